@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs every test of kdr: installs what is missing, builds with ASan+UBSan,
+# runs the cmocka unit and integration binaries, replays the fuzz corpora,
+# runs the script tests (independent clients against kdr-sandbox) and checks
+# the golden files are current. Prints per-binary and total counts; exits
+# non-zero when anything failed.
+#
+#   hack/test.sh              everything
+#   hack/test.sh PATTERN      only test binaries/scripts whose name contains PATTERN
+#   KDR_VALGRIND=1 hack/test.sh   also run the unit binaries under valgrind (plain build)
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+filter=${1:-}
+
+"$root/hack/install-deps.sh" || { echo "test: installing dependencies failed" >&2; exit 1; }
+
+build=${KDR_TEST_BUILD_DIR:-$root/build/asan}
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S "$root" -B "$build" -DKDR_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
+cmake --build "$build" -j"$jobs" >"$build/build.log" 2>&1 || { cat "$build/build.log"; echo "test: build failed" >&2; exit 1; }
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export CMOCKA_MESSAGE_OUTPUT=STDOUT
+export KDR_BIN="$build/kdr"
+export KDR_SANDBOX_BIN="$build/kdr-sandbox"
+export KDR_SOURCE_DIR="$root"
+
+passed=0 failed=0 binaries=0 broken=()
+log_dir="$build/test-logs"
+mkdir -p "$log_dir"
+
+run_cmocka() {
+  local bin=$1 name out p f
+  name=$(basename "$bin")
+  out="$log_dir/$name.log"
+  timeout 600 "$bin" >"$out" 2>&1
+  local rc=$?
+  p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+  f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f)); binaries=$((binaries + 1))
+  if [ $rc -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
+    cat "$out"
+    [ "$f" -eq 0 ] && failed=$((failed + 1))
+    broken+=("$name (exit $rc)")
+    printf '%-40s FAILED  passed=%s failed=%s exit=%s\n' "$name" "$p" "$f" "$rc"
+  else
+    printf '%-40s ok      passed=%s\n' "$name" "$p"
+  fi
+}
+
+echo "== cmocka tests"
+for bin in "$build"/tests/test_*; do
+  [ -x "$bin" ] || continue
+  case "$(basename "$bin")" in *"$filter"*) run_cmocka "$bin" ;; esac
+done
+
+echo "== fuzz corpora (replayed under the sanitizers)"
+for bin in "$build"/fuzz/replay_fuzz_*; do
+  [ -x "$bin" ] || continue
+  name=${bin##*/replay_}
+  corpus="$root/tests/fuzz/corpus/$name"
+  [ -d "$corpus" ] || continue
+  case "$name" in *"$filter"*) ;; *) continue ;; esac
+  if "$bin" "$corpus" >"$log_dir/$name.log" 2>&1; then
+    passed=$((passed + 1)); printf '%-40s ok      %s\n' "$name" "$(tail -1 "$log_dir/$name.log")"
+  else
+    failed=$((failed + 1)); broken+=("$name"); cat "$log_dir/$name.log"; printf '%-40s FAILED\n' "$name"
+  fi
+done
+
+echo "== script tests (independent clients, end to end)"
+for script in "$root"/tests/integration/*.sh "$root"/tests/integration/*.py; do
+  [ -f "$script" ] || continue
+  name=$(basename "$script")
+  case "$name" in *"$filter"*) ;; *) continue ;; esac
+  case "$script" in
+    *.py) runner=(/usr/bin/python3 "$script") ;;
+    *) runner=(bash "$script") ;;
+  esac
+  if timeout 300 "${runner[@]}" >"$log_dir/$name.log" 2>&1; then
+    passed=$((passed + 1)); printf '%-40s ok\n' "$name"
+  else
+    failed=$((failed + 1)); broken+=("$name"); cat "$log_dir/$name.log"; printf '%-40s FAILED\n' "$name"
+  fi
+done
+
+if [ -z "$filter" ] && [ -x "$root/hack/golden.sh" ]; then
+  echo "== golden files are current"
+  if "$root/hack/golden.sh" --check; then
+    passed=$((passed + 1)); echo "golden                                   ok"
+  else
+    failed=$((failed + 1)); broken+=("golden"); echo "golden                                   FAILED"
+  fi
+fi
+
+if [ "${KDR_VALGRIND:-0}" = 1 ]; then
+  echo "== valgrind (plain build, unit tests)"
+  vbuild="$root/build/valgrind"
+  cmake -S "$root" -B "$vbuild" -DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build "$vbuild" -j"$jobs" >/dev/null || exit 1
+  for bin in "$vbuild"/tests/test_*; do
+    case "$(basename "$bin")" in test_integration*|*"$filter"*) ;; *) [ -z "$filter" ] || continue ;; esac
+    if valgrind -q --error-exitcode=1 --leak-check=full "$bin" >"$log_dir/vg-$(basename "$bin").log" 2>&1; then
+      echo "valgrind $(basename "$bin") ok"
+    else
+      failed=$((failed + 1)); broken+=("valgrind $(basename "$bin")"); tail -40 "$log_dir/vg-$(basename "$bin").log"
+    fi
+  done
+fi
+
+echo
+echo "== total: $passed passed, $failed failed ($binaries cmocka binaries)"
+if [ "$failed" -ne 0 ] || [ ${#broken[@]} -ne 0 ]; then
+  printf 'failed: %s\n' "${broken[@]}"
+  exit 1
+fi
+exit 0

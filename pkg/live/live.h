@@ -1,0 +1,171 @@
+#ifndef KDR_LIVE_LIVE_H
+#define KDR_LIVE_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "util/buf.h"
+#include "util/strmap.h"
+
+/*
+ * The live snapshot: what the readers (pkg/kafka, pkg/connect) saw, or what a
+ * snapshot file (`kdr snapshot`, `plan --offline`) holds. Plain data, owned by
+ * the containing struct; arrays sorted (brokers by id, topics and connectors
+ * by name, configs by name) so that iteration and JSON output are
+ * deterministic and lookups can bisect.
+ */
+
+/* Kafka's DescribeConfigs config sources, with Kafka's numbering. */
+enum kdr_config_source {
+	KDR_CONFIG_SOURCE_UNKNOWN = 0,
+	KDR_CONFIG_SOURCE_DYNAMIC_TOPIC = 1,
+	KDR_CONFIG_SOURCE_DYNAMIC_BROKER = 2,
+	KDR_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER = 3,
+	KDR_CONFIG_SOURCE_STATIC_BROKER = 4,
+	KDR_CONFIG_SOURCE_DEFAULT = 5,
+	KDR_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER = 6,
+};
+
+/* "DYNAMIC_TOPIC_CONFIG", "DEFAULT_CONFIG", ... (Kafka's names). */
+const char *kdr_config_source_name(enum kdr_config_source source);
+int kdr_config_source_parse(enum kdr_config_source *out, const char *name);
+
+struct kdr_live_config {
+	char *name;
+	char *value; /* NULL: null on the wire (or a sensitive value not returned) */
+	enum kdr_config_source source;
+	bool read_only;
+	bool sensitive;
+};
+
+struct kdr_live_broker {
+	int32_t id;
+	char *host;
+	int32_t port;
+	char *rack; /* NULL: no broker.rack */
+};
+
+struct kdr_live_partition {
+	int32_t id;
+	int32_t leader; /* -1: none */
+	struct kdr_replica_list replicas;
+	struct kdr_replica_list isr;
+};
+
+struct kdr_live_topic {
+	char *name;
+	bool internal;
+	struct kdr_live_partition *partitions; /* index = partition id */
+	size_t n_partitions;
+	/* Only the topic's own overrides (source DYNAMIC_TOPIC_CONFIG); sorted by name. */
+	struct kdr_live_config *configs;
+	size_t n_configs;
+};
+
+enum kdr_connector_state {
+	KDR_CONNECTOR_UNKNOWN,
+	KDR_CONNECTOR_RUNNING,
+	KDR_CONNECTOR_PAUSED,
+	KDR_CONNECTOR_STOPPED,
+	KDR_CONNECTOR_FAILED,
+	KDR_CONNECTOR_UNASSIGNED,
+	KDR_CONNECTOR_RESTARTING,
+};
+
+const char *kdr_connector_state_name(enum kdr_connector_state state);
+int kdr_connector_state_parse(enum kdr_connector_state *out, const char *name);
+
+struct kdr_live_task {
+	int32_t id;
+	enum kdr_connector_state state;
+	char *worker_id;
+	char *trace; /* NULL unless FAILED */
+};
+
+struct kdr_live_connector {
+	char *name;
+	char *type; /* "source" / "sink" / NULL */
+	struct kdr_strmap config; /* as Connect returns it (strings); secrets redacted in snapshots */
+	enum kdr_connector_state state;
+	char *trace;
+	struct kdr_live_task *tasks;
+	size_t n_tasks;
+};
+
+struct kdr_live_connect {
+	bool present;          /* a Connect cluster was read */
+	char *url;
+	char *version;
+	char *kafka_cluster_id; /* from GET / */
+	struct kdr_live_connector *connectors; /* sorted by name */
+	size_t n_connectors;
+};
+
+struct kdr_live_cluster {
+	char *name;       /* the KafkaCluster's metadata.name */
+	char *cluster_id; /* Kafka's cluster id from Metadata */
+	int32_t controller_id;
+	struct kdr_live_broker *brokers; /* sorted by id */
+	size_t n_brokers;
+	bool remote_storage_enabled; /* every broker has remote.log.storage.system.enable=true */
+	/*
+	 * Effective topic config values a topic gets when it has no override of
+	 * its own (source DEFAULT_CONFIG, STATIC_BROKER_CONFIG, DYNAMIC_*_BROKER_CONFIG),
+	 * keyed by topic config name ("retention.ms" -> "604800000").
+	 */
+	struct kdr_live_config *topic_defaults;
+	size_t n_topic_defaults;
+	struct kdr_live_topic *topics; /* sorted by name */
+	size_t n_topics;
+	struct kdr_live_connect connect;
+};
+
+struct kdr_live {
+	struct kdr_live_cluster *clusters; /* sorted by name */
+	size_t n_clusters;
+};
+
+/* Lookups (bisection), lent, NULL when absent. */
+const struct kdr_live_cluster *kdr_live_cluster_find(const struct kdr_live *live, const char *name);
+const struct kdr_live_topic *kdr_live_topic_find(const struct kdr_live_cluster *cl, const char *name);
+const struct kdr_live_broker *kdr_live_broker_find(const struct kdr_live_cluster *cl, int32_t id);
+const struct kdr_live_config *kdr_live_topic_config_find(const struct kdr_live_topic *topic, const char *name);
+const struct kdr_live_connector *kdr_live_connector_find(const struct kdr_live_connect *connect, const char *name);
+
+/*
+ * The value a topic effectively has for `name`: its own override, else the
+ * cluster's topic default. Sets *source; returns NULL (source UNKNOWN) when
+ * neither is known.
+ */
+const char *kdr_live_effective_config(const struct kdr_live_cluster *cl, const struct kdr_live_topic *topic,
+				      const char *name, enum kdr_config_source *source);
+
+/* Restores sort order after readers or simulations appended out of order. */
+void kdr_live_sort(struct kdr_live *live);
+void kdr_live_cluster_sort(struct kdr_live_cluster *cl);
+
+/* Adds an empty cluster / topic and returns it, lent; call kdr_live_*sort after. */
+struct kdr_live_cluster *kdr_live_add_cluster(struct kdr_live *live, const char *name);
+struct kdr_live_topic *kdr_live_cluster_add_topic(struct kdr_live_cluster *cl, const char *name);
+/* Sets (or replaces) a topic's override. */
+void kdr_live_topic_set_config(struct kdr_live_topic *topic, const char *name, const char *value,
+			       enum kdr_config_source source);
+bool kdr_live_topic_remove_config(struct kdr_live_topic *topic, const char *name);
+/* Removes a topic by name; returns whether it was there. */
+bool kdr_live_cluster_remove_topic(struct kdr_live_cluster *cl, const char *name);
+
+/*
+ * The snapshot file format (documented in the README, "kdrSnapshot": 1).
+ * from_json: parses into an empty `out`; errors name `label` and the JSON
+ * line:col, return KDR_EINVALID. to_json: deterministic, pretty-printed.
+ */
+int kdr_live_from_json(struct kdr_live *out, const char *text, size_t len, const char *label);
+void kdr_live_to_json(struct kdr_buf *out, const struct kdr_live *live);
+
+void kdr_live_topic_release(struct kdr_live_topic *topic);
+void kdr_live_cluster_release(struct kdr_live_cluster *cl);
+void kdr_live_release(struct kdr_live *live);
+
+#endif

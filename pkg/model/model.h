@@ -1,0 +1,288 @@
+#ifndef KDR_MODEL_MODEL_H
+#define KDR_MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+#include "util/strmap.h"
+#include "util/strvec.h"
+
+/*
+ * The typed desired state (DESIGN.md §2): KafkaCluster, ReplicationFlow and
+ * TopicPolicy documents, whichever source they came from. Every string is
+ * owned by the struct that holds it; `kdr_desired_release` frees everything.
+ * Arrays of objects keep the order of the source (files sorted by path,
+ * documents in file order); validation rejects duplicate names.
+ */
+
+#define KDR_API_VERSION "kdr.io/v1alpha1"
+
+/* Where an object and its fields were read from. */
+struct kdr_srcpos {
+	char *path; /* field path, e.g. "spec.topics[1].name" */
+	unsigned line;
+	unsigned col;
+};
+
+struct kdr_meta {
+	char *name;        /* metadata.name */
+	char *file;        /* source file path, or NULL for Kubernetes objects */
+	char *object_ref;  /* "TopicPolicy/core" (always set) */
+	char *revision;    /* e.g. short commit id when read from git, else NULL */
+	unsigned line;     /* start of the document, 0 when unknown */
+	unsigned col;
+	struct kdr_srcpos *positions; /* every field parsed, in document order */
+	size_t n_positions;
+	size_t cap_positions;
+	int64_t generation; /* metadata.generation (k8s), 0 otherwise */
+	char *namespace;    /* metadata.namespace (k8s), NULL otherwise */
+};
+
+/* Records that `path` was read at line:col (spec parsers call this). */
+void kdr_meta_add_position(struct kdr_meta *meta, const char *path, unsigned line, unsigned col);
+
+/*
+ * Where `path` was written: the exact field if recorded, else its nearest
+ * recorded parent ("spec.config.x" -> "spec.config" -> "spec"), else the
+ * document start. For objects without a file, loc->file is the object ref and
+ * line/col are 0. The returned loc lends strings from `meta`.
+ */
+void kdr_meta_locate(struct kdr_loc *out, const struct kdr_meta *meta, const char *path);
+
+/* A value that may be given literally or by reference to a secret. */
+enum kdr_value_kind {
+	KDR_VALUE_LITERAL,
+	KDR_VALUE_ENV,            /* {valueFrom: {env: NAME}} */
+	KDR_VALUE_FILE,           /* {valueFrom: {file: PATH}} */
+	KDR_VALUE_SECRET_KEY_REF, /* {valueFrom: {secretKeyRef: {name, key}}} */
+};
+
+struct kdr_value {
+	enum kdr_value_kind kind;
+	char *literal; /* KDR_VALUE_LITERAL */
+	char *ref;     /* env var name, file path, or Secret name */
+	char *key;     /* Secret key (secretKeyRef only) */
+};
+
+/* A key -> value map whose values may be secret references; sorted by key. */
+struct kdr_value_entry {
+	char *key;
+	struct kdr_value value;
+};
+
+struct kdr_value_map {
+	struct kdr_value_entry *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Sets `key`, taking ownership of the contents of `*value` (left zeroed). */
+void kdr_value_map_set_take(struct kdr_value_map *map, const char *key, struct kdr_value *value);
+const struct kdr_value *kdr_value_map_get(const struct kdr_value_map *map, const char *key);
+void kdr_value_map_release(struct kdr_value_map *map);
+void kdr_value_release(struct kdr_value *value);
+void kdr_value_copy(struct kdr_value *out, const struct kdr_value *src);
+
+/*
+ * Whether a value must never be printed: any reference (env/file/secret), or a
+ * literal under a key that names a credential (password, secret, token,
+ * sasl.jaas.config, ssl.key...). Printing code shows KDR_REDACTED instead.
+ */
+bool kdr_value_is_secret(const char *key, const struct kdr_value *value);
+bool kdr_config_key_is_sensitive(const char *key);
+#define KDR_REDACTED "(redacted)"
+
+/*
+ * How a value that is a reference is resolved at use time. `secret_lookup`
+ * serves secretKeyRef (Kubernetes); NULL means such references fail.
+ */
+struct kdr_secret_resolver {
+	int (*secret_lookup)(char **out, const char *secret_name, const char *key, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Resolves a value to its plain text (heap string in *out, caller frees and
+ * should wipe). Returns KDR_ENOTFOUND naming the env var, file or secret (but
+ * never a value) when it cannot be resolved.
+ */
+int kdr_value_resolve(char **out, const struct kdr_value *value, const struct kdr_secret_resolver *resolver);
+
+/* Replica ids per partition; used for static assignments, plans and live state. */
+struct kdr_replica_list {
+	int32_t *ids;
+	size_t n;
+};
+
+struct kdr_assignment {
+	struct kdr_replica_list *partitions; /* index = partition id */
+	size_t n;
+};
+
+void kdr_assignment_init(struct kdr_assignment *out, size_t partitions, size_t replication_factor);
+void kdr_assignment_copy(struct kdr_assignment *out, const struct kdr_assignment *src);
+void kdr_assignment_release(struct kdr_assignment *assignment);
+void kdr_replica_list_release(struct kdr_replica_list *list);
+
+/* --- KafkaCluster --- */
+
+enum kdr_connect_auth_kind {
+	KDR_CONNECT_AUTH_NONE,
+	KDR_CONNECT_AUTH_BEARER,
+	KDR_CONNECT_AUTH_BASIC,
+};
+
+struct kdr_connect_spec {
+	bool present;
+	char *url;
+	enum kdr_connect_auth_kind auth_kind;
+	struct kdr_value token;    /* bearer */
+	struct kdr_value username; /* basic */
+	struct kdr_value password; /* basic */
+	char *ca_file;             /* optional: TLS CA bundle (spec.connect.caFile) */
+	bool insecure_skip_verify; /* spec.connect.insecureSkipVerify, default false */
+};
+
+struct kdr_datacenter {
+	char *name;
+	struct kdr_strvec racks;
+};
+
+struct kdr_cluster {
+	struct kdr_meta meta;
+	char *bootstrap_servers;
+	struct kdr_value_map client_config; /* librdkafka properties */
+	struct kdr_connect_spec connect;
+	struct kdr_datacenter *datacenters; /* in document order */
+	size_t n_datacenters;
+};
+
+/* The datacenter that holds `rack`, or NULL. */
+const char *kdr_cluster_datacenter_of(const struct kdr_cluster *cl, const char *rack);
+
+/* --- ReplicationFlow --- */
+
+enum kdr_replication_policy {
+	KDR_REPLICATION_POLICY_DEFAULT,
+	KDR_REPLICATION_POLICY_IDENTITY,
+};
+
+struct kdr_flow {
+	struct kdr_meta meta;
+	char *source;
+	char *target;
+	struct kdr_strvec topics;         /* default [".*"] */
+	struct kdr_strvec topics_exclude; /* default [] */
+	struct kdr_strvec groups;         /* default [".*"] */
+	struct kdr_strvec groups_exclude; /* default [] */
+	bool keep_default_excludes;       /* spec.keepDefaultExcludes, default true: MM2's own exclusions stay */
+	enum kdr_replication_policy replication_policy; /* default: default */
+	char *separator;                  /* default "." */
+	int64_t replication_factor;       /* default 3 */
+	int64_t tasks_max;                /* default 1 */
+	bool sync_topic_configs;          /* default true */
+	bool sync_topic_acls;             /* default false */
+	bool checkpoints_enabled;         /* default true */
+	int64_t checkpoints_interval_seconds;              /* default 60 */
+	bool sync_group_offsets;                           /* default false */
+	int64_t sync_group_offsets_interval_seconds;       /* default 60 */
+	bool heartbeats_enabled;                           /* default true */
+	int64_t heartbeats_interval_seconds;               /* default 1 */
+	int64_t internal_topics_replication_factor;        /* default 3 */
+	struct kdr_strmap connector_config;               /* extra MM2 keys */
+	bool suspended;                                    /* default false */
+};
+
+/* --- TopicPolicy --- */
+
+enum kdr_placement_strategy {
+	KDR_PLACEMENT_ANY,
+	KDR_PLACEMENT_RACK_AWARE, /* the default */
+	KDR_PLACEMENT_CROSS_DC,
+	KDR_PLACEMENT_STATIC,
+};
+
+/* "any", "rack-aware", "cross-dc", "static". */
+const char *kdr_placement_strategy_name(enum kdr_placement_strategy strategy);
+/* Returns 0 and sets *out, or KDR_EINVALID. */
+int kdr_placement_strategy_parse(enum kdr_placement_strategy *out, const char *name);
+
+struct kdr_topic_decl {
+	char *name;
+	int64_t partitions;         /* 0 = the policy's */
+	int64_t replication_factor; /* 0 = the policy's */
+	struct kdr_strmap config;   /* per-topic config, merged over the policy's */
+	unsigned line;              /* where the entry starts (0 unknown) */
+	unsigned col;
+};
+
+struct kdr_static_assignment {
+	char *topic;
+	struct kdr_assignment assignment;
+};
+
+struct kdr_tiering {
+	bool present;             /* spec.tiering given */
+	bool enabled;
+	bool has_local_retention; /* localRetention given */
+	int64_t local_retention_ms;
+	bool has_retention;       /* retention given */
+	int64_t retention_ms;     /* -1 = infinite */
+};
+
+struct kdr_policy {
+	struct kdr_meta meta;
+	struct kdr_strvec clusters;
+	struct kdr_topic_decl *topics;
+	size_t n_topics;
+	char *match;                /* NULL: none */
+	int64_t partitions;         /* default 1 */
+	int64_t replication_factor; /* default 3 */
+	struct kdr_strmap config;
+	enum kdr_placement_strategy strategy;
+	char *preferred_leader_datacenter;      /* NULL: none */
+	bool require_dc_loss_survival;          /* spec.placement.requireDcLossSurvival, default false */
+	struct kdr_static_assignment *assignments; /* sorted by topic */
+	size_t n_assignments;
+	struct kdr_tiering tiering;
+	bool config_prune; /* default false */
+	bool prune;        /* default false */
+};
+
+/* --- the whole desired state --- */
+
+struct kdr_desired {
+	struct kdr_cluster *clusters;
+	size_t n_clusters;
+	size_t cap_clusters;
+	struct kdr_flow *flows;
+	size_t n_flows;
+	size_t cap_flows;
+	struct kdr_policy *policies;
+	size_t n_policies;
+	size_t cap_policies;
+	char *revision; /* commit id or other source revision; NULL for a plain directory */
+};
+
+/* Appends a zeroed object (defaults applied) and returns it, lent. */
+struct kdr_cluster *kdr_desired_add_cluster(struct kdr_desired *desired);
+struct kdr_flow *kdr_desired_add_flow(struct kdr_desired *desired);
+struct kdr_policy *kdr_desired_add_policy(struct kdr_desired *desired);
+
+/* Lookups by name, lent, NULL when absent. */
+const struct kdr_cluster *kdr_desired_cluster(const struct kdr_desired *desired, const char *name);
+const struct kdr_flow *kdr_desired_flow(const struct kdr_desired *desired, const char *name);
+
+/* Defaults of each kind, applied by the add functions. */
+void kdr_flow_set_defaults(struct kdr_flow *flow);
+void kdr_policy_set_defaults(struct kdr_policy *policy);
+
+void kdr_meta_release(struct kdr_meta *meta);
+void kdr_cluster_release(struct kdr_cluster *cl);
+void kdr_flow_release(struct kdr_flow *flow);
+void kdr_policy_release(struct kdr_policy *policy);
+void kdr_desired_release(struct kdr_desired *desired);
+
+#endif

@@ -1,0 +1,174 @@
+#ifndef KDR_PLAN_PLAN_H
+#define KDR_PLAN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "live/live.h"
+#include "model/model.h"
+#include "placement/placement.h"
+#include "util/strmap.h"
+
+/*
+ * plan(desired, live) -> ordered actions (DESIGN.md §4). Pure: no I/O.
+ * Order: create topics, add partitions, alter configs, connector actions
+ * (create/update, pause, resume, restart), deletions last; within a group by
+ * cluster then name. Same inputs -> byte-identical plan.
+ */
+
+enum kdr_action_kind {
+	KDR_ACTION_CREATE_TOPIC,
+	KDR_ACTION_ADD_PARTITIONS,
+	KDR_ACTION_ALTER_CONFIGS,
+	KDR_ACTION_CREATE_CONNECTOR,
+	KDR_ACTION_UPDATE_CONNECTOR,
+	KDR_ACTION_PAUSE_CONNECTOR,
+	KDR_ACTION_RESUME_CONNECTOR,
+	KDR_ACTION_RESTART_CONNECTOR,
+	KDR_ACTION_DELETE_CONNECTOR,
+	KDR_ACTION_DELETE_TOPIC,
+};
+
+/* "create-topic", "add-partitions", "alter-configs", ... */
+const char *kdr_action_kind_name(enum kdr_action_kind kind);
+
+enum kdr_risk {
+	KDR_RISK_SAFE,         /* additive */
+	KDR_RISK_DISRUPTIVE,   /* availability may dip (pausing a flow, restarts) */
+	KDR_RISK_DATA_MOVING,  /* replica moves */
+	KDR_RISK_DESTRUCTIVE,  /* deletes data */
+	KDR_RISK_IRREVERSIBLE, /* cannot be undone (e.g. enabling remote storage) */
+};
+
+/* "safe", "disruptive", "data-moving", "destructive", "irreversible". */
+const char *kdr_risk_name(enum kdr_risk risk);
+
+struct kdr_config_change {
+	char *key;
+	char *old_value; /* NULL: not set before (or only a default) */
+	char *new_value; /* NULL: the override is removed */
+	bool sensitive;  /* render as KDR_REDACTED */
+};
+
+/* Per-DC / per-rack replica counts of a placed topic, for the plan output. */
+struct kdr_placement_summary {
+	struct kdr_strmap replicas_per_dc;   /* dc -> count (decimal string) */
+	struct kdr_strmap replicas_per_rack; /* rack -> count */
+	bool has_dc_loss;                    /* cluster has datacenters */
+	struct kdr_dc_loss_report dc_loss;
+	int64_t min_insync_replicas;
+};
+
+struct kdr_action {
+	enum kdr_action_kind kind;
+	enum kdr_risk risk;
+	char *cluster;  /* KafkaCluster name (for connectors: whose Connect) */
+	char *resource; /* topic or connector name */
+	char *policy;   /* TopicPolicy or ReplicationFlow that wants this, NULL for prune of orphans */
+	char *reason;   /* "missing", "drift: retention.ms 604800000 -> 86400000", ... */
+
+	/* create-topic / add-partitions */
+	int64_t partitions;         /* total after the action */
+	int64_t replication_factor;
+	struct kdr_assignment assignment; /* create: all partitions; add: only the new ones */
+	struct kdr_placement_summary placement;
+
+	/*
+	 * create-topic: configs to create with (key -> value).
+	 * alter-configs: the COMPLETE dynamic config set to send (managed keys plus
+	 * preserved unmanaged overrides), because AlterConfigs replaces the set.
+	 * create/update-connector: the rendered connector config.
+	 */
+	struct kdr_strmap config;
+	/* alter-configs / update-connector: what changes, for display */
+	struct kdr_config_change *changes;
+	size_t n_changes;
+
+	/* restart-connector: which tasks (empty: the connector itself) */
+	int32_t *task_ids;
+	size_t n_task_ids;
+};
+
+enum kdr_blocked_kind {
+	KDR_BLOCKED_PARTITION_DECREASE,
+	KDR_BLOCKED_REPLICATION_FACTOR,
+	KDR_BLOCKED_PLACEMENT_VIOLATION,
+	KDR_BLOCKED_ERROR, /* a plan-time error: e.g. tiering on a cluster without remote storage */
+};
+
+const char *kdr_blocked_kind_name(enum kdr_blocked_kind kind);
+
+/* Something the plan will not do, with the reason and, where useful, a remedy. */
+struct kdr_blocked {
+	enum kdr_blocked_kind kind;
+	char *cluster;
+	char *resource;
+	char *policy;
+	char *reason;
+	char *reassignment_json; /* kafka-reassign-partitions.sh format, or NULL */
+};
+
+enum kdr_note_kind {
+	KDR_NOTE_INFO,
+	KDR_NOTE_WARNING,
+};
+
+/* Observations that are not actions: DC-loss verdicts, skipped prunes, ... */
+struct kdr_note {
+	enum kdr_note_kind kind;
+	char *cluster;
+	char *resource;
+	char *message;
+};
+
+struct kdr_plan {
+	struct kdr_action *actions;
+	size_t n_actions;
+	size_t cap_actions;
+	struct kdr_blocked *blocked;
+	size_t n_blocked;
+	size_t cap_blocked;
+	struct kdr_note *notes;
+	size_t n_notes;
+	size_t cap_notes;
+	char *revision;    /* desired state's revision (commit), or NULL */
+	/* Hex digest of the live state the plan depends on, per cluster (name -> digest). */
+	struct kdr_strmap fingerprints;
+};
+
+struct kdr_plan_options {
+	bool allow_delete;             /* deletions become actions (else notes "skipped") */
+	const char *const *clusters;   /* restrict to these clusters (NULL: all) */
+	size_t n_clusters;
+};
+
+/*
+ * Computes the plan into an empty `out`. Clusters of the desired state that
+ * are missing from `live` produce a KDR_BLOCKED_ERROR item each (never a
+ * guess). Returns 0, or KDR_EINVALID for a desired state that should not have
+ * passed validation.
+ */
+int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, const struct kdr_live *live,
+		     const struct kdr_plan_options *options);
+
+/* No actions and nothing blocked. */
+bool kdr_plan_is_empty(const struct kdr_plan *plan);
+
+/* Number of actions of each risk; `counts` has KDR_RISK_IRREVERSIBLE + 1 slots. */
+void kdr_plan_count_risks(const struct kdr_plan *plan, size_t *counts);
+
+/*
+ * Applies the plan's actions to a snapshot as Kafka would (topics created with
+ * their assignment and configs, partitions added, config sets replaced,
+ * deletions), so that a plan of the result can be checked to be empty.
+ */
+void kdr_plan_simulate(struct kdr_live *live, const struct kdr_plan *plan);
+
+/* Digest of the parts of a live cluster that a plan depends on. Heap string. */
+char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl);
+
+void kdr_action_release(struct kdr_action *action);
+void kdr_plan_release(struct kdr_plan *plan);
+
+#endif

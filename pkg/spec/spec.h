@@ -1,0 +1,38 @@
+#ifndef KDR_SPEC_SPEC_H
+#define KDR_SPEC_SPEC_H
+
+#include <stddef.h>
+
+#include "model/model.h"
+#include "util/diag.h"
+
+/*
+ * Documents -> model. Every problem becomes a diagnostic with file:line:col
+ * (YAML) or KIND/NAME (JSON objects), the field path, what was found and what
+ * is allowed; unknown fields get a did-you-mean. Parsing continues after an
+ * error so that all of them are reported. Objects whose documents had errors
+ * are still added (so validation can report more), but the caller must not
+ * use a desired state when diags has errors.
+ * Each returns 0, or KDR_EINVALID when it added at least one error, or KDR_EIO
+ * when a file or directory could not be read (also as a diagnostic).
+ */
+
+/* Parses a YAML stream (possibly several documents) labelled `file`. */
+int kdr_spec_parse_yaml(struct kdr_desired *into, const char *file, const char *data, size_t len,
+			struct kdr_diags *diags);
+
+/* Reads one file. */
+int kdr_spec_load_file(struct kdr_desired *into, const char *path, struct kdr_diags *diags);
+
+/* Reads every *.yaml / *.yml under `dir`, recursively, sorted by path. */
+int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diags *diags);
+
+/*
+ * Parses one object in the Kubernetes JSON form ({apiVersion, kind,
+ * metadata, spec, status}); `label` names it in diagnostics when metadata is
+ * unusable. `status` is ignored.
+ */
+int kdr_spec_parse_json(struct kdr_desired *into, const char *label, const char *json, size_t len,
+			struct kdr_diags *diags);
+
+#endif

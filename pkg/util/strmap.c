@@ -1,0 +1,100 @@
+#include "util/strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+/* Index of key, or -(insertion point) - 1. */
+static long locate(const struct kdr_strmap *map, const char *key)
+{
+	size_t lo = 0, hi = map->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(map->v[mid].key, key);
+
+		if (cmp == 0)
+			return (long)mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}
+
+void kdr_strmap_set(struct kdr_strmap *map, const char *key, const char *value)
+{
+	long at = locate(map, key);
+	size_t pos;
+
+	if (at >= 0) {
+		char *copy = kdr_strdup(value);
+
+		free(map->v[at].value);
+		map->v[at].value = copy;
+		return;
+	}
+	pos = (size_t)(-at - 1);
+	map->v = kdr_grow(map->v, &map->cap, map->n + 1, sizeof(*map->v));
+	memmove(map->v + pos + 1, map->v + pos, (map->n - pos) * sizeof(*map->v));
+	map->v[pos].key = kdr_strdup(key);
+	map->v[pos].value = kdr_strdup(value);
+	map->n++;
+}
+
+const char *kdr_strmap_get(const struct kdr_strmap *map, const char *key)
+{
+	long at = locate(map, key);
+
+	return at >= 0 ? map->v[at].value : NULL;
+}
+
+bool kdr_strmap_has(const struct kdr_strmap *map, const char *key)
+{
+	return locate(map, key) >= 0;
+}
+
+bool kdr_strmap_remove(struct kdr_strmap *map, const char *key)
+{
+	long at = locate(map, key);
+
+	if (at < 0)
+		return false;
+	free(map->v[at].key);
+	free(map->v[at].value);
+	memmove(map->v + at, map->v + at + 1, (map->n - (size_t)at - 1) * sizeof(*map->v));
+	map->n--;
+	return true;
+}
+
+void kdr_strmap_copy(struct kdr_strmap *out, const struct kdr_strmap *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		kdr_strmap_set(out, src->v[i].key, src->v[i].value);
+}
+
+bool kdr_strmap_equal(const struct kdr_strmap *a, const struct kdr_strmap *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		if (strcmp(a->v[i].key, b->v[i].key) != 0)
+			return false;
+		if (strcmp(a->v[i].value ? a->v[i].value : "", b->v[i].value ? b->v[i].value : "") != 0)
+			return false;
+	}
+	return true;
+}
+
+void kdr_strmap_release(struct kdr_strmap *map)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		free(map->v[i].key);
+		free(map->v[i].value);
+	}
+	free(map->v);
+	map->v = NULL;
+	map->n = map->cap = 0;
+}

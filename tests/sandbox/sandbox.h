@@ -1,0 +1,74 @@
+#ifndef KDR_SANDBOX_SANDBOX_H
+#define KDR_SANDBOX_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The sandbox: fake Kafka clusters and Kafka Connect workers that speak the
+ * real protocols (Kafka wire protocol, Connect REST) on loopback, for tests,
+ * the demo and benchmarks (DESIGN.md §7). All state lives in memory. One
+ * sandbox may hold several independent clusters. Thread-safe: the servers run
+ * on their own threads; every function here may be called from any thread.
+ */
+
+struct kdr_sandbox;
+
+struct kdr_sandbox_cluster_spec {
+	const char *name;
+	int brokers;             /* node ids 1..brokers */
+	const char *const *racks; /* broker i gets racks[(i-1) % n_racks]; NULL: no rack */
+	size_t n_racks;
+	int port;                /* first broker's port, next ones follow; 0: ephemeral */
+	bool connect;            /* run a Connect REST worker attached to this cluster */
+	int connect_port;        /* 0: ephemeral */
+	bool remote_storage;     /* brokers report remote.log.storage.system.enable=true */
+	bool auto_create_topics; /* auto.create.topics.enable (Kafka's default true) */
+	const char *sasl_username; /* non-NULL: listeners require SASL/PLAIN with these */
+	const char *sasl_password;
+	const char *cluster_id;  /* NULL: derived from the name, stable across runs */
+};
+
+/* Starts every cluster; returns 0 or a negative kdr error code with a message. */
+int kdr_sandbox_start(struct kdr_sandbox **out, const struct kdr_sandbox_cluster_spec *specs, size_t n);
+/* Stops every listener and thread and frees everything; NULL is fine. */
+void kdr_sandbox_stop(struct kdr_sandbox *sandbox);
+
+/* "127.0.0.1:P1,127.0.0.1:P2,..." of the cluster's live brokers, lent; NULL: no such cluster. */
+const char *kdr_sandbox_bootstrap(struct kdr_sandbox *sandbox, const char *cluster);
+/* "http://127.0.0.1:P", lent, or NULL when the cluster has no Connect. */
+const char *kdr_sandbox_connect_url(struct kdr_sandbox *sandbox, const char *cluster);
+const char *kdr_sandbox_cluster_id(struct kdr_sandbox *sandbox, const char *cluster);
+
+/* --- fault injection (per cluster) --- */
+
+/* The next `count` requests of `api_key` (-1: any) get `error_code` (Kafka's numbering). */
+int kdr_sandbox_inject_error(struct kdr_sandbox *sandbox, const char *cluster, int api_key, int error_code, int count);
+/* Per-topic variant: only entries for `topic` in CreateTopics/DeleteTopics/CreatePartitions/AlterConfigs. */
+int kdr_sandbox_inject_topic_error(struct kdr_sandbox *sandbox, const char *cluster, int api_key, const char *topic,
+				   int error_code, int count);
+/* Adds `ms` latency before answering requests of `api_key` (-1: any); 0 removes it. */
+int kdr_sandbox_set_latency(struct kdr_sandbox *sandbox, const char *cluster, int api_key, int ms);
+/* Closes a broker's listener and its connections; its partitions lose leadership. */
+int kdr_sandbox_broker_down(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id);
+/* Reopens it on the same port. */
+int kdr_sandbox_broker_up(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id);
+
+/* Connect: the next `count` REST requests get HTTP `status` (409 rebalance, 500 ...). */
+int kdr_sandbox_connect_fail(struct kdr_sandbox *sandbox, const char *cluster, int status, int count);
+/* Connect: marks a task FAILED with `trace`. */
+int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
+				  int task, const char *trace);
+
+/* --- counters --- */
+
+/* Requests received for `api_key` (-1: all APIs) since start or the last reset. */
+uint64_t kdr_sandbox_request_count(struct kdr_sandbox *sandbox, const char *cluster, int api_key);
+/* Requests of the mutating admin APIs (CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs, IncrementalAlterConfigs, Create/DeleteAcls). */
+uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *cluster);
+/* Connect REST requests, by HTTP method ("GET", "POST", ...; NULL: all). */
+uint64_t kdr_sandbox_connect_request_count(struct kdr_sandbox *sandbox, const char *cluster, const char *method);
+void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster);
+
+#endif

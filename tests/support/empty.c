@@ -1,0 +1,2 @@
+/* Keeps the test support library non-empty before helpers exist. */
+typedef int kdr_test_support_empty;
