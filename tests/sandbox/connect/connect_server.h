@@ -1,0 +1,35 @@
+#ifndef KDR_SANDBOX_CONNECT_SERVER_H
+#define KDR_SANDBOX_CONNECT_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * A Kafka Connect worker's REST API (libmicrohttpd, loopback only) that
+ * behaves like Connect for the MirrorMaker 2 connectors: connector CRUD,
+ * status with tasks, pause/resume/restart, plugins and config validation,
+ * Connect's status codes and {"error_code", "message"} bodies. It runs no
+ * connector code; state is in memory. Thread-safe.
+ */
+struct kdr_connect_server;
+
+/*
+ * Starts a worker attached to the Kafka cluster `kafka_cluster_id` (what
+ * GET / reports) on 127.0.0.1:`port` (0: ephemeral). Returns 0 or a negative
+ * kdr error code with kdr_error_set.
+ */
+int kdr_connect_server_start(struct kdr_connect_server **out, const char *kafka_cluster_id, int port);
+void kdr_connect_server_stop(struct kdr_connect_server *server);
+/* "http://127.0.0.1:P", lent. */
+const char *kdr_connect_server_url(const struct kdr_connect_server *server);
+
+/* The next `count` requests get HTTP `status` with a Connect-style error body. */
+void kdr_connect_server_fail(struct kdr_connect_server *server, int status, int count);
+/* Marks task `task` of `connector` FAILED with `trace`; KDR_ENOTFOUND when absent. */
+int kdr_connect_server_fail_task(struct kdr_connect_server *server, const char *connector, int task,
+				 const char *trace);
+/* Requests served, by method (NULL: all). */
+uint64_t kdr_connect_server_request_count(struct kdr_connect_server *server, const char *method);
+void kdr_connect_server_reset_counters(struct kdr_connect_server *server);
+
+#endif
