@@ -1,6 +1,13 @@
 #ifndef KDR_CMD_CLI_H
 #define KDR_CMD_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/model.h"
+#include "util/buf.h"
+
 /* Every exit status of the kdr binary; documented in the README. */
 enum kdr_exit {
 	KDR_EXIT_OK = 0,      /* success, valid, or no changes */
@@ -18,6 +25,37 @@ struct kdr_command {
 /* Each takes argv with argv[0] the command name; returns an enum kdr_exit. */
 int kdr_cmd_validate(int argc, char **argv);
 int kdr_cmd_plan(int argc, char **argv);
+int kdr_cmd_apply(int argc, char **argv);
 int kdr_cmd_version(int argc, char **argv);
+
+/*
+ * A command's options: getopt_long's table plus the help text that
+ * documents each of them. kdr_cli_parse prints the help (stdout, exit 0) on
+ * --help, and a usage line (stderr, exit 64) on unknown or malformed flags.
+ */
+struct kdr_cli_spec {
+	const char *command;
+	const char *usage;       /* "kdr plan [DIR] [options]" */
+	const char *description; /* a paragraph */
+	const char *options_help; /* one line per option */
+	const struct option *options;
+	const char *short_options;
+};
+
+/* Prints the usage line and "try --help" to stderr; returns KDR_EXIT_USAGE. */
+int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out);
+
+/*
+ * Reads a directory of documents and validates it. Prints every diagnostic
+ * to stderr. Returns 0 when usable (warnings allowed), KDR_EXIT_ERROR when
+ * any error was found (nothing from an invalid source may be used).
+ */
+int kdr_cli_load_desired(struct kdr_desired *out, const char *dir);
+
+/* Reads a whole file into `out`; returns 0 or KDR_EXIT_ERROR with a message on stderr. */
+int kdr_cli_read_file(struct kdr_buf *out, const char *path);
+/* Writes `data` to `path` atomically (temp file + rename); "-" is stdout. */
+int kdr_cli_write_file(const char *path, const char *data, size_t len);
 
 #endif

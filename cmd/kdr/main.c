@@ -6,6 +6,7 @@
 static const struct kdr_command commands[] = {
 	{ "validate", "check documents offline (exit 0 valid, 1 invalid)", kdr_cmd_validate },
 	{ "plan", "show what would change on the clusters", kdr_cmd_plan },
+	{ "apply", "make the clusters match the desired state", kdr_cmd_apply },
 	{ "version", "print the version", kdr_cmd_version },
 };
 

@@ -1,0 +1,108 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spec/spec.h"
+#include "util/alloc.h"
+#include "util/diag.h"
+#include "validate/validate.h"
+
+int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kdr %s: ", spec->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\nrun 'kdr %s --help' for the options\n", spec->usage, spec->command);
+	return KDR_EXIT_USAGE;
+}
+
+void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out)
+{
+	fprintf(out, "usage: %s\n\n%s\n\noptions:\n%s  -h, --help              show this help\n", spec->usage,
+		spec->description, spec->options_help);
+}
+
+int kdr_cli_load_desired(struct kdr_desired *out, const char *dir)
+{
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	int exit_code = KDR_EXIT_OK;
+
+	kdr_spec_load_dir(out, dir, &diags);
+	/* Validation only makes sense on documents that parsed. */
+	if (!kdr_diags_has_errors(&diags))
+		kdr_validate(out, &diags);
+	kdr_diags_print(&diags, stderr);
+	if (kdr_diags_has_errors(&diags)) {
+		fprintf(stderr, "kdr: %zu error(s), %zu warning(s) in '%s'; nothing will be used from it\n",
+			diags.errors, diags.warnings, dir);
+		exit_code = KDR_EXIT_ERROR;
+	}
+	kdr_diags_release(&diags);
+	return exit_code;
+}
+
+int kdr_cli_read_file(struct kdr_buf *out, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "kdr: cannot read '%s': %s\n", path, strerror(errno));
+		return KDR_EXIT_ERROR;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kdr_buf_put(out, chunk, n);
+	if (ferror(f)) {
+		fprintf(stderr, "kdr: cannot read '%s': %s\n", path, strerror(errno));
+		if (f != stdin)
+			fclose(f);
+		return KDR_EXIT_ERROR;
+	}
+	if (f != stdin)
+		fclose(f);
+	return KDR_EXIT_OK;
+}
+
+int kdr_cli_write_file(const char *path, const char *data, size_t len)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int exit_code = KDR_EXIT_ERROR;
+
+	if (strcmp(path, "-") == 0) {
+		fwrite(data, 1, len, stdout);
+		return KDR_EXIT_OK;
+	}
+	tmp = kdr_asprintf("%s.tmp.%d", path, (int)getpid());
+	f = fopen(tmp, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fflush(f) != 0) {
+		fprintf(stderr, "kdr: cannot write '%s': %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		fprintf(stderr, "kdr: cannot write '%s': %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		fprintf(stderr, "kdr: cannot write '%s': %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	exit_code = KDR_EXIT_OK;
+cleanup:
+	if (f)
+		fclose(f);
+	if (exit_code != KDR_EXIT_OK)
+		unlink(tmp);
+	free(tmp);
+	return exit_code;
+}

@@ -1,0 +1,198 @@
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "live/live.h"
+#include "live_source.h"
+#include "plan/plan.h"
+#include "render/render.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+enum {
+	OPT_CLUSTER = 'c',
+	OPT_YES = 'y',
+	OPT_HELP = 'h',
+	OPT_OFFLINE = 1000,
+	OPT_ALLOW_DELETE,
+	OPT_VALIDATE_ONLY,
+	OPT_TIMEOUT,
+};
+
+static const struct option apply_options[] = {
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "offline", required_argument, NULL, OPT_OFFLINE },
+	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
+	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct kdr_cli_spec apply_spec = {
+	.command = "apply",
+	.usage = "kdr apply [DIR] [--yes] [--allow-delete] [--validate-only] [--cluster C]...\n"
+		 "                 [--offline SNAPSHOT.json] [--timeout 30s]",
+	.description = "Plans like 'kdr plan', prints the plan, asks for confirmation on a terminal (unless\n"
+		       "--yes), then applies it in order and reports each action's result. Safe to run twice:\n"
+		       "the second run finds nothing to do.\n"
+		       "With --offline the snapshot file stands in for the clusters: the plan is applied to\n"
+		       "it as Kafka would apply it, and the file is rewritten.\n"
+		       "Exit status: 0 success or nothing to do, 1 any action failed or a plan-time error,\n"
+		       "64 usage error.",
+	.options_help = "  -y, --yes               apply without asking\n"
+			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
+			"      --validate-only     ask the brokers to check the changes without making them\n"
+			"  -c, --cluster C         apply only to cluster C (repeatable)\n"
+			"      --offline FILE      apply to a snapshot file instead of the clusters\n"
+			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+	.options = apply_options,
+	.short_options = "+c:yh",
+};
+
+static bool confirm(size_t actions)
+{
+	char answer[16] = { 0 };
+
+	fprintf(stderr, "\napply %zu action(s)? only 'yes' is accepted: ", actions);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
+}
+
+static bool has_plan_errors(const struct kdr_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_blocked; i++)
+		if (plan->blocked[i].kind == KDR_BLOCKED_ERROR)
+			return true;
+	return false;
+}
+
+static int apply_offline(struct kdr_live *live, const struct kdr_plan *plan, const char *snapshot_path)
+{
+	struct kdr_buf out = KDR_BUF_INIT;
+	int exit_code;
+
+	kdr_plan_simulate(live, plan);
+	kdr_live_to_json(&out, live);
+	exit_code = kdr_cli_write_file(snapshot_path, out.ptr, out.len);
+	if (exit_code == KDR_EXIT_OK)
+		printf("\napplied %zu action(s) to snapshot '%s'\n", plan->n_actions, snapshot_path);
+	kdr_buf_release(&out);
+	return exit_code;
+}
+
+int kdr_cmd_apply(int argc, char **argv)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_live live = { 0 };
+	struct kdr_plan plan = { 0 };
+	struct kdr_plan_options plan_opts = { 0 };
+	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	struct kdr_buf out = KDR_BUF_INIT;
+	const char *dir = ".";
+	bool yes = false, validate_only = false;
+	int exit_code = KDR_EXIT_OK;
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, apply_spec.short_options, apply_spec.options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			kdr_cli_print_help(&apply_spec, stdout);
+			goto cleanup;
+		case OPT_CLUSTER:
+			kdr_strvec_push(&clusters, optarg);
+			break;
+		case OPT_YES:
+			yes = true;
+			break;
+		case OPT_OFFLINE:
+			source.snapshot_path = optarg;
+			break;
+		case OPT_ALLOW_DELETE:
+			plan_opts.allow_delete = true;
+			break;
+		case OPT_VALIDATE_ONLY:
+			validate_only = true;
+			break;
+		case OPT_TIMEOUT:
+			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
+				exit_code = kdr_cli_usage_error(&apply_spec, "--timeout: '%s' is not a duration "
+								 "(e.g. 30s, 500ms)", optarg);
+				goto cleanup;
+			}
+			break;
+		default:
+			exit_code = kdr_cli_usage_error(&apply_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (argc - optind > 1) {
+		exit_code = kdr_cli_usage_error(&apply_spec, "expected at most one directory, got %d arguments",
+						argc - optind);
+		goto cleanup;
+	}
+	if (optind < argc)
+		dir = argv[optind];
+	if (validate_only && source.snapshot_path) {
+		exit_code = kdr_cli_usage_error(&apply_spec, "--validate-only needs the brokers; it cannot be "
+							     "combined with --offline");
+		goto cleanup;
+	}
+
+	exit_code = kdr_cli_load_desired(&desired, dir);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	source.clusters = (const char *const *)clusters.v;
+	source.n_clusters = clusters.n;
+	exit_code = kdr_live_source_read(&live, &desired, &source);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	plan_opts.clusters = (const char *const *)clusters.v;
+	plan_opts.n_clusters = clusters.n;
+	if (kdr_plan_compute(&plan, &desired, &live, &plan_opts) != 0) {
+		fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	kdr_render_plan(&out, &plan, &desired, KDR_RENDER_TEXT);
+	fwrite(out.ptr, 1, out.len, stdout);
+	if (has_plan_errors(&plan)) {
+		fprintf(stderr, "kdr apply: the plan has errors (marked '!'); nothing was applied\n");
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (plan.n_actions == 0)
+		goto cleanup;
+	if (!yes) {
+		if (!isatty(STDIN_FILENO)) {
+			fprintf(stderr, "kdr apply: refusing to apply without --yes (stdin is not a terminal)\n");
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+		if (!confirm(plan.n_actions)) {
+			fprintf(stderr, "kdr apply: cancelled; nothing was applied\n");
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+	}
+	if (source.snapshot_path) {
+		exit_code = apply_offline(&live, &plan, source.snapshot_path);
+	} else {
+		fprintf(stderr, "kdr apply: applying to live clusters is not built yet; use --offline\n");
+		exit_code = KDR_EXIT_ERROR;
+	}
+cleanup:
+	kdr_buf_release(&out);
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+	kdr_strvec_release(&clusters);
+	return exit_code;
+}

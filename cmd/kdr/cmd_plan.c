@@ -1,0 +1,163 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "live/live.h"
+#include "live_source.h"
+#include "plan/plan.h"
+#include "render/render.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+enum {
+	OPT_FORMAT = 'f',
+	OPT_CLUSTER = 'c',
+	OPT_OUT = 'o',
+	OPT_HELP = 'h',
+	OPT_OFFLINE = 1000,
+	OPT_DETAILED_EXITCODE,
+	OPT_ALLOW_DELETE,
+	OPT_TIMEOUT,
+};
+
+static const struct option plan_options[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "offline", required_argument, NULL, OPT_OFFLINE },
+	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED_EXITCODE },
+	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct kdr_cli_spec plan_spec = {
+	.command = "plan",
+	.usage = "kdr plan [DIR] [--cluster C]... [--format text|markdown|json] [--detailed-exitcode]\n"
+		 "                [--offline SNAPSHOT.json] [--out PLAN.json] [--allow-delete] [--timeout 30s]",
+	.description = "Reads the desired state from DIR (default '.'), reads the live clusters (or a snapshot\n"
+		       "file), and prints what apply would change. Changes nothing.\n"
+		       "Exit status: 0 success, 1 error (invalid source, unreachable cluster, plan-time error),\n"
+		       "2 changes pending (only with --detailed-exitcode), 64 usage error.",
+	.options_help = "  -f, --format FORMAT     text (default), markdown (a PR comment) or json\n"
+			"  -c, --cluster C         plan only cluster C (repeatable)\n"
+			"      --offline FILE      plan against a snapshot file (kdr snapshot) instead of the clusters\n"
+			"  -o, --out FILE          also save the plan as JSON, for 'kdr apply FILE'\n"
+			"      --detailed-exitcode exit 2 when there are changes, 0 when none\n"
+			"      --allow-delete      include the deletions of 'prune: true' policies as actions\n"
+			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+	.options = plan_options,
+	.short_options = "+f:c:o:h",
+};
+
+static bool has_plan_errors(const struct kdr_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_blocked; i++)
+		if (plan->blocked[i].kind == KDR_BLOCKED_ERROR)
+			return true;
+	return false;
+}
+
+int kdr_cmd_plan(int argc, char **argv)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_live live = { 0 };
+	struct kdr_plan plan = { 0 };
+	struct kdr_plan_options plan_options_value = { 0 };
+	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	struct kdr_buf out = KDR_BUF_INIT;
+	enum kdr_render_format format = KDR_RENDER_TEXT;
+	const char *save_path = NULL;
+	const char *dir = ".";
+	bool detailed = false;
+	int exit_code = KDR_EXIT_OK;
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, plan_spec.short_options, plan_spec.options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			kdr_cli_print_help(&plan_spec, stdout);
+			goto cleanup;
+		case OPT_FORMAT:
+			if (kdr_render_format_parse(&format, optarg) != 0) {
+				exit_code = kdr_cli_usage_error(&plan_spec, "--format: unknown format '%s' "
+								"(allowed: text, markdown, json)", optarg);
+				goto cleanup;
+			}
+			break;
+		case OPT_CLUSTER:
+			kdr_strvec_push(&clusters, optarg);
+			break;
+		case OPT_OUT:
+			save_path = optarg;
+			break;
+		case OPT_OFFLINE:
+			source.snapshot_path = optarg;
+			break;
+		case OPT_DETAILED_EXITCODE:
+			detailed = true;
+			break;
+		case OPT_ALLOW_DELETE:
+			plan_options_value.allow_delete = true;
+			break;
+		case OPT_TIMEOUT:
+			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
+				exit_code = kdr_cli_usage_error(&plan_spec, "--timeout: '%s' is not a duration "
+								"(e.g. 30s, 500ms)", optarg);
+				goto cleanup;
+			}
+			break;
+		default:
+			exit_code = kdr_cli_usage_error(&plan_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (argc - optind > 1) {
+		exit_code = kdr_cli_usage_error(&plan_spec, "expected at most one directory, got %d arguments",
+						argc - optind);
+		goto cleanup;
+	}
+	if (optind < argc)
+		dir = argv[optind];
+
+	exit_code = kdr_cli_load_desired(&desired, dir);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	source.clusters = (const char *const *)clusters.v;
+	source.n_clusters = clusters.n;
+	exit_code = kdr_live_source_read(&live, &desired, &source);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+
+	plan_options_value.clusters = (const char *const *)clusters.v;
+	plan_options_value.n_clusters = clusters.n;
+	if (kdr_plan_compute(&plan, &desired, &live, &plan_options_value) != 0) {
+		fprintf(stderr, "kdr plan: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	kdr_render_plan(&out, &plan, &desired, format);
+	fwrite(out.ptr, 1, out.len, stdout);
+	if (save_path) {
+		kdr_buf_reset(&out);
+		kdr_render_plan(&out, &plan, &desired, KDR_RENDER_JSON);
+		exit_code = kdr_cli_write_file(save_path, out.ptr, out.len);
+		if (exit_code != KDR_EXIT_OK)
+			goto cleanup;
+	}
+	if (has_plan_errors(&plan))
+		exit_code = KDR_EXIT_ERROR;
+	else if (detailed && !kdr_plan_is_empty(&plan))
+		exit_code = KDR_EXIT_CHANGES;
+cleanup:
+	kdr_buf_release(&out);
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+	kdr_strvec_release(&clusters);
+	return exit_code;
+}

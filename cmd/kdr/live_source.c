@@ -1,0 +1,41 @@
+#include "live_source.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/error.h"
+#include "util/units.h"
+
+int kdr_live_source_parse_timeout(struct kdr_live_source_options *options, const char *text)
+{
+	int64_t ms = 0;
+
+	if (kdr_parse_duration_ms(&ms, text, 0) != 0 || ms <= 0 || ms > INT32_MAX)
+		return KDR_EINVALID;
+	options->timeout_ms = ms;
+	return 0;
+}
+
+static int read_snapshot(struct kdr_live *out, const char *path)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	int exit_code = kdr_cli_read_file(&text, path);
+
+	if (exit_code == KDR_EXIT_OK && kdr_live_from_json(out, text.ptr, text.len, path) != 0) {
+		fprintf(stderr, "kdr: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+	}
+	kdr_buf_release(&text);
+	return exit_code;
+}
+
+int kdr_live_source_read(struct kdr_live *out, const struct kdr_desired *desired,
+			 const struct kdr_live_source_options *options)
+{
+	(void)desired;
+	if (options->snapshot_path)
+		return read_snapshot(out, options->snapshot_path);
+	fprintf(stderr, "kdr: reading live clusters is not built yet; use --offline SNAPSHOT.json\n");
+	return KDR_EXIT_ERROR;
+}
