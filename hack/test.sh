@@ -38,8 +38,8 @@ run_cmocka() {
   out="$log_dir/$name.log"
   timeout 600 "$bin" >"$out" 2>&1
   local rc=$?
-  p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
-  f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+  p=$(grep -o '\[  PASSED  \] [0-9]* test' "$out" | grep -o '[0-9][0-9]*' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -o '\[  FAILED  \] [0-9]* test' "$out" | grep -o '[0-9][0-9]*' | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f)); binaries=$((binaries + 1))
   if [ $rc -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
     cat "$out"

@@ -1,0 +1,430 @@
+#include "live/live.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/error.h"
+
+/*
+ * The live snapshot's containers: lookups, sorting, building and freeing.
+ * Arrays grow one element at a time with realloc (no capacity field in the
+ * public structs, and readers may hand us arrays they allocated themselves,
+ * so no hidden capacity can be assumed).
+ */
+
+static const char *const source_names[] = {
+	[KDR_CONFIG_SOURCE_UNKNOWN] = "UNKNOWN",
+	[KDR_CONFIG_SOURCE_DYNAMIC_TOPIC] = "DYNAMIC_TOPIC_CONFIG",
+	[KDR_CONFIG_SOURCE_DYNAMIC_BROKER] = "DYNAMIC_BROKER_CONFIG",
+	[KDR_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER] = "DYNAMIC_DEFAULT_BROKER_CONFIG",
+	[KDR_CONFIG_SOURCE_STATIC_BROKER] = "STATIC_BROKER_CONFIG",
+	[KDR_CONFIG_SOURCE_DEFAULT] = "DEFAULT_CONFIG",
+	[KDR_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER] = "DYNAMIC_BROKER_LOGGER_CONFIG",
+};
+
+#define N_SOURCES (sizeof(source_names) / sizeof(source_names[0]))
+
+const char *kdr_config_source_name(enum kdr_config_source source)
+{
+	if ((size_t)source < N_SOURCES)
+		return source_names[source];
+	return "UNKNOWN";
+}
+
+int kdr_config_source_parse(enum kdr_config_source *out, const char *name)
+{
+	if (!name)
+		return kdr_error_set(KDR_EINVALID, "config source: missing");
+	for (size_t i = 0; i < N_SOURCES; i++) {
+		if (strcmp(source_names[i], name) == 0) {
+			*out = (enum kdr_config_source)i;
+			return 0;
+		}
+	}
+	/* librdkafka's spelling of 0. */
+	if (strcmp(name, "UNKNOWN_CONFIG") == 0) {
+		*out = KDR_CONFIG_SOURCE_UNKNOWN;
+		return 0;
+	}
+	return kdr_error_set(KDR_EINVALID,
+			     "unknown config source '%s' (allowed: DYNAMIC_TOPIC_CONFIG, DYNAMIC_BROKER_CONFIG, "
+			     "DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG, "
+			     "DYNAMIC_BROKER_LOGGER_CONFIG, UNKNOWN)",
+			     name);
+}
+
+static const char *const state_names[] = {
+	[KDR_CONNECTOR_UNKNOWN] = "UNKNOWN",
+	[KDR_CONNECTOR_RUNNING] = "RUNNING",
+	[KDR_CONNECTOR_PAUSED] = "PAUSED",
+	[KDR_CONNECTOR_STOPPED] = "STOPPED",
+	[KDR_CONNECTOR_FAILED] = "FAILED",
+	[KDR_CONNECTOR_UNASSIGNED] = "UNASSIGNED",
+	[KDR_CONNECTOR_RESTARTING] = "RESTARTING",
+};
+
+#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
+
+const char *kdr_connector_state_name(enum kdr_connector_state state)
+{
+	if ((size_t)state < N_STATES)
+		return state_names[state];
+	return "UNKNOWN";
+}
+
+int kdr_connector_state_parse(enum kdr_connector_state *out, const char *name)
+{
+	if (!name)
+		return kdr_error_set(KDR_EINVALID, "connector state: missing");
+	for (size_t i = 0; i < N_STATES; i++) {
+		if (strcmp(state_names[i], name) == 0) {
+			*out = (enum kdr_connector_state)i;
+			return 0;
+		}
+	}
+	return kdr_error_set(KDR_EINVALID,
+			     "unknown connector state '%s' (allowed: RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, "
+			     "RESTARTING, UNKNOWN)",
+			     name);
+}
+
+/* --- lookups --- */
+
+const struct kdr_live_cluster *kdr_live_cluster_find(const struct kdr_live *live, const char *name)
+{
+	size_t lo = 0, hi = live ? live->n_clusters : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(live->clusters[mid].name, name);
+
+		if (cmp == 0)
+			return &live->clusters[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct kdr_live_topic *kdr_live_topic_find(const struct kdr_live_cluster *cl, const char *name)
+{
+	size_t lo = 0, hi = cl ? cl->n_topics : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(cl->topics[mid].name, name);
+
+		if (cmp == 0)
+			return &cl->topics[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct kdr_live_broker *kdr_live_broker_find(const struct kdr_live_cluster *cl, int32_t id)
+{
+	size_t lo = 0, hi = cl ? cl->n_brokers : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cl->brokers[mid].id == id)
+			return &cl->brokers[mid];
+		if (cl->brokers[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct kdr_live_config *config_find(const struct kdr_live_config *configs, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(configs[mid].name, name);
+
+		if (cmp == 0)
+			return &configs[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct kdr_live_config *kdr_live_topic_config_find(const struct kdr_live_topic *topic, const char *name)
+{
+	return topic ? config_find(topic->configs, topic->n_configs, name) : NULL;
+}
+
+const struct kdr_live_connector *kdr_live_connector_find(const struct kdr_live_connect *connect, const char *name)
+{
+	size_t lo = 0, hi = connect ? connect->n_connectors : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(connect->connectors[mid].name, name);
+
+		if (cmp == 0)
+			return &connect->connectors[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *kdr_live_effective_config(const struct kdr_live_cluster *cl, const struct kdr_live_topic *topic,
+				      const char *name, enum kdr_config_source *source)
+{
+	const struct kdr_live_config *config = kdr_live_topic_config_find(topic, name);
+
+	if (!config && cl)
+		config = config_find(cl->topic_defaults, cl->n_topic_defaults, name);
+	if (!config) {
+		if (source)
+			*source = KDR_CONFIG_SOURCE_UNKNOWN;
+		return NULL;
+	}
+	if (source)
+		*source = config->source;
+	return config->value;
+}
+
+/* --- sorting --- */
+
+static int compare_configs(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_config *)a)->name, ((const struct kdr_live_config *)b)->name);
+}
+
+static int compare_brokers(const void *a, const void *b)
+{
+	int32_t x = ((const struct kdr_live_broker *)a)->id, y = ((const struct kdr_live_broker *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static int compare_topics(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_topic *)a)->name, ((const struct kdr_live_topic *)b)->name);
+}
+
+static int compare_connectors(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_connector *)a)->name, ((const struct kdr_live_connector *)b)->name);
+}
+
+static int compare_tasks(const void *a, const void *b)
+{
+	int32_t x = ((const struct kdr_live_task *)a)->id, y = ((const struct kdr_live_task *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static int compare_clusters(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_cluster *)a)->name, ((const struct kdr_live_cluster *)b)->name);
+}
+
+static int compare_partitions(const void *a, const void *b)
+{
+	int32_t x = ((const struct kdr_live_partition *)a)->id, y = ((const struct kdr_live_partition *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static void sort_array(void *base, size_t n, size_t size, int (*compare)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, compare);
+}
+
+void kdr_live_cluster_sort(struct kdr_live_cluster *cl)
+{
+	sort_array(cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_brokers);
+	sort_array(cl->topic_defaults, cl->n_topic_defaults, sizeof(*cl->topic_defaults), compare_configs);
+	sort_array(cl->topics, cl->n_topics, sizeof(*cl->topics), compare_topics);
+	for (size_t i = 0; i < cl->n_topics; i++) {
+		struct kdr_live_topic *topic = &cl->topics[i];
+
+		sort_array(topic->configs, topic->n_configs, sizeof(*topic->configs), compare_configs);
+		sort_array(topic->partitions, topic->n_partitions, sizeof(*topic->partitions), compare_partitions);
+	}
+	sort_array(cl->connect.connectors, cl->connect.n_connectors, sizeof(*cl->connect.connectors),
+		   compare_connectors);
+	for (size_t i = 0; i < cl->connect.n_connectors; i++) {
+		struct kdr_live_connector *conn = &cl->connect.connectors[i];
+
+		sort_array(conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_tasks);
+	}
+}
+
+void kdr_live_sort(struct kdr_live *live)
+{
+	sort_array(live->clusters, live->n_clusters, sizeof(*live->clusters), compare_clusters);
+	for (size_t i = 0; i < live->n_clusters; i++)
+		kdr_live_cluster_sort(&live->clusters[i]);
+}
+
+/* --- building --- */
+
+struct kdr_live_cluster *kdr_live_add_cluster(struct kdr_live *live, const char *name)
+{
+	struct kdr_live_cluster *cl;
+
+	live->clusters = kdr_realloc(live->clusters, (live->n_clusters + 1) * sizeof(*live->clusters));
+	cl = &live->clusters[live->n_clusters++];
+	memset(cl, 0, sizeof(*cl));
+	cl->name = kdr_strdup(name);
+	cl->controller_id = -1;
+	return cl;
+}
+
+struct kdr_live_topic *kdr_live_cluster_add_topic(struct kdr_live_cluster *cl, const char *name)
+{
+	struct kdr_live_topic *topic;
+
+	cl->topics = kdr_realloc(cl->topics, (cl->n_topics + 1) * sizeof(*cl->topics));
+	topic = &cl->topics[cl->n_topics++];
+	memset(topic, 0, sizeof(*topic));
+	topic->name = kdr_strdup(name);
+	return topic;
+}
+
+void kdr_live_topic_set_config(struct kdr_live_topic *topic, const char *name, const char *value,
+			       enum kdr_config_source source)
+{
+	size_t pos = 0;
+	struct kdr_live_config *config;
+
+	/* Keeps the configs sorted: find the insertion point (linear; tens of keys). */
+	while (pos < topic->n_configs && strcmp(topic->configs[pos].name, name) < 0)
+		pos++;
+	if (pos < topic->n_configs && strcmp(topic->configs[pos].name, name) == 0) {
+		char *copy = kdr_strdup(value);
+
+		config = &topic->configs[pos];
+		free(config->value);
+		config->value = copy;
+		config->source = source;
+		return;
+	}
+	topic->configs = kdr_realloc(topic->configs, (topic->n_configs + 1) * sizeof(*topic->configs));
+	memmove(topic->configs + pos + 1, topic->configs + pos, (topic->n_configs - pos) * sizeof(*topic->configs));
+	topic->n_configs++;
+	config = &topic->configs[pos];
+	memset(config, 0, sizeof(*config));
+	config->name = kdr_strdup(name);
+	config->value = kdr_strdup(value);
+	config->source = source;
+}
+
+static void config_release(struct kdr_live_config *config)
+{
+	free(config->name);
+	free(config->value);
+	memset(config, 0, sizeof(*config));
+}
+
+bool kdr_live_topic_remove_config(struct kdr_live_topic *topic, const char *name)
+{
+	for (size_t i = 0; i < topic->n_configs; i++) {
+		if (strcmp(topic->configs[i].name, name) != 0)
+			continue;
+		config_release(&topic->configs[i]);
+		memmove(topic->configs + i, topic->configs + i + 1, (topic->n_configs - i - 1) * sizeof(*topic->configs));
+		topic->n_configs--;
+		return true;
+	}
+	return false;
+}
+
+bool kdr_live_cluster_remove_topic(struct kdr_live_cluster *cl, const char *name)
+{
+	/* Linear: callers may remove from a cluster they have not sorted yet. */
+	for (size_t i = 0; i < cl->n_topics; i++) {
+		if (strcmp(cl->topics[i].name, name) != 0)
+			continue;
+		kdr_live_topic_release(&cl->topics[i]);
+		memmove(cl->topics + i, cl->topics + i + 1, (cl->n_topics - i - 1) * sizeof(*cl->topics));
+		cl->n_topics--;
+		return true;
+	}
+	return false;
+}
+
+/* --- freeing --- */
+
+void kdr_live_topic_release(struct kdr_live_topic *topic)
+{
+	free(topic->name);
+	for (size_t i = 0; i < topic->n_partitions; i++) {
+		kdr_replica_list_release(&topic->partitions[i].replicas);
+		kdr_replica_list_release(&topic->partitions[i].isr);
+	}
+	free(topic->partitions);
+	for (size_t i = 0; i < topic->n_configs; i++)
+		config_release(&topic->configs[i]);
+	free(topic->configs);
+	memset(topic, 0, sizeof(*topic));
+}
+
+static void connector_release(struct kdr_live_connector *conn)
+{
+	free(conn->name);
+	free(conn->type);
+	kdr_strmap_release(&conn->config);
+	free(conn->trace);
+	for (size_t i = 0; i < conn->n_tasks; i++) {
+		free(conn->tasks[i].worker_id);
+		free(conn->tasks[i].trace);
+	}
+	free(conn->tasks);
+	memset(conn, 0, sizeof(*conn));
+}
+
+void kdr_live_cluster_release(struct kdr_live_cluster *cl)
+{
+	free(cl->name);
+	free(cl->cluster_id);
+	for (size_t i = 0; i < cl->n_brokers; i++) {
+		free(cl->brokers[i].host);
+		free(cl->brokers[i].rack);
+	}
+	free(cl->brokers);
+	for (size_t i = 0; i < cl->n_topic_defaults; i++)
+		config_release(&cl->topic_defaults[i]);
+	free(cl->topic_defaults);
+	for (size_t i = 0; i < cl->n_topics; i++)
+		kdr_live_topic_release(&cl->topics[i]);
+	free(cl->topics);
+	free(cl->connect.url);
+	free(cl->connect.version);
+	free(cl->connect.kafka_cluster_id);
+	for (size_t i = 0; i < cl->connect.n_connectors; i++)
+		connector_release(&cl->connect.connectors[i]);
+	free(cl->connect.connectors);
+	memset(cl, 0, sizeof(*cl));
+}
+
+void kdr_live_release(struct kdr_live *live)
+{
+	if (!live)
+		return;
+	for (size_t i = 0; i < live->n_clusters; i++)
+		kdr_live_cluster_release(&live->clusters[i]);
+	free(live->clusters);
+	memset(live, 0, sizeof(*live));
+}

@@ -1,0 +1,117 @@
+#ifndef KDR_RENDER_INTERNAL_H
+#define KDR_RENDER_INTERNAL_H
+
+/*
+ * Shared between the files of pkg/render only (not part of its API): the
+ * counts, symbols, redaction rule and small formatters every output format
+ * uses, so that text, markdown and json agree on what a plan says.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/model.h"
+#include "plan/plan.h"
+#include "util/buf.h"
+#include "util/strvec.h"
+
+/* Partitions listed before "... (N more)" in text and markdown. */
+#define KDR_RENDER_ASSIGNMENT_MAX 8
+/* Markdown: a cluster's list of actions longer than this is collapsed. */
+#define KDR_RENDER_MD_COLLAPSE 20
+
+struct kdr_render_counts {
+	size_t create;
+	size_t change;
+	size_t del;
+	size_t blocked;
+	size_t risk[KDR_RISK_IRREVERSIBLE + 1];
+	bool any_risky; /* any action that is not safe */
+};
+
+enum kdr_render_class {
+	KDR_RENDER_CLASS_CREATE,
+	KDR_RENDER_CLASS_CHANGE,
+	KDR_RENDER_CLASS_DELETE,
+};
+
+void kdr_render_text(struct kdr_buf *out, const struct kdr_plan *plan);
+void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired);
+void kdr_render_json(struct kdr_buf *out, const struct kdr_plan *plan);
+/* The ```mermaid block of the clusters and flows of `desired` (nothing when it has neither). */
+void kdr_render_mermaid(struct kdr_buf *out, const struct kdr_desired *desired);
+
+void kdr_render_count(struct kdr_render_counts *out, const struct kdr_plan *plan);
+enum kdr_render_class kdr_render_class_of(enum kdr_action_kind kind);
+/* '+', '~' or '-'. */
+char kdr_render_symbol(enum kdr_action_kind kind);
+
+/* Which fields a kind carries (the JSON schema's "when present"). */
+bool kdr_render_kind_has_topic_shape(enum kdr_action_kind kind); /* partitions, RF, assignment, placement */
+bool kdr_render_kind_has_config(enum kdr_action_kind kind);
+bool kdr_render_kind_has_changes(enum kdr_action_kind kind);
+bool kdr_render_kind_has_tasks(enum kdr_action_kind kind);
+bool kdr_render_placement_present(const struct kdr_action *action);
+
+/*
+ * Whether the value of `key` in the action's config must not be printed: the
+ * key names a credential, or a change of the same key is marked sensitive.
+ */
+bool kdr_render_config_is_redacted(const struct kdr_action *action, const char *key);
+
+/* Partition id of assignment.partitions[0]: 0 for a create, the old count for add-partitions. */
+size_t kdr_render_first_partition(const struct kdr_action *action);
+
+/* "p0=[1,2,3] p1=[2,3,1] ... (4 more)" */
+void kdr_render_assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
+				   size_t max);
+
+/*
+ * Plain-text lines describing the placement summary ("replicas per DC: ...",
+ * "replicas per rack: ...", "dc loss: ..."), appended to `out`.
+ */
+void kdr_render_placement_lines(struct kdr_strvec *out, const struct kdr_action *action);
+
+/*
+ * The distinct clusters of the plan's actions (and blocked items when
+ * `with_blocked`), sorted, with "" last standing for items without a cluster.
+ */
+void kdr_render_clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bool with_blocked);
+/* Whether an item's cluster (may be NULL) belongs to the group named `group` ("" = none). */
+bool kdr_render_in_cluster(const char *cluster, const char *group);
+
+/* Indexes of the notes, warnings first, otherwise in plan order; `out` has n_notes slots. */
+void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan);
+/* "info", "warning". */
+const char *kdr_render_note_kind_name(enum kdr_note_kind kind);
+
+/* Whether s is a git object id (hex, 7..64 chars), so it can be shortened. */
+bool kdr_render_is_commit_id(const char *s);
+
+/*
+ * The JSON writer used by json.c and, for reassignment files, markdown.c:
+ * 2-space indentation, arrays of scalars on one line ("[1, 2, 3]"), keys in
+ * the order they are written, "{}"/"[]" when empty.
+ */
+struct kdr_render_jw {
+	struct kdr_buf *out;
+	bool *items;        /* per open container: has it a member yet */
+	size_t depth;
+	size_t cap;
+	size_t inline_from; /* depth of the outermost one-line container, 0 = none */
+};
+
+void kdr_render_jw_init(struct kdr_render_jw *w, struct kdr_buf *out);
+void kdr_render_jw_release(struct kdr_render_jw *w);
+/* `key` is the member name inside an object, NULL inside an array or at the top. */
+void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line);
+void kdr_render_jw_close(struct kdr_render_jw *w, char bracket);
+void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *value); /* NULL -> null */
+void kdr_render_jw_int(struct kdr_render_jw *w, const char *key, long long value);
+void kdr_render_jw_bool(struct kdr_render_jw *w, const char *key, bool value);
+void kdr_render_jw_null(struct kdr_render_jw *w, const char *key);
+/* A parsed jansson value, arrays of scalars on one line. */
+void kdr_render_jw_value(struct kdr_render_jw *w, const char *key, const json_t *value);
+
+#endif
