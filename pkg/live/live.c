@@ -303,32 +303,81 @@ struct kdr_live_topic *kdr_live_cluster_add_topic(struct kdr_live_cluster *cl, c
 	return topic;
 }
 
-void kdr_live_topic_set_config(struct kdr_live_topic *topic, const char *name, const char *value,
-			       enum kdr_config_source source)
+/* Sets `name` in a sorted config array (insertion point found linearly: tens of keys). */
+static void config_set(struct kdr_live_config **configs, size_t *n, const char *name, const char *value,
+		       enum kdr_config_source source)
 {
 	size_t pos = 0;
 	struct kdr_live_config *config;
 
-	/* Keeps the configs sorted: find the insertion point (linear; tens of keys). */
-	while (pos < topic->n_configs && strcmp(topic->configs[pos].name, name) < 0)
+	while (pos < *n && strcmp((*configs)[pos].name, name) < 0)
 		pos++;
-	if (pos < topic->n_configs && strcmp(topic->configs[pos].name, name) == 0) {
+	if (pos < *n && strcmp((*configs)[pos].name, name) == 0) {
 		char *copy = kdr_strdup(value);
 
-		config = &topic->configs[pos];
+		config = &(*configs)[pos];
 		free(config->value);
 		config->value = copy;
 		config->source = source;
 		return;
 	}
-	topic->configs = kdr_realloc(topic->configs, (topic->n_configs + 1) * sizeof(*topic->configs));
-	memmove(topic->configs + pos + 1, topic->configs + pos, (topic->n_configs - pos) * sizeof(*topic->configs));
-	topic->n_configs++;
-	config = &topic->configs[pos];
+	*configs = kdr_realloc(*configs, (*n + 1) * sizeof(**configs));
+	memmove(*configs + pos + 1, *configs + pos, (*n - pos) * sizeof(**configs));
+	(*n)++;
+	config = &(*configs)[pos];
 	memset(config, 0, sizeof(*config));
 	config->name = kdr_strdup(name);
 	config->value = kdr_strdup(value);
 	config->source = source;
+}
+
+void kdr_live_topic_set_config(struct kdr_live_topic *topic, const char *name, const char *value,
+			       enum kdr_config_source source)
+{
+	config_set(&topic->configs, &topic->n_configs, name, value, source);
+}
+
+void kdr_live_cluster_set_topic_default(struct kdr_live_cluster *cl, const char *name, const char *value,
+					enum kdr_config_source source)
+{
+	config_set(&cl->topic_defaults, &cl->n_topic_defaults, name, value, source);
+}
+
+struct kdr_live_broker *kdr_live_cluster_add_broker(struct kdr_live_cluster *cl, int32_t id, const char *host,
+						    int32_t port, const char *rack)
+{
+	struct kdr_live_broker *broker;
+
+	cl->brokers = kdr_realloc(cl->brokers, (cl->n_brokers + 1) * sizeof(*cl->brokers));
+	broker = &cl->brokers[cl->n_brokers++];
+	broker->id = id;
+	broker->host = kdr_strdup(host);
+	broker->port = port;
+	broker->rack = kdr_strdup(rack);
+	return broker;
+}
+
+static void replica_list_set(struct kdr_replica_list *out, const int32_t *ids, size_t n)
+{
+	out->n = n;
+	out->ids = kdr_calloc(n ? n : 1, sizeof(*out->ids));
+	if (n)
+		memcpy(out->ids, ids, n * sizeof(*ids));
+}
+
+struct kdr_live_partition *kdr_live_topic_add_partition(struct kdr_live_topic *topic, const int32_t *replicas,
+							size_t n)
+{
+	struct kdr_live_partition *part;
+
+	topic->partitions = kdr_realloc(topic->partitions, (topic->n_partitions + 1) * sizeof(*topic->partitions));
+	part = &topic->partitions[topic->n_partitions];
+	part->id = (int32_t)topic->n_partitions;
+	part->leader = n ? replicas[0] : -1;
+	replica_list_set(&part->replicas, replicas, n);
+	replica_list_set(&part->isr, replicas, n);
+	topic->n_partitions++;
+	return part;
 }
 
 static void config_release(struct kdr_live_config *config)
@@ -363,6 +412,95 @@ bool kdr_live_cluster_remove_topic(struct kdr_live_cluster *cl, const char *name
 		return true;
 	}
 	return false;
+}
+
+/* --- copying --- */
+
+static void configs_copy(struct kdr_live_config **out, size_t *n_out, const struct kdr_live_config *src, size_t n)
+{
+	*n_out = n;
+	*out = kdr_calloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++) {
+		(*out)[i] = src[i];
+		(*out)[i].name = kdr_strdup(src[i].name);
+		(*out)[i].value = kdr_strdup(src[i].value);
+	}
+}
+
+void kdr_live_topic_copy(struct kdr_live_topic *out, const struct kdr_live_topic *src)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = kdr_strdup(src->name);
+	out->internal = src->internal;
+	out->n_partitions = src->n_partitions;
+	out->partitions = kdr_calloc(src->n_partitions ? src->n_partitions : 1, sizeof(*out->partitions));
+	for (size_t i = 0; i < src->n_partitions; i++) {
+		const struct kdr_live_partition *part = &src->partitions[i];
+
+		out->partitions[i].id = part->id;
+		out->partitions[i].leader = part->leader;
+		replica_list_set(&out->partitions[i].replicas, part->replicas.ids, part->replicas.n);
+		replica_list_set(&out->partitions[i].isr, part->isr.ids, part->isr.n);
+	}
+	configs_copy(&out->configs, &out->n_configs, src->configs, src->n_configs);
+}
+
+static void connector_copy(struct kdr_live_connector *out, const struct kdr_live_connector *src)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = kdr_strdup(src->name);
+	out->type = kdr_strdup(src->type);
+	kdr_strmap_copy(&out->config, &src->config);
+	out->state = src->state;
+	out->trace = kdr_strdup(src->trace);
+	out->n_tasks = src->n_tasks;
+	out->tasks = kdr_calloc(src->n_tasks ? src->n_tasks : 1, sizeof(*out->tasks));
+	for (size_t i = 0; i < src->n_tasks; i++) {
+		out->tasks[i].id = src->tasks[i].id;
+		out->tasks[i].state = src->tasks[i].state;
+		out->tasks[i].worker_id = kdr_strdup(src->tasks[i].worker_id);
+		out->tasks[i].trace = kdr_strdup(src->tasks[i].trace);
+	}
+}
+
+void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_cluster *src)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = kdr_strdup(src->name);
+	out->cluster_id = kdr_strdup(src->cluster_id);
+	out->controller_id = src->controller_id;
+	out->n_brokers = src->n_brokers;
+	out->brokers = kdr_calloc(src->n_brokers ? src->n_brokers : 1, sizeof(*out->brokers));
+	for (size_t i = 0; i < src->n_brokers; i++) {
+		out->brokers[i].id = src->brokers[i].id;
+		out->brokers[i].host = kdr_strdup(src->brokers[i].host);
+		out->brokers[i].port = src->brokers[i].port;
+		out->brokers[i].rack = kdr_strdup(src->brokers[i].rack);
+	}
+	out->remote_storage_enabled = src->remote_storage_enabled;
+	configs_copy(&out->topic_defaults, &out->n_topic_defaults, src->topic_defaults, src->n_topic_defaults);
+	out->n_topics = src->n_topics;
+	out->topics = kdr_calloc(src->n_topics ? src->n_topics : 1, sizeof(*out->topics));
+	for (size_t i = 0; i < src->n_topics; i++)
+		kdr_live_topic_copy(&out->topics[i], &src->topics[i]);
+	out->connect.present = src->connect.present;
+	out->connect.url = kdr_strdup(src->connect.url);
+	out->connect.version = kdr_strdup(src->connect.version);
+	out->connect.kafka_cluster_id = kdr_strdup(src->connect.kafka_cluster_id);
+	out->connect.n_connectors = src->connect.n_connectors;
+	out->connect.connectors =
+		kdr_calloc(src->connect.n_connectors ? src->connect.n_connectors : 1, sizeof(*out->connect.connectors));
+	for (size_t i = 0; i < src->connect.n_connectors; i++)
+		connector_copy(&out->connect.connectors[i], &src->connect.connectors[i]);
+}
+
+void kdr_live_copy(struct kdr_live *out, const struct kdr_live *src)
+{
+	memset(out, 0, sizeof(*out));
+	out->n_clusters = src->n_clusters;
+	out->clusters = kdr_calloc(src->n_clusters ? src->n_clusters : 1, sizeof(*out->clusters));
+	for (size_t i = 0; i < src->n_clusters; i++)
+		kdr_live_cluster_copy(&out->clusters[i], &src->clusters[i]);
 }
 
 /* --- freeing --- */

@@ -149,6 +149,27 @@ void kdr_live_cluster_sort(struct kdr_live_cluster *cl);
 /* Adds an empty cluster / topic and returns it, lent; call kdr_live_*sort after. */
 struct kdr_live_cluster *kdr_live_add_cluster(struct kdr_live *live, const char *name);
 struct kdr_live_topic *kdr_live_cluster_add_topic(struct kdr_live_cluster *cl, const char *name);
+/*
+ * Appends a broker (copies host and rack, either may be NULL) and returns it,
+ * lent until the next add; call kdr_live_cluster_sort after.
+ */
+struct kdr_live_broker *kdr_live_cluster_add_broker(struct kdr_live_cluster *cl, int32_t id, const char *host,
+						    int32_t port, const char *rack);
+/*
+ * Appends partition n_partitions with a copy of `replicas` (n ids) as its
+ * replicas and ISR and the first replica as leader (-1 when n == 0). Lent
+ * until the next add.
+ */
+struct kdr_live_partition *kdr_live_topic_add_partition(struct kdr_live_topic *topic, const int32_t *replicas,
+							size_t n);
+/* Sets (or replaces) a cluster-wide topic default (see topic_defaults). */
+void kdr_live_cluster_set_topic_default(struct kdr_live_cluster *cl, const char *name, const char *value,
+					enum kdr_config_source source);
+/* Deep copies into an empty `out`. */
+void kdr_live_copy(struct kdr_live *out, const struct kdr_live *src);
+void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_cluster *src);
+void kdr_live_topic_copy(struct kdr_live_topic *out, const struct kdr_live_topic *src);
+
 /* Sets (or replaces) a topic's override. */
 void kdr_live_topic_set_config(struct kdr_live_topic *topic, const char *name, const char *value,
 			       enum kdr_config_source source);

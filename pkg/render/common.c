@@ -1,0 +1,279 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/internal.h"
+#include "render/render.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static const char *const format_names[] = {
+	[KDR_RENDER_TEXT] = "text",
+	[KDR_RENDER_MARKDOWN] = "markdown",
+	[KDR_RENDER_JSON] = "json",
+};
+
+int kdr_render_format_parse(enum kdr_render_format *out, const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (strcmp(format_names[i], name) == 0) {
+			*out = (enum kdr_render_format)i;
+			return 0;
+		}
+	}
+	return kdr_error_set(KDR_EINVALID, "unknown format '%s' (allowed: text, markdown, json)", name ? name : "");
+}
+
+void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
+		     enum kdr_render_format format)
+{
+	switch (format) {
+	case KDR_RENDER_TEXT:
+		kdr_render_text(out, plan);
+		break;
+	case KDR_RENDER_MARKDOWN:
+		kdr_render_markdown(out, plan, desired);
+		break;
+	case KDR_RENDER_JSON:
+		kdr_render_json(out, plan);
+		break;
+	}
+}
+
+enum kdr_render_class kdr_render_class_of(enum kdr_action_kind kind)
+{
+	switch (kind) {
+	case KDR_ACTION_CREATE_TOPIC:
+	case KDR_ACTION_CREATE_CONNECTOR:
+		return KDR_RENDER_CLASS_CREATE;
+	case KDR_ACTION_DELETE_TOPIC:
+	case KDR_ACTION_DELETE_CONNECTOR:
+		return KDR_RENDER_CLASS_DELETE;
+	case KDR_ACTION_ADD_PARTITIONS:
+	case KDR_ACTION_ALTER_CONFIGS:
+	case KDR_ACTION_UPDATE_CONNECTOR:
+	case KDR_ACTION_PAUSE_CONNECTOR:
+	case KDR_ACTION_RESUME_CONNECTOR:
+	case KDR_ACTION_RESTART_CONNECTOR:
+		break;
+	}
+	return KDR_RENDER_CLASS_CHANGE;
+}
+
+char kdr_render_symbol(enum kdr_action_kind kind)
+{
+	switch (kdr_render_class_of(kind)) {
+	case KDR_RENDER_CLASS_CREATE:
+		return '+';
+	case KDR_RENDER_CLASS_DELETE:
+		return '-';
+	case KDR_RENDER_CLASS_CHANGE:
+		break;
+	}
+	return '~';
+}
+
+void kdr_render_count(struct kdr_render_counts *out, const struct kdr_plan *plan)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		switch (kdr_render_class_of(plan->actions[i].kind)) {
+		case KDR_RENDER_CLASS_CREATE:
+			out->create++;
+			break;
+		case KDR_RENDER_CLASS_CHANGE:
+			out->change++;
+			break;
+		case KDR_RENDER_CLASS_DELETE:
+			out->del++;
+			break;
+		}
+	}
+	out->blocked = plan->n_blocked;
+	kdr_plan_count_risks(plan, out->risk);
+	for (size_t r = KDR_RISK_DISRUPTIVE; r <= KDR_RISK_IRREVERSIBLE; r++)
+		if (out->risk[r])
+			out->any_risky = true;
+}
+
+bool kdr_render_kind_has_topic_shape(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ADD_PARTITIONS;
+}
+
+bool kdr_render_kind_has_config(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ALTER_CONFIGS ||
+	       kind == KDR_ACTION_CREATE_CONNECTOR || kind == KDR_ACTION_UPDATE_CONNECTOR;
+}
+
+bool kdr_render_kind_has_changes(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_ALTER_CONFIGS || kind == KDR_ACTION_UPDATE_CONNECTOR;
+}
+
+bool kdr_render_kind_has_tasks(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_RESTART_CONNECTOR;
+}
+
+bool kdr_render_placement_present(const struct kdr_action *action)
+{
+	const struct kdr_placement_summary *ps = &action->placement;
+
+	if (!kdr_render_kind_has_topic_shape(action->kind))
+		return false;
+	return ps->replicas_per_dc.n || ps->replicas_per_rack.n || ps->has_dc_loss || ps->min_insync_replicas > 0;
+}
+
+bool kdr_render_config_is_redacted(const struct kdr_action *action, const char *key)
+{
+	if (kdr_config_key_is_sensitive(key))
+		return true;
+	/* The planner knows more than the key name (e.g. a value that came from a secret reference). */
+	for (size_t i = 0; i < action->n_changes; i++)
+		if (action->changes[i].sensitive && action->changes[i].key && strcmp(action->changes[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+size_t kdr_render_first_partition(const struct kdr_action *action)
+{
+	if (action->kind != KDR_ACTION_ADD_PARTITIONS || action->partitions < 0 ||
+	    (uint64_t)action->partitions < action->assignment.n)
+		return 0;
+	return (size_t)action->partitions - action->assignment.n;
+}
+
+void kdr_render_assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
+				   size_t max)
+{
+	size_t shown = assignment->n < max ? assignment->n : max;
+
+	for (size_t p = 0; p < shown; p++) {
+		const struct kdr_replica_list *list = &assignment->partitions[p];
+
+		kdr_buf_printf(out, "%sp%zu=[", p ? " " : "", first + p);
+		for (size_t r = 0; r < list->n; r++)
+			kdr_buf_printf(out, "%s%d", r ? "," : "", (int)list->ids[r]);
+		kdr_buf_putc(out, ']');
+	}
+	if (assignment->n > shown)
+		kdr_buf_printf(out, " ... (%zu more)", assignment->n - shown);
+}
+
+static void put_counts(struct kdr_buf *out, const struct kdr_strmap *map)
+{
+	for (size_t i = 0; i < map->n; i++)
+		kdr_buf_printf(out, "%s%s=%s", i ? ", " : "", map->v[i].key, map->v[i].value ? map->v[i].value : "?");
+}
+
+void kdr_render_placement_lines(struct kdr_strvec *out, const struct kdr_action *action)
+{
+	const struct kdr_placement_summary *ps = &action->placement;
+	const struct kdr_dc_loss_report *report = &ps->dc_loss;
+	struct kdr_buf line = KDR_BUF_INIT;
+
+	if (!kdr_render_placement_present(action))
+		return;
+	if (ps->replicas_per_dc.n) {
+		kdr_buf_puts(&line, "replicas per DC: ");
+		put_counts(&line, &ps->replicas_per_dc);
+		kdr_strvec_push_take(out, kdr_buf_detach(&line));
+	}
+	if (ps->replicas_per_rack.n) {
+		kdr_buf_puts(&line, "replicas per rack: ");
+		put_counts(&line, &ps->replicas_per_rack);
+		kdr_strvec_push_take(out, kdr_buf_detach(&line));
+	}
+	if (ps->has_dc_loss) {
+		size_t failing = 0;
+
+		if (report->survives_any_single_dc_loss) {
+			kdr_buf_puts(&line, "dc loss: survives losing any one DC");
+		} else {
+			kdr_buf_puts(&line, "dc loss: writes with acks=all stop if ");
+			for (size_t i = 0; i < report->n; i++) {
+				if (report->v[i].survives)
+					continue;
+				kdr_buf_printf(&line, "%s%s", failing++ ? " or " : "", report->v[i].datacenter);
+			}
+			if (!failing)
+				kdr_buf_puts(&line, "any one DC");
+			kdr_buf_puts(&line, " is lost");
+		}
+		kdr_buf_printf(&line, " (min.insync.replicas=%lld", (long long)ps->min_insync_replicas);
+		for (size_t i = 0; i < report->n; i++)
+			kdr_buf_printf(&line, "%s%s lost -> %zu left", i ? ", " : "; ", report->v[i].datacenter,
+				       report->v[i].min_replicas_left);
+		kdr_buf_putc(&line, ')');
+		kdr_strvec_push_take(out, kdr_buf_detach(&line));
+	} else if (ps->min_insync_replicas > 0) {
+		kdr_buf_printf(&line, "min.insync.replicas: %lld", (long long)ps->min_insync_replicas);
+		kdr_strvec_push_take(out, kdr_buf_detach(&line));
+	}
+	kdr_buf_release(&line);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void add_cluster(struct kdr_strvec *out, const char *cluster, bool *none)
+{
+	if (!cluster || !*cluster)
+		*none = true;
+	else if (!kdr_strvec_contains(out, cluster))
+		kdr_strvec_push(out, cluster);
+}
+
+void kdr_render_clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bool with_blocked)
+{
+	bool none = false;
+
+	for (size_t i = 0; i < plan->n_actions; i++)
+		add_cluster(out, plan->actions[i].cluster, &none);
+	for (size_t i = 0; with_blocked && i < plan->n_blocked; i++)
+		add_cluster(out, plan->blocked[i].cluster, &none);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), compare_strings);
+	/* Items without a cluster come after the clusters, as a group of their own. */
+	if (none)
+		kdr_strvec_push(out, "");
+}
+
+bool kdr_render_in_cluster(const char *cluster, const char *group)
+{
+	if (!cluster || !*cluster)
+		return !*group;
+	return strcmp(cluster, group) == 0;
+}
+
+void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_notes; i++)
+		if (plan->notes[i].kind == KDR_NOTE_WARNING)
+			out[n++] = i;
+	for (size_t i = 0; i < plan->n_notes; i++)
+		if (plan->notes[i].kind != KDR_NOTE_WARNING)
+			out[n++] = i;
+}
+
+const char *kdr_render_note_kind_name(enum kdr_note_kind kind)
+{
+	return kind == KDR_NOTE_WARNING ? "warning" : "info";
+}
+
+bool kdr_render_is_commit_id(const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n >= 7 && n <= 64;
+}
