@@ -1,0 +1,134 @@
+#ifndef KDR_KAFKA_KAFKA_H
+#define KDR_KAFKA_KAFKA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "live/live.h"
+#include "model/model.h"
+#include "plan/plan.h"
+
+/*
+ * The Kafka admin adapter (librdkafka 2.0.2): reads a live cluster into a
+ * `struct kdr_live_cluster` and executes the Kafka actions of a plan. It is
+ * the only code of kdr that includes librdkafka; everything it returns
+ * follows kdr's conventions (0 or a negative kdr error code, messages through
+ * kdr_error_set, per-action results).
+ *
+ * Requests per read of a cluster, whatever the number of topics: one
+ * Metadata (all topics), one DescribeConfigs per broker (librdkafka 2.0.2
+ * allows a single BROKER resource per call; the calls run concurrently) and
+ * one DescribeConfigs for every topic at once. An apply sends one request per
+ * action kind (CreateTopics, CreatePartitions, AlterConfigs, DeleteTopics),
+ * split only when a request would exceed the broker's request size limit.
+ *
+ * Secret values (client properties given by reference or under credential
+ * keys) are never logged or returned: every message that passes through the
+ * adapter, librdkafka's included, is scrubbed of them. librdkafka's own log
+ * goes nowhere unless the environment variable KDR_DEBUG is set (then to
+ * stderr, scrubbed).
+ */
+
+#define KDR_KAFKA_DEFAULT_TIMEOUT_MS 30000
+
+struct kdr_kafka_options {
+	/*
+	 * Bound on each step: connecting, Metadata, each admin request
+	 * (librdkafka's request_timeout; the broker-side operation_timeout is a
+	 * little shorter so that the broker's answer arrives in time). <= 0: 30000.
+	 */
+	int timeout_ms;
+	/* Resolves secretKeyRef values of client_config; NULL: such references fail. */
+	const struct kdr_secret_resolver *resolver;
+	/*
+	 * Apply only: CreateTopics, CreatePartitions and AlterConfigs are sent with
+	 * validate_only (the broker checks, nothing changes); DeleteTopics has no
+	 * such mode, so deletions are not sent at all (left unattempted).
+	 */
+	bool validate_only;
+};
+
+/* The outcome of one plan action. */
+struct kdr_action_result {
+	bool attempted; /* false: not this cluster's, not a Kafka action, or skipped (validate_only delete) */
+	int code;       /* 0 ok, else a negative kdr error code */
+	char *error_name; /* Kafka's name of the error ("POLICY_VIOLATION", "_TIMED_OUT"), NULL when ok */
+	char *message;    /* "cluster 'c': topic 't': POLICY_VIOLATION: <broker message>", NULL when ok */
+};
+
+void kdr_action_result_release(struct kdr_action_result *result);
+
+/* Whether actions of this kind are executed by this adapter. */
+bool kdr_kafka_handles(enum kdr_action_kind kind);
+
+/*
+ * A connection to one cluster: one librdkafka client that serves a read and
+ * an apply (and the next cycle's, if the caller keeps it). Use from one
+ * thread at a time.
+ */
+struct kdr_kafka_conn;
+
+/*
+ * Creates the client for `cl`: bootstrap.servers from cl->bootstrap_servers,
+ * every cl->client_config property with secret references resolved now
+ * (through options->resolver for secretKeyRef). Does not wait for a broker;
+ * the first read or apply does. `options` may be NULL (defaults); it is
+ * copied. Returns 0 and the connection in *out (free with
+ * kdr_kafka_conn_free), or KDR_ENOTFOUND for an unresolvable secret,
+ * KDR_EINVALID for a property librdkafka rejects; messages name the cluster
+ * and the property, never a secret value.
+ */
+int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *cl,
+			const struct kdr_kafka_options *options);
+
+/* Destroys the client (bounded: pending requests are abandoned) and wipes the secrets; NULL is fine. */
+void kdr_kafka_conn_free(struct kdr_kafka_conn *conn);
+
+/*
+ * Reads the cluster into an empty `out` (zeroed, name set to the cluster's
+ * metadata.name): cluster id, controller, brokers (sorted by id) with their
+ * broker.rack, remote_storage_enabled (every broker has
+ * remote.log.storage.system.enable=true), topics (sorted by name) with
+ * partitions, leaders, replicas and ISR, each topic's own overrides (config
+ * source DYNAMIC_TOPIC_CONFIG) and the cluster's topic_defaults (what a topic
+ * without an override gets, taken from the topics' DescribeConfigs). A topic
+ * deleted between Metadata and DescribeConfigs is left out.
+ *
+ * Fails fast when no broker can be reached or authentication fails, and
+ * within about options->timeout_ms per step otherwise: KDR_EUNAVAILABLE or
+ * KDR_ETIMEOUT (retriable), KDR_EINVALID (authentication, authorization, a
+ * malformed answer). On failure `out` is released (empty again). Messages
+ * name the cluster, and the broker or topic where known, e.g.
+ * "cluster 'dc-east': cannot reach any broker (bootstrap 127.0.0.1:1): ...".
+ */
+int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn);
+
+/*
+ * Executes the actions of `plan` that belong to this connection's cluster and
+ * are Kafka actions (kdr_kafka_handles), batched per kind in the order
+ * creates, add-partitions, alter-configs, deletes — one request per kind
+ * (CreateTopics with an explicit replica assignment and the action's configs;
+ * CreatePartitions with the new partitions' assignment; AlterConfigs with the
+ * action's complete config set, which replaces the topic's dynamic set;
+ * DeleteTopics). `results` has plan->n_actions slots; each slot is
+ * initialised here (results[i] is the outcome of plan->actions[i]; slots of
+ * other actions stay unattempted) and released with
+ * kdr_action_result_release. Continues after per-action failures. A failure
+ * of a whole request (timeout, broker down) fails every action it carried,
+ * with that error. TOPIC_ALREADY_EXISTS on create and UNKNOWN_TOPIC_OR_PARTITION
+ * on delete are failures (KDR_EEXISTS / KDR_ENOTFOUND), so that the next plan
+ * reconciles from the live state.
+ *
+ * Returns 0 when every attempted action succeeded, else the code of the first
+ * failed action (in plan order), with a summary through kdr_error_set.
+ */
+int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
+			 const struct kdr_plan *plan);
+
+/* One-shot forms: open, read or apply, free. Same contracts as above. */
+int kdr_kafka_read_cluster(struct kdr_live_cluster *out, const struct kdr_cluster *cl,
+			   const struct kdr_kafka_options *options);
+int kdr_kafka_apply(struct kdr_action_result *results, const struct kdr_plan *plan, const struct kdr_cluster *cl,
+		    const struct kdr_kafka_options *options);
+
+#endif

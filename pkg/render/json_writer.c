@@ -1,0 +1,164 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/internal.h"
+#include "util/alloc.h"
+
+/*
+ * A small streaming JSON writer with one fixed layout, so that plan.json
+ * files are byte-stable: the caller writes keys in the schema's order and the
+ * writer only decides commas, newlines and indentation.
+ */
+
+void kdr_render_jw_init(struct kdr_render_jw *w, struct kdr_buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+void kdr_render_jw_release(struct kdr_render_jw *w)
+{
+	free(w->items);
+	w->items = NULL;
+	w->depth = 0;
+	w->cap = 0;
+}
+
+static void indent(struct kdr_render_jw *w, size_t depth)
+{
+	kdr_buf_putc(w->out, '\n');
+	for (size_t i = 0; i < depth; i++)
+		kdr_buf_puts(w->out, "  ");
+}
+
+/* Separator and key before a value. */
+static void prefix(struct kdr_render_jw *w, const char *key)
+{
+	if (w->depth) {
+		bool *has = &w->items[w->depth - 1];
+
+		if (w->inline_from && w->depth >= w->inline_from) {
+			if (*has)
+				kdr_buf_puts(w->out, ", ");
+		} else {
+			if (*has)
+				kdr_buf_putc(w->out, ',');
+			indent(w, w->depth);
+		}
+		*has = true;
+	}
+	if (key) {
+		kdr_buf_put_json_string(w->out, key);
+		kdr_buf_puts(w->out, ": ");
+	}
+}
+
+void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line)
+{
+	prefix(w, key);
+	kdr_buf_putc(w->out, bracket);
+	w->items = kdr_grow(w->items, &w->cap, w->depth + 1, sizeof(*w->items));
+	w->items[w->depth++] = false;
+	if (one_line && !w->inline_from)
+		w->inline_from = w->depth;
+}
+
+void kdr_render_jw_close(struct kdr_render_jw *w, char bracket)
+{
+	bool had = w->depth ? w->items[w->depth - 1] : false;
+	bool one_line = w->inline_from && w->depth >= w->inline_from;
+
+	if (w->depth)
+		w->depth--;
+	if (had && !one_line)
+		indent(w, w->depth);
+	kdr_buf_putc(w->out, bracket);
+	if (w->inline_from > w->depth)
+		w->inline_from = 0;
+}
+
+void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *value)
+{
+	prefix(w, key);
+	if (value)
+		kdr_buf_put_json_string(w->out, value);
+	else
+		kdr_buf_puts(w->out, "null");
+}
+
+void kdr_render_jw_int(struct kdr_render_jw *w, const char *key, long long value)
+{
+	prefix(w, key);
+	kdr_buf_printf(w->out, "%lld", value);
+}
+
+void kdr_render_jw_bool(struct kdr_render_jw *w, const char *key, bool value)
+{
+	prefix(w, key);
+	kdr_buf_puts(w->out, value ? "true" : "false");
+}
+
+void kdr_render_jw_null(struct kdr_render_jw *w, const char *key)
+{
+	prefix(w, key);
+	kdr_buf_puts(w->out, "null");
+}
+
+static bool all_scalars(const json_t *array)
+{
+	size_t i;
+	const json_t *item;
+
+	json_array_foreach (array, i, item)
+		if (json_is_object(item) || json_is_array(item))
+			return false;
+	return true;
+}
+
+void kdr_render_jw_value(struct kdr_render_jw *w, const char *key, const json_t *value)
+{
+	switch (json_typeof(value)) {
+	case JSON_OBJECT: {
+		const char *member = NULL;
+		json_t *item = NULL;
+
+		/* jansson keeps insertion order, so the document's own key order survives. */
+		kdr_render_jw_open(w, key, '{', false);
+		json_object_foreach ((json_t *)value, member, item)
+			kdr_render_jw_value(w, member, item);
+		kdr_render_jw_close(w, '}');
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i = 0;
+		const json_t *item = NULL;
+
+		kdr_render_jw_open(w, key, '[', all_scalars(value));
+		json_array_foreach (value, i, item)
+			kdr_render_jw_value(w, NULL, item);
+		kdr_render_jw_close(w, ']');
+		break;
+	}
+	case JSON_STRING:
+		kdr_render_jw_string(w, key, json_string_value(value));
+		break;
+	case JSON_INTEGER:
+		kdr_render_jw_int(w, key, (long long)json_integer_value(value));
+		break;
+	case JSON_REAL: {
+		char *text = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		prefix(w, key);
+		kdr_buf_puts(w->out, text ? text : "null");
+		free(text);
+		break;
+	}
+	case JSON_TRUE:
+	case JSON_FALSE:
+		kdr_render_jw_bool(w, key, json_is_true(value));
+		break;
+	case JSON_NULL:
+		kdr_render_jw_null(w, key);
+		break;
+	}
+}
