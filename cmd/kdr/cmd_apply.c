@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "executor/executor.h"
 #include "live/live.h"
 #include "live_source.h"
 #include "plan/plan.h"
@@ -82,6 +83,45 @@ static int apply_offline(struct kdr_live *live, const struct kdr_plan *plan, con
 	if (exit_code == KDR_EXIT_OK)
 		printf("\napplied %zu action(s) to snapshot '%s'\n", plan->n_actions, snapshot_path);
 	kdr_buf_release(&out);
+	return exit_code;
+}
+
+static void print_results(const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only)
+{
+	printf("\n");
+	for (size_t i = 0; i < report->n; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+		const struct kdr_action_result *result = &report->results[i];
+
+		if (!result->attempted)
+			printf("  skipped  %s %s/%s\n", kdr_action_kind_name(action->kind), action->cluster,
+			       action->resource);
+		else if (result->code == 0)
+			printf("  %s  %s %s/%s\n", validate_only ? "valid " : "ok    ", kdr_action_kind_name(action->kind),
+			       action->cluster, action->resource);
+		else
+			printf("  FAILED   %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
+			       action->resource, result->message ? result->message : kdr_error_name(result->code));
+	}
+	printf("\n%s: %zu succeeded, %zu failed, %zu skipped\n", validate_only ? "Validated" : "Applied",
+	       report->succeeded, report->failed, report->skipped);
+}
+
+static int apply_live(const struct kdr_plan *plan, const struct kdr_desired *desired,
+		      const struct kdr_live_source_options *source, bool validate_only)
+{
+	struct kdr_executor_options exec = { 0 };
+	struct kdr_apply_report report = { 0 };
+	int exit_code;
+
+	exec.timeout_ms = (int)source->timeout_ms;
+	exec.validate_only = validate_only;
+	exec.clusters = source->clusters;
+	exec.n_clusters = source->n_clusters;
+	kdr_executor_apply(&report, plan, desired, &exec);
+	print_results(plan, &report, validate_only);
+	exit_code = report.failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+	kdr_apply_report_release(&report);
 	return exit_code;
 }
 
@@ -185,8 +225,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	if (source.snapshot_path) {
 		exit_code = apply_offline(&live, &plan, source.snapshot_path);
 	} else {
-		fprintf(stderr, "kdr apply: applying to live clusters is not built yet; use --offline\n");
-		exit_code = KDR_EXIT_ERROR;
+		exit_code = apply_live(&plan, &desired, &source, validate_only);
 	}
 cleanup:
 	kdr_buf_release(&out);

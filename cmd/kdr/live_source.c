@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "executor/executor.h"
 #include "util/error.h"
 #include "util/units.h"
 
@@ -33,9 +34,28 @@ static int read_snapshot(struct kdr_live *out, const char *path)
 int kdr_live_source_read(struct kdr_live *out, const struct kdr_desired *desired,
 			 const struct kdr_live_source_options *options)
 {
-	(void)desired;
+	struct kdr_executor_options exec = { 0 };
+	struct kdr_executor_errors errors = { KDR_STRVEC_INIT };
+
 	if (options->snapshot_path)
 		return read_snapshot(out, options->snapshot_path);
-	fprintf(stderr, "kdr: reading live clusters is not built yet; use --offline SNAPSHOT.json\n");
-	return KDR_EXIT_ERROR;
+	for (size_t i = 0; i < options->n_clusters; i++) {
+		if (!kdr_desired_cluster(desired, options->clusters[i])) {
+			fprintf(stderr, "kdr: --cluster '%s': no KafkaCluster of that name is declared\n",
+				options->clusters[i]);
+			return KDR_EXIT_ERROR;
+		}
+	}
+	exec.timeout_ms = (int)options->timeout_ms;
+	exec.clusters = options->clusters;
+	exec.n_clusters = options->n_clusters;
+	/*
+	 * A cluster that cannot be read is left out: the plan reports it as an
+	 * error item, and the other clusters are still planned.
+	 */
+	kdr_executor_read_live(out, &errors, desired, &exec);
+	for (size_t i = 0; i < errors.messages.n; i++)
+		fprintf(stderr, "kdr: %s\n", errors.messages.v[i]);
+	kdr_executor_errors_release(&errors);
+	return KDR_EXIT_OK;
 }

@@ -7,6 +7,7 @@ static const struct kdr_command commands[] = {
 	{ "validate", "check documents offline (exit 0 valid, 1 invalid)", kdr_cmd_validate },
 	{ "plan", "show what would change on the clusters", kdr_cmd_plan },
 	{ "apply", "make the clusters match the desired state", kdr_cmd_apply },
+	{ "snapshot", "print the live state of the clusters as JSON", kdr_cmd_snapshot },
 	{ "version", "print the version", kdr_cmd_version },
 };
 
