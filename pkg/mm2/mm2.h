@@ -1,0 +1,120 @@
+#ifndef KDR_MM2_MM2_H
+#define KDR_MM2_MM2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/model.h"
+#include "util/buf.h"
+#include "util/strmap.h"
+
+/*
+ * MirrorMaker 2 as kdr runs it on Kafka Connect: replication-policy naming
+ * (as MM2's DefaultReplicationPolicy / IdentityReplicationPolicy do it), MM2's
+ * internal topic names, and the connector configs a ReplicationFlow renders.
+ * Pure: no I/O; secret values come from the caller's lookup.
+ */
+
+#define KDR_MM2_SOURCE_CONNECTOR "org.apache.kafka.connect.mirror.MirrorSourceConnector"
+#define KDR_MM2_CHECKPOINT_CONNECTOR "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
+#define KDR_MM2_HEARTBEAT_CONNECTOR "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector"
+#define KDR_MM2_BYTE_ARRAY_CONVERTER "org.apache.kafka.connect.converters.ByteArrayConverter"
+/* MM2's own defaults, kept in when the user adds exclusions (setting the key replaces them). */
+#define KDR_MM2_DEFAULT_TOPICS_EXCLUDE ".*[\\-\\.]internal,.*\\.replica,__.*"
+#define KDR_MM2_DEFAULT_GROUPS_EXCLUDE "console-consumer-.*,connect-.*,__.*"
+/* Connectors whose names start with this are owned by kdr; no other is ever changed. */
+#define KDR_MM2_OWNED_PREFIX "kdr."
+
+/* The name `topic` of `source` gets on the flow's target (heap string). */
+char *kdr_mm2_remote_topic(const struct kdr_flow *flow, const char *topic);
+
+/*
+ * The cluster alias a topic name says it came from under the flow's policy
+ * (default: the first separator-delimited token of a name with at least two;
+ * identity: the flow's source for every non-heartbeats topic), or NULL for a
+ * local topic. Heap string.
+ */
+char *kdr_mm2_topic_source(const struct kdr_flow *flow, const char *topic);
+
+/* MM2's ReplicationPolicy.isInternalTopic: "__"/"." prefixes, ".internal"/"-internal" suffixes. */
+bool kdr_mm2_is_internal_topic(const char *topic);
+/* Heartbeats topics: "heartbeats" and remote copies of it ("x.heartbeats"). */
+bool kdr_mm2_is_heartbeats_topic(const char *topic);
+
+/* MM2's internal topic names for a flow (heap strings), with its separator rules. */
+char *kdr_mm2_checkpoints_topic(const struct kdr_flow *flow); /* on the target: <source>.checkpoints.internal */
+char *kdr_mm2_offset_syncs_topic(const struct kdr_flow *flow); /* on the source: mm2-offset-syncs.<target>.internal */
+
+enum kdr_mm2_role {
+	KDR_MM2_SOURCE,
+	KDR_MM2_CHECKPOINT,
+	KDR_MM2_HEARTBEAT,
+};
+
+const char *kdr_mm2_role_name(enum kdr_mm2_role role); /* "source", "checkpoint", "heartbeat" */
+
+struct kdr_mm2_connector {
+	char *name;    /* kdr.<flow>.<role> */
+	char *cluster; /* the KafkaCluster whose Connect runs it */
+	char *flow;
+	enum kdr_mm2_role role;
+	struct kdr_strmap config; /* exactly what is PUT to /connectors/<name>/config */
+	struct kdr_strvec secret_keys; /* config keys holding secret values (to redact) */
+};
+
+struct kdr_mm2_connectors {
+	struct kdr_mm2_connector *v;
+	size_t n;
+	size_t cap;
+	struct kdr_strvec notes; /* why a connector is not rendered ("no Connect on 'dc-east': no heartbeat connector") */
+};
+
+/*
+ * How secret values are filled in. lookup == NULL: a placeholder
+ * "${kdr:env:NAME}" / "${kdr:file:PATH}" / "${kdr:secret:NAME/KEY}" (for
+ * display and mm2.properties). Otherwise lookup returns the resolved value
+ * (heap string) or a negative code.
+ */
+struct kdr_mm2_secrets {
+	int (*lookup)(char **out, const struct kdr_value *value, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Renders the connectors of `flow` (up to three: source and checkpoint on the
+ * target's Connect, heartbeat on the source's Connect with the aliases
+ * reversed). A connector whose Connect cluster is not declared is left out
+ * with a note. Appends to `out`; returns 0, KDR_EINVALID when the flow names
+ * an undeclared cluster, or a lookup's error.
+ */
+int kdr_mm2_render_flow(struct kdr_mm2_connectors *out, const struct kdr_desired *desired,
+			const struct kdr_flow *flow, const struct kdr_mm2_secrets *secrets);
+
+/* Renders every flow, connectors sorted by (cluster, name). */
+int kdr_mm2_render_all(struct kdr_mm2_connectors *out, const struct kdr_desired *desired,
+		       const struct kdr_mm2_secrets *secrets);
+
+/*
+ * The librdkafka client properties of a KafkaCluster, as the Java client
+ * properties MM2 understands (security.protocol, sasl.mechanism,
+ * sasl.jaas.config from sasl.username/password, PEM trust store from
+ * ssl.ca.location, ...), each with `prefix` ("source.cluster."). Keys without a
+ * Java equivalent are skipped. Secret keys are added to `secret_keys`.
+ */
+int kdr_mm2_client_properties(struct kdr_strmap *out, struct kdr_strvec *secret_keys, const struct kdr_cluster *cl,
+			      const char *prefix, const struct kdr_mm2_secrets *secrets);
+
+/* Connect REST bodies of the connectors: {"name": ..., "config": {...}} per line, secrets as rendered. */
+void kdr_mm2_render_connect_json(struct kdr_buf *out, const struct kdr_mm2_connectors *connectors);
+
+/*
+ * An mm2.properties for connect-mirror-maker.sh (dedicated mode) describing
+ * the same flows: clusters, <alias>.bootstrap.servers, A->B.enabled,
+ * A->B.topics, ... `flow` NULL: every flow.
+ */
+void kdr_mm2_render_properties(struct kdr_buf *out, const struct kdr_desired *desired, const struct kdr_flow *flow,
+			       const struct kdr_mm2_secrets *secrets);
+
+void kdr_mm2_connectors_release(struct kdr_mm2_connectors *connectors);
+
+#endif
