@@ -8,6 +8,7 @@ static const struct kdr_command commands[] = {
 	{ "plan", "show what would change on the clusters", kdr_cmd_plan },
 	{ "apply", "make the clusters match the desired state", kdr_cmd_apply },
 	{ "snapshot", "print the live state of the clusters as JSON", kdr_cmd_snapshot },
+	{ "render", "print the MirrorMaker 2 connector configs of the flows", kdr_cmd_render },
 	{ "version", "print the version", kdr_cmd_version },
 };
 
