@@ -1,0 +1,384 @@
+#include "connect/connect.h"
+#include "connect/connect_internal.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#define MAX_RESPONSE_BYTES (64u << 20)
+
+struct kdr_connect_client {
+	CURL *curl;
+	char *url; /* without trailing slash */
+	char *bearer_header;  /* "Authorization: Bearer ..." (secret) */
+	char *basic_userpwd;  /* "user:password" (secret) */
+	char *ca_file;
+	bool insecure;
+	struct kdr_connect_options options;
+	uint64_t requests;
+};
+
+struct response {
+	long status;
+	struct kdr_buf body;
+	bool too_large;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cluster *cl,
+			    const struct kdr_connect_options *options)
+{
+	struct kdr_connect_client *client = NULL;
+	struct kdr_connect_options defaults = KDR_CONNECT_OPTIONS_INIT;
+	char *secret = NULL, *user = NULL;
+	size_t len;
+	int rc = 0;
+
+	*out = NULL;
+	if (!cl->connect.present || !cl->connect.url)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': no connect.url declared", cl->meta.name);
+	pthread_once(&curl_once, curl_init_once);
+	client = kdr_calloc(1, sizeof(*client));
+	client->options = options ? *options : defaults;
+	if (client->options.timeout_ms <= 0)
+		client->options.timeout_ms = 30000;
+	if (client->options.max_retries < 0)
+		client->options.max_retries = 0;
+	if (client->options.retry_base_ms <= 0)
+		client->options.retry_base_ms = 200;
+	client->url = kdr_strdup(cl->connect.url);
+	len = strlen(client->url);
+	while (len > 0 && client->url[len - 1] == '/')
+		client->url[--len] = '\0';
+	client->ca_file = kdr_strdup(cl->connect.ca_file);
+	client->insecure = cl->connect.insecure_skip_verify;
+	if (cl->connect.auth_kind == KDR_CONNECT_AUTH_BEARER) {
+		rc = kdr_value_resolve(&secret, &cl->connect.token, client->options.resolver);
+		if (rc != 0)
+			goto fail;
+		client->bearer_header = kdr_asprintf("Authorization: Bearer %s", secret);
+	} else if (cl->connect.auth_kind == KDR_CONNECT_AUTH_BASIC) {
+		rc = kdr_value_resolve(&user, &cl->connect.username, client->options.resolver);
+		if (rc == 0)
+			rc = kdr_value_resolve(&secret, &cl->connect.password, client->options.resolver);
+		if (rc != 0)
+			goto fail;
+		client->basic_userpwd = kdr_asprintf("%s:%s", user, secret);
+	}
+	client->curl = curl_easy_init();
+	if (!client->curl) {
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "connect '%s': cannot initialise libcurl", client->url);
+		goto fail;
+	}
+	wipe_free(secret);
+	wipe_free(user);
+	*out = client;
+	return 0;
+fail:
+	wipe_free(secret);
+	wipe_free(user);
+	{
+		/* Keep the resolver's message but say which Connect it was for. */
+		char *message = kdr_strdup(kdr_error_message());
+
+		kdr_error_set(rc, "connect '%s' (cluster '%s'): auth: %s", client->url, cl->meta.name, message);
+		free(message);
+	}
+	kdr_connect_client_free(client);
+	return rc;
+}
+
+void kdr_connect_client_free(struct kdr_connect_client *client)
+{
+	if (!client)
+		return;
+	if (client->curl)
+		curl_easy_cleanup(client->curl);
+	free(client->url);
+	wipe_free(client->bearer_header);
+	wipe_free(client->basic_userpwd);
+	free(client->ca_file);
+	free(client);
+}
+
+uint64_t kdr_connect_client_request_count(const struct kdr_connect_client *client)
+{
+	return client->requests;
+}
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct response *resp = userdata;
+	size_t n = size * nmemb;
+
+	if (resp->body.len + n > MAX_RESPONSE_BYTES) {
+		resp->too_large = true;
+		return 0;
+	}
+	kdr_buf_put(&resp->body, data, n);
+	return n;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Connect's error bodies are {"error_code": N, "message": "..."}. */
+static char *error_message_of(const struct response *resp)
+{
+	json_t *root = json_loadb(resp->body.ptr, resp->body.len, 0, NULL);
+	const char *message = NULL;
+	char *copy = NULL;
+
+	if (root && json_is_object(root))
+		message = json_string_value(json_object_get(root, "message"));
+	if (message)
+		copy = kdr_strdup(message);
+	else if (resp->body.len)
+		copy = kdr_strndup(resp->body.ptr, resp->body.len > 200 ? 200 : resp->body.len);
+	else
+		copy = kdr_strdup("(empty body)");
+	json_decref(root);
+	return copy;
+}
+
+/* One request; `subject` names what it was about in errors ("connector 'x'"). */
+static int perform_once(struct kdr_connect_client *client, const char *method, const char *path, const char *body,
+			struct response *resp, char *transport_error, size_t transport_error_len)
+{
+	struct curl_slist *headers = NULL;
+	char *full_url = kdr_asprintf("%s%s", client->url, path);
+	CURLcode code;
+
+	curl_easy_reset(client->curl);
+	curl_easy_setopt(client->curl, CURLOPT_URL, full_url);
+	curl_easy_setopt(client->curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(client->curl, CURLOPT_TIMEOUT_MS, (long)client->options.timeout_ms);
+	curl_easy_setopt(client->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)client->options.timeout_ms);
+	curl_easy_setopt(client->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(client->curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(client->curl, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(client->curl, CURLOPT_ERRORBUFFER, transport_error);
+	curl_easy_setopt(client->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (client->ca_file)
+		curl_easy_setopt(client->curl, CURLOPT_CAINFO, client->ca_file);
+	if (client->insecure) {
+		curl_easy_setopt(client->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(client->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	headers = curl_slist_append(headers, "Accept: application/json");
+	if (body) {
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+		curl_easy_setopt(client->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(client->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	if (client->bearer_header)
+		headers = curl_slist_append(headers, client->bearer_header);
+	if (client->basic_userpwd) {
+		curl_easy_setopt(client->curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(client->curl, CURLOPT_USERPWD, client->basic_userpwd);
+	}
+	curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, headers);
+	transport_error[0] = '\0';
+	client->requests++;
+	code = curl_easy_perform(client->curl);
+	if (code == CURLE_OK)
+		curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	else if (!transport_error[0])
+		snprintf(transport_error, transport_error_len, "%s", curl_easy_strerror(code));
+	/* Headers held credentials. */
+	curl_slist_free_all(headers);
+	free(full_url);
+	return code == CURLE_OK ? 0 : (code == CURLE_OPERATION_TIMEDOUT ? KDR_ETIMEOUT : KDR_EUNAVAILABLE);
+}
+
+/*
+ * Sends a request with retries. On success (2xx) leaves the body in `resp`.
+ * Otherwise returns a kdr code with a message naming the URL and `subject`.
+ */
+static int request(struct kdr_connect_client *client, const char *method, const char *path, const char *body,
+		   const char *subject, struct response *resp)
+{
+	char transport_error[CURL_ERROR_SIZE];
+	int attempt = 0;
+	int delay = client->options.retry_base_ms;
+
+	for (;;) {
+		int rc;
+		bool retriable;
+
+		kdr_buf_reset(&resp->body);
+		resp->status = 0;
+		resp->too_large = false;
+		rc = perform_once(client, method, path, body, resp, transport_error, sizeof(transport_error));
+		if (rc == 0 && resp->status >= 200 && resp->status < 300)
+			return 0;
+		retriable = rc != 0 || resp->status == 409 || resp->status >= 500;
+		if (!retriable || attempt >= client->options.max_retries) {
+			if (resp->too_large)
+				return kdr_error_set(KDR_EIO, "connect '%s': %s: %s %s: response larger than %u bytes",
+						     client->url, subject, method, path, MAX_RESPONSE_BYTES);
+			if (rc != 0)
+				return kdr_error_set(rc, "connect '%s': %s: %s %s: %s (after %d attempt(s))", client->url,
+						     subject, method, path, transport_error, attempt + 1);
+			{
+				char *message = error_message_of(resp);
+				int code = resp->status == 409	 ? KDR_ECONFLICT
+					   : resp->status == 404 ? KDR_ENOTFOUND
+					   : resp->status >= 500 ? KDR_EUNAVAILABLE
+								 : KDR_EINVALID;
+
+				kdr_error_set(code, "connect '%s': %s: %s %s: HTTP %ld: %s%s", client->url, subject, method,
+					      path, resp->status, message,
+					      retriable ? " (retries exhausted)" : "");
+				free(message);
+				return code;
+			}
+		}
+		sleep_ms(delay);
+		if (delay < 10000)
+			delay *= 2;
+		attempt++;
+	}
+}
+
+/* Connector names go into URL paths: escape everything but unreserved characters. */
+static char *escape_name(const char *name)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~') {
+			kdr_buf_putc(&buf, (char)*p);
+		} else {
+			kdr_buf_putc(&buf, '%');
+			kdr_buf_putc(&buf, hex[*p >> 4]);
+			kdr_buf_putc(&buf, hex[*p & 15]);
+		}
+	}
+	return kdr_buf_detach(&buf);
+}
+
+static int simple_call(struct kdr_connect_client *client, const char *method, const char *name, const char *suffix,
+		       const char *body, long *status)
+{
+	struct response resp = { 0, KDR_BUF_INIT, false };
+	char *escaped = escape_name(name);
+	char *path = kdr_asprintf("/connectors/%s%s", escaped, suffix);
+	char *subject = kdr_asprintf("connector '%s'", name);
+	int rc = request(client, method, path, body, subject, &resp);
+
+	if (status)
+		*status = resp.status;
+	kdr_buf_release(&resp.body);
+	free(escaped);
+	free(path);
+	free(subject);
+	return rc;
+}
+
+int kdr_connect_put_config(struct kdr_connect_client *client, const char *name, const struct kdr_strmap *config,
+			   bool *created)
+{
+	json_t *body = json_object();
+	char *text = NULL;
+	long status = 0;
+	int rc;
+
+	for (size_t i = 0; i < config->n; i++)
+		json_object_set_new(body, config->v[i].key, json_string(config->v[i].value));
+	text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(body);
+	rc = simple_call(client, "PUT", name, "/config", text, &status);
+	if (text) {
+		/* The body carried resolved credentials. */
+		memset(text, 0, strlen(text));
+		free(text);
+	}
+	if (created)
+		*created = rc == 0 && status == 201;
+	return rc;
+}
+
+int kdr_connect_pause(struct kdr_connect_client *client, const char *name)
+{
+	return simple_call(client, "PUT", name, "/pause", NULL, NULL);
+}
+
+int kdr_connect_resume(struct kdr_connect_client *client, const char *name)
+{
+	return simple_call(client, "PUT", name, "/resume", NULL, NULL);
+}
+
+int kdr_connect_restart(struct kdr_connect_client *client, const char *name, bool include_tasks, bool only_failed)
+{
+	char suffix[64];
+
+	snprintf(suffix, sizeof(suffix), "/restart?includeTasks=%s&onlyFailed=%s", include_tasks ? "true" : "false",
+		 only_failed ? "true" : "false");
+	return simple_call(client, "POST", name, suffix, NULL, NULL);
+}
+
+int kdr_connect_restart_task(struct kdr_connect_client *client, const char *name, int32_t task)
+{
+	char suffix[48];
+
+	snprintf(suffix, sizeof(suffix), "/tasks/%d/restart", (int)task);
+	return simple_call(client, "POST", name, suffix, NULL, NULL);
+}
+
+int kdr_connect_delete(struct kdr_connect_client *client, const char *name)
+{
+	long status = 0;
+	int rc = simple_call(client, "DELETE", name, "", NULL, &status);
+
+	return rc == KDR_ENOTFOUND ? 0 : rc;
+}
+
+int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, const char *subject, json_t **out)
+{
+	struct response resp = { 0, KDR_BUF_INIT, false };
+	json_error_t error;
+	int rc = request(client, "GET", path, NULL, subject, &resp);
+
+	*out = NULL;
+	if (rc == 0) {
+		*out = json_loadb(resp.body.ptr, resp.body.len, 0, &error);
+		if (!*out)
+			rc = kdr_error_set(KDR_EINVALID, "connect '%s': %s: GET %s: invalid JSON at %d:%d: %s", client->url,
+					   subject, path, error.line, error.column, error.text);
+	}
+	kdr_buf_release(&resp.body);
+	return rc;
+}
+
+const char *kdr_connect__url(const struct kdr_connect_client *client)
+{
+	return client->url;
+}

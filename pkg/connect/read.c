@@ -1,0 +1,114 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect/connect.h"
+#include "connect/connect_internal.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static char *string_field(json_t *object, const char *key)
+{
+	const char *value = json_string_value(json_object_get(object, key));
+
+	return value ? kdr_strdup(value) : NULL;
+}
+
+static enum kdr_connector_state state_field(json_t *object)
+{
+	enum kdr_connector_state state = KDR_CONNECTOR_UNKNOWN;
+	const char *name = json_string_value(json_object_get(object, "state"));
+
+	if (!name || kdr_connector_state_parse(&state, name) != 0)
+		return KDR_CONNECTOR_UNKNOWN;
+	return state;
+}
+
+static int compare_tasks(const void *a, const void *b)
+{
+	const struct kdr_live_task *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int read_connector(struct kdr_live_connector *out, const char *name, json_t *entry, const char *url)
+{
+	json_t *status = json_object_get(entry, "status");
+	json_t *info = json_object_get(entry, "info");
+	json_t *config = json_object_get(info, "config");
+	json_t *tasks = json_object_get(status, "tasks");
+	json_t *connector = json_object_get(status, "connector");
+	const char *key = NULL;
+	json_t *value = NULL;
+	size_t i = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->name = kdr_strdup(name);
+	if (!json_is_object(status) || !json_is_object(info) || !json_is_object(config))
+		return kdr_error_set(KDR_EINVALID, "connect '%s': connector '%s': expand=status&expand=info answer "
+						   "lacks status or info.config", url, name);
+	out->type = string_field(info, "type");
+	out->state = state_field(connector);
+	out->trace = string_field(connector, "trace");
+	json_object_foreach(config, key, value)
+	{
+		/* Connect stores strings; anything else would be a worker we don't understand. */
+		if (json_is_string(value))
+			kdr_strmap_set(&out->config, key, json_string_value(value));
+	}
+	if (json_is_array(tasks)) {
+		out->tasks = kdr_calloc(json_array_size(tasks), sizeof(*out->tasks));
+		json_array_foreach(tasks, i, value)
+		{
+			struct kdr_live_task *task = &out->tasks[out->n_tasks++];
+
+			task->id = (int32_t)json_integer_value(json_object_get(value, "id"));
+			task->state = state_field(value);
+			task->worker_id = string_field(value, "worker_id");
+			task->trace = string_field(value, "trace");
+		}
+		qsort(out->tasks, out->n_tasks, sizeof(*out->tasks), compare_tasks);
+	}
+	return 0;
+}
+
+static int compare_connectors(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_connector *)a)->name, ((const struct kdr_live_connector *)b)->name);
+}
+
+int kdr_connect_read(struct kdr_live_connect *out, struct kdr_connect_client *client)
+{
+	json_t *root = NULL, *list = NULL, *entry = NULL;
+	const char *name = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->url = kdr_strdup(kdr_connect__url(client));
+	rc = kdr_connect__get_json(client, "/", "worker info", &root);
+	if (rc != 0)
+		goto cleanup;
+	out->version = string_field(root, "version");
+	out->kafka_cluster_id = string_field(root, "kafka_cluster_id");
+	rc = kdr_connect__get_json(client, "/connectors?expand=status&expand=info", "connectors", &list);
+	if (rc != 0)
+		goto cleanup;
+	if (!json_is_object(list)) {
+		rc = kdr_error_set(KDR_EINVALID, "connect '%s': GET /connectors?expand=status&expand=info: expected an "
+						 "object keyed by connector name (Connect 2.3+)", out->url);
+		goto cleanup;
+	}
+	out->connectors = kdr_calloc(json_object_size(list) + 1, sizeof(*out->connectors));
+	json_object_foreach(list, name, entry)
+	{
+		rc = read_connector(&out->connectors[out->n_connectors], name, entry, out->url);
+		out->n_connectors++;
+		if (rc != 0)
+			goto cleanup;
+	}
+	qsort(out->connectors, out->n_connectors, sizeof(*out->connectors), compare_connectors);
+	out->present = true;
+cleanup:
+	json_decref(root);
+	json_decref(list);
+	return rc;
+}
