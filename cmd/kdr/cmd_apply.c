@@ -131,6 +131,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	struct kdr_live live = { 0 };
 	struct kdr_plan plan = { 0 };
 	struct kdr_plan_options plan_opts = { 0 };
+	struct kdr_mm2_secrets secrets = { 0 };
 	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
@@ -194,6 +195,8 @@ int kdr_cmd_apply(int argc, char **argv)
 	exit_code = kdr_live_source_read(&live, &desired, &source);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
+	kdr_executor_secrets(&secrets, NULL);
+	plan_opts.secrets = &secrets;
 	plan_opts.clusters = (const char *const *)clusters.v;
 	plan_opts.n_clusters = clusters.n;
 	if (kdr_plan_compute(&plan, &desired, &live, &plan_opts) != 0) {

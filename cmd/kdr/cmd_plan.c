@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "executor/executor.h"
 #include "live/live.h"
 #include "live_source.h"
 #include "plan/plan.h"
@@ -65,6 +66,7 @@ int kdr_cmd_plan(int argc, char **argv)
 	struct kdr_live live = { 0 };
 	struct kdr_plan plan = { 0 };
 	struct kdr_plan_options plan_options_value = { 0 };
+	struct kdr_mm2_secrets secrets = { 0 };
 	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
@@ -133,6 +135,8 @@ int kdr_cmd_plan(int argc, char **argv)
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 
+	kdr_executor_secrets(&secrets, NULL);
+	plan_options_value.secrets = &secrets;
 	plan_options_value.clusters = (const char *const *)clusters.v;
 	plan_options_value.n_clusters = clusters.n;
 	if (kdr_plan_compute(&plan, &desired, &live, &plan_options_value) != 0) {

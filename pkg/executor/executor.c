@@ -1,8 +1,10 @@
 #include "executor/executor.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "connect/connect.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -22,6 +24,43 @@ static void kafka_options(struct kdr_kafka_options *out, const struct kdr_execut
 	out->timeout_ms = options->timeout_ms;
 	out->resolver = options->resolver;
 	out->validate_only = options->validate_only;
+}
+
+/* A Connect that cannot be read leaves connect.present false: the plan warns and skips its connectors. */
+static void read_connect(struct kdr_live_connect *out, struct kdr_executor_errors *errors,
+			 const struct kdr_cluster *cl, const struct kdr_executor_options *options)
+{
+	struct kdr_connect_options copts = KDR_CONNECT_OPTIONS_INIT;
+	struct kdr_connect_client *client = NULL;
+	int rc;
+
+	if (options->timeout_ms > 0)
+		copts.timeout_ms = options->timeout_ms;
+	copts.resolver = options->resolver;
+	rc = kdr_connect_client_open(&client, cl, &copts);
+	if (rc == 0)
+		rc = kdr_connect_read(out, client);
+	if (rc != 0) {
+		struct kdr_live_cluster discard = { 0 };
+
+		kdr_strvec_push(&errors->messages, kdr_error_message());
+		discard.connect = *out;
+		kdr_live_cluster_release(&discard);
+		memset(out, 0, sizeof(*out));
+	}
+	kdr_connect_client_free(client);
+}
+
+static int resolve_secret(char **out, const struct kdr_value *value, void *ctx)
+{
+	return kdr_value_resolve(out, value, ctx);
+}
+
+void kdr_executor_secrets(struct kdr_mm2_secrets *out, const struct kdr_secret_resolver *resolver)
+{
+	out->lookup = resolve_secret;
+	/* kdr_value_resolve takes a const resolver; the callback context is untyped. */
+	out->ctx = (void *)(uintptr_t)resolver;
 }
 
 int kdr_executor_read_live(struct kdr_live *out, struct kdr_executor_errors *errors,
@@ -47,12 +86,90 @@ int kdr_executor_read_live(struct kdr_live *out, struct kdr_executor_errors *err
 				first_error = rc;
 			continue;
 		}
+		if (cl->connect.present)
+			read_connect(&read.connect, errors, cl, options);
 		slot = kdr_live_add_cluster(out, cl->meta.name);
 		free(slot->name);
 		*slot = read;
 	}
 	kdr_live_sort(out);
 	return first_error;
+}
+
+static bool is_connector_action(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_CREATE_CONNECTOR || kind == KDR_ACTION_UPDATE_CONNECTOR ||
+	       kind == KDR_ACTION_PAUSE_CONNECTOR || kind == KDR_ACTION_RESUME_CONNECTOR ||
+	       kind == KDR_ACTION_RESTART_CONNECTOR || kind == KDR_ACTION_DELETE_CONNECTOR;
+}
+
+static int run_connector_action(struct kdr_connect_client *client, const struct kdr_action *action)
+{
+	int rc = 0;
+
+	switch (action->kind) {
+	case KDR_ACTION_CREATE_CONNECTOR:
+	case KDR_ACTION_UPDATE_CONNECTOR:
+		return kdr_connect_put_config(client, action->resource, &action->config, NULL);
+	case KDR_ACTION_PAUSE_CONNECTOR:
+		return kdr_connect_pause(client, action->resource);
+	case KDR_ACTION_RESUME_CONNECTOR:
+		return kdr_connect_resume(client, action->resource);
+	case KDR_ACTION_RESTART_CONNECTOR:
+		/* One attempt per task per reconcile: a task that fails again is reported, not looped on. */
+		if (action->n_task_ids == 0)
+			return kdr_connect_restart(client, action->resource, true, true);
+		for (size_t t = 0; t < action->n_task_ids && rc == 0; t++)
+			rc = kdr_connect_restart_task(client, action->resource, action->task_ids[t]);
+		return rc;
+	case KDR_ACTION_DELETE_CONNECTOR:
+		return kdr_connect_delete(client, action->resource);
+	default:
+		return kdr_error_set(KDR_EUNSUPPORTED, "not a connector action");
+	}
+}
+
+/*
+ * Connector actions run after the Kafka ones (remote topics and their
+ * placement exist before MM2 starts writing). A Connect that cannot be
+ * reached fails its own actions only.
+ */
+static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan *plan,
+			     const struct kdr_desired *desired, const struct kdr_executor_options *options)
+{
+	struct kdr_connect_options copts = KDR_CONNECT_OPTIONS_INIT;
+
+	if (options->timeout_ms > 0)
+		copts.timeout_ms = options->timeout_ms;
+	copts.resolver = options->resolver;
+	for (size_t c = 0; c < desired->n_clusters; c++) {
+		const struct kdr_cluster *cl = &desired->clusters[c];
+		struct kdr_connect_client *client = NULL;
+		int open_rc = 1;
+
+		if (!selected(options, cl->meta.name))
+			continue;
+		for (size_t i = 0; i < plan->n_actions; i++) {
+			const struct kdr_action *action = &plan->actions[i];
+			struct kdr_action_result *result = &out->results[i];
+			int rc;
+
+			if (!is_connector_action(action->kind) || strcmp(action->cluster, cl->meta.name) != 0)
+				continue;
+			if (options->validate_only)
+				continue; /* Connect has no dry run for changes; left unattempted */
+			if (open_rc == 1)
+				open_rc = kdr_connect_client_open(&client, cl, &copts);
+			result->attempted = true;
+			rc = open_rc ? open_rc : run_connector_action(client, action);
+			result->code = rc;
+			if (rc != 0) {
+				result->error_name = kdr_strdup(kdr_error_name(rc));
+				result->message = kdr_strdup(kdr_error_message());
+			}
+		}
+		kdr_connect_client_free(client);
+	}
 }
 
 int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
@@ -88,6 +205,7 @@ int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan
 				kdr_action_result_release(&cluster_results[i]);
 		}
 	}
+	apply_connectors(out, plan, desired, options);
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		if (!out->results[i].attempted)
 			out->skipped++;

@@ -7,6 +7,7 @@
 
 #include "kafka/kafka.h"
 #include "live/live.h"
+#include "mm2/mm2.h"
 #include "model/model.h"
 #include "plan/plan.h"
 
@@ -53,6 +54,12 @@ struct kdr_apply_report {
  */
 int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		       const struct kdr_executor_options *options);
+
+/*
+ * Secret lookup for rendering connector configs at plan time: resolves
+ * env/file references (and secretKeyRef through `resolver`, may be NULL).
+ */
+void kdr_executor_secrets(struct kdr_mm2_secrets *out, const struct kdr_secret_resolver *resolver);
 
 void kdr_apply_report_release(struct kdr_apply_report *report);
 void kdr_executor_errors_release(struct kdr_executor_errors *errors);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "live/live.h"
+#include "mm2/mm2.h"
 #include "model/model.h"
 #include "placement/placement.h"
 #include "util/strmap.h"
@@ -141,6 +142,12 @@ struct kdr_plan_options {
 	bool allow_delete;             /* deletions become actions (else notes "skipped") */
 	const char *const *clusters;   /* restrict to these clusters (NULL: all) */
 	size_t n_clusters;
+	/*
+	 * Resolves secret references in rendered connector configs, so that a
+	 * rotated secret shows as a change (values never printed). NULL:
+	 * placeholders, which differ from any live value.
+	 */
+	const struct kdr_mm2_secrets *secrets;
 };
 
 /*
