@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: kdr's main job against sandbox clusters. Installs what is missing,
-# builds, starts kdr-sandbox with the clusters of examples/sandbox.yaml
+# builds, starts kdr-sandbox with the clusters of hack/demo-sandbox.yaml
 # (two data centres with Kafka Connect, and a stretch cluster), then:
 #   validate -> plan -> apply -> plan again (empty) -> drift out of band -> plan/apply fixes it
 set -euo pipefail
@@ -23,8 +23,8 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
 
-step "start the sandbox clusters" "kdr-sandbox --config examples/sandbox.yaml --ready-file ready.json"
-"$build/kdr-sandbox" --config examples/sandbox.yaml --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
+step "start the sandbox clusters" "kdr-sandbox --config hack/demo-sandbox.yaml --ready-file ready.json"
+"$build/kdr-sandbox" --config hack/demo-sandbox.yaml --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.05; done
 [ -s "$work/ready.json" ] || { cat "$work/sandbox.log"; echo "demo: sandbox did not start" >&2; exit 1; }

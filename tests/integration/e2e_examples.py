@@ -41,7 +41,7 @@ work = tempfile.mkdtemp(prefix="kdr-e2e-")
 sandbox = None
 try:
     # The demo's clusters, on ephemeral ports.
-    config = open(os.path.join(root, "examples", "sandbox.yaml")).read()
+    config = open(os.path.join(root, "hack", "demo-sandbox.yaml")).read()
     config = re.sub(r"\n\s*port: \d+", "", config)
     config = re.sub(r"connect: \{port: \d+\}", "connect: true", config)
     open(os.path.join(work, "sandbox.yaml"), "w").write(config)
@@ -61,7 +61,7 @@ try:
              "dc-west": ("127.0.0.1:29092,127.0.0.1:29093,127.0.0.1:29094", "http://127.0.0.1:28083"),
              "stretch": ("127.0.0.1:39092,127.0.0.1:39093", None)}
     for name in sorted(os.listdir(os.path.join(root, "examples"))):
-        if not name.endswith(".yaml") or name == "sandbox.yaml":
+        if not name.endswith(".yaml"):
             continue
         text = open(os.path.join(root, "examples", name)).read()
         for cluster, (bootstrap, connect) in ports.items():

@@ -1,0 +1,934 @@
+/*
+ * Integration tests of pkg/kafka against the in-process sandbox (real Kafka
+ * protocol, real librdkafka). What kdr did is checked through an independent
+ * path: a separate librdkafka client's Metadata and AlterConfigs, and the
+ * sandbox's request counters.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <librdkafka/rdkafka.h>
+
+#include "kafka/kafka.h"
+#include "sandbox.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#define API_METADATA	      3
+#define API_CREATE_TOPICS     19
+#define API_DELETE_TOPICS     20
+#define API_DESCRIBE_CONFIGS  32
+#define API_ALTER_CONFIGS     33
+#define API_CREATE_PARTITIONS 37
+#define ERR_POLICY_VIOLATION  44
+
+#define CLUSTER	   "dc-east"
+#define TIMEOUT_MS 5000
+
+static const char *const racks[] = {"east-a", "east-b", "east-c"};
+
+struct fixture {
+	struct kdr_sandbox *sandbox;
+	struct kdr_cluster cl;
+	struct kdr_kafka_options options;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_literal(struct kdr_cluster *cl, const char *key, const char *literal)
+{
+	struct kdr_value value = {KDR_VALUE_LITERAL, kdr_strdup(literal), NULL, NULL};
+
+	kdr_value_map_set_take(&cl->client_config, key, &value);
+}
+
+static void set_env_ref(struct kdr_cluster *cl, const char *key, const char *env)
+{
+	struct kdr_value value = {KDR_VALUE_ENV, NULL, kdr_strdup(env), NULL};
+
+	kdr_value_map_set_take(&cl->client_config, key, &value);
+}
+
+static void cluster_init(struct kdr_cluster *cl, const char *name, const char *bootstrap)
+{
+	memset(cl, 0, sizeof(*cl));
+	cl->meta.name = kdr_strdup(name);
+	cl->bootstrap_servers = kdr_strdup(bootstrap);
+}
+
+static int start(void **state, const struct kdr_sandbox_cluster_spec *spec)
+{
+	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
+
+	if (kdr_sandbox_start(&fx->sandbox, spec, 1) != 0) {
+		fprintf(stderr, "sandbox: %s\n", kdr_error_message());
+		free(fx);
+		return -1;
+	}
+	cluster_init(&fx->cl, spec->name, kdr_sandbox_bootstrap(fx->sandbox, spec->name));
+	fx->options.timeout_ms = TIMEOUT_MS;
+	*state = fx;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+
+	spec.name = CLUSTER;
+	spec.brokers = 3;
+	spec.racks = racks;
+	spec.n_racks = 3;
+	spec.remote_storage = true;
+	spec.auto_create_topics = false;
+	return start(state, &spec);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	kdr_cluster_release(&fx->cl);
+	kdr_sandbox_stop(fx->sandbox);
+	free(fx);
+	return 0;
+}
+
+/* --- plans, built by hand (the planner is tested elsewhere) --- */
+
+static struct kdr_action *add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
+				     const char *topic)
+{
+	struct kdr_action *action = NULL;
+
+	plan->actions = kdr_grow(plan->actions, &plan->cap_actions, plan->n_actions + 1, sizeof(*plan->actions));
+	action = &plan->actions[plan->n_actions++];
+	memset(action, 0, sizeof(*action));
+	action->kind = kind;
+	action->cluster = kdr_strdup(cluster);
+	action->resource = kdr_strdup(topic);
+	return action;
+}
+
+/* A create-topic with `partitions` x RF 3, partition p on brokers (p+s)%3+1 for s = 0..2. */
+static struct kdr_action *add_create(struct kdr_plan *plan, const char *topic, size_t partitions, size_t shift)
+{
+	struct kdr_action *action = add_action(plan, KDR_ACTION_CREATE_TOPIC, CLUSTER, topic);
+
+	action->partitions = (int64_t)partitions;
+	action->replication_factor = 3;
+	kdr_assignment_init(&action->assignment, partitions, 3);
+	for (size_t p = 0; p < partitions; p++)
+		for (size_t s = 0; s < 3; s++)
+			action->assignment.partitions[p].ids[s] = (int32_t)((p + s + shift) % 3 + 1);
+	return action;
+}
+
+static void plan_free(struct kdr_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		free(plan->actions[i].cluster);
+		free(plan->actions[i].resource);
+		kdr_assignment_release(&plan->actions[i].assignment);
+		kdr_strmap_release(&plan->actions[i].config);
+	}
+	free(plan->actions);
+	memset(plan, 0, sizeof(*plan));
+}
+
+static struct kdr_action_result *results_new(const struct kdr_plan *plan)
+{
+	return kdr_calloc(plan->n_actions + 1, sizeof(struct kdr_action_result));
+}
+
+static void results_free(struct kdr_action_result *results, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kdr_action_result_release(&results[i]);
+	free(results);
+}
+
+/* --- the independent path: a plain librdkafka client --- */
+
+static rd_kafka_t *raw_client(struct fixture *fx)
+{
+	char errstr[256] = "";
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk = NULL;
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_sandbox_bootstrap(fx->sandbox, CLUSTER),
+					   errstr, sizeof(errstr)),
+			 RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	assert_non_null(rk);
+	return rk;
+}
+
+/* The topic as an independent client sees it; NULL when absent. Free with rd_kafka_metadata_destroy(*md). */
+static const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+						  const char *topic)
+{
+	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, md, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+	for (int i = 0; i < (*md)->topic_cnt; i++)
+		if (strcmp((*md)->topics[i].topic, topic) == 0)
+			return &(*md)->topics[i];
+	return NULL;
+}
+
+/* Replicas of partitions first..first+expect->n-1 are exactly the expected lists, in order. */
+static void assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, size_t first,
+			      const struct kdr_assignment *expect)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
+
+	assert_non_null(mt);
+	assert_int_equal(mt->partition_cnt, total);
+	for (int i = 0; i < mt->partition_cnt; i++) {
+		const rd_kafka_metadata_partition_t *mp = &mt->partitions[i];
+		const struct kdr_replica_list *want = NULL;
+
+		if ((size_t)mp->id < first)
+			continue;
+		want = &expect->partitions[mp->id - (int32_t)first];
+		assert_int_equal(mp->replica_cnt, want->n);
+		for (int r = 0; r < mp->replica_cnt; r++)
+			assert_int_equal(mp->replicas[r], want->ids[r]);
+		/* The first listed replica leads. */
+		assert_int_equal(mp->leader, want->ids[0]);
+	}
+	rd_kafka_metadata_destroy(md);
+}
+
+static bool raw_topic_exists(rd_kafka_t *rk, const char *topic)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	bool exists = raw_topic(rk, &md, topic) != NULL;
+
+	rd_kafka_metadata_destroy(md);
+	return exists;
+}
+
+/* An out-of-band legacy AlterConfigs, as another tool would send it. */
+static void raw_alter_configs(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
+{
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rd_kafka_ConfigResource_set_config(resource, kv[2 * i], kv[2 * i + 1]), 0);
+	rd_kafka_AlterConfigs(rk, &resource, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, TIMEOUT_MS + 5000);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	resources = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &count);
+	assert_int_equal(count, 1);
+	assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), 0);
+	rd_kafka_event_destroy(ev);
+	rd_kafka_ConfigResource_destroy(resource);
+	rd_kafka_queue_destroy(queue);
+}
+
+static const struct kdr_live_topic *topic_of(const struct kdr_live_cluster *live, const char *name)
+{
+	for (size_t i = 0; i < live->n_topics; i++)
+		if (strcmp(live->topics[i].name, name) == 0)
+			return &live->topics[i];
+	return NULL;
+}
+
+static const struct kdr_live_config *config_of(const struct kdr_live_topic *topic, const char *name)
+{
+	for (size_t i = 0; i < topic->n_configs; i++)
+		if (strcmp(topic->configs[i].name, name) == 0)
+			return &topic->configs[i];
+	return NULL;
+}
+
+static void assert_override(const struct kdr_live_topic *topic, const char *name, const char *value)
+{
+	const struct kdr_live_config *config = config_of(topic, name);
+
+	assert_non_null(config);
+	assert_string_equal(config->value, value);
+	assert_int_equal(config->source, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
+}
+
+/* --- reading --- */
+
+static void test_read_empty_cluster(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_live_cluster live;
+
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	assert_string_equal(live.name, CLUSTER);
+	assert_non_null(live.cluster_id);
+	assert_string_equal(live.cluster_id, kdr_sandbox_cluster_id(fx->sandbox, CLUSTER));
+	assert_int_equal(live.controller_id, kdr_sandbox_controller_id(fx->sandbox, CLUSTER));
+	assert_int_equal(live.n_brokers, 3);
+	for (size_t i = 0; i < 3; i++) {
+		char address[64];
+
+		assert_int_equal(live.brokers[i].id, (int32_t)i + 1);
+		assert_non_null(live.brokers[i].rack);
+		assert_string_equal(live.brokers[i].rack, racks[i]);
+		snprintf(address, sizeof(address), "%s:%d", live.brokers[i].host, (int)live.brokers[i].port);
+		assert_string_equal(address, kdr_sandbox_broker_address(fx->sandbox, CLUSTER, (int32_t)i + 1));
+	}
+	assert_true(live.remote_storage_enabled);
+	for (size_t i = 0; i < live.n_topics; i++)
+		assert_true(live.topics[i].internal); /* nothing but Kafka's own topics, if any */
+	kdr_live_cluster_release(&live);
+}
+
+static void test_read_without_racks_or_remote_storage(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+	struct fixture *fx = NULL;
+	struct kdr_live_cluster live;
+
+	(void)state;
+	spec.name = CLUSTER;
+	spec.brokers = 2;
+	assert_int_equal(start((void **)&fx, &spec), 0);
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	assert_int_equal(live.n_brokers, 2);
+	assert_null(live.brokers[0].rack);
+	assert_null(live.brokers[1].rack);
+	assert_false(live.remote_storage_enabled);
+	kdr_live_cluster_release(&live);
+	teardown((void **)&fx);
+}
+
+/* --- applying --- */
+
+static void test_create_topics_with_assignment(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	struct kdr_live_cluster live;
+	const struct kdr_live_topic *topic = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+	struct kdr_action *orders = add_create(&plan, "orders", 6, 0);
+	struct kdr_action *events = add_create(&plan, "events", 3, 1);
+
+	kdr_strmap_set(&orders->config, "min.insync.replicas", "2");
+	kdr_strmap_set(&orders->config, "retention.ms", "86400000");
+	kdr_strmap_set(&events->config, "cleanup.policy", "compact");
+	/* Another cluster's action and a connector action: not this adapter's, not attempted. */
+	add_create(&plan, "elsewhere", 1, 0);
+	free(plan.actions[2].cluster);
+	plan.actions[2].cluster = kdr_strdup("dc-west");
+	add_action(&plan, KDR_ACTION_CREATE_CONNECTOR, CLUSTER, "kdr.flow.source");
+	results = results_new(&plan);
+
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(results[i].attempted);
+		assert_int_equal(results[i].code, 0);
+		assert_null(results[i].error_name);
+		assert_null(results[i].message);
+	}
+	assert_false(results[2].attempted);
+	assert_false(results[3].attempted);
+	/* One CreateTopics request for both topics. */
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
+
+	assert_assignment(rk, "orders", 6, 0, &plan.actions[0].assignment);
+	assert_assignment(rk, "events", 3, 0, &plan.actions[1].assignment);
+	assert_false(raw_topic_exists(rk, "elsewhere"));
+
+	/* Read back: partitions and overrides as planned, defaults from the other keys. */
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	topic = topic_of(&live, "orders");
+	assert_non_null(topic);
+	assert_false(topic->internal);
+	assert_int_equal(topic->n_partitions, 6);
+	for (size_t p = 0; p < 6; p++) {
+		assert_int_equal(topic->partitions[p].id, (int32_t)p);
+		assert_int_equal(topic->partitions[p].replicas.n, 3);
+		assert_memory_equal(topic->partitions[p].replicas.ids, plan.actions[0].assignment.partitions[p].ids,
+				    3 * sizeof(int32_t));
+		assert_int_equal(topic->partitions[p].leader, plan.actions[0].assignment.partitions[p].ids[0]);
+		assert_int_equal(topic->partitions[p].isr.n, 3);
+	}
+	assert_int_equal(topic->n_configs, 2);
+	assert_override(topic, "min.insync.replicas", "2");
+	assert_override(topic, "retention.ms", "86400000");
+	topic = topic_of(&live, "events");
+	assert_non_null(topic);
+	assert_int_equal(topic->n_configs, 1);
+	assert_override(topic, "cleanup.policy", "compact");
+	/* Topic defaults: never an override, and cover the keys both topics left alone. */
+	assert_true(live.n_topic_defaults > 0);
+	for (size_t i = 0; i < live.n_topic_defaults; i++) {
+		assert_int_not_equal(live.topic_defaults[i].source, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
+		if (i > 0)
+			assert_true(strcmp(live.topic_defaults[i - 1].name, live.topic_defaults[i].name) < 0);
+	}
+	{
+		bool seen_segment_bytes = false;
+
+		for (size_t i = 0; i < live.n_topic_defaults; i++)
+			if (strcmp(live.topic_defaults[i].name, "segment.bytes") == 0)
+				seen_segment_bytes = true;
+		assert_true(seen_segment_bytes);
+	}
+	/* Topics are sorted by name. */
+	for (size_t i = 1; i < live.n_topics; i++)
+		assert_true(strcmp(live.topics[i - 1].name, live.topics[i].name) < 0);
+	kdr_live_cluster_release(&live);
+
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
+static void test_alter_configs_resends_unmanaged_overrides(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_plan alter = {0};
+	struct kdr_action_result *results = NULL;
+	struct kdr_live_cluster live;
+	const struct kdr_live_topic *topic = NULL;
+	struct kdr_action *action = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+	static const char *const out_of_band[] = {"min.insync.replicas", "2", "max.message.bytes", "2097152"};
+
+	kdr_strmap_set(&add_create(&plan, "orders", 2, 0)->config, "min.insync.replicas", "2");
+	add_create(&plan, "events", 2, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+
+	/* Someone else sets max.message.bytes (a complete set, as legacy AlterConfigs needs). */
+	raw_alter_configs(rk, "orders", out_of_band, 2);
+
+	/* kdr's action: the complete set, its own change plus the preserved unmanaged override. */
+	action = add_action(&alter, KDR_ACTION_ALTER_CONFIGS, CLUSTER, "orders");
+	kdr_strmap_set(&action->config, "min.insync.replicas", "2");
+	kdr_strmap_set(&action->config, "max.message.bytes", "2097152");
+	kdr_strmap_set(&action->config, "retention.ms", "3600000");
+	action = add_action(&alter, KDR_ACTION_ALTER_CONFIGS, CLUSTER, "events");
+	kdr_strmap_set(&action->config, "cleanup.policy", "compact");
+	results = results_new(&alter);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &alter, &fx->cl, &fx->options), 0);
+	assert_true(results[0].attempted);
+	assert_int_equal(results[0].code, 0);
+	assert_int_equal(results[1].code, 0);
+	/* One AlterConfigs request for both topics. */
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_ALTER_CONFIGS), 1);
+
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	topic = topic_of(&live, "orders");
+	assert_non_null(topic);
+	assert_int_equal(topic->n_configs, 3);
+	assert_override(topic, "max.message.bytes", "2097152");
+	assert_override(topic, "min.insync.replicas", "2");
+	assert_override(topic, "retention.ms", "3600000");
+	topic = topic_of(&live, "events");
+	assert_int_equal(topic->n_configs, 1);
+	assert_override(topic, "cleanup.policy", "compact");
+	kdr_live_cluster_release(&live);
+
+	results_free(results, alter.n_actions);
+	plan_free(&alter);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
+static void test_add_partitions_with_assignment(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_plan grow = {0};
+	struct kdr_action_result *results = NULL;
+	struct kdr_action *action = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+
+	add_create(&plan, "orders", 2, 0);
+	add_create(&plan, "events", 1, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+
+	action = add_action(&grow, KDR_ACTION_ADD_PARTITIONS, CLUSTER, "orders");
+	action->partitions = 5;
+	action->replication_factor = 3;
+	kdr_assignment_init(&action->assignment, 3, 3);
+	for (size_t p = 0; p < 3; p++)
+		for (size_t s = 0; s < 3; s++)
+			action->assignment.partitions[p].ids[s] = (int32_t)((p + 2 * s) % 3 + 1);
+	action = add_action(&grow, KDR_ACTION_ADD_PARTITIONS, CLUSTER, "events");
+	action->partitions = 2;
+	action->replication_factor = 3;
+	kdr_assignment_init(&action->assignment, 1, 3);
+	action->assignment.partitions[0].ids[0] = 3;
+	action->assignment.partitions[0].ids[1] = 1;
+	action->assignment.partitions[0].ids[2] = 2;
+	results = results_new(&grow);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &grow, &fx->cl, &fx->options), 0);
+	assert_int_equal(results[0].code, 0);
+	assert_int_equal(results[1].code, 0);
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_PARTITIONS), 1);
+
+	/* The old partitions stay; the new ones are exactly where the plan put them. */
+	assert_assignment(rk, "orders", 5, 0, &plan.actions[0].assignment);
+	assert_assignment(rk, "orders", 5, 2, &grow.actions[0].assignment);
+	assert_assignment(rk, "events", 2, 1, &grow.actions[1].assignment);
+
+	results_free(results, grow.n_actions);
+	plan_free(&grow);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
+static void test_delete_topics(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_plan drop = {0};
+	struct kdr_action_result *results = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+
+	add_create(&plan, "old-a", 1, 0);
+	add_create(&plan, "old-b", 1, 0);
+	add_create(&plan, "keep", 1, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+
+	add_action(&drop, KDR_ACTION_DELETE_TOPIC, CLUSTER, "old-a");
+	add_action(&drop, KDR_ACTION_DELETE_TOPIC, CLUSTER, "old-b");
+	add_action(&drop, KDR_ACTION_DELETE_TOPIC, CLUSTER, "never-was");
+	results = results_new(&drop);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &drop, &fx->cl, &fx->options), KDR_ENOTFOUND);
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DELETE_TOPICS), 1);
+	assert_int_equal(results[0].code, 0);
+	assert_int_equal(results[1].code, 0);
+	assert_true(results[2].attempted);
+	assert_int_equal(results[2].code, KDR_ENOTFOUND);
+	assert_string_equal(results[2].error_name, "UNKNOWN_TOPIC_OR_PART");
+	assert_non_null(strstr(results[2].message, "cluster 'dc-east': topic 'never-was': UNKNOWN_TOPIC_OR_PART: "));
+	assert_non_null(strstr(kdr_error_message(), "1 of 3 actions failed"));
+
+	assert_false(raw_topic_exists(rk, "old-a"));
+	assert_false(raw_topic_exists(rk, "old-b"));
+	assert_true(raw_topic_exists(rk, "keep"));
+
+	results_free(results, drop.n_actions);
+	plan_free(&drop);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
+static void test_validate_only_creates_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_plan bad = {0};
+	struct kdr_action_result *results = NULL;
+	struct kdr_kafka_options options = fx->options;
+	struct kdr_action *action = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+
+	add_create(&plan, "keep", 1, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+
+	options.validate_only = true;
+	kdr_strmap_set(&add_create(&plan, "orders", 3, 0)->config, "retention.ms", "1000");
+	add_action(&plan, KDR_ACTION_DELETE_TOPIC, CLUSTER, "keep");
+	results = results_new(&plan);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &options), 0);
+	assert_true(results[0].attempted);
+	assert_int_equal(results[0].code, 0);
+	/* DeleteTopics has no validate-only mode: not sent, and said so. */
+	assert_false(results[1].attempted);
+	assert_non_null(results[1].message);
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DELETE_TOPICS), 0);
+	assert_false(raw_topic_exists(rk, "orders"));
+	assert_true(raw_topic_exists(rk, "keep"));
+	results_free(results, plan.n_actions);
+
+	/* The broker still validates: an assignment naming a broker that does not exist fails. */
+	action = add_create(&bad, "ghost", 1, 0);
+	action->assignment.partitions[0].ids[2] = 99;
+	results = results_new(&bad);
+	assert_int_equal(kdr_kafka_apply(results, &bad, &fx->cl, &options), KDR_EINVALID);
+	assert_string_equal(results[0].error_name, "INVALID_REPLICA_ASSIGNMENT");
+	assert_false(raw_topic_exists(rk, "ghost"));
+	results_free(results, bad.n_actions);
+
+	plan_free(&bad);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
+static void test_policy_violation_fails_one_action(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+
+	add_create(&plan, "orders", 1, 0);
+	add_create(&plan, "forbidden", 1, 0);
+	add_create(&plan, "events", 1, 0);
+	assert_int_equal(kdr_sandbox_inject_topic_error(fx->sandbox, CLUSTER, API_CREATE_TOPICS, "forbidden",
+							ERR_POLICY_VIOLATION, 1),
+			 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), KDR_EINVALID);
+	assert_int_equal(results[0].code, 0);
+	assert_int_equal(results[2].code, 0);
+	assert_true(results[1].attempted);
+	assert_int_equal(results[1].code, KDR_EINVALID);
+	assert_string_equal(results[1].error_name, "POLICY_VIOLATION");
+	assert_non_null(strstr(results[1].message, "cluster 'dc-east': topic 'forbidden': POLICY_VIOLATION: "));
+	assert_non_null(strstr(kdr_error_message(), "topic 'forbidden'"));
+	assert_true(raw_topic_exists(rk, "orders"));
+	assert_true(raw_topic_exists(rk, "events"));
+	assert_false(raw_topic_exists(rk, "forbidden"));
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
+static void test_create_existing_topic_is_reported(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+
+	add_create(&plan, "orders", 1, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+
+	/* Again: TOPIC_ALREADY_EXISTS is a failure, for the next plan to reconcile. */
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), KDR_EEXISTS);
+	assert_int_equal(results[0].code, KDR_EEXISTS);
+	assert_string_equal(results[0].error_name, "TOPIC_ALREADY_EXISTS");
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+}
+
+static void test_duplicate_action_fails_alone(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+
+	add_create(&plan, "orders", 1, 0);
+	add_create(&plan, "orders", 1, 0);
+	add_create(&plan, "events", 1, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), KDR_EINVALID);
+	assert_int_equal(results[0].code, 0);
+	assert_int_equal(results[1].code, KDR_EINVALID);
+	assert_null(results[1].error_name);
+	assert_int_equal(results[2].code, 0);
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+}
+
+/* --- failures bounded in time --- */
+
+static void test_unreachable_bootstrap_fails_fast(void **state)
+{
+	struct kdr_cluster cl;
+	struct kdr_kafka_options options = {3000, NULL, false};
+	struct kdr_live_cluster live;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	int64_t t0 = 0;
+
+	(void)state;
+	/* Port 1 on loopback: connection refused. */
+	cluster_init(&cl, "dc-east", "127.0.0.1:1");
+	t0 = now_ms();
+	assert_int_equal(kdr_kafka_read_cluster(&live, &cl, &options), KDR_EUNAVAILABLE);
+	assert_true(now_ms() - t0 < 3000 + 1000);
+	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-east'"));
+	assert_non_null(strstr(kdr_error_message(), "127.0.0.1:1"));
+	assert_null(live.name);
+	assert_int_equal(live.n_topics, 0);
+
+	add_create(&plan, "orders", 1, 0);
+	results = results_new(&plan);
+	t0 = now_ms();
+	assert_int_equal(kdr_kafka_apply(results, &plan, &cl, &options), KDR_EUNAVAILABLE);
+	assert_true(now_ms() - t0 < 3000 + 1000);
+	assert_true(results[0].attempted);
+	assert_int_equal(results[0].code, KDR_EUNAVAILABLE);
+	assert_non_null(strstr(results[0].message, "127.0.0.1:1"));
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+	kdr_cluster_release(&cl);
+}
+
+static void test_all_brokers_down_fails_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_options options = {2000, NULL, false};
+	struct kdr_live_cluster live;
+	int64_t t0 = 0;
+	int error = 0;
+
+	for (int32_t id = 1; id <= 3; id++)
+		assert_int_equal(kdr_sandbox_broker_down(fx->sandbox, CLUSTER, id), 0);
+	t0 = now_ms();
+	error = kdr_kafka_read_cluster(&live, &fx->cl, &options);
+	assert_true(error == KDR_EUNAVAILABLE || error == KDR_ETIMEOUT);
+	assert_true(now_ms() - t0 < 2000 + 1500);
+	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-east'"));
+}
+
+static void test_one_broker_down_still_reads(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_conn *conn = NULL;
+	struct kdr_live_cluster live;
+
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	kdr_live_cluster_release(&live);
+
+	assert_int_equal(kdr_sandbox_broker_down(fx->sandbox, CLUSTER, 3), 0);
+	/* The same connection reads again: broker 3 is gone from Metadata, or described from what was known. */
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	assert_true(live.n_brokers >= 2);
+	for (size_t i = 0; i < live.n_brokers; i++) {
+		assert_non_null(live.brokers[i].rack);
+		assert_string_equal(live.brokers[i].rack, racks[live.brokers[i].id - 1]);
+	}
+	kdr_live_cluster_release(&live);
+	kdr_kafka_conn_free(conn);
+}
+
+static void test_request_timeout_fails_whole_batch(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_options options = {1000, NULL, false};
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	int64_t t0 = 0;
+
+	add_create(&plan, "orders", 1, 0);
+	add_create(&plan, "events", 1, 0);
+	results = results_new(&plan);
+	assert_int_equal(kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_CREATE_TOPICS, 4000), 0);
+	t0 = now_ms();
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &options), KDR_ETIMEOUT);
+	assert_true(now_ms() - t0 < 1000 + 3000);
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(results[i].attempted);
+		assert_int_equal(results[i].code, KDR_ETIMEOUT);
+		assert_string_equal(results[i].error_name, "_TIMED_OUT");
+		assert_non_null(strstr(results[i].message, "CreateTopics request: _TIMED_OUT"));
+	}
+	kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_CREATE_TOPICS, 0);
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+}
+
+/* --- batching: requests per read do not grow with the topic count --- */
+
+static void create_many(struct fixture *fx, size_t from, size_t to)
+{
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	char name[32];
+
+	for (size_t i = from; i < to; i++) {
+		snprintf(name, sizeof(name), "topic-%04zu", i);
+		kdr_strmap_set(&add_create(&plan, name, 1, i)->config, "retention.ms", "3600000");
+	}
+	results = results_new(&plan);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+}
+
+static void count_read(struct fixture *fx, size_t expect_topics, uint64_t *metadata, uint64_t *describe)
+{
+	struct kdr_live_cluster live;
+	size_t user_topics = 0;
+
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	*metadata = kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_METADATA);
+	*describe = kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS);
+	for (size_t i = 0; i < live.n_topics; i++) {
+		if (live.topics[i].internal)
+			continue;
+		user_topics++;
+		assert_int_equal(live.topics[i].n_configs, 1);
+	}
+	assert_int_equal(user_topics, expect_topics);
+	kdr_live_cluster_release(&live);
+}
+
+static void test_request_counts_do_not_grow_with_topics(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t metadata10 = 0, describe10 = 0, metadata500 = 0, describe500 = 0;
+
+	create_many(fx, 0, 10);
+	count_read(fx, 10, &metadata10, &describe10);
+	create_many(fx, 10, 500);
+	count_read(fx, 500, &metadata500, &describe500);
+	print_message("requests per read: 10 topics: Metadata %llu DescribeConfigs %llu; "
+		      "500 topics: Metadata %llu DescribeConfigs %llu\n",
+		      (unsigned long long)metadata10, (unsigned long long)describe10, (unsigned long long)metadata500,
+		      (unsigned long long)describe500);
+	assert_int_equal(metadata500, metadata10);
+	assert_int_equal(describe500, describe10);
+	/* One per broker (librdkafka allows one BROKER resource per call) plus one for all topics. */
+	assert_int_equal(describe500, 3 + 1);
+	assert_true(metadata500 <= 3);
+}
+
+/* --- secrets --- */
+
+static int setup_sasl(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+
+	spec.name = CLUSTER;
+	spec.brokers = 2;
+	spec.racks = racks;
+	spec.n_racks = 2;
+	spec.sasl_username = "kdr";
+	spec.sasl_password = "pl41n-s3cret-pw";
+	return start(state, &spec);
+}
+
+static void test_sasl_plain_password_from_env(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_live_cluster live;
+
+	set_literal(&fx->cl, "security.protocol", "SASL_PLAINTEXT");
+	set_literal(&fx->cl, "sasl.mechanism", "PLAIN");
+	set_literal(&fx->cl, "sasl.username", "kdr");
+	set_env_ref(&fx->cl, "sasl.password", "KDR_TEST_KAFKA_PASSWORD");
+	setenv("KDR_TEST_KAFKA_PASSWORD", "pl41n-s3cret-pw", 1);
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	assert_int_equal(live.n_brokers, 2);
+	kdr_live_cluster_release(&live);
+	unsetenv("KDR_TEST_KAFKA_PASSWORD");
+}
+
+static void test_sasl_wrong_password_fails_fast_without_leaking(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_live_cluster live;
+	int64_t t0 = 0;
+	int error = 0;
+
+	set_literal(&fx->cl, "security.protocol", "SASL_PLAINTEXT");
+	set_literal(&fx->cl, "sasl.mechanism", "PLAIN");
+	set_literal(&fx->cl, "sasl.username", "kdr");
+	set_env_ref(&fx->cl, "sasl.password", "KDR_TEST_KAFKA_PASSWORD");
+	setenv("KDR_TEST_KAFKA_PASSWORD", "wr0ng-p4ssw0rd-value", 1);
+	t0 = now_ms();
+	error = kdr_kafka_read_cluster(&live, &fx->cl, &fx->options);
+	assert_true(error < 0);
+	assert_true(now_ms() - t0 < TIMEOUT_MS + 1000);
+	print_message("wrong password: %s\n", kdr_error_message());
+	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-east'"));
+	assert_null(strstr(kdr_error_message(), "wr0ng-p4ssw0rd-value"));
+	unsetenv("KDR_TEST_KAFKA_PASSWORD");
+}
+
+static void test_secret_errors_never_show_the_value(void **state)
+{
+	struct kdr_cluster cl;
+	struct kdr_kafka_conn *conn = NULL;
+
+	(void)state;
+	cluster_init(&cl, "dc-east", "127.0.0.1:1");
+	/* An unresolvable reference names the variable. */
+	set_env_ref(&cl, "sasl.password", "KDR_TEST_UNSET_VARIABLE");
+	unsetenv("KDR_TEST_UNSET_VARIABLE");
+	assert_int_equal(kdr_kafka_conn_open(&conn, &cl, NULL), KDR_ENOTFOUND);
+	assert_null(conn);
+	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-east': clientConfig 'sasl.password'"));
+	assert_non_null(strstr(kdr_error_message(), "KDR_TEST_UNSET_VARIABLE"));
+	kdr_cluster_release(&cl);
+
+	/* A value librdkafka rejects, given by reference: the message does not echo it. */
+	cluster_init(&cl, "dc-east", "127.0.0.1:1");
+	set_env_ref(&cl, "socket.timeout.ms", "KDR_TEST_SECRET_VALUE");
+	setenv("KDR_TEST_SECRET_VALUE", "n0t-a-number-s3cret", 1);
+	assert_int_equal(kdr_kafka_conn_open(&conn, &cl, NULL), KDR_EINVALID);
+	assert_null(strstr(kdr_error_message(), "n0t-a-number-s3cret"));
+	assert_non_null(strstr(kdr_error_message(), "clientConfig 'socket.timeout.ms'"));
+	unsetenv("KDR_TEST_SECRET_VALUE");
+	kdr_cluster_release(&cl);
+
+	/* An unknown property is named. */
+	cluster_init(&cl, "dc-east", "127.0.0.1:1");
+	set_literal(&cl, "no.such.property", "x");
+	assert_int_equal(kdr_kafka_conn_open(&conn, &cl, NULL), KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "'no.such.property'"));
+	kdr_cluster_release(&cl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_read_empty_cluster, setup, teardown),
+	    cmocka_unit_test(test_read_without_racks_or_remote_storage),
+	    cmocka_unit_test_setup_teardown(test_create_topics_with_assignment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alter_configs_resends_unmanaged_overrides, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_add_partitions_with_assignment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_topics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_validate_only_creates_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_existing_topic_is_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_action_fails_alone, setup, teardown),
+	    cmocka_unit_test(test_unreachable_bootstrap_fails_fast),
+	    cmocka_unit_test_setup_teardown(test_all_brokers_down_fails_bounded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_broker_down_still_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_whole_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_counts_do_not_grow_with_topics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sasl_plain_password_from_env, setup_sasl, teardown),
+	    cmocka_unit_test_setup_teardown(test_sasl_wrong_password_fails_fast_without_leaking, setup_sasl, teardown),
+	    cmocka_unit_test(test_secret_errors_never_show_the_value),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
