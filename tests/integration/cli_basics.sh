@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The kdr CLI as users and scripts meet it: help, usage errors (exit 64),
+# validate on good and broken directories (every error with file:line:col,
+# exit 1), offline plan/apply round trip (second plan empty), render.
+set -u
+root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+kdr=${KDR_BIN:-$root/build/asan/kdr}
+failures=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+expect_exit() { # expected-code description command...
+  local want=$1 what=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want"; cat "$work/out" "$work/err"; failures=$((failures + 1))
+  fi
+}
+expect_in() { # file needle description
+  if ! grep -qF -- "$2" "$1"; then
+    echo "FAIL: $3: '$2' not in $(basename "$1"):"; cat "$1"; failures=$((failures + 1))
+  fi
+}
+
+expect_exit 0 "kdr --help" "$kdr" --help
+expect_in "$work/out" "validate" "help lists validate"
+expect_in "$work/out" "exit status" "help documents exit status"
+expect_exit 64 "kdr without command" "$kdr"
+expect_exit 64 "unknown command" "$kdr" frobnicate
+expect_in "$work/err" "unknown command 'frobnicate'" "unknown command named"
+for cmd in validate plan apply snapshot render; do
+  expect_exit 0 "kdr $cmd --help" "$kdr" "$cmd" --help
+  expect_in "$work/out" "usage: kdr $cmd" "$cmd help has a usage line"
+  expect_exit 64 "kdr $cmd --bogus" "$kdr" "$cmd" --bogus
+  expect_in "$work/err" "usage: kdr $cmd" "$cmd usage error prints the usage line"
+done
+expect_exit 64 "plan --format xml" "$kdr" plan "$root/examples" --format xml
+expect_in "$work/err" "allowed: text, markdown, json" "format error lists the formats"
+expect_exit 64 "plan --timeout soon" "$kdr" plan --timeout soon
+
+expect_exit 0 "validate examples" "$kdr" validate "$root/examples"
+expect_in "$work/out" "valid: 3 cluster(s), 2 flow(s), 4 topic policy(ies)" "validate summary"
+
+expect_exit 1 "validate broken schema" "$kdr" validate "$root/tests/fixtures/broken-schema"
+expect_in "$work/err" "policy.yaml:6:3: error: spec.replicationFactr: " "unknown field located"
+expect_in "$work/err" "did you mean 'replicationFactor'?" "unknown field did-you-mean"
+expect_in "$work/err" "policy.yaml:7:15: error: spec.partitions: " "bad integer located"
+expect_in "$work/err" "policy.yaml:9:15: error: spec.placement.strategy: " "bad enum located"
+expect_in "$work/err" "did you mean 'rack-aware'?" "enum did-you-mean"
+expect_in "$work/err" "policy.yaml:12:7: error: kind: " "unknown kind located"
+expect_in "$work/err" "tiering.yaml:6:22: error: spec.tiering.enabled: " "bad boolean located"
+expect_in "$work/err" "tiering.yaml:6:44: error: spec.tiering.localRetention: " "bad duration located"
+
+expect_exit 1 "validate broken rules" "$kdr" validate "$root/tests/fixtures/broken-rules"
+expect_in "$work/err" "all.yaml:12:11: error: spec.target: " "source == target located"
+expect_in "$work/err" "all.yaml:13:12: error: spec.topics[0]: " "bad regex located"
+expect_in "$work/err" "all.yaml:14:13: error: spec.tasksMax: " "tasksMax located"
+expect_in "$work/err" "all.yaml:20:14: error: spec.clusters[0]: " "unknown cluster located"
+expect_in "$work/err" "did you mean 'dc-east'?" "cluster did-you-mean"
+expect_in "$work/err" "all.yaml:21:22: error: spec.topics[1]" "bad topic name located"
+
+# Offline round trip: plan, apply to the snapshot, plan again is empty.
+cp "$root/tests/golden/drift/live.json" "$work/live.json"
+expect_exit 2 "offline plan has changes" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --detailed-exitcode
+for format in text markdown json; do
+  expect_exit 2 "offline plan --format $format" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --detailed-exitcode --format "$format"
+done
+expect_exit 0 "offline plan --out" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --out "$work/plan.json"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["kdrPlan"] == 1 and d["actions"]' "$work/plan.json" \
+  || { echo "FAIL: --out wrote no plan JSON"; failures=$((failures + 1)); }
+expect_exit 1 "apply without --yes on a pipe refuses" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json"
+expect_in "$work/err" "refusing to apply without --yes" "apply refusal explained"
+cmp -s "$root/tests/golden/drift/live.json" "$work/live.json" || { echo "FAIL: refused apply changed the snapshot"; failures=$((failures + 1)); }
+expect_exit 0 "offline apply" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json" --yes
+expect_exit 2 "blocked items remain after apply" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --detailed-exitcode
+grep -q '^[+~-] ' "$work/out" && { echo "FAIL: actions remain after offline apply:"; cat "$work/out"; failures=$((failures + 1)); }
+
+# The example topology against an empty snapshot: apply, then the plan is empty.
+cp "$root/tests/golden/examples-empty/live.json" "$work/examples.json"
+expect_exit 0 "offline apply of examples" "$kdr" apply "$root/examples" --offline "$work/examples.json" --yes
+expect_exit 0 "second plan of examples is empty" "$kdr" plan "$root/examples" --offline "$work/examples.json" --detailed-exitcode
+expect_in "$work/out" "No changes" "second plan says so"
+
+expect_exit 0 "render connect-json" "$kdr" render "$root/examples" --flow east-to-west
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sorted(c["name"] for c in d) == ["kdr.east-to-west.checkpoint","kdr.east-to-west.heartbeat","kdr.east-to-west.source"]' "$work/out" \
+  || { echo "FAIL: render connect-json"; cat "$work/out"; failures=$((failures + 1)); }
+expect_exit 0 "render mm2-properties" "$kdr" render "$root/examples" --format mm2-properties
+expect_in "$work/out" "dc-east->dc-west.enabled = true" "mm2.properties has the flow"
+expect_exit 1 "render unknown flow" "$kdr" render "$root/examples" --flow nope
+expect_in "$work/err" "--flow 'nope': no ReplicationFlow of that name" "unknown flow explained"
+
+echo "cli_basics: $failures failure(s)"
+[ "$failures" -eq 0 ]
