@@ -50,10 +50,10 @@ struct kdr_kafka_options {
 
 /* The outcome of one plan action. */
 struct kdr_action_result {
-	bool attempted; /* false: not this cluster's, not a Kafka action, or skipped (validate_only delete) */
-	int code;       /* 0 ok, else a negative kdr error code */
+	bool attempted;	  /* false: not this cluster's, not a Kafka action, or skipped (validate_only delete) */
+	int code;	  /* 0 ok, else a negative kdr error code */
 	char *error_name; /* Kafka's name of the error ("POLICY_VIOLATION", "_TIMED_OUT"), NULL when ok */
-	char *message;    /* "cluster 'c': topic 't': POLICY_VIOLATION: <broker message>", NULL when ok */
+	char *message;	  /* "cluster 'c': topic 't': POLICY_VIOLATION: <broker message>", NULL when ok */
 };
 
 void kdr_action_result_release(struct kdr_action_result *result);
@@ -122,8 +122,7 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
  * Returns 0 when every attempted action succeeded, else the code of the first
  * failed action (in plan order), with a summary through kdr_error_set.
  */
-int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
-			 const struct kdr_plan *plan);
+int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan);
 
 /* One-shot forms: open, read or apply, free. Same contracts as above. */
 int kdr_kafka_read_cluster(struct kdr_live_cluster *out, const struct kdr_cluster *cl,

@@ -20,7 +20,7 @@ static void put_risk_counts(struct kdr_render_jw *w, const struct kdr_render_cou
 
 static void put_summary(struct kdr_render_jw *w, const struct kdr_plan *plan)
 {
-	struct kdr_render_counts counts;
+	struct kdr_render_counts counts = { 0 };
 
 	kdr_render_count(&counts, plan);
 	kdr_render_jw_open(w, "summary", '{', false);
@@ -193,7 +193,7 @@ static void put_note(struct kdr_render_jw *w, const struct kdr_note *note)
 
 void kdr_render_json(struct kdr_buf *out, const struct kdr_plan *plan)
 {
-	struct kdr_render_jw w;
+	struct kdr_render_jw w = { 0 };
 
 	kdr_render_jw_init(&w, out);
 	kdr_render_jw_open(&w, NULL, '{', false);

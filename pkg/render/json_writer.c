@@ -106,8 +106,8 @@ void kdr_render_jw_null(struct kdr_render_jw *w, const char *key)
 
 static bool all_scalars(const json_t *array)
 {
-	size_t i;
-	const json_t *item;
+	size_t i = 0;
+	const json_t *item = NULL;
 
 	json_array_foreach (array, i, item)
 		if (json_is_object(item) || json_is_array(item))

@@ -1,6 +1,9 @@
 #ifndef KDR_RENDER_RENDER_H
 #define KDR_RENDER_RENDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "model/model.h"
 #include "plan/plan.h"
 #include "util/buf.h"
@@ -8,9 +11,10 @@
 enum kdr_render_format {
 	KDR_RENDER_TEXT,     /* terraform-like "+ ~ - !" lines and a summary line */
 	KDR_RENDER_MARKDOWN, /* a PR comment: summary table, blocked/destructive first, per cluster, mermaid */
-	KDR_RENDER_JSON,     /* the stable schema documented in the README ("kdrPlan": 1) */
+	KDR_RENDER_JSON,     /* the stable schema of docs/plan-json.md ("kdrPlan": 1) */
 };
 
+/* "text", "markdown" or "json"; anything else is KDR_EINVALID naming the allowed values. */
 int kdr_render_format_parse(enum kdr_render_format *out, const char *name);
 
 /*
@@ -20,5 +24,28 @@ int kdr_render_format_parse(enum kdr_render_format *out, const char *name);
  */
 void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		     enum kdr_render_format format);
+
+/*
+ * Reads a plan written by kdr_render_plan(..., KDR_RENDER_JSON) (schema
+ * "kdrPlan": 1, docs/plan-json.md) back into an empty `out`: every field the
+ * executor needs (kinds, risks, clusters, resources, partitions, RF,
+ * assignment, config, changes, task ids, blocked items, notes, fingerprints,
+ * revision). The summary is not read (it is derived). Unknown fields are
+ * ignored: version 1 only ever gains fields. Secrets are not in the file: a
+ * config value written as null comes back as KDR_REDACTED (see
+ * kdr_render_action_has_redacted). `label` (e.g. the file name) starts every
+ * error message, followed by the JSON path of the bad field:
+ * "plan.json: actions[2].assignment[0][1]: expected an integer broker id".
+ * Returns 0; KDR_EINVALID for malformed input, KDR_EUNSUPPORTED for another
+ * "kdrPlan" version; on failure `out` is left empty.
+ */
+int kdr_render_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label);
+
+/*
+ * Whether the action's config holds values that were redacted when the plan
+ * was saved (read back as KDR_REDACTED): they must be resolved again from
+ * the desired state before the action is executed, never sent as they are.
+ */
+bool kdr_render_action_has_redacted(const struct kdr_action *action);
 
 #endif

@@ -154,7 +154,7 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 
 static void put_summary(struct kdr_buf *out, const struct kdr_plan *plan)
 {
-	struct kdr_render_counts counts;
+	struct kdr_render_counts counts = { 0 };
 	size_t listed = 0;
 
 	kdr_render_count(&counts, plan);

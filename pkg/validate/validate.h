@@ -12,4 +12,27 @@
  */
 int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags);
 
+/*
+ * Whether kdr itself renders `key` into the MM2 connector configs of every
+ * flow, so that spec.connectorConfig may not set it: connector name and class,
+ * tasks.max, both cluster aliases and bootstrap servers, the topic and group
+ * filters, the replication policy and its separator, replication factors,
+ * the topic-config/ACL/checkpoint/offset/heartbeat switches and intervals,
+ * and the three converters: exactly what pkg/mm2 sets (plus the per-cluster
+ * keys below). kdr_validate also refuses a few keys kdr leaves at MM2's
+ * default but relies on (offset-syncs.topic.location, ...).
+ */
+bool kdr_validate_key_is_rendered(const char *key);
+
+/*
+ * The same for one flow between `source` and `target` (either may be NULL):
+ * also the source.cluster.K / target.cluster.K client properties kdr derives
+ * from either cluster's spec.clientConfig (security.protocol, sasl.mechanism,
+ * sasl.jaas.config from sasl.username+password, ssl.truststore.* from
+ * ssl.ca.location, ...); either cluster, since the heartbeat connector runs
+ * with the aliases reversed.
+ */
+bool kdr_validate_flow_key_is_rendered(const char *key, const struct kdr_cluster *source,
+				       const struct kdr_cluster *target);
+
 #endif

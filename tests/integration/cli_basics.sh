@@ -50,7 +50,7 @@ expect_in "$work/err" "policy.yaml:9:15: error: spec.placement.strategy: " "bad 
 expect_in "$work/err" "did you mean 'rack-aware'?" "enum did-you-mean"
 expect_in "$work/err" "policy.yaml:12:7: error: kind: " "unknown kind located"
 expect_in "$work/err" "tiering.yaml:6:22: error: spec.tiering.enabled: " "bad boolean located"
-expect_in "$work/err" "tiering.yaml:6:44: error: spec.tiering.localRetention: " "bad duration located"
+expect_in "$work/err" "tiering.yaml:6:43: error: spec.tiering.localRetention: " "bad duration located"
 
 expect_exit 1 "validate broken rules" "$kdr" validate "$root/tests/fixtures/broken-rules"
 expect_in "$work/err" "all.yaml:12:11: error: spec.target: " "source == target located"
@@ -58,7 +58,7 @@ expect_in "$work/err" "all.yaml:13:12: error: spec.topics[0]: " "bad regex locat
 expect_in "$work/err" "all.yaml:14:13: error: spec.tasksMax: " "tasksMax located"
 expect_in "$work/err" "all.yaml:20:14: error: spec.clusters[0]: " "unknown cluster located"
 expect_in "$work/err" "did you mean 'dc-east'?" "cluster did-you-mean"
-expect_in "$work/err" "all.yaml:21:22: error: spec.topics[1]" "bad topic name located"
+expect_in "$work/err" "all.yaml:21:20: error: spec.topics[1]" "bad topic name located"
 
 # Offline round trip: plan, apply to the snapshot, plan again is empty.
 cp "$root/tests/golden/drift/live.json" "$work/live.json"

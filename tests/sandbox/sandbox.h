@@ -71,4 +71,43 @@ uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *clu
 uint64_t kdr_sandbox_connect_request_count(struct kdr_sandbox *sandbox, const char *cluster, const char *method);
 void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster);
 
+/* --- additions (tests/sandbox owners) --- */
+
+/* What a create-topic policy sees, like Kafka's CreateTopicPolicy.RequestMetadata. */
+struct kdr_sandbox_topic_request {
+	const char *topic;
+	int32_t num_partitions;     /* resolved (broker default, or the assignment's size) */
+	int16_t replication_factor; /* resolved likewise */
+	const int32_t *assignment;  /* num_partitions * replication_factor ids, partition-major; NULL: not given */
+	const char *const *config_names;
+	const char *const *config_values;
+	size_t n_configs;
+	bool validate_only;
+};
+
+/*
+ * Installs the cluster's create-topic policy (Kafka's
+ * create.topic.policy.class.name): called, with the cluster's lock held,
+ * for each CreateTopics entry that passed Kafka's own checks (validate_only
+ * too). A non-zero return rejects the topic with POLICY_VIOLATION and the
+ * NUL-terminated `message` (at most `size` bytes). NULL removes the policy.
+ * `arg` is lent and must outlive the policy.
+ */
+int kdr_sandbox_set_create_topic_policy(struct kdr_sandbox *sandbox, const char *cluster,
+					int (*policy)(void *arg, const struct kdr_sandbox_topic_request *request,
+						      char *message, size_t size),
+					void *arg);
+/* "127.0.0.1:P" of one broker (up or down), lent; NULL: no such cluster or broker. */
+const char *kdr_sandbox_broker_address(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id);
+/* The node id of the cluster's controller (the live broker with the lowest id); -1 when none. */
+int32_t kdr_sandbox_controller_id(struct kdr_sandbox *sandbox, const char *cluster);
+/* Connect: marks a connector FAILED with `trace` (a restart brings it back). */
+int kdr_sandbox_connect_fail_connector(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
+				       const char *trace);
+/* Connect: marks a connector and its tasks UNASSIGNED, as when their worker left. */
+int kdr_sandbox_connect_unassign(struct kdr_sandbox *sandbox, const char *cluster, const char *connector);
+/* Names of the clusters, in spec order; lent. */
+size_t kdr_sandbox_cluster_count(struct kdr_sandbox *sandbox);
+const char *kdr_sandbox_cluster_name(struct kdr_sandbox *sandbox, size_t i);
+
 #endif

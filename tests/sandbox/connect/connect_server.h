@@ -28,6 +28,16 @@ void kdr_connect_server_fail(struct kdr_connect_server *server, int status, int 
 /* Marks task `task` of `connector` FAILED with `trace`; KDR_ENOTFOUND when absent. */
 int kdr_connect_server_fail_task(struct kdr_connect_server *server, const char *connector, int task,
 				 const char *trace);
+/*
+ * Marks connector `connector` FAILED with `trace` (its tasks keep their
+ * states); KDR_ENOTFOUND when absent. A restart brings it back.
+ */
+int kdr_connect_server_fail_connector(struct kdr_connect_server *server, const char *connector, const char *trace);
+/*
+ * Marks connector `connector` and its tasks UNASSIGNED, as when their worker
+ * left the group; KDR_ENOTFOUND when absent. A restart brings them back.
+ */
+int kdr_connect_server_unassign(struct kdr_connect_server *server, const char *connector);
 /* Requests served, by method (NULL: all). */
 uint64_t kdr_connect_server_request_count(struct kdr_connect_server *server, const char *method);
 void kdr_connect_server_reset_counters(struct kdr_connect_server *server);
