@@ -1,0 +1,119 @@
+#ifndef KDR_SANDBOX_CONNECT_STATE_H
+#define KDR_SANDBOX_CONNECT_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "connect_plugins.h"
+#include "util/strmap.h"
+
+/*
+ * The worker's connectors and tasks: configs, target states (what the user
+ * asked for) and runtime states (what the status endpoint reports), and the
+ * transitions Connect's herder makes between them. Everything is applied at
+ * once: a change Connect would apply asynchronously after answering is
+ * already visible on the next request. Not thread-safe; the server holds its
+ * lock around every call. Private to the sandbox.
+ */
+
+enum kdr_connect_state {
+	KDR_CONNECT_UNASSIGNED,
+	KDR_CONNECT_RUNNING,
+	KDR_CONNECT_PAUSED,
+	KDR_CONNECT_STOPPED,
+	KDR_CONNECT_FAILED,
+	KDR_CONNECT_RESTARTING,
+};
+
+/* The target state a user sets with pause/resume/stop (Connect's TargetState). */
+enum kdr_connect_target {
+	KDR_CONNECT_TARGET_STARTED,
+	KDR_CONNECT_TARGET_PAUSED,
+	KDR_CONNECT_TARGET_STOPPED,
+};
+
+struct kdr_connect_task {
+	enum kdr_connect_state state;
+	char *trace; /* NULL: none */
+};
+
+struct kdr_connect_connector {
+	char *name;
+	struct kdr_strmap config;      /* raw, as stored: name included */
+	struct kdr_strmap task_config; /* the config the current tasks were generated from */
+	const struct kdr_connect_plugin *plugin;
+	enum kdr_connect_target target;
+	enum kdr_connect_state state;
+	char *trace;
+	struct kdr_connect_task *tasks;
+	size_t n_tasks;
+};
+
+struct kdr_connect_state_store {
+	char *worker_id;		  /* "127.0.0.1:PORT" */
+	struct kdr_connect_connector **v; /* sorted by name */
+	size_t n;
+	size_t cap;
+};
+
+/* Starts an empty store whose instances report `worker_id` (copied). */
+void kdr_connect_state_init(struct kdr_connect_state_store *store, const char *worker_id);
+/* Frees every connector and the worker id. */
+void kdr_connect_state_release(struct kdr_connect_state_store *store);
+
+/* The connector named `name`, lent, or NULL. */
+struct kdr_connect_connector *kdr_connect_state_find(const struct kdr_connect_state_store *store, const char *name);
+
+/*
+ * Creates connector `name` with the validated `config` (copied) in `target`
+ * state, or replaces the config of an existing one (keeping its target
+ * state). A new or changed config (re)generates the tasks; an unchanged one
+ * restarts only the connector instance, as Connect does. `*created` tells
+ * which happened. Returns the connector, lent.
+ */
+struct kdr_connect_connector *kdr_connect_state_put(bool *created, struct kdr_connect_state_store *store,
+						    const char *name, const struct kdr_strmap *config,
+						    const struct kdr_connect_plugin *plugin,
+						    enum kdr_connect_target target);
+
+/* Removes connector `name`; KDR_ENOTFOUND when absent. */
+int kdr_connect_state_delete(struct kdr_connect_state_store *store, const char *name);
+
+/* PUT pause/resume/stop: sets the target state and moves the instances accordingly. */
+void kdr_connect_state_set_target(struct kdr_connect_connector *conn, enum kdr_connect_target target);
+
+/*
+ * POST restart with includeTasks/onlyFailed: returns the restart plan as a
+ * new status object (restarted instances shown RESTARTING), then restarts
+ * them. Without either flag, only the connector instance restarts.
+ */
+json_t *kdr_connect_state_restart(const struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+				  bool include_tasks, bool only_failed);
+
+/* POST tasks/{id}/restart; KDR_ENOTFOUND when the task does not exist. */
+int kdr_connect_state_restart_task(struct kdr_connect_connector *conn, long task);
+
+/* Fault injection: marks a task (task >= 0) or the connector (task < 0) FAILED with `trace`. */
+int kdr_connect_state_fail(struct kdr_connect_connector *conn, long task, const char *trace);
+/* Fault injection: the connector and its tasks become UNASSIGNED (their worker left the group). */
+void kdr_connect_state_unassign(struct kdr_connect_connector *conn);
+
+/* "RUNNING", "PAUSED", ... */
+const char *kdr_connect_state_name(enum kdr_connect_state state);
+
+/* ConnectorInfo {"name","config","tasks","type"}: a new object. */
+json_t *kdr_connect_state_info_json(const struct kdr_connect_connector *conn);
+/* ConnectorStateInfo {"name","connector","tasks","type"}: a new object. */
+json_t *kdr_connect_state_status_json(const struct kdr_connect_state_store *store,
+				      const struct kdr_connect_connector *conn);
+/* TaskState {"id","state","worker_id"[,"trace"]} of task `task`: a new object, or NULL when absent. */
+json_t *kdr_connect_state_task_status_json(const struct kdr_connect_state_store *store,
+					   const struct kdr_connect_connector *conn, long task);
+/* GET tasks: [{"id":{"connector","task"},"config":{...}}], a new array. */
+json_t *kdr_connect_state_tasks_json(const struct kdr_connect_connector *conn);
+/* The config as a flat JSON object of strings: a new object. */
+json_t *kdr_connect_state_config_json(const struct kdr_connect_connector *conn);
+
+#endif
