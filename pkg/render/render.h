@@ -20,7 +20,9 @@ int kdr_render_format_parse(enum kdr_render_format *out, const char *name);
 /*
  * Appends the plan in `format` to `out`. `desired` (may be NULL) supplies the
  * flow graph for markdown's mermaid diagram. Secrets are never printed:
- * sensitive changes show KDR_REDACTED.
+ * sensitive changes and config values under credential keys
+ * (kdr_config_key_is_sensitive) show KDR_REDACTED, or null in JSON. The same
+ * plan always gives the same bytes.
  */
 void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		     enum kdr_render_format format);

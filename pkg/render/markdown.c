@@ -1,0 +1,391 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/internal.h"
+#include "util/alloc.h"
+
+/*
+ * The plan as a GitHub pull-request comment. What needs a human (blocked
+ * items, destructive and irreversible actions) comes first; every string that
+ * came from users or clusters is escaped, so a topic or reason cannot break
+ * the layout, open a table cell, mention someone or end a code block.
+ */
+
+/* Inline text: backslash-escapes what GitHub would read as markup, autolinks or mentions. */
+static void md_text(struct kdr_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t') {
+			kdr_buf_putc(out, ' ');
+			continue;
+		}
+		if (strchr("\\`*_[]<|~&#@$", *s))
+			kdr_buf_putc(out, '\\');
+		kdr_buf_putc(out, *s);
+	}
+}
+
+/* A code span that holds any string: the fence is longer than any backtick run inside. */
+static void md_code(struct kdr_buf *out, const char *s, bool in_table)
+{
+	size_t run = 0, longest = 0;
+
+	if (!s)
+		s = "";
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	for (size_t i = 0; i <= longest; i++)
+		kdr_buf_putc(out, '`');
+	if (longest || !*s)
+		kdr_buf_putc(out, ' ');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			kdr_buf_putc(out, ' ');
+		else if (*p == '|' && in_table)
+			kdr_buf_puts(out, "\\|"); /* GFM splits cells on pipes even inside code spans */
+		else
+			kdr_buf_putc(out, *p);
+	}
+	if (longest || !*s)
+		kdr_buf_putc(out, ' ');
+	for (size_t i = 0; i <= longest; i++)
+		kdr_buf_putc(out, '`');
+}
+
+/* Text inside HTML (<summary>). */
+static void html_text(struct kdr_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': kdr_buf_puts(out, "&amp;"); break;
+		case '<': kdr_buf_puts(out, "&lt;"); break;
+		case '>': kdr_buf_puts(out, "&gt;"); break;
+		case '"': kdr_buf_puts(out, "&quot;"); break;
+		case '\n': kdr_buf_putc(out, ' '); break;
+		default: kdr_buf_putc(out, *s);
+		}
+	}
+}
+
+static void md_code_or_dash(struct kdr_buf *out, const char *s, bool in_table)
+{
+	if (s && *s)
+		md_code(out, s, in_table);
+	else
+		kdr_buf_putc(out, '-');
+}
+
+static void put_title(struct kdr_buf *out, const struct kdr_plan *plan)
+{
+	kdr_buf_puts(out, "## kdr plan");
+	if (kdr_render_is_commit_id(plan->revision)) {
+		/* Bare, so that GitHub links the commit. */
+		kdr_buf_printf(out, " for %.7s", plan->revision);
+	} else if (plan->revision && *plan->revision) {
+		kdr_buf_puts(out, " for ");
+		md_code(out, plan->revision, false);
+	}
+	kdr_buf_puts(out, "\n\n");
+}
+
+static void put_summary(struct kdr_buf *out, const struct kdr_render_counts *counts)
+{
+	kdr_buf_puts(out, "| create | change | delete | blocked |");
+	for (size_t r = KDR_RISK_SAFE; r <= KDR_RISK_IRREVERSIBLE; r++)
+		kdr_buf_printf(out, " %s |", kdr_risk_name((enum kdr_risk)r));
+	kdr_buf_puts(out, "\n|");
+	for (size_t i = 0; i < 4 + KDR_RISK_IRREVERSIBLE + 1; i++)
+		kdr_buf_puts(out, "---:|");
+	kdr_buf_printf(out, "\n| %zu | %zu | %zu | %zu |", counts->create, counts->change, counts->del,
+		       counts->blocked);
+	for (size_t r = KDR_RISK_SAFE; r <= KDR_RISK_IRREVERSIBLE; r++)
+		kdr_buf_printf(out, " %zu |", counts->risk[r]);
+	kdr_buf_puts(out, "\n\n");
+}
+
+static void put_fenced(struct kdr_buf *out, const char *info, const char *body)
+{
+	size_t run = 0, longest = 2;
+
+	for (const char *p = body; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	for (size_t i = 0; i <= longest; i++)
+		kdr_buf_putc(out, '`');
+	kdr_buf_printf(out, "%s\n%s", info, body);
+	if (!*body || body[strlen(body) - 1] != '\n')
+		kdr_buf_putc(out, '\n');
+	for (size_t i = 0; i <= longest; i++)
+		kdr_buf_putc(out, '`');
+	kdr_buf_putc(out, '\n');
+}
+
+static void put_reassignment(struct kdr_buf *out, const struct kdr_blocked *blocked)
+{
+	struct kdr_buf body = KDR_BUF_INIT;
+	json_t *doc = json_loads(blocked->reassignment_json, 0, NULL);
+
+	if (doc) {
+		struct kdr_render_jw w = { 0 };
+
+		kdr_render_jw_init(&w, &body);
+		kdr_render_jw_value(&w, NULL, doc);
+		kdr_render_jw_release(&w);
+		kdr_buf_putc(&body, '\n');
+	} else {
+		kdr_buf_puts(&body, blocked->reassignment_json);
+	}
+	kdr_buf_puts(out, "<details><summary>Reassignment for <code>");
+	html_text(out, blocked->resource ? blocked->resource : "-");
+	kdr_buf_puts(out, "</code> on <code>");
+	html_text(out, blocked->cluster ? blocked->cluster : "-");
+	kdr_buf_puts(out, "</code> (kafka-reassign-partitions.sh --reassignment-json-file)</summary>\n\n");
+	put_fenced(out, "json", body.ptr);
+	kdr_buf_puts(out, "\n</details>\n\n");
+	json_decref(doc);
+	kdr_buf_release(&body);
+}
+
+static bool needs_attention(const struct kdr_action *action)
+{
+	return action->risk == KDR_RISK_DESTRUCTIVE || action->risk == KDR_RISK_IRREVERSIBLE;
+}
+
+static void put_attention(struct kdr_buf *out, const struct kdr_plan *plan)
+{
+	size_t risky = 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (needs_attention(&plan->actions[i]))
+			risky++;
+	if (!plan->n_blocked && !risky)
+		return;
+	kdr_buf_puts(out, "### Needs attention\n\n");
+	if (plan->n_blocked) {
+		kdr_buf_puts(out, "**Blocked**: kdr will not do these; each needs an operator.\n\n");
+		kdr_buf_puts(out, "| cluster | resource | blocked | policy | reason |\n|---|---|---|---|---|\n");
+		for (size_t i = 0; i < plan->n_blocked; i++) {
+			const struct kdr_blocked *blocked = &plan->blocked[i];
+
+			kdr_buf_puts(out, "| ");
+			md_code_or_dash(out, blocked->cluster, true);
+			kdr_buf_puts(out, " | ");
+			md_code_or_dash(out, blocked->resource, true);
+			kdr_buf_printf(out, " | %s | ", kdr_blocked_kind_name(blocked->kind));
+			md_code_or_dash(out, blocked->policy, true);
+			kdr_buf_puts(out, " | ");
+			md_text(out, blocked->reason);
+			kdr_buf_puts(out, " |\n");
+		}
+		kdr_buf_putc(out, '\n');
+		for (size_t i = 0; i < plan->n_blocked; i++)
+			if (plan->blocked[i].reassignment_json)
+				put_reassignment(out, &plan->blocked[i]);
+	}
+	if (risky) {
+		kdr_buf_puts(out, "**Destructive and irreversible actions**:\n\n");
+		kdr_buf_puts(out, "| cluster | action | resource | risk | reason |\n|---|---|---|---|---|\n");
+		for (size_t i = 0; i < plan->n_actions; i++) {
+			const struct kdr_action *action = &plan->actions[i];
+
+			if (!needs_attention(action))
+				continue;
+			kdr_buf_puts(out, "| ");
+			md_code_or_dash(out, action->cluster, true);
+			kdr_buf_printf(out, " | %s | ", kdr_action_kind_name(action->kind));
+			md_code_or_dash(out, action->resource, true);
+			kdr_buf_printf(out, " | **%s** | ", kdr_risk_name(action->risk));
+			md_text(out, action->reason);
+			kdr_buf_puts(out, " |\n");
+		}
+		kdr_buf_putc(out, '\n');
+	}
+}
+
+static void put_value(struct kdr_buf *out, const char *value, bool redacted)
+{
+	if (redacted)
+		kdr_buf_puts(out, KDR_REDACTED);
+	else
+		md_code(out, value, false);
+}
+
+static void put_changes(struct kdr_buf *out, const struct kdr_action *action)
+{
+	for (size_t i = 0; i < action->n_changes; i++) {
+		const struct kdr_config_change *change = &action->changes[i];
+
+		kdr_buf_puts(out, "  - ");
+		md_code(out, change->key, false);
+		kdr_buf_puts(out, ": ");
+		if (change->old_value)
+			put_value(out, change->old_value, change->sensitive);
+		else
+			kdr_buf_puts(out, "(unset)");
+		kdr_buf_puts(out, " → ");
+		if (change->new_value)
+			put_value(out, change->new_value, change->sensitive);
+		else
+			kdr_buf_puts(out, "(removed)");
+		kdr_buf_putc(out, '\n');
+	}
+}
+
+static void put_config(struct kdr_buf *out, const struct kdr_action *action)
+{
+	if (!action->config.n)
+		return;
+	kdr_buf_puts(out, "  - config:\n");
+	for (size_t i = 0; i < action->config.n; i++) {
+		const struct kdr_strmap_entry *entry = &action->config.v[i];
+
+		kdr_buf_puts(out, "    - ");
+		md_code(out, entry->key, false);
+		kdr_buf_puts(out, ": ");
+		put_value(out, entry->value, kdr_render_config_is_redacted(action, entry->key));
+		kdr_buf_putc(out, '\n');
+	}
+}
+
+static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action)
+{
+	size_t first = kdr_render_first_partition(action);
+	struct kdr_strvec lines = KDR_STRVEC_INIT;
+	struct kdr_buf assignment = KDR_BUF_INIT;
+
+	if (action->kind == KDR_ACTION_ADD_PARTITIONS && action->assignment.n)
+		kdr_buf_printf(out, "  - partitions: %zu → %lld", first, (long long)action->partitions);
+	else
+		kdr_buf_printf(out, "  - partitions: %lld", (long long)action->partitions);
+	if (action->replication_factor > 0)
+		kdr_buf_printf(out, ", replication factor: %lld", (long long)action->replication_factor);
+	kdr_buf_putc(out, '\n');
+	if (action->assignment.n) {
+		kdr_render_assignment_compact(&assignment, &action->assignment, first, KDR_RENDER_ASSIGNMENT_MAX);
+		kdr_buf_puts(out, "  - assignment: ");
+		md_code(out, assignment.ptr, false);
+		kdr_buf_putc(out, '\n');
+	}
+	kdr_render_placement_lines(&lines, action);
+	for (size_t i = 0; i < lines.n; i++) {
+		kdr_buf_puts(out, "  - ");
+		md_text(out, lines.v[i]);
+		kdr_buf_putc(out, '\n');
+	}
+	kdr_strvec_release(&lines);
+	kdr_buf_release(&assignment);
+}
+
+static void put_action(struct kdr_buf *out, const struct kdr_action *action)
+{
+	kdr_buf_printf(out, "- `%c` %s ", kdr_render_symbol(action->kind), kdr_action_kind_name(action->kind));
+	md_code_or_dash(out, action->resource, false);
+	if (action->risk != KDR_RISK_SAFE)
+		kdr_buf_printf(out, " **[%s]**", kdr_risk_name(action->risk));
+	kdr_buf_putc(out, '\n');
+	if (action->policy) {
+		kdr_buf_puts(out, "  - policy: ");
+		md_code(out, action->policy, false);
+		kdr_buf_putc(out, '\n');
+	}
+	if (action->reason) {
+		kdr_buf_puts(out, "  - reason: ");
+		md_text(out, action->reason);
+		kdr_buf_putc(out, '\n');
+	}
+	if (kdr_render_kind_has_topic_shape(action->kind))
+		put_topic_shape(out, action);
+	if (action->kind == KDR_ACTION_CREATE_TOPIC || action->kind == KDR_ACTION_CREATE_CONNECTOR)
+		put_config(out, action);
+	if (kdr_render_kind_has_changes(action->kind))
+		put_changes(out, action);
+	if (kdr_render_kind_has_tasks(action->kind)) {
+		if (!action->n_task_ids) {
+			kdr_buf_puts(out, "  - restart: the connector\n");
+		} else {
+			kdr_buf_puts(out, "  - restart: tasks");
+			for (size_t i = 0; i < action->n_task_ids; i++)
+				kdr_buf_printf(out, "%s%d", i ? ", " : " ", (int)action->task_ids[i]);
+			kdr_buf_putc(out, '\n');
+		}
+	}
+}
+
+static void put_cluster(struct kdr_buf *out, const struct kdr_plan *plan, const char *group)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (kdr_render_in_cluster(plan->actions[i].cluster, group))
+			n++;
+	kdr_buf_puts(out, "### ");
+	if (*group)
+		md_text(out, group);
+	else
+		kdr_buf_puts(out, "Not tied to a cluster");
+	kdr_buf_puts(out, "\n\n");
+	if (n > KDR_RENDER_MD_COLLAPSE)
+		kdr_buf_printf(out, "<details><summary>%zu actions</summary>\n\n", n);
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (kdr_render_in_cluster(plan->actions[i].cluster, group))
+			put_action(out, &plan->actions[i]);
+	kdr_buf_putc(out, '\n');
+	if (n > KDR_RENDER_MD_COLLAPSE)
+		kdr_buf_puts(out, "</details>\n\n");
+}
+
+static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
+{
+	size_t *order = NULL;
+
+	if (!plan->n_notes)
+		return;
+	order = kdr_calloc(plan->n_notes, sizeof(*order));
+	kdr_render_notes_order(order, plan);
+	kdr_buf_puts(out, "### Notes\n\n");
+	for (size_t i = 0; i < plan->n_notes; i++) {
+		const struct kdr_note *note = &plan->notes[order[i]];
+
+		kdr_buf_printf(out, "- **%s** ", kdr_render_note_kind_name(note->kind));
+		if (note->cluster) {
+			md_code(out, note->cluster, false);
+			kdr_buf_puts(out, note->resource ? " " : "");
+		}
+		if (note->resource)
+			md_code(out, note->resource, false);
+		kdr_buf_puts(out, note->cluster || note->resource ? ": " : "");
+		md_text(out, note->message);
+		kdr_buf_putc(out, '\n');
+	}
+	kdr_buf_putc(out, '\n');
+	free(order);
+}
+
+void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired)
+{
+	struct kdr_render_counts counts = { 0 };
+	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+
+	kdr_render_count(&counts, plan);
+	put_title(out, plan);
+	if (kdr_plan_is_empty(plan)) {
+		kdr_buf_puts(out, "No changes. Live state matches the desired state.\n\n");
+	} else {
+		put_summary(out, &counts);
+		put_attention(out, plan);
+		kdr_render_clusters(&clusters, plan, false);
+		for (size_t c = 0; c < clusters.n; c++)
+			put_cluster(out, plan, clusters.v[c]);
+	}
+	put_notes(out, plan);
+	kdr_render_mermaid(out, desired);
+	/* One trailing newline, whatever came last. */
+	while (out->len >= 2 && out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
+		kdr_buf_truncate(out, out->len - 1);
+	kdr_strvec_release(&clusters);
+}
