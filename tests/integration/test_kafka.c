@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
@@ -201,7 +202,7 @@ static void assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, s
 		const rd_kafka_metadata_partition_t *mp = &mt->partitions[i];
 		const struct kdr_replica_list *want = NULL;
 
-		if ((size_t)mp->id < first)
+		if ((size_t)mp->id < first || (size_t)mp->id >= first + expect->n)
 			continue;
 		want = &expect->partitions[mp->id - (int32_t)first];
 		assert_int_equal(mp->replica_cnt, want->n);
@@ -735,6 +736,42 @@ static void test_one_broker_down_still_reads(void **state)
 	kdr_kafka_conn_free(conn);
 }
 
+static void test_broker_not_described_uses_last_known(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_conn *conn = NULL;
+	struct kdr_live_cluster live;
+
+	/* No topics, so each DescribeConfigs of a read is a broker's. */
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	kdr_live_cluster_release(&live);
+
+	assert_int_equal(kdr_sandbox_inject_error(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS, 7, 3), 0);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	assert_int_equal(live.n_brokers, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(live.brokers[i].rack, racks[i]);
+	assert_true(live.remote_storage_enabled);
+	kdr_live_cluster_release(&live);
+	kdr_kafka_conn_free(conn);
+
+	/* A fresh connection knows nothing to fall back on: one broker not described fails the read, named. */
+	assert_int_equal(kdr_sandbox_inject_error(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS, 7, 1), 0);
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), KDR_ETIMEOUT);
+	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-east': broker "));
+	assert_non_null(strstr(kdr_error_message(), "describe configs: REQUEST_TIMED_OUT"));
+
+	/* Not for errors that will not pass: an authorization failure fails even with a memory. */
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	kdr_live_cluster_release(&live);
+	assert_int_equal(kdr_sandbox_inject_error(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS, 31, 3), 0);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "CLUSTER_AUTHORIZATION_FAILED"));
+	kdr_kafka_conn_free(conn);
+}
+
 static void test_request_timeout_fails_whole_batch(void **state)
 {
 	struct fixture *fx = *state;
@@ -781,19 +818,25 @@ static void create_many(struct fixture *fx, size_t from, size_t to)
 	plan_free(&plan);
 }
 
-static void count_read(struct fixture *fx, size_t expect_topics, uint64_t *metadata, uint64_t *describe)
+/* One read's request counts; through `conn` when given (kept between cycles), else one-shot. */
+static void count_read(struct fixture *fx, struct kdr_kafka_conn *conn, size_t expect_topics, uint64_t *metadata,
+		       uint64_t *describe)
 {
 	struct kdr_live_cluster live;
 	size_t user_topics = 0;
 
 	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
-	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	if (conn)
+		assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	else
+		assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
 	*metadata = kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_METADATA);
 	*describe = kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS);
 	for (size_t i = 0; i < live.n_topics; i++) {
 		if (live.topics[i].internal)
 			continue;
 		user_topics++;
+		assert_int_equal(live.topics[i].n_partitions, 1);
 		assert_int_equal(live.topics[i].n_configs, 1);
 	}
 	assert_int_equal(user_topics, expect_topics);
@@ -803,21 +846,38 @@ static void count_read(struct fixture *fx, size_t expect_topics, uint64_t *metad
 static void test_request_counts_do_not_grow_with_topics(void **state)
 {
 	struct fixture *fx = *state;
+	struct kdr_kafka_conn *conn = NULL;
+	uint64_t metadata_first = 0, describe_first = 0;
 	uint64_t metadata10 = 0, describe10 = 0, metadata500 = 0, describe500 = 0;
+	uint64_t metadata_once = 0, describe_once = 0;
 
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
 	create_many(fx, 0, 10);
-	count_read(fx, 10, &metadata10, &describe10);
+	count_read(fx, conn, 10, &metadata_first, &describe_first);
+	count_read(fx, conn, 10, &metadata10, &describe10);
 	create_many(fx, 10, 500);
-	count_read(fx, 500, &metadata500, &describe500);
-	print_message("requests per read: 10 topics: Metadata %llu DescribeConfigs %llu; "
-		      "500 topics: Metadata %llu DescribeConfigs %llu\n",
+	count_read(fx, conn, 500, &metadata500, &describe500);
+	count_read(fx, NULL, 500, &metadata_once, &describe_once);
+	print_message("requests per read (Metadata, DescribeConfigs): kept connection 10 topics (%llu, %llu), "
+		      "500 topics (%llu, %llu); its first read (%llu, %llu); one-shot 500 topics (%llu, %llu)\n",
 		      (unsigned long long)metadata10, (unsigned long long)describe10, (unsigned long long)metadata500,
-		      (unsigned long long)describe500);
-	assert_int_equal(metadata500, metadata10);
-	assert_int_equal(describe500, describe10);
-	/* One per broker (librdkafka allows one BROKER resource per call) plus one for all topics. */
+		      (unsigned long long)describe500, (unsigned long long)metadata_first,
+		      (unsigned long long)describe_first, (unsigned long long)metadata_once,
+		      (unsigned long long)describe_once);
+	/* Steady state: one Metadata for all topics; one DescribeConfigs per broker plus one for all topics. */
+	assert_int_equal(metadata10, 1);
+	assert_int_equal(metadata500, 1);
+	assert_int_equal(describe10, 3 + 1);
 	assert_int_equal(describe500, 3 + 1);
-	assert_true(metadata500 <= 3);
+	/*
+	 * A fresh client adds librdkafka's own brokers-only Metadata, at most
+	 * one per bootstrap connection: bounded by the brokers, not the topics.
+	 */
+	assert_true(metadata_first <= 1 + 3);
+	assert_true(metadata_once <= 1 + 3);
+	assert_int_equal(describe_first, 3 + 1);
+	assert_int_equal(describe_once, 3 + 1);
+	kdr_kafka_conn_free(conn);
 }
 
 /* --- secrets --- */
@@ -873,6 +933,51 @@ static void test_sasl_wrong_password_fails_fast_without_leaking(void **state)
 	unsetenv("KDR_TEST_KAFKA_PASSWORD");
 }
 
+static void test_debug_log_never_shows_the_password(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_live_cluster live;
+	char path[] = "/tmp/kdr-test-kafka-log-XXXXXX";
+	int fd = mkstemp(path);
+	int saved = dup(2);
+	FILE *f = NULL;
+	char *text = NULL;
+	long size = 0;
+
+	assert_true(fd >= 0 && saved >= 0);
+	set_literal(&fx->cl, "security.protocol", "SASL_PLAINTEXT");
+	set_literal(&fx->cl, "sasl.mechanism", "PLAIN");
+	set_literal(&fx->cl, "sasl.username", "kdr");
+	set_env_ref(&fx->cl, "sasl.password", "KDR_TEST_KAFKA_PASSWORD");
+	/* librdkafka's most talkative settings, config dump included. */
+	set_literal(&fx->cl, "debug", "conf,security,broker,protocol");
+	setenv("KDR_TEST_KAFKA_PASSWORD", "pl41n-s3cret-pw", 1);
+	setenv("KDR_DEBUG", "1", 1);
+	fflush(stderr);
+	dup2(fd, 2);
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	unsetenv("KDR_DEBUG");
+	unsetenv("KDR_TEST_KAFKA_PASSWORD");
+	kdr_live_cluster_release(&live);
+
+	f = fdopen(fd, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = kdr_calloc((size_t)size + 1, 1);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(text, "msg=librdkafka cluster=dc-east"));
+	assert_non_null(strstr(text, "sasl.username"));
+	assert_null(strstr(text, "pl41n-s3cret-pw"));
+	free(text);
+}
+
 static void test_secret_errors_never_show_the_value(void **state)
 {
 	struct kdr_cluster cl;
@@ -923,10 +1028,12 @@ int main(void)
 	    cmocka_unit_test(test_unreachable_bootstrap_fails_fast),
 	    cmocka_unit_test_setup_teardown(test_all_brokers_down_fails_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_broker_down_still_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_broker_not_described_uses_last_known, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_whole_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_counts_do_not_grow_with_topics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sasl_plain_password_from_env, setup_sasl, teardown),
 	    cmocka_unit_test_setup_teardown(test_sasl_wrong_password_fails_fast_without_leaking, setup_sasl, teardown),
+	    cmocka_unit_test_setup_teardown(test_debug_log_never_shows_the_password, setup_sasl, teardown),
 	    cmocka_unit_test(test_secret_errors_never_show_the_value),
 	};
 

@@ -1,0 +1,316 @@
+/*
+ * The connection: one librdkafka client per cluster, its configuration
+ * (secrets resolved at use time and remembered only to scrub them), its
+ * callbacks (a quiet log sink, client errors kept for messages), and the
+ * waiting primitives the readers and the executor share.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kafka/kafka_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* Big enough for a DescribeConfigs answer over ~10,000 topics (librdkafka's default is 100 MB). */
+#define KDR_KAFKA_RECEIVE_MAX "536870912"
+
+int64_t kdr_kafka_now_ms(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool kdr_kafka_handles(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ADD_PARTITIONS ||
+	       kind == KDR_ACTION_ALTER_CONFIGS || kind == KDR_ACTION_DELETE_TOPIC;
+}
+
+/* librdkafka's log, from its own threads: nowhere unless KDR_DEBUG, and never with a secret. */
+static void log_sink(const rd_kafka_t *rk, int level, const char *fac, const char *text)
+{
+	const struct kdr_kafka_conn *conn = rd_kafka_opaque(rk);
+	char line[1024];
+
+	if (!conn || !conn->debug)
+		return;
+	kdr_kafka_scrub_into(conn, line, sizeof(line), text);
+	fprintf(stderr, "level=debug msg=librdkafka cluster=%s syslog_level=%d facility=%s text=\"%s\"\n",
+		conn->cluster, level, fac ? fac : "", line);
+}
+
+/* Client-level errors, served by rd_kafka_poll on the caller's thread. */
+static void error_sink(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct kdr_kafka_conn *conn = opaque;
+
+	(void)rk;
+	if (!conn)
+		return;
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+		conn->all_brokers_down = true;
+		/* Keep the preceding transport error: it says why ("Connection refused"), this only "1/1 brokers are
+		 * down". */
+		if (conn->last_reason[0])
+			return;
+		break;
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR__SSL:
+		conn->auth_failed = true;
+		break;
+	default:
+		break;
+	}
+	conn->last_err = err;
+	kdr_kafka_scrub_into(conn, conn->last_reason, sizeof(conn->last_reason), reason);
+	if (conn->debug)
+		fprintf(stderr, "level=debug msg=\"librdkafka error\" cluster=%s error=%s reason=\"%s\"\n",
+			conn->cluster, rd_kafka_err2name((rd_kafka_resp_err_t)err), conn->last_reason);
+}
+
+static int compare_longest_first(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a);
+	size_t lb = strlen(*(char *const *)b);
+
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/* Sets one property; messages never carry the value of a secret property. */
+static int conf_set(rd_kafka_conf_t *conf, const struct kdr_kafka_conn *conn, const char *key, const char *value,
+		    bool secret)
+{
+	char errstr[512] = "";
+	char scrubbed[512] = "";
+	rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr));
+
+	if (res == RD_KAFKA_CONF_OK)
+		return 0;
+	if (res == RD_KAFKA_CONF_UNKNOWN)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': clientConfig '%s': unknown librdkafka property",
+				     conn->cluster, key);
+	if (secret)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': clientConfig '%s': invalid value", conn->cluster,
+				     key);
+	kdr_kafka_scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
+	return kdr_error_set(KDR_EINVALID, "cluster '%s': clientConfig '%s': %s", conn->cluster, key, scrubbed);
+}
+
+static void wipe(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+}
+
+int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *cl,
+			const struct kdr_kafka_options *options)
+{
+	struct kdr_kafka_conn *conn = NULL;
+	rd_kafka_conf_t *conf = NULL;
+	char **resolved = NULL;
+	char errstr[512] = "";
+	char scrubbed[512] = "";
+	const char *name = cl->meta.name ? cl->meta.name : "";
+	int error = 0;
+
+	*out = NULL;
+	conn = kdr_calloc(1, sizeof(*conn));
+	conn->cluster = kdr_strdup(name);
+	conn->bootstrap = kdr_strdup(cl->bootstrap_servers ? cl->bootstrap_servers : "");
+	conn->timeout_ms = options && options->timeout_ms > 0 ? options->timeout_ms : KDR_KAFKA_DEFAULT_TIMEOUT_MS;
+	conn->validate_only = options && options->validate_only;
+	conn->debug = getenv("KDR_DEBUG") && *getenv("KDR_DEBUG");
+
+	if (!cl->bootstrap_servers || !*cl->bootstrap_servers) {
+		error = kdr_error_set(KDR_EINVALID, "cluster '%s': bootstrapServers is empty", name);
+		goto cleanup;
+	}
+
+	/* Resolve every value first, so that all secrets are known before any message could carry one. */
+	resolved = kdr_calloc(cl->client_config.n + 1, sizeof(*resolved));
+	for (size_t i = 0; i < cl->client_config.n; i++) {
+		const struct kdr_value_entry *entry = &cl->client_config.v[i];
+
+		error = kdr_value_resolve(&resolved[i], &entry->value, options ? options->resolver : NULL);
+		if (error) {
+			/* The resolver's message names the env var / file / secret, never a value. */
+			char *why = kdr_strdup(kdr_error_message());
+
+			error = kdr_error_set(error, "cluster '%s': clientConfig '%s': %s", name, entry->key, why);
+			free(why);
+			goto cleanup;
+		}
+		if (kdr_value_is_secret(entry->key, &entry->value) && resolved[i][0])
+			kdr_strvec_push(&conn->secrets, resolved[i]);
+	}
+	if (conn->secrets.n > 1)
+		qsort(conn->secrets.v, conn->secrets.n, sizeof(*conn->secrets.v), compare_longest_first);
+
+	conf = rd_kafka_conf_new();
+	rd_kafka_conf_set_opaque(conf, conn);
+	rd_kafka_conf_set_log_cb(conf, log_sink);
+	rd_kafka_conf_set_error_cb(conf, error_sink);
+	/* Defaults the user's clientConfig may override. */
+	if ((error = conf_set(conf, conn, "client.id", "kdr", false)) ||
+	    (error = conf_set(conf, conn, "log.connection.close", "false", false)) ||
+	    (error = conf_set(conf, conn, "receive.message.max.bytes", KDR_KAFKA_RECEIVE_MAX, false)))
+		goto cleanup;
+	for (size_t i = 0; i < cl->client_config.n; i++) {
+		const struct kdr_value_entry *entry = &cl->client_config.v[i];
+
+		error = conf_set(conf, conn, entry->key, resolved[i], kdr_value_is_secret(entry->key, &entry->value));
+		if (error)
+			goto cleanup;
+	}
+	/* spec.bootstrapServers is authoritative over a stray clientConfig bootstrap.servers. */
+	if ((error = conf_set(conf, conn, "bootstrap.servers", cl->bootstrap_servers, false)))
+		goto cleanup;
+
+	conn->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!conn->rk) {
+		kdr_kafka_scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
+		error = kdr_error_set(KDR_EINVALID, "cluster '%s': creating the Kafka client: %s", name, scrubbed);
+		goto cleanup;
+	}
+	conf = NULL; /* owned by the client now */
+	*out = conn;
+	conn = NULL;
+
+cleanup:
+	if (conf)
+		rd_kafka_conf_destroy(conf);
+	if (resolved) {
+		for (size_t i = 0; i < cl->client_config.n; i++) {
+			wipe(resolved[i]);
+			free(resolved[i]);
+		}
+		free(resolved);
+	}
+	kdr_kafka_conn_free(conn);
+	return error;
+}
+
+void kdr_kafka_conn_free(struct kdr_kafka_conn *conn)
+{
+	if (!conn)
+		return;
+	/* The client first: its threads may still log through the scrubber. */
+	if (conn->rk)
+		rd_kafka_destroy(conn->rk);
+	for (size_t i = 0; i < conn->secrets.n; i++)
+		wipe(conn->secrets.v[i]);
+	kdr_strvec_release(&conn->secrets);
+	for (size_t i = 0; i < conn->n_memo; i++)
+		free(conn->memo[i].rack);
+	free(conn->memo);
+	free(conn->cluster);
+	free(conn->bootstrap);
+	free(conn);
+}
+
+int kdr_kafka_conn_wait(struct kdr_kafka_conn *conn)
+{
+	int64_t deadline = kdr_kafka_now_ms() + conn->timeout_ms;
+	char reason[sizeof(conn->last_reason)] = "";
+	bool auth_failed = false;
+
+	for (;;) {
+		int64_t slice = deadline - kdr_kafka_now_ms();
+		int64_t before = 0;
+		char *id = rd_kafka_clusterid(conn->rk, 0);
+
+		/* Heard from the cluster before (an earlier cycle): its old errors do not matter, the requests are
+		 * bounded. */
+		if (id) {
+			rd_kafka_mem_free(conn->rk, id);
+			return 0;
+		}
+		rd_kafka_poll(conn->rk, 0);
+		if (conn->auth_failed || conn->all_brokers_down) {
+			/* Consumed: a later attempt on this connection waits for new evidence. */
+			auth_failed = conn->auth_failed;
+			memcpy(reason, conn->last_reason, sizeof(reason));
+			conn->auth_failed = false;
+			conn->all_brokers_down = false;
+			if (auth_failed)
+				return kdr_error_set(KDR_EINVALID, "cluster '%s': cannot connect (bootstrap %s): %s",
+						     conn->cluster, conn->bootstrap, reason);
+			return kdr_error_set(KDR_EUNAVAILABLE,
+					     "cluster '%s': cannot reach any broker (bootstrap %s): %s", conn->cluster,
+					     conn->bootstrap, reason);
+		}
+		if (slice <= 0)
+			break;
+		if (slice > 100)
+			slice = 100;
+		/*
+		 * The cluster id arrives with the Metadata librdkafka sends by
+		 * itself once a broker is up, so waiting for it costs no request.
+		 */
+		before = kdr_kafka_now_ms();
+		id = rd_kafka_clusterid(conn->rk, (int)slice);
+		if (id) {
+			rd_kafka_mem_free(conn->rk, id);
+			return 0;
+		}
+		/* NULL at once: Metadata came without a cluster id (a pre-0.10.1 broker); connected all the same. */
+		if (slice >= 20 && kdr_kafka_now_ms() - before < slice / 2)
+			return 0;
+	}
+	if (conn->last_reason[0])
+		return kdr_error_set(KDR_ETIMEOUT, "cluster '%s': no broker answered within %d ms (bootstrap %s): %s",
+				     conn->cluster, conn->timeout_ms, conn->bootstrap, conn->last_reason);
+	return kdr_error_set(KDR_ETIMEOUT, "cluster '%s': no broker answered within %d ms (bootstrap %s)",
+			     conn->cluster, conn->timeout_ms, conn->bootstrap);
+}
+
+rd_kafka_AdminOptions_t *kdr_kafka_admin_options(struct kdr_kafka_conn *conn, rd_kafka_admin_op_t op,
+						 bool validate_only)
+{
+	rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(conn->rk, op);
+	char errstr[256] = "";
+	/* The broker must answer before the client gives up, or a slow success looks like a timeout. */
+	int operation_timeout = conn->timeout_ms * 4 / 5;
+	bool has_operation_timeout = op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS ||
+				     op == RD_KAFKA_ADMIN_OP_CREATEPARTITIONS;
+
+	if (!options) {
+		kdr_error_set(KDR_EINVALID, "cluster '%s': admin options refused by librdkafka", conn->cluster);
+		return NULL;
+	}
+	if (rd_kafka_AdminOptions_set_request_timeout(options, conn->timeout_ms, errstr, sizeof(errstr)) ||
+	    (has_operation_timeout &&
+	     rd_kafka_AdminOptions_set_operation_timeout(options, operation_timeout, errstr, sizeof(errstr))) ||
+	    (validate_only && rd_kafka_AdminOptions_set_validate_only(options, 1, errstr, sizeof(errstr)))) {
+		kdr_error_set(KDR_EINVALID, "cluster '%s': admin options: %s", conn->cluster, errstr);
+		rd_kafka_AdminOptions_destroy(options);
+		return NULL;
+	}
+	return options;
+}
+
+int64_t kdr_kafka_admin_deadline(const struct kdr_kafka_conn *conn)
+{
+	/* librdkafka answers every admin call by its request_timeout; the margin covers queueing. */
+	return kdr_kafka_now_ms() + conn->timeout_ms + 5000;
+}
+
+rd_kafka_event_t *kdr_kafka_wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms)
+{
+	for (;;) {
+		int64_t remaining = deadline_ms - kdr_kafka_now_ms();
+		rd_kafka_event_t *ev = NULL;
+
+		rd_kafka_poll(conn->rk, 0);
+		if (remaining <= 0)
+			return NULL;
+		ev = rd_kafka_queue_poll(queue, (int)(remaining < 100 ? remaining : 100));
+		if (ev)
+			return ev;
+	}
+}

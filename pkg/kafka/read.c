@@ -1,0 +1,475 @@
+/*
+ * Reading a live cluster: one Metadata for all topics, then DescribeConfigs
+ * for every broker (one call each, as librdkafka 2.0.2 requires) and for all
+ * topics (one call), all in flight at once, folded into a kdr_live_cluster.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kafka/kafka_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* Kafka's own internal topics (Topic.INTERNAL_TOPICS); librdkafka 2.0.2 does not expose Metadata's is_internal. */
+static bool is_internal_topic(const char *name)
+{
+	return strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
+}
+
+static int compare_broker(const void *a, const void *b)
+{
+	const struct kdr_live_broker *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int compare_topic(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_topic *)a)->name, ((const struct kdr_live_topic *)b)->name);
+}
+
+static int compare_config(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_live_config *)a)->name, ((const struct kdr_live_config *)b)->name);
+}
+
+static struct kdr_live_topic *find_topic(struct kdr_live_cluster *out, const char *name)
+{
+	struct kdr_live_topic key = {0};
+
+	key.name = (char *)name;
+	return bsearch(&key, out->topics, out->n_topics, sizeof(*out->topics), compare_topic);
+}
+
+static void copy_replicas(struct kdr_replica_list *out, const int32_t *ids, int n)
+{
+	out->n = n > 0 ? (size_t)n : 0;
+	out->ids = kdr_calloc(out->n ? out->n : 1, sizeof(int32_t));
+	if (out->n)
+		memcpy(out->ids, ids, out->n * sizeof(int32_t));
+}
+
+static void config_from_entry(struct kdr_live_config *out, const rd_kafka_ConfigEntry_t *entry)
+{
+	out->name = kdr_strdup(rd_kafka_ConfigEntry_name(entry));
+	out->value = kdr_strdup(rd_kafka_ConfigEntry_value(entry));
+	/* librdkafka's rd_kafka_ConfigSource_t uses Kafka's numbering, as kdr_config_source does. */
+	out->source = (enum kdr_config_source)rd_kafka_ConfigEntry_source(entry);
+	out->read_only = rd_kafka_ConfigEntry_is_read_only(entry) != 0;
+	out->sensitive = rd_kafka_ConfigEntry_is_sensitive(entry) != 0;
+}
+
+static int fill_topic(struct kdr_live_topic *topic, const struct kdr_kafka_conn *conn,
+		      const rd_kafka_metadata_topic_t *mt)
+{
+	topic->name = kdr_strdup(mt->topic);
+	topic->internal = is_internal_topic(mt->topic);
+	topic->n_partitions = mt->partition_cnt > 0 ? (size_t)mt->partition_cnt : 0;
+	topic->partitions = kdr_calloc(topic->n_partitions ? topic->n_partitions : 1, sizeof(*topic->partitions));
+	for (size_t i = 0; i < topic->n_partitions; i++)
+		topic->partitions[i].id = -1;
+	for (int i = 0; i < mt->partition_cnt; i++) {
+		const rd_kafka_metadata_partition_t *mp = &mt->partitions[i];
+		struct kdr_live_partition *partition = NULL;
+
+		if (mp->id < 0 || (size_t)mp->id >= topic->n_partitions || topic->partitions[mp->id].id != -1)
+			return kdr_error_set(KDR_EINVALID,
+					     "cluster '%s': topic '%s': metadata: partition ids are not 0..%zu",
+					     conn->cluster, mt->topic, topic->n_partitions - 1);
+		/* Stored by id, whatever order the broker listed them in. */
+		partition = &topic->partitions[mp->id];
+		partition->id = mp->id;
+		partition->leader = mp->leader;
+		copy_replicas(&partition->replicas, mp->replicas, mp->replica_cnt);
+		copy_replicas(&partition->isr, mp->isrs, mp->isr_cnt);
+	}
+	return 0;
+}
+
+/* Brokers and topics from Metadata, both sorted. */
+static int fill_from_metadata(struct kdr_live_cluster *out, const struct kdr_kafka_conn *conn,
+			      const struct rd_kafka_metadata *md)
+{
+	out->n_brokers = md->broker_cnt > 0 ? (size_t)md->broker_cnt : 0;
+	out->brokers = kdr_calloc(out->n_brokers ? out->n_brokers : 1, sizeof(*out->brokers));
+	for (size_t i = 0; i < out->n_brokers; i++) {
+		out->brokers[i].id = md->brokers[i].id;
+		out->brokers[i].host = kdr_strdup(md->brokers[i].host);
+		out->brokers[i].port = md->brokers[i].port;
+	}
+	qsort(out->brokers, out->n_brokers, sizeof(*out->brokers), compare_broker);
+
+	out->topics = kdr_calloc(md->topic_cnt > 0 ? (size_t)md->topic_cnt : 1, sizeof(*out->topics));
+	for (int i = 0; i < md->topic_cnt; i++) {
+		const rd_kafka_metadata_topic_t *mt = &md->topics[i];
+		int error = 0;
+
+		/* Gone between the broker's listing and its answer: not there. */
+		if (mt->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+			continue;
+		/*
+		 * A topic being created answers LEADER_NOT_AVAILABLE: keep it if
+		 * its partitions are listed; without them the snapshot would
+		 * claim a topic with no partitions, so the read fails
+		 * (retriable) and the next cycle sees it whole.
+		 */
+		if (mt->err && (!kdr_kafka_error_retriable(mt->err) || mt->partition_cnt <= 0))
+			return kdr_error_set(kdr_kafka_error_code(mt->err),
+					     "cluster '%s': topic '%s': metadata: %s: %s", conn->cluster, mt->topic,
+					     rd_kafka_err2name(mt->err), rd_kafka_err2str(mt->err));
+		error = fill_topic(&out->topics[out->n_topics], conn, mt);
+		out->n_topics++;
+		if (error)
+			return error;
+	}
+	qsort(out->topics, out->n_topics, sizeof(*out->topics), compare_topic);
+	return 0;
+}
+
+/* The effective default of a key, first seen wins (they are the same for every topic). */
+static void add_topic_default(struct kdr_live_cluster *out, size_t *cap, const rd_kafka_ConfigEntry_t *entry)
+{
+	const char *name = rd_kafka_ConfigEntry_name(entry);
+	size_t lo = 0, hi = out->n_topic_defaults;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(out->topic_defaults[mid].name, name);
+
+		if (cmp == 0)
+			return;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	out->topic_defaults =
+	    kdr_grow(out->topic_defaults, cap, out->n_topic_defaults + 1, sizeof(*out->topic_defaults));
+	memmove(out->topic_defaults + lo + 1, out->topic_defaults + lo,
+		(out->n_topic_defaults - lo) * sizeof(*out->topic_defaults));
+	memset(&out->topic_defaults[lo], 0, sizeof(out->topic_defaults[lo]));
+	config_from_entry(&out->topic_defaults[lo], entry);
+	out->n_topic_defaults++;
+}
+
+/* Folds the topics' DescribeConfigs into overrides and defaults; marks vanished topics in `gone`. */
+static int fold_topic_configs(struct kdr_live_cluster *out, const struct kdr_kafka_conn *conn, rd_kafka_event_t *ev,
+			      bool *gone)
+{
+	const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	size_t n_resources = 0;
+	size_t cap_defaults = out->n_topic_defaults;
+
+	if (!res)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': describe topic configs: unexpected answer",
+				     conn->cluster);
+	resources = rd_kafka_DescribeConfigs_result_resources(res, &n_resources);
+	for (size_t r = 0; r < n_resources; r++) {
+		const char *name = rd_kafka_ConfigResource_name(resources[r]);
+		rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[r]);
+		struct kdr_live_topic *topic = find_topic(out, name);
+		const rd_kafka_ConfigEntry_t **entries = NULL;
+		size_t n_entries = 0;
+		size_t n_overrides = 0;
+		char *detail = NULL;
+		int code = 0;
+
+		if (!topic)
+			continue;
+		if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+			gone[topic - out->topics] = true;
+			continue;
+		}
+		if (err) {
+			/* Without its overrides a topic's next alter-configs would wipe them: no partial snapshot. */
+			detail = kdr_kafka_scrub(conn, rd_kafka_ConfigResource_error_string(resources[r]));
+			code =
+			    kdr_error_set(kdr_kafka_error_code(err),
+					  "cluster '%s': topic '%s': describe configs: %s: %s", conn->cluster, name,
+					  rd_kafka_err2name(err), detail && *detail ? detail : rd_kafka_err2str(err));
+			free(detail);
+			return code;
+		}
+		entries = rd_kafka_ConfigResource_configs(resources[r], &n_entries);
+		for (size_t e = 0; e < n_entries; e++)
+			if (rd_kafka_ConfigEntry_source(entries[e]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
+				n_overrides++;
+		free(topic->configs);
+		topic->configs = kdr_calloc(n_overrides ? n_overrides : 1, sizeof(*topic->configs));
+		topic->n_configs = 0;
+		for (size_t e = 0; e < n_entries; e++) {
+			if (rd_kafka_ConfigEntry_source(entries[e]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
+				config_from_entry(&topic->configs[topic->n_configs++], entries[e]);
+			else
+				add_topic_default(out, &cap_defaults, entries[e]);
+		}
+		qsort(topic->configs, topic->n_configs, sizeof(*topic->configs), compare_config);
+	}
+	return 0;
+}
+
+static const struct kdr_kafka_broker_memo *memo_find(const struct kdr_kafka_conn *conn, int32_t id)
+{
+	for (size_t i = 0; i < conn->n_memo; i++)
+		if (conn->memo[i].id == id)
+			return &conn->memo[i];
+	return NULL;
+}
+
+/* Remembers what this read learnt of each broker, for a later read during which it is down. */
+static void memo_update(struct kdr_kafka_conn *conn, const struct kdr_live_cluster *out)
+{
+	for (size_t i = 0; i < conn->n_memo; i++)
+		free(conn->memo[i].rack);
+	free(conn->memo);
+	conn->memo = kdr_calloc(out->n_brokers ? out->n_brokers : 1, sizeof(*conn->memo));
+	conn->n_memo = out->n_brokers;
+	for (size_t i = 0; i < out->n_brokers; i++) {
+		conn->memo[i].id = out->brokers[i].id;
+		conn->memo[i].rack = kdr_strdup(out->brokers[i].rack);
+	}
+}
+
+/*
+ * A broker's DescribeConfigs: rack and remote storage. When it cannot be
+ * described for a passing reason (down between Metadata and now, timed out)
+ * the values this connection last read serve; a broker never seen before
+ * fails the read, since an unknown rack would silently skew placement.
+ */
+static int fold_broker(struct kdr_live_broker *broker, bool *remote, const struct kdr_kafka_conn *conn,
+		       rd_kafka_event_t *ev)
+{
+	const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
+	rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+	const char *errstr = err ? rd_kafka_event_error_string(ev) : NULL;
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	const rd_kafka_ConfigEntry_t **entries = NULL;
+	const struct kdr_kafka_broker_memo *memo = NULL;
+	size_t n_resources = 0, n_entries = 0;
+	char *detail = NULL;
+	int code = 0;
+
+	if (!err && res) {
+		resources = rd_kafka_DescribeConfigs_result_resources(res, &n_resources);
+		if (n_resources != 1) {
+			err = RD_KAFKA_RESP_ERR__BAD_MSG;
+			errstr = "expected one resource in the answer";
+		} else if ((err = rd_kafka_ConfigResource_error(resources[0]))) {
+			errstr = rd_kafka_ConfigResource_error_string(resources[0]);
+		}
+	}
+	if (!err) {
+		entries = rd_kafka_ConfigResource_configs(resources[0], &n_entries);
+		*remote = false;
+		for (size_t e = 0; e < n_entries; e++) {
+			const char *name = rd_kafka_ConfigEntry_name(entries[e]);
+			const char *value = rd_kafka_ConfigEntry_value(entries[e]);
+
+			/* An unset rack is a null value; an empty one is no rack either. */
+			if (strcmp(name, "broker.rack") == 0 && value && *value)
+				broker->rack = kdr_strdup(value);
+			else if (strcmp(name, "remote.log.storage.system.enable") == 0 && value)
+				*remote = strcasecmp(value, "true") == 0;
+		}
+		return 0;
+	}
+	/* Only when the broker may come back: an authorization failure is not papered over. */
+	memo = kdr_kafka_error_retriable(err) ? memo_find(conn, broker->id) : NULL;
+	if (memo) {
+		broker->rack = kdr_strdup(memo->rack);
+		*remote = memo->remote_storage;
+		return 0;
+	}
+	detail = kdr_kafka_scrub(conn, errstr);
+	code = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': broker %d (%s:%d): describe configs: %s: %s",
+			     conn->cluster, (int)broker->id, broker->host ? broker->host : "?", (int)broker->port,
+			     rd_kafka_err2name(err), detail && *detail ? detail : rd_kafka_err2str(err));
+	free(detail);
+	return code;
+}
+
+/* Sends every DescribeConfigs at once and folds the answers as they come. */
+static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
+{
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_AdminOptions_t *options = NULL;
+	rd_kafka_ConfigResource_t **resources = NULL;
+	rd_kafka_event_t *ev = NULL;
+	bool *gone = NULL;
+	bool *remote = NULL;
+	bool *answered = NULL;
+	size_t n_calls = out->n_brokers + (out->n_topics ? 1 : 0);
+	size_t n_answered = 0;
+	int64_t deadline = 0;
+	char name[16] = "";
+	int error = 0;
+
+	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false);
+	if (!options) {
+		error = kdr_error_last();
+		goto cleanup;
+	}
+	gone = kdr_calloc(out->n_topics + 1, sizeof(*gone));
+	remote = kdr_calloc(out->n_brokers + 1, sizeof(*remote));
+	answered = kdr_calloc(n_calls + 1, sizeof(*answered));
+
+	/* Opaque i+1 names call i: brokers 0..n_brokers-1, then the topics' call. */
+	for (size_t i = 0; i < out->n_brokers; i++) {
+		rd_kafka_ConfigResource_t *resource = NULL;
+
+		snprintf(name, sizeof(name), "%d", (int)out->brokers[i].id);
+		resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, name);
+		rd_kafka_AdminOptions_set_opaque(options, (void *)(uintptr_t)(i + 1));
+		/* librdkafka copies the resources and options into the request. */
+		rd_kafka_DescribeConfigs(conn->rk, &resource, 1, options, queue);
+		rd_kafka_ConfigResource_destroy(resource);
+	}
+	if (out->n_topics) {
+		resources = kdr_calloc(out->n_topics, sizeof(*resources));
+		for (size_t i = 0; i < out->n_topics; i++)
+			resources[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, out->topics[i].name);
+		rd_kafka_AdminOptions_set_opaque(options, (void *)(uintptr_t)(out->n_brokers + 1));
+		rd_kafka_DescribeConfigs(conn->rk, resources, out->n_topics, options, queue);
+	}
+
+	deadline = kdr_kafka_admin_deadline(conn);
+	while (n_answered < n_calls) {
+		size_t call = 0;
+		rd_kafka_resp_err_t err = 0;
+
+		ev = kdr_kafka_wait_event(conn, queue, deadline);
+		if (!ev) {
+			error = kdr_error_set(KDR_ETIMEOUT, "cluster '%s': describe configs: no answer within %d ms",
+					      conn->cluster, conn->timeout_ms);
+			goto cleanup;
+		}
+		call = (size_t)(uintptr_t)rd_kafka_event_opaque(ev);
+		if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT || call < 1 || call > n_calls ||
+		    answered[call - 1]) {
+			rd_kafka_event_destroy(ev);
+			ev = NULL;
+			continue;
+		}
+		answered[call - 1] = true;
+		n_answered++;
+		if (call <= out->n_brokers) {
+			error = fold_broker(&out->brokers[call - 1], &remote[call - 1], conn, ev);
+		} else if ((err = rd_kafka_event_error(ev))) {
+			char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+
+			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': describe topic configs: %s: %s",
+					      conn->cluster, rd_kafka_err2name(err),
+					      detail && *detail ? detail : rd_kafka_err2str(err));
+			free(detail);
+		} else {
+			error = fold_topic_configs(out, conn, ev, gone);
+		}
+		rd_kafka_event_destroy(ev);
+		ev = NULL;
+		if (error)
+			goto cleanup;
+	}
+
+	out->remote_storage_enabled = out->n_brokers > 0;
+	for (size_t i = 0; i < out->n_brokers; i++)
+		out->remote_storage_enabled = out->remote_storage_enabled && remote[i];
+
+	/* Drop the topics that vanished between Metadata and DescribeConfigs (order is kept). */
+	{
+		size_t kept = 0;
+
+		for (size_t i = 0; i < out->n_topics; i++) {
+			if (gone[i])
+				kdr_live_topic_release(&out->topics[i]);
+			else
+				out->topics[kept++] = out->topics[i];
+		}
+		out->n_topics = kept;
+	}
+	memo_update(conn, out);
+	for (size_t i = 0; i < conn->n_memo; i++)
+		conn->memo[i].remote_storage = remote[i];
+
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (resources) {
+		rd_kafka_ConfigResource_destroy_array(resources, out->n_topics);
+		free(resources);
+	}
+	if (options)
+		rd_kafka_AdminOptions_destroy(options);
+	/* Abandoned answers, if any, are dropped with the queue. */
+	rd_kafka_queue_destroy(queue);
+	free(gone);
+	free(remote);
+	free(answered);
+	return error;
+}
+
+int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	char *cluster_id = NULL;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->name = kdr_strdup(conn->cluster);
+	out->controller_id = -1;
+
+	if ((error = kdr_kafka_conn_wait(conn)))
+		goto cleanup;
+	/* One Metadata request for every topic. */
+	err = rd_kafka_metadata(conn->rk, 1, NULL, &md, conn->timeout_ms);
+	if (err) {
+		rd_kafka_poll(conn->rk, 0);
+		if (conn->last_reason[0])
+			error =
+			    kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': metadata: %s (bootstrap %s): %s",
+					  conn->cluster, rd_kafka_err2str(err), conn->bootstrap, conn->last_reason);
+		else
+			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': metadata: %s (bootstrap %s)",
+					      conn->cluster, rd_kafka_err2str(err), conn->bootstrap);
+		goto cleanup;
+	}
+	/* Both come from the Metadata just received: no further request. */
+	cluster_id = rd_kafka_clusterid(conn->rk, 0);
+	out->cluster_id = kdr_strdup(cluster_id);
+	out->controller_id = rd_kafka_controllerid(conn->rk, 0);
+	if ((error = fill_from_metadata(out, conn, md)))
+		goto cleanup;
+	rd_kafka_metadata_destroy(md);
+	md = NULL;
+	error = describe_all(out, conn);
+
+cleanup:
+	if (cluster_id)
+		rd_kafka_mem_free(conn->rk, cluster_id);
+	if (md)
+		rd_kafka_metadata_destroy(md);
+	if (error) {
+		kdr_live_cluster_release(out);
+		memset(out, 0, sizeof(*out));
+	}
+	return error;
+}
+
+int kdr_kafka_read_cluster(struct kdr_live_cluster *out, const struct kdr_cluster *cl,
+			   const struct kdr_kafka_options *options)
+{
+	struct kdr_kafka_conn *conn = NULL;
+	int error = kdr_kafka_conn_open(&conn, cl, options);
+
+	if (error) {
+		memset(out, 0, sizeof(*out));
+		return error;
+	}
+	error = kdr_kafka_conn_read(out, conn);
+	kdr_kafka_conn_free(conn);
+	return error;
+}
