@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,6 +20,7 @@ enum {
 	OPT_ALLOW_DELETE,
 	OPT_VALIDATE_ONLY,
 	OPT_TIMEOUT,
+	OPT_SOURCE,
 };
 
 static const struct option apply_options[] = {
@@ -28,6 +30,7 @@ static const struct option apply_options[] = {
 	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
 	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -35,12 +38,16 @@ static const struct option apply_options[] = {
 static const struct kdr_cli_spec apply_spec = {
 	.command = "apply",
 	.usage = "kdr apply [DIR] [--yes] [--allow-delete] [--validate-only] [--cluster C]...\n"
-		 "                 [--offline SNAPSHOT.json] [--timeout 30s]",
+		 "                 [--offline SNAPSHOT.json] [--timeout 30s]\n"
+		 "       kdr apply PLAN.json [--source DIR] [--yes] [--validate-only] [--offline SNAPSHOT.json]",
 	.description = "Plans like 'kdr plan', prints the plan, asks for confirmation on a terminal (unless\n"
 		       "--yes), then applies it in order and reports each action's result. Safe to run twice:\n"
 		       "the second run finds nothing to do.\n"
 		       "With --offline the snapshot file stands in for the clusters: the plan is applied to\n"
 		       "it as Kafka would apply it, and the file is rewritten.\n"
+		       "Given a plan saved by 'kdr plan --out PLAN.json', applies exactly that plan, and refuses\n"
+		       "(nothing applied) when the live state it was computed from has changed since. The\n"
+		       "clusters' connection settings and secrets come from the documents in --source.\n"
 		       "Exit status: 0 success or nothing to do, 1 any action failed or a plan-time error,\n"
 		       "64 usage error.",
 	.options_help = "  -y, --yes               apply without asking\n"
@@ -48,9 +55,10 @@ static const struct kdr_cli_spec apply_spec = {
 			"      --validate-only     ask the brokers to check the changes without making them\n"
 			"  -c, --cluster C         apply only to cluster C (repeatable)\n"
 			"      --offline FILE      apply to a snapshot file instead of the clusters\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			"      --source DIR        with PLAN.json: the documents declaring the clusters (default '.')\n",
 	.options = apply_options,
-	.short_options = "+c:yh",
+	.short_options = "c:yh",
 };
 
 static bool confirm(size_t actions)
@@ -125,6 +133,82 @@ static int apply_live(const struct kdr_plan *plan, const struct kdr_desired *des
 	return exit_code;
 }
 
+/* Reads a saved plan; the clusters it touches become the clusters to read. */
+static int load_saved_plan(struct kdr_plan *plan, struct kdr_strvec *clusters, const char *path)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	int exit_code = kdr_cli_read_file(&text, path);
+
+	if (exit_code == KDR_EXIT_OK && kdr_render_plan_from_json(plan, text.ptr, text.len, path) != 0) {
+		fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+	}
+	kdr_buf_release(&text);
+	if (exit_code != KDR_EXIT_OK)
+		return exit_code;
+	if (clusters->n) {
+		fprintf(stderr, "kdr apply: --cluster cannot narrow a saved plan; plan again with --cluster\n");
+		return KDR_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < plan->fingerprints.n; i++)
+		kdr_strvec_push(clusters, plan->fingerprints.v[i].key);
+	return KDR_EXIT_OK;
+}
+
+/*
+ * A saved plan is applied only to the live state it was computed from, and
+ * the secrets it could not hold are resolved again from the documents.
+ */
+static int check_saved_plan(struct kdr_plan *plan, const struct kdr_desired *desired, const struct kdr_live *live,
+			    const struct kdr_mm2_secrets *secrets, const char *path)
+{
+	struct kdr_mm2_connectors connectors = { 0 };
+	int exit_code = KDR_EXIT_OK;
+
+	for (size_t i = 0; i < plan->fingerprints.n; i++) {
+		const char *name = plan->fingerprints.v[i].key;
+		const struct kdr_live_cluster *cl = kdr_live_cluster_find(live, name);
+		char *now = cl ? kdr_plan_fingerprint(cl) : NULL;
+
+		if (!now || strcmp(now, plan->fingerprints.v[i].value) != 0) {
+			fprintf(stderr, "kdr apply: cluster '%s' %s since '%s' was made; nothing was applied "
+					"(run 'kdr plan' again)\n",
+				name, cl ? "has changed" : "could not be read", path);
+			exit_code = KDR_EXIT_ERROR;
+		}
+		free(now);
+	}
+	if (exit_code != KDR_EXIT_OK)
+		return exit_code;
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		struct kdr_action *action = &plan->actions[i];
+		const struct kdr_mm2_connector *fresh = NULL;
+
+		if (!kdr_render_action_has_redacted(action))
+			continue;
+		if (connectors.n == 0 && kdr_mm2_render_all(&connectors, desired, secrets) != 0) {
+			fprintf(stderr, "kdr apply: resolving the secrets of '%s': %s\n", path, kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			break;
+		}
+		for (size_t c = 0; c < connectors.n && !fresh; c++)
+			if (strcmp(connectors.v[c].name, action->resource) == 0 &&
+			    strcmp(connectors.v[c].cluster, action->cluster) == 0)
+				fresh = &connectors.v[c];
+		if (!fresh) {
+			fprintf(stderr, "kdr apply: '%s': connector '%s' holds secrets and no flow in the documents "
+					"renders it any more; nothing was applied\n",
+				path, action->resource);
+			exit_code = KDR_EXIT_ERROR;
+			break;
+		}
+		kdr_strmap_release(&action->config);
+		kdr_strmap_copy(&action->config, &fresh->config);
+	}
+	kdr_mm2_connectors_release(&connectors);
+	return exit_code;
+}
+
 int kdr_cmd_apply(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
@@ -136,6 +220,8 @@ int kdr_cmd_apply(int argc, char **argv)
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
 	const char *dir = ".";
+	const char *saved_plan_path = NULL;
+	const char *source_dir = NULL;
 	bool yes = false, validate_only = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
@@ -162,6 +248,9 @@ int kdr_cmd_apply(int argc, char **argv)
 		case OPT_VALIDATE_ONLY:
 			validate_only = true;
 			break;
+		case OPT_SOURCE:
+			source_dir = optarg;
+			break;
 		case OPT_TIMEOUT:
 			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
 				exit_code = kdr_cli_usage_error(&apply_spec, "--timeout: '%s' is not a duration "
@@ -179,30 +268,60 @@ int kdr_cmd_apply(int argc, char **argv)
 						argc - optind);
 		goto cleanup;
 	}
-	if (optind < argc)
-		dir = argv[optind];
+	if (optind < argc) {
+		struct stat st;
+
+		/* A file is a saved plan; a directory holds documents. */
+		if (stat(argv[optind], &st) == 0 && S_ISREG(st.st_mode))
+			saved_plan_path = argv[optind];
+		else
+			dir = argv[optind];
+	}
+	if (source_dir && !saved_plan_path) {
+		exit_code = kdr_cli_usage_error(&apply_spec, "--source is only for a saved PLAN.json; give the "
+							     "directory as the argument");
+		goto cleanup;
+	}
+	if (!source_dir)
+		source_dir = ".";
 	if (validate_only && source.snapshot_path) {
 		exit_code = kdr_cli_usage_error(&apply_spec, "--validate-only needs the brokers; it cannot be "
 							     "combined with --offline");
 		goto cleanup;
 	}
 
-	exit_code = kdr_cli_load_desired(&desired, dir);
+	if (saved_plan_path && plan_opts.allow_delete) {
+		exit_code = kdr_cli_usage_error(&apply_spec, "--allow-delete has no meaning with a saved plan: the plan "
+							     "already says what it deletes");
+		goto cleanup;
+	}
+	exit_code = kdr_cli_load_desired(&desired, saved_plan_path ? source_dir : dir);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
+	if (saved_plan_path) {
+		exit_code = load_saved_plan(&plan, &clusters, saved_plan_path);
+		if (exit_code != KDR_EXIT_OK)
+			goto cleanup;
+	}
 	source.clusters = (const char *const *)clusters.v;
 	source.n_clusters = clusters.n;
 	exit_code = kdr_live_source_read(&live, &desired, &source);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 	kdr_executor_secrets(&secrets, NULL);
-	plan_opts.secrets = &secrets;
-	plan_opts.clusters = (const char *const *)clusters.v;
-	plan_opts.n_clusters = clusters.n;
-	if (kdr_plan_compute(&plan, &desired, &live, &plan_opts) != 0) {
-		fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
+	if (saved_plan_path) {
+		exit_code = check_saved_plan(&plan, &desired, &live, &secrets, saved_plan_path);
+		if (exit_code != KDR_EXIT_OK)
+			goto cleanup;
+	} else {
+		plan_opts.secrets = &secrets;
+		plan_opts.clusters = (const char *const *)clusters.v;
+		plan_opts.n_clusters = clusters.n;
+		if (kdr_plan_compute(&plan, &desired, &live, &plan_opts) != 0) {
+			fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
 	}
 	kdr_render_plan(&out, &plan, &desired, KDR_RENDER_TEXT);
 	fwrite(out.ptr, 1, out.len, stdout);
