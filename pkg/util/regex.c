@@ -3,6 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,18 +120,47 @@ cleanup:
 	return rc;
 }
 
-bool kdr_regex_full_match(const struct kdr_regex *re, const char *subject)
+/*
+ * One match data per thread, reused by every match: PCRE2 keeps its
+ * backtracking frames (20 KiB to start with) in the match data, so a fresh
+ * one per call costs an allocation and page faults on every topic name
+ * matched. Freed when the thread exits.
+ */
+static pthread_key_t match_data_key;
+static pthread_once_t match_data_once = PTHREAD_ONCE_INIT;
+
+static void match_data_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+static void match_data_key_create(void)
+{
+	if (pthread_key_create(&match_data_key, match_data_free) != 0)
+		abort();
+}
+
+static pcre2_match_data *thread_match_data(void)
 {
 	pcre2_match_data *md = NULL;
+
+	pthread_once(&match_data_once, match_data_key_create);
+	md = pthread_getspecific(match_data_key);
+	if (md)
+		return md;
+	md = pcre2_match_data_create(1, NULL);
+	if (!md || pthread_setspecific(match_data_key, md) != 0)
+		abort();
+	return md;
+}
+
+bool kdr_regex_full_match(const struct kdr_regex *re, const char *subject)
+{
 	int rc = 0;
 
 	if (!re || !subject)
 		return false;
-	md = pcre2_match_data_create(1, NULL);
-	if (!md)
-		abort();
-	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, re->mctx);
-	pcre2_match_data_free(md);
+	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, thread_match_data(), re->mctx);
 	/* 0 means "matched, ovector too small": still a match. Errors (limits, bad UTF) are not. */
 	return rc >= 0;
 }

@@ -160,7 +160,8 @@ static void test_compile_errors_name_offset_and_reason(void **state)
 	assert_compile_error("orders\\", "at offset 7: \\ at end of pattern");
 	assert_compile_error("a{2,1}", "at offset 5: numbers out of order in {} quantifier");
 	assert_compile_error("[z-a]", "at offset 3: range out of order in character class");
-	assert_compile_error("(?<n>a)(?<n>b)", "at offset 12: two named subpatterns have the same name (PCRE2_DUPNAMES not set)");
+	assert_compile_error("(?<n>a)(?<n>b)",
+			     "at offset 12: two named subpatterns have the same name (PCRE2_DUPNAMES not set)");
 	assert_compile_error("[a-z&&[^x]]",
 			     "at offset 4: character class intersection '&&' (Java only) is not supported");
 	assert_compile_error(NULL, "no pattern");

@@ -1,0 +1,138 @@
+/*
+ * Regexes: every filter compiles (PCRE2, full match, as MM2 applies them);
+ * the flows' compiled topic filters are kept in the context for the later
+ * rules. A topics pattern that matches none of the topics declared for the
+ * flow's source cluster is most likely a typo, and is a warning when:
+ *   - the source cluster has at least one declared topic (otherwise there is
+ *     nothing to compare with), and
+ *   - the pattern is a plain name, or no policy on the source governs
+ *     undeclared topics with `match` (a pattern may well aim at those, and
+ *     they are only known at plan time).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/error.h"
+#include "validate/validate_internal.h"
+
+/* Compiles each pattern alone so that an error names its index; returns whether all compiled. */
+static bool compile_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *field,
+			 const struct kdr_strvec *patterns)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < patterns->n; i++) {
+		struct kdr_regex *re = NULL;
+		char *path = NULL;
+
+		if (kdr_regex_compile(&re, patterns->v[i]) == 0) {
+			kdr_regex_free(re);
+			continue;
+		}
+		path = kdr_asprintf("%s[%zu]", field, i);
+		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, path, "invalid regex '%s': %s", patterns->v[i],
+				    kdr_error_message());
+		free(path);
+		ok = false;
+	}
+	return ok;
+}
+
+static void compile_flow(struct kdr_validate_ctx *ctx, size_t index)
+{
+	const struct kdr_flow *flow = &ctx->desired->flows[index];
+	struct kdr_validate_filters *filters = &ctx->filters[index];
+	bool ok = true;
+
+	ok = compile_list(ctx, &flow->meta, "spec.topics", &flow->topics) && ok;
+	ok = compile_list(ctx, &flow->meta, "spec.topicsExclude", &flow->topics_exclude) && ok;
+	compile_list(ctx, &flow->meta, "spec.groups", &flow->groups);
+	compile_list(ctx, &flow->meta, "spec.groupsExclude", &flow->groups_exclude);
+	if (!ok)
+		return;
+	if (kdr_regex_set_compile(&filters->topics, (const char *const *)flow->topics.v, (unsigned)flow->topics.n) < 0)
+		return;
+	if (kdr_regex_set_compile(&filters->topics_exclude, (const char *const *)flow->topics_exclude.v,
+				  (unsigned)flow->topics_exclude.n) < 0)
+		return;
+	filters->ok = true;
+}
+
+static void compile_match(struct kdr_validate_ctx *ctx, size_t index)
+{
+	const struct kdr_policy *policy = &ctx->desired->policies[index];
+
+	if (!policy->match)
+		return;
+	if (kdr_regex_compile(&ctx->matches[index], policy->match) < 0)
+		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.match", "invalid regex '%s': %s",
+				    policy->match, kdr_error_message());
+}
+
+/* Whether some policy on `cluster` governs undeclared topics through `match`. */
+static bool cluster_has_match(const struct kdr_validate_ctx *ctx, const char *cluster)
+{
+	for (size_t i = 0; i < ctx->desired->n_policies; i++) {
+		const struct kdr_policy *policy = &ctx->desired->policies[i];
+
+		if (policy->match && kdr_strvec_contains(&policy->clusters, cluster))
+			return true;
+	}
+	return false;
+}
+
+static void check_topics_match_something(struct kdr_validate_ctx *ctx, size_t index)
+{
+	const struct kdr_flow *flow = &ctx->desired->flows[index];
+	const struct kdr_validate_filters *filters = &ctx->filters[index];
+	size_t first = 0, n = 0, n_names = 0;
+	const char **names = NULL;
+	bool has_match = false;
+
+	if (!filters->ok || !flow->source || !kdr_desired_cluster(ctx->desired, flow->source))
+		return;
+	n = kdr_validate_decls_of(ctx, flow->source, &first);
+	if (n == 0)
+		return;
+	names = kdr_calloc(n, sizeof(*names));
+	for (size_t k = first; k < first + n; k++)
+		if (n_names == 0 || strcmp(names[n_names - 1], ctx->decls[k].topic) != 0)
+			names[n_names++] = ctx->decls[k].topic;
+	has_match = cluster_has_match(ctx, flow->source);
+	for (size_t i = 0; i < filters->topics.n; i++) {
+		const struct kdr_regex *re = filters->topics.v[i];
+		char *literal = NULL;
+		const char *suggestion = NULL;
+		char *path = NULL;
+		bool matched = false;
+
+		for (size_t k = 0; k < n_names && !matched; k++)
+			matched = kdr_regex_full_match(re, names[k]);
+		if (matched)
+			continue;
+		if (!kdr_validate_regex_is_literal(flow->topics.v[i], &literal) && has_match)
+			continue;
+		if (literal)
+			suggestion = kdr_did_you_mean(literal, names, n_names);
+		path = kdr_asprintf("spec.topics[%zu]", i);
+		kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
+				    "'%s' matches none of the %zu topic%s declared for source cluster '%s'%s%s%s",
+				    flow->topics.v[i], n_names, n_names == 1 ? "" : "s", flow->source,
+				    suggestion ? " (did you mean '" : "", suggestion ? suggestion : "",
+				    suggestion ? "'?)" : "");
+		free(path);
+		free(literal);
+	}
+	free(names);
+}
+
+void kdr_validate_check_regexes(struct kdr_validate_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->desired->n_flows; i++)
+		compile_flow(ctx, i);
+	for (size_t i = 0; i < ctx->desired->n_policies; i++)
+		compile_match(ctx, i);
+	for (size_t i = 0; i < ctx->desired->n_flows; i++)
+		check_topics_match_something(ctx, i);
+}

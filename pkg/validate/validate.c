@@ -1,0 +1,298 @@
+#include "validate/validate.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "validate/validate_internal.h"
+
+void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
+			 const char *path, const char *fmt, ...)
+{
+	struct kdr_buf msg = KDR_BUF_INIT;
+	struct kdr_loc loc = { NULL, 0, 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	kdr_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	kdr_meta_locate(&loc, meta, path);
+	kdr_diags_add(ctx->diags, severity, &loc, path, "%s", msg.ptr);
+	kdr_buf_release(&msg);
+}
+
+char *kdr_validate_where(const struct kdr_meta *meta, const char *path)
+{
+	struct kdr_loc loc = { NULL, 0, 0 };
+
+	kdr_meta_locate(&loc, meta, path);
+	if (!loc.file)
+		return kdr_strdup("?");
+	if (!loc.line)
+		return kdr_strdup(loc.file);
+	return kdr_asprintf("%s:%u:%u", loc.file, loc.line, loc.col);
+}
+
+bool kdr_validate_has_field(const struct kdr_meta *meta, const char *path)
+{
+	for (size_t i = 0; i < meta->n_positions; i++)
+		if (strcmp(meta->positions[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+const char *kdr_validate_name(const struct kdr_meta *meta)
+{
+	if (meta->name)
+		return meta->name;
+	return meta->object_ref ? meta->object_ref : "(unnamed)";
+}
+
+const struct kdr_cluster *kdr_validate_cluster(const struct kdr_validate_ctx *ctx, const char *name, char **hint)
+{
+	const struct kdr_cluster *cl = name ? kdr_desired_cluster(ctx->desired, name) : NULL;
+	const char *suggestion = NULL;
+	struct kdr_buf buf = KDR_BUF_INIT;
+
+	if (cl || !hint)
+		return cl;
+	suggestion = name ? kdr_did_you_mean(name, ctx->cluster_names, ctx->n_cluster_names) : NULL;
+	if (suggestion) {
+		kdr_buf_printf(&buf, " (did you mean '%s'?)", suggestion);
+	} else if (ctx->n_cluster_names == 0) {
+		kdr_buf_puts(&buf, "; no KafkaCluster is defined");
+	} else {
+		kdr_buf_puts(&buf, "; defined clusters: ");
+		for (size_t i = 0; i < ctx->n_cluster_names; i++)
+			kdr_buf_printf(&buf, "%s'%s'", i ? ", " : "", ctx->cluster_names[i]);
+	}
+	*hint = kdr_buf_detach(&buf);
+	return NULL;
+}
+
+int64_t kdr_validate_topic_partitions(const struct kdr_policy *policy, size_t index)
+{
+	int64_t own = policy->topics[index].partitions;
+
+	return own ? own : policy->partitions;
+}
+
+int64_t kdr_validate_topic_replication_factor(const struct kdr_policy *policy, size_t index)
+{
+	int64_t own = policy->topics[index].replication_factor;
+
+	return own ? own : policy->replication_factor;
+}
+
+const char *kdr_validate_topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path)
+{
+	const char *value = kdr_strmap_get(&policy->topics[index].config, key);
+
+	if (value) {
+		if (path)
+			*path = kdr_asprintf("spec.topics[%zu].config.%s", index, key);
+		return value;
+	}
+	value = kdr_strmap_get(&policy->config, key);
+	if (value && path)
+		*path = kdr_asprintf("spec.config.%s", key);
+	return value;
+}
+
+size_t kdr_validate_decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first)
+{
+	size_t lo = 0, hi = ctx->n_decls, end = 0;
+
+	/* decls are sorted by cluster first: binary search for the start of the run. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ctx->decls[mid].cluster, cluster) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	end = lo;
+	while (end < ctx->n_decls && strcmp(ctx->decls[end].cluster, cluster) == 0)
+		end++;
+	*first = lo;
+	return end - lo;
+}
+
+static int compare_topic_refs(const void *a, const void *b)
+{
+	const struct kdr_validate_topic_ref *x = a;
+	const struct kdr_validate_topic_ref *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+long kdr_validate_find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name)
+{
+	size_t p = (size_t)(policy - ctx->desired->policies);
+	const struct kdr_validate_topic_ref *refs = ctx->topic_refs[p];
+	size_t lo = 0, hi = ctx->n_topic_refs[p];
+
+	if (!name)
+		return -1;
+	/* Lower bound: the first entry with this name is the one declared first. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(refs[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ctx->n_topic_refs[p] && strcmp(refs[lo].name, name) == 0)
+		return (long)refs[lo].index;
+	return -1;
+}
+
+static void index_topics(struct kdr_validate_ctx *ctx)
+{
+	const struct kdr_desired *d = ctx->desired;
+
+	if (!d->n_policies)
+		return;
+	ctx->topic_refs = kdr_calloc(d->n_policies, sizeof(*ctx->topic_refs));
+	ctx->n_topic_refs = kdr_calloc(d->n_policies, sizeof(*ctx->n_topic_refs));
+	for (size_t p = 0; p < d->n_policies; p++) {
+		const struct kdr_policy *policy = &d->policies[p];
+		size_t n = 0;
+
+		if (!policy->n_topics)
+			continue;
+		ctx->topic_refs[p] = kdr_calloc(policy->n_topics, sizeof(**ctx->topic_refs));
+		for (size_t t = 0; t < policy->n_topics; t++) {
+			if (!policy->topics[t].name)
+				continue;
+			ctx->topic_refs[p][n].name = policy->topics[t].name;
+			ctx->topic_refs[p][n].index = t;
+			n++;
+		}
+		qsort(ctx->topic_refs[p], n, sizeof(**ctx->topic_refs), compare_topic_refs);
+		ctx->n_topic_refs[p] = n;
+	}
+}
+
+static int compare_decls(const void *a, const void *b)
+{
+	const struct kdr_validate_decl *x = a;
+	const struct kdr_validate_decl *y = b;
+	int c = strcmp(x->cluster, y->cluster);
+
+	if (c)
+		return c;
+	c = strcmp(x->topic, y->topic);
+	if (c)
+		return c;
+	if (x->policy != y->policy)
+		return x->policy < y->policy ? -1 : 1;
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return 0;
+}
+
+/* Indexes every (cluster, topic) a policy declares, once per distinct cluster of the policy. */
+static void index_decls(struct kdr_validate_ctx *ctx)
+{
+	size_t cap = 0;
+
+	for (size_t p = 0; p < ctx->desired->n_policies; p++) {
+		const struct kdr_policy *policy = &ctx->desired->policies[p];
+
+		for (size_t c = 0; c < policy->clusters.n; c++) {
+			const char *cluster = policy->clusters.v[c];
+
+			if (!cluster || kdr_strvec_find(&policy->clusters, cluster) != (long)c)
+				continue;
+			for (size_t t = 0; t < policy->n_topics; t++) {
+				struct kdr_validate_decl *decl;
+
+				if (!policy->topics[t].name)
+					continue;
+				ctx->decls = kdr_grow(ctx->decls, &cap, ctx->n_decls + 1, sizeof(*ctx->decls));
+				decl = &ctx->decls[ctx->n_decls++];
+				decl->cluster = cluster;
+				decl->topic = policy->topics[t].name;
+				decl->policy = p;
+				decl->index = t;
+			}
+		}
+	}
+	if (ctx->n_decls > 1)
+		qsort(ctx->decls, ctx->n_decls, sizeof(*ctx->decls), compare_decls);
+}
+
+static void ctx_init(struct kdr_validate_ctx *ctx, const struct kdr_desired *desired, struct kdr_diags *diags)
+{
+	const struct kdr_desired *d = desired;
+	int rc = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->desired = desired;
+	ctx->diags = diags;
+	if (d->n_clusters)
+		ctx->cluster_names = kdr_calloc(d->n_clusters, sizeof(*ctx->cluster_names));
+	for (size_t i = 0; i < d->n_clusters; i++)
+		if (d->clusters[i].meta.name)
+			ctx->cluster_names[ctx->n_cluster_names++] = d->clusters[i].meta.name;
+	if (d->n_flows)
+		ctx->filters = kdr_calloc(d->n_flows, sizeof(*ctx->filters));
+	if (d->n_policies)
+		ctx->matches = kdr_calloc(d->n_policies, sizeof(*ctx->matches));
+	rc = kdr_regex_set_compile(&ctx->default_topic_excludes, kdr_validate_mm2_default_topic_excludes,
+				   kdr_validate_n_mm2_default_topic_excludes);
+	/* Constant patterns: failing to compile them is a bug here, not bad input. */
+	if (rc < 0)
+		abort();
+	index_decls(ctx);
+	index_topics(ctx);
+}
+
+static void ctx_release(struct kdr_validate_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
+		kdr_regex_set_release(&ctx->filters[i].topics);
+		kdr_regex_set_release(&ctx->filters[i].topics_exclude);
+	}
+	free(ctx->filters);
+	for (size_t i = 0; i < ctx->desired->n_policies; i++)
+		kdr_regex_free(ctx->matches[i]);
+	free(ctx->matches);
+	for (size_t i = 0; ctx->topic_refs && i < ctx->desired->n_policies; i++)
+		free(ctx->topic_refs[i]);
+	free(ctx->topic_refs);
+	free(ctx->n_topic_refs);
+	kdr_regex_set_release(&ctx->default_topic_excludes);
+	free(ctx->cluster_names);
+	free(ctx->decls);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags)
+{
+	struct kdr_validate_ctx ctx;
+	size_t errors_before = diags->errors;
+
+	ctx_init(&ctx, desired, diags);
+	kdr_validate_check_names(&ctx);
+	kdr_validate_check_clusters(&ctx);
+	kdr_validate_check_references(&ctx);
+	kdr_validate_check_numbers(&ctx);
+	kdr_validate_check_regexes(&ctx);
+	kdr_validate_check_connector_keys(&ctx);
+	kdr_validate_check_placement(&ctx);
+	kdr_validate_check_tiering(&ctx);
+	kdr_validate_check_conflicts(&ctx);
+	kdr_validate_check_loops(&ctx);
+	ctx_release(&ctx);
+	return diags->errors > errors_before ? KDR_EINVALID : 0;
+}
