@@ -49,7 +49,7 @@ static const struct kdr_cli_spec plan_spec = {
 			"      --allow-delete      include the deletions of 'prune: true' policies as actions\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n",
 	.options = plan_options,
-	.short_options = "+f:c:o:h",
+	.short_options = "f:c:o:h",
 };
 
 static bool has_plan_errors(const struct kdr_plan *plan)

@@ -29,7 +29,7 @@ static const struct kdr_cli_spec render_spec = {
 	.options_help = "  -F, --flow F            only flow F\n"
 			"  -f, --format FORMAT     connect-json (default) or mm2-properties\n",
 	.options = render_options,
-	.short_options = "+F:f:h",
+	.short_options = "F:f:h",
 };
 
 int kdr_cmd_render(int argc, char **argv)

@@ -32,7 +32,7 @@ static const struct kdr_cli_spec snapshot_spec = {
 			"  -o, --out FILE          write to FILE instead of stdout\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n",
 	.options = snapshot_options,
-	.short_options = "+c:o:h",
+	.short_options = "c:o:h",
 };
 
 int kdr_cmd_snapshot(int argc, char **argv)

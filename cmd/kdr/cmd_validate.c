@@ -16,7 +16,7 @@ static const struct kdr_cli_spec validate_spec = {
 		       "Exit status: 0 valid (warnings allowed), 1 invalid, 64 usage error.",
 	.options_help = "",
 	.options = validate_options,
-	.short_options = "+h",
+	.short_options = "h",
 };
 
 int kdr_cmd_validate(int argc, char **argv)

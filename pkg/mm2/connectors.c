@@ -59,6 +59,12 @@ static int render_common(struct kdr_mm2_connector *connector, const struct kdr_f
 	struct kdr_strmap *config = &connector->config;
 	int rc;
 
+	/*
+	 * The user's extra keys go in first so that every key kdr renders wins,
+	 * even if validation (which refuses such clashes) was bypassed.
+	 */
+	for (size_t i = 0; i < flow->connector_config.n; i++)
+		kdr_strmap_set(config, flow->connector_config.v[i].key, flow->connector_config.v[i].value);
 	kdr_strmap_set(config, "name", connector->name);
 	kdr_strmap_set(config, "connector.class", connector_class);
 	kdr_strmap_set(config, "source.cluster.alias", from->meta.name);
@@ -77,8 +83,6 @@ static int render_common(struct kdr_mm2_connector *connector, const struct kdr_f
 	kdr_strmap_set(config, "key.converter", KDR_MM2_BYTE_ARRAY_CONVERTER);
 	kdr_strmap_set(config, "value.converter", KDR_MM2_BYTE_ARRAY_CONVERTER);
 	kdr_strmap_set(config, "header.converter", KDR_MM2_BYTE_ARRAY_CONVERTER);
-	for (size_t i = 0; i < flow->connector_config.n; i++)
-		kdr_strmap_set(config, flow->connector_config.v[i].key, flow->connector_config.v[i].value);
 	return 0;
 }
 
