@@ -1,0 +1,152 @@
+/* Files and directories of YAML documents. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "spec/spec.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+/* Larger than any sane set of documents; a bigger file is a mistake (or an attack). */
+#define MAX_FILE_SIZE ((size_t)64 << 20)
+
+static void io_error(struct kdr_diags *diags, const char *path, const char *what, int err)
+{
+	struct kdr_loc loc = { path, 0, 0 };
+
+	kdr_diags_error(diags, &loc, NULL, "%s: %s", what, strerror(err));
+}
+
+int kdr_spec_load_file(struct kdr_desired *into, const char *path, struct kdr_diags *diags)
+{
+	struct kdr_buf data = KDR_BUF_INIT;
+	struct kdr_loc loc = { path, 0, 0 };
+	FILE *f = fopen(path, "rb");
+	char chunk[65536] = "";
+	size_t n = 0;
+	int err = 0, rc = 0;
+
+	if (!f) {
+		io_error(diags, path, "cannot open", errno);
+		return KDR_EIO;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (data.len + n > MAX_FILE_SIZE) {
+			kdr_diags_error(diags, &loc, NULL, "file larger than %zu MiB", MAX_FILE_SIZE >> 20);
+			rc = KDR_EIO;
+			goto cleanup;
+		}
+		kdr_buf_put(&data, chunk, n);
+	}
+	if (ferror(f)) {
+		err = errno;
+		io_error(diags, path, "cannot read", err ? err : EIO);
+		rc = KDR_EIO;
+		goto cleanup;
+	}
+	rc = kdr_spec_parse_yaml(into, path, data.ptr, data.len, diags);
+
+cleanup:
+	fclose(f);
+	kdr_buf_release(&data);
+	return rc;
+}
+
+static bool has_yaml_extension(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) || (len > 4 && strcmp(name + len - 4, ".yml") == 0);
+}
+
+/* The directories being walked, to stop at a symlink loop. */
+struct ancestor {
+	dev_t dev;
+	ino_t ino;
+	const struct ancestor *parent;
+};
+
+static int collect(struct kdr_strvec *files, const char *dir, const struct ancestor *ancestors,
+		   struct kdr_diags *diags)
+{
+	DIR *d = opendir(dir);
+	struct dirent *entry = NULL;
+	struct stat st = { 0 };
+	struct ancestor self = { 0, 0, ancestors };
+	size_t dir_len = strlen(dir);
+	int rc = 0;
+
+	if (!d) {
+		io_error(diags, dir, "cannot open directory", errno);
+		return KDR_EIO;
+	}
+	if (fstat(dirfd(d), &st) == 0) {
+		self.dev = st.st_dev;
+		self.ino = st.st_ino;
+	}
+	for (const struct ancestor *a = ancestors; a; a = a->parent) {
+		if (a->dev == self.dev && a->ino == self.ino) {
+			closedir(d);
+			return 0; /* a symlink back up the tree: already being read */
+		}
+	}
+	while ((entry = readdir(d)) != NULL) {
+		char *path = NULL;
+
+		/* Hidden entries: .git, editor files, and Kubernetes ConfigMap mounts' ..data twins. */
+		if (entry->d_name[0] == '.')
+			continue;
+		if (dir_len > 0 && dir[dir_len - 1] == '/')
+			path = kdr_asprintf("%s%s", dir, entry->d_name);
+		else
+			path = kdr_asprintf("%s/%s", dir, entry->d_name);
+		if (stat(path, &st) != 0) {
+			/* A dangling link matters only if it would have been a document. */
+			if (has_yaml_extension(entry->d_name)) {
+				io_error(diags, path, "cannot read", errno);
+				rc = KDR_EIO;
+			}
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = collect(files, path, &self, diags);
+
+			if (sub)
+				rc = sub;
+		} else if (S_ISREG(st.st_mode) && has_yaml_extension(entry->d_name)) {
+			kdr_strvec_push(files, path);
+		}
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diags *diags)
+{
+	struct kdr_strvec files = KDR_STRVEC_INIT;
+	struct stat st = { 0 };
+	size_t errors = diags->errors;
+	int io = 0;
+
+	if (stat(dir, &st) != 0) {
+		io_error(diags, dir, "cannot open directory", errno);
+		return KDR_EIO;
+	}
+	/* A single file is a directory of one. */
+	if (!S_ISDIR(st.st_mode))
+		return kdr_spec_load_file(into, dir, diags);
+	io = collect(&files, dir, NULL, diags);
+	/* Sorted by path so that the same tree always gives the same objects in the same order. */
+	kdr_strvec_sort(&files);
+	for (size_t i = 0; i < files.n; i++)
+		if (kdr_spec_load_file(into, files.v[i], diags) == KDR_EIO)
+			io = KDR_EIO;
+	kdr_strvec_release(&files);
+	if (io)
+		return KDR_EIO;
+	return diags->errors > errors ? KDR_EINVALID : 0;
+}
