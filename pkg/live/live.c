@@ -1,5 +1,6 @@
 #include "live/live.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,13 +15,13 @@
  */
 
 static const char *const source_names[] = {
-	[KDR_CONFIG_SOURCE_UNKNOWN] = "UNKNOWN",
-	[KDR_CONFIG_SOURCE_DYNAMIC_TOPIC] = "DYNAMIC_TOPIC_CONFIG",
-	[KDR_CONFIG_SOURCE_DYNAMIC_BROKER] = "DYNAMIC_BROKER_CONFIG",
-	[KDR_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER] = "DYNAMIC_DEFAULT_BROKER_CONFIG",
-	[KDR_CONFIG_SOURCE_STATIC_BROKER] = "STATIC_BROKER_CONFIG",
-	[KDR_CONFIG_SOURCE_DEFAULT] = "DEFAULT_CONFIG",
-	[KDR_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER] = "DYNAMIC_BROKER_LOGGER_CONFIG",
+    [KDR_CONFIG_SOURCE_UNKNOWN] = "UNKNOWN",
+    [KDR_CONFIG_SOURCE_DYNAMIC_TOPIC] = "DYNAMIC_TOPIC_CONFIG",
+    [KDR_CONFIG_SOURCE_DYNAMIC_BROKER] = "DYNAMIC_BROKER_CONFIG",
+    [KDR_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER] = "DYNAMIC_DEFAULT_BROKER_CONFIG",
+    [KDR_CONFIG_SOURCE_STATIC_BROKER] = "STATIC_BROKER_CONFIG",
+    [KDR_CONFIG_SOURCE_DEFAULT] = "DEFAULT_CONFIG",
+    [KDR_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER] = "DYNAMIC_BROKER_LOGGER_CONFIG",
 };
 
 #define N_SOURCES (sizeof(source_names) / sizeof(source_names[0]))
@@ -55,13 +56,10 @@ int kdr_config_source_parse(enum kdr_config_source *out, const char *name)
 }
 
 static const char *const state_names[] = {
-	[KDR_CONNECTOR_UNKNOWN] = "UNKNOWN",
-	[KDR_CONNECTOR_RUNNING] = "RUNNING",
-	[KDR_CONNECTOR_PAUSED] = "PAUSED",
-	[KDR_CONNECTOR_STOPPED] = "STOPPED",
-	[KDR_CONNECTOR_FAILED] = "FAILED",
-	[KDR_CONNECTOR_UNASSIGNED] = "UNASSIGNED",
-	[KDR_CONNECTOR_RESTARTING] = "RESTARTING",
+    [KDR_CONNECTOR_UNKNOWN] = "UNKNOWN",       [KDR_CONNECTOR_RUNNING] = "RUNNING",
+    [KDR_CONNECTOR_PAUSED] = "PAUSED",	       [KDR_CONNECTOR_STOPPED] = "STOPPED",
+    [KDR_CONNECTOR_FAILED] = "FAILED",	       [KDR_CONNECTOR_UNASSIGNED] = "UNASSIGNED",
+    [KDR_CONNECTOR_RESTARTING] = "RESTARTING",
 };
 
 #define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
@@ -91,98 +89,61 @@ int kdr_connector_state_parse(enum kdr_connector_state *out, const char *name)
 
 /* --- lookups --- */
 
+/*
+ * Every named element type of the snapshot (cluster, topic, config,
+ * connector) has its name as first member, and every numbered one (broker,
+ * partition, task) its id: one comparator of each kind serves them all.
+ */
+_Static_assert(offsetof(struct kdr_live_cluster, name) == 0, "name first");
+_Static_assert(offsetof(struct kdr_live_topic, name) == 0, "name first");
+_Static_assert(offsetof(struct kdr_live_config, name) == 0, "name first");
+_Static_assert(offsetof(struct kdr_live_connector, name) == 0, "name first");
+_Static_assert(offsetof(struct kdr_live_broker, id) == 0, "id first");
+_Static_assert(offsetof(struct kdr_live_partition, id) == 0, "id first");
+_Static_assert(offsetof(struct kdr_live_task, id) == 0, "id first");
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Bisects a name-sorted array; `name` is passed as a one-member key. */
+static const void *find_name(const void *base, size_t n, size_t size, const char *name)
+{
+	return n ? bsearch(&name, base, n, size, compare_names) : NULL;
+}
+
 const struct kdr_live_cluster *kdr_live_cluster_find(const struct kdr_live *live, const char *name)
 {
-	size_t lo = 0, hi = live ? live->n_clusters : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(live->clusters[mid].name, name);
-
-		if (cmp == 0)
-			return &live->clusters[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return live ? find_name(live->clusters, live->n_clusters, sizeof(*live->clusters), name) : NULL;
 }
 
 const struct kdr_live_topic *kdr_live_topic_find(const struct kdr_live_cluster *cl, const char *name)
 {
-	size_t lo = 0, hi = cl ? cl->n_topics : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(cl->topics[mid].name, name);
-
-		if (cmp == 0)
-			return &cl->topics[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return cl ? find_name(cl->topics, cl->n_topics, sizeof(*cl->topics), name) : NULL;
 }
 
 const struct kdr_live_broker *kdr_live_broker_find(const struct kdr_live_cluster *cl, int32_t id)
 {
-	size_t lo = 0, hi = cl ? cl->n_brokers : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cl->brokers[mid].id == id)
-			return &cl->brokers[mid];
-		if (cl->brokers[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static const struct kdr_live_config *config_find(const struct kdr_live_config *configs, size_t n, const char *name)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(configs[mid].name, name);
-
-		if (cmp == 0)
-			return &configs[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return cl && cl->n_brokers ? bsearch(&id, cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_ids) : NULL;
 }
 
 const struct kdr_live_config *kdr_live_topic_config_find(const struct kdr_live_topic *topic, const char *name)
 {
-	return topic ? config_find(topic->configs, topic->n_configs, name) : NULL;
+	return topic ? find_name(topic->configs, topic->n_configs, sizeof(*topic->configs), name) : NULL;
 }
 
 const struct kdr_live_connector *kdr_live_connector_find(const struct kdr_live_connect *connect, const char *name)
 {
-	size_t lo = 0, hi = connect ? connect->n_connectors : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(connect->connectors[mid].name, name);
-
-		if (cmp == 0)
-			return &connect->connectors[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return connect ? find_name(connect->connectors, connect->n_connectors, sizeof(*connect->connectors), name)
+		       : NULL;
 }
 
 const char *kdr_live_effective_config(const struct kdr_live_cluster *cl, const struct kdr_live_topic *topic,
@@ -191,7 +152,7 @@ const char *kdr_live_effective_config(const struct kdr_live_cluster *cl, const s
 	const struct kdr_live_config *config = kdr_live_topic_config_find(topic, name);
 
 	if (!config && cl)
-		config = config_find(cl->topic_defaults, cl->n_topic_defaults, name);
+		config = find_name(cl->topic_defaults, cl->n_topic_defaults, sizeof(*cl->topic_defaults), name);
 	if (!config) {
 		if (source)
 			*source = KDR_CONFIG_SOURCE_UNKNOWN;
@@ -204,47 +165,6 @@ const char *kdr_live_effective_config(const struct kdr_live_cluster *cl, const s
 
 /* --- sorting --- */
 
-static int compare_configs(const void *a, const void *b)
-{
-	return strcmp(((const struct kdr_live_config *)a)->name, ((const struct kdr_live_config *)b)->name);
-}
-
-static int compare_brokers(const void *a, const void *b)
-{
-	int32_t x = ((const struct kdr_live_broker *)a)->id, y = ((const struct kdr_live_broker *)b)->id;
-
-	return (x > y) - (x < y);
-}
-
-static int compare_topics(const void *a, const void *b)
-{
-	return strcmp(((const struct kdr_live_topic *)a)->name, ((const struct kdr_live_topic *)b)->name);
-}
-
-static int compare_connectors(const void *a, const void *b)
-{
-	return strcmp(((const struct kdr_live_connector *)a)->name, ((const struct kdr_live_connector *)b)->name);
-}
-
-static int compare_tasks(const void *a, const void *b)
-{
-	int32_t x = ((const struct kdr_live_task *)a)->id, y = ((const struct kdr_live_task *)b)->id;
-
-	return (x > y) - (x < y);
-}
-
-static int compare_clusters(const void *a, const void *b)
-{
-	return strcmp(((const struct kdr_live_cluster *)a)->name, ((const struct kdr_live_cluster *)b)->name);
-}
-
-static int compare_partitions(const void *a, const void *b)
-{
-	int32_t x = ((const struct kdr_live_partition *)a)->id, y = ((const struct kdr_live_partition *)b)->id;
-
-	return (x > y) - (x < y);
-}
-
 static void sort_array(void *base, size_t n, size_t size, int (*compare)(const void *, const void *))
 {
 	if (n > 1)
@@ -253,27 +173,26 @@ static void sort_array(void *base, size_t n, size_t size, int (*compare)(const v
 
 void kdr_live_cluster_sort(struct kdr_live_cluster *cl)
 {
-	sort_array(cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_brokers);
-	sort_array(cl->topic_defaults, cl->n_topic_defaults, sizeof(*cl->topic_defaults), compare_configs);
-	sort_array(cl->topics, cl->n_topics, sizeof(*cl->topics), compare_topics);
+	sort_array(cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_ids);
+	sort_array(cl->topic_defaults, cl->n_topic_defaults, sizeof(*cl->topic_defaults), compare_names);
+	sort_array(cl->topics, cl->n_topics, sizeof(*cl->topics), compare_names);
 	for (size_t i = 0; i < cl->n_topics; i++) {
 		struct kdr_live_topic *topic = &cl->topics[i];
 
-		sort_array(topic->configs, topic->n_configs, sizeof(*topic->configs), compare_configs);
-		sort_array(topic->partitions, topic->n_partitions, sizeof(*topic->partitions), compare_partitions);
+		sort_array(topic->configs, topic->n_configs, sizeof(*topic->configs), compare_names);
+		sort_array(topic->partitions, topic->n_partitions, sizeof(*topic->partitions), compare_ids);
 	}
-	sort_array(cl->connect.connectors, cl->connect.n_connectors, sizeof(*cl->connect.connectors),
-		   compare_connectors);
+	sort_array(cl->connect.connectors, cl->connect.n_connectors, sizeof(*cl->connect.connectors), compare_names);
 	for (size_t i = 0; i < cl->connect.n_connectors; i++) {
 		struct kdr_live_connector *conn = &cl->connect.connectors[i];
 
-		sort_array(conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_tasks);
+		sort_array(conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_ids);
 	}
 }
 
 void kdr_live_sort(struct kdr_live *live)
 {
-	sort_array(live->clusters, live->n_clusters, sizeof(*live->clusters), compare_clusters);
+	sort_array(live->clusters, live->n_clusters, sizeof(*live->clusters), compare_names);
 	for (size_t i = 0; i < live->n_clusters; i++)
 		kdr_live_cluster_sort(&live->clusters[i]);
 }
@@ -365,8 +284,7 @@ static void replica_list_set(struct kdr_replica_list *out, const int32_t *ids, s
 		memcpy(out->ids, ids, n * sizeof(*ids));
 }
 
-struct kdr_live_partition *kdr_live_topic_add_partition(struct kdr_live_topic *topic, const int32_t *replicas,
-							size_t n)
+struct kdr_live_partition *kdr_live_topic_add_partition(struct kdr_live_topic *topic, const int32_t *replicas, size_t n)
 {
 	struct kdr_live_partition *part;
 
@@ -393,7 +311,8 @@ bool kdr_live_topic_remove_config(struct kdr_live_topic *topic, const char *name
 		if (strcmp(topic->configs[i].name, name) != 0)
 			continue;
 		config_release(&topic->configs[i]);
-		memmove(topic->configs + i, topic->configs + i + 1, (topic->n_configs - i - 1) * sizeof(*topic->configs));
+		memmove(topic->configs + i, topic->configs + i + 1,
+			(topic->n_configs - i - 1) * sizeof(*topic->configs));
 		topic->n_configs--;
 		return true;
 	}
@@ -489,7 +408,7 @@ void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 	out->connect.kafka_cluster_id = kdr_strdup(src->connect.kafka_cluster_id);
 	out->connect.n_connectors = src->connect.n_connectors;
 	out->connect.connectors =
-		kdr_calloc(src->connect.n_connectors ? src->connect.n_connectors : 1, sizeof(*out->connect.connectors));
+	    kdr_calloc(src->connect.n_connectors ? src->connect.n_connectors : 1, sizeof(*out->connect.connectors));
 	for (size_t i = 0; i < src->connect.n_connectors; i++)
 		connector_copy(&out->connect.connectors[i], &src->connect.connectors[i]);
 }
@@ -519,7 +438,7 @@ void kdr_live_topic_release(struct kdr_live_topic *topic)
 	memset(topic, 0, sizeof(*topic));
 }
 
-static void connector_release(struct kdr_live_connector *conn)
+void kdr_live_connector_release(struct kdr_live_connector *conn)
 {
 	free(conn->name);
 	free(conn->type);
@@ -552,7 +471,7 @@ void kdr_live_cluster_release(struct kdr_live_cluster *cl)
 	free(cl->connect.version);
 	free(cl->connect.kafka_cluster_id);
 	for (size_t i = 0; i < cl->connect.n_connectors; i++)
-		connector_release(&cl->connect.connectors[i]);
+		kdr_live_connector_release(&cl->connect.connectors[i]);
 	free(cl->connect.connectors);
 	memset(cl, 0, sizeof(*cl));
 }

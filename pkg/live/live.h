@@ -146,7 +146,10 @@ const char *kdr_live_effective_config(const struct kdr_live_cluster *cl, const s
 void kdr_live_sort(struct kdr_live *live);
 void kdr_live_cluster_sort(struct kdr_live_cluster *cl);
 
-/* Adds an empty cluster / topic and returns it, lent; call kdr_live_*sort after. */
+/*
+ * Adds an empty cluster / topic and returns it, lent until the next add to
+ * the same array; call kdr_live_*sort after.
+ */
 struct kdr_live_cluster *kdr_live_add_cluster(struct kdr_live *live, const char *name);
 struct kdr_live_topic *kdr_live_cluster_add_topic(struct kdr_live_cluster *cl, const char *name);
 /*
@@ -178,14 +181,17 @@ bool kdr_live_topic_remove_config(struct kdr_live_topic *topic, const char *name
 bool kdr_live_cluster_remove_topic(struct kdr_live_cluster *cl, const char *name);
 
 /*
- * The snapshot file format (documented in the README, "kdrSnapshot": 1).
- * from_json: parses into an empty `out`; errors name `label` and the JSON
- * line:col, return KDR_EINVALID. to_json: deterministic, pretty-printed.
+ * The snapshot file format ("kdrSnapshot": 1, docs/snapshot-format.md).
+ * from_json: parses into `out` (overwritten: pass an empty one); errors name
+ * `label`, the JSON path (or line:col for syntax errors) and return
+ * KDR_EINVALID, leaving `out` empty. to_json: appends the deterministic,
+ * pretty-printed text (sorted keys, sensitive values as null).
  */
 int kdr_live_from_json(struct kdr_live *out, const char *text, size_t len, const char *label);
 void kdr_live_to_json(struct kdr_buf *out, const struct kdr_live *live);
 
 void kdr_live_topic_release(struct kdr_live_topic *topic);
+void kdr_live_connector_release(struct kdr_live_connector *conn);
 void kdr_live_cluster_release(struct kdr_live_cluster *cl);
 void kdr_live_release(struct kdr_live *live);
 

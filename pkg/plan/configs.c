@@ -1,0 +1,479 @@
+/*
+ * Topic configs: compare the keys a policy declares with the topic's own
+ * overrides and produce one alter-configs action per topic.
+ *
+ * The comparison rule. kdr pins every declared value as a topic override
+ * (source DYNAMIC_TOPIC_CONFIG): a key needs a change unless the topic already
+ * has an override of that key whose value equals the declared one (after
+ * Kafka's own normalisation, below). A declared value that merely equals the
+ * cluster default (DEFAULT_CONFIG, STATIC_BROKER_CONFIG, DYNAMIC_*_BROKER_CONFIG)
+ * is still written once as an override, so that a later change of the broker
+ * default does not silently change a topic whose value is declared in Git;
+ * the reason then says "(default)". After that the override exists and the
+ * key is in sync, so a second plan is empty.
+ *
+ * Because librdkafka's AlterConfigs replaces a topic's whole dynamic set, the
+ * action's `config` is the COMPLETE set to send: every existing override
+ * (undeclared ones preserved) with the declared values applied; `changes`
+ * lists only what changes. With configPrune, undeclared overrides are
+ * removed (new value NULL) — except remote.storage.enable=true, which Kafka
+ * cannot turn off.
+ *
+ * Normalisation follows what Kafka does to a value before storing and
+ * describing it (ConfigDef parsing and convertToString): surrounding
+ * whitespace is trimmed; BOOLEAN keys are case-insensitive; INT/LONG keys
+ * compare as integers ("086400000" == "86400000"); DOUBLE keys as numbers
+ * ("0.50" == "0.5"); LIST keys element-wise with whitespace around commas
+ * dropped; cleanup.policy as a set ("compact,delete" == "delete,compact":
+ * Kafka applies both the same way). Unknown keys compare trimmed strings.
+ *
+ * Risk: safe; disruptive when an override is removed; destructive when
+ * retention.ms/retention.bytes shrink or cleanup.policy gains "delete" (data
+ * becomes eligible for deletion); irreversible when remote.storage.enable
+ * turns on (Kafka cannot turn tiered storage off again).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "plan/plan_internal.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/strvec.h"
+
+enum config_type {
+	TYPE_STRING,
+	TYPE_BOOLEAN,
+	TYPE_INTEGER, /* INT and LONG */
+	TYPE_DOUBLE,
+	TYPE_LIST,
+	TYPE_SET, /* a LIST whose order does not matter */
+};
+
+/* Topic config types, from Kafka's TopicConfig / LogConfig (reference/kafka-topic-configs.tsv); sorted. */
+static const struct {
+	const char *key;
+	enum config_type type;
+} config_types[] = {
+    {"cleanup.policy", TYPE_SET},
+    {"compression.gzip.level", TYPE_INTEGER},
+    {"compression.lz4.level", TYPE_INTEGER},
+    {"compression.zstd.level", TYPE_INTEGER},
+    {"delete.retention.ms", TYPE_INTEGER},
+    {"file.delete.delay.ms", TYPE_INTEGER},
+    {"flush.messages", TYPE_INTEGER},
+    {"flush.ms", TYPE_INTEGER},
+    {"follower.replication.throttled.replicas", TYPE_LIST},
+    {"index.interval.bytes", TYPE_INTEGER},
+    {"leader.replication.throttled.replicas", TYPE_LIST},
+    {"local.retention.bytes", TYPE_INTEGER},
+    {"local.retention.ms", TYPE_INTEGER},
+    {"max.compaction.lag.ms", TYPE_INTEGER},
+    {"max.message.bytes", TYPE_INTEGER},
+    {"message.downconversion.enable", TYPE_BOOLEAN},
+    {"message.timestamp.after.max.ms", TYPE_INTEGER},
+    {"message.timestamp.before.max.ms", TYPE_INTEGER},
+    {"message.timestamp.difference.max.ms", TYPE_INTEGER},
+    {"min.cleanable.dirty.ratio", TYPE_DOUBLE},
+    {"min.compaction.lag.ms", TYPE_INTEGER},
+    {"min.insync.replicas", TYPE_INTEGER},
+    {"preallocate", TYPE_BOOLEAN},
+    {"remote.log.copy.disable", TYPE_BOOLEAN},
+    {"remote.log.delete.on.disable", TYPE_BOOLEAN},
+    {"remote.storage.enable", TYPE_BOOLEAN},
+    {"retention.bytes", TYPE_INTEGER},
+    {"retention.ms", TYPE_INTEGER},
+    {"segment.bytes", TYPE_INTEGER},
+    {"segment.index.bytes", TYPE_INTEGER},
+    {"segment.jitter.ms", TYPE_INTEGER},
+    {"segment.ms", TYPE_INTEGER},
+    {"unclean.leader.election.enable", TYPE_BOOLEAN},
+};
+
+static enum config_type type_of(const char *key)
+{
+	size_t lo = 0, hi = sizeof(config_types) / sizeof(config_types[0]);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(config_types[mid].key, key);
+
+		if (cmp == 0)
+			return config_types[mid].type;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return TYPE_STRING;
+}
+
+static char *trimmed(const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	return kdr_strndup(s, len);
+}
+
+/* "+0012" -> "12", "-0" -> "0"; NULL when not a decimal integer. */
+static char *canonical_integer(const char *s)
+{
+	const char *p = s;
+	bool negative = false;
+
+	if (*p == '+' || *p == '-')
+		negative = *p++ == '-';
+	if (!*p)
+		return NULL;
+	for (const char *q = p; *q; q++)
+		if (!isdigit((unsigned char)*q))
+			return NULL;
+	while (*p == '0' && p[1])
+		p++;
+	if (strcmp(p, "0") == 0)
+		negative = false;
+	return kdr_asprintf("%s%s", negative ? "-" : "", p);
+}
+
+static char *canonical_double(const char *s)
+{
+	char *end = NULL;
+	double d = 0;
+
+	if (!*s)
+		return NULL;
+	d = strtod(s, &end);
+	if (*end)
+		return NULL;
+	return kdr_asprintf("%.17g", d);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *canonical_list(const char *s, bool as_set)
+{
+	struct kdr_strvec items = KDR_STRVEC_INIT;
+	struct kdr_buf out = KDR_BUF_INIT;
+	const char *start = s;
+
+	if (!*s)
+		return kdr_strdup("");
+	for (const char *p = s;; p++) {
+		if (*p == ',' || *p == '\0') {
+			kdr_strvec_push_take(&items, trimmed(start, (size_t)(p - start)));
+			if (!*p)
+				break;
+			start = p + 1;
+		}
+	}
+	if (as_set && items.n > 1)
+		qsort(items.v, items.n, sizeof(*items.v), compare_strings);
+	for (size_t i = 0; i < items.n; i++) {
+		if (as_set && i > 0 && strcmp(items.v[i], items.v[i - 1]) == 0)
+			continue;
+		if (out.len)
+			kdr_buf_putc(&out, ',');
+		kdr_buf_puts(&out, items.v[i]);
+	}
+	kdr_strvec_release(&items);
+	return kdr_buf_detach(&out);
+}
+
+char *plan_config_normalise(const char *key, const char *value)
+{
+	char *text = NULL, *canonical = NULL;
+
+	if (!value)
+		return NULL;
+	text = trimmed(value, strlen(value));
+	switch (type_of(key)) {
+	case TYPE_BOOLEAN:
+		if (strcasecmp(text, "true") == 0 || strcasecmp(text, "false") == 0)
+			for (char *p = text; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+		break;
+	case TYPE_INTEGER:
+		canonical = canonical_integer(text);
+		break;
+	case TYPE_DOUBLE:
+		canonical = canonical_double(text);
+		break;
+	case TYPE_LIST:
+		canonical = canonical_list(text, false);
+		break;
+	case TYPE_SET:
+		canonical = canonical_list(text, true);
+		break;
+	case TYPE_STRING:
+		break;
+	}
+	if (canonical) {
+		free(text);
+		return canonical;
+	}
+	return text;
+}
+
+bool plan_config_equal(const char *key, const char *a, const char *b)
+{
+	char *na = NULL, *nb = NULL;
+	bool equal = false;
+
+	if (!a || !b)
+		return a == b;
+	na = plan_config_normalise(key, a);
+	nb = plan_config_normalise(key, b);
+	equal = strcmp(na, nb) == 0;
+	free(na);
+	free(nb);
+	return equal;
+}
+
+bool plan_config_true(const char *value)
+{
+	char *n = plan_config_normalise("remote.storage.enable", value);
+	bool yes = n && strcmp(n, "true") == 0;
+
+	free(n);
+	return yes;
+}
+
+bool plan_config_is_override(const struct kdr_live_config *config)
+{
+	/* UNKNOWN: a reader that could not tell (DescribeConfigs v0) put it in the topic's own list. */
+	return config->source == KDR_CONFIG_SOURCE_DYNAMIC_TOPIC || config->source == KDR_CONFIG_SOURCE_UNKNOWN;
+}
+
+/* --- the comparison --- */
+
+struct changes {
+	struct kdr_config_change *v;
+	size_t n;
+	size_t cap;
+};
+
+static void changes_add(struct changes *changes, const char *key, const char *old_value, const char *new_value,
+			bool sensitive)
+{
+	struct kdr_config_change *change = NULL;
+
+	changes->v = kdr_grow(changes->v, &changes->cap, changes->n + 1, sizeof(*changes->v));
+	change = &changes->v[changes->n++];
+	change->key = kdr_strdup(key);
+	change->old_value = kdr_strdup(old_value);
+	change->new_value = kdr_strdup(new_value);
+	change->sensitive = sensitive;
+}
+
+static int compare_changes(const void *a, const void *b)
+{
+	return strcmp(((const struct kdr_config_change *)a)->key, ((const struct kdr_config_change *)b)->key);
+}
+
+static const struct kdr_live_config *override_of(const struct kdr_live_topic *topic, const char *key)
+{
+	const struct kdr_live_config *config = kdr_live_topic_config_find(topic, key);
+
+	return config && plan_config_is_override(config) ? config : NULL;
+}
+
+static const char *default_of(const struct kdr_live_cluster *cl, const char *key)
+{
+	return kdr_live_effective_config(cl, NULL, key, NULL);
+}
+
+/* Parses a retention value; negative = infinite (INT64_MAX). */
+static bool parse_retention(int64_t *out, const char *text)
+{
+	char *canonical = text ? canonical_integer(text) : NULL;
+	char *end = NULL;
+	long long v = 0;
+
+	if (!canonical)
+		return false;
+	v = strtoll(canonical, &end, 10);
+	free(canonical);
+	*out = v < 0 ? INT64_MAX : (int64_t)v;
+	return true;
+}
+
+static bool has_policy(const char *cleanup_policy, const char *which)
+{
+	char *list = cleanup_policy ? canonical_list(cleanup_policy, true) : NULL;
+	char *save = NULL;
+	bool found = false;
+
+	for (char *item = list ? strtok_r(list, ",", &save) : NULL; item; item = strtok_r(NULL, ",", &save))
+		if (strcmp(item, which) == 0)
+			found = true;
+	free(list);
+	return found;
+}
+
+static enum kdr_risk max_risk(enum kdr_risk a, enum kdr_risk b)
+{
+	return a > b ? a : b;
+}
+
+/* The risk of one change, given the effective values before and after. */
+static enum kdr_risk change_risk(const struct kdr_live_cluster *cl, const struct kdr_config_change *change)
+{
+	const char *before = change->old_value ? change->old_value : default_of(cl, change->key);
+	const char *after = change->new_value ? change->new_value : default_of(cl, change->key);
+	enum kdr_risk risk = change->new_value ? KDR_RISK_SAFE : KDR_RISK_DISRUPTIVE;
+	int64_t old_ms = 0, new_ms = 0;
+
+	if (strcmp(change->key, "remote.storage.enable") == 0 && plan_config_true(after) && !plan_config_true(before))
+		return KDR_RISK_IRREVERSIBLE;
+	if ((strcmp(change->key, "retention.ms") == 0 || strcmp(change->key, "retention.bytes") == 0) &&
+	    parse_retention(&old_ms, before) && parse_retention(&new_ms, after) && new_ms < old_ms)
+		risk = max_risk(risk, KDR_RISK_DESTRUCTIVE);
+	/* Without a known default, a topic with no cleanup.policy has Kafka's default "delete". */
+	if (strcmp(change->key, "cleanup.policy") == 0 && has_policy(after ? after : "delete", "delete") &&
+	    !has_policy(before ? before : "delete", "delete"))
+		risk = max_risk(risk, KDR_RISK_DESTRUCTIVE);
+	return risk;
+}
+
+static void put_display(struct kdr_buf *buf, const struct kdr_live_cluster *cl, const struct kdr_config_change *change,
+			const char *value)
+{
+	const char *fallback = default_of(cl, change->key);
+
+	if (change->sensitive)
+		kdr_buf_puts(buf, KDR_REDACTED);
+	else if (value)
+		kdr_buf_puts(buf, value);
+	else if (fallback)
+		kdr_buf_printf(buf, "%s (default)", fallback);
+	else
+		kdr_buf_puts(buf, "(default)");
+}
+
+/* "drift: retention.ms 604800000 (default) -> 86400000, segment.ms 1000 -> (default)". */
+static char *describe_changes(const struct kdr_live_cluster *cl, const struct changes *changes)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+
+	kdr_buf_puts(&buf, "drift: ");
+	for (size_t i = 0; i < changes->n; i++) {
+		const struct kdr_config_change *change = &changes->v[i];
+
+		kdr_buf_printf(&buf, "%s%s ", i ? ", " : "", change->key);
+		put_display(&buf, cl, change, change->old_value);
+		kdr_buf_puts(&buf, " -> ");
+		put_display(&buf, cl, change, change->new_value);
+	}
+	return kdr_buf_detach(&buf);
+}
+
+static bool key_sensitive(const char *key, const struct kdr_live_config *live)
+{
+	return kdr_config_key_is_sensitive(key) || (live && live->sensitive);
+}
+
+void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt)
+{
+	const struct kdr_live_cluster *cl = pc->live;
+	const struct kdr_live_topic *topic = kdr_live_topic_find(cl, pt->name);
+	const char *policy = plan_policy_name(pt->policy);
+	const char *wanted_rse = kdr_strmap_get(&pt->config, "remote.storage.enable");
+	bool live_rse = false;
+	struct changes changes = {NULL, 0, 0};
+	struct kdr_action *action = NULL;
+	enum kdr_risk risk = KDR_RISK_SAFE;
+
+	if (!topic)
+		return; /* created with its config (topics.c), or not wanted */
+	live_rse = plan_config_true(kdr_live_effective_config(cl, topic, "remote.storage.enable", NULL));
+	if (plan_config_true(wanted_rse) && !live_rse && !cl->remote_storage_enabled) {
+		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
+				 "cluster '%s' brokers do not enable remote storage "
+				 "(remote.log.storage.system.enable=false): cannot enable tiering",
+				 pc->name);
+		return;
+	}
+	if (live_rse && ((wanted_rse && !plan_config_true(wanted_rse)) || pt->tiering_disabled)) {
+		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
+				 "tiering cannot be disabled: the topic has remote.storage.enable=true and Kafka 3.x "
+				 "cannot turn remote storage off for a topic (delete and recreate it, or re-enable "
+				 "tiering in the policy)");
+		return;
+	}
+
+	for (size_t i = 0; i < pt->config.n; i++) {
+		const char *key = pt->config.v[i].key, *value = pt->config.v[i].value;
+		const struct kdr_live_config *have = override_of(topic, key);
+
+		if (have && !have->value && have->sensitive) {
+			/* Kafka never returns sensitive values: nothing to compare with. */
+			plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+				      "'%s' is sensitive and its value is not returned by Kafka; not compared", key);
+			continue;
+		}
+		if (have && plan_config_equal(key, have->value, value))
+			continue;
+		changes_add(&changes, key, have ? have->value : NULL, value, key_sensitive(key, have));
+	}
+	if (pt->config_prune) {
+		for (size_t i = 0; i < topic->n_configs; i++) {
+			const struct kdr_live_config *have = &topic->configs[i];
+
+			if (!plan_config_is_override(have) || kdr_strmap_has(&pt->config, have->name))
+				continue;
+			if (strcmp(have->name, "remote.storage.enable") == 0 && plan_config_true(have->value)) {
+				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+					      "configPrune keeps remote.storage.enable=true: Kafka cannot turn remote "
+					      "storage off for a topic");
+				continue;
+			}
+			changes_add(&changes, have->name, have->value, NULL, key_sensitive(have->name, have));
+		}
+	}
+	if (!changes.n)
+		return;
+	/* One key order for display, removals among the rest. */
+	qsort(changes.v, changes.n, sizeof(*changes.v), compare_changes);
+
+	/* The complete set AlterConfigs must carry: every override, with the changes applied. */
+	action = plan_add_action(ctx->plan, KDR_ACTION_ALTER_CONFIGS, pc->name, pt->name, policy);
+	for (size_t i = 0; i < topic->n_configs; i++) {
+		const struct kdr_live_config *have = &topic->configs[i];
+
+		if (plan_config_is_override(have))
+			kdr_strmap_set(&action->config, have->name, have->value);
+	}
+	for (size_t i = 0; i < changes.n; i++) {
+		if (changes.v[i].new_value)
+			kdr_strmap_set(&action->config, changes.v[i].key, changes.v[i].new_value);
+		else
+			kdr_strmap_remove(&action->config, changes.v[i].key);
+		risk = max_risk(risk, change_risk(cl, &changes.v[i]));
+	}
+	action->risk = risk;
+	action->reason = describe_changes(cl, &changes);
+	action->changes = changes.v;
+	action->n_changes = changes.n;
+	changes.v = NULL;
+	/* A preserved override whose value Kafka did not return would be dropped by AlterConfigs. */
+	for (size_t i = 0; i < action->config.n; i++) {
+		if (action->config.v[i].value)
+			continue;
+		plan_add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
+		    "cannot alter configs: override '%s' is sensitive and Kafka does not return its value, "
+		    "so AlterConfigs (which replaces the whole set) would drop it",
+		    action->config.v[i].key);
+		kdr_action_release(action);
+		ctx->plan->n_actions--;
+		break;
+	}
+}

@@ -1,0 +1,141 @@
+#ifndef KDR_PLAN_PLAN_INTERNAL_H
+#define KDR_PLAN_PLAN_INTERNAL_H
+
+/*
+ * Shared between the files of pkg/plan only: the planning context, the
+ * governed-topic records and the helpers that append to the plan.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "live/live.h"
+#include "model/model.h"
+#include "placement/placement.h"
+#include "plan/plan.h"
+#include "util/regex.h"
+#include "util/strmap.h"
+
+/* Compiled regexes of one flow's topic filters. */
+struct plan_flow_filters {
+	struct kdr_regex_set topics;
+	struct kdr_regex_set exclude;
+};
+
+/* Everything one kdr_plan_compute call works with. */
+struct plan_ctx {
+	struct kdr_plan *plan;
+	const struct kdr_desired *desired;
+	const struct kdr_live *live;
+	bool allow_delete;
+	struct kdr_regex **match;	 /* per policy (index as desired->policies), NULL: no match */
+	struct plan_flow_filters *flows; /* per flow (index as desired->flows) */
+};
+
+/* One cluster being planned: its desired and live sides and the broker load. */
+struct plan_cluster {
+	const char *name;
+	const struct kdr_cluster *spec; /* the KafkaCluster */
+	const struct kdr_live_cluster *live;
+	/*
+	 * Live brokers (sorted by id) with their load: replicas and preferred
+	 * leaders (first replica) of every live topic, plus what earlier create
+	 * and add-partitions actions of this plan placed, so successive topics
+	 * spread.
+	 */
+	struct kdr_placement_broker *brokers;
+	size_t n_brokers;
+};
+
+/* A topic the desired state governs on one cluster (declared, or matched by a policy's `match`). */
+struct plan_topic {
+	const char *name;		 /* lent from the policy or the live snapshot */
+	const struct kdr_policy *policy; /* the owner: first declaring policy, else first matching */
+	bool declared;
+	int64_t partitions;
+	int64_t replication_factor;
+	struct kdr_strmap config; /* the declared keys and their values */
+	bool config_prune;
+	bool tiering_disabled; /* some governing policy says tiering {enabled: false} */
+};
+
+/* --- plan.c: appending to the plan --- */
+
+void plan_placement_summary_release(struct kdr_placement_summary *summary);
+/* The policy's metadata.name, or "?" (lent). */
+const char *plan_policy_name(const struct kdr_policy *policy);
+
+/* Appends a zeroed action (risk safe) with copies of the strings, lent. */
+struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
+				   const char *resource, const char *policy);
+void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
+		      const char *policy, char *reassignment_json_take, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+void plan_add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *cluster, const char *resource,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* --- govern.c: which topics the desired state governs on a cluster --- */
+
+/*
+ * Collects the declared topics of every policy naming the cluster, and the
+ * live topics their `match` regexes govern, merged per name (first policy
+ * wins; later ones add keys), sorted by name. Conflicts become warnings.
+ */
+void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx, const struct plan_cluster *pc);
+void plan_topics_release(struct plan_topic *topics, size_t n);
+/* The desired config of `policy` (and `decl`, NULL for matched topics): policy config < tiering < topic config. */
+void plan_desired_config(struct kdr_strmap *out, const struct kdr_policy *policy, const struct kdr_topic_decl *decl);
+/* Whether the name is never governed by `match` nor deleted: internal, `__`, MM2/Connect internals. */
+const char *plan_internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired);
+
+/* --- topics.c: create, grow, RF and placement --- */
+
+void plan_cluster_init(struct plan_cluster *pc, const struct kdr_cluster *spec, const struct kdr_live_cluster *live);
+void plan_cluster_release(struct plan_cluster *pc);
+void plan_topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const struct plan_topic *pt);
+
+/* A view of a live topic's replica lists as an assignment (ids lent; free only .partitions). */
+void plan_live_assignment(struct kdr_assignment *out, const struct kdr_live_topic *topic);
+/* Brokers with the load of `topic` (may be NULL) taken out: heap array of pc->n_brokers. */
+struct kdr_placement_broker *plan_brokers_without(const struct plan_cluster *pc, const struct kdr_live_topic *topic);
+/*
+ * min.insync.replicas for the DC-loss analysis, as it will be after the plan:
+ * declared, else the live effective value (the cluster default when
+ * configPrune drops the override), else Kafka's default 1.
+ */
+size_t plan_min_insync(const struct plan_topic *pt, const struct kdr_live_cluster *cl,
+		       const struct kdr_live_topic *topic);
+/* The policy's static assignment of `topic`, or NULL. */
+const struct kdr_assignment *plan_static_assignment(const struct kdr_policy *policy, const char *topic);
+
+/* --- configs.c --- */
+
+void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt);
+/* Kafka's canonical form of a topic config value, for comparison (heap string; NULL for NULL). */
+char *plan_config_normalise(const char *key, const char *value);
+bool plan_config_equal(const char *key, const char *a, const char *b);
+/* Whether the config value is Kafka's boolean true (case-insensitive, trimmed). */
+bool plan_config_true(const char *value);
+/* Whether a live topic config entry is one of the topic's own (dynamic) overrides. */
+bool plan_config_is_override(const struct kdr_live_config *config);
+
+/* --- reassign.c --- */
+
+/*
+ * A reassignment (kafka-reassign-partitions.sh JSON, heap string) that brings
+ * the live topic to the policy's RF and placement, keeping existing replicas
+ * where the result stays valid. NULL (with *why set, heap) when no valid
+ * target exists.
+ */
+char *plan_reassignment_json(char **why, const struct plan_cluster *pc, const struct plan_topic *pt,
+			     const struct kdr_live_topic *topic);
+/* The JSON text for `assignment` of `topic`, only partitions differing from `current` (NULL: all). */
+char *plan_reassignment_format(const char *topic, const struct kdr_assignment *target,
+			       const struct kdr_assignment *current);
+
+/* --- prune.c --- */
+
+void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics, size_t n_topics);
+
+#endif

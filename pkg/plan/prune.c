@@ -1,0 +1,134 @@
+/*
+ * Deletions. Only a policy with `prune: true` and a `match` deletes, only live
+ * topics of its clusters that its `match` matches and that no policy declares
+ * on that cluster, and only under --allow-delete (otherwise a "skipped"
+ * warning says what would go). Never deleted, whatever the regex says:
+ *   - topics another (non-pruning) policy's `match` governs on that cluster;
+ *   - `__`-prefixed topics and topics Kafka reports as internal;
+ *   - MirrorMaker 2 and Connect internals: heartbeats topics (any name ending
+ *     in "heartbeats", as MM2 recognises them), names MM2 treats as internal
+ *     (".internal"/"-internal" suffix, "." prefix), "mm2-*" and "connect-*",
+ *     and each flow's checkpoints and offset-syncs topics (custom separators);
+ *   - remote topics of a flow into this cluster: with the default replication
+ *     policy every topic whose name says it came from the flow's source
+ *     ("<source><sep>..."); with the identity policy every topic the flow's
+ *     topic filters would replicate (names are kept, so any of them may be a
+ *     replica).
+ * A protected topic the prune regex matches gets an info note saying why it
+ * stays.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm2/mm2.h"
+#include "plan/plan_internal.h"
+#include "util/alloc.h"
+
+/* The governed topic of that name (declared, or matched by a non-pruning policy), or NULL. */
+static const struct plan_topic *governed(const struct plan_topic *topics, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(topics[mid].name, name);
+
+		if (cmp == 0)
+			return &topics[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The flow that replicates into `cluster` and whose remote topic `name` is, or NULL. */
+static const struct kdr_flow *remote_topic_of(const struct plan_ctx *ctx, const char *cluster, const char *name)
+{
+	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
+		const struct kdr_flow *flow = &ctx->desired->flows[i];
+		bool remote = false;
+
+		if (!flow->target || strcmp(flow->target, cluster) != 0)
+			continue;
+		if (flow->replication_policy == KDR_REPLICATION_POLICY_IDENTITY) {
+			remote = kdr_regex_set_match(&ctx->flows[i].topics, name) &&
+				 !kdr_regex_set_match(&ctx->flows[i].exclude, name);
+		} else {
+			char *source = kdr_mm2_topic_source(flow, name);
+
+			remote = source && strcmp(source, flow->source) == 0;
+			free(source);
+		}
+		if (remote)
+			return flow;
+	}
+	return NULL;
+}
+
+void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics, size_t n_topics)
+{
+	const struct kdr_live_cluster *cl = pc->live;
+	/* Topics already handled by an earlier pruning policy. */
+	bool *done = kdr_calloc(cl->n_topics + 1, sizeof(*done));
+
+	for (size_t p = 0; p < ctx->desired->n_policies; p++) {
+		const struct kdr_policy *policy = &ctx->desired->policies[p];
+		const char *policy_name = plan_policy_name(policy);
+
+		if (!policy->prune || !ctx->match[p] || !kdr_strvec_contains(&policy->clusters, pc->name))
+			continue;
+		for (size_t t = 0; t < cl->n_topics; t++) {
+			const struct kdr_live_topic *topic = &cl->topics[t];
+			const char *protected_reason = NULL;
+			const struct kdr_flow *flow = NULL;
+			const struct plan_topic *wanted = NULL;
+			struct kdr_action *action = NULL;
+
+			if (done[t] || !kdr_regex_full_match(ctx->match[p], topic->name))
+				continue;
+			wanted = governed(topics, n_topics, topic->name);
+			if (wanted && wanted->declared)
+				continue;
+			done[t] = true;
+			if (wanted) {
+				/* Another policy's `match` wants it kept and tuned: deleting it would fight that. */
+				plan_add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
+					      "not pruned: governed by policy '%s' (match '%s')",
+					      plan_policy_name(wanted->policy),
+					      wanted->policy->match ? wanted->policy->match : "");
+				continue;
+			}
+			protected_reason = plan_internal_topic_reason(topic, ctx->desired);
+			if (protected_reason) {
+				plan_add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
+					      "not pruned: %s (never deleted)", protected_reason);
+				continue;
+			}
+			flow = remote_topic_of(ctx, pc->name, topic->name);
+			if (flow) {
+				plan_add_note(
+				    ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
+				    "not pruned: remote topic of flow '%s' (replicated from '%s'; never deleted)",
+				    flow->meta.name ? flow->meta.name : "?", flow->source);
+				continue;
+			}
+			if (!ctx->allow_delete) {
+				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, topic->name,
+					      "skipped: would delete topic '%s' (policy '%s' prunes '%s' and no policy "
+					      "declares it; use --allow-delete)",
+					      topic->name, policy_name, policy->match);
+				continue;
+			}
+			action =
+			    plan_add_action(ctx->plan, KDR_ACTION_DELETE_TOPIC, pc->name, topic->name, policy_name);
+			action->risk = KDR_RISK_DESTRUCTIVE;
+			action->partitions = (int64_t)topic->n_partitions;
+			action->replication_factor = topic->n_partitions ? (int64_t)topic->partitions[0].replicas.n : 0;
+			action->reason = kdr_asprintf("prune: matches '%s' of policy '%s' and no policy declares it",
+						      policy->match, policy_name);
+		}
+	}
+	free(done);
+}
