@@ -6,16 +6,6 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-static bool selected(const struct kdr_plan_options *options, const char *name)
-{
-	if (!options || !options->clusters)
-		return true;
-	for (size_t i = 0; i < options->n_clusters; i++)
-		if (options->clusters[i] && strcmp(options->clusters[i], name) == 0)
-			return true;
-	return false;
-}
-
 static bool is_secret_key(const struct kdr_mm2_connector *connector, const char *key)
 {
 	return kdr_strvec_contains(&connector->secret_keys, key) || kdr_config_key_is_sensitive(key);
@@ -242,7 +232,7 @@ void plan_connectors(struct plan_ctx *ctx, const struct kdr_plan_options *option
 	for (size_t i = 0; i < all.notes.n; i++)
 		plan_add_note(ctx->plan, KDR_NOTE_WARNING, NULL, NULL, "%s", all.notes.v[i]);
 	for (size_t i = 0; i < ctx->desired->n_clusters; i++)
-		if (selected(options, ctx->desired->clusters[i].meta.name))
+		if (plan_cluster_selected(options, ctx->desired->clusters[i].meta.name))
 			plan_cluster_connect(ctx, &ctx->desired->clusters[i], &all);
 	kdr_mm2_connectors_release(&all);
 }

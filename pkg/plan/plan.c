@@ -228,7 +228,7 @@ static void plan_sort(struct kdr_plan *plan)
 
 /* --- the plan --- */
 
-static bool cluster_selected(const struct kdr_plan_options *options, const char *name)
+bool plan_cluster_selected(const struct kdr_plan_options *options, const char *name)
 {
 	if (!options || !options->clusters)
 		return true;
@@ -361,7 +361,7 @@ int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, co
 		const char *name = specs[i]->meta.name;
 		const struct kdr_live_cluster *cl = NULL;
 
-		if (!cluster_selected(options, name))
+		if (!plan_cluster_selected(options, name))
 			continue;
 		cl = kdr_live_cluster_find(live, name);
 		if (!cl) {

@@ -62,6 +62,9 @@ struct plan_topic {
 
 /* --- plan.c: appending to the plan --- */
 
+/* Whether the options' --cluster filter (if any) selects the cluster. */
+bool plan_cluster_selected(const struct kdr_plan_options *options, const char *name);
+
 void plan_placement_summary_release(struct kdr_placement_summary *summary);
 /* The policy's metadata.name, or "?" (lent). */
 const char *plan_policy_name(const struct kdr_policy *policy);
