@@ -1,0 +1,470 @@
+/*
+ * kdr-sandbox: runs fake Kafka clusters (and their Connect workers) on
+ * loopback for the demo and end-to-end tests.
+ *
+ *   kdr-sandbox --config sandbox.yaml [--ready-file ready.json]
+ *
+ * sandbox.yaml:
+ *
+ *   clusters:
+ *     - name: dc-east                  # required, unique
+ *       brokers: 3                     # node ids 1..N (default 1)
+ *       racks: [east-a, east-b, east-c] # broker i gets racks[(i-1) % len]; omitted: no rack
+ *       port: 19092                    # first broker's port, the next ones follow; 0 or omitted: ephemeral
+ *       connect: true                  # or {port: 18083}; omitted or false: no Connect
+ *       remoteStorage: true            # brokers report remote.log.storage.system.enable=true (default false)
+ *       autoCreateTopics: true         # auto.create.topics.enable (default true, as Kafka)
+ *       # extra keys of the sandbox:
+ *       clusterId: MkU3OEVBNTcwNTJENDM2Qk   # default: derived from the name, stable across runs
+ *       sasl: {username: admin, password: secret}   # listeners require SASL/PLAIN
+ *       createTopicPolicy:             # a create.topic.policy: violations get POLICY_VIOLATION
+ *         minReplicationFactor: 2
+ *         maxPartitions: 100
+ *
+ * Once every listener is up it writes the ready file atomically (temporary
+ * file + rename):
+ *   {"clusters": {"<name>": {"bootstrap": "127.0.0.1:P1,...",
+ *                            "connect": "http://127.0.0.1:P" | null, "clusterId": "..."}}}
+ * and prints one line per cluster on stdout:
+ *   <name> bootstrap=127.0.0.1:P1,... connect=http://127.0.0.1:P|- clusterId=...
+ * It serves until SIGTERM or SIGINT, then stops everything and exits 0.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "sandbox.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* Exit codes (documented in tests/sandbox/README.md). */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUNTIME = 1, /* could not start (port taken ...) or write the ready file */
+	EXIT_USAGE = 2,		  /* bad command line */
+	EXIT_CONFIG = 64,	  /* bad configuration file (EX_USAGE) */
+};
+
+#define MAX_CLUSTERS 16
+#define MAX_RACKS    64
+
+struct policy_limits {
+	int min_rf;	    /* 0: none */
+	int max_partitions; /* 0: none */
+};
+
+struct config {
+	struct kdr_sandbox_cluster_spec specs[MAX_CLUSTERS];
+	const char *racks[MAX_CLUSTERS][MAX_RACKS];
+	struct policy_limits policies[MAX_CLUSTERS];
+	size_t n;
+	yaml_document_t doc;
+	bool loaded;
+};
+
+static const char *config_path;
+
+static int config_error(const yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int config_error(const yaml_node_t *node, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (node)
+		fprintf(stderr, "%s:%zu:%zu: ", config_path, node->start_mark.line + 1, node->start_mark.column + 1);
+	else
+		fprintf(stderr, "%s: ", config_path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+static int get_string(const yaml_node_t *node, const char *key, const char **out)
+{
+	*out = scalar(node);
+	if (!*out || !**out)
+		return config_error(node, "'%s' must be a non-empty string", key);
+	return 0;
+}
+
+static int get_int(const yaml_node_t *node, const char *key, int min, int max, int *out)
+{
+	const char *s = scalar(node);
+	char *end = NULL;
+	long v = 0;
+
+	if (!s)
+		return config_error(node, "'%s' must be an integer", key);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		return config_error(node, "'%s' must be an integer in %d..%d, not '%s'", key, min, max, s);
+	*out = (int)v;
+	return 0;
+}
+
+static int get_bool(const yaml_node_t *node, const char *key, bool *out)
+{
+	const char *s = scalar(node);
+
+	if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0)) {
+		*out = true;
+		return 0;
+	}
+	if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0)) {
+		*out = false;
+		return 0;
+	}
+	return config_error(node, "'%s' must be true or false", key);
+}
+
+static int parse_connect(struct config *cfg, const yaml_node_t *node, struct kdr_sandbox_cluster_spec *spec)
+{
+	if (node->type == YAML_SCALAR_NODE)
+		return get_bool(node, "connect", &spec->connect);
+	if (node->type != YAML_MAPPING_NODE)
+		return config_error(node, "'connect' must be true, false or {port: N}");
+	spec->connect = true;
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = yaml_document_get_node(&cfg->doc, pair->key);
+		yaml_node_t *value = yaml_document_get_node(&cfg->doc, pair->value);
+		const char *name = scalar(key);
+
+		if (name && strcmp(name, "port") == 0) {
+			if (get_int(value, "connect.port", 0, 65535, &spec->connect_port) != 0)
+				return -1;
+		} else {
+			return config_error(key, "unknown key '%s' in connect (expected: port)", name ? name : "?");
+		}
+	}
+	return 0;
+}
+
+static int parse_pair_map(struct config *cfg, const yaml_node_t *node, const char *what, const char **names,
+			  size_t n_names, const yaml_node_t **values)
+{
+	if (node->type != YAML_MAPPING_NODE)
+		return config_error(node, "'%s' must be a mapping", what);
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = yaml_document_get_node(&cfg->doc, pair->key);
+		const char *name = scalar(key);
+		size_t i = 0;
+
+		for (i = 0; i < n_names; i++) {
+			if (name && strcmp(name, names[i]) == 0)
+				break;
+		}
+		if (i == n_names)
+			return config_error(key, "unknown key '%s' in %s", name ? name : "?", what);
+		values[i] = yaml_document_get_node(&cfg->doc, pair->value);
+	}
+	return 0;
+}
+
+static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t index)
+{
+	struct kdr_sandbox_cluster_spec *spec = &cfg->specs[index];
+	struct policy_limits *policy = &cfg->policies[index];
+
+	if (node->type != YAML_MAPPING_NODE)
+		return config_error(node, "each cluster must be a mapping");
+	spec->brokers = 1;
+	spec->auto_create_topics = true;
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = yaml_document_get_node(&cfg->doc, pair->key);
+		yaml_node_t *value = yaml_document_get_node(&cfg->doc, pair->value);
+		const char *name = scalar(key);
+		int rc = 0;
+
+		if (!name)
+			return config_error(key, "cluster keys must be strings");
+		if (strcmp(name, "name") == 0) {
+			rc = get_string(value, "name", &spec->name);
+		} else if (strcmp(name, "brokers") == 0) {
+			rc = get_int(value, "brokers", 1, 64, &spec->brokers);
+		} else if (strcmp(name, "racks") == 0) {
+			if (value->type != YAML_SEQUENCE_NODE)
+				return config_error(value, "'racks' must be a list of rack names");
+			for (yaml_node_item_t *item = value->data.sequence.items.start;
+			     item < value->data.sequence.items.top; item++) {
+				yaml_node_t *rack = yaml_document_get_node(&cfg->doc, *item);
+
+				if (spec->n_racks == MAX_RACKS)
+					return config_error(rack, "at most %d racks", MAX_RACKS);
+				if (get_string(rack, "racks[]", &cfg->racks[index][spec->n_racks]) != 0)
+					return -1;
+				spec->n_racks++;
+			}
+			spec->racks = spec->n_racks ? cfg->racks[index] : NULL;
+		} else if (strcmp(name, "port") == 0) {
+			rc = get_int(value, "port", 0, 65535, &spec->port);
+		} else if (strcmp(name, "connect") == 0) {
+			rc = parse_connect(cfg, value, spec);
+		} else if (strcmp(name, "remoteStorage") == 0) {
+			rc = get_bool(value, "remoteStorage", &spec->remote_storage);
+		} else if (strcmp(name, "autoCreateTopics") == 0) {
+			rc = get_bool(value, "autoCreateTopics", &spec->auto_create_topics);
+		} else if (strcmp(name, "clusterId") == 0) {
+			rc = get_string(value, "clusterId", &spec->cluster_id);
+		} else if (strcmp(name, "sasl") == 0) {
+			const char *names[] = {"username", "password"};
+			const yaml_node_t *values[2] = {NULL, NULL};
+
+			if (parse_pair_map(cfg, value, "sasl", names, 2, values) != 0)
+				return -1;
+			if (!values[0] || !values[1])
+				return config_error(value, "'sasl' needs both username and password");
+			if (get_string(values[0], "sasl.username", &spec->sasl_username) != 0 ||
+			    get_string(values[1], "sasl.password", &spec->sasl_password) != 0)
+				return -1;
+		} else if (strcmp(name, "createTopicPolicy") == 0) {
+			const char *names[] = {"minReplicationFactor", "maxPartitions"};
+			const yaml_node_t *values[2] = {NULL, NULL};
+
+			if (parse_pair_map(cfg, value, "createTopicPolicy", names, 2, values) != 0)
+				return -1;
+			if (values[0] && get_int(values[0], "minReplicationFactor", 1, 32767, &policy->min_rf) != 0)
+				return -1;
+			if (values[1] && get_int(values[1], "maxPartitions", 1, 1000000, &policy->max_partitions) != 0)
+				return -1;
+		} else {
+			return config_error(key,
+					    "unknown cluster key '%s' (expected: name, brokers, racks, port, connect, "
+					    "remoteStorage, autoCreateTopics, clusterId, sasl, createTopicPolicy)",
+					    name);
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if (!spec->name)
+		return config_error(node, "a cluster needs a 'name'");
+	if (spec->port && spec->port + spec->brokers - 1 > 65535)
+		return config_error(node, "cluster '%s': ports %d..%d run past 65535", spec->name, spec->port,
+				    spec->port + spec->brokers - 1);
+	for (size_t i = 0; i < index; i++) {
+		if (strcmp(cfg->specs[i].name, spec->name) == 0)
+			return config_error(node, "cluster '%s' is declared twice", spec->name);
+	}
+	return 0;
+}
+
+static int load_config(struct config *cfg, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	yaml_parser_t parser;
+	yaml_node_t *root = NULL;
+	yaml_node_t *clusters = NULL;
+	int rc = -1;
+
+	config_path = path;
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &cfg->doc)) {
+		fprintf(stderr, "%s:%zu:%zu: %s\n", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+			parser.problem ? parser.problem : "invalid YAML");
+		goto cleanup;
+	}
+	cfg->loaded = true;
+	root = yaml_document_get_root_node(&cfg->doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		config_error(root, "the file must be a mapping with a 'clusters' list");
+		goto cleanup;
+	}
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = yaml_document_get_node(&cfg->doc, pair->key);
+		const char *name = scalar(key);
+
+		if (name && strcmp(name, "clusters") == 0) {
+			clusters = yaml_document_get_node(&cfg->doc, pair->value);
+		} else {
+			config_error(key, "unknown key '%s' (expected: clusters)", name ? name : "?");
+			goto cleanup;
+		}
+	}
+	if (!clusters || clusters->type != YAML_SEQUENCE_NODE ||
+	    clusters->data.sequence.items.start == clusters->data.sequence.items.top) {
+		config_error(clusters ? clusters : root, "'clusters' must be a non-empty list");
+		goto cleanup;
+	}
+	for (yaml_node_item_t *item = clusters->data.sequence.items.start; item < clusters->data.sequence.items.top;
+	     item++) {
+		if (cfg->n == MAX_CLUSTERS) {
+			config_error(clusters, "at most %d clusters", MAX_CLUSTERS);
+			goto cleanup;
+		}
+		if (parse_cluster(cfg, yaml_document_get_node(&cfg->doc, *item), cfg->n) != 0)
+			goto cleanup;
+		cfg->n++;
+	}
+	rc = 0;
+cleanup:
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
+static int limits_policy(void *arg, const struct kdr_sandbox_topic_request *request, char *message, size_t size)
+{
+	const struct policy_limits *limits = arg;
+
+	if (limits->min_rf && request->replication_factor < limits->min_rf) {
+		snprintf(message, size, "Topic %s: replication factor %d is below the minimum of %d", request->topic,
+			 request->replication_factor, limits->min_rf);
+		return 1;
+	}
+	if (limits->max_partitions && request->num_partitions > limits->max_partitions) {
+		snprintf(message, size, "Topic %s: %d partitions exceed the maximum of %d", request->topic,
+			 request->num_partitions, limits->max_partitions);
+		return 1;
+	}
+	return 0;
+}
+
+static int write_ready_file(struct kdr_sandbox *sandbox, const struct config *cfg, const char *path)
+{
+	struct kdr_buf json = KDR_BUF_INIT;
+	char *tmp = kdr_asprintf("%s.tmp.%ld", path, (long)getpid());
+	FILE *f = NULL;
+	int rc = -1;
+
+	kdr_buf_puts(&json, "{\"clusters\": {");
+	for (size_t i = 0; i < cfg->n; i++) {
+		const char *name = cfg->specs[i].name;
+		const char *connect = kdr_sandbox_connect_url(sandbox, name);
+
+		kdr_buf_puts(&json, i ? ", " : "");
+		kdr_buf_put_json_string(&json, name);
+		kdr_buf_puts(&json, ": {\"bootstrap\": ");
+		kdr_buf_put_json_string(&json, kdr_sandbox_bootstrap(sandbox, name));
+		kdr_buf_puts(&json, ", \"connect\": ");
+		if (connect)
+			kdr_buf_put_json_string(&json, connect);
+		else
+			kdr_buf_puts(&json, "null");
+		kdr_buf_puts(&json, ", \"clusterId\": ");
+		kdr_buf_put_json_string(&json, kdr_sandbox_cluster_id(sandbox, name));
+		kdr_buf_puts(&json, "}");
+	}
+	kdr_buf_puts(&json, "}}\n");
+	f = fopen(tmp, "wb");
+	if (!f || fwrite(json.ptr, 1, json.len, f) != json.len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		fprintf(stderr, "kdr-sandbox: cannot write %s: %s\n", tmp, strerror(errno));
+		goto cleanup;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		fprintf(stderr, "kdr-sandbox: cannot write %s: %s\n", tmp, strerror(errno));
+		goto cleanup;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		fprintf(stderr, "kdr-sandbox: cannot rename %s to %s: %s\n", tmp, path, strerror(errno));
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	if (f)
+		fclose(f);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	kdr_buf_release(&json);
+	return rc;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: kdr-sandbox --config FILE [--ready-file FILE]\n"
+		     "Runs fake Kafka clusters (and Connect workers) on 127.0.0.1 until SIGTERM/SIGINT.\n"
+		     "See tests/sandbox/README.md for the configuration format.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct config *cfg = kdr_calloc(1, sizeof(*cfg));
+	struct kdr_sandbox *sandbox = NULL;
+	const char *config_file = NULL;
+	const char *ready_file = NULL;
+	sigset_t signals;
+	int sig = 0;
+	int code = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			goto cleanup;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config_file = argv[++i];
+		} else if (strcmp(argv[i], "--ready-file") == 0 && i + 1 < argc) {
+			ready_file = argv[++i];
+		} else {
+			fprintf(stderr, "kdr-sandbox: unexpected argument '%s'\n", argv[i]);
+			usage(stderr);
+			code = EXIT_USAGE;
+			goto cleanup;
+		}
+	}
+	if (!config_file) {
+		usage(stderr);
+		code = EXIT_USAGE;
+		goto cleanup;
+	}
+	if (load_config(cfg, config_file) != 0) {
+		code = EXIT_CONFIG;
+		goto cleanup;
+	}
+
+	/* Block the stop signals before any thread exists, so that only sigwait below sees them. */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (kdr_sandbox_start(&sandbox, cfg->specs, cfg->n) != 0) {
+		fprintf(stderr, "kdr-sandbox: %s\n", kdr_error_message());
+		code = kdr_error_last() == KDR_EINVALID ? EXIT_CONFIG : EXIT_FAILURE_RUNTIME;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < cfg->n; i++) {
+		if (cfg->policies[i].min_rf || cfg->policies[i].max_partitions)
+			kdr_sandbox_set_create_topic_policy(sandbox, cfg->specs[i].name, limits_policy,
+							    &cfg->policies[i]);
+	}
+	if (ready_file && write_ready_file(sandbox, cfg, ready_file) != 0) {
+		code = EXIT_FAILURE_RUNTIME;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < cfg->n; i++) {
+		const char *name = cfg->specs[i].name;
+		const char *connect = kdr_sandbox_connect_url(sandbox, name);
+
+		printf("%s bootstrap=%s connect=%s clusterId=%s\n", name, kdr_sandbox_bootstrap(sandbox, name),
+		       connect ? connect : "-", kdr_sandbox_cluster_id(sandbox, name));
+	}
+	fflush(stdout);
+	while (sigwait(&signals, &sig) != 0) {
+	}
+cleanup:
+	kdr_sandbox_stop(sandbox);
+	if (cfg->loaded)
+		yaml_document_delete(&cfg->doc);
+	free(cfg);
+	return code;
+}
