@@ -1,0 +1,286 @@
+/* The desired-state change as text, markdown (pull-request comments) and JSON. */
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "diff/diff_internal.h"
+
+/* A resource with more fields than this is collapsed in markdown. */
+#define MD_COLLAPSE_FIELDS 10
+
+static const char *op_sign(enum kdr_diff_op op)
+{
+	switch (op) {
+	case KDR_DIFF_ADDED: return "+";
+	case KDR_DIFF_REMOVED: return "-";
+	case KDR_DIFF_CHANGED: break;
+	}
+	return "~";
+}
+
+static const char *op_name(enum kdr_diff_op op)
+{
+	switch (op) {
+	case KDR_DIFF_ADDED: return "added";
+	case KDR_DIFF_REMOVED: return "removed";
+	case KDR_DIFF_CHANGED: break;
+	}
+	return "changed";
+}
+
+static bool is_commit_id(const char *rev)
+{
+	size_t n = 0;
+
+	for (; rev && rev[n]; n++)
+		if (!isxdigit((unsigned char)rev[n]))
+			return false;
+	return n == 40 || n == 64;
+}
+
+/* Commit ids are shown abbreviated like git does; other revisions as given. */
+static void put_revision(struct kdr_buf *out, const char *rev)
+{
+	if (is_commit_id(rev))
+		kdr_buf_printf(out, "%.7s", rev);
+	else
+		kdr_buf_puts(out, rev);
+}
+
+static void put_counts(struct kdr_buf *out, const struct kdr_desired_diff *diff)
+{
+	if (kdr_diff_is_empty(diff))
+		kdr_buf_puts(out, "no change");
+	else
+		kdr_buf_printf(out, "%zu added, %zu changed, %zu removed", diff->added, diff->changed, diff->removed);
+}
+
+/* --- text --- */
+
+/* One line per field, so control characters are escaped. */
+static void text_value(struct kdr_buf *out, const char *s)
+{
+	if (!s) {
+		kdr_buf_puts(out, DIFF_UNSET);
+		return;
+	}
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			kdr_buf_puts(out, "\\n");
+		else if (c == '\t')
+			kdr_buf_puts(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			kdr_buf_printf(out, "\\x%02x", c);
+		else
+			kdr_buf_putc(out, (char)c);
+	}
+}
+
+void kdr_diff_render_text(struct kdr_buf *out, const struct kdr_desired_diff *diff)
+{
+	for (size_t i = 0; i < diff->n_resources; i++) {
+		const struct kdr_diff_resource *resource = &diff->resources[i];
+
+		if (resource->op != KDR_DIFF_CHANGED) {
+			kdr_buf_printf(out, "%s %s/%s\n", op_sign(resource->op), resource->kind, resource->name);
+			/* What a new resource declares is the point of reviewing it; a removed one is gone. */
+			if (resource->op == KDR_DIFF_ADDED) {
+				for (size_t f = 0; f < resource->n_fields; f++) {
+					kdr_buf_printf(out, "    %s: ", resource->fields[f].path);
+					text_value(out, resource->fields[f].new_value);
+					kdr_buf_putc(out, '\n');
+				}
+			}
+			continue;
+		}
+		for (size_t f = 0; f < resource->n_fields; f++) {
+			const struct kdr_diff_field *field = &resource->fields[f];
+
+			kdr_buf_printf(out, "~ %s/%s: %s: ", resource->kind, resource->name, field->path);
+			text_value(out, field->old_value);
+			kdr_buf_puts(out, " -> ");
+			text_value(out, field->new_value);
+			kdr_buf_putc(out, '\n');
+		}
+	}
+	if (diff->n_resources)
+		kdr_buf_putc(out, '\n');
+	kdr_buf_puts(out, "desired state");
+	if (diff->base_revision && diff->head_revision) {
+		kdr_buf_putc(out, ' ');
+		put_revision(out, diff->base_revision);
+		kdr_buf_puts(out, " -> ");
+		put_revision(out, diff->head_revision);
+	}
+	kdr_buf_puts(out, ": ");
+	put_counts(out, diff);
+	kdr_buf_putc(out, '\n');
+}
+
+/* --- markdown --- */
+
+/* Inline text outside code: markdown punctuation escaped. */
+static void md_text(struct kdr_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t') {
+			kdr_buf_putc(out, ' ');
+			continue;
+		}
+		if (strchr("\\`*_[]<>|~&#@$!", *s))
+			kdr_buf_putc(out, '\\');
+		kdr_buf_putc(out, *s);
+	}
+}
+
+/* A code span that holds any string: its fence is longer than any backtick run inside. */
+static void md_code(struct kdr_buf *out, const char *s)
+{
+	size_t run = 0, longest = 0;
+	bool pad = false;
+
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	pad = longest > 0 || !*s || *s == '`' || s[strlen(s) - 1] == '`';
+	for (size_t i = 0; i <= longest; i++)
+		kdr_buf_putc(out, '`');
+	if (pad)
+		kdr_buf_putc(out, ' ');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			kdr_buf_putc(out, ' ');
+		else if (*p == '|')
+			kdr_buf_puts(out, "\\|"); /* GFM splits table cells on pipes even inside code spans */
+		else
+			kdr_buf_putc(out, *p);
+	}
+	if (pad)
+		kdr_buf_putc(out, ' ');
+	for (size_t i = 0; i <= longest; i++)
+		kdr_buf_putc(out, '`');
+}
+
+static void md_value(struct kdr_buf *out, const char *s)
+{
+	if (s)
+		md_code(out, s);
+	else
+		kdr_buf_puts(out, "_" DIFF_UNSET "_");
+}
+
+static void html_text(struct kdr_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': kdr_buf_puts(out, "&amp;"); break;
+		case '<': kdr_buf_puts(out, "&lt;"); break;
+		case '>': kdr_buf_puts(out, "&gt;"); break;
+		case '"': kdr_buf_puts(out, "&quot;"); break;
+		case '\n': kdr_buf_putc(out, ' '); break;
+		default: kdr_buf_putc(out, *s);
+		}
+	}
+}
+
+static void md_resource(struct kdr_buf *out, const struct kdr_diff_resource *resource)
+{
+	bool collapse = resource->n_fields > MD_COLLAPSE_FIELDS;
+
+	kdr_buf_printf(out, "#### %s ", op_sign(resource->op));
+	md_text(out, resource->kind);
+	kdr_buf_putc(out, '/');
+	md_text(out, resource->name);
+	kdr_buf_printf(out, " (%s)\n\n", op_name(resource->op));
+	if (resource->op == KDR_DIFF_REMOVED)
+		return;
+	if (collapse) {
+		kdr_buf_printf(out, "<details><summary>%zu fields of ", resource->n_fields);
+		html_text(out, resource->kind);
+		kdr_buf_putc(out, '/');
+		html_text(out, resource->name);
+		kdr_buf_puts(out, "</summary>\n\n");
+	}
+	if (resource->op == KDR_DIFF_ADDED)
+		kdr_buf_puts(out, "| field | value |\n|---|---|\n");
+	else
+		kdr_buf_puts(out, "| field | base | head |\n|---|---|---|\n");
+	for (size_t f = 0; f < resource->n_fields; f++) {
+		const struct kdr_diff_field *field = &resource->fields[f];
+
+		kdr_buf_puts(out, "| ");
+		md_code(out, field->path);
+		kdr_buf_puts(out, " | ");
+		if (resource->op == KDR_DIFF_CHANGED) {
+			md_value(out, field->old_value);
+			kdr_buf_puts(out, " | ");
+		}
+		md_value(out, field->new_value);
+		kdr_buf_puts(out, " |\n");
+	}
+	kdr_buf_putc(out, '\n');
+	if (collapse)
+		kdr_buf_puts(out, "</details>\n\n");
+}
+
+void kdr_diff_render_markdown(struct kdr_buf *out, const struct kdr_desired_diff *diff)
+{
+	kdr_buf_puts(out, "### Desired-state change\n\n");
+	if (diff->base_revision && diff->head_revision) {
+		/* Bare commit ids, so that GitHub links them. */
+		put_revision(out, diff->base_revision);
+		kdr_buf_puts(out, " -> ");
+		put_revision(out, diff->head_revision);
+		kdr_buf_puts(out, ": ");
+	}
+	put_counts(out, diff);
+	kdr_buf_puts(out, "\n\n");
+	for (size_t i = 0; i < diff->n_resources; i++)
+		md_resource(out, &diff->resources[i]);
+}
+
+/* --- json --- */
+
+static void json_string_or_null(struct kdr_buf *out, const char *s)
+{
+	if (s)
+		kdr_buf_put_json_string(out, s);
+	else
+		kdr_buf_puts(out, "null");
+}
+
+void kdr_diff_render_json(struct kdr_buf *out, const struct kdr_desired_diff *diff)
+{
+	kdr_buf_puts(out, "{\"base\":");
+	json_string_or_null(out, diff->base_revision);
+	kdr_buf_puts(out, ",\"head\":");
+	json_string_or_null(out, diff->head_revision);
+	kdr_buf_printf(out, ",\"added\":%zu,\"changed\":%zu,\"removed\":%zu,\"resources\":[", diff->added,
+		       diff->changed, diff->removed);
+	for (size_t i = 0; i < diff->n_resources; i++) {
+		const struct kdr_diff_resource *resource = &diff->resources[i];
+
+		kdr_buf_printf(out, "%s{\"op\":\"%s\",\"kind\":", i ? "," : "", op_name(resource->op));
+		kdr_buf_put_json_string(out, resource->kind);
+		kdr_buf_puts(out, ",\"name\":");
+		kdr_buf_put_json_string(out, resource->name);
+		kdr_buf_puts(out, ",\"fields\":[");
+		for (size_t f = 0; f < resource->n_fields; f++) {
+			const struct kdr_diff_field *field = &resource->fields[f];
+
+			kdr_buf_puts(out, f ? ",{\"path\":" : "{\"path\":");
+			kdr_buf_put_json_string(out, field->path);
+			kdr_buf_puts(out, ",\"old\":");
+			json_string_or_null(out, field->old_value);
+			kdr_buf_puts(out, ",\"new\":");
+			json_string_or_null(out, field->new_value);
+			kdr_buf_putc(out, '}');
+		}
+		kdr_buf_puts(out, "]}");
+	}
+	kdr_buf_puts(out, "]}\n");
+}

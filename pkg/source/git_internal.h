@@ -1,0 +1,55 @@
+#ifndef KDR_SOURCE_GIT_INTERNAL_H
+#define KDR_SOURCE_GIT_INTERNAL_H
+
+/*
+ * Shared between the files of pkg/source only. libgit2's conventions (its
+ * negative codes, git_error_last) stay behind these helpers: everything
+ * that leaves pkg/source is a kdr error code with kdr_error_set.
+ */
+
+#include <stdbool.h>
+
+#include <git2.h>
+
+#include "source/source.h"
+
+struct kdr_git_repo {
+	git_repository *repo;
+	bool local;          /* opened in place: never fetched */
+	char *url;           /* as given, possibly with a password: only ever handed to libgit2 */
+	char *display_url;   /* password masked: for messages */
+	char *cache_path;    /* NULL when local */
+	char *token;         /* HTTP(S) token or NULL; wiped on free */
+	int timeout_ms;
+	unsigned auth_attempts; /* credential callback calls in the current operation */
+	bool auth_offered;      /* the callback handed out credentials in the current operation */
+};
+
+/* Initialises libgit2 (and registers the bounded socket stream) once per process. */
+int source_git_init(void);
+
+/*
+ * Reports a failed libgit2 call: kdr_error_set with "<what>: <libgit2's
+ * message, token and URL passwords scrubbed>" and the kdr code for
+ * `git_rc` and the error's class. `repo` may be NULL (nothing to scrub but
+ * URL passwords).
+ */
+int source_git_error(const struct kdr_git_repo *repo, int git_rc, const char *what);
+
+/* A copy of `text` with URL passwords and the repository's token masked (caller frees). */
+char *source_git_scrub(const struct kdr_git_repo *repo, const char *text);
+
+/*
+ * The socket stream libgit2 uses for git:// and http(s):// (and to connect
+ * ssh://): connect and each read/write bounded by the calling thread's
+ * timeout, which fetches set around their libgit2 calls.
+ */
+int source_git_stream_register(void);
+void source_git_stream_set_timeout(int timeout_ms);
+/* Why a stream of this thread gave up waiting since the last set_timeout, or NULL. */
+const char *source_git_stream_timed_out(void);
+
+/* Recursively removes `path` (a cache directory being abandoned); best effort. */
+void source_git_remove_tree(const char *path);
+
+#endif

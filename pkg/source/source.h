@@ -1,0 +1,121 @@
+#ifndef KDR_SOURCE_SOURCE_H
+#define KDR_SOURCE_SOURCE_H
+
+#include "model/model.h"
+#include "util/diag.h"
+
+/*
+ * Where the desired state comes from (DESIGN.md §5): a directory, or the
+ * tree of a Git commit read through libgit2 (no working tree, no checkout).
+ *
+ * Both loaders replace a desired state only when the whole source is good:
+ * they parse (and validate) into a fresh state and, on any error, leave
+ * `*out` exactly as it was, so a loop keeps applying its last good state and
+ * a partially valid commit is never used.
+ */
+
+/* Flags of the load functions. */
+enum kdr_source_flags {
+	/*
+	 * Parse only: skip kdr_validate (e.g. the base side of a pull-request
+	 * diff, which is shown, never applied).
+	 */
+	KDR_SOURCE_NO_VALIDATE = 1 << 0,
+};
+
+/*
+ * Loads every *.yaml / *.yml under `dir` (recursively, sorted by path),
+ * validates it unless KDR_SOURCE_NO_VALIDATE, and on success releases the
+ * previous contents of `*out` (which must be initialised: zeroed or a state)
+ * and moves the new state in (revision NULL). Diagnostics are appended to
+ * `diags`. Returns 0, KDR_EINVALID when any error diagnostic was added, or
+ * KDR_EIO when something could not be read; `*out` is untouched on failure.
+ */
+int kdr_source_load_dir(struct kdr_desired *out, struct kdr_diags *diags, const char *dir, unsigned flags);
+
+/* --- Git --- */
+
+struct kdr_git_options {
+	/*
+	 * A local path to a repository (opened in place, no clone: `--git .`
+	 * in CI), or a URL: file://, git://, http(s)://, ssh:// or scp-like
+	 * user@host:path (when this libgit2 has SSH), cloned into the cache.
+	 */
+	const char *url;
+	/* Cache root; NULL: $XDG_CACHE_HOME/kdr/git, else ~/.cache/kdr/git. */
+	const char *cache_dir;
+	/* HTTP(S) token: the name of an environment variable holding it, or a file (first wins). */
+	const char *token_env;
+	const char *token_file;
+	/*
+	 * Network bound in milliseconds: connecting, and each wait for data
+	 * (0: 30000). Applies to git:// and http(s)://, and to connecting over
+	 * ssh:// (libssh2 then waits on its own); name resolution is the
+	 * system resolver's.
+	 */
+	int timeout_ms;
+};
+
+struct kdr_git_repo;
+
+/*
+ * Opens the repository named by options->url. A local path must be the top
+ * of a repository (a work tree or a bare repository); it is used as it is,
+ * refs included, and never fetched. Anything else is a remote: its bare
+ * cache under <cache>/<hash of the URL>.git is created on first use (fully,
+ * or not at all) and fetched (branches and tags, pruned, remote HEAD
+ * recorded). On success the caller owns `*out` (kdr_git_free).
+ * Returns 0, or with kdr_error_set: KDR_ENOTFOUND (no such local path),
+ * KDR_EINVALID (not a repository, bad URL, authentication refused),
+ * KDR_EUNAVAILABLE (network), KDR_ETIMEOUT, KDR_EIO (cache). Messages never
+ * contain a token or a URL's password.
+ */
+int kdr_git_open(struct kdr_git_repo **out, const struct kdr_git_options *options);
+
+/*
+ * Fetches the remote into the cache (no-op for a local repository). On
+ * failure the cache keeps what it had, so commits resolved before stay
+ * readable. Returns 0 or the codes of kdr_git_open.
+ */
+int kdr_git_fetch(struct kdr_git_repo *repo);
+
+/*
+ * Resolves `ref` to a commit id (40 hex digits and a NUL into `out_hex`):
+ * a branch, a tag (annotated tags are peeled), a full or abbreviated commit
+ * id, or any git revision expression ("HEAD~1"). NULL or "" means the
+ * remote's HEAD (HEAD for a local repository). In a cache, "origin/NAME"
+ * also names branch NAME, and a ref under refs/ that was not fetched (e.g.
+ * refs/pull/7/head) is fetched on demand. Returns 0, KDR_ENOTFOUND (unknown
+ * ref), KDR_EINVALID (ambiguous abbreviation, not a commit) or a fetch error.
+ */
+int kdr_git_resolve(char out_hex[41], struct kdr_git_repo *repo, const char *ref);
+
+/*
+ * Reads the desired state of commit `commit_hex` (full or abbreviated id)
+ * from its tree: every *.yaml / *.yml blob under `path` (NULL, "" or ".":
+ * the whole tree; may name a single file), recursively, sorted by full path
+ * in byte order; hidden entries (".github/"), symlinks and submodules are
+ * skipped, blobs over 4 MiB are errors. Each object's meta.file is its path
+ * in the repository and meta.revision the short commit id; the state's
+ * revision is the full commit id. Every diagnostic added for it ends its
+ * location with " @ <short id>" ("kdr/topics.yaml:7:5 @ abc1234").
+ * Validates unless KDR_SOURCE_NO_VALIDATE. On success releases the previous
+ * contents of `*out` (initialised: zeroed or a state) and moves the new
+ * state in; on failure `*out` is untouched.
+ * Returns 0, KDR_EINVALID (diagnostics with errors; also an unsafe path),
+ * KDR_ENOTFOUND (no such commit or path) or KDR_EIO; kdr_error_message()
+ * always has a one-line summary.
+ */
+int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_git_repo *repo, const char *commit_hex,
+		 const char *path, unsigned flags);
+
+/* The URL or path the repository was opened from, with any password masked (lent). */
+const char *kdr_git_display_url(const struct kdr_git_repo *repo);
+
+/* The cache directory of a remote (lent), or NULL for a local repository. */
+const char *kdr_git_cache_path(const struct kdr_git_repo *repo);
+
+/* Closes the repository and wipes the token; accepts NULL. */
+void kdr_git_free(struct kdr_git_repo *repo);
+
+#endif
