@@ -10,6 +10,7 @@ mode=${1:-write}
 status=0
 
 [ -x "$kdr" ] || { echo "golden: $kdr not built (run hack/test.sh or set KDR_BIN)" >&2; exit 1; }
+kdr=$(cd "$(dirname "$kdr")" && pwd)/$(basename "$kdr")
 
 for case_dir in "$root"/tests/golden/*/; do
   [ -d "$case_dir/desired" ] || continue
