@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "source_opts.h"
 #include "executor/executor.h"
 #include "live/live.h"
 #include "live_source.h"
@@ -31,15 +32,16 @@ static const struct option apply_options[] = {
 	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct kdr_cli_spec apply_spec = {
 	.command = "apply",
-	.usage = "kdr apply [DIR] [--yes] [--allow-delete] [--validate-only] [--cluster C]...\n"
+	.usage = "kdr apply [DIR | --git URL [--ref R] [--path P]] [--yes] [--allow-delete] [--validate-only] [--cluster C]...\n"
 		 "                 [--offline SNAPSHOT.json] [--timeout 30s]\n"
-		 "       kdr apply PLAN.json [--source DIR] [--yes] [--validate-only] [--offline SNAPSHOT.json]",
+		 "       kdr apply PLAN.json [--source DIR | --git URL ...] [--yes] [--validate-only] [--offline SNAPSHOT.json]",
 	.description = "Plans like 'kdr plan', prints the plan, asks for confirmation on a terminal (unless\n"
 		       "--yes), then applies it in order and reports each action's result. Safe to run twice:\n"
 		       "the second run finds nothing to do.\n"
@@ -56,7 +58,8 @@ static const struct kdr_cli_spec apply_spec = {
 			"  -c, --cluster C         apply only to cluster C (repeatable)\n"
 			"      --offline FILE      apply to a snapshot file instead of the clusters\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			"      --source DIR        with PLAN.json: the documents declaring the clusters (default '.')\n",
+			"      --source DIR        with PLAN.json: the documents declaring the clusters (default '.')\n"
+			KDR_CLI_SOURCE_HELP,
 	.options = apply_options,
 	.short_options = "c:yh",
 };
@@ -219,7 +222,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
-	const char *dir = ".";
+	struct kdr_cli_source src = { 0 };
 	const char *saved_plan_path = NULL;
 	const char *source_dir = NULL;
 	bool yes = false, validate_only = false;
@@ -259,6 +262,8 @@ int kdr_cmd_apply(int argc, char **argv)
 			}
 			break;
 		default:
+			if (kdr_cli_source_option(&src, opt, optarg))
+				break;
 			exit_code = kdr_cli_usage_error(&apply_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 			goto cleanup;
 		}
@@ -275,15 +280,18 @@ int kdr_cmd_apply(int argc, char **argv)
 		if (stat(argv[optind], &st) == 0 && S_ISREG(st.st_mode))
 			saved_plan_path = argv[optind];
 		else
-			dir = argv[optind];
+			src.dir = argv[optind];
 	}
+	exit_code = kdr_cli_source_check(&apply_spec, &src);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
 	if (source_dir && !saved_plan_path) {
 		exit_code = kdr_cli_usage_error(&apply_spec, "--source is only for a saved PLAN.json; give the "
 							     "directory as the argument");
 		goto cleanup;
 	}
-	if (!source_dir)
-		source_dir = ".";
+	if (saved_plan_path && !src.git_url)
+		src.dir = source_dir ? source_dir : ".";
 	if (validate_only && source.snapshot_path) {
 		exit_code = kdr_cli_usage_error(&apply_spec, "--validate-only needs the brokers; it cannot be "
 							     "combined with --offline");
@@ -295,7 +303,7 @@ int kdr_cmd_apply(int argc, char **argv)
 							     "already says what it deletes");
 		goto cleanup;
 	}
-	exit_code = kdr_cli_load_desired(&desired, saved_plan_path ? source_dir : dir);
+	exit_code = kdr_cli_source_load(&desired, &src);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 	if (saved_plan_path) {

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "diff/diff.h"
+#include "source_opts.h"
 #include "executor/executor.h"
 #include "live/live.h"
 #include "live_source.h"
@@ -19,6 +21,7 @@ enum {
 	OPT_DETAILED_EXITCODE,
 	OPT_ALLOW_DELETE,
 	OPT_TIMEOUT,
+	OPT_BASE,
 };
 
 static const struct option plan_options[] = {
@@ -29,14 +32,17 @@ static const struct option plan_options[] = {
 	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED_EXITCODE },
 	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "base", required_argument, NULL, OPT_BASE },
+	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct kdr_cli_spec plan_spec = {
 	.command = "plan",
-	.usage = "kdr plan [DIR] [--cluster C]... [--format text|markdown|json] [--detailed-exitcode]\n"
-		 "                [--offline SNAPSHOT.json] [--out PLAN.json] [--allow-delete] [--timeout 30s]",
+	.usage = "kdr plan [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--format text|markdown|json] [--detailed-exitcode]\n"
+		 "                [--offline SNAPSHOT.json] [--out PLAN.json] [--allow-delete] [--timeout 30s]\n"
+		 "                [--git URL [--ref R] [--path P] [--base R]]",
 	.description = "Reads the desired state from DIR (default '.'), reads the live clusters (or a snapshot\n"
 		       "file), and prints what apply would change. Changes nothing.\n"
 		       "Exit status: 0 success, 1 error (invalid source, unreachable cluster, plan-time error),\n"
@@ -47,10 +53,52 @@ static const struct kdr_cli_spec plan_spec = {
 			"  -o, --out FILE          also save the plan as JSON, for 'kdr apply FILE'\n"
 			"      --detailed-exitcode exit 2 when there are changes, 0 when none\n"
 			"      --allow-delete      include the deletions of 'prune: true' policies as actions\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			"      --base REF          with --git: also show the desired-state change from REF to --ref\n"
+			"                          (a pull request: --git . --ref HEAD --base origin/main)\n"
+			KDR_CLI_SOURCE_HELP,
 	.options = plan_options,
 	.short_options = "f:c:o:h",
 };
+
+/*
+ * The plan, preceded (text) or followed (markdown: the summary stays on top
+ * of a PR comment) by the desired-state change of a pull request; in JSON the
+ * change is the plan object's "desiredChange" field.
+ */
+static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
+			       const struct kdr_desired_diff *change, enum kdr_render_format format)
+{
+	struct kdr_buf plan_text = KDR_BUF_INIT;
+
+	if (!change) {
+		kdr_render_plan(out, plan, desired, format);
+		return;
+	}
+	switch (format) {
+	case KDR_RENDER_TEXT:
+		kdr_diff_render_text(out, change);
+		kdr_buf_putc(out, '\n');
+		kdr_render_plan(out, plan, desired, format);
+		break;
+	case KDR_RENDER_MARKDOWN:
+		kdr_render_plan(out, plan, desired, format);
+		kdr_buf_putc(out, '\n');
+		kdr_diff_render_markdown(out, change);
+		break;
+	case KDR_RENDER_JSON:
+		kdr_render_plan(&plan_text, plan, desired, format);
+		/* The plan object opens with "{\n": the change goes in as its first field. */
+		kdr_buf_puts(out, "{\n  \"desiredChange\": ");
+		kdr_diff_render_json(out, change);
+		while (out->len && (out->ptr[out->len - 1] == '\n' || out->ptr[out->len - 1] == ' '))
+			kdr_buf_truncate(out, out->len - 1);
+		kdr_buf_puts(out, ",\n");
+		kdr_buf_puts(out, plan_text.ptr + 2);
+		break;
+	}
+	kdr_buf_release(&plan_text);
+}
 
 static bool has_plan_errors(const struct kdr_plan *plan)
 {
@@ -69,10 +117,13 @@ int kdr_cmd_plan(int argc, char **argv)
 	struct kdr_mm2_secrets secrets = { 0 };
 	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	struct kdr_desired base = { 0 };
+	struct kdr_desired_diff change = { 0 };
+	const char *base_ref = NULL;
 	struct kdr_buf out = KDR_BUF_INIT;
 	enum kdr_render_format format = KDR_RENDER_TEXT;
 	const char *save_path = NULL;
-	const char *dir = ".";
+	struct kdr_cli_source src = { 0 };
 	bool detailed = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
@@ -103,6 +154,9 @@ int kdr_cmd_plan(int argc, char **argv)
 		case OPT_DETAILED_EXITCODE:
 			detailed = true;
 			break;
+		case OPT_BASE:
+			base_ref = optarg;
+			break;
 		case OPT_ALLOW_DELETE:
 			plan_options_value.allow_delete = true;
 			break;
@@ -114,6 +168,8 @@ int kdr_cmd_plan(int argc, char **argv)
 			}
 			break;
 		default:
+			if (kdr_cli_source_option(&src, opt, optarg))
+				break;
 			exit_code = kdr_cli_usage_error(&plan_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 			goto cleanup;
 		}
@@ -124,11 +180,27 @@ int kdr_cmd_plan(int argc, char **argv)
 		goto cleanup;
 	}
 	if (optind < argc)
-		dir = argv[optind];
-
-	exit_code = kdr_cli_load_desired(&desired, dir);
+		src.dir = argv[optind];
+	exit_code = kdr_cli_source_check(&plan_spec, &src);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
+	if (base_ref && !src.git_url) {
+		exit_code = kdr_cli_usage_error(&plan_spec, "--base needs --git (it names a commit of the repository)");
+		goto cleanup;
+	}
+	exit_code = kdr_cli_source_load(&desired, &src);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	if (base_ref) {
+		exit_code = kdr_cli_source_load_ref(&base, &src, base_ref);
+		if (exit_code != KDR_EXIT_OK)
+			goto cleanup;
+		if (kdr_diff_desired(&change, &base, &desired) != 0) {
+			fprintf(stderr, "kdr plan: %s\n", kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+	}
 	source.clusters = (const char *const *)clusters.v;
 	source.n_clusters = clusters.n;
 	exit_code = kdr_live_source_read(&live, &desired, &source);
@@ -144,7 +216,7 @@ int kdr_cmd_plan(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	kdr_render_plan(&out, &plan, &desired, format);
+	render_with_change(&out, &plan, &desired, base_ref ? &change : NULL, format);
 	fwrite(out.ptr, 1, out.len, stdout);
 	if (save_path) {
 		kdr_buf_reset(&out);
@@ -162,6 +234,8 @@ cleanup:
 	kdr_plan_release(&plan);
 	kdr_live_release(&live);
 	kdr_desired_release(&desired);
+	kdr_desired_release(&base);
+	kdr_desired_diff_release(&change);
 	kdr_strvec_release(&clusters);
 	return exit_code;
 }

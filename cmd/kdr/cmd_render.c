@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "source_opts.h"
 #include "mm2/mm2.h"
 #include "util/error.h"
 
@@ -14,20 +15,22 @@ enum {
 static const struct option render_options[] = {
 	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct kdr_cli_spec render_spec = {
 	.command = "render",
-	.usage = "kdr render [DIR] [--flow F] [--format connect-json|mm2-properties]",
+	.usage = "kdr render [DIR | --git URL [--ref R] [--path P]] [--flow F] [--format connect-json|mm2-properties]",
 	.description = "Prints the MirrorMaker 2 connectors kdr would send for a ReplicationFlow (all flows\n"
 		       "without --flow): as Kafka Connect REST bodies (connect-json, the default: a JSON array,\n"
 		       "each element {\"connect\": CLUSTER, \"name\", \"config\"}), or as an mm2.properties for\n"
 		       "connect-mirror-maker.sh. Secrets are shown as ${kdr:...} placeholders, never resolved.\n"
 		       "Exit status: 0 success, 1 invalid documents or unknown flow, 64 usage error.",
 	.options_help = "  -F, --flow F            only flow F\n"
-			"  -f, --format FORMAT     connect-json (default) or mm2-properties\n",
+			"  -f, --format FORMAT     connect-json (default) or mm2-properties\n"
+			KDR_CLI_SOURCE_HELP,
 	.options = render_options,
 	.short_options = "F:f:h",
 };
@@ -39,7 +42,7 @@ int kdr_cmd_render(int argc, char **argv)
 	struct kdr_buf out = KDR_BUF_INIT;
 	const struct kdr_flow *flow = NULL;
 	const char *flow_name = NULL;
-	const char *dir = ".";
+	struct kdr_cli_source src = { 0 };
 	bool properties = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
@@ -64,6 +67,8 @@ int kdr_cmd_render(int argc, char **argv)
 			}
 			break;
 		default:
+			if (kdr_cli_source_option(&src, opt, optarg))
+				break;
 			exit_code = kdr_cli_usage_error(&render_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 			goto cleanup;
 		}
@@ -74,14 +79,17 @@ int kdr_cmd_render(int argc, char **argv)
 		goto cleanup;
 	}
 	if (optind < argc)
-		dir = argv[optind];
-	exit_code = kdr_cli_load_desired(&desired, dir);
+		src.dir = argv[optind];
+	exit_code = kdr_cli_source_check(&render_spec, &src);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	exit_code = kdr_cli_source_load(&desired, &src);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 	if (flow_name) {
 		flow = kdr_desired_flow(&desired, flow_name);
 		if (!flow) {
-			fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name in '%s'\n", flow_name, dir);
+			fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name\n", flow_name);
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}

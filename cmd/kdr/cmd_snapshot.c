@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "source_opts.h"
 #include "live/live.h"
 #include "live_source.h"
 #include "util/strvec.h"
@@ -17,20 +18,22 @@ static const struct option snapshot_options[] = {
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct kdr_cli_spec snapshot_spec = {
 	.command = "snapshot",
-	.usage = "kdr snapshot [DIR] [--cluster C]... [--out FILE] [--timeout 30s]",
+	.usage = "kdr snapshot [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--out FILE] [--timeout 30s]",
 	.description = "Reads the live state of the clusters declared in DIR (default '.'; all, or the\n"
 		       "--cluster ones) and prints it as a snapshot (docs/snapshot-format.md), the file\n"
 		       "'kdr plan --offline' reads. Secret values are never included.\n"
 		       "Exit status: 0 success, 1 a cluster could not be read, 64 usage error.",
 	.options_help = "  -c, --cluster C         only cluster C (repeatable)\n"
 			"  -o, --out FILE          write to FILE instead of stdout\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			KDR_CLI_SOURCE_HELP,
 	.options = snapshot_options,
 	.short_options = "c:o:h",
 };
@@ -43,7 +46,7 @@ int kdr_cmd_snapshot(int argc, char **argv)
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
 	const char *out_path = "-";
-	const char *dir = ".";
+	struct kdr_cli_source src = { 0 };
 	int exit_code = KDR_EXIT_OK;
 	int opt;
 
@@ -68,6 +71,8 @@ int kdr_cmd_snapshot(int argc, char **argv)
 			}
 			break;
 		default:
+			if (kdr_cli_source_option(&src, opt, optarg))
+				break;
 			exit_code = kdr_cli_usage_error(&snapshot_spec, "unknown or incomplete option '%s'",
 							argv[optind - 1]);
 			goto cleanup;
@@ -79,8 +84,11 @@ int kdr_cmd_snapshot(int argc, char **argv)
 		goto cleanup;
 	}
 	if (optind < argc)
-		dir = argv[optind];
-	exit_code = kdr_cli_load_desired(&desired, dir);
+		src.dir = argv[optind];
+	exit_code = kdr_cli_source_check(&snapshot_spec, &src);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	exit_code = kdr_cli_source_load(&desired, &src);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 	source.clusters = (const char *const *)clusters.v;

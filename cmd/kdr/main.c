@@ -9,6 +9,7 @@ static const struct kdr_command commands[] = {
 	{ "apply", "make the clusters match the desired state", kdr_cmd_apply },
 	{ "snapshot", "print the live state of the clusters as JSON", kdr_cmd_snapshot },
 	{ "render", "print the MirrorMaker 2 connector configs of the flows", kdr_cmd_render },
+	{ "run", "reconcile continuously (a loop driven by the source)", kdr_cmd_run },
 	{ "version", "print the version", kdr_cmd_version },
 };
 

@@ -1,0 +1,251 @@
+/* kdr run: the reconcile loop (pkg/controller) with its HTTP endpoints and signal handling. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "controller/controller.h"
+#include "util/error.h"
+#include "util/strvec.h"
+#include "util/units.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:9464"
+
+enum {
+	OPT_CLUSTER = 'c',
+	OPT_HELP = 'h',
+	OPT_GIT = 1000,
+	OPT_REF,
+	OPT_PATH,
+	OPT_INTERVAL,
+	OPT_POLL,
+	OPT_DRY_RUN,
+	OPT_LISTEN,
+	OPT_LOG_FORMAT,
+	OPT_ONCE,
+	OPT_ALLOW_DELETE,
+	OPT_TIMEOUT,
+};
+
+static const struct option run_options[] = {
+	{ "git", required_argument, NULL, OPT_GIT },
+	{ "ref", required_argument, NULL, OPT_REF },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "poll", required_argument, NULL, OPT_POLL },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct kdr_cli_spec run_spec = {
+	.command = "run",
+	.usage = "kdr run [DIR | --git URL [--ref R] [--path P]] [--interval 60s] [--dry-run]\n"
+		 "               [--listen ADDR:PORT] [--log-format text|json] [--once] [--cluster C]...\n"
+		 "               [--allow-delete] [--poll 5s] [--timeout 30s]",
+	.description =
+		"Reconciles continuously: reads the desired state (DIR, default '.', or a Git ref), reads the\n"
+		"live clusters, plans, logs the plan, applies it, and repeats every --interval (jittered by\n"
+		"+-10%) to repair drift. The source is checked every --poll; a changed document (DIR: by\n"
+		"content hash) or a new commit on the ref starts a cycle at once. A revision that does not\n"
+		"parse or validate is reported and never applied; the last good desired state stays in\n"
+		"effect. A cluster that cannot be read or whose actions fail backs off exponentially\n"
+		"(5s .. 5m) without holding up the others. Logs go to stderr, one line per event and a\n"
+		"summary line per cycle; secrets are never logged.\n"
+		"HTTP on --listen (default " DEFAULT_LISTEN "; with --once only when given): /metrics\n"
+		"(Prometheus text format), /healthz (200 while the loop runs), /readyz (200 once a cycle\n"
+		"succeeded). SIGTERM or SIGINT finishes the current cycle and exits 0 (a second one exits\n"
+		"at once).\n"
+		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded; 1 --once and the\n"
+		"cycle failed, or the loop could not start; 64 usage error.",
+	.options_help = "      --git URL           read the desired state from a Git repository (path or URL)\n"
+			"      --ref R             the branch, tag or commit to follow (default: the remote's HEAD)\n"
+			"      --path P            the directory (or file) inside the repository (default: all)\n"
+			"      --interval DURATION resync period (default 60s)\n"
+			"      --poll DURATION     how often the source is checked for changes (default 5s)\n"
+			"      --dry-run           plan and report drift; never apply\n"
+			"      --listen ADDR:PORT  serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")\n"
+			"      --log-format F      text (default) or json\n"
+			"      --once              run one cycle and exit (0 success, 1 failure)\n"
+			"  -c, --cluster C         reconcile only cluster C (repeatable)\n"
+			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
+			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+	.options = run_options,
+	.short_options = "c:h",
+};
+
+/* The controller the signal handler stops; set only while the loop runs. */
+static struct kdr_controller *volatile running;
+
+static void on_signal(int signo)
+{
+	static const char msg[] = "kdr run: second signal, exiting now\n";
+	struct kdr_controller *ctl = running;
+	ssize_t n = 0;
+
+	if (!ctl)
+		return;
+	if (kdr_controller_stop_requested(ctl)) {
+		/* The operator insists: do not wait for the cycle (async-signal-safe calls only). */
+		n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)n;
+		_exit(KDR_EXIT_ERROR);
+	}
+	kdr_controller_request_stop(ctl, signo);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* A scraper hanging up mid-response must not kill the controller. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int parse_duration(int64_t *out, const char *flag, const char *text)
+{
+	int64_t ms = 0;
+
+	if (kdr_parse_duration_ms(&ms, text, 0) != 0 || ms <= 0 || ms > INT32_MAX) {
+		return kdr_cli_usage_error(&run_spec, "%s: '%s' is not a positive duration (e.g. 60s, 500ms, 5m)", flag,
+					   text);
+	}
+	*out = ms;
+	return KDR_EXIT_OK;
+}
+
+int kdr_cmd_run(int argc, char **argv)
+{
+	struct kdr_controller_options options = KDR_CONTROLLER_OPTIONS_INIT;
+	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_git_options git = { 0 };
+	struct kdr_controller *ctl = NULL;
+	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	const char *dir = ".";
+	const char *ref = NULL, *path = NULL;
+	int64_t timeout_ms = 0;
+	bool listen_given = false;
+	int exit_code = KDR_EXIT_OK;
+	int opt = 0;
+	int rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, run_spec.short_options, run_spec.options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			kdr_cli_print_help(&run_spec, stdout);
+			goto cleanup;
+		case OPT_GIT:
+			git.url = optarg;
+			break;
+		case OPT_REF:
+			ref = optarg;
+			break;
+		case OPT_PATH:
+			path = optarg;
+			break;
+		case OPT_INTERVAL:
+			exit_code = parse_duration(&options.interval_ms, "--interval", optarg);
+			break;
+		case OPT_POLL:
+			exit_code = parse_duration(&options.poll_ms, "--poll", optarg);
+			break;
+		case OPT_TIMEOUT:
+			exit_code = parse_duration(&timeout_ms, "--timeout", optarg);
+			options.timeout_ms = (int)timeout_ms;
+			break;
+		case OPT_DRY_RUN:
+			options.dry_run = true;
+			break;
+		case OPT_LISTEN:
+			options.listen = optarg;
+			listen_given = true;
+			break;
+		case OPT_LOG_FORMAT:
+			if (kdr_controller_log_format_parse(&options.log_format, optarg) != 0)
+				exit_code = kdr_cli_usage_error(&run_spec, "--log-format: %s", kdr_error_message());
+			break;
+		case OPT_ONCE:
+			options.once = true;
+			break;
+		case OPT_ALLOW_DELETE:
+			options.allow_delete = true;
+			break;
+		case OPT_CLUSTER:
+			kdr_strvec_push(&clusters, optarg);
+			break;
+		default:
+			exit_code =
+			    kdr_cli_usage_error(&run_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
+			break;
+		}
+		if (exit_code != KDR_EXIT_OK)
+			goto cleanup;
+	}
+	if (argc - optind > 1) {
+		exit_code = kdr_cli_usage_error(&run_spec, "expected at most one directory, got %d arguments",
+						argc - optind);
+		goto cleanup;
+	}
+	if (optind < argc && git.url) {
+		exit_code = kdr_cli_usage_error(&run_spec, "give either DIR or --git, not both");
+		goto cleanup;
+	}
+	if ((ref || path) && !git.url) {
+		exit_code = kdr_cli_usage_error(&run_spec, "--ref and --path need --git");
+		goto cleanup;
+	}
+	if (optind < argc)
+		dir = argv[optind];
+	/* A CronJob (--once) gets no listener unless it asks: two of them must not fight over a port. */
+	if (!listen_given && !options.once)
+		options.listen = DEFAULT_LISTEN;
+	options.clusters = (const char *const *)clusters.v;
+	options.n_clusters = clusters.n;
+
+	if (git.url) {
+		git.timeout_ms = options.timeout_ms;
+		rc = kdr_controller_source_git(&source, &git, ref, path);
+		if (rc != 0) {
+			fprintf(stderr, "kdr run: %s\n", kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+	} else {
+		kdr_controller_source_dir(&source, dir);
+	}
+	rc = kdr_controller_new(&ctl, &source, &options);
+	if (rc != 0) {
+		fprintf(stderr, "kdr run: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	running = ctl;
+	install_signals();
+	rc = kdr_controller_run(ctl);
+	exit_code = rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
+cleanup:
+	/* Signals after this point find no controller and are ignored until exit. */
+	running = NULL;
+	kdr_controller_free(ctl);
+	kdr_controller_source_release(&source);
+	kdr_strvec_release(&clusters);
+	return exit_code;
+}

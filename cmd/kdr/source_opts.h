@@ -1,0 +1,70 @@
+#ifndef KDR_CMD_SOURCE_OPTS_H
+#define KDR_CMD_SOURCE_OPTS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "cli.h"
+#include "model/model.h"
+
+/*
+ * Where a command reads the desired state from: a directory (the positional
+ * DIR, default '.') or a Git repository (--git URL [--ref R] [--path P]).
+ * Shared by every command that reads documents.
+ */
+struct kdr_cli_source {
+	const char *dir;
+	const char *git_url;
+	const char *ref;
+	const char *path;
+	const char *cache_dir;
+	const char *token_env;
+	const char *token_file;
+};
+
+enum {
+	KDR_OPT_GIT = 2000,
+	KDR_OPT_REF,
+	KDR_OPT_PATH,
+	KDR_OPT_CACHE_DIR,
+	KDR_OPT_TOKEN_ENV,
+	KDR_OPT_TOKEN_FILE,
+};
+
+#define KDR_CLI_SOURCE_OPTIONS                                                                                        \
+	{ "git", required_argument, NULL, KDR_OPT_GIT }, { "ref", required_argument, NULL, KDR_OPT_REF },          \
+		{ "path", required_argument, NULL, KDR_OPT_PATH },                                                   \
+		{ "cache-dir", required_argument, NULL, KDR_OPT_CACHE_DIR },                                         \
+		{ "token-env", required_argument, NULL, KDR_OPT_TOKEN_ENV },                                         \
+		{ "token-file", required_argument, NULL, KDR_OPT_TOKEN_FILE }
+
+#define KDR_CLI_SOURCE_HELP                                                                                           \
+	"      --git URL           read the documents from a Git repository instead of DIR: a local\n"           \
+	"                          repository (opened in place) or file://, git://, https://, ssh:// (cloned\n"   \
+	"                          into the cache, fetched on every run)\n"                                       \
+	"      --ref REF           branch, tag or commit (default: the remote HEAD)\n"                              \
+	"      --path P            subdirectory of the repository holding the documents\n"                         \
+	"      --cache-dir D       where clones are kept (default $XDG_CACHE_HOME/kdr/git)\n"                     \
+	"      --token-env VAR     https token from an environment variable (never printed)\n"                    \
+	"      --token-file F      https token from a file\n"
+
+/* Takes one of the source options; false when `opt` is not one. */
+bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg);
+
+/*
+ * Checks the combination once all options are parsed (--ref without --git,
+ * a DIR together with --git); returns KDR_EXIT_OK or the usage error.
+ */
+int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_cli_source *src);
+
+/*
+ * Reads and validates the desired state (from DIR or Git at --ref) into an
+ * empty `out`, printing every diagnostic to stderr; from Git the commit is
+ * recorded in out->revision and announced on stderr. Returns an enum kdr_exit.
+ */
+int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src);
+
+/* Reads the documents at another ref of the same repository, unvalidated (the base of a PR). */
+int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref);
+
+#endif
