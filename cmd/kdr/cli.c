@@ -106,3 +106,24 @@ cleanup:
 	free(tmp);
 	return exit_code;
 }
+
+int kdr_cli_write_reassignments(const struct kdr_plan *plan, const char *dir)
+{
+	int exit_code = KDR_EXIT_OK;
+
+	for (size_t i = 0; i < plan->n_blocked; i++) {
+		const struct kdr_blocked *blocked = &plan->blocked[i];
+		char *path = NULL;
+
+		if (!blocked->reassignment_json)
+			continue;
+		path = kdr_asprintf("%s/%s.%s.reassignment.json", dir, blocked->cluster, blocked->resource);
+		if (kdr_cli_write_file(path, blocked->reassignment_json, strlen(blocked->reassignment_json)) != 0)
+			exit_code = KDR_EXIT_ERROR;
+		else
+			fprintf(stderr, "kdr: wrote %s (kafka-reassign-partitions.sh --reassignment-json-file %s --execute)\n",
+				path, path);
+		free(path);
+	}
+	return exit_code;
+}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "model/model.h"
+#include "plan/plan.h"
 #include "util/buf.h"
 
 /* Every exit status of the kdr binary; documented in the README. */
@@ -55,6 +56,12 @@ void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out);
  * any error was found (nothing from an invalid source may be used).
  */
 int kdr_cli_load_desired(struct kdr_desired *out, const char *dir);
+
+/*
+ * Writes each blocked item's reassignment as DIR/<cluster>.<topic>.reassignment.json
+ * (kafka-reassign-partitions.sh format). Returns an enum kdr_exit.
+ */
+int kdr_cli_write_reassignments(const struct kdr_plan *plan, const char *dir);
 
 /* Reads a whole file into `out`; returns 0 or KDR_EXIT_ERROR with a message on stderr. */
 int kdr_cli_read_file(struct kdr_buf *out, const char *path);

@@ -21,6 +21,7 @@ enum {
 	OPT_ALLOW_DELETE,
 	OPT_VALIDATE_ONLY,
 	OPT_TIMEOUT,
+	OPT_REASSIGNMENTS,
 	OPT_SOURCE,
 };
 
@@ -33,6 +34,7 @@ static const struct option apply_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	KDR_CLI_SOURCE_OPTIONS,
+	{ "reassignments", required_argument, NULL, OPT_REASSIGNMENTS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,6 +60,7 @@ static const struct kdr_cli_spec apply_spec = {
 			"  -c, --cluster C         apply only to cluster C (repeatable)\n"
 			"      --offline FILE      apply to a snapshot file instead of the clusters\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			"      --reassignments DIR write each blocked item's kafka-reassign-partitions.sh JSON into DIR\n"
 			"      --source DIR        with PLAN.json: the documents declaring the clusters (default '.')\n"
 			KDR_CLI_SOURCE_HELP,
 	.options = apply_options,
@@ -221,6 +224,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	struct kdr_mm2_secrets secrets = { 0 };
 	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	const char *reassignments_dir = NULL;
 	struct kdr_buf out = KDR_BUF_INIT;
 	struct kdr_cli_source src = { 0 };
 	const char *saved_plan_path = NULL;
@@ -253,6 +257,9 @@ int kdr_cmd_apply(int argc, char **argv)
 			break;
 		case OPT_SOURCE:
 			source_dir = optarg;
+			break;
+		case OPT_REASSIGNMENTS:
+			reassignments_dir = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
@@ -333,6 +340,10 @@ int kdr_cmd_apply(int argc, char **argv)
 	}
 	kdr_render_plan(&out, &plan, &desired, KDR_RENDER_TEXT);
 	fwrite(out.ptr, 1, out.len, stdout);
+	if (reassignments_dir && kdr_cli_write_reassignments(&plan, reassignments_dir) != KDR_EXIT_OK) {
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
 	if (has_plan_errors(&plan)) {
 		fprintf(stderr, "kdr apply: the plan has errors (marked '!'); nothing was applied\n");
 		exit_code = KDR_EXIT_ERROR;

@@ -21,6 +21,7 @@ enum {
 	OPT_DETAILED_EXITCODE,
 	OPT_ALLOW_DELETE,
 	OPT_TIMEOUT,
+	OPT_REASSIGNMENTS,
 	OPT_BASE,
 };
 
@@ -34,6 +35,7 @@ static const struct option plan_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "base", required_argument, NULL, OPT_BASE },
 	KDR_CLI_SOURCE_OPTIONS,
+	{ "reassignments", required_argument, NULL, OPT_REASSIGNMENTS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -54,6 +56,7 @@ static const struct kdr_cli_spec plan_spec = {
 			"      --detailed-exitcode exit 2 when there are changes, 0 when none\n"
 			"      --allow-delete      include the deletions of 'prune: true' policies as actions\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			"      --reassignments DIR write each blocked item's kafka-reassign-partitions.sh JSON into DIR\n"
 			"      --base REF          with --git: also show the desired-state change from REF to --ref\n"
 			"                          (a pull request: --git . --ref HEAD --base origin/main)\n"
 			KDR_CLI_SOURCE_HELP,
@@ -117,6 +120,7 @@ int kdr_cmd_plan(int argc, char **argv)
 	struct kdr_mm2_secrets secrets = { 0 };
 	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	const char *reassignments_dir = NULL;
 	struct kdr_desired base = { 0 };
 	struct kdr_desired_diff change = { 0 };
 	const char *base_ref = NULL;
@@ -159,6 +163,9 @@ int kdr_cmd_plan(int argc, char **argv)
 			break;
 		case OPT_ALLOW_DELETE:
 			plan_options_value.allow_delete = true;
+			break;
+		case OPT_REASSIGNMENTS:
+			reassignments_dir = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
@@ -225,7 +232,9 @@ int kdr_cmd_plan(int argc, char **argv)
 		if (exit_code != KDR_EXIT_OK)
 			goto cleanup;
 	}
-	if (has_plan_errors(&plan))
+	if (reassignments_dir && kdr_cli_write_reassignments(&plan, reassignments_dir) != KDR_EXIT_OK)
+		exit_code = KDR_EXIT_ERROR;
+	else if (has_plan_errors(&plan))
 		exit_code = KDR_EXIT_ERROR;
 	else if (detailed && !kdr_plan_is_empty(&plan))
 		exit_code = KDR_EXIT_CHANGES;

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "controller/controller.h"
+#include "source_opts.h"
 #include "util/error.h"
 #include "util/strvec.h"
 #include "util/units.h"
@@ -15,10 +16,7 @@
 enum {
 	OPT_CLUSTER = 'c',
 	OPT_HELP = 'h',
-	OPT_GIT = 1000,
-	OPT_REF,
-	OPT_PATH,
-	OPT_INTERVAL,
+	OPT_INTERVAL = 1000,
 	OPT_POLL,
 	OPT_DRY_RUN,
 	OPT_LISTEN,
@@ -29,9 +27,6 @@ enum {
 };
 
 static const struct option run_options[] = {
-	{ "git", required_argument, NULL, OPT_GIT },
-	{ "ref", required_argument, NULL, OPT_REF },
-	{ "path", required_argument, NULL, OPT_PATH },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "poll", required_argument, NULL, OPT_POLL },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -41,6 +36,7 @@ static const struct option run_options[] = {
 	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,22 +49,20 @@ static const struct kdr_cli_spec run_spec = {
 	.description =
 		"Reconciles continuously: reads the desired state (DIR, default '.', or a Git ref), reads the\n"
 		"live clusters, plans, logs the plan, applies it, and repeats every --interval (jittered by\n"
-		"+-10%) to repair drift. The source is checked every --poll; a changed document (DIR: by\n"
-		"content hash) or a new commit on the ref starts a cycle at once. A revision that does not\n"
-		"parse or validate is reported and never applied; the last good desired state stays in\n"
-		"effect. A cluster that cannot be read or whose actions fail backs off exponentially\n"
-		"(5s .. 5m) without holding up the others. Logs go to stderr, one line per event and a\n"
-		"summary line per cycle; secrets are never logged.\n"
+		"+-10%) to repair drift. The source is checked every --poll (for a remote Git repository\n"
+		"each check is a fetch); a changed document (DIR: by content hash) or a new commit on the\n"
+		"ref starts a cycle at once. A revision that does not parse or validate is reported and\n"
+		"never applied; the last good desired state stays in effect. A cluster that cannot be read\n"
+		"or whose actions fail backs off exponentially (5s .. 5m) without holding up the others.\n"
+		"Logs go to stderr, one line per event and a summary line per cycle; secrets are never\n"
+		"logged.\n"
 		"HTTP on --listen (default " DEFAULT_LISTEN "; with --once only when given): /metrics\n"
 		"(Prometheus text format), /healthz (200 while the loop runs), /readyz (200 once a cycle\n"
 		"succeeded). SIGTERM or SIGINT finishes the current cycle and exits 0 (a second one exits\n"
 		"at once).\n"
 		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded; 1 --once and the\n"
 		"cycle failed, or the loop could not start; 64 usage error.",
-	.options_help = "      --git URL           read the desired state from a Git repository (path or URL)\n"
-			"      --ref R             the branch, tag or commit to follow (default: the remote's HEAD)\n"
-			"      --path P            the directory (or file) inside the repository (default: all)\n"
-			"      --interval DURATION resync period (default 60s)\n"
+	.options_help = "      --interval DURATION resync period (default 60s)\n"
 			"      --poll DURATION     how often the source is checked for changes (default 5s)\n"
 			"      --dry-run           plan and report drift; never apply\n"
 			"      --listen ADDR:PORT  serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")\n"
@@ -76,7 +70,8 @@ static const struct kdr_cli_spec run_spec = {
 			"      --once              run one cycle and exit (0 success, 1 failure)\n"
 			"  -c, --cluster C         reconcile only cluster C (repeatable)\n"
 			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n",
+			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			KDR_CLI_SOURCE_HELP,
 	.options = run_options,
 	.short_options = "c:h",
 };
@@ -135,10 +130,9 @@ int kdr_cmd_run(int argc, char **argv)
 	struct kdr_controller_options options = KDR_CONTROLLER_OPTIONS_INIT;
 	struct kdr_controller_source source = { NULL, NULL };
 	struct kdr_git_options git = { 0 };
+	struct kdr_cli_source src = { 0 };
 	struct kdr_controller *ctl = NULL;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
-	const char *dir = ".";
-	const char *ref = NULL, *path = NULL;
 	int64_t timeout_ms = 0;
 	bool listen_given = false;
 	int exit_code = KDR_EXIT_OK;
@@ -152,15 +146,6 @@ int kdr_cmd_run(int argc, char **argv)
 		case OPT_HELP:
 			kdr_cli_print_help(&run_spec, stdout);
 			goto cleanup;
-		case OPT_GIT:
-			git.url = optarg;
-			break;
-		case OPT_REF:
-			ref = optarg;
-			break;
-		case OPT_PATH:
-			path = optarg;
-			break;
 		case OPT_INTERVAL:
 			exit_code = parse_duration(&options.interval_ms, "--interval", optarg);
 			break;
@@ -192,6 +177,8 @@ int kdr_cmd_run(int argc, char **argv)
 			kdr_strvec_push(&clusters, optarg);
 			break;
 		default:
+			if (kdr_cli_source_option(&src, opt, optarg))
+				break;
 			exit_code =
 			    kdr_cli_usage_error(&run_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 			break;
@@ -204,32 +191,31 @@ int kdr_cmd_run(int argc, char **argv)
 						argc - optind);
 		goto cleanup;
 	}
-	if (optind < argc && git.url) {
-		exit_code = kdr_cli_usage_error(&run_spec, "give either DIR or --git, not both");
-		goto cleanup;
-	}
-	if ((ref || path) && !git.url) {
-		exit_code = kdr_cli_usage_error(&run_spec, "--ref and --path need --git");
-		goto cleanup;
-	}
 	if (optind < argc)
-		dir = argv[optind];
+		src.dir = argv[optind];
+	exit_code = kdr_cli_source_check(&run_spec, &src);
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
 	/* A CronJob (--once) gets no listener unless it asks: two of them must not fight over a port. */
 	if (!listen_given && !options.once)
 		options.listen = DEFAULT_LISTEN;
 	options.clusters = (const char *const *)clusters.v;
 	options.n_clusters = clusters.n;
 
-	if (git.url) {
+	if (src.git_url) {
+		git.url = src.git_url;
+		git.cache_dir = src.cache_dir;
+		git.token_env = src.token_env;
+		git.token_file = src.token_file;
 		git.timeout_ms = options.timeout_ms;
-		rc = kdr_controller_source_git(&source, &git, ref, path);
+		rc = kdr_controller_source_git(&source, &git, src.ref, src.path);
 		if (rc != 0) {
 			fprintf(stderr, "kdr run: %s\n", kdr_error_message());
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
 	} else {
-		kdr_controller_source_dir(&source, dir);
+		kdr_controller_source_dir(&source, src.dir ? src.dir : ".");
 	}
 	rc = kdr_controller_new(&ctl, &source, &options);
 	if (rc != 0) {
