@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The demo: kdr's main job against sandbox clusters. Installs what is missing,
-# builds, starts kdr-sandbox with the clusters of hack/demo-sandbox.yaml
-# (two data centres with Kafka Connect, and a stretch cluster), then:
-#   validate -> plan -> apply -> plan again (empty) -> drift out of band -> plan/apply fixes it
+# builds, starts kdr-sandbox with the clusters of hack/demo-sandbox.yaml (two
+# data centres with Kafka Connect, and a stretch cluster), puts examples/ into
+# a local Git repository, then:
+#   validate -> plan -> apply -> plan again (empty) -> a pull request's plan as
+#   a markdown comment -> merge -> the `kdr run` loop applies the new commit ->
+#   drift by hand -> the loop repairs it, keeping the unmanaged override
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,39 +17,86 @@ cmake --build "$build" -j"$(nproc)" --target kdr kdr-sandbox >/dev/null
 kdr="$build/kdr"
 
 work=$(mktemp -d)
-sandbox_pid=
+sandbox_pid= loop_pid=
 cleanup() {
+  [ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null && wait "$loop_pid" 2>/dev/null
   [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+git_commit() { git -C "$repo" -c user.name=demo -c user.email=demo@example.com commit -q "$@"; }
+wait_for() { # seconds command...: poll until the command succeeds
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
 
 step "start the sandbox clusters" "kdr-sandbox --config hack/demo-sandbox.yaml --ready-file ready.json"
 "$build/kdr-sandbox" --config hack/demo-sandbox.yaml --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.05; done
-[ -s "$work/ready.json" ] || { cat "$work/sandbox.log"; echo "demo: sandbox did not start" >&2; exit 1; }
+wait_for 10 test -s "$work/ready.json" || { cat "$work/sandbox.log"; echo "demo: sandbox did not start" >&2; exit 1; }
 cat "$work/ready.json"; echo
 
-step "validate the desired state" "kdr validate examples/"
-"$kdr" validate examples/
+step "the topology lives in Git" "git init topology && cp examples/*.yaml topology/ && git commit"
+repo="$work/topology"
+git init -q -b main "$repo"
+cp examples/*.yaml "$repo/"
+git -C "$repo" add .
+git_commit -m "Two-DC active-active topology with a stretch cluster"
+git -C "$repo" log --oneline
 
-step "plan: what would change" "kdr plan examples/"
-"$kdr" plan examples/
+step "validate the desired state" "kdr validate --git topology"
+"$kdr" validate --git "$repo"
 
-step "apply it" "kdr apply examples/ --yes"
-"$kdr" apply examples/ --yes
+step "plan: what would change" "kdr plan --git topology"
+"$kdr" plan --git "$repo"
 
-step "plan again: nothing left to do" "kdr plan examples/ --detailed-exitcode"
-"$kdr" plan examples/ --detailed-exitcode
+step "apply it" "kdr apply --git topology --yes"
+"$kdr" apply --git "$repo" --yes
 
-step "a snapshot of the live state (what plan --offline reads)" "kdr snapshot examples/ --cluster stretch"
-"$kdr" snapshot examples/ --cluster stretch >"$work/stretch.json"
-head -c 600 "$work/stretch.json"; echo " ..."
+step "plan again: nothing left to do" "kdr plan --git topology --detailed-exitcode"
+"$kdr" plan --git "$repo" --detailed-exitcode
 
-step "drift: someone changes a managed config by hand" "kcat-free: python3-kafka alter_configs orders retention.ms=1000"
+step "MirrorMaker 2 as a standalone mm2.properties (same flows)" "kdr render --git topology --format mm2-properties"
+"$kdr" render --git "$repo" --format mm2-properties | head -40
+echo "..."
+
+step "start the loop: it applies each commit of main" "kdr run --git topology --ref main --interval 5s --listen 127.0.0.1:19464 &"
+"$kdr" run --git "$repo" --ref main --interval 5s --listen 127.0.0.1:19464 >"$work/run.log" 2>&1 &
+loop_pid=$!
+wait_for 30 curl -fsS http://127.0.0.1:19464/readyz || { cat "$work/run.log"; echo "demo: the loop did not get ready" >&2; exit 1; }
+echo "ready"
+
+step "a pull request adds a topic and grows orders" "git checkout -b add-invoices && edit topics.yaml && git commit"
+git -C "$repo" checkout -q -b add-invoices
+python3 - "$repo/topics.yaml" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+text = text.replace("    - name: orders\n      partitions: 12", "    - name: orders\n      partitions: 16", 1)
+text = text.replace("    - name: events\n", "    - name: events\n    - name: invoices\n      partitions: 3\n", 1)
+open(path, "w").write(text)
+PY
+git_commit -am "Add invoices, grow orders to 16 partitions"
+
+step "the PR comment kdr would post" "kdr plan --git topology --ref add-invoices --base main --cluster dc-east --format markdown"
+"$kdr" plan --git "$repo" --ref add-invoices --base main --cluster dc-east --format markdown
+
+step "merge: the loop sees the new commit on main and applies it" "git checkout main && git merge add-invoices"
+git -C "$repo" checkout -q main
+git -C "$repo" merge -q --ff-only add-invoices
+head=$(git -C "$repo" rev-parse HEAD)
+wait_for 60 sh -c "curl -fsS http://127.0.0.1:19464/metrics | grep -q 'revision=\"$head\"'" \
+  || { tail -20 "$work/run.log"; echo "demo: the loop did not apply $head" >&2; exit 1; }
+wait_for 30 "$kdr" plan --git "$repo" --detailed-exitcode || true
+grep -E '"msg"|cycle' "$work/run.log" | tail -3
+curl -fsS http://127.0.0.1:19464/metrics | grep -E '^kdr_(info|reconcile_cycles_total|actions_total)' | head -8
+
+step "drift: someone changes a managed config by hand" "python3-kafka: alter_configs orders retention.ms=1000 segment.ms=3600000"
 /usr/bin/python3 - "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-east"]["bootstrap"])' "$work/ready.json")" <<'PY'
 import sys
 from kafka.admin import KafkaAdminClient, ConfigResource, ConfigResourceType
@@ -57,13 +107,23 @@ admin.close()
 print("orders on dc-east: retention.ms=1000, segment.ms=3600000 (unmanaged), min.insync.replicas dropped")
 PY
 
-step "the PR comment for the drift" "kdr plan examples/ --cluster dc-east --format markdown"
-"$kdr" plan examples/ --cluster dc-east --format markdown
+step "what the loop will fix" "kdr plan --git topology --cluster dc-east"
+"$kdr" plan --git "$repo" --cluster dc-east || true
 
-step "apply fixes the managed keys and keeps the unmanaged override" "kdr apply examples/ --yes"
-"$kdr" apply examples/ --yes
+step "the loop repairs the drift on its next cycle (level-triggered), unmanaged override kept" "kdr plan --git topology --detailed-exitcode"
+wait_for 30 "$kdr" plan --git "$repo" --detailed-exitcode || { tail -20 "$work/run.log"; exit 1; }
+"$kdr" plan --git "$repo" --detailed-exitcode
+/usr/bin/python3 - "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-east"]["bootstrap"])' "$work/ready.json")" <<'PY'
+import sys
+from kafka.admin import KafkaAdminClient, ConfigResource, ConfigResourceType
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1].split(","), client_id="check")
+res = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "orders")])[0].resources[0][4]
+conf = {c[0]: c[1] for c in res}
+print("orders on dc-east now: retention.ms=%s min.insync.replicas=%s segment.ms=%s" % (conf["retention.ms"], conf["min.insync.replicas"], conf["segment.ms"]))
+admin.close()
+PY
 
-step "and the next plan is empty again" "kdr plan examples/ --detailed-exitcode"
-"$kdr" plan examples/ --detailed-exitcode
+step "stop the loop" "kill -TERM <kdr run>"
+kill -TERM "$loop_pid"; wait "$loop_pid"; echo "kdr run exited $?"; loop_pid=
 echo
 echo "demo: done"
