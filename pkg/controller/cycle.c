@@ -1,0 +1,464 @@
+/*
+ * One reconcile cycle: bring the desired state up to the source, select the
+ * clusters that are not backing off, read each on its own (so a failure is
+ * its own), plan over those that were read, publish the plan in the log,
+ * apply it (the clusters with a plan-time error excepted), then record:
+ * backoff per cluster, stats, one summary line.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/controller_internal.h"
+#include "executor/executor.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+enum cluster_outcome {
+	CLUSTER_NOT_SELECTED, /* --cluster filter */
+	CLUSTER_BACKING_OFF,
+	CLUSTER_OK,
+	CLUSTER_FAILED,
+};
+
+struct cluster_cycle {
+	const char *name;
+	enum cluster_outcome outcome;
+	bool plan_error; /* a plan-time error: its actions are not applied */
+	int code;        /* its first failure's code */
+	uint64_t errors; /* failed reads (Kafka or Connect), plan-time errors, failed actions */
+};
+
+struct cycle {
+	int64_t start_mono;
+	int first_code;                 /* first failure's code, 0 none */
+	const char *source;             /* "ok", "invalid", "unavailable" */
+	struct cluster_cycle *clusters; /* parallel to desired.clusters */
+	size_t n_clusters;
+	bool global_error;              /* planning failed, or a plan-time error without a cluster */
+	bool planned;                   /* a plan was computed */
+	bool stop_skipped;              /* a stop request came before the apply */
+	size_t n_actions;
+	size_t n_blocked;
+	uint64_t by_result[KDR_CONTROLLER_ACTION_RESULTS];
+};
+
+static void fail(struct cycle *cy, int code)
+{
+	if (!cy->first_code)
+		cy->first_code = code ? code : KDR_EINVALID;
+}
+
+/* Counts an error against a cluster (and the cycle). */
+static void cluster_error(struct cycle *cy, struct cluster_cycle *cc, int code)
+{
+	fail(cy, code);
+	cc->errors++;
+	if (!cc->code)
+		cc->code = code ? code : KDR_EINVALID;
+}
+
+static struct cluster_cycle *cycle_cluster(struct cycle *cy, const char *name)
+{
+	for (size_t i = 0; name && i < cy->n_clusters; i++)
+		if (strcmp(cy->clusters[i].name, name) == 0)
+			return &cy->clusters[i];
+	return NULL;
+}
+
+/* Reads each eligible cluster on its own, so that a failure is attributed to its cluster. */
+static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct kdr_live *live,
+			  struct kdr_strvec *read_ok)
+{
+	for (size_t i = 0; i < cy->n_clusters; i++) {
+		struct cluster_cycle *cc = &cy->clusters[i];
+		struct kdr_executor_options exec = { 0 };
+		struct kdr_executor_errors errors = { KDR_STRVEC_INIT };
+		const char *names[1] = { cc->name };
+		char *joined = NULL;
+		struct kdr_controller_fields f = { 0 };
+		int rc = 0;
+
+		if (cc->outcome != CLUSTER_OK)
+			continue;
+		exec.timeout_ms = ctl->options.timeout_ms;
+		exec.clusters = names;
+		exec.n_clusters = 1;
+		rc = kdr_executor_read_live(live, &errors, &ctl->desired, &exec);
+		joined = kdr_strvec_join(&errors.messages, "; ");
+		kdr_controller_field_str(&f, "cluster", cc->name);
+		kdr_controller_field_str(&f, "error", joined);
+		if (rc != 0) {
+			cc->outcome = CLUSTER_FAILED;
+			cluster_error(cy, cc, rc);
+			kdr_controller_field_str(&f, "code", kdr_error_name(rc));
+			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "cannot read cluster", &f);
+		} else {
+			kdr_strvec_push(read_ok, cc->name);
+			if (errors.messages.n > 0) {
+				/*
+				 * Kafka was read: its topics are still reconciled and the plan
+				 * skips its connectors, so this counts as an error without
+				 * backing the cluster off.
+				 */
+				fail(cy, KDR_EUNAVAILABLE);
+				cc->errors++;
+				kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN,
+						   "cannot read Kafka Connect; its connectors are not reconciled", &f);
+			}
+		}
+		free(joined);
+		kdr_executor_errors_release(&errors);
+	}
+}
+
+/* Publishes the plan (before anything is applied) and marks clusters with plan-time errors. */
+static void publish_plan(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan)
+{
+	bool new_revision = !ctl->notes_revision || !plan->revision || strcmp(ctl->notes_revision, plan->revision) != 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+		struct kdr_controller_fields f = { 0 };
+
+		kdr_controller_field_str(&f, "kind", kdr_action_kind_name(action->kind));
+		kdr_controller_field_str(&f, "cluster", action->cluster);
+		kdr_controller_field_str(&f, "resource", action->resource);
+		kdr_controller_field_str(&f, "policy", action->policy);
+		kdr_controller_field_str(&f, "risk", kdr_risk_name(action->risk));
+		/* Reasons show config values the plan renders; sensitive ones are already redacted there. */
+		kdr_controller_field_str(&f, "reason", action->reason);
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO,
+				   ctl->options.dry_run ? "drift (dry run: not applied)" : "planned action", &f);
+	}
+	for (size_t i = 0; i < plan->n_blocked; i++) {
+		const struct kdr_blocked *blocked = &plan->blocked[i];
+		struct cluster_cycle *cc = cycle_cluster(cy, blocked->cluster);
+		bool error = blocked->kind == KDR_BLOCKED_ERROR;
+		struct kdr_controller_fields f = { 0 };
+
+		kdr_controller_field_str(&f, "kind", kdr_blocked_kind_name(blocked->kind));
+		kdr_controller_field_str(&f, "cluster", blocked->cluster);
+		kdr_controller_field_str(&f, "resource", blocked->resource);
+		kdr_controller_field_str(&f, "policy", blocked->policy);
+		kdr_controller_field_str(&f, "reason", blocked->reason);
+		kdr_controller_log(ctl, error ? KDR_CONTROLLER_LOG_ERROR : KDR_CONTROLLER_LOG_WARN,
+				   error ? "plan error" : "blocked (kdr refuses this change)", &f);
+		if (!error)
+			continue;
+		if (cc) {
+			cc->plan_error = true;
+			cluster_error(cy, cc, KDR_EINVALID);
+		} else {
+			cy->global_error = true;
+			fail(cy, KDR_EINVALID);
+		}
+	}
+	if (new_revision) {
+		for (size_t i = 0; i < plan->n_notes; i++) {
+			struct kdr_controller_fields f = { 0 };
+
+			if (plan->notes[i].kind != KDR_NOTE_WARNING)
+				continue;
+			kdr_controller_field_str(&f, "cluster", plan->notes[i].cluster);
+			kdr_controller_field_str(&f, "resource", plan->notes[i].resource);
+			kdr_controller_field_str(&f, "detail", plan->notes[i].message);
+			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "plan warning", &f);
+		}
+		free(ctl->notes_revision);
+		ctl->notes_revision = kdr_strdup(plan->revision);
+	}
+}
+
+static void count_all(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
+		      enum kdr_controller_action_result outcome)
+{
+	cy->by_result[outcome] += plan->n_actions;
+	pthread_mutex_lock(&ctl->lock);
+	for (size_t i = 0; i < plan->n_actions; i++)
+		ctl->stats.actions[plan->actions[i].kind][outcome]++;
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/* Runs the executor on `targets` and records every action's result. */
+static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
+		    const struct kdr_strvec *targets)
+{
+	struct kdr_executor_options exec = { 0 };
+	struct kdr_apply_report report = { 0 };
+
+	exec.timeout_ms = ctl->options.timeout_ms;
+	exec.clusters = (const char *const *)targets->v;
+	exec.n_clusters = targets->n;
+	kdr_executor_apply(&report, plan, &ctl->desired, &exec);
+	for (size_t i = 0; i < report.n; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+		const struct kdr_action_result *result = &report.results[i];
+		struct cluster_cycle *cc = cycle_cluster(cy, action->cluster);
+		enum kdr_controller_action_result outcome = KDR_CONTROLLER_ACTION_SKIPPED;
+		struct kdr_controller_fields f = { 0 };
+
+		if (result->attempted)
+			outcome = result->code == 0 ? KDR_CONTROLLER_ACTION_SUCCEEDED : KDR_CONTROLLER_ACTION_FAILED;
+		cy->by_result[outcome]++;
+		pthread_mutex_lock(&ctl->lock);
+		ctl->stats.actions[action->kind][outcome]++;
+		pthread_mutex_unlock(&ctl->lock);
+		if (outcome == KDR_CONTROLLER_ACTION_SKIPPED)
+			continue;
+		kdr_controller_field_str(&f, "kind", kdr_action_kind_name(action->kind));
+		kdr_controller_field_str(&f, "cluster", action->cluster);
+		kdr_controller_field_str(&f, "resource", action->resource);
+		if (outcome == KDR_CONTROLLER_ACTION_SUCCEEDED) {
+			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "action applied", &f);
+			continue;
+		}
+		kdr_controller_field_str(&f, "error", result->message ? result->message : kdr_error_name(result->code));
+		kdr_controller_field_str(&f, "code", kdr_error_name(result->code));
+		kdr_controller_field_bool(&f, "retriable", kdr_error_retriable(result->code));
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "action failed", &f);
+		if (cc) {
+			cc->outcome = CLUSTER_FAILED;
+			cluster_error(cy, cc, result->code);
+		} else {
+			fail(cy, result->code);
+		}
+	}
+	kdr_apply_report_release(&report);
+}
+
+/*
+ * Applies the actions of the clusters that were read and have no plan-time
+ * error; the rest are counted as skipped. A plan-time error without a
+ * cluster stops the whole apply, as `kdr apply` refuses such a plan.
+ */
+static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan)
+{
+	struct kdr_strvec targets = KDR_STRVEC_INIT;
+	bool any = false;
+
+	if (ctl->options.dry_run) {
+		count_all(ctl, cy, plan, KDR_CONTROLLER_ACTION_DRY_RUN);
+		return;
+	}
+	for (size_t i = 0; i < cy->n_clusters; i++)
+		if (cy->clusters[i].outcome == CLUSTER_OK && !cy->clusters[i].plan_error)
+			kdr_strvec_push(&targets, cy->clusters[i].name);
+	for (size_t i = 0; i < plan->n_actions && !any; i++)
+		any = kdr_strvec_contains(&targets, plan->actions[i].cluster);
+	if (any && !cy->global_error && atomic_load(&ctl->stop)) {
+		/* Nothing is in flight yet: stopping now leaves no half-applied cycle. */
+		cy->stop_skipped = true;
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "stop requested before the apply; nothing applied",
+				   NULL);
+	}
+	/* An empty cluster list means "all" to the executor: it is never called without targets. */
+	if (!any || cy->global_error || cy->stop_skipped)
+		count_all(ctl, cy, plan, KDR_CONTROLLER_ACTION_SKIPPED);
+	else
+		execute(ctl, cy, plan, &targets);
+	kdr_strvec_release(&targets);
+}
+
+/* Backoff and stats from the cycle's per-cluster outcomes; the summary line; the cycle's result. */
+static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
+{
+	int64_t now = kdr_controller_mono_ms();
+	int64_t duration = now - cy->start_mono;
+	size_t attempted = 0, failed = 0, backing_off = 0;
+	struct kdr_controller_fields f = { 0 };
+
+	for (size_t i = 0; i < cy->n_clusters; i++) {
+		struct cluster_cycle *cc = &cy->clusters[i];
+		struct kdr_controller_cluster_state *state = NULL;
+		struct kdr_controller_fields cf = { 0 };
+
+		if (cc->outcome == CLUSTER_NOT_SELECTED)
+			continue;
+		state = kdr_controller_cluster_state(ctl, cc->name);
+		if (cc->outcome == CLUSTER_BACKING_OFF) {
+			backing_off++;
+			continue;
+		}
+		attempted++;
+		if (cc->outcome == CLUSTER_FAILED || cc->plan_error) {
+			failed++;
+			kdr_controller_backoff_fail(&state->backoff, &ctl->options.backoff, &ctl->rng, now);
+			state->last_code = cc->code ? cc->code : KDR_EINVALID;
+			kdr_controller_field_str(&cf, "cluster", cc->name);
+			kdr_controller_field_int(&cf, "failures", state->backoff.failures);
+			kdr_controller_field_int(&cf, "retry_in_ms", state->backoff.not_before_ms - now);
+			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "cluster failed; backing off", &cf);
+		} else if (state->backoff.failures > 0) {
+			kdr_controller_field_str(&cf, "cluster", cc->name);
+			kdr_controller_field_int(&cf, "after_failures", state->backoff.failures);
+			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "cluster recovered", &cf);
+			kdr_controller_backoff_reset(&state->backoff);
+		}
+	}
+
+	pthread_mutex_lock(&ctl->lock);
+	if (cy->first_code == 0)
+		ctl->stats.cycles_success++;
+	else
+		ctl->stats.cycles_failure++;
+	/* A cluster no longer declared (or filtered out) keeps its error count, not a backoff. */
+	for (size_t i = 0; i < ctl->stats.n_clusters; i++)
+		ctl->stats.clusters[i].backoff_ms = 0;
+	for (size_t i = 0; i < cy->n_clusters; i++) {
+		struct cluster_cycle *cc = &cy->clusters[i];
+		struct kdr_controller_cluster_stats *cs = NULL;
+
+		if (cc->outcome == CLUSTER_NOT_SELECTED)
+			continue;
+		cs = kdr_controller_stats_cluster(&ctl->stats, cc->name);
+		cs->errors_total += cc->errors;
+		cs->backoff_ms = kdr_controller_cluster_state(ctl, cc->name)->backoff.delay_ms;
+	}
+	if (ctl->have_desired) {
+		/* The revision this cycle reconciled: the last good one, whatever the source is at now. */
+		free(ctl->stats.revision);
+		ctl->stats.revision = kdr_strdup(ctl->desired.revision ? ctl->desired.revision : "");
+	}
+	if (cy->planned) {
+		size_t left = ctl->options.dry_run ? cy->n_actions
+						   : cy->n_actions - cy->by_result[KDR_CONTROLLER_ACTION_SUCCEEDED];
+
+		ctl->stats.plan_actions = cy->n_actions;
+		ctl->stats.drift_items = left + cy->n_blocked;
+	}
+	ctl->stats.last_cycle_duration_ms = duration;
+	if (cy->first_code == 0) {
+		ctl->stats.last_success_unix_ms = kdr_controller_wall_ms();
+		ctl->stats.ready = true;
+	}
+	pthread_mutex_unlock(&ctl->lock);
+
+	kdr_controller_field_str(&f, "result", cy->first_code == 0 ? "success" : "failure");
+	kdr_controller_field_str(&f, "source", cy->source);
+	kdr_controller_field_int(&f, "clusters", (int64_t)attempted);
+	kdr_controller_field_int(&f, "clusters_failed", (int64_t)failed);
+	kdr_controller_field_int(&f, "clusters_backing_off", (int64_t)backing_off);
+	kdr_controller_field_int(&f, "actions", (int64_t)cy->n_actions);
+	kdr_controller_field_int(&f, "succeeded", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SUCCEEDED]);
+	kdr_controller_field_int(&f, "failed", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
+	kdr_controller_field_int(&f, "skipped", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SKIPPED]);
+	kdr_controller_field_int(&f, "dry_run", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_DRY_RUN]);
+	kdr_controller_field_int(&f, "blocked", (int64_t)cy->n_blocked);
+	kdr_controller_field_int(&f, "duration_ms", duration);
+	kdr_controller_log(ctl, cy->first_code == 0 ? KDR_CONTROLLER_LOG_INFO : KDR_CONTROLLER_LOG_WARN,
+			   "reconcile cycle finished", &f);
+	if (cy->first_code == 0)
+		return 0;
+	return kdr_error_set(cy->first_code,
+			     "reconcile cycle %" PRIu64 " failed: source %s, %zu of %zu cluster(s) failed, "
+			     "%zu backing off, %" PRIu64 " action(s) failed",
+			     ctl->cycle, cy->source, failed, attempted, backing_off,
+			     cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
+}
+
+/* Selects the clusters of this cycle: declared, in --cluster, not backing off. */
+static void select_clusters(struct kdr_controller *ctl, struct cycle *cy)
+{
+	int64_t now = kdr_controller_mono_ms();
+
+	cy->n_clusters = ctl->desired.n_clusters;
+	cy->clusters = kdr_calloc(cy->n_clusters + 1, sizeof(*cy->clusters));
+	for (size_t i = 0; i < cy->n_clusters; i++) {
+		struct cluster_cycle *cc = &cy->clusters[i];
+		struct kdr_controller_cluster_state *state = NULL;
+		struct kdr_controller_fields f = { 0 };
+
+		cc->name = ctl->desired.clusters[i].meta.name;
+		if (!kdr_controller_cluster_selected(ctl, cc->name)) {
+			cc->outcome = CLUSTER_NOT_SELECTED;
+			continue;
+		}
+		state = kdr_controller_cluster_state(ctl, cc->name);
+		if (!kdr_controller_backoff_active(&state->backoff, now)) {
+			cc->outcome = CLUSTER_OK;
+			continue;
+		}
+		cc->outcome = CLUSTER_BACKING_OFF;
+		fail(cy, state->last_code);
+		kdr_controller_field_str(&f, "cluster", cc->name);
+		kdr_controller_field_int(&f, "failures", state->backoff.failures);
+		kdr_controller_field_int(&f, "retry_in_ms", state->backoff.not_before_ms - now);
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "cluster backing off; skipped this cycle", &f);
+	}
+}
+
+int kdr_controller_run_cycle(struct kdr_controller *ctl)
+{
+	struct cycle cy;
+	struct kdr_live live = { 0 };
+	struct kdr_plan plan = { 0 };
+	struct kdr_plan_options plan_opts = { 0 };
+	struct kdr_mm2_secrets secrets = { 0 };
+	struct kdr_strvec read_ok = KDR_STRVEC_INIT;
+	int rc = 0;
+
+	memset(&cy, 0, sizeof(cy));
+	ctl->cycle++;
+	ctl->in_cycle = true;
+	cy.start_mono = kdr_controller_mono_ms();
+	cy.source = "ok";
+	kdr_error_clear();
+
+	rc = kdr_controller_update_desired(ctl);
+	if (rc != 0) {
+		cy.source = rc == KDR_EINVALID ? "invalid" : "unavailable";
+		fail(&cy, rc);
+	} else if (ctl->check_failed) {
+		cy.source = "unavailable";
+		fail(&cy, ctl->check_code);
+	} else if (ctl->rejected_revision && ctl->seen_revision &&
+		   strcmp(ctl->rejected_revision, ctl->seen_revision) == 0) {
+		cy.source = "invalid";
+		fail(&cy, KDR_EINVALID);
+	}
+	if (ctl->last_source_state && strcmp(ctl->last_source_state, "ok") != 0 && strcmp(cy.source, "ok") == 0)
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "source usable again", NULL);
+	ctl->last_source_state = cy.source;
+	if (!ctl->have_desired) {
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "no valid desired state yet; nothing reconciled",
+				   NULL);
+		fail(&cy, KDR_EINVALID);
+		goto cleanup;
+	}
+
+	select_clusters(ctl, &cy);
+	read_clusters(ctl, &cy, &live, &read_ok);
+	if (read_ok.n == 0)
+		goto cleanup;
+	kdr_executor_secrets(&secrets, NULL);
+	plan_opts.secrets = &secrets;
+	plan_opts.allow_delete = ctl->options.allow_delete;
+	plan_opts.clusters = (const char *const *)read_ok.v;
+	plan_opts.n_clusters = read_ok.n;
+	rc = kdr_plan_compute(&plan, &ctl->desired, &live, &plan_opts);
+	if (rc != 0) {
+		struct kdr_controller_fields f = { 0 };
+
+		kdr_controller_field_str(&f, "error", kdr_error_message());
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "planning failed; nothing applied", &f);
+		cy.global_error = true;
+		fail(&cy, rc);
+		goto cleanup;
+	}
+	cy.planned = true;
+	cy.n_actions = plan.n_actions;
+	cy.n_blocked = plan.n_blocked;
+	publish_plan(ctl, &cy, &plan);
+	apply_plan(ctl, &cy, &plan);
+
+cleanup:
+	rc = finish_cycle(ctl, &cy);
+	ctl->in_cycle = false;
+	free(cy.clusters);
+	kdr_strvec_release(&read_ok);
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	return rc;
+}

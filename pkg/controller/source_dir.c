@@ -1,0 +1,226 @@
+/*
+ * The directory source of the loop: the revision is a content hash of the
+ * documents, so an edit, an added or a removed file wakes the loop whatever
+ * the mtimes say (editors, `git checkout`, ConfigMap mounts all differ there).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "controller/controller.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+struct dir_source {
+	char *dir;
+	char *description;
+};
+
+static bool has_yaml_extension(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) || (len > 4 && strcmp(name + len - 4, ".yml") == 0);
+}
+
+/* The directories being walked, to stop at a symlink loop (as kdr_spec_load_dir does). */
+struct ancestor {
+	dev_t dev;
+	ino_t ino;
+	const struct ancestor *parent;
+};
+
+/* Collects the document paths exactly as kdr_spec_load_dir selects them. */
+static int collect(struct kdr_strvec *files, const char *dir, const struct ancestor *ancestors)
+{
+	DIR *d = opendir(dir);
+	struct dirent *entry = NULL;
+	struct stat st;
+	struct ancestor self = { 0, 0, ancestors };
+	size_t dir_len = strlen(dir);
+	int rc = 0;
+
+	if (!d)
+		return kdr_error_set(KDR_EIO, "cannot open directory '%s': %s", dir, strerror(errno));
+	memset(&st, 0, sizeof(st));
+	if (fstat(dirfd(d), &st) == 0) {
+		self.dev = st.st_dev;
+		self.ino = st.st_ino;
+	}
+	for (const struct ancestor *a = ancestors; a; a = a->parent) {
+		if (a->dev == self.dev && a->ino == self.ino) {
+			closedir(d);
+			return 0;
+		}
+	}
+	while (rc == 0 && (entry = readdir(d)) != NULL) {
+		char *path = NULL;
+
+		if (entry->d_name[0] == '.')
+			continue;
+		if (dir_len > 0 && dir[dir_len - 1] == '/')
+			path = kdr_asprintf("%s%s", dir, entry->d_name);
+		else
+			path = kdr_asprintf("%s/%s", dir, entry->d_name);
+		if (stat(path, &st) != 0) {
+			if (has_yaml_extension(entry->d_name))
+				rc = kdr_error_set(KDR_EIO, "cannot read '%s': %s", path, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = collect(files, path, &self);
+		} else if (S_ISREG(st.st_mode) && has_yaml_extension(entry->d_name)) {
+			kdr_strvec_push(files, path);
+		}
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int hash_file(uint64_t *hash, const char *path, const char *label)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char chunk[65536];
+	unsigned char size_le[8] = { 0 };
+	uint64_t size = 0;
+	size_t n = 0;
+	struct stat st;
+	int rc = 0;
+
+	if (!f)
+		return kdr_error_set(KDR_EIO, "cannot read '%s': %s", path, strerror(errno));
+	memset(&st, 0, sizeof(st));
+	if (fstat(fileno(f), &st) == 0)
+		size = (uint64_t)st.st_size;
+	/* Name and length first, so that moving bytes between files changes the hash. */
+	*hash = kdr_hash64(label, strlen(label) + 1, *hash);
+	for (int i = 0; i < 8; i++)
+		size_le[i] = (unsigned char)(size >> (8 * i));
+	*hash = kdr_hash64(size_le, sizeof(size_le), *hash);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		*hash = kdr_hash64(chunk, n, *hash);
+	if (ferror(f))
+		rc = kdr_error_set(KDR_EIO, "cannot read '%s': %s", path, strerror(errno));
+	fclose(f);
+	return rc;
+}
+
+int kdr_controller_dir_revision(char **out, const char *dir)
+{
+	struct kdr_strvec files = KDR_STRVEC_INIT;
+	struct stat st;
+	uint64_t hash = KDR_HASH64_SEED;
+	size_t prefix = strlen(dir);
+	int rc = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (stat(dir, &st) != 0)
+		return kdr_error_set(KDR_EIO, "cannot open directory '%s': %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		/* A single file is a directory of one (as for kdr_spec_load_dir). */
+		rc = hash_file(&hash, dir, "");
+	} else {
+		rc = collect(&files, dir, NULL);
+		kdr_strvec_sort(&files);
+		for (size_t i = 0; i < files.n && rc == 0; i++) {
+			/* Relative names: the same tree elsewhere (a new checkout path) is the same revision. */
+			const char *label = files.v[i] + prefix;
+
+			while (*label == '/')
+				label++;
+			rc = hash_file(&hash, files.v[i], label);
+		}
+	}
+	if (rc == 0)
+		*out = kdr_asprintf("%016" PRIx64, hash);
+	kdr_strvec_release(&files);
+	return rc;
+}
+
+static int dir_check(char **out, void *ctx)
+{
+	const struct dir_source *src = ctx;
+
+	return kdr_controller_dir_revision(out, src->dir);
+}
+
+static int dir_load(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx)
+{
+	const struct dir_source *src = ctx;
+	struct kdr_desired fresh;
+	char *after = NULL;
+	int rc = 0;
+
+	memset(&fresh, 0, sizeof(fresh));
+	rc = kdr_source_load_dir(&fresh, diags, src->dir, 0);
+	if (rc != 0)
+		goto cleanup;
+	/*
+	 * The files are read twice (hash, then parse): if they changed in
+	 * between, what was parsed is not `revision`; the next check sees the
+	 * new one and the loop loads that instead.
+	 */
+	rc = kdr_controller_dir_revision(&after, src->dir);
+	if (rc != 0)
+		goto cleanup;
+	if (strcmp(after, revision) != 0) {
+		rc = kdr_error_set(KDR_ECONFLICT, "'%s' changed while it was read; reading it again", src->dir);
+		goto cleanup;
+	}
+	free(fresh.revision);
+	fresh.revision = kdr_strdup(revision);
+	kdr_desired_release(out);
+	*out = fresh;
+	memset(&fresh, 0, sizeof(fresh));
+cleanup:
+	free(after);
+	kdr_desired_release(&fresh);
+	return rc;
+}
+
+static const char *dir_describe(void *ctx)
+{
+	const struct dir_source *src = ctx;
+
+	return src->description;
+}
+
+static void dir_free(void *ctx)
+{
+	struct dir_source *src = ctx;
+
+	if (!src)
+		return;
+	free(src->dir);
+	free(src->description);
+	free(src);
+}
+
+static const struct kdr_controller_source_ops dir_ops = {
+	dir_check,
+	dir_load,
+	dir_describe,
+	dir_free,
+};
+
+void kdr_controller_source_dir(struct kdr_controller_source *out, const char *dir)
+{
+	struct dir_source *src = kdr_calloc(1, sizeof(*src));
+
+	src->dir = kdr_strdup(dir);
+	src->description = kdr_asprintf("dir %s", dir);
+	out->ops = &dir_ops;
+	out->ctx = src;
+}
+
+void kdr_controller_source_release(struct kdr_controller_source *source)
+{
+	if (source->ops && source->ops->free)
+		source->ops->free(source->ctx);
+	source->ops = NULL;
+	source->ctx = NULL;
+}
