@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "kafka/kafka_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
-/* Big enough for a DescribeConfigs answer over ~10,000 topics (librdkafka's default is 100 MB). */
+/* Big enough for the all-topics Metadata of a large cluster (librdkafka's default is 100 MB). */
 #define KDR_KAFKA_RECEIVE_MAX "536870912"
 
 int64_t kdr_kafka_now_ms(void)
@@ -24,10 +27,31 @@ int64_t kdr_kafka_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void kdr_kafka_release_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 bool kdr_kafka_handles(enum kdr_action_kind kind)
 {
 	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ADD_PARTITIONS ||
 	       kind == KDR_ACTION_ALTER_CONFIGS || kind == KDR_ACTION_DELETE_TOPIC;
+}
+
+/* "2024-05-01T12:00:00.123Z": debug lines carry the time, to tell where a slow step waits. */
+static void debug_timestamp(char *out, size_t size)
+{
+	struct timespec ts = {0, 0};
+	struct tm tm;
+	size_t len = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	len = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + len, size - len, ".%03dZ", (int)(ts.tv_nsec / 1000000));
 }
 
 /* librdkafka's log, from its own threads: nowhere unless KDR_DEBUG, and never with a secret. */
@@ -35,11 +59,13 @@ static void log_sink(const rd_kafka_t *rk, int level, const char *fac, const cha
 {
 	const struct kdr_kafka_conn *conn = rd_kafka_opaque(rk);
 	char line[1024];
+	char ts[40] = "";
 
 	if (!conn || !conn->debug)
 		return;
 	kdr_kafka_scrub_into(conn, line, sizeof(line), text);
-	fprintf(stderr, "level=debug msg=librdkafka cluster=%s syslog_level=%d facility=%s text=\"%s\"\n",
+	debug_timestamp(ts, sizeof(ts));
+	fprintf(stderr, "ts=%s level=debug msg=librdkafka cluster=%s syslog_level=%d facility=%s text=\"%s\"\n", ts,
 		conn->cluster, level, fac ? fac : "", line);
 }
 
@@ -68,9 +94,13 @@ static void error_sink(rd_kafka_t *rk, int err, const char *reason, void *opaque
 	}
 	conn->last_err = err;
 	kdr_kafka_scrub_into(conn, conn->last_reason, sizeof(conn->last_reason), reason);
-	if (conn->debug)
-		fprintf(stderr, "level=debug msg=\"librdkafka error\" cluster=%s error=%s reason=\"%s\"\n",
+	if (conn->debug) {
+		char ts[40] = "";
+
+		debug_timestamp(ts, sizeof(ts));
+		fprintf(stderr, "ts=%s level=debug msg=\"librdkafka error\" cluster=%s error=%s reason=\"%s\"\n", ts,
 			conn->cluster, rd_kafka_err2name((rd_kafka_resp_err_t)err), conn->last_reason);
+	}
 }
 
 static int compare_longest_first(const void *a, const void *b)
@@ -200,8 +230,11 @@ void kdr_kafka_conn_free(struct kdr_kafka_conn *conn)
 	if (!conn)
 		return;
 	/* The client first: its threads may still log through the scrubber. */
-	if (conn->rk)
+	if (conn->rk) {
 		rd_kafka_destroy(conn->rk);
+		/* librdkafka's metadata cache (every topic of the cluster) is gone: before the next cluster is read. */
+		kdr_kafka_release_memory();
+	}
 	for (size_t i = 0; i < conn->secrets.n; i++)
 		wipe(conn->secrets.v[i]);
 	kdr_strvec_release(&conn->secrets);

@@ -18,9 +18,14 @@
  * Requests per read of a cluster, whatever the number of topics: one
  * Metadata (all topics), one DescribeConfigs per broker (librdkafka 2.0.2
  * allows a single BROKER resource per call; the calls run concurrently) and
- * one DescribeConfigs for every topic at once. An apply sends one request per
- * action kind (CreateTopics, CreatePartitions, AlterConfigs, DeleteTopics),
- * split only when a request would exceed the broker's request size limit.
+ * at most 32 DescribeConfigs for the topics (one per 32 topics below 1,024
+ * topics, then 32 equal slices, two in flight: librdkafka parses an answer
+ * into ~13 KB per topic and places each topic by a linear search, so one
+ * answer for 10,000 topics would cost ~130 MB and 50 million comparisons).
+ * An apply batches each action kind (CreateTopics, CreatePartitions,
+ * AlterConfigs, DeleteTopics) the same way: one request per 32 actions, at
+ * most 32 requests per kind (more only if a request would near the broker's
+ * request size limit), two in flight.
  *
  * Secret values (client properties given by reference or under credential
  * keys) are never logged or returned: every message that passes through the
@@ -106,8 +111,9 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 /*
  * Executes the actions of `plan` that belong to this connection's cluster and
  * are Kafka actions (kdr_kafka_handles), batched per kind in the order
- * creates, add-partitions, alter-configs, deletes — one request per kind
- * (CreateTopics with an explicit replica assignment and the action's configs;
+ * creates, add-partitions, alter-configs, deletes — a kind's requests all
+ * answered before the next kind starts (CreateTopics with an explicit
+ * replica assignment and the action's configs;
  * CreatePartitions with the new partitions' assignment; AlterConfigs with the
  * action's complete config set, which replaces the topic's dynamic set;
  * DeleteTopics). `results` has plan->n_actions slots; each slot is

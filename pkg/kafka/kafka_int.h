@@ -46,6 +46,15 @@ struct kdr_kafka_conn {
 int64_t kdr_kafka_now_ms(void);
 
 /*
+ * Hands freed heap pages back to the system (glibc: malloc_trim; elsewhere
+ * nothing). Called where a read has just freed what librdkafka parsed, so
+ * that the next phase, or the next cluster's read, does not stack its peak
+ * on top of the last one's (librdkafka parses on its own threads, whose
+ * arenas glibc otherwise keeps).
+ */
+void kdr_kafka_release_memory(void);
+
+/*
  * Waits until the client has heard from a broker (no request of its own: it
  * watches the bootstrap Metadata librdkafka sends after connecting), failing
  * fast when every broker is down or authentication fails, else after

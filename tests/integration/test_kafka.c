@@ -623,6 +623,41 @@ static void test_policy_violation_fails_one_action(void **state)
 	rd_kafka_destroy(rk);
 }
 
+/* Many actions go in several requests, two in flight: each answer still reaches its own action. */
+static void test_sliced_apply_maps_each_result(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	rd_kafka_t *rk = raw_client(fx);
+	char name[32];
+
+	for (size_t i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "sliced-%03zu", i);
+		add_create(&plan, name, 1, i);
+	}
+	/* In the third of the four requests (actions 64..95). */
+	assert_int_equal(kdr_sandbox_inject_topic_error(fx->sandbox, CLUSTER, API_CREATE_TOPICS, "sliced-070",
+							ERR_POLICY_VIOLATION, 1),
+			 0);
+	results = results_new(&plan);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), KDR_EINVALID);
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 4);
+	for (size_t i = 0; i < 100; i++) {
+		assert_true(results[i].attempted);
+		assert_int_equal(results[i].code, i == 70 ? KDR_EINVALID : 0);
+	}
+	assert_string_equal(results[70].error_name, "POLICY_VIOLATION");
+	assert_non_null(strstr(results[70].message, "topic 'sliced-070': POLICY_VIOLATION: "));
+	assert_true(raw_topic_exists(rk, "sliced-000"));
+	assert_true(raw_topic_exists(rk, "sliced-099"));
+	assert_false(raw_topic_exists(rk, "sliced-070"));
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+	rd_kafka_destroy(rk);
+}
+
 static void test_create_existing_topic_is_reported(void **state)
 {
 	struct fixture *fx = *state;
@@ -813,7 +848,9 @@ static void create_many(struct fixture *fx, size_t from, size_t to)
 	results = results_new(&plan);
 	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
+	/* One CreateTopics per 32 topics, at most 32. */
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS),
+			 (to - from + 31) / 32 < 32 ? (to - from + 31) / 32 : 32);
 	results_free(results, plan.n_actions);
 	plan_free(&plan);
 }
@@ -849,6 +886,7 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	struct kdr_kafka_conn *conn = NULL;
 	uint64_t metadata_first = 0, describe_first = 0;
 	uint64_t metadata10 = 0, describe10 = 0, metadata500 = 0, describe500 = 0;
+	uint64_t metadata1100 = 0, describe1100 = 0, metadata1500 = 0, describe1500 = 0;
 	uint64_t metadata_once = 0, describe_once = 0;
 
 	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
@@ -857,18 +895,32 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	count_read(fx, conn, 10, &metadata10, &describe10);
 	create_many(fx, 10, 500);
 	count_read(fx, conn, 500, &metadata500, &describe500);
-	count_read(fx, NULL, 500, &metadata_once, &describe_once);
+	create_many(fx, 500, 1100);
+	count_read(fx, conn, 1100, &metadata1100, &describe1100);
+	create_many(fx, 1100, 1500);
+	count_read(fx, conn, 1500, &metadata1500, &describe1500);
+	count_read(fx, NULL, 1500, &metadata_once, &describe_once);
 	print_message("requests per read (Metadata, DescribeConfigs): kept connection 10 topics (%llu, %llu), "
-		      "500 topics (%llu, %llu); its first read (%llu, %llu); one-shot 500 topics (%llu, %llu)\n",
+		      "500 topics (%llu, %llu), 1100 topics (%llu, %llu), 1500 topics (%llu, %llu); its first read "
+		      "(%llu, %llu); one-shot 1500 topics (%llu, %llu)\n",
 		      (unsigned long long)metadata10, (unsigned long long)describe10, (unsigned long long)metadata500,
-		      (unsigned long long)describe500, (unsigned long long)metadata_first,
+		      (unsigned long long)describe500, (unsigned long long)metadata1100,
+		      (unsigned long long)describe1100, (unsigned long long)metadata1500,
+		      (unsigned long long)describe1500, (unsigned long long)metadata_first,
 		      (unsigned long long)describe_first, (unsigned long long)metadata_once,
 		      (unsigned long long)describe_once);
-	/* Steady state: one Metadata for all topics; one DescribeConfigs per broker plus one for all topics. */
+	/*
+	 * Steady state: one Metadata for all topics; one DescribeConfigs per
+	 * broker, plus the topics' in slices of at least 32 topics, never more
+	 * than 32 slices (reached from 1,024 topics on).
+	 */
 	assert_int_equal(metadata10, 1);
 	assert_int_equal(metadata500, 1);
+	assert_int_equal(metadata1500, 1);
 	assert_int_equal(describe10, 3 + 1);
-	assert_int_equal(describe500, 3 + 1);
+	assert_int_equal(describe500, 3 + 16);
+	assert_int_equal(describe1100, 3 + 32);
+	assert_int_equal(describe1500, 3 + 32);
 	/*
 	 * A fresh client adds librdkafka's own brokers-only Metadata, at most
 	 * one per bootstrap connection: bounded by the brokers, not the topics.
@@ -876,7 +928,7 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	assert_true(metadata_first <= 1 + 3);
 	assert_true(metadata_once <= 1 + 3);
 	assert_int_equal(describe_first, 3 + 1);
-	assert_int_equal(describe_once, 3 + 1);
+	assert_int_equal(describe_once, 3 + 32);
 	kdr_kafka_conn_free(conn);
 }
 
@@ -1024,6 +1076,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_validate_only_creates_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_existing_topic_is_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sliced_apply_maps_each_result, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_action_fails_alone, setup, teardown),
 	    cmocka_unit_test(test_unreachable_bootstrap_fails_fast),
 	    cmocka_unit_test_setup_teardown(test_all_brokers_down_fails_bounded, setup, teardown),
