@@ -1,5 +1,6 @@
 #include "executor/executor.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,35 +64,79 @@ void kdr_executor_secrets(struct kdr_mm2_secrets *out, const struct kdr_secret_r
 	out->ctx = (void *)(uintptr_t)resolver;
 }
 
+/* One cluster's read, done on its own thread. */
+struct cluster_read {
+	const struct kdr_cluster *cl;
+	const struct kdr_executor_options *options;
+	struct kdr_live_cluster live;
+	struct kdr_executor_errors errors; /* messages of this cluster only */
+	int rc;
+	pthread_t thread;
+	bool started;
+};
+
+static void *read_one_cluster(void *arg)
+{
+	struct cluster_read *read = arg;
+	struct kdr_kafka_options kopts;
+
+	kafka_options(&kopts, read->options);
+	read->rc = kdr_kafka_read_cluster(&read->live, read->cl, &kopts);
+	if (read->rc != 0) {
+		/* The message is thread-local: take it here, on the thread that failed. */
+		kdr_strvec_push(&read->errors.messages, kdr_error_message());
+		return NULL;
+	}
+	if (read->cl->connect.present)
+		read_connect(&read->live.connect, &read->errors, read->cl, read->options);
+	return NULL;
+}
+
 int kdr_executor_read_live(struct kdr_live *out, struct kdr_executor_errors *errors,
 			   const struct kdr_desired *desired, const struct kdr_executor_options *options)
 {
-	struct kdr_kafka_options kopts;
+	struct cluster_read *reads = kdr_calloc(desired->n_clusters + 1, sizeof(*reads));
 	int first_error = 0;
 
-	kafka_options(&kopts, options);
+	/*
+	 * Clusters are independent and each read waits on the network: read
+	 * them side by side (each with its own librdkafka and libcurl handles).
+	 */
 	for (size_t i = 0; i < desired->n_clusters; i++) {
-		const struct kdr_cluster *cl = &desired->clusters[i];
-		struct kdr_live_cluster read = { 0 };
-		struct kdr_live_cluster *slot = NULL;
-		int rc;
+		struct cluster_read *read = &reads[i];
 
-		if (!selected(options, cl->meta.name))
+		read->cl = &desired->clusters[i];
+		read->options = options;
+		if (!selected(options, read->cl->meta.name))
 			continue;
-		rc = kdr_kafka_read_cluster(&read, cl, &kopts);
-		if (rc != 0) {
-			kdr_strvec_push(&errors->messages, kdr_error_message());
-			kdr_live_cluster_release(&read);
-			if (!first_error)
-				first_error = rc;
+		read->started = pthread_create(&read->thread, NULL, read_one_cluster, read) == 0;
+		if (!read->started)
+			read_one_cluster(read);
+	}
+	for (size_t i = 0; i < desired->n_clusters; i++) {
+		struct cluster_read *read = &reads[i];
+		struct kdr_live_cluster *slot = NULL;
+
+		if (!selected(options, read->cl->meta.name))
+			continue;
+		if (read->started)
+			pthread_join(read->thread, NULL);
+		for (size_t m = 0; m < read->errors.messages.n; m++)
+			kdr_strvec_push(&errors->messages, read->errors.messages.v[m]);
+		kdr_executor_errors_release(&read->errors);
+		if (read->rc != 0) {
+			kdr_live_cluster_release(&read->live);
+			if (!first_error) {
+				first_error = read->rc;
+				kdr_error_set(read->rc, "%s", errors->messages.n ? errors->messages.v[0] : "read failed");
+			}
 			continue;
 		}
-		if (cl->connect.present)
-			read_connect(&read.connect, errors, cl, options);
-		slot = kdr_live_add_cluster(out, cl->meta.name);
+		slot = kdr_live_add_cluster(out, read->cl->meta.name);
 		free(slot->name);
-		*slot = read;
+		*slot = read->live;
 	}
+	free(reads);
 	kdr_live_sort(out);
 	return first_error;
 }

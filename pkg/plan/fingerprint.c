@@ -27,6 +27,23 @@ static void put_string(struct kdr_buf *buf, const char *s)
 		kdr_buf_puts(buf, "null");
 }
 
+/* " %lld" without printf: the fingerprint writes one per replica (hundreds of thousands). */
+static void put_number(struct kdr_buf *buf, long long value)
+{
+	char digits[24];
+	size_t n = 0;
+	unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+
+	do {
+		digits[sizeof(digits) - 1 - n++] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (value < 0)
+		digits[sizeof(digits) - 1 - n++] = '-';
+	digits[sizeof(digits) - 1 - n++] = ' ';
+	kdr_buf_put(buf, digits + sizeof(digits) - n, n);
+}
+
 static void put_config(struct kdr_buf *buf, const char *tag, const struct kdr_live_config *config)
 {
 	kdr_buf_printf(buf, "%s ", tag);
@@ -57,9 +74,10 @@ char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl)
 		put_string(&buf, topic->name);
 		kdr_buf_printf(&buf, " %zu %d\n", topic->n_partitions, topic->internal ? 1 : 0);
 		for (size_t p = 0; p < topic->n_partitions; p++) {
-			kdr_buf_printf(&buf, "p %zu", p);
+			kdr_buf_putc(&buf, 'p');
+			put_number(&buf, (long long)p);
 			for (size_t r = 0; r < topic->partitions[p].replicas.n; r++)
-				kdr_buf_printf(&buf, " %d", (int)topic->partitions[p].replicas.ids[r]);
+				put_number(&buf, topic->partitions[p].replicas.ids[r]);
 			kdr_buf_putc(&buf, '\n');
 		}
 		for (size_t c = 0; c < topic->n_configs; c++)
