@@ -96,6 +96,15 @@ if [ -z "$filter" ] && [ -x "$root/hack/golden.sh" ]; then
   fi
 fi
 
+if [ -z "$filter" ] && [ -x "$root/hack/golden-render.sh" ]; then
+  echo "== golden rendered connector configs are current"
+  if "$root/hack/golden-render.sh" --check; then
+    passed=$((passed + 1)); echo "golden-render                            ok"
+  else
+    failed=$((failed + 1)); broken+=("golden-render"); echo "golden-render                            FAILED"
+  fi
+fi
+
 if [ "${KDR_VALGRIND:-0}" = 1 ]; then
   echo "== valgrind (plain build, unit tests)"
   vbuild="$root/build/valgrind"

@@ -10,6 +10,7 @@ static const struct kdr_command commands[] = {
 	{ "snapshot", "print the live state of the clusters as JSON", kdr_cmd_snapshot },
 	{ "render", "print the MirrorMaker 2 connector configs of the flows", kdr_cmd_render },
 	{ "run", "reconcile continuously (a loop driven by the source)", kdr_cmd_run },
+	{ "status", "report the health of the replication flows (exit 1 when one failed)", kdr_cmd_status },
 	{ "version", "print the version", kdr_cmd_version },
 };
 

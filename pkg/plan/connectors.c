@@ -226,13 +226,15 @@ void plan_connectors(struct plan_ctx *ctx, const struct kdr_plan_options *option
 	if (kdr_mm2_render_all(&all, ctx->desired, options ? options->secrets : NULL) != 0) {
 		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, NULL, NULL, NULL, NULL, "rendering connectors: %s",
 				 kdr_error_message());
-		kdr_mm2_connectors_release(&all);
-		return;
+	} else {
+		for (size_t i = 0; i < all.notes.n; i++)
+			plan_add_note(ctx->plan, KDR_NOTE_WARNING, NULL, NULL, "%s", all.notes.v[i]);
+		for (size_t i = 0; i < ctx->desired->n_clusters; i++)
+			if (plan_cluster_selected(options, ctx->desired->clusters[i].meta.name))
+				plan_cluster_connect(ctx, &ctx->desired->clusters[i], &all);
 	}
-	for (size_t i = 0; i < all.notes.n; i++)
-		plan_add_note(ctx->plan, KDR_NOTE_WARNING, NULL, NULL, "%s", all.notes.v[i]);
-	for (size_t i = 0; i < ctx->desired->n_clusters; i++)
-		if (plan_cluster_selected(options, ctx->desired->clusters[i].meta.name))
-			plan_cluster_connect(ctx, &ctx->desired->clusters[i], &all);
 	kdr_mm2_connectors_release(&all);
+	/* After every topic action is known: both look at the topics as the plan leaves them. */
+	plan_mirror_preview(ctx, options);
+	plan_cross_checks(ctx, options);
 }

@@ -1,0 +1,421 @@
+/*
+ * Checks that look at both ends of a ReplicationFlow at once, where kdr and
+ * MirrorMaker 2 manage the same thing and would undo each other's work, or
+ * where the DR copy would be weaker than the original. Every finding is a
+ * warning that names both sides (the flow and the TopicPolicy or cluster),
+ * on the target cluster: that is where the conflict shows.
+ *
+ * Topics are taken as they will be after this plan (plan_topics_after), so a
+ * remote topic the plan itself grows is not reported.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm2/mm2.h"
+#include "plan/plan_connectors.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+/* MirrorSourceConfig's config.properties.exclude default: keys MM2 never syncs. */
+#define MM2_CONFIG_PROPERTIES_EXCLUDE                                                                                  \
+	"follower\\.replication\\.throttled\\.replicas,leader\\.replication\\.throttled\\.replicas,"                   \
+	"message\\.timestamp\\.difference\\.max\\.ms,message\\.timestamp\\.type,"                                      \
+	"unclean\\.leader\\.election\\.enable,min\\.insync\\.replicas"
+
+/* One side of a flow as the checks see it. */
+struct side {
+	const struct kdr_live_cluster *live; /* NULL: not read */
+	struct plan_topic_after *topics;
+	size_t n_topics;
+};
+
+struct flow_check {
+	struct plan_ctx *ctx;
+	const struct decl_index *index;
+	const struct kdr_flow *flow;
+	struct plan_mm2_filter filter;
+	struct kdr_regex_set synced_exclude; /* config.properties.exclude as the connector runs it */
+	struct side source;
+	struct side target;
+};
+
+static void side_init(struct side *side, const struct kdr_plan *plan, const struct kdr_live_cluster *live)
+{
+	memset(side, 0, sizeof(*side));
+	side->live = live;
+	if (live)
+		plan_topics_after(&side->topics, &side->n_topics, plan, live);
+}
+
+/* The topic as it will be on the side, NULL when absent or deleted by the plan. */
+static const struct plan_topic_after *side_topic(const struct side *side, const char *name)
+{
+	const struct plan_topic_after *topic = plan_topic_after_find(side->topics, side->n_topics, name);
+
+	return topic && !topic->deleted ? topic : NULL;
+}
+
+/* Every (cluster, topic) a policy declares, for lookups by name (thousands of topics are common). */
+struct decl_entry {
+	const char *cluster;
+	const char *name;
+	const struct kdr_policy *policy;
+	const struct kdr_topic_decl *decl;
+	size_t seq; /* document order: the first declaring policy owns the topic, as govern.c merges */
+};
+
+struct decl_index {
+	struct decl_entry *v;
+	size_t n;
+};
+
+static int compare_decls(const void *pa, const void *pb)
+{
+	const struct decl_entry *a = pa, *b = pb;
+	int cmp = strcmp(a->cluster, b->cluster);
+
+	if (cmp == 0)
+		cmp = strcmp(a->name, b->name);
+	return cmp ? cmp : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static void decl_index_build(struct decl_index *out, const struct kdr_desired *desired)
+{
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t p = 0; p < desired->n_policies; p++) {
+		const struct kdr_policy *policy = &desired->policies[p];
+
+		for (size_t c = 0; c < policy->clusters.n; c++) {
+			for (size_t t = 0; t < policy->n_topics; t++) {
+				if (!policy->topics[t].name)
+					continue;
+				out->v = kdr_grow(out->v, &cap, out->n + 1, sizeof(*out->v));
+				out->v[out->n].cluster = policy->clusters.v[c];
+				out->v[out->n].name = policy->topics[t].name;
+				out->v[out->n].policy = policy;
+				out->v[out->n].decl = &policy->topics[t];
+				out->v[out->n].seq = out->n;
+				out->n++;
+			}
+		}
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), compare_decls);
+}
+
+/* The first policy declaring `name` on `cluster` (and its declaration), or NULL. */
+static const struct kdr_policy *declaring_policy(const struct decl_index *index, const char *cluster, const char *name,
+						 const struct kdr_topic_decl **decl)
+{
+	size_t lo = 0, hi = index->n;
+
+	/* The lowest entry not below (cluster, name): the first declaration when there are several. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(index->v[mid].cluster, cluster);
+
+		if (cmp == 0)
+			cmp = strcmp(index->v[mid].name, name);
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == index->n || strcmp(index->v[lo].cluster, cluster) != 0 || strcmp(index->v[lo].name, name) != 0)
+		return NULL;
+	if (decl)
+		*decl = index->v[lo].decl;
+	return index->v[lo].policy;
+}
+
+static int64_t declared_partitions(const struct kdr_policy *policy, const struct kdr_topic_decl *decl)
+{
+	return decl && decl->partitions > 0 ? decl->partitions : policy->partitions;
+}
+
+/*
+ * The source topic whose remote copy `name` is, under the flow's policy
+ * (heap string), or NULL when `name` is not a copy this flow produces: the
+ * policy does not derive it from a source name, the flow would not
+ * replicate that source topic, or the source topic neither exists nor is
+ * declared on the source.
+ */
+static char *upstream_of(const struct flow_check *fc, const char *name)
+{
+	const struct kdr_flow *flow = fc->flow;
+	const char *sep = flow->separator && flow->separator[0] ? flow->separator : ".";
+	char *source = kdr_mm2_topic_source(flow, name);
+	char *upstream = NULL, *remote = NULL;
+	bool exists = false;
+
+	if (!source || strcmp(source, flow->source) != 0)
+		goto cleanup;
+	if (flow->replication_policy == KDR_REPLICATION_POLICY_IDENTITY && !kdr_mm2_is_heartbeats_topic(name))
+		upstream = kdr_strdup(name);
+	else
+		upstream = kdr_strdup(name + strlen(source) + strlen(sep));
+	remote = kdr_mm2_remote_topic(flow, upstream);
+	exists = side_topic(&fc->source, upstream) || declaring_policy(fc->index, flow->source, upstream, NULL) != NULL;
+	if (strcmp(remote, name) != 0 || !exists || !plan_mm2_replicates(&fc->filter, upstream, NULL)) {
+		free(upstream);
+		upstream = NULL;
+	}
+cleanup:
+	free(source);
+	free(remote);
+	return upstream;
+}
+
+/* Partitions of the source topic after the plan: declared, else live; 0 when unknown. */
+static int64_t source_partitions(const struct flow_check *fc, const char *upstream, const struct kdr_policy **policy)
+{
+	const struct kdr_topic_decl *decl = NULL;
+	const struct plan_topic_after *topic = side_topic(&fc->source, upstream);
+
+	*policy = declaring_policy(fc->index, fc->flow->source, upstream, &decl);
+	if (topic && (!*policy || topic->partitions >= declared_partitions(*policy, decl)))
+		return topic->partitions; /* partitions only grow: a live count above the policy's stays */
+	return *policy ? declared_partitions(*policy, decl) : 0;
+}
+
+/* --- replication factors --- */
+
+static void check_replication_factors(struct flow_check *fc, const char *connector)
+{
+	const struct kdr_flow *flow = fc->flow;
+	size_t brokers = fc->target.live ? fc->target.live->n_brokers : 0;
+
+	if (flow->internal_topics_replication_factor < flow->replication_factor)
+		plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, connector,
+			      "flow '%s': internalTopicsReplicationFactor %lld is below replicationFactor %lld: the "
+			      "checkpoints and heartbeats topics on '%s' and the offset-syncs topic on '%s' are less "
+			      "durable than the data they track; losing a broker can lose the offset translation a "
+			      "failover needs",
+			      flow->meta.name, (long long)flow->internal_topics_replication_factor,
+			      (long long)flow->replication_factor, flow->target, flow->source);
+	if (brokers && flow->replication_factor > (int64_t)brokers)
+		plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, connector,
+			      "flow '%s': replicationFactor %lld exceeds the %zu broker(s) of target cluster '%s': "
+			      "MirrorMaker 2 cannot create the remote topics (INVALID_REPLICATION_FACTOR)",
+			      flow->meta.name, (long long)flow->replication_factor, brokers, flow->target);
+}
+
+/* --- partitions of existing remote topics --- */
+
+static void check_remote_partitions(struct flow_check *fc)
+{
+	const struct kdr_flow *flow = fc->flow;
+
+	for (size_t i = 0; i < fc->source.n_topics; i++) {
+		const struct plan_topic_after *topic = &fc->source.topics[i];
+		const struct plan_topic_after *copy = NULL;
+		const struct kdr_policy *policy = NULL;
+		const struct kdr_topic_decl *decl = NULL;
+		char *remote = NULL;
+
+		if (topic->deleted || !plan_mm2_replicates(&fc->filter, topic->name, NULL))
+			continue;
+		remote = kdr_mm2_remote_topic(flow, topic->name);
+		copy = side_topic(&fc->target, remote);
+		if (copy && copy->partitions < topic->partitions) {
+			policy = declaring_policy(fc->index, flow->target, remote, &decl);
+			if (policy && declared_partitions(policy, decl) < topic->partitions)
+				plan_add_note(
+				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
+				    "remote topic '%s' has %lld partition(s) on '%s', its source '%s' on '%s' "
+				    "has %lld: MirrorMaker 2 (flow '%s') will add partitions up to %lld, which "
+				    "TopicPolicy '%s' (%lld partitions) does not declare: kdr will then report "
+				    "a blocked partition decrease",
+				    remote, (long long)copy->partitions, flow->target, topic->name, flow->source,
+				    (long long)topic->partitions, flow->meta.name, (long long)topic->partitions,
+				    plan_policy_name(policy), (long long)declared_partitions(policy, decl));
+			else
+				plan_add_note(
+				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
+				    "remote topic '%s' has %lld partition(s) on '%s', its source '%s' on '%s' "
+				    "has %lld: MirrorMaker 2 (flow '%s') will add partitions up to %lld (records "
+				    "keep their source partition)",
+				    remote, (long long)copy->partitions, flow->target, topic->name, flow->source,
+				    (long long)topic->partitions, flow->meta.name, (long long)topic->partitions);
+		}
+		free(remote);
+	}
+}
+
+/* --- TopicPolicies on remote topics --- */
+
+/* Keys of `config` MM2 would also write on the copy, and that differ from what the source is meant to have. */
+static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, const struct kdr_strmap *config,
+			const char *upstream)
+{
+	const struct kdr_topic_decl *decl = NULL;
+	const struct kdr_policy *owner = declaring_policy(fc->index, fc->flow->source, upstream, &decl);
+	const struct kdr_live_topic *live = fc->source.live ? kdr_live_topic_find(fc->source.live, upstream) : NULL;
+	struct kdr_strmap source_config = KDR_STRMAP_INIT;
+
+	if (owner)
+		plan_desired_config(&source_config, owner, decl);
+	for (size_t k = 0; k < config->n; k++) {
+		const char *key = config->v[k].key;
+		const char *source_value = kdr_strmap_get(&source_config, key);
+		const struct kdr_live_config *override = NULL;
+
+		if (kdr_regex_set_match(&fc->synced_exclude, key))
+			continue;
+		/* The source is meant to hold the same override: MM2 copies what kdr sets anyway. */
+		if (source_value && plan_config_equal(key, source_value, config->v[k].value))
+			continue;
+		if (!source_value && live && (override = kdr_live_topic_config_find(live, key)) != NULL &&
+		    plan_config_is_override(override) && override->value &&
+		    plan_config_equal(key, override->value, config->v[k].value))
+			continue;
+		kdr_strvec_push(out, key);
+	}
+	kdr_strmap_release(&source_config);
+}
+
+static void check_policy_config(struct flow_check *fc, const struct kdr_policy *policy,
+				const struct kdr_topic_decl *decl, const char *name, const char *upstream)
+{
+	const struct kdr_flow *flow = fc->flow;
+	struct kdr_strmap config = KDR_STRMAP_INIT;
+	struct kdr_strvec keys = KDR_STRVEC_INIT;
+	char *list = NULL;
+
+	plan_desired_config(&config, policy, decl);
+	fought_keys(&keys, fc, &config, upstream);
+	if (keys.n) {
+		list = kdr_strvec_join(&keys, ", ");
+		plan_add_note(
+		    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, name,
+		    "TopicPolicy '%s' %s %s on '%s', the remote topic of '%s' on '%s' whose configs flow '%s' "
+		    "syncs (syncTopicConfigs: true): the two would fight, MirrorMaker 2 copying the source's "
+		    "values and kdr setting the policy's back; set syncTopicConfigs: false on the flow or "
+		    "stop declaring these keys for the remote topic",
+		    plan_policy_name(policy), decl ? "declares" : "(by its match) sets", list, name, upstream,
+		    flow->source, flow->meta.name);
+	}
+	if (policy->config_prune)
+		plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, name,
+			      "TopicPolicy '%s' has configPrune: true for '%s', the remote topic of '%s' on '%s' whose "
+			      "configs flow '%s' syncs (syncTopicConfigs: true): kdr would remove every override "
+			      "MirrorMaker 2 copies, and MirrorMaker 2 would copy them back",
+			      plan_policy_name(policy), name, upstream, flow->source, flow->meta.name);
+	free(list);
+	kdr_strvec_release(&keys);
+	kdr_strmap_release(&config);
+}
+
+static void check_declared_partitions(struct flow_check *fc, const struct kdr_policy *policy,
+				      const struct kdr_topic_decl *decl, const char *upstream)
+{
+	const struct kdr_flow *flow = fc->flow;
+	const struct kdr_policy *source_policy = NULL;
+	int64_t want = declared_partitions(policy, decl);
+	int64_t source = source_partitions(fc, upstream, &source_policy);
+	struct kdr_buf from = KDR_BUF_INIT;
+
+	if (source <= 0 || want == source)
+		return;
+	if (source_policy)
+		kdr_buf_printf(&from, ", TopicPolicy '%s'", plan_policy_name(source_policy));
+	plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, decl->name,
+		      "TopicPolicy '%s' declares '%s' on '%s' with %lld partition(s), but it is the remote topic of "
+		      "'%s' on '%s' (%lld partition(s)%s) replicated by flow '%s': %s",
+		      plan_policy_name(policy), decl->name, flow->target, (long long)want, upstream, flow->source,
+		      (long long)source, from.ptr, flow->meta.name,
+		      want < source ? "MirrorMaker 2 adds partitions up to the source's count (records keep their "
+				      "source partition), and kdr then reports a blocked partition decrease"
+				    : "the partitions beyond the source's count never receive replicated records "
+				      "(records keep their source partition)");
+	kdr_buf_release(&from);
+}
+
+static void check_policies(struct flow_check *fc)
+{
+	const struct kdr_desired *desired = fc->ctx->desired;
+	const char *target = fc->flow->target;
+
+	for (size_t p = 0; p < desired->n_policies; p++) {
+		const struct kdr_policy *policy = &desired->policies[p];
+
+		if (!kdr_strvec_contains(&policy->clusters, target))
+			continue;
+		for (size_t t = 0; t < policy->n_topics; t++) {
+			const struct kdr_topic_decl *decl = &policy->topics[t];
+			const struct kdr_topic_decl *owner_decl = NULL;
+			char *upstream = decl->name ? upstream_of(fc, decl->name) : NULL;
+
+			if (!upstream)
+				continue;
+			if (declaring_policy(fc->index, target, decl->name, &owner_decl) == policy &&
+			    owner_decl == decl)
+				check_declared_partitions(fc, policy, decl, upstream);
+			if (fc->flow->sync_topic_configs)
+				check_policy_config(fc, policy, decl, decl->name, upstream);
+			free(upstream);
+		}
+		/* A `match` tunes existing topics too; a pruning policy's match only scopes deletions. */
+		if (!fc->flow->sync_topic_configs || !fc->ctx->match[p] || policy->prune)
+			continue;
+		for (size_t t = 0; t < fc->target.n_topics; t++) {
+			const struct plan_topic_after *topic = &fc->target.topics[t];
+			char *upstream = NULL;
+
+			if (topic->deleted || !kdr_regex_full_match(fc->ctx->match[p], topic->name) ||
+			    kdr_mm2_is_internal_topic(topic->name) || kdr_mm2_is_heartbeats_topic(topic->name) ||
+			    declaring_policy(fc->index, target, topic->name, NULL))
+				continue;
+			if ((upstream = upstream_of(fc, topic->name)) != NULL)
+				check_policy_config(fc, policy, NULL, topic->name, upstream);
+			free(upstream);
+		}
+	}
+}
+
+static void check_flow(struct plan_ctx *ctx, const struct decl_index *index, const struct kdr_flow *flow)
+{
+	struct flow_check fc;
+	const char *exclude = kdr_strmap_get(&flow->connector_config, "config.properties.exclude");
+	char *connector = NULL;
+
+	memset(&fc, 0, sizeof(fc));
+	fc.ctx = ctx;
+	fc.index = index;
+	fc.flow = flow;
+	/* A filter or exclusion list that does not compile is reported by the preview. */
+	if (plan_mm2_filter_desired(&fc.filter, flow) != 0 ||
+	    plan_mm2_compile_list(&fc.synced_exclude, exclude ? exclude : MM2_CONFIG_PROPERTIES_EXCLUDE,
+				  "config.properties.exclude") != 0)
+		goto cleanup;
+	side_init(&fc.source, ctx->plan, kdr_live_cluster_find(ctx->live, flow->source));
+	side_init(&fc.target, ctx->plan, kdr_live_cluster_find(ctx->live, flow->target));
+	connector = kdr_asprintf("%s%s.%s", KDR_MM2_OWNED_PREFIX, flow->meta.name, kdr_mm2_role_name(KDR_MM2_SOURCE));
+	check_replication_factors(&fc, connector);
+	if (fc.source.live && fc.target.live)
+		check_remote_partitions(&fc);
+	check_policies(&fc);
+cleanup:
+	free(connector);
+	free(fc.source.topics);
+	free(fc.target.topics);
+	kdr_regex_set_release(&fc.synced_exclude);
+	plan_mm2_filter_release(&fc.filter);
+}
+
+void plan_cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options)
+{
+	struct decl_index index;
+
+	decl_index_build(&index, ctx->desired);
+	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
+		const struct kdr_flow *flow = &ctx->desired->flows[i];
+
+		if (!flow->meta.name || !flow->source || !flow->target || !plan_cluster_selected(options, flow->target))
+			continue;
+		check_flow(ctx, &index, flow);
+	}
+	free(index.v);
+}

@@ -1,0 +1,480 @@
+/*
+ * The mirror preview: what a flow's topic filter does to the SOURCE cluster's
+ * topics, evaluated as MirrorMaker 2 (3.9) evaluates it, so that a plan shows
+ * which topics start or stop being replicated and under which names, before
+ * anything is applied. A regex that silently matches too much or nothing is
+ * the most common MM2 mistake; this is where it becomes visible.
+ *
+ * MM2's decision (MirrorSourceConnector.shouldReplicateTopic): the topic
+ * filter accepts the name (full match of one `topics` pattern and of no
+ * `topics.exclude` pattern; heartbeats topics are replicated whatever the
+ * filter says), the policy does not call it internal ("__"/"." prefix,
+ * ".internal"/"-internal" suffix), and it is not a cycle (isCycle: walking
+ * the name's upstream chain reaches the flow's target alias; identity names
+ * have no chain, so identity flows never detect cycles).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm2/mm2.h"
+#include "plan/plan_connectors.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+/* MirrorSourceConfig's defaults when the connector config omits the keys. */
+#define MM2_TOPICS_DEFAULT ".*"
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/*
+ * ConfigDef's LIST parsing: the value trimmed, empty -> no element, else
+ * split on commas with the whitespace around each comma dropped (empty
+ * elements stay, as Java's split(regex, -1) keeps them).
+ */
+static void split_list(struct kdr_strvec *out, const char *value)
+{
+	const char *start = value, *end = value + strlen(value);
+
+	while (start < end && is_space(*start))
+		start++;
+	while (end > start && is_space(end[-1]))
+		end--;
+	if (start == end)
+		return;
+	for (;;) {
+		const char *comma = memchr(start, ',', (size_t)(end - start));
+		const char *stop = comma ? comma : end;
+		const char *last = stop;
+
+		while (last > start && is_space(last[-1]))
+			last--;
+		kdr_strvec_push_take(out, kdr_strndup(start, (size_t)(last - start)));
+		if (!comma)
+			break;
+		start = comma + 1;
+		while (start < end && is_space(*start))
+			start++;
+	}
+}
+
+int plan_mm2_compile_list(struct kdr_regex_set *set, const char *value, const char *key)
+{
+	struct kdr_strvec patterns = KDR_STRVEC_INIT;
+	char *reason = NULL;
+	int rc = 0;
+
+	split_list(&patterns, value);
+	rc = kdr_regex_set_compile(set, (const char *const *)patterns.v, (unsigned)patterns.n);
+	if (rc != 0) {
+		reason = kdr_strdup(kdr_error_message());
+		rc = kdr_error_set(rc, "%s: %s", key, reason);
+	}
+	free(reason);
+	kdr_strvec_release(&patterns);
+	return rc;
+}
+
+static char *join_list(const struct kdr_strvec *patterns, const char *defaults)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+
+	for (size_t i = 0; i < patterns->n; i++)
+		kdr_buf_printf(&buf, "%s%s", i ? "," : "", patterns->v[i]);
+	if (defaults)
+		kdr_buf_printf(&buf, "%s%s", buf.len ? "," : "", defaults);
+	return kdr_buf_detach(&buf);
+}
+
+static int filter_compile(struct plan_mm2_filter *out, const char *topics, const char *exclude)
+{
+	int rc = plan_mm2_compile_list(&out->topics, topics, "topics");
+
+	if (rc == 0)
+		rc = plan_mm2_compile_list(&out->exclude, exclude, "topics.exclude");
+	if (rc != 0)
+		plan_mm2_filter_release(out);
+	return rc;
+}
+
+int plan_mm2_filter_desired(struct plan_mm2_filter *out, const struct kdr_flow *flow)
+{
+	/* The same strings pkg/mm2 renders, parsed back the way MM2 parses them. */
+	char *topics = join_list(&flow->topics, NULL);
+	char *exclude =
+	    join_list(&flow->topics_exclude, flow->keep_default_excludes ? KDR_MM2_DEFAULT_TOPICS_EXCLUDE : NULL);
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->naming.source = flow->source;
+	out->naming.target = flow->target;
+	out->naming.replication_policy = flow->replication_policy;
+	out->naming.separator = flow->separator;
+	rc = filter_compile(out, topics, exclude);
+	free(topics);
+	free(exclude);
+	return rc;
+}
+
+int plan_mm2_filter_live(struct plan_mm2_filter *out, const struct kdr_live_connector *live)
+{
+	const struct kdr_strmap *config = &live->config;
+	const char *klass = kdr_strmap_get(config, "replication.policy.class");
+	const char *topics = kdr_strmap_get(config, "topics");
+	const char *exclude = kdr_strmap_get(config, "topics.exclude");
+
+	memset(out, 0, sizeof(*out));
+	out->naming.source = (char *)(uintptr_t)kdr_strmap_get(config, "source.cluster.alias");
+	out->naming.target = (char *)(uintptr_t)kdr_strmap_get(config, "target.cluster.alias");
+	out->naming.separator = (char *)(uintptr_t)kdr_strmap_get(config, "replication.policy.separator");
+	out->naming.replication_policy = klass && strstr(klass, "IdentityReplicationPolicy")
+					     ? KDR_REPLICATION_POLICY_IDENTITY
+					     : KDR_REPLICATION_POLICY_DEFAULT;
+	if (!out->naming.source)
+		return kdr_error_set(KDR_EINVALID, "connector '%s' has no source.cluster.alias", live->name);
+	return filter_compile(out, topics ? topics : MM2_TOPICS_DEFAULT,
+			      exclude ? exclude : KDR_MM2_DEFAULT_TOPICS_EXCLUDE);
+}
+
+void plan_mm2_filter_release(struct plan_mm2_filter *filter)
+{
+	kdr_regex_set_release(&filter->topics);
+	kdr_regex_set_release(&filter->exclude);
+}
+
+static const char *separator_of(const struct kdr_flow *naming)
+{
+	return naming->separator && naming->separator[0] ? naming->separator : ".";
+}
+
+/*
+ * MirrorSourceConnector.isCycle. Every upstream name is a suffix of the
+ * topic (DefaultReplicationPolicy.upstreamTopic strips "<source><sep>"), so
+ * the walk needs no copies beyond topicSource's answer.
+ */
+static bool mm2_is_cycle(const struct kdr_flow *naming, const char *topic)
+{
+	const char *current = topic;
+
+	for (;;) {
+		char *source = kdr_mm2_topic_source(naming, current);
+		const char *upstream = NULL;
+		bool cycle = false;
+
+		if (!source)
+			return false;
+		cycle = naming->target && strcmp(source, naming->target) == 0;
+		/* Identity names are their own upstream: MM2 stops there ("not a cycle"). */
+		if (!cycle && !(naming->replication_policy == KDR_REPLICATION_POLICY_IDENTITY &&
+				!kdr_mm2_is_heartbeats_topic(current)))
+			upstream = current + strlen(source) + strlen(separator_of(naming));
+		free(source);
+		if (cycle)
+			return true;
+		if (!upstream || strcmp(upstream, current) == 0)
+			return false;
+		current = upstream;
+	}
+}
+
+bool plan_mm2_replicates(const struct plan_mm2_filter *filter, const char *topic, bool *filter_matched)
+{
+	bool matched = kdr_regex_set_match(&filter->topics, topic) && !kdr_regex_set_match(&filter->exclude, topic);
+
+	if (filter_matched)
+		*filter_matched = matched;
+	if (!matched && !kdr_mm2_is_heartbeats_topic(topic))
+		return false;
+	return !kdr_mm2_is_internal_topic(topic) && !mm2_is_cycle(&filter->naming, topic);
+}
+
+/* --- the source's topics after the plan --- */
+
+static int compare_after(const void *pa, const void *pb)
+{
+	const struct plan_topic_after *a = pa, *b = pb;
+
+	return strcmp(a->name, b->name);
+}
+
+const struct plan_topic_after *plan_topic_after_find(const struct plan_topic_after *topics, size_t n, const char *name)
+{
+	struct plan_topic_after key = {name, 0, false, false};
+
+	return n ? bsearch(&key, topics, n, sizeof(*topics), compare_after) : NULL;
+}
+
+void plan_topics_after(struct plan_topic_after **out, size_t *n_out, const struct kdr_plan *plan,
+		       const struct kdr_live_cluster *cl)
+{
+	struct plan_topic_after *topics = kdr_calloc(cl->n_topics + 1, sizeof(*topics));
+	size_t n = cl->n_topics, cap = cl->n_topics + 1;
+	size_t n_live = cl->n_topics;
+
+	for (size_t i = 0; i < cl->n_topics; i++) {
+		topics[i].name = cl->topics[i].name;
+		topics[i].partitions = (int64_t)cl->topics[i].n_partitions;
+	}
+	/* Live topics are sorted: bisect them; creations are appended and sorted once at the end. */
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+		struct plan_topic_after *topic = NULL;
+
+		if (!action->cluster || strcmp(action->cluster, cl->name) != 0 || !action->resource)
+			continue;
+		if (action->kind != KDR_ACTION_CREATE_TOPIC && action->kind != KDR_ACTION_ADD_PARTITIONS &&
+		    action->kind != KDR_ACTION_DELETE_TOPIC)
+			continue;
+		topic = (struct plan_topic_after *)plan_topic_after_find(topics, n_live, action->resource);
+		if (!topic && action->kind == KDR_ACTION_CREATE_TOPIC) {
+			topics = kdr_grow(topics, &cap, n + 1, sizeof(*topics));
+			topic = &topics[n++];
+			memset(topic, 0, sizeof(*topic));
+			topic->name = action->resource;
+			topic->created = true;
+		}
+		if (!topic)
+			continue;
+		if (action->kind == KDR_ACTION_DELETE_TOPIC)
+			topic->deleted = true;
+		else if (action->partitions > topic->partitions)
+			topic->partitions = action->partitions;
+	}
+	if (n > 1)
+		qsort(topics, n, sizeof(*topics), compare_after);
+	*out = topics;
+	*n_out = n;
+}
+
+/* --- the preview --- */
+
+/* One line of a start/stop list: "orders -> dc-east.orders". */
+struct preview_entry {
+	const char *topic;
+	char *remote;
+	const char *mark; /* " (new)", " (deleted)" or "" */
+};
+
+struct preview_list {
+	struct preview_entry *v;
+	size_t n;
+	size_t cap;
+};
+
+static void list_add(struct preview_list *list, const char *topic, char *remote_take, const char *mark)
+{
+	list->v = kdr_grow(list->v, &list->cap, list->n + 1, sizeof(*list->v));
+	list->v[list->n].topic = topic;
+	list->v[list->n].remote = remote_take;
+	list->v[list->n].mark = mark;
+	list->n++;
+}
+
+static void list_release(struct preview_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		free(list->v[i].remote);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+/* "a -> x.a, b -> x.b ... and 3 more" (the list is already in name order). */
+static void put_list(struct kdr_buf *out, const struct preview_list *list)
+{
+	for (size_t i = 0; i < list->n && i < PLAN_PREVIEW_MAX_NAMES; i++)
+		kdr_buf_printf(out, "%s%s%s -> %s", i ? ", " : "", list->v[i].topic, list->v[i].mark,
+			       list->v[i].remote);
+	if (list->n > PLAN_PREVIEW_MAX_NAMES)
+		kdr_buf_printf(out, " ... and %zu more", list->n - PLAN_PREVIEW_MAX_NAMES);
+}
+
+/* The patterns of `list` joined with ", " for a message (heap string). */
+static char *patterns_text(const struct kdr_strvec *list)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+
+	for (size_t i = 0; i < list->n; i++)
+		kdr_buf_printf(&buf, "%s'%s'", i ? ", " : "", list->v[i]);
+	if (!list->n)
+		kdr_buf_puts(&buf, "none");
+	return kdr_buf_detach(&buf);
+}
+
+struct preview {
+	struct plan_ctx *ctx;
+	const struct kdr_flow *flow;
+	char *connector; /* kdr.<flow>.source: the notes' resource */
+	struct plan_mm2_filter want;
+	struct plan_mm2_filter have; /* valid when has_live */
+	bool has_live;
+	bool compare; /* false: what runs is unknown (Connect not read) or nothing can run (no Connect) */
+	struct preview_list starts;
+	struct preview_list stops;
+	size_t replicated;   /* after the change, heartbeats aside */
+	size_t *per_pattern; /* replicated topics each `topics` pattern matches */
+};
+
+/* Starts and stops of one source topic. */
+static void preview_topic(struct preview *pv, const struct plan_topic_after *topic)
+{
+	const struct kdr_flow *flow = pv->flow;
+	bool matched = false, now = false, before = false, renamed = false;
+	char *remote_now = NULL, *remote_before = NULL;
+
+	now = !topic->deleted && plan_mm2_replicates(&pv->want, topic->name, &matched);
+	if (now && matched) {
+		pv->replicated++;
+		/* Per pattern only when MM2's comma split kept the user's list as it is. */
+		for (size_t p = 0; p < flow->topics.n && pv->want.topics.n == flow->topics.n; p++)
+			if (kdr_regex_full_match(pv->want.topics.v[p], topic->name))
+				pv->per_pattern[p]++;
+	}
+	if (!pv->compare)
+		return;
+	before = pv->has_live && !topic->created && plan_mm2_replicates(&pv->have, topic->name, NULL);
+	if (now)
+		remote_now = kdr_mm2_remote_topic(&pv->want.naming, topic->name);
+	if (before)
+		remote_before = kdr_mm2_remote_topic(&pv->have.naming, topic->name);
+	/* A policy or separator change renames the copy: the old one stops, the new one starts. */
+	renamed = now && before && strcmp(remote_now, remote_before) != 0;
+	if (now && (!before || renamed)) {
+		list_add(&pv->starts, topic->name, remote_now, topic->created ? " (new)" : "");
+		remote_now = NULL;
+	}
+	if (before && (!now || renamed)) {
+		list_add(&pv->stops, topic->name, remote_before, topic->deleted ? " (deleted)" : "");
+		remote_before = NULL;
+	}
+	free(remote_now);
+	free(remote_before);
+}
+
+static void preview_notes(struct preview *pv, const struct kdr_live_cluster *source, size_t n_topics)
+{
+	const struct kdr_flow *flow = pv->flow;
+	struct kdr_buf msg = KDR_BUF_INIT;
+	char *patterns = NULL;
+
+	if (pv->starts.n) {
+		kdr_buf_printf(&msg, "mirror preview: flow '%s' starts mirroring %zu topic(s) of '%s' into '%s': ",
+			       flow->meta.name, pv->starts.n, flow->source, flow->target);
+		put_list(&msg, &pv->starts);
+		if (flow->suspended)
+			kdr_buf_puts(&msg, " (the flow is suspended: nothing is copied until it is resumed)");
+		plan_add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
+		kdr_buf_reset(&msg);
+	}
+	if (pv->stops.n) {
+		kdr_buf_printf(&msg,
+			       "mirror preview: flow '%s' stops mirroring %zu topic(s) of '%s': ", flow->meta.name,
+			       pv->stops.n, flow->source);
+		put_list(&msg, &pv->stops);
+		kdr_buf_printf(&msg, " (the copies stay on '%s': MirrorMaker 2 never deletes remote topics)",
+			       flow->target);
+		plan_add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
+		kdr_buf_reset(&msg);
+	}
+	if (pv->replicated == 0) {
+		patterns = patterns_text(&flow->topics);
+		plan_add_note(
+		    pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
+		    "mirror preview: the topic filter of flow '%s' (topics %s) matches none of the %zu topic(s) "
+		    "on '%s' once exclusions, internal topics and cycles are taken out: the flow replicates "
+		    "nothing (a regex that silently matches too much or nothing is the most common "
+		    "MirrorMaker 2 mistake)",
+		    flow->meta.name, patterns, n_topics, source->name);
+	} else if (pv->want.topics.n == flow->topics.n) {
+		for (size_t p = 0; p < flow->topics.n; p++)
+			if (pv->per_pattern[p] == 0)
+				plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
+					      "mirror preview: topics pattern '%s' of flow '%s' matches no replicated "
+					      "topic on '%s' (a full match is needed, exclusions win)",
+					      flow->topics.v[p], flow->meta.name, source->name);
+	}
+	free(patterns);
+	kdr_buf_release(&msg);
+}
+
+static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
+{
+	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
+	const struct kdr_live_cluster *target = kdr_live_cluster_find(ctx->live, flow->target);
+	const struct kdr_cluster *target_spec = kdr_desired_cluster(ctx->desired, flow->target);
+	const struct kdr_live_connector *live = NULL;
+	struct plan_topic_after *topics = NULL;
+	size_t n_topics = 0, n_present = 0;
+	struct preview pv;
+
+	memset(&pv, 0, sizeof(pv));
+	/* Without the source's topics there is nothing to evaluate (its absence is already reported). */
+	if (!source)
+		return;
+	pv.ctx = ctx;
+	pv.flow = flow;
+	pv.connector =
+	    kdr_asprintf("%s%s.%s", KDR_MM2_OWNED_PREFIX, flow->meta.name, kdr_mm2_role_name(KDR_MM2_SOURCE));
+	for (size_t i = 0; i < flow->topics.n + flow->topics_exclude.n; i++) {
+		const char *pattern =
+		    i < flow->topics.n ? flow->topics.v[i] : flow->topics_exclude.v[i - flow->topics.n];
+
+		if (strchr(pattern, ','))
+			plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
+				      "mirror preview: pattern '%s' of flow '%s' contains a comma: MirrorMaker 2 reads "
+				      "topics and topics.exclude as comma-separated lists and splits it in two",
+				      pattern, flow->meta.name);
+	}
+	if (plan_mm2_filter_desired(&pv.want, flow) != 0) {
+		plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector, "mirror preview: %s",
+			      kdr_error_message());
+		goto cleanup;
+	}
+	/*
+	 * Compare with what runs now. A Connect that was not read leaves that
+	 * unknown; without a Connect on the target no connector runs the filter
+	 * (the render notes say so), so nothing starts or stops either.
+	 */
+	pv.compare = target_spec && target_spec->connect.present && target && target->connect.present;
+	if (target && target->connect.present)
+		live = kdr_live_connector_find(&target->connect, pv.connector);
+	if (live) {
+		if (plan_mm2_filter_live(&pv.have, live) == 0) {
+			pv.has_live = true;
+		} else {
+			plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
+				      "mirror preview: the running connector's filter cannot be evaluated (%s): every "
+				      "matched topic is listed as starting",
+				      kdr_error_message());
+		}
+	}
+	pv.per_pattern = kdr_calloc(flow->topics.n + 1, sizeof(*pv.per_pattern));
+	plan_topics_after(&topics, &n_topics, ctx->plan, source);
+	for (size_t i = 0; i < n_topics; i++) {
+		preview_topic(&pv, &topics[i]);
+		n_present += !topics[i].deleted;
+	}
+	preview_notes(&pv, source, n_present);
+cleanup:
+	free(topics);
+	free(pv.per_pattern);
+	free(pv.connector);
+	list_release(&pv.starts);
+	list_release(&pv.stops);
+	plan_mm2_filter_release(&pv.want);
+	plan_mm2_filter_release(&pv.have);
+}
+
+void plan_mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options)
+{
+	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
+		const struct kdr_flow *flow = &ctx->desired->flows[i];
+
+		if (!flow->meta.name || !flow->source || !flow->target || !plan_cluster_selected(options, flow->target))
+			continue;
+		preview_flow(ctx, flow);
+	}
+}

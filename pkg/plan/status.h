@@ -1,0 +1,132 @@
+#ifndef KDR_PLAN_STATUS_H
+#define KDR_PLAN_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "live/live.h"
+#include "mm2/mm2.h"
+#include "model/model.h"
+#include "plan/plan.h"
+#include "util/buf.h"
+#include "util/strvec.h"
+
+/*
+ * Flow health (`kdr status`): per ReplicationFlow, its connectors and their
+ * tasks as Connect reports them, the remote topics its mirrored source
+ * topics have (or not yet) on the target, and, from a plan of the same
+ * state, the placement violations and DC-loss verdicts of declared topics.
+ * Pure: computed from desired, live and plan values; rendering appends text
+ * or JSON to a buffer.
+ */
+
+/* Ordered: a flow's level is the worst of its parts. */
+enum kdr_status_level {
+	KDR_STATUS_OK,
+	KDR_STATUS_WARNING, /* works, but needs a look (drift, transient states, remote topics not there yet) */
+	KDR_STATUS_FAILED,  /* FAILED, missing, paused while it should run, or unreachable */
+};
+
+/* "ok", "warning", "failed". */
+const char *kdr_status_level_name(enum kdr_status_level level);
+
+/* Lines of a stack trace kept for display. */
+#define KDR_STATUS_TRACE_LINES 3
+
+struct kdr_status_task {
+	int32_t id;
+	enum kdr_connector_state state;
+	char *trace; /* the first KDR_STATUS_TRACE_LINES lines, NULL when none */
+};
+
+struct kdr_status_connector {
+	char *name;
+	char *cluster; /* whose Connect runs it */
+	enum kdr_mm2_role role;
+	enum kdr_status_level level;
+	/* Connect's state ("RUNNING", "FAILED", ...) or "missing", "unreachable", "not checked". */
+	char *state;
+	char *message; /* why the level is not ok (or what is noteworthy), NULL otherwise */
+	char *trace;   /* the connector's own trace head, NULL when none */
+	bool drift;    /* the plan would create, update or delete it */
+	struct kdr_status_task *tasks;
+	size_t n_tasks;
+};
+
+/* A source topic the flow mirrors, and its copy on the target. */
+struct kdr_status_mirrored {
+	char *topic;
+	char *remote;
+	int64_t source_partitions;
+	int64_t remote_partitions; /* 0: the remote topic does not exist (yet) */
+};
+
+struct kdr_status_flow {
+	char *name;
+	char *source;
+	char *target;
+	bool suspended;
+	enum kdr_status_level level;
+	struct kdr_status_connector *connectors; /* sorted by (cluster, name) */
+	size_t n_connectors;
+	bool topics_checked;		      /* both clusters were read: `mirrored` is meaningful */
+	struct kdr_status_mirrored *mirrored; /* sorted by source topic */
+	size_t n_mirrored;
+	size_t n_missing;	    /* mirrored topics without a remote topic */
+	struct kdr_strvec problems; /* flow-level findings, one sentence each */
+};
+
+/* A placement or DC-loss finding about an existing declared topic (from the plan). */
+struct kdr_status_topic {
+	enum kdr_status_level level;
+	char *cluster;
+	char *topic;
+	char *kind; /* "placement-violation", "replication-factor", "dc-loss" */
+	char *message;
+};
+
+struct kdr_status_cluster {
+	char *name;
+	bool checked;	   /* selected by --cluster (or no filter) */
+	bool read;	   /* Kafka answered */
+	bool has_connect;  /* spec.connect declared */
+	bool connect_read; /* Connect answered */
+	char *connect_url;
+};
+
+struct kdr_status {
+	enum kdr_status_level level;	     /* worst of clusters and flows; topics only warn */
+	struct kdr_status_cluster *clusters; /* sorted by name */
+	size_t n_clusters;
+	struct kdr_status_flow *flows; /* in name order */
+	size_t n_flows;
+	struct kdr_status_topic *topics; /* in plan order (cluster, topic) */
+	size_t n_topics;
+};
+
+struct kdr_status_options {
+	const char *const *clusters; /* the clusters that were read (NULL: all declared) */
+	size_t n_clusters;
+};
+
+/*
+ * Computes the status into an empty `out`. `plan` (may be NULL) is a plan of
+ * the same desired and live state: it marks connector drift and supplies the
+ * topic findings. Returns 0, or KDR_EINVALID when a flow cannot be rendered
+ * (names an undeclared cluster); `out` is then empty.
+ */
+int kdr_status_compute(struct kdr_status *out, const struct kdr_desired *desired, const struct kdr_live *live,
+		       const struct kdr_plan *plan, const struct kdr_status_options *options);
+
+/* The first `lines` lines of `trace` (heap string), NULL for NULL or empty. */
+char *kdr_status_trace_head(const char *trace, size_t lines);
+
+/* Human-readable report: per flow, then topics, then a summary line. */
+void kdr_status_render_text(struct kdr_buf *out, const struct kdr_status *status);
+/* The same as one JSON object, keys in a fixed order (see kdr_status_render_json in status.c). */
+void kdr_status_render_json(struct kdr_buf *out, const struct kdr_status *status);
+
+void kdr_status_release(struct kdr_status *status);
+
+#endif

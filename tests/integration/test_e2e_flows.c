@@ -1,0 +1,738 @@
+/*
+ * End to end, in process: MirrorMaker 2 flows like examples/ planned and
+ * applied through pkg/executor to two sandbox clusters, each with its Kafka
+ * Connect worker (real Kafka protocol through librdkafka, real Connect REST
+ * through libcurl). What kdr did is checked through independent paths: the
+ * Connect REST API read with libcurl + jansson here, and librdkafka's own
+ * Metadata for topics. Every change is followed by a plan that must be
+ * empty; faults (409 rebalances, 500s, a FAILED task, an unreachable
+ * Connect) are injected through the sandbox.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+
+#include "executor/executor.h"
+#include "mm2/mm2.h"
+#include "plan/plan.h"
+#include "sandbox.h"
+#include "spec/spec.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/error.h"
+#include "validate/validate.h"
+
+#define EAST	   "dc-east"
+#define WEST	   "dc-west"
+#define TIMEOUT_MS 5000
+
+static const char *const east_racks[] = {"east-a", "east-b", "east-c"};
+static const char *const west_racks[] = {"west-a", "west-b", "west-c"};
+
+struct fixture {
+	struct kdr_sandbox *sandbox;
+};
+
+/* What the test's desired state looks like; the YAML is built from it. */
+struct scenario {
+	const char *east_to_west_topics; /* the flow's topics list (YAML flow sequence body) */
+	bool suspended;			 /* east-to-west suspended */
+	bool west_to_east;		 /* the reverse flow is declared */
+	const char *extra_topic;	 /* one more declared topic on both clusters, or NULL */
+	const char *west_connect_url;	 /* overrides the sandbox's (a dead port), or NULL */
+};
+
+static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL};
+
+static int setup(void **state)
+{
+	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
+	struct kdr_sandbox_cluster_spec specs[2];
+
+	memset(specs, 0, sizeof(specs));
+	specs[0].name = EAST;
+	specs[0].brokers = 3;
+	specs[0].racks = east_racks;
+	specs[0].n_racks = 3;
+	specs[0].connect = true;
+	specs[1] = specs[0];
+	specs[1].name = WEST;
+	specs[1].racks = west_racks;
+	if (kdr_sandbox_start(&fx->sandbox, specs, 2) != 0) {
+		fprintf(stderr, "sandbox: %s\n", kdr_error_message());
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	kdr_sandbox_stop(fx->sandbox);
+	free(fx);
+	return 0;
+}
+
+/* --- the desired state --- */
+
+static void load(struct kdr_desired *out, struct fixture *fx, const struct scenario *sc)
+{
+	struct kdr_buf yaml = KDR_BUF_INIT;
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	const char *west_connect =
+	    sc->west_connect_url ? sc->west_connect_url : kdr_sandbox_connect_url(fx->sandbox, WEST);
+
+	kdr_buf_printf(&yaml,
+		       "apiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: " EAST "}\nspec:\n"
+		       "  bootstrapServers: \"%s\"\n  connect: {url: \"%s\"}\n",
+		       kdr_sandbox_bootstrap(fx->sandbox, EAST), kdr_sandbox_connect_url(fx->sandbox, EAST));
+	kdr_buf_printf(&yaml,
+		       "---\napiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: " WEST "}\nspec:\n"
+		       "  bootstrapServers: \"%s\"\n  connect: {url: \"%s\"}\n",
+		       kdr_sandbox_bootstrap(fx->sandbox, WEST), west_connect);
+	kdr_buf_printf(
+	    &yaml,
+	    "---\napiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\nmetadata: {name: east-to-west}\nspec:\n"
+	    "  source: " EAST "\n  target: " WEST "\n  topics: [%s]\n  topicsExclude: [\"dc-west\\\\..*\"]\n"
+	    "  groups: [\".*\"]\n  replicationFactor: 3\n  tasksMax: 4\n"
+	    "  checkpoints: {enabled: true, syncGroupOffsets: true}\n  suspended: %s\n",
+	    sc->east_to_west_topics, sc->suspended ? "true" : "false");
+	if (sc->west_to_east)
+		kdr_buf_puts(&yaml, "---\napiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\n"
+				    "metadata: {name: west-to-east}\nspec:\n  source: " WEST "\n  target: " EAST "\n"
+				    "  topics: [orders, events, users]\n  topicsExclude: [\"dc-east\\\\..*\"]\n"
+				    "  tasksMax: 2\n");
+	kdr_buf_puts(&yaml, "---\napiVersion: kdr.io/v1alpha1\nkind: TopicPolicy\nmetadata: {name: core}\nspec:\n"
+			    "  clusters: [" EAST ", " WEST "]\n  topics:\n    - {name: orders, partitions: 12}\n"
+			    "    - name: events\n    - {name: users, config: {cleanup.policy: compact}}\n");
+	if (sc->extra_topic)
+		kdr_buf_printf(&yaml, "    - name: %s\n", sc->extra_topic);
+	kdr_buf_puts(&yaml, "  partitions: 6\n  replicationFactor: 3\n  config: {min.insync.replicas: \"2\"}\n");
+	assert_int_equal(kdr_spec_parse_yaml(out, "e2e.yaml", yaml.ptr, yaml.len, &diags), 0);
+	if (diags.errors == 0)
+		kdr_validate(out, &diags);
+	if (diags.errors) {
+		kdr_diags_print(&diags, stdout);
+		fail_msg("desired state invalid");
+	}
+	kdr_diags_release(&diags);
+	kdr_buf_release(&yaml);
+}
+
+/* --- plan and apply through pkg/executor --- */
+
+static void executor_options(struct kdr_executor_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->timeout_ms = TIMEOUT_MS;
+}
+
+/* Reads both clusters and plans; read errors (one line each) go to `errors` when given. */
+static void plan_live(struct kdr_plan *plan, const struct kdr_desired *desired, struct kdr_strvec *errors)
+{
+	struct kdr_executor_options options;
+	struct kdr_executor_errors read_errors = {KDR_STRVEC_INIT};
+	struct kdr_live live = {0};
+	struct kdr_mm2_secrets secrets;
+	struct kdr_plan_options plan_options;
+
+	executor_options(&options);
+	kdr_executor_read_live(&live, &read_errors, desired, &options);
+	for (size_t i = 0; i < read_errors.messages.n; i++) {
+		if (errors)
+			kdr_strvec_push(errors, read_errors.messages.v[i]);
+		else
+			fail_msg("reading the clusters: %s", read_errors.messages.v[i]);
+	}
+	kdr_executor_secrets(&secrets, NULL);
+	memset(&plan_options, 0, sizeof(plan_options));
+	plan_options.secrets = &secrets;
+	if (kdr_plan_compute(plan, desired, &live, &plan_options) != 0)
+		fail_msg("plan: %s", kdr_error_message());
+	kdr_executor_errors_release(&read_errors);
+	kdr_live_release(&live);
+}
+
+static void apply(struct kdr_apply_report *report, const struct kdr_plan *plan, const struct kdr_desired *desired)
+{
+	struct kdr_executor_options options;
+
+	executor_options(&options);
+	kdr_executor_apply(report, plan, desired, &options);
+}
+
+static void print_plan(const struct kdr_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_actions; i++)
+		printf("  %s %s/%s: %s\n", kdr_action_kind_name(plan->actions[i].kind), plan->actions[i].cluster,
+		       plan->actions[i].resource, plan->actions[i].reason ? plan->actions[i].reason : "");
+	for (size_t i = 0; i < plan->n_blocked; i++)
+		printf("  blocked %s/%s: %s\n", plan->blocked[i].cluster ? plan->blocked[i].cluster : "-",
+		       plan->blocked[i].resource ? plan->blocked[i].resource : "-", plan->blocked[i].reason);
+}
+
+static void assert_report_ok(const struct kdr_plan *plan, const struct kdr_apply_report *report)
+{
+	for (size_t i = 0; i < report->n; i++)
+		if (report->results[i].attempted && report->results[i].code != 0)
+			printf("failed: %s %s/%s: %s\n", kdr_action_kind_name(plan->actions[i].kind),
+			       plan->actions[i].cluster, plan->actions[i].resource, report->results[i].message);
+	assert_int_equal(report->failed, 0);
+	assert_int_equal(report->succeeded, plan->n_actions);
+}
+
+/* Plans and applies `desired`; every action succeeds. */
+static void reconcile(const struct kdr_desired *desired)
+{
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+
+	plan_live(&plan, desired, NULL);
+	if (plan.n_blocked)
+		print_plan(&plan);
+	assert_int_equal(plan.n_blocked, 0);
+	apply(&report, &plan, desired);
+	assert_report_ok(&plan, &report);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+}
+
+static void assert_second_plan_empty(const struct kdr_desired *desired)
+{
+	struct kdr_plan plan;
+
+	plan_live(&plan, desired, NULL);
+	if (!kdr_plan_is_empty(&plan)) {
+		print_plan(&plan);
+		fail_msg("the second plan is not empty");
+	}
+	kdr_plan_release(&plan);
+}
+
+static size_t count_kind(const struct kdr_plan *plan, enum kdr_action_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++)
+		n += plan->actions[i].kind == kind;
+	return n;
+}
+
+static const struct kdr_action *find_action(const struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
+					    const char *name)
+{
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (plan->actions[i].kind == kind && strcmp(plan->actions[i].cluster, cluster) == 0 &&
+		    strcmp(plan->actions[i].resource, name) == 0)
+			return &plan->actions[i];
+	return NULL;
+}
+
+/* --- the Connect REST API, read independently (libcurl + jansson) --- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	kdr_buf_put(ctx, data, size * n);
+	return size * n;
+}
+
+/* One request; returns the HTTP status and the parsed JSON body (NULL when none). */
+static long rest(json_t **body, const char *method, const char *base, const char *path, const char *payload)
+{
+	CURL *curl = curl_easy_init();
+	struct curl_slist *headers = NULL;
+	struct kdr_buf response = KDR_BUF_INIT;
+	char *url = kdr_asprintf("%s%s", base, path);
+	long status = 0;
+
+	assert_non_null(curl);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)TIMEOUT_MS);
+	if (payload) {
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
+	}
+	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	*body = response.len ? json_loads(response.ptr, 0, NULL) : NULL;
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	kdr_buf_release(&response);
+	free(url);
+	return status;
+}
+
+static const char *connect_url(struct fixture *fx, const char *cluster)
+{
+	return kdr_sandbox_connect_url(fx->sandbox, cluster);
+}
+
+/* The connector names the worker runs, sorted, joined with ','. */
+static char *worker_connectors(struct fixture *fx, const char *cluster)
+{
+	json_t *body = NULL;
+	struct kdr_strvec names = KDR_STRVEC_INIT;
+	size_t i = 0;
+	json_t *name = NULL;
+	char *joined = NULL;
+
+	assert_int_equal(rest(&body, "GET", connect_url(fx, cluster), "/connectors", NULL), 200);
+	json_array_foreach(body, i, name) kdr_strvec_push(&names, json_string_value(name));
+	kdr_strvec_sort(&names);
+	joined = kdr_strvec_join(&names, ",");
+	kdr_strvec_release(&names);
+	json_decref(body);
+	return joined;
+}
+
+static void assert_worker_connectors(struct fixture *fx, const char *cluster, const char *expected)
+{
+	char *names = worker_connectors(fx, cluster);
+
+	assert_string_equal(names, expected);
+	free(names);
+}
+
+/* GET /connectors/<name>/config: the value of `key`, copied (NULL when absent). */
+static char *worker_config_value(struct fixture *fx, const char *cluster, const char *name, const char *key)
+{
+	json_t *body = NULL;
+	char *path = kdr_asprintf("/connectors/%s/config", name);
+	char *value = NULL;
+
+	assert_int_equal(rest(&body, "GET", connect_url(fx, cluster), path, NULL), 200);
+	value = kdr_strdup(json_string_value(json_object_get(body, key)));
+	json_decref(body);
+	free(path);
+	return value;
+}
+
+/* GET /connectors/<name>/status: the connector's state, and task `task`'s (when task_state). */
+static char *worker_state(struct fixture *fx, const char *cluster, const char *name, int task, char **task_state)
+{
+	json_t *body = NULL, *entry = NULL;
+	char *path = kdr_asprintf("/connectors/%s/status", name);
+	char *state = NULL;
+	size_t i = 0;
+
+	assert_int_equal(rest(&body, "GET", connect_url(fx, cluster), path, NULL), 200);
+	state = kdr_strdup(json_string_value(json_object_get(json_object_get(body, "connector"), "state")));
+	if (task_state) {
+		*task_state = NULL;
+		json_array_foreach(json_object_get(body, "tasks"), i,
+				   entry) if (json_integer_value(json_object_get(entry, "id")) == task) *task_state =
+		    kdr_strdup(json_string_value(json_object_get(entry, "state")));
+	}
+	json_decref(body);
+	free(path);
+	return state;
+}
+
+/* Every rendered connector is on its worker with exactly the rendered config. */
+static void assert_worker_configs(struct fixture *fx, const struct kdr_desired *desired)
+{
+	struct kdr_mm2_connectors all = {0};
+
+	assert_int_equal(kdr_mm2_render_all(&all, desired, NULL), 0);
+	assert_int_equal(all.n, 6);
+	for (size_t i = 0; i < all.n; i++) {
+		const struct kdr_mm2_connector *connector = &all.v[i];
+		char *path = kdr_asprintf("/connectors/%s/config", connector->name);
+		json_t *body = NULL;
+		const char *key = NULL;
+		json_t *value = NULL;
+
+		assert_int_equal(rest(&body, "GET", connect_url(fx, connector->cluster), path, NULL), 200);
+		assert_int_equal(json_object_size(body), connector->config.n);
+		json_object_foreach(body, key, value)
+		{
+			const char *want = kdr_strmap_get(&connector->config, key);
+
+			if (!want || strcmp(want, json_string_value(value)) != 0)
+				fail_msg("%s/%s: '%s' is '%s' on the worker, rendered '%s'", connector->cluster,
+					 connector->name, key, json_string_value(value), want ? want : "(absent)");
+		}
+		json_decref(body);
+		free(path);
+	}
+	kdr_mm2_connectors_release(&all);
+}
+
+/* --- librdkafka, for the topics --- */
+
+static bool topic_exists(struct fixture *fx, const char *cluster, const char *topic)
+{
+	char errstr[256];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk = NULL;
+	const struct rd_kafka_metadata *md = NULL;
+	bool found = false;
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_sandbox_bootstrap(fx->sandbox, cluster),
+					   errstr, sizeof(errstr)),
+			 RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	assert_non_null(rk);
+	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+	for (int i = 0; i < md->topic_cnt; i++)
+		found = found || strcmp(md->topics[i].topic, topic) == 0;
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy(rk);
+	return found;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_apply_flows_then_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+
+	load(&desired, fx, &baseline);
+	plan_live(&plan, &desired, NULL);
+	/* Three topics on each side, three connectors per flow. */
+	assert_int_equal(count_kind(&plan, KDR_ACTION_CREATE_TOPIC), 6);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_CREATE_CONNECTOR), 6);
+	assert_int_equal(plan.n_actions, 12);
+	apply(&report, &plan, &desired);
+	assert_report_ok(&plan, &report);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+
+	assert_worker_connectors(fx, WEST,
+				 "kdr.east-to-west.checkpoint,kdr.east-to-west.source,kdr.west-to-east.heartbeat");
+	assert_worker_connectors(fx, EAST,
+				 "kdr.east-to-west.heartbeat,kdr.west-to-east.checkpoint,kdr.west-to-east.source");
+	assert_worker_configs(fx, &desired);
+	assert_true(topic_exists(fx, EAST, "orders"));
+	assert_true(topic_exists(fx, WEST, "users"));
+	assert_second_plan_empty(&desired);
+	kdr_desired_release(&desired);
+}
+
+static void test_regex_change_is_one_update(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, changed = {0};
+	struct scenario sc = baseline;
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	const struct kdr_action *action = NULL;
+	char *topics = NULL;
+
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	sc.east_to_west_topics = "orders, events, users, \"payments\\\\..*\", \"audit\\\\..*\"";
+	load(&changed, fx, &sc);
+	plan_live(&plan, &changed, NULL);
+	/* The source and checkpoint connectors carry the filter: one update each, only `topics`. */
+	assert_int_equal(plan.n_actions, 2);
+	for (int i = 0; i < 2; i++) {
+		action = find_action(&plan, KDR_ACTION_UPDATE_CONNECTOR, WEST,
+				     i ? "kdr.east-to-west.checkpoint" : "kdr.east-to-west.source");
+		assert_non_null(action);
+		assert_int_equal(action->n_changes, 1);
+		assert_string_equal(action->changes[0].key, "topics");
+	}
+	apply(&report, &plan, &changed);
+	assert_report_ok(&plan, &report);
+	topics = worker_config_value(fx, WEST, "kdr.east-to-west.source", "topics");
+	assert_string_equal(topics, "orders,events,users,payments\\..*,audit\\..*");
+	free(topics);
+	assert_worker_configs(fx, &changed);
+	assert_second_plan_empty(&changed);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&changed);
+}
+
+static void test_suspend_pauses_on_the_worker(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, suspended = {0};
+	struct scenario sc = baseline;
+	struct kdr_plan plan;
+	char *value = NULL;
+
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	sc.suspended = true;
+	load(&suspended, fx, &sc);
+	plan_live(&plan, &suspended, NULL);
+	assert_int_equal(plan.n_actions, 3);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_PAUSE_CONNECTOR), 3);
+	kdr_plan_release(&plan);
+	reconcile(&suspended);
+	value = worker_state(fx, WEST, "kdr.east-to-west.source", 0, NULL);
+	assert_string_equal(value, "PAUSED");
+	free(value);
+	value = worker_state(fx, EAST, "kdr.east-to-west.heartbeat", 0, NULL);
+	assert_string_equal(value, "PAUSED");
+	free(value);
+	/* The other flow keeps running. */
+	value = worker_state(fx, EAST, "kdr.west-to-east.source", 0, NULL);
+	assert_string_equal(value, "RUNNING");
+	free(value);
+	assert_second_plan_empty(&suspended);
+
+	/* Resumed: running again, then nothing to do. */
+	reconcile(&desired);
+	value = worker_state(fx, WEST, "kdr.east-to-west.checkpoint", 0, NULL);
+	assert_string_equal(value, "RUNNING");
+	free(value);
+	assert_second_plan_empty(&desired);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&suspended);
+}
+
+static void test_removed_flow_deleted_foreign_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, fewer = {0};
+	struct scenario sc = baseline;
+	struct kdr_plan plan;
+	json_t *body = NULL;
+	char *foreign = NULL;
+
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	/* Someone's own MirrorMaker 2 connector on east's worker, created by hand. */
+	foreign = kdr_asprintf(
+	    "{\"connector.class\": \"%s\", \"source.cluster.alias\": \"legacy\", "
+	    "\"target.cluster.alias\": \"" EAST "\", \"source.cluster.bootstrap.servers\": \"127.0.0.1:1\", "
+	    "\"target.cluster.bootstrap.servers\": \"%s\", \"topics\": \"legacy\\\\..*\", \"tasks.max\": \"1\"}",
+	    KDR_MM2_SOURCE_CONNECTOR, kdr_sandbox_bootstrap(fx->sandbox, EAST));
+	assert_int_equal(rest(&body, "PUT", connect_url(fx, EAST), "/connectors/legacy-mirror/config", foreign), 201);
+	json_decref(body);
+	free(foreign);
+
+	sc.west_to_east = false;
+	load(&fewer, fx, &sc);
+	plan_live(&plan, &fewer, NULL);
+	assert_int_equal(plan.n_actions, 3);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_DELETE_CONNECTOR), 3);
+	for (size_t i = 0; i < plan.n_actions; i++)
+		assert_string_not_equal(plan.actions[i].resource, "legacy-mirror");
+	kdr_plan_release(&plan);
+	reconcile(&fewer);
+	assert_worker_connectors(fx, EAST, "kdr.east-to-west.heartbeat,legacy-mirror");
+	assert_worker_connectors(fx, WEST, "kdr.east-to-west.checkpoint,kdr.east-to-west.source");
+	assert_second_plan_empty(&fewer);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&fewer);
+}
+
+static void test_rebalance_conflicts_are_retried(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+
+	load(&desired, fx, &baseline);
+	plan_live(&plan, &desired, NULL);
+	/* The next two requests to west's worker hit a rebalance (409): retried with backoff. */
+	assert_int_equal(kdr_sandbox_connect_fail(fx->sandbox, WEST, 409, 2), 0);
+	kdr_sandbox_reset_counters(fx->sandbox, WEST);
+	apply(&report, &plan, &desired);
+	assert_report_ok(&plan, &report);
+	/* Three connector PUTs on west, two of them answered only on a retry. */
+	assert_true(kdr_sandbox_connect_request_count(fx->sandbox, WEST, "PUT") >= 5);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	assert_worker_configs(fx, &desired);
+	assert_second_plan_empty(&desired);
+	kdr_desired_release(&desired);
+}
+
+static void test_server_errors_fail_the_action(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	size_t failed = 0;
+
+	load(&desired, fx, &baseline);
+	plan_live(&plan, &desired, NULL);
+	/* west's worker answers 500 to everything, beyond every retry. */
+	assert_int_equal(kdr_sandbox_connect_fail(fx->sandbox, WEST, 500, 100), 0);
+	apply(&report, &plan, &desired);
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		const struct kdr_action *action = &plan.actions[i];
+		const struct kdr_action_result *result = &report.results[i];
+
+		assert_true(result->attempted);
+		if (action->kind == KDR_ACTION_CREATE_CONNECTOR && strcmp(action->cluster, WEST) == 0) {
+			assert_int_not_equal(result->code, 0);
+			assert_non_null(result->message);
+			assert_non_null(strstr(result->message, action->resource));
+			failed++;
+		} else {
+			/* Kafka on both sides and east's Connect are unaffected. */
+			assert_int_equal(result->code, 0);
+		}
+	}
+	assert_int_equal(failed, 3);
+	assert_int_equal(report.failed, 3);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	/* The worker recovers once the injected answers are used up. */
+	for (int i = 0; i < 100; i++) {
+		json_t *body = NULL;
+		long status = rest(&body, "GET", connect_url(fx, WEST), "/connectors", NULL);
+
+		json_decref(body);
+		if (status == 200)
+			break;
+		assert_int_equal(status, 500);
+	}
+	/* Then the next reconcile finishes the job. */
+	reconcile(&desired);
+	assert_second_plan_empty(&desired);
+	kdr_desired_release(&desired);
+}
+
+static void test_failed_task_is_restarted(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	const struct kdr_action *action = NULL;
+	char *connector_state = NULL, *task_state = NULL;
+
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	assert_int_equal(
+	    kdr_sandbox_connect_fail_task(fx->sandbox, WEST, "kdr.east-to-west.source", 2,
+					  "org.apache.kafka.connect.errors.ConnectException: boom\n\tat x"),
+	    0);
+	connector_state = worker_state(fx, WEST, "kdr.east-to-west.source", 2, &task_state);
+	assert_string_equal(task_state, "FAILED");
+	free(task_state);
+	free(connector_state);
+
+	plan_live(&plan, &desired, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	action = find_action(&plan, KDR_ACTION_RESTART_CONNECTOR, WEST, "kdr.east-to-west.source");
+	assert_non_null(action);
+	assert_int_equal(action->n_task_ids, 1);
+	assert_int_equal(action->task_ids[0], 2);
+	kdr_plan_release(&plan);
+	reconcile(&desired);
+	connector_state = worker_state(fx, WEST, "kdr.east-to-west.source", 2, &task_state);
+	assert_string_equal(connector_state, "RUNNING");
+	assert_string_equal(task_state, "RUNNING");
+	free(task_state);
+	free(connector_state);
+	assert_second_plan_empty(&desired);
+	kdr_desired_release(&desired);
+}
+
+static void test_connect_unreachable(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, dead = {0}, dead_at_apply = {0};
+	struct scenario sc = baseline;
+	struct kdr_strvec errors = KDR_STRVEC_INIT;
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	bool warned = false;
+
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+
+	/* west's Connect cannot be read: a clear error, its connectors are not planned, Kafka is. */
+	sc.extra_topic = "invoices";
+	sc.west_connect_url = "http://127.0.0.1:1";
+	load(&dead, fx, &sc);
+	plan_live(&plan, &dead, &errors);
+	assert_int_equal(errors.n, 1);
+	assert_non_null(strstr(errors.v[0], "http://127.0.0.1:1"));
+	for (size_t i = 0; i < plan.n_notes; i++)
+		warned =
+		    warned || (plan.notes[i].kind == KDR_NOTE_WARNING && strcmp(plan.notes[i].cluster, WEST) == 0 &&
+			       strstr(plan.notes[i].message, "was not read") != NULL);
+	assert_true(warned);
+	assert_int_equal(plan.n_actions, 2);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_CREATE_TOPIC), 2);
+	apply(&report, &plan, &dead);
+	assert_report_ok(&plan, &report);
+	assert_true(topic_exists(fx, WEST, "invoices"));
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+
+	/* Planned while reachable, unreachable at apply: the connector action fails, the Kafka ones of the same plan
+	 * land. */
+	sc.extra_topic = "refunds";
+	sc.west_connect_url = NULL;
+	sc.east_to_west_topics = "orders, events";
+	kdr_desired_release(&dead);
+	load(&dead, fx, &sc);
+	plan_live(&plan, &dead, NULL);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_CREATE_TOPIC), 2);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_UPDATE_CONNECTOR), 2);
+	sc.west_connect_url = "http://127.0.0.1:1";
+	load(&dead_at_apply, fx, &sc);
+	apply(&report, &plan, &dead_at_apply);
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		if (plan.actions[i].kind == KDR_ACTION_UPDATE_CONNECTOR) {
+			assert_int_equal(report.results[i].code, KDR_EUNAVAILABLE);
+			assert_non_null(strstr(report.results[i].message, "http://127.0.0.1:1"));
+		} else {
+			assert_int_equal(report.results[i].code, 0);
+		}
+	}
+	assert_int_equal(report.failed, 2);
+	assert_true(topic_exists(fx, EAST, "refunds"));
+	assert_true(topic_exists(fx, WEST, "refunds"));
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	/* Reachable again: the connector updates go through, then nothing is left. */
+	reconcile(&dead);
+	assert_second_plan_empty(&dead);
+	kdr_strvec_release(&errors);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&dead);
+	kdr_desired_release(&dead_at_apply);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_apply_flows_then_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_regex_change_is_one_update, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_suspend_pauses_on_the_worker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_removed_flow_deleted_foreign_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebalance_conflicts_are_retried, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connect_unreachable, setup, teardown),
+	};
+	int rc = 0;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,1051 @@
+/*
+ * Unit tests of the MirrorMaker 2 side of pkg/plan: the mirror preview
+ * (MM2's replication decision against the source's topics), the
+ * cross-cluster checks, the connector actions of flow changes (each with a
+ * second plan on the simulated result), and the flow status of `kdr status`.
+ */
+#include "test_plan_helpers.h"
+#include "plan/status.h"
+#include "util/alloc.h"
+
+#define CONNECT_CLUSTER(name)                                                                                          \
+	"---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: " name "}\nspec:\n  bootstrapServers: " name         \
+	":9092\n  connect: {url: \"http://connect-" name ":8083\"}\n"
+#define FLOW(name)   "---\n" YAML_HEADER "kind: ReplicationFlow\nmetadata: {name: " name "}\nspec:\n"
+#define POLICY(name) "---\n" YAML_HEADER "kind: TopicPolicy\nmetadata: {name: " name "}\nspec:\n"
+
+/* east and west, both with Connect, and a flow east-to-west with `spec` lines. */
+#define EAST_WEST CONNECT_CLUSTER("east") CONNECT_CLUSTER("west")
+
+static const char *const racks_abc[] = {"a", "b", "c"};
+
+/* A live cluster with 3 brokers and a Connect attached to it (no connectors). */
+static struct kdr_live_cluster *connect_cluster(struct kdr_live *live, const char *name)
+{
+	struct kdr_live_cluster *cl = live_cluster(live, name, 3, racks_abc);
+
+	cl->connect.present = true;
+	cl->connect.url = kdr_asprintf("http://connect-%s:8083", name);
+	cl->connect.kafka_cluster_id = kdr_strdup(cl->cluster_id);
+	return cl;
+}
+
+/* Topics with `partitions` partitions each (replicas 1,2,3 rotated), names NULL-terminated. */
+static void live_topics(struct kdr_live_cluster *cl, int partitions, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++) {
+		struct kdr_buf assignment = KDR_BUF_INIT;
+
+		for (int p = 0; p < partitions; p++)
+			kdr_buf_printf(&assignment, "%s%d,%d,%d", p ? ";" : "", p % 3 + 1, (p + 1) % 3 + 1,
+				       (p + 2) % 3 + 1);
+		live_topic(cl, names[i], assignment.ptr);
+		kdr_buf_release(&assignment);
+	}
+}
+
+/* Adds a live connector with `config` pairs (NULL-terminated key, value list) and n_tasks RUNNING tasks. */
+static struct kdr_live_connector *live_connector(struct kdr_live_cluster *cl, const char *name, size_t n_tasks,
+						 const char *const *config)
+{
+	struct kdr_live_connect *connect = &cl->connect;
+	struct kdr_live_connector *conn = NULL;
+
+	connect->connectors = kdr_realloc(connect->connectors, (connect->n_connectors + 1) * sizeof(*conn));
+	conn = &connect->connectors[connect->n_connectors++];
+	memset(conn, 0, sizeof(*conn));
+	conn->name = kdr_strdup(name);
+	conn->type = kdr_strdup("source");
+	conn->state = KDR_CONNECTOR_RUNNING;
+	for (size_t i = 0; config && config[i]; i += 2)
+		kdr_strmap_set(&conn->config, config[i], config[i + 1]);
+	conn->tasks = kdr_calloc(n_tasks + 1, sizeof(*conn->tasks));
+	conn->n_tasks = n_tasks;
+	for (size_t t = 0; t < n_tasks; t++) {
+		conn->tasks[t].id = (int32_t)t;
+		conn->tasks[t].state = KDR_CONNECTOR_RUNNING;
+		conn->tasks[t].worker_id = kdr_strdup("worker:8083");
+	}
+	kdr_live_cluster_sort(cl);
+	return (struct kdr_live_connector *)kdr_live_connector_find(connect, name);
+}
+
+static size_t count_notes(const struct kdr_plan *plan, const char *needle)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_notes; i++)
+		n += strstr(plan->notes[i].message, needle) != NULL;
+	return n;
+}
+
+static size_t count_actions(const struct kdr_plan *plan, enum kdr_action_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++)
+		n += plan->actions[i].kind == kind;
+	return n;
+}
+
+/* The one note of (cluster, resource) containing `needle`; fails with the plan when absent. */
+static const struct kdr_note *expect_note(const struct kdr_plan *plan, const char *cluster, const char *resource,
+					  const char *needle)
+{
+	const struct kdr_note *note = find_note(plan, cluster, resource, needle);
+
+	if (!note) {
+		char *dump = plan_dump(plan);
+
+		printf("%s", dump);
+		free(dump);
+		fail_msg("no note %s/%s containing '%s'", cluster, resource ? resource : "(null)", needle);
+	}
+	return note;
+}
+
+/* Plans `yaml` against `live` and returns the plan (caller releases), desired in *desired. */
+static void plan_yaml(struct kdr_plan *plan, struct kdr_desired *desired, const char *yaml, const struct kdr_live *live)
+{
+	desired_from_yaml(desired, yaml);
+	plan_ok(plan, desired, live, NULL);
+}
+
+/* ------------------------------------------------------------------ the mirror preview */
+
+static const char *const east_topics[] = {
+    "orders",	    "payments.eu", "payments.us",	 "west.orders", "other.orders", "orders.replica",
+    "app-internal", "x.internal",  "__consumer_offsets", ".hidden",	"heartbeats",	NULL,
+};
+
+static void test_preview_default_policy(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	const struct kdr_note *note = NULL;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 3, east_topics);
+	connect_cluster(&live, "west");
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n", &live);
+	/*
+	 * topics [".*"] with MM2's default excludes: internal names (suffix,
+	 * "__", "."), ".replica" and the cycle "west.orders" (came from the
+	 * target) stay; heartbeats always go; a third cluster's copy goes.
+	 */
+	note = expect_note(&plan, "west", "kdr.east-to-west.source", "starts mirroring");
+	assert_int_equal(note->kind, KDR_NOTE_INFO);
+	assert_string_equal(note->message,
+			    "mirror preview: flow 'east-to-west' starts mirroring 5 topic(s) of 'east' into 'west': "
+			    "heartbeats -> east.heartbeats, orders -> east.orders, other.orders -> east.other.orders, "
+			    "payments.eu -> east.payments.eu, payments.us -> east.payments.us");
+	assert_int_equal(count_notes(&plan, "stops mirroring"), 0);
+	assert_int_equal(count_notes(&plan, "matches no"), 0);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_identity_policy(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 3, east_topics);
+	connect_cluster(&live, "west");
+	/* Identity keeps names (heartbeats aside) and cannot detect cycles: west.orders goes back. */
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("mig") "  source: east\n  target: west\n  replicationPolicy: {type: identity}\n"
+					"  topics: [\"orders\", \"west\\\\..*\", \"heartbeats\"]\n",
+		  &live);
+	assert_string_equal(expect_note(&plan, "west", "kdr.mig.source", "starts")->message,
+			    "mirror preview: flow 'mig' starts mirroring 3 topic(s) of 'east' into 'west': "
+			    "heartbeats -> east.heartbeats, orders -> orders, west.orders -> west.orders");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_without_default_excludes(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 3, east_topics);
+	connect_cluster(&live, "west");
+	/* Without MM2's default excludes ".replica" goes; MM2's internal-topic rule still holds. */
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  keepDefaultExcludes: false\n"
+				      "  topics: [\"orders.*\", \".*internal\", \"__.*\"]\n",
+		  &live);
+	assert_string_equal(
+	    expect_note(&plan, "west", "kdr.f.source", "starts")->message,
+	    "mirror preview: flow 'f' starts mirroring 3 topic(s) of 'east' into 'west': "
+	    "heartbeats -> east.heartbeats, orders -> east.orders, orders.replica -> east.orders.replica");
+	/* ".*internal" and "__.*" match only topics MM2 never replicates. */
+	expect_note(&plan, "west", "kdr.f.source", "topics pattern '.*internal' of flow 'f' matches no replicated");
+	expect_note(&plan, "west", "kdr.f.source", "topics pattern '__.*' of flow 'f' matches no replicated");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_cycle_detection(void **state)
+{
+	static const char *const names[] = {"b.orders", "b.a.x", "c.b.y", "c.z", "d.c.z", "orders", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "a"), 1, names);
+	connect_cluster(&live, "b");
+	/*
+	 * Flow a -> b: "b.orders" and "b.a.x" came from b; "c.b.y" came from b
+	 * through c (MM2 walks the upstream chain); "c.z" and "d.c.z" did not.
+	 */
+	plan_yaml(&plan, &desired,
+		  CONNECT_CLUSTER("a") CONNECT_CLUSTER("b") FLOW("a-to-b") "  source: a\n  target: b\n", &live);
+	assert_string_equal(expect_note(&plan, "b", "kdr.a-to-b.source", "starts")->message,
+			    "mirror preview: flow 'a-to-b' starts mirroring 3 topic(s) of 'a' into 'b': "
+			    "c.z -> a.c.z, d.c.z -> a.d.c.z, orders -> a.orders");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_starts_and_stops(void **state)
+{
+	static const char *const names[] = {"orders", "legacy", "events", "audit", NULL};
+	static const char *const running[] = {
+	    "connector.class",
+	    KDR_MM2_SOURCE_CONNECTOR,
+	    "source.cluster.alias",
+	    "east",
+	    "target.cluster.alias",
+	    "west",
+	    "topics",
+	    "orders, legacy",
+	    NULL,
+	};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 3, names);
+	/* The running connector has no topics.exclude: MM2's default list applies to it. */
+	live_connector(connect_cluster(&live, "west"), "kdr.f.source", 1, running);
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [orders, \"e.*\", audit]\n"
+				      "  topicsExclude: [audit]\n",
+		  &live);
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "starts")->message,
+			    "mirror preview: flow 'f' starts mirroring 1 topic(s) of 'east' into 'west': "
+			    "events -> east.events");
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "stops")->message,
+			    "mirror preview: flow 'f' stops mirroring 1 topic(s) of 'east': legacy -> east.legacy "
+			    "(the copies stay on 'west': MirrorMaker 2 never deletes remote topics)");
+	/* "audit" is matched and excluded: exclusions win, so that pattern replicates nothing. */
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "pattern 'audit'")->message,
+			    "mirror preview: topics pattern 'audit' of flow 'f' matches no replicated topic on 'east' "
+			    "(a full match is needed, exclusions win)");
+	assert_int_equal(find_note(&plan, "west", "kdr.f.source", "pattern 'audit'")->kind, KDR_NOTE_WARNING);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_policy_change_renames(void **state)
+{
+	static const char *const names[] = {"orders", NULL};
+	static const char *const running[] = {
+	    "source.cluster.alias",
+	    "east",
+	    "target.cluster.alias",
+	    "west",
+	    "topics",
+	    "orders",
+	    "replication.policy.class",
+	    "org.apache.kafka.connect.mirror.DefaultReplicationPolicy",
+	    NULL,
+	};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 1, names);
+	live_connector(connect_cluster(&live, "west"), "kdr.f.source", 1, running);
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [orders]\n"
+				      "  replicationPolicy: {type: identity}\n",
+		  &live);
+	assert_non_null(expect_note(&plan, "west", "kdr.f.source",
+				    "starts mirroring 1 topic(s) of 'east' into "
+				    "'west': orders -> orders"));
+	assert_non_null(expect_note(&plan, "west", "kdr.f.source",
+				    "stops mirroring 1 topic(s) of 'east': orders -> "
+				    "east.orders"));
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_nothing_matched(void **state)
+{
+	static const char *const names[] = {"orders", "payments", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	const struct kdr_note *note = NULL;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 1, names);
+	connect_cluster(&live, "west");
+	/* A prefix without ".*" never full-matches: the classic mistake. */
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [\"order\", pay]\n",
+		  &live);
+	note = expect_note(&plan, "west", "kdr.f.source", "matches none");
+	assert_int_equal(note->kind, KDR_NOTE_WARNING);
+	assert_string_equal(
+	    note->message, "mirror preview: the topic filter of flow 'f' (topics 'order', 'pay') matches none of the 2 "
+			   "topic(s) on 'east' once exclusions, internal topics and cycles are taken out: the flow "
+			   "replicates nothing (a regex that silently matches too much or nothing is the most common "
+			   "MirrorMaker 2 mistake)");
+	/* The whole filter is reported once, not pattern by pattern; nothing starts. */
+	assert_int_equal(count_notes(&plan, "topics pattern"), 0);
+	assert_int_equal(count_notes(&plan, "starts mirroring"), 0);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_bounded_and_deterministic(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan, again;
+	struct kdr_live_cluster *east = connect_cluster(&live, "east");
+	char *a = NULL, *b = NULL;
+
+	(void)state;
+	/* Added in reverse order: the list comes out sorted anyway. */
+	for (int i = 24; i >= 0; i--) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "t%02d", i);
+		live_topic(east, name, "1,2,3");
+	}
+	connect_cluster(&live, "west");
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [\"t.*\"]\n", &live);
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "starts")->message,
+			    "mirror preview: flow 'f' starts mirroring 25 topic(s) of 'east' into 'west': "
+			    "t00 -> east.t00, t01 -> east.t01, t02 -> east.t02, t03 -> east.t03, t04 -> east.t04, "
+			    "t05 -> east.t05, t06 -> east.t06, t07 -> east.t07, t08 -> east.t08, t09 -> east.t09 "
+			    "... and 15 more");
+	plan_ok(&again, &desired, &live, NULL);
+	a = plan_dump(&plan);
+	b = plan_dump(&again);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	kdr_plan_release(&again);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_created_topics_and_convergence(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0}, after = {0};
+	struct kdr_plan plan, second;
+
+	(void)state;
+	connect_cluster(&live, "east");
+	connect_cluster(&live, "west");
+	/* Topics this plan creates on the source count: they exist once it is applied. */
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [orders]\n" POLICY(
+		      "core") "  clusters: [east]\n  topics: [orders]\n",
+		  &live);
+	assert_non_null(expect_note(&plan, "west", "kdr.f.source",
+				    "starts mirroring 1 topic(s) of 'east' into "
+				    "'west': orders (new) -> east.orders"));
+	/* Applied: the running filter is the desired one, so nothing starts or stops any more. */
+	kdr_live_copy(&after, &live);
+	kdr_plan_simulate(&after, &plan);
+	plan_ok(&second, &desired, &after, NULL);
+	assert_plan_empty(&second);
+	assert_int_equal(count_notes(&second, "mirror preview"), 0);
+	kdr_plan_release(&second);
+	kdr_plan_release(&plan);
+	kdr_live_release(&after);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_connect_not_read(void **state)
+{
+	static const char *const names[] = {"orders", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 1, names);
+	live_cluster(&live, "west", 3, racks_abc); /* Connect declared but not read */
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [\"x.*\"]\n", &live);
+	/* What runs is unknown: no start/stop lists, but a filter that matches nothing is still reported. */
+	assert_int_equal(count_notes(&plan, "starts mirroring"), 0);
+	expect_note(&plan, "west", "kdr.f.source", "matches none of the 1 topic(s)");
+	expect_note(&plan, "west", NULL, "was not read");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+
+	/* No Connect declared on the target: no connector runs the filter, so nothing starts. */
+	plan_yaml(
+	    &plan, &desired,
+	    CONNECT_CLUSTER("east") "---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: west}\nspec:\n"
+				    "  bootstrapServers: west:9092\n" FLOW("f") "  source: east\n  target: west\n",
+	    &live);
+	assert_int_equal(count_notes(&plan, "starts mirroring"), 0);
+	expect_note(&plan, NULL, NULL, "cluster 'west' declares no connect");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_preview_comma_in_pattern(void **state)
+{
+	static const char *const names[] = {"aa", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 1, names);
+	connect_cluster(&live, "west");
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [\"a{1,2}\"]\n",
+		  &live);
+	expect_note(&plan, "west", "kdr.f.source", "pattern 'a{1,2}' of flow 'f' contains a comma");
+	/* MM2 reads "a{1" and "2}": neither matches "aa". */
+	expect_note(&plan, "west", "kdr.f.source", "matches none");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+/* ------------------------------------------------------------------ cross-cluster checks */
+
+static void test_cross_remote_fewer_partitions(void **state)
+{
+	static const char *const source[] = {"orders", "events", NULL};
+	static const char *const remote[] = {"east.orders", NULL};
+	static const char *const remote_ok[] = {"east.events", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	const struct kdr_note *note = NULL;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 6, source);
+	live_topics(connect_cluster(&live, "west"), 3, remote);
+	live_topics(live_get(&live, "west"), 6, remote_ok);
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("f") "  source: east\n  target: west\n", &live);
+	note = expect_note(&plan, "west", "east.orders", "partition");
+	assert_int_equal(note->kind, KDR_NOTE_WARNING);
+	assert_string_equal(
+	    note->message,
+	    "remote topic 'east.orders' has 3 partition(s) on 'west', its source 'orders' on 'east' has 6: "
+	    "MirrorMaker 2 (flow 'f') will add partitions up to 6 (records keep their source partition)");
+	assert_null(find_note(&plan, "west", "east.events", "partition"));
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+
+	/* A policy on the target pinning fewer partitions: kdr would then report a blocked decrease. */
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n" POLICY(
+		      "remote") "  clusters: [west]\n"
+				"  topics: [{name: east.orders, partitions: 3}]\n",
+		  &live);
+	assert_non_null(
+	    expect_note(&plan, "west", "east.orders",
+			"which TopicPolicy 'remote' (3 partitions) does not declare: kdr will then report a "
+			"blocked partition decrease"));
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_cross_replication_factors(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	connect_cluster(&live, "east");
+	connect_cluster(&live, "west");
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  replicationFactor: 4\n"
+				      "  internalTopicsReplicationFactor: 1\n",
+		  &live);
+	assert_string_equal(
+	    expect_note(&plan, "west", "kdr.f.source", "internalTopicsReplicationFactor")->message,
+	    "flow 'f': internalTopicsReplicationFactor 1 is below replicationFactor 4: the checkpoints "
+	    "and heartbeats topics on 'west' and the offset-syncs topic on 'east' are less durable than "
+	    "the data they track; losing a broker can lose the offset translation a failover needs");
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "exceeds")->message,
+			    "flow 'f': replicationFactor 4 exceeds the 3 broker(s) of target cluster 'west': "
+			    "MirrorMaker 2 cannot create the remote topics (INVALID_REPLICATION_FACTOR)");
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+
+	/* Equal factors within the brokers: nothing to say. */
+	plan_yaml(&plan, &desired, EAST_WEST FLOW("f") "  source: east\n  target: west\n", &live);
+	assert_int_equal(count_notes(&plan, "ReplicationFactor"), 0);
+	assert_int_equal(count_notes(&plan, "exceeds"), 0);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+#define SYNC_YAML(sync, remote_config)                                                                                 \
+	EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [orders]\n  syncTopicConfigs: " sync            \
+			    "\n" POLICY(                                                                               \
+				"source") "  clusters: [east]\n  topics: [{name: orders, partitions: 6}]\n"            \
+					  "  config: {retention.ms: \"86400000\", cleanup.policy: delete}\n" POLICY(   \
+					      "copies") "  clusters: [west]\n  topics: [{name: east.orders, "          \
+							"partitions: 6}]\n  config: " remote_config "\n"
+
+static void test_cross_policy_fights_config_sync(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	connect_cluster(&live, "east");
+	connect_cluster(&live, "west");
+	/* retention.ms differs from the source's, segment.bytes is not on the source; min ISR MM2 never syncs. */
+	plan_yaml(&plan, &desired,
+		  SYNC_YAML("true",
+			    "{retention.ms: \"604800000\", segment.bytes: \"1048576\", min.insync.replicas: \"2\","
+			    " cleanup.policy: delete}"),
+		  &live);
+	assert_string_equal(
+	    expect_note(&plan, "west", "east.orders", "would fight")->message,
+	    "TopicPolicy 'copies' declares retention.ms, segment.bytes on 'east.orders', the remote "
+	    "topic of 'orders' on 'east' whose configs flow 'f' syncs (syncTopicConfigs: true): the two "
+	    "would fight, MirrorMaker 2 copying the source's values and kdr setting the policy's back; "
+	    "set syncTopicConfigs: false on the flow or stop declaring these keys for the remote topic");
+	assert_int_equal(find_note(&plan, "west", "east.orders", "would fight")->kind, KDR_NOTE_WARNING);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+
+	/* The flow does not sync configs: no fight. */
+	plan_yaml(&plan, &desired, SYNC_YAML("false", "{retention.ms: \"604800000\"}"), &live);
+	assert_int_equal(count_notes(&plan, "would fight"), 0);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+
+	/* Same values as the source, or keys MM2 never syncs: nothing to fight over. */
+	plan_yaml(&plan, &desired, SYNC_YAML("true", "{retention.ms: \"86400000\", min.insync.replicas: \"2\"}"),
+		  &live);
+	assert_int_equal(count_notes(&plan, "would fight"), 0);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_cross_match_and_config_prune_on_remote_topics(void **state)
+{
+	static const char *const source[] = {"orders", NULL};
+	static const char *const copies[] = {"east.orders", "local", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 1, source);
+	live_topics(connect_cluster(&live, "west"), 1, copies);
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n" POLICY(
+		      "all") "  clusters: [west]\n"
+			     "  match: \".*\"\n  config: {retention.ms: \"1000\"}\n  configPrune: true\n",
+		  &live);
+	expect_note(&plan, "west", "east.orders",
+		    "TopicPolicy 'all' (by its match) sets retention.ms on 'east.orders'");
+	expect_note(&plan, "west", "east.orders", "TopicPolicy 'all' has configPrune: true for 'east.orders'");
+	/* A local topic is no copy. */
+	assert_null(find_note(&plan, "west", "local", "TopicPolicy"));
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_cross_declared_partitions(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	connect_cluster(&live, "east");
+	connect_cluster(&live, "west");
+	plan_yaml(
+	    &plan, &desired,
+	    EAST_WEST FLOW("f") "  source: east\n  target: west\n  syncTopicConfigs: false\n" POLICY(
+		"src") "  clusters: [east]\n  topics: [{name: orders, partitions: 12}, {name: events}]\n"
+		       "  partitions: 4\n" POLICY(
+			   "dst") "  clusters: [west]\n"
+				  "  topics: [{name: east.orders, partitions: 6}, {name: east.events, partitions: 8}, "
+				  "{name: east.users, partitions: 2}]\n",
+	    &live);
+	assert_string_equal(
+	    expect_note(&plan, "west", "east.orders", "declares")->message,
+	    "TopicPolicy 'dst' declares 'east.orders' on 'west' with 6 partition(s), but it is the remote "
+	    "topic of 'orders' on 'east' (12 partition(s), TopicPolicy 'src') replicated by flow 'f': "
+	    "MirrorMaker 2 adds partitions up to the source's count (records keep their source partition), "
+	    "and kdr then reports a blocked partition decrease");
+	expect_note(&plan, "west", "east.events", "the partitions beyond the source's count never receive");
+	/* east.users has no source topic (neither live nor declared): not a copy. */
+	assert_null(find_note(&plan, "west", "east.users", "declares"));
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+/* ------------------------------------------------------------------ connector actions */
+
+static const char flows_yaml[] = EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n"
+								"  topics: [%s]\n  suspended: %s\n" FLOW(
+								    "west-to-east") "  source: west\n  target: east\n"
+										    "  topics: [\"west-only\"]\n";
+
+/* A desired state of flows_yaml with `topics` and `suspended` filled in. */
+static void flows_desired(struct kdr_desired *desired, const char *topics, const char *suspended)
+{
+	char *yaml = kdr_asprintf(flows_yaml, topics, suspended);
+
+	desired_from_yaml(desired, yaml);
+	free(yaml);
+}
+
+/* Live east/west with Connect, the desired flows applied (simulated) to it. */
+static void converged_live(struct kdr_live *live, const struct kdr_desired *desired)
+{
+	struct kdr_plan plan;
+
+	connect_cluster(live, "east");
+	connect_cluster(live, "west");
+	plan_ok(&plan, desired, live, NULL);
+	kdr_plan_simulate(live, &plan);
+	kdr_plan_release(&plan);
+	plan_ok(&plan, desired, live, NULL);
+	assert_plan_empty(&plan);
+	kdr_plan_release(&plan);
+}
+
+/* A second plan on the simulated result of `plan` is empty. */
+static void assert_second_plan_empty(const struct kdr_desired *desired, const struct kdr_live *live,
+				     const struct kdr_plan *plan)
+{
+	struct kdr_live after = {0};
+	struct kdr_plan second;
+
+	kdr_live_copy(&after, live);
+	kdr_plan_simulate(&after, plan);
+	plan_ok(&second, desired, &after, NULL);
+	assert_plan_empty(&second);
+	kdr_plan_release(&second);
+	kdr_live_release(&after);
+}
+
+static void test_connector_regex_change_updates(void **state)
+{
+	struct kdr_desired before = {0}, desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	const struct kdr_action *action = NULL;
+
+	(void)state;
+	flows_desired(&before, "orders", "false");
+	converged_live(&live, &before);
+	flows_desired(&desired, "orders, \"payments\\\\..*\"", "false");
+	plan_ok(&plan, &desired, &live, NULL);
+	/* The source and checkpoint connectors carry the filter; the heartbeat connector does not. */
+	assert_int_equal(plan.n_actions, 2);
+	assert_int_equal(count_actions(&plan, KDR_ACTION_UPDATE_CONNECTOR), 2);
+	for (size_t i = 0; i < 2; i++) {
+		action = find_action(&plan, KDR_ACTION_UPDATE_CONNECTOR, "west",
+				     i ? "kdr.east-to-west.checkpoint" : "kdr.east-to-west.source");
+		assert_non_null(action);
+		assert_int_equal(action->n_changes, 1);
+		assert_string_equal(action->changes[0].key, "topics");
+		assert_string_equal(action->changes[0].old_value, "orders");
+		assert_string_equal(action->changes[0].new_value, "orders,payments\\..*");
+		assert_int_equal(action->risk, KDR_RISK_DISRUPTIVE);
+		assert_string_equal(action->reason, "drift: 1 key(s) differ");
+		/* The whole config is sent (PUT replaces it). */
+		assert_string_equal(kdr_strmap_get(&action->config, "topics"), "orders,payments\\..*");
+	}
+	assert_null(find_action(&plan, KDR_ACTION_UPDATE_CONNECTOR, "east", "kdr.east-to-west.heartbeat"));
+	assert_second_plan_empty(&desired, &live, &plan);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&before);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_connector_suspend_and_resume(void **state)
+{
+	struct kdr_desired running = {0}, suspended = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	flows_desired(&running, "orders", "false");
+	flows_desired(&suspended, "orders", "true");
+	converged_live(&live, &running);
+
+	/* Suspending pauses the flow's three connectors, and nothing else. */
+	plan_ok(&plan, &suspended, &live, NULL);
+	assert_int_equal(plan.n_actions, 3);
+	assert_int_equal(count_actions(&plan, KDR_ACTION_PAUSE_CONNECTOR), 3);
+	assert_non_null(find_action(&plan, KDR_ACTION_PAUSE_CONNECTOR, "west", "kdr.east-to-west.source"));
+	assert_non_null(find_action(&plan, KDR_ACTION_PAUSE_CONNECTOR, "west", "kdr.east-to-west.checkpoint"));
+	assert_non_null(find_action(&plan, KDR_ACTION_PAUSE_CONNECTOR, "east", "kdr.east-to-west.heartbeat"));
+	assert_string_equal(plan.actions[0].reason, "flow is suspended; connector is RUNNING");
+	assert_second_plan_empty(&suspended, &live, &plan);
+	kdr_plan_simulate(&live, &plan);
+	kdr_plan_release(&plan);
+
+	/* Resuming: three resume actions; then nothing. */
+	plan_ok(&plan, &running, &live, NULL);
+	assert_int_equal(plan.n_actions, 3);
+	assert_int_equal(count_actions(&plan, KDR_ACTION_RESUME_CONNECTOR), 3);
+	assert_string_equal(plan.actions[0].reason, "flow is not suspended; connector is PAUSED");
+	assert_second_plan_empty(&running, &live, &plan);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&running);
+	kdr_desired_release(&suspended);
+	kdr_live_release(&live);
+}
+
+static void test_connector_remove_flow(void **state)
+{
+	static const char *const foreign[] = {
+	    "connector.class",
+	    KDR_MM2_SOURCE_CONNECTOR,
+	    "source.cluster.alias",
+	    "west",
+	    "target.cluster.alias",
+	    "east",
+	    NULL,
+	};
+	struct kdr_desired both = {0}, one = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	flows_desired(&both, "orders", "false");
+	converged_live(&live, &both);
+	/* A connector kdr does not own, running MM2 west -> east by hand. */
+	live_connector(live_get(&live, "east"), "legacy-mirror", 1, foreign);
+	desired_from_yaml(&one, EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n  topics: [orders]\n");
+	plan_ok(&plan, &one, &live, NULL);
+	assert_int_equal(plan.n_actions, 3);
+	assert_int_equal(count_actions(&plan, KDR_ACTION_DELETE_CONNECTOR), 3);
+	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_CONNECTOR, "east", "kdr.west-to-east.source"));
+	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_CONNECTOR, "east", "kdr.west-to-east.checkpoint"));
+	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_CONNECTOR, "west", "kdr.west-to-east.heartbeat"));
+	for (size_t i = 0; i < plan.n_actions; i++)
+		assert_string_not_equal(plan.actions[i].resource, "legacy-mirror");
+	/* Only one flow remains, and it is east -> west: the foreign one reverses it, still MM2 between them. */
+	expect_note(&plan, "east", "legacy-mirror", "likely duplicate replication");
+	assert_second_plan_empty(&one, &live, &plan);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&both);
+	kdr_desired_release(&one);
+	kdr_live_release(&live);
+}
+
+static void test_connector_failed_task_restart(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	struct kdr_live_connector *conn = NULL;
+	const struct kdr_action *action = NULL;
+
+	(void)state;
+	flows_desired(&desired, "orders", "false");
+	converged_live(&live, &desired);
+	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "west")->connect,
+								    "kdr.east-to-west.source");
+	conn->tasks = kdr_calloc(3, sizeof(*conn->tasks));
+	conn->n_tasks = 3;
+	for (int t = 0; t < 3; t++) {
+		conn->tasks[t].id = t;
+		conn->tasks[t].state = t == 1 ? KDR_CONNECTOR_FAILED : KDR_CONNECTOR_RUNNING;
+	}
+	conn->tasks[1].trace =
+	    kdr_strdup("org.apache.kafka.connect.errors.ConnectException: boom\n\tat x\n\tat y\n\tat z");
+	plan_ok(&plan, &desired, &live, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	action = find_action(&plan, KDR_ACTION_RESTART_CONNECTOR, "west", "kdr.east-to-west.source");
+	assert_non_null(action);
+	assert_int_equal(action->n_task_ids, 1);
+	assert_int_equal(action->task_ids[0], 1);
+	assert_string_equal(action->reason, "task 1 FAILED");
+	assert_int_equal(action->risk, KDR_RISK_DISRUPTIVE);
+	assert_second_plan_empty(&desired, &live, &plan);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_connector_wrong_kafka_cluster_blocked(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	struct kdr_live_cluster *west = NULL;
+	const struct kdr_blocked *blocked = NULL;
+
+	(void)state;
+	flows_desired(&desired, "orders", "false");
+	connect_cluster(&live, "east");
+	west = connect_cluster(&live, "west");
+	/* west's Connect writes into east's Kafka. */
+	free(west->connect.kafka_cluster_id);
+	west->connect.kafka_cluster_id = kdr_strdup("east");
+	plan_ok(&plan, &desired, &live, NULL);
+	blocked = find_blocked(&plan, KDR_BLOCKED_ERROR, "west", NULL);
+	assert_non_null(blocked);
+	assert_string_equal(blocked->reason,
+			    "connect 'http://connect-west:8083' is attached to Kafka cluster id 'east', but cluster "
+			    "'west' has id 'west': it would write replicated records into the wrong cluster");
+	/* Nothing is planned on that Connect; the other one is planned as usual. */
+	for (size_t i = 0; i < plan.n_actions; i++)
+		assert_string_not_equal(plan.actions[i].cluster, "west");
+	assert_non_null(find_action(&plan, KDR_ACTION_CREATE_CONNECTOR, "east", "kdr.west-to-east.source"));
+	/* Applying the rest changes nothing about the block. */
+	assert_converges(&desired, &live, NULL);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+/* ------------------------------------------------------------------ status */
+
+static void status_of(struct kdr_status *status, const struct kdr_desired *desired, const struct kdr_live *live)
+{
+	struct kdr_plan plan;
+
+	plan_ok(&plan, desired, live, NULL);
+	assert_int_equal(kdr_status_compute(status, desired, live, &plan, NULL), 0);
+	kdr_plan_release(&plan);
+}
+
+static const struct kdr_status_connector *status_connector(const struct kdr_status *status, const char *flow,
+							   const char *name)
+{
+	for (size_t f = 0; f < status->n_flows; f++)
+		for (size_t c = 0; strcmp(status->flows[f].name, flow) == 0 && c < status->flows[f].n_connectors; c++)
+			if (strcmp(status->flows[f].connectors[c].name, name) == 0)
+				return &status->flows[f].connectors[c];
+	fail_msg("no connector %s in flow %s", name, flow);
+	return NULL;
+}
+
+static void test_status_trace_head(void **state)
+{
+	char *head = NULL;
+
+	(void)state;
+	head = kdr_status_trace_head("a\nb\nc\nd\ne", 3);
+	assert_string_equal(head, "a\nb\nc");
+	free(head);
+	head = kdr_status_trace_head("only one line", 3);
+	assert_string_equal(head, "only one line");
+	free(head);
+	head = kdr_status_trace_head("a\nb\n", 3);
+	assert_string_equal(head, "a\nb\n");
+	free(head);
+	assert_null(kdr_status_trace_head("", 3));
+	assert_null(kdr_status_trace_head(NULL, 3));
+}
+
+static void test_status_healthy_and_failed(void **state)
+{
+	static const char *const east_names[] = {"orders", "heartbeats", NULL};
+	static const char *const west_names[] = {"east.orders", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_status status;
+	struct kdr_live_connector *conn = NULL;
+	struct kdr_buf text = KDR_BUF_INIT;
+	const struct kdr_status_connector *sc = NULL;
+
+	(void)state;
+	flows_desired(&desired, "orders", "false");
+	converged_live(&live, &desired);
+	live_topics(live_get(&live, "east"), 2, east_names);
+	live_topics(live_get(&live, "west"), 2, west_names);
+	status_of(&status, &desired, &live);
+	/* east-to-west: connectors running, orders copied, east.heartbeats not there yet (a warning). */
+	assert_int_equal(status.n_flows, 2);
+	assert_string_equal(status.flows[0].name, "east-to-west");
+	assert_int_equal(status.flows[0].n_connectors, 3);
+	assert_true(status.flows[0].topics_checked);
+	assert_int_equal(status.flows[0].n_mirrored, 2);
+	assert_int_equal(status.flows[0].n_missing, 1);
+	assert_string_equal(status.flows[0].mirrored[1].remote, "east.orders");
+	assert_int_equal(status.flows[0].mirrored[1].remote_partitions, 2);
+	assert_int_equal(status.flows[0].level, KDR_STATUS_WARNING);
+	assert_int_equal(status.level, KDR_STATUS_WARNING);
+	sc = status_connector(&status, "east-to-west", "kdr.east-to-west.source");
+	assert_int_equal(sc->level, KDR_STATUS_OK);
+	assert_string_equal(sc->state, "RUNNING");
+	kdr_status_release(&status);
+
+	/* A failed task: the flow fails, the trace is cut to its first lines. */
+	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "west")->connect,
+								    "kdr.east-to-west.checkpoint");
+	conn->tasks = kdr_calloc(2, sizeof(*conn->tasks));
+	conn->n_tasks = 2;
+	conn->tasks[0].state = KDR_CONNECTOR_RUNNING;
+	conn->tasks[1].id = 1;
+	conn->tasks[1].state = KDR_CONNECTOR_FAILED;
+	conn->tasks[1].trace = kdr_strdup("java.lang.RuntimeException: boom\n\tat a\n\tat b\n\tat c\n\tat d");
+	/* And west-to-east's source connector is gone from its worker. */
+	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "east")->connect,
+								    "kdr.west-to-east.source");
+	free(conn->name);
+	conn->name = kdr_strdup("zz-renamed-by-hand");
+	kdr_live_sort(&live);
+	status_of(&status, &desired, &live);
+	assert_int_equal(status.level, KDR_STATUS_FAILED);
+	sc = status_connector(&status, "east-to-west", "kdr.east-to-west.checkpoint");
+	assert_int_equal(sc->level, KDR_STATUS_FAILED);
+	assert_string_equal(sc->message, "task 1 FAILED (Connect does not restart failed tasks; kdr apply does)");
+	assert_string_equal(sc->tasks[1].trace, "java.lang.RuntimeException: boom\n\tat a\n\tat b");
+	sc = status_connector(&status, "west-to-east", "kdr.west-to-east.source");
+	assert_string_equal(sc->state, "missing");
+	assert_int_equal(sc->level, KDR_STATUS_FAILED);
+	assert_true(sc->drift);
+	kdr_status_render_text(&text, &status);
+	assert_non_null(strstr(text.ptr, "Flow east-to-west (east -> west): FAILED\n"));
+	assert_non_null(strstr(text.ptr, "    FAILED  west/kdr.east-to-west.checkpoint: RUNNING, 2 task(s): 1 RUNNING, "
+					 "1 FAILED - task 1 FAILED"));
+	assert_non_null(strstr(text.ptr, "        task 1 FAILED:\n          java.lang.RuntimeException: boom\n"
+					 "          \tat a\n          \tat b\n"));
+	assert_non_null(strstr(text.ptr,
+			       "  remote topics on west: 1 of 2 mirrored topic(s) present\n"
+			       "    present: orders -> east.orders\n    missing: heartbeats -> east.heartbeats\n"));
+	assert_non_null(strstr(text.ptr, "Status: FAILED - 2 flow(s): 0 healthy, 0 with warnings, 2 failed\n"));
+	kdr_buf_reset(&text);
+	kdr_status_render_json(&text, &status);
+	assert_non_null(strstr(text.ptr, "\"status\": \"failed\""));
+	assert_non_null(strstr(text.ptr, "{\"id\": 1, \"state\": \"FAILED\", \"trace\": \"java.lang.RuntimeException: "
+					 "boom\\n\\tat a\\n\\tat b\"}"));
+	kdr_buf_release(&text);
+	kdr_status_release(&status);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
+static void test_status_suspended_and_unreachable(void **state)
+{
+	struct kdr_desired running = {0}, suspended = {0};
+	struct kdr_live live = {0};
+	struct kdr_status status;
+	struct kdr_plan plan;
+	struct kdr_live_cluster *west = NULL;
+	const char *only_east[] = {"east"};
+	struct kdr_status_options options = {only_east, 1};
+
+	(void)state;
+	flows_desired(&running, "orders", "false");
+	flows_desired(&suspended, "orders", "true");
+	converged_live(&live, &running);
+	/* Running while the flow is suspended: a warning (apply pauses it), not a failure. */
+	status_of(&status, &suspended, &live);
+	assert_int_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->level,
+			 KDR_STATUS_WARNING);
+	assert_int_equal(status.level, KDR_STATUS_WARNING);
+	kdr_status_release(&status);
+	/* Paused while it should run: nothing is replicated, a failure. */
+	plan_ok(&plan, &suspended, &live, NULL);
+	kdr_plan_simulate(&live, &plan);
+	kdr_plan_release(&plan);
+	status_of(&status, &running, &live);
+	assert_int_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->level,
+			 KDR_STATUS_FAILED);
+	kdr_status_release(&status);
+	status_of(&status, &suspended, &live);
+	assert_int_equal(status.level, KDR_STATUS_OK);
+	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->message,
+			    "paused: the flow is suspended");
+	kdr_status_release(&status);
+
+	/* west's Connect could not be read: its connectors are unreachable. */
+	west = live_get(&live, "west");
+	west->connect.present = false;
+	status_of(&status, &suspended, &live);
+	assert_int_equal(status.level, KDR_STATUS_FAILED);
+	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->state, "unreachable");
+	kdr_status_release(&status);
+	/* Only east selected: west's connectors are not checked, and do not fail the status. */
+	plan_ok(&plan, &suspended, &live, NULL);
+	assert_int_equal(kdr_status_compute(&status, &suspended, &live, &plan, &options), 0);
+	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->state, "not checked");
+	assert_false(status.flows[0].topics_checked);
+	assert_int_equal(status.level, KDR_STATUS_OK);
+	kdr_status_release(&status);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&running);
+	kdr_desired_release(&suspended);
+	kdr_live_release(&live);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_preview_default_policy),
+	    cmocka_unit_test(test_preview_identity_policy),
+	    cmocka_unit_test(test_preview_without_default_excludes),
+	    cmocka_unit_test(test_preview_cycle_detection),
+	    cmocka_unit_test(test_preview_starts_and_stops),
+	    cmocka_unit_test(test_preview_policy_change_renames),
+	    cmocka_unit_test(test_preview_nothing_matched),
+	    cmocka_unit_test(test_preview_bounded_and_deterministic),
+	    cmocka_unit_test(test_preview_created_topics_and_convergence),
+	    cmocka_unit_test(test_preview_connect_not_read),
+	    cmocka_unit_test(test_preview_comma_in_pattern),
+	    cmocka_unit_test(test_cross_remote_fewer_partitions),
+	    cmocka_unit_test(test_cross_replication_factors),
+	    cmocka_unit_test(test_cross_policy_fights_config_sync),
+	    cmocka_unit_test(test_cross_match_and_config_prune_on_remote_topics),
+	    cmocka_unit_test(test_cross_declared_partitions),
+	    cmocka_unit_test(test_connector_regex_change_updates),
+	    cmocka_unit_test(test_connector_suspend_and_resume),
+	    cmocka_unit_test(test_connector_remove_flow),
+	    cmocka_unit_test(test_connector_failed_task_restart),
+	    cmocka_unit_test(test_connector_wrong_kafka_cluster_blocked),
+	    cmocka_unit_test(test_status_trace_head),
+	    cmocka_unit_test(test_status_healthy_and_failed),
+	    cmocka_unit_test(test_status_suspended_and_unreachable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
