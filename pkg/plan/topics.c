@@ -386,6 +386,38 @@ cleanup:
 	free(verdict);
 }
 
+/* The distinct ids of replicas on brokers the live state does not list ("2, 5"), heap; NULL when there are none. */
+static char *offline_brokers(const struct plan_cluster *pc, const struct kdr_live_topic *topic)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+	int32_t *seen = NULL;
+	size_t n_seen = 0;
+
+	for (size_t p = 0; p < topic->n_partitions; p++) {
+		const struct kdr_replica_list *list = &topic->partitions[p].replicas;
+
+		for (size_t r = 0; r < list->n; r++) {
+			bool listed = false;
+
+			if (broker_of(pc->brokers, pc->n_brokers, list->ids[r]))
+				continue;
+			for (size_t i = 0; i < n_seen && !listed; i++)
+				listed = seen[i] == list->ids[r];
+			if (listed)
+				continue;
+			seen = kdr_realloc(seen, (n_seen + 1) * sizeof(*seen));
+			seen[n_seen++] = list->ids[r];
+			kdr_buf_printf(&buf, "%s%d", n_seen > 1 ? ", " : "", (int)list->ids[r]);
+		}
+	}
+	free(seen);
+	if (!n_seen) {
+		kdr_buf_release(&buf);
+		return NULL;
+	}
+	return kdr_buf_detach(&buf);
+}
+
 /* Appends "; "-separated violation messages (at most 5, then a count). */
 static void describe_violations(struct kdr_buf *buf, const struct kdr_placement_violations *violations)
 {
@@ -411,7 +443,7 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 	struct kdr_placement_broker *brokers = NULL;
 	size_t rf = live_rf(topic);
 	size_t min_insync = plan_min_insync(pt, pc->live, topic);
-	char *json = NULL, *why = NULL, *verdict = NULL;
+	char *json = NULL, *why = NULL, *verdict = NULL, *offline = NULL;
 	bool dc_fails = false;
 
 	if (!topic->n_partitions)
@@ -440,6 +472,20 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 			kdr_buf_printf(&reason, "; no valid target assignment: %s", why);
 		plan_add_blocked(ctx->plan, KDR_BLOCKED_REPLICATION_FACTOR, pc->name, pt->name,
 				 plan_policy_name(pt->policy), json, "%s", reason.ptr);
+		goto cleanup;
+	}
+	/*
+	 * Metadata lists only live brokers: a replica on an unlisted one is on a
+	 * broker that is down (a restart, usually) or gone. Neither is a
+	 * placement the policy can judge, and a reassignment off a restarting
+	 * broker would move data for nothing: say so and check again next time.
+	 */
+	offline = offline_brokers(pc, topic);
+	if (offline) {
+		plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+			      "placement not checked: broker(s) %s hold replicas but are not live (down, or removed "
+			      "from the cluster)",
+			      offline);
 		goto cleanup;
 	}
 	brokers = plan_brokers_without(pc, topic);
@@ -471,6 +517,7 @@ cleanup:
 	free(brokers);
 	free(why);
 	free(verdict);
+	free(offline);
 }
 
 void plan_topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const struct plan_topic *pt)

@@ -306,6 +306,53 @@ static void test_broker_down_and_up(void **state)
 	rd_kafka_metadata_destroy(md);
 }
 
+/*
+ * Several brokers returning, in an order different from the replica order:
+ * each rejoins the ISR and no member is lost on the way (an earlier version
+ * rebuilt the ISR in place and dropped members while re-sorting it, leaving
+ * a leader outside its own ISR).
+ */
+static void test_isr_after_several_brokers_return(void **state)
+{
+	static const int32_t replicas[] = {3, 1, 2};
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_metadata_partition_t *part = NULL;
+
+	(void)state;
+	assert_int_equal(create_one("rejoin", 1, 3, replicas, NULL), 0);
+	assert_int_equal(kdr_sandbox_broker_down(sandbox, "f", 3), 0);
+	assert_int_equal(kdr_sandbox_broker_down(sandbox, "f", 1), 0);
+	md = metadata_until(1);
+	part = &find_topic(md, "rejoin")->partitions[0];
+	assert_int_equal(part->leader, 2);
+	assert_int_equal(part->isr_cnt, 1);
+	rd_kafka_metadata_destroy(md);
+
+	assert_int_equal(kdr_sandbox_broker_up(sandbox, "f", 1), 0);
+	assert_int_equal(kdr_sandbox_broker_up(sandbox, "f", 3), 0);
+	md = metadata_until(3);
+	part = &find_topic(md, "rejoin")->partitions[0];
+	/* Leadership stays with 2; the ISR is every replica again, in replica order. */
+	assert_int_equal(part->leader, 2);
+	assert_int_equal(part->isr_cnt, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(part->isrs[i], replicas[i]);
+	rd_kafka_metadata_destroy(md);
+
+	/* So losing the leader hands over to the next ISR member in replica order, with the rest in sync. */
+	assert_int_equal(kdr_sandbox_broker_down(sandbox, "f", 2), 0);
+	md = metadata_until(2);
+	part = &find_topic(md, "rejoin")->partitions[0];
+	assert_int_equal(part->leader, 3);
+	assert_int_equal(part->isr_cnt, 2);
+	assert_true(isr_has(part, 3));
+	assert_true(isr_has(part, 1));
+	rd_kafka_metadata_destroy(md);
+	assert_int_equal(kdr_sandbox_broker_up(sandbox, "f", 2), 0);
+	md = metadata_until(3);
+	rd_kafka_metadata_destroy(md);
+}
+
 struct delivery {
 	int ok;
 	int failed;
@@ -434,9 +481,10 @@ static void test_connect_forwarding(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_injected_errors),    cmocka_unit_test(test_latency),
-	    cmocka_unit_test(test_broker_down_and_up), cmocka_unit_test(test_not_enough_replicas),
-	    cmocka_unit_test(test_counters),	       cmocka_unit_test(test_connect_forwarding),
+	    cmocka_unit_test(test_injected_errors),	cmocka_unit_test(test_latency),
+	    cmocka_unit_test(test_broker_down_and_up),	cmocka_unit_test(test_isr_after_several_brokers_return),
+	    cmocka_unit_test(test_not_enough_replicas), cmocka_unit_test(test_counters),
+	    cmocka_unit_test(test_connect_forwarding),
 	};
 	int rc = 0;
 

@@ -402,16 +402,21 @@ static void isr_remove(struct kdr_sandbox_partition *part, int32_t id)
 /* Adds `id` to the ISR keeping replica order, so listings stay readable. */
 static void isr_add(struct kdr_sandbox_partition *part, int32_t id)
 {
+	int32_t *ordered = NULL;
 	size_t n = 0;
 
 	if (isr_contains(part, id))
 		return;
 	part->isr[part->n_isr++] = id;
+	/* Sorted into a copy: isr_contains must read the whole old list while the new one is written. */
+	ordered = kdr_calloc(part->n_replicas + 1, sizeof(*ordered));
 	for (size_t r = 0; r < part->n_replicas; r++) {
 		if (isr_contains(part, part->replicas[r]))
-			part->isr[n++] = part->replicas[r];
+			ordered[n++] = part->replicas[r];
 	}
+	memcpy(part->isr, ordered, n * sizeof(*ordered));
 	part->n_isr = n;
+	free(ordered);
 }
 
 static void partition_broker_down(struct kdr_sandbox_cluster *cl, struct kdr_sandbox_partition *part, int32_t id)

@@ -1,0 +1,399 @@
+/*
+ * Reconcile under faults, end to end against the sandbox: a broker down
+ * between plan and apply, a create-topic policy refusing one topic, requests
+ * slower than kdr's timeout. In each case kdr reports the outcome per
+ * action, stays bounded in time, and the next plan + apply converges.
+ */
+#include "test_reconcile_helpers.h"
+
+static const char *const racks[] = {"east-a", "east-b", "east-c"};
+
+static struct kdr_sandbox_cluster_spec east_spec(void)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+
+	spec.name = "dc-east";
+	spec.brokers = 3;
+	spec.racks = racks;
+	spec.n_racks = 3;
+	spec.auto_create_topics = false;
+	return spec;
+}
+
+static int setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = east_spec();
+
+	*state = rec_start(&spec, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	rec_stop(*state);
+	return 0;
+}
+
+#define EAST_CLUSTER                                                                                                   \
+	"---\n" REC_YAML_HEADER "kind: KafkaCluster\nmetadata: {name: dc-east}\nspec:\n"                               \
+	"  bootstrapServers: ${dc-east}\n"
+
+static const char core_yaml[] =
+    EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: core}\nspec:\n"
+		 "  clusters: [dc-east]\n  topics: [orders, events, users]\n"
+		 "  partitions: 3\n  replicationFactor: 3\n"
+		 "  config: {min.insync.replicas: \"2\"}\n";
+
+static const char *const core_overrides[] = {"min.insync.replicas", "2", NULL};
+
+static bool has_replica(const struct kdr_replica_list *list, int32_t id)
+{
+	for (size_t r = 0; r < list->n; r++)
+		if (list->ids[r] == id)
+			return true;
+	return false;
+}
+
+static const struct kdr_action_result *result_of(const struct rec *rec, const char *topic)
+{
+	size_t index = 0;
+
+	rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", topic, &index);
+	return &rec->report.results[index];
+}
+
+/* --- a broker down between plan and apply --- */
+
+/*
+ * Planned with three brokers up, applied with one down. Kafka (KRaft's
+ * ReplicationControlManager, and the sandbox) accepts a manual assignment
+ * that names a registered but offline broker as long as each partition keeps
+ * a live replica (the dead one is left out of the ISR, leadership goes to the
+ * next live replica), and refuses the whole topic with
+ * INVALID_REPLICA_ASSIGNMENT when a partition has no live replica at all.
+ */
+static void test_broker_down_during_apply(void **state)
+{
+	struct rec *rec = *state;
+	rd_kafka_t *rk = raw_client(rec, "dc-east");
+	const struct kdr_action *wide = NULL, *single = NULL;
+	const struct kdr_action_result *result = NULL;
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_metadata_topic_t *mt = NULL;
+	const int32_t down = 2;
+
+	rec_desire(rec,
+		   EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: wide}\nspec:\n"
+				"  clusters: [dc-east]\n  topics: [wide]\n  partitions: 3\n  replicationFactor: 3\n"
+				"---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: single}\nspec:\n"
+				"  clusters: [dc-east]\n  topics: [single]\n  partitions: 3\n  replicationFactor: 1\n");
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 2);
+	wide = rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "wide", NULL);
+	single = rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "single", NULL);
+	/* The premise: RF 1 over three brokers puts one partition on the broker that will be down. */
+	{
+		size_t on_down = 0;
+
+		for (size_t p = 0; p < single->assignment.n; p++)
+			on_down += has_replica(&single->assignment.partitions[p], down);
+		assert_int_equal(on_down, 1);
+	}
+
+	assert_int_equal(kdr_sandbox_broker_down(rec->sandbox, "dc-east", down), 0);
+	assert_int_equal(rec_apply(rec), KDR_EINVALID);
+	assert_int_equal(rec->report.succeeded, 1);
+	assert_int_equal(rec->report.failed, 1);
+	result = result_of(rec, "wide");
+	assert_true(result->attempted);
+	assert_int_equal(result->code, 0);
+	result = result_of(rec, "single");
+	assert_true(result->attempted);
+	assert_int_equal(result->code, KDR_EINVALID);
+	assert_string_equal(result->error_name, "INVALID_REPLICA_ASSIGNMENT");
+	assert_non_null(strstr(result->message, "cluster 'dc-east': topic 'single': INVALID_REPLICA_ASSIGNMENT: "));
+
+	/* Broker side: `wide` exists exactly as planned, the dead broker a replica outside the ISR. */
+	raw_assert_assignment(rk, "wide", 3, 0, &wide->assignment, false);
+	mt = raw_topic(rk, &md, "wide");
+	assert_non_null(mt);
+	for (int i = 0; i < mt->partition_cnt; i++) {
+		const rd_kafka_metadata_partition_t *mp = &mt->partitions[i];
+		const struct kdr_replica_list *planned = &wide->assignment.partitions[mp->id];
+
+		assert_int_equal(mp->isr_cnt, 2);
+		for (int r = 0; r < mp->isr_cnt; r++)
+			assert_int_not_equal(mp->isrs[r], down);
+		assert_int_equal(mp->leader, planned->ids[0] != down ? planned->ids[0] : planned->ids[1]);
+	}
+	rd_kafka_metadata_destroy(md);
+	assert_false(raw_topic_exists(rk, "single"));
+
+	/*
+	 * Planned while it is down (a rolling restart looks the same): a
+	 * replica on a broker Metadata does not list is no placement violation
+	 * to block on or reassign away from, only a warning.
+	 */
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_blocked, 0);
+	assert_int_equal(rec->plan.n_actions, 1);
+	rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "single", NULL);
+	assert_non_null(rec_note(rec, KDR_NOTE_WARNING, "dc-east", "wide",
+				 "placement not checked: broker(s) 2 hold replicas but are not live (down, or removed "
+				 "from the cluster)"));
+
+	/* The broker returns: the next run creates what failed, and only that. */
+	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", down), 0);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_blocked, 0);
+	assert_int_equal(rec->plan.n_actions, 1);
+	single = rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "single", NULL);
+	rec_apply_ok(rec);
+	raw_assert_assignment(rk, "single", 3, 0, &single->assignment, true);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+}
+
+/*
+ * The controller itself is down when the apply starts: CreateTopics must
+ * reach the new controller (the next live broker), and a plan made before
+ * still applies where each partition keeps a live replica.
+ */
+static void test_controller_down_during_apply(void **state)
+{
+	struct rec *rec = *state;
+	rd_kafka_t *rk = raw_client(rec, "dc-east");
+	const struct kdr_action *action = NULL;
+
+	rec_desire(rec, core_yaml);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 3);
+	assert_int_equal(kdr_sandbox_controller_id(rec->sandbox, "dc-east"), 1);
+	assert_int_equal(kdr_sandbox_broker_down(rec->sandbox, "dc-east", 1), 0);
+	assert_int_equal(kdr_sandbox_controller_id(rec->sandbox, "dc-east"), 2);
+	rec_apply_ok(rec);
+	for (size_t i = 0; i < rec->plan.n_actions; i++) {
+		action = &rec->plan.actions[i];
+		raw_assert_assignment(rk, action->resource, 3, 0, &action->assignment, false);
+		raw_assert_overrides(rk, action->resource, core_overrides);
+	}
+	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", 1), 0);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+}
+
+/* --- a create-topic policy refuses one topic --- */
+
+static void test_policy_violation_fails_one_action_then_converges(void **state)
+{
+	struct rec *rec = *state;
+	rd_kafka_t *rk = raw_client(rec, "dc-east");
+	const struct kdr_action_result *result = NULL;
+
+	rec_desire(rec, core_yaml);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 3);
+	assert_int_equal(kdr_sandbox_inject_topic_error(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, "events",
+							REC_ERR_POLICY_VIOLATION, 1),
+			 0);
+	assert_int_equal(rec_apply(rec), KDR_EINVALID);
+	assert_int_equal(rec->report.succeeded, 2);
+	assert_int_equal(rec->report.failed, 1);
+	result = result_of(rec, "events");
+	assert_true(result->attempted);
+	assert_int_equal(result->code, KDR_EINVALID);
+	assert_string_equal(result->error_name, "POLICY_VIOLATION");
+	assert_non_null(strstr(result->message, "cluster 'dc-east': topic 'events': POLICY_VIOLATION"));
+	for (size_t i = 0; i < rec->plan.n_actions; i++) {
+		const struct kdr_action *action = &rec->plan.actions[i];
+
+		if (strcmp(action->resource, "events") == 0)
+			continue;
+		assert_int_equal(rec->report.results[i].code, 0);
+		assert_null(rec->report.results[i].error_name);
+		raw_assert_assignment(rk, action->resource, 3, 0, &action->assignment, true);
+		raw_assert_overrides(rk, action->resource, core_overrides);
+	}
+	assert_false(raw_topic_exists(rk, "events"));
+
+	/* The next run plans exactly the topic that failed, and it goes through. */
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_blocked, 0);
+	assert_int_equal(rec->plan.n_actions, 1);
+	rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "events", NULL);
+	rec_apply_ok(rec);
+	raw_assert_assignment(rk, "events", 3, 0, &rec->plan.actions[0].assignment, true);
+	raw_assert_overrides(rk, "events", core_overrides);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+}
+
+/* --- requests slower than the timeout --- */
+
+#define SHORT_TIMEOUT_MS 800
+#define SLOW_MS		 3000
+/* Longer than any test could take: only the broker going down ends the wait. */
+#define STUCK_MS 60000
+
+/* Waits (bounded) until every topic of the plan exists on the broker side. */
+static void wait_for_topics(rd_kafka_t *rk, const struct kdr_plan *plan, int64_t deadline)
+{
+	for (;;) {
+		size_t missing = 0;
+
+		for (size_t i = 0; i < plan->n_actions; i++)
+			missing += !raw_topic_exists(rk, plan->actions[i].resource);
+		if (!missing)
+			return;
+		if (rec_now_ms() > deadline)
+			fail_msg("%zu topic(s) still missing", missing);
+		rec_sleep_ms(50);
+	}
+}
+
+/*
+ * CreateTopics answers after the executor gave up: each create fails on its
+ * own with _TIMED_OUT, within the timeout. As with Kafka, the broker still
+ * carries out a request it received; the next run sees those topics exactly
+ * as planned and has nothing left to do (no TOPIC_ALREADY_EXISTS churn).
+ */
+static void test_request_timeout_fails_each_action_then_converges(void **state)
+{
+	struct rec *rec = *state;
+	rd_kafka_t *rk = raw_client(rec, "dc-east");
+	int64_t t0 = 0, elapsed = 0;
+
+	rec_desire(rec, core_yaml);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 3);
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, SLOW_MS), 0);
+	rec->timeout_ms = SHORT_TIMEOUT_MS;
+	t0 = rec_now_ms();
+	assert_int_equal(rec_apply(rec), KDR_ETIMEOUT);
+	elapsed = rec_now_ms() - t0;
+	/* Bounded by kdr's timeout, not by the slow broker. */
+	assert_true(elapsed < SLOW_MS);
+	assert_int_equal(rec->report.failed, 3);
+	for (size_t i = 0; i < rec->plan.n_actions; i++) {
+		const struct kdr_action_result *result = &rec->report.results[i];
+		char prefix[128] = "";
+
+		snprintf(prefix, sizeof(prefix), "cluster 'dc-east': topic '%s': CreateTopics request: _TIMED_OUT",
+			 rec->plan.actions[i].resource);
+		assert_true(result->attempted);
+		assert_int_equal(result->code, KDR_ETIMEOUT);
+		assert_string_equal(result->error_name, "_TIMED_OUT");
+		assert_non_null(strstr(result->message, prefix));
+	}
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, 0), 0);
+	rec->timeout_ms = REC_TIMEOUT_MS;
+
+	/* The late request lands on the broker side, with the plan's assignment. */
+	wait_for_topics(rk, &rec->plan, t0 + SLOW_MS + 10000);
+	for (size_t i = 0; i < rec->plan.n_actions; i++) {
+		const struct kdr_action *action = &rec->plan.actions[i];
+
+		raw_assert_assignment(rk, action->resource, 3, 0, &action->assignment, true);
+		raw_assert_overrides(rk, action->resource, core_overrides);
+	}
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+}
+
+/*
+ * A request that never reached the broker's handler (the broker went down
+ * while it waited) is lost: the next run plans it again and converges.
+ */
+static void test_request_lost_with_its_broker_is_planned_again(void **state)
+{
+	struct rec *rec = *state;
+	rd_kafka_t *rk = raw_client(rec, "dc-east");
+	int32_t controller = 0;
+	int64_t t0 = 0;
+
+	rec_desire(rec, core_yaml);
+	rec_plan(rec, false);
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, STUCK_MS), 0);
+	rec->timeout_ms = SHORT_TIMEOUT_MS;
+	t0 = rec_now_ms();
+	assert_int_equal(rec_apply(rec), KDR_ETIMEOUT);
+	assert_true(rec_now_ms() - t0 < SLOW_MS);
+	assert_int_equal(rec->report.failed, 3);
+	/* The controller holds the slow request; taking it down drops the request. */
+	controller = kdr_sandbox_controller_id(rec->sandbox, "dc-east");
+	assert_int_equal(kdr_sandbox_broker_down(rec->sandbox, "dc-east", controller), 0);
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, 0), 0);
+	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", controller), 0);
+	rec->timeout_ms = REC_TIMEOUT_MS;
+	for (size_t i = 0; i < rec->plan.n_actions; i++)
+		assert_false(raw_topic_exists(rk, rec->plan.actions[i].resource));
+
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 3);
+	rec_apply_ok(rec);
+	for (size_t i = 0; i < rec->plan.n_actions; i++)
+		raw_assert_assignment(rk, rec->plan.actions[i].resource, 3, 0, &rec->plan.actions[i].assignment, false);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+}
+
+/*
+ * Metadata slower than the timeout: the read fails clearly and in time, and
+ * the plan blocks the cluster instead of planning it as if it were empty.
+ */
+static void test_read_timeout_is_reported_not_planned_around(void **state)
+{
+	struct rec *rec = *state;
+	struct kdr_executor_options options = {0};
+	int64_t t0 = 0;
+	int rc = 0;
+
+	rec_desire(rec, core_yaml);
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_METADATA, SLOW_MS), 0);
+	rec->timeout_ms = SHORT_TIMEOUT_MS;
+	rec_executor_options(rec, &options);
+	t0 = rec_now_ms();
+	rc = kdr_executor_read_live(&rec->live, &rec->errors, &rec->desired, &options);
+	assert_true(rec_now_ms() - t0 < SLOW_MS + SHORT_TIMEOUT_MS);
+	assert_true(rc == KDR_ETIMEOUT || rc == KDR_EUNAVAILABLE);
+	assert_int_equal(rec->errors.messages.n, 1);
+	assert_non_null(strstr(rec->errors.messages.v[0], "cluster 'dc-east': "));
+	assert_null(kdr_live_cluster_find(&rec->live, "dc-east"));
+	{
+		struct kdr_plan_options plan_options = {0};
+
+		assert_int_equal(kdr_plan_compute(&rec->plan, &rec->desired, &rec->live, &plan_options), 0);
+	}
+	assert_int_equal(rec->plan.n_actions, 0);
+	assert_int_equal(rec->plan.n_blocked, 1);
+	assert_int_equal(rec->plan.blocked[0].kind, KDR_BLOCKED_ERROR);
+	assert_string_equal(rec->plan.blocked[0].reason,
+			    "cluster 'dc-east' is missing from the live state (unreachable, or not in the snapshot)");
+
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_METADATA, 0), 0);
+	rec->timeout_ms = REC_TIMEOUT_MS;
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 3);
+	rec_apply_ok(rec);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_broker_down_during_apply, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_controller_down_during_apply, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action_then_converges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_each_action_then_converges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_lost_with_its_broker_is_planned_again, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_timeout_is_reported_not_planned_around, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,573 @@
+/*
+ * Helpers shared by the reconcile integration tests (test_reconcile*.c): a
+ * harness that runs kdr's own cycle (desired state from YAML -> executor
+ * read -> plan -> executor apply) against the in-process sandbox, and an
+ * independent path that checks what landed on the brokers without any kdr
+ * code: a plain librdkafka client (Metadata, DescribeConfigs, AlterConfigs,
+ * CreateTopics) and the kcat CLI (`kcat -L -J`, parsed with jansson).
+ */
+#ifndef KDR_TEST_RECONCILE_HELPERS_H
+#define KDR_TEST_RECONCILE_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+
+#include "executor/executor.h"
+#include "live/live.h"
+#include "model/model.h"
+#include "plan/plan.h"
+#include "render/render.h"
+#include "sandbox.h"
+#include "spec/spec.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/error.h"
+#include "util/strmap.h"
+#include "validate/validate.h"
+
+/* Kafka's API keys and error codes the tests use (Kafka's numbering). */
+#define REC_API_METADATA	 3
+#define REC_API_CREATE_TOPICS	 19
+#define REC_API_DELETE_TOPICS	 20
+#define REC_ERR_POLICY_VIOLATION 44
+
+/* Per request for kdr and the independent clients: generous, the sandbox answers in milliseconds. */
+#define REC_TIMEOUT_MS 5000
+
+#define REC_YAML_HEADER "apiVersion: kdr.io/v1alpha1\n"
+
+static inline int64_t rec_now_ms(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void rec_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* --- the harness: kdr's own cycle --- */
+
+struct rec {
+	struct kdr_sandbox *sandbox;
+	struct kdr_desired desired;
+	struct kdr_live live;
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	struct kdr_executor_errors errors;
+	int timeout_ms; /* the executor's per-request timeout */
+	/* --cluster filter of the next plan and apply (NULL: all declared) */
+	const char *const *clusters;
+	size_t n_clusters;
+};
+
+static inline struct rec *rec_start(const struct kdr_sandbox_cluster_spec *specs, size_t n)
+{
+	struct rec *rec = kdr_calloc(1, sizeof(*rec));
+
+	if (kdr_sandbox_start(&rec->sandbox, specs, n) != 0) {
+		free(rec);
+		fail_msg("sandbox: %s", kdr_error_message());
+	}
+	rec->timeout_ms = REC_TIMEOUT_MS;
+	return rec;
+}
+
+static inline void rec_stop(struct rec *rec)
+{
+	if (!rec)
+		return;
+	kdr_apply_report_release(&rec->report);
+	kdr_plan_release(&rec->plan);
+	kdr_live_release(&rec->live);
+	kdr_desired_release(&rec->desired);
+	kdr_executor_errors_release(&rec->errors);
+	kdr_sandbox_stop(rec->sandbox);
+	free(rec);
+}
+
+static inline const char *rec_bootstrap(const struct rec *rec, const char *cluster)
+{
+	const char *bootstrap = kdr_sandbox_bootstrap(rec->sandbox, cluster);
+
+	assert_non_null(bootstrap);
+	return bootstrap;
+}
+
+/* Appends `yaml` to `out` with each "${NAME}" replaced by the bootstrap servers of sandbox cluster NAME. */
+static inline void rec_expand(struct kdr_buf *out, const struct rec *rec, const char *yaml)
+{
+	const char *p = yaml;
+
+	while (*p) {
+		const char *open = strstr(p, "${");
+		const char *close = open ? strchr(open, '}') : NULL;
+		char name[128] = "";
+
+		if (!open || !close) {
+			kdr_buf_puts(out, p);
+			break;
+		}
+		assert_true((size_t)(close - open - 2) < sizeof(name));
+		memcpy(name, open + 2, (size_t)(close - open - 2));
+		kdr_buf_printf(out, "%.*s%s", (int)(open - p), p, rec_bootstrap(rec, name));
+		p = close + 1;
+	}
+}
+
+/*
+ * Replaces the desired state with `yaml` (see rec_expand). Fails the test
+ * on any parse or validation error (what `kdr validate` would refuse is
+ * never planned).
+ */
+static inline void rec_desire(struct rec *rec, const char *yaml)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	int rc = 0;
+
+	rec_expand(&text, rec, yaml);
+	kdr_desired_release(&rec->desired);
+	memset(&rec->desired, 0, sizeof(rec->desired));
+	rc = kdr_spec_parse_yaml(&rec->desired, "reconcile.yaml", text.ptr, text.len, &diags);
+	if (rc == 0)
+		rc = kdr_validate(&rec->desired, &diags);
+	if (rc != 0 || diags.errors) {
+		kdr_diags_print(&diags, stdout);
+		printf("--- yaml:\n%s\n", text.ptr);
+		kdr_diags_release(&diags);
+		kdr_buf_release(&text);
+		fail_msg("desired state rejected (rc %d)", rc);
+	}
+	kdr_diags_release(&diags);
+	kdr_buf_release(&text);
+}
+
+static inline void rec_executor_options(const struct rec *rec, struct kdr_executor_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->timeout_ms = rec->timeout_ms;
+	out->clusters = rec->clusters;
+	out->n_clusters = rec->n_clusters;
+}
+
+static inline void rec_print_plan(const struct rec *rec)
+{
+	struct kdr_buf out = KDR_BUF_INIT;
+
+	kdr_render_plan(&out, &rec->plan, &rec->desired, KDR_RENDER_TEXT);
+	printf("--- plan:\n%s\n", out.ptr);
+	kdr_buf_release(&out);
+}
+
+/* Reads every (selected) cluster through the executor; fails the test when one cannot be read. */
+static inline void rec_read(struct rec *rec)
+{
+	struct kdr_executor_options options = {0};
+	int rc = 0;
+
+	rec_executor_options(rec, &options);
+	kdr_live_release(&rec->live);
+	kdr_executor_errors_release(&rec->errors);
+	rc = kdr_executor_read_live(&rec->live, &rec->errors, &rec->desired, &options);
+	for (size_t i = 0; i < rec->errors.messages.n; i++)
+		printf("read error: %s\n", rec->errors.messages.v[i]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(rec->errors.messages.n, 0);
+}
+
+/* Reads the live state and plans against it (the first half of `kdr apply`). */
+static inline void rec_plan(struct rec *rec, bool allow_delete)
+{
+	struct kdr_plan_options options = {0};
+
+	options.allow_delete = allow_delete;
+	options.clusters = rec->clusters;
+	options.n_clusters = rec->n_clusters;
+	rec_read(rec);
+	kdr_plan_release(&rec->plan);
+	assert_int_equal(kdr_plan_compute(&rec->plan, &rec->desired, &rec->live, &options), 0);
+}
+
+/* Applies the current plan; returns the executor's code (the report is in rec->report). */
+static inline int rec_apply(struct rec *rec)
+{
+	struct kdr_executor_options options = {0};
+
+	rec_executor_options(rec, &options);
+	kdr_apply_report_release(&rec->report);
+	return kdr_executor_apply(&rec->report, &rec->plan, &rec->desired, &options);
+}
+
+/* Applies the current plan and fails the test (with every message) unless every action succeeded. */
+static inline void rec_apply_ok(struct rec *rec)
+{
+	int rc = rec_apply(rec);
+
+	if (rc != 0 || rec->report.failed) {
+		rec_print_plan(rec);
+		for (size_t i = 0; i < rec->report.n; i++)
+			if (rec->report.results[i].code)
+				printf("failed: %s\n", rec->report.results[i].message);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(rec->report.failed, 0);
+	assert_int_equal(rec->report.succeeded, rec->plan.n_actions);
+}
+
+static inline void rec_assert_plan_empty(const struct rec *rec)
+{
+	if (!kdr_plan_is_empty(&rec->plan))
+		rec_print_plan(rec);
+	assert_int_equal(rec->plan.n_actions, 0);
+	assert_int_equal(rec->plan.n_blocked, 0);
+}
+
+static inline size_t rec_count_actions(const struct rec *rec, enum kdr_action_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rec->plan.n_actions; i++)
+		n += rec->plan.actions[i].kind == kind;
+	return n;
+}
+
+/* The plan's action of that kind for cluster/topic; its index through *index (may be NULL). */
+static inline const struct kdr_action *rec_action(const struct rec *rec, enum kdr_action_kind kind, const char *cluster,
+						  const char *topic, size_t *index)
+{
+	for (size_t i = 0; i < rec->plan.n_actions; i++) {
+		const struct kdr_action *action = &rec->plan.actions[i];
+
+		if (action->kind == kind && strcmp(action->cluster, cluster) == 0 &&
+		    strcmp(action->resource, topic) == 0) {
+			if (index)
+				*index = i;
+			return action;
+		}
+	}
+	rec_print_plan(rec);
+	fail_msg("no %s action for %s/%s", kdr_action_kind_name(kind), cluster, topic);
+	return NULL;
+}
+
+static inline const struct kdr_blocked *rec_blocked(const struct rec *rec, const char *cluster, const char *topic)
+{
+	for (size_t i = 0; i < rec->plan.n_blocked; i++)
+		if (strcmp(rec->plan.blocked[i].cluster, cluster) == 0 && rec->plan.blocked[i].resource &&
+		    strcmp(rec->plan.blocked[i].resource, topic) == 0)
+			return &rec->plan.blocked[i];
+	rec_print_plan(rec);
+	fail_msg("nothing blocked for %s/%s", cluster, topic);
+	return NULL;
+}
+
+/* The note about cluster/topic of that kind whose message starts with `prefix`, or NULL. */
+static inline const struct kdr_note *rec_note(const struct rec *rec, enum kdr_note_kind kind, const char *cluster,
+					      const char *topic, const char *prefix)
+{
+	for (size_t i = 0; i < rec->plan.n_notes; i++) {
+		const struct kdr_note *note = &rec->plan.notes[i];
+
+		if (note->kind == kind && note->cluster && strcmp(note->cluster, cluster) == 0 && note->resource &&
+		    strcmp(note->resource, topic) == 0 && strncmp(note->message, prefix, strlen(prefix)) == 0)
+			return note;
+	}
+	return NULL;
+}
+
+/* --- the independent path: a plain librdkafka client --- */
+
+static inline rd_kafka_t *raw_client(const struct rec *rec, const char *cluster)
+{
+	char errstr[256] = "";
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk = NULL;
+
+	assert_int_equal(
+	    rd_kafka_conf_set(conf, "bootstrap.servers", rec_bootstrap(rec, cluster), errstr, sizeof(errstr)),
+	    RD_KAFKA_CONF_OK);
+	assert_int_equal(rd_kafka_conf_set(conf, "client.id", "independent-check", errstr, sizeof(errstr)),
+			 RD_KAFKA_CONF_OK);
+	/* Brokers taken down on purpose are no news. */
+	assert_int_equal(rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)), RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	assert_non_null(rk);
+	return rk;
+}
+
+/* The topic as the independent client sees it (fresh Metadata), or NULL; free *md with rd_kafka_metadata_destroy. */
+static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+							 const char *topic)
+{
+	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, md, REC_TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+	for (int i = 0; i < (*md)->topic_cnt; i++)
+		if (strcmp((*md)->topics[i].topic, topic) == 0)
+			return &(*md)->topics[i];
+	return NULL;
+}
+
+static inline bool raw_topic_exists(rd_kafka_t *rk, const char *topic)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	bool exists = raw_topic(rk, &md, topic) != NULL;
+
+	rd_kafka_metadata_destroy(md);
+	return exists;
+}
+
+static inline int raw_partition_count(rd_kafka_t *rk, const char *topic)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
+	int n = mt ? mt->partition_cnt : -1;
+
+	rd_kafka_metadata_destroy(md);
+	return n;
+}
+
+/*
+ * The broker-side replica lists of partitions first..first+expect->n-1 are
+ * exactly `expect`, in order, the topic has `total` partitions, and (all
+ * brokers up) each partition is led by its first replica.
+ */
+static inline void raw_assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, size_t first,
+					 const struct kdr_assignment *expect, bool check_leaders)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
+	size_t seen = 0;
+
+	assert_non_null(mt);
+	assert_int_equal(mt->err, 0);
+	assert_int_equal(mt->partition_cnt, total);
+	for (int i = 0; i < mt->partition_cnt; i++) {
+		const rd_kafka_metadata_partition_t *mp = &mt->partitions[i];
+		const struct kdr_replica_list *want = NULL;
+
+		if ((size_t)mp->id < first || (size_t)mp->id >= first + expect->n)
+			continue;
+		want = &expect->partitions[(size_t)mp->id - first];
+		assert_int_equal(mp->replica_cnt, want->n);
+		for (int r = 0; r < mp->replica_cnt; r++)
+			assert_int_equal(mp->replicas[r], want->ids[r]);
+		if (check_leaders)
+			assert_int_equal(mp->leader, want->ids[0]);
+		seen++;
+	}
+	assert_int_equal(seen, expect->n);
+	rd_kafka_metadata_destroy(md);
+}
+
+/* Creates a topic out of band (Kafka places it), as another tool would. */
+static inline void raw_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int rf)
+{
+	char errstr[256] = "";
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, rf, errstr, sizeof(errstr));
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_topic_result_t **results = NULL;
+	size_t count = 0;
+
+	assert_non_null(nt);
+	rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, REC_TIMEOUT_MS * 2);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &count);
+	assert_int_equal(count, 1);
+	if (rd_kafka_topic_result_error(results[0]))
+		fail_msg("creating '%s': %s", topic, rd_kafka_topic_result_error_string(results[0]));
+	rd_kafka_event_destroy(ev);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_queue_destroy(queue);
+}
+
+/* An out-of-band legacy AlterConfigs: `kv` (n pairs) REPLACES the topic's dynamic set. */
+static inline void raw_alter_configs(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
+{
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rd_kafka_ConfigResource_set_config(resource, kv[2 * i], kv[2 * i + 1]), 0);
+	rd_kafka_AlterConfigs(rk, &resource, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, REC_TIMEOUT_MS * 2);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	resources = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &count);
+	assert_int_equal(count, 1);
+	assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), 0);
+	rd_kafka_event_destroy(ev);
+	rd_kafka_ConfigResource_destroy(resource);
+	rd_kafka_queue_destroy(queue);
+}
+
+/*
+ * DescribeConfigs of one topic by the independent client: `values` gets
+ * every config (name -> value, "(null)" for null), `sources` name -> Kafka's
+ * source name ("DYNAMIC_TOPIC_CONFIG", "DEFAULT_CONFIG", ...).
+ */
+static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources, rd_kafka_t *rk,
+					const char *topic)
+{
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	const rd_kafka_ConfigEntry_t **entries = NULL;
+	size_t count = 0, n_entries = 0;
+
+	rd_kafka_DescribeConfigs(rk, &resource, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, REC_TIMEOUT_MS * 2);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	resources = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &count);
+	assert_int_equal(count, 1);
+	assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), 0);
+	entries = rd_kafka_ConfigResource_configs(resources[0], &n_entries);
+	for (size_t i = 0; i < n_entries; i++) {
+		const char *value = rd_kafka_ConfigEntry_value(entries[i]);
+
+		kdr_strmap_set(values, rd_kafka_ConfigEntry_name(entries[i]), value ? value : "(null)");
+		kdr_strmap_set(sources, rd_kafka_ConfigEntry_name(entries[i]),
+			       rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(entries[i])));
+	}
+	rd_kafka_event_destroy(ev);
+	rd_kafka_ConfigResource_destroy(resource);
+	rd_kafka_queue_destroy(queue);
+}
+
+/*
+ * The topic's dynamic overrides on the broker side are exactly `expect`
+ * (key -> value, NULL-terminated pairs): no key more, no key less.
+ */
+static inline void raw_assert_overrides(rd_kafka_t *rk, const char *topic, const char *const *expect)
+{
+	struct kdr_strmap values = KDR_STRMAP_INIT, sources = KDR_STRMAP_INIT;
+	size_t n_expect = 0, n_dynamic = 0;
+
+	raw_describe_configs(&values, &sources, rk, topic);
+	for (; expect[2 * n_expect]; n_expect++) {
+		const char *key = expect[2 * n_expect];
+
+		if (!kdr_strmap_get(&values, key))
+			fail_msg("topic '%s': no config '%s'", topic, key);
+		assert_string_equal(kdr_strmap_get(&values, key), expect[2 * n_expect + 1]);
+		assert_string_equal(kdr_strmap_get(&sources, key), "DYNAMIC_TOPIC_CONFIG");
+	}
+	for (size_t i = 0; i < sources.n; i++)
+		if (strcmp(sources.v[i].value, "DYNAMIC_TOPIC_CONFIG") == 0)
+			n_dynamic++;
+	if (n_dynamic != n_expect) {
+		for (size_t i = 0; i < sources.n; i++)
+			if (strcmp(sources.v[i].value, "DYNAMIC_TOPIC_CONFIG") == 0)
+				printf("override %s=%s\n", sources.v[i].key, kdr_strmap_get(&values, sources.v[i].key));
+	}
+	assert_int_equal(n_dynamic, n_expect);
+	kdr_strmap_release(&values);
+	kdr_strmap_release(&sources);
+}
+
+/* --- the independent path: kcat --- */
+
+/* `kcat -L -J` of the cluster, parsed (caller json_decref's it). */
+static inline json_t *kcat_metadata(const struct rec *rec, const char *cluster)
+{
+	char command[1024] = "";
+	struct kdr_buf out = KDR_BUF_INIT;
+	char chunk[4096] = "";
+	size_t n = 0;
+	FILE *pipe = NULL;
+	json_error_t error = {0};
+	json_t *root = NULL;
+
+	/* Bounded: a kcat that cannot reach a broker must not hang the test. */
+	snprintf(command, sizeof(command), "timeout 30 kcat -L -J -m 10 -b '%s' 2>/dev/null",
+		 rec_bootstrap(rec, cluster));
+	pipe = popen(command, "r");
+	assert_non_null(pipe);
+	while ((n = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
+		kdr_buf_printf(&out, "%.*s", (int)n, chunk);
+	assert_int_equal(pclose(pipe), 0);
+	root = json_loads(out.ptr, 0, &error);
+	if (!root)
+		fail_msg("kcat output is not JSON (%s): %s", error.text, out.ptr);
+	kdr_buf_release(&out);
+	return root;
+}
+
+static inline json_t *kcat_topic(json_t *root, const char *topic)
+{
+	json_t *topics = json_object_get(root, "topics");
+	size_t i = 0;
+	json_t *t = NULL;
+
+	json_array_foreach(topics, i, t)
+	{
+		if (strcmp(json_string_value(json_object_get(t, "topic")), topic) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/* As raw_assert_assignment, through kcat's view of Metadata. */
+static inline void kcat_assert_assignment(json_t *root, const char *topic, size_t total, size_t first,
+					  const struct kdr_assignment *expect, bool check_leaders)
+{
+	json_t *t = kcat_topic(root, topic);
+	json_t *partitions = json_object_get(t, "partitions");
+	json_t *p = NULL;
+	size_t i = 0, seen = 0;
+
+	assert_non_null(t);
+	assert_null(json_object_get(t, "error"));
+	assert_int_equal(json_array_size(partitions), total);
+	json_array_foreach(partitions, i, p)
+	{
+		size_t id = (size_t)json_integer_value(json_object_get(p, "partition"));
+		json_t *replicas = json_object_get(p, "replicas");
+		const struct kdr_replica_list *want = NULL;
+
+		if (id < first || id >= first + expect->n)
+			continue;
+		want = &expect->partitions[id - first];
+		assert_int_equal(json_array_size(replicas), want->n);
+		for (size_t r = 0; r < want->n; r++)
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(replicas, r), "id")),
+					 want->ids[r]);
+		if (check_leaders)
+			assert_int_equal(json_integer_value(json_object_get(p, "leader")), want->ids[0]);
+		seen++;
+	}
+	assert_int_equal(seen, expect->n);
+}
+
+/* --- racks, as the sandbox spec lays them out (broker i on racks[(i-1) % n]) --- */
+
+static inline const char *spec_rack(const struct kdr_sandbox_cluster_spec *spec, int32_t broker)
+{
+	assert_true(broker >= 1 && broker <= spec->brokers);
+	return spec->racks[(size_t)(broker - 1) % spec->n_racks];
+}
+
+#endif
