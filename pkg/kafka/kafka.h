@@ -96,8 +96,10 @@ void kdr_kafka_conn_free(struct kdr_kafka_conn *conn);
  * remote.log.storage.system.enable=true), topics (sorted by name) with
  * partitions, leaders, replicas and ISR, each topic's own overrides (config
  * source DYNAMIC_TOPIC_CONFIG) and the cluster's topic_defaults (what a topic
- * without an override gets, taken from the topics' DescribeConfigs). A topic
- * deleted between Metadata and DescribeConfigs is left out.
+ * without an override gets, taken from the topics' DescribeConfigs; when no
+ * topic inherits min.insync.replicas, e.g. on an empty cluster, the lowest
+ * broker id's own value). A topic deleted between Metadata and
+ * DescribeConfigs is left out.
  *
  * Fails fast when no broker can be reached or authentication fails, and
  * within about options->timeout_ms per step otherwise: KDR_EUNAVAILABLE or
