@@ -18,8 +18,8 @@
  * Requests per read of a cluster, whatever the number of topics: one
  * Metadata (all topics), one DescribeConfigs per broker (librdkafka 2.0.2
  * allows a single BROKER resource per call; the calls run concurrently) and
- * at most 32 DescribeConfigs for the topics (one per 32 topics below 1,024
- * topics, then 32 equal slices, two in flight: librdkafka parses an answer
+ * at most 64 DescribeConfigs for the topics (one per 32 topics below 2,048
+ * topics, then 64 equal slices, one in flight: librdkafka parses an answer
  * into ~13 KB per topic and places each topic by a linear search, so one
  * answer for 10,000 topics would cost ~130 MB and 50 million comparisons).
  * An apply batches each action kind (CreateTopics, CreatePartitions,

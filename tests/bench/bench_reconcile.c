@@ -17,11 +17,11 @@
  * sandbox's request counters per cluster and API (reset before each step).
  *
  * "Requests per cluster do not grow with the topic count" is checked, not
- * assumed: the same steps first run over --baseline-topics (default 1000)
+ * assumed: the same steps first run over --baseline-topics (default 2048)
  * topics in a fresh sandbox, and the counts must not be higher at N. kdr
- * sends one DescribeConfigs or CreateTopics per 32 topics up to its cap of
- * 32 requests (pkg/kafka/kafka.h), reached at 1,024 topics: a baseline below
- * that shows the ramp, not growth.
+ * sends one DescribeConfigs per 32 topics up to its cap of 64 requests, and
+ * one CreateTopics per 32 topics up to 32 (pkg/kafka/kafka.h), reached at
+ * 2,048 topics: a baseline below that shows the ramp, not growth.
  *
  * Prints a markdown table and one PASS/FAIL line per target. Exit status: 0
  * every target met, 1 a target missed, 2 usage error or the benchmark could
@@ -590,7 +590,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bench_reconcile [--kdr PATH] [--topics N] [--baseline-topics N] [--clusters N]\n"
 		   "                       [--brokers N] [--racks N] [--policies N] [--kdr-timeout DURATION]\n"
 		   "                       [--step-timeout SECONDS] [--repeat N] [--keep]\n"
-		   "defaults: KDR_BIN, 10000 topics per cluster, baseline 1000, 2 clusters x 6 brokers over 3 racks,\n"
+		   "defaults: KDR_BIN, 10000 topics per cluster, baseline 2048, 2 clusters x 6 brokers over 3 racks,\n"
 		   "20 policies, kdr's own timeout, 600 s per step, 3 no-change plans\n");
 }
 
@@ -624,7 +624,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bench_config cfg = { getenv("KDR_BIN"), 10000, 1000, 2, 6, 3, 20, NULL, 600, 3, false };
+	struct bench_config cfg = { getenv("KDR_BIN"), 10000, 2048, 2, 6, 3, 20, NULL, 600, 3, false };
 	struct bench_step steps[BENCH_MAX_STEPS];
 	struct sigaction sa = { 0 };
 	size_t n_steps = 0, value = 0;
@@ -698,8 +698,8 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &sa, NULL);
 
 	have_baseline = cfg.baseline_topics > 0;
-	if (have_baseline && cfg.baseline_topics < 1024)
-		fprintf(stderr, "bench: warning: below 1,024 topics kdr's request count still ramps up (one request "
+	if (have_baseline && cfg.baseline_topics < 2048)
+		fprintf(stderr, "bench: warning: below 2,048 topics kdr's request count still ramps up (one request "
 				"per 32 topics, pkg/kafka/kafka.h); a baseline of %zu topics will show that ramp as growth\n",
 			cfg.baseline_topics);
 	if (have_baseline) {

@@ -912,15 +912,15 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	/*
 	 * Steady state: one Metadata for all topics; one DescribeConfigs per
 	 * broker, plus the topics' in slices of at least 32 topics, never more
-	 * than 32 slices (reached from 1,024 topics on).
+	 * than 64 slices (reached from 2,048 topics on).
 	 */
 	assert_int_equal(metadata10, 1);
 	assert_int_equal(metadata500, 1);
 	assert_int_equal(metadata1500, 1);
 	assert_int_equal(describe10, 3 + 1);
 	assert_int_equal(describe500, 3 + 16);
-	assert_int_equal(describe1100, 3 + 32);
-	assert_int_equal(describe1500, 3 + 32);
+	assert_int_equal(describe1100, 3 + 35);
+	assert_int_equal(describe1500, 3 + 47);
 	/*
 	 * A fresh client adds librdkafka's own brokers-only Metadata, at most
 	 * one per bootstrap connection: bounded by the brokers, not the topics.
@@ -928,7 +928,7 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	assert_true(metadata_first <= 1 + 3);
 	assert_true(metadata_once <= 1 + 3);
 	assert_int_equal(describe_first, 3 + 1);
-	assert_int_equal(describe_once, 3 + 32);
+	assert_int_equal(describe_once, 3 + 47);
 	kdr_kafka_conn_free(conn);
 }
 
