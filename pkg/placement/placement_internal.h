@@ -93,6 +93,13 @@ struct kdr_placement_replicas {
 	signed char *memo;
 	size_t n_memo;
 	bool memo_stale; /* contents changed since the memo was filled */
+	/*
+	 * cross-dc with a preferred leader datacenter and RF not a multiple of
+	 * the DCs: the preferred DC takes one of the larger shares whenever that
+	 * keeps the request feasible (KDR_PLACEMENT_NONE otherwise), so that
+	 * losing another DC leaves the leaders' DC its larger share.
+	 */
+	size_t ceil_dc;
 };
 
 void kdr_placement_replicas_init(struct kdr_placement_replicas *out, const struct kdr_placement_topo *topo,

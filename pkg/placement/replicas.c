@@ -19,6 +19,18 @@ void kdr_placement_replicas_init(struct kdr_placement_replicas *out, const struc
 	out->n_memo = 2 * (topo->n_dcs + 1);
 	out->memo = kdr_malloc(out->n_memo);
 	out->memo_stale = true;
+	out->ceil_dc = KDR_PLACEMENT_NONE;
+	if (strategy == KDR_PLACEMENT_CROSS_DC && topo->pref_dc != KDR_PLACEMENT_NONE && topo->n_dcs > 0 &&
+	    rf % topo->n_dcs != 0) {
+		size_t q = rf / topo->n_dcs, others_can_ceil = 0;
+
+		for (size_t d = 0; d < topo->n_dcs; d++)
+			if (d != topo->pref_dc && q + 1 <= topo->dc_brokers[d])
+				others_can_ceil++;
+		/* Only a preference: never where it would make a feasible request infeasible. */
+		if (q + 1 <= topo->dc_brokers[topo->pref_dc] && others_can_ceil >= rf % topo->n_dcs - 1)
+			out->ceil_dc = topo->pref_dc;
+	}
 }
 
 void kdr_placement_replicas_release(struct kdr_placement_replicas *reps)
@@ -111,7 +123,7 @@ static bool cross_dc_completable(const struct kdr_placement_replicas *reps, size
 	for (size_t d = 0; d < topo->n_dcs; d++) {
 		size_t c = reps->dc_cnt[d] + (d == b->dc_ix);
 		size_t u = reps->dc_racks_used[d] + (d == b->dc_ix && reps->rack_cnt[b->rack_ix] == 0);
-		bool floor_ok = dc_fits(topo, d, q, c, u);
+		bool floor_ok = d != reps->ceil_dc && dc_fits(topo, d, q, c, u);
 		bool ceil_ok = dc_fits(topo, d, q + 1, c, u);
 
 		if (!floor_ok && !ceil_ok)

@@ -388,6 +388,36 @@ static bool valid_list(const struct tcase *tc, const int32_t *ids, size_t n)
 	return true;
 }
 
+/*
+ * The preference assign() adds on top of the rules (check() does not demand
+ * it of existing lists): under cross-dc with a preferred leader DC and RF not
+ * a multiple of the DCs, the preferred DC holds the larger share, unless it
+ * cannot (too few brokers) or the other DCs could then not make up the rest.
+ */
+static bool preferred_share_ok(const struct tcase *tc, const int32_t *ids, size_t n)
+{
+	size_t q = 0, rem = 0, held = 0, others_can = 0;
+	int pref = NO_GROUP;
+
+	if (tc->strategy != KDR_PLACEMENT_CROSS_DC || !tc->pref || !tc->dcs)
+		return true;
+	q = n / tc->dcs;
+	rem = n % tc->dcs;
+	pref = pref_index(tc);
+	if (rem == 0 || pref == NO_GROUP || tc->dc_brokers[pref] < q + 1)
+		return true;
+	for (int d = 0; d < 4; d++)
+		others_can += d != pref && tc->dc_brokers[d] >= q + 1;
+	if (others_can < rem - 1)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		int pos = broker_pos(tc, ids[i]);
+
+		held += pos >= 0 && tc->dc[pos] == pref;
+	}
+	return held == q + 1;
+}
+
 /* Whether the request can be met, by the rules (independent of the implementation's checks). */
 static bool feasible(const struct tcase *tc)
 {
@@ -488,9 +518,13 @@ static void check_properties(struct tcase *tc, const struct kdr_assignment *out)
 	EXPECT(tc, out, out->n == tc->partitions - tc->existing.n, "%zu partitions returned", out->n);
 
 	/* Every list valid: RF, distinct, known, strategy, preferred leader DC. */
-	for (size_t p = 0; p < out->n; p++)
+	for (size_t p = 0; p < out->n; p++) {
 		EXPECT(tc, out, valid_list(tc, out->partitions[p].ids, out->partitions[p].n),
 		       "partition %zu breaks the rules", tc->existing.n + p);
+		EXPECT(tc, out, preferred_share_ok(tc, out->partitions[p].ids, out->partitions[p].n),
+		       "partition %zu: the preferred leader datacenter does not hold the larger share",
+		       tc->existing.n + p);
+	}
 
 	/* check() agrees: nothing to report for the new partitions, nor for old + new when both came from assign. */
 	no_violations(tc, &req, out, out);
@@ -565,7 +599,8 @@ static void check_properties(struct tcase *tc, const struct kdr_assignment *out)
 					continue;
 				ids[j] = tc->brokers[b].id;
 				if (*memo < 0)
-					*memo = (signed char)valid_list(tc, ids, list->n);
+					*memo = (signed char)(valid_list(tc, ids, list->n) &&
+							      preferred_share_ok(tc, ids, list->n));
 				EXPECT(tc, out, !*memo,
 				       "partition %zu: its replica on broker %d (%zu replicas) could be on broker %d "
 				       "(%zu replicas)",
