@@ -3,7 +3,6 @@
  * documents, so an edit, an added or a removed file wakes the loop whatever
  * the mtimes say (editors, `git checkout`, ConfigMap mounts all differ there).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "controller/controller.h"
+#include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/strvec.h"
@@ -20,66 +20,6 @@ struct dir_source {
 	char *dir;
 	char *description;
 };
-
-static bool has_yaml_extension(const char *name)
-{
-	size_t len = strlen(name);
-
-	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) || (len > 4 && strcmp(name + len - 4, ".yml") == 0);
-}
-
-/* The directories being walked, to stop at a symlink loop (as kdr_spec_load_dir does). */
-struct ancestor {
-	dev_t dev;
-	ino_t ino;
-	const struct ancestor *parent;
-};
-
-/* Collects the document paths exactly as kdr_spec_load_dir selects them. */
-static int collect(struct kdr_strvec *files, const char *dir, const struct ancestor *ancestors)
-{
-	DIR *d = opendir(dir);
-	struct dirent *entry = NULL;
-	struct stat st;
-	struct ancestor self = { 0, 0, ancestors };
-	size_t dir_len = strlen(dir);
-	int rc = 0;
-
-	if (!d)
-		return kdr_error_set(KDR_EIO, "cannot open directory '%s': %s", dir, strerror(errno));
-	memset(&st, 0, sizeof(st));
-	if (fstat(dirfd(d), &st) == 0) {
-		self.dev = st.st_dev;
-		self.ino = st.st_ino;
-	}
-	for (const struct ancestor *a = ancestors; a; a = a->parent) {
-		if (a->dev == self.dev && a->ino == self.ino) {
-			closedir(d);
-			return 0;
-		}
-	}
-	while (rc == 0 && (entry = readdir(d)) != NULL) {
-		char *path = NULL;
-
-		if (entry->d_name[0] == '.')
-			continue;
-		if (dir_len > 0 && dir[dir_len - 1] == '/')
-			path = kdr_asprintf("%s%s", dir, entry->d_name);
-		else
-			path = kdr_asprintf("%s/%s", dir, entry->d_name);
-		if (stat(path, &st) != 0) {
-			if (has_yaml_extension(entry->d_name))
-				rc = kdr_error_set(KDR_EIO, "cannot read '%s': %s", path, strerror(errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = collect(files, path, &self);
-		} else if (S_ISREG(st.st_mode) && has_yaml_extension(entry->d_name)) {
-			kdr_strvec_push(files, path);
-		}
-		free(path);
-	}
-	closedir(d);
-	return rc;
-}
 
 static int hash_file(uint64_t *hash, const char *path, const char *label)
 {
@@ -124,8 +64,8 @@ int kdr_controller_dir_revision(char **out, const char *dir)
 		/* A single file is a directory of one (as for kdr_spec_load_dir). */
 		rc = hash_file(&hash, dir, "");
 	} else {
-		rc = collect(&files, dir, NULL);
-		kdr_strvec_sort(&files);
+		/* Exactly the files kdr_spec_load_dir reads, so every change that matters wakes the loop. */
+		rc = kdr_spec_list_dir(&files, dir, NULL);
 		for (size_t i = 0; i < files.n && rc == 0; i++) {
 			/* Relative names: the same tree elsewhere (a new checkout path) is the same revision. */
 			const char *label = files.v[i] + prefix;

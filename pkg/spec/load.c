@@ -15,11 +15,14 @@
 /* Larger than any sane set of documents; a bigger file is a mistake (or an attack). */
 #define MAX_FILE_SIZE ((size_t)64 << 20)
 
+/* Reports to `diags` when given, and always as the thread's last error. */
 static void io_error(struct kdr_diags *diags, const char *path, const char *what, int err)
 {
 	struct kdr_loc loc = { path, 0, 0 };
 
-	kdr_diags_error(diags, &loc, NULL, "%s: %s", what, strerror(err));
+	if (diags)
+		kdr_diags_error(diags, &loc, NULL, "%s: %s", what, strerror(err));
+	kdr_error_set(KDR_EIO, "%s '%s': %s", what, path, strerror(err));
 }
 
 int kdr_spec_load_file(struct kdr_desired *into, const char *path, struct kdr_diags *diags)
@@ -125,11 +128,9 @@ static int collect(struct kdr_strvec *files, const char *dir, const struct ances
 	return rc;
 }
 
-int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diags *diags)
+int kdr_spec_list_dir(struct kdr_strvec *out, const char *dir, struct kdr_diags *diags)
 {
-	struct kdr_strvec files = KDR_STRVEC_INIT;
 	struct stat st = { 0 };
-	size_t errors = diags->errors;
 	int io = 0;
 
 	if (stat(dir, &st) != 0) {
@@ -137,11 +138,22 @@ int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diag
 		return KDR_EIO;
 	}
 	/* A single file is a directory of one. */
-	if (!S_ISDIR(st.st_mode))
-		return kdr_spec_load_file(into, dir, diags);
-	io = collect(&files, dir, NULL, diags);
+	if (!S_ISDIR(st.st_mode)) {
+		kdr_strvec_push(out, dir);
+		return 0;
+	}
+	io = collect(out, dir, NULL, diags);
 	/* Sorted by path so that the same tree always gives the same objects in the same order. */
-	kdr_strvec_sort(&files);
+	kdr_strvec_sort(out);
+	return io;
+}
+
+int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diags *diags)
+{
+	struct kdr_strvec files = KDR_STRVEC_INIT;
+	size_t errors = diags->errors;
+	int io = kdr_spec_list_dir(&files, dir, diags);
+
 	for (size_t i = 0; i < files.n; i++)
 		if (kdr_spec_load_file(into, files.v[i], diags) == KDR_EIO)
 			io = KDR_EIO;

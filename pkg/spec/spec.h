@@ -5,6 +5,7 @@
 
 #include "model/model.h"
 #include "util/diag.h"
+#include "util/strvec.h"
 
 /*
  * Documents -> model. Every problem becomes a diagnostic with file:line:col
@@ -23,6 +24,15 @@ int kdr_spec_parse_yaml(struct kdr_desired *into, const char *file, const char *
 
 /* Reads one file. */
 int kdr_spec_load_file(struct kdr_desired *into, const char *path, struct kdr_diags *diags);
+
+/*
+ * The document files kdr_spec_load_dir reads, in its order: every *.yaml /
+ * *.yml under `dir`, recursively, sorted by path, hidden entries skipped,
+ * symlink loops cut; `dir` itself when it is a file. Appends to `out`.
+ * Problems go to `diags` (may be NULL) and kdr_error_set; returns 0 or
+ * KDR_EIO (the readable paths are still listed).
+ */
+int kdr_spec_list_dir(struct kdr_strvec *out, const char *dir, struct kdr_diags *diags);
 
 /* Reads every *.yaml / *.yml under `dir`, recursively, sorted by path. */
 int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diags *diags);
