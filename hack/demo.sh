@@ -12,7 +12,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 ./hack/install-deps.sh
 build="$root/build/release"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null 2>&1
+mkdir -p "$root/build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 cmake --build "$build" -j"$(nproc)" --target kdr kdr-sandbox >"$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 kdr="$build/kdr"
 
