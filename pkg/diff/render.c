@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diff/diff_internal.h"
+#include "util/markdown.h"
 
 /* A resource with more fields than this is collapsed in markdown. */
 #define MD_COLLAPSE_FIELDS 10
@@ -121,54 +122,11 @@ void kdr_diff_render_text(struct kdr_buf *out, const struct kdr_desired_diff *di
 
 /* --- markdown --- */
 
-/* Inline text outside code: markdown punctuation escaped. */
-static void md_text(struct kdr_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\n' || *s == '\r' || *s == '\t') {
-			kdr_buf_putc(out, ' ');
-			continue;
-		}
-		if (strchr("\\`*_[]<>|~&#@$!", *s))
-			kdr_buf_putc(out, '\\');
-		kdr_buf_putc(out, *s);
-	}
-}
-
-/* A code span that holds any string: its fence is longer than any backtick run inside. */
-static void md_code(struct kdr_buf *out, const char *s)
-{
-	size_t run = 0, longest = 0;
-	bool pad = false;
-
-	for (const char *p = s; *p; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-	}
-	pad = longest > 0 || !*s || *s == '`' || s[strlen(s) - 1] == '`';
-	for (size_t i = 0; i <= longest; i++)
-		kdr_buf_putc(out, '`');
-	if (pad)
-		kdr_buf_putc(out, ' ');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			kdr_buf_putc(out, ' ');
-		else if (*p == '|')
-			kdr_buf_puts(out, "\\|"); /* GFM splits table cells on pipes even inside code spans */
-		else
-			kdr_buf_putc(out, *p);
-	}
-	if (pad)
-		kdr_buf_putc(out, ' ');
-	for (size_t i = 0; i <= longest; i++)
-		kdr_buf_putc(out, '`');
-}
 
 static void md_value(struct kdr_buf *out, const char *s)
 {
 	if (s)
-		md_code(out, s);
+		kdr_md_code(out, s, true);
 	else
 		kdr_buf_puts(out, "_" DIFF_UNSET "_");
 }
@@ -192,9 +150,9 @@ static void md_resource(struct kdr_buf *out, const struct kdr_diff_resource *res
 	bool collapse = resource->n_fields > MD_COLLAPSE_FIELDS;
 
 	kdr_buf_printf(out, "#### %s ", op_sign(resource->op));
-	md_text(out, resource->kind);
+	kdr_md_text(out, resource->kind);
 	kdr_buf_putc(out, '/');
-	md_text(out, resource->name);
+	kdr_md_text(out, resource->name);
 	kdr_buf_printf(out, " (%s)\n\n", op_name(resource->op));
 	if (resource->op == KDR_DIFF_REMOVED)
 		return;
@@ -213,7 +171,7 @@ static void md_resource(struct kdr_buf *out, const struct kdr_diff_resource *res
 		const struct kdr_diff_field *field = &resource->fields[f];
 
 		kdr_buf_puts(out, "| ");
-		md_code(out, field->path);
+		kdr_md_code(out, field->path, true);
 		kdr_buf_puts(out, " | ");
 		if (resource->op == KDR_DIFF_CHANGED) {
 			md_value(out, field->old_value);

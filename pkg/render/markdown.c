@@ -3,6 +3,7 @@
 
 #include "render/internal.h"
 #include "util/alloc.h"
+#include "util/markdown.h"
 
 /*
  * The plan as a GitHub pull-request comment. What needs a human (blocked
@@ -10,50 +11,6 @@
  * came from users or clusters is escaped, so a topic or reason cannot break
  * the layout, open a table cell, mention someone or end a code block.
  */
-
-/* Inline text: backslash-escapes what GitHub would read as markup, autolinks or mentions. */
-static void md_text(struct kdr_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\n' || *s == '\r' || *s == '\t') {
-			kdr_buf_putc(out, ' ');
-			continue;
-		}
-		if (strchr("\\`*_[]<|~&#@$", *s))
-			kdr_buf_putc(out, '\\');
-		kdr_buf_putc(out, *s);
-	}
-}
-
-/* A code span that holds any string: the fence is longer than any backtick run inside. */
-static void md_code(struct kdr_buf *out, const char *s, bool in_table)
-{
-	size_t run = 0, longest = 0;
-
-	if (!s)
-		s = "";
-	for (const char *p = s; *p; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-	}
-	for (size_t i = 0; i <= longest; i++)
-		kdr_buf_putc(out, '`');
-	if (longest || !*s)
-		kdr_buf_putc(out, ' ');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			kdr_buf_putc(out, ' ');
-		else if (*p == '|' && in_table)
-			kdr_buf_puts(out, "\\|"); /* GFM splits cells on pipes even inside code spans */
-		else
-			kdr_buf_putc(out, *p);
-	}
-	if (longest || !*s)
-		kdr_buf_putc(out, ' ');
-	for (size_t i = 0; i <= longest; i++)
-		kdr_buf_putc(out, '`');
-}
 
 /* Text inside HTML (<summary>). */
 static void html_text(struct kdr_buf *out, const char *s)
@@ -73,7 +30,7 @@ static void html_text(struct kdr_buf *out, const char *s)
 static void md_code_or_dash(struct kdr_buf *out, const char *s, bool in_table)
 {
 	if (s && *s)
-		md_code(out, s, in_table);
+		kdr_md_code(out, s, in_table);
 	else
 		kdr_buf_putc(out, '-');
 }
@@ -86,7 +43,7 @@ static void put_title(struct kdr_buf *out, const struct kdr_plan *plan)
 		kdr_buf_printf(out, " for %.7s", plan->revision);
 	} else if (plan->revision && *plan->revision) {
 		kdr_buf_puts(out, " for ");
-		md_code(out, plan->revision, false);
+		kdr_md_code(out, plan->revision, false);
 	}
 	kdr_buf_puts(out, "\n\n");
 }
@@ -179,7 +136,7 @@ static void put_attention(struct kdr_buf *out, const struct kdr_plan *plan)
 			kdr_buf_printf(out, " | %s | ", kdr_blocked_kind_name(blocked->kind));
 			md_code_or_dash(out, blocked->policy, true);
 			kdr_buf_puts(out, " | ");
-			md_text(out, blocked->reason);
+			kdr_md_text(out, blocked->reason);
 			kdr_buf_puts(out, " |\n");
 		}
 		kdr_buf_putc(out, '\n');
@@ -200,7 +157,7 @@ static void put_attention(struct kdr_buf *out, const struct kdr_plan *plan)
 			kdr_buf_printf(out, " | %s | ", kdr_action_kind_name(action->kind));
 			md_code_or_dash(out, action->resource, true);
 			kdr_buf_printf(out, " | **%s** | ", kdr_risk_name(action->risk));
-			md_text(out, action->reason);
+			kdr_md_text(out, action->reason);
 			kdr_buf_puts(out, " |\n");
 		}
 		kdr_buf_putc(out, '\n');
@@ -212,7 +169,7 @@ static void put_value(struct kdr_buf *out, const char *value, bool redacted)
 	if (redacted)
 		kdr_buf_puts(out, KDR_REDACTED);
 	else
-		md_code(out, value, false);
+		kdr_md_code(out, value, false);
 }
 
 static void put_changes(struct kdr_buf *out, const struct kdr_action *action)
@@ -221,7 +178,7 @@ static void put_changes(struct kdr_buf *out, const struct kdr_action *action)
 		const struct kdr_config_change *change = &action->changes[i];
 
 		kdr_buf_puts(out, "  - ");
-		md_code(out, change->key, false);
+		kdr_md_code(out, change->key, false);
 		kdr_buf_puts(out, ": ");
 		if (change->old_value)
 			put_value(out, change->old_value, change->sensitive);
@@ -245,7 +202,7 @@ static void put_config(struct kdr_buf *out, const struct kdr_action *action)
 		const struct kdr_strmap_entry *entry = &action->config.v[i];
 
 		kdr_buf_puts(out, "    - ");
-		md_code(out, entry->key, false);
+		kdr_md_code(out, entry->key, false);
 		kdr_buf_puts(out, ": ");
 		put_value(out, entry->value, kdr_render_config_is_redacted(action, entry->key));
 		kdr_buf_putc(out, '\n');
@@ -268,13 +225,13 @@ static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action
 	if (action->assignment.n) {
 		kdr_render_assignment_compact(&assignment, &action->assignment, first, KDR_RENDER_ASSIGNMENT_MAX);
 		kdr_buf_puts(out, "  - assignment: ");
-		md_code(out, assignment.ptr, false);
+		kdr_md_code(out, assignment.ptr, false);
 		kdr_buf_putc(out, '\n');
 	}
 	kdr_render_placement_lines(&lines, action);
 	for (size_t i = 0; i < lines.n; i++) {
 		kdr_buf_puts(out, "  - ");
-		md_text(out, lines.v[i]);
+		kdr_md_text(out, lines.v[i]);
 		kdr_buf_putc(out, '\n');
 	}
 	kdr_strvec_release(&lines);
@@ -290,12 +247,12 @@ static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 	kdr_buf_putc(out, '\n');
 	if (action->policy) {
 		kdr_buf_puts(out, "  - policy: ");
-		md_code(out, action->policy, false);
+		kdr_md_code(out, action->policy, false);
 		kdr_buf_putc(out, '\n');
 	}
 	if (action->reason) {
 		kdr_buf_puts(out, "  - reason: ");
-		md_text(out, action->reason);
+		kdr_md_text(out, action->reason);
 		kdr_buf_putc(out, '\n');
 	}
 	if (kdr_render_kind_has_topic_shape(action->kind))
@@ -325,7 +282,7 @@ static void put_cluster(struct kdr_buf *out, const struct kdr_plan *plan, const 
 			n++;
 	kdr_buf_puts(out, "### ");
 	if (*group)
-		md_text(out, group);
+		kdr_md_text(out, group);
 	else
 		kdr_buf_puts(out, "Not tied to a cluster");
 	kdr_buf_puts(out, "\n\n");
@@ -353,13 +310,13 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 
 		kdr_buf_printf(out, "- **%s** ", kdr_render_note_kind_name(note->kind));
 		if (note->cluster) {
-			md_code(out, note->cluster, false);
+			kdr_md_code(out, note->cluster, false);
 			kdr_buf_puts(out, note->resource ? " " : "");
 		}
 		if (note->resource)
-			md_code(out, note->resource, false);
+			kdr_md_code(out, note->resource, false);
 		kdr_buf_puts(out, note->cluster || note->resource ? ": " : "");
-		md_text(out, note->message);
+		kdr_md_text(out, note->message);
 		kdr_buf_putc(out, '\n');
 	}
 	kdr_buf_putc(out, '\n');

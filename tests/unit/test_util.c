@@ -13,6 +13,7 @@
 #include "util/diag.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/markdown.h"
 #include "util/strmap.h"
 #include "util/strvec.h"
 
@@ -225,6 +226,28 @@ static void test_error_set_returns_code_and_keeps_message(void **state)
 	assert_string_equal(kdr_error_name(KDR_EINVALID), "invalid");
 }
 
+static void test_markdown_escapes_user_strings(void **state)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+
+	(void)state;
+	kdr_md_text(&buf, "@team *bold* a|b\nnext");
+	assert_string_equal(buf.ptr, "\\@team \\*bold\\* a\\|b next");
+	kdr_buf_reset(&buf);
+	kdr_md_code(&buf, "orders", false);
+	assert_string_equal(buf.ptr, "`orders`");
+	kdr_buf_reset(&buf);
+	kdr_md_code(&buf, "a``b", false);
+	assert_string_equal(buf.ptr, "``` a``b ```");
+	kdr_buf_reset(&buf);
+	kdr_md_code(&buf, "x|y", true);
+	assert_string_equal(buf.ptr, "`x\\|y`");
+	kdr_buf_reset(&buf);
+	kdr_md_code(&buf, NULL, true);
+	assert_string_equal(buf.ptr, "`  `");
+	kdr_buf_release(&buf);
+}
+
 static void test_grow_keeps_contents(void **state)
 {
 	int *v = NULL;
@@ -256,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_hash_is_stable_fnv1a),
 		cmocka_unit_test(test_rng_is_deterministic_and_bounded),
 		cmocka_unit_test(test_error_set_returns_code_and_keeps_message),
+		cmocka_unit_test(test_markdown_escapes_user_strings),
 		cmocka_unit_test(test_grow_keeps_contents),
 	};
 
