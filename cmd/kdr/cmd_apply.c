@@ -14,25 +14,21 @@
 #include "util/strvec.h"
 
 enum {
-	OPT_CLUSTER = 'c',
 	OPT_YES = 'y',
 	OPT_HELP = 'h',
-	OPT_OFFLINE = 1000,
-	OPT_ALLOW_DELETE,
+	OPT_ALLOW_DELETE = 1000,
 	OPT_VALIDATE_ONLY,
-	OPT_TIMEOUT,
 	OPT_REASSIGNMENTS,
 	OPT_SOURCE,
 };
 
 static const struct option apply_options[] = {
-	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "yes", no_argument, NULL, OPT_YES },
-	{ "offline", required_argument, NULL, OPT_OFFLINE },
 	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
 	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	KDR_CLI_CLUSTER_OPTIONS,
+	KDR_CLI_OFFLINE_OPTION,
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "reassignments", required_argument, NULL, OPT_REASSIGNMENTS },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -232,6 +228,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	bool yes = false, validate_only = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
+	int live_rc = -1;
 
 	opterr = 0;
 	optind = 1;
@@ -240,14 +237,8 @@ int kdr_cmd_apply(int argc, char **argv)
 		case OPT_HELP:
 			kdr_cli_print_help(&apply_spec, stdout);
 			goto cleanup;
-		case OPT_CLUSTER:
-			kdr_strvec_push(&clusters, optarg);
-			break;
 		case OPT_YES:
 			yes = true;
-			break;
-		case OPT_OFFLINE:
-			source.snapshot_path = optarg;
 			break;
 		case OPT_ALLOW_DELETE:
 			plan_opts.allow_delete = true;
@@ -261,15 +252,13 @@ int kdr_cmd_apply(int argc, char **argv)
 		case OPT_REASSIGNMENTS:
 			reassignments_dir = optarg;
 			break;
-		case OPT_TIMEOUT:
-			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
-				exit_code = kdr_cli_usage_error(&apply_spec, "--timeout: '%s' is not a duration "
-								 "(e.g. 30s, 500ms)", optarg);
+		default:
+			live_rc = kdr_cli_live_option(&source, &clusters, &apply_spec, opt, optarg);
+			if (live_rc > 0) {
+				exit_code = live_rc;
 				goto cleanup;
 			}
-			break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
+			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
 				break;
 			exit_code = kdr_cli_usage_error(&apply_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 			goto cleanup;

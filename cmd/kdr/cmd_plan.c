@@ -14,26 +14,22 @@
 
 enum {
 	OPT_FORMAT = 'f',
-	OPT_CLUSTER = 'c',
 	OPT_OUT = 'o',
 	OPT_HELP = 'h',
-	OPT_OFFLINE = 1000,
-	OPT_DETAILED_EXITCODE,
+	OPT_DETAILED_EXITCODE = 1000,
 	OPT_ALLOW_DELETE,
-	OPT_TIMEOUT,
 	OPT_REASSIGNMENTS,
 	OPT_BASE,
 };
 
 static const struct option plan_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "out", required_argument, NULL, OPT_OUT },
-	{ "offline", required_argument, NULL, OPT_OFFLINE },
 	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED_EXITCODE },
 	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "base", required_argument, NULL, OPT_BASE },
+	KDR_CLI_CLUSTER_OPTIONS,
+	KDR_CLI_OFFLINE_OPTION,
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "reassignments", required_argument, NULL, OPT_REASSIGNMENTS },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -131,6 +127,7 @@ int kdr_cmd_plan(int argc, char **argv)
 	bool detailed = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
+	int live_rc = -1;
 
 	opterr = 0;
 	optind = 1;
@@ -146,14 +143,8 @@ int kdr_cmd_plan(int argc, char **argv)
 				goto cleanup;
 			}
 			break;
-		case OPT_CLUSTER:
-			kdr_strvec_push(&clusters, optarg);
-			break;
 		case OPT_OUT:
 			save_path = optarg;
-			break;
-		case OPT_OFFLINE:
-			source.snapshot_path = optarg;
 			break;
 		case OPT_DETAILED_EXITCODE:
 			detailed = true;
@@ -167,15 +158,13 @@ int kdr_cmd_plan(int argc, char **argv)
 		case OPT_REASSIGNMENTS:
 			reassignments_dir = optarg;
 			break;
-		case OPT_TIMEOUT:
-			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
-				exit_code = kdr_cli_usage_error(&plan_spec, "--timeout: '%s' is not a duration "
-								"(e.g. 30s, 500ms)", optarg);
+		default:
+			live_rc = kdr_cli_live_option(&source, &clusters, &plan_spec, opt, optarg);
+			if (live_rc > 0) {
+				exit_code = live_rc;
 				goto cleanup;
 			}
-			break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
+			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
 				break;
 			exit_code = kdr_cli_usage_error(&plan_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 			goto cleanup;

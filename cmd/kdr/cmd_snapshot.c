@@ -8,16 +8,13 @@
 #include "util/strvec.h"
 
 enum {
-	OPT_CLUSTER = 'c',
 	OPT_OUT = 'o',
 	OPT_HELP = 'h',
-	OPT_TIMEOUT = 1000,
 };
 
 static const struct option snapshot_options[] = {
-	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "out", required_argument, NULL, OPT_OUT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	KDR_CLI_CLUSTER_OPTIONS,
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -49,6 +46,7 @@ int kdr_cmd_snapshot(int argc, char **argv)
 	struct kdr_cli_source src = { 0 };
 	int exit_code = KDR_EXIT_OK;
 	int opt;
+	int live_rc = -1;
 
 	opterr = 0;
 	optind = 1;
@@ -57,21 +55,16 @@ int kdr_cmd_snapshot(int argc, char **argv)
 		case OPT_HELP:
 			kdr_cli_print_help(&snapshot_spec, stdout);
 			goto cleanup;
-		case OPT_CLUSTER:
-			kdr_strvec_push(&clusters, optarg);
-			break;
 		case OPT_OUT:
 			out_path = optarg;
 			break;
-		case OPT_TIMEOUT:
-			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
-				exit_code = kdr_cli_usage_error(&snapshot_spec, "--timeout: '%s' is not a duration "
-										"(e.g. 30s, 500ms)", optarg);
+		default:
+			live_rc = kdr_cli_live_option(&source, &clusters, &snapshot_spec, opt, optarg);
+			if (live_rc > 0) {
+				exit_code = live_rc;
 				goto cleanup;
 			}
-			break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
+			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
 				break;
 			exit_code = kdr_cli_usage_error(&snapshot_spec, "unknown or incomplete option '%s'",
 							argv[optind - 1]);

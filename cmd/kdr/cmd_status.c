@@ -13,17 +13,13 @@
 
 enum {
 	OPT_FORMAT = 'f',
-	OPT_CLUSTER = 'c',
 	OPT_HELP = 'h',
-	OPT_OFFLINE = 1000,
-	OPT_TIMEOUT,
 };
 
 static const struct option status_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "cluster", required_argument, NULL, OPT_CLUSTER },
-	{ "offline", required_argument, NULL, OPT_OFFLINE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	KDR_CLI_CLUSTER_OPTIONS,
+	KDR_CLI_OFFLINE_OPTION,
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -64,6 +60,7 @@ int kdr_cmd_status(int argc, char **argv)
 	bool json = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
+	int live_rc = -1;
 
 	opterr = 0;
 	optind = 1;
@@ -81,21 +78,13 @@ int kdr_cmd_status(int argc, char **argv)
 				goto cleanup;
 			}
 			break;
-		case OPT_CLUSTER:
-			kdr_strvec_push(&clusters, optarg);
-			break;
-		case OPT_OFFLINE:
-			source.snapshot_path = optarg;
-			break;
-		case OPT_TIMEOUT:
-			if (kdr_live_source_parse_timeout(&source, optarg) != 0) {
-				exit_code = kdr_cli_usage_error(&status_spec, "--timeout: '%s' is not a duration "
-									      "(e.g. 30s, 500ms)", optarg);
+		default:
+			live_rc = kdr_cli_live_option(&source, &clusters, &status_spec, opt, optarg);
+			if (live_rc > 0) {
+				exit_code = live_rc;
 				goto cleanup;
 			}
-			break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
+			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
 				break;
 			exit_code = kdr_cli_usage_error(&status_spec, "unknown or incomplete option '%s'",
 							argv[optind - 1]);

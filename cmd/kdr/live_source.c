@@ -18,6 +18,24 @@ int kdr_live_source_parse_timeout(struct kdr_live_source_options *options, const
 	return 0;
 }
 
+int kdr_cli_live_option(struct kdr_live_source_options *options, struct kdr_strvec *clusters,
+			const struct kdr_cli_spec *spec, int opt, const char *arg)
+{
+	switch (opt) {
+	case KDR_OPT_CLUSTER:
+		kdr_strvec_push(clusters, arg);
+		return KDR_EXIT_OK;
+	case KDR_OPT_OFFLINE:
+		options->snapshot_path = arg;
+		return KDR_EXIT_OK;
+	case KDR_OPT_TIMEOUT:
+		if (kdr_live_source_parse_timeout(options, arg) != 0)
+			return kdr_cli_usage_error(spec, "--timeout: '%s' is not a duration (e.g. 30s, 500ms)", arg);
+		return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
 static int read_snapshot(struct kdr_live *out, const char *path)
 {
 	struct kdr_buf text = KDR_BUF_INIT;
