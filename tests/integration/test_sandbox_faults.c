@@ -432,7 +432,8 @@ static void test_counters(void **state)
 	before = kdr_sandbox_request_count(sandbox, "f", 3);
 	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, TIMEOUT_MS), 0);
 	rd_kafka_metadata_destroy(md);
-	assert_int_equal(kdr_sandbox_request_count(sandbox, "f", 3), before + 1);
+	/* librdkafka may refresh metadata on its own (after the previous test's broker restart): at least ours. */
+	assert_true(kdr_sandbox_request_count(sandbox, "f", 3) >= before + 1);
 	/* Reads are not mutations. */
 	assert_int_equal(kdr_sandbox_mutating_count(sandbox, "f"), 1);
 	assert_true(kdr_sandbox_request_count(sandbox, "f", -1) >= 2);
