@@ -30,7 +30,8 @@ int kdr_cli_live_option(struct kdr_live_source_options *options, struct kdr_strv
 		return KDR_EXIT_OK;
 	case KDR_OPT_TIMEOUT:
 		if (kdr_live_source_parse_timeout(options, arg) != 0)
-			return kdr_cli_usage_error(spec, "--timeout: '%s' is not a duration (e.g. 30s, 500ms)", arg);
+			return kdr_cli_usage_error(spec, "--timeout: '%s' is not a positive duration up to 24d (e.g. 30s, 500ms)",
+						   arg);
 		return KDR_EXIT_OK;
 	}
 	return -1;
