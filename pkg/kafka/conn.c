@@ -166,6 +166,16 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 		goto cleanup;
 	}
 
+	/* kdr_validate refuses these with file:line:col; a desired state that skipped it never reaches librdkafka. */
+	for (size_t i = 0; i < cl->client_config.n; i++) {
+		const char *refusal = kdr_client_key_refusal(cl->client_config.v[i].key, &cl->client_config.v[i].value);
+
+		if (refusal) {
+			error = kdr_error_set(KDR_EINVALID, "cluster '%s': clientConfig '%s': %s", name,
+					      cl->client_config.v[i].key, refusal);
+			goto cleanup;
+		}
+	}
 	/* Resolve every value first, so that all secrets are known before any message could carry one. */
 	resolved = kdr_calloc(cl->client_config.n + 1, sizeof(*resolved));
 	for (size_t i = 0; i < cl->client_config.n; i++) {
@@ -194,6 +204,10 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 	if ((error = conf_set(conf, conn, "client.id", "kdr", false)) ||
 	    (error = conf_set(conf, conn, "log.connection.close", "false", false)) ||
 	    (error = conf_set(conf, conn, "receive.message.max.bytes", KDR_KAFKA_RECEIVE_MAX, false)))
+		goto cleanup;
+	/* librdkafka's debug contexts come from the operator's environment, never from a document. */
+	if (conn->debug && getenv("KDR_RDKAFKA_DEBUG") && *getenv("KDR_RDKAFKA_DEBUG") &&
+	    (error = conf_set(conf, conn, "debug", getenv("KDR_RDKAFKA_DEBUG"), false)))
 		goto cleanup;
 	for (size_t i = 0; i < cl->client_config.n; i++) {
 		const struct kdr_value_entry *entry = &cl->client_config.v[i];

