@@ -53,8 +53,9 @@ int kdr_cmd_validate(int argc, char **argv)
 		return exit_code;
 	exit_code = kdr_cli_source_load(&desired, &src);
 	if (exit_code == KDR_EXIT_OK)
-		printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies) in '%s'\n", desired.n_clusters,
-		       desired.n_flows, desired.n_policies, src.git_url ? src.git_url : src.dir ? src.dir : ".");
+		printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies), %zu access policy(ies) in '%s'\n",
+		       desired.n_clusters, desired.n_flows, desired.n_policies, desired.n_access_policies,
+		       src.git_url ? src.git_url : src.dir ? src.dir : ".");
 	kdr_desired_release(&desired);
 	return exit_code;
 }

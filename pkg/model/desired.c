@@ -59,6 +59,7 @@ void kdr_flow_set_defaults(struct kdr_flow *flow)
 	flow->tasks_max = 1;
 	flow->sync_topic_configs = true;
 	flow->sync_topic_acls = false;
+	flow->mirror_acls = false;
 	flow->checkpoints_enabled = true;
 	flow->checkpoints_interval_seconds = 60;
 	flow->sync_group_offsets = false;
@@ -192,6 +193,9 @@ void kdr_desired_release(struct kdr_desired *desired)
 	for (size_t i = 0; i < desired->n_policies; i++)
 		kdr_policy_release(&desired->policies[i]);
 	free(desired->policies);
+	for (size_t i = 0; i < desired->n_access_policies; i++)
+		kdr_access_policy_release(&desired->access_policies[i]);
+	free(desired->access_policies);
 	free(desired->revision);
 	memset(desired, 0, sizeof(*desired));
 }

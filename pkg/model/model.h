@@ -5,13 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/acl.h"
 #include "util/diag.h"
 #include "util/strmap.h"
 #include "util/strvec.h"
 
 /*
- * The typed desired state (DESIGN.md §2): KafkaCluster, ReplicationFlow and
- * TopicPolicy documents, whichever source they came from. Every string is
+ * The typed desired state (DESIGN.md §2): KafkaCluster, ReplicationFlow,
+ * TopicPolicy and AccessPolicy documents, whichever source they came from. Every string is
  * owned by the struct that holds it; `kdr_desired_release` frees everything.
  * Arrays of objects keep the order of the source (files sorted by path,
  * documents in file order); validation rejects duplicate names.
@@ -196,6 +197,7 @@ struct kdr_flow {
 	int64_t tasks_max;                /* default 1 */
 	bool sync_topic_configs;          /* default true */
 	bool sync_topic_acls;             /* default false */
+	bool mirror_acls;                 /* spec.mirrorAcls, default false: kdr grants on the target what the source allows */
 	bool checkpoints_enabled;         /* default true */
 	int64_t checkpoints_interval_seconds;              /* default 60 */
 	bool sync_group_offsets;                           /* default false */
@@ -263,6 +265,40 @@ struct kdr_policy {
 	bool prune;        /* default false */
 };
 
+/* --- AccessPolicy --- */
+
+/* One entry of spec.grants: a principal's operations on one resource pattern. */
+struct kdr_acl_grant {
+	char *principal;
+	bool has_type; /* resource.type was given (validation reports it otherwise) */
+	enum kdr_acl_resource_type resource_type;
+	char *resource_name; /* NULL: not given ("kafka-cluster" is assumed for the cluster resource) */
+	enum kdr_acl_pattern pattern;       /* default literal */
+	enum kdr_acl_operation *operations; /* in document order */
+	size_t n_operations;
+	enum kdr_acl_permission permission; /* default allow */
+	char *host;                         /* default "*" */
+	unsigned line;                      /* where the entry starts (0 unknown) */
+	unsigned col;
+};
+
+struct kdr_access_policy {
+	struct kdr_meta meta;
+	bool all_clusters;          /* spec.clusters omitted: every declared cluster */
+	struct kdr_strvec clusters; /* when !all_clusters */
+	struct kdr_acl_grant *grants;
+	size_t n_grants;
+};
+
+/* Whether the policy applies to cluster `name`. */
+bool kdr_access_policy_on(const struct kdr_access_policy *policy, const char *name);
+
+/*
+ * The bindings grant `index` of `policy` stands for, one per operation
+ * (resource name defaulted for the cluster resource), appended to `out`.
+ */
+void kdr_access_policy_bindings(struct kdr_acl_list *out, const struct kdr_access_policy *policy, size_t index);
+
 /* --- the whole desired state --- */
 
 struct kdr_desired {
@@ -275,6 +311,9 @@ struct kdr_desired {
 	struct kdr_policy *policies;
 	size_t n_policies;
 	size_t cap_policies;
+	struct kdr_access_policy *access_policies;
+	size_t n_access_policies;
+	size_t cap_access_policies;
 	char *revision; /* commit id or other source revision; NULL for a plain directory */
 };
 
@@ -282,6 +321,7 @@ struct kdr_desired {
 struct kdr_cluster *kdr_desired_add_cluster(struct kdr_desired *desired);
 struct kdr_flow *kdr_desired_add_flow(struct kdr_desired *desired);
 struct kdr_policy *kdr_desired_add_policy(struct kdr_desired *desired);
+struct kdr_access_policy *kdr_desired_add_access_policy(struct kdr_desired *desired);
 
 /* Lookups by name, lent, NULL when absent. */
 const struct kdr_cluster *kdr_desired_cluster(const struct kdr_desired *desired, const char *name);
@@ -295,6 +335,7 @@ void kdr_meta_release(struct kdr_meta *meta);
 void kdr_cluster_release(struct kdr_cluster *cl);
 void kdr_flow_release(struct kdr_flow *flow);
 void kdr_policy_release(struct kdr_policy *policy);
+void kdr_access_policy_release(struct kdr_access_policy *policy);
 void kdr_desired_release(struct kdr_desired *desired);
 
 #endif

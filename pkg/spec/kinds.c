@@ -1,5 +1,5 @@
 /*
- * The three resource kinds (DESIGN.md §2): field tables and the few fields
+ * The resource kinds (DESIGN.md §2): field tables and the few fields
  * that need code. Field names here are the schema users depend on.
  */
 #include <stdint.h>
@@ -15,10 +15,12 @@ enum kind {
 	KIND_CLUSTER,
 	KIND_FLOW,
 	KIND_POLICY,
+	KIND_ACCESS_POLICY,
 	KIND_UNKNOWN,
 };
 
-static const char *const kind_names[] = { "KafkaCluster", "ReplicationFlow", "TopicPolicy" };
+static const char *const kind_names[] = { "KafkaCluster", "ReplicationFlow", "TopicPolicy",
+						    "AccessPolicy" };
 
 /* --- metadata --- */
 
@@ -260,6 +262,7 @@ static const struct kdr_spec_field flow_fields[] = {
 	{ "syncTopicConfigs", KDR_SPEC_BOOL, offsetof(struct kdr_flow, sync_topic_configs), false, NULL, NULL, NULL,
 	  0 },
 	{ "syncTopicAcls", KDR_SPEC_BOOL, offsetof(struct kdr_flow, sync_topic_acls), false, NULL, NULL, NULL, 0 },
+	{ "mirrorAcls", KDR_SPEC_BOOL, offsetof(struct kdr_flow, mirror_acls), false, NULL, NULL, NULL, 0 },
 	{ "checkpoints", KDR_SPEC_OBJECT, 0, false, NULL, NULL, checkpoints_fields, N(checkpoints_fields) },
 	{ "heartbeats", KDR_SPEC_OBJECT, 0, false, NULL, NULL, heartbeats_fields, N(heartbeats_fields) },
 	{ "internalTopicsReplicationFactor", KDR_SPEC_INT, offsetof(struct kdr_flow, internal_topics_replication_factor),
@@ -491,7 +494,7 @@ static void decode_metadata(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 #define ROOT_FIELDS(spec_type, spec_required, spec_decode, sub, n_sub)                                       \
 	{                                                                                                    \
 		{ "apiVersion", KDR_SPEC_CUSTOM, 0, true, decode_api_version, KDR_API_VERSION, NULL, 0 },    \
-		{ "kind", KDR_SPEC_CUSTOM, 0, true, decode_kind, "KafkaCluster, ReplicationFlow or TopicPolicy", \
+		{ "kind", KDR_SPEC_CUSTOM, 0, true, decode_kind, "KafkaCluster, ReplicationFlow, TopicPolicy or AccessPolicy", \
 		  NULL, 0 },                                                                                 \
 		{ "metadata", KDR_SPEC_CUSTOM, 0, true, decode_metadata, "a map {name}", NULL, 0 },          \
 		{ "spec", spec_type, 0, spec_required, spec_decode, "a map", sub, n_sub },                   \
@@ -502,6 +505,7 @@ static const struct kdr_spec_field root_fields[][5] = {
 	[KIND_CLUSTER] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, cluster_fields, N(cluster_fields)),
 	[KIND_FLOW] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, flow_fields, N(flow_fields)),
 	[KIND_POLICY] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, policy_fields, N(policy_fields)),
+	[KIND_ACCESS_POLICY] = ROOT_FIELDS(KDR_SPEC_CUSTOM, true, kdr_spec_decode_access_policy, NULL, 0),
 	/* An unknown kind: its spec cannot be checked, but the rest can. */
 	[KIND_UNKNOWN] = ROOT_FIELDS(KDR_SPEC_CUSTOM, false, decode_unknown_spec, NULL, 0),
 };
@@ -570,6 +574,13 @@ void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_no
 	}
 	case KIND_POLICY: {
 		struct kdr_policy *policy = kdr_desired_add_policy(into);
+
+		obj = policy;
+		meta = &policy->meta;
+		break;
+	}
+	case KIND_ACCESS_POLICY: {
+		struct kdr_access_policy *policy = kdr_desired_add_access_policy(into);
 
 		obj = policy;
 		meta = &policy->meta;

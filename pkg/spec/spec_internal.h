@@ -152,6 +152,9 @@ bool kdr_spec_decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 /* Reports a duplicate key (the path must already name it). */
 void kdr_spec_error_duplicate(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key);
 
+/* spec of an AccessPolicy (kinds_acl.c): `obj` is the struct kdr_access_policy. */
+void kdr_spec_decode_access_policy(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj);
+
 /*
  * Decodes one document root into `into`. `file` is the YAML file label
  * (NULL for JSON); `label` names a JSON object whose metadata is unusable.

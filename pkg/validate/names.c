@@ -326,6 +326,8 @@ void kdr_validate_check_names(struct kdr_validate_ctx *ctx)
 		n = d->n_flows;
 	if (d->n_policies > n)
 		n = d->n_policies;
+	if (d->n_access_policies > n)
+		n = d->n_access_policies;
 	if (n)
 		metas = kdr_calloc(n, sizeof(*metas));
 	for (size_t i = 0; i < d->n_clusters; i++)
@@ -337,6 +339,9 @@ void kdr_validate_check_names(struct kdr_validate_ctx *ctx)
 	for (size_t i = 0; i < d->n_policies; i++)
 		metas[i] = &d->policies[i].meta;
 	check_kind(ctx, "TopicPolicy", metas, d->n_policies);
+	for (size_t i = 0; i < d->n_access_policies; i++)
+		metas[i] = &d->access_policies[i].meta;
+	check_kind(ctx, "AccessPolicy", metas, d->n_access_policies);
 	free(metas);
 	for (size_t i = 0; i < d->n_policies; i++)
 		check_policy_topics(ctx, &d->policies[i]);

@@ -293,6 +293,7 @@ int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags)
 	kdr_validate_check_tiering(&ctx);
 	kdr_validate_check_conflicts(&ctx);
 	kdr_validate_check_loops(&ctx);
+	kdr_validate_check_acls(&ctx);
 	ctx_release(&ctx);
 	return diags->errors > errors_before ? KDR_EINVALID : 0;
 }

@@ -138,6 +138,7 @@ void kdr_validate_check_placement(struct kdr_validate_ctx *ctx);     /* placemen
 void kdr_validate_check_tiering(struct kdr_validate_ctx *ctx);       /* tiering.c */
 void kdr_validate_check_conflicts(struct kdr_validate_ctx *ctx);     /* conflicts.c */
 void kdr_validate_check_loops(struct kdr_validate_ctx *ctx);         /* loops.c */
+void kdr_validate_check_acls(struct kdr_validate_ctx *ctx);          /* acls.c (AccessPolicy) */
 
 /* Where a rendered key's value comes from ("from spec.tasksMax"), or NULL (rendered_keys.c). */
 const char *kdr_validate_rendered_key_origin(const char *key);

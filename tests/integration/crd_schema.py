@@ -81,7 +81,7 @@ for path in sorted(glob.glob(os.path.join(root, "crds", "*.yaml"))):
     check_structural(schema, crd["spec"]["names"]["kind"])
     crds[crd["spec"]["names"]["kind"]] = (crd["spec"]["group"], version["name"], schema)
 
-expected = {"KafkaCluster", "ReplicationFlow", "TopicPolicy"}
+expected = {"KafkaCluster", "ReplicationFlow", "TopicPolicy", "AccessPolicy"}
 if set(crds) != expected:
     fail(f"crds/ defines {sorted(crds)}, expected {sorted(expected)}")
 

@@ -331,7 +331,7 @@ static void test_api_version_and_kind(void **state)
 		    "x.yaml:1:13: error: apiVersion: found 'kdr.io/v1', allowed: kdr.io/v1alpha1");
 	EXPECT_YAML("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 1}\n",
 		    "x.yaml:1:13: error: apiVersion: found 'apps/v1', allowed: kdr.io/v1alpha1",
-		    "x.yaml:2:7: error: kind: found 'Deployment', allowed: KafkaCluster, ReplicationFlow, TopicPolicy");
+		    "x.yaml:2:7: error: kind: found 'Deployment', allowed: KafkaCluster, ReplicationFlow, TopicPolicy, AccessPolicy");
 	/* An unknown kind: its spec is not checked, nothing is added. */
 	{
 		struct kdr_desired desired = { 0 };
@@ -339,18 +339,18 @@ static void test_api_version_and_kind(void **state)
 		expect_yaml_in(&desired, "x.yaml",
 			       "apiVersion: kdr.io/v1alpha1\nkind: TopicPolcy\nmetadata: {name: a}\nspec: {what: ever}\n",
 			       (const char *const[]){ "x.yaml:2:7: error: kind: found 'TopicPolcy', allowed: "
-						      "KafkaCluster, ReplicationFlow, TopicPolicy (did you mean "
+						      "KafkaCluster, ReplicationFlow, TopicPolicy, AccessPolicy (did you mean "
 						      "'TopicPolicy'?)",
 						      NULL });
 		assert_int_equal(desired.n_clusters + desired.n_flows + desired.n_policies, 0);
 		kdr_desired_release(&desired);
 	}
 	EXPECT_YAML("apiVersion: kdr.io/v1alpha1\nkind: Topic\nmetadata: {name: a}\nspecs: {}\n",
-		    "x.yaml:2:7: error: kind: found 'Topic', allowed: KafkaCluster, ReplicationFlow, TopicPolicy",
+		    "x.yaml:2:7: error: kind: found 'Topic', allowed: KafkaCluster, ReplicationFlow, TopicPolicy, AccessPolicy",
 		    "x.yaml:4:1: error: specs: unknown field (did you mean 'spec'?)");
 	EXPECT_YAML("apiVersion: kdr.io/v1alpha1\nkind: replicationflow\nmetadata: {name: a}\n",
 		    "x.yaml:2:7: error: kind: found 'replicationflow', allowed: KafkaCluster, ReplicationFlow, "
-		    "TopicPolicy (did you mean 'ReplicationFlow'?)");
+		    "TopicPolicy, AccessPolicy (did you mean 'ReplicationFlow'?)");
 	/* YAML that is not a resource at all (a tool's config next to the documents) is skipped with a warning. */
 	EXPECT_YAML("clusters:\n  - name: dc-east\n    brokers: 3\n",
 		    "x.yaml:1:1: warning: not a kdr resource (no apiVersion or kind), skipped");
