@@ -8,6 +8,7 @@ packages=(
   librdkafka-dev libyaml-dev libgit2-dev libcurl4-openssl-dev libjansson-dev
   libcmocka-dev libpcre2-dev libmicrohttpd-dev
   kcat python3-kafka python3-yaml curl git valgrind
+  openjdk-17-jdk-headless maven
 )
 
 missing=()
@@ -17,10 +18,7 @@ for pkg in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
+if [ ${#missing[@]} -gt 0 ]; then
 echo "install-deps: installing ${missing[*]}" >&2
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -29,3 +27,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Apache Kafka jars of the real backend (hack/kafka-real); nothing when cached.
+"$(dirname "$0")/kafka/fetch.sh" >/dev/null
