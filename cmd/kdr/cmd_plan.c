@@ -65,8 +65,14 @@ static const struct kdr_cli_spec plan_spec = {
  * of a PR comment) by the desired-state change of a pull request; in JSON the
  * change is the plan object's "desiredChange" field.
  */
+#define BASE_CONNECTIONS_NOTE                                                                                  \
+	"this head changes the connection settings (bootstrapServers, clientConfig, connect, secret references) "  \
+	"of %zu cluster(s); they are shown above and never used: the plan connects with the base's settings, "     \
+	"so a pull request never chooses where kdr sends credentials"
+
 static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
-			       const struct kdr_desired_diff *change, enum kdr_render_format format)
+			       const struct kdr_desired_diff *change, size_t base_connections,
+			       enum kdr_render_format format)
 {
 	struct kdr_buf plan_text = KDR_BUF_INIT;
 
@@ -77,6 +83,11 @@ static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan,
 	switch (format) {
 	case KDR_RENDER_TEXT:
 		kdr_diff_render_text(out, change);
+		if (base_connections) {
+			kdr_buf_puts(out, "Note: ");
+			kdr_buf_printf(out, BASE_CONNECTIONS_NOTE, base_connections);
+			kdr_buf_puts(out, ".\n");
+		}
 		kdr_buf_putc(out, '\n');
 		kdr_render_plan(out, plan, desired, format);
 		break;
@@ -84,6 +95,11 @@ static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan,
 		kdr_render_plan(out, plan, desired, format);
 		kdr_buf_putc(out, '\n');
 		kdr_diff_render_markdown(out, change);
+		if (base_connections) {
+			kdr_buf_puts(out, "\n> **Note:** ");
+			kdr_buf_printf(out, BASE_CONNECTIONS_NOTE, base_connections);
+			kdr_buf_puts(out, ".\n");
+		}
 		break;
 	case KDR_RENDER_JSON:
 		kdr_render_plan(&plan_text, plan, desired, format);
@@ -92,7 +108,7 @@ static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan,
 		kdr_diff_render_json(out, change);
 		while (out->len && (out->ptr[out->len - 1] == '\n' || out->ptr[out->len - 1] == ' '))
 			kdr_buf_truncate(out, out->len - 1);
-		kdr_buf_puts(out, ",\n");
+		kdr_buf_printf(out, ",\n  \"connectionSettingsFromBase\": %zu,\n", base_connections);
 		kdr_buf_puts(out, plan_text.ptr + 2);
 		break;
 	}
@@ -120,6 +136,7 @@ int kdr_cmd_plan(int argc, char **argv)
 	struct kdr_desired base = { 0 };
 	struct kdr_desired_diff change = { 0 };
 	const char *base_ref = NULL;
+	size_t base_connections = 0;
 	struct kdr_buf out = KDR_BUF_INIT;
 	enum kdr_render_format format = KDR_RENDER_TEXT;
 	const char *save_path = NULL;
@@ -196,6 +213,8 @@ int kdr_cmd_plan(int argc, char **argv)
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
+		/* The change is shown; connecting uses the base's settings only. */
+		base_connections = kdr_desired_use_base_connections(&desired, &base);
 	}
 	source.clusters = (const char *const *)clusters.v;
 	source.n_clusters = clusters.n;
@@ -212,7 +231,7 @@ int kdr_cmd_plan(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	render_with_change(&out, &plan, &desired, base_ref ? &change : NULL, format);
+	render_with_change(&out, &plan, &desired, base_ref ? &change : NULL, base_connections, format);
 	fwrite(out.ptr, 1, out.len, stdout);
 	if (save_path) {
 		kdr_buf_reset(&out);

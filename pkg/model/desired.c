@@ -199,3 +199,109 @@ void kdr_desired_release(struct kdr_desired *desired)
 	free(desired->revision);
 	memset(desired, 0, sizeof(*desired));
 }
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_value(const struct kdr_value *a, const struct kdr_value *b)
+{
+	return a->kind == b->kind && same_text(a->literal, b->literal) && same_text(a->ref, b->ref) &&
+	       same_text(a->key, b->key);
+}
+
+static bool same_connections(const struct kdr_cluster *a, const struct kdr_cluster *b)
+{
+	if (!same_text(a->bootstrap_servers, b->bootstrap_servers) || a->client_config.n != b->client_config.n ||
+	    a->connect.present != b->connect.present || !same_text(a->connect.url, b->connect.url) ||
+	    a->connect.auth_kind != b->connect.auth_kind || !same_value(&a->connect.token, &b->connect.token) ||
+	    !same_value(&a->connect.username, &b->connect.username) ||
+	    !same_value(&a->connect.password, &b->connect.password) || !same_text(a->connect.ca_file, b->connect.ca_file) ||
+	    a->connect.insecure_skip_verify != b->connect.insecure_skip_verify)
+		return false;
+	for (size_t i = 0; i < a->client_config.n; i++)
+		if (strcmp(a->client_config.v[i].key, b->client_config.v[i].key) != 0 ||
+		    !same_value(&a->client_config.v[i].value, &b->client_config.v[i].value))
+			return false;
+	return true;
+}
+
+static void release_connections(struct kdr_cluster *cl)
+{
+	free(cl->bootstrap_servers);
+	cl->bootstrap_servers = NULL;
+	kdr_value_map_release(&cl->client_config);
+	free(cl->connect.url);
+	kdr_value_release(&cl->connect.token);
+	kdr_value_release(&cl->connect.username);
+	kdr_value_release(&cl->connect.password);
+	free(cl->connect.ca_file);
+	memset(&cl->connect, 0, sizeof(cl->connect));
+}
+
+static void copy_connections(struct kdr_cluster *to, const struct kdr_cluster *from)
+{
+	to->bootstrap_servers = kdr_strdup(from->bootstrap_servers);
+	for (size_t i = 0; i < from->client_config.n; i++) {
+		struct kdr_value v = { KDR_VALUE_LITERAL, NULL, NULL, NULL };
+
+		kdr_value_copy(&v, &from->client_config.v[i].value);
+		kdr_value_map_set_take(&to->client_config, from->client_config.v[i].key, &v);
+	}
+	to->connect.present = from->connect.present;
+	to->connect.url = kdr_strdup(from->connect.url);
+	to->connect.auth_kind = from->connect.auth_kind;
+	kdr_value_copy(&to->connect.token, &from->connect.token);
+	kdr_value_copy(&to->connect.username, &from->connect.username);
+	kdr_value_copy(&to->connect.password, &from->connect.password);
+	to->connect.ca_file = kdr_strdup(from->connect.ca_file);
+	to->connect.insecure_skip_verify = from->connect.insecure_skip_verify;
+}
+
+/* A head-only cluster: its addresses, none of its credentials. */
+static bool strip_credentials(struct kdr_cluster *cl)
+{
+	struct kdr_value_map kept = { NULL, 0, 0 };
+	bool changed = cl->connect.auth_kind != KDR_CONNECT_AUTH_NONE || cl->connect.ca_file;
+
+	for (size_t i = 0; i < cl->client_config.n; i++) {
+		struct kdr_value_entry *entry = &cl->client_config.v[i];
+
+		if (kdr_value_is_secret(entry->key, &entry->value)) {
+			changed = true;
+			continue;
+		}
+		kdr_value_map_set_take(&kept, entry->key, &entry->value);
+	}
+	kdr_value_map_release(&cl->client_config);
+	cl->client_config = kept;
+	kdr_value_release(&cl->connect.token);
+	kdr_value_release(&cl->connect.username);
+	kdr_value_release(&cl->connect.password);
+	cl->connect.auth_kind = KDR_CONNECT_AUTH_NONE;
+	free(cl->connect.ca_file);
+	cl->connect.ca_file = NULL;
+	return changed;
+}
+
+size_t kdr_desired_use_base_connections(struct kdr_desired *head, const struct kdr_desired *base)
+{
+	size_t changed = 0;
+
+	for (size_t i = 0; i < head->n_clusters; i++) {
+		struct kdr_cluster *cl = &head->clusters[i];
+		const struct kdr_cluster *from = cl->meta.name ? kdr_desired_cluster(base, cl->meta.name) : NULL;
+
+		if (!from) {
+			changed += strip_credentials(cl);
+			continue;
+		}
+		if (same_connections(cl, from))
+			continue;
+		changed++;
+		release_connections(cl);
+		copy_connections(cl, from);
+	}
+	return changed;
+}

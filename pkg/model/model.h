@@ -331,6 +331,19 @@ const struct kdr_flow *kdr_desired_flow(const struct kdr_desired *desired, const
 void kdr_flow_set_defaults(struct kdr_flow *flow);
 void kdr_policy_set_defaults(struct kdr_policy *policy);
 
+/*
+ * A pull request's head is planned with the base's connection settings
+ * (`plan --base`): for every KafkaCluster of `head`, its bootstrapServers,
+ * clientConfig and connect (url, auth, caFile, insecureSkipVerify) are
+ * replaced by copies of the base cluster's of the same name. A cluster only
+ * the head has keeps its addresses but loses every secret reference and
+ * credential (clientConfig values by reference or under a credential key,
+ * connect.auth) and its caFile, so a head can never choose where kdr sends a
+ * credential nor which file it reads. Returns how many head clusters had
+ * settings that differ from what is now used (0: none changed).
+ */
+size_t kdr_desired_use_base_connections(struct kdr_desired *head, const struct kdr_desired *base);
+
 void kdr_meta_release(struct kdr_meta *meta);
 void kdr_cluster_release(struct kdr_cluster *cl);
 void kdr_flow_release(struct kdr_flow *flow);
