@@ -1,4 +1,5 @@
 #include "live/live.h"
+#include "live/live_internal.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -188,6 +189,7 @@ void kdr_live_cluster_sort(struct kdr_live_cluster *cl)
 
 		sort_array(conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_ids);
 	}
+	kdr_live__groups_sort(cl);
 }
 
 void kdr_live_sort(struct kdr_live *live)
@@ -411,6 +413,7 @@ void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 	    kdr_calloc(src->connect.n_connectors ? src->connect.n_connectors : 1, sizeof(*out->connect.connectors));
 	for (size_t i = 0; i < src->connect.n_connectors; i++)
 		connector_copy(&out->connect.connectors[i], &src->connect.connectors[i]);
+	kdr_live__groups_copy(out, src);
 }
 
 void kdr_live_copy(struct kdr_live *out, const struct kdr_live *src)
@@ -473,6 +476,7 @@ void kdr_live_cluster_release(struct kdr_live_cluster *cl)
 	for (size_t i = 0; i < cl->connect.n_connectors; i++)
 		kdr_live_connector_release(&cl->connect.connectors[i]);
 	free(cl->connect.connectors);
+	kdr_live__groups_release(cl);
 	memset(cl, 0, sizeof(*cl));
 }
 

@@ -103,6 +103,24 @@ struct kdr_live_connect {
 	size_t n_connectors;
 };
 
+/* A committed offset of a consumer group. */
+struct kdr_live_group_offset {
+	char *topic;
+	int32_t partition;
+	int64_t offset;
+	char *metadata; /* "" when none */
+};
+
+/* A consumer group as ListGroups, DescribeGroups and OffsetFetch report it. */
+struct kdr_live_group {
+	char *id;
+	char *state;         /* Kafka's names: "Empty", "Stable", "PreparingRebalance", "CompletingRebalance", "Dead" */
+	char *protocol_type; /* "consumer", "connect", "" */
+	int32_t n_members;
+	struct kdr_live_group_offset *offsets; /* sorted by (topic, partition) */
+	size_t n_offsets;
+};
+
 struct kdr_live_cluster {
 	char *name;       /* the KafkaCluster's metadata.name */
 	char *cluster_id; /* Kafka's cluster id from Metadata */
@@ -120,6 +138,9 @@ struct kdr_live_cluster {
 	struct kdr_live_topic *topics; /* sorted by name */
 	size_t n_topics;
 	struct kdr_live_connect connect;
+	bool groups_read; /* the consumer groups were read (else `groups` says nothing) */
+	struct kdr_live_group *groups; /* sorted by id */
+	size_t n_groups;
 };
 
 struct kdr_live {
@@ -133,6 +154,11 @@ const struct kdr_live_topic *kdr_live_topic_find(const struct kdr_live_cluster *
 const struct kdr_live_broker *kdr_live_broker_find(const struct kdr_live_cluster *cl, int32_t id);
 const struct kdr_live_config *kdr_live_topic_config_find(const struct kdr_live_topic *topic, const char *name);
 const struct kdr_live_connector *kdr_live_connector_find(const struct kdr_live_connect *connect, const char *name);
+const struct kdr_live_group *kdr_live_group_find(const struct kdr_live_cluster *cl, const char *id);
+const struct kdr_live_group_offset *kdr_live_group_offset_find(const struct kdr_live_group *group, const char *topic,
+							       int32_t partition);
+/* Whether a group has consumers on its cluster: members, or a state other than Empty/Dead. */
+bool kdr_live_group_active(const struct kdr_live_group *group);
 
 /*
  * The value a topic effectively has for `name`: its own override, else the
@@ -165,6 +191,15 @@ struct kdr_live_broker *kdr_live_cluster_add_broker(struct kdr_live_cluster *cl,
  */
 struct kdr_live_partition *kdr_live_topic_add_partition(struct kdr_live_topic *topic, const int32_t *replicas,
 							size_t n);
+/*
+ * Adds an empty group (id copied) and returns it, lent until the next add;
+ * call kdr_live_cluster_sort after. Appends an offset to a group (copies
+ * topic and metadata, NULL metadata as ""); kdr_live_cluster_sort sorts them.
+ */
+struct kdr_live_group *kdr_live_cluster_add_group(struct kdr_live_cluster *cl, const char *id);
+void kdr_live_group_add_offset(struct kdr_live_group *group, const char *topic, int32_t partition, int64_t offset,
+			       const char *metadata);
+void kdr_live_group_release(struct kdr_live_group *group);
 /* Sets (or replaces) a cluster-wide topic default (see topic_defaults). */
 void kdr_live_cluster_set_topic_default(struct kdr_live_cluster *cl, const char *name, const char *value,
 					enum kdr_config_source source);

@@ -19,6 +19,10 @@
  *             "configs": {"<key>": <config>, ...}   the topic's own overrides only
  *           }
  *         },
+ *         "groups": {                                 only when the consumer groups were read
+ *           "<group id>": {"state": "Empty", "protocolType": "consumer", "members": 0,
+ *                          "offsets": [{"topic": "t", "partition": 0, "offset": 42, "metadata": ""}, ...]}
+ *         },
  *         "connect": null | {
  *           "url": "...", "version": "...", "kafkaClusterId": "...",
  *           "connectors": {
@@ -704,10 +708,115 @@ cleanup:
 	return rc;
 }
 
+/* --- consumer groups ("groups": present only when they were read) --- */
+
+static int read_int64(struct reader *rd, int64_t *out, const json_t *obj, const char *key, int64_t dflt)
+{
+	json_t *value = json_object_get(obj, key);
+	size_t mark = 0;
+	int rc = 0;
+
+	*out = dflt;
+	if (!value)
+		return 0;
+	mark = push_key(rd, key);
+	if (!json_is_integer(value))
+		rc = type_error(rd, "an integer", value);
+	else
+		*out = json_integer_value(value);
+	pop(rd, mark);
+	return rc;
+}
+
+static int read_group_offset(struct reader *rd, struct kdr_live_group *group, const json_t *value)
+{
+	static const char *const fields[] = {"topic", "partition", "offset", "metadata", NULL};
+	char *topic = NULL, *metadata = NULL;
+	int32_t partition = 0;
+	int64_t offset = -1;
+	int rc = 0;
+
+	if (!json_is_object(value))
+		return type_error(rd, "an object", value);
+	if ((rc = check_fields(rd, value, fields)) != 0 || (rc = read_string(rd, &topic, value, "topic", false)) != 0 ||
+	    (rc = read_int32(rd, &partition, value, "partition", -1)) != 0 ||
+	    (rc = read_int64(rd, &offset, value, "offset", -1)) != 0 ||
+	    (rc = read_string(rd, &metadata, value, "metadata", true)) != 0)
+		goto cleanup;
+	if (!topic || partition < 0) {
+		rc = fail(rd, "an offset needs 'topic' and a 'partition' >= 0");
+		goto cleanup;
+	}
+	kdr_live_group_add_offset(group, topic, partition, offset, metadata);
+cleanup:
+	free(topic);
+	free(metadata);
+	return rc;
+}
+
+static int read_group(struct reader *rd, struct kdr_live_group *group, const json_t *value)
+{
+	static const char *const fields[] = {"state", "protocolType", "members", "offsets", NULL};
+	json_t *offsets = NULL;
+	char *state = NULL, *protocol = NULL;
+	int rc = 0;
+
+	if (!json_is_object(value))
+		return type_error(rd, "an object", value);
+	if ((rc = check_fields(rd, value, fields)) != 0 || (rc = read_string(rd, &state, value, "state", false)) != 0 ||
+	    (rc = read_string(rd, &protocol, value, "protocolType", true)) != 0 ||
+	    (rc = read_int32(rd, &group->n_members, value, "members", 0)) != 0 ||
+	    (rc = read_array(rd, &offsets, value, "offsets")) != 0) {
+		free(state);
+		free(protocol);
+		return rc;
+	}
+	if (state) {
+		free(group->state);
+		group->state = state;
+	}
+	if (protocol) {
+		free(group->protocol_type);
+		group->protocol_type = protocol;
+	}
+	for (size_t i = 0; offsets && i < json_array_size(offsets) && !rc; i++) {
+		size_t mark = push_key(rd, "offsets");
+		size_t mark_i = push_index(rd, i);
+
+		rc = read_group_offset(rd, group, json_array_get(offsets, i));
+		pop(rd, mark_i);
+		pop(rd, mark);
+	}
+	return rc;
+}
+
+static int read_groups(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
+{
+	json_t *groups = NULL;
+	const char **keys = NULL;
+	size_t n = 0, mark = 0;
+	int rc = read_object(rd, &groups, obj, "groups");
+
+	if (rc != 0 || !groups)
+		return rc;
+	cl->groups_read = true;
+	mark = push_key(rd, "groups");
+	keys = sorted_keys(groups, &n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		size_t mark_i = push_key(rd, keys[i]);
+
+		rc = read_group(rd, kdr_live_cluster_add_group(cl, keys[i]), json_object_get(groups, keys[i]));
+		pop(rd, mark_i);
+	}
+	free(keys);
+	pop(rd, mark);
+	return rc;
+}
+
 static int read_cluster(struct reader *rd, struct kdr_live_cluster *out, const char *name, const json_t *value)
 {
 	static const char *const fields[] = {"clusterId",     "controller", "brokers", "remoteStorage",
-					     "topicDefaults", "topics",	    "connect", NULL};
+					     "topicDefaults", "topics",	    "connect", "groups", NULL};
 	int rc = 0;
 
 	out->name = kdr_strdup(name);
@@ -728,6 +837,8 @@ static int read_cluster(struct reader *rd, struct kdr_live_cluster *out, const c
 			       KDR_CONFIG_SOURCE_DEFAULT)) != 0)
 		return rc;
 	if ((rc = read_topics(rd, out, value)) != 0)
+		return rc;
+	if ((rc = read_groups(rd, out, value)) != 0)
 		return rc;
 	return read_connect(rd, &out->connect, value);
 }
@@ -1063,6 +1174,49 @@ static void write_connect(struct kdr_buf *out, const struct kdr_live_connect *co
 	kdr_buf_putc(out, '}');
 }
 
+static void write_groups(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
+{
+	const void **order = NULL;
+
+	if (!cl->n_groups) {
+		kdr_buf_puts(out, "{}");
+		return;
+	}
+	order = sorted_view(cl->groups, cl->n_groups, sizeof(*cl->groups), compare_name_ptrs);
+	kdr_buf_puts(out, "{\n");
+	for (size_t i = 0; i < cl->n_groups; i++) {
+		const struct kdr_live_group *group = order[i];
+
+		indent(out, level + 1);
+		kdr_buf_put_json_string(out, group->id);
+		kdr_buf_puts(out, ": {\"state\": ");
+		put_string_or_null(out, group->state);
+		kdr_buf_puts(out, ", \"protocolType\": ");
+		put_string_or_null(out, group->protocol_type);
+		kdr_buf_printf(out, ", \"members\": %d, \"offsets\": [", (int)group->n_members);
+		for (size_t k = 0; k < group->n_offsets; k++) {
+			const struct kdr_live_group_offset *o = &group->offsets[k];
+
+			kdr_buf_puts(out, k ? ",\n" : "\n");
+			indent(out, level + 2);
+			kdr_buf_puts(out, "{\"topic\": ");
+			kdr_buf_put_json_string(out, o->topic);
+			kdr_buf_printf(out, ", \"partition\": %d, \"offset\": %lld, \"metadata\": ", (int)o->partition,
+				       (long long)o->offset);
+			put_string_or_null(out, o->metadata);
+			kdr_buf_putc(out, '}');
+		}
+		if (group->n_offsets) {
+			kdr_buf_putc(out, '\n');
+			indent(out, level + 1);
+		}
+		kdr_buf_printf(out, "]}%s\n", i + 1 < cl->n_groups ? "," : "");
+	}
+	indent(out, level);
+	kdr_buf_putc(out, '}');
+	free(order);
+}
+
 static void write_cluster(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
 {
 	indent(out, level);
@@ -1091,6 +1245,12 @@ static void write_cluster(struct kdr_buf *out, const struct kdr_live_cluster *cl
 	indent(out, level + 1);
 	kdr_buf_puts(out, "\"connect\": ");
 	write_connect(out, &cl->connect, level + 1);
+	if (cl->groups_read) {
+		kdr_buf_puts(out, ",\n");
+		indent(out, level + 1);
+		kdr_buf_puts(out, "\"groups\": ");
+		write_groups(out, cl, level + 1);
+	}
 	kdr_buf_putc(out, '\n');
 	indent(out, level);
 	kdr_buf_putc(out, '}');

@@ -412,7 +412,7 @@ static const struct error_case error_cases[] = {
     {SNAP("{\"dc-east\": 1}"), "snap.json: $.clusters[\"dc-east\"]: expected an object, found an integer"},
     {CL("\"clusterID\": \"x\""),
      "snap.json: $.clusters.c.clusterID: unknown field (allowed: clusterId, controller, brokers, remoteStorage, "
-     "topicDefaults, topics, connect)"},
+     "topicDefaults, topics, connect, groups)"},
     {CL("\"clusterId\": 5"), "snap.json: $.clusters.c.clusterId: expected a string or null, found an integer"},
     {CL("\"controller\": 1.5"), "snap.json: $.clusters.c.controller: expected an integer, found a number"},
     {CL("\"controller\": 4294967296"), "snap.json: $.clusters.c.controller: integer out of range"},
@@ -510,6 +510,15 @@ static const struct error_case error_cases[] = {
     {CONN("\"tasks\": [{\"id\": 0, \"worker\": \"w\"}]"),
      "snap.json: $.clusters.c.connect.connectors.k.tasks[0].worker: unknown field (allowed: id, state, workerId, "
      "trace)"},
+    {CL("\"groups\": []"), "snap.json: $.clusters.c.groups: expected an object, found an array"},
+    {CL("\"groups\": {\"g\": {\"members\": \"2\"}}"),
+     "snap.json: $.clusters.c.groups.g.members: expected an integer, found a string"},
+    {CL("\"groups\": {\"g\": {\"offsets\": [{\"topic\": \"t\"}]}}"),
+     "snap.json: $.clusters.c.groups.g.offsets[0]: an offset needs 'topic' and a 'partition' >= 0"},
+    {CL("\"groups\": {\"g\": {\"offsets\": [{\"topic\": \"t\", \"partition\": 0, \"offset\": 1.5}]}}"),
+     "snap.json: $.clusters.c.groups.g.offsets[0].offset: expected an integer, found a number"},
+    {CL("\"groups\": {\"g\": {\"owner\": 1}}"),
+     "snap.json: $.clusters.c.groups.g.owner: unknown field (allowed: state, protocolType, members, offsets)"},
     {CONN("\"status\": \"x\""),
      "snap.json: $.clusters.c.connect.connectors.k.status: unknown field (allowed: type, state, trace, config, "
      "tasks)"},

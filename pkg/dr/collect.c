@@ -1,0 +1,258 @@
+/* The latest checkpoint / offset-sync per key, and offsets per partition (dr.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dr/dr.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* --- checkpoints --- */
+
+static int compare_checkpoint_key(const struct kdr_mm2_checkpoint *x, const struct kdr_mm2_checkpoint *y)
+{
+	int c = strcmp(x->group, y->group);
+
+	if (c == 0)
+		c = strcmp(x->topic, y->topic);
+	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
+}
+
+/* Log order is kept through the sort by the position the record was added at. */
+struct seq_checkpoint {
+	struct kdr_mm2_checkpoint cp;
+	size_t seq;
+};
+
+static int compare_seq_checkpoint(const void *a, const void *b)
+{
+	const struct seq_checkpoint *x = a, *y = b;
+	int c = compare_checkpoint_key(&x->cp, &y->cp);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void note_error(char **first_error, size_t *corrupt, int64_t offset)
+{
+	(*corrupt)++;
+	if (!*first_error)
+		*first_error = kdr_asprintf("record at offset %lld: %s", (long long)offset, kdr_error_message());
+}
+
+void kdr_dr_checkpoints_add(struct kdr_dr_checkpoints *set, const struct kdr_mm2_checkpoint *cp)
+{
+	struct kdr_mm2_checkpoint *copy = NULL;
+
+	set->v = kdr_grow(set->v, &set->cap, set->n + 1, sizeof(*set->v));
+	copy = &set->v[set->n++];
+	copy->group = kdr_strdup(cp->group);
+	copy->topic = kdr_strdup(cp->topic);
+	copy->partition = cp->partition;
+	copy->upstream_offset = cp->upstream_offset;
+	copy->downstream_offset = cp->downstream_offset;
+	copy->metadata = kdr_strdup(cp->metadata ? cp->metadata : "");
+	set->records++;
+}
+
+void kdr_dr_checkpoints_add_record(struct kdr_dr_checkpoints *set, int64_t offset, const void *key, size_t key_len,
+				   const void *value, size_t value_len)
+{
+	struct kdr_mm2_checkpoint cp = { 0 };
+
+	if (kdr_mm2_checkpoint_decode(&cp, key, key_len, value, value_len) != 0) {
+		set->records++;
+		note_error(&set->first_error, &set->corrupt, offset);
+		return;
+	}
+	set->v = kdr_grow(set->v, &set->cap, set->n + 1, sizeof(*set->v));
+	set->v[set->n++] = cp;
+	set->records++;
+}
+
+void kdr_dr_checkpoints_finish(struct kdr_dr_checkpoints *set)
+{
+	struct seq_checkpoint *tmp = NULL;
+	size_t kept = 0;
+
+	if (set->n == 0)
+		return;
+	tmp = kdr_calloc(set->n, sizeof(*tmp));
+	for (size_t i = 0; i < set->n; i++) {
+		tmp[i].cp = set->v[i];
+		tmp[i].seq = i;
+	}
+	qsort(tmp, set->n, sizeof(*tmp), compare_seq_checkpoint);
+	for (size_t i = 0; i < set->n; i++) {
+		/* The last of each run of equal keys wins. */
+		if (i + 1 < set->n && compare_checkpoint_key(&tmp[i].cp, &tmp[i + 1].cp) == 0) {
+			kdr_mm2_checkpoint_release(&tmp[i].cp);
+			continue;
+		}
+		set->v[kept++] = tmp[i].cp;
+	}
+	set->n = kept;
+	free(tmp);
+}
+
+const struct kdr_mm2_checkpoint *kdr_dr_checkpoints_find(const struct kdr_dr_checkpoints *set, const char *group,
+							 const char *topic, int32_t partition)
+{
+	struct kdr_mm2_checkpoint key = { (char *)group, (char *)topic, partition, 0, 0, NULL };
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = compare_checkpoint_key(&set->v[mid], &key);
+
+		if (c == 0)
+			return &set->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void kdr_dr_checkpoints_release(struct kdr_dr_checkpoints *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		kdr_mm2_checkpoint_release(&set->v[i]);
+	free(set->v);
+	free(set->first_error);
+	memset(set, 0, sizeof(*set));
+}
+
+/* --- offset-syncs --- */
+
+static int compare_sync_key(const struct kdr_mm2_offset_sync *x, const struct kdr_mm2_offset_sync *y)
+{
+	int c = strcmp(x->topic, y->topic);
+
+	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
+}
+
+struct seq_sync {
+	struct kdr_mm2_offset_sync sync;
+	size_t seq;
+};
+
+static int compare_seq_sync(const void *a, const void *b)
+{
+	const struct seq_sync *x = a, *y = b;
+	int c = compare_sync_key(&x->sync, &y->sync);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+void kdr_dr_syncs_add_record(struct kdr_dr_syncs *set, int64_t offset, const void *key, size_t key_len,
+			     const void *value, size_t value_len)
+{
+	struct kdr_mm2_offset_sync sync = { 0 };
+
+	set->records++;
+	if (kdr_mm2_offset_sync_decode(&sync, key, key_len, value, value_len) != 0) {
+		note_error(&set->first_error, &set->corrupt, offset);
+		return;
+	}
+	set->v = kdr_grow(set->v, &set->cap, set->n + 1, sizeof(*set->v));
+	set->v[set->n++] = sync;
+}
+
+void kdr_dr_syncs_finish(struct kdr_dr_syncs *set)
+{
+	struct seq_sync *tmp = NULL;
+	size_t kept = 0;
+
+	if (set->n == 0)
+		return;
+	tmp = kdr_calloc(set->n, sizeof(*tmp));
+	for (size_t i = 0; i < set->n; i++) {
+		tmp[i].sync = set->v[i];
+		tmp[i].seq = i;
+	}
+	qsort(tmp, set->n, sizeof(*tmp), compare_seq_sync);
+	for (size_t i = 0; i < set->n; i++) {
+		if (i + 1 < set->n && compare_sync_key(&tmp[i].sync, &tmp[i + 1].sync) == 0) {
+			kdr_mm2_offset_sync_release(&tmp[i].sync);
+			continue;
+		}
+		set->v[kept++] = tmp[i].sync;
+	}
+	set->n = kept;
+	free(tmp);
+}
+
+const struct kdr_mm2_offset_sync *kdr_dr_syncs_find(const struct kdr_dr_syncs *set, const char *topic,
+						    int32_t partition)
+{
+	struct kdr_mm2_offset_sync key = { (char *)topic, partition, 0, 0 };
+	size_t lo = 0, hi = set ? set->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = compare_sync_key(&set->v[mid], &key);
+
+		if (c == 0)
+			return &set->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void kdr_dr_syncs_release(struct kdr_dr_syncs *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		kdr_mm2_offset_sync_release(&set->v[i]);
+	free(set->v);
+	free(set->first_error);
+	memset(set, 0, sizeof(*set));
+}
+
+/* --- offsets --- */
+
+static int compare_offset(const void *a, const void *b)
+{
+	const struct kdr_dr_offset *x = a, *y = b;
+	int c = strcmp(x->topic, y->topic);
+
+	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
+}
+
+void kdr_dr_offsets_set(struct kdr_dr_offsets *set, const char *topic, int32_t partition, int64_t offset)
+{
+	struct kdr_dr_offset *o = NULL;
+
+	set->v = kdr_grow(set->v, &set->cap, set->n + 1, sizeof(*set->v));
+	o = &set->v[set->n++];
+	o->topic = kdr_strdup(topic);
+	o->partition = partition;
+	o->offset = offset;
+	o->timestamp_ms = -1;
+}
+
+void kdr_dr_offsets_sort(struct kdr_dr_offsets *set)
+{
+	if (set->n > 1)
+		qsort(set->v, set->n, sizeof(*set->v), compare_offset);
+}
+
+const struct kdr_dr_offset *kdr_dr_offsets_find(const struct kdr_dr_offsets *set, const char *topic,
+						int32_t partition)
+{
+	struct kdr_dr_offset key = { (char *)topic, partition, 0, 0 };
+
+	if (!set || set->n == 0)
+		return NULL;
+	return bsearch(&key, set->v, set->n, sizeof(*set->v), compare_offset);
+}
+
+void kdr_dr_offsets_release(struct kdr_dr_offsets *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->v[i].topic);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}

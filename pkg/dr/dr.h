@@ -1,0 +1,245 @@
+#ifndef KDR_DR_DR_H
+#define KDR_DR_DR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "live/live.h"
+#include "mm2/records.h"
+#include "model/model.h"
+#include "util/buf.h"
+#include "util/regex.h"
+#include "util/strvec.h"
+
+/*
+ * DR operations as pure functions: what a failover commits, what a lag report
+ * says. No I/O: the commands (cmd/kdr) read the records and offsets through
+ * pkg/kafka and hand them in; these functions decide and render.
+ */
+
+/* --- Checkpoints: the latest per (group, topic, partition), as MirrorClient keeps them --- */
+
+struct kdr_dr_checkpoints {
+	struct kdr_mm2_checkpoint *v; /* after _finish: sorted by (group, topic, partition), one per key */
+	size_t n;
+	size_t cap;
+	size_t records;   /* records offered */
+	size_t corrupt;   /* records that did not decode (skipped, as MirrorClient does) */
+	char *first_error; /* the first decode error ("record at offset 7: checkpoint value: truncated ...") */
+};
+
+/*
+ * Decodes one record of the checkpoints topic (offset = its offset there, for
+ * the message) and keeps it; a later record for the same key replaces an
+ * earlier one (log order, the way RemoteClusterUtils.translateOffsets lets the
+ * last record win). A record that does not decode is counted and skipped.
+ */
+void kdr_dr_checkpoints_add_record(struct kdr_dr_checkpoints *set, int64_t offset, const void *key, size_t key_len,
+				   const void *value, size_t value_len);
+/* Same with a decoded checkpoint (copied). */
+void kdr_dr_checkpoints_add(struct kdr_dr_checkpoints *set, const struct kdr_mm2_checkpoint *cp);
+/* Sorts and keeps the last of each key; call once after the adds, before lookups. */
+void kdr_dr_checkpoints_finish(struct kdr_dr_checkpoints *set);
+const struct kdr_mm2_checkpoint *kdr_dr_checkpoints_find(const struct kdr_dr_checkpoints *set, const char *group,
+							 const char *topic, int32_t partition);
+void kdr_dr_checkpoints_release(struct kdr_dr_checkpoints *set);
+
+/* --- Offset-syncs: the latest per source (topic, partition) --- */
+
+struct kdr_dr_syncs {
+	struct kdr_mm2_offset_sync *v; /* after _finish: sorted by (topic, partition), one per key */
+	size_t n;
+	size_t cap;
+	size_t records;
+	size_t corrupt;
+	char *first_error;
+};
+
+/* As for checkpoints: decode, keep the last per key, count and skip what does not decode. */
+void kdr_dr_syncs_add_record(struct kdr_dr_syncs *set, int64_t offset, const void *key, size_t key_len,
+			     const void *value, size_t value_len);
+void kdr_dr_syncs_finish(struct kdr_dr_syncs *set);
+const struct kdr_mm2_offset_sync *kdr_dr_syncs_find(const struct kdr_dr_syncs *set, const char *topic,
+						    int32_t partition);
+void kdr_dr_syncs_release(struct kdr_dr_syncs *set);
+
+/* --- Offsets per partition (log-end offsets, committed offsets) --- */
+
+struct kdr_dr_offset {
+	char *topic;
+	int32_t partition;
+	int64_t offset;
+	int64_t timestamp_ms; /* of the record there, -1 unknown (used for the RPO estimate) */
+};
+
+struct kdr_dr_offsets {
+	struct kdr_dr_offset *v; /* sorted by (topic, partition) after kdr_dr_offsets_sort */
+	size_t n;
+	size_t cap;
+};
+
+void kdr_dr_offsets_set(struct kdr_dr_offsets *set, const char *topic, int32_t partition, int64_t offset);
+void kdr_dr_offsets_sort(struct kdr_dr_offsets *set);
+/* Lent, NULL when absent; the set must be sorted. */
+const struct kdr_dr_offset *kdr_dr_offsets_find(const struct kdr_dr_offsets *set, const char *topic,
+						int32_t partition);
+void kdr_dr_offsets_release(struct kdr_dr_offsets *set);
+
+/* --- The flow's group filter, as MM2's DefaultGroupFilter applies it --- */
+
+struct kdr_dr_group_filter {
+	struct kdr_regex_set include;
+	struct kdr_regex_set exclude;
+};
+
+/*
+ * Compiles flow->groups and flow->groups_exclude (plus MM2's default
+ * exclusions when keep_default_excludes); KDR_EINVALID on a bad regex.
+ */
+int kdr_dr_group_filter_init(struct kdr_dr_group_filter *out, const struct kdr_flow *flow);
+bool kdr_dr_group_filter_match(const struct kdr_dr_group_filter *filter, const char *group);
+void kdr_dr_group_filter_release(struct kdr_dr_group_filter *filter);
+
+/* --- Replication progress: how far the target has the source's records --- */
+
+/*
+ * The next upstream offset not yet on the target, estimated from the latest
+ * offset-sync (upstream U maps to downstream D) and the remote partition's
+ * log-end offset E: U + (E - D), at most source_end. Exact when the source
+ * partition has no gaps after U (compaction, transaction markers make it an
+ * over-estimate of what was copied, i.e. the lag an under-estimate by at
+ * most the gaps). Without a sync: 0 when E == 0 and source_end == 0, else -1
+ * (unknown).
+ */
+int64_t kdr_dr_replicated_upstream(const struct kdr_mm2_offset_sync *sync, int64_t target_end, int64_t source_end);
+
+/* --- Failover --- */
+
+enum kdr_dr_verdict {
+	KDR_DR_COMMIT,    /* the group's offset moves to the checkpoint's */
+	KDR_DR_UNCHANGED, /* already there (a second failover is a no-op) */
+	KDR_DR_KEPT,      /* current offset ahead of the checkpoint: never moved backwards without force */
+	KDR_DR_REFUSED,   /* an error: the whole group is left as it is */
+};
+
+const char *kdr_dr_verdict_name(enum kdr_dr_verdict verdict); /* "commit", "unchanged", "kept", "refused" */
+
+struct kdr_dr_failover_row {
+	char *group;
+	char *topic; /* on the target */
+	int32_t partition;
+	int64_t upstream;   /* the group's offset on the source when checkpointed */
+	int64_t checkpoint; /* the translated (downstream) offset */
+	int64_t current;    /* the group's committed offset on the target, -1 none */
+	int64_t next;       /* what the group ends with (== current unless committed) */
+	int64_t at_risk;    /* records on the source not on the target, -1 unknown */
+	enum kdr_dr_verdict verdict;
+	char *reason; /* NULL for commit/unchanged */
+};
+
+struct kdr_dr_failover_group {
+	char *group;
+	enum kdr_dr_verdict verdict; /* commit if any row commits; refused if any row or the group is refused */
+	char *reason;                /* group-level refusal ("2 active members on 'dc-west'") */
+	size_t n_commits;
+};
+
+struct kdr_dr_failover_plan {
+	char *flow;
+	char *source;
+	char *target;
+	struct kdr_dr_failover_row *rows; /* sorted by (group, topic, partition) */
+	size_t n_rows;
+	struct kdr_dr_failover_group *groups; /* sorted by group */
+	size_t n_groups;
+	int64_t total_at_risk; /* -1: unknown (the source was not readable) */
+	size_t n_refused;
+};
+
+struct kdr_dr_failover_input {
+	const struct kdr_flow *flow;
+	const struct kdr_dr_checkpoints *checkpoints; /* finished */
+	const struct kdr_live_cluster *target;        /* with its groups and topics */
+	const struct kdr_dr_offsets *target_ends;     /* log-end offsets of the remote topics on the target */
+	/* Records at risk per remote topic-partition (topic = the target's name); NULL: unknown. */
+	const struct kdr_dr_offsets *at_risk;
+	const char *const *groups; /* --group G...; NULL/0: every checkpointed group the flow's filter accepts */
+	size_t n_groups;
+	const struct kdr_regex *groups_re; /* --groups REGEX, NULL: none */
+	bool force;                        /* move backwards too */
+};
+
+/*
+ * Decides, per checkpointed group and partition, what the failover commits
+ * on the target: the checkpoint's downstream offset; unchanged when the
+ * group is already there; kept when the group's current offset is ahead
+ * (unless force); refused (the whole group) when the group has members on
+ * the target or is not Empty/Dead there, a remote topic or partition is
+ * missing on the target, a checkpoint is negative or past the remote
+ * partition's log end, or a requested group has no checkpoint or is
+ * rejected by the flow's group filter. Fills an empty `out`; returns 0 or
+ * KDR_EINVALID (a bad flow filter regex).
+ */
+int kdr_dr_failover_decide(struct kdr_dr_failover_plan *out, const struct kdr_dr_failover_input *in);
+
+/* The text table (group topic partition checkpoint current new at-risk verdict) and summary. */
+void kdr_dr_failover_render_text(struct kdr_buf *out, const struct kdr_dr_failover_plan *plan, bool dry_run);
+/* {"flow":..., "groups":[...], "rows":[...], "summary":{...}} (docs/runbook.md). */
+void kdr_dr_failover_render_json(struct kdr_buf *out, const struct kdr_dr_failover_plan *plan, bool dry_run);
+void kdr_dr_failover_plan_release(struct kdr_dr_failover_plan *plan);
+
+/* --- Lag --- */
+
+struct kdr_dr_lag_row {
+	char *topic;        /* on the source */
+	char *remote_topic; /* on the target */
+	int32_t partition;
+	int64_t source_end;
+	int64_t replicated;    /* next upstream offset not on the target (kdr_dr_replicated_upstream), -1 unknown */
+	int64_t target_end;    /* -1: the remote partition is missing */
+	int64_t lag;           /* records, -1 unknown */
+	int64_t rpo_ms;        /* age of the oldest unreplicated record, 0 when none, -1 unknown */
+};
+
+struct kdr_dr_lag_topic {
+	char *topic;
+	int64_t lag;    /* sum over partitions, -1 when any is unknown */
+	int64_t rpo_ms; /* max over partitions, -1 when any is unknown */
+};
+
+struct kdr_dr_lag_report {
+	char *flow;
+	struct kdr_dr_lag_row *rows; /* sorted by (topic, partition) */
+	size_t n_rows;
+	struct kdr_dr_lag_topic *topics;
+	size_t n_topics;
+	int64_t heartbeat_age_ms; /* now - newest heartbeat timestamp on the target, -1 none seen */
+	int64_t max_rpo_ms;       /* over every partition, -1 when any is unknown */
+	int64_t total_lag;        /* -1 when any is unknown */
+	bool over;                /* an RPO estimate (or an unknown one) exceeds the threshold */
+	int64_t threshold_ms;
+};
+
+struct kdr_dr_lag_input {
+	const struct kdr_flow *flow;
+	const struct kdr_strvec *topics;         /* mirrored source topics (sorted) */
+	const char *const *remote_topics;        /* their names on the target, same order */
+	const struct kdr_live_cluster *source;   /* partition counts */
+	const struct kdr_dr_offsets *source_ends;
+	const struct kdr_dr_offsets *target_ends; /* by remote name */
+	const struct kdr_dr_syncs *syncs;         /* latest offset-sync per source partition (finished) */
+	/* Timestamp of the first unreplicated record per source partition (offset = that offset); NULL: unknown. */
+	const struct kdr_dr_offsets *first_unreplicated;
+	int64_t newest_heartbeat_ms; /* -1: none */
+	int64_t now_ms;
+	int64_t threshold_ms;
+};
+
+/* Computes the report into an empty `out` (pure). */
+void kdr_dr_lag_compute(struct kdr_dr_lag_report *out, const struct kdr_dr_lag_input *in);
+void kdr_dr_lag_render_text(struct kdr_buf *out, const struct kdr_dr_lag_report *report);
+void kdr_dr_lag_render_json(struct kdr_buf *out, const struct kdr_dr_lag_report *report);
+void kdr_dr_lag_report_release(struct kdr_dr_lag_report *report);
+
+#endif

@@ -1,0 +1,185 @@
+/* Replication lag and the RPO estimate per mirrored partition (dr.h). Pure. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dr/dr.h"
+#include "util/alloc.h"
+
+static int64_t sum_or_unknown(int64_t acc, int64_t v)
+{
+	return acc < 0 || v < 0 ? -1 : acc + v;
+}
+
+static int64_t max_or_unknown(int64_t acc, int64_t v)
+{
+	return acc < 0 || v < 0 ? -1 : (v > acc ? v : acc);
+}
+
+static void compute_row(struct kdr_dr_lag_row *row, const struct kdr_dr_lag_input *in)
+{
+	const struct kdr_dr_offset *src = kdr_dr_offsets_find(in->source_ends, row->topic, row->partition);
+	const struct kdr_dr_offset *dst = kdr_dr_offsets_find(in->target_ends, row->remote_topic, row->partition);
+	const struct kdr_dr_offset *first = kdr_dr_offsets_find(in->first_unreplicated, row->topic, row->partition);
+
+	row->source_end = src ? src->offset : -1;
+	row->target_end = dst ? dst->offset : -1;
+	row->replicated = kdr_dr_replicated_upstream(kdr_dr_syncs_find(in->syncs, row->topic, row->partition),
+						     row->target_end, row->source_end);
+	row->lag = row->source_end >= 0 && row->replicated >= 0 ? row->source_end - row->replicated : -1;
+	if (row->lag < -1)
+		row->lag = 0;
+	if (row->lag == 0) {
+		row->rpo_ms = 0;
+	} else if (row->lag > 0 && first && first->offset == row->replicated && first->timestamp_ms >= 0) {
+		row->rpo_ms = in->now_ms > first->timestamp_ms ? in->now_ms - first->timestamp_ms : 0;
+	} else {
+		row->rpo_ms = -1;
+	}
+}
+
+void kdr_dr_lag_compute(struct kdr_dr_lag_report *out, const struct kdr_dr_lag_input *in)
+{
+	memset(out, 0, sizeof(*out));
+	out->flow = kdr_strdup(in->flow->meta.name);
+	out->threshold_ms = in->threshold_ms;
+	out->heartbeat_age_ms = in->newest_heartbeat_ms >= 0
+					? (in->now_ms > in->newest_heartbeat_ms ? in->now_ms - in->newest_heartbeat_ms : 0)
+					: -1;
+	out->topics = kdr_calloc(in->topics->n ? in->topics->n : 1, sizeof(*out->topics));
+	for (size_t t = 0; t < in->topics->n; t++) {
+		const struct kdr_live_topic *topic = kdr_live_topic_find(in->source, in->topics->v[t]);
+		struct kdr_dr_lag_topic *sum = &out->topics[out->n_topics++];
+
+		sum->topic = kdr_strdup(in->topics->v[t]);
+		for (size_t p = 0; topic && p < topic->n_partitions; p++) {
+			struct kdr_dr_lag_row *row = NULL;
+
+			out->rows = kdr_realloc(out->rows, (out->n_rows + 1) * sizeof(*out->rows));
+			row = &out->rows[out->n_rows++];
+			memset(row, 0, sizeof(*row));
+			row->topic = kdr_strdup(in->topics->v[t]);
+			row->remote_topic = kdr_strdup(in->remote_topics[t]);
+			row->partition = (int32_t)p;
+			compute_row(row, in);
+			sum->lag = sum_or_unknown(sum->lag, row->lag);
+			sum->rpo_ms = max_or_unknown(sum->rpo_ms, row->rpo_ms);
+		}
+		out->total_lag = sum_or_unknown(out->total_lag, sum->lag);
+		out->max_rpo_ms = max_or_unknown(out->max_rpo_ms, sum->rpo_ms);
+	}
+	/* An RPO that cannot be estimated while records are behind is an alert too: unknown is not zero. */
+	out->over = out->max_rpo_ms < 0 ? out->total_lag != 0 : out->max_rpo_ms > in->threshold_ms;
+	if (out->max_rpo_ms < 0 && out->total_lag < 0)
+		out->over = true;
+}
+
+static void put_num(struct kdr_buf *out, int64_t v, const char *unit)
+{
+	if (v < 0)
+		kdr_buf_puts(out, "unknown");
+	else
+		kdr_buf_printf(out, "%" PRId64 "%s", v, unit);
+}
+
+void kdr_dr_lag_render_text(struct kdr_buf *out, const struct kdr_dr_lag_report *report)
+{
+	kdr_buf_printf(out, "lag of flow '%s'\n", report->flow);
+	kdr_buf_puts(out, "TOPIC\tPARTITION\tSOURCE-END\tREPLICATED\tTARGET-END\tLAG\tRPO\n");
+	for (size_t i = 0; i < report->n_rows; i++) {
+		const struct kdr_dr_lag_row *r = &report->rows[i];
+
+		kdr_buf_printf(out, "%s\t%d\t", r->topic, (int)r->partition);
+		put_num(out, r->source_end, "");
+		kdr_buf_putc(out, '\t');
+		put_num(out, r->replicated, "");
+		kdr_buf_putc(out, '\t');
+		put_num(out, r->target_end, "");
+		kdr_buf_putc(out, '\t');
+		put_num(out, r->lag, "");
+		kdr_buf_putc(out, '\t');
+		put_num(out, r->rpo_ms, "ms");
+		kdr_buf_putc(out, '\n');
+	}
+	for (size_t i = 0; i < report->n_topics; i++) {
+		kdr_buf_printf(out, "topic %s: lag ", report->topics[i].topic);
+		put_num(out, report->topics[i].lag, " record(s)");
+		kdr_buf_puts(out, ", rpo ");
+		put_num(out, report->topics[i].rpo_ms, "ms");
+		kdr_buf_putc(out, '\n');
+	}
+	kdr_buf_puts(out, "heartbeat age ");
+	put_num(out, report->heartbeat_age_ms, "ms");
+	kdr_buf_puts(out, "; total lag ");
+	put_num(out, report->total_lag, " record(s)");
+	kdr_buf_puts(out, "; max rpo ");
+	put_num(out, report->max_rpo_ms, "ms");
+	kdr_buf_printf(out, " (threshold %" PRId64 "ms: %s)\n", report->threshold_ms, report->over ? "OVER" : "ok");
+}
+
+static void json_num(struct kdr_buf *out, const char *key, int64_t v)
+{
+	if (v < 0)
+		kdr_buf_printf(out, "\"%s\": null", key);
+	else
+		kdr_buf_printf(out, "\"%s\": %" PRId64, key, v);
+}
+
+void kdr_dr_lag_render_json(struct kdr_buf *out, const struct kdr_dr_lag_report *report)
+{
+	kdr_buf_puts(out, "{\n  \"flow\": ");
+	kdr_buf_put_json_string(out, report->flow);
+	kdr_buf_puts(out, ",\n  ");
+	json_num(out, "heartbeatAgeMs", report->heartbeat_age_ms);
+	kdr_buf_puts(out, ",\n  ");
+	json_num(out, "maxRpoMs", report->max_rpo_ms);
+	kdr_buf_printf(out, ",\n  \"over\": %s,\n  \"partitions\": [", report->over ? "true" : "false");
+	for (size_t i = 0; i < report->n_rows; i++) {
+		const struct kdr_dr_lag_row *r = &report->rows[i];
+
+		kdr_buf_puts(out, i ? ",\n    {" : "\n    {");
+		json_num(out, "lag", r->lag);
+		kdr_buf_printf(out, ", \"partition\": %d, ", (int)r->partition);
+		kdr_buf_puts(out, "\"remoteTopic\": ");
+		kdr_buf_put_json_string(out, r->remote_topic);
+		kdr_buf_puts(out, ", ");
+		json_num(out, "replicated", r->replicated);
+		kdr_buf_puts(out, ", ");
+		json_num(out, "rpoMs", r->rpo_ms);
+		kdr_buf_puts(out, ", ");
+		json_num(out, "sourceEnd", r->source_end);
+		kdr_buf_puts(out, ", ");
+		json_num(out, "targetEnd", r->target_end);
+		kdr_buf_puts(out, ", \"topic\": ");
+		kdr_buf_put_json_string(out, r->topic);
+		kdr_buf_putc(out, '}');
+	}
+	kdr_buf_puts(out, report->n_rows ? "\n  ],\n  " : "],\n  ");
+	kdr_buf_printf(out, "\"thresholdMs\": %" PRId64 ",\n  \"topics\": [", report->threshold_ms);
+	for (size_t i = 0; i < report->n_topics; i++) {
+		kdr_buf_puts(out, i ? ",\n    {" : "\n    {");
+		json_num(out, "lag", report->topics[i].lag);
+		kdr_buf_puts(out, ", ");
+		json_num(out, "rpoMs", report->topics[i].rpo_ms);
+		kdr_buf_puts(out, ", \"topic\": ");
+		kdr_buf_put_json_string(out, report->topics[i].topic);
+		kdr_buf_putc(out, '}');
+	}
+	kdr_buf_puts(out, report->n_topics ? "\n  ],\n  " : "],\n  ");
+	json_num(out, "totalLag", report->total_lag);
+	kdr_buf_puts(out, "\n}\n");
+}
+
+void kdr_dr_lag_report_release(struct kdr_dr_lag_report *report)
+{
+	for (size_t i = 0; i < report->n_rows; i++) {
+		free(report->rows[i].topic);
+		free(report->rows[i].remote_topic);
+	}
+	free(report->rows);
+	for (size_t i = 0; i < report->n_topics; i++)
+		free(report->topics[i].topic);
+	free(report->topics);
+	free(report->flow);
+	memset(report, 0, sizeof(*report));
+}

@@ -1,0 +1,450 @@
+/* pkg/dr: latest checkpoints, the failover decision (with property tests), replication lag. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dr/dr.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/hash.h"
+
+static void flow_init(struct kdr_flow *flow)
+{
+	memset(flow, 0, sizeof(*flow));
+	flow->meta.name = kdr_strdup("east-to-west");
+	flow->source = kdr_strdup("dc-east");
+	flow->target = kdr_strdup("dc-west");
+	flow->keep_default_excludes = true;
+}
+
+static void flow_release(struct kdr_flow *flow)
+{
+	free(flow->meta.name);
+	free(flow->source);
+	free(flow->target);
+	kdr_strvec_release(&flow->groups);
+	kdr_strvec_release(&flow->groups_exclude);
+}
+
+static void add_checkpoint(struct kdr_dr_checkpoints *set, const char *group, const char *topic, int32_t partition,
+			   int64_t upstream, int64_t downstream)
+{
+	struct kdr_mm2_checkpoint cp = { (char *)group, (char *)topic, partition, upstream, downstream, (char *)"" };
+	struct kdr_buf key = KDR_BUF_INIT, value = KDR_BUF_INIT;
+
+	/* Through the codec, the way the records arrive from the checkpoints topic. */
+	assert_int_equal(kdr_mm2_checkpoint_encode(&key, &value, &cp), 0);
+	kdr_dr_checkpoints_add_record(set, (int64_t)set->records, key.ptr, key.len, value.ptr, value.len);
+	kdr_buf_release(&key);
+	kdr_buf_release(&value);
+}
+
+static void target_init(struct kdr_live_cluster *cl, int partitions)
+{
+	static const int32_t replicas[] = { 1 };
+	struct kdr_live_topic *topic = NULL;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->name = kdr_strdup("dc-west");
+	cl->groups_read = true;
+	topic = kdr_live_cluster_add_topic(cl, "dc-east.orders");
+	for (int p = 0; p < partitions; p++)
+		kdr_live_topic_add_partition(topic, replicas, 1);
+}
+
+static void test_latest_checkpoint_wins(void **state)
+{
+	struct kdr_dr_checkpoints set = { 0 };
+	const struct kdr_mm2_checkpoint *cp = NULL;
+
+	(void)state;
+	add_checkpoint(&set, "billing", "dc-east.orders", 0, 10, 9);
+	add_checkpoint(&set, "audit", "dc-east.orders", 0, 3, 3);
+	add_checkpoint(&set, "billing", "dc-east.orders", 0, 20, 18);
+	add_checkpoint(&set, "billing", "dc-east.orders", 1, 7, 7);
+	/* A rewind on the source is a later record: it wins too (MirrorClient's rule). */
+	add_checkpoint(&set, "audit", "dc-east.orders", 0, 1, 1);
+	kdr_dr_checkpoints_add_record(&set, 5, "\x00", 1, "\x00\x00", 2);
+	kdr_dr_checkpoints_finish(&set);
+	assert_int_equal(set.records, 6);
+	assert_int_equal(set.corrupt, 1);
+	assert_string_equal(set.first_error, "record at offset 5: checkpoint value: truncated at byte 2: field "
+					     "'upstreamOffset' needs 8 bytes, 0 left");
+	assert_int_equal(set.n, 3);
+	cp = kdr_dr_checkpoints_find(&set, "billing", "dc-east.orders", 0);
+	assert_non_null(cp);
+	assert_int_equal(cp->downstream_offset, 18);
+	cp = kdr_dr_checkpoints_find(&set, "audit", "dc-east.orders", 0);
+	assert_int_equal(cp->downstream_offset, 1);
+	assert_null(kdr_dr_checkpoints_find(&set, "billing", "dc-east.orders", 2));
+	assert_string_equal(set.v[0].group, "audit");
+	kdr_dr_checkpoints_release(&set);
+}
+
+static void test_failover_decisions(void **state)
+{
+	struct kdr_flow flow;
+	struct kdr_dr_checkpoints set = { 0 };
+	struct kdr_live_cluster target;
+	struct kdr_dr_offsets ends = { 0 }, risk = { 0 };
+	struct kdr_dr_failover_plan plan = { 0 };
+	struct kdr_dr_failover_input in = { 0 };
+	struct kdr_live_group *group = NULL;
+	struct kdr_buf text = KDR_BUF_INIT;
+
+	(void)state;
+	flow_init(&flow);
+	target_init(&target, 3);
+	add_checkpoint(&set, "billing", "dc-east.orders", 0, 100, 98);
+	add_checkpoint(&set, "billing", "dc-east.orders", 1, 50, 50);
+	add_checkpoint(&set, "billing", "dc-east.orders", 2, 10, 9);
+	add_checkpoint(&set, "shipping", "dc-east.orders", 0, 5, 5);
+	add_checkpoint(&set, "shipping", "dc-east.gone", 0, 5, 5);
+	add_checkpoint(&set, "active", "dc-east.orders", 0, 5, 5);
+	add_checkpoint(&set, "console-consumer-1", "dc-east.orders", 0, 5, 5);
+	kdr_dr_checkpoints_finish(&set);
+	group = kdr_live_cluster_add_group(&target, "billing");
+	kdr_live_group_add_offset(group, "dc-east.orders", 1, 50, NULL);
+	kdr_live_group_add_offset(group, "dc-east.orders", 2, 12, NULL);
+	group = kdr_live_cluster_add_group(&target, "active");
+	free(group->state);
+	group->state = kdr_strdup("Stable");
+	group->n_members = 2;
+	kdr_live_cluster_sort(&target);
+	for (int p = 0; p < 3; p++)
+		kdr_dr_offsets_set(&ends, "dc-east.orders", p, 200);
+	kdr_dr_offsets_sort(&ends);
+	kdr_dr_offsets_set(&risk, "dc-east.orders", 0, 4);
+	kdr_dr_offsets_set(&risk, "dc-east.orders", 1, 0);
+	kdr_dr_offsets_sort(&risk);
+	in.flow = &flow;
+	in.checkpoints = &set;
+	in.target = &target;
+	in.target_ends = &ends;
+	in.at_risk = &risk;
+	assert_int_equal(kdr_dr_failover_decide(&plan, &in), 0);
+	/* console-consumer-* is excluded by MM2's default group filter: not selected. */
+	assert_int_equal(plan.n_groups, 3);
+	assert_string_equal(plan.groups[0].group, "active");
+	assert_int_equal(plan.groups[0].verdict, KDR_DR_REFUSED);
+	assert_string_equal(plan.groups[0].reason, "group has 2 member(s) on 'dc-west' (state Stable): stop its "
+						   "consumers there first");
+	assert_string_equal(plan.groups[1].group, "billing");
+	assert_int_equal(plan.groups[1].verdict, KDR_DR_COMMIT);
+	assert_int_equal(plan.groups[1].n_commits, 1);
+	assert_string_equal(plan.groups[2].group, "shipping");
+	assert_int_equal(plan.groups[2].verdict, KDR_DR_REFUSED);
+	assert_string_equal(plan.groups[2].reason, "dc-east.gone partition 0: remote topic 'dc-east.gone' does not "
+						   "exist on 'dc-west'");
+	assert_int_equal(plan.n_refused, 2);
+	assert_int_equal(plan.total_at_risk, 4);
+	/* rows: active/orders0, billing/orders0..2, shipping/gone0, shipping/orders0 */
+	assert_int_equal(plan.n_rows, 6);
+	assert_int_equal(plan.rows[1].verdict, KDR_DR_COMMIT);
+	assert_int_equal(plan.rows[1].current, -1);
+	assert_int_equal(plan.rows[1].next, 98);
+	assert_int_equal(plan.rows[1].at_risk, 4);
+	assert_int_equal(plan.rows[2].verdict, KDR_DR_UNCHANGED);
+	assert_int_equal(plan.rows[3].verdict, KDR_DR_KEPT);
+	assert_int_equal(plan.rows[3].next, 12);
+	assert_string_equal(plan.rows[3].reason, "current offset 12 is ahead of the checkpoint 9: not moved backwards "
+						 "(--force moves it)");
+	assert_int_equal(plan.rows[5].verdict, KDR_DR_REFUSED);
+	assert_string_equal(plan.rows[5].reason, "group refused");
+	assert_int_equal(plan.rows[5].next, -1);
+	kdr_dr_failover_render_text(&text, &plan, false);
+	if (getenv("KDR_TEST_PRINT")) fputs(text.ptr, stderr);
+	assert_non_null(strstr(text.ptr, "billing   dc-east.orders  0          98          -        98   4        commit\n"));
+	assert_non_null(strstr(text.ptr, "3 group(s): 1 committed, 0 unchanged, 2 refused; 1 partition(s) moved, 1 kept "
+					 "ahead; records at risk (on 'dc-east', not on 'dc-west'): 4\n"));
+	kdr_dr_failover_plan_release(&plan);
+
+	/* --force moves billing/2 back; --group picks groups by name, an unknown one is refused. */
+	{
+		const char *groups[] = { "billing", "nobody", "billing" };
+
+		in.force = true;
+		in.groups = groups;
+		in.n_groups = 3;
+		in.at_risk = NULL;
+		assert_int_equal(kdr_dr_failover_decide(&plan, &in), 0);
+		assert_int_equal(plan.n_groups, 2);
+		assert_string_equal(plan.groups[1].group, "nobody");
+		assert_int_equal(plan.groups[1].verdict, KDR_DR_REFUSED);
+		assert_int_equal(plan.rows[2].verdict, KDR_DR_COMMIT);
+		assert_string_equal(plan.rows[2].reason, "moved backwards (--force)");
+		assert_int_equal(plan.rows[2].next, 9);
+		assert_int_equal(plan.total_at_risk, -1);
+		kdr_dr_failover_plan_release(&plan);
+	}
+	/* A checkpoint past the log end of the remote partition refuses the group. */
+	in.force = false;
+	in.n_groups = 0;
+	in.groups = NULL;
+	ends.v[0].offset = 50;
+	assert_int_equal(kdr_dr_failover_decide(&plan, &in), 0);
+	assert_int_equal(plan.groups[1].verdict, KDR_DR_REFUSED);
+	assert_string_equal(plan.groups[1].reason, "dc-east.orders partition 0: checkpoint offset 98 is past the log end "
+						   "50 of 'dc-east.orders' on 'dc-west'");
+	kdr_dr_failover_plan_release(&plan);
+	kdr_buf_release(&text);
+	kdr_dr_offsets_release(&ends);
+	kdr_dr_offsets_release(&risk);
+	kdr_dr_checkpoints_release(&set);
+	kdr_live_cluster_release(&target);
+	flow_release(&flow);
+}
+
+/*
+ * Properties over random checkpoints and target groups: (1) no row commits
+ * backwards without force; (2) nothing of a refused or active group commits;
+ * (3) applying the commits to the group and deciding again gives no commit
+ * (a second failover is a no-op); (4) a committed offset is the latest
+ * checkpoint's downstream offset.
+ */
+static void test_failover_properties(void **state)
+{
+	struct kdr_rng rng;
+
+	(void)state;
+	kdr_rng_seed(&rng, 11);
+	for (int round = 0; round < 300; round++) {
+		struct kdr_flow flow;
+		struct kdr_dr_checkpoints set = { 0 };
+		struct kdr_live_cluster target;
+		struct kdr_dr_offsets ends = { 0 };
+		struct kdr_dr_failover_plan plan = { 0 }, again = { 0 };
+		struct kdr_dr_failover_input in = { 0 };
+		int partitions = 1 + (int)kdr_rng_below(&rng, 4);
+		int n_groups = 1 + (int)kdr_rng_below(&rng, 4);
+
+		flow_init(&flow);
+		target_init(&target, partitions);
+		for (int p = 0; p < partitions; p++)
+			kdr_dr_offsets_set(&ends, "dc-east.orders", p, 1000);
+		kdr_dr_offsets_sort(&ends);
+		for (int g = 0; g < n_groups; g++) {
+			char name[16];
+			struct kdr_live_group *group = NULL;
+
+			snprintf(name, sizeof(name), "g%d", g);
+			for (int k = (int)kdr_rng_below(&rng, 6); k > 0; k--)
+				add_checkpoint(&set, name, "dc-east.orders", (int32_t)kdr_rng_below(&rng, (uint64_t)partitions + 1),
+					       0, (int64_t)kdr_rng_below(&rng, 1100));
+			if (kdr_rng_below(&rng, 3) == 0)
+				continue; /* no such group on the target */
+			group = kdr_live_cluster_add_group(&target, name);
+			if (kdr_rng_below(&rng, 5) == 0)
+				group->n_members = 1;
+			for (int p = 0; p < partitions; p++)
+				if (kdr_rng_below(&rng, 2))
+					kdr_live_group_add_offset(group, "dc-east.orders", p,
+								  (int64_t)kdr_rng_below(&rng, 1000), NULL);
+		}
+		kdr_dr_checkpoints_finish(&set);
+		kdr_live_cluster_sort(&target);
+		in.flow = &flow;
+		in.checkpoints = &set;
+		in.target = &target;
+		in.target_ends = &ends;
+		in.force = kdr_rng_below(&rng, 4) == 0;
+		assert_int_equal(kdr_dr_failover_decide(&plan, &in), 0);
+		for (size_t i = 0; i < plan.n_rows; i++) {
+			const struct kdr_dr_failover_row *row = &plan.rows[i];
+			const struct kdr_live_group *tg = kdr_live_group_find(&target, row->group);
+			const struct kdr_mm2_checkpoint *cp =
+				kdr_dr_checkpoints_find(&set, row->group, row->topic, row->partition);
+
+			if (row->verdict != KDR_DR_COMMIT) {
+				assert_int_equal(row->next, row->current);
+				continue;
+			}
+			assert_false(kdr_live_group_active(tg));
+			assert_int_equal(row->next, cp->downstream_offset);
+			assert_true(row->next <= 1000 && (size_t)row->partition < (size_t)partitions);
+			if (!in.force)
+				assert_true(row->next > row->current);
+		}
+		for (size_t i = 0; i < plan.n_groups; i++) {
+			if (plan.groups[i].verdict != KDR_DR_REFUSED)
+				continue;
+			for (size_t k = 0; k < plan.n_rows; k++)
+				if (strcmp(plan.rows[k].group, plan.groups[i].group) == 0)
+					assert_int_not_equal(plan.rows[k].verdict, KDR_DR_COMMIT);
+		}
+		/* Commit what the plan says, then decide again: nothing to commit. */
+		for (size_t i = 0; i < plan.n_rows; i++) {
+			const struct kdr_dr_failover_row *row = &plan.rows[i];
+			struct kdr_live_group *tg = (struct kdr_live_group *)kdr_live_group_find(&target, row->group);
+
+			if (row->verdict != KDR_DR_COMMIT)
+				continue;
+			if (!tg) {
+				tg = kdr_live_cluster_add_group(&target, row->group);
+				kdr_live_cluster_sort(&target);
+				tg = (struct kdr_live_group *)kdr_live_group_find(&target, row->group);
+			}
+			{
+				struct kdr_live_group_offset *o = (struct kdr_live_group_offset *)
+					kdr_live_group_offset_find(tg, row->topic, row->partition);
+
+				if (o)
+					o->offset = row->next;
+				else
+					kdr_live_group_add_offset(tg, row->topic, row->partition, row->next, NULL);
+				kdr_live_cluster_sort(&target);
+			}
+		}
+		assert_int_equal(kdr_dr_failover_decide(&again, &in), 0);
+		for (size_t i = 0; i < again.n_rows; i++)
+			assert_int_not_equal(again.rows[i].verdict, KDR_DR_COMMIT);
+		kdr_dr_failover_plan_release(&plan);
+		kdr_dr_failover_plan_release(&again);
+		kdr_dr_offsets_release(&ends);
+		kdr_dr_checkpoints_release(&set);
+		kdr_live_cluster_release(&target);
+		flow_release(&flow);
+	}
+}
+
+static void test_group_filter(void **state)
+{
+	struct kdr_flow flow;
+	struct kdr_dr_group_filter filter;
+
+	(void)state;
+	flow_init(&flow);
+	kdr_strvec_push(&flow.groups, "bill.*");
+	kdr_strvec_push(&flow.groups, "connect-x");
+	kdr_strvec_push(&flow.groups_exclude, "billing-test");
+	assert_int_equal(kdr_dr_group_filter_init(&filter, &flow), 0);
+	assert_true(kdr_dr_group_filter_match(&filter, "billing"));
+	assert_false(kdr_dr_group_filter_match(&filter, "billing-test"));
+	assert_false(kdr_dr_group_filter_match(&filter, "xbilling"));
+	assert_false(kdr_dr_group_filter_match(&filter, "connect-x")); /* MM2's default exclude */
+	kdr_dr_group_filter_release(&filter);
+	flow.keep_default_excludes = false;
+	assert_int_equal(kdr_dr_group_filter_init(&filter, &flow), 0);
+	assert_true(kdr_dr_group_filter_match(&filter, "connect-x"));
+	kdr_dr_group_filter_release(&filter);
+	kdr_strvec_push(&flow.groups, "(");
+	assert_int_equal(kdr_dr_group_filter_init(&filter, &flow), KDR_EINVALID);
+	flow_release(&flow);
+}
+
+static void test_replicated_upstream(void **state)
+{
+	struct kdr_mm2_offset_sync sync = { (char *)"orders", 0, 100, 98 };
+
+	(void)state;
+	/* Target has 98..109 beyond the sync: upstream 100..111 copied, next is 112. */
+	assert_int_equal(kdr_dr_replicated_upstream(&sync, 110, 500), 112);
+	assert_int_equal(kdr_dr_replicated_upstream(&sync, 110, 105), 105); /* never past the source end */
+	assert_int_equal(kdr_dr_replicated_upstream(&sync, 90, 500), 100);  /* target behind its sync */
+	assert_int_equal(kdr_dr_replicated_upstream(&sync, -1, 500), -1);
+	assert_int_equal(kdr_dr_replicated_upstream(NULL, 0, 0), 0);
+	assert_int_equal(kdr_dr_replicated_upstream(NULL, 5, 10), -1);
+}
+
+static void test_lag_report(void **state)
+{
+	struct kdr_flow flow;
+	struct kdr_live_cluster source;
+	struct kdr_strvec topics = KDR_STRVEC_INIT;
+	const char *remote[] = { "dc-east.orders" };
+	struct kdr_dr_offsets src_ends = { 0 }, dst_ends = { 0 }, first = { 0 };
+	struct kdr_dr_syncs syncs = { 0 };
+	struct kdr_dr_lag_input in = { 0 };
+	struct kdr_dr_lag_report report = { 0 };
+	struct kdr_mm2_offset_sync sync = { (char *)"orders", 0, 100, 98 };
+	struct kdr_buf k = KDR_BUF_INIT, v = KDR_BUF_INIT, out = KDR_BUF_INIT;
+	static const int32_t replicas[] = { 1 };
+	struct kdr_live_topic *topic = NULL;
+
+	(void)state;
+	flow_init(&flow);
+	memset(&source, 0, sizeof(source));
+	source.name = kdr_strdup("dc-east");
+	topic = kdr_live_cluster_add_topic(&source, "orders");
+	kdr_live_topic_add_partition(topic, replicas, 1);
+	kdr_live_topic_add_partition(topic, replicas, 1);
+	kdr_strvec_push(&topics, "orders");
+	kdr_dr_offsets_set(&src_ends, "orders", 0, 120);
+	kdr_dr_offsets_set(&src_ends, "orders", 1, 0);
+	kdr_dr_offsets_sort(&src_ends);
+	kdr_dr_offsets_set(&dst_ends, "dc-east.orders", 0, 110);
+	kdr_dr_offsets_set(&dst_ends, "dc-east.orders", 1, 0);
+	kdr_dr_offsets_sort(&dst_ends);
+	kdr_dr_offsets_set(&first, "orders", 0, 112);
+	first.v[0].timestamp_ms = 10000;
+	assert_int_equal(kdr_mm2_offset_sync_encode(&k, &v, &sync), 0);
+	kdr_dr_syncs_add_record(&syncs, 0, k.ptr, k.len, v.ptr, v.len);
+	kdr_dr_syncs_finish(&syncs);
+	in.flow = &flow;
+	in.topics = &topics;
+	in.remote_topics = remote;
+	in.source = &source;
+	in.source_ends = &src_ends;
+	in.target_ends = &dst_ends;
+	in.syncs = &syncs;
+	in.first_unreplicated = &first;
+	in.newest_heartbeat_ms = 16500;
+	in.now_ms = 17000;
+	in.threshold_ms = 5000;
+	kdr_dr_lag_compute(&report, &in);
+	assert_int_equal(report.n_rows, 2);
+	assert_int_equal(report.rows[0].replicated, 112);
+	assert_int_equal(report.rows[0].lag, 8);
+	assert_int_equal(report.rows[0].rpo_ms, 7000);
+	assert_int_equal(report.rows[1].lag, 0);
+	assert_int_equal(report.rows[1].rpo_ms, 0);
+	assert_int_equal(report.total_lag, 8);
+	assert_int_equal(report.max_rpo_ms, 7000);
+	assert_int_equal(report.heartbeat_age_ms, 500);
+	assert_true(report.over);
+	kdr_dr_lag_render_text(&out, &report);
+	assert_non_null(strstr(out.ptr, "orders\t0\t120\t112\t110\t8\t7000ms\n"));
+	assert_non_null(strstr(out.ptr, "(threshold 5000ms: OVER)\n"));
+	kdr_dr_lag_report_release(&report);
+	/* Caught up: under the threshold. */
+	dst_ends.v[0].offset = 118;
+	kdr_dr_lag_compute(&report, &in);
+	assert_int_equal(report.total_lag, 0);
+	assert_false(report.over);
+	kdr_dr_lag_report_release(&report);
+	/* No sync and records on the source: unknown, which alerts. */
+	kdr_dr_syncs_release(&syncs);
+	kdr_dr_lag_compute(&report, &in);
+	assert_int_equal(report.rows[0].lag, -1);
+	assert_true(report.over);
+	kdr_buf_reset(&out);
+	kdr_dr_lag_render_json(&out, &report);
+	assert_non_null(strstr(out.ptr, "\"totalLag\": null"));
+	kdr_dr_lag_report_release(&report);
+	kdr_buf_release(&k);
+	kdr_buf_release(&v);
+	kdr_buf_release(&out);
+	kdr_dr_offsets_release(&src_ends);
+	kdr_dr_offsets_release(&dst_ends);
+	kdr_dr_offsets_release(&first);
+	kdr_strvec_release(&topics);
+	kdr_live_cluster_release(&source);
+	flow_release(&flow);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_latest_checkpoint_wins), cmocka_unit_test(test_failover_decisions),
+		cmocka_unit_test(test_failover_properties),   cmocka_unit_test(test_group_filter),
+		cmocka_unit_test(test_replicated_upstream),   cmocka_unit_test(test_lag_report),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
