@@ -48,6 +48,8 @@ static void read_connect(struct kdr_live_connect *out, struct kdr_executor_error
 		discard.connect = *out;
 		kdr_live_cluster_release(&discard);
 		memset(out, 0, sizeof(*out));
+		/* The plan says why (an error of the plan, not only a line on stderr). */
+		out->read_error = kdr_strdup(kdr_error_message());
 	}
 	kdr_connect_client_free(client);
 }
@@ -123,6 +125,9 @@ int kdr_executor_read_live(struct kdr_live *out, struct kdr_executor_errors *err
 			pthread_join(read->thread, NULL);
 		for (size_t m = 0; m < read->errors.messages.n; m++)
 			kdr_strvec_push(&errors->messages, read->errors.messages.v[m]);
+		if (read->rc != 0)
+			kdr_live_set_unread(out, read->cl->meta.name,
+					    read->errors.messages.n ? read->errors.messages.v[0] : "read failed");
 		kdr_executor_errors_release(&read->errors);
 		if (read->rc != 0) {
 			kdr_live_cluster_release(&read->live);

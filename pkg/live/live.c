@@ -408,6 +408,7 @@ void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 	out->connect.url = kdr_strdup(src->connect.url);
 	out->connect.version = kdr_strdup(src->connect.version);
 	out->connect.kafka_cluster_id = kdr_strdup(src->connect.kafka_cluster_id);
+	out->connect.read_error = kdr_strdup(src->connect.read_error);
 	out->connect.n_connectors = src->connect.n_connectors;
 	out->connect.connectors =
 	    kdr_calloc(src->connect.n_connectors ? src->connect.n_connectors : 1, sizeof(*out->connect.connectors));
@@ -423,6 +424,8 @@ void kdr_live_copy(struct kdr_live *out, const struct kdr_live *src)
 	out->clusters = kdr_calloc(src->n_clusters ? src->n_clusters : 1, sizeof(*out->clusters));
 	for (size_t i = 0; i < src->n_clusters; i++)
 		kdr_live_cluster_copy(&out->clusters[i], &src->clusters[i]);
+	for (size_t i = 0; i < src->n_unread; i++)
+		kdr_live_set_unread(out, src->unread[i].name, src->unread[i].reason);
 }
 
 /* --- freeing --- */
@@ -473,6 +476,7 @@ void kdr_live_cluster_release(struct kdr_live_cluster *cl)
 	free(cl->connect.url);
 	free(cl->connect.version);
 	free(cl->connect.kafka_cluster_id);
+	free(cl->connect.read_error);
 	for (size_t i = 0; i < cl->connect.n_connectors; i++)
 		kdr_live_connector_release(&cl->connect.connectors[i]);
 	free(cl->connect.connectors);
@@ -487,5 +491,33 @@ void kdr_live_release(struct kdr_live *live)
 	for (size_t i = 0; i < live->n_clusters; i++)
 		kdr_live_cluster_release(&live->clusters[i]);
 	free(live->clusters);
+	for (size_t i = 0; i < live->n_unread; i++) {
+		free(live->unread[i].name);
+		free(live->unread[i].reason);
+	}
+	free(live->unread);
 	memset(live, 0, sizeof(*live));
+}
+
+void kdr_live_set_unread(struct kdr_live *live, const char *name, const char *reason)
+{
+	for (size_t i = 0; i < live->n_unread; i++) {
+		if (strcmp(live->unread[i].name, name) == 0) {
+			free(live->unread[i].reason);
+			live->unread[i].reason = kdr_strdup(reason);
+			return;
+		}
+	}
+	live->unread = kdr_realloc(live->unread, (live->n_unread + 1) * sizeof(*live->unread));
+	live->unread[live->n_unread].name = kdr_strdup(name);
+	live->unread[live->n_unread].reason = kdr_strdup(reason);
+	live->n_unread++;
+}
+
+const char *kdr_live_unread_reason(const struct kdr_live *live, const char *name)
+{
+	for (size_t i = 0; i < live->n_unread; i++)
+		if (strcmp(live->unread[i].name, name) == 0)
+			return live->unread[i].reason;
+	return NULL;
 }

@@ -101,6 +101,7 @@ struct kdr_live_connect {
 	char *kafka_cluster_id; /* from GET / */
 	struct kdr_live_connector *connectors; /* sorted by name */
 	size_t n_connectors;
+	char *read_error; /* !present: why the Connect could not be read (scrubbed), or NULL */
 };
 
 /* A committed offset of a consumer group. */
@@ -143,10 +144,26 @@ struct kdr_live_cluster {
 	size_t n_groups;
 };
 
+/* A cluster that could not be read, and why (the adapter's scrubbed message). */
+struct kdr_live_unread {
+	char *name;
+	char *reason;
+};
+
 struct kdr_live {
 	struct kdr_live_cluster *clusters; /* sorted by name */
 	size_t n_clusters;
+	struct kdr_live_unread *unread; /* clusters whose read failed; not in a snapshot */
+	size_t n_unread;
 };
+
+/*
+ * Records that cluster `name` could not be read because of `reason` (copied;
+ * a message already free of secrets). The plan puts the reason in its error.
+ */
+void kdr_live_set_unread(struct kdr_live *live, const char *name, const char *reason);
+/* Why cluster `name` could not be read, or NULL (not recorded). */
+const char *kdr_live_unread_reason(const struct kdr_live *live, const char *name);
 
 /* Lookups (bisection), lent, NULL when absent. */
 const struct kdr_live_cluster *kdr_live_cluster_find(const struct kdr_live *live, const char *name);

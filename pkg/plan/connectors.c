@@ -177,8 +177,16 @@ static void plan_cluster_connect(struct plan_ctx *ctx, const struct kdr_cluster 
 	if (!cl || !spec->connect.present)
 		return; /* a missing cluster is already a blocked error */
 	if (!connect->present) {
-		plan_add_note(ctx->plan, KDR_NOTE_WARNING, spec->meta.name, NULL,
-			      "connect '%s' was not read: its connectors are not planned", spec->connect.url);
+		/* Never "no changes": a pending connector change could hide behind an unread Connect. */
+		if (connect->read_error)
+			plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
+					 "connect '%s' could not be read: %s; its connectors are not planned",
+					 spec->connect.url,
+					 kdr_plan_strip_connect_prefix(connect->read_error, spec->connect.url));
+		else
+			plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
+					 "connect '%s' was not read: its connectors are not planned",
+					 spec->connect.url);
 		return;
 	}
 	/* A Connect attached to another Kafka cluster would replicate into the wrong place. */

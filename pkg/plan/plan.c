@@ -365,9 +365,17 @@ int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, co
 			continue;
 		cl = kdr_live_cluster_find(live, name);
 		if (!cl) {
-			plan_add_blocked(
-			    out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
-			    "cluster '%s' is missing from the live state (unreachable, or not in the snapshot)", name);
+			const char *reason = kdr_live_unread_reason(live, name);
+
+			if (reason)
+				plan_add_blocked(out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
+						 "cluster '%s' could not be read: %s", name,
+						 kdr_plan_strip_cluster_prefix(reason, name));
+			else
+				plan_add_blocked(out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
+						 "cluster '%s' is missing from the live state (unreachable, or not in "
+						 "the snapshot)",
+						 name);
 			continue;
 		}
 		plan_cluster(&ctx, specs[i], cl);
@@ -446,4 +454,24 @@ void kdr_plan_release(struct kdr_plan *plan)
 	free(plan->revision);
 	kdr_strmap_release(&plan->fingerprints);
 	memset(plan, 0, sizeof(*plan));
+}
+
+static const char *strip_prefix(const char *message, const char *what, const char *name)
+{
+	size_t lw = strlen(what), ln = name ? strlen(name) : 0;
+
+	if (name && strncmp(message, what, lw) == 0 && strncmp(message + lw, name, ln) == 0 &&
+	    strncmp(message + lw + ln, "': ", 3) == 0)
+		return message + lw + ln + 3;
+	return message;
+}
+
+const char *kdr_plan_strip_cluster_prefix(const char *message, const char *name)
+{
+	return strip_prefix(message, "cluster '", name);
+}
+
+const char *kdr_plan_strip_connect_prefix(const char *message, const char *url)
+{
+	return strip_prefix(message, "connect '", url);
 }

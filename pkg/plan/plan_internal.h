@@ -72,6 +72,13 @@ const char *plan_policy_name(const struct kdr_policy *policy);
 /* Appends a zeroed action (risk safe) with copies of the strings, lent. */
 struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
 				   const char *resource, const char *policy);
+/*
+ * An adapter's message without its "cluster 'NAME': " / "connect 'URL': "
+ * opening (the plan's own sentence names them already); lent from `message`.
+ */
+const char *kdr_plan_strip_cluster_prefix(const char *message, const char *name);
+const char *kdr_plan_strip_connect_prefix(const char *message, const char *url);
+
 void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
 		      const char *policy, char *reassignment_json_take, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

@@ -669,10 +669,11 @@ static void test_connect_unreachable(void **state)
 	plan_live(&plan, &dead, &errors);
 	assert_int_equal(errors.n, 1);
 	assert_non_null(strstr(errors.v[0], "http://127.0.0.1:1"));
-	for (size_t i = 0; i < plan.n_notes; i++)
-		warned =
-		    warned || (plan.notes[i].kind == KDR_NOTE_WARNING && strcmp(plan.notes[i].cluster, WEST) == 0 &&
-			       strstr(plan.notes[i].message, "was not read") != NULL);
+	/* An error of the plan with the reason (issue 14): never "no changes" for west's connectors. */
+	for (size_t i = 0; i < plan.n_blocked; i++)
+		warned = warned || (plan.blocked[i].kind == KDR_BLOCKED_ERROR && strcmp(plan.blocked[i].cluster, WEST) == 0 &&
+				    strstr(plan.blocked[i].reason, "connect 'http://127.0.0.1:1' could not be read: ") &&
+				    strstr(plan.blocked[i].reason, "its connectors are not planned"));
 	assert_true(warned);
 	assert_int_equal(plan.n_actions, 2);
 	assert_int_equal(count_kind(&plan, KDR_ACTION_CREATE_TOPIC), 2);

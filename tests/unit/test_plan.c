@@ -1568,6 +1568,46 @@ static void test_connectors_converge(void **state)
 	}
 }
 
+/*
+ * issue 14 items 2 and 5: an unread cluster or Connect is an error of the
+ * plan that carries the reason the read failed (not only on stderr), and an
+ * unread Connect is never "no changes": its connectors are not planned and the
+ * plan says why, as for an unreachable Kafka.
+ */
+static void test_unread_cluster_and_connect_are_errors_with_their_reason(void **state)
+{
+	static const char yaml[] =
+	    "---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: east}\nspec:\n  bootstrapServers: e:9092\n"
+	    "  connect: {url: \"http://connect-east:8083\"}\n"
+	    "---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: west}\nspec:\n  bootstrapServers: w:9092\n"
+	    "---\n" YAML_HEADER "kind: ReplicationFlow\nmetadata: {name: west-to-east}\nspec:\n"
+	    "  source: west\n  target: east\n";
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	const struct kdr_blocked *blocked = NULL;
+	struct kdr_live_cluster *east = NULL;
+
+	(void)state;
+	desired_from_yaml(&desired, yaml);
+	east = live_cluster(&live, "east", 3, racks_abc);
+	east->connect.read_error = strdup("connect 'http://connect-east:8083': HTTP 500: Internal Server Error");
+	kdr_live_set_unread(&live, "west", "cluster 'west': cannot connect (bootstrap w:9092): Connection refused");
+	plan_ok(&plan, &desired, &live, NULL);
+	blocked = find_blocked(&plan, KDR_BLOCKED_ERROR, "west", NULL);
+	assert_non_null(blocked);
+	assert_string_equal(blocked->reason, "cluster 'west' could not be read: cannot connect (bootstrap w:9092): "
+					     "Connection refused");
+	blocked = find_blocked(&plan, KDR_BLOCKED_ERROR, "east", NULL);
+	assert_non_null(blocked);
+	assert_string_equal(blocked->reason, "connect 'http://connect-east:8083' could not be read: HTTP 500: "
+					     "Internal Server Error; its connectors are not planned");
+	assert_false(kdr_plan_is_empty(&plan));
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -1641,6 +1681,7 @@ int main(void)
 	    cmocka_unit_test(test_fingerprint),
 	    cmocka_unit_test(test_simulate),
 	    cmocka_unit_test(test_connectors_converge),
+	    cmocka_unit_test(test_unread_cluster_and_connect_are_errors_with_their_reason),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_empty_plan),
 	};

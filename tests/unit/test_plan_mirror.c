@@ -405,7 +405,9 @@ static void test_preview_connect_not_read(void **state)
 	/* What runs is unknown: no start/stop lists, but a filter that matches nothing is still reported. */
 	assert_int_equal(count_notes(&plan, "starts mirroring"), 0);
 	expect_note(&plan, "west", "kdr.f.source", "matches none of the 1 topic(s)");
-	expect_note(&plan, "west", NULL, "was not read");
+	/* An unread Connect is an error of the plan (issue 14), never a silent "no changes". */
+	assert_non_null(find_blocked(&plan, KDR_BLOCKED_ERROR, "west", NULL));
+	assert_non_null(strstr(find_blocked(&plan, KDR_BLOCKED_ERROR, "west", NULL)->reason, "was not read"));
 	kdr_plan_release(&plan);
 	kdr_desired_release(&desired);
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# issue 14 items 2 and 5: what kdr could not read is an error with its reason,
+# in every format, never "No changes".
+#  1. a Connect that answers 500 on every request, and one that is unreachable:
+#     `plan --detailed-exitcode` exits 1 in text, markdown and json, the plan
+#     (stdout) names the Connect and the reason; `apply --yes` exits 1 and
+#     applies nothing (the pending topic is not created).
+#  2. an unreachable Kafka cluster: the plan (stdout, all three formats) says
+#     why ("Connection refused" / "no broker answered"), not only stderr.
+# Backend: kdr-sandbox (Kafka) + a python3 listener answering HTTP 500.
+set -u
+root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+kdr=${KDR_BIN:-$root/build/asan/kdr}
+sandbox_bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
+failures=0
+work=$(mktemp -d)
+sandbox_pid= http_pid=
+cleanup() {
+  [ -n "$http_pid" ] && kill -TERM "$http_pid" 2>/dev/null
+  [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+wait_until() { # seconds description command...
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || { fail "$what (not within the limit)"; return 1; }
+    sleep 0.2
+  done
+}
+echo "backend: kdr-sandbox (Kafka) + python3 HTTP listener answering 500 (Connect stand-in)"
+
+/usr/bin/python3 - "$work/http.port" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"error_code":500,"message":"Request timed out"}'
+        self.send_response(500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_PUT = do_POST = do_GET
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+http_pid=$!
+cat >"$work/sandbox.yaml" <<'YAML'
+clusters:
+  - name: dc-a
+    brokers: 1
+YAML
+"$sandbox_bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+wait_until 10 "sandbox and listener ready" test -s "$work/ready.json" -a -s "$work/http.port" || exit 1
+bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-a"]["bootstrap"])' "$work/ready.json")
+port=$(cat "$work/http.port")
+
+desired() { # dir bootstrap connect-url
+  mkdir -p "$1"
+  cat >"$1/all.yaml" <<YAML
+apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-a}
+spec:
+  bootstrapServers: $2
+  connect: {url: "$3"}
+---
+apiVersion: kdr.io/v1alpha1
+kind: TopicPolicy
+metadata: {name: app}
+spec:
+  clusters: [dc-a]
+  topics: [{name: pending-topic}]
+  replicationFactor: 1
+YAML
+}
+
+# --- 1. Connect unreadable ---
+for case in http500 unreachable; do
+  url=$([ $case = http500 ] && echo "http://127.0.0.1:$port" || echo "http://127.0.0.1:1")
+  dir="$work/$case"
+  desired "$dir" "$bootstrap" "$url"
+  for format in text markdown json; do
+    "$kdr" plan "$dir" --detailed-exitcode --timeout 5s --format $format >"$work/out" 2>"$work/err"
+    rc=$?
+    echo "$case plan --format $format: exit $rc"
+    [ $rc -eq 1 ] || fail "$case: plan --detailed-exitcode --format $format exited $rc, not 1"
+    grep -q "connect '$url' could not be read: " "$work/out" \
+      || { cat "$work/out"; fail "$case ($format): the plan does not say the Connect could not be read, and why"; }
+    if [ $case = http500 ]; then
+      grep -q "HTTP 500" "$work/out" || fail "$case ($format): the plan does not give the HTTP status"
+    fi
+    if grep -q "No changes" "$work/out"; then fail "$case ($format): plan says No changes"; fi
+  done
+  "$kdr" apply "$dir" --yes --timeout 5s >"$work/out" 2>"$work/err"
+  rc=$?
+  echo "$case apply: exit $rc"
+  [ $rc -eq 1 ] || fail "$case: apply exited $rc, not 1"
+  # All topics (no -t: a Metadata request naming the topic could auto-create it).
+  if kcat -L -b "$bootstrap" -m 5 2>/dev/null | grep -q 'topic "pending-topic" with'; then
+    fail "$case: apply created pending-topic although the plan had errors"
+  fi
+done
+
+# --- 2. Kafka unreachable: the reason in the plan ---
+dir="$work/kafka-down"
+desired "$dir" "127.0.0.1:1" "http://127.0.0.1:$port"
+for format in text markdown json; do
+  "$kdr" plan "$dir" --detailed-exitcode --timeout 3s --format $format >"$work/out" 2>"$work/err"
+  rc=$?
+  echo "kafka-down plan --format $format: exit $rc"
+  [ $rc -eq 1 ] || fail "kafka-down: plan --format $format exited $rc, not 1"
+  grep -q "cluster 'dc-a' could not be read: " "$work/out" \
+    || { cat "$work/out"; fail "kafka-down ($format): the reason is not in the plan"; }
+  grep -Eqi "refused|no broker answered" "$work/out" || fail "kafka-down ($format): no cause in the plan"
+done
+
+echo "unread_is_error: $failures failure(s)"
+[ $failures -eq 0 ]
