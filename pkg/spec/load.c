@@ -1,10 +1,14 @@
 /* Files and directories of YAML documents. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "spec/spec.h"
 #include "util/alloc.h"
@@ -25,17 +29,53 @@ static void io_error(struct kdr_diags *diags, const char *path, const char *what
 	kdr_error_set(KDR_EIO, "%s '%s': %s", what, path, strerror(err));
 }
 
+/* A FIFO, socket or device where a document file is expected: never opened for reading. */
+static void not_regular(struct kdr_diags *diags, const char *path)
+{
+	struct kdr_loc loc = { path, 0, 0 };
+
+	if (diags)
+		kdr_diags_error(diags, &loc, NULL, "not a regular file or directory; refused");
+	kdr_error_set(KDR_EIO, "'%s': not a regular file or directory", path);
+}
+
 int kdr_spec_load_file(struct kdr_desired *into, const char *path, struct kdr_diags *diags)
 {
 	struct kdr_buf data = KDR_BUF_INIT;
 	struct kdr_loc loc = { path, 0, 0 };
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st = { 0 };
+	FILE *f = NULL;
 	char chunk[65536] = "";
 	size_t n = 0;
 	int err = 0, rc = 0;
 
+	if (fd < 0) {
+		io_error(diags, path, "cannot open", errno);
+		return KDR_EIO;
+	}
+	if (fstat(fd, &st) != 0) {
+		io_error(diags, path, "cannot read", errno);
+		close(fd);
+		return KDR_EIO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		not_regular(diags, path);
+		close(fd);
+		return KDR_EIO;
+	}
+	/* The size first: a huge file is refused before any of it is read. */
+	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
+		kdr_diags_error(diags, &loc, NULL, "file larger than %zu MiB", MAX_FILE_SIZE >> 20);
+		close(fd);
+		return KDR_EIO;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "rb");
 	if (!f) {
 		io_error(diags, path, "cannot open", errno);
+		close(fd);
 		return KDR_EIO;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
@@ -74,7 +114,36 @@ struct ancestor {
 	const struct ancestor *parent;
 };
 
-static int collect(struct kdr_strvec *files, const char *dir, const struct ancestor *ancestors,
+/*
+ * Whether `path` (a symbolic link) resolves inside `root` (a realpath). A
+ * link out of the source would make kdr read, parse and quote a file the
+ * source does not hold (a secret, /proc/...): refused.
+ */
+static bool link_inside(const char *path, const char *root, char **target)
+{
+	char *resolved = realpath(path, NULL);
+	size_t n = strlen(root);
+	bool inside = false;
+
+	if (!resolved) {
+		*target = NULL;
+		return true; /* dangling: stat reports it */
+	}
+	inside = strncmp(resolved, root, n) == 0 && (resolved[n] == '/' || resolved[n] == '\0' ||
+						     (n == 1 && root[0] == '/'));
+	*target = resolved;
+	return inside;
+}
+
+static void warning(struct kdr_diags *diags, const char *path, const char *message)
+{
+	struct kdr_loc loc = { path, 0, 0 };
+
+	if (diags)
+		kdr_diags_add(diags, KDR_SEV_WARNING, &loc, NULL, "%s", message);
+}
+
+static int collect(struct kdr_strvec *files, const char *dir, const struct ancestor *ancestors, const char *root,
 		   struct kdr_diags *diags)
 {
 	DIR *d = opendir(dir);
@@ -99,7 +168,8 @@ static int collect(struct kdr_strvec *files, const char *dir, const struct ances
 		}
 	}
 	while ((entry = readdir(d)) != NULL) {
-		char *path = NULL;
+		char *path = NULL, *target = NULL;
+		struct stat lst = { 0 };
 
 		/* Hidden entries: .git, editor files, and Kubernetes ConfigMap mounts' ..data twins. */
 		if (entry->d_name[0] == '.')
@@ -114,14 +184,29 @@ static int collect(struct kdr_strvec *files, const char *dir, const struct ances
 				io_error(diags, path, "cannot read", errno);
 				rc = KDR_EIO;
 			}
+		} else if (!S_ISDIR(st.st_mode) && !has_yaml_extension(entry->d_name)) {
+			/* Not a document: never looked at. */
+		} else if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && !link_inside(path, root, &target)) {
+			struct kdr_loc loc = { path, 0, 0 };
+
+			if (diags)
+				kdr_diags_error(diags, &loc, NULL,
+						"a symbolic link to '%s', outside the source directory; refused", target);
+			kdr_error_set(KDR_EIO, "'%s': a symbolic link outside the source directory", path);
+			rc = KDR_EIO;
 		} else if (S_ISDIR(st.st_mode)) {
-			int sub = collect(files, path, &self, diags);
+			int sub = collect(files, path, &self, root, diags);
 
 			if (sub)
 				rc = sub;
-		} else if (S_ISREG(st.st_mode) && has_yaml_extension(entry->d_name)) {
+		} else if (S_ISREG(st.st_mode)) {
 			kdr_strvec_push(files, path);
+		} else {
+			/* A FIFO would block the read, a device never ends: not documents. */
+			warning(diags, path, "not a regular file; skipped");
 		}
+		free(target);
+		target = NULL;
 		free(path);
 	}
 	closedir(d);
@@ -131,18 +216,29 @@ static int collect(struct kdr_strvec *files, const char *dir, const struct ances
 int kdr_spec_list_dir(struct kdr_strvec *out, const char *dir, struct kdr_diags *diags)
 {
 	struct stat st = { 0 };
+	char *root = NULL;
 	int io = 0;
 
 	if (stat(dir, &st) != 0) {
 		io_error(diags, dir, "cannot open directory", errno);
 		return KDR_EIO;
 	}
-	/* A single file is a directory of one. */
+	/* A single file is a directory of one (kdr_spec_load_file refuses what is not a regular file). */
 	if (!S_ISDIR(st.st_mode)) {
+		if (!S_ISREG(st.st_mode)) {
+			not_regular(diags, dir);
+			return KDR_EIO;
+		}
 		kdr_strvec_push(out, dir);
 		return 0;
 	}
-	io = collect(out, dir, NULL, diags);
+	root = realpath(dir, NULL);
+	if (!root) {
+		io_error(diags, dir, "cannot open directory", errno);
+		return KDR_EIO;
+	}
+	io = collect(out, dir, NULL, root, diags);
+	free(root);
 	/* Sorted by path so that the same tree always gives the same objects in the same order. */
 	kdr_strvec_sort(out);
 	return io;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "spec/spec.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 /* Fails the test with every diagnostic printed, so a surprise is readable. */
@@ -838,6 +840,87 @@ static void test_load_errors(void **state)
 	remove_tree(dir);
 }
 
+/*
+ * issue 14 item 5: a directory source stays inside its directory. A symlink
+ * to a file outside is refused (its text would be parsed and quoted in
+ * errors), one inside is read; a FIFO named *.yaml is skipped with a warning;
+ * a FIFO given as the source is refused at once instead of blocking.
+ */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	fprintf(stderr, "kdr_spec_load_* blocked on a FIFO\n");
+	_exit(3);
+}
+
+static void test_dir_source_stays_inside_its_directory(void **state)
+{
+	char dir[] = "/tmp/kdr-spec-test-XXXXXX";
+	char outside[] = "/tmp/kdr-spec-outside-XXXXXX";
+	struct kdr_desired desired = { 0 };
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	char *path = NULL, *target = NULL, *text = NULL;
+	struct kdr_buf all = KDR_BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(outside));
+	write_file(outside, "secret", "s3cr3t-t0ken-value: not yaml for kdr\n");
+	make_dir(dir, "sub");
+	write_cluster(dir, "sub/real.yaml", "inside");
+	write_cluster(dir, "a.yaml", "a");
+	/* leak.yaml -> OUTSIDE/secret */
+	target = kdr_asprintf("%s/secret", outside);
+	path = kdr_asprintf("%s/leak.yaml", dir);
+	assert_int_equal(symlink(target, path), 0);
+	free(path);
+	free(target);
+	/* link.yaml -> sub/real.yaml (inside: read, once under each name) */
+	path = kdr_asprintf("%s/link.yaml", dir);
+	assert_int_equal(symlink("sub/real.yaml", path), 0);
+	free(path);
+	/* fifo.yaml: a FIFO */
+	path = kdr_asprintf("%s/fifo.yaml", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	assert_int_equal(kdr_spec_load_dir(&desired, dir, &diags), KDR_EIO);
+	for (size_t i = 0; i < diags.n; i++) {
+		char *line = kdr_diag_format(&diags.v[i]);
+
+		kdr_buf_printf(&all, "%s\n", line);
+		free(line);
+	}
+	printf("%s", all.ptr);
+	assert_null(strstr(all.ptr, "s3cr3t"));
+	text = kdr_asprintf("%s/leak.yaml: error: a symbolic link to '%s/secret', outside the source directory; "
+			    "refused\n",
+			    dir, outside);
+	assert_non_null(strstr(all.ptr, text));
+	free(text);
+	text = kdr_asprintf("%s/fifo.yaml: warning: not a regular file; skipped\n", dir);
+	assert_non_null(strstr(all.ptr, text));
+	free(text);
+	kdr_buf_release(&all);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+
+	/* The FIFO given as the source (file or "directory of one"): refused at once. */
+	assert_int_equal(kdr_spec_load_dir(&desired, path, &diags), KDR_EIO);
+	assert_int_equal(kdr_spec_load_file(&desired, path, &diags), KDR_EIO);
+	alarm(0);
+	assert_int_equal(diags.n, 2);
+	text = kdr_diag_format(&diags.v[0]);
+	assert_non_null(strstr(text, "not a regular file"));
+	free(text);
+	free(path);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+	remove_tree(dir);
+	remove_tree(outside);
+}
+
 /* --- the Kubernetes JSON form --- */
 
 static void assert_strvec_equal(const struct kdr_strvec *a, const struct kdr_strvec *b)
@@ -1090,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_load_dir_sorted_recursive),
 		cmocka_unit_test(test_load_dir_exact_order_and_file_labels),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_dir_source_stays_inside_its_directory),
 		cmocka_unit_test(test_json_policy_equals_yaml),
 		cmocka_unit_test(test_json_cluster_and_flow_equal_yaml),
 		cmocka_unit_test(test_json_numbers_as_config_strings),
