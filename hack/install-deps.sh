@@ -31,3 +31,8 @@ fi
 
 # The Apache Kafka jars of the real backend (hack/kafka-real); nothing when cached.
 "$(dirname "$0")/kafka/fetch.sh" >/dev/null
+
+# The real Kubernetes API server of the operator tests (hack/kube-real): built from the
+# Go module proxy once (several minutes), nothing when cached; a failed build only
+# makes those tests say so.
+"$(dirname "$0")/kube/build.sh" >/dev/null || echo "install-deps: building kube-apiserver failed; the Kubernetes tests report it" >&2
