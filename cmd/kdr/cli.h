@@ -31,6 +31,8 @@ int kdr_cmd_snapshot(int argc, char **argv);
 int kdr_cmd_render(int argc, char **argv);
 int kdr_cmd_run(int argc, char **argv);
 int kdr_cmd_status(int argc, char **argv);
+int kdr_cmd_failover(int argc, char **argv);
+int kdr_cmd_lag(int argc, char **argv);
 int kdr_cmd_version(int argc, char **argv);
 
 /*

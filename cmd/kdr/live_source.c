@@ -68,6 +68,7 @@ int kdr_live_source_read(struct kdr_live *out, const struct kdr_desired *desired
 	exec.timeout_ms = (int)options->timeout_ms;
 	exec.clusters = options->clusters;
 	exec.n_clusters = options->n_clusters;
+	exec.read_groups = options->read_groups;
 	/*
 	 * A cluster that cannot be read is left out: the plan reports it as an
 	 * error item, and the other clusters are still planned.

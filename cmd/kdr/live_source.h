@@ -1,6 +1,7 @@
 #ifndef KDR_CMD_LIVE_SOURCE_H
 #define KDR_CMD_LIVE_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,9 +16,10 @@ struct kdr_live_source_options {
 	const char *const *clusters; /* --cluster filter; NULL: every declared cluster */
 	size_t n_clusters;
 	int64_t timeout_ms;
+	bool read_groups; /* also the consumer groups (snapshot, status, lag, failover) */
 };
 
-#define KDR_LIVE_SOURCE_OPTIONS_INIT { NULL, NULL, 0, 30000 }
+#define KDR_LIVE_SOURCE_OPTIONS_INIT { NULL, NULL, 0, 30000, false }
 
 int kdr_live_source_parse_timeout(struct kdr_live_source_options *options, const char *text);
 

@@ -11,6 +11,8 @@ static const struct kdr_command commands[] = {
 	{ "render", "print the MirrorMaker 2 connector configs of the flows", kdr_cmd_render },
 	{ "run", "reconcile continuously (a loop driven by the source)", kdr_cmd_run },
 	{ "status", "report the health of the replication flows (exit 1 when one failed)", kdr_cmd_status },
+	{ "lag", "replication lag and RPO of a flow (exit 1 over --max-rpo)", kdr_cmd_lag },
+	{ "failover", "move a flow's consumer groups to its target with MM2's translated offsets", kdr_cmd_failover },
 	{ "version", "print the version", kdr_cmd_version },
 };
 

@@ -331,6 +331,11 @@ int kdr_connect_pause(struct kdr_connect_client *client, const char *name)
 	return simple_call(client, "PUT", name, "/pause", NULL, NULL);
 }
 
+int kdr_connect_stop(struct kdr_connect_client *client, const char *name)
+{
+	return simple_call(client, "PUT", name, "/stop", NULL, NULL);
+}
+
 int kdr_connect_resume(struct kdr_connect_client *client, const char *name)
 {
 	return simple_call(client, "PUT", name, "/resume", NULL, NULL);

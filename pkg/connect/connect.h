@@ -45,6 +45,8 @@ int kdr_connect_put_config(struct kdr_connect_client *client, const char *name, 
 			   bool *created);
 int kdr_connect_pause(struct kdr_connect_client *client, const char *name);
 int kdr_connect_resume(struct kdr_connect_client *client, const char *name);
+/* PUT /connectors/<name>/stop (Connect 3.5+): the connector and its tasks stop, its config stays. */
+int kdr_connect_stop(struct kdr_connect_client *client, const char *name);
 /* POST /connectors/<name>/restart?includeTasks=..&onlyFailed=.. */
 int kdr_connect_restart(struct kdr_connect_client *client, const char *name, bool include_tasks, bool only_failed);
 int kdr_connect_restart_task(struct kdr_connect_client *client, const char *name, int32_t task);

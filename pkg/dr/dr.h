@@ -101,6 +101,22 @@ int kdr_dr_group_filter_init(struct kdr_dr_group_filter *out, const struct kdr_f
 bool kdr_dr_group_filter_match(const struct kdr_dr_group_filter *filter, const char *group);
 void kdr_dr_group_filter_release(struct kdr_dr_group_filter *filter);
 
+/*
+ * The source topic a remote topic of the flow mirrors: "dc-east.orders" ->
+ * "orders" under the default policy (NULL when the name does not carry the
+ * flow's source prefix), the same name under identity. Heap string.
+ */
+char *kdr_dr_upstream_topic(const struct kdr_flow *flow, const char *remote);
+
+/*
+ * Where MM2 keeps the flow's offset-syncs: on the source
+ * ("mm2-offset-syncs.<target>.internal", the default) or, with the connector
+ * config offset-syncs.topic.location=target, on the target
+ * ("mm2-offset-syncs.<source>.internal"). *cluster is lent from the flow,
+ * *topic is a heap string.
+ */
+void kdr_dr_offset_syncs_location(const struct kdr_flow *flow, const char **cluster, char **topic);
+
 /* --- Replication progress: how far the target has the source's records --- */
 
 /*
@@ -134,6 +150,7 @@ struct kdr_dr_failover_row {
 	int64_t current;    /* the group's committed offset on the target, -1 none */
 	int64_t next;       /* what the group ends with (== current unless committed) */
 	int64_t at_risk;    /* records on the source not on the target, -1 unknown */
+	char *metadata;     /* the source commit's metadata, carried over with the commit */
 	enum kdr_dr_verdict verdict;
 	char *reason; /* NULL for commit/unchanged */
 };

@@ -64,6 +64,7 @@ static void decide_row(struct kdr_dr_failover_row *row, const struct kdr_mm2_che
 	const struct kdr_dr_offset *risk = kdr_dr_offsets_find(in->at_risk, cp->topic, cp->partition);
 
 	row->upstream = cp->upstream_offset;
+	row->metadata = kdr_strdup(cp->metadata ? cp->metadata : "");
 	row->checkpoint = cp->downstream_offset;
 	row->current = current ? current->offset : -1;
 	row->next = row->current;
@@ -374,6 +375,7 @@ void kdr_dr_failover_plan_release(struct kdr_dr_failover_plan *plan)
 		free(plan->rows[i].group);
 		free(plan->rows[i].topic);
 		free(plan->rows[i].reason);
+		free(plan->rows[i].metadata);
 	}
 	free(plan->rows);
 	for (size_t i = 0; i < plan->n_groups; i++) {

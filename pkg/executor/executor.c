@@ -83,7 +83,18 @@ static void *read_one_cluster(void *arg)
 	struct kdr_kafka_options kopts;
 
 	kafka_options(&kopts, read->options);
-	read->rc = kdr_kafka_read_cluster(&read->live, read->cl, &kopts);
+	if (read->options->read_groups) {
+		struct kdr_kafka_conn *conn = NULL;
+
+		read->rc = kdr_kafka_conn_open(&conn, read->cl, &kopts);
+		if (read->rc == 0)
+			read->rc = kdr_kafka_conn_read(&read->live, conn);
+		if (read->rc == 0 && kdr_kafka_conn_read_groups(&read->live, conn) != 0)
+			kdr_strvec_push(&read->errors.messages, kdr_error_message());
+		kdr_kafka_conn_free(conn);
+	} else {
+		read->rc = kdr_kafka_read_cluster(&read->live, read->cl, &kopts);
+	}
 	if (read->rc != 0) {
 		/* The message is thread-local: take it here, on the thread that failed. */
 		kdr_strvec_push(&read->errors.messages, kdr_error_message());

@@ -23,6 +23,12 @@ struct kdr_executor_options {
 	const struct kdr_secret_resolver *resolver;
 	const char *const *clusters; /* restrict to these clusters (NULL: all declared) */
 	size_t n_clusters;
+	/*
+	 * Also read each cluster's consumer groups (kdr_kafka_conn_read_groups).
+	 * A failure there leaves groups_read false and adds a message; the rest
+	 * of the cluster's read stands.
+	 */
+	bool read_groups;
 };
 
 /* One line per cluster that could not be read, for the caller to print. */

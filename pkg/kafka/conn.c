@@ -220,7 +220,14 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 	if ((error = conf_set(conf, conn, "bootstrap.servers", cl->bootstrap_servers, false)))
 		goto cleanup;
 
-	conn->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	/* A reader of records: assigns partitions itself, never joins a group nor commits. */
+	if (options && options->consumer &&
+	    ((error = conf_set(conf, conn, "enable.auto.commit", "false", false)) ||
+	     (error = conf_set(conf, conn, "enable.auto.offset.store", "false", false)) ||
+	     (error = conf_set(conf, conn, "enable.partition.eof", "true", false))))
+		goto cleanup;
+	conn->rk = rd_kafka_new(options && options->consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER, conf, errstr,
+				sizeof(errstr));
 	if (!conn->rk) {
 		kdr_kafka_scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
 		error = kdr_error_set(KDR_EINVALID, "cluster '%s': creating the Kafka client: %s", name, scrubbed);

@@ -52,6 +52,12 @@ struct kdr_kafka_options {
 	 * such mode, so deletions are not sent at all (left unattempted).
 	 */
 	bool validate_only;
+	/*
+	 * Open the client as a consumer (no group.id, never commits on its own)
+	 * so that kdr_kafka_conn_read_partition can fetch records; the admin
+	 * calls work on it all the same.
+	 */
+	bool consumer;
 };
 
 /* The outcome of one plan action. */
@@ -132,6 +138,73 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
  * failed action (in plan order), with a summary through kdr_error_set.
  */
 int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan);
+
+/* --- DR operations: consumer groups, offsets, records (groups.c, records.c) --- */
+
+/*
+ * Reads the cluster's consumer groups into `out` (its groups array must be
+ * empty): per broker one ListGroups and one DescribeGroups for all the
+ * groups it coordinates (state, protocol type, member count), then the
+ * committed offsets of each group (ListConsumerGroupOffsets: librdkafka
+ * 2.0.2 takes one group per call and Kafka's OffsetFetch before v8 one group
+ * per request, so one OffsetFetch per group, 8 in flight).
+ * Sets out->groups_read and sorts. Any error (a broker that cannot list, a
+ * group that cannot be described) fails the whole read, since a failover
+ * must not decide on half the truth: KDR_EUNAVAILABLE/ETIMEOUT/EINVALID with
+ * the cluster and group named; out's groups are emptied then.
+ */
+int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn);
+
+struct kdr_kafka_offset_query {
+	const char *topic;
+	int32_t partition;
+	int64_t offset; /* out: log-end offset (high watermark), -1 on error */
+	int code;       /* out: 0, KDR_ENOTFOUND (no such topic/partition), or another code */
+};
+
+/*
+ * Fills each query's log-end offset with ListOffsets (latest), batched per
+ * partition leader by librdkafka (rd_kafka_offsets_for_times). Returns 0
+ * when the request was answered (per-partition errors in `code`), else the
+ * request's error (cluster unreachable, timeout).
+ */
+int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n);
+
+/* Called per record; key/value NULL when null on the wire. */
+typedef void (*kdr_kafka_record_fn)(void *ctx, int64_t offset, int64_t timestamp_ms, const void *key,
+				    size_t key_len, const void *value, size_t value_len);
+
+/*
+ * Reads the records of topic/partition from `from` (an offset, or -2 for
+ * the beginning) up to the log-end offset as it was when the call started,
+ * at most max_records (< 0: no limit), calling `fn` for each in order. The
+ * connection must have been opened with options.consumer. Returns 0;
+ * KDR_ENOTFOUND when the topic or partition does not exist; KDR_ETIMEOUT
+ * when the end is not reached within timeout_ms (records delivered so far
+ * stay delivered); another code for a fetch error. *end_out (may be NULL)
+ * gets the end offset read to.
+ */
+int kdr_kafka_conn_read_partition(struct kdr_kafka_conn *conn, const char *topic, int32_t partition, int64_t from,
+				  int64_t max_records, kdr_kafka_record_fn fn, void *ctx, int64_t *end_out);
+
+struct kdr_kafka_group_commit {
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+	const char *metadata; /* NULL: none */
+	int code;             /* out: 0 or the partition's error */
+	char *message;        /* out: heap, NULL when ok */
+};
+
+/*
+ * Commits offsets for one group (AlterConsumerGroupOffsets, one group per
+ * call in librdkafka 2.0.2). Kafka accepts it only while the group has no
+ * members. Returns 0 when every partition was committed, else the first
+ * error (group-level or per partition, also in each entry), message naming
+ * cluster, group, topic and partition.
+ */
+int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
+				size_t n);
 
 /* One-shot forms: open, read or apply, free. Same contracts as above. */
 int kdr_kafka_read_cluster(struct kdr_live_cluster *out, const struct kdr_cluster *cl,

@@ -1,0 +1,389 @@
+/*
+ * kdr failover: moves the consumer groups of a flow to its target with the
+ * offsets MirrorMaker 2 translated (its checkpoints), after stopping the
+ * flow's connectors. The same load -> validate -> read live path as plan
+ * and status; pkg/dr decides, pkg/executor does the I/O.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dr/dr.h"
+#include "executor/dr_io.h"
+#include "executor/executor.h"
+#include "live/live.h"
+#include "live_source.h"
+#include "mm2/mm2.h"
+#include "source_opts.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/regex.h"
+#include "util/strvec.h"
+
+enum {
+	OPT_FORMAT = 'f',
+	OPT_HELP = 'h',
+	OPT_YES = 'y',
+	OPT_FLOW = 3000,
+	OPT_GROUP,
+	OPT_GROUPS,
+	OPT_DRY_RUN,
+	OPT_FORCE,
+};
+
+static const struct option failover_options[] = {
+	{ "flow", required_argument, NULL, OPT_FLOW },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "groups", required_argument, NULL, OPT_GROUPS },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
+	KDR_CLI_SOURCE_OPTIONS,
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct kdr_cli_spec failover_spec = {
+	.command = "failover",
+	.usage = "kdr failover [DIR | --git URL [--ref R] [--path P]] --flow F [--group G]... [--groups REGEX]\n"
+		 "                    [--dry-run] [--force] [--yes] [--format text|json] [--timeout 30s]",
+	.description =
+		"Fails the consumer groups of ReplicationFlow F over to its target cluster: (1) stops the flow's\n"
+		"source and checkpoint connectors on the target's Connect, if it answers (a dead source DC does\n"
+		"not block); (2) reads MM2's checkpoints (<source>.checkpoints.internal on the target), the latest\n"
+		"per group and partition; (3) commits the translated offsets to the groups on the target, for the\n"
+		"remote topics. A group is never moved backwards (unless --force), and a group with active members\n"
+		"on the target is refused. Prints group/topic/partition/checkpoint/current/new and, when the source\n"
+		"is readable, the records at risk (on the source, not yet on the target). Running it twice changes\n"
+		"nothing the second time. Record the failover in the desired state (spec.suspended: true on the\n"
+		"flow, printed as a patch) so that apply/run do not resume the connectors: see docs/runbook.md.\n"
+		"Exit status: 0 done (or nothing to do), 1 a group refused, a commit failed, the target or its\n"
+		"checkpoints unreadable; 64 usage error.",
+	.options_help = "      --flow F            the ReplicationFlow to fail over (required)\n"
+			"      --group G           only this group (repeatable); default: every checkpointed group\n"
+			"                          the flow's group filter accepts\n"
+			"      --groups REGEX      only groups matching REGEX (full match)\n"
+			"      --dry-run           stop nothing, commit nothing: print what would be done\n"
+			"      --force             also move groups backwards (current offset ahead of the checkpoint)\n"
+			"  -y, --yes               commit without asking\n"
+			"  -f, --format FORMAT     text (default) or json\n"
+			"      --timeout DURATION  per request to the clusters and Connect (default 30s)\n"
+			KDR_CLI_SOURCE_HELP,
+	.options = failover_options,
+	.short_options = "f:yh",
+};
+
+static bool confirm(size_t groups)
+{
+	char answer[16] = "";
+
+	fprintf(stderr, "\ncommit the offsets of %zu group(s)? only 'yes' is accepted: ", groups);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
+}
+
+/* Every (topic, partition) the checkpoints name, for the end-offset query. */
+static void checkpointed_partitions(struct kdr_dr_offsets *out, const struct kdr_dr_checkpoints *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!kdr_dr_offsets_find(out, set->v[i].topic, set->v[i].partition)) {
+			kdr_dr_offsets_set(out, set->v[i].topic, set->v[i].partition, -1);
+			kdr_dr_offsets_sort(out);
+		}
+}
+
+/*
+ * Records at risk per remote partition: on the source, past what the
+ * target holds (from the latest offset-sync and the remote log end). Only
+ * when the source answers; otherwise `out` stays unset (unknown).
+ */
+static bool records_at_risk(struct kdr_dr_offsets *out, const struct kdr_desired *desired, const struct kdr_flow *flow,
+			    const struct kdr_dr_offsets *target_ends, const struct kdr_executor_options *exec)
+{
+	const struct kdr_cluster *source = kdr_desired_cluster(desired, flow->source);
+	const struct kdr_cluster *syncs_cluster = NULL;
+	const char *syncs_cluster_name = NULL;
+	char *syncs_topic = NULL;
+	struct kdr_dr_syncs syncs = { 0 };
+	struct kdr_dr_offsets want = { 0 }, source_ends = { 0 };
+	bool ok = false;
+
+	kdr_dr_offset_syncs_location(flow, &syncs_cluster_name, &syncs_topic);
+	syncs_cluster = kdr_desired_cluster(desired, syncs_cluster_name);
+	for (size_t i = 0; i < target_ends->n; i++) {
+		char *upstream = kdr_dr_upstream_topic(flow, target_ends->v[i].topic);
+
+		if (upstream)
+			kdr_dr_offsets_set(&want, upstream, target_ends->v[i].partition, -1);
+		free(upstream);
+	}
+	kdr_dr_offsets_sort(&want);
+	if (!source || kdr_executor_end_offsets(&source_ends, source, &want, exec) != 0) {
+		fprintf(stderr, "kdr failover: source '%s' not readable, records at risk unknown: %s\n", flow->source,
+			kdr_error_message());
+		goto cleanup;
+	}
+	if (!syncs_cluster || kdr_executor_read_syncs(&syncs, syncs_cluster, syncs_topic, exec) != 0) {
+		fprintf(stderr, "kdr failover: offset-syncs '%s' on '%s' not readable, records at risk unknown: %s\n",
+			syncs_topic, syncs_cluster_name, kdr_error_message());
+		goto cleanup;
+	}
+	for (size_t i = 0; i < target_ends->n; i++) {
+		const struct kdr_dr_offset *remote = &target_ends->v[i];
+		char *upstream = kdr_dr_upstream_topic(flow, remote->topic);
+		const struct kdr_dr_offset *src = upstream ? kdr_dr_offsets_find(&source_ends, upstream, remote->partition)
+							   : NULL;
+		int64_t next = src ? kdr_dr_replicated_upstream(kdr_dr_syncs_find(&syncs, upstream, remote->partition),
+								 remote->offset, src->offset)
+				   : -1;
+
+		if (next >= 0)
+			kdr_dr_offsets_set(out, remote->topic, remote->partition, src->offset - next);
+		free(upstream);
+	}
+	kdr_dr_offsets_sort(out);
+	ok = true;
+cleanup:
+	free(syncs_topic);
+	kdr_dr_syncs_release(&syncs);
+	kdr_dr_offsets_release(&want);
+	kdr_dr_offsets_release(&source_ends);
+	return ok;
+}
+
+/* The desired-state change that records the failover (printed; the operator commits it). */
+static void print_record_hint(const struct kdr_flow *flow)
+{
+	if (flow->suspended)
+		return;
+	fprintf(stderr,
+		"\nkdr failover: record the failover in the desired state, or `kdr apply`/`kdr run` will resume\n"
+		"the stopped connectors of flow '%s':\n"
+		"  %s%s%u: ReplicationFlow '%s': set\n"
+		"    spec:\n"
+		"      suspended: true\n"
+		"  and commit it (docs/runbook.md, \"GitOps order\").\n",
+		flow->meta.name, flow->meta.file ? flow->meta.file : flow->meta.object_ref, flow->meta.file ? ":" : "",
+		flow->meta.line, flow->meta.name);
+}
+
+int kdr_cmd_failover(int argc, char **argv)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_live live = { 0 };
+	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_executor_options exec = { 0 };
+	struct kdr_cli_source src = { 0 };
+	struct kdr_strvec clusters = KDR_STRVEC_INIT, groups = KDR_STRVEC_INIT, errors = KDR_STRVEC_INIT;
+	struct kdr_dr_checkpoints checkpoints = { 0 };
+	struct kdr_dr_offsets wanted = { 0 }, target_ends = { 0 }, at_risk = { 0 };
+	struct kdr_dr_failover_input in = { 0 };
+	struct kdr_dr_failover_plan plan = { 0 };
+	struct kdr_executor_stop *stops = NULL;
+	struct kdr_regex *groups_re = NULL;
+	struct kdr_buf out = KDR_BUF_INIT;
+	const struct kdr_flow *flow = NULL;
+	const struct kdr_cluster *target = NULL;
+	const struct kdr_live_cluster *target_live = NULL;
+	const char *flow_name = NULL, *groups_pattern = NULL;
+	char *checkpoints_topic = NULL;
+	bool json = false, dry_run = false, force = false, yes = false;
+	size_t n_stops = 0, to_commit = 0;
+	int exit_code = KDR_EXIT_OK;
+	int opt = 0, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, failover_spec.short_options, failover_spec.options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			kdr_cli_print_help(&failover_spec, stdout);
+			goto cleanup;
+		case OPT_FLOW: flow_name = optarg; break;
+		case OPT_GROUP: kdr_strvec_push(&groups, optarg); break;
+		case OPT_GROUPS: groups_pattern = optarg; break;
+		case OPT_DRY_RUN: dry_run = true; break;
+		case OPT_FORCE: force = true; break;
+		case OPT_YES: yes = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0) {
+				json = true;
+			} else if (strcmp(optarg, "text") != 0) {
+				exit_code = kdr_cli_usage_error(&failover_spec,
+								"--format: unknown format '%s' (allowed: text, json)", optarg);
+				goto cleanup;
+			}
+			break;
+		default:
+			rc = kdr_cli_live_option(&source, &clusters, &failover_spec, opt, optarg);
+			if (rc > 0) {
+				exit_code = rc;
+				goto cleanup;
+			}
+			if (rc == 0 || kdr_cli_source_option(&src, opt, optarg))
+				break;
+			exit_code = kdr_cli_usage_error(&failover_spec, "unknown or incomplete option '%s'",
+							argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (!flow_name) {
+		exit_code = kdr_cli_usage_error(&failover_spec, "--flow F is required");
+		goto cleanup;
+	}
+	if (argc - optind > 1) {
+		exit_code = kdr_cli_usage_error(&failover_spec, "expected at most one directory, got %d arguments",
+						argc - optind);
+		goto cleanup;
+	}
+	if (groups_pattern && kdr_regex_compile(&groups_re, groups_pattern) != 0) {
+		exit_code = kdr_cli_usage_error(&failover_spec, "--groups: %s", kdr_error_message());
+		goto cleanup;
+	}
+	if (optind < argc)
+		src.dir = argv[optind];
+	if ((exit_code = kdr_cli_source_check(&failover_spec, &src)) != KDR_EXIT_OK ||
+	    (exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
+		goto cleanup;
+	flow = kdr_desired_flow(&desired, flow_name);
+	if (!flow) {
+		fprintf(stderr, "kdr failover: --flow '%s': no ReplicationFlow of that name is declared\n", flow_name);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	target = kdr_desired_cluster(&desired, flow->target);
+
+	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
+	kdr_strvec_push(&clusters, flow->source);
+	kdr_strvec_push(&clusters, flow->target);
+	source.clusters = (const char *const *)clusters.v;
+	source.n_clusters = clusters.n;
+	source.read_groups = true;
+	if ((exit_code = kdr_live_source_read(&live, &desired, &source)) != KDR_EXIT_OK)
+		goto cleanup;
+	target_live = kdr_live_cluster_find(&live, flow->target);
+	if (!target_live) {
+		fprintf(stderr, "kdr failover: target '%s' is not readable: nothing was changed\n", flow->target);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (!target_live->groups_read) {
+		fprintf(stderr, "kdr failover: the consumer groups of '%s' could not be read: nothing was changed\n",
+			flow->target);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	exec.timeout_ms = (int)source.timeout_ms;
+
+	/* (a) Stop the connectors first, so that no checkpoint or group sync lands while we read and commit. */
+	if (!dry_run) {
+		kdr_executor_stop_flow(&stops, &n_stops, &desired, flow, &exec);
+		for (size_t i = 0; i < n_stops; i++) {
+			if (stops[i].code == 0)
+				fprintf(stderr, "kdr failover: connector '%s' on '%s': stopped\n", stops[i].connector,
+					stops[i].cluster);
+			else
+				fprintf(stderr, "kdr failover: connector '%s' on '%s': not stopped (%s); going on\n",
+					stops[i].connector, stops[i].cluster, stops[i].message);
+		}
+	}
+
+	/* (b) The checkpoints, latest per group and partition. */
+	checkpoints_topic = kdr_mm2_checkpoints_topic(flow);
+	if (!kdr_live_topic_find(target_live, checkpoints_topic)) {
+		fprintf(stderr,
+			"kdr failover: checkpoints topic '%s' does not exist on '%s': MM2 wrote no checkpoints for "
+			"flow '%s' (is its checkpoint connector running, spec.checkpoints.enabled true?); nothing was "
+			"committed\n",
+			checkpoints_topic, flow->target, flow->meta.name);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (kdr_executor_read_checkpoints(&checkpoints, target, checkpoints_topic, &exec) != 0) {
+		fprintf(stderr, "kdr failover: reading '%s' on '%s': %s; nothing was committed\n", checkpoints_topic,
+			flow->target, kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (checkpoints.corrupt)
+		fprintf(stderr, "kdr failover: '%s': %zu of %zu record(s) are not MM2 checkpoints and were skipped "
+				"(first: %s)\n",
+			checkpoints_topic, checkpoints.corrupt, checkpoints.records, checkpoints.first_error);
+
+	/* The remote partitions' log ends bound what may be committed; the source says what is at risk. */
+	checkpointed_partitions(&wanted, &checkpoints);
+	if (kdr_executor_end_offsets(&target_ends, target, &wanted, &exec) != 0) {
+		fprintf(stderr, "kdr failover: log-end offsets on '%s': %s; nothing was committed\n", flow->target,
+			kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	in.at_risk = kdr_live_cluster_find(&live, flow->source) &&
+				     records_at_risk(&at_risk, &desired, flow, &target_ends, &exec)
+			     ? &at_risk
+			     : NULL;
+
+	/* (c) Decide (pure), print, commit. */
+	in.flow = flow;
+	in.checkpoints = &checkpoints;
+	in.target = target_live;
+	in.target_ends = &target_ends;
+	in.groups = (const char *const *)groups.v;
+	in.n_groups = groups.n;
+	in.groups_re = groups_re;
+	in.force = force;
+	if (kdr_dr_failover_decide(&plan, &in) != 0) {
+		fprintf(stderr, "kdr failover: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (json)
+		kdr_dr_failover_render_json(&out, &plan, dry_run);
+	else
+		kdr_dr_failover_render_text(&out, &plan, dry_run);
+	fwrite(out.ptr, 1, out.len, stdout);
+	fflush(stdout);
+	for (size_t g = 0; g < plan.n_groups; g++)
+		to_commit += plan.groups[g].verdict == KDR_DR_COMMIT;
+	if (!dry_run && to_commit) {
+		if (!yes && (!isatty(STDIN_FILENO) || !confirm(to_commit))) {
+			fprintf(stderr, "kdr failover: not committed (%s)\n",
+				isatty(STDIN_FILENO) ? "not confirmed" : "stdin is not a terminal: pass --yes");
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+		if (kdr_executor_commit_failover(&errors, &plan, target, &exec) != 0) {
+			for (size_t i = 0; i < errors.n; i++)
+				fprintf(stderr, "kdr failover: %s\n", errors.v[i]);
+			exit_code = KDR_EXIT_ERROR;
+		} else {
+			fprintf(stderr, "kdr failover: committed the offsets of %zu group(s) on '%s'\n", to_commit,
+				flow->target);
+		}
+	}
+	if (!dry_run)
+		print_record_hint(flow);
+	if (plan.n_refused)
+		exit_code = KDR_EXIT_ERROR;
+cleanup:
+	kdr_buf_release(&out);
+	kdr_dr_failover_plan_release(&plan);
+	kdr_dr_checkpoints_release(&checkpoints);
+	kdr_dr_offsets_release(&wanted);
+	kdr_dr_offsets_release(&target_ends);
+	kdr_dr_offsets_release(&at_risk);
+	kdr_executor_stops_free(stops, n_stops);
+	kdr_regex_free(groups_re);
+	free(checkpoints_topic);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+	kdr_strvec_release(&clusters);
+	kdr_strvec_release(&groups);
+	kdr_strvec_release(&errors);
+	return exit_code;
+}

@@ -1,0 +1,305 @@
+/*
+ * Consumer groups and their offsets (kafka.h, DR operations): read them in
+ * batches, commit a group's offsets. librdkafka 2.0.2's group admin API.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka/kafka_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* ListConsumerGroupOffsets calls in flight (one group each in librdkafka 2.0.2). */
+#define KDR_KAFKA_OFFSETS_WINDOW 8
+
+static int event_failed(struct kdr_kafka_conn *conn, rd_kafka_event_t *ev, const char *what, const char *group)
+{
+	rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+	char *detail = NULL;
+	int code = 0;
+
+	if (!err)
+		return 0;
+	detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+	if (group)
+		code = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': group '%s': %s: %s: %s", conn->cluster,
+				     group, what, rd_kafka_err2name(err), detail ? detail : "");
+	else
+		code = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': %s: %s: %s", conn->cluster, what,
+				     rd_kafka_err2name(err), detail ? detail : "");
+	free(detail);
+	return code;
+}
+
+/* Waits for the one answer of type `type` on `queue` (NULL + error on timeout). */
+static rd_kafka_event_t *wait_result(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, rd_kafka_event_type_t type,
+				     const char *what)
+{
+	int64_t deadline = kdr_kafka_admin_deadline(conn);
+
+	for (;;) {
+		rd_kafka_event_t *ev = kdr_kafka_wait_event(conn, queue, deadline);
+
+		if (!ev) {
+			kdr_error_set(KDR_ETIMEOUT, "cluster '%s': %s: no answer within %d ms", conn->cluster, what,
+				      conn->timeout_ms);
+			return NULL;
+		}
+		if (rd_kafka_event_type(ev) == type)
+			return ev;
+		rd_kafka_event_destroy(ev);
+	}
+}
+
+/*
+ * Lists and describes every group with rd_kafka_list_groups: per broker one
+ * ListGroups and one DescribeGroups for all of that broker's groups (the
+ * newer DescribeConsumerGroups of librdkafka 2.0.2 sends a FindCoordinator
+ * and a DescribeGroups per group). It also gives the real protocol type.
+ */
+static int list_describe(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
+{
+	const struct rd_kafka_group_list *list = NULL;
+	rd_kafka_resp_err_t err = rd_kafka_list_groups(conn->rk, NULL, &list, conn->timeout_ms);
+	int error = 0;
+
+	if (err == RD_KAFKA_RESP_ERR__PARTIAL) {
+		/* Some broker did not answer: the list would be half the truth. */
+		rd_kafka_group_list_destroy(list);
+		return kdr_error_set(KDR_EUNAVAILABLE, "cluster '%s': list groups: not every broker answered within %d ms",
+				     conn->cluster, conn->timeout_ms);
+	}
+	if (err)
+		return kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': list groups: %s: %s", conn->cluster,
+				     rd_kafka_err2name(err), rd_kafka_err2str(err));
+	for (int i = 0; i < list->group_cnt && !error; i++) {
+		const struct rd_kafka_group_info *info = &list->groups[i];
+		struct kdr_live_group *group = NULL;
+
+		if (info->err) {
+			error = kdr_error_set(kdr_kafka_error_code(info->err), "cluster '%s': group '%s': describe: %s: %s",
+					      conn->cluster, info->group, rd_kafka_err2name(info->err),
+					      rd_kafka_err2str(info->err));
+			break;
+		}
+		group = kdr_live_cluster_add_group(out, info->group);
+		free(group->state);
+		group->state = kdr_strdup(info->state && *info->state ? info->state : "Unknown");
+		free(group->protocol_type);
+		group->protocol_type = kdr_strdup(info->protocol_type ? info->protocol_type : "");
+		group->n_members = info->member_cnt;
+	}
+	rd_kafka_group_list_destroy(list);
+	return error;
+}
+
+static void send_offsets(struct kdr_kafka_conn *conn, rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *queue,
+			 const struct kdr_live_cluster *out, size_t i)
+{
+	rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(out->groups[i].id, NULL);
+
+	rd_kafka_AdminOptions_set_opaque(options, (void *)(uintptr_t)(i + 1));
+	rd_kafka_ListConsumerGroupOffsets(conn->rk, &req, 1, options, queue);
+	rd_kafka_ListConsumerGroupOffsets_destroy(req);
+}
+
+static int fold_offsets(struct kdr_live_group *group, struct kdr_kafka_conn *conn, rd_kafka_event_t *ev)
+{
+	const rd_kafka_group_result_t **results = NULL;
+	size_t n = 0;
+	int error = event_failed(conn, ev, "list offsets", group->id);
+
+	if (error)
+		return error;
+	results = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
+	for (size_t r = 0; r < n; r++) {
+		const rd_kafka_error_t *gerr = rd_kafka_group_result_error(results[r]);
+		const rd_kafka_topic_partition_list_t *parts = rd_kafka_group_result_partitions(results[r]);
+
+		if (gerr) {
+			char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(gerr));
+
+			error = kdr_error_set(kdr_kafka_error_code(rd_kafka_error_code(gerr)),
+					      "cluster '%s': group '%s': list offsets: %s: %s", conn->cluster, group->id,
+					      rd_kafka_error_name(gerr), detail ? detail : "");
+			free(detail);
+			return error;
+		}
+		for (int p = 0; parts && p < parts->cnt; p++) {
+			const rd_kafka_topic_partition_t *tp = &parts->elems[p];
+			char *metadata = NULL;
+
+			if (tp->err || tp->offset < 0)
+				continue; /* nothing committed there */
+			if (tp->metadata && tp->metadata_size)
+				metadata = kdr_strndup(tp->metadata, tp->metadata_size);
+			kdr_live_group_add_offset(group, tp->topic, tp->partition, tp->offset, metadata);
+			free(metadata);
+		}
+	}
+	return 0;
+}
+
+static int read_offsets(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue)
+{
+	rd_kafka_AdminOptions_t *options = NULL;
+	rd_kafka_event_t *ev = NULL;
+	size_t sent = 0, answered = 0;
+	bool *done = NULL;
+	int error = 0;
+
+	if (!out->n_groups)
+		return 0;
+	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, false);
+	if (!options)
+		return kdr_error_last();
+	done = kdr_calloc(out->n_groups, sizeof(*done));
+	for (; sent < out->n_groups && sent < KDR_KAFKA_OFFSETS_WINDOW; sent++)
+		send_offsets(conn, options, queue, out, sent);
+	while (answered < out->n_groups) {
+		size_t call = 0;
+
+		ev = wait_result(conn, queue, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, "list group offsets");
+		if (!ev) {
+			error = kdr_error_last();
+			goto cleanup;
+		}
+		call = (size_t)(uintptr_t)rd_kafka_event_opaque(ev);
+		if (call < 1 || call > out->n_groups || done[call - 1]) {
+			rd_kafka_event_destroy(ev);
+			ev = NULL;
+			continue;
+		}
+		done[call - 1] = true;
+		answered++;
+		error = fold_offsets(&out->groups[call - 1], conn, ev);
+		rd_kafka_event_destroy(ev);
+		ev = NULL;
+		if (error)
+			goto cleanup;
+		if (sent < out->n_groups)
+			send_offsets(conn, options, queue, out, sent++);
+	}
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	free(done);
+	rd_kafka_AdminOptions_destroy(options);
+	return error;
+}
+
+int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
+{
+	rd_kafka_queue_t *queue = NULL;
+	int error = kdr_kafka_conn_wait(conn);
+
+	if (error)
+		return error;
+	queue = rd_kafka_queue_new(conn->rk);
+	if (!(error = list_describe(out, conn)))
+		error = read_offsets(out, conn, queue);
+	rd_kafka_queue_destroy(queue);
+	if (error) {
+		for (size_t i = 0; i < out->n_groups; i++)
+			kdr_live_group_release(&out->groups[i]);
+		free(out->groups);
+		out->groups = NULL;
+		out->n_groups = 0;
+		out->groups_read = false;
+		return error;
+	}
+	out->groups_read = true;
+	kdr_live_cluster_sort(out);
+	return 0;
+}
+
+int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
+				size_t n)
+{
+	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+	rd_kafka_AlterConsumerGroupOffsets_t *req = NULL;
+	rd_kafka_AdminOptions_t *options = NULL;
+	rd_kafka_queue_t *queue = NULL;
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_group_result_t **results = NULL;
+	size_t n_results = 0;
+	int error = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		rd_kafka_topic_partition_t *tp =
+			rd_kafka_topic_partition_list_add(parts, offsets[i].topic, offsets[i].partition);
+
+		tp->offset = offsets[i].offset;
+		if (offsets[i].metadata && *offsets[i].metadata) {
+			tp->metadata_size = strlen(offsets[i].metadata);
+			tp->metadata = kdr_strndup(offsets[i].metadata, tp->metadata_size);
+		}
+		offsets[i].code = 0;
+		offsets[i].message = NULL;
+	}
+	if ((error = kdr_kafka_conn_wait(conn)))
+		goto cleanup;
+	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, false);
+	if (!options) {
+		error = kdr_error_last();
+		goto cleanup;
+	}
+	queue = rd_kafka_queue_new(conn->rk);
+	req = rd_kafka_AlterConsumerGroupOffsets_new(group, parts);
+	rd_kafka_AlterConsumerGroupOffsets(conn->rk, &req, 1, options, queue);
+	ev = wait_result(conn, queue, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, "commit group offsets");
+	if (!ev) {
+		error = kdr_error_last();
+		goto cleanup;
+	}
+	if ((error = event_failed(conn, ev, "commit offsets", group)))
+		goto cleanup;
+	results = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(ev),
+								   &n_results);
+	for (size_t r = 0; r < n_results; r++) {
+		const rd_kafka_error_t *gerr = rd_kafka_group_result_error(results[r]);
+		const rd_kafka_topic_partition_list_t *got = rd_kafka_group_result_partitions(results[r]);
+
+		if (gerr) {
+			char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(gerr));
+
+			error = kdr_error_set(kdr_kafka_error_code(rd_kafka_error_code(gerr)),
+					      "cluster '%s': group '%s': commit offsets: %s: %s", conn->cluster, group,
+					      rd_kafka_error_name(gerr), detail ? detail : "");
+			free(detail);
+			for (size_t i = 0; i < n; i++)
+				offsets[i].code = error;
+			goto cleanup;
+		}
+		for (int p = 0; got && p < got->cnt; p++) {
+			const rd_kafka_topic_partition_t *tp = &got->elems[p];
+
+			if (!tp->err)
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				if (strcmp(offsets[i].topic, tp->topic) != 0 || offsets[i].partition != tp->partition)
+					continue;
+				offsets[i].code = kdr_kafka_error_code(tp->err);
+				offsets[i].message = kdr_asprintf("cluster '%s': group '%s': topic '%s' partition %d: "
+								  "commit: %s: %s",
+								  conn->cluster, group, tp->topic, (int)tp->partition,
+								  rd_kafka_err2name(tp->err), rd_kafka_err2str(tp->err));
+				if (!error)
+					error = kdr_error_set(offsets[i].code, "%s", offsets[i].message);
+			}
+		}
+	}
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (req)
+		rd_kafka_AlterConsumerGroupOffsets_destroy(req);
+	if (queue)
+		rd_kafka_queue_destroy(queue);
+	if (options)
+		rd_kafka_AdminOptions_destroy(options);
+	rd_kafka_topic_partition_list_destroy(parts);
+	return error;
+}

@@ -1,0 +1,150 @@
+/* Log-end offsets and reading a partition's records (kafka.h, DR operations). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka/kafka_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static bool missing(rd_kafka_resp_err_t err)
+{
+	return err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+	       err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+}
+
+int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+	rd_kafka_resp_err_t err = 0;
+	int error = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		queries[i].offset = -1;
+		queries[i].code = 0;
+	}
+	if (n == 0)
+		return 0;
+	if ((error = kdr_kafka_conn_wait(conn)))
+		return error;
+	parts = rd_kafka_topic_partition_list_new((int)n);
+	for (size_t i = 0; i < n; i++)
+		/* ListOffsets with timestamp -1 (latest): the log-end offset. */
+		rd_kafka_topic_partition_list_add(parts, queries[i].topic, queries[i].partition)->offset =
+			RD_KAFKA_OFFSET_END;
+	err = rd_kafka_offsets_for_times(conn->rk, parts, conn->timeout_ms);
+	if (err && !missing(err)) {
+		error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': list offsets: %s: %s", conn->cluster,
+				      rd_kafka_err2name(err), rd_kafka_err2str(err));
+		goto cleanup;
+	}
+	for (int p = 0; p < parts->cnt; p++) {
+		const rd_kafka_topic_partition_t *tp = &parts->elems[p];
+		struct kdr_kafka_offset_query *q = &queries[p];
+
+		if (tp->err || (err && tp->offset < 0)) {
+			rd_kafka_resp_err_t perr = tp->err ? tp->err : err;
+
+			q->code = missing(perr) ? KDR_ENOTFOUND : kdr_kafka_error_code(perr);
+			continue;
+		}
+		q->offset = tp->offset;
+	}
+cleanup:
+	rd_kafka_topic_partition_list_destroy(parts);
+	return error;
+}
+
+int kdr_kafka_conn_read_partition(struct kdr_kafka_conn *conn, const char *topic, int32_t partition, int64_t from,
+				  int64_t max_records, kdr_kafka_record_fn fn, void *ctx, int64_t *end_out)
+{
+	rd_kafka_topic_t *rkt = NULL;
+	rd_kafka_resp_err_t err = 0;
+	int64_t low = 0, high = 0, start = 0, delivered = 0;
+	int64_t deadline = 0;
+	bool started = false;
+	int error = 0;
+
+	if (end_out)
+		*end_out = -1;
+	if (rd_kafka_type(conn->rk) != RD_KAFKA_CONSUMER)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': reading records needs a consumer connection",
+				     conn->cluster);
+	if ((error = kdr_kafka_conn_wait(conn)))
+		return error;
+	err = rd_kafka_query_watermark_offsets(conn->rk, topic, partition, &low, &high, conn->timeout_ms);
+	if (err) {
+		if (missing(err))
+			return kdr_error_set(KDR_ENOTFOUND, "cluster '%s': topic '%s' partition %d does not exist",
+					     conn->cluster, topic, (int)partition);
+		return kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: offsets: %s: %s",
+				     conn->cluster, topic, (int)partition, rd_kafka_err2name(err), rd_kafka_err2str(err));
+	}
+	if (end_out)
+		*end_out = high;
+	start = from < 0 || from < low ? low : from;
+	if (start >= high || max_records == 0)
+		return 0;
+	rkt = rd_kafka_topic_new(conn->rk, topic, NULL);
+	if (!rkt)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': topic '%s': %s", conn->cluster, topic,
+				     rd_kafka_err2str(rd_kafka_last_error()));
+	/* The simple consumer: no group, no commit; the partition is fetched from `start`. */
+	if (rd_kafka_consume_start(rkt, partition, start) != 0) {
+		err = rd_kafka_last_error();
+		error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: fetch: %s",
+				      conn->cluster, topic, (int)partition, rd_kafka_err2str(err));
+		goto cleanup;
+	}
+	started = true;
+	deadline = kdr_kafka_now_ms() + conn->timeout_ms;
+	for (;;) {
+		rd_kafka_message_t *msg = rd_kafka_consume(rkt, partition, 100);
+		int64_t offset = 0;
+
+		if (!msg) {
+			if (kdr_kafka_now_ms() > deadline) {
+				error = kdr_error_set(KDR_ETIMEOUT,
+						      "cluster '%s': topic '%s' partition %d: read %lld of the records "
+						      "up to offset %lld within %d ms",
+						      conn->cluster, topic, (int)partition, (long long)delivered,
+						      (long long)high, conn->timeout_ms);
+				goto cleanup;
+			}
+			rd_kafka_poll(conn->rk, 0);
+			continue;
+		}
+		if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			offset = msg->offset;
+			rd_kafka_message_destroy(msg);
+			if (offset >= high)
+				break;
+			continue;
+		}
+		if (msg->err) {
+			char *detail = kdr_kafka_scrub(conn, rd_kafka_message_errstr(msg));
+
+			error = kdr_error_set(kdr_kafka_error_code(msg->err), "cluster '%s': topic '%s' partition %d: "
+					      "fetch: %s: %s", conn->cluster, topic, (int)partition,
+					      rd_kafka_err2name(msg->err), detail ? detail : "");
+			free(detail);
+			rd_kafka_message_destroy(msg);
+			goto cleanup;
+		}
+		offset = msg->offset;
+		if (offset < high) {
+			fn(ctx, offset, rd_kafka_message_timestamp(msg, NULL), msg->key, msg->key_len, msg->payload,
+			   msg->len);
+			delivered++;
+		}
+		rd_kafka_message_destroy(msg);
+		if (offset >= high - 1 || (max_records > 0 && delivered >= max_records))
+			break;
+		deadline = kdr_kafka_now_ms() + conn->timeout_ms;
+	}
+cleanup:
+	if (started)
+		rd_kafka_consume_stop(rkt, partition);
+	if (rkt)
+		rd_kafka_topic_destroy(rkt);
+	return error;
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""kdr failover and kdr lag end to end against kdr-sandbox, checked with an
+independent client (Debian's python3-kafka, kafka-python 2.0.2).
+
+Two kdr-sandbox processes (dc-east; dc-west with a Connect worker), so that
+dc-east can be killed. The test writes MirrorMaker 2's records itself, in
+MM2's binary format encoded here with struct (Kafka's Struct schemas of
+Checkpoint, OffsetSync and Heartbeat, not kdr's codec): checkpoints into
+dc-east.checkpoints.internal on dc-west, offset-syncs into
+mm2-offset-syncs.dc-west.internal on dc-east, a heartbeat into
+dc-east.heartbeats. Then:
+  - kdr lag: per-partition lag from the offset-syncs and log ends, --max-rpo
+  - kdr failover --dry-run commits nothing; failover commits the latest
+    checkpoint per group/partition (a later record wins), keeps a group whose
+    offset is ahead (never backwards), skips a corrupt record with a message,
+    stops the flow's connectors, prints the records at risk
+  - a second failover is a no-op; a real consumer of the group resumes at
+    the translated offsets and reads the rest; an active consumer makes
+    failover refuse the group; --force moves a group back
+  - faults: a checkpoint past the log end, the source killed (failover still
+    works, records at risk unknown), checkpoints topic missing, target
+    unreachable -- clear errors, exit 1, nothing committed wrongly.
+Backend: sandbox.
+"""
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.structs import OffsetAndMetadata
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SANDBOX = os.environ.get("KDR_SANDBOX_BIN", os.path.join(ROOT, "build", "asan", "kdr-sandbox"))
+KDR = os.environ.get("KDR_BIN", os.path.join(ROOT, "build", "asan", "kdr"))
+FLOW = "east-to-west"
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+    print("ok:", what)
+
+
+def s(text):
+    data = text.encode()
+    return struct.pack(">h", len(data)) + data
+
+
+def checkpoint(group, topic, partition, upstream, downstream, metadata=""):
+    return (s(group) + s(topic) + struct.pack(">i", partition),
+            struct.pack(">hqq", 0, upstream, downstream) + s(metadata))
+
+
+def offset_sync(topic, partition, upstream, downstream):
+    return s(topic) + struct.pack(">i", partition), struct.pack(">qq", upstream, downstream)
+
+
+def start_sandbox(work, name, config):
+    path = os.path.join(work, name + ".yaml")
+    ready = os.path.join(work, name + ".ready.json")
+    with open(path, "w") as f:
+        f.write(config)
+    proc = subprocess.Popen([SANDBOX, "--config", path, "--ready-file", ready],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 15
+    while not os.path.exists(ready):
+        if proc.poll() is not None:
+            raise AssertionError("kdr-sandbox exited %d: %s" % (proc.returncode, proc.stderr.read().decode()))
+        if time.time() > deadline:
+            raise AssertionError("kdr-sandbox wrote no ready file")
+        time.sleep(0.05)
+    with open(ready) as f:
+        return proc, json.load(f)["clusters"][name]
+
+
+def stop(proc, kill=False):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def kdr(*args, expect=None):
+    res = subprocess.run([KDR] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    out, err = res.stdout.decode(), res.stderr.decode()
+    if expect is not None and res.returncode != expect:
+        raise AssertionError("kdr %s: exit %d, wanted %d\nstdout:\n%s\nstderr:\n%s"
+                             % (" ".join(args), res.returncode, expect, out, err))
+    return res.returncode, out, err
+
+
+def committed_metadata(admin, group):
+    return {tp.partition: om.metadata for tp, om in admin.list_consumer_group_offsets(group).items()
+            if tp.topic == "dc-east.orders"}
+
+
+def committed(admin, group):
+    return {tp.partition: om.offset for tp, om in admin.list_consumer_group_offsets(group).items()
+            if tp.topic == "dc-east.orders"}
+
+
+def connector_state(url, name):
+    with urllib.request.urlopen("%s/connectors/%s/status" % (url, name), timeout=10) as resp:
+        return json.load(resp)["connector"]["state"]
+
+
+def desired_dir(work, east, west):
+    d = os.path.join(work, "desired")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "dr.yaml"), "w") as f:
+        f.write("""apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-east}
+spec:
+  bootstrapServers: %s
+---
+apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-west}
+spec:
+  bootstrapServers: %s
+  connect: {url: "%s"}
+---
+apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: east-to-west}
+spec:
+  source: dc-east
+  target: dc-west
+  topics: ["orders"]
+  replicationFactor: 1
+  internalTopicsReplicationFactor: 1
+  heartbeats: {enabled: false}
+---
+apiVersion: kdr.io/v1alpha1
+kind: TopicPolicy
+metadata: {name: orders}
+spec:
+  clusters: [dc-east]
+  topics: [{name: orders}]
+  partitions: 3
+  replicationFactor: 1
+""" % (east["bootstrap"], west["bootstrap"], west["connect"]))
+    return d
+
+
+def run(work):
+    east_proc, east = start_sandbox(work, "dc-east", "clusters:\n  - name: dc-east\n    brokers: 1\n")
+    west_proc, west = start_sandbox(work, "dc-west", "clusters:\n  - name: dc-west\n    brokers: 1\n    connect: true\n")
+    try:
+        d = desired_dir(work, east, west)
+        kdr("apply", d, "--yes", expect=0)
+        check(connector_state(west["connect"], "kdr.east-to-west.source") == "RUNNING", "flow connectors created")
+
+        east_admin = KafkaAdminClient(bootstrap_servers=east["bootstrap"], request_timeout_ms=10000)
+        west_admin = KafkaAdminClient(bootstrap_servers=west["bootstrap"], request_timeout_ms=10000)
+        west_admin.create_topics([NewTopic("dc-east.orders", 3, 1), NewTopic("dc-east.checkpoints.internal", 1, 1),
+                                  NewTopic("dc-east.heartbeats", 1, 1)])
+        east_admin.create_topics([NewTopic("mm2-offset-syncs.dc-west.internal", 1, 1)])
+        east_p = KafkaProducer(bootstrap_servers=east["bootstrap"])
+        west_p = KafkaProducer(bootstrap_servers=west["bootstrap"])
+        produced_at = int(time.time() * 1000) - 60000  # a minute old: the RPO estimate is about 60 s
+        for p in range(3):
+            for i in range(100):
+                east_p.send("orders", key=b"k%d" % i, value=b"v%d" % i, partition=p, timestamp_ms=produced_at)
+            for i in range(90):  # MM2 has copied 90 of the 100
+                west_p.send("dc-east.orders", key=b"k%d" % i, value=b"v%d" % i, partition=p)
+            k, v = offset_sync("orders", p, 80, 80)
+            east_p.send("mm2-offset-syncs.dc-west.internal", key=k, value=v, partition=0)
+        for rec in [checkpoint("billing", "dc-east.orders", 0, 50, 50),
+                    checkpoint("billing", "dc-east.orders", 1, 60, 58),
+                    checkpoint("billing", "dc-east.orders", 0, 70, 70),  # later: wins
+                    checkpoint("billing", "dc-east.orders", 2, 40, 40, "m"),
+                    checkpoint("late", "dc-east.orders", 0, 31, 30)]:
+            west_p.send("dc-east.checkpoints.internal", key=rec[0], value=rec[1], partition=0)
+        west_p.send("dc-east.checkpoints.internal", key=b"garbage", value=b"\x00", partition=0)  # corrupt
+        west_p.send("dc-east.heartbeats", key=s("dc-east") + s("dc-west"),
+                    value=struct.pack(">hq", 0, int(time.time() * 1000)), partition=0)
+        east_p.flush()
+        west_p.flush()
+        # "late" has moved on by itself on dc-west (an admin-style commit into an empty group).
+        c = KafkaConsumer(bootstrap_servers=west["bootstrap"], group_id="late", enable_auto_commit=False)
+        c.assign([TopicPartition("dc-east.orders", 0)])
+        c.commit({TopicPartition("dc-east.orders", 0): OffsetAndMetadata(45, "")})
+        c.close()
+
+        # kdr snapshot has the groups (state, members, offsets).
+        _, out, _ = kdr("snapshot", d, "--cluster", "dc-west", expect=0)
+        groups = json.loads(out)["clusters"]["dc-west"]["groups"]
+        check(groups["late"]["state"] == "Empty" and groups["late"]["members"] == 0, "snapshot: group state")
+        check(groups["late"]["offsets"] == [{"topic": "dc-east.orders", "partition": 0, "offset": 45, "metadata": ""}],
+              "snapshot: committed offsets")
+
+        # Lag: 10 records per partition not on dc-west, a minute old.
+        rc, out, err = kdr("lag", d, "--flow", FLOW, "--format", "json", "--max-rpo", "1h")
+        lag = json.loads(out)
+        check(rc == 0 and lag["totalLag"] == 30, "lag: 30 records behind (%s)" % err.strip())
+        check(all(p["lag"] == 10 and p["replicated"] == 90 for p in lag["partitions"]), "lag per partition")
+        check(55000 <= lag["maxRpoMs"] <= 180000, "RPO estimate ~60 s: %s" % lag["maxRpoMs"])
+        check(lag["heartbeatAgeMs"] is not None and lag["heartbeatAgeMs"] < 120000, "heartbeat age")
+        rc, out, _ = kdr("lag", d, "--flow", FLOW, "--max-rpo", "5s")
+        check(rc == 1 and "OVER" in out, "lag over --max-rpo exits 1")
+
+        # Dry run: the table, nothing committed, connectors untouched.
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--dry-run")
+        check(rc == 0 and "dry run" in out, "dry run exits 0")
+        check(committed(west_admin, "billing") == {}, "dry run committed nothing")
+        check(connector_state(west["connect"], "kdr.east-to-west.source") == "RUNNING", "dry run stopped nothing")
+        check("1 of 6 record(s) are not MM2 checkpoints" in err, "corrupt record reported: " + err.strip())
+
+        # The failover.
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--yes", "--format", "json")
+        check(rc == 0, "failover exits 0: " + err.strip())
+        plan = json.loads(out)
+        verdicts = {(r["group"], r["partition"]): (r["verdict"], r["new"]) for r in plan["partitions"]}
+        check(verdicts[("billing", 0)] == ("commit", 70) and verdicts[("billing", 1)] == ("commit", 58)
+              and verdicts[("billing", 2)] == ("commit", 40), "billing: latest checkpoints committed")
+        check(verdicts[("late", 0)] == ("kept", 45), "late: ahead of its checkpoint, kept")
+        check(plan["totalAtRisk"] == 30, "records at risk: 30")
+        check(committed(west_admin, "billing") == {0: 70, 1: 58, 2: 40}, "offsets on dc-west (independent read)")
+        check(committed(west_admin, "late") == {0: 45}, "late not moved backwards")
+        check(committed_metadata(west_admin, "billing") == {0: "", 1: "", 2: "m"}, "commit metadata carried over")
+        check(connector_state(west["connect"], "kdr.east-to-west.source") == "STOPPED" and
+              connector_state(west["connect"], "kdr.east-to-west.checkpoint") == "STOPPED", "connectors stopped")
+        check("suspended: true" in err, "the desired-state patch is printed")
+
+        # Twice: nothing changes.
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--yes")
+        check(rc == 0 and "0 committed" in out and "committed the offsets" not in err, "second failover is a no-op")
+        check(committed(west_admin, "billing") == {0: 70, 1: 58, 2: 40}, "offsets unchanged")
+
+        # Recording the failover: until spec.suspended is true, plan would resume the stopped connectors.
+        rc, out, _ = kdr("plan", d, "--detailed-exitcode")
+        check(rc == 2 and "flow is not suspended; connector is STOPPED" in out, "unrecorded failover: plan resumes")
+        path = os.path.join(d, "dr.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("  heartbeats: {enabled: false}\n", "  heartbeats: {enabled: false}\n  suspended: true\n"))
+        rc, out, _ = kdr("plan", d, "--detailed-exitcode")
+        check(rc == 0, "recorded (suspended: true): no change planned, connectors stay stopped\n" + out)
+
+        # A real consumer of the group resumes at the translated offsets and reads the rest.
+        consumer = KafkaConsumer("dc-east.orders", bootstrap_servers=west["bootstrap"], group_id="billing",
+                                 enable_auto_commit=False, auto_offset_reset="earliest", consumer_timeout_ms=3000,
+                                 session_timeout_ms=10000, heartbeat_interval_ms=1000)
+        first, count = {}, 0
+        deadline = time.time() + 30
+        while count < 102 and time.time() < deadline:
+            for msgs in consumer.poll(timeout_ms=500).values():
+                for m in msgs:
+                    first.setdefault(m.partition, m.offset)
+                    count += 1
+        check(first == {0: 70, 1: 58, 2: 40}, "consumer resumed at the translated offsets: %r" % first)
+        check(count == 102, "and read the rest (20+32+50): %d" % count)
+        # While it is a member, failover refuses the group.
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--group", "billing", "--yes", "--force")
+        check(rc == 1 and "member(s) on 'dc-west'" in out, "active consumer: group refused")
+        consumer.close(autocommit=False)
+
+        # --force moves a group back to its checkpoint.
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--group", "late", "--force", "--yes")
+        check(rc == 0 and committed(west_admin, "late") == {0: 30}, "--force moved 'late' back to 30")
+
+        # A checkpoint past the remote log end: refused, nothing of that group committed.
+        rec = checkpoint("ahead", "dc-east.orders", 0, 500, 500)
+        west_p.send("dc-east.checkpoints.internal", key=rec[0], value=rec[1], partition=0)
+        west_p.flush()
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--group", "ahead", "--yes")
+        check(rc == 1 and "past the log end 90" in out and committed(west_admin, "ahead") == {},
+              "checkpoint past the log end refused")
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--group", "nobody", "--yes")
+        check(rc == 1 and "no checkpoint for this group" in out, "unknown group refused")
+
+        # dc-east lost: failover still runs; records at risk are unknown.
+        stop(east_proc, kill=True)
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--group", "billing", "--yes", "--timeout", "3s")
+        check(rc == 0 and "records at risk: unknown" in out, "dead source does not block: " + err.strip()[-300:])
+
+        # Checkpoints topic missing: clear error, exit 1.
+        west_admin.delete_topics(["dc-east.checkpoints.internal"])
+        time.sleep(0.5)
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--yes", "--timeout", "3s")
+        check(rc == 1 and "checkpoints topic 'dc-east.checkpoints.internal' does not exist on 'dc-west'" in err,
+              "missing checkpoints topic: clear error")
+
+        # Target unreachable: exit 1, nothing changed.
+        stop(west_proc, kill=True)
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--yes", "--timeout", "2s")
+        check(rc == 1 and "target 'dc-west' is not readable: nothing was changed" in err, "target unreachable")
+        east_p.close(timeout=1)
+        west_p.close(timeout=1)
+    finally:
+        stop(east_proc, kill=True)
+        stop(west_proc, kill=True)
+
+
+def main():
+    print("backend: sandbox")
+    with tempfile.TemporaryDirectory(prefix="kdr-dr-") as work:
+        run(work)
+    print("dr_failover: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
