@@ -32,29 +32,61 @@ passed=0 failed=0 binaries=0 broken=()
 log_dir="$build/test-logs"
 mkdir -p "$log_dir"
 
+# The integration binaries written on the test bed (tests/support/testbed.h):
+# they run once per backend of KDR_BACKENDS (sandbox: in-process; kafka: real
+# Kafka through hack/kafka-real; sandbox-process: the kdr-sandbox process).
+testbed_tests=" test_reconcile test_reconcile_stretch test_reconcile_faults "
+backends=${KDR_BACKENDS:-sandbox kafka}
+declare -A bk_passed=() bk_failed=() bk_skipped=()
+export KDR_KAFKA_REAL_BIN=${KDR_KAFKA_REAL_BIN:-$root/hack/kafka-real}
+
 run_cmocka() {
-  local bin=$1 name out p f
+  local bin=$1 backend=$2 name out p f s t0 secs label
   name=$(basename "$bin")
-  out="$log_dir/$name.log"
-  timeout 600 "$bin" >"$out" 2>&1
+  label=$name
+  [ "$backend" = sandbox ] || label="$name [$backend]"
+  out="$log_dir/$name.$backend.log"
+  t0=$(date +%s)
+  KDR_BACKEND=$backend timeout 1800 "$bin" >"$out" 2>&1
   local rc=$?
+  secs=$(( $(date +%s) - t0 ))
   p=$(grep -o '\[  PASSED  \] [0-9]* test' "$out" | grep -o '[0-9][0-9]*' | awk '{s+=$1} END {print s+0}')
   f=$(grep -o '\[  FAILED  \] [0-9]* test' "$out" | grep -o '[0-9][0-9]*' | awk '{s+=$1} END {print s+0}')
+  s=$(grep -o '\[  SKIPPED \] [0-9]* test' "$out" | grep -o '[0-9][0-9]*' | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f)); binaries=$((binaries + 1))
-  if [ $rc -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
+  bk_passed[$backend]=$(( ${bk_passed[$backend]:-0} + p ))
+  bk_failed[$backend]=$(( ${bk_failed[$backend]:-0} + f ))
+  bk_skipped[$backend]=$(( ${bk_skipped[$backend]:-0} + s ))
+  if [ $rc -ne 0 ] || [ "$f" -ne 0 ] || { [ "$p" -eq 0 ] && [ "$s" -eq 0 ]; }; then
     cat "$out"
-    [ "$f" -eq 0 ] && failed=$((failed + 1))
-    broken+=("$name (exit $rc)")
-    printf '%-40s FAILED  passed=%s failed=%s exit=%s\n' "$name" "$p" "$f" "$rc"
+    if [ "$f" -eq 0 ]; then failed=$((failed + 1)); bk_failed[$backend]=$(( ${bk_failed[$backend]} + 1 )); fi
+    broken+=("$label (exit $rc)")
+    printf '%-40s FAILED  passed=%s failed=%s skipped=%s exit=%s %ss\n' "$label" "$p" "$f" "$s" "$rc" "$secs"
   else
-    printf '%-40s ok      passed=%s\n' "$name" "$p"
+    printf '%-40s ok      passed=%s skipped=%s %ss\n' "$label" "$p" "$s" "$secs"
   fi
 }
 
-echo "== cmocka tests"
-for bin in "$build"/tests/test_*; do
-  [ -x "$bin" ] || continue
-  case "$(basename "$bin")" in *"$filter"*) run_cmocka "$bin" ;; esac
+for backend in $backends; do
+  case "$backend" in
+    sandbox) echo "== cmocka tests (backend sandbox)" ;;
+    kafka)
+      if [ ! -x "$KDR_KAFKA_REAL_BIN" ]; then
+        echo "== cmocka tests (backend kafka): SKIPPED, no launcher at $KDR_KAFKA_REAL_BIN"
+        continue
+      fi
+      echo "== cmocka tests (backend kafka: $KDR_KAFKA_REAL_BIN; test-bed binaries only)" ;;
+    *) echo "== cmocka tests (backend $backend; test-bed binaries only)" ;;
+  esac
+  for bin in "$build"/tests/test_*; do
+    [ -x "$bin" ] || continue
+    name=$(basename "$bin")
+    case "$name" in *"$filter"*) ;; *) continue ;; esac
+    if [ "$backend" != sandbox ]; then
+      case "$testbed_tests" in *" $name "*) ;; *) continue ;; esac
+    fi
+    run_cmocka "$bin" "$backend"
+  done
 done
 
 echo "== fuzz corpora (replayed under the sanitizers)"
@@ -125,6 +157,11 @@ if [ "${KDR_VALGRIND:-0}" = 1 ]; then
 fi
 
 echo
+for backend in $backends; do
+  [ -n "${bk_passed[$backend]:-}${bk_failed[$backend]:-}" ] || continue
+  printf '== cmocka on %-16s %s passed, %s failed, %s skipped\n' "$backend:" "${bk_passed[$backend]:-0}" \
+    "${bk_failed[$backend]:-0}" "${bk_skipped[$backend]:-0}"
+done
 echo "== total: $passed passed, $failed failed ($binaries cmocka binaries)"
 if [ "$failed" -ne 0 ] || [ ${#broken[@]} -ne 0 ]; then
   printf 'failed: %s\n' "${broken[@]}"

@@ -3,6 +3,11 @@
  * between plan and apply, a create-topic policy refusing one topic, requests
  * slower than kdr's timeout. In each case kdr reports the outcome per
  * action, stays bounded in time, and the next plan + apply converges.
+ *
+ * Every case needs what only the sandbox backend has (per-request fault
+ * injection, or one broker taken down on its own: hack/kafka-real runs a
+ * cluster's brokers in one JVM); on the other backends each says so and
+ * skips before any bed starts.
  */
 #include "test_reconcile_helpers.h"
 
@@ -20,17 +25,23 @@ static struct kdr_sandbox_cluster_spec east_spec(void)
 	return spec;
 }
 
-static int setup(void **state)
+/* Skips the test unless the backend can `cap`; otherwise the bed (freed by the teardown). */
+static struct rec *start(void **state, enum kdr_testbed_cap cap, const char *why)
 {
 	struct kdr_sandbox_cluster_spec spec = east_spec();
 
+	KDR_TESTBED_REQUIRE(cap, why);
 	*state = rec_start(&spec, 1);
-	return 0;
+	return *state;
 }
+
+#define NEEDS_BROKER_STOP KDR_TESTBED_CAP_BROKER_STOP, "needs one broker taken down and back up"
+#define NEEDS_FAULTS	  KDR_TESTBED_CAP_FAULTS, "needs fault injection"
 
 static int teardown(void **state)
 {
 	rec_stop(*state);
+	*state = NULL;
 	return 0;
 }
 
@@ -74,7 +85,7 @@ static const struct kdr_action_result *result_of(const struct rec *rec, const ch
  */
 static void test_broker_down_during_apply(void **state)
 {
-	struct rec *rec = *state;
+	struct rec *rec = start(state, NEEDS_BROKER_STOP);
 	rd_kafka_t *rk = raw_client(rec, "dc-east");
 	const struct kdr_action *wide = NULL, *single = NULL;
 	const struct kdr_action_result *result = NULL;
@@ -100,7 +111,7 @@ static void test_broker_down_during_apply(void **state)
 		assert_int_equal(on_down, 1);
 	}
 
-	assert_int_equal(kdr_sandbox_broker_down(rec->sandbox, "dc-east", down), 0);
+	assert_int_equal(kdr_testbed_broker_down(rec->bed, "dc-east", down), 0);
 	assert_int_equal(rec_apply(rec), KDR_EINVALID);
 	assert_int_equal(rec->report.succeeded, 1);
 	assert_int_equal(rec->report.failed, 1);
@@ -127,7 +138,7 @@ static void test_broker_down_during_apply(void **state)
 		assert_int_equal(mp->leader, planned->ids[0] != down ? planned->ids[0] : planned->ids[1]);
 	}
 	rd_kafka_metadata_destroy(md);
-	assert_false(raw_topic_exists(rk, "single"));
+	assert_true(raw_topic_absent(rk, "single"));
 
 	/*
 	 * Planned while it is down (a rolling restart looks the same): a
@@ -143,7 +154,7 @@ static void test_broker_down_during_apply(void **state)
 				 "from the cluster)"));
 
 	/* The broker returns: the next run creates what failed, and only that. */
-	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", down), 0);
+	assert_int_equal(kdr_testbed_broker_up(rec->bed, "dc-east", down), 0);
 	rec_plan(rec, false);
 	assert_int_equal(rec->plan.n_blocked, 0);
 	assert_int_equal(rec->plan.n_actions, 1);
@@ -162,7 +173,7 @@ static void test_broker_down_during_apply(void **state)
  */
 static void test_controller_down_during_apply(void **state)
 {
-	struct rec *rec = *state;
+	struct rec *rec = start(state, NEEDS_FAULTS);
 	rd_kafka_t *rk = raw_client(rec, "dc-east");
 	const struct kdr_action *action = NULL;
 
@@ -188,7 +199,7 @@ static void test_controller_down_during_apply(void **state)
 
 static void test_policy_violation_fails_one_action_then_converges(void **state)
 {
-	struct rec *rec = *state;
+	struct rec *rec = start(state, NEEDS_FAULTS);
 	rd_kafka_t *rk = raw_client(rec, "dc-east");
 	const struct kdr_action_result *result = NULL;
 
@@ -216,7 +227,7 @@ static void test_policy_violation_fails_one_action_then_converges(void **state)
 		raw_assert_assignment(rk, action->resource, 3, 0, &action->assignment, true);
 		raw_assert_overrides(rk, action->resource, core_overrides);
 	}
-	assert_false(raw_topic_exists(rk, "events"));
+	assert_true(raw_topic_absent(rk, "events"));
 
 	/* The next run plans exactly the topic that failed, and it goes through. */
 	rec_plan(rec, false);
@@ -245,7 +256,12 @@ static void wait_for_topics(rd_kafka_t *rk, const struct kdr_plan *plan, int64_t
 		size_t missing = 0;
 
 		for (size_t i = 0; i < plan->n_actions; i++)
-			missing += !raw_topic_exists(rk, plan->actions[i].resource);
+			{
+			const struct rd_kafka_metadata *md = NULL;
+
+			missing += raw_topic_now(rk, &md, plan->actions[i].resource) == NULL;
+			rd_kafka_metadata_destroy(md);
+		}
 		if (!missing)
 			return;
 		if (rec_now_ms() > deadline)
@@ -262,7 +278,7 @@ static void wait_for_topics(rd_kafka_t *rk, const struct kdr_plan *plan, int64_t
  */
 static void test_request_timeout_fails_each_action_then_converges(void **state)
 {
-	struct rec *rec = *state;
+	struct rec *rec = start(state, NEEDS_FAULTS);
 	rd_kafka_t *rk = raw_client(rec, "dc-east");
 	int64_t t0 = 0, elapsed = 0;
 
@@ -310,7 +326,7 @@ static void test_request_timeout_fails_each_action_then_converges(void **state)
  */
 static void test_request_lost_with_its_broker_is_planned_again(void **state)
 {
-	struct rec *rec = *state;
+	struct rec *rec = start(state, NEEDS_FAULTS);
 	rd_kafka_t *rk = raw_client(rec, "dc-east");
 	int32_t controller = 0;
 	int64_t t0 = 0;
@@ -330,7 +346,7 @@ static void test_request_lost_with_its_broker_is_planned_again(void **state)
 	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", controller), 0);
 	rec->timeout_ms = REC_TIMEOUT_MS;
 	for (size_t i = 0; i < rec->plan.n_actions; i++)
-		assert_false(raw_topic_exists(rk, rec->plan.actions[i].resource));
+		assert_true(raw_topic_absent(rk, rec->plan.actions[i].resource));
 
 	rec_plan(rec, false);
 	assert_int_equal(rec->plan.n_actions, 3);
@@ -348,7 +364,7 @@ static void test_request_lost_with_its_broker_is_planned_again(void **state)
  */
 static void test_read_timeout_is_reported_not_planned_around(void **state)
 {
-	struct rec *rec = *state;
+	struct rec *rec = start(state, NEEDS_FAULTS);
 	struct kdr_executor_options options = {0};
 	int64_t t0 = 0;
 	int rc = 0;
@@ -386,16 +402,31 @@ static void test_read_timeout_is_reported_not_planned_around(void **state)
 	rec_assert_plan_empty(rec);
 }
 
+static int group_setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = east_spec();
+
+	(void)state;
+	return kdr_testbed_share("test_reconcile_faults", &spec, 1);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	kdr_testbed_unshare();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_broker_down_during_apply, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_controller_down_during_apply, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action_then_converges, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_each_action_then_converges, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_lost_with_its_broker_is_planned_again, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_read_timeout_is_reported_not_planned_around, setup, teardown),
+	    cmocka_unit_test_teardown(test_broker_down_during_apply, teardown),
+	    cmocka_unit_test_teardown(test_controller_down_during_apply, teardown),
+	    cmocka_unit_test_teardown(test_policy_violation_fails_one_action_then_converges, teardown),
+	    cmocka_unit_test_teardown(test_request_timeout_fails_each_action_then_converges, teardown),
+	    cmocka_unit_test_teardown(test_request_lost_with_its_broker_is_planned_again, teardown),
+	    cmocka_unit_test_teardown(test_read_timeout_is_reported_not_planned_around, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,10 +1,16 @@
 /*
  * Helpers shared by the reconcile integration tests (test_reconcile*.c): a
  * harness that runs kdr's own cycle (desired state from YAML -> executor
- * read -> plan -> executor apply) against the in-process sandbox, and an
+ * read -> plan -> executor apply) against the test bed (tests/support/testbed.h:
+ * the in-process sandbox, or real Kafka, chosen by KDR_BACKEND), and an
  * independent path that checks what landed on the brokers without any kdr
  * code: a plain librdkafka client (Metadata, DescribeConfigs, AlterConfigs,
  * CreateTopics) and the kcat CLI (`kcat -L -J`, parsed with jansson).
+ *
+ * Real brokers apply a change on the controller first and on every broker a
+ * moment later, so the independent checks of something that must appear (a
+ * topic, its configs) ask again until it does, within REC_SETTLE_MS; on the
+ * sandbox the first answer is final, so nothing waits there.
  */
 #ifndef KDR_TEST_RECONCILE_HELPERS_H
 #define KDR_TEST_RECONCILE_HELPERS_H
@@ -28,6 +34,7 @@
 #include "plan/plan.h"
 #include "render/render.h"
 #include "sandbox.h"
+#include "testbed.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -44,6 +51,8 @@
 
 /* Per request for kdr and the independent clients: generous, the sandbox answers in milliseconds. */
 #define REC_TIMEOUT_MS 5000
+/* How long an independent check waits for a change to reach every broker (real Kafka propagates metadata). */
+#define REC_SETTLE_MS 15000
 
 #define REC_YAML_HEADER "apiVersion: kdr.io/v1alpha1\n"
 
@@ -65,7 +74,8 @@ static inline void rec_sleep_ms(int ms)
 /* --- the harness: kdr's own cycle --- */
 
 struct rec {
-	struct kdr_sandbox *sandbox;
+	struct kdr_testbed *bed;
+	struct kdr_sandbox *sandbox; /* the in-process sandbox (counters, faults); NULL on other backends */
 	struct kdr_desired desired;
 	struct kdr_live live;
 	struct kdr_plan plan;
@@ -75,18 +85,26 @@ struct rec {
 	/* --cluster filter of the next plan and apply (NULL: all declared) */
 	const char *const *clusters;
 	size_t n_clusters;
+	struct kdr_strmap watched; /* cluster -> the independent snapshot rec_watch took */
 };
 
+/* A bed with these clusters, empty (a fresh sandbox, or the binary's shared bed reset). */
 static inline struct rec *rec_start(const struct kdr_sandbox_cluster_spec *specs, size_t n)
 {
 	struct rec *rec = kdr_calloc(1, sizeof(*rec));
 
-	if (kdr_sandbox_start(&rec->sandbox, specs, n) != 0) {
+	if (kdr_testbed_acquire(&rec->bed, specs, n) != 0) {
 		free(rec);
-		fail_msg("sandbox: %s", kdr_error_message());
+		fail_msg("%s", kdr_error_message());
 	}
+	rec->sandbox = kdr_testbed_sandbox(rec->bed);
 	rec->timeout_ms = REC_TIMEOUT_MS;
 	return rec;
+}
+
+static inline bool rec_can(const struct rec *rec, enum kdr_testbed_cap cap)
+{
+	return rec->bed && kdr_testbed_can(cap);
 }
 
 static inline void rec_stop(struct rec *rec)
@@ -98,19 +116,20 @@ static inline void rec_stop(struct rec *rec)
 	kdr_live_release(&rec->live);
 	kdr_desired_release(&rec->desired);
 	kdr_executor_errors_release(&rec->errors);
-	kdr_sandbox_stop(rec->sandbox);
+	kdr_strmap_release(&rec->watched);
+	kdr_testbed_release(rec->bed);
 	free(rec);
 }
 
 static inline const char *rec_bootstrap(const struct rec *rec, const char *cluster)
 {
-	const char *bootstrap = kdr_sandbox_bootstrap(rec->sandbox, cluster);
+	const char *bootstrap = kdr_testbed_bootstrap(rec->bed, cluster);
 
 	assert_non_null(bootstrap);
 	return bootstrap;
 }
 
-/* Appends `yaml` to `out` with each "${NAME}" replaced by the bootstrap servers of sandbox cluster NAME. */
+/* Appends `yaml` to `out` with each "${NAME}" replaced by the bootstrap servers of bed cluster NAME. */
 static inline void rec_expand(struct kdr_buf *out, const struct rec *rec, const char *yaml)
 {
 	const char *p = yaml;
@@ -312,9 +331,9 @@ static inline rd_kafka_t *raw_client(const struct rec *rec, const char *cluster)
 	return rk;
 }
 
-/* The topic as the independent client sees it (fresh Metadata), or NULL; free *md with rd_kafka_metadata_destroy. */
-static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
-							 const char *topic)
+/* The topic in one fresh Metadata answer, or NULL; free *md with rd_kafka_metadata_destroy. */
+static inline const rd_kafka_metadata_topic_t *raw_topic_now(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+							     const char *topic)
 {
 	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, md, REC_TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
 	for (int i = 0; i < (*md)->topic_cnt; i++)
@@ -323,13 +342,62 @@ static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const s
 	return NULL;
 }
 
-static inline bool raw_topic_exists(rd_kafka_t *rk, const char *topic)
+/* Listed without error, every partition with a leader. */
+static inline bool raw_topic_settled(const rd_kafka_metadata_topic_t *mt)
+{
+	if (!mt || mt->err)
+		return false;
+	for (int p = 0; p < mt->partition_cnt; p++)
+		if (mt->partitions[p].leader < 0)
+			return false;
+	return true;
+}
+
+/*
+ * The topic as the independent client sees it, or NULL: asks again (up to
+ * REC_SETTLE_MS) while it is missing or a partition has no leader, and
+ * returns the last answer; free *md with rd_kafka_metadata_destroy.
+ */
+static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+							 const char *topic)
+{
+	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
+	const rd_kafka_metadata_topic_t *mt = raw_topic_now(rk, md, topic);
+
+	while (!raw_topic_settled(mt) && rec_now_ms() < deadline) {
+		rd_kafka_metadata_destroy(*md);
+		rec_sleep_ms(100);
+		mt = raw_topic_now(rk, md, topic);
+	}
+	return mt;
+}
+
+/* The topic is listed (asking again up to REC_SETTLE_MS while it is not). */
+static inline bool raw_topic_present(rd_kafka_t *rk, const char *topic)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	bool exists = raw_topic(rk, &md, topic) != NULL;
 
 	rd_kafka_metadata_destroy(md);
 	return exists;
+}
+
+/* The topic is not listed (asking again up to REC_SETTLE_MS while it is: a deletion reaches every broker late). */
+static inline bool raw_topic_absent(rd_kafka_t *rk, const char *topic)
+{
+	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
+
+	for (;;) {
+		const struct rd_kafka_metadata *md = NULL;
+		bool listed = raw_topic_now(rk, &md, topic) != NULL;
+
+		rd_kafka_metadata_destroy(md);
+		if (!listed)
+			return true;
+		if (rec_now_ms() > deadline)
+			return false;
+		rec_sleep_ms(100);
+	}
 }
 
 static inline int raw_partition_count(rd_kafka_t *rk, const char *topic)
@@ -352,8 +420,15 @@ static inline void raw_assert_assignment(rd_kafka_t *rk, const char *topic, size
 {
 	const struct rd_kafka_metadata *md = NULL;
 	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
+	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
 	size_t seen = 0;
 
+	/* New partitions reach every broker's metadata a moment after the controller took them. */
+	while (mt && (size_t)mt->partition_cnt != total && rec_now_ms() < deadline) {
+		rd_kafka_metadata_destroy(md);
+		rec_sleep_ms(100);
+		mt = raw_topic(rk, &md, topic);
+	}
 	assert_non_null(mt);
 	assert_int_equal(mt->err, 0);
 	assert_int_equal(mt->partition_cnt, total);
@@ -425,10 +500,11 @@ static inline void raw_alter_configs(rd_kafka_t *rk, const char *topic, const ch
 /*
  * DescribeConfigs of one topic by the independent client: `values` gets
  * every config (name -> value, "(null)" for null), `sources` name -> Kafka's
- * source name ("DYNAMIC_TOPIC_CONFIG", "DEFAULT_CONFIG", ...).
+ * source name ("DYNAMIC_TOPIC_CONFIG", "DEFAULT_CONFIG", ...). Returns the
+ * resource's error (0: described); a failed request fails the test.
  */
-static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources, rd_kafka_t *rk,
-					const char *topic)
+static inline rd_kafka_resp_err_t raw_try_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources,
+							   rd_kafka_t *rk, const char *topic)
 {
 	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
 	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
@@ -436,6 +512,7 @@ static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_st
 	const rd_kafka_ConfigResource_t **resources = NULL;
 	const rd_kafka_ConfigEntry_t **entries = NULL;
 	size_t count = 0, n_entries = 0;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
 
 	rd_kafka_DescribeConfigs(rk, &resource, 1, NULL, queue);
 	ev = rd_kafka_queue_poll(queue, REC_TIMEOUT_MS * 2);
@@ -443,8 +520,8 @@ static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_st
 	assert_int_equal(rd_kafka_event_error(ev), 0);
 	resources = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &count);
 	assert_int_equal(count, 1);
-	assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), 0);
-	entries = rd_kafka_ConfigResource_configs(resources[0], &n_entries);
+	err = rd_kafka_ConfigResource_error(resources[0]);
+	entries = err ? NULL : rd_kafka_ConfigResource_configs(resources[0], &n_entries);
 	for (size_t i = 0; i < n_entries; i++) {
 		const char *value = rd_kafka_ConfigEntry_value(entries[i]);
 
@@ -455,17 +532,48 @@ static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_st
 	rd_kafka_event_destroy(ev);
 	rd_kafka_ConfigResource_destroy(resource);
 	rd_kafka_queue_destroy(queue);
+	return err;
+}
+
+static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources, rd_kafka_t *rk,
+					const char *topic)
+{
+	assert_int_equal(raw_try_describe_configs(values, sources, rk, topic), 0);
 }
 
 /*
  * The topic's dynamic overrides on the broker side are exactly `expect`
  * (key -> value, NULL-terminated pairs): no key more, no key less.
  */
+static inline bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const char *const *expect)
+{
+	struct kdr_strmap values = KDR_STRMAP_INIT, sources = KDR_STRMAP_INIT;
+	size_t n_expect = 0, n_dynamic = 0;
+	bool same = raw_try_describe_configs(&values, &sources, rk, topic) == 0;
+
+	for (; expect[2 * n_expect]; n_expect++) {
+		const char *key = expect[2 * n_expect];
+
+		same = same && kdr_strmap_get(&values, key) &&
+		       strcmp(kdr_strmap_get(&values, key), expect[2 * n_expect + 1]) == 0 &&
+		       strcmp(kdr_strmap_get(&sources, key), "DYNAMIC_TOPIC_CONFIG") == 0;
+	}
+	for (size_t i = 0; i < sources.n; i++)
+		n_dynamic += strcmp(sources.v[i].value, "DYNAMIC_TOPIC_CONFIG") == 0;
+	kdr_strmap_release(&values);
+	kdr_strmap_release(&sources);
+	return same && n_dynamic == n_expect;
+}
+
 static inline void raw_assert_overrides(rd_kafka_t *rk, const char *topic, const char *const *expect)
 {
 	struct kdr_strmap values = KDR_STRMAP_INIT, sources = KDR_STRMAP_INIT;
 	size_t n_expect = 0, n_dynamic = 0;
+	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
 
+	/* A broker that is not the controller serves a config change a moment later: ask again until then. */
+	while (!raw_overrides_are(rk, topic, expect) && rec_now_ms() < deadline)
+		rec_sleep_ms(100);
 	raw_describe_configs(&values, &sources, rk, topic);
 	for (; expect[2 * n_expect]; n_expect++) {
 		const char *key = expect[2 * n_expect];
@@ -486,6 +594,148 @@ static inline void raw_assert_overrides(rd_kafka_t *rk, const char *topic, const
 	assert_int_equal(n_dynamic, n_expect);
 	kdr_strmap_release(&values);
 	kdr_strmap_release(&sources);
+}
+
+/*
+ * An independent snapshot of what a mutating admin request could change on
+ * the cluster: every topic with its replica lists and every config (value
+ * and source), and each broker's dynamic configs; sorted text into `out`.
+ */
+static inline void raw_snapshot(struct kdr_buf *out, const struct rec *rec, const char *cluster)
+{
+	rd_kafka_t *rk = raw_client(rec, cluster);
+	const struct rd_kafka_metadata *md = NULL;
+	struct kdr_strmap topics = KDR_STRMAP_INIT; /* name -> its lines */
+
+	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, REC_TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+	for (int t = 0; t < md->topic_cnt; t++) {
+		const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+		struct kdr_strmap values = KDR_STRMAP_INIT, sources = KDR_STRMAP_INIT;
+		struct kdr_buf text = KDR_BUF_INIT;
+
+		kdr_buf_printf(&text, "topic %s partitions %d\n", mt->topic, mt->partition_cnt);
+		for (int id = 0; id < mt->partition_cnt; id++)
+			for (int p = 0; p < mt->partition_cnt; p++) {
+				if (mt->partitions[p].id != id)
+					continue;
+				kdr_buf_printf(&text, "topic %s partition %d replicas", mt->topic, id);
+				for (int r = 0; r < mt->partitions[p].replica_cnt; r++)
+					kdr_buf_printf(&text, " %d", (int)mt->partitions[p].replicas[r]);
+				kdr_buf_puts(&text, "\n");
+			}
+		kdr_buf_printf(&text, "topic %s describe: %s\n", mt->topic,
+			       rd_kafka_err2name(raw_try_describe_configs(&values, &sources, rk, mt->topic)));
+		for (size_t i = 0; i < values.n; i++)
+			kdr_buf_printf(&text, "topic %s config %s=%s (%s)\n", mt->topic, values.v[i].key,
+				       values.v[i].value, kdr_strmap_get(&sources, values.v[i].key));
+		kdr_strmap_set(&topics, mt->topic, text.ptr);
+		kdr_buf_release(&text);
+		kdr_strmap_release(&values);
+		kdr_strmap_release(&sources);
+	}
+	for (size_t i = 0; i < topics.n; i++)
+		kdr_buf_puts(out, topics.v[i].value);
+	for (int b = 0; b < md->broker_cnt; b++) {
+		char name[16] = "";
+		rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+		rd_kafka_ConfigResource_t *resource = NULL;
+		rd_kafka_event_t *ev = NULL;
+		const rd_kafka_ConfigResource_t **resources = NULL;
+		const rd_kafka_ConfigEntry_t **entries = NULL;
+		size_t count = 0, n_entries = 0;
+		struct kdr_strmap dynamic = KDR_STRMAP_INIT;
+
+		snprintf(name, sizeof(name), "%d", (int)md->brokers[b].id);
+		resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, name);
+		rd_kafka_DescribeConfigs(rk, &resource, 1, NULL, queue);
+		ev = rd_kafka_queue_poll(queue, REC_TIMEOUT_MS * 2);
+		assert_non_null(ev);
+		assert_int_equal(rd_kafka_event_error(ev), 0);
+		resources = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &count);
+		assert_int_equal(count, 1);
+		assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), 0);
+		entries = rd_kafka_ConfigResource_configs(resources[0], &n_entries);
+		for (size_t e = 0; e < n_entries; e++) {
+			rd_kafka_ConfigSource_t source = rd_kafka_ConfigEntry_source(entries[e]);
+			const char *value = rd_kafka_ConfigEntry_value(entries[e]);
+
+			if (source == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG ||
+			    source == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG)
+				kdr_strmap_set(&dynamic, rd_kafka_ConfigEntry_name(entries[e]), value ? value : "(null)");
+		}
+		for (size_t i = 0; i < dynamic.n; i++)
+			kdr_buf_printf(out, "broker %s %s=%s\n", name, dynamic.v[i].key, dynamic.v[i].value);
+		kdr_strmap_release(&dynamic);
+		rd_kafka_event_destroy(ev);
+		rd_kafka_ConfigResource_destroy(resource);
+		rd_kafka_queue_destroy(queue);
+	}
+	kdr_strmap_release(&topics);
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy(rk);
+}
+
+/* Prints the lines of `a` that `b` lacks, each after `mark`. */
+static inline void rec_print_missing_lines(const char *mark, const char *a, const char *b)
+{
+	const char *line = a;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *p = b;
+		bool found = false;
+
+		while (!found && *p) {
+			const char *pe = strchr(p, '\n');
+			size_t plen = pe ? (size_t)(pe - p) : strlen(p);
+
+			found = plen == len && memcmp(p, line, len) == 0;
+			p += plen + (pe ? 1 : 0);
+		}
+		if (!found)
+			printf("%s%.*s\n", mark, (int)len, line);
+		line += len + (end ? 1 : 0);
+	}
+}
+
+/*
+ * Starts watching the cluster for changes: takes the independent snapshot
+ * and, on the sandbox, zeroes its request counters (after the snapshot, so
+ * the counters see only what follows).
+ */
+static inline void rec_watch(struct rec *rec, const char *cluster)
+{
+	struct kdr_buf snapshot = KDR_BUF_INIT;
+
+	raw_snapshot(&snapshot, rec, cluster);
+	kdr_strmap_set(&rec->watched, cluster, snapshot.ptr ? snapshot.ptr : "");
+	kdr_buf_release(&snapshot);
+	if (rec->sandbox)
+		kdr_sandbox_reset_counters(rec->sandbox, cluster);
+}
+
+/*
+ * Nothing changed the cluster since rec_watch: on the sandbox no mutating
+ * request arrived at all (validate_only ones included); on every backend the
+ * independent snapshot is the same.
+ */
+static inline void rec_assert_untouched(struct rec *rec, const char *cluster)
+{
+	struct kdr_buf snapshot = KDR_BUF_INIT;
+	const char *before = kdr_strmap_get(&rec->watched, cluster);
+
+	assert_non_null(before);
+	if (rec->sandbox)
+		assert_int_equal(kdr_sandbox_mutating_count(rec->sandbox, cluster), 0);
+	raw_snapshot(&snapshot, rec, cluster);
+	if (strcmp(before, snapshot.ptr ? snapshot.ptr : "") != 0) {
+		printf("--- cluster '%s' changed (- before, + after):\n", cluster);
+		rec_print_missing_lines("- ", before, snapshot.ptr ? snapshot.ptr : "");
+		rec_print_missing_lines("+ ", snapshot.ptr ? snapshot.ptr : "", before);
+		fail_msg("cluster '%s' changed", cluster);
+	}
+	kdr_buf_release(&snapshot);
 }
 
 /* --- the independent path: kcat --- */
