@@ -472,6 +472,32 @@ static inline void raw_create_topic(rd_kafka_t *rk, const char *topic, int parti
 	rd_kafka_event_destroy(ev);
 	rd_kafka_NewTopic_destroy(nt);
 	rd_kafka_queue_destroy(queue);
+	/* Visible (with leaders) before kdr is asked to notice it. */
+	if (!raw_topic_present(rk, topic))
+		fail_msg("created '%s' out of band, but Metadata does not list it after %d ms", topic, REC_SETTLE_MS);
+}
+
+static inline bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const char *const *expect);
+
+/*
+ * Waits (bounded) until the independent client describes exactly the `n`
+ * pairs of `kv` as the topic's overrides: a change made out of band must be
+ * visible before kdr is asked to notice it (a KRaft broker applies what the
+ * controller took a moment later).
+ */
+static inline void raw_wait_overrides(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
+{
+	const char **expect = kdr_calloc(2 * n + 1, sizeof(*expect));
+	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
+
+	for (size_t i = 0; i < 2 * n; i++)
+		expect[i] = kv[i];
+	while (!raw_overrides_are(rk, topic, expect)) {
+		if (rec_now_ms() > deadline)
+			fail_msg("topic '%s': the out-of-band configs are not described after %d ms", topic, REC_SETTLE_MS);
+		rec_sleep_ms(100);
+	}
+	free(expect);
 }
 
 /* An out-of-band legacy AlterConfigs: `kv` (n pairs) REPLACES the topic's dynamic set. */
@@ -495,6 +521,7 @@ static inline void raw_alter_configs(rd_kafka_t *rk, const char *topic, const ch
 	rd_kafka_event_destroy(ev);
 	rd_kafka_ConfigResource_destroy(resource);
 	rd_kafka_queue_destroy(queue);
+	raw_wait_overrides(rk, topic, kv, n);
 }
 
 /*
