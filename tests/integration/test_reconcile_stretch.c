@@ -354,6 +354,10 @@ static void raw_alter_broker(rd_kafka_t *rk, int32_t broker, const char *key, co
 	assert_int_equal(rd_kafka_event_error(ev), 0);
 	resources = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &count);
 	assert_int_equal(count, 1);
+	if (rd_kafka_ConfigResource_error(resources[0]))
+		printf("broker %s: AlterConfigs %s=%s: %s: %s\n", name, key, value,
+		       rd_kafka_err2name(rd_kafka_ConfigResource_error(resources[0])),
+		       rd_kafka_ConfigResource_error_string(resources[0]));
 	assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), 0);
 	rd_kafka_event_destroy(ev);
 	rd_kafka_ConfigResource_destroy(resource);
@@ -362,7 +366,7 @@ static void raw_alter_broker(rd_kafka_t *rk, int32_t broker, const char *key, co
 
 /*
  * Waits (bounded) until broker `broker` describes `key` = `value` as a
- * dynamic broker config: a KRaft broker applies a change the controller took
+ * dynamic broker config (its own or the cluster-wide default): a KRaft broker applies a change the controller took
  * a moment later.
  */
 static void wait_broker_config(rd_kafka_t *rk, int32_t broker, const char *key, const char *value)
@@ -393,8 +397,10 @@ static void wait_broker_config(rd_kafka_t *rk, int32_t broker, const char *key, 
 
 			seen = seen || (strcmp(rd_kafka_ConfigEntry_name(entries[i]), key) == 0 && v &&
 					strcmp(v, value) == 0 &&
-					rd_kafka_ConfigEntry_source(entries[i]) ==
-					    RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG);
+					(rd_kafka_ConfigEntry_source(entries[i]) ==
+					     RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG ||
+					 rd_kafka_ConfigEntry_source(entries[i]) ==
+					     RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG));
 		}
 		rd_kafka_event_destroy(ev);
 		rd_kafka_ConfigResource_destroy(resource);
@@ -421,6 +427,7 @@ static void test_required_dc_loss_survival_blocks_and_sends_nothing(void **state
 	static const char prefix[] = "policy requires surviving a datacenter loss, but the placement would not: "
 				     "dc-loss: acks=all writes stop if ";
 	struct kdr_buf yaml = KDR_BUF_INIT;
+	enum kdr_config_source source_wanted = KDR_CONFIG_SOURCE_DYNAMIC_BROKER;
 
 	/* Declared RF 3 and min ISR 2: refused offline, before any cluster is asked. */
 	rec_expand(&yaml, rec, STRETCH_CLUSTER);
@@ -439,8 +446,23 @@ static void test_required_dc_loss_survival_blocks_and_sends_nothing(void **state
 	 * documents): only the live state tells, so the plan blocks it. The
 	 * cluster has no topic yet whose configs would show that default.
 	 */
-	for (int32_t id = 1; id <= 8; id++)
-		raw_alter_broker(rk, id, "min.insync.replicas", "2");
+	if (kdr_testbed_backend() == KDR_TESTBED_KAFKA) {
+		/*
+		 * Kafka 4.1 refuses a broker-level min.insync.replicas while ELR is
+		 * enabled (INVALID_CONFIG "Broker-level min.insync.replicas cannot be
+		 * altered while ELR is enabled."); the cluster-wide default is allowed,
+		 * set here with kafka-configs (librdkafka 2.0.2 cannot name it).
+		 */
+		static const char *const args[] = {"--entity-type", "brokers", "--entity-default", "--alter",
+						   "--add-config", "min.insync.replicas=2", NULL};
+
+		if (kdr_testbed_kafka_tool(rec->bed, "stretch", "kafka.admin.ConfigCommand", args) != 0)
+			fail_msg("%s", kdr_error_message());
+		source_wanted = KDR_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER;
+	} else {
+		for (int32_t id = 1; id <= 8; id++)
+			raw_alter_broker(rk, id, "min.insync.replicas", "2");
+	}
 	for (int32_t id = 1; id <= 8; id++)
 		wait_broker_config(rk, id, "min.insync.replicas", "2");
 	kdr_buf_reset(&yaml);
@@ -453,7 +475,7 @@ static void test_required_dc_loss_survival_blocks_and_sends_nothing(void **state
 
 		assert_int_equal(cl->n_topics, 0);
 		assert_string_equal(kdr_live_effective_config(cl, NULL, "min.insync.replicas", &source), "2");
-		assert_int_equal(source, KDR_CONFIG_SOURCE_DYNAMIC_BROKER);
+		assert_int_equal(source, source_wanted);
 	}
 	assert_int_equal(rec->plan.n_actions, 0);
 	assert_int_equal(rec->plan.n_blocked, 1);

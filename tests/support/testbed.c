@@ -47,7 +47,8 @@ struct testbed_cluster {
 	char *cluster_id;
 	struct kdr_strmap baseline_topics; /* name -> "" present when the bed was ready */
 	struct kdr_strmap baseline_groups;
-	struct kdr_strmap baseline_broker_configs; /* broker id -> its sorted dynamic "k=v\n" set */
+	struct kdr_strmap baseline_broker_configs; /* broker id -> its sorted dynamic "k=v\n" set; "*": the default level */
+	struct kdr_strmap baseline_effective;	    /* every config of the first broker -> its value at start */
 };
 
 struct kdr_testbed {
@@ -166,6 +167,7 @@ static void cluster_release(struct testbed_cluster *cl)
 	kdr_strmap_release(&cl->baseline_topics);
 	kdr_strmap_release(&cl->baseline_groups);
 	kdr_strmap_release(&cl->baseline_broker_configs);
+	kdr_strmap_release(&cl->baseline_effective);
 }
 
 static char *dup_or_null(const char *s)
@@ -284,8 +286,13 @@ static int list_brokers(int32_t *ids, size_t cap, size_t *n, rd_kafka_t *rk, con
 	return 0;
 }
 
-/* One broker's dynamic (DYNAMIC_BROKER_CONFIG) set as sorted "key=value\n" lines, into out (id -> text). */
-static int describe_broker(struct kdr_strmap *out, rd_kafka_t *rk, const char *cluster, int32_t id)
+/*
+ * One broker's dynamic (DYNAMIC_BROKER_CONFIG) set as sorted "key=value\n"
+ * lines into out (id -> text), and the cluster-wide default level
+ * (DYNAMIC_DEFAULT_BROKER_CONFIG) under "*".
+ */
+static int describe_broker(struct kdr_strmap *out, struct kdr_strmap *effective, rd_kafka_t *rk, const char *cluster,
+			   int32_t id)
 {
 	char name[16] = "";
 	rd_kafka_ConfigResource_t *resource = NULL;
@@ -294,7 +301,7 @@ static int describe_broker(struct kdr_strmap *out, rd_kafka_t *rk, const char *c
 	const rd_kafka_ConfigResource_t **results = NULL;
 	const rd_kafka_ConfigEntry_t **entries = NULL;
 	size_t n_results = 0, n_entries = 0;
-	struct kdr_strmap dynamic = KDR_STRMAP_INIT;
+	struct kdr_strmap dynamic = KDR_STRMAP_INIT, defaults = KDR_STRMAP_INIT;
 	struct kdr_buf text = KDR_BUF_INIT;
 	int rc = 0;
 
@@ -317,14 +324,24 @@ static int describe_broker(struct kdr_strmap *out, rd_kafka_t *rk, const char *c
 	entries = rd_kafka_ConfigResource_configs(results[0], &n_entries);
 	for (size_t e = 0; e < n_entries; e++) {
 		const char *value = rd_kafka_ConfigEntry_value(entries[e]);
+		rd_kafka_ConfigSource_t source = rd_kafka_ConfigEntry_source(entries[e]);
 
-		if (rd_kafka_ConfigEntry_source(entries[e]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG)
+		if (effective)
+			kdr_strmap_set(effective, rd_kafka_ConfigEntry_name(entries[e]), value ? value : "(null)");
+		if (source == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG)
 			kdr_strmap_set(&dynamic, rd_kafka_ConfigEntry_name(entries[e]), value ? value : "(null)");
+		else if (source == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG)
+			kdr_strmap_set(&defaults, rd_kafka_ConfigEntry_name(entries[e]), value ? value : "(null)");
 	}
 	for (size_t k = 0; k < dynamic.n; k++)
 		kdr_buf_printf(&text, "%s=%s\n", dynamic.v[k].key, dynamic.v[k].value);
 	kdr_strmap_set(out, name, text.ptr ? text.ptr : "");
+	kdr_buf_reset(&text);
+	for (size_t k = 0; k < defaults.n; k++)
+		kdr_buf_printf(&text, "%s=%s\n", defaults.v[k].key, defaults.v[k].value);
+	kdr_strmap_set(out, "*", text.ptr ? text.ptr : "");
 cleanup:
+	kdr_strmap_release(&defaults);
 	kdr_buf_release(&text);
 	kdr_strmap_release(&dynamic);
 	if (ev)
@@ -334,15 +351,16 @@ cleanup:
 	return rc;
 }
 
-/* Every live broker's dynamic set (see describe_broker). */
-static int describe_broker_configs(struct kdr_strmap *out, rd_kafka_t *rk, const char *cluster)
+/* Every live broker's dynamic set (see describe_broker); `effective` (may be NULL) gets the first one's values. */
+static int describe_broker_configs(struct kdr_strmap *out, struct kdr_strmap *effective, rd_kafka_t *rk,
+				   const char *cluster)
 {
 	int32_t ids[128] = {0};
 	size_t n_ids = 0;
 	int rc = list_brokers(ids, 128, &n_ids, rk, cluster);
 
 	for (size_t i = 0; rc == 0 && i < n_ids; i++)
-		rc = describe_broker(out, rk, cluster, ids[i]);
+		rc = describe_broker(out, i == 0 ? effective : NULL, rk, cluster, ids[i]);
 	return rc;
 }
 
@@ -542,6 +560,170 @@ static int reset_connect(const struct testbed_cluster *cl)
 	return rc;
 }
 
+/* --- Kafka's own command-line tools (the kafka backend's jars) --- */
+
+/* The classpath (the lib directory of hack/kafka/fetch.sh, every jar); owned, NULL when it cannot tell. */
+static char *kafka_classpath(void)
+{
+	const char *source = getenv("KDR_SOURCE_DIR");
+	char *command = kdr_asprintf("'%s/hack/kafka/fetch.sh' --print-dir 2>/dev/null",
+				     source && *source ? source : KDR_SOURCE_DIR);
+	FILE *pipe = popen(command, "r");
+	char line[4096] = "";
+	char *classpath = NULL;
+
+	if (pipe && fgets(line, sizeof(line), pipe)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			classpath = kdr_asprintf("%s/lib/*", line);
+	}
+	if (pipe)
+		pclose(pipe);
+	free(command);
+	return classpath;
+}
+
+int kdr_testbed_kafka_tool(const struct kdr_testbed *bed, const char *cluster, const char *main_class,
+			   const char *const *args)
+{
+	const struct testbed_cluster *cl = cluster_find(bed, cluster);
+	char *classpath = NULL, *log = NULL;
+	const char *argv[64] = {NULL};
+	size_t n = 0;
+	pid_t pid = 0;
+	int status = 0, rc = 0;
+	int64_t deadline = now_ms() + 120000;
+
+	if (!cl || bed->backend != KDR_TESTBED_KAFKA)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: Kafka's tools run on the kafka backend only");
+	if (cl->spec.sasl_username)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: Kafka's tools on a SASL cluster are not wired up");
+	classpath = kafka_classpath();
+	if (!classpath)
+		return kdr_error_set(KDR_ENOTFOUND, "testbed: hack/kafka/fetch.sh --print-dir named no jar cache");
+	log = kdr_asprintf("%s/tool.log", bed->dir);
+	argv[n++] = "java";
+	argv[n++] = "-Xmx256m";
+	argv[n++] = "-XX:TieredStopAtLevel=1";
+	argv[n++] = "-cp";
+	argv[n++] = classpath;
+	argv[n++] = main_class;
+	argv[n++] = "--bootstrap-server";
+	argv[n++] = cl->bootstrap;
+	for (size_t i = 0; args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execvp("java", (char *const *)argv);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		sleep_ms(50);
+	}
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		struct kdr_buf out = KDR_BUF_INIT;
+		FILE *f = fopen(log, "r");
+		char chunk[2048];
+		size_t got = 0;
+
+		while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0 && out.len < 4000)
+			kdr_buf_put(&out, chunk, got);
+		if (f)
+			fclose(f);
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "testbed: %s failed (status %d): %s", main_class,
+				   WIFEXITED(status) ? WEXITSTATUS(status) : -1, out.ptr ? out.ptr : "");
+		kdr_buf_release(&out);
+	}
+	unlink(log);
+	free(log);
+	free(classpath);
+	return rc;
+}
+
+/*
+ * Puts the cluster-wide default broker configs back from `now` to `was`
+ * ("key=value\n" lines): librdkafka 2.0.2 cannot name the default resource,
+ * so this is kafka-configs (kafka.admin.ConfigCommand) on the kafka backend.
+ */
+static int restore_default_configs(const struct kdr_testbed *bed, const struct testbed_cluster *cl, const char *now,
+				   const char *was, bool *rebaseline)
+{
+	struct kdr_buf remove = KDR_BUF_INIT, add = KDR_BUF_INIT;
+	char *copy = kdr_strdup(now);
+	char *save = NULL;
+	int rc = 0;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		if (eq) {
+			*eq = '\0';
+			kdr_buf_printf(&remove, "%s%s", remove.len ? "," : "", line);
+		}
+	}
+	free(copy);
+	copy = kdr_strdup(was);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		kdr_buf_printf(&add, "%s%s", add.len ? "," : "", line);
+	if (remove.len) {
+		const char *args[] = {"--entity-type", "brokers", "--entity-default", "--alter", "--delete-config",
+				      remove.ptr, NULL};
+
+		rc = kdr_testbed_kafka_tool(bed, cl->spec.name, "kafka.admin.ConfigCommand", args);
+	}
+	if (rc != 0 && strstr(kdr_error_message(), "cannot be removed")) {
+		/*
+		 * Kafka 4.1 refuses to remove a cluster-level min.insync.replicas
+		 * while ELR is enabled: set each key back to the value the brokers
+		 * had at start instead (same effect, source DYNAMIC_DEFAULT_BROKER_CONFIG).
+		 */
+		struct kdr_buf back = KDR_BUF_INIT;
+		char *keys = kdr_strdup(remove.ptr);
+
+		for (char *key = strtok_r(keys, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+			const char *value = kdr_strmap_get(&cl->baseline_effective, key);
+
+			if (value)
+				kdr_buf_printf(&back, "%s%s=%s", back.len ? "," : "", key, value);
+		}
+		if (back.len) {
+			const char *args[] = {"--entity-type", "brokers", "--entity-default", "--alter", "--add-config",
+					      back.ptr, NULL};
+
+			rc = kdr_testbed_kafka_tool(bed, cl->spec.name, "kafka.admin.ConfigCommand", args);
+		}
+		if (rc == 0)
+			*rebaseline = true;
+		kdr_buf_release(&back);
+		free(keys);
+	}
+	if (rc == 0 && add.len) {
+		const char *args[] = {"--entity-type", "brokers", "--entity-default", "--alter", "--add-config",
+				      add.ptr, NULL};
+
+		rc = kdr_testbed_kafka_tool(bed, cl->spec.name, "kafka.admin.ConfigCommand", args);
+	}
+	free(copy);
+	kdr_buf_release(&remove);
+	kdr_buf_release(&add);
+	return rc;
+}
+
 /* --- baseline and reset (external backends) --- */
 
 static int capture_baseline(struct testbed_cluster *cl)
@@ -555,7 +737,7 @@ static int capture_baseline(struct testbed_cluster *cl)
 	if (rc == 0)
 		rc = list_groups(&cl->baseline_groups, rk, cl->spec.name);
 	if (rc == 0)
-		rc = describe_broker_configs(&cl->baseline_broker_configs, rk, cl->spec.name);
+		rc = describe_broker_configs(&cl->baseline_broker_configs, &cl->baseline_effective, rk, cl->spec.name);
 	rd_kafka_destroy(rk);
 	return rc;
 }
@@ -591,7 +773,7 @@ static int wait_topics_gone(rd_kafka_t *rk, const char *cluster, const struct kd
 	}
 }
 
-static int reset_cluster(const struct testbed_cluster *cl)
+static int reset_cluster(const struct kdr_testbed *bed, struct testbed_cluster *cl)
 {
 	struct kdr_strmap topics = KDR_STRMAP_INIT, doomed = KDR_STRMAP_INIT;
 	struct kdr_strmap groups = KDR_STRMAP_INIT, extra_groups = KDR_STRMAP_INIT;
@@ -620,11 +802,28 @@ static int reset_cluster(const struct testbed_cluster *cl)
 			kdr_strmap_set(&extra_groups, groups.v[i].key, "");
 	if (extra_groups.n && (rc = delete_groups(rk, cl->spec.name, &extra_groups)) != 0)
 		goto cleanup;
-	if ((rc = describe_broker_configs(&brokers, rk, cl->spec.name)) != 0)
+	if ((rc = describe_broker_configs(&brokers, NULL, rk, cl->spec.name)) != 0)
 		goto cleanup;
 	for (size_t i = 0; i < brokers.n; i++) {
 		const char *was = kdr_strmap_get(&cl->baseline_broker_configs, brokers.v[i].key);
 
+		if (strcmp(brokers.v[i].key, "*") == 0) {
+			bool rebaseline = false;
+
+			if (strcmp(brokers.v[i].value, was ? was : "") == 0)
+				continue;
+			rc = restore_default_configs(bed, cl, brokers.v[i].value, was ? was : "", &rebaseline);
+			if (rc != 0)
+				goto cleanup;
+			if (rebaseline) {
+				/* What could not be removed now holds its old value: the new baseline. */
+				kdr_strmap_release(&cl->baseline_broker_configs);
+				rc = describe_broker_configs(&cl->baseline_broker_configs, NULL, rk, cl->spec.name);
+				if (rc != 0)
+					goto cleanup;
+			}
+			continue;
+		}
 		if (strcmp(brokers.v[i].value, was ? was : "") != 0 &&
 		    (rc = restore_broker_configs(rk, cl->spec.name, brokers.v[i].key, was ? was : "")) != 0)
 			goto cleanup;
@@ -646,7 +845,7 @@ int kdr_testbed_reset(struct kdr_testbed *bed)
 	if (!bed || bed->backend == KDR_TESTBED_SANDBOX)
 		return 0;
 	for (size_t i = 0; i < bed->n; i++) {
-		int rc = reset_cluster(&bed->clusters[i]);
+		int rc = reset_cluster(bed, &bed->clusters[i]);
 
 		if (rc != 0)
 			return rc;

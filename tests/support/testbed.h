@@ -102,6 +102,16 @@ int kdr_testbed_broker_down(struct kdr_testbed *bed, const char *cluster, int32_
 int kdr_testbed_broker_up(struct kdr_testbed *bed, const char *cluster, int32_t broker_id);
 
 /*
+ * Runs one of Kafka's own command-line tools, a main class of the kafka
+ * backend's jars (e.g. "kafka.admin.ConfigCommand"), as
+ * `java -cp JARS CLASS --bootstrap-server BOOTSTRAP args...` (args
+ * NULL-terminated), bounded to 120 s. Returns 0 when it exits 0, else a
+ * negative code with its output; KDR_EUNSUPPORTED on other backends.
+ */
+int kdr_testbed_kafka_tool(const struct kdr_testbed *bed, const char *cluster, const char *main_class,
+			   const char *const *args);
+
+/*
  * Inside a cmocka test, before it acquires a bed: unless the backend can
  * `cap`, prints "skipped on <backend>: <why>" and skips the test (cmocka's skip()).
  */
