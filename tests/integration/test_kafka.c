@@ -1,8 +1,10 @@
 /*
- * Integration tests of pkg/kafka against the in-process sandbox (real Kafka
- * protocol, real librdkafka). What kdr did is checked through an independent
- * path: a separate librdkafka client's Metadata and AlterConfigs, and the
- * sandbox's request counters.
+ * Integration tests of pkg/kafka against the test bed (tests/support/testbed.h:
+ * the in-process sandbox, or real Kafka with KDR_BACKEND=kafka; real
+ * librdkafka either way). What kdr did is checked through an independent
+ * path: a separate librdkafka client's Metadata and AlterConfigs, and on the
+ * sandbox its request counters. Cases that need fault injection, request
+ * counts or one broker taken down skip on the other backends and say so.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 
 #include "kafka/kafka.h"
 #include "sandbox.h"
+#include "testbed.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -32,11 +35,15 @@
 
 #define CLUSTER	   "dc-east"
 #define TIMEOUT_MS 5000
+/* How long an independent check waits for a change to reach every broker (real KRaft brokers apply it late). */
+#define SETTLE_MS 15000
 
 static const char *const racks[] = {"east-a", "east-b", "east-c"};
 
 struct fixture {
-	struct kdr_sandbox *sandbox;
+	struct kdr_testbed *bed;
+	struct kdr_sandbox *sandbox; /* the in-process sandbox (counters, faults); NULL on other backends */
+	const char *bed_cluster;     /* the bed's name of the cluster kdr knows as CLUSTER */
 	struct kdr_cluster cl;
 	struct kdr_kafka_options options;
 };
@@ -70,22 +77,32 @@ static void cluster_init(struct kdr_cluster *cl, const char *name, const char *b
 	cl->bootstrap_servers = kdr_strdup(bootstrap);
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* The bed's cluster `spec` (a shared bed has one cluster per shape, named apart), known to kdr as CLUSTER. */
 static int start(void **state, const struct kdr_sandbox_cluster_spec *spec)
 {
 	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
 
-	if (kdr_sandbox_start(&fx->sandbox, spec, 1) != 0) {
-		fprintf(stderr, "sandbox: %s\n", kdr_error_message());
+	if (kdr_testbed_acquire(&fx->bed, spec, 1) != 0) {
+		fprintf(stderr, "%s\n", kdr_error_message());
 		free(fx);
 		return -1;
 	}
-	cluster_init(&fx->cl, spec->name, kdr_sandbox_bootstrap(fx->sandbox, spec->name));
+	fx->sandbox = kdr_testbed_sandbox(fx->bed);
+	fx->bed_cluster = spec->name;
+	cluster_init(&fx->cl, CLUSTER, kdr_testbed_bootstrap(fx->bed, spec->name));
 	fx->options.timeout_ms = TIMEOUT_MS;
 	*state = fx;
 	return 0;
 }
 
-static int setup(void **state)
+static struct kdr_sandbox_cluster_spec east_spec(void)
 {
 	struct kdr_sandbox_cluster_spec spec = {0};
 
@@ -95,6 +112,36 @@ static int setup(void **state)
 	spec.n_racks = 3;
 	spec.remote_storage = true;
 	spec.auto_create_topics = false;
+	return spec;
+}
+
+/* Two brokers, no racks, no remote storage. */
+static struct kdr_sandbox_cluster_spec plain_spec(void)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+
+	spec.name = "dc-plain";
+	spec.brokers = 2;
+	return spec;
+}
+
+static struct kdr_sandbox_cluster_spec sasl_spec(void)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+
+	spec.name = "dc-sasl";
+	spec.brokers = 2;
+	spec.racks = racks;
+	spec.n_racks = 2;
+	spec.sasl_username = "kdr";
+	spec.sasl_password = "pl41n-s3cret-pw";
+	return spec;
+}
+
+static int setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = east_spec();
+
 	return start(state, &spec);
 }
 
@@ -102,9 +149,12 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
+	if (!fx)
+		return 0;
 	kdr_cluster_release(&fx->cl);
-	kdr_sandbox_stop(fx->sandbox);
+	kdr_testbed_release(fx->bed);
 	free(fx);
+	*state = NULL;
 	return 0;
 }
 
@@ -170,17 +220,18 @@ static rd_kafka_t *raw_client(struct fixture *fx)
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_t *rk = NULL;
 
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_sandbox_bootstrap(fx->sandbox, CLUSTER),
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_testbed_bootstrap(fx->bed, fx->bed_cluster),
 					   errstr, sizeof(errstr)),
 			 RD_KAFKA_CONF_OK);
+	assert_int_equal(rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)), RD_KAFKA_CONF_OK);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	assert_non_null(rk);
 	return rk;
 }
 
-/* The topic as an independent client sees it; NULL when absent. Free with rd_kafka_metadata_destroy(*md). */
-static const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
-						  const char *topic)
+/* The topic in one fresh Metadata answer; NULL when absent. Free with rd_kafka_metadata_destroy(*md). */
+static const rd_kafka_metadata_topic_t *raw_topic_now(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+						      const char *topic)
 {
 	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, md, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
 	for (int i = 0; i < (*md)->topic_cnt; i++)
@@ -189,12 +240,36 @@ static const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct r
 	return NULL;
 }
 
+/*
+ * The topic as an independent client sees it once it is listed with
+ * `partitions` partitions (0: any), each with a leader, or after SETTLE_MS
+ * the last answer (NULL when absent): a real broker learns a change a moment
+ * after the controller took it. Free with rd_kafka_metadata_destroy(*md).
+ */
+static const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+						  const char *topic, size_t partitions)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	for (;;) {
+		const rd_kafka_metadata_topic_t *mt = raw_topic_now(rk, md, topic);
+		bool settled = mt && !mt->err && (partitions == 0 || (size_t)mt->partition_cnt == partitions);
+
+		for (int p = 0; settled && p < mt->partition_cnt; p++)
+			settled = mt->partitions[p].leader >= 0;
+		if (settled || now_ms() > deadline)
+			return mt;
+		rd_kafka_metadata_destroy(*md);
+		sleep_ms(100);
+	}
+}
+
 /* Replicas of partitions first..first+expect->n-1 are exactly the expected lists, in order. */
 static void assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, size_t first,
 			      const struct kdr_assignment *expect)
 {
 	const struct rd_kafka_metadata *md = NULL;
-	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
+	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic, total);
 
 	assert_non_null(mt);
 	assert_int_equal(mt->partition_cnt, total);
@@ -214,13 +289,98 @@ static void assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, s
 	rd_kafka_metadata_destroy(md);
 }
 
-static bool raw_topic_exists(rd_kafka_t *rk, const char *topic)
+/* Listed (asking again up to SETTLE_MS while it is not). */
+static bool raw_topic_present(rd_kafka_t *rk, const char *topic)
 {
 	const struct rd_kafka_metadata *md = NULL;
-	bool exists = raw_topic(rk, &md, topic) != NULL;
+	bool exists = raw_topic(rk, &md, topic, 0) != NULL;
 
 	rd_kafka_metadata_destroy(md);
 	return exists;
+}
+
+/* Not listed (asking again up to SETTLE_MS while it is: a deletion reaches every broker late). */
+static bool raw_topic_absent(rd_kafka_t *rk, const char *topic)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	for (;;) {
+		const struct rd_kafka_metadata *md = NULL;
+		bool listed = raw_topic_now(rk, &md, topic) != NULL;
+
+		rd_kafka_metadata_destroy(md);
+		if (!listed)
+			return true;
+		if (now_ms() > deadline)
+			return false;
+		sleep_ms(100);
+	}
+}
+
+/*
+ * Off the sandbox, before claiming a topic was NOT created: creates a
+ * barrier topic and waits until Metadata lists it. Brokers apply the
+ * controller's changes in order, so whatever the code under test created
+ * before is listed by then too; on the sandbox every answer is current.
+ */
+static void raw_barrier(struct fixture *fx, rd_kafka_t *rk)
+{
+	static int barriers;
+	char errstr[256] = "", name[64] = "";
+	rd_kafka_queue_t *queue = NULL;
+	rd_kafka_NewTopic_t *nt = NULL;
+	rd_kafka_event_t *ev = NULL;
+
+	if (fx->sandbox)
+		return;
+	snprintf(name, sizeof(name), "zz-barrier-%d", ++barriers);
+	queue = rd_kafka_queue_new(rk);
+	nt = rd_kafka_NewTopic_new(name, 1, 1, errstr, sizeof(errstr));
+	assert_non_null(nt);
+	rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, TIMEOUT_MS * 2);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	rd_kafka_event_destroy(ev);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_queue_destroy(queue);
+	assert_true(raw_topic_present(rk, name));
+}
+
+/* The number of the topic's dynamic overrides an independent DescribeConfigs shows (-1: not described). */
+static int raw_override_count(rd_kafka_t *rk, const char *topic)
+{
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	const rd_kafka_ConfigEntry_t **entries = NULL;
+	size_t count = 0, n_entries = 0;
+	int n = -1;
+
+	rd_kafka_DescribeConfigs(rk, &resource, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, TIMEOUT_MS * 2);
+	assert_non_null(ev);
+	resources = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &count);
+	if (!rd_kafka_event_error(ev) && count == 1 && !rd_kafka_ConfigResource_error(resources[0])) {
+		entries = rd_kafka_ConfigResource_configs(resources[0], &n_entries);
+		n = 0;
+		for (size_t i = 0; i < n_entries; i++)
+			n += rd_kafka_ConfigEntry_source(entries[i]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG;
+	}
+	rd_kafka_event_destroy(ev);
+	rd_kafka_ConfigResource_destroy(resource);
+	rd_kafka_queue_destroy(queue);
+	return n;
+}
+
+/* Waits (bounded) until the independent client sees `n` overrides on the topic (a real broker applies late). */
+static void raw_wait_override_count(rd_kafka_t *rk, const char *topic, int n)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	while (raw_override_count(rk, topic) != n && now_ms() < deadline)
+		sleep_ms(100);
 }
 
 /* An out-of-band legacy AlterConfigs, as another tool would send it. */
@@ -244,6 +404,8 @@ static void raw_alter_configs(rd_kafka_t *rk, const char *topic, const char *con
 	rd_kafka_event_destroy(ev);
 	rd_kafka_ConfigResource_destroy(resource);
 	rd_kafka_queue_destroy(queue);
+	/* Visible before kdr is asked to keep it. */
+	raw_wait_override_count(rk, topic, (int)n);
 }
 
 static const struct kdr_live_topic *topic_of(const struct kdr_live_cluster *live, const char *name)
@@ -281,33 +443,50 @@ static void test_read_empty_cluster(void **state)
 	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
 	assert_string_equal(live.name, CLUSTER);
 	assert_non_null(live.cluster_id);
-	assert_string_equal(live.cluster_id, kdr_sandbox_cluster_id(fx->sandbox, CLUSTER));
-	assert_int_equal(live.controller_id, kdr_sandbox_controller_id(fx->sandbox, CLUSTER));
+	assert_string_equal(live.cluster_id, kdr_testbed_cluster_id(fx->bed, fx->bed_cluster));
+	if (fx->sandbox) {
+		assert_int_equal(live.controller_id, kdr_sandbox_controller_id(fx->sandbox, CLUSTER));
+	} else {
+		/* A KRaft cluster names a random live broker as "controller" in each Metadata answer. */
+		assert_true(live.controller_id >= 1 && live.controller_id <= 3);
+	}
 	assert_int_equal(live.n_brokers, 3);
 	for (size_t i = 0; i < 3; i++) {
 		char address[64];
+		const char *bootstrap = kdr_testbed_bootstrap(fx->bed, fx->bed_cluster);
+		const char *entry = bootstrap;
 
 		assert_int_equal(live.brokers[i].id, (int32_t)i + 1);
 		assert_non_null(live.brokers[i].rack);
 		assert_string_equal(live.brokers[i].rack, racks[i]);
 		snprintf(address, sizeof(address), "%s:%d", live.brokers[i].host, (int)live.brokers[i].port);
-		assert_string_equal(address, kdr_sandbox_broker_address(fx->sandbox, CLUSTER, (int32_t)i + 1));
+		if (fx->sandbox)
+			assert_string_equal(address, kdr_sandbox_broker_address(fx->sandbox, CLUSTER, (int32_t)i + 1));
+		/* The bed lists broker i's listener i-th. */
+		for (size_t skip = 0; skip < i && entry; skip++)
+			entry = strchr(entry, ',') ? strchr(entry, ',') + 1 : NULL;
+		assert_non_null(entry);
+		assert_int_equal(strncmp(entry, address, strlen(address)), 0);
 	}
 	assert_true(live.remote_storage_enabled);
+	/*
+	 * Nothing but Kafka's own topics, if any: internal ones, and on real
+	 * tiered brokers __remote_log_metadata (made by the broker, which
+	 * Metadata does not flag internal).
+	 */
 	for (size_t i = 0; i < live.n_topics; i++)
-		assert_true(live.topics[i].internal); /* nothing but Kafka's own topics, if any */
+		if (!live.topics[i].internal && strcmp(live.topics[i].name, "__remote_log_metadata") != 0)
+			fail_msg("unexpected topic '%s'", live.topics[i].name);
 	kdr_live_cluster_release(&live);
 }
 
 static void test_read_without_racks_or_remote_storage(void **state)
 {
-	struct kdr_sandbox_cluster_spec spec = {0};
+	struct kdr_sandbox_cluster_spec spec = plain_spec();
 	struct fixture *fx = NULL;
 	struct kdr_live_cluster live;
 
 	(void)state;
-	spec.name = CLUSTER;
-	spec.brokers = 2;
 	assert_int_equal(start((void **)&fx, &spec), 0);
 	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
 	assert_int_equal(live.n_brokers, 2);
@@ -341,7 +520,8 @@ static void test_create_topics_with_assignment(void **state)
 	add_action(&plan, KDR_ACTION_CREATE_CONNECTOR, CLUSTER, "kdr.flow.source");
 	results = results_new(&plan);
 
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
 	for (size_t i = 0; i < 2; i++) {
 		assert_true(results[i].attempted);
@@ -352,11 +532,15 @@ static void test_create_topics_with_assignment(void **state)
 	assert_false(results[2].attempted);
 	assert_false(results[3].attempted);
 	/* One CreateTopics request for both topics. */
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
 
 	assert_assignment(rk, "orders", 6, 0, &plan.actions[0].assignment);
 	assert_assignment(rk, "events", 3, 0, &plan.actions[1].assignment);
-	assert_false(raw_topic_exists(rk, "elsewhere"));
+	raw_barrier(fx, rk);
+	assert_true(raw_topic_absent(rk, "elsewhere"));
+	raw_wait_override_count(rk, "orders", 2);
+	raw_wait_override_count(rk, "events", 1);
 
 	/* Read back: partitions and overrides as planned, defaults from the other keys. */
 	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
@@ -433,13 +617,17 @@ static void test_alter_configs_resends_unmanaged_overrides(void **state)
 	action = add_action(&alter, KDR_ACTION_ALTER_CONFIGS, CLUSTER, "events");
 	kdr_strmap_set(&action->config, "cleanup.policy", "compact");
 	results = results_new(&alter);
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &alter, &fx->cl, &fx->options), 0);
 	assert_true(results[0].attempted);
 	assert_int_equal(results[0].code, 0);
 	assert_int_equal(results[1].code, 0);
 	/* One AlterConfigs request for both topics. */
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_ALTER_CONFIGS), 1);
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_ALTER_CONFIGS), 1);
+	raw_wait_override_count(rk, "orders", 3);
+	raw_wait_override_count(rk, "events", 1);
 
 	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
 	topic = topic_of(&live, "orders");
@@ -489,11 +677,13 @@ static void test_add_partitions_with_assignment(void **state)
 	action->assignment.partitions[0].ids[1] = 1;
 	action->assignment.partitions[0].ids[2] = 2;
 	results = results_new(&grow);
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &grow, &fx->cl, &fx->options), 0);
 	assert_int_equal(results[0].code, 0);
 	assert_int_equal(results[1].code, 0);
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_PARTITIONS), 1);
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_PARTITIONS), 1);
 
 	/* The old partitions stay; the new ones are exactly where the plan put them. */
 	assert_assignment(rk, "orders", 5, 0, &plan.actions[0].assignment);
@@ -525,9 +715,11 @@ static void test_delete_topics(void **state)
 	add_action(&drop, KDR_ACTION_DELETE_TOPIC, CLUSTER, "old-b");
 	add_action(&drop, KDR_ACTION_DELETE_TOPIC, CLUSTER, "never-was");
 	results = results_new(&drop);
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &drop, &fx->cl, &fx->options), KDR_ENOTFOUND);
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DELETE_TOPICS), 1);
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DELETE_TOPICS), 1);
 	assert_int_equal(results[0].code, 0);
 	assert_int_equal(results[1].code, 0);
 	assert_true(results[2].attempted);
@@ -536,9 +728,9 @@ static void test_delete_topics(void **state)
 	assert_non_null(strstr(results[2].message, "cluster 'dc-east': topic 'never-was': UNKNOWN_TOPIC_OR_PART: "));
 	assert_non_null(strstr(kdr_error_message(), "1 of 3 actions failed"));
 
-	assert_false(raw_topic_exists(rk, "old-a"));
-	assert_false(raw_topic_exists(rk, "old-b"));
-	assert_true(raw_topic_exists(rk, "keep"));
+	assert_true(raw_topic_absent(rk, "old-a"));
+	assert_true(raw_topic_absent(rk, "old-b"));
+	assert_true(raw_topic_present(rk, "keep"));
 
 	results_free(results, drop.n_actions);
 	plan_free(&drop);
@@ -566,17 +758,21 @@ static void test_validate_only_creates_nothing(void **state)
 	kdr_strmap_set(&add_create(&plan, "orders", 3, 0)->config, "retention.ms", "1000");
 	add_action(&plan, KDR_ACTION_DELETE_TOPIC, CLUSTER, "keep");
 	results = results_new(&plan);
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &options), 0);
 	assert_true(results[0].attempted);
 	assert_int_equal(results[0].code, 0);
 	/* DeleteTopics has no validate-only mode: not sent, and said so. */
 	assert_false(results[1].attempted);
 	assert_non_null(results[1].message);
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DELETE_TOPICS), 0);
-	assert_false(raw_topic_exists(rk, "orders"));
-	assert_true(raw_topic_exists(rk, "keep"));
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 1);
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DELETE_TOPICS), 0);
+	raw_barrier(fx, rk);
+	assert_true(raw_topic_absent(rk, "orders"));
+	assert_true(raw_topic_present(rk, "keep"));
 	results_free(results, plan.n_actions);
 
 	/* The broker still validates: an assignment naming a broker that does not exist fails. */
@@ -585,7 +781,8 @@ static void test_validate_only_creates_nothing(void **state)
 	results = results_new(&bad);
 	assert_int_equal(kdr_kafka_apply(results, &bad, &fx->cl, &options), KDR_EINVALID);
 	assert_string_equal(results[0].error_name, "INVALID_REPLICA_ASSIGNMENT");
-	assert_false(raw_topic_exists(rk, "ghost"));
+	raw_barrier(fx, rk);
+	assert_true(raw_topic_absent(rk, "ghost"));
 	results_free(results, bad.n_actions);
 
 	plan_free(&bad);
@@ -598,8 +795,10 @@ static void test_policy_violation_fails_one_action(void **state)
 	struct fixture *fx = *state;
 	struct kdr_plan plan = {0};
 	struct kdr_action_result *results = NULL;
-	rd_kafka_t *rk = raw_client(fx);
+	rd_kafka_t *rk = NULL;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection");
+	rk = raw_client(fx);
 	add_create(&plan, "orders", 1, 0);
 	add_create(&plan, "forbidden", 1, 0);
 	add_create(&plan, "events", 1, 0);
@@ -615,9 +814,9 @@ static void test_policy_violation_fails_one_action(void **state)
 	assert_string_equal(results[1].error_name, "POLICY_VIOLATION");
 	assert_non_null(strstr(results[1].message, "cluster 'dc-east': topic 'forbidden': POLICY_VIOLATION: "));
 	assert_non_null(strstr(kdr_error_message(), "topic 'forbidden'"));
-	assert_true(raw_topic_exists(rk, "orders"));
-	assert_true(raw_topic_exists(rk, "events"));
-	assert_false(raw_topic_exists(rk, "forbidden"));
+	assert_true(raw_topic_present(rk, "orders"));
+	assert_true(raw_topic_present(rk, "events"));
+	assert_true(raw_topic_absent(rk, "forbidden"));
 	results_free(results, plan.n_actions);
 	plan_free(&plan);
 	rd_kafka_destroy(rk);
@@ -629,9 +828,11 @@ static void test_sliced_apply_maps_each_result(void **state)
 	struct fixture *fx = *state;
 	struct kdr_plan plan = {0};
 	struct kdr_action_result *results = NULL;
-	rd_kafka_t *rk = raw_client(fx);
+	rd_kafka_t *rk = NULL;
 	char name[32];
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection");
+	rk = raw_client(fx);
 	for (size_t i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "sliced-%03zu", i);
 		add_create(&plan, name, 1, i);
@@ -641,18 +842,20 @@ static void test_sliced_apply_maps_each_result(void **state)
 							ERR_POLICY_VIOLATION, 1),
 			 0);
 	results = results_new(&plan);
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), KDR_EINVALID);
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 4);
+	if (fx->sandbox)
+		assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), 4);
 	for (size_t i = 0; i < 100; i++) {
 		assert_true(results[i].attempted);
 		assert_int_equal(results[i].code, i == 70 ? KDR_EINVALID : 0);
 	}
 	assert_string_equal(results[70].error_name, "POLICY_VIOLATION");
 	assert_non_null(strstr(results[70].message, "topic 'sliced-070': POLICY_VIOLATION: "));
-	assert_true(raw_topic_exists(rk, "sliced-000"));
-	assert_true(raw_topic_exists(rk, "sliced-099"));
-	assert_false(raw_topic_exists(rk, "sliced-070"));
+	assert_true(raw_topic_present(rk, "sliced-000"));
+	assert_true(raw_topic_present(rk, "sliced-099"));
+	assert_true(raw_topic_absent(rk, "sliced-070"));
 	results_free(results, plan.n_actions);
 	plan_free(&plan);
 	rd_kafka_destroy(rk);
@@ -740,6 +943,7 @@ static void test_all_brokers_down_fails_bounded(void **state)
 	int64_t t0 = 0;
 	int error = 0;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_BROKER_STOP, "needs brokers taken down");
 	for (int32_t id = 1; id <= 3; id++)
 		assert_int_equal(kdr_sandbox_broker_down(fx->sandbox, CLUSTER, id), 0);
 	t0 = now_ms();
@@ -755,6 +959,7 @@ static void test_one_broker_down_still_reads(void **state)
 	struct kdr_kafka_conn *conn = NULL;
 	struct kdr_live_cluster live;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_BROKER_STOP, "needs one broker taken down");
 	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
 	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
 	kdr_live_cluster_release(&live);
@@ -777,6 +982,7 @@ static void test_broker_not_described_uses_last_known(void **state)
 	struct kdr_kafka_conn *conn = NULL;
 	struct kdr_live_cluster live;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection");
 	/* No topics, so each DescribeConfigs of a read is a broker's. */
 	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
 	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
@@ -815,6 +1021,7 @@ static void test_request_timeout_fails_whole_batch(void **state)
 	struct kdr_action_result *results = NULL;
 	int64_t t0 = 0;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (latency)");
 	add_create(&plan, "orders", 1, 0);
 	add_create(&plan, "events", 1, 0);
 	results = results_new(&plan);
@@ -846,7 +1053,8 @@ static void create_many(struct fixture *fx, size_t from, size_t to)
 		kdr_strmap_set(&add_create(&plan, name, 1, i)->config, "retention.ms", "3600000");
 	}
 	results = results_new(&plan);
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
 	/* One CreateTopics per 32 topics, at most 32. */
 	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS),
@@ -862,7 +1070,8 @@ static void count_read(struct fixture *fx, struct kdr_kafka_conn *conn, size_t e
 	struct kdr_live_cluster live;
 	size_t user_topics = 0;
 
-	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	if (fx->sandbox)
+		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	if (conn)
 		assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
 	else
@@ -889,6 +1098,7 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	uint64_t metadata1100 = 0, describe1100 = 0, metadata1500 = 0, describe1500 = 0;
 	uint64_t metadata_once = 0, describe_once = 0;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS, "needs request counters");
 	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
 	create_many(fx, 0, 10);
 	count_read(fx, conn, 10, &metadata_first, &describe_first);
@@ -936,14 +1146,8 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 
 static int setup_sasl(void **state)
 {
-	struct kdr_sandbox_cluster_spec spec = {0};
+	struct kdr_sandbox_cluster_spec spec = sasl_spec();
 
-	spec.name = CLUSTER;
-	spec.brokers = 2;
-	spec.racks = racks;
-	spec.n_racks = 2;
-	spec.sasl_username = "kdr";
-	spec.sasl_password = "pl41n-s3cret-pw";
 	return start(state, &spec);
 }
 
@@ -1105,6 +1309,22 @@ static void test_secret_errors_never_show_the_value(void **state)
 	kdr_cluster_release(&cl);
 }
 
+/* The union of the clusters the tests use: the shared bed of an external backend. */
+static int group_setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec specs[3] = {east_spec(), plain_spec(), sasl_spec()};
+
+	(void)state;
+	return kdr_testbed_share("test_kafka", specs, 3);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	kdr_testbed_unshare();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1132,5 +1352,5 @@ int main(void)
 	    cmocka_unit_test(test_conn_never_runs_a_command_from_client_config),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
