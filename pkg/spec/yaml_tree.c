@@ -24,6 +24,8 @@ struct builder {
 	size_t cap;
 	size_t skip;        /* > 0: inside a subtree nested too deep, counted but not built */
 	bool deep_reported; /* the nesting error is reported once per document */
+	bool abandon;	    /* stop parsing this segment: the rest of the document is not read */
+	unsigned abandon_line; /* 0-based line (in the segment) where the document was abandoned */
 };
 
 static void tree_error(struct builder *b, unsigned line, unsigned col, const char *fmt, ...)
@@ -150,7 +152,13 @@ static void on_collection_start(struct builder *b, const yaml_event_t *event, en
 			tree_error(b, mark_line(b, &event->start_mark), mark_col(&event->start_mark),
 				   "found nesting deeper than %d levels", KDR_SPEC_MAX_DEPTH);
 		b->deep_reported = true;
-		b->skip++;
+		/*
+		 * Stop here, as at a syntax error: libyaml's scan of a deep flow
+		 * collection is quadratic in its depth (200,000 '[' took over a
+		 * minute), and nothing more of this document will be used.
+		 */
+		b->abandon = true;
+		b->abandon_line = (unsigned)event->start_mark.line;
 		return;
 	}
 	check_properties(b, event, anchor, tag, false);
@@ -353,6 +361,11 @@ static bool parse_segment(struct builder *b, const char *data, size_t len, size_
 			break;
 		}
 		yaml_event_delete(&event);
+		if (b->abandon) {
+			b->abandon = false;
+			again = find_resume(data, len, b->abandon_line, resume, resume_line);
+			break;
+		}
 	}
 	/* A document cut short by a syntax error is not decoded: its tree is incomplete. */
 	reset_document(b);

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "spec/spec.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 /* Prints line `line` of `text` and a caret under column `col`, to make a failure readable. */
@@ -683,6 +685,62 @@ static void test_odd_yaml(void **state)
 		    "x.yaml:7:22: error: spec.replicationFactor: found the string 'two\\nlines\\n', expected an integer");
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1 = { 0, 0 };
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * issue 14 item 5: 200,000 unclosed '[' (400 KB) stop at the nesting error at
+ * once: the rest of that document is not parsed (libyaml's simple-key scan is
+ * quadratic in the flow depth: over 60 s before), the next document is still
+ * checked. The time is printed, not asserted.
+ */
+static void test_deep_nesting_stops_at_the_first_error(void **state)
+{
+	size_t depth = 200000;
+	const char *head = HEAD("TopicPolicy") "spec: {clusters: [a], config: {x: ";
+	const char *next = "\n---\n" HEAD("KafkaCluster") "spec: {bootstrapServers: \"a:9092\", colour: red}\n";
+	struct kdr_buf yaml = KDR_BUF_INIT;
+	struct kdr_desired desired = { 0 };
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	struct timespec t0 = { 0, 0 };
+	double yaml_s = 0, json_s = 0;
+
+	(void)state;
+	kdr_buf_puts(&yaml, head);
+	for (size_t i = 0; i < depth; i++)
+		kdr_buf_putc(&yaml, '[');
+	kdr_buf_puts(&yaml, next);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(kdr_spec_parse_yaml(&desired, "x.yaml", yaml.ptr, yaml.len, &diags), KDR_EINVALID);
+	yaml_s = seconds_since(&t0);
+	check_diags(&diags, (const char *const[]){ "x.yaml:4:96: error: found nesting deeper than 64 levels",
+						   "x.yaml:9:36: error: spec.colour: unknown field, allowed: "
+						   "bootstrapServers, clientConfig, connect, datacenters",
+						   NULL });
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+
+	/* The same depth in the Kubernetes JSON form. */
+	kdr_buf_reset(&yaml);
+	kdr_buf_puts(&yaml, "{\"apiVersion\": \"kdr.io/v1alpha1\", \"kind\": \"TopicPolicy\", \"metadata\": {\"name\": "
+			    "\"x\"}, \"spec\": ");
+	for (size_t i = 0; i < depth; i++)
+		kdr_buf_putc(&yaml, '[');
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_not_equal(kdr_spec_parse_json(&desired, "topicpolicies/x", yaml.ptr, yaml.len, &diags), 0);
+	json_s = seconds_since(&t0);
+	assert_int_equal(diags.errors, 1);
+	printf("# 200,000-deep '[': yaml %.3f s, json %.3f s (%zu bytes)\n", yaml_s, json_s, yaml.len);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+	kdr_buf_release(&yaml);
+}
+
 static void test_json_errors(void **state)
 {
 	(void)state;
@@ -734,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_anchors_aliases_tags),
 		cmocka_unit_test(test_odd_yaml),
+		cmocka_unit_test(test_deep_nesting_stops_at_the_first_error),
 		cmocka_unit_test(test_json_errors),
 	};
 
