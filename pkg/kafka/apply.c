@@ -535,6 +535,8 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 	    KDR_ACTION_CREATE_TOPIC,
 	    KDR_ACTION_ADD_PARTITIONS,
 	    KDR_ACTION_ALTER_CONFIGS,
+	    KDR_ACTION_CREATE_ACL,
+	    KDR_ACTION_DELETE_ACL,
 	    KDR_ACTION_DELETE_TOPIC,
 	};
 	size_t mine = 0, failed = 0, first = 0;
@@ -561,8 +563,12 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 		}
 		return error;
 	}
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
-		apply_kind(results, conn, plan, order[k]);
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		if (order[k] == KDR_ACTION_CREATE_ACL || order[k] == KDR_ACTION_DELETE_ACL)
+			kdr_kafka__apply_acls(results, conn, plan, order[k]);
+		else
+			apply_kind(results, conn, plan, order[k]);
+	}
 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		if (!results[i].attempted || results[i].code == 0)

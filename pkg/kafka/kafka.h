@@ -21,7 +21,11 @@
  * at most 64 DescribeConfigs for the topics (one per 32 topics below 2,048
  * topics, then 64 equal slices, one in flight: librdkafka parses an answer
  * into ~13 KB per topic and places each topic by a linear search, so one
- * answer for 10,000 topics would cost ~130 MB and 50 million comparisons).
+ * answer for 10,000 topics would cost ~130 MB and 50 million comparisons),
+ * and one DescribeAcls (every binding; a cluster without an authorizer or
+ * that refuses it is read without ACLs, acls_error saying why: acls.c).
+ * create-acl / delete-acl actions go in CreateAcls / DeleteAcls requests of
+ * up to 1,000 bindings, after the topic configs and before DeleteTopics.
  * An apply batches each action kind (CreateTopics, CreatePartitions,
  * AlterConfigs, DeleteTopics) the same way: one request per 32 actions, at
  * most 32 requests per kind (more only if a request would near the broker's

@@ -79,6 +79,19 @@ rd_kafka_event_t *kdr_kafka_wait_event(struct kdr_kafka_conn *conn, rd_kafka_que
 /* The deadline for waiting on admin results: the request timeout plus a margin. */
 int64_t kdr_kafka_admin_deadline(const struct kdr_kafka_conn *conn);
 
+/* --- acls.c --- */
+
+/*
+ * One DescribeAcls (every binding) into out->acls (sorted, acls_read set).
+ * Never fails the read: when the cluster has no authorizer or refuses,
+ * out->acls_error says why. Returns 0.
+ */
+int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn);
+
+/* The plan's actions of `kind` (create-acl or delete-acl) for this cluster, batched; results as apply.c's. */
+void kdr_kafka__apply_acls(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
+			   const struct kdr_plan *plan, enum kdr_action_kind kind);
+
 /* --- errors.c --- */
 
 /* kdr's code for a librdkafka / Kafka error: retriable ones -> ETIMEOUT/EUNAVAILABLE/ECONFLICT. */

@@ -534,6 +534,8 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	/* The answer and its copy (~20 MB for 10,000 topics) go back to the system before the configs arrive. */
 	kdr_kafka_release_memory();
 	error = describe_all(out, conn);
+	if (!error)
+		error = kdr_kafka__read_acls(out, conn);
 
 cleanup:
 	if (cluster_id)

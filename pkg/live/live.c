@@ -184,6 +184,7 @@ void kdr_live_cluster_sort(struct kdr_live_cluster *cl)
 		sort_array(topic->partitions, topic->n_partitions, sizeof(*topic->partitions), compare_ids);
 	}
 	sort_array(cl->connect.connectors, cl->connect.n_connectors, sizeof(*cl->connect.connectors), compare_names);
+	kdr_acl_list_sort(&cl->acls);
 	for (size_t i = 0; i < cl->connect.n_connectors; i++) {
 		struct kdr_live_connector *conn = &cl->connect.connectors[i];
 
@@ -415,6 +416,9 @@ void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 	for (size_t i = 0; i < src->connect.n_connectors; i++)
 		connector_copy(&out->connect.connectors[i], &src->connect.connectors[i]);
 	kdr_live__groups_copy(out, src);
+	out->acls_read = src->acls_read;
+	out->acls_error = kdr_strdup(src->acls_error);
+	kdr_acl_list_copy(&out->acls, &src->acls);
 }
 
 void kdr_live_copy(struct kdr_live *out, const struct kdr_live *src)
@@ -481,6 +485,8 @@ void kdr_live_cluster_release(struct kdr_live_cluster *cl)
 		kdr_live_connector_release(&cl->connect.connectors[i]);
 	free(cl->connect.connectors);
 	kdr_live__groups_release(cl);
+	free(cl->acls_error);
+	kdr_acl_list_release(&cl->acls);
 	memset(cl, 0, sizeof(*cl));
 }
 

@@ -142,6 +142,15 @@ struct kdr_live_cluster {
 	bool groups_read; /* the consumer groups were read (else `groups` says nothing) */
 	struct kdr_live_group *groups; /* sorted by id */
 	size_t n_groups;
+	/*
+	 * Every ACL binding of the cluster (one DescribeAcls, filter ANY),
+	 * sorted (kdr_acl_compare); meaningful only when acls_read. When the
+	 * cluster could not be asked (no authorizer: SECURITY_DISABLED; kdr's
+	 * principal may not describe them) acls_error says why.
+	 */
+	bool acls_read;
+	char *acls_error;
+	struct kdr_acl_list acls;
 };
 
 /* A cluster that could not be read, and why (the adapter's scrubbed message). */

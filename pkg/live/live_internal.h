@@ -1,11 +1,31 @@
 #ifndef KDR_LIVE_LIVE_INTERNAL_H
 #define KDR_LIVE_LIVE_INTERNAL_H
 
+/* Private to pkg/live: the parts of the snapshot kept in their own files. */
+
+#include <jansson.h>
+
 #include "live/live.h"
+#include "util/buf.h"
 
 /* Consumer groups of a cluster (groups.c): sort, deep copy into an empty out, release. */
 void kdr_live__groups_sort(struct kdr_live_cluster *cl);
 void kdr_live__groups_copy(struct kdr_live_cluster *out, const struct kdr_live_cluster *src);
 void kdr_live__groups_release(struct kdr_live_cluster *cl);
+
+/*
+ * Reads "acls" (a list of bindings) and "aclsError" (a string) of the
+ * cluster object `cluster` into `cl` (acls_json.c): acls_read is set when
+ * "acls" is present. Errors are KDR_EINVALID with
+ * "<label>: <path>.acls[i].<field>: ...".
+ */
+int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster, const char *label,
+			     const char *path);
+
+/*
+ * Appends ",\n<indent>\"acls\": [...]" (when read) and ",\n<indent>\"aclsError\": ..."
+ * (when set), one binding per line, in kdr_acl_compare order.
+ */
+void kdr_live__acls_to_json(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level);
 
 #endif

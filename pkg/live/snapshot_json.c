@@ -23,6 +23,8 @@
  *           "<group id>": {"state": "Empty", "protocolType": "consumer", "members": 0,
  *                          "offsets": [{"topic": "t", "partition": 0, "offset": 42, "metadata": ""}, ...]}
  *         },
+ *         "acls": [<acl>, ...],                     only when the ACLs were read (acls.c)
+ *         "aclsError": "...",                        only when they could not be
  *         "connect": null | {
  *           "url": "...", "version": "...", "kafkaClusterId": "...",
  *           "connectors": {
@@ -66,6 +68,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live/live_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -816,7 +819,8 @@ static int read_groups(struct reader *rd, struct kdr_live_cluster *cl, const jso
 static int read_cluster(struct reader *rd, struct kdr_live_cluster *out, const char *name, const json_t *value)
 {
 	static const char *const fields[] = {"clusterId",     "controller", "brokers", "remoteStorage",
-					     "topicDefaults", "topics",	    "connect", "groups", NULL};
+					     "topicDefaults", "topics",	    "connect", "groups",
+					     "acls",	      "aclsError",  NULL};
 	int rc = 0;
 
 	out->name = kdr_strdup(name);
@@ -839,6 +843,8 @@ static int read_cluster(struct reader *rd, struct kdr_live_cluster *out, const c
 	if ((rc = read_topics(rd, out, value)) != 0)
 		return rc;
 	if ((rc = read_groups(rd, out, value)) != 0)
+		return rc;
+	if ((rc = kdr_live__acls_from_json(out, value, rd->label, rd->path.ptr)) != 0)
 		return rc;
 	return read_connect(rd, &out->connect, value);
 }
@@ -1251,6 +1257,7 @@ static void write_cluster(struct kdr_buf *out, const struct kdr_live_cluster *cl
 		kdr_buf_puts(out, "\"groups\": ");
 		write_groups(out, cl, level + 1);
 	}
+	kdr_live__acls_to_json(out, cl, level + 1);
 	kdr_buf_putc(out, '\n');
 	indent(out, level);
 	kdr_buf_putc(out, '}');

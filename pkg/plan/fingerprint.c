@@ -105,6 +105,12 @@ char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl)
 			kdr_buf_putc(&buf, '\n');
 		}
 	}
+	/* Only when read: a snapshot without ACLs keeps the digest it always had. */
+	for (size_t i = 0; cl->acls_read && i < cl->acls.n; i++) {
+		kdr_buf_puts(&buf, "acl ");
+		kdr_acl_format(&buf, &cl->acls.v[i]);
+		kdr_buf_putc(&buf, '\n');
+	}
 	digest = kdr_hash64(buf.ptr, buf.len, digest);
 	kdr_buf_release(&buf);
 	return kdr_asprintf("%016" PRIx64, digest);

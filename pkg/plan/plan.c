@@ -25,6 +25,7 @@ static const char *const action_names[] = {
     [KDR_ACTION_UPDATE_CONNECTOR] = "update-connector", [KDR_ACTION_PAUSE_CONNECTOR] = "pause-connector",
     [KDR_ACTION_RESUME_CONNECTOR] = "resume-connector", [KDR_ACTION_RESTART_CONNECTOR] = "restart-connector",
     [KDR_ACTION_DELETE_CONNECTOR] = "delete-connector", [KDR_ACTION_DELETE_TOPIC] = "delete-topic",
+    [KDR_ACTION_CREATE_ACL] = "create-acl",		[KDR_ACTION_DELETE_ACL] = "delete-acl",
 };
 
 const char *kdr_action_kind_name(enum kdr_action_kind kind)
@@ -137,18 +138,22 @@ static int kind_rank(enum kdr_action_kind kind)
 		return 1;
 	case KDR_ACTION_ALTER_CONFIGS:
 		return 2;
+	case KDR_ACTION_CREATE_ACL:
+		return 3;
 	case KDR_ACTION_CREATE_CONNECTOR:
 	case KDR_ACTION_UPDATE_CONNECTOR:
 	case KDR_ACTION_PAUSE_CONNECTOR:
 	case KDR_ACTION_RESUME_CONNECTOR:
 	case KDR_ACTION_RESTART_CONNECTOR:
-		return 3;
-	case KDR_ACTION_DELETE_CONNECTOR:
 		return 4;
-	case KDR_ACTION_DELETE_TOPIC:
+	case KDR_ACTION_DELETE_CONNECTOR:
 		return 5;
+	case KDR_ACTION_DELETE_ACL:
+		return 6;
+	case KDR_ACTION_DELETE_TOPIC:
+		return 7;
 	}
-	return 6;
+	return 8;
 }
 
 /* NULL sorts first. */
@@ -381,6 +386,7 @@ int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, co
 		plan_cluster(&ctx, specs[i], cl);
 	}
 	plan_connectors(&ctx, options);
+	plan_acls(&ctx, options);
 	plan_sort(out);
 cleanup:
 	free(specs);
@@ -429,6 +435,7 @@ void kdr_action_release(struct kdr_action *action)
 	}
 	free(action->changes);
 	free(action->task_ids);
+	kdr_acl_release(&action->acl);
 	memset(action, 0, sizeof(*action));
 }
 

@@ -13,8 +13,9 @@
 
 /*
  * plan(desired, live) -> ordered actions (DESIGN.md §4). Pure: no I/O.
- * Order: create topics, add partitions, alter configs, connector actions
- * (create/update, pause, resume, restart), deletions last; within a group by
+ * Order: create topics, add partitions, alter configs, create ACLs,
+ * connector actions (create/update, pause, resume, restart), deletions last
+ * (connectors, ACLs, topics); within a group by
  * cluster then name. Same inputs -> byte-identical plan.
  */
 
@@ -29,6 +30,8 @@ enum kdr_action_kind {
 	KDR_ACTION_RESTART_CONNECTOR,
 	KDR_ACTION_DELETE_CONNECTOR,
 	KDR_ACTION_DELETE_TOPIC,
+	KDR_ACTION_CREATE_ACL, /* AccessPolicy grants (acls.c) */
+	KDR_ACTION_DELETE_ACL,
 };
 
 /* "create-topic", "add-partitions", "alter-configs", ... */
@@ -89,6 +92,9 @@ struct kdr_action {
 	/* restart-connector: which tasks (empty: the connector itself) */
 	int32_t *task_ids;
 	size_t n_task_ids;
+
+	/* create-acl / delete-acl: the binding (resource is its kdr_acl_format text) */
+	struct kdr_acl acl;
 };
 
 enum kdr_blocked_kind {

@@ -144,6 +144,24 @@ char *plan_reassignment_json(char **why, const struct plan_cluster *pc, const st
 char *plan_reassignment_format(const char *topic, const struct kdr_assignment *target,
 			       const struct kdr_assignment *current);
 
+/* --- acls.c: AccessPolicy grants and the flows' mirrored grants, per selected cluster --- */
+
+void plan_acls(struct plan_ctx *ctx, const struct kdr_plan_options *options);
+
+/*
+ * acls_mirror.c: the bindings each flow into `target` calls for there (a
+ * principal allowed READ/DESCRIBE on a mirrored source topic or a
+ * checkpointed group holds the same on its remote name): appended to
+ * `wanted` (flows with mirrorAcls: kdr creates them) or `tolerated` (the
+ * literal topic grants MM2 writes itself with syncTopicAcls: kdr neither
+ * creates nor deletes them); the missing ones of flows without either
+ * become warnings. `source_acls` per flow: the source's desired and live
+ * bindings. Pure.
+ */
+void plan_acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr_acl_list *target_desired,
+		      const struct kdr_live_cluster *target_live, struct kdr_acl_list *wanted,
+		      struct kdr_strvec *wanted_flows, struct kdr_acl_list *tolerated);
+
 /* --- prune.c --- */
 
 void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics, size_t n_topics);

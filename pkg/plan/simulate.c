@@ -125,6 +125,28 @@ static void apply_in_place(struct kdr_live_cluster *cl, const struct kdr_action 
 	case KDR_ACTION_DELETE_CONNECTOR:
 		remove_connector(cl, action->resource);
 		break;
+	case KDR_ACTION_CREATE_ACL:
+	case KDR_ACTION_DELETE_ACL:
+		break; /* simulate_acl */
+	}
+}
+
+/* CreateAcls adds a binding (one that exists is a no-op), DeleteAcls with an exact filter removes it. */
+static void simulate_acl(struct kdr_live_cluster *cl, const struct kdr_action *action)
+{
+	long at = 0;
+
+	if (!cl || (action->kind != KDR_ACTION_CREATE_ACL && action->kind != KDR_ACTION_DELETE_ACL))
+		return;
+	at = kdr_acl_list_find(&cl->acls, &action->acl);
+	if (action->kind == KDR_ACTION_CREATE_ACL && at < 0) {
+		cl->acls_read = true;
+		kdr_acl_list_push(&cl->acls, &action->acl);
+		kdr_acl_list_sort(&cl->acls);
+	} else if (action->kind == KDR_ACTION_DELETE_ACL && at >= 0) {
+		kdr_acl_release(&cl->acls.v[at]);
+		memmove(&cl->acls.v[at], &cl->acls.v[at + 1], (cl->acls.n - (size_t)at - 1) * sizeof(*cl->acls.v));
+		cl->acls.n--;
 	}
 }
 
@@ -142,6 +164,8 @@ void kdr_plan_simulate(struct kdr_live *live, const struct kdr_plan *plan)
 		if (cl)
 			apply_in_place(cl, &plan->actions[i]);
 	}
+	for (size_t i = 0; i < plan->n_actions; i++)
+		simulate_acl(cluster_of(live, plan->actions[i].cluster), &plan->actions[i]);
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const struct kdr_action *action = &plan->actions[i];
 		struct kdr_live_cluster *cl = NULL;

@@ -44,9 +44,11 @@ enum kdr_render_class kdr_render_class_of(enum kdr_action_kind kind)
 	switch (kind) {
 	case KDR_ACTION_CREATE_TOPIC:
 	case KDR_ACTION_CREATE_CONNECTOR:
+	case KDR_ACTION_CREATE_ACL:
 		return KDR_RENDER_CLASS_CREATE;
 	case KDR_ACTION_DELETE_TOPIC:
 	case KDR_ACTION_DELETE_CONNECTOR:
+	case KDR_ACTION_DELETE_ACL:
 		return KDR_RENDER_CLASS_DELETE;
 	case KDR_ACTION_ADD_PARTITIONS:
 	case KDR_ACTION_ALTER_CONFIGS:
@@ -109,6 +111,11 @@ bool kdr_render_kind_has_config(enum kdr_action_kind kind)
 bool kdr_render_kind_has_changes(enum kdr_action_kind kind)
 {
 	return kind == KDR_ACTION_ALTER_CONFIGS || kind == KDR_ACTION_UPDATE_CONNECTOR;
+}
+
+bool kdr_render_kind_has_acl(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_CREATE_ACL || kind == KDR_ACTION_DELETE_ACL;
 }
 
 bool kdr_render_kind_has_tasks(enum kdr_action_kind kind)

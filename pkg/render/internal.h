@@ -52,6 +52,7 @@ bool kdr_render_kind_has_topic_shape(enum kdr_action_kind kind); /* partitions, 
 bool kdr_render_kind_has_config(enum kdr_action_kind kind);
 bool kdr_render_kind_has_changes(enum kdr_action_kind kind);
 bool kdr_render_kind_has_tasks(enum kdr_action_kind kind);
+bool kdr_render_kind_has_acl(enum kdr_action_kind kind); /* the "acl" binding object */
 bool kdr_render_placement_present(const struct kdr_action *action);
 
 /*

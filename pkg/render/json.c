@@ -151,6 +151,17 @@ static void put_action(struct kdr_render_jw *w, const struct kdr_action *action)
 		put_config(w, action);
 	if (kdr_render_kind_has_changes(action->kind))
 		put_changes(w, action);
+	if (kdr_render_kind_has_acl(action->kind)) {
+		kdr_render_jw_open(w, "acl", '{', true);
+		kdr_render_jw_string(w, "principal", action->acl.principal);
+		kdr_render_jw_string(w, "host", action->acl.host);
+		kdr_render_jw_string(w, "resourceType", kdr_acl_resource_type_name(action->acl.resource_type));
+		kdr_render_jw_string(w, "resourceName", action->acl.resource_name);
+		kdr_render_jw_string(w, "pattern", kdr_acl_pattern_name(action->acl.pattern));
+		kdr_render_jw_string(w, "operation", kdr_acl_operation_name(action->acl.operation));
+		kdr_render_jw_string(w, "permission", kdr_acl_permission_name(action->acl.permission));
+		kdr_render_jw_close(w, '}');
+	}
 	if (kdr_render_kind_has_tasks(action->kind)) {
 		kdr_render_jw_open(w, "tasks", '[', true);
 		for (size_t i = 0; i < action->n_task_ids; i++)

@@ -17,7 +17,7 @@
  */
 
 #define PATH_SIZE 256
-#define N_ACTION_KINDS (KDR_ACTION_DELETE_TOPIC + 1)
+#define N_ACTION_KINDS (KDR_ACTION_DELETE_ACL + 1)
 #define N_RISKS (KDR_RISK_IRREVERSIBLE + 1)
 #define N_BLOCKED_KINDS (KDR_BLOCKED_ERROR + 1)
 #define N_NOTE_KINDS (KDR_NOTE_WARNING + 1)
@@ -423,6 +423,46 @@ static int read_tasks(struct kdr_action *action, const struct reader *r, const j
 	return 0;
 }
 
+/* The "acl" object of create-acl / delete-acl: every field required, kdr's names (model/acl.h). */
+static int read_acl(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *parent)
+{
+	json_t *acl = NULL;
+	char path[PATH_SIZE] = "";
+	char *type = NULL, *pattern = NULL, *op = NULL, *permission = NULL;
+	int rc = member(&acl, r, obj, parent, "acl", JSON_OBJECT, REQUIRED);
+
+	if (rc < 0)
+		return rc;
+	path_key(path, parent, "acl");
+	rc = read_string(&action->acl.principal, r, acl, path, "principal", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&action->acl.host, r, acl, path, "host", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&action->acl.resource_name, r, acl, path, "resourceName", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&type, r, acl, path, "resourceType", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&pattern, r, acl, path, "pattern", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&op, r, acl, path, "operation", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&permission, r, acl, path, "permission", REQUIRED);
+	if (rc >= 0 && (kdr_acl_resource_type_parse(&action->acl.resource_type, type) != 0 ||
+			kdr_acl_pattern_parse(&action->acl.pattern, pattern) != 0 ||
+			kdr_acl_operation_parse(&action->acl.operation, op) != 0 ||
+			kdr_acl_permission_parse(&action->acl.permission, permission) != 0)) {
+		char *why = kdr_strdup(kdr_error_message());
+
+		rc = fail(r, path, "%s", why);
+		free(why);
+	}
+	free(type);
+	free(pattern);
+	free(op);
+	free(permission);
+	return rc;
+}
+
 static int read_action(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *path)
 {
 	int kind = 0;
@@ -462,6 +502,8 @@ static int read_action(struct kdr_action *action, const struct reader *r, const 
 		rc = read_config(action, r, obj, path);
 	if (rc >= 0 && kdr_render_kind_has_tasks(action->kind))
 		rc = read_tasks(action, r, obj, path);
+	if (rc >= 0 && kdr_render_kind_has_acl(action->kind))
+		rc = read_acl(action, r, obj, path);
 	return rc;
 }
 

@@ -412,7 +412,7 @@ static const struct error_case error_cases[] = {
     {SNAP("{\"dc-east\": 1}"), "snap.json: $.clusters[\"dc-east\"]: expected an object, found an integer"},
     {CL("\"clusterID\": \"x\""),
      "snap.json: $.clusters.c.clusterID: unknown field (allowed: clusterId, controller, brokers, remoteStorage, "
-     "topicDefaults, topics, connect, groups)"},
+     "topicDefaults, topics, connect, groups, acls, aclsError)"},
     {CL("\"clusterId\": 5"), "snap.json: $.clusters.c.clusterId: expected a string or null, found an integer"},
     {CL("\"controller\": 1.5"), "snap.json: $.clusters.c.controller: expected an integer, found a number"},
     {CL("\"controller\": 4294967296"), "snap.json: $.clusters.c.controller: integer out of range"},

@@ -1198,7 +1198,7 @@ static void test_json_read_errors(void **state)
 		{ "{\"kdrPlan\": 1, \"actions\": [{\"kind\": \"explode\"}]}", KDR_EINVALID,
 		  "plan.json: actions[0].kind: unknown value 'explode' (allowed: create-topic, add-partitions, "
 		  "alter-configs, create-connector, update-connector, pause-connector, resume-connector, "
-		  "restart-connector, delete-connector, delete-topic)" },
+		  "restart-connector, delete-connector, delete-topic, create-acl, delete-acl)" },
 		{ "{\"kdrPlan\": 1, \"actions\": [{\"kind\": \"delete-topic\", \"risk\": \"scary\"}]}", KDR_EINVALID,
 		  "plan.json: actions[0].risk: unknown value 'scary' (allowed: safe, disruptive, data-moving, "
 		  "destructive, irreversible)" },
@@ -1293,11 +1293,12 @@ static void test_computed_plan_round_trip(void **state)
 		"{\"id\": 1, \"rack\": \"east-a\"}, {\"id\": 2, \"rack\": \"east-b\"},"
 		" {\"id\": 3, \"rack\": \"east-c\"}],"
 		" \"topics\": {\"events\": {\"partitions\": [{\"id\": 0, \"replicas\": [1, 2]}],"
-		" \"configs\": {\"retention.ms\": \"1000\"}}}},"
+		" \"configs\": {\"retention.ms\": \"1000\"}}}, \"acls\": []},"
 		"\"dc-west\": {\"clusterId\": \"w\", \"controller\": 1, \"remoteStorage\": true, \"brokers\": ["
 		"{\"id\": 1, \"rack\": \"west-a\"}, {\"id\": 2, \"rack\": \"west-b\"},"
 		" {\"id\": 3, \"rack\": \"west-c\"}],"
-		" \"topics\": {}},"
+		" \"topics\": {}, \"acls\": [{\"principal\": \"User:reporting\", \"resourceType\": \"topic\","
+		" \"resourceName\": \"old\", \"operation\": \"read\", \"permission\": \"allow\"}]},"
 		"\"stretch\": {\"clusterId\": \"s\", \"controller\": 1, \"remoteStorage\": true, \"brokers\": ["
 		"{\"id\": 1, \"rack\": \"a-1\"}, {\"id\": 2, \"rack\": \"a-2\"}, {\"id\": 3, \"rack\": \"b-1\"},"
 		" {\"id\": 4, \"rack\": \"b-2\"}], \"topics\": {}}}}";
@@ -1305,11 +1306,12 @@ static void test_computed_plan_round_trip(void **state)
 	struct kdr_desired desired = { 0 };
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	struct kdr_live live = { 0 };
-	struct kdr_plan_options options = { 0 };
+	struct kdr_plan_options options = { .allow_delete = true };
 	struct kdr_plan plan = { 0 };
 	struct kdr_plan back = { 0 };
 	char *first = NULL;
 	char *second = NULL;
+	size_t acl_actions = 0;
 
 	(void)state;
 	if (kdr_spec_load_dir(&desired, KDR_SOURCE_DIR "/examples", &diags) != 0) {
@@ -1319,6 +1321,15 @@ static void test_computed_plan_round_trip(void **state)
 	assert_int_equal(kdr_live_from_json(&live, snapshot, strlen(snapshot), "snapshot"), 0);
 	assert_int_equal(kdr_plan_compute(&plan, &desired, &live, &options), 0);
 	assert_true(plan.n_actions > 0);
+	/* create-acl and delete-acl (User:reporting's undeclared 'old' grant) round-trip with their bindings. */
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		acl_actions += plan.actions[i].kind == KDR_ACTION_CREATE_ACL;
+		acl_actions += (plan.actions[i].kind == KDR_ACTION_DELETE_ACL &&
+				strcmp(plan.actions[i].resource, "User:reporting allow read topic:old") == 0)
+			       << 8;
+	}
+	assert_true((acl_actions & 0xff) > 10);
+	assert_int_equal(acl_actions >> 8, 1);
 
 	first = render(&plan, &desired, KDR_RENDER_JSON);
 	assert_int_equal(kdr_render_plan_from_json(&back, first, strlen(first), "plan.json"), 0);

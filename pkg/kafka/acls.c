@@ -1,0 +1,332 @@
+/*
+ * ACLs through librdkafka 2.0.2: one DescribeAcls (filter ANY) per read, and
+ * the plan's create-acl / delete-acl actions in batched CreateAcls and
+ * DeleteAcls requests (one binding, or one exact filter, per action; up to
+ * KDR_KAFKA_ACL_BATCH per request, one request in flight).
+ *
+ * librdkafka 2.0.2 names resource type 4 BROKER; on the wire it is Kafka's
+ * CLUSTER (ResourceType code 4), which is what kdr sends and reads. It knows
+ * no type above 4 (TRANSACTIONAL_ID is 5): it refuses to build such a
+ * binding, and reads such bindings back as UNKNOWN, which kdr leaves out of
+ * the snapshot (it cannot name them, so it never plans against them).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka/kafka_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* Kafka's controller takes up to 10,000 records per user operation; stay well below. */
+#define KDR_KAFKA_ACL_BATCH 1000
+
+static rd_kafka_ResourceType_t wire_type(enum kdr_acl_resource_type type)
+{
+	switch (type) {
+	case KDR_ACL_TOPIC:
+		return RD_KAFKA_RESOURCE_TOPIC;
+	case KDR_ACL_GROUP:
+		return RD_KAFKA_RESOURCE_GROUP;
+	case KDR_ACL_CLUSTER:
+		return RD_KAFKA_RESOURCE_BROKER; /* code 4: Kafka's CLUSTER */
+	case KDR_ACL_TRANSACTIONAL_ID:
+		return (rd_kafka_ResourceType_t)5;
+	case KDR_ACL_DELEGATION_TOKEN:
+		return (rd_kafka_ResourceType_t)6;
+	case KDR_ACL_USER:
+		return (rd_kafka_ResourceType_t)7;
+	}
+	return RD_KAFKA_RESOURCE_UNKNOWN;
+}
+
+static bool kdr_type(enum kdr_acl_resource_type *out, int code)
+{
+	static const enum kdr_acl_resource_type types[] = { KDR_ACL_TOPIC, KDR_ACL_GROUP, KDR_ACL_CLUSTER,
+							    KDR_ACL_TRANSACTIONAL_ID, KDR_ACL_DELEGATION_TOKEN,
+							    KDR_ACL_USER };
+
+	if (code < 2 || code > 7)
+		return false;
+	*out = types[code - 2];
+	return true;
+}
+
+/* kdr's operations are Kafka's AclOperation codes 2 (ALL) .. 14 (DESCRIBE_TOKENS), in order. */
+static rd_kafka_AclOperation_t wire_operation(enum kdr_acl_operation op)
+{
+	return (rd_kafka_AclOperation_t)((int)op + RD_KAFKA_ACL_OPERATION_ALL);
+}
+
+static rd_kafka_AclPermissionType_t wire_permission(enum kdr_acl_permission permission)
+{
+	return permission == KDR_ACL_DENY ? RD_KAFKA_ACL_PERMISSION_TYPE_DENY : RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW;
+}
+
+static rd_kafka_ResourcePatternType_t wire_pattern(enum kdr_acl_pattern pattern)
+{
+	return pattern == KDR_ACL_PREFIXED ? RD_KAFKA_RESOURCE_PATTERN_PREFIXED : RD_KAFKA_RESOURCE_PATTERN_LITERAL;
+}
+
+/* A live binding in kdr's terms; false for what kdr cannot name (it is left out). */
+static bool from_wire(struct kdr_acl *out, const rd_kafka_AclBinding_t *binding)
+{
+	int op = (int)rd_kafka_AclBinding_operation(binding);
+	int pattern = (int)rd_kafka_AclBinding_resource_pattern_type(binding);
+	int permission = (int)rd_kafka_AclBinding_permission_type(binding);
+
+	memset(out, 0, sizeof(*out));
+	if (!kdr_type(&out->resource_type, (int)rd_kafka_AclBinding_restype(binding)))
+		return false;
+	if (op < RD_KAFKA_ACL_OPERATION_ALL || op - RD_KAFKA_ACL_OPERATION_ALL >= KDR_ACL_N_OPERATIONS)
+		return false;
+	if (pattern != RD_KAFKA_RESOURCE_PATTERN_LITERAL && pattern != RD_KAFKA_RESOURCE_PATTERN_PREFIXED)
+		return false;
+	if (permission != RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW && permission != RD_KAFKA_ACL_PERMISSION_TYPE_DENY)
+		return false;
+	out->operation = (enum kdr_acl_operation)(op - RD_KAFKA_ACL_OPERATION_ALL);
+	out->pattern = pattern == RD_KAFKA_RESOURCE_PATTERN_PREFIXED ? KDR_ACL_PREFIXED : KDR_ACL_LITERAL;
+	out->permission = permission == RD_KAFKA_ACL_PERMISSION_TYPE_DENY ? KDR_ACL_DENY : KDR_ACL_ALLOW;
+	out->resource_name = kdr_strdup(rd_kafka_AclBinding_name(binding) ? rd_kafka_AclBinding_name(binding) : "");
+	out->principal =
+	    kdr_strdup(rd_kafka_AclBinding_principal(binding) ? rd_kafka_AclBinding_principal(binding) : "");
+	out->host = kdr_strdup(rd_kafka_AclBinding_host(binding) ? rd_kafka_AclBinding_host(binding) : "*");
+	return true;
+}
+
+int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
+{
+	char errstr[256] = "";
+	rd_kafka_AclBindingFilter_t *filter = NULL;
+	rd_kafka_AdminOptions_t *options = NULL;
+	rd_kafka_queue_t *queue = NULL;
+	rd_kafka_event_t *ev = NULL;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	const rd_kafka_DescribeAcls_result_t *result = NULL;
+	const rd_kafka_AclBinding_t **bindings = NULL;
+	size_t n = 0;
+
+	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
+					       RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr,
+					       sizeof(errstr));
+	options = filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
+	if (!filter || !options) {
+		out->acls_error = kdr_asprintf("DescribeAcls: %s", filter ? kdr_error_message() : errstr);
+		goto cleanup;
+	}
+	queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_DescribeAcls(conn->rk, filter, options, queue);
+	ev = kdr_kafka_wait_event(conn, queue, kdr_kafka_admin_deadline(conn));
+	if (!ev) {
+		out->acls_error = kdr_strdup("DescribeAcls: no answer in time");
+		goto cleanup;
+	}
+	err = rd_kafka_event_error(ev);
+	if (err) {
+		char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+
+		/* Not fatal to the read: only a plan that manages ACLs on this cluster needs them. */
+		if (err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED)
+			out->acls_error = kdr_asprintf("the cluster has no authorizer (DescribeAcls: "
+						       "SECURITY_DISABLED: %s)",
+						       detail ? detail : "");
+		else
+			out->acls_error =
+			    kdr_asprintf("DescribeAcls: %s: %s", rd_kafka_err2name(err), detail ? detail : "");
+		free(detail);
+		goto cleanup;
+	}
+	result = rd_kafka_event_DescribeAcls_result(ev);
+	bindings = result ? rd_kafka_DescribeAcls_result_acls(result, &n) : NULL;
+	out->acls_read = true;
+	for (size_t i = 0; i < n; i++) {
+		struct kdr_acl acl;
+
+		if (!from_wire(&acl, bindings[i]))
+			continue;
+		out->acls.v = kdr_grow(out->acls.v, &out->acls.cap, out->acls.n + 1, sizeof(*out->acls.v));
+		out->acls.v[out->acls.n++] = acl;
+	}
+	kdr_acl_list_sort(&out->acls);
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (queue)
+		rd_kafka_queue_destroy(queue);
+	if (options)
+		rd_kafka_AdminOptions_destroy(options);
+	if (filter)
+		rd_kafka_AclBinding_destroy(filter);
+	return 0;
+}
+
+/* --- apply --- */
+
+static void acl_fail(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *binding,
+		     int code, const char *error_name, const char *prefix, const char *detail)
+{
+	char *scrubbed = kdr_kafka_scrub(conn, detail ? detail : "");
+
+	kdr_action_result_release(result);
+	result->attempted = true;
+	result->code = code;
+	result->error_name = error_name ? kdr_strdup(error_name) : NULL;
+	result->message = kdr_asprintf("cluster '%s': ACL '%s': %s%s%s%s", conn->cluster, binding ? binding : "",
+				       prefix ? prefix : "", error_name ? error_name : "", error_name ? ": " : "",
+				       scrubbed ? scrubbed : "");
+	free(scrubbed);
+}
+
+static void acl_ok(struct kdr_action_result *result)
+{
+	kdr_action_result_release(result);
+	result->attempted = true;
+	result->code = 0;
+}
+
+static void acl_fail_error(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *binding,
+			   const rd_kafka_error_t *error)
+{
+	rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+
+	acl_fail(result, conn, binding, kdr_kafka_error_code(err), rd_kafka_err2name(err), NULL,
+		 rd_kafka_error_string(error));
+}
+
+/* Sends one request of up to KDR_KAFKA_ACL_BATCH actions and records each outcome. */
+static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan,
+		      enum kdr_action_kind kind, const size_t *items, size_t n)
+{
+	const char *request = kind == KDR_ACTION_CREATE_ACL ? "CreateAcls" : "DeleteAcls";
+	rd_kafka_AclBinding_t **objects = kdr_calloc(n + 1, sizeof(*objects));
+	size_t *sent = kdr_calloc(n + 1, sizeof(*sent));
+	size_t n_sent = 0, count = 0;
+	rd_kafka_AdminOptions_t *options = NULL;
+	rd_kafka_queue_t *queue = NULL;
+	rd_kafka_event_t *ev = NULL;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	char prefix[64] = "";
+
+	snprintf(prefix, sizeof(prefix), "%s request: ", request);
+	for (size_t i = 0; i < n; i++) {
+		const struct kdr_action *action = &plan->actions[items[i]];
+		const struct kdr_acl *acl = &action->acl;
+		char errstr[256] = "";
+		rd_kafka_AclBinding_t *object = NULL;
+
+		/* An exact binding is also the exact filter that deletes only it. */
+		object = rd_kafka_AclBinding_new(wire_type(acl->resource_type), acl->resource_name,
+						 wire_pattern(acl->pattern), acl->principal, acl->host ? acl->host : "*",
+						 wire_operation(acl->operation), wire_permission(acl->permission), errstr,
+						 sizeof(errstr));
+		if (!object) {
+			acl_fail(&results[items[i]], conn, action->resource, KDR_EUNSUPPORTED, NULL,
+				 "librdkafka 2.0.2 cannot send this binding: ", errstr);
+			continue;
+		}
+		objects[n_sent] = object;
+		sent[n_sent++] = items[i];
+	}
+	if (n_sent == 0)
+		goto cleanup;
+	options = kdr_kafka_admin_options(conn,
+					  kind == KDR_ACTION_CREATE_ACL ? RD_KAFKA_ADMIN_OP_CREATEACLS
+									: RD_KAFKA_ADMIN_OP_DELETEACLS,
+					  false);
+	if (!options) {
+		for (size_t i = 0; i < n_sent; i++)
+			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, KDR_EINVALID, NULL, NULL,
+				 kdr_error_message());
+		goto cleanup;
+	}
+	queue = rd_kafka_queue_new(conn->rk);
+	if (kind == KDR_ACTION_CREATE_ACL)
+		rd_kafka_CreateAcls(conn->rk, objects, n_sent, options, queue);
+	else
+		rd_kafka_DeleteAcls(conn->rk, objects, n_sent, options, queue);
+	ev = kdr_kafka_wait_event(conn, queue, kdr_kafka_admin_deadline(conn));
+	err = ev ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
+	if (err) {
+		/* The whole request failed (timeout, broker down, not authorized): so did each action in it. */
+		const char *detail = ev ? rd_kafka_event_error_string(ev) : "no answer in time";
+
+		for (size_t i = 0; i < n_sent; i++)
+			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, kdr_kafka_error_code(err),
+				 rd_kafka_err2name(err), prefix, detail);
+		goto cleanup;
+	}
+	/* Both answers list one result per binding / filter, in request order. */
+	if (kind == KDR_ACTION_CREATE_ACL) {
+		const rd_kafka_CreateAcls_result_t *result = rd_kafka_event_CreateAcls_result(ev);
+		const rd_kafka_acl_result_t **acls = result ? rd_kafka_CreateAcls_result_acls(result, &count) : NULL;
+
+		for (size_t i = 0; i < n_sent && i < count; i++) {
+			const rd_kafka_error_t *error = rd_kafka_acl_result_error(acls[i]);
+
+			if (error)
+				acl_fail_error(&results[sent[i]], conn, plan->actions[sent[i]].resource, error);
+			else
+				acl_ok(&results[sent[i]]);
+		}
+	} else {
+		const rd_kafka_DeleteAcls_result_t *result = rd_kafka_event_DeleteAcls_result(ev);
+		const rd_kafka_DeleteAcls_result_response_t **responses =
+		    result ? rd_kafka_DeleteAcls_result_responses(result, &count) : NULL;
+
+		/* A filter that matched nothing: the binding is already gone, which is what was wanted. */
+		for (size_t i = 0; i < n_sent && i < count; i++) {
+			const rd_kafka_error_t *error = rd_kafka_DeleteAcls_result_response_error(responses[i]);
+
+			if (error)
+				acl_fail_error(&results[sent[i]], conn, plan->actions[sent[i]].resource, error);
+			else
+				acl_ok(&results[sent[i]]);
+		}
+	}
+	for (size_t i = count; i < n_sent; i++)
+		acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, KDR_EINVALID, NULL, prefix,
+			 "the broker's answer has no result for this binding");
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (queue)
+		rd_kafka_queue_destroy(queue);
+	if (options)
+		rd_kafka_AdminOptions_destroy(options);
+	for (size_t i = 0; i < n_sent; i++)
+		rd_kafka_AclBinding_destroy(objects[i]);
+	free(objects);
+	free(sent);
+}
+
+void kdr_kafka__apply_acls(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
+			   const struct kdr_plan *plan, enum kdr_action_kind kind)
+{
+	size_t *items = kdr_calloc(plan->n_actions + 1, sizeof(*items));
+	size_t n = 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+
+		if (action->kind != kind || !action->cluster || strcmp(action->cluster, conn->cluster) != 0)
+			continue;
+		if (conn->validate_only) {
+			/* CreateAcls and DeleteAcls have no validate-only mode: not sent, and said so. */
+			results[i].message = kdr_asprintf("cluster '%s': ACL '%s': not sent: %s has no validate-only "
+							  "mode",
+							  conn->cluster, action->resource ? action->resource : "",
+							  kind == KDR_ACTION_CREATE_ACL ? "CreateAcls" : "DeleteAcls");
+			continue;
+		}
+		if (!action->acl.principal || !action->acl.resource_name) {
+			acl_fail(&results[i], conn, action->resource, KDR_EINVALID, NULL, NULL, "action without a binding");
+			continue;
+		}
+		items[n++] = i;
+	}
+	for (size_t start = 0; start < n; start += KDR_KAFKA_ACL_BATCH)
+		run_batch(results, conn, plan, kind, items + start,
+			  n - start < KDR_KAFKA_ACL_BATCH ? n - start : KDR_KAFKA_ACL_BATCH);
+	free(items);
+}
