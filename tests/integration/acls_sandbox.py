@@ -1,12 +1,16 @@
 #!/usr/bin/python3
-"""AccessPolicy end to end: the kdr binary against kdr-sandbox clusters behind
-SASL/PLAIN (real Kafka protocol: CreateAcls, DescribeAcls, DeleteAcls), checked
-with an independent client (python3-kafka's admin client): the plan creates the
+"""AccessPolicy end to end: the kdr binary against clusters behind SASL/PLAIN
+with an authorizer (KDR_BACKEND=sandbox: kdr-sandbox, the default;
+KDR_BACKEND=kafka: hack/kafka-real, real Kafka with StandardAuthorizer and
+allow.everyone.if.no.acl.found=false), checked with independent clients
+(python3-kafka's admin client, kcat as User:billing): the plan creates the
 declared bindings and, for the flow with mirrorAcls, the grants on the remote
 topic and the checkpointed group on the target; apply makes them; the second
 plan is empty; an owned binding nobody declares is deleted only under
 --allow-delete; another principal's binding is never touched; a flow without
-mirrorAcls warns about the grant the target lacks."""
+mirrorAcls warns about the grant the target lacks. A consumer as User:billing
+reads the remote topic on the target after the grants; on real Kafka it is
+refused before them (the sandbox stores ACLs but enforces none)."""
 import json
 import os
 import subprocess
@@ -16,13 +20,17 @@ import time
 
 root = os.environ.get("KDR_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
-sandbox_bin = os.environ.get("KDR_SANDBOX_BIN", os.path.join(root, "build", "asan", "kdr-sandbox"))
+backend = os.environ.get("KDR_BACKEND", "sandbox")
+if backend == "kafka":
+    sandbox_bin = os.path.join(root, "hack", "kafka-real")
+else:
+    sandbox_bin = os.environ.get("KDR_SANDBOX_BIN", os.path.join(root, "build", "asan", "kdr-sandbox"))
 
 from kafka.admin import (ACL, ACLFilter, ACLOperation, ACLPermissionType, ACLResourcePatternType,  # noqa: E402
                          KafkaAdminClient, ResourcePattern, ResourcePatternFilter, ResourceType)
 
 failures = []
-print("acls_sandbox: backend sandbox (kdr-sandbox, SASL/PLAIN)")
+print(f"acls_sandbox: backend {backend} ({os.path.basename(sandbox_bin)}, SASL/PLAIN, authorizer)")
 
 
 def check(cond, msg):
@@ -44,6 +52,22 @@ def admin(bootstrap):
     return KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="acl-check",
                             security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
                             sasl_plain_username="admin", sasl_plain_password="secret")
+
+
+def consume_as_billing(bootstrap):
+    """kcat (librdkafka, its own client) as User:billing: (ok, output) of reading one record of dc-east.orders."""
+    proc = subprocess.run(["timeout", "30", "kcat", "-C", "-b", bootstrap, "-X", "security.protocol=SASL_PLAINTEXT",
+                           "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=billing",
+                           "-X", "sasl.password=b1ll1ng", "-t", "dc-east.orders", "-o", "beginning", "-c", "1",
+                           "-e", "-q"], capture_output=True, text=True)
+    return proc.returncode == 0 and "order-1" in proc.stdout, (proc.stdout + proc.stderr).strip()
+
+
+def produce_as_admin(bootstrap):
+    proc = subprocess.run(["timeout", "30", "kcat", "-P", "-b", bootstrap, "-X", "security.protocol=SASL_PLAINTEXT",
+                           "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=admin", "-X", "sasl.password=secret",
+                           "-t", "dc-east.orders"], input="order-1\n", capture_output=True, text=True)
+    check(proc.returncode == 0, f"kcat produce as admin: {proc.stderr.strip()}")
 
 
 def bindings(client):
@@ -140,13 +164,15 @@ sandbox = None
 try:
     open(os.path.join(work, "sandbox.yaml"), "w").write(
         "clusters:\n"
-        "  - {name: dc-east, brokers: 1, sasl: {username: admin, password: secret}}\n"
-        "  - {name: dc-west, brokers: 1, sasl: {username: admin, password: secret}}\n")
+        "  - {name: dc-east, brokers: 1, sasl: {username: admin, password: secret}, authorizer: true,\n"
+        "     users: {billing: b1ll1ng}}\n"
+        "  - {name: dc-west, brokers: 1, sasl: {username: admin, password: secret}, authorizer: true,\n"
+        "     users: {billing: b1ll1ng}}\n")
     ready_path = os.path.join(work, "ready.json")
     sandbox = subprocess.Popen([sandbox_bin, "--config", os.path.join(work, "sandbox.yaml"), "--ready-file", ready_path],
                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "sandbox.log"), "w"))
-    for _ in range(200):
-        if os.path.exists(ready_path):
+    for _ in range(200 if backend != "kafka" else 6000):
+        if os.path.exists(ready_path) or sandbox.poll() is not None:
             break
         time.sleep(0.05)
     ready = json.load(open(ready_path))["clusters"]
@@ -166,6 +192,17 @@ try:
         ACL("User:ops", "*", ACLOperation.ALL, ACLPermissionType.ALLOW,
             ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", ACLResourcePatternType.LITERAL)),
     ])
+
+    # The remote topic on the target (MM2 would create it; here the admin does) with one record in it.
+    from kafka.admin import NewTopic  # noqa: E402
+    west.create_topics([NewTopic("dc-east.orders", 1, 1)])
+    produce_as_admin(ready["dc-west"]["bootstrap"])
+    ok, output = consume_as_billing(ready["dc-west"]["bootstrap"])
+    if backend == "kafka":
+        print(f"acls_sandbox: before the grants, kcat as User:billing on dc-west: {output[-160:]!r}")
+        check(not ok and "uthoriz" in output, f"before the grants User:billing is refused on dc-west: {output!r}")
+    else:
+        print("acls_sandbox: the sandbox enforces no ACL: the refusal before the grants is checked on real Kafka only")
 
     run("validate", desired, expect=0)
     first = run("plan", desired, "--detailed-exitcode", expect=2)
@@ -212,6 +249,9 @@ try:
               ("User:ops", "all", "allow", "cluster", "kafka-cluster", "literal", "*")]:
         check(b in got_west, f"dc-west holds {b}")
     check(len(got_east) == 4, f"dc-east has exactly 4 bindings, got {sorted(got_east)}")
+    ok, output = consume_as_billing(ready["dc-west"]["bootstrap"])
+    check(ok, f"after the grants User:billing reads dc-east.orders on dc-west: {output!r}")
+    print(f"acls_sandbox: after the grants, kcat as User:billing on dc-west read: {output[-80:]!r}")
 
     # --allow-delete: the owned, undeclared binding goes; the other principal's stays.
     pruned = run("plan", desired, "--allow-delete", "--detailed-exitcode", expect=2)

@@ -87,6 +87,13 @@ int kdr_sandbox_cluster_create(struct kdr_sandbox_cluster **out, struct kdr_sand
 	if ((spec->sasl_username == NULL) != (spec->sasl_password == NULL))
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': SASL needs both a username and a password",
 				     spec->name);
+	if (spec->n_users && !spec->sasl_username)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': users need sasl (the listeners' SASL/PLAIN)",
+				     spec->name);
+	for (size_t i = 0; i < spec->n_users; i++)
+		if (!spec->users || !spec->users[2 * i] || !*spec->users[2 * i] || !spec->users[2 * i + 1])
+			return kdr_error_set(KDR_EINVALID, "cluster '%s': user %zu needs a name and a password",
+					     spec->name, i);
 	for (size_t i = 0; i < spec->n_racks; i++) {
 		if (!spec->racks || !spec->racks[i] || !*spec->racks[i])
 			return kdr_error_set(KDR_EINVALID, "cluster '%s': rack %zu is empty", spec->name, i);
@@ -106,6 +113,9 @@ int kdr_sandbox_cluster_create(struct kdr_sandbox_cluster **out, struct kdr_sand
 	cl->auto_create_topics = spec->auto_create_topics;
 	cl->sasl_username = kdr_strdup(spec->sasl_username);
 	cl->sasl_password = kdr_strdup(spec->sasl_password);
+	for (size_t i = 0; i < 2 * spec->n_users; i++)
+		kdr_strvec_push(&cl->users, spec->users[i]);
+	cl->authorizer = spec->authorizer;
 	cl->n_brokers = (size_t)n;
 	cl->brokers = kdr_calloc((size_t)n, sizeof(*cl->brokers));
 	for (int i = 0; i < n; i++) {
@@ -197,6 +207,7 @@ void kdr_sandbox_cluster_free(struct kdr_sandbox_cluster *cl)
 	kdr_strvec_release(&cl->retired);
 	free(cl->sasl_username);
 	free(cl->sasl_password);
+	kdr_strvec_release(&cl->users);
 	free(cl->cluster_id);
 	free(cl->name);
 	pthread_cond_destroy(&cl->cond);

@@ -27,6 +27,14 @@ struct kdr_sandbox_cluster_spec {
 	bool auto_create_topics; /* auto.create.topics.enable (Kafka's default true) */
 	const char *sasl_username; /* non-NULL: listeners require SASL/PLAIN with these */
 	const char *sasl_password;
+	/* More SASL/PLAIN users (with sasl only): users[2i] the name, users[2i+1] the password. */
+	const char *const *users;
+	size_t n_users;
+	/*
+	 * The real backend's strict authorizer (allow.everyone.if.no.acl.found=false).
+	 * The sandbox records it and still enforces no ACL (tests/sandbox/README.md).
+	 */
+	bool authorizer;
 	const char *cluster_id;  /* NULL: derived from the name, stable across runs */
 };
 

@@ -312,6 +312,8 @@ struct kdr_sandbox_cluster {
 	bool auto_create_topics;
 	char *sasl_username;
 	char *sasl_password;
+	struct kdr_strvec users; /* more SASL/PLAIN users: name, password, name, password ... */
+	bool authorizer;         /* recorded, not enforced */
 	struct kdr_sandbox_broker *brokers;
 	size_t n_brokers;
 	struct kdr_sandbox_topic **topics; /* sorted by name */

@@ -13,6 +13,23 @@
 
 #define FAILED_MESSAGE "Authentication failed: Invalid username or password"
 
+static bool same(const uint8_t *data, size_t len, const char *text)
+{
+	return len == strlen(text) && memcmp(data, text, len) == 0;
+}
+
+/* Whether user/password is the cluster's SASL user or one of its extra users. */
+static bool credentials_ok(struct kdr_sandbox_cluster *cl, const uint8_t *user, size_t user_len,
+			   const uint8_t *pass, size_t pass_len)
+{
+	if (same(user, user_len, cl->sasl_username))
+		return same(pass, pass_len, cl->sasl_password);
+	for (size_t i = 0; i + 1 < cl->users.n; i += 2)
+		if (same(user, user_len, cl->users.v[i]))
+			return same(pass, pass_len, cl->users.v[i + 1]);
+	return false;
+}
+
 /* Checks a PLAIN token "[authzid] NUL username NUL password" against the cluster's credentials. */
 static bool plain_ok(struct kdr_sandbox_cluster *cl, const uint8_t *token, size_t len)
 {
@@ -24,9 +41,7 @@ static bool plain_ok(struct kdr_sandbox_cluster *cl, const uint8_t *token, size_
 
 	if (!second || !cl->sasl_username)
 		return false;
-	if (user_len != strlen(cl->sasl_username) || memcmp(first + 1, cl->sasl_username, user_len) != 0)
-		return false;
-	if (pass_len != strlen(cl->sasl_password) || memcmp(second + 1, cl->sasl_password, pass_len) != 0)
+	if (!credentials_ok(cl, first + 1, user_len, second + 1, pass_len))
 		return false;
 	/* An authorization id, when given, must be the user itself. */
 	return authzid_len == 0 || (authzid_len == user_len && memcmp(token, first + 1, user_len) == 0);

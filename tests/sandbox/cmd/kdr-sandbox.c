@@ -17,6 +17,8 @@
  *       # extra keys of the sandbox:
  *       clusterId: MkU3OEVBNTcwNTJENDM2Qk   # default: derived from the name, stable across runs
  *       sasl: {username: admin, password: secret}   # listeners require SASL/PLAIN
+ *       users: {billing: b1ll1ng}      # more SASL/PLAIN users (needs sasl)
+ *       authorizer: true               # real backend: ACLs enforced (no ACL: refused); sandbox: recorded only
  *       createTopicPolicy:             # a create.topic.policy: violations get POLICY_VIOLATION
  *         minReplicationFactor: 2
  *         maxPartitions: 100
@@ -52,6 +54,7 @@ enum exit_code {
 
 #define MAX_CLUSTERS 16
 #define MAX_RACKS    64
+#define MAX_USERS    16
 
 struct policy_limits {
 	int min_rf;	    /* 0: none */
@@ -61,6 +64,7 @@ struct policy_limits {
 struct config {
 	struct kdr_sandbox_cluster_spec specs[MAX_CLUSTERS];
 	const char *racks[MAX_CLUSTERS][MAX_RACKS];
+	const char *users[MAX_CLUSTERS][2 * MAX_USERS];
 	struct policy_limits policies[MAX_CLUSTERS];
 	size_t n;
 	yaml_document_t doc;
@@ -229,6 +233,25 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 			if (get_string(values[0], "sasl.username", &spec->sasl_username) != 0 ||
 			    get_string(values[1], "sasl.password", &spec->sasl_password) != 0)
 				return -1;
+		} else if (strcmp(name, "users") == 0) {
+			if (value->type != YAML_MAPPING_NODE)
+				return config_error(value, "'users' must be a mapping of user name -> password");
+			for (yaml_node_pair_t *user = value->data.mapping.pairs.start;
+			     user < value->data.mapping.pairs.top; user++) {
+				yaml_node_t *user_key = yaml_document_get_node(&cfg->doc, user->key);
+				yaml_node_t *user_value = yaml_document_get_node(&cfg->doc, user->value);
+
+				if (spec->n_users == MAX_USERS)
+					return config_error(user_key, "at most %d users", MAX_USERS);
+				if (get_string(user_key, "users (name)", &cfg->users[index][2 * spec->n_users]) != 0 ||
+				    get_string(user_value, "users (password)", &cfg->users[index][2 * spec->n_users + 1]) !=
+					0)
+					return -1;
+				spec->n_users++;
+			}
+			spec->users = cfg->users[index];
+		} else if (strcmp(name, "authorizer") == 0) {
+			rc = get_bool(value, "authorizer", &spec->authorizer);
 		} else if (strcmp(name, "createTopicPolicy") == 0) {
 			const char *names[] = {"minReplicationFactor", "maxPartitions"};
 			const yaml_node_t *values[2] = {NULL, NULL};
@@ -242,7 +265,8 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 		} else {
 			return config_error(key,
 					    "unknown cluster key '%s' (expected: name, brokers, racks, port, connect, "
-					    "remoteStorage, autoCreateTopics, clusterId, sasl, createTopicPolicy)",
+					    "remoteStorage, autoCreateTopics, clusterId, sasl, users, authorizer, "
+					    "createTopicPolicy)",
 					    name);
 		}
 		if (rc != 0)
