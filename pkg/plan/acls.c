@@ -17,39 +17,71 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-/* The bindings of every AccessPolicy on `cluster`, sorted, without duplicates. */
-static void desired_bindings(struct kdr_acl_list *out, const struct kdr_desired *desired, const char *cluster)
-{
-	for (size_t p = 0; p < desired->n_access_policies; p++) {
-		const struct kdr_access_policy *policy = &desired->access_policies[p];
+struct wanted_ref {
+	const struct kdr_acl *acl;
+	size_t index;
+};
 
-		if (!kdr_access_policy_on(policy, cluster))
-			continue;
-		for (size_t g = 0; g < policy->n_grants; g++)
-			kdr_access_policy_bindings(out, policy, g);
-	}
-	kdr_acl_list_sort(out);
+static int compare_wanted_refs(const void *pa, const void *pb)
+{
+	const struct wanted_ref *a = pa, *b = pb;
+	int cmp = kdr_acl_compare(a->acl, b->acl);
+
+	if (cmp)
+		return cmp;
+	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* The first policy on `cluster` that declares `acl` (lent), or NULL. */
-static const char *declaring_policy(const struct kdr_desired *desired, const char *cluster, const struct kdr_acl *acl)
+/* Refs to every entry of `list`, sorted by binding then position (heap array). */
+static struct wanted_ref *sorted_refs(const struct kdr_acl_list *list)
 {
+	struct wanted_ref *refs = kdr_calloc(list->n + 1, sizeof(*refs));
+
+	for (size_t i = 0; i < list->n; i++) {
+		refs[i].acl = &list->v[i];
+		refs[i].index = i;
+	}
+	if (list->n > 1)
+		qsort(refs, list->n, sizeof(*refs), compare_wanted_refs);
+	return refs;
+}
+
+/*
+ * The bindings of every AccessPolicy on `cluster`, sorted, without
+ * duplicates, into `out`; `policies` gets, in parallel, the first policy (in
+ * document order) that declares each one (names lent from the model).
+ */
+static void desired_bindings(struct kdr_acl_list *out, const char ***policies, const struct kdr_desired *desired,
+			     const char *cluster)
+{
+	struct kdr_acl_list all = { 0 };
+	const char **owner = NULL;
+	size_t cap = 0;
+	struct wanted_ref *refs = NULL;
+
 	for (size_t p = 0; p < desired->n_access_policies; p++) {
 		const struct kdr_access_policy *policy = &desired->access_policies[p];
-		struct kdr_acl_list bindings = { 0 };
-		bool found = false;
+		size_t before = all.n;
 
 		if (!kdr_access_policy_on(policy, cluster))
 			continue;
 		for (size_t g = 0; g < policy->n_grants; g++)
-			kdr_access_policy_bindings(&bindings, policy, g);
-		for (size_t i = 0; i < bindings.n && !found; i++)
-			found = kdr_acl_compare(&bindings.v[i], acl) == 0;
-		kdr_acl_list_release(&bindings);
-		if (found)
-			return policy->meta.name ? policy->meta.name : "?";
+			kdr_access_policy_bindings(&all, policy, g);
+		owner = kdr_grow(owner, &cap, all.n + 1, sizeof(*owner));
+		for (size_t i = before; i < all.n; i++)
+			owner[i] = policy->meta.name ? policy->meta.name : "?";
 	}
-	return NULL;
+	refs = sorted_refs(&all);
+	*policies = kdr_calloc(all.n + 1, sizeof(**policies));
+	for (size_t i = 0; i < all.n; i++) {
+		if (i > 0 && kdr_acl_compare(refs[i - 1].acl, refs[i].acl) == 0)
+			continue;
+		(*policies)[out->n] = owner[refs[i].index];
+		kdr_acl_list_push(out, refs[i].acl);
+	}
+	free(refs);
+	free(owner);
+	kdr_acl_list_release(&all);
 }
 
 /* The first policy on `cluster` that names `principal` (lent), or NULL. */
@@ -87,12 +119,10 @@ static struct kdr_action *add_acl_action(struct plan_ctx *ctx, enum kdr_action_k
 }
 
 /* One info note per cluster: how many bindings of which principals kdr leaves alone. */
+/* `list` sorted (kdr_acl_list_sort): bisection. */
 static bool listed(const struct kdr_acl_list *list, const struct kdr_acl *acl)
 {
-	for (size_t i = 0; i < list->n; i++)
-		if (kdr_acl_compare(&list->v[i], acl) == 0)
-			return true;
-	return false;
+	return kdr_acl_list_find(list, acl) >= 0;
 }
 
 /* Mirrored grants (kdr's own, or MM2's) are not counted: they are accounted for. */
@@ -129,13 +159,27 @@ static void note_unmanaged(struct plan_ctx *ctx, const char *cluster, const stru
 	kdr_buf_release(&who);
 }
 
+/* Per entry of `wanted`: whether no earlier entry is the same binding (heap array). */
+static bool *first_wanted(const struct kdr_acl_list *wanted)
+{
+	struct wanted_ref *refs = sorted_refs(wanted);
+	bool *first = kdr_calloc(wanted->n + 1, sizeof(*first));
+
+	for (size_t i = 0; i < wanted->n; i++)
+		first[refs[i].index] = i == 0 || kdr_acl_compare(refs[i - 1].acl, refs[i].acl) != 0;
+	free(refs);
+	return first;
+}
+
 static void plan_cluster_acls(struct plan_ctx *ctx, const char *cluster, const struct kdr_live_cluster *live)
 {
-	struct kdr_acl_list desired = { 0 }, wanted = { 0 }, tolerated = { 0 };
+	struct kdr_acl_list desired = { 0 }, wanted = { 0 }, tolerated = { 0 }, wanted_sorted = { 0 };
+	bool *first = NULL;
+	const char **declared_by = NULL;
 	struct kdr_strvec reasons = KDR_STRVEC_INIT, owned = KDR_STRVEC_INIT;
 	bool policies = policy_on_cluster(ctx->desired, cluster);
 
-	desired_bindings(&desired, ctx->desired, cluster);
+	desired_bindings(&desired, &declared_by, ctx->desired, cluster);
 	plan_acl_mirrors(ctx, cluster, &desired, live, &wanted, &reasons, &tolerated);
 	if (!policies && wanted.n == 0)
 		goto cleanup;
@@ -151,20 +195,22 @@ static void plan_cluster_acls(struct plan_ctx *ctx, const char *cluster, const s
 
 		if (kdr_acl_list_find(&live->acls, acl) >= 0)
 			continue;
-		action = add_acl_action(ctx, KDR_ACTION_CREATE_ACL, cluster, acl,
-					declaring_policy(ctx->desired, cluster, acl));
+		action = add_acl_action(ctx, KDR_ACTION_CREATE_ACL, cluster, acl, declared_by[i]);
 		action->reason = kdr_strdup("missing");
 		if (acl->permission == KDR_ACL_DENY)
 			action->risk = KDR_RISK_DISRUPTIVE;
 	}
+	/* wanted keeps the flows' order (reasons are parallel to it); sorted copies serve the lookups. */
+	kdr_acl_list_copy(&wanted_sorted, &wanted);
+	kdr_acl_list_sort(&wanted_sorted);
+	kdr_acl_list_sort(&tolerated);
+	first = first_wanted(&wanted);
 	for (size_t i = 0; i < wanted.n; i++) {
 		const struct kdr_acl *acl = &wanted.v[i];
 		struct kdr_action *action = NULL;
-		bool earlier = false;
 
-		for (size_t j = 0; j < i && !earlier; j++)
-			earlier = kdr_acl_compare(&wanted.v[j], acl) == 0;
-		if (earlier || kdr_acl_list_find(&live->acls, acl) >= 0 || kdr_acl_list_find(&desired, acl) >= 0)
+		/* The first flow that wants a binding plans it; live or declared ones need nothing. */
+		if (!first[i] || listed(&live->acls, acl) || listed(&desired, acl))
 			continue;
 		action = add_acl_action(ctx, KDR_ACTION_CREATE_ACL, cluster, acl, NULL);
 		action->reason = kdr_strdup(reasons.v[i]);
@@ -182,7 +228,7 @@ static void plan_cluster_acls(struct plan_ctx *ctx, const char *cluster, const s
 			continue;
 		if (kdr_acl_list_find(&desired, acl) >= 0)
 			continue;
-		if (listed(&wanted, acl) || listed(&tolerated, acl))
+		if (listed(&wanted_sorted, acl) || listed(&tolerated, acl))
 			continue;
 		owner = owning_policy(ctx->desired, cluster, acl->principal);
 		if (!ctx->allow_delete) {
@@ -199,11 +245,14 @@ static void plan_cluster_acls(struct plan_ctx *ctx, const char *cluster, const s
 		action->reason = kdr_asprintf("not declared: principal '%s' is owned by AccessPolicy '%s'",
 					      acl->principal, owner ? owner : "?");
 	}
-	note_unmanaged(ctx, cluster, &live->acls, &owned, &wanted, &tolerated);
+	note_unmanaged(ctx, cluster, &live->acls, &owned, &wanted_sorted, &tolerated);
 cleanup:
 	kdr_acl_list_release(&desired);
 	kdr_acl_list_release(&wanted);
 	kdr_acl_list_release(&tolerated);
+	kdr_acl_list_release(&wanted_sorted);
+	free(first);
+	free(declared_by);
 	kdr_strvec_release(&reasons);
 	kdr_strvec_release(&owned);
 }

@@ -303,12 +303,18 @@ static void report_pair(struct kdr_validate_ctx *ctx, enum kdr_severity severity
 static void check_across(struct kdr_validate_ctx *ctx)
 {
 	struct entry *entries = NULL;
-	size_t n = 0, cap = 0;
+	size_t *denies = NULL;
+	size_t n = 0, cap = 0, n_denies = 0;
 
 	for (size_t p = 0; p < ctx->desired->n_access_policies; p++)
 		add_entries(&entries, &n, &cap, ctx, p);
 	if (n > 1)
 		qsort(entries, n, sizeof(*entries), compare_entries);
+	/* Denies are few next to allows: each allow is compared with them only (allows x denies, not n^2). */
+	denies = kdr_calloc(n + 1, sizeof(*denies));
+	for (size_t i = 0; i < n; i++)
+		if (entries[i].acl.permission == KDR_ACL_DENY)
+			denies[n_denies++] = i;
 	for (size_t i = 0; i < n; i++) {
 		const struct entry *e = &entries[i];
 
@@ -319,14 +325,13 @@ static void check_across(struct kdr_validate_ctx *ctx)
 			report_pair(ctx, KDR_SEV_WARNING, e, &entries[i - 1], "is also declared by");
 		if (e->acl.permission != KDR_ACL_ALLOW)
 			continue;
-		for (size_t j = 0; j < n; j++) {
-			const struct entry *d = &entries[j];
+		for (size_t j = 0; j < n_denies; j++) {
+			const struct entry *d = &entries[denies[j]];
 
-			if (d->acl.permission != KDR_ACL_DENY || strcmp(d->cluster, e->cluster) != 0)
+			if (strcmp(d->cluster, e->cluster) != 0)
 				continue;
 			if (kdr_acl_compare_except_permission(&d->acl, &e->acl) == 0) {
-				report_pair(ctx, KDR_SEV_ERROR, e, d,
-					    "conflicts with the same binding denied by");
+				report_pair(ctx, KDR_SEV_ERROR, e, d, "conflicts with the same binding denied by");
 				break;
 			}
 			if (deny_covers(&d->acl, &e->acl)) {
@@ -336,6 +341,7 @@ static void check_across(struct kdr_validate_ctx *ctx)
 			}
 		}
 	}
+	free(denies);
 	free(entries);
 }
 
