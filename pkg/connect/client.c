@@ -11,12 +11,14 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/scrub.h"
 
 #define MAX_RESPONSE_BYTES (64u << 20)
 
 struct kdr_connect_client {
 	CURL *curl;
 	char *url; /* without trailing slash */
+	char *shown_url; /* url with its userinfo password masked: for every message */
 	char *bearer_header;  /* "Authorization: Bearer ..." (secret) */
 	char *basic_userpwd;  /* "user:password" (secret) */
 	char *ca_file;
@@ -71,6 +73,7 @@ int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cl
 	len = strlen(client->url);
 	while (len > 0 && client->url[len - 1] == '/')
 		client->url[--len] = '\0';
+	client->shown_url = kdr_scrub_userinfo_dup(client->url);
 	client->ca_file = kdr_strdup(cl->connect.ca_file);
 	client->insecure = cl->connect.insecure_skip_verify;
 	if (cl->connect.auth_kind == KDR_CONNECT_AUTH_BEARER) {
@@ -88,7 +91,7 @@ int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cl
 	}
 	client->curl = curl_easy_init();
 	if (!client->curl) {
-		rc = kdr_error_set(KDR_EUNAVAILABLE, "connect '%s': cannot initialise libcurl", client->url);
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "connect '%s': cannot initialise libcurl", client->shown_url);
 		goto fail;
 	}
 	wipe_free(secret);
@@ -102,7 +105,7 @@ fail:
 		/* Keep the resolver's message but say which Connect it was for. */
 		char *message = kdr_strdup(kdr_error_message());
 
-		kdr_error_set(rc, "connect '%s' (cluster '%s'): auth: %s", client->url, cl->meta.name, message);
+		kdr_error_set(rc, "connect '%s' (cluster '%s'): auth: %s", client->shown_url, cl->meta.name, message);
 		free(message);
 	}
 	kdr_connect_client_free(client);
@@ -116,6 +119,7 @@ void kdr_connect_client_free(struct kdr_connect_client *client)
 	if (client->curl)
 		curl_easy_cleanup(client->curl);
 	free(client->url);
+	free(client->shown_url);
 	wipe_free(client->bearer_header);
 	wipe_free(client->basic_userpwd);
 	free(client->ca_file);
@@ -241,9 +245,9 @@ static int request(struct kdr_connect_client *client, const char *method, const 
 		if (!retriable || attempt >= client->options.max_retries) {
 			if (resp->too_large)
 				return kdr_error_set(KDR_EIO, "connect '%s': %s: %s %s: response larger than %u bytes",
-						     client->url, subject, method, path, MAX_RESPONSE_BYTES);
+						     client->shown_url, subject, method, path, MAX_RESPONSE_BYTES);
 			if (rc != 0)
-				return kdr_error_set(rc, "connect '%s': %s: %s %s: %s (after %d attempt(s))", client->url,
+				return kdr_error_set(rc, "connect '%s': %s: %s %s: %s (after %d attempt(s))", client->shown_url,
 						     subject, method, path, transport_error, attempt + 1);
 			{
 				char *message = error_message_of(resp);
@@ -252,7 +256,7 @@ static int request(struct kdr_connect_client *client, const char *method, const 
 					   : resp->status >= 500 ? KDR_EUNAVAILABLE
 								 : KDR_EINVALID;
 
-				kdr_error_set(code, "connect '%s': %s: %s %s: HTTP %ld: %s%s", client->url, subject, method,
+				kdr_error_set(code, "connect '%s': %s: %s %s: HTTP %ld: %s%s", client->shown_url, subject, method,
 					      path, resp->status, message,
 					      retriable ? " (retries exhausted)" : "");
 				free(message);
@@ -376,7 +380,7 @@ int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, c
 	if (rc == 0) {
 		*out = json_loadb(resp.body.ptr, resp.body.len, 0, &error);
 		if (!*out)
-			rc = kdr_error_set(KDR_EINVALID, "connect '%s': %s: GET %s: invalid JSON at %d:%d: %s", client->url,
+			rc = kdr_error_set(KDR_EINVALID, "connect '%s': %s: GET %s: invalid JSON at %d:%d: %s", client->shown_url,
 					   subject, path, error.line, error.column, error.text);
 	}
 	kdr_buf_release(&resp.body);
@@ -385,5 +389,5 @@ int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, c
 
 const char *kdr_connect__url(const struct kdr_connect_client *client)
 {
-	return client->url;
+	return client->shown_url;
 }

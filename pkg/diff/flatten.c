@@ -5,6 +5,7 @@
 
 #include "diff/diff_internal.h"
 #include "util/alloc.h"
+#include "util/scrub.h"
 #include "util/buf.h"
 
 static void add_take(struct diff_flat *out, char *path, char *value)
@@ -141,8 +142,10 @@ void diff_flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl)
 	}
 	if (cl->connect.present) {
 		const struct kdr_connect_spec *connect = &cl->connect;
+		char *url = kdr_scrub_userinfo_dup(connect->url);
 
-		add_str(out, "spec.connect.url", connect->url);
+		add_str(out, "spec.connect.url", url);
+		free(url);
 		/* Credentials by field, whatever their key says. */
 		if (connect->auth_kind == KDR_CONNECT_AUTH_BEARER) {
 			add_value(out, "spec.connect.auth.bearerToken", &connect->token, true);

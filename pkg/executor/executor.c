@@ -8,6 +8,7 @@
 #include "connect/connect.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/scrub.h"
 
 static bool selected(const struct kdr_executor_options *options, const char *name)
 {
@@ -105,6 +106,79 @@ static void *read_one_cluster(void *arg)
 	return NULL;
 }
 
+/* Every secret value of the desired clusters that resolves now (what remote text must never show). */
+static void collect_secrets(struct kdr_strvec *out, const struct kdr_desired *desired,
+			    const struct kdr_secret_resolver *resolver)
+{
+	for (size_t c = 0; c < desired->n_clusters; c++) {
+		const struct kdr_cluster *cl = &desired->clusters[c];
+		const struct kdr_value *connect[] = { &cl->connect.token, &cl->connect.password };
+		char *text = NULL;
+
+		for (size_t i = 0; i < cl->client_config.n; i++) {
+			const struct kdr_value_entry *entry = &cl->client_config.v[i];
+
+			if (!kdr_value_is_secret(entry->key, &entry->value) ||
+			    kdr_value_resolve(&text, &entry->value, resolver) != 0)
+				continue;
+			if (text[0])
+				kdr_strvec_push(out, text);
+			explicit_bzero(text, strlen(text));
+			free(text);
+			text = NULL;
+		}
+		/* The password of a connect.url's userinfo (http://user:password@host). */
+		if (cl->connect.url && strstr(cl->connect.url, "://")) {
+			const char *user = strstr(cl->connect.url, "://") + 3;
+			const char *end = user + strcspn(user, "/@");
+			const char *colon = *end == '@' ? memchr(user, ':', (size_t)(end - user)) : NULL;
+
+			if (colon && end > colon + 1)
+				kdr_strvec_push_take(out, kdr_strndup(colon + 1, (size_t)(end - colon - 1)));
+		}
+		for (size_t i = 0; i < 2; i++) {
+			if (connect[i]->kind == KDR_VALUE_LITERAL && !connect[i]->literal)
+				continue;
+			if (kdr_value_resolve(&text, connect[i], resolver) != 0)
+				continue;
+			if (text[0])
+				kdr_strvec_push(out, text);
+			explicit_bzero(text, strlen(text));
+			free(text);
+			text = NULL;
+		}
+	}
+}
+
+/*
+ * Text that came from Kafka or Connect (a failed task's trace quoting a JAAS
+ * config, an error naming a URL) is kept only with every resolved secret
+ * masked and URL userinfo masked: status, plans and logs print it.
+ */
+static void scrub_live(struct kdr_live *live, const struct kdr_desired *desired,
+		       const struct kdr_executor_options *options)
+{
+	struct kdr_strvec secrets = KDR_STRVEC_INIT;
+
+	collect_secrets(&secrets, desired, options->resolver);
+	for (size_t c = 0; c < live->n_clusters; c++) {
+		struct kdr_live_connect *connect = &live->clusters[c].connect;
+
+		kdr_scrub_secrets(&connect->read_error, &secrets);
+		kdr_scrub_secrets(&connect->url, &secrets);
+		for (size_t i = 0; i < connect->n_connectors; i++) {
+			kdr_scrub_secrets(&connect->connectors[i].trace, &secrets);
+			for (size_t t = 0; t < connect->connectors[i].n_tasks; t++)
+				kdr_scrub_secrets(&connect->connectors[i].tasks[t].trace, &secrets);
+		}
+	}
+	for (size_t i = 0; i < live->n_unread; i++)
+		kdr_scrub_secrets(&live->unread[i].reason, &secrets);
+	for (size_t i = 0; i < secrets.n; i++)
+		explicit_bzero(secrets.v[i], strlen(secrets.v[i]));
+	kdr_strvec_release(&secrets);
+}
+
 int kdr_executor_read_live(struct kdr_live *out, struct kdr_executor_errors *errors,
 			   const struct kdr_desired *desired, const struct kdr_executor_options *options)
 {
@@ -153,6 +227,9 @@ int kdr_executor_read_live(struct kdr_live *out, struct kdr_executor_errors *err
 		*slot = read->live;
 	}
 	free(reads);
+	scrub_live(out, desired, options);
+	for (size_t i = 0; i < errors->messages.n; i++)
+		kdr_scrub_secrets(&errors->messages.v[i], NULL);
 	kdr_live_sort(out);
 	return first_error;
 }

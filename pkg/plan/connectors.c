@@ -4,6 +4,7 @@
 #include "mm2/mm2.h"
 #include "plan/plan_connectors.h"
 #include "util/alloc.h"
+#include "util/scrub.h"
 #include "util/error.h"
 
 static bool is_secret_key(const struct kdr_mm2_connector *connector, const char *key)
@@ -174,19 +175,21 @@ static void plan_cluster_connect(struct plan_ctx *ctx, const struct kdr_cluster 
 {
 	const struct kdr_live_cluster *cl = kdr_live_cluster_find(ctx->live, spec->meta.name);
 	const struct kdr_live_connect *connect = cl ? &cl->connect : NULL;
+	char *url = NULL;
+
 	if (!cl || !spec->connect.present)
 		return; /* a missing cluster is already a blocked error */
+	url = kdr_scrub_userinfo_dup(spec->connect.url); /* a plan never shows a URL's password */
 	if (!connect->present) {
 		/* Never "no changes": a pending connector change could hide behind an unread Connect. */
 		if (connect->read_error)
 			plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
-					 "connect '%s' could not be read: %s; its connectors are not planned",
-					 spec->connect.url,
-					 kdr_plan_strip_connect_prefix(connect->read_error, spec->connect.url));
+					 "connect '%s' could not be read: %s; its connectors are not planned", url,
+					 kdr_plan_strip_connect_prefix(connect->read_error, url));
 		else
 			plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
-					 "connect '%s' was not read: its connectors are not planned",
-					 spec->connect.url);
+					 "connect '%s' was not read: its connectors are not planned", url);
+		free(url);
 		return;
 	}
 	/* A Connect attached to another Kafka cluster would replicate into the wrong place. */
@@ -194,9 +197,11 @@ static void plan_cluster_connect(struct plan_ctx *ctx, const struct kdr_cluster 
 		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
 				 "connect '%s' is attached to Kafka cluster id '%s', but cluster '%s' has id '%s': it "
 				 "would write replicated records into the wrong cluster",
-				 spec->connect.url, connect->kafka_cluster_id, spec->meta.name, cl->cluster_id);
+				 url, connect->kafka_cluster_id, spec->meta.name, cl->cluster_id);
+		free(url);
 		return;
 	}
+	free(url);
 	for (size_t i = 0; i < all->n; i++) {
 		const struct kdr_mm2_connector *connector = &all->v[i];
 

@@ -16,6 +16,7 @@
 #include "plan/plan_connectors.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/scrub.h"
 
 /* Names shown per list in text output before "... and K more". */
 #define STATUS_MAX_NAMES 10
@@ -98,7 +99,7 @@ static void status_clusters(struct kdr_status *out, const struct kdr_desired *de
 		sc->read = cl != NULL;
 		sc->has_connect = spec->connect.present;
 		sc->connect_read = cl && cl->connect.present;
-		sc->connect_url = kdr_strdup(spec->connect.url);
+		sc->connect_url = kdr_scrub_userinfo_dup(spec->connect.url);
 		if (sc->checked && (!sc->read || (sc->has_connect && !sc->connect_read)))
 			raise_level(&out->level, KDR_STATUS_FAILED);
 	}

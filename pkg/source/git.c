@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/scrub.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define MAX_TOKEN_FILE ((size_t)64 << 10)
@@ -45,43 +46,13 @@ int source_git_init(void)
 	return 0;
 }
 
-/* Masks the password of every "scheme://user:password@" in `text`. */
-static void scrub_userinfo(struct kdr_buf *out, const char *text)
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *scheme_end = strstr(p, "://");
-		const char *user = NULL, *end = NULL, *colon = NULL;
-
-		if (!scheme_end) {
-			kdr_buf_puts(out, p);
-			return;
-		}
-		user = scheme_end + 3;
-		kdr_buf_put(out, p, (size_t)(user - p));
-		/* The authority ends at the first of these; only an '@' there means userinfo. */
-		end = user + strcspn(user, "/@ \t\r\n'\"");
-		if (*end == '@') {
-			colon = memchr(user, ':', (size_t)(end - user));
-			if (colon) {
-				kdr_buf_put(out, user, (size_t)(colon - user));
-				kdr_buf_puts(out, ":***");
-				p = end;
-				continue;
-			}
-		}
-		p = user;
-	}
-}
-
 char *source_git_scrub(const struct kdr_git_repo *repo, const char *text)
 {
 	struct kdr_buf once = KDR_BUF_INIT, out = KDR_BUF_INIT;
 	const char *token = repo ? repo->token : NULL;
 	size_t token_len = token ? strlen(token) : 0;
 
-	scrub_userinfo(&once, text ? text : "");
+	kdr_scrub_userinfo(&once, text ? text : "");
 	if (!token_len)
 		return kdr_buf_detach(&once);
 	for (const char *p = once.ptr; *p;) {

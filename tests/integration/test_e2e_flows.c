@@ -24,6 +24,7 @@
 #include "executor/executor.h"
 #include "mm2/mm2.h"
 #include "plan/plan.h"
+#include "plan/status.h"
 #include "sandbox.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
@@ -649,6 +650,66 @@ static void test_failed_task_is_restarted(void **state)
 	kdr_desired_release(&desired);
 }
 
+/*
+ * issue 14 item 5: text that came from a remote system (a failed task's
+ * trace) never shows a secret kdr resolved, and a URL's userinfo is masked
+ * wherever kdr prints it: kdr status (text and JSON) and the plan. West's
+ * Connect is given Basic auth by env (the sandbox accepts any) and a URL with
+ * userinfo; the failed task's trace quotes both passwords.
+ */
+static void test_status_scrubs_secrets_from_remote_text(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_executor_options options;
+	struct kdr_executor_errors read_errors = {KDR_STRVEC_INIT};
+	struct kdr_live live = {0};
+	struct kdr_status status;
+	struct kdr_buf text = KDR_BUF_INIT, json = KDR_BUF_INIT;
+	struct kdr_cluster *west = NULL;
+	const char *url = kdr_sandbox_connect_url(fx->sandbox, WEST);
+	char *trace = NULL;
+
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	west = (struct kdr_cluster *)kdr_desired_cluster(&desired, WEST);
+	west->connect.auth_kind = KDR_CONNECT_AUTH_BASIC;
+	west->connect.username.literal = kdr_strdup("kdr");
+	west->connect.password.kind = KDR_VALUE_ENV;
+	west->connect.password.ref = kdr_strdup("KDR_TEST_STATUS_PASSWORD");
+	setenv("KDR_TEST_STATUS_PASSWORD", "st4tus-s3cret-pw", 1);
+	free(west->connect.url);
+	/* http://kdr:urlpw-s3cret@127.0.0.1:PORT */
+	west->connect.url = kdr_asprintf("http://kdr:urlpw-s3cret@%s", url + strlen("http://"));
+	trace = kdr_asprintf("org.apache.kafka.common.errors.SaslAuthenticationException: password st4tus-s3cret-pw "
+			     "refused by %s (urlpw-s3cret)\n\tat org.apache.kafka.Foo(Foo.java:1)",
+			     west->connect.url);
+	assert_int_equal(kdr_sandbox_connect_fail_task(fx->sandbox, WEST, "kdr.east-to-west.source", 2, trace), 0);
+
+	executor_options(&options);
+	kdr_executor_read_live(&live, &read_errors, &desired, &options);
+	assert_int_equal(read_errors.messages.n, 0);
+	assert_int_equal(kdr_status_compute(&status, &desired, &live, NULL, NULL), 0);
+	kdr_status_render_text(&text, &status);
+	kdr_status_render_json(&json, &status);
+	printf("# backend: kdr-sandbox Connect\n%s", text.ptr);
+	assert_non_null(strstr(text.ptr, "SaslAuthenticationException"));
+	assert_null(strstr(text.ptr, "st4tus-s3cret-pw"));
+	assert_null(strstr(json.ptr, "st4tus-s3cret-pw"));
+	assert_null(strstr(text.ptr, "urlpw-s3cret"));
+	assert_null(strstr(json.ptr, "urlpw-s3cret"));
+	assert_non_null(strstr(text.ptr, "http://kdr:***@"));
+
+	unsetenv("KDR_TEST_STATUS_PASSWORD");
+	free(trace);
+	kdr_buf_release(&text);
+	kdr_buf_release(&json);
+	kdr_status_release(&status);
+	kdr_live_release(&live);
+	kdr_executor_errors_release(&read_errors);
+	kdr_desired_release(&desired);
+}
+
 static void test_connect_unreachable(void **state)
 {
 	struct fixture *fx = *state;
@@ -728,6 +789,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rebalance_conflicts_are_retried, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status_scrubs_secrets_from_remote_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_unreachable, setup, teardown),
 	};
 	int rc = 0;

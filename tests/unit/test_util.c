@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/markdown.h"
+#include "util/scrub.h"
 #include "util/strmap.h"
 #include "util/strvec.h"
 
@@ -264,10 +265,37 @@ static void test_grow_keeps_contents(void **state)
 	free(v);
 }
 
+/* issue 14 item 5: resolved secrets and URL userinfo never survive in text kdr prints. */
+static void test_scrub_secrets_and_userinfo(void **state)
+{
+	struct kdr_strvec secrets = KDR_STRVEC_INIT;
+	char *text = kdr_strdup("login pw=hunter2 and hunter2-long; see https://bob:tok3n@git.example/x, "
+				"http://plain.example/, ftp://user@host/");
+	char *masked = NULL;
+
+	(void)state;
+	kdr_strvec_push(&secrets, "hunter2");
+	kdr_strvec_push(&secrets, "hunter2-long");
+	kdr_strvec_push(&secrets, "");
+	kdr_scrub_secrets(&text, &secrets);
+	assert_string_equal(text, "login pw=*** and ***; see https://bob:***@git.example/x, http://plain.example/, "
+				  "ftp://user@host/");
+	/* The caller's secrets are left as they were. */
+	assert_string_equal(secrets.v[0], "hunter2");
+	masked = kdr_scrub_userinfo_dup("connect 'http://kdr:p%40ss@w:8083': refused");
+	assert_string_equal(masked, "connect 'http://kdr:***@w:8083': refused");
+	free(masked);
+	assert_null(kdr_scrub_userinfo_dup(NULL));
+	kdr_scrub_secrets(&text, NULL);
+	free(text);
+	kdr_strvec_release(&secrets);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_starts_empty_and_terminated),
+		cmocka_unit_test(test_scrub_secrets_and_userinfo),
 		cmocka_unit_test(test_buf_appends_and_grows),
 		cmocka_unit_test(test_buf_detach_hands_over_ownership),
 		cmocka_unit_test(test_buf_json_string_escapes),
