@@ -76,38 +76,46 @@ static int compare_connectors(const void *a, const void *b)
 	return strcmp(((const struct kdr_live_connector *)a)->name, ((const struct kdr_live_connector *)b)->name);
 }
 
-int kdr_connect_read(struct kdr_live_connect *out, struct kdr_connect_client *client)
+int kdr_connect__decode(struct kdr_live_connect *out, const char *url, json_t *root, json_t *list)
 {
-	json_t *root = NULL, *list = NULL, *entry = NULL;
+	json_t *entry = NULL;
 	const char *name = NULL;
-	int rc;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->url = kdr_strdup(kdr_connect__url(client));
-	rc = kdr_connect__get_json(client, "/", "worker info", &root);
-	if (rc != 0)
-		goto cleanup;
+	out->url = kdr_strdup(url);
 	out->version = string_field(root, "version");
 	out->kafka_cluster_id = string_field(root, "kafka_cluster_id");
-	rc = kdr_connect__get_json(client, "/connectors?expand=status&expand=info", "connectors", &list);
-	if (rc != 0)
-		goto cleanup;
-	if (!json_is_object(list)) {
-		rc = kdr_error_set(KDR_EINVALID, "connect '%s': GET /connectors?expand=status&expand=info: expected an "
-						 "object keyed by connector name (Connect 2.3+)", out->url);
-		goto cleanup;
-	}
+	if (!json_is_object(list))
+		return kdr_error_set(KDR_EINVALID, "connect '%s': GET /connectors?expand=status&expand=info: expected "
+						   "an object keyed by connector name (Connect 2.3+)",
+				     out->url);
 	out->connectors = kdr_calloc(json_object_size(list) + 1, sizeof(*out->connectors));
 	json_object_foreach(list, name, entry)
 	{
 		rc = read_connector(&out->connectors[out->n_connectors], name, entry, out->url);
 		out->n_connectors++;
 		if (rc != 0)
-			goto cleanup;
+			return rc;
 	}
 	qsort(out->connectors, out->n_connectors, sizeof(*out->connectors), compare_connectors);
 	out->present = true;
-cleanup:
+	return 0;
+}
+
+int kdr_connect_read(struct kdr_live_connect *out, struct kdr_connect_client *client)
+{
+	json_t *root = NULL, *list = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = kdr_connect__get_json(client, "/", "worker info", &root);
+	if (rc == 0)
+		rc = kdr_connect__get_json(client, "/connectors?expand=status&expand=info", "connectors", &list);
+	if (rc == 0)
+		rc = kdr_connect__decode(out, kdr_connect__url(client), root, list);
+	else
+		out->url = kdr_strdup(kdr_connect__url(client));
 	json_decref(root);
 	json_decref(list);
 	return rc;
