@@ -48,8 +48,8 @@ static const struct kdr_cli_spec apply_spec = {
 		       "Given a plan saved by 'kdr plan --out PLAN.json', applies exactly that plan, and refuses\n"
 		       "(nothing applied) when the live state it was computed from has changed since. The\n"
 		       "clusters' connection settings and secrets come from the documents in --source.\n"
-		       "Exit status: 0 success or nothing to do, 1 any action failed or a plan-time error,\n"
-		       "64 usage error.",
+		       "Exit status: 0 success or nothing to do, 1 any action failed or a plan-time error\n"
+		       "(nothing applied), 2 applied but blocked items are left for a human, 64 usage error.",
 	.options_help = "  -y, --yes               apply without asking\n"
 			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
 			"      --validate-only     ask the brokers to check the changes without making them\n"
@@ -339,7 +339,7 @@ int kdr_cmd_apply(int argc, char **argv)
 		goto cleanup;
 	}
 	if (plan.n_actions == 0)
-		goto cleanup;
+		goto pending;
 	if (!yes) {
 		if (!isatty(STDIN_FILENO)) {
 			fprintf(stderr, "kdr apply: refusing to apply without --yes (stdin is not a terminal)\n");
@@ -356,6 +356,15 @@ int kdr_cmd_apply(int argc, char **argv)
 		exit_code = apply_offline(&live, &plan, source.snapshot_path);
 	} else {
 		exit_code = apply_live(&plan, &desired, &source, validate_only);
+	}
+pending:
+	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
+	if (exit_code == KDR_EXIT_OK && plan.n_blocked > 0) {
+		fprintf(stderr,
+			"kdr apply: %zu blocked item(s) need a human (marked '!' above; kdr does not make these "
+			"changes)\n",
+			plan.n_blocked);
+		exit_code = KDR_EXIT_CHANGES;
 	}
 cleanup:
 	kdr_buf_release(&out);

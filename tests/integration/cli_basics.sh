@@ -72,8 +72,17 @@ expect_exit 0 "offline plan --out" "$kdr" plan "$root/tests/golden/drift/desired
 expect_exit 1 "apply without --yes on a pipe refuses" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json"
 expect_in "$work/err" "refusing to apply without --yes" "apply refusal explained"
 cmp -s "$root/tests/golden/drift/live.json" "$work/live.json" || { echo "FAIL: refused apply changed the snapshot"; failures=$((failures + 1)); }
-expect_exit 0 "offline apply" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json" --yes
+# Exit status, one rule (README "Exit status"): 2 = pending (changes, or blocked items a
+# human must resolve), 1 = error. apply that leaves blocked items exits 2, and says so.
+expect_exit 2 "offline apply leaves blocked items (pending human action)" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json" --yes
+expect_in "$work/err" "2 blocked item(s) need a human" "apply names what is left pending"
 expect_exit 2 "blocked items remain after apply" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --detailed-exitcode
+expect_exit 2 "apply again: nothing applied, still blocked" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json" --yes
+# Plan errors (the desired state cannot be met on this cluster) are errors: 1, with or without --detailed-exitcode.
+expect_exit 1 "plan with a plan error" "$kdr" plan "$root/tests/golden/tiering-without-remote-storage/desired" --offline "$root/tests/golden/tiering-without-remote-storage/live.json"
+expect_exit 1 "plan --detailed-exitcode with a plan error" "$kdr" plan "$root/tests/golden/tiering-without-remote-storage/desired" --offline "$root/tests/golden/tiering-without-remote-storage/live.json" --detailed-exitcode
+cp "$root/tests/golden/tiering-without-remote-storage/live.json" "$work/tiering.json"
+expect_exit 1 "apply with a plan error" "$kdr" apply "$root/tests/golden/tiering-without-remote-storage/desired" --offline "$work/tiering.json" --yes
 grep -q '^[+~-] ' "$work/out" && { echo "FAIL: actions remain after offline apply:"; cat "$work/out"; failures=$((failures + 1)); }
 
 # The example topology against an empty snapshot: apply, then the plan is empty.
