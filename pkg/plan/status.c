@@ -26,6 +26,8 @@ const char *kdr_status_level_name(enum kdr_status_level level)
 	switch (level) {
 	case KDR_STATUS_OK:
 		return "ok";
+	case KDR_STATUS_UNCHECKED:
+		return "unchecked";
 	case KDR_STATUS_WARNING:
 		return "warning";
 	case KDR_STATUS_FAILED:
@@ -192,6 +194,7 @@ static void status_connector(struct kdr_status_connector *sc, const struct kdr_m
 	sc->role = connector->role;
 	if (!cluster || !cluster->checked) {
 		sc->state = kdr_strdup("not checked");
+		sc->level = KDR_STATUS_UNCHECKED;
 		sc->message = kdr_asprintf("cluster '%s' is not selected (--cluster)", connector->cluster);
 		return;
 	}
@@ -468,6 +471,8 @@ static const char *level_label(enum kdr_status_level level)
 	switch (level) {
 	case KDR_STATUS_OK:
 		return "ok";
+	case KDR_STATUS_UNCHECKED:
+		return "unchecked";
 	case KDR_STATUS_WARNING:
 		return "WARNING";
 	case KDR_STATUS_FAILED:
@@ -518,7 +523,7 @@ static void put_flow_text(struct kdr_buf *out, const struct kdr_status_flow *sf)
 
 void kdr_status_render_text(struct kdr_buf *out, const struct kdr_status *status)
 {
-	size_t failed = 0, warned = 0;
+	size_t failed = 0, warned = 0, unchecked = 0;
 
 	for (size_t i = 0; i < status->n_clusters; i++) {
 		const struct kdr_status_cluster *sc = &status->clusters[i];
@@ -537,6 +542,7 @@ void kdr_status_render_text(struct kdr_buf *out, const struct kdr_status *status
 		put_flow_text(out, &status->flows[i]);
 		failed += status->flows[i].level == KDR_STATUS_FAILED;
 		warned += status->flows[i].level == KDR_STATUS_WARNING;
+		unchecked += status->flows[i].level == KDR_STATUS_UNCHECKED;
 	}
 	if (status->n_topics) {
 		kdr_buf_puts(out, "\nTopics:\n");
@@ -547,8 +553,12 @@ void kdr_status_render_text(struct kdr_buf *out, const struct kdr_status *status
 				       st->kind, st->message);
 		}
 	}
-	kdr_buf_printf(out, "\nStatus: %s - %zu flow(s): %zu healthy, %zu with warnings, %zu failed\n",
-		       level_label(status->level), status->n_flows, status->n_flows - failed - warned, warned, failed);
+	kdr_buf_printf(out, "\nStatus: %s - %zu flow(s): %zu healthy, %zu with warnings, %zu failed", level_label(status->level),
+		       status->n_flows, status->n_flows - failed - warned - unchecked, warned, failed);
+	/* A flow kdr did not read is never counted healthy. */
+	if (unchecked)
+		kdr_buf_printf(out, ", %zu not checked", unchecked);
+	kdr_buf_putc(out, '\n');
 }
 
 /* --- JSON --- */
@@ -655,7 +665,7 @@ static void put_flow_json(struct kdr_buf *out, const struct kdr_status_flow *sf)
 }
 
 /*
- * {"status": "ok|warning|failed",
+ * {"status": "ok|unchecked|warning|failed",
  *  "clusters": [{"name", "checked", "read", "connect" (URL or null), "connectRead"}],
  *  "flows": [{"name", "source", "target", "suspended", "status",
  *             "connectors": [{"name", "cluster", "role", "status", "state", "message", "drift", "trace",

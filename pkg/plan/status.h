@@ -24,11 +24,12 @@
 /* Ordered: a flow's level is the worst of its parts. */
 enum kdr_status_level {
 	KDR_STATUS_OK,
+	KDR_STATUS_UNCHECKED, /* not read (a --cluster not selected): never counted healthy, never a failure */
 	KDR_STATUS_WARNING, /* works, but needs a look (drift, transient states, remote topics not there yet) */
 	KDR_STATUS_FAILED,  /* FAILED, missing, paused while it should run, or unreachable */
 };
 
-/* "ok", "warning", "failed". */
+/* "ok", "unchecked", "warning", "failed". */
 const char *kdr_status_level_name(enum kdr_status_level level);
 
 /* Lines of a stack trace kept for display. */

@@ -453,8 +453,6 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 		if (kdr_placement_dc_loss(&report, pc->brokers, pc->n_brokers, &current, min_insync) == 0) {
 			verdict = dc_loss_verdict(&report, min_insync);
 			dc_fails = !report.survives_any_single_dc_loss;
-			plan_add_note(ctx->plan, dc_fails ? KDR_NOTE_WARNING : KDR_NOTE_INFO, pc->name, pt->name, "%s",
-				      verdict);
 		}
 	}
 	if (rf != (size_t)pt->replication_factor) {
@@ -495,6 +493,9 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 		plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name, "placement not checked: %s", why);
 		goto cleanup;
 	}
+	/* The verdict only once the placement it rests on was checked (never next to "not checked"). */
+	if (verdict)
+		plan_add_note(ctx->plan, dc_fails ? KDR_NOTE_WARNING : KDR_NOTE_INFO, pc->name, pt->name, "%s", verdict);
 	if (!violations.n && !(dc_fails && pt->policy->require_dc_loss_survival))
 		goto cleanup;
 	kdr_buf_printf(&reason, "placement violates '%s': ", kdr_placement_strategy_name(pt->policy->strategy));

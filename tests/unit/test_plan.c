@@ -1322,6 +1322,33 @@ static void test_dc_loss_verdicts(void **state)
 	kdr_desired_release(&desired);
 }
 
+/*
+ * issue 14 item 2: no DC-loss verdict without a checked placement. A broker
+ * on a rack missing from `datacenters` makes the placement uncheckable; the
+ * plan then says so, and says nothing about surviving a datacenter loss.
+ */
+static void test_no_dc_loss_verdict_without_a_checked_placement(void **state)
+{
+	static const char *const racks[] = {"a-1", "a-2", "b-1", "c-9"};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	struct kdr_live_cluster *cl = NULL;
+	char *yaml = kdr_asprintf(stretch_yaml, "");
+
+	(void)state;
+	desired_from_yaml(&desired, yaml);
+	free(yaml);
+	cl = live_cluster(&live, "stretch", 4, racks);
+	live_topic(cl, "existing", "1,3,4");
+	plan_ok(&plan, &desired, &live, NULL);
+	assert_non_null(find_note(&plan, "stretch", "existing", "placement not checked"));
+	assert_null(find_note(&plan, "stretch", "existing", "dc-loss"));
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+}
+
 static void test_dc_loss_survival_required(void **state)
 {
 	struct kdr_desired desired = {0};
@@ -1677,6 +1704,7 @@ int main(void)
 	    cmocka_unit_test(test_determinism),
 	    cmocka_unit_test(test_risk_counts),
 	    cmocka_unit_test(test_dc_loss_verdicts),
+	    cmocka_unit_test(test_no_dc_loss_verdict_without_a_checked_placement),
 	    cmocka_unit_test(test_dc_loss_survival_required),
 	    cmocka_unit_test(test_fingerprint),
 	    cmocka_unit_test(test_simulate),

@@ -1007,12 +1007,31 @@ static void test_status_suspended_and_unreachable(void **state)
 	assert_int_equal(status.level, KDR_STATUS_FAILED);
 	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->state, "unreachable");
 	kdr_status_release(&status);
-	/* Only east selected: west's connectors are not checked, and do not fail the status. */
+	/*
+	 * Only east selected: west's connectors are not checked, do not fail the status, and are
+	 * never counted healthy (issue 14 item 2): unchecked is its own state, in text and JSON.
+	 */
 	plan_ok(&plan, &suspended, &live, NULL);
 	assert_int_equal(kdr_status_compute(&status, &suspended, &live, &plan, &options), 0);
 	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->state, "not checked");
+	assert_int_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->level,
+			 KDR_STATUS_UNCHECKED);
+	assert_int_equal(status.flows[0].level, KDR_STATUS_UNCHECKED);
 	assert_false(status.flows[0].topics_checked);
-	assert_int_equal(status.level, KDR_STATUS_OK);
+	assert_int_equal(status.level, KDR_STATUS_UNCHECKED);
+	{
+		struct kdr_buf text = KDR_BUF_INIT, json = KDR_BUF_INIT;
+
+		kdr_status_render_text(&text, &status);
+		kdr_status_render_json(&json, &status);
+		printf("%s\n", text.ptr);
+		assert_null(strstr(text.ptr, "    ok      west/"));
+		assert_non_null(strstr(text.ptr, "    unchecked west/kdr.east-to-west.source: not checked"));
+		assert_non_null(strstr(text.ptr, "2 flow(s): 0 healthy, 0 with warnings, 0 failed, 2 not checked"));
+		assert_non_null(strstr(json.ptr, "\"status\": \"unchecked\""));
+		kdr_buf_release(&text);
+		kdr_buf_release(&json);
+	}
 	kdr_status_release(&status);
 	kdr_plan_release(&plan);
 	kdr_desired_release(&running);
