@@ -2,7 +2,8 @@
  * SASL/PLAIN on the sandbox's listeners, end to end with librdkafka: the
  * right credentials get through (SaslHandshake v1 + SaslAuthenticate),
  * wrong ones fail with an authentication error, and a client that skips
- * SASL is cut off before it can ask for anything.
+ * SASL is cut off before it can ask for anything. The extra users of
+ * `users` authenticate with their own passwords (not with another's).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,6 +38,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		*last = (rd_kafka_resp_err_t)err;
 }
 
+static const char *const users[] = { "billing", "b1ll1ng", "reporting", "r3port" };
+
 static int setup(void **state)
 {
 	struct kdr_sandbox_cluster_spec spec;
@@ -47,6 +50,9 @@ static int setup(void **state)
 	spec.brokers = 2;
 	spec.sasl_username = "mm2";
 	spec.sasl_password = "s3cret";
+	spec.users = users;
+	spec.n_users = 2;
+	spec.authorizer = true;
 	return kdr_sandbox_start(&sandbox, &spec, 1) == 0 ? 0 : -1;
 }
 
@@ -122,6 +128,22 @@ static void test_wrong_password(void **state)
 	assert_int_equal(seen, RD_KAFKA_RESP_ERR__AUTHENTICATION);
 }
 
+static void test_extra_users(void **state)
+{
+	rd_kafka_resp_err_t seen = 0;
+	int brokers = 0;
+
+	(void)state;
+	assert_int_equal(try_metadata("billing", "b1ll1ng", true, &seen, &brokers), 0);
+	assert_int_equal(brokers, 2);
+	assert_int_equal(try_metadata("reporting", "r3port", true, &seen, &brokers), 0);
+	/* Each user has its own password: another user's, or the admin's, is refused. */
+	assert_int_not_equal(try_metadata("billing", "r3port", false, &seen, &brokers), 0);
+	assert_int_equal(seen, RD_KAFKA_RESP_ERR__AUTHENTICATION);
+	assert_int_not_equal(try_metadata("billing", "s3cret", false, &seen, &brokers), 0);
+	assert_int_equal(seen, RD_KAFKA_RESP_ERR__AUTHENTICATION);
+}
+
 static void test_plaintext_client_cut_off(void **state)
 {
 	rd_kafka_resp_err_t seen = 0;
@@ -139,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_right_credentials),
 	    cmocka_unit_test(test_wrong_password),
+	    cmocka_unit_test(test_extra_users),
 	    cmocka_unit_test(test_plaintext_client_cut_off),
 	};
 
