@@ -36,6 +36,8 @@ mkdir -p "$log_dir"
 # they run once per backend of KDR_BACKENDS (sandbox: in-process; kafka: real
 # Kafka through hack/kafka-real; sandbox-process: the kdr-sandbox process).
 testbed_tests=" test_reconcile test_reconcile_stretch test_reconcile_faults test_kafka "
+# Script tests that also run on the other backends (they read KDR_BACKEND themselves).
+testbed_scripts=" acls_sandbox.py "
 backends=${KDR_BACKENDS:-sandbox kafka}
 declare -A bk_passed=() bk_failed=() bk_skipped=()
 export KDR_KAFKA_REAL_BIN=${KDR_KAFKA_REAL_BIN:-$root/hack/kafka-real}
@@ -117,6 +119,16 @@ for script in "$root"/tests/integration/*.sh "$root"/tests/integration/*.py; do
   else
     failed=$((failed + 1)); broken+=("$name"); cat "$log_dir/$name.log"; printf '%-40s FAILED\n' "$name"
   fi
+  case "$testbed_scripts" in *" $name "*) ;; *) continue ;; esac
+  for backend in $backends; do
+    [ "$backend" = kafka ] && [ -x "$KDR_KAFKA_REAL_BIN" ] || continue
+    if KDR_BACKEND=$backend timeout 600 "${runner[@]}" >"$log_dir/$name.$backend.log" 2>&1; then
+      passed=$((passed + 1)); printf '%-40s ok\n' "$name [$backend]"
+    else
+      failed=$((failed + 1)); broken+=("$name [$backend]"); cat "$log_dir/$name.$backend.log"
+      printf '%-40s FAILED\n' "$name [$backend]"
+    fi
+  done
 done
 
 if [ -z "$filter" ] && [ -x "$root/hack/golden.sh" ]; then

@@ -22,7 +22,7 @@ root = os.environ.get("KDR_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dir
 kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
 backend = os.environ.get("KDR_BACKEND", "sandbox")
 if backend == "kafka":
-    sandbox_bin = os.path.join(root, "hack", "kafka-real")
+    sandbox_bin = os.environ.get("KDR_KAFKA_REAL_BIN", os.path.join(root, "hack", "kafka-real"))
 else:
     sandbox_bin = os.environ.get("KDR_SANDBOX_BIN", os.path.join(root, "build", "asan", "kdr-sandbox"))
 
