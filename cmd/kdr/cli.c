@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "spec/spec.h"
@@ -107,10 +108,38 @@ cleanup:
 	return exit_code;
 }
 
+/* mkdir -p: every missing parent of `dir`, then `dir`; 0 or -1 with errno set. */
+static int make_dirs(const char *dir)
+{
+	char *path = kdr_strdup(dir);
+	int rc = 0;
+
+	for (char *p = path + 1; *p && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(path, 0777) != 0 && errno != EEXIST)
+		rc = -1;
+	free(path);
+	return rc;
+}
+
 int kdr_cli_write_reassignments(const struct kdr_plan *plan, const char *dir)
 {
 	int exit_code = KDR_EXIT_OK;
+	bool any = false;
 
+	for (size_t i = 0; i < plan->n_blocked; i++)
+		any = any || plan->blocked[i].reassignment_json;
+	/* The directory is created when there is something to write in it. */
+	if (any && make_dirs(dir) != 0) {
+		fprintf(stderr, "kdr: --reassignments '%s': cannot create the directory: %s\n", dir, strerror(errno));
+		return KDR_EXIT_ERROR;
+	}
 	for (size_t i = 0; i < plan->n_blocked; i++) {
 		const struct kdr_blocked *blocked = &plan->blocked[i];
 		char *path = NULL;

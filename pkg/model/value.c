@@ -149,7 +149,8 @@ int kdr_value_resolve(char **out, const struct kdr_value *value, const struct kd
 	case KDR_VALUE_SECRET_KEY_REF:
 		if (!resolver || !resolver->secret_lookup)
 			return kdr_error_set(KDR_ENOTFOUND,
-					     "secret '%s' key '%s': secretKeyRef is only available with --k8s",
+					     "secret '%s' key '%s': secretKeyRef is only available with --k8s; outside "
+					     "Kubernetes use {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}",
 					     value->ref, value->key);
 		return resolver->secret_lookup(out, value->ref, value->key, resolver->ctx);
 	}

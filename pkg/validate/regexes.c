@@ -39,6 +39,48 @@ static bool compile_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *me
 	return ok;
 }
 
+/*
+ * An exclude MM2 applies anyway while keepDefaultExcludes is true: the same
+ * pattern as a default, or a topic name a default already excludes. Only a
+ * warning: it does no harm, but it suggests the default is not known.
+ */
+static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow)
+{
+	for (size_t i = 0; i < flow->topics_exclude.n; i++) {
+		const char *pattern = flow->topics_exclude.v[i];
+		const char *same = NULL, *covering = NULL;
+		char *literal = NULL, *path = NULL;
+
+		for (unsigned d = 0; d < kdr_validate_n_mm2_default_topic_excludes && !same; d++)
+			if (strcmp(pattern, kdr_validate_mm2_default_topic_excludes[d]) == 0)
+				same = pattern;
+		if (!same && kdr_validate_regex_is_literal(pattern, &literal)) {
+			for (unsigned d = 0; d < kdr_validate_n_mm2_default_topic_excludes && !covering; d++) {
+				struct kdr_regex *re = NULL;
+
+				if (kdr_regex_compile(&re, kdr_validate_mm2_default_topic_excludes[d]) == 0 &&
+				    kdr_regex_full_match(re, literal))
+					covering = kdr_validate_mm2_default_topic_excludes[d];
+				kdr_regex_free(re);
+			}
+		}
+		if (same || covering)
+			path = kdr_asprintf("spec.topicsExclude[%zu]", i);
+		if (same)
+			kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
+					    "'%s' is already one of MirrorMaker 2's default excludes (kept while "
+					    "spec.keepDefaultExcludes is true); it can be removed",
+					    pattern);
+		else if (covering)
+			kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
+					    "'%s' is already excluded by MirrorMaker 2's default exclude '%s' (kept while "
+					    "spec.keepDefaultExcludes is true); it can be removed",
+					    pattern, covering);
+		free(literal);
+		free(path);
+	}
+}
+
 static void compile_flow(struct kdr_validate_ctx *ctx, size_t index)
 {
 	const struct kdr_flow *flow = &ctx->desired->flows[index];
@@ -57,6 +99,8 @@ static void compile_flow(struct kdr_validate_ctx *ctx, size_t index)
 				  (unsigned)flow->topics_exclude.n) < 0)
 		return;
 	filters->ok = true;
+	if (flow->keep_default_excludes)
+		note_default_excludes(ctx, flow);
 }
 
 static void compile_match(struct kdr_validate_ctx *ctx, size_t index)

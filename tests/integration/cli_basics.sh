@@ -72,6 +72,11 @@ expect_exit 0 "offline plan --out" "$kdr" plan "$root/tests/golden/drift/desired
 expect_exit 1 "apply without --yes on a pipe refuses" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json"
 expect_in "$work/err" "refusing to apply without --yes" "apply refusal explained"
 cmp -s "$root/tests/golden/drift/live.json" "$work/live.json" || { echo "FAIL: refused apply changed the snapshot"; failures=$((failures + 1)); }
+# --reassignments DIR creates DIR (and its parents) instead of failing once per file (issue 14 item 4).
+expect_exit 2 "plan --reassignments into a new directory" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --detailed-exitcode --reassignments "$work/new/reassign"
+ls "$work/new/reassign/"*.reassignment.json >/dev/null 2>&1 || { echo "FAIL: --reassignments did not create the directory and its files"; cat "$work/err"; failures=$((failures + 1)); }
+if grep -q "No such file or directory" "$work/err"; then echo "FAIL: --reassignments: No such file or directory"; failures=$((failures + 1)); fi
+
 # Exit status, one rule (README "Exit status"): 2 = pending (changes, or blocked items a
 # human must resolve), 1 = error. apply that leaves blocked items exits 2, and says so.
 expect_exit 2 "offline apply leaves blocked items (pending human action)" "$kdr" apply "$root/tests/golden/drift/desired" --offline "$work/live.json" --yes
@@ -98,6 +103,14 @@ expect_exit 0 "render mm2-properties" "$kdr" render "$root/examples" --format mm
 expect_in "$work/out" "dc-east->dc-west.enabled = true" "mm2.properties has the flow"
 expect_exit 1 "render unknown flow" "$kdr" render "$root/examples" --flow nope
 expect_in "$work/err" "--flow 'nope': no ReplicationFlow of that name" "unknown flow explained"
+
+# Install (issue 14 item 4): cmake --install (what `make install PREFIX=` runs) puts both binaries in PREFIX/bin.
+build_dir=$(dirname "$kdr")
+if [ -f "$build_dir/cmake_install.cmake" ]; then
+  cmake --install "$build_dir" --prefix "$work/prefix" >"$work/out" 2>&1 || { cat "$work/out"; failures=$((failures + 1)); }
+  expect_exit 0 "installed kdr runs" "$work/prefix/bin/kdr" version
+  [ -x "$work/prefix/bin/kdr-sandbox" ] || { echo "FAIL: kdr-sandbox not installed"; failures=$((failures + 1)); }
+fi
 
 echo "cli_basics: $failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -109,7 +109,8 @@ static void test_resolve_env_file_and_missing(void **state)
 	assert_null(out);
 	assert_int_equal(kdr_value_resolve(&out, &secret, NULL), KDR_ENOTFOUND);
 	assert_string_equal(kdr_error_message(),
-			    "secret 'east' key 'password': secretKeyRef is only available with --k8s");
+			    "secret 'east' key 'password': secretKeyRef is only available with --k8s; outside "
+			    "Kubernetes use {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}");
 	unlink(path);
 	assert_int_equal(kdr_value_resolve(&out, &file, NULL), KDR_ENOTFOUND);
 	/* The message names the file, never a value. */

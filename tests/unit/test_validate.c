@@ -524,6 +524,39 @@ static void test_connector_config_is_an_allow_list(void **state)
 		   "Connect (allowed: MM2 tuning and client tuning keys; see the README's connectorConfig); remove it");
 }
 
+/*
+ * issue 14 item 4: a topicsExclude entry that MM2 already excludes by default
+ * (kept while keepDefaultExcludes is true) gets a note, a warning: it can go.
+ */
+static void test_exclude_already_a_default_exclude(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS DOC "kind: ReplicationFlow\n"
+		   "metadata: {name: e2w}\n"
+		   "spec:\n"
+		   "  source: dc-east\n"
+		   "  target: dc-west\n"
+		   "  topicsExclude: [\"__.*\", \"__consumer_offsets\", \"orders\\\\.internal\", \"scratch.*\"]\n",
+		   0,
+		   "t.yaml:20:19: warning: spec.topicsExclude[0]: '__.*' is already one of MirrorMaker 2's default "
+		   "excludes (kept while spec.keepDefaultExcludes is true); it can be removed\n"
+		   "t.yaml:20:27: warning: spec.topicsExclude[1]: '__consumer_offsets' is already excluded by "
+		   "MirrorMaker 2's default exclude '__.*' (kept while spec.keepDefaultExcludes is true); it can be "
+		   "removed\n"
+		   "t.yaml:20:49: warning: spec.topicsExclude[2]: 'orders\\.internal' is already excluded by "
+		   "MirrorMaker 2's default exclude '.*[\\-\\.]internal' (kept while spec.keepDefaultExcludes is true); "
+		   "it can be removed");
+	/* Without MM2's defaults, the user's own exclude is what excludes them. */
+	check_yaml(TWO_CLUSTERS DOC "kind: ReplicationFlow\n"
+		   "metadata: {name: e2w}\n"
+		   "spec:\n"
+		   "  source: dc-east\n"
+		   "  target: dc-west\n"
+		   "  keepDefaultExcludes: false\n"
+		   "  topicsExclude: [\"__.*\"]\n",
+		   0, "");
+}
+
 static void test_rendered_keys_api(void **state)
 {
 	struct kdr_desired desired;
@@ -866,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_valid_topology_yields_no_diagnostics),
 		cmocka_unit_test(test_client_config_is_an_allow_list),
 		cmocka_unit_test(test_connector_config_is_an_allow_list),
+		cmocka_unit_test(test_exclude_already_a_default_exclude),
 		cmocka_unit_test(test_names_must_be_dns_labels),
 		cmocka_unit_test(test_duplicate_names_name_both_places),
 		cmocka_unit_test(test_topic_names_must_be_legal_for_kafka),

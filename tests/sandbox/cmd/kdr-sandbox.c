@@ -2,7 +2,7 @@
  * kdr-sandbox: runs fake Kafka clusters (and their Connect workers) on
  * loopback for the demo and end-to-end tests.
  *
- *   kdr-sandbox --config sandbox.yaml [--ready-file ready.json]
+ *   kdr-sandbox --config sandbox.yaml [--ready-file ready.json] [--emit-clusters clusters.yaml]
  *
  * sandbox.yaml:
  *
@@ -360,12 +360,60 @@ static int limits_policy(void *arg, const struct kdr_sandbox_topic_request *requ
 	return 0;
 }
 
+static int write_atomically(const char *path, const struct kdr_buf *text);
+
+/* The environment variable an emitted KafkaCluster reads its SASL password from. */
+static char *password_env(const char *name)
+{
+	char *env = kdr_asprintf("KDR_SANDBOX_PASSWORD_%s", name);
+
+	for (char *p = env; *p; p++)
+		*p = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : (*p == '-' || *p == '.') ? '_' : *p;
+	return env;
+}
+
+/*
+ * --emit-clusters FILE: one KafkaCluster document per cluster started, with
+ * its addresses (and SASL settings, the password by env), so that no address
+ * is copied by hand; written atomically once every listener is up.
+ */
+static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config *cfg, const char *path)
+{
+	struct kdr_buf yaml = KDR_BUF_INIT;
+	int rc = 0;
+
+	kdr_buf_puts(&yaml, "# Written by kdr-sandbox --emit-clusters: the clusters it started (addresses change on "
+			    "every run).\n");
+	for (size_t i = 0; i < cfg->n; i++) {
+		const struct kdr_sandbox_cluster_spec *spec = &cfg->specs[i];
+		const char *connect = kdr_sandbox_connect_url(sandbox, spec->name);
+
+		kdr_buf_printf(&yaml,
+			       "---\napiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: %s}\nspec:\n"
+			       "  bootstrapServers: \"%s\"\n",
+			       spec->name, kdr_sandbox_bootstrap(sandbox, spec->name));
+		if (spec->sasl_username) {
+			char *env = password_env(spec->name);
+
+			kdr_buf_printf(&yaml,
+				       "  clientConfig:\n    security.protocol: SASL_PLAINTEXT\n    sasl.mechanism: PLAIN\n"
+				       "    sasl.username: \"%s\"\n    sasl.password: {valueFrom: {env: %s}}\n",
+				       spec->sasl_username, env);
+			fprintf(stderr, "kdr-sandbox: %s: export %s=... (the sasl password of its config)\n", path, env);
+			free(env);
+		}
+		if (connect)
+			kdr_buf_printf(&yaml, "  connect: {url: \"%s\"}\n", connect);
+	}
+	rc = write_atomically(path, &yaml);
+	kdr_buf_release(&yaml);
+	return rc;
+}
+
 static int write_ready_file(struct kdr_sandbox *sandbox, const struct config *cfg, const char *path)
 {
 	struct kdr_buf json = KDR_BUF_INIT;
-	char *tmp = kdr_asprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = NULL;
-	int rc = -1;
+	int rc = 0;
 
 	kdr_buf_puts(&json, "{\"clusters\": {");
 	for (size_t i = 0; i < cfg->n; i++) {
@@ -386,8 +434,20 @@ static int write_ready_file(struct kdr_sandbox *sandbox, const struct config *cf
 		kdr_buf_puts(&json, "}");
 	}
 	kdr_buf_puts(&json, "}}\n");
+	rc = write_atomically(path, &json);
+	kdr_buf_release(&json);
+	return rc;
+}
+
+/* Temporary file + rename: a reader sees the whole file or none. */
+static int write_atomically(const char *path, const struct kdr_buf *text)
+{
+	char *tmp = kdr_asprintf("%s.tmp.%ld", path, (long)getpid());
+	FILE *f = NULL;
+	int rc = -1;
+
 	f = fopen(tmp, "wb");
-	if (!f || fwrite(json.ptr, 1, json.len, f) != json.len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+	if (!f || fwrite(text->ptr, 1, text->len, f) != text->len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		fprintf(stderr, "kdr-sandbox: cannot write %s: %s\n", tmp, strerror(errno));
 		goto cleanup;
 	}
@@ -408,14 +468,15 @@ cleanup:
 	if (rc != 0)
 		unlink(tmp);
 	free(tmp);
-	kdr_buf_release(&json);
 	return rc;
 }
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: kdr-sandbox --config FILE [--ready-file FILE]\n"
+	fprintf(out, "usage: kdr-sandbox --config FILE [--ready-file FILE] [--emit-clusters FILE]\n"
 		     "Runs fake Kafka clusters (and Connect workers) on 127.0.0.1 until SIGTERM/SIGINT.\n"
+		     "--emit-clusters FILE writes a KafkaCluster document per cluster (kdr's desired-state\n"
+		     "format) with the addresses it started, before the ready file.\n"
 		     "See tests/sandbox/README.md for the configuration format.\n");
 }
 
@@ -425,6 +486,7 @@ int main(int argc, char **argv)
 	struct kdr_sandbox *sandbox = NULL;
 	const char *config_file = NULL;
 	const char *ready_file = NULL;
+	const char *clusters_file = NULL;
 	sigset_t signals;
 	int sig = 0;
 	int code = EXIT_OK;
@@ -437,6 +499,8 @@ int main(int argc, char **argv)
 			config_file = argv[++i];
 		} else if (strcmp(argv[i], "--ready-file") == 0 && i + 1 < argc) {
 			ready_file = argv[++i];
+		} else if (strcmp(argv[i], "--emit-clusters") == 0 && i + 1 < argc) {
+			clusters_file = argv[++i];
 		} else {
 			fprintf(stderr, "kdr-sandbox: unexpected argument '%s'\n", argv[i]);
 			usage(stderr);
@@ -470,6 +534,10 @@ int main(int argc, char **argv)
 		if (cfg->policies[i].min_rf || cfg->policies[i].max_partitions)
 			kdr_sandbox_set_create_topic_policy(sandbox, cfg->specs[i].name, limits_policy,
 							    &cfg->policies[i]);
+	}
+	if (clusters_file && write_clusters_file(sandbox, cfg, clusters_file) != 0) {
+		code = EXIT_FAILURE_RUNTIME;
+		goto cleanup;
 	}
 	if (ready_file && write_ready_file(sandbox, cfg, ready_file) != 0) {
 		code = EXIT_FAILURE_RUNTIME;
