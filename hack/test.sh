@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of kdr: installs what is missing, builds with ASan+UBSan,
 # runs the cmocka unit and integration binaries, replays the fuzz corpora,
-# runs the script tests (independent clients against kdr-sandbox) and checks
-# the golden files are current. Prints per-binary and total counts; exits
-# non-zero when anything failed.
+# runs the script tests (independent clients against the test bed, on each
+# backend: kdr-sandbox and real Apache Kafka via hack/kafka-real) and checks
+# the golden files are current. Prints per-binary, per-backend and total
+# counts and each stage's time; exits non-zero when anything failed.
 #
 #   hack/test.sh              everything
 #   hack/test.sh PATTERN      only test binaries/scripts whose name contains PATTERN
 #   KDR_VALGRIND=1 hack/test.sh   also run the unit binaries under valgrind (plain build)
+#   KDR_BACKENDS=sandbox hack/test.sh   test-bed binaries and script tests on these backends only
+#                                       (default "sandbox kafka")
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,11 +19,13 @@ filter=${1:-}
 
 "$root/hack/install-deps.sh" || { echo "test: installing dependencies failed" >&2; exit 1; }
 
+build_t0=$SECONDS
 build=${KDR_TEST_BUILD_DIR:-$root/build/asan}
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S "$root" -B "$build" -DKDR_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 1
 cmake --build "$build" -j"$jobs" >"$build/build.log" 2>&1 || { cat "$build/build.log"; echo "test: build failed" >&2; exit 1; }
 
+echo "-- build: $((SECONDS - build_t0)) s"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CMOCKA_MESSAGE_OUTPUT=STDOUT
@@ -29,6 +34,10 @@ export KDR_SANDBOX_BIN="$build/kdr-sandbox"
 export KDR_SOURCE_DIR="$root"
 
 passed=0 failed=0 binaries=0 broken=()
+stage_name= stage_t0=
+stage_start() { stage_name=$1; stage_t0=$SECONDS; echo "== $1"; }
+stage_end() { echo "-- $stage_name: $((SECONDS - stage_t0)) s"; }
+test_t0=$SECONDS
 log_dir="$build/test-logs"
 mkdir -p "$log_dir"
 
@@ -36,8 +45,6 @@ mkdir -p "$log_dir"
 # they run once per backend of KDR_BACKENDS (sandbox: in-process; kafka: real
 # Kafka through hack/kafka-real; sandbox-process: the kdr-sandbox process).
 testbed_tests=" test_reconcile test_reconcile_stretch test_reconcile_faults test_kafka "
-# Script tests that also run on the other backends (they read KDR_BACKEND themselves).
-testbed_scripts=" acls_sandbox.py "
 backends=${KDR_BACKENDS:-sandbox kafka}
 declare -A bk_passed=() bk_failed=() bk_skipped=()
 export KDR_KAFKA_REAL_BIN=${KDR_KAFKA_REAL_BIN:-$root/hack/kafka-real}
@@ -70,6 +77,7 @@ run_cmocka() {
 }
 
 for backend in $backends; do
+  cm_t0=$SECONDS
   case "$backend" in
     sandbox) echo "== cmocka tests (backend sandbox)" ;;
     kafka)
@@ -89,9 +97,10 @@ for backend in $backends; do
     fi
     run_cmocka "$bin" "$backend"
   done
+  echo "-- cmocka tests (backend $backend): $((SECONDS - cm_t0)) s"
 done
 
-echo "== fuzz corpora (replayed under the sanitizers)"
+stage_start "fuzz corpora (replayed under the sanitizers)"
 for bin in "$build"/fuzz/replay_fuzz_*; do
   [ -x "$bin" ] || continue
   name=${bin##*/replay_}
@@ -104,53 +113,71 @@ for bin in "$build"/fuzz/replay_fuzz_*; do
     failed=$((failed + 1)); broken+=("$name"); cat "$log_dir/$name.log"; printf '%-40s FAILED\n' "$name"
   fi
 done
+stage_end
 
-echo "== script tests (independent clients, end to end)"
-for script in "$root"/tests/integration/*.sh "$root"/tests/integration/*.py; do
-  [ -f "$script" ] || continue
-  name=$(basename "$script")
-  case "$name" in *"$filter"*) ;; *) continue ;; esac
-  case "$script" in
-    *.py) runner=(/usr/bin/python3 "$script") ;;
-    *) runner=(bash "$script") ;;
-  esac
-  if timeout 300 "${runner[@]}" >"$log_dir/$name.log" 2>&1; then
-    passed=$((passed + 1)); printf '%-40s ok\n' "$name"
-  else
-    failed=$((failed + 1)); broken+=("$name"); cat "$log_dir/$name.log"; printf '%-40s FAILED\n' "$name"
-  fi
-  case "$testbed_scripts" in *" $name "*) ;; *) continue ;; esac
-  for backend in $backends; do
-    [ "$backend" = kafka ] && [ -x "$KDR_KAFKA_REAL_BIN" ] || continue
-    if KDR_BACKEND=$backend timeout 600 "${runner[@]}" >"$log_dir/$name.$backend.log" 2>&1; then
-      passed=$((passed + 1)); printf '%-40s ok\n' "$name [$backend]"
+# The script tests run once per backend of the test bed (tests/integration/lib/bed.sh):
+# sandbox (kdr-sandbox) and kafka (real Apache Kafka + Connect/MM2, hack/kafka-real).
+# A script that starts no bed runs once; one that exits 77 was skipped on that
+# backend (it says why).
+script_runs=()
+for backend in $backends; do
+  case "$backend" in sandbox|kafka) ;; *) continue ;; esac  # the scripts start their own bed process
+  stage_start "script tests on backend $backend (independent clients, end to end)"
+  b_passed=0 b_failed=0 b_skipped=0
+  for script in "$root"/tests/integration/*.sh "$root"/tests/integration/*.py; do
+    [ -f "$script" ] || continue
+    name=$(basename "$script")
+    case "$name" in *"$filter"*) ;; *) continue ;; esac
+    uses_bed=0
+    grep -qE 'lib/bed\.sh|import bed' "$script" && uses_bed=1
+    if [ $uses_bed -eq 0 ] && [[ " ${script_runs[*]} " == *" $name "* ]]; then
+      continue
+    fi
+    script_runs+=("$name")
+    case "$script" in
+      *.py) runner=(/usr/bin/python3 "$script") ;;
+      *) runner=(bash "$script") ;;
+    esac
+    label=$name
+    [ $uses_bed -eq 1 ] && label="$name [$backend]"
+    log="$log_dir/$name.$backend.log"
+    t0=$SECONDS
+    KDR_BACKEND=$backend timeout "$([ "$backend" = kafka ] && echo 600 || echo 300)" "${runner[@]}" >"$log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
+      passed=$((passed + 1)); b_passed=$((b_passed + 1)); printf '%-40s ok      %ss\n' "$label" $((SECONDS - t0))
+    elif [ $rc -eq 77 ]; then
+      b_skipped=$((b_skipped + 1)); printf '%-40s skipped (%s)\n' "$label" "$(grep -m1 '^SKIPPED' "$log" | sed 's/^SKIPPED on backend [a-z]*: //')"
     else
-      failed=$((failed + 1)); broken+=("$name [$backend]"); cat "$log_dir/$name.$backend.log"
-      printf '%-40s FAILED\n' "$name [$backend]"
+      failed=$((failed + 1)); b_failed=$((b_failed + 1)); broken+=("$label"); cat "$log"; printf '%-40s FAILED  %ss\n' "$label" $((SECONDS - t0))
     fi
   done
+  echo "backend $backend: $b_passed passed, $b_failed failed, $b_skipped skipped"
+  stage_end
 done
 
 if [ -z "$filter" ] && [ -x "$root/hack/golden.sh" ]; then
-  echo "== golden files are current"
+  stage_start "golden files are current"
   if "$root/hack/golden.sh" --check; then
     passed=$((passed + 1)); echo "golden                                   ok"
   else
     failed=$((failed + 1)); broken+=("golden"); echo "golden                                   FAILED"
   fi
+  stage_end
 fi
 
 if [ -z "$filter" ] && [ -x "$root/hack/golden-render.sh" ]; then
-  echo "== golden rendered connector configs are current"
+  stage_start "golden rendered connector configs are current"
   if "$root/hack/golden-render.sh" --check; then
     passed=$((passed + 1)); echo "golden-render                            ok"
   else
     failed=$((failed + 1)); broken+=("golden-render"); echo "golden-render                            FAILED"
   fi
+  stage_end
 fi
 
 if [ "${KDR_VALGRIND:-0}" = 1 ]; then
-  echo "== valgrind (plain build, unit tests)"
+  stage_start "valgrind (plain build, unit tests)"
   vbuild="$root/build/valgrind"
   cmake -S "$root" -B "$vbuild" -DCMAKE_BUILD_TYPE=Debug >/dev/null \
     && cmake --build "$vbuild" -j"$jobs" >"$vbuild.log" 2>&1 || { cat "$vbuild.log"; echo "test: valgrind build failed" >&2; exit 1; }
@@ -166,6 +193,7 @@ if [ "${KDR_VALGRIND:-0}" = 1 ]; then
       failed=$((failed + 1)); broken+=("valgrind $name"); tail -40 "$log_dir/vg-$name.log"; printf '%-40s FAILED\n' "valgrind $name"
     fi
   done
+  stage_end
 fi
 
 echo
@@ -174,7 +202,7 @@ for backend in $backends; do
   printf '== cmocka on %-16s %s passed, %s failed, %s skipped\n' "$backend:" "${bk_passed[$backend]:-0}" \
     "${bk_failed[$backend]:-0}" "${bk_skipped[$backend]:-0}"
 done
-echo "== total: $passed passed, $failed failed ($binaries cmocka binaries)"
+echo "== total: $passed passed, $failed failed ($binaries cmocka binaries) in $((SECONDS - test_t0)) s"
 if [ "$failed" -ne 0 ] || [ ${#broken[@]} -ne 0 ]; then
   printf 'failed: %s\n' "${broken[@]}"
   exit 1

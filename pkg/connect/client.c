@@ -271,7 +271,7 @@ static int request(struct kdr_connect_client *client, const char *method, const 
 }
 
 /* Connector names go into URL paths: escape everything but unreserved characters. */
-static char *escape_name(const char *name)
+char *kdr_connect__escape_name(const char *name)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
 	static const char hex[] = "0123456789ABCDEF";
@@ -293,7 +293,7 @@ static int simple_call(struct kdr_connect_client *client, const char *method, co
 		       const char *body, long *status)
 {
 	struct response resp = { 0, KDR_BUF_INIT, false };
-	char *escaped = escape_name(name);
+	char *escaped = kdr_connect__escape_name(name);
 	char *path = kdr_asprintf("/connectors/%s%s", escaped, suffix);
 	char *subject = kdr_asprintf("connector '%s'", name);
 	int rc = request(client, method, path, body, subject, &resp);

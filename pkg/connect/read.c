@@ -103,6 +103,70 @@ int kdr_connect__decode(struct kdr_live_connect *out, const char *url, json_t *r
 	return 0;
 }
 
+/*
+ * Kafka Connect leaves a connector out of GET /connectors?expand=... while it has no
+ * status yet (ConnectorsResource skips connectorStatus's NotFoundException): one just
+ * created whose start has not finished, for a second or, while its start() waits on an
+ * unreachable cluster, a minute. The plain list names it; read those by name
+ * (GET /connectors/NAME: config and type) with state UNKNOWN and no tasks, so a plan
+ * does not create them again. One gone in between (404) is skipped.
+ */
+static int read_unlisted(struct kdr_live_connect *out, struct kdr_connect_client *client, json_t *expanded)
+{
+	json_t *names = NULL, *item = NULL;
+	size_t i = 0, missing = 0;
+	int rc = kdr_connect__get_json(client, "/connectors", "connectors", &names);
+
+	if (rc != 0)
+		return rc;
+	if (!json_is_array(names)) {
+		json_decref(names);
+		return kdr_error_set(KDR_EINVALID, "connect '%s': GET /connectors: expected an array of names", out->url);
+	}
+	json_array_foreach(names, i, item)
+	{
+		if (json_is_string(item) && !json_object_get(expanded, json_string_value(item)))
+			missing++;
+	}
+	if (missing)
+		out->connectors = kdr_realloc(out->connectors, (out->n_connectors + missing + 1) * sizeof(*out->connectors));
+	json_array_foreach(names, i, item)
+	{
+		const char *name = json_string_value(item);
+		char *escaped = NULL, *path = NULL, *subject = NULL;
+		json_t *info = NULL, *entry = NULL;
+
+		if (!name || json_object_get(expanded, name))
+			continue;
+		escaped = kdr_connect__escape_name(name);
+		path = kdr_asprintf("/connectors/%s", escaped);
+		subject = kdr_asprintf("connector '%s'", name);
+		rc = kdr_connect__get_json(client, path, subject, &info);
+		free(escaped);
+		free(path);
+		free(subject);
+		if (rc == KDR_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
+			break;
+		entry = json_pack("{s:O, s:{}}", "info", info, "status");
+		json_decref(info);
+		rc = entry ? read_connector(&out->connectors[out->n_connectors], name, entry, out->url)
+			   : kdr_error_set(KDR_EINVALID, "connect '%s': connector '%s': unexpected answer", out->url, name);
+		if (entry)
+			out->n_connectors++;
+		json_decref(entry);
+		if (rc != 0)
+			break;
+	}
+	json_decref(names);
+	if (rc == 0)
+		qsort(out->connectors, out->n_connectors, sizeof(*out->connectors), compare_connectors);
+	return rc;
+}
+
 int kdr_connect_read(struct kdr_live_connect *out, struct kdr_connect_client *client)
 {
 	json_t *root = NULL, *list = NULL;
@@ -114,7 +178,9 @@ int kdr_connect_read(struct kdr_live_connect *out, struct kdr_connect_client *cl
 		rc = kdr_connect__get_json(client, "/connectors?expand=status&expand=info", "connectors", &list);
 	if (rc == 0)
 		rc = kdr_connect__decode(out, kdr_connect__url(client), root, list);
-	else
+	if (rc == 0)
+		rc = read_unlisted(out, client, list);
+	else if (!out->url)
 		out->url = kdr_strdup(kdr_connect__url(client));
 	json_decref(root);
 	json_decref(list);

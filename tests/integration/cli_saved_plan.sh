@@ -8,17 +8,15 @@
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
-sandbox_bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
 python=/usr/bin/python3
 failures=0
 work=$(mktemp -d)
-sandbox_pid=
+# shellcheck source=lib/bed.sh
+. "$root/tests/integration/lib/bed.sh"
+bed_init
 
 cleanup() {
-  if [ -n "$sandbox_pid" ]; then
-    kill "$sandbox_pid" 2>/dev/null
-    wait "$sandbox_pid" 2>/dev/null
-  fi
+  bed_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,14 +42,7 @@ clusters:
     racks: [east-a, east-b, east-c]
     autoCreateTopics: false
 EOF
-"$sandbox_bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >/dev/null 2>"$work/sandbox.log" &
-sandbox_pid=$!
-for _ in $(seq 1 200); do
-  [ -s "$work/ready.json" ] && break
-  kill -0 "$sandbox_pid" 2>/dev/null || break
-  sleep 0.05
-done
-[ -s "$work/ready.json" ] || { cat "$work/sandbox.log"; echo "FAIL: kdr-sandbox did not become ready"; exit 1; }
+bed_start "$work/sandbox.yaml" "$work/ready.json" "$work/sandbox.log" || { echo "FAIL: the $bed_backend bed did not become ready"; exit 1; }
 bootstrap=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-east"]["bootstrap"])' \
   "$work/ready.json")
 
@@ -153,4 +144,4 @@ if [ "$failures" -ne 0 ]; then
   echo "cli_saved_plan: $failures failure(s)"
   exit 1
 fi
-echo "cli_saved_plan: ok"
+echo "cli_saved_plan: ok (backend $bed_backend)"

@@ -9,23 +9,24 @@
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
-sandbox_bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
 failures=0
 work=$(mktemp -d)
-sandbox_pid=
 run_pid=
+# shellcheck source=lib/bed.sh
+. "$root/tests/integration/lib/bed.sh"
+bed_init
 
 cleanup() {
   [ -n "$run_pid" ] && kill -KILL "$run_pid" 2>/dev/null
-  [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  bed_stop
   rm -rf "$work"
 }
 # The whole script is bounded even if something hangs in a way the checks below miss.
 watchdog() {
-  sleep 55 &
+  sleep $((55 + bed_slack)) &
   local nap=$!
   trap 'kill $nap 2>/dev/null; exit 0' TERM
-  wait $nap && { echo "FAIL: controller_run.sh took more than 55 s" >&2; kill -TERM $$; }
+  wait $nap && { echo "FAIL: controller_run.sh took more than $((55 + bed_slack)) s" >&2; kill -TERM $$; }
 }
 watchdog &
 watchdog_pid=$!
@@ -57,10 +58,7 @@ clusters:
     brokers: 3
     racks: [a, b, c]
 EOF
-"$sandbox_bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.05; done
-[ -s "$work/ready.json" ] || { cat "$work/sandbox.log"; echo "FAIL: sandbox did not start"; exit 1; }
+bed_start "$work/sandbox.yaml" "$work/ready.json" "$work/sandbox.log" || { echo "FAIL: the $bed_backend bed did not start"; exit 1; }
 bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-a"]["bootstrap"])' "$work/ready.json")
 
 desired="$work/desired"
@@ -210,4 +208,4 @@ if [ $failures -ne 0 ]; then
   echo "controller_run.sh: $failures failure(s)"
   exit 1
 fi
-echo "controller_run.sh: ok"
+echo "controller_run.sh: ok (backend $bed_backend)"

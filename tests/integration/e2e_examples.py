@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""End to end: the examples/ topology applied by the kdr binary to kdr-sandbox
-clusters (real Kafka protocol, real Connect REST), checked with independent
+"""End to end: the examples/ topology applied by the kdr binary to the test bed's
+clusters (KDR_BACKEND=sandbox: kdr-sandbox; kafka: real Apache Kafka and Kafka
+Connect with MirrorMaker 2, hack/kafka-real), checked with independent
 clients (python3-kafka, curl): plan shows changes, apply makes them, the next
 plan is empty, drift is repaired while unmanaged overrides survive."""
 import json
@@ -15,7 +16,8 @@ import urllib.request
 
 root = os.environ.get("KDR_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
-sandbox_bin = os.environ.get("KDR_SANDBOX_BIN", os.path.join(root, "build", "asan", "kdr-sandbox"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import bed as testbed  # noqa: E402
 
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient  # noqa: E402
 
@@ -38,37 +40,19 @@ def run(*args, expect=None):
 
 
 work = tempfile.mkdtemp(prefix="kdr-e2e-")
-sandbox = None
+bed = testbed.Bed()
 try:
     # The demo's clusters, on ephemeral ports.
     config = open(os.path.join(root, "hack", "demo-sandbox.yaml")).read()
     config = re.sub(r"\n\s*port: \d+", "", config)
     config = re.sub(r"connect: \{port: \d+\}", "connect: true", config)
     open(os.path.join(work, "sandbox.yaml"), "w").write(config)
-    ready_path = os.path.join(work, "ready.json")
-    sandbox = subprocess.Popen([sandbox_bin, "--config", os.path.join(work, "sandbox.yaml"), "--ready-file", ready_path],
-                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "sandbox.log"), "w"))
-    for _ in range(200):
-        if os.path.exists(ready_path):
-            break
-        time.sleep(0.05)
-    ready = json.load(open(ready_path))["clusters"]
+    ready = bed.start(os.path.join(work, "sandbox.yaml"), work, stdout=subprocess.DEVNULL)
 
-    # examples/ pointed at the sandbox addresses.
+    # examples/ pointed at the bed's addresses.
     desired = os.path.join(work, "desired")
-    os.mkdir(desired)
-    ports = {"dc-east": ("127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094", "http://127.0.0.1:18083"),
-             "dc-west": ("127.0.0.1:29092,127.0.0.1:29093,127.0.0.1:29094", "http://127.0.0.1:28083"),
-             "stretch": ("127.0.0.1:39092,127.0.0.1:39093", None)}
-    for name in sorted(os.listdir(os.path.join(root, "examples"))):
-        if not name.endswith(".yaml"):
-            continue
-        text = open(os.path.join(root, "examples", name)).read()
-        for cluster, (bootstrap, connect) in ports.items():
-            text = text.replace(bootstrap, ready[cluster]["bootstrap"])
-            if connect:
-                text = text.replace(connect, ready[cluster]["connect"])
-        open(os.path.join(desired, name), "w").write(text)
+    subprocess.run([os.path.join(root, "hack", "examples-for"), os.path.join(work, "ready.json"), desired,
+                    os.path.join(root, "examples")], check=True)
 
     run("validate", desired, expect=0)
     first = run("plan", desired, "--detailed-exitcode", expect=2)
@@ -131,16 +115,12 @@ try:
     run("plan", desired, "--detailed-exitcode", expect=0)
     east.close()
 finally:
-    if sandbox:
-        sandbox.terminate()
-        try:
-            sandbox.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sandbox.kill()
-        check(sandbox.returncode == 0, f"kdr-sandbox exited {sandbox.returncode} on SIGTERM")
-    if failures:
-        print(open(os.path.join(work, "sandbox.log")).read()[-3000:])
+    rc = bed.stop()
+    if rc is not None:
+        check(rc == 0, f"{bed.bin} exited {rc} on SIGTERM")
+    if failures and bed.log and os.path.exists(bed.log):
+        print(open(bed.log).read()[-3000:])
     shutil.rmtree(work, ignore_errors=True)
 
-print(f"e2e_examples: {len(failures)} failure(s)")
+print(f"e2e_examples: {len(failures)} failure(s) (backend {bed.backend})")
 sys.exit(1 if failures else 0)

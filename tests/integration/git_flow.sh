@@ -10,14 +10,16 @@
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
-sandbox_bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
 golden="$root/tests/golden-pr"
 failures=0
 work=$(mktemp -d)
-sandbox_pid= run_pid=
+run_pid=
+# shellcheck source=lib/bed.sh
+. "$root/tests/integration/lib/bed.sh"
+bed_init
 cleanup() {
   [ -n "$run_pid" ] && kill -KILL "$run_pid" 2>/dev/null
-  [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  bed_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -94,9 +96,7 @@ clusters:
     brokers: 3
     racks: [a, b, c]
 YAML
-"$sandbox_bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-wait_until 10 "sandbox ready" test -s "$work/ready.json" || exit 1
+bed_start "$work/sandbox.yaml" "$work/ready.json" "$work/sandbox.log" || { fail "the $bed_backend bed did not start"; exit 1; }
 bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["git-a"]["bootstrap"])' "$work/ready.json")
 topic_config() { # topic key -> value on the broker (independent client)
   /usr/bin/python3 - "$bootstrap" "$1" "$2" <<'PY'
@@ -184,5 +184,5 @@ else
 fi
 run_pid=
 [ $failures -eq 0 ] || tail -30 "$work/run.log"
-echo "git_flow: $failures failure(s)"
+echo "git_flow: $failures failure(s) (backend $bed_backend)"
 [ $failures -eq 0 ]

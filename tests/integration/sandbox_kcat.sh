@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kdr-sandbox seen by an independent client, kcat (librdkafka underneath, but
+# The test bed (KDR_BACKEND=sandbox: kdr-sandbox, kafka: hack/kafka-real) seen
+# by an independent client, kcat (librdkafka underneath, but
 # its own command-line path): the process starts from YAML and writes its
 # ready file, `kcat -L` lists the brokers (with the controller) and topics,
 # `kcat -P`/`-C` round-trip keyed records, SASL/PLAIN credentials are
@@ -9,9 +10,12 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
 work=$(mktemp -d)
 pid=""
+# shellcheck source=lib/bed.sh
+. "$root/tests/integration/lib/bed.sh"
+bed_init
+bin=$bed_bin
 
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -28,7 +32,7 @@ fail() {
   exit 1
 }
 
-[ -x "$bin" ] || fail "no kdr-sandbox at $bin (set KDR_SANDBOX_BIN)"
+[ -x "$bin" ] || fail "no $bed_backend bed at $bin (set KDR_SANDBOX_BIN / KDR_KAFKA_REAL_BIN)"
 command -v kcat >/dev/null || fail "kcat is not installed"
 
 # A value from the ready file, by /usr/bin/python3 (always present with python3-kafka).
@@ -51,12 +55,12 @@ EOF
 start=$(date +%s%N)
 "$bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >"$work/sandbox.out" 2>"$work/sandbox.err" &
 pid=$!
-for _ in $(seq 1 200); do
+for _ in $(seq 1 $((bed_wait * 20))); do
   [ -f "$work/ready.json" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "kdr-sandbox exited before it was ready"
+  kill -0 "$pid" 2>/dev/null || fail "the bed exited before it was ready"
   sleep 0.05
 done
-[ -f "$work/ready.json" ] || fail "no ready file after 10s"
+[ -f "$work/ready.json" ] || fail "no ready file after ${bed_wait}s"
 echo "ready in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
 bootstrap=$(ready_get dc-east bootstrap)
@@ -67,14 +71,19 @@ grep -q "^dc-east bootstrap=$bootstrap connect=- clusterId=$(ready_get dc-east c
 
 kc() { timeout 20 kcat -b "$bootstrap" "$@"; }
 
-# -L: the three brokers on their ports, broker 1 the controller.
+# -L: the three brokers on their ports, broker 1 the controller (the sandbox's rule:
+# the lowest live id); on KRaft Kafka Metadata names any live broker as controller.
 kc -L >"$work/list.txt" 2>&1 || fail "kcat -L: $(cat "$work/list.txt")"
 grep -q ' 3 brokers:' "$work/list.txt" || fail "kcat -L does not show 3 brokers: $(cat "$work/list.txt")"
 IFS=, read -r -a addresses <<<"$bootstrap"
 for i in 1 2 3; do
   grep -q "broker $i at ${addresses[$((i - 1))]}" "$work/list.txt" || fail "broker $i missing from kcat -L"
 done
-grep -q 'broker 1 at .*(controller)' "$work/list.txt" || fail "no controller in kcat -L"
+if [ "$bed_backend" = sandbox ]; then
+  grep -q 'broker 1 at .*(controller)' "$work/list.txt" || fail "broker 1 is not the controller in kcat -L"
+else
+  grep -q 'broker [123] at .*(controller)' "$work/list.txt" || fail "no controller in kcat -L"
+fi
 
 # -P then -C: keyed records round-trip; the producer's metadata request auto-creates the topic.
 printf 'k1:alpha\nk2:beta\nk3:gamma\n' | kc -P -t kcat-roundtrip -K: || fail "kcat -P"
@@ -101,12 +110,19 @@ if timeout 20 kcat -b "$secure" -L -m 2 -X security.protocol=SASL_PLAINTEXT -X s
 fi
 grep -q 'Authentication failed' "$work/sasl-bad.txt" || fail "no authentication error: $(cat "$work/sasl-bad.txt")"
 
-# SIGTERM: clean exit 0 (under ASan this also checks for leaks).
+# SIGTERM: clean exit 0 (under ASan this also checks for leaks), no process or port left.
+children=$(pgrep -P "$pid" || true)
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 pid=""
-[ "$rc" -eq 0 ] || fail "kdr-sandbox exited $rc on SIGTERM"
+[ "$rc" -eq 0 ] || fail "the bed exited $rc on SIGTERM"
+for child in $children; do
+  kill -0 "$child" 2>/dev/null && fail "process $child of the bed is left after SIGTERM"
+done
+for address in ${bootstrap//,/ } $secure; do
+  (exec 3<>"/dev/tcp/${address%:*}/${address#*:}") 2>/dev/null && fail "$address still listens after SIGTERM"
+done
 
 # A bad config names file:line:col and exits 64.
 printf 'clusters:\n  - name: x\n    brokers: many\n' >"$work/bad.yaml"
@@ -115,4 +131,4 @@ rc=0
 [ "$rc" -eq 64 ] || fail "bad config exited $rc, not 64"
 grep -q "bad.yaml:3:14: 'brokers' must be an integer" "$work/bad.err" || fail "bad config message: $(cat "$work/bad.err")"
 
-echo "sandbox_kcat: ok"
+echo "sandbox_kcat: ok (backend $bed_backend)"

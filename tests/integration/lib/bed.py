@@ -1,0 +1,77 @@
+"""The test bed of the Python script tests, on either backend (see bed.sh):
+KDR_BACKEND=sandbox (default, $KDR_SANDBOX_BIN) or kafka (hack/kafka-real).
+
+    import bed                       # with tests/integration/lib on sys.path
+    b = bed.Bed()                    # prints "backend: X"
+    b.skip_on_kafka("reason")        # on kafka: prints why, exits 77
+    ready = b.start(config_path, work_dir)   # the ready file's "clusters" mapping
+    rc = b.stop()                    # SIGTERM; its exit code
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+class Bed:
+    def __init__(self):
+        self.backend = os.environ.get("KDR_BACKEND", "sandbox")
+        if self.backend == "sandbox":
+            self.bin = os.environ.get("KDR_SANDBOX_BIN", os.path.join(ROOT, "build", "asan", "kdr-sandbox"))
+            self.wait = 10.0
+        elif self.backend == "kafka":
+            self.bin = os.environ.get("KDR_KAFKA_REAL_BIN", os.path.join(ROOT, "hack", "kafka-real"))
+            self.wait = float(os.environ.get("KDR_KAFKA_START_TIMEOUT", "300"))
+        else:
+            sys.exit("bed: KDR_BACKEND must be sandbox or kafka, not %r" % self.backend)
+        self.proc = None
+        self.log = None
+        # A test stopped by SIGTERM (hack/test.sh's timeout) still runs its finally: the bed stops.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        print("backend:", self.backend, flush=True)
+
+    @property
+    def real(self):
+        return self.backend == "kafka"
+
+    def skip_on_kafka(self, reason):
+        if self.real:
+            print("SKIPPED on backend kafka:", reason, flush=True)
+            sys.exit(77)
+
+    def start(self, config, work, stdout=None):
+        ready = os.path.join(work, "ready.json")
+        self.log = os.path.join(work, "bed.log")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen([self.bin, "--config", config, "--ready-file", ready],
+                                         stdout=stdout or log, stderr=log)
+        start = time.monotonic()
+        while time.monotonic() - start < self.wait:
+            if os.path.exists(ready):
+                print("bed: %s ready in %.1f s" % (self.backend, time.monotonic() - start), flush=True)
+                with open(ready) as f:
+                    return json.load(f)["clusters"]
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        with open(self.log) as f:
+            raise AssertionError("%s did not become ready (exit %s): %s" % (self.bin, self.proc.poll(), f.read()))
+
+    def stop(self, timeout=60):
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc = None
+        return rc
