@@ -116,7 +116,8 @@ done
 stage_end
 
 # The script tests run once per backend of the test bed (tests/integration/lib/bed.sh):
-# sandbox (kdr-sandbox) and kafka (real Apache Kafka + Connect/MM2, hack/kafka-real).
+# sandbox (kdr-sandbox) and kafka (real Apache Kafka + Connect/MM2, hack/kafka-real)
+# when it uses the switch (lib/bed.sh, lib/bed.py or KDR_BACKEND itself).
 # A script that starts no bed runs once; one that exits 77 was skipped on that
 # backend (it says why).
 script_runs=()
@@ -129,7 +130,7 @@ for backend in $backends; do
     name=$(basename "$script")
     case "$name" in *"$filter"*) ;; *) continue ;; esac
     uses_bed=0
-    grep -qE 'lib/bed\.sh|import bed' "$script" && uses_bed=1
+    grep -qE 'lib/bed\.sh|import bed|KDR_BACKEND' "$script" && uses_bed=1
     if [ $uses_bed -eq 0 ] && [[ " ${script_runs[*]} " == *" $name "* ]]; then
       continue
     fi
