@@ -541,6 +541,28 @@ static int revparse_in_cache(git_object **out, struct kdr_git_repo *repo, const 
 	return rc;
 }
 
+/* Whether `spec` is a ref that resolves to an object id missing from the repository (its hex in `hex`). */
+static bool missing_target(struct kdr_git_repo *repo, const char *spec, char hex[41])
+{
+	git_reference *ref = NULL, *resolved = NULL;
+	bool missing = false;
+
+	if (git_reference_dwim(&ref, repo->repo, spec) == 0 && git_reference_resolve(&resolved, ref) == 0 &&
+	    git_reference_target(resolved)) {
+		git_odb *odb = NULL;
+
+		if (git_repository_odb(&odb, repo->repo) == 0)
+			missing = !git_odb_exists(odb, git_reference_target(resolved));
+		git_odb_free(odb);
+		if (missing)
+			git_oid_tostr(hex, 41, git_reference_target(resolved));
+	}
+	git_reference_free(resolved);
+	git_reference_free(ref);
+	git_error_clear();
+	return missing;
+}
+
 int kdr_git_resolve(char out_hex[41], struct kdr_git_repo *repo, const char *ref)
 {
 	const char *spec = ref && *ref ? ref : "HEAD";
@@ -551,6 +573,16 @@ int kdr_git_resolve(char out_hex[41], struct kdr_git_repo *repo, const char *ref
 
 	out_hex[0] = '\0';
 	git_error_clear();
+	/* Before revparse: libgit2 1.5's revparse leaks when a ref names a missing object. */
+	if (missing_target(repo, spec, out_hex)) {
+		/* The ref exists, its commit does not: a damaged repository, not an unknown ref. */
+		rc = kdr_error_set(KDR_EIO,
+				   "ref '%s' in '%s' names commit %s, which is not in the repository (damaged: fetch "
+				   "again or re-clone)",
+				   spec, repo->display_url, out_hex);
+		out_hex[0] = '\0';
+		goto cleanup;
+	}
 	rc = git_revparse_single(&object, repo->repo, spec);
 	if (rc == GIT_ENOTFOUND && !repo->local)
 		rc = revparse_in_cache(&object, repo, spec, &kdr_failed);

@@ -166,6 +166,27 @@ cleanup:
 	return rc;
 }
 
+/*
+ * A blob that cannot be read (missing, corrupt): the error, and a diagnostic
+ * of its file naming the object, so the cause is printed ("0 error(s)" with
+ * no reason was all a damaged repository gave before).
+ */
+static int blob_error(struct kdr_diags *diags, struct kdr_git_repo *repo, int git_rc, const struct blob_file *file)
+{
+	struct kdr_loc loc = { file->path, 0, 0 };
+	char hex[GIT_OID_HEXSZ + 1] = { 0 };
+	char *what = NULL;
+	int rc = 0;
+
+	git_oid_tostr(hex, sizeof(hex), &file->oid);
+	what = kdr_asprintf("cannot read blob %s", hex);
+	rc = source_git_error(repo, git_rc, what);
+	kdr_diags_error(diags, &loc, NULL, "%s (the repository is damaged: fetch again or re-clone)",
+			kdr_error_message());
+	free(what);
+	return rc;
+}
+
 /* Parses one blob into `into`; size and read problems are diagnostics of that file. */
 static int parse_blob(struct kdr_desired *into, struct kdr_diags *diags, struct kdr_git_repo *repo, git_odb *odb,
 		      const struct blob_file *file)
@@ -179,7 +200,7 @@ static int parse_blob(struct kdr_desired *into, struct kdr_diags *diags, struct 
 	/* The header first, so that an oversized blob is never loaded. */
 	rc = git_odb_read_header(&size, &type, odb, &file->oid);
 	if (rc < 0)
-		return source_git_error(repo, rc, "cannot read a blob");
+		return blob_error(diags, repo, rc, file);
 	if (size > MAX_BLOB_SIZE) {
 		kdr_diags_error(diags, &loc, NULL, "file of %zu bytes is larger than the limit of %zu MiB", size,
 				MAX_BLOB_SIZE >> 20);
@@ -187,7 +208,7 @@ static int parse_blob(struct kdr_desired *into, struct kdr_diags *diags, struct 
 	}
 	rc = git_blob_lookup(&blob, repo->repo, &file->oid);
 	if (rc < 0)
-		return source_git_error(repo, rc, "cannot read a blob");
+		return blob_error(diags, repo, rc, file);
 	kdr_spec_parse_yaml(into, file->path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), diags);
 	git_blob_free(blob);
 	return 0;
@@ -250,11 +271,22 @@ int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_gi
 	rc = git_commit_tree(&root, commit);
 	if (rc == 0)
 		rc = git_repository_odb(&odb, repo->repo);
-	if (rc < 0) {
+	if (rc < 0)
 		rc = source_git_error(repo, rc, "cannot read the commit's tree");
-		goto cleanup;
+	else
+		rc = collect(&files, repo, root, subdir, short_id);
+	if (rc < 0 && strncmp(kdr_error_message(), "cannot read the commit's tree", 29) == 0) {
+		/* A damaged tree: name it and the cause, as a diagnostic too (the CLI prints diagnostics). */
+		char tree_hex[GIT_OID_HEXSZ + 1] = { 0 };
+		struct kdr_loc loc = { *subdir ? subdir : ".", 0, 0 };
+		char *message = kdr_strdup(kdr_error_message());
+
+		git_oid_tostr(tree_hex, sizeof(tree_hex), git_commit_tree_id(commit));
+		rc = kdr_error_set(rc, "tree %s of commit %s: %s (the repository is damaged: fetch again or re-clone)",
+				   tree_hex, short_id, message);
+		kdr_diags_error(&found, &loc, NULL, "%s", kdr_error_message());
+		free(message);
 	}
-	rc = collect(&files, repo, root, subdir, short_id);
 	if (rc < 0)
 		goto cleanup;
 	/* Byte order of full paths, as the directory source sorts, whatever git's tree order. */

@@ -637,6 +637,70 @@ static void test_oversized_blob_is_rejected(void **state)
 	kdr_git_free(repo);
 }
 
+/*
+ * issue 14 item 5: a damaged repository gives a cause, never "0 error(s)":
+ * HEAD naming a missing object, a missing blob, a corrupt tree are each an
+ * error that names the object and what is wrong (as a diagnostic, so that
+ * `kdr validate/plan/run` print it), and nothing leaks (LSan in the ASan run).
+ */
+static void test_damaged_repository_names_the_object(void **state)
+{
+	char *repo_dir = kdr_asprintf("%s/damaged", root);
+	struct kdr_git_options options = {repo_dir, NULL, NULL, NULL, 0};
+	struct kdr_git_repo *repo = NULL;
+	struct kdr_desired desired = {0};
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	char commit[41] = {0}, hex[41] = {0};
+	char *blob = NULL, *tree = NULL, *text = NULL;
+
+	(void)state;
+	sh("rm -rf '%s' && git init -q -b main '%s'", repo_dir, repo_dir);
+	write_file(repo_dir, "c.yaml", "apiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: c}\n"
+				       "spec: {bootstrapServers: \"c:9092\"}\n");
+	commit_all(commit, repo_dir, "one cluster");
+	blob = sh_out("git -C '%s' rev-parse HEAD:c.yaml", repo_dir);
+	tree = sh_out("git -C '%s' rev-parse 'HEAD^{tree}'", repo_dir);
+
+	/* The blob is gone. */
+	sh("rm -f '%s/.git/objects/%.2s/%s'", repo_dir, blob, blob + 2);
+	repo = open_ok(&options);
+	assert_true(kdr_git_load(&desired, &diags, repo, commit, NULL, 0) < 0);
+	text = diags.n ? kdr_diag_format(&diags.v[0]) : kdr_strdup("");
+	printf("# missing blob: %s | %s\n", text, kdr_error_message());
+	assert_int_equal(diags.errors, 1);
+	assert_non_null(strstr(text, "c.yaml @ "));
+	assert_non_null(strstr(text, blob));
+	free(text);
+	kdr_diags_release(&diags);
+	kdr_git_free(repo);
+
+	/* The tree is corrupt (not zlib data). */
+	sh("f='%s/.git/objects/%.2s/%s'; chmod u+w \"$f\"; printf 'garbage' > \"$f\"", repo_dir, tree, tree + 2);
+	repo = open_ok(&options);
+	assert_true(kdr_git_load(&desired, &diags, repo, commit, NULL, 0) < 0);
+	text = diags.n ? kdr_diag_format(&diags.v[0]) : kdr_strdup("");
+	printf("# corrupt tree: %s | %s\n", text, kdr_error_message());
+	assert_int_equal(diags.errors, 1);
+	assert_non_null(strstr(text, tree));
+	free(text);
+	kdr_diags_release(&diags);
+	kdr_git_free(repo);
+
+	/* HEAD names an object that does not exist: a clear error, every time, no leak. */
+	sh("echo 0123456789abcdef0123456789abcdef01234567 > '%s/.git/refs/heads/main'", repo_dir);
+	for (int i = 0; i < 3; i++) {
+		repo = open_ok(&options);
+		assert_true(kdr_git_resolve(hex, repo, NULL) < 0);
+		printf("# missing HEAD object: %s\n", kdr_error_message());
+		assert_non_null(strstr(kdr_error_message(), "0123456789abcdef0123456789abcdef01234567"));
+		kdr_git_free(repo);
+	}
+	assert_int_equal(desired.n_clusters, 0);
+	free(blob);
+	free(tree);
+	free(repo_dir);
+}
+
 /* --- remotes through the cache --- */
 
 static void test_file_url_clone_then_fetch(void **state)
@@ -1037,6 +1101,7 @@ int main(void)
 	    cmocka_unit_test(test_broken_commit_keeps_last_good_state),
 	    cmocka_unit_test(test_validation_errors_are_located_too),
 	    cmocka_unit_test(test_oversized_blob_is_rejected),
+	    cmocka_unit_test(test_damaged_repository_names_the_object),
 	    cmocka_unit_test(test_file_url_clone_then_fetch),
 	    cmocka_unit_test(test_default_cache_location),
 	    cmocka_unit_test(test_git_daemon_clone_fetch_and_outage),
