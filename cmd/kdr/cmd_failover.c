@@ -16,6 +16,7 @@
 #include "live/live.h"
 #include "live_source.h"
 #include "mm2/mm2.h"
+#include "plan/plan.h"
 #include "source_opts.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -95,6 +96,34 @@ static void checkpointed_partitions(struct kdr_dr_offsets *out, const struct kdr
 			kdr_dr_offsets_set(out, set->v[i].topic, set->v[i].partition, -1);
 			kdr_dr_offsets_sort(out);
 		}
+}
+
+/*
+ * Principals the source lets read a moved group that the target's ACLs
+ * would lock out (kdr_plan_acl_lockouts), as warnings: the offsets are
+ * committed all the same; the grants are the operator's (or mirrorAcls') to fix.
+ */
+static void warn_lockouts(const struct kdr_dr_failover_plan *plan, const struct kdr_desired *desired,
+			  const struct kdr_live *live, const struct kdr_flow *flow)
+{
+	struct kdr_strvec messages = KDR_STRVEC_INIT, topics = KDR_STRVEC_INIT;
+
+	for (size_t g = 0; g < plan->n_groups; g++) {
+		const struct kdr_dr_failover_group *group = &plan->groups[g];
+
+		if (group->verdict == KDR_DR_REFUSED)
+			continue;
+		for (size_t r = 0; r < plan->n_rows; r++)
+			if (strcmp(plan->rows[r].group, group->group) == 0 &&
+			    !kdr_strvec_contains(&topics, plan->rows[r].topic))
+				kdr_strvec_push(&topics, plan->rows[r].topic);
+		kdr_plan_acl_lockouts(&messages, desired, live, flow, group->group, (const char *const *)topics.v,
+				      topics.n);
+		kdr_strvec_release(&topics);
+	}
+	for (size_t i = 0; i < messages.n; i++)
+		fprintf(stderr, "kdr failover: warning: %s\n", messages.v[i]);
+	kdr_strvec_release(&messages);
 }
 
 /*
@@ -348,6 +377,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		kdr_dr_failover_render_text(&out, &plan, dry_run);
 	fwrite(out.ptr, 1, out.len, stdout);
 	fflush(stdout);
+	warn_lockouts(&plan, &desired, &live, flow);
 	for (size_t g = 0; g < plan.n_groups; g++)
 		to_commit += plan.groups[g].verdict == KDR_DR_COMMIT;
 	if (!dry_run && to_commit) {

@@ -315,3 +315,65 @@ void plan_acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr
 		mirror_flow(ctx, flow, target_desired, target_live, wanted, wanted_flows, tolerated);
 	}
 }
+
+/* Whether the source grant `s` lets its principal read consumer group `group`. */
+static bool reads_group(const struct kdr_acl *s, const char *group)
+{
+	return s->permission == KDR_ACL_ALLOW && s->resource_type == KDR_ACL_GROUP && s->principal &&
+	       kdr_acl_operation_covers(s->operation, KDR_ACL_OP_READ, true) && kdr_acl_pattern_matches(s, group);
+}
+
+void kdr_plan_acl_lockouts(struct kdr_strvec *out, const struct kdr_desired *desired, const struct kdr_live *live,
+			   const struct kdr_flow *flow, const char *group, const char *const *topics, size_t n_topics)
+{
+	const struct kdr_live_cluster *source = kdr_live_cluster_find(live, flow->source);
+	const struct kdr_live_cluster *target = kdr_live_cluster_find(live, flow->target);
+	struct kdr_acl_list grants = { 0 }, none = { 0 };
+	struct kdr_strvec principals = KDR_STRVEC_INIT;
+
+	if (!target)
+		return;
+	if (!target->acls_read) {
+		/* SECURITY_DISABLED: no authorizer, so nobody can be locked out. */
+		if (target->acls_error && !strstr(target->acls_error, "SECURITY_DISABLED"))
+			kdr_strvec_push_take(out, kdr_asprintf("group '%s': the ACLs of '%s' could not be read (%s): "
+							       "who can read the group there is not checked",
+							       group, flow->target, target->acls_error));
+		return;
+	}
+	source_grants(&grants, desired, flow->source, source);
+	for (size_t i = 0; i < grants.n; i++)
+		if (reads_group(&grants.v[i], group) && !kdr_strvec_contains(&principals, grants.v[i].principal))
+			kdr_strvec_push(&principals, grants.v[i].principal);
+	for (size_t p = 0; p < principals.n; p++) {
+		struct kdr_acl w = { KDR_ACL_GROUP, (char *)group, KDR_ACL_LITERAL, principals.v[p], (char *)"*",
+				     KDR_ACL_OP_READ, KDR_ACL_ALLOW };
+		bool denied = false;
+
+		if (!target_holds(&none, target, &w, &denied))
+			kdr_strvec_push_take(out, kdr_asprintf("principal '%s' reads group '%s' on %s but %s group "
+							       "'%s' on %s: its consumers would get "
+							       "GROUP_AUTHORIZATION_FAILED after the failover",
+							       principals.v[p], group, flow->source,
+							       denied ? "is denied" : "may not read", group, flow->target));
+		for (size_t t = 0; t < n_topics; t++) {
+			bool seen = false;
+
+			for (size_t e = 0; e < t && !seen; e++)
+				seen = strcmp(topics[e], topics[t]) == 0;
+			w.resource_type = KDR_ACL_TOPIC;
+			w.resource_name = (char *)topics[t];
+			denied = false;
+			if (seen || target_holds(&none, target, &w, &denied))
+				continue;
+			kdr_strvec_push_take(out, kdr_asprintf("principal '%s' reads group '%s' on %s but %s topic "
+							       "'%s' on %s: its consumers would get "
+							       "TOPIC_AUTHORIZATION_FAILED after the failover",
+							       principals.v[p], group, flow->source,
+							       denied ? "is denied" : "may not read", topics[t],
+							       flow->target));
+		}
+	}
+	kdr_strvec_release(&principals);
+	kdr_acl_list_release(&grants);
+}

@@ -178,6 +178,19 @@ void kdr_plan_count_risks(const struct kdr_plan *plan, size_t *counts);
  */
 void kdr_plan_simulate(struct kdr_live *live, const struct kdr_plan *plan);
 
+/*
+ * kdr failover's ACL check (acls_mirror.c): for consumer group `group` that
+ * `flow` moves to its target, every principal the source lets read the group
+ * (ALLOW READ or ALL, declared by its AccessPolicies or live) that the
+ * target's live ACLs would lock out: no READ on the group, or none on one of
+ * `topics` (the remote topics the group gets offsets for, target names).
+ * Appends one message per principal and resource to `out`; when the target's
+ * ACLs were not read, one message saying the check could not be made (a
+ * target without an authorizer locks no one out: nothing is said). Pure.
+ */
+void kdr_plan_acl_lockouts(struct kdr_strvec *out, const struct kdr_desired *desired, const struct kdr_live *live,
+			   const struct kdr_flow *flow, const char *group, const char *const *topics, size_t n_topics);
+
 /* Digest of the parts of a live cluster that a plan depends on. Heap string. */
 char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl);
 

@@ -214,6 +214,23 @@ def run(work):
         check(connector_state(west["connect"], "kdr.east-to-west.source") == "RUNNING", "dry run stopped nothing")
         check("1 of 6 record(s) are not MM2 checkpoints" in err, "corrupt record reported: " + err.strip())
 
+        # ACLs: a principal that may read the group on the source but not on the target is reported.
+        from kafka.admin import (ACL, ACLOperation, ACLPermissionType, ACLResourcePatternType,  # noqa: E402
+                                 ResourcePattern, ResourceType)
+        east_admin.create_acls([ACL("User:billing", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                                    ResourcePattern(ResourceType.GROUP, "billing", ACLResourcePatternType.LITERAL))])
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--dry-run")
+        check(rc == 0 and "kdr failover: warning: principal 'User:billing' reads group 'billing' on dc-east but "
+              "may not read group 'billing' on dc-west" in err, "lockout on the group reported: " + err.strip())
+        check("may not read topic 'dc-east.orders' on dc-west" in err, "lockout on the remote topic reported")
+        west_admin.create_acls([
+            ACL("User:billing", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                ResourcePattern(ResourceType.GROUP, "billing", ACLResourcePatternType.LITERAL)),
+            ACL("User:billing", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                ResourcePattern(ResourceType.TOPIC, "dc-east.", ACLResourcePatternType.PREFIXED))])
+        rc, out, err = kdr("failover", d, "--flow", FLOW, "--dry-run")
+        check(rc == 0 and "warning: principal" not in err, "no lockout once granted: " + err.strip())
+
         # The failover.
         rc, out, err = kdr("failover", d, "--flow", FLOW, "--yes", "--format", "json")
         check(rc == 0, "failover exits 0: " + err.strip())

@@ -425,6 +425,62 @@ static void test_mm2_sync_topic_acls_left_to_mm2(void **state)
 	kdr_desired_release(&desired);
 }
 
+static void test_failover_lockouts(void **state)
+{
+	static const char yaml[] = CLUSTER("dc-east") CLUSTER("dc-west") ACCESS("east")
+		"  clusters: [dc-east]\n"
+		"  grants:\n"
+		"    - {principal: 'User:billing', resource: {type: group, name: billing-}, pattern: prefixed, "
+		"operations: [read]}\n"
+		"    - {principal: 'User:billing', resource: {type: topic, name: orders}, operations: [read]}\n"
+		FLOW("east-to-west", "dc-east", "dc-west", "  topics: [orders, events]\n");
+	static const char *const topics[] = { "dc-east.orders", "dc-east.events", "dc-east.orders" };
+	struct kdr_desired desired = { 0 };
+	struct kdr_live live = { 0 };
+	struct kdr_strvec out = KDR_STRVEC_INIT;
+	struct kdr_live_cluster *west = NULL;
+
+	(void)state;
+	desired_from_yaml(&desired, yaml);
+	acl_cluster(&live, "dc-east");
+	west = acl_cluster(&live, "dc-west");
+	/* Analytics may read the group on the source only through a live grant, and holds everything on the target. */
+	live_acl(live_get(&live, "dc-east"), "User:analytics", "all", "group", "*", false, false);
+	live_acl(west, "User:analytics", "read", "group", "*", false, false);
+	live_acl(west, "User:analytics", "read", "topic", "dc-east.", true, false);
+	live_acl(west, "User:billing", "read", "topic", "dc-east.orders", false, false);
+	kdr_plan_acl_lockouts(&out, &desired, &live, &desired.flows[0], "billing-app", topics, 3);
+	assert_int_equal(out.n, 2);
+	assert_string_equal(out.v[0], "principal 'User:billing' reads group 'billing-app' on dc-east but may not read "
+				      "group 'billing-app' on dc-west: its consumers would get GROUP_AUTHORIZATION_FAILED "
+				      "after the failover");
+	assert_string_equal(out.v[1], "principal 'User:billing' reads group 'billing-app' on dc-east but may not read "
+				      "topic 'dc-east.events' on dc-west: its consumers would get "
+				      "TOPIC_AUTHORIZATION_FAILED after the failover");
+	kdr_strvec_release(&out);
+
+	/* Once granted, nobody is locked out; a group no one is granted on the source says nothing. */
+	live_acl(west, "User:billing", "read", "group", "billing-", true, false);
+	live_acl(west, "User:billing", "read", "topic", "dc-east.events", false, false);
+	kdr_plan_acl_lockouts(&out, &desired, &live, &desired.flows[0], "billing-app", topics, 3);
+	kdr_plan_acl_lockouts(&out, &desired, &live, &desired.flows[0], "shipping", topics, 3);
+	assert_int_equal(out.n, 0);
+
+	/* A target whose ACLs could not be read: said once; one without an authorizer: nothing to say. */
+	west->acls_read = false;
+	west->acls_error = strdup("DescribeAcls: CLUSTER_AUTHORIZATION_FAILED: denied");
+	kdr_plan_acl_lockouts(&out, &desired, &live, &desired.flows[0], "billing-app", topics, 3);
+	assert_int_equal(out.n, 1);
+	assert_non_null(strstr(out.v[0], "could not be read (DescribeAcls: CLUSTER_AUTHORIZATION_FAILED: denied)"));
+	kdr_strvec_release(&out);
+	free(west->acls_error);
+	west->acls_error = strdup("the cluster has no authorizer (DescribeAcls: SECURITY_DISABLED: )");
+	kdr_plan_acl_lockouts(&out, &desired, &live, &desired.flows[0], "billing-app", topics, 3);
+	assert_int_equal(out.n, 0);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_active_active),
 		cmocka_unit_test(test_fan_out_and_identity),
 		cmocka_unit_test(test_mm2_sync_topic_acls_left_to_mm2),
+		cmocka_unit_test(test_failover_lockouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
