@@ -13,6 +13,8 @@ clusters (dc-east with tiered storage, dc-west), then, with independent clients
   - a connector whose source bootstrap cannot be resolved ends FAILED in real
     Connect, `kdr status` exits 1 with the trace's first lines, and once the
     source is fixed `kdr apply` brings it back to RUNNING;
+  - `kdr lag` reads the flow, `kdr failover` moves the group to dc-west at the
+    checkpointed offsets (checked with python3-kafka);
   - the tiered topic `audit-log` (segment.bytes 1 MiB here) really uploads
     segments: LocalTieredStorage's directory fills with segment files.
 Two changes to the example copy, for time: checkpoints every 5 s instead of 60 s,
@@ -205,7 +207,8 @@ try:
     # 8. Fixed: kdr apply restores the config and restarts the connector.
     r = kdr("apply", desired, "--yes", *CLUSTERS)
     check(r.returncode == 0, "kdr apply with the fixed source exit %d" % r.returncode)
-    wait_for(120, "kdr status back to 0 with everything RUNNING after the fix", all_running)
+    if wait_for(120, "kdr status back to 0 with everything RUNNING after the fix", all_running):
+        print("ok:   the fixed connector is RUNNING again (apply PUT its config back; Connect restarted it)")
 
     # 9. Tiered storage really uploads: produce 3 MiB into audit-log (1 MiB segments).
     producer = KafkaProducer(bootstrap_servers=east, acks="all", batch_size=65536, linger_ms=5)
@@ -222,6 +225,21 @@ try:
         return segments or None
     segs = wait_for(90, "LocalTieredStorage holds audit-log segments under %s" % tiered, uploaded)
     check(bool(segs), "tiered storage uploaded %d audit-log segment(s)" % len(segs or []))
+    # 10. kdr lag and kdr failover on real MM2 data (librdkafka's group APIs against Kafka 4:
+    #     ListGroups/DescribeGroups, ListConsumerGroupOffsets, AlterConsumerGroupOffsets).
+    r = kdr("lag", desired, "--flow", "east-to-west", "--format", "json")
+    lag = json.loads(r.stdout) if r.stdout.strip().startswith("{") else {}
+    check(r.returncode == 0 and "partitions" in lag, "kdr lag east-to-west exit %d: %s" % (r.returncode, r.stderr[-300:]))
+    r = kdr("failover", desired, "--flow", "east-to-west", "--group", "mm2-e2e-group", "--yes")
+    check(r.returncode == 0, "kdr failover east-to-west mm2-e2e-group exit %d: %s %s"
+          % (r.returncode, r.stdout[-600:], r.stderr[-300:]))
+    from kafka.admin import KafkaAdminClient  # noqa: E402
+    admin = KafkaAdminClient(bootstrap_servers=west)
+    moved = admin.list_consumer_group_offsets("mm2-e2e-group")
+    admin.close()
+    total = sum(o.offset for tp, o in moved.items() if tp.topic == "dc-east.orders")
+    check(total == len(sent), "after failover mm2-e2e-group on dc-west is at %d of %d in dc-east.orders"
+          % (total, len(sent)))
 finally:
     rc = BED.stop()
     if rc is not None:
