@@ -5,8 +5,15 @@
  * through libcurl). What kdr did is checked through independent paths: the
  * Connect REST API read with libcurl + jansson here, and librdkafka's own
  * Metadata for topics. Every change is followed by a plan that must be
- * empty; faults (409 rebalances, 500s, a FAILED task, an unreachable
- * Connect) are injected through the sandbox.
+ * empty; faults (409 rebalances, 500s, a FAILED task) are injected through
+ * the sandbox, an unreachable Connect is a dead port.
+ *
+ * The clusters and workers are the test bed's (tests/support/testbed.h):
+ * the in-process sandbox, or with KDR_BACKEND=kafka real Kafka brokers and
+ * real Kafka Connect workers running MirrorMaker 2. Real workers change a
+ * connector's state a moment after the request (a rebalance, the tasks
+ * starting), so the state checks wait for it (bounded); the injected faults
+ * are sandbox-only and skip elsewhere, saying so.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -26,6 +34,7 @@
 #include "plan/plan.h"
 #include "plan/status.h"
 #include "sandbox.h"
+#include "testbed.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -36,12 +45,15 @@
 #define EAST	   "dc-east"
 #define WEST	   "dc-west"
 #define TIMEOUT_MS 5000
+/* How long a state check waits for a real worker (rebalance, tasks starting). */
+#define SETTLE_MS 60000
 
 static const char *const east_racks[] = {"east-a", "east-b", "east-c"};
 static const char *const west_racks[] = {"west-a", "west-b", "west-c"};
 
 struct fixture {
-	struct kdr_sandbox *sandbox;
+	struct kdr_testbed *bed;
+	struct kdr_sandbox *sandbox; /* the in-process sandbox (faults); NULL on other backends */
 };
 
 /* What the test's desired state looks like; the YAML is built from it. */
@@ -55,12 +67,9 @@ struct scenario {
 
 static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL};
 
-static int setup(void **state)
+static void bed_specs(struct kdr_sandbox_cluster_spec specs[2])
 {
-	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
-	struct kdr_sandbox_cluster_spec specs[2];
-
-	memset(specs, 0, sizeof(specs));
+	memset(specs, 0, 2 * sizeof(*specs));
 	specs[0].name = EAST;
 	specs[0].brokers = 3;
 	specs[0].racks = east_racks;
@@ -69,11 +78,20 @@ static int setup(void **state)
 	specs[1] = specs[0];
 	specs[1].name = WEST;
 	specs[1].racks = west_racks;
-	if (kdr_sandbox_start(&fx->sandbox, specs, 2) != 0) {
-		fprintf(stderr, "sandbox: %s\n", kdr_error_message());
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
+	struct kdr_sandbox_cluster_spec specs[2];
+
+	bed_specs(specs);
+	if (kdr_testbed_acquire(&fx->bed, specs, 2) != 0) {
+		fprintf(stderr, "%s\n", kdr_error_message());
 		free(fx);
 		return -1;
 	}
+	fx->sandbox = kdr_testbed_sandbox(fx->bed);
 	*state = fx;
 	return 0;
 }
@@ -82,9 +100,27 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	kdr_sandbox_stop(fx->sandbox);
+	if (!fx)
+		return 0;
+	kdr_testbed_release(fx->bed);
 	free(fx);
+	*state = NULL;
 	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- the desired state --- */
@@ -94,16 +130,16 @@ static void load(struct kdr_desired *out, struct fixture *fx, const struct scena
 	struct kdr_buf yaml = KDR_BUF_INIT;
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	const char *west_connect =
-	    sc->west_connect_url ? sc->west_connect_url : kdr_sandbox_connect_url(fx->sandbox, WEST);
+	    sc->west_connect_url ? sc->west_connect_url : kdr_testbed_connect_url(fx->bed, WEST);
 
 	kdr_buf_printf(&yaml,
 		       "apiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: " EAST "}\nspec:\n"
 		       "  bootstrapServers: \"%s\"\n  connect: {url: \"%s\"}\n",
-		       kdr_sandbox_bootstrap(fx->sandbox, EAST), kdr_sandbox_connect_url(fx->sandbox, EAST));
+		       kdr_testbed_bootstrap(fx->bed, EAST), kdr_testbed_connect_url(fx->bed, EAST));
 	kdr_buf_printf(&yaml,
 		       "---\napiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: " WEST "}\nspec:\n"
 		       "  bootstrapServers: \"%s\"\n  connect: {url: \"%s\"}\n",
-		       kdr_sandbox_bootstrap(fx->sandbox, WEST), west_connect);
+		       kdr_testbed_bootstrap(fx->bed, WEST), west_connect);
 	kdr_buf_printf(
 	    &yaml,
 	    "---\napiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\nmetadata: {name: east-to-west}\nspec:\n"
@@ -211,9 +247,14 @@ static void reconcile(const struct kdr_desired *desired)
 	kdr_plan_release(&plan);
 }
 
-static void assert_second_plan_empty(const struct kdr_desired *desired)
+static void wait_worker_running(struct fixture *fx, const char *cluster);
+
+static void assert_second_plan_empty(struct fixture *fx, const struct kdr_desired *desired)
 {
 	struct kdr_plan plan;
+
+	wait_worker_running(fx, EAST);
+	wait_worker_running(fx, WEST);
 
 	plan_live(&plan, desired, NULL);
 	if (!kdr_plan_is_empty(&plan)) {
@@ -250,8 +291,32 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* One request; returns the HTTP status and the parsed JSON body (NULL when none). */
+static long rest_once(json_t **body, const char *method, const char *base, const char *path, const char *payload);
+
+/*
+ * One request; returns the HTTP status and the parsed JSON body (NULL when
+ * none). A GET that meets a rebalance is asked again (bounded): real Connect
+ * answers 409, or 500 "Request cannot be completed because a rebalance is
+ * expected", while its workers rebalance after each connector change.
+ */
 static long rest(json_t **body, const char *method, const char *base, const char *path, const char *payload)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	for (;;) {
+		long status = rest_once(body, method, base, path, payload);
+		const char *message = json_string_value(json_object_get(*body, "message"));
+		bool rebalance = status == 409 || (status == 500 && message && strstr(message, "rebalance"));
+
+		if (strcmp(method, "GET") != 0 || !rebalance || now_ms() > deadline)
+			return status;
+		json_decref(*body);
+		*body = NULL;
+		sleep_ms(250);
+	}
+}
+
+static long rest_once(json_t **body, const char *method, const char *base, const char *path, const char *payload)
 {
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = NULL;
@@ -272,6 +337,8 @@ static long rest(json_t **body, const char *method, const char *base, const char
 	}
 	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 300 && getenv("KDR_TEST_VERBOSE"))
+		printf("%s %s: HTTP %ld: %.*s\n", method, url, status, (int)response.len, response.ptr ? response.ptr : "");
 	*body = response.len ? json_loads(response.ptr, 0, NULL) : NULL;
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
@@ -282,7 +349,7 @@ static long rest(json_t **body, const char *method, const char *base, const char
 
 static const char *connect_url(struct fixture *fx, const char *cluster)
 {
-	return kdr_sandbox_connect_url(fx->sandbox, cluster);
+	return kdr_testbed_connect_url(fx->bed, cluster);
 }
 
 /* The connector names the worker runs, sorted, joined with ','. */
@@ -346,6 +413,86 @@ static char *worker_state(struct fixture *fx, const char *cluster, const char *n
 	return state;
 }
 
+/*
+ * Waits (bounded) until the connector's state is `want` (and task `task`'s
+ * too when task >= 0), then asserts it: a real worker gets there a moment
+ * after the request; the sandbox is there at once.
+ */
+static void assert_worker_state(struct fixture *fx, const char *cluster, const char *name, int task, const char *want)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+	char *state = NULL, *task_state = NULL;
+
+	for (;;) {
+		state = worker_state(fx, cluster, name, task < 0 ? 0 : task, task >= 0 ? &task_state : NULL);
+		if ((state && strcmp(state, want) == 0 && (task < 0 || (task_state && strcmp(task_state, want) == 0))) ||
+		    now_ms() > deadline)
+			break;
+		free(state);
+		free(task_state);
+		task_state = NULL;
+		sleep_ms(200);
+	}
+	if (!state || strcmp(state, want) != 0)
+		fail_msg("%s/%s: connector %s, expected %s", cluster, name, state ? state : "(none)", want);
+	if (task >= 0 && (!task_state || strcmp(task_state, want) != 0))
+		fail_msg("%s/%s: task %d %s, expected %s", cluster, name, task, task_state ? task_state : "(none)", want);
+	free(state);
+	free(task_state);
+}
+
+/*
+ * Waits (bounded) until every connector of the worker is RUNNING with all
+ * its tasks (kdr's plan reports starting ones as not yet healthy).
+ */
+static void wait_worker_running(struct fixture *fx, const char *cluster)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	if (fx->sandbox)
+		return;
+	for (;;) {
+		json_t *body = NULL;
+		json_t *status = NULL;
+		const char *name = NULL;
+		bool all = true;
+
+		assert_int_equal(rest(&body, "GET", connect_url(fx, cluster), "/connectors?expand=status", NULL), 200);
+		assert_true(json_is_object(body));
+		json_object_foreach(body, name, status)
+		{
+			json_t *tasks = json_object_get(json_object_get(status, "status"), "tasks");
+			json_t *entry = NULL;
+			size_t i = 0;
+			const char *cs = json_string_value(
+			    json_object_get(json_object_get(json_object_get(status, "status"), "connector"), "state"));
+
+			if (strncmp(name, "kdr.", 4) != 0)
+				continue;
+			all = all && cs && (strcmp(cs, "RUNNING") == 0 || strcmp(cs, "PAUSED") == 0);
+			json_array_foreach(tasks, i, entry)
+			{
+				const char *ts = json_string_value(json_object_get(entry, "state"));
+
+				all = all && ts && (strcmp(ts, "RUNNING") == 0 || strcmp(ts, "PAUSED") == 0);
+			}
+			/* No task is fine: real MM2's checkpoint connector has none until a group matches. */
+		}
+		if (!all && now_ms() > deadline) {
+			char *text = json_dumps(body, JSON_INDENT(1));
+
+			printf("%s: %s\n", cluster, text);
+			free(text);
+			json_decref(body);
+			fail_msg("%s: kdr's connectors not all RUNNING/PAUSED after %d ms", cluster, SETTLE_MS);
+		}
+		json_decref(body);
+		if (all)
+			return;
+		sleep_ms(250);
+	}
+}
+
 /* Every rendered connector is on its worker with exactly the rendered config. */
 static void assert_worker_configs(struct fixture *fx, const struct kdr_desired *desired)
 {
@@ -386,15 +533,23 @@ static bool topic_exists(struct fixture *fx, const char *cluster, const char *to
 	const struct rd_kafka_metadata *md = NULL;
 	bool found = false;
 
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_sandbox_bootstrap(fx->sandbox, cluster),
+	int64_t deadline = now_ms() + 15000;
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_testbed_bootstrap(fx->bed, cluster),
 					   errstr, sizeof(errstr)),
 			 RD_KAFKA_CONF_OK);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	assert_non_null(rk);
-	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
-	for (int i = 0; i < md->topic_cnt; i++)
-		found = found || strcmp(md->topics[i].topic, topic) == 0;
-	rd_kafka_metadata_destroy(md);
+	/* Asked again while absent: a real broker lists a new topic a moment after the controller took it. */
+	while (!found) {
+		assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+		for (int i = 0; i < md->topic_cnt; i++)
+			found = found || strcmp(md->topics[i].topic, topic) == 0;
+		rd_kafka_metadata_destroy(md);
+		if (found || now_ms() > deadline)
+			break;
+		sleep_ms(100);
+	}
 	rd_kafka_destroy(rk);
 	return found;
 }
@@ -426,7 +581,7 @@ static void test_apply_flows_then_nothing(void **state)
 	assert_worker_configs(fx, &desired);
 	assert_true(topic_exists(fx, EAST, "orders"));
 	assert_true(topic_exists(fx, WEST, "users"));
-	assert_second_plan_empty(&desired);
+	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 }
 
@@ -446,6 +601,8 @@ static void test_regex_change_is_one_update(void **state)
 	load(&changed, fx, &sc);
 	plan_live(&plan, &changed, NULL);
 	/* The source and checkpoint connectors carry the filter: one update each, only `topics`. */
+	if (plan.n_actions != 2)
+		print_plan(&plan);
 	assert_int_equal(plan.n_actions, 2);
 	for (int i = 0; i < 2; i++) {
 		action = find_action(&plan, KDR_ACTION_UPDATE_CONNECTOR, WEST,
@@ -460,7 +617,7 @@ static void test_regex_change_is_one_update(void **state)
 	assert_string_equal(topics, "orders,events,users,payments\\..*,audit\\..*");
 	free(topics);
 	assert_worker_configs(fx, &changed);
-	assert_second_plan_empty(&changed);
+	assert_second_plan_empty(fx, &changed);
 	kdr_apply_report_release(&report);
 	kdr_plan_release(&plan);
 	kdr_desired_release(&desired);
@@ -473,35 +630,30 @@ static void test_suspend_pauses_on_the_worker(void **state)
 	struct kdr_desired desired = {0}, suspended = {0};
 	struct scenario sc = baseline;
 	struct kdr_plan plan;
-	char *value = NULL;
 
 	load(&desired, fx, &baseline);
 	reconcile(&desired);
+	wait_worker_running(fx, EAST);
+	wait_worker_running(fx, WEST);
 	sc.suspended = true;
 	load(&suspended, fx, &sc);
 	plan_live(&plan, &suspended, NULL);
+	if (plan.n_actions != 3)
+		print_plan(&plan);
 	assert_int_equal(plan.n_actions, 3);
 	assert_int_equal(count_kind(&plan, KDR_ACTION_PAUSE_CONNECTOR), 3);
 	kdr_plan_release(&plan);
 	reconcile(&suspended);
-	value = worker_state(fx, WEST, "kdr.east-to-west.source", 0, NULL);
-	assert_string_equal(value, "PAUSED");
-	free(value);
-	value = worker_state(fx, EAST, "kdr.east-to-west.heartbeat", 0, NULL);
-	assert_string_equal(value, "PAUSED");
-	free(value);
+	assert_worker_state(fx, WEST, "kdr.east-to-west.source", -1, "PAUSED");
+	assert_worker_state(fx, EAST, "kdr.east-to-west.heartbeat", -1, "PAUSED");
 	/* The other flow keeps running. */
-	value = worker_state(fx, EAST, "kdr.west-to-east.source", 0, NULL);
-	assert_string_equal(value, "RUNNING");
-	free(value);
-	assert_second_plan_empty(&suspended);
+	assert_worker_state(fx, EAST, "kdr.west-to-east.source", -1, "RUNNING");
+	assert_second_plan_empty(fx, &suspended);
 
 	/* Resumed: running again, then nothing to do. */
 	reconcile(&desired);
-	value = worker_state(fx, WEST, "kdr.east-to-west.checkpoint", 0, NULL);
-	assert_string_equal(value, "RUNNING");
-	free(value);
-	assert_second_plan_empty(&desired);
+	assert_worker_state(fx, WEST, "kdr.east-to-west.checkpoint", -1, "RUNNING");
+	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&suspended);
 }
@@ -522,7 +674,7 @@ static void test_removed_flow_deleted_foreign_kept(void **state)
 	    "{\"connector.class\": \"%s\", \"source.cluster.alias\": \"legacy\", "
 	    "\"target.cluster.alias\": \"" EAST "\", \"source.cluster.bootstrap.servers\": \"127.0.0.1:1\", "
 	    "\"target.cluster.bootstrap.servers\": \"%s\", \"topics\": \"legacy\\\\..*\", \"tasks.max\": \"1\"}",
-	    KDR_MM2_SOURCE_CONNECTOR, kdr_sandbox_bootstrap(fx->sandbox, EAST));
+	    KDR_MM2_SOURCE_CONNECTOR, kdr_testbed_bootstrap(fx->bed, EAST));
 	assert_int_equal(rest(&body, "PUT", connect_url(fx, EAST), "/connectors/legacy-mirror/config", foreign), 201);
 	json_decref(body);
 	free(foreign);
@@ -530,6 +682,8 @@ static void test_removed_flow_deleted_foreign_kept(void **state)
 	sc.west_to_east = false;
 	load(&fewer, fx, &sc);
 	plan_live(&plan, &fewer, NULL);
+	if (plan.n_actions != 3)
+		print_plan(&plan);
 	assert_int_equal(plan.n_actions, 3);
 	assert_int_equal(count_kind(&plan, KDR_ACTION_DELETE_CONNECTOR), 3);
 	for (size_t i = 0; i < plan.n_actions; i++)
@@ -538,7 +692,7 @@ static void test_removed_flow_deleted_foreign_kept(void **state)
 	reconcile(&fewer);
 	assert_worker_connectors(fx, EAST, "kdr.east-to-west.heartbeat,legacy-mirror");
 	assert_worker_connectors(fx, WEST, "kdr.east-to-west.checkpoint,kdr.east-to-west.source");
-	assert_second_plan_empty(&fewer);
+	assert_second_plan_empty(fx, &fewer);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&fewer);
 }
@@ -550,6 +704,7 @@ static void test_rebalance_conflicts_are_retried(void **state)
 	struct kdr_plan plan;
 	struct kdr_apply_report report;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 409/500, a FAILED task)");
 	load(&desired, fx, &baseline);
 	plan_live(&plan, &desired, NULL);
 	/* The next two requests to west's worker hit a rebalance (409): retried with backoff. */
@@ -562,7 +717,7 @@ static void test_rebalance_conflicts_are_retried(void **state)
 	kdr_apply_report_release(&report);
 	kdr_plan_release(&plan);
 	assert_worker_configs(fx, &desired);
-	assert_second_plan_empty(&desired);
+	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 }
 
@@ -574,6 +729,7 @@ static void test_server_errors_fail_the_action(void **state)
 	struct kdr_apply_report report;
 	size_t failed = 0;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 409/500, a FAILED task)");
 	load(&desired, fx, &baseline);
 	plan_live(&plan, &desired, NULL);
 	/* west's worker answers 500 to everything, beyond every retry. */
@@ -610,7 +766,7 @@ static void test_server_errors_fail_the_action(void **state)
 	}
 	/* Then the next reconcile finishes the job. */
 	reconcile(&desired);
-	assert_second_plan_empty(&desired);
+	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 }
 
@@ -622,6 +778,7 @@ static void test_failed_task_is_restarted(void **state)
 	const struct kdr_action *action = NULL;
 	char *connector_state = NULL, *task_state = NULL;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 409/500, a FAILED task)");
 	load(&desired, fx, &baseline);
 	reconcile(&desired);
 	assert_int_equal(
@@ -646,7 +803,7 @@ static void test_failed_task_is_restarted(void **state)
 	assert_string_equal(task_state, "RUNNING");
 	free(task_state);
 	free(connector_state);
-	assert_second_plan_empty(&desired);
+	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 }
 
@@ -667,9 +824,11 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 	struct kdr_status status;
 	struct kdr_buf text = KDR_BUF_INIT, json = KDR_BUF_INIT;
 	struct kdr_cluster *west = NULL;
-	const char *url = kdr_sandbox_connect_url(fx->sandbox, WEST);
+	const char *url = NULL;
 	char *trace = NULL;
 
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (a FAILED task with a given trace)");
+	url = kdr_testbed_connect_url(fx->bed, WEST);
 	load(&desired, fx, &baseline);
 	reconcile(&desired);
 	west = (struct kdr_cluster *)kdr_desired_cluster(&desired, WEST);
@@ -772,11 +931,28 @@ static void test_connect_unreachable(void **state)
 	kdr_plan_release(&plan);
 	/* Reachable again: the connector updates go through, then nothing is left. */
 	reconcile(&dead);
-	assert_second_plan_empty(&dead);
+	assert_second_plan_empty(fx, &dead);
 	kdr_strvec_release(&errors);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&dead);
 	kdr_desired_release(&dead_at_apply);
+}
+
+/* Both clusters, each with its Connect worker: the shared bed of an external backend. */
+static int group_setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec specs[2];
+
+	(void)state;
+	bed_specs(specs);
+	return kdr_testbed_share("test_e2e_flows", specs, 2);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	kdr_testbed_unshare();
+	return 0;
 }
 
 int main(void)
@@ -794,8 +970,10 @@ int main(void)
 	};
 	int rc = 0;
 
+	if (getenv("KDR_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("KDR_TEST_FILTER"));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
 	curl_global_cleanup();
 	return rc;
 }
