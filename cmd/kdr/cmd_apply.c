@@ -125,6 +125,7 @@ static int apply_live(const struct kdr_plan *plan, const struct kdr_desired *des
 	int exit_code;
 
 	exec.timeout_ms = (int)source->timeout_ms;
+	exec.resolver = kdr_cli_source_resolver();
 	exec.validate_only = validate_only;
 	exec.clusters = source->clusters;
 	exec.n_clusters = source->n_clusters;
@@ -312,7 +313,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	exit_code = kdr_live_source_read(&live, &desired, &source);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_executor_secrets(&secrets, NULL);
+	kdr_executor_secrets(&secrets, kdr_cli_source_resolver());
 	if (saved_plan_path) {
 		exit_code = check_saved_plan(&plan, &desired, &live, &secrets, saved_plan_path);
 		if (exit_code != KDR_EXIT_OK)

@@ -222,7 +222,7 @@ int kdr_cmd_plan(int argc, char **argv)
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 
-	kdr_executor_secrets(&secrets, NULL);
+	kdr_executor_secrets(&secrets, kdr_cli_source_resolver());
 	plan_options_value.secrets = &secrets;
 	plan_options_value.clusters = (const char *const *)clusters.v;
 	plan_options_value.n_clusters = clusters.n;

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "controller/controller.h"
+#include "k8s/k8s.h"
 #include "source_opts.h"
 #include "util/error.h"
 #include "util/strvec.h"
@@ -43,7 +44,7 @@ static const struct option run_options[] = {
 
 static const struct kdr_cli_spec run_spec = {
 	.command = "run",
-	.usage = "kdr run [DIR | --git URL [--ref R] [--path P]] [--interval 60s] [--dry-run]\n"
+	.usage = "kdr run [DIR | --git URL [--ref R] [--path P] | --k8s [--namespace NS]] [--interval 60s] [--dry-run]\n"
 		 "               [--listen ADDR:PORT] [--log-format text|json] [--once] [--cluster C]...\n"
 		 "               [--allow-delete] [--poll 5s] [--timeout 30s]",
 	.description =
@@ -134,7 +135,7 @@ int kdr_cmd_run(int argc, char **argv)
 	struct kdr_controller *ctl = NULL;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	int64_t timeout_ms = 0;
-	bool listen_given = false;
+	bool listen_given = false, poll_given = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt = 0;
 	int rc = 0;
@@ -151,6 +152,7 @@ int kdr_cmd_run(int argc, char **argv)
 			break;
 		case OPT_POLL:
 			exit_code = parse_duration(&options.poll_ms, "--poll", optarg);
+			poll_given = true;
 			break;
 		case OPT_TIMEOUT:
 			exit_code = parse_duration(&timeout_ms, "--timeout", optarg);
@@ -202,7 +204,22 @@ int kdr_cmd_run(int argc, char **argv)
 	options.clusters = (const char *const *)clusters.v;
 	options.n_clusters = clusters.n;
 
-	if (src.git_url) {
+	if (src.k8s) {
+		struct kdr_k8s_config config = { 0 };
+
+		/* An object's change must wake the loop within a second: the check is an in-memory hash. */
+		if (!poll_given)
+			options.poll_ms = 500;
+		rc = kdr_k8s_config_load(&config, src.kubeconfig, src.context);
+		if (rc == 0)
+			rc = kdr_controller_source_k8s(&source, &config, src.namespace, options.timeout_ms);
+		kdr_k8s_config_release(&config);
+		if (rc != 0) {
+			fprintf(stderr, "kdr run: %s\n", kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+	} else if (src.git_url) {
 		git.url = src.git_url;
 		git.cache_dir = src.cache_dir;
 		git.token_env = src.token_env;

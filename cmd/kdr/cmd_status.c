@@ -112,7 +112,7 @@ int kdr_cmd_status(int argc, char **argv)
 		goto cleanup;
 
 	/* The plan of the same state marks connector drift and gives the topics' placement verdicts. */
-	kdr_executor_secrets(&secrets, NULL);
+	kdr_executor_secrets(&secrets, kdr_cli_source_resolver());
 	plan_options.secrets = &secrets;
 	plan_options.clusters = source.clusters;
 	plan_options.n_clusters = source.n_clusters;

@@ -11,7 +11,7 @@ static const struct option validate_options[] = {
 
 static const struct kdr_cli_spec validate_spec = {
 	.command = "validate",
-	.usage = "kdr validate [DIR | --git URL [--ref R] [--path P]]",
+	.usage = "kdr validate [DIR | --git URL [--ref R] [--path P] | --k8s [--namespace NS]]",
 	.description = "Reads every *.yaml/*.yml under DIR (default '.') or in a Git commit, recursively, and\n"
 		       "checks it offline:\n"
 		       "schema, names, references, regexes, replication loops, placement, tiering and\n"
@@ -55,7 +55,7 @@ int kdr_cmd_validate(int argc, char **argv)
 	if (exit_code == KDR_EXIT_OK)
 		printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies), %zu access policy(ies) in '%s'\n",
 		       desired.n_clusters, desired.n_flows, desired.n_policies, desired.n_access_policies,
-		       src.git_url ? src.git_url : src.dir ? src.dir : ".");
+		       src.k8s ? "kubernetes" : src.git_url ? src.git_url : src.dir ? src.dir : ".");
 	kdr_desired_release(&desired);
 	return exit_code;
 }

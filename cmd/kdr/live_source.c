@@ -1,4 +1,5 @@
 #include "live_source.h"
+#include "source_opts.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,7 @@ int kdr_live_source_read(struct kdr_live *out, const struct kdr_desired *desired
 		}
 	}
 	exec.timeout_ms = (int)options->timeout_ms;
+	exec.resolver = kdr_cli_source_resolver();
 	exec.clusters = options->clusters;
 	exec.n_clusters = options->n_clusters;
 	exec.read_groups = options->read_groups;

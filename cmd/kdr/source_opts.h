@@ -20,6 +20,10 @@ struct kdr_cli_source {
 	const char *cache_dir;
 	const char *token_env;
 	const char *token_file;
+	bool k8s;               /* --k8s: the custom resources of a Kubernetes API server */
+	const char *namespace;  /* --namespace NS (NULL: all namespaces) */
+	const char *kubeconfig; /* --kubeconfig FILE */
+	const char *context;    /* --context NAME */
 };
 
 enum {
@@ -29,6 +33,10 @@ enum {
 	KDR_OPT_CACHE_DIR,
 	KDR_OPT_TOKEN_ENV,
 	KDR_OPT_TOKEN_FILE,
+	KDR_OPT_K8S,
+	KDR_OPT_NAMESPACE,
+	KDR_OPT_KUBECONFIG,
+	KDR_OPT_CONTEXT,
 };
 
 #define KDR_CLI_SOURCE_OPTIONS                                                                                        \
@@ -36,7 +44,10 @@ enum {
 		{ "path", required_argument, NULL, KDR_OPT_PATH },                                                   \
 		{ "cache-dir", required_argument, NULL, KDR_OPT_CACHE_DIR },                                         \
 		{ "token-env", required_argument, NULL, KDR_OPT_TOKEN_ENV },                                         \
-		{ "token-file", required_argument, NULL, KDR_OPT_TOKEN_FILE }
+		{ "token-file", required_argument, NULL, KDR_OPT_TOKEN_FILE }, { "k8s", no_argument, NULL, KDR_OPT_K8S },  \
+		{ "namespace", required_argument, NULL, KDR_OPT_NAMESPACE },                                         \
+		{ "kubeconfig", required_argument, NULL, KDR_OPT_KUBECONFIG },                                       \
+		{ "context", required_argument, NULL, KDR_OPT_CONTEXT }
 
 #define KDR_CLI_SOURCE_HELP                                                                                           \
 	"      --git URL           read the documents from a Git repository instead of DIR: a local\n"           \
@@ -46,7 +57,12 @@ enum {
 	"      --path P            subdirectory of the repository holding the documents\n"                         \
 	"      --cache-dir D       where clones are kept (default $XDG_CACHE_HOME/kdr/git)\n"                     \
 	"      --token-env VAR     https token from an environment variable (never printed)\n"                    \
-	"      --token-file F      https token from a file\n"
+	"      --token-file F      https token from a file\n"                                                 \
+	"      --k8s               read the KafkaCluster, ReplicationFlow and TopicPolicy custom resources\n"   \
+	"                          of a Kubernetes API server (in-cluster config, or a kubeconfig)\n"            \
+	"      --namespace NS      with --k8s: only this namespace (default: all namespaces)\n"                 \
+	"      --kubeconfig F      with --k8s: this kubeconfig (default $KUBECONFIG, ~/.kube/config)\n"         \
+	"      --context C         with --k8s: this kubeconfig context (default: current-context)\n"
 
 /* Takes one of the source options; false when `opt` is not one. */
 bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg);
@@ -63,6 +79,12 @@ int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_cli_s
  * recorded in out->revision and announced on stderr. Returns an enum kdr_exit.
  */
 int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src);
+
+/*
+ * The secret resolver of the last kdr_cli_source_load from --k8s (Secrets of
+ * the objects' namespaces), or NULL for other sources. Valid until exit.
+ */
+const struct kdr_secret_resolver *kdr_cli_source_resolver(void);
 
 /* Reads the documents at another ref of the same repository, unvalidated (the base of a PR). */
 int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref);

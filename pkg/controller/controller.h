@@ -198,6 +198,12 @@ struct kdr_controller_source_ops {
 	/* For logs: "dir /path" or "git URL ref R path P" (no secrets); lent. */
 	const char *(*describe)(void *ctx);
 	void (*free)(void *ctx);
+	/*
+	 * Optional (NULL: none): how the values of this source's documents that
+	 * are references (secretKeyRef) are resolved; lent, valid while the
+	 * source lives.
+	 */
+	const struct kdr_secret_resolver *(*resolver)(void *ctx);
 };
 
 struct kdr_controller_source {
@@ -221,6 +227,25 @@ void kdr_controller_source_dir(struct kdr_controller_source *out, const char *di
  */
 int kdr_controller_source_git(struct kdr_controller_source *out, const struct kdr_git_options *options,
 			      const char *ref, const char *path);
+
+struct kdr_k8s_config;
+
+/*
+ * The kdr custom resources of a Kubernetes API server (`config` copied), in
+ * `namespace` (NULL: all namespaces): one informer (list + watch) per kind
+ * starts now. `check` fails (retriable) until every kind has been listed
+ * once, then returns a hash of what users control in the objects (spec,
+ * labels, annotations, generation), so status writes do not wake the loop;
+ * it costs nothing when no event came. `load` parses the cached objects as
+ * documents (errors name "Kind ns/name" and the field) and validates them.
+ * secretKeyRef values are read from Secrets in the object's namespace.
+ * Returns 0, or the codes of kdr_k8s_client_new; `*out` set only on success.
+ */
+int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kdr_k8s_config *config,
+			      const char *namespace, int timeout_ms);
+
+/* The source's secret resolver, or NULL when it has none (lent). */
+const struct kdr_secret_resolver *kdr_controller_source_resolver(const struct kdr_controller_source *source);
 
 /* Frees the source's context; the struct is zeroed. Accepts a zeroed source. */
 void kdr_controller_source_release(struct kdr_controller_source *source);

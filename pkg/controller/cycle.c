@@ -83,6 +83,7 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 		if (cc->outcome != CLUSTER_OK)
 			continue;
 		exec.timeout_ms = ctl->options.timeout_ms;
+		exec.resolver = kdr_controller_source_resolver(&ctl->source);
 		exec.clusters = names;
 		exec.n_clusters = 1;
 		rc = kdr_executor_read_live(live, &errors, &ctl->desired, &exec);
@@ -189,6 +190,7 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct k
 	struct kdr_apply_report report = { 0 };
 
 	exec.timeout_ms = ctl->options.timeout_ms;
+	exec.resolver = kdr_controller_source_resolver(&ctl->source);
 	exec.clusters = (const char *const *)targets->v;
 	exec.n_clusters = targets->n;
 	kdr_executor_apply(&report, plan, &ctl->desired, &exec);
@@ -432,7 +434,7 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 	read_clusters(ctl, &cy, &live, &read_ok);
 	if (read_ok.n == 0)
 		goto cleanup;
-	kdr_executor_secrets(&secrets, NULL);
+	kdr_executor_secrets(&secrets, kdr_controller_source_resolver(&ctl->source));
 	plan_opts.secrets = &secrets;
 	plan_opts.allow_delete = ctl->options.allow_delete;
 	plan_opts.clusters = (const char *const *)read_ok.v;

@@ -145,6 +145,7 @@ static const struct kdr_controller_source_ops dir_ops = {
 	dir_load,
 	dir_describe,
 	dir_free,
+	NULL,
 };
 
 void kdr_controller_source_dir(struct kdr_controller_source *out, const char *dir)
@@ -155,6 +156,13 @@ void kdr_controller_source_dir(struct kdr_controller_source *out, const char *di
 	src->description = kdr_asprintf("dir %s", dir);
 	out->ops = &dir_ops;
 	out->ctx = src;
+}
+
+const struct kdr_secret_resolver *kdr_controller_source_resolver(const struct kdr_controller_source *source)
+{
+	if (!source->ops || !source->ops->resolver)
+		return NULL;
+	return source->ops->resolver(source->ctx);
 }
 
 void kdr_controller_source_release(struct kdr_controller_source *source)

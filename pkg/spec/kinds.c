@@ -554,7 +554,10 @@ void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_no
 		if (strcmp(kind_text, kind_names[i]) == 0)
 			kind = (enum kind)i;
 	if (!file && kind_text && name) {
-		ref = kdr_asprintf("%s/%s", kind_text, name);
+		/* A Kubernetes object is named as kubectl shows it: "TopicPolicy ns/core". */
+		const char *ns = scalar_text(kdr_spec_map_get(kdr_spec_map_get(root, "metadata"), "namespace"));
+
+		ref = ns ? kdr_asprintf("%s %s/%s", kind_text, ns, name) : kdr_asprintf("%s/%s", kind_text, name);
 		ctx.ref = ref;
 	}
 	switch (kind) {
@@ -596,6 +599,8 @@ void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_no
 	kdr_spec_decode_fields(&ctx, root, root_fields[kind], N(root_fields[kind]), obj);
 	if (kind == KIND_UNKNOWN)
 		kdr_meta_release(&scratch);
+	else if (meta->name && !file && meta->namespace)
+		meta->object_ref = kdr_asprintf("%s %s/%s", kind_names[kind], meta->namespace, meta->name);
 	else if (meta->name)
 		meta->object_ref = kdr_asprintf("%s/%s", kind_names[kind], meta->name);
 	else if (file)

@@ -1,0 +1,233 @@
+#ifndef KDR_K8S_K8S_H
+#define KDR_K8S_K8S_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "util/diag.h"
+
+/*
+ * The Kubernetes API client (DESIGN.md §5, the k8s source): configuration
+ * from a kubeconfig or from inside a pod, plain requests, list + watch with
+ * resourceVersion, bookmarks and relist on 410 Gone, and the kdr kinds read
+ * as the same documents the dir and Git sources produce. libcurl and jansson
+ * stay inside this module's .c files' conventions; callers see kdr codes.
+ *
+ * TLS is always verified: a kubeconfig that asks for
+ * insecure-skip-tls-verify is refused. Tokens and keys are secrets: never
+ * logged, never in an error message.
+ */
+
+/* --- configuration --- */
+
+struct kdr_k8s_config {
+	char *server;      /* "https://host:port", no trailing slash */
+	char *ca_file;     /* CA bundle path, or NULL */
+	char *ca_pem;      /* CA bundle (PEM), or NULL; one of the two is usually set */
+	char *cert_file;   /* client certificate path, or NULL */
+	char *cert_pem;    /* client certificate (PEM), or NULL */
+	char *key_file;    /* client key path, or NULL */
+	char *key_pem;     /* client key (PEM, secret), or NULL */
+	char *token;       /* bearer token (secret), or NULL */
+	char *token_file;  /* re-read when it changes (in-cluster, tokenFile), or NULL */
+	char *tls_server_name; /* the name the server certificate must carry, or NULL: the host of `server` */
+	char *namespace;   /* the context's namespace or the pod's; "default" when neither says */
+	char *context;     /* the context used, or "in-cluster" */
+};
+
+/*
+ * Reads kubeconfig `path` and the context `context` (NULL: current-context).
+ * Supports token, tokenFile, client-certificate(-data), client-key(-data),
+ * certificate-authority(-data) and tls-server-name; relative paths are
+ * relative to the kubeconfig's directory. Refuses (KDR_EUNSUPPORTED)
+ * exec/auth-provider credential plugins and insecure-skip-tls-verify.
+ * Returns 0 and fills `out` (kdr_k8s_config_release), KDR_ENOTFOUND (no
+ * file, no such context, cluster or user), KDR_EINVALID (not a kubeconfig),
+ * KDR_EUNSUPPORTED, KDR_EIO; the message names the file and the entry.
+ */
+int kdr_k8s_config_kubeconfig(struct kdr_k8s_config *out, const char *path, const char *context);
+
+/*
+ * The pod's own configuration: KUBERNETES_SERVICE_HOST/PORT, and token,
+ * ca.crt and namespace under `sa_dir` (NULL:
+ * /var/run/secrets/kubernetes.io/serviceaccount). The token file is re-read
+ * whenever it changes (projected tokens rotate). Returns 0, KDR_ENOTFOUND
+ * (not in a cluster: variables or files missing), KDR_EIO.
+ */
+int kdr_k8s_config_in_cluster(struct kdr_k8s_config *out, const char *sa_dir);
+
+/*
+ * What a command uses: `kubeconfig` when given; else in-cluster when
+ * KUBERNETES_SERVICE_HOST is set and no context is asked for; else the first
+ * file of $KUBECONFIG; else ~/.kube/config. `context` as for
+ * kdr_k8s_config_kubeconfig.
+ */
+int kdr_k8s_config_load(struct kdr_k8s_config *out, const char *kubeconfig, const char *context);
+
+/* Frees the contents (secrets wiped); the struct is zeroed. */
+void kdr_k8s_config_release(struct kdr_k8s_config *config);
+
+/* --- requests --- */
+
+struct kdr_k8s_client;
+
+/*
+ * A client for `config` (copied). `timeout_ms` bounds each plain request
+ * (<= 0: 30000). Returns 0 and `*out` (kdr_k8s_client_free) or KDR_EINVALID
+ * (no server, not https).
+ */
+int kdr_k8s_client_new(struct kdr_k8s_client **out, const struct kdr_k8s_config *config, int timeout_ms);
+
+void kdr_k8s_client_free(struct kdr_k8s_client *client);
+
+/* The namespace of the configuration (lent). */
+const char *kdr_k8s_client_namespace(const struct kdr_k8s_client *client);
+
+/* Requests sent so far (all threads), for tests and metrics. */
+uint64_t kdr_k8s_client_requests(const struct kdr_k8s_client *client);
+
+/*
+ * One request: `method` "GET", "POST", "PUT", "PATCH" or "DELETE" on `path`
+ * (starting with '/', query included); `body` (may be NULL) is sent with
+ * `content_type` (NULL: application/json). On a 2xx the parsed body goes to
+ * `*out` when out is not NULL (caller decrefs; NULL for an empty body).
+ * `*http_status` (may be NULL) gets the status (0 without an answer).
+ * Returns 0, or with kdr_error_set naming method, path and the API's
+ * message: KDR_ENOTFOUND (404), KDR_EEXISTS (409 AlreadyExists),
+ * KDR_ECONFLICT (409 Conflict, 410 Gone), KDR_EINVALID (400, 401, 403, 422),
+ * KDR_EUNAVAILABLE (429, 5xx, transport), KDR_ETIMEOUT. Thread-safe.
+ */
+int kdr_k8s_request(struct kdr_k8s_client *client, json_t **out, long *http_status, const char *method,
+		    const char *path, const char *content_type, const char *body);
+
+/* --- watch --- */
+
+/*
+ * One watch event: `type` ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * `object` lent for the call. Return 0 to go on, non-zero to end the watch
+ * (kdr_k8s_watch then returns 0).
+ */
+typedef int (*kdr_k8s_watch_fn)(const char *type, json_t *object, void *ctx);
+
+/*
+ * Streams `path` (a collection, e.g. /apis/kdr.io/v1alpha1/kafkaclusters)
+ * with ?watch=1&allowWatchBookmarks=true&resourceVersion=RV, for at most
+ * `timeout_s` seconds (server side; 0: 300). Each line is one event passed
+ * to `fn` in order. Ends when the server closes (returns 0), `*stop` becomes
+ * non-zero (checked at least once a second; returns 0), `fn` says so
+ * (returns 0), or on failure: KDR_ECONFLICT when the resourceVersion is too
+ * old (410 Gone, or an ERROR event with code 410 inside the 200 stream: the
+ * caller relists), else the codes of kdr_k8s_request.
+ */
+int kdr_k8s_watch(struct kdr_k8s_client *client, const char *path, const char *resource_version, int timeout_s,
+		  kdr_k8s_watch_fn fn, void *ctx, atomic_int *stop);
+
+/* --- informers: a cache of one kind kept current by list + watch --- */
+
+struct kdr_k8s_informer;
+
+struct kdr_k8s_informer_options {
+	const char *api_path;  /* "/apis/kdr.io/v1alpha1" */
+	const char *resource;  /* "kafkaclusters" */
+	const char *namespace; /* NULL: all namespaces */
+	/* Called (on the informer's thread) after each change of the cache and after the first list. */
+	void (*notify)(void *ctx);
+	void *ctx;
+	int watch_timeout_s;   /* per watch request; 0: 300 */
+	int64_t backoff_max_ms; /* reconnect backoff cap; 0: 10000 */
+};
+
+/* Counters of an informer, for tests and logs. */
+struct kdr_k8s_informer_stats {
+	uint64_t lists;     /* successful lists (the first one and every relist) */
+	uint64_t watches;   /* watch requests started */
+	uint64_t gone;      /* 410s seen (each led to a relist) */
+	uint64_t failures;  /* failed lists or watches (each followed by a backoff) */
+	uint64_t bookmarks;
+	uint64_t events;    /* ADDED, MODIFIED, DELETED applied */
+	char *resource_version; /* the last one seen (heap) */
+};
+
+/*
+ * Starts a thread that lists the collection (paged) and then watches it
+ * from the list's resourceVersion, applying events to its cache; on 410 it
+ * relists, on any other failure it reconnects after a backoff (200 ms
+ * doubling to backoff_max_ms) from the last resourceVersion. The client must
+ * outlive the informer. Returns 0 and `*out` (kdr_k8s_informer_free) or
+ * KDR_EIO (thread).
+ */
+int kdr_k8s_informer_start(struct kdr_k8s_informer **out, struct kdr_k8s_client *client,
+			   const struct kdr_k8s_informer_options *options);
+
+/* Whether the first list has completed. */
+bool kdr_k8s_informer_synced(struct kdr_k8s_informer *informer);
+
+/*
+ * A copy of the cache: a JSON array of the objects sorted by namespace and
+ * name (caller decrefs). NULL before the first list.
+ */
+json_t *kdr_k8s_informer_snapshot(struct kdr_k8s_informer *informer);
+
+/* A copy of the counters (release stats.resource_version with free). */
+void kdr_k8s_informer_stats(struct kdr_k8s_informer_stats *out, struct kdr_k8s_informer *informer);
+
+/* The last list or watch failure's message (heap, caller frees), or NULL. */
+char *kdr_k8s_informer_last_error(struct kdr_k8s_informer *informer);
+
+/* Stops the thread (within about a second) and frees everything; accepts NULL. */
+void kdr_k8s_informer_free(struct kdr_k8s_informer *informer);
+
+/* --- the kdr kinds --- */
+
+struct kdr_k8s_kind {
+	const char *kind;     /* "KafkaCluster" */
+	const char *resource; /* "kafkaclusters" */
+};
+
+/* The kinds kdr reads, in a fixed order; `*n` gets their count. */
+const struct kdr_k8s_kind *kdr_k8s_kinds(size_t *n);
+
+#define KDR_K8S_API_PATH "/apis/kdr.io/v1alpha1"
+
+/*
+ * The collection path of `resource` in `namespace` (NULL: all namespaces),
+ * heap: "/apis/kdr.io/v1alpha1/namespaces/NS/topicpolicies".
+ */
+char *kdr_k8s_collection_path(const char *api_path, const char *namespace, const char *resource);
+
+/*
+ * Parses `objects` (a JSON array of custom resources of any of the kdr
+ * kinds, as an informer snapshot or a list's items hold them) into `into`
+ * the way the dir source parses documents: each diagnostic names the object
+ * "Kind namespace/name" and the field. A secretKeyRef's Secret name is
+ * qualified with the object's namespace ("ns/name"), which is where
+ * kdr_k8s_secret_lookup looks it up. Returns 0 or KDR_EINVALID (errors
+ * added to diags).
+ */
+int kdr_k8s_parse_objects(struct kdr_desired *into, const json_t *objects, struct kdr_diags *diags);
+
+/*
+ * A kdr_secret_resolver callback: `secret_name` is "namespace/name" (as
+ * kdr_k8s_parse_objects writes it), `ctx` a struct kdr_k8s_client. GETs the
+ * Secret and base64-decodes data[key] into `*out` (heap, caller wipes).
+ * Returns 0, KDR_ENOTFOUND (no such Secret or key; the message names them,
+ * never a value) or the request's code.
+ */
+int kdr_k8s_secret_lookup(char **out, const char *secret_name, const char *key, void *ctx);
+
+/*
+ * Lists every kdr kind once (no watch) in `namespace` (NULL: all), parses
+ * them with kdr_k8s_parse_objects and validates, all or nothing, like
+ * kdr_source_load_dir: on success releases the previous contents of `*out`
+ * and moves the new state in, with out->revision the highest
+ * resourceVersion seen. Returns 0, KDR_EINVALID (diagnostics) or the
+ * request's code; `*out` untouched on failure.
+ */
+int kdr_k8s_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_k8s_client *client,
+		 const char *namespace);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * pkg/k8s without a server: kubeconfig and in-cluster configuration, base64,
+ * the kinds' collection paths, and Kubernetes objects parsed into the model
+ * (diagnostics naming "Kind namespace/name", secretKeyRef qualified with the
+ * object's namespace). The requests, watches and informers are tested
+ * against a real kube-apiserver in tests/integration/test_k8s_real.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "k8s/k8s.h"
+#include "k8s/k8s_internal.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kdr-test-k8s-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char command[512];
+
+	(void)state;
+	snprintf(command, sizeof(command), "rm -rf '%s'", tmpdir);
+	assert_int_equal(system(command), 0);
+	return 0;
+}
+
+static char *write_file(const char *name, const char *content)
+{
+	char *path = kdr_asprintf("%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+	return path;
+}
+
+static const char kubeconfig[] = "apiVersion: v1\n"
+				 "kind: Config\n"
+				 "current-context: one\n"
+				 "clusters:\n"
+				 "- name: c1\n"
+				 "  cluster:\n"
+				 "    server: https://127.0.0.1:6443/\n"
+				 "    certificate-authority-data: Q0EtUEVN\n" /* "CA-PEM" */
+				 "- name: c2\n"
+				 "  cluster:\n"
+				 "    server: https://10.1.2.3:443\n"
+				 "    certificate-authority: certs/ca.crt\n"
+				 "    tls-server-name: kubernetes.default.svc\n"
+				 "- name: bad\n"
+				 "  cluster:\n"
+				 "    server: https://10.9.9.9\n"
+				 "    insecure-skip-tls-verify: true\n"
+				 "users:\n"
+				 "- name: u1\n"
+				 "  user:\n"
+				 "    client-certificate-data: Q0VSVA==\n" /* "CERT" */
+				 "    client-key-data: S0VZ\n"              /* "KEY" */
+				 "- name: u2\n"
+				 "  user: {token: s3cr3t-token}\n"
+				 "- name: u3\n"
+				 "  user:\n"
+				 "    exec: {command: /bin/evil, apiVersion: client.authentication.k8s.io/v1}\n"
+				 "- name: u4\n"
+				 "  user: {client-certificate: /abs/cert.pem}\n"
+				 "contexts:\n"
+				 "- name: one\n"
+				 "  context: {cluster: c1, user: u1, namespace: kafka}\n"
+				 "- name: two\n"
+				 "  context: {cluster: c2, user: u2}\n"
+				 "- name: insecure\n"
+				 "  context: {cluster: bad, user: u2}\n"
+				 "- name: plugin\n"
+				 "  context: {cluster: c1, user: u3}\n"
+				 "- name: halfcert\n"
+				 "  context: {cluster: c1, user: u4}\n"
+				 "- name: nocluster\n"
+				 "  context: {cluster: missing, user: u2}\n";
+
+static void test_kubeconfig_current_context(void **state)
+{
+	struct kdr_k8s_config config = { 0 };
+	char *path = write_file("config", kubeconfig);
+
+	(void)state;
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, NULL), 0);
+	assert_string_equal(config.server, "https://127.0.0.1:6443");
+	assert_string_equal(config.ca_pem, "CA-PEM");
+	assert_null(config.ca_file);
+	assert_string_equal(config.cert_pem, "CERT");
+	assert_string_equal(config.key_pem, "KEY");
+	assert_null(config.token);
+	assert_string_equal(config.namespace, "kafka");
+	assert_string_equal(config.context, "one");
+	kdr_k8s_config_release(&config);
+	assert_null(config.server);
+	free(path);
+}
+
+static void test_kubeconfig_named_context(void **state)
+{
+	struct kdr_k8s_config config = { 0 };
+	char *path = write_file("config", kubeconfig);
+	char *ca = kdr_asprintf("%s/certs/ca.crt", tmpdir);
+
+	(void)state;
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, "two"), 0);
+	assert_string_equal(config.server, "https://10.1.2.3:443");
+	assert_string_equal(config.ca_file, ca); /* relative to the kubeconfig's directory */
+	assert_string_equal(config.token, "s3cr3t-token");
+	assert_string_equal(config.tls_server_name, "kubernetes.default.svc");
+	assert_string_equal(config.namespace, "default");
+	kdr_k8s_config_release(&config);
+	free(ca);
+	free(path);
+}
+
+static void test_kubeconfig_refusals(void **state)
+{
+	struct kdr_k8s_config config = { 0 };
+	char *path = write_file("config", kubeconfig);
+
+	(void)state;
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, "insecure"), KDR_EUNSUPPORTED);
+	assert_non_null(strstr(kdr_error_message(), "insecure-skip-tls-verify"));
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, "plugin"), KDR_EUNSUPPORTED);
+	assert_non_null(strstr(kdr_error_message(), "user 'u3' uses a credential plugin"));
+	assert_null(strstr(kdr_error_message(), "/bin/evil"));
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, "halfcert"), KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "without a key"));
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, "nocluster"), KDR_ENOTFOUND);
+	assert_non_null(strstr(kdr_error_message(), "names no known cluster ('missing')"));
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, "nope"), KDR_ENOTFOUND);
+	assert_non_null(strstr(kdr_error_message(), "no context 'nope'"));
+	assert_null(config.server);
+	free(path);
+	path = write_file("broken", "clusters: [\n");
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, NULL), KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "invalid YAML"));
+	free(path);
+	path = kdr_asprintf("%s/absent", tmpdir);
+	assert_int_equal(kdr_k8s_config_kubeconfig(&config, path, NULL), KDR_ENOTFOUND);
+	free(path);
+}
+
+static void test_in_cluster(void **state)
+{
+	struct kdr_k8s_config config = { 0 };
+	char *sa = kdr_asprintf("%s/sa", tmpdir), *p = NULL;
+
+	(void)state;
+	assert_int_equal(mkdir(sa, 0700), 0);
+	p = write_file("sa/token", "tok\n");
+	free(p);
+	p = write_file("sa/ca.crt", "PEM\n");
+	free(p);
+	p = write_file("sa/namespace", "kdr-system\n");
+	free(p);
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	assert_int_equal(kdr_k8s_config_in_cluster(&config, sa), KDR_ENOTFOUND);
+	setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+	assert_int_equal(kdr_k8s_config_in_cluster(&config, sa), 0);
+	assert_string_equal(config.server, "https://10.96.0.1:443");
+	assert_string_equal(config.namespace, "kdr-system");
+	assert_string_equal(config.tls_server_name, "kubernetes.default.svc");
+	assert_non_null(strstr(config.token_file, "/sa/token"));
+	assert_null(config.token); /* read at each request: it rotates */
+	kdr_k8s_config_release(&config);
+	setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
+	assert_int_equal(kdr_k8s_config_in_cluster(&config, sa), 0);
+	assert_string_equal(config.server, "https://[fd00::1]:443");
+	kdr_k8s_config_release(&config);
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	unsetenv("KUBERNETES_SERVICE_PORT");
+	free(sa);
+}
+
+static void test_base64(void **state)
+{
+	size_t len = 0;
+	unsigned char *out = NULL;
+
+	(void)state;
+	out = kdr_k8s__base64_decode("aGVsbG8gd29ybGQ=", &len);
+	assert_non_null(out);
+	assert_int_equal(len, 11);
+	assert_string_equal((char *)out, "hello world");
+	free(out);
+	out = kdr_k8s__base64_decode("YQ", &len); /* unpadded */
+	assert_non_null(out);
+	assert_string_equal((char *)out, "a");
+	free(out);
+	out = kdr_k8s__base64_decode("", &len);
+	assert_non_null(out);
+	assert_int_equal(len, 0);
+	free(out);
+	assert_null(kdr_k8s__base64_decode("a$b=", &len));
+	assert_null(kdr_k8s__base64_decode("YQ==YQ", &len));
+	assert_null(kdr_k8s__base64_decode("Y", &len));
+}
+
+static void test_paths(void **state)
+{
+	char *path = NULL;
+	size_t n = 0;
+	const struct kdr_k8s_kind *kinds = kdr_k8s_kinds(&n);
+
+	(void)state;
+	assert_int_equal(n, 4);
+	assert_string_equal(kinds[0].kind, "KafkaCluster");
+	assert_string_equal(kinds[2].resource, "topicpolicies");
+	path = kdr_k8s_collection_path(KDR_K8S_API_PATH, "kafka", "topicpolicies");
+	assert_string_equal(path, "/apis/kdr.io/v1alpha1/namespaces/kafka/topicpolicies");
+	free(path);
+	path = kdr_k8s_collection_path(KDR_K8S_API_PATH, NULL, "kafkaclusters");
+	assert_string_equal(path, "/apis/kdr.io/v1alpha1/kafkaclusters");
+	free(path);
+	path = kdr_k8s__query_escape("a b/c=d&e");
+	assert_string_equal(path, "a%20b%2Fc%3Dd%26e");
+	free(path);
+}
+
+static const char objects_json[] =
+	"[{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"KafkaCluster\","
+	"\"metadata\":{\"name\":\"east\",\"namespace\":\"kafka\",\"generation\":3,\"uid\":\"u1\","
+	"\"resourceVersion\":\"42\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\",\"managedFields\":[{}],"
+	"\"annotations\":{\"kdr.io/paused\":\"true\"}},"
+	"\"spec\":{\"bootstrapServers\":\"b:9092\",\"clientConfig\":{\"sasl.password\":"
+	"{\"valueFrom\":{\"secretKeyRef\":{\"name\":\"east-creds\",\"key\":\"password\"}}}}},"
+	"\"status\":{\"observedGeneration\":2,\"anything\":[1,2]}},"
+	"{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"TopicPolicy\","
+	"\"metadata\":{\"name\":\"core\",\"namespace\":\"kafka\"},"
+	"\"spec\":{\"clusters\":[\"east\"],\"partitionz\":3}}]";
+
+static void test_parse_objects(void **state)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	json_t *objects = json_loads(objects_json, 0, NULL);
+	char *text = NULL;
+
+	(void)state;
+	assert_non_null(objects);
+	assert_int_equal(kdr_k8s_parse_objects(&desired, objects, &diags), KDR_EINVALID);
+	assert_int_equal(desired.n_clusters, 1);
+	assert_int_equal(desired.n_policies, 1);
+	assert_string_equal(desired.clusters[0].meta.namespace, "kafka");
+	assert_int_equal(desired.clusters[0].meta.generation, 3);
+	assert_string_equal(desired.clusters[0].meta.object_ref, "KafkaCluster kafka/east");
+	/* The Secret is the one in the object's namespace. */
+	assert_int_equal(desired.clusters[0].client_config.v[0].value.kind, KDR_VALUE_SECRET_KEY_REF);
+	assert_string_equal(desired.clusters[0].client_config.v[0].value.ref, "kafka/east-creds");
+	assert_string_equal(desired.clusters[0].client_config.v[0].value.key, "password");
+	/* One error: the unknown field, named by object and field, with a did-you-mean. */
+	assert_int_equal(diags.errors, 1);
+	text = kdr_diag_format(&diags.v[0]);
+	assert_non_null(strstr(text, "TopicPolicy kafka/core"));
+	assert_non_null(strstr(text, "spec.partitionz"));
+	assert_non_null(strstr(text, "partitions"));
+	free(text);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+	json_decref(objects);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_kubeconfig_current_context, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kubeconfig_named_context, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kubeconfig_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_cluster, setup, teardown),
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_parse_objects),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
