@@ -92,6 +92,7 @@ for backend in $backends; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin")
     case "$name" in *"$filter"*) ;; *) continue ;; esac
+    case "$name" in test_k8s_real) continue ;; esac   # the Kubernetes stage below
     if [ "$backend" != sandbox ]; then
       case "$testbed_tests" in *" $name "*) ;; *) continue ;; esac
     fi
@@ -129,6 +130,7 @@ for backend in $backends; do
     [ -f "$script" ] || continue
     name=$(basename "$script")
     case "$name" in *"$filter"*) ;; *) continue ;; esac
+    case "$name" in k8s_*|crd_schema.py) continue ;; esac   # the Kubernetes stage below
     uses_bed=0
     grep -qE 'lib/bed\.sh|import bed|KDR_BACKEND' "$script" && uses_bed=1
     if [ $uses_bed -eq 0 ] && [[ " ${script_runs[*]} " == *" $name "* ]]; then
@@ -156,6 +158,42 @@ for backend in $backends; do
   echo "backend $backend: $b_passed passed, $b_failed failed, $b_skipped skipped"
   stage_end
 done
+
+# The operator against a real kube-apiserver (hack/kube-real; built by install-deps), on kdr-sandbox.
+k8s_tests=()
+for t in "$build"/tests/test_k8s_real "$root"/tests/integration/crd_schema.py "$root"/tests/integration/k8s_*.py; do
+  [ -e "$t" ] || continue
+  case "$(basename "$t")" in *"$filter"*) k8s_tests+=("$t") ;; esac
+done
+if [ ${#k8s_tests[@]} -gt 0 ]; then
+  kube_dir=$("$root/hack/kube/build.sh" --print-dir)
+  if [ ! -x "$kube_dir/kube-apiserver" ] && ! "$root/hack/kube/build.sh" >"$log_dir/kube-build.log" 2>&1; then
+    echo "== Kubernetes operator tests: SKIPPED: no kube-apiserver in $kube_dir and building it failed:"
+    tail -5 "$log_dir/kube-build.log"
+  else
+    stage_start "Kubernetes operator tests (real kube-apiserver $(basename "$kube_dir"), kdr-sandbox)"
+    k8s_passed=$passed k8s_failed=$failed
+    for t in "${k8s_tests[@]}"; do
+      name=$(basename "$t")
+      case "$t" in
+        *.py)
+          t0=$SECONDS
+          timeout 600 /usr/bin/python3 "$t" >"$log_dir/$name.log" 2>&1
+          rc=$?
+          counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log_dir/$name.log" | tail -1)
+          if [ $rc -eq 0 ]; then
+            passed=$((passed + 1)); printf '%-40s ok      %s %ss\n' "$name" "$counts" $((SECONDS - t0))
+          else
+            failed=$((failed + 1)); broken+=("$name"); cat "$log_dir/$name.log"
+            printf '%-40s FAILED  %s %ss\n' "$name" "$counts" $((SECONDS - t0))
+          fi ;;
+        *) run_cmocka "$t" sandbox ;;
+      esac
+    done
+    echo "Kubernetes operator tests: $((passed - k8s_passed)) passed, $((failed - k8s_failed)) failed"
+    stage_end
+  fi
+fi
 
 if [ -z "$filter" ] && [ -x "$root/hack/golden.sh" ]; then
   stage_start "golden files are current"

@@ -25,6 +25,8 @@ enum {
 	OPT_ONCE,
 	OPT_ALLOW_DELETE,
 	OPT_TIMEOUT,
+	OPT_LEASE_NAMESPACE,
+	OPT_NO_LEADER_ELECTION,
 };
 
 static const struct option run_options[] = {
@@ -36,6 +38,8 @@ static const struct option run_options[] = {
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "lease-namespace", required_argument, NULL, OPT_LEASE_NAMESPACE },
+	{ "no-leader-election", no_argument, NULL, OPT_NO_LEADER_ELECTION },
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -59,7 +63,9 @@ static const struct kdr_cli_spec run_spec = {
 		"logged.\n"
 		"HTTP on --listen (default " DEFAULT_LISTEN "; with --once only when given): /metrics\n"
 		"(Prometheus text format), /healthz (200 while the loop runs), /readyz (200 once a cycle\n"
-		"succeeded). SIGTERM or SIGINT finishes the current cycle and exits 0 (a second one exits\n"
+		"succeeded). With --k8s, replicas elect a leader through a coordination.k8s.io Lease: only\n"
+		"the holder applies and writes status; the others plan and wait.\n"
+		"SIGTERM or SIGINT finishes the current cycle and exits 0 (a second one exits\n"
 		"at once).\n"
 		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded; 1 --once and the\n"
 		"cycle failed, or the loop could not start; 64 usage error.",
@@ -72,6 +78,10 @@ static const struct kdr_cli_spec run_spec = {
 			"  -c, --cluster C         reconcile only cluster C (repeatable)\n"
 			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			"      --lease-namespace NS with --k8s: the namespace of the leader Lease 'kdr-leader'\n"
+			"                          (default: --namespace, else the kubeconfig's or the pod's)\n"
+			"      --no-leader-election with --k8s: act without holding the Lease (one replica only;\n"
+			"                          implied by --once)\n"
 			KDR_CLI_SOURCE_HELP,
 	.options = run_options,
 	.short_options = "c:h",
@@ -135,7 +145,8 @@ int kdr_cmd_run(int argc, char **argv)
 	struct kdr_controller *ctl = NULL;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	int64_t timeout_ms = 0;
-	bool listen_given = false, poll_given = false;
+	bool listen_given = false, poll_given = false, no_leader_election = false;
+	const char *lease_namespace = NULL;
 	int exit_code = KDR_EXIT_OK;
 	int opt = 0;
 	int rc = 0;
@@ -175,6 +186,12 @@ int kdr_cmd_run(int argc, char **argv)
 		case OPT_ALLOW_DELETE:
 			options.allow_delete = true;
 			break;
+		case OPT_LEASE_NAMESPACE:
+			lease_namespace = optarg;
+			break;
+		case OPT_NO_LEADER_ELECTION:
+			no_leader_election = true;
+			break;
 		case OPT_CLUSTER:
 			kdr_strvec_push(&clusters, optarg);
 			break;
@@ -210,9 +227,16 @@ int kdr_cmd_run(int argc, char **argv)
 		/* An object's change must wake the loop within a second: the check is an in-memory hash. */
 		if (!poll_given)
 			options.poll_ms = 500;
+		struct kdr_controller_k8s_options k8s = { 0 };
+
+		k8s.namespace = src.namespace;
+		k8s.timeout_ms = options.timeout_ms;
+		/* A single cycle (a CronJob) does not wait for a Lease. */
+		k8s.leader_election = !no_leader_election && !options.once;
+		k8s.lease_namespace = lease_namespace;
 		rc = kdr_k8s_config_load(&config, src.kubeconfig, src.context);
 		if (rc == 0)
-			rc = kdr_controller_source_k8s(&source, &config, src.namespace, options.timeout_ms);
+			rc = kdr_controller_source_k8s(&source, &config, &k8s);
 		kdr_k8s_config_release(&config);
 		if (rc != 0) {
 			fprintf(stderr, "kdr run: %s\n", kdr_error_message());

@@ -179,6 +179,26 @@ void kdr_controller_log_format_line(struct kdr_buf *out, enum kdr_controller_log
 
 /* --- sources --- */
 
+struct kdr_action_result;
+
+/*
+ * What one cycle found, for a source that reports it back (the k8s source
+ * writes it into each object's status). Everything is lent for the call.
+ */
+struct kdr_controller_report {
+	const char *source_state;          /* "ok", "invalid" or "unavailable" */
+	const struct kdr_diags *rejected;  /* the rejected revision's diagnostics when "invalid", else NULL */
+	const struct kdr_desired *desired; /* the desired state in effect, or NULL */
+	const struct kdr_plan *plan;       /* NULL: nothing was planned this cycle */
+	const struct kdr_action_result *results; /* per plan action, or NULL when nothing was applied */
+	const bool *held;                  /* per plan action: held back by the source's `hold` */
+	const char *const *failed_clusters; /* clusters that could not be read this cycle */
+	const char *const *cluster_errors;  /* parallel: why */
+	size_t n_failed_clusters;
+	bool dry_run;                      /* --dry-run: nothing is applied */
+	int64_t now_unix_ms;
+};
+
 /*
  * Where the loop's desired state comes from. `check` is cheap and run every
  * few seconds: it says which revision the source is at now. `load` reads one
@@ -204,6 +224,14 @@ struct kdr_controller_source_ops {
 	 * source lives.
 	 */
 	const struct kdr_secret_resolver *(*resolver)(void *ctx);
+	/*
+	 * Optional: whether `action` is to be held back (planned and reported,
+	 * never applied), e.g. its object is paused or in dry-run, or this
+	 * replica does not hold the leader lease. Asked just before the apply.
+	 */
+	bool (*hold)(void *ctx, const struct kdr_action *action);
+	/* Optional: the cycle's outcome, after the apply (loop thread). */
+	void (*report)(void *ctx, const struct kdr_controller_report *report);
 };
 
 struct kdr_controller_source {
@@ -239,10 +267,22 @@ struct kdr_k8s_config;
  * it costs nothing when no event came. `load` parses the cached objects as
  * documents (errors name "Kind ns/name" and the field) and validates them.
  * secretKeyRef values are read from Secrets in the object's namespace.
+ * With leader election, actions are held and status is not written unless
+ * this replica holds the Lease (a lost Lease holds the next apply at once).
  * Returns 0, or the codes of kdr_k8s_client_new; `*out` set only on success.
  */
+struct kdr_controller_k8s_options {
+	const char *namespace;       /* NULL: all namespaces */
+	int timeout_ms;              /* per request; <= 0: 30000 */
+	bool leader_election;        /* compete for a Lease; act and write status only while holding it */
+	const char *lease_namespace; /* NULL: `namespace`, else the configuration's */
+	const char *lease_name;      /* NULL: "kdr-leader" */
+	int lease_duration_s;        /* 0: 15 */
+	const char *identity;        /* NULL: hostname_pid */
+};
+
 int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kdr_k8s_config *config,
-			      const char *namespace, int timeout_ms);
+			      const struct kdr_controller_k8s_options *options);
 
 /* The source's secret resolver, or NULL when it has none (lent). */
 const struct kdr_secret_resolver *kdr_controller_source_resolver(const struct kdr_controller_source *source);

@@ -63,6 +63,7 @@ struct kdr_controller {
 	bool source_changed;              /* the last check saw a new revision: reconcile at once */
 	const char *last_source_state;    /* the previous cycle's "ok", "invalid", "unavailable" */
 	char *notes_revision;             /* plan warnings are logged once per revision */
+	struct kdr_diags rejected_diags;  /* the diagnostics of rejected_revision */
 
 	struct kdr_controller_cluster_state *states; /* backoff per cluster name, in no order */
 	size_t n_states;

@@ -28,6 +28,7 @@ struct cluster_cycle {
 	bool plan_error; /* a plan-time error: its actions are not applied */
 	int code;        /* its first failure's code */
 	uint64_t errors; /* failed reads (Kafka or Connect), plan-time errors, failed actions */
+	char *message;   /* why it could not be read, or NULL */
 };
 
 struct cycle {
@@ -42,6 +43,8 @@ struct cycle {
 	size_t n_actions;
 	size_t n_blocked;
 	uint64_t by_result[KDR_CONTROLLER_ACTION_RESULTS];
+	bool *held;                        /* per plan action: held back by the source */
+	struct kdr_action_result *results; /* per plan action once applied, else NULL */
 };
 
 static void fail(struct cycle *cy, int code)
@@ -92,6 +95,7 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 		kdr_controller_field_str(&f, "error", joined);
 		if (rc != 0) {
 			cc->outcome = CLUSTER_FAILED;
+			cc->message = kdr_strdup(joined && joined[0] ? joined : kdr_error_message());
 			cluster_error(cy, cc, rc);
 			kdr_controller_field_str(&f, "code", kdr_error_name(rc));
 			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "cannot read cluster", &f);
@@ -188,18 +192,44 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct k
 {
 	struct kdr_executor_options exec = { 0 };
 	struct kdr_apply_report report = { 0 };
+	struct kdr_plan sub;
 
 	exec.timeout_ms = ctl->options.timeout_ms;
 	exec.resolver = kdr_controller_source_resolver(&ctl->source);
 	exec.clusters = (const char *const *)targets->v;
 	exec.n_clusters = targets->n;
-	kdr_executor_apply(&report, plan, &ctl->desired, &exec);
-	for (size_t i = 0; i < report.n; i++) {
+	/* Held actions are left out: a shallow plan of the others (the actions' contents are the plan's). */
+	sub = *plan;
+	sub.actions = kdr_calloc(plan->n_actions + 1, sizeof(*sub.actions));
+	sub.n_actions = sub.cap_actions = 0;
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (!cy->held[i])
+			sub.actions[sub.n_actions++] = plan->actions[i];
+	kdr_executor_apply(&report, &sub, &ctl->desired, &exec);
+	cy->results = kdr_calloc(plan->n_actions + 1, sizeof(*cy->results));
+	for (size_t i = 0, k = 0; i < plan->n_actions; i++) {
 		const struct kdr_action *action = &plan->actions[i];
-		const struct kdr_action_result *result = &report.results[i];
-		struct cluster_cycle *cc = cycle_cluster(cy, action->cluster);
+		const struct kdr_action_result *result = NULL;
 		enum kdr_controller_action_result outcome = KDR_CONTROLLER_ACTION_SKIPPED;
+		struct cluster_cycle *cc = cycle_cluster(cy, action->cluster);
 		struct kdr_controller_fields f = { 0 };
+
+		if (cy->held[i]) {
+			cy->by_result[KDR_CONTROLLER_ACTION_DRY_RUN]++;
+			pthread_mutex_lock(&ctl->lock);
+			ctl->stats.actions[action->kind][KDR_CONTROLLER_ACTION_DRY_RUN]++;
+			pthread_mutex_unlock(&ctl->lock);
+			continue;
+		}
+		result = k < report.n ? &report.results[k] : NULL;
+		k++;
+		if (!result)
+			continue;
+		/* Moved, not copied: the report is released below without its messages. */
+		cy->results[i] = *result;
+		report.results[k - 1].message = NULL;
+		report.results[k - 1].error_name = NULL;
+		result = &cy->results[i];
 
 		if (result->attempted)
 			outcome = result->code == 0 ? KDR_CONTROLLER_ACTION_SUCCEEDED : KDR_CONTROLLER_ACTION_FAILED;
@@ -228,6 +258,7 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct k
 		}
 	}
 	kdr_apply_report_release(&report);
+	free(sub.actions);
 }
 
 /*
@@ -240,6 +271,9 @@ static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, const struc
 	struct kdr_strvec targets = KDR_STRVEC_INIT;
 	bool any = false;
 
+	cy->held = kdr_calloc(plan->n_actions + 1, sizeof(*cy->held));
+	for (size_t i = 0; i < plan->n_actions && ctl->source.ops->hold; i++)
+		cy->held[i] = ctl->source.ops->hold(ctl->source.ctx, &plan->actions[i]);
 	if (ctl->options.dry_run) {
 		count_all(ctl, cy, plan, KDR_CONTROLLER_ACTION_DRY_RUN);
 		return;
@@ -248,7 +282,7 @@ static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, const struc
 		if (cy->clusters[i].outcome == CLUSTER_OK && !cy->clusters[i].plan_error)
 			kdr_strvec_push(&targets, cy->clusters[i].name);
 	for (size_t i = 0; i < plan->n_actions && !any; i++)
-		any = kdr_strvec_contains(&targets, plan->actions[i].cluster);
+		any = !cy->held[i] && kdr_strvec_contains(&targets, plan->actions[i].cluster);
 	if (any && !cy->global_error && atomic_load(&ctl->stop)) {
 		/* Nothing is in flight yet: stopping now leaves no half-applied cycle. */
 		cy->stop_skipped = true;
@@ -360,6 +394,41 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 			     cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
 }
 
+/* Tells the source what the cycle found (its objects' status). */
+static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan)
+{
+	struct kdr_controller_report rep;
+	const char **failed = NULL, **errors = NULL;
+
+	if (!ctl->source.ops->report)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	failed = kdr_calloc(cy->n_clusters + 1, sizeof(*failed));
+	errors = kdr_calloc(cy->n_clusters + 1, sizeof(*errors));
+	for (size_t i = 0; i < cy->n_clusters; i++) {
+		if (cy->clusters[i].outcome != CLUSTER_FAILED && cy->clusters[i].outcome != CLUSTER_BACKING_OFF)
+			continue;
+		failed[rep.n_failed_clusters] = cy->clusters[i].name;
+		errors[rep.n_failed_clusters++] = cy->clusters[i].message ? cy->clusters[i].message
+					     : cy->clusters[i].outcome == CLUSTER_BACKING_OFF
+						     ? "backing off after failures"
+						     : "failed";
+	}
+	rep.source_state = cy->source;
+	rep.rejected = strcmp(cy->source, "invalid") == 0 ? &ctl->rejected_diags : NULL;
+	rep.desired = ctl->have_desired ? &ctl->desired : NULL;
+	rep.plan = plan;
+	rep.results = cy->results;
+	rep.held = cy->held;
+	rep.failed_clusters = failed;
+	rep.cluster_errors = errors;
+	rep.dry_run = ctl->options.dry_run;
+	rep.now_unix_ms = kdr_controller_wall_ms();
+	ctl->source.ops->report(ctl->source.ctx, &rep);
+	free(failed);
+	free(errors);
+}
+
 /* Selects the clusters of this cycle: declared, in --cluster, not backing off. */
 static void select_clusters(struct kdr_controller *ctl, struct cycle *cy)
 {
@@ -457,7 +526,14 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 
 cleanup:
 	rc = finish_cycle(ctl, &cy);
+	report(ctl, &cy, cy.planned ? &plan : NULL);
 	ctl->in_cycle = false;
+	for (size_t i = 0; i < cy.n_clusters; i++)
+		free(cy.clusters[i].message);
+	for (size_t i = 0; cy.results && i < plan.n_actions; i++)
+		kdr_action_result_release(&cy.results[i]);
+	free(cy.results);
+	free(cy.held);
 	free(cy.clusters);
 	kdr_strvec_release(&read_ok);
 	kdr_plan_release(&plan);

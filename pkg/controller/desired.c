@@ -127,6 +127,7 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 			ctl->have_desired = true;
 			free(ctl->rejected_revision);
 			ctl->rejected_revision = NULL;
+			kdr_diags_release(&ctl->rejected_diags);
 			kdr_controller_field_str(&f, "source_revision", ctl->seen_revision);
 			kdr_controller_field_int(&f, "clusters", (int64_t)ctl->desired.n_clusters);
 			kdr_controller_field_int(&f, "flows", (int64_t)ctl->desired.n_flows);
@@ -164,8 +165,12 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 				   &f);
 		log_diags(ctl, &diags);
 		/* Invalid documents stay invalid: not read again until the source moves. I/O errors are retried. */
-		if (rc == KDR_EINVALID)
+		if (rc == KDR_EINVALID) {
 			replace(&ctl->rejected_revision, ctl->seen_revision);
+			/* Kept for the source's report (object status names each error). */
+			kdr_diags_release(&ctl->rejected_diags);
+			kdr_diags_move(&ctl->rejected_diags, &diags);
+		}
 		kdr_diags_release(&diags);
 		return rc;
 	}

@@ -310,6 +310,7 @@ void kdr_controller_free(struct kdr_controller *ctl)
 	free(ctl->rejected_revision);
 	free(ctl->check_error);
 	free(ctl->notes_revision);
+	kdr_diags_release(&ctl->rejected_diags);
 	for (size_t i = 0; i < ctl->n_states; i++)
 		free(ctl->states[i].name);
 	free(ctl->states);

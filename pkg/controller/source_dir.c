@@ -146,6 +146,8 @@ static const struct kdr_controller_source_ops dir_ops = {
 	dir_describe,
 	dir_free,
 	NULL,
+	NULL,
+	NULL,
 };
 
 void kdr_controller_source_dir(struct kdr_controller_source *out, const char *dir)

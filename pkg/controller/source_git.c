@@ -66,6 +66,8 @@ static const struct kdr_controller_source_ops git_ops = {
 	git_describe,
 	git_free,
 	NULL,
+	NULL,
+	NULL,
 };
 
 int kdr_controller_source_git(struct kdr_controller_source *out, const struct kdr_git_options *options,

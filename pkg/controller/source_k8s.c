@@ -7,14 +7,21 @@
  * named by secretKeyRef are read from the object's namespace at use time.
  */
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "controller/controller.h"
 #include "k8s/k8s.h"
+#include "kafka/kafka.h"
+#include "plan/plan.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
 #include "validate/validate.h"
@@ -31,6 +38,11 @@ struct k8s_source {
 	atomic_uint_fast64_t changes; /* bumped by the informers */
 	uint64_t hashed_changes;      /* `changes` when `revision` was computed */
 	char *revision;
+	json_t *loaded;               /* the objects of the desired state in effect (annotations) */
+	json_t *written;              /* "Kind ns/name" -> the status last written */
+	uint64_t status_writes;
+	struct kdr_k8s_lease *lease;  /* NULL without leader election */
+	bool checked;                 /* the first check happened */
 };
 
 static void on_change(void *ctx)
@@ -109,9 +121,19 @@ static int not_synced(struct k8s_source *src)
 static int k8s_check(char **out, void *ctx)
 {
 	struct k8s_source *src = ctx;
-	uint64_t changes = atomic_load(&src->changes);
+	uint64_t changes = 0;
 	json_t *objects = NULL;
-	int rc = not_synced(src);
+	int rc = 0;
+
+	/* The first check waits (a bounded while) for the first lists, so that the first cycle has objects. */
+	for (int i = 0; !src->checked && i < 600 && not_synced(src) != 0; i++) {
+		struct timespec pause = { 0, 50 * 1000000L };
+
+		nanosleep(&pause, NULL);
+	}
+	src->checked = true;
+	changes = atomic_load(&src->changes);
+	rc = not_synced(src);
 
 	if (rc != 0)
 		return rc;
@@ -154,6 +176,8 @@ static int k8s_load(struct kdr_desired *out, struct kdr_diags *diags, const char
 		goto cleanup;
 	}
 	fresh.revision = kdr_strdup(revision);
+	json_decref(src->loaded);
+	src->loaded = json_incref(objects);
 	kdr_desired_release(out);
 	*out = fresh;
 	memset(&fresh, 0, sizeof(fresh));
@@ -185,30 +209,366 @@ static void k8s_free(void *ctx)
 
 	if (!src)
 		return;
-	/* Informers first: their threads use the client. */
+	/* The Lease is released first; informers next: their threads use the client. */
+	kdr_k8s_lease_free(src->lease);
 	for (size_t i = 0; i < src->n_informers; i++)
 		kdr_k8s_informer_free(src->informers[i]);
 	kdr_k8s_client_free(src->client);
+	json_decref(src->loaded);
+	json_decref(src->written);
 	free(src->namespace);
 	free(src->description);
 	free(src->revision);
 	free(src);
 }
 
-static const struct kdr_controller_source_ops k8s_ops = {
-	k8s_check, k8s_load, k8s_describe, k8s_free, k8s_resolver,
+/* --- paused / dry-run objects, and status --- */
+
+#define ANNOTATION_PAUSED "kdr.io/paused"
+#define ANNOTATION_DRY_RUN "kdr.io/dry-run"
+
+static bool annotated(const json_t *object, const char *annotation)
+{
+	const char *v = json_string_value(
+		json_object_get(json_object_get(json_object_get(object, "metadata"), "annotations"), annotation));
+
+	return v && strcmp(v, "true") == 0;
+}
+
+static const char *object_name(const json_t *object)
+{
+	return json_string_value(json_object_get(json_object_get(object, "metadata"), "name"));
+}
+
+static const char *object_kind(const json_t *object)
+{
+	return json_string_value(json_object_get(object, "kind"));
+}
+
+/* The kind of object that wants an action of `kind`. */
+static const char *owner_kind(enum kdr_action_kind kind)
+{
+	const char *name = kdr_action_kind_name(kind);
+
+	if (strstr(name, "connector"))
+		return "ReplicationFlow";
+	if (strstr(name, "acl"))
+		return "AccessPolicy";
+	return "TopicPolicy";
+}
+
+/* The loaded object of `kind` named `name` (names are unique per kind: validated), or NULL. */
+static const json_t *find_object(const json_t *objects, const char *kind, const char *name)
+{
+	size_t i = 0;
+	json_t *object = NULL;
+
+	if (!name)
+		return NULL;
+	json_array_foreach(objects, i, object) {
+		const char *k = object_kind(object), *n = object_name(object);
+
+		if (k && n && strcmp(k, kind) == 0 && strcmp(n, name) == 0)
+			return object;
+	}
+	return NULL;
+}
+
+static bool k8s_hold(void *ctx, const struct kdr_action *action)
+{
+	struct k8s_source *src = ctx;
+
+	/* Only the leader acts; the others plan and wait. */
+	if (src->lease && !kdr_k8s_lease_leading(src->lease))
+		return true;
+	const json_t *owner = find_object(src->loaded, owner_kind(action->kind), action->policy);
+	const json_t *cluster = find_object(src->loaded, "KafkaCluster", action->cluster);
+
+	return (owner && (annotated(owner, ANNOTATION_PAUSED) || annotated(owner, ANNOTATION_DRY_RUN))) ||
+	       (cluster && (annotated(cluster, ANNOTATION_PAUSED) || annotated(cluster, ANNOTATION_DRY_RUN)));
+}
+
+/* What one object's status says, decided from the cycle's report. */
+struct verdict {
+	bool ready, reconciling, stalled;
+	const char *reason;
+	struct kdr_buf message;
+	json_t *by_action, *by_risk, *blocked_items;
+	size_t actions, blocked, applied;
+	bool has_plan;
 };
 
+static void say(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->message.len)
+		kdr_buf_puts(&v->message, "; ");
+	va_start(ap, fmt);
+	kdr_buf_vprintf(&v->message, fmt, ap);
+	va_end(ap);
+}
+
+static void count(json_t *map, const char *key)
+{
+	json_object_set_new(map, key, json_integer(json_integer_value(json_object_get(map, key)) + 1));
+}
+
+/* The errors of the rejected revision that name `ref` ("TopicPolicy ns/name"). */
+static size_t own_errors(struct verdict *v, const struct kdr_diags *diags, const char *ref)
+{
+	size_t n = 0, len = strlen(ref);
+
+	for (size_t i = 0; diags && i < diags->n; i++) {
+		const struct kdr_diag *d = &diags->v[i];
+
+		if (d->severity != KDR_SEV_ERROR || !d->where || strncmp(d->where, ref, len) != 0 ||
+		    (d->where[len] != '\0' && d->where[len] != ':'))
+			continue;
+		if (n++ < 5)
+			say(v, "%s%s%s", d->field ? d->field : "", d->field ? ": " : "", d->message);
+	}
+	return n;
+}
+
+static bool cluster_failed(const struct kdr_controller_report *rep, const char *cluster, const char **why)
+{
+	for (size_t i = 0; cluster && i < rep->n_failed_clusters; i++)
+		if (strcmp(rep->failed_clusters[i], cluster) == 0) {
+			*why = rep->cluster_errors[i];
+			return true;
+		}
+	return false;
+}
+
+static void judge(struct verdict *v, const json_t *object, const struct kdr_controller_report *rep)
+{
+	const char *kind = object_kind(object), *name = object_name(object);
+	const char *ns = json_string_value(json_object_get(json_object_get(object, "metadata"), "namespace"));
+	char *ref = ns ? kdr_asprintf("%s %s/%s", kind, ns, name) : kdr_asprintf("%s/%s", kind, name);
+	bool paused = annotated(object, ANNOTATION_PAUSED), dry = annotated(object, ANNOTATION_DRY_RUN) || rep->dry_run;
+	bool failed = false, retriable = true, unreachable = false, held = false;
+	const char *why = NULL;
+	size_t errors = 0;
+
+	v->ready = true;
+	v->reason = "Reconciled";
+	if (rep->rejected) {
+		errors = own_errors(v, rep->rejected, ref);
+		v->ready = false;
+		v->stalled = true;
+		if (errors) {
+			v->reason = "ValidationFailed";
+		} else {
+			v->reason = "DesiredStateInvalid";
+			say(v, "nothing is applied while other objects have errors (%zu)", rep->rejected->errors);
+			own_errors(v, rep->rejected, "");
+		}
+		goto cleanup;
+	}
+	if (paused) {
+		v->ready = false;
+		v->reason = "Paused";
+		say(v, ANNOTATION_PAUSED " is \"true\": kdr plans for this object but changes nothing");
+	}
+	if (strcmp(kind, "KafkaCluster") == 0 && cluster_failed(rep, name, &why)) {
+		v->ready = false;
+		v->reconciling = true;
+		v->reason = "ClusterUnreachable";
+		say(v, "%s", why);
+	}
+	for (size_t i = 0; rep->plan && i < rep->plan->n_actions; i++) {
+		const struct kdr_action *a = &rep->plan->actions[i];
+		const struct kdr_action_result *r = rep->results ? &rep->results[i] : NULL;
+		bool mine = strcmp(kind, "KafkaCluster") == 0 ? a->cluster && strcmp(a->cluster, name) == 0
+							       : a->policy && strcmp(owner_kind(a->kind), kind) == 0 &&
+									 strcmp(a->policy, name) == 0;
+
+		if (!mine)
+			continue;
+		v->actions++;
+		count(v->by_action, kdr_action_kind_name(a->kind));
+		count(v->by_risk, kdr_risk_name(a->risk));
+		if (rep->held && rep->held[i])
+			held = true;
+		if (r && r->attempted && r->code == 0)
+			v->applied++;
+		if (r && r->attempted && r->code != 0) {
+			if (!failed)
+				say(v, "%s %s: %s", kdr_action_kind_name(a->kind), a->resource ? a->resource : "",
+				    r->message ? r->message : kdr_error_name(r->code));
+			failed = true;
+			retriable = retriable && kdr_error_retriable(r->code);
+		}
+		if ((!r || !r->attempted) && cluster_failed(rep, a->cluster, &why))
+			unreachable = true;
+	}
+	for (size_t i = 0; rep->plan && i < rep->plan->n_blocked; i++) {
+		const struct kdr_blocked *b = &rep->plan->blocked[i];
+		json_t *item = NULL;
+
+		if (!b->policy || strcmp(b->policy, name) != 0 || strcmp(kind, "KafkaCluster") == 0)
+			continue;
+		v->blocked++;
+		if (json_array_size(v->blocked_items) < 50) {
+			item = json_object();
+			json_object_set_new(item, "cluster", json_string(b->cluster ? b->cluster : ""));
+			json_object_set_new(item, "resource", json_string(b->resource ? b->resource : ""));
+			json_object_set_new(item, "reason", json_string(b->reason ? b->reason : ""));
+			json_array_append_new(v->blocked_items, item);
+		}
+	}
+	v->has_plan = rep->plan != NULL;
+	if (paused)
+		goto cleanup;
+	if (v->blocked) {
+		v->ready = false;
+		v->stalled = true;
+		v->reason = "Blocked";
+		say(v, "%zu change(s) kdr refuses: %s", v->blocked,
+		    json_string_value(json_object_get(json_array_get(v->blocked_items, 0), "reason")));
+	} else if (failed) {
+		v->ready = false;
+		v->reason = "ActionFailed";
+		v->reconciling = retriable;
+		v->stalled = !retriable;
+	} else if (v->actions && (dry || held)) {
+		v->ready = false;
+		v->reason = "DryRun";
+		say(v, "%zu action(s) planned, not applied (dry run)", v->actions);
+	} else if (unreachable) {
+		v->ready = false;
+		v->reconciling = true;
+		v->reason = "ClusterUnreachable";
+		say(v, "a cluster it needs could not be read; its actions wait");
+	} else if (v->actions && v->applied < v->actions) {
+		v->ready = false;
+		v->reconciling = true;
+		v->reason = "Progressing";
+		say(v, "%zu of %zu action(s) applied", v->applied, v->actions);
+	} else if (strcmp(v->reason, "Reconciled") == 0) {
+		say(v, v->applied ? "applied %zu action(s)" : "in sync (%zu actions)", v->applied);
+	}
+cleanup:
+	free(ref);
+}
+
+static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
+{
+	struct k8s_source *src = ctx;
+	json_t *objects = NULL;
+	char now[32];
+	size_t n_kinds = 0;
+	const struct kdr_k8s_kind *kinds = kdr_k8s_kinds(&n_kinds);
+
+	/* Unreachable source: the API server is what we would write to. Followers never write. */
+	if (strcmp(rep->source_state, "unavailable") == 0 || (src->lease && !kdr_k8s_lease_leading(src->lease)))
+		return;
+	objects = snapshot(src);
+	if (!objects)
+		return;
+	kdr_k8s_time(now, rep->now_unix_ms);
+	for (size_t i = 0; i < json_array_size(objects); i++) {
+		const json_t *object = json_array_get(objects, i);
+		const json_t *meta = json_object_get(object, "metadata");
+		const char *resource = NULL, *kind = object_kind(object);
+		struct verdict v;
+		struct kdr_k8s_condition conds[3];
+		json_t *extra = json_object(), *plan = json_object(), *status = NULL;
+		const json_t *old = json_object_get(object, "status");
+		char *key = NULL;
+		bool written = false;
+
+		for (size_t k = 0; k < n_kinds; k++)
+			if (kind && strcmp(kinds[k].kind, kind) == 0)
+				resource = kinds[k].resource;
+		if (!resource) {
+			json_decref(extra);
+			json_decref(plan);
+			continue;
+		}
+		memset(&v, 0, sizeof(v));
+		kdr_buf_init(&v.message);
+		v.by_action = json_object();
+		v.by_risk = json_object();
+		v.blocked_items = json_array();
+		judge(&v, object, rep);
+		conds[0] = (struct kdr_k8s_condition){ "Ready", v.ready, v.reason, v.message.ptr };
+		conds[1] = (struct kdr_k8s_condition){ "Reconciling", v.reconciling,
+						       v.reconciling ? v.reason : "Idle", v.reconciling ? v.message.ptr : "" };
+		conds[2] = (struct kdr_k8s_condition){ "Stalled", v.stalled, v.stalled ? v.reason : "NotStalled",
+						       v.stalled ? v.message.ptr : "" };
+		if (v.has_plan) {
+			json_object_set_new(plan, "actions", json_integer((json_int_t)v.actions));
+			json_object_set_new(plan, "blocked", json_integer((json_int_t)v.blocked));
+			json_object_set(plan, "byAction", v.by_action);
+			json_object_set(plan, "byRisk", v.by_risk);
+			json_object_set(plan, "blockedItems", v.blocked_items);
+			json_object_set_new(extra, "plan", plan);
+			plan = NULL;
+		} else if (json_object_get(old, "plan")) {
+			json_object_set(extra, "plan", json_object_get(old, "plan"));
+		}
+		if (rep->desired && rep->desired->revision)
+			json_object_set_new(extra, "revision", json_string(rep->desired->revision));
+		if (v.applied)
+			json_object_set_new(extra, "lastAppliedTime", json_string(now));
+		else if (json_object_get(old, "lastAppliedTime"))
+			json_object_set(extra, "lastAppliedTime", json_object_get(old, "lastAppliedTime"));
+		status = kdr_k8s_status_build(old, json_integer_value(json_object_get(meta, "generation")), conds, 3,
+					      extra, now);
+		key = kdr_asprintf("%s %s/%s", kind, json_string_value(json_object_get(meta, "namespace")),
+				   object_name(object));
+		/* The cache may not have seen our last write yet: compare with that too. */
+		if (!json_equal(json_object_get(src->written, key), status)) {
+			if (kdr_k8s_status_write(src->client, object, resource, status, &written) == 0) {
+				json_object_set(src->written, key, status);
+				if (written)
+					src->status_writes++;
+			} else {
+				fprintf(stderr, "kdr: status of %s not written: %s\n", key, kdr_error_message());
+			}
+		}
+		free(key);
+		json_decref(status);
+		json_decref(plan);
+		json_decref(v.by_action);
+		json_decref(v.by_risk);
+		json_decref(v.blocked_items);
+		kdr_buf_release(&v.message);
+	}
+	json_decref(objects);
+}
+
+static const struct kdr_controller_source_ops k8s_ops = {
+	k8s_check, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report,
+};
+
+static void leadership(bool leading, void *ctx)
+{
+	struct k8s_source *src = ctx;
+
+	fprintf(stderr, "%s kdr: %s the leader lease as %s\n", leading ? "info" : "warn",
+		leading ? "acquired" : "lost", kdr_k8s_lease_identity(src->lease));
+	/* Status is rewritten by the new leader: forget what this replica wrote. */
+	json_object_clear(src->written);
+}
+
 int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kdr_k8s_config *config,
-			      const char *namespace, int timeout_ms)
+			      const struct kdr_controller_k8s_options *options)
 {
 	struct k8s_source *src = kdr_calloc(1, sizeof(*src));
 	size_t n_kinds = 0;
 	const struct kdr_k8s_kind *kinds = kdr_k8s_kinds(&n_kinds);
-	int rc = kdr_k8s_client_new(&src->client, config, timeout_ms);
+	const char *namespace = options->namespace;
+	int rc = kdr_k8s_client_new(&src->client, config, options->timeout_ms);
 
 	atomic_init(&src->changes, 0);
+	src->written = json_object();
 	if (rc != 0) {
+		json_decref(src->written);
 		free(src);
 		return rc;
 	}
@@ -217,19 +577,39 @@ int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kd
 	src->resolver.secret_lookup = kdr_k8s_secret_lookup;
 	src->resolver.ctx = src->client;
 	for (size_t i = 0; i < n_kinds && i < MAX_KINDS; i++) {
-		struct kdr_k8s_informer_options options = { 0 };
+		struct kdr_k8s_informer_options io = { 0 };
 
-		options.api_path = KDR_K8S_API_PATH;
-		options.resource = kinds[i].resource;
-		options.namespace = src->namespace;
-		options.notify = on_change;
-		options.ctx = src;
-		rc = kdr_k8s_informer_start(&src->informers[i], src->client, &options);
+		io.api_path = KDR_K8S_API_PATH;
+		io.resource = kinds[i].resource;
+		io.namespace = src->namespace;
+		io.notify = on_change;
+		io.ctx = src;
+		rc = kdr_k8s_informer_start(&src->informers[i], src->client, &io);
 		if (rc != 0) {
 			k8s_free(src);
 			return rc;
 		}
 		src->n_informers++;
+	}
+	if (options->leader_election) {
+		struct kdr_k8s_lease_options lo = { 0 };
+		char host[256] = "kdr";
+		char *identity = NULL;
+
+		gethostname(host, sizeof(host) - 1);
+		identity = options->identity ? kdr_strdup(options->identity) : kdr_asprintf("%s_%d", host, (int)getpid());
+		lo.namespace = options->lease_namespace ? options->lease_namespace : src->namespace;
+		lo.name = options->lease_name;
+		lo.identity = identity;
+		lo.duration_s = options->lease_duration_s;
+		lo.changed = leadership;
+		lo.ctx = src;
+		rc = kdr_k8s_lease_start(&src->lease, src->client, &lo);
+		free(identity);
+		if (rc != 0) {
+			k8s_free(src);
+			return rc;
+		}
 	}
 	out->ops = &k8s_ops;
 	out->ctx = src;

@@ -230,4 +230,67 @@ int kdr_k8s_secret_lookup(char **out, const char *secret_name, const char *key, 
 int kdr_k8s_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_k8s_client *client,
 		 const char *namespace);
 
+/* --- status --- */
+
+/* One kstatus condition as kdr decides it; lastTransitionTime is kdr_k8s_status_build's. */
+struct kdr_k8s_condition {
+	const char *type;    /* "Ready", "Reconciling", "Stalled" */
+	bool status;         /* "True" / "False" */
+	const char *reason;  /* CamelCase */
+	const char *message;
+};
+
+/*
+ * The status to write: observedGeneration `generation`, the conditions (each
+ * with observedGeneration, and lastTransitionTime `now` when its status
+ * differs from the one in `old_status`, else the old time), and the members
+ * of `extra` (taken; may be NULL) such as plan or revision. Returns a new
+ * object (caller decrefs).
+ */
+json_t *kdr_k8s_status_build(const json_t *old_status, int64_t generation, const struct kdr_k8s_condition *conditions,
+			     size_t n_conditions, json_t *extra, const char *now);
+
+/* RFC 3339 UTC with seconds ("2026-12-06T21:00:00Z") of `unix_ms` into `out`. */
+void kdr_k8s_time(char out[32], int64_t unix_ms);
+
+/*
+ * Writes `status` (lent) into `object`'s status subresource with a merge
+ * patch, unless it equals the object's current status. Returns 0 (`*written`
+ * tells whether a request was sent), or the request's code.
+ */
+int kdr_k8s_status_write(struct kdr_k8s_client *client, const json_t *object, const char *resource,
+			 const json_t *status, bool *written);
+
+/* --- leader election --- */
+
+struct kdr_k8s_lease;
+
+struct kdr_k8s_lease_options {
+	const char *namespace; /* NULL: the client's namespace */
+	const char *name;      /* NULL: "kdr-leader" */
+	const char *identity;  /* this replica (e.g. hostname_pid), required */
+	int duration_s;        /* leaseDurationSeconds; 0: 15 */
+	int renew_ms;          /* how often the Lease is read/renewed; 0: 2000 */
+	/* Called on the election thread when leadership is gained or lost. */
+	void (*changed)(bool leading, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Starts competing for the Lease on a thread of its own (see lease.c for the
+ * rules). The client must outlive it. Returns 0 and `*out`
+ * (kdr_k8s_lease_free) or KDR_EIO.
+ */
+int kdr_k8s_lease_start(struct kdr_k8s_lease **out, struct kdr_k8s_client *client,
+			const struct kdr_k8s_lease_options *options);
+
+/* Whether this replica holds the Lease now (false for NULL). Thread-safe. */
+bool kdr_k8s_lease_leading(struct kdr_k8s_lease *lease);
+
+/* The identity this replica competes with (lent). */
+const char *kdr_k8s_lease_identity(const struct kdr_k8s_lease *lease);
+
+/* Stops; when leading, releases the Lease (holderIdentity cleared); accepts NULL. */
+void kdr_k8s_lease_free(struct kdr_k8s_lease *lease);
+
 #endif

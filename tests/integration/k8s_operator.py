@@ -88,6 +88,32 @@ def kdr_cmd(*args, expect=None):
     return proc
 
 
+def objects():
+    out = kubectl("get", "kafkaclusters,replicationflows,topicpolicies,accesspolicies", "-n", NS, "-o", "json",
+                  expect=None)
+    return json.loads(out.stdout)["items"] if out.returncode == 0 else []
+
+
+def condition(obj, type_):
+    for c in obj.get("status", {}).get("conditions", []):
+        if c["type"] == type_:
+            return c
+    return {}
+
+
+def obj(kind, name):
+    out = kubectl("get", kind, name, "-n", NS, "-o", "json", expect=None)
+    return json.loads(out.stdout) if out.returncode == 0 else {}
+
+
+def all_ready():
+    items = objects()
+    return items and all(condition(o, "Ready").get("status") == "True" and
+                         o.get("status", {}).get("observedGeneration") == o["metadata"]["generation"] and
+                         condition(o, "Ready").get("observedGeneration") == o["metadata"]["generation"]
+                         for o in items)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -176,6 +202,23 @@ try:
                   "kdr.east-to-west.source" in connectors(west["connect"]), 60, 0.5)
     check(ok is not None, f"kdr run --k8s created topics and connectors ({time.monotonic() - t0:.1f}s)")
 
+    ok = wait_for(all_ready, 30, 0.5)
+    check(ok is not None, "every object Ready=True with observedGeneration = generation")
+    if not ok:
+        for o in objects():
+            print(o["kind"], o["metadata"]["name"], json.dumps(o.get("status")))
+    printed = kubectl("get", "kafkaclusters,replicationflows,topicpolicies", "-n", NS).stdout
+    print(printed)
+    check("SOURCE" in printed and "READY" in printed and "REASON" in printed and "Reconciled" in printed,
+          "kubectl get shows READY, REASON, SOURCE -> TARGET")
+    core = obj("topicpolicy", "core")
+    check(core.get("status", {}).get("plan", {}).get("actions", -1) >= 0 and
+          condition(core, "Stalled").get("status") == "False", "a policy's status carries its plan summary")
+    # Status is written only when it changes: an idle resync leaves resourceVersion alone.
+    rv = obj("topicpolicy", "core")["metadata"]["resourceVersion"]
+    time.sleep(3)
+    check(obj("topicpolicy", "core")["metadata"]["resourceVersion"] == rv, "no status write without a change")
+
     # A patch is reconciled within seconds.
     t0 = time.monotonic()
     kubectl("-n", NS, "patch", "topicpolicy", "core", "--type", "json", "-p",
@@ -198,15 +241,40 @@ spec: {source: dc-west, target: dc-east, topics: [loopy], replicationPolicy: {ty
     check(r.returncode == 0, "the API server accepts the loop (its schema cannot see it)")
     kubectl("-n", NS, "patch", "topicpolicy", "core", "--type", "json", "-p",
             '[{"op": "add", "path": "/spec/topics/-", "value": {"name": "not-while-invalid"}}]')
-    ok = wait_for(lambda: "loop" in open(os.path.join(work, "run1.log")).read(), 15, 0.3)
-    log = open(os.path.join(work, "run1.log")).read()
-    check("desired state rejected" in log and "ReplicationFlow kdr-e2e/loop-" in log,
-          "kdr run rejects the loop, naming the objects")
+    ok = wait_for(lambda: (lambda log: "desired state rejected" in log and "ReplicationFlow kdr-e2e/loop-" in log)(
+        open(os.path.join(work, "run1.log")).read()), 15, 0.3)
+    check(ok is not None, "kdr run rejects the loop, naming the objects")
     time.sleep(3)
     check("not-while-invalid" not in topics(east["bootstrap"]), "nothing applied while the objects are invalid")
+    loop_a = wait_for(lambda: (lambda o: o if condition(o, "Stalled").get("status") == "True" else None)(
+        obj("replicationflow", "loop-a")), 15, 0.5) or {}
+    stalled = condition(loop_a, "Stalled")
+    print("loop-a Stalled:", stalled.get("reason"), stalled.get("message"))
+    check(stalled.get("reason") == "ValidationFailed" and "loop" in stalled.get("message", ""),
+          "the loop's flow is Stalled with the validator's message")
+    check(condition(obj("topicpolicy", "core"), "Ready").get("reason") == "DesiredStateInvalid",
+          "the other objects say why nothing is applied")
     kubectl("-n", NS, "delete", "replicationflow", "loop-a", "loop-b")
     ok = wait_for(lambda: "not-while-invalid" in topics(east["bootstrap"]), 30, 0.3)
     check(ok is not None, "fixed objects are applied")
+
+    # kdr.io/paused: no actions for that object; kdr.io/dry-run: plan into status only.
+    kubectl("-n", NS, "annotate", "topicpolicy", "core", "kdr.io/paused=true")
+    kubectl("-n", NS, "patch", "topicpolicy", "core", "--type", "json", "-p",
+            '[{"op": "add", "path": "/spec/topics/-", "value": {"name": "while-paused"}}]')
+    ok = wait_for(lambda: condition(obj("topicpolicy", "core"), "Ready").get("reason") == "Paused", 15, 0.3)
+    check(ok is not None, "a paused policy says Paused")
+    time.sleep(2)
+    check("while-paused" not in topics(east["bootstrap"]), "nothing applied for a paused policy")
+    kubectl("-n", NS, "annotate", "topicpolicy", "core", "kdr.io/paused-", "kdr.io/dry-run=true")
+    ok = wait_for(lambda: condition(obj("topicpolicy", "core"), "Ready").get("reason") == "DryRun", 15, 0.3)
+    core = obj("topicpolicy", "core")
+    check(ok is not None and core.get("status", {}).get("plan", {}).get("byAction", {}).get("create-topic", 0) >= 1,
+          "dry-run: the plan is in status (create-topic counted), Ready=False DryRun")
+    check("while-paused" not in topics(east["bootstrap"]), "nothing applied in dry-run")
+    kubectl("-n", NS, "annotate", "topicpolicy", "core", "kdr.io/dry-run-")
+    ok = wait_for(lambda: "while-paused" in topics(east["bootstrap"]), 15, 0.3)
+    check(ok is not None, "without the annotations the change is applied")
 
     # The API server restarts: the watch resumes, a change made after it is reconciled.
     os.kill(kube.pid, signal.SIGHUP)
@@ -219,8 +287,41 @@ spec: {source: dc-west, target: dc-east, topics: [loopy], replicationPolicy: {ty
     ok = wait_for(lambda: "after-restart" in topics(east["bootstrap"]), 60, 0.5)
     check(ok is not None, f"a change after the API server restart reconciled in {time.monotonic() - t0:.1f}s")
     check(op.poll() is None, "kdr run survived the restart")
-    rc = stop(op)
+
+    # Two replicas: exactly one holds the Lease and acts; kill it, the other takes over.
+    def holder():
+        out = kubectl("-n", NS, "get", "lease", "kdr-leader", "-o", "json", expect=None)
+        return json.loads(out.stdout)["spec"].get("holderIdentity") if out.returncode == 0 else None
+
+    first = holder()
+    check(first is not None and first.endswith(f"_{op.pid}"), f"the first replica holds the Lease ({first})")
+    op2 = start([kdr, "run", *common, "--interval", "20s", "--listen", f"127.0.0.1:{free_port()}"], "run2.log")
+    time.sleep(3)
+    kubectl("-n", NS, "patch", "topicpolicy", "core", "--type", "json", "-p",
+            '[{"op": "add", "path": "/spec/topics/-", "value": {"name": "two-replicas"}}]')
+    ok = wait_for(lambda: "two-replicas" in topics(east["bootstrap"]), 30, 0.3)
+    time.sleep(1)
+    log1 = open(os.path.join(work, "run1.log")).read()
+    log2 = open(os.path.join(work, "run2.log")).read()
+    check(ok is not None and "resource=two-replicas" in log1 and "action applied" in log1,
+          "the leader applied the change")
+    check("action applied" not in log2 and "resource=two-replicas" in log2,
+          "the other replica planned it and applied nothing")
+    check(holder() == first, "the Lease stayed with the first replica")
+    t0 = time.monotonic()
+    op.kill()
+    op.wait()
+    ok = wait_for(lambda: holder() not in (None, first), 40, 0.5)
+    check(ok is not None, f"the second replica took the Lease over {time.monotonic() - t0:.1f}s after the "
+          "leader was killed (lease duration 15s)")
+    kubectl("-n", NS, "patch", "topicpolicy", "core", "--type", "json", "-p",
+            '[{"op": "add", "path": "/spec/topics/-", "value": {"name": "new-leader"}}]')
+    ok = wait_for(lambda: "new-leader" in topics(east["bootstrap"]), 30, 0.3)
+    check(ok is not None and "action applied" in open(os.path.join(work, "run2.log")).read(),
+          "the new leader acts")
+    rc = stop(op2)
     check(rc == 0, f"kdr run exits 0 on SIGTERM (got {rc})")
+    check(holder() == "", "the Lease is released on SIGTERM")
 finally:
     for p in reversed(procs):
         stop(p)

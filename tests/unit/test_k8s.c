@@ -283,6 +283,43 @@ static void test_parse_objects(void **state)
 	json_decref(objects);
 }
 
+static void test_status_build(void **state)
+{
+	json_t *old = json_loads("{\"observedGeneration\":1,\"conditions\":["
+				 "{\"type\":\"Ready\",\"status\":\"True\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"},"
+				 "{\"type\":\"Stalled\",\"status\":\"False\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}]}",
+				 0, NULL);
+	struct kdr_k8s_condition conds[] = {
+		{ "Ready", true, "Reconciled", "in sync" },
+		{ "Reconciling", false, "Idle", "" },
+		{ "Stalled", true, "Blocked", "partition decrease" },
+	};
+	json_t *extra = json_object(), *status = NULL, *c = NULL;
+	char now[32];
+
+	(void)state;
+	kdr_k8s_time(now, 1796000000123LL);
+	assert_string_equal(now, "2026-11-30T00:53:20Z");
+	json_object_set_new(extra, "revision", json_string("k8s-1"));
+	status = kdr_k8s_status_build(old, 2, conds, 3, extra, now);
+	assert_int_equal(json_integer_value(json_object_get(status, "observedGeneration")), 2);
+	assert_string_equal(json_string_value(json_object_get(status, "revision")), "k8s-1");
+	c = json_array_get(json_object_get(status, "conditions"), 0);
+	/* Ready stayed True: its time stays; Stalled flipped: now; Reconciling is new: now. */
+	assert_string_equal(json_string_value(json_object_get(c, "lastTransitionTime")), "2026-01-01T00:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(c, "reason")), "Reconciled");
+	assert_int_equal(json_integer_value(json_object_get(c, "observedGeneration")), 2);
+	c = json_array_get(json_object_get(status, "conditions"), 1);
+	assert_string_equal(json_string_value(json_object_get(c, "status")), "False");
+	assert_string_equal(json_string_value(json_object_get(c, "lastTransitionTime")), now);
+	c = json_array_get(json_object_get(status, "conditions"), 2);
+	assert_string_equal(json_string_value(json_object_get(c, "status")), "True");
+	assert_string_equal(json_string_value(json_object_get(c, "lastTransitionTime")), now);
+	assert_string_equal(json_string_value(json_object_get(c, "message")), "partition decrease");
+	json_decref(status);
+	json_decref(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_parse_objects),
+		cmocka_unit_test(test_status_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,276 @@
+/*
+ * Leader election with a coordination.k8s.io/v1 Lease, as client-go's
+ * leaderelection does it: the holder renews renewTime every renew period;
+ * another replica takes the Lease over only when it has seen no change of it
+ * for leaseDurationSeconds by its own clock (no clock agreement needed);
+ * every write carries the resourceVersion read, so two candidates cannot
+ * both win; a holder that could not renew within the duration stops
+ * leading at once; on release the holder clears holderIdentity so a
+ * successor need not wait.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "k8s/k8s.h"
+#include "k8s/k8s_internal.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+struct kdr_k8s_lease {
+	struct kdr_k8s_client *client;
+	char *path;       /* the Lease */
+	char *collection; /* its namespace's leases */
+	char *name;
+	char *identity;
+	int duration_s;
+	int renew_ms;
+	void (*changed)(bool leading, void *ctx);
+	void *ctx;
+	pthread_t thread;
+	bool started;
+	atomic_int stop;
+	atomic_int leading;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* The loop thread's view of the Lease. */
+	char *observed_key;     /* holder + renewTime as last seen */
+	int64_t observed_at_ms; /* monotonic time it was first seen */
+	int64_t renewed_at_ms;  /* monotonic time of our last successful write */
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* MicroTime: RFC 3339 with microseconds, UTC. */
+static void micro_time(char out[64])
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 64, "%s.%06dZ", base, (int)(ts.tv_nsec / 1000));
+}
+
+static void set_leading(struct kdr_k8s_lease *lease, bool leading)
+{
+	if (atomic_exchange(&lease->leading, leading ? 1 : 0) == (leading ? 1 : 0))
+		return;
+	if (lease->changed)
+		lease->changed(leading, lease->ctx);
+}
+
+/* Writes spec as ours (PUT when `current` exists, with its resourceVersion; POST otherwise). */
+static int write_lease(struct kdr_k8s_lease *lease, json_t *current, bool take_over)
+{
+	json_t *body = current ? json_deep_copy(current) : json_object();
+	json_t *spec = NULL;
+	char now[64];
+	char *text = NULL;
+	int rc = 0;
+
+	micro_time(now);
+	if (!current) {
+		json_t *meta = json_object();
+
+		json_object_set_new(body, "apiVersion", json_string("coordination.k8s.io/v1"));
+		json_object_set_new(body, "kind", json_string("Lease"));
+		json_object_set_new(meta, "name", json_string(lease->name));
+		json_object_set_new(body, "metadata", meta);
+		json_object_set_new(body, "spec", json_object());
+	}
+	spec = json_object_get(body, "spec");
+	if (!json_is_object(spec)) {
+		spec = json_object();
+		json_object_set_new(body, "spec", spec);
+	}
+	if (!current || take_over) {
+		json_int_t transitions = json_integer_value(json_object_get(spec, "leaseTransitions"));
+
+		json_object_set_new(spec, "acquireTime", json_string(now));
+		json_object_set_new(spec, "leaseTransitions", json_integer(current ? transitions + 1 : 0));
+	}
+	json_object_set_new(spec, "holderIdentity", json_string(lease->identity));
+	json_object_set_new(spec, "leaseDurationSeconds", json_integer(lease->duration_s));
+	json_object_set_new(spec, "renewTime", json_string(now));
+	text = json_dumps(body, JSON_COMPACT);
+	rc = current ? kdr_k8s_request(lease->client, NULL, NULL, "PUT", lease->path, NULL, text)
+		     : kdr_k8s_request(lease->client, NULL, NULL, "POST", lease->collection, NULL, text);
+	free(text);
+	json_decref(body);
+	return rc;
+}
+
+/* One round: read the Lease, renew it if ours, take it if expired or free. */
+static void try_lease(struct kdr_k8s_lease *lease)
+{
+	json_t *current = NULL;
+	int64_t now = mono_ms();
+	int rc = kdr_k8s_request(lease->client, &current, NULL, "GET", lease->path, NULL, NULL);
+	const json_t *spec = NULL;
+	const char *holder = NULL, *renew = NULL;
+	char *key = NULL;
+	bool mine = false, free_or_expired = false;
+
+	if (rc == KDR_ENOTFOUND) {
+		if (write_lease(lease, NULL, true) == 0) {
+			lease->renewed_at_ms = now;
+			set_leading(lease, true);
+		}
+		goto cleanup;
+	}
+	if (rc != 0)
+		goto cleanup;
+	spec = json_object_get(current, "spec");
+	holder = json_string_value(json_object_get(spec, "holderIdentity"));
+	renew = json_string_value(json_object_get(spec, "renewTime"));
+	key = kdr_asprintf("%s|%s", holder ? holder : "", renew ? renew : "");
+	if (!lease->observed_key || strcmp(lease->observed_key, key) != 0) {
+		free(lease->observed_key);
+		lease->observed_key = key;
+		key = NULL;
+		lease->observed_at_ms = now;
+	}
+	mine = holder && strcmp(holder, lease->identity) == 0;
+	{
+		json_int_t duration = json_integer_value(json_object_get(spec, "leaseDurationSeconds"));
+
+		if (duration <= 0)
+			duration = lease->duration_s;
+		free_or_expired = !holder || !holder[0] || now - lease->observed_at_ms > duration * 1000;
+	}
+	if (mine || free_or_expired) {
+		/* A 409 means another replica wrote first: it leads, we do not. */
+		if (write_lease(lease, current, !mine) == 0) {
+			lease->renewed_at_ms = now;
+			set_leading(lease, true);
+		} else if (!mine) {
+			set_leading(lease, false);
+		}
+	} else {
+		set_leading(lease, false);
+	}
+cleanup:
+	/* Could not renew within the duration: someone else may hold it now. */
+	if (atomic_load(&lease->leading) && mono_ms() - lease->renewed_at_ms > (int64_t)lease->duration_s * 1000)
+		set_leading(lease, false);
+	free(key);
+	json_decref(current);
+}
+
+static void *run(void *vlease)
+{
+	struct kdr_k8s_lease *lease = vlease;
+
+	while (!atomic_load(&lease->stop)) {
+		struct timespec until;
+
+		try_lease(lease);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += lease->renew_ms / 1000;
+		until.tv_nsec += (lease->renew_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&lease->lock);
+		while (!atomic_load(&lease->stop))
+			if (pthread_cond_timedwait(&lease->cond, &lease->lock, &until) != 0)
+				break;
+		pthread_mutex_unlock(&lease->lock);
+	}
+	return NULL;
+}
+
+int kdr_k8s_lease_start(struct kdr_k8s_lease **out, struct kdr_k8s_client *client,
+			const struct kdr_k8s_lease_options *options)
+{
+	struct kdr_k8s_lease *lease = kdr_calloc(1, sizeof(*lease));
+	const char *ns = options->namespace && options->namespace[0] ? options->namespace
+								     : kdr_k8s_client_namespace(client);
+
+	*out = NULL;
+	lease->client = client;
+	lease->name = kdr_strdup(options->name && options->name[0] ? options->name : "kdr-leader");
+	lease->identity = kdr_strdup(options->identity);
+	lease->duration_s = options->duration_s > 0 ? options->duration_s : 15;
+	lease->renew_ms = options->renew_ms > 0 ? options->renew_ms : 2000;
+	lease->changed = options->changed;
+	lease->ctx = options->ctx;
+	lease->collection = kdr_asprintf("/apis/coordination.k8s.io/v1/namespaces/%s/leases", ns);
+	lease->path = kdr_asprintf("%s/%s", lease->collection, lease->name);
+	atomic_init(&lease->stop, 0);
+	atomic_init(&lease->leading, 0);
+	pthread_mutex_init(&lease->lock, NULL);
+	pthread_cond_init(&lease->cond, NULL);
+	if (pthread_create(&lease->thread, NULL, run, lease) != 0) {
+		kdr_k8s_lease_free(lease);
+		return kdr_error_set(KDR_EIO, "kubernetes: cannot start the leader-election thread");
+	}
+	lease->started = true;
+	*out = lease;
+	return 0;
+}
+
+bool kdr_k8s_lease_leading(struct kdr_k8s_lease *lease)
+{
+	return lease && atomic_load(&lease->leading) != 0;
+}
+
+const char *kdr_k8s_lease_identity(const struct kdr_k8s_lease *lease)
+{
+	return lease->identity;
+}
+
+void kdr_k8s_lease_free(struct kdr_k8s_lease *lease)
+{
+	if (!lease)
+		return;
+	atomic_store(&lease->stop, 1);
+	pthread_mutex_lock(&lease->lock);
+	pthread_cond_broadcast(&lease->cond);
+	pthread_mutex_unlock(&lease->lock);
+	if (lease->started)
+		pthread_join(lease->thread, NULL);
+	if (atomic_load(&lease->leading)) {
+		/* Released: an empty holder lets a successor take over at once. */
+		json_t *current = NULL;
+
+		if (kdr_k8s_request(lease->client, &current, NULL, "GET", lease->path, NULL, NULL) == 0) {
+			json_t *spec = json_object_get(current, "spec");
+			const char *holder = json_string_value(json_object_get(spec, "holderIdentity"));
+
+			if (holder && strcmp(holder, lease->identity) == 0) {
+				char *text = NULL;
+
+				json_object_set_new(spec, "holderIdentity", json_string(""));
+				json_object_set_new(spec, "leaseDurationSeconds", json_integer(1));
+				text = json_dumps(current, JSON_COMPACT);
+				kdr_k8s_request(lease->client, NULL, NULL, "PUT", lease->path, NULL, text);
+				free(text);
+			}
+		}
+		json_decref(current);
+		set_leading(lease, false);
+	}
+	free(lease->observed_key);
+	free(lease->path);
+	free(lease->collection);
+	free(lease->name);
+	free(lease->identity);
+	pthread_cond_destroy(&lease->cond);
+	pthread_mutex_destroy(&lease->lock);
+	free(lease);
+}
