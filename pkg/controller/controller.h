@@ -115,6 +115,7 @@ struct kdr_controller_stats {
 	uint64_t plan_actions;           /* actions of the last plan */
 	uint64_t drift_items;            /* what still differed after the last cycle */
 	bool ready;                      /* a cycle has succeeded */
+	int leader;                      /* 0: no leader election, 1: standby, 2: holds the Lease */
 };
 
 /* The entry of cluster `name`, added (zeroed, in name order) if missing; lent. */
@@ -131,7 +132,7 @@ void kdr_controller_stats_release(struct kdr_controller_stats *stats);
  * (non-zero series only), kdr_errors_total{cluster}, kdr_source_errors_total,
  * kdr_last_success_timestamp_seconds, kdr_last_cycle_duration_seconds,
  * kdr_info{revision}, kdr_plan_actions, kdr_drift_items,
- * kdr_cluster_backoff_seconds{cluster}. The same stats give the same bytes.
+ * kdr_cluster_backoff_seconds{cluster}, and kdr_leader with leader election. The same stats give the same bytes.
  */
 void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_controller_stats *stats);
 
@@ -232,6 +233,8 @@ struct kdr_controller_source_ops {
 	bool (*hold)(void *ctx, const struct kdr_action *action);
 	/* Optional: the cycle's outcome, after the apply (loop thread). */
 	void (*report)(void *ctx, const struct kdr_controller_report *report);
+	/* Optional: 0 no leader election, 1 standby, 2 leading (any thread). */
+	int (*leader)(void *ctx);
 };
 
 struct kdr_controller_source {

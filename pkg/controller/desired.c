@@ -29,6 +29,14 @@ int kdr_controller_check_source(struct kdr_controller *ctl)
 	char *revision = NULL;
 	int rc = ctl->source.ops->check(&revision, ctl->source.ctx);
 
+	if (ctl->source.ops->leader) {
+		int leader = ctl->source.ops->leader(ctl->source.ctx);
+
+		pthread_mutex_lock(&ctl->lock);
+		ctl->stats.leader = leader;
+		pthread_mutex_unlock(&ctl->lock);
+	}
+
 	if (rc != 0) {
 		const char *message = kdr_error_message();
 

@@ -204,9 +204,11 @@ static unsigned serve(struct kdr_buf *body, const char **content_type, const cha
 	}
 	if (strcmp(path, "/readyz") == 0) {
 		bool ready = false;
+		int leader = 0;
 
 		pthread_mutex_lock(&ctl->lock);
 		ready = ctl->stats.ready;
+		leader = ctl->stats.leader;
 		pthread_mutex_unlock(&ctl->lock);
 		if (atomic_load(&ctl->stop)) {
 			kdr_buf_puts(body, "stopping\n");
@@ -215,7 +217,8 @@ static unsigned serve(struct kdr_buf *body, const char **content_type, const cha
 			kdr_buf_puts(body, "no successful reconcile cycle yet\n");
 			status = 503;
 		} else {
-			kdr_buf_puts(body, "ok\n");
+			/* A standby is ready (it takes over at once); the body says which it is. */
+			kdr_buf_puts(body, leader == 2 ? "ok (leader)\n" : leader == 1 ? "ok (standby)\n" : "ok\n");
 		}
 		return status;
 	}

@@ -182,6 +182,11 @@ void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_control
 	       "items.");
 	kdr_buf_printf(out, "kdr_drift_items %" PRIu64 "\n", stats->drift_items);
 
+	if (stats->leader) {
+		family(out, "kdr_leader", "gauge", "1 while this replica holds the leader Lease and acts, 0 on standby.");
+		kdr_buf_printf(out, "kdr_leader %d\n", stats->leader == 2);
+	}
+
 	family(out, "kdr_cluster_backoff_seconds", "gauge",
 	       "Current backoff delay of a failing cluster (0: healthy).");
 	for (size_t i = 0; i < stats->n_clusters; i++) {

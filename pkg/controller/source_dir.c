@@ -148,6 +148,7 @@ static const struct kdr_controller_source_ops dir_ops = {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
 };
 
 void kdr_controller_source_dir(struct kdr_controller_source *out, const char *dir)

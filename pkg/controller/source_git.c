@@ -68,6 +68,7 @@ static const struct kdr_controller_source_ops git_ops = {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
 };
 
 int kdr_controller_source_git(struct kdr_controller_source *out, const struct kdr_git_options *options,

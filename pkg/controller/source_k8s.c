@@ -455,6 +455,34 @@ cleanup:
 	free(ref);
 }
 
+/*
+ * One Event when an object's Ready reason or message changes (so a failure
+ * repeated every cycle is one Event, not one per cycle): Warning for the
+ * reasons that need a human, Normal otherwise.
+ */
+static void event_on_change(struct k8s_source *src, const json_t *object, const json_t *old_status,
+			    const struct verdict *v)
+{
+	const json_t *old_ready = NULL;
+	size_t i = 0;
+	json_t *c = NULL;
+	bool warning = v->stalled || strcmp(v->reason, "ActionFailed") == 0 ||
+		       strcmp(v->reason, "ClusterUnreachable") == 0;
+
+	json_array_foreach(json_object_get(old_status, "conditions"), i, c)
+		if (json_string_value(json_object_get(c, "type")) &&
+		    strcmp(json_string_value(json_object_get(c, "type")), "Ready") == 0)
+			old_ready = c;
+	if (old_ready && json_string_value(json_object_get(old_ready, "reason")) &&
+	    strcmp(json_string_value(json_object_get(old_ready, "reason")), v->reason) == 0 &&
+	    strcmp(json_string_value(json_object_get(old_ready, "message")) ?
+		   json_string_value(json_object_get(old_ready, "message")) : "", v->message.ptr) == 0)
+		return;
+	if (kdr_k8s_event(src->client, object, warning ? "Warning" : "Normal", v->reason, v->message.ptr,
+			  src->lease ? kdr_k8s_lease_identity(src->lease) : NULL) != 0)
+		fprintf(stderr, "kdr: event not recorded: %s\n", kdr_error_message());
+}
+
 static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
 {
 	struct k8s_source *src = ctx;
@@ -523,7 +551,11 @@ static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
 				   object_name(object));
 		/* The cache may not have seen our last write yet: compare with that too. */
 		if (!json_equal(json_object_get(src->written, key), status)) {
+			const json_t *before = json_object_get(src->written, key) ? json_object_get(src->written, key) : old;
+
 			if (kdr_k8s_status_write(src->client, object, resource, status, &written) == 0) {
+				if (written)
+					event_on_change(src, object, before, &v);
 				json_object_set(src->written, key, status);
 				if (written)
 					src->status_writes++;
@@ -542,8 +574,17 @@ static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
 	json_decref(objects);
 }
 
+static int k8s_leader(void *ctx)
+{
+	struct k8s_source *src = ctx;
+
+	if (!src->lease)
+		return 0;
+	return kdr_k8s_lease_leading(src->lease) ? 2 : 1;
+}
+
 static const struct kdr_controller_source_ops k8s_ops = {
-	k8s_check, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report,
+	k8s_check, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report, k8s_leader,
 };
 
 static void leadership(bool leading, void *ctx)

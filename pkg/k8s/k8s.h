@@ -293,4 +293,14 @@ const char *kdr_k8s_lease_identity(const struct kdr_k8s_lease *lease);
 /* Stops; when leading, releases the Lease (holderIdentity cleared); accepts NULL. */
 void kdr_k8s_lease_free(struct kdr_k8s_lease *lease);
 
+/* --- events --- */
+
+/*
+ * Records an events.k8s.io/v1 Event about `object` (lent): `type` "Normal"
+ * or "Warning", `reason` CamelCase, `note` (cut to 1 KiB), reported by
+ * controller kdr.io/kdr instance `instance`. Returns 0 or the request's code.
+ */
+int kdr_k8s_event(struct kdr_k8s_client *client, const json_t *object, const char *type, const char *reason,
+		  const char *note, const char *instance);
+
 #endif

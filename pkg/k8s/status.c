@@ -5,6 +5,7 @@
  * status flips, as apimachinery's meta.SetStatusCondition does.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,5 +108,69 @@ int kdr_k8s_status_write(struct kdr_k8s_client *client, const json_t *object, co
 	free(body);
 	free(path);
 	json_decref(patch);
+	return rc;
+}
+
+int kdr_k8s_event(struct kdr_k8s_client *client, const json_t *object, const char *type, const char *reason,
+		  const char *note, const char *instance)
+{
+	const json_t *meta = json_object_get(object, "metadata");
+	const char *ns = json_string_value(json_object_get(meta, "namespace"));
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	json_t *event = json_object(), *em = json_object(), *regarding = json_object();
+	char *path = NULL, *body = NULL, *prefix = NULL;
+	char now[64];
+	int rc = 0;
+
+	if (!ns || !name) {
+		json_decref(event);
+		json_decref(em);
+		json_decref(regarding);
+		return kdr_error_set(KDR_EINVALID, "kubernetes: an event needs a namespaced object");
+	}
+	{
+		struct timespec ts;
+		struct tm tm;
+		char base[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(now, sizeof(now), "%s.%06dZ", base, (int)(ts.tv_nsec / 1000));
+	}
+	/* As client-go names them: the object's name and the time in hex nanoseconds. */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		prefix = kdr_asprintf("%s.%llx", name,
+				      (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec);
+	}
+	json_object_set_new(em, "name", json_string(prefix));
+	json_object_set_new(em, "namespace", json_string(ns));
+	json_object_set_new(event, "apiVersion", json_string("events.k8s.io/v1"));
+	json_object_set_new(event, "kind", json_string("Event"));
+	json_object_set_new(event, "metadata", em);
+	json_object_set_new(event, "eventTime", json_string(now));
+	json_object_set_new(event, "reportingController", json_string("kdr.io/kdr"));
+	json_object_set_new(event, "reportingInstance", json_string(instance && instance[0] ? instance : "kdr"));
+	json_object_set_new(event, "action", json_string("Reconcile"));
+	json_object_set_new(event, "type", json_string(type));
+	json_object_set_new(event, "reason", json_string(reason));
+	json_object_set_new(event, "note", json_stringn(note ? note : "", note && strlen(note) > 1024 ? 1024 : note ? strlen(note) : 0));
+	json_object_set(regarding, "apiVersion", json_object_get(object, "apiVersion"));
+	json_object_set(regarding, "kind", json_object_get(object, "kind"));
+	json_object_set_new(regarding, "namespace", json_string(ns));
+	json_object_set_new(regarding, "name", json_string(name));
+	if (json_object_get(meta, "uid"))
+		json_object_set(regarding, "uid", json_object_get(meta, "uid"));
+	json_object_set_new(event, "regarding", regarding);
+	body = json_dumps(event, JSON_COMPACT);
+	path = kdr_asprintf("/apis/events.k8s.io/v1/namespaces/%s/events", ns);
+	rc = kdr_k8s_request(client, NULL, NULL, "POST", path, NULL, body);
+	free(path);
+	free(body);
+	free(prefix);
+	json_decref(event);
 	return rc;
 }

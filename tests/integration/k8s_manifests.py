@@ -95,6 +95,7 @@ try:
         ("get", "secrets", ["-n", "team-a"]),
         ("create", "leases.coordination.k8s.io", ["-n", "kdr-system"]),
         ("update", "leases.coordination.k8s.io", ["-n", "kdr-system"]),
+        ("create", "events.events.k8s.io", ["-n", "team-a"]),
     ]
     denied = [
         ("update", "topicpolicies.kdr.io", ["-n", "team-a"]),      # the spec is the user's
@@ -103,7 +104,7 @@ try:
         ("create", "secrets", ["-n", "kdr-system"]),
         ("create", "leases.coordination.k8s.io", ["-n", "team-a"]),
         ("create", "pods", ["-n", "kdr-system"]),
-        ("create", "events", ["-n", "team-a"]),                    # kdr writes no Events (yet)
+        ("delete", "events.events.k8s.io", ["-n", "team-a"]),
     ]
     for verb, resource, extra in allowed + denied:
         out = kubectl("auth", "can-i", verb, resource, *extra, "--as", sa)
