@@ -263,6 +263,54 @@ static void test_service_account_token(void **state)
 	free(token_path);
 }
 
+/* In a pod: KUBERNETES_SERVICE_HOST/PORT and the service-account files; the certificate names kubernetes.default.svc. */
+static void test_in_cluster(void **state)
+{
+	char *sa = kdr_asprintf("%s/serviceaccount", srv.dir);
+	char *port = NULL;
+	json_t *ready = NULL, *body = NULL;
+	struct kdr_k8s_config config = { 0 };
+	struct kdr_k8s_client *client = NULL;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	ready = json_load_file(srv.ready, 0, NULL);
+	assert_int_equal(mkdir(sa, 0700), 0);
+	kubectl("create namespace kdr-pod");
+	kubectl("-n kdr-pod create serviceaccount op");
+	/* No kube-controller-manager here: aggregated roles (view) stay empty, so a Role of our own. */
+	kubectl("-n kdr-pod create role pods --verb=list --resource=pods");
+	kubectl("-n kdr-pod create rolebinding op --role=pods --serviceaccount=kdr-pod:op");
+	assert_int_equal(sh("kubectl --kubeconfig '%s' -n kdr-pod create token op > '%s/token' && cp '%s' '%s/ca.crt' && "
+			    "printf kdr-pod > '%s/namespace'",
+			    srv.kubeconfig, sa, json_string_value(json_object_get(ready, "caFile")), sa, sa),
+			 0);
+	port = kdr_strdup(strrchr(json_string_value(json_object_get(ready, "server")), ':') + 1);
+	setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", port, 1);
+	assert_int_equal(kdr_k8s_config_in_cluster(&config, sa), 0);
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	unsetenv("KUBERNETES_SERVICE_PORT");
+	assert_string_equal(config.namespace, "kdr-pod");
+	assert_int_equal(kdr_k8s_client_new(&client, &config, 10000), 0);
+	/* The service's address is an IP; TLS is verified against kubernetes.default.svc. */
+	if (kdr_k8s_request(client, &body, NULL, "GET", "/api/v1/namespaces/kdr-pod/pods", NULL, NULL) != 0)
+		fail_msg("in-cluster request: %s", kdr_error_message());
+	assert_true(json_is_array(json_object_get(body, "items")));
+	json_decref(body);
+	body = NULL;
+	/* A rotated token is read at the next request: a garbage one is refused at once. */
+	assert_int_equal(sh("printf not-a-token > '%s/token'", sa), 0);
+	assert_int_equal(kdr_k8s_request(client, &body, NULL, "GET", "/api/v1/namespaces/kdr-pod/pods", NULL, NULL),
+			 KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "401"));
+	kdr_k8s_client_free(client);
+	kdr_k8s_config_release(&config);
+	json_decref(ready);
+	free(port);
+	free(sa);
+}
+
 /* Waits until the informer's cache has `n` objects and, if given, one whose key and field match. */
 static json_t *wait_cache(struct kdr_k8s_informer *inf, size_t n, const char *name, const char *partitions, int ms)
 {
@@ -441,6 +489,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_service_account_token),
+		cmocka_unit_test(test_in_cluster),
 		cmocka_unit_test(test_watch_gone),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_informer_watch_restart),
