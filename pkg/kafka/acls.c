@@ -4,6 +4,18 @@
  * DeleteAcls requests (one binding, or one exact filter, per action; up to
  * KDR_KAFKA_ACL_BATCH per request, one request in flight).
  *
+ * librdkafka 2.0.2 drops the top-level error code of a DescribeAcls answer
+ * (rd_kafka_DescribeAclsResponse_parse keeps it in a local and returns no
+ * error), so SECURITY_DISABLED and CLUSTER_AUTHORIZATION_FAILED both read
+ * as an empty list. Whether the cluster has an authorizer therefore comes
+ * from the brokers' authorizer.class.name (read.c reads the broker configs
+ * anyway): none set -> no authorizer, DescribeAcls is not even sent. A
+ * refused DescribeAcls still reads as "no bindings": kdr's principal needs
+ * DESCRIBE on the cluster (the plan would then only create, and CreateAcls
+ * would fail with the authorization error, so nothing is ever deleted on
+ * that misreading). The event-error branch stays for a librdkafka that
+ * reports it.
+ *
  * librdkafka 2.0.2 names resource type 4 BROKER; on the wire it is Kafka's
  * CLUSTER (ResourceType code 4), which is what kdr sends and reads. It knows
  * no type above 4 (TRANSACTIONAL_ID is 5): it refuses to build such a
@@ -107,6 +119,10 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	const rd_kafka_AclBinding_t **bindings = NULL;
 	size_t n = 0;
 
+	if (conn->authorizer == 0) {
+		out->acls_error = kdr_strdup("the cluster has no authorizer (no broker sets authorizer.class.name)");
+		return 0;
+	}
 	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
 					       RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr,
 					       sizeof(errstr));

@@ -22,8 +22,10 @@
  * topics, then 64 equal slices, one in flight: librdkafka parses an answer
  * into ~13 KB per topic and places each topic by a linear search, so one
  * answer for 10,000 topics would cost ~130 MB and 50 million comparisons),
- * and one DescribeAcls (every binding; a cluster without an authorizer or
- * that refuses it is read without ACLs, acls_error saying why: acls.c).
+ * and one DescribeAcls (every binding; a cluster whose brokers set no
+ * authorizer.class.name is read without ACLs and without asking, acls_error
+ * saying why; librdkafka 2.0.2 reports a refused DescribeAcls as an empty
+ * list: acls.c).
  * create-acl / delete-acl actions go in CreateAcls / DeleteAcls requests of
  * up to 1,000 bindings, after the topic configs and before DeleteTopics.
  * An apply batches each action kind (CreateTopics, CreatePartitions,

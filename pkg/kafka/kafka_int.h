@@ -38,6 +38,9 @@ struct kdr_kafka_conn {
 
 	struct kdr_kafka_broker_memo *memo; /* sorted by id */
 	size_t n_memo;
+
+	/* From the last read's broker configs: 1 some broker names an authorizer.class.name, 0 none does, -1 unknown. */
+	int authorizer;
 };
 
 /* --- conn.c --- */

@@ -264,7 +264,7 @@ static void memo_update(struct kdr_kafka_conn *conn, const struct kdr_live_clust
  * fails the read, since an unknown rack would silently skew placement.
  */
 static int fold_broker(struct kdr_live_broker *broker, bool *remote, struct kdr_live_config *min_isr,
-		       const struct kdr_kafka_conn *conn, rd_kafka_event_t *ev)
+		       int *authorizer, const struct kdr_kafka_conn *conn, rd_kafka_event_t *ev)
 {
 	const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
 	rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
@@ -288,6 +288,7 @@ static int fold_broker(struct kdr_live_broker *broker, bool *remote, struct kdr_
 	if (!err) {
 		entries = rd_kafka_ConfigResource_configs(resources[0], &n_entries);
 		*remote = false;
+		*authorizer = 0;
 		for (size_t e = 0; e < n_entries; e++) {
 			const char *name = rd_kafka_ConfigEntry_name(entries[e]);
 			const char *value = rd_kafka_ConfigEntry_value(entries[e]);
@@ -299,6 +300,8 @@ static int fold_broker(struct kdr_live_broker *broker, bool *remote, struct kdr_
 				*remote = strcasecmp(value, "true") == 0;
 			else if (strcmp(name, "min.insync.replicas") == 0 && value && !min_isr->name)
 				config_from_entry(min_isr, entries[e]);
+			else if (strcmp(name, "authorizer.class.name") == 0 && value && *value)
+				*authorizer = 1;
 		}
 		return 0;
 	}
@@ -371,6 +374,7 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	rd_kafka_event_t *ev = NULL;
 	bool *gone = NULL;
 	bool *remote = NULL;
+	int *authorizer = NULL; /* per broker: 1 names an authorizer, 0 does not, -1 not told (down) */
 	struct kdr_live_config *min_isr = NULL; /* per broker: its min.insync.replicas */
 	bool *answered = NULL;
 	size_t n_slices = describe_slices(out->n_topics);
@@ -387,6 +391,9 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	}
 	gone = kdr_calloc(out->n_topics + 1, sizeof(*gone));
 	remote = kdr_calloc(out->n_brokers + 1, sizeof(*remote));
+	authorizer = kdr_calloc(out->n_brokers + 1, sizeof(*authorizer));
+	for (size_t i = 0; i < out->n_brokers; i++)
+		authorizer[i] = -1;
 	min_isr = kdr_calloc(out->n_brokers + 1, sizeof(*min_isr));
 	answered = kdr_calloc(n_calls + 1, sizeof(*answered));
 
@@ -424,7 +431,8 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		answered[call - 1] = true;
 		n_answered++;
 		if (call <= out->n_brokers) {
-			error = fold_broker(&out->brokers[call - 1], &remote[call - 1], &min_isr[call - 1], conn, ev);
+			error = fold_broker(&out->brokers[call - 1], &remote[call - 1], &min_isr[call - 1],
+					    &authorizer[call - 1], conn, ev);
 		} else if ((err = rd_kafka_event_error(ev))) {
 			char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
 
@@ -447,6 +455,15 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		deadline = kdr_kafka_admin_deadline(conn);
 	}
 
+	/*
+	 * librdkafka 2.0.2 drops DescribeAcls' error code (SECURITY_DISABLED reads
+	 * as an empty list), so whether ACLs exist at all comes from the brokers'
+	 * authorizer.class.name: none of the brokers that answered names one.
+	 */
+	conn->authorizer = -1;
+	for (size_t i = 0; i < out->n_brokers; i++)
+		if (authorizer[i] >= 0 && conn->authorizer < 1)
+			conn->authorizer = authorizer[i];
 	out->remote_storage_enabled = out->n_brokers > 0;
 	for (size_t i = 0; i < out->n_brokers; i++)
 		out->remote_storage_enabled = out->remote_storage_enabled && remote[i];
@@ -488,6 +505,7 @@ cleanup:
 	rd_kafka_queue_destroy(queue);
 	free(gone);
 	free(remote);
+	free(authorizer);
 	for (size_t i = 0; min_isr && i < out->n_brokers; i++) {
 		free(min_isr[i].name);
 		free(min_isr[i].value);

@@ -5,7 +5,9 @@
  * not named kafka-cluster, an unparsable principal) and Kafka's filter
  * semantics (ANY, MATCH with wildcard and prefixes, null fields match all).
  * Creating an ACL that exists is a no-op success. The sandbox stores ACLs
- * but does not enforce them (every principal may do everything).
+ * but does not enforce them (every principal may do everything). A cluster
+ * started with no_authorizer answers all three with SECURITY_DISABLED, as
+ * Kafka without authorizer.class.name does.
  */
 #include "sandbox_internal.h"
 
@@ -13,6 +15,9 @@
 #include <string.h>
 
 #include "util/alloc.h"
+
+#define SECURITY_DISABLED 54
+#define NO_AUTHORIZER "No Authorizer is configured on the broker"
 
 enum {
 	RESOURCE_UNKNOWN = 0,
@@ -174,6 +179,8 @@ int kdr_sandbox_handle_create_acls(struct kdr_sandbox_request *req, struct kdr_b
 
 		if (req->injected) {
 			kdr_sandbox_result_set(&res, req->injected, "injected by the sandbox");
+		} else if (cl->no_authorizer) {
+			kdr_sandbox_result_set(&res, SECURITY_DISABLED, NO_AUTHORIZER);
 		} else if (validate_new(&acls[i], &res)) {
 			for (size_t a = 0; a < cl->n_acls && !exists; a++)
 				exists = acl_equal(&acls[i], &cl->acls[a]);
@@ -240,6 +247,8 @@ int kdr_sandbox_handle_describe_acls(struct kdr_sandbox_request *req, struct kdr
 		return -1;
 	if (req->injected)
 		kdr_sandbox_result_set(&res, req->injected, "injected by the sandbox");
+	else if (cl->no_authorizer)
+		kdr_sandbox_result_set(&res, SECURITY_DISABLED, NO_AUTHORIZER);
 	else
 		(void)validate_filter(&filter, &res);
 
@@ -313,6 +322,8 @@ int kdr_sandbox_handle_delete_acls(struct kdr_sandbox_request *req, struct kdr_b
 
 		if (req->injected)
 			kdr_sandbox_result_set(&res, req->injected, "injected by the sandbox");
+		else if (cl->no_authorizer)
+			kdr_sandbox_result_set(&res, SECURITY_DISABLED, NO_AUTHORIZER);
 		else
 			(void)validate_filter(&filters[i], &res);
 		kdr_sandbox_put_i16(out, res.error);

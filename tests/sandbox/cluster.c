@@ -87,6 +87,8 @@ int kdr_sandbox_cluster_create(struct kdr_sandbox_cluster **out, struct kdr_sand
 	if ((spec->sasl_username == NULL) != (spec->sasl_password == NULL))
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': SASL needs both a username and a password",
 				     spec->name);
+	if (spec->no_authorizer && spec->authorizer)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': authorizer and noAuthorizer contradict", spec->name);
 	if (spec->n_users && !spec->sasl_username)
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': users need sasl (the listeners' SASL/PLAIN)",
 				     spec->name);
@@ -116,6 +118,7 @@ int kdr_sandbox_cluster_create(struct kdr_sandbox_cluster **out, struct kdr_sand
 	for (size_t i = 0; i < 2 * spec->n_users; i++)
 		kdr_strvec_push(&cl->users, spec->users[i]);
 	cl->authorizer = spec->authorizer;
+	cl->no_authorizer = spec->no_authorizer;
 	cl->n_brokers = (size_t)n;
 	cl->brokers = kdr_calloc((size_t)n, sizeof(*cl->brokers));
 	for (int i = 0; i < n; i++) {
@@ -136,6 +139,10 @@ int kdr_sandbox_cluster_create(struct kdr_sandbox_cluster **out, struct kdr_sand
 			kdr_strmap_set(&broker->static_configs, "broker.rack", broker->rack);
 		if (spec->remote_storage)
 			kdr_strmap_set(&broker->static_configs, "remote.log.storage.system.enable", "true");
+		/* The sandbox always serves the ACL APIs, as a cluster with an authorizer does (it enforces none). */
+		if (!spec->no_authorizer)
+			kdr_strmap_set(&broker->static_configs, "authorizer.class.name",
+				       "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
 		if (!spec->auto_create_topics)
 			kdr_strmap_set(&broker->static_configs, "auto.create.topics.enable", "false");
 		/* As Kafka's quickstart does for small clusters, so groups work with fewer than 3 brokers. */

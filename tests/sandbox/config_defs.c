@@ -60,6 +60,7 @@ const struct kdr_sandbox_config_def kdr_sandbox_broker_config_defs[] = {
 	{"log.retention.ms", 5, NULL, "(no validator)", "log.retention.ms,log.retention.minutes*60000,log.retention.hours*3600000", false, false, "Default retention in milliseconds; highest-precedence retention synonym and the only dynamically updatable one."},
 	{"log.retention.bytes", 5, "-1", "(no validator)", "log.retention.bytes", false, false, "Default per-partition size limit before old segments are deleted (-1 = unlimited)."},
 	{"remote.log.storage.system.enable", 1, "false", "(no validator)", "remote.log.storage.system.enable", true, false, "Turns on the tiered-storage subsystem (remote log manager) on this broker."},
+	{"authorizer.class.name", 2, "", "(no validator)", "authorizer.class.name", true, false, "Fully qualified class name of the authorizer; empty: no authorizer (ACL requests answer SECURITY_DISABLED)."},
 	{"unclean.leader.election.enable", 1, "false", "(no validator)", "unclean.leader.election.enable", false, false, "Cluster/broker default allowing out-of-sync replicas to be elected leader as a last resort."},
 	{"offsets.topic.replication.factor", 4, "3", "[1,...]", "offsets.topic.replication.factor", true, false, "Replication factor used when the __consumer_offsets topic is created."},
 	{"offsets.topic.num.partitions", 3, "50", "[1,...]", "offsets.topic.num.partitions", true, false, "Partition count used when __consumer_offsets is created."},

@@ -35,6 +35,8 @@ struct kdr_sandbox_cluster_spec {
 	 * The sandbox records it and still enforces no ACL (tests/sandbox/README.md).
 	 */
 	bool authorizer;
+	/* No authorizer at all: no authorizer.class.name, the ACL APIs answer SECURITY_DISABLED. */
+	bool no_authorizer;
 	const char *cluster_id;  /* NULL: derived from the name, stable across runs */
 };
 

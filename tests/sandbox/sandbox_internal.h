@@ -314,6 +314,7 @@ struct kdr_sandbox_cluster {
 	char *sasl_password;
 	struct kdr_strvec users; /* more SASL/PLAIN users: name, password, name, password ... */
 	bool authorizer;         /* recorded, not enforced */
+	bool no_authorizer;      /* ACL APIs answer SECURITY_DISABLED */
 	struct kdr_sandbox_broker *brokers;
 	size_t n_brokers;
 	struct kdr_sandbox_topic **topics; /* sorted by name */

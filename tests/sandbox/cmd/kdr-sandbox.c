@@ -19,6 +19,7 @@
  *       sasl: {username: admin, password: secret}   # listeners require SASL/PLAIN
  *       users: {billing: b1ll1ng}      # more SASL/PLAIN users (needs sasl)
  *       authorizer: true               # real backend: ACLs enforced (no ACL: refused); sandbox: recorded only
+ *       noAuthorizer: true             # no authorizer at all: ACL requests answer SECURITY_DISABLED
  *       createTopicPolicy:             # a create.topic.policy: violations get POLICY_VIOLATION
  *         minReplicationFactor: 2
  *         maxPartitions: 100
@@ -252,6 +253,8 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 			spec->users = cfg->users[index];
 		} else if (strcmp(name, "authorizer") == 0) {
 			rc = get_bool(value, "authorizer", &spec->authorizer);
+		} else if (strcmp(name, "noAuthorizer") == 0) {
+			rc = get_bool(value, "noAuthorizer", &spec->no_authorizer);
 		} else if (strcmp(name, "createTopicPolicy") == 0) {
 			const char *names[] = {"minReplicationFactor", "maxPartitions"};
 			const yaml_node_t *values[2] = {NULL, NULL};
@@ -266,7 +269,7 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 			return config_error(key,
 					    "unknown cluster key '%s' (expected: name, brokers, racks, port, connect, "
 					    "remoteStorage, autoCreateTopics, clusterId, sasl, users, authorizer, "
-					    "createTopicPolicy)",
+					    "noAuthorizer, createTopicPolicy)",
 					    name);
 		}
 		if (rc != 0)

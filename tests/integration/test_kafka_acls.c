@@ -1,0 +1,287 @@
+/*
+ * pkg/kafka's ACLs against the in-process sandbox (real librdkafka, the
+ * sandbox's CreateAcls/DescribeAcls/DeleteAcls with Kafka's validation): a
+ * read asks one DescribeAcls; create-acl and delete-acl actions go in one
+ * CreateAcls and one DeleteAcls; every binding kind kdr can send
+ * round-trips (topic, group, the cluster as librdkafka's code 4, literal
+ * and prefixed, allow and deny, a host); deleting what is already gone
+ * succeeds; a refused DescribeAcls does not fail the read (librdkafka 2.0.2
+ * reports it as an empty list, pinned here); a cluster without an
+ * authorizer (no authorizer.class.name) is read without ACLs and says so,
+ * without a DescribeAcls; a refused CreateAcls fails each action with
+ * Kafka's error name; validate-only sends nothing; a transactional-id
+ * binding fails alone (librdkafka 2.0.2 has no such resource type). The
+ * sandbox is needed for the counters and faults; on real Kafka the same
+ * path is checked by tests/integration/acls_sandbox.py (KDR_BACKEND=kafka).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kafka/kafka.h"
+#include "sandbox.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#define API_DESCRIBE_ACLS 29
+#define API_CREATE_ACLS	  30
+#define API_DELETE_ACLS	  31
+#define ERR_SECURITY_DISABLED 54
+#define ERR_CLUSTER_AUTHORIZATION_FAILED 31
+
+static struct kdr_sandbox *sandbox;
+static struct kdr_cluster cl;
+static struct kdr_kafka_options options = { .timeout_ms = 5000 };
+
+static struct kdr_cluster open_cl; /* a cluster without an authorizer */
+
+static int setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec specs[2];
+
+	(void)state;
+	printf("# backend: sandbox (in-process; request counters and faults)\n");
+	memset(specs, 0, sizeof(specs));
+	specs[0].name = "c";
+	specs[0].brokers = 1;
+	specs[0].auto_create_topics = true;
+	specs[1].name = "open";
+	specs[1].brokers = 1;
+	specs[1].auto_create_topics = true;
+	specs[1].no_authorizer = true;
+	if (kdr_sandbox_start(&sandbox, specs, 2) != 0)
+		return -1;
+	memset(&open_cl, 0, sizeof(open_cl));
+	open_cl.meta.name = kdr_strdup("open");
+	open_cl.bootstrap_servers = kdr_strdup(kdr_sandbox_bootstrap(sandbox, "open"));
+	memset(&cl, 0, sizeof(cl));
+	cl.meta.name = kdr_strdup("c");
+	cl.bootstrap_servers = kdr_strdup(kdr_sandbox_bootstrap(sandbox, "c"));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	kdr_cluster_release(&cl);
+	kdr_cluster_release(&open_cl);
+	kdr_sandbox_stop(sandbox);
+	return 0;
+}
+
+static void add_acl(struct kdr_plan *plan, enum kdr_action_kind kind, enum kdr_acl_resource_type type,
+		    const char *name, enum kdr_acl_pattern pattern, const char *principal, const char *host,
+		    enum kdr_acl_operation op, enum kdr_acl_permission permission)
+{
+	struct kdr_action *action = NULL;
+	struct kdr_acl acl = { type, (char *)name, pattern, (char *)principal, (char *)host, op, permission };
+
+	plan->actions = kdr_grow(plan->actions, &plan->cap_actions, plan->n_actions + 1, sizeof(*plan->actions));
+	action = &plan->actions[plan->n_actions++];
+	memset(action, 0, sizeof(*action));
+	action->kind = kind;
+	action->cluster = kdr_strdup("c");
+	action->resource = kdr_acl_to_string(&acl);
+	kdr_acl_copy(&action->acl, &acl);
+}
+
+/* The five bindings of the round trip, as create-acl (or delete-acl) actions. */
+static void five(struct kdr_plan *plan, enum kdr_action_kind kind)
+{
+	add_acl(plan, kind, KDR_ACL_TOPIC, "orders", KDR_ACL_LITERAL, "User:billing", "*", KDR_ACL_OP_READ,
+		KDR_ACL_ALLOW);
+	add_acl(plan, kind, KDR_ACL_TOPIC, "pay", KDR_ACL_PREFIXED, "User:billing", "10.0.0.1", KDR_ACL_OP_DESCRIBE,
+		KDR_ACL_ALLOW);
+	add_acl(plan, kind, KDR_ACL_GROUP, "billing-", KDR_ACL_PREFIXED, "User:billing", "*", KDR_ACL_OP_READ,
+		KDR_ACL_ALLOW);
+	add_acl(plan, kind, KDR_ACL_CLUSTER, "kafka-cluster", KDR_ACL_LITERAL, "User:billing", "*",
+		KDR_ACL_OP_IDEMPOTENT_WRITE, KDR_ACL_ALLOW);
+	add_acl(plan, kind, KDR_ACL_TOPIC, "*", KDR_ACL_LITERAL, "User:*", "*", KDR_ACL_OP_ALTER_CONFIGS, KDR_ACL_DENY);
+}
+
+static void read_ok(struct kdr_live_cluster *live)
+{
+	int rc = kdr_kafka_read_cluster(live, &cl, &options);
+
+	if (rc != 0)
+		fail_msg("read: %s", kdr_error_message());
+}
+
+static void apply_expect(const struct kdr_plan *plan, int rc_expected, struct kdr_action_result *results)
+{
+	int rc = kdr_kafka_apply(results, plan, &cl, &options);
+
+	if (rc != rc_expected)
+		fail_msg("apply: %d (expected %d): %s", rc, rc_expected, kdr_error_message());
+}
+
+static void test_round_trip_batched(void **state)
+{
+	struct kdr_plan plan = { 0 }, deletes = { 0 };
+	struct kdr_live_cluster live;
+	struct kdr_action_result results[8];
+
+	(void)state;
+	kdr_sandbox_reset_counters(sandbox, "c");
+	read_ok(&live);
+	assert_true(live.acls_read);
+	assert_null(live.acls_error);
+	assert_int_equal(live.acls.n, 0);
+	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_DESCRIBE_ACLS), 1);
+	kdr_live_cluster_release(&live);
+
+	five(&plan, KDR_ACTION_CREATE_ACL);
+	kdr_sandbox_reset_counters(sandbox, "c");
+	apply_expect(&plan, 0, results);
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		assert_true(results[i].attempted);
+		assert_int_equal(results[i].code, 0);
+		kdr_action_result_release(&results[i]);
+	}
+	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_CREATE_ACLS), 1);
+
+	/* Read back: the same five bindings, in kdr's order, whatever librdkafka calls them. */
+	read_ok(&live);
+	assert_int_equal(live.acls.n, 5);
+	for (size_t i = 0; i < plan.n_actions; i++)
+		assert_true(kdr_acl_list_find(&live.acls, &plan.actions[i].acl) >= 0);
+	kdr_live_cluster_release(&live);
+
+	/* Creating again is a no-op success (Kafka's too). */
+	apply_expect(&plan, 0, results);
+	for (size_t i = 0; i < plan.n_actions; i++)
+		kdr_action_result_release(&results[i]);
+
+	five(&deletes, KDR_ACTION_DELETE_ACL);
+	kdr_sandbox_reset_counters(sandbox, "c");
+	apply_expect(&deletes, 0, results);
+	for (size_t i = 0; i < deletes.n_actions; i++) {
+		assert_int_equal(results[i].code, 0);
+		kdr_action_result_release(&results[i]);
+	}
+	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_DELETE_ACLS), 1);
+	read_ok(&live);
+	assert_int_equal(live.acls.n, 0);
+	kdr_live_cluster_release(&live);
+	/* Deleting what is gone: the binding is as wanted, success. */
+	apply_expect(&deletes, 0, results);
+	for (size_t i = 0; i < deletes.n_actions; i++)
+		kdr_action_result_release(&results[i]);
+	kdr_plan_release(&plan);
+	kdr_plan_release(&deletes);
+}
+
+static void test_describe_refused_is_not_fatal(void **state)
+{
+	struct kdr_live_cluster live;
+
+	(void)state;
+	/*
+	 * librdkafka 2.0.2 drops DescribeAcls' error code: a refusal reads as an
+	 * empty list (this pins it; acls.c explains why that is safe). Whether a
+	 * cluster has an authorizer comes from authorizer.class.name, which the
+	 * sandbox's brokers set, so the ACLs count as read.
+	 */
+	assert_int_equal(
+	    kdr_sandbox_inject_error(sandbox, "c", API_DESCRIBE_ACLS, ERR_CLUSTER_AUTHORIZATION_FAILED, 1), 0);
+	read_ok(&live);
+	assert_true(live.acls_read);
+	assert_null(live.acls_error);
+	assert_int_equal(live.acls.n, 0);
+	kdr_live_cluster_release(&live);
+	/* SECURITY_DISABLED the same way; the read itself never fails on it. */
+	assert_int_equal(kdr_sandbox_inject_error(sandbox, "c", API_DESCRIBE_ACLS, ERR_SECURITY_DISABLED, 1), 0);
+	read_ok(&live);
+	assert_int_equal(live.acls.n, 0);
+	kdr_live_cluster_release(&live);
+}
+
+static void test_no_authorizer(void **state)
+{
+	struct kdr_live_cluster live;
+
+	(void)state;
+	kdr_sandbox_reset_counters(sandbox, "open");
+	assert_int_equal(kdr_kafka_read_cluster(&live, &open_cl, &options), 0);
+	assert_false(live.acls_read);
+	assert_string_equal(live.acls_error, "the cluster has no authorizer (no broker sets authorizer.class.name)");
+	/* Known from the broker configs: DescribeAcls is not even asked. */
+	assert_int_equal(kdr_sandbox_request_count(sandbox, "open", API_DESCRIBE_ACLS), 0);
+	kdr_live_cluster_release(&live);
+}
+
+static void test_create_refused_fails_each_action(void **state)
+{
+	struct kdr_plan plan = { 0 };
+	struct kdr_action_result results[8];
+
+	(void)state;
+	five(&plan, KDR_ACTION_CREATE_ACL);
+	assert_int_equal(
+	    kdr_sandbox_inject_error(sandbox, "c", API_CREATE_ACLS, ERR_CLUSTER_AUTHORIZATION_FAILED, 1), 0);
+	assert_int_not_equal(kdr_kafka_apply(results, &plan, &cl, &options), 0);
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		assert_true(results[i].attempted);
+		assert_int_not_equal(results[i].code, 0);
+		assert_string_equal(results[i].error_name, "CLUSTER_AUTHORIZATION_FAILED");
+		assert_non_null(strstr(results[i].message, "cluster 'c': ACL '"));
+		kdr_action_result_release(&results[i]);
+	}
+	assert_non_null(strstr(plan.actions[0].resource, "User:billing allow read topic:orders"));
+	kdr_plan_release(&plan);
+}
+
+static void test_validate_only_and_unsendable(void **state)
+{
+	struct kdr_plan plan = { 0 };
+	struct kdr_action_result results[8];
+	struct kdr_kafka_options dry = options;
+	struct kdr_live_cluster live;
+
+	(void)state;
+	add_acl(&plan, KDR_ACTION_CREATE_ACL, KDR_ACL_TOPIC, "t", KDR_ACL_LITERAL, "User:a", "*", KDR_ACL_OP_READ,
+		KDR_ACL_ALLOW);
+	add_acl(&plan, KDR_ACTION_CREATE_ACL, KDR_ACL_TRANSACTIONAL_ID, "tx-", KDR_ACL_PREFIXED, "User:a", "*",
+		KDR_ACL_OP_WRITE, KDR_ACL_ALLOW);
+	/* Validate-only: CreateAcls has no such mode, so nothing is sent and each action says so. */
+	dry.validate_only = true;
+	kdr_sandbox_reset_counters(sandbox, "c");
+	assert_int_equal(kdr_kafka_apply(results, &plan, &cl, &dry), 0);
+	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_CREATE_ACLS), 0);
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		assert_false(results[i].attempted);
+		assert_non_null(strstr(results[i].message, "not sent: CreateAcls has no validate-only mode"));
+		kdr_action_result_release(&results[i]);
+	}
+	/* For real: the topic binding is created, the transactional-id one fails alone, before any request. */
+	assert_int_equal(kdr_kafka_apply(results, &plan, &cl, &options), KDR_EUNSUPPORTED);
+	assert_int_equal(results[0].code, 0);
+	assert_int_equal(results[1].code, KDR_EUNSUPPORTED);
+	assert_non_null(strstr(results[1].message, "librdkafka 2.0.2 cannot send this binding"));
+	for (size_t i = 0; i < plan.n_actions; i++)
+		kdr_action_result_release(&results[i]);
+	read_ok(&live);
+	assert_int_equal(live.acls.n, 1);
+	assert_int_equal(kdr_acl_compare(&live.acls.v[0], &plan.actions[0].acl), 0);
+	kdr_live_cluster_release(&live);
+	kdr_plan_release(&plan);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_batched),
+		cmocka_unit_test(test_describe_refused_is_not_fatal),
+		cmocka_unit_test(test_no_authorizer),
+		cmocka_unit_test(test_create_refused_fails_each_action),
+		cmocka_unit_test(test_validate_only_and_unsendable),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
