@@ -86,7 +86,7 @@ enum kdr_controller_action_result {
 };
 
 #define KDR_CONTROLLER_ACTION_RESULTS (KDR_CONTROLLER_ACTION_DRY_RUN + 1)
-#define KDR_CONTROLLER_ACTION_KINDS (KDR_ACTION_DELETE_ACL + 1)
+#define KDR_CONTROLLER_ACTION_KINDS KDR_ACTION_KIND_COUNT
 
 /* "succeeded", "failed", "skipped", "dry-run". */
 const char *kdr_controller_action_result_name(enum kdr_controller_action_result result);

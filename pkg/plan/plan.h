@@ -33,6 +33,8 @@ enum kdr_action_kind {
 	KDR_ACTION_CREATE_ACL, /* AccessPolicy grants (acls.c) */
 	KDR_ACTION_DELETE_ACL,
 };
+/* How many kinds there are, for tables indexed by kind (keep it after the last one). */
+#define KDR_ACTION_KIND_COUNT (KDR_ACTION_DELETE_ACL + 1)
 
 /* "create-topic", "add-partitions", "alter-configs", ... */
 const char *kdr_action_kind_name(enum kdr_action_kind kind);
