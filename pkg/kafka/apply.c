@@ -274,6 +274,8 @@ struct batch {
 	struct pending *sent;
 	size_t n_sent;
 	bool in_flight;
+	bool resent;	    /* sent again once after the controller was lost */
+	int32_t controller; /* the controller librdkafka knew when the batch was sent */
 };
 
 /* Builds the batch's admin objects; an action whose object cannot be built fails alone. */
@@ -311,6 +313,36 @@ static void batch_fail(struct kdr_action_result *results, const struct kdr_kafka
 {
 	for (size_t i = 0; i < b->n_sent; i++)
 		kdr_kafka_result_fail(&results[b->sent[i].action], conn, b->sent[i].topic, prefix, err, detail);
+}
+
+/*
+ * Whether a whole request failed the way a lost controller fails it (librdkafka
+ * waited for a controller that is gone, or the connection to it dropped):
+ * librdkafka keeps the dead controller until its next metadata refresh
+ * (minutes), so every later request would wait its full timeout too.
+ */
+static bool controller_lost(rd_kafka_resp_err_t err)
+{
+	return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+	       err == RD_KAFKA_RESP_ERR_NOT_CONTROLLER || err == RD_KAFKA_RESP_ERR__WAIT_COORD;
+}
+
+/*
+ * A Metadata request: librdkafka learns the current controller from its
+ * answer. Returns whether it is another than `sent_to`, the one a failed
+ * request went to (a slow but present
+ * controller is not a lost one: its late answer may still land, so the batch
+ * is not sent twice).
+ */
+static bool refresh_controller(struct kdr_kafka_conn *conn, int32_t sent_to)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	int32_t now = -1;
+
+	if (rd_kafka_metadata(conn->rk, 0, NULL, &md, conn->timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		rd_kafka_metadata_destroy(md);
+	now = rd_kafka_controllerid(conn->rk, 0);
+	return now >= 0 && now != sent_to;
 }
 
 /* Records each action's outcome from the batch's result event. */
@@ -442,6 +474,7 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 			}
 			/* librdkafka copies the objects and the options (opaque included) into the request. */
 			rd_kafka_AdminOptions_set_opaque(options, (void *)(uintptr_t)next);
+			b->controller = rd_kafka_controllerid(conn->rk, 0);
 			send_request(conn, kind, b->objects, b->n_sent, options, queue);
 			b->in_flight = true;
 			in_flight++;
@@ -468,9 +501,22 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 		call = (size_t)(uintptr_t)rd_kafka_event_opaque(ev);
 		if (call >= 1 && call <= n_batches && batches[call - 1].in_flight) {
 			b = &batches[call - 1];
-			batch_collect(results, conn, b, kind, prefix, ev);
-			batch_release(b, kind);
-			in_flight--;
+			if (!b->resent && controller_lost(rd_kafka_event_error(ev)) &&
+			    refresh_controller(conn, b->controller)) {
+				/*
+				 * The controller was lost mid-apply: with the metadata refreshed (the new
+				 * controller), this batch is sent once more instead of failing it and
+				 * every batch after it on the dead one.
+				 */
+				b->resent = true;
+				b->controller = rd_kafka_controllerid(conn->rk, 0);
+				rd_kafka_AdminOptions_set_opaque(options, (void *)(uintptr_t)call);
+				send_request(conn, kind, b->objects, b->n_sent, options, queue);
+			} else {
+				batch_collect(results, conn, b, kind, prefix, ev);
+				batch_release(b, kind);
+				in_flight--;
+			}
 		}
 		rd_kafka_event_destroy(ev);
 		ev = NULL;

@@ -9,6 +9,9 @@
  * cluster's brokers in one JVM); on the other backends each says so and
  * skips before any bed starts.
  */
+#include <pthread.h>
+#include <time.h>
+
 #include "test_reconcile_helpers.h"
 
 static const char *const racks[] = {"east-a", "east-b", "east-c"};
@@ -358,6 +361,79 @@ static void test_request_lost_with_its_broker_is_planned_again(void **state)
 	rd_kafka_destroy(rk);
 }
 
+/* Takes the controller down after `delay_ms`, from another thread (the apply is running). */
+struct controller_killer {
+	struct kdr_sandbox *sandbox;
+	int delay_ms;
+	int32_t killed;
+};
+
+static void *kill_controller_later(void *arg)
+{
+	struct controller_killer *k = arg;
+	struct timespec ts = {k->delay_ms / 1000, (long)(k->delay_ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+	k->killed = kdr_sandbox_controller_id(k->sandbox, "dc-east");
+	kdr_sandbox_broker_down(k->sandbox, "dc-east", k->killed);
+	return NULL;
+}
+
+/*
+ * issue 14 item 5: the controller is lost mid-apply (120 topics in 4
+ * CreateTopics requests, 2 in flight, each held 400 ms by the broker; the
+ * controller goes down at 600 ms, with requests in flight). Another broker is
+ * controller at once; kdr refreshes the metadata and sends the lost requests
+ * again instead of failing them and every later request after a full
+ * timeout each (before: the in-flight and later requests failed, "no
+ * controller" / timed out). Every topic is created, in about one timeout.
+ */
+static void test_controller_lost_mid_apply(void **state)
+{
+	struct rec *rec = start(state, NEEDS_FAULTS);
+	rd_kafka_t *rk = NULL;
+	struct kdr_buf yaml = KDR_BUF_INIT;
+	struct controller_killer killer = {NULL, 600, -1};
+	pthread_t thread;
+	int64_t t0 = 0, elapsed = 0;
+	int rc = 0;
+
+	kdr_buf_puts(&yaml, EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: many}\nspec:\n"
+				       "  clusters: [dc-east]\n  partitions: 1\n  replicationFactor: 3\n  topics:\n");
+	for (int i = 0; i < 120; i++)
+		kdr_buf_printf(&yaml, "    - t%03d\n", i);
+	rec_desire(rec, yaml.ptr);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 120);
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, 400), 0);
+	rec->timeout_ms = REC_TIMEOUT_MS;
+	killer.sandbox = rec->sandbox;
+	assert_int_equal(pthread_create(&thread, NULL, kill_controller_later, &killer), 0);
+	t0 = rec_now_ms();
+	rc = rec_apply(rec);
+	elapsed = rec_now_ms() - t0;
+	pthread_join(thread, NULL);
+	printf("# backend: sandbox; controller %d down at %d ms; apply %lld ms, rc %d, %zu ok, %zu failed\n",
+	       (int)killer.killed, killer.delay_ms, (long long)elapsed, rc, rec->report.succeeded, rec->report.failed);
+	for (size_t i = 0; i < rec->report.n && i < 200; i++)
+		if (rec->report.results[i].code)
+			printf("#   %s\n", rec->report.results[i].message);
+	assert_int_equal(rec->report.failed, 0);
+	assert_int_equal(rc, 0);
+	/* One lost request's timeout at most, not one per request. */
+	assert_true(elapsed < 2 * REC_TIMEOUT_MS + 5000);
+	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, 0), 0);
+	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", killer.killed), 0);
+	/* Every topic exists as planned (an independent client), and nothing is left to do. */
+	rk = raw_client(rec, "dc-east");
+	for (size_t i = 0; i < rec->plan.n_actions; i++)
+		raw_assert_assignment(rk, rec->plan.actions[i].resource, 1, 0, &rec->plan.actions[i].assignment, false);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+	kdr_buf_release(&yaml);
+}
+
 /*
  * Metadata slower than the timeout: the read fails clearly and in time, and
  * the plan blocks the cluster instead of planning it as if it were empty.
@@ -425,6 +501,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_policy_violation_fails_one_action_then_converges, teardown),
 	    cmocka_unit_test_teardown(test_request_timeout_fails_each_action_then_converges, teardown),
 	    cmocka_unit_test_teardown(test_request_lost_with_its_broker_is_planned_again, teardown),
+	    cmocka_unit_test_teardown(test_controller_lost_mid_apply, teardown),
 	    cmocka_unit_test_teardown(test_read_timeout_is_reported_not_planned_around, teardown),
 	};
 
