@@ -36,9 +36,8 @@ int kdr_cli_load_desired(struct kdr_desired *out, const char *dir)
 	int exit_code = KDR_EXIT_OK;
 
 	kdr_spec_load_dir(out, dir, &diags);
-	/* Validation only makes sense on documents that parsed. */
-	if (!kdr_diags_has_errors(&diags))
-		kdr_validate(out, &diags);
+	/* Every error in one run: the rules too, over every document that decoded; sorted by file, line, column. */
+	kdr_validate_all(out, &diags);
 	kdr_diags_print(&diags, stderr);
 	if (kdr_diags_has_errors(&diags)) {
 		fprintf(stderr, "kdr: %zu error(s), %zu warning(s) in '%s'; nothing will be used from it\n",

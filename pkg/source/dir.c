@@ -14,9 +14,9 @@ int kdr_source_load_dir(struct kdr_desired *out, struct kdr_diags *diags, const 
 
 	memset(&fresh, 0, sizeof(fresh));
 	rc = kdr_spec_load_dir(&fresh, dir, &found);
-	/* Validation only makes sense on documents that parsed. */
-	if (!kdr_diags_has_errors(&found) && !(flags & KDR_SOURCE_NO_VALIDATE))
-		kdr_validate(&fresh, &found);
+	/* Every error in one run: the rules over every document that decoded (kdr_validate_all). */
+	if (!(flags & KDR_SOURCE_NO_VALIDATE))
+		kdr_validate_all(&fresh, &found);
 	if (rc == KDR_EIO)
 		rc = kdr_error_set(KDR_EIO, "'%s' could not be read; nothing from it is used", dir);
 	else if (found.errors)

@@ -297,9 +297,9 @@ int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_gi
 		if (rc < 0)
 			goto cleanup;
 	}
-	/* Validation only makes sense on documents that parsed. */
-	if (!kdr_diags_has_errors(&found) && !(flags & KDR_SOURCE_NO_VALIDATE))
-		kdr_validate(&fresh, &found);
+	/* Every error in one run: the rules over every document that decoded (kdr_validate_all). */
+	if (!(flags & KDR_SOURCE_NO_VALIDATE))
+		kdr_validate_all(&fresh, &found);
 	if (found.errors) {
 		rc = kdr_error_set(KDR_EINVALID,
 				   "commit %s of '%s': %zu error(s) in its documents; nothing from it is used",

@@ -16,6 +16,9 @@ void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severit
 	struct kdr_loc loc = { NULL, 0, 0 };
 	va_list ap;
 
+	for (size_t i = 0; i < ctx->n_broken; i++)
+		if (ctx->broken[i] == meta)
+			return; /* its schema errors say what is wrong with it */
 	va_start(ap, fmt);
 	kdr_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -277,12 +280,15 @@ static void ctx_release(struct kdr_validate_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags)
+static int validate(const struct kdr_desired *desired, struct kdr_diags *diags, const struct kdr_meta **broken,
+		    size_t n_broken)
 {
 	struct kdr_validate_ctx ctx;
 	size_t errors_before = diags->errors;
 
 	ctx_init(&ctx, desired, diags);
+	ctx.broken = broken;
+	ctx.n_broken = n_broken;
 	kdr_validate_check_names(&ctx);
 	kdr_validate_check_clusters(&ctx);
 	kdr_validate_check_references(&ctx);
@@ -296,4 +302,124 @@ int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags)
 	kdr_validate_check_acls(&ctx);
 	ctx_release(&ctx);
 	return diags->errors > errors_before ? KDR_EINVALID : 0;
+}
+
+int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags)
+{
+	return validate(desired, diags, NULL, 0);
+}
+
+/* "file:line:col..." -> file length and line (0 when `where` has no line). */
+static size_t split_where(const char *where, unsigned *line, unsigned *col)
+{
+	const char *p = where ? where : "";
+	const char *colon = NULL;
+
+	*line = 0;
+	*col = 0;
+	/* The first ":<digits>" is the line (paths with ':' followed by a digit are not expected). */
+	for (const char *q = strchr(p, ':'); q; q = strchr(q + 1, ':')) {
+		if (q[1] >= '0' && q[1] <= '9') {
+			colon = q;
+			break;
+		}
+	}
+	if (!colon)
+		return strcspn(p, " ");
+	*line = (unsigned)strtoul(colon + 1, NULL, 10);
+	{
+		const char *c = strchr(colon + 1, ':');
+
+		if (c && c[1] >= '0' && c[1] <= '9')
+			*col = (unsigned)strtoul(c + 1, NULL, 10);
+	}
+	return (size_t)(colon - p);
+}
+
+/* The object whose document holds `where` (its file and the last document start at or before the line). */
+static const struct kdr_meta *owner_of(const struct kdr_desired *d, const char *where)
+{
+	const struct kdr_meta *best = NULL;
+	unsigned line = 0, col = 0;
+	size_t flen = split_where(where, &line, &col);
+
+	for (size_t k = 0; k < 4; k++) {
+		size_t n = k == 0 ? d->n_clusters : k == 1 ? d->n_flows : k == 2 ? d->n_policies : d->n_access_policies;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct kdr_meta *m = k == 0   ? &d->clusters[i].meta
+						   : k == 1 ? &d->flows[i].meta
+						   : k == 2 ? &d->policies[i].meta
+							    : &d->access_policies[i].meta;
+
+			if (!m->file) {
+				/* Kubernetes objects: diagnostics are named "KIND/NAME" or "KIND ns/NAME". */
+				if (m->object_ref && where && strncmp(where, m->object_ref, strlen(m->object_ref)) == 0)
+					return m;
+				continue;
+			}
+			if (strlen(m->file) != flen || strncmp(m->file, where, flen) != 0 || m->line > line)
+				continue;
+			if (!best || m->line > best->line)
+				best = m;
+		}
+	}
+	return line ? best : NULL;
+}
+
+struct sorted_diag {
+	struct kdr_diag diag;
+	size_t order;
+};
+
+static int compare_diags(const void *a, const void *b)
+{
+	const struct sorted_diag *x = a, *y = b;
+	unsigned lx = 0, cx = 0, ly = 0, cy = 0;
+	size_t fx = split_where(x->diag.where, &lx, &cx), fy = split_where(y->diag.where, &ly, &cy);
+	int c = strncmp(x->diag.where ? x->diag.where : "", y->diag.where ? y->diag.where : "", fx < fy ? fx : fy);
+
+	if (c == 0 && fx != fy)
+		c = fx < fy ? -1 : 1;
+	if (c)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void kdr_validate_sort_diags(struct kdr_diags *diags)
+{
+	struct sorted_diag *v = kdr_calloc(diags->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < diags->n; i++) {
+		v[i].diag = diags->v[i];
+		v[i].order = i;
+	}
+	qsort(v, diags->n, sizeof(*v), compare_diags);
+	for (size_t i = 0; i < diags->n; i++)
+		diags->v[i] = v[i].diag;
+	free(v);
+}
+
+int kdr_validate_all(const struct kdr_desired *desired, struct kdr_diags *diags)
+{
+	const struct kdr_meta **broken = kdr_calloc(diags->n + 1, sizeof(*broken));
+	size_t n_broken = 0;
+	bool schema_errors = kdr_diags_has_errors(diags);
+	int rc = 0;
+
+	for (size_t i = 0; i < diags->n; i++) {
+		const struct kdr_meta *m = NULL;
+
+		if (diags->v[i].severity != KDR_SEV_ERROR || !(m = owner_of(desired, diags->v[i].where)))
+			continue;
+		broken[n_broken++] = m;
+	}
+	rc = validate(desired, diags, broken, n_broken);
+	free(broken);
+	kdr_validate_sort_diags(diags);
+	return schema_errors ? KDR_EINVALID : rc;
 }

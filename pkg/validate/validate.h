@@ -13,6 +13,20 @@
 int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags);
 
 /*
+ * Every error in one run: the rules over a desired state whose documents may
+ * have schema errors (already in `diags`). Every object that decoded is
+ * checked; the findings of an object whose own document has schema errors are
+ * left out (its schema errors say what is wrong; its broken fields would only
+ * echo as rule errors). Then `diags` is sorted by file, line, column (stable).
+ * Returns KDR_EINVALID when `diags` has any error, 0 otherwise. Nothing of a
+ * desired state with errors may be used: callers keep "nothing will be used".
+ */
+int kdr_validate_all(const struct kdr_desired *desired, struct kdr_diags *diags);
+
+/* Sorts diagnostics by file, line, column, keeping the order of equal ones. */
+void kdr_validate_sort_diags(struct kdr_diags *diags);
+
+/*
  * Whether kdr itself renders `key` into the MM2 connector configs of every
  * flow, so that spec.connectorConfig may not set it: connector name and class,
  * tasks.max, both cluster aliases and bootstrap servers, the topic and group

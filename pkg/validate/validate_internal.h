@@ -39,6 +39,9 @@ struct kdr_validate_topic_ref {
 struct kdr_validate_ctx {
 	const struct kdr_desired *desired;
 	struct kdr_diags *diags;
+	/* Objects whose document has schema errors: their rule findings are not reported (kdr_validate_all). */
+	const struct kdr_meta **broken;
+	size_t n_broken;
 	/* Sorted by cluster, topic, then document order (policy, index). */
 	struct kdr_validate_decl *decls;
 	size_t n_decls;

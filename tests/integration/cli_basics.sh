@@ -60,6 +60,18 @@ expect_in "$work/err" "all.yaml:20:14: error: spec.clusters[0]: " "unknown clust
 expect_in "$work/err" "did you mean 'dc-east'?" "cluster did-you-mean"
 expect_in "$work/err" "all.yaml:21:20: error: spec.topics[1]" "bad topic name located"
 
+# Every error in one run (issue 14 item 1): the schema errors of two documents and the rule errors
+# of every document that decoded (before: 2 of the 8), sorted by file, line, column.
+expect_exit 1 "validate a set with schema and rule errors" "$kdr" validate "$root/tests/fixtures/broken-mixed"
+grep -c ': error: ' "$work/err" | grep -qx 8 || { echo "FAIL: not all 8 errors in one run:"; cat "$work/err"; failures=$((failures + 1)); }
+expect_in "$work/err" "b-typo.yaml:8:3: error: spec.replicationFactr: unknown field" "schema typo reported"
+expect_in "$work/err" "c-duration.yaml:9:44: error: spec.tiering.localRetention: found '1 day'" "bad duration reported"
+expect_in "$work/err" "c-duration.yaml:15:14: error: spec.clusters[0]: cluster 'dc-nowhere' is not defined" "rule error of a sound document next to a broken one"
+expect_in "$work/err" "a-rules.yaml:21:20: error: spec.topics[1].name" "rule errors of another file"
+expect_in "$work/err" "nothing will be used from it" "still nothing used"
+grep ': error: ' "$work/err" | sed 's/: error: .*//' | awk -F: '{printf "%s %09d %09d\n", $1, $2, $3}' >"$work/order"
+sort -c "$work/order" 2>/dev/null || { echo "FAIL: diagnostics not sorted by file, line, column:"; cat "$work/err"; failures=$((failures + 1)); }
+
 # Offline round trip: plan, apply to the snapshot, plan again is empty.
 cp "$root/tests/golden/drift/live.json" "$work/live.json"
 expect_exit 2 "offline plan has changes" "$kdr" plan "$root/tests/golden/drift/desired" --offline "$work/live.json" --detailed-exitcode
