@@ -1,38 +1,111 @@
-/* pkg/connect against the sandbox's Connect worker (real HTTP through libcurl). */
+/*
+ * pkg/connect against the test bed's Connect worker (real HTTP through
+ * libcurl): the sandbox's, or with KDR_BACKEND=kafka a real Kafka Connect
+ * worker with MirrorMaker 2 (tests/support/testbed.h). Real workers reach a
+ * state a moment after the request, so state checks wait (bounded); the
+ * injected 409/500 answers and FAILED tasks are sandbox-only and skip
+ * elsewhere, saying so.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+#include <librdkafka/rdkafka.h>
 
 #include "connect/connect.h"
-#include "connect_server.h"
+#include "sandbox.h"
+#include "testbed.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
+#define WEST "dc-west"
+/* How long a state check waits for a real worker (rebalance, tasks starting). */
+#define SETTLE_MS 60000
+
 struct fixture {
-	struct kdr_connect_server *server;
+	struct kdr_testbed *bed;
+	struct kdr_sandbox *sandbox; /* the in-process sandbox (Connect faults); NULL on other backends */
 	struct kdr_desired desired;
 	struct kdr_cluster *cl;
 	struct kdr_connect_client *client;
 };
 
+static struct kdr_sandbox_cluster_spec west_spec(void)
+{
+	struct kdr_sandbox_cluster_spec spec = {0};
+
+	spec.name = WEST;
+	spec.brokers = 1;
+	spec.connect = true;
+	return spec;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Creates `topic` with `partitions` partitions on the bed's cluster (MM2 makes one task per partition at most). */
+static void create_topic(struct fixture *f, const char *topic, int partitions)
+{
+	char errstr[256] = "";
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk = NULL;
+	rd_kafka_queue_t *queue = NULL;
+	rd_kafka_NewTopic_t *nt = NULL;
+	rd_kafka_event_t *ev = NULL;
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_testbed_bootstrap(f->bed, WEST), errstr,
+					   sizeof(errstr)),
+			 RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	assert_non_null(rk);
+	queue = rd_kafka_queue_new(rk);
+	nt = rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof(errstr));
+	assert_non_null(nt);
+	rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, 15000);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	rd_kafka_event_destroy(ev);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_queue_destroy(queue);
+	rd_kafka_destroy(rk);
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = kdr_calloc(1, sizeof(*f));
 	struct kdr_connect_options options = KDR_CONNECT_OPTIONS_INIT;
+	struct kdr_sandbox_cluster_spec spec = west_spec();
 
-	if (kdr_connect_server_start(&f->server, "cluster-west-id", 0) != 0)
+	if (kdr_testbed_acquire(&f->bed, &spec, 1) != 0) {
+		fprintf(stderr, "%s\n", kdr_error_message());
+		free(f);
 		return -1;
+	}
+	f->sandbox = kdr_testbed_sandbox(f->bed);
 	f->cl = kdr_desired_add_cluster(&f->desired);
-	f->cl->meta.name = kdr_strdup("dc-west");
-	f->cl->bootstrap_servers = kdr_strdup("127.0.0.1:1");
+	f->cl->meta.name = kdr_strdup(WEST);
+	f->cl->bootstrap_servers = kdr_strdup(kdr_testbed_bootstrap(f->bed, WEST));
 	f->cl->connect.present = true;
 	/* A trailing slash must not produce "//connectors". */
-	f->cl->connect.url = kdr_asprintf("%s/", kdr_connect_server_url(f->server));
+	f->cl->connect.url = kdr_asprintf("%s/", kdr_testbed_connect_url(f->bed, WEST));
 	options.retry_base_ms = 5;
 	options.timeout_ms = 5000;
 	if (kdr_connect_client_open(&f->client, f->cl, &options) != 0)
@@ -45,24 +118,31 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	if (!f)
+		return 0;
 	kdr_connect_client_free(f->client);
-	kdr_connect_server_stop(f->server);
+	kdr_testbed_release(f->bed);
 	kdr_desired_release(&f->desired);
 	free(f);
+	*state = NULL;
 	return 0;
 }
 
-static void mirror_config(struct kdr_strmap *config, const char *name, const char *tasks_max)
+/* An MM2 source from the bed's cluster (alias dc-east) into itself (alias dc-west): real MM2 can run it. */
+static void mirror_config(struct fixture *f, struct kdr_strmap *config, const char *name, const char *tasks_max)
 {
 	kdr_strmap_set(config, "name", name);
 	kdr_strmap_set(config, "connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector");
 	kdr_strmap_set(config, "source.cluster.alias", "dc-east");
 	kdr_strmap_set(config, "target.cluster.alias", "dc-west");
-	kdr_strmap_set(config, "source.cluster.bootstrap.servers", "127.0.0.1:19092");
-	kdr_strmap_set(config, "target.cluster.bootstrap.servers", "127.0.0.1:29092");
+	kdr_strmap_set(config, "source.cluster.bootstrap.servers", kdr_testbed_bootstrap(f->bed, WEST));
+	kdr_strmap_set(config, "target.cluster.bootstrap.servers", kdr_testbed_bootstrap(f->bed, WEST));
 	kdr_strmap_set(config, "topics", "orders,payments\\..*");
 	kdr_strmap_set(config, "tasks.max", tasks_max);
 }
+
+static void wait_state(struct fixture *f, const char *name, size_t task, enum kdr_connector_state want,
+		       enum kdr_connector_state want_task);
 
 static void test_read_empty_worker(void **state)
 {
@@ -71,7 +151,7 @@ static void test_read_empty_worker(void **state)
 
 	assert_int_equal(kdr_connect_read(&live, f->client), 0);
 	assert_true(live.present);
-	assert_string_equal(live.kafka_cluster_id, "cluster-west-id");
+	assert_string_equal(live.kafka_cluster_id, kdr_testbed_cluster_id(f->bed, WEST));
 	assert_non_null(live.version);
 	assert_int_equal(live.n_connectors, 0);
 	kdr_live_cluster_release(&(struct kdr_live_cluster){ .connect = live });
@@ -85,13 +165,16 @@ static void test_create_update_read_back(void **state)
 	const struct kdr_live_connector *connector = NULL;
 	bool created = false;
 
-	mirror_config(&config, "kdr.east-to-west.source", "2");
+	/* Three partitions to mirror: real MM2 runs at most one task per partition. */
+	create_topic(f, "orders", 3);
+	mirror_config(f, &config, "kdr.east-to-west.source", "2");
 	assert_int_equal(kdr_connect_put_config(f->client, "kdr.east-to-west.source", &config, &created), 0);
 	assert_true(created);
 	kdr_strmap_set(&config, "tasks.max", "3");
 	assert_int_equal(kdr_connect_put_config(f->client, "kdr.east-to-west.source", &config, &created), 0);
 	assert_false(created);
 
+	wait_state(f, "kdr.east-to-west.source", 2, KDR_CONNECTOR_RUNNING, KDR_CONNECTOR_RUNNING);
 	assert_int_equal(kdr_connect_read(&live, f->client), 0);
 	assert_int_equal(live.n_connectors, 1);
 	connector = kdr_live_connector_find(&live, "kdr.east-to-west.source");
@@ -125,6 +208,36 @@ static enum kdr_connector_state connector_state(struct fixture *f, const char *n
 	return state;
 }
 
+/*
+ * Waits (bounded) until the connector is `want` and, when task >= 0, task
+ * `task` exists and is `want_task`; the sandbox is there at once.
+ */
+static void wait_state(struct fixture *f, const char *name, size_t task, enum kdr_connector_state want,
+		       enum kdr_connector_state want_task)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	for (;;) {
+		struct kdr_live_connect live = { 0 };
+		const struct kdr_live_connector *connector = NULL;
+		bool done = false;
+
+		if (kdr_connect_read(&live, f->client) == 0) {
+			connector = kdr_live_connector_find(&live, name);
+			done = connector && connector->state == want &&
+			       (want_task == KDR_CONNECTOR_UNKNOWN ||
+				(task < connector->n_tasks && connector->tasks[task].state == want_task));
+		}
+		kdr_live_cluster_release(&(struct kdr_live_cluster){ .connect = live });
+		if (done)
+			return;
+		if (now_ms() > deadline)
+			fail_msg("connector '%s' not %s (task %zu) after %d ms", name, kdr_connector_state_name(want), task,
+				 SETTLE_MS);
+		sleep_ms(200);
+	}
+}
+
 static void test_pause_resume_restart_delete(void **state)
 {
 	struct fixture *f = *state;
@@ -132,25 +245,35 @@ static void test_pause_resume_restart_delete(void **state)
 	enum kdr_connector_state task_state = KDR_CONNECTOR_UNKNOWN;
 	const char *name = "kdr.flow.source";
 
-	mirror_config(&config, name, "2");
+	create_topic(f, "orders", 2);
+	mirror_config(f, &config, name, "2");
 	assert_int_equal(kdr_connect_put_config(f->client, name, &config, NULL), 0);
+	wait_state(f, name, 1, KDR_CONNECTOR_RUNNING, KDR_CONNECTOR_RUNNING);
 	assert_int_equal(kdr_connect_pause(f->client, name), 0);
+	wait_state(f, name, 0, KDR_CONNECTOR_PAUSED, KDR_CONNECTOR_PAUSED);
 	assert_int_equal(connector_state(f, name, 0, &task_state), KDR_CONNECTOR_PAUSED);
 	assert_int_equal(task_state, KDR_CONNECTOR_PAUSED);
 	assert_int_equal(kdr_connect_resume(f->client, name), 0);
+	wait_state(f, name, 0, KDR_CONNECTOR_RUNNING, KDR_CONNECTOR_UNKNOWN);
 	assert_int_equal(connector_state(f, name, 0, &task_state), KDR_CONNECTOR_RUNNING);
 
-	assert_int_equal(kdr_connect_server_fail_task(f->server, name, 1, "java.lang.RuntimeException: boom"), 0);
+	if (!kdr_testbed_can(KDR_TESTBED_CAP_FAULTS)) {
+		printf("not run on %s: failing a task needs fault injection\n", kdr_testbed_backend_name());
+		goto delete;
+	}
+	assert_int_equal(kdr_sandbox_connect_fail_task(f->sandbox, WEST, name, 1, "java.lang.RuntimeException: boom"),
+			 0);
 	assert_int_equal(connector_state(f, name, 1, &task_state), KDR_CONNECTOR_RUNNING);
 	assert_int_equal(task_state, KDR_CONNECTOR_FAILED);
 	assert_int_equal(kdr_connect_restart(f->client, name, true, true), 0);
 	connector_state(f, name, 1, &task_state);
 	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
-	assert_int_equal(kdr_connect_server_fail_task(f->server, name, 0, "boom again"), 0);
+	assert_int_equal(kdr_sandbox_connect_fail_task(f->sandbox, WEST, name, 0, "boom again"), 0);
 	assert_int_equal(kdr_connect_restart_task(f->client, name, 0), 0);
 	connector_state(f, name, 0, &task_state);
 	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
 
+delete:
 	assert_int_equal(kdr_connect_delete(f->client, name), 0);
 	/* Deleting what is already gone is done, not an error: apply must converge. */
 	assert_int_equal(kdr_connect_delete(f->client, name), 0);
@@ -166,8 +289,9 @@ static void test_rebalance_409_is_retried(void **state)
 	struct kdr_strmap config = KDR_STRMAP_INIT;
 	uint64_t before = kdr_connect_client_request_count(f->client);
 
-	mirror_config(&config, "kdr.retry.source", "1");
-	kdr_connect_server_fail(f->server, 409, 2);
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 409)");
+	mirror_config(f, &config, "kdr.retry.source", "1");
+	assert_int_equal(kdr_sandbox_connect_fail(f->sandbox, WEST, 409, 2), 0);
 	assert_int_equal(kdr_connect_put_config(f->client, "kdr.retry.source", &config, NULL), 0);
 	assert_int_equal(kdr_connect_client_request_count(f->client) - before, 3);
 	kdr_strmap_release(&config);
@@ -179,14 +303,15 @@ static void test_persistent_500_is_reported_after_retries(void **state)
 	uint64_t before = kdr_connect_client_request_count(f->client);
 	struct kdr_live_connect live = { 0 };
 
-	kdr_connect_server_fail(f->server, 500, 100);
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 500)");
+	assert_int_equal(kdr_sandbox_connect_fail(f->sandbox, WEST, 500, 100), 0);
 	assert_int_equal(kdr_connect_read(&live, f->client), KDR_EUNAVAILABLE);
 	/* The default budget: the first attempt and 4 retries. */
 	assert_int_equal(kdr_connect_client_request_count(f->client) - before, 5);
 	assert_non_null(strstr(kdr_error_message(), "HTTP 500"));
 	assert_non_null(strstr(kdr_error_message(), "(retries exhausted)"));
-	assert_non_null(strstr(kdr_error_message(), kdr_connect_server_url(f->server)));
-	kdr_connect_server_fail(f->server, 500, 0);
+	assert_non_null(strstr(kdr_error_message(), kdr_testbed_connect_url(f->bed, WEST)));
+	/* The remaining injected answers go with this test's sandbox (a fresh bed per test). */
 	kdr_live_cluster_release(&(struct kdr_live_cluster){ .connect = live });
 }
 
@@ -248,6 +373,21 @@ static void test_auth_secret_missing_is_reported_without_value(void **state)
 	kdr_desired_release(&desired);
 }
 
+static int group_setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = west_spec();
+
+	(void)state;
+	return kdr_testbed_share("test_connect_client", &spec, 1);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	kdr_testbed_unshare();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,5 +401,5 @@ int main(void)
 		cmocka_unit_test(test_auth_secret_missing_is_reported_without_value),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
