@@ -156,6 +156,9 @@ static void spec_release(struct kdr_sandbox_cluster_spec *spec)
 	free((char *)spec->sasl_username);
 	free((char *)spec->sasl_password);
 	free((char *)spec->cluster_id);
+	for (size_t u = 0; u < 2 * spec->n_users; u++)
+		free((char *)spec->users[u]);
+	free((void *)spec->users);
 }
 
 static void cluster_release(struct testbed_cluster *cl)
@@ -190,6 +193,14 @@ static void spec_copy(struct kdr_sandbox_cluster_spec *out, const struct kdr_san
 	out->sasl_username = dup_or_null(spec->sasl_username);
 	out->sasl_password = dup_or_null(spec->sasl_password);
 	out->cluster_id = dup_or_null(spec->cluster_id);
+	out->users = NULL;
+	if (spec->n_users) {
+		const char **users = kdr_calloc(2 * spec->n_users, sizeof(*users));
+
+		for (size_t u = 0; u < 2 * spec->n_users; u++)
+			users[u] = kdr_strdup(spec->users[u]);
+		out->users = users;
+	}
 }
 
 static const struct testbed_cluster *cluster_find(const struct kdr_testbed *bed, const char *name)
@@ -894,6 +905,20 @@ static void write_config(struct kdr_buf *out, const struct kdr_sandbox_cluster_s
 			yaml_string(out, spec->sasl_password ? spec->sasl_password : "");
 			kdr_buf_puts(out, "}\n");
 		}
+		if (spec->n_users) {
+			kdr_buf_puts(out, "    users: {");
+			for (size_t u = 0; u < spec->n_users; u++) {
+				kdr_buf_puts(out, u ? ", " : "");
+				yaml_string(out, spec->users[2 * u]);
+				kdr_buf_puts(out, ": ");
+				yaml_string(out, spec->users[2 * u + 1]);
+			}
+			kdr_buf_puts(out, "}\n");
+		}
+		if (spec->authorizer)
+			kdr_buf_puts(out, "    authorizer: true\n");
+		if (spec->no_authorizer)
+			kdr_buf_puts(out, "    noAuthorizer: true\n");
 	}
 }
 
@@ -1246,11 +1271,18 @@ static bool shape_matches(const struct kdr_sandbox_cluster_spec *have, const str
 		*why = "sasl";
 	else if (want->cluster_id && !same_string(want->cluster_id, have->cluster_id))
 		*why = "clusterId";
+	else if (want->authorizer != have->authorizer || want->no_authorizer != have->no_authorizer)
+		*why = "authorizer";
+	else if (want->n_users != have->n_users)
+		*why = "users";
 	else if (want->port || want->connect_port)
 		*why = "fixed ports (a shared bed uses ephemeral ones)";
 	for (size_t r = 0; !*why && r < want->n_racks; r++)
 		if (strcmp(want->racks[r], have->racks[r]) != 0)
 			*why = "racks";
+	for (size_t u = 0; !*why && u < 2 * want->n_users; u++)
+		if (strcmp(want->users[u], have->users[u]) != 0)
+			*why = "users";
 	return *why == NULL;
 }
 
