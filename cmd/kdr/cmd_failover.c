@@ -292,7 +292,7 @@ int kdr_cmd_failover(int argc, char **argv)
 	kdr_strvec_push(&clusters, flow->target);
 	source.clusters = (const char *const *)clusters.v;
 	source.n_clusters = clusters.n;
-	source.read_groups = true;
+	source.read_groups = KDR_READ_GROUPS_OFFSETS;
 	if ((exit_code = kdr_live_source_read(&live, &desired, &source)) != KDR_EXIT_OK)
 		goto cleanup;
 	target_live = kdr_live_cluster_find(&live, flow->target);
@@ -301,7 +301,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (!target_live->groups_read) {
+	if (!target_live->groups_read || !target_live->group_offsets_read) {
 		fprintf(stderr, "kdr failover: the consumer groups of '%s' could not be read: nothing was changed\n",
 			flow->target);
 		exit_code = KDR_EXIT_ERROR;

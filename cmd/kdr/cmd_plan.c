@@ -218,6 +218,10 @@ int kdr_cmd_plan(int argc, char **argv)
 	}
 	source.clusters = (const char *const *)clusters.v;
 	source.n_clusters = clusters.n;
+	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
+	for (size_t i = 0; i < desired.n_flows; i++)
+		if (desired.flows[i].checkpoints_enabled)
+			source.read_groups = KDR_READ_GROUPS_LIST;
 	exit_code = kdr_live_source_read(&live, &desired, &source);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;

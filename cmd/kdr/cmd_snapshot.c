@@ -86,7 +86,7 @@ int kdr_cmd_snapshot(int argc, char **argv)
 		goto cleanup;
 	source.clusters = (const char *const *)clusters.v;
 	source.n_clusters = clusters.n;
-	source.read_groups = true; /* the snapshot holds the consumer groups too */
+	source.read_groups = KDR_READ_GROUPS_OFFSETS; /* the snapshot holds the consumer groups too */
 	exit_code = kdr_live_source_read(&live, &desired, &source);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "executor/executor.h"
 #include "live/live.h"
 #include "util/strvec.h"
 #include "model/model.h"
@@ -16,10 +17,10 @@ struct kdr_live_source_options {
 	const char *const *clusters; /* --cluster filter; NULL: every declared cluster */
 	size_t n_clusters;
 	int64_t timeout_ms;
-	bool read_groups; /* also the consumer groups (snapshot, status, lag, failover) */
+	int read_groups; /* enum kdr_read_groups: also the consumer groups (plan's preview, snapshot, failover) */
 };
 
-#define KDR_LIVE_SOURCE_OPTIONS_INIT { NULL, NULL, 0, 30000, false }
+#define KDR_LIVE_SOURCE_OPTIONS_INIT { NULL, NULL, 0, 30000, 0 }
 
 int kdr_live_source_parse_timeout(struct kdr_live_source_options *options, const char *text);
 

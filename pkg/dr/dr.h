@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "live/live.h"
+#include "mm2/mm2.h"
 #include "mm2/records.h"
 #include "model/model.h"
 #include "util/buf.h"
@@ -85,21 +86,6 @@ void kdr_dr_offsets_sort(struct kdr_dr_offsets *set);
 const struct kdr_dr_offset *kdr_dr_offsets_find(const struct kdr_dr_offsets *set, const char *topic,
 						int32_t partition);
 void kdr_dr_offsets_release(struct kdr_dr_offsets *set);
-
-/* --- The flow's group filter, as MM2's DefaultGroupFilter applies it --- */
-
-struct kdr_dr_group_filter {
-	struct kdr_regex_set include;
-	struct kdr_regex_set exclude;
-};
-
-/*
- * Compiles flow->groups and flow->groups_exclude (plus MM2's default
- * exclusions when keep_default_excludes); KDR_EINVALID on a bad regex.
- */
-int kdr_dr_group_filter_init(struct kdr_dr_group_filter *out, const struct kdr_flow *flow);
-bool kdr_dr_group_filter_match(const struct kdr_dr_group_filter *filter, const char *group);
-void kdr_dr_group_filter_release(struct kdr_dr_group_filter *filter);
 
 /*
  * The source topic a remote topic of the flow mirrors: "dc-east.orders" ->

@@ -106,12 +106,12 @@ static bool requested(const struct kdr_dr_failover_input *in, const char *group)
 	return false;
 }
 
-static bool selected(const struct kdr_dr_failover_input *in, const struct kdr_dr_group_filter *filter,
+static bool selected(const struct kdr_dr_failover_input *in, const struct kdr_mm2_group_filter *filter,
 		     const char *group)
 {
 	if (in->n_groups || in->groups_re)
 		return requested(in, group) || (in->groups_re && kdr_regex_full_match(in->groups_re, group));
-	return kdr_dr_group_filter_match(filter, group);
+	return kdr_mm2_group_filter_match(filter, group);
 }
 
 static void decide_group(struct kdr_dr_failover_plan *plan, const struct kdr_dr_failover_input *in, const char *group,
@@ -121,7 +121,7 @@ static void decide_group(struct kdr_dr_failover_plan *plan, const struct kdr_dr_
 	struct kdr_dr_failover_group *g = add_group(plan, group);
 	size_t row0 = plan->n_rows;
 
-	if (!in->target->groups_read)
+	if (!in->target->groups_read || !in->target->group_offsets_read)
 		refuse_group(g, kdr_asprintf("the consumer groups of '%s' were not read", in->target->name));
 	else if (kdr_live_group_active(tg))
 		refuse_group(g, kdr_asprintf("group has %d member(s) on '%s' (state %s): stop its consumers there first",
@@ -156,8 +156,8 @@ static void decide_group(struct kdr_dr_failover_plan *plan, const struct kdr_dr_
 int kdr_dr_failover_decide(struct kdr_dr_failover_plan *out, const struct kdr_dr_failover_input *in)
 {
 	const struct kdr_dr_checkpoints *set = in->checkpoints;
-	struct kdr_dr_group_filter filter = { 0 };
-	int rc = kdr_dr_group_filter_init(&filter, in->flow);
+	struct kdr_mm2_group_filter filter = { 0 };
+	int rc = kdr_mm2_group_filter_init(&filter, in->flow);
 
 	memset(out, 0, sizeof(*out));
 	if (rc != 0)
@@ -186,7 +186,7 @@ int kdr_dr_failover_decide(struct kdr_dr_failover_plan *out, const struct kdr_dr
 		if (found || dup)
 			continue;
 		refuse_group(add_group(out, in->groups[i]),
-			     kdr_dr_group_filter_match(&filter, in->groups[i])
+			     kdr_mm2_group_filter_match(&filter, in->groups[i])
 				     ? kdr_strdup("no checkpoint for this group (has it committed offsets on a mirrored "
 						  "topic on the source, and has MM2 refreshed its groups?)")
 				     : kdr_asprintf("no checkpoint: the group filter of flow '%s' does not accept it",
@@ -208,7 +208,7 @@ int kdr_dr_failover_decide(struct kdr_dr_failover_plan *out, const struct kdr_dr
 			if (in->at_risk->v[i].offset > 0)
 				out->total_at_risk += in->at_risk->v[i].offset;
 	}
-	kdr_dr_group_filter_release(&filter);
+	kdr_mm2_group_filter_release(&filter);
 	return 0;
 }
 

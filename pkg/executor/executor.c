@@ -90,7 +90,8 @@ static void *read_one_cluster(void *arg)
 		read->rc = kdr_kafka_conn_open(&conn, read->cl, &kopts);
 		if (read->rc == 0)
 			read->rc = kdr_kafka_conn_read(&read->live, conn);
-		if (read->rc == 0 && kdr_kafka_conn_read_groups(&read->live, conn) != 0)
+		if (read->rc == 0 &&
+		    kdr_kafka_conn_read_groups(&read->live, conn, read->options->read_groups == KDR_READ_GROUPS_OFFSETS) != 0)
 			kdr_strvec_push(&read->errors.messages, kdr_error_message());
 		kdr_kafka_conn_free(conn);
 	} else {

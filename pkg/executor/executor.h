@@ -17,6 +17,12 @@
  * decides WHAT to do is in pkg/plan; this only does it and reports.
  */
 
+enum kdr_read_groups {
+	KDR_READ_GROUPS_NONE = 0,
+	KDR_READ_GROUPS_LIST = 1,
+	KDR_READ_GROUPS_OFFSETS = 2,
+};
+
 struct kdr_executor_options {
 	int timeout_ms;       /* per request; <= 0: the adapters' defaults */
 	bool validate_only;   /* ask the brokers to check, change nothing */
@@ -24,11 +30,13 @@ struct kdr_executor_options {
 	const char *const *clusters; /* restrict to these clusters (NULL: all declared) */
 	size_t n_clusters;
 	/*
-	 * Also read each cluster's consumer groups (kdr_kafka_conn_read_groups).
-	 * A failure there leaves groups_read false and adds a message; the rest
-	 * of the cluster's read stands.
+	 * Also read each cluster's consumer groups (kdr_kafka_conn_read_groups):
+	 * KDR_READ_GROUPS_LIST ids, states and members (two requests per broker),
+	 * KDR_READ_GROUPS_OFFSETS also their committed offsets. A failure there
+	 * leaves groups_read false and adds a message; the rest of the cluster's
+	 * read stands.
 	 */
-	bool read_groups;
+	int read_groups;
 };
 
 /* One line per cluster that could not be read, for the caller to print. */

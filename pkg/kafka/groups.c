@@ -190,7 +190,7 @@ cleanup:
 	return error;
 }
 
-int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
+int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn, bool offsets)
 {
 	rd_kafka_queue_t *queue = NULL;
 	int error = kdr_kafka_conn_wait(conn);
@@ -198,7 +198,7 @@ int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_co
 	if (error)
 		return error;
 	queue = rd_kafka_queue_new(conn->rk);
-	if (!(error = list_describe(out, conn)))
+	if (!(error = list_describe(out, conn)) && offsets)
 		error = read_offsets(out, conn, queue);
 	rd_kafka_queue_destroy(queue);
 	if (error) {
@@ -208,9 +208,11 @@ int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_co
 		out->groups = NULL;
 		out->n_groups = 0;
 		out->groups_read = false;
+		out->group_offsets_read = false;
 		return error;
 	}
 	out->groups_read = true;
+	out->group_offsets_read = offsets;
 	kdr_live_cluster_sort(out);
 	return 0;
 }

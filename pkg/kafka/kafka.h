@@ -153,13 +153,14 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
  * groups it coordinates (state, protocol type, member count), then the
  * committed offsets of each group (ListConsumerGroupOffsets: librdkafka
  * 2.0.2 takes one group per call and Kafka's OffsetFetch before v8 one group
- * per request, so one OffsetFetch per group, 8 in flight).
+ * per request, so one OffsetFetch per group, 8 in flight) when `offsets`
+ * (out->group_offsets_read says which).
  * Sets out->groups_read and sorts. Any error (a broker that cannot list, a
  * group that cannot be described) fails the whole read, since a failover
  * must not decide on half the truth: KDR_EUNAVAILABLE/ETIMEOUT/EINVALID with
  * the cluster and group named; out's groups are emptied then.
  */
-int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn);
+int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn, bool offsets);
 
 struct kdr_kafka_offset_query {
 	const char *topic;

@@ -85,6 +85,7 @@ void kdr_live__groups_sort(struct kdr_live_cluster *cl)
 void kdr_live__groups_copy(struct kdr_live_cluster *out, const struct kdr_live_cluster *src)
 {
 	out->groups_read = src->groups_read;
+	out->group_offsets_read = src->group_offsets_read;
 	out->groups = NULL;
 	out->n_groups = 0;
 	for (size_t i = 0; i < src->n_groups; i++) {
@@ -123,4 +124,5 @@ void kdr_live__groups_release(struct kdr_live_cluster *cl)
 	cl->groups = NULL;
 	cl->n_groups = 0;
 	cl->groups_read = false;
+	cl->group_offsets_read = false;
 }

@@ -139,7 +139,8 @@ struct kdr_live_cluster {
 	struct kdr_live_topic *topics; /* sorted by name */
 	size_t n_topics;
 	struct kdr_live_connect connect;
-	bool groups_read; /* the consumer groups were read (else `groups` says nothing) */
+	bool groups_read;        /* the consumer groups were read (else `groups` says nothing) */
+	bool group_offsets_read; /* ... with their committed offsets (else each group's offsets say nothing) */
 	struct kdr_live_group *groups; /* sorted by id */
 	size_t n_groups;
 	/*

@@ -803,6 +803,7 @@ static int read_groups(struct reader *rd, struct kdr_live_cluster *cl, const jso
 	if (rc != 0 || !groups)
 		return rc;
 	cl->groups_read = true;
+	cl->group_offsets_read = true; /* a snapshot holds what was read: kdr snapshot reads the offsets */
 	mark = push_key(rd, "groups");
 	keys = sorted_keys(groups, &n);
 	for (size_t i = 0; i < n && !rc; i++) {

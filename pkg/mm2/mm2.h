@@ -6,6 +6,7 @@
 
 #include "model/model.h"
 #include "util/buf.h"
+#include "util/regex.h"
 #include "util/strmap.h"
 
 /*
@@ -116,5 +117,21 @@ void kdr_mm2_render_properties(struct kdr_buf *out, const struct kdr_desired *de
 			       const struct kdr_mm2_secrets *secrets);
 
 void kdr_mm2_connectors_release(struct kdr_mm2_connectors *connectors);
+
+/* --- The flow's group filter, as MM2's DefaultGroupFilter applies it --- */
+
+struct kdr_mm2_group_filter {
+	struct kdr_regex_set include;
+	struct kdr_regex_set exclude;
+};
+
+/*
+ * Compiles flow->groups and flow->groups_exclude (plus MM2's default
+ * exclusions when keep_default_excludes); KDR_EINVALID on a bad regex.
+ */
+int kdr_mm2_group_filter_init(struct kdr_mm2_group_filter *out, const struct kdr_flow *flow);
+bool kdr_mm2_group_filter_match(const struct kdr_mm2_group_filter *filter, const char *group);
+void kdr_mm2_group_filter_release(struct kdr_mm2_group_filter *filter);
+
 
 #endif

@@ -400,6 +400,55 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 	kdr_buf_release(&msg);
 }
 
+/*
+ * The consumer groups of the source the flow's group filter accepts, which
+ * its checkpoint connector will checkpoint (MM2 takes, of those, the ones
+ * with committed offsets on a replicated topic; where the offsets were read
+ * the note names exactly those).
+ */
+static void preview_groups(struct preview *pv, const struct kdr_live_cluster *source)
+{
+	const struct kdr_flow *flow = pv->flow;
+	struct kdr_mm2_group_filter filter;
+	struct kdr_strvec names = KDR_STRVEC_INIT;
+	struct kdr_buf msg = KDR_BUF_INIT;
+	size_t accepted = 0;
+
+	if (!source->groups_read || !flow->checkpoints_enabled || kdr_mm2_group_filter_init(&filter, flow) != 0)
+		return;
+	for (size_t i = 0; i < source->n_groups; i++) {
+		const struct kdr_live_group *group = &source->groups[i];
+		bool on_mirrored = !source->group_offsets_read;
+
+		if (!kdr_mm2_group_filter_match(&filter, group->id))
+			continue;
+		accepted++;
+		for (size_t k = 0; k < group->n_offsets && !on_mirrored; k++)
+			on_mirrored = plan_mm2_replicates(&pv->want, group->offsets[k].topic, NULL);
+		if (on_mirrored)
+			kdr_strvec_push(&names, group->id);
+	}
+	if (names.n) {
+		kdr_buf_printf(&msg, "mirror preview: flow '%s' checkpoints %zu consumer group(s) of '%s'%s: ",
+			       flow->meta.name, names.n, flow->source,
+			       source->group_offsets_read ? " (with commits on mirrored topics)"
+							  : " (those of them with commits on mirrored topics)");
+		for (size_t i = 0; i < names.n && i < PLAN_PREVIEW_MAX_NAMES; i++)
+			kdr_buf_printf(&msg, "%s%s", i ? ", " : "", names.v[i]);
+		if (names.n > PLAN_PREVIEW_MAX_NAMES)
+			kdr_buf_printf(&msg, " ... and %zu more", names.n - PLAN_PREVIEW_MAX_NAMES);
+		plan_add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
+	} else if (accepted == 0 && source->n_groups) {
+		plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
+			      "mirror preview: the group filter of flow '%s' accepts none of the %zu consumer group(s) "
+			      "of '%s': no offsets will be translated for a failover",
+			      flow->meta.name, source->n_groups, flow->source);
+	}
+	kdr_buf_release(&msg);
+	kdr_strvec_release(&names);
+	kdr_mm2_group_filter_release(&filter);
+}
+
 static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
@@ -458,6 +507,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 		n_present += !topics[i].deleted;
 	}
 	preview_notes(&pv, source, n_present);
+	preview_groups(&pv, source);
 cleanup:
 	free(topics);
 	free(pv.per_pattern);

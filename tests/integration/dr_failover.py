@@ -190,6 +190,16 @@ def run(work):
         c.commit({TopicPartition("dc-east.orders", 0): OffsetAndMetadata(45, "")})
         c.close()
 
+        # Groups on dc-east: the plan's mirror preview names those the flow's group filter checkpoints.
+        for group in ("billing", "console-consumer-7"):
+            c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id=group, enable_auto_commit=False)
+            c.assign([TopicPartition("orders", 0)])
+            c.commit({TopicPartition("orders", 0): OffsetAndMetadata(10, "")})
+            c.close()
+        rc, out, _ = kdr("plan", d)
+        check("flow 'east-to-west' checkpoints 1 consumer group(s) of 'dc-east' (those of them with commits on "
+              "mirrored topics): billing" in out, "mirror preview names the checkpointed groups (not console-consumer-*)")
+
         # kdr snapshot has the groups (state, members, offsets).
         _, out, _ = kdr("snapshot", d, "--cluster", "dc-west", expect=0)
         groups = json.loads(out)["clusters"]["dc-west"]["groups"]

@@ -157,7 +157,7 @@ static void test_groups_batched(void **state)
 	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &options), 0);
 	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
 	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
-	assert_int_equal(kdr_kafka_conn_read_groups(&live, conn), 0);
+	assert_int_equal(kdr_kafka_conn_read_groups(&live, conn, true), 0);
 	assert_true(live.groups_read);
 	assert_int_equal(live.n_groups, 10);
 	g = group_of(&live, "g00");
@@ -245,7 +245,7 @@ static void test_commit_group(void **state)
 	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &options), 0);
 	assert_int_equal(kdr_kafka_conn_commit_group(conn, "billing", commits, 2), 0);
 	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
-	assert_int_equal(kdr_kafka_conn_read_groups(&live, conn), 0);
+	assert_int_equal(kdr_kafka_conn_read_groups(&live, conn, true), 0);
 	g = group_of(&live, "billing");
 	assert_int_equal(g->n_offsets, 2);
 	assert_int_equal(g->offsets[0].offset, 42);
@@ -268,7 +268,7 @@ static void test_commit_group(void **state)
 			rd_kafka_message_destroy(msg);
 		memset(&live, 0, sizeof(live));
 		assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
-		assert_int_equal(kdr_kafka_conn_read_groups(&live, conn), 0);
+		assert_int_equal(kdr_kafka_conn_read_groups(&live, conn, true), 0);
 		g = group_of(&live, "billing");
 		rc = strcmp(g->state, "Stable") == 0 && g->n_members == 1;
 		if (!rc)

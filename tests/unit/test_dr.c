@@ -53,6 +53,7 @@ static void target_init(struct kdr_live_cluster *cl, int partitions)
 	memset(cl, 0, sizeof(*cl));
 	cl->name = kdr_strdup("dc-west");
 	cl->groups_read = true;
+	cl->group_offsets_read = true;
 	topic = kdr_live_cluster_add_topic(cl, "dc-east.orders");
 	for (int p = 0; p < partitions; p++)
 		kdr_live_topic_add_partition(topic, replicas, 1);
@@ -316,25 +317,25 @@ static void test_failover_properties(void **state)
 static void test_group_filter(void **state)
 {
 	struct kdr_flow flow;
-	struct kdr_dr_group_filter filter;
+	struct kdr_mm2_group_filter filter;
 
 	(void)state;
 	flow_init(&flow);
 	kdr_strvec_push(&flow.groups, "bill.*");
 	kdr_strvec_push(&flow.groups, "connect-x");
 	kdr_strvec_push(&flow.groups_exclude, "billing-test");
-	assert_int_equal(kdr_dr_group_filter_init(&filter, &flow), 0);
-	assert_true(kdr_dr_group_filter_match(&filter, "billing"));
-	assert_false(kdr_dr_group_filter_match(&filter, "billing-test"));
-	assert_false(kdr_dr_group_filter_match(&filter, "xbilling"));
-	assert_false(kdr_dr_group_filter_match(&filter, "connect-x")); /* MM2's default exclude */
-	kdr_dr_group_filter_release(&filter);
+	assert_int_equal(kdr_mm2_group_filter_init(&filter, &flow), 0);
+	assert_true(kdr_mm2_group_filter_match(&filter, "billing"));
+	assert_false(kdr_mm2_group_filter_match(&filter, "billing-test"));
+	assert_false(kdr_mm2_group_filter_match(&filter, "xbilling"));
+	assert_false(kdr_mm2_group_filter_match(&filter, "connect-x")); /* MM2's default exclude */
+	kdr_mm2_group_filter_release(&filter);
 	flow.keep_default_excludes = false;
-	assert_int_equal(kdr_dr_group_filter_init(&filter, &flow), 0);
-	assert_true(kdr_dr_group_filter_match(&filter, "connect-x"));
-	kdr_dr_group_filter_release(&filter);
+	assert_int_equal(kdr_mm2_group_filter_init(&filter, &flow), 0);
+	assert_true(kdr_mm2_group_filter_match(&filter, "connect-x"));
+	kdr_mm2_group_filter_release(&filter);
 	kdr_strvec_push(&flow.groups, "(");
-	assert_int_equal(kdr_dr_group_filter_init(&filter, &flow), KDR_EINVALID);
+	assert_int_equal(kdr_mm2_group_filter_init(&filter, &flow), KDR_EINVALID);
 	flow_release(&flow);
 }
 
