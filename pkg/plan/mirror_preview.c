@@ -449,6 +449,44 @@ static void preview_groups(struct preview *pv, const struct kdr_live_cluster *so
 	kdr_mm2_group_filter_release(&filter);
 }
 
+/*
+ * The failback guard: a suspended flow (the way a failover is recorded)
+ * whose source would get mirrored topics created, i.e. a primary that came
+ * back empty, is said loudly: its data lives on the target now.
+ */
+static void preview_failback_guard(struct preview *pv)
+{
+	const struct kdr_flow *flow = pv->flow;
+	struct kdr_strvec names = KDR_STRVEC_INIT;
+	struct kdr_buf msg = KDR_BUF_INIT;
+	const struct kdr_plan *plan = pv->ctx->plan;
+
+	if (!flow->suspended)
+		return;
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+
+		if (action->kind == KDR_ACTION_CREATE_TOPIC && strcmp(action->cluster, flow->source) == 0 &&
+		    plan_mm2_replicates(&pv->want, action->resource, NULL))
+			kdr_strvec_push(&names, action->resource);
+	}
+	if (names.n) {
+		kdr_buf_printf(&msg, "failback guard: flow '%s' is suspended (a recorded failover?) and %zu topic(s) it "
+				     "mirrors would be created empty on its source '%s': ",
+			       flow->meta.name, names.n, flow->source);
+		for (size_t i = 0; i < names.n && i < PLAN_PREVIEW_MAX_NAMES; i++)
+			kdr_buf_printf(&msg, "%s%s", i ? ", " : "", names.v[i]);
+		if (names.n > PLAN_PREVIEW_MAX_NAMES)
+			kdr_buf_printf(&msg, " ... and %zu more", names.n - PLAN_PREVIEW_MAX_NAMES);
+		kdr_buf_printf(&msg, "; if '%s' came back after a failover its records are on '%s': fail back first "
+				     "(docs/runbook.md)",
+			       flow->source, flow->target);
+		plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->source, pv->connector, "%s", msg.ptr);
+	}
+	kdr_buf_release(&msg);
+	kdr_strvec_release(&names);
+}
+
 static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
@@ -508,6 +546,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	}
 	preview_notes(&pv, source, n_present);
 	preview_groups(&pv, source);
+	preview_failback_guard(&pv);
 cleanup:
 	free(topics);
 	free(pv.per_pattern);

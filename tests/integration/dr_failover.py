@@ -272,6 +272,12 @@ def run(work):
             f.write(text.replace("  heartbeats: {enabled: false}\n", "  heartbeats: {enabled: false}\n  suspended: true\n"))
         rc, out, _ = kdr("plan", d, "--detailed-exitcode")
         check(rc == 0, "recorded (suspended: true): no change planned, connectors stay stopped\n" + out)
+        # dc-east "comes back empty": the plan would re-create orders there, and says why that is suspicious.
+        east_admin.delete_topics(["orders"])
+        time.sleep(0.5)
+        rc, out, _ = kdr("plan", d, "--detailed-exitcode")
+        check(rc == 2 and "failback guard: flow 'east-to-west' is suspended" in out and "created empty on its "
+              "source 'dc-east': orders" in out, "failback guard: an empty primary is not re-populated silently")
 
         # A real consumer of the group resumes at the translated offsets and reads the rest.
         consumer = KafkaConsumer("dc-east.orders", bootstrap_servers=west["bootstrap"], group_id="billing",
