@@ -8,6 +8,8 @@
 #
 #   hack/bench.sh                      the full run
 #   hack/bench.sh --topics 500         a quick one (any bench_reconcile flag; --help lists them)
+#   hack/bench.sh --backend kafka [--topics N]   the same steps on real Kafka (hack/kafka-real,
+#                                      2 clusters x 3 brokers; tests/bench/bench_kafka.py)
 #
 # Exit status: 0 every target met, 1 a target missed, 2 the benchmark could
 # not run (build, sandbox, usage).
@@ -15,6 +17,13 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+backend=sandbox
+if [ "${1:-}" = "--backend" ]; then
+  backend=${2:-}
+  shift 2 || { echo "bench: --backend needs sandbox or kafka" >&2; exit 2; }
+fi
+case "$backend" in sandbox|kafka) ;; *) echo "bench: --backend sandbox|kafka, not '$backend'" >&2; exit 2 ;; esac
 
 "$root/hack/install-deps.sh" || { echo "bench: installing dependencies failed" >&2; exit 2; }
 
@@ -27,4 +36,7 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=
 cmake --build "$build" -j"$jobs" --target kdr bench_reconcile >"$build/build.log" 2>&1 ||
   { tail -50 "$build/build.log"; echo "bench: build failed" >&2; exit 2; }
 
+if [ "$backend" = kafka ]; then
+  exec /usr/bin/python3 "$root/tests/bench/bench_kafka.py" --kdr "$build/kdr" "$@"
+fi
 "$build/bench/bench_reconcile" --kdr "$build/kdr" "$@"
