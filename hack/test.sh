@@ -17,7 +17,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 filter=${1:-}
 
+deps_t0=$SECONDS
 "$root/hack/install-deps.sh" || { echo "test: installing dependencies failed" >&2; exit 1; }
+echo "-- install-deps (Debian packages, Kafka jars, ...): $((SECONDS - deps_t0)) s"
 
 build_t0=$SECONDS
 build=${KDR_TEST_BUILD_DIR:-$root/build/asan}
