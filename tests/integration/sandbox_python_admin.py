@@ -146,7 +146,11 @@ def run(cluster):
         response = admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "py-orders",
                                                        configs={"max.message.bytes": "2000000"})])
         check(response.resources[0][0] == 0, "alter: %r" % (response.resources[0],))
+        deadline = time.time() + 15  # KRaft: the other brokers learn the change asynchronously
         configs = topic_configs(admin, "py-orders")
+        while configs["max.message.bytes"][0] != "2000000" and time.time() < deadline:
+            time.sleep(0.2)
+            configs = topic_configs(admin, "py-orders")
         check(configs["max.message.bytes"] == ("2000000", SOURCE_TOPIC), "altered value")
         check(configs["retention.ms"] == ("604800000", SOURCE_DEFAULT), "omitted key deleted")
         response = admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "py-orders",
@@ -189,11 +193,17 @@ def run(cluster):
                        resource_pattern=ResourcePattern(ResourceType.TOPIC, "py-", ACLResourcePatternType.PREFIXED))
         result = admin.create_acls([acl, prefixed])
         check(len(result["succeeded"]) == 2 and not result["failed"], "create_acls %r" % (result,))
-        acls, error = admin.describe_acls(ACLFilter(principal="User:mm2", host=None, operation=ACLOperation.ANY,
-                                                    permission_type=ACLPermissionType.ANY,
-                                                    resource_pattern=ResourcePatternFilter(
-                                                        ResourceType.TOPIC, "py-orders",
-                                                        ACLResourcePatternType.MATCH)))
+        # KRaft: ACLs reach the other brokers through the metadata log, asynchronously: poll.
+        deadline = time.time() + 15
+        while True:
+            acls, error = admin.describe_acls(ACLFilter(principal="User:mm2", host=None, operation=ACLOperation.ANY,
+                                                        permission_type=ACLPermissionType.ANY,
+                                                        resource_pattern=ResourcePatternFilter(
+                                                            ResourceType.TOPIC, "py-orders",
+                                                            ACLResourcePatternType.MATCH)))
+            if len(acls) == 2 or time.time() > deadline:
+                break
+            time.sleep(0.2)
         check(error.errno == 0, "describe_acls error %r" % (error,))
         check({(a.resource_pattern.resource_name, a.operation) for a in acls} ==
               {("py-orders", ACLOperation.READ), ("py-", ACLOperation.WRITE)}, "described %r" % (acls,))
@@ -202,15 +212,24 @@ def run(cluster):
                                                resource_pattern=ResourcePatternFilter(
                                                    ResourceType.TOPIC, None, ACLResourcePatternType.ANY))])
         check(len(deleted[0][1]) == 1, "one ACL deleted: %r" % (deleted,))
-        acls, error = admin.describe_acls(ACLFilter(principal=None, host=None, operation=ACLOperation.ANY,
-                                                    permission_type=ACLPermissionType.ANY,
-                                                    resource_pattern=ResourcePatternFilter(
-                                                        ResourceType.ANY, None, ACLResourcePatternType.ANY)))
+        deadline = time.time() + 15
+        while True:
+            acls, error = admin.describe_acls(ACLFilter(principal=None, host=None, operation=ACLOperation.ANY,
+                                                        permission_type=ACLPermissionType.ANY,
+                                                        resource_pattern=ResourcePatternFilter(
+                                                            ResourceType.ANY, None, ACLResourcePatternType.ANY)))
+            if len(acls) == 1 or time.time() > deadline:
+                break
+            time.sleep(0.2)
         check(len(acls) == 1 and acls[0].operation == ACLOperation.READ, "one ACL left: %r" % (acls,))
 
         # DeleteTopics, and the name is gone.
-        admin.delete_topics(["py-assigned"])
-        check("py-assigned" not in admin.list_topics(), "topic deleted")
+        deleted = admin.delete_topics(["py-assigned"])
+        check(all(err == 0 for _, err in deleted.topic_error_codes), "delete_topics: %r" % (deleted,))
+        deadline = time.time() + 15  # KRaft: the other brokers learn the deletion asynchronously
+        while "py-assigned" in admin.list_topics() and time.time() < deadline:
+            time.sleep(0.2)
+        check("py-assigned" not in admin.list_topics(), "topic deleted (delete_topics: %r)" % (deleted,))
     finally:
         admin.close()
 
