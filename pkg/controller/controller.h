@@ -191,6 +191,7 @@ struct kdr_controller_report {
 	const struct kdr_diags *rejected;  /* the rejected revision's diagnostics when "invalid", else NULL */
 	const struct kdr_desired *desired; /* the desired state in effect, or NULL */
 	const struct kdr_plan *plan;       /* NULL: nothing was planned this cycle */
+	const struct kdr_live *live;       /* what was read this cycle (before the apply), or NULL */
 	const struct kdr_action_result *results; /* per plan action, or NULL when nothing was applied */
 	const bool *held;                  /* per plan action: held back by the source's `hold` */
 	const char *const *failed_clusters; /* clusters that could not be read this cycle */

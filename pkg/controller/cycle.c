@@ -395,7 +395,8 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 }
 
 /* Tells the source what the cycle found (its objects' status). */
-static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan)
+static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
+		   const struct kdr_live *live)
 {
 	struct kdr_controller_report rep;
 	const char **failed = NULL, **errors = NULL;
@@ -418,6 +419,7 @@ static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kd
 	rep.rejected = strcmp(cy->source, "invalid") == 0 ? &ctl->rejected_diags : NULL;
 	rep.desired = ctl->have_desired ? &ctl->desired : NULL;
 	rep.plan = plan;
+	rep.live = live;
 	rep.results = cy->results;
 	rep.held = cy->held;
 	rep.failed_clusters = failed;
@@ -526,7 +528,7 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 
 cleanup:
 	rc = finish_cycle(ctl, &cy);
-	report(ctl, &cy, cy.planned ? &plan : NULL);
+	report(ctl, &cy, cy.planned ? &plan : NULL, cy.planned ? &live : NULL);
 	ctl->in_cycle = false;
 	for (size_t i = 0; i < cy.n_clusters; i++)
 		free(cy.clusters[i].message);

@@ -19,6 +19,7 @@
 #include "controller/controller.h"
 #include "k8s/k8s.h"
 #include "kafka/kafka.h"
+#include "live/live.h"
 #include "plan/plan.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -483,6 +484,41 @@ static void event_on_change(struct k8s_source *src, const json_t *object, const 
 		fprintf(stderr, "kdr: event not recorded: %s\n", kdr_error_message());
 }
 
+/* A flow's connectors (kdr.<flow>.*) and their tasks, as read from each Connect this cycle. */
+static json_t *flow_connectors(const struct kdr_live *live, const char *flow)
+{
+	json_t *list = json_array();
+	char *prefix = kdr_asprintf("kdr.%s.", flow);
+
+	for (size_t c = 0; c < live->n_clusters; c++) {
+		const struct kdr_live_connect *connect = &live->clusters[c].connect;
+
+		for (size_t i = 0; connect->present && i < connect->n_connectors; i++) {
+			const struct kdr_live_connector *lc = &connect->connectors[i];
+			json_t *item = NULL, *tasks = NULL;
+
+			if (strncmp(lc->name, prefix, strlen(prefix)) != 0)
+				continue;
+			item = json_object();
+			tasks = json_array();
+			json_object_set_new(item, "name", json_string(lc->name));
+			json_object_set_new(item, "cluster", json_string(live->clusters[c].name));
+			json_object_set_new(item, "state", json_string(kdr_connector_state_name(lc->state)));
+			for (size_t t = 0; t < lc->n_tasks; t++) {
+				json_t *task = json_object();
+
+				json_object_set_new(task, "id", json_integer(lc->tasks[t].id));
+				json_object_set_new(task, "state", json_string(kdr_connector_state_name(lc->tasks[t].state)));
+				json_array_append_new(tasks, task);
+			}
+			json_object_set_new(item, "tasks", tasks);
+			json_array_append_new(list, item);
+		}
+	}
+	free(prefix);
+	return list;
+}
+
 static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
 {
 	struct k8s_source *src = ctx;
@@ -541,6 +577,8 @@ static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
 		}
 		if (rep->desired && rep->desired->revision)
 			json_object_set_new(extra, "revision", json_string(rep->desired->revision));
+		if (strcmp(kind, "ReplicationFlow") == 0 && rep->live)
+			json_object_set_new(extra, "connectors", flow_connectors(rep->live, object_name(object)));
 		if (v.applied)
 			json_object_set_new(extra, "lastAppliedTime", json_string(now));
 		else if (json_object_get(old, "lastAppliedTime"))

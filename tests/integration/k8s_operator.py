@@ -211,6 +211,13 @@ try:
     print(printed)
     check("SOURCE" in printed and "READY" in printed and "REASON" in printed and "Reconciled" in printed,
           "kubectl get shows READY, REASON, SOURCE -> TARGET")
+    flow = wait_for(lambda: (lambda o: o if any(c.get("state") == "RUNNING" and c.get("tasks")
+                                                for c in o.get("status", {}).get("connectors", [])) else None)(
+        obj("replicationflow", "east-to-west")), 30, 0.5) or {}
+    conns = flow.get("status", {}).get("connectors", [])
+    print("east-to-west connectors:", json.dumps(conns))
+    check(any(c["name"] == "kdr.east-to-west.source" and c["cluster"] == "dc-west" for c in conns),
+          "a flow's status lists its connectors and task states")
     core = obj("topicpolicy", "core")
     check(core.get("status", {}).get("plan", {}).get("actions", -1) >= 0 and
           condition(core, "Stalled").get("status") == "False", "a policy's status carries its plan summary")
