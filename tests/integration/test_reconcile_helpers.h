@@ -234,6 +234,8 @@ static inline int rec_apply(struct rec *rec)
 	return kdr_executor_apply(&rec->report, &rec->plan, &rec->desired, &options);
 }
 
+static inline void rec_settle(const struct rec *rec);
+
 /* Applies the current plan and fails the test (with every message) unless every action succeeded. */
 static inline void rec_apply_ok(struct rec *rec)
 {
@@ -248,6 +250,51 @@ static inline void rec_apply_ok(struct rec *rec)
 	assert_int_equal(rc, 0);
 	assert_int_equal(rec->report.failed, 0);
 	assert_int_equal(rec->report.succeeded, rec->plan.n_actions);
+	rec_settle(rec);
+}
+
+static inline rd_kafka_t *raw_client(const struct rec *rec, const char *cluster);
+static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
+							 const char *topic);
+static inline bool raw_topic_absent(rd_kafka_t *rk, const char *topic);
+
+/*
+ * Off the sandbox, after an apply: waits (bounded) until the independent
+ * client sees each created, grown or deleted topic as applied, then lets
+ * the other brokers catch up for a moment. A real KRaft broker serves the
+ * controller's changes a moment late, and kdr's next read may ask any broker
+ * (seen on a loaded machine: the plan right after an apply planned the
+ * creations again). The sandbox answers from one state: nothing to wait for.
+ */
+static inline void rec_settle(const struct rec *rec)
+{
+	if (rec->sandbox)
+		return;
+	for (size_t i = 0; i < rec->plan.n_actions; i++) {
+		const struct kdr_action *action = &rec->plan.actions[i];
+		rd_kafka_t *rk = NULL;
+		const struct rd_kafka_metadata *md = NULL;
+		const rd_kafka_metadata_topic_t *mt = NULL;
+		int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
+
+		if (action->kind != KDR_ACTION_CREATE_TOPIC && action->kind != KDR_ACTION_ADD_PARTITIONS &&
+		    action->kind != KDR_ACTION_DELETE_TOPIC)
+			continue;
+		rk = raw_client(rec, action->cluster);
+		if (action->kind == KDR_ACTION_DELETE_TOPIC) {
+			raw_topic_absent(rk, action->resource);
+		} else {
+			mt = raw_topic(rk, &md, action->resource);
+			while (mt && mt->partition_cnt != action->partitions && rec_now_ms() < deadline) {
+				rd_kafka_metadata_destroy(md);
+				rec_sleep_ms(100);
+				mt = raw_topic(rk, &md, action->resource);
+			}
+			rd_kafka_metadata_destroy(md);
+		}
+		rd_kafka_destroy(rk);
+	}
+	rec_sleep_ms(500);
 }
 
 static inline void rec_assert_plan_empty(const struct rec *rec)
