@@ -652,7 +652,10 @@ static void test_suspend_pauses_on_the_worker(void **state)
 
 	/* Resumed: running again, then nothing to do. */
 	reconcile(&desired);
+	/* Real Connect answers a resume with 202 and resumes each connector a moment later. */
 	assert_worker_state(fx, WEST, "kdr.east-to-west.checkpoint", -1, "RUNNING");
+	assert_worker_state(fx, WEST, "kdr.east-to-west.source", -1, "RUNNING");
+	assert_worker_state(fx, EAST, "kdr.east-to-west.heartbeat", -1, "RUNNING");
 	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&suspended);
