@@ -169,8 +169,8 @@ static int k8s_load(struct kdr_desired *out, struct kdr_diags *diags, const char
 		goto cleanup;
 	}
 	kdr_k8s_parse_objects(&fresh, objects, &found);
-	if (!kdr_diags_has_errors(&found))
-		kdr_validate(&fresh, &found);
+	/* Every error in one run, as the dir and Git sources: the rules over every object that decoded. */
+	kdr_validate_all(&fresh, &found);
 	if (found.errors) {
 		rc = kdr_error_set(KDR_EINVALID, "%s: %zu error(s) in the objects; nothing from them is used",
 				   src->description, found.errors);

@@ -21,6 +21,7 @@
 #include "k8s/k8s_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "validate/validate.h"
 
 static char tmpdir[256];
 
@@ -283,6 +284,46 @@ static void test_parse_objects(void **state)
 	json_decref(objects);
 }
 
+/*
+ * Every error in one run, as with the dir and Git sources: a schema error in
+ * one object and a rule error in another (a flow naming an undeclared
+ * cluster) are reported together, each naming its object.
+ */
+static void test_every_error_in_one_run(void **state)
+{
+	static const char mixed[] =
+	    "[{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"TopicPolicy\","
+	    "\"metadata\":{\"name\":\"core\",\"namespace\":\"kafka\"},"
+	    "\"spec\":{\"clusters\":[\"east\"],\"partitionz\":3}},"
+	    "{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"KafkaCluster\","
+	    "\"metadata\":{\"name\":\"east\",\"namespace\":\"kafka\"},"
+	    "\"spec\":{\"bootstrapServers\":\"b:9092\"}},"
+	    "{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"ReplicationFlow\","
+	    "\"metadata\":{\"name\":\"east-to-nowhere\",\"namespace\":\"kafka\"},"
+	    "\"spec\":{\"source\":\"east\",\"target\":\"nowhere\",\"topics\":[\"orders\"]}}]";
+	struct kdr_desired desired = { 0 };
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	json_t *objects = json_loads(mixed, 0, NULL);
+	bool schema = false, rule = false;
+
+	(void)state;
+	assert_non_null(objects);
+	assert_int_equal(kdr_k8s_parse_objects(&desired, objects, &diags), KDR_EINVALID);
+	assert_int_equal(kdr_validate_all(&desired, &diags), KDR_EINVALID);
+	for (size_t i = 0; i < diags.n; i++) {
+		char *text = kdr_diag_format(&diags.v[i]);
+
+		schema = schema || (strstr(text, "TopicPolicy kafka/core") && strstr(text, "spec.partitionz"));
+		rule = rule || (strstr(text, "ReplicationFlow kafka/east-to-nowhere") && strstr(text, "nowhere"));
+		free(text);
+	}
+	assert_true(schema);
+	assert_true(rule);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+	json_decref(objects);
+}
+
 static void test_status_build(void **state)
 {
 	json_t *old = json_loads("{\"observedGeneration\":1,\"conditions\":["
@@ -330,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_parse_objects),
+		cmocka_unit_test(test_every_error_in_one_run),
 		cmocka_unit_test(test_status_build),
 	};
 
