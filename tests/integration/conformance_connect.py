@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""Conformance of the Kafka Connect REST API, on either backend of the test bed
+(KDR_BACKEND=sandbox: kdr-sandbox's Connect worker; kafka: a real Kafka Connect
+distributed worker with MirrorMaker 2, from hack/kafka-real).
+
+Every endpoint kdr's pkg/connect uses is probed with Python's own HTTP client
+(no kdr code) and its status code and error body are checked against what real
+Kafka Connect answers; the same assertions hold on both backends, so the
+sandbox cannot answer differently from Connect where kdr looks. Differences
+that remain are listed in tests/sandbox/README.md.
+
+Run with /usr/bin/python3; prints "N passed, M failed"; exit 0 only if all passed.
+"""
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "lib"))
+import bed as testbed  # noqa: E402
+
+BED = testbed.Bed()
+CONFIG = """\
+clusters:
+  - name: conf
+    brokers: 1
+    connect: true
+"""
+MIRROR_SOURCE = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
+MIRROR_CHECKPOINT = "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
+MIRROR_HEARTBEAT = "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector"
+SETTLE_S = 60
+
+passed = failed = 0
+
+
+def check(condition, what):
+    global passed, failed
+    if condition:
+        passed += 1
+        print("ok:", what, flush=True)
+    else:
+        failed += 1
+        print("FAILED:", what, flush=True)
+
+
+def call(base, method, path, body=None):
+    """(status, decoded JSON body or None)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    req.add_header("Accept", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read()
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+def is_error_body(body, code):
+    """Connect's ErrorMessage: {"error_code": N, "message": "..."}."""
+    return isinstance(body, dict) and body.get("error_code") == code and isinstance(body.get("message"), str)
+
+
+def mirror_heartbeat(bootstrap, name):
+    # The heartbeat connector needs no source cluster: it writes into its own target.
+    return {"connector.class": MIRROR_HEARTBEAT, "name": name, "tasks.max": "1",
+            "source.cluster.alias": "a", "target.cluster.alias": "conf",
+            "source.cluster.bootstrap.servers": bootstrap, "target.cluster.bootstrap.servers": bootstrap,
+            "heartbeats.topic.replication.factor": "1", "emit.heartbeats.interval.seconds": "5"}
+
+
+def wait_state(base, name, want):
+    deadline = time.monotonic() + SETTLE_S
+    state = None
+    while time.monotonic() < deadline:
+        status, body = call(base, "GET", "/connectors/%s/status" % name)
+        if status == 200:
+            state = body.get("connector", {}).get("state")
+            if state == want:
+                return state
+        time.sleep(0.3)
+    return state
+
+
+def wait_status(base, path, want):
+    """Connect answers some requests only once the worker has caught up (409 during a rebalance)."""
+    deadline = time.monotonic() + SETTLE_S
+    status = body = None
+    while time.monotonic() < deadline:
+        status, body = call(base, "GET", path)
+        if status == want:
+            break
+        time.sleep(0.3)
+    return status, body
+
+
+def probe(base, bootstrap):
+    status, body = call(base, "GET", "/")
+    check(status == 200 and isinstance(body, dict) and "version" in body and "kafka_cluster_id" in body,
+          "GET / -> 200 with version and kafka_cluster_id (got %s %r)" % (status, body))
+
+    status, body = call(base, "GET", "/connector-plugins")
+    classes = {p.get("class") for p in body} if isinstance(body, list) else set()
+    check(status == 200 and {MIRROR_SOURCE, MIRROR_CHECKPOINT, MIRROR_HEARTBEAT} <= classes,
+          "GET /connector-plugins -> 200 listing the three MM2 connectors")
+
+    status, body = call(base, "GET", "/connectors")
+    check(status == 200 and isinstance(body, list), "GET /connectors -> 200 with a list (got %s)" % status)
+    status, body = call(base, "GET", "/connectors?expand=status&expand=info")
+    check(status == 200 and isinstance(body, dict), "GET /connectors?expand=status&expand=info -> 200 with an object")
+
+    for path in ("/connectors/missing", "/connectors/missing/config", "/connectors/missing/status"):
+        status, body = call(base, "GET", path)
+        check(status == 404 and is_error_body(body, 404), "GET %s -> 404 with an error body (got %s %r)" % (path, status, body))
+    for method, path in (("PUT", "/connectors/missing/pause"), ("PUT", "/connectors/missing/resume"),
+                         ("POST", "/connectors/missing/restart"), ("DELETE", "/connectors/missing")):
+        status, body = call(base, method, path)
+        check(status == 404 and is_error_body(body, 404),
+              "%s %s -> 404 with an error body (got %s %r)" % (method, path, status, body))
+
+    # An invalid config of a known class: 400 with Connect's message, nothing created.
+    incomplete = {"connector.class": MIRROR_SOURCE, "name": "incomplete"}
+    status, body = call(base, "PUT", "/connectors/incomplete/config", incomplete)
+    check(status == 400 and is_error_body(body, 400), "PUT an invalid MirrorSource config -> 400 (got %s %r)" % (status, body))
+    status, _ = call(base, "GET", "/connectors/incomplete")
+    check(status == 404, "the invalid connector was not created (got %s)" % status)
+
+    # A class no plugin provides: Connect 4.1 answers 400 naming it (not 500, as an earlier probe had it).
+    unknown = {"connector.class": "com.example.NoSuchConnector", "name": "unknown", "tasks.max": "1"}
+    status, body = call(base, "PUT", "/connectors/unknown/config", unknown)
+    check(status == 400 and is_error_body(body, 400) and "com.example.NoSuchConnector" in body["message"]
+          and "Failed to find any class" in body["message"],
+          "PUT an unknown connector.class -> 400 naming the class (got %s %r)" % (status, body))
+    status, _ = call(base, "GET", "/connectors/unknown")
+    check(status == 404, "the unknown-class connector was not created (got %s)" % status)
+
+    # The name in the body must be the name in the path.
+    mismatch = mirror_heartbeat(bootstrap, "other")
+    status, body = call(base, "PUT", "/connectors/hb/config", mismatch)
+    check(status == 400 and is_error_body(body, 400), "PUT with a mismatched name -> 400 (got %s %r)" % (status, body))
+
+    # Create, then update: 201 then 200, both with the connector's info.
+    config = mirror_heartbeat(bootstrap, "hb")
+    status, body = call(base, "PUT", "/connectors/hb/config", config)
+    check(status == 201 and isinstance(body, dict) and body.get("name") == "hb",
+          "PUT a new connector's config -> 201 with its info (got %s)" % status)
+    check(wait_state(base, "hb", "RUNNING") == "RUNNING", "the new connector reaches RUNNING")
+    config["emit.heartbeats.interval.seconds"] = "6"
+    status, body = call(base, "PUT", "/connectors/hb/config", config)
+    check(status == 200 and body.get("config", {}).get("emit.heartbeats.interval.seconds") == "6",
+          "PUT an existing connector's config -> 200 with the new config (got %s)" % status)
+    status, body = wait_status(base, "/connectors/hb/config", 200)
+    check(status == 200 and body.get("emit.heartbeats.interval.seconds") == "6" and body.get("name") == "hb",
+          "GET /connectors/hb/config -> 200 with the updated config and its name")
+
+    status, _ = call(base, "PUT", "/connectors/hb/pause")
+    check(status == 202, "PUT pause -> 202 (got %s)" % status)
+    check(wait_state(base, "hb", "PAUSED") == "PAUSED", "the paused connector reaches PAUSED")
+    status, _ = call(base, "PUT", "/connectors/hb/resume")
+    check(status == 202, "PUT resume -> 202 (got %s)" % status)
+    check(wait_state(base, "hb", "RUNNING") == "RUNNING", "the resumed connector reaches RUNNING")
+
+    status, _ = call(base, "POST", "/connectors/hb/restart")
+    check(status in (200, 204), "POST restart -> 204 (got %s)" % status)
+    status, body = call(base, "POST", "/connectors/hb/restart?includeTasks=true&onlyFailed=true")
+    check(status == 202 and isinstance(body, dict) and body.get("name") == "hb",
+          "POST restart?includeTasks=true&onlyFailed=true -> 202 with the connector's status (got %s %r)" % (status, body))
+
+    status, _ = call(base, "DELETE", "/connectors/hb")
+    check(status == 204, "DELETE -> 204 (got %s)" % status)
+    status, body = wait_status(base, "/connectors/hb", 404)
+    check(status == 404, "a deleted connector answers 404 (got %s)" % status)
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="kdr-conformance-connect-")
+    config = os.path.join(work, "bed.yaml")
+    with open(config, "w") as f:
+        f.write(CONFIG)
+    try:
+        clusters = BED.start(config, work)
+        probe(clusters["conf"]["connect"], clusters["conf"]["bootstrap"])
+    finally:
+        BED.stop()
+    print("conformance_connect [%s]: %d passed, %d failed" % (BED.backend, passed, failed), flush=True)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
