@@ -14,7 +14,6 @@ Run with /usr/bin/python3; prints "N passed, M failed"; exit 0 only if all passe
 import json
 import os
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -34,18 +33,6 @@ MIRROR_SOURCE = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
 MIRROR_CHECKPOINT = "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
 MIRROR_HEARTBEAT = "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector"
 SETTLE_S = 60
-
-passed = failed = 0
-
-
-def check(condition, what):
-    global passed, failed
-    if condition:
-        passed += 1
-        print("ok:", what, flush=True)
-    else:
-        failed += 1
-        print("FAILED:", what, flush=True)
 
 
 def call(base, method, path, body=None):
@@ -104,7 +91,8 @@ def wait_status(base, path, want):
     return status, body
 
 
-def probe(base, bootstrap):
+def probe(clusters, check):
+    base, bootstrap = clusters["conf"]["connect"], clusters["conf"]["bootstrap"]
     status, body = call(base, "GET", "/")
     check(status == 200 and isinstance(body, dict) and "version" in body and "kafka_cluster_id" in body,
           "GET / -> 200 with version and kafka_cluster_id (got %s %r)" % (status, body))
@@ -182,19 +170,5 @@ def probe(base, bootstrap):
     check(status == 404, "a deleted connector answers 404 (got %s)" % status)
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="kdr-conformance-connect-")
-    config = os.path.join(work, "bed.yaml")
-    with open(config, "w") as f:
-        f.write(CONFIG)
-    try:
-        clusters = BED.start(config, work)
-        probe(clusters["conf"]["connect"], clusters["conf"]["bootstrap"])
-    finally:
-        BED.stop()
-    print("conformance_connect [%s]: %d passed, %d failed" % (BED.backend, passed, failed), flush=True)
-    return 0 if failed == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(BED.run_probes("conformance_connect", CONFIG, probe))

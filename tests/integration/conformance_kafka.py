@@ -11,7 +11,6 @@ Run with /usr/bin/python3; prints "N passed, M failed"; exit 0 only if all passe
 """
 import os
 import sys
-import tempfile
 import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -32,18 +31,6 @@ clusters:
 NONE, UNKNOWN_TOPIC, INVALID_TOPIC, TOPIC_EXISTS = 0, 3, 17, 36
 INVALID_PARTITIONS, INVALID_RF, INVALID_ASSIGNMENT, INVALID_CONFIG = 37, 38, 39, 40
 SOURCE_TOPIC, SOURCE_DEFAULT = 1, 5
-
-passed = failed = 0
-
-
-def check(condition, what):
-    global passed, failed
-    if condition:
-        passed += 1
-        print("ok:", what, flush=True)
-    else:
-        failed += 1
-        print("FAILED:", what, flush=True)
 
 
 def code_of(fn, *args, **kwargs):
@@ -69,7 +56,7 @@ def wait_partitions(admin, topic, want, limit=30.0):
     return count
 
 
-def create_topic_rules(admin):
+def create_topic_rules(admin, check):
     check(code_of(admin.create_topics, [NewTopic("c-base", 2, 3)]) == NONE, "CreateTopics: created")
     check(code_of(admin.create_topics, [NewTopic("c-base", 2, 3)]) == TOPIC_EXISTS,
           "CreateTopics: an existing name -> TOPIC_ALREADY_EXISTS")
@@ -90,7 +77,7 @@ def create_topic_rules(admin):
     check(wait_partitions(admin, "c-base", 2) == 2, "c-base has 2 partitions")
 
 
-def create_partitions_rules(admin):
+def create_partitions_rules(admin, check):
     check(code_of(admin.create_partitions, {"c-base": NewPartitions(4)}) == NONE, "CreatePartitions: 2 -> 4")
     check(wait_partitions(admin, "c-base", 4) == 4, "c-base has 4 partitions")
     check(code_of(admin.create_partitions, {"c-base": NewPartitions(4)}) == INVALID_PARTITIONS,
@@ -105,7 +92,7 @@ def create_partitions_rules(admin):
           "CreatePartitions: fewer assignments than new partitions -> INVALID_REPLICA_ASSIGNMENT")
 
 
-def describe_configs_rules(admin):
+def describe_configs_rules(admin, check):
     check(code_of(admin.create_topics, [NewTopic("c-cfg", 1, 3, topic_configs={"retention.ms": "3600000"})])
           == NONE, "CreateTopics with a config override")
     wait_partitions(admin, "c-cfg", 1)
@@ -127,7 +114,7 @@ def describe_configs_rules(admin):
           "DescribeConfigs: an unknown topic -> UNKNOWN_TOPIC_OR_PARTITION (%r)" % (response[0].resources[0][0],))
 
 
-def list_offsets_rules(bootstrap):
+def list_offsets_rules(bootstrap, check):
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5)
     stamps = []
     for i in range(3):
@@ -148,34 +135,24 @@ def list_offsets_rules(bootstrap):
         consumer.close()
 
 
-def delete_topics_rules(admin):
+def delete_topics_rules(admin, check):
     check(code_of(admin.delete_topics, ["c-never-existed"]) == UNKNOWN_TOPIC,
           "DeleteTopics: an unknown topic -> UNKNOWN_TOPIC_OR_PARTITION")
     check(code_of(admin.delete_topics, ["c-base"]) == NONE, "DeleteTopics: deleted")
 
 
-def main():
-    work = tempfile.mkdtemp(prefix="kdr-conformance-kafka-")
-    config = os.path.join(work, "bed.yaml")
-    with open(config, "w") as f:
-        f.write(CONFIG)
+def probe(clusters, check):
+    bootstrap = clusters["conf"]["bootstrap"].split(",")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="kdr-conformance", request_timeout_ms=15000)
     try:
-        clusters = BED.start(config, work)
-        bootstrap = clusters["conf"]["bootstrap"].split(",")
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="kdr-conformance", request_timeout_ms=15000)
-        try:
-            create_topic_rules(admin)
-            create_partitions_rules(admin)
-            describe_configs_rules(admin)
-            list_offsets_rules(bootstrap)
-            delete_topics_rules(admin)
-        finally:
-            admin.close()
+        create_topic_rules(admin, check)
+        create_partitions_rules(admin, check)
+        describe_configs_rules(admin, check)
+        list_offsets_rules(bootstrap, check)
+        delete_topics_rules(admin, check)
     finally:
-        BED.stop()
-    print("conformance_kafka [%s]: %d passed, %d failed" % (BED.backend, passed, failed), flush=True)
-    return 0 if failed == 0 else 1
+        admin.close()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(BED.run_probes("conformance_kafka", CONFIG, probe))

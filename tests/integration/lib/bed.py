@@ -6,15 +6,32 @@ KDR_BACKEND=sandbox (default, $KDR_SANDBOX_BIN) or kafka (hack/kafka-real).
     b.skip_on_kafka("reason")        # on kafka: prints why, exits 77
     ready = b.start(config_path, work_dir)   # the ready file's "clusters" mapping
     rc = b.stop()                    # SIGTERM; its exit code
+    sys.exit(b.run_probes("name", config_text, probe))   # probe(clusters, check): a table of checks
 """
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+class Checks:
+    """A table of checks that goes on past a failure and counts: check(condition, what)."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, condition, what):
+        if condition:
+            self.passed += 1
+            print("ok:", what, flush=True)
+        else:
+            self.failed += 1
+            print("FAILED:", what, flush=True)
 
 
 class Bed:
@@ -75,3 +92,18 @@ class Bed:
             rc = self.proc.wait()
         self.proc = None
         return rc
+
+    def run_probes(self, name, config_text, probe):
+        """Starts a bed from `config_text`, runs probe(clusters, check), always stops the bed,
+        prints "NAME [backend]: N passed, M failed"; returns the exit code (0 only if all passed)."""
+        work = tempfile.mkdtemp(prefix="kdr-%s-" % name)
+        config = os.path.join(work, "bed.yaml")
+        with open(config, "w") as f:
+            f.write(config_text)
+        check = Checks()
+        try:
+            probe(self.start(config, work), check)
+        finally:
+            self.stop()
+        print("%s [%s]: %d passed, %d failed" % (name, self.backend, check.passed, check.failed), flush=True)
+        return 0 if check.failed == 0 else 1
