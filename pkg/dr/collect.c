@@ -5,11 +5,13 @@
 #include "dr/dr.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 /* --- checkpoints --- */
 
-static int compare_checkpoint_key(const struct kdr_mm2_checkpoint *x, const struct kdr_mm2_checkpoint *y)
+static int compare_checkpoint_key(const void *a, const void *b)
 {
+	const struct kdr_mm2_checkpoint *x = a, *y = b;
 	int c = strcmp(x->group, y->group);
 
 	if (c == 0)
@@ -17,18 +19,9 @@ static int compare_checkpoint_key(const struct kdr_mm2_checkpoint *x, const stru
 	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
 }
 
-/* Log order is kept through the sort by the position the record was added at. */
-struct seq_checkpoint {
-	struct kdr_mm2_checkpoint cp;
-	size_t seq;
-};
-
-static int compare_seq_checkpoint(const void *a, const void *b)
+static void release_checkpoint(void *cp)
 {
-	const struct seq_checkpoint *x = a, *y = b;
-	int c = compare_checkpoint_key(&x->cp, &y->cp);
-
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+	kdr_mm2_checkpoint_release(cp);
 }
 
 static void note_error(char **first_error, size_t *corrupt, int64_t offset)
@@ -70,47 +63,18 @@ void kdr_dr_checkpoints_add_record(struct kdr_dr_checkpoints *set, int64_t offse
 
 void kdr_dr_checkpoints_finish(struct kdr_dr_checkpoints *set)
 {
-	struct seq_checkpoint *tmp = NULL;
-	size_t kept = 0;
-
-	if (set->n == 0)
-		return;
-	tmp = kdr_calloc(set->n, sizeof(*tmp));
-	for (size_t i = 0; i < set->n; i++) {
-		tmp[i].cp = set->v[i];
-		tmp[i].seq = i;
-	}
-	qsort(tmp, set->n, sizeof(*tmp), compare_seq_checkpoint);
-	for (size_t i = 0; i < set->n; i++) {
-		/* The last of each run of equal keys wins. */
-		if (i + 1 < set->n && compare_checkpoint_key(&tmp[i].cp, &tmp[i + 1].cp) == 0) {
-			kdr_mm2_checkpoint_release(&tmp[i].cp);
-			continue;
-		}
-		set->v[kept++] = tmp[i].cp;
-	}
-	set->n = kept;
-	free(tmp);
+	/* Records were added in log order: the last of each key is the newest. */
+	set->n = kdr_sort_keep_last(set->v, set->n, sizeof(*set->v), compare_checkpoint_key, release_checkpoint);
 }
 
 const struct kdr_mm2_checkpoint *kdr_dr_checkpoints_find(const struct kdr_dr_checkpoints *set, const char *group,
 							 const char *topic, int32_t partition)
 {
 	struct kdr_mm2_checkpoint key = { (char *)group, (char *)topic, partition, 0, 0, NULL };
-	size_t lo = 0, hi = set->n;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = compare_checkpoint_key(&set->v[mid], &key);
-
-		if (c == 0)
-			return &set->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	if (set->n == 0)
+		return NULL;
+	return bsearch(&key, set->v, set->n, sizeof(*set->v), compare_checkpoint_key);
 }
 
 void kdr_dr_checkpoints_release(struct kdr_dr_checkpoints *set)
@@ -124,24 +88,17 @@ void kdr_dr_checkpoints_release(struct kdr_dr_checkpoints *set)
 
 /* --- offset-syncs --- */
 
-static int compare_sync_key(const struct kdr_mm2_offset_sync *x, const struct kdr_mm2_offset_sync *y)
+static int compare_sync_key(const void *a, const void *b)
 {
+	const struct kdr_mm2_offset_sync *x = a, *y = b;
 	int c = strcmp(x->topic, y->topic);
 
 	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
 }
 
-struct seq_sync {
-	struct kdr_mm2_offset_sync sync;
-	size_t seq;
-};
-
-static int compare_seq_sync(const void *a, const void *b)
+static void release_sync(void *sync)
 {
-	const struct seq_sync *x = a, *y = b;
-	int c = compare_sync_key(&x->sync, &y->sync);
-
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+	kdr_mm2_offset_sync_release(sync);
 }
 
 void kdr_dr_syncs_add_record(struct kdr_dr_syncs *set, int64_t offset, const void *key, size_t key_len,
@@ -160,46 +117,18 @@ void kdr_dr_syncs_add_record(struct kdr_dr_syncs *set, int64_t offset, const voi
 
 void kdr_dr_syncs_finish(struct kdr_dr_syncs *set)
 {
-	struct seq_sync *tmp = NULL;
-	size_t kept = 0;
-
-	if (set->n == 0)
-		return;
-	tmp = kdr_calloc(set->n, sizeof(*tmp));
-	for (size_t i = 0; i < set->n; i++) {
-		tmp[i].sync = set->v[i];
-		tmp[i].seq = i;
-	}
-	qsort(tmp, set->n, sizeof(*tmp), compare_seq_sync);
-	for (size_t i = 0; i < set->n; i++) {
-		if (i + 1 < set->n && compare_sync_key(&tmp[i].sync, &tmp[i + 1].sync) == 0) {
-			kdr_mm2_offset_sync_release(&tmp[i].sync);
-			continue;
-		}
-		set->v[kept++] = tmp[i].sync;
-	}
-	set->n = kept;
-	free(tmp);
+	/* As checkpoints: the newest offset-sync per partition wins. */
+	set->n = kdr_sort_keep_last(set->v, set->n, sizeof(*set->v), compare_sync_key, release_sync);
 }
 
 const struct kdr_mm2_offset_sync *kdr_dr_syncs_find(const struct kdr_dr_syncs *set, const char *topic,
 						    int32_t partition)
 {
 	struct kdr_mm2_offset_sync key = { (char *)topic, partition, 0, 0 };
-	size_t lo = 0, hi = set ? set->n : 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = compare_sync_key(&set->v[mid], &key);
-
-		if (c == 0)
-			return &set->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	if (!set || set->n == 0)
+		return NULL;
+	return bsearch(&key, set->v, set->n, sizeof(*set->v), compare_sync_key);
 }
 
 void kdr_dr_syncs_release(struct kdr_dr_syncs *set)

@@ -15,6 +15,7 @@
 #include "util/hash.h"
 #include "util/markdown.h"
 #include "util/scrub.h"
+#include "util/sort.h"
 #include "util/strmap.h"
 #include "util/strvec.h"
 
@@ -291,6 +292,79 @@ static void test_scrub_secrets_and_userinfo(void **state)
 	kdr_strvec_release(&secrets);
 }
 
+struct keyed {
+	int key;
+	int seq;
+	int released;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+static int released_count;
+
+static void release_keyed(void *e)
+{
+	((struct keyed *)e)->released = 1;
+	released_count++;
+}
+
+/* Against an insertion sort (stable by construction) over pseudo-random keys with many ties. */
+static void test_sort_stable_keeps_order_of_equals(void **state)
+{
+	enum { N = 257 };
+	struct keyed v[N], want[N];
+	uint64_t x = 42;
+
+	(void)state;
+	for (int round = 0; round < 50; round++) {
+		size_t n = (size_t)round * 5 % N;
+
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			v[i] = (struct keyed){ (int)(x >> 60), (int)i, 0 };
+		}
+		memcpy(want, v, n * sizeof(*v));
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = i; j > 0 && compare_keyed(&want[j], &want[j - 1]) < 0; j--) {
+				struct keyed t = want[j];
+
+				want[j] = want[j - 1];
+				want[j - 1] = t;
+			}
+		kdr_sort_stable(v, n, sizeof(*v), compare_keyed);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(v[i].key, want[i].key);
+			assert_int_equal(v[i].seq, want[i].seq);
+		}
+	}
+}
+
+static void test_sort_keep_last_keeps_the_newest_per_key(void **state)
+{
+	struct keyed v[] = { { 2, 0, 0 }, { 1, 1, 0 }, { 2, 2, 0 }, { 3, 3, 0 }, { 1, 4, 0 }, { 2, 5, 0 } };
+	size_t kept = 0;
+
+	(void)state;
+	released_count = 0;
+	kept = kdr_sort_keep_last(v, 6, sizeof(*v), compare_keyed, release_keyed);
+	assert_int_equal(kept, 3);
+	assert_int_equal(released_count, 3);
+	assert_int_equal(v[0].key, 1);
+	assert_int_equal(v[0].seq, 4);
+	assert_int_equal(v[1].key, 2);
+	assert_int_equal(v[1].seq, 5);
+	assert_int_equal(v[2].key, 3);
+	assert_int_equal(v[2].seq, 3);
+	for (size_t i = 0; i < kept; i++)
+		assert_int_equal(v[i].released, 0);
+	assert_int_equal(kdr_sort_keep_last(v, 0, sizeof(*v), compare_keyed, release_keyed), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +382,8 @@ int main(void)
 		cmocka_unit_test(test_rng_is_deterministic_and_bounded),
 		cmocka_unit_test(test_error_set_returns_code_and_keeps_message),
 		cmocka_unit_test(test_markdown_escapes_user_strings),
+		cmocka_unit_test(test_sort_stable_keeps_order_of_equals),
+		cmocka_unit_test(test_sort_keep_last_keeps_the_newest_per_key),
 		cmocka_unit_test(test_grow_keeps_contents),
 	};
 

@@ -1,0 +1,22 @@
+#ifndef KDR_UTIL_SORT_H
+#define KDR_UTIL_SORT_H
+
+#include <stddef.h>
+
+/*
+ * Sorts `n` elements of `size` bytes at `base` by `compare` (qsort's
+ * contract), keeping equal elements in their original order, which qsort
+ * does not promise. A merge sort with one scratch copy of the array.
+ */
+void kdr_sort_stable(void *base, size_t n, size_t size, int (*compare)(const void *, const void *));
+
+/*
+ * Stable-sorts `n` elements by `compare` and keeps, of each run of equal
+ * elements, only the last one added (the newest, for records in log order);
+ * `release` frees the contents of each dropped element. Returns how many
+ * elements are kept at the front of `base`.
+ */
+size_t kdr_sort_keep_last(void *base, size_t n, size_t size, int (*compare)(const void *, const void *),
+			  void (*release)(void *));
+
+#endif
