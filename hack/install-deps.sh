@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   librdkafka-dev libyaml-dev libgit2-dev libcurl4-openssl-dev libjansson-dev
-  libcmocka-dev libpcre2-dev libmicrohttpd-dev
+  libcmocka-dev libpcre2-dev libmicrohttpd-dev libssl-dev
   kcat python3-kafka python3-yaml curl git valgrind lua5.4
   openjdk-17-jdk-headless maven
 )

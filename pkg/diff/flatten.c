@@ -242,6 +242,8 @@ void diff_flatten_policy(struct diff_flat *out, const struct kdr_policy *policy)
 	add_str(out, "spec.placement.strategy", kdr_placement_strategy_name(policy->strategy));
 	add_str(out, "spec.placement.preferredLeaderDatacenter", policy->preferred_leader_datacenter);
 	add_bool(out, "spec.placement.requireDcLossSurvival", policy->require_dc_loss_survival);
+	if (policy->has_fallback)
+		add_str(out, "spec.placement.fallback", kdr_placement_strategy_name(policy->fallback));
 	for (size_t i = 0; i < policy->n_assignments; i++) {
 		const struct kdr_static_assignment *assignment = &policy->assignments[i];
 		char *path = kdr_asprintf("spec.placement.assignments[%s]", assignment->topic);

@@ -302,6 +302,13 @@ static int fold_broker(struct kdr_live_broker *broker, bool *remote, struct kdr_
 				config_from_entry(min_isr, entries[e]);
 			else if (strcmp(name, "authorizer.class.name") == 0 && value && *value)
 				*authorizer = 1;
+			if (rd_kafka_ConfigEntry_source(entries[e]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG)
+				kdr_strmap_set(&broker->dynamic_configs, name,
+					       rd_kafka_ConfigEntry_is_sensitive(entries[e]) ? NULL : value);
+			else if (rd_kafka_ConfigEntry_source(entries[e]) ==
+				 RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG)
+				kdr_strmap_set(&broker->default_configs, name,
+					       rd_kafka_ConfigEntry_is_sensitive(entries[e]) ? NULL : value);
 		}
 		return 0;
 	}

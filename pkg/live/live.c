@@ -272,6 +272,7 @@ struct kdr_live_broker *kdr_live_cluster_add_broker(struct kdr_live_cluster *cl,
 
 	cl->brokers = kdr_realloc(cl->brokers, (cl->n_brokers + 1) * sizeof(*cl->brokers));
 	broker = &cl->brokers[cl->n_brokers++];
+	memset(broker, 0, sizeof(*broker));
 	broker->id = id;
 	broker->host = kdr_strdup(host);
 	broker->port = port;
@@ -398,6 +399,8 @@ void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 		out->brokers[i].host = kdr_strdup(src->brokers[i].host);
 		out->brokers[i].port = src->brokers[i].port;
 		out->brokers[i].rack = kdr_strdup(src->brokers[i].rack);
+		kdr_strmap_copy(&out->brokers[i].dynamic_configs, &src->brokers[i].dynamic_configs);
+		kdr_strmap_copy(&out->brokers[i].default_configs, &src->brokers[i].default_configs);
 	}
 	out->remote_storage_enabled = src->remote_storage_enabled;
 	configs_copy(&out->topic_defaults, &out->n_topic_defaults, src->topic_defaults, src->n_topic_defaults);
@@ -469,6 +472,8 @@ void kdr_live_cluster_release(struct kdr_live_cluster *cl)
 	for (size_t i = 0; i < cl->n_brokers; i++) {
 		free(cl->brokers[i].host);
 		free(cl->brokers[i].rack);
+		kdr_strmap_release(&cl->brokers[i].dynamic_configs);
+		kdr_strmap_release(&cl->brokers[i].default_configs);
 	}
 	free(cl->brokers);
 	for (size_t i = 0; i < cl->n_topic_defaults; i++)

@@ -45,6 +45,14 @@ struct kdr_live_broker {
 	char *host;
 	int32_t port;
 	char *rack; /* NULL: no broker.rack */
+	/*
+	 * The broker's dynamic configs as its DescribeConfigs returned them
+	 * (not in snapshot files): its own (DYNAMIC_BROKER_CONFIG) and the
+	 * cluster-wide ones (DYNAMIC_DEFAULT_BROKER_CONFIG); a sensitive value
+	 * is NULL (Kafka never returns it).
+	 */
+	struct kdr_strmap dynamic_configs;
+	struct kdr_strmap default_configs;
 };
 
 struct kdr_live_partition {

@@ -260,6 +260,13 @@ struct kdr_policy {
 	bool require_dc_loss_survival;          /* spec.placement.requireDcLossSurvival, default false */
 	struct kdr_static_assignment *assignments; /* sorted by topic */
 	size_t n_assignments;
+	/*
+	 * spec.placement.fallback (strategy static only): the strategy a topic
+	 * is placed and checked by on a cluster that lacks a broker its static
+	 * assignment names (a backup restored onto other brokers).
+	 */
+	bool has_fallback;
+	enum kdr_placement_strategy fallback;
 	struct kdr_tiering tiering;
 	bool config_prune; /* default false */
 	bool prune;        /* default false */

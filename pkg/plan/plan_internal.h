@@ -118,6 +118,14 @@ size_t plan_min_insync(const struct plan_topic *pt, const struct kdr_live_cluste
 		       const struct kdr_live_topic *topic);
 /* The policy's static assignment of `topic`, or NULL. */
 const struct kdr_assignment *plan_static_assignment(const struct kdr_policy *policy, const char *topic);
+/*
+ * The strategy `pt` is placed and checked by on `pc`: the policy's, except
+ * that a static policy with a fallback uses the fallback when the topic's
+ * assignment is missing or names a broker `pc` does not have. *fixed gets
+ * the static assignment (lent) when the strategy is static, else NULL.
+ */
+enum kdr_placement_strategy plan_topic_strategy(const struct plan_cluster *pc, const struct plan_topic *pt,
+					       const struct kdr_assignment **fixed);
 
 /* --- configs.c --- */
 

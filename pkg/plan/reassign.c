@@ -136,12 +136,11 @@ char *plan_reassignment_json(char **why, const struct plan_cluster *pc, const st
 	req.brokers = brokers;
 	req.n_brokers = pc->n_brokers;
 	req.replication_factor = (size_t)pt->replication_factor;
-	req.strategy = pt->policy->strategy;
+	req.strategy = plan_topic_strategy(pc, pt, &fixed);
 	req.preferred_leader_datacenter = pt->policy->preferred_leader_datacenter;
 	req.partitions = topic->n_partitions;
 	if (req.strategy == KDR_PLACEMENT_STATIC) {
 		/* The policy spells the target out. */
-		fixed = plan_static_assignment(pt->policy, pt->name);
 		if (!fixed || fixed->n < topic->n_partitions) {
 			*why = kdr_asprintf("the static assignment does not cover partitions 0..%zu",
 					    topic->n_partitions - 1);

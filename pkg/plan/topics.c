@@ -129,6 +129,28 @@ const struct kdr_assignment *plan_static_assignment(const struct kdr_policy *pol
 	return NULL;
 }
 
+enum kdr_placement_strategy plan_topic_strategy(const struct plan_cluster *pc, const struct plan_topic *pt,
+					       const struct kdr_assignment **fixed)
+{
+	const struct kdr_assignment *assignment = NULL;
+
+	*fixed = NULL;
+	if (pt->policy->strategy != KDR_PLACEMENT_STATIC)
+		return pt->policy->strategy;
+	assignment = plan_static_assignment(pt->policy, pt->name);
+	if (pt->policy->has_fallback) {
+		bool complete = assignment != NULL;
+
+		for (size_t p = 0; complete && p < assignment->n; p++)
+			for (size_t r = 0; complete && r < assignment->partitions[p].n; r++)
+				complete = broker_of(pc->brokers, pc->n_brokers, assignment->partitions[p].ids[r]) != NULL;
+		if (!complete)
+			return pt->policy->fallback;
+	}
+	*fixed = assignment;
+	return KDR_PLACEMENT_STATIC;
+}
+
 static bool parse_size(size_t *out, const char *text)
 {
 	char *end = NULL;
@@ -232,7 +254,7 @@ static char *dc_loss_verdict(const struct kdr_dc_loss_report *report, size_t min
 
 /* --- create --- */
 
-static void fill_request(struct kdr_placement_request *req, const struct plan_topic *pt,
+static void fill_request(struct kdr_placement_request *req, const struct plan_cluster *pc, const struct plan_topic *pt,
 			 const struct kdr_placement_broker *brokers, size_t n_brokers, size_t rf, size_t partitions)
 {
 	memset(req, 0, sizeof(*req));
@@ -240,11 +262,9 @@ static void fill_request(struct kdr_placement_request *req, const struct plan_to
 	req->brokers = brokers;
 	req->n_brokers = n_brokers;
 	req->replication_factor = rf;
-	req->strategy = pt->policy->strategy;
+	req->strategy = plan_topic_strategy(pc, pt, &req->static_assignment);
 	req->preferred_leader_datacenter = pt->policy->preferred_leader_datacenter;
 	req->partitions = partitions;
-	if (pt->policy->strategy == KDR_PLACEMENT_STATIC)
-		req->static_assignment = plan_static_assignment(pt->policy, pt->name);
 }
 
 static char *error_copy(void)
@@ -270,12 +290,12 @@ static void create_topic(struct plan_ctx *ctx, struct plan_cluster *pc, const st
 				 pc->name);
 		return;
 	}
-	fill_request(&req, pt, pc->brokers, pc->n_brokers, (size_t)pt->replication_factor, (size_t)pt->partitions);
+	fill_request(&req, pc, pt, pc->brokers, pc->n_brokers, (size_t)pt->replication_factor, (size_t)pt->partitions);
 	if (kdr_placement_assign(&assignment, &req) != 0) {
 		why = error_copy();
 		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
 				 "cannot place %lld partition(s) with RF %lld (%s): %s", (long long)pt->partitions,
-				 (long long)pt->replication_factor, kdr_placement_strategy_name(pt->policy->strategy),
+				 (long long)pt->replication_factor, kdr_placement_strategy_name(req.strategy),
 				 why);
 		goto cleanup;
 	}
@@ -347,13 +367,13 @@ static void add_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const 
 	plan_live_assignment(&existing, topic);
 	/* The existing partitions are passed as `existing` (which counts as load): do not count them twice. */
 	brokers = plan_brokers_without(pc, topic);
-	fill_request(&req, pt, brokers, pc->n_brokers, rf, (size_t)pt->partitions);
+	fill_request(&req, pc, pt, brokers, pc->n_brokers, rf, (size_t)pt->partitions);
 	req.existing = &existing;
 	if (kdr_placement_assign(&added, &req) != 0) {
 		why = error_copy();
 		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
 				 "cannot place partitions %zu..%lld with RF %zu (%s): %s", topic->n_partitions,
-				 (long long)pt->partitions - 1, rf, kdr_placement_strategy_name(pt->policy->strategy),
+				 (long long)pt->partitions - 1, rf, kdr_placement_strategy_name(req.strategy),
 				 why);
 		goto cleanup;
 	}
@@ -487,7 +507,7 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 		goto cleanup;
 	}
 	brokers = plan_brokers_without(pc, topic);
-	fill_request(&req, pt, brokers, pc->n_brokers, rf, topic->n_partitions);
+	fill_request(&req, pc, pt, brokers, pc->n_brokers, rf, topic->n_partitions);
 	if (kdr_placement_check(&violations, &req, &current) != 0) {
 		why = error_copy();
 		plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name, "placement not checked: %s", why);
@@ -498,7 +518,7 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 		plan_add_note(ctx->plan, dc_fails ? KDR_NOTE_WARNING : KDR_NOTE_INFO, pc->name, pt->name, "%s", verdict);
 	if (!violations.n && !(dc_fails && pt->policy->require_dc_loss_survival))
 		goto cleanup;
-	kdr_buf_printf(&reason, "placement violates '%s': ", kdr_placement_strategy_name(pt->policy->strategy));
+	kdr_buf_printf(&reason, "placement violates '%s': ", kdr_placement_strategy_name(req.strategy));
 	describe_violations(&reason, &violations);
 	if (dc_fails && pt->policy->require_dc_loss_survival)
 		kdr_buf_printf(&reason, "%spolicy requires surviving a datacenter loss: %s", violations.n ? "; " : "",

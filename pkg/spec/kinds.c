@@ -332,6 +332,20 @@ static void decode_strategy(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 		kdr_placement_strategy_parse(&policy->strategy, names[at]);
 }
 
+static void decode_fallback(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)
+{
+	const char *names[] = {
+		kdr_placement_strategy_name(KDR_PLACEMENT_ANY),
+		kdr_placement_strategy_name(KDR_PLACEMENT_RACK_AWARE),
+		kdr_placement_strategy_name(KDR_PLACEMENT_CROSS_DC),
+	};
+	struct kdr_policy *policy = obj;
+	long at = kdr_spec_get_enum(ctx, value, names, N(names));
+
+	if (at >= 0 && kdr_placement_strategy_parse(&policy->fallback, names[at]) == 0)
+		policy->has_fallback = true;
+}
+
 #define ASSIGNMENT_EXPECTED "a list of replica lists, e.g. [[1, 2, 3], [2, 3, 1]]"
 
 /* One topic's [[1,2,3],[2,3,1]]; broker ids are int32 (their values are validation's business). */
@@ -415,6 +429,7 @@ static const struct kdr_spec_field placement_fields[] = {
 	  NULL, NULL, 0 },
 	{ "assignments", KDR_SPEC_CUSTOM, 0, false, decode_assignments, "a map of topic -> " ASSIGNMENT_EXPECTED, NULL,
 	  0 },
+	{ "fallback", KDR_SPEC_CUSTOM, 0, false, decode_fallback, "any, rack-aware or cross-dc", NULL, 0 },
 };
 
 static void decode_local_retention(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)

@@ -70,6 +70,10 @@ static void check_static(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.assignments",
 					    "given with strategy '%s'; assignments are only used with strategy static",
 					    kdr_placement_strategy_name(policy->strategy));
+		if (policy->has_fallback)
+			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.fallback",
+					    "given with strategy '%s'; a fallback is only used with strategy static",
+					    kdr_placement_strategy_name(policy->strategy));
 		return;
 	}
 	if (policy->n_topics)

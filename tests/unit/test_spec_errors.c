@@ -194,7 +194,7 @@ static void test_wrong_types(void **state)
 		    "x.yaml:8:10: error: spec.match: found a map, expected a string",
 		    "x.yaml:9:11: error: spec.config: found a list, expected a map of strings",
 		    "x.yaml:10:14: error: spec.placement: found 'rack-aware', expected a map {strategy, "
-		    "preferredLeaderDatacenter, requireDcLossSurvival, assignments}",
+		    "preferredLeaderDatacenter, requireDcLossSurvival, assignments, fallback}",
 		    "x.yaml:11:12: error: spec.tiering: found 'true', expected a map {enabled, localRetention, retention}",
 		    "x.yaml:12:11: error: spec.topics: found 'orders', expected a list of topics",
 		    "x.yaml:13:10: error: spec.prune: found a map, expected true or false");
