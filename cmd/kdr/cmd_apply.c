@@ -5,8 +5,6 @@
 
 #include "cli.h"
 #include "source_opts.h"
-#include "executor/executor.h"
-#include "live/live.h"
 #include "live_source.h"
 #include "plan/plan.h"
 #include "render/render.h"
@@ -74,24 +72,18 @@ static bool confirm(size_t actions)
 	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
 }
 
-static bool has_plan_errors(const struct kdr_plan *plan)
+/* The snapshot stands in for the clusters: the plan applied to it as Kafka would, written back. */
+static int apply_offline(struct kdr_pipeline *p)
 {
-	for (size_t i = 0; i < plan->n_blocked; i++)
-		if (plan->blocked[i].kind == KDR_BLOCKED_ERROR)
-			return true;
-	return false;
-}
-
-static int apply_offline(struct kdr_live *live, const struct kdr_plan *plan, const char *snapshot_path)
-{
+	struct kdr_apply_report report = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT;
 	int exit_code;
 
-	kdr_plan_simulate(live, plan);
-	kdr_live_to_json(&out, live);
-	exit_code = kdr_cli_write_file(snapshot_path, out.ptr, out.len);
+	kdr_pipeline_apply(&report, p, NULL, NULL);
+	kdr_live_to_json(&out, &p->live);
+	exit_code = kdr_cli_write_file(p->options.snapshot_path, out.ptr, out.len);
 	if (exit_code == KDR_EXIT_OK)
-		printf("\napplied %zu action(s) to snapshot '%s'\n", plan->n_actions, snapshot_path);
+		printf("\napplied %zu action(s) to snapshot '%s'\n", p->plan.n_actions, p->options.snapshot_path);
 	kdr_buf_release(&out);
 	return exit_code;
 }
@@ -117,20 +109,13 @@ static void print_results(const struct kdr_plan *plan, const struct kdr_apply_re
 	       report->succeeded, report->failed, report->skipped);
 }
 
-static int apply_live(const struct kdr_plan *plan, const struct kdr_desired *desired,
-		      const struct kdr_live_source_options *source, bool validate_only)
+static int apply_live(struct kdr_pipeline *p)
 {
-	struct kdr_executor_options exec = { 0 };
 	struct kdr_apply_report report = { 0 };
 	int exit_code;
 
-	exec.timeout_ms = (int)source->timeout_ms;
-	exec.resolver = kdr_cli_source_resolver();
-	exec.validate_only = validate_only;
-	exec.clusters = source->clusters;
-	exec.n_clusters = source->n_clusters;
-	kdr_executor_apply(&report, plan, desired, &exec);
-	print_results(plan, &report, validate_only);
+	kdr_pipeline_apply(&report, p, NULL, NULL);
+	print_results(&p->plan, &report, p->options.validate_only);
 	exit_code = report.failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 	kdr_apply_report_release(&report);
 	return exit_code;
@@ -158,75 +143,20 @@ static int load_saved_plan(struct kdr_plan *plan, struct kdr_strvec *clusters, c
 	return KDR_EXIT_OK;
 }
 
-/*
- * A saved plan is applied only to the live state it was computed from, and
- * the secrets it could not hold are resolved again from the documents.
- */
-static int check_saved_plan(struct kdr_plan *plan, const struct kdr_desired *desired, const struct kdr_live *live,
-			    const struct kdr_mm2_secrets *secrets, const char *path)
-{
-	struct kdr_mm2_connectors connectors = { 0 };
-	int exit_code = KDR_EXIT_OK;
-
-	for (size_t i = 0; i < plan->fingerprints.n; i++) {
-		const char *name = plan->fingerprints.v[i].key;
-		const struct kdr_live_cluster *cl = kdr_live_cluster_find(live, name);
-		char *now = cl ? kdr_plan_fingerprint(cl) : NULL;
-
-		if (!now || strcmp(now, plan->fingerprints.v[i].value) != 0) {
-			fprintf(stderr, "kdr apply: cluster '%s' %s since '%s' was made; nothing was applied "
-					"(run 'kdr plan' again)\n",
-				name, cl ? "has changed" : "could not be read", path);
-			exit_code = KDR_EXIT_ERROR;
-		}
-		free(now);
-	}
-	if (exit_code != KDR_EXIT_OK)
-		return exit_code;
-	for (size_t i = 0; i < plan->n_actions; i++) {
-		struct kdr_action *action = &plan->actions[i];
-		const struct kdr_mm2_connector *fresh = NULL;
-
-		if (!kdr_render_action_has_redacted(action))
-			continue;
-		if (connectors.n == 0 && kdr_mm2_render_all(&connectors, desired, secrets) != 0) {
-			fprintf(stderr, "kdr apply: resolving the secrets of '%s': %s\n", path, kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-			break;
-		}
-		for (size_t c = 0; c < connectors.n && !fresh; c++)
-			if (strcmp(connectors.v[c].name, action->resource) == 0 &&
-			    strcmp(connectors.v[c].cluster, action->cluster) == 0)
-				fresh = &connectors.v[c];
-		if (!fresh) {
-			fprintf(stderr, "kdr apply: '%s': connector '%s' holds secrets and no flow in the documents "
-					"renders it any more; nothing was applied\n",
-				path, action->resource);
-			exit_code = KDR_EXIT_ERROR;
-			break;
-		}
-		kdr_strmap_release(&action->config);
-		kdr_strmap_copy(&action->config, &fresh->config);
-	}
-	kdr_mm2_connectors_release(&connectors);
-	return exit_code;
-}
-
 int kdr_cmd_apply(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
-	struct kdr_live live = { 0 };
-	struct kdr_plan plan = { 0 };
-	struct kdr_plan_options plan_opts = { 0 };
-	struct kdr_mm2_secrets secrets = { 0 };
-	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_pipeline p = { 0 };
+	struct kdr_plan saved = { 0 };
+	struct kdr_strvec stale = KDR_STRVEC_INIT;
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	const char *reassignments_dir = NULL;
 	struct kdr_buf out = KDR_BUF_INIT;
 	struct kdr_cli_source src = { 0 };
 	const char *saved_plan_path = NULL;
 	const char *source_dir = NULL;
-	bool yes = false, validate_only = false;
+	bool yes = false;
 	int exit_code = KDR_EXIT_OK;
 	int opt;
 	int live_rc = -1;
@@ -242,10 +172,10 @@ int kdr_cmd_apply(int argc, char **argv)
 			yes = true;
 			break;
 		case OPT_ALLOW_DELETE:
-			plan_opts.allow_delete = true;
+			source.allow_delete = true;
 			break;
 		case OPT_VALIDATE_ONLY:
-			validate_only = true;
+			source.validate_only = true;
 			break;
 		case OPT_SOURCE:
 			source_dir = optarg;
@@ -289,13 +219,13 @@ int kdr_cmd_apply(int argc, char **argv)
 	}
 	if (saved_plan_path && !src.git_url)
 		src.dir = source_dir ? source_dir : ".";
-	if (validate_only && source.snapshot_path) {
+	if (source.validate_only && source.snapshot_path) {
 		exit_code = kdr_cli_usage_error(&apply_spec, "--validate-only needs the brokers; it cannot be "
 							     "combined with --offline");
 		goto cleanup;
 	}
 
-	if (saved_plan_path && plan_opts.allow_delete) {
+	if (saved_plan_path && source.allow_delete) {
 		exit_code = kdr_cli_usage_error(&apply_spec, "--allow-delete has no meaning with a saved plan: the plan "
 							     "already says what it deletes");
 		goto cleanup;
@@ -304,42 +234,35 @@ int kdr_cmd_apply(int argc, char **argv)
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 	if (saved_plan_path) {
-		exit_code = load_saved_plan(&plan, &clusters, saved_plan_path);
+		exit_code = load_saved_plan(&saved, &clusters, saved_plan_path);
 		if (exit_code != KDR_EXIT_OK)
 			goto cleanup;
 	}
-	source.clusters = (const char *const *)clusters.v;
-	source.n_clusters = clusters.n;
-	exit_code = kdr_live_source_read(&live, &desired, &source);
+	exit_code = kdr_cli_read(&p, &desired, &source, &clusters);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_executor_secrets(&secrets, kdr_cli_source_resolver());
-	if (saved_plan_path) {
-		exit_code = check_saved_plan(&plan, &desired, &live, &secrets, saved_plan_path);
-		if (exit_code != KDR_EXIT_OK)
-			goto cleanup;
-	} else {
-		plan_opts.secrets = &secrets;
-		plan_opts.clusters = (const char *const *)clusters.v;
-		plan_opts.n_clusters = clusters.n;
-		if (kdr_plan_compute(&plan, &desired, &live, &plan_opts) != 0) {
+	if (saved_plan_path && kdr_pipeline_use_saved(&p, &saved, &stale, saved_plan_path) != 0) {
+		for (size_t i = 0; i < stale.n; i++)
+			fprintf(stderr, "kdr apply: %s\n", stale.v[i]);
+		if (!stale.n)
 			fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-	}
-	kdr_render_plan(&out, &plan, &desired, KDR_RENDER_TEXT);
-	fwrite(out.ptr, 1, out.len, stdout);
-	if (reassignments_dir && kdr_cli_write_reassignments(&plan, reassignments_dir) != KDR_EXIT_OK) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (has_plan_errors(&plan)) {
+	if (!saved_plan_path && (exit_code = kdr_cli_plan(&p, "apply")) != KDR_EXIT_OK)
+		goto cleanup;
+	kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_TEXT);
+	fwrite(out.ptr, 1, out.len, stdout);
+	if (reassignments_dir && kdr_cli_write_reassignments(&p.plan, reassignments_dir) != KDR_EXIT_OK) {
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (kdr_pipeline_plan_has_errors(&p)) {
 		fprintf(stderr, "kdr apply: the plan has errors (marked '!'); nothing was applied\n");
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (plan.n_actions == 0)
+	if (p.plan.n_actions == 0)
 		goto pending;
 	if (!yes) {
 		if (!isatty(STDIN_FILENO)) {
@@ -347,30 +270,27 @@ int kdr_cmd_apply(int argc, char **argv)
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
-		if (!confirm(plan.n_actions)) {
+		if (!confirm(p.plan.n_actions)) {
 			fprintf(stderr, "kdr apply: cancelled; nothing was applied\n");
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
 	}
-	if (source.snapshot_path) {
-		exit_code = apply_offline(&live, &plan, source.snapshot_path);
-	} else {
-		exit_code = apply_live(&plan, &desired, &source, validate_only);
-	}
+	exit_code = source.snapshot_path ? apply_offline(&p) : apply_live(&p);
 pending:
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
-	if (exit_code == KDR_EXIT_OK && plan.n_blocked > 0) {
+	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {
 		fprintf(stderr,
 			"kdr apply: %zu blocked item(s) need a human (marked '!' above; kdr does not make these "
 			"changes)\n",
-			plan.n_blocked);
+			p.plan.n_blocked);
 		exit_code = KDR_EXIT_CHANGES;
 	}
 cleanup:
 	kdr_buf_release(&out);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
+	kdr_plan_release(&saved);
+	kdr_strvec_release(&stale);
 	kdr_desired_release(&desired);
 	kdr_strvec_release(&clusters);
 	return exit_code;

@@ -204,8 +204,8 @@ static void print_record_hint(const struct kdr_flow *flow)
 int kdr_cmd_failover(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
-	struct kdr_live live = { 0 };
-	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_pipeline p = { 0 };
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_executor_options exec = { 0 };
 	struct kdr_cli_source src = { 0 };
 	struct kdr_strvec clusters = KDR_STRVEC_INIT, groups = KDR_STRVEC_INIT, errors = KDR_STRVEC_INIT;
@@ -290,12 +290,10 @@ int kdr_cmd_failover(int argc, char **argv)
 	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
 	kdr_strvec_push(&clusters, flow->source);
 	kdr_strvec_push(&clusters, flow->target);
-	source.clusters = (const char *const *)clusters.v;
-	source.n_clusters = clusters.n;
 	source.read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_live_source_read(&live, &desired, &source)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
 		goto cleanup;
-	target_live = kdr_live_cluster_find(&live, flow->target);
+	target_live = kdr_live_cluster_find(&p.live, flow->target);
 	if (!target_live) {
 		fprintf(stderr, "kdr failover: target '%s' is not readable: nothing was changed\n", flow->target);
 		exit_code = KDR_EXIT_ERROR;
@@ -352,7 +350,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	in.at_risk = kdr_live_cluster_find(&live, flow->source) &&
+	in.at_risk = kdr_live_cluster_find(&p.live, flow->source) &&
 				     records_at_risk(&at_risk, &desired, flow, &target_ends, &exec)
 			     ? &at_risk
 			     : NULL;
@@ -377,7 +375,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		kdr_dr_failover_render_text(&out, &plan, dry_run);
 	fwrite(out.ptr, 1, out.len, stdout);
 	fflush(stdout);
-	warn_lockouts(&plan, &desired, &live, flow);
+	warn_lockouts(&plan, &desired, &p.live, flow);
 	for (size_t g = 0; g < plan.n_groups; g++)
 		to_commit += plan.groups[g].verdict == KDR_DR_COMMIT;
 	if (!dry_run && to_commit) {
@@ -410,7 +408,7 @@ cleanup:
 	kdr_executor_stops_free(stops, n_stops);
 	kdr_regex_free(groups_re);
 	free(checkpoints_topic);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_strvec_release(&clusters);
 	kdr_strvec_release(&groups);

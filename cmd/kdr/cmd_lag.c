@@ -13,7 +13,6 @@
 #include "dr/dr.h"
 #include "executor/dr_io.h"
 #include "executor/executor.h"
-#include "live/live.h"
 #include "live_source.h"
 #include "mm2/mm2.h"
 #include "plan/plan.h"
@@ -92,13 +91,9 @@ static int64_t newest_heartbeat(const struct kdr_cluster *target, const struct k
 int kdr_cmd_lag(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
-	struct kdr_live live = { 0 };
-	struct kdr_plan plan = { 0 };
+	struct kdr_pipeline p = { 0 };
 	struct kdr_status status = { 0 };
-	struct kdr_plan_options plan_options = { 0 };
-	struct kdr_status_options status_opts = { 0 };
-	struct kdr_mm2_secrets secrets = { 0 };
-	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_executor_options exec = { 0 };
 	struct kdr_cli_source src = { 0 };
 	struct kdr_strvec clusters = KDR_STRVEC_INIT, topics = KDR_STRVEC_INIT;
@@ -176,19 +171,10 @@ int kdr_cmd_lag(int argc, char **argv)
 	}
 	kdr_strvec_push(&clusters, flow->source);
 	kdr_strvec_push(&clusters, flow->target);
-	source.clusters = (const char *const *)clusters.v;
-	source.n_clusters = clusters.n;
-	if ((exit_code = kdr_live_source_read(&live, &desired, &source)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	/* Status names what the flow mirrors (what its running connector, or the flow, selects). */
-	kdr_executor_secrets(&secrets, NULL);
-	plan_options.secrets = &secrets;
-	plan_options.clusters = source.clusters;
-	plan_options.n_clusters = source.n_clusters;
-	status_opts.clusters = source.clusters;
-	status_opts.n_clusters = source.n_clusters;
-	if (kdr_plan_compute(&plan, &desired, &live, &plan_options) != 0 ||
-	    kdr_status_compute(&status, &desired, &live, &plan, &status_opts) != 0) {
+	if (kdr_pipeline_plan(&p) != 0 || kdr_pipeline_status(&status, &p) != 0) {
 		fprintf(stderr, "kdr lag: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
@@ -196,8 +182,8 @@ int kdr_cmd_lag(int argc, char **argv)
 	for (size_t i = 0; i < status.n_flows && !sf; i++)
 		if (strcmp(status.flows[i].name, flow->meta.name) == 0)
 			sf = &status.flows[i];
-	source_live = kdr_live_cluster_find(&live, flow->source);
-	if (!sf || !sf->topics_checked || !source_live || !kdr_live_cluster_find(&live, flow->target)) {
+	source_live = kdr_live_cluster_find(&p.live, flow->source);
+	if (!sf || !sf->topics_checked || !source_live || !kdr_live_cluster_find(&p.live, flow->target)) {
 		fprintf(stderr, "kdr lag: flow '%s': '%s' and '%s' must both be readable to measure lag\n",
 			flow->meta.name, flow->source, flow->target);
 		exit_code = KDR_EXIT_ERROR;
@@ -209,9 +195,9 @@ int kdr_cmd_lag(int argc, char **argv)
 
 		kdr_strvec_push(&topics, sf->mirrored[i].topic);
 		remotes[i] = sf->mirrored[i].remote;
-		for (size_t p = 0; topic && p < topic->n_partitions; p++) {
-			kdr_dr_offsets_set(&src_want, sf->mirrored[i].topic, (int32_t)p, -1);
-			kdr_dr_offsets_set(&dst_want, sf->mirrored[i].remote, (int32_t)p, -1);
+		for (size_t n = 0; topic && n < topic->n_partitions; n++) {
+			kdr_dr_offsets_set(&src_want, sf->mirrored[i].topic, (int32_t)n, -1);
+			kdr_dr_offsets_set(&dst_want, sf->mirrored[i].remote, (int32_t)n, -1);
 		}
 	}
 	exec.timeout_ms = (int)source.timeout_ms;
@@ -222,7 +208,7 @@ int kdr_cmd_lag(int argc, char **argv)
 		goto cleanup;
 	}
 	kdr_dr_offset_syncs_location(flow, &syncs_cluster, &syncs_topic);
-	if (!kdr_live_topic_find(kdr_live_cluster_find(&live, syncs_cluster), syncs_topic))
+	if (!kdr_live_topic_find(kdr_live_cluster_find(&p.live, syncs_cluster), syncs_topic))
 		fprintf(stderr, "kdr lag: offset-syncs topic '%s' does not exist on '%s': lag unknown until MM2 "
 				"replicates\n",
 			syncs_topic, syncs_cluster);
@@ -272,8 +258,7 @@ cleanup:
 	free(remotes);
 	free(syncs_topic);
 	kdr_status_release(&status);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_strvec_release(&clusters);
 	kdr_strvec_release(&topics);

@@ -4,8 +4,6 @@
 #include "cli.h"
 #include "diff/diff.h"
 #include "source_opts.h"
-#include "executor/executor.h"
-#include "live/live.h"
 #include "live_source.h"
 #include "plan/plan.h"
 #include "render/render.h"
@@ -115,22 +113,11 @@ static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan,
 	kdr_buf_release(&plan_text);
 }
 
-static bool has_plan_errors(const struct kdr_plan *plan)
-{
-	for (size_t i = 0; i < plan->n_blocked; i++)
-		if (plan->blocked[i].kind == KDR_BLOCKED_ERROR)
-			return true;
-	return false;
-}
-
 int kdr_cmd_plan(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
-	struct kdr_live live = { 0 };
-	struct kdr_plan plan = { 0 };
-	struct kdr_plan_options plan_options_value = { 0 };
-	struct kdr_mm2_secrets secrets = { 0 };
-	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_pipeline p = { 0 };
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	const char *reassignments_dir = NULL;
 	struct kdr_desired base = { 0 };
@@ -170,7 +157,7 @@ int kdr_cmd_plan(int argc, char **argv)
 			base_ref = optarg;
 			break;
 		case OPT_ALLOW_DELETE:
-			plan_options_value.allow_delete = true;
+			source.allow_delete = true;
 			break;
 		case OPT_REASSIGNMENTS:
 			reassignments_dir = optarg;
@@ -216,44 +203,31 @@ int kdr_cmd_plan(int argc, char **argv)
 		/* The change is shown; connecting uses the base's settings only. */
 		base_connections = kdr_desired_use_base_connections(&desired, &base);
 	}
-	source.clusters = (const char *const *)clusters.v;
-	source.n_clusters = clusters.n;
 	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
 	for (size_t i = 0; i < desired.n_flows; i++)
 		if (desired.flows[i].checkpoints_enabled)
 			source.read_groups = KDR_READ_GROUPS_LIST;
-	exit_code = kdr_live_source_read(&live, &desired, &source);
-	if (exit_code != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK ||
+	    (exit_code = kdr_cli_plan(&p, "plan")) != KDR_EXIT_OK)
 		goto cleanup;
-
-	kdr_executor_secrets(&secrets, kdr_cli_source_resolver());
-	plan_options_value.secrets = &secrets;
-	plan_options_value.clusters = (const char *const *)clusters.v;
-	plan_options_value.n_clusters = clusters.n;
-	if (kdr_plan_compute(&plan, &desired, &live, &plan_options_value) != 0) {
-		fprintf(stderr, "kdr plan: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	render_with_change(&out, &plan, &desired, base_ref ? &change : NULL, base_connections, format);
+	render_with_change(&out, &p.plan, &desired, base_ref ? &change : NULL, base_connections, format);
 	fwrite(out.ptr, 1, out.len, stdout);
 	if (save_path) {
 		kdr_buf_reset(&out);
-		kdr_render_plan(&out, &plan, &desired, KDR_RENDER_JSON);
+		kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_JSON);
 		exit_code = kdr_cli_write_file(save_path, out.ptr, out.len);
 		if (exit_code != KDR_EXIT_OK)
 			goto cleanup;
 	}
-	if (reassignments_dir && kdr_cli_write_reassignments(&plan, reassignments_dir) != KDR_EXIT_OK)
+	if (reassignments_dir && kdr_cli_write_reassignments(&p.plan, reassignments_dir) != KDR_EXIT_OK)
 		exit_code = KDR_EXIT_ERROR;
-	else if (has_plan_errors(&plan))
+	else if (kdr_pipeline_plan_has_errors(&p))
 		exit_code = KDR_EXIT_ERROR;
-	else if (detailed && !kdr_plan_is_empty(&plan))
+	else if (detailed && !kdr_plan_is_empty(&p.plan))
 		exit_code = KDR_EXIT_CHANGES;
 cleanup:
 	kdr_buf_release(&out);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&base);
 	kdr_desired_diff_release(&change);

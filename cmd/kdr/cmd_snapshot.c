@@ -38,8 +38,8 @@ static const struct kdr_cli_spec snapshot_spec = {
 int kdr_cmd_snapshot(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
-	struct kdr_live live = { 0 };
-	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_pipeline p = { 0 };
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
 	const char *out_path = "-";
@@ -84,25 +84,23 @@ int kdr_cmd_snapshot(int argc, char **argv)
 	exit_code = kdr_cli_source_load(&desired, &src);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	source.clusters = (const char *const *)clusters.v;
-	source.n_clusters = clusters.n;
 	source.read_groups = KDR_READ_GROUPS_OFFSETS; /* the snapshot holds the consumer groups too */
-	exit_code = kdr_live_source_read(&live, &desired, &source);
+	exit_code = kdr_cli_read(&p, &desired, &source, &clusters);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_live_to_json(&out, &live);
+	kdr_live_to_json(&out, &p.live);
 	exit_code = kdr_cli_write_file(out_path, out.ptr, out.len);
 	/* A cluster that could not be read is missing from the snapshot: that is a failure. */
 	for (size_t i = 0; i < desired.n_clusters && exit_code == KDR_EXIT_OK; i++) {
 		const char *name = desired.clusters[i].meta.name;
 		bool wanted = clusters.n == 0 || kdr_strvec_contains(&clusters, name);
 
-		if (wanted && !kdr_live_cluster_find(&live, name))
+		if (wanted && !kdr_live_cluster_find(&p.live, name))
 			exit_code = KDR_EXIT_ERROR;
 	}
 cleanup:
 	kdr_buf_release(&out);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_strvec_release(&clusters);
 	return exit_code;

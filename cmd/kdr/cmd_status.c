@@ -2,8 +2,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "executor/executor.h"
-#include "live/live.h"
 #include "live_source.h"
 #include "plan/plan.h"
 #include "plan/status.h"
@@ -47,13 +45,9 @@ static const struct kdr_cli_spec status_spec = {
 int kdr_cmd_status(int argc, char **argv)
 {
 	struct kdr_desired desired = { 0 };
-	struct kdr_live live = { 0 };
-	struct kdr_plan plan = { 0 };
+	struct kdr_pipeline p = { 0 };
 	struct kdr_status status = { 0 };
-	struct kdr_plan_options plan_options = { 0 };
-	struct kdr_status_options status_options_value = { 0 };
-	struct kdr_mm2_secrets secrets = { 0 };
-	struct kdr_live_source_options source = KDR_LIVE_SOURCE_OPTIONS_INIT;
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_cli_source src = { 0 };
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
@@ -104,26 +98,15 @@ int kdr_cmd_status(int argc, char **argv)
 	exit_code = kdr_cli_source_load(&desired, &src);
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	source.clusters = clusters.n ? (const char *const *)clusters.v : NULL;
-	source.n_clusters = clusters.n;
-	/* A cluster or Connect that cannot be read is printed here and reported unreachable below. */
-	exit_code = kdr_live_source_read(&live, &desired, &source);
-	if (exit_code != KDR_EXIT_OK)
+	/*
+	 * A cluster or Connect that cannot be read is printed here and reported
+	 * unreachable below; the plan of the same state marks connector drift
+	 * and gives the topics' placement verdicts.
+	 */
+	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK ||
+	    (exit_code = kdr_cli_plan(&p, "status")) != KDR_EXIT_OK)
 		goto cleanup;
-
-	/* The plan of the same state marks connector drift and gives the topics' placement verdicts. */
-	kdr_executor_secrets(&secrets, kdr_cli_source_resolver());
-	plan_options.secrets = &secrets;
-	plan_options.clusters = source.clusters;
-	plan_options.n_clusters = source.n_clusters;
-	if (kdr_plan_compute(&plan, &desired, &live, &plan_options) != 0) {
-		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	status_options_value.clusters = source.clusters;
-	status_options_value.n_clusters = source.n_clusters;
-	if (kdr_status_compute(&status, &desired, &live, &plan, &status_options_value) != 0) {
+	if (kdr_pipeline_status(&status, &p) != 0) {
 		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
@@ -137,8 +120,7 @@ int kdr_cmd_status(int argc, char **argv)
 cleanup:
 	kdr_buf_release(&out);
 	kdr_status_release(&status);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_strvec_release(&clusters);
 	return exit_code;

@@ -5,23 +5,14 @@
 #include <string.h>
 
 #include "cli.h"
-#include "executor/executor.h"
 #include "util/error.h"
 #include "util/units.h"
 
-int kdr_live_source_parse_timeout(struct kdr_live_source_options *options, const char *text)
+int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec *clusters,
+			const struct kdr_cli_spec *spec, int opt, const char *arg)
 {
 	int64_t ms = 0;
 
-	if (kdr_parse_duration_ms(&ms, text, 0) != 0 || ms <= 0 || ms > INT32_MAX)
-		return KDR_EINVALID;
-	options->timeout_ms = ms;
-	return 0;
-}
-
-int kdr_cli_live_option(struct kdr_live_source_options *options, struct kdr_strvec *clusters,
-			const struct kdr_cli_spec *spec, int opt, const char *arg)
-{
 	switch (opt) {
 	case KDR_OPT_CLUSTER:
 		kdr_strvec_push(clusters, arg);
@@ -30,54 +21,36 @@ int kdr_cli_live_option(struct kdr_live_source_options *options, struct kdr_strv
 		options->snapshot_path = arg;
 		return KDR_EXIT_OK;
 	case KDR_OPT_TIMEOUT:
-		if (kdr_live_source_parse_timeout(options, arg) != 0)
+		if (kdr_parse_duration_ms(&ms, arg, 0) != 0 || ms <= 0 || ms > INT32_MAX)
 			return kdr_cli_usage_error(spec, "--timeout: '%s' is not a positive duration up to 24d (e.g. 30s, 500ms)",
 						   arg);
+		options->timeout_ms = (int)ms;
 		return KDR_EXIT_OK;
 	}
 	return -1;
 }
 
-static int read_snapshot(struct kdr_live *out, const char *path)
+int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_pipeline_options *options,
+		 const struct kdr_strvec *clusters)
 {
-	struct kdr_buf text = KDR_BUF_INIT;
-	int exit_code = kdr_cli_read_file(&text, path);
-
-	if (exit_code == KDR_EXIT_OK && kdr_live_from_json(out, text.ptr, text.len, path) != 0) {
+	options->clusters = (const char *const *)clusters->v;
+	options->n_clusters = clusters->n;
+	options->resolver = kdr_cli_source_resolver();
+	kdr_pipeline_init(p, desired, options);
+	if (kdr_pipeline_read(p) != 0) {
 		fprintf(stderr, "kdr: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
+		return KDR_EXIT_ERROR;
 	}
-	kdr_buf_release(&text);
-	return exit_code;
+	for (size_t i = 0; i < p->read.messages.n; i++)
+		fprintf(stderr, "kdr: %s\n", p->read.messages.v[i]);
+	return KDR_EXIT_OK;
 }
 
-int kdr_live_source_read(struct kdr_live *out, const struct kdr_desired *desired,
-			 const struct kdr_live_source_options *options)
+int kdr_cli_plan(struct kdr_pipeline *p, const char *command)
 {
-	struct kdr_executor_options exec = { 0 };
-	struct kdr_executor_errors errors = { KDR_STRVEC_INIT };
-
-	if (options->snapshot_path)
-		return read_snapshot(out, options->snapshot_path);
-	for (size_t i = 0; i < options->n_clusters; i++) {
-		if (!kdr_desired_cluster(desired, options->clusters[i])) {
-			fprintf(stderr, "kdr: --cluster '%s': no KafkaCluster of that name is declared\n",
-				options->clusters[i]);
-			return KDR_EXIT_ERROR;
-		}
+	if (kdr_pipeline_plan(p) != 0) {
+		fprintf(stderr, "kdr %s: %s\n", command, kdr_error_message());
+		return KDR_EXIT_ERROR;
 	}
-	exec.timeout_ms = (int)options->timeout_ms;
-	exec.resolver = kdr_cli_source_resolver();
-	exec.clusters = options->clusters;
-	exec.n_clusters = options->n_clusters;
-	exec.read_groups = options->read_groups;
-	/*
-	 * A cluster that cannot be read is left out: the plan reports it as an
-	 * error item, and the other clusters are still planned.
-	 */
-	kdr_executor_read_live(out, &errors, desired, &exec);
-	for (size_t i = 0; i < errors.messages.n; i++)
-		fprintf(stderr, "kdr: %s\n", errors.messages.v[i]);
-	kdr_executor_errors_release(&errors);
 	return KDR_EXIT_OK;
 }

@@ -6,23 +6,9 @@
 #include <stdint.h>
 
 #include "cli.h"
-#include "executor/executor.h"
-#include "live/live.h"
+#include "pipeline/pipeline.h"
 #include "util/strvec.h"
 #include "model/model.h"
-
-/* Where the live state comes from: a snapshot file, or the clusters themselves. */
-struct kdr_live_source_options {
-	const char *snapshot_path;   /* --offline FILE; NULL: read the clusters */
-	const char *const *clusters; /* --cluster filter; NULL: every declared cluster */
-	size_t n_clusters;
-	int64_t timeout_ms;
-	int read_groups; /* enum kdr_read_groups: also the consumer groups (plan's preview, snapshot, failover) */
-};
-
-#define KDR_LIVE_SOURCE_OPTIONS_INIT { NULL, NULL, 0, 30000, 0 }
-
-int kdr_live_source_parse_timeout(struct kdr_live_source_options *options, const char *text);
 
 /* The options of every command that reads live clusters. */
 enum {
@@ -30,6 +16,8 @@ enum {
 	KDR_OPT_OFFLINE = 2100,
 	KDR_OPT_TIMEOUT,
 };
+
+#define KDR_CLI_PIPELINE_OPTIONS_INIT { .timeout_ms = 30000 }
 
 #define KDR_CLI_CLUSTER_OPTIONS                                                                                       \
 	{ "cluster", required_argument, NULL, KDR_OPT_CLUSTER }, { "timeout", required_argument, NULL, KDR_OPT_TIMEOUT }
@@ -40,14 +28,19 @@ enum {
  * `options`. Returns -1 when `opt` is none of them, else KDR_EXIT_OK or the
  * usage error (already printed against `spec`).
  */
-int kdr_cli_live_option(struct kdr_live_source_options *options, struct kdr_strvec *clusters,
+int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec *clusters,
 			const struct kdr_cli_spec *spec, int opt, const char *arg);
 
 /*
- * Fills `out` with the live state of the desired clusters (all, or the
- * filtered ones). Prints errors to stderr; returns an enum kdr_exit.
+ * Starts `p` over `desired` with `options` (the --cluster list `clusters`,
+ * the source's secret resolver) and reads the live state of the selected
+ * clusters (or the --offline snapshot). A cluster that cannot be read is
+ * printed on stderr and left to the plan to report. Returns an enum kdr_exit.
  */
-int kdr_live_source_read(struct kdr_live *out, const struct kdr_desired *desired,
-			 const struct kdr_live_source_options *options);
+int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_pipeline_options *options,
+		 const struct kdr_strvec *clusters);
+
+/* Plans what kdr_cli_read read; "kdr COMMAND: why" on stderr when it fails. Returns an enum kdr_exit. */
+int kdr_cli_plan(struct kdr_pipeline *p, const char *command);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * One reconcile cycle: bring the desired state up to the source, select the
- * clusters that are not backing off, read each on its own (so a failure is
- * its own), plan over those that were read, publish the plan in the log,
+ * clusters that are not backing off, read them side by side (each failure is
+ * its own cluster's), plan over those that were read, publish the plan in the log,
  * apply it (the clusters with a plan-time error excepted), then record:
  * backoff per cluster, stats, one summary line.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "controller/controller_internal.h"
-#include "executor/executor.h"
+#include "pipeline/pipeline.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/strvec.h"
@@ -70,52 +70,59 @@ static struct cluster_cycle *cycle_cluster(struct cycle *cy, const char *name)
 	return NULL;
 }
 
-/* Reads each eligible cluster on its own, so that a failure is attributed to its cluster. */
-static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct kdr_live *live,
-			  struct kdr_strvec *read_ok)
+/*
+ * Reads the eligible clusters side by side, as every command does
+ * (kdr_pipeline_read); each outcome is its own cluster's.
+ */
+static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pipeline *p)
 {
-	for (size_t i = 0; i < cy->n_clusters; i++) {
-		struct cluster_cycle *cc = &cy->clusters[i];
-		struct kdr_executor_options exec = { 0 };
-		struct kdr_executor_errors errors = { KDR_STRVEC_INIT };
-		const char *names[1] = { cc->name };
-		char *joined = NULL;
-		struct kdr_controller_fields f = { 0 };
-		int rc = 0;
+	struct kdr_strvec eligible = KDR_STRVEC_INIT;
+	struct kdr_pipeline_options options = { 0 };
 
-		if (cc->outcome != CLUSTER_OK)
-			continue;
-		exec.timeout_ms = ctl->options.timeout_ms;
-		exec.resolver = kdr_controller_source_resolver(&ctl->source);
-		exec.clusters = names;
-		exec.n_clusters = 1;
-		rc = kdr_executor_read_live(live, &errors, &ctl->desired, &exec);
-		joined = kdr_strvec_join(&errors.messages, "; ");
+	for (size_t i = 0; i < cy->n_clusters; i++)
+		if (cy->clusters[i].outcome == CLUSTER_OK)
+			kdr_strvec_push(&eligible, cy->clusters[i].name);
+	options.resolver = kdr_controller_source_resolver(&ctl->source);
+	options.clusters = (const char *const *)eligible.v;
+	options.n_clusters = eligible.n;
+	options.timeout_ms = ctl->options.timeout_ms;
+	options.allow_delete = ctl->options.allow_delete;
+	options.plan_read_only = true;
+	kdr_pipeline_init(p, &ctl->desired, &options);
+	/* No cluster to read is not "every cluster". */
+	if (eligible.n)
+		kdr_pipeline_read(p);
+	for (size_t i = 0; i < p->read.n_clusters; i++) {
+		const struct kdr_reader_cluster *read = &p->read.clusters[i];
+		struct cluster_cycle *cc = cycle_cluster(cy, read->name);
+		char *joined = kdr_strvec_join(&read->messages, "; ");
+		struct kdr_controller_fields f = { 0 };
+
 		kdr_controller_field_str(&f, "cluster", cc->name);
 		kdr_controller_field_str(&f, "error", joined);
-		if (rc != 0) {
+		if (read->code != 0) {
 			cc->outcome = CLUSTER_FAILED;
-			cc->message = kdr_strdup(joined && joined[0] ? joined : kdr_error_message());
-			cluster_error(cy, cc, rc);
-			kdr_controller_field_str(&f, "code", kdr_error_name(rc));
+			cc->message = kdr_strdup(joined && joined[0] ? joined : kdr_error_name(read->code));
+			cluster_error(cy, cc, read->code);
+			kdr_controller_field_str(&f, "code", kdr_error_name(read->code));
 			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "cannot read cluster", &f);
-		} else {
-			kdr_strvec_push(read_ok, cc->name);
-			if (errors.messages.n > 0) {
-				/*
-				 * Kafka was read: its topics are still reconciled and the plan
-				 * skips its connectors, so this counts as an error without
-				 * backing the cluster off.
-				 */
-				fail(cy, KDR_EUNAVAILABLE);
-				cc->errors++;
-				kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN,
-						   "cannot read Kafka Connect; its connectors are not reconciled", &f);
-			}
+		} else if (read->messages.n > 0) {
+			/*
+			 * Kafka was read: its topics are still reconciled and the plan
+			 * skips its connectors, so this counts as an error without
+			 * backing the cluster off.
+			 */
+			fail(cy, KDR_EUNAVAILABLE);
+			cc->errors++;
+			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN,
+					   "cannot read Kafka Connect; its connectors are not reconciled", &f);
 		}
 		free(joined);
-		kdr_executor_errors_release(&errors);
 	}
+	/* The strings are the desired state's: the options may keep pointing at them, not at `eligible`. */
+	p->options.clusters = NULL;
+	p->options.n_clusters = 0;
+	kdr_strvec_release(&eligible);
 }
 
 /* Publishes the plan (before anything is applied) and marks clusters with plan-time errors. */
@@ -187,27 +194,15 @@ static void count_all(struct kdr_controller *ctl, struct cycle *cy, const struct
 }
 
 /* Runs the executor on `targets` and records every action's result. */
-static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
+static void execute(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pipeline *p,
 		    const struct kdr_strvec *targets)
 {
-	struct kdr_executor_options exec = { 0 };
+	const struct kdr_plan *plan = &p->plan;
 	struct kdr_apply_report report = { 0 };
-	struct kdr_plan sub;
 
-	exec.timeout_ms = ctl->options.timeout_ms;
-	exec.resolver = kdr_controller_source_resolver(&ctl->source);
-	exec.clusters = (const char *const *)targets->v;
-	exec.n_clusters = targets->n;
-	/* Held actions are left out: a shallow plan of the others (the actions' contents are the plan's). */
-	sub = *plan;
-	sub.actions = kdr_calloc(plan->n_actions + 1, sizeof(*sub.actions));
-	sub.n_actions = sub.cap_actions = 0;
-	for (size_t i = 0; i < plan->n_actions; i++)
-		if (!cy->held[i])
-			sub.actions[sub.n_actions++] = plan->actions[i];
-	kdr_executor_apply(&report, &sub, &ctl->desired, &exec);
+	kdr_pipeline_apply(&report, p, targets, cy->held);
 	cy->results = kdr_calloc(plan->n_actions + 1, sizeof(*cy->results));
-	for (size_t i = 0, k = 0; i < plan->n_actions; i++) {
+	for (size_t i = 0; i < plan->n_actions; i++) {
 		const struct kdr_action *action = &plan->actions[i];
 		const struct kdr_action_result *result = NULL;
 		enum kdr_controller_action_result outcome = KDR_CONTROLLER_ACTION_SKIPPED;
@@ -221,14 +216,13 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct k
 			pthread_mutex_unlock(&ctl->lock);
 			continue;
 		}
-		result = k < report.n ? &report.results[k] : NULL;
-		k++;
+		result = i < report.n ? &report.results[i] : NULL;
 		if (!result)
 			continue;
 		/* Moved, not copied: the report is released below without its messages. */
 		cy->results[i] = *result;
-		report.results[k - 1].message = NULL;
-		report.results[k - 1].error_name = NULL;
+		report.results[i].message = NULL;
+		report.results[i].error_name = NULL;
 		result = &cy->results[i];
 
 		if (result->attempted)
@@ -258,7 +252,6 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct k
 		}
 	}
 	kdr_apply_report_release(&report);
-	free(sub.actions);
 }
 
 /*
@@ -266,8 +259,9 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, const struct k
  * error; the rest are counted as skipped. A plan-time error without a
  * cluster stops the whole apply, as `kdr apply` refuses such a plan.
  */
-static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan)
+static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pipeline *p)
 {
+	const struct kdr_plan *plan = &p->plan;
 	struct kdr_strvec targets = KDR_STRVEC_INIT;
 	bool any = false;
 
@@ -293,7 +287,7 @@ static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, const struc
 	if (!any || cy->global_error || cy->stop_skipped)
 		count_all(ctl, cy, plan, KDR_CONTROLLER_ACTION_SKIPPED);
 	else
-		execute(ctl, cy, plan, &targets);
+		execute(ctl, cy, p, &targets);
 	kdr_strvec_release(&targets);
 }
 
@@ -465,14 +459,11 @@ static void select_clusters(struct kdr_controller *ctl, struct cycle *cy)
 int kdr_controller_run_cycle(struct kdr_controller *ctl)
 {
 	struct cycle cy;
-	struct kdr_live live = { 0 };
-	struct kdr_plan plan = { 0 };
-	struct kdr_plan_options plan_opts = { 0 };
-	struct kdr_mm2_secrets secrets = { 0 };
-	struct kdr_strvec read_ok = KDR_STRVEC_INIT;
+	struct kdr_pipeline p;
 	int rc = 0;
 
 	memset(&cy, 0, sizeof(cy));
+	kdr_pipeline_init(&p, NULL, NULL);
 	ctl->cycle++;
 	ctl->in_cycle = true;
 	cy.start_mono = kdr_controller_mono_ms();
@@ -502,15 +493,10 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 	}
 
 	select_clusters(ctl, &cy);
-	read_clusters(ctl, &cy, &live, &read_ok);
-	if (read_ok.n == 0)
+	read_clusters(ctl, &cy, &p);
+	if (p.read_ok.n == 0)
 		goto cleanup;
-	kdr_executor_secrets(&secrets, kdr_controller_source_resolver(&ctl->source));
-	plan_opts.secrets = &secrets;
-	plan_opts.allow_delete = ctl->options.allow_delete;
-	plan_opts.clusters = (const char *const *)read_ok.v;
-	plan_opts.n_clusters = read_ok.n;
-	rc = kdr_plan_compute(&plan, &ctl->desired, &live, &plan_opts);
+	rc = kdr_pipeline_plan(&p);
 	if (rc != 0) {
 		struct kdr_controller_fields f = { 0 };
 
@@ -521,24 +507,22 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 		goto cleanup;
 	}
 	cy.planned = true;
-	cy.n_actions = plan.n_actions;
-	cy.n_blocked = plan.n_blocked;
-	publish_plan(ctl, &cy, &plan);
-	apply_plan(ctl, &cy, &plan);
+	cy.n_actions = p.plan.n_actions;
+	cy.n_blocked = p.plan.n_blocked;
+	publish_plan(ctl, &cy, &p.plan);
+	apply_plan(ctl, &cy, &p);
 
 cleanup:
 	rc = finish_cycle(ctl, &cy);
-	report(ctl, &cy, cy.planned ? &plan : NULL, cy.planned ? &live : NULL);
+	report(ctl, &cy, cy.planned ? &p.plan : NULL, cy.planned ? &p.live : NULL);
 	ctl->in_cycle = false;
 	for (size_t i = 0; i < cy.n_clusters; i++)
 		free(cy.clusters[i].message);
-	for (size_t i = 0; cy.results && i < plan.n_actions; i++)
+	for (size_t i = 0; cy.results && i < p.plan.n_actions; i++)
 		kdr_action_result_release(&cy.results[i]);
 	free(cy.results);
 	free(cy.held);
 	free(cy.clusters);
-	kdr_strvec_release(&read_ok);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
+	kdr_pipeline_release(&p);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * own client is librdkafka) -> the Java client properties MM2's clients read
  * under source.cluster. / target.cluster.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,18 @@ static int value_text(char **out, const struct kdr_value *value, const struct kd
 		break;
 	}
 	return 0;
+}
+
+static int resolve_now(char **out, const struct kdr_value *value, void *ctx)
+{
+	return kdr_value_resolve(out, value, ctx);
+}
+
+void kdr_mm2_secrets_resolving(struct kdr_mm2_secrets *out, const struct kdr_secret_resolver *resolver)
+{
+	out->lookup = resolve_now;
+	/* kdr_value_resolve takes a const resolver; the callback context is untyped. */
+	out->ctx = (void *)(uintptr_t)resolver;
 }
 
 /* Keys whose meaning and spelling are the same in librdkafka and the Java client. */

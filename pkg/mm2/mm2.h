@@ -82,6 +82,12 @@ struct kdr_mm2_secrets {
 };
 
 /*
+ * The lookup that resolves every reference now (kdr_value_resolve: env and
+ * file, and secretKeyRef through `resolver`, which may be NULL and is lent).
+ */
+void kdr_mm2_secrets_resolving(struct kdr_mm2_secrets *out, const struct kdr_secret_resolver *resolver);
+
+/*
  * Renders the connectors of `flow` (up to three: source and checkpoint on the
  * target's Connect, heartbeat on the source's Connect with the aliases
  * reversed). A connector whose Connect cluster is not declared is left out

@@ -196,6 +196,41 @@ void kdr_plan_acl_lockouts(struct kdr_strvec *out, const struct kdr_desired *des
 /* Digest of the parts of a live cluster that a plan depends on. Heap string. */
 char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl);
 
+/* --- a saved plan (kdr plan --out, read back by kdr_render_plan_from_json; saved.c) --- */
+
+/*
+ * Whether the value of `key` in the action's config is never to be shown or
+ * saved: the key names a credential, or a change of the same key is marked
+ * sensitive (a value that came from a secret reference).
+ */
+bool kdr_plan_config_is_redacted(const struct kdr_action *action, const char *key);
+
+/*
+ * Whether the action's config holds values that were redacted when the plan
+ * was saved (read back as KDR_REDACTED): they must be resolved again from
+ * the desired state before the action is executed, never sent as they are.
+ */
+bool kdr_plan_action_has_redacted(const struct kdr_action *action);
+
+/*
+ * A saved plan is applied only to the live state it was computed from: for
+ * every cluster the plan fingerprinted that has changed in `live` or is
+ * missing from it, appends "cluster 'NAME' has changed since 'LABEL' was
+ * made; ..." (or "could not be read") to `problems`. Returns true when none.
+ */
+bool kdr_plan_saved_is_fresh(struct kdr_strvec *problems, const struct kdr_plan *plan, const struct kdr_live *live,
+			     const char *label);
+
+/*
+ * The secrets a saved plan could not hold: each action with redacted values
+ * gets its config again from the connectors the desired state renders now
+ * (with `secrets`). Returns 0, or KDR_EINVALID / a lookup's code with
+ * kdr_error_set naming `label` (a connector no flow renders any more, a
+ * secret that does not resolve); the plan is then not to be applied.
+ */
+int kdr_plan_restore_secrets(struct kdr_plan *plan, const struct kdr_desired *desired,
+			     const struct kdr_mm2_secrets *secrets, const char *label);
+
 void kdr_action_release(struct kdr_action *action);
 void kdr_plan_release(struct kdr_plan *plan);
 

@@ -132,17 +132,6 @@ bool kdr_render_placement_present(const struct kdr_action *action)
 	return ps->replicas_per_dc.n || ps->replicas_per_rack.n || ps->has_dc_loss || ps->min_insync_replicas > 0;
 }
 
-bool kdr_render_config_is_redacted(const struct kdr_action *action, const char *key)
-{
-	if (kdr_config_key_is_sensitive(key))
-		return true;
-	/* The planner knows more than the key name (e.g. a value that came from a secret reference). */
-	for (size_t i = 0; i < action->n_changes; i++)
-		if (action->changes[i].sensitive && action->changes[i].key && strcmp(action->changes[i].key, key) == 0)
-			return true;
-	return false;
-}
-
 size_t kdr_render_first_partition(const struct kdr_action *action)
 {
 	if (action->kind != KDR_ACTION_ADD_PARTITIONS || action->partitions < 0 ||

@@ -55,12 +55,6 @@ bool kdr_render_kind_has_tasks(enum kdr_action_kind kind);
 bool kdr_render_kind_has_acl(enum kdr_action_kind kind); /* the "acl" binding object */
 bool kdr_render_placement_present(const struct kdr_action *action);
 
-/*
- * Whether the value of `key` in the action's config must not be printed: the
- * key names a credential, or a change of the same key is marked sensitive.
- */
-bool kdr_render_config_is_redacted(const struct kdr_action *action, const char *key);
-
 /* Partition id of assignment.partitions[0]: 0 for a create, the old count for add-partitions. */
 size_t kdr_render_first_partition(const struct kdr_action *action);
 

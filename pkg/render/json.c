@@ -103,7 +103,7 @@ static void put_config(struct kdr_render_jw *w, const struct kdr_action *action)
 	for (size_t i = 0; i < action->config.n; i++) {
 		const struct kdr_strmap_entry *entry = &action->config.v[i];
 
-		if (kdr_render_config_is_redacted(action, entry->key))
+		if (kdr_plan_config_is_redacted(action, entry->key))
 			kdr_render_jw_null(w, entry->key);
 		else
 			kdr_render_jw_string(w, entry->key, entry->value);

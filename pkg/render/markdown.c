@@ -204,7 +204,7 @@ static void put_config(struct kdr_buf *out, const struct kdr_action *action)
 		kdr_buf_puts(out, "    - ");
 		kdr_md_code(out, entry->key, false);
 		kdr_buf_puts(out, ": ");
-		put_value(out, entry->value, kdr_render_config_is_redacted(action, entry->key));
+		put_value(out, entry->value, kdr_plan_config_is_redacted(action, entry->key));
 		kdr_buf_putc(out, '\n');
 	}
 }

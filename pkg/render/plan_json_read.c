@@ -390,7 +390,7 @@ static int read_config(struct kdr_action *action, const struct reader *r, const 
 		if (json_is_string(value)) {
 			kdr_strmap_set(&action->config, key, json_string_value(value));
 		} else if (json_is_null(value)) {
-			if (!kdr_render_config_is_redacted(action, key))
+			if (!kdr_plan_config_is_redacted(action, key))
 				return fail(r, item, "null, but '%s' is not a sensitive key", key);
 			kdr_strmap_set(&action->config, key, KDR_REDACTED);
 		} else {
@@ -658,16 +658,4 @@ cleanup:
 	}
 	json_decref(root);
 	return rc;
-}
-
-bool kdr_render_action_has_redacted(const struct kdr_action *action)
-{
-	for (size_t i = 0; i < action->config.n; i++) {
-		const struct kdr_strmap_entry *entry = &action->config.v[i];
-
-		if (entry->value && strcmp(entry->value, KDR_REDACTED) == 0 &&
-		    kdr_render_config_is_redacted(action, entry->key))
-			return true;
-	}
-	return false;
 }

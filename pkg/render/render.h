@@ -35,19 +35,12 @@ void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const str
  * revision). The summary is not read (it is derived). Unknown fields are
  * ignored: version 1 only ever gains fields. Secrets are not in the file: a
  * config value written as null comes back as KDR_REDACTED (see
- * kdr_render_action_has_redacted). `label` (e.g. the file name) starts every
+ * kdr_plan_action_has_redacted). `label` (e.g. the file name) starts every
  * error message, followed by the JSON path of the bad field:
  * "plan.json: actions[2].assignment[0][1]: expected an integer broker id".
  * Returns 0; KDR_EINVALID for malformed input, KDR_EUNSUPPORTED for another
  * "kdrPlan" version; on failure `out` is left empty.
  */
 int kdr_render_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label);
-
-/*
- * Whether the action's config holds values that were redacted when the plan
- * was saved (read back as KDR_REDACTED): they must be resolved again from
- * the desired state before the action is executed, never sent as they are.
- */
-bool kdr_render_action_has_redacted(const struct kdr_action *action);
 
 #endif

@@ -40,7 +40,7 @@ static void put_config(struct kdr_buf *out, const struct kdr_action *action)
 	kdr_buf_puts(out, DETAIL "config:\n");
 	for (size_t i = 0; i < action->config.n; i++) {
 		const struct kdr_strmap_entry *entry = &action->config.v[i];
-		const char *value = kdr_render_config_is_redacted(action, entry->key) ? KDR_REDACTED : entry->value;
+		const char *value = kdr_plan_config_is_redacted(action, entry->key) ? KDR_REDACTED : entry->value;
 
 		kdr_buf_printf(out, DETAIL "  %s = %s\n", entry->key, value ? value : "");
 	}

@@ -67,3 +67,13 @@ void kdr_strvec_release(struct kdr_strvec *vec)
 	vec->v = NULL;
 	vec->n = vec->cap = 0;
 }
+
+bool kdr_names_select(const char *const *names, size_t n, const char *name)
+{
+	if (!names || n == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}

@@ -30,6 +30,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "executor/executor.h"
+#include "reader/reader.h"
 #include "mm2/mm2.h"
 #include "plan/plan.h"
 #include "plan/status.h"
@@ -177,29 +178,35 @@ static void executor_options(struct kdr_executor_options *options)
 	options->timeout_ms = TIMEOUT_MS;
 }
 
+static void reader_options(struct kdr_reader_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->timeout_ms = TIMEOUT_MS;
+}
+
 /* Reads both clusters and plans; read errors (one line each) go to `errors` when given. */
 static void plan_live(struct kdr_plan *plan, const struct kdr_desired *desired, struct kdr_strvec *errors)
 {
-	struct kdr_executor_options options;
-	struct kdr_executor_errors read_errors = {KDR_STRVEC_INIT};
+	struct kdr_reader_options options;
+	struct kdr_reader_report read_errors = {0};
 	struct kdr_live live = {0};
 	struct kdr_mm2_secrets secrets;
 	struct kdr_plan_options plan_options;
 
-	executor_options(&options);
-	kdr_executor_read_live(&live, &read_errors, desired, &options);
+	reader_options(&options);
+	kdr_reader_read(&live, &read_errors, desired, &options);
 	for (size_t i = 0; i < read_errors.messages.n; i++) {
 		if (errors)
 			kdr_strvec_push(errors, read_errors.messages.v[i]);
 		else
 			fail_msg("reading the clusters: %s", read_errors.messages.v[i]);
 	}
-	kdr_executor_secrets(&secrets, NULL);
+	kdr_mm2_secrets_resolving(&secrets, NULL);
 	memset(&plan_options, 0, sizeof(plan_options));
 	plan_options.secrets = &secrets;
 	if (kdr_plan_compute(plan, desired, &live, &plan_options) != 0)
 		fail_msg("plan: %s", kdr_error_message());
-	kdr_executor_errors_release(&read_errors);
+	kdr_reader_report_release(&read_errors);
 	kdr_live_release(&live);
 }
 
@@ -821,8 +828,8 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 {
 	struct fixture *fx = *state;
 	struct kdr_desired desired = {0};
-	struct kdr_executor_options options;
-	struct kdr_executor_errors read_errors = {KDR_STRVEC_INIT};
+	struct kdr_reader_options options;
+	struct kdr_reader_report read_errors = {0};
 	struct kdr_live live = {0};
 	struct kdr_status status;
 	struct kdr_buf text = KDR_BUF_INIT, json = KDR_BUF_INIT;
@@ -848,8 +855,8 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 			     west->connect.url);
 	assert_int_equal(kdr_sandbox_connect_fail_task(fx->sandbox, WEST, "kdr.east-to-west.source", 2, trace), 0);
 
-	executor_options(&options);
-	kdr_executor_read_live(&live, &read_errors, &desired, &options);
+	reader_options(&options);
+	kdr_reader_read(&live, &read_errors, &desired, &options);
 	assert_int_equal(read_errors.messages.n, 0);
 	assert_int_equal(kdr_status_compute(&status, &desired, &live, NULL, NULL), 0);
 	kdr_status_render_text(&text, &status);
@@ -868,7 +875,7 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 	kdr_buf_release(&json);
 	kdr_status_release(&status);
 	kdr_live_release(&live);
-	kdr_executor_errors_release(&read_errors);
+	kdr_reader_report_release(&read_errors);
 	kdr_desired_release(&desired);
 }
 

@@ -441,16 +441,16 @@ static void test_controller_lost_mid_apply(void **state)
 static void test_read_timeout_is_reported_not_planned_around(void **state)
 {
 	struct rec *rec = start(state, NEEDS_FAULTS);
-	struct kdr_executor_options options = {0};
+	struct kdr_reader_options options = {0};
 	int64_t t0 = 0;
 	int rc = 0;
 
 	rec_desire(rec, core_yaml);
 	assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_METADATA, SLOW_MS), 0);
 	rec->timeout_ms = SHORT_TIMEOUT_MS;
-	rec_executor_options(rec, &options);
+	rec_reader_options(rec, &options);
 	t0 = rec_now_ms();
-	rc = kdr_executor_read_live(&rec->live, &rec->errors, &rec->desired, &options);
+	rc = kdr_reader_read(&rec->live, &rec->errors, &rec->desired, &options);
 	assert_true(rec_now_ms() - t0 < SLOW_MS + SHORT_TIMEOUT_MS);
 	assert_true(rc == KDR_ETIMEOUT || rc == KDR_EUNAVAILABLE);
 	assert_int_equal(rec->errors.messages.n, 1);

@@ -29,6 +29,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "executor/executor.h"
+#include "reader/reader.h"
 #include "live/live.h"
 #include "model/model.h"
 #include "plan/plan.h"
@@ -80,7 +81,7 @@ struct rec {
 	struct kdr_live live;
 	struct kdr_plan plan;
 	struct kdr_apply_report report;
-	struct kdr_executor_errors errors;
+	struct kdr_reader_report errors; /* the last read's outcome per cluster */
 	int timeout_ms; /* the executor's per-request timeout */
 	/* --cluster filter of the next plan and apply (NULL: all declared) */
 	const char *const *clusters;
@@ -115,7 +116,7 @@ static inline void rec_stop(struct rec *rec)
 	kdr_plan_release(&rec->plan);
 	kdr_live_release(&rec->live);
 	kdr_desired_release(&rec->desired);
-	kdr_executor_errors_release(&rec->errors);
+	kdr_reader_report_release(&rec->errors);
 	kdr_strmap_release(&rec->watched);
 	kdr_testbed_release(rec->bed);
 	free(rec);
@@ -186,6 +187,14 @@ static inline void rec_executor_options(const struct rec *rec, struct kdr_execut
 	out->n_clusters = rec->n_clusters;
 }
 
+static inline void rec_reader_options(const struct rec *rec, struct kdr_reader_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->timeout_ms = rec->timeout_ms;
+	out->clusters = rec->clusters;
+	out->n_clusters = rec->n_clusters;
+}
+
 static inline void rec_print_plan(const struct rec *rec)
 {
 	struct kdr_buf out = KDR_BUF_INIT;
@@ -195,16 +204,16 @@ static inline void rec_print_plan(const struct rec *rec)
 	kdr_buf_release(&out);
 }
 
-/* Reads every (selected) cluster through the executor; fails the test when one cannot be read. */
+/* Reads every (selected) cluster through pkg/reader; fails the test when one cannot be read. */
 static inline void rec_read(struct rec *rec)
 {
-	struct kdr_executor_options options = {0};
+	struct kdr_reader_options options = {0};
 	int rc = 0;
 
-	rec_executor_options(rec, &options);
+	rec_reader_options(rec, &options);
 	kdr_live_release(&rec->live);
-	kdr_executor_errors_release(&rec->errors);
-	rc = kdr_executor_read_live(&rec->live, &rec->errors, &rec->desired, &options);
+	kdr_reader_report_release(&rec->errors);
+	rc = kdr_reader_read(&rec->live, &rec->errors, &rec->desired, &options);
 	for (size_t i = 0; i < rec->errors.messages.n; i++)
 		printf("read error: %s\n", rec->errors.messages.v[i]);
 	assert_int_equal(rc, 0);

@@ -1090,9 +1090,9 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(back.actions[0].placement.min_insync_replicas, 2);
 	/* Secrets did not survive the file: they must be resolved again before executing. */
 	assert_string_equal(kdr_strmap_get(&back.actions[3].config, "source.cluster.sasl.jaas.config"), KDR_REDACTED);
-	assert_true(kdr_render_action_has_redacted(&back.actions[3]));
-	assert_false(kdr_render_action_has_redacted(&plan.actions[3]));
-	assert_false(kdr_render_action_has_redacted(&back.actions[0]));
+	assert_true(kdr_plan_action_has_redacted(&back.actions[3]));
+	assert_false(kdr_plan_action_has_redacted(&plan.actions[3]));
+	assert_false(kdr_plan_action_has_redacted(&back.actions[0]));
 
 	/* The other formats cannot tell the difference either. */
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {

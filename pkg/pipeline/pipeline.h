@@ -1,0 +1,99 @@
+#ifndef KDR_PIPELINE_PIPELINE_H
+#define KDR_PIPELINE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "executor/executor.h"
+#include "live/live.h"
+#include "mm2/mm2.h"
+#include "model/model.h"
+#include "plan/plan.h"
+#include "plan/status.h"
+#include "reader/reader.h"
+#include "util/strvec.h"
+
+/*
+ * The one reconcile path, after a source has been loaded and validated:
+ * read live (the clusters side by side, or a snapshot file) -> resolve
+ * secrets -> plan -> apply -> report. Every command that looks at the
+ * clusters (plan, apply, status, snapshot, lag, failover, ...) and the
+ * loop's cycle go through these stages in this order; each stage reads what
+ * the earlier ones left in struct kdr_pipeline. Nothing here prints: the
+ * outcome of each stage is in the struct and in kdr_error_message().
+ */
+
+struct kdr_pipeline_options {
+	const struct kdr_secret_resolver *resolver; /* the source's (secretKeyRef), or NULL; lent */
+	const char *snapshot_path;   /* the live state from this snapshot file instead of the clusters */
+	const char *const *clusters; /* only these clusters (NULL or none: every declared one); lent */
+	size_t n_clusters;
+	int timeout_ms;              /* per request to the clusters; <= 0: the adapters' defaults */
+	int read_groups;             /* enum kdr_read_groups */
+	bool allow_delete;           /* deletions of prune: true policies become actions */
+	bool plan_read_only;         /* plan only the clusters that were read (the loop), not --cluster */
+	bool validate_only;          /* apply: ask the brokers to check, change nothing */
+};
+
+struct kdr_pipeline {
+	const struct kdr_desired *desired; /* lent */
+	struct kdr_pipeline_options options;
+	struct kdr_live live;
+	struct kdr_reader_report read;  /* each selected cluster's read (empty with a snapshot) */
+	struct kdr_strvec read_ok;      /* the clusters whose Kafka was read, in declaration order */
+	struct kdr_mm2_secrets secrets; /* resolves the documents' references now */
+	struct kdr_plan plan;
+	bool planned;
+};
+
+/* Starts a pipeline over `desired` (lent, as are the options' strings). */
+void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired,
+		       const struct kdr_pipeline_options *options);
+
+/*
+ * Reads the live state: the snapshot file, or every selected declared
+ * cluster side by side (kdr_reader_read). A cluster that cannot be read is
+ * left out (recorded as unread; its messages are in p->read) and is not a
+ * failure of the stage. Returns 0; KDR_ENOTFOUND for a --cluster that names
+ * no declared cluster, KDR_EIO / KDR_EINVALID for a snapshot that cannot be
+ * read, with kdr_error_set.
+ */
+int kdr_pipeline_read(struct kdr_pipeline *p);
+
+/*
+ * Plans the live state that was read (kdr_plan_compute) with the secrets
+ * resolved; only the selected clusters (or, with plan_read_only, those that
+ * were read). Returns 0 or the planner's code.
+ */
+int kdr_pipeline_plan(struct kdr_pipeline *p);
+
+/*
+ * Takes `saved` (a plan read back from kdr plan --out; moved in, `*saved`
+ * zeroed) as the plan, once the live state was read: refused unless every
+ * cluster it fingerprinted is as it was (one line per one that is not is
+ * appended to `problems`: KDR_ECONFLICT), then its redacted secrets are
+ * resolved again from the documents (kdr_plan_restore_secrets). `label`
+ * names the file in messages.
+ */
+int kdr_pipeline_use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, struct kdr_strvec *problems,
+			   const char *label);
+
+/*
+ * Applies the plan: with a snapshot, to the snapshot in p->live as Kafka
+ * would (kdr_plan_simulate; the caller writes it back); else on the
+ * clusters `targets` (NULL: the selected ones), the actions with held[i]
+ * (may be NULL) left out. `out` gets one result per plan action (held ones
+ * unattempted and not counted). Returns 0 or the first failure's code.
+ */
+int kdr_pipeline_apply(struct kdr_apply_report *out, struct kdr_pipeline *p, const struct kdr_strvec *targets,
+		       const bool *held);
+
+/* The flows' health of the planned state (kdr_status_compute over the selected clusters). */
+int kdr_pipeline_status(struct kdr_status *out, const struct kdr_pipeline *p);
+
+/* A plan-time error (KDR_BLOCKED_ERROR) among the plan's blocked items. */
+bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p);
+
+void kdr_pipeline_release(struct kdr_pipeline *p);
+
+#endif
