@@ -9,6 +9,30 @@
 #include "util/error.h"
 #include "validate/validate_internal.h"
 
+/* Whether `a` is `b` or a field inside it ("spec.x" holds "spec.x.y" and "spec.x[0]", not "spec.xy"). */
+static bool path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '.' || a[n] == '[');
+}
+
+bool kdr_validate_is_broken(const struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *path)
+{
+	for (size_t i = 0; i < ctx->n_broken; i++) {
+		const char *field = ctx->broken[i].field;
+
+		if (ctx->broken[i].meta != meta)
+			continue;
+		/* A finding about the whole object, or a broken object: nothing sound to report. */
+		if (!field || !path)
+			return true;
+		if (path_within(path, field) || path_within(field, path))
+			return true;
+	}
+	return false;
+}
+
 void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
 			 const char *path, const char *fmt, ...)
 {
@@ -16,9 +40,8 @@ void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severit
 	struct kdr_loc loc = { NULL, 0, 0 };
 	va_list ap;
 
-	for (size_t i = 0; i < ctx->n_broken; i++)
-		if (ctx->broken[i] == meta)
-			return; /* its schema errors say what is wrong with it */
+	if (kdr_validate_is_broken(ctx, meta, path))
+		return; /* its schema error says what is wrong with it */
 	va_start(ap, fmt);
 	kdr_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -280,8 +303,8 @@ static void ctx_release(struct kdr_validate_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
-static int validate(const struct kdr_desired *desired, struct kdr_diags *diags, const struct kdr_meta **broken,
-		    size_t n_broken)
+static int validate(const struct kdr_desired *desired, struct kdr_diags *diags,
+		    const struct kdr_validate_broken *broken, size_t n_broken)
 {
 	struct kdr_validate_ctx ctx;
 	size_t errors_before = diags->errors;
@@ -404,9 +427,20 @@ void kdr_validate_sort_diags(struct kdr_diags *diags)
 	free(v);
 }
 
+/*
+ * The field a schema error breaks, NULL when it breaks the whole object: no
+ * field, or one every rule leans on (the name, the kind, spec itself).
+ */
+static const char *broken_field(const char *field)
+{
+	if (!field || !field[0] || strncmp(field, "spec.", 5) != 0)
+		return NULL;
+	return field;
+}
+
 int kdr_validate_all(const struct kdr_desired *desired, struct kdr_diags *diags)
 {
-	const struct kdr_meta **broken = kdr_calloc(diags->n + 1, sizeof(*broken));
+	struct kdr_validate_broken *broken = kdr_calloc(diags->n + 1, sizeof(*broken));
 	size_t n_broken = 0;
 	bool schema_errors = kdr_diags_has_errors(diags);
 	int rc = 0;
@@ -416,7 +450,10 @@ int kdr_validate_all(const struct kdr_desired *desired, struct kdr_diags *diags)
 
 		if (diags->v[i].severity != KDR_SEV_ERROR || !(m = owner_of(desired, diags->v[i].where)))
 			continue;
-		broken[n_broken++] = m;
+		broken[n_broken].meta = m;
+		/* Lent from diags: the strings stay when validate() adds diagnostics (only the array grows). */
+		broken[n_broken].field = broken_field(diags->v[i].field);
+		n_broken++;
 	}
 	rc = validate(desired, diags, broken, n_broken);
 	free(broken);

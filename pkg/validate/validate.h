@@ -15,9 +15,11 @@ int kdr_validate(const struct kdr_desired *desired, struct kdr_diags *diags);
 /*
  * Every error in one run: the rules over a desired state whose documents may
  * have schema errors (already in `diags`). Every object that decoded is
- * checked; the findings of an object whose own document has schema errors are
- * left out (its schema errors say what is wrong; its broken fields would only
- * echo as rule errors). Then `diags` is sorted by file, line, column (stable).
+ * checked, a partly broken one too: only the findings at, above or below a
+ * field with a schema error are left out (the schema error says what is
+ * wrong; the broken field's default would only echo as a rule error), and all
+ * of an object whose schema error has no field or is outside spec (its name,
+ * its kind). Then `diags` is sorted by file, line, column (stable).
  * Returns KDR_EINVALID when `diags` has any error, 0 otherwise. Nothing of a
  * desired state with errors may be used: callers keep "nothing will be used".
  */

@@ -36,11 +36,23 @@ struct kdr_validate_topic_ref {
 	size_t index;
 };
 
+/* One schema error of an object that decoded: its field path, or NULL for the whole object. */
+struct kdr_validate_broken {
+	const struct kdr_meta *meta;
+	const char *field;
+};
+
 struct kdr_validate_ctx {
 	const struct kdr_desired *desired;
 	struct kdr_diags *diags;
-	/* Objects whose document has schema errors: their rule findings are not reported (kdr_validate_all). */
-	const struct kdr_meta **broken;
+	/*
+	 * The schema errors of partly broken objects (kdr_validate_all): a rule
+	 * finding at, above or below a broken field of its object is not reported
+	 * (the schema error says what is wrong; the field's default would only echo
+	 * as a rule error); the sound fields of the object are checked as usual.
+	 * A NULL field breaks the whole object (its name, kind or document).
+	 */
+	const struct kdr_validate_broken *broken;
 	size_t n_broken;
 	/* Sorted by cluster, topic, then document order (policy, index). */
 	struct kdr_validate_decl *decls;
@@ -68,6 +80,13 @@ extern const unsigned kdr_validate_n_mm2_default_topic_excludes;
 /* Adds a diagnostic located at `path` of the object `meta` (kdr_meta_locate). */
 void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
 			 const char *path, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Whether a finding at `path` of `meta` (NULL: the whole object) touches a
+ * field with a schema error (ctx->broken): the field itself, a parent or a
+ * child of it, or any field of a wholly broken object.
+ */
+bool kdr_validate_is_broken(const struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *path);
 
 /* "file:line:col" (or "KIND/NAME") of `path` in `meta`, as a new heap string. */
 char *kdr_validate_where(const struct kdr_meta *meta, const char *path);

@@ -287,14 +287,15 @@ static void test_parse_objects(void **state)
 /*
  * Every error in one run, as with the dir and Git sources: a schema error in
  * one object and a rule error in another (a flow naming an undeclared
- * cluster) are reported together, each naming its object.
+ * cluster) are reported together, each naming its object; the sound fields
+ * of the broken object get their rule errors too (its undefined cluster).
  */
 static void test_every_error_in_one_run(void **state)
 {
 	static const char mixed[] =
 	    "[{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"TopicPolicy\","
 	    "\"metadata\":{\"name\":\"core\",\"namespace\":\"kafka\"},"
-	    "\"spec\":{\"clusters\":[\"east\"],\"partitionz\":3}},"
+	    "\"spec\":{\"clusters\":[\"east\",\"gone\"],\"partitionz\":3}},"
 	    "{\"apiVersion\":\"kdr.io/v1alpha1\",\"kind\":\"KafkaCluster\","
 	    "\"metadata\":{\"name\":\"east\",\"namespace\":\"kafka\"},"
 	    "\"spec\":{\"bootstrapServers\":\"b:9092\"}},"
@@ -304,7 +305,7 @@ static void test_every_error_in_one_run(void **state)
 	struct kdr_desired desired = { 0 };
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	json_t *objects = json_loads(mixed, 0, NULL);
-	bool schema = false, rule = false;
+	bool schema = false, rule = false, sound_field = false;
 
 	(void)state;
 	assert_non_null(objects);
@@ -315,10 +316,14 @@ static void test_every_error_in_one_run(void **state)
 
 		schema = schema || (strstr(text, "TopicPolicy kafka/core") && strstr(text, "spec.partitionz"));
 		rule = rule || (strstr(text, "ReplicationFlow kafka/east-to-nowhere") && strstr(text, "nowhere"));
+		/* The sound field of the partly broken object still gets its rule error. */
+		sound_field = sound_field || (strstr(text, "TopicPolicy kafka/core") && strstr(text, "spec.clusters[1]") &&
+					      strstr(text, "'gone' is not defined"));
 		free(text);
 	}
 	assert_true(schema);
 	assert_true(rule);
+	assert_true(sound_field);
 	kdr_diags_release(&diags);
 	kdr_desired_release(&desired);
 	json_decref(objects);

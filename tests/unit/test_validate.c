@@ -804,6 +804,70 @@ static void test_several_errors_are_all_reported(void **state)
 		   "'delete' or disable tiering");
 }
 
+/*
+ * Every error in one run (issue 14 item 1): a partly broken document still
+ * gets the rule findings of its sound fields, never those of a broken field
+ * (whose default would only echo) or of an object whose name is broken.
+ */
+static void test_sound_fields_of_a_broken_document_are_checked(void **state)
+{
+	static const char yaml[] = TWO_CLUSTERS
+	    DOC "kind: TopicPolicy\n"
+	    "metadata: {name: archive}\n"
+	    "spec:\n"
+	    "  clusters: [dc-east, dc-gone]\n"
+	    "  partitions: 0\n"
+	    "  topics: [{name: archive}, {name: \"bad topic\"}]\n"
+	    "  config: {retention.ms: \"1000\"}\n"
+	    "  tiering: {enabled: true, localRetention: 1 day}\n"
+	    DOC "kind: ReplicationFlow\n"
+	    "metadata: {name: loop}\n"
+	    "spec:\n"
+	    "  source: dc-east\n"
+	    "  target: dc-east\n"
+	    "  topics: [orders]\n"
+	    "  tasksMax: many\n"
+	    DOC "kind: TopicPolicy\n"
+	    "metadata: {name: [not, a, name]}\n"
+	    "spec:\n"
+	    "  clusters: [dc-nowhere]\n"
+	    "  topics: [orders]\n";
+	static const char expected[] =
+	    "t.yaml:18:23: error: spec.clusters[1]: cluster 'dc-gone' is not defined; defined clusters: 'dc-east', "
+	    "'dc-west'\n"
+	    "t.yaml:19:15: error: spec.partitions: found 0; must be at least 1\n"
+	    "t.yaml:20:36: error: spec.topics[1].name: topic name 'bad topic' contains byte 0x20, which kafka does "
+	    "not allow; use ASCII letters, digits, '.', '_' and '-'\n"
+	    "t.yaml:22:44: error: spec.tiering.localRetention: found '1 day', expected a duration: digits with a "
+	    "unit ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), or plain digits for milliseconds\n"
+	    "t.yaml:29:11: error: spec.target: 'dc-east' is also the source; a flow replicates from one cluster to "
+	    "another\n"
+	    "t.yaml:30:12: warning: spec.topics[0]: 'orders' matches none of the 2 topics declared for source "
+	    "cluster 'dc-east'\n"
+	    "t.yaml:31:13: error: spec.tasksMax: found 'many', expected an integer\n"
+	    "t.yaml:35:18: error: metadata.name: found a list, expected a string";
+	struct kdr_desired desired;
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	char *text = NULL;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	kdr_spec_parse_yaml(&desired, "t.yaml", yaml, strlen(yaml), &diags);
+	assert_int_equal(kdr_validate_all(&desired, &diags), KDR_EINVALID);
+	text = format_diags(&diags);
+	/*
+	 * Not reported: "spec.tiering: enabled without localRetention" (the echo
+	 * of the bad duration), the default tasksMax, and anything of the policy
+	 * whose name is broken (its undefined cluster 'dc-nowhere').
+	 */
+	if (strcmp(text, expected) != 0)
+		printf("--- got:\n%s\n--- expected:\n%s\n", text, expected);
+	assert_string_equal(text, expected);
+	free(text);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
+}
+
 /* --- objects without a file (Kubernetes) and models built in C --- */
 
 static void test_objects_without_file_are_named_by_kind_and_name(void **state)
@@ -917,6 +981,7 @@ int main(void)
 		cmocka_unit_test(test_bootstrap_servers_are_host_port_lists),
 		cmocka_unit_test(test_datacenters_do_not_share_racks),
 		cmocka_unit_test(test_several_errors_are_all_reported),
+		cmocka_unit_test(test_sound_fields_of_a_broken_document_are_checked),
 		cmocka_unit_test(test_objects_without_file_are_named_by_kind_and_name),
 		cmocka_unit_test(test_empty_desired_state_is_valid),
 		cmocka_unit_test(test_earlier_errors_do_not_count),
