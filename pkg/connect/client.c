@@ -74,6 +74,15 @@ int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cl
 	while (len > 0 && client->url[len - 1] == '/')
 		client->url[--len] = '\0';
 	client->shown_url = kdr_scrub_userinfo_dup(client->url);
+	/* A document-chosen path: only below the operator's KDR_SECRET_DIRS or a system CA directory. */
+	if (cl->connect.ca_file && (rc = kdr_secret_ca_path_check(cl->connect.ca_file)) != 0) {
+		char *message = kdr_strdup(kdr_error_message());
+
+		kdr_error_set(rc, "connect '%s' (cluster '%s'): caFile: %s", client->shown_url, cl->meta.name, message);
+		free(message);
+		kdr_connect_client_free(client);
+		return rc;
+	}
 	client->ca_file = kdr_strdup(cl->connect.ca_file);
 	client->insecure = cl->connect.insecure_skip_verify;
 	if (cl->connect.auth_kind == KDR_CONNECT_AUTH_BEARER) {

@@ -107,9 +107,37 @@ struct kdr_secret_resolver {
 /*
  * Resolves a value to its plain text (heap string in *out, caller frees and
  * should wipe). Returns KDR_ENOTFOUND naming the env var, file or secret (but
- * never a value) when it cannot be resolved.
+ * never a value) when it cannot be resolved, KDR_EINVALID when the operator's
+ * allow list (kdr_secret_env_refusal, kdr_secret_path_check) refuses it.
  */
 int kdr_value_resolve(char **out, const struct kdr_value *value, const struct kdr_secret_resolver *resolver);
+
+/*
+ * The operator's allow list of what a document may read on kdr's side
+ * (secret_policy.c), from kdr's environment on first use:
+ * KDR_SECRET_ENV_PREFIXES (comma-separated name prefixes, default "KDR_", "*"
+ * for any) for {valueFrom: {env: NAME}}, KDR_SECRET_DIRS (colon-separated
+ * absolute directories, default "/etc/kdr") for {valueFrom: {file: PATH}} and
+ * spec.connect.caFile (which may also name a file below a system CA directory,
+ * /etc/ssl/certs, /etc/pki, ...).
+ *
+ * The *_refusal functions are lexical (no file is touched; what validation
+ * says): NULL when allowed, else a heap sentence naming the variable or path
+ * and the rule. The *_check functions are what reading does: the same, then
+ * the path with its links resolved must still be inside a resolved allowed
+ * directory; 0 or a negative code with the thread's error set.
+ */
+char *kdr_secret_env_refusal(const char *name);
+char *kdr_secret_path_refusal(const char *path);
+char *kdr_secret_ca_path_refusal(const char *path);
+int kdr_secret_path_check(const char *path);
+int kdr_secret_ca_path_check(const char *path);
+/* Refuses variable `name` to documents whatever its prefix (kdr's own Git token, --token-env). */
+void kdr_secret_policy_deny_env(const char *name);
+/* Reads the environment again and forgets the denied names (tests). */
+void kdr_secret_policy_reload(void);
+/* Why `value` (an env or file reference) may not be read: kdr_secret_*_refusal, or NULL. */
+char *kdr_value_ref_refusal(const struct kdr_value *value);
 
 /*
  * Whether KafkaCluster spec.clientConfig may set librdkafka property `key` to

@@ -129,9 +129,20 @@ static int read_secret_file(char **out, const char *path)
 	return 0;
 }
 
+char *kdr_value_ref_refusal(const struct kdr_value *value)
+{
+	if (value->kind == KDR_VALUE_ENV && value->ref)
+		return kdr_secret_env_refusal(value->ref);
+	if (value->kind == KDR_VALUE_FILE && value->ref)
+		return kdr_secret_path_refusal(value->ref);
+	return NULL;
+}
+
 int kdr_value_resolve(char **out, const struct kdr_value *value, const struct kdr_secret_resolver *resolver)
 {
 	const char *env = NULL;
+	char *why = NULL;
+	int rc = 0;
 
 	*out = NULL;
 	switch (value->kind) {
@@ -139,12 +150,21 @@ int kdr_value_resolve(char **out, const struct kdr_value *value, const struct kd
 		*out = kdr_strdup(value->literal ? value->literal : "");
 		return 0;
 	case KDR_VALUE_ENV:
+		why = kdr_secret_env_refusal(value->ref);
+		if (why) {
+			kdr_error_set(KDR_EINVALID, "%s", why);
+			free(why);
+			return KDR_EINVALID;
+		}
 		env = getenv(value->ref);
 		if (!env)
 			return kdr_error_set(KDR_ENOTFOUND, "environment variable '%s' is not set", value->ref);
 		*out = kdr_strdup(env);
 		return 0;
 	case KDR_VALUE_FILE:
+		rc = kdr_secret_path_check(value->ref);
+		if (rc != 0)
+			return rc;
 		return read_secret_file(out, value->ref);
 	case KDR_VALUE_SECRET_KEY_REF:
 		if (!resolver || !resolver->secret_lookup)

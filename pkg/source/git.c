@@ -468,6 +468,8 @@ int kdr_git_open(struct kdr_git_repo **out, const struct kdr_git_options *option
 	rc = source_git_init();
 	if (rc < 0)
 		return rc;
+	/* kdr's own credential: no document may name it in {valueFrom: {env}}, whatever its prefix. */
+	kdr_secret_policy_deny_env(options->token_env);
 	repo = kdr_calloc(1, sizeof(*repo));
 	repo->url = kdr_strdup(options->url);
 	repo->display_url = source_git_scrub(NULL, options->url);

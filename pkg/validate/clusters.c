@@ -1,7 +1,8 @@
 /*
  * KafkaCluster rules that need nothing but the cluster itself: the bootstrap
  * list, the Connect endpoint and its credentials, secrets written in clear,
- * and datacenters that do not overlap.
+ * env/file references and caFile outside the operator's allow list, and
+ * datacenters that do not overlap.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -125,12 +126,33 @@ static void check_clear_secret(struct kdr_validate_ctx *ctx, const struct kdr_cl
 				    "secret written in clear; " CLEAR_SECRET_ADVICE);
 }
 
+/* An env or file reference the operator's allow list refuses (kdr_secret_env_refusal): an error at `path`. */
+static void check_ref(struct kdr_validate_ctx *ctx, const struct kdr_cluster *cl, const char *path,
+		      const struct kdr_value *value)
+{
+	char *why = kdr_value_ref_refusal(value);
+
+	if (why)
+		kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", why);
+	free(why);
+}
+
 static void check_connect(struct kdr_validate_ctx *ctx, const struct kdr_cluster *cl)
 {
 	const struct kdr_connect_spec *connect = &cl->connect;
 
 	if (!connect->present)
 		return;
+	if (connect->ca_file) {
+		char *why = kdr_secret_ca_path_refusal(connect->ca_file);
+
+		if (why)
+			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.caFile", "%s", why);
+		free(why);
+	}
+	check_ref(ctx, cl, "spec.connect.auth.bearerToken", &connect->token);
+	check_ref(ctx, cl, "spec.connect.auth.basic.username", &connect->username);
+	check_ref(ctx, cl, "spec.connect.auth.basic.password", &connect->password);
 	if (connect->url) {
 		const char *rest = NULL;
 
@@ -193,10 +215,13 @@ static void check_client_config(struct kdr_validate_ctx *ctx, const struct kdr_c
 		const char *refusal = kdr_client_key_refusal(entry->key, &entry->value);
 		char *path = kdr_asprintf("spec.clientConfig.%s", entry->key);
 
-		if (refusal)
+		if (refusal) {
 			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", refusal);
-		else if (holds_secret(entry->key) && entry->value.kind == KDR_VALUE_LITERAL)
-			check_clear_secret(ctx, cl, path, &entry->value);
+		} else {
+			check_ref(ctx, cl, path, &entry->value);
+			if (holds_secret(entry->key) && entry->value.kind == KDR_VALUE_LITERAL)
+				check_clear_secret(ctx, cl, path, &entry->value);
+		}
 		free(path);
 	}
 }

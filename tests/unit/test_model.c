@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -86,11 +88,19 @@ static void test_resolve_env_file_and_missing(void **state)
 	struct kdr_value missing = { KDR_VALUE_ENV, NULL, w("KDR_TEST_UNSET_VAR"), NULL };
 	struct kdr_value file = { KDR_VALUE_FILE, NULL, NULL, NULL };
 	struct kdr_value secret = { KDR_VALUE_SECRET_KEY_REF, NULL, w("east"), w("password") };
-	char path[] = "/tmp/kdr-secret-XXXXXX";
+	char dir[] = "/tmp/kdr-secrets-XXXXXX";
+	char path[64] = "";
 	char *out = NULL;
-	int fd = mkstemp(path);
+	int fd = -1;
 
 	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	/* The file is below a directory the operator allows (KDR_SECRET_DIRS). */
+	setenv("KDR_SECRET_DIRS", dir, 1);
+	unsetenv("KDR_SECRET_ENV_PREFIXES");
+	kdr_secret_policy_reload();
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "s3cret\n", 7), 7);
 	close(fd);
@@ -115,6 +125,123 @@ static void test_resolve_env_file_and_missing(void **state)
 	assert_int_equal(kdr_value_resolve(&out, &file, NULL), KDR_ENOTFOUND);
 	/* The message names the file, never a value. */
 	assert_non_null(strstr(kdr_error_message(), path));
+	rmdir(dir);
+	unsetenv("KDR_SECRET_DIRS");
+	kdr_secret_policy_reload();
+}
+
+/*
+ * A document names what kdr reads on its side only from the operator's allow
+ * list: by default variables starting with KDR_ and files below /etc/kdr, so
+ * {valueFrom: {env: AWS_SECRET_ACCESS_KEY}} or {file: /etc/shadow} never end
+ * up in a connector config or a Connect request; a link in an allowed
+ * directory that points out of it is refused when read.
+ */
+static void test_secret_allow_list(void **state)
+{
+	struct kdr_value aws = { KDR_VALUE_ENV, NULL, w("AWS_SECRET_ACCESS_KEY"), NULL };
+	struct kdr_value ours = { KDR_VALUE_ENV, NULL, w("KDR_TEST_ALLOWED"), NULL };
+	struct kdr_value shadow = { KDR_VALUE_FILE, NULL, w("/etc/shadow"), NULL };
+	struct kdr_value link = { KDR_VALUE_FILE, NULL, NULL, NULL };
+	char dir[] = "/tmp/kdr-secrets-XXXXXX";
+	char outside[] = "/tmp/kdr-outside-XXXXXX";
+	char path[64] = "";
+	char *out = NULL, *why = NULL;
+	int fd = -1;
+
+	(void)state;
+	unsetenv("KDR_SECRET_ENV_PREFIXES");
+	unsetenv("KDR_SECRET_DIRS");
+	kdr_secret_policy_reload();
+	setenv("AWS_SECRET_ACCESS_KEY", "aws-s3cret-value", 1);
+	setenv("KDR_TEST_ALLOWED", "allowed-value", 1);
+
+	/* The defaults. */
+	why = kdr_value_ref_refusal(&aws);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "'AWS_SECRET_ACCESS_KEY'"));
+	assert_non_null(strstr(why, "start with 'KDR_'"));
+	free(why);
+	assert_int_equal(kdr_value_resolve(&out, &aws, NULL), KDR_EINVALID);
+	assert_null(out);
+	assert_null(strstr(kdr_error_message(), "aws-s3cret-value"));
+	assert_null(kdr_value_ref_refusal(&ours));
+	assert_int_equal(kdr_value_resolve(&out, &ours, NULL), 0);
+	assert_string_equal(out, "allowed-value");
+	free(out);
+	why = kdr_value_ref_refusal(&shadow);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "must be below '/etc/kdr'"));
+	free(why);
+	assert_int_equal(kdr_value_resolve(&out, &shadow, NULL), KDR_EINVALID);
+	assert_null(out);
+	why = kdr_secret_path_refusal("/etc/kdr/../shadow");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "'..'"));
+	free(why);
+	why = kdr_secret_path_refusal("secrets/pw");
+	assert_non_null(strstr(why, "not an absolute path"));
+	free(why);
+	why = kdr_secret_path_refusal("/etc/kdrx/pw");
+	assert_non_null(why);
+	free(why);
+	assert_null(kdr_secret_path_refusal("/etc/kdr/east/password"));
+	/* caFile: also a public CA bundle, never any other file. */
+	assert_null(kdr_secret_ca_path_refusal("/etc/ssl/certs/ca-certificates.crt"));
+	why = kdr_secret_ca_path_refusal("/etc/passwd");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "or a system CA directory"));
+	free(why);
+	/* ... but a CA directory is no place for a document's secrets. */
+	why = kdr_secret_path_refusal("/etc/ssl/certs/x");
+	assert_non_null(why);
+	free(why);
+
+	/* A link in an allowed directory pointing out of it: allowed by its name, refused when read. */
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(outside));
+	snprintf(path, sizeof(path), "%s/secret", outside);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "outside\n", 8), 8);
+	close(fd);
+	link.ref = kdr_asprintf("%s/link", dir);
+	assert_int_equal(symlink(path, link.ref), 0);
+	setenv("KDR_SECRET_DIRS", dir, 1);
+	kdr_secret_policy_reload();
+	assert_null(kdr_value_ref_refusal(&link));
+	assert_int_equal(kdr_value_resolve(&out, &link, NULL), KDR_EINVALID);
+	assert_null(out);
+	assert_non_null(strstr(kdr_error_message(), "outside the directories"));
+
+	/* The operator widens or narrows the lists. */
+	setenv("KDR_SECRET_ENV_PREFIXES", "AWS_, KDR_", 1);
+	kdr_secret_policy_reload();
+	assert_null(kdr_value_ref_refusal(&aws));
+	setenv("KDR_SECRET_ENV_PREFIXES", "", 1);
+	kdr_secret_policy_reload();
+	why = kdr_value_ref_refusal(&ours);
+	assert_non_null(strstr(why, "KDR_SECRET_ENV_PREFIXES is empty"));
+	free(why);
+	setenv("KDR_SECRET_ENV_PREFIXES", "*", 1);
+	kdr_secret_policy_reload();
+	assert_null(kdr_value_ref_refusal(&aws));
+	/* kdr's own Git token is never a document's, whatever the prefixes. */
+	kdr_secret_policy_deny_env("KDR_TEST_ALLOWED");
+	why = kdr_value_ref_refusal(&ours);
+	assert_non_null(strstr(why, "--token-env"));
+	free(why);
+
+	unlink(link.ref);
+	free(link.ref);
+	unlink(path);
+	rmdir(dir);
+	rmdir(outside);
+	unsetenv("KDR_SECRET_ENV_PREFIXES");
+	unsetenv("KDR_SECRET_DIRS");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("KDR_TEST_ALLOWED");
+	kdr_secret_policy_reload();
 }
 
 static int fake_secret_lookup(char **out, const char *name, const char *key, void *ctx)
@@ -243,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_locate_without_file_names_the_object),
 		cmocka_unit_test(test_sensitive_keys_and_references_are_secret),
 		cmocka_unit_test(test_resolve_env_file_and_missing),
+		cmocka_unit_test(test_secret_allow_list),
 		cmocka_unit_test(test_resolve_secret_key_ref_through_resolver),
 		cmocka_unit_test(test_value_map_sorted_and_replacing),
 		cmocka_unit_test(test_defaults_of_flows_and_policies),

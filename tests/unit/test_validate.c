@@ -26,11 +26,11 @@ static const char valid_topology[] =
 	"    security.protocol: SASL_SSL\n"
 	"    sasl.mechanism: SCRAM-SHA-512\n"
 	"    sasl.username: kdr\n"
-	"    sasl.password: {valueFrom: {env: EAST_PASSWORD}}\n"
-	"    ssl.ca.location: {valueFrom: {env: EAST_CA_PATH}}\n"
+	"    sasl.password: {valueFrom: {env: KDR_EAST_PASSWORD}}\n"
+	"    ssl.ca.location: {valueFrom: {env: KDR_EAST_CA_PATH}}\n"
 	"  connect:\n"
 	"    url: https://connect-east:8083\n"
-	"    auth: {bearerToken: {valueFrom: {file: /var/run/secrets/connect-token}}}\n"
+	"    auth: {bearerToken: {valueFrom: {file: /etc/kdr/connect-token}}}\n"
 	DOC "kind: KafkaCluster\n"
 	"metadata: {name: dc-west}\n"
 	"spec:\n"
@@ -38,7 +38,7 @@ static const char valid_topology[] =
 	"  clientConfig: {security.protocol: SSL}\n"
 	"  connect:\n"
 	"    url: http://connect-west:8083\n"
-	"    auth: {basic: {username: kdr, password: {valueFrom: {env: WEST_CONNECT_PASSWORD}}}}\n"
+	"    auth: {basic: {username: kdr, password: {valueFrom: {env: KDR_WEST_CONNECT_PASSWORD}}}}\n"
 	DOC "kind: KafkaCluster\n"
 	"metadata: {name: stretch}\n"
 	"spec:\n"
@@ -413,7 +413,7 @@ static void test_connector_config_may_not_override_rendered_keys(void **state)
 		   "metadata: {name: dc-east}\n"
 		   "spec:\n"
 		   "  bootstrapServers: east-1:9092\n"
-		   "  clientConfig: {security.protocol: SSL, ssl.ca.location: {valueFrom: {env: CA}}}\n"
+		   "  clientConfig: {security.protocol: SSL, ssl.ca.location: {valueFrom: {env: KDR_CA}}}\n"
 		   DOC "kind: KafkaCluster\n"
 		   "metadata: {name: dc-west}\n"
 		   "spec:\n"
@@ -421,7 +421,7 @@ static void test_connector_config_may_not_override_rendered_keys(void **state)
 		   "  clientConfig:\n"
 		   "    sasl.mechanism: PLAIN\n"
 		   "    sasl.username: kdr\n"
-		   "    sasl.password: {valueFrom: {env: WEST_PASSWORD}}\n"
+		   "    sasl.password: {valueFrom: {env: KDR_WEST_PASSWORD}}\n"
 		   DOC "kind: ReplicationFlow\n"
 		   "metadata: {name: e2w}\n"
 		   "spec:\n"
@@ -647,8 +647,8 @@ static void test_literal_secrets_in_client_config_are_warnings(void **state)
 		   "  clientConfig:\n"
 		   "    sasl.username: kdr\n"
 		   "    sasl.password: hunter2\n"
-		   "    ssl.key.location: {valueFrom: {env: KEY_PATH}}\n"
-		   "    ssl.key.password: {valueFrom: {env: KEY_PASSWORD}}\n"
+		   "    ssl.key.location: {valueFrom: {env: KDR_KEY_PATH}}\n"
+		   "    ssl.key.password: {valueFrom: {env: KDR_KEY_PASSWORD}}\n"
 		   "    sasl.oauthbearer.token.endpoint.url: https://idp/token\n"
 		   "  connect:\n"
 		   "    url: http://connect-east:8083\n"
@@ -707,6 +707,58 @@ static void test_client_config_is_an_allow_list(void **state)
 		   "document may not set one\n"
 		   "t.yaml:11:5: error: spec.clientConfig.ssl.keystore.location: a file path is taken from kdr's "
 		   "environment only: {valueFrom: {env: NAME}}, never written in a document");
+}
+
+/*
+ * What a document may read on kdr's side is the operator's allow list
+ * (KDR_SECRET_ENV_PREFIXES, KDR_SECRET_DIRS; defaults "KDR_" and /etc/kdr):
+ * any other variable or file, and a caFile outside it and the system CA
+ * directories, is refused at validation naming the object's field.
+ */
+static void test_secret_references_are_an_allow_list(void **state)
+{
+	(void)state;
+	unsetenv("KDR_SECRET_ENV_PREFIXES");
+	unsetenv("KDR_SECRET_DIRS");
+	kdr_secret_policy_reload();
+	check_yaml(DOC "kind: KafkaCluster\n"
+		   "metadata: {name: dc-east}\n"
+		   "spec:\n"
+		   "  bootstrapServers: east-1:9092\n"
+		   "  clientConfig:\n"
+		   "    sasl.username: {valueFrom: {env: KDR_EAST_USER}}\n"
+		   "    sasl.password: {valueFrom: {env: AWS_SECRET_ACCESS_KEY}}\n"
+		   "    ssl.ca.pem: {valueFrom: {file: /etc/shadow}}\n"
+		   "    ssl.key.pem: {valueFrom: {file: /etc/kdr/../shadow}}\n"
+		   "    ssl.certificate.pem: {valueFrom: {file: /etc/kdr/east/cert.pem}}\n"
+		   "  connect:\n"
+		   "    url: https://connect:8083\n"
+		   "    caFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n"
+		   "    auth: {bearerToken: {valueFrom: {env: GITHUB_TOKEN}}}\n"
+		   DOC "kind: KafkaCluster\n"
+		   "metadata: {name: dc-west}\n"
+		   "spec:\n"
+		   "  bootstrapServers: west-1:9092\n"
+		   "  connect:\n"
+		   "    url: https://connect:8083\n"
+		   "    caFile: /etc/ssl/certs/ca-certificates.crt\n"
+		   "    auth: {basic: {username: {valueFrom: {file: /home/u/.netrc}}, password: {valueFrom: {env: "
+		   "KDR_WEST_PW}}}}\n",
+		   KDR_EINVALID,
+		   "t.yaml:9:5: error: spec.clientConfig.sasl.password: environment variable 'AWS_SECRET_ACCESS_KEY' "
+		   "is not one a document may read: its name must start with 'KDR_' (the operator's "
+		   "KDR_SECRET_ENV_PREFIXES)\n"
+		   "t.yaml:10:5: error: spec.clientConfig.ssl.ca.pem: file '/etc/shadow' is not one a document may "
+		   "read: it must be below '/etc/kdr' (the operator's KDR_SECRET_DIRS)\n"
+		   "t.yaml:11:5: error: spec.clientConfig.ssl.key.pem: file '/etc/kdr/../shadow': a '..' component; "
+		   "give an absolute path below one of the operator's KDR_SECRET_DIRS\n"
+		   "t.yaml:15:13: error: spec.connect.caFile: file '/var/run/secrets/kubernetes.io/serviceaccount/token' "
+		   "is not one a document may read: it must be below '/etc/kdr' or a system CA directory such as "
+		   "'/etc/ssl/certs' (the operator's KDR_SECRET_DIRS)\n"
+		   "t.yaml:16:12: error: spec.connect.auth.bearerToken: environment variable 'GITHUB_TOKEN' is not one a "
+		   "document may read: its name must start with 'KDR_' (the operator's KDR_SECRET_ENV_PREFIXES)\n"
+		   "t.yaml:26:20: error: spec.connect.auth.basic.username: file '/home/u/.netrc' is not one a document "
+		   "may read: it must be below '/etc/kdr' (the operator's KDR_SECRET_DIRS)");
 }
 
 static void test_bootstrap_servers_are_host_port_lists(void **state)
@@ -962,6 +1014,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_topology_yields_no_diagnostics),
 		cmocka_unit_test(test_client_config_is_an_allow_list),
+		cmocka_unit_test(test_secret_references_are_an_allow_list),
 		cmocka_unit_test(test_connector_config_is_an_allow_list),
 		cmocka_unit_test(test_exclude_already_a_default_exclude),
 		cmocka_unit_test(test_names_must_be_dns_labels),
