@@ -17,6 +17,7 @@
 #include "live_source.h"
 #include "mm2/mm2.h"
 #include "plan/plan.h"
+#include "record.h"
 #include "source_opts.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -32,6 +33,7 @@ enum {
 	OPT_GROUPS,
 	OPT_DRY_RUN,
 	OPT_FORCE,
+	OPT_COMMIT,
 };
 
 static const struct option failover_options[] = {
@@ -40,6 +42,7 @@ static const struct option failover_options[] = {
 	{ "groups", required_argument, NULL, OPT_GROUPS },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "commit", no_argument, NULL, OPT_COMMIT },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
@@ -51,7 +54,7 @@ static const struct option failover_options[] = {
 static const struct kdr_cli_spec failover_spec = {
 	.command = "failover",
 	.usage = "kdr failover [DIR | --git URL [--ref R] [--path P]] --flow F [--group G]... [--groups REGEX]\n"
-		 "                    [--dry-run] [--force] [--yes] [--format text|json] [--timeout 30s]",
+		 "                    [--dry-run] [--force] [--commit] [--yes] [--format text|json] [--timeout 30s]",
 	.description =
 		"Fails the consumer groups of ReplicationFlow F over to its target cluster: (1) stops the flow's\n"
 		"source and checkpoint connectors on the target's Connect, if it answers (a dead source DC does\n"
@@ -60,8 +63,11 @@ static const struct kdr_cli_spec failover_spec = {
 		"remote topics. A group is never moved backwards (unless --force), and a group with active members\n"
 		"on the target is refused. Prints group/topic/partition/checkpoint/current/new and, when the source\n"
 		"is readable, the records at risk (on the source, not yet on the target). Running it twice changes\n"
-		"nothing the second time. Record the failover in the desired state (spec.suspended: true on the\n"
-		"flow, printed as a patch) so that apply/run do not resume the connectors: see docs/runbook.md.\n"
+		"nothing the second time. The failover is recorded in the desired state as spec.suspended: true and\n"
+		"spec.failedOver: <UTC time> on the flow: with --commit written there (a Git source: a commit on the\n"
+		"branch of --ref, pushed for a remote; a directory: the file rewritten; --k8s: the kubectl patch is\n"
+		"printed), else printed as a patch. While recorded, apply/run neither resume nor recreate the flow's\n"
+		"connectors nor create the topics it mirrors on its source (blocked: failed-over): docs/runbook.md.\n"
 		"Exit status: 0 done (or nothing to do), 1 a group refused, a commit failed, the target or its\n"
 		"checkpoints unreadable; 64 usage error.",
 	.options_help = "      --flow F            the ReplicationFlow to fail over (required)\n"
@@ -70,6 +76,7 @@ static const struct kdr_cli_spec failover_spec = {
 			"      --groups REGEX      only groups matching REGEX (full match)\n"
 			"      --dry-run           stop nothing, commit nothing: print what would be done\n"
 			"      --force             also move groups backwards (current offset ahead of the checkpoint)\n"
+			"      --commit            write the record of the failover into the source (see above)\n"
 			"  -y, --yes               commit without asking\n"
 			"  -f, --format FORMAT     text (default) or json\n"
 			"      --timeout DURATION  per request to the clusters and Connect (default 30s)\n"
@@ -185,20 +192,60 @@ cleanup:
 	return ok;
 }
 
-/* The desired-state change that records the failover (printed; the operator commits it). */
-static void print_record_hint(const struct kdr_flow *flow)
+/*
+ * Records the failover in the desired state (spec.suspended: true and
+ * spec.failedOver: the time; an earlier time is kept, so a second run records
+ * nothing), or prints the patch. Returns an enum kdr_exit.
+ */
+static int record_failover(const struct kdr_cli_source *src, const struct kdr_desired *desired,
+			   const struct kdr_flow *flow, bool commit, bool dry_run, size_t committed_groups)
 {
-	if (flow->suspended)
-		return;
-	fprintf(stderr,
-		"\nkdr failover: record the failover in the desired state, or `kdr apply`/`kdr run` will resume\n"
-		"the stopped connectors of flow '%s':\n"
-		"  %s%s%u: ReplicationFlow '%s': set\n"
-		"    spec:\n"
-		"      suspended: true\n"
-		"  and commit it (docs/runbook.md, \"GitOps order\").\n",
-		flow->meta.name, flow->meta.file ? flow->meta.file : flow->meta.object_ref, flow->meta.file ? ":" : "",
-		flow->meta.line, flow->meta.name);
+	char now[21] = "";
+	char *quoted = NULL, *message = NULL;
+	struct kdr_spec_edit edits[2];
+	struct kdr_cli_record rec;
+	bool changed = false;
+	int exit_code = KDR_EXIT_OK;
+
+	kdr_cli_utc_now(now);
+	quoted = kdr_asprintf("\"%s\"", flow->failed_over ? flow->failed_over : now);
+	edits[0].key = "suspended";
+	edits[0].value = "true";
+	edits[1].key = "failedOver";
+	edits[1].value = quoted;
+	memset(&rec, 0, sizeof(rec));
+	rec.flow = flow;
+	rec.edits = edits;
+	rec.n_edits = 2;
+	if (flow->suspended && flow->failed_over) {
+		fprintf(stderr, "kdr failover: the failover of flow '%s' is recorded (spec.failedOver: %s)\n",
+			flow->meta.name, flow->failed_over);
+	} else if (!commit || dry_run) {
+		fprintf(stderr,
+			"\nkdr failover: %s the failover in the desired state (--commit writes it), or `kdr apply`/`kdr run`\n"
+			"would resume the stopped connectors of flow '%s' and re-create its topics on '%s':\n"
+			"  %s%s%u: ReplicationFlow '%s': set\n"
+			"    spec:\n"
+			"      suspended: true\n"
+			"      failedOver: %s\n",
+			dry_run ? "then record" : "record", flow->meta.name, flow->source,
+			flow->meta.file ? flow->meta.file : flow->meta.object_ref, flow->meta.file ? ":" : "",
+			flow->meta.line, flow->meta.name, quoted);
+	} else {
+		message = kdr_asprintf("kdr failover: flow %s (%s -> %s) failed over at %s\n\n"
+				       "Recorded by `kdr failover --commit`: spec.suspended: true and spec.failedOver on\n"
+				       "ReplicationFlow %s; %zu consumer group(s) committed on %s. While recorded, kdr\n"
+				       "neither resumes nor recreates the flow's connectors nor creates the topics it\n"
+				       "mirrors on %s. Undo with `kdr failback --flow %s` (docs/runbook.md).\n",
+				       flow->meta.name, flow->source, flow->target, flow->failed_over ? flow->failed_over : now,
+				       flow->meta.name, committed_groups, flow->target, flow->source, flow->meta.name);
+		exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failover");
+		if (exit_code == KDR_EXIT_OK && !changed)
+			fprintf(stderr, "kdr failover: the failover of flow '%s' was already recorded\n", flow->meta.name);
+	}
+	free(quoted);
+	free(message);
+	return exit_code;
 }
 
 int kdr_cmd_failover(int argc, char **argv)
@@ -221,7 +268,7 @@ int kdr_cmd_failover(int argc, char **argv)
 	const struct kdr_live_cluster *target_live = NULL;
 	const char *flow_name = NULL, *groups_pattern = NULL;
 	char *checkpoints_topic = NULL;
-	bool json = false, dry_run = false, force = false, yes = false;
+	bool json = false, dry_run = false, force = false, yes = false, commit = false;
 	size_t n_stops = 0, to_commit = 0;
 	int exit_code = KDR_EXIT_OK;
 	int opt = 0, rc = 0;
@@ -238,6 +285,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		case OPT_GROUPS: groups_pattern = optarg; break;
 		case OPT_DRY_RUN: dry_run = true; break;
 		case OPT_FORCE: force = true; break;
+		case OPT_COMMIT: commit = true; break;
 		case OPT_YES: yes = true; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0) {
@@ -394,8 +442,9 @@ int kdr_cmd_failover(int argc, char **argv)
 				flow->target);
 		}
 	}
-	if (!dry_run)
-		print_record_hint(flow);
+	/* Recorded even when a group was refused: the connectors are stopped and must stay so. */
+	if (record_failover(&src, &desired, flow, commit, dry_run, to_commit) != KDR_EXIT_OK)
+		exit_code = KDR_EXIT_ERROR;
 	if (plan.n_refused)
 		exit_code = KDR_EXIT_ERROR;
 cleanup:

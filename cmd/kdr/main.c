@@ -13,6 +13,7 @@ static const struct kdr_command commands[] = {
 	{ "status", "report the health of the replication flows (exit 1 when one failed)", kdr_cmd_status },
 	{ "lag", "replication lag and RPO of a flow (exit 1 over --max-rpo)", kdr_cmd_lag },
 	{ "failover", "move a flow's consumer groups to its target with MM2's translated offsets", kdr_cmd_failover },
+	{ "failback", "the next step back after a failover: reverse flow, groups back, flow restored", kdr_cmd_failback },
 	{ "version", "print the version", kdr_cmd_version },
 };
 

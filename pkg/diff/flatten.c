@@ -190,6 +190,8 @@ void diff_flatten_flow(struct diff_flat *out, const struct kdr_flow *flow)
 	add_int(out, "spec.internalTopicsReplicationFactor", flow->internal_topics_replication_factor);
 	add_config(out, "spec.connectorConfig", &flow->connector_config);
 	add_bool(out, "spec.suspended", flow->suspended);
+	if (flow->failed_over)
+		add_str(out, "spec.failedOver", flow->failed_over);
 	sort_fields(out);
 }
 

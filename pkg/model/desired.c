@@ -158,6 +158,7 @@ void kdr_flow_release(struct kdr_flow *flow)
 	kdr_strvec_release(&flow->groups);
 	kdr_strvec_release(&flow->groups_exclude);
 	free(flow->separator);
+	free(flow->failed_over);
 	kdr_strmap_release(&flow->connector_config);
 	memset(flow, 0, sizeof(*flow));
 }

@@ -235,6 +235,14 @@ struct kdr_flow {
 	int64_t internal_topics_replication_factor;        /* default 3 */
 	struct kdr_strmap connector_config;               /* extra MM2 keys */
 	bool suspended;                                    /* default false */
+	/*
+	 * spec.failedOver: when a failover of this flow was recorded (RFC 3339
+	 * UTC, "2026-12-07T01:02:03Z", as `kdr failover --commit` writes it), NULL
+	 * when none is. While set, the plan keeps the flow's connectors stopped
+	 * (never resumed, never recreated) and refuses to create the topics the
+	 * flow mirrors on its source (the failback guard); `kdr failback` clears it.
+	 */
+	char *failed_over;
 };
 
 /* --- TopicPolicy --- */

@@ -92,19 +92,37 @@ static void plan_restart(struct plan_ctx *ctx, const struct kdr_mm2_connector *c
 	action->reason = kdr_buf_detach(&reason);
 }
 
+/* The failback guard's item for a connector of a failed-over flow: `what` it will not do. */
+static void block_failed_over(struct plan_ctx *ctx, const struct kdr_flow *flow,
+			      const struct kdr_mm2_connector *connector, const char *what)
+{
+	plan_add_blocked(ctx->plan, KDR_BLOCKED_FAILED_OVER, connector->cluster, connector->name, flow->meta.name,
+			 NULL,
+			 "failback guard: flow '%s' failed over at %s (spec.failedOver): %s; fail back first "
+			 "(kdr failback --flow %s, docs/runbook.md)",
+			 flow->meta.name, flow->failed_over, what, flow->meta.name);
+}
+
 static void plan_connector(struct plan_ctx *ctx, const struct kdr_flow *flow,
 			   const struct kdr_mm2_connector *connector, const struct kdr_live_connect *connect)
 {
 	const struct kdr_live_connector *live = kdr_live_connector_find(connect, connector->name);
 	struct kdr_action *action = NULL;
+	/* A recorded failover holds the connectors stopped whatever spec.suspended says. */
+	bool failed_over = flow->failed_over != NULL;
+	bool suspended = flow->suspended || failed_over;
 
 	if (!live) {
+		if (failed_over) {
+			block_failed_over(ctx, flow, connector, "the connector is missing and is not recreated");
+			return;
+		}
 		action = plan_add_action(ctx->plan, KDR_ACTION_CREATE_CONNECTOR, connector->cluster, connector->name,
 					 connector->flow);
 		action->reason = kdr_strdup("missing");
 		kdr_strmap_copy(&action->config, &connector->config);
 		/* Connect creates connectors running: a suspended flow is paused right after. */
-		if (flow->suspended) {
+		if (suspended) {
 			action = plan_add_action(ctx->plan, KDR_ACTION_PAUSE_CONNECTOR, connector->cluster,
 						 connector->name, connector->flow);
 			action->risk = KDR_RISK_DISRUPTIVE;
@@ -125,21 +143,25 @@ static void plan_connector(struct plan_ctx *ctx, const struct kdr_flow *flow,
 		action->reason = kdr_asprintf("drift: %zu key(s) differ", action->n_changes);
 		kdr_strmap_copy(&action->config, &connector->config);
 	}
-	if (flow->suspended && live->state != KDR_CONNECTOR_PAUSED && live->state != KDR_CONNECTOR_STOPPED) {
+	if (suspended && live->state != KDR_CONNECTOR_PAUSED && live->state != KDR_CONNECTOR_STOPPED) {
 		action = plan_add_action(ctx->plan, KDR_ACTION_PAUSE_CONNECTOR, connector->cluster, connector->name,
 					 connector->flow);
 		action->risk = KDR_RISK_DISRUPTIVE;
-		action->reason = kdr_asprintf("flow is suspended; connector is %s", kdr_connector_state_name(live->state));
+		action->reason = kdr_asprintf("flow is %s; connector is %s", failed_over ? "failed over" : "suspended",
+					      kdr_connector_state_name(live->state));
 		return;
 	}
-	if (!flow->suspended && (live->state == KDR_CONNECTOR_PAUSED || live->state == KDR_CONNECTOR_STOPPED)) {
+	/* Failed over but not suspended: someone wants it resumed; the guard says why not. */
+	if (failed_over && !flow->suspended)
+		block_failed_over(ctx, flow, connector, "the stopped connector is not resumed (spec.suspended is false)");
+	if (!suspended && (live->state == KDR_CONNECTOR_PAUSED || live->state == KDR_CONNECTOR_STOPPED)) {
 		action = plan_add_action(ctx->plan, KDR_ACTION_RESUME_CONNECTOR, connector->cluster, connector->name,
 					 connector->flow);
 		action->reason = kdr_asprintf("flow is not suspended; connector is %s",
 					      kdr_connector_state_name(live->state));
 		return;
 	}
-	if (!flow->suspended)
+	if (!suspended)
 		plan_restart(ctx, connector, live);
 }
 

@@ -450,27 +450,51 @@ static void preview_groups(struct preview *pv, const struct kdr_live_cluster *so
 }
 
 /*
- * The failback guard: a suspended flow (the way a failover is recorded)
+ * The failback guard. A flow with a recorded failover (spec.failedOver)
  * whose source would get mirrored topics created, i.e. a primary that came
- * back empty, is said loudly: its data lives on the target now.
+ * back empty: those creations are taken out of the plan and become blocked
+ * items, so neither apply nor the loop re-populates it before a failback.
+ * A merely suspended flow (the older way to record a failover) gets the
+ * same finding as a warning and its topics are created.
  */
-static void preview_failback_guard(struct preview *pv)
+static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 {
-	const struct kdr_flow *flow = pv->flow;
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
-	const struct kdr_plan *plan = pv->ctx->plan;
+	struct kdr_plan *plan = ctx->plan;
+	struct plan_mm2_filter want;
+	char *connector = NULL;
+	size_t kept = 0;
 
-	if (!flow->suspended)
+	memset(&want, 0, sizeof(want));
+	if (!flow->suspended && !flow->failed_over)
 		return;
+	/* A filter that does not compile is reported by the preview (and validation). */
+	if (plan_mm2_filter_desired(&want, flow) != 0)
+		goto cleanup;
 	for (size_t i = 0; i < plan->n_actions; i++) {
-		const struct kdr_action *action = &plan->actions[i];
+		struct kdr_action *action = &plan->actions[i];
+		bool guarded = action->kind == KDR_ACTION_CREATE_TOPIC && strcmp(action->cluster, flow->source) == 0 &&
+			       plan_mm2_replicates(&want, action->resource, NULL);
 
-		if (action->kind == KDR_ACTION_CREATE_TOPIC && strcmp(action->cluster, flow->source) == 0 &&
-		    plan_mm2_replicates(&pv->want, action->resource, NULL))
+		if (guarded)
 			kdr_strvec_push(&names, action->resource);
+		if (guarded && flow->failed_over) {
+			plan_add_blocked(plan, KDR_BLOCKED_FAILED_OVER, flow->source, action->resource, action->policy,
+					 NULL,
+					 "failback guard: flow '%s' failed over at %s (spec.failedOver) and mirrors this "
+					 "topic from '%s': it is not created there empty; its records are on '%s'; fail "
+					 "back first (kdr failback --flow %s, docs/runbook.md)",
+					 flow->meta.name, flow->failed_over, flow->source, flow->target, flow->meta.name);
+			kdr_action_release(action);
+			continue;
+		}
+		if (kept != i)
+			plan->actions[kept] = *action;
+		kept++;
 	}
-	if (names.n) {
+	plan->n_actions = kept;
+	if (names.n && !flow->failed_over) {
 		kdr_buf_printf(&msg, "failback guard: flow '%s' is suspended (a recorded failover?) and %zu topic(s) it "
 				     "mirrors would be created empty on its source '%s': ",
 			       flow->meta.name, names.n, flow->source);
@@ -479,10 +503,16 @@ static void preview_failback_guard(struct preview *pv)
 		if (names.n > PLAN_PREVIEW_MAX_NAMES)
 			kdr_buf_printf(&msg, " ... and %zu more", names.n - PLAN_PREVIEW_MAX_NAMES);
 		kdr_buf_printf(&msg, "; if '%s' came back after a failover its records are on '%s': fail back first "
-				     "(docs/runbook.md)",
+				     "(docs/runbook.md; kdr failover --commit records it as spec.failedOver, which "
+				     "blocks these)",
 			       flow->source, flow->target);
-		plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->source, pv->connector, "%s", msg.ptr);
+		connector = kdr_asprintf("%s%s.%s", KDR_MM2_OWNED_PREFIX, flow->meta.name,
+					 kdr_mm2_role_name(KDR_MM2_SOURCE));
+		plan_add_note(plan, KDR_NOTE_WARNING, flow->source, connector, "%s", msg.ptr);
 	}
+cleanup:
+	free(connector);
+	plan_mm2_filter_release(&want);
 	kdr_buf_release(&msg);
 	kdr_strvec_release(&names);
 }
@@ -546,7 +576,6 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	}
 	preview_notes(&pv, source, n_present);
 	preview_groups(&pv, source);
-	preview_failback_guard(&pv);
 cleanup:
 	free(topics);
 	free(pv.per_pattern);
@@ -562,8 +591,12 @@ void plan_mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *op
 	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
 		const struct kdr_flow *flow = &ctx->desired->flows[i];
 
-		if (!flow->meta.name || !flow->source || !flow->target || !plan_cluster_selected(options, flow->target))
+		if (!flow->meta.name || !flow->source || !flow->target)
 			continue;
-		preview_flow(ctx, flow);
+		if (plan_cluster_selected(options, flow->target))
+			preview_flow(ctx, flow);
+		/* Wherever the source is planned, even without the target (--cluster dc-east). */
+		if (plan_cluster_selected(options, flow->source))
+			failback_guard(ctx, flow);
 	}
 }

@@ -55,6 +55,7 @@ static const char *const blocked_names[] = {
     [KDR_BLOCKED_REPLICATION_FACTOR] = "replication-factor",
     [KDR_BLOCKED_PLACEMENT_VIOLATION] = "placement-violation",
     [KDR_BLOCKED_ERROR] = "error",
+    [KDR_BLOCKED_FAILED_OVER] = "failed-over",
 };
 
 const char *kdr_blocked_kind_name(enum kdr_blocked_kind kind)

@@ -104,7 +104,15 @@ enum kdr_blocked_kind {
 	KDR_BLOCKED_REPLICATION_FACTOR,
 	KDR_BLOCKED_PLACEMENT_VIOLATION,
 	KDR_BLOCKED_ERROR, /* a plan-time error: e.g. tiering on a cluster without remote storage */
+	/*
+	 * The failback guard: a flow with spec.failedOver keeps its connectors
+	 * stopped (not resumed, not recreated) and the topics it mirrors are not
+	 * created on its source (a primary that came back empty). Pending, not an
+	 * error: the rest of the plan applies. Keep it the last kind.
+	 */
+	KDR_BLOCKED_FAILED_OVER,
 };
+#define KDR_BLOCKED_KIND_COUNT (KDR_BLOCKED_FAILED_OVER + 1)
 
 const char *kdr_blocked_kind_name(enum kdr_blocked_kind kind);
 

@@ -232,8 +232,8 @@ static bool is_directory(const char *path)
 
 /* --- credentials and fetching --- */
 
-static int credentials(git_credential **out, const char *url, const char *username_from_url, unsigned int allowed,
-		       void *payload)
+int source_git_credentials(git_credential **out, const char *url, const char *username_from_url, unsigned int allowed,
+			   void *payload)
 {
 	struct kdr_git_repo *repo = payload;
 	const char *user = username_from_url && *username_from_url ? username_from_url : NULL;
@@ -314,7 +314,7 @@ static int fetch(struct kdr_git_repo *repo, const char *const *refspecs, size_t 
 	}
 	specs.strings = (char **)refspecs;
 	specs.count = n_refspecs;
-	opts.callbacks.credentials = credentials;
+	opts.callbacks.credentials = source_git_credentials;
 	opts.callbacks.payload = repo;
 	/* Deleted branches and tags disappear from the cache, as they did from the remote. */
 	opts.prune = full ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
@@ -643,5 +643,6 @@ void kdr_git_free(struct kdr_git_repo *repo)
 	}
 	free(repo->display_url);
 	free(repo->cache_path);
+	free(repo->push_refused);
 	free(repo);
 }

@@ -23,7 +23,12 @@ struct kdr_git_repo {
 	int timeout_ms;
 	unsigned auth_attempts; /* credential callback calls in the current operation */
 	bool auth_offered;      /* the callback handed out credentials in the current operation */
+	char *push_refused;     /* the last push: the ref the remote refused and why, or NULL */
 };
+
+/* libgit2's credentials callback for the repository (payload): the token, ssh-agent, a user name. */
+int source_git_credentials(git_credential **out, const char *url, const char *username_from_url, unsigned int allowed,
+			   void *payload);
 
 /* Initialises libgit2 (and registers the bounded socket stream) once per process. */
 int source_git_init(void);

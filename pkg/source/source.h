@@ -2,6 +2,7 @@
 #define KDR_SOURCE_SOURCE_H
 
 #include "model/model.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 /*
@@ -108,6 +109,42 @@ int kdr_git_resolve(char out_hex[41], struct kdr_git_repo *repo, const char *ref
  */
 int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_git_repo *repo, const char *commit_hex,
 		 const char *path, unsigned flags);
+
+/* Appends the content of file `path` (a repository path) at commit `commit_hex` to `out`. */
+int kdr_git_read_file(struct kdr_buf *out, struct kdr_git_repo *repo, const char *commit_hex, const char *path);
+
+/*
+ * The branch a recorded change is committed to: the one `ref` names
+ * ("main", "refs/heads/main", in a cache also "origin/main"), or for NULL/""
+ * the one HEAD points at (a cache's HEAD is the remote's). Heap string
+ * "refs/heads/NAME" into `*out`. Returns 0 or KDR_EINVALID (a tag, a commit
+ * id, a detached HEAD).
+ */
+int kdr_git_branch_of(char **out, struct kdr_git_repo *repo, const char *ref);
+
+/* A file of a commit: its new content, or data NULL to remove it. */
+struct kdr_git_change {
+	const char *path; /* in the repository */
+	const char *data;
+	size_t len;
+};
+
+/*
+ * Commits `changes` on top of commit `parent_hex` (the one the documents
+ * were read from) with `message`, as $GIT_AUTHOR_NAME/EMAIL and
+ * $GIT_COMMITTER_NAME/EMAIL (as git takes them), else the repository's
+ * configured user, else "kdr <kdr@localhost>", and moves `branch` ("refs/heads/NAME") to it only
+ * if it still points at the parent. A local work tree with that branch
+ * checked out gets the changed files (and index) updated; a remote's cache
+ * pushes the branch to the remote (no force). When nothing would change, no
+ * commit is made and `out_hex` is the parent. `out_hex` gets the commit id.
+ * Returns 0; KDR_ECONFLICT (the branch moved meanwhile, the remote refused
+ * the push, or a changed file has uncommitted changes in the work tree: then
+ * nothing was written); the codes of kdr_git_open for a failed push (the
+ * commit then exists only in the cache, which the next fetch resets).
+ */
+int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *branch, const char *parent_hex,
+		   const struct kdr_git_change *changes, size_t n, const char *message);
 
 /* The URL or path the repository was opened from, with any password masked (lent). */
 const char *kdr_git_display_url(const struct kdr_git_repo *repo);

@@ -269,6 +269,7 @@ static const struct kdr_spec_field flow_fields[] = {
 	  false, NULL, NULL, NULL, 0 },
 	{ "connectorConfig", KDR_SPEC_CONFIG, offsetof(struct kdr_flow, connector_config), false, NULL, NULL, NULL, 0 },
 	{ "suspended", KDR_SPEC_BOOL, offsetof(struct kdr_flow, suspended), false, NULL, NULL, NULL, 0 },
+	{ "failedOver", KDR_SPEC_STRING, offsetof(struct kdr_flow, failed_over), false, NULL, NULL, NULL, 0 },
 };
 
 /* --- TopicPolicy --- */

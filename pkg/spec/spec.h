@@ -1,9 +1,11 @@
 #ifndef KDR_SPEC_SPEC_H
 #define KDR_SPEC_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/model.h"
+#include "util/buf.h"
 #include "util/diag.h"
 #include "util/strvec.h"
 
@@ -44,5 +46,26 @@ int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diag
  */
 int kdr_spec_parse_json(struct kdr_desired *into, const char *label, const char *json, size_t len,
 			struct kdr_diags *diags);
+
+/* One change to a document's spec: set `key` to `value` (YAML text of a scalar), or remove it (value NULL). */
+struct kdr_spec_edit {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * Applies `edits` to the spec of the document of `kind` named `name` in the
+ * YAML stream `text` and appends the whole edited stream to `out`; every
+ * other byte (comments, order, other documents, quoting) stays as it was.
+ * A key that exists has its one-line scalar value replaced or, for a removal,
+ * its line deleted (its entry, in a flow mapping); a key that does not exist
+ * is inserted as the spec's first key, at the indentation of the others. Keys
+ * are those directly under spec. `*changed` says whether anything differs.
+ * Returns 0; KDR_ENOTFOUND (no such document), KDR_EINVALID (not YAML, no spec
+ * mapping, a value that is a collection or spans lines, a key sharing its
+ * line with other text), with kdr_error_set; `out` is untouched on failure.
+ */
+int kdr_spec_edit_yaml(struct kdr_buf *out, bool *changed, const char *text, size_t len, const char *kind,
+		       const char *name, const struct kdr_spec_edit *edits, size_t n_edits);
 
 #endif

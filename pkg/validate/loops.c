@@ -316,21 +316,28 @@ static void check_remote_reselection(struct kdr_validate_ctx *ctx, const bool *u
 void kdr_validate_check_loops(struct kdr_validate_ctx *ctx)
 {
 	const struct kdr_desired *d = ctx->desired;
-	bool *usable = NULL;
+	bool *usable = NULL, *hops = NULL;
 
 	if (d->n_flows == 0)
 		return;
 	usable = kdr_calloc(d->n_flows, sizeof(*usable));
+	hops = kdr_calloc(d->n_flows, sizeof(*hops));
 	for (size_t f = 0; f < d->n_flows; f++) {
 		const struct kdr_flow *flow = &d->flows[f];
 
 		usable[f] = ctx->filters[f].ok && flow->source && flow->target && flow->separator &&
 			    flow->separator[0] && strcmp(flow->source, flow->target) != 0 &&
 			    kdr_desired_cluster(d, flow->source) && kdr_desired_cluster(d, flow->target);
+		/*
+		 * A failed-over flow replicates nothing (the plan holds its connectors
+		 * stopped): not a hop, so its reverse flow (kdr failback) is no cycle.
+		 */
+		hops[f] = usable[f] && !flow->failed_over;
 	}
-	check_cycles(ctx, usable);
+	check_cycles(ctx, hops);
 	for (size_t f = 0; f < d->n_flows; f++)
 		if (usable[f])
 			check_remote_reselection(ctx, usable, f);
 	free(usable);
+	free(hops);
 }

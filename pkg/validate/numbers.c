@@ -4,6 +4,7 @@
  * int16); MM2 intervals are positive; the replication-policy separator is a
  * non-empty piece of a topic name.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,34 @@ static void check_range(struct kdr_validate_ctx *ctx, const struct kdr_meta *met
 				    (long long)value, (long long)max, max_reason);
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ" with plausible fields (the form kdr failover --commit writes). */
+static bool is_utc_timestamp(const char *text)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	int month = 0, day = 0, hour = 0, minute = 0, second = 0;
+
+	if (strlen(text) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i])
+			return false;
+	month = atoi(text + 5);
+	day = atoi(text + 8);
+	hour = atoi(text + 11);
+	minute = atoi(text + 14);
+	second = atoi(text + 17);
+	return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60;
+}
+
 static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow)
 {
 	const struct kdr_meta *meta = &flow->meta;
+
+	if (flow->failed_over && !is_utc_timestamp(flow->failed_over))
+		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, "spec.failedOver",
+				    "found '%s'; expected the UTC time the failover was recorded, as kdr failover "
+				    "--commit writes it (e.g. \"2026-12-07T01:02:03Z\"); remove the field to clear it",
+				    flow->failed_over);
 
 	check_range(ctx, meta, "spec.replicationFactor", flow->replication_factor, 1, MAX_REPLICATION_FACTOR,
 		    "a 16-bit number in kafka");

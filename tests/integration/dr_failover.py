@@ -95,6 +95,14 @@ def kdr(*args, expect=None):
     return res.returncode, out, err
 
 
+def git(d, *args):
+    res = subprocess.run(["git", "-C", d, "-c", "user.name=kdr test", "-c", "user.email=test@kdr"] + list(args),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if res.returncode != 0:
+        raise AssertionError("git %s: %s" % (" ".join(args), res.stderr.decode()))
+    return res.stdout.decode().strip()
+
+
 def committed_metadata(admin, group):
     return {tp.partition: om.metadata for tp, om in admin.list_consumer_group_offsets(group).items()
             if tp.topic == "dc-east.orders"}
@@ -151,7 +159,7 @@ spec:
 
 
 def run(work):
-    east_proc, east = start_sandbox(work, "dc-east", "clusters:\n  - name: dc-east\n    brokers: 1\n")
+    east_proc, east = start_sandbox(work, "dc-east", "clusters:\n  - name: dc-east\n    brokers: 1\n    connect: true\n")
     west_proc, west = start_sandbox(work, "dc-west", "clusters:\n  - name: dc-west\n    brokers: 1\n    connect: true\n")
     try:
         d = desired_dir(work, east, west)
@@ -262,22 +270,87 @@ def run(work):
         check(rc == 0 and "0 committed" in out and "committed the offsets" not in err, "second failover is a no-op")
         check(committed(west_admin, "billing") == {0: 70, 1: 58, 2: 40}, "offsets unchanged")
 
-        # Recording the failover: until spec.suspended is true, plan would resume the stopped connectors.
+        # Recording the failover: until it is recorded, plan would resume the stopped connectors.
         rc, out, _ = kdr("plan", d, "--detailed-exitcode")
         check(rc == 2 and "flow is not suspended; connector is STOPPED" in out, "unrecorded failover: plan resumes")
-        path = os.path.join(d, "dr.yaml")
-        with open(path) as f:
+        # --commit into a Git source (the directory as a local repository with a work tree).
+        git(d, "init", "-q", "-b", "main")
+        git(d, "add", "-A")
+        git(d, "commit", "-qm", "the DR topology")
+        head = git(d, "rev-parse", "HEAD")
+        rc, out, err = kdr("failover", "--git", d, "--flow", FLOW, "--yes", "--commit")
+        check(rc == 0 and "kdr failover: committed " in err and "on main of " in err, "failover --commit: " + err.strip()[-300:])
+        check(git(d, "rev-parse", "HEAD^") == head, "one commit on top of the one read")
+        message = git(d, "log", "-1", "--format=%B")
+        check(message.startswith("kdr failover: flow east-to-west (dc-east -> dc-west) failed over at 20"),
+              "commit message names the flow and the time: " + message.splitlines()[0])
+        check(git(d, "status", "--porcelain") == "", "work tree and index follow the commit")
+        with open(os.path.join(d, "dr.yaml")) as f:
             text = f.read()
-        with open(path, "w") as f:
-            f.write(text.replace("  heartbeats: {enabled: false}\n", "  heartbeats: {enabled: false}\n  suspended: true\n"))
-        rc, out, _ = kdr("plan", d, "--detailed-exitcode")
-        check(rc == 0, "recorded (suspended: true): no change planned, connectors stay stopped\n" + out)
-        # dc-east "comes back empty": the plan would re-create orders there, and says why that is suspicious.
+        check("  suspended: true\n" in text and "  failedOver: \"20" in text, "the flow's document records it")
+        check(git(d, "diff", "--numstat", "HEAD^", "HEAD") == "2\t0\tdr.yaml", "nothing else changed: 2 lines added")
+        rc, out, err = kdr("failover", "--git", d, "--flow", FLOW, "--yes", "--commit")
+        check(rc == 0 and "is recorded" in err and git(d, "rev-parse", "HEAD^") == head, "a second --commit commits nothing")
+        rc, out, _ = kdr("plan", "--git", d, "--detailed-exitcode")
+        check(rc == 0, "recorded: no change planned, connectors stay stopped\n" + out)
+        # dc-east "comes back empty": the plan does not re-create orders there, it blocks it.
         east_admin.delete_topics(["orders"])
         time.sleep(0.5)
-        rc, out, _ = kdr("plan", d, "--detailed-exitcode")
-        check(rc == 2 and "failback guard: flow 'east-to-west' is suspended" in out and "created empty on its "
-              "source 'dc-east': orders" in out, "failback guard: an empty primary is not re-populated silently")
+        rc, out, _ = kdr("plan", "--git", d, "--detailed-exitcode")
+        check(rc == 2 and "! failed-over orders" in out and "failback guard: flow 'east-to-west' failed over at" in out,
+              "failback guard: orders on the empty primary is a blocked item\n" + out)
+        rc, out, err = kdr("apply", "--git", d, "--yes")
+        check(rc == 2 and "orders" not in east_admin.list_topics(), "apply (exit 2) leaves the primary empty: " + err.strip()[-200:])
+        rc, out, err = kdr("apply", d, "--yes", "--cluster", "dc-east")
+        check(rc == 2 and "orders" not in east_admin.list_topics(), "also with --cluster dc-east")
+        rc, out, err = kdr("run", "--git", d, "--once")
+        check("orders" not in east_admin.list_topics(), "kdr run --once (exit %d) does not re-create it either" % rc)
+
+        # Failback, step 1: the reverse flow needs a Connect writing into dc-east; this dc-east has none.
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+        check(rc == 1 and "cluster 'dc-east' has no spec.connect" in err, "failback needs a Connect on the primary")
+        with open(os.path.join(d, "dr.yaml")) as f:
+            text = f.read()
+        with open(os.path.join(d, "dr.yaml"), "w") as f:
+            f.write(text.replace("metadata: {name: dc-east}\nspec:\n", "metadata: {name: dc-east}\nspec:\n"
+                                 "  connect: {url: \"%s\"}\n" % east["connect"], 1))
+        git(d, "commit", "-qam", "dc-east gets a Connect")
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW)
+        check(rc == 0 and "not written (without --commit)" in err and "name: east-to-west-failback" in out,
+              "failback without --commit prints the reverse flow")
+        check(not os.path.exists(os.path.join(d, "east-to-west-failback.yaml")), "and writes nothing")
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+        check(rc == 0 and "step 1 of 3" in err and git(d, "log", "-1", "--format=%s").startswith(
+            "kdr failback: declare east-to-west-failback"), "failback step 1 commits the reverse flow: " + err.strip()[-200:])
+        rc, out, err = kdr("validate", d)
+        check(rc == 0, "the reverse flow is valid: " + out + err)
+        rc, out, err = kdr("render", d, "--flow", "east-to-west-failback", "--format", "mm2-properties")
+        check(rc == 0 and "dc-west->dc-east.enabled = true" in out and "dc-west->dc-east.topics = orders" in out,
+              "reverse flow: dc-west -> dc-east, the flow's topics")
+        before = git(d, "rev-parse", "HEAD")
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+        check(rc == 2 and "step 2 of 3" in err and "kdr failover --flow east-to-west-failback" in err
+              and git(d, "rev-parse", "HEAD") == before, "step 2: nothing recorded, the operator's steps printed")
+        # (the data path of the reverse flow needs real MM2: dr_real_mm2.py) -- record its failover by hand here.
+        with open(os.path.join(d, "east-to-west-failback.yaml")) as f:
+            text = f.read()
+        with open(os.path.join(d, "east-to-west-failback.yaml"), "w") as f:
+            f.write(text.replace("spec:\n", "spec:\n  suspended: true\n  failedOver: \"2026-12-07T01:00:00Z\"\n", 1))
+        git(d, "commit", "-qam", "reverse flow failed over")
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+        check(rc == 0 and "step 3 of 3" in err and not os.path.exists(os.path.join(d, "east-to-west-failback.yaml")),
+              "step 3: the reverse flow removed: " + err.strip()[-200:])
+        with open(os.path.join(d, "dr.yaml")) as f:
+            text = f.read()
+        check("failedOver" not in text and "  suspended: false\n" in text, "and the flow restored")
+        check(git(d, "status", "--porcelain") == "", "work tree clean after step 3")
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+        check(rc == 0 and "nothing to fail back" in err, "failback once more: nothing to do")
+        rc, out, _ = kdr("plan", "--git", d, "--detailed-exitcode")
+        check(rc == 2 and "+ create-topic orders" in out and "~ resume-connector kdr.east-to-west.source" in out
+              and "  ! " not in out, "after failback the plan re-creates orders and resumes the connectors")
+        # Back to the failed-over state for the checks below (the consumer, refusals, faults).
+        git(d, "revert", "--no-edit", "HEAD")
 
         # A real consumer of the group resumes at the translated offsets and reads the rest.
         consumer = KafkaConsumer("dc-east.orders", bootstrap_servers=west["bootstrap"], group_id="billing",

@@ -49,6 +49,50 @@ def start(work, name, config):
     return proc, ready
 
 
+def free_port():
+    import random
+    import socket
+    for _ in range(200):
+        port = random.randint(10000, 30000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise AssertionError("no free port")
+
+
+def git(d, *args):
+    res = subprocess.run(["git", "-C", d, "-c", "user.name=kdr test", "-c", "user.email=test@kdr"] + list(args),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if res.returncode != 0:
+        raise AssertionError("git %s: %s" % (" ".join(args), res.stderr.decode()))
+    return res.stdout.decode().strip()
+
+
+def connector_state(url, name):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen("%s/connectors/%s/status" % (url, name), timeout=10) as r:
+            return json.loads(r.read().decode())["connector"]["state"]
+    except urllib.error.HTTPError as e:
+        return "HTTP %d" % e.code
+
+
+def end_offsets(bootstrap, topic, n, KafkaConsumer, TopicPartition):
+    probe = KafkaConsumer(bootstrap_servers=bootstrap, api_version=API)
+    try:
+        parts = probe.partitions_for_topic(topic)
+        if not parts or len(parts) != n:
+            return None
+        ends = probe.end_offsets([TopicPartition(topic, p) for p in range(n)])
+        return {tp.partition: o for tp, o in ends.items()}
+    finally:
+        probe.close()
+
+
 def wait_ready(proc, ready, name):
     deadline = time.time() + 400
     while not os.path.exists(ready):
@@ -121,9 +165,13 @@ def run(work):
     from kafka.admin import NewTopic
     from kafka.structs import OffsetAndMetadata
 
-    east_proc, east_ready = start(work, "dc-east", "clusters:\n  - name: dc-east\n    brokers: 1\n")
+    # Fixed ports, so that dc-east can come back (empty) at the same addresses; a Connect for the reverse flow.
+    east_config = "clusters:\n  - name: dc-east\n    brokers: 1\n    port: %d\n    connect: {port: %d}\n" % (
+        free_port(), free_port())
+    east_proc, east_ready = start(work, "dc-east", east_config)
     west_proc, west_ready = start(work, "dc-west", "clusters:\n  - name: dc-west\n    brokers: 1\n    connect: true\n")
     consumer = None
+    procs = []
     try:
         t0 = time.time()
         east = wait_ready(east_proc, east_ready, "dc-east")
@@ -167,7 +215,9 @@ def run(work):
             f.write("""apiVersion: kdr.io/v1alpha1
 kind: KafkaCluster
 metadata: {name: dc-east}
-spec: {bootstrapServers: "%s"}
+spec:
+  bootstrapServers: "%s"
+  connect: {url: "%s"}
 ---
 apiVersion: kdr.io/v1alpha1
 kind: KafkaCluster
@@ -192,7 +242,19 @@ spec:
     offset.lag.max: "%d"
     refresh.groups.interval.seconds: "5"
     refresh.topics.interval.seconds: "5"
-""" % (east["bootstrap"], west["bootstrap"], west["connect"], LAG_MAX))
+---
+apiVersion: kdr.io/v1alpha1
+kind: TopicPolicy
+metadata: {name: orders}
+spec:
+  clusters: [dc-east]
+  topics: [orders]
+  partitions: 3
+  replicationFactor: 1
+""" % (east["bootstrap"], east["connect"], west["bootstrap"], west["connect"], LAG_MAX))
+        git(d, "init", "-q", "-b", "main")
+        git(d, "add", "-A")
+        git(d, "commit", "-qm", "the DR topology")
         rc, out, err = kdr("apply", d, "--yes")
         check(rc == 0, "kdr apply created the MM2 connectors on dc-west's Connect\n" + out + err)
 
@@ -290,11 +352,194 @@ spec:
 
         rc, out, err = kdr("failover", d, "--flow", FLOW, "--group", "billing", "--yes", "--force", "--timeout", "5s")
         check(rc == 1 and "member(s) on 'dc-west'" in out, "an active consumer makes failover refuse the group")
+        consumer.close(autocommit=False)
+        consumer = None
+        failback(work, d, east_config, west, west_admin, KafkaAdminClient, KafkaConsumer, KafkaProducer,
+                 TopicPartition, OffsetAndMetadata, NewTopic, procs)
     finally:
         if consumer:
             consumer.close(autocommit=False)
         stop(east_proc)
         stop(west_proc)
+        for proc in procs:
+            stop(proc)
+
+
+WEST_PER_PARTITION = 50
+WEST_COMMITTED = {0: 20, 1: 25, 2: 30}  # group billing on dc-west's own orders, during the outage
+REVERSE = FLOW + "-failback"
+
+
+def failback(work, d, east_config, west, west_admin, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition,
+             OffsetAndMetadata, NewTopic, procs):
+    """After the failover: record it, dc-east comes back empty, the guard holds, kdr failback's three
+    steps with real MM2 replicating dc-west's records back and translating the group back."""
+    rc, out, err = kdr("failover", "--git", d, "--flow", FLOW, "--yes", "--commit", "--timeout", "5s")
+    check(rc == 0 and git(d, "log", "-1", "--format=%s").startswith(
+        "kdr failover: flow east-to-west (dc-east -> dc-west) failed over at"), "failover --commit recorded it in Git")
+
+    # The outage on dc-west: producers write to its own orders, billing consumes some and commits.
+    west_admin.create_topics([NewTopic("orders", 3, 1)])
+    until("orders on dc-west", lambda: end_offsets(west["bootstrap"], "orders", 3, KafkaConsumer, TopicPartition),
+          timeout=60)
+    producer = KafkaProducer(bootstrap_servers=west["bootstrap"], api_version=API, retries=20, retry_backoff_ms=500,
+                             max_in_flight_requests_per_connection=1, acks="all")
+    sends = [producer.send("orders", value=b"w%d-%d" % (p, i), partition=p)
+             for p in range(3) for i in range(WEST_PER_PARTITION)]
+    producer.flush()
+    for future in sends:
+        future.get(timeout=60)
+    producer.close()
+    c = KafkaConsumer(bootstrap_servers=west["bootstrap"], group_id="billing", api_version=API,
+                      enable_auto_commit=False)
+    c.assign([TopicPartition("orders", p) for p in range(3)])
+    c.commit({TopicPartition("orders", p): OffsetAndMetadata(o, "") for p, o in WEST_COMMITTED.items()})
+    c.close()
+
+    # dc-east comes back, empty, at the same addresses.
+    os.remove(os.path.join(work, "dc-east.ready.json"))
+    deadline = time.time() + 180
+    while True:
+        # Its old listener's port may sit in TIME_WAIT for a minute: kafka-real then says "taken".
+        east_proc, east_ready = start(work, "dc-east", east_config)
+        procs.append(east_proc)
+        try:
+            east = wait_ready(east_proc, east_ready, "dc-east")
+            break
+        except AssertionError:
+            with open(os.path.join(work, "dc-east.log")) as f:
+                taken = "is taken" in f.read()
+            if not taken or time.time() > deadline:
+                raise
+            time.sleep(5)
+    check(True, "dc-east back, empty, at %s" % east["bootstrap"])
+    rc, out, err = kdr("plan", "--git", d, "--detailed-exitcode")
+    check(rc == 2 and "! failed-over orders" in out, "failback guard: orders on the empty dc-east is blocked\n" + out[-600:])
+    rc, out, err = kdr("apply", "--git", d, "--yes")
+    east_admin = KafkaAdminClient(bootstrap_servers=east["bootstrap"], api_version=API)
+    check(rc == 2 and "orders" not in east_admin.list_topics(), "apply exits 2 and leaves dc-east without orders")
+
+    # Step 1: the reverse flow, committed; apply creates its connectors on dc-east's Connect.
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    check(rc == 0 and "step 1 of 3" in err, "failback step 1: reverse flow declared\n" + err[-400:])
+    rc, out, err = kdr("apply", "--git", d, "--yes")
+    check(rc == 2 and "create-connector" in out, "apply creates the reverse flow's connectors (orders still blocked)")
+    check(until("the reverse connectors to run", lambda: connector_state(east["connect"], "kdr.%s.source" % REVERSE)
+                == "RUNNING", timeout=120), "kdr.%s.source RUNNING on dc-east's Connect" % REVERSE)
+
+    def back():
+        ends = end_offsets(east["bootstrap"], "dc-west.orders", 3, KafkaConsumer, TopicPartition)
+        return ends and sum(ends.values()) == 3 * WEST_PER_PARTITION and ends
+    until("MM2 to replicate dc-west's orders into dc-west.orders on dc-east", back, timeout=300)
+    check(True, "real MM2 replicated the standby's 150 records back: dc-west.orders on dc-east")
+
+    def lag_zero():
+        rc, out, _ = kdr("lag", "--git", d, "--flow", REVERSE, "--format", "json", "--max-rpo", "1h")
+        return rc == 0 and json.loads(out)["totalLag"] == 0 and out
+    until("kdr lag of the reverse flow to reach 0", lag_zero, timeout=120)
+    check(True, "kdr lag --flow %s: 0" % REVERSE)
+
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    check(rc == 2 and "step 2 of 3" in err, "failback step 2: waits for the operator (exit 2)")
+
+    def checkpointed():
+        cps = read_checkpoints_topic(east["bootstrap"], "dc-west.checkpoints.internal", KafkaConsumer,
+                                     TopicPartition)
+        mine = {p: cps[("billing", "dc-west.orders", p)] for p in range(3) if ("billing", "dc-west.orders", p) in cps}
+        return mine and all(mine[p][0] == WEST_COMMITTED[p] for p in mine) and mine
+    until("MM2 checkpoints of billing for the reverse flow", checkpointed, timeout=240)
+    time.sleep(10)
+    cps = checkpointed()
+    print("reverse checkpoints (upstream, downstream): %r" % cps, flush=True)
+
+    rc, out, err = kdr("failover", "--git", d, "--flow", REVERSE, "--yes", "--commit", "--format", "json")
+    check(rc == 0, "failover of the reverse flow moves billing onto dc-east\n" + err[-600:])
+    plan = json.loads(out)
+    got = {r["partition"]: r["new"] for r in plan["partitions"]
+           if r["group"] == "billing" and r["topic"] == "dc-west.orders"}
+    check(got == {p: cps[p][1] for p in cps}, "committed on dc-east exactly MM2's reverse checkpoints: %r" % got)
+    consumer = KafkaConsumer("dc-west.orders", bootstrap_servers=east["bootstrap"], group_id="billing",
+                             api_version=API, enable_auto_commit=False, auto_offset_reset="earliest",
+                             session_timeout_ms=10000, heartbeat_interval_ms=1000)
+    try:
+        first, seen, count = {}, set(), 0
+        start_at = {p: got.get(p, 0) for p in range(3)}
+        expected = sum(WEST_PER_PARTITION - start_at[p] for p in range(3))
+        deadline = time.time() + 60
+        while count < expected and time.time() < deadline:
+            for msgs in consumer.poll(timeout_ms=500).values():
+                for m in msgs:
+                    first.setdefault(m.partition, m.offset)
+                    seen.add(m.value.decode())
+                    count += 1
+    finally:
+        consumer.close(autocommit=False)
+    check(first == start_at, "the consumer resumed on dc-east at the translated offsets: %r" % first)
+    missing = ["w%d-%d" % (p, i) for p in range(3) for i in range(WEST_COMMITTED[p], WEST_PER_PARTITION)
+               if "w%d-%d" % (p, i) not in seen]
+    check(not missing, "none lost: every record written on dc-west after billing's position was read on dc-east")
+    print("billing re-reads per partition after failing back: %r" % {p: WEST_COMMITTED[p] - start_at[p]
+                                                                      for p in range(3)}, flush=True)
+
+    # Step 3: the original flow restored, the reverse flow removed; apply resumes east-to-west.
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    check(rc == 0 and "step 3 of 3" in err and not os.path.exists(os.path.join(d, REVERSE + ".yaml")),
+          "failback step 3: flow restored, reverse flow removed")
+    rc, out, err = kdr("apply", "--git", d, "--yes")
+    check(rc == 0, "apply after failback exits 0\n" + out[-800:] + err[-400:])
+    check("orders" in east_admin.list_topics(), "orders re-created on dc-east")
+    check(until("the reverse connectors to go", lambda: connector_state(east["connect"], "kdr.%s.source" % REVERSE)
+                == "HTTP 404", timeout=60), "the reverse flow's connectors deleted")
+    check(until("east-to-west to run", lambda: connector_state(west["connect"], "kdr.%s.source" % FLOW)
+                == "RUNNING", timeout=120), "kdr.east-to-west.source RUNNING again")
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    check(rc == 0 and "nothing to fail back" in err, "failback once more: nothing to do")
+    rc, out, err = kdr("plan", "--git", d, "--detailed-exitcode")
+    check(rc == 0, "plan after failback: no changes\n" + out[-600:])
+
+    # The original direction replicates again: new records on dc-east reach dc-east.orders on dc-west.
+    before = end_offsets(west["bootstrap"], "dc-east.orders", 3, KafkaConsumer, TopicPartition)
+    producer = KafkaProducer(bootstrap_servers=east["bootstrap"], api_version=API, retries=20, retry_backoff_ms=500,
+                             max_in_flight_requests_per_connection=1, acks="all")
+    sends = [producer.send("orders", value=b"again-%d" % i, partition=i % 3) for i in range(9)]
+    producer.flush()
+    for future in sends:
+        future.get(timeout=60)
+    producer.close()
+
+    def forward():
+        ends = end_offsets(west["bootstrap"], "dc-east.orders", 3, KafkaConsumer, TopicPartition)
+        return ends and sum(ends.values()) - sum(before.values()) >= 9 and ends
+    ends = until("east-to-west to replicate the new records", forward, timeout=300)
+    check(True, "east-to-west replicates again: dc-east.orders on dc-west %r -> %r" % (before, ends))
+
+
+def read_checkpoints_topic(bootstrap, topic, KafkaConsumer, TopicPartition):
+    """Latest checkpoint per (group, topic, partition) of `topic`, decoded with struct."""
+    tp = TopicPartition(topic, 0)
+    c = KafkaConsumer(bootstrap_servers=bootstrap, api_version=API, enable_auto_commit=False)
+    try:
+        if tp.partition not in (c.partitions_for_topic(tp.topic) or set()):
+            return {}
+        c.assign([tp])
+        c.seek_to_beginning(tp)
+        end = c.end_offsets([tp])[tp]
+        latest = {}
+        while c.position(tp) < end:
+            for msgs in c.poll(timeout_ms=1000).values():
+                for m in msgs:
+                    k, v = m.key, m.value
+                    n = struct.unpack(">h", k[:2])[0]
+                    group = k[2:2 + n].decode()
+                    k = k[2 + n:]
+                    n = struct.unpack(">h", k[:2])[0]
+                    name = k[2:2 + n].decode()
+                    partition = struct.unpack(">i", k[2 + n:6 + n])[0]
+                    _, upstream, downstream = struct.unpack(">hqq", v[:18])
+                    latest[(group, name, partition)] = (upstream, downstream)
+        return latest
+    finally:
+        c.close()
 
 
 def main():

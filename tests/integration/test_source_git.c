@@ -781,6 +781,101 @@ static void test_file_url_clone_then_fetch(void **state)
 	free(cache);
 }
 
+/* kdr_git_commit: a recorded change on a local work tree, and pushed from a remote's cache. */
+static void test_commit_records_changes(void **state)
+{
+	char *local = kdr_asprintf("%s/commit-local", root);
+	char *bare = make_bare("commit-remote.git");
+	char *url = kdr_asprintf("file://%s", bare);
+	char *cache = kdr_asprintf("%s/cache-commit", root);
+	struct kdr_git_options local_options = {local, NULL, NULL, NULL, 0};
+	struct kdr_git_options remote_options = {url, cache, NULL, NULL, 5000};
+	struct kdr_git_repo *repo = NULL;
+	struct kdr_git_change changes[2] = {
+	    {"kdr/topics.yaml", topics_v2, sizeof(topics_v2) - 1},
+	    {"kdr/extra.yaml", "# added by kdr\n", 15},
+	};
+	struct kdr_buf text = KDR_BUF_INIT;
+	char head[41] = {0}, made[41] = {0}, again[41] = {0}, other[41] = {0};
+	char *branch = NULL, *out = NULL;
+
+	(void)state;
+	sh("rm -rf '%s' && git clone -q '%s' '%s'", local, work, local);
+	repo = open_ok(&local_options);
+	assert_int_equal(kdr_git_branch_of(&branch, repo, NULL), 0);
+	assert_string_equal(branch, "refs/heads/main");
+	assert_resolves(repo, "main", c3);
+	memcpy(head, c3, 41);
+	assert_int_equal(kdr_git_read_file(&text, repo, head, "kdr/topics.yaml"), 0);
+	assert_string_equal(text.ptr, topics_v3);
+	assert_int_equal(kdr_git_read_file(&text, repo, head, "kdr/nope.yaml"), KDR_ENOTFOUND);
+	assert_int_equal(kdr_git_branch_of(&out, repo, "v1"), KDR_EINVALID);
+	assert_null(out);
+
+	/* A commit on main, the work tree and index brought along. */
+	assert_int_equal(kdr_git_commit(made, repo, branch, head, changes, 2, "kdr test: record\n\nbody\n"), 0);
+	assert_string_not_equal(made, head);
+	out = sh_out("git -C '%s' rev-parse HEAD HEAD^ && git -C '%s' log -1 --format=%%s%%n%%an && git -C '%s' status "
+		     "--porcelain && cat '%s/kdr/extra.yaml'",
+		     local, local, local, local);
+	{
+		char *want = kdr_asprintf("%s\n%s\nkdr test: record\nkdr test\n# added by kdr", made, head);
+
+		assert_string_equal(out, want);
+		free(want);
+	}
+	free(out);
+	/* The same again on top of the new commit: nothing to commit. */
+	assert_int_equal(kdr_git_commit(again, repo, branch, made, changes, 2, "kdr test: again"), 0);
+	assert_string_equal(again, made);
+	/* The branch moved since `head` was read: refused, nothing written. */
+	changes[1].data = "# other\n";
+	changes[1].len = 8;
+	assert_int_equal(kdr_git_commit(other, repo, branch, head, changes, 2, "kdr test: stale"), KDR_ECONFLICT);
+	assert_non_null(strstr(kdr_error_message(), "moved since commit"));
+	/* A changed file with local edits in the work tree: refused before anything is written. */
+	write_file(local, "kdr/extra.yaml", "# edited by hand\n");
+	assert_int_equal(kdr_git_commit(other, repo, branch, made, changes, 2, "kdr test: dirty"), KDR_ECONFLICT);
+	assert_non_null(strstr(kdr_error_message(), "has uncommitted changes"));
+	out = sh_out("git -C '%s' rev-parse HEAD", local);
+	assert_string_equal(out, made);
+	free(out);
+	/* Removing a file. */
+	sh("git -C '%s' checkout -q -- kdr/extra.yaml", local);
+	changes[1].data = NULL;
+	assert_int_equal(kdr_git_commit(other, repo, branch, made, changes + 1, 1, "kdr test: remove"), 0);
+	out = sh_out("git -C '%s' ls-files kdr && git -C '%s' status --porcelain", local, local);
+	assert_string_equal(out, "kdr/clusters.yaml\nkdr/topics.yaml");
+	free(out);
+	kdr_git_free(repo);
+	free(branch);
+	branch = NULL;
+
+	/* From a remote's cache: the commit is pushed to the remote's branch. */
+	repo = open_ok(&remote_options);
+	assert_int_equal(kdr_git_branch_of(&branch, repo, "origin/main"), 0);
+	assert_string_equal(branch, "refs/heads/main");
+	changes[1].data = "# pushed\n";
+	changes[1].len = 9;
+	assert_int_equal(kdr_git_commit(made, repo, branch, c3, changes, 2, "kdr test: pushed"), 0);
+	out = sh_out("git --git-dir='%s' rev-parse main && git --git-dir='%s' show main:kdr/extra.yaml", bare, bare);
+	{
+		char *want = kdr_asprintf("%s\n# pushed", made);
+
+		assert_string_equal(out, want);
+		free(want);
+	}
+	free(out);
+	kdr_git_free(repo);
+	kdr_buf_release(&text);
+	free(branch);
+	sh("rm -rf '%s' '%s' '%s'", local, bare, cache);
+	free(local);
+	free(bare);
+	free(url);
+	free(cache);
+}
+
 static void test_default_cache_location(void **state)
 {
 	char *bare = make_bare("xdg-remote.git");
@@ -1109,6 +1204,7 @@ int main(void)
 	    cmocka_unit_test(test_url_passwords_are_masked),
 	    cmocka_unit_test(test_dir_source_is_all_or_nothing),
 	    cmocka_unit_test(test_diff_between_commits),
+	    cmocka_unit_test(test_commit_records_changes),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -1039,6 +1039,127 @@ static void test_status_suspended_and_unreachable(void **state)
 	kdr_live_release(&live);
 }
 
+/* ------------------------------------------------------------------ the failback guard */
+
+static const char guard_yaml[] = EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n"
+								 "  topics: [orders]\n  suspended: %s\n%s" POLICY(
+								     "core") "  clusters: [east]\n  topics: [orders]\n";
+
+static void guard_desired(struct kdr_desired *desired, const char *suspended, const char *failed_over_line)
+{
+	char *yaml = kdr_asprintf(guard_yaml, suspended, failed_over_line);
+
+	desired_from_yaml(desired, yaml);
+	free(yaml);
+}
+
+/*
+ * After `kdr failover`: the flow's connectors on west STOPPED, and east came
+ * back empty (no topics, no connectors on its Connect).
+ */
+static void failed_over_live(struct kdr_live *live, const struct kdr_desired *running)
+{
+	struct kdr_live_cluster *east = NULL, *west = NULL;
+
+	converged_live(live, running);
+	east = live_get(live, "east");
+	west = live_get(live, "west");
+	assert_true(kdr_live_cluster_remove_topic(east, "orders"));
+	for (size_t i = 0; i < east->connect.n_connectors; i++)
+		kdr_live_connector_release(&east->connect.connectors[i]);
+	east->connect.n_connectors = 0;
+	assert_int_equal(west->connect.n_connectors, 2);
+	for (size_t i = 0; i < west->connect.n_connectors; i++)
+		west->connect.connectors[i].state = KDR_CONNECTOR_STOPPED;
+}
+
+static void test_failback_guard_blocks(void **state)
+{
+	struct kdr_desired running = {0}, suspended = {0}, failed = {0}, unsuspended = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	struct kdr_plan_options only_east = {0};
+	static const char *const east[] = {"east"};
+	const struct kdr_blocked *blocked = NULL;
+
+	(void)state;
+	guard_desired(&running, "false", "");
+	guard_desired(&suspended, "true", "");
+	guard_desired(&failed, "true", "  failedOver: \"2026-12-07T01:02:03Z\"\n");
+	guard_desired(&unsuspended, "false", "  failedOver: \"2026-12-07T01:02:03Z\"\n");
+	failed_over_live(&live, &running);
+
+	/* Only suspended (the old record): a warning, and the loop would re-create the topic empty. */
+	plan_ok(&plan, &suspended, &live, NULL);
+	assert_non_null(find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "orders"));
+	assert_non_null(find_note(&plan, "east", "kdr.east-to-west.source", "failback guard"));
+	assert_int_equal(plan.n_blocked, 0);
+	kdr_plan_release(&plan);
+
+	/* Failed over: the topic is not created, the missing heartbeat connector not recreated. */
+	plan_ok(&plan, &failed, &live, NULL);
+	assert_null(find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "orders"));
+	assert_null(find_action(&plan, KDR_ACTION_CREATE_CONNECTOR, "east", "kdr.east-to-west.heartbeat"));
+	assert_int_equal(plan.n_actions, 0);
+	assert_int_equal(plan.n_blocked, 2);
+	blocked = find_blocked(&plan, KDR_BLOCKED_FAILED_OVER, "east", "orders");
+	assert_non_null(blocked);
+	assert_string_equal(blocked->policy, "core");
+	assert_string_equal(blocked->reason,
+			    "failback guard: flow 'east-to-west' failed over at 2026-12-07T01:02:03Z (spec.failedOver) "
+			    "and mirrors this topic from 'east': it is not created there empty; its records are on "
+			    "'west'; fail back first (kdr failback --flow east-to-west, docs/runbook.md)");
+	blocked = find_blocked(&plan, KDR_BLOCKED_FAILED_OVER, "east", "kdr.east-to-west.heartbeat");
+	assert_non_null(blocked);
+	assert_string_equal(blocked->reason,
+			    "failback guard: flow 'east-to-west' failed over at 2026-12-07T01:02:03Z (spec.failedOver): "
+			    "the connector is missing and is not recreated; fail back first (kdr failback --flow "
+			    "east-to-west, docs/runbook.md)");
+	assert_string_equal(kdr_blocked_kind_name(blocked->kind), "failed-over");
+	assert_null(find_note(&plan, "east", "kdr.east-to-west.source", "failback guard"));
+	kdr_plan_release(&plan);
+
+	/* The same when only east is planned (--cluster east): the guard follows the source. */
+	only_east.clusters = east;
+	only_east.n_clusters = 1;
+	plan_ok(&plan, &failed, &live, &only_east);
+	assert_null(find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "orders"));
+	assert_non_null(find_blocked(&plan, KDR_BLOCKED_FAILED_OVER, "east", "orders"));
+	kdr_plan_release(&plan);
+
+	/* failedOver with suspended: false: the stopped connectors are not resumed (blocked, said why). */
+	plan_ok(&plan, &unsuspended, &live, NULL);
+	assert_int_equal(count_actions(&plan, KDR_ACTION_RESUME_CONNECTOR), 0);
+	assert_int_equal(plan.n_actions, 0);
+	blocked = find_blocked(&plan, KDR_BLOCKED_FAILED_OVER, "west", "kdr.east-to-west.source");
+	assert_non_null(blocked);
+	assert_non_null(strstr(blocked->reason, "the stopped connector is not resumed (spec.suspended is false)"));
+	assert_non_null(find_blocked(&plan, KDR_BLOCKED_FAILED_OVER, "west", "kdr.east-to-west.checkpoint"));
+	kdr_plan_release(&plan);
+
+	/* A connector someone started again while failed over is paused. */
+	live_get(&live, "west")->connect.connectors[0].state = KDR_CONNECTOR_RUNNING;
+	plan_ok(&plan, &failed, &live, NULL);
+	assert_int_equal(count_actions(&plan, KDR_ACTION_PAUSE_CONNECTOR), 1);
+	assert_string_equal(find_action(&plan, KDR_ACTION_PAUSE_CONNECTOR, "west", NULL)->reason,
+			    "flow is failed over; connector is RUNNING");
+	kdr_plan_release(&plan);
+
+	/* Failed back (marker cleared, resumed): the topic and the connector come back, the rest resumes. */
+	plan_ok(&plan, &running, &live, NULL);
+	assert_non_null(find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "orders"));
+	assert_non_null(find_action(&plan, KDR_ACTION_CREATE_CONNECTOR, "east", "kdr.east-to-west.heartbeat"));
+	assert_int_equal(count_actions(&plan, KDR_ACTION_RESUME_CONNECTOR), 1);
+	assert_int_equal(plan.n_blocked, 0);
+	assert_second_plan_empty(&running, &live, &plan);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&running);
+	kdr_desired_release(&suspended);
+	kdr_desired_release(&failed);
+	kdr_desired_release(&unsuspended);
+	kdr_live_release(&live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1066,6 +1187,7 @@ int main(void)
 	    cmocka_unit_test(test_status_trace_head),
 	    cmocka_unit_test(test_status_healthy_and_failed),
 	    cmocka_unit_test(test_status_suspended_and_unreachable),
+	    cmocka_unit_test(test_failback_guard_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -404,6 +404,31 @@ static void test_numbers_must_be_in_range(void **state)
 		   "32-bit number in kafka)");
 }
 
+/* spec.failedOver: the UTC time kdr failover --commit writes, nothing else. */
+static void test_failed_over_is_a_utc_time(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS
+		   DOC "kind: ReplicationFlow\n"
+		   "metadata: {name: e2w}\n"
+		   "spec: {source: dc-east, target: dc-west, suspended: true, failedOver: \"2026-12-07T01:02:03Z\"}\n",
+		   0, "");
+	check_yaml(TWO_CLUSTERS
+		   DOC "kind: ReplicationFlow\n"
+		   "metadata: {name: e2w}\n"
+		   "spec: {source: dc-east, target: dc-west, topics: [x], failedOver: \"yes\"}\n"
+		   DOC "kind: ReplicationFlow\n"
+		   "metadata: {name: w2e}\n"
+		   "spec: {source: dc-west, target: dc-east, topics: [y], failedOver: \"2026-13-07T01:02:03Z\"}\n",
+		   KDR_EINVALID,
+		   "t.yaml:17:67: error: spec.failedOver: found 'yes'; expected the UTC time the failover was "
+		   "recorded, as kdr failover --commit writes it (e.g. \"2026-12-07T01:02:03Z\"); remove the field to "
+		   "clear it\n"
+		   "t.yaml:22:67: error: spec.failedOver: found '2026-13-07T01:02:03Z'; expected the UTC time the "
+		   "failover was recorded, as kdr failover --commit writes it (e.g. \"2026-12-07T01:02:03Z\"); remove "
+		   "the field to clear it");
+}
+
 /* --- connector config --- */
 
 static void test_connector_config_may_not_override_rendered_keys(void **state)
@@ -1027,6 +1052,7 @@ int main(void)
 		cmocka_unit_test(test_topic_regex_warning_spares_patterns_when_a_policy_matches),
 		cmocka_unit_test(test_topic_regex_warning_needs_declared_topics),
 		cmocka_unit_test(test_numbers_must_be_in_range),
+	    cmocka_unit_test(test_failed_over_is_a_utc_time),
 		cmocka_unit_test(test_connector_config_may_not_override_rendered_keys),
 		cmocka_unit_test(test_rendered_keys_api),
 		cmocka_unit_test(test_connect_url_and_basic_auth),

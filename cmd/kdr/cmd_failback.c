@@ -1,0 +1,370 @@
+/*
+ * kdr failback: the way back after `kdr failover`, as steps recorded in the
+ * desired state. Each run looks at what is recorded and takes the next step:
+ *
+ *   1. the flow F is failed over and has no reverse flow: declare one,
+ *      F-failback (F's target -> F's source, F's topic and group filters),
+ *      so that the records written on the standby reach the primary;
+ *   2. the reverse flow is declared but not failed over: nothing to write;
+ *      say what the operator does (apply, wait for its lag, stop the
+ *      consumers, `kdr failover --flow F-failback --commit`);
+ *   3. the reverse flow is failed over (the groups are on the primary with
+ *      the offsets MM2 translated back): restore F (spec.suspended false,
+ *      spec.failedOver removed) and remove the reverse flow.
+ *
+ * Nothing here talks to Kafka or Connect: the failover steps are `kdr
+ * failover`'s, the connectors are the plan's (`kdr apply`, `kdr run`).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "record.h"
+#include "source_opts.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+enum {
+	OPT_HELP = 'h',
+	OPT_FLOW = 3200,
+	OPT_COMMIT,
+	OPT_DRY_RUN,
+};
+
+#define REVERSE_SUFFIX "-failback"
+#define MAX_FLOW_NAME 63
+
+static const struct option failback_options[] = {
+	{ "flow", required_argument, NULL, OPT_FLOW },
+	{ "commit", no_argument, NULL, OPT_COMMIT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	KDR_CLI_SOURCE_OPTIONS,
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct kdr_cli_spec failback_spec = {
+	.command = "failback",
+	.usage = "kdr failback [DIR | --git URL [--ref R] [--path P] | --k8s] --flow F [--commit] [--dry-run]",
+	.description =
+		"Takes the next step back after `kdr failover --flow F`, from what the desired state records:\n"
+		"  1. F failed over (spec.failedOver), no reverse flow: declares ReplicationFlow F-failback (F's\n"
+		"     target -> F's source, F's topic and group filters) in F-failback.yaml next to F's file, so the\n"
+		"     records written on the standby reach the primary. Then: kdr apply.\n"
+		"  2. F-failback declared, not failed over: prints what to do: wait until `kdr lag --flow F-failback`\n"
+		"     is 0, stop the consumers on the standby, `kdr failover --flow F-failback --yes --commit` (their\n"
+		"     offsets translated back by MM2's checkpoints of the reverse flow), then kdr failback again.\n"
+		"  3. F-failback failed over: restores F (spec.suspended: false, spec.failedOver removed) and removes\n"
+		"     F-failback. Then: kdr apply (resumes F's connectors, deletes F-failback's, creates the topics\n"
+		"     F mirrors on its source).\n"
+		"Each step is written with --commit (a Git source: one commit on the branch of --ref; a directory:\n"
+		"the files; --k8s: printed as kubectl commands), else printed. Running a step twice changes nothing.\n"
+		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error, 2 step 2: waiting for the\n"
+		"operator; 64 usage error.",
+	.options_help = "      --flow F            the failed-over ReplicationFlow (required)\n"
+			"      --commit            write the step into the source (see above); without it, print it\n"
+			"      --dry-run           print the step, write nothing (the default without --commit)\n"
+			KDR_CLI_SOURCE_HELP,
+	.options = failback_options,
+	.short_options = "h",
+};
+
+/* A YAML double-quoted scalar (JSON escapes are YAML's too). */
+static void put_quoted(struct kdr_buf *out, const char *text)
+{
+	kdr_buf_putc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			kdr_buf_printf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			kdr_buf_printf(out, "\\x%02x", *p);
+		else
+			kdr_buf_putc(out, (char)*p);
+	}
+	kdr_buf_putc(out, '"');
+}
+
+static void put_list(struct kdr_buf *out, const char *key, const struct kdr_strvec *list)
+{
+	kdr_buf_printf(out, "  %s: [", key);
+	for (size_t i = 0; i < list->n; i++) {
+		if (i)
+			kdr_buf_puts(out, ", ");
+		put_quoted(out, list->v[i]);
+	}
+	kdr_buf_puts(out, "]\n");
+}
+
+/* The reverse flow's document: F's filters and settings, source and target swapped. */
+static char *reverse_document(const struct kdr_flow *flow, const char *name)
+{
+	struct kdr_buf out = KDR_BUF_INIT;
+
+	kdr_buf_printf(&out,
+		       "# Written by `kdr failback --flow %s`: the reverse of flow %s, so that the records\n"
+		       "# written on %s while %s was failed over reach %s. `kdr failback` removes it again\n"
+		       "# once its consumer groups are failed over back (docs/runbook.md, \"Failback\").\n"
+		       "apiVersion: kdr.io/v1alpha1\n"
+		       "kind: ReplicationFlow\n"
+		       "metadata:\n"
+		       "  name: %s\n"
+		       "spec:\n"
+		       "  source: %s\n"
+		       "  target: %s\n",
+		       flow->meta.name, flow->meta.name, flow->target, flow->source, flow->source, name, flow->target,
+		       flow->source);
+	put_list(&out, "topics", &flow->topics);
+	put_list(&out, "topicsExclude", &flow->topics_exclude);
+	put_list(&out, "groups", &flow->groups);
+	put_list(&out, "groupsExclude", &flow->groups_exclude);
+	kdr_buf_printf(&out, "  keepDefaultExcludes: %s\n", flow->keep_default_excludes ? "true" : "false");
+	kdr_buf_printf(&out, "  replicationPolicy: {type: %s, separator: ",
+		       flow->replication_policy == KDR_REPLICATION_POLICY_IDENTITY ? "identity" : "default");
+	put_quoted(&out, flow->separator ? flow->separator : ".");
+	kdr_buf_puts(&out, "}\n");
+	kdr_buf_printf(&out, "  replicationFactor: %lld\n", (long long)flow->replication_factor);
+	kdr_buf_printf(&out, "  internalTopicsReplicationFactor: %lld\n",
+		       (long long)flow->internal_topics_replication_factor);
+	kdr_buf_printf(&out, "  tasksMax: %lld\n", (long long)flow->tasks_max);
+	kdr_buf_printf(&out, "  syncTopicConfigs: %s\n", flow->sync_topic_configs ? "true" : "false");
+	/* Checkpoints are what translates the groups back: always on, never synced into live groups. */
+	kdr_buf_printf(&out, "  checkpoints: {enabled: true, intervalSeconds: %lld}\n",
+		       (long long)flow->checkpoints_interval_seconds);
+	kdr_buf_printf(&out, "  heartbeats: {enabled: %s, intervalSeconds: %lld}\n",
+		       flow->heartbeats_enabled ? "true" : "false", (long long)flow->heartbeats_interval_seconds);
+	if (flow->connector_config.n) {
+		kdr_buf_puts(&out, "  connectorConfig:\n");
+		for (size_t i = 0; i < flow->connector_config.n; i++) {
+			kdr_buf_puts(&out, "    ");
+			put_quoted(&out, flow->connector_config.v[i].key);
+			kdr_buf_puts(&out, ": ");
+			put_quoted(&out, flow->connector_config.v[i].value);
+			kdr_buf_puts(&out, "\n");
+		}
+	}
+	return kdr_buf_detach(&out);
+}
+
+/* Whether `file` holds any object besides the reverse flow (then it is not removed whole). */
+static bool shares_file(const struct kdr_desired *desired, const struct kdr_flow *reverse)
+{
+	const char *file = reverse->meta.file;
+
+	for (size_t i = 0; i < desired->n_clusters; i++)
+		if (desired->clusters[i].meta.file && strcmp(desired->clusters[i].meta.file, file) == 0)
+			return true;
+	for (size_t i = 0; i < desired->n_flows; i++)
+		if (&desired->flows[i] != reverse && desired->flows[i].meta.file &&
+		    strcmp(desired->flows[i].meta.file, file) == 0)
+			return true;
+	for (size_t i = 0; i < desired->n_policies; i++)
+		if (desired->policies[i].meta.file && strcmp(desired->policies[i].meta.file, file) == 0)
+			return true;
+	for (size_t i = 0; i < desired->n_access_policies; i++)
+		if (desired->access_policies[i].meta.file && strcmp(desired->access_policies[i].meta.file, file) == 0)
+			return true;
+	return false;
+}
+
+static int step_declare(const struct kdr_cli_source *src, const struct kdr_desired *desired,
+			const struct kdr_flow *flow, const char *reverse_name, bool commit)
+{
+	const struct kdr_cluster *primary = kdr_desired_cluster(desired, flow->source);
+	char *name = kdr_asprintf("%s.yaml", reverse_name);
+	char *path = flow->meta.file ? kdr_cli_sibling_path(flow->meta.file, name) : kdr_strdup(name);
+	char *doc = reverse_document(flow, reverse_name);
+	char *message = NULL;
+	struct kdr_cli_record rec;
+	bool changed = false;
+	int exit_code = KDR_EXIT_OK;
+
+	memset(&rec, 0, sizeof(rec));
+	if (!primary || !primary->connect.present) {
+		fprintf(stderr,
+			"kdr failback: cluster '%s' has no spec.connect: the reverse flow's connectors run on the Connect "
+			"that writes into '%s'; declare it first\n",
+			flow->source, flow->source);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	fprintf(stderr, "kdr failback: step 1 of 3: declare the reverse flow '%s' (%s -> %s) in %s\n", reverse_name,
+		flow->target, flow->source, path);
+	rec.file_path = path;
+	rec.file_data = doc;
+	if (!commit) {
+		printf("%s", doc);
+		fprintf(stderr, "kdr failback: not written (without --commit): add the document above as %s\n", path);
+		goto cleanup;
+	}
+	message = kdr_asprintf("kdr failback: declare %s, the reverse of flow %s (%s -> %s)\n\n"
+			       "Step 1 of `kdr failback --flow %s`: the records written on %s while flow %s\n"
+			       "was failed over are replicated back to %s.\n",
+			       reverse_name, flow->meta.name, flow->target, flow->source, flow->meta.name, flow->target,
+			       flow->meta.name, flow->source);
+	exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failback");
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
+	fprintf(stderr,
+		"kdr failback: next: kdr apply (creates %s's connectors on %s's Connect); then\n"
+		"  kdr lag --flow %s --max-rpo 5s   until it exits 0\n",
+		reverse_name, flow->source, reverse_name);
+cleanup:
+	free(name);
+	free(path);
+	free(doc);
+	free(message);
+	return exit_code;
+}
+
+static int step_restore(const struct kdr_cli_source *src, const struct kdr_desired *desired,
+			const struct kdr_flow *flow, const struct kdr_flow *reverse, bool commit)
+{
+	static const struct kdr_spec_edit edits[] = {
+		{ "suspended", "false" },
+		{ "failedOver", NULL },
+	};
+	struct kdr_cli_record rec;
+	char *message = NULL;
+	bool changed = false;
+	int exit_code = KDR_EXIT_OK;
+
+	memset(&rec, 0, sizeof(rec));
+	/* A flow already restored (an earlier run stopped half way) keeps its spec.suspended as it is. */
+	if (flow->failed_over) {
+		rec.flow = flow;
+		rec.edits = edits;
+		rec.n_edits = 2;
+	}
+	if (reverse) {
+		if (reverse->meta.file && shares_file(desired, reverse)) {
+			fprintf(stderr,
+				"kdr failback: %s shares %s with other documents: remove ReplicationFlow '%s' from it by "
+				"hand; nothing was recorded\n",
+				reverse->meta.name, reverse->meta.file, reverse->meta.name);
+			return KDR_EXIT_ERROR;
+		}
+		rec.file_path = reverse->meta.file;
+	}
+	fprintf(stderr, "kdr failback: step 3 of 3: restore flow '%s' (%s -> %s)%s%s\n", flow->meta.name, flow->source,
+		flow->target, reverse ? " and remove " : "", reverse ? reverse->meta.name : "");
+	if (!commit) {
+		fprintf(stderr, "kdr failback: not written (without --commit):\n");
+		if (rec.flow)
+			fprintf(stderr, "  ReplicationFlow '%s': spec.suspended: false, remove spec.failedOver\n",
+				flow->meta.name);
+		if (reverse)
+			fprintf(stderr, "  remove ReplicationFlow '%s' (%s)\n", reverse->meta.name,
+				reverse->meta.file ? reverse->meta.file : reverse->meta.object_ref);
+		return KDR_EXIT_OK;
+	}
+	message = kdr_asprintf("kdr failback: restore flow %s (%s -> %s)%s%s\n\n"
+			       "Step 3 of `kdr failback --flow %s`: the consumer groups are back on %s; the\n"
+			       "failover record (spec.failedOver) is cleared and the flow resumes.\n",
+			       flow->meta.name, flow->source, flow->target, reverse ? ", remove " : "",
+			       reverse ? reverse->meta.name : "", flow->meta.name, flow->source);
+	exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failback");
+	free(message);
+	if (exit_code == KDR_EXIT_OK)
+		fprintf(stderr,
+			"kdr failback: next: kdr apply (resumes %s's connectors, deletes those of the reverse flow, creates "
+			"the topics %s mirrors on %s)\n",
+			flow->meta.name, flow->meta.name, flow->source);
+	return exit_code;
+}
+
+int kdr_cmd_failback(int argc, char **argv)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_cli_source src = { 0 };
+	const struct kdr_flow *flow = NULL, *reverse = NULL;
+	const char *flow_name = NULL;
+	char *reverse_name = NULL;
+	bool commit = false, dry_run = false;
+	int exit_code = KDR_EXIT_OK;
+	int opt = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, failback_spec.short_options, failback_spec.options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			kdr_cli_print_help(&failback_spec, stdout);
+			goto cleanup;
+		case OPT_FLOW: flow_name = optarg; break;
+		case OPT_COMMIT: commit = true; break;
+		case OPT_DRY_RUN: dry_run = true; break;
+		default:
+			if (kdr_cli_source_option(&src, opt, optarg))
+				break;
+			exit_code = kdr_cli_usage_error(&failback_spec, "unknown or incomplete option '%s'",
+							argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (!flow_name) {
+		exit_code = kdr_cli_usage_error(&failback_spec, "--flow F is required");
+		goto cleanup;
+	}
+	if (commit && dry_run) {
+		exit_code = kdr_cli_usage_error(&failback_spec, "--commit and --dry-run exclude each other");
+		goto cleanup;
+	}
+	if (argc - optind > 1) {
+		exit_code = kdr_cli_usage_error(&failback_spec, "expected at most one directory, got %d arguments",
+						argc - optind);
+		goto cleanup;
+	}
+	if (optind < argc)
+		src.dir = argv[optind];
+	if ((exit_code = kdr_cli_source_check(&failback_spec, &src)) != KDR_EXIT_OK ||
+	    (exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
+		goto cleanup;
+	flow = kdr_desired_flow(&desired, flow_name);
+	if (!flow) {
+		fprintf(stderr, "kdr failback: --flow '%s': no ReplicationFlow of that name is declared\n", flow_name);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (strlen(flow_name) + strlen(REVERSE_SUFFIX) > MAX_FLOW_NAME) {
+		fprintf(stderr, "kdr failback: flow name '%s' is too long for its reverse flow '%s%s' (at most %d)\n",
+			flow_name, flow_name, REVERSE_SUFFIX, MAX_FLOW_NAME);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	reverse_name = kdr_asprintf("%s%s", flow_name, REVERSE_SUFFIX);
+	reverse = kdr_desired_flow(&desired, reverse_name);
+	if (reverse && (strcmp(reverse->source, flow->target) != 0 || strcmp(reverse->target, flow->source) != 0)) {
+		fprintf(stderr, "kdr failback: ReplicationFlow '%s' exists but is not %s -> %s: rename one of them\n",
+			reverse_name, flow->target, flow->source);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (!flow->failed_over && !reverse) {
+		fprintf(stderr, "kdr failback: flow '%s' is not failed over (no spec.failedOver): nothing to fail back\n",
+			flow_name);
+		goto cleanup;
+	}
+	if (!reverse) {
+		exit_code = step_declare(&src, &desired, flow, reverse_name, commit);
+		goto cleanup;
+	}
+	if (!reverse->failed_over && flow->failed_over) {
+		fprintf(stderr,
+			"kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared; nothing to record yet.\n"
+			"  kdr apply                                   (its connectors, if not done)\n"
+			"  kdr lag --flow %s --max-rpo 5s    until it exits 0: %s has the standby's records\n"
+			"  stop the consumers and producers on %s, then\n"
+			"  kdr failover --flow %s --yes --commit   their offsets translated back onto %s\n"
+			"  kdr failback --flow %s --commit        step 3: %s restored, %s removed\n",
+			reverse_name, flow->target, flow->source, reverse_name, flow->source, flow->target, reverse_name,
+			flow->source, flow_name, flow_name, reverse_name);
+		exit_code = KDR_EXIT_CHANGES;
+		goto cleanup;
+	}
+	exit_code = step_restore(&src, &desired, flow, reverse, commit);
+cleanup:
+	free(reverse_name);
+	kdr_desired_release(&desired);
+	return exit_code;
+}
