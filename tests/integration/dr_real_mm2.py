@@ -7,7 +7,15 @@ the group resumes there and reads the rest: none lost, duplicates within
 MM2's window (offset.lag.max). Also: lag goes to 0 once MM2 caught up; the
 checkpoints kdr decodes equal the ones decoded here with struct from the
 same real MM2 bytes (codec cross-check); a second failover is a no-op; an
-active consumer makes failover refuse the group.
+active consumer makes failover refuse the group. Then the failback: the
+failover recorded with --commit in the desired state (a Git work tree),
+writes on dc-west's own orders, dc-east back empty at the same addresses: the
+failback guard blocks orders there; `kdr failback` step 1 (reverse flow),
+apply, real MM2 copies dc-west's records back, lag 0, step 2 exits 2, failover
+of the reverse flow commits MM2's reverse checkpoints on dc-east and a real
+consumer resumes there (none lost), step 3 restores the flow, apply resumes
+it, deletes the reverse connectors, re-creates orders, and new records on
+dc-east reach dc-west again.
 
 Needs the real backend: KDR_BACKEND=kafka (hack/kafka-real, jars in
 ~/.cache/kdr). On the default sandbox backend it says so and exits 0 without
