@@ -7,10 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spec/spec.h"
 #include "util/alloc.h"
-#include "util/diag.h"
-#include "validate/validate.h"
 
 int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...)
 {
@@ -28,24 +25,6 @@ void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out)
 {
 	fprintf(out, "usage: %s\n\n%s\n\noptions:\n%s  -h, --help              show this help\n", spec->usage,
 		spec->description, spec->options_help);
-}
-
-int kdr_cli_load_desired(struct kdr_desired *out, const char *dir)
-{
-	struct kdr_diags diags = KDR_DIAGS_INIT;
-	int exit_code = KDR_EXIT_OK;
-
-	kdr_spec_load_dir(out, dir, &diags);
-	/* Every error in one run: the rules too, over every document that decoded; sorted by file, line, column. */
-	kdr_validate_all(out, &diags);
-	kdr_diags_print(&diags, stderr);
-	if (kdr_diags_has_errors(&diags)) {
-		fprintf(stderr, "kdr: %zu error(s), %zu warning(s) in '%s'; nothing will be used from it\n",
-			diags.errors, diags.warnings, dir);
-		exit_code = KDR_EXIT_ERROR;
-	}
-	kdr_diags_release(&diags);
-	return exit_code;
 }
 
 int kdr_cli_read_file(struct kdr_buf *out, const char *path)

@@ -55,13 +55,6 @@ int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...) _
 void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out);
 
 /*
- * Reads a directory of documents and validates it. Prints every diagnostic
- * to stderr. Returns 0 when usable (warnings allowed), KDR_EXIT_ERROR when
- * any error was found (nothing from an invalid source may be used).
- */
-int kdr_cli_load_desired(struct kdr_desired *out, const char *dir);
-
-/*
  * Writes each blocked item's reassignment as DIR/<cluster>.<topic>.reassignment.json
  * (kafka-reassign-partitions.sh format). Returns an enum kdr_exit.
  */

@@ -139,8 +139,8 @@ static int parse_duration(int64_t *out, const char *flag, const char *text)
 int kdr_cmd_run(int argc, char **argv)
 {
 	struct kdr_controller_options options = KDR_CONTROLLER_OPTIONS_INIT;
-	struct kdr_controller_source source = { NULL, NULL };
-	struct kdr_git_options git = { 0 };
+	struct kdr_source source = { NULL, NULL };
+	struct kdr_k8s_source_options k8s = { 0 };
 	struct kdr_cli_source src = { 0 };
 	struct kdr_controller *ctl = NULL;
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
@@ -222,41 +222,19 @@ int kdr_cmd_run(int argc, char **argv)
 	options.n_clusters = clusters.n;
 
 	if (src.k8s) {
-		struct kdr_k8s_config config = { 0 };
-
 		/* An object's change must wake the loop within a second: the check is an in-memory hash. */
 		if (!poll_given)
 			options.poll_ms = 500;
-		struct kdr_controller_k8s_options k8s = { 0 };
-
 		k8s.namespace = src.namespace;
 		k8s.timeout_ms = options.timeout_ms;
 		/* A single cycle (a CronJob) does not wait for a Lease. */
 		k8s.leader_election = !no_leader_election && !options.once;
 		k8s.lease_namespace = lease_namespace;
-		rc = kdr_k8s_config_load(&config, src.kubeconfig, src.context);
-		if (rc == 0)
-			rc = kdr_controller_source_k8s(&source, &config, &k8s);
-		kdr_k8s_config_release(&config);
-		if (rc != 0) {
-			fprintf(stderr, "kdr run: %s\n", kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-	} else if (src.git_url) {
-		git.url = src.git_url;
-		git.cache_dir = src.cache_dir;
-		git.token_env = src.token_env;
-		git.token_file = src.token_file;
-		git.timeout_ms = options.timeout_ms;
-		rc = kdr_controller_source_git(&source, &git, src.ref, src.path);
-		if (rc != 0) {
-			fprintf(stderr, "kdr run: %s\n", kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-	} else {
-		kdr_controller_source_dir(&source, src.dir ? src.dir : ".");
+	}
+	if (kdr_cli_source_open(&source, &src, src.ref, 0, options.timeout_ms, src.k8s ? &k8s : NULL) != 0) {
+		fprintf(stderr, "kdr run: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
 	}
 	rc = kdr_controller_new(&ctl, &source, &options);
 	if (rc != 0) {
@@ -272,7 +250,7 @@ cleanup:
 	/* Signals after this point find no controller and are ignored until exit. */
 	running = NULL;
 	kdr_controller_free(ctl);
-	kdr_controller_source_release(&source);
+	kdr_source_release(&source);
 	kdr_strvec_release(&clusters);
 	return exit_code;
 }

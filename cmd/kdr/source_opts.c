@@ -1,6 +1,7 @@
 #include "source_opts.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "k8s/k8s.h"
@@ -36,94 +37,87 @@ int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_cli_s
 	return KDR_EXIT_OK;
 }
 
-/* Opens the repository, fetches, resolves `ref` and loads its documents. */
-static int load_git(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref, unsigned flags)
+int kdr_cli_source_open(struct kdr_source *out, const struct kdr_cli_source *src, const char *ref, unsigned flags,
+			int timeout_ms, const struct kdr_k8s_source_options *k8s_watch)
 {
-	struct kdr_git_options options = { 0 };
-	struct kdr_git_repo *repo = NULL;
-	struct kdr_diags diags = KDR_DIAGS_INIT;
-	char commit[41] = { 0 };
-	int exit_code = KDR_EXIT_ERROR;
+	int rc = 0;
 
-	options.url = src->git_url;
-	options.cache_dir = src->cache_dir;
-	options.token_env = src->token_env;
-	options.token_file = src->token_file;
-	if (kdr_git_open(&repo, &options) != 0 || kdr_git_resolve(commit, repo, ref) != 0) {
-		fprintf(stderr, "kdr: %s\n", kdr_error_message());
-		goto cleanup;
+	if (src->k8s) {
+		struct kdr_k8s_config config = { 0 };
+
+		rc = kdr_k8s_config_load(&config, src->kubeconfig, src->context);
+		if (rc == 0 && k8s_watch)
+			rc = kdr_k8s_source_watch(out, &config, k8s_watch);
+		else if (rc == 0)
+			rc = kdr_k8s_source_list(out, &config, src->namespace, timeout_ms);
+		kdr_k8s_config_release(&config);
+	} else if (src->git_url) {
+		struct kdr_git_options git = { 0 };
+
+		git.url = src->git_url;
+		git.cache_dir = src->cache_dir;
+		git.token_env = src->token_env;
+		git.token_file = src->token_file;
+		git.timeout_ms = timeout_ms;
+		rc = kdr_source_git(out, &git, ref, src->path, flags);
+	} else {
+		kdr_source_dir(out, src->dir ? src->dir : ".", flags);
 	}
-	if (kdr_git_load(out, &diags, repo, commit, src->path ? src->path : "", flags) != 0) {
-		kdr_diags_print(&diags, stderr);
-		fprintf(stderr, "kdr: %zu error(s) in %s @ %.12s; nothing will be used from it\n", diags.errors,
-			kdr_git_display_url(repo), commit);
-		goto cleanup;
-	}
-	kdr_diags_print(&diags, stderr);
-	fprintf(stderr, "kdr: source %s @ %s (%s)\n", kdr_git_display_url(repo), commit, ref && ref[0] ? ref : "HEAD");
-	exit_code = KDR_EXIT_OK;
-cleanup:
-	kdr_diags_release(&diags);
-	kdr_git_free(repo);
-	return exit_code;
+	return rc;
 }
 
-/* The client of a --k8s load: its Secrets are read while the command runs. */
-static struct kdr_k8s_client *k8s_client;
-static struct kdr_secret_resolver k8s_resolver;
+/* The source of the command's desired state: its secretKeyRef values are read while the command runs. */
+static struct kdr_source loaded;
 
-static void free_k8s_client(void)
+static void release_loaded(void)
 {
-	kdr_k8s_client_free(k8s_client);
-	k8s_client = NULL;
+	kdr_source_release(&loaded);
 }
 
 const struct kdr_secret_resolver *kdr_cli_source_resolver(void)
 {
-	return k8s_client ? &k8s_resolver : NULL;
+	return kdr_source_resolver(&loaded);
 }
 
-/* Lists the custom resources once, validates them and keeps the client for secretKeyRef. */
-static int load_k8s(struct kdr_desired *out, const struct kdr_cli_source *src)
+/* Loads once from an open source; a Git commit or Kubernetes resourceVersion is announced. */
+static int load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_cli_source *src)
 {
-	struct kdr_k8s_config config = { 0 };
 	struct kdr_diags diags = KDR_DIAGS_INIT;
-	const char *where = src->namespace ? src->namespace : "all namespaces";
-	int exit_code = KDR_EXIT_ERROR;
+	int rc = kdr_source_load_now(out, &diags, source);
 
-	if (kdr_k8s_config_load(&config, src->kubeconfig, src->context) != 0 ||
-	    (!k8s_client && kdr_k8s_client_new(&k8s_client, &config, 0) != 0)) {
-		fprintf(stderr, "kdr: %s\n", kdr_error_message());
-		goto cleanup;
-	}
-	atexit(free_k8s_client);
-	k8s_resolver.secret_lookup = kdr_k8s_secret_lookup;
-	k8s_resolver.ctx = k8s_client;
-	if (kdr_k8s_load(out, &diags, k8s_client, src->namespace) != 0) {
-		kdr_diags_print(&diags, stderr);
-		fprintf(stderr, "kdr: %s\n", kdr_error_message());
-		goto cleanup;
-	}
 	kdr_diags_print(&diags, stderr);
-	fprintf(stderr, "kdr: source k8s %s (%s) @ resourceVersion %s\n", config.server, where,
-		out->revision ? out->revision : "?");
-	exit_code = KDR_EXIT_OK;
-cleanup:
+	if (rc != 0 && !src->git_url && !src->k8s)
+		fprintf(stderr, "kdr: %zu error(s), %zu warning(s) in '%s'; nothing will be used from it\n",
+			diags.errors, diags.warnings, src->dir ? src->dir : ".");
+	else if (rc != 0)
+		fprintf(stderr, "kdr: %s\n", kdr_error_message());
+	else if (src->git_url || src->k8s)
+		fprintf(stderr, "kdr: source %s @ %s\n", kdr_source_describe(source), out->revision ? out->revision : "?");
 	kdr_diags_release(&diags);
-	kdr_k8s_config_release(&config);
-	return exit_code;
+	return rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
 }
 
 int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src)
 {
-	if (src->k8s)
-		return load_k8s(out, src);
-	if (src->git_url)
-		return load_git(out, src, src->ref, 0);
-	return kdr_cli_load_desired(out, src->dir ? src->dir : ".");
+	if (!loaded.ops) {
+		if (kdr_cli_source_open(&loaded, src, src->ref, 0, 0, NULL) != 0) {
+			fprintf(stderr, "kdr: %s\n", kdr_error_message());
+			return KDR_EXIT_ERROR;
+		}
+		atexit(release_loaded);
+	}
+	return load(out, &loaded, src);
 }
 
 int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref)
 {
-	return load_git(out, src, ref, KDR_SOURCE_NO_VALIDATE);
+	struct kdr_source base = { NULL, NULL };
+	int exit_code = KDR_EXIT_ERROR;
+
+	if (kdr_cli_source_open(&base, src, ref, KDR_SOURCE_NO_VALIDATE, 0, NULL) != 0)
+		fprintf(stderr, "kdr: %s\n", kdr_error_message());
+	else
+		exit_code = load(out, &base, src);
+	kdr_source_release(&base);
+	return exit_code;
 }

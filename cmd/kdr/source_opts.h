@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "k8s/k8s.h"
 #include "model/model.h"
 
 /*
@@ -73,16 +74,30 @@ bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg)
  */
 int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_cli_source *src);
 
+struct kdr_source;
+
 /*
- * Reads and validates the desired state (from DIR or Git at --ref) into an
- * empty `out`, printing every diagnostic to stderr; from Git the commit is
- * recorded in out->revision and announced on stderr. Returns an enum kdr_exit.
+ * Opens the source the options name as a struct kdr_source: DIR, a Git
+ * repository at --ref (`flags`: kdr_source_load_dir's), or the Kubernetes
+ * API (for a command, listed once per load; with `k8s_watch`, for the loop:
+ * informers and the leader Lease). `timeout_ms` bounds Git and Kubernetes
+ * requests (0: their defaults). Returns 0 or the source's code (with
+ * kdr_error_set); `*out` is set only on success.
+ */
+int kdr_cli_source_open(struct kdr_source *out, const struct kdr_cli_source *src, const char *ref, unsigned flags,
+			int timeout_ms, const struct kdr_k8s_source_options *k8s_watch);
+
+/*
+ * Reads and validates the desired state (from DIR, Git at --ref or
+ * Kubernetes) into an empty `out`, all or nothing, printing every
+ * diagnostic to stderr; from Git or Kubernetes the revision is recorded in
+ * out->revision and announced on stderr. Returns an enum kdr_exit.
  */
 int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src);
 
 /*
- * The secret resolver of the last kdr_cli_source_load from --k8s (Secrets of
- * the objects' namespaces), or NULL for other sources. Valid until exit.
+ * The secret resolver of the source of the last kdr_cli_source_load
+ * (--k8s: Secrets of the objects' namespaces), or NULL. Valid until exit.
  */
 const struct kdr_secret_resolver *kdr_cli_source_resolver(void);
 

@@ -178,131 +178,7 @@ void kdr_controller_log_format_line(struct kdr_buf *out, enum kdr_controller_log
 				    enum kdr_controller_log_level level, const char *msg,
 				    const struct kdr_controller_log_field *fields, size_t n_fields);
 
-/* --- sources --- */
-
-struct kdr_action_result;
-
-/*
- * What one cycle found, for a source that reports it back (the k8s source
- * writes it into each object's status). Everything is lent for the call.
- */
-struct kdr_controller_report {
-	const char *source_state;          /* "ok", "invalid" or "unavailable" */
-	const struct kdr_diags *rejected;  /* the rejected revision's diagnostics when "invalid", else NULL */
-	const struct kdr_desired *desired; /* the desired state in effect, or NULL */
-	const struct kdr_plan *plan;       /* NULL: nothing was planned this cycle */
-	const struct kdr_live *live;       /* what was read this cycle (before the apply), or NULL */
-	const struct kdr_action_result *results; /* per plan action, or NULL when nothing was applied */
-	const bool *held;                  /* per plan action: held back by the source's `hold` */
-	const char *const *failed_clusters; /* clusters that could not be read this cycle */
-	const char *const *cluster_errors;  /* parallel: why */
-	size_t n_failed_clusters;
-	bool dry_run;                      /* --dry-run: nothing is applied */
-	int64_t now_unix_ms;
-};
-
-/*
- * Where the loop's desired state comes from. `check` is cheap and run every
- * few seconds: it says which revision the source is at now. `load` reads one
- * revision all-or-nothing: on failure `*out` is untouched and `diags` says
- * why. Dir and Git sources are below; another (Kubernetes) plugs in the
- * same way.
- */
-struct kdr_controller_source_ops {
-	/* The current revision (heap string in *out), or a negative code with kdr_error_set. */
-	int (*check)(char **out, void *ctx);
-	/*
-	 * Loads `revision` into `out` (initialised) with out->revision set to it.
-	 * KDR_EINVALID: the documents are bad (retrying the same revision will
-	 * not help); KDR_ECONFLICT: the source moved while reading (check again).
-	 */
-	int (*load)(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx);
-	/* For logs: "dir /path" or "git URL ref R path P" (no secrets); lent. */
-	const char *(*describe)(void *ctx);
-	void (*free)(void *ctx);
-	/*
-	 * Optional (NULL: none): how the values of this source's documents that
-	 * are references (secretKeyRef) are resolved; lent, valid while the
-	 * source lives.
-	 */
-	const struct kdr_secret_resolver *(*resolver)(void *ctx);
-	/*
-	 * Optional: whether `action` is to be held back (planned and reported,
-	 * never applied), e.g. its object is paused or in dry-run, or this
-	 * replica does not hold the leader lease. Asked just before the apply.
-	 */
-	bool (*hold)(void *ctx, const struct kdr_action *action);
-	/* Optional: the cycle's outcome, after the apply (loop thread). */
-	void (*report)(void *ctx, const struct kdr_controller_report *report);
-	/* Optional: 0 no leader election, 1 standby, 2 leading (any thread). */
-	int (*leader)(void *ctx);
-};
-
-struct kdr_controller_source {
-	const struct kdr_controller_source_ops *ops;
-	void *ctx;
-};
-
-/*
- * A directory of *.yaml / *.yml documents (or a single file), read as
- * kdr_spec_load_dir reads it. Its revision is a content hash of the
- * documents (see kdr_controller_dir_revision). `dir` is copied.
- */
-void kdr_controller_source_dir(struct kdr_controller_source *out, const char *dir);
-
-/*
- * A Git repository: opened now (kdr_git_open, which clones a remote into
- * the cache). `check` fetches (remotes only) and resolves `ref` (NULL: the
- * remote's HEAD) to its commit id; `load` reads `path` (NULL: the whole
- * tree) of that commit. The options' strings are copied. Returns 0, or the
- * codes of kdr_git_open; `*out` is set only on success.
- */
-int kdr_controller_source_git(struct kdr_controller_source *out, const struct kdr_git_options *options,
-			      const char *ref, const char *path);
-
-struct kdr_k8s_config;
-
-/*
- * The kdr custom resources of a Kubernetes API server (`config` copied), in
- * `namespace` (NULL: all namespaces): one informer (list + watch) per kind
- * starts now. `check` fails (retriable) until every kind has been listed
- * once, then returns a hash of what users control in the objects (spec,
- * labels, annotations, generation), so status writes do not wake the loop;
- * it costs nothing when no event came. `load` parses the cached objects as
- * documents (errors name "Kind ns/name" and the field) and validates them.
- * secretKeyRef values are read from Secrets in the object's namespace.
- * With leader election, actions are held and status is not written unless
- * this replica holds the Lease (a lost Lease holds the next apply at once).
- * Returns 0, or the codes of kdr_k8s_client_new; `*out` set only on success.
- */
-struct kdr_controller_k8s_options {
-	const char *namespace;       /* NULL: all namespaces */
-	int timeout_ms;              /* per request; <= 0: 30000 */
-	bool leader_election;        /* compete for a Lease; act and write status only while holding it */
-	const char *lease_namespace; /* NULL: `namespace`, else the configuration's */
-	const char *lease_name;      /* NULL: "kdr-leader" */
-	int lease_duration_s;        /* 0: 15 */
-	const char *identity;        /* NULL: hostname_pid */
-};
-
-int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kdr_k8s_config *config,
-			      const struct kdr_controller_k8s_options *options);
-
-/* The source's secret resolver, or NULL when it has none (lent). */
-const struct kdr_secret_resolver *kdr_controller_source_resolver(const struct kdr_controller_source *source);
-
-/* Frees the source's context; the struct is zeroed. Accepts a zeroed source. */
-void kdr_controller_source_release(struct kdr_controller_source *source);
-
-/*
- * The content hash of the documents the dir source would read under `dir`:
- * 16 hex digits (FNV-1a 64) over each file's path relative to `dir`, its
- * length and its bytes, in the sorted order kdr_spec_load_dir reads them.
- * Any change of content, a file added, removed or renamed gives a new value;
- * mtimes do not matter. Returns 0 and a heap string in *out, or KDR_EIO
- * (with kdr_error_set) when `dir` or a document cannot be read.
- */
-int kdr_controller_dir_revision(char **out, const char *dir);
+/* --- sources: pkg/source (struct kdr_source; dir and Git) and pkg/k8s (Kubernetes) --- */
 
 /* --- the loop --- */
 
@@ -334,7 +210,7 @@ struct kdr_controller;
  * Returns 0 and `*out` (kdr_controller_free), or KDR_EINVALID (bad options
  * or listen address), KDR_EUNAVAILABLE (cannot bind), KDR_EIO.
  */
-int kdr_controller_new(struct kdr_controller **out, struct kdr_controller_source *source,
+int kdr_controller_new(struct kdr_controller **out, struct kdr_source *source,
 		       const struct kdr_controller_options *options);
 
 /*

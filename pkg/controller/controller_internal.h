@@ -50,7 +50,7 @@ struct kdr_controller_cluster_state {
 struct kdr_controller {
 	struct kdr_controller_options options; /* strings below are the controller's copies */
 	struct kdr_strvec cluster_filter;
-	struct kdr_controller_source source;
+	struct kdr_source source;
 	FILE *log;
 
 	struct kdr_desired desired;       /* the last good desired state */

@@ -82,7 +82,7 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 	for (size_t i = 0; i < cy->n_clusters; i++)
 		if (cy->clusters[i].outcome == CLUSTER_OK)
 			kdr_strvec_push(&eligible, cy->clusters[i].name);
-	options.resolver = kdr_controller_source_resolver(&ctl->source);
+	options.resolver = kdr_source_resolver(&ctl->source);
 	options.clusters = (const char *const *)eligible.v;
 	options.n_clusters = eligible.n;
 	options.timeout_ms = ctl->options.timeout_ms;
@@ -392,7 +392,7 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
 		   const struct kdr_live *live)
 {
-	struct kdr_controller_report rep;
+	struct kdr_source_report rep;
 	const char **failed = NULL, **errors = NULL;
 
 	if (!ctl->source.ops->report)

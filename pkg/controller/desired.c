@@ -27,7 +27,7 @@ int kdr_controller_check_source(struct kdr_controller *ctl)
 {
 	struct kdr_controller_fields f = { 0 };
 	char *revision = NULL;
-	int rc = ctl->source.ops->check(&revision, ctl->source.ctx);
+	int rc = ctl->source.ops->revision(&revision, ctl->source.ctx);
 
 	if (ctl->source.ops->leader) {
 		int leader = ctl->source.ops->leader(ctl->source.ctx);

@@ -228,7 +228,7 @@ static unsigned serve(struct kdr_buf *body, const char **content_type, const cha
 
 /* --- lifecycle --- */
 
-int kdr_controller_new(struct kdr_controller **out, struct kdr_controller_source *source,
+int kdr_controller_new(struct kdr_controller **out, struct kdr_source *source,
 		       const struct kdr_controller_options *options)
 {
 	struct kdr_controller *ctl = NULL;
@@ -236,7 +236,7 @@ int kdr_controller_new(struct kdr_controller **out, struct kdr_controller_source
 
 	if (!source->ops || options->interval_ms <= 0 || options->poll_ms <= 0 || options->backoff.base_ms <= 0 ||
 	    options->backoff.max_ms < options->backoff.base_ms) {
-		kdr_controller_source_release(source);
+		kdr_source_release(source);
 		return kdr_error_set(KDR_EINVALID,
 				     "controller: the source, interval, poll period and backoff must be set "
 				     "(backoff base > 0, max >= base)");
@@ -307,7 +307,7 @@ void kdr_controller_free(struct kdr_controller *ctl)
 	/* HTTP first: its thread reads the stats. */
 	kdr_controller_http_stop(ctl->http);
 	free(ctl->address);
-	kdr_controller_source_release(&ctl->source);
+	kdr_source_release(&ctl->source);
 	kdr_desired_release(&ctl->desired);
 	free(ctl->seen_revision);
 	free(ctl->rejected_revision);

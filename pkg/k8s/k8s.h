@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "source/source.h"
 #include "util/diag.h"
 
 /*
@@ -229,6 +230,54 @@ int kdr_k8s_secret_lookup(char **out, const char *secret_name, const char *key, 
  */
 int kdr_k8s_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_k8s_client *client,
 		 const char *namespace);
+
+/*
+ * `objects` (every kdr object, as listed or cached) parsed with
+ * kdr_k8s_parse_objects and validated, all or nothing: on success the
+ * previous contents of `*out` are released and the new state moved in with
+ * `revision` (copied; may be NULL). KDR_EINVALID names `what` ("kubernetes
+ * NS") in its one-line summary; `*out` untouched then.
+ */
+int kdr_k8s_load_objects(struct kdr_desired *out, struct kdr_diags *diags, const json_t *objects, const char *what,
+			 const char *revision);
+
+/* --- sources (struct kdr_source, source/source.h) --- */
+
+/*
+ * The commands' source (kdr plan --k8s ...): every kdr kind listed once per
+ * load (kdr_k8s_load) in `namespace` (NULL: all namespaces), its revision
+ * the highest resourceVersion; secretKeyRef values are read from Secrets of
+ * the object's namespace. Returns 0, or the codes of kdr_k8s_client_new.
+ */
+int kdr_k8s_source_list(struct kdr_source *out, const struct kdr_k8s_config *config, const char *namespace,
+			int timeout_ms);
+
+/*
+ * The loop's source: the kdr custom resources of a Kubernetes API server
+ * (`config` copied), in `namespace` (NULL: all namespaces): one informer
+ * (list + watch) per kind starts now. `revision` fails (retriable) until
+ * every kind has been listed once, then returns a hash of what users
+ * control in the objects (spec, labels, annotations, generation), so status
+ * writes do not wake the loop; it costs nothing when no event came. `load`
+ * parses the cached objects as documents (errors name "Kind ns/name" and
+ * the field) and validates them. secretKeyRef values are read from Secrets
+ * in the object's namespace. With leader election, actions are held and
+ * status is not written unless this replica holds the Lease (a lost Lease
+ * holds the next apply at once). `report` writes each object's status.
+ * Returns 0, or the codes of kdr_k8s_client_new; `*out` set only on success.
+ */
+struct kdr_k8s_source_options {
+	const char *namespace;       /* NULL: all namespaces */
+	int timeout_ms;              /* per request; <= 0: 30000 */
+	bool leader_election;        /* compete for a Lease; act and write status only while holding it */
+	const char *lease_namespace; /* NULL: `namespace`, else the configuration's */
+	const char *lease_name;      /* NULL: "kdr-leader" */
+	int lease_duration_s;        /* 0: 15 */
+	const char *identity;        /* NULL: hostname_pid */
+};
+
+int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *config,
+			 const struct kdr_k8s_source_options *options);
 
 /* --- status --- */
 

@@ -141,15 +141,12 @@ cleanup:
 int kdr_k8s_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_k8s_client *client,
 		 const char *namespace)
 {
-	struct kdr_desired fresh;
-	struct kdr_diags found = KDR_DIAGS_INIT;
 	json_t *all = json_array();
 	char *max_rv = NULL;
 	size_t n_kinds = 0;
 	const struct kdr_k8s_kind *k = kdr_k8s_kinds(&n_kinds);
 	int rc = 0;
 
-	memset(&fresh, 0, sizeof(fresh));
 	for (size_t i = 0; i < n_kinds && rc == 0; i++) {
 		char *path = kdr_k8s_collection_path(KDR_K8S_API_PATH, namespace, k[i].resource);
 		json_t *items = NULL;
@@ -168,25 +165,39 @@ int kdr_k8s_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_k8
 		json_decref(items);
 		free(rv);
 	}
-	if (rc != 0)
-		goto cleanup;
-	kdr_k8s_parse_objects(&fresh, all, &found);
+	if (rc == 0) {
+		char *what = kdr_asprintf("kubernetes %s", namespace ? namespace : "(all namespaces)");
+
+		rc = kdr_k8s_load_objects(out, diags, all, what, max_rv);
+		free(what);
+	}
+	json_decref(all);
+	free(max_rv);
+	return rc;
+}
+
+int kdr_k8s_load_objects(struct kdr_desired *out, struct kdr_diags *diags, const json_t *objects, const char *what,
+			 const char *revision)
+{
+	struct kdr_desired fresh;
+	struct kdr_diags found = KDR_DIAGS_INIT;
+	int rc = 0;
+
+	memset(&fresh, 0, sizeof(fresh));
+	kdr_k8s_parse_objects(&fresh, objects, &found);
 	/* Every error in one run, as the dir and Git sources: the rules over every object that decoded. */
 	kdr_validate_all(&fresh, &found);
 	if (found.errors) {
-		rc = kdr_error_set(KDR_EINVALID, "kubernetes %s: %zu error(s) in the objects; nothing from them is used",
-				   namespace ? namespace : "(all namespaces)", found.errors);
-		goto cleanup;
+		rc = kdr_error_set(KDR_EINVALID, "%s: %zu error(s) in the objects; nothing from them is used", what,
+				   found.errors);
+	} else {
+		free(fresh.revision);
+		fresh.revision = revision ? kdr_strdup(revision) : NULL;
+		kdr_desired_release(out);
+		*out = fresh;
+		memset(&fresh, 0, sizeof(fresh));
 	}
-	free(fresh.revision);
-	fresh.revision = max_rv ? kdr_strdup(max_rv) : NULL;
-	kdr_desired_release(out);
-	*out = fresh;
-	memset(&fresh, 0, sizeof(fresh));
-cleanup:
 	kdr_diags_move(diags, &found);
 	kdr_desired_release(&fresh);
-	json_decref(all);
-	free(max_rv);
 	return rc;
 }

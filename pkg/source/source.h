@@ -1,6 +1,10 @@
 #ifndef KDR_SOURCE_SOURCE_H
 #define KDR_SOURCE_SOURCE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "model/model.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -33,6 +37,125 @@ enum kdr_source_flags {
  * KDR_EIO when something could not be read; `*out` is untouched on failure.
  */
 int kdr_source_load_dir(struct kdr_desired *out, struct kdr_diags *diags, const char *dir, unsigned flags);
+
+/* --- one interface for every source: revision, load, and what a loop needs beside --- */
+
+struct kdr_action;
+struct kdr_action_result;
+struct kdr_live;
+struct kdr_plan;
+
+/*
+ * What one reconcile cycle found, for a source that reports it back (the
+ * k8s source writes it into each object's status). Everything is lent for
+ * the call.
+ */
+struct kdr_source_report {
+	const char *source_state;          /* "ok", "invalid" or "unavailable" */
+	const struct kdr_diags *rejected;  /* the rejected revision's diagnostics when "invalid", else NULL */
+	const struct kdr_desired *desired; /* the desired state in effect, or NULL */
+	const struct kdr_plan *plan;       /* NULL: nothing was planned this cycle */
+	const struct kdr_live *live;       /* what was read this cycle (before the apply), or NULL */
+	const struct kdr_action_result *results; /* per plan action, or NULL when nothing was applied */
+	const bool *held;                  /* per plan action: held back by the source's `hold` */
+	const char *const *failed_clusters; /* clusters that could not be read this cycle */
+	const char *const *cluster_errors;  /* parallel: why */
+	size_t n_failed_clusters;
+	bool dry_run;                      /* --dry-run: nothing is applied */
+	int64_t now_unix_ms;
+};
+
+/*
+ * Where a desired state comes from: a directory, a Git ref, the custom
+ * resources of a Kubernetes API server. `revision` is cheap and may be run
+ * every few seconds: it says which revision the source is at now (a new one
+ * means it changed since). `load` reads one revision all-or-nothing: on
+ * failure `*out` is untouched and `diags` says why. Every command loads
+ * through this once (kdr_source_load_now); `kdr run` polls it.
+ */
+struct kdr_source_ops {
+	/* The current revision (heap string in *out), or a negative code with kdr_error_set. */
+	int (*revision)(char **out, void *ctx);
+	/*
+	 * Loads `revision` into `out` (initialised) with out->revision set to it;
+	 * NULL: whatever the source holds now, read once (a directory's
+	 * revision then stays NULL). KDR_EINVALID: the documents are bad
+	 * (retrying the same revision will not help); KDR_ECONFLICT: the source
+	 * moved while reading (ask for the revision again).
+	 */
+	int (*load)(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx);
+	/* For logs: "dir /path" or "git URL ref R path P" (no secrets); lent. */
+	const char *(*describe)(void *ctx);
+	void (*free)(void *ctx);
+	/*
+	 * Optional (NULL: none): how the values of this source's documents that
+	 * are references (secretKeyRef) are resolved; lent, valid while the
+	 * source lives.
+	 */
+	const struct kdr_secret_resolver *(*resolver)(void *ctx);
+	/*
+	 * Optional: whether `action` is to be held back (planned and reported,
+	 * never applied), e.g. its object is paused or in dry-run, or this
+	 * replica does not hold the leader lease. Asked just before the apply.
+	 */
+	bool (*hold)(void *ctx, const struct kdr_action *action);
+	/* Optional: the cycle's outcome, after the apply (loop thread). */
+	void (*report)(void *ctx, const struct kdr_source_report *report);
+	/* Optional: 0 no leader election, 1 standby, 2 leading (any thread). */
+	int (*leader)(void *ctx);
+};
+
+struct kdr_source {
+	const struct kdr_source_ops *ops;
+	void *ctx;
+};
+
+/*
+ * A directory of *.yaml / *.yml documents (or a single file), read as
+ * kdr_source_load_dir reads it (`flags` are its flags). Its revision is a
+ * content hash of the documents (see kdr_source_dir_revision). `dir` is
+ * copied.
+ */
+void kdr_source_dir(struct kdr_source *out, const char *dir, unsigned flags);
+
+/*
+ * The content hash of the documents the dir source would read under `dir`:
+ * 16 hex digits (FNV-1a 64) over each file's path relative to `dir`, its
+ * length and its bytes, in the sorted order kdr_spec_load_dir reads them.
+ * Any change of content, a file added, removed or renamed gives a new value;
+ * mtimes do not matter. Returns 0 and a heap string in *out, or KDR_EIO
+ * (with kdr_error_set) when `dir` or a document cannot be read.
+ */
+int kdr_source_dir_revision(char **out, const char *dir);
+
+struct kdr_git_options;
+
+/*
+ * A Git repository: opened now (kdr_git_open, which clones a remote into
+ * the cache). `revision` fetches (remotes only) and resolves `ref` (NULL:
+ * the remote's HEAD) to its commit id; `load` reads `path` (NULL: the whole
+ * tree) of that commit (kdr_git_load with `flags`; NULL revision: the
+ * commit `ref` resolves to now). The options' strings are copied. Returns
+ * 0, or the codes of kdr_git_open; `*out` is set only on success.
+ */
+int kdr_source_git(struct kdr_source *out, const struct kdr_git_options *options, const char *ref, const char *path,
+		   unsigned flags);
+
+/*
+ * Loads what the source holds now, once (load with a NULL revision; again,
+ * up to three times, when the source moved while it was read). Returns the
+ * load's code.
+ */
+int kdr_source_load_now(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_source *source);
+
+/* The source's description (lent), "" for a zeroed source. */
+const char *kdr_source_describe(const struct kdr_source *source);
+
+/* The source's secret resolver, or NULL when it has none (lent). */
+const struct kdr_secret_resolver *kdr_source_resolver(const struct kdr_source *source);
+
+/* Frees the source's context; the struct is zeroed. Accepts a zeroed source. */
+void kdr_source_release(struct kdr_source *source);
 
 /* --- Git --- */
 

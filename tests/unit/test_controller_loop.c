@@ -241,7 +241,7 @@ static uint64_t cycles(struct kdr_controller *ctl, bool success)
 static void test_once_with_an_empty_source_succeeds(void **state)
 {
 	struct kdr_controller_options options;
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_controller_stats stats;
 	struct kdr_controller *ctl = NULL;
 	FILE *log = tmpfile();
@@ -252,7 +252,7 @@ static void test_once_with_an_empty_source_succeeds(void **state)
 	options = quiet_options(log);
 	options.once = true;
 	write_file(dir, "empty.yaml", "# nothing declared yet\n");
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	assert_null(source.ops); /* taken over */
 	assert_null(kdr_controller_listen_address(ctl));
@@ -262,7 +262,7 @@ static void test_once_with_an_empty_source_succeeds(void **state)
 	assert_int_equal(stats.cycles_failure, 0);
 	assert_true(stats.ready);
 	assert_true(stats.last_success_unix_ms > 0);
-	assert_int_equal(kdr_controller_dir_revision(&rev, dir), 0);
+	assert_int_equal(kdr_source_dir_revision(&rev, dir), 0);
 	assert_string_equal(stats.revision, rev);
 	kdr_controller_stats_release(&stats);
 	text = slurp(log);
@@ -278,7 +278,7 @@ static void test_once_with_an_empty_source_succeeds(void **state)
 static void test_once_with_an_invalid_source_fails_and_applies_nothing(void **state)
 {
 	struct kdr_controller_options options;
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_controller_stats stats;
 	struct kdr_controller *ctl = NULL;
 	FILE *log = tmpfile();
@@ -290,7 +290,7 @@ static void test_once_with_an_invalid_source_fails_and_applies_nothing(void **st
 	options.once = true;
 	options.log_format = KDR_CONTROLLER_LOG_JSON;
 	write_file(dir, "cluster.yaml", broken_doc);
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	assert_int_equal(kdr_controller_run(ctl), KDR_EINVALID);
 	assert_non_null(strstr(kdr_error_message(), "reconcile cycle 1 failed: source invalid"));
@@ -315,7 +315,7 @@ static void test_once_with_an_invalid_source_fails_and_applies_nothing(void **st
 static void test_unreachable_cluster_backs_off_and_is_retried(void **state)
 {
 	struct kdr_controller_options options;
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_controller_stats stats;
 	struct kdr_controller *ctl = NULL;
 	struct runner runner;
@@ -327,7 +327,7 @@ static void test_unreachable_cluster_backs_off_and_is_retried(void **state)
 	options = quiet_options(log);
 	options.once = true;
 	write_file(dir, "cluster.yaml", unreachable_doc);
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	assert_true(kdr_controller_run(ctl) < 0);
 	kdr_controller_stats_copy(&stats, ctl);
@@ -353,7 +353,7 @@ static void test_unreachable_cluster_backs_off_and_is_retried(void **state)
 	options.interval_ms = 600000;
 	options.backoff.base_ms = 100;
 	options.backoff.max_ms = 200;
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	start(&runner, ctl);
 	WAIT_FOR(cycles(ctl, false) >= 4, 5000);
@@ -371,7 +371,7 @@ static void test_unreachable_cluster_backs_off_and_is_retried(void **state)
 static void test_http_endpoints_follow_the_loop(void **state)
 {
 	struct kdr_controller_options options;
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_controller *ctl = NULL;
 	struct runner runner;
 	struct response r;
@@ -385,7 +385,7 @@ static void test_http_endpoints_follow_the_loop(void **state)
 	options.listen = "127.0.0.1:0";
 	options.interval_ms = 600000;
 	write_file(dir, "empty.yaml", "# nothing\n");
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	address = kdr_controller_listen_address(ctl);
 	assert_non_null(address);
@@ -406,7 +406,7 @@ static void test_http_endpoints_follow_the_loop(void **state)
 	assert_int_equal(status_of(address, "/healthz"), 200);
 	http(&r, address, "GET", "/metrics");
 	assert_int_equal(r.status, 200);
-	assert_int_equal(kdr_controller_dir_revision(&rev, dir), 0);
+	assert_int_equal(kdr_source_dir_revision(&rev, dir), 0);
 	want = kdr_asprintf("\nkdr_info{revision=\"%s\"} 1\n", rev);
 	assert_non_null(strstr(r.body.ptr, want));
 	assert_non_null(strstr(r.body.ptr, "kdr_reconcile_cycles_total{result=\"success\"} 1\n"));
@@ -435,7 +435,7 @@ static void test_http_endpoints_follow_the_loop(void **state)
 static void test_source_change_wakes_the_loop(void **state)
 {
 	struct kdr_controller_options options;
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_controller_stats stats;
 	struct kdr_controller *ctl = NULL;
 	struct runner runner;
@@ -448,8 +448,8 @@ static void test_source_change_wakes_the_loop(void **state)
 	options.interval_ms = 600000; /* only changes can cause the cycles below */
 	options.poll_ms = 50;
 	write_file(dir, "a.yaml", "# first\n");
-	assert_int_equal(kdr_controller_dir_revision(&good, dir), 0);
-	kdr_controller_source_dir(&source, dir);
+	assert_int_equal(kdr_source_dir_revision(&good, dir), 0);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	start(&runner, ctl);
 	WAIT_FOR(cycles(ctl, true) == 1, 5000);
@@ -468,7 +468,7 @@ static void test_source_change_wakes_the_loop(void **state)
 
 	/* Fixed: a successful cycle with the new revision. */
 	write_file(dir, "b.yaml", "# second\n");
-	assert_int_equal(kdr_controller_dir_revision(&fixed, dir), 0);
+	assert_int_equal(kdr_source_dir_revision(&fixed, dir), 0);
 	WAIT_FOR(cycles(ctl, true) == 2, 5000);
 	kdr_controller_stats_copy(&stats, ctl);
 	assert_string_equal(stats.revision, fixed);
@@ -490,7 +490,7 @@ static void test_source_change_wakes_the_loop(void **state)
 static void test_bad_options_and_listen_addresses(void **state)
 {
 	struct kdr_controller_options options;
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_controller *ctl = NULL, *other = NULL;
 	FILE *log = tmpfile();
 	char *dir = make_dir();
@@ -503,7 +503,7 @@ static void test_bad_options_and_listen_addresses(void **state)
 	options = quiet_options(log);
 	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
 		options.listen = malformed[i];
-		kdr_controller_source_dir(&source, dir);
+		kdr_source_dir(&source, dir, 0);
 		assert_int_equal(kdr_controller_new(&ctl, &source, &options), KDR_EINVALID);
 		assert_null(ctl);
 		assert_null(source.ops); /* released on failure too */
@@ -511,17 +511,17 @@ static void test_bad_options_and_listen_addresses(void **state)
 	}
 	/* A port in use: the system's reason. */
 	options.listen = "127.0.0.1:0";
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&other, &source, &options), 0);
 	options.listen = kdr_controller_listen_address(other);
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), KDR_EUNAVAILABLE);
 	assert_non_null(strstr(kdr_error_message(), "Address already in use"));
 	kdr_controller_free(other);
 	/* No interval. */
 	options = quiet_options(log);
 	options.interval_ms = 0;
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), KDR_EINVALID);
 	kdr_controller_free(NULL);
 	/* Every socket and pipe was closed again (the listener handed to libmicrohttpd included). */

@@ -1,5 +1,5 @@
 /*
- * The directory source of the loop: the revision is a content hash of the
+ * The directory source: the revision is a content hash of the
  * documents, so an edit, an added or a removed file wakes the loop whatever
  * the mtimes say (editors, `git checkout`, ConfigMap mounts all differ there).
  */
@@ -10,15 +10,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "controller/controller.h"
+#include "source/source.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/strvec.h"
 
 struct dir_source {
 	char *dir;
 	char *description;
+	unsigned flags;
 };
 
 static int hash_file(uint64_t *hash, const char *path, const char *label)
@@ -49,7 +51,7 @@ static int hash_file(uint64_t *hash, const char *path, const char *label)
 	return rc;
 }
 
-int kdr_controller_dir_revision(char **out, const char *dir)
+int kdr_source_dir_revision(char **out, const char *dir)
 {
 	struct kdr_strvec files = KDR_STRVEC_INIT;
 	struct stat st;
@@ -81,11 +83,11 @@ int kdr_controller_dir_revision(char **out, const char *dir)
 	return rc;
 }
 
-static int dir_check(char **out, void *ctx)
+static int dir_revision(char **out, void *ctx)
 {
 	const struct dir_source *src = ctx;
 
-	return kdr_controller_dir_revision(out, src->dir);
+	return kdr_source_dir_revision(out, src->dir);
 }
 
 static int dir_load(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx)
@@ -96,7 +98,10 @@ static int dir_load(struct kdr_desired *out, struct kdr_diags *diags, const char
 	int rc = 0;
 
 	memset(&fresh, 0, sizeof(fresh));
-	rc = kdr_source_load_dir(&fresh, diags, src->dir, 0);
+	/* Once, as it is now (a command): all or nothing, no revision. */
+	if (!revision)
+		return kdr_source_load_dir(out, diags, src->dir, src->flags);
+	rc = kdr_source_load_dir(&fresh, diags, src->dir, src->flags);
 	if (rc != 0)
 		goto cleanup;
 	/*
@@ -104,7 +109,7 @@ static int dir_load(struct kdr_desired *out, struct kdr_diags *diags, const char
 	 * between, what was parsed is not `revision`; the next check sees the
 	 * new one and the loop loads that instead.
 	 */
-	rc = kdr_controller_dir_revision(&after, src->dir);
+	rc = kdr_source_dir_revision(&after, src->dir);
 	if (rc != 0)
 		goto cleanup;
 	if (strcmp(after, revision) != 0) {
@@ -140,8 +145,8 @@ static void dir_free(void *ctx)
 	free(src);
 }
 
-static const struct kdr_controller_source_ops dir_ops = {
-	dir_check,
+static const struct kdr_source_ops dir_ops = {
+	dir_revision,
 	dir_load,
 	dir_describe,
 	dir_free,
@@ -151,24 +156,48 @@ static const struct kdr_controller_source_ops dir_ops = {
 	NULL,
 };
 
-void kdr_controller_source_dir(struct kdr_controller_source *out, const char *dir)
+void kdr_source_dir(struct kdr_source *out, const char *dir, unsigned flags)
 {
 	struct dir_source *src = kdr_calloc(1, sizeof(*src));
 
 	src->dir = kdr_strdup(dir);
+	src->flags = flags;
 	src->description = kdr_asprintf("dir %s", dir);
 	out->ops = &dir_ops;
 	out->ctx = src;
 }
 
-const struct kdr_secret_resolver *kdr_controller_source_resolver(const struct kdr_controller_source *source)
+/* Whatever the source holds now; a source that moves while it is read is read again. */
+#define MAX_LOAD_ATTEMPTS 3
+
+int kdr_source_load_now(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_source *source)
+{
+	int rc = KDR_ECONFLICT;
+
+	for (int attempt = 0; attempt < MAX_LOAD_ATTEMPTS && rc == KDR_ECONFLICT; attempt++) {
+		struct kdr_diags found = KDR_DIAGS_INIT;
+
+		rc = source->ops->load(out, &found, NULL, source->ctx);
+		if (rc != KDR_ECONFLICT)
+			kdr_diags_move(diags, &found);
+		kdr_diags_release(&found);
+	}
+	return rc;
+}
+
+const char *kdr_source_describe(const struct kdr_source *source)
+{
+	return source->ops && source->ops->describe ? source->ops->describe(source->ctx) : "";
+}
+
+const struct kdr_secret_resolver *kdr_source_resolver(const struct kdr_source *source)
 {
 	if (!source->ops || !source->ops->resolver)
 		return NULL;
 	return source->ops->resolver(source->ctx);
 }
 
-void kdr_controller_source_release(struct kdr_controller_source *source)
+void kdr_source_release(struct kdr_source *source)
 {
 	if (source->ops && source->ops->free)
 		source->ops->free(source->ctx);

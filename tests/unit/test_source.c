@@ -1,5 +1,5 @@
 /*
- * pkg/controller sources: the directory's content hash (what wakes the loop)
+ * pkg/source sources: the directory's content hash (what wakes the loop)
  * and the all-or-nothing loads of the dir source and of the Git adapter (a
  * repository built with the git CLI; skipped when git is not installed).
  */
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "controller/controller.h"
+#include "source/source.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -85,7 +85,7 @@ static char *revision_of(const char *dir)
 {
 	char *rev = NULL;
 
-	assert_int_equal(kdr_controller_dir_revision(&rev, dir), 0);
+	assert_int_equal(kdr_source_dir_revision(&rev, dir), 0);
 	assert_non_null(rev);
 	return rev;
 }
@@ -192,7 +192,7 @@ static void test_dir_revision_errors(void **state)
 	char *file = NULL;
 
 	(void)state;
-	assert_int_equal(kdr_controller_dir_revision(&rev, "/nonexistent/kdr"), KDR_EIO);
+	assert_int_equal(kdr_source_dir_revision(&rev, "/nonexistent/kdr"), KDR_EIO);
 	assert_null(rev);
 	assert_non_null(strstr(kdr_error_message(), "cannot open directory '/nonexistent/kdr'"));
 	/* A single file is a directory of one. */
@@ -202,7 +202,7 @@ static void test_dir_revision_errors(void **state)
 	free(rev);
 	/* A document that cannot be read is an error, not a silent skip. */
 	sh("ln -s '%s/missing.yaml' '%s/dangling.yaml'", dir, dir);
-	assert_int_equal(kdr_controller_dir_revision(&rev, dir), KDR_EIO);
+	assert_int_equal(kdr_source_dir_revision(&rev, dir), KDR_EIO);
 	assert_non_null(strstr(kdr_error_message(), "dangling.yaml"));
 	free(file);
 	remove_dir(dir);
@@ -210,7 +210,7 @@ static void test_dir_revision_errors(void **state)
 
 static void test_dir_source_loads_all_or_nothing(void **state)
 {
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_desired desired;
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	char *dir = make_dir();
@@ -220,9 +220,9 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 	memset(&desired, 0, sizeof(desired));
 	write_file(dir, "cluster.yaml", cluster_doc);
 	write_file(dir, "policy.yaml", policy_doc);
-	kdr_controller_source_dir(&source, dir);
+	kdr_source_dir(&source, dir, 0);
 	assert_non_null(strstr(source.ops->describe(source.ctx), dir));
-	assert_int_equal(source.ops->check(&rev, source.ctx), 0);
+	assert_int_equal(source.ops->revision(&rev, source.ctx), 0);
 	assert_int_equal(source.ops->load(&desired, &diags, rev, source.ctx), 0);
 	assert_int_equal(desired.n_clusters, 1);
 	assert_int_equal(desired.n_policies, 1);
@@ -230,7 +230,7 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 
 	/* A broken revision: rejected, the good state untouched. */
 	write_file(dir, "broken.yaml", broken_doc);
-	assert_int_equal(source.ops->check(&rev2, source.ctx), 0);
+	assert_int_equal(source.ops->revision(&rev2, source.ctx), 0);
 	assert_string_not_equal(rev, rev2);
 	assert_int_equal(source.ops->load(&desired, &diags, rev2, source.ctx), KDR_EINVALID);
 	assert_true(diags.errors > 0);
@@ -248,9 +248,9 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 	free(rev);
 	free(rev2);
 	kdr_desired_release(&desired);
-	kdr_controller_source_release(&source);
+	kdr_source_release(&source);
 	assert_null(source.ops);
-	kdr_controller_source_release(&source); /* a released source is fine to release again */
+	kdr_source_release(&source); /* a released source is fine to release again */
 	remove_dir(dir);
 }
 
@@ -282,7 +282,7 @@ static void commit_all(const char *repo, const char *message)
 
 static void test_git_source_follows_the_ref(void **state)
 {
-	struct kdr_controller_source source = { NULL, NULL };
+	struct kdr_source source = { NULL, NULL };
 	struct kdr_git_options options;
 	struct kdr_desired desired;
 	struct kdr_diags diags = KDR_DIAGS_INIT;
@@ -301,9 +301,9 @@ static void test_git_source_follows_the_ref(void **state)
 	commit_all(repo, "first");
 
 	options.url = repo;
-	assert_int_equal(kdr_controller_source_git(&source, &options, "main", "kdr"), 0);
+	assert_int_equal(kdr_source_git(&source, &options, "main", "kdr", 0), 0);
 	assert_non_null(strstr(source.ops->describe(source.ctx), "ref main path kdr"));
-	assert_int_equal(source.ops->check(&rev, source.ctx), 0);
+	assert_int_equal(source.ops->revision(&rev, source.ctx), 0);
 	head = git_head(repo);
 	assert_string_equal(rev, head);
 	assert_int_equal(source.ops->load(&desired, &diags, rev, source.ctx), 0);
@@ -315,7 +315,7 @@ static void test_git_source_follows_the_ref(void **state)
 	/* A new commit moves the revision; a broken one is rejected and the good state stays. */
 	write_file(repo, "kdr/policy.yaml", broken_doc);
 	commit_all(repo, "broken");
-	assert_int_equal(source.ops->check(&rev, source.ctx), 0);
+	assert_int_equal(source.ops->revision(&rev, source.ctx), 0);
 	head = git_head(repo);
 	assert_string_equal(rev, head);
 	assert_int_equal(source.ops->load(&desired, &diags, rev, source.ctx), KDR_EINVALID);
@@ -328,23 +328,23 @@ static void test_git_source_follows_the_ref(void **state)
 
 	write_file(repo, "kdr/policy.yaml", policy_doc);
 	commit_all(repo, "fixed");
-	assert_int_equal(source.ops->check(&rev, source.ctx), 0);
+	assert_int_equal(source.ops->revision(&rev, source.ctx), 0);
 	assert_int_equal(source.ops->load(&desired, &diags, rev, source.ctx), 0);
 	assert_int_equal(desired.n_policies, 1);
 	assert_string_equal(desired.revision, rev);
 	free(rev);
 	rev = NULL;
-	kdr_controller_source_release(&source);
+	kdr_source_release(&source);
 
 	/* An unknown ref is an error of the check, not a crash of the loop. */
-	assert_int_equal(kdr_controller_source_git(&source, &options, "no-such-branch", NULL), 0);
-	assert_int_equal(source.ops->check(&rev, source.ctx), KDR_ENOTFOUND);
+	assert_int_equal(kdr_source_git(&source, &options, "no-such-branch", NULL, 0), 0);
+	assert_int_equal(source.ops->revision(&rev, source.ctx), KDR_ENOTFOUND);
 	assert_null(rev);
-	kdr_controller_source_release(&source);
+	kdr_source_release(&source);
 
 	/* A repository that does not exist fails at open. */
 	options.url = "/nonexistent/kdr-repo";
-	assert_true(kdr_controller_source_git(&source, &options, NULL, NULL) < 0);
+	assert_true(kdr_source_git(&source, &options, NULL, NULL, 0) < 0);
 	assert_null(source.ops);
 
 	kdr_desired_release(&desired);

@@ -1,5 +1,5 @@
 /*
- * The Kubernetes source of the loop: an informer per kdr kind keeps a cache
+ * The Kubernetes sources. The loop's: an informer per kdr kind keeps a cache
  * of the custom resources current (list + watch); the revision is a hash of
  * what a user controls in them (kind, namespace, name, uid, generation,
  * labels, annotations, spec), so kdr's own status writes do not wake the
@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "controller/controller.h"
 #include "k8s/k8s.h"
 #include "kafka/kafka.h"
 #include "live/live.h"
@@ -25,17 +24,57 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
-#include "validate/validate.h"
+#include "source/source.h"
 
 #define MAX_KINDS 8
 
-struct k8s_source {
+/* What both Kubernetes sources hold (the first member of each: their describe and resolver are one). */
+struct k8s_common {
 	struct kdr_k8s_client *client;
-	struct kdr_k8s_informer *informers[MAX_KINDS];
-	size_t n_informers;
 	char *namespace; /* NULL: all */
 	char *description;
 	struct kdr_secret_resolver resolver;
+};
+
+static int common_open(struct k8s_common *out, const struct kdr_k8s_config *config, const char *namespace,
+		       int timeout_ms)
+{
+	int rc = kdr_k8s_client_new(&out->client, config, timeout_ms);
+
+	if (rc != 0)
+		return rc;
+	out->namespace = namespace && namespace[0] ? kdr_strdup(namespace) : NULL;
+	out->description = kdr_asprintf("k8s %s namespace %s", config->server, out->namespace ? out->namespace : "*");
+	out->resolver.secret_lookup = kdr_k8s_secret_lookup;
+	out->resolver.ctx = out->client;
+	return 0;
+}
+
+static void common_release(struct k8s_common *common)
+{
+	kdr_k8s_client_free(common->client);
+	free(common->namespace);
+	free(common->description);
+}
+
+static const char *k8s_describe(void *ctx)
+{
+	const struct k8s_common *common = ctx;
+
+	return common->description;
+}
+
+static const struct kdr_secret_resolver *k8s_resolver(void *ctx)
+{
+	const struct k8s_common *common = ctx;
+
+	return &common->resolver;
+}
+
+struct k8s_source {
+	struct k8s_common c; /* first */
+	struct kdr_k8s_informer *informers[MAX_KINDS];
+	size_t n_informers;
 	atomic_uint_fast64_t changes; /* bumped by the informers */
 	uint64_t hashed_changes;      /* `changes` when `revision` was computed */
 	char *revision;
@@ -119,7 +158,7 @@ static int not_synced(struct k8s_source *src)
 	return 0;
 }
 
-static int k8s_check(char **out, void *ctx)
+static int k8s_revision(char **out, void *ctx)
 {
 	struct k8s_source *src = ctx;
 	uint64_t changes = 0;
@@ -154,54 +193,24 @@ static int k8s_check(char **out, void *ctx)
 static int k8s_load(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx)
 {
 	struct k8s_source *src = ctx;
-	struct kdr_desired fresh;
-	struct kdr_diags found = KDR_DIAGS_INIT;
 	json_t *objects = snapshot(src);
 	char *now = NULL;
 	int rc = 0;
 
-	memset(&fresh, 0, sizeof(fresh));
 	if (!objects)
 		return kdr_error_set(KDR_EUNAVAILABLE, "kubernetes: the first list has not completed yet");
 	now = revision_of(objects);
-	if (strcmp(now, revision) != 0) {
+	if (revision && strcmp(now, revision) != 0)
 		rc = kdr_error_set(KDR_ECONFLICT, "kubernetes: the objects changed while they were read; reading again");
-		goto cleanup;
+	else
+		rc = kdr_k8s_load_objects(out, diags, objects, src->c.description, now);
+	if (rc == 0) {
+		json_decref(src->loaded);
+		src->loaded = json_incref(objects);
 	}
-	kdr_k8s_parse_objects(&fresh, objects, &found);
-	/* Every error in one run, as the dir and Git sources: the rules over every object that decoded. */
-	kdr_validate_all(&fresh, &found);
-	if (found.errors) {
-		rc = kdr_error_set(KDR_EINVALID, "%s: %zu error(s) in the objects; nothing from them is used",
-				   src->description, found.errors);
-		goto cleanup;
-	}
-	fresh.revision = kdr_strdup(revision);
-	json_decref(src->loaded);
-	src->loaded = json_incref(objects);
-	kdr_desired_release(out);
-	*out = fresh;
-	memset(&fresh, 0, sizeof(fresh));
-cleanup:
-	kdr_diags_move(diags, &found);
-	kdr_desired_release(&fresh);
 	json_decref(objects);
 	free(now);
 	return rc;
-}
-
-static const char *k8s_describe(void *ctx)
-{
-	const struct k8s_source *src = ctx;
-
-	return src->description;
-}
-
-static const struct kdr_secret_resolver *k8s_resolver(void *ctx)
-{
-	const struct k8s_source *src = ctx;
-
-	return &src->resolver;
 }
 
 static void k8s_free(void *ctx)
@@ -214,11 +223,9 @@ static void k8s_free(void *ctx)
 	kdr_k8s_lease_free(src->lease);
 	for (size_t i = 0; i < src->n_informers; i++)
 		kdr_k8s_informer_free(src->informers[i]);
-	kdr_k8s_client_free(src->client);
+	common_release(&src->c);
 	json_decref(src->loaded);
 	json_decref(src->written);
-	free(src->namespace);
-	free(src->description);
 	free(src->revision);
 	free(src);
 }
@@ -334,7 +341,7 @@ static size_t own_errors(struct verdict *v, const struct kdr_diags *diags, const
 	return n;
 }
 
-static bool cluster_failed(const struct kdr_controller_report *rep, const char *cluster, const char **why)
+static bool cluster_failed(const struct kdr_source_report *rep, const char *cluster, const char **why)
 {
 	for (size_t i = 0; cluster && i < rep->n_failed_clusters; i++)
 		if (strcmp(rep->failed_clusters[i], cluster) == 0) {
@@ -344,7 +351,7 @@ static bool cluster_failed(const struct kdr_controller_report *rep, const char *
 	return false;
 }
 
-static void judge(struct verdict *v, const json_t *object, const struct kdr_controller_report *rep)
+static void judge(struct verdict *v, const json_t *object, const struct kdr_source_report *rep)
 {
 	const char *kind = object_kind(object), *name = object_name(object);
 	const char *ns = json_string_value(json_object_get(json_object_get(object, "metadata"), "namespace"));
@@ -479,7 +486,7 @@ static void event_on_change(struct k8s_source *src, const json_t *object, const 
 	    strcmp(json_string_value(json_object_get(old_ready, "message")) ?
 		   json_string_value(json_object_get(old_ready, "message")) : "", v->message.ptr) == 0)
 		return;
-	if (kdr_k8s_event(src->client, object, warning ? "Warning" : "Normal", v->reason, v->message.ptr,
+	if (kdr_k8s_event(src->c.client, object, warning ? "Warning" : "Normal", v->reason, v->message.ptr,
 			  src->lease ? kdr_k8s_lease_identity(src->lease) : NULL) != 0)
 		fprintf(stderr, "kdr: event not recorded: %s\n", kdr_error_message());
 }
@@ -519,7 +526,7 @@ static json_t *flow_connectors(const struct kdr_live *live, const char *flow)
 	return list;
 }
 
-static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
+static void k8s_report(void *ctx, const struct kdr_source_report *rep)
 {
 	struct k8s_source *src = ctx;
 	json_t *objects = NULL;
@@ -591,7 +598,7 @@ static void k8s_report(void *ctx, const struct kdr_controller_report *rep)
 		if (!json_equal(json_object_get(src->written, key), status)) {
 			const json_t *before = json_object_get(src->written, key) ? json_object_get(src->written, key) : old;
 
-			if (kdr_k8s_status_write(src->client, object, resource, status, &written) == 0) {
+			if (kdr_k8s_status_write(src->c.client, object, resource, status, &written) == 0) {
 				if (written)
 					event_on_change(src, object, before, &v);
 				json_object_set(src->written, key, status);
@@ -621,8 +628,8 @@ static int k8s_leader(void *ctx)
 	return kdr_k8s_lease_leading(src->lease) ? 2 : 1;
 }
 
-static const struct kdr_controller_source_ops k8s_ops = {
-	k8s_check, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report, k8s_leader,
+static const struct kdr_source_ops k8s_ops = {
+	k8s_revision, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report, k8s_leader,
 };
 
 static void leadership(bool leading, void *ctx)
@@ -635,14 +642,14 @@ static void leadership(bool leading, void *ctx)
 	json_object_clear(src->written);
 }
 
-int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kdr_k8s_config *config,
-			      const struct kdr_controller_k8s_options *options)
+int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *config,
+			 const struct kdr_k8s_source_options *options)
 {
 	struct k8s_source *src = kdr_calloc(1, sizeof(*src));
 	size_t n_kinds = 0;
 	const struct kdr_k8s_kind *kinds = kdr_k8s_kinds(&n_kinds);
 	const char *namespace = options->namespace;
-	int rc = kdr_k8s_client_new(&src->client, config, options->timeout_ms);
+	int rc = common_open(&src->c, config, namespace, options->timeout_ms);
 
 	atomic_init(&src->changes, 0);
 	src->written = json_object();
@@ -651,19 +658,15 @@ int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kd
 		free(src);
 		return rc;
 	}
-	src->namespace = namespace && namespace[0] ? kdr_strdup(namespace) : NULL;
-	src->description = kdr_asprintf("k8s %s namespace %s", config->server, src->namespace ? src->namespace : "*");
-	src->resolver.secret_lookup = kdr_k8s_secret_lookup;
-	src->resolver.ctx = src->client;
 	for (size_t i = 0; i < n_kinds && i < MAX_KINDS; i++) {
 		struct kdr_k8s_informer_options io = { 0 };
 
 		io.api_path = KDR_K8S_API_PATH;
 		io.resource = kinds[i].resource;
-		io.namespace = src->namespace;
+		io.namespace = src->c.namespace;
 		io.notify = on_change;
 		io.ctx = src;
-		rc = kdr_k8s_informer_start(&src->informers[i], src->client, &io);
+		rc = kdr_k8s_informer_start(&src->informers[i], src->c.client, &io);
 		if (rc != 0) {
 			k8s_free(src);
 			return rc;
@@ -677,13 +680,13 @@ int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kd
 
 		gethostname(host, sizeof(host) - 1);
 		identity = options->identity ? kdr_strdup(options->identity) : kdr_asprintf("%s_%d", host, (int)getpid());
-		lo.namespace = options->lease_namespace ? options->lease_namespace : src->namespace;
+		lo.namespace = options->lease_namespace ? options->lease_namespace : src->c.namespace;
 		lo.name = options->lease_name;
 		lo.identity = identity;
 		lo.duration_s = options->lease_duration_s;
 		lo.changed = leadership;
 		lo.ctx = src;
-		rc = kdr_k8s_lease_start(&src->lease, src->client, &lo);
+		rc = kdr_k8s_lease_start(&src->lease, src->c.client, &lo);
 		free(identity);
 		if (rc != 0) {
 			k8s_free(src);
@@ -691,6 +694,76 @@ int kdr_controller_source_k8s(struct kdr_controller_source *out, const struct kd
 		}
 	}
 	out->ops = &k8s_ops;
+	out->ctx = src;
+	return 0;
+}
+
+/* --- the commands' source: every kind listed once, no watch --- */
+
+struct list_source {
+	struct k8s_common c;
+};
+
+static int list_load(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx)
+{
+	struct list_source *src = ctx;
+	struct kdr_desired fresh;
+	int rc = 0;
+
+	memset(&fresh, 0, sizeof(fresh));
+	rc = kdr_k8s_load(&fresh, diags, src->c.client, src->c.namespace);
+	if (rc == 0 && revision && (!fresh.revision || strcmp(fresh.revision, revision) != 0))
+		rc = kdr_error_set(KDR_ECONFLICT, "kubernetes: the objects changed while they were read; reading again");
+	if (rc == 0) {
+		kdr_desired_release(out);
+		*out = fresh;
+		memset(&fresh, 0, sizeof(fresh));
+	}
+	kdr_desired_release(&fresh);
+	return rc;
+}
+
+/* The highest resourceVersion of the objects: what a list says (they are read to know it). */
+static int list_revision(char **out, void *ctx)
+{
+	struct kdr_desired now;
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	int rc = 0;
+
+	memset(&now, 0, sizeof(now));
+	rc = list_load(&now, &diags, NULL, ctx);
+	if (rc == 0)
+		*out = kdr_strdup(now.revision ? now.revision : "");
+	kdr_diags_release(&diags);
+	kdr_desired_release(&now);
+	return rc;
+}
+
+static void list_free(void *ctx)
+{
+	struct list_source *src = ctx;
+
+	if (!src)
+		return;
+	common_release(&src->c);
+	free(src);
+}
+
+static const struct kdr_source_ops list_ops = {
+	list_revision, list_load, k8s_describe, list_free, k8s_resolver, NULL, NULL, NULL,
+};
+
+int kdr_k8s_source_list(struct kdr_source *out, const struct kdr_k8s_config *config, const char *namespace,
+			int timeout_ms)
+{
+	struct list_source *src = kdr_calloc(1, sizeof(*src));
+	int rc = common_open(&src->c, config, namespace, timeout_ms);
+
+	if (rc != 0) {
+		free(src);
+		return rc;
+	}
+	out->ops = &list_ops;
 	out->ctx = src;
 	return 0;
 }

@@ -1,12 +1,12 @@
 /*
- * The Git source of the loop: the revision is the commit the ref points at.
+ * The Git source: the revision is the commit the ref points at.
  * A check fetches (remotes only; a failed fetch keeps the cache, so the last
  * good commit stays readable) and resolves the ref: cheap when nothing moved.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "controller/controller.h"
+#include "source/source.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -15,9 +15,10 @@ struct git_source {
 	char *ref;  /* NULL: the remote's HEAD */
 	char *path; /* NULL: the whole tree */
 	char *description;
+	unsigned flags;
 };
 
-static int git_check(char **out, void *ctx)
+static int git_revision(char **out, void *ctx)
 {
 	struct git_source *src = ctx;
 	char commit[41] = { 0 };
@@ -35,9 +36,17 @@ static int git_check(char **out, void *ctx)
 static int git_load(struct kdr_desired *out, struct kdr_diags *diags, const char *revision, void *ctx)
 {
 	struct git_source *src = ctx;
+	char commit[41] = { 0 };
+	int rc = 0;
 
+	/* Once, as it is now (a command): the commit the ref points at. */
+	if (!revision) {
+		if ((rc = kdr_git_resolve(commit, src->repo, src->ref)) != 0)
+			return rc;
+		revision = commit;
+	}
 	/* kdr_git_load is all-or-nothing and records the full commit id as the revision. */
-	return kdr_git_load(out, diags, src->repo, revision, src->path, 0);
+	return kdr_git_load(out, diags, src->repo, revision, src->path, src->flags);
 }
 
 static const char *git_describe(void *ctx)
@@ -60,8 +69,8 @@ static void git_free(void *ctx)
 	free(src);
 }
 
-static const struct kdr_controller_source_ops git_ops = {
-	git_check,
+static const struct kdr_source_ops git_ops = {
+	git_revision,
 	git_load,
 	git_describe,
 	git_free,
@@ -71,8 +80,8 @@ static const struct kdr_controller_source_ops git_ops = {
 	NULL,
 };
 
-int kdr_controller_source_git(struct kdr_controller_source *out, const struct kdr_git_options *options,
-			      const char *ref, const char *path)
+int kdr_source_git(struct kdr_source *out, const struct kdr_git_options *options, const char *ref, const char *path,
+		   unsigned flags)
 {
 	struct kdr_git_repo *repo = NULL;
 	struct git_source *src = NULL;
@@ -84,6 +93,7 @@ int kdr_controller_source_git(struct kdr_controller_source *out, const struct kd
 	src->repo = repo;
 	src->ref = ref && *ref ? kdr_strdup(ref) : NULL;
 	src->path = path && *path ? kdr_strdup(path) : NULL;
+	src->flags = flags;
 	/* The display URL has any password masked: descriptions go to the log. */
 	src->description = kdr_asprintf("git %s ref %s path %s", kdr_git_display_url(repo),
 					src->ref ? src->ref : "HEAD", src->path ? src->path : ".");
