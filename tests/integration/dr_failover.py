@@ -20,7 +20,11 @@ dc-east.heartbeats. Then:
   - faults: a checkpoint past the log end, the source killed (failover still
     works, records at risk unknown), checkpoints topic missing, target
     unreachable -- clear errors, exit 1, nothing committed wrongly.
-Backend: sandbox.
+Backend: sandbox only. On KDR_BACKEND=kafka it says why and exits 77 (a
+skip): the records above are written by hand (a corrupt one, one out of
+order, one past the log end), and on real Kafka Connect the connectors kdr
+applies would run real MirrorMaker 2 beside them, writing checkpoints and
+offset-syncs of their own. dr_real_mm2.py is the drill on real MM2.
 """
 import json
 import os
@@ -408,6 +412,11 @@ def run(work):
 
 
 def main():
+    if os.environ.get("KDR_BACKEND", "sandbox") == "kafka":
+        print("backend: kafka")
+        print("SKIPPED on backend kafka: writes MirrorMaker 2's records by hand (corrupt, out of order, past "
+              "the log end); real Connect would run real MM2 beside them (dr_real_mm2.py is the real drill)")
+        return 77
     print("backend: sandbox")
     with tempfile.TemporaryDirectory(prefix="kdr-dr-") as work:
         run(work)

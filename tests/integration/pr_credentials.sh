@@ -3,21 +3,24 @@
 # points KafkaCluster prod's connect.url at one HTTP listener ("base"), with
 # Basic auth from the environment; the head points it at another ("evil") and
 # adds a cluster of its own with a password reference. `kdr plan --git --ref
-# HEAD --base main` against kdr-sandbox's Kafka must send the Basic
+# HEAD --base main` against the test bed's Kafka must send the Basic
 # credentials to the base's listener only, never to the head's, say so in the
 # plan (text, markdown, json), and still show the change in the desired diff.
-# Backend: kdr-sandbox (Kafka) + two python3 listeners standing in for Connect
-# (they answer 200 with empty lists, as a Connect without connectors does).
+# Backend: either test bed for Kafka (tests/integration/lib/bed.sh: kdr-sandbox or
+# real Kafka) + two python3 listeners standing in for Connect (they answer 200 with
+# empty lists, as a Connect without connectors does, and log the Authorization
+# header each request carried: what this test observes, and real Connect does not log).
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
-sandbox_bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
+# shellcheck source=lib/bed.sh
+. "$root/tests/integration/lib/bed.sh"
 failures=0
 work=$(mktemp -d)
-sandbox_pid= base_pid= evil_pid=
+base_pid= evil_pid=
 cleanup() {
   for pid in $base_pid $evil_pid; do kill -TERM "$pid" 2>/dev/null; done
-  [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  bed_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,7 +32,8 @@ wait_until() { # seconds description command...
     sleep 0.2
   done
 }
-echo "backend: kdr-sandbox (Kafka) + python3 HTTP listeners (Connect REST stand-ins)"
+bed_init
+echo "Connect: python3 HTTP listeners (Connect REST stand-ins that log the Authorization header)"
 
 # A listener on an ephemeral loopback port: logs each request's path and
 # Authorization header, answers [] / {} so kdr reads an empty Connect.
@@ -66,9 +70,7 @@ clusters:
   - name: prod
     brokers: 1
 YAML
-"$sandbox_bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-wait_until 10 "sandbox ready" test -s "$work/ready.json" || exit 1
+bed_start "$work/sandbox.yaml" "$work/ready.json" "$work/sandbox.log" || { fail "the bed is not ready"; exit 1; }
 bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["prod"]["bootstrap"])' "$work/ready.json")
 
 repo="$work/repo"
@@ -128,5 +130,5 @@ grep -q "auth=$expected_auth" "$work/base.log" 2>/dev/null || fail "the base's C
 touch "$work/base.log" "$work/evil.log"
 echo "base listener requests: $(wc -l <"$work/base.log"); head listener requests: $(wc -l <"$work/evil.log")"
 
-echo "pr_credentials: $failures failure(s)"
+echo "pr_credentials [$bed_backend]: $failures failure(s)"
 [ $failures -eq 0 ]

@@ -13,7 +13,8 @@
  * real Kafka Connect workers running MirrorMaker 2. Real workers change a
  * connector's state a moment after the request (a rebalance, the tasks
  * starting), so the state checks wait for it (bounded); the injected faults
- * are sandbox-only and skip elsewhere, saying so.
+ * are sandbox-only and skip elsewhere, saying so; a Connect worker process
+ * killed and restarted is kafka-only (the launcher's control channel).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -948,6 +949,61 @@ static void test_connect_unreachable(void **state)
 	kdr_desired_release(&dead_at_apply);
 }
 
+/*
+ * A real fault (kafka backend only: the sandbox's worker keeps its state in
+ * memory): west's Connect worker process is killed (SIGKILL) after kdr
+ * applied the flows. The plan says west's Connect could not be read and
+ * plans its Kafka side only; once the worker is started again it finds its
+ * connectors in its config topic, runs them, and kdr has nothing to do.
+ */
+static void test_connect_worker_killed_then_restarted(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, more = {0};
+	struct scenario sc = baseline;
+	struct kdr_strvec errors = KDR_STRVEC_INIT;
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	bool warned = false;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_CONNECT_STOP,
+			    "needs a Connect worker process killed and restarted (the sandbox's lives in memory)");
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	assert_second_plan_empty(fx, &desired);
+
+	assert_int_equal(kdr_testbed_connect_down(fx->bed, WEST), 0);
+	sc.extra_topic = "invoices";
+	load(&more, fx, &sc);
+	plan_live(&plan, &more, &errors);
+	for (size_t i = 0; i < errors.n; i++)
+		printf("# read error (expected): %s\n", errors.v[i]);
+	assert_int_equal(errors.n, 1);
+	assert_non_null(strstr(errors.v[0], kdr_testbed_connect_url(fx->bed, WEST)));
+	for (size_t i = 0; i < plan.n_blocked; i++)
+		warned = warned || (plan.blocked[i].kind == KDR_BLOCKED_ERROR && strcmp(plan.blocked[i].cluster, WEST) == 0 &&
+				    strstr(plan.blocked[i].reason, "could not be read: ") &&
+				    strstr(plan.blocked[i].reason, "its connectors are not planned"));
+	if (!warned)
+		print_plan(&plan);
+	assert_true(warned);
+	/* Kafka is planned as ever: the new topic on both clusters, and no connector action. */
+	assert_int_equal(plan.n_actions, 2);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_CREATE_TOPIC), 2);
+	apply(&report, &plan, &more);
+	assert_report_ok(&plan, &report);
+	assert_true(topic_exists(fx, WEST, "invoices"));
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+
+	/* Started again: the connectors were in Kafka all along, nothing is left to do. */
+	assert_int_equal(kdr_testbed_connect_up(fx->bed, WEST), 0);
+	assert_second_plan_empty(fx, &more);
+	kdr_strvec_release(&errors);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&more);
+}
+
 /* Both clusters, each with its Connect worker: the shared bed of an external backend. */
 static int group_setup(void **state)
 {
@@ -977,6 +1033,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_scrubs_secrets_from_remote_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_unreachable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connect_worker_killed_then_restarted, setup, teardown),
 	};
 	int rc = 0;
 

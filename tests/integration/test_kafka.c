@@ -3,8 +3,9 @@
  * the in-process sandbox, or real Kafka with KDR_BACKEND=kafka; real
  * librdkafka either way). What kdr did is checked through an independent
  * path: a separate librdkafka client's Metadata and AlterConfigs, and on the
- * sandbox its request counters. Cases that need fault injection, request
- * counts or one broker taken down skip on the other backends and say so.
+ * sandbox its request counters. Cases that need fault injection or request
+ * counts skip on the other backends and say so; brokers taken down run on
+ * real Kafka too (the launcher's control channel).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -945,7 +946,7 @@ static void test_all_brokers_down_fails_bounded(void **state)
 
 	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_BROKER_STOP, "needs brokers taken down");
 	for (int32_t id = 1; id <= 3; id++)
-		assert_int_equal(kdr_sandbox_broker_down(fx->sandbox, CLUSTER, id), 0);
+		assert_int_equal(kdr_testbed_broker_down(fx->bed, fx->bed_cluster, id), 0);
 	t0 = now_ms();
 	error = kdr_kafka_read_cluster(&live, &fx->cl, &options);
 	assert_true(error == KDR_EUNAVAILABLE || error == KDR_ETIMEOUT);
@@ -964,7 +965,7 @@ static void test_one_broker_down_still_reads(void **state)
 	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
 	kdr_live_cluster_release(&live);
 
-	assert_int_equal(kdr_sandbox_broker_down(fx->sandbox, CLUSTER, 3), 0);
+	assert_int_equal(kdr_testbed_broker_down(fx->bed, fx->bed_cluster, 3), 0);
 	/* The same connection reads again: broker 3 is gone from Metadata, or described from what was known. */
 	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
 	assert_true(live.n_brokers >= 2);

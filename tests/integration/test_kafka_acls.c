@@ -1,18 +1,18 @@
 /*
- * pkg/kafka's ACLs against the in-process sandbox (real librdkafka, the
- * sandbox's CreateAcls/DescribeAcls/DeleteAcls with Kafka's validation): a
- * read asks one DescribeAcls; create-acl and delete-acl actions go in one
- * CreateAcls and one DeleteAcls; every binding kind kdr can send
- * round-trips (topic, group, the cluster as librdkafka's code 4, literal
- * and prefixed, allow and deny, a host); deleting what is already gone
- * succeeds; a refused DescribeAcls does not fail the read (librdkafka 2.0.2
- * reports it as an empty list, pinned here); a cluster without an
- * authorizer (no authorizer.class.name) is read without ACLs and says so,
- * without a DescribeAcls; a refused CreateAcls fails each action with
- * Kafka's error name; validate-only sends nothing; a transactional-id
- * binding fails alone (librdkafka 2.0.2 has no such resource type). The
- * sandbox is needed for the counters and faults; on real Kafka the same
- * path is checked by tests/integration/acls_sandbox.py (KDR_BACKEND=kafka).
+ * pkg/kafka's ACLs against the test bed (tests/support/testbed.h: the
+ * in-process sandbox, or real Kafka with KDR_BACKEND=kafka; real librdkafka
+ * either way): every binding kind kdr can send round-trips (topic, group,
+ * the cluster as librdkafka's code 4, literal and prefixed, allow and deny,
+ * a host); creating what exists and deleting what is already gone succeed;
+ * a cluster without an authorizer (no authorizer.class.name) is read
+ * without ACLs and says so; validate-only sends nothing; a transactional-id
+ * binding fails alone (librdkafka 2.0.2 has no such resource type). On the
+ * sandbox also the request counts (a read asks one DescribeAcls; the
+ * create-acl and delete-acl actions go in one CreateAcls and one
+ * DeleteAcls; no DescribeAcls without an authorizer) and the injected
+ * faults (a refused DescribeAcls does not fail the read -- librdkafka 2.0.2
+ * reports it as an empty list, pinned here; a refused CreateAcls fails each
+ * action with Kafka's error name), which skip elsewhere, saying so.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@
 
 #include "kafka/kafka.h"
 #include "sandbox.h"
+#include "testbed.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -35,19 +36,16 @@
 #define ERR_SECURITY_DISABLED 54
 #define ERR_CLUSTER_AUTHORIZATION_FAILED 31
 
-static struct kdr_sandbox *sandbox;
+static struct kdr_testbed *bed;
+static struct kdr_sandbox *sandbox; /* the in-process sandbox (counters, faults); NULL on other backends */
 static struct kdr_cluster cl;
 static struct kdr_kafka_options options = { .timeout_ms = 5000 };
 
 static struct kdr_cluster open_cl; /* a cluster without an authorizer */
 
-static int setup(void **state)
+static void bed_specs(struct kdr_sandbox_cluster_spec specs[2])
 {
-	struct kdr_sandbox_cluster_spec specs[2];
-
-	(void)state;
-	printf("# backend: sandbox (in-process; request counters and faults)\n");
-	memset(specs, 0, sizeof(specs));
+	memset(specs, 0, 2 * sizeof(*specs));
 	specs[0].name = "c";
 	specs[0].brokers = 1;
 	specs[0].auto_create_topics = true;
@@ -55,14 +53,26 @@ static int setup(void **state)
 	specs[1].brokers = 1;
 	specs[1].auto_create_topics = true;
 	specs[1].no_authorizer = true;
-	if (kdr_sandbox_start(&sandbox, specs, 2) != 0)
+}
+
+/* Per test: a bed as new (a fresh sandbox, or the shared real bed reset: no ACLs). */
+static int setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec specs[2];
+
+	(void)state;
+	bed_specs(specs);
+	if (kdr_testbed_acquire(&bed, specs, 2) != 0) {
+		fprintf(stderr, "%s\n", kdr_error_message());
 		return -1;
+	}
+	sandbox = kdr_testbed_sandbox(bed);
 	memset(&open_cl, 0, sizeof(open_cl));
 	open_cl.meta.name = kdr_strdup("open");
-	open_cl.bootstrap_servers = kdr_strdup(kdr_sandbox_bootstrap(sandbox, "open"));
+	open_cl.bootstrap_servers = kdr_strdup(kdr_testbed_bootstrap(bed, "open"));
 	memset(&cl, 0, sizeof(cl));
 	cl.meta.name = kdr_strdup("c");
-	cl.bootstrap_servers = kdr_strdup(kdr_sandbox_bootstrap(sandbox, "c"));
+	cl.bootstrap_servers = kdr_strdup(kdr_testbed_bootstrap(bed, "c"));
 	return 0;
 }
 
@@ -71,8 +81,23 @@ static int teardown(void **state)
 	(void)state;
 	kdr_cluster_release(&cl);
 	kdr_cluster_release(&open_cl);
-	kdr_sandbox_stop(sandbox);
+	kdr_testbed_release(bed);
+	bed = NULL;
+	sandbox = NULL;
 	return 0;
+}
+
+/* The request counters, on the sandbox only. */
+static void reset_counters(const char *cluster)
+{
+	if (sandbox)
+		kdr_sandbox_reset_counters(sandbox, cluster);
+}
+
+static void assert_requests(const char *cluster, int api, uint64_t expected)
+{
+	if (sandbox)
+		assert_int_equal(kdr_sandbox_request_count(sandbox, cluster, api), expected);
 }
 
 static void add_acl(struct kdr_plan *plan, enum kdr_action_kind kind, enum kdr_acl_resource_type type,
@@ -128,23 +153,23 @@ static void test_round_trip_batched(void **state)
 	struct kdr_action_result results[8];
 
 	(void)state;
-	kdr_sandbox_reset_counters(sandbox, "c");
+	reset_counters("c");
 	read_ok(&live);
 	assert_true(live.acls_read);
 	assert_null(live.acls_error);
 	assert_int_equal(live.acls.n, 0);
-	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_DESCRIBE_ACLS), 1);
+	assert_requests("c", API_DESCRIBE_ACLS, 1);
 	kdr_live_cluster_release(&live);
 
 	five(&plan, KDR_ACTION_CREATE_ACL);
-	kdr_sandbox_reset_counters(sandbox, "c");
+	reset_counters("c");
 	apply_expect(&plan, 0, results);
 	for (size_t i = 0; i < plan.n_actions; i++) {
 		assert_true(results[i].attempted);
 		assert_int_equal(results[i].code, 0);
 		kdr_action_result_release(&results[i]);
 	}
-	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_CREATE_ACLS), 1);
+	assert_requests("c", API_CREATE_ACLS, 1);
 
 	/* Read back: the same five bindings, in kdr's order, whatever librdkafka calls them. */
 	read_ok(&live);
@@ -159,13 +184,13 @@ static void test_round_trip_batched(void **state)
 		kdr_action_result_release(&results[i]);
 
 	five(&deletes, KDR_ACTION_DELETE_ACL);
-	kdr_sandbox_reset_counters(sandbox, "c");
+	reset_counters("c");
 	apply_expect(&deletes, 0, results);
 	for (size_t i = 0; i < deletes.n_actions; i++) {
 		assert_int_equal(results[i].code, 0);
 		kdr_action_result_release(&results[i]);
 	}
-	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_DELETE_ACLS), 1);
+	assert_requests("c", API_DELETE_ACLS, 1);
 	read_ok(&live);
 	assert_int_equal(live.acls.n, 0);
 	kdr_live_cluster_release(&live);
@@ -182,6 +207,7 @@ static void test_describe_refused_is_not_fatal(void **state)
 	struct kdr_live_cluster live;
 
 	(void)state;
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (a refused DescribeAcls)");
 	/*
 	 * librdkafka 2.0.2 drops DescribeAcls' error code: a refusal reads as an
 	 * empty list (this pins it; acls.c explains why that is safe). Whether a
@@ -207,12 +233,12 @@ static void test_no_authorizer(void **state)
 	struct kdr_live_cluster live;
 
 	(void)state;
-	kdr_sandbox_reset_counters(sandbox, "open");
+	reset_counters("open");
 	assert_int_equal(kdr_kafka_read_cluster(&live, &open_cl, &options), 0);
 	assert_false(live.acls_read);
 	assert_string_equal(live.acls_error, "the cluster has no authorizer (no broker sets authorizer.class.name)");
 	/* Known from the broker configs: DescribeAcls is not even asked. */
-	assert_int_equal(kdr_sandbox_request_count(sandbox, "open", API_DESCRIBE_ACLS), 0);
+	assert_requests("open", API_DESCRIBE_ACLS, 0);
 	kdr_live_cluster_release(&live);
 }
 
@@ -222,6 +248,7 @@ static void test_create_refused_fails_each_action(void **state)
 	struct kdr_action_result results[8];
 
 	(void)state;
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (a refused CreateAcls)");
 	five(&plan, KDR_ACTION_CREATE_ACL);
 	assert_int_equal(
 	    kdr_sandbox_inject_error(sandbox, "c", API_CREATE_ACLS, ERR_CLUSTER_AUTHORIZATION_FAILED, 1), 0);
@@ -251,9 +278,9 @@ static void test_validate_only_and_unsendable(void **state)
 		KDR_ACL_OP_WRITE, KDR_ACL_ALLOW);
 	/* Validate-only: CreateAcls has no such mode, so nothing is sent and each action says so. */
 	dry.validate_only = true;
-	kdr_sandbox_reset_counters(sandbox, "c");
+	reset_counters("c");
 	assert_int_equal(kdr_kafka_apply(results, &plan, &cl, &dry), 0);
-	assert_int_equal(kdr_sandbox_request_count(sandbox, "c", API_CREATE_ACLS), 0);
+	assert_requests("c", API_CREATE_ACLS, 0);
 	for (size_t i = 0; i < plan.n_actions; i++) {
 		assert_false(results[i].attempted);
 		assert_non_null(strstr(results[i].message, "not sent: CreateAcls has no validate-only mode"));
@@ -273,15 +300,31 @@ static void test_validate_only_and_unsendable(void **state)
 	kdr_plan_release(&plan);
 }
 
+static int group_setup(void **state)
+{
+	struct kdr_sandbox_cluster_spec specs[2];
+
+	(void)state;
+	bed_specs(specs);
+	return kdr_testbed_share("test_kafka_acls", specs, 2);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	kdr_testbed_unshare();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip_batched),
-		cmocka_unit_test(test_describe_refused_is_not_fatal),
-		cmocka_unit_test(test_no_authorizer),
-		cmocka_unit_test(test_create_refused_fails_each_action),
-		cmocka_unit_test(test_validate_only_and_unsendable),
+		cmocka_unit_test_setup_teardown(test_round_trip_batched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_describe_refused_is_not_fatal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_authorizer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_refused_fails_each_action, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_validate_only_and_unsendable, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

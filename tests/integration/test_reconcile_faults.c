@@ -4,10 +4,12 @@
  * slower than kdr's timeout. In each case kdr reports the outcome per
  * action, stays bounded in time, and the next plan + apply converges.
  *
- * Every case needs what only the sandbox backend has (per-request fault
- * injection, or one broker taken down on its own: hack/kafka-real runs a
- * cluster's brokers in one JVM); on the other backends each says so and
- * skips before any bed starts.
+ * A broker down (and back) runs on the sandbox and on real Kafka (the
+ * launcher's control channel stops one KafkaRaftServer of the cluster's JVM,
+ * tests/support/testbed.h); the cases that need per-request fault injection
+ * (a refused topic, latency, a request held while its broker dies) run on
+ * the sandbox only, and on the other backends say so and skip before any bed
+ * starts.
  */
 #include <pthread.h>
 #include <time.h>
@@ -15,6 +17,8 @@
 #include "test_reconcile_helpers.h"
 
 static const char *const racks[] = {"east-a", "east-b", "east-c"};
+/* dc-east refuses a topic of more partitions (no other case here asks for more than 3). */
+#define POLICY_MAX_PARTITIONS 12
 
 static struct kdr_sandbox_cluster_spec east_spec(void)
 {
@@ -25,6 +29,8 @@ static struct kdr_sandbox_cluster_spec east_spec(void)
 	spec.racks = racks;
 	spec.n_racks = 3;
 	spec.auto_create_topics = false;
+	/* A create-topic policy on both backends (real Kafka: KdrKafkaBed$LimitsPolicy on the controller). */
+	spec.policy_max_partitions = POLICY_MAX_PARTITIONS;
 	return spec;
 }
 
@@ -176,23 +182,35 @@ static void test_broker_down_during_apply(void **state)
  */
 static void test_controller_down_during_apply(void **state)
 {
-	struct rec *rec = start(state, NEEDS_FAULTS);
+	struct rec *rec = start(state, NEEDS_BROKER_STOP);
 	rd_kafka_t *rk = raw_client(rec, "dc-east");
 	const struct kdr_action *action = NULL;
+	int32_t controller = -1;
 
 	rec_desire(rec, core_yaml);
 	rec_plan(rec, false);
 	assert_int_equal(rec->plan.n_actions, 3);
-	assert_int_equal(kdr_sandbox_controller_id(rec->sandbox, "dc-east"), 1);
-	assert_int_equal(kdr_sandbox_broker_down(rec->sandbox, "dc-east", 1), 0);
-	assert_int_equal(kdr_sandbox_controller_id(rec->sandbox, "dc-east"), 2);
+	/*
+	 * The broker Metadata names as controller (on KRaft a broker that
+	 * forwards to the quorum, a different one over time; on the sandbox the
+	 * controller itself, the lowest live id).
+	 */
+	controller = rd_kafka_controllerid(rk, 10000);
+	printf("# backend %s: Metadata names broker %d the controller; taking it down\n", kdr_testbed_backend_name(),
+	       (int)controller);
+	assert_true(controller >= 1 && controller <= 3);
+	if (rec->sandbox)
+		assert_int_equal(kdr_sandbox_controller_id(rec->sandbox, "dc-east"), controller);
+	assert_int_equal(kdr_testbed_broker_down(rec->bed, "dc-east", controller), 0);
+	if (rec->sandbox)
+		assert_int_not_equal(kdr_sandbox_controller_id(rec->sandbox, "dc-east"), controller);
 	rec_apply_ok(rec);
 	for (size_t i = 0; i < rec->plan.n_actions; i++) {
 		action = &rec->plan.actions[i];
 		raw_assert_assignment(rk, action->resource, 3, 0, &action->assignment, false);
 		raw_assert_overrides(rk, action->resource, core_overrides);
 	}
-	assert_int_equal(kdr_sandbox_broker_up(rec->sandbox, "dc-east", 1), 0);
+	assert_int_equal(kdr_testbed_broker_up(rec->bed, "dc-east", controller), 0);
 	rec_plan(rec, false);
 	rec_assert_plan_empty(rec);
 	rd_kafka_destroy(rk);
@@ -240,6 +258,57 @@ static void test_policy_violation_fails_one_action_then_converges(void **state)
 	rec_apply_ok(rec);
 	raw_assert_assignment(rk, "events", 3, 0, &rec->plan.actions[0].assignment, true);
 	raw_assert_overrides(rk, "events", core_overrides);
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+	rd_kafka_destroy(rk);
+}
+
+/*
+ * The same without fault injection, on every backend: the cluster's own
+ * create-topic policy (Kafka's create.topic.policy.class.name) refuses a
+ * topic of too many partitions. Only that action fails, with Kafka's error
+ * name and the policy's message; the others land; once the policy's limit
+ * is met the next run creates it and nothing is left.
+ */
+static void test_create_topic_policy_refuses_one_topic(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = east_spec();
+	struct rec *rec = *state = rec_start(&spec, 1);
+	rd_kafka_t *rk = raw_client(rec, "dc-east");
+	const struct kdr_action_result *result = NULL;
+	const struct kdr_action *orders = NULL;
+	static const char big_yaml[] =
+	    EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: core}\nspec:\n"
+			 "  clusters: [dc-east]\n  topics: [orders, {name: big, partitions: 24}]\n"
+			 "  partitions: 3\n  replicationFactor: 3\n";
+
+	rec_desire(rec, big_yaml);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 2);
+	assert_int_equal(rec_apply(rec), KDR_EINVALID);
+	assert_int_equal(rec->report.succeeded, 1);
+	assert_int_equal(rec->report.failed, 1);
+	result = result_of(rec, "big");
+	printf("# backend %s: %s\n", kdr_testbed_backend_name(), result->message);
+	assert_true(result->attempted);
+	assert_int_equal(result->code, KDR_EINVALID);
+	assert_string_equal(result->error_name, "POLICY_VIOLATION");
+	assert_non_null(strstr(result->message, "cluster 'dc-east': topic 'big': POLICY_VIOLATION: "));
+	assert_non_null(strstr(result->message, "Topic big: 24 partitions exceed the maximum of 12"));
+	assert_int_equal(result_of(rec, "orders")->code, 0);
+	orders = rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "orders", NULL);
+	raw_assert_assignment(rk, "orders", 3, 0, &orders->assignment, true);
+	assert_true(raw_topic_absent(rk, "big"));
+
+	/* Within the limit: the next run creates exactly that topic, then nothing is left. */
+	rec_desire(rec, EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: core}\nspec:\n"
+				     "  clusters: [dc-east]\n  topics: [orders, {name: big, partitions: 12}]\n"
+				     "  partitions: 3\n  replicationFactor: 3\n");
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, 1);
+	rec_action(rec, KDR_ACTION_CREATE_TOPIC, "dc-east", "big", NULL);
+	rec_apply_ok(rec);
+	raw_assert_assignment(rk, "big", 12, 0, &rec->plan.actions[0].assignment, true);
 	rec_plan(rec, false);
 	rec_assert_plan_empty(rec);
 	rd_kafka_destroy(rk);
@@ -499,6 +568,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_broker_down_during_apply, teardown),
 	    cmocka_unit_test_teardown(test_controller_down_during_apply, teardown),
 	    cmocka_unit_test_teardown(test_policy_violation_fails_one_action_then_converges, teardown),
+	    cmocka_unit_test_teardown(test_create_topic_policy_refuses_one_topic, teardown),
 	    cmocka_unit_test_teardown(test_request_timeout_fails_each_action_then_converges, teardown),
 	    cmocka_unit_test_teardown(test_request_lost_with_its_broker_is_planned_again, teardown),
 	    cmocka_unit_test_teardown(test_controller_lost_mid_apply, teardown),

@@ -7,17 +7,22 @@
 #     applies nothing (the pending topic is not created).
 #  2. an unreachable Kafka cluster: the plan (stdout, all three formats) says
 #     why ("Connection refused" / "no broker answered"), not only stderr.
-# Backend: kdr-sandbox (Kafka) + a python3 listener answering HTTP 500.
+# Backend: either test bed (tests/integration/lib/bed.sh). A Connect answering
+# 500 to every request is a per-request fault no real worker has: a python3
+# listener stands in for it on both. On kafka the other two faults are real:
+# the cluster's Connect worker process killed, and its only broker stopped
+# (the launcher's control channel); on sandbox a dead port plays both.
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
-sandbox_bin=${KDR_SANDBOX_BIN:-$root/build/asan/kdr-sandbox}
+# shellcheck source=lib/bed.sh
+. "$root/tests/integration/lib/bed.sh"
 failures=0
 work=$(mktemp -d)
-sandbox_pid= http_pid=
+http_pid=
 cleanup() {
   [ -n "$http_pid" ] && kill -TERM "$http_pid" 2>/dev/null
-  [ -n "$sandbox_pid" ] && kill -TERM "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  bed_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,7 +34,8 @@ wait_until() { # seconds description command...
     sleep 0.2
   done
 }
-echo "backend: kdr-sandbox (Kafka) + python3 HTTP listener answering 500 (Connect stand-in)"
+bed_init
+echo "Connect answering 500: a python3 HTTP listener (stand-in for a per-request fault)"
 
 /usr/bin/python3 - "$work/http.port" <<'PY' &
 import http.server, sys
@@ -49,16 +55,25 @@ open(sys.argv[1], "w").write(str(s.server_address[1]))
 s.serve_forever()
 PY
 http_pid=$!
-cat >"$work/sandbox.yaml" <<'YAML'
+connect=false
+[ "$bed_backend" = kafka ] && connect=true
+cat >"$work/sandbox.yaml" <<YAML
 clusters:
   - name: dc-a
     brokers: 1
+    connect: $connect
 YAML
-"$sandbox_bin" --config "$work/sandbox.yaml" --ready-file "$work/ready.json" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-wait_until 10 "sandbox and listener ready" test -s "$work/ready.json" -a -s "$work/http.port" || exit 1
-bootstrap=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-a"]["bootstrap"])' "$work/ready.json")
+bed_start "$work/sandbox.yaml" "$work/ready.json" "$work/sandbox.log" || { fail "the bed is not ready"; exit 1; }
+wait_until 10 "listener ready" test -s "$work/http.port" || exit 1
+field() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clusters"]["dc-a"][sys.argv[2]])' "$work/ready.json" "$1"; }
+bootstrap=$(field bootstrap)
 port=$(cat "$work/http.port")
+dead_connect=http://127.0.0.1:1
+if [ "$bed_backend" = kafka ]; then
+  dead_connect=$(field connect)
+  bed_control "$work/ready.json" connect-down dc-a || { fail "could not kill the Connect worker"; exit 1; }
+  echo "unreachable Connect: the real worker at $dead_connect, killed (SIGKILL)"
+fi
 
 desired() { # dir bootstrap connect-url
   mkdir -p "$1"
@@ -82,7 +97,7 @@ YAML
 
 # --- 1. Connect unreadable ---
 for case in http500 unreachable; do
-  url=$([ $case = http500 ] && echo "http://127.0.0.1:$port" || echo "http://127.0.0.1:1")
+  url=$([ $case = http500 ] && echo "http://127.0.0.1:$port" || echo "$dead_connect")
   dir="$work/$case"
   desired "$dir" "$bootstrap" "$url"
   for format in text markdown json; do
@@ -109,7 +124,13 @@ done
 
 # --- 2. Kafka unreachable: the reason in the plan ---
 dir="$work/kafka-down"
-desired "$dir" "127.0.0.1:1" "http://127.0.0.1:$port"
+if [ "$bed_backend" = kafka ]; then
+  bed_control "$work/ready.json" broker-down dc-a 1 || { fail "could not stop the broker"; exit 1; }
+  echo "unreachable Kafka: the real broker at $bootstrap, stopped"
+  desired "$dir" "$bootstrap" "http://127.0.0.1:$port"
+else
+  desired "$dir" "127.0.0.1:1" "http://127.0.0.1:$port"
+fi
 for format in text markdown json; do
   "$kdr" plan "$dir" --detailed-exitcode --timeout 3s --format $format >"$work/out" 2>"$work/err"
   rc=$?
@@ -120,5 +141,5 @@ for format in text markdown json; do
   grep -Eqi "refused|no broker answered" "$work/out" || fail "kafka-down ($format): no cause in the plan"
 done
 
-echo "unread_is_error: $failures failure(s)"
+echo "unread_is_error [$bed_backend]: $failures failure(s)"
 [ $failures -eq 0 ]

@@ -6,6 +6,7 @@
  */
 #include "sandbox.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,24 @@ static int cluster_start(struct kdr_sandbox_cluster *cl, const struct kdr_sandbo
 	return 0;
 }
 
+/* The spec's create-topic policy (policy_min_replication_factor, policy_max_partitions); arg: the cluster. */
+static int limits_policy(void *arg, const struct kdr_sandbox_topic_request *request, char *message, size_t size)
+{
+	const struct kdr_sandbox_cluster *cl = arg;
+
+	if (cl->limit_min_rf && request->replication_factor < cl->limit_min_rf) {
+		snprintf(message, size, "Topic %s: replication factor %d is below the minimum of %d", request->topic,
+			 request->replication_factor, cl->limit_min_rf);
+		return 1;
+	}
+	if (cl->limit_max_partitions && request->num_partitions > cl->limit_max_partitions) {
+		snprintf(message, size, "Topic %s: %d partitions exceed the maximum of %d", request->topic,
+			 request->num_partitions, cl->limit_max_partitions);
+		return 1;
+	}
+	return 0;
+}
+
 int kdr_sandbox_start(struct kdr_sandbox **out, const struct kdr_sandbox_cluster_spec *specs, size_t n)
 {
 	struct kdr_sandbox *sandbox = NULL;
@@ -93,6 +112,12 @@ int kdr_sandbox_start(struct kdr_sandbox **out, const struct kdr_sandbox_cluster
 		if ((rc = kdr_sandbox_cluster_create(&cl, sandbox, &specs[i])) != 0)
 			goto fail;
 		sandbox->clusters[sandbox->n_clusters++] = cl;
+		if (specs[i].policy_min_replication_factor > 0 || specs[i].policy_max_partitions > 0) {
+			cl->limit_min_rf = specs[i].policy_min_replication_factor;
+			cl->limit_max_partitions = specs[i].policy_max_partitions;
+			cl->policy = limits_policy;
+			cl->policy_arg = cl;
+		}
 		if ((rc = cluster_start(cl, &specs[i])) != 0)
 			goto fail;
 	}

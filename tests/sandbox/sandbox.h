@@ -38,6 +38,14 @@ struct kdr_sandbox_cluster_spec {
 	/* No authorizer at all: no authorizer.class.name, the ACL APIs answer SECURITY_DISABLED. */
 	bool no_authorizer;
 	const char *cluster_id;  /* NULL: derived from the name, stable across runs */
+	/*
+	 * A create-topic policy (kdr-sandbox's createTopicPolicy; on real Kafka
+	 * the controller's create.topic.policy.class.name): a CreateTopics entry
+	 * below this replication factor, or above this many partitions, gets
+	 * POLICY_VIOLATION. 0: no limit (with both 0, no policy).
+	 */
+	int policy_min_replication_factor;
+	int policy_max_partitions;
 };
 
 /* Starts every cluster; returns 0 or a negative kdr error code with a message. */

@@ -340,6 +340,8 @@ struct kdr_sandbox_cluster {
 	uint64_t mutating;
 	int (*policy)(void *arg, const struct kdr_sandbox_topic_request *request, char *message, size_t size);
 	void *policy_arg;
+	int limit_min_rf;	   /* the spec's create-topic policy limits (0: none) */
+	int limit_max_partitions;
 	char *bootstrap;
 	struct kdr_strvec retired; /* earlier bootstrap strings, kept until stop (callers may still hold them) */
 	struct kdr_connect_server *connect;

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -60,6 +63,7 @@ struct kdr_testbed {
 	pid_t pid;
 	char *dir; /* temp dir holding config, ready file and the launcher's log */
 	char *bin;
+	char *control; /* "127.0.0.1:PORT" of the launcher's control channel (the ready file's "control"), or NULL */
 	bool shared;
 };
 
@@ -476,6 +480,35 @@ static int delete_groups(rd_kafka_t *rk, const char *cluster, const struct kdr_s
 	return rc;
 }
 
+/* Deletes every ACL binding of the cluster (a match-any filter): a new cluster has none. */
+static int delete_all_acls(rd_kafka_t *rk, const char *cluster)
+{
+	char errstr[256] = "";
+	rd_kafka_AclBindingFilter_t *filter = rd_kafka_AclBindingFilter_new(
+	    RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL, RD_KAFKA_ACL_OPERATION_ANY,
+	    RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof(errstr));
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_event_t *ev = NULL;
+	int rc = 0;
+
+	if (!filter) {
+		rc = kdr_error_set(KDR_EINVALID, "testbed: cluster '%s': ACL filter: %s", cluster, errstr);
+		goto cleanup;
+	}
+	rd_kafka_DeleteAcls(rk, &filter, 1, NULL, queue);
+	ev = admin_wait(queue);
+	if (!ev || rd_kafka_event_error(ev))
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "testbed: cluster '%s': delete ACLs: %s", cluster,
+				   ev ? rd_kafka_event_error_string(ev) : "timed out");
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (filter)
+		rd_kafka_AclBinding_destroy(filter);
+	rd_kafka_queue_destroy(queue);
+	return rc;
+}
+
 /* --- Connect REST, with plain libcurl --- */
 
 static size_t curl_collect(char *data, size_t size, size_t n, void *arg)
@@ -735,6 +768,8 @@ static int restore_default_configs(const struct kdr_testbed *bed, const struct t
 	return rc;
 }
 
+static int control_command(const struct kdr_testbed *bed, const char *command);
+
 /* --- baseline and reset (external backends) --- */
 
 static int capture_baseline(struct testbed_cluster *cl)
@@ -813,6 +848,8 @@ static int reset_cluster(const struct kdr_testbed *bed, struct testbed_cluster *
 			kdr_strmap_set(&extra_groups, groups.v[i].key, "");
 	if (extra_groups.n && (rc = delete_groups(rk, cl->spec.name, &extra_groups)) != 0)
 		goto cleanup;
+	if (!cl->spec.no_authorizer && (rc = delete_all_acls(rk, cl->spec.name)) != 0)
+		goto cleanup;
 	if ((rc = describe_broker_configs(&brokers, NULL, rk, cl->spec.name)) != 0)
 		goto cleanup;
 	for (size_t i = 0; i < brokers.n; i++) {
@@ -855,6 +892,13 @@ int kdr_testbed_reset(struct kdr_testbed *bed)
 
 	if (!bed || bed->backend == KDR_TESTBED_SANDBOX)
 		return 0;
+	/* What a test took down (and, failing, did not bring back) comes up first. */
+	if (bed->control) {
+		int rc = control_command(bed, "all-up");
+
+		if (rc != 0)
+			return rc;
+	}
 	for (size_t i = 0; i < bed->n; i++) {
 		int rc = reset_cluster(bed, &bed->clusters[i]);
 
@@ -919,6 +963,15 @@ static void write_config(struct kdr_buf *out, const struct kdr_sandbox_cluster_s
 			kdr_buf_puts(out, "    authorizer: true\n");
 		if (spec->no_authorizer)
 			kdr_buf_puts(out, "    noAuthorizer: true\n");
+		if (spec->policy_min_replication_factor > 0 || spec->policy_max_partitions > 0) {
+			kdr_buf_puts(out, "    createTopicPolicy: {");
+			if (spec->policy_min_replication_factor > 0)
+				kdr_buf_printf(out, "minReplicationFactor: %d%s", spec->policy_min_replication_factor,
+					       spec->policy_max_partitions > 0 ? ", " : "");
+			if (spec->policy_max_partitions > 0)
+				kdr_buf_printf(out, "maxPartitions: %d", spec->policy_max_partitions);
+			kdr_buf_puts(out, "}\n");
+		}
 	}
 }
 
@@ -991,6 +1044,8 @@ static int parse_ready(struct kdr_testbed *bed, const char *path)
 		cl->cluster_id = kdr_strdup(json_string_value(id));
 		cl->connect_url = json_is_string(connect) ? kdr_strdup(json_string_value(connect)) : NULL;
 	}
+	if (json_is_string(json_object_get(root, "control")))
+		bed->control = kdr_strdup(json_string_value(json_object_get(root, "control")));
 cleanup:
 	json_decref(root);
 	return rc;
@@ -1194,6 +1249,7 @@ void kdr_testbed_stop(struct kdr_testbed *bed)
 	free(bed->clusters);
 	free(bed->dir);
 	free(bed->bin);
+	free(bed->control);
 	free(bed);
 }
 
@@ -1275,6 +1331,9 @@ static bool shape_matches(const struct kdr_sandbox_cluster_spec *have, const str
 		*why = "authorizer";
 	else if (want->n_users != have->n_users)
 		*why = "users";
+	else if (want->policy_min_replication_factor != have->policy_min_replication_factor ||
+		 want->policy_max_partitions != have->policy_max_partitions)
+		*why = "createTopicPolicy";
 	else if (want->port || want->connect_port)
 		*why = "fixed ports (a shared bed uses ephemeral ones)";
 	for (size_t r = 0; !*why && r < want->n_racks; r++)
@@ -1353,14 +1412,20 @@ const char *kdr_testbed_cluster_id(const struct kdr_testbed *bed, const char *cl
 
 bool kdr_testbed_can(enum kdr_testbed_cap cap)
 {
+	enum kdr_testbed_backend backend = kdr_testbed_backend();
+
 	switch (cap) {
+	case KDR_TESTBED_CAP_BROKER_STOP:
+		/* hack/kafka-real's control channel stops one broker of a running cluster. */
+		return backend == KDR_TESTBED_SANDBOX || backend == KDR_TESTBED_KAFKA;
+	case KDR_TESTBED_CAP_CONNECT_STOP:
+		/* The sandbox's Connect worker keeps its state in memory: killing it is no real fault. */
+		return backend == KDR_TESTBED_KAFKA;
 	case KDR_TESTBED_CAP_COUNTERS:
 	case KDR_TESTBED_CAP_FAULTS:
-	case KDR_TESTBED_CAP_BROKER_STOP:
 	case KDR_TESTBED_CAP_POLICY:
 	default:
-		/* hack/kafka-real runs a cluster's controller and brokers in one JVM: no broker stops alone. */
-		return kdr_testbed_backend() == KDR_TESTBED_SANDBOX;
+		return backend == KDR_TESTBED_SANDBOX;
 	}
 }
 
@@ -1369,16 +1434,130 @@ struct kdr_sandbox *kdr_testbed_sandbox(const struct kdr_testbed *bed)
 	return bed ? bed->sandbox : NULL;
 }
 
+/*
+ * One command on the launcher's control channel (tests/sandbox/README.md):
+ * a loopback TCP connection, "COMMAND\n" out, one line back: "ok" or
+ * "error WHY". The launcher answers once the fault is in place (a broker
+ * gone from Metadata, or back in every ISR), so this waits up to 300 s.
+ */
+static int control_command(const struct kdr_testbed *bed, const char *command)
+{
+	struct sockaddr_in addr;
+	char host[64] = "";
+	char answer[1024] = "";
+	const char *colon = bed->control ? strrchr(bed->control, ':') : NULL;
+	struct timeval tv = {300, 0};
+	size_t got = 0;
+	int fd = -1, rc = 0;
+	int64_t t0 = now_ms();
+
+	if (!colon || (size_t)(colon - bed->control) >= sizeof(host))
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s (%s) named no control channel in its ready file",
+				     kdr_testbed_backend_name(), bed->bin ? bed->bin : "?");
+	memcpy(host, bed->control, (size_t)(colon - bed->control));
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &addr.sin_addr) != 1)
+		return kdr_error_set(KDR_EINVALID, "testbed: control channel '%s' is not IPv4:port", bed->control);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return kdr_error_set(KDR_EIO, "testbed: socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "testbed: control channel %s: %s", bed->control, strerror(errno));
+		goto cleanup;
+	}
+	{
+		char *line = kdr_asprintf("%s\n", command);
+		ssize_t sent = send(fd, line, strlen(line), MSG_NOSIGNAL);
+
+		free(line);
+		if (sent < 0) {
+			rc = kdr_error_set(KDR_EUNAVAILABLE, "testbed: control channel %s: %s", bed->control,
+					   strerror(errno));
+			goto cleanup;
+		}
+	}
+	while (got < sizeof(answer) - 1 && !memchr(answer, '\n', got)) {
+		ssize_t n = recv(fd, answer + got, sizeof(answer) - 1 - got, 0);
+
+		if (n <= 0) {
+			rc = kdr_error_set(KDR_ETIMEOUT, "testbed: control channel %s: no answer to '%s' (%s)",
+					   bed->control, command, n < 0 ? strerror(errno) : "closed");
+			goto cleanup;
+		}
+		got += (size_t)n;
+	}
+	answer[got] = '\0';
+	answer[strcspn(answer, "\n")] = '\0';
+	if (strcmp(answer, "ok") != 0)
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "testbed: %s: '%s': %s", bed->bin, command, answer);
+	else if (strcmp(command, "all-up") != 0 || now_ms() - t0 > 100)
+		printf("testbed: %s: %s in %.1f s\n", kdr_testbed_backend_name(), command,
+		       (double)(now_ms() - t0) / 1000.0);
+	fflush(stdout);
+cleanup:
+	close(fd);
+	return rc;
+}
+
 int kdr_testbed_broker_down(struct kdr_testbed *bed, const char *cluster, int32_t broker_id)
 {
+	char *command = NULL;
+	int rc = 0;
+
 	if (bed && bed->sandbox)
 		return kdr_sandbox_broker_down(bed->sandbox, cluster, broker_id);
-	return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot take a broker down", kdr_testbed_backend_name());
+	if (!bed || bed->backend != KDR_TESTBED_KAFKA)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot take a broker down",
+				     kdr_testbed_backend_name());
+	command = kdr_asprintf("broker-down %s %d", cluster, (int)broker_id);
+	rc = control_command(bed, command);
+	free(command);
+	return rc;
 }
 
 int kdr_testbed_broker_up(struct kdr_testbed *bed, const char *cluster, int32_t broker_id)
 {
+	char *command = NULL;
+	int rc = 0;
+
 	if (bed && bed->sandbox)
 		return kdr_sandbox_broker_up(bed->sandbox, cluster, broker_id);
-	return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot bring a broker up", kdr_testbed_backend_name());
+	if (!bed || bed->backend != KDR_TESTBED_KAFKA)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot bring a broker up",
+				     kdr_testbed_backend_name());
+	command = kdr_asprintf("broker-up %s %d", cluster, (int)broker_id);
+	rc = control_command(bed, command);
+	free(command);
+	return rc;
+}
+
+int kdr_testbed_connect_down(struct kdr_testbed *bed, const char *cluster)
+{
+	char *command = NULL;
+	int rc = 0;
+
+	if (!bed || bed->backend != KDR_TESTBED_KAFKA)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot stop a Connect worker",
+				     kdr_testbed_backend_name());
+	command = kdr_asprintf("connect-down %s", cluster);
+	rc = control_command(bed, command);
+	free(command);
+	return rc;
+}
+
+int kdr_testbed_connect_up(struct kdr_testbed *bed, const char *cluster)
+{
+	char *command = NULL;
+	int rc = 0;
+
+	if (!bed || bed->backend != KDR_TESTBED_KAFKA)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot start a Connect worker",
+				     kdr_testbed_backend_name());
+	command = kdr_asprintf("connect-up %s", cluster);
+	rc = control_command(bed, command);
+	free(command);
+	return rc;
 }

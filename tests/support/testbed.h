@@ -23,7 +23,8 @@
  * of the clusters its tests need (kdr_testbed_share, from the cmocka group
  * setup) and every test case acquires it after a reset: connectors deleted,
  * every topic created since the bed was ready deleted, dynamic broker configs
- * and consumer groups back to what they were at start. A test therefore sees
+ * and consumer groups back to what they were at start, every ACL deleted,
+ * brokers and workers taken down (and not brought back) up again. A test therefore sees
  * an empty cluster on every backend, with the same names and assertions.
  */
 
@@ -45,8 +46,9 @@ enum kdr_testbed_backend {
 enum kdr_testbed_cap {
 	KDR_TESTBED_CAP_COUNTERS, /* kdr_sandbox_request_count and friends */
 	KDR_TESTBED_CAP_FAULTS,	  /* per-request errors, latency, Connect 409/500, failed tasks */
-	KDR_TESTBED_CAP_BROKER_STOP, /* kdr_testbed_broker_down/up */
+	KDR_TESTBED_CAP_BROKER_STOP, /* kdr_testbed_broker_down/up (sandbox; kafka: the launcher's control channel) */
 	KDR_TESTBED_CAP_POLICY,	     /* kdr_sandbox_set_create_topic_policy */
+	KDR_TESTBED_CAP_CONNECT_STOP, /* kdr_testbed_connect_down/up: a Connect worker process killed (kafka only) */
 };
 
 /* The backend KDR_BACKEND names (unset or empty: sandbox); aborts with a message on an unknown name. */
@@ -97,9 +99,28 @@ bool kdr_testbed_can(enum kdr_testbed_cap cap);
 /* The in-process sandbox (counters, faults), lent; NULL on the other backends. */
 struct kdr_sandbox *kdr_testbed_sandbox(const struct kdr_testbed *bed);
 
-/* Takes a broker down (its process stopped, or the sandbox's listener closed) and back up. */
+/*
+ * Takes a broker down and back up. In-process sandbox: its listener closed
+ * (kdr_sandbox_broker_down). kafka: the launcher's control channel (the
+ * ready file's "control", tests/sandbox/README.md) shuts that broker's
+ * KafkaRaftServer down in the cluster's JVM (a controlled shutdown, as
+ * kafka-server-stop.sh) and starts it again from the same log dirs; down
+ * returns once the other brokers' Metadata no longer lists it (nor names it
+ * a leader), up once every live broker lists it and it is back in the ISR of
+ * every partition it holds that has a leader. Returns 0 or a negative code.
+ */
 int kdr_testbed_broker_down(struct kdr_testbed *bed, const char *cluster, int32_t broker_id);
 int kdr_testbed_broker_up(struct kdr_testbed *bed, const char *cluster, int32_t broker_id);
+
+/*
+ * kafka only (KDR_TESTBED_CAP_CONNECT_STOP): kills the cluster's Connect
+ * worker JVM (SIGKILL) and returns once its port refuses; up starts it again
+ * on the same port and group (its connectors live in the config topic) and
+ * returns once it answers GET /connectors and lists the MM2 plugins.
+ * KDR_EUNSUPPORTED elsewhere.
+ */
+int kdr_testbed_connect_down(struct kdr_testbed *bed, const char *cluster);
+int kdr_testbed_connect_up(struct kdr_testbed *bed, const char *cluster);
 
 /*
  * Runs one of Kafka's own command-line tools, a main class of the kafka

@@ -6,11 +6,13 @@ KDR_BACKEND=sandbox (default, $KDR_SANDBOX_BIN) or kafka (hack/kafka-real).
     b.skip_on_kafka("reason")        # on kafka: prints why, exits 77
     ready = b.start(config_path, work_dir)   # the ready file's "clusters" mapping
     rc = b.stop()                    # SIGTERM; its exit code
+    b.control("broker-down dc-east 2")   # the control channel (tests/sandbox/README.md); raises unless "ok"
     sys.exit(b.run_probes("name", config_text, probe))   # probe(clusters, check): a table of checks
 """
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,25 +62,41 @@ class Bed:
             print("SKIPPED on backend kafka:", reason, flush=True)
             sys.exit(77)
 
-    def start(self, config, work, stdout=None):
+    def start(self, config, work, stdout=None, args=()):
         ready = os.path.join(work, "ready.json")
         self.log = os.path.join(work, "bed.log")
         if os.path.exists(ready):
             os.unlink(ready)
         with open(self.log, "w") as log:
-            self.proc = subprocess.Popen([self.bin, "--config", config, "--ready-file", ready],
+            self.proc = subprocess.Popen([self.bin, "--config", config, "--ready-file", ready] + list(args),
                                          stdout=stdout or log, stderr=log)
         start = time.monotonic()
         while time.monotonic() - start < self.wait:
             if os.path.exists(ready):
                 print("bed: %s ready in %.1f s" % (self.backend, time.monotonic() - start), flush=True)
                 with open(ready) as f:
-                    return json.load(f)["clusters"]
+                    body = json.load(f)
+                self.control_address = body.get("control")
+                return body["clusters"]
             if self.proc.poll() is not None:
                 break
             time.sleep(0.05)
         with open(self.log) as f:
             raise AssertionError("%s did not become ready (exit %s): %s" % (self.bin, self.proc.poll(), f.read()))
+
+    def control(self, command, timeout=300):
+        """One command on the bed's control channel (the ready file's "control": broker-down|broker-up
+        CLUSTER ID, connect-down|connect-up CLUSTER, all-up); returns once done, raises unless "ok"."""
+        if not getattr(self, "control_address", None):
+            raise AssertionError("backend %s has no control channel" % self.backend)
+        host, port = self.control_address.rsplit(":", 1)
+        start = time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=timeout) as s:
+            s.sendall((command + "\n").encode())
+            answer = s.makefile().readline().strip()
+        print("bed: %s: %s -> %s (%.1f s)" % (self.backend, command, answer, time.monotonic() - start), flush=True)
+        if answer != "ok":
+            raise AssertionError("%s: %s" % (command, answer))
 
     def stop(self, timeout=60):
         if not self.proc:

@@ -7,8 +7,12 @@
 #   bed_init                      prints "backend: X"; sets bed_bin, bed_backend, bed_wait (s to
 #                                 be ready), bed_slack (s a script may add to its own time bounds)
 #   bed_skip_on_kafka REASON      on kafka: prints why and exits 77 (hack/test.sh counts a skip)
-#   bed_start CONFIG READY LOG    starts the bed (bed_pid), waits for READY; 1 with the log on failure
+#   bed_start CONFIG READY LOG [ARG...]   starts the bed (bed_pid; ARGs go to the launcher, e.g.
+#                                 --emit-clusters FILE), waits for READY; 1 with the log on failure
 #   bed_stop                      SIGTERM, wait; sets bed_rc to its exit code
+#   bed_control READY COMMAND...  one command on the bed's control channel (the ready file's
+#                                 "control", tests/sandbox/README.md: broker-down|broker-up CLUSTER ID,
+#                                 connect-down|connect-up CLUSTER, all-up); prints the answer, 0 if "ok"
 _bed_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 bed_pid=
 bed_rc=
@@ -30,10 +34,11 @@ bed_skip_on_kafka() {
   fi
 }
 
-bed_start() { # CONFIG READY LOG
+bed_start() { # CONFIG READY LOG [ARG...]
   local config=$1 ready=$2 log=$3 start=$SECONDS
+  shift 3
   rm -f "$ready"
-  "$bed_bin" --config "$config" --ready-file "$ready" >"$log" 2>&1 &
+  "$bed_bin" --config "$config" --ready-file "$ready" "$@" >"$log" 2>&1 &
   bed_pid=$!
   while [ $((SECONDS - start)) -le "$bed_wait" ]; do
     [ -s "$ready" ] && { echo "bed: $bed_backend ready in $((SECONDS - start)) s"; return 0; }
@@ -52,4 +57,20 @@ bed_stop() {
   bed_rc=0
   wait "$bed_pid" 2>/dev/null || bed_rc=$?
   bed_pid=
+}
+
+bed_control() { # READY COMMAND...
+  local ready=$1 control answer
+  shift
+  control=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("control") or "")' "$ready")
+  if [ -z "$control" ]; then
+    echo "error: $bed_backend has no control channel (no \"control\" in $ready)"
+    return 1
+  fi
+  exec 9<>"/dev/tcp/${control%:*}/${control##*:}" || { echo "error: cannot reach $control"; return 1; }
+  printf '%s\n' "$*" >&9
+  IFS= read -r -t 300 answer <&9
+  exec 9<&- 9>&-
+  echo "bed: $bed_backend: $* -> $answer"
+  [ "$answer" = ok ]
 }

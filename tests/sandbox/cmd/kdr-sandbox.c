@@ -57,16 +57,10 @@ enum exit_code {
 #define MAX_RACKS    64
 #define MAX_USERS    16
 
-struct policy_limits {
-	int min_rf;	    /* 0: none */
-	int max_partitions; /* 0: none */
-};
-
 struct config {
 	struct kdr_sandbox_cluster_spec specs[MAX_CLUSTERS];
 	const char *racks[MAX_CLUSTERS][MAX_RACKS];
 	const char *users[MAX_CLUSTERS][2 * MAX_USERS];
-	struct policy_limits policies[MAX_CLUSTERS];
 	size_t n;
 	yaml_document_t doc;
 	bool loaded;
@@ -181,7 +175,6 @@ static int parse_pair_map(struct config *cfg, const yaml_node_t *node, const cha
 static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t index)
 {
 	struct kdr_sandbox_cluster_spec *spec = &cfg->specs[index];
-	struct policy_limits *policy = &cfg->policies[index];
 
 	if (node->type != YAML_MAPPING_NODE)
 		return config_error(node, "each cluster must be a mapping");
@@ -261,9 +254,11 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 
 			if (parse_pair_map(cfg, value, "createTopicPolicy", names, 2, values) != 0)
 				return -1;
-			if (values[0] && get_int(values[0], "minReplicationFactor", 1, 32767, &policy->min_rf) != 0)
+			if (values[0] && get_int(values[0], "minReplicationFactor", 1, 32767,
+						 &spec->policy_min_replication_factor) != 0)
 				return -1;
-			if (values[1] && get_int(values[1], "maxPartitions", 1, 1000000, &policy->max_partitions) != 0)
+			if (values[1] &&
+			    get_int(values[1], "maxPartitions", 1, 1000000, &spec->policy_max_partitions) != 0)
 				return -1;
 		} else {
 			return config_error(key,
@@ -344,23 +339,6 @@ cleanup:
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
-}
-
-static int limits_policy(void *arg, const struct kdr_sandbox_topic_request *request, char *message, size_t size)
-{
-	const struct policy_limits *limits = arg;
-
-	if (limits->min_rf && request->replication_factor < limits->min_rf) {
-		snprintf(message, size, "Topic %s: replication factor %d is below the minimum of %d", request->topic,
-			 request->replication_factor, limits->min_rf);
-		return 1;
-	}
-	if (limits->max_partitions && request->num_partitions > limits->max_partitions) {
-		snprintf(message, size, "Topic %s: %d partitions exceed the maximum of %d", request->topic,
-			 request->num_partitions, limits->max_partitions);
-		return 1;
-	}
-	return 0;
 }
 
 static int write_atomically(const char *path, const struct kdr_buf *text);
@@ -532,11 +510,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kdr-sandbox: %s\n", kdr_error_message());
 		code = kdr_error_last() == KDR_EINVALID ? EXIT_CONFIG : EXIT_FAILURE_RUNTIME;
 		goto cleanup;
-	}
-	for (size_t i = 0; i < cfg->n; i++) {
-		if (cfg->policies[i].min_rf || cfg->policies[i].max_partitions)
-			kdr_sandbox_set_create_topic_policy(sandbox, cfg->specs[i].name, limits_policy,
-							    &cfg->policies[i]);
 	}
 	if (clusters_file && write_clusters_file(sandbox, cfg, clusters_file) != 0) {
 		code = EXIT_FAILURE_RUNTIME;
