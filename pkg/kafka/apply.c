@@ -528,6 +528,75 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 	rd_kafka_queue_destroy(queue);
 }
 
+/* How long a create that answered TOPIC_ALREADY_EXISTS may take to show in the metadata of the broker asked. */
+#define KDR_KAFKA_EXISTS_SETTLE_MS 5000
+
+/*
+ * A create-topic that answered TOPIC_ALREADY_EXISTS: the topic appeared
+ * between the read and the create. The usual cause is kdr's own earlier run,
+ * killed (or timed out) after its request reached the controller: that
+ * request landed late and holds what the same desired state plans. When the
+ * topic now has the planned partition count and replication factor the
+ * action is done (nothing is created twice, and the next plan compares its
+ * configs and placement); otherwise it stays failed, saying what exists.
+ */
+static void settle_already_exists(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
+				  const struct kdr_plan *plan, const struct pending *items, size_t n)
+{
+	bool *open = kdr_calloc(n + 1, sizeof(*open));
+	size_t waiting = 0;
+	int64_t deadline = kdr_kafka_now_ms() + KDR_KAFKA_EXISTS_SETTLE_MS;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = results[items[i].action].error_name;
+
+		open[i] = name && strcmp(name, "TOPIC_ALREADY_EXISTS") == 0;
+		waiting += open[i];
+	}
+	while (waiting > 0) {
+		const struct rd_kafka_metadata *md = NULL;
+		bool last = kdr_kafka_now_ms() >= deadline;
+
+		/* On an error they stay failed, with the broker's message. */
+		if (rd_kafka_metadata(conn->rk, 1, NULL, &md, conn->timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			struct kdr_action_result *result = &results[items[i].action];
+			const struct kdr_action *action = &plan->actions[items[i].action];
+			const rd_kafka_metadata_topic_t *mt = NULL;
+
+			if (!open[i])
+				continue;
+			for (int t = 0; t < md->topic_cnt && !mt; t++)
+				if (strcmp(md->topics[t].topic, items[i].topic) == 0 && md->topics[t].err == 0)
+					mt = &md->topics[t];
+			if (!mt && !last)
+				continue; /* not yet in this broker's metadata */
+			open[i] = false;
+			waiting--;
+			if (!mt)
+				continue;
+			if (mt->partition_cnt == action->partitions && mt->partition_cnt > 0 &&
+			    mt->partitions[0].replica_cnt == action->replication_factor) {
+				kdr_action_result_release(result);
+				result->attempted = true;
+				result->code = 0;
+			} else {
+				char *message = kdr_asprintf("%s; it exists with %d partition(s) and replication factor %d",
+							     result->message, mt->partition_cnt,
+							     mt->partition_cnt > 0 ? mt->partitions[0].replica_cnt : 0);
+
+				free(result->message);
+				result->message = message;
+			}
+		}
+		rd_kafka_metadata_destroy(md);
+		if (waiting > 0)
+			rd_kafka_poll(conn->rk, 200);
+	}
+	free(open);
+}
+
 /* All actions of one kind for this cluster, in a bounded number of requests. */
 static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan,
 		       enum kdr_action_kind kind)
@@ -571,6 +640,8 @@ static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn 
 	batches = cut_batches(&n_batches, items, unique, plan);
 	if (n_batches)
 		run_batches(results, conn, plan, kind, batches, n_batches);
+	if (kind == KDR_ACTION_CREATE_TOPIC && !conn->validate_only)
+		settle_already_exists(results, conn, plan, items, unique);
 	free(batches);
 	free(items);
 }

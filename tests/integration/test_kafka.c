@@ -873,11 +873,25 @@ static void test_create_existing_topic_is_reported(void **state)
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
 	results_free(results, plan.n_actions);
 
-	/* Again: TOPIC_ALREADY_EXISTS is a failure, for the next plan to reconcile. */
+	/*
+	 * Again, as planned (an earlier run's request that landed late): the topic
+	 * exists with the planned partitions and replication factor, so the
+	 * action is done (issue 14 item 6, kill -9 mid-batch).
+	 */
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	assert_true(results[0].attempted);
+	assert_int_equal(results[0].code, 0);
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+
+	/* Again with another partition count: TOPIC_ALREADY_EXISTS is a failure that says what exists. */
+	add_create(&plan, "orders", 2, 0);
 	results = results_new(&plan);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), KDR_EEXISTS);
 	assert_int_equal(results[0].code, KDR_EEXISTS);
 	assert_string_equal(results[0].error_name, "TOPIC_ALREADY_EXISTS");
+	assert_non_null(strstr(results[0].message, "it exists with 1 partition(s) and replication factor 3"));
 	results_free(results, plan.n_actions);
 	plan_free(&plan);
 }

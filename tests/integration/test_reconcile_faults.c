@@ -9,10 +9,18 @@
  * tests/support/testbed.h); the cases that need per-request fault injection
  * (a refused topic, latency, a request held while its broker dies) run on
  * the sandbox only, and on the other backends say so and skip before any bed
- * starts.
+ * starts. kill -9 of the kdr binary mid-batch runs on every backend (latency
+ * makes the batch long on the sandbox; on real Kafka it is long by itself).
  */
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "test_reconcile_helpers.h"
 
@@ -503,6 +511,261 @@ static void test_controller_lost_mid_apply(void **state)
 	kdr_buf_release(&yaml);
 }
 
+/* --- kill -9 of `kdr apply` mid-batch (issue 14 item 6) --- */
+
+#define KILL_KEPT 20	/* existing topics whose partitions and config the batch changes */
+#define KILL_FRESH 320	/* topics the batch creates: 10 CreateTopics requests of 32, 2 in flight */
+#define KILL_LATENCY_MS 1500
+#define API_CREATE_PARTITIONS 37
+#define API_INCREMENTAL_ALTER_CONFIGS 44
+#define API_ALTER_CONFIGS 33
+
+extern char **environ;
+
+/* The kdr binary: $KDR_BIN (hack/test.sh), else build/kdr next to build/tests/ of this binary. */
+static char *kdr_binary(void)
+{
+	const char *env = getenv("KDR_BIN");
+	char self[PATH_MAX] = "";
+	ssize_t n = 0;
+	char *slash = NULL;
+
+	if (env && *env)
+		return kdr_strdup(env);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	assert_non_null(slash);
+	*slash = '\0';
+	return kdr_asprintf("%s/../kdr", self);
+}
+
+/* Starts `kdr ARGS...` with stdout and stderr into `log`; returns its pid. */
+static pid_t spawn_kdr(const char *log, const char *const *args)
+{
+	posix_spawn_file_actions_t actions;
+	char *bin = kdr_binary();
+	char *argv[16] = {NULL};
+	pid_t pid = -1;
+	size_t n = 0;
+
+	argv[n++] = bin;
+	for (; args[n - 1] && n < 15; n++)
+		argv[n] = (char *)args[n - 1];
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&actions, 1, 2);
+	assert_int_equal(posix_spawn(&pid, bin, &actions, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&actions);
+	free(bin);
+	return pid;
+}
+
+/* Runs `kdr ARGS...` to the end; its exit status (-1: killed), output into `out`. */
+static int run_kdr(struct kdr_buf *out, const char *log, const char *const *args)
+{
+	pid_t pid = spawn_kdr(log, args);
+	int status = 0;
+	FILE *f = NULL;
+	char chunk[4096];
+	size_t n = 0;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	kdr_buf_truncate(out, 0);
+	f = fopen(log, "r");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kdr_buf_put(out, chunk, n);
+	fclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* How many of the fresh topics one Metadata answer of every topic lists. */
+static size_t count_fresh(rd_kafka_t *rk)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	size_t n = 0;
+
+	if (rd_kafka_metadata(rk, 1, NULL, &md, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return 0;
+	for (int i = 0; i < md->topic_cnt; i++)
+		n += strncmp(md->topics[i].topic, "fresh-", 6) == 0 && md->topics[i].err == 0;
+	rd_kafka_metadata_destroy(md);
+	return n;
+}
+
+static const char *const kept_old[] = {"retention.ms", "3600000", NULL};
+static const char *const kept_new[] = {"retention.ms", "7200000", NULL};
+
+/* "Applied: N succeeded, F failed, S skipped" of an apply's output, or fails the test. */
+static void applied_counts(const char *output, size_t *ok, size_t *failed)
+{
+	const char *line = strstr(output, "\nApplied: ");
+	unsigned long a = 0, b = 0, c = 0;
+
+	if (!line || sscanf(line, "\nApplied: %lu succeeded, %lu failed, %lu skipped", &a, &b, &c) != 3) {
+		printf("%s\n", output);
+		fail_msg("no 'Applied' summary in the output above");
+	}
+	*ok = a;
+	*failed = b;
+}
+
+/*
+ * kill -9 of `kdr apply` mid-batch (issue 14 item 6): the kdr binary applies
+ * a batch of 320 creates, 20 partition increases and 20 config changes; it
+ * is killed once some of the creates are visible and before all are (on the
+ * sandbox each write request is held 1.5 s to make the batch long; on real
+ * Kafka the batch is long by itself). The next `kdr apply`, started at once,
+ * converges: it plans and applies only what is missing, every one of its
+ * actions succeeds (the dead run's requests that land late are not created
+ * twice), nothing is lost (an independent client sees every topic,
+ * partition count and config), and `kdr plan --detailed-exitcode` then
+ * exits 0 (no changes).
+ */
+static void test_kill_9_of_apply_mid_batch(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = east_spec();
+	struct rec *rec = NULL;
+	struct kdr_buf old_yaml = KDR_BUF_INIT, new_yaml = KDR_BUF_INIT, text = KDR_BUF_INIT, out = KDR_BUF_INIT;
+	char dir[] = "/tmp/kdr-kill9-XXXXXX";
+	char *file = NULL, *log = NULL, *log2 = NULL;
+	rd_kafka_t *rk = NULL;
+	FILE *f = NULL;
+	pid_t pid = -1;
+	int status = 0, rc = 0;
+	size_t seen = 0, ok = 0, failed = 0, total = KILL_FRESH + 2 * KILL_KEPT;
+	int64_t t0 = 0, killed_at = 0;
+
+	*state = rec = rec_start(&spec, 1);
+	/* The topics the batch changes, as they were: 1 partition, retention 1 h. */
+	kdr_buf_puts(&old_yaml, EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: kept}\nspec:\n"
+					   "  clusters: [dc-east]\n  partitions: 1\n  replicationFactor: 3\n"
+					   "  config: {retention.ms: \"3600000\"}\n  topics:\n");
+	for (int i = 0; i < KILL_KEPT; i++)
+		kdr_buf_printf(&old_yaml, "    - kept-%02d\n", i);
+	rec_desire(rec, old_yaml.ptr);
+	rec_plan(rec, false);
+	rec_apply_ok(rec);
+	rk = raw_client(rec, "dc-east");
+	raw_assert_overrides(rk, "kept-00", kept_old);
+	/* The batch: each kept topic to 2 partitions and 2 h, and 320 new topics. */
+	kdr_buf_puts(&new_yaml, EAST_CLUSTER "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: kept}\nspec:\n"
+					   "  clusters: [dc-east]\n  partitions: 2\n  replicationFactor: 3\n"
+					   "  config: {retention.ms: \"7200000\"}\n  topics:\n");
+	for (int i = 0; i < KILL_KEPT; i++)
+		kdr_buf_printf(&new_yaml, "    - kept-%02d\n", i);
+	kdr_buf_puts(&new_yaml, "---\n" REC_YAML_HEADER "kind: TopicPolicy\nmetadata: {name: fresh}\nspec:\n"
+				"  clusters: [dc-east]\n  partitions: 2\n  replicationFactor: 3\n  topics:\n");
+	for (int i = 0; i < KILL_FRESH; i++)
+		kdr_buf_printf(&new_yaml, "    - fresh-%03d\n", i);
+	rec_desire(rec, new_yaml.ptr);
+	rec_plan(rec, false);
+	assert_int_equal(rec->plan.n_actions, total);
+	assert_non_null(mkdtemp(dir));
+	file = kdr_asprintf("%s/desired.yaml", dir);
+	log = kdr_asprintf("%s/apply-1.log", dir);
+	log2 = kdr_asprintf("%s/apply-2.log", dir);
+	rec_expand(&text, rec, new_yaml.ptr);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text.ptr, 1, text.len, f), text.len);
+	fclose(f);
+
+	if (rec->sandbox) {
+		assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, KILL_LATENCY_MS), 0);
+		assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", API_CREATE_PARTITIONS, KILL_LATENCY_MS), 0);
+		assert_int_equal(
+		    kdr_sandbox_set_latency(rec->sandbox, "dc-east", API_INCREMENTAL_ALTER_CONFIGS, KILL_LATENCY_MS), 0);
+		assert_int_equal(kdr_sandbox_set_latency(rec->sandbox, "dc-east", API_ALTER_CONFIGS, KILL_LATENCY_MS), 0);
+	}
+	t0 = rec_now_ms();
+	pid = spawn_kdr(log, (const char *const[]){"apply", dir, "--yes", NULL});
+	/* Kill it once the first creates are visible, never after the last. */
+	while (rec_now_ms() - t0 < 120000) {
+		seen = count_fresh(rk);
+		if (seen > 0)
+			break;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			pid = -1;
+			break;
+		}
+		rec_sleep_ms(10);
+	}
+	if (pid > 0) {
+		killed_at = rec_now_ms() - t0;
+		assert_int_equal(kill(pid, SIGKILL), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+	}
+	printf("# backend: %s; kdr apply killed (SIGKILL) at %lld ms with %zu of %d creates visible\n",
+	       kdr_testbed_backend_name(), (long long)killed_at, seen, KILL_FRESH);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* Mid-batch: some of it landed, not all of it. */
+	assert_true(seen > 0 && seen < KILL_FRESH);
+
+	/*
+	 * The next run at once, while the dead run's last requests are still held
+	 * by the broker (on the sandbox: the same latency for both runs, so the
+	 * dead run's requests land first): it reads the topics as missing, and its
+	 * creates of them answer TOPIC_ALREADY_EXISTS. They exist as planned, so
+	 * the actions are done (before: 64 failed, exit 1). Every action succeeds.
+	 */
+	rc = run_kdr(&out, log2, (const char *const[]){"apply", dir, "--yes", NULL});
+	applied_counts(out.ptr, &ok, &failed);
+	printf("# second apply: exit %d, %zu succeeded, %zu failed (of %zu in the first plan)\n", rc, ok, failed, total);
+	if (rc != 0 || failed)
+		printf("%s\n", out.ptr);
+	assert_int_equal(rc, 0);
+	assert_int_equal(failed, 0);
+	assert_true(ok > 0 && ok <= total - seen);
+	assert_null(strstr(out.ptr, "FAILED"));
+	if (rec->sandbox) {
+		kdr_sandbox_set_latency(rec->sandbox, "dc-east", REC_API_CREATE_TOPICS, 0);
+		kdr_sandbox_set_latency(rec->sandbox, "dc-east", API_CREATE_PARTITIONS, 0);
+		kdr_sandbox_set_latency(rec->sandbox, "dc-east", API_INCREMENTAL_ALTER_CONFIGS, 0);
+		kdr_sandbox_set_latency(rec->sandbox, "dc-east", API_ALTER_CONFIGS, 0);
+	}
+
+	/* Nothing lost: an independent client sees every topic, partition count and config. */
+	rec_settle(rec);
+	for (int i = 0; i < KILL_FRESH; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "fresh-%03d", i);
+		assert_int_equal(raw_partition_count(rk, name), 2);
+	}
+	for (int i = 0; i < KILL_KEPT; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "kept-%02d", i);
+		assert_int_equal(raw_partition_count(rk, name), 2);
+		raw_assert_overrides(rk, name, kept_new);
+	}
+	/* And nothing left: the binary's plan and kdr's own are empty. */
+	rc = run_kdr(&out, log2, (const char *const[]){"plan", dir, "--detailed-exitcode", NULL});
+	if (rc != 0)
+		printf("%s\n", out.ptr);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out.ptr, "No changes"));
+	rec_plan(rec, false);
+	rec_assert_plan_empty(rec);
+
+	rd_kafka_destroy(rk);
+	unlink(file);
+	unlink(log);
+	unlink(log2);
+	rmdir(dir);
+	free(file);
+	free(log);
+	free(log2);
+	kdr_buf_release(&old_yaml);
+	kdr_buf_release(&new_yaml);
+	kdr_buf_release(&text);
+	kdr_buf_release(&out);
+}
+
 /*
  * Metadata slower than the timeout: the read fails clearly and in time, and
  * the plan blocks the cluster instead of planning it as if it were empty.
@@ -573,6 +836,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_request_lost_with_its_broker_is_planned_again, teardown),
 	    cmocka_unit_test_teardown(test_controller_lost_mid_apply, teardown),
 	    cmocka_unit_test_teardown(test_read_timeout_is_reported_not_planned_around, teardown),
+	    cmocka_unit_test_teardown(test_kill_9_of_apply_mid_batch, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
