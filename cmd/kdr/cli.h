@@ -33,6 +33,8 @@ int kdr_cmd_run(int argc, char **argv);
 int kdr_cmd_status(int argc, char **argv);
 int kdr_cmd_failover(int argc, char **argv);
 int kdr_cmd_failback(int argc, char **argv);
+int kdr_cmd_backup(int argc, char **argv);
+int kdr_cmd_restore(int argc, char **argv);
 int kdr_cmd_lag(int argc, char **argv);
 int kdr_cmd_version(int argc, char **argv);
 

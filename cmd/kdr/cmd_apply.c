@@ -61,17 +61,6 @@ static const struct kdr_cli_spec apply_spec = {
 	.short_options = "c:yh",
 };
 
-static bool confirm(size_t actions)
-{
-	char answer[16] = { 0 };
-
-	fprintf(stderr, "\napply %zu action(s)? only 'yes' is accepted: ", actions);
-	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return false;
-	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
-}
-
 /* The snapshot stands in for the clusters: the plan applied to it as Kafka would, written back. */
 static int apply_offline(struct kdr_pipeline *p)
 {
@@ -85,39 +74,6 @@ static int apply_offline(struct kdr_pipeline *p)
 	if (exit_code == KDR_EXIT_OK)
 		printf("\napplied %zu action(s) to snapshot '%s'\n", p->plan.n_actions, p->options.snapshot_path);
 	kdr_buf_release(&out);
-	return exit_code;
-}
-
-static void print_results(const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only)
-{
-	printf("\n");
-	for (size_t i = 0; i < report->n; i++) {
-		const struct kdr_action *action = &plan->actions[i];
-		const struct kdr_action_result *result = &report->results[i];
-
-		if (!result->attempted)
-			printf("  skipped  %s %s/%s\n", kdr_action_kind_name(action->kind), action->cluster,
-			       action->resource);
-		else if (result->code == 0)
-			printf("  %s  %s %s/%s\n", validate_only ? "valid " : "ok    ", kdr_action_kind_name(action->kind),
-			       action->cluster, action->resource);
-		else
-			printf("  FAILED   %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
-			       action->resource, result->message ? result->message : kdr_error_name(result->code));
-	}
-	printf("\n%s: %zu succeeded, %zu failed, %zu skipped\n", validate_only ? "Validated" : "Applied",
-	       report->succeeded, report->failed, report->skipped);
-}
-
-static int apply_live(struct kdr_pipeline *p)
-{
-	struct kdr_apply_report report = { 0 };
-	int exit_code;
-
-	kdr_pipeline_apply(&report, p, NULL, NULL);
-	print_results(&p->plan, &report, p->options.validate_only);
-	exit_code = report.failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
-	kdr_apply_report_release(&report);
 	return exit_code;
 }
 
@@ -270,13 +226,13 @@ int kdr_cmd_apply(int argc, char **argv)
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
-		if (!confirm(p.plan.n_actions)) {
+		if (!kdr_cli_confirm(p.plan.n_actions)) {
 			fprintf(stderr, "kdr apply: cancelled; nothing was applied\n");
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
 	}
-	exit_code = source.snapshot_path ? apply_offline(&p) : apply_live(&p);
+	exit_code = source.snapshot_path ? apply_offline(&p) : kdr_cli_apply_live(&p);
 pending:
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
 	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {

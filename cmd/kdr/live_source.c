@@ -54,3 +54,47 @@ int kdr_cli_plan(struct kdr_pipeline *p, const char *command)
 	}
 	return KDR_EXIT_OK;
 }
+
+bool kdr_cli_confirm(size_t actions)
+{
+	char answer[16] = { 0 };
+
+	fprintf(stderr, "\napply %zu action(s)? only 'yes' is accepted: ", actions);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
+}
+
+static void print_results(const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only)
+{
+	printf("\n");
+	for (size_t i = 0; i < report->n; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+		const struct kdr_action_result *result = &report->results[i];
+
+		if (!result->attempted)
+			printf("  skipped  %s %s/%s\n", kdr_action_kind_name(action->kind), action->cluster,
+			       action->resource);
+		else if (result->code == 0)
+			printf("  %s  %s %s/%s\n", validate_only ? "valid " : "ok    ", kdr_action_kind_name(action->kind),
+			       action->cluster, action->resource);
+		else
+			printf("  FAILED   %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
+			       action->resource, result->message ? result->message : kdr_error_name(result->code));
+	}
+	printf("\n%s: %zu succeeded, %zu failed, %zu skipped\n", validate_only ? "Validated" : "Applied",
+	       report->succeeded, report->failed, report->skipped);
+}
+
+int kdr_cli_apply_live(struct kdr_pipeline *p)
+{
+	struct kdr_apply_report report = { 0 };
+	int exit_code;
+
+	kdr_pipeline_apply(&report, p, NULL, NULL);
+	print_results(&p->plan, &report, p->options.validate_only);
+	exit_code = report.failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+	kdr_apply_report_release(&report);
+	return exit_code;
+}

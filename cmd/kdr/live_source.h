@@ -43,4 +43,14 @@ int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, stru
 /* Plans what kdr_cli_read read; "kdr COMMAND: why" on stderr when it fails. Returns an enum kdr_exit. */
 int kdr_cli_plan(struct kdr_pipeline *p, const char *command);
 
+/* Asks on the terminal to apply `actions` action(s); true only for the answer 'yes'. */
+bool kdr_cli_confirm(size_t actions);
+
+/*
+ * Applies the pipeline's plan to the clusters (kdr_pipeline_apply) and
+ * prints each action's result and the summary. Returns KDR_EXIT_ERROR when
+ * an action failed, else KDR_EXIT_OK.
+ */
+int kdr_cli_apply_live(struct kdr_pipeline *p);
+
 #endif

@@ -14,6 +14,8 @@ static const struct kdr_command commands[] = {
 	{ "lag", "replication lag and RPO of a flow (exit 1 over --max-rpo)", kdr_cmd_lag },
 	{ "failover", "move a flow's consumer groups to its target with MM2's translated offsets", kdr_cmd_failover },
 	{ "failback", "the next step back after a failover: reverse flow, groups back, flow restored", kdr_cmd_failback },
+	{ "backup", "write a cluster's topics, ACLs, group offsets and configs (and records) to a directory", kdr_cmd_backup },
+	{ "restore", "plan/apply a backup directory onto a cluster (and its offsets, records)", kdr_cmd_restore },
 	{ "version", "print the version", kdr_cmd_version },
 };
 

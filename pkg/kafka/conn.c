@@ -228,6 +228,13 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 	     (error = conf_set(conf, conn, "enable.auto.offset.store", "false", false)) ||
 	     (error = conf_set(conf, conn, "enable.partition.eof", "true", false))))
 		goto cleanup;
+	if (options && options->ordered && !options->consumer &&
+	    ((error = conf_set(conf, conn, "max.in.flight.requests.per.connection", "1", false)) ||
+	     (error = conf_set(conf, conn, "acks", "all", false)) ||
+	     (error = conf_set(conf, conn, "linger.ms", "5", false))))
+		goto cleanup;
+	if (!(options && options->consumer))
+		rd_kafka_conf_set_dr_msg_cb(conf, kdr_kafka_delivery_sink);
 	conn->rk = rd_kafka_new(options && options->consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER, conf, errstr,
 				sizeof(errstr));
 	if (!conn->rk) {

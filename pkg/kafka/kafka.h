@@ -64,6 +64,8 @@ struct kdr_kafka_options {
 	 * calls work on it all the same.
 	 */
 	bool consumer;
+	/* A producer with one request in flight per broker and acks=all (kdr_kafka_conn_produce). */
+	bool ordered;
 };
 
 /* The outcome of one plan action. */
@@ -193,6 +195,47 @@ typedef void (*kdr_kafka_record_fn)(void *ctx, int64_t offset, int64_t timestamp
  */
 int kdr_kafka_conn_read_partition(struct kdr_kafka_conn *conn, const char *topic, int32_t partition, int64_t from,
 				  int64_t max_records, kdr_kafka_record_fn fn, void *ctx, int64_t *end_out);
+
+/* A record with everything Kafka keeps of it (read_records, produce). */
+struct kdr_kafka_header {
+	const char *key;
+	const void *value; /* NULL: a null header value */
+	size_t len;
+};
+
+struct kdr_kafka_record {
+	int32_t partition;
+	int64_t offset;       /* read: its offset; produce: ignored */
+	int64_t timestamp_ms; /* CreateTime; produce: < 0 lets the producer stamp it */
+	const void *key;      /* NULL: null */
+	size_t key_len;
+	const void *value;    /* NULL: null (a tombstone) */
+	size_t value_len;
+	const struct kdr_kafka_header *headers;
+	size_t n_headers;
+};
+
+typedef void (*kdr_kafka_full_record_fn)(void *ctx, const struct kdr_kafka_record *record);
+
+/*
+ * kdr_kafka_conn_read_partition with the whole record (headers included):
+ * the same bounds, codes and consumer connection. Pointers in the record are
+ * valid during the call only.
+ */
+int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, int32_t partition, int64_t from,
+				int64_t max_records, kdr_kafka_full_record_fn fn, void *ctx, int64_t *end_out);
+
+/*
+ * Produces `records` to `topic` (each to its partition, with key, value,
+ * headers and timestamp), in order, then waits for every delivery (acks
+ * all; the connection must not be a consumer; open it with
+ * options.ordered so that a retry cannot reorder a partition). Returns 0
+ * when all were delivered, else the first failure's code with a message
+ * naming cluster, topic and partition; *delivered (may be NULL) gets how
+ * many were.
+ */
+int kdr_kafka_conn_produce(struct kdr_kafka_conn *conn, const char *topic, const struct kdr_kafka_record *records,
+			   size_t n, size_t *delivered);
 
 struct kdr_kafka_group_commit {
 	const char *topic;

@@ -45,6 +45,9 @@ struct kdr_kafka_conn {
 
 /* --- conn.c --- */
 
+/* The delivery report callback of producer connections (records.c): fills the message's result slot. */
+void kdr_kafka_delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);
+
 /* Milliseconds of a monotonic clock. */
 int64_t kdr_kafka_now_ms(void);
 

@@ -54,8 +54,65 @@ cleanup:
 	return error;
 }
 
+struct plain_sink {
+	kdr_kafka_record_fn fn;
+	void *ctx;
+};
+
+static void to_plain(void *ctx, const struct kdr_kafka_record *record)
+{
+	struct plain_sink *sink = ctx;
+
+	sink->fn(sink->ctx, record->offset, record->timestamp_ms, record->key, record->key_len, record->value,
+		 record->value_len);
+}
+
 int kdr_kafka_conn_read_partition(struct kdr_kafka_conn *conn, const char *topic, int32_t partition, int64_t from,
 				  int64_t max_records, kdr_kafka_record_fn fn, void *ctx, int64_t *end_out)
+{
+	struct plain_sink sink = { fn, ctx };
+
+	return kdr_kafka_conn_read_records(conn, topic, partition, from, max_records, to_plain, &sink, end_out);
+}
+
+/* Hands one fetched message to `fn` as a kdr_kafka_record (headers copied into a small array). */
+static void deliver(kdr_kafka_full_record_fn fn, void *ctx, rd_kafka_message_t *msg, int32_t partition)
+{
+	struct kdr_kafka_record record = { 0 };
+	struct kdr_kafka_header *headers = NULL;
+	rd_kafka_headers_t *hdrs = NULL;
+
+	record.partition = partition;
+	record.offset = msg->offset;
+	record.timestamp_ms = rd_kafka_message_timestamp(msg, NULL);
+	record.key = msg->key;
+	record.key_len = msg->key ? msg->key_len : 0;
+	record.value = msg->payload;
+	record.value_len = msg->payload ? msg->len : 0;
+	if (rd_kafka_message_headers(msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+		size_t count = rd_kafka_header_cnt(hdrs);
+
+		headers = kdr_calloc(count + 1, sizeof(*headers));
+		for (size_t i = 0; i < count; i++) {
+			const char *name = NULL;
+			const void *value = NULL;
+			size_t size = 0;
+
+			if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR)
+				break;
+			headers[record.n_headers].key = name;
+			headers[record.n_headers].value = value;
+			headers[record.n_headers].len = value ? size : 0;
+			record.n_headers++;
+		}
+		record.headers = headers;
+	}
+	fn(ctx, &record);
+	free(headers);
+}
+
+int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, int32_t partition, int64_t from,
+				int64_t max_records, kdr_kafka_full_record_fn fn, void *ctx, int64_t *end_out)
 {
 	rd_kafka_topic_t *rkt = NULL;
 	rd_kafka_resp_err_t err = 0;
@@ -132,8 +189,7 @@ int kdr_kafka_conn_read_partition(struct kdr_kafka_conn *conn, const char *topic
 		}
 		offset = msg->offset;
 		if (offset < high) {
-			fn(ctx, offset, rd_kafka_message_timestamp(msg, NULL), msg->key, msg->key_len, msg->payload,
-			   msg->len);
+			deliver(fn, ctx, msg, partition);
 			delivered++;
 		}
 		rd_kafka_message_destroy(msg);
@@ -146,5 +202,96 @@ cleanup:
 		rd_kafka_consume_stop(rkt, partition);
 	if (rkt)
 		rd_kafka_topic_destroy(rkt);
+	return error;
+}
+
+/* --- produce --- */
+
+struct delivery {
+	int err; /* rd_kafka_resp_err_t; -1 while pending */
+};
+
+void kdr_kafka_delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+	struct delivery *slot = msg->_private;
+
+	(void)rk;
+	(void)opaque;
+	if (slot)
+		slot->err = msg->err;
+}
+
+int kdr_kafka_conn_produce(struct kdr_kafka_conn *conn, const char *topic, const struct kdr_kafka_record *records,
+			   size_t n, size_t *delivered)
+{
+	struct delivery *slots = NULL;
+	size_t ok = 0;
+	int64_t deadline = 0;
+	int error = 0;
+
+	if (delivered)
+		*delivered = 0;
+	if (n == 0)
+		return 0;
+	if (rd_kafka_type(conn->rk) != RD_KAFKA_PRODUCER)
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': producing records needs a producer connection",
+				     conn->cluster);
+	if ((error = kdr_kafka_conn_wait(conn)))
+		return error;
+	slots = kdr_calloc(n, sizeof(*slots));
+	for (size_t i = 0; i < n && !error; i++) {
+		const struct kdr_kafka_record *r = &records[i];
+		rd_kafka_headers_t *hdrs = rd_kafka_headers_new(r->n_headers ? r->n_headers : 1);
+		rd_kafka_resp_err_t err = 0;
+
+		for (size_t h = 0; h < r->n_headers; h++)
+			rd_kafka_header_add(hdrs, r->headers[h].key, -1, r->headers[h].value,
+					    r->headers[h].value ? (ssize_t)r->headers[h].len : 0);
+		slots[i].err = -1;
+		for (;;) {
+			/* An empty non-null value needs a non-NULL pointer: NULL means null to librdkafka. */
+			err = rd_kafka_producev(conn->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(r->partition),
+						RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+						RD_KAFKA_V_KEY(r->key ? (void *)(r->key_len ? r->key : "") : NULL,
+							       r->key_len),
+						RD_KAFKA_V_VALUE(r->value ? (void *)(r->value_len ? r->value : "") : NULL,
+								 r->value_len),
+						RD_KAFKA_V_TIMESTAMP(r->timestamp_ms >= 0 ? r->timestamp_ms : 0),
+						RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(&slots[i]), RD_KAFKA_V_END);
+			if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+				break;
+			rd_kafka_poll(conn->rk, 100);
+		}
+		if (err) {
+			/* On failure the headers stay the caller's. */
+			rd_kafka_headers_destroy(hdrs);
+			slots[i].err = err;
+			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: produce: "
+					      "%s: %s", conn->cluster, topic, (int)r->partition, rd_kafka_err2name(err),
+					      rd_kafka_err2str(err));
+			n = i;
+		}
+		rd_kafka_poll(conn->rk, 0);
+	}
+	/* Every delivery is reported or times out (message.timeout.ms) before flush returns. */
+	deadline = kdr_kafka_now_ms() + 10LL * conn->timeout_ms;
+	while (rd_kafka_outq_len(conn->rk) > 0 && kdr_kafka_now_ms() < deadline)
+		rd_kafka_flush(conn->rk, 100);
+	for (size_t i = 0; i < n; i++) {
+		if (slots[i].err == 0) {
+			ok++;
+			continue;
+		}
+		if (!error) {
+			rd_kafka_resp_err_t err = slots[i].err < 0 ? RD_KAFKA_RESP_ERR__TIMED_OUT : slots[i].err;
+
+			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: record "
+					      "%zu: delivery: %s: %s", conn->cluster, topic, (int)records[i].partition, i,
+					      rd_kafka_err2name(err), rd_kafka_err2str(err));
+		}
+	}
+	if (delivered)
+		*delivered = ok;
+	free(slots);
 	return error;
 }

@@ -275,6 +275,17 @@ const char *kdr_git_display_url(const struct kdr_git_repo *repo);
 /* The cache directory of a remote (lent), or NULL for a local repository. */
 const char *kdr_git_cache_path(const struct kdr_git_repo *repo);
 
+/*
+ * Commits the directory `dir` (kdr backup --commit): opens the repository
+ * whose work tree holds `dir` (initialising one at `dir` when there is
+ * none), stages every file under `dir` (added, changed and removed; nothing
+ * outside it), and commits on HEAD with `message`, signed by the
+ * repository's user.name/user.email or "kdr <kdr@localhost>". The commit
+ * id goes to out_hex. Returns 0, KDR_EINVALID (a bare repository, `dir`
+ * outside the work tree) or KDR_EIO.
+ */
+int kdr_git_commit_dir(char out_hex[41], const char *dir, const char *message);
+
 /* Closes the repository and wipes the token; accepts NULL. */
 void kdr_git_free(struct kdr_git_repo *repo);
 

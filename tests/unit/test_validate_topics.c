@@ -179,6 +179,25 @@ static void test_assignments_need_strategy_static(void **state)
 		   "only used with strategy static");
 }
 
+static void test_fallback_needs_strategy_static(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS POLICY_HEAD("core")
+		   "  clusters: [dc-east]\n"
+		   "  topics: [orders]\n"
+		   "  placement:\n"
+		   "    fallback: any\n",
+		   KDR_EINVALID,
+		   "t.yaml:21:15: error: spec.placement.fallback: given with strategy 'rack-aware'; a fallback is "
+		   "only used with strategy static");
+	check_yaml(TWO_CLUSTERS POLICY_HEAD("core")
+		   "  clusters: [dc-east]\n"
+		   "  replicationFactor: 1\n"
+		   "  topics: [orders]\n"
+		   "  placement: {strategy: static, fallback: rack-aware, assignments: {orders: [[1]]}}\n",
+		   0, "");
+}
+
 static const char stretch_clusters[] =
 	DOC "kind: KafkaCluster\n"
 	"metadata: {name: stretch}\n"
@@ -412,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_tiering_without_local_retention_is_a_warning),
 		cmocka_unit_test(test_static_assignments_are_complete_and_well_formed),
 		cmocka_unit_test(test_assignments_need_strategy_static),
+		cmocka_unit_test(test_fallback_needs_strategy_static),
 		cmocka_unit_test(test_cross_dc_and_preferred_leader_need_datacenters),
 		cmocka_unit_test(test_dc_loss_survival_needs_enough_replicas),
 		cmocka_unit_test(test_policies_conflicting_on_a_topic),

@@ -1,0 +1,304 @@
+/*
+ * kdr backup: the live state of one cluster (read by the pipeline's read
+ * stage, as kdr snapshot and plan read it) written as a backup directory
+ * (pkg/dr/backup.h, docs/backup-format.md), optionally committed to Git.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dr/backup.h"
+#include "executor/backup_io.h"
+#include "live_source.h"
+#include "source/source.h"
+#include "source_opts.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/regex.h"
+#include "util/units.h"
+
+enum {
+	OPT_OUT = 'o',
+	OPT_HELP = 'h',
+	OPT_DATA = 3000,
+	OPT_MAX_BYTES,
+	OPT_COMMIT,
+};
+
+static const struct option backup_options[] = {
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "data", required_argument, NULL, OPT_DATA },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "commit", no_argument, NULL, OPT_COMMIT },
+	KDR_CLI_CLUSTER_OPTIONS,
+	KDR_CLI_SOURCE_OPTIONS,
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct kdr_cli_spec backup_spec = {
+	.command = "backup",
+	.usage = "kdr backup [DIR | --git URL [--ref R] [--path P]] --cluster C --out BACKUP_DIR [--data REGEX]\n"
+		 "                  [--max-bytes SIZE] [--commit] [--timeout 30s]",
+	.description =
+	    "Reads cluster C (declared in DIR) and writes its metadata into BACKUP_DIR: the topics\n"
+	    "(partitions, replication factor, exact replica assignment, dynamic configs) as a TopicPolicy,\n"
+	    "the ACLs as AccessPolicy documents, the consumer groups' committed offsets, the dynamic\n"
+	    "broker configs, the Connect connectors' configs (secrets redacted) and a manifest\n"
+	    "(docs/backup-format.md). With --data, also the records of the topics REGEX matches.\n"
+	    "A second backup of an unchanged cluster writes the same bytes, except the manifest's\n"
+	    "createdAt line (set SOURCE_DATE_EPOCH to fix it). The documents apply as they are:\n"
+	    "'kdr restore --from BACKUP_DIR', or copied next to the KafkaCluster to adopt the cluster.\n"
+	    "Exit status: 0 written, 1 the cluster could not be read or a file not written, 64 usage error.",
+	.options_help = "  -c, --cluster C         the cluster to back up (exactly one)\n"
+			"  -o, --out DIR           the backup directory (created; kdr's files in it are replaced)\n"
+			"      --data REGEX        also dump the records of the topics REGEX matches in full\n"
+			"      --max-bytes SIZE    bound on the dumped keys, values and headers (default 64MiB)\n"
+			"      --commit            commit the backup to the Git repository DIR is in (one is\n"
+			"                          initialised at DIR when there is none)\n"
+			"      --timeout DURATION  per request to the cluster (default 30s)\n" KDR_CLI_SOURCE_HELP,
+	.options = backup_options,
+	.short_options = "c:o:h",
+};
+
+#define DEFAULT_MAX_BYTES ((size_t)64 << 20)
+
+/* RFC 3339 UTC of now, or of SOURCE_DATE_EPOCH (reproducible output) when set. */
+static void created_at(char out[32])
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (epoch && *epoch) {
+		char *end = NULL;
+		long long v = strtoll(epoch, &end, 10);
+
+		if (*end == '\0' && v >= 0)
+			now = (time_t)v;
+	}
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int make_dirs(const char *path)
+{
+	char *copy = kdr_strdup(path);
+	int rc = 0;
+
+	for (char *p = copy + 1; *p && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
+		rc = -1;
+	if (rc != 0)
+		fprintf(stderr, "kdr backup: cannot create '%s': %s\n", copy, strerror(errno));
+	free(copy);
+	return rc;
+}
+
+/* Removes what an earlier backup wrote under data/ (its *.jsonl, SHA256SUMS, then empty directories). */
+static int remove_data_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	size_t len = strlen(path);
+
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F && ((len > 6 && strcmp(path + len - 6, ".jsonl") == 0) || strstr(path, "/SHA256SUMS")))
+		unlink(path);
+	else if (flag == FTW_DP)
+		rmdir(path); /* fails, harmlessly, when something else is left in it */
+	return 0;
+}
+
+static int write_files(const char *dir, const struct kdr_dr_files *files)
+{
+	char *data_dir = kdr_asprintf("%s/data", dir);
+	int exit_code = KDR_EXIT_OK;
+
+	if (make_dirs(dir) != 0) {
+		free(data_dir);
+		return KDR_EXIT_ERROR;
+	}
+	nftw(data_dir, remove_data_entry, 16, FTW_DEPTH | FTW_PHYS);
+	for (size_t i = 0; i < files->n && exit_code == KDR_EXIT_OK; i++) {
+		char *path = kdr_asprintf("%s/%s", dir, files->v[i].path);
+		char *slash = strrchr(path, '/');
+
+		*slash = 0;
+		if (make_dirs(path) != 0)
+			exit_code = KDR_EXIT_ERROR;
+		*slash = '/';
+		if (exit_code == KDR_EXIT_OK)
+			exit_code = kdr_cli_write_file(path, files->v[i].data.ptr, files->v[i].data.len);
+		free(path);
+	}
+	free(data_dir);
+	return exit_code;
+}
+
+static int parse_size(size_t *out, const char *text)
+{
+	int64_t bytes = 0;
+
+	if (kdr_parse_size_bytes(&bytes, text) != 0 || bytes <= 0)
+		return -1;
+	*out = (size_t)bytes;
+	return 0;
+}
+
+int kdr_cmd_backup(int argc, char **argv)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_pipeline p = { 0 };
+	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
+	struct kdr_strvec clusters = KDR_STRVEC_INIT;
+	struct kdr_cli_source src = { 0 };
+	struct kdr_dr_files files = { 0 };
+	struct kdr_dr_partition_records *data = NULL;
+	struct kdr_regex *data_re = NULL;
+	struct kdr_dr_backup_info info = { 0 };
+	struct kdr_executor_options exec = { 0 };
+	const struct kdr_live_cluster *cl = NULL;
+	const char *out_dir = NULL, *data_regex = NULL;
+	size_t max_bytes = DEFAULT_MAX_BYTES, n_data = 0;
+	bool commit = false;
+	char when[32], commit_id[41] = "";
+	char *message = NULL;
+	int exit_code = KDR_EXIT_OK;
+	int opt, live_rc = -1;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, backup_spec.short_options, backup_spec.options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			kdr_cli_print_help(&backup_spec, stdout);
+			goto cleanup;
+		case OPT_OUT:
+			out_dir = optarg;
+			break;
+		case OPT_DATA:
+			data_regex = optarg;
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_size(&max_bytes, optarg) != 0) {
+				exit_code = kdr_cli_usage_error(&backup_spec, "--max-bytes: '%s' is not a positive size "
+									      "(e.g. 64MiB, 1048576)",
+								optarg);
+				goto cleanup;
+			}
+			break;
+		case OPT_COMMIT:
+			commit = true;
+			break;
+		default:
+			live_rc = kdr_cli_live_option(&source, &clusters, &backup_spec, opt, optarg);
+			if (live_rc > 0) {
+				exit_code = live_rc;
+				goto cleanup;
+			}
+			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
+				break;
+			exit_code = kdr_cli_usage_error(&backup_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (argc - optind > 1) {
+		exit_code = kdr_cli_usage_error(&backup_spec, "expected at most one directory, got %d arguments",
+						argc - optind);
+		goto cleanup;
+	}
+	if (optind < argc)
+		src.dir = argv[optind];
+	if (clusters.n != 1) {
+		exit_code = kdr_cli_usage_error(&backup_spec, "--cluster: give exactly one cluster to back up");
+		goto cleanup;
+	}
+	if (!out_dir) {
+		exit_code = kdr_cli_usage_error(&backup_spec, "--out: the backup directory is required");
+		goto cleanup;
+	}
+	if (data_regex && kdr_regex_compile(&data_re, data_regex) != 0) {
+		exit_code = kdr_cli_usage_error(&backup_spec, "--data: %s", kdr_error_message());
+		goto cleanup;
+	}
+	if ((exit_code = kdr_cli_source_check(&backup_spec, &src)) != KDR_EXIT_OK)
+		goto cleanup;
+	if ((exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
+		goto cleanup;
+	/* The same read as kdr snapshot: Kafka (ACLs included), Connect, the groups with their offsets. */
+	source.read_groups = KDR_READ_GROUPS_OFFSETS;
+	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
+		goto cleanup;
+	cl = kdr_live_cluster_find(&p.live, clusters.v[0]);
+	if (!cl) {
+		fprintf(stderr, "kdr backup: cluster '%s' could not be read; nothing was written\n", clusters.v[0]);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (!cl->groups_read || !cl->group_offsets_read) {
+		fprintf(stderr, "kdr backup: cluster '%s': the consumer groups could not be read; nothing was written\n",
+			clusters.v[0]);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (data_re) {
+		exec.timeout_ms = source.timeout_ms;
+		exec.resolver = kdr_cli_source_resolver();
+		if (kdr_executor_dump_records(&data, &n_data, kdr_desired_cluster(&desired, clusters.v[0]), cl, data_re,
+					      max_bytes, &exec) != 0) {
+			fprintf(stderr, "kdr backup: --data: %s; nothing was written\n", kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+	}
+	created_at(when);
+	info.cluster = clusters.v[0];
+	info.kdr_version = KDR_VERSION;
+	info.created_at = when;
+	info.data_regex = data_regex;
+	kdr_dr_backup_render(&files, cl, &info, data, n_data);
+	if ((exit_code = write_files(out_dir, &files)) != KDR_EXIT_OK)
+		goto cleanup;
+	printf("backup of cluster '%s' (id %s) written to %s: %zu file(s)\n", info.cluster,
+	       cl->cluster_id ? cl->cluster_id : "?", out_dir, files.n);
+	if (!cl->acls_read)
+		fprintf(stderr, "kdr backup: cluster '%s': ACLs not read (%s); acls.yaml holds none\n", info.cluster,
+			cl->acls_error ? cl->acls_error : "unknown reason");
+	if (cl->connect.read_error)
+		fprintf(stderr, "kdr backup: cluster '%s': Connect not read (%s); connectors.json holds none\n",
+			info.cluster, cl->connect.read_error);
+	if (commit) {
+		message = kdr_asprintf("kdr backup of cluster '%s' (id %s) at %s\n", info.cluster,
+				       cl->cluster_id ? cl->cluster_id : "?", when);
+		if (kdr_git_commit_dir(commit_id, out_dir, message) != 0) {
+			fprintf(stderr, "kdr backup: --commit: %s: %s\n", out_dir, kdr_error_message());
+			exit_code = KDR_EXIT_ERROR;
+			goto cleanup;
+		}
+		printf("committed %s: kdr backup of cluster '%s' at %s\n", commit_id, info.cluster, when);
+	}
+cleanup:
+	for (size_t i = 0; i < n_data; i++)
+		kdr_dr_partition_records_release(&data[i]);
+	free(data);
+	free(message);
+	kdr_regex_free(data_re);
+	kdr_dr_files_release(&files);
+	kdr_pipeline_release(&p);
+	kdr_desired_release(&desired);
+	kdr_strvec_release(&clusters);
+	return exit_code;
+}
