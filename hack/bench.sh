@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The DESIGN.md §8 benchmark: a release build (-O2, no sanitizers) in
-# build/bench, then tests/bench/bench_reconcile against an in-process sandbox
-# (2 clusters x 6 brokers over 3 racks, 10,000 declared topics per cluster by
-# default): the first apply and no-change plans, with wall time, peak RSS and
-# admin requests per cluster, printed as a markdown table with one PASS/FAIL
-# line per target. Not part of hack/test.sh or CI.
+# The DESIGN.md §8 and issue 15 benchmark: a release build (-O2, no
+# sanitizers) in build/bench, then tests/bench/bench_reconcile against an
+# in-process sandbox (2 clusters x 6 brokers over 3 racks): for 1,000,
+# 10,000, 30,000 and 100,000 topics per cluster the first apply, no-change
+# plans, a no-change plan under callgrind (instructions), 1-topic-change
+# plans; at 10,000 topics the per-topic baseline (tests/bench/bench_per_topic)
+# with 0 and 1 ms injected per request; then 10 clusters x 10,000 topics with
+# one cluster slow and then down. Prints the steps, the growth table (ratios
+# to 10,000 topics) and one PASS/FAIL line per target. Takes ~30 min on 2
+# cores (callgrind at 100,000 topics is most of it). Not part of
+# hack/test.sh or CI.
 #
 #   hack/bench.sh                      the full run
-#   hack/bench.sh --topics 500         a quick one (any bench_reconcile flag; --help lists them)
+#   hack/bench.sh --sizes 500 --many-clusters 0 --no-instructions
+#                                      a quick one (any bench_reconcile flag; --help lists them)
 #   hack/bench.sh --backend kafka [--topics N]   the same steps on real Kafka (hack/kafka-real,
 #                                      2 clusters x 3 brokers; tests/bench/bench_kafka.py)
 #
@@ -33,10 +39,10 @@ mkdir -p "$build"
 # Release flags spelled out: CMake's default Release is -O3, the target is an -O2 build.
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DKDR_SANITIZE=OFF >"$build/cmake.log" 2>&1 || { cat "$build/cmake.log"; echo "bench: cmake failed" >&2; exit 2; }
-cmake --build "$build" -j"$jobs" --target kdr bench_reconcile >"$build/build.log" 2>&1 ||
+cmake --build "$build" -j"$jobs" --target kdr bench_reconcile bench_per_topic >"$build/build.log" 2>&1 ||
   { tail -50 "$build/build.log"; echo "bench: build failed" >&2; exit 2; }
 
 if [ "$backend" = kafka ]; then
   exec /usr/bin/python3 "$root/tests/bench/bench_kafka.py" --kdr "$build/kdr" "$@"
 fi
-"$build/bench/bench_reconcile" --kdr "$build/kdr" "$@"
+"$build/bench/bench_reconcile" --kdr "$build/kdr" --per-topic "$build/bench/bench_per_topic" "$@"

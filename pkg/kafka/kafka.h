@@ -15,13 +15,14 @@
  * follows kdr's conventions (0 or a negative kdr error code, messages through
  * kdr_error_set, per-action results).
  *
- * Requests per read of a cluster, whatever the number of topics: one
- * Metadata (all topics), one DescribeConfigs per broker (librdkafka 2.0.2
- * allows a single BROKER resource per call; the calls run concurrently) and
- * at most 64 DescribeConfigs for the topics (one per 32 topics below 2,048
- * topics, then 64 equal slices, one in flight: librdkafka parses an answer
- * into ~13 KB per topic and places each topic by a linear search, so one
- * answer for 10,000 topics would cost ~130 MB and 50 million comparisons),
+ * Requests per read of a cluster: one Metadata (all topics), one
+ * DescribeConfigs per broker (librdkafka 2.0.2 allows a single BROKER
+ * resource per call; the calls run concurrently) and the topics'
+ * DescribeConfigs in slices of 32 to 256 topics, two in flight (one per 32
+ * topics below 2,048 topics, 64 slices up to 16,384, then one per 256:
+ * librdkafka parses an answer into ~13 KB per topic and places each topic
+ * by a linear search over its request, so one answer for 10,000 topics
+ * would cost ~130 MB and 50 million comparisons; read.c),
  * and one DescribeAcls (every binding; a cluster whose brokers set no
  * authorizer.class.name is read without ACLs and without asking, acls_error
  * saying why; librdkafka 2.0.2 reports a refused DescribeAcls as an empty

@@ -1,33 +1,35 @@
 /*
- * bench_reconcile: the DESIGN.md §8 benchmark (run by hack/bench.sh).
+ * bench_reconcile: the DESIGN.md §8 and issue 15 benchmark (run by hack/bench.sh).
  *
- *   bench_reconcile [--kdr PATH] [--topics N] [--baseline-topics N] [--clusters N]
+ *   bench_reconcile [--kdr PATH] [--per-topic PATH] [--sizes N,N,...] [--clusters N]
  *                   [--brokers N] [--racks N] [--policies N] [--kdr-timeout DURATION]
- *                   [--step-timeout SECONDS] [--repeat N] [--keep]
+ *                   [--step-timeout SECONDS] [--repeat N] [--many-clusters N]
+ *                   [--many-topics N] [--baseline-topics N] [--no-instructions] [--keep]
  *
- * Starts an in-process sandbox (clusters x brokers, brokers spread over the
- * racks), writes a desired-state directory declaring N topics on every
- * cluster (--policies TopicPolicies sharing them, 500 each by default,
- * partitions 3..12, RF 3, a few configs), and runs the kdr binary as a child
- * for
- *   1. kdr apply DIR --yes                  (first apply: creates every topic)
- *   2. kdr plan DIR --detailed-exitcode     (no-change plan, --repeat times: must exit 0)
- * measuring each step's wall time, the child's CPU time and peak RSS (wait4),
+ * For each size (topics per cluster, default 1000,10000,30000,100000) it
+ * starts a fresh in-process sandbox (clusters x brokers, brokers spread over
+ * the racks), writes a desired-state directory declaring that many topics on
+ * every cluster (--policies TopicPolicies sharing them, partitions 3..12, RF
+ * 3, a few configs), and runs the kdr binary as a child for
+ *   1. kdr apply DIR --yes                   (creates every topic from empty)
+ *   2. kdr plan DIR --detailed-exitcode      (no change, --repeat times: exit 0)
+ *   3. the same plan under callgrind         (instructions, deterministic)
+ *   4. one topic's partitions raised by one  (a 1-topic change, --repeat times: exit 2;
+ *                                             under callgrind too at the baseline size)
+ * and at --baseline-topics (default 10000, one of the sizes) the per-topic
+ * baseline (bench_per_topic: one Metadata and one DescribeConfigs per topic)
+ * next to kdr plan, with 0 and then 1 ms of latency injected per request.
+ * Then --many-clusters clusters (default 10) x --many-topics (10000): apply,
+ * no-change plans, and the plan with the last cluster slow (5 s per request,
+ * over a 2 s --timeout) and with it down.
+ *
+ * Every step records wall time, the child's CPU time and peak RSS (wait4),
  * the sandbox's CPU time (this process: the brokers are its threads) and the
  * sandbox's request counters per cluster and API (reset before each step).
- *
- * "Requests per cluster do not grow with the topic count" is checked, not
- * assumed: the same steps first run over --baseline-topics (default 2048)
- * topics in a fresh sandbox, and the counts must not be higher at N. kdr
- * sends one DescribeConfigs per 32 topics up to its cap of 64 requests, and
- * one CreateTopics per 32 topics up to 32 (pkg/kafka/kafka.h), reached at
- * 2,048 topics: a baseline below that shows the ramp, not growth.
- *
- * Prints a markdown table and one PASS/FAIL line per target. Exit status: 0
- * every target met, 1 a target missed, 2 usage error or the benchmark could
- * not run. KDR_BIN names the kdr binary when --kdr is not given;
- * KDR_BENCH_WRAP="perf record -g -o FILE --" runs the main scenario's plans
- * under a profiler.
+ * Prints the steps, a growth table (ratios to 10,000 topics) and one
+ * PASS/FAIL line per target. Exit status: 0 every target met, 1 a target
+ * missed, 2 usage error or the benchmark could not run. KDR_BIN names the
+ * kdr binary when --kdr is not given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,12 +60,25 @@ enum bench_exit {
 	BENCH_EXIT_ERROR = 2,
 };
 
-/* DESIGN.md §8. */
-#define BENCH_PLAN_WALL_S 1.0
-#define BENCH_PLAN_RSS_MIB 64.0
+/* Issue 15's targets (2 clusters x 6 brokers unless named). */
+#define BENCH_PLAN_10K_WALL_S 0.3
+#define BENCH_PLAN_10K_RSS_MIB 48.0
+#define BENCH_PLAN_100K_WALL_S 2.0
+#define BENCH_PLAN_100K_RSS_MIB 256.0
+#define BENCH_APPLY_100K_WALL_S 10.0
+#define BENCH_INSTR_100K_RATIO 10.5
+#define BENCH_MANY_WALL_S 3.0
+#define BENCH_MANY_RSS_MIB 512.0
+/* The slow cluster: its latency, and kdr's per-request timeout below it. */
+#define BENCH_SLOW_LATENCY_MS 5000
+#define BENCH_SLOW_TIMEOUT "2s"
+#define BENCH_SLOW_TIMEOUT_S 2.0
 
-#define BENCH_MAX_CLUSTERS 8
+#define BENCH_MAX_CLUSTERS 16
 #define BENCH_MAX_RACKS 16
+#define BENCH_MAX_SIZES 8
+#define BENCH_MAX_REPEAT 20
+#define BENCH_MAX_STEPS 256
 
 /* The APIs shown, by Kafka API key; -1 is every request. */
 static const struct bench_api {
@@ -82,32 +97,52 @@ static const struct bench_api {
 
 struct bench_config {
 	const char *kdr;
-	size_t topics;
-	size_t baseline_topics;
+	const char *per_topic; /* the baseline reader; NULL: no baseline */
+	size_t sizes[BENCH_MAX_SIZES];
+	size_t n_sizes;
 	size_t clusters;
 	int brokers;
 	size_t racks;
 	size_t policies;
 	const char *kdr_timeout; /* --timeout for kdr; NULL: kdr's default */
 	int step_timeout_s;
-	size_t repeat; /* no-change plans of the main scenario */
+	size_t repeat; /* no-change and change plans per size */
+	size_t many_clusters; /* 0: no many-clusters scenario */
+	size_t many_topics;
+	size_t baseline_topics; /* the size at which the per-topic baseline runs; 0: none */
+	bool instructions;
 	bool keep;
 };
 
-/* Steps of one scenario: the first apply, then the no-change plans. */
-#define BENCH_MAX_REPEAT 20
-#define BENCH_MAX_STEPS (2 * (1 + BENCH_MAX_REPEAT))
+enum bench_kind {
+	STEP_APPLY,
+	STEP_PLAN,        /* no change */
+	STEP_PLAN_INSTR,  /* no change, under callgrind */
+	STEP_CHANGE,      /* 1-topic change */
+	STEP_CHANGE_INSTR,
+	STEP_PER_TOPIC,   /* the baseline reader */
+	STEP_PLAN_1MS,    /* no change, 1 ms per request */
+	STEP_PER_TOPIC_1MS,
+	STEP_PLAN_SLOW,   /* no change, the last cluster slow */
+	STEP_PLAN_DEAD,   /* no change, the last cluster down */
+};
 
 struct bench_step {
-	char name[48];
+	char name[64];
+	enum bench_kind kind;
+	size_t clusters;
 	size_t topics;
 	int exit_code; /* the child's, or -signal */
 	double wall_s;
 	double kdr_cpu_s;
 	double sandbox_cpu_s;
 	double rss_mib;
+	uint64_t instructions; /* callgrind's Ir; 0: not measured */
 	uint64_t requests[BENCH_MAX_CLUSTERS][BENCH_N_APIS];
 };
+
+static struct bench_step bench_steps[BENCH_MAX_STEPS];
+static size_t bench_n_steps;
 
 /* The running child, for the step timeout (SIGALRM kills it). */
 static volatile sig_atomic_t bench_child = 0;
@@ -156,9 +191,11 @@ static int write_file(const char *dir, const char *name, const struct kdr_buf *t
  * The desired state: one KafkaCluster per sandbox cluster, and `policies`
  * TopicPolicies sharing the topics, each on every cluster. Partitions vary
  * 3..12 so that placement and Metadata see realistic shapes; every tenth
- * topic has a config of its own on top of the policy's.
+ * topic has a config of its own on top of the policy's. `change_one`: the
+ * first topic asks for one partition more than it has.
  */
-static int write_desired(const char *dir, struct kdr_sandbox *sandbox, const struct bench_config *cfg, size_t topics)
+static int write_desired(const char *dir, struct kdr_sandbox *sandbox, const struct bench_config *cfg, size_t clusters,
+			 size_t topics, bool change_one)
 {
 	struct kdr_buf text = KDR_BUF_INIT;
 	char name[32] = "";
@@ -169,7 +206,7 @@ static int write_desired(const char *dir, struct kdr_sandbox *sandbox, const str
 	if (policies > topics)
 		policies = topics ? topics : 1;
 	per_policy = (topics + policies - 1) / policies;
-	for (size_t c = 0; c < cfg->clusters; c++) {
+	for (size_t c = 0; c < clusters; c++) {
 		cluster_name(name, sizeof(name), c);
 		kdr_buf_printf(&text,
 			       "%sapiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: %s\nspec:\n"
@@ -185,7 +222,7 @@ static int write_desired(const char *dir, struct kdr_sandbox *sandbox, const str
 		kdr_buf_printf(&text, "apiVersion: kdr.io/v1alpha1\nkind: TopicPolicy\nmetadata:\n  name: bench-%02zu\n"
 				      "spec:\n  clusters: [",
 			       p);
-		for (size_t c = 0; c < cfg->clusters; c++) {
+		for (size_t c = 0; c < clusters; c++) {
 			cluster_name(name, sizeof(name), c);
 			kdr_buf_printf(&text, "%s%s", c ? ", " : "", name);
 		}
@@ -193,8 +230,9 @@ static int write_desired(const char *dir, struct kdr_sandbox *sandbox, const str
 				      "    min.insync.replicas: \"2\"\n    retention.ms: \"%d\"\n  topics:\n",
 			       604800000 + (int)p);
 		for (size_t i = 0; i < per_policy && next < topics; i++, next++) {
+			/* The 1-topic change: the first topic gets one partition more. */
 			kdr_buf_printf(&text, "    - name: bench.p%02zu.topic-%06zu\n      partitions: %zu\n", p, next,
-				       3 + next % 10);
+				       3 + next % 10 + (change_one && next == 0));
 			if (next % 10 == 0)
 				kdr_buf_puts(&text, "      config: {cleanup.policy: compact}\n");
 		}
@@ -207,36 +245,53 @@ cleanup:
 	return error;
 }
 
-/*
- * Runs kdr with `args` (argv[0] excluded), stdout and stderr to
- * DIR/<log>.out and DIR/<log>.err, and fills the step's timings. The
- * sandbox's CPU time is this process's over the step: its main thread only
- * waits meanwhile, so that is the brokers' work.
- */
-static int run_kdr(struct bench_step *step, const struct bench_config *cfg, const char *dir, const char *log,
-		   const char *const *args, size_t n_args, bool wrap_step)
+/* Callgrind's "Collected : N" (instructions) from its log; 0 if absent. */
+static uint64_t read_instructions(const char *path)
 {
-	char out_path[4096] = "", err_path[4096] = "";
-	const char *argv[48] = { NULL };
-	char wrap[1024] = "";
+	char line[512] = "";
+	uint64_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, "Collected : ");
+
+		if (at)
+			n = strtoull(at + strlen("Collected : "), NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Runs `program` with `args` (argv[0] excluded), under callgrind when
+ * `callgrind` (its log in DIR/<log>.cg), stdout and stderr to DIR/<log>.out
+ * and DIR/<log>.err, and fills the step's timings. The sandbox's CPU time
+ * is this process's over the step: its main thread only waits meanwhile, so
+ * that is the brokers' work.
+ */
+static int run_child(struct bench_step *step, const struct bench_config *cfg, const char *program, const char *dir,
+		     const char *log, const char *const *args, size_t n_args, bool callgrind)
+{
+	char out_path[4096] = "", err_path[4096] = "", cg_log[4200] = "", cg_arg[4300] = "";
+	const char *argv[64] = { NULL };
 	size_t n_argv = 0;
 	struct timespec t0 = { 0, 0 }, t1 = { 0, 0 };
 	struct rusage self0 = { 0 }, self1 = { 0 }, child = { 0 };
 	int status = 0;
 	pid_t pid = 0, got = 0;
 
-	/*
-	 * KDR_BENCH_WRAP="perf record -g -o FILE --" runs kdr's plans under a
-	 * profiler (words split on spaces); the figures then include it.
-	 */
-	if (wrap_step && getenv("KDR_BENCH_WRAP"))
-		snprintf(wrap, sizeof(wrap), "%s", getenv("KDR_BENCH_WRAP"));
-	for (char *save = NULL, *word = strtok_r(wrap, " ", &save); word; word = strtok_r(NULL, " ", &save))
-		if (n_argv < 32)
-			argv[n_argv++] = word;
+	snprintf(cg_log, sizeof(cg_log), "%s/%s.cg", dir, log);
+	if (callgrind) {
+		snprintf(cg_arg, sizeof(cg_arg), "--log-file=%s", cg_log);
+		argv[n_argv++] = "valgrind";
+		argv[n_argv++] = "--tool=callgrind";
+		argv[n_argv++] = "--callgrind-out-file=/dev/null";
+		argv[n_argv++] = cg_arg;
+	}
 	if (n_argv + n_args + 2 > sizeof(argv) / sizeof(argv[0]))
 		return kdr_error_set(KDR_EINVALID, "too many arguments");
-	argv[n_argv++] = cfg->kdr;
+	argv[n_argv++] = program;
 	for (size_t i = 0; i < n_args; i++)
 		argv[n_argv++] = args[i];
 	snprintf(out_path, sizeof(out_path), "%s/%s.out", dir, log);
@@ -255,10 +310,7 @@ static int run_kdr(struct bench_step *step, const struct bench_config *cfg, cons
 		if (out_fd < 0 || err_fd < 0 || null_fd < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0 ||
 		    dup2(null_fd, 0) < 0)
 			_exit(127);
-		/*
-		 * execvp: KDR_BENCH_WRAP's profiler is found on PATH. Its
-		 * prototype predates const; the strings are not modified.
-		 */
+		/* execvp: valgrind is found on PATH. Its prototype predates const; the strings are not modified. */
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		dprintf(2, "bench: exec '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -281,6 +333,7 @@ static int run_kdr(struct bench_step *step, const struct bench_config *cfg, cons
 	/* Linux reports ru_maxrss in KiB. */
 	step->rss_mib = (double)child.ru_maxrss / 1024.0;
 	step->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	step->instructions = callgrind ? read_instructions(cg_log) : 0;
 	return 0;
 }
 
@@ -316,146 +369,343 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
-/*
- * Runs the first apply then `plans` no-change plans over `topics` topics in
- * a fresh sandbox; fills steps[0..plans].
- */
-static int run_scenario(struct bench_step *steps, const struct bench_config *cfg, size_t topics, size_t plans,
-			const char *label)
+/* One sandbox and its desired-state directory. */
+struct scenario {
+	const struct bench_config *cfg;
+	struct kdr_sandbox *sandbox;
+	char names[BENCH_MAX_CLUSTERS][32];
+	size_t clusters;
+	size_t topics;
+	char dir[4096];
+	const char *label;
+	size_t seq; /* log file numbering */
+};
+
+static int scenario_start(struct scenario *sc, const struct bench_config *cfg, size_t clusters, size_t topics,
+			  const char *label)
 {
 	struct kdr_sandbox_cluster_spec specs[BENCH_MAX_CLUSTERS] = { { 0 } };
-	char names[BENCH_MAX_CLUSTERS][32] = { { 0 } };
 	char rack_names[BENCH_MAX_CLUSTERS][BENCH_MAX_RACKS][64] = { { { 0 } } };
 	const char *racks[BENCH_MAX_CLUSTERS][BENCH_MAX_RACKS] = { { NULL } };
-	struct kdr_sandbox *sandbox = NULL;
 	const char *tmp = getenv("TMPDIR");
-	char dir[4096] = "";
-	char log[64] = "";
 	int error = 0;
 
-	for (size_t c = 0; c < cfg->clusters; c++) {
-		cluster_name(names[c], sizeof(names[c]), c);
+	memset(sc, 0, sizeof(*sc));
+	sc->cfg = cfg;
+	sc->clusters = clusters;
+	sc->topics = topics;
+	sc->label = label;
+	for (size_t c = 0; c < clusters; c++) {
+		cluster_name(sc->names[c], sizeof(sc->names[c]), c);
 		for (size_t r = 0; r < cfg->racks; r++) {
-			snprintf(rack_names[c][r], sizeof(rack_names[c][r]), "%s-rack-%zu", names[c], r + 1);
+			snprintf(rack_names[c][r], sizeof(rack_names[c][r]), "%s-rack-%zu", sc->names[c], r + 1);
 			racks[c][r] = rack_names[c][r];
 		}
-		specs[c].name = names[c];
+		specs[c].name = sc->names[c];
 		specs[c].brokers = cfg->brokers;
 		specs[c].racks = racks[c];
 		specs[c].n_racks = cfg->racks;
 	}
-	snprintf(dir, sizeof(dir), "%s/kdr-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return kdr_error_set(KDR_EINVALID, "mkdtemp '%s': %s", dir, strerror(errno));
-	if ((error = kdr_sandbox_start(&sandbox, specs, cfg->clusters)))
-		goto cleanup;
-	if ((error = write_desired(dir, sandbox, cfg, topics)))
-		goto cleanup;
+	snprintf(sc->dir, sizeof(sc->dir), "%s/kdr-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(sc->dir))
+		return kdr_error_set(KDR_EINVALID, "mkdtemp '%s': %s", sc->dir, strerror(errno));
+	/* The sandbox copies what it needs of the specs. */
+	if ((error = kdr_sandbox_start(&sc->sandbox, specs, clusters)))
+		return error;
+	return write_desired(sc->dir, sc->sandbox, cfg, clusters, topics, false);
+}
 
-	for (size_t s = 0; s < 1 + plans; s++) {
-		struct bench_step *step = &steps[s];
-		const char *args[6] = { s == 0 ? "apply" : "plan", dir, s == 0 ? "--yes" : "--detailed-exitcode",
-					NULL, NULL, NULL };
-		size_t n_args = 3;
+static void scenario_stop(struct scenario *sc)
+{
+	kdr_sandbox_stop(sc->sandbox);
+	sc->sandbox = NULL;
+	if (sc->cfg->keep)
+		fprintf(stderr, "bench: %s: desired state and outputs kept in %s\n", sc->label, sc->dir);
+	else if (sc->dir[0])
+		nftw(sc->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
-		if (cfg->kdr_timeout) {
+static struct bench_step *new_step(struct scenario *sc, enum bench_kind kind, const char *name)
+{
+	struct bench_step *step = NULL;
+
+	if (bench_n_steps >= BENCH_MAX_STEPS)
+		return NULL;
+	step = &bench_steps[bench_n_steps++];
+	memset(step, 0, sizeof(*step));
+	snprintf(step->name, sizeof(step->name), "%s", name);
+	step->kind = kind;
+	step->clusters = sc->clusters;
+	step->topics = sc->topics;
+	return step;
+}
+
+/* Runs a step (kdr `command`, or the per-topic reader when `command` is NULL) and counts its requests. */
+static int run_step(struct scenario *sc, enum bench_kind kind, const char *name, const char *command,
+		    bool callgrind, const char *timeout, int expect)
+{
+	const struct bench_config *cfg = sc->cfg;
+	struct bench_step *step = new_step(sc, kind, name);
+	const char *args[BENCH_MAX_CLUSTERS + 8] = { NULL };
+	size_t n_args = 0;
+	char log[64] = "";
+	int error = 0;
+
+	if (!step)
+		return kdr_error_set(KDR_EINVALID, "too many steps");
+	if (command) {
+		args[n_args++] = command;
+		args[n_args++] = sc->dir;
+		args[n_args++] = strcmp(command, "apply") == 0 ? "--yes" : "--detailed-exitcode";
+		/* Under callgrind kdr runs ~50 times slower: its per-request timeout must not be what it measures. */
+		if (!timeout)
+			timeout = callgrind ? "600s" : cfg->kdr_timeout;
+		if (timeout) {
 			args[n_args++] = "--timeout";
-			args[n_args++] = cfg->kdr_timeout;
+			args[n_args++] = timeout;
 		}
-		if (s == 0)
-			snprintf(step->name, sizeof(step->name), "apply (first)");
-		else if (plans == 1)
-			snprintf(step->name, sizeof(step->name), "plan (no change)");
-		else
-			snprintf(step->name, sizeof(step->name), "plan (no change) #%zu", s);
-		step->topics = topics;
-		snprintf(log, sizeof(log), "%s-%s%zu", label, s == 0 ? "apply" : "plan", s);
-		for (size_t c = 0; c < cfg->clusters; c++)
-			kdr_sandbox_reset_counters(sandbox, names[c]);
-		fprintf(stderr, "bench: %s: %zu topics x %zu clusters: kdr %s ...\n", label, topics, cfg->clusters,
-			args[0]);
-		if ((error = run_kdr(step, cfg, dir, log, args, n_args, s > 0 && strcmp(label, "main") == 0)))
-			goto cleanup;
-		for (size_t c = 0; c < cfg->clusters; c++)
-			for (size_t a = 0; a < BENCH_N_APIS; a++)
-				step->requests[c][a] = kdr_sandbox_request_count(sandbox, names[c], bench_apis[a].key);
-		fprintf(stderr, "bench: %s: kdr %s: exit %d, %.2f s wall, %.1f MiB peak RSS\n", label, args[0],
-			step->exit_code, step->wall_s, step->rss_mib);
-		/* apply must succeed; plan must find nothing to do (0), 2 is "changes pending". */
-		if (step->exit_code != 0) {
-			print_tail(dir, log, "err");
-			print_tail(dir, log, "out");
-		}
+	} else {
+		for (size_t c = 0; c < sc->clusters; c++)
+			args[n_args++] = kdr_sandbox_bootstrap(sc->sandbox, sc->names[c]);
 	}
+	snprintf(log, sizeof(log), "%s-%02zu", sc->label, ++sc->seq);
+	for (size_t c = 0; c < sc->clusters; c++)
+		kdr_sandbox_reset_counters(sc->sandbox, sc->names[c]);
+	fprintf(stderr, "bench: %s: %zu topics x %zu clusters: %s ...\n", sc->label, sc->topics, sc->clusters, name);
+	if ((error = run_child(step, cfg, command ? cfg->kdr : cfg->per_topic, sc->dir, log, args, n_args, callgrind)))
+		return error;
+	for (size_t c = 0; c < sc->clusters; c++)
+		for (size_t a = 0; a < BENCH_N_APIS; a++)
+			step->requests[c][a] = kdr_sandbox_request_count(sc->sandbox, sc->names[c], bench_apis[a].key);
+	fprintf(stderr, "bench: %s: %s: exit %d, %.2f s wall, %.2f s CPU, %.1f MiB peak RSS%s\n", sc->label, name,
+		step->exit_code, step->wall_s, step->kdr_cpu_s, step->rss_mib, callgrind ? ", under callgrind" : "");
+	if (expect >= 0 && step->exit_code != expect) {
+		fprintf(stderr, "bench: %s: %s: exit %d, expected %d\n", sc->label, name, step->exit_code, expect);
+		print_tail(sc->dir, log, "err");
+		print_tail(sc->dir, log, "out");
+	}
+	return 0;
+}
 
+static void set_latency(struct scenario *sc, int ms)
+{
+	for (size_t c = 0; c < sc->clusters; c++)
+		kdr_sandbox_set_latency(sc->sandbox, sc->names[c], -1, ms);
+}
+
+/* One size: apply from empty, no-change plans, 1-topic change plans, and the baseline at its size. */
+static int run_size(const struct bench_config *cfg, size_t topics)
+{
+	struct scenario sc;
+	char label[32] = "";
+	bool baseline = cfg->per_topic && topics == cfg->baseline_topics;
+	int error = 0;
+
+	snprintf(label, sizeof(label), "%zuk", topics / 1000);
+	if ((error = scenario_start(&sc, cfg, cfg->clusters, topics, label)))
+		goto cleanup;
+	if ((error = run_step(&sc, STEP_APPLY, "apply (first, from empty)", "apply", false, NULL, 0)))
+		goto cleanup;
+	for (size_t r = 0; r < cfg->repeat && !error; r++)
+		error = run_step(&sc, STEP_PLAN, "plan (no change)", "plan", false, NULL, 0);
+	if (!error && cfg->instructions)
+		error = run_step(&sc, STEP_PLAN_INSTR, "plan (no change), callgrind", "plan", true, NULL, 0);
+	if (!error)
+		error = write_desired(sc.dir, sc.sandbox, cfg, sc.clusters, topics, true);
+	for (size_t r = 0; r < cfg->repeat && !error; r++)
+		error = run_step(&sc, STEP_CHANGE, "plan (1-topic change)", "plan", false, NULL, 2);
+	if (!error && cfg->instructions && baseline)
+		error = run_step(&sc, STEP_CHANGE_INSTR, "plan (1-topic change), callgrind", "plan", true, NULL, 2);
+	if (!error)
+		error = write_desired(sc.dir, sc.sandbox, cfg, sc.clusters, topics, false);
+	if (!error && baseline) {
+		error = run_step(&sc, STEP_PER_TOPIC, "per-topic reader", NULL, false, NULL, 0);
+		set_latency(&sc, 1);
+		if (!error)
+			error = run_step(&sc, STEP_PLAN_1MS, "plan (no change), 1 ms/request", "plan", false, NULL, 0);
+		if (!error)
+			error = run_step(&sc, STEP_PER_TOPIC_1MS, "per-topic reader, 1 ms/request", NULL, false, NULL, 0);
+		set_latency(&sc, 0);
+	}
 cleanup:
-	kdr_sandbox_stop(sandbox);
-	if (cfg->keep)
-		fprintf(stderr, "bench: %s: desired state and kdr output kept in %s\n", label, dir);
-	else
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scenario_stop(&sc);
 	return error;
 }
 
-static void print_requests(const struct bench_step *step, const struct bench_config *cfg, size_t api)
+/* Many clusters: apply, no-change plans, then the last cluster slow, then down. */
+static int run_many(const struct bench_config *cfg)
 {
-	printf(" ");
-	for (size_t c = 0; c < cfg->clusters; c++)
-		printf("%s%" PRIu64, c ? " / " : "", step->requests[c][api]);
-	printf(" |");
+	struct scenario sc;
+	const char *last = NULL;
+	int error = 0;
+
+	if ((error = scenario_start(&sc, cfg, cfg->many_clusters, cfg->many_topics, "many")))
+		goto cleanup;
+	last = sc.names[sc.clusters - 1];
+	if ((error = run_step(&sc, STEP_APPLY, "apply (first, from empty)", "apply", false, NULL, 0)))
+		goto cleanup;
+	for (size_t r = 0; r < cfg->repeat && !error; r++)
+		error = run_step(&sc, STEP_PLAN, "plan (no change)", "plan", false, NULL, 0);
+	if (error)
+		goto cleanup;
+	/* The plan is incomplete either way (exit 1): what is measured is how long the others wait. */
+	kdr_sandbox_set_latency(sc.sandbox, last, -1, BENCH_SLOW_LATENCY_MS);
+	error = run_step(&sc, STEP_PLAN_SLOW, "plan, last cluster 5 s/request, --timeout 2s", "plan", false,
+			 BENCH_SLOW_TIMEOUT, -1);
+	kdr_sandbox_set_latency(sc.sandbox, last, -1, 0);
+	for (int b = 1; b <= cfg->brokers && !error; b++)
+		kdr_sandbox_broker_down(sc.sandbox, last, b);
+	if (!error)
+		error = run_step(&sc, STEP_PLAN_DEAD, "plan, last cluster down, --timeout 2s", "plan", false,
+				 BENCH_SLOW_TIMEOUT, -1);
+cleanup:
+	scenario_stop(&sc);
+	return error;
 }
 
-static void print_table(const struct bench_step *steps, size_t n, const struct bench_config *cfg)
+/* Requests of one API over the clusters: "n" when they agree, "min-max" when not. */
+static void print_requests(const struct bench_step *step, size_t api)
 {
-	printf("\n| step | topics per cluster | exit | wall s | kdr CPU s | sandbox CPU s | kdr peak RSS MiB |");
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	for (size_t c = 0; c < step->clusters; c++) {
+		lo = step->requests[c][api] < lo ? step->requests[c][api] : lo;
+		hi = step->requests[c][api] > hi ? step->requests[c][api] : hi;
+	}
+	if (lo == hi)
+		printf(" %" PRIu64 " |", lo);
+	else
+		printf(" %" PRIu64 "-%" PRIu64 " |", lo, hi);
+}
+
+static void print_steps(const struct bench_config *cfg)
+{
+	printf("\n| step | clusters | topics per cluster | exit | wall s | kdr CPU s | sandbox CPU s | kdr peak RSS MiB "
+	       "| instructions (M) |");
 	for (size_t a = 0; a < BENCH_N_APIS; a++)
 		printf(" %s |", bench_apis[a].name);
-	printf("\n|---|---:|---:|---:|---:|---:|---:|");
+	printf("\n|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 	for (size_t a = 0; a < BENCH_N_APIS; a++)
 		printf("---:|");
 	printf("\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct bench_step *step = &steps[i];
+	for (size_t i = 0; i < bench_n_steps; i++) {
+		const struct bench_step *step = &bench_steps[i];
 
-		printf("| %s | %zu | %d | %.2f | %.2f | %.2f | %.1f |", step->name, step->topics, step->exit_code,
-		       step->wall_s, step->kdr_cpu_s, step->sandbox_cpu_s, step->rss_mib);
+		printf("| %s | %zu | %zu | %d | %.2f | %.2f | %.2f | %.1f |", step->name, step->clusters, step->topics,
+		       step->exit_code, step->wall_s, step->kdr_cpu_s, step->sandbox_cpu_s, step->rss_mib);
+		if (step->instructions)
+			printf(" %.0f |", (double)step->instructions / 1e6);
+		else
+			printf(" |");
 		for (size_t a = 0; a < BENCH_N_APIS; a++)
-			print_requests(step, cfg, a);
+			print_requests(step, a);
 		printf("\n");
 	}
-	printf("\nRequests are per cluster (");
-	for (size_t c = 0; c < cfg->clusters; c++)
-		printf("%sbench-%zu", c ? " / " : "", c + 1);
-	printf("), counted by the sandbox; %zu clusters x %d brokers over %zu racks.\n", cfg->clusters, cfg->brokers,
-	       cfg->racks);
+	printf("\nRequests are per cluster (one figure when every cluster got the same, else the range), counted by the "
+	       "sandbox; %d brokers per cluster over %zu racks. Wall and CPU are of the child (kdr or the per-topic "
+	       "reader); callgrind steps run ~50x slower and count only their instructions.\n",
+	       cfg->brokers, cfg->racks);
+}
+
+/* The figures of one kind of step at one shape: best wall and CPU, highest RSS, the first's requests. */
+struct bench_summary {
+	size_t n;
+	double wall_s, cpu_s, rss_mib;
+	uint64_t instructions;
+	const struct bench_step *first;
+	bool exits_ok;
+};
+
+static struct bench_summary summarize(enum bench_kind kind, size_t clusters, size_t topics, int expect)
+{
+	struct bench_summary s = { 0 };
+
+	s.exits_ok = true;
+	for (size_t i = 0; i < bench_n_steps; i++) {
+		const struct bench_step *step = &bench_steps[i];
+
+		if (step->kind != kind || step->clusters != clusters || step->topics != topics)
+			continue;
+		if (!s.n || step->wall_s < s.wall_s)
+			s.wall_s = step->wall_s;
+		if (!s.n || step->kdr_cpu_s < s.cpu_s)
+			s.cpu_s = step->kdr_cpu_s;
+		s.rss_mib = step->rss_mib > s.rss_mib ? step->rss_mib : s.rss_mib;
+		s.instructions = step->instructions ? step->instructions : s.instructions;
+		s.exits_ok = s.exits_ok && (expect < 0 || step->exit_code == expect);
+		if (!s.n)
+			s.first = step;
+		s.n++;
+	}
+	return s;
+}
+
+static double ratio(double x, double base)
+{
+	return base > 0 ? x / base : 0;
+}
+
+/* The growth table: each size's no-change plan against 10,000 topics (or the nearest size). */
+static void print_growth(const struct bench_config *cfg)
+{
+	size_t ref = cfg->sizes[0];
+	struct bench_summary base, base_instr;
+
+	for (size_t i = 0; i < cfg->n_sizes; i++)
+		if (cfg->sizes[i] == 10000)
+			ref = 10000;
+	base = summarize(STEP_PLAN, cfg->clusters, ref, 0);
+	base_instr = summarize(STEP_PLAN_INSTR, cfg->clusters, ref, 0);
+	printf("\nGrowth of the no-change plan (%zu clusters; best wall and CPU of %zu runs, highest RSS; ratios to "
+	       "%zu topics):\n\n",
+	       cfg->clusters, cfg->repeat, ref);
+	printf("| topics per cluster | apply s | plan wall s | plan CPU s | peak RSS MiB | KiB per topic per cluster | "
+	       "instructions (M) | instructions per topic | DescribeConfigs per cluster | wall x | CPU x | RSS x | "
+	       "instructions x |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (size_t i = 0; i < cfg->n_sizes; i++) {
+		size_t n = cfg->sizes[i];
+		struct bench_summary apply = summarize(STEP_APPLY, cfg->clusters, n, 0);
+		struct bench_summary plan = summarize(STEP_PLAN, cfg->clusters, n, 0);
+		struct bench_summary instr = summarize(STEP_PLAN_INSTR, cfg->clusters, n, 0);
+
+		if (!plan.n)
+			continue;
+		printf("| %zu | %.2f | %.2f | %.2f | %.1f | %.2f | %.0f | %.0f | %" PRIu64 " | %.2f | %.2f | %.2f | %.2f |\n",
+		       n, apply.wall_s, plan.wall_s, plan.cpu_s, plan.rss_mib,
+		       plan.rss_mib * 1024.0 / (double)(n * cfg->clusters), (double)instr.instructions / 1e6,
+		       (double)instr.instructions / (double)(n * cfg->clusters),
+		       plan.first->requests[0][BENCH_API_DESCRIBE_CONFIGS], ratio(plan.wall_s, base.wall_s),
+		       ratio(plan.cpu_s, base.cpu_s), ratio(plan.rss_mib, base.rss_mib),
+		       ratio((double)instr.instructions, (double)base_instr.instructions));
+	}
+}
+
+static void print_baseline(const struct bench_config *cfg)
+{
+	size_t n = cfg->baseline_topics;
+	struct bench_summary kdr0 = summarize(STEP_PLAN, cfg->clusters, n, 0);
+	struct bench_summary per0 = summarize(STEP_PER_TOPIC, cfg->clusters, n, 0);
+	struct bench_summary kdr1 = summarize(STEP_PLAN_1MS, cfg->clusters, n, 0);
+	struct bench_summary per1 = summarize(STEP_PER_TOPIC_1MS, cfg->clusters, n, 0);
+
+	if (!per0.n)
+		return;
+	printf("\nAgainst the per-topic reader (bench_per_topic: one Metadata + one DescribeConfigs per topic, one at "
+	       "a time), %zu clusters x %zu topics, the same sandbox:\n\n",
+	       cfg->clusters, n);
+	printf("| injected latency per request | kdr plan wall s | per-topic wall s | kdr speed-up | per-topic requests "
+	       "per cluster |\n|---|---:|---:|---:|---:|\n");
+	printf("| 0 ms | %.2f | %.2f | %.1fx | %" PRIu64 " |\n", kdr0.wall_s, per0.wall_s, ratio(per0.wall_s, kdr0.wall_s),
+	       per0.first->requests[0][BENCH_N_APIS - 1]);
+	if (per1.n && kdr1.n)
+		printf("| 1 ms | %.2f | %.2f | %.1fx | %" PRIu64 " |\n", kdr1.wall_s, per1.wall_s,
+		       ratio(per1.wall_s, kdr1.wall_s), per1.first->requests[0][BENCH_N_APIS - 1]);
 }
 
 static bool report(const char *target, bool pass, const char *detail)
 {
 	printf("%s  %s (%s)\n", pass ? "PASS" : "FAIL", target, detail);
 	return pass;
-}
-
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Appends to `detail` (bounded). */
-static void detail_add(char *detail, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void detail_add(char *detail, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(detail);
-	va_list ap;
-
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(detail + len, size - len, fmt, ap);
-	va_end(ap);
 }
 
 static uint64_t mutating(const struct bench_step *step, size_t c)
@@ -468,80 +718,157 @@ static uint64_t mutating(const struct bench_step *step, size_t c)
 }
 
 /*
- * Whether a no-change plan's admin requests per cluster at N are those at
- * the baseline size: the same DescribeConfigs count, no mutating request,
- * and Metadata within what librdkafka adds by itself (a brokers-only
- * Metadata on some new broker connections, so at most one per broker,
- * varying from run to run with connection timing, never with topics).
+ * What pkg/kafka/read.c promises for the topics' DescribeConfigs: 64 equal
+ * slices of 32 to 256 topics (fewer, of 32, below 2,048 topics; one per 256
+ * beyond 16,384).
  */
-static bool plan_requests_flat(char *detail, size_t size, const struct bench_step *big,
-			       const struct bench_step *base, const struct bench_config *cfg)
+static uint64_t expected_slices(size_t topics)
+{
+	size_t per = (topics + 63) / 64;
+
+	per = per < 32 ? 32 : per > 256 ? 256 : per;
+	return (topics + per - 1) / per;
+}
+
+/*
+ * Every no-change plan's requests: one DescribeConfigs per broker plus the
+ * slices, no mutating request, and Metadata within what librdkafka adds by
+ * itself (a brokers-only Metadata on some new broker connections, so at most
+ * one per broker, varying with connection timing, never with topics).
+ */
+static bool requests_as_promised(char *detail, size_t size, const struct bench_config *cfg)
 {
 	bool pass = true;
+	size_t len = 0, last_topics = 0, last_clusters = 0;
 
 	detail[0] = '\0';
-	for (size_t c = 0; c < cfg->clusters; c++) {
-		uint64_t md = big->requests[c][BENCH_API_METADATA], md0 = base->requests[c][BENCH_API_METADATA];
-		uint64_t dc = big->requests[c][BENCH_API_DESCRIBE_CONFIGS];
-		uint64_t dc0 = base->requests[c][BENCH_API_DESCRIBE_CONFIGS];
+	for (size_t i = 0; i < bench_n_steps; i++) {
+		const struct bench_step *step = &bench_steps[i];
+		uint64_t dc = (uint64_t)cfg->brokers + expected_slices(step->topics);
 
-		pass = pass && dc == dc0 && md <= md0 + (uint64_t)cfg->brokers && mutating(big, c) == 0;
-		detail_add(detail, size, "%sbench-%zu: Metadata %" PRIu64 ", DescribeConfigs %" PRIu64
-			   ", mutating %" PRIu64 " at %zu topics vs %" PRIu64 ", %" PRIu64 " at %zu",
-			   c ? "; " : "", c + 1, md, dc, mutating(big, c), big->topics, md0, dc0, base->topics);
+		if (step->kind != STEP_PLAN)
+			continue;
+		for (size_t c = 0; c < step->clusters; c++) {
+			bool ok = step->requests[c][BENCH_API_DESCRIBE_CONFIGS] == dc &&
+				  step->requests[c][BENCH_API_METADATA] <= 1 + (uint64_t)cfg->brokers &&
+				  mutating(step, c) == 0;
+
+			pass = pass && ok;
+		}
+		len = strlen(detail);
+		/* One line per scenario: its first plan. */
+		if ((step->topics != last_topics || step->clusters != last_clusters) && len + 120 < size)
+			snprintf(detail + len, size - len, "%s%zu topics: DescribeConfigs %" PRIu64 " (expected %" PRIu64
+				 "), Metadata %" PRIu64, len ? "; " : "", step->topics,
+				 step->requests[0][BENCH_API_DESCRIBE_CONFIGS], dc, step->requests[0][BENCH_API_METADATA]);
+		last_topics = step->topics;
+		last_clusters = step->clusters;
 	}
 	return pass;
 }
 
-static bool check_targets(const struct bench_step *steps, size_t n_steps, bool have_baseline,
-			  const struct bench_config *cfg)
+static bool check_targets(const struct bench_config *cfg)
 {
-	const struct bench_step *base_apply = have_baseline ? &steps[0] : NULL;
-	const struct bench_step *base_plan = have_baseline ? &steps[1] : NULL;
-	const struct bench_step *apply = &steps[have_baseline ? 2 : 0];
-	const struct bench_step *plans = apply + 1;
-	size_t n_plans = (size_t)(steps + n_steps - plans);
-	double walls[BENCH_MAX_REPEAT] = { 0 };
-	double rss = 0;
-	bool exits_ok = true, flat = true, batched = true;
-	char detail[1024] = "";
+	struct bench_summary p10 = summarize(STEP_PLAN, cfg->clusters, 10000, 0);
+	struct bench_summary p100 = summarize(STEP_PLAN, cfg->clusters, 100000, 0);
+	struct bench_summary i10 = summarize(STEP_PLAN_INSTR, cfg->clusters, 10000, 0);
+	struct bench_summary i100 = summarize(STEP_PLAN_INSTR, cfg->clusters, 100000, 0);
+	struct bench_summary a100 = summarize(STEP_APPLY, cfg->clusters, 100000, 0);
+	char detail[4096] = "";
 	bool all = true;
 
-	for (size_t i = 0; i < n_plans; i++) {
-		walls[i] = plans[i].wall_s;
-		rss = plans[i].rss_mib > rss ? plans[i].rss_mib : rss;
-		exits_ok = exits_ok && plans[i].exit_code == 0;
-	}
-	qsort(walls, n_plans, sizeof(walls[0]), compare_double);
+	printf("\nTargets (issue 15; %zu clusters x %d brokers unless named):\n", cfg->clusters, cfg->brokers);
+	for (size_t i = 0; i < bench_n_steps; i++) {
+		const struct bench_step *step = &bench_steps[i];
+		int expect = step->kind == STEP_CHANGE || step->kind == STEP_CHANGE_INSTR ? 2
+			     : step->kind == STEP_PLAN_SLOW || step->kind == STEP_PLAN_DEAD ? -1
+											    : 0;
 
-	printf("\nTargets (DESIGN.md §8), %zu topics per cluster, %zu no-change plan run(s):\n", apply->topics, n_plans);
-	snprintf(detail, sizeof(detail), "exit %d", apply->exit_code);
-	all &= report("apply succeeds", apply->exit_code == 0, detail);
-	snprintf(detail, sizeof(detail), "every run exits 0; 2 would mean changes pending");
-	all &= report("plan after apply finds no change", exits_ok, detail);
-	snprintf(detail, sizeof(detail), "best %.3f s, median %.3f s, worst %.3f s; judged on the best, since other "
-		 "processes on the machine only add to it", walls[0], walls[n_plans / 2], walls[n_plans - 1]);
-	all &= report("no-change plan under 1 s wall", walls[0] < BENCH_PLAN_WALL_S, detail);
-	snprintf(detail, sizeof(detail), "%.1f MiB, the highest of the runs", rss);
-	all &= report("no-change plan under 64 MiB peak RSS", rss < BENCH_PLAN_RSS_MIB, detail);
-	if (!have_baseline) {
-		printf("SKIP  request growth (no baseline: --baseline-topics 0)\n");
-		return all;
+		if (expect >= 0 && step->exit_code != expect) {
+			snprintf(detail, sizeof(detail), "%zu x %zu topics: exit %d, expected %d", step->clusters,
+				 step->topics, step->exit_code, expect);
+			all &= report(step->name, false, detail);
+		}
 	}
-	for (size_t i = 0; i < n_plans; i++)
-		flat = plan_requests_flat(detail, sizeof(detail), &plans[i], base_plan, cfg) && flat;
-	all &= report("no-change plan: admin requests per cluster do not grow with the topic count", flat, detail);
-	detail[0] = '\0';
-	for (size_t c = 0; c < cfg->clusters; c++) {
-		uint64_t n = apply->requests[c][BENCH_API_CREATE_TOPICS];
-		uint64_t n0 = base_apply->requests[c][BENCH_API_CREATE_TOPICS];
+	if (p10.n) {
+		snprintf(detail, sizeof(detail), "best %.3f s of %zu, %.1f MiB", p10.wall_s, p10.n, p10.rss_mib);
+		all &= report("10,000 topics: no-change plan under 0.3 s wall", p10.wall_s < BENCH_PLAN_10K_WALL_S, detail);
+		all &= report("10,000 topics: no-change plan under 48 MiB peak RSS", p10.rss_mib < BENCH_PLAN_10K_RSS_MIB,
+			      detail);
+	}
+	if (p100.n) {
+		snprintf(detail, sizeof(detail), "best %.3f s of %zu, %.1f MiB", p100.wall_s, p100.n, p100.rss_mib);
+		all &= report("100,000 topics: no-change plan under 2 s wall", p100.wall_s < BENCH_PLAN_100K_WALL_S,
+			      detail);
+		all &= report("100,000 topics: no-change plan under 256 MiB peak RSS",
+			      p100.rss_mib < BENCH_PLAN_100K_RSS_MIB, detail);
+		snprintf(detail, sizeof(detail), "%.2f s", a100.wall_s);
+		all &= report("100,000 topics: creating them from empty under 10 s", a100.wall_s < BENCH_APPLY_100K_WALL_S,
+			      detail);
+	}
+	if (i10.instructions && i100.instructions) {
+		double x = ratio((double)i100.instructions, (double)i10.instructions);
 
-		batched = batched && n >= 1 && n <= n0;
-		detail_add(detail, sizeof(detail), "%sbench-%zu: %" PRIu64 " CreateTopics for %zu topics vs %" PRIu64
-			   " for %zu", c ? "; " : "", c + 1, n, apply->topics, n0, base_apply->topics);
+		snprintf(detail, sizeof(detail), "%.0f M vs %.0f M: %.2fx", (double)i100.instructions / 1e6,
+			 (double)i10.instructions / 1e6, x);
+		all &= report("instructions at 100,000 topics within 10.5x of 10,000", x <= BENCH_INSTR_100K_RATIO, detail);
 	}
-	all &= report("apply: batched CreateTopics (requests per cluster do not grow with the topic count)", batched,
-		      detail);
+	for (size_t i = 0; i < cfg->n_sizes; i++) {
+		struct bench_summary plan = summarize(STEP_PLAN, cfg->clusters, cfg->sizes[i], 0);
+		struct bench_summary change = summarize(STEP_CHANGE, cfg->clusters, cfg->sizes[i], 2);
+		struct bench_summary plan_i = summarize(STEP_PLAN_INSTR, cfg->clusters, cfg->sizes[i], 0);
+		struct bench_summary change_i = summarize(STEP_CHANGE_INSTR, cfg->clusters, cfg->sizes[i], 2);
+		char target[128] = "";
+		bool pass = false;
+
+		if (!plan.n || !change.n)
+			continue;
+		/*
+		 * "No costlier": instructions when counted (deterministic, within
+		 * 2% for the diff it prints), else CPU within 10% (noise).
+		 */
+		if (plan_i.instructions && change_i.instructions) {
+			pass = (double)change_i.instructions <= 1.02 * (double)plan_i.instructions;
+			snprintf(detail, sizeof(detail), "%.0f M instructions vs %.0f M; CPU best %.2f s vs %.2f s",
+				 (double)change_i.instructions / 1e6, (double)plan_i.instructions / 1e6, change.cpu_s,
+				 plan.cpu_s);
+		} else {
+			pass = change.cpu_s <= 1.10 * plan.cpu_s;
+			snprintf(detail, sizeof(detail), "CPU best %.2f s vs %.2f s, wall best %.2f s vs %.2f s, RSS %.1f vs "
+				 "%.1f MiB", change.cpu_s, plan.cpu_s, change.wall_s, plan.wall_s, change.rss_mib,
+				 plan.rss_mib);
+		}
+		snprintf(target, sizeof(target), "%zu topics: a 1-topic change costs no more than a no-change plan",
+			 cfg->sizes[i]);
+		all &= report(target, pass, detail);
+	}
+	all &= report("no-change plans: DescribeConfigs per cluster = brokers + read.c's slices, Metadata <= 1 + "
+		      "brokers, nothing mutating",
+		      requests_as_promised(detail, sizeof(detail), cfg), detail);
+	if (cfg->many_clusters) {
+		struct bench_summary many = summarize(STEP_PLAN, cfg->many_clusters, cfg->many_topics, 0);
+		struct bench_summary slow = summarize(STEP_PLAN_SLOW, cfg->many_clusters, cfg->many_topics, -1);
+		struct bench_summary dead = summarize(STEP_PLAN_DEAD, cfg->many_clusters, cfg->many_topics, -1);
+		char target[160] = "";
+		double bound = many.wall_s + BENCH_SLOW_TIMEOUT_S + 1.0;
+
+		if (many.n) {
+			snprintf(detail, sizeof(detail), "best %.3f s of %zu, %.1f MiB", many.wall_s, many.n, many.rss_mib);
+			snprintf(target, sizeof(target), "%zu clusters x %zu topics: no-change plan under 3 s wall",
+				 cfg->many_clusters, cfg->many_topics);
+			all &= report(target, many.wall_s < BENCH_MANY_WALL_S, detail);
+			snprintf(target, sizeof(target), "%zu clusters x %zu topics: no-change plan under 512 MiB peak RSS",
+				 cfg->many_clusters, cfg->many_topics);
+			all &= report(target, many.rss_mib < BENCH_MANY_RSS_MIB, detail);
+		}
+		if (slow.n && dead.n) {
+			snprintf(detail, sizeof(detail), "slow: %.2f s (exit %d), down: %.2f s (exit %d); bound: the healthy "
+				 "plan's %.2f s + the 2 s timeout + 1 s", slow.wall_s, slow.first->exit_code, dead.wall_s,
+				 dead.first->exit_code, many.wall_s);
+			all &= report("a slow (5 s/request) or dead cluster delays the plan by no more than its own timeout",
+				      slow.wall_s <= bound && dead.wall_s <= bound, detail);
+		}
+	}
 	return all;
 }
 
@@ -587,11 +914,14 @@ static void print_machine(const struct bench_config *cfg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_reconcile [--kdr PATH] [--topics N] [--baseline-topics N] [--clusters N]\n"
+	fprintf(f, "usage: bench_reconcile [--kdr PATH] [--per-topic PATH] [--sizes N,N,...] [--clusters N]\n"
 		   "                       [--brokers N] [--racks N] [--policies N] [--kdr-timeout DURATION]\n"
-		   "                       [--step-timeout SECONDS] [--repeat N] [--keep]\n"
-		   "defaults: KDR_BIN, 10000 topics per cluster, baseline 2048, 2 clusters x 6 brokers over 3 racks,\n"
-		   "20 policies, kdr's own timeout, 600 s per step, 3 no-change plans\n");
+		   "                       [--step-timeout SECONDS] [--repeat N] [--many-clusters N]\n"
+		   "                       [--many-topics N] [--baseline-topics N] [--no-instructions] [--keep]\n"
+		   "defaults: KDR_BIN, bench_per_topic next to this program, sizes 1000,10000,30000,100000 topics per\n"
+		   "cluster, 2 clusters x 6 brokers over 3 racks, 20 policies, kdr's own timeout, 1200 s per step,\n"
+		   "3 plans of each kind, 10 clusters x 10000 topics (--many-clusters 0: none), the per-topic\n"
+		   "baseline at 10000 topics (0: none), instructions counted under callgrind\n");
 }
 
 static bool parse_count(size_t *out, const char *text, size_t min, size_t max)
@@ -607,12 +937,29 @@ static bool parse_count(size_t *out, const char *text, size_t min, size_t max)
 	return true;
 }
 
+/* "1000,10000,..." into cfg->sizes. */
+static bool parse_sizes(struct bench_config *cfg, const char *text)
+{
+	char copy[256] = "";
+	char *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", text);
+	cfg->n_sizes = 0;
+	for (char *word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+		if (cfg->n_sizes >= BENCH_MAX_SIZES || !parse_count(&cfg->sizes[cfg->n_sizes], word, 1, 1000000))
+			return false;
+		cfg->n_sizes++;
+	}
+	return cfg->n_sizes > 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "kdr", required_argument, NULL, 'k' },
+		{ "per-topic", required_argument, NULL, 'P' },
+		{ "sizes", required_argument, NULL, 'S' },
 		{ "topics", required_argument, NULL, 't' },
-		{ "baseline-topics", required_argument, NULL, 'b' },
 		{ "clusters", required_argument, NULL, 'c' },
 		{ "brokers", required_argument, NULL, 'B' },
 		{ "racks", required_argument, NULL, 'r' },
@@ -620,17 +967,40 @@ int main(int argc, char **argv)
 		{ "kdr-timeout", required_argument, NULL, 'T' },
 		{ "step-timeout", required_argument, NULL, 's' },
 		{ "repeat", required_argument, NULL, 'R' },
+		{ "many-clusters", required_argument, NULL, 'm' },
+		{ "many-topics", required_argument, NULL, 'M' },
+		{ "baseline-topics", required_argument, NULL, 'b' },
+		{ "no-instructions", no_argument, NULL, 'I' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bench_config cfg = { getenv("KDR_BIN"), 10000, 2048, 2, 6, 3, 20, NULL, 600, 3, false };
-	struct bench_step steps[BENCH_MAX_STEPS];
+	struct bench_config cfg = { 0 };
+	static char per_topic[4096];
 	struct sigaction sa = { 0 };
-	size_t n_steps = 0, value = 0;
-	bool have_baseline = false;
+	size_t value = 0;
 	int opt = 0;
 
+	cfg.kdr = getenv("KDR_BIN");
+	parse_sizes(&cfg, "1000,10000,30000,100000");
+	cfg.clusters = 2;
+	cfg.brokers = 6;
+	cfg.racks = 3;
+	cfg.policies = 20;
+	cfg.step_timeout_s = 1200;
+	cfg.repeat = 3;
+	cfg.many_clusters = 10;
+	cfg.many_topics = 10000;
+	cfg.baseline_topics = 10000;
+	cfg.instructions = true;
+	/* bench_per_topic is built next to this program. */
+	snprintf(per_topic, sizeof(per_topic), "%s", argv[0]);
+	if (strrchr(per_topic, '/'))
+		snprintf(strrchr(per_topic, '/') + 1, sizeof(per_topic) - (size_t)(strrchr(per_topic, '/') + 1 - per_topic),
+			 "bench_per_topic");
+	else
+		snprintf(per_topic, sizeof(per_topic), "bench_per_topic");
+	cfg.per_topic = per_topic;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		bool ok = true;
 
@@ -638,11 +1008,12 @@ int main(int argc, char **argv)
 		case 'k':
 			cfg.kdr = optarg;
 			break;
-		case 't':
-			ok = parse_count(&cfg.topics, optarg, 1, 1000000);
+		case 'P':
+			cfg.per_topic = optarg;
 			break;
-		case 'b':
-			ok = parse_count(&cfg.baseline_topics, optarg, 0, 1000000);
+		case 'S':
+		case 't': /* --topics N: one size */
+			ok = parse_sizes(&cfg, optarg);
 			break;
 		case 'c':
 			ok = parse_count(&cfg.clusters, optarg, 1, BENCH_MAX_CLUSTERS);
@@ -666,6 +1037,18 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			ok = parse_count(&cfg.repeat, optarg, 1, BENCH_MAX_REPEAT);
+			break;
+		case 'm':
+			ok = parse_count(&cfg.many_clusters, optarg, 0, BENCH_MAX_CLUSTERS);
+			break;
+		case 'M':
+			ok = parse_count(&cfg.many_topics, optarg, 1, 1000000);
+			break;
+		case 'b':
+			ok = parse_count(&cfg.baseline_topics, optarg, 0, 1000000);
+			break;
+		case 'I':
+			cfg.instructions = false;
 			break;
 		case 'K':
 			cfg.keep = true;
@@ -691,30 +1074,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: '%s' is not executable: %s\n", cfg.kdr, strerror(errno));
 		return BENCH_EXIT_ERROR;
 	}
-	memset(steps, 0, sizeof(steps));
+	if (cfg.baseline_topics && access(cfg.per_topic, X_OK) != 0) {
+		fprintf(stderr, "bench: the per-topic reader '%s' is not executable (--per-topic): %s\n", cfg.per_topic,
+			strerror(errno));
+		return BENCH_EXIT_ERROR;
+	}
+	if (!cfg.baseline_topics)
+		cfg.per_topic = NULL;
 	print_machine(&cfg);
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 
-	have_baseline = cfg.baseline_topics > 0;
-	if (have_baseline && cfg.baseline_topics < 2048)
-		fprintf(stderr, "bench: warning: below 2,048 topics kdr's request count still ramps up (one request "
-				"per 32 topics, pkg/kafka/kafka.h); a baseline of %zu topics will show that ramp as growth\n",
-			cfg.baseline_topics);
-	if (have_baseline) {
-		if (run_scenario(&steps[0], &cfg, cfg.baseline_topics, 1, "baseline") != 0) {
-			fprintf(stderr, "bench: baseline: %s\n", kdr_error_message());
+	for (size_t i = 0; i < cfg.n_sizes; i++)
+		if (run_size(&cfg, cfg.sizes[i]) != 0) {
+			fprintf(stderr, "bench: %zu topics: %s\n", cfg.sizes[i], kdr_error_message());
 			return BENCH_EXIT_ERROR;
 		}
-		n_steps = 2;
-	}
-	if (run_scenario(&steps[n_steps], &cfg, cfg.topics, cfg.repeat, "main") != 0) {
-		fprintf(stderr, "bench: %s\n", kdr_error_message());
+	if (cfg.many_clusters && run_many(&cfg) != 0) {
+		fprintf(stderr, "bench: many clusters: %s\n", kdr_error_message());
 		return BENCH_EXIT_ERROR;
 	}
-	n_steps += 1 + cfg.repeat;
-	print_table(steps, n_steps, &cfg);
+	print_steps(&cfg);
+	print_growth(&cfg);
+	print_baseline(&cfg);
 	printf("Load average after the run: %s\n", load_average());
-	return check_targets(steps, n_steps, have_baseline, &cfg) ? BENCH_EXIT_OK : BENCH_EXIT_MISSED;
+	return check_targets(&cfg) ? BENCH_EXIT_OK : BENCH_EXIT_MISSED;
 }
