@@ -1,4 +1,5 @@
 /* kdr run: the reconcile loop (pkg/controller) with its HTTP endpoints and signal handling. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,19 @@ int kdr_cmd_run(int argc, char **argv)
 	int opt = 0;
 	int rc = 0;
 
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+	/*
+	 * One malloc arena, set before any thread starts. glibc gives threads
+	 * their own arenas (up to 8 per core) and keeps what is freed in each:
+	 * the loop's reader threads and librdkafka's broker threads, new ones
+	 * every cycle, left it at the sum of every arena's high-water mark,
+	 * growing for minutes. Measured on 2 x 10,000 topics, 2 s interval, 30 s:
+	 * default 75 -> 100 MiB and still growing, 2 arenas up to 90 MiB, one
+	 * arena 63 -> 71 MiB (a one-shot plan peaks at ~63 MiB) at the same CPU per
+	 * cycle: the threads mostly wait on the network, so they rarely contend.
+	 */
+	mallopt(M_ARENA_MAX, 1);
+#endif
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, run_spec.short_options, run_spec.options, NULL)) != -1) {

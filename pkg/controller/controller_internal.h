@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "controller/controller.h"
+#include "kafka/kafka.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/strvec.h"
@@ -79,6 +80,8 @@ struct kdr_controller {
 
 	pthread_mutex_t lock;             /* guards stats (read by the HTTP thread) */
 	struct kdr_controller_stats stats;
+
+	struct kdr_kafka_pool *kafka;     /* Kafka clients kept across cycles (reads only) */
 
 	struct kdr_controller_http *http;
 	char *address;

@@ -88,7 +88,17 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 	options.timeout_ms = ctl->options.timeout_ms;
 	options.allow_delete = ctl->options.allow_delete;
 	options.plan_read_only = true;
+	options.pool = ctl->kafka;
 	kdr_pipeline_init(p, &ctl->desired, &options);
+	/* The kept clients of clusters no longer declared are closed. */
+	{
+		struct kdr_strvec declared = KDR_STRVEC_INIT;
+
+		for (size_t i = 0; i < ctl->desired.n_clusters; i++)
+			kdr_strvec_push(&declared, ctl->desired.clusters[i].meta.name);
+		kdr_kafka_pool_retain(ctl->kafka, (const char *const *)declared.v, declared.n);
+		kdr_strvec_release(&declared);
+	}
 	/* No cluster to read is not "every cluster". */
 	if (eligible.n)
 		kdr_pipeline_read(p);

@@ -242,6 +242,7 @@ int kdr_controller_new(struct kdr_controller **out, struct kdr_source *source,
 				     "(backoff base > 0, max >= base)");
 	}
 	ctl = kdr_calloc(1, sizeof(*ctl));
+	ctl->kafka = kdr_kafka_pool_new();
 	ctl->options = *options;
 	ctl->options.clusters = NULL;
 	ctl->options.n_clusters = 0;
@@ -306,6 +307,7 @@ void kdr_controller_free(struct kdr_controller *ctl)
 		return;
 	/* HTTP first: its thread reads the stats. */
 	kdr_controller_http_stop(ctl->http);
+	kdr_kafka_pool_free(ctl->kafka);
 	free(ctl->address);
 	kdr_source_release(&ctl->source);
 	kdr_desired_release(&ctl->desired);

@@ -257,6 +257,26 @@ struct kdr_kafka_group_commit {
 int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
 				size_t n);
 
+/*
+ * Connections kept across reads (kdr run's cycles), one per cluster name
+ * (pool.c). kdr_kafka_pool_read reads like kdr_kafka_read_cluster with the
+ * cluster's kept connection, opening one when there is none or when what it
+ * was built from changed (bootstrapServers, any clientConfig value as it
+ * resolves now, secrets included, the options' timeout): a rotated
+ * credential gets a new client. A read that fails closes the connection, so
+ * the next one starts afresh (a dead broker set, new addresses, a refused
+ * login). Reads of different clusters may run at once, on any threads; a
+ * second read of a cluster already being read uses a connection of its own.
+ * `pool` NULL: the one-shot read. kdr_kafka_pool_retain closes the
+ * connections of the clusters not in `names` (no longer declared).
+ */
+struct kdr_kafka_pool;
+struct kdr_kafka_pool *kdr_kafka_pool_new(void);
+void kdr_kafka_pool_free(struct kdr_kafka_pool *pool);
+int kdr_kafka_pool_read(struct kdr_kafka_pool *pool, struct kdr_live_cluster *out, const struct kdr_cluster *cl,
+			const struct kdr_kafka_options *options);
+void kdr_kafka_pool_retain(struct kdr_kafka_pool *pool, const char *const *names, size_t n);
+
 /* One-shot forms: open, read or apply, free. Same contracts as above. */
 int kdr_kafka_read_cluster(struct kdr_live_cluster *out, const struct kdr_cluster *cl,
 			   const struct kdr_kafka_options *options);

@@ -33,6 +33,7 @@ struct kdr_pipeline_options {
 	bool allow_delete;           /* deletions of prune: true policies become actions */
 	bool plan_read_only;         /* plan only the clusters that were read (the loop), not --cluster */
 	bool validate_only;          /* apply: ask the brokers to check, change nothing */
+	struct kdr_kafka_pool *pool; /* read: Kafka connections kept across reads (the loop's); NULL: none; lent */
 };
 
 struct kdr_pipeline {

@@ -73,7 +73,7 @@ static void *read_one_cluster(void *arg)
 			kdr_strvec_push(&read->messages, kdr_error_message());
 		kdr_kafka_conn_free(conn);
 	} else {
-		read->rc = kdr_kafka_read_cluster(&read->live, read->cl, &kopts);
+		read->rc = kdr_kafka_pool_read(read->options->pool, &read->live, read->cl, &kopts);
 	}
 	if (read->rc != 0) {
 		/* The message is thread-local: take it here, on the thread that failed. */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kafka/kafka.h"
 #include "live/live.h"
 #include "model/model.h"
 #include "util/strvec.h"
@@ -35,6 +36,12 @@ struct kdr_reader_options {
 	 * read stands.
 	 */
 	int read_groups;
+	/*
+	 * Kafka connections kept across reads (kdr_kafka_pool_read; the loop
+	 * keeps one for its life); NULL: each read opens and closes its own.
+	 * Reads of consumer groups always use a connection of their own.
+	 */
+	struct kdr_kafka_pool *pool;
 };
 
 /* How the read of one selected cluster went. */

@@ -4,7 +4,8 @@
  *   bench_reconcile [--kdr PATH] [--per-topic PATH] [--sizes N,N,...] [--clusters N]
  *                   [--brokers N] [--racks N] [--policies N] [--kdr-timeout DURATION]
  *                   [--step-timeout SECONDS] [--repeat N] [--many-clusters N]
- *                   [--many-topics N] [--baseline-topics N] [--no-instructions] [--keep]
+ *                   [--many-topics N] [--baseline-topics N] [--no-instructions]
+ *                   [--loop-seconds N] [--keep]
  *
  * For each size (topics per cluster, default 1000,10000,30000,100000) it
  * starts a fresh in-process sandbox (clusters x brokers, brokers spread over
@@ -18,7 +19,10 @@
  *                                             under callgrind too at the baseline size)
  * and at --baseline-topics (default 10000, one of the sizes) the per-topic
  * baseline (bench_per_topic: one Metadata and one DescribeConfigs per topic)
- * next to kdr plan, with 0 and then 1 ms of latency injected per request.
+ * next to kdr plan, with 0 and then 1 ms of latency injected per request,
+ * then kdr run --interval 2s --dry-run for --loop-seconds (600) with its RSS
+ * and CPU sampled every second (/proc): steady-state RSS, flatness, CPU per
+ * idle cycle.
  * Then --many-clusters clusters (default 10) x --many-topics (10000): apply,
  * no-change plans, and the plan with the last cluster slow (5 s per request,
  * over a 2 s --timeout) and with it down.
@@ -111,6 +115,7 @@ struct bench_config {
 	size_t many_topics;
 	size_t baseline_topics; /* the size at which the per-topic baseline runs; 0: none */
 	bool instructions;
+	int loop_seconds; /* kdr run at the baseline size for this long; 0: not */
 	bool keep;
 };
 
@@ -493,6 +498,144 @@ static void set_latency(struct scenario *sc, int ms)
 		kdr_sandbox_set_latency(sc->sandbox, sc->names[c], -1, ms);
 }
 
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* kdr run over the baseline size: RSS and CPU sampled every second from /proc. */
+struct bench_loop {
+	bool ran;
+	int seconds;
+	size_t cycles;
+	int exit_code;
+	double rss_after_first_mib; /* when the first cycle had finished */
+	double rss_max_first_half_mib, rss_max_second_half_mib, rss_last_mib;
+	double cpu_per_cycle_s;  /* after the first cycle: idle (no-change) cycles */
+	double median_cycle_s;   /* the cycles' own duration_ms */
+};
+
+static struct bench_loop bench_loop;
+
+/* VmRSS (MiB) and utime+stime (s) of `pid`; false when it is gone. */
+static bool sample_proc(pid_t pid, double *rss_mib, double *cpu_s)
+{
+	char path[64] = "", line[512] = "";
+	unsigned long long utime = 0, stime = 0;
+	FILE *f = NULL;
+	bool rss_ok = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			rss_ok = sscanf(line + 6, "%lf", rss_mib) == 1;
+	if (f)
+		fclose(f);
+	*rss_mib /= 1024.0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	/* Fields 14 and 15, after the parenthesised command name. */
+	if (fgets(line, sizeof(line), f) && strrchr(line, ')'))
+		sscanf(strrchr(line, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime);
+	fclose(f);
+	*cpu_s = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+	return rss_ok;
+}
+
+/* Cycles finished in kdr run's log so far, and their duration_ms (up to `cap`). */
+static size_t count_cycles(const char *path, double *durations, size_t cap)
+{
+	char line[4096] = "";
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *d = strstr(line, " duration_ms=");
+
+		if (!strstr(line, "reconcile cycle finished"))
+			continue;
+		if (n < cap)
+			durations[n] = d ? strtod(d + strlen(" duration_ms="), NULL) / 1000.0 : 0;
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int run_loop(struct scenario *sc)
+{
+	const struct bench_config *cfg = sc->cfg;
+	char err_path[4200] = "";
+	double durations[4096] = { 0 };
+	double rss = 0, cpu = 0, cpu_first = 0;
+	size_t cycles = 0, first_cycles = 0;
+	int status = 0;
+	pid_t pid = 0;
+
+	snprintf(err_path, sizeof(err_path), "%s/loop.err", sc->dir);
+	fprintf(stderr, "bench: %s: kdr run --interval 2s --dry-run for %d s ...\n", sc->label, cfg->loop_seconds);
+	pid = fork();
+	if (pid < 0)
+		return kdr_error_set(KDR_EUNAVAILABLE, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null_fd = open("/dev/null", O_RDWR);
+
+		if (err_fd < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+			_exit(127);
+		execl(cfg->kdr, cfg->kdr, "run", sc->dir, "--interval", "2s", "--dry-run", "--listen", "127.0.0.1:0",
+		      (char *)NULL);
+		_exit(127);
+	}
+	memset(&bench_loop, 0, sizeof(bench_loop));
+	bench_loop.ran = true;
+	bench_loop.seconds = cfg->loop_seconds;
+	for (int t = 1; t <= cfg->loop_seconds; t++) {
+		sleep(1);
+		if (!sample_proc(pid, &rss, &cpu))
+			break;
+		cycles = count_cycles(err_path, durations, 0);
+		if (!first_cycles && cycles) {
+			first_cycles = cycles;
+			cpu_first = cpu;
+			bench_loop.rss_after_first_mib = rss;
+		}
+		if (!first_cycles)
+			continue;
+		if (t <= cfg->loop_seconds / 2)
+			bench_loop.rss_max_first_half_mib =
+			    rss > bench_loop.rss_max_first_half_mib ? rss : bench_loop.rss_max_first_half_mib;
+		else
+			bench_loop.rss_max_second_half_mib =
+			    rss > bench_loop.rss_max_second_half_mib ? rss : bench_loop.rss_max_second_half_mib;
+		bench_loop.rss_last_mib = rss;
+	}
+	cycles = count_cycles(err_path, durations, sizeof(durations) / sizeof(durations[0]));
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	bench_loop.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	bench_loop.cycles = cycles;
+	if (cycles > first_cycles)
+		bench_loop.cpu_per_cycle_s = (cpu - cpu_first) / (double)(cycles - first_cycles);
+	if (cycles) {
+		size_t n = cycles < sizeof(durations) / sizeof(durations[0]) ? cycles : sizeof(durations) / sizeof(durations[0]);
+
+		qsort(durations, n, sizeof(durations[0]), compare_double);
+		bench_loop.median_cycle_s = durations[n / 2];
+	}
+	fprintf(stderr, "bench: %s: kdr run: %zu cycles, RSS %.1f MiB after the first, max %.1f / %.1f MiB (halves), "
+		"%.3f s CPU per idle cycle\n", sc->label, cycles, bench_loop.rss_after_first_mib,
+		bench_loop.rss_max_first_half_mib, bench_loop.rss_max_second_half_mib, bench_loop.cpu_per_cycle_s);
+	return 0;
+}
+
 /* One size: apply from empty, no-change plans, 1-topic change plans, and the baseline at its size. */
 static int run_size(const struct bench_config *cfg, size_t topics)
 {
@@ -527,6 +670,8 @@ static int run_size(const struct bench_config *cfg, size_t topics)
 			error = run_step(&sc, STEP_PER_TOPIC_1MS, "per-topic reader, 1 ms/request", NULL, false, NULL, 0);
 		set_latency(&sc, 0);
 	}
+	if (!error && cfg->loop_seconds && topics == cfg->baseline_topics)
+		error = run_loop(&sc);
 cleanup:
 	scenario_stop(&sc);
 	return error;
@@ -702,6 +847,18 @@ static void print_baseline(const struct bench_config *cfg)
 		       ratio(per1.wall_s, kdr1.wall_s), per1.first->requests[0][BENCH_N_APIS - 1]);
 }
 
+static void print_loop(void)
+{
+	if (!bench_loop.ran)
+		return;
+	printf("\nkdr run --interval 2s --dry-run over the same clusters for %d s: %zu cycles (median %.2f s each), "
+	       "RSS %.1f MiB after the first cycle, highest %.1f MiB in the first half and %.1f MiB in the second, "
+	       "%.1f MiB at the end; %.3f s of CPU per idle cycle; exit %d on SIGTERM.\n",
+	       bench_loop.seconds, bench_loop.cycles, bench_loop.median_cycle_s, bench_loop.rss_after_first_mib,
+	       bench_loop.rss_max_first_half_mib, bench_loop.rss_max_second_half_mib, bench_loop.rss_last_mib,
+	       bench_loop.cpu_per_cycle_s, bench_loop.exit_code);
+}
+
 static bool report(const char *target, bool pass, const char *detail)
 {
 	printf("%s  %s (%s)\n", pass ? "PASS" : "FAIL", target, detail);
@@ -842,6 +999,19 @@ static bool check_targets(const struct bench_config *cfg)
 			 cfg->sizes[i]);
 		all &= report(target, pass, detail);
 	}
+	if (bench_loop.ran) {
+		struct bench_summary plan = summarize(STEP_PLAN, cfg->clusters, cfg->baseline_topics, 0);
+		double steady = bench_loop.rss_max_second_half_mib;
+
+		snprintf(detail, sizeof(detail), "highest %.1f MiB over the second half of %d s vs the one-shot plan's "
+			 "peak %.1f MiB: %.2fx", steady, bench_loop.seconds, plan.rss_mib, ratio(steady, plan.rss_mib));
+		all &= report("kdr run: steady-state RSS within 1.5x of a one-shot plan's peak",
+			      bench_loop.cycles >= 2 && steady <= 1.5 * plan.rss_mib, detail);
+		snprintf(detail, sizeof(detail), "highest %.1f MiB in the second half vs %.1f MiB in the first",
+			 bench_loop.rss_max_second_half_mib, bench_loop.rss_max_first_half_mib);
+		all &= report("kdr run: RSS flat (second half's highest within 10% of the first half's)",
+			      bench_loop.rss_max_second_half_mib <= 1.10 * bench_loop.rss_max_first_half_mib, detail);
+	}
 	all &= report("no-change plans: DescribeConfigs per cluster = brokers + read.c's slices, Metadata <= 1 + "
 		      "brokers, nothing mutating",
 		      requests_as_promised(detail, sizeof(detail), cfg), detail);
@@ -917,11 +1087,12 @@ static void usage(FILE *f)
 	fprintf(f, "usage: bench_reconcile [--kdr PATH] [--per-topic PATH] [--sizes N,N,...] [--clusters N]\n"
 		   "                       [--brokers N] [--racks N] [--policies N] [--kdr-timeout DURATION]\n"
 		   "                       [--step-timeout SECONDS] [--repeat N] [--many-clusters N]\n"
-		   "                       [--many-topics N] [--baseline-topics N] [--no-instructions] [--keep]\n"
+		   "                       [--many-topics N] [--baseline-topics N] [--no-instructions]\n"
+		   "                       [--loop-seconds N] [--keep]\n"
 		   "defaults: KDR_BIN, bench_per_topic next to this program, sizes 1000,10000,30000,100000 topics per\n"
 		   "cluster, 2 clusters x 6 brokers over 3 racks, 20 policies, kdr's own timeout, 1200 s per step,\n"
 		   "3 plans of each kind, 10 clusters x 10000 topics (--many-clusters 0: none), the per-topic\n"
-		   "baseline at 10000 topics (0: none), instructions counted under callgrind\n");
+		   "baseline and kdr run for 600 s at 10000 topics (0: none), instructions counted under callgrind\n");
 }
 
 static bool parse_count(size_t *out, const char *text, size_t min, size_t max)
@@ -971,6 +1142,7 @@ int main(int argc, char **argv)
 		{ "many-topics", required_argument, NULL, 'M' },
 		{ "baseline-topics", required_argument, NULL, 'b' },
 		{ "no-instructions", no_argument, NULL, 'I' },
+		{ "loop-seconds", required_argument, NULL, 'L' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -993,6 +1165,7 @@ int main(int argc, char **argv)
 	cfg.many_topics = 10000;
 	cfg.baseline_topics = 10000;
 	cfg.instructions = true;
+	cfg.loop_seconds = 600;
 	/* bench_per_topic is built next to this program. */
 	snprintf(per_topic, sizeof(per_topic), "%s", argv[0]);
 	if (strrchr(per_topic, '/'))
@@ -1050,6 +1223,10 @@ int main(int argc, char **argv)
 		case 'I':
 			cfg.instructions = false;
 			break;
+		case 'L':
+			ok = parse_count(&value, optarg, 0, 86400);
+			cfg.loop_seconds = (int)value;
+			break;
 		case 'K':
 			cfg.keep = true;
 			break;
@@ -1098,6 +1275,7 @@ int main(int argc, char **argv)
 	print_steps(&cfg);
 	print_growth(&cfg);
 	print_baseline(&cfg);
+	print_loop();
 	printf("Load average after the run: %s\n", load_average());
 	return check_targets(&cfg) ? BENCH_EXIT_OK : BENCH_EXIT_MISSED;
 }

@@ -1157,6 +1157,65 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	kdr_kafka_conn_free(conn);
 }
 
+/* --- connections kept across reads (kdr_kafka_pool) --- */
+
+#define API_API_VERSIONS 18
+
+/* One pooled read of CLUSTER: its return code; ApiVersions (new connections) and Metadata it caused. */
+static int pool_read(struct fixture *fx, struct kdr_kafka_pool *pool, uint64_t *api_versions, uint64_t *metadata)
+{
+	struct kdr_live_cluster live;
+	int rc = 0;
+
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	rc = kdr_kafka_pool_read(pool, &live, &fx->cl, &fx->options);
+	if (rc == 0)
+		kdr_live_cluster_release(&live);
+	*api_versions = kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_API_VERSIONS);
+	*metadata = kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_METADATA);
+	return rc;
+}
+
+static void test_pool_keeps_the_client_until_settings_change_or_a_read_fails(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_pool *pool = kdr_kafka_pool_new();
+	uint64_t versions = 0, metadata = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS, "needs request counters");
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_BROKER_STOP, "needs brokers taken down");
+	/* Short, for the read with every broker down (the same for every read: the timeout is a setting too). */
+	fx->options.timeout_ms = 2000;
+	/* The first read opens the client: every connection starts with ApiVersions. */
+	assert_int_equal(pool_read(fx, pool, &versions, &metadata), 0);
+	assert_true(versions >= 1);
+	/* The second reuses it: no new connection, one Metadata (kdr's own). */
+	assert_int_equal(pool_read(fx, pool, &versions, &metadata), 0);
+	assert_int_equal(versions, 0);
+	assert_int_equal(metadata, 1);
+	/* A changed clientConfig value: a new client. */
+	set_literal(&fx->cl, "socket.keepalive.enable", "true");
+	assert_int_equal(pool_read(fx, pool, &versions, &metadata), 0);
+	assert_true(versions >= 1);
+	assert_int_equal(pool_read(fx, pool, &versions, &metadata), 0);
+	assert_int_equal(versions, 0);
+	/* Every broker down: the read fails and the client is dropped; back up, a fresh one reads. */
+	for (int32_t id = 1; id <= 3; id++)
+		assert_int_equal(kdr_sandbox_broker_down(fx->sandbox, CLUSTER, id), 0);
+	assert_true(pool_read(fx, pool, &versions, &metadata) < 0);
+	for (int32_t id = 1; id <= 3; id++)
+		assert_int_equal(kdr_sandbox_broker_up(fx->sandbox, CLUSTER, id), 0);
+	assert_int_equal(pool_read(fx, pool, &versions, &metadata), 0);
+	assert_true(versions >= 1);
+	/* A cluster no longer declared: its client is closed (the next read opens one again). */
+	kdr_kafka_pool_retain(pool, NULL, 0);
+	assert_int_equal(pool_read(fx, pool, &versions, &metadata), 0);
+	assert_true(versions >= 1);
+	print_message("pooled reads on %s: kept client 0 ApiVersions, new client after a change, a failure or "
+		      "retain\n", kdr_testbed_backend_name());
+	kdr_kafka_pool_free(pool);
+}
+
 /* --- secrets --- */
 
 static int setup_sasl(void **state)
@@ -1202,6 +1261,30 @@ static void test_sasl_wrong_password_fails_fast_without_leaking(void **state)
 	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-east'"));
 	assert_null(strstr(kdr_error_message(), "wr0ng-p4ssw0rd-value"));
 	unsetenv("KDR_TEST_KAFKA_PASSWORD");
+}
+
+static void test_pool_rotated_password_gets_a_new_client(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_pool *pool = kdr_kafka_pool_new();
+	struct kdr_live_cluster live;
+
+	set_literal(&fx->cl, "security.protocol", "SASL_PLAINTEXT");
+	set_literal(&fx->cl, "sasl.mechanism", "PLAIN");
+	set_literal(&fx->cl, "sasl.username", "kdr");
+	set_env_ref(&fx->cl, "sasl.password", "KDR_TEST_KAFKA_PASSWORD");
+	setenv("KDR_TEST_KAFKA_PASSWORD", "pl41n-s3cret-pw", 1);
+	assert_int_equal(kdr_kafka_pool_read(pool, &live, &fx->cl, &fx->options), 0);
+	kdr_live_cluster_release(&live);
+	/* The secret now resolves to another value: the kept client (logged in with the old one) is replaced. */
+	setenv("KDR_TEST_KAFKA_PASSWORD", "r0t4ted-but-wr0ng", 1);
+	assert_true(kdr_kafka_pool_read(pool, &live, &fx->cl, &fx->options) < 0);
+	assert_null(strstr(kdr_error_message(), "r0t4ted-but-wr0ng"));
+	setenv("KDR_TEST_KAFKA_PASSWORD", "pl41n-s3cret-pw", 1);
+	assert_int_equal(kdr_kafka_pool_read(pool, &live, &fx->cl, &fx->options), 0);
+	kdr_live_cluster_release(&live);
+	unsetenv("KDR_TEST_KAFKA_PASSWORD");
+	kdr_kafka_pool_free(pool);
 }
 
 static void test_debug_log_never_shows_the_password(void **state)
@@ -1360,8 +1443,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_broker_not_described_uses_last_known, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_whole_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_counts_do_not_grow_with_topics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pool_keeps_the_client_until_settings_change_or_a_read_fails, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sasl_plain_password_from_env, setup_sasl, teardown),
 	    cmocka_unit_test_setup_teardown(test_sasl_wrong_password_fails_fast_without_leaking, setup_sasl, teardown),
+	    cmocka_unit_test_setup_teardown(test_pool_rotated_password_gets_a_new_client, setup_sasl, teardown),
 	    cmocka_unit_test_setup_teardown(test_debug_log_never_shows_the_password, setup_sasl, teardown),
 	    cmocka_unit_test(test_secret_errors_never_show_the_value),
 	    cmocka_unit_test(test_conn_never_runs_a_command_from_client_config),
