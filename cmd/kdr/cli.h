@@ -49,7 +49,8 @@ struct kdr_cli_spec {
 	const char *description; /* a paragraph */
 	const char *options_help; /* one line per option */
 	const struct option *options;
-	const char *short_options;
+	const char *short_options; /* 'h' is --help */
+	bool positional_file;      /* the argument may be a file instead of DIR (kdr_cli_parse) */
 };
 
 /* Prints the usage line and "try --help" to stderr; returns KDR_EXIT_USAGE. */

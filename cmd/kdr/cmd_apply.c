@@ -1,11 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "source_opts.h"
-#include "live_source.h"
+#include "args.h"
 #include "plan/plan.h"
 #include "render/render.h"
 #include "util/error.h"
@@ -59,6 +56,7 @@ static const struct kdr_cli_spec apply_spec = {
 			KDR_CLI_SOURCE_HELP,
 	.options = apply_options,
 	.short_options = "c:yh",
+	.positional_file = true,
 };
 
 /* The snapshot stands in for the clusters: the plan applied to it as Kafka would, written back. */
@@ -75,6 +73,62 @@ static int apply_offline(struct kdr_pipeline *p)
 		printf("\napplied %zu action(s) to snapshot '%s'\n", p->plan.n_actions, p->options.snapshot_path);
 	kdr_buf_release(&out);
 	return exit_code;
+}
+
+struct apply_args {
+	bool yes;
+	bool allow_delete;
+	bool validate_only;
+	const char *source_dir;
+	const char *reassignments_dir;
+};
+
+static int apply_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct apply_args *a = ctx;
+
+	(void)spec;
+	switch (opt) {
+	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
+	case OPT_ALLOW_DELETE: a->allow_delete = true; return KDR_EXIT_OK;
+	case OPT_VALIDATE_ONLY: a->validate_only = true; return KDR_EXIT_OK;
+	case OPT_SOURCE: a->source_dir = arg; return KDR_EXIT_OK;
+	case OPT_REASSIGNMENTS: a->reassignments_dir = arg; return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
+/* The combinations a saved plan and --offline exclude; a usage error (printed) or KDR_EXIT_OK. */
+static int check_args(struct kdr_cli_args *args, const struct apply_args *a)
+{
+	if (a->source_dir && !args->file)
+		return kdr_cli_usage_error(&apply_spec, "--source is only for a saved PLAN.json; give the directory as the "
+							"argument");
+	if (args->file && !args->src.git_url)
+		args->src.dir = a->source_dir ? a->source_dir : ".";
+	if (a->validate_only && args->live.snapshot_path)
+		return kdr_cli_usage_error(&apply_spec, "--validate-only needs the brokers; it cannot be combined with "
+							"--offline");
+	if (args->file && a->allow_delete)
+		return kdr_cli_usage_error(&apply_spec, "--allow-delete has no meaning with a saved plan: the plan already "
+							"says what it deletes");
+	return KDR_EXIT_OK;
+}
+
+/* Asks on a terminal unless --yes; KDR_EXIT_OK to go on. */
+static int consent(const struct kdr_plan *plan, bool yes)
+{
+	if (yes)
+		return KDR_EXIT_OK;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "kdr apply: refusing to apply without --yes (stdin is not a terminal)\n");
+		return KDR_EXIT_ERROR;
+	}
+	if (!kdr_cli_confirm(plan->n_actions)) {
+		fprintf(stderr, "kdr apply: cancelled; nothing was applied\n");
+		return KDR_EXIT_ERROR;
+	}
+	return KDR_EXIT_OK;
 }
 
 /* Reads a saved plan; the clusters it touches become the clusters to read. */
@@ -99,117 +153,45 @@ static int load_saved_plan(struct kdr_plan *plan, struct kdr_strvec *clusters, c
 	return KDR_EXIT_OK;
 }
 
-int kdr_cmd_apply(int argc, char **argv)
+/* The saved plan becomes the pipeline's once the clusters are as it saw them; its secrets resolved again. */
+static int use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, const char *path)
 {
-	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_plan saved = { 0 };
 	struct kdr_strvec stale = KDR_STRVEC_INIT;
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
-	struct kdr_strvec clusters = KDR_STRVEC_INIT;
-	const char *reassignments_dir = NULL;
-	struct kdr_buf out = KDR_BUF_INIT;
-	struct kdr_cli_source src = { 0 };
-	const char *saved_plan_path = NULL;
-	const char *source_dir = NULL;
-	bool yes = false;
 	int exit_code = KDR_EXIT_OK;
-	int opt;
-	int live_rc = -1;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, apply_spec.short_options, apply_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&apply_spec, stdout);
-			goto cleanup;
-		case OPT_YES:
-			yes = true;
-			break;
-		case OPT_ALLOW_DELETE:
-			source.allow_delete = true;
-			break;
-		case OPT_VALIDATE_ONLY:
-			source.validate_only = true;
-			break;
-		case OPT_SOURCE:
-			source_dir = optarg;
-			break;
-		case OPT_REASSIGNMENTS:
-			reassignments_dir = optarg;
-			break;
-		default:
-			live_rc = kdr_cli_live_option(&source, &clusters, &apply_spec, opt, optarg);
-			if (live_rc > 0) {
-				exit_code = live_rc;
-				goto cleanup;
-			}
-			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&apply_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&apply_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
-		goto cleanup;
-	}
-	if (optind < argc) {
-		struct stat st;
-
-		/* A file is a saved plan; a directory holds documents. */
-		if (stat(argv[optind], &st) == 0 && S_ISREG(st.st_mode))
-			saved_plan_path = argv[optind];
-		else
-			src.dir = argv[optind];
-	}
-	exit_code = kdr_cli_source_check(&apply_spec, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (source_dir && !saved_plan_path) {
-		exit_code = kdr_cli_usage_error(&apply_spec, "--source is only for a saved PLAN.json; give the "
-							     "directory as the argument");
-		goto cleanup;
-	}
-	if (saved_plan_path && !src.git_url)
-		src.dir = source_dir ? source_dir : ".";
-	if (source.validate_only && source.snapshot_path) {
-		exit_code = kdr_cli_usage_error(&apply_spec, "--validate-only needs the brokers; it cannot be "
-							     "combined with --offline");
-		goto cleanup;
-	}
-
-	if (saved_plan_path && source.allow_delete) {
-		exit_code = kdr_cli_usage_error(&apply_spec, "--allow-delete has no meaning with a saved plan: the plan "
-							     "already says what it deletes");
-		goto cleanup;
-	}
-	exit_code = kdr_cli_source_load(&desired, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (saved_plan_path) {
-		exit_code = load_saved_plan(&saved, &clusters, saved_plan_path);
-		if (exit_code != KDR_EXIT_OK)
-			goto cleanup;
-	}
-	exit_code = kdr_cli_read(&p, &desired, &source, &clusters);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (saved_plan_path && kdr_pipeline_use_saved(&p, &saved, &stale, saved_plan_path) != 0) {
+	if (kdr_pipeline_use_saved(p, saved, &stale, path) != 0) {
 		for (size_t i = 0; i < stale.n; i++)
 			fprintf(stderr, "kdr apply: %s\n", stale.v[i]);
 		if (!stale.n)
 			fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
 	}
-	if (!saved_plan_path && (exit_code = kdr_cli_plan(&p, "apply")) != KDR_EXIT_OK)
+	kdr_strvec_release(&stale);
+	return exit_code;
+}
+
+int kdr_cmd_apply(int argc, char **argv)
+{
+	struct apply_args a = { 0 };
+	struct kdr_cli_args args;
+	struct kdr_desired desired = { 0 };
+	struct kdr_pipeline p = { 0 };
+	struct kdr_plan saved = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT;
+	int exit_code = kdr_cli_parse(&args, &apply_spec, argc, argv, apply_option, &a);
+
+	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = check_args(&args, &a)) != KDR_EXIT_OK)
+		goto cleanup;
+	args.live.allow_delete = a.allow_delete;
+	args.live.validate_only = a.validate_only;
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
+	    (args.file && (exit_code = load_saved_plan(&saved, &args.clusters, args.file)) != KDR_EXIT_OK) ||
+	    (exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK ||
+	    (exit_code = args.file ? use_saved(&p, &saved, args.file) : kdr_cli_plan(&p, "apply")) != KDR_EXIT_OK)
 		goto cleanup;
 	kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_TEXT);
 	fwrite(out.ptr, 1, out.len, stdout);
-	if (reassignments_dir && kdr_cli_write_reassignments(&p.plan, reassignments_dir) != KDR_EXIT_OK) {
+	if (a.reassignments_dir && kdr_cli_write_reassignments(&p.plan, a.reassignments_dir) != KDR_EXIT_OK) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
@@ -218,22 +200,10 @@ int kdr_cmd_apply(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (p.plan.n_actions == 0)
-		goto pending;
-	if (!yes) {
-		if (!isatty(STDIN_FILENO)) {
-			fprintf(stderr, "kdr apply: refusing to apply without --yes (stdin is not a terminal)\n");
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-		if (!kdr_cli_confirm(p.plan.n_actions)) {
-			fprintf(stderr, "kdr apply: cancelled; nothing was applied\n");
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-	}
-	exit_code = source.snapshot_path ? apply_offline(&p) : kdr_cli_apply_live(&p);
-pending:
+	if (p.plan.n_actions && (exit_code = consent(&p.plan, a.yes)) != KDR_EXIT_OK)
+		goto cleanup;
+	if (p.plan.n_actions)
+		exit_code = args.live.snapshot_path ? apply_offline(&p) : kdr_cli_apply_live(&p);
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
 	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {
 		fprintf(stderr,
@@ -246,8 +216,7 @@ cleanup:
 	kdr_buf_release(&out);
 	kdr_pipeline_release(&p);
 	kdr_plan_release(&saved);
-	kdr_strvec_release(&stale);
 	kdr_desired_release(&desired);
-	kdr_strvec_release(&clusters);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -19,9 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "args.h"
 #include "record.h"
-#include "source_opts.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -273,56 +272,50 @@ static int step_restore(const struct kdr_cli_source *src, const struct kdr_desir
 	return exit_code;
 }
 
+struct failback_args {
+	const char *flow;
+	bool commit, dry_run;
+};
+
+static int failback_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct failback_args *a = ctx;
+
+	(void)spec;
+	switch (opt) {
+	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
+	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
+	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
 int kdr_cmd_failback(int argc, char **argv)
 {
+	struct failback_args a = { 0 };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	struct kdr_cli_source src = { 0 };
 	const struct kdr_flow *flow = NULL, *reverse = NULL;
 	const char *flow_name = NULL;
 	char *reverse_name = NULL;
-	bool commit = false, dry_run = false;
-	int exit_code = KDR_EXIT_OK;
-	int opt = 0;
+	bool commit = false;
+	int exit_code = kdr_cli_parse(&args, &failback_spec, argc, argv, failback_option, &a);
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, failback_spec.short_options, failback_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&failback_spec, stdout);
-			goto cleanup;
-		case OPT_FLOW: flow_name = optarg; break;
-		case OPT_COMMIT: commit = true; break;
-		case OPT_DRY_RUN: dry_run = true; break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&failback_spec, "unknown or incomplete option '%s'",
-							argv[optind - 1]);
-			goto cleanup;
-		}
-	}
+	if (exit_code != KDR_EXIT_OK || args.help)
+		goto cleanup;
+	flow_name = a.flow;
+	commit = a.commit;
 	if (!flow_name) {
 		exit_code = kdr_cli_usage_error(&failback_spec, "--flow F is required");
 		goto cleanup;
 	}
-	if (commit && dry_run) {
+	if (a.commit && a.dry_run) {
 		exit_code = kdr_cli_usage_error(&failback_spec, "--commit and --dry-run exclude each other");
 		goto cleanup;
 	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&failback_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	if ((exit_code = kdr_cli_source_check(&failback_spec, &src)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
-		goto cleanup;
-	flow = kdr_desired_flow(&desired, flow_name);
-	if (!flow) {
-		fprintf(stderr, "kdr failback: --flow '%s': no ReplicationFlow of that name is declared\n", flow_name);
+	if (!(flow = kdr_cli_flow(&desired, flow_name, &failback_spec))) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
@@ -346,7 +339,7 @@ int kdr_cmd_failback(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!reverse) {
-		exit_code = step_declare(&src, &desired, flow, reverse_name, commit);
+		exit_code = step_declare(&args.src, &desired, flow, reverse_name, commit);
 		goto cleanup;
 	}
 	if (!reverse->failed_over && flow->failed_over) {
@@ -362,9 +355,10 @@ int kdr_cmd_failback(int argc, char **argv)
 		exit_code = KDR_EXIT_CHANGES;
 		goto cleanup;
 	}
-	exit_code = step_restore(&src, &desired, flow, reverse, commit);
+	exit_code = step_restore(&args.src, &desired, flow, reverse, commit);
 cleanup:
 	free(reverse_name);
 	kdr_desired_release(&desired);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

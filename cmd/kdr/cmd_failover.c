@@ -9,16 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "args.h"
 #include "dr/dr.h"
 #include "executor/dr_io.h"
 #include "executor/executor.h"
 #include "live/live.h"
-#include "live_source.h"
 #include "mm2/mm2.h"
 #include "plan/plan.h"
 #include "record.h"
-#include "source_opts.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/regex.h"
@@ -248,14 +246,38 @@ static int record_failover(const struct kdr_cli_source *src, const struct kdr_de
 	return exit_code;
 }
 
+struct failover_args {
+	const char *flow;
+	const char *groups_pattern;
+	struct kdr_strvec groups;
+	bool json, dry_run, force, yes, commit;
+};
+
+static int failover_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct failover_args *a = ctx;
+
+	switch (opt) {
+	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
+	case OPT_GROUP: kdr_strvec_push(&a->groups, arg); return KDR_EXIT_OK;
+	case OPT_GROUPS: a->groups_pattern = arg; return KDR_EXIT_OK;
+	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
+	case OPT_FORCE: a->force = true; return KDR_EXIT_OK;
+	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
+	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
+	case OPT_FORMAT: return kdr_cli_format_json(&a->json, spec, arg);
+	}
+	return -1;
+}
+
 int kdr_cmd_failover(int argc, char **argv)
 {
+	struct failover_args a = { .groups = KDR_STRVEC_INIT };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
 	struct kdr_executor_options exec = { 0 };
-	struct kdr_cli_source src = { 0 };
-	struct kdr_strvec clusters = KDR_STRVEC_INIT, groups = KDR_STRVEC_INIT, errors = KDR_STRVEC_INIT;
+	struct kdr_strvec errors = KDR_STRVEC_INIT;
 	struct kdr_dr_checkpoints checkpoints = { 0 };
 	struct kdr_dr_offsets wanted = { 0 }, target_ends = { 0 }, at_risk = { 0 };
 	struct kdr_dr_failover_input in = { 0 };
@@ -266,80 +288,39 @@ int kdr_cmd_failover(int argc, char **argv)
 	const struct kdr_flow *flow = NULL;
 	const struct kdr_cluster *target = NULL;
 	const struct kdr_live_cluster *target_live = NULL;
-	const char *flow_name = NULL, *groups_pattern = NULL;
 	char *checkpoints_topic = NULL;
 	bool json = false, dry_run = false, force = false, yes = false, commit = false;
 	size_t n_stops = 0, to_commit = 0;
-	int exit_code = KDR_EXIT_OK;
-	int opt = 0, rc = 0;
+	int exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, failover_option, &a);
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, failover_spec.short_options, failover_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&failover_spec, stdout);
-			goto cleanup;
-		case OPT_FLOW: flow_name = optarg; break;
-		case OPT_GROUP: kdr_strvec_push(&groups, optarg); break;
-		case OPT_GROUPS: groups_pattern = optarg; break;
-		case OPT_DRY_RUN: dry_run = true; break;
-		case OPT_FORCE: force = true; break;
-		case OPT_COMMIT: commit = true; break;
-		case OPT_YES: yes = true; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0) {
-				json = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				exit_code = kdr_cli_usage_error(&failover_spec,
-								"--format: unknown format '%s' (allowed: text, json)", optarg);
-				goto cleanup;
-			}
-			break;
-		default:
-			rc = kdr_cli_live_option(&source, &clusters, &failover_spec, opt, optarg);
-			if (rc > 0) {
-				exit_code = rc;
-				goto cleanup;
-			}
-			if (rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&failover_spec, "unknown or incomplete option '%s'",
-							argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (!flow_name) {
+	if (exit_code != KDR_EXIT_OK || args.help)
+		goto cleanup;
+	json = a.json;
+	dry_run = a.dry_run;
+	force = a.force;
+	yes = a.yes;
+	commit = a.commit;
+	if (!a.flow) {
 		exit_code = kdr_cli_usage_error(&failover_spec, "--flow F is required");
 		goto cleanup;
 	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&failover_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
-		goto cleanup;
-	}
-	if (groups_pattern && kdr_regex_compile(&groups_re, groups_pattern) != 0) {
+	if (a.groups_pattern && kdr_regex_compile(&groups_re, a.groups_pattern) != 0) {
 		exit_code = kdr_cli_usage_error(&failover_spec, "--groups: %s", kdr_error_message());
 		goto cleanup;
 	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	if ((exit_code = kdr_cli_source_check(&failover_spec, &src)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	flow = kdr_desired_flow(&desired, flow_name);
-	if (!flow) {
-		fprintf(stderr, "kdr failover: --flow '%s': no ReplicationFlow of that name is declared\n", flow_name);
+	if (!(flow = kdr_cli_flow(&desired, a.flow, &failover_spec))) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
 	target = kdr_desired_cluster(&desired, flow->target);
 
 	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
-	kdr_strvec_push(&clusters, flow->source);
-	kdr_strvec_push(&clusters, flow->target);
-	source.read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
+	kdr_strvec_push(&args.clusters, flow->source);
+	kdr_strvec_push(&args.clusters, flow->target);
+	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
+	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	target_live = kdr_live_cluster_find(&p.live, flow->target);
 	if (!target_live) {
@@ -353,7 +334,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	exec.timeout_ms = (int)source.timeout_ms;
+	exec.timeout_ms = args.live.timeout_ms;
 
 	/* (a) Stop the connectors first, so that no checkpoint or group sync lands while we read and commit. */
 	if (!dry_run) {
@@ -408,8 +389,8 @@ int kdr_cmd_failover(int argc, char **argv)
 	in.checkpoints = &checkpoints;
 	in.target = target_live;
 	in.target_ends = &target_ends;
-	in.groups = (const char *const *)groups.v;
-	in.n_groups = groups.n;
+	in.groups = (const char *const *)a.groups.v;
+	in.n_groups = a.groups.n;
 	in.groups_re = groups_re;
 	in.force = force;
 	if (kdr_dr_failover_decide(&plan, &in) != 0) {
@@ -443,7 +424,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		}
 	}
 	/* Recorded even when a group was refused: the connectors are stopped and must stay so. */
-	if (record_failover(&src, &desired, flow, commit, dry_run, to_commit) != KDR_EXIT_OK)
+	if (record_failover(&args.src, &desired, flow, commit, dry_run, to_commit) != KDR_EXIT_OK)
 		exit_code = KDR_EXIT_ERROR;
 	if (plan.n_refused)
 		exit_code = KDR_EXIT_ERROR;
@@ -459,8 +440,8 @@ cleanup:
 	free(checkpoints_topic);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
-	kdr_strvec_release(&clusters);
-	kdr_strvec_release(&groups);
+	kdr_cli_args_release(&args);
+	kdr_strvec_release(&a.groups);
 	kdr_strvec_release(&errors);
 	return exit_code;
 }

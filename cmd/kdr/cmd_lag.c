@@ -1,24 +1,13 @@
 /*
  * kdr lag: how far a flow's target is behind its source, per mirrored
- * partition, with an RPO estimate. The same load -> read live -> plan ->
- * status path as `kdr status` (which names the mirrored topics); pkg/dr
- * computes, pkg/executor reads the offsets and MM2's offset-syncs.
+ * partition, with an RPO estimate. The same load -> read live -> plan path
+ * as `kdr status`, then kdr_pipeline_lag (pkg/pipeline/lag.c).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cli.h"
+#include "args.h"
 #include "dr/dr.h"
-#include "executor/dr_io.h"
-#include "executor/executor.h"
-#include "live_source.h"
-#include "mm2/mm2.h"
-#include "plan/plan.h"
-#include "plan/status.h"
-#include "source_opts.h"
-#include "util/alloc.h"
 #include "util/error.h"
 #include "util/units.h"
 
@@ -60,187 +49,68 @@ static const struct kdr_cli_spec lag_spec = {
 	.short_options = "f:h",
 };
 
-static int64_t wall_ms(void)
+struct lag_args {
+	const char *flow;
+	int64_t max_rpo;
+	bool json;
+};
+
+static int lag_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
-	struct timespec ts = { 0, 0 };
+	struct lag_args *a = ctx;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The timestamp of the newest record of the remote heartbeats topic, -1 when none. */
-static int64_t newest_heartbeat(const struct kdr_cluster *target, const struct kdr_flow *flow,
-				const struct kdr_executor_options *exec)
-{
-	char *topic = kdr_mm2_remote_topic(flow, "heartbeats");
-	struct kdr_dr_offsets want = { 0 }, ends = { 0 };
-	int64_t ts = -1;
-
-	kdr_dr_offsets_set(&want, topic, 0, -1);
-	if (kdr_executor_end_offsets(&ends, target, &want, exec) == 0 && ends.n == 1 && ends.v[0].offset > 0) {
-		ends.v[0].offset--;
-		if (kdr_executor_record_timestamps(&ends, target, exec) == 0)
-			ts = ends.v[0].timestamp_ms;
+	switch (opt) {
+	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
+	case OPT_MAX_RPO:
+		if (kdr_parse_duration_ms(&a->max_rpo, arg, 0) != 0 || a->max_rpo < 0)
+			return kdr_cli_usage_error(spec, "--max-rpo: '%s' is not a duration (e.g. 5s)", arg);
+		return KDR_EXIT_OK;
+	case OPT_FORMAT: return kdr_cli_format_json(&a->json, spec, arg);
 	}
-	kdr_dr_offsets_release(&want);
-	kdr_dr_offsets_release(&ends);
-	free(topic);
-	return ts;
+	return -1;
 }
 
 int kdr_cmd_lag(int argc, char **argv)
 {
+	struct lag_args a = { .max_rpo = 5000 };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_status status = { 0 };
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
-	struct kdr_executor_options exec = { 0 };
-	struct kdr_cli_source src = { 0 };
-	struct kdr_strvec clusters = KDR_STRVEC_INIT, topics = KDR_STRVEC_INIT;
-	struct kdr_dr_offsets src_want = { 0 }, dst_want = { 0 }, src_ends = { 0 }, dst_ends = { 0 }, first = { 0 };
-	struct kdr_dr_syncs syncs = { 0 };
-	struct kdr_dr_lag_input in = { 0 };
 	struct kdr_dr_lag_report report = { 0 };
+	struct kdr_strvec warnings = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
-	const char **remotes = NULL;
 	const struct kdr_flow *flow = NULL;
-	const struct kdr_status_flow *sf = NULL;
-	const struct kdr_live_cluster *source_live = NULL;
-	const char *flow_name = NULL, *syncs_cluster = NULL;
-	char *syncs_topic = NULL;
-	int64_t max_rpo = 5000;
-	bool json = false;
-	int exit_code = KDR_EXIT_OK;
-	int opt = 0, rc = 0;
+	int exit_code = kdr_cli_parse(&args, &lag_spec, argc, argv, lag_option, &a);
+	int rc = 0;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, lag_spec.short_options, lag_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&lag_spec, stdout);
-			goto cleanup;
-		case OPT_FLOW: flow_name = optarg; break;
-		case OPT_MAX_RPO:
-			if (kdr_parse_duration_ms(&max_rpo, optarg, 0) != 0 || max_rpo < 0) {
-				exit_code = kdr_cli_usage_error(&lag_spec, "--max-rpo: '%s' is not a duration (e.g. 5s)",
-								optarg);
-				goto cleanup;
-			}
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0) {
-				json = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				exit_code = kdr_cli_usage_error(&lag_spec, "--format: unknown format '%s' (allowed: text, json)",
-								optarg);
-				goto cleanup;
-			}
-			break;
-		default:
-			rc = kdr_cli_live_option(&source, &clusters, &lag_spec, opt, optarg);
-			if (rc > 0) {
-				exit_code = rc;
-				goto cleanup;
-			}
-			if (rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&lag_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (!flow_name) {
+	if (exit_code != KDR_EXIT_OK || args.help)
+		goto cleanup;
+	if (!a.flow) {
 		exit_code = kdr_cli_usage_error(&lag_spec, "--flow F is required");
 		goto cleanup;
 	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&lag_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	if ((exit_code = kdr_cli_source_check(&lag_spec, &src)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
-		goto cleanup;
-	flow = kdr_desired_flow(&desired, flow_name);
-	if (!flow) {
-		fprintf(stderr, "kdr lag: --flow '%s': no ReplicationFlow of that name is declared\n", flow_name);
+	if (!(flow = kdr_cli_flow(&desired, a.flow, &lag_spec))) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	kdr_strvec_push(&clusters, flow->source);
-	kdr_strvec_push(&clusters, flow->target);
-	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
+	kdr_strvec_push(&args.clusters, flow->source);
+	kdr_strvec_push(&args.clusters, flow->target);
+	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	/* Status names what the flow mirrors (what its running connector, or the flow, selects). */
-	if (kdr_pipeline_plan(&p) != 0 || kdr_pipeline_status(&status, &p) != 0) {
+	rc = kdr_pipeline_plan(&p);
+	if (rc == 0)
+		rc = kdr_pipeline_lag(&report, &warnings, &p, flow, a.max_rpo);
+	for (size_t i = 0; i < warnings.n; i++)
+		fprintf(stderr, "kdr lag: %s\n", warnings.v[i]);
+	if (rc != 0) {
 		fprintf(stderr, "kdr lag: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	for (size_t i = 0; i < status.n_flows && !sf; i++)
-		if (strcmp(status.flows[i].name, flow->meta.name) == 0)
-			sf = &status.flows[i];
-	source_live = kdr_live_cluster_find(&p.live, flow->source);
-	if (!sf || !sf->topics_checked || !source_live || !kdr_live_cluster_find(&p.live, flow->target)) {
-		fprintf(stderr, "kdr lag: flow '%s': '%s' and '%s' must both be readable to measure lag\n",
-			flow->meta.name, flow->source, flow->target);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	remotes = kdr_calloc(sf->n_mirrored + 1, sizeof(*remotes));
-	for (size_t i = 0; i < sf->n_mirrored; i++) {
-		const struct kdr_live_topic *topic = kdr_live_topic_find(source_live, sf->mirrored[i].topic);
-
-		kdr_strvec_push(&topics, sf->mirrored[i].topic);
-		remotes[i] = sf->mirrored[i].remote;
-		for (size_t n = 0; topic && n < topic->n_partitions; n++) {
-			kdr_dr_offsets_set(&src_want, sf->mirrored[i].topic, (int32_t)n, -1);
-			kdr_dr_offsets_set(&dst_want, sf->mirrored[i].remote, (int32_t)n, -1);
-		}
-	}
-	exec.timeout_ms = (int)source.timeout_ms;
-	if (kdr_executor_end_offsets(&src_ends, kdr_desired_cluster(&desired, flow->source), &src_want, &exec) != 0 ||
-	    kdr_executor_end_offsets(&dst_ends, kdr_desired_cluster(&desired, flow->target), &dst_want, &exec) != 0) {
-		fprintf(stderr, "kdr lag: log-end offsets: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	kdr_dr_offset_syncs_location(flow, &syncs_cluster, &syncs_topic);
-	if (!kdr_live_topic_find(kdr_live_cluster_find(&p.live, syncs_cluster), syncs_topic))
-		fprintf(stderr, "kdr lag: offset-syncs topic '%s' does not exist on '%s': lag unknown until MM2 "
-				"replicates\n",
-			syncs_topic, syncs_cluster);
-	else if (kdr_executor_read_syncs(&syncs, kdr_desired_cluster(&desired, syncs_cluster), syncs_topic, &exec) != 0)
-		fprintf(stderr, "kdr lag: reading '%s' on '%s': %s\n", syncs_topic, syncs_cluster, kdr_error_message());
-	else if (syncs.corrupt)
-		fprintf(stderr, "kdr lag: '%s': %zu record(s) are not MM2 offset-syncs and were skipped (first: %s)\n",
-			syncs_topic, syncs.corrupt, syncs.first_error);
-
-	in.flow = flow;
-	in.topics = &topics;
-	in.remote_topics = remotes;
-	in.source = source_live;
-	in.source_ends = &src_ends;
-	in.target_ends = &dst_ends;
-	in.syncs = &syncs;
-	in.newest_heartbeat_ms = newest_heartbeat(kdr_desired_cluster(&desired, flow->target), flow, &exec);
-	in.now_ms = wall_ms();
-	in.threshold_ms = max_rpo;
-	/* Once for the replicated offsets, then with the timestamps of the first unreplicated records. */
-	kdr_dr_lag_compute(&report, &in);
-	for (size_t i = 0; i < report.n_rows; i++)
-		if (report.rows[i].lag > 0)
-			kdr_dr_offsets_set(&first, report.rows[i].topic, report.rows[i].partition, report.rows[i].replicated);
-	kdr_dr_offsets_sort(&first);
-	if (first.n && kdr_executor_record_timestamps(&first, kdr_desired_cluster(&desired, flow->source), &exec) != 0)
-		fprintf(stderr, "kdr lag: record timestamps on '%s': %s\n", flow->source, kdr_error_message());
-	in.first_unreplicated = &first;
-	in.now_ms = wall_ms();
-	kdr_dr_lag_report_release(&report);
-	kdr_dr_lag_compute(&report, &in);
-	if (json)
+	if (a.json)
 		kdr_dr_lag_render_json(&out, &report);
 	else
 		kdr_dr_lag_render_text(&out, &report);
@@ -249,18 +119,9 @@ int kdr_cmd_lag(int argc, char **argv)
 cleanup:
 	kdr_buf_release(&out);
 	kdr_dr_lag_report_release(&report);
-	kdr_dr_syncs_release(&syncs);
-	kdr_dr_offsets_release(&src_want);
-	kdr_dr_offsets_release(&dst_want);
-	kdr_dr_offsets_release(&src_ends);
-	kdr_dr_offsets_release(&dst_ends);
-	kdr_dr_offsets_release(&first);
-	free(remotes);
-	free(syncs_topic);
-	kdr_status_release(&status);
+	kdr_strvec_release(&warnings);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
-	kdr_strvec_release(&clusters);
-	kdr_strvec_release(&topics);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -1,10 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "args.h"
 #include "diff/diff.h"
-#include "source_opts.h"
-#include "live_source.h"
 #include "plan/plan.h"
 #include "render/render.h"
 #include "util/error.h"
@@ -113,124 +111,98 @@ static void render_with_change(struct kdr_buf *out, const struct kdr_plan *plan,
 	kdr_buf_release(&plan_text);
 }
 
+struct plan_args {
+	enum kdr_render_format format;
+	const char *save_path;
+	const char *reassignments_dir;
+	const char *base_ref;
+	bool detailed;
+	bool allow_delete;
+};
+
+static int plan_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct plan_args *a = ctx;
+
+	switch (opt) {
+	case OPT_FORMAT:
+		if (kdr_render_format_parse(&a->format, arg) != 0)
+			return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: text, markdown, json)", arg);
+		return KDR_EXIT_OK;
+	case OPT_OUT: a->save_path = arg; return KDR_EXIT_OK;
+	case OPT_DETAILED_EXITCODE: a->detailed = true; return KDR_EXIT_OK;
+	case OPT_BASE: a->base_ref = arg; return KDR_EXIT_OK;
+	case OPT_ALLOW_DELETE: a->allow_delete = true; return KDR_EXIT_OK;
+	case OPT_REASSIGNMENTS: a->reassignments_dir = arg; return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
+/* The desired-state change from --base to the source, shown with the plan; connecting uses the base's settings. */
+static int load_base(struct kdr_desired_diff *change, size_t *base_connections, struct kdr_desired *desired,
+		     const struct kdr_cli_source *src, const char *base_ref)
+{
+	struct kdr_desired base = { 0 };
+	int exit_code = kdr_cli_source_load_ref(&base, src, base_ref);
+
+	if (exit_code == KDR_EXIT_OK && kdr_diff_desired(change, &base, desired) != 0) {
+		fprintf(stderr, "kdr plan: %s\n", kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+	}
+	if (exit_code == KDR_EXIT_OK)
+		*base_connections = kdr_desired_use_base_connections(desired, &base);
+	kdr_desired_release(&base);
+	return exit_code;
+}
+
 int kdr_cmd_plan(int argc, char **argv)
 {
+	struct plan_args a = { .format = KDR_RENDER_TEXT };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
-	struct kdr_strvec clusters = KDR_STRVEC_INIT;
-	const char *reassignments_dir = NULL;
-	struct kdr_desired base = { 0 };
 	struct kdr_desired_diff change = { 0 };
-	const char *base_ref = NULL;
 	size_t base_connections = 0;
 	struct kdr_buf out = KDR_BUF_INIT;
-	enum kdr_render_format format = KDR_RENDER_TEXT;
-	const char *save_path = NULL;
-	struct kdr_cli_source src = { 0 };
-	bool detailed = false;
-	int exit_code = KDR_EXIT_OK;
-	int opt;
-	int live_rc = -1;
+	int exit_code = kdr_cli_parse(&args, &plan_spec, argc, argv, plan_option, &a);
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, plan_spec.short_options, plan_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&plan_spec, stdout);
-			goto cleanup;
-		case OPT_FORMAT:
-			if (kdr_render_format_parse(&format, optarg) != 0) {
-				exit_code = kdr_cli_usage_error(&plan_spec, "--format: unknown format '%s' "
-								"(allowed: text, markdown, json)", optarg);
-				goto cleanup;
-			}
-			break;
-		case OPT_OUT:
-			save_path = optarg;
-			break;
-		case OPT_DETAILED_EXITCODE:
-			detailed = true;
-			break;
-		case OPT_BASE:
-			base_ref = optarg;
-			break;
-		case OPT_ALLOW_DELETE:
-			source.allow_delete = true;
-			break;
-		case OPT_REASSIGNMENTS:
-			reassignments_dir = optarg;
-			break;
-		default:
-			live_rc = kdr_cli_live_option(&source, &clusters, &plan_spec, opt, optarg);
-			if (live_rc > 0) {
-				exit_code = live_rc;
-				goto cleanup;
-			}
-			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&plan_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&plan_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	exit_code = kdr_cli_source_check(&plan_spec, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (base_ref && !src.git_url) {
+	if (a.base_ref && !args.src.git_url) {
 		exit_code = kdr_cli_usage_error(&plan_spec, "--base needs --git (it names a commit of the repository)");
 		goto cleanup;
 	}
-	exit_code = kdr_cli_source_load(&desired, &src);
-	if (exit_code != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
+	    (a.base_ref && (exit_code = load_base(&change, &base_connections, &desired, &args.src, a.base_ref)) != KDR_EXIT_OK))
 		goto cleanup;
-	if (base_ref) {
-		exit_code = kdr_cli_source_load_ref(&base, &src, base_ref);
-		if (exit_code != KDR_EXIT_OK)
-			goto cleanup;
-		if (kdr_diff_desired(&change, &base, &desired) != 0) {
-			fprintf(stderr, "kdr plan: %s\n", kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-		/* The change is shown; connecting uses the base's settings only. */
-		base_connections = kdr_desired_use_base_connections(&desired, &base);
-	}
 	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
 	for (size_t i = 0; i < desired.n_flows; i++)
 		if (desired.flows[i].checkpoints_enabled)
-			source.read_groups = KDR_READ_GROUPS_LIST;
-	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK ||
+			args.live.read_groups = KDR_READ_GROUPS_LIST;
+	args.live.allow_delete = a.allow_delete;
+	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK ||
 	    (exit_code = kdr_cli_plan(&p, "plan")) != KDR_EXIT_OK)
 		goto cleanup;
-	render_with_change(&out, &p.plan, &desired, base_ref ? &change : NULL, base_connections, format);
+	render_with_change(&out, &p.plan, &desired, a.base_ref ? &change : NULL, base_connections, a.format);
 	fwrite(out.ptr, 1, out.len, stdout);
-	if (save_path) {
+	if (a.save_path) {
 		kdr_buf_reset(&out);
 		kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_JSON);
-		exit_code = kdr_cli_write_file(save_path, out.ptr, out.len);
+		exit_code = kdr_cli_write_file(a.save_path, out.ptr, out.len);
 		if (exit_code != KDR_EXIT_OK)
 			goto cleanup;
 	}
-	if (reassignments_dir && kdr_cli_write_reassignments(&p.plan, reassignments_dir) != KDR_EXIT_OK)
+	if (a.reassignments_dir && kdr_cli_write_reassignments(&p.plan, a.reassignments_dir) != KDR_EXIT_OK)
 		exit_code = KDR_EXIT_ERROR;
 	else if (kdr_pipeline_plan_has_errors(&p))
 		exit_code = KDR_EXIT_ERROR;
-	else if (detailed && !kdr_plan_is_empty(&p.plan))
+	else if (a.detailed && !kdr_plan_is_empty(&p.plan))
 		exit_code = KDR_EXIT_CHANGES;
 cleanup:
 	kdr_buf_release(&out);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
-	kdr_desired_release(&base);
 	kdr_desired_diff_release(&change);
-	kdr_strvec_release(&clusters);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

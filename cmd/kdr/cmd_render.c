@@ -1,8 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "source_opts.h"
+#include "args.h"
 #include "mm2/mm2.h"
 #include "util/error.h"
 
@@ -35,57 +34,44 @@ static const struct kdr_cli_spec render_spec = {
 	.short_options = "F:f:h",
 };
 
+struct render_args {
+	const char *flow;
+	bool properties;
+};
+
+static int render_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct render_args *a = ctx;
+
+	switch (opt) {
+	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
+	case OPT_FORMAT:
+		if (strcmp(arg, "mm2-properties") == 0)
+			a->properties = true;
+		else if (strcmp(arg, "connect-json") != 0)
+			return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: connect-json, mm2-properties)",
+						   arg);
+		return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
 int kdr_cmd_render(int argc, char **argv)
 {
+	struct render_args a = { 0 };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_mm2_connectors connectors = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT;
 	const struct kdr_flow *flow = NULL;
 	const char *flow_name = NULL;
-	struct kdr_cli_source src = { 0 };
 	bool properties = false;
-	int exit_code = KDR_EXIT_OK;
-	int opt;
+	int exit_code = kdr_cli_parse(&args, &render_spec, argc, argv, render_option, &a);
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, render_spec.short_options, render_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&render_spec, stdout);
-			goto cleanup;
-		case OPT_FLOW:
-			flow_name = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "mm2-properties") == 0) {
-				properties = true;
-			} else if (strcmp(optarg, "connect-json") != 0) {
-				exit_code = kdr_cli_usage_error(&render_spec, "--format: unknown format '%s' (allowed: "
-									      "connect-json, mm2-properties)", optarg);
-				goto cleanup;
-			}
-			break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&render_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&render_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	exit_code = kdr_cli_source_check(&render_spec, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	exit_code = kdr_cli_source_load(&desired, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
+	flow_name = a.flow;
+	properties = a.properties;
 	if (flow_name) {
 		flow = kdr_desired_flow(&desired, flow_name);
 		if (!flow) {
@@ -114,5 +100,6 @@ cleanup:
 	kdr_buf_release(&out);
 	kdr_mm2_connectors_release(&connectors);
 	kdr_desired_release(&desired);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -5,10 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "args.h"
 #include "controller/controller.h"
 #include "k8s/k8s.h"
-#include "source_opts.h"
 #include "util/error.h"
 #include "util/strvec.h"
 #include "util/units.h"
@@ -16,7 +15,6 @@
 #define DEFAULT_LISTEN "127.0.0.1:9464"
 
 enum {
-	OPT_CLUSTER = 'c',
 	OPT_HELP = 'h',
 	OPT_INTERVAL = 1000,
 	OPT_POLL,
@@ -41,7 +39,7 @@ static const struct option run_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "lease-namespace", required_argument, NULL, OPT_LEASE_NAMESPACE },
 	{ "no-leader-election", no_argument, NULL, OPT_NO_LEADER_ELECTION },
-	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "cluster", required_argument, NULL, KDR_OPT_CLUSTER },
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -137,19 +135,53 @@ static int parse_duration(int64_t *out, const char *flag, const char *text)
 	return KDR_EXIT_OK;
 }
 
+struct run_args {
+	struct kdr_controller_options options;
+	bool listen_given, poll_given, no_leader_election;
+	const char *lease_namespace;
+};
+
+static int run_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct run_args *a = ctx;
+	int64_t timeout_ms = 0;
+	int exit_code = KDR_EXIT_OK;
+
+	switch (opt) {
+	case OPT_INTERVAL: return parse_duration(&a->options.interval_ms, "--interval", arg);
+	case OPT_POLL:
+		a->poll_given = true;
+		return parse_duration(&a->options.poll_ms, "--poll", arg);
+	case OPT_TIMEOUT:
+		exit_code = parse_duration(&timeout_ms, "--timeout", arg);
+		a->options.timeout_ms = (int)timeout_ms;
+		return exit_code;
+	case OPT_DRY_RUN: a->options.dry_run = true; return KDR_EXIT_OK;
+	case OPT_LISTEN:
+		a->options.listen = arg;
+		a->listen_given = true;
+		return KDR_EXIT_OK;
+	case OPT_LOG_FORMAT:
+		if (kdr_controller_log_format_parse(&a->options.log_format, arg) != 0)
+			return kdr_cli_usage_error(spec, "--log-format: %s", kdr_error_message());
+		return KDR_EXIT_OK;
+	case OPT_ONCE: a->options.once = true; return KDR_EXIT_OK;
+	case OPT_ALLOW_DELETE: a->options.allow_delete = true; return KDR_EXIT_OK;
+	case OPT_LEASE_NAMESPACE: a->lease_namespace = arg; return KDR_EXIT_OK;
+	case OPT_NO_LEADER_ELECTION: a->no_leader_election = true; return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
 int kdr_cmd_run(int argc, char **argv)
 {
-	struct kdr_controller_options options = KDR_CONTROLLER_OPTIONS_INIT;
+	struct run_args a = { .options = KDR_CONTROLLER_OPTIONS_INIT };
+	struct kdr_cli_args args;
+	struct kdr_controller_options options;
 	struct kdr_source source = { NULL, NULL };
 	struct kdr_k8s_source_options k8s = { 0 };
-	struct kdr_cli_source src = { 0 };
 	struct kdr_controller *ctl = NULL;
-	struct kdr_strvec clusters = KDR_STRVEC_INIT;
-	int64_t timeout_ms = 0;
-	bool listen_given = false, poll_given = false, no_leader_election = false;
-	const char *lease_namespace = NULL;
 	int exit_code = KDR_EXIT_OK;
-	int opt = 0;
 	int rc = 0;
 
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
@@ -165,87 +197,27 @@ int kdr_cmd_run(int argc, char **argv)
 	 */
 	mallopt(M_ARENA_MAX, 1);
 #endif
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, run_spec.short_options, run_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&run_spec, stdout);
-			goto cleanup;
-		case OPT_INTERVAL:
-			exit_code = parse_duration(&options.interval_ms, "--interval", optarg);
-			break;
-		case OPT_POLL:
-			exit_code = parse_duration(&options.poll_ms, "--poll", optarg);
-			poll_given = true;
-			break;
-		case OPT_TIMEOUT:
-			exit_code = parse_duration(&timeout_ms, "--timeout", optarg);
-			options.timeout_ms = (int)timeout_ms;
-			break;
-		case OPT_DRY_RUN:
-			options.dry_run = true;
-			break;
-		case OPT_LISTEN:
-			options.listen = optarg;
-			listen_given = true;
-			break;
-		case OPT_LOG_FORMAT:
-			if (kdr_controller_log_format_parse(&options.log_format, optarg) != 0)
-				exit_code = kdr_cli_usage_error(&run_spec, "--log-format: %s", kdr_error_message());
-			break;
-		case OPT_ONCE:
-			options.once = true;
-			break;
-		case OPT_ALLOW_DELETE:
-			options.allow_delete = true;
-			break;
-		case OPT_LEASE_NAMESPACE:
-			lease_namespace = optarg;
-			break;
-		case OPT_NO_LEADER_ELECTION:
-			no_leader_election = true;
-			break;
-		case OPT_CLUSTER:
-			kdr_strvec_push(&clusters, optarg);
-			break;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code =
-			    kdr_cli_usage_error(&run_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			break;
-		}
-		if (exit_code != KDR_EXIT_OK)
-			goto cleanup;
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&run_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	exit_code = kdr_cli_parse(&args, &run_spec, argc, argv, run_option, &a);
+	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	exit_code = kdr_cli_source_check(&run_spec, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
+	options = a.options;
 	/* A CronJob (--once) gets no listener unless it asks: two of them must not fight over a port. */
-	if (!listen_given && !options.once)
+	if (!a.listen_given && !options.once)
 		options.listen = DEFAULT_LISTEN;
-	options.clusters = (const char *const *)clusters.v;
-	options.n_clusters = clusters.n;
+	options.clusters = (const char *const *)args.clusters.v;
+	options.n_clusters = args.clusters.n;
 
-	if (src.k8s) {
+	if (args.src.k8s) {
 		/* An object's change must wake the loop within a second: the check is an in-memory hash. */
-		if (!poll_given)
+		if (!a.poll_given)
 			options.poll_ms = 500;
-		k8s.namespace = src.namespace;
+		k8s.namespace = args.src.namespace;
 		k8s.timeout_ms = options.timeout_ms;
 		/* A single cycle (a CronJob) does not wait for a Lease. */
-		k8s.leader_election = !no_leader_election && !options.once;
-		k8s.lease_namespace = lease_namespace;
+		k8s.leader_election = !a.no_leader_election && !options.once;
+		k8s.lease_namespace = a.lease_namespace;
 	}
-	if (kdr_cli_source_open(&source, &src, src.ref, 0, options.timeout_ms, src.k8s ? &k8s : NULL) != 0) {
+	if (kdr_cli_source_open(&source, &args.src, args.src.ref, 0, options.timeout_ms, args.src.k8s ? &k8s : NULL) != 0) {
 		fprintf(stderr, "kdr run: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
@@ -265,6 +237,6 @@ cleanup:
 	running = NULL;
 	kdr_controller_free(ctl);
 	kdr_source_release(&source);
-	kdr_strvec_release(&clusters);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

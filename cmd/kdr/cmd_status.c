@@ -1,11 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "live_source.h"
+#include "args.h"
 #include "plan/plan.h"
 #include "plan/status.h"
-#include "source_opts.h"
 #include "util/error.h"
 #include "util/strvec.h"
 
@@ -42,68 +40,28 @@ static const struct kdr_cli_spec status_spec = {
 	.short_options = "f:c:h",
 };
 
+static int status_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	return opt == OPT_FORMAT ? kdr_cli_format_json(ctx, spec, arg) : -1;
+}
+
 int kdr_cmd_status(int argc, char **argv)
 {
+	bool json = false;
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
 	struct kdr_status status = { 0 };
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
-	struct kdr_cli_source src = { 0 };
-	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
-	bool json = false;
-	int exit_code = KDR_EXIT_OK;
-	int opt;
-	int live_rc = -1;
+	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, status_option, &json);
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, status_spec.short_options, status_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&status_spec, stdout);
-			goto cleanup;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0) {
-				json = true;
-			} else if (strcmp(optarg, "text") != 0) {
-				exit_code = kdr_cli_usage_error(&status_spec, "--format: unknown format '%s' "
-									      "(allowed: text, json)", optarg);
-				goto cleanup;
-			}
-			break;
-		default:
-			live_rc = kdr_cli_live_option(&source, &clusters, &status_spec, opt, optarg);
-			if (live_rc > 0) {
-				exit_code = live_rc;
-				goto cleanup;
-			}
-			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&status_spec, "unknown or incomplete option '%s'",
-							argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&status_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
-		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	exit_code = kdr_cli_source_check(&status_spec, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	exit_code = kdr_cli_source_load(&desired, &src);
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
 	/*
 	 * A cluster or Connect that cannot be read is printed here and reported
 	 * unreachable below; the plan of the same state marks connector drift
 	 * and gives the topics' placement verdicts.
 	 */
-	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK ||
+	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
+	    (exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK ||
 	    (exit_code = kdr_cli_plan(&p, "status")) != KDR_EXIT_OK)
 		goto cleanup;
 	if (kdr_pipeline_status(&status, &p) != 0) {
@@ -122,6 +80,6 @@ cleanup:
 	kdr_status_release(&status);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
-	kdr_strvec_release(&clusters);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -1,7 +1,6 @@
 #include <stdio.h>
 
-#include "cli.h"
-#include "source_opts.h"
+#include "args.h"
 
 static const struct option validate_options[] = {
 	KDR_CLI_SOURCE_OPTIONS,
@@ -25,37 +24,15 @@ static const struct kdr_cli_spec validate_spec = {
 
 int kdr_cmd_validate(int argc, char **argv)
 {
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	struct kdr_cli_source src = { 0 };
-	int opt;
-	int exit_code;
+	int exit_code = kdr_cli_parse(&args, &validate_spec, argc, argv, NULL, NULL);
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, validate_spec.short_options, validate_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			kdr_cli_print_help(&validate_spec, stdout);
-			return KDR_EXIT_OK;
-		default:
-			if (kdr_cli_source_option(&src, opt, optarg))
-				break;
-			return kdr_cli_usage_error(&validate_spec, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
-		return kdr_cli_usage_error(&validate_spec, "expected at most one directory, got %d arguments",
-					   argc - optind);
-	if (optind < argc)
-		src.dir = argv[optind];
-	exit_code = kdr_cli_source_check(&validate_spec, &src);
-	if (exit_code != KDR_EXIT_OK)
-		return exit_code;
-	exit_code = kdr_cli_source_load(&desired, &src);
-	if (exit_code == KDR_EXIT_OK)
+	if (exit_code == KDR_EXIT_OK && !args.help && (exit_code = kdr_cli_source_load(&desired, &args.src)) == KDR_EXIT_OK)
 		printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies), %zu access policy(ies) in '%s'\n",
 		       desired.n_clusters, desired.n_flows, desired.n_policies, desired.n_access_policies,
-		       src.k8s ? "kubernetes" : src.git_url ? src.git_url : src.dir ? src.dir : ".");
+		       args.src.k8s ? "kubernetes" : args.src.git_url ? args.src.git_url : args.src.dir ? args.src.dir : ".");
 	kdr_desired_release(&desired);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dr/dr.h"
 #include "executor/executor.h"
 #include "live/live.h"
 #include "mm2/mm2.h"
@@ -91,6 +92,18 @@ int kdr_pipeline_apply(struct kdr_apply_report *out, struct kdr_pipeline *p, con
 
 /* The flows' health of the planned state (kdr_status_compute over the selected clusters). */
 int kdr_pipeline_status(struct kdr_status *out, const struct kdr_pipeline *p);
+
+/*
+ * ReplicationFlow `flow`'s lag (kdr lag), once p has read and planned the
+ * flow's two clusters: what status says the flow mirrors, measured from the
+ * log ends, MM2's latest offset-syncs and the first unreplicated records'
+ * timestamps (kdr_dr_lag_compute, threshold `max_rpo_ms`). What could not
+ * be measured but leaves the report usable is appended to `warnings`.
+ * Returns 0, or KDR_EUNAVAILABLE when a cluster was not read / a log end
+ * cannot be read (with kdr_error_set).
+ */
+int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, const struct kdr_pipeline *p,
+		     const struct kdr_flow *flow, int64_t max_rpo_ms);
 
 /* A plan-time error (KDR_BLOCKED_ERROR) among the plan's blocked items. */
 bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p);

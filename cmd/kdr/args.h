@@ -1,0 +1,48 @@
+#ifndef KDR_CMD_ARGS_H
+#define KDR_CMD_ARGS_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+#include "live_source.h"
+#include "source_opts.h"
+#include "util/strvec.h"
+
+/*
+ * One option parser for every subcommand: what its command line gave
+ * besides the command's own options.
+ */
+struct kdr_cli_args {
+	struct kdr_cli_source src;        /* DIR (the positional argument), --git ..., --k8s ... */
+	struct kdr_pipeline_options live; /* --offline, --timeout (default 30s); --cluster in `clusters` */
+	struct kdr_strvec clusters;
+	const char *file; /* spec->positional_file: the argument, when it is a regular file */
+	bool help;        /* --help was printed: the command exits 0 */
+};
+
+/*
+ * A command's own option `opt`: KDR_EXIT_OK when taken, -1 when it is not
+ * one of the command's, else an exit status (the usage error printed).
+ */
+typedef int (*kdr_cli_option_fn)(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec);
+
+/*
+ * Parses argv (argv[0] the command) against `spec`: --help (printed,
+ * args->help set), the command's options through `own` (may be NULL), then
+ * --cluster/--offline/--timeout and the source options; anything else is a
+ * usage error. At most one positional argument: DIR, or with
+ * spec->positional_file a regular file in args->file. Checks the source
+ * options' combination. Returns KDR_EXIT_OK or the usage error's status.
+ */
+int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
+		  kdr_cli_option_fn own, void *ctx);
+
+void kdr_cli_args_release(struct kdr_cli_args *args);
+
+/* --format text|json: sets *json; a usage error (printed) for anything else. */
+int kdr_cli_format_json(bool *json, const struct kdr_cli_spec *spec, const char *arg);
+
+/* The flow named by --flow, or NULL after "kdr COMMAND: --flow 'F': no ReplicationFlow ..." on stderr. */
+const struct kdr_flow *kdr_cli_flow(const struct kdr_desired *desired, const char *name, const struct kdr_cli_spec *spec);
+
+#endif
