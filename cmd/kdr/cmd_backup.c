@@ -12,12 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "args.h"
 #include "dr/backup.h"
 #include "executor/backup_io.h"
-#include "live_source.h"
 #include "source/source.h"
-#include "source_opts.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/regex.h"
@@ -158,13 +156,34 @@ static int parse_size(size_t *out, const char *text)
 	return 0;
 }
 
+struct backup_args {
+	const char *out_dir, *data_regex;
+	size_t max_bytes;
+	bool commit;
+};
+
+static int backup_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct backup_args *a = ctx;
+
+	switch (opt) {
+	case OPT_OUT: a->out_dir = arg; return KDR_EXIT_OK;
+	case OPT_DATA: a->data_regex = arg; return KDR_EXIT_OK;
+	case OPT_MAX_BYTES:
+		if (parse_size(&a->max_bytes, arg) != 0)
+			return kdr_cli_usage_error(spec, "--max-bytes: '%s' is not a positive size (e.g. 64MiB, 1048576)", arg);
+		return KDR_EXIT_OK;
+	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
 int kdr_cmd_backup(int argc, char **argv)
 {
+	struct backup_args a = { .max_bytes = DEFAULT_MAX_BYTES };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
-	struct kdr_strvec clusters = KDR_STRVEC_INIT;
-	struct kdr_cli_source src = { 0 };
 	struct kdr_dr_files files = { 0 };
 	struct kdr_dr_partition_records *data = NULL;
 	struct kdr_regex *data_re = NULL;
@@ -177,52 +196,15 @@ int kdr_cmd_backup(int argc, char **argv)
 	char when[32], commit_id[41] = "";
 	char *message = NULL;
 	int exit_code = KDR_EXIT_OK;
-	int opt, live_rc = -1;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, backup_spec.short_options, backup_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&backup_spec, stdout);
-			goto cleanup;
-		case OPT_OUT:
-			out_dir = optarg;
-			break;
-		case OPT_DATA:
-			data_regex = optarg;
-			break;
-		case OPT_MAX_BYTES:
-			if (parse_size(&max_bytes, optarg) != 0) {
-				exit_code = kdr_cli_usage_error(&backup_spec, "--max-bytes: '%s' is not a positive size "
-									      "(e.g. 64MiB, 1048576)",
-								optarg);
-				goto cleanup;
-			}
-			break;
-		case OPT_COMMIT:
-			commit = true;
-			break;
-		default:
-			live_rc = kdr_cli_live_option(&source, &clusters, &backup_spec, opt, optarg);
-			if (live_rc > 0) {
-				exit_code = live_rc;
-				goto cleanup;
-			}
-			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&backup_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&backup_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	exit_code = kdr_cli_parse(&args, &backup_spec, argc, argv, backup_option, &a);
+	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
-	if (clusters.n != 1) {
+	out_dir = a.out_dir;
+	data_regex = a.data_regex;
+	max_bytes = a.max_bytes;
+	commit = a.commit;
+	if (args.clusters.n != 1) {
 		exit_code = kdr_cli_usage_error(&backup_spec, "--cluster: give exactly one cluster to back up");
 		goto cleanup;
 	}
@@ -234,30 +216,28 @@ int kdr_cmd_backup(int argc, char **argv)
 		exit_code = kdr_cli_usage_error(&backup_spec, "--data: %s", kdr_error_message());
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_check(&backup_spec, &src)) != KDR_EXIT_OK)
-		goto cleanup;
-	if ((exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
 	/* The same read as kdr snapshot: Kafka (ACLs included), Connect, the groups with their offsets. */
-	source.read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
+	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
+	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
-	cl = kdr_live_cluster_find(&p.live, clusters.v[0]);
+	cl = kdr_live_cluster_find(&p.live, args.clusters.v[0]);
 	if (!cl) {
-		fprintf(stderr, "kdr backup: cluster '%s' could not be read; nothing was written\n", clusters.v[0]);
+		fprintf(stderr, "kdr backup: cluster '%s' could not be read; nothing was written\n", args.clusters.v[0]);
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
 	if (!cl->groups_read || !cl->group_offsets_read) {
 		fprintf(stderr, "kdr backup: cluster '%s': the consumer groups could not be read; nothing was written\n",
-			clusters.v[0]);
+			args.clusters.v[0]);
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
 	if (data_re) {
-		exec.timeout_ms = source.timeout_ms;
+		exec.timeout_ms = args.live.timeout_ms;
 		exec.resolver = kdr_cli_source_resolver();
-		if (kdr_executor_dump_records(&data, &n_data, kdr_desired_cluster(&desired, clusters.v[0]), cl, data_re,
+		if (kdr_executor_dump_records(&data, &n_data, kdr_desired_cluster(&desired, args.clusters.v[0]), cl, data_re,
 					      max_bytes, &exec) != 0) {
 			fprintf(stderr, "kdr backup: --data: %s; nothing was written\n", kdr_error_message());
 			exit_code = KDR_EXIT_ERROR;
@@ -265,7 +245,7 @@ int kdr_cmd_backup(int argc, char **argv)
 		}
 	}
 	created_at(when);
-	info.cluster = clusters.v[0];
+	info.cluster = args.clusters.v[0];
 	info.kdr_version = KDR_VERSION;
 	info.created_at = when;
 	info.data_regex = data_regex;
@@ -299,6 +279,6 @@ cleanup:
 	kdr_dr_files_release(&files);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
-	kdr_strvec_release(&clusters);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }

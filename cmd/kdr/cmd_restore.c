@@ -10,14 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "args.h"
 #include "dr/backup.h"
 #include "executor/backup_io.h"
 #include "executor/dr_io.h"
-#include "live_source.h"
 #include "render/render.h"
 #include "source/source.h"
-#include "source_opts.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "validate/validate.h"
@@ -350,92 +348,75 @@ cleanup:
 	return exit_code;
 }
 
+struct restore_args {
+	const char *from;
+	bool yes, dry_run, offsets, data;
+};
+
+static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
+{
+	struct restore_args *a = ctx;
+
+	(void)spec;
+	switch (opt) {
+	case OPT_FROM: a->from = arg; return KDR_EXIT_OK;
+	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
+	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
+	case OPT_OFFSETS: a->offsets = true; return KDR_EXIT_OK;
+	case OPT_DATA: a->data = true; return KDR_EXIT_OK;
+	}
+	return -1;
+}
+
 int kdr_cmd_restore(int argc, char **argv)
 {
+	struct restore_args a = { 0 };
+	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_pipeline_options source = KDR_CLI_PIPELINE_OPTIONS_INIT;
-	struct kdr_strvec clusters = KDR_STRVEC_INIT;
-	struct kdr_cli_source src = { 0 };
 	struct kdr_executor_options exec = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT;
 	const struct kdr_cluster *cl = NULL;
 	const char *from = NULL;
 	bool yes = false, dry_run = false, offsets = false, data = false;
 	int exit_code = KDR_EXIT_OK, step = KDR_EXIT_OK;
-	int opt, live_rc = -1;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, restore_spec.short_options, restore_spec.options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_HELP:
-			kdr_cli_print_help(&restore_spec, stdout);
-			goto cleanup;
-		case OPT_FROM:
-			from = optarg;
-			break;
-		case OPT_DRY_RUN:
-			dry_run = true;
-			break;
-		case OPT_YES:
-			yes = true;
-			break;
-		case OPT_OFFSETS:
-			offsets = true;
-			break;
-		case OPT_DATA:
-			data = true;
-			break;
-		default:
-			live_rc = kdr_cli_live_option(&source, &clusters, &restore_spec, opt, optarg);
-			if (live_rc > 0) {
-				exit_code = live_rc;
-				goto cleanup;
-			}
-			if (live_rc == 0 || kdr_cli_source_option(&src, opt, optarg))
-				break;
-			exit_code = kdr_cli_usage_error(&restore_spec, "unknown or incomplete option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	if (argc - optind > 1) {
-		exit_code = kdr_cli_usage_error(&restore_spec, "expected at most one directory, got %d arguments",
-						argc - optind);
+	exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, restore_option, &a);
+	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	}
-	if (optind < argc)
-		src.dir = argv[optind];
+	from = a.from;
+	yes = a.yes;
+	dry_run = a.dry_run;
+	offsets = a.offsets;
+	data = a.data;
 	if (!from) {
 		exit_code = kdr_cli_usage_error(&restore_spec, "--from: the backup directory is required");
 		goto cleanup;
 	}
-	if (clusters.n != 1) {
+	if (args.clusters.n != 1) {
 		exit_code = kdr_cli_usage_error(&restore_spec, "--cluster: give exactly one cluster to restore into");
 		goto cleanup;
 	}
-	if (source.snapshot_path) {
+	if (args.live.snapshot_path) {
 		exit_code = kdr_cli_usage_error(&restore_spec, "--offline is not supported by restore");
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_check(&restore_spec, &src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	if ((exit_code = kdr_cli_source_load(&desired, &src)) != KDR_EXIT_OK)
-		goto cleanup;
-	cl = kdr_desired_cluster(&desired, clusters.v[0]);
+	cl = kdr_desired_cluster(&desired, args.clusters.v[0]);
 	if (!cl) {
-		fprintf(stderr, "kdr restore: --cluster '%s': no KafkaCluster of that name is declared\n", clusters.v[0]);
+		fprintf(stderr, "kdr restore: --cluster '%s': no KafkaCluster of that name is declared\n", args.clusters.v[0]);
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if ((exit_code = restore_desired(&desired, from, clusters.v[0])) != KDR_EXIT_OK)
+	if ((exit_code = restore_desired(&desired, from, args.clusters.v[0])) != KDR_EXIT_OK)
 		goto cleanup;
-	cl = kdr_desired_cluster(&desired, clusters.v[0]);
-	exec.timeout_ms = source.timeout_ms;
+	cl = kdr_desired_cluster(&desired, args.clusters.v[0]);
+	exec.timeout_ms = args.live.timeout_ms;
 	exec.resolver = kdr_cli_source_resolver();
 
 	/* The one pipeline: read the cluster, plan the backup as its desired state, apply. */
-	if ((exit_code = kdr_cli_read(&p, &desired, &source, &clusters)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	if ((exit_code = kdr_cli_plan(&p, "restore")) != KDR_EXIT_OK)
 		goto cleanup;
@@ -468,7 +449,7 @@ int kdr_cmd_restore(int argc, char **argv)
 	if (step != KDR_EXIT_OK)
 		exit_code = step;
 	if (offsets && exit_code == KDR_EXIT_OK)
-		exit_code = restore_offsets(from, &desired, cl, &source, &clusters, &exec, dry_run);
+		exit_code = restore_offsets(from, &desired, cl, &args.live, &args.clusters, &exec, dry_run);
 	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {
 		fprintf(stderr, "kdr restore: %zu blocked item(s) need a human (marked '!' above)\n", p.plan.n_blocked);
 		exit_code = KDR_EXIT_CHANGES;
@@ -477,6 +458,6 @@ cleanup:
 	kdr_buf_release(&out);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
-	kdr_strvec_release(&clusters);
+	kdr_cli_args_release(&args);
 	return exit_code;
 }
