@@ -9,12 +9,20 @@
  * error), so SECURITY_DISABLED and CLUSTER_AUTHORIZATION_FAILED both read
  * as an empty list. Whether the cluster has an authorizer therefore comes
  * from the brokers' authorizer.class.name (read.c reads the broker configs
- * anyway): none set -> no authorizer, DescribeAcls is not even sent. A
- * refused DescribeAcls still reads as "no bindings": kdr's principal needs
- * DESCRIBE on the cluster (the plan would then only create, and CreateAcls
- * would fail with the authorization error, so nothing is ever deleted on
- * that misreading). The event-error branch stays for a librdkafka that
- * reports it.
+ * anyway): none set -> no authorizer, DescribeAcls is not even sent.
+ *
+ * A refused DescribeAcls (CLUSTER_AUTHORIZATION_FAILED) also reads as an
+ * empty list, so an empty answer is checked (probe_empty): with an
+ * authorizer, a principal that may describe the ACLs either holds an ACL
+ * that says so (then the list is not empty) or is a super user (or the
+ * cluster allows everyone when no ACL is found), and then it may alter them
+ * too. So an empty answer is asked again with a DeleteAcls of one filter
+ * that matches nothing (an exact binding of a principal and topic no one
+ * uses): it deletes nothing, and Kafka refuses it with
+ * CLUSTER_AUTHORIZATION_FAILED exactly when kdr's principal may not alter
+ * the ACLs, i.e. when the empty answer was a refusal. Then the ACLs are not
+ * read (acls_error says so), never "none". The event-error branch stays for
+ * a librdkafka that reports DescribeAcls' error.
  *
  * librdkafka 2.0.2 names resource type 4 BROKER; on the wire it is Kafka's
  * CLUSTER (ResourceType code 4), which is what kdr sends and reads. It knows
@@ -107,6 +115,86 @@ static bool from_wire(struct kdr_acl *out, const rd_kafka_AclBinding_t *binding)
 	return true;
 }
 
+/* A binding no one has: the probe's filter matches it exactly, so it matches nothing. */
+#define PROBE_PRINCIPAL "User:kdr-probe-no-such-principal"
+#define PROBE_TOPIC "__kdr_probe_no_such_topic"
+#define PROBE_HOST "kdr-probe-no-such-host"
+
+/*
+ * An empty DescribeAcls answer on a cluster with an authorizer: NULL when it
+ * is really empty, else why the ACLs could not be read (heap). See the top
+ * of this file.
+ */
+static char *probe_empty(struct kdr_kafka_conn *conn)
+{
+	char errstr[256] = "";
+	rd_kafka_AclBindingFilter_t *filter = NULL;
+	rd_kafka_AdminOptions_t *options = NULL;
+	rd_kafka_queue_t *queue = NULL;
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_DeleteAcls_result_t *result = NULL;
+	const rd_kafka_DeleteAcls_result_response_t **responses = NULL;
+	const rd_kafka_error_t *error = NULL;
+	size_t n = 0;
+	char *why = NULL;
+
+	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_TOPIC, PROBE_TOPIC, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+					       PROBE_PRINCIPAL, PROBE_HOST, RD_KAFKA_ACL_OPERATION_DESCRIBE,
+					       RD_KAFKA_ACL_PERMISSION_TYPE_DENY, errstr, sizeof(errstr));
+	options = filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
+	if (!filter || !options) {
+		why = kdr_asprintf("DescribeAcls answered no binding and it could not be checked: %s",
+				   filter ? kdr_error_message() : errstr);
+		goto cleanup;
+	}
+	queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_DeleteAcls(conn->rk, &filter, 1, options, queue);
+	ev = kdr_kafka_wait_event(conn, queue, kdr_kafka_admin_deadline(conn));
+	if (!ev) {
+		why = kdr_strdup("DescribeAcls answered no binding and the check of it got no answer in time");
+		goto cleanup;
+	}
+	result = rd_kafka_event_DeleteAcls_result(ev);
+	responses = result ? rd_kafka_DeleteAcls_result_responses(result, &n) : NULL;
+	if (rd_kafka_event_error(ev)) {
+		why = kdr_asprintf("DescribeAcls answered no binding and the check of it failed: %s: %s",
+				   rd_kafka_err2name(rd_kafka_event_error(ev)), rd_kafka_event_error_string(ev));
+		goto cleanup;
+	}
+	error = n == 1 ? rd_kafka_DeleteAcls_result_response_error(responses[0]) : NULL;
+	if (!error)
+		goto cleanup; /* really empty */
+	switch (rd_kafka_error_code(error)) {
+	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+		why = kdr_strdup("DescribeAcls refused: kdr's principal may not describe the cluster's ACLs "
+				 "(CLUSTER_AUTHORIZATION_FAILED; librdkafka 2.0.2 reports the refusal as an empty "
+				 "list, so kdr checked it); grant it DESCRIBE and ALTER on the cluster resource, or "
+				 "make it a super user");
+		break;
+	case RD_KAFKA_RESP_ERR_SECURITY_DISABLED:
+		why = kdr_strdup("the cluster has no authorizer (SECURITY_DISABLED): ACLs are not supported there");
+		break;
+	default: {
+		char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(error));
+
+		why = kdr_asprintf("DescribeAcls answered no binding and the check of it failed: %s: %s",
+				   rd_kafka_error_name(error), detail ? detail : "");
+		free(detail);
+		break;
+	}
+	}
+cleanup:
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (queue)
+		rd_kafka_queue_destroy(queue);
+	if (options)
+		rd_kafka_AdminOptions_destroy(options);
+	if (filter)
+		rd_kafka_AclBinding_destroy(filter);
+	return why;
+}
+
 int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
 {
 	char errstr[256] = "";
@@ -120,7 +208,8 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	size_t n = 0;
 
 	if (conn->authorizer == 0) {
-		out->acls_error = kdr_strdup("the cluster has no authorizer (no broker sets authorizer.class.name)");
+		out->acls_error = kdr_strdup("the cluster has no authorizer (no broker sets authorizer.class.name): "
+					     "ACLs are not supported there");
 		return 0;
 	}
 	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
@@ -145,7 +234,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 		/* Not fatal to the read: only a plan that manages ACLs on this cluster needs them. */
 		if (err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED)
 			out->acls_error = kdr_asprintf("the cluster has no authorizer (DescribeAcls: "
-						       "SECURITY_DISABLED: %s)",
+						       "SECURITY_DISABLED: %s): ACLs are not supported there",
 						       detail ? detail : "");
 		else
 			out->acls_error =
@@ -155,6 +244,8 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	}
 	result = rd_kafka_event_DescribeAcls_result(ev);
 	bindings = result ? rd_kafka_DescribeAcls_result_acls(result, &n) : NULL;
+	if (n == 0 && (out->acls_error = probe_empty(conn)) != NULL)
+		goto cleanup; /* a refusal, never "no bindings" */
 	out->acls_read = true;
 	for (size_t i = 0; i < n; i++) {
 		struct kdr_acl acl;

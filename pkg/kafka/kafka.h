@@ -26,7 +26,8 @@
  * and one DescribeAcls (every binding; a cluster whose brokers set no
  * authorizer.class.name is read without ACLs and without asking, acls_error
  * saying why; librdkafka 2.0.2 reports a refused DescribeAcls as an empty
- * list: acls.c).
+ * list, so an empty answer is checked with one DeleteAcls that matches
+ * nothing, and a refusal is an acls_error, never "no ACLs": acls.c).
  * create-acl / delete-acl actions go in CreateAcls / DeleteAcls requests of
  * up to 1,000 bindings, after the topic configs and before DeleteTopics.
  * An apply batches each action kind (CreateTopics, CreatePartitions,

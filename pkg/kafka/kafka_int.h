@@ -88,8 +88,10 @@ int64_t kdr_kafka_admin_deadline(const struct kdr_kafka_conn *conn);
 /* --- acls.c --- */
 
 /*
- * One DescribeAcls (every binding) into out->acls (sorted, acls_read set).
- * Never fails the read: when the cluster has no authorizer or refuses,
+ * One DescribeAcls (every binding) into out->acls (sorted, acls_read set);
+ * an empty answer checked by one DeleteAcls matching nothing (a refusal
+ * reads as empty in librdkafka 2.0.2). Never fails the read: when the
+ * cluster has no authorizer or refuses, acls_read stays false and
  * out->acls_error says why. Returns 0.
  */
 int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn);

@@ -163,10 +163,13 @@ static void check_grant(struct kdr_validate_ctx *ctx, size_t p, size_t g)
 		check_principal(ctx, p, g, grant->principal);
 	check_resource_name(ctx, p, grant, g);
 	check_operations(ctx, p, grant, g);
+	/* Refused here, not at apply: CreateAcls would fail it mid-apply, after the rest of the plan. */
 	if (grant->has_type && grant->resource_type == KDR_ACL_TRANSACTIONAL_ID)
-		report_grant(ctx, KDR_SEV_WARNING, p, g, "resource.type",
-			     "transactional-id grants are planned but cannot be applied by this kdr: librdkafka 2.0.2 "
-			     "knows no resource type above 4 (Kafka's TRANSACTIONAL_ID is 5)%s%s",
+		report_grant(ctx, KDR_SEV_ERROR, p, g, "resource.type",
+			     "transactional-id grants cannot be applied by this kdr: librdkafka 2.0.2 knows no "
+			     "resource type above 4 (Kafka's TRANSACTIONAL_ID is 5), so CreateAcls could not send it; "
+			     "grant it outside kdr (kafka-acls.sh --transactional-id) and leave it out of the "
+			     "AccessPolicy%s%s",
 			     NULL, NULL);
 	if (grant->host && !host_ok(grant->host))
 		report_grant(ctx, KDR_SEV_ERROR, p, g, "host",
