@@ -23,6 +23,9 @@
 /* MM2's own defaults, kept in when the user adds exclusions (setting the key replaces them). */
 #define KDR_MM2_DEFAULT_TOPICS_EXCLUDE ".*[\\-\\.]internal,.*\\.replica,__.*"
 #define KDR_MM2_DEFAULT_GROUPS_EXCLUDE "console-consumer-.*,connect-.*,__.*"
+/* KDR_MM2_DEFAULT_TOPICS_EXCLUDE one pattern each (MirrorSourceConfig's topics.exclude default, 3.x and 4.0). */
+extern const char *const kdr_mm2_default_topic_excludes[];
+#define KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES 3
 /* Connectors whose names start with this are owned by kdr; no other is ever changed. */
 #define KDR_MM2_OWNED_PREFIX "kdr."
 

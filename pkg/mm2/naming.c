@@ -15,6 +15,12 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+const char *const kdr_mm2_default_topic_excludes[KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES] = {
+	".*[\\-\\.]internal",
+	".*\\.replica",
+	"__.*",
+};
+
 bool kdr_mm2_is_heartbeats_topic(const char *topic)
 {
 	/* IdentityReplicationPolicy.looksLikeHeartbeat: a suffix test. */

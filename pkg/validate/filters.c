@@ -12,13 +12,6 @@
 #include "util/buf.h"
 #include "validate/validate_internal.h"
 
-/* MirrorSourceConfig's topics.exclude default (3.x and 4.0). */
-const char *const kdr_validate_mm2_default_topic_excludes[] = {
-	".*[\\-\\.]internal",
-	".*\\.replica",
-	"__.*",
-};
-const unsigned kdr_validate_n_mm2_default_topic_excludes = 3;
 
 /* Kafka's longest legal topic name. */
 #define TOPIC_MAX 249
@@ -79,23 +72,12 @@ char *kdr_validate_regex_quote(const char *text)
 	return kdr_buf_detach(&buf);
 }
 
-/* ReplicationPolicy.isInternalTopic: never replicated whatever the filters say. */
-static bool mm2_internal_topic(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(name, "__", 2) == 0 || name[0] == '.')
-		return true;
-	return (len >= 9 && strcmp(name + len - 9, ".internal") == 0) ||
-	       (len >= 9 && strcmp(name + len - 9, "-internal") == 0);
-}
-
 bool kdr_validate_flow_accepts(const struct kdr_validate_ctx *ctx, size_t index, const char *name)
 {
 	const struct kdr_flow *flow = &ctx->desired->flows[index];
 	const struct kdr_validate_filters *filters = &ctx->filters[index];
 
-	if (!filters->ok || mm2_internal_topic(name))
+	if (!filters->ok || kdr_mm2_is_internal_topic(name)) /* never replicated whatever the filters say */
 		return false;
 	if (!kdr_regex_set_match(&filters->topics, name))
 		return false;

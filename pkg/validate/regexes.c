@@ -51,16 +51,16 @@ static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr
 		const char *same = NULL, *covering = NULL;
 		char *literal = NULL, *path = NULL;
 
-		for (unsigned d = 0; d < kdr_validate_n_mm2_default_topic_excludes && !same; d++)
-			if (strcmp(pattern, kdr_validate_mm2_default_topic_excludes[d]) == 0)
+		for (unsigned d = 0; d < KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES && !same; d++)
+			if (strcmp(pattern, kdr_mm2_default_topic_excludes[d]) == 0)
 				same = pattern;
 		if (!same && kdr_validate_regex_is_literal(pattern, &literal)) {
-			for (unsigned d = 0; d < kdr_validate_n_mm2_default_topic_excludes && !covering; d++) {
+			for (unsigned d = 0; d < KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES && !covering; d++) {
 				struct kdr_regex *re = NULL;
 
-				if (kdr_regex_compile(&re, kdr_validate_mm2_default_topic_excludes[d]) == 0 &&
+				if (kdr_regex_compile(&re, kdr_mm2_default_topic_excludes[d]) == 0 &&
 				    kdr_regex_full_match(re, literal))
-					covering = kdr_validate_mm2_default_topic_excludes[d];
+					covering = kdr_mm2_default_topic_excludes[d];
 				kdr_regex_free(re);
 			}
 		}

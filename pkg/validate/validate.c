@@ -274,8 +274,8 @@ static void ctx_init(struct kdr_validate_ctx *ctx, const struct kdr_desired *des
 		ctx->filters = kdr_calloc(d->n_flows, sizeof(*ctx->filters));
 	if (d->n_policies)
 		ctx->matches = kdr_calloc(d->n_policies, sizeof(*ctx->matches));
-	rc = kdr_regex_set_compile(&ctx->default_topic_excludes, kdr_validate_mm2_default_topic_excludes,
-				   kdr_validate_n_mm2_default_topic_excludes);
+	rc = kdr_regex_set_compile(&ctx->default_topic_excludes, kdr_mm2_default_topic_excludes,
+				   KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES);
 	/* Constant patterns: failing to compile them is a bug here, not bad input. */
 	if (rc < 0)
 		abort();

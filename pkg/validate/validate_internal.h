@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm2/mm2.h"
 #include "model/model.h"
 #include "util/diag.h"
 #include "util/regex.h"
@@ -70,10 +71,6 @@ struct kdr_validate_ctx {
 	const char **cluster_names;
 	size_t n_cluster_names;
 };
-
-/* MM2's topics.exclude default (MirrorSourceConfig), in its order. */
-extern const char *const kdr_validate_mm2_default_topic_excludes[];
-extern const unsigned kdr_validate_n_mm2_default_topic_excludes;
 
 /* --- reporting (validate.c) --- */
 
