@@ -15,12 +15,6 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-/* Kafka's own internal topics (Topic.INTERNAL_TOPICS); librdkafka 2.0.2 does not expose Metadata's is_internal. */
-static bool is_internal_topic(const char *name)
-{
-	return strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
-}
-
 static int compare_broker(const void *a, const void *b)
 {
 	const struct kdr_live_broker *x = a, *y = b;
@@ -68,7 +62,7 @@ static int fill_topic(struct kdr_live_topic *topic, const struct kdr_kafka_conn 
 		      const rd_kafka_metadata_topic_t *mt)
 {
 	topic->name = kdr_strdup(mt->topic);
-	topic->internal = is_internal_topic(mt->topic);
+	topic->internal = kdr_live_topic_name_is_internal(mt->topic);
 	topic->n_partitions = mt->partition_cnt > 0 ? (size_t)mt->partition_cnt : 0;
 	topic->partitions = kdr_calloc(topic->n_partitions ? topic->n_partitions : 1, sizeof(*topic->partitions));
 	for (size_t i = 0; i < topic->n_partitions; i++)

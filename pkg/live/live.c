@@ -126,6 +126,16 @@ const struct kdr_live_cluster *kdr_live_cluster_find(const struct kdr_live *live
 	return live ? find_name(live->clusters, live->n_clusters, sizeof(*live->clusters), name) : NULL;
 }
 
+bool kdr_live_topic_name_is_internal(const char *name)
+{
+	static const char *const internal[] = { "__consumer_offsets", "__transaction_state", "__share_group_state" };
+
+	for (size_t i = 0; name && i < sizeof(internal) / sizeof(internal[0]); i++)
+		if (strcmp(name, internal[i]) == 0)
+			return true;
+	return false;
+}
+
 const struct kdr_live_topic *kdr_live_topic_find(const struct kdr_live_cluster *cl, const char *name)
 {
 	return cl ? find_name(cl->topics, cl->n_topics, sizeof(*cl->topics), name) : NULL;

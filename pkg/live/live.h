@@ -183,6 +183,14 @@ void kdr_live_set_unread(struct kdr_live *live, const char *name, const char *re
 /* Why cluster `name` could not be read, or NULL (not recorded). */
 const char *kdr_live_unread_reason(const struct kdr_live *live, const char *name);
 
+/*
+ * Whether `name` is one of Kafka's own internal topics (Topic.INTERNAL_TOPICS
+ * of Kafka 4.x: __consumer_offsets, __transaction_state and the share
+ * groups' __share_group_state). librdkafka 2.0.2 does not expose Metadata's
+ * is_internal, so the read sets kdr_live_topic.internal from this.
+ */
+bool kdr_live_topic_name_is_internal(const char *name);
+
 /* Lookups (bisection), lent, NULL when absent. */
 const struct kdr_live_cluster *kdr_live_cluster_find(const struct kdr_live *live, const char *name);
 const struct kdr_live_topic *kdr_live_topic_find(const struct kdr_live_cluster *cl, const char *name);

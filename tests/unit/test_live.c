@@ -569,6 +569,21 @@ static void test_names(void **state)
 	assert_int_equal(kdr_connector_state_parse(&cs, NULL), KDR_EINVALID);
 }
 
+/* Kafka 4.x's Topic.INTERNAL_TOPICS, share groups' state topic included; nothing else with a "__" prefix. */
+static void test_internal_topic_names(void **state)
+{
+	(void)state;
+	assert_true(kdr_live_topic_name_is_internal("__consumer_offsets"));
+	assert_true(kdr_live_topic_name_is_internal("__transaction_state"));
+	assert_true(kdr_live_topic_name_is_internal("__share_group_state"));
+	/* Not in INTERNAL_TOPICS: the KRaft log (never in Metadata) and the brokers' tiering metadata. */
+	assert_false(kdr_live_topic_name_is_internal("__cluster_metadata"));
+	assert_false(kdr_live_topic_name_is_internal("__remote_log_metadata"));
+	assert_false(kdr_live_topic_name_is_internal("__share_group_state2"));
+	assert_false(kdr_live_topic_name_is_internal("orders"));
+	assert_false(kdr_live_topic_name_is_internal(NULL));
+}
+
 static void test_empty_snapshot(void **state)
 {
 	struct kdr_live live = {0};
@@ -629,6 +644,7 @@ int main(void)
 	    cmocka_unit_test(test_lenient_forms),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_internal_topic_names),
 	    cmocka_unit_test(test_empty_snapshot),
 	    cmocka_unit_test(test_documented_example),
 	};
