@@ -12,7 +12,7 @@
 #include <malloc.h>
 #endif
 
-#include "kafka/kafka_int.h"
+#include "kafka/kafka_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka/kafka_int.h"
+#include "kafka/kafka_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "kafka/kafka_int.h"
+#include "kafka/kafka_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "mm2/mm2.h"
-#include "plan/plan_connectors.h"
+#include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/scrub.h"
 #include "util/error.h"

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/plan_connectors.h"
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"

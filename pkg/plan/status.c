@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/plan_connectors.h"
+#include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/scrub.h"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/internal.h"
+#include "render/render_internal.h"
 
 /*
  * The plan as JSON, schema "kdrPlan": 1 (docs/plan-json.md). Keys are written

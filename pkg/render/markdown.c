@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/internal.h"
+#include "render/render_internal.h"
 #include "util/alloc.h"
 #include "util/markdown.h"
 

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "render/internal.h"
+#include "render/render_internal.h"
 #include "util/strvec.h"
 
 /*

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/internal.h"
+#include "render/render_internal.h"
 #include "render/render.h"
 #include "util/alloc.h"
 #include "util/error.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source/git_internal.h"
+#include "source/source_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source/git_internal.h"
+#include "source/source_internal.h"
 #include "source/source.h"
 #include "util/alloc.h"
 #include "util/error.h"

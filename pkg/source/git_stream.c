@@ -22,7 +22,7 @@
 
 #include <git2/sys/stream.h>
 
-#include "source/git_internal.h"
+#include "source/source_internal.h"
 #include "util/alloc.h"
 
 #define DEFAULT_TIMEOUT_MS 30000

@@ -1,5 +1,5 @@
-#ifndef KDR_RENDER_INTERNAL_H
-#define KDR_RENDER_INTERNAL_H
+#ifndef KDR_RENDER_RENDER_INTERNAL_H
+#define KDR_RENDER_RENDER_INTERNAL_H
 
 /*
  * Shared between the files of pkg/render only (not part of its API): the

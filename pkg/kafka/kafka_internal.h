@@ -1,5 +1,5 @@
-#ifndef KDR_KAFKA_KAFKA_INT_H
-#define KDR_KAFKA_KAFKA_INT_H
+#ifndef KDR_KAFKA_KAFKA_INTERNAL_H
+#define KDR_KAFKA_KAFKA_INTERNAL_H
 
 /*
  * Private to pkg/kafka: the connection's innards and the helpers shared by

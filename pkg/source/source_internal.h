@@ -1,5 +1,5 @@
-#ifndef KDR_SOURCE_GIT_INTERNAL_H
-#define KDR_SOURCE_GIT_INTERNAL_H
+#ifndef KDR_SOURCE_SOURCE_INTERNAL_H
+#define KDR_SOURCE_SOURCE_INTERNAL_H
 
 /*
  * Shared between the files of pkg/source only. libgit2's conventions (its
