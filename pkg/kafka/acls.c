@@ -21,7 +21,10 @@
  * uses): it deletes nothing, and Kafka refuses it with
  * CLUSTER_AUTHORIZATION_FAILED exactly when kdr's principal may not alter
  * the ACLs, i.e. when the empty answer was a refusal. Then the ACLs are not
- * read (acls_error says so), never "none". The event-error branch stays for
+ * read (acls_error says so), never "none". The check is made only when the
+ * desired state manages ACLs on the cluster (kdr_kafka_options.
+ * verify_empty_acls: an AccessPolicy on it, or a flow with mirrorAcls into
+ * it), so that a read of any other cluster sends nothing but reads. The event-error branch stays for
  * a librdkafka that reports DescribeAcls' error.
  *
  * librdkafka 2.0.2 names resource type 4 BROKER; on the wire it is Kafka's
@@ -244,7 +247,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	}
 	result = rd_kafka_event_DescribeAcls_result(ev);
 	bindings = result ? rd_kafka_DescribeAcls_result_acls(result, &n) : NULL;
-	if (n == 0 && (out->acls_error = probe_empty(conn)) != NULL)
+	if (n == 0 && conn->verify_empty_acls && (out->acls_error = probe_empty(conn)) != NULL)
 		goto cleanup; /* a refusal, never "no bindings" */
 	out->acls_read = true;
 	for (size_t i = 0; i < n; i++) {

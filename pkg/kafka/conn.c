@@ -160,6 +160,7 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 	conn->bootstrap = kdr_strdup(cl->bootstrap_servers ? cl->bootstrap_servers : "");
 	conn->timeout_ms = options && options->timeout_ms > 0 ? options->timeout_ms : KDR_KAFKA_DEFAULT_TIMEOUT_MS;
 	conn->validate_only = options && options->validate_only;
+	conn->verify_empty_acls = options && options->verify_empty_acls;
 	conn->authorizer = -1;
 	conn->debug = getenv("KDR_DEBUG") && *getenv("KDR_DEBUG");
 

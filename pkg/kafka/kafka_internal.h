@@ -26,6 +26,7 @@ struct kdr_kafka_conn {
 	char *bootstrap; /* for messages */
 	int timeout_ms;
 	bool validate_only;
+	bool verify_empty_acls; /* kdr_kafka_options.verify_empty_acls of the current read */
 	bool debug; /* KDR_DEBUG: librdkafka's log to stderr */
 	/* Resolved secret values (longest first), scrubbed from every message; wiped on free. */
 	struct kdr_strvec secrets;

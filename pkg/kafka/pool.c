@@ -146,8 +146,11 @@ int kdr_kafka_pool_read(struct kdr_kafka_pool *pool, struct kdr_live_cluster *ou
 		error = kdr_kafka_conn_open(&entry->conn, cl, options);
 		entry->fingerprint = fp;
 	}
-	if (!error)
+	if (!error) {
+		/* Per read, not per connection: whether this desired state manages the cluster's ACLs. */
+		entry->conn->verify_empty_acls = options && options->verify_empty_acls;
 		error = kdr_kafka_conn_read(out, entry->conn);
+	}
 	else
 		memset(out, 0, sizeof(*out));
 	/* A failed read (broker set down, login refused, ...) or an unkeyable config: start afresh next time. */

@@ -43,10 +43,28 @@ static void read_connect(struct kdr_live_connect *out, struct kdr_strvec *messag
 	kdr_connect_client_free(client);
 }
 
+/*
+ * Whether the desired state may plan ACL bindings on cluster `name` (an
+ * AccessPolicy on it, or a flow with mirrorAcls into it): then an empty
+ * DescribeAcls answer is worth checking (kdr_kafka_options.verify_empty_acls).
+ */
+static bool manages_acls(const struct kdr_desired *desired, const char *name)
+{
+	for (size_t i = 0; name && i < desired->n_access_policies; i++)
+		if (kdr_access_policy_on(&desired->access_policies[i], name))
+			return true;
+	for (size_t i = 0; name && i < desired->n_flows; i++)
+		if (desired->flows[i].mirror_acls && desired->flows[i].target &&
+		    strcmp(desired->flows[i].target, name) == 0)
+			return true;
+	return false;
+}
+
 /* One cluster's read, done on its own thread. */
 struct cluster_read {
 	const struct kdr_cluster *cl;
 	const struct kdr_reader_options *options;
+	bool verify_empty_acls;
 	struct kdr_live_cluster live;
 	struct kdr_strvec messages; /* of this cluster only */
 	int rc;
@@ -62,6 +80,7 @@ static void *read_one_cluster(void *arg)
 	memset(&kopts, 0, sizeof(kopts));
 	kopts.timeout_ms = read->options->timeout_ms;
 	kopts.resolver = read->options->resolver;
+	kopts.verify_empty_acls = read->verify_empty_acls;
 	if (read->options->read_groups) {
 		struct kdr_kafka_conn *conn = NULL;
 
@@ -170,6 +189,7 @@ int kdr_reader_read(struct kdr_live *out, struct kdr_reader_report *report, cons
 
 		read->cl = &desired->clusters[i];
 		read->options = options;
+		read->verify_empty_acls = manages_acls(desired, read->cl->meta.name);
 		if (!selected(options, read->cl->meta.name))
 			continue;
 		read->started = pthread_create(&read->thread, NULL, read_one_cluster, read) == 0;

@@ -920,7 +920,7 @@ static void test_duplicate_action_fails_alone(void **state)
 static void test_unreachable_bootstrap_fails_fast(void **state)
 {
 	struct kdr_cluster cl;
-	struct kdr_kafka_options options = {3000, NULL, false, false, false};
+	struct kdr_kafka_options options = {3000, NULL, false, false, false, false};
 	struct kdr_live_cluster live;
 	struct kdr_plan plan = {0};
 	struct kdr_action_result *results = NULL;
@@ -953,7 +953,7 @@ static void test_unreachable_bootstrap_fails_fast(void **state)
 static void test_all_brokers_down_fails_bounded(void **state)
 {
 	struct fixture *fx = *state;
-	struct kdr_kafka_options options = {2000, NULL, false, false, false};
+	struct kdr_kafka_options options = {2000, NULL, false, false, false, false};
 	struct kdr_live_cluster live;
 	int64_t t0 = 0;
 	int error = 0;
@@ -1031,7 +1031,7 @@ static void test_broker_not_described_uses_last_known(void **state)
 static void test_request_timeout_fails_whole_batch(void **state)
 {
 	struct fixture *fx = *state;
-	struct kdr_kafka_options options = {1000, NULL, false, false, false};
+	struct kdr_kafka_options options = {1000, NULL, false, false, false, false};
 	struct kdr_plan plan = {0};
 	struct kdr_action_result *results = NULL;
 	int64_t t0 = 0;

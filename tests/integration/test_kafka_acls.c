@@ -40,7 +40,8 @@
 static struct kdr_testbed *bed;
 static struct kdr_sandbox *sandbox; /* the in-process sandbox (counters, faults); NULL on other backends */
 static struct kdr_cluster cl;
-static struct kdr_kafka_options options = { .timeout_ms = 5000 };
+/* The desired state manages these clusters' ACLs: an empty answer is checked (kdr_kafka_options). */
+static struct kdr_kafka_options options = { .timeout_ms = 5000, .verify_empty_acls = true };
 
 static struct kdr_cluster open_cl; /* a cluster without an authorizer */
 
@@ -163,6 +164,18 @@ static void test_round_trip_batched(void **state)
 	/* An empty answer is checked once (a DeleteAcls matching nothing): it might have been a refusal. */
 	assert_requests("c", API_DELETE_ACLS, 1);
 	kdr_live_cluster_release(&live);
+	/* A read for a desired state that manages no ACLs here sends nothing but reads. */
+	{
+		struct kdr_kafka_options plain = options;
+
+		plain.verify_empty_acls = false;
+		reset_counters("c");
+		assert_int_equal(kdr_kafka_read_cluster(&live, &cl, &plain), 0);
+		assert_true(live.acls_read);
+		assert_requests("c", API_DESCRIBE_ACLS, 1);
+		assert_requests("c", API_DELETE_ACLS, 0);
+		kdr_live_cluster_release(&live);
+	}
 
 	five(&plan, KDR_ACTION_CREATE_ACL);
 	reset_counters("c");

@@ -157,7 +157,7 @@ static void test_groups_batched(void **state)
 	struct fixture *fx = *state;
 	struct kdr_kafka_conn *conn = NULL;
 	struct kdr_live_cluster live = { 0 };
-	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, false, false };
+	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, false, false, false };
 	const struct kdr_live_group *g = NULL;
 	char name[16];
 
@@ -223,7 +223,7 @@ static void test_offsets_and_records(void **state)
 {
 	struct fixture *fx = *state;
 	struct kdr_kafka_conn *conn = NULL;
-	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, true, false };
+	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, true, false, false };
 	struct kdr_kafka_offset_query q[3] = { { "log", 0, 0, 0 }, { "log", 1, 0, 0 }, { "none", 0, 0, 0 } };
 	int64_t seen[1] = { 0 }, end = 0;
 
@@ -252,7 +252,7 @@ static void test_commit_group(void **state)
 	struct fixture *fx = *state;
 	struct kdr_kafka_conn *conn = NULL;
 	struct kdr_live_cluster live = { 0 };
-	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, false, false };
+	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, false, false, false };
 	struct kdr_kafka_group_commit commits[2] = { { "orders", 0, 42, "meta", 0, NULL }, { "orders", 1, 9, NULL, 0, NULL } };
 	rd_kafka_t *member = NULL;
 	rd_kafka_topic_partition_list_t *topics = NULL;
