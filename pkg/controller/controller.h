@@ -8,6 +8,7 @@
 
 #include "model/model.h"
 #include "plan/plan.h"
+#include "plan/status.h"
 #include "source/source.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -101,6 +102,15 @@ struct kdr_controller_cluster_stats {
  * Everything /metrics shows; what the loop last recorded. Zeroed is the
  * state before the first cycle. Strings and the cluster array are owned.
  */
+/* A flow's replication lag as the last cycle measured it (the figures of kdr lag). */
+struct kdr_controller_flow_lag {
+	char *flow;
+	struct kdr_status_lag lag;
+};
+
+/* Frees an array of flow lags (accepts NULL). */
+void kdr_controller_flow_lags_free(struct kdr_controller_flow_lag *lags, size_t n);
+
 struct kdr_controller_stats {
 	uint64_t cycles_success;
 	uint64_t cycles_failure;
@@ -116,6 +126,8 @@ struct kdr_controller_stats {
 	uint64_t drift_items;            /* what still differed after the last cycle */
 	bool ready;                      /* a cycle has succeeded */
 	int leader;                      /* 0: no leader election, 1: standby, 2: holds the Lease */
+	struct kdr_controller_flow_lag *flow_lags; /* sorted by flow, from the last cycle that read clusters */
+	size_t n_flow_lags;
 };
 
 /* The entry of cluster `name`, added (zeroed, in name order) if missing; lent. */
@@ -132,7 +144,12 @@ void kdr_controller_stats_release(struct kdr_controller_stats *stats);
  * (non-zero series only), kdr_errors_total{cluster}, kdr_source_errors_total,
  * kdr_last_success_timestamp_seconds, kdr_last_cycle_duration_seconds,
  * kdr_info{revision}, kdr_plan_actions, kdr_drift_items,
- * kdr_cluster_backoff_seconds{cluster}, and kdr_leader with leader election. The same stats give the same bytes.
+ * kdr_cluster_backoff_seconds{cluster}, kdr_leader with leader election, and per flow
+ * kdr_flow_lag_measured{flow}, kdr_flow_lag_records{flow}, kdr_flow_rpo_seconds{flow},
+ * kdr_flow_heartbeat_age_seconds{flow} (the last three only when known),
+ * kdr_flow_topic_lag_records{flow,topic} and kdr_flow_topic_rpo_seconds{flow,topic} for at most
+ * KDR_STATUS_LAG_TOPICS topics (kdr_status_lag_worst), kdr_flow_lag_topics_omitted{flow}: at most
+ * 5 + 2 x KDR_STATUS_LAG_TOPICS lag series per flow. The same stats give the same bytes.
  */
 void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_controller_stats *stats);
 

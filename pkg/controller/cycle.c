@@ -398,9 +398,43 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 			     cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
 }
 
+/*
+ * Each flow's replication lag, as kdr lag measures it, into the stats (the
+ * metrics) and for the source's status. Flows whose clusters were not read
+ * this cycle say so (lag.error) and keep no figures.
+ */
+static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p, struct kdr_status *status_out)
+{
+	struct kdr_status status = { 0 };
+	struct kdr_controller_flow_lag *lags = NULL, *old = NULL;
+	size_t n_old = 0;
+
+	if (kdr_pipeline_status(&status, p) != 0) {
+		struct kdr_controller_fields f = { 0 };
+
+		kdr_controller_field_str(&f, "error", kdr_error_message());
+		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "flow status failed; lag not measured", &f);
+		return;
+	}
+	kdr_pipeline_status_lag(&status, p);
+	lags = kdr_calloc(status.n_flows + 1, sizeof(*lags));
+	for (size_t i = 0; i < status.n_flows; i++) {
+		lags[i].flow = kdr_strdup(status.flows[i].name);
+		kdr_status_lag_copy(&lags[i].lag, &status.flows[i].lag);
+	}
+	pthread_mutex_lock(&ctl->lock);
+	old = ctl->stats.flow_lags;
+	n_old = ctl->stats.n_flow_lags;
+	ctl->stats.flow_lags = lags;
+	ctl->stats.n_flow_lags = status.n_flows;
+	pthread_mutex_unlock(&ctl->lock);
+	kdr_controller_flow_lags_free(old, n_old);
+	*status_out = status;
+}
+
 /* Tells the source what the cycle found (its objects' status). */
 static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
-		   const struct kdr_live *live)
+		   const struct kdr_live *live, const struct kdr_status *status)
 {
 	struct kdr_source_report rep;
 	const char **failed = NULL, **errors = NULL;
@@ -430,6 +464,7 @@ static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kd
 	rep.cluster_errors = errors;
 	rep.dry_run = ctl->options.dry_run;
 	rep.now_unix_ms = kdr_controller_wall_ms();
+	rep.status = status;
 	ctl->source.ops->report(ctl->source.ctx, &rep);
 	free(failed);
 	free(errors);
@@ -470,6 +505,8 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 {
 	struct cycle cy;
 	struct kdr_pipeline p;
+	struct kdr_status status = { 0 };
+	bool measured = false;
 	int rc = 0;
 
 	memset(&cy, 0, sizeof(cy));
@@ -521,10 +558,13 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 	cy.n_blocked = p.plan.n_blocked;
 	publish_plan(ctl, &cy, &p.plan);
 	apply_plan(ctl, &cy, &p);
+	measure_lag(ctl, &p, &status);
+	measured = true;
 
 cleanup:
 	rc = finish_cycle(ctl, &cy);
-	report(ctl, &cy, cy.planned ? &p.plan : NULL, cy.planned ? &p.live : NULL);
+	report(ctl, &cy, cy.planned ? &p.plan : NULL, cy.planned ? &p.live : NULL, measured ? &status : NULL);
+	kdr_status_release(&status);
 	ctl->in_cycle = false;
 	for (size_t i = 0; i < cy.n_clusters; i++)
 		free(cy.clusters[i].message);

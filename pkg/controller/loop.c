@@ -298,6 +298,11 @@ void kdr_controller_stats_copy(struct kdr_controller_stats *out, struct kdr_cont
 		cs->errors_total = ctl->stats.clusters[i].errors_total;
 		cs->backoff_ms = ctl->stats.clusters[i].backoff_ms;
 	}
+	out->flow_lags = kdr_calloc(ctl->stats.n_flow_lags + 1, sizeof(*out->flow_lags));
+	for (size_t i = 0; i < ctl->stats.n_flow_lags; i++) {
+		out->flow_lags[i].flow = kdr_strdup(ctl->stats.flow_lags[i].flow);
+		kdr_status_lag_copy(&out->flow_lags[i].lag, &ctl->stats.flow_lags[i].lag);
+	}
 	pthread_mutex_unlock(&ctl->lock);
 }
 

@@ -48,7 +48,17 @@ void kdr_controller_stats_release(struct kdr_controller_stats *stats)
 		free(stats->clusters[i].name);
 	free(stats->clusters);
 	free(stats->revision);
+	kdr_controller_flow_lags_free(stats->flow_lags, stats->n_flow_lags);
 	memset(stats, 0, sizeof(*stats));
+}
+
+void kdr_controller_flow_lags_free(struct kdr_controller_flow_lag *lags, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(lags[i].flow);
+		kdr_status_lag_release(&lags[i].lag);
+	}
+	free(lags);
 }
 
 void kdr_controller_metrics_escape(struct kdr_buf *out, const char *value)
@@ -136,6 +146,101 @@ static void put_actions(struct kdr_buf *out, const struct kdr_controller_stats *
 	}
 }
 
+static void flow_series(struct kdr_buf *out, const char *name, const char *flow, const char *topic)
+{
+	kdr_buf_printf(out, "%s{flow=\"", name);
+	kdr_controller_metrics_escape(out, flow);
+	if (topic) {
+		kdr_buf_puts(out, "\",topic=\"");
+		kdr_controller_metrics_escape(out, topic);
+	}
+	kdr_buf_puts(out, "\"} ");
+}
+
+/* The flows' lag families; topics bounded per flow (KDR_STATUS_LAG_TOPICS). */
+static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *stats)
+{
+	static const char *const topic_families[] = { "kdr_flow_topic_lag_records", "kdr_flow_topic_rpo_seconds" };
+	const struct kdr_status_topic_lag **shown = NULL;
+	size_t *n_shown = NULL;
+
+	if (!stats->n_flow_lags)
+		return;
+	shown = kdr_calloc(stats->n_flow_lags * KDR_STATUS_LAG_TOPICS + 1, sizeof(*shown));
+	n_shown = kdr_calloc(stats->n_flow_lags, sizeof(*n_shown));
+	for (size_t f = 0; f < stats->n_flow_lags; f++) {
+		const struct kdr_status_topic_lag **mine = shown + f * KDR_STATUS_LAG_TOPICS;
+
+		n_shown[f] = kdr_status_lag_worst(mine, &stats->flow_lags[f].lag);
+		/* Series in label order: by topic name within the flow. */
+		for (size_t t = 1; t < n_shown[f]; t++)
+			for (size_t u = t; u > 0 && strcmp(mine[u - 1]->topic, mine[u]->topic) > 0; u--) {
+				const struct kdr_status_topic_lag *swap = mine[u - 1];
+
+				mine[u - 1] = mine[u];
+				mine[u] = swap;
+			}
+	}
+	family(out, "kdr_flow_lag_measured", "gauge",
+	       "1 when the last cycle measured the flow's replication lag (both clusters read), else 0.");
+	for (size_t f = 0; f < stats->n_flow_lags; f++) {
+		flow_series(out, "kdr_flow_lag_measured", stats->flow_lags[f].flow, NULL);
+		kdr_buf_printf(out, "%d\n", stats->flow_lags[f].lag.measured ? 1 : 0);
+	}
+	family(out, "kdr_flow_lag_records", "gauge",
+	       "Records on the flow's source not yet on its target, over its mirrored partitions (as kdr lag).");
+	for (size_t f = 0; f < stats->n_flow_lags; f++)
+		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.records >= 0) {
+			flow_series(out, "kdr_flow_lag_records", stats->flow_lags[f].flow, NULL);
+			kdr_buf_printf(out, "%lld\n", (long long)stats->flow_lags[f].lag.records);
+		}
+	family(out, "kdr_flow_rpo_seconds", "gauge",
+	       "Age of the oldest record not yet replicated (RPO estimate, 0 when caught up; as kdr lag).");
+	for (size_t f = 0; f < stats->n_flow_lags; f++)
+		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.rpo_ms >= 0) {
+			flow_series(out, "kdr_flow_rpo_seconds", stats->flow_lags[f].flow, NULL);
+			put_seconds(out, stats->flow_lags[f].lag.rpo_ms);
+			kdr_buf_putc(out, '\n');
+		}
+	family(out, "kdr_flow_heartbeat_age_seconds", "gauge",
+	       "Age of the newest MM2 heartbeat of the flow on its target.");
+	for (size_t f = 0; f < stats->n_flow_lags; f++)
+		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.heartbeat_age_ms >= 0) {
+			flow_series(out, "kdr_flow_heartbeat_age_seconds", stats->flow_lags[f].flow, NULL);
+			put_seconds(out, stats->flow_lags[f].lag.heartbeat_age_ms);
+			kdr_buf_putc(out, '\n');
+		}
+	for (size_t k = 0; k < 2; k++) {
+		family(out, topic_families[k], "gauge",
+		       k == 0 ? "Records behind per mirrored topic (at most " KDR_STATUS_LAG_TOPICS_TEXT
+			       " topics per flow: the furthest behind)."
+			      : "RPO estimate per mirrored topic (the same topics as kdr_flow_topic_lag_records).");
+		for (size_t f = 0; f < stats->n_flow_lags; f++)
+			for (size_t t = 0; t < n_shown[f]; t++) {
+				const struct kdr_status_topic_lag *tl = shown[f * KDR_STATUS_LAG_TOPICS + t];
+				int64_t value = k == 0 ? tl->records : tl->rpo_ms;
+
+				if (value < 0)
+					continue;
+				flow_series(out, topic_families[k], stats->flow_lags[f].flow, tl->topic);
+				if (k == 0)
+					kdr_buf_printf(out, "%lld\n", (long long)value);
+				else {
+					put_seconds(out, value);
+					kdr_buf_putc(out, '\n');
+				}
+			}
+	}
+	family(out, "kdr_flow_lag_topics_omitted", "gauge",
+	       "Mirrored topics of the flow without their own lag series (beyond the per-flow bound).");
+	for (size_t f = 0; f < stats->n_flow_lags; f++) {
+		flow_series(out, "kdr_flow_lag_topics_omitted", stats->flow_lags[f].flow, NULL);
+		kdr_buf_printf(out, "%zu\n", stats->flow_lags[f].lag.n_topics - n_shown[f]);
+	}
+	free(shown);
+	free(n_shown);
+}
+
 void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_controller_stats *stats)
 {
 	family(out, "kdr_reconcile_cycles_total", "counter", "Reconcile cycles run, by result.");
@@ -194,4 +299,5 @@ void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_control
 		put_seconds(out, stats->clusters[i].backoff_ms);
 		kdr_buf_putc(out, '\n');
 	}
+	put_lags(out, stats);
 }

@@ -20,6 +20,7 @@
 #include "kafka/kafka.h"
 #include "live/live.h"
 #include "plan/plan.h"
+#include "plan/status.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -526,6 +527,54 @@ static json_t *flow_connectors(const struct kdr_live *live, const char *flow)
 	return list;
 }
 
+/*
+ * A known figure, or for an unknown one (negative) null: status is written as
+ * a merge patch, where null removes the figure an earlier cycle wrote.
+ */
+static void set_count(json_t *obj, const char *key, int64_t value)
+{
+	json_object_set_new(obj, key, value >= 0 ? json_integer((json_int_t)value) : json_null());
+}
+
+/* status.lag of flow `flow`: this cycle's figures (the KDR_STATUS_LAG_TOPICS topics furthest behind), or NULL. */
+static json_t *flow_lag(const struct kdr_source_report *rep, const char *flow)
+{
+	const struct kdr_status_lag *lag = NULL;
+	const struct kdr_status_topic_lag *order[KDR_STATUS_LAG_TOPICS];
+	json_t *out = NULL, *topics = NULL;
+	size_t shown = 0;
+	char when[32];
+
+	for (size_t i = 0; rep->status && i < rep->status->n_flows && !lag; i++)
+		if (strcmp(rep->status->flows[i].name, flow) == 0)
+			lag = &rep->status->flows[i].lag;
+	if (!lag || (!lag->measured && !lag->error))
+		return NULL;
+	out = json_object();
+	if (!lag->measured) {
+		json_object_set_new(out, "error", json_string(lag->error));
+		return out;
+	}
+	set_count(out, "records", lag->records);
+	set_count(out, "rpoMs", lag->rpo_ms);
+	set_count(out, "heartbeatAgeMs", lag->heartbeat_age_ms);
+	kdr_k8s_time(when, lag->measured_at_ms);
+	json_object_set_new(out, "measuredTime", json_string(when));
+	shown = kdr_status_lag_worst(order, lag);
+	topics = json_array();
+	for (size_t i = 0; i < shown; i++) {
+		json_t *item = json_object();
+
+		json_object_set_new(item, "topic", json_string(order[i]->topic));
+		set_count(item, "records", order[i]->records);
+		set_count(item, "rpoMs", order[i]->rpo_ms);
+		json_array_append_new(topics, item);
+	}
+	json_object_set_new(out, "topics", topics);
+	json_object_set_new(out, "topicsOmitted", json_integer((json_int_t)(lag->n_topics - shown)));
+	return out;
+}
+
 static void k8s_report(void *ctx, const struct kdr_source_report *rep)
 {
 	struct k8s_source *src = ctx;
@@ -586,6 +635,14 @@ static void k8s_report(void *ctx, const struct kdr_source_report *rep)
 			json_object_set_new(extra, "revision", json_string(rep->desired->revision));
 		if (strcmp(kind, "ReplicationFlow") == 0 && rep->live)
 			json_object_set_new(extra, "connectors", flow_connectors(rep->live, object_name(object)));
+		if (strcmp(kind, "ReplicationFlow") == 0) {
+			json_t *lag = flow_lag(rep, object_name(object));
+
+			if (lag)
+				json_object_set_new(extra, "lag", lag);
+			else if (json_object_get(old, "lag"))
+				json_object_set(extra, "lag", json_object_get(old, "lag"));
+		}
 		if (v.applied)
 			json_object_set_new(extra, "lastAppliedTime", json_string(now));
 		else if (json_object_get(old, "lastAppliedTime"))

@@ -146,3 +146,42 @@ cleanup:
 	kdr_strvec_release(&topics);
 	return rc;
 }
+
+/* The status form of a report: the totals and the per-topic figures. */
+static void fill_status_lag(struct kdr_status_lag *out, const struct kdr_dr_lag_report *report)
+{
+	kdr_status_lag_release(out);
+	out->measured = true;
+	out->records = report->total_lag;
+	out->rpo_ms = report->max_rpo_ms;
+	out->heartbeat_age_ms = report->heartbeat_age_ms;
+	out->measured_at_ms = wall_ms();
+	out->topics = kdr_calloc(report->n_topics + 1, sizeof(*out->topics));
+	for (size_t i = 0; i < report->n_topics; i++) {
+		out->topics[i].topic = kdr_strdup(report->topics[i].topic);
+		out->topics[i].records = report->topics[i].lag;
+		out->topics[i].rpo_ms = report->topics[i].rpo_ms;
+	}
+	out->n_topics = report->n_topics;
+}
+
+void kdr_pipeline_status_lag(struct kdr_status *status, const struct kdr_pipeline *p)
+{
+	for (size_t i = 0; i < status->n_flows; i++) {
+		struct kdr_status_flow *sf = &status->flows[i];
+		const struct kdr_flow *flow = kdr_desired_flow(p->desired, sf->name);
+		struct kdr_dr_lag_report report = { 0 };
+		struct kdr_strvec warnings = KDR_STRVEC_INIT;
+
+		kdr_status_lag_release(&sf->lag);
+		if (!flow)
+			continue;
+		if (kdr_pipeline_lag(&report, &warnings, p, flow, 0) == 0)
+			fill_status_lag(&sf->lag, &report);
+		else
+			sf->lag.error = kdr_strdup(kdr_error_message());
+		kdr_dr_lag_report_release(&report);
+		kdr_strvec_release(&warnings);
+	}
+	kdr_error_clear();
+}

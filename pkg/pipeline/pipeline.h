@@ -105,6 +105,13 @@ int kdr_pipeline_status(struct kdr_status *out, const struct kdr_pipeline *p);
 int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, const struct kdr_pipeline *p,
 		     const struct kdr_flow *flow, int64_t max_rpo_ms);
 
+/*
+ * Measures every flow of `status` (kdr_pipeline_lag) into its `lag`: the
+ * figures, or the reason they could not be measured in lag.error. Reads the
+ * log ends and MM2's offset-syncs of each flow whose clusters were read.
+ */
+void kdr_pipeline_status_lag(struct kdr_status *status, const struct kdr_pipeline *p);
+
 /* A plan-time error (KDR_BLOCKED_ERROR) among the plan's blocked items. */
 bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p);
 

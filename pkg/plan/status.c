@@ -481,6 +481,58 @@ static const char *level_label(enum kdr_status_level level)
 	return "?";
 }
 
+/* "12 records" / "unknown" and "1.5 s" / "unknown". */
+static void put_count(struct kdr_buf *out, int64_t n)
+{
+	if (n < 0)
+		kdr_buf_puts(out, "unknown");
+	else
+		kdr_buf_printf(out, "%lld record(s)", (long long)n);
+}
+
+static void put_ms(struct kdr_buf *out, int64_t ms)
+{
+	if (ms < 0)
+		kdr_buf_puts(out, "unknown");
+	else
+		kdr_buf_printf(out, "%lld.%01lld s", (long long)(ms / 1000), (long long)(ms % 1000 / 100));
+}
+
+#define STATUS_LAG_TOPICS_SHOWN 10
+
+static void put_lag_text(struct kdr_buf *out, const struct kdr_status_lag *lag)
+{
+	size_t shown = 0;
+
+	if (!lag->measured) {
+		if (lag->error)
+			kdr_buf_printf(out, "  lag: not measured: %s\n", lag->error);
+		return;
+	}
+	kdr_buf_puts(out, "  lag: ");
+	put_count(out, lag->records);
+	kdr_buf_puts(out, ", RPO ");
+	put_ms(out, lag->rpo_ms);
+	kdr_buf_puts(out, ", heartbeat ");
+	if (lag->heartbeat_age_ms < 0) {
+		kdr_buf_puts(out, "none seen");
+	} else {
+		put_ms(out, lag->heartbeat_age_ms);
+		kdr_buf_puts(out, " ago");
+	}
+	kdr_buf_puts(out, " (kdr lag --flow for each partition)\n");
+	for (size_t i = 0; i < lag->n_topics && shown < STATUS_LAG_TOPICS_SHOWN; i++) {
+		if (lag->topics[i].records == 0)
+			continue;
+		kdr_buf_printf(out, "    %s: ", lag->topics[i].topic);
+		put_count(out, lag->topics[i].records);
+		kdr_buf_puts(out, ", RPO ");
+		put_ms(out, lag->topics[i].rpo_ms);
+		kdr_buf_putc(out, '\n');
+		shown++;
+	}
+}
+
 static void put_flow_text(struct kdr_buf *out, const struct kdr_status_flow *sf)
 {
 	kdr_buf_printf(out, "Flow %s (%s -> %s)%s: %s\n", sf->name, sf->source, sf->target,
@@ -517,6 +569,7 @@ static void put_flow_text(struct kdr_buf *out, const struct kdr_status_flow *sf)
 	} else {
 		kdr_buf_puts(out, "  remote topics: not checked (both clusters must be read)\n");
 	}
+	put_lag_text(out, &sf->lag);
 	for (size_t i = 0; i < sf->problems.n; i++)
 		kdr_buf_printf(out, "  - %s\n", sf->problems.v[i]);
 }
@@ -619,6 +672,48 @@ static void put_connector_json(struct kdr_buf *out, const struct kdr_status_conn
 	kdr_buf_puts(out, "]}");
 }
 
+static void json_count(struct kdr_buf *out, const char *key, int64_t value, bool *first)
+{
+	json_key(out, key, first);
+	if (value < 0)
+		kdr_buf_puts(out, "null");
+	else
+		kdr_buf_printf(out, "%lld", (long long)value);
+}
+
+/* null (not measured) | {"records", "rpoMs", "heartbeatAgeMs", "measuredAt", "topics": [...]} or {"error"} */
+static void put_lag_json(struct kdr_buf *out, const struct kdr_status_lag *lag)
+{
+	bool first = true;
+
+	if (!lag->measured && !lag->error) {
+		kdr_buf_puts(out, "null");
+		return;
+	}
+	kdr_buf_putc(out, '{');
+	if (!lag->measured) {
+		json_str(out, "error", lag->error, &first);
+		kdr_buf_putc(out, '}');
+		return;
+	}
+	json_count(out, "records", lag->records, &first);
+	json_count(out, "rpoMs", lag->rpo_ms, &first);
+	json_count(out, "heartbeatAgeMs", lag->heartbeat_age_ms, &first);
+	json_int(out, "measuredAtMs", lag->measured_at_ms, &first);
+	json_key(out, "topics", &first);
+	kdr_buf_putc(out, '[');
+	for (size_t i = 0; i < lag->n_topics; i++) {
+		bool tfirst = true;
+
+		kdr_buf_puts(out, i ? ", {" : "{");
+		json_str(out, "topic", lag->topics[i].topic, &tfirst);
+		json_count(out, "records", lag->topics[i].records, &tfirst);
+		json_count(out, "rpoMs", lag->topics[i].rpo_ms, &tfirst);
+		kdr_buf_putc(out, '}');
+	}
+	kdr_buf_puts(out, "]}");
+}
+
 static void put_flow_json(struct kdr_buf *out, const struct kdr_status_flow *sf)
 {
 	bool first = true;
@@ -655,6 +750,8 @@ static void put_flow_json(struct kdr_buf *out, const struct kdr_status_flow *sf)
 		}
 		kdr_buf_puts(out, sf->n_mirrored ? "\n    ]" : "]");
 	}
+	json_key(out, "lag", &first);
+	put_lag_json(out, &sf->lag);
 	json_key(out, "problems", &first);
 	kdr_buf_puts(out, "[");
 	for (size_t i = 0; i < sf->problems.n; i++) {
@@ -672,6 +769,8 @@ static void put_flow_json(struct kdr_buf *out, const struct kdr_status_flow *sf)
  *                             "tasks": [{"id", "state", "trace"}]}],
  *             "remoteTopics": null (not checked) | [{"topic", "remote", "present", "sourcePartitions",
  *                                                   "remotePartitions"}],
+ *             "lag": null (not measured) | {"error"} | {"records", "rpoMs", "heartbeatAgeMs" (null:
+ *                    unknown / none seen), "measuredAtMs", "topics": [{"topic", "records", "rpoMs"}]},
  *             "problems": [string]}],
  *  "topics": [{"cluster", "topic", "kind", "status", "message"}]}
  */
@@ -752,6 +851,54 @@ static void flow_release(struct kdr_status_flow *sf)
 	}
 	free(sf->mirrored);
 	kdr_strvec_release(&sf->problems);
+	kdr_status_lag_release(&sf->lag);
+}
+
+void kdr_status_lag_release(struct kdr_status_lag *lag)
+{
+	for (size_t i = 0; i < lag->n_topics; i++)
+		free(lag->topics[i].topic);
+	free(lag->topics);
+	free(lag->error);
+	memset(lag, 0, sizeof(*lag));
+}
+
+static int compare_topic_lags(const void *pa, const void *pb)
+{
+	const struct kdr_status_topic_lag *a = *(const struct kdr_status_topic_lag *const *)pa;
+	const struct kdr_status_topic_lag *b = *(const struct kdr_status_topic_lag *const *)pb;
+	uint64_t ka = a->records < 0 ? UINT64_MAX : (uint64_t)a->records;
+	uint64_t kb = b->records < 0 ? UINT64_MAX : (uint64_t)b->records;
+
+	if (ka != kb)
+		return ka > kb ? -1 : 1;
+	return strcmp(a->topic, b->topic);
+}
+
+size_t kdr_status_lag_worst(const struct kdr_status_topic_lag **out, const struct kdr_status_lag *lag)
+{
+	const struct kdr_status_topic_lag **all = kdr_calloc(lag->n_topics + 1, sizeof(*all));
+	size_t n = lag->n_topics < KDR_STATUS_LAG_TOPICS ? lag->n_topics : KDR_STATUS_LAG_TOPICS;
+
+	for (size_t t = 0; t < lag->n_topics; t++)
+		all[t] = &lag->topics[t];
+	if (lag->n_topics)
+		qsort(all, lag->n_topics, sizeof(*all), compare_topic_lags);
+	for (size_t t = 0; t < n; t++)
+		out[t] = all[t];
+	free(all);
+	return n;
+}
+
+void kdr_status_lag_copy(struct kdr_status_lag *out, const struct kdr_status_lag *src)
+{
+	*out = *src;
+	out->error = src->error ? kdr_strdup(src->error) : NULL;
+	out->topics = kdr_calloc(src->n_topics + 1, sizeof(*out->topics));
+	for (size_t i = 0; i < src->n_topics; i++) {
+		out->topics[i] = src->topics[i];
+		out->topics[i].topic = kdr_strdup(src->topics[i].topic);
+	}
 }
 
 void kdr_status_release(struct kdr_status *status)

@@ -63,6 +63,40 @@ struct kdr_status_mirrored {
 	int64_t remote_partitions; /* 0: the remote topic does not exist (yet) */
 };
 
+/* One mirrored topic's replication lag (kdr lag's per-topic totals). */
+struct kdr_status_topic_lag {
+	char *topic;     /* on the source */
+	int64_t records; /* -1 unknown */
+	int64_t rpo_ms;  /* age of the oldest unreplicated record, 0 none, -1 unknown */
+};
+
+/* A flow's replication lag, as `kdr lag` measures it (kdr_pipeline_status_lag fills it). */
+struct kdr_status_lag {
+	bool measured;
+	char *error;              /* why it was not measured (both clusters not read, ...), or NULL */
+	int64_t records;          /* total over the mirrored partitions, -1 when any is unknown */
+	int64_t rpo_ms;           /* the largest RPO estimate, -1 when any is unknown */
+	int64_t heartbeat_age_ms; /* newest heartbeat on the target, -1 none seen */
+	int64_t measured_at_ms;   /* wall clock (Unix ms) */
+	struct kdr_status_topic_lag *topics; /* sorted by topic */
+	size_t n_topics;
+};
+
+void kdr_status_lag_release(struct kdr_status_lag *lag);
+
+/* At most this many topics of a flow are listed with their own lag (metrics, k8s status). */
+#define KDR_STATUS_LAG_TOPICS 20
+#define KDR_STATUS_LAG_TOPICS_TEXT "20"
+
+/*
+ * The topics of `lag` listed on their own: at most KDR_STATUS_LAG_TOPICS,
+ * the furthest behind (unknown first, then the most records, ties by name),
+ * in that order, lent into `out` (room for KDR_STATUS_LAG_TOPICS). Returns
+ * how many.
+ */
+size_t kdr_status_lag_worst(const struct kdr_status_topic_lag **out, const struct kdr_status_lag *lag);
+void kdr_status_lag_copy(struct kdr_status_lag *out, const struct kdr_status_lag *src);
+
 struct kdr_status_flow {
 	char *name;
 	char *source;
@@ -76,6 +110,7 @@ struct kdr_status_flow {
 	size_t n_mirrored;
 	size_t n_missing;	    /* mirrored topics without a remote topic */
 	struct kdr_strvec problems; /* flow-level findings, one sentence each */
+	struct kdr_status_lag lag;  /* unmeasured unless kdr_pipeline_status_lag ran */
 };
 
 /* A placement or DC-loss finding about an existing declared topic (from the plan). */

@@ -228,6 +228,41 @@ def run(work):
         check(lag["heartbeatAgeMs"] is not None and lag["heartbeatAgeMs"] < 120000, "heartbeat age")
         rc, out, _ = kdr("lag", d, "--flow", FLOW, "--max-rpo", "5s")
         check(rc == 1 and "OVER" in out, "lag over --max-rpo exits 1")
+        # kdr status shows the same figures per flow and per topic.
+        rc, out, err = kdr("status", d, "--format", "json")
+        slag = json.loads(out)["flows"][0]["lag"]
+        check(slag["records"] == 30 and slag["topics"] == [{"topic": "orders", "records": 30, "rpoMs": slag["rpoMs"]}]
+              and 55000 <= slag["rpoMs"] <= 180000 and slag["heartbeatAgeMs"] < 120000,
+              "status json: the flow's lag as kdr lag has it: %r" % slag)
+        rc, out, err = kdr("status", d)
+        check("  lag: 30 record(s), RPO " in out and "    orders: 30 record(s), RPO " in out, "status text: lag lines")
+        # kdr run: the same figures as Prometheus metrics, per flow and per topic.
+        import socket
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        loop = subprocess.Popen([KDR, "run", d, "--interval", "1h", "--listen", "127.0.0.1:%d" % port],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        metrics = ""
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and 'kdr_flow_lag_records{flow="east-to-west"}' not in metrics:
+                time.sleep(0.5)
+                try:
+                    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as resp:
+                        metrics = resp.read().decode()
+                except OSError:
+                    pass
+        finally:
+            loop.terminate()
+            loop.wait(timeout=30)
+        check('kdr_flow_lag_records{flow="east-to-west"} 30\n' in metrics
+              and 'kdr_flow_topic_lag_records{flow="east-to-west",topic="orders"} 30\n' in metrics
+              and 'kdr_flow_lag_measured{flow="east-to-west"} 1\n' in metrics
+              and 'kdr_flow_rpo_seconds{flow="east-to-west"} ' in metrics
+              and 'kdr_flow_lag_topics_omitted{flow="east-to-west"} 0\n' in metrics,
+              "kdr run /metrics: the flow's lag per flow and per topic")
+        check(loop.returncode == 0, "kdr run stopped by SIGTERM exits 0")
 
         # Dry run: the table, nothing committed, connectors untouched.
         rc, out, err = kdr("failover", d, "--flow", FLOW, "--dry-run")

@@ -298,6 +298,10 @@ spec:
             return rc == 0 and json.loads(out)["totalLag"] == 0 and out
         out = until("kdr lag to reach 0", lag_zero, timeout=120)
         check(json.loads(out)["totalLag"] == 0, "kdr lag: 0 once MM2 caught up")
+        rc, out, err = kdr("status", d, "--format", "json")
+        slag = json.loads(out)["flows"][0]["lag"]
+        check(slag["records"] == 0 and slag["rpoMs"] == 0 and slag["topics"] == [
+            {"topic": "orders", "records": 0, "rpoMs": 0}], "kdr status shows the same lag: %r" % slag)
 
         def checkpointed():
             cps = read_checkpoints(west["bootstrap"], KafkaConsumer, TopicPartition)

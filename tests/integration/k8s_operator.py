@@ -218,6 +218,12 @@ try:
     print("east-to-west connectors:", json.dumps(conns))
     check(any(c["name"] == "kdr.east-to-west.source" and c["cluster"] == "dc-west" for c in conns),
           "a flow's status lists its connectors and task states")
+    lag = flow.get("status", {}).get("lag", {})
+    print("east-to-west lag:", json.dumps(lag))
+    # The sandbox runs no MM2: no offset-syncs, so the figures are unknown (absent), the topics listed.
+    check("measuredTime" in lag and sorted(t["topic"] for t in lag.get("topics", [])) ==
+          ["events", "orders", "payments.card", "users"] and lag.get("topicsOmitted") == 0,
+          "a flow's status carries its replication lag (kdr lag's figures; unknown ones absent)")
     core = obj("topicpolicy", "core")
     check(core.get("status", {}).get("plan", {}).get("actions", -1) >= 0 and
           condition(core, "Stalled").get("status") == "False", "a policy's status carries its plan summary")

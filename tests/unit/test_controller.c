@@ -197,6 +197,62 @@ static void test_metrics_before_first_cycle(void **state)
 	kdr_controller_stats_release(&stats);
 }
 
+/* The flows' lag series: the figures when measured, bounded topics (the furthest behind), sorted labels. */
+static void test_metrics_flow_lag_bounded(void **state)
+{
+	struct kdr_controller_stats stats;
+	struct kdr_buf out = KDR_BUF_INIT, want = KDR_BUF_INIT;
+	struct kdr_status_lag *lag = NULL;
+	size_t topic_series = 0;
+	const char *p = NULL;
+
+	(void)state;
+	memset(&stats, 0, sizeof(stats));
+	stats.n_flow_lags = 2;
+	stats.flow_lags = kdr_calloc(2, sizeof(*stats.flow_lags));
+	stats.flow_lags[0].flow = kdr_strdup("east-to-west");
+	stats.flow_lags[1].flow = kdr_strdup("west-to-east");
+	stats.flow_lags[1].lag.error = kdr_strdup("flow 'west-to-east': 'dc-west' and 'dc-east' must both be readable");
+	lag = &stats.flow_lags[0].lag;
+	lag->measured = true;
+	lag->records = -1; /* one topic unknown */
+	lag->rpo_ms = -1;
+	lag->heartbeat_age_ms = 1500;
+	lag->n_topics = KDR_STATUS_LAG_TOPICS + 5;
+	lag->topics = kdr_calloc(lag->n_topics, sizeof(*lag->topics));
+	for (size_t i = 0; i < lag->n_topics; i++) {
+		lag->topics[i].topic = kdr_asprintf("t%02zu", i);
+		lag->topics[i].records = (int64_t)i; /* t01..t05 are the least behind: left out */
+		lag->topics[i].rpo_ms = (int64_t)i * 1000;
+	}
+	lag->topics[0].records = -1; /* unknown: worst, shown (its value is not) */
+	kdr_controller_metrics_render(&out, &stats);
+	assert_non_null(strstr(out.ptr, "kdr_flow_lag_measured{flow=\"east-to-west\"} 1\n"
+					"kdr_flow_lag_measured{flow=\"west-to-east\"} 0\n"));
+	/* Unknown totals are left out, not faked. */
+	assert_null(strstr(out.ptr, "kdr_flow_lag_records{"));
+	assert_null(strstr(out.ptr, "kdr_flow_rpo_seconds{"));
+	assert_non_null(strstr(out.ptr, "kdr_flow_heartbeat_age_seconds{flow=\"east-to-west\"} 1.5\n"));
+	assert_null(strstr(out.ptr, "kdr_flow_heartbeat_age_seconds{flow=\"west-to-east\"}"));
+	for (p = out.ptr; (p = strstr(p, "kdr_flow_topic_lag_records{")); p++)
+		topic_series++;
+	/* t00 (unknown) counts against the bound but has no value: 19 values of the 20 shown. */
+	assert_int_equal(topic_series, KDR_STATUS_LAG_TOPICS - 1);
+	assert_null(strstr(out.ptr, "topic=\"t01\""));
+	assert_null(strstr(out.ptr, "kdr_flow_topic_lag_records{flow=\"east-to-west\",topic=\"t00\"}"));
+	assert_non_null(strstr(out.ptr, "kdr_flow_topic_rpo_seconds{flow=\"east-to-west\",topic=\"t00\"} 0\n"));
+	kdr_buf_puts(&want, "kdr_flow_topic_lag_records{flow=\"east-to-west\",topic=\"t06\"} 6\n"
+			    "kdr_flow_topic_lag_records{flow=\"east-to-west\",topic=\"t07\"} 7\n");
+	assert_null(strstr(out.ptr, "topic=\"t05\""));
+	assert_non_null(strstr(out.ptr, want.ptr));
+	assert_non_null(strstr(out.ptr, "kdr_flow_topic_rpo_seconds{flow=\"east-to-west\",topic=\"t24\"} 24\n"));
+	assert_non_null(strstr(out.ptr, "kdr_flow_lag_topics_omitted{flow=\"east-to-west\"} 5\n"
+					"kdr_flow_lag_topics_omitted{flow=\"west-to-east\"} 0\n"));
+	kdr_buf_release(&out);
+	kdr_buf_release(&want);
+	kdr_controller_stats_release(&stats);
+}
+
 static void test_metrics_escape_label_values(void **state)
 {
 	struct kdr_controller_stats stats;
@@ -444,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_before_first_cycle),
 		cmocka_unit_test(test_metrics_escape_label_values),
 		cmocka_unit_test(test_metrics_seconds_formatting),
+		cmocka_unit_test(test_metrics_flow_lag_bounded),
 		cmocka_unit_test(test_log_text_line_is_exact),
 		cmocka_unit_test(test_log_text_line_reads_back),
 		cmocka_unit_test(test_log_json_line_parses_with_types),
