@@ -439,8 +439,11 @@ static void render_connectors(struct kdr_buf *buf, const struct kdr_live_cluster
 
 		for (size_t k = 0; k < conn->config.n; k++) {
 			const struct kdr_strmap_entry *e = &conn->config.v[k];
-			/* Secrets never reach a backup: credential keys, whatever their value. */
-			bool secret = kdr_config_key_is_sensitive(e->key);
+			/*
+			 * Secrets never reach a backup: credential keys whatever their value, and any
+			 * value that spells a password out (a JAAS line under a key of its own).
+			 */
+			bool secret = kdr_config_key_is_sensitive(e->key) || (e->value && strcasestr(e->value, "password"));
 
 			json_object_set_new(config, e->key, json_string(secret || !e->value ? KDR_REDACTED : e->value));
 		}

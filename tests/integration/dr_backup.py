@@ -12,7 +12,10 @@ independent client (python3-kafka):
     records (read back by python3-kafka with keys, headers, timestamps) and commits the
     offsets; a backup of dc-west is byte-identical to dc-east's (cluster name and id aside)
   - a second restore changes nothing; --offsets refuses an active group and an offset past
-    the log end; --commit makes a Git commit naming cluster and time
+    the log end; a damaged data file is refused by its checksum
+  - dc-conn (a Connect worker): brokers.json holds a dynamic broker config, connectors.json a
+    connector's config with every secret "(redacted)"
+  - --commit makes a Git commit naming cluster and time
 Both clusters run with an authorizer (the sasl admin is a super user).
 """
 import json
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bed  # noqa: E402
@@ -37,6 +41,7 @@ SASL = dict(security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN", sasl_pla
 CONFIG = """clusters:
   - {name: dc-east, brokers: 3, racks: [a, b, c], sasl: {username: admin, password: secret}, authorizer: true}
   - {name: dc-west, brokers: 3, racks: [a, b, c], sasl: {username: admin, password: secret}, authorizer: true}
+  - {name: dc-conn, brokers: 1, connect: true}
 """
 
 CLUSTER = """apiVersion: kdr.io/v1alpha1
@@ -125,6 +130,10 @@ def probe(clusters, check, b):
     os.mkdir(src)
     with open(os.path.join(src, "clusters.yaml"), "w") as f:
         f.write("---\n".join(CLUSTER % {"name": n, "bootstrap": clusters[n]["bootstrap"]} for n in ("dc-east", "dc-west")))
+    with open(os.path.join(src, "conn.yaml"), "w") as f:
+        f.write("apiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: dc-conn}\nspec:\n"
+                "  bootstrapServers: %s\n  connect: {url: '%s'}\n" % (clusters["dc-conn"]["bootstrap"],
+                                                                    clusters["dc-conn"]["connect"]))
 
     # dc-east's state, made by an independent client.
     east = KafkaAdminClient(bootstrap_servers=east_bs, client_id="backup-test", **SASL)
@@ -175,6 +184,10 @@ def probe(clusters, check, b):
     check(r3.returncode == 0 and {k: v for k, v in t3.items() if k != "manifest.json"} ==
           {k: v for k, v in t1.items() if k != "manifest.json"} and len(diff) == 1 and b"createdAt" in diff[0][0],
           "without SOURCE_DATE_EPOCH only the manifest's createdAt line differs: %r" % diff)
+    small = os.path.join(work, "small")
+    over = kdr("backup", src, "--cluster", "dc-east", "--out", small, "--data", "orders", "--max-bytes", "10")
+    check(over.returncode == 1 and "exceed --max-bytes 10" in over.stderr and not os.path.exists(small),
+          "--data over --max-bytes fails naming the bound and writes nothing: " + over.stderr.strip()[-200:])
     topics = t1["topics.yaml"].decode()
     check('"orders": [[1, 2, 3], [2, 3, 1], [3, 1, 2]]' in topics, "topics.yaml holds the exact assignment")
     check('"cleanup.policy": "compact"' in topics and '"max.message.bytes": "2000000"' in topics
@@ -280,6 +293,43 @@ def probe(clusters, check, b):
     bad = kdr("restore", src, "--from", damaged, "--cluster", "dc-west", "--yes", "--data")
     check(bad.returncode == 1 and "data/orders/0.jsonl: SHA-256" in bad.stderr and "no record was produced"
           in bad.stderr, "a damaged data file is refused by its checksum: " + bad.stderr.strip()[-200:])
+
+    # Dynamic broker configs and Connect connector configs, secrets redacted (dc-conn: no SASL, a Connect worker).
+    conn_bs, conn_url = clusters["dc-conn"]["bootstrap"], clusters["dc-conn"]["connect"]
+    conn_admin = KafkaAdminClient(bootstrap_servers=conn_bs, client_id="backup-test")
+    altered = conn_admin.alter_configs([ConfigResource(ConfigResourceType.BROKER, "1",
+                                                       configs={"unclean.leader.election.enable": "true"})])
+    check(all(res[0] == 0 for res in altered.resources), "a dynamic broker config is set on dc-conn: %s" % altered)
+    jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="mm2" password="hunter2";'
+    body = json.dumps({"name": "mirror-hb", "config": {
+        "connector.class": "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector",
+        "source.cluster.alias": "a", "target.cluster.alias": "b", "tasks.max": "1",
+        "source.cluster.bootstrap.servers": conn_bs, "target.cluster.bootstrap.servers": conn_bs,
+        "target.cluster.sasl.jaas.config": jaas, "target.cluster.ssl.key.password": "hunter3",
+        "consumer.override.extra.login": jaas}}).encode()
+    req = urllib.request.Request(conn_url + "/connectors", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    check(urllib.request.urlopen(req, timeout=60).status == 201, "a connector with secrets is created on dc-conn")
+    if b.real:
+        time.sleep(2)
+    cb1, cb2 = os.path.join(work, "conn-1"), os.path.join(work, "conn-2")
+    c1 = kdr("backup", src, "--cluster", "dc-conn", "--out", cb1, env=epoch)
+    c2 = kdr("backup", src, "--cluster", "dc-conn", "--out", cb2, env=epoch)
+    tc1, tc2 = read_tree(cb1), read_tree(cb2)
+    check(c1.returncode == 0 and c2.returncode == 0 and tc1 == tc2, "two backups of dc-conn are byte-identical")
+    brokers = json.loads(tc1["brokers.json"])
+    check(brokers["brokers"]["1"]["dynamic"].get("unclean.leader.election.enable") == "true",
+          "brokers.json holds the dynamic broker config: %s" % brokers["brokers"]["1"])
+    connectors = json.loads(tc1["connectors.json"])
+    conf = {c["name"]: c["config"] for c in connectors["connectors"]}.get("mirror-hb", {})
+    check(conf.get("target.cluster.sasl.jaas.config") == "(redacted)" and
+          conf.get("target.cluster.ssl.key.password") == "(redacted)" and
+          conf.get("consumer.override.extra.login") == "(redacted)" and
+          conf.get("connector.class", "").endswith("MirrorHeartbeatConnector"),
+          "connectors.json holds the connector with its secrets redacted: %s" % conf)
+    check(b"hunter2" not in b"".join(tc1.values()) and b"hunter3" not in b"".join(tc1.values()),
+          "no connector secret is in any file of the backup")
+    conn_admin.close()
 
     # --commit: the backup directory becomes a Git commit naming cluster and time.
     repo = os.path.join(work, "repo")

@@ -93,6 +93,8 @@ static void cluster_init(struct kdr_live_cluster *cl, bool with_state)
 	kdr_strmap_set(&cl->connect.connectors[0].config, "source.cluster.sasl.jaas.config",
 		       "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"hunter2\";");
 	kdr_strmap_set(&cl->connect.connectors[0].config, "target.cluster.ssl.truststore.password", "hunter3");
+	kdr_strmap_set(&cl->connect.connectors[0].config, "consumer.override.login",
+		       "PlainLoginModule required username=\"u\" password=\"hunter4\";");
 done:
 	kdr_live_cluster_sort(cl);
 	kdr_acl_list_sort(&cl->acls);
@@ -148,6 +150,7 @@ static void test_backup_deterministic_and_redacted(void **state)
 	for (size_t i = 0; i < one.n; i++) {
 		assert_null(strstr(one.v[i].data.ptr, "hunter2"));
 		assert_null(strstr(one.v[i].data.ptr, "hunter3"));
+		assert_null(strstr(one.v[i].data.ptr, "hunter4"));
 	}
 	assert_non_null(strstr(file_text(&one, "connectors.json"),
 			       "\"source.cluster.sasl.jaas.config\": \"(redacted)\""));
