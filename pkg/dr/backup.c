@@ -230,9 +230,15 @@ static void render_topics(struct kdr_buf *buf, const struct kdr_live_cluster *cl
 
 /* --- ACLs --- */
 
+/*
+ * What an AccessPolicy can declare and kdr can apply: not delegation-token
+ * and user resources nor the token operations, and not transactional-id
+ * bindings (librdkafka 2.0.2 cannot create them; validation refuses them).
+ */
 static bool declarable(const struct kdr_acl *acl)
 {
-	return acl->resource_type < KDR_ACL_N_DECLARABLE_TYPES && acl->operation < KDR_ACL_OP_CREATE_TOKENS;
+	return acl->resource_type < KDR_ACL_N_DECLARABLE_TYPES && acl->resource_type != KDR_ACL_TRANSACTIONAL_ID &&
+	       acl->operation < KDR_ACL_OP_CREATE_TOKENS;
 }
 
 /* Grant order: principal, resource (type, name, pattern), permission, host, then operation. */
@@ -310,8 +316,9 @@ static void render_acls(struct kdr_buf *buf, const struct kdr_live_cluster *cl, 
 		char *text = kdr_acl_to_string(acl);
 
 		skip(counts, "ACL '%s': an AccessPolicy cannot declare %s bindings", text,
-		     acl->resource_type >= KDR_ACL_N_DECLARABLE_TYPES ? kdr_acl_resource_type_name(acl->resource_type)
-								    : kdr_acl_operation_name(acl->operation));
+		     acl->resource_type >= KDR_ACL_N_DECLARABLE_TYPES || acl->resource_type == KDR_ACL_TRANSACTIONAL_ID
+			 ? kdr_acl_resource_type_name(acl->resource_type)
+			 : kdr_acl_operation_name(acl->operation));
 		free(text);
 	}
 	qsort(order, n, sizeof(*order), compare_grant_order);

@@ -72,6 +72,8 @@ static void cluster_init(struct kdr_live_cluster *cl, bool with_state)
 		"10.0.0.9");
 	add_acl(cl, "User:ops", KDR_ACL_DELEGATION_TOKEN, "t1", KDR_ACL_LITERAL, KDR_ACL_OP_DESCRIBE,
 		KDR_ACL_ALLOW, "*");
+	add_acl(cl, "User:billing", KDR_ACL_TRANSACTIONAL_ID, "billing-tx", KDR_ACL_LITERAL, KDR_ACL_OP_WRITE,
+		KDR_ACL_ALLOW, "*");
 	group = kdr_live_cluster_add_group(cl, "billing-app");
 	free(group->state);
 	group->state = kdr_strdup("Stable");
@@ -144,6 +146,7 @@ static void test_backup_deterministic_and_redacted(void **state)
 		assert_non_null(strstr(m1, "\"aclBindings\": 5"));
 		assert_non_null(strstr(m1, "\"groupOffsets\": 2"));
 		assert_non_null(strstr(m1, "delegation-token"));
+		assert_non_null(strstr(m1, "cannot declare transactional-id bindings"));
 		assert_non_null(strstr(m1, "group 'idle': no committed offsets"));
 	}
 	/* No secret anywhere. */
