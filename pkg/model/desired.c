@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,4 +306,50 @@ size_t kdr_desired_use_base_connections(struct kdr_desired *head, const struct k
 		copy_connections(cl, from);
 	}
 	return changed;
+}
+
+int64_t kdr_policy_topic_partitions(const struct kdr_policy *policy, const struct kdr_topic_decl *decl)
+{
+	return decl && decl->partitions > 0 ? decl->partitions : policy->partitions;
+}
+
+int64_t kdr_policy_topic_replication_factor(const struct kdr_policy *policy, const struct kdr_topic_decl *decl)
+{
+	return decl && decl->replication_factor > 0 ? decl->replication_factor : policy->replication_factor;
+}
+
+size_t kdr_tiering_keys(struct kdr_tiering_key out[3], const struct kdr_tiering *tiering)
+{
+	size_t n = 0;
+
+	if (!tiering->present)
+		return 0;
+	out[n].key = "remote.storage.enable";
+	out[n].field = "spec.tiering.enabled";
+	snprintf(out[n++].value, sizeof(out->value), "%s", tiering->enabled ? "true" : "false");
+	if (tiering->has_local_retention) {
+		out[n].key = "local.retention.ms";
+		out[n].field = "spec.tiering.localRetention";
+		snprintf(out[n++].value, sizeof(out->value), "%lld", (long long)tiering->local_retention_ms);
+	}
+	if (tiering->has_retention) {
+		out[n].key = "retention.ms";
+		out[n].field = "spec.tiering.retention";
+		snprintf(out[n++].value, sizeof(out->value), "%lld", (long long)tiering->retention_ms);
+	}
+	return n;
+}
+
+void kdr_policy_topic_config(struct kdr_strmap *out, const struct kdr_policy *policy,
+			     const struct kdr_topic_decl *decl)
+{
+	struct kdr_tiering_key tiering[3];
+	size_t n = policy->tiering.enabled ? kdr_tiering_keys(tiering, &policy->tiering) : 0;
+
+	for (size_t i = 0; i < policy->config.n; i++)
+		kdr_strmap_set(out, policy->config.v[i].key, policy->config.v[i].value);
+	for (size_t i = 0; i < n; i++)
+		kdr_strmap_set(out, tiering[i].key, tiering[i].value);
+	for (size_t i = 0; decl && i < decl->config.n; i++)
+		kdr_strmap_set(out, decl->config.v[i].key, decl->config.v[i].value);
 }

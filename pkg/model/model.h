@@ -370,6 +370,38 @@ struct kdr_access_policy *kdr_desired_add_access_policy(struct kdr_desired *desi
 const struct kdr_cluster *kdr_desired_cluster(const struct kdr_desired *desired, const char *name);
 const struct kdr_flow *kdr_desired_flow(const struct kdr_desired *desired, const char *name);
 
+/*
+ * A policy's topic as the desired state means it, derived here once for
+ * validation and the plan. `decl` is the declared entry, or NULL for a
+ * topic the policy only matches. Partitions and replication factor: the
+ * entry's own when set (> 0), else the policy's.
+ */
+int64_t kdr_policy_topic_partitions(const struct kdr_policy *policy, const struct kdr_topic_decl *decl);
+int64_t kdr_policy_topic_replication_factor(const struct kdr_policy *policy, const struct kdr_topic_decl *decl);
+
+/* One config key spec.tiering stands for, and the field it comes from. */
+struct kdr_tiering_key {
+	const char *key;   /* remote.storage.enable, local.retention.ms, retention.ms */
+	const char *field; /* spec.tiering.enabled, spec.tiering.localRetention, spec.tiering.retention */
+	char value[24];
+};
+
+/*
+ * The config keys spec.tiering stands for, in that order (none when it is
+ * absent; remote.storage.enable "false" when it is disabled). Returns how
+ * many of out[3] are set.
+ */
+size_t kdr_tiering_keys(struct kdr_tiering_key out[3], const struct kdr_tiering *tiering);
+
+/*
+ * The configs kdr sets on a policy's topic: the policy's config, then
+ * tiering when enabled (more specific than a policy-wide key; disabled
+ * tiering maps to nothing: remote.storage.enable=false is Kafka's default),
+ * then the entry's own config. `out` initialised; keys are added or replaced.
+ */
+void kdr_policy_topic_config(struct kdr_strmap *out, const struct kdr_policy *policy,
+			     const struct kdr_topic_decl *decl);
+
 /* Defaults of each kind, applied by the add functions. */
 void kdr_flow_set_defaults(struct kdr_flow *flow);
 void kdr_policy_set_defaults(struct kdr_policy *policy);

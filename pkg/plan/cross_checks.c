@@ -130,11 +130,6 @@ static const struct kdr_policy *declaring_policy(const struct decl_index *index,
 	return index->v[lo].policy;
 }
 
-static int64_t declared_partitions(const struct kdr_policy *policy, const struct kdr_topic_decl *decl)
-{
-	return decl && decl->partitions > 0 ? decl->partitions : policy->partitions;
-}
-
 /*
  * The source topic whose remote copy `name` is, under the flow's policy
  * (heap string), or NULL when `name` is not a copy this flow produces: the
@@ -175,9 +170,9 @@ static int64_t source_partitions(const struct flow_check *fc, const char *upstre
 	const struct plan_topic_after *topic = side_topic(&fc->source, upstream);
 
 	*policy = declaring_policy(fc->index, fc->flow->source, upstream, &decl);
-	if (topic && (!*policy || topic->partitions >= declared_partitions(*policy, decl)))
+	if (topic && (!*policy || topic->partitions >= kdr_policy_topic_partitions(*policy, decl)))
 		return topic->partitions; /* partitions only grow: a live count above the policy's stays */
-	return *policy ? declared_partitions(*policy, decl) : 0;
+	return *policy ? kdr_policy_topic_partitions(*policy, decl) : 0;
 }
 
 /* --- replication factors --- */
@@ -221,7 +216,7 @@ static void check_remote_partitions(struct flow_check *fc)
 		copy = side_topic(&fc->target, remote);
 		if (copy && copy->partitions < topic->partitions) {
 			policy = declaring_policy(fc->index, flow->target, remote, &decl);
-			if (policy && declared_partitions(policy, decl) < topic->partitions)
+			if (policy && kdr_policy_topic_partitions(policy, decl) < topic->partitions)
 				plan_add_note(
 				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
 				    "remote topic '%s' has %lld partition(s) on '%s', its source '%s' on '%s' "
@@ -230,7 +225,7 @@ static void check_remote_partitions(struct flow_check *fc)
 				    "a blocked partition decrease",
 				    remote, (long long)copy->partitions, flow->target, topic->name, flow->source,
 				    (long long)topic->partitions, flow->meta.name, (long long)topic->partitions,
-				    plan_policy_name(policy), (long long)declared_partitions(policy, decl));
+				    plan_policy_name(policy), (long long)kdr_policy_topic_partitions(policy, decl));
 			else
 				plan_add_note(
 				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
@@ -256,7 +251,7 @@ static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, con
 	struct kdr_strmap source_config = KDR_STRMAP_INIT;
 
 	if (owner)
-		plan_desired_config(&source_config, owner, decl);
+		kdr_policy_topic_config(&source_config, owner, decl);
 	for (size_t k = 0; k < config->n; k++) {
 		const char *key = config->v[k].key;
 		const char *source_value = kdr_strmap_get(&source_config, key);
@@ -284,7 +279,7 @@ static void check_policy_config(struct flow_check *fc, const struct kdr_policy *
 	struct kdr_strvec keys = KDR_STRVEC_INIT;
 	char *list = NULL;
 
-	plan_desired_config(&config, policy, decl);
+	kdr_policy_topic_config(&config, policy, decl);
 	fought_keys(&keys, fc, &config, upstream);
 	if (keys.n) {
 		list = kdr_strvec_join(&keys, ", ");
@@ -313,7 +308,7 @@ static void check_declared_partitions(struct flow_check *fc, const struct kdr_po
 {
 	const struct kdr_flow *flow = fc->flow;
 	const struct kdr_policy *source_policy = NULL;
-	int64_t want = declared_partitions(policy, decl);
+	int64_t want = kdr_policy_topic_partitions(policy, decl);
 	int64_t source = source_partitions(fc, upstream, &source_policy);
 	struct kdr_buf from = KDR_BUF_INIT;
 

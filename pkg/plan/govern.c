@@ -16,36 +16,6 @@
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
 
-void plan_desired_config(struct kdr_strmap *out, const struct kdr_policy *policy, const struct kdr_topic_decl *decl)
-{
-	const struct kdr_tiering *tiering = &policy->tiering;
-
-	kdr_strmap_copy(out, &policy->config);
-	/*
-	 * Tiering sits between the policy's config and the topic's own: it is
-	 * more specific than a policy-wide key, less than a per-topic one.
-	 * Disabled tiering maps to nothing: remote.storage.enable=false is
-	 * Kafka's default, and turning it off where it is on is refused
-	 * (configs.c), not sent.
-	 */
-	if (tiering->present && tiering->enabled) {
-		char number[32];
-
-		kdr_strmap_set(out, "remote.storage.enable", "true");
-		if (tiering->has_local_retention) {
-			snprintf(number, sizeof(number), "%lld", (long long)tiering->local_retention_ms);
-			kdr_strmap_set(out, "local.retention.ms", number);
-		}
-		if (tiering->has_retention) {
-			snprintf(number, sizeof(number), "%lld", (long long)tiering->retention_ms);
-			kdr_strmap_set(out, "retention.ms", number);
-		}
-	}
-	if (decl)
-		for (size_t i = 0; i < decl->config.n; i++)
-			kdr_strmap_set(out, decl->config.v[i].key, decl->config.v[i].value);
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -124,12 +94,12 @@ static int compare_entries(const void *pa, const void *pb)
 
 static int64_t entry_partitions(const struct entry *e)
 {
-	return e->decl && e->decl->partitions > 0 ? e->decl->partitions : e->policy->partitions;
+	return kdr_policy_topic_partitions(e->policy, e->decl);
 }
 
 static int64_t entry_rf(const struct entry *e)
 {
-	return e->decl && e->decl->replication_factor > 0 ? e->decl->replication_factor : e->policy->replication_factor;
+	return kdr_policy_topic_replication_factor(e->policy, e->decl);
 }
 
 /* Merges one run of entries (same name, owner first) into `pt`. */
@@ -182,7 +152,7 @@ static void merge_run(struct plan_topic *pt, const struct entry *run, size_t n, 
 				      plan_policy_name(owner->policy), plan_policy_name(e->policy),
 				      plan_policy_name(owner->policy), (long long)pt->partitions,
 				      (long long)pt->replication_factor);
-		plan_desired_config(&config, e->policy, e->decl);
+		kdr_policy_topic_config(&config, e->policy, e->decl);
 		for (size_t k = 0; k < config.n; k++) {
 			const char *key = config.v[k].key, *value = config.v[k].value;
 			const char *have = kdr_strmap_get(&pt->config, key);

@@ -94,8 +94,6 @@ void plan_add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *c
  */
 void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx, const struct plan_cluster *pc);
 void plan_topics_release(struct plan_topic *topics, size_t n);
-/* The desired config of `policy` (and `decl`, NULL for matched topics): policy config < tiering < topic config. */
-void plan_desired_config(struct kdr_strmap *out, const struct kdr_policy *policy, const struct kdr_topic_decl *decl);
 /* Whether the name is never governed by `match` nor deleted: internal, `__`, MM2/Connect internals. */
 const char *plan_internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired);
 

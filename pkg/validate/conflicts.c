@@ -66,7 +66,8 @@ static void applied_release(struct applied_set *set)
 /* The configs `policy` applies to its topic `index`, or to topics it matches (index -1). */
 static void applied_build(struct applied_set *set, const struct kdr_policy *policy, long index)
 {
-	const struct kdr_tiering *tiering = &policy->tiering;
+	struct kdr_tiering_key tiering[3];
+	size_t n_tiering = kdr_tiering_keys(tiering, &policy->tiering);
 
 	for (size_t i = 0; i < policy->config.n; i++)
 		applied_put(set, policy->config.v[i].key, kdr_strdup(policy->config.v[i].value),
@@ -78,16 +79,8 @@ static void applied_build(struct applied_set *set, const struct kdr_policy *poli
 			applied_put(set, own->v[i].key, kdr_strdup(own->v[i].value),
 				    kdr_asprintf("spec.topics[%ld].config.%s", index, own->v[i].key));
 	}
-	if (!tiering->present)
-		return;
-	applied_put(set, "remote.storage.enable", kdr_strdup(tiering->enabled ? "true" : "false"),
-		    kdr_strdup("spec.tiering.enabled"));
-	if (tiering->has_local_retention)
-		applied_put(set, "local.retention.ms", kdr_asprintf("%lld", (long long)tiering->local_retention_ms),
-			    kdr_strdup("spec.tiering.localRetention"));
-	if (tiering->has_retention)
-		applied_put(set, "retention.ms", kdr_asprintf("%lld", (long long)tiering->retention_ms),
-			    kdr_strdup("spec.tiering.retention"));
+	for (size_t i = 0; i < n_tiering; i++)
+		applied_put(set, tiering[i].key, kdr_strdup(tiering[i].value), kdr_strdup(tiering[i].field));
 }
 
 /* "cluster 'a'" or "clusters 'a', 'b'": the clusters both policies name. */
@@ -115,9 +108,9 @@ static void compare_counts(struct kdr_validate_ctx *ctx, const struct kdr_policy
 			   const struct kdr_policy *later, size_t li, const char *clusters)
 {
 	const char *topic = later->topics[li].name;
-	int64_t lp = kdr_validate_topic_partitions(later, li), ep = kdr_validate_topic_partitions(earlier, ei);
-	int64_t lr = kdr_validate_topic_replication_factor(later, li);
-	int64_t er = kdr_validate_topic_replication_factor(earlier, ei);
+	int64_t lp = kdr_policy_topic_partitions(later, &later->topics[li]), ep = kdr_policy_topic_partitions(earlier, &earlier->topics[ei]);
+	int64_t lr = kdr_policy_topic_replication_factor(later, &later->topics[li]);
+	int64_t er = kdr_policy_topic_replication_factor(earlier, &earlier->topics[ei]);
 
 	if (lp != ep) {
 		char *path = later->topics[li].partitions ? kdr_asprintf("spec.topics[%zu].partitions", li)

@@ -107,7 +107,7 @@ static void check_static(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 			free(path);
 			continue;
 		}
-		partitions = kdr_validate_topic_partitions(policy, (size_t)t);
+		partitions = kdr_policy_topic_partitions(policy, &policy->topics[(size_t)t]);
 		if ((int64_t)sa->assignment.n != partitions)
 			kdr_validate_report(
 			    ctx, KDR_SEV_ERROR, &policy->meta, path,
@@ -117,7 +117,7 @@ static void check_static(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 			    sa->assignment.n == 1 ? " is" : "s are");
 		for (size_t p = 0; p < sa->assignment.n; p++)
 			check_replica_list(ctx, policy, sa->topic, p, &sa->assignment.partitions[p],
-					   kdr_validate_topic_replication_factor(policy, (size_t)t));
+					   kdr_policy_topic_replication_factor(policy, &policy->topics[(size_t)t]));
 		free(path);
 	}
 	free(names);
@@ -283,7 +283,7 @@ static void check_dc_loss_survival(struct kdr_validate_ctx *ctx, const struct kd
 			topic_path = kdr_asprintf("spec.topics[%zu]", t);
 			subject = kdr_asprintf("topic '%s'", topic->name);
 			check_survival_numbers(ctx, policy, cl, topic_path, subject,
-					       kdr_validate_topic_replication_factor(policy, t),
+					       kdr_policy_topic_replication_factor(policy, &policy->topics[t]),
 					       own_isr ? config_int(own_isr) : policy_min_isr);
 			free(subject);
 			free(topic_path);

@@ -99,20 +99,6 @@ const struct kdr_cluster *kdr_validate_cluster(const struct kdr_validate_ctx *ct
 	return NULL;
 }
 
-int64_t kdr_validate_topic_partitions(const struct kdr_policy *policy, size_t index)
-{
-	int64_t own = policy->topics[index].partitions;
-
-	return own ? own : policy->partitions;
-}
-
-int64_t kdr_validate_topic_replication_factor(const struct kdr_policy *policy, size_t index)
-{
-	int64_t own = policy->topics[index].replication_factor;
-
-	return own ? own : policy->replication_factor;
-}
-
 const char *kdr_validate_topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path)
 {
 	const char *value = kdr_strmap_get(&policy->topics[index].config, key);

@@ -107,9 +107,6 @@ const struct kdr_cluster *kdr_validate_cluster(const struct kdr_validate_ctx *ct
  */
 long kdr_validate_find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name);
 
-/* Effective partitions / replication factor of topic `index` of `policy`. */
-int64_t kdr_validate_topic_partitions(const struct kdr_policy *policy, size_t index);
-int64_t kdr_validate_topic_replication_factor(const struct kdr_policy *policy, size_t index);
 
 /*
  * Effective config value of `key` for topic `index` of `policy` (the topic's
