@@ -57,6 +57,9 @@ static const struct kdr_cli_spec failback_spec = {
 		"  3. F-failback failed over: restores F (spec.suspended: false, spec.failedOver removed) and removes\n"
 		"     F-failback. Then: kdr apply (resumes F's connectors, deletes F-failback's, creates the topics\n"
 		"     F mirrors on its source).\n"
+		"Active-active: when the topology already has a flow from F's target to F's source (the first by\n"
+		"name), that flow is the reverse flow: step 1 is skipped, and step 3 clears its failover record\n"
+		"(suspended: false, failedOver removed) instead of removing it.\n"
 		"Each step is written with --commit (a Git source: one commit on the branch of --ref; a directory:\n"
 		"the files; --k8s: printed as kubectl commands), else printed. Running a step twice changes nothing.\n"
 		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error, 2 step 2: waiting for the\n"
@@ -217,7 +220,7 @@ cleanup:
 }
 
 static int step_restore(const struct kdr_cli_source *src, const struct kdr_desired *desired,
-			const struct kdr_flow *flow, const struct kdr_flow *reverse, bool commit)
+			const struct kdr_flow *flow, const struct kdr_flow *reverse, bool owned, bool commit)
 {
 	static const struct kdr_spec_edit edits[] = {
 		{ "suspended", "false" },
@@ -235,7 +238,14 @@ static int step_restore(const struct kdr_cli_source *src, const struct kdr_desir
 		rec.edits = edits;
 		rec.n_edits = 2;
 	}
-	if (reverse) {
+	if (reverse && !owned) {
+		/* A reverse flow of the topology (active-active): it stays, its failover record goes. */
+		if (reverse->failed_over) {
+			rec.flow2 = reverse;
+			rec.edits2 = edits;
+			rec.n_edits2 = 2;
+		}
+	} else if (reverse) {
 		if (reverse->meta.file && shares_file(desired, reverse)) {
 			fprintf(stderr,
 				"kdr failback: %s shares %s with other documents: remove ReplicationFlow '%s' from it by "
@@ -246,29 +256,33 @@ static int step_restore(const struct kdr_cli_source *src, const struct kdr_desir
 		rec.file_path = reverse->meta.file;
 	}
 	fprintf(stderr, "kdr failback: step 3 of 3: restore flow '%s' (%s -> %s)%s%s\n", flow->meta.name, flow->source,
-		flow->target, reverse ? " and remove " : "", reverse ? reverse->meta.name : "");
+		flow->target, !reverse ? "" : owned ? " and remove " : " and resume ", reverse ? reverse->meta.name : "");
 	if (!commit) {
 		fprintf(stderr, "kdr failback: not written (without --commit):\n");
 		if (rec.flow)
 			fprintf(stderr, "  ReplicationFlow '%s': spec.suspended: false, remove spec.failedOver\n",
 				flow->meta.name);
-		if (reverse)
+		if (reverse && owned)
 			fprintf(stderr, "  remove ReplicationFlow '%s' (%s)\n", reverse->meta.name,
 				reverse->meta.file ? reverse->meta.file : reverse->meta.object_ref);
+		else if (rec.flow2)
+			fprintf(stderr, "  ReplicationFlow '%s': spec.suspended: false, remove spec.failedOver\n",
+				reverse->meta.name);
 		return KDR_EXIT_OK;
 	}
 	message = kdr_asprintf("kdr failback: restore flow %s (%s -> %s)%s%s\n\n"
 			       "Step 3 of `kdr failback --flow %s`: the consumer groups are back on %s; the\n"
 			       "failover record (spec.failedOver) is cleared and the flow resumes.\n",
-			       flow->meta.name, flow->source, flow->target, reverse ? ", remove " : "",
+			       flow->meta.name, flow->source, flow->target, !reverse ? "" : owned ? ", remove " : ", resume ",
 			       reverse ? reverse->meta.name : "", flow->meta.name, flow->source);
 	exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failback");
 	free(message);
 	if (exit_code == KDR_EXIT_OK)
 		fprintf(stderr,
-			"kdr failback: next: kdr apply (resumes %s's connectors, deletes those of the reverse flow, creates "
-			"the topics %s mirrors on %s)\n",
-			flow->meta.name, flow->meta.name, flow->source);
+			"kdr failback: next: kdr apply (resumes %s's connectors, %s those of %s, creates the topics %s "
+			"mirrors on %s)\n",
+			flow->meta.name, owned ? "deletes" : "resumes", reverse ? reverse->meta.name : "the reverse flow",
+			flow->meta.name, flow->source);
 	return exit_code;
 }
 
@@ -298,7 +312,7 @@ int kdr_cmd_failback(int argc, char **argv)
 	const struct kdr_flow *flow = NULL, *reverse = NULL;
 	const char *flow_name = NULL;
 	char *reverse_name = NULL;
-	bool commit = false;
+	bool commit = false, owned = false;
 	int exit_code = kdr_cli_parse(&args, &failback_spec, argc, argv, failback_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
@@ -333,7 +347,12 @@ int kdr_cmd_failback(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (!flow->failed_over && !reverse) {
+	owned = reverse != NULL;
+	/* Active-active: a declared flow already goes back (the first by name); it is the reverse flow. */
+	for (size_t i = 0; !reverse && i < desired.n_flows; i++)
+		if (strcmp(desired.flows[i].source, flow->target) == 0 && strcmp(desired.flows[i].target, flow->source) == 0)
+			reverse = &desired.flows[i];
+	if (!flow->failed_over && (!reverse || (!owned && !reverse->failed_over))) {
 		fprintf(stderr, "kdr failback: flow '%s' is not failed over (no spec.failedOver): nothing to fail back\n",
 			flow_name);
 		goto cleanup;
@@ -344,18 +363,19 @@ int kdr_cmd_failback(int argc, char **argv)
 	}
 	if (!reverse->failed_over && flow->failed_over) {
 		fprintf(stderr,
-			"kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared; nothing to record yet.\n"
+			"kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared%s; nothing to record yet.\n"
 			"  kdr apply                                   (its connectors, if not done)\n"
 			"  kdr lag --flow %s --max-rpo 5s    until it exits 0: %s has the standby's records\n"
 			"  stop the consumers and producers on %s, then\n"
 			"  kdr failover --flow %s --yes --commit   their offsets translated back onto %s\n"
-			"  kdr failback --flow %s --commit        step 3: %s restored, %s removed\n",
-			reverse_name, flow->target, flow->source, reverse_name, flow->source, flow->target, reverse_name,
-			flow->source, flow_name, flow_name, reverse_name);
+			"  kdr failback --flow %s --commit        step 3: %s restored, %s %s\n",
+			reverse->meta.name, flow->target, flow->source, owned ? "" : " (a flow of the topology)",
+			reverse->meta.name, flow->source, flow->target, reverse->meta.name, flow->source, flow_name,
+			flow_name, reverse->meta.name, owned ? "removed" : "resumed");
 		exit_code = KDR_EXIT_CHANGES;
 		goto cleanup;
 	}
-	exit_code = step_restore(&args.src, &desired, flow, reverse, commit);
+	exit_code = step_restore(&args.src, &desired, flow, reverse, owned, commit);
 cleanup:
 	free(reverse_name);
 	kdr_desired_release(&desired);

@@ -32,16 +32,84 @@ char *kdr_cli_sibling_path(const char *file, const char *name)
 	return kdr_asprintf("%.*s/%s", (int)(slash - file), file, name);
 }
 
-/* The edited text of the flow's file (`text` its current content); false with a message printed. */
-static bool edit_flow(struct kdr_buf *out, bool *changed, const struct kdr_cli_record *rec, const struct kdr_buf *text,
-		      const char *what)
+/* A flow's file with the edits of the flows it holds applied. */
+struct edited_file {
+	const char *path;
+	struct kdr_buf text;
+	bool changed;
+};
+
+typedef int (*read_fn)(struct kdr_buf *out, const char *path, void *ctx);
+
+/*
+ * Applies the record's flow edits (rec->flow, then rec->flow2) to their
+ * files, read once each through `read`: up to two files in `files`. False
+ * with a message printed when a file cannot be read or edited.
+ */
+static bool edit_flows(struct edited_file files[2], size_t *n_files, const struct kdr_cli_record *rec, read_fn read,
+		       void *ctx, const char *what)
 {
-	if (kdr_spec_edit_yaml(out, changed, text->ptr, text->len, "ReplicationFlow", rec->flow->meta.name, rec->edits,
-			       rec->n_edits) == 0)
-		return true;
-	fprintf(stderr, "%s: cannot edit ReplicationFlow '%s' in %s: %s; nothing was recorded\n", what,
-		rec->flow->meta.name, rec->flow->meta.file, kdr_error_message());
-	return false;
+	for (size_t k = 0; k < 2; k++) {
+		const struct kdr_flow *flow = k ? rec->flow2 : rec->flow;
+		const struct kdr_spec_edit *edits = k ? rec->edits2 : rec->edits;
+		size_t n_edits = k ? rec->n_edits2 : rec->n_edits;
+		struct edited_file *file = NULL;
+		struct kdr_buf out = KDR_BUF_INIT;
+		bool changed = false;
+
+		if (!flow || !n_edits)
+			continue;
+		for (size_t i = 0; i < *n_files && !file; i++)
+			if (strcmp(files[i].path, flow->meta.file) == 0)
+				file = &files[i];
+		if (!file) {
+			file = &files[(*n_files)++];
+			file->path = flow->meta.file;
+			kdr_buf_init(&file->text);
+			file->changed = false;
+			if (read(&file->text, file->path, ctx) != 0)
+				return false;
+		}
+		if (kdr_spec_edit_yaml(&out, &changed, file->text.ptr, file->text.len, "ReplicationFlow", flow->meta.name,
+				       edits, n_edits) != 0) {
+			fprintf(stderr, "%s: cannot edit ReplicationFlow '%s' in %s: %s; nothing was recorded\n", what,
+				flow->meta.name, flow->meta.file, kdr_error_message());
+			kdr_buf_release(&out);
+			return false;
+		}
+		kdr_buf_release(&file->text);
+		file->text = out;
+		file->changed = file->changed || changed;
+	}
+	return true;
+}
+
+static void edited_files_release(struct edited_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kdr_buf_release(&files[i].text);
+}
+
+static int read_disk(struct kdr_buf *out, const char *path, void *ctx)
+{
+	(void)ctx;
+	return kdr_cli_read_file(out, path) == KDR_EXIT_OK ? 0 : -1;
+}
+
+struct git_read {
+	struct kdr_git_repo *repo;
+	const char *commit;
+	const char *what;
+};
+
+static int read_git(struct kdr_buf *out, const char *path, void *ctx)
+{
+	const struct git_read *g = ctx;
+
+	if (kdr_git_read_file(out, g->repo, g->commit, path) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s; nothing was recorded\n", g->what, kdr_error_message());
+	return -1;
 }
 
 static void print_patch(const struct kdr_cli_record *rec, const char *what)
@@ -78,6 +146,17 @@ static int record_k8s(bool *changed, const struct kdr_cli_record *rec, const cha
 			rec->flow->meta.namespace ? " -n " : "", rec->flow->meta.namespace ? rec->flow->meta.namespace : "",
 			patch.ptr);
 	}
+	if (rec->flow2 && rec->n_edits2) {
+		kdr_buf_reset(&patch);
+		kdr_buf_puts(&patch, "{\"spec\":{");
+		for (size_t i = 0; i < rec->n_edits2; i++)
+			kdr_buf_printf(&patch, "%s\"%s\":%s", i ? "," : "", rec->edits2[i].key,
+				       rec->edits2[i].value ? rec->edits2[i].value : "null");
+		kdr_buf_puts(&patch, "}}");
+		fprintf(stderr, "  kubectl patch replicationflows.kdr.io %s%s%s --type merge -p '%s'\n",
+			rec->flow2->meta.name, rec->flow2->meta.namespace ? " -n " : "",
+			rec->flow2->meta.namespace ? rec->flow2->meta.namespace : "", patch.ptr);
+	}
 	if (rec->file_path && rec->file_data)
 		fprintf(stderr, "  and create (kubectl apply -f -):\n%s", rec->file_data);
 	else if (rec->file_path)
@@ -88,17 +167,16 @@ static int record_k8s(bool *changed, const struct kdr_cli_record *rec, const cha
 
 static int record_dir(bool *changed, const struct kdr_cli_record *rec, const char *what)
 {
-	struct kdr_buf text = KDR_BUF_INIT, edited = KDR_BUF_INIT;
-	bool flow_changed = false;
+	struct edited_file files[2];
+	size_t n_files = 0;
 	int exit_code = KDR_EXIT_ERROR;
 
 	*changed = false;
-	if (rec->flow && rec->n_edits) {
-		if (kdr_cli_read_file(&text, rec->flow->meta.file) != KDR_EXIT_OK || !edit_flow(&edited, &flow_changed, rec, &text, what))
-			goto cleanup;
-	}
+	memset(files, 0, sizeof(files));
+	if (!edit_flows(files, &n_files, rec, read_disk, NULL, what))
+		goto cleanup;
 	/*
-	 * A new file before the flow's edit, a removed one after it: a record
+	 * A new file before the flows' edits, a removed one after them: a record
 	 * interrupted half way leaves a state the next run completes.
 	 */
 	if (rec->file_path && rec->file_data) {
@@ -114,11 +192,12 @@ static int record_dir(bool *changed, const struct kdr_cli_record *rec, const cha
 			*changed = true;
 		}
 	}
-	if (flow_changed) {
-		if (kdr_cli_write_file(rec->flow->meta.file, edited.ptr, edited.len) != KDR_EXIT_OK)
+	for (size_t i = 0; i < n_files; i++) {
+		if (!files[i].changed)
+			continue;
+		if (kdr_cli_write_file(files[i].path, files[i].text.ptr, files[i].text.len) != KDR_EXIT_OK)
 			goto cleanup;
-		fprintf(stderr, "%s: recorded in %s (ReplicationFlow '%s')\n", what, rec->flow->meta.file,
-			rec->flow->meta.name);
+		fprintf(stderr, "%s: recorded in %s\n", what, files[i].path);
 		*changed = true;
 	}
 	if (rec->file_path && !rec->file_data && access(rec->file_path, F_OK) == 0) {
@@ -131,8 +210,7 @@ static int record_dir(bool *changed, const struct kdr_cli_record *rec, const cha
 	}
 	exit_code = KDR_EXIT_OK;
 cleanup:
-	kdr_buf_release(&text);
-	kdr_buf_release(&edited);
+	edited_files_release(files, n_files);
 	return exit_code;
 }
 
@@ -141,16 +219,17 @@ static int record_git(bool *changed, const struct kdr_cli_source *src, const str
 {
 	struct kdr_git_options options = { 0 };
 	struct kdr_git_repo *repo = NULL;
-	struct kdr_buf text = KDR_BUF_INIT, edited = KDR_BUF_INIT;
-	struct kdr_git_change changes[2];
-	size_t n = 0;
+	struct edited_file files[2];
+	struct git_read reader = { NULL, NULL, what };
+	struct kdr_git_change changes[3];
+	size_t n = 0, n_files = 0;
 	char *branch = NULL;
 	char commit[41] = { 0 };
-	bool flow_changed = false;
 	int exit_code = KDR_EXIT_ERROR;
 
 	*changed = false;
 	memset(changes, 0, sizeof(changes));
+	memset(files, 0, sizeof(files));
 	if (!desired->revision) {
 		fprintf(stderr, "%s: the commit the documents were read from is unknown; nothing was recorded\n", what);
 		return KDR_EXIT_ERROR;
@@ -163,20 +242,17 @@ static int record_git(bool *changed, const struct kdr_cli_source *src, const str
 		fprintf(stderr, "%s: %s; nothing was recorded\n", what, kdr_error_message());
 		goto cleanup;
 	}
-	if (rec->flow && rec->n_edits) {
-		if (kdr_git_read_file(&text, repo, desired->revision, rec->flow->meta.file) != 0) {
-			fprintf(stderr, "%s: %s; nothing was recorded\n", what, kdr_error_message());
-			goto cleanup;
-		}
-		if (!edit_flow(&edited, &flow_changed, rec, &text, what))
-			goto cleanup;
-		if (flow_changed) {
-			changes[n].path = rec->flow->meta.file;
-			changes[n].data = edited.ptr;
-			changes[n].len = edited.len;
+	reader.repo = repo;
+	reader.commit = desired->revision;
+	if (!edit_flows(files, &n_files, rec, read_git, &reader, what))
+		goto cleanup;
+	for (size_t i = 0; i < n_files; i++)
+		if (files[i].changed) {
+			changes[n].path = files[i].path;
+			changes[n].data = files[i].text.ptr;
+			changes[n].len = files[i].text.len;
 			n++;
 		}
-	}
 	if (rec->file_path) {
 		changes[n].path = rec->file_path;
 		changes[n].data = rec->file_data;
@@ -194,8 +270,7 @@ static int record_git(bool *changed, const struct kdr_cli_source *src, const str
 	exit_code = KDR_EXIT_OK;
 cleanup:
 	free(branch);
-	kdr_buf_release(&text);
-	kdr_buf_release(&edited);
+	edited_files_release(files, n_files);
 	kdr_git_free(repo);
 	return exit_code;
 }
@@ -208,7 +283,7 @@ int kdr_cli_record(bool *changed, const struct kdr_cli_source *src, const struct
 		return record_k8s(changed, rec, what);
 	if (src->git_url)
 		return record_git(changed, src, desired, rec, message, what);
-	if (rec->flow && rec->n_edits && !rec->flow->meta.file) {
+	if ((rec->flow && rec->n_edits && !rec->flow->meta.file) || (rec->flow2 && rec->n_edits2 && !rec->flow2->meta.file)) {
 		print_patch(rec, what);
 		return KDR_EXIT_ERROR;
 	}

@@ -17,6 +17,9 @@ struct kdr_cli_record {
 	const struct kdr_flow *flow;       /* whose document is edited (NULL: none) */
 	const struct kdr_spec_edit *edits;
 	size_t n_edits;
+	const struct kdr_flow *flow2;      /* a second flow edited in the same change (NULL: none) */
+	const struct kdr_spec_edit *edits2;
+	size_t n_edits2;
 	/* A whole file: `path` is relative to the source (a repository path, or under DIR); data NULL removes it. */
 	const char *file_path;
 	const char *file_data;

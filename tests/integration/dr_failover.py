@@ -162,7 +162,66 @@ spec:
     return d
 
 
+def active_active(work):
+    """kdr failback when the topology has its own reverse flow (active-active): no F-failback is
+    declared; step 2 names west-to-east; step 3 restores both flows in one change of one file."""
+    d = os.path.join(work, "aa")
+    os.makedirs(d)
+    text = """apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-east}
+spec: {bootstrapServers: "127.0.0.1:1", connect: {url: "http://127.0.0.1:1"}}
+---
+apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-west}
+spec: {bootstrapServers: "127.0.0.1:2", connect: {url: "http://127.0.0.1:2"}}
+---
+apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: east-to-west}
+spec:
+  failedOver: "2026-12-07T01:00:00Z"
+  source: dc-east
+  target: dc-west
+  topics: ["orders"]
+  suspended: true
+---
+apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: west-to-east}
+spec:
+  source: dc-west
+  target: dc-east
+  topics: ["payments"]
+"""
+    with open(os.path.join(d, "dr.yaml"), "w") as f:
+        f.write(text)
+    git(d, "init", "-q", "-b", "main")
+    git(d, "add", "-A")
+    git(d, "commit", "-qm", "active-active, east-to-west failed over")
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    check(rc == 2 and "step 2 of 3: the reverse flow 'west-to-east' (dc-west -> dc-east) is declared (a flow of "
+          "the topology)" in err and "kdr failover --flow west-to-east --yes --commit" in err
+          and git(d, "rev-list", "--count", "HEAD") == "1",
+          "active-active: failback uses west-to-east as the reverse flow, declares none")
+    with open(os.path.join(d, "dr.yaml"), "w") as f:
+        f.write(text.replace("  topics: [\"payments\"]\n", "  topics: [\"payments\"]\n  suspended: true\n"
+                             "  failedOver: \"2026-12-07T02:00:00Z\"\n"))
+    git(d, "commit", "-qam", "west-to-east failed over (kdr failover --commit)")
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    with open(os.path.join(d, "dr.yaml")) as f:
+        after = f.read()
+    check(rc == 0 and "resume west-to-east" in err and "failedOver" not in after
+          and after.count("suspended: false") == 2 and "west-to-east" in after
+          and git(d, "diff", "--numstat", "HEAD^", "HEAD") == "2\t4\tdr.yaml",
+          "active-active step 3: both records cleared in one commit, west-to-east kept: " + err.strip()[-200:])
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
+    check(rc == 0 and "nothing to fail back" in err, "active-active: then nothing to fail back")
+
+
 def run(work):
+    active_active(work)
     east_proc, east = start_sandbox(work, "dc-east", "clusters:\n  - name: dc-east\n    brokers: 1\n    connect: true\n")
     west_proc, west = start_sandbox(work, "dc-west", "clusters:\n  - name: dc-west\n    brokers: 1\n    connect: true\n")
     try:

@@ -44,6 +44,17 @@ static void test_identity_two_cycle_is_an_error(void **state)
 		   "previous one (spec.topicsExclude) or narrow spec.topics");
 }
 
+/* A failed-over flow replicates nothing (its connectors are held stopped): its reverse flow is no cycle. */
+static void test_failed_over_flow_is_no_hop(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS POLICY("core", "[dc-east, dc-west]", "[orders]")
+		   FLOW("east-to-west", "dc-east", "dc-west", IDENTITY,
+			"  suspended: true\n  failedOver: \"2026-12-07T01:02:03Z\"\n")
+		   FLOW("east-to-west-failback", "dc-west", "dc-east", IDENTITY, ""),
+		   0, "");
+}
+
 static void test_every_elementary_cycle_is_reported(void **state)
 {
 	(void)state;
@@ -231,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identity_two_cycle_is_an_error),
+	    cmocka_unit_test(test_failed_over_flow_is_no_hop),
 		cmocka_unit_test(test_every_elementary_cycle_is_reported),
 		cmocka_unit_test(test_cycle_count_in_a_complete_graph),
 		cmocka_unit_test(test_disjoint_filters_break_the_cycle),
