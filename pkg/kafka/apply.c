@@ -686,6 +686,9 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 		else
 			apply_kind(results, conn, plan, order[k]);
 	}
+	/* Done once every broker shows it (a plan right after must not list it again); a delay only warns. */
+	if (kdr_kafka__wait_visible(conn, plan, results, KDR_KAFKA_VISIBLE_WAIT_MS) != 0)
+		fprintf(stderr, "kdr: warning: %s\n", kdr_error_message());
 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		if (!results[i].attempted || results[i].code == 0)

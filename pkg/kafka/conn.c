@@ -236,6 +236,7 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 		goto cleanup;
 	if (!(options && options->consumer))
 		rd_kafka_conf_set_dr_msg_cb(conf, kdr_kafka_delivery_sink);
+	conn->conf_template = rd_kafka_conf_dup(conf);
 	conn->rk = rd_kafka_new(options && options->consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER, conf, errstr,
 				sizeof(errstr));
 	if (!conn->rk) {
@@ -271,6 +272,8 @@ void kdr_kafka_conn_free(struct kdr_kafka_conn *conn)
 		/* librdkafka's metadata cache (every topic of the cluster) is gone: before the next cluster is read. */
 		kdr_kafka_release_memory();
 	}
+	if (conn->conf_template)
+		rd_kafka_conf_destroy(conn->conf_template);
 	for (size_t i = 0; i < conn->secrets.n; i++)
 		wipe(conn->secrets.v[i]);
 	kdr_strvec_release(&conn->secrets);

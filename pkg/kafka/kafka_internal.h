@@ -42,6 +42,9 @@ struct kdr_kafka_conn {
 
 	/* From the last read's broker configs: 1 some broker names an authorizer.class.name, 0 none does, -1 unknown. */
 	int authorizer;
+
+	/* A copy of the client's configuration, for the one-broker clients of visible.c (secrets included: wiped with it). */
+	rd_kafka_conf_t *conf_template;
 };
 
 /* --- conn.c --- */
@@ -130,5 +133,23 @@ void kdr_kafka_result_fail(struct kdr_action_result *result, const struct kdr_ka
 /* Sets a failed result for a local (kdr-side) reason: no Kafka error name. */
 void kdr_kafka_result_fail_local(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
 				 int code, const char *detail);
+
+/* --- visible.c --- */
+
+/* How long an apply waits for every broker to show its changes (KRaft propagation). */
+#define KDR_KAFKA_VISIBLE_WAIT_MS 10000
+
+/*
+ * After an apply on `conn`: waits, up to `wait_ms`, until every broker of
+ * the cluster (each asked on a client of its own) lists the topics the
+ * plan's successful create-topic and add-partitions actions made, with
+ * their partition counts and a leader each, and none the successful
+ * delete-topic actions removed. Nothing to wait for (validate-only, no such
+ * action): returns 0 at once. Returns 0, or KDR_ETIMEOUT with a message
+ * naming the brokers and a topic still not shown (the apply itself
+ * succeeded: a caller reports it as a warning).
+ */
+int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *plan,
+			    const struct kdr_action_result *results, int wait_ms);
 
 #endif

@@ -739,6 +739,97 @@ static void test_delete_topics(void **state)
 	rd_kafka_destroy(rk);
 }
 
+/*
+ * What the broker at `address` alone answers (a client bootstrapped with it
+ * only: the request goes there, orig_broker_id confirms it): how many of
+ * `topics` it lists with `partitions` partitions and a leader each.
+ */
+static size_t broker_lists(const char *address, const char *const *topics, size_t n, int partitions, int32_t *by)
+{
+	char errstr[256] = "";
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk = NULL;
+	const struct rd_kafka_metadata *md = NULL;
+	size_t listed = 0;
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", address, errstr, sizeof(errstr)), RD_KAFKA_CONF_OK);
+	rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	assert_non_null(rk);
+	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	*by = md->orig_broker_id;
+	for (size_t i = 0; i < n; i++)
+		for (int t = 0; t < md->topic_cnt; t++) {
+			const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+			bool led = !mt->err && mt->partition_cnt == partitions;
+
+			for (int p = 0; led && p < mt->partition_cnt; p++)
+				led = mt->partitions[p].leader >= 0;
+			if (strcmp(mt->topic, topics[i]) == 0 && led)
+				listed++;
+		}
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy(rk);
+	return listed;
+}
+
+/*
+ * kdr_kafka_apply returns once every broker shows what it did: asked right
+ * after, each broker on its own lists every created topic (with its
+ * partitions and leaders) and none of the deleted ones. On KRaft a broker
+ * learns them from the controller's log a moment after CreateTopics answered
+ * (tests/sandbox/README.md); without the wait a plan right after an apply
+ * could plan the topics again. The sandbox shows them at once.
+ */
+static void test_apply_returns_once_every_broker_shows_it(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0}, drop = {0};
+	struct kdr_action_result *results = NULL;
+	const char *names[24];
+	char name_buf[24][32];
+	char *addresses = kdr_strdup(kdr_testbed_bootstrap(fx->bed, fx->bed_cluster));
+	char *save = NULL;
+	size_t brokers = 0;
+
+	for (size_t i = 0; i < 24; i++) {
+		snprintf(name_buf[i], sizeof(name_buf[i]), "visible-%02zu", i);
+		names[i] = name_buf[i];
+		add_create(&plan, names[i], 6, i);
+		add_action(&drop, KDR_ACTION_DELETE_TOPIC, CLUSTER, names[i]);
+	}
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+	for (char *a = strtok_r(addresses, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		int32_t by = -1;
+		size_t listed = broker_lists(a, names, 24, 6, &by);
+
+		printf("# backend %s: right after the apply, broker %d (%s) lists %zu of 24 created topics\n",
+		       kdr_testbed_backend_name(), (int)by, a, listed);
+		assert_int_equal(listed, 24);
+		brokers++;
+	}
+	assert_int_equal(brokers, 3);
+
+	results = results_new(&drop);
+	assert_int_equal(kdr_kafka_apply(results, &drop, &fx->cl, &fx->options), 0);
+	results_free(results, drop.n_actions);
+	free(addresses);
+	addresses = kdr_strdup(kdr_testbed_bootstrap(fx->bed, fx->bed_cluster));
+	for (char *a = strtok_r(addresses, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		int32_t by = -1;
+		size_t listed = broker_lists(a, names, 24, 6, &by);
+
+		printf("# backend %s: right after the delete, broker %d lists %zu of them\n", kdr_testbed_backend_name(),
+		       (int)by, listed);
+		assert_int_equal(listed, 0);
+	}
+	free(addresses);
+	plan_free(&plan);
+	plan_free(&drop);
+}
+
 static void test_validate_only_creates_nothing(void **state)
 {
 	struct fixture *fx = *state;
@@ -1432,6 +1523,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_alter_configs_resends_unmanaged_overrides, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_partitions_with_assignment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_topics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_returns_once_every_broker_shows_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_validate_only_creates_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_existing_topic_is_reported, setup, teardown),

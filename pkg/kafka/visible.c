@@ -1,0 +1,175 @@
+/*
+ * After an apply: wait (bounded) until every broker's Metadata shows what
+ * the apply did. KRaft brokers learn a created topic, new partitions or a
+ * deletion from the controller's metadata log asynchronously: CreateTopics
+ * answers once the controller committed, and a Metadata request to another
+ * broker a moment later may not list the topic yet. A plan run right after
+ * `kdr apply` would then plan the topic again. Each broker is asked on its
+ * own client (bootstrapped with that broker only: the request goes there,
+ * and its answer says which broker gave it), so "every broker" is exact
+ * rather than whichever broker librdkafka picks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kafka/kafka_internal.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* What one successful action should look like on a broker. */
+struct expect {
+	const char *topic;
+	int64_t partitions; /* at least this many; 0: the topic must be gone */
+};
+
+/* Whether broker `md` (its answer to an all-topics Metadata) shows every expectation; `missing` gets the first that is not. */
+static bool shows_all(const struct rd_kafka_metadata *md, const struct expect *want, size_t n, const char **missing)
+{
+	for (size_t i = 0; i < n; i++) {
+		const rd_kafka_metadata_topic_t *found = NULL;
+
+		for (int t = 0; t < md->topic_cnt && !found; t++)
+			if (strcmp(md->topics[t].topic, want[i].topic) == 0)
+				found = &md->topics[t];
+		if (want[i].partitions == 0) {
+			if (found && found->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+				*missing = want[i].topic;
+				return false;
+			}
+			continue;
+		}
+		if (!found || found->err || found->partition_cnt < want[i].partitions) {
+			*missing = want[i].topic;
+			return false;
+		}
+		for (int p = 0; p < found->partition_cnt; p++)
+			if (found->partitions[p].leader < 0) {
+				*missing = want[i].topic;
+				return false;
+			}
+	}
+	return true;
+}
+
+/*
+ * Asks the broker at `address` (host:port, node `id`) for all topics, on a
+ * client of its own (bootstrapped with that broker only, so the request goes
+ * there; the answer's orig_broker_id confirms it). Returns whether it shows
+ * every expectation.
+ */
+static bool broker_shows_all(const struct kdr_kafka_conn *conn, const char *address, int32_t id, int timeout_ms,
+			     const struct expect *want, size_t n, const char **missing)
+{
+	char errstr[256] = "";
+	rd_kafka_conf_t *conf = rd_kafka_conf_dup(conn->conf_template);
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_t *rk = NULL;
+	bool shown = false;
+
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", address, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		rd_kafka_conf_destroy(conf);
+		return false;
+	}
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!rk) {
+		rd_kafka_conf_destroy(conf);
+		return false;
+	}
+	if (rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		shown = md->orig_broker_id == id && shows_all(md, want, n, missing);
+		rd_kafka_metadata_destroy(md);
+	}
+	rd_kafka_destroy(rk);
+	return shown;
+}
+
+int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *plan,
+			    const struct kdr_action_result *results, int wait_ms)
+{
+	struct expect *want = kdr_calloc(plan->n_actions + 1, sizeof(*want));
+	const struct rd_kafka_metadata *brokers = NULL;
+	struct kdr_kafka_visible_broker {
+		char *address;
+		int32_t id;
+		bool done;
+	} *list = NULL;
+	size_t n = 0, n_brokers = 0, left = 0;
+	int64_t start = kdr_kafka_now_ms(), deadline = start + wait_ms;
+	int pause_ms = 50;
+	const char *missing = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+
+		if (!results[i].attempted || results[i].code != 0 || !action->cluster ||
+		    strcmp(action->cluster, conn->cluster) != 0)
+			continue;
+		if (action->kind == KDR_ACTION_CREATE_TOPIC || action->kind == KDR_ACTION_ADD_PARTITIONS)
+			want[n++] = (struct expect){action->resource, action->partitions > 0 ? action->partitions : 1};
+		else if (action->kind == KDR_ACTION_DELETE_TOPIC)
+			want[n++] = (struct expect){action->resource, 0};
+	}
+	if (n == 0 || conn->validate_only || !conn->conf_template || wait_ms <= 0)
+		goto cleanup;
+	if (rd_kafka_metadata(conn->rk, 0, NULL, &brokers, conn->timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		goto cleanup; /* the apply's own results stand; nothing to wait on */
+	list = kdr_calloc((size_t)brokers->broker_cnt + 1, sizeof(*list));
+	for (int b = 0; b < brokers->broker_cnt; b++) {
+		list[n_brokers].address = kdr_asprintf("%s:%d", brokers->brokers[b].host, brokers->brokers[b].port);
+		list[n_brokers++].id = brokers->brokers[b].id;
+	}
+	rd_kafka_metadata_destroy(brokers);
+	left = n_brokers;
+	while (left > 0) {
+		for (size_t b = 0; b < n_brokers; b++) {
+			int64_t slice = deadline - kdr_kafka_now_ms();
+
+			if (list[b].done)
+				continue;
+			if (slice <= 0)
+				break;
+			if (broker_shows_all(conn, list[b].address, list[b].id,
+					     (int)(slice < conn->timeout_ms ? slice : conn->timeout_ms), want, n, &missing)) {
+				list[b].done = true;
+				left--;
+			}
+		}
+		if (left == 0 || kdr_kafka_now_ms() >= deadline)
+			break;
+		sleep_ms(pause_ms);
+		pause_ms = pause_ms * 2 > 1000 ? 1000 : pause_ms * 2;
+	}
+	if (left > 0) {
+		struct kdr_buf ids = KDR_BUF_INIT;
+
+		for (size_t b = 0; b < n_brokers; b++)
+			if (!list[b].done)
+				kdr_buf_printf(&ids, "%s%d", ids.len ? ", " : "", (int)list[b].id);
+		rc = kdr_error_set(KDR_ETIMEOUT,
+				   "cluster '%s': after %d ms broker(s) %s did not yet show every change of the apply "
+				   "(e.g. topic '%s'; KRaft brokers learn them from the controller a moment later): a plan "
+				   "run now may list them again",
+				   conn->cluster, wait_ms, ids.ptr, missing ? missing : "?");
+		kdr_buf_release(&ids);
+	} else if (conn->debug) {
+		fprintf(stderr, "ts=- level=debug msg=\"apply visible on every broker\" cluster=%s brokers=%zu ms=%lld\n",
+			conn->cluster, n_brokers, (long long)(kdr_kafka_now_ms() - start));
+	}
+cleanup:
+	for (size_t b = 0; b < n_brokers; b++)
+		free(list[b].address);
+	free(list);
+	free(want);
+	return rc;
+}
