@@ -12,9 +12,17 @@ Differences from the sandbox run, for what one 2-core machine holds: every topic
 has --partitions (default 1) and --rf (default 1) instead of 3..12 partitions at
 RF 3 (10,000 topics x 7.5 partitions x RF 3 would be 225,000 replica logs per
 3-broker JVM); kdr's requests do not depend on the partition count except
-Metadata's size. Request counts per API are not measured: Kafka keeps them in
-JMX, not on a port this driver reads.
+Metadata's size. Request counts per cluster come from Kafka's own RequestsPerSec
+meters (the launcher's control channel: "requests CLUSTER"), taken before and after
+each step; the step's count is the difference, for the APIs kdr sends (the
+brokers' replication and the controller's quorum traffic are other APIs).
+
+--trace runs one more no-change plan with KDR_DEBUG=1 KDR_RDKAFKA_DEBUG=protocol and
+sums librdkafka's per-request round-trip times by API: where the wall time goes
+(brokers answering, or kdr between requests).
 """
+import re
+import socket
 import argparse
 import json
 import os
@@ -63,6 +71,67 @@ def step(kdr, args, log):
     return code, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
+# The APIs kdr's plan and apply send (the rest is the clusters' own traffic).
+KDR_APIS = ("Metadata", "DescribeConfigs", "CreateTopics", "CreatePartitions", "AlterConfigs",
+            "IncrementalAlterConfigs", "DeleteTopics", "ApiVersions", "DescribeAcls", "DescribeCluster",
+            "ListGroups", "DescribeGroups", "OffsetFetch", "ListOffsets", "FindCoordinator")
+SHOWN = ("Metadata", "DescribeConfigs", "CreateTopics", "ApiVersions")
+
+
+def requests(control, cluster):
+    """{API: count} of the cluster's nodes since they started (the control channel's "requests")."""
+    host, port = control.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=120) as sock:
+        sock.sendall(("requests %s\n" % cluster).encode())
+        answer = sock.makefile().readline().split()
+    if not answer or answer[0] != "ok":
+        raise RuntimeError("requests %s: %s" % (cluster, " ".join(answer)))
+    return {k: int(v) for k, v in (w.split("=", 1) for w in answer[1:])}
+
+
+def diff(after, before):
+    return {k: after.get(k, 0) - before.get(k, 0) for k in KDR_APIS}
+
+
+def trace(kdr, desired, log):
+    """One no-change plan with librdkafka's protocol log. Returns its exit code, wall time, and per
+    (cluster, API): requests, summed rtt, longest rtt, span from the first sent to the last answer,
+    and the most requests in flight at once (1: kdr sends them one after another)."""
+    env = dict(os.environ, KDR_DEBUG="1", KDR_RDKAFKA_DEBUG="protocol")
+    t0 = time.monotonic()
+    with open(log, "w") as err:
+        code = subprocess.run([kdr, "plan", desired, "--detailed-exitcode", "--timeout", "120s"],
+                              stdout=subprocess.DEVNULL, stderr=err, env=env).returncode
+    wall = time.monotonic() - t0
+    stamp = re.compile(r"^ts=\S*T(\d+):(\d+):([0-9.]+)Z .*cluster=(\S+) ")
+    sent = re.compile(r"Sent (\w+)Request \(v\d+")
+    got = re.compile(r"Received (\w+)Response \(v\d+, \d+ bytes, CorrId \d+, rtt ([0-9.]+)ms\)")
+    per = {}
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = stamp.match(line)
+            if not m:
+                continue
+            t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+            ms, mg = sent.search(line), got.search(line)
+            if not ms and not mg:
+                continue
+            key = (m.group(4), (ms or mg).group(1))
+            e = per.setdefault(key, {"n": 0, "rtt": 0.0, "top": 0.0, "first": t, "last": t, "open": 0, "most": 0})
+            if ms:
+                e["open"] += 1
+                e["most"] = max(e["most"], e["open"])
+                e["first"] = min(e["first"], t)
+            else:
+                rtt = float(mg.group(2)) / 1000.0
+                e["n"] += 1
+                e["rtt"] += rtt
+                e["top"] = max(e["top"], rtt)
+                e["open"] = max(0, e["open"] - 1)
+                e["last"] = max(e["last"], t)
+    return code, wall, per
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kdr", required=True)
@@ -70,6 +139,7 @@ def main():
     ap.add_argument("--partitions", type=int, default=1)
     ap.add_argument("--rf", type=int, default=1)
     ap.add_argument("--plans", type=int, default=3)
+    ap.add_argument("--trace", action="store_true", help="one more plan with librdkafka's protocol log (rtt per API)")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="kdr-bench-kafka-")
     bed = None
@@ -90,23 +160,34 @@ def main():
                 sys.stderr.write(open(os.path.join(work, "bed.log")).read())
                 return 2
             time.sleep(0.2)
-        ready = json.load(open(ready_path))["clusters"]
+        body = json.load(open(ready_path))
+        ready, control = body["clusters"], body["control"]
+        names = sorted(ready)
         desired = os.path.join(work, "desired")
         write_desired(desired, ready, a.topics, a.partitions, a.rf)
         print("bench_kafka: real Kafka 4.1.1, 2 clusters x 3 brokers (bed ready in %.0f s), %d topics per cluster, "
               "%d partition(s), RF %d; nproc %d, load %.1f" % (time.monotonic() - t0, a.topics, a.partitions, a.rf,
                                                                os.cpu_count(), os.getloadavg()[0]))
         print()
-        print("| step | topics per cluster | exit | wall s | kdr CPU s | kdr peak RSS MiB |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("Requests per cluster (%s), from Kafka's RequestsPerSec meters; \"all\": every API kdr sends."
+              % " / ".join(names))
+        print()
+        print("| step | topics per cluster | exit | wall s | kdr CPU s | kdr peak RSS MiB | %s | all |"
+              % " | ".join(SHOWN))
+        print("|---|---:|---:|---:|---:|---:|%s---:|" % ("---:|" * len(SHOWN)))
         rows = [("apply (first)", ["apply", desired, "--yes", "--timeout", "300s"], 0)]
         rows += [("plan (no change) #%d" % (i + 1), ["plan", desired, "--detailed-exitcode", "--timeout", "120s"], 0)
                  for i in range(a.plans)]
         bad = 0
         settled = []
         for i, (label, args, want) in enumerate(rows):
+            before = {n: requests(control, n) for n in names}
             code, wall, cpu, rss = step(a.kdr, args, os.path.join(work, "step%d" % i))
-            print("| %s | %d | %d | %.2f | %.2f | %.1f |" % (label, a.topics, code, wall, cpu, rss), flush=True)
+            counts = {n: diff(requests(control, n), before[n]) for n in names}
+            cells = [" / ".join(str(counts[n][api]) for n in names) for api in SHOWN]
+            cells.append(" / ".join(str(sum(counts[n].values())) for n in names))
+            print("| %s | %d | %d | %.2f | %.2f | %.1f | %s |" % (label, a.topics, code, wall, cpu, rss,
+                                                                 " | ".join(cells)), flush=True)
             if code != want:
                 bad += 1
                 sys.stderr.write(open(os.path.join(work, "step%d.err" % i)).read()[-2000:])
@@ -122,6 +203,19 @@ def main():
                 settled.append(time.monotonic() - t1)
         print()
         print("bench_kafka: after the apply, every broker listed all topics (a plan exited 0) after %.0f s" % settled[0])
+        if a.trace:
+            code, wall, per = trace(a.kdr, desired, os.path.join(work, "trace.err"))
+            print()
+            print("bench_kafka: traced no-change plan (exit %d): wall %.2f s; librdkafka round trips, both clusters:"
+                  % (code, wall))
+            print()
+            print("| cluster | API | requests | summed rtt s | longest rtt s | first sent to last answer s | "
+                  "most in flight |")
+            print("|---|---|---:|---:|---:|---:|---:|")
+            for (cluster, api) in sorted(per):
+                e = per[(cluster, api)]
+                print("| %s | %s | %d | %.2f | %.2f | %.2f | %d |" % (cluster, api, e["n"], e["rtt"], e["top"],
+                                                                      e["last"] - e["first"], e["most"]))
         return 1 if bad else 0
     finally:
         if bed and bed.poll() is None:
