@@ -1,9 +1,11 @@
 /* kdr run: the reconcile loop (pkg/controller) with its HTTP endpoints and signal handling. */
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "args.h"
 #include "controller/controller.h"

@@ -1,5 +1,8 @@
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 
@@ -34,6 +37,17 @@ static void print_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+	/*
+	 * No fastbins. A live read frees hundreds of thousands of small objects
+	 * (librdkafka's parsed answers, ~65 per topic) between larger requests,
+	 * and glibc consolidates every fastbin chunk on each such request
+	 * (malloc_consolidate: 8% of a 100,000-topic plan's CPU, more per topic
+	 * the bigger the heap). Without them the same plan took 7.1 to 8.1 s of
+	 * CPU instead of 9.1 to 10.2 s, at the same peak RSS.
+	 */
+	mallopt(M_MXFAST, 0);
+#endif
 	if (argc < 2) {
 		print_usage(stderr);
 		return KDR_EXIT_USAGE;

@@ -319,6 +319,78 @@ static const char **sorted_keys(const json_t *obj, size_t *n)
 	return keys;
 }
 
+/* How the ids of an array of brokers, partitions or tasks must be. */
+enum id_rule {
+	IDS_UNIQUE, /* each once ("duplicate <what> id N") */
+	IDS_DENSE,  /* exactly 0..n-1 (partitions, indexed by id) */
+};
+
+/*
+ * The one array reader of the format: optional array `key` of `obj` into a
+ * new array of `size`-byte items (each read by `read_item` under key[i],
+ * counted in *n as it is read), sorted by the int32 id each item starts
+ * with, then the ids checked by `rule`.
+ */
+static int read_id_array(struct reader *rd, void **out, size_t *n, size_t size, const json_t *obj, const char *key,
+			 int (*read_item)(struct reader *, void *, const json_t *), enum id_rule rule, const char *what)
+{
+	json_t *array = NULL;
+	char *items = NULL;
+	size_t mark = 0;
+	int rc = read_array(rd, &array, obj, key);
+
+	if (rc || !array)
+		return rc;
+	mark = push_key(rd, key);
+	items = kdr_calloc(json_array_size(array) + 1, size);
+	*out = items;
+	for (size_t i = 0; i < json_array_size(array) && !rc; i++) {
+		size_t mark_i = push_index(rd, i);
+
+		(*n)++;
+		rc = read_item(rd, items + i * size, json_array_get(array, i));
+		pop(rd, mark_i);
+	}
+	if (!rc && *n > 1)
+		qsort(items, *n, size, compare_ids);
+	for (size_t i = 0; i < *n && !rc; i++) {
+		int32_t id = *(const int32_t *)(const void *)(items + i * size);
+
+		if (rule == IDS_DENSE && id != (int32_t)i)
+			rc = fail(rd, "%s ids must be 0..%zu, each once", what, *n - 1);
+		else if (rule == IDS_UNIQUE && i > 0 && id == *(const int32_t *)(const void *)(items + (i - 1) * size))
+			rc = fail(rd, "duplicate %s id %d", what, (int)id);
+	}
+	pop(rd, mark);
+	return rc;
+}
+
+/*
+ * The one map reader of the format: object `map` (already read, under the
+ * path's `key`) into a new array of `size`-byte items in key order, each read
+ * by `read_item` with its name under key.NAME, counted in *n as it is read.
+ */
+static int read_named(struct reader *rd, void **out, size_t *n, size_t size, const json_t *map, const char *key,
+		      int (*read_item)(struct reader *, void *, const char *, const json_t *))
+{
+	size_t n_keys = 0, mark = push_key(rd, key);
+	const char **keys = sorted_keys(map, &n_keys);
+	char *items = kdr_calloc(n_keys ? n_keys : 1, size);
+	int rc = 0;
+
+	*out = items;
+	for (size_t i = 0; i < n_keys && !rc; i++) {
+		size_t mark_i = push_key(rd, keys[i]);
+
+		(*n)++;
+		rc = read_item(rd, items + i * size, keys[i], json_object_get(map, keys[i]));
+		pop(rd, mark_i);
+	}
+	free(keys);
+	pop(rd, mark);
+	return rc;
+}
+
 static int read_replica_list(struct reader *rd, struct kdr_replica_list *out, const json_t *obj, const char *key,
 			     bool required)
 {
@@ -424,8 +496,9 @@ static int read_configs(struct reader *rd, struct kdr_live_config **out, size_t 
 	return rc;
 }
 
-static int read_broker(struct reader *rd, struct kdr_live_broker *out, const json_t *value)
+static int read_broker(struct reader *rd, void *item, const json_t *value)
 {
+	struct kdr_live_broker *out = item;
 	static const char *const fields[] = {"id", "host", "port", "rack", NULL};
 	int rc = 0;
 
@@ -446,34 +519,13 @@ static int read_broker(struct reader *rd, struct kdr_live_broker *out, const jso
 
 static int read_brokers(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
 {
-	json_t *array = NULL;
-	size_t mark = 0;
-	int rc = read_array(rd, &array, obj, "brokers");
-
-	if (rc || !array)
-		return rc;
-	mark = push_key(rd, "brokers");
-	cl->brokers = kdr_calloc(json_array_size(array) + 1, sizeof(*cl->brokers));
-	for (size_t i = 0; i < json_array_size(array) && !rc; i++) {
-		size_t mark_i = push_index(rd, i);
-
-		cl->n_brokers++;
-		rc = read_broker(rd, &cl->brokers[i], json_array_get(array, i));
-		pop(rd, mark_i);
-	}
-	if (!rc && cl->n_brokers > 1) {
-		qsort(cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_ids);
-		for (size_t i = 1; i < cl->n_brokers && !rc; i++) {
-			if (cl->brokers[i].id == cl->brokers[i - 1].id)
-				rc = fail(rd, "duplicate broker id %d", (int)cl->brokers[i].id);
-		}
-	}
-	pop(rd, mark);
-	return rc;
+	return read_id_array(rd, (void **)&cl->brokers, &cl->n_brokers, sizeof(*cl->brokers), obj, "brokers", read_broker,
+			     IDS_UNIQUE, "broker");
 }
 
-static int read_partition(struct reader *rd, struct kdr_live_partition *out, const json_t *value)
+static int read_partition(struct reader *rd, void *item, const json_t *value)
 {
+	struct kdr_live_partition *out = item;
 	static const char *const fields[] = {"id", "leader", "replicas", "isr", NULL};
 	int rc = 0;
 
@@ -494,34 +546,14 @@ static int read_partition(struct reader *rd, struct kdr_live_partition *out, con
 
 static int read_partitions(struct reader *rd, struct kdr_live_topic *topic, const json_t *obj)
 {
-	json_t *array = NULL;
-	size_t mark = 0;
-	int rc = read_array(rd, &array, obj, "partitions");
-
-	if (rc || !array)
-		return rc;
-	mark = push_key(rd, "partitions");
-	topic->partitions = kdr_calloc(json_array_size(array) + 1, sizeof(*topic->partitions));
-	for (size_t i = 0; i < json_array_size(array) && !rc; i++) {
-		size_t mark_i = push_index(rd, i);
-
-		topic->n_partitions++;
-		rc = read_partition(rd, &topic->partitions[i], json_array_get(array, i));
-		pop(rd, mark_i);
-	}
-	if (!rc && topic->n_partitions > 1)
-		qsort(topic->partitions, topic->n_partitions, sizeof(*topic->partitions), compare_ids);
 	/* The partitions array is indexed by id, so the ids must be exactly 0..n-1. */
-	for (size_t i = 0; i < topic->n_partitions && !rc; i++) {
-		if (topic->partitions[i].id != (int32_t)i)
-			rc = fail(rd, "partition ids must be 0..%zu, each once", topic->n_partitions - 1);
-	}
-	pop(rd, mark);
-	return rc;
+	return read_id_array(rd, (void **)&topic->partitions, &topic->n_partitions, sizeof(*topic->partitions), obj,
+			     "partitions", read_partition, IDS_DENSE, "partition");
 }
 
-static int read_topic(struct reader *rd, struct kdr_live_topic *out, const char *name, const json_t *value)
+static int read_topic(struct reader *rd, void *item, const char *name, const json_t *value)
 {
+	struct kdr_live_topic *out = item;
 	static const char *const fields[] = {"internal", "partitions", "configs", NULL};
 	int rc = 0;
 
@@ -540,25 +572,11 @@ static int read_topic(struct reader *rd, struct kdr_live_topic *out, const char 
 static int read_topics(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
 {
 	json_t *map = NULL;
-	const char **keys = NULL;
-	size_t n = 0, mark = 0;
 	int rc = read_object(rd, &map, obj, "topics");
 
 	if (rc || !map)
 		return rc;
-	mark = push_key(rd, "topics");
-	keys = sorted_keys(map, &n);
-	cl->topics = kdr_calloc(n ? n : 1, sizeof(*cl->topics));
-	for (size_t i = 0; i < n && !rc; i++) {
-		size_t mark_i = push_key(rd, keys[i]);
-
-		cl->n_topics++;
-		rc = read_topic(rd, &cl->topics[i], keys[i], json_object_get(map, keys[i]));
-		pop(rd, mark_i);
-	}
-	free(keys);
-	pop(rd, mark);
-	return rc;
+	return read_named(rd, (void **)&cl->topics, &cl->n_topics, sizeof(*cl->topics), map, "topics", read_topic);
 }
 
 static int read_state(struct reader *rd, enum kdr_connector_state *out, const json_t *obj)
@@ -577,8 +595,9 @@ static int read_state(struct reader *rd, enum kdr_connector_state *out, const js
 	return rc;
 }
 
-static int read_task(struct reader *rd, struct kdr_live_task *out, const json_t *value)
+static int read_task(struct reader *rd, void *item, const json_t *value)
 {
+	struct kdr_live_task *out = item;
 	static const char *const fields[] = {"id", "state", "workerId", "trace", NULL};
 	int rc = 0;
 
@@ -625,11 +644,10 @@ static int read_connector_config(struct reader *rd, struct kdr_strmap *out, cons
 	return rc;
 }
 
-static int read_connector(struct reader *rd, struct kdr_live_connector *out, const char *name, const json_t *value)
+static int read_connector(struct reader *rd, void *item, const char *name, const json_t *value)
 {
+	struct kdr_live_connector *out = item;
 	static const char *const fields[] = {"type", "state", "trace", "config", "tasks", NULL};
-	json_t *tasks = NULL;
-	size_t mark = 0;
 	int rc = 0;
 
 	out->name = kdr_strdup(name);
@@ -645,26 +663,8 @@ static int read_connector(struct reader *rd, struct kdr_live_connector *out, con
 		return rc;
 	if ((rc = read_connector_config(rd, &out->config, value)) != 0)
 		return rc;
-	if ((rc = read_array(rd, &tasks, value, "tasks")) != 0 || !tasks)
-		return rc;
-	mark = push_key(rd, "tasks");
-	out->tasks = kdr_calloc(json_array_size(tasks) + 1, sizeof(*out->tasks));
-	for (size_t i = 0; i < json_array_size(tasks) && !rc; i++) {
-		size_t mark_i = push_index(rd, i);
-
-		out->n_tasks++;
-		rc = read_task(rd, &out->tasks[i], json_array_get(tasks, i));
-		pop(rd, mark_i);
-	}
-	if (!rc && out->n_tasks > 1) {
-		qsort(out->tasks, out->n_tasks, sizeof(*out->tasks), compare_ids);
-		for (size_t i = 1; i < out->n_tasks && !rc; i++) {
-			if (out->tasks[i].id == out->tasks[i - 1].id)
-				rc = fail(rd, "duplicate task id %d", (int)out->tasks[i].id);
-		}
-	}
-	pop(rd, mark);
-	return rc;
+	return read_id_array(rd, (void **)&out->tasks, &out->n_tasks, sizeof(*out->tasks), value, "tasks", read_task,
+			     IDS_UNIQUE, "task");
 }
 
 static int read_connect(struct reader *rd, struct kdr_live_connect *out, const json_t *obj)
@@ -672,8 +672,7 @@ static int read_connect(struct reader *rd, struct kdr_live_connect *out, const j
 	static const char *const fields[] = {"url", "version", "kafkaClusterId", "connectors", NULL};
 	json_t *value = json_object_get(obj, "connect");
 	json_t *map = NULL;
-	const char **keys = NULL;
-	size_t n = 0, mark = 0, mark_map = 0;
+	size_t mark = 0;
 	int rc = 0;
 
 	if (!value || json_is_null(value))
@@ -694,19 +693,9 @@ static int read_connect(struct reader *rd, struct kdr_live_connect *out, const j
 		goto cleanup;
 	if ((rc = read_object(rd, &map, value, "connectors")) != 0 || !map)
 		goto cleanup;
-	mark_map = push_key(rd, "connectors");
-	keys = sorted_keys(map, &n);
-	out->connectors = kdr_calloc(n ? n : 1, sizeof(*out->connectors));
-	for (size_t i = 0; i < n && !rc; i++) {
-		size_t mark_i = push_key(rd, keys[i]);
-
-		out->n_connectors++;
-		rc = read_connector(rd, &out->connectors[i], keys[i], json_object_get(map, keys[i]));
-		pop(rd, mark_i);
-	}
-	pop(rd, mark_map);
+	rc = read_named(rd, (void **)&out->connectors, &out->n_connectors, sizeof(*out->connectors), map, "connectors",
+			read_connector);
 cleanup:
-	free(keys);
 	pop(rd, mark);
 	return rc;
 }
@@ -817,8 +806,9 @@ static int read_groups(struct reader *rd, struct kdr_live_cluster *cl, const jso
 	return rc;
 }
 
-static int read_cluster(struct reader *rd, struct kdr_live_cluster *out, const char *name, const json_t *value)
+static int read_cluster(struct reader *rd, void *item, const char *name, const json_t *value)
 {
+	struct kdr_live_cluster *out = item;
 	static const char *const fields[] = {"clusterId",     "controller", "brokers", "remoteStorage",
 					     "topicDefaults", "topics",	    "connect", "groups",
 					     "acls",	      "aclsError",  NULL};
@@ -855,8 +845,6 @@ static int read_root(struct reader *rd, struct kdr_live *out, const json_t *root
 	static const char *const fields[] = {"kdrSnapshot", "clusters", NULL};
 	json_t *version = NULL;
 	json_t *clusters = NULL;
-	const char **keys = NULL;
-	size_t n = 0, mark = 0;
 	int rc = 0;
 
 	if (!json_is_object(root))
@@ -879,19 +867,8 @@ static int read_root(struct reader *rd, struct kdr_live *out, const json_t *root
 		return rc;
 	if (!clusters)
 		return fail(rd, "missing field 'clusters'");
-	mark = push_key(rd, "clusters");
-	keys = sorted_keys(clusters, &n);
-	out->clusters = kdr_calloc(n ? n : 1, sizeof(*out->clusters));
-	for (size_t i = 0; i < n && !rc; i++) {
-		size_t mark_i = push_key(rd, keys[i]);
-
-		out->n_clusters++;
-		rc = read_cluster(rd, &out->clusters[i], keys[i], json_object_get(clusters, keys[i]));
-		pop(rd, mark_i);
-	}
-	free(keys);
-	pop(rd, mark);
-	return rc;
+	return read_named(rd, (void **)&out->clusters, &out->n_clusters, sizeof(*out->clusters), clusters, "clusters",
+			  read_cluster);
 }
 
 int kdr_live_from_json(struct kdr_live *out, const char *text, size_t len, const char *label)

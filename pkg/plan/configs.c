@@ -229,6 +229,9 @@ bool plan_config_equal(const char *key, const char *a, const char *b)
 
 	if (!a || !b)
 		return a == b;
+	/* Normalising is a function of the text: the same text is the same value (most of a no-change plan). */
+	if (strcmp(a, b) == 0)
+		return true;
 	na = plan_config_normalise(key, a);
 	nb = plan_config_normalise(key, b);
 	equal = strcmp(na, nb) == 0;

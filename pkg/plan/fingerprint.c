@@ -44,13 +44,16 @@ static void put_number(struct kdr_buf *buf, long long value)
 	kdr_buf_put(buf, digits + sizeof(digits) - n, n);
 }
 
+/* "TAG name=value SOURCE\n", without printf (one per override and default). */
 static void put_config(struct kdr_buf *buf, const char *tag, const struct kdr_live_config *config)
 {
-	kdr_buf_printf(buf, "%s ", tag);
+	kdr_buf_puts(buf, tag);
+	kdr_buf_putc(buf, ' ');
 	put_string(buf, config->name);
 	kdr_buf_putc(buf, '=');
 	put_string(buf, config->value);
-	kdr_buf_printf(buf, " %d\n", (int)config->source);
+	put_number(buf, (long long)config->source);
+	kdr_buf_putc(buf, '\n');
 }
 
 char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl)
@@ -72,7 +75,9 @@ char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl)
 
 		kdr_buf_puts(&buf, "topic ");
 		put_string(&buf, topic->name);
-		kdr_buf_printf(&buf, " %zu %d\n", topic->n_partitions, topic->internal ? 1 : 0);
+		put_number(&buf, (long long)topic->n_partitions);
+		put_number(&buf, topic->internal ? 1 : 0);
+		kdr_buf_putc(&buf, '\n');
 		for (size_t p = 0; p < topic->n_partitions; p++) {
 			kdr_buf_putc(&buf, 'p');
 			put_number(&buf, (long long)p);
