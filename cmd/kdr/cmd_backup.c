@@ -220,6 +220,8 @@ int kdr_cmd_backup(int argc, char **argv)
 		goto cleanup;
 	/* The same read as kdr snapshot: Kafka (ACLs included), Connect, the groups with their offsets. */
 	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
+	/* librdkafka 2.0.2 reads a refused DescribeAcls as no binding: check an empty answer. */
+	args.live.verify_acls = true;
 	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	cl = kdr_live_cluster_find(&p.live, args.clusters.v[0]);
@@ -231,6 +233,16 @@ int kdr_cmd_backup(int argc, char **argv)
 	if (!cl->groups_read || !cl->group_offsets_read) {
 		fprintf(stderr, "kdr backup: cluster '%s': the consumer groups could not be read; nothing was written\n",
 			args.clusters.v[0]);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	/*
+	 * A cluster without an authorizer has no ACLs to back up; ACLs that could
+	 * not be read (refused, no answer) would be restored as none: refuse.
+	 */
+	if (!cl->acls_read && !(cl->acls_error && strstr(cl->acls_error, "ACLs are not supported"))) {
+		fprintf(stderr, "kdr backup: cluster '%s': the ACLs could not be read (%s); nothing was written\n",
+			args.clusters.v[0], cl->acls_error ? cl->acls_error : "unknown reason");
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
@@ -255,8 +267,7 @@ int kdr_cmd_backup(int argc, char **argv)
 	printf("backup of cluster '%s' (id %s) written to %s: %zu file(s)\n", info.cluster,
 	       cl->cluster_id ? cl->cluster_id : "?", out_dir, files.n);
 	if (!cl->acls_read)
-		fprintf(stderr, "kdr backup: cluster '%s': ACLs not read (%s); acls.yaml holds none\n", info.cluster,
-			cl->acls_error ? cl->acls_error : "unknown reason");
+		fprintf(stderr, "kdr backup: cluster '%s': %s; acls.yaml holds none\n", info.cluster, cl->acls_error);
 	if (cl->connect.read_error)
 		fprintf(stderr, "kdr backup: cluster '%s': Connect not read (%s); connectors.json holds none\n",
 			info.cluster, cl->connect.read_error);

@@ -57,6 +57,7 @@ int kdr_pipeline_read(struct kdr_pipeline *p)
 	options.clusters = p->options.clusters;
 	options.n_clusters = p->options.n_clusters;
 	options.read_groups = p->options.read_groups;
+	options.verify_acls = p->options.verify_acls;
 	options.pool = p->options.pool;
 	/*
 	 * A cluster that cannot be read is left out: the plan reports it as an

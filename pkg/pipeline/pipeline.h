@@ -31,6 +31,7 @@ struct kdr_pipeline_options {
 	size_t n_clusters;
 	int timeout_ms;              /* per request to the clusters; <= 0: the adapters' defaults */
 	int read_groups;             /* enum kdr_read_groups */
+	bool verify_acls;            /* check every empty DescribeAcls answer (kdr_reader_options) */
 	bool allow_delete;           /* deletions of prune: true policies become actions */
 	bool plan_read_only;         /* plan only the clusters that were read (the loop), not --cluster */
 	bool validate_only;          /* apply: ask the brokers to check, change nothing */

@@ -189,7 +189,7 @@ int kdr_reader_read(struct kdr_live *out, struct kdr_reader_report *report, cons
 
 		read->cl = &desired->clusters[i];
 		read->options = options;
-		read->verify_empty_acls = manages_acls(desired, read->cl->meta.name);
+		read->verify_empty_acls = options->verify_acls || manages_acls(desired, read->cl->meta.name);
 		if (!selected(options, read->cl->meta.name))
 			continue;
 		read->started = pthread_create(&read->thread, NULL, read_one_cluster, read) == 0;

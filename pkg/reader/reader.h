@@ -37,6 +37,12 @@ struct kdr_reader_options {
 	 */
 	int read_groups;
 	/*
+	 * Check an empty DescribeAcls answer on every selected cluster, not only
+	 * where the desired state manages ACLs (kdr backup: a refused read must
+	 * not be written down as "no ACLs").
+	 */
+	bool verify_acls;
+	/*
 	 * Kafka connections kept across reads (kdr_kafka_pool_read; the loop
 	 * keeps one for its life); NULL: each read opens and closes its own.
 	 * Reads of consumer groups always use a connection of their own.

@@ -14,6 +14,8 @@ StandardAuthorizer):
   planned as if the cluster had no ACLs). The sandbox enforces no ACL, so this
   half runs on real Kafka; on the sandbox test_kafka_acls
   test_describe_refused_is_an_error covers it with injected refusals.
+- kdr backup: of the cluster without an authorizer, exit 0 and the manifest says ACLs are
+  not supported there; as the refused principal (real Kafka), exit 1 and nothing written.
 """
 import json
 import os
@@ -85,6 +87,14 @@ def probe(clusters, check):
     with open(os.path.join(open_dir, "desired.yaml"), "w") as f:
         f.write(cluster_doc("dc-open", clusters["dc-open"]["bootstrap"]) + POLICY % "dc-open")
     plans(check, open_dir, "dc-open", "ACLs are not supported there", env)
+    # kdr backup of it: no ACLs to back up, said so in the manifest (exit 0).
+    out = os.path.join(work, "open-backup")
+    proc = subprocess.run([kdr, "backup", open_dir, "--cluster", "dc-open", "--out", out], capture_output=True,
+                          text=True, timeout=180, env=env)
+    manifest = json.load(open(os.path.join(out, "manifest.json"))) if proc.returncode == 0 else {}
+    check(proc.returncode == 0 and manifest.get("aclsRead") is False and "ACLs are not supported there" in
+          manifest.get("aclsError", "") and "kind: AccessPolicy" not in open(os.path.join(out, "acls.yaml")).read(),
+          "dc-open: kdr backup exits 0 and its manifest says ACLs are not supported: %s" % proc.stderr[-300:])
 
     if not b.real:
         print("acls_unreadable: the sandbox enforces no ACL: the refused DescribeAcls is checked on real Kafka "
@@ -108,6 +118,17 @@ def probe(clusters, check):
     env["KDR_TEST_ACL_PASSWORD"] = "b1ll1ng"
     plans(check, refused_dir, "dc-east", "DescribeAcls refused: kdr's principal may not describe the cluster's ACLs "
           "(CLUSTER_AUTHORIZATION_FAILED", env)
+    # kdr backup as User:billing (a source without an AccessPolicy): refused, nothing written, never "no ACLs".
+    bare_dir = os.path.join(work, "bare")
+    os.mkdir(bare_dir)
+    with open(os.path.join(bare_dir, "desired.yaml"), "w") as f:
+        f.write(cluster_doc("dc-east", clusters["dc-east"]["bootstrap"], "billing"))
+    out = os.path.join(work, "refused-backup")
+    proc = subprocess.run([kdr, "backup", bare_dir, "--cluster", "dc-east", "--out", out], capture_output=True,
+                          text=True, timeout=180, env=env)
+    check(proc.returncode == 1 and "the ACLs could not be read" in proc.stderr and not os.path.exists(out),
+          "dc-east as User:billing: kdr backup exits 1, says the ACLs could not be read, writes nothing: %s"
+          % proc.stderr[-300:])
 
 
 b = bed.Bed()
