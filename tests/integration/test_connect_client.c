@@ -373,6 +373,46 @@ static void test_auth_secret_missing_is_reported_without_value(void **state)
 	kdr_desired_release(&desired);
 }
 
+/*
+ * A document-chosen caFile or secret reference outside the operator's allow
+ * list (KDR_SECRET_DIRS, KDR_SECRET_ENV_PREFIXES) is refused when the client
+ * opens, before any request: kdr never reads /etc/passwd as a CA bundle nor
+ * sends AWS_SECRET_ACCESS_KEY as a bearer token, even if validation was
+ * skipped (validation refuses them too: test_validate).
+ */
+static void test_documents_read_only_what_the_operator_allows(void **state)
+{
+	struct kdr_desired desired = { 0 };
+	struct kdr_cluster *cl = kdr_desired_add_cluster(&desired);
+	struct kdr_connect_client *client = NULL;
+
+	(void)state;
+	unsetenv("KDR_SECRET_DIRS");
+	unsetenv("KDR_SECRET_ENV_PREFIXES");
+	kdr_secret_policy_reload();
+	cl->meta.name = kdr_strdup("dc-east");
+	cl->connect.present = true;
+	cl->connect.url = kdr_strdup("https://127.0.0.1:1");
+	cl->connect.ca_file = kdr_strdup("/etc/passwd");
+	assert_int_equal(kdr_connect_client_open(&client, cl, NULL), KDR_EINVALID);
+	assert_null(client);
+	assert_non_null(strstr(kdr_error_message(), "connect 'https://127.0.0.1:1' (cluster 'dc-east'): caFile: file "
+						    "'/etc/passwd' is not one a document may read"));
+	free(cl->connect.ca_file);
+	cl->connect.ca_file = NULL;
+	setenv("AWS_SECRET_ACCESS_KEY", "aws-s3cret-value", 1);
+	cl->connect.auth_kind = KDR_CONNECT_AUTH_BEARER;
+	cl->connect.token.kind = KDR_VALUE_ENV;
+	cl->connect.token.ref = kdr_strdup("AWS_SECRET_ACCESS_KEY");
+	assert_int_equal(kdr_connect_client_open(&client, cl, NULL), KDR_EINVALID);
+	assert_null(client);
+	assert_non_null(strstr(kdr_error_message(), "environment variable 'AWS_SECRET_ACCESS_KEY' is not one a "
+						    "document may read"));
+	assert_null(strstr(kdr_error_message(), "aws-s3cret-value"));
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	kdr_desired_release(&desired);
+}
+
 static int group_setup(void **state)
 {
 	struct kdr_sandbox_cluster_spec spec = west_spec();
@@ -399,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_config_is_terminal_with_connects_message, setup, teardown),
 		cmocka_unit_test(test_unreachable_worker_fails_fast),
 		cmocka_unit_test(test_auth_secret_missing_is_reported_without_value),
+		cmocka_unit_test(test_documents_read_only_what_the_operator_allows),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
