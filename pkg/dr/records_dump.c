@@ -133,12 +133,52 @@ static bool base64_decode(struct kdr_dr_bytes *out, const char *text)
 
 static void put_line(struct kdr_buf *out, json_t *obj)
 {
-	char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
 
-	kdr_buf_puts(out, text);
+	kdr_buf_puts(out, text ? text : "{}");
 	kdr_buf_putc(out, '\n');
 	free(text);
 	json_decref(obj);
+}
+
+/* Length of the valid UTF-8 sequence at `p` (1..4), or 0. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (n == 2 && p[0] < 0xc2)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * A header key as a JSON string: Kafka's header keys are Strings (UTF-8);
+ * bytes that are not UTF-8 become U+FFFD, as a Java consumer reads them.
+ */
+static json_t *header_key_json(const char *key)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+	json_t *out = json_string(key);
+
+	if (out)
+		return out;
+	for (const unsigned char *p = (const unsigned char *)key; *p;) {
+		size_t n = utf8_sequence(p);
+
+		if (n == 0) {
+			kdr_buf_puts(&buf, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		kdr_buf_put(&buf, p, n);
+		p += n;
+	}
+	out = json_string(buf.ptr);
+	kdr_buf_release(&buf);
+	return out ? out : json_string("");
 }
 
 void kdr_dr_records_encode(struct kdr_buf *out, const struct kdr_dr_partition_records *records)
@@ -150,7 +190,7 @@ void kdr_dr_records_encode(struct kdr_buf *out, const struct kdr_dr_partition_re
 		json_t *obj = json_object(), *headers = json_array();
 
 		for (size_t h = 0; h < record->n_headers; h++)
-			json_array_append_new(headers, json_pack("[s, o]", record->headers[h].key,
+			json_array_append_new(headers, json_pack("[o, o]", header_key_json(record->headers[h].key),
 								 base64_json(&record->headers[h].value)));
 		json_object_set_new(obj, "offset", json_integer((json_int_t)record->offset));
 		json_object_set_new(obj, "timestamp", json_integer((json_int_t)record->timestamp_ms));
@@ -211,6 +251,8 @@ int kdr_dr_records_decode(struct kdr_dr_partition_records *out, const char *text
 	size_t line = 0, at = 0;
 	int error = 0;
 
+	size_t seen = 0; /* non-empty lines */
+
 	memset(out, 0, sizeof(*out));
 	while (at < len && !error) {
 		const char *nl = memchr(text + at, '\n', len - at);
@@ -229,7 +271,7 @@ int kdr_dr_records_decode(struct kdr_dr_partition_records *out, const char *text
 			error = kdr_error_set(KDR_EINVALID, "%s:%zu:%d: %s", label, line, jerr.column, jerr.text);
 			break;
 		}
-		if (line == 1) {
+		if (++seen == 1) {
 			json_t *partition = json_object_get(obj, "partition");
 			const char *topic = json_string_value(json_object_get(obj, "topic"));
 
@@ -237,9 +279,9 @@ int kdr_dr_records_decode(struct kdr_dr_partition_records *out, const char *text
 			    !json_is_integer(partition) || json_integer_value(partition) < 0 ||
 			    json_integer_value(partition) > INT32_MAX)
 				error = kdr_error_set(KDR_EINVALID,
-						      "%s:1: expected the header {\"kdrRecords\":1,\"partition\":P,"
+						      "%s:%zu: expected the header {\"kdrRecords\":1,\"partition\":P,"
 						      "\"topic\":\"T\"}",
-						      label);
+						      label, line);
 			else
 				kdr_dr_partition_records_init(out, topic, (int32_t)json_integer_value(partition));
 		} else {
@@ -252,7 +294,7 @@ int kdr_dr_records_decode(struct kdr_dr_partition_records *out, const char *text
 		}
 		json_decref(obj);
 	}
-	if (!error && line == 0)
+	if (!error && seen == 0)
 		error = kdr_error_set(KDR_EINVALID, "%s: empty; expected the header line", label);
 	if (error)
 		kdr_dr_partition_records_release(out);

@@ -310,6 +310,23 @@ static void test_records_format(void **state)
 			 KDR_EINVALID);
 	assert_non_null(strstr(kdr_error_message(), "x.jsonl:2: key: expected base64 or null"));
 	assert_int_equal(kdr_dr_records_decode(&back, "[]\n", 3, "y.jsonl"), KDR_EINVALID);
+	assert_int_equal(kdr_dr_records_decode(&back, "\n\n", 2, "blank.jsonl"), KDR_EINVALID);
+	assert_non_null(strstr(kdr_error_message(), "blank.jsonl: empty; expected the header line"));
+
+	/* A header key that is not UTF-8 (librdkafka lets a producer send one) is written with U+FFFD. */
+	{
+		struct kdr_dr_header bad = { (char *)"k\xff", { (unsigned char *)"v", 1, false } };
+		struct kdr_dr_record r3 = { 7, 0, { NULL, 0, true }, { NULL, 0, true }, &bad, 1 };
+		struct kdr_dr_partition_records one;
+		struct kdr_buf line = KDR_BUF_INIT;
+
+		kdr_dr_partition_records_init(&one, "t", 0);
+		kdr_dr_partition_records_add(&one, &r3);
+		kdr_dr_records_encode(&line, &one);
+		assert_non_null(strstr(line.ptr, "[[\"k\\uFFFD\",\"dg==\"]]"));
+		kdr_buf_release(&line);
+		kdr_dr_partition_records_release(&one);
+	}
 	assert_int_equal(kdr_dr_records_decode(&back, "", 0, "z.jsonl"), KDR_EINVALID);
 
 	kdr_buf_release(&sums);
