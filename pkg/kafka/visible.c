@@ -148,7 +148,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 		if (left == 0 || kdr_kafka_now_ms() >= deadline)
 			break;
 		sleep_ms(pause_ms);
-		pause_ms = pause_ms * 2 > 1000 ? 1000 : pause_ms * 2;
+		pause_ms = pause_ms * 2 > 2000 ? 2000 : pause_ms * 2;
 	}
 	if (left > 0) {
 		struct kdr_buf ids = KDR_BUF_INIT;

@@ -220,7 +220,11 @@ def main():
     finally:
         if bed and bed.poll() is None:
             bed.terminate()
-            bed.wait(60)
+            try:
+                bed.wait(120)
+            except subprocess.TimeoutExpired:
+                bed.kill()
+                bed.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
