@@ -22,7 +22,7 @@ struct kdr_git_repo {
 	char *token;         /* HTTP(S) token or NULL; wiped on free */
 	int timeout_ms;
 	unsigned auth_attempts; /* credential callback calls in the current operation */
-	bool auth_offered;      /* the callback handed out credentials in the current operation */
+	unsigned auth_offered;  /* GIT_CREDENTIAL_* kinds the callback handed out in the current operation */
 	char *push_refused;     /* the last push: the ref the remote refused and why, or NULL */
 };
 
