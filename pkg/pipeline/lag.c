@@ -63,8 +63,9 @@ static void read_syncs(struct kdr_dr_syncs *out, struct kdr_strvec *warnings, co
 	free(topic);
 }
 
-int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, const struct kdr_pipeline *p,
-		     const struct kdr_flow *flow, int64_t max_rpo_ms)
+/* kdr_pipeline_lag with the flows' status given (`given`), or computed here when NULL. */
+static int measure(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, const struct kdr_pipeline *p,
+		   const struct kdr_status *given, const struct kdr_flow *flow, int64_t max_rpo_ms)
 {
 	const struct kdr_cluster *source = kdr_desired_cluster(p->desired, flow->source);
 	const struct kdr_cluster *target = kdr_desired_cluster(p->desired, flow->target);
@@ -77,11 +78,12 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
 	struct kdr_dr_syncs syncs = { 0 };
 	struct kdr_dr_lag_input in = { 0 };
 	const char **remotes = NULL;
-	int rc = kdr_pipeline_status(&status, p);
+	int rc = given ? 0 : kdr_pipeline_status(&status, p);
+	const struct kdr_status *st = given ? given : &status;
 
-	for (size_t i = 0; rc == 0 && i < status.n_flows && !sf; i++)
-		if (strcmp(status.flows[i].name, flow->meta.name) == 0)
-			sf = &status.flows[i];
+	for (size_t i = 0; rc == 0 && i < st->n_flows && !sf; i++)
+		if (strcmp(st->flows[i].name, flow->meta.name) == 0)
+			sf = &st->flows[i];
 	if (rc != 0)
 		goto cleanup;
 	if (!sf || !sf->topics_checked || !source_live || !kdr_live_cluster_find(&p->live, flow->target)) {
@@ -147,6 +149,12 @@ cleanup:
 	return rc;
 }
 
+int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, const struct kdr_pipeline *p,
+		     const struct kdr_flow *flow, int64_t max_rpo_ms)
+{
+	return measure(out, warnings, p, NULL, flow, max_rpo_ms);
+}
+
 /* The status form of a report: the totals and the per-topic figures. */
 static void fill_status_lag(struct kdr_status_lag *out, const struct kdr_dr_lag_report *report)
 {
@@ -176,7 +184,8 @@ void kdr_pipeline_status_lag(struct kdr_status *status, const struct kdr_pipelin
 		kdr_status_lag_release(&sf->lag);
 		if (!flow)
 			continue;
-		if (kdr_pipeline_lag(&report, &warnings, p, flow, 0) == 0)
+		/* The status at hand names what each flow mirrors: not recomputed per flow. */
+		if (measure(&report, &warnings, p, status, flow, 0) == 0)
 			fill_status_lag(&sf->lag, &report);
 		else
 			sf->lag.error = kdr_strdup(kdr_error_message());
