@@ -555,8 +555,18 @@ int16_t kdr_sandbox_auto_create_topic(struct kdr_sandbox_cluster *cl, const char
 /* Creates a topic placed by Kafka's algorithm over the live brokers; returns a Kafka error code. */
 int16_t kdr_sandbox_create_placed_topic(struct kdr_sandbox_cluster *cl, const char *name, int32_t partitions,
 					int32_t rf, bool internal);
-/* api_groups.c: removes committed offsets of a deleted topic. */
+/* api_offsets.c: removes committed offsets of a deleted topic. */
 void kdr_sandbox_groups_topic_deleted(struct kdr_sandbox_cluster *cl, const char *topic);
+/* api_groups.c: the groups, for api_offsets.c. */
 void kdr_sandbox_group_free(struct kdr_sandbox_group *group);
+/* NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE unless this broker coordinates `group_id`, else 0. */
+int16_t kdr_sandbox_coordinator_check(struct kdr_sandbox_request *req, const char *group_id);
+struct kdr_sandbox_group *kdr_sandbox_group_find(struct kdr_sandbox_cluster *cl, const char *id);
+struct kdr_sandbox_group *kdr_sandbox_group_create(struct kdr_sandbox_cluster *cl, const char *id);
+struct kdr_sandbox_member *kdr_sandbox_member_find(struct kdr_sandbox_group *group, const char *member_id);
+/* Expires silent members and completes a rebalance whose time is up. */
+void kdr_sandbox_group_tick(struct kdr_sandbox_cluster *cl, struct kdr_sandbox_group *group);
+const struct kdr_sandbox_protocol *kdr_sandbox_member_protocol(const struct kdr_sandbox_member *member,
+							       const char *name);
 
 #endif

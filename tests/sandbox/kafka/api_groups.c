@@ -1,8 +1,8 @@
 /*
  * The classic group coordinator: FindCoordinator v0-2, JoinGroup v0-5,
  * SyncGroup v0-3, Heartbeat v0-3, LeaveGroup v0-3, ListGroups v0-2,
- * DescribeGroups v0-4, OffsetCommit v0-7, OffsetFetch v0-5, DeleteGroups
- * v0-1 and OffsetDelete v0, after Kafka's GroupCoordinator/ClassicGroup:
+ * DescribeGroups v0-4 and DeleteGroups v0-1, after Kafka's
+ * GroupCoordinator/ClassicGroup (the offsets are api_offsets.c's):
  *
  * - A group's coordinator is the leader of partition
  *   abs(javaHash(groupId)) % 50 of __consumer_offsets, which the first
@@ -19,8 +19,6 @@
  *   rebalance get REBALANCE_IN_PROGRESS; members silent for their session
  *   timeout are removed. group.initial.rebalance.delay.ms is 0 (as Kafka's
  *   quickstart config sets it).
- * - Offsets are kept per group (not written to __consumer_offsets) and
- *   removed with their topic.
  */
 #include "sandbox_internal.h"
 
@@ -35,7 +33,6 @@
 #define OFFSETS_PARTITIONS	  50
 #define MIN_SESSION_TIMEOUT_MS	  6000
 #define MAX_SESSION_TIMEOUT_MS	  1800000
-#define OFFSET_METADATA_MAX_BYTES 4096
 #define MAX_PENDING_MEMBERS	  1024
 
 static const char *const state_names[] = {"Empty", "PreparingRebalance", "CompletingRebalance", "Stable"};
@@ -84,7 +81,7 @@ static int32_t coordinator_of(struct kdr_sandbox_cluster *cl, const char *group_
 	return kdr_sandbox_broker_is_live(cl, topic->partitions[p].leader) ? topic->partitions[p].leader : -1;
 }
 
-static int16_t coordinator_check(struct kdr_sandbox_request *req, const char *group_id)
+int16_t kdr_sandbox_coordinator_check(struct kdr_sandbox_request *req, const char *group_id)
 {
 	if (req->injected)
 		return req->injected;
@@ -155,7 +152,7 @@ static size_t group_slot(struct kdr_sandbox_cluster *cl, const char *id, bool *f
 	return lo;
 }
 
-static struct kdr_sandbox_group *group_find(struct kdr_sandbox_cluster *cl, const char *id)
+struct kdr_sandbox_group *kdr_sandbox_group_find(struct kdr_sandbox_cluster *cl, const char *id)
 {
 	bool found = false;
 	size_t i = group_slot(cl, id, &found);
@@ -163,7 +160,7 @@ static struct kdr_sandbox_group *group_find(struct kdr_sandbox_cluster *cl, cons
 	return found ? cl->groups[i] : NULL;
 }
 
-static struct kdr_sandbox_group *group_create(struct kdr_sandbox_cluster *cl, const char *id)
+struct kdr_sandbox_group *kdr_sandbox_group_create(struct kdr_sandbox_cluster *cl, const char *id)
 {
 	bool found = false;
 	size_t i = group_slot(cl, id, &found);
@@ -193,7 +190,7 @@ static void group_delete(struct kdr_sandbox_cluster *cl, const char *id)
 	cl->n_groups--;
 }
 
-static struct kdr_sandbox_member *member_find(struct kdr_sandbox_group *group, const char *member_id)
+struct kdr_sandbox_member *kdr_sandbox_member_find(struct kdr_sandbox_group *group, const char *member_id)
 {
 	for (size_t i = 0; group && member_id && i < group->n_members; i++) {
 		if (strcmp(group->members[i]->member_id, member_id) == 0)
@@ -219,7 +216,7 @@ static void member_remove(struct kdr_sandbox_group *group, struct kdr_sandbox_me
 	}
 }
 
-static const struct kdr_sandbox_protocol *member_protocol(const struct kdr_sandbox_member *member, const char *name)
+const struct kdr_sandbox_protocol *kdr_sandbox_member_protocol(const struct kdr_sandbox_member *member, const char *name)
 {
 	for (size_t i = 0; name && i < member->n_protocols; i++) {
 		if (strcmp(member->protocols[i].name, name) == 0)
@@ -231,7 +228,7 @@ static const struct kdr_sandbox_protocol *member_protocol(const struct kdr_sandb
 static bool all_support(const struct kdr_sandbox_group *group, const char *name)
 {
 	for (size_t i = 0; i < group->n_members; i++) {
-		if (!member_protocol(group->members[i], name))
+		if (!kdr_sandbox_member_protocol(group->members[i], name))
 			return false;
 	}
 	return true;
@@ -308,7 +305,7 @@ static void put_join_response(struct kdr_buf *out, int16_t version, int16_t erro
 	kdr_sandbox_put_i32(out, (int32_t)group->n_members);
 	for (size_t i = 0; i < group->n_members; i++) {
 		const struct kdr_sandbox_member *m = group->members[i];
-		const struct kdr_sandbox_protocol *p = member_protocol(m, protocol);
+		const struct kdr_sandbox_protocol *p = kdr_sandbox_member_protocol(m, protocol);
 
 		kdr_sandbox_put_string(out, m->member_id);
 		if (version >= 5)
@@ -353,7 +350,7 @@ static void complete_rebalance(struct kdr_sandbox_cluster *cl, struct kdr_sandbo
 }
 
 /* Session expiry and rebalance completion, run whenever a request touches the group. */
-static void group_tick(struct kdr_sandbox_cluster *cl, struct kdr_sandbox_group *group)
+void kdr_sandbox_group_tick(struct kdr_sandbox_cluster *cl, struct kdr_sandbox_group *group)
 {
 	int64_t now = kdr_sandbox_now_ms();
 	bool removed = false;
@@ -382,8 +379,8 @@ static void group_tick(struct kdr_sandbox_cluster *cl, struct kdr_sandbox_group 
 static struct kdr_sandbox_member *refind(struct kdr_sandbox_cluster *cl, const char *group_id, const char *member_id,
 					 struct kdr_sandbox_group **group)
 {
-	*group = group_find(cl, group_id);
-	return member_find(*group, member_id);
+	*group = kdr_sandbox_group_find(cl, group_id);
+	return kdr_sandbox_member_find(*group, member_id);
 }
 
 static void wait_until(struct kdr_sandbox_cluster *cl, int64_t deadline)
@@ -549,20 +546,20 @@ int kdr_sandbox_handle_join_group(struct kdr_sandbox_request *req, struct kdr_bu
 	if (!*group_id)
 		error = KDR_KAFKA_INVALID_GROUP_ID;
 	if (!error)
-		error = coordinator_check(req, group_id);
+		error = kdr_sandbox_coordinator_check(req, group_id);
 	if (!error && (session_timeout < MIN_SESSION_TIMEOUT_MS || session_timeout > MAX_SESSION_TIMEOUT_MS))
 		error = KDR_KAFKA_INVALID_SESSION_TIMEOUT;
 	if (!error && (!*protocol_type || n <= 0))
 		error = KDR_KAFKA_INCONSISTENT_GROUP_PROTOCOL;
 	if (!error) {
-		group = group_find(cl, group_id);
+		group = kdr_sandbox_group_find(cl, group_id);
 		if (!group && *member_id)
 			error = KDR_KAFKA_UNKNOWN_MEMBER_ID;
 		else if (!group)
-			group = group_create(cl, group_id);
+			group = kdr_sandbox_group_create(cl, group_id);
 	}
 	if (!error) {
-		group_tick(cl, group);
+		kdr_sandbox_group_tick(cl, group);
 		if (group->n_members && group->protocol_type && strcmp(group->protocol_type, protocol_type) != 0)
 			error = KDR_KAFKA_INCONSISTENT_GROUP_PROTOCOL;
 		if (!error && group->n_members) {
@@ -591,7 +588,7 @@ int kdr_sandbox_handle_join_group(struct kdr_sandbox_request *req, struct kdr_bu
 		member->member_id = id;
 		is_new = true;
 	} else if (!error) {
-		member = member_find(group, member_id);
+		member = kdr_sandbox_member_find(group, member_id);
 		if (!member && pending_take(group, member_id)) {
 			member = kdr_calloc(1, sizeof(*member));
 			member->member_id = kdr_strdup(member_id);
@@ -635,7 +632,7 @@ int kdr_sandbox_handle_join_group(struct kdr_sandbox_request *req, struct kdr_bu
 	prepare_rebalance(cl, group);
 	member->joined = true;
 	member->join_ready = false;
-	group_tick(cl, group);
+	kdr_sandbox_group_tick(cl, group);
 
 	{
 		/* Park until the rebalance completes; the group and member may change under us meanwhile. */
@@ -651,7 +648,7 @@ int kdr_sandbox_handle_join_group(struct kdr_sandbox_request *req, struct kdr_bu
 			wait_until(cl, group->rebalance_deadline_ms);
 			member = refind(cl, gid, id, &group);
 			if (member)
-				group_tick(cl, group);
+				kdr_sandbox_group_tick(cl, group);
 		}
 		if (member) {
 			member->waiting--;
@@ -687,17 +684,17 @@ static void put_sync_response(struct kdr_buf *out, int16_t version, int16_t erro
 static int16_t member_check(struct kdr_sandbox_request *req, const char *group_id, const char *member_id,
 			    int32_t generation, struct kdr_sandbox_group **group, struct kdr_sandbox_member **member)
 {
-	int16_t error = coordinator_check(req, group_id);
+	int16_t error = kdr_sandbox_coordinator_check(req, group_id);
 
 	*group = NULL;
 	*member = NULL;
 	if (error)
 		return error;
-	*group = group_find(req->cluster, group_id);
+	*group = kdr_sandbox_group_find(req->cluster, group_id);
 	if (!*group)
 		return KDR_KAFKA_UNKNOWN_MEMBER_ID;
-	group_tick(req->cluster, *group);
-	*member = member_find(*group, member_id);
+	kdr_sandbox_group_tick(req->cluster, *group);
+	*member = kdr_sandbox_member_find(*group, member_id);
 	if (!*member)
 		return KDR_KAFKA_UNKNOWN_MEMBER_ID;
 	if (generation != (*group)->generation)
@@ -779,7 +776,7 @@ int kdr_sandbox_handle_sync_group(struct kdr_sandbox_request *req, struct kdr_bu
 			wait_until(cl, INT64_MAX);
 			member = refind(cl, gid, id, &group);
 			if (member)
-				group_tick(cl, group);
+				kdr_sandbox_group_tick(cl, group);
 		}
 		if (member)
 			member->waiting--;
@@ -827,14 +824,14 @@ int kdr_sandbox_handle_heartbeat(struct kdr_sandbox_request *req, struct kdr_buf
 /* Removes a member and rebalances the rest; returns an error code for it. */
 static int16_t leave(struct kdr_sandbox_cluster *cl, struct kdr_sandbox_group *group, const char *member_id)
 {
-	struct kdr_sandbox_member *member = member_find(group, member_id);
+	struct kdr_sandbox_member *member = kdr_sandbox_member_find(group, member_id);
 
 	if (!member)
 		return KDR_KAFKA_UNKNOWN_MEMBER_ID;
 	member_remove(group, member);
 	if (group->state != KDR_SANDBOX_GROUP_EMPTY)
 		prepare_rebalance(cl, group);
-	group_tick(cl, group);
+	kdr_sandbox_group_tick(cl, group);
 	return KDR_KAFKA_NONE;
 }
 
@@ -851,9 +848,9 @@ int kdr_sandbox_handle_leave_group(struct kdr_sandbox_request *req, struct kdr_b
 
 		if (r->bad)
 			return -1;
-		error = coordinator_check(req, group_id);
+		error = kdr_sandbox_coordinator_check(req, group_id);
 		if (!error)
-			group = group_find(cl, group_id);
+			group = kdr_sandbox_group_find(cl, group_id);
 		if (!error && !group)
 			error = KDR_KAFKA_UNKNOWN_MEMBER_ID;
 		if (!error)
@@ -874,8 +871,8 @@ int kdr_sandbox_handle_leave_group(struct kdr_sandbox_request *req, struct kdr_b
 		}
 		if (r->bad)
 			return -1;
-		error = coordinator_check(req, group_id);
-		if (!error && !(group = group_find(cl, group_id)))
+		error = kdr_sandbox_coordinator_check(req, group_id);
+		if (!error && !(group = kdr_sandbox_group_find(cl, group_id)))
 			error = KDR_KAFKA_UNKNOWN_MEMBER_ID;
 		kdr_sandbox_put_i32(out, 0);
 		kdr_sandbox_put_i16(out, error);
@@ -908,7 +905,7 @@ int kdr_sandbox_handle_list_groups(struct kdr_sandbox_request *req, struct kdr_b
 		/* Each broker lists the groups it coordinates; clients ask every broker. */
 		if (coordinator_of(cl, group->group_id) != req->broker->id)
 			continue;
-		group_tick(cl, group);
+		kdr_sandbox_group_tick(cl, group);
 		kdr_sandbox_put_string(out, group->group_id);
 		kdr_sandbox_put_string(out, group->protocol_type ? group->protocol_type : "");
 		count++;
@@ -934,12 +931,12 @@ int kdr_sandbox_handle_describe_groups(struct kdr_sandbox_request *req, struct k
 		kdr_sandbox_put_i32(out, 0);
 	kdr_sandbox_put_i32(out, n);
 	for (int32_t i = 0; i < n; i++) {
-		int16_t error = coordinator_check(req, ids[i]);
-		struct kdr_sandbox_group *group = error ? NULL : group_find(cl, ids[i]);
+		int16_t error = kdr_sandbox_coordinator_check(req, ids[i]);
+		struct kdr_sandbox_group *group = error ? NULL : kdr_sandbox_group_find(cl, ids[i]);
 		bool stable = false;
 
 		if (group)
-			group_tick(cl, group);
+			kdr_sandbox_group_tick(cl, group);
 		stable = group && group->state == KDR_SANDBOX_GROUP_STABLE;
 		kdr_sandbox_put_i16(out, error);
 		kdr_sandbox_put_string(out, ids[i]);
@@ -950,7 +947,7 @@ int kdr_sandbox_handle_describe_groups(struct kdr_sandbox_request *req, struct k
 		for (size_t m = 0; group && m < group->n_members; m++) {
 			const struct kdr_sandbox_member *member = group->members[m];
 			const struct kdr_sandbox_protocol *p =
-			    stable ? member_protocol(member, group->protocol_name) : NULL;
+			    stable ? kdr_sandbox_member_protocol(member, group->protocol_name) : NULL;
 
 			kdr_sandbox_put_string(out, member->member_id);
 			if (req->version >= 4)
@@ -982,11 +979,11 @@ int kdr_sandbox_handle_delete_groups(struct kdr_sandbox_request *req, struct kdr
 	kdr_sandbox_put_i32(out, 0);
 	kdr_sandbox_put_i32(out, n);
 	for (int32_t i = 0; i < n; i++) {
-		int16_t error = coordinator_check(req, ids[i]);
-		struct kdr_sandbox_group *group = error ? NULL : group_find(cl, ids[i]);
+		int16_t error = kdr_sandbox_coordinator_check(req, ids[i]);
+		struct kdr_sandbox_group *group = error ? NULL : kdr_sandbox_group_find(cl, ids[i]);
 
 		if (group)
-			group_tick(cl, group);
+			kdr_sandbox_group_tick(cl, group);
 		if (!error && !group)
 			error = KDR_KAFKA_GROUP_ID_NOT_FOUND;
 		else if (!error && group->state != KDR_SANDBOX_GROUP_EMPTY)
@@ -996,324 +993,5 @@ int kdr_sandbox_handle_delete_groups(struct kdr_sandbox_request *req, struct kdr
 		kdr_sandbox_put_string(out, ids[i]);
 		kdr_sandbox_put_i16(out, error);
 	}
-	return 0;
-}
-
-/* --- offsets --- */
-
-static struct kdr_sandbox_offset *offset_find(struct kdr_sandbox_group *group, const char *topic, int32_t partition)
-{
-	for (size_t i = 0; group && i < group->n_offsets; i++) {
-		if (group->offsets[i].partition == partition && strcmp(group->offsets[i].topic, topic) == 0)
-			return &group->offsets[i];
-	}
-	return NULL;
-}
-
-static void offset_remove(struct kdr_sandbox_group *group, struct kdr_sandbox_offset *offset)
-{
-	size_t i = (size_t)(offset - group->offsets);
-
-	free(offset->topic);
-	free(offset->metadata);
-	memmove(&group->offsets[i], &group->offsets[i + 1], (group->n_offsets - i - 1) * sizeof(*group->offsets));
-	group->n_offsets--;
-}
-
-void kdr_sandbox_groups_topic_deleted(struct kdr_sandbox_cluster *cl, const char *topic)
-{
-	for (size_t g = 0; g < cl->n_groups; g++) {
-		struct kdr_sandbox_group *group = cl->groups[g];
-
-		for (size_t i = group->n_offsets; i-- > 0;) {
-			if (strcmp(group->offsets[i].topic, topic) == 0)
-				offset_remove(group, &group->offsets[i]);
-		}
-	}
-}
-
-static int compare_offsets(const void *a, const void *b)
-{
-	const struct kdr_sandbox_offset *x = a;
-	const struct kdr_sandbox_offset *y = b;
-	int c = strcmp(x->topic, y->topic);
-
-	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
-}
-
-/* Validates a commit against the group (ClassicGroup.validateOffsetCommit); may create a simple group. */
-static int16_t commit_check(struct kdr_sandbox_request *req, const char *group_id, int32_t generation,
-			    const char *member_id, struct kdr_sandbox_group **group)
-{
-	struct kdr_sandbox_member *member = NULL;
-	int16_t error = 0;
-
-	*group = NULL;
-	if (!*group_id)
-		return KDR_KAFKA_INVALID_GROUP_ID;
-	if ((error = coordinator_check(req, group_id)))
-		return error;
-	*group = group_find(req->cluster, group_id);
-	if (*group)
-		group_tick(req->cluster, *group);
-	if (generation < 0 && (!member_id || !*member_id)) {
-		/* A commit from outside the group (admin tools): only for an empty or new group. */
-		if (*group && (*group)->state != KDR_SANDBOX_GROUP_EMPTY)
-			return KDR_KAFKA_UNKNOWN_MEMBER_ID;
-		if (!*group)
-			*group = group_create(req->cluster, group_id);
-		return KDR_KAFKA_NONE;
-	}
-	if (!*group)
-		return KDR_KAFKA_ILLEGAL_GENERATION;
-	member = member_find(*group, member_id);
-	if (!member)
-		return KDR_KAFKA_UNKNOWN_MEMBER_ID;
-	if (generation != (*group)->generation)
-		return KDR_KAFKA_ILLEGAL_GENERATION;
-	if ((*group)->state == KDR_SANDBOX_GROUP_COMPLETING)
-		return KDR_KAFKA_REBALANCE_IN_PROGRESS;
-	member->last_seen_ms = kdr_sandbox_now_ms();
-	return KDR_KAFKA_NONE;
-}
-
-int kdr_sandbox_handle_offset_commit(struct kdr_sandbox_request *req, struct kdr_buf *out)
-{
-	struct kdr_sandbox_cluster *cl = req->cluster;
-	struct kdr_sandbox_reader *r = &req->r;
-	struct kdr_sandbox_group *group = NULL;
-	const char *group_id = kdr_sandbox_read_string(r, &req->arena, false);
-	int32_t generation = -1;
-	const char *member_id = NULL;
-	int32_t n_topics = 0;
-	int16_t group_error = 0;
-
-	if (req->version >= 1) {
-		generation = kdr_sandbox_read_i32(r);
-		member_id = kdr_sandbox_read_string(r, &req->arena, false);
-	}
-	if (req->version >= 7)
-		(void)kdr_sandbox_read_string(r, &req->arena, true);
-	if (req->version >= 2 && req->version <= 4)
-		(void)kdr_sandbox_read_i64(r); /* retention: offsets do not expire here */
-	n_topics = kdr_sandbox_read_array_len(r, false, 6);
-	if (r->bad)
-		return -1;
-	group_error = commit_check(req, group_id, generation, member_id, &group);
-
-	if (req->version >= 3)
-		kdr_sandbox_put_i32(out, 0);
-	kdr_sandbox_put_i32(out, n_topics);
-	for (int32_t t = 0; t < n_topics; t++) {
-		const char *name = kdr_sandbox_read_string(r, &req->arena, false);
-		struct kdr_sandbox_topic *topic = name ? kdr_sandbox_topic_find(cl, name) : NULL;
-		int32_t n_parts = kdr_sandbox_read_array_len(r, false, 14);
-
-		if (r->bad)
-			return -1;
-		kdr_sandbox_put_string(out, name);
-		kdr_sandbox_put_i32(out, n_parts);
-		for (int32_t p = 0; p < n_parts; p++) {
-			int32_t index = kdr_sandbox_read_i32(r);
-			int64_t offset = kdr_sandbox_read_i64(r);
-			int32_t epoch = req->version >= 6 ? kdr_sandbox_read_i32(r) : -1;
-			const char *metadata = NULL;
-			int16_t error = group_error;
-
-			if (req->version == 1)
-				(void)kdr_sandbox_read_i64(r); /* commit timestamp */
-			metadata = kdr_sandbox_read_string(r, &req->arena, true);
-			if (r->bad)
-				return -1;
-			if (!error && (!topic || index < 0 || (size_t)index >= topic->n_partitions))
-				error = KDR_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-			if (!error && metadata && strlen(metadata) > OFFSET_METADATA_MAX_BYTES)
-				error = KDR_KAFKA_OFFSET_METADATA_TOO_LARGE;
-			if (!error) {
-				struct kdr_sandbox_offset *stored = offset_find(group, name, index);
-
-				if (!stored) {
-					group->offsets = kdr_realloc(group->offsets,
-								     (group->n_offsets + 1) * sizeof(*group->offsets));
-					stored = &group->offsets[group->n_offsets++];
-					memset(stored, 0, sizeof(*stored));
-					stored->topic = kdr_strdup(name);
-					stored->partition = index;
-				}
-				free(stored->metadata);
-				stored->metadata = kdr_strdup(metadata ? metadata : "");
-				stored->offset = offset;
-				stored->leader_epoch = epoch;
-				stored->commit_ms = kdr_sandbox_wall_ms();
-			}
-			kdr_sandbox_put_i32(out, index);
-			kdr_sandbox_put_i16(out, error);
-		}
-	}
-	if (group && group->n_offsets > 1)
-		qsort(group->offsets, group->n_offsets, sizeof(*group->offsets), compare_offsets);
-	return 0;
-}
-
-static void put_fetched_offset(struct kdr_sandbox_request *req, struct kdr_buf *out, int32_t partition,
-			       const struct kdr_sandbox_offset *stored, int16_t error)
-{
-	kdr_sandbox_put_i32(out, partition);
-	kdr_sandbox_put_i64(out, stored && !error ? stored->offset : -1);
-	if (req->version >= 5)
-		kdr_sandbox_put_i32(out, stored && !error ? stored->leader_epoch : -1);
-	kdr_sandbox_put_string(out, stored && !error ? stored->metadata : "");
-	kdr_sandbox_put_i16(out, error);
-}
-
-int kdr_sandbox_handle_offset_fetch(struct kdr_sandbox_request *req, struct kdr_buf *out)
-{
-	struct kdr_sandbox_cluster *cl = req->cluster;
-	struct kdr_sandbox_reader *r = &req->r;
-	const char *group_id = kdr_sandbox_read_string(r, &req->arena, false);
-	int32_t n_topics = kdr_sandbox_read_array_len(r, req->version >= 2, 6);
-	struct kdr_sandbox_group *group = NULL;
-	int16_t error = 0;
-	/* v0-1 carry errors per partition only; later versions put group-level ones at the top. */
-	int16_t part_error = 0;
-
-	if (r->bad)
-		return -1;
-	error = coordinator_check(req, group_id);
-	if (!error) {
-		group = group_find(cl, group_id);
-		if (group)
-			group_tick(cl, group);
-	}
-	part_error = req->version < 2 ? error : 0;
-	if (req->version >= 3)
-		kdr_sandbox_put_i32(out, 0);
-	/*
-	 * All committed offsets of the group, grouped by topic (they are kept
-	 * sorted), for a null list and, on v2+, an empty one: brokers since 2.4
-	 * answer both that way, and librdkafka 2.0.2 sends an empty list when it
-	 * means "all".
-	 */
-	if (n_topics < 0 || (n_topics == 0 && req->version >= 2)) {
-		size_t count_pos = out->len;
-		int32_t topics = 0;
-
-		kdr_sandbox_put_i32(out, 0);
-		for (size_t i = 0; !error && group && i < group->n_offsets;) {
-			size_t end = i;
-
-			while (end < group->n_offsets &&
-			       strcmp(group->offsets[end].topic, group->offsets[i].topic) == 0)
-				end++;
-			kdr_sandbox_put_string(out, group->offsets[i].topic);
-			kdr_sandbox_put_i32(out, (int32_t)(end - i));
-			for (size_t o = i; o < end; o++)
-				put_fetched_offset(req, out, group->offsets[o].partition, &group->offsets[o], 0);
-			topics++;
-			i = end;
-		}
-		kdr_sandbox_patch_i32(out, count_pos, topics);
-	} else {
-		kdr_sandbox_put_i32(out, n_topics);
-		for (int32_t t = 0; t < n_topics; t++) {
-			const char *name = kdr_sandbox_read_string(r, &req->arena, false);
-			int32_t n_parts = kdr_sandbox_read_array_len(r, false, 4);
-
-			if (r->bad)
-				return -1;
-			kdr_sandbox_put_string(out, name);
-			kdr_sandbox_put_i32(out, n_parts);
-			for (int32_t p = 0; p < n_parts; p++) {
-				int32_t index = kdr_sandbox_read_i32(r);
-
-				put_fetched_offset(req, out, index, error ? NULL : offset_find(group, name, index),
-						   part_error);
-			}
-		}
-		if (r->bad)
-			return -1;
-	}
-	if (req->version >= 2)
-		kdr_sandbox_put_i16(out, error);
-	return 0;
-}
-
-/* Whether a consumer-protocol member subscribes to `topic` (ConsumerProtocolSubscription: version, topics, ...). */
-static bool subscribed(const struct kdr_sandbox_group *group, const char *topic)
-{
-	struct kdr_sandbox_arena arena = {NULL, 0, 0};
-	bool found = false;
-
-	for (size_t m = 0; m < group->n_members && !found; m++) {
-		const struct kdr_sandbox_protocol *p = member_protocol(group->members[m], group->protocol_name);
-		struct kdr_sandbox_reader r;
-		int32_t n = 0;
-
-		if (!p)
-			continue;
-		kdr_sandbox_reader_init(&r, p->metadata, p->len);
-		(void)kdr_sandbox_read_i16(&r);
-		n = kdr_sandbox_read_array_len(&r, false, 2);
-		for (int32_t i = 0; i < n && !found && !r.bad; i++) {
-			const char *name = kdr_sandbox_read_string(&r, &arena, false);
-
-			found = name && strcmp(name, topic) == 0;
-		}
-	}
-	kdr_sandbox_arena_release(&arena);
-	return found;
-}
-
-int kdr_sandbox_handle_offset_delete(struct kdr_sandbox_request *req, struct kdr_buf *out)
-{
-	struct kdr_sandbox_cluster *cl = req->cluster;
-	struct kdr_sandbox_reader *r = &req->r;
-	const char *group_id = kdr_sandbox_read_string(r, &req->arena, false);
-	int32_t n_topics = kdr_sandbox_read_array_len(r, false, 6);
-	struct kdr_sandbox_group *group = NULL;
-	int16_t error = 0;
-	size_t count_pos = 0;
-
-	if (r->bad)
-		return -1;
-	error = coordinator_check(req, group_id);
-	if (!error && !(group = group_find(cl, group_id)))
-		error = KDR_KAFKA_GROUP_ID_NOT_FOUND;
-	if (!error) {
-		group_tick(cl, group);
-		if (group->state != KDR_SANDBOX_GROUP_EMPTY &&
-		    (!group->protocol_type || strcmp(group->protocol_type, "consumer") != 0))
-			error = KDR_KAFKA_NON_EMPTY_GROUP;
-	}
-	kdr_sandbox_put_i16(out, error);
-	kdr_sandbox_put_i32(out, 0);
-	count_pos = out->len;
-	kdr_sandbox_put_i32(out, error ? 0 : n_topics);
-	for (int32_t t = 0; t < n_topics; t++) {
-		const char *name = kdr_sandbox_read_string(r, &req->arena, false);
-		int32_t n_parts = kdr_sandbox_read_array_len(r, false, 4);
-		bool busy = !error && group->state != KDR_SANDBOX_GROUP_EMPTY && name && subscribed(group, name);
-
-		if (r->bad)
-			return -1;
-		if (!error) {
-			kdr_sandbox_put_string(out, name);
-			kdr_sandbox_put_i32(out, n_parts);
-		}
-		for (int32_t p = 0; p < n_parts; p++) {
-			int32_t index = kdr_sandbox_read_i32(r);
-			struct kdr_sandbox_offset *stored = NULL;
-
-			if (error)
-				continue;
-			if (!busy && (stored = offset_find(group, name, index)))
-				offset_remove(group, stored);
-			kdr_sandbox_put_i32(out, index);
-			kdr_sandbox_put_i16(out, busy ? KDR_KAFKA_GROUP_SUBSCRIBED_TO_TOPIC : KDR_KAFKA_NONE);
-		}
-	}
-	if (r->bad)
-		return -1;
-	(void)count_pos;
 	return 0;
 }
