@@ -1270,11 +1270,13 @@ static int pool_read(struct fixture *fx, struct kdr_kafka_pool *pool, uint64_t *
 static void test_pool_keeps_the_client_until_settings_change_or_a_read_fails(void **state)
 {
 	struct fixture *fx = *state;
-	struct kdr_kafka_pool *pool = kdr_kafka_pool_new();
+	struct kdr_kafka_pool *pool = NULL;
 	uint64_t versions = 0, metadata = 0;
 
 	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS, "needs request counters");
 	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_BROKER_STOP, "needs brokers taken down");
+	/* After the skips: a skipped test must not leak the pool (LeakSanitizer on the kafka backend). */
+	pool = kdr_kafka_pool_new();
 	/* Short, for the read with every broker down (the same for every read: the timeout is a setting too). */
 	fx->options.timeout_ms = 2000;
 	/* The first read opens the client: every connection starts with ApiVersions. */
