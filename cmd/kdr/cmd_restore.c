@@ -334,8 +334,12 @@ static int restore_offsets(const char *from, const struct kdr_desired *desired, 
 	printf("\n--offsets: %zu %s, %zu unchanged, %zu refused%s\n", decided.n_commit,
 	       dry_run ? "to commit" : "committed", decided.n - decided.n_commit - decided.n_refused, decided.n_refused,
 	       errors.n ? " (the commits of the groups named above failed)" : "");
-	if (decided.n_refused)
+	/* A dry run judges the offsets against the cluster as it is, before the plan and --data: not a failure. */
+	if (decided.n_refused && !dry_run)
 		exit_code = KDR_EXIT_ERROR;
+	if (dry_run)
+		printf("(--dry-run: judged against '%s' as it is now, before the plan and --data are applied)\n",
+		       cl->meta.name);
 cleanup:
 	kdr_dr_restore_offsets_release(&decided);
 	kdr_dr_offsets_release(&want);
