@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
@@ -137,8 +138,20 @@ static void commit_as(const char *bootstrap, const char *group, const char *topi
 	rd_kafka_t *rk = client(bootstrap, RD_KAFKA_CONSUMER, group);
 	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
 
+	rd_kafka_resp_err_t err;
+
 	rd_kafka_topic_partition_list_add(list, topic, partition)->offset = offset;
-	assert_int_equal(rd_kafka_commit(rk, list, 0), 0);
+	/* A real broker answers NOT_COORDINATOR while the group's coordinator is still being
+	 * elected or loaded (seen under load right after the bed starts); a client retries. */
+	for (int attempt = 0;; attempt++) {
+		err = rd_kafka_commit(rk, list, 0);
+		if (attempt >= 60 || (err != RD_KAFKA_RESP_ERR_NOT_COORDINATOR &&
+				      err != RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS &&
+				      err != RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE))
+			break;
+		usleep(500 * 1000);
+	}
+	assert_int_equal(err, 0);
 	rd_kafka_topic_partition_list_destroy(list);
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
