@@ -10,7 +10,8 @@
 #   hack/test.sh PATTERN      only test binaries/scripts whose name contains PATTERN
 #   KDR_VALGRIND=1 hack/test.sh   also run the unit binaries under valgrind (plain build)
 #   KDR_BACKENDS=sandbox hack/test.sh   test-bed binaries and script tests on these backends only
-#                                       (default "sandbox kafka")
+#                                       (default "sandbox kafka"; "kafka@3.9.1": the kafka backend on
+#                                       another Apache Kafka release, KDR_KAFKA_VERSION)
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +52,14 @@ backends=${KDR_BACKENDS:-sandbox kafka}
 declare -A bk_passed=() bk_failed=() bk_skipped=()
 export KDR_KAFKA_REAL_BIN=${KDR_KAFKA_REAL_BIN:-$root/hack/kafka-real}
 
+# The environment of a backend name: kafka@VERSION is the kafka backend on that release.
+backend_env() {
+  case "$1" in
+    kafka@*) echo "KDR_BACKEND=kafka KDR_KAFKA_VERSION=${1#kafka@}" ;;
+    *) echo "KDR_BACKEND=$1" ;;
+  esac
+}
+
 run_cmocka() {
   local bin=$1 backend=$2 name out p f s t0 secs label
   name=$(basename "$bin")
@@ -58,7 +67,7 @@ run_cmocka() {
   [ "$backend" = sandbox ] || label="$name [$backend]"
   out="$log_dir/$name.$backend.log"
   t0=$(date +%s)
-  KDR_BACKEND=$backend timeout 1800 "$bin" >"$out" 2>&1
+  env $(backend_env "$backend") timeout 1800 "$bin" >"$out" 2>&1
   local rc=$?
   secs=$(( $(date +%s) - t0 ))
   p=$(grep -o '\[  PASSED  \] [0-9]* test' "$out" | grep -o '[0-9][0-9]*' | awk '{s+=$1} END {print s+0}')
@@ -82,12 +91,12 @@ for backend in $backends; do
   cm_t0=$SECONDS
   case "$backend" in
     sandbox) echo "== cmocka tests (backend sandbox)" ;;
-    kafka)
+    kafka|kafka@*)
       if [ ! -x "$KDR_KAFKA_REAL_BIN" ]; then
         echo "== cmocka tests (backend kafka): SKIPPED, no launcher at $KDR_KAFKA_REAL_BIN"
         continue
       fi
-      echo "== cmocka tests (backend kafka: $KDR_KAFKA_REAL_BIN; test-bed binaries only)" ;;
+      echo "== cmocka tests (backend $backend: $KDR_KAFKA_REAL_BIN; test-bed binaries only)" ;;
     *) echo "== cmocka tests (backend $backend; test-bed binaries only)" ;;
   esac
   for bin in "$build"/tests/test_*; do
@@ -125,7 +134,7 @@ stage_end
 # backend (it says why).
 script_runs=()
 for backend in $backends; do
-  case "$backend" in sandbox|kafka) ;; *) continue ;; esac  # the scripts start their own bed process
+  case "$backend" in sandbox|kafka|kafka@*) ;; *) continue ;; esac  # the scripts start their own bed process
   stage_start "script tests on backend $backend (independent clients, end to end)"
   b_passed=0 b_failed=0 b_skipped=0
   for script in "$root"/tests/integration/*.sh "$root"/tests/integration/*.py; do
@@ -147,7 +156,7 @@ for backend in $backends; do
     [ $uses_bed -eq 1 ] && label="$name [$backend]"
     log="$log_dir/$name.$backend.log"
     t0=$SECONDS
-    KDR_BACKEND=$backend timeout "$([ "$backend" = kafka ] && echo 600 || echo 300)" "${runner[@]}" >"$log" 2>&1
+    env $(backend_env "$backend") timeout "$([ "$backend" = sandbox ] && echo 300 || echo 600)" "${runner[@]}" >"$log" 2>&1
     rc=$?
     if [ $rc -eq 0 ]; then
       passed=$((passed + 1)); b_passed=$((b_passed + 1)); printf '%-40s ok      %ss\n' "$label" $((SECONDS - t0))

@@ -57,6 +57,14 @@ class Bed:
     def real(self):
         return self.backend == "kafka"
 
+    def kafka_version(self):
+        """The Apache Kafka release the kafka backend runs: KDR_KAFKA_VERSION, else hack/kafka/pom.xml's."""
+        if os.environ.get("KDR_KAFKA_VERSION"):
+            return os.environ["KDR_KAFKA_VERSION"]
+        with open(os.path.join(ROOT, "hack", "kafka", "pom.xml")) as f:
+            text = f.read()
+        return text.split("<kafka.version>", 1)[1].split("</kafka.version>", 1)[0].strip()
+
     def skip_on_kafka(self, reason):
         if self.real:
             print("SKIPPED on backend kafka:", reason, flush=True)
