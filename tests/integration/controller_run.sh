@@ -47,8 +47,23 @@ wait_until() {
 }
 http_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$listen$1"; }
 status_is() { [ "$(http_status "$1")" = "$2" ]; }
-topics() { kcat -L -b "$bootstrap" -J -m 5 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print("\n".join(sorted(t["topic"] for t in json.load(sys.stdin)["topics"])))'; }
-has_topic() { local all; all=$(topics); grep -qx -- "$1" <<<"$all"; }
+# The topics of dc-a as an independent client sees them; kcat retried, since a loaded
+# machine can make one Metadata time out, and an unanswered listing must never read as
+# "no such topic" (that would pass the absence checks below without checking anything).
+topics() {
+  local out='' attempt
+  for attempt in 1 2 3 4 5; do
+    out=$(kcat -L -b "$bootstrap" -J -m 10 2>/dev/null) && break
+    out=''; sleep 1
+  done
+  [ -n "$out" ] || return 1
+  /usr/bin/python3 -c 'import json,sys; print("\n".join(sorted(t["topic"] for t in json.load(sys.stdin)["topics"])))' <<<"$out"
+}
+has_topic() {
+  local all
+  all=$(topics) || { fail "kcat could not list the topics of dc-a (5 attempts)"; return 2; }
+  grep -qx -- "$1" <<<"$all"
+}
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # One cluster, three brokers with racks, ephemeral ports.
