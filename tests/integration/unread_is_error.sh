@@ -9,9 +9,10 @@
 #     why ("Connection refused" / "no broker answered"), not only stderr.
 # Backend: either test bed (tests/integration/lib/bed.sh). A Connect answering
 # 500 to every request is a per-request fault no real worker has: a python3
-# listener stands in for it on both. On kafka the other two faults are real:
-# the cluster's Connect worker process killed, and its only broker stopped
-# (the launcher's control channel); on sandbox a dead port plays both.
+# listener stands in for it on both. The unreachable Kafka is the cluster's
+# only broker stopped (the bed's control channel) on both; the unreachable
+# Connect is, on kafka, the real worker process killed, on sandbox a dead port
+# (kdr-sandbox's worker lives in memory).
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
@@ -124,13 +125,9 @@ done
 
 # --- 2. Kafka unreachable: the reason in the plan ---
 dir="$work/kafka-down"
-if [ "$bed_backend" = kafka ]; then
-  bed_control "$work/ready.json" broker-down dc-a 1 || { fail "could not stop the broker"; exit 1; }
-  echo "unreachable Kafka: the real broker at $bootstrap, stopped"
-  desired "$dir" "$bootstrap" "http://127.0.0.1:$port"
-else
-  desired "$dir" "127.0.0.1:1" "http://127.0.0.1:$port"
-fi
+bed_control "$work/ready.json" broker-down dc-a 1 || { fail "could not stop the broker"; exit 1; }
+echo "unreachable Kafka: the cluster's only broker ($bootstrap), stopped"
+desired "$dir" "$bootstrap" "http://127.0.0.1:$port"
 for format in text markdown json; do
   "$kdr" plan "$dir" --detailed-exitcode --timeout 3s --format $format >"$work/out" 2>"$work/err"
   rc=$?

@@ -46,7 +46,7 @@ enum kdr_testbed_backend {
 enum kdr_testbed_cap {
 	KDR_TESTBED_CAP_COUNTERS, /* kdr_sandbox_request_count and friends */
 	KDR_TESTBED_CAP_FAULTS,	  /* per-request errors, latency, Connect 409/500, failed tasks */
-	KDR_TESTBED_CAP_BROKER_STOP, /* kdr_testbed_broker_down/up (sandbox; kafka: the launcher's control channel) */
+	KDR_TESTBED_CAP_BROKER_STOP, /* kdr_testbed_broker_down/up (every backend; external: the control channel) */
 	KDR_TESTBED_CAP_POLICY,	     /* kdr_sandbox_set_create_topic_policy */
 	KDR_TESTBED_CAP_CONNECT_STOP, /* kdr_testbed_connect_down/up: a Connect worker process killed (kafka only) */
 };
@@ -101,7 +101,8 @@ struct kdr_sandbox *kdr_testbed_sandbox(const struct kdr_testbed *bed);
 
 /*
  * Takes a broker down and back up. In-process sandbox: its listener closed
- * (kdr_sandbox_broker_down). kafka: the launcher's control channel (the
+ * (kdr_sandbox_broker_down); sandbox-process: the same, through kdr-sandbox's
+ * control channel. kafka: the launcher's control channel (the
  * ready file's "control", tests/sandbox/README.md) shuts that broker's
  * KafkaRaftServer down in the cluster's JVM (a controlled shutdown, as
  * kafka-server-stop.sh) and starts it again from the same log dirs; down

@@ -27,13 +27,20 @@
  * Once every listener is up it writes the ready file atomically (temporary
  * file + rename):
  *   {"clusters": {"<name>": {"bootstrap": "127.0.0.1:P1,...",
- *                            "connect": "http://127.0.0.1:P" | null, "clusterId": "..."}}}
- * and prints one line per cluster on stdout:
+ *                            "connect": "http://127.0.0.1:P" | null, "clusterId": "..."}},
+ *    "control": "127.0.0.1:P"}
+ * (the control channel: "broker-down CLUSTER ID", "broker-up CLUSTER ID",
+ * "all-up", "ping", a line each, answered "ok" or "error WHY") and prints one
+ * line per cluster on stdout:
  *   <name> bootstrap=127.0.0.1:P1,... connect=http://127.0.0.1:P|- clusterId=...
  * It serves until SIGTERM or SIGINT, then stops everything and exits 0.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,7 +398,158 @@ static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config 
 	return rc;
 }
 
-static int write_ready_file(struct kdr_sandbox *sandbox, const struct config *cfg, const char *path)
+/*
+ * The control channel (tests/sandbox/README.md, as hack/kafka-real's): a
+ * loopback TCP port, one command a line, one answer line ("ok" or "error
+ * WHY"), one connection at a time. broker-down / broker-up CLUSTER ID close
+ * and reopen a broker's listener (kdr_sandbox_broker_down/up), all-up brings
+ * back every broker taken down, ping answers ok; a Connect worker cannot be
+ * killed here (its state is in memory).
+ */
+struct control {
+	struct kdr_sandbox *sandbox;
+	int fd; /* the listening socket */
+	int port;
+	pthread_t thread;
+	bool running;
+	struct {
+		char *cluster;
+		int32_t id;
+	} down[64];
+	size_t n_down;
+};
+
+static void control_answer(struct control *ctl, char *line, char *answer, size_t size)
+{
+	char *save = NULL;
+	char *verb = strtok_r(line, " \t\r", &save);
+	char *cluster = verb ? strtok_r(NULL, " \t\r", &save) : NULL;
+	char *id_text = cluster ? strtok_r(NULL, " \t\r", &save) : NULL;
+	char *end = NULL;
+	long id = id_text ? strtol(id_text, &end, 10) : 0;
+
+	if (verb && strcmp(verb, "ping") == 0 && !cluster) {
+		snprintf(answer, size, "ok");
+	} else if (verb && strcmp(verb, "all-up") == 0 && !cluster) {
+		snprintf(answer, size, "ok");
+		while (ctl->n_down > 0) {
+			size_t last = --ctl->n_down;
+
+			if (kdr_sandbox_broker_up(ctl->sandbox, ctl->down[last].cluster, ctl->down[last].id) != 0)
+				snprintf(answer, size, "error %s", kdr_error_message());
+			free(ctl->down[last].cluster);
+		}
+	} else if (verb && (strcmp(verb, "broker-down") == 0 || strcmp(verb, "broker-up") == 0) && id_text &&
+		   end && !*end && id > 0 && id < 65536) {
+		bool down = strcmp(verb, "broker-down") == 0;
+		int rc = down ? kdr_sandbox_broker_down(ctl->sandbox, cluster, (int32_t)id)
+			      : kdr_sandbox_broker_up(ctl->sandbox, cluster, (int32_t)id);
+
+		if (rc != 0) {
+			snprintf(answer, size, "error %s", kdr_error_message());
+		} else {
+			snprintf(answer, size, "ok");
+			for (size_t i = 0; !down && i < ctl->n_down; i++)
+				if (strcmp(ctl->down[i].cluster, cluster) == 0 && ctl->down[i].id == (int32_t)id) {
+					free(ctl->down[i].cluster);
+					ctl->down[i] = ctl->down[--ctl->n_down];
+					break;
+				}
+			if (down && ctl->n_down < sizeof(ctl->down) / sizeof(ctl->down[0])) {
+				ctl->down[ctl->n_down].cluster = kdr_strdup(cluster);
+				ctl->down[ctl->n_down++].id = (int32_t)id;
+			}
+		}
+	} else if (verb && (strcmp(verb, "connect-down") == 0 || strcmp(verb, "connect-up") == 0)) {
+		snprintf(answer, size, "error kdr-sandbox cannot kill its Connect worker (its state is in memory)");
+	} else {
+		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, all-up, ping)");
+	}
+}
+
+static void *control_serve(void *arg)
+{
+	struct control *ctl = arg;
+
+	for (;;) {
+		int conn = accept(ctl->fd, NULL, NULL);
+		char buf[1024];
+		size_t got = 0;
+
+		if (conn < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL; /* the socket was shut down: stopping */
+		}
+		for (;;) {
+			ssize_t n = recv(conn, buf + got, sizeof(buf) - 1 - got, 0);
+			char *nl = NULL;
+
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			buf[got] = '\0';
+			while ((nl = memchr(buf, '\n', got)) != NULL) {
+				char answer[600] = "";
+				size_t used = (size_t)(nl - buf) + 1;
+
+				*nl = '\0';
+				control_answer(ctl, buf, answer, sizeof(answer) - 1);
+				fprintf(stderr, "kdr-sandbox: control: -> %s\n", answer);
+				strcat(answer, "\n");
+				send(conn, answer, strlen(answer), MSG_NOSIGNAL);
+				memmove(buf, buf + used, got - used);
+				got -= used;
+			}
+			if (got == sizeof(buf) - 1)
+				break; /* a line too long: drop the connection */
+		}
+		close(conn);
+	}
+}
+
+static int control_start(struct control *ctl, struct kdr_sandbox *sandbox)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->sandbox = sandbox;
+	ctl->fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (ctl->fd < 0 || bind(ctl->fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(ctl->fd, 4) != 0 ||
+	    getsockname(ctl->fd, (struct sockaddr *)&addr, &len) != 0) {
+		fprintf(stderr, "kdr-sandbox: control channel: %s\n", strerror(errno));
+		if (ctl->fd >= 0)
+			close(ctl->fd);
+		ctl->fd = -1;
+		return -1;
+	}
+	ctl->port = ntohs(addr.sin_port);
+	if (pthread_create(&ctl->thread, NULL, control_serve, ctl) != 0) {
+		close(ctl->fd);
+		ctl->fd = -1;
+		return -1;
+	}
+	ctl->running = true;
+	return 0;
+}
+
+static void control_stop(struct control *ctl)
+{
+	if (!ctl->running)
+		return;
+	shutdown(ctl->fd, SHUT_RDWR);
+	pthread_join(ctl->thread, NULL);
+	close(ctl->fd);
+	for (size_t i = 0; i < ctl->n_down; i++)
+		free(ctl->down[i].cluster);
+	ctl->running = false;
+}
+
+static int write_ready_file(struct kdr_sandbox *sandbox, const struct config *cfg, const char *path, int control_port)
 {
 	struct kdr_buf json = KDR_BUF_INIT;
 	int rc = 0;
@@ -414,7 +572,7 @@ static int write_ready_file(struct kdr_sandbox *sandbox, const struct config *cf
 		kdr_buf_put_json_string(&json, kdr_sandbox_cluster_id(sandbox, name));
 		kdr_buf_puts(&json, "}");
 	}
-	kdr_buf_puts(&json, "}}\n");
+	kdr_buf_printf(&json, "}, \"control\": \"127.0.0.1:%d\"}\n", control_port);
 	rc = write_atomically(path, &json);
 	kdr_buf_release(&json);
 	return rc;
@@ -469,8 +627,11 @@ int main(int argc, char **argv)
 	const char *ready_file = NULL;
 	const char *clusters_file = NULL;
 	sigset_t signals;
+	struct control control;
 	int sig = 0;
 	int code = EXIT_OK;
+
+	memset(&control, 0, sizeof(control));
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -515,7 +676,11 @@ int main(int argc, char **argv)
 		code = EXIT_FAILURE_RUNTIME;
 		goto cleanup;
 	}
-	if (ready_file && write_ready_file(sandbox, cfg, ready_file) != 0) {
+	if (control_start(&control, sandbox) != 0) {
+		code = EXIT_FAILURE_RUNTIME;
+		goto cleanup;
+	}
+	if (ready_file && write_ready_file(sandbox, cfg, ready_file, control.port) != 0) {
 		code = EXIT_FAILURE_RUNTIME;
 		goto cleanup;
 	}
@@ -530,6 +695,7 @@ int main(int argc, char **argv)
 	while (sigwait(&signals, &sig) != 0) {
 	}
 cleanup:
+	control_stop(&control);
 	kdr_sandbox_stop(sandbox);
 	if (cfg->loaded)
 		yaml_document_delete(&cfg->doc);
