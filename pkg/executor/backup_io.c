@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kafka/kafka.h"
 #include "util/alloc.h"
@@ -137,32 +136,6 @@ int kdr_executor_produce_records(size_t *delivered, const struct kdr_cluster *cl
 	return rc;
 }
 
-/*
- * One group's commit, retried while Kafka answers with a retriable error: on
- * a cluster where no group ever committed, the offsets topic and its
- * coordinators are created by the first request (NOT_COORDINATOR,
- * COORDINATOR_LOAD_IN_PROGRESS for a moment). Bounded by `timeout_ms`.
- */
-static int commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *commits,
-			size_t n, int timeout_ms)
-{
-	int waited_ms = 0;
-	int rc = 0;
-
-	for (;;) {
-		for (size_t i = 0; i < n; i++) {
-			free(commits[i].message);
-			commits[i].message = NULL;
-			commits[i].code = 0;
-		}
-		rc = kdr_kafka_conn_commit_group(conn, group, commits, n);
-		if (rc == 0 || !kdr_error_retriable(rc) || waited_ms >= (timeout_ms > 0 ? timeout_ms : 30000))
-			return rc;
-		usleep(500 * 1000);
-		waited_ms += 500;
-	}
-}
-
 size_t kdr_executor_commit_restore(struct kdr_strvec *errors, const struct kdr_dr_restore_offsets *decided,
 				   const struct kdr_cluster *cl, const struct kdr_executor_options *options)
 {
@@ -191,7 +164,7 @@ size_t kdr_executor_commit_restore(struct kdr_strvec *errors, const struct kdr_d
 			commits[n].metadata = row->metadata;
 			n++;
 		}
-		if (n && commit_group(conn, group, commits, n, options ? options->timeout_ms : 0) != 0) {
+		if (n && kdr_kafka_conn_commit_group(conn, group, commits, n) != 0) {
 			failed++;
 			kdr_strvec_push(errors, kdr_error_message());
 		}

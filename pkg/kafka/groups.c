@@ -3,9 +3,11 @@
  * batches, commit a group's offsets. librdkafka 2.0.2's group admin API.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kafka/kafka_internal.h"
 #include "util/alloc.h"
@@ -217,8 +219,19 @@ int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_co
 	return 0;
 }
 
-int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
-				size_t n)
+/* The group coordinator is moving or loading: a client finds it again and retries. */
+static bool coordinator_error(rd_kafka_resp_err_t err)
+{
+	return err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR || err == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS ||
+	       err == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE || err == RD_KAFKA_RESP_ERR__WAIT_COORD;
+}
+
+/*
+ * One AlterConsumerGroupOffsets. *coordinator is set when it failed and every
+ * error in the answer (group-level or per partition) was a coordinator error.
+ */
+static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets, size_t n,
+		       bool *coordinator)
 {
 	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
 	rd_kafka_AlterConsumerGroupOffsets_t *req = NULL;
@@ -256,6 +269,7 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 		error = kdr_error_last();
 		goto cleanup;
 	}
+	*coordinator = coordinator_error(rd_kafka_event_error(ev));
 	if ((error = event_failed(conn, ev, "commit offsets", group)))
 		goto cleanup;
 	results = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(ev),
@@ -267,6 +281,7 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 		if (gerr) {
 			char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(gerr));
 
+			*coordinator = coordinator_error(rd_kafka_error_code(gerr));
 			error = kdr_error_set(kdr_kafka_error_code(rd_kafka_error_code(gerr)),
 					      "cluster '%s': group '%s': commit offsets: %s: %s", conn->cluster, group,
 					      rd_kafka_error_name(gerr), detail ? detail : "");
@@ -280,6 +295,7 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 
 			if (!tp->err)
 				continue;
+			*coordinator = (!error || *coordinator) && coordinator_error(tp->err);
 			for (size_t i = 0; i < n; i++) {
 				if (strcmp(offsets[i].topic, tp->topic) != 0 || offsets[i].partition != tp->partition)
 					continue;
@@ -303,5 +319,43 @@ cleanup:
 	if (options)
 		rd_kafka_AdminOptions_destroy(options);
 	rd_kafka_topic_partition_list_destroy(parts);
+	return error;
+}
+
+int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
+				size_t n)
+{
+	int64_t start = kdr_kafka_now_ms();
+	int64_t deadline = start + (conn->timeout_ms > 0 ? conn->timeout_ms : 30000);
+	int64_t remaining = 0;
+	int backoff_ms = 100;
+	int attempts = 0;
+	char *last = NULL;
+	int error = 0;
+
+	for (;;) {
+		bool coordinator = false;
+
+		attempts++;
+		error = commit_once(conn, group, offsets, n, &coordinator);
+		if (!error || !coordinator)
+			return error;
+		remaining = deadline - kdr_kafka_now_ms();
+		if (remaining <= 0)
+			break;
+		usleep((useconds_t)(remaining < backoff_ms ? remaining : backoff_ms) * 1000);
+		backoff_ms = backoff_ms < 500 ? backoff_ms * 2 : 1000;
+		for (size_t i = 0; i < n; i++) {
+			free(offsets[i].message);
+			offsets[i].message = NULL;
+		}
+	}
+	last = kdr_strdup(kdr_error_message());
+	error = kdr_error_set(error,
+			      "cluster '%s': group '%s': commit offsets: the group coordinator was not ready after %d "
+			      "attempts in %lld ms (timeout %d ms): %s",
+			      conn->cluster, group, attempts, (long long)(kdr_kafka_now_ms() - start), conn->timeout_ms,
+			      last);
+	free(last);
 	return error;
 }

@@ -260,7 +260,12 @@ struct kdr_kafka_group_commit {
  * call in librdkafka 2.0.2). Kafka accepts it only while the group has no
  * members. Returns 0 when every partition was committed, else the first
  * error (group-level or per partition, also in each entry), message naming
- * cluster, group, topic and partition.
+ * cluster, group, topic and partition. While Kafka answers only coordinator
+ * errors (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
+ * COORDINATOR_NOT_AVAILABLE: a fresh offsets topic, a moving or loading
+ * coordinator) it retries with a growing pause (100 ms to 1 s) within the
+ * connection's timeout, then fails saying how many attempts it made. Each
+ * entry's `message` is NULL or heap (the caller frees it).
  */
 int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
 				size_t n);

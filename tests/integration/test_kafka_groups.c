@@ -25,7 +25,9 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+#define API_OFFSET_COMMIT   8
 #define API_OFFSET_FETCH    9
+#define NOT_COORDINATOR	    16
 #define API_DESCRIBE_GROUPS 15
 #define API_LIST_GROUPS	    16
 #define CLUSTER		    "dc-west"
@@ -322,6 +324,86 @@ static void test_commit_group(void **state)
 	kdr_kafka_conn_free(conn);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The first OffsetCommit answers NOT_COORDINATOR (a coordinator moving): the commit retries and lands. */
+static void test_commit_retries_coordinator(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_conn *conn = NULL;
+	struct kdr_live_cluster live = { 0 };
+	struct kdr_kafka_options options = { TIMEOUT_MS, NULL, false, false, false, false };
+	struct kdr_kafka_group_commit commits[1] = { { "moved", 0, 17, NULL, 0, NULL } };
+	const struct kdr_live_group *g = NULL;
+
+	if (!fx->sandbox) {
+		printf("not run on %s: injected per-request errors need the sandbox\n", kdr_testbed_backend_name());
+		return;
+	}
+	printf("backend: %s\n", kdr_testbed_backend_name());
+	create_topic(fx->bootstrap, "moved", 1);
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &options), 0);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_sandbox_inject_error(fx->sandbox, CLUSTER, API_OFFSET_COMMIT, NOT_COORDINATOR, 1), 0);
+	assert_int_equal(kdr_kafka_conn_commit_group(conn, "relocated", commits, 1), 0);
+	assert_null(commits[0].message);
+	printf("OffsetCommit requests for one commit after one NOT_COORDINATOR: %llu\n",
+	       (unsigned long long)kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_OFFSET_COMMIT));
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_OFFSET_COMMIT), 2);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	assert_int_equal(kdr_kafka_conn_read_groups(&live, conn, true), 0);
+	g = group_of(&live, "relocated");
+	assert_int_equal(g->n_offsets, 1);
+	assert_int_equal(g->offsets[0].offset, 17);
+	kdr_live_cluster_release(&live);
+	kdr_kafka_conn_free(conn);
+}
+
+/* The coordinator never comes: the commit gives up within the timeout, naming cluster and group. */
+static void test_commit_coordinator_never_ready(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_conn *conn = NULL;
+	struct kdr_kafka_options options = { 1500, NULL, false, false, false, false };
+	struct kdr_kafka_group_commit commits[1] = { { "moved", 0, 17, NULL, 0, NULL } };
+	int64_t start = 0;
+	int64_t took = 0;
+	int rc = 0;
+
+	if (!fx->sandbox) {
+		printf("not run on %s: injected per-request errors need the sandbox\n", kdr_testbed_backend_name());
+		return;
+	}
+	printf("backend: %s\n", kdr_testbed_backend_name());
+	create_topic(fx->bootstrap, "moved", 1);
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &options), 0);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_sandbox_inject_error(fx->sandbox, CLUSTER, API_OFFSET_COMMIT, NOT_COORDINATOR, 1000), 0);
+	start = now_ms();
+	rc = kdr_kafka_conn_commit_group(conn, "stuck", commits, 1);
+	took = now_ms() - start;
+	printf("gave up after %lld ms, %llu OffsetCommit requests: %s\n", (long long)took,
+	       (unsigned long long)kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_OFFSET_COMMIT),
+	       kdr_error_message());
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(kdr_error_message(), "cluster 'dc-west': group 'stuck': commit offsets: the group "
+						    "coordinator was not ready after"));
+	assert_non_null(strstr(kdr_error_message(), "NOT_COORDINATOR"));
+	assert_true(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_OFFSET_COMMIT) >= 3);
+	/* Bounded: the timeout plus one request's round trip (generous for a loaded machine). */
+	assert_true(took >= 1400 && took < 1500 + 2500);
+	assert_int_equal(commits[0].code, rc);
+	assert_non_null(commits[0].message);
+	free(commits[0].message);
+	kdr_kafka_conn_free(conn);
+}
+
 static int group_setup(void **state)
 {
 	struct kdr_sandbox_cluster_spec spec = bed_spec();
@@ -343,6 +425,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_groups_batched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offsets_and_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_retries_coordinator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_coordinator_never_ready, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
