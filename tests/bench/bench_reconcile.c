@@ -776,7 +776,9 @@ static struct bench_summary summarize(enum bench_kind kind, size_t clusters, siz
 		if (!s.n || step->kdr_cpu_s < s.cpu_s)
 			s.cpu_s = step->kdr_cpu_s;
 		s.rss_mib = step->rss_mib > s.rss_mib ? step->rss_mib : s.rss_mib;
-		s.instructions = step->instructions ? step->instructions : s.instructions;
+		/* A step that failed (or was stopped) counted only part of the work. */
+		if (step->instructions && (expect < 0 || step->exit_code == expect))
+			s.instructions = step->instructions;
 		s.exits_ok = s.exits_ok && (expect < 0 || step->exit_code == expect);
 		if (!s.n)
 			s.first = step;
