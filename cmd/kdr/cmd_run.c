@@ -28,6 +28,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_LEASE_NAMESPACE,
 	OPT_NO_LEADER_ELECTION,
+	OPT_LAG_INTERVAL,
 };
 
 static const struct option run_options[] = {
@@ -41,6 +42,7 @@ static const struct option run_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "lease-namespace", required_argument, NULL, OPT_LEASE_NAMESPACE },
 	{ "no-leader-election", no_argument, NULL, OPT_NO_LEADER_ELECTION },
+	{ "lag-interval", required_argument, NULL, OPT_LAG_INTERVAL },
 	{ "cluster", required_argument, NULL, KDR_OPT_CLUSTER },
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -51,7 +53,7 @@ static const struct kdr_cli_spec run_spec = {
 	.command = "run",
 	.usage = "kdr run [DIR | --git URL [--ref R] [--path P] | --k8s [--namespace NS]] [--interval 60s] [--dry-run]\n"
 		 "               [--listen ADDR:PORT] [--log-format text|json] [--once] [--cluster C]...\n"
-		 "               [--allow-delete] [--poll 5s] [--timeout 30s]",
+		 "               [--allow-delete] [--poll 5s] [--timeout 30s] [--lag-interval 60s]",
 	.description =
 		"Reconciles continuously: reads the desired state (DIR, default '.', or a Git ref), reads the\n"
 		"live clusters, plans, logs the plan, applies it, and repeats every --interval (jittered by\n"
@@ -79,6 +81,9 @@ static const struct kdr_cli_spec run_spec = {
 			"  -c, --cluster C         reconcile only cluster C (repeatable)\n"
 			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
 			"      --timeout DURATION  per request to the clusters (default 30s)\n"
+			"      --lag-interval DURATION measure the flows' replication lag (metrics, status) at most\n"
+			"                          this often, serving the last figures between (default 60s;\n"
+			"                          0: never; each measurement reads every flow's offset-syncs)\n"
 			"      --lease-namespace NS with --k8s: the namespace of the leader Lease 'kdr-leader'\n"
 			"                          (default: --namespace, else the kubeconfig's or the pod's)\n"
 			"      --no-leader-election with --k8s: act without holding the Lease (one replica only;\n"
@@ -169,6 +174,12 @@ static int run_option(void *ctx, int opt, const char *arg, const struct kdr_cli_
 		return KDR_EXIT_OK;
 	case OPT_ONCE: a->options.once = true; return KDR_EXIT_OK;
 	case OPT_ALLOW_DELETE: a->options.allow_delete = true; return KDR_EXIT_OK;
+	case OPT_LAG_INTERVAL:
+		if (strcmp(arg, "0") == 0) {
+			a->options.lag_interval_ms = 0;
+			return KDR_EXIT_OK;
+		}
+		return parse_duration(&a->options.lag_interval_ms, "--lag-interval", arg);
 	case OPT_LEASE_NAMESPACE: a->lease_namespace = arg; return KDR_EXIT_OK;
 	case OPT_NO_LEADER_ELECTION: a->no_leader_election = true; return KDR_EXIT_OK;
 	}

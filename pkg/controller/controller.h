@@ -126,7 +126,7 @@ struct kdr_controller_stats {
 	uint64_t drift_items;            /* what still differed after the last cycle */
 	bool ready;                      /* a cycle has succeeded */
 	int leader;                      /* 0: no leader election, 1: standby, 2: holds the Lease */
-	struct kdr_controller_flow_lag *flow_lags; /* sorted by flow, from the last cycle that read clusters */
+	struct kdr_controller_flow_lag *flow_lags; /* sorted by flow, from the last measurement */
 	size_t n_flow_lags;
 };
 
@@ -145,11 +145,13 @@ void kdr_controller_stats_release(struct kdr_controller_stats *stats);
  * kdr_last_success_timestamp_seconds, kdr_last_cycle_duration_seconds,
  * kdr_info{revision}, kdr_plan_actions, kdr_drift_items,
  * kdr_cluster_backoff_seconds{cluster}, kdr_leader with leader election, and per flow
- * kdr_flow_lag_measured{flow}, kdr_flow_lag_records{flow}, kdr_flow_rpo_seconds{flow},
- * kdr_flow_heartbeat_age_seconds{flow} (the last three only when known),
+ * kdr_flow_lag_measured{flow}, kdr_flow_lag_measured_timestamp_seconds{flow} (when the figures
+ * were measured: kdr run --lag-interval keeps them between measurements),
+ * kdr_flow_lag_records{flow}, kdr_flow_rpo_seconds{flow},
+ * kdr_flow_heartbeat_age_seconds{flow} (the last four only when known),
  * kdr_flow_topic_lag_records{flow,topic} and kdr_flow_topic_rpo_seconds{flow,topic} for at most
  * KDR_STATUS_LAG_TOPICS topics (kdr_status_lag_worst), kdr_flow_lag_topics_omitted{flow}: at most
- * 5 + 2 x KDR_STATUS_LAG_TOPICS lag series per flow. The same stats give the same bytes.
+ * 6 + 2 x KDR_STATUS_LAG_TOPICS lag series per flow. The same stats give the same bytes.
  */
 void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_controller_stats *stats);
 
@@ -213,11 +215,13 @@ struct kdr_controller_options {
 	enum kdr_controller_log_format log_format;
 	FILE *log;           /* NULL: stderr */
 	uint64_t seed;       /* jitter seed; 0: from the clock and pid */
+	int64_t lag_interval_ms; /* flows' lag measured at most this often (the last figures kept
+				    between); 0: never measured */
 };
 
 #define KDR_CONTROLLER_OPTIONS_INIT                                                                          \
 	{ 60000, 5000, KDR_CONTROLLER_BACKOFF_POLICY_INIT, false, false, false, 0, NULL, 0, NULL,           \
-	  KDR_CONTROLLER_LOG_TEXT, NULL, 0 }
+	  KDR_CONTROLLER_LOG_TEXT, NULL, 0, 60000 }
 
 struct kdr_controller;
 

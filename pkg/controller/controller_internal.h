@@ -71,6 +71,7 @@ struct kdr_controller {
 	size_t cap_states;
 	struct kdr_rng rng;
 	uint64_t cycle;
+	int64_t lag_due_ms;               /* monotonic ms of the next lag measurement; 0: the next cycle */
 	bool in_cycle;                    /* lines of a cycle carry its id and revision */
 
 	int wake[2];                      /* self-pipe: a stop request ends any wait */

@@ -399,15 +399,41 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 }
 
 /*
+ * Between measurements (--lag-interval), each flow's status gets the last
+ * figures measured for it; none with --lag-interval 0.
+ */
+static void last_lag(struct kdr_controller *ctl, struct kdr_status *status)
+{
+	pthread_mutex_lock(&ctl->lock);
+	for (size_t i = 0; i < status->n_flows; i++) {
+		struct kdr_status_lag *lag = &status->flows[i].lag;
+
+		kdr_status_lag_release(lag);
+		memset(lag, 0, sizeof(*lag));
+		for (size_t k = 0; k < ctl->stats.n_flow_lags; k++)
+			if (strcmp(ctl->stats.flow_lags[k].flow, status->flows[i].name) == 0)
+				kdr_status_lag_copy(lag, &ctl->stats.flow_lags[k].lag);
+		if (ctl->options.lag_interval_ms <= 0)
+			lag->error = kdr_strdup("not measured: kdr run --lag-interval 0");
+		else if (!lag->measured && !lag->error)
+			lag->error = kdr_strdup("not measured yet");
+	}
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/*
  * Each flow's replication lag, as kdr lag measures it, into the stats (the
- * metrics) and for the source's status. Flows whose clusters were not read
- * this cycle say so (lag.error) and keep no figures.
+ * metrics) and for the source's status, at most every lag_interval_ms (it
+ * reads each flow's log ends and offset-syncs); between measurements the
+ * last figures stay. Flows whose clusters were not read when it was
+ * measured say so (lag.error) and keep no figures.
  */
 static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p, struct kdr_status *status_out)
 {
 	struct kdr_status status = { 0 };
 	struct kdr_controller_flow_lag *lags = NULL, *old = NULL;
 	size_t n_old = 0;
+	int64_t now = kdr_controller_mono_ms();
 
 	if (kdr_pipeline_status(&status, p) != 0) {
 		struct kdr_controller_fields f = { 0 };
@@ -416,6 +442,12 @@ static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p
 		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "flow status failed; lag not measured", &f);
 		return;
 	}
+	if (ctl->options.lag_interval_ms <= 0 || (ctl->lag_due_ms && now < ctl->lag_due_ms)) {
+		last_lag(ctl, &status);
+		*status_out = status;
+		return;
+	}
+	ctl->lag_due_ms = now + ctl->options.lag_interval_ms;
 	kdr_pipeline_status_lag(&status, p);
 	lags = kdr_calloc(status.n_flows + 1, sizeof(*lags));
 	for (size_t i = 0; i < status.n_flows; i++) {

@@ -187,6 +187,15 @@ static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *sta
 		flow_series(out, "kdr_flow_lag_measured", stats->flow_lags[f].flow, NULL);
 		kdr_buf_printf(out, "%d\n", stats->flow_lags[f].lag.measured ? 1 : 0);
 	}
+	family(out, "kdr_flow_lag_measured_timestamp_seconds", "gauge",
+	       "When the flow's lag figures were measured (Unix seconds); kdr run --lag-interval keeps them between "
+	       "measurements.");
+	for (size_t f = 0; f < stats->n_flow_lags; f++)
+		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.measured_at_ms > 0) {
+			flow_series(out, "kdr_flow_lag_measured_timestamp_seconds", stats->flow_lags[f].flow, NULL);
+			put_seconds(out, stats->flow_lags[f].lag.measured_at_ms);
+			kdr_buf_putc(out, '\n');
+		}
 	family(out, "kdr_flow_lag_records", "gauge",
 	       "Records on the flow's source not yet on its target, over its mirrored partitions (as kdr lag).");
 	for (size_t f = 0; f < stats->n_flow_lags; f++)

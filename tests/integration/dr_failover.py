@@ -28,6 +28,7 @@ offset-syncs of their own. dr_real_mm2.py is the drill on real MM2.
 """
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -300,21 +301,43 @@ def run(work):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        loop = subprocess.Popen([KDR, "run", d, "--interval", "1h", "--listen", "127.0.0.1:%d" % port],
+        # A cycle every second, lag at most hourly: measured once, then the same figures served.
+        loop = subprocess.Popen([KDR, "run", d, "--interval", "1s", "--lag-interval", "1h",
+                                 "--listen", "127.0.0.1:%d" % port],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def scrape():
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as resp:
+                    return resp.read().decode()
+            except OSError:
+                return ""
+
+        def series(text, name):
+            m = re.search(r"^%s (\S+)$" % re.escape(name), text, re.M)
+            return float(m.group(1)) if m else None
+
         metrics = ""
+        stamp_name = 'kdr_flow_lag_measured_timestamp_seconds{flow="east-to-west"}'
+        cycles_name = 'kdr_reconcile_cycles_total{result="success"}'
         try:
             deadline = time.time() + 60
             while time.time() < deadline and 'kdr_flow_lag_records{flow="east-to-west"}' not in metrics:
                 time.sleep(0.5)
-                try:
-                    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as resp:
-                        metrics = resp.read().decode()
-                except OSError:
-                    pass
+                metrics = scrape()
+            first_stamp, first_cycles = series(metrics, stamp_name), series(metrics, cycles_name) or 0
+            later = metrics
+            while time.time() < deadline and (series(later, cycles_name) or 0) < first_cycles + 2:
+                time.sleep(0.5)
+                later = scrape() or later
         finally:
             loop.terminate()
             loop.wait(timeout=30)
+        check(first_stamp is not None and abs(first_stamp - time.time()) < 120
+              and (series(later, cycles_name) or 0) >= first_cycles + 2 and series(later, stamp_name) == first_stamp
+              and 'kdr_flow_lag_records{flow="east-to-west"} 30\n' in later,
+              "kdr run --lag-interval 1h: measured once (%s), the same figures after 2 more cycles (%s, %s)"
+              % (first_stamp, series(later, cycles_name), series(later, stamp_name)))
         check('kdr_flow_lag_records{flow="east-to-west"} 30\n' in metrics
               and 'kdr_flow_topic_lag_records{flow="east-to-west",topic="orders"} 30\n' in metrics
               and 'kdr_flow_lag_measured{flow="east-to-west"} 1\n' in metrics
@@ -322,6 +345,21 @@ def run(work):
               and 'kdr_flow_lag_topics_omitted{flow="east-to-west"} 0\n' in metrics,
               "kdr run /metrics: the flow's lag per flow and per topic")
         check(loop.returncode == 0, "kdr run stopped by SIGTERM exits 0")
+        # --lag-interval 0: cycles run, lag is never measured.
+        loop = subprocess.Popen([KDR, "run", d, "--interval", "1s", "--lag-interval", "0",
+                                 "--listen", "127.0.0.1:%d" % port],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        metrics = ""
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and (series(metrics, cycles_name) or 0) < 2:
+                time.sleep(0.5)
+                metrics = scrape() or metrics
+        finally:
+            loop.terminate()
+            loop.wait(timeout=30)
+        check((series(metrics, cycles_name) or 0) >= 2 and "kdr_flow_lag" not in metrics,
+              "kdr run --lag-interval 0: %s cycles, no lag series" % series(metrics, cycles_name))
 
         # Dry run: the table, nothing committed, connectors untouched.
         rc, out, err = kdr("failover", d, "--flow", FLOW, "--dry-run")

@@ -218,6 +218,7 @@ static void test_metrics_flow_lag_bounded(void **state)
 	lag->records = -1; /* one topic unknown */
 	lag->rpo_ms = -1;
 	lag->heartbeat_age_ms = 1500;
+	lag->measured_at_ms = 1796600000250;
 	lag->n_topics = KDR_STATUS_LAG_TOPICS + 5;
 	lag->topics = kdr_calloc(lag->n_topics, sizeof(*lag->topics));
 	for (size_t i = 0; i < lag->n_topics; i++) {
@@ -229,6 +230,10 @@ static void test_metrics_flow_lag_bounded(void **state)
 	kdr_controller_metrics_render(&out, &stats);
 	assert_non_null(strstr(out.ptr, "kdr_flow_lag_measured{flow=\"east-to-west\"} 1\n"
 					"kdr_flow_lag_measured{flow=\"west-to-east\"} 0\n"));
+	/* When the figures were taken (kdr run --lag-interval serves them between measurements). */
+	assert_non_null(strstr(out.ptr, "# TYPE kdr_flow_lag_measured_timestamp_seconds gauge\n"
+					"kdr_flow_lag_measured_timestamp_seconds{flow=\"east-to-west\"} 1796600000.25\n"
+					"# HELP kdr_flow_lag_records"));
 	/* Unknown totals are left out, not faked. */
 	assert_null(strstr(out.ptr, "kdr_flow_lag_records{"));
 	assert_null(strstr(out.ptr, "kdr_flow_rpo_seconds{"));
