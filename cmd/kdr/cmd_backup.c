@@ -240,7 +240,7 @@ int kdr_cmd_backup(int argc, char **argv)
 	 * A cluster without an authorizer has no ACLs to back up; ACLs that could
 	 * not be read (refused, no answer) would be restored as none: refuse.
 	 */
-	if (!cl->acls_read && !(cl->acls_error && strstr(cl->acls_error, "ACLs are not supported"))) {
+	if (!cl->acls_read && !cl->acls_no_authorizer) {
 		fprintf(stderr, "kdr backup: cluster '%s': the ACLs could not be read (%s); nothing was written\n",
 			args.clusters.v[0], cl->acls_error ? cl->acls_error : "unknown reason");
 		exit_code = KDR_EXIT_ERROR;

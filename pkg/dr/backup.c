@@ -304,7 +304,9 @@ static void render_acls(struct kdr_buf *buf, const struct kdr_live_cluster *cl, 
 	size_t n = 0;
 
 	put_header(buf, info, "the ACLs (one AccessPolicy per principal; it owns every binding of its principal)");
-	if (!cl->acls_read)
+	if (cl->acls_no_authorizer)
+		kdr_buf_puts(buf, "# (the cluster has no authorizer: it has no ACLs)\n");
+	else if (!cl->acls_read)
 		kdr_buf_puts(buf, "# (the ACLs were not read)\n");
 	for (size_t i = 0; cl->acls_read && i < cl->acls.n; i++) {
 		const struct kdr_acl *acl = &cl->acls.v[i];
@@ -489,6 +491,8 @@ static void render_manifest(struct kdr_buf *buf, const struct kdr_live_cluster *
 	json_object_set_new(c, "records", json_integer((json_int_t)counts->records));
 	json_object_set_new(root, "counts", c);
 	json_object_set_new(root, "aclsRead", json_boolean(cl->acls_read));
+	if (cl->acls_no_authorizer)
+		json_object_set_new(root, "aclsNoAuthorizer", json_true());
 	if (!cl->acls_read && cl->acls_error)
 		json_object_set_new(root, "aclsError", json_string(cl->acls_error));
 	struct kdr_strvec paths = KDR_STRVEC_INIT;

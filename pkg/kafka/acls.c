@@ -128,7 +128,7 @@ static bool from_wire(struct kdr_acl *out, const rd_kafka_AclBinding_t *binding)
  * is really empty, else why the ACLs could not be read (heap). See the top
  * of this file.
  */
-static char *probe_empty(struct kdr_kafka_conn *conn)
+static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 {
 	char errstr[256] = "";
 	rd_kafka_AclBindingFilter_t *filter = NULL;
@@ -176,6 +176,7 @@ static char *probe_empty(struct kdr_kafka_conn *conn)
 		break;
 	case RD_KAFKA_RESP_ERR_SECURITY_DISABLED:
 		why = kdr_strdup("the cluster has no authorizer (SECURITY_DISABLED): ACLs are not supported there");
+		*no_authorizer = true;
 		break;
 	default: {
 		char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(error));
@@ -213,6 +214,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	if (conn->authorizer == 0) {
 		out->acls_error = kdr_strdup("the cluster has no authorizer (no broker sets authorizer.class.name): "
 					     "ACLs are not supported there");
+		out->acls_no_authorizer = true;
 		return 0;
 	}
 	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
@@ -235,6 +237,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 		char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
 
 		/* Not fatal to the read: only a plan that manages ACLs on this cluster needs them. */
+		out->acls_no_authorizer = err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED;
 		if (err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED)
 			out->acls_error = kdr_asprintf("the cluster has no authorizer (DescribeAcls: "
 						       "SECURITY_DISABLED: %s): ACLs are not supported there",
@@ -247,7 +250,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	}
 	result = rd_kafka_event_DescribeAcls_result(ev);
 	bindings = result ? rd_kafka_DescribeAcls_result_acls(result, &n) : NULL;
-	if (n == 0 && conn->verify_empty_acls && (out->acls_error = probe_empty(conn)) != NULL)
+	if (n == 0 && conn->verify_empty_acls && (out->acls_error = probe_empty(conn, &out->acls_no_authorizer)) != NULL)
 		goto cleanup; /* a refusal, never "no bindings" */
 	out->acls_read = true;
 	for (size_t i = 0; i < n; i++) {

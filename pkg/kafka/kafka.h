@@ -24,8 +24,8 @@
  * by a linear search over its request, so one answer for 10,000 topics
  * would cost ~130 MB and 50 million comparisons; read.c),
  * and one DescribeAcls (every binding; a cluster whose brokers set no
- * authorizer.class.name is read without ACLs and without asking, acls_error
- * saying why; librdkafka 2.0.2 reports a refused DescribeAcls as an empty
+ * authorizer.class.name is read without ACLs and without asking,
+ * acls_no_authorizer set and acls_error saying why; librdkafka 2.0.2 reports a refused DescribeAcls as an empty
  * list, so an empty answer is checked with one DeleteAcls that matches
  * nothing, and a refusal is an acls_error, never "no ACLs": acls.c).
  * create-acl / delete-acl actions go in CreateAcls / DeleteAcls requests of

@@ -103,11 +103,18 @@ int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster,
 {
 	const json_t *acls = json_object_get(cluster, "acls");
 	const json_t *error = json_object_get(cluster, "aclsError");
+	const json_t *no_authorizer = json_object_get(cluster, "aclsNoAuthorizer");
 
 	if (error && !json_is_null(error)) {
 		if (!json_is_string(error))
 			return kdr_error_set(KDR_EINVALID, "%s: %s.aclsError: expected a string or null", label, path);
 		cl->acls_error = kdr_strdup(json_string_value(error));
+	}
+	if (no_authorizer && !json_is_null(no_authorizer)) {
+		if (!json_is_boolean(no_authorizer))
+			return kdr_error_set(KDR_EINVALID, "%s: %s.aclsNoAuthorizer: expected a boolean or null", label,
+					     path);
+		cl->acls_no_authorizer = json_is_true(no_authorizer);
 	}
 	if (!acls || json_is_null(acls))
 		return 0;
@@ -172,5 +179,10 @@ void kdr_live__acls_to_json(struct kdr_buf *out, const struct kdr_live_cluster *
 		indent(out, level);
 		kdr_buf_puts(out, "\"aclsError\": ");
 		kdr_buf_put_json_string(out, cl->acls_error);
+	}
+	if (cl->acls_no_authorizer) {
+		kdr_buf_puts(out, ",\n");
+		indent(out, level);
+		kdr_buf_puts(out, "\"aclsNoAuthorizer\": true");
 	}
 }

@@ -430,6 +430,7 @@ void kdr_live_cluster_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 		connector_copy(&out->connect.connectors[i], &src->connect.connectors[i]);
 	kdr_live__groups_copy(out, src);
 	out->acls_read = src->acls_read;
+	out->acls_no_authorizer = src->acls_no_authorizer;
 	out->acls_error = kdr_strdup(src->acls_error);
 	kdr_acl_list_copy(&out->acls, &src->acls);
 }

@@ -155,9 +155,14 @@ struct kdr_live_cluster {
 	 * Every ACL binding of the cluster (one DescribeAcls, filter ANY),
 	 * sorted (kdr_acl_compare); meaningful only when acls_read. When the
 	 * cluster could not be asked (no authorizer: SECURITY_DISABLED; kdr's
-	 * principal may not describe them) acls_error says why.
+	 * principal may not describe them) acls_error says why. The three
+	 * states, set by the reader: acls_read (supported and read);
+	 * acls_no_authorizer (no authorizer: there are no ACLs, nothing to
+	 * back up or lock out); neither (refused, no answer, not in the
+	 * snapshot: unknown). Decide on these, never on acls_error's text.
 	 */
 	bool acls_read;
+	bool acls_no_authorizer;
 	char *acls_error;
 	struct kdr_acl_list acls;
 };

@@ -25,6 +25,7 @@
  *         },
  *         "acls": [<acl>, ...],                     only when the ACLs were read (acls.c)
  *         "aclsError": "...",                        only when they could not be
+ *         "aclsNoAuthorizer": true,                  only when the cluster has no authorizer
  *         "connect": null | {
  *           "url": "...", "version": "...", "kafkaClusterId": "...",
  *           "connectors": {
@@ -811,7 +812,7 @@ static int read_cluster(struct reader *rd, void *item, const char *name, const j
 	struct kdr_live_cluster *out = item;
 	static const char *const fields[] = {"clusterId",     "controller", "brokers", "remoteStorage",
 					     "topicDefaults", "topics",	    "connect", "groups",
-					     "acls",	      "aclsError",  NULL};
+					     "acls",	      "aclsError",  "aclsNoAuthorizer", NULL};
 	int rc = 0;
 
 	out->name = kdr_strdup(name);

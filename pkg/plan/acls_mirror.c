@@ -333,11 +333,12 @@ void kdr_plan_acl_lockouts(struct kdr_strvec *out, const struct kdr_desired *des
 	if (!target)
 		return;
 	if (!target->acls_read) {
-		/* SECURITY_DISABLED: no authorizer, so nobody can be locked out. */
-		if (target->acls_error && !strstr(target->acls_error, "SECURITY_DISABLED"))
+		/* No authorizer: nobody can be locked out. */
+		if (!target->acls_no_authorizer)
 			kdr_strvec_push_take(out, kdr_asprintf("group '%s': the ACLs of '%s' could not be read (%s): "
 							       "who can read the group there is not checked",
-							       group, flow->target, target->acls_error));
+							       group, flow->target,
+							       target->acls_error ? target->acls_error : "not read"));
 		return;
 	}
 	source_grants(&grants, desired, flow->source, source);

@@ -92,7 +92,8 @@ def probe(clusters, check):
     proc = subprocess.run([kdr, "backup", open_dir, "--cluster", "dc-open", "--out", out], capture_output=True,
                           text=True, timeout=180, env=env)
     manifest = json.load(open(os.path.join(out, "manifest.json"))) if proc.returncode == 0 else {}
-    check(proc.returncode == 0 and manifest.get("aclsRead") is False and "ACLs are not supported there" in
+    check(proc.returncode == 0 and manifest.get("aclsRead") is False and manifest.get("aclsNoAuthorizer") is True
+          and "ACLs are not supported there" in
           manifest.get("aclsError", "") and "kind: AccessPolicy" not in open(os.path.join(out, "acls.yaml")).read(),
           "dc-open: kdr backup exits 0 and its manifest says ACLs are not supported: %s" % proc.stderr[-300:])
 

@@ -243,6 +243,7 @@ static void test_describe_refused_is_an_error(void **state)
 	/* The read itself goes on: only a plan that manages ACLs on this cluster needs them. */
 	read_ok(&live);
 	assert_false(live.acls_read);
+	assert_false(live.acls_no_authorizer); /* refused: unknown, not "none" */
 	assert_non_null(live.acls_error);
 	assert_non_null(strstr(live.acls_error, "DescribeAcls refused: kdr's principal may not describe the cluster's "
 						"ACLs (CLUSTER_AUTHORIZATION_FAILED"));
@@ -255,6 +256,7 @@ static void test_describe_refused_is_an_error(void **state)
 	assert_int_equal(kdr_sandbox_inject_error(sandbox, "c", API_DELETE_ACLS, ERR_SECURITY_DISABLED, 1), 0);
 	read_ok(&live);
 	assert_false(live.acls_read);
+	assert_true(live.acls_no_authorizer);
 	assert_non_null(strstr(live.acls_error, "no authorizer (SECURITY_DISABLED): ACLs are not supported there"));
 	kdr_live_cluster_release(&live);
 	/* Unrefused and empty: read, no bindings (the probe deleted nothing). */
@@ -273,6 +275,7 @@ static void test_no_authorizer(void **state)
 	reset_counters("open");
 	assert_int_equal(kdr_kafka_read_cluster(&live, &open_cl, &options), 0);
 	assert_false(live.acls_read);
+	assert_true(live.acls_no_authorizer);
 	assert_string_equal(live.acls_error, "the cluster has no authorizer (no broker sets authorizer.class.name): "
 					     "ACLs are not supported there");
 	/* Known from the broker configs: DescribeAcls is not even asked. */

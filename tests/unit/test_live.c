@@ -412,7 +412,7 @@ static const struct error_case error_cases[] = {
     {SNAP("{\"dc-east\": 1}"), "snap.json: $.clusters[\"dc-east\"]: expected an object, found an integer"},
     {CL("\"clusterID\": \"x\""),
      "snap.json: $.clusters.c.clusterID: unknown field (allowed: clusterId, controller, brokers, remoteStorage, "
-     "topicDefaults, topics, connect, groups, acls, aclsError)"},
+     "topicDefaults, topics, connect, groups, acls, aclsError, aclsNoAuthorizer)"},
     {CL("\"clusterId\": 5"), "snap.json: $.clusters.c.clusterId: expected a string or null, found an integer"},
     {CL("\"controller\": 1.5"), "snap.json: $.clusters.c.controller: expected an integer, found a number"},
     {CL("\"controller\": 4294967296"), "snap.json: $.clusters.c.controller: integer out of range"},
@@ -584,6 +584,36 @@ static void test_internal_topic_names(void **state)
 	assert_false(kdr_live_topic_name_is_internal(NULL));
 }
 
+/* The ACL read state round-trips: no authorizer is the reader's flag, kept apart from the text. */
+static void test_acls_no_authorizer_round_trip(void **state)
+{
+	struct kdr_live live = {0}, again = {0};
+	struct kdr_buf out = KDR_BUF_INIT;
+	const struct kdr_live_cluster *cl = NULL;
+
+	(void)state;
+	parse_ok(&live, CL("\"aclsError\": \"no authorizer\", \"aclsNoAuthorizer\": true"));
+	cl = kdr_live_cluster_find(&live, "c");
+	assert_false(cl->acls_read);
+	assert_true(cl->acls_no_authorizer);
+	kdr_live_to_json(&out, &live);
+	assert_non_null(strstr(out.ptr, "\"aclsError\": \"no authorizer\",\n      \"aclsNoAuthorizer\": true"));
+	parse_ok(&again, out.ptr);
+	assert_true(kdr_live_cluster_find(&again, "c")->acls_no_authorizer);
+	kdr_live_release(&again);
+	kdr_live_release(&live);
+	kdr_buf_release(&out);
+	/* Absent: unknown (a refusal), not "no authorizer". */
+	parse_ok(&live, CL("\"aclsError\": \"DescribeAcls: SECURITY_DISABLED in the text only\""));
+	assert_false(kdr_live_cluster_find(&live, "c")->acls_no_authorizer);
+	kdr_live_release(&live);
+	assert_int_not_equal(kdr_live_from_json(&live, CL("\"aclsNoAuthorizer\": 1"), strlen(CL("\"aclsNoAuthorizer\": 1")),
+						"snap.json"),
+			     0);
+	assert_non_null(strstr(kdr_error_message(), "aclsNoAuthorizer: expected a boolean or null"));
+	kdr_live_release(&live);
+}
+
 static void test_empty_snapshot(void **state)
 {
 	struct kdr_live live = {0};
@@ -645,6 +675,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_internal_topic_names),
+	    cmocka_unit_test(test_acls_no_authorizer_round_trip),
 	    cmocka_unit_test(test_empty_snapshot),
 	    cmocka_unit_test(test_documented_example),
 	};
