@@ -255,6 +255,12 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 			rc = get_bool(value, "authorizer", &spec->authorizer);
 		} else if (strcmp(name, "noAuthorizer") == 0) {
 			rc = get_bool(value, "noAuthorizer", &spec->no_authorizer);
+		} else if (strcmp(name, "brokerProcesses") == 0) {
+			/* hack/kafka-real only (one JVM per broker, for broker-kill); the sandbox's brokers
+			 * are in-process either way, so here it is checked and has no effect. */
+			bool broker_processes = false;
+
+			rc = get_bool(value, "brokerProcesses", &broker_processes);
 		} else if (strcmp(name, "createTopicPolicy") == 0) {
 			const char *names[] = {"minReplicationFactor", "maxPartitions"};
 			const yaml_node_t *values[2] = {NULL, NULL};
@@ -271,7 +277,7 @@ static int parse_cluster(struct config *cfg, const yaml_node_t *node, size_t ind
 			return config_error(key,
 					    "unknown cluster key '%s' (expected: name, brokers, racks, port, connect, "
 					    "remoteStorage, autoCreateTopics, clusterId, sasl, users, authorizer, "
-					    "noAuthorizer, createTopicPolicy)",
+					    "noAuthorizer, createTopicPolicy, brokerProcesses)",
 					    name);
 		}
 		if (rc != 0)
