@@ -40,7 +40,7 @@ struct kdr_k8s_lease {
 	/* The loop thread's view of the Lease. */
 	char *observed_key;     /* holder + renewTime as last seen */
 	int64_t observed_at_ms; /* monotonic time it was first seen */
-	int64_t renewed_at_ms;  /* monotonic time of our last successful write */
+	_Atomic int64_t renewed_at_ms; /* monotonic time of our last successful write */
 };
 
 static int64_t mono_ms(void)
@@ -164,7 +164,8 @@ static void try_lease(struct kdr_k8s_lease *lease)
 	}
 cleanup:
 	/* Could not renew within the duration: someone else may hold it now. */
-	if (atomic_load(&lease->leading) && mono_ms() - lease->renewed_at_ms > (int64_t)lease->duration_s * 1000)
+	if (atomic_load(&lease->leading) &&
+	    mono_ms() - atomic_load(&lease->renewed_at_ms) > (int64_t)lease->duration_s * 1000)
 		set_leading(lease, false);
 	free(key);
 	json_decref(current);
@@ -213,6 +214,7 @@ int kdr_k8s_lease_start(struct kdr_k8s_lease **out, struct kdr_k8s_client *clien
 	lease->path = kdr_asprintf("%s/%s", lease->collection, lease->name);
 	atomic_init(&lease->stop, 0);
 	atomic_init(&lease->leading, 0);
+	atomic_init(&lease->renewed_at_ms, 0);
 	pthread_mutex_init(&lease->lock, NULL);
 	pthread_cond_init(&lease->cond, NULL);
 	if (pthread_create(&lease->thread, NULL, run, lease) != 0) {
@@ -226,7 +228,13 @@ int kdr_k8s_lease_start(struct kdr_k8s_lease **out, struct kdr_k8s_client *clien
 
 bool kdr_k8s_lease_leading(struct kdr_k8s_lease *lease)
 {
-	return lease && atomic_load(&lease->leading) != 0;
+	/*
+	 * Also by the clock: a renewal request blocked on an unresponsive API
+	 * server (up to the client timeout, or behind another request on the
+	 * shared handle) must not stretch leadership past the lease duration.
+	 */
+	return lease && atomic_load(&lease->leading) != 0 &&
+	       mono_ms() - atomic_load(&lease->renewed_at_ms) <= (int64_t)lease->duration_s * 1000;
 }
 
 const char *kdr_k8s_lease_identity(const struct kdr_k8s_lease *lease)

@@ -5,7 +5,9 @@ with kubectl; `kdr validate/plan --k8s` read them; `kdr run --k8s` creates the
 topics and connectors; a `kubectl patch` is reconciled within seconds; an
 object valid by the schema but not by kdr's rules (a replication loop) is
 rejected with the validator's message and nothing is applied; a restarted
-API server is survived; two `kdr run --k8s` share the work through a Lease.
+API server is survived; two `kdr run --k8s` share the work through a Lease;
+a leader that cannot renew the Lease (updates denied by an admission policy)
+stops acting once the lease duration has passed and resumes when it renews.
 Checked with independent clients (python3-kafka, curl, kubectl)."""
 import json
 import os
@@ -340,6 +342,69 @@ spec: {source: dc-west, target: dc-east, topics: [loopy], replicationPolicy: {ty
     ok = wait_for(lambda: "new-leader" in topics(east["bootstrap"]), 30, 0.3)
     check(ok is not None and "action applied" in open(os.path.join(work, "run2.log")).read(),
           "the new leader acts")
+
+    # The leader cannot renew: a ValidatingAdmissionPolicy denies every update of the Lease (the
+    # API server stays up, the informers keep working). Once the lease duration (15 s) has passed
+    # without a renewal the leader stops acting: a change made meanwhile is not applied; when
+    # renewals pass again it leads again and applies it.
+    leader = holder()
+    check(leader is not None and leader.endswith(f"_{op2.pid}"), f"the second replica holds the Lease ({leader})")
+    freeze = f"""apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {{name: kdr-e2e-freeze-lease}}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [coordination.k8s.io]
+      apiVersions: ["*"]
+      operations: [UPDATE]
+      resources: [leases]
+  matchConditions:
+  - name: the-kdr-leader-lease
+    expression: "object.metadata.namespace == '{NS}' && object.metadata.name == 'kdr-leader'"
+  validations:
+  - expression: "false"
+    message: the kdr leader Lease is frozen by the test
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {{name: kdr-e2e-freeze-lease}}
+spec:
+  policyName: kdr-e2e-freeze-lease
+  validationActions: [Deny]
+"""
+    lost_before = open(os.path.join(work, "run2.log")).read().count("lost the leader lease")
+    kubectl("apply", "-f", "-", input=freeze)
+    t0 = time.monotonic()
+    ok = wait_for(lambda: "frozen by the test" in kubectl("-n", NS, "annotate", "--overwrite", "lease", "kdr-leader",
+                                                          f"kdr-e2e/probe={time.time()}", expect=None).stderr, 20, 0.5)
+    check(ok is not None, f"the API server denies Lease updates ({time.monotonic() - t0:.1f}s after the policy)")
+    ok = wait_for(lambda: open(os.path.join(work, "run2.log")).read().count(
+        f"lost the leader lease as {leader}") > lost_before, 40, 0.2)
+    lost_after = time.monotonic() - t0
+    check(ok is not None and 10 <= lost_after <= 25,
+          f"the leader that cannot renew says it lost the lease {lost_after:.1f}s after renewals were denied "
+          "(lease duration 15 s, renewed every 2 s)")
+    check(holder() == leader, "nobody else took the Lease (the leader only cannot renew)")
+    log2 = open(os.path.join(work, "run2.log")).read()
+    applied_before, cycles_before = log2.count("action applied"), log2.count("reconcile cycle finished")
+    kubectl("-n", NS, "patch", "topicpolicy", "core", "--type", "json", "-p",
+            '[{"op": "add", "path": "/spec/topics/-", "value": {"name": "while-not-renewing"}}]')
+    ok = wait_for(lambda: open(os.path.join(work, "run2.log")).read().count("reconcile cycle finished") >
+                  cycles_before, 30, 0.3)
+    time.sleep(3)
+    log2 = open(os.path.join(work, "run2.log")).read()
+    check(ok is not None and "while-not-renewing" not in topics(east["bootstrap"]) and
+          log2.count("action applied") == applied_before,
+          "a leader that could not renew ran its cycle and applied nothing (an independent client sees no topic)")
+    kubectl("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", "kdr-e2e-freeze-lease")
+    t0 = time.monotonic()
+    ok = wait_for(lambda: "while-not-renewing" in topics(east["bootstrap"]), 60, 0.5)
+    log2 = open(os.path.join(work, "run2.log")).read()
+    check(ok is not None and log2.rfind(f"acquired the leader lease as {leader}") >
+          log2.rfind(f"lost the leader lease as {leader}"),
+          f"renewals pass again: it leads again and applied the change {time.monotonic() - t0:.1f}s later")
     rc = stop(op2)
     check(rc == 0, f"kdr run exits 0 on SIGTERM (got {rc})")
     check(holder() == "", "the Lease is released on SIGTERM")
