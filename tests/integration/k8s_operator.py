@@ -198,7 +198,8 @@ try:
 
     # The operator.
     listen = f"127.0.0.1:{free_port()}"
-    op = start([kdr, "run", *common, "--interval", "20s", "--listen", listen], "run1.log")
+    # --lag-interval 1s: the first cycle measures before the topics exist; the next one lists them.
+    op = start([kdr, "run", *common, "--interval", "20s", "--lag-interval", "1s", "--listen", listen], "run1.log")
     t0 = time.monotonic()
     ok = wait_for(lambda: {"orders", "events", "users"} <= topics(east["bootstrap"]) and
                   "kdr.east-to-west.source" in connectors(west["connect"]), 60, 0.5)
@@ -220,7 +221,9 @@ try:
     print("east-to-west connectors:", json.dumps(conns))
     check(any(c["name"] == "kdr.east-to-west.source" and c["cluster"] == "dc-west" for c in conns),
           "a flow's status lists its connectors and task states")
-    lag = flow.get("status", {}).get("lag", {})
+    lag = wait_for(lambda: (lambda lg: lg if len(lg.get("topics", [])) >= 4 else None)(
+        obj("replicationflow", "east-to-west").get("status", {}).get("lag", {})), 45, 0.5) or \
+        obj("replicationflow", "east-to-west").get("status", {}).get("lag", {})
     print("east-to-west lag:", json.dumps(lag))
     # The sandbox runs no MM2: no offset-syncs, so the figures are unknown (absent), the topics listed.
     check("measuredTime" in lag and sorted(t["topic"] for t in lag.get("topics", [])) ==
