@@ -422,11 +422,42 @@ static void last_lag(struct kdr_controller *ctl, struct kdr_status *status)
 }
 
 /*
+ * Whether the flows' lag is measured this cycle: never with --lag-interval 0;
+ * else once the interval has passed, or at once when a flow has no figures
+ * yet (declared since the last measurement, or not measurable then): an
+ * operator that just started, or a new flow, does not wait a whole interval
+ * for its first figures. Such a flow is tried each cycle until it has
+ * figures; while its clusters are unread that sends nothing.
+ */
+static bool lag_due(struct kdr_controller *ctl, const struct kdr_status *status, int64_t now)
+{
+	bool due = false;
+
+	if (ctl->options.lag_interval_ms <= 0)
+		return false;
+	if (!ctl->lag_due_ms || now >= ctl->lag_due_ms)
+		return true;
+	pthread_mutex_lock(&ctl->lock);
+	for (size_t i = 0; i < status->n_flows && !due; i++) {
+		bool has_figures = false;
+
+		for (size_t k = 0; k < ctl->stats.n_flow_lags && !has_figures; k++)
+			has_figures = strcmp(ctl->stats.flow_lags[k].flow, status->flows[i].name) == 0 &&
+				      ctl->stats.flow_lags[k].lag.measured;
+		due = !has_figures;
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	return due;
+}
+
+/*
  * Each flow's replication lag, as kdr lag measures it, into the stats (the
  * metrics) and for the source's status, at most every lag_interval_ms (it
  * reads each flow's log ends and offset-syncs); between measurements the
- * last figures stay. Flows whose clusters were not read when it was
- * measured say so (lag.error) and keep no figures.
+ * last figures stay (lag_due says when). Flows whose clusters were not
+ * read when it was measured say so (lag.error) and keep no figures. A cycle
+ * that applied actions makes the next one measure: its status was read
+ * before them.
  */
 static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p, struct kdr_status *status_out)
 {
@@ -442,12 +473,15 @@ static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p
 		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "flow status failed; lag not measured", &f);
 		return;
 	}
-	if (ctl->options.lag_interval_ms <= 0 || (ctl->lag_due_ms && now < ctl->lag_due_ms)) {
+	if (!lag_due(ctl, &status, now)) {
 		last_lag(ctl, &status);
+		/* This cycle changed the clusters, and its status was read before: measure next cycle. */
+		if (p->plan.n_actions > 0)
+			ctl->lag_due_ms = 0;
 		*status_out = status;
 		return;
 	}
-	ctl->lag_due_ms = now + ctl->options.lag_interval_ms;
+	ctl->lag_due_ms = p->plan.n_actions > 0 ? 0 : now + ctl->options.lag_interval_ms;
 	kdr_pipeline_status_lag(&status, p);
 	lags = kdr_calloc(status.n_flows + 1, sizeof(*lags));
 	for (size_t i = 0; i < status.n_flows; i++) {
