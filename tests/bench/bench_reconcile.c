@@ -27,7 +27,8 @@
  * no-change plans, and the plan with the last cluster slow (5 s per request,
  * over a 2 s --timeout) and with it down.
  *
- * Every step records wall time, the child's CPU time and peak RSS (wait4),
+ * Every step records wall time, the child's CPU time and peak RSS (wait4 in
+ * a launcher process forked before any sandbox, so the peak is the child's own),
  * the sandbox's CPU time (this process: the brokers are its threads) and the
  * sandbox's request counters per cluster and API (reset before each step).
  * Prints the steps, a growth table (ratios to 10,000 topics) and one
@@ -48,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -250,6 +252,140 @@ cleanup:
 	return error;
 }
 
+/*
+ * The launcher: a small process forked at start, before any sandbox exists,
+ * that forks and waits for every measured child. Linux's ru_maxrss of a child
+ * includes the pages it inherited at fork (exec records the old address
+ * space's peak), so a child forked by this driver would start from the
+ * sandbox's RSS (its topics, ~50 MiB at 2 x 10,000); forked by the launcher
+ * it starts from ~2 MiB and its peak is its own. One request at a time over a
+ * SOCK_SEQPACKET pair: the argv (NUL-separated, then stdout and stderr paths)
+ * -> the child's pid -> its wait status and rusage.
+ */
+struct launch_result {
+	int status;
+	struct rusage ru;
+};
+
+static int launcher_fd = -1;
+
+static void launcher_serve(int fd)
+{
+	static char req[16384];
+	const char *argv[72] = { NULL };
+
+	for (;;) {
+		ssize_t n = recv(fd, req, sizeof(req) - 1, 0);
+		struct launch_result res = { 0 };
+		size_t argc = 0;
+		pid_t pid = 0;
+
+		if (n <= 0)
+			_exit(0);
+		req[n] = '\0';
+		for (char *at = req; at < req + n && argc < sizeof(argv) / sizeof(argv[0]) - 1; at += strlen(at) + 1)
+			argv[argc++] = at;
+		argv[argc] = NULL;
+		/* The last two are the stdout and stderr paths. */
+		if (argc < 3)
+			_exit(2);
+		pid = fork();
+		if (pid == 0) {
+			int out_fd = open(argv[argc - 2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			int err_fd = open(argv[argc - 1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			int null_fd = open("/dev/null", O_RDONLY);
+
+			close(fd);
+			argv[argc - 2] = NULL;
+			if (out_fd < 0 || err_fd < 0 || null_fd < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0 ||
+			    dup2(null_fd, 0) < 0)
+				_exit(127);
+			/* execvp: valgrind is found on PATH. Its prototype predates const; the strings are not modified. */
+			execvp(argv[0], (char *const *)(uintptr_t)argv);
+			dprintf(2, "bench: exec '%s': %s\n", argv[0], strerror(errno));
+			_exit(127);
+		}
+		if (send(fd, &pid, sizeof(pid), 0) != (ssize_t)sizeof(pid))
+			_exit(2);
+		if (pid < 0)
+			continue;
+		while (wait4(pid, &res.status, 0, &res.ru) < 0 && errno == EINTR)
+			;
+		if (send(fd, &res, sizeof(res), 0) != (ssize_t)sizeof(res))
+			_exit(2);
+	}
+}
+
+/* Forks the launcher; call before anything large is allocated. */
+static int launcher_start(void)
+{
+	int fds[2] = { -1, -1 };
+	pid_t pid = 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds) != 0)
+		return kdr_error_set(KDR_EUNAVAILABLE, "socketpair: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return kdr_error_set(KDR_EUNAVAILABLE, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(fds[0]);
+		launcher_serve(fds[1]);
+	}
+	close(fds[1]);
+	launcher_fd = fds[0];
+	return 0;
+}
+
+/* Has the launcher start `argv` (NULL-terminated) with stdout/stderr to the paths; its pid in *out. */
+static int launch(pid_t *out, const char *const *argv, const char *out_path, const char *err_path)
+{
+	static char req[16384];
+	size_t len = 0;
+	ssize_t got = 0;
+	const char *const tail[] = { out_path, err_path };
+
+	for (size_t i = 0; argv[i]; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (len + n > sizeof(req))
+			return kdr_error_set(KDR_EINVALID, "arguments too long");
+		memcpy(req + len, argv[i], n);
+		len += n;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(tail[i]) + 1;
+
+		if (len + n > sizeof(req))
+			return kdr_error_set(KDR_EINVALID, "arguments too long");
+		memcpy(req + len, tail[i], n);
+		len += n;
+	}
+	if (send(launcher_fd, req, len, 0) != (ssize_t)len)
+		return kdr_error_set(KDR_EUNAVAILABLE, "launcher: %s", strerror(errno));
+	do {
+		got = recv(launcher_fd, out, sizeof(*out), 0);
+	} while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(*out) || *out < 0)
+		return kdr_error_set(KDR_EUNAVAILABLE, "launcher could not fork");
+	return 0;
+}
+
+/* Waits for the launched child's end: its wait status and resource usage. */
+static int launch_wait(int *status, struct rusage *ru)
+{
+	struct launch_result res = { 0 };
+	ssize_t got = 0;
+
+	do {
+		got = recv(launcher_fd, &res, sizeof(res), 0);
+	} while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(res))
+		return kdr_error_set(KDR_EUNAVAILABLE, "launcher: lost the child");
+	*status = res.status;
+	*ru = res.ru;
+	return 0;
+}
+
 /* Callgrind's "Collected : N" (instructions) from its log; 0 if absent. */
 static uint64_t read_instructions(const char *path)
 {
@@ -271,7 +407,7 @@ static uint64_t read_instructions(const char *path)
 /*
  * Runs `program` with `args` (argv[0] excluded), under callgrind when
  * `callgrind` (its log in DIR/<log>.cg), stdout and stderr to DIR/<log>.out
- * and DIR/<log>.err, and fills the step's timings. The sandbox's CPU time
+ * and DIR/<log>.err, through the launcher, and fills the step's timings. The sandbox's CPU time
  * is this process's over the step: its main thread only waits meanwhile, so
  * that is the brokers' work.
  */
@@ -283,8 +419,8 @@ static int run_child(struct bench_step *step, const struct bench_config *cfg, co
 	size_t n_argv = 0;
 	struct timespec t0 = { 0, 0 }, t1 = { 0, 0 };
 	struct rusage self0 = { 0 }, self1 = { 0 }, child = { 0 };
-	int status = 0;
-	pid_t pid = 0, got = 0;
+	int status = 0, error = 0;
+	pid_t pid = 0;
 
 	snprintf(cg_log, sizeof(cg_log), "%s/%s.cg", dir, log);
 	if (callgrind) {
@@ -304,33 +440,17 @@ static int run_child(struct bench_step *step, const struct bench_config *cfg, co
 
 	getrusage(RUSAGE_SELF, &self0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pid = fork();
-	if (pid < 0)
-		return kdr_error_set(KDR_EUNAVAILABLE, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int null_fd = open("/dev/null", O_RDONLY);
-
-		if (out_fd < 0 || err_fd < 0 || null_fd < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0 ||
-		    dup2(null_fd, 0) < 0)
-			_exit(127);
-		/* execvp: valgrind is found on PATH. Its prototype predates const; the strings are not modified. */
-		execvp(argv[0], (char *const *)(uintptr_t)argv);
-		dprintf(2, "bench: exec '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (launch(&pid, argv, out_path, err_path) != 0)
+		return -1;
 	bench_child = pid;
 	alarm((unsigned)cfg->step_timeout_s);
-	do {
-		got = wait4(pid, &status, 0, &child);
-	} while (got < 0 && errno == EINTR);
+	error = launch_wait(&status, &child);
 	alarm(0);
 	bench_child = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	getrusage(RUSAGE_SELF, &self1);
-	if (got < 0)
-		return kdr_error_set(KDR_EUNAVAILABLE, "wait4: %s", strerror(errno));
+	if (error)
+		return error;
 
 	step->wall_s = seconds(&t1) - seconds(&t0);
 	step->kdr_cpu_s = cpu_seconds(&child);
@@ -574,25 +694,17 @@ static int run_loop(struct scenario *sc)
 	char err_path[4200] = "";
 	double durations[4096] = { 0 };
 	double rss = 0, cpu = 0, cpu_first = 0;
+	const char *argv[] = { cfg->kdr, "run", sc->dir, "--interval", "2s", "--dry-run", "--listen", "127.0.0.1:0",
+			       NULL };
+	struct rusage ru = { 0 };
 	size_t cycles = 0, first_cycles = 0;
-	int status = 0;
+	int status = 0, error = 0;
 	pid_t pid = 0;
 
 	snprintf(err_path, sizeof(err_path), "%s/loop.err", sc->dir);
 	fprintf(stderr, "bench: %s: kdr run --interval 2s --dry-run for %d s ...\n", sc->label, cfg->loop_seconds);
-	pid = fork();
-	if (pid < 0)
-		return kdr_error_set(KDR_EUNAVAILABLE, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int null_fd = open("/dev/null", O_RDWR);
-
-		if (err_fd < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(err_fd, 2) < 0)
-			_exit(127);
-		execl(cfg->kdr, cfg->kdr, "run", sc->dir, "--interval", "2s", "--dry-run", "--listen", "127.0.0.1:0",
-		      (char *)NULL);
-		_exit(127);
-	}
+	if ((error = launch(&pid, argv, "/dev/null", err_path)))
+		return error;
 	memset(&bench_loop, 0, sizeof(bench_loop));
 	bench_loop.ran = true;
 	bench_loop.seconds = cfg->loop_seconds;
@@ -618,8 +730,8 @@ static int run_loop(struct scenario *sc)
 	}
 	cycles = count_cycles(err_path, durations, sizeof(durations) / sizeof(durations[0]));
 	kill(pid, SIGTERM);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if ((error = launch_wait(&status, &ru)))
+		return error;
 	bench_loop.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 	bench_loop.cycles = cycles;
 	if (cycles > first_cycles)
@@ -1080,7 +1192,7 @@ static void print_machine(const struct bench_config *cfg)
 		fclose(f);
 	printf("Machine: %ld CPUs online, %s; load average before the run: %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
 	       load_average());
-	printf("kdr: %s; sandbox: %zu clusters x %d brokers over %zu racks, in this process\n", cfg->kdr, cfg->clusters,
+	printf("kdr: %s; sandbox: %zu clusters x %d brokers over %zu racks, in this process; children forked by a launcher started before it\n", cfg->kdr, cfg->clusters,
 	       cfg->brokers, cfg->racks);
 }
 
@@ -1260,6 +1372,11 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.baseline_topics)
 		cfg.per_topic = NULL;
+	/* Before any sandbox: the children it forks start from its small RSS. */
+	if (launcher_start() != 0) {
+		fprintf(stderr, "bench: %s\n", kdr_error_message());
+		return BENCH_EXIT_ERROR;
+	}
 	print_machine(&cfg);
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
