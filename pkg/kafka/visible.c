@@ -32,33 +32,63 @@ struct expect {
 	int64_t partitions; /* at least this many; 0: the topic must be gone */
 };
 
-/* Whether broker `md` (its answer to an all-topics Metadata) shows every expectation; `missing` gets the first that is not. */
+static int compare_topic_ptr(const void *a, const void *b)
+{
+	const rd_kafka_metadata_topic_t *x = *(const rd_kafka_metadata_topic_t *const *)a;
+	const rd_kafka_metadata_topic_t *y = *(const rd_kafka_metadata_topic_t *const *)b;
+
+	return strcmp(x->topic, y->topic);
+}
+
+/* `md`'s topic named `name` in `sorted` (its topics by name), or NULL. */
+static const rd_kafka_metadata_topic_t *find_topic(const rd_kafka_metadata_topic_t *const *sorted, size_t n,
+						   const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(sorted[mid]->topic, name);
+
+		if (cmp == 0)
+			return sorted[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Whether broker `md` (its answer to an all-topics Metadata) shows every
+ * expectation; `missing` gets the first that is not. The answer's topics are
+ * sorted once so that n expectations against t topics cost (n + t) log t, not
+ * n x t (20,000 creates on 6 brokers were 2.4e9 comparisons a round).
+ */
 static bool shows_all(const struct rd_kafka_metadata *md, const struct expect *want, size_t n, const char **missing)
 {
-	for (size_t i = 0; i < n; i++) {
-		const rd_kafka_metadata_topic_t *found = NULL;
+	size_t n_topics = md->topic_cnt > 0 ? (size_t)md->topic_cnt : 0;
+	const rd_kafka_metadata_topic_t **sorted = kdr_calloc(n_topics + 1, sizeof(*sorted));
+	bool shown = true;
 
-		for (int t = 0; t < md->topic_cnt && !found; t++)
-			if (strcmp(md->topics[t].topic, want[i].topic) == 0)
-				found = &md->topics[t];
-		if (want[i].partitions == 0) {
-			if (found && found->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-				*missing = want[i].topic;
-				return false;
-			}
-			continue;
-		}
-		if (!found || found->err || found->partition_cnt < want[i].partitions) {
+	for (size_t t = 0; t < n_topics; t++)
+		sorted[t] = &md->topics[t];
+	qsort(sorted, n_topics, sizeof(*sorted), compare_topic_ptr);
+	for (size_t i = 0; i < n && shown; i++) {
+		const rd_kafka_metadata_topic_t *found = find_topic(sorted, n_topics, want[i].topic);
+
+		if (want[i].partitions == 0)
+			shown = !found || found->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+		else
+			shown = found && !found->err && found->partition_cnt >= want[i].partitions;
+		for (int p = 0; shown && want[i].partitions > 0 && p < found->partition_cnt; p++)
+			shown = found->partitions[p].leader >= 0;
+		if (!shown)
 			*missing = want[i].topic;
-			return false;
-		}
-		for (int p = 0; p < found->partition_cnt; p++)
-			if (found->partitions[p].leader < 0) {
-				*missing = want[i].topic;
-				return false;
-			}
 	}
-	return true;
+	free(sorted);
+	return shown;
 }
 
 /*
