@@ -140,6 +140,25 @@ size_t kdr_render_first_partition(const struct kdr_action *action)
 	return (size_t)action->partitions - action->assignment.n;
 }
 
+/*
+ * `v` in decimal, as "%lld" writes it. An apply's plan shows a replica list
+ * per partition: printf per number was 14% of creating 10,000 topics.
+ */
+static void put_decimal(struct kdr_buf *out, long long v)
+{
+	char digits[24];
+	size_t at = sizeof(digits);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		digits[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		digits[--at] = '-';
+	kdr_buf_put(out, digits + at, sizeof(digits) - at);
+}
+
 void kdr_render_assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
 				   size_t max)
 {
@@ -148,9 +167,14 @@ void kdr_render_assignment_compact(struct kdr_buf *out, const struct kdr_assignm
 	for (size_t p = 0; p < shown; p++) {
 		const struct kdr_replica_list *list = &assignment->partitions[p];
 
-		kdr_buf_printf(out, "%sp%zu=[", p ? " " : "", first + p);
-		for (size_t r = 0; r < list->n; r++)
-			kdr_buf_printf(out, "%s%d", r ? "," : "", (int)list->ids[r]);
+		kdr_buf_puts(out, p ? " p" : "p");
+		put_decimal(out, (long long)(first + p));
+		kdr_buf_puts(out, "=[");
+		for (size_t r = 0; r < list->n; r++) {
+			if (r)
+				kdr_buf_putc(out, ',');
+			put_decimal(out, (long long)list->ids[r]);
+		}
 		kdr_buf_putc(out, ']');
 	}
 	if (assignment->n > shown)
