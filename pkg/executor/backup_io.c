@@ -4,21 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "executor/group_offsets.h"
 #include "kafka/kafka.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-static int open_conn(struct kdr_kafka_conn **conn, const struct kdr_cluster *cl,
-		     const struct kdr_executor_options *options, bool consumer)
-{
-	struct kdr_kafka_options kopts = { 0 };
-
-	kopts.timeout_ms = options ? options->timeout_ms : 0;
-	kopts.resolver = options ? options->resolver : NULL;
-	kopts.consumer = consumer;
-	kopts.ordered = !consumer;
-	return kdr_kafka_conn_open(conn, cl, &kopts);
-}
 
 struct dump_sink {
 	struct kdr_dr_partition_records *records;
@@ -77,7 +66,7 @@ int kdr_executor_dump_records(struct kdr_dr_partition_records **out, size_t *n_o
 
 		if (topic->internal || strncmp(topic->name, "__", 2) == 0 || !kdr_regex_full_match(re, topic->name))
 			continue;
-		if (!conn && (rc = open_conn(&conn, cl, options, true)) != 0)
+		if (!conn && (rc = kdr_executor__open_kafka(&conn, cl, options, true, false)) != 0)
 			break;
 		for (size_t p = 0; p < topic->n_partitions && rc == 0; p++) {
 			struct dump_sink sink = { NULL, &total, max_bytes, false };
@@ -125,7 +114,7 @@ int kdr_executor_produce_records(size_t *delivered, const struct kdr_cluster *cl
 		out[i].headers = headers[i];
 		out[i].n_headers = r->n_headers;
 	}
-	rc = open_conn(&conn, cl, options, false);
+	rc = kdr_executor__open_kafka(&conn, cl, options, false, true);
 	if (rc == 0)
 		rc = kdr_kafka_conn_produce(conn, records->topic, out, records->n, delivered);
 	kdr_kafka_conn_free(conn);
@@ -139,39 +128,17 @@ int kdr_executor_produce_records(size_t *delivered, const struct kdr_cluster *cl
 size_t kdr_executor_commit_restore(struct kdr_strvec *errors, const struct kdr_dr_restore_offsets *decided,
 				   const struct kdr_cluster *cl, const struct kdr_executor_options *options)
 {
-	struct kdr_kafka_conn *conn = NULL;
-	size_t failed = 0;
+	struct kdr_executor_group_offset *offsets = kdr_calloc(decided->n + 1, sizeof(*offsets));
+	size_t n = 0, failed = 0;
 
-	if (decided->n_commit == 0)
-		return 0;
-	if (open_conn(&conn, cl, options, false) != 0) {
-		kdr_strvec_push(errors, kdr_error_message());
-		return 1;
+	for (size_t r = 0; r < decided->n; r++) {
+		const struct kdr_dr_restore_row *row = &decided->rows[r];
+
+		if (row->verdict == KDR_DR_RESTORE_COMMIT)
+			offsets[n++] = (struct kdr_executor_group_offset){ row->group, row->topic, row->partition,
+									   row->offset, row->metadata };
 	}
-	for (size_t r = 0; r < decided->n;) {
-		const char *group = decided->rows[r].group;
-		struct kdr_kafka_group_commit *commits = kdr_calloc(decided->n + 1, sizeof(*commits));
-		size_t n = 0;
-
-		for (; r < decided->n && strcmp(decided->rows[r].group, group) == 0; r++) {
-			const struct kdr_dr_restore_row *row = &decided->rows[r];
-
-			if (row->verdict != KDR_DR_RESTORE_COMMIT)
-				continue;
-			commits[n].topic = row->topic;
-			commits[n].partition = row->partition;
-			commits[n].offset = row->offset;
-			commits[n].metadata = row->metadata;
-			n++;
-		}
-		if (n && kdr_kafka_conn_commit_group(conn, group, commits, n) != 0) {
-			failed++;
-			kdr_strvec_push(errors, kdr_error_message());
-		}
-		for (size_t i = 0; i < n; i++)
-			free(commits[i].message);
-		free(commits);
-	}
-	kdr_kafka_conn_free(conn);
+	failed = kdr_executor_commit_offsets(errors, offsets, n, cl, options);
+	free(offsets);
 	return failed;
 }

@@ -5,21 +5,11 @@
 #include <string.h>
 
 #include "connect/connect.h"
+#include "executor/group_offsets.h"
 #include "kafka/kafka.h"
 #include "mm2/mm2.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-static int open_conn(struct kdr_kafka_conn **conn, const struct kdr_cluster *cl,
-		     const struct kdr_executor_options *options, bool consumer)
-{
-	struct kdr_kafka_options kopts = { 0 };
-
-	kopts.timeout_ms = options ? options->timeout_ms : 0;
-	kopts.resolver = options ? options->resolver : NULL;
-	kopts.consumer = consumer;
-	return kdr_kafka_conn_open(conn, cl, &kopts);
-}
 
 struct record_sink {
 	struct kdr_dr_checkpoints *checkpoints;
@@ -44,7 +34,7 @@ static int read_topic(struct record_sink *sink, const struct kdr_cluster *cl, co
 		      const struct kdr_executor_options *options)
 {
 	struct kdr_kafka_conn *conn = NULL;
-	int rc = open_conn(&conn, cl, options, true);
+	int rc = kdr_executor__open_kafka(&conn, cl, options, true, false);
 
 	if (rc == 0)
 		rc = kdr_kafka_conn_read_partition(conn, topic, 0, -2, -1, on_record, sink, NULL);
@@ -83,7 +73,7 @@ int kdr_executor_end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluste
 		queries[i].topic = want->v[i].topic;
 		queries[i].partition = want->v[i].partition;
 	}
-	rc = open_conn(&conn, cl, options, false);
+	rc = kdr_executor__open_kafka(&conn, cl, options, false, false);
 	if (rc == 0)
 		rc = kdr_kafka_conn_end_offsets(conn, queries, want->n);
 	for (size_t i = 0; rc == 0 && i < want->n; i++)
@@ -99,7 +89,7 @@ int kdr_executor_record_timestamps(struct kdr_dr_offsets *at, const struct kdr_c
 				   const struct kdr_executor_options *options)
 {
 	struct kdr_kafka_conn *conn = NULL;
-	int rc = open_conn(&conn, cl, options, true);
+	int rc = kdr_executor__open_kafka(&conn, cl, options, true, false);
 
 	for (size_t i = 0; rc == 0 && i < at->n; i++) {
 		struct record_sink sink = { NULL, NULL, -1 };
@@ -166,42 +156,23 @@ void kdr_executor_stops_free(struct kdr_executor_stop *stops, size_t n)
 size_t kdr_executor_commit_failover(struct kdr_strvec *errors, const struct kdr_dr_failover_plan *plan,
 				    const struct kdr_cluster *target, const struct kdr_executor_options *options)
 {
-	struct kdr_kafka_conn *conn = NULL;
-	size_t failed = 0;
+	struct kdr_executor_group_offset *offsets = kdr_calloc(plan->n_rows + 1, sizeof(*offsets));
+	size_t n = 0, failed = 0;
 
-	if (open_conn(&conn, target, options, false) != 0) {
-		kdr_strvec_push(errors, kdr_error_message());
-		for (size_t g = 0; g < plan->n_groups; g++)
-			failed += plan->groups[g].verdict == KDR_DR_COMMIT;
-		return failed;
-	}
-	for (size_t g = 0; g < plan->n_groups; g++) {
-		const struct kdr_dr_failover_group *group = &plan->groups[g];
-		struct kdr_kafka_group_commit *commits = NULL;
-		size_t n = 0;
+	/* Rows are sorted by group, as the groups are: a group's commits stay adjacent. */
+	for (size_t r = 0; r < plan->n_rows; r++) {
+		const struct kdr_dr_failover_row *row = &plan->rows[r];
+		const struct kdr_dr_failover_group *group = NULL;
 
-		if (group->verdict != KDR_DR_COMMIT)
+		for (size_t g = 0; g < plan->n_groups && !group; g++)
+			if (strcmp(plan->groups[g].group, row->group) == 0)
+				group = &plan->groups[g];
+		if (!group || group->verdict != KDR_DR_COMMIT || row->verdict != KDR_DR_COMMIT)
 			continue;
-		commits = kdr_calloc(plan->n_rows + 1, sizeof(*commits));
-		for (size_t r = 0; r < plan->n_rows; r++) {
-			const struct kdr_dr_failover_row *row = &plan->rows[r];
-
-			if (strcmp(row->group, group->group) != 0 || row->verdict != KDR_DR_COMMIT)
-				continue;
-			commits[n].topic = row->topic;
-			commits[n].partition = row->partition;
-			commits[n].offset = row->next;
-			commits[n].metadata = row->metadata;
-			n++;
-		}
-		if (kdr_kafka_conn_commit_group(conn, group->group, commits, n) != 0) {
-			failed++;
-			kdr_strvec_push(errors, kdr_error_message());
-		}
-		for (size_t i = 0; i < n; i++)
-			free(commits[i].message);
-		free(commits);
+		offsets[n++] = (struct kdr_executor_group_offset){ row->group, row->topic, row->partition, row->next,
+								   row->metadata };
 	}
-	kdr_kafka_conn_free(conn);
+	failed = kdr_executor_commit_offsets(errors, offsets, n, target, options);
+	free(offsets);
 	return failed;
 }
