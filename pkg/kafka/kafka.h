@@ -18,7 +18,8 @@
  * Requests per read of a cluster: one Metadata (all topics), one
  * DescribeConfigs per broker (librdkafka 2.0.2 allows a single BROKER
  * resource per call; the calls run concurrently) and the topics'
- * DescribeConfigs in slices of 32 to 256 topics, two in flight (one per 32
+ * DescribeConfigs in slices of 32 to 256 topics, four in flight, spread over
+ * the brokers that answered their own DescribeConfigs (one per 32
  * topics below 2,048 topics, 64 slices up to 16,384, then one per 256:
  * librdkafka parses an answer into ~13 KB per topic and places each topic
  * by a linear search over its request, so one answer for 10,000 topics

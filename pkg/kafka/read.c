@@ -2,7 +2,8 @@
  * Reading a live cluster: one Metadata for all topics, then DescribeConfigs
  * for every broker (one call each, as librdkafka 2.0.2 requires, all in
  * flight at once) and for the topics (slices of 32 to 256 topics, at most
- * KDR_KAFKA_DESCRIBE_WINDOW in flight: describe_slices), folded into a
+ * KDR_KAFKA_DESCRIBE_WINDOW in flight, round robin over the brokers:
+ * describe_slices, describe_slice), folded into a
  * kdr_live_cluster, then DescribeAcls (acls.c).
  */
 #include <stdint.h>
@@ -182,12 +183,16 @@ static int fold_topic_configs(struct kdr_live_cluster *out, const struct kdr_kaf
 	for (size_t r = 0; r < n_resources; r++) {
 		const char *name = rd_kafka_ConfigResource_name(resources[r]);
 		rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(resources[r]);
-		struct kdr_live_topic *topic = find_topic(out, name);
+		struct kdr_live_topic *topic = NULL;
 		const rd_kafka_ConfigEntry_t **entries = NULL;
 		size_t n_entries = 0;
 		size_t n_overrides = 0;
 		char *detail = NULL;
 
+		/* The broker resource that routed the slice (describe_slice) is not a topic's. */
+		if (rd_kafka_ConfigResource_type(resources[r]) != RD_KAFKA_RESOURCE_TOPIC)
+			continue;
+		topic = find_topic(out, name);
 		if (!topic)
 			continue;
 		if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
@@ -335,14 +340,19 @@ static int fold_broker(struct kdr_live_broker *broker, bool *remote, struct kdr_
  * at 128 per topic whatever the topic count (with a fixed 64 slices it grew
  * with N: 13% of a 100,000-topic plan's instructions). Measured for 11,900
  * topics on one cluster: a single request costs 1.4 s of CPU and peaks at
- * ~150 MB; 16 slices cost 0.4 s. The window of two keeps one answer being
- * parsed while the next is on the way (what an injected per-request latency
- * shows) and bounds the answers held to 2 x 256 topics (~7 MB) per cluster.
+ * ~150 MB; 16 slices cost 0.4 s. The window keeps answers being parsed
+ * while the next are on the way and bounds the answers held to 4 x 256
+ * topics (~13 MB) per cluster. Its size is a trade measured on 2 shared
+ * cores, 2 clusters x 10,000 topics: on real Kafka (3 brokers, each slice
+ * ~0.1 s of a broker's time) two in flight to one broker took 6.2-12.9 s a
+ * plan, two spread over the brokers 5.4-9.7 s, four spread 4.5-5.7 s; on the
+ * sandbox, which answers faster than kdr parses, four cost 64 -> 75 MiB of
+ * peak RSS at the same CPU.
  */
 #define KDR_KAFKA_DESCRIBE_SLICES 64
 #define KDR_KAFKA_DESCRIBE_SLICE_MIN 32
 #define KDR_KAFKA_DESCRIBE_SLICE_MAX 256
-#define KDR_KAFKA_DESCRIBE_WINDOW 2
+#define KDR_KAFKA_DESCRIBE_WINDOW 4
 
 static size_t describe_slices(size_t n_topics)
 {
@@ -355,22 +365,54 @@ static size_t describe_slices(size_t n_topics)
 	return (n_topics + per - 1) / per;
 }
 
-/* Sends slice `slice` of `n_slices` of the topics; its opaque is `call` (1-based). */
+/*
+ * Sends slice `slice` of `n_slices` of the topics; its opaque is `call`
+ * (1-based). `via` >= 0: the slice also names that broker, which routes it
+ * there (librdkafka 2.0.2 sends a DescribeConfigs with a BROKER resource to
+ * that broker, and any other to one broker of its choice, the same for all:
+ * a broker answers one connection's requests one at a time, so the window's
+ * requests waited for each other). The broker's own configs come back with
+ * the slice and are skipped.
+ */
 static void describe_slice(struct kdr_kafka_conn *conn, const struct kdr_live_cluster *out,
 			   rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *queue, size_t slice, size_t n_slices,
-			   size_t call)
+			   size_t call, int32_t via)
 {
 	size_t from = out->n_topics * slice / n_slices;
 	size_t to = out->n_topics * (slice + 1) / n_slices;
-	rd_kafka_ConfigResource_t **resources = kdr_calloc(to - from + 1, sizeof(*resources));
+	size_t n = to - from;
+	rd_kafka_ConfigResource_t **resources = kdr_calloc(n + 2, sizeof(*resources));
+	char name[16] = "";
 
 	for (size_t i = from; i < to; i++)
 		resources[i - from] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, out->topics[i].name);
+	if (via >= 0) {
+		snprintf(name, sizeof(name), "%d", (int)via);
+		resources[n++] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, name);
+	}
 	rd_kafka_AdminOptions_set_opaque(options, (void *)(uintptr_t)call);
 	/* librdkafka copies the resources and options into the request. */
-	rd_kafka_DescribeConfigs(conn->rk, resources, to - from, options, queue);
-	rd_kafka_ConfigResource_destroy_array(resources, to - from);
+	rd_kafka_DescribeConfigs(conn->rk, resources, n, options, queue);
+	rd_kafka_ConfigResource_destroy_array(resources, n);
 	free(resources);
+}
+
+/*
+ * The broker the next slice goes to: round robin over the brokers whose own
+ * DescribeConfigs has answered (up a moment ago), -1 (librdkafka's choice)
+ * while none has. `turn` advances per slice sent.
+ */
+static int32_t slice_broker(const struct kdr_live_cluster *out, const bool *up, size_t *turn)
+{
+	for (size_t i = 0; i < out->n_brokers; i++) {
+		size_t b = (*turn + i) % out->n_brokers;
+
+		if (up[b]) {
+			*turn = b + 1;
+			return out->brokers[b].id;
+		}
+	}
+	return -1;
 }
 
 /*
@@ -388,6 +430,9 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	int *authorizer = NULL; /* per broker: 1 names an authorizer, 0 does not, -1 not told (down) */
 	struct kdr_live_config *min_isr = NULL; /* per broker: its min.insync.replicas */
 	bool *answered = NULL;
+	bool *up = NULL;        /* per broker: its own DescribeConfigs answered */
+	int32_t *via = NULL;    /* per slice: the broker it was routed to, -1 none */
+	size_t turn = 0;
 	size_t n_slices = describe_slices(out->n_topics);
 	size_t n_calls = out->n_brokers + n_slices;
 	size_t n_answered = 0, n_sent = 0;
@@ -407,6 +452,8 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		authorizer[i] = -1;
 	min_isr = kdr_calloc(out->n_brokers + 1, sizeof(*min_isr));
 	answered = kdr_calloc(n_calls + 1, sizeof(*answered));
+	up = kdr_calloc(out->n_brokers + 1, sizeof(*up));
+	via = kdr_calloc(n_slices + 1, sizeof(*via));
 
 	/* Opaque i+1 names call i: brokers 0..n_brokers-1, then the topics' slices. */
 	for (size_t i = 0; i < out->n_brokers; i++) {
@@ -418,8 +465,11 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		rd_kafka_DescribeConfigs(conn->rk, &resource, 1, options, queue);
 		rd_kafka_ConfigResource_destroy(resource);
 	}
-	for (; n_sent < n_slices && n_sent < KDR_KAFKA_DESCRIBE_WINDOW; n_sent++)
-		describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1);
+	/* The first slices go before any broker has answered: librdkafka picks their broker. */
+	for (; n_sent < n_slices && n_sent < KDR_KAFKA_DESCRIBE_WINDOW; n_sent++) {
+		via[n_sent] = -1;
+		describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1, -1);
+	}
 
 	deadline = kdr_kafka_admin_deadline(conn);
 	while (n_answered < n_calls) {
@@ -442,8 +492,20 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		answered[call - 1] = true;
 		n_answered++;
 		if (call <= out->n_brokers) {
+			up[call - 1] = rd_kafka_event_error(ev) == RD_KAFKA_RESP_ERR_NO_ERROR;
 			error = fold_broker(&out->brokers[call - 1], &remote[call - 1], &min_isr[call - 1],
 					    &authorizer[call - 1], conn, ev);
+		} else if (rd_kafka_event_error(ev) && via[call - out->n_brokers - 1] >= 0) {
+			/* Its broker went away since it answered: the slice again, to librdkafka's choice. */
+			size_t slice = call - out->n_brokers - 1;
+
+			answered[call - 1] = false;
+			n_answered--;
+			via[slice] = -1;
+			rd_kafka_event_destroy(ev);
+			ev = NULL;
+			describe_slice(conn, out, options, queue, slice, n_slices, call, -1);
+			continue;
 		} else if ((err = rd_kafka_event_error(ev))) {
 			char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
 
@@ -460,7 +522,9 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		if (error)
 			goto cleanup;
 		if (call > out->n_brokers && n_sent < n_slices) {
-			describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1);
+			via[n_sent] = slice_broker(out, up, &turn);
+			describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1,
+				       via[n_sent]);
 			n_sent++;
 		}
 		deadline = kdr_kafka_admin_deadline(conn);
@@ -523,6 +587,8 @@ cleanup:
 	}
 	free(min_isr);
 	free(answered);
+	free(up);
+	free(via);
 	return error;
 }
 

@@ -1248,6 +1248,55 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
 	kdr_kafka_conn_free(conn);
 }
 
+/*
+ * The topics' DescribeConfigs slices are spread over the brokers (each
+ * routed by naming that broker too), not all sent to the one broker
+ * librdkafka picks: a broker answers one connection's requests one at a
+ * time, so on real Kafka the slices in flight waited for each other. A topic
+ * named like a broker id keeps its own configs (the routing broker's answer
+ * is skipped).
+ */
+static void test_topic_configs_spread_over_brokers(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan plan = {0};
+	struct kdr_action_result *results = NULL;
+	struct kdr_live_cluster live;
+	const struct kdr_live_topic *named_2 = NULL;
+	uint64_t per_broker[3] = {0, 0, 0}, total = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS, "needs request counters");
+	create_many(fx, 0, 1100); /* 35 slices of ~32 topics */
+	kdr_strmap_set(&add_create(&plan, "2", 1, 0)->config, "retention.ms", "7200000");
+	results = results_new(&plan);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	results_free(results, plan.n_actions);
+	plan_free(&plan);
+
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_read_cluster(&live, &fx->cl, &fx->options), 0);
+	for (int32_t b = 1; b <= 3; b++) {
+		per_broker[b - 1] = kdr_sandbox_broker_request_count(fx->sandbox, CLUSTER, b, API_DESCRIBE_CONFIGS);
+		total += per_broker[b - 1];
+	}
+	print_message("DescribeConfigs per broker: %llu, %llu, %llu\n", (unsigned long long)per_broker[0],
+		      (unsigned long long)per_broker[1], (unsigned long long)per_broker[2]);
+	/* 3 brokers' own + 35 slices, each sent once. */
+	assert_int_equal(total, kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS));
+	assert_int_equal(total, 3 + 35);
+	/* Only the first window (4) goes before a broker has answered; the rest round robin (~10 each). */
+	for (size_t b = 0; b < 3; b++)
+		assert_true(per_broker[b] >= 1 + 3);
+	for (size_t i = 0; i < live.n_topics; i++)
+		if (strcmp(live.topics[i].name, "2") == 0)
+			named_2 = &live.topics[i];
+	assert_non_null(named_2);
+	assert_int_equal(named_2->n_configs, 1);
+	assert_string_equal(named_2->configs[0].name, "retention.ms");
+	assert_string_equal(named_2->configs[0].value, "7200000");
+	kdr_live_cluster_release(&live);
+}
+
 /* --- connections kept across reads (kdr_kafka_pool) --- */
 
 #define API_API_VERSIONS 18
@@ -1537,6 +1586,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_broker_not_described_uses_last_known, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_whole_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_counts_do_not_grow_with_topics, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_topic_configs_spread_over_brokers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pool_keeps_the_client_until_settings_change_or_a_read_fails, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sasl_plain_password_from_env, setup_sasl, teardown),

@@ -344,6 +344,21 @@ uint64_t kdr_sandbox_request_count(struct kdr_sandbox *sandbox, const char *clus
 	return n;
 }
 
+uint64_t kdr_sandbox_broker_request_count(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id,
+					  int api_key)
+{
+	int rc = 0;
+	struct kdr_sandbox_broker *broker = find_broker(sandbox, cluster, broker_id, &rc);
+	uint64_t n = 0;
+
+	if (!broker || api_key < 0 || api_key >= KDR_SANDBOX_MAX_API_KEY)
+		return 0;
+	pthread_mutex_lock(&broker->cluster->lock);
+	n = broker->requests[api_key];
+	pthread_mutex_unlock(&broker->cluster->lock);
+	return n;
+}
+
 uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *cluster)
 {
 	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);
@@ -373,6 +388,8 @@ void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster
 		return;
 	pthread_mutex_lock(&cl->lock);
 	memset(cl->requests, 0, sizeof(cl->requests));
+	for (size_t b = 0; b < cl->n_brokers; b++)
+		memset(cl->brokers[b].requests, 0, sizeof(cl->brokers[b].requests));
 	cl->requests_other = 0;
 	cl->mutating = 0;
 	pthread_mutex_unlock(&cl->lock);

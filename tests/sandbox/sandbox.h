@@ -88,6 +88,9 @@ uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *clu
 /* Connect REST requests, by HTTP method ("GET", "POST", ...; NULL: all). */
 uint64_t kdr_sandbox_connect_request_count(struct kdr_sandbox *sandbox, const char *cluster, const char *method);
 void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster);
+/* Requests for `api_key` (0..) that broker `broker_id` received since start or the last reset; 0 for no such broker. */
+uint64_t kdr_sandbox_broker_request_count(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id,
+					  int api_key);
 
 /* --- additions (tests/sandbox owners) --- */
 

@@ -292,6 +292,7 @@ struct kdr_sandbox_broker {
 	struct kdr_strmap static_configs;  /* the broker's "server.properties" */
 	struct kdr_strmap dynamic_configs; /* AlterConfigs on BROKER "<id>" */
 	struct kdr_sandbox_defaults_cache defaults;
+	uint64_t requests[KDR_SANDBOX_MAX_API_KEY]; /* received by this broker, as the cluster's requests[] */
 };
 
 struct kdr_sandbox_fault {

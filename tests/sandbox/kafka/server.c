@@ -153,11 +153,14 @@ static int latency_for(struct kdr_sandbox_cluster *cl, int16_t key)
 	return cl->latency_any_ms;
 }
 
-static void count_request(struct kdr_sandbox_cluster *cl, const struct api_def *def, int16_t key)
+static void count_request(struct kdr_sandbox_broker *broker, const struct api_def *def, int16_t key)
 {
-	if (key >= 0 && key < KDR_SANDBOX_MAX_API_KEY)
+	struct kdr_sandbox_cluster *cl = broker->cluster;
+
+	if (key >= 0 && key < KDR_SANDBOX_MAX_API_KEY) {
 		cl->requests[key]++;
-	else
+		broker->requests[key]++;
+	} else
 		cl->requests_other++;
 	if (def && def->mutating)
 		cl->mutating++;
@@ -203,7 +206,7 @@ static int serve_frame(struct kdr_sandbox_conn *conn, const uint8_t *frame, size
 		goto cleanup;
 	}
 	def = find_api(req.api_key);
-	count_request(cl, def, req.api_key);
+	count_request(broker, def, req.api_key);
 	if (!def) {
 		rc = -1;
 		goto cleanup;
