@@ -3,7 +3,9 @@
 
 #include <jansson.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "k8s/k8s.h"
 
@@ -37,5 +39,52 @@ char *kdr_k8s__query_escape(const char *text);
 
 /* "ns/name" of an object's metadata (heap), "name" when it has no namespace. */
 char *kdr_k8s__object_key(const json_t *object);
+
+/* --- leader election's decision (lease_decision.c): pure, no clock, no requests --- */
+
+/* What a candidate remembers of the Lease between rounds (zeroed: nothing yet). */
+struct kdr_k8s__lease_seen {
+	char *key;        /* "holder|renewTime" as last read; NULL: never read */
+	int64_t since_ms; /* our monotonic time when that key was first read */
+};
+
+/* The Lease as read (strings borrowed): holder and renew_time NULL when absent. */
+struct kdr_k8s__lease_read {
+	bool exists;
+	const char *holder;
+	const char *renew_time;
+	int64_t duration_s; /* leaseDurationSeconds; 0 or less: absent (ours applies) */
+};
+
+enum kdr_k8s__lease_step {
+	KDR_K8S__LEASE_CREATE,    /* there is no Lease: create it, holding it */
+	KDR_K8S__LEASE_RENEW,     /* ours: write a new renewTime */
+	KDR_K8S__LEASE_TAKE_OVER, /* free, or unchanged for its duration by our clock: write us as holder */
+	KDR_K8S__LEASE_FOLLOW,    /* another replica's and alive: do not lead */
+};
+
+/*
+ * Decides one round from the Lease read at monotonic `now_ms` by `identity`
+ * (our `duration_s` applies when the Lease has none), and updates `seen`
+ * (its key is heap, kdr_k8s__lease_seen_release). A holder is expired when
+ * its key has not changed for the duration by our clock; a clock that went
+ * back restarts that wait (never a take-over on a jump).
+ */
+enum kdr_k8s__lease_step kdr_k8s__lease_decide(struct kdr_k8s__lease_seen *seen,
+					       const struct kdr_k8s__lease_read *read, const char *identity,
+					       int duration_s, int64_t now_ms);
+
+/* Whether we lead after a round's `step` whose write succeeded (`wrote`), having led before or not. */
+bool kdr_k8s__lease_leads_after(enum kdr_k8s__lease_step step, bool wrote, bool leading);
+
+/*
+ * Whether our last successful write at `renewed_at_ms` still covers
+ * `now_ms`: within `duration_s`; a clock before that write answers false
+ * (the next renewal decides again).
+ */
+bool kdr_k8s__lease_current(int64_t renewed_at_ms, int64_t now_ms, int duration_s);
+
+/* Frees the remembered key; `seen` is zeroed. */
+void kdr_k8s__lease_seen_release(struct kdr_k8s__lease_seen *seen);
 
 #endif

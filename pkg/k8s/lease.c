@@ -37,9 +37,8 @@ struct kdr_k8s_lease {
 	atomic_int leading;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	/* The loop thread's view of the Lease. */
-	char *observed_key;     /* holder + renewTime as last seen */
-	int64_t observed_at_ms; /* monotonic time it was first seen */
+	/* The election thread's view of the Lease. */
+	struct kdr_k8s__lease_seen seen;
 	_Atomic int64_t renewed_at_ms; /* monotonic time of our last successful write */
 };
 
@@ -113,61 +112,34 @@ static int write_lease(struct kdr_k8s_lease *lease, json_t *current, bool take_o
 	return rc;
 }
 
-/* One round: read the Lease, renew it if ours, take it if expired or free. */
+/* One round: read the Lease, then what kdr_k8s__lease_decide says (lease_decision.c). */
 static void try_lease(struct kdr_k8s_lease *lease)
 {
 	json_t *current = NULL;
 	int64_t now = mono_ms();
 	int rc = kdr_k8s_request(lease->client, &current, NULL, "GET", lease->path, NULL, NULL);
-	const json_t *spec = NULL;
-	const char *holder = NULL, *renew = NULL;
-	char *key = NULL;
-	bool mine = false, free_or_expired = false;
+	const json_t *spec = json_object_get(current, "spec");
+	struct kdr_k8s__lease_read read = { 0 };
+	enum kdr_k8s__lease_step step = KDR_K8S__LEASE_FOLLOW;
+	bool wrote = false;
 
-	if (rc == KDR_ENOTFOUND) {
-		if (write_lease(lease, NULL, true) == 0) {
-			lease->renewed_at_ms = now;
-			set_leading(lease, true);
-		}
+	if (rc != 0 && rc != KDR_ENOTFOUND)
 		goto cleanup;
-	}
-	if (rc != 0)
-		goto cleanup;
-	spec = json_object_get(current, "spec");
-	holder = json_string_value(json_object_get(spec, "holderIdentity"));
-	renew = json_string_value(json_object_get(spec, "renewTime"));
-	key = kdr_asprintf("%s|%s", holder ? holder : "", renew ? renew : "");
-	if (!lease->observed_key || strcmp(lease->observed_key, key) != 0) {
-		free(lease->observed_key);
-		lease->observed_key = key;
-		key = NULL;
-		lease->observed_at_ms = now;
-	}
-	mine = holder && strcmp(holder, lease->identity) == 0;
-	{
-		json_int_t duration = json_integer_value(json_object_get(spec, "leaseDurationSeconds"));
-
-		if (duration <= 0)
-			duration = lease->duration_s;
-		free_or_expired = !holder || !holder[0] || now - lease->observed_at_ms > duration * 1000;
-	}
-	if (mine || free_or_expired) {
-		/* A 409 means another replica wrote first: it leads, we do not. */
-		if (write_lease(lease, current, !mine) == 0) {
-			lease->renewed_at_ms = now;
-			set_leading(lease, true);
-		} else if (!mine) {
-			set_leading(lease, false);
-		}
-	} else {
-		set_leading(lease, false);
-	}
+	read.exists = rc == 0;
+	read.holder = json_string_value(json_object_get(spec, "holderIdentity"));
+	read.renew_time = json_string_value(json_object_get(spec, "renewTime"));
+	read.duration_s = json_integer_value(json_object_get(spec, "leaseDurationSeconds"));
+	step = kdr_k8s__lease_decide(&lease->seen, &read, lease->identity, lease->duration_s, now);
+	if (step != KDR_K8S__LEASE_FOLLOW)
+		wrote = write_lease(lease, read.exists ? current : NULL, step != KDR_K8S__LEASE_RENEW) == 0;
+	if (wrote)
+		atomic_store(&lease->renewed_at_ms, now);
+	set_leading(lease, kdr_k8s__lease_leads_after(step, wrote, atomic_load(&lease->leading) != 0));
 cleanup:
 	/* Could not renew within the duration: someone else may hold it now. */
 	if (atomic_load(&lease->leading) &&
-	    mono_ms() - atomic_load(&lease->renewed_at_ms) > (int64_t)lease->duration_s * 1000)
+	    !kdr_k8s__lease_current(atomic_load(&lease->renewed_at_ms), mono_ms(), lease->duration_s))
 		set_leading(lease, false);
-	free(key);
 	json_decref(current);
 }
 
@@ -234,7 +206,7 @@ bool kdr_k8s_lease_leading(struct kdr_k8s_lease *lease)
 	 * shared handle) must not stretch leadership past the lease duration.
 	 */
 	return lease && atomic_load(&lease->leading) != 0 &&
-	       mono_ms() - atomic_load(&lease->renewed_at_ms) <= (int64_t)lease->duration_s * 1000;
+	       kdr_k8s__lease_current(atomic_load(&lease->renewed_at_ms), mono_ms(), lease->duration_s);
 }
 
 const char *kdr_k8s_lease_identity(const struct kdr_k8s_lease *lease)
@@ -273,7 +245,7 @@ void kdr_k8s_lease_free(struct kdr_k8s_lease *lease)
 		json_decref(current);
 		set_leading(lease, false);
 	}
-	free(lease->observed_key);
+	kdr_k8s__lease_seen_release(&lease->seen);
 	free(lease->path);
 	free(lease->collection);
 	free(lease->name);

@@ -80,9 +80,11 @@ struct k8s_source {
 	uint64_t hashed_changes;      /* `changes` when `revision` was computed */
 	char *revision;
 	json_t *loaded;               /* the objects of the desired state in effect (annotations) */
-	json_t *written;              /* "Kind ns/name" -> the status last written */
+	json_t *written;              /* "Kind ns/name" -> the status last written (loop thread only) */
+	atomic_int leadership_changed; /* set by the election thread: `written` is stale */
 	uint64_t status_writes;
 	struct kdr_k8s_lease *lease;  /* NULL without leader election */
+	char *identity;               /* ours in the election (the callback may run before `lease` is set) */
 	bool checked;                 /* the first check happened */
 };
 
@@ -228,6 +230,7 @@ static void k8s_free(void *ctx)
 	json_decref(src->loaded);
 	json_decref(src->written);
 	free(src->revision);
+	free(src->identity);
 	free(src);
 }
 
@@ -583,6 +586,14 @@ static void k8s_report(void *ctx, const struct kdr_source_report *rep)
 	size_t n_kinds = 0;
 	const struct kdr_k8s_kind *kinds = kdr_k8s_kinds(&n_kinds);
 
+	/*
+	 * Leadership changed since the last report: forget what this replica
+	 * wrote (another leader may have rewritten it). Cleared here, on the
+	 * loop thread, never by the election thread's callback: `written` is
+	 * read and written below without a lock.
+	 */
+	if (atomic_exchange(&src->leadership_changed, 0))
+		json_object_clear(src->written);
 	/* Unreachable source: the API server is what we would write to. Followers never write. */
 	if (strcmp(rep->source_state, "unavailable") == 0 || (src->lease && !kdr_k8s_lease_leading(src->lease)))
 		return;
@@ -694,9 +705,9 @@ static void leadership(bool leading, void *ctx)
 	struct k8s_source *src = ctx;
 
 	fprintf(stderr, "%s kdr: %s the leader lease as %s\n", leading ? "info" : "warn",
-		leading ? "acquired" : "lost", kdr_k8s_lease_identity(src->lease));
-	/* Status is rewritten by the new leader: forget what this replica wrote. */
-	json_object_clear(src->written);
+		leading ? "acquired" : "lost", src->identity);
+	/* Status is rewritten by the new leader: the next report forgets what this replica wrote. */
+	atomic_store(&src->leadership_changed, 1);
 }
 
 int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *config,
@@ -709,6 +720,7 @@ int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *co
 	int rc = common_open(&src->c, config, namespace, options->timeout_ms);
 
 	atomic_init(&src->changes, 0);
+	atomic_init(&src->leadership_changed, 0);
 	src->written = json_object();
 	if (rc != 0) {
 		json_decref(src->written);
@@ -737,6 +749,7 @@ int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *co
 
 		gethostname(host, sizeof(host) - 1);
 		identity = options->identity ? kdr_strdup(options->identity) : kdr_asprintf("%s_%d", host, (int)getpid());
+		src->identity = identity;
 		lo.namespace = options->lease_namespace ? options->lease_namespace : src->c.namespace;
 		lo.name = options->lease_name;
 		lo.identity = identity;
@@ -744,7 +757,6 @@ int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *co
 		lo.changed = leadership;
 		lo.ctx = src;
 		rc = kdr_k8s_lease_start(&src->lease, src->c.client, &lo);
-		free(identity);
 		if (rc != 0) {
 			k8s_free(src);
 			return rc;

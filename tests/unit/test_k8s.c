@@ -366,6 +366,152 @@ static void test_status_build(void **state)
 	json_decref(old);
 }
 
+/* --- leader election's decision (pkg/k8s/lease_decision.c) --- */
+
+#define ME "kdr-0_11"
+#define OTHER "kdr-1_22"
+
+static struct kdr_k8s__lease_read lease_of(const char *holder, const char *renew, int64_t duration_s)
+{
+	return (struct kdr_k8s__lease_read){ true, holder, renew, duration_s };
+}
+
+static void test_lease_absent_is_created(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read none = { 0 };
+
+	(void)state;
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &none, ME, 15, 1000), KDR_K8S__LEASE_CREATE);
+	assert_null(seen.key);
+	assert_true(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_CREATE, true, false));
+	/* Another replica created it first (409): it leads, even if we did before. */
+	assert_false(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_CREATE, false, false));
+	assert_false(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_CREATE, false, true));
+}
+
+static void test_lease_ours_is_renewed(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read ours = lease_of(ME, "2026-12-07T06:00:00.000000Z", 15);
+
+	(void)state;
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &ours, ME, 15, 1000), KDR_K8S__LEASE_RENEW);
+	/* Ours is renewed however long it looked unchanged (our own renewals may have failed). */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &ours, ME, 15, 1000 + 3600 * 1000), KDR_K8S__LEASE_RENEW);
+	assert_true(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_RENEW, true, false));
+	/* A failed renewal keeps what we were; the clock (kdr_k8s__lease_current) ends it. */
+	assert_true(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_RENEW, false, true));
+	assert_false(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_RENEW, false, false));
+	kdr_k8s__lease_seen_release(&seen);
+	assert_null(seen.key);
+}
+
+static void test_lease_free_is_taken_at_once(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read released = lease_of("", "2026-12-07T06:00:00.000000Z", 1);
+	struct kdr_k8s__lease_read no_holder = lease_of(NULL, NULL, 0);
+
+	(void)state;
+	/* Released by its holder (holderIdentity ""), or never held: no wait. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &released, ME, 15, 5000), KDR_K8S__LEASE_TAKE_OVER);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &no_holder, ME, 15, 5001), KDR_K8S__LEASE_TAKE_OVER);
+	assert_true(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_TAKE_OVER, true, false));
+	/* Lost the race for it (409): another replica leads. */
+	assert_false(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_TAKE_OVER, false, false));
+	assert_false(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_TAKE_OVER, false, true));
+	kdr_k8s__lease_seen_release(&seen);
+}
+
+static void test_lease_holder_expires_by_our_clock(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read theirs = lease_of(OTHER, "2020-01-01T00:00:00.000000Z", 15);
+
+	(void)state;
+	/* First seen at 100 s: however old its renewTime says it is, we wait the duration from there. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 30, 100000), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(seen.since_ms, 100000);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 30, 110000), KDR_K8S__LEASE_FOLLOW);
+	/* The Lease's duration (15 s) applies, not ours (30 s); exactly 15 s is not yet expired. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 30, 115000), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 30, 115001), KDR_K8S__LEASE_TAKE_OVER);
+	assert_int_equal(seen.since_ms, 100000);
+	assert_false(kdr_k8s__lease_leads_after(KDR_K8S__LEASE_FOLLOW, false, true));
+	kdr_k8s__lease_seen_release(&seen);
+}
+
+static void test_lease_renewed_holder_is_followed(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read t1 = lease_of(OTHER, "2026-12-07T06:00:00.000000Z", 15);
+	struct kdr_k8s__lease_read t2 = lease_of(OTHER, "2026-12-07T06:00:02.000000Z", 15);
+	struct kdr_k8s__lease_read moved = lease_of("kdr-2_33", "2026-12-07T06:00:02.000000Z", 15);
+
+	(void)state;
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &t1, ME, 15, 0), KDR_K8S__LEASE_FOLLOW);
+	/* A new renewTime restarts the wait, however late we read it. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &t2, ME, 15, 14000), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(seen.since_ms, 14000);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &t2, ME, 15, 29000), KDR_K8S__LEASE_FOLLOW);
+	/* So does a new holder with the same renewTime. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &moved, ME, 15, 29500), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(seen.since_ms, 29500);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &moved, ME, 15, 44501), KDR_K8S__LEASE_TAKE_OVER);
+	kdr_k8s__lease_seen_release(&seen);
+}
+
+static void test_lease_without_duration_uses_ours(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read no_duration = lease_of(OTHER, "r1", 0);
+	struct kdr_k8s__lease_read negative = lease_of(OTHER, "r2", -5);
+	struct kdr_k8s__lease_read huge = lease_of(OTHER, "r3", INT64_MAX);
+
+	(void)state;
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &no_duration, ME, 10, 0), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &no_duration, ME, 10, 10001), KDR_K8S__LEASE_TAKE_OVER);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &negative, ME, 10, 20000), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &negative, ME, 10, 30001), KDR_K8S__LEASE_TAKE_OVER);
+	/* A document's absurd duration saturates (no overflow): that holder is never expired. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &huge, ME, 10, 40000), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &huge, ME, 10, INT64_MAX), KDR_K8S__LEASE_FOLLOW);
+	kdr_k8s__lease_seen_release(&seen);
+}
+
+static void test_lease_clock_jumps(void **state)
+{
+	struct kdr_k8s__lease_seen seen = { 0 };
+	struct kdr_k8s__lease_read theirs = lease_of(OTHER, "r1", 15);
+
+	(void)state;
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 15, 50000), KDR_K8S__LEASE_FOLLOW);
+	/* Back before the first sighting: the wait restarts from the new reading, no take-over. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 15, 1000), KDR_K8S__LEASE_FOLLOW);
+	assert_int_equal(seen.since_ms, 1000);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 15, 16000), KDR_K8S__LEASE_FOLLOW);
+	/* Forward past the duration (a suspended process): an unchanged holder is expired. */
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 15, 16001), KDR_K8S__LEASE_TAKE_OVER);
+	assert_int_equal(kdr_k8s__lease_decide(&seen, &theirs, ME, 15, 16001 + 86400000), KDR_K8S__LEASE_TAKE_OVER);
+	kdr_k8s__lease_seen_release(&seen);
+}
+
+static void test_lease_current(void **state)
+{
+	(void)state;
+	assert_true(kdr_k8s__lease_current(1000, 1000, 15));
+	assert_true(kdr_k8s__lease_current(1000, 16000, 15));
+	/* Not renewed within the duration: another replica may hold it now. */
+	assert_false(kdr_k8s__lease_current(1000, 16001, 15));
+	assert_false(kdr_k8s__lease_current(1000, INT64_MAX, 15));
+	/* A clock before our last write: not trusted until the next renewal. */
+	assert_false(kdr_k8s__lease_current(1000, 999, 15));
+	/* Never written (0) and a clock far from it. */
+	assert_false(kdr_k8s__lease_current(0, 15001, 15));
+	assert_true(kdr_k8s__lease_current(0, 0, 15));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +524,14 @@ int main(void)
 		cmocka_unit_test(test_parse_objects),
 		cmocka_unit_test(test_every_error_in_one_run),
 		cmocka_unit_test(test_status_build),
+		cmocka_unit_test(test_lease_absent_is_created),
+		cmocka_unit_test(test_lease_ours_is_renewed),
+		cmocka_unit_test(test_lease_free_is_taken_at_once),
+		cmocka_unit_test(test_lease_holder_expires_by_our_clock),
+		cmocka_unit_test(test_lease_renewed_holder_is_followed),
+		cmocka_unit_test(test_lease_without_duration_uses_ours),
+		cmocka_unit_test(test_lease_clock_jumps),
+		cmocka_unit_test(test_lease_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
