@@ -8,7 +8,7 @@
  * plans. Faults: test_reconcile_faults.c; stretch clusters and tiered
  * storage: test_reconcile_stretch.c.
  */
-#include "test_reconcile_helpers.h"
+#include "reconcile_helpers.h"
 
 static const char *const east_racks[] = {"east-a", "east-b", "east-c"};
 static const char *const stretch_racks[] = {"a-1", "a-2", "b-1", "b-2"};

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test_reconcile_helpers.h"
+#include "reconcile_helpers.h"
 
 static const char *const racks[] = {"east-a", "east-b", "east-c"};
 /* dc-east refuses a topic of more partitions (no other case here asks for more than 3). */

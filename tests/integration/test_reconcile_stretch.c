@@ -5,7 +5,7 @@
  * independent count of the broker-side replicas and, physically, by losing
  * a data centre and producing with acks=all.
  */
-#include "test_reconcile_helpers.h"
+#include "reconcile_helpers.h"
 
 static const char *const stretch_racks[] = {"a-1", "a-2", "b-1", "b-2"};
 static const char *const east_racks[] = {"east-a", "east-b", "east-c"};

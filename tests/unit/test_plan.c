@@ -1,7 +1,7 @@
 /* Unit tests of pkg/plan: the rules of DESIGN.md §4 on in-memory desired and live states. */
 #include <jansson.h>
 
-#include "test_plan_helpers.h"
+#include "plan_helpers.h"
 #include "util/alloc.h"
 
 #define CLUSTER(name)                                                                                                  \

@@ -7,7 +7,7 @@
  * wildcards and prefixes, and MM2's own syncTopicAcls left to MM2. Every
  * case checks that the plan of the simulated result is empty.
  */
-#include "test_plan_helpers.h"
+#include "plan_helpers.h"
 
 #define CLUSTER(name) "---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: " name "}\nspec: {bootstrapServers: 'h:9092'}\n"
 #define ACCESS(name) "---\n" YAML_HEADER "kind: AccessPolicy\nmetadata: {name: " name "}\nspec:\n"

@@ -4,7 +4,7 @@
  * cross-cluster checks, the connector actions of flow changes (each with a
  * second plan on the simulated result), and the flow status of `kdr status`.
  */
-#include "test_plan_helpers.h"
+#include "plan_helpers.h"
 #include "plan/status.h"
 #include "util/alloc.h"
 

@@ -4,7 +4,7 @@
  * kept, protected topics never deleted) and converge (planning the simulated
  * result of a plan gives no action, and the same blocked items).
  */
-#include "test_plan_helpers.h"
+#include "plan_helpers.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 

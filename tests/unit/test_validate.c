@@ -5,7 +5,7 @@
  * Loops are in test_validate_loops.c, topic rules (tiering, placement,
  * conflicts) in test_validate_topics.c.
  */
-#include "test_validate_helpers.h"
+#include "validate_helpers.h"
 
 #include "util/alloc.h"
 #include "validate/validate_internal.h"

@@ -5,7 +5,7 @@
  * and across policies: duplicates, allow/deny conflicts, a deny that makes
  * another policy's allow dead. Each diagnostic asserted exactly.
  */
-#include "test_validate_helpers.h"
+#include "validate_helpers.h"
 
 #define ACCESS(name) DOC "kind: AccessPolicy\nmetadata: {name: " name "}\nspec:\n"
 

@@ -4,7 +4,7 @@
  * pattern; a name that comes back to where it started is a loop. With the
  * default policy, a flow selecting its target's remote topics is a warning.
  */
-#include "test_validate_helpers.h"
+#include "validate_helpers.h"
 
 #include "util/alloc.h"
 

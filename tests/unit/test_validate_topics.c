@@ -2,7 +2,7 @@
  * pkg/validate, rules about topics: tiered storage (tiering.c), placement
  * (placement_rules.c) and conflicts between policies (conflicts.c).
  */
-#include "test_validate_helpers.h"
+#include "validate_helpers.h"
 
 #include <time.h>
 

@@ -1,46 +1,12 @@
 /*
- * Helpers shared by the tests of pkg/plan (tests/unit/test_plan*.c): desired
- * states from YAML, live snapshots built in C, plan lookups, and a complete
- * textual dump of a plan (for determinism checks).
+ * The helpers of the pkg/plan unit tests (test_plan*.c), in the kdrtest_plan library:
+ * see plan_helpers.h.
  */
-#ifndef KDR_TEST_PLAN_HELPERS_H
-#define KDR_TEST_PLAN_HELPERS_H
+#include "plan_helpers.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+const char *plan_test_context;
 
-#include <cmocka.h>
-
-#include "live/live.h"
-#include "model/model.h"
-#include "plan/plan.h"
-#include "spec/spec.h"
-#include "util/buf.h"
-#include "util/diag.h"
-#include "util/error.h"
-
-#define YAML_HEADER "apiVersion: kdr.io/v1alpha1\n"
-
-/* Printed with a failure of the shared assertions (e.g. a property test's seed and input); NULL: nothing. */
-static const char *plan_test_context;
-
-/* "KafkaCluster" documents for each name (a NULL-terminated list). */
-static inline void yaml_clusters(struct kdr_buf *out, const char *const *names)
-{
-	for (size_t i = 0; names[i]; i++)
-		kdr_buf_printf(out,
-			       "---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: %s}\nspec:\n"
-			       "  bootstrapServers: %s:9092\n",
-			       names[i], names[i]);
-}
-
-/* Parses YAML into `desired`; fails the test on any diagnostic error. */
-static inline void desired_from_yaml(struct kdr_desired *desired, const char *yaml)
+void desired_from_yaml(struct kdr_desired *desired, const char *yaml)
 {
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	int rc = kdr_spec_parse_yaml(desired, "test.yaml", yaml, strlen(yaml), &diags);
@@ -54,9 +20,8 @@ static inline void desired_from_yaml(struct kdr_desired *desired, const char *ya
 	kdr_diags_release(&diags);
 }
 
-/* A live cluster with brokers 1..n, broker i on racks[i-1] (racks may be NULL: no racks). */
-static inline struct kdr_live_cluster *live_cluster(struct kdr_live *live, const char *name, size_t n_brokers,
-						    const char *const *racks)
+struct kdr_live_cluster *live_cluster(struct kdr_live *live, const char *name, size_t n_brokers,
+				      const char *const *racks)
 {
 	struct kdr_live_cluster *cl = kdr_live_add_cluster(live, name);
 
@@ -73,17 +38,12 @@ static inline struct kdr_live_cluster *live_cluster(struct kdr_live *live, const
 	return (struct kdr_live_cluster *)kdr_live_cluster_find(live, name);
 }
 
-static inline struct kdr_live_cluster *live_get(struct kdr_live *live, const char *name)
+struct kdr_live_cluster *live_get(struct kdr_live *live, const char *name)
 {
 	return (struct kdr_live_cluster *)kdr_live_cluster_find(live, name);
 }
 
-/*
- * Adds a topic whose assignment is given as text: partitions separated by
- * ';', replicas by ',' ("1,2,3;2,3,1"). Returns the topic (valid until the
- * next add to the cluster); the cluster is re-sorted.
- */
-static inline struct kdr_live_topic *live_topic(struct kdr_live_cluster *cl, const char *name, const char *assignment)
+struct kdr_live_topic *live_topic(struct kdr_live_cluster *cl, const char *name, const char *assignment)
 {
 	struct kdr_live_topic *topic = kdr_live_cluster_add_topic(cl, name);
 	const char *p = assignment;
@@ -108,8 +68,7 @@ static inline struct kdr_live_topic *live_topic(struct kdr_live_cluster *cl, con
 	return (struct kdr_live_topic *)kdr_live_topic_find(cl, name);
 }
 
-/* Sets a topic override (the topic must exist). */
-static inline void live_override(struct kdr_live_cluster *cl, const char *topic, const char *key, const char *value)
+void live_override(struct kdr_live_cluster *cl, const char *topic, const char *key, const char *value)
 {
 	struct kdr_live_topic *t = (struct kdr_live_topic *)kdr_live_topic_find(cl, topic);
 
@@ -117,8 +76,8 @@ static inline void live_override(struct kdr_live_cluster *cl, const char *topic,
 	kdr_live_topic_set_config(t, key, value, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
 }
 
-static inline int plan_ok(struct kdr_plan *plan, const struct kdr_desired *desired, const struct kdr_live *live,
-			  const struct kdr_plan_options *options)
+int plan_ok(struct kdr_plan *plan, const struct kdr_desired *desired, const struct kdr_live *live,
+	    const struct kdr_plan_options *options)
 {
 	int rc = kdr_plan_compute(plan, desired, live, options);
 
@@ -127,8 +86,8 @@ static inline int plan_ok(struct kdr_plan *plan, const struct kdr_desired *desir
 	return rc;
 }
 
-static inline const struct kdr_action *find_action(const struct kdr_plan *plan, enum kdr_action_kind kind,
-						   const char *cluster, const char *resource)
+const struct kdr_action *find_action(const struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
+				     const char *resource)
 {
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		const struct kdr_action *a = &plan->actions[i];
@@ -140,8 +99,8 @@ static inline const struct kdr_action *find_action(const struct kdr_plan *plan, 
 	return NULL;
 }
 
-static inline const struct kdr_blocked *find_blocked(const struct kdr_plan *plan, enum kdr_blocked_kind kind,
-						     const char *cluster, const char *resource)
+const struct kdr_blocked *find_blocked(const struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster,
+				       const char *resource)
 {
 	for (size_t i = 0; i < plan->n_blocked; i++) {
 		const struct kdr_blocked *b = &plan->blocked[i];
@@ -153,9 +112,8 @@ static inline const struct kdr_blocked *find_blocked(const struct kdr_plan *plan
 	return NULL;
 }
 
-/* The first note of (cluster, resource) whose message contains `needle`. */
-static inline const struct kdr_note *find_note(const struct kdr_plan *plan, const char *cluster, const char *resource,
-					       const char *needle)
+const struct kdr_note *find_note(const struct kdr_plan *plan, const char *cluster, const char *resource,
+				 const char *needle)
 {
 	for (size_t i = 0; i < plan->n_notes; i++) {
 		const struct kdr_note *n = &plan->notes[i];
@@ -170,7 +128,7 @@ static inline const struct kdr_note *find_note(const struct kdr_plan *plan, cons
 	return NULL;
 }
 
-static inline const struct kdr_config_change *find_change(const struct kdr_action *action, const char *key)
+const struct kdr_config_change *find_change(const struct kdr_action *action, const char *key)
 {
 	for (size_t i = 0; i < action->n_changes; i++)
 		if (strcmp(action->changes[i].key, key) == 0)
@@ -178,12 +136,12 @@ static inline const struct kdr_config_change *find_change(const struct kdr_actio
 	return NULL;
 }
 
-static inline void dump_opt(struct kdr_buf *out, const char *s)
+static void dump_opt(struct kdr_buf *out, const char *s)
 {
 	kdr_buf_puts(out, s ? s : "(null)");
 }
 
-static inline void dump_assignment(struct kdr_buf *out, const struct kdr_assignment *a)
+static void dump_assignment(struct kdr_buf *out, const struct kdr_assignment *a)
 {
 	for (size_t p = 0; p < a->n; p++) {
 		kdr_buf_puts(out, p ? ";" : " assignment=");
@@ -192,7 +150,7 @@ static inline void dump_assignment(struct kdr_buf *out, const struct kdr_assignm
 	}
 }
 
-static inline void dump_map(struct kdr_buf *out, const char *label, const struct kdr_strmap *map)
+static void dump_map(struct kdr_buf *out, const char *label, const struct kdr_strmap *map)
 {
 	for (size_t i = 0; i < map->n; i++) {
 		kdr_buf_printf(out, " %s[%s]=", label, map->v[i].key);
@@ -200,8 +158,7 @@ static inline void dump_map(struct kdr_buf *out, const char *label, const struct
 	}
 }
 
-/* Every field of a plan, one item per line: two plans are equal iff their dumps are. */
-static inline char *plan_dump(const struct kdr_plan *plan)
+char *plan_dump(const struct kdr_plan *plan)
 {
 	struct kdr_buf out = KDR_BUF_INIT;
 
@@ -257,8 +214,7 @@ static inline char *plan_dump(const struct kdr_plan *plan)
 	return kdr_buf_detach(&out);
 }
 
-/* Fails with both dumps when a plan is not empty. */
-static inline void assert_plan_empty(const struct kdr_plan *plan)
+void assert_plan_empty(const struct kdr_plan *plan)
 {
 	if (!kdr_plan_is_empty(plan)) {
 		char *dump = plan_dump(plan);
@@ -269,7 +225,7 @@ static inline void assert_plan_empty(const struct kdr_plan *plan)
 	}
 }
 
-static inline bool same_blocked(const struct kdr_plan *a, const struct kdr_plan *b)
+static bool same_blocked(const struct kdr_plan *a, const struct kdr_plan *b)
 {
 	if (a->n_blocked != b->n_blocked)
 		return false;
@@ -283,9 +239,8 @@ static inline bool same_blocked(const struct kdr_plan *a, const struct kdr_plan 
 	return true;
 }
 
-/* Plans, simulates the plan on a copy of live, plans again: the second plan has no actions. */
-static inline void assert_converges(const struct kdr_desired *desired, const struct kdr_live *live,
-				    const struct kdr_plan_options *options)
+void assert_converges(const struct kdr_desired *desired, const struct kdr_live *live,
+		      const struct kdr_plan_options *options)
 {
 	struct kdr_plan first, second;
 	struct kdr_live after;
@@ -314,5 +269,3 @@ static inline void assert_converges(const struct kdr_desired *desired, const str
 	kdr_plan_release(&second);
 	kdr_live_release(&after);
 }
-
-#endif

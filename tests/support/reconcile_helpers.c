@@ -1,63 +1,12 @@
 /*
- * Helpers shared by the reconcile integration tests (test_reconcile*.c): a
- * harness that runs kdr's own cycle (desired state from YAML -> executor
- * read -> plan -> executor apply) against the test bed (tests/support/testbed.h:
- * the in-process sandbox, or real Kafka, chosen by KDR_BACKEND), and an
- * independent path that checks what landed on the brokers without any kdr
- * code: a plain librdkafka client (Metadata, DescribeConfigs, AlterConfigs,
- * CreateTopics) and the kcat CLI (`kcat -L -J`, parsed with jansson).
- *
- * Real brokers apply a change on the controller first and on every broker a
- * moment later, so the independent checks of something that must appear (a
- * topic, its configs) ask again until it does, within REC_SETTLE_MS; on the
- * sandbox the first answer is final, so nothing waits there.
+ * The helpers of the reconcile integration tests (test_reconcile*.c), in kdrtestsupport:
+ * see reconcile_helpers.h.
  */
-#ifndef KDR_TEST_RECONCILE_HELPERS_H
-#define KDR_TEST_RECONCILE_HELPERS_H
+#include "reconcile_helpers.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+static bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const char *const *expect);
 
-#include <cmocka.h>
-#include <jansson.h>
-#include <librdkafka/rdkafka.h>
-
-#include "executor/executor.h"
-#include "reader/reader.h"
-#include "live/live.h"
-#include "model/model.h"
-#include "plan/plan.h"
-#include "render/render.h"
-#include "sandbox.h"
-#include "testbed.h"
-#include "spec/spec.h"
-#include "util/alloc.h"
-#include "util/buf.h"
-#include "util/diag.h"
-#include "util/error.h"
-#include "util/strmap.h"
-#include "validate/validate.h"
-
-/* Kafka's API keys and error codes the tests use (Kafka's numbering). */
-#define REC_API_METADATA	 3
-#define REC_API_CREATE_TOPICS	 19
-#define REC_API_DELETE_TOPICS	 20
-#define REC_ERR_POLICY_VIOLATION 44
-
-/* Per request for kdr and the independent clients: generous, the sandbox answers in milliseconds. */
-#define REC_TIMEOUT_MS 5000
-/* How long an independent check waits for a change to reach every broker (real Kafka propagates metadata). */
-#define REC_SETTLE_MS 15000
-
-#define REC_YAML_HEADER "apiVersion: kdr.io/v1alpha1\n"
-
-static inline int64_t rec_now_ms(void)
+int64_t rec_now_ms(void)
 {
 	struct timespec ts = {0, 0};
 
@@ -65,32 +14,14 @@ static inline int64_t rec_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static inline void rec_sleep_ms(int ms)
+void rec_sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
 
-/* --- the harness: kdr's own cycle --- */
-
-struct rec {
-	struct kdr_testbed *bed;
-	struct kdr_sandbox *sandbox; /* the in-process sandbox (counters, faults); NULL on other backends */
-	struct kdr_desired desired;
-	struct kdr_live live;
-	struct kdr_plan plan;
-	struct kdr_apply_report report;
-	struct kdr_reader_report errors; /* the last read's outcome per cluster */
-	int timeout_ms; /* the executor's per-request timeout */
-	/* --cluster filter of the next plan and apply (NULL: all declared) */
-	const char *const *clusters;
-	size_t n_clusters;
-	struct kdr_strmap watched; /* cluster -> the independent snapshot rec_watch took */
-};
-
-/* A bed with these clusters, empty (a fresh sandbox, or the binary's shared bed reset). */
-static inline struct rec *rec_start(const struct kdr_sandbox_cluster_spec *specs, size_t n)
+struct rec *rec_start(const struct kdr_sandbox_cluster_spec *specs, size_t n)
 {
 	struct rec *rec = kdr_calloc(1, sizeof(*rec));
 
@@ -103,12 +34,12 @@ static inline struct rec *rec_start(const struct kdr_sandbox_cluster_spec *specs
 	return rec;
 }
 
-static inline bool rec_can(const struct rec *rec, enum kdr_testbed_cap cap)
+bool rec_can(const struct rec *rec, enum kdr_testbed_cap cap)
 {
 	return rec->bed && kdr_testbed_can(cap);
 }
 
-static inline void rec_stop(struct rec *rec)
+void rec_stop(struct rec *rec)
 {
 	if (!rec)
 		return;
@@ -122,7 +53,7 @@ static inline void rec_stop(struct rec *rec)
 	free(rec);
 }
 
-static inline const char *rec_bootstrap(const struct rec *rec, const char *cluster)
+const char *rec_bootstrap(const struct rec *rec, const char *cluster)
 {
 	const char *bootstrap = kdr_testbed_bootstrap(rec->bed, cluster);
 
@@ -130,8 +61,7 @@ static inline const char *rec_bootstrap(const struct rec *rec, const char *clust
 	return bootstrap;
 }
 
-/* Appends `yaml` to `out` with each "${NAME}" replaced by the bootstrap servers of bed cluster NAME. */
-static inline void rec_expand(struct kdr_buf *out, const struct rec *rec, const char *yaml)
+void rec_expand(struct kdr_buf *out, const struct rec *rec, const char *yaml)
 {
 	const char *p = yaml;
 
@@ -151,12 +81,7 @@ static inline void rec_expand(struct kdr_buf *out, const struct rec *rec, const 
 	}
 }
 
-/*
- * Replaces the desired state with `yaml` (see rec_expand). Fails the test
- * on any parse or validation error (what `kdr validate` would refuse is
- * never planned).
- */
-static inline void rec_desire(struct rec *rec, const char *yaml)
+void rec_desire(struct rec *rec, const char *yaml)
 {
 	struct kdr_buf text = KDR_BUF_INIT;
 	struct kdr_diags diags = KDR_DIAGS_INIT;
@@ -179,7 +104,7 @@ static inline void rec_desire(struct rec *rec, const char *yaml)
 	kdr_buf_release(&text);
 }
 
-static inline void rec_executor_options(const struct rec *rec, struct kdr_executor_options *out)
+static void rec_executor_options(const struct rec *rec, struct kdr_executor_options *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->timeout_ms = rec->timeout_ms;
@@ -187,7 +112,7 @@ static inline void rec_executor_options(const struct rec *rec, struct kdr_execut
 	out->n_clusters = rec->n_clusters;
 }
 
-static inline void rec_reader_options(const struct rec *rec, struct kdr_reader_options *out)
+void rec_reader_options(const struct rec *rec, struct kdr_reader_options *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->timeout_ms = rec->timeout_ms;
@@ -195,7 +120,7 @@ static inline void rec_reader_options(const struct rec *rec, struct kdr_reader_o
 	out->n_clusters = rec->n_clusters;
 }
 
-static inline void rec_print_plan(const struct rec *rec)
+void rec_print_plan(const struct rec *rec)
 {
 	struct kdr_buf out = KDR_BUF_INIT;
 
@@ -204,8 +129,7 @@ static inline void rec_print_plan(const struct rec *rec)
 	kdr_buf_release(&out);
 }
 
-/* Reads every (selected) cluster through pkg/reader; fails the test when one cannot be read. */
-static inline void rec_read(struct rec *rec)
+void rec_read(struct rec *rec)
 {
 	struct kdr_reader_options options = {0};
 	int rc = 0;
@@ -220,8 +144,7 @@ static inline void rec_read(struct rec *rec)
 	assert_int_equal(rec->errors.messages.n, 0);
 }
 
-/* Reads the live state and plans against it (the first half of `kdr apply`). */
-static inline void rec_plan(struct rec *rec, bool allow_delete)
+void rec_plan(struct rec *rec, bool allow_delete)
 {
 	struct kdr_plan_options options = {0};
 
@@ -233,8 +156,7 @@ static inline void rec_plan(struct rec *rec, bool allow_delete)
 	assert_int_equal(kdr_plan_compute(&rec->plan, &rec->desired, &rec->live, &options), 0);
 }
 
-/* Applies the current plan; returns the executor's code (the report is in rec->report). */
-static inline int rec_apply(struct rec *rec)
+int rec_apply(struct rec *rec)
 {
 	struct kdr_executor_options options = {0};
 
@@ -243,10 +165,7 @@ static inline int rec_apply(struct rec *rec)
 	return kdr_executor_apply(&rec->report, &rec->plan, &rec->desired, &options);
 }
 
-static inline void rec_settle(const struct rec *rec);
-
-/* Applies the current plan and fails the test (with every message) unless every action succeeded. */
-static inline void rec_apply_ok(struct rec *rec)
+void rec_apply_ok(struct rec *rec)
 {
 	int rc = rec_apply(rec);
 
@@ -262,20 +181,7 @@ static inline void rec_apply_ok(struct rec *rec)
 	rec_settle(rec);
 }
 
-static inline rd_kafka_t *raw_client(const struct rec *rec, const char *cluster);
-static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
-							 const char *topic);
-static inline bool raw_topic_absent(rd_kafka_t *rk, const char *topic);
-
-/*
- * Off the sandbox, after an apply: waits (bounded) until the independent
- * client sees each created, grown or deleted topic as applied, then lets
- * the other brokers catch up for a moment. A real KRaft broker serves the
- * controller's changes a moment late, and kdr's next read may ask any broker
- * (seen on a loaded machine: the plan right after an apply planned the
- * creations again). The sandbox answers from one state: nothing to wait for.
- */
-static inline void rec_settle(const struct rec *rec)
+void rec_settle(const struct rec *rec)
 {
 	if (rec->sandbox)
 		return;
@@ -306,7 +212,7 @@ static inline void rec_settle(const struct rec *rec)
 	rec_sleep_ms(500);
 }
 
-static inline void rec_assert_plan_empty(const struct rec *rec)
+void rec_assert_plan_empty(const struct rec *rec)
 {
 	if (!kdr_plan_is_empty(&rec->plan))
 		rec_print_plan(rec);
@@ -314,7 +220,7 @@ static inline void rec_assert_plan_empty(const struct rec *rec)
 	assert_int_equal(rec->plan.n_blocked, 0);
 }
 
-static inline size_t rec_count_actions(const struct rec *rec, enum kdr_action_kind kind)
+size_t rec_count_actions(const struct rec *rec, enum kdr_action_kind kind)
 {
 	size_t n = 0;
 
@@ -323,9 +229,8 @@ static inline size_t rec_count_actions(const struct rec *rec, enum kdr_action_ki
 	return n;
 }
 
-/* The plan's action of that kind for cluster/topic; its index through *index (may be NULL). */
-static inline const struct kdr_action *rec_action(const struct rec *rec, enum kdr_action_kind kind, const char *cluster,
-						  const char *topic, size_t *index)
+const struct kdr_action *rec_action(const struct rec *rec, enum kdr_action_kind kind, const char *cluster,
+				    const char *topic, size_t *index)
 {
 	for (size_t i = 0; i < rec->plan.n_actions; i++) {
 		const struct kdr_action *action = &rec->plan.actions[i];
@@ -342,7 +247,7 @@ static inline const struct kdr_action *rec_action(const struct rec *rec, enum kd
 	return NULL;
 }
 
-static inline const struct kdr_blocked *rec_blocked(const struct rec *rec, const char *cluster, const char *topic)
+const struct kdr_blocked *rec_blocked(const struct rec *rec, const char *cluster, const char *topic)
 {
 	for (size_t i = 0; i < rec->plan.n_blocked; i++)
 		if (strcmp(rec->plan.blocked[i].cluster, cluster) == 0 && rec->plan.blocked[i].resource &&
@@ -353,9 +258,8 @@ static inline const struct kdr_blocked *rec_blocked(const struct rec *rec, const
 	return NULL;
 }
 
-/* The note about cluster/topic of that kind whose message starts with `prefix`, or NULL. */
-static inline const struct kdr_note *rec_note(const struct rec *rec, enum kdr_note_kind kind, const char *cluster,
-					      const char *topic, const char *prefix)
+const struct kdr_note *rec_note(const struct rec *rec, enum kdr_note_kind kind, const char *cluster, const char *topic,
+				const char *prefix)
 {
 	for (size_t i = 0; i < rec->plan.n_notes; i++) {
 		const struct kdr_note *note = &rec->plan.notes[i];
@@ -367,9 +271,7 @@ static inline const struct kdr_note *rec_note(const struct rec *rec, enum kdr_no
 	return NULL;
 }
 
-/* --- the independent path: a plain librdkafka client --- */
-
-static inline rd_kafka_t *raw_client(const struct rec *rec, const char *cluster)
+rd_kafka_t *raw_client(const struct rec *rec, const char *cluster)
 {
 	char errstr[256] = "";
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -387,9 +289,7 @@ static inline rd_kafka_t *raw_client(const struct rec *rec, const char *cluster)
 	return rk;
 }
 
-/* The topic in one fresh Metadata answer, or NULL; free *md with rd_kafka_metadata_destroy. */
-static inline const rd_kafka_metadata_topic_t *raw_topic_now(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
-							     const char *topic)
+const rd_kafka_metadata_topic_t *raw_topic_now(rd_kafka_t *rk, const struct rd_kafka_metadata **md, const char *topic)
 {
 	assert_int_equal(rd_kafka_metadata(rk, 1, NULL, md, REC_TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
 	for (int i = 0; i < (*md)->topic_cnt; i++)
@@ -399,7 +299,7 @@ static inline const rd_kafka_metadata_topic_t *raw_topic_now(rd_kafka_t *rk, con
 }
 
 /* Listed without error, every partition with a leader. */
-static inline bool raw_topic_settled(const rd_kafka_metadata_topic_t *mt)
+static bool raw_topic_settled(const rd_kafka_metadata_topic_t *mt)
 {
 	if (!mt || mt->err)
 		return false;
@@ -409,13 +309,7 @@ static inline bool raw_topic_settled(const rd_kafka_metadata_topic_t *mt)
 	return true;
 }
 
-/*
- * The topic as the independent client sees it, or NULL: asks again (up to
- * REC_SETTLE_MS) while it is missing or a partition has no leader, and
- * returns the last answer; free *md with rd_kafka_metadata_destroy.
- */
-static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md,
-							 const char *topic)
+const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const struct rd_kafka_metadata **md, const char *topic)
 {
 	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
 	const rd_kafka_metadata_topic_t *mt = raw_topic_now(rk, md, topic);
@@ -428,8 +322,7 @@ static inline const rd_kafka_metadata_topic_t *raw_topic(rd_kafka_t *rk, const s
 	return mt;
 }
 
-/* The topic is listed (asking again up to REC_SETTLE_MS while it is not). */
-static inline bool raw_topic_present(rd_kafka_t *rk, const char *topic)
+bool raw_topic_present(rd_kafka_t *rk, const char *topic)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	bool exists = raw_topic(rk, &md, topic) != NULL;
@@ -438,8 +331,7 @@ static inline bool raw_topic_present(rd_kafka_t *rk, const char *topic)
 	return exists;
 }
 
-/* The topic is not listed (asking again up to REC_SETTLE_MS while it is: a deletion reaches every broker late). */
-static inline bool raw_topic_absent(rd_kafka_t *rk, const char *topic)
+bool raw_topic_absent(rd_kafka_t *rk, const char *topic)
 {
 	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
 
@@ -456,7 +348,7 @@ static inline bool raw_topic_absent(rd_kafka_t *rk, const char *topic)
 	}
 }
 
-static inline int raw_partition_count(rd_kafka_t *rk, const char *topic)
+int raw_partition_count(rd_kafka_t *rk, const char *topic)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
@@ -466,13 +358,8 @@ static inline int raw_partition_count(rd_kafka_t *rk, const char *topic)
 	return n;
 }
 
-/*
- * The broker-side replica lists of partitions first..first+expect->n-1 are
- * exactly `expect`, in order, the topic has `total` partitions, and (all
- * brokers up) each partition is led by its first replica.
- */
-static inline void raw_assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, size_t first,
-					 const struct kdr_assignment *expect, bool check_leaders)
+void raw_assert_assignment(rd_kafka_t *rk, const char *topic, size_t total, size_t first,
+			   const struct kdr_assignment *expect, bool check_leaders)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	const rd_kafka_metadata_topic_t *mt = raw_topic(rk, &md, topic);
@@ -506,8 +393,7 @@ static inline void raw_assert_assignment(rd_kafka_t *rk, const char *topic, size
 	rd_kafka_metadata_destroy(md);
 }
 
-/* Creates a topic out of band (Kafka places it), as another tool would. */
-static inline void raw_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int rf)
+void raw_create_topic(rd_kafka_t *rk, const char *topic, int partitions, int rf)
 {
 	char errstr[256] = "";
 	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
@@ -533,15 +419,13 @@ static inline void raw_create_topic(rd_kafka_t *rk, const char *topic, int parti
 		fail_msg("created '%s' out of band, but Metadata does not list it after %d ms", topic, REC_SETTLE_MS);
 }
 
-static inline bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const char *const *expect);
-
 /*
  * Waits (bounded) until the independent client describes exactly the `n`
  * pairs of `kv` as the topic's overrides: a change made out of band must be
  * visible before kdr is asked to notice it (a KRaft broker applies what the
  * controller took a moment later).
  */
-static inline void raw_wait_overrides(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
+static void raw_wait_overrides(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
 {
 	const char **expect = kdr_calloc(2 * n + 1, sizeof(*expect));
 	int64_t deadline = rec_now_ms() + REC_SETTLE_MS;
@@ -556,8 +440,7 @@ static inline void raw_wait_overrides(rd_kafka_t *rk, const char *topic, const c
 	free(expect);
 }
 
-/* An out-of-band legacy AlterConfigs: `kv` (n pairs) REPLACES the topic's dynamic set. */
-static inline void raw_alter_configs(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
+void raw_alter_configs(rd_kafka_t *rk, const char *topic, const char *const *kv, size_t n)
 {
 	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
 	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
@@ -586,8 +469,8 @@ static inline void raw_alter_configs(rd_kafka_t *rk, const char *topic, const ch
  * source name ("DYNAMIC_TOPIC_CONFIG", "DEFAULT_CONFIG", ...). Returns the
  * resource's error (0: described); a failed request fails the test.
  */
-static inline rd_kafka_resp_err_t raw_try_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources,
-							   rd_kafka_t *rk, const char *topic)
+static rd_kafka_resp_err_t raw_try_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources,
+						    rd_kafka_t *rk, const char *topic)
 {
 	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
 	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
@@ -618,8 +501,8 @@ static inline rd_kafka_resp_err_t raw_try_describe_configs(struct kdr_strmap *va
 	return err;
 }
 
-static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources, rd_kafka_t *rk,
-					const char *topic)
+static void raw_describe_configs(struct kdr_strmap *values, struct kdr_strmap *sources, rd_kafka_t *rk,
+				 const char *topic)
 {
 	assert_int_equal(raw_try_describe_configs(values, sources, rk, topic), 0);
 }
@@ -628,7 +511,7 @@ static inline void raw_describe_configs(struct kdr_strmap *values, struct kdr_st
  * The topic's dynamic overrides on the broker side are exactly `expect`
  * (key -> value, NULL-terminated pairs): no key more, no key less.
  */
-static inline bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const char *const *expect)
+static bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const char *const *expect)
 {
 	struct kdr_strmap values = KDR_STRMAP_INIT, sources = KDR_STRMAP_INIT;
 	size_t n_expect = 0, n_dynamic = 0;
@@ -648,7 +531,7 @@ static inline bool raw_overrides_are(rd_kafka_t *rk, const char *topic, const ch
 	return same && n_dynamic == n_expect;
 }
 
-static inline void raw_assert_overrides(rd_kafka_t *rk, const char *topic, const char *const *expect)
+void raw_assert_overrides(rd_kafka_t *rk, const char *topic, const char *const *expect)
 {
 	struct kdr_strmap values = KDR_STRMAP_INIT, sources = KDR_STRMAP_INIT;
 	size_t n_expect = 0, n_dynamic = 0;
@@ -684,7 +567,7 @@ static inline void raw_assert_overrides(rd_kafka_t *rk, const char *topic, const
  * the cluster: every topic with its replica lists and every config (value
  * and source), and each broker's dynamic configs; sorted text into `out`.
  */
-static inline void raw_snapshot(struct kdr_buf *out, const struct rec *rec, const char *cluster)
+static void raw_snapshot(struct kdr_buf *out, const struct rec *rec, const char *cluster)
 {
 	rd_kafka_t *rk = raw_client(rec, cluster);
 	const struct rd_kafka_metadata *md = NULL;
@@ -759,7 +642,7 @@ static inline void raw_snapshot(struct kdr_buf *out, const struct rec *rec, cons
 }
 
 /* Prints the lines of `a` that `b` lacks, each after `mark`. */
-static inline void rec_print_missing_lines(const char *mark, const char *a, const char *b)
+static void rec_print_missing_lines(const char *mark, const char *a, const char *b)
 {
 	const char *line = a;
 
@@ -782,12 +665,7 @@ static inline void rec_print_missing_lines(const char *mark, const char *a, cons
 	}
 }
 
-/*
- * Starts watching the cluster for changes: takes the independent snapshot
- * and, on the sandbox, zeroes its request counters (after the snapshot, so
- * the counters see only what follows).
- */
-static inline void rec_watch(struct rec *rec, const char *cluster)
+void rec_watch(struct rec *rec, const char *cluster)
 {
 	struct kdr_buf snapshot = KDR_BUF_INIT;
 
@@ -798,12 +676,7 @@ static inline void rec_watch(struct rec *rec, const char *cluster)
 		kdr_sandbox_reset_counters(rec->sandbox, cluster);
 }
 
-/*
- * Nothing changed the cluster since rec_watch: on the sandbox no mutating
- * request arrived at all (validate_only ones included); on every backend the
- * independent snapshot is the same.
- */
-static inline void rec_assert_untouched(struct rec *rec, const char *cluster)
+void rec_assert_untouched(struct rec *rec, const char *cluster)
 {
 	struct kdr_buf snapshot = KDR_BUF_INIT;
 	const char *before = kdr_strmap_get(&rec->watched, cluster);
@@ -821,10 +694,7 @@ static inline void rec_assert_untouched(struct rec *rec, const char *cluster)
 	kdr_buf_release(&snapshot);
 }
 
-/* --- the independent path: kcat --- */
-
-/* `kcat -L -J` of the cluster, parsed (caller json_decref's it). */
-static inline json_t *kcat_metadata(const struct rec *rec, const char *cluster)
+json_t *kcat_metadata(const struct rec *rec, const char *cluster)
 {
 	char command[1024] = "";
 	struct kdr_buf out = KDR_BUF_INIT;
@@ -849,7 +719,7 @@ static inline json_t *kcat_metadata(const struct rec *rec, const char *cluster)
 	return root;
 }
 
-static inline json_t *kcat_topic(json_t *root, const char *topic)
+static json_t *kcat_topic(json_t *root, const char *topic)
 {
 	json_t *topics = json_object_get(root, "topics");
 	size_t i = 0;
@@ -863,9 +733,8 @@ static inline json_t *kcat_topic(json_t *root, const char *topic)
 	return NULL;
 }
 
-/* As raw_assert_assignment, through kcat's view of Metadata. */
-static inline void kcat_assert_assignment(json_t *root, const char *topic, size_t total, size_t first,
-					  const struct kdr_assignment *expect, bool check_leaders)
+void kcat_assert_assignment(json_t *root, const char *topic, size_t total, size_t first,
+			    const struct kdr_assignment *expect, bool check_leaders)
 {
 	json_t *t = kcat_topic(root, topic);
 	json_t *partitions = json_object_get(t, "partitions");
@@ -895,12 +764,8 @@ static inline void kcat_assert_assignment(json_t *root, const char *topic, size_
 	assert_int_equal(seen, expect->n);
 }
 
-/* --- racks, as the sandbox spec lays them out (broker i on racks[(i-1) % n]) --- */
-
-static inline const char *spec_rack(const struct kdr_sandbox_cluster_spec *spec, int32_t broker)
+const char *spec_rack(const struct kdr_sandbox_cluster_spec *spec, int32_t broker)
 {
 	assert_true(broker >= 1 && broker <= spec->brokers);
 	return spec->racks[(size_t)(broker - 1) % spec->n_racks];
 }
-
-#endif
