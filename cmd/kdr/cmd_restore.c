@@ -1,24 +1,16 @@
 /*
- * kdr restore: plan/apply with a backup directory as the desired state of
- * one cluster (the pipeline's read -> plan -> apply, with the backup's
- * TopicPolicy and AccessPolicy documents in place of the source's), then
- * optionally the records (--data) and the groups' offsets (--offsets).
+ * kdr restore: parses, then the one pipeline with the backup as the desired
+ * state of one cluster (read -> plan -> apply) and the restore's steps
+ * (pkg/pipeline/backup.h): the records (--data), the groups' offsets
+ * (--offsets). Prints each step's outcome.
  */
-#include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "args.h"
-#include "dr/backup.h"
-#include "executor/backup_io.h"
-#include "executor/dr_io.h"
+#include "pipeline/backup.h"
 #include "render/render.h"
-#include "source/source.h"
-#include "util/alloc.h"
 #include "util/error.h"
-#include "validate/validate.h"
 
 enum {
 	OPT_YES = 'y',
@@ -68,290 +60,6 @@ static const struct kdr_cli_spec restore_spec = {
 	.short_options = "c:yh",
 };
 
-/* Reads BACKUP/name into `out`; KDR_EXIT_ERROR with a message when it cannot. */
-static int read_backup_file(struct kdr_buf *out, const char *from, const char *name)
-{
-	char *path = kdr_asprintf("%s/%s", from, name);
-	int exit_code = kdr_cli_read_file(out, path);
-
-	free(path);
-	return exit_code;
-}
-
-/*
- * The desired state of the restore: the source's KafkaClusters, and the
- * backup's TopicPolicy and AccessPolicy documents moved in with their
- * clusters set to `cluster`. Validated as a whole.
- */
-static int restore_desired(struct kdr_desired *desired, const char *from, const char *cluster)
-{
-	struct kdr_desired backup = { 0 };
-	struct kdr_diags diags = { 0 };
-	int exit_code = KDR_EXIT_OK;
-
-	if (kdr_source_load_dir(&backup, &diags, from, KDR_SOURCE_NO_VALIDATE) != 0) {
-		kdr_diags_print(&diags, stderr);
-		fprintf(stderr, "kdr restore: '%s': %s\n", from, kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (backup.n_clusters || backup.n_flows)
-		fprintf(stderr, "kdr restore: '%s': its KafkaCluster and ReplicationFlow documents are not used\n", from);
-	for (size_t i = 0; i < desired->n_flows; i++)
-		kdr_flow_release(&desired->flows[i]);
-	desired->n_flows = 0;
-	for (size_t i = 0; i < desired->n_policies; i++)
-		kdr_policy_release(&desired->policies[i]);
-	desired->n_policies = 0;
-	for (size_t i = 0; i < desired->n_access_policies; i++)
-		kdr_access_policy_release(&desired->access_policies[i]);
-	desired->n_access_policies = 0;
-	for (size_t i = 0; i < backup.n_policies; i++) {
-		struct kdr_policy *policy = kdr_desired_add_policy(desired);
-
-		kdr_policy_release(policy);
-		*policy = backup.policies[i];
-		memset(&backup.policies[i], 0, sizeof(backup.policies[i]));
-		kdr_strvec_release(&policy->clusters);
-		kdr_strvec_push(&policy->clusters, cluster);
-	}
-	for (size_t i = 0; i < backup.n_access_policies; i++) {
-		struct kdr_access_policy *policy = kdr_desired_add_access_policy(desired);
-
-		kdr_access_policy_release(policy);
-		*policy = backup.access_policies[i];
-		memset(&backup.access_policies[i], 0, sizeof(backup.access_policies[i]));
-		kdr_strvec_release(&policy->clusters);
-		policy->all_clusters = false;
-		kdr_strvec_push(&policy->clusters, cluster);
-	}
-	kdr_validate(desired, &diags);
-	kdr_diags_print(&diags, stderr);
-	if (diags.errors) {
-		fprintf(stderr, "kdr restore: the backup's documents are not valid for cluster '%s'; nothing was "
-				"restored\n",
-			cluster);
-		exit_code = KDR_EXIT_ERROR;
-	}
-cleanup:
-	kdr_diags_release(&diags);
-	kdr_desired_release(&backup);
-	return exit_code;
-}
-
-/*
- * Log-end offsets, retried while the answer is retriable: right after a
- * topic is created its leaders may not be known everywhere yet
- * (NOT_LEADER_OR_FOLLOWER on real Kafka). Bounded by the timeout.
- */
-static int end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl, const struct kdr_dr_offsets *want,
-		       const struct kdr_executor_options *exec)
-{
-	int waited_ms = 0;
-	int rc = 0;
-
-	for (;;) {
-		rc = kdr_executor_end_offsets(out, cl, want, exec);
-		if (rc == 0 || !kdr_error_retriable(rc) || waited_ms >= exec->timeout_ms)
-			return rc;
-		kdr_dr_offsets_release(out);
-		usleep(500 * 1000);
-		waited_ms += 500;
-	}
-}
-
-/* The backup's data files (manifest.json "files" under data/, *.jsonl). */
-static int data_files(struct kdr_strvec *out, const char *from)
-{
-	struct kdr_buf text = KDR_BUF_INIT;
-	json_error_t jerr;
-	json_t *root = NULL, *files = NULL, *file = NULL;
-	size_t i = 0;
-	int exit_code = read_backup_file(&text, from, "manifest.json");
-
-	if (exit_code != KDR_EXIT_OK)
-		return exit_code;
-	root = json_loadb(text.ptr, text.len, 0, &jerr);
-	files = json_object_get(root, "files");
-	if (!root || json_integer_value(json_object_get(root, "kdrBackup")) != 1 || !json_is_array(files)) {
-		fprintf(stderr, "kdr restore: %s/manifest.json: not a kdr backup manifest (kdrBackup 1 with files)\n",
-			from);
-		exit_code = KDR_EXIT_ERROR;
-	}
-	json_array_foreach(files, i, file) {
-		const char *path = json_string_value(file);
-		size_t len = path ? strlen(path) : 0;
-
-		if (path && strncmp(path, "data/", 5) == 0 && len > 6 && strcmp(path + len - 6, ".jsonl") == 0 &&
-		    !strstr(path, ".."))
-			kdr_strvec_push(out, path);
-	}
-	json_decref(root);
-	kdr_buf_release(&text);
-	return exit_code;
-}
-
-static int restore_data(const char *from, const struct kdr_cluster *cl, const struct kdr_executor_options *exec,
-			bool dry_run)
-{
-	struct kdr_strvec paths = KDR_STRVEC_INIT;
-	struct kdr_buf sums = KDR_BUF_INIT;
-	struct kdr_dr_partition_records *sets = NULL;
-	struct kdr_dr_offsets want = { 0 }, ends = { 0 };
-	size_t n = 0, produced = 0;
-	int exit_code = data_files(&paths, from);
-
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (paths.n == 0) {
-		printf("\n--data: the backup holds no records\n");
-		goto cleanup;
-	}
-	if ((exit_code = read_backup_file(&sums, from, "data/SHA256SUMS")) != KDR_EXIT_OK)
-		goto cleanup;
-	sets = kdr_calloc(paths.n, sizeof(*sets));
-	for (size_t i = 0; i < paths.n && exit_code == KDR_EXIT_OK; i++) {
-		struct kdr_buf text = KDR_BUF_INIT;
-		char *label = kdr_asprintf("%s/%s", from, paths.v[i]);
-
-		exit_code = read_backup_file(&text, from, paths.v[i]);
-		if (exit_code == KDR_EXIT_OK && (kdr_dr_sha256_check(sums.ptr, paths.v[i], text.ptr, text.len) != 0 ||
-						 kdr_dr_records_decode(&sets[n], text.ptr, text.len, label) != 0)) {
-			fprintf(stderr, "kdr restore: --data: %s; no record was produced\n", kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-		} else if (exit_code == KDR_EXIT_OK) {
-			kdr_dr_offsets_set(&want, sets[n].topic, sets[n].partition, 0);
-			n++;
-		}
-		kdr_buf_release(&text);
-		free(label);
-	}
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_dr_offsets_sort(&want);
-	if (end_offsets(&ends, cl, &want, exec) != 0) {
-		fprintf(stderr, "kdr restore: --data: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	printf("\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct kdr_dr_offset *end = kdr_dr_offsets_find(&ends, sets[i].topic, sets[i].partition);
-		size_t delivered = 0;
-
-		if (!end && !dry_run) {
-			printf("  FAILED   data %s-%d: the partition does not exist on '%s'\n", sets[i].topic,
-			       (int)sets[i].partition, cl->meta.name);
-			exit_code = KDR_EXIT_ERROR;
-		} else if (end && end->offset > 0) {
-			printf("  skipped  data %s-%d: the partition already holds records (log end %lld); not produced "
-			       "again\n",
-			       sets[i].topic, (int)sets[i].partition, (long long)end->offset);
-		} else if (dry_run) {
-			printf("  would produce %zu record(s) to %s-%d\n", sets[i].n, sets[i].topic, (int)sets[i].partition);
-		} else if (kdr_executor_produce_records(&delivered, cl, &sets[i], exec) != 0) {
-			printf("  FAILED   data %s-%d: %zu of %zu record(s) produced: %s\n", sets[i].topic,
-			       (int)sets[i].partition, delivered, sets[i].n, kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-		} else {
-			printf("  ok       data %s-%d: %zu record(s) produced\n", sets[i].topic, (int)sets[i].partition,
-			       delivered);
-			produced += delivered;
-		}
-	}
-	if (!dry_run)
-		printf("\n--data: %zu record(s) produced\n", produced);
-cleanup:
-	for (size_t i = 0; i < n; i++)
-		kdr_dr_partition_records_release(&sets[i]);
-	free(sets);
-	kdr_dr_offsets_release(&want);
-	kdr_dr_offsets_release(&ends);
-	kdr_buf_release(&sums);
-	kdr_strvec_release(&paths);
-	return exit_code;
-}
-
-static int restore_offsets(const char *from, const struct kdr_desired *desired, const struct kdr_cluster *cl,
-			   struct kdr_pipeline_options *source, const struct kdr_strvec *clusters,
-			   const struct kdr_executor_options *exec, bool dry_run)
-{
-	struct kdr_buf text = KDR_BUF_INIT;
-	struct kdr_live_cluster backup = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_dr_offsets want = { 0 }, ends = { 0 };
-	struct kdr_dr_restore_offsets decided = { 0 };
-	struct kdr_strvec errors = KDR_STRVEC_INIT;
-	const struct kdr_live_cluster *live = NULL;
-	char *label = kdr_asprintf("%s/groups.json", from);
-	int exit_code = read_backup_file(&text, from, "groups.json");
-
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (kdr_dr_backup_groups_decode(&backup, text.ptr, text.len, label) != 0) {
-		fprintf(stderr, "kdr restore: --offsets: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	/* The groups as they are now (after --data), read the same way as everything else. */
-	source->read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_cli_read(&p, desired, source, clusters)) != KDR_EXIT_OK)
-		goto cleanup;
-	live = kdr_live_cluster_find(&p.live, cl->meta.name);
-	if (!live || !live->groups_read || !live->group_offsets_read) {
-		fprintf(stderr, "kdr restore: --offsets: the consumer groups of '%s' could not be read; nothing was "
-				"committed\n",
-			cl->meta.name);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	for (size_t g = 0; g < backup.n_groups; g++)
-		for (size_t o = 0; o < backup.groups[g].n_offsets; o++)
-			kdr_dr_offsets_set(&want, backup.groups[g].offsets[o].topic, backup.groups[g].offsets[o].partition, 0);
-	kdr_dr_offsets_sort(&want);
-	if (want.n && end_offsets(&ends, cl, &want, exec) != 0) {
-		fprintf(stderr, "kdr restore: --offsets: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	kdr_dr_restore_offsets_decide(&decided, &backup, live, &ends);
-	printf("\n%-24s %-24s %9s %10s %10s %10s  %s\n", "GROUP", "TOPIC", "PARTITION", "OFFSET", "CURRENT", "LOG-END",
-	       "VERDICT");
-	for (size_t i = 0; i < decided.n; i++) {
-		const struct kdr_dr_restore_row *row = &decided.rows[i];
-		static const char *const verdicts[] = { "commit", "unchanged", "refused" };
-
-		printf("%-24s %-24s %9d %10lld %10lld %10lld  %s%s%s\n", row->group, row->topic, (int)row->partition,
-		       (long long)row->offset, (long long)row->current, (long long)row->end,
-		       dry_run && row->verdict == KDR_DR_RESTORE_COMMIT ? "would commit" : verdicts[row->verdict],
-		       row->reason ? ": " : "", row->reason ? row->reason : "");
-	}
-	if (!dry_run && kdr_executor_commit_restore(&errors, &decided, cl, exec) != 0) {
-		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "kdr restore: --offsets: %s\n", errors.v[i]);
-		exit_code = KDR_EXIT_ERROR;
-	}
-	printf("\n--offsets: %zu %s, %zu unchanged, %zu refused%s\n", decided.n_commit,
-	       dry_run ? "to commit" : "committed", decided.n - decided.n_commit - decided.n_refused, decided.n_refused,
-	       errors.n ? " (the commits of the groups named above failed)" : "");
-	/* A dry run judges the offsets against the cluster as it is, before the plan and --data: not a failure. */
-	if (decided.n_refused && !dry_run)
-		exit_code = KDR_EXIT_ERROR;
-	if (dry_run)
-		printf("(--dry-run: judged against '%s' as it is now, before the plan and --data are applied)\n",
-		       cl->meta.name);
-cleanup:
-	kdr_dr_restore_offsets_release(&decided);
-	kdr_dr_offsets_release(&want);
-	kdr_dr_offsets_release(&ends);
-	kdr_strvec_release(&errors);
-	kdr_pipeline_release(&p);
-	kdr_live_cluster_release(&backup);
-	kdr_buf_release(&text);
-	free(label);
-	return exit_code;
-}
-
 struct restore_args {
 	const char *from;
 	bool yes, dry_run, offsets, data;
@@ -372,28 +80,117 @@ static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_
 	return -1;
 }
 
+/* Prints `text` (the rendering of a step) and releases it. */
+static void print_take(struct kdr_buf *text)
+{
+	fwrite(text->ptr, 1, text->len, stdout);
+	kdr_buf_release(text);
+}
+
+/* The backup as the desired state of the restore (the source's KafkaClusters give the connections). */
+static int load_desired(struct kdr_desired *desired, const struct kdr_cli_args *args, const char *from)
+{
+	struct kdr_diags diags = { 0 };
+	int exit_code = kdr_cli_source_load(desired, &args->src);
+
+	if (exit_code != KDR_EXIT_OK)
+		return exit_code;
+	if (!kdr_desired_cluster(desired, args->clusters.v[0])) {
+		fprintf(stderr, "kdr restore: --cluster '%s': no KafkaCluster of that name is declared\n", args->clusters.v[0]);
+		return KDR_EXIT_ERROR;
+	}
+	if (kdr_pipeline_restore_desired(desired, &diags, from, args->clusters.v[0]) != 0)
+		exit_code = KDR_EXIT_ERROR;
+	kdr_diags_print(&diags, stderr);
+	if (exit_code != KDR_EXIT_OK)
+		fprintf(stderr, "kdr restore: %s\n", kdr_error_message());
+	kdr_diags_release(&diags);
+	return exit_code;
+}
+
+/* Reads, plans and (unless --dry-run, once confirmed) applies; prints the plan and the results. */
+static int plan_and_apply(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args,
+			  const struct restore_args *a)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	int exit_code = kdr_cli_read(p, desired, &args->live, &args->clusters);
+
+	if (exit_code != KDR_EXIT_OK || (exit_code = kdr_cli_plan(p, "restore")) != KDR_EXIT_OK)
+		return exit_code;
+	kdr_render_plan(&text, &p->plan, desired, KDR_RENDER_TEXT);
+	print_take(&text);
+	if (kdr_pipeline_plan_has_errors(p)) {
+		fprintf(stderr, "kdr restore: the plan has errors (marked '!'); nothing was restored\n");
+		return KDR_EXIT_ERROR;
+	}
+	if (a->dry_run || p->plan.n_actions == 0)
+		return KDR_EXIT_OK;
+	if (!a->yes && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "kdr restore: refusing to apply without --yes (stdin is not a terminal)\n");
+		return KDR_EXIT_ERROR;
+	}
+	if (!a->yes && !kdr_cli_confirm(p->plan.n_actions)) {
+		fprintf(stderr, "kdr restore: cancelled; nothing was restored\n");
+		return KDR_EXIT_ERROR;
+	}
+	if ((exit_code = kdr_cli_apply_live(p)) != KDR_EXIT_OK)
+		fprintf(stderr, "kdr restore: the plan did not apply fully; records and offsets were not restored\n");
+	return exit_code;
+}
+
+/* --data: the records into their empty partitions. */
+static int restore_data(struct kdr_restore_data *data, const struct kdr_pipeline *p, const struct kdr_cluster *cl,
+			const struct restore_args *a)
+{
+	struct kdr_executor_options exec = { .timeout_ms = p->options.timeout_ms, .resolver = p->options.resolver };
+	struct kdr_buf text = KDR_BUF_INIT;
+
+	if (kdr_pipeline_restore_data(data, a->from, cl, &exec, a->dry_run) != 0) {
+		fprintf(stderr, "kdr restore: --data: %s; no record was produced\n", kdr_error_message());
+		return KDR_EXIT_ERROR;
+	}
+	kdr_restore_data_render_text(&text, data, a->dry_run, cl->meta.name);
+	print_take(&text);
+	return data->failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+}
+
+/* --offsets: the groups' offsets, judged against the cluster as it is now. */
+static int restore_offsets(struct kdr_pipeline *p, const struct kdr_cluster *cl, const struct kdr_restore_data *data,
+			   const struct restore_args *a)
+{
+	struct kdr_restore_offsets offsets = { 0 };
+	struct kdr_buf text = KDR_BUF_INIT;
+	int exit_code = KDR_EXIT_OK;
+
+	if (kdr_pipeline_restore_offsets(&offsets, p, a->from, cl, a->data ? data : NULL, a->dry_run) != 0) {
+		fprintf(stderr, "kdr restore: --offsets: %s\n", kdr_error_message());
+		kdr_restore_offsets_release(&offsets);
+		return KDR_EXIT_ERROR;
+	}
+	kdr_restore_offsets_render_text(&text, &offsets, a->dry_run, cl->meta.name);
+	for (size_t i = 0; i < offsets.errors.n; i++)
+		fprintf(stderr, "kdr restore: --offsets: %s\n", offsets.errors.v[i]);
+	print_take(&text);
+	/* A dry run judges the offsets before the plan and --data are applied: a refusal is not a failure. */
+	if (offsets.errors.n || (offsets.decided.n_refused && !a->dry_run))
+		exit_code = KDR_EXIT_ERROR;
+	kdr_restore_offsets_release(&offsets);
+	return exit_code;
+}
+
 int kdr_cmd_restore(int argc, char **argv)
 {
 	struct restore_args a = { 0 };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_executor_options exec = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT;
+	struct kdr_restore_data data = { 0 };
 	const struct kdr_cluster *cl = NULL;
-	const char *from = NULL;
-	bool yes = false, dry_run = false, offsets = false, data = false;
-	int exit_code = KDR_EXIT_OK, step = KDR_EXIT_OK;
+	int exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, restore_option, &a);
 
-	exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, restore_option, &a);
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	from = a.from;
-	yes = a.yes;
-	dry_run = a.dry_run;
-	offsets = a.offsets;
-	data = a.data;
-	if (!from) {
+	if (!a.from) {
 		exit_code = kdr_cli_usage_error(&restore_spec, "--from: the backup directory is required");
 		goto cleanup;
 	}
@@ -405,61 +202,22 @@ int kdr_cmd_restore(int argc, char **argv)
 		exit_code = kdr_cli_usage_error(&restore_spec, "--offline is not supported by restore");
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if ((exit_code = load_desired(&desired, &args, a.from)) != KDR_EXIT_OK)
 		goto cleanup;
 	cl = kdr_desired_cluster(&desired, args.clusters.v[0]);
-	if (!cl) {
-		fprintf(stderr, "kdr restore: --cluster '%s': no KafkaCluster of that name is declared\n", args.clusters.v[0]);
-		exit_code = KDR_EXIT_ERROR;
+	/* The one pipeline: read the cluster, plan the backup as its desired state, apply; then the restore's steps. */
+	if ((exit_code = plan_and_apply(&p, &desired, &args, &a)) != KDR_EXIT_OK)
 		goto cleanup;
-	}
-	if ((exit_code = restore_desired(&desired, from, args.clusters.v[0])) != KDR_EXIT_OK)
-		goto cleanup;
-	cl = kdr_desired_cluster(&desired, args.clusters.v[0]);
-	exec.timeout_ms = args.live.timeout_ms;
-	exec.resolver = kdr_cli_source_resolver();
-
-	/* The one pipeline: read the cluster, plan the backup as its desired state, apply. */
-	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
-		goto cleanup;
-	if ((exit_code = kdr_cli_plan(&p, "restore")) != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_TEXT);
-	fwrite(out.ptr, 1, out.len, stdout);
-	if (kdr_pipeline_plan_has_errors(&p)) {
-		fprintf(stderr, "kdr restore: the plan has errors (marked '!'); nothing was restored\n");
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (!dry_run && p.plan.n_actions > 0) {
-		if (!yes && !isatty(STDIN_FILENO)) {
-			fprintf(stderr, "kdr restore: refusing to apply without --yes (stdin is not a terminal)\n");
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-		if (!yes && !kdr_cli_confirm(p.plan.n_actions)) {
-			fprintf(stderr, "kdr restore: cancelled; nothing was restored\n");
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-		if ((exit_code = kdr_cli_apply_live(&p)) != KDR_EXIT_OK) {
-			fprintf(stderr, "kdr restore: the plan did not apply fully; records and offsets were not "
-					"restored\n");
-			goto cleanup;
-		}
-	}
-	if (data)
-		step = restore_data(from, cl, &exec, dry_run);
-	if (step != KDR_EXIT_OK)
-		exit_code = step;
-	if (offsets && exit_code == KDR_EXIT_OK)
-		exit_code = restore_offsets(from, &desired, cl, &args.live, &args.clusters, &exec, dry_run);
+	if (a.data)
+		exit_code = restore_data(&data, &p, cl, &a);
+	if (a.offsets && exit_code == KDR_EXIT_OK)
+		exit_code = restore_offsets(&p, cl, &data, &a);
 	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {
 		fprintf(stderr, "kdr restore: %zu blocked item(s) need a human (marked '!' above)\n", p.plan.n_blocked);
 		exit_code = KDR_EXIT_CHANGES;
 	}
 cleanup:
-	kdr_buf_release(&out);
+	kdr_restore_data_release(&data);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);

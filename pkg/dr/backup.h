@@ -182,4 +182,18 @@ void kdr_dr_restore_offsets_decide(struct kdr_dr_restore_offsets *out, const str
 				   const struct kdr_live_cluster *live, const struct kdr_dr_offsets *ends);
 void kdr_dr_restore_offsets_release(struct kdr_dr_restore_offsets *offsets);
 
+/*
+ * Restored records get new offsets: restore --data produces a partition's
+ * records into the empty partition, so they are numbered 0, 1, ... in
+ * backup order, whatever their offsets were in the backed-up partition (a
+ * log start past 0 after retention, gaps from compaction or transaction
+ * markers). Moves each committed offset of `backup` (groups.json) whose
+ * partition has a record set in `sets` (n of them) to the same place among
+ * the restored records: the number of backed-up records before it. An
+ * offset at or past the last record becomes the restored log end; one
+ * without a set is left as it is.
+ */
+void kdr_dr_restore_offsets_translate(struct kdr_live_cluster *backup, const struct kdr_dr_partition_records *sets,
+				      size_t n);
+
 #endif

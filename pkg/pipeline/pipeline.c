@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/file.h"
 
 void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired,
 		       const struct kdr_pipeline_options *options)
@@ -23,19 +24,8 @@ void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired
 static int read_snapshot(struct kdr_live *out, const char *path)
 {
 	struct kdr_buf text = KDR_BUF_INIT;
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char chunk[65536];
-	size_t n = 0;
-	int rc = 0;
+	int rc = kdr_file_read(&text, path);
 
-	if (!f)
-		return kdr_error_set(KDR_EIO, "cannot read '%s': %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		kdr_buf_put(&text, chunk, n);
-	if (ferror(f))
-		rc = kdr_error_set(KDR_EIO, "cannot read '%s': %s", path, strerror(errno));
-	if (f != stdin)
-		fclose(f);
 	if (rc == 0)
 		rc = kdr_live_from_json(out, text.ptr, text.len, path);
 	kdr_buf_release(&text);

@@ -424,6 +424,43 @@ static void test_groups_and_restore_offsets(void **state)
 	kdr_live_cluster_release(&backup);
 }
 
+/* The restored records are numbered from 0: committed offsets move with them. */
+static void test_restore_offsets_translate(void **state)
+{
+	struct kdr_live_cluster backup = { 0 };
+	struct kdr_dr_partition_records sets[1];
+	struct kdr_dr_record record = { 0 };
+	struct kdr_live_group *group = NULL;
+	static const int64_t offsets[] = { 100, 101, 105, 106 }; /* log start 100, a compacted gap at 102..104 */
+
+	(void)state;
+	kdr_dr_partition_records_init(&sets[0], "orders", 0);
+	for (size_t i = 0; i < 4; i++) {
+		record.offset = offsets[i];
+		record.timestamp_ms = -1;
+		record.key.null = record.value.null = true;
+		kdr_dr_partition_records_add(&sets[0], &record);
+	}
+	group = kdr_live_cluster_add_group(&backup, "a");
+	kdr_live_group_add_offset(group, "orders", 0, 105, ""); /* before the third record: 2 */
+	kdr_live_group_add_offset(group, "orders", 1, 105, ""); /* no records restored there: as it is */
+	group = kdr_live_cluster_add_group(&backup, "b");
+	kdr_live_group_add_offset(group, "orders", 0, 103, ""); /* inside the gap: the next record, 2 */
+	group = kdr_live_cluster_add_group(&backup, "c");
+	kdr_live_group_add_offset(group, "orders", 0, 107, ""); /* at the log end: the restored log end, 4 */
+	group = kdr_live_cluster_add_group(&backup, "d");
+	kdr_live_group_add_offset(group, "orders", 0, 50, ""); /* before the log start: 0 */
+	kdr_live_cluster_sort(&backup);
+	kdr_dr_restore_offsets_translate(&backup, sets, 1);
+	assert_int_equal(backup.groups[0].offsets[0].offset, 2);
+	assert_int_equal(backup.groups[0].offsets[1].offset, 105);
+	assert_int_equal(backup.groups[1].offsets[0].offset, 2);
+	assert_int_equal(backup.groups[2].offsets[0].offset, 4);
+	assert_int_equal(backup.groups[3].offsets[0].offset, 0);
+	kdr_dr_partition_records_release(&sets[0]);
+	kdr_live_cluster_release(&backup);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_records_format),
 		cmocka_unit_test(test_backup_data_files),
 		cmocka_unit_test(test_groups_and_restore_offsets),
+		cmocka_unit_test(test_restore_offsets_translate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

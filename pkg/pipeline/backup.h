@@ -1,0 +1,135 @@
+#ifndef KDR_PIPELINE_BACKUP_H
+#define KDR_PIPELINE_BACKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dr/backup.h"
+#include "pipeline/pipeline.h"
+#include "util/diag.h"
+#include "util/regex.h"
+#include "util/strvec.h"
+
+/*
+ * kdr backup and kdr restore on the one pipeline (docs/backup-format.md):
+ * the stages after a pipeline has read the cluster, and the restore's own
+ * steps after its plan was applied. pkg/dr decides and renders, pkg/executor
+ * moves the records and offsets; these only wire them and read or write the
+ * backup directory. Nothing here prints: outcomes are in the out structs,
+ * failures in kdr_error_message().
+ */
+
+/* --- backup --- */
+
+struct kdr_backup_request {
+	const char *cluster;       /* the one cluster p read */
+	const char *out_dir;       /* created; kdr's files in it are replaced */
+	const struct kdr_regex *data_re; /* --data, NULL: none */
+	const char *data_regex;    /* its text, for the manifest */
+	size_t max_bytes;          /* --max-bytes */
+	const char *created_at;    /* RFC 3339 UTC */
+	const char *kdr_version;
+	bool commit;               /* --commit */
+};
+
+struct kdr_backup_outcome {
+	const char *cluster_id; /* lent from the pipeline's live state; NULL unknown */
+	size_t n_files;
+	char commit_id[41];     /* with commit: the new commit */
+	struct kdr_strvec warnings; /* written anyway: what the backup lacks and why */
+};
+
+/*
+ * Backs up cluster req->cluster that `p` read (with its groups' offsets and
+ * ACLs): refuses, writing nothing, a cluster that was not read, whose groups
+ * or ACLs could not be read; with data_re dumps the records; renders the
+ * files (kdr_dr_backup_render), writes them into out_dir (the data/ files
+ * of an earlier backup removed first) and with commit commits out_dir.
+ * Returns 0, or the failure's code with the message saying what was (not)
+ * written.
+ */
+int kdr_pipeline_backup(struct kdr_backup_outcome *out, const struct kdr_pipeline *p,
+			const struct kdr_backup_request *req);
+void kdr_backup_outcome_release(struct kdr_backup_outcome *out);
+
+/* --- restore --- */
+
+/*
+ * Turns `desired` (the source's documents: the clusters' connection
+ * settings) into the desired state of a restore of the backup in `from`
+ * onto `cluster`: its flows and policies dropped, the backup's TopicPolicy
+ * and AccessPolicy documents moved in with their clusters set to
+ * [cluster]; validated as a whole. The backup's own KafkaCluster and
+ * ReplicationFlow documents are not used (a warning in `diags`). Returns 0,
+ * or KDR_EINVALID (`diags` say why) / the loader's code.
+ */
+int kdr_pipeline_restore_desired(struct kdr_desired *desired, struct kdr_diags *diags, const char *from,
+				 const char *cluster);
+
+/* What restore --data did (or, dry, would do) per backed-up partition. */
+enum kdr_restore_data_verdict {
+	KDR_RESTORE_DATA_PRODUCED,
+	KDR_RESTORE_DATA_WOULD_PRODUCE, /* --dry-run */
+	KDR_RESTORE_DATA_SKIPPED,       /* the partition already holds records */
+	KDR_RESTORE_DATA_MISSING,       /* the partition does not exist */
+	KDR_RESTORE_DATA_FAILED,
+};
+
+struct kdr_restore_data_row {
+	const char *topic; /* lent from sets */
+	int32_t partition;
+	size_t records;   /* in the backup */
+	size_t delivered;
+	int64_t end;      /* the partition's log end before, -1 missing */
+	enum kdr_restore_data_verdict verdict;
+	char *message;    /* FAILED: why */
+};
+
+struct kdr_restore_data {
+	struct kdr_dr_partition_records *sets; /* the backup's records (checksums verified) */
+	size_t n;
+	struct kdr_restore_data_row *rows; /* one per set */
+	size_t produced;
+	size_t failed;
+};
+
+/*
+ * restore --data on cluster `cl`: reads the backup's data files (listed in
+ * its manifest), checks each against data/SHA256SUMS and decodes it, reads
+ * the partitions' log ends, then (unless dry_run) produces each set into
+ * its partition when that partition is empty. Fills `out`; returns 0 when
+ * the files were read (per-partition failures in the rows), else the code
+ * of the file, checksum or log-end failure (nothing produced).
+ */
+int kdr_pipeline_restore_data(struct kdr_restore_data *out, const char *from, const struct kdr_cluster *cl,
+			      const struct kdr_executor_options *exec, bool dry_run);
+/* The rows and the summary, as kdr restore prints them. */
+void kdr_restore_data_render_text(struct kdr_buf *out, const struct kdr_restore_data *data, bool dry_run,
+				  const char *cluster);
+void kdr_restore_data_release(struct kdr_restore_data *data);
+
+struct kdr_restore_offsets {
+	struct kdr_dr_restore_offsets decided;
+	struct kdr_strvec errors; /* the commits that failed */
+};
+
+/*
+ * restore --offsets: reads the backup's groups.json, re-reads the groups of
+ * the cluster `p` restores into (as they are after the plan and --data),
+ * reads the log ends, decides (kdr_dr_restore_offsets_decide) and, unless
+ * dry_run, commits. With `data` (restore --data ran; NULL: not) the
+ * backup's offsets of the partitions whose records are the backup's (produced
+ * now, or by an earlier restore: log end == the backed-up record count) are
+ * first translated to the restored records' offsets
+ * (kdr_dr_restore_offsets_translate).
+ * Returns 0 when the decision was made (refusals and failed commits are in
+ * `out`), else the read's code.
+ */
+int kdr_pipeline_restore_offsets(struct kdr_restore_offsets *out, struct kdr_pipeline *p, const char *from,
+				 const struct kdr_cluster *cl, const struct kdr_restore_data *data, bool dry_run);
+/* The table (group topic partition offset current log-end verdict) and the summary. */
+void kdr_restore_offsets_render_text(struct kdr_buf *out, const struct kdr_restore_offsets *offsets, bool dry_run,
+				     const char *cluster);
+void kdr_restore_offsets_release(struct kdr_restore_offsets *offsets);
+
+#endif

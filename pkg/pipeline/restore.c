@@ -1,0 +1,383 @@
+/*
+ * kdr restore's steps on the one pipeline (backup.h): the backup as the
+ * desired state, then the records (--data) and the groups' offsets
+ * (--offsets) once the plan was applied.
+ */
+#include "pipeline/backup.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "executor/backup_io.h"
+#include "executor/dr_io.h"
+#include "source/source.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/file.h"
+#include "validate/validate.h"
+
+static int read_backup_file(struct kdr_buf *out, const char *from, const char *name)
+{
+	char *path = kdr_asprintf("%s/%s", from, name);
+	int rc = kdr_file_read(out, path);
+
+	free(path);
+	return rc;
+}
+
+/* Moves the backup's policies into `desired`, for `cluster` only. */
+static void take_policies(struct kdr_desired *desired, struct kdr_desired *backup, const char *cluster)
+{
+	for (size_t i = 0; i < backup->n_policies; i++) {
+		struct kdr_policy *policy = kdr_desired_add_policy(desired);
+
+		kdr_policy_release(policy);
+		*policy = backup->policies[i];
+		memset(&backup->policies[i], 0, sizeof(backup->policies[i]));
+		kdr_strvec_release(&policy->clusters);
+		kdr_strvec_push(&policy->clusters, cluster);
+	}
+	for (size_t i = 0; i < backup->n_access_policies; i++) {
+		struct kdr_access_policy *policy = kdr_desired_add_access_policy(desired);
+
+		kdr_access_policy_release(policy);
+		*policy = backup->access_policies[i];
+		memset(&backup->access_policies[i], 0, sizeof(backup->access_policies[i]));
+		kdr_strvec_release(&policy->clusters);
+		policy->all_clusters = false;
+		kdr_strvec_push(&policy->clusters, cluster);
+	}
+}
+
+int kdr_pipeline_restore_desired(struct kdr_desired *desired, struct kdr_diags *diags, const char *from,
+				 const char *cluster)
+{
+	struct kdr_desired backup = { 0 };
+	int rc = kdr_source_load_dir(&backup, diags, from, KDR_SOURCE_NO_VALIDATE);
+
+	if (rc != 0) {
+		rc = kdr_error_set(rc, "'%s': %s", from, kdr_error_message());
+		goto cleanup;
+	}
+	if (backup.n_clusters || backup.n_flows)
+		kdr_diags_warning(diags, NULL, NULL, "'%s': its KafkaCluster and ReplicationFlow documents are not used",
+				  from);
+	for (size_t i = 0; i < desired->n_flows; i++)
+		kdr_flow_release(&desired->flows[i]);
+	desired->n_flows = 0;
+	for (size_t i = 0; i < desired->n_policies; i++)
+		kdr_policy_release(&desired->policies[i]);
+	desired->n_policies = 0;
+	for (size_t i = 0; i < desired->n_access_policies; i++)
+		kdr_access_policy_release(&desired->access_policies[i]);
+	desired->n_access_policies = 0;
+	take_policies(desired, &backup, cluster);
+	kdr_validate(desired, diags);
+	if (diags->errors)
+		rc = kdr_error_set(KDR_EINVALID,
+				   "the backup's documents are not valid for cluster '%s'; nothing was restored", cluster);
+cleanup:
+	kdr_desired_release(&backup);
+	return rc;
+}
+
+/*
+ * Log-end offsets, retried while the answer is retriable: right after a
+ * topic is created its leaders may not be known everywhere yet
+ * (NOT_LEADER_OR_FOLLOWER on real Kafka). Bounded by the timeout.
+ */
+static int end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl, const struct kdr_dr_offsets *want,
+		       const struct kdr_executor_options *exec)
+{
+	int waited_ms = 0;
+	int rc = 0;
+
+	for (;;) {
+		rc = kdr_executor_end_offsets(out, cl, want, exec);
+		if (rc == 0 || !kdr_error_retriable(rc) || waited_ms >= exec->timeout_ms)
+			return rc;
+		kdr_dr_offsets_release(out);
+		usleep(500 * 1000);
+		waited_ms += 500;
+	}
+}
+
+/* The backup's data files (manifest.json "files" under data/, *.jsonl). */
+static int data_files(struct kdr_strvec *out, const char *from)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	json_error_t jerr;
+	json_t *root = NULL, *files = NULL, *file = NULL;
+	size_t i = 0;
+	int rc = read_backup_file(&text, from, "manifest.json");
+
+	if (rc != 0)
+		return rc;
+	root = json_loadb(text.ptr, text.len, 0, &jerr);
+	files = json_object_get(root, "files");
+	if (!root || json_integer_value(json_object_get(root, "kdrBackup")) != 1 || !json_is_array(files))
+		rc = kdr_error_set(KDR_EINVALID, "%s/manifest.json: not a kdr backup manifest (kdrBackup 1 with files)",
+				   from);
+	json_array_foreach(files, i, file) {
+		const char *path = json_string_value(file);
+		size_t len = path ? strlen(path) : 0;
+
+		if (path && strncmp(path, "data/", 5) == 0 && len > 6 && strcmp(path + len - 6, ".jsonl") == 0 &&
+		    !strstr(path, ".."))
+			kdr_strvec_push(out, path);
+	}
+	json_decref(root);
+	kdr_buf_release(&text);
+	return rc;
+}
+
+/* Reads, checks and decodes every data file into out->sets. */
+static int read_sets(struct kdr_restore_data *out, const char *from, struct kdr_dr_offsets *want)
+{
+	struct kdr_strvec paths = KDR_STRVEC_INIT;
+	struct kdr_buf sums = KDR_BUF_INIT;
+	int rc = data_files(&paths, from);
+
+	if (rc == 0 && paths.n)
+		rc = read_backup_file(&sums, from, "data/SHA256SUMS");
+	if (rc == 0)
+		out->sets = kdr_calloc(paths.n + 1, sizeof(*out->sets));
+	for (size_t i = 0; rc == 0 && i < paths.n; i++) {
+		struct kdr_buf text = KDR_BUF_INIT;
+		char *label = kdr_asprintf("%s/%s", from, paths.v[i]);
+
+		rc = read_backup_file(&text, from, paths.v[i]);
+		if (rc == 0)
+			rc = kdr_dr_sha256_check(sums.ptr, paths.v[i], text.ptr, text.len);
+		if (rc == 0)
+			rc = kdr_dr_records_decode(&out->sets[out->n], text.ptr, text.len, label);
+		if (rc == 0) {
+			kdr_dr_offsets_set(want, out->sets[out->n].topic, out->sets[out->n].partition, 0);
+			out->n++;
+		}
+		kdr_buf_release(&text);
+		free(label);
+	}
+	kdr_buf_release(&sums);
+	kdr_strvec_release(&paths);
+	return rc;
+}
+
+static void restore_set(struct kdr_restore_data_row *row, const struct kdr_dr_partition_records *set,
+			const struct kdr_dr_offset *end, const struct kdr_cluster *cl,
+			const struct kdr_executor_options *exec, bool dry_run)
+{
+	row->topic = set->topic;
+	row->partition = set->partition;
+	row->records = set->n;
+	row->end = end ? end->offset : -1;
+	if (!end && !dry_run)
+		row->verdict = KDR_RESTORE_DATA_MISSING;
+	else if (end && end->offset > 0)
+		row->verdict = KDR_RESTORE_DATA_SKIPPED;
+	else if (dry_run)
+		row->verdict = KDR_RESTORE_DATA_WOULD_PRODUCE;
+	else if (kdr_executor_produce_records(&row->delivered, cl, set, exec) != 0) {
+		row->verdict = KDR_RESTORE_DATA_FAILED;
+		row->message = kdr_strdup(kdr_error_message());
+	} else {
+		row->verdict = KDR_RESTORE_DATA_PRODUCED;
+	}
+}
+
+int kdr_pipeline_restore_data(struct kdr_restore_data *out, const char *from, const struct kdr_cluster *cl,
+			      const struct kdr_executor_options *exec, bool dry_run)
+{
+	struct kdr_dr_offsets want = { 0 }, ends = { 0 };
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = read_sets(out, from, &want)) != 0)
+		goto cleanup;
+	kdr_dr_offsets_sort(&want);
+	if (out->n && (rc = end_offsets(&ends, cl, &want, exec)) != 0)
+		goto cleanup;
+	out->rows = kdr_calloc(out->n + 1, sizeof(*out->rows));
+	for (size_t i = 0; i < out->n; i++) {
+		struct kdr_restore_data_row *row = &out->rows[i];
+
+		restore_set(row, &out->sets[i], kdr_dr_offsets_find(&ends, out->sets[i].topic, out->sets[i].partition),
+			    cl, exec, dry_run);
+		out->produced += row->delivered;
+		out->failed += row->verdict == KDR_RESTORE_DATA_MISSING || row->verdict == KDR_RESTORE_DATA_FAILED;
+	}
+cleanup:
+	kdr_dr_offsets_release(&want);
+	kdr_dr_offsets_release(&ends);
+	return rc;
+}
+
+void kdr_restore_data_render_text(struct kdr_buf *out, const struct kdr_restore_data *data, bool dry_run,
+				  const char *cluster)
+{
+	if (data->n == 0) {
+		kdr_buf_puts(out, "\n--data: the backup holds no records\n");
+		return;
+	}
+	kdr_buf_puts(out, "\n");
+	for (size_t i = 0; i < data->n; i++) {
+		const struct kdr_restore_data_row *row = &data->rows[i];
+		int p = (int)row->partition;
+
+		switch (row->verdict) {
+		case KDR_RESTORE_DATA_MISSING:
+			kdr_buf_printf(out, "  FAILED   data %s-%d: the partition does not exist on '%s'\n", row->topic, p,
+				       cluster);
+			break;
+		case KDR_RESTORE_DATA_SKIPPED:
+			kdr_buf_printf(out,
+				       "  skipped  data %s-%d: the partition already holds records (log end %lld); not "
+				       "produced again\n",
+				       row->topic, p, (long long)row->end);
+			break;
+		case KDR_RESTORE_DATA_WOULD_PRODUCE:
+			kdr_buf_printf(out, "  would produce %zu record(s) to %s-%d\n", row->records, row->topic, p);
+			break;
+		case KDR_RESTORE_DATA_FAILED:
+			kdr_buf_printf(out, "  FAILED   data %s-%d: %zu of %zu record(s) produced: %s\n", row->topic, p,
+				       row->delivered, row->records, row->message);
+			break;
+		case KDR_RESTORE_DATA_PRODUCED:
+			kdr_buf_printf(out, "  ok       data %s-%d: %zu record(s) produced\n", row->topic, p, row->delivered);
+			break;
+		}
+	}
+	if (!dry_run)
+		kdr_buf_printf(out, "\n--data: %zu record(s) produced\n", data->produced);
+}
+
+void kdr_restore_data_release(struct kdr_restore_data *data)
+{
+	for (size_t i = 0; i < data->n; i++) {
+		kdr_dr_partition_records_release(&data->sets[i]);
+		if (data->rows)
+			free(data->rows[i].message);
+	}
+	free(data->sets);
+	free(data->rows);
+	memset(data, 0, sizeof(*data));
+}
+
+/* The groups of `cl` as they are now (after the plan and --data), read as everything else is. */
+static int read_groups_now(struct kdr_pipeline *now, const struct kdr_pipeline *p, const struct kdr_cluster *cl,
+			   const struct kdr_live_cluster **live)
+{
+	struct kdr_pipeline_options options = p->options;
+	const char *clusters[1] = { cl->meta.name };
+	int rc = 0;
+
+	options.read_groups = KDR_READ_GROUPS_OFFSETS;
+	options.clusters = clusters;
+	options.n_clusters = 1;
+	kdr_pipeline_init(now, p->desired, &options);
+	if ((rc = kdr_pipeline_read(now)) != 0)
+		return rc;
+	now->options.clusters = NULL; /* `clusters` is this function's */
+	now->options.n_clusters = 0;
+	*live = kdr_live_cluster_find(&now->live, cl->meta.name);
+	if (!*live || !(*live)->groups_read || !(*live)->group_offsets_read)
+		return kdr_error_set(KDR_EUNAVAILABLE,
+				     "the consumer groups of '%s' could not be read; nothing was committed", cl->meta.name);
+	return 0;
+}
+
+/*
+ * The partitions whose records are the backup's, numbered from 0: produced
+ * now (or, dry, to be), or produced by an earlier restore (the log end is
+ * the number of backed-up records). A partition that held records of its
+ * own (the original cluster) keeps the backup's offsets as they are.
+ */
+static void translate(struct kdr_live_cluster *backup, const struct kdr_restore_data *data)
+{
+	struct kdr_dr_partition_records *restored = kdr_calloc(data->n + 1, sizeof(*restored));
+	size_t n = 0;
+
+	for (size_t i = 0; i < data->n; i++) {
+		const struct kdr_restore_data_row *row = &data->rows[i];
+
+		if (row->verdict == KDR_RESTORE_DATA_PRODUCED || row->verdict == KDR_RESTORE_DATA_WOULD_PRODUCE ||
+		    (row->verdict == KDR_RESTORE_DATA_SKIPPED && row->end == (int64_t)row->records))
+			restored[n++] = data->sets[i]; /* shallow: lent for the call */
+	}
+	kdr_dr_restore_offsets_translate(backup, restored, n);
+	free(restored);
+}
+
+int kdr_pipeline_restore_offsets(struct kdr_restore_offsets *out, struct kdr_pipeline *p, const char *from,
+				 const struct kdr_cluster *cl, const struct kdr_restore_data *data, bool dry_run)
+{
+	struct kdr_executor_options exec = { 0 };
+	struct kdr_buf text = KDR_BUF_INIT;
+	struct kdr_live_cluster backup = { 0 };
+	struct kdr_pipeline now = { 0 };
+	struct kdr_dr_offsets want = { 0 }, ends = { 0 };
+	const struct kdr_live_cluster *live = NULL;
+	char *label = kdr_asprintf("%s/groups.json", from);
+	int rc = read_backup_file(&text, from, "groups.json");
+
+	memset(out, 0, sizeof(*out));
+	if (rc != 0 || (rc = kdr_dr_backup_groups_decode(&backup, text.ptr, text.len, label)) != 0)
+		goto cleanup;
+	if (data)
+		translate(&backup, data);
+	if ((rc = read_groups_now(&now, p, cl, &live)) != 0)
+		goto cleanup;
+	for (size_t g = 0; g < backup.n_groups; g++)
+		for (size_t o = 0; o < backup.groups[g].n_offsets; o++)
+			kdr_dr_offsets_set(&want, backup.groups[g].offsets[o].topic, backup.groups[g].offsets[o].partition, 0);
+	kdr_dr_offsets_sort(&want);
+	exec.timeout_ms = p->options.timeout_ms;
+	exec.resolver = p->options.resolver;
+	if (want.n && (rc = end_offsets(&ends, cl, &want, &exec)) != 0)
+		goto cleanup;
+	kdr_dr_restore_offsets_decide(&out->decided, &backup, live, &ends);
+	if (!dry_run)
+		kdr_executor_commit_restore(&out->errors, &out->decided, cl, &exec);
+cleanup:
+	kdr_dr_offsets_release(&want);
+	kdr_dr_offsets_release(&ends);
+	kdr_pipeline_release(&now);
+	kdr_live_cluster_release(&backup);
+	kdr_buf_release(&text);
+	free(label);
+	return rc;
+}
+
+void kdr_restore_offsets_render_text(struct kdr_buf *out, const struct kdr_restore_offsets *offsets, bool dry_run,
+				     const char *cluster)
+{
+	static const char *const verdicts[] = { "commit", "unchanged", "refused" };
+	const struct kdr_dr_restore_offsets *decided = &offsets->decided;
+
+	kdr_buf_printf(out, "\n%-24s %-24s %9s %10s %10s %10s  %s\n", "GROUP", "TOPIC", "PARTITION", "OFFSET", "CURRENT",
+		       "LOG-END", "VERDICT");
+	for (size_t i = 0; i < decided->n; i++) {
+		const struct kdr_dr_restore_row *row = &decided->rows[i];
+
+		kdr_buf_printf(out, "%-24s %-24s %9d %10lld %10lld %10lld  %s%s%s\n", row->group, row->topic,
+			       (int)row->partition, (long long)row->offset, (long long)row->current, (long long)row->end,
+			       dry_run && row->verdict == KDR_DR_RESTORE_COMMIT ? "would commit" : verdicts[row->verdict],
+			       row->reason ? ": " : "", row->reason ? row->reason : "");
+	}
+	kdr_buf_printf(out, "\n--offsets: %zu %s, %zu unchanged, %zu refused%s\n", decided->n_commit,
+		       dry_run ? "to commit" : "committed", decided->n - decided->n_commit - decided->n_refused,
+		       decided->n_refused, offsets->errors.n ? " (the commits of the groups named above failed)" : "");
+	/* A dry run judges the offsets against the cluster as it is, before the plan and --data. */
+	if (dry_run)
+		kdr_buf_printf(out, "(--dry-run: judged against '%s' as it is now, before the plan and --data are applied)\n",
+			       cluster);
+}
+
+void kdr_restore_offsets_release(struct kdr_restore_offsets *offsets)
+{
+	kdr_dr_restore_offsets_release(&offsets->decided);
+	kdr_strvec_release(&offsets->errors);
+	memset(offsets, 0, sizeof(*offsets));
+}
