@@ -118,6 +118,26 @@ static bool from_wire(struct kdr_acl *out, const rd_kafka_AclBinding_t *binding)
 	return true;
 }
 
+/* One admin request on one ACL filter: what it holds until acl_call_release. */
+struct acl_call {
+	rd_kafka_AclBindingFilter_t *filter;
+	rd_kafka_AdminOptions_t *options;
+	rd_kafka_queue_t *queue;
+	rd_kafka_event_t *ev; /* the answer */
+};
+
+static void acl_call_release(struct acl_call *call)
+{
+	if (call->ev)
+		rd_kafka_event_destroy(call->ev);
+	if (call->queue)
+		rd_kafka_queue_destroy(call->queue);
+	if (call->options)
+		rd_kafka_AdminOptions_destroy(call->options);
+	if (call->filter)
+		rd_kafka_AclBinding_destroy(call->filter);
+}
+
 /* A binding no one has: the probe's filter matches it exactly, so it matches nothing. */
 #define PROBE_PRINCIPAL "User:kdr-probe-no-such-principal"
 #define PROBE_TOPIC "__kdr_probe_no_such_topic"
@@ -131,37 +151,36 @@ static bool from_wire(struct kdr_acl *out, const rd_kafka_AclBinding_t *binding)
 static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 {
 	char errstr[256] = "";
-	rd_kafka_AclBindingFilter_t *filter = NULL;
-	rd_kafka_AdminOptions_t *options = NULL;
-	rd_kafka_queue_t *queue = NULL;
-	rd_kafka_event_t *ev = NULL;
+	struct acl_call call = { 0 };
 	const rd_kafka_DeleteAcls_result_t *result = NULL;
 	const rd_kafka_DeleteAcls_result_response_t **responses = NULL;
 	const rd_kafka_error_t *error = NULL;
 	size_t n = 0;
 	char *why = NULL;
 
-	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_TOPIC, PROBE_TOPIC, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
-					       PROBE_PRINCIPAL, PROBE_HOST, RD_KAFKA_ACL_OPERATION_DESCRIBE,
-					       RD_KAFKA_ACL_PERMISSION_TYPE_DENY, errstr, sizeof(errstr));
-	options = filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
-	if (!filter || !options) {
+	call.filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_TOPIC, PROBE_TOPIC,
+						    RD_KAFKA_RESOURCE_PATTERN_LITERAL, PROBE_PRINCIPAL, PROBE_HOST,
+						    RD_KAFKA_ACL_OPERATION_DESCRIBE, RD_KAFKA_ACL_PERMISSION_TYPE_DENY,
+						    errstr, sizeof(errstr));
+	call.options = call.filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
+	if (!call.filter || !call.options) {
 		why = kdr_asprintf("DescribeAcls answered no binding and it could not be checked: %s",
-				   filter ? kdr_error_message() : errstr);
+				   call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
 	}
-	queue = rd_kafka_queue_new(conn->rk);
-	rd_kafka_DeleteAcls(conn->rk, &filter, 1, options, queue);
-	ev = kdr_kafka_wait_event(conn, queue, kdr_kafka_admin_deadline(conn));
-	if (!ev) {
+	call.queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_DeleteAcls(conn->rk, &call.filter, 1, call.options, call.queue);
+	call.ev = kdr_kafka_wait_event(conn, call.queue, kdr_kafka_admin_deadline(conn));
+	if (!call.ev) {
 		why = kdr_strdup("DescribeAcls answered no binding and the check of it got no answer in time");
 		goto cleanup;
 	}
-	result = rd_kafka_event_DeleteAcls_result(ev);
+	result = rd_kafka_event_DeleteAcls_result(call.ev);
 	responses = result ? rd_kafka_DeleteAcls_result_responses(result, &n) : NULL;
-	if (rd_kafka_event_error(ev)) {
+	if (rd_kafka_event_error(call.ev)) {
 		why = kdr_asprintf("DescribeAcls answered no binding and the check of it failed: %s: %s",
-				   rd_kafka_err2name(rd_kafka_event_error(ev)), rd_kafka_event_error_string(ev));
+				   rd_kafka_err2name(rd_kafka_event_error(call.ev)),
+				   rd_kafka_event_error_string(call.ev));
 		goto cleanup;
 	}
 	error = n == 1 ? rd_kafka_DeleteAcls_result_response_error(responses[0]) : NULL;
@@ -188,24 +207,14 @@ static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 	}
 	}
 cleanup:
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	if (queue)
-		rd_kafka_queue_destroy(queue);
-	if (options)
-		rd_kafka_AdminOptions_destroy(options);
-	if (filter)
-		rd_kafka_AclBinding_destroy(filter);
+	acl_call_release(&call);
 	return why;
 }
 
 int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
 {
 	char errstr[256] = "";
-	rd_kafka_AclBindingFilter_t *filter = NULL;
-	rd_kafka_AdminOptions_t *options = NULL;
-	rd_kafka_queue_t *queue = NULL;
-	rd_kafka_event_t *ev = NULL;
+	struct acl_call call = { 0 };
 	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	const rd_kafka_DescribeAcls_result_t *result = NULL;
 	const rd_kafka_AclBinding_t **bindings = NULL;
@@ -217,24 +226,24 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 		out->acls_no_authorizer = true;
 		return 0;
 	}
-	filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
-					       RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr,
-					       sizeof(errstr));
-	options = filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
-	if (!filter || !options) {
-		out->acls_error = kdr_asprintf("DescribeAcls: %s", filter ? kdr_error_message() : errstr);
+	call.filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL,
+						    NULL, RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY,
+						    errstr, sizeof(errstr));
+	call.options = call.filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
+	if (!call.filter || !call.options) {
+		out->acls_error = kdr_asprintf("DescribeAcls: %s", call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
 	}
-	queue = rd_kafka_queue_new(conn->rk);
-	rd_kafka_DescribeAcls(conn->rk, filter, options, queue);
-	ev = kdr_kafka_wait_event(conn, queue, kdr_kafka_admin_deadline(conn));
-	if (!ev) {
+	call.queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_DescribeAcls(conn->rk, call.filter, call.options, call.queue);
+	call.ev = kdr_kafka_wait_event(conn, call.queue, kdr_kafka_admin_deadline(conn));
+	if (!call.ev) {
 		out->acls_error = kdr_strdup("DescribeAcls: no answer in time");
 		goto cleanup;
 	}
-	err = rd_kafka_event_error(ev);
+	err = rd_kafka_event_error(call.ev);
 	if (err) {
-		char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+		char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(call.ev));
 
 		/* Not fatal to the read: only a plan that manages ACLs on this cluster needs them. */
 		out->acls_no_authorizer = err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED;
@@ -248,7 +257,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 		free(detail);
 		goto cleanup;
 	}
-	result = rd_kafka_event_DescribeAcls_result(ev);
+	result = rd_kafka_event_DescribeAcls_result(call.ev);
 	bindings = result ? rd_kafka_DescribeAcls_result_acls(result, &n) : NULL;
 	if (n == 0 && conn->verify_empty_acls && (out->acls_error = probe_empty(conn, &out->acls_no_authorizer)) != NULL)
 		goto cleanup; /* a refusal, never "no bindings" */
@@ -263,14 +272,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	}
 	kdr_acl_list_sort(&out->acls);
 cleanup:
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	if (queue)
-		rd_kafka_queue_destroy(queue);
-	if (options)
-		rd_kafka_AdminOptions_destroy(options);
-	if (filter)
-		rd_kafka_AclBinding_destroy(filter);
+	acl_call_release(&call);
 	return 0;
 }
 

@@ -296,12 +296,30 @@ static void record_remote_head(struct kdr_git_repo *repo, git_remote *remote)
 	git_error_clear();
 }
 
+int source_git_remote_open(git_remote **out, struct kdr_git_repo *repo)
+{
+	git_remote_create_options create = { 0 };
+
+	repo->auth_offered = 0;
+	git_error_clear();
+	source_git_stream_set_timeout(repo->timeout_ms);
+	/*
+	 * Anonymous: the URL (which may hold a password) is never written into
+	 * the cache's config. The URL is used as given: url.*.insteadOf rewriting
+	 * from whatever gitconfig the process sees is skipped (it would also
+	 * leak libgit2 1.5's PCRE2 match data per config entry on every fetch).
+	 */
+	git_remote_create_options_init(&create, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	create.repository = repo->repo;
+	create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	return git_remote_create_with_opts(out, repo->url, &create);
+}
+
 /* Fetches `refspecs` from the remote (all branches and tags when NULL). */
 static int fetch(struct kdr_git_repo *repo, const char *const *refspecs, size_t n_refspecs)
 {
 	git_remote *remote = NULL;
 	git_fetch_options opts = { 0 }; /* set by git_fetch_options_init: its INIT macro trips -Wextra */
-	git_remote_create_options create = { 0 };
 	git_strarray specs = { NULL, 0 };
 	char *what = NULL;
 	bool full = refspecs == NULL;
@@ -321,19 +339,7 @@ static int fetch(struct kdr_git_repo *repo, const char *const *refspecs, size_t 
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE; /* the refspecs say which */
 	opts.update_fetchhead = 0;
 	opts.proxy_opts.type = GIT_PROXY_AUTO;
-	repo->auth_offered = 0;
-	git_error_clear();
-	source_git_stream_set_timeout(repo->timeout_ms);
-	/*
-	 * Anonymous: the URL (which may hold a password) is never written into
-	 * the cache's config. The URL is used as given: url.*.insteadOf rewriting
-	 * from whatever gitconfig the process sees is skipped (it would also
-	 * leak libgit2 1.5's PCRE2 match data per config entry on every fetch).
-	 */
-	git_remote_create_options_init(&create, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	create.repository = repo->repo;
-	create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	rc = git_remote_create_with_opts(&remote, repo->url, &create);
+	rc = source_git_remote_open(&remote, repo);
 	if (rc == 0)
 		rc = git_remote_fetch(remote, &specs, &opts, NULL);
 	if (rc < 0) {

@@ -130,7 +130,6 @@ static int push(struct kdr_git_repo *repo, const char *branch)
 {
 	git_remote *remote = NULL;
 	git_push_options opts = { 0 };
-	git_remote_create_options create = { 0 };
 	char *refspec = kdr_asprintf("%s:%s", branch, branch);
 	char *what = NULL;
 	git_strarray specs = { &refspec, 1 };
@@ -141,13 +140,7 @@ static int push(struct kdr_git_repo *repo, const char *branch)
 	opts.callbacks.push_update_reference = push_status;
 	opts.callbacks.payload = repo;
 	opts.proxy_opts.type = GIT_PROXY_AUTO;
-	repo->auth_offered = 0;
-	git_error_clear();
-	source_git_stream_set_timeout(repo->timeout_ms);
-	git_remote_create_options_init(&create, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	create.repository = repo->repo;
-	create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	rc = git_remote_create_with_opts(&remote, repo->url, &create);
+	rc = source_git_remote_open(&remote, repo);
 	free(repo->push_refused);
 	repo->push_refused = NULL;
 	if (rc == 0)

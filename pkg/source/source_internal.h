@@ -30,6 +30,14 @@ struct kdr_git_repo {
 int source_git_credentials(git_credential **out, const char *url, const char *username_from_url, unsigned int allowed,
 			   void *payload);
 
+/*
+ * An anonymous remote on the repository's URL for one fetch or push, with
+ * the operation's credential offers and libgit2's last error reset and the
+ * socket timeout set for the calling thread. Returns libgit2's code; the
+ * caller frees `*out` (git_remote_free).
+ */
+int source_git_remote_open(git_remote **out, struct kdr_git_repo *repo);
+
 /* Initialises libgit2 (and registers the bounded socket stream) once per process. */
 int source_git_init(void);
 

@@ -163,52 +163,96 @@ static bool read_scalar(struct walker *w, char **out)
 	return ok;
 }
 
-/* metadata: {name: ...} */
-static bool read_metadata(struct walker *w, char **name)
+/* Skips the value of the key just read. */
+static bool skip_value(struct walker *w)
+{
+	yaml_event_t value;
+	size_t end = 0;
+	bool ok = false;
+
+	if (!next_event(w, &value))
+		return false;
+	ok = skip_node(w, &value, &end);
+	yaml_event_delete(&value);
+	return ok;
+}
+
+/* Reads the value of scalar key `key` of a mapping (or skips it); false on a parse error. */
+typedef bool (*read_value_fn)(struct walker *w, const char *key, void *ctx);
+
+/*
+ * Reads the next node as a mapping, `value` reading each scalar key's value
+ * (the values of other keys are skipped); a node that is not a mapping is
+ * skipped. False on a parse error.
+ */
+static bool read_mapping(struct walker *w, read_value_fn value, void *ctx)
 {
 	yaml_event_t event;
 	size_t end = 0;
+	bool ok = true;
 
 	if (!next_event(w, &event))
 		return false;
 	if (event.type != YAML_MAPPING_START_EVENT) {
-		bool ok = skip_node(w, &event, &end);
-
+		ok = skip_node(w, &event, &end);
 		yaml_event_delete(&event);
 		return ok;
 	}
 	yaml_event_delete(&event);
 	for (;;) {
-		yaml_event_t key;
-		bool is_name = false;
+		char *key = NULL;
 
-		if (!next_event(w, &key))
+		if (!next_event(w, &event))
 			return false;
-		if (key.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&key);
+		if (event.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&event);
 			return true;
 		}
-		is_name = key.type == YAML_SCALAR_EVENT && strcmp((const char *)key.data.scalar.value, "name") == 0;
-		if (key.type != YAML_SCALAR_EVENT && !skip_node(w, &key, &end)) {
-			yaml_event_delete(&key);
+		if (event.type == YAML_SCALAR_EVENT)
+			key = kdr_strdup((const char *)event.data.scalar.value);
+		else
+			ok = skip_node(w, &event, &end);
+		yaml_event_delete(&event);
+		if (ok)
+			ok = key ? value(w, key, ctx) : skip_value(w);
+		free(key);
+		if (!ok)
 			return false;
-		}
-		yaml_event_delete(&key);
-		if (is_name) {
-			if (!read_scalar(w, name))
-				return false;
-		} else {
-			yaml_event_t value;
-			bool ok = false;
-
-			if (!next_event(w, &value))
-				return false;
-			ok = skip_node(w, &value, &end);
-			yaml_event_delete(&value);
-			if (!ok)
-				return false;
-		}
 	}
+}
+
+/* metadata: {name: ...}; `ctx` is the name (char **). */
+static bool read_metadata_value(struct walker *w, const char *key, void *ctx)
+{
+	return strcmp(key, "name") == 0 ? read_scalar(w, ctx) : skip_value(w);
+}
+
+/* What read_document reads of a document. */
+struct document {
+	char **kind;
+	char **name;
+	struct spec_map *spec;
+};
+
+/* The top-level entries: kind, metadata (its name), spec (a mapping; anything else is skipped). */
+static bool read_document_value(struct walker *w, const char *key, void *ctx)
+{
+	struct document *doc = ctx;
+	yaml_event_t value;
+	size_t end = 0;
+	bool ok = false;
+
+	if (strcmp(key, "kind") == 0)
+		return read_scalar(w, doc->kind);
+	if (strcmp(key, "metadata") == 0)
+		return read_mapping(w, read_metadata_value, doc->name);
+	if (strcmp(key, "spec") != 0)
+		return skip_value(w);
+	if (!next_event(w, &value))
+		return false;
+	ok = value.type == YAML_MAPPING_START_EVENT ? read_spec(w, &value, doc->spec) : skip_node(w, &value, &end);
+	yaml_event_delete(&value);
+	return ok;
 }
 
 /*
@@ -217,63 +261,9 @@ static bool read_metadata(struct walker *w, char **name)
  */
 static bool read_document(struct walker *w, char **kind, char **name, struct spec_map *spec)
 {
-	yaml_event_t event;
-	size_t end = 0;
+	struct document doc = { kind, name, spec };
 
-	if (!next_event(w, &event))
-		return false;
-	if (event.type != YAML_MAPPING_START_EVENT) {
-		bool ok = skip_node(w, &event, &end);
-
-		yaml_event_delete(&event);
-		return ok;
-	}
-	yaml_event_delete(&event);
-	for (;;) {
-		yaml_event_t key, value;
-		char which = 0;
-
-		if (!next_event(w, &key))
-			return false;
-		if (key.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&key);
-			return true;
-		}
-		if (key.type == YAML_SCALAR_EVENT) {
-			const char *k = (const char *)key.data.scalar.value;
-
-			which = strcmp(k, "kind") == 0 ? 'k' : strcmp(k, "metadata") == 0 ? 'm' : strcmp(k, "spec") == 0 ? 's' : 0;
-		} else if (!skip_node(w, &key, &end)) {
-			yaml_event_delete(&key);
-			return false;
-		}
-		yaml_event_delete(&key);
-		if (which == 'k') {
-			if (!read_scalar(w, kind))
-				return false;
-			continue;
-		}
-		if (which == 'm') {
-			if (!read_metadata(w, name))
-				return false;
-			continue;
-		}
-		if (!next_event(w, &value))
-			return false;
-		if (which == 's' && value.type == YAML_MAPPING_START_EVENT) {
-			bool ok = read_spec(w, &value, spec);
-
-			yaml_event_delete(&value);
-			if (!ok)
-				return false;
-			continue;
-		}
-		if (!skip_node(w, &value, &end)) {
-			yaml_event_delete(&value);
-			return false;
-		}
-		yaml_event_delete(&value);
-	}
+	return read_mapping(w, read_document_value, &doc);
 }
 
 /* Finds the spec of document (kind, name); KDR_ENOTFOUND when no document is that object. */

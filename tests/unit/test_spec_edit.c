@@ -191,6 +191,49 @@ static void test_refusals(void **state)
 	kdr_buf_release(&out);
 }
 
+/* Documents and entries of other shapes are walked over: only kind, metadata.name and a spec mapping count. */
+static void test_other_shapes_are_skipped(void **state)
+{
+	static const char text[] = "- a list document\n"
+				   "- [nested, [1, 2]]\n"
+				   "---\n"
+				   "kind: ReplicationFlow\n"
+				   "metadata: f\n"
+				   "spec: {source: not-this-one}\n"
+				   "---\n"
+				   "? [complex, key]\n"
+				   ": {nested: [1, {2: 3}]}\n"
+				   "kind: ReplicationFlow\n"
+				   "metadata: {labels: {name: g}, ? [k] : v, name: f, annotations: [x]}\n"
+				   "spec: {source: a}\n";
+	struct kdr_buf out = KDR_BUF_INIT;
+	bool changed = false;
+
+	(void)state;
+	expect_edit(text, "f", record, 1,
+		    "- a list document\n"
+		    "- [nested, [1, 2]]\n"
+		    "---\n"
+		    "kind: ReplicationFlow\n"
+		    "metadata: f\n"
+		    "spec: {source: not-this-one}\n"
+		    "---\n"
+		    "? [complex, key]\n"
+		    ": {nested: [1, {2: 3}]}\n"
+		    "kind: ReplicationFlow\n"
+		    "metadata: {labels: {name: g}, ? [k] : v, name: f, annotations: [x]}\n"
+		    "spec: {suspended: true, source: a}\n",
+		    true);
+	/* A name inside labels is not metadata.name; a spec that is a scalar is no spec mapping. */
+	assert_int_equal(kdr_spec_edit_yaml(&out, &changed, text, strlen(text), "ReplicationFlow", "g", record, 1),
+			 KDR_ENOTFOUND);
+	assert_int_equal(kdr_spec_edit_yaml(&out, &changed, "kind: ReplicationFlow\nmetadata: {name: h}\nspec: x\n", 50,
+					    "ReplicationFlow", "h", record, 1),
+			 KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "ReplicationFlow 'h' has no spec mapping to edit");
+	kdr_buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_flow_style),
 		cmocka_unit_test(test_result_parses),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_other_shapes_are_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
