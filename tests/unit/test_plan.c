@@ -378,130 +378,84 @@ static void test_static_placement(void **state)
 
 /* --- configs --- */
 
-static const char config_yaml[] = CLUSTER("east") POLICY("core") "  clusters: [east]\n"
+/*
+ * One declared topic config against the live override: the plan alters it
+ * (one change, the whole set resent) or does nothing, and converges.
+ */
+struct config_case {
+	const char *name;
+	const char *key;
+	const char *declared;
+	const char *live;   /* the topic's override; NULL: none (the broker default applies) */
+	const char *reason; /* the alter-configs action's; NULL: no action */
+	enum kdr_risk risk;
+};
+
+static const struct config_case config_cases[] = {
+	/* Shorter retention deletes data; longer is safe. */
+	{ "config_retention_shorter_is_destructive", "retention.ms", "86400000", "604800000",
+	  "drift: retention.ms 604800000 -> 86400000", KDR_RISK_DESTRUCTIVE },
+	{ "config_retention_longer_is_safe", "retention.ms", "1209600000", "604800000",
+	  "drift: retention.ms 604800000 -> 1209600000", KDR_RISK_SAFE },
+	/* The declared value equals the broker default: still pinned as an override, once. */
+	{ "config_pins_default_value", "retention.ms", "604800000", NULL,
+	  "drift: retention.ms 604800000 (default) -> 604800000", KDR_RISK_SAFE },
+	{ "config_override_with_declared_value", "retention.ms", "604800000", "604800000", NULL, KDR_RISK_SAFE },
+	/* Values that differ only in spelling are equal. */
+	{ "config_normalised_number", "retention.ms", "86400000", "0086400000", NULL, KDR_RISK_SAFE },
+	{ "config_normalised_set", "cleanup.policy", "delete,compact", "compact, delete", NULL, KDR_RISK_SAFE },
+	{ "config_normalised_boolean", "unclean.leader.election.enable", "false", "FALSE", NULL, KDR_RISK_SAFE },
+	{ "config_normalised_ratio", "min.cleanable.dirty.ratio", "0.5", "0.50", NULL, KDR_RISK_SAFE },
+	{ "config_normalised_blanks", "compression.type", "lz4", " lz4 ", NULL, KDR_RISK_SAFE },
+	{ "config_normalised_list_spaces", "leader.replication.throttled.replicas", "0:1,1:2", "0:1, 1:2", NULL,
+	  KDR_RISK_SAFE },
+	/* Order matters for a plain list. */
+	{ "config_list_order_matters", "leader.replication.throttled.replicas", "0:1,1:2", "1:2,0:1",
+	  "drift: leader.replication.throttled.replicas 1:2,0:1 -> 0:1,1:2", KDR_RISK_SAFE },
+};
+
+static void run_config_case(void **state)
+{
+	const struct config_case *c = *state;
+	char *yaml = kdr_asprintf(CLUSTER("east") POLICY("core") "  clusters: [east]\n"
 								 "  topics: [{name: orders}]\n"
 								 "  replicationFactor: 3\n"
-								 "  config: {retention.ms: \"%s\"}\n";
-
-/* Plans `retention.ms: value` against a topic whose override is `live_value` (NULL: none). */
-static void plan_retention(struct kdr_plan *plan, struct kdr_desired *desired, struct kdr_live *live, const char *value,
-			   const char *live_value)
-{
-	char *yaml = kdr_asprintf(config_yaml, value);
-	struct kdr_live_cluster *cl = NULL;
-
-	desired_from_yaml(desired, yaml);
-	free(yaml);
-	cl = live_cluster(live, "east", 3, racks_abc);
-	live_topic(cl, "orders", "1,2,3");
-	if (live_value)
-		live_override(cl, "orders", "retention.ms", live_value);
-	plan_ok(plan, desired, live, NULL);
-}
-
-static void test_config_drift(void **state)
-{
+								 "  config: {%s: \"%s\"}\n",
+				  c->key, c->declared);
 	struct kdr_desired desired = {0};
 	struct kdr_live live = {0};
+	struct kdr_live_cluster *cl = live_cluster(&live, "east", 3, racks_abc);
 	struct kdr_plan plan;
 	const struct kdr_action *action = NULL;
 
-	(void)state;
-	plan_retention(&plan, &desired, &live, "86400000", "604800000");
-	assert_int_equal(plan.n_actions, 1);
-	action = &plan.actions[0];
-	assert_int_equal(action->kind, KDR_ACTION_ALTER_CONFIGS);
-	assert_string_equal(action->reason, "drift: retention.ms 604800000 -> 86400000");
-	assert_int_equal(action->n_changes, 1);
-	assert_string_equal(action->changes[0].key, "retention.ms");
-	assert_string_equal(action->changes[0].old_value, "604800000");
-	assert_string_equal(action->changes[0].new_value, "86400000");
-	assert_false(action->changes[0].sensitive);
-	/* Shorter retention deletes data. */
-	assert_int_equal(action->risk, KDR_RISK_DESTRUCTIVE);
-	assert_int_equal(action->config.n, 1);
-	assert_string_equal(kdr_strmap_get(&action->config, "retention.ms"), "86400000");
-	kdr_plan_release(&plan);
-	assert_converges(&desired, &live, NULL);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-
-	/* Longer retention is safe. */
-	plan_retention(&plan, &desired, &live, "1209600000", "604800000");
-	assert_int_equal(plan.n_actions, 1);
-	assert_int_equal(plan.actions[0].risk, KDR_RISK_SAFE);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-}
-
-static void test_config_pins_default_value(void **state)
-{
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
-	const struct kdr_action *action = NULL;
-
-	(void)state;
-	/* The declared value equals the broker default: still pinned as an override, once. */
-	plan_retention(&plan, &desired, &live, "604800000", NULL);
-	assert_int_equal(plan.n_actions, 1);
-	action = &plan.actions[0];
-	assert_int_equal(action->kind, KDR_ACTION_ALTER_CONFIGS);
-	assert_string_equal(action->reason, "drift: retention.ms 604800000 (default) -> 604800000");
-	assert_null(action->changes[0].old_value);
-	assert_string_equal(action->changes[0].new_value, "604800000");
-	assert_int_equal(action->risk, KDR_RISK_SAFE);
-	kdr_plan_release(&plan);
-	assert_converges(&desired, &live, NULL);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-
-	/* An override with the declared value: nothing to do. */
-	plan_retention(&plan, &desired, &live, "604800000", "604800000");
-	assert_plan_empty(&plan);
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-}
-
-static void test_config_values_normalised(void **state)
-{
-	static const char yaml[] =
-	    CLUSTER("east") POLICY("core") "  clusters: [east]\n"
-					   "  topics: [{name: orders}]\n"
-					   "  config:\n"
-					   "    retention.ms: \"86400000\"\n"
-					   "    cleanup.policy: \"delete,compact\"\n"
-					   "    unclean.leader.election.enable: \"false\"\n"
-					   "    min.cleanable.dirty.ratio: \"0.5\"\n"
-					   "    compression.type: lz4\n"
-					   "    leader.replication.throttled.replicas: \"0:1,1:2\"\n";
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_live_cluster *cl = NULL;
-	struct kdr_plan plan;
-
-	(void)state;
 	desired_from_yaml(&desired, yaml);
-	cl = live_cluster(&live, "east", 3, racks_abc);
+	free(yaml);
 	live_topic(cl, "orders", "1,2,3");
-	live_override(cl, "orders", "retention.ms", "0086400000");
-	live_override(cl, "orders", "cleanup.policy", "compact, delete");
-	live_override(cl, "orders", "unclean.leader.election.enable", "FALSE");
-	live_override(cl, "orders", "min.cleanable.dirty.ratio", "0.50");
-	live_override(cl, "orders", "compression.type", " lz4 ");
-	live_override(cl, "orders", "leader.replication.throttled.replicas", "0:1, 1:2");
+	if (c->live)
+		live_override(cl, "orders", c->key, c->live);
 	plan_ok(&plan, &desired, &live, NULL);
-	assert_plan_empty(&plan);
+	if (!c->reason) {
+		assert_plan_empty(&plan);
+	} else {
+		assert_int_equal(plan.n_actions, 1);
+		action = &plan.actions[0];
+		assert_int_equal(action->kind, KDR_ACTION_ALTER_CONFIGS);
+		assert_string_equal(action->reason, c->reason);
+		assert_int_equal(action->n_changes, 1);
+		assert_string_equal(action->changes[0].key, c->key);
+		if (c->live)
+			assert_string_equal(action->changes[0].old_value, c->live);
+		else
+			assert_null(action->changes[0].old_value);
+		assert_string_equal(action->changes[0].new_value, c->declared);
+		assert_false(action->changes[0].sensitive);
+		assert_int_equal(action->risk, c->risk);
+		/* AlterConfigs replaces the set: the declared value is all there is to send. */
+		assert_int_equal(action->config.n, 1);
+		assert_string_equal(kdr_strmap_get(&action->config, c->key), c->declared);
+	}
 	kdr_plan_release(&plan);
-	/* Order matters for a plain list. */
-	live_override(cl, "orders", "leader.replication.throttled.replicas", "1:2,0:1");
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 1);
-	assert_int_equal(plan.actions[0].n_changes, 1);
-	assert_string_equal(plan.actions[0].changes[0].key, "leader.replication.throttled.replicas");
-	kdr_plan_release(&plan);
+	assert_converges(&desired, &live, NULL);
 	kdr_live_release(&live);
 	kdr_desired_release(&desired);
 }
@@ -1682,9 +1636,6 @@ int main(void)
 	    cmocka_unit_test(test_replication_factor_change_is_blocked),
 	    cmocka_unit_test(test_placement_violation_is_blocked),
 	    cmocka_unit_test(test_static_placement),
-	    cmocka_unit_test(test_config_drift),
-	    cmocka_unit_test(test_config_pins_default_value),
-	    cmocka_unit_test(test_config_values_normalised),
 	    cmocka_unit_test(test_undeclared_overrides_preserved),
 	    cmocka_unit_test(test_config_prune),
 	    cmocka_unit_test(test_sensitive_configs),
@@ -1713,6 +1664,14 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_empty_plan),
 	};
+	enum { N_TESTS = sizeof(tests) / sizeof(tests[0]), N_CONFIG = sizeof(config_cases) / sizeof(config_cases[0]) };
+	struct CMUnitTest all[N_TESTS + N_CONFIG];
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Each table case is a test of its own, named by the case. */
+	memcpy(all, tests, sizeof(tests));
+	for (size_t i = 0; i < N_CONFIG; i++)
+		all[N_TESTS + i] = (struct CMUnitTest){ .name = config_cases[i].name,
+							.test_func = run_config_case,
+							.initial_state = (void *)&config_cases[i] };
+	return _cmocka_run_group_tests("test_plan", all, N_TESTS + N_CONFIG, NULL, NULL);
 }
