@@ -33,8 +33,8 @@
  * up to 1,000 bindings, after the topic configs and before DeleteTopics.
  * An apply batches each action kind (CreateTopics, CreatePartitions,
  * AlterConfigs, DeleteTopics) the same way: one request per 32 actions, at
- * most 32 requests per kind (more only if a request would near the broker's
- * request size limit), two in flight.
+ * most 32 requests per kind up to 8,192 actions, then one per 256 (more also
+ * if a request would near the broker's request size limit), two in flight.
  *
  * Secret values (client properties given by reference or under credential
  * keys) are never logged or returned: every message that passes through the

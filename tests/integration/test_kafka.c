@@ -1148,6 +1148,16 @@ static void test_request_timeout_fails_whole_batch(void **state)
 
 /* --- batching: requests per read do not grow with the topic count --- */
 
+/* CreateTopics requests for n creates (apply.c): 32 slices of at least 32 and at most 256 topics. */
+static size_t create_requests(size_t n)
+{
+	size_t slices = (n + 31) / 32 < 32 ? (n + 31) / 32 : 32;
+	size_t per = slices ? (n + slices - 1) / slices : 1;
+
+	per = per > 256 ? 256 : per;
+	return (n + per - 1) / per;
+}
+
 static void create_many(struct fixture *fx, size_t from, size_t to)
 {
 	struct kdr_plan plan = {0};
@@ -1162,9 +1172,8 @@ static void create_many(struct fixture *fx, size_t from, size_t to)
 	if (fx->sandbox)
 		kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
 	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
-	/* One CreateTopics per 32 topics, at most 32. */
-	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS),
-			 (to - from + 31) / 32 < 32 ? (to - from + 31) / 32 : 32);
+	/* One CreateTopics per 32 topics up to 32 requests, then one per 256. */
+	assert_int_equal(kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_CREATE_TOPICS), create_requests(to - from));
 	results_free(results, plan.n_actions);
 	plan_free(&plan);
 }
@@ -1295,6 +1304,21 @@ static void test_topic_configs_spread_over_brokers(void **state)
 	assert_string_equal(named_2->configs[0].name, "retention.ms");
 	assert_string_equal(named_2->configs[0].value, "7200000");
 	kdr_live_cluster_release(&live);
+}
+
+/*
+ * Past 8,192 creates a CreateTopics carries at most 256 topics (more
+ * requests, not longer ones): librdkafka places each topic of an answer by
+ * a linear search over its request, so 32 requests of 3,125 topics (100,000
+ * creates) cost ~5 G instructions of comparisons.
+ */
+static void test_create_topics_requests_are_capped(void **state)
+{
+	struct fixture *fx = *state;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS, "needs request counters");
+	assert_int_equal(create_requests(8300), 33);
+	create_many(fx, 0, 8300);
 }
 
 /* --- connections kept across reads (kdr_kafka_pool) --- */
@@ -1587,6 +1611,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_whole_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_counts_do_not_grow_with_topics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_topic_configs_spread_over_brokers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_topics_requests_are_capped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pool_keeps_the_client_until_settings_change_or_a_read_fails, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sasl_plain_password_from_env, setup_sasl, teardown),
