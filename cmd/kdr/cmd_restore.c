@@ -19,6 +19,8 @@ enum {
 	OPT_DRY_RUN,
 	OPT_OFFSETS,
 	OPT_DATA,
+	OPT_CONNECTORS,
+	OPT_CONNECTOR_SECRETS,
 };
 
 static const struct option restore_options[] = {
@@ -27,6 +29,8 @@ static const struct option restore_options[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
 	{ "data", no_argument, NULL, OPT_DATA },
+	{ "connectors", no_argument, NULL, OPT_CONNECTORS },
+	{ "connector-secrets", required_argument, NULL, OPT_CONNECTOR_SECRETS },
 	KDR_CLI_CLUSTER_OPTIONS,
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -36,7 +40,7 @@ static const struct option restore_options[] = {
 static const struct kdr_cli_spec restore_spec = {
 	.command = "restore",
 	.usage = "kdr restore [DIR | --git URL [--ref R] [--path P]] --from BACKUP_DIR --cluster C [--dry-run] [--yes]\n"
-		 "                   [--offsets] [--data] [--timeout 30s]",
+		 "                   [--offsets] [--data] [--connectors [--connector-secrets FILE]] [--timeout 30s]",
 	.description =
 	    "Plans and applies a backup written by 'kdr backup' onto cluster C (declared in DIR, which\n"
 	    "gives its connection settings): the backup's TopicPolicy and AccessPolicy documents are\n"
@@ -46,6 +50,10 @@ static const struct kdr_cli_spec restore_spec = {
 	    "--data then produces the backed-up records (keys, values, headers, timestamps) into each\n"
 	    "partition that is still empty (checksums verified first); --offsets commits the groups'\n"
 	    "offsets, refusing a group that is active and an offset past the partition's log end.\n"
+	    "--connectors adds the backup's Connect connectors to the plan (created, or their backed-up\n"
+	    "keys set; kdr's own kdr.* connectors are left to the flows); a key the backup redacted takes\n"
+	    "its value from --connector-secrets, else from the connector on C, else the connector is\n"
+	    "refused (named with its keys) and nothing is restored.\n"
 	    "Safe to run twice: the second run finds nothing to do.\n"
 	    "Exit status: 0 restored or nothing to do, 1 an error or a refusal, 2 blocked items left\n"
 	    "for a human, 64 usage error.",
@@ -55,6 +63,9 @@ static const struct kdr_cli_spec restore_spec = {
 			"  -y, --yes               apply without asking\n"
 			"      --data              produce the backup's records (data/) into empty partitions\n"
 			"      --offsets           commit the backup's consumer group offsets (groups.json)\n"
+			"      --connectors        create/update the backup's Connect connectors (connectors.json)\n"
+			"      --connector-secrets FILE  values for the keys the backup redacted, JSON:\n"
+			"                          {\"CONNECTOR\": {\"KEY\": \"VALUE\"}} (a ${file:...} reference works too)\n"
 			"      --timeout DURATION  per request to the cluster (default 30s)\n" KDR_CLI_SOURCE_HELP,
 	.options = restore_options,
 	.short_options = "c:yh",
@@ -62,7 +73,8 @@ static const struct kdr_cli_spec restore_spec = {
 
 struct restore_args {
 	const char *from;
-	bool yes, dry_run, offsets, data;
+	const char *connector_secrets;
+	bool yes, dry_run, offsets, data, connectors;
 };
 
 static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
@@ -76,6 +88,8 @@ static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_
 	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
 	case OPT_OFFSETS: a->offsets = true; return KDR_EXIT_OK;
 	case OPT_DATA: a->data = true; return KDR_EXIT_OK;
+	case OPT_CONNECTORS: a->connectors = true; return KDR_EXIT_OK;
+	case OPT_CONNECTOR_SECRETS: a->connector_secrets = arg; return KDR_EXIT_OK;
 	}
 	return -1;
 }
@@ -117,6 +131,11 @@ static int plan_and_apply(struct kdr_pipeline *p, const struct kdr_desired *desi
 
 	if (exit_code != KDR_EXIT_OK || (exit_code = kdr_cli_plan(p, "restore")) != KDR_EXIT_OK)
 		return exit_code;
+	if (a->connectors &&
+	    kdr_pipeline_restore_connectors(p, a->from, args->clusters.v[0], a->connector_secrets) != 0) {
+		fprintf(stderr, "kdr restore: --connectors: %s; nothing was restored\n", kdr_error_message());
+		return KDR_EXIT_ERROR;
+	}
 	kdr_render_plan(&text, &p->plan, desired, KDR_RENDER_TEXT);
 	print_take(&text);
 	if (kdr_pipeline_plan_has_errors(p)) {
@@ -196,6 +215,10 @@ int kdr_cmd_restore(int argc, char **argv)
 	}
 	if (args.clusters.n != 1) {
 		exit_code = kdr_cli_usage_error(&restore_spec, "--cluster: give exactly one cluster to restore into");
+		goto cleanup;
+	}
+	if (a.connector_secrets && !a.connectors) {
+		exit_code = kdr_cli_usage_error(&restore_spec, "--connector-secrets: only with --connectors");
 		goto cleanup;
 	}
 	if (args.live.snapshot_path) {

@@ -143,6 +143,14 @@ char *kdr_dr_backup_policy_name(const char *cluster);
  */
 int kdr_dr_backup_groups_decode(struct kdr_live_cluster *out, const char *text, size_t len, const char *label);
 
+/*
+ * Reads a backup's connectors.json into `out` (zeroed): the connectors,
+ * sorted by name as the backup writes them, with "(redacted)" values as
+ * they are; present = connectRead. Errors name `label` and return
+ * KDR_EINVALID (`out` left empty).
+ */
+int kdr_dr_backup_connectors_decode(struct kdr_live_connect *out, const char *text, size_t len, const char *label);
+
 /* --- restore --offsets --- */
 
 enum kdr_dr_restore_verdict {

@@ -66,6 +66,17 @@ void kdr_backup_outcome_release(struct kdr_backup_outcome *out);
 int kdr_pipeline_restore_desired(struct kdr_desired *desired, struct kdr_diags *diags, const char *from,
 				 const char *cluster);
 
+/*
+ * restore --connectors: appends to p->plan (planned) the backup's
+ * connectors (connectors.json) for `cluster`'s Connect
+ * (kdr_plan_restore_connectors), with the values of redacted keys from the
+ * JSON file `secrets_path` ({"<connector>": {"<key>": "<value>"}}; NULL:
+ * none). Returns 0, or the code of a file that cannot be read or parsed
+ * (messages never quote a secret's value).
+ */
+int kdr_pipeline_restore_connectors(struct kdr_pipeline *p, const char *from, const char *cluster,
+				    const char *secrets_path);
+
 /* What restore --data did (or, dry, would do) per backed-up partition. */
 enum kdr_restore_data_verdict {
 	KDR_RESTORE_DATA_PRODUCED,

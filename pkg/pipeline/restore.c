@@ -381,3 +381,79 @@ void kdr_restore_offsets_release(struct kdr_restore_offsets *offsets)
 	kdr_strvec_release(&offsets->errors);
 	memset(offsets, 0, sizeof(*offsets));
 }
+
+/*
+ * The --connector-secrets file: {"<connector>": {"<key>": "<value>"}}, into
+ * `out` (pointing into *root, which the caller decrefs).
+ */
+static int read_secrets(struct kdr_plan_secret_value **out, size_t *n, json_t **root, const char *path)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	json_error_t jerr;
+	json_t *keys = NULL, *value = NULL;
+	const char *connector = NULL, *key = NULL;
+	size_t cap = 0;
+	int rc = kdr_file_read(&text, path);
+
+	/* jansson's text may quote the document, i.e. a secret: only where. */
+	if (rc == 0 && !(*root = json_loadb(text.ptr, text.len, 0, &jerr)))
+		rc = kdr_error_set(KDR_EINVALID, "%s:%d:%d: not valid JSON", path, jerr.line, jerr.column);
+	if (rc == 0 && !json_is_object(*root))
+		rc = kdr_error_set(KDR_EINVALID, "%s: not an object of connectors (\"<connector>\": {\"<key>\": \"<value>\"})",
+				   path);
+	json_object_foreach(rc == 0 ? *root : NULL, connector, keys) {
+		if (!json_is_object(keys)) {
+			rc = kdr_error_set(KDR_EINVALID, "%s: connector '%s': not an object of keys", path, connector);
+			break;
+		}
+		json_object_foreach(keys, key, value) {
+			if (!json_is_string(value)) {
+				/* The value is never quoted back: it may be the secret. */
+				rc = kdr_error_set(KDR_EINVALID, "%s: connector '%s': key '%s': not a string", path, connector,
+						   key);
+				break;
+			}
+			*out = kdr_grow(*out, &cap, *n + 1, sizeof(**out));
+			(*out)[(*n)++] = (struct kdr_plan_secret_value){ connector, key, json_string_value(value) };
+		}
+		if (rc != 0)
+			break;
+	}
+	kdr_buf_release(&text);
+	return rc;
+}
+
+int kdr_pipeline_restore_connectors(struct kdr_pipeline *p, const char *from, const char *cluster,
+				    const char *secrets_path)
+{
+	struct kdr_plan_restore_connectors in = { 0 };
+	struct kdr_live_connect backup = { 0 };
+	struct kdr_plan_secret_value *supplied = NULL;
+	struct kdr_buf text = KDR_BUF_INIT;
+	json_t *secrets = NULL;
+	char *label = kdr_asprintf("%s/connectors.json", from);
+	char *policy = kdr_dr_backup_policy_name(cluster);
+	int rc = read_backup_file(&text, from, "connectors.json");
+
+	if (rc == 0)
+		rc = kdr_dr_backup_connectors_decode(&backup, text.ptr, text.len, label);
+	if (rc == 0 && secrets_path)
+		rc = read_secrets(&supplied, &in.n_supplied, &secrets, secrets_path);
+	if (rc == 0) {
+		in.cluster = cluster;
+		in.policy = policy;
+		in.backup = &backup;
+		in.live = kdr_live_cluster_find(&p->live, cluster);
+		in.supplied = supplied;
+		kdr_plan_restore_connectors(&p->plan, &in);
+	}
+	for (size_t i = 0; i < backup.n_connectors; i++)
+		kdr_live_connector_release(&backup.connectors[i]);
+	free(backup.connectors);
+	free(supplied);
+	json_decref(secrets);
+	kdr_buf_release(&text);
+	free(label);
+	free(policy);
+	return rc;
+}

@@ -12,19 +12,6 @@ static bool is_secret_key(const struct kdr_mm2_connector *connector, const char 
 	return kdr_strvec_contains(&connector->secret_keys, key) || kdr_config_key_is_sensitive(key);
 }
 
-static void add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
-		       bool sensitive)
-{
-	struct kdr_config_change *change = NULL;
-
-	action->changes = kdr_realloc(action->changes, (action->n_changes + 1) * sizeof(*action->changes));
-	change = &action->changes[action->n_changes++];
-	change->key = kdr_strdup(key);
-	change->old_value = kdr_strdup(old_value);
-	change->new_value = kdr_strdup(new_value);
-	change->sensitive = sensitive;
-}
-
 /* The keys whose values differ, Connect's own `name` aside when it is all that differs in presence. */
 static void diff_config(struct kdr_action *action, const struct kdr_mm2_connector *connector,
 			const struct kdr_strmap *live)
@@ -36,12 +23,12 @@ static void diff_config(struct kdr_action *action, const struct kdr_mm2_connecto
 		int cmp = i >= want->n ? 1 : j >= live->n ? -1 : strcmp(want->v[i].key, live->v[j].key);
 
 		if (cmp < 0) {
-			add_change(action, want->v[i].key, NULL, want->v[i].value, is_secret_key(connector, want->v[i].key));
+			plan_add_change(action, want->v[i].key, NULL, want->v[i].value, is_secret_key(connector, want->v[i].key));
 			i++;
 		} else if (cmp > 0) {
 			/* Connect adds `name` itself; anything else extra was set by hand and is removed. */
 			if (strcmp(live->v[j].key, "name") != 0)
-				add_change(action, live->v[j].key, live->v[j].value, NULL,
+				plan_add_change(action, live->v[j].key, live->v[j].value, NULL,
 					   is_secret_key(connector, live->v[j].key));
 			j++;
 		} else {
@@ -54,7 +41,7 @@ static void diff_config(struct kdr_action *action, const struct kdr_mm2_connecto
 				continue;
 			}
 			if (strcmp(want->v[i].value, live->v[j].value ? live->v[j].value : "") != 0)
-				add_change(action, want->v[i].key, live->v[j].value, want->v[i].value,
+				plan_add_change(action, want->v[i].key, live->v[j].value, want->v[i].value,
 					   is_secret_key(connector, want->v[i].key));
 			i++;
 			j++;

@@ -87,6 +87,19 @@ struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind k
 	return action;
 }
 
+void plan_add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
+		     bool sensitive)
+{
+	struct kdr_config_change *change = NULL;
+
+	action->changes = kdr_realloc(action->changes, (action->n_changes + 1) * sizeof(*action->changes));
+	change = &action->changes[action->n_changes++];
+	change->key = kdr_strdup(key);
+	change->old_value = kdr_strdup(old_value);
+	change->new_value = kdr_strdup(new_value);
+	change->sensitive = sensitive;
+}
+
 void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
 		      const char *policy, char *reassignment_json_take, const char *fmt, ...)
 {

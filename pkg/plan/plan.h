@@ -175,6 +175,35 @@ struct kdr_plan_options {
 int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, const struct kdr_live *live,
 		     const struct kdr_plan_options *options);
 
+/* A value the operator supplies for a key a backup redacted (restore --connector-secrets). */
+struct kdr_plan_secret_value {
+	const char *connector;
+	const char *key;
+	const char *value;
+};
+
+struct kdr_plan_restore_connectors {
+	const char *cluster;                   /* restored into; its Connect runs the connectors */
+	const char *policy;                    /* the actions' policy line ("backup-<cluster>") */
+	const struct kdr_live_connect *backup; /* connectors.json; "(redacted)" where a secret was */
+	const struct kdr_live_cluster *live;   /* the cluster as read, with its Connect */
+	const struct kdr_plan_secret_value *supplied; /* lent */
+	size_t n_supplied;
+};
+
+/*
+ * Appends restore --connectors to `plan`: each backed-up connector missing
+ * on the cluster's Connect as a create-connector, one whose config differs
+ * as an update-connector of the live config with the backup's keys set
+ * (never removes a key; no connector is deleted). A "(redacted)" value is
+ * replaced by the supplied one, else kept from the live connector; a
+ * connector left with a redacted key is refused (a blocked error naming it
+ * and the keys), never created with the placeholder. kdr's own `kdr.`
+ * connectors are left to the flows (a note). Secret keys are marked
+ * sensitive in the actions' changes, so no rendering shows them.
+ */
+void kdr_plan_restore_connectors(struct kdr_plan *plan, const struct kdr_plan_restore_connectors *in);
+
 /* No actions and nothing blocked. */
 bool kdr_plan_is_empty(const struct kdr_plan *plan);
 

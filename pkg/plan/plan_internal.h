@@ -79,6 +79,10 @@ struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind k
 const char *kdr_plan_strip_cluster_prefix(const char *message, const char *name);
 const char *kdr_plan_strip_connect_prefix(const char *message, const char *url);
 
+/* Appends a config change (copies of the strings; NULL: not set / removed) to the action's `changes`. */
+void plan_add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
+		     bool sensitive);
+
 void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
 		      const char *policy, char *reassignment_json_take, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

@@ -14,7 +14,9 @@ independent client (python3-kafka):
   - a second restore changes nothing; --offsets refuses an active group and an offset past
     the log end; a damaged data file is refused by its checksum
   - dc-conn (a Connect worker): brokers.json holds a dynamic broker config, connectors.json a
-    connector's config with every secret "(redacted)"
+    connector's config with every secret "(redacted)"; restore --connectors: a no-op onto the
+    cluster running it; once it is deleted, refused naming the redacted keys; created with
+    --connector-secrets (dry run first); a drifted key set back, an extra key kept; twice a no-op
   - --commit makes a Git commit naming cluster and time
 Both clusters run with an authorizer (the sasl admin is a super user).
 """
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -331,6 +334,64 @@ def probe(clusters, check, b):
     check(b"hunter2" not in b"".join(tc1.values()) and b"hunter3" not in b"".join(tc1.values()),
           "no connector secret is in any file of the backup")
     conn_admin.close()
+
+    # restore --connectors: onto the cluster that still runs the connector, the redacted keys keep its own values.
+    def connector_config(name):
+        try:
+            with urllib.request.urlopen(conn_url + "/connectors/" + name + "/config", timeout=30) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return None
+            raise
+    same = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--connectors")
+    check(same.returncode == 0 and "No changes" in same.stdout and "mirror-hb" not in same.stdout,
+          "restore --connectors onto the cluster that runs the connector changes nothing: %s %s" %
+          (same.stdout[-400:], same.stderr[-300:]))
+    # The connector lost: without the secrets it is refused, naming it and its keys; nothing is created.
+    delete = urllib.request.Request(conn_url + "/connectors/mirror-hb", method="DELETE")
+    check(urllib.request.urlopen(delete, timeout=60).status in (200, 204), "the connector is deleted on dc-conn")
+    wait_for("the connector is gone", lambda: connector_config("mirror-hb") is None)
+    refused = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--connectors")
+    check(refused.returncode == 1 and "connector 'mirror-hb'" in refused.stdout and
+          "'target.cluster.sasl.jaas.config'" in refused.stdout and "'consumer.override.extra.login'" in refused.stdout
+          and "--connector-secrets" in refused.stdout and "nothing was restored" in refused.stderr,
+          "a connector whose secrets were redacted is refused, naming it and the keys: %s %s" %
+          (refused.stdout[-600:], refused.stderr[-200:]))
+    check(connector_config("mirror-hb") is None, "the refused connector was not created")
+    secrets = os.path.join(work, "connector-secrets.json")
+    with open(secrets, "w") as f:
+        json.dump({"mirror-hb": {"target.cluster.sasl.jaas.config": jaas, "target.cluster.ssl.key.password": "hunter3",
+                                 "consumer.override.extra.login": jaas}}, f)
+    os.chmod(secrets, 0o600)
+    dry = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--dry-run", "--connectors",
+              "--connector-secrets", secrets)
+    check(dry.returncode == 0 and "+ create-connector mirror-hb" in dry.stdout and
+          connector_config("mirror-hb") is None and "hunter" not in dry.stdout + dry.stderr,
+          "--dry-run shows the connector to create, secrets redacted, and creates nothing: " + dry.stdout[-600:])
+    made = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--connectors",
+               "--connector-secrets", secrets)
+    got = wait_for("the restored connector", lambda: connector_config("mirror-hb"))
+    check(made.returncode == 0 and "hunter" not in made.stdout + made.stderr and
+          got.get("target.cluster.sasl.jaas.config") == jaas and got.get("target.cluster.ssl.key.password") == "hunter3"
+          and got.get("connector.class", "").endswith("MirrorHeartbeatConnector") and got.get("tasks.max") == "1",
+          "restore --connectors --connector-secrets creates the connector with the supplied secrets: %s %s" %
+          (made.stdout[-400:], made.stderr[-300:]))
+    # Drift: a backed-up key is set back, a key the backup does not have is kept (restore removes nothing).
+    drifted = dict(got, **{"tasks.max": "2", "emit.heartbeats.interval.seconds": "7"})
+    put = urllib.request.Request(conn_url + "/connectors/mirror-hb/config", data=json.dumps(drifted).encode(),
+                                 method="PUT", headers={"Content-Type": "application/json"})
+    check(urllib.request.urlopen(put, timeout=60).status in (200, 201), "the connector's config is changed by hand")
+    fixed = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--connectors")
+    got = wait_for("the updated connector", lambda: (connector_config("mirror-hb") or {}).get("tasks.max") == "1"
+                   and connector_config("mirror-hb"), timeout=30)
+    check(fixed.returncode == 0 and "~ update-connector mirror-hb" in fixed.stdout and
+          got.get("emit.heartbeats.interval.seconds") == "7" and got.get("target.cluster.sasl.jaas.config") == jaas
+          and "hunter" not in fixed.stdout + fixed.stderr,
+          "restore --connectors sets tasks.max back, keeps the extra key and the live secrets: %s" % fixed.stdout[-500:])
+    again = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--connectors")
+    check(again.returncode == 0 and "No changes" in again.stdout, "a second restore --connectors changes nothing: " +
+          again.stdout[-300:])
 
     # --commit: the backup directory becomes a Git commit naming cluster and time.
     repo = os.path.join(work, "repo")

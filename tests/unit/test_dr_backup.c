@@ -461,6 +461,98 @@ static void test_restore_offsets_translate(void **state)
 	kdr_live_cluster_release(&backup);
 }
 
+/* restore --connectors: connectors.json read back and planned against a Connect (pkg/plan). */
+static void test_restore_connectors(void **state)
+{
+	static const char text[] =
+	    "{\"cluster\":\"c\",\"connectRead\":true,\"connectors\":["
+	    "{\"config\":{\"connector.class\":\"X\",\"name\":\"app\",\"sasl.jaas.config\":\"(redacted)\","
+	    "\"tasks.max\":\"1\"},\"name\":\"app\",\"type\":\"sink\"},"
+	    "{\"config\":{\"name\":\"kdr.f.source\"},\"name\":\"kdr.f.source\",\"type\":\"source\"}],"
+	    "\"kdrConnectors\":1}";
+	const struct kdr_plan_secret_value supplied = { "app", "sasl.jaas.config", "s3cret" };
+	struct kdr_live_connect backup = { 0 };
+	struct kdr_live_cluster live = { 0 };
+	struct kdr_plan plan = { 0 };
+	struct kdr_plan_restore_connectors in = { "c", "backup-c", &backup, &live, NULL, 0 };
+
+	(void)state;
+	assert_int_equal(kdr_dr_backup_connectors_decode(&backup, text, strlen(text), "connectors.json"), 0);
+	assert_int_equal(backup.n_connectors, 2);
+	assert_string_equal(kdr_strmap_get(&backup.connectors[0].config, "sasl.jaas.config"), KDR_REDACTED);
+
+	/* No Connect read: one error item. */
+	kdr_plan_restore_connectors(&plan, &in);
+	assert_int_equal(plan.n_actions, 0);
+	assert_int_equal(plan.n_blocked, 1);
+	kdr_plan_release(&plan);
+
+	/* Missing, a redacted key, nothing supplied: refused by name and key, never created. */
+	live.connect.present = true;
+	memset(&plan, 0, sizeof(plan));
+	kdr_plan_restore_connectors(&plan, &in);
+	assert_int_equal(plan.n_actions, 0);
+	assert_int_equal(plan.n_blocked, 1);
+	assert_int_equal(plan.blocked[0].kind, KDR_BLOCKED_ERROR);
+	assert_non_null(strstr(plan.blocked[0].reason, "connector 'app': 'sasl.jaas.config' key was redacted"));
+	assert_int_equal(plan.n_notes, 1); /* kdr.f.source: left to the flows */
+	kdr_plan_release(&plan);
+
+	/* Supplied: created with the value, which renders redacted. */
+	in.supplied = &supplied;
+	in.n_supplied = 1;
+	memset(&plan, 0, sizeof(plan));
+	kdr_plan_restore_connectors(&plan, &in);
+	assert_int_equal(plan.n_actions, 1);
+	assert_int_equal(plan.n_blocked, 0);
+	assert_int_equal(plan.actions[0].kind, KDR_ACTION_CREATE_CONNECTOR);
+	assert_string_equal(kdr_strmap_get(&plan.actions[0].config, "sasl.jaas.config"), "s3cret");
+	assert_true(kdr_plan_config_is_redacted(&plan.actions[0], "sasl.jaas.config"));
+	kdr_plan_release(&plan);
+
+	/* Running with its own secret, a key drifted and one extra: set back, the extra and the secret kept. */
+	in.supplied = NULL;
+	in.n_supplied = 0;
+	live.connect.connectors = kdr_calloc(1, sizeof(*live.connect.connectors));
+	live.connect.n_connectors = 1;
+	live.connect.connectors[0].name = kdr_strdup("app");
+	kdr_strmap_set(&live.connect.connectors[0].config, "connector.class", "X");
+	kdr_strmap_set(&live.connect.connectors[0].config, "name", "app");
+	kdr_strmap_set(&live.connect.connectors[0].config, "sasl.jaas.config", "live-secret");
+	kdr_strmap_set(&live.connect.connectors[0].config, "tasks.max", "3");
+	kdr_strmap_set(&live.connect.connectors[0].config, "extra", "kept");
+	memset(&plan, 0, sizeof(plan));
+	kdr_plan_restore_connectors(&plan, &in);
+	assert_int_equal(plan.n_actions, 1);
+	assert_int_equal(plan.actions[0].kind, KDR_ACTION_UPDATE_CONNECTOR);
+	assert_int_equal(plan.actions[0].n_changes, 1);
+	assert_string_equal(plan.actions[0].changes[0].key, "tasks.max");
+	assert_string_equal(kdr_strmap_get(&plan.actions[0].config, "tasks.max"), "1");
+	assert_string_equal(kdr_strmap_get(&plan.actions[0].config, "extra"), "kept");
+	assert_string_equal(kdr_strmap_get(&plan.actions[0].config, "sasl.jaas.config"), "live-secret");
+	kdr_plan_release(&plan);
+
+	/* In the backup's state: no change. */
+	kdr_strmap_set(&live.connect.connectors[0].config, "tasks.max", "1");
+	memset(&plan, 0, sizeof(plan));
+	kdr_plan_restore_connectors(&plan, &in);
+	assert_int_equal(plan.n_actions, 0);
+	assert_int_equal(plan.n_blocked, 0);
+	kdr_plan_release(&plan);
+
+	{
+		struct kdr_live_connect bad = { 0 };
+
+		assert_int_equal(kdr_dr_backup_connectors_decode(&bad, "{\"kdrConnectors\":2}", 18, "c.json"),
+				 KDR_EINVALID);
+		assert_int_equal(bad.n_connectors, 0);
+	}
+	for (size_t i = 0; i < backup.n_connectors; i++)
+		kdr_live_connector_release(&backup.connectors[i]);
+	free(backup.connectors);
+	kdr_live_cluster_release(&live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_backup_data_files),
 		cmocka_unit_test(test_groups_and_restore_offsets),
 		cmocka_unit_test(test_restore_offsets_translate),
+		cmocka_unit_test(test_restore_connectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

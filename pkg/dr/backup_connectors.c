@@ -1,0 +1,64 @@
+/* Reading a backup's connectors.json back (backup.h). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dr/backup.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static int read_connector(struct kdr_live_connector *out, json_t *entry, size_t i, const char *label)
+{
+	const char *name = json_string_value(json_object_get(entry, "name"));
+	const char *type = json_string_value(json_object_get(entry, "type"));
+	json_t *config = json_object_get(entry, "config"), *value = NULL;
+	const char *key = NULL;
+
+	if (!name || !*name || !json_is_object(config))
+		return kdr_error_set(KDR_EINVALID, "%s: connectors[%zu]: needs a name and a config object", label, i);
+	out->name = kdr_strdup(name);
+	out->type = type ? kdr_strdup(type) : NULL;
+	json_object_foreach(config, key, value) {
+		if (!json_is_string(value))
+			return kdr_error_set(KDR_EINVALID, "%s: connector '%s': config '%s': not a string", label, name, key);
+		kdr_strmap_set(&out->config, key, json_string_value(value));
+	}
+	return 0;
+}
+
+int kdr_dr_backup_connectors_decode(struct kdr_live_connect *out, const char *text, size_t len, const char *label)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, 0, &jerr), *list = NULL, *entry = NULL;
+	size_t i = 0;
+	int rc = 0;
+
+	if (!root)
+		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: %s", label, jerr.line, jerr.column, jerr.text);
+	list = json_object_get(root, "connectors");
+	if (json_integer_value(json_object_get(root, "kdrConnectors")) != 1 || !json_is_array(list)) {
+		rc = kdr_error_set(KDR_EINVALID, "%s: not a kdr backup's connectors.json (kdrConnectors 1 with a "
+						 "connectors list)",
+				   label);
+		goto cleanup;
+	}
+	out->present = json_is_true(json_object_get(root, "connectRead"));
+	out->connectors = kdr_calloc(json_array_size(list) + 1, sizeof(*out->connectors));
+	json_array_foreach(list, i, entry) {
+		rc = read_connector(&out->connectors[out->n_connectors++], entry, i, label);
+		if (rc == 0 && out->n_connectors > 1 &&
+		    strcmp(out->connectors[out->n_connectors - 2].name, out->connectors[out->n_connectors - 1].name) >= 0)
+			rc = kdr_error_set(KDR_EINVALID, "%s: connectors[%zu]: not sorted by name, or named twice", label, i);
+		if (rc != 0)
+			break;
+	}
+cleanup:
+	if (rc != 0) {
+		for (size_t c = 0; c < out->n_connectors; c++)
+			kdr_live_connector_release(&out->connectors[c]);
+		free(out->connectors);
+		memset(out, 0, sizeof(*out));
+	}
+	json_decref(root);
+	return rc;
+}
