@@ -1534,6 +1534,21 @@ int kdr_testbed_broker_up(struct kdr_testbed *bed, const char *cluster, int32_t 
 	return rc;
 }
 
+int kdr_testbed_set_latency(struct kdr_testbed *bed, const char *cluster, int api_key, int ms)
+{
+	char *command = NULL;
+	int rc = 0;
+
+	if (bed && bed->sandbox)
+		return kdr_sandbox_set_latency(bed->sandbox, cluster, api_key, ms);
+	if (!bed || bed->backend != KDR_TESTBED_SANDBOX_PROCESS)
+		return kdr_error_set(KDR_EUNSUPPORTED, "testbed: %s cannot add latency", kdr_testbed_backend_name());
+	command = kdr_asprintf("latency %s %d %d", cluster, api_key, ms);
+	rc = control_command(bed, command);
+	free(command);
+	return rc;
+}
+
 int kdr_testbed_connect_down(struct kdr_testbed *bed, const char *cluster)
 {
 	char *command = NULL;

@@ -114,6 +114,14 @@ int kdr_testbed_broker_down(struct kdr_testbed *bed, const char *cluster, int32_
 int kdr_testbed_broker_up(struct kdr_testbed *bed, const char *cluster, int32_t broker_id);
 
 /*
+ * Delays the answers to requests of `api_key` (-1: any) by `ms` on every
+ * broker of `cluster` (0 removes it): kdr_sandbox_set_latency in process,
+ * the control channel's `latency` on kdr-sandbox (its `all-up`, sent by the
+ * shared bed's reset, clears it). Real Kafka cannot: KDR_EUNSUPPORTED.
+ */
+int kdr_testbed_set_latency(struct kdr_testbed *bed, const char *cluster, int api_key, int ms);
+
+/*
  * kafka only (KDR_TESTBED_CAP_CONNECT_STOP): kills the cluster's Connect
  * worker JVM (SIGKILL) and returns once its port refuses; up starts it again
  * on the same port and group (its connectors live in the config topic) and

@@ -409,8 +409,10 @@ static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config 
  * loopback TCP port, one command a line, one answer line ("ok" or "error
  * WHY"), one connection at a time. broker-down / broker-up CLUSTER ID close
  * and reopen a broker's listener (kdr_sandbox_broker_down/up), all-up brings
- * back every broker taken down, ping answers ok; a Connect worker cannot be
- * killed here (its state is in memory).
+ * back every broker taken down (and clears the latencies set here), latency
+ * CLUSTER API_KEY MS delays the answers to one API (kdr_sandbox_set_latency;
+ * 0 removes it), ping answers ok; a Connect worker cannot be killed here (its
+ * state is in memory).
  */
 struct control {
 	struct kdr_sandbox *sandbox;
@@ -423,6 +425,11 @@ struct control {
 		int32_t id;
 	} down[64];
 	size_t n_down;
+	struct {
+		char *cluster;
+		int api_key;
+	} slow[64]; /* latencies set here, cleared by all-up */
+	size_t n_slow;
 };
 
 static void control_answer(struct control *ctl, char *line, char *answer, size_t size)
@@ -444,6 +451,28 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 			if (kdr_sandbox_broker_up(ctl->sandbox, ctl->down[last].cluster, ctl->down[last].id) != 0)
 				snprintf(answer, size, "error %s", kdr_error_message());
 			free(ctl->down[last].cluster);
+		}
+		while (ctl->n_slow > 0) {
+			size_t last = --ctl->n_slow;
+
+			kdr_sandbox_set_latency(ctl->sandbox, ctl->slow[last].cluster, ctl->slow[last].api_key, 0);
+			free(ctl->slow[last].cluster);
+		}
+	} else if (verb && strcmp(verb, "latency") == 0 && id_text && end && !*end && id >= -1 && id < 32768) {
+		char *ms_text = strtok_r(NULL, " \t\r", &save);
+		char *ms_end = NULL;
+		long ms = ms_text ? strtol(ms_text, &ms_end, 10) : -1;
+
+		if (!ms_text || !ms_end || *ms_end || ms < 0 || ms > 600000 || strtok_r(NULL, " \t\r", &save)) {
+			snprintf(answer, size, "error usage: latency CLUSTER API_KEY MS (0 to 600000)");
+		} else if (kdr_sandbox_set_latency(ctl->sandbox, cluster, (int)id, (int)ms) != 0) {
+			snprintf(answer, size, "error %s", kdr_error_message());
+		} else {
+			snprintf(answer, size, "ok");
+			if (ms > 0 && ctl->n_slow < sizeof(ctl->slow) / sizeof(ctl->slow[0])) {
+				ctl->slow[ctl->n_slow].cluster = kdr_strdup(cluster);
+				ctl->slow[ctl->n_slow++].api_key = (int)id;
+			}
 		}
 	} else if (verb && (strcmp(verb, "broker-down") == 0 || strcmp(verb, "broker-up") == 0) && id_text &&
 		   end && !*end && id > 0 && id < 65536) {
@@ -469,7 +498,7 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 	} else if (verb && (strcmp(verb, "connect-down") == 0 || strcmp(verb, "connect-up") == 0)) {
 		snprintf(answer, size, "error kdr-sandbox cannot kill its Connect worker (its state is in memory)");
 	} else {
-		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, all-up, ping)");
+		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, all-up, ping)");
 	}
 }
 
@@ -552,6 +581,8 @@ static void control_stop(struct control *ctl)
 	close(ctl->fd);
 	for (size_t i = 0; i < ctl->n_down; i++)
 		free(ctl->down[i].cluster);
+	for (size_t i = 0; i < ctl->n_slow; i++)
+		free(ctl->slow[i].cluster);
 	ctl->running = false;
 }
 
