@@ -134,29 +134,6 @@ static void test_successive_creates_spread(void **state)
 	kdr_desired_release(&desired);
 }
 
-static void test_create_blocked_when_placement_impossible(void **state)
-{
-	static const char yaml[] = CLUSTER("east") POLICY("core") "  clusters: [east]\n"
-								  "  topics: [{name: orders}]\n"
-								  "  replicationFactor: 5\n";
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
-	const struct kdr_blocked *blocked = NULL;
-
-	(void)state;
-	desired_from_yaml(&desired, yaml);
-	live_cluster(&live, "east", 3, racks_abc);
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 0);
-	blocked = find_blocked(&plan, KDR_BLOCKED_ERROR, "east", "orders");
-	assert_non_null(blocked);
-	assert_string_equal(blocked->policy, "core");
-	assert_non_null(strstr(blocked->reason, "cannot place 1 partition(s) with RF 5 (rack-aware): "));
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-}
 
 /* --- partitions, RF, placement --- */
 
@@ -193,36 +170,6 @@ static void test_partition_growth(void **state)
 	kdr_desired_release(&desired);
 }
 
-static void test_partition_decrease_is_blocked(void **state)
-{
-	static const char yaml[] = CLUSTER("east") POLICY("core") "  clusters: [east]\n"
-								  "  topics: [{name: orders, partitions: 2}]\n";
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_live_cluster *cl = NULL;
-	struct kdr_plan plan;
-	const struct kdr_blocked *blocked = NULL;
-
-	(void)state;
-	desired_from_yaml(&desired, yaml);
-	cl = live_cluster(&live, "east", 3, racks_abc);
-	live_topic(cl, "orders", "1,2,3;2,3,1;3,1,2;1,2,3");
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 0);
-	assert_int_equal(plan.n_blocked, 1);
-	blocked = find_blocked(&plan, KDR_BLOCKED_PARTITION_DECREASE, "east", "orders");
-	assert_non_null(blocked);
-	assert_string_equal(blocked->reason,
-			    "partitions 4 -> 2: Kafka cannot remove partitions (recreate the topic, or "
-			    "raise partitions in the policy)");
-	assert_null(blocked->reassignment_json);
-	assert_string_equal(blocked->policy, "core");
-	assert_false(kdr_plan_is_empty(&plan));
-	kdr_plan_release(&plan);
-	assert_converges(&desired, &live, NULL);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-}
 
 /* Parses a reassignment JSON and returns its partitions array (borrowed from *root). */
 static json_t *parse_reassignment(json_t **root, const char *text)
@@ -256,33 +203,29 @@ static void reassignment_entry(json_t *entry, const char *topic, size_t *partiti
 		assert_string_equal(json_string_value(json_array_get(log_dirs, r)), "any");
 }
 
-static void test_replication_factor_change_is_blocked(void **state)
-{
-	static const char yaml[] = CLUSTER("east") POLICY("core") "  clusters: [east]\n"
-								  "  topics: [{name: orders, partitions: 3}]\n"
-								  "  replicationFactor: 3\n";
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_live_cluster *cl = NULL;
-	const struct kdr_live_topic *topic = NULL;
-	struct kdr_plan plan;
-	const struct kdr_blocked *blocked = NULL;
-	json_t *root = NULL, *partitions = NULL;
 
-	(void)state;
-	desired_from_yaml(&desired, yaml);
-	cl = live_cluster(&live, "east", 4, racks_abcd);
-	topic = live_topic(cl, "orders", "1,2;2,3;3,4");
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 0);
-	assert_int_equal(plan.n_blocked, 1);
-	blocked = find_blocked(&plan, KDR_BLOCKED_REPLICATION_FACTOR, "east", "orders");
-	assert_non_null(blocked);
-	assert_string_equal(blocked->reason, "replication factor 2 -> 3 needs a partition reassignment "
-					     "(kafka-reassign-partitions.sh; the admin API kdr uses cannot reassign)");
-	assert_non_null(blocked->reassignment_json);
-	partitions = parse_reassignment(&root, blocked->reassignment_json);
-	/* Every partition changes (one replica more); existing replicas and leaders are kept. */
+
+/*
+ * A topic change Kafka's admin API cannot make (or a placement that cannot
+ * be met): no action, one blocked item of `kind` for east/orders of policy
+ * core, its reason, and for a reassignment the JSON checked by `check`.
+ */
+struct blocked_case {
+	const char *name;
+	const char *yaml;
+	size_t n_brokers;
+	const char *const *racks;
+	const char *live;         /* the live topic's assignment; NULL: no topic */
+	enum kdr_blocked_kind kind;
+	const char *reason;       /* the whole reason, or NULL (reason_has) */
+	const char *reason_has[2]; /* substrings of it */
+	void (*check)(json_t *partitions, const struct kdr_live_topic *topic); /* NULL: no reassignment */
+	bool converges;
+};
+
+/* Every partition changes (one replica more); existing replicas and leaders are kept. */
+static void check_rf_reassignment(json_t *partitions, const struct kdr_live_topic *topic)
+{
 	assert_int_equal(json_array_size(partitions), 3);
 	for (size_t i = 0; i < 3; i++) {
 		struct kdr_replica_list list = {NULL, 0};
@@ -295,43 +238,15 @@ static void test_replication_factor_change_is_blocked(void **state)
 		assert_true(list_contains(&list, topic->partitions[p].replicas.ids[1]));
 		free(list.ids);
 	}
-	json_decref(root);
-	kdr_plan_release(&plan);
-	assert_converges(&desired, &live, NULL);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
 }
 
-static void test_placement_violation_is_blocked(void **state)
+/* Only the violating partition (0: brokers 1 and 2 on rack 'a') moves, and only one replica of it. */
+static void check_placement_reassignment(json_t *partitions, const struct kdr_live_topic *topic)
 {
-	static const char yaml[] = CLUSTER("east") POLICY("core") "  clusters: [east]\n"
-								  "  topics: [{name: orders, partitions: 2}]\n"
-								  "  replicationFactor: 3\n"
-								  "  placement: {strategy: rack-aware}\n";
-	static const char *const racks[] = {"a", "a", "b", "c"};
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_live_cluster *cl = NULL;
-	struct kdr_plan plan;
-	const struct kdr_blocked *blocked = NULL;
-	json_t *root = NULL, *partitions = NULL;
 	struct kdr_replica_list list = {NULL, 0};
 	size_t p = 0;
 
-	(void)state;
-	desired_from_yaml(&desired, yaml);
-	cl = live_cluster(&live, "east", 4, racks);
-	/* Partition 0 has brokers 1 and 2 on rack 'a'; partition 1 is fine. */
-	live_topic(cl, "orders", "1,2,3;3,4,1");
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 0);
-	assert_int_equal(plan.n_blocked, 1);
-	blocked = find_blocked(&plan, KDR_BLOCKED_PLACEMENT_VIOLATION, "east", "orders");
-	assert_non_null(blocked);
-	assert_non_null(strstr(blocked->reason, "placement violates 'rack-aware': "));
-	assert_non_null(strstr(blocked->reason, "(apply the reassignment with kafka-reassign-partitions.sh)"));
-	partitions = parse_reassignment(&root, blocked->reassignment_json);
-	/* Only the violating partition moves, and only one replica of it. */
+	(void)topic;
 	assert_int_equal(json_array_size(partitions), 1);
 	reassignment_entry(json_array_get(partitions, 0), "orders", &p, &list);
 	assert_int_equal(p, 0);
@@ -340,8 +255,69 @@ static void test_placement_violation_is_blocked(void **state)
 	assert_true(list_contains(&list, 4));
 	assert_true(list_contains(&list, 1) != list_contains(&list, 2));
 	free(list.ids);
-	json_decref(root);
+}
+
+static const char *const racks_aabc[] = {"a", "a", "b", "c"};
+
+static const struct blocked_case blocked_cases[] = {
+	{ "blocked_create_when_placement_impossible",
+	  CLUSTER("east") POLICY("core") "  clusters: [east]\n  topics: [{name: orders}]\n  replicationFactor: 5\n", 3,
+	  racks_abc, NULL, KDR_BLOCKED_ERROR, NULL, { "cannot place 1 partition(s) with RF 5 (rack-aware): ", NULL },
+	  NULL, false },
+	{ "blocked_partition_decrease",
+	  CLUSTER("east") POLICY("core") "  clusters: [east]\n  topics: [{name: orders, partitions: 2}]\n", 3, racks_abc,
+	  "1,2,3;2,3,1;3,1,2;1,2,3", KDR_BLOCKED_PARTITION_DECREASE,
+	  "partitions 4 -> 2: Kafka cannot remove partitions (recreate the topic, or raise partitions in the policy)",
+	  { NULL, NULL }, NULL, true },
+	{ "blocked_replication_factor_change",
+	  CLUSTER("east") POLICY("core") "  clusters: [east]\n  topics: [{name: orders, partitions: 3}]\n"
+					 "  replicationFactor: 3\n",
+	  4, racks_abcd, "1,2;2,3;3,4", KDR_BLOCKED_REPLICATION_FACTOR,
+	  "replication factor 2 -> 3 needs a partition reassignment (kafka-reassign-partitions.sh; the admin API kdr "
+	  "uses cannot reassign)",
+	  { NULL, NULL }, check_rf_reassignment, true },
+	{ "blocked_placement_violation",
+	  CLUSTER("east") POLICY("core") "  clusters: [east]\n  topics: [{name: orders, partitions: 2}]\n"
+					 "  replicationFactor: 3\n  placement: {strategy: rack-aware}\n",
+	  4, racks_aabc, "1,2,3;3,4,1", KDR_BLOCKED_PLACEMENT_VIOLATION, NULL,
+	  { "placement violates 'rack-aware': ", "(apply the reassignment with kafka-reassign-partitions.sh)" },
+	  check_placement_reassignment, false },
+};
+
+static void run_blocked_case(void **state)
+{
+	const struct blocked_case *c = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_live_cluster *cl = live_cluster(&live, "east", c->n_brokers, c->racks);
+	const struct kdr_live_topic *topic = c->live ? live_topic(cl, "orders", c->live) : NULL;
+	struct kdr_plan plan;
+	const struct kdr_blocked *blocked = NULL;
+	json_t *root = NULL;
+
+	desired_from_yaml(&desired, c->yaml);
+	plan_ok(&plan, &desired, &live, NULL);
+	assert_int_equal(plan.n_actions, 0);
+	assert_int_equal(plan.n_blocked, 1);
+	assert_false(kdr_plan_is_empty(&plan));
+	blocked = find_blocked(&plan, c->kind, "east", "orders");
+	assert_non_null(blocked);
+	assert_string_equal(blocked->policy, "core");
+	if (c->reason)
+		assert_string_equal(blocked->reason, c->reason);
+	for (size_t i = 0; i < 2 && c->reason_has[i]; i++)
+		if (!strstr(blocked->reason, c->reason_has[i]))
+			fail_msg("reason '%s' lacks '%s'", blocked->reason, c->reason_has[i]);
+	if (c->check) {
+		assert_non_null(blocked->reassignment_json);
+		c->check(parse_reassignment(&root, blocked->reassignment_json), topic);
+		json_decref(root);
+	} else {
+		assert_null(blocked->reassignment_json);
+	}
 	kdr_plan_release(&plan);
+	if (c->converges)
+		assert_converges(&desired, &live, NULL);
 	kdr_live_release(&live);
 	kdr_desired_release(&desired);
 }
@@ -1630,11 +1606,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_missing_topic_is_created),
 	    cmocka_unit_test(test_successive_creates_spread),
-	    cmocka_unit_test(test_create_blocked_when_placement_impossible),
 	    cmocka_unit_test(test_partition_growth),
-	    cmocka_unit_test(test_partition_decrease_is_blocked),
-	    cmocka_unit_test(test_replication_factor_change_is_blocked),
-	    cmocka_unit_test(test_placement_violation_is_blocked),
 	    cmocka_unit_test(test_static_placement),
 	    cmocka_unit_test(test_undeclared_overrides_preserved),
 	    cmocka_unit_test(test_config_prune),
@@ -1664,14 +1636,23 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_empty_plan),
 	};
-	enum { N_TESTS = sizeof(tests) / sizeof(tests[0]), N_CONFIG = sizeof(config_cases) / sizeof(config_cases[0]) };
-	struct CMUnitTest all[N_TESTS + N_CONFIG];
+	enum {
+		N_TESTS = sizeof(tests) / sizeof(tests[0]),
+		N_CONFIG = sizeof(config_cases) / sizeof(config_cases[0]),
+		N_BLOCKED = sizeof(blocked_cases) / sizeof(blocked_cases[0]),
+	};
+	struct CMUnitTest all[N_TESTS + N_CONFIG + N_BLOCKED];
+	size_t n = N_TESTS;
 
 	/* Each table case is a test of its own, named by the case. */
 	memcpy(all, tests, sizeof(tests));
+	for (size_t i = 0; i < N_BLOCKED; i++)
+		all[n++] = (struct CMUnitTest){ .name = blocked_cases[i].name,
+						.test_func = run_blocked_case,
+						.initial_state = (void *)&blocked_cases[i] };
 	for (size_t i = 0; i < N_CONFIG; i++)
-		all[N_TESTS + i] = (struct CMUnitTest){ .name = config_cases[i].name,
-							.test_func = run_config_case,
-							.initial_state = (void *)&config_cases[i] };
-	return _cmocka_run_group_tests("test_plan", all, N_TESTS + N_CONFIG, NULL, NULL);
+		all[n++] = (struct CMUnitTest){ .name = config_cases[i].name,
+						.test_func = run_config_case,
+						.initial_state = (void *)&config_cases[i] };
+	return _cmocka_run_group_tests("test_plan", all, n, NULL, NULL);
 }
