@@ -191,6 +191,8 @@ int kdr_cmd_apply(int argc, char **argv)
 		goto cleanup;
 	kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_TEXT);
 	fwrite(out.ptr, 1, out.len, stdout);
+	/* Printed: not held through the apply (~400 bytes per created topic). */
+	kdr_buf_release(&out);
 	if (a.reassignments_dir && kdr_cli_write_reassignments(&p.plan, a.reassignments_dir) != KDR_EXIT_OK) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
