@@ -118,78 +118,76 @@ static const char *const east_topics[] = {
     "app-internal", "x.internal",  "__consumer_offsets", ".hidden",	"heartbeats",	NULL,
 };
 
-static void test_preview_default_policy(void **state)
-{
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
-	const struct kdr_note *note = NULL;
+/*
+ * A new flow from east's topics (east_topics) into west: the source
+ * connector's INFO note says which topics it starts mirroring, under which
+ * names; nothing stops; `n_unmatched` topic patterns match no replicated
+ * topic, each named in `unmatched`.
+ */
+struct preview_case {
+	const char *name;
+	const char *yaml;      /* the flow, after EAST_WEST */
+	const char *connector; /* its source connector */
+	const char *starts;    /* the whole note */
+	size_t n_unmatched;
+	const char *unmatched[2];
+};
 
-	(void)state;
-	live_topics(connect_cluster(&live, "east"), 3, east_topics);
-	connect_cluster(&live, "west");
-	plan_yaml(&plan, &desired, EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n", &live);
+static const struct preview_case preview_cases[] = {
 	/*
 	 * topics [".*"] with MM2's default excludes: internal names (suffix,
 	 * "__", "."), ".replica" and the cycle "west.orders" (came from the
 	 * target) stay; heartbeats always go; a third cluster's copy goes.
 	 */
-	note = expect_note(&plan, "west", "kdr.east-to-west.source", "starts mirroring");
-	assert_int_equal(note->kind, KDR_NOTE_INFO);
-	assert_string_equal(note->message,
-			    "mirror preview: flow 'east-to-west' starts mirroring 5 topic(s) of 'east' into 'west': "
-			    "heartbeats -> east.heartbeats, orders -> east.orders, other.orders -> east.other.orders, "
-			    "payments.eu -> east.payments.eu, payments.us -> east.payments.us");
-	assert_int_equal(count_notes(&plan, "stops mirroring"), 0);
-	assert_int_equal(count_notes(&plan, "matches no"), 0);
-	kdr_plan_release(&plan);
-	kdr_desired_release(&desired);
-	kdr_live_release(&live);
-}
-
-static void test_preview_identity_policy(void **state)
-{
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
-
-	(void)state;
-	live_topics(connect_cluster(&live, "east"), 3, east_topics);
-	connect_cluster(&live, "west");
+	{ "preview_default_policy", FLOW("east-to-west") "  source: east\n  target: west\n", "kdr.east-to-west.source",
+	  "mirror preview: flow 'east-to-west' starts mirroring 5 topic(s) of 'east' into 'west': "
+	  "heartbeats -> east.heartbeats, orders -> east.orders, other.orders -> east.other.orders, "
+	  "payments.eu -> east.payments.eu, payments.us -> east.payments.us",
+	  0, { NULL, NULL } },
 	/* Identity keeps names (heartbeats aside) and cannot detect cycles: west.orders goes back. */
-	plan_yaml(&plan, &desired,
-		  EAST_WEST FLOW("mig") "  source: east\n  target: west\n  replicationPolicy: {type: identity}\n"
-					"  topics: [\"orders\", \"west\\\\..*\", \"heartbeats\"]\n",
-		  &live);
-	assert_string_equal(expect_note(&plan, "west", "kdr.mig.source", "starts")->message,
-			    "mirror preview: flow 'mig' starts mirroring 3 topic(s) of 'east' into 'west': "
-			    "heartbeats -> east.heartbeats, orders -> orders, west.orders -> west.orders");
-	kdr_plan_release(&plan);
-	kdr_desired_release(&desired);
-	kdr_live_release(&live);
-}
+	{ "preview_identity_policy",
+	  FLOW("mig") "  source: east\n  target: west\n  replicationPolicy: {type: identity}\n"
+		      "  topics: [\"orders\", \"west\\\\..*\", \"heartbeats\"]\n",
+	  "kdr.mig.source",
+	  "mirror preview: flow 'mig' starts mirroring 3 topic(s) of 'east' into 'west': "
+	  "heartbeats -> east.heartbeats, orders -> orders, west.orders -> west.orders",
+	  0, { NULL, NULL } },
+	/*
+	 * Without MM2's default excludes ".replica" goes; MM2's internal-topic
+	 * rule still holds: ".*internal" and "__.*" match only topics MM2 never
+	 * replicates.
+	 */
+	{ "preview_without_default_excludes",
+	  FLOW("f") "  source: east\n  target: west\n  keepDefaultExcludes: false\n"
+		    "  topics: [\"orders.*\", \".*internal\", \"__.*\"]\n",
+	  "kdr.f.source",
+	  "mirror preview: flow 'f' starts mirroring 3 topic(s) of 'east' into 'west': "
+	  "heartbeats -> east.heartbeats, orders -> east.orders, orders.replica -> east.orders.replica",
+	  2,
+	  { "topics pattern '.*internal' of flow 'f' matches no replicated",
+	    "topics pattern '__.*' of flow 'f' matches no replicated" } },
+};
 
-static void test_preview_without_default_excludes(void **state)
+static void run_preview_case(void **state)
 {
+	const struct preview_case *c = *state;
+	char *yaml = kdr_asprintf("%s%s", EAST_WEST, c->yaml);
 	struct kdr_desired desired = {0};
 	struct kdr_live live = {0};
 	struct kdr_plan plan;
+	const struct kdr_note *note = NULL;
 
-	(void)state;
 	live_topics(connect_cluster(&live, "east"), 3, east_topics);
 	connect_cluster(&live, "west");
-	/* Without MM2's default excludes ".replica" goes; MM2's internal-topic rule still holds. */
-	plan_yaml(&plan, &desired,
-		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  keepDefaultExcludes: false\n"
-				      "  topics: [\"orders.*\", \".*internal\", \"__.*\"]\n",
-		  &live);
-	assert_string_equal(
-	    expect_note(&plan, "west", "kdr.f.source", "starts")->message,
-	    "mirror preview: flow 'f' starts mirroring 3 topic(s) of 'east' into 'west': "
-	    "heartbeats -> east.heartbeats, orders -> east.orders, orders.replica -> east.orders.replica");
-	/* ".*internal" and "__.*" match only topics MM2 never replicates. */
-	expect_note(&plan, "west", "kdr.f.source", "topics pattern '.*internal' of flow 'f' matches no replicated");
-	expect_note(&plan, "west", "kdr.f.source", "topics pattern '__.*' of flow 'f' matches no replicated");
+	plan_yaml(&plan, &desired, yaml, &live);
+	free(yaml);
+	note = expect_note(&plan, "west", c->connector, "starts mirroring");
+	assert_int_equal(note->kind, KDR_NOTE_INFO);
+	assert_string_equal(note->message, c->starts);
+	assert_int_equal(count_notes(&plan, "stops mirroring"), 0);
+	assert_int_equal(count_notes(&plan, "matches no"), c->n_unmatched);
+	for (size_t i = 0; i < c->n_unmatched; i++)
+		expect_note(&plan, "west", c->connector, c->unmatched[i]);
 	kdr_plan_release(&plan);
 	kdr_desired_release(&desired);
 	kdr_live_release(&live);
@@ -1163,9 +1161,6 @@ static void test_failback_guard_blocks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_preview_default_policy),
-	    cmocka_unit_test(test_preview_identity_policy),
-	    cmocka_unit_test(test_preview_without_default_excludes),
 	    cmocka_unit_test(test_preview_cycle_detection),
 	    cmocka_unit_test(test_preview_starts_and_stops),
 	    cmocka_unit_test(test_preview_policy_change_renames),
@@ -1189,6 +1184,14 @@ int main(void)
 	    cmocka_unit_test(test_status_suspended_and_unreachable),
 	    cmocka_unit_test(test_failback_guard_blocks),
 	};
+	enum { N_TESTS = sizeof(tests) / sizeof(tests[0]), N_PREVIEW = sizeof(preview_cases) / sizeof(preview_cases[0]) };
+	struct CMUnitTest all[N_PREVIEW + N_TESTS];
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Each table case is a test of its own, named by the case; they come first, as the tests they replace did. */
+	for (size_t i = 0; i < N_PREVIEW; i++)
+		all[i] = (struct CMUnitTest){ .name = preview_cases[i].name,
+					      .test_func = run_preview_case,
+					      .initial_state = (void *)&preview_cases[i] };
+	memcpy(all + N_PREVIEW, tests, sizeof(tests));
+	return _cmocka_run_group_tests("test_plan_mirror", all, N_PREVIEW + N_TESTS, NULL, NULL);
 }
