@@ -8,16 +8,7 @@ const char *plan_test_context;
 
 void desired_from_yaml(struct kdr_desired *desired, const char *yaml)
 {
-	struct kdr_diags diags = KDR_DIAGS_INIT;
-	int rc = kdr_spec_parse_yaml(desired, "test.yaml", yaml, strlen(yaml), &diags);
-
-	if (rc != 0 || diags.errors) {
-		kdr_diags_print(&diags, stdout);
-		printf("--- yaml:\n%s\n", yaml);
-		kdr_diags_release(&diags);
-		fail_msg("YAML did not parse (rc %d)", rc);
-	}
-	kdr_diags_release(&diags);
+	parse_or_fail(desired, "test.yaml", yaml);
 }
 
 struct kdr_live_cluster *live_cluster(struct kdr_live *live, const char *name, size_t n_brokers,

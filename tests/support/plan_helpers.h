@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "plan/plan.h"
 #include "spec/spec.h"
+#include "spec_helpers.h"
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/error.h"

@@ -4,20 +4,6 @@
  */
 #include "validate_helpers.h"
 
-void parse_or_fail(struct kdr_desired *desired, const char *file, const char *yaml)
-{
-	struct kdr_diags diags = KDR_DIAGS_INIT;
-	int rc = kdr_spec_parse_yaml(desired, file, yaml, strlen(yaml), &diags);
-
-	if (rc != 0 || diags.errors) {
-		kdr_diags_print(&diags, stdout);
-		printf("--- yaml:\n%s\n", yaml);
-		kdr_diags_release(&diags);
-		fail_msg("YAML did not parse (rc %d)", rc);
-	}
-	kdr_diags_release(&diags);
-}
-
 char *format_diags(const struct kdr_diags *diags)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;

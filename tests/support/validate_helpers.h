@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "spec_helpers.h"
 #include "spec/spec.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -38,9 +39,6 @@
 	    "metadata: {name: dc-west}\n"                    \
 	    "spec:\n"                                        \
 	    "  bootstrapServers: west-1:9092\n"
-
-/* Parses `yaml` as file `file` into `desired`; fails the test on a parse error. */
-void parse_or_fail(struct kdr_desired *desired, const char *file, const char *yaml);
 
 /* Every diagnostic as `kdr validate` prints it, one per line (no final newline). */
 char *format_diags(const struct kdr_diags *diags);
