@@ -20,6 +20,7 @@ enum {
 	OPT_OFFSETS,
 	OPT_DATA,
 	OPT_CONNECTORS,
+	OPT_BROKER_CONFIGS,
 	OPT_CONNECTOR_SECRETS,
 };
 
@@ -30,6 +31,7 @@ static const struct option restore_options[] = {
 	{ "offsets", no_argument, NULL, OPT_OFFSETS },
 	{ "data", no_argument, NULL, OPT_DATA },
 	{ "connectors", no_argument, NULL, OPT_CONNECTORS },
+	{ "broker-configs", no_argument, NULL, OPT_BROKER_CONFIGS },
 	{ "connector-secrets", required_argument, NULL, OPT_CONNECTOR_SECRETS },
 	KDR_CLI_CLUSTER_OPTIONS,
 	KDR_CLI_SOURCE_OPTIONS,
@@ -40,7 +42,8 @@ static const struct option restore_options[] = {
 static const struct kdr_cli_spec restore_spec = {
 	.command = "restore",
 	.usage = "kdr restore [DIR | --git URL [--ref R] [--path P]] --from BACKUP_DIR --cluster C [--dry-run] [--yes]\n"
-		 "                   [--offsets] [--data] [--connectors [--connector-secrets FILE]] [--timeout 30s]",
+		 "                   [--offsets] [--data] [--broker-configs] [--connectors [--connector-secrets FILE]]\n"
+		 "                   [--timeout 30s]",
 	.description =
 	    "Plans and applies a backup written by 'kdr backup' onto cluster C (declared in DIR, which\n"
 	    "gives its connection settings): the backup's TopicPolicy and AccessPolicy documents are\n"
@@ -50,6 +53,8 @@ static const struct kdr_cli_spec restore_spec = {
 	    "--data then produces the backed-up records (keys, values, headers, timestamps) into each\n"
 	    "partition that is still empty (checksums verified first); --offsets commits the groups'\n"
 	    "offsets, refusing a group that is active and an offset past the partition's log end.\n"
+	    "--broker-configs sets the brokers' dynamic configs of brokers.json that differ (never removes\n"
+	    "one; sensitive ones, which the backup has no value for, are listed as skipped).\n"
 	    "--connectors adds the backup's Connect connectors to the plan (created, or their backed-up\n"
 	    "keys set; kdr's own kdr.* connectors are left to the flows); a key the backup redacted takes\n"
 	    "its value from --connector-secrets, else from the connector on C, else the connector is\n"
@@ -63,6 +68,7 @@ static const struct kdr_cli_spec restore_spec = {
 			"  -y, --yes               apply without asking\n"
 			"      --data              produce the backup's records (data/) into empty partitions\n"
 			"      --offsets           commit the backup's consumer group offsets (groups.json)\n"
+			"      --broker-configs    set the backup's dynamic broker configs (brokers.json)\n"
 			"      --connectors        create/update the backup's Connect connectors (connectors.json)\n"
 			"      --connector-secrets FILE  values for the keys the backup redacted, JSON:\n"
 			"                          {\"CONNECTOR\": {\"KEY\": \"VALUE\"}} (a ${file:...} reference works too)\n"
@@ -74,7 +80,7 @@ static const struct kdr_cli_spec restore_spec = {
 struct restore_args {
 	const char *from;
 	const char *connector_secrets;
-	bool yes, dry_run, offsets, data, connectors;
+	bool yes, dry_run, offsets, data, connectors, broker_configs;
 };
 
 static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
@@ -89,6 +95,7 @@ static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_
 	case OPT_OFFSETS: a->offsets = true; return KDR_EXIT_OK;
 	case OPT_DATA: a->data = true; return KDR_EXIT_OK;
 	case OPT_CONNECTORS: a->connectors = true; return KDR_EXIT_OK;
+	case OPT_BROKER_CONFIGS: a->broker_configs = true; return KDR_EXIT_OK;
 	case OPT_CONNECTOR_SECRETS: a->connector_secrets = arg; return KDR_EXIT_OK;
 	}
 	return -1;
@@ -154,6 +161,29 @@ static int plan_and_apply(struct kdr_pipeline *p, const struct kdr_desired *desi
 	}
 	if ((exit_code = kdr_cli_apply_live(p)) != KDR_EXIT_OK)
 		fprintf(stderr, "kdr restore: the plan did not apply fully; records and offsets were not restored\n");
+	return exit_code;
+}
+
+/* --broker-configs: the brokers' dynamic configs. */
+static int restore_brokers(const struct kdr_pipeline *p, const struct kdr_cluster *cl, const struct restore_args *a)
+{
+	struct kdr_restore_brokers brokers = { 0 };
+	struct kdr_buf text = KDR_BUF_INIT;
+	int exit_code = KDR_EXIT_OK;
+
+	if (kdr_pipeline_restore_brokers(&brokers, p, a->from, cl, a->dry_run) != 0) {
+		fprintf(stderr, "kdr restore: --broker-configs: %s\n", kdr_error_message());
+		kdr_restore_brokers_release(&brokers);
+		return KDR_EXIT_ERROR;
+	}
+	kdr_restore_brokers_render_text(&text, &brokers, a->dry_run);
+	for (size_t i = 0; i < brokers.errors.n; i++)
+		fprintf(stderr, "kdr restore: --broker-configs: %s\n", brokers.errors.v[i]);
+	print_take(&text);
+	/* Skipped keys (sensitive, a missing broker) are reported, not failures; a refusal or a failure is. */
+	if (brokers.errors.n || brokers.decided.n_refused)
+		exit_code = KDR_EXIT_ERROR;
+	kdr_restore_brokers_release(&brokers);
 	return exit_code;
 }
 
@@ -231,7 +261,9 @@ int kdr_cmd_restore(int argc, char **argv)
 	/* The one pipeline: read the cluster, plan the backup as its desired state, apply; then the restore's steps. */
 	if ((exit_code = plan_and_apply(&p, &desired, &args, &a)) != KDR_EXIT_OK)
 		goto cleanup;
-	if (a.data)
+	if (a.broker_configs)
+		exit_code = restore_brokers(&p, cl, &a);
+	if (a.data && exit_code == KDR_EXIT_OK)
 		exit_code = restore_data(&data, &p, cl, &a);
 	if (a.offsets && exit_code == KDR_EXIT_OK)
 		exit_code = restore_offsets(&p, cl, &data, &a);

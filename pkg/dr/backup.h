@@ -151,6 +151,58 @@ int kdr_dr_backup_groups_decode(struct kdr_live_cluster *out, const char *text, 
  */
 int kdr_dr_backup_connectors_decode(struct kdr_live_connect *out, const char *text, size_t len, const char *label);
 
+/* --- restore --broker-configs --- */
+
+/*
+ * Reads a backup's brokers.json into `out` (zeroed): one broker per id with
+ * its dynamic and cluster-default configs, "(redacted)" as NULL (as Kafka
+ * reports a sensitive value). Errors name `label`: KDR_EINVALID.
+ */
+int kdr_dr_backup_brokers_decode(struct kdr_live_cluster *out, const char *text, size_t len, const char *label);
+
+enum kdr_dr_broker_verdict {
+	KDR_DR_BROKER_SET,       /* the backup's value is set */
+	KDR_DR_BROKER_UNCHANGED, /* the cluster has it already */
+	KDR_DR_BROKER_SKIPPED,   /* sensitive (no value in the backup), or the broker does not exist: reason */
+	KDR_DR_BROKER_REFUSED,   /* could not be set without losing another config: reason */
+};
+
+struct kdr_dr_broker_row {
+	char *broker; /* the id, "" the cluster-wide default */
+	char *key;
+	char *value;   /* the backup's, NULL sensitive */
+	char *current; /* on the cluster, NULL not set (or sensitive) */
+	enum kdr_dr_broker_verdict verdict;
+	char *reason;
+};
+
+/* What one AlterConfigs sends: the broker's whole dynamic set (AlterConfigs replaces it). */
+struct kdr_dr_broker_set {
+	char *broker;
+	struct kdr_strmap config;
+};
+
+struct kdr_dr_restore_brokers {
+	struct kdr_dr_broker_row *rows; /* the default first, then by broker id; keys sorted */
+	size_t n;
+	struct kdr_dr_broker_set *sets;
+	size_t n_sets;
+	size_t n_set, n_skipped, n_refused;
+};
+
+/*
+ * Decides what restore --broker-configs sets on `live` (read with its
+ * brokers' dynamic configs): per broker of `backup` (and the cluster-wide
+ * default) each key set when its value differs, unchanged when equal,
+ * skipped when the backup has no value (sensitive) or the broker id does
+ * not exist on `live`; never removes a key: each set sent is the live
+ * dynamic set with the backup's keys over it, and a broker whose live set
+ * holds a sensitive value (unknown, could not be sent back) is refused.
+ */
+void kdr_dr_restore_brokers_decide(struct kdr_dr_restore_brokers *out, const struct kdr_live_cluster *backup,
+				   const struct kdr_live_cluster *live);
+void kdr_dr_restore_brokers_release(struct kdr_dr_restore_brokers *brokers);
+
 /* --- restore --offsets --- */
 
 enum kdr_dr_restore_verdict {

@@ -142,3 +142,24 @@ size_t kdr_executor_commit_restore(struct kdr_strvec *errors, const struct kdr_d
 	free(offsets);
 	return failed;
 }
+
+size_t kdr_executor_alter_broker_configs(struct kdr_strvec *errors, const struct kdr_dr_restore_brokers *decided,
+					 const struct kdr_cluster *cl, const struct kdr_executor_options *options)
+{
+	struct kdr_kafka_conn *conn = NULL;
+	size_t failed = 0;
+
+	if (decided->n_sets == 0)
+		return 0;
+	if (kdr_executor__open_kafka(&conn, cl, options, false, false) != 0) {
+		kdr_strvec_push(errors, kdr_error_message());
+		return decided->n_sets;
+	}
+	for (size_t i = 0; i < decided->n_sets; i++)
+		if (kdr_kafka_conn_alter_broker_configs(conn, decided->sets[i].broker, &decided->sets[i].config) != 0) {
+			failed++;
+			kdr_strvec_push(errors, kdr_error_message());
+		}
+	kdr_kafka_conn_free(conn);
+	return failed;
+}

@@ -46,4 +46,11 @@ int kdr_executor_produce_records(size_t *delivered, const struct kdr_cluster *cl
 size_t kdr_executor_commit_restore(struct kdr_strvec *errors, const struct kdr_dr_restore_offsets *decided,
 				   const struct kdr_cluster *cl, const struct kdr_executor_options *options);
 
+/*
+ * Sends each of the decided sets (one AlterConfigs per broker resource).
+ * Messages of failures go to `errors`; returns the number that failed.
+ */
+size_t kdr_executor_alter_broker_configs(struct kdr_strvec *errors, const struct kdr_dr_restore_brokers *decided,
+					 const struct kdr_cluster *cl, const struct kdr_executor_options *options);
+
 #endif

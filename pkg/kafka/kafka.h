@@ -272,6 +272,14 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 				size_t n);
 
 /*
+ * Sets the dynamic configs of broker `broker` (its id as a string; "" the
+ * cluster-wide default) to exactly `config` (AlterConfigs replaces the set:
+ * keys not sent revert to their static or default value). Returns 0 or the
+ * request's / the resource's error.
+ */
+int kdr_kafka_conn_alter_broker_configs(struct kdr_kafka_conn *conn, const char *broker, const struct kdr_strmap *config);
+
+/*
  * Connections kept across reads (kdr run's cycles), one per cluster name
  * (pool.c). kdr_kafka_pool_read reads like kdr_kafka_read_cluster with the
  * cluster's kept connection, opening one when there is none or when what it

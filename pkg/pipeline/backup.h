@@ -77,6 +77,23 @@ int kdr_pipeline_restore_desired(struct kdr_desired *desired, struct kdr_diags *
 int kdr_pipeline_restore_connectors(struct kdr_pipeline *p, const char *from, const char *cluster,
 				    const char *secrets_path);
 
+struct kdr_restore_brokers {
+	struct kdr_dr_restore_brokers decided;
+	struct kdr_strvec errors; /* the AlterConfigs that failed */
+};
+
+/*
+ * restore --broker-configs: reads the backup's brokers.json, decides
+ * against the brokers of `cl` as `p` read them (kdr_dr_restore_brokers_decide)
+ * and, unless dry_run, sets them. Returns 0 when the decision was made
+ * (refusals and failures in `out`), else the file's or read's code.
+ */
+int kdr_pipeline_restore_brokers(struct kdr_restore_brokers *out, const struct kdr_pipeline *p, const char *from,
+				 const struct kdr_cluster *cl, bool dry_run);
+/* The table (broker key current backup verdict) and the summary; sensitive values redacted. */
+void kdr_restore_brokers_render_text(struct kdr_buf *out, const struct kdr_restore_brokers *brokers, bool dry_run);
+void kdr_restore_brokers_release(struct kdr_restore_brokers *brokers);
+
 /* What restore --data did (or, dry, would do) per backed-up partition. */
 enum kdr_restore_data_verdict {
 	KDR_RESTORE_DATA_PRODUCED,

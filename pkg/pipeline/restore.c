@@ -457,3 +457,63 @@ int kdr_pipeline_restore_connectors(struct kdr_pipeline *p, const char *from, co
 	free(policy);
 	return rc;
 }
+
+int kdr_pipeline_restore_brokers(struct kdr_restore_brokers *out, const struct kdr_pipeline *p, const char *from,
+				 const struct kdr_cluster *cl, bool dry_run)
+{
+	struct kdr_executor_options exec = { .timeout_ms = p->options.timeout_ms, .resolver = p->options.resolver };
+	const struct kdr_live_cluster *live = kdr_live_cluster_find(&p->live, cl->meta.name);
+	struct kdr_live_cluster backup = { 0 };
+	struct kdr_buf text = KDR_BUF_INIT;
+	char *label = kdr_asprintf("%s/brokers.json", from);
+	int rc = read_backup_file(&text, from, "brokers.json");
+
+	memset(out, 0, sizeof(*out));
+	if (rc == 0 && !live)
+		rc = kdr_error_set(KDR_EUNAVAILABLE, "cluster '%s' was not read; no broker config was set", cl->meta.name);
+	if (rc == 0)
+		rc = kdr_dr_backup_brokers_decode(&backup, text.ptr, text.len, label);
+	if (rc == 0) {
+		kdr_dr_restore_brokers_decide(&out->decided, &backup, live);
+		if (!dry_run)
+			kdr_executor_alter_broker_configs(&out->errors, &out->decided, cl, &exec);
+	}
+	kdr_live_cluster_release(&backup);
+	kdr_buf_release(&text);
+	free(label);
+	return rc;
+}
+
+static const char *shown(const char *key, const char *value)
+{
+	if (kdr_config_key_is_sensitive(key))
+		return KDR_REDACTED;
+	return value ? value : "-";
+}
+
+void kdr_restore_brokers_render_text(struct kdr_buf *out, const struct kdr_restore_brokers *brokers, bool dry_run)
+{
+	static const char *const verdicts[] = { "set", "unchanged", "skipped", "refused" };
+	const struct kdr_dr_restore_brokers *decided = &brokers->decided;
+
+	kdr_buf_printf(out, "\n%-8s %-40s %-20s %-20s  %s\n", "BROKER", "CONFIG", "CURRENT", "BACKUP", "VERDICT");
+	for (size_t i = 0; i < decided->n; i++) {
+		const struct kdr_dr_broker_row *row = &decided->rows[i];
+
+		kdr_buf_printf(out, "%-8s %-40s %-20s %-20s  %s%s%s\n", *row->broker ? row->broker : "default", row->key,
+			       shown(row->key, row->current), row->value ? shown(row->key, row->value) : KDR_REDACTED,
+			       dry_run && row->verdict == KDR_DR_BROKER_SET ? "would set" : verdicts[row->verdict],
+			       row->reason ? ": " : "", row->reason ? row->reason : "");
+	}
+	kdr_buf_printf(out, "\n--broker-configs: %zu %s, %zu unchanged, %zu skipped, %zu refused%s\n", decided->n_set,
+		       dry_run ? "to set" : "set", decided->n - decided->n_set - decided->n_skipped - decided->n_refused,
+		       decided->n_skipped, decided->n_refused,
+		       brokers->errors.n ? " (the brokers named above failed)" : "");
+}
+
+void kdr_restore_brokers_release(struct kdr_restore_brokers *brokers)
+{
+	kdr_dr_restore_brokers_release(&brokers->decided);
+	kdr_strvec_release(&brokers->errors);
+	memset(brokers, 0, sizeof(*brokers));
+}

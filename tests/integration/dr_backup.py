@@ -16,7 +16,8 @@ independent client (python3-kafka):
   - dc-conn (a Connect worker): brokers.json holds a dynamic broker config, connectors.json a
     connector's config with every secret "(redacted)"; restore --connectors: a no-op onto the
     cluster running it; once it is deleted, refused naming the redacted keys; created with
-    --connector-secrets (dry run first); a drifted key set back, an extra key kept; twice a no-op
+    --connector-secrets (dry run first); a drifted key set back, an extra key kept; twice a no-op;
+    restore --broker-configs sets a drifted broker config back, keeps another, twice a no-op
   - --commit makes a Git commit naming cluster and time
 Both clusters run with an authorizer (the sasl admin is a super user).
 """
@@ -333,17 +334,49 @@ def probe(clusters, check, b):
           "connectors.json holds the connector with its secrets redacted: %s" % conf)
     check(b"hunter2" not in b"".join(tc1.values()) and b"hunter3" not in b"".join(tc1.values()),
           "no connector secret is in any file of the backup")
+
+    # restore --broker-configs: the backed-up value set back, a key the backup does not have kept.
+    drift = conn_admin.alter_configs([ConfigResource(ConfigResourceType.BROKER, "1", configs={
+        "unclean.leader.election.enable": "false", "log.retention.bytes": "1073741824"})])
+    check(all(res[0] == 0 for res in drift.resources), "broker 1's dynamic configs are changed by hand: %s" % drift)
+
+    def broker_dynamic():
+        out = os.path.join(work, "conn-brokers")
+        kdr("backup", src, "--cluster", "dc-conn", "--out", out)
+        with open(os.path.join(out, "brokers.json")) as f:
+            return json.load(f)["brokers"]["1"]["dynamic"]
+    wait_for("the changed broker configs", lambda: broker_dynamic().get("log.retention.bytes") == "1073741824")
+    dry = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--dry-run", "--broker-configs")
+    check(dry.returncode == 0 and "would set" in dry.stdout and "--broker-configs: 1 to set" in dry.stdout and
+          broker_dynamic().get("unclean.leader.election.enable") == "false",
+          "restore --broker-configs --dry-run shows the key to set and sets nothing: %s %s" % (dry.stdout[-500:],
+                                                                                            dry.stderr[-300:]))
+    rest = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--broker-configs")
+    check(rest.returncode == 0 and "--broker-configs: 1 set" in rest.stdout,
+          "restore --broker-configs sets it: %s %s" % (rest.stdout[-500:], rest.stderr[-300:]))
+    got = wait_for("the restored broker config",
+                   lambda: (lambda d: d if d.get("unclean.leader.election.enable") == "true" else None)(broker_dynamic()))
+    check(got == {"unclean.leader.election.enable": "true", "log.retention.bytes": "1073741824"},
+          "broker 1 has the backed-up value and keeps the other key: %s" % got)
+    again = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--broker-configs")
+    check(again.returncode == 0 and "--broker-configs: 0 set, " in again.stdout and " 0 refused" in again.stdout,
+          "a second restore --broker-configs changes nothing: " + again.stdout[-300:])
     conn_admin.close()
 
     # restore --connectors: onto the cluster that still runs the connector, the redacted keys keep its own values.
     def connector_config(name):
-        try:
-            with urllib.request.urlopen(conn_url + "/connectors/" + name + "/config", timeout=30) as resp:
-                return json.loads(resp.read())
-        except urllib.error.HTTPError as e:
-            if e.code == 404:
-                return None
-            raise
+        """The connector's config, None when there is none; real Connect answers 409/500 while it rebalances."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(conn_url + "/connectors/" + name + "/config", timeout=30) as resp:
+                    return json.loads(resp.read())
+            except urllib.error.HTTPError as e:
+                if e.code == 404:
+                    return None
+                if e.code not in (409, 500) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     same = kdr("restore", src, "--from", cb1, "--cluster", "dc-conn", "--yes", "--connectors")
     check(same.returncode == 0 and "No changes" in same.stdout and "mirror-hb" not in same.stdout,
           "restore --connectors onto the cluster that runs the connector changes nothing: %s %s" %

@@ -553,6 +553,56 @@ static void test_restore_connectors(void **state)
 	kdr_live_cluster_release(&live);
 }
 
+/* restore --broker-configs: brokers.json read back and decided against the brokers. */
+static void test_restore_brokers(void **state)
+{
+	static const char text[] = "{\"brokers\":{\"1\":{\"clusterDefault\":{\"log.retention.ms\":\"1000\"},"
+				   "\"dynamic\":{\"a\":\"2\",\"b\":\"x\",\"ssl.key.password\":\"(redacted)\"},"
+				   "\"rack\":null},\"7\":{\"clusterDefault\":{},\"dynamic\":{\"a\":\"1\"},"
+				   "\"rack\":\"r\"}},\"cluster\":\"c\",\"kdrBrokerConfigs\":1}";
+	struct kdr_live_cluster backup = { 0 }, live = { 0 };
+	struct kdr_dr_restore_brokers decided = { 0 };
+	struct kdr_live_broker *broker = NULL;
+
+	(void)state;
+	assert_int_equal(kdr_dr_backup_brokers_decode(&backup, text, strlen(text), "brokers.json"), 0);
+	assert_int_equal(backup.n_brokers, 2);
+	assert_null(kdr_strmap_get(&backup.brokers[0].dynamic_configs, "ssl.key.password"));
+	assert_true(kdr_strmap_has(&backup.brokers[0].dynamic_configs, "ssl.key.password"));
+
+	broker = kdr_live_cluster_add_broker(&live, 1, "h", 9092, NULL);
+	kdr_strmap_set(&broker->dynamic_configs, "a", "5");    /* differs: set */
+	kdr_strmap_set(&broker->dynamic_configs, "b", "x");    /* equal: unchanged */
+	kdr_strmap_set(&broker->dynamic_configs, "keep", "k"); /* not in the backup: kept */
+	kdr_strmap_set(&broker->default_configs, "log.retention.ms", "1000");
+	kdr_live_cluster_sort(&live);
+	kdr_dr_restore_brokers_decide(&decided, &backup, &live);
+	/* default: unchanged; broker 1: a set, b unchanged, the password skipped; broker 7 missing: skipped. */
+	assert_int_equal(decided.n, 5);
+	assert_int_equal(decided.n_set, 1);
+	assert_int_equal(decided.n_skipped, 2);
+	assert_int_equal(decided.n_refused, 0);
+	assert_int_equal(decided.n_sets, 1);
+	assert_string_equal(decided.sets[0].broker, "1");
+	assert_string_equal(kdr_strmap_get(&decided.sets[0].config, "a"), "2");
+	assert_string_equal(kdr_strmap_get(&decided.sets[0].config, "keep"), "k");
+	assert_false(kdr_strmap_has(&decided.sets[0].config, "ssl.key.password"));
+	kdr_dr_restore_brokers_release(&decided);
+
+	/* A sensitive value on the broker (unknown, cannot be sent back): the keys to set are refused. */
+	kdr_strmap_set(&live.brokers[0].dynamic_configs, "listener.name.x.ssl.keystore.password", NULL);
+	kdr_dr_restore_brokers_decide(&decided, &backup, &live);
+	assert_int_equal(decided.n_refused, 1);
+	assert_int_equal(decided.n_sets, 0);
+	kdr_dr_restore_brokers_release(&decided);
+
+	kdr_live_cluster_release(&backup);
+	kdr_live_cluster_release(&live);
+	memset(&backup, 0, sizeof(backup));
+	assert_int_equal(kdr_dr_backup_brokers_decode(&backup, "{\"kdrBrokerConfigs\":2}", 22, "b.json"), KDR_EINVALID);
+	kdr_live_cluster_release(&backup);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_groups_and_restore_offsets),
 		cmocka_unit_test(test_restore_offsets_translate),
 		cmocka_unit_test(test_restore_connectors),
+		cmocka_unit_test(test_restore_brokers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
