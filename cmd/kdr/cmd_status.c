@@ -2,8 +2,9 @@
 #include <string.h>
 
 #include "args.h"
+#include "health/health.h"
 #include "plan/plan.h"
-#include "plan/status.h"
+#include "render/render.h"
 #include "util/error.h"
 #include "util/strvec.h"
 
@@ -52,7 +53,7 @@ int kdr_cmd_status(int argc, char **argv)
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_status status = { 0 };
+	struct kdr_health status = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT;
 	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, status_option, &json);
 
@@ -74,14 +75,14 @@ int kdr_cmd_status(int argc, char **argv)
 	if (!p.options.snapshot_path)
 		kdr_pipeline_status_lag(&status, &p);
 	if (json)
-		kdr_status_render_json(&out, &status);
+		kdr_render_health_json(&out, &status);
 	else
-		kdr_status_render_text(&out, &status);
+		kdr_render_health_text(&out, &status);
 	fwrite(out.ptr, 1, out.len, stdout);
-	exit_code = status.level == KDR_STATUS_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+	exit_code = status.level == KDR_HEALTH_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 cleanup:
 	kdr_buf_release(&out);
-	kdr_status_release(&status);
+	kdr_health_release(&status);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);

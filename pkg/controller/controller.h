@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "health/health.h"
 #include "model/model.h"
 #include "plan/plan.h"
-#include "plan/status.h"
 #include "source/source.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -105,7 +105,7 @@ struct kdr_controller_cluster_stats {
 /* A flow's replication lag as the last cycle measured it (the figures of kdr lag). */
 struct kdr_controller_flow_lag {
 	char *flow;
-	struct kdr_status_lag lag;
+	struct kdr_health_lag lag;
 };
 
 /* Frees an array of flow lags (accepts NULL). */
@@ -150,8 +150,8 @@ void kdr_controller_stats_release(struct kdr_controller_stats *stats);
  * kdr_flow_lag_records{flow}, kdr_flow_rpo_seconds{flow},
  * kdr_flow_heartbeat_age_seconds{flow} (the last four only when known),
  * kdr_flow_topic_lag_records{flow,topic} and kdr_flow_topic_rpo_seconds{flow,topic} for at most
- * KDR_STATUS_LAG_TOPICS topics (kdr_status_lag_worst), kdr_flow_lag_topics_omitted{flow}: at most
- * 6 + 2 x KDR_STATUS_LAG_TOPICS lag series per flow. The same stats give the same bytes.
+ * KDR_HEALTH_LAG_TOPICS topics (kdr_health_lag_worst), kdr_flow_lag_topics_omitted{flow}: at most
+ * 6 + 2 x KDR_HEALTH_LAG_TOPICS lag series per flow. The same stats give the same bytes.
  */
 void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_controller_stats *stats);
 

@@ -402,17 +402,17 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
  * Between measurements (--lag-interval), each flow's status gets the last
  * figures measured for it; none with --lag-interval 0.
  */
-static void last_lag(struct kdr_controller *ctl, struct kdr_status *status)
+static void last_lag(struct kdr_controller *ctl, struct kdr_health *status)
 {
 	pthread_mutex_lock(&ctl->lock);
 	for (size_t i = 0; i < status->n_flows; i++) {
-		struct kdr_status_lag *lag = &status->flows[i].lag;
+		struct kdr_health_lag *lag = &status->flows[i].lag;
 
-		kdr_status_lag_release(lag);
+		kdr_health_lag_release(lag);
 		memset(lag, 0, sizeof(*lag));
 		for (size_t k = 0; k < ctl->stats.n_flow_lags; k++)
 			if (strcmp(ctl->stats.flow_lags[k].flow, status->flows[i].name) == 0)
-				kdr_status_lag_copy(lag, &ctl->stats.flow_lags[k].lag);
+				kdr_health_lag_copy(lag, &ctl->stats.flow_lags[k].lag);
 		if (ctl->options.lag_interval_ms <= 0)
 			lag->error = kdr_strdup("not measured: kdr run --lag-interval 0");
 		else if (!lag->measured && !lag->error)
@@ -429,7 +429,7 @@ static void last_lag(struct kdr_controller *ctl, struct kdr_status *status)
  * for its first figures. Such a flow is tried each cycle until it has
  * figures; while its clusters are unread that sends nothing.
  */
-static bool lag_due(struct kdr_controller *ctl, const struct kdr_status *status, int64_t now)
+static bool lag_due(struct kdr_controller *ctl, const struct kdr_health *status, int64_t now)
 {
 	bool due = false;
 
@@ -459,9 +459,9 @@ static bool lag_due(struct kdr_controller *ctl, const struct kdr_status *status,
  * that applied actions makes the next one measure: its status was read
  * before them.
  */
-static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p, struct kdr_status *status_out)
+static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p, struct kdr_health *status_out)
 {
-	struct kdr_status status = { 0 };
+	struct kdr_health status = { 0 };
 	struct kdr_controller_flow_lag *lags = NULL, *old = NULL;
 	size_t n_old = 0;
 	int64_t now = kdr_controller_mono_ms();
@@ -486,7 +486,7 @@ static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p
 	lags = kdr_calloc(status.n_flows + 1, sizeof(*lags));
 	for (size_t i = 0; i < status.n_flows; i++) {
 		lags[i].flow = kdr_strdup(status.flows[i].name);
-		kdr_status_lag_copy(&lags[i].lag, &status.flows[i].lag);
+		kdr_health_lag_copy(&lags[i].lag, &status.flows[i].lag);
 	}
 	pthread_mutex_lock(&ctl->lock);
 	old = ctl->stats.flow_lags;
@@ -500,7 +500,7 @@ static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p
 
 /* Tells the source what the cycle found (its objects' status). */
 static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kdr_plan *plan,
-		   const struct kdr_live *live, const struct kdr_status *status)
+		   const struct kdr_live *live, const struct kdr_health *status)
 {
 	struct kdr_source_report rep;
 	const char **failed = NULL, **errors = NULL;
@@ -571,7 +571,7 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 {
 	struct cycle cy;
 	struct kdr_pipeline p;
-	struct kdr_status status = { 0 };
+	struct kdr_health status = { 0 };
 	bool measured = false;
 	int rc = 0;
 
@@ -630,7 +630,7 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 cleanup:
 	rc = finish_cycle(ctl, &cy);
 	report(ctl, &cy, cy.planned ? &p.plan : NULL, cy.planned ? &p.live : NULL, measured ? &status : NULL);
-	kdr_status_release(&status);
+	kdr_health_release(&status);
 	ctl->in_cycle = false;
 	for (size_t i = 0; i < cy.n_clusters; i++)
 		free(cy.clusters[i].message);

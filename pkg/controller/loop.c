@@ -301,7 +301,7 @@ void kdr_controller_stats_copy(struct kdr_controller_stats *out, struct kdr_cont
 	out->flow_lags = kdr_calloc(ctl->stats.n_flow_lags + 1, sizeof(*out->flow_lags));
 	for (size_t i = 0; i < ctl->stats.n_flow_lags; i++) {
 		out->flow_lags[i].flow = kdr_strdup(ctl->stats.flow_lags[i].flow);
-		kdr_status_lag_copy(&out->flow_lags[i].lag, &ctl->stats.flow_lags[i].lag);
+		kdr_health_lag_copy(&out->flow_lags[i].lag, &ctl->stats.flow_lags[i].lag);
 	}
 	pthread_mutex_unlock(&ctl->lock);
 }

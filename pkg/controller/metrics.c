@@ -56,7 +56,7 @@ void kdr_controller_flow_lags_free(struct kdr_controller_flow_lag *lags, size_t 
 {
 	for (size_t i = 0; i < n; i++) {
 		free(lags[i].flow);
-		kdr_status_lag_release(&lags[i].lag);
+		kdr_health_lag_release(&lags[i].lag);
 	}
 	free(lags);
 }
@@ -157,25 +157,25 @@ static void flow_series(struct kdr_buf *out, const char *name, const char *flow,
 	kdr_buf_puts(out, "\"} ");
 }
 
-/* The flows' lag families; topics bounded per flow (KDR_STATUS_LAG_TOPICS). */
+/* The flows' lag families; topics bounded per flow (KDR_HEALTH_LAG_TOPICS). */
 static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *stats)
 {
 	static const char *const topic_families[] = { "kdr_flow_topic_lag_records", "kdr_flow_topic_rpo_seconds" };
-	const struct kdr_status_topic_lag **shown = NULL;
+	const struct kdr_health_topic_lag **shown = NULL;
 	size_t *n_shown = NULL;
 
 	if (!stats->n_flow_lags)
 		return;
-	shown = kdr_calloc(stats->n_flow_lags * KDR_STATUS_LAG_TOPICS + 1, sizeof(*shown));
+	shown = kdr_calloc(stats->n_flow_lags * KDR_HEALTH_LAG_TOPICS + 1, sizeof(*shown));
 	n_shown = kdr_calloc(stats->n_flow_lags, sizeof(*n_shown));
 	for (size_t f = 0; f < stats->n_flow_lags; f++) {
-		const struct kdr_status_topic_lag **mine = shown + f * KDR_STATUS_LAG_TOPICS;
+		const struct kdr_health_topic_lag **mine = shown + f * KDR_HEALTH_LAG_TOPICS;
 
-		n_shown[f] = kdr_status_lag_worst(mine, &stats->flow_lags[f].lag);
+		n_shown[f] = kdr_health_lag_worst(mine, &stats->flow_lags[f].lag);
 		/* Series in label order: by topic name within the flow. */
 		for (size_t t = 1; t < n_shown[f]; t++)
 			for (size_t u = t; u > 0 && strcmp(mine[u - 1]->topic, mine[u]->topic) > 0; u--) {
-				const struct kdr_status_topic_lag *swap = mine[u - 1];
+				const struct kdr_health_topic_lag *swap = mine[u - 1];
 
 				mine[u - 1] = mine[u];
 				mine[u] = swap;
@@ -221,12 +221,12 @@ static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *sta
 		}
 	for (size_t k = 0; k < 2; k++) {
 		family(out, topic_families[k], "gauge",
-		       k == 0 ? "Records behind per mirrored topic (at most " KDR_STATUS_LAG_TOPICS_TEXT
+		       k == 0 ? "Records behind per mirrored topic (at most " KDR_HEALTH_LAG_TOPICS_TEXT
 			       " topics per flow: the furthest behind)."
 			      : "RPO estimate per mirrored topic (the same topics as kdr_flow_topic_lag_records).");
 		for (size_t f = 0; f < stats->n_flow_lags; f++)
 			for (size_t t = 0; t < n_shown[f]; t++) {
-				const struct kdr_status_topic_lag *tl = shown[f * KDR_STATUS_LAG_TOPICS + t];
+				const struct kdr_health_topic_lag *tl = shown[f * KDR_HEALTH_LAG_TOPICS + t];
 				int64_t value = k == 0 ? tl->records : tl->rpo_ms;
 
 				if (value < 0)

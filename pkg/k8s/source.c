@@ -16,16 +16,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "health/health.h"
 #include "k8s/k8s.h"
 #include "kafka/kafka.h"
 #include "live/live.h"
 #include "plan/plan.h"
-#include "plan/status.h"
+#include "source/source.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hash.h"
-#include "source/source.h"
 
 #define MAX_KINDS 8
 
@@ -539,11 +539,11 @@ static void set_count(json_t *obj, const char *key, int64_t value)
 	json_object_set_new(obj, key, value >= 0 ? json_integer((json_int_t)value) : json_null());
 }
 
-/* status.lag of flow `flow`: this cycle's figures (the KDR_STATUS_LAG_TOPICS topics furthest behind), or NULL. */
+/* status.lag of flow `flow`: this cycle's figures (the KDR_HEALTH_LAG_TOPICS topics furthest behind), or NULL. */
 static json_t *flow_lag(const struct kdr_source_report *rep, const char *flow)
 {
-	const struct kdr_status_lag *lag = NULL;
-	const struct kdr_status_topic_lag *order[KDR_STATUS_LAG_TOPICS];
+	const struct kdr_health_lag *lag = NULL;
+	const struct kdr_health_topic_lag *order[KDR_HEALTH_LAG_TOPICS];
 	json_t *out = NULL, *topics = NULL;
 	size_t shown = 0;
 	char when[32];
@@ -563,7 +563,7 @@ static json_t *flow_lag(const struct kdr_source_report *rep, const char *flow)
 	set_count(out, "heartbeatAgeMs", lag->heartbeat_age_ms);
 	kdr_k8s_time(when, lag->measured_at_ms);
 	json_object_set_new(out, "measuredTime", json_string(when));
-	shown = kdr_status_lag_worst(order, lag);
+	shown = kdr_health_lag_worst(order, lag);
 	topics = json_array();
 	for (size_t i = 0; i < shown; i++) {
 		json_t *item = json_object();

@@ -65,21 +65,21 @@ static void read_syncs(struct kdr_dr_syncs *out, struct kdr_strvec *warnings, co
 
 /* kdr_pipeline_lag with the flows' status given (`given`), or computed here when NULL. */
 static int measure(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, const struct kdr_pipeline *p,
-		   const struct kdr_status *given, const struct kdr_flow *flow, int64_t max_rpo_ms)
+		   const struct kdr_health *given, const struct kdr_flow *flow, int64_t max_rpo_ms)
 {
 	const struct kdr_cluster *source = kdr_desired_cluster(p->desired, flow->source);
 	const struct kdr_cluster *target = kdr_desired_cluster(p->desired, flow->target);
 	const struct kdr_live_cluster *source_live = kdr_live_cluster_find(&p->live, flow->source);
-	const struct kdr_status_flow *sf = NULL;
+	const struct kdr_health_flow *sf = NULL;
 	struct kdr_executor_options exec = { 0 };
-	struct kdr_status status = { 0 };
+	struct kdr_health status = { 0 };
 	struct kdr_strvec topics = KDR_STRVEC_INIT;
 	struct kdr_dr_offsets src_want = { 0 }, dst_want = { 0 }, src_ends = { 0 }, dst_ends = { 0 }, first = { 0 };
 	struct kdr_dr_syncs syncs = { 0 };
 	struct kdr_dr_lag_input in = { 0 };
 	const char **remotes = NULL;
 	int rc = given ? 0 : kdr_pipeline_status(&status, p);
-	const struct kdr_status *st = given ? given : &status;
+	const struct kdr_health *st = given ? given : &status;
 
 	for (size_t i = 0; rc == 0 && i < st->n_flows && !sf; i++)
 		if (strcmp(st->flows[i].name, flow->meta.name) == 0)
@@ -144,7 +144,7 @@ cleanup:
 	kdr_dr_offsets_release(&dst_ends);
 	kdr_dr_offsets_release(&first);
 	free(remotes);
-	kdr_status_release(&status);
+	kdr_health_release(&status);
 	kdr_strvec_release(&topics);
 	return rc;
 }
@@ -156,9 +156,9 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
 }
 
 /* The status form of a report: the totals and the per-topic figures. */
-static void fill_status_lag(struct kdr_status_lag *out, const struct kdr_dr_lag_report *report)
+static void fill_status_lag(struct kdr_health_lag *out, const struct kdr_dr_lag_report *report)
 {
-	kdr_status_lag_release(out);
+	kdr_health_lag_release(out);
 	out->measured = true;
 	out->records = report->total_lag;
 	out->rpo_ms = report->max_rpo_ms;
@@ -173,15 +173,15 @@ static void fill_status_lag(struct kdr_status_lag *out, const struct kdr_dr_lag_
 	out->n_topics = report->n_topics;
 }
 
-void kdr_pipeline_status_lag(struct kdr_status *status, const struct kdr_pipeline *p)
+void kdr_pipeline_status_lag(struct kdr_health *status, const struct kdr_pipeline *p)
 {
 	for (size_t i = 0; i < status->n_flows; i++) {
-		struct kdr_status_flow *sf = &status->flows[i];
+		struct kdr_health_flow *sf = &status->flows[i];
 		const struct kdr_flow *flow = kdr_desired_flow(p->desired, sf->name);
 		struct kdr_dr_lag_report report = { 0 };
 		struct kdr_strvec warnings = KDR_STRVEC_INIT;
 
-		kdr_status_lag_release(&sf->lag);
+		kdr_health_lag_release(&sf->lag);
 		if (!flow)
 			continue;
 		/* The status at hand names what each flow mirrors: not recomputed per flow. */

@@ -135,13 +135,13 @@ int kdr_pipeline_apply(struct kdr_apply_report *out, struct kdr_pipeline *p, con
 	return rc;
 }
 
-int kdr_pipeline_status(struct kdr_status *out, const struct kdr_pipeline *p)
+int kdr_pipeline_status(struct kdr_health *out, const struct kdr_pipeline *p)
 {
-	struct kdr_status_options options = { 0 };
+	struct kdr_health_options options = { 0 };
 
 	options.clusters = p->options.n_clusters ? p->options.clusters : NULL;
 	options.n_clusters = p->options.n_clusters;
-	return kdr_status_compute(out, p->desired, &p->live, &p->plan, &options);
+	return kdr_health_compute(out, p->desired, &p->live, &p->plan, &options);
 }
 
 bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p)

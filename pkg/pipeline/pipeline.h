@@ -6,11 +6,11 @@
 
 #include "dr/dr.h"
 #include "executor/executor.h"
+#include "health/health.h"
 #include "live/live.h"
 #include "mm2/mm2.h"
 #include "model/model.h"
 #include "plan/plan.h"
-#include "plan/status.h"
 #include "reader/reader.h"
 #include "util/strvec.h"
 
@@ -91,8 +91,8 @@ int kdr_pipeline_use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, struc
 int kdr_pipeline_apply(struct kdr_apply_report *out, struct kdr_pipeline *p, const struct kdr_strvec *targets,
 		       const bool *held);
 
-/* The flows' health of the planned state (kdr_status_compute over the selected clusters). */
-int kdr_pipeline_status(struct kdr_status *out, const struct kdr_pipeline *p);
+/* The flows' health of the planned state (kdr_health_compute over the selected clusters). */
+int kdr_pipeline_status(struct kdr_health *out, const struct kdr_pipeline *p);
 
 /*
  * ReplicationFlow `flow`'s lag (kdr lag), once p has read and planned the
@@ -111,7 +111,7 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
  * figures, or the reason they could not be measured in lag.error. Reads the
  * log ends and MM2's offset-syncs of each flow whose clusters were read.
  */
-void kdr_pipeline_status_lag(struct kdr_status *status, const struct kdr_pipeline *p);
+void kdr_pipeline_status_lag(struct kdr_health *status, const struct kdr_pipeline *p);
 
 /* A plan-time error (KDR_BLOCKED_ERROR) among the plan's blocked items. */
 bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p);

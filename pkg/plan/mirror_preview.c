@@ -90,18 +90,18 @@ static char *join_list(const struct kdr_strvec *patterns, const char *defaults)
 	return kdr_buf_detach(&buf);
 }
 
-static int filter_compile(struct plan_mm2_filter *out, const char *topics, const char *exclude)
+static int filter_compile(struct kdr_plan_mm2_filter *out, const char *topics, const char *exclude)
 {
 	int rc = plan_mm2_compile_list(&out->topics, topics, "topics");
 
 	if (rc == 0)
 		rc = plan_mm2_compile_list(&out->exclude, exclude, "topics.exclude");
 	if (rc != 0)
-		plan_mm2_filter_release(out);
+		kdr_plan_mm2_filter_release(out);
 	return rc;
 }
 
-int plan_mm2_filter_desired(struct plan_mm2_filter *out, const struct kdr_flow *flow)
+int kdr_plan_mm2_filter_desired(struct kdr_plan_mm2_filter *out, const struct kdr_flow *flow)
 {
 	/* The same strings pkg/mm2 renders, parsed back the way MM2 parses them. */
 	char *topics = join_list(&flow->topics, NULL);
@@ -120,7 +120,7 @@ int plan_mm2_filter_desired(struct plan_mm2_filter *out, const struct kdr_flow *
 	return rc;
 }
 
-int plan_mm2_filter_live(struct plan_mm2_filter *out, const struct kdr_live_connector *live)
+int kdr_plan_mm2_filter_live(struct kdr_plan_mm2_filter *out, const struct kdr_live_connector *live)
 {
 	const struct kdr_strmap *config = &live->config;
 	const char *klass = kdr_strmap_get(config, "replication.policy.class");
@@ -140,7 +140,7 @@ int plan_mm2_filter_live(struct plan_mm2_filter *out, const struct kdr_live_conn
 			      exclude ? exclude : KDR_MM2_DEFAULT_TOPICS_EXCLUDE);
 }
 
-void plan_mm2_filter_release(struct plan_mm2_filter *filter)
+void kdr_plan_mm2_filter_release(struct kdr_plan_mm2_filter *filter)
 {
 	kdr_regex_set_release(&filter->topics);
 	kdr_regex_set_release(&filter->exclude);
@@ -181,7 +181,7 @@ static bool mm2_is_cycle(const struct kdr_flow *naming, const char *topic)
 	}
 }
 
-bool plan_mm2_replicates(const struct plan_mm2_filter *filter, const char *topic, bool *filter_matched)
+bool kdr_plan_mm2_replicates(const struct kdr_plan_mm2_filter *filter, const char *topic, bool *filter_matched)
 {
 	bool matched = kdr_regex_set_match(&filter->topics, topic) && !kdr_regex_set_match(&filter->exclude, topic);
 
@@ -308,8 +308,8 @@ struct preview {
 	struct plan_ctx *ctx;
 	const struct kdr_flow *flow;
 	char *connector; /* kdr.<flow>.source: the notes' resource */
-	struct plan_mm2_filter want;
-	struct plan_mm2_filter have; /* valid when has_live */
+	struct kdr_plan_mm2_filter want;
+	struct kdr_plan_mm2_filter have; /* valid when has_live */
 	bool has_live;
 	bool compare; /* false: what runs is unknown (Connect not read) or nothing can run (no Connect) */
 	struct preview_list starts;
@@ -325,7 +325,7 @@ static void preview_topic(struct preview *pv, const struct plan_topic_after *top
 	bool matched = false, now = false, before = false, renamed = false;
 	char *remote_now = NULL, *remote_before = NULL;
 
-	now = !topic->deleted && plan_mm2_replicates(&pv->want, topic->name, &matched);
+	now = !topic->deleted && kdr_plan_mm2_replicates(&pv->want, topic->name, &matched);
 	if (now && matched) {
 		pv->replicated++;
 		/* Per pattern only when MM2's comma split kept the user's list as it is. */
@@ -335,7 +335,7 @@ static void preview_topic(struct preview *pv, const struct plan_topic_after *top
 	}
 	if (!pv->compare)
 		return;
-	before = pv->has_live && !topic->created && plan_mm2_replicates(&pv->have, topic->name, NULL);
+	before = pv->has_live && !topic->created && kdr_plan_mm2_replicates(&pv->have, topic->name, NULL);
 	if (now)
 		remote_now = kdr_mm2_remote_topic(&pv->want.naming, topic->name);
 	if (before)
@@ -424,7 +424,7 @@ static void preview_groups(struct preview *pv, const struct kdr_live_cluster *so
 			continue;
 		accepted++;
 		for (size_t k = 0; k < group->n_offsets && !on_mirrored; k++)
-			on_mirrored = plan_mm2_replicates(&pv->want, group->offsets[k].topic, NULL);
+			on_mirrored = kdr_plan_mm2_replicates(&pv->want, group->offsets[k].topic, NULL);
 		if (on_mirrored)
 			kdr_strvec_push(&names, group->id);
 	}
@@ -462,7 +462,7 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	struct kdr_plan *plan = ctx->plan;
-	struct plan_mm2_filter want;
+	struct kdr_plan_mm2_filter want;
 	char *connector = NULL;
 	size_t kept = 0;
 
@@ -470,12 +470,12 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	if (!flow->suspended && !flow->failed_over)
 		return;
 	/* A filter that does not compile is reported by the preview (and validation). */
-	if (plan_mm2_filter_desired(&want, flow) != 0)
+	if (kdr_plan_mm2_filter_desired(&want, flow) != 0)
 		goto cleanup;
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		struct kdr_action *action = &plan->actions[i];
 		bool guarded = action->kind == KDR_ACTION_CREATE_TOPIC && strcmp(action->cluster, flow->source) == 0 &&
-			       plan_mm2_replicates(&want, action->resource, NULL);
+			       kdr_plan_mm2_replicates(&want, action->resource, NULL);
 
 		if (guarded)
 			kdr_strvec_push(&names, action->resource);
@@ -512,7 +512,7 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	}
 cleanup:
 	free(connector);
-	plan_mm2_filter_release(&want);
+	kdr_plan_mm2_filter_release(&want);
 	kdr_buf_release(&msg);
 	kdr_strvec_release(&names);
 }
@@ -545,7 +545,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 				      "topics and topics.exclude as comma-separated lists and splits it in two",
 				      pattern, flow->meta.name);
 	}
-	if (plan_mm2_filter_desired(&pv.want, flow) != 0) {
+	if (kdr_plan_mm2_filter_desired(&pv.want, flow) != 0) {
 		plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector, "mirror preview: %s",
 			      kdr_error_message());
 		goto cleanup;
@@ -559,7 +559,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	if (target && target->connect.present)
 		live = kdr_live_connector_find(&target->connect, pv.connector);
 	if (live) {
-		if (plan_mm2_filter_live(&pv.have, live) == 0) {
+		if (kdr_plan_mm2_filter_live(&pv.have, live) == 0) {
 			pv.has_live = true;
 		} else {
 			plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
@@ -582,8 +582,8 @@ cleanup:
 	free(pv.connector);
 	list_release(&pv.starts);
 	list_release(&pv.stops);
-	plan_mm2_filter_release(&pv.want);
-	plan_mm2_filter_release(&pv.have);
+	kdr_plan_mm2_filter_release(&pv.want);
+	kdr_plan_mm2_filter_release(&pv.have);
 }
 
 void plan_mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options)

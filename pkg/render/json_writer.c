@@ -18,10 +18,11 @@ void kdr_render_jw_init(struct kdr_render_jw *w, struct kdr_buf *out)
 
 void kdr_render_jw_release(struct kdr_render_jw *w)
 {
-	free(w->items);
-	w->items = NULL;
+	free(w->levels);
+	w->levels = NULL;
 	w->depth = 0;
 	w->cap = 0;
+	w->lines = 0;
 }
 
 static void indent(struct kdr_render_jw *w, size_t depth)
@@ -35,17 +36,17 @@ static void indent(struct kdr_render_jw *w, size_t depth)
 static void prefix(struct kdr_render_jw *w, const char *key)
 {
 	if (w->depth) {
-		bool *has = &w->items[w->depth - 1];
+		struct kdr_render_jw_level *level = &w->levels[w->depth - 1];
 
-		if (w->inline_from && w->depth >= w->inline_from) {
-			if (*has)
+		if (level->one_line) {
+			if (level->has)
 				kdr_buf_puts(w->out, ", ");
 		} else {
-			if (*has)
+			if (level->has)
 				kdr_buf_putc(w->out, ',');
-			indent(w, w->depth);
+			indent(w, w->lines);
 		}
-		*has = true;
+		level->has = true;
 	}
 	if (key) {
 		kdr_buf_put_json_string(w->out, key);
@@ -53,28 +54,40 @@ static void prefix(struct kdr_render_jw *w, const char *key)
 	}
 }
 
-void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line)
+static void push(struct kdr_render_jw *w, const char *key, char bracket, bool one_line)
 {
 	prefix(w, key);
 	kdr_buf_putc(w->out, bracket);
-	w->items = kdr_grow(w->items, &w->cap, w->depth + 1, sizeof(*w->items));
-	w->items[w->depth++] = false;
-	if (one_line && !w->inline_from)
-		w->inline_from = w->depth;
+	w->levels = kdr_grow(w->levels, &w->cap, w->depth + 1, sizeof(*w->levels));
+	w->levels[w->depth].has = false;
+	w->levels[w->depth].one_line = one_line;
+	w->depth++;
+	if (!one_line)
+		w->lines++;
+}
+
+void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line)
+{
+	/* Inside a one-line container everything stays on that line. */
+	push(w, key, bracket, one_line || (w->depth && w->levels[w->depth - 1].one_line));
+}
+
+void kdr_render_jw_open_lines(struct kdr_render_jw *w, const char *key, char bracket)
+{
+	push(w, key, bracket, false);
 }
 
 void kdr_render_jw_close(struct kdr_render_jw *w, char bracket)
 {
-	bool had = w->depth ? w->items[w->depth - 1] : false;
-	bool one_line = w->inline_from && w->depth >= w->inline_from;
+	struct kdr_render_jw_level level = {false, true};
 
 	if (w->depth)
-		w->depth--;
-	if (had && !one_line)
-		indent(w, w->depth);
+		level = w->levels[--w->depth];
+	if (!level.one_line)
+		w->lines--;
+	if (level.has && !level.one_line)
+		indent(w, w->lines);
 	kdr_buf_putc(w->out, bracket);
-	if (w->inline_from > w->depth)
-		w->inline_from = 0;
 }
 
 void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *value)

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "health/health.h"
 #include "model/model.h"
 #include "plan/plan.h"
 #include "util/buf.h"
@@ -42,5 +43,10 @@ void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const str
  * "kdrPlan" version; on failure `out` is left empty.
  */
 int kdr_render_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label);
+
+/* Flow health (`kdr status`) as a human-readable report: per flow, then topics, then a summary line. */
+void kdr_render_health_text(struct kdr_buf *out, const struct kdr_health *status);
+/* The same as one JSON object, keys in a fixed order (the schema is above kdr_render_health_json in health_json.c). */
+void kdr_render_health_json(struct kdr_buf *out, const struct kdr_health *status);
 
 #endif

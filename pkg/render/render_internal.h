@@ -85,22 +85,33 @@ const char *kdr_render_note_kind_name(enum kdr_note_kind kind);
 bool kdr_render_is_commit_id(const char *s);
 
 /*
- * The JSON writer used by json.c and, for reassignment files, markdown.c:
+ * The JSON writer used by json.c, health_json.c and, for reassignment files, markdown.c:
  * 2-space indentation, arrays of scalars on one line ("[1, 2, 3]"), keys in
  * the order they are written, "{}"/"[]" when empty.
  */
+struct kdr_render_jw_level {
+	bool has;      /* the container has a member yet */
+	bool one_line; /* its members are separated by ", " instead of one per line */
+};
+
 struct kdr_render_jw {
 	struct kdr_buf *out;
-	bool *items;        /* per open container: has it a member yet */
+	struct kdr_render_jw_level *levels; /* per open container */
 	size_t depth;
 	size_t cap;
-	size_t inline_from; /* depth of the outermost one-line container, 0 = none */
+	size_t lines; /* open containers with a member per line: the indentation of their members */
 };
 
 void kdr_render_jw_init(struct kdr_render_jw *w, struct kdr_buf *out);
 void kdr_render_jw_release(struct kdr_render_jw *w);
 /* `key` is the member name inside an object, NULL inside an array or at the top. */
 void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line);
+/*
+ * A container with one member per line even inside a one-line container
+ * (status JSON: a flow on one line, its connectors one per line), indented
+ * one step deeper than the nearest multi-line container around it.
+ */
+void kdr_render_jw_open_lines(struct kdr_render_jw *w, const char *key, char bracket);
 void kdr_render_jw_close(struct kdr_render_jw *w, char bracket);
 void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *value); /* NULL -> null */
 void kdr_render_jw_int(struct kdr_render_jw *w, const char *key, long long value);

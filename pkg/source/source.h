@@ -44,7 +44,7 @@ struct kdr_action;
 struct kdr_action_result;
 struct kdr_live;
 struct kdr_plan;
-struct kdr_status;
+struct kdr_health;
 
 /*
  * What one reconcile cycle found, for a source that reports it back (the
@@ -64,8 +64,8 @@ struct kdr_source_report {
 	size_t n_failed_clusters;
 	bool dry_run;                      /* --dry-run: nothing is applied */
 	int64_t now_unix_ms;
-	/* The flows' health with their replication lag as measured this cycle (plan/status.h), or NULL. */
-	const struct kdr_status *status;
+	/* The flows' health with their replication lag as measured this cycle (health/health.h), or NULL. */
+	const struct kdr_health *status;
 };
 
 /*

@@ -31,13 +31,14 @@
 #include <librdkafka/rdkafka.h>
 
 #include "executor/executor.h"
-#include "reader/reader.h"
+#include "health/health.h"
 #include "mm2/mm2.h"
 #include "plan/plan.h"
-#include "plan/status.h"
+#include "reader/reader.h"
+#include "render/render.h"
 #include "sandbox.h"
-#include "testbed.h"
 #include "spec/spec.h"
+#include "testbed.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -832,7 +833,7 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 	struct kdr_reader_options options;
 	struct kdr_reader_report read_errors = {0};
 	struct kdr_live live = {0};
-	struct kdr_status status;
+	struct kdr_health status;
 	struct kdr_buf text = KDR_BUF_INIT, json = KDR_BUF_INIT;
 	struct kdr_cluster *west = NULL;
 	const char *url = NULL;
@@ -859,9 +860,9 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 	reader_options(&options);
 	kdr_reader_read(&live, &read_errors, &desired, &options);
 	assert_int_equal(read_errors.messages.n, 0);
-	assert_int_equal(kdr_status_compute(&status, &desired, &live, NULL, NULL), 0);
-	kdr_status_render_text(&text, &status);
-	kdr_status_render_json(&json, &status);
+	assert_int_equal(kdr_health_compute(&status, &desired, &live, NULL, NULL), 0);
+	kdr_render_health_text(&text, &status);
+	kdr_render_health_json(&json, &status);
 	printf("# backend: kdr-sandbox Connect\n%s", text.ptr);
 	assert_non_null(strstr(text.ptr, "SaslAuthenticationException"));
 	assert_null(strstr(text.ptr, "st4tus-s3cret-pw"));
@@ -874,7 +875,7 @@ static void test_status_scrubs_secrets_from_remote_text(void **state)
 	free(trace);
 	kdr_buf_release(&text);
 	kdr_buf_release(&json);
-	kdr_status_release(&status);
+	kdr_health_release(&status);
 	kdr_live_release(&live);
 	kdr_reader_report_release(&read_errors);
 	kdr_desired_release(&desired);

@@ -202,7 +202,7 @@ static void test_metrics_flow_lag_bounded(void **state)
 {
 	struct kdr_controller_stats stats;
 	struct kdr_buf out = KDR_BUF_INIT, want = KDR_BUF_INIT;
-	struct kdr_status_lag *lag = NULL;
+	struct kdr_health_lag *lag = NULL;
 	size_t topic_series = 0;
 	const char *p = NULL;
 
@@ -219,7 +219,7 @@ static void test_metrics_flow_lag_bounded(void **state)
 	lag->rpo_ms = -1;
 	lag->heartbeat_age_ms = 1500;
 	lag->measured_at_ms = 1796600000250;
-	lag->n_topics = KDR_STATUS_LAG_TOPICS + 5;
+	lag->n_topics = KDR_HEALTH_LAG_TOPICS + 5;
 	lag->topics = kdr_calloc(lag->n_topics, sizeof(*lag->topics));
 	for (size_t i = 0; i < lag->n_topics; i++) {
 		lag->topics[i].topic = kdr_asprintf("t%02zu", i);
@@ -242,7 +242,7 @@ static void test_metrics_flow_lag_bounded(void **state)
 	for (p = out.ptr; (p = strstr(p, "kdr_flow_topic_lag_records{")); p++)
 		topic_series++;
 	/* t00 (unknown) counts against the bound but has no value: 19 values of the 20 shown. */
-	assert_int_equal(topic_series, KDR_STATUS_LAG_TOPICS - 1);
+	assert_int_equal(topic_series, KDR_HEALTH_LAG_TOPICS - 1);
 	assert_null(strstr(out.ptr, "topic=\"t01\""));
 	assert_null(strstr(out.ptr, "kdr_flow_topic_lag_records{flow=\"east-to-west\",topic=\"t00\"}"));
 	assert_non_null(strstr(out.ptr, "kdr_flow_topic_rpo_seconds{flow=\"east-to-west\",topic=\"t00\"} 0\n"));

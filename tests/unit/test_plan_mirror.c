@@ -1,48 +1,16 @@
 /*
  * Unit tests of the MirrorMaker 2 side of pkg/plan: the mirror preview
  * (MM2's replication decision against the source's topics), the
- * cross-cluster checks, the connector actions of flow changes (each with a
- * second plan on the simulated result), and the flow status of `kdr status`.
+ * cross-cluster checks and the connector actions of flow changes (each with a
+ * second plan on the simulated result). Flow health is tests/unit/test_health.c.
  */
+#include "mirror_helpers.h"
 #include "plan_helpers.h"
-#include "plan/status.h"
 #include "util/alloc.h"
 
-#define CONNECT_CLUSTER(name)                                                                                          \
-	"---\n" YAML_HEADER "kind: KafkaCluster\nmetadata: {name: " name "}\nspec:\n  bootstrapServers: " name         \
-	":9092\n  connect: {url: \"http://connect-" name ":8083\"}\n"
-#define FLOW(name)   "---\n" YAML_HEADER "kind: ReplicationFlow\nmetadata: {name: " name "}\nspec:\n"
 #define POLICY(name) "---\n" YAML_HEADER "kind: TopicPolicy\nmetadata: {name: " name "}\nspec:\n"
 
-/* east and west, both with Connect, and a flow east-to-west with `spec` lines. */
-#define EAST_WEST CONNECT_CLUSTER("east") CONNECT_CLUSTER("west")
-
 static const char *const racks_abc[] = {"a", "b", "c"};
-
-/* A live cluster with 3 brokers and a Connect attached to it (no connectors). */
-static struct kdr_live_cluster *connect_cluster(struct kdr_live *live, const char *name)
-{
-	struct kdr_live_cluster *cl = live_cluster(live, name, 3, racks_abc);
-
-	cl->connect.present = true;
-	cl->connect.url = kdr_asprintf("http://connect-%s:8083", name);
-	cl->connect.kafka_cluster_id = kdr_strdup(cl->cluster_id);
-	return cl;
-}
-
-/* Topics with `partitions` partitions each (replicas 1,2,3 rotated), names NULL-terminated. */
-static void live_topics(struct kdr_live_cluster *cl, int partitions, const char *const *names)
-{
-	for (size_t i = 0; names[i]; i++) {
-		struct kdr_buf assignment = KDR_BUF_INIT;
-
-		for (int p = 0; p < partitions; p++)
-			kdr_buf_printf(&assignment, "%s%d,%d,%d", p ? ";" : "", p % 3 + 1, (p + 1) % 3 + 1,
-				       (p + 2) % 3 + 1);
-		live_topic(cl, names[i], assignment.ptr);
-		kdr_buf_release(&assignment);
-	}
-}
 
 /* Adds a live connector with `config` pairs (NULL-terminated key, value list) and n_tasks RUNNING tasks. */
 static struct kdr_live_connector *live_connector(struct kdr_live_cluster *cl, const char *name, size_t n_tasks,
@@ -625,35 +593,6 @@ static void test_cross_declared_partitions(void **state)
 
 /* ------------------------------------------------------------------ connector actions */
 
-static const char flows_yaml[] = EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n"
-								"  topics: [%s]\n  suspended: %s\n" FLOW(
-								    "west-to-east") "  source: west\n  target: east\n"
-										    "  topics: [\"west-only\"]\n";
-
-/* A desired state of flows_yaml with `topics` and `suspended` filled in. */
-static void flows_desired(struct kdr_desired *desired, const char *topics, const char *suspended)
-{
-	char *yaml = kdr_asprintf(flows_yaml, topics, suspended);
-
-	desired_from_yaml(desired, yaml);
-	free(yaml);
-}
-
-/* Live east/west with Connect, the desired flows applied (simulated) to it. */
-static void converged_live(struct kdr_live *live, const struct kdr_desired *desired)
-{
-	struct kdr_plan plan;
-
-	connect_cluster(live, "east");
-	connect_cluster(live, "west");
-	plan_ok(&plan, desired, live, NULL);
-	kdr_plan_simulate(live, &plan);
-	kdr_plan_release(&plan);
-	plan_ok(&plan, desired, live, NULL);
-	assert_plan_empty(&plan);
-	kdr_plan_release(&plan);
-}
-
 /* A second plan on the simulated result of `plan` is empty. */
 static void assert_second_plan_empty(const struct kdr_desired *desired, const struct kdr_live *live,
 				     const struct kdr_plan *plan)
@@ -847,196 +786,6 @@ static void test_connector_wrong_kafka_cluster_blocked(void **state)
 
 /* ------------------------------------------------------------------ status */
 
-static void status_of(struct kdr_status *status, const struct kdr_desired *desired, const struct kdr_live *live)
-{
-	struct kdr_plan plan;
-
-	plan_ok(&plan, desired, live, NULL);
-	assert_int_equal(kdr_status_compute(status, desired, live, &plan, NULL), 0);
-	kdr_plan_release(&plan);
-}
-
-static const struct kdr_status_connector *status_connector(const struct kdr_status *status, const char *flow,
-							   const char *name)
-{
-	for (size_t f = 0; f < status->n_flows; f++)
-		for (size_t c = 0; strcmp(status->flows[f].name, flow) == 0 && c < status->flows[f].n_connectors; c++)
-			if (strcmp(status->flows[f].connectors[c].name, name) == 0)
-				return &status->flows[f].connectors[c];
-	fail_msg("no connector %s in flow %s", name, flow);
-	return NULL;
-}
-
-static void test_status_trace_head(void **state)
-{
-	char *head = NULL;
-
-	(void)state;
-	head = kdr_status_trace_head("a\nb\nc\nd\ne", 3);
-	assert_string_equal(head, "a\nb\nc");
-	free(head);
-	head = kdr_status_trace_head("only one line", 3);
-	assert_string_equal(head, "only one line");
-	free(head);
-	head = kdr_status_trace_head("a\nb\n", 3);
-	assert_string_equal(head, "a\nb\n");
-	free(head);
-	assert_null(kdr_status_trace_head("", 3));
-	assert_null(kdr_status_trace_head(NULL, 3));
-}
-
-static void test_status_healthy_and_failed(void **state)
-{
-	static const char *const east_names[] = {"orders", "heartbeats", NULL};
-	static const char *const west_names[] = {"east.orders", NULL};
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_status status;
-	struct kdr_live_connector *conn = NULL;
-	struct kdr_buf text = KDR_BUF_INIT;
-	const struct kdr_status_connector *sc = NULL;
-
-	(void)state;
-	flows_desired(&desired, "orders", "false");
-	converged_live(&live, &desired);
-	live_topics(live_get(&live, "east"), 2, east_names);
-	live_topics(live_get(&live, "west"), 2, west_names);
-	status_of(&status, &desired, &live);
-	/* east-to-west: connectors running, orders copied, east.heartbeats not there yet (a warning). */
-	assert_int_equal(status.n_flows, 2);
-	assert_string_equal(status.flows[0].name, "east-to-west");
-	assert_int_equal(status.flows[0].n_connectors, 3);
-	assert_true(status.flows[0].topics_checked);
-	assert_int_equal(status.flows[0].n_mirrored, 2);
-	assert_int_equal(status.flows[0].n_missing, 1);
-	assert_string_equal(status.flows[0].mirrored[1].remote, "east.orders");
-	assert_int_equal(status.flows[0].mirrored[1].remote_partitions, 2);
-	assert_int_equal(status.flows[0].level, KDR_STATUS_WARNING);
-	assert_int_equal(status.level, KDR_STATUS_WARNING);
-	sc = status_connector(&status, "east-to-west", "kdr.east-to-west.source");
-	assert_int_equal(sc->level, KDR_STATUS_OK);
-	assert_string_equal(sc->state, "RUNNING");
-	kdr_status_release(&status);
-
-	/* A failed task: the flow fails, the trace is cut to its first lines. */
-	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "west")->connect,
-								    "kdr.east-to-west.checkpoint");
-	conn->tasks = kdr_calloc(2, sizeof(*conn->tasks));
-	conn->n_tasks = 2;
-	conn->tasks[0].state = KDR_CONNECTOR_RUNNING;
-	conn->tasks[1].id = 1;
-	conn->tasks[1].state = KDR_CONNECTOR_FAILED;
-	conn->tasks[1].trace = kdr_strdup("java.lang.RuntimeException: boom\n\tat a\n\tat b\n\tat c\n\tat d");
-	/* And west-to-east's source connector is gone from its worker. */
-	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "east")->connect,
-								    "kdr.west-to-east.source");
-	free(conn->name);
-	conn->name = kdr_strdup("zz-renamed-by-hand");
-	kdr_live_sort(&live);
-	status_of(&status, &desired, &live);
-	assert_int_equal(status.level, KDR_STATUS_FAILED);
-	sc = status_connector(&status, "east-to-west", "kdr.east-to-west.checkpoint");
-	assert_int_equal(sc->level, KDR_STATUS_FAILED);
-	assert_string_equal(sc->message, "task 1 FAILED (Connect does not restart failed tasks; kdr apply does)");
-	assert_string_equal(sc->tasks[1].trace, "java.lang.RuntimeException: boom\n\tat a\n\tat b");
-	sc = status_connector(&status, "west-to-east", "kdr.west-to-east.source");
-	assert_string_equal(sc->state, "missing");
-	assert_int_equal(sc->level, KDR_STATUS_FAILED);
-	assert_true(sc->drift);
-	kdr_status_render_text(&text, &status);
-	assert_non_null(strstr(text.ptr, "Flow east-to-west (east -> west): FAILED\n"));
-	assert_non_null(strstr(text.ptr, "    FAILED  west/kdr.east-to-west.checkpoint: RUNNING, 2 task(s): 1 RUNNING, "
-					 "1 FAILED - task 1 FAILED"));
-	assert_non_null(strstr(text.ptr, "        task 1 FAILED:\n          java.lang.RuntimeException: boom\n"
-					 "          \tat a\n          \tat b\n"));
-	assert_non_null(strstr(text.ptr,
-			       "  remote topics on west: 1 of 2 mirrored topic(s) present\n"
-			       "    present: orders -> east.orders\n    missing: heartbeats -> east.heartbeats\n"));
-	assert_non_null(strstr(text.ptr, "Status: FAILED - 2 flow(s): 0 healthy, 0 with warnings, 2 failed\n"));
-	kdr_buf_reset(&text);
-	kdr_status_render_json(&text, &status);
-	assert_non_null(strstr(text.ptr, "\"status\": \"failed\""));
-	assert_non_null(strstr(text.ptr, "{\"id\": 1, \"state\": \"FAILED\", \"trace\": \"java.lang.RuntimeException: "
-					 "boom\\n\\tat a\\n\\tat b\"}"));
-	kdr_buf_release(&text);
-	kdr_status_release(&status);
-	kdr_desired_release(&desired);
-	kdr_live_release(&live);
-}
-
-static void test_status_suspended_and_unreachable(void **state)
-{
-	struct kdr_desired running = {0}, suspended = {0};
-	struct kdr_live live = {0};
-	struct kdr_status status;
-	struct kdr_plan plan;
-	struct kdr_live_cluster *west = NULL;
-	const char *only_east[] = {"east"};
-	struct kdr_status_options options = {only_east, 1};
-
-	(void)state;
-	flows_desired(&running, "orders", "false");
-	flows_desired(&suspended, "orders", "true");
-	converged_live(&live, &running);
-	/* Running while the flow is suspended: a warning (apply pauses it), not a failure. */
-	status_of(&status, &suspended, &live);
-	assert_int_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->level,
-			 KDR_STATUS_WARNING);
-	assert_int_equal(status.level, KDR_STATUS_WARNING);
-	kdr_status_release(&status);
-	/* Paused while it should run: nothing is replicated, a failure. */
-	plan_ok(&plan, &suspended, &live, NULL);
-	kdr_plan_simulate(&live, &plan);
-	kdr_plan_release(&plan);
-	status_of(&status, &running, &live);
-	assert_int_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->level,
-			 KDR_STATUS_FAILED);
-	kdr_status_release(&status);
-	status_of(&status, &suspended, &live);
-	assert_int_equal(status.level, KDR_STATUS_OK);
-	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->message,
-			    "paused: the flow is suspended");
-	kdr_status_release(&status);
-
-	/* west's Connect could not be read: its connectors are unreachable. */
-	west = live_get(&live, "west");
-	west->connect.present = false;
-	status_of(&status, &suspended, &live);
-	assert_int_equal(status.level, KDR_STATUS_FAILED);
-	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->state, "unreachable");
-	kdr_status_release(&status);
-	/*
-	 * Only east selected: west's connectors are not checked, do not fail the status, and are
-	 * never counted healthy (issue 14 item 2): unchecked is its own state, in text and JSON.
-	 */
-	plan_ok(&plan, &suspended, &live, NULL);
-	assert_int_equal(kdr_status_compute(&status, &suspended, &live, &plan, &options), 0);
-	assert_string_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->state, "not checked");
-	assert_int_equal(status_connector(&status, "east-to-west", "kdr.east-to-west.source")->level,
-			 KDR_STATUS_UNCHECKED);
-	assert_int_equal(status.flows[0].level, KDR_STATUS_UNCHECKED);
-	assert_false(status.flows[0].topics_checked);
-	assert_int_equal(status.level, KDR_STATUS_UNCHECKED);
-	{
-		struct kdr_buf text = KDR_BUF_INIT, json = KDR_BUF_INIT;
-
-		kdr_status_render_text(&text, &status);
-		kdr_status_render_json(&json, &status);
-		printf("%s\n", text.ptr);
-		assert_null(strstr(text.ptr, "    ok      west/"));
-		assert_non_null(strstr(text.ptr, "    unchecked west/kdr.east-to-west.source: not checked"));
-		assert_non_null(strstr(text.ptr, "2 flow(s): 0 healthy, 0 with warnings, 0 failed, 2 not checked"));
-		assert_non_null(strstr(json.ptr, "\"status\": \"unchecked\""));
-		kdr_buf_release(&text);
-		kdr_buf_release(&json);
-	}
-	kdr_status_release(&status);
-	kdr_plan_release(&plan);
-	kdr_desired_release(&running);
-	kdr_desired_release(&suspended);
-	kdr_live_release(&live);
-}
-
 /* ------------------------------------------------------------------ the failback guard */
 
 static const char guard_yaml[] = EAST_WEST FLOW("east-to-west") "  source: east\n  target: west\n"
@@ -1179,9 +928,6 @@ int main(void)
 	    cmocka_unit_test(test_connector_remove_flow),
 	    cmocka_unit_test(test_connector_failed_task_restart),
 	    cmocka_unit_test(test_connector_wrong_kafka_cluster_blocked),
-	    cmocka_unit_test(test_status_trace_head),
-	    cmocka_unit_test(test_status_healthy_and_failed),
-	    cmocka_unit_test(test_status_suspended_and_unreachable),
 	    cmocka_unit_test(test_failback_guard_blocks),
 	};
 	enum { N_TESTS = sizeof(tests) / sizeof(tests[0]), N_PREVIEW = sizeof(preview_cases) / sizeof(preview_cases[0]) };
