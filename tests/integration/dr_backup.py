@@ -21,6 +21,7 @@ independent client (python3-kafka):
   - --commit makes a Git commit naming cluster and time
 Both clusters run with an authorizer (the sasl admin is a super user).
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -288,6 +289,48 @@ def probe(clusters, check, b):
     offsets = group_offsets(west, "billing-app")
     check({(tp.partition, om.offset) for tp, om in offsets.items()} == {(0, 2), (1, 1)},
           "nothing was committed past the log end")
+
+    # Restored records get new offsets: a backup whose partitions started at offset 10 (retention had deleted
+    # the first records) restores them at 0.., and --offsets moves the group's offsets with them.
+    shifted = os.path.join(work, "shifted")
+    for name, data in t1.items():
+        if name.startswith("data/"):
+            continue
+        os.makedirs(os.path.dirname(os.path.join(shifted, name)), exist_ok=True)
+        if name == "groups.json":
+            doc = json.loads(data)
+            for g in doc["groups"]:
+                for o in g["offsets"]:
+                    o["topic"], o["offset"] = "shifted", o["offset"] + 10
+            data = json.dumps(doc, sort_keys=True).encode()
+        else:
+            data = data.replace(b"orders", b"shifted")
+        with open(os.path.join(shifted, name), "wb") as f:
+            f.write(data)
+    sums = []
+    os.makedirs(os.path.join(shifted, "data", "shifted"))
+    for p in range(3):
+        lines = t1["data/orders/%d.jsonl" % p].decode().splitlines()
+        out = [json.dumps(dict(json.loads(lines[0]), topic="shifted"), sort_keys=True, separators=(",", ":"))]
+        for line in lines[1:]:
+            rec = json.loads(line)
+            rec["offset"] += 10
+            out.append(json.dumps(rec, sort_keys=True, separators=(",", ":")))
+        body = ("\n".join(out) + "\n").encode()
+        with open(os.path.join(shifted, "data", "shifted", "%d.jsonl" % p), "wb") as f:
+            f.write(body)
+        sums.append("%s  shifted/%d.jsonl\n" % (hashlib.sha256(body).hexdigest(), p))
+    with open(os.path.join(shifted, "data", "SHA256SUMS"), "w") as f:
+        f.write("".join(sums))
+    moved = kdr("restore", src, "--from", shifted, "--cluster", "dc-west", "--yes", "--data", "--offsets")
+    offsets = group_offsets(west, "billing-app")
+    check(moved.returncode == 0 and "--data: 5 record(s) produced" in moved.stdout and
+          {(tp.partition, om.offset) for tp, om in offsets.items() if tp.topic == "shifted"} == {(0, 2), (1, 1)},
+          "backed-up offsets 12 and 11 (records from offset 10) are committed as 2 and 1 on the restored records: "
+          "%s %s %s" % (offsets, moved.stdout[-700:], moved.stderr[-300:]))
+    again = kdr("restore", src, "--from", shifted, "--cluster", "dc-west", "--yes", "--data", "--offsets")
+    check(again.returncode == 0 and "--offsets: 0 committed, 2 unchanged, 0 refused" in again.stdout,
+          "a second restore of the shifted backup changes nothing: " + again.stdout[-400:])
 
     # A damaged data file: the checksum refuses it before anything is produced.
     damaged = os.path.join(work, "damaged")
