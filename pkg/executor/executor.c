@@ -21,13 +21,6 @@ static void kafka_options(struct kdr_kafka_options *out, const struct kdr_execut
 	out->validate_only = options->validate_only;
 }
 
-static bool is_connector_action(enum kdr_action_kind kind)
-{
-	return kind == KDR_ACTION_CREATE_CONNECTOR || kind == KDR_ACTION_UPDATE_CONNECTOR ||
-	       kind == KDR_ACTION_PAUSE_CONNECTOR || kind == KDR_ACTION_RESUME_CONNECTOR ||
-	       kind == KDR_ACTION_RESTART_CONNECTOR || kind == KDR_ACTION_DELETE_CONNECTOR;
-}
-
 static int run_connector_action(struct kdr_connect_client *client, const struct kdr_action *action)
 {
 	int rc = 0;
@@ -55,9 +48,8 @@ static int run_connector_action(struct kdr_connect_client *client, const struct 
 }
 
 /*
- * Connector actions run after the Kafka ones (remote topics and their
- * placement exist before MM2 starts writing). A Connect that cannot be
- * reached fails its own actions only.
+ * The Connect stage: per cluster, its connector actions in plan order. A
+ * Connect that cannot be reached fails its own actions only.
  */
 static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan *plan,
 			     const struct kdr_desired *desired, const struct kdr_executor_options *options)
@@ -79,7 +71,8 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 			struct kdr_action_result *result = &out->results[i];
 			int rc;
 
-			if (!is_connector_action(action->kind) || strcmp(action->cluster, cl->meta.name) != 0)
+			if (kdr_action_kind_stage(action->kind) != KDR_APPLY_CONNECT ||
+			    strcmp(action->cluster, cl->meta.name) != 0)
 				continue;
 			if (options->validate_only)
 				continue; /* Connect has no dry run for changes; left unattempted */
@@ -97,17 +90,13 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 	}
 }
 
-int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
-		       const struct kdr_executor_options *options)
+/* The Kafka stage: per cluster, the adapter sends its actions kind by kind (kdr_kafka_conn_apply). */
+static void apply_kafka(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
+			const struct kdr_executor_options *options)
 {
 	struct kdr_kafka_options kopts;
-	struct kdr_action_result *cluster_results = NULL;
-	int first_error = 0;
+	struct kdr_action_result *cluster_results = kdr_calloc(plan->n_actions + 1, sizeof(*cluster_results));
 
-	memset(out, 0, sizeof(*out));
-	out->n = plan->n_actions;
-	out->results = kdr_calloc(plan->n_actions, sizeof(*out->results));
-	cluster_results = kdr_calloc(plan->n_actions, sizeof(*cluster_results));
 	kafka_options(&kopts, options);
 	for (size_t c = 0; c < desired->n_clusters; c++) {
 		const struct kdr_cluster *cl = &desired->clusters[c];
@@ -130,7 +119,28 @@ int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan
 				kdr_action_result_release(&cluster_results[i]);
 		}
 	}
-	apply_connectors(out, plan, desired, options);
+	free(cluster_results);
+}
+
+int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
+		       const struct kdr_executor_options *options)
+{
+	int first_error = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->n = plan->n_actions;
+	out->results = kdr_calloc(plan->n_actions, sizeof(*out->results));
+	/* The stages in the plan's order (kinds.c): Kafka, then Connect. */
+	for (int stage = 0; stage < KDR_APPLY_STAGE_COUNT; stage++) {
+		switch ((enum kdr_apply_stage)stage) {
+		case KDR_APPLY_KAFKA:
+			apply_kafka(out, plan, desired, options);
+			break;
+		case KDR_APPLY_CONNECT:
+			apply_connectors(out, plan, desired, options);
+			break;
+		}
+	}
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		if (!out->results[i].attempted)
 			out->skipped++;
@@ -142,7 +152,6 @@ int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan
 				first_error = out->results[i].code;
 		}
 	}
-	free(cluster_results);
 	return first_error;
 }
 

@@ -653,14 +653,8 @@ static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn 
 
 int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan)
 {
-	static const enum kdr_action_kind order[] = {
-	    KDR_ACTION_CREATE_TOPIC,
-	    KDR_ACTION_ADD_PARTITIONS,
-	    KDR_ACTION_ALTER_CONFIGS,
-	    KDR_ACTION_CREATE_ACL,
-	    KDR_ACTION_DELETE_ACL,
-	    KDR_ACTION_DELETE_TOPIC,
-	};
+	enum kdr_action_kind order[KDR_ACTION_KIND_COUNT];
+	size_t n_kinds = kdr_action_kinds_in_order(order);
 	size_t mine = 0, failed = 0, first = 0;
 	int error = 0;
 
@@ -685,7 +679,10 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 		}
 		return error;
 	}
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+	/* The plan's order of kinds (kinds.c), the Kafka ones. */
+	for (size_t k = 0; k < n_kinds; k++) {
+		if (kdr_action_kind_stage(order[k]) != KDR_APPLY_KAFKA)
+			continue;
 		if (order[k] == KDR_ACTION_CREATE_ACL || order[k] == KDR_ACTION_DELETE_ACL)
 			kdr_kafka__apply_acls(results, conn, plan, order[k]);
 		else

@@ -41,9 +41,7 @@ void kdr_kafka_release_memory(void)
 
 bool kdr_kafka_handles(enum kdr_action_kind kind)
 {
-	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ADD_PARTITIONS ||
-	       kind == KDR_ACTION_ALTER_CONFIGS || kind == KDR_ACTION_DELETE_TOPIC || kind == KDR_ACTION_CREATE_ACL ||
-	       kind == KDR_ACTION_DELETE_ACL;
+	return kdr_action_kind_stage(kind) == KDR_APPLY_KAFKA;
 }
 
 /* "2024-05-01T12:00:00.123Z": debug lines carry the time, to tell where a slow step waits. */

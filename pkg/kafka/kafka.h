@@ -137,9 +137,10 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 
 /*
  * Executes the actions of `plan` that belong to this connection's cluster and
- * are Kafka actions (kdr_kafka_handles), batched per kind in the order
- * creates, add-partitions, alter-configs, deletes — a kind's requests all
- * answered before the next kind starts (CreateTopics with an explicit
+ * are Kafka actions (kdr_kafka_handles), batched per kind in the plan's
+ * order of kinds (kdr_action_kinds_in_order: creates, add-partitions,
+ * alter-configs, ACL creates, ACL deletes, topic deletes) — a kind's
+ * requests all answered before the next kind starts (CreateTopics with an explicit
  * replica assignment and the action's configs;
  * CreatePartitions with the new partitions' assignment; AlterConfigs with the
  * action's complete config set, which replaces the topic's dynamic set;

@@ -5,7 +5,7 @@
  * governed topics (govern.c) in name order, each one's partitions, RF and
  * placement (topics.c) and configs (configs.c), then prunes (prune.c). Then
  * the MM2 connectors of every flow (connectors.c). Finally the actions are
- * sorted into the apply order of DESIGN.md §4.
+ * sorted into the order of DESIGN.md §4 (the kinds' ranks, kinds.c).
  */
 #include "plan/plan.h"
 
@@ -17,22 +17,6 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
-
-static const char *const action_names[] = {
-    [KDR_ACTION_CREATE_TOPIC] = "create-topic",		[KDR_ACTION_ADD_PARTITIONS] = "add-partitions",
-    [KDR_ACTION_ALTER_CONFIGS] = "alter-configs",	[KDR_ACTION_CREATE_CONNECTOR] = "create-connector",
-    [KDR_ACTION_UPDATE_CONNECTOR] = "update-connector", [KDR_ACTION_PAUSE_CONNECTOR] = "pause-connector",
-    [KDR_ACTION_RESUME_CONNECTOR] = "resume-connector", [KDR_ACTION_RESTART_CONNECTOR] = "restart-connector",
-    [KDR_ACTION_DELETE_CONNECTOR] = "delete-connector", [KDR_ACTION_DELETE_TOPIC] = "delete-topic",
-    [KDR_ACTION_CREATE_ACL] = "create-acl",		[KDR_ACTION_DELETE_ACL] = "delete-acl",
-};
-
-const char *kdr_action_kind_name(enum kdr_action_kind kind)
-{
-	if ((size_t)kind < sizeof(action_names) / sizeof(action_names[0]))
-		return action_names[kind];
-	return "unknown";
-}
 
 static const char *const risk_names[] = {
     [KDR_RISK_SAFE] = "safe",
@@ -141,34 +125,6 @@ void plan_add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *c
 
 /* --- ordering --- */
 
-/* The apply order of DESIGN.md §4; connectors are deleted before topics (stop replication first). */
-static int kind_rank(enum kdr_action_kind kind)
-{
-	switch (kind) {
-	case KDR_ACTION_CREATE_TOPIC:
-		return 0;
-	case KDR_ACTION_ADD_PARTITIONS:
-		return 1;
-	case KDR_ACTION_ALTER_CONFIGS:
-		return 2;
-	case KDR_ACTION_CREATE_ACL:
-		return 3;
-	case KDR_ACTION_CREATE_CONNECTOR:
-	case KDR_ACTION_UPDATE_CONNECTOR:
-	case KDR_ACTION_PAUSE_CONNECTOR:
-	case KDR_ACTION_RESUME_CONNECTOR:
-	case KDR_ACTION_RESTART_CONNECTOR:
-		return 4;
-	case KDR_ACTION_DELETE_CONNECTOR:
-		return 5;
-	case KDR_ACTION_DELETE_ACL:
-		return 6;
-	case KDR_ACTION_DELETE_TOPIC:
-		return 7;
-	}
-	return 8;
-}
-
 /* NULL sorts first. */
 static int compare_opt(const char *a, const char *b)
 {
@@ -180,7 +136,7 @@ static int compare_opt(const char *a, const char *b)
 static int compare_actions(const void *pa, const void *pb)
 {
 	const struct kdr_action *a = pa, *b = pb;
-	int cmp = kind_rank(a->kind) - kind_rank(b->kind);
+	int cmp = kdr_action_kind_rank(a->kind) - kdr_action_kind_rank(b->kind);
 
 	if (cmp)
 		return cmp;

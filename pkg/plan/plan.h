@@ -39,6 +39,25 @@ enum kdr_action_kind {
 /* "create-topic", "add-partitions", "alter-configs", ... */
 const char *kdr_action_kind_name(enum kdr_action_kind kind);
 
+/*
+ * The order of actions, decided here only (kinds.c). A plan lists its
+ * actions by kind rank (then cluster, resource). Applying runs the stages in
+ * this order (Kafka, then Connect: remote topics and their placement exist
+ * before MM2 starts writing), each stage's kinds by rank.
+ */
+enum kdr_apply_stage {
+	KDR_APPLY_KAFKA,   /* the Kafka admin API (pkg/kafka) */
+	KDR_APPLY_CONNECT, /* the Connect REST API (pkg/connect) */
+};
+#define KDR_APPLY_STAGE_COUNT (KDR_APPLY_CONNECT + 1)
+
+/* The kind's place in the plan (smaller first; connector changes share one). */
+int kdr_action_kind_rank(enum kdr_action_kind kind);
+/* The stage that applies the kind. */
+enum kdr_apply_stage kdr_action_kind_stage(enum kdr_action_kind kind);
+/* Every kind in plan order (rank, then kind) into `out` (KDR_ACTION_KIND_COUNT slots); returns how many. */
+size_t kdr_action_kinds_in_order(enum kdr_action_kind *out);
+
 enum kdr_risk {
 	KDR_RISK_SAFE,         /* additive */
 	KDR_RISK_DISRUPTIVE,   /* availability may dip (pausing a flow, restarts) */

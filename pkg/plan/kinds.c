@@ -1,0 +1,75 @@
+/*
+ * The action kinds: their names, and the one table of the order actions are
+ * planned and applied in (DESIGN.md §4). The plan sorts by rank; the
+ * executor runs the stages in order (Kafka, then Connect) and the Kafka
+ * adapter sends its kinds by rank, so no other module decides an order.
+ */
+#include "plan/plan.h"
+
+struct kind_row {
+	const char *name;
+	int rank;
+	enum kdr_apply_stage stage;
+};
+
+/*
+ * Creates before changes before deletes; connectors are deleted before ACLs
+ * and topics in the plan (stop replication first). Applying runs the Kafka
+ * stage before the Connect stage, so that remote topics and their placement
+ * exist before MM2 starts writing.
+ */
+static const struct kind_row kinds[] = {
+    [KDR_ACTION_CREATE_TOPIC] = {"create-topic", 0, KDR_APPLY_KAFKA},
+    [KDR_ACTION_ADD_PARTITIONS] = {"add-partitions", 1, KDR_APPLY_KAFKA},
+    [KDR_ACTION_ALTER_CONFIGS] = {"alter-configs", 2, KDR_APPLY_KAFKA},
+    [KDR_ACTION_CREATE_ACL] = {"create-acl", 3, KDR_APPLY_KAFKA},
+    [KDR_ACTION_CREATE_CONNECTOR] = {"create-connector", 4, KDR_APPLY_CONNECT},
+    [KDR_ACTION_UPDATE_CONNECTOR] = {"update-connector", 4, KDR_APPLY_CONNECT},
+    [KDR_ACTION_PAUSE_CONNECTOR] = {"pause-connector", 4, KDR_APPLY_CONNECT},
+    [KDR_ACTION_RESUME_CONNECTOR] = {"resume-connector", 4, KDR_APPLY_CONNECT},
+    [KDR_ACTION_RESTART_CONNECTOR] = {"restart-connector", 4, KDR_APPLY_CONNECT},
+    [KDR_ACTION_DELETE_CONNECTOR] = {"delete-connector", 5, KDR_APPLY_CONNECT},
+    [KDR_ACTION_DELETE_ACL] = {"delete-acl", 6, KDR_APPLY_KAFKA},
+    [KDR_ACTION_DELETE_TOPIC] = {"delete-topic", 7, KDR_APPLY_KAFKA},
+};
+
+_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == KDR_ACTION_KIND_COUNT, "a row per action kind");
+
+static const struct kind_row *row_of(enum kdr_action_kind kind)
+{
+	return (size_t)kind < KDR_ACTION_KIND_COUNT && kinds[kind].name ? &kinds[kind] : NULL;
+}
+
+const char *kdr_action_kind_name(enum kdr_action_kind kind)
+{
+	const struct kind_row *row = row_of(kind);
+
+	return row ? row->name : "unknown";
+}
+
+int kdr_action_kind_rank(enum kdr_action_kind kind)
+{
+	const struct kind_row *row = row_of(kind);
+
+	return row ? row->rank : KDR_ACTION_KIND_COUNT;
+}
+
+enum kdr_apply_stage kdr_action_kind_stage(enum kdr_action_kind kind)
+{
+	const struct kind_row *row = row_of(kind);
+
+	return row ? row->stage : KDR_APPLY_KAFKA;
+}
+
+size_t kdr_action_kinds_in_order(enum kdr_action_kind *out)
+{
+	/* Insertion by increasing kind keeps equal ranks in kind order, the plan's own tie-break. */
+	for (size_t n = 0; n < KDR_ACTION_KIND_COUNT; n++) {
+		size_t i = n;
+
+		for (; i > 0 && kinds[out[i - 1]].rank > kinds[n].rank; i--)
+			out[i] = out[i - 1];
+		out[i] = (enum kdr_action_kind)n;
+	}
+	return KDR_ACTION_KIND_COUNT;
+}

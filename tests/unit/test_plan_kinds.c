@@ -1,0 +1,72 @@
+/*
+ * Unit tests of pkg/plan/kinds.c, the one table of the order actions are
+ * planned and applied in: the plan's order of kinds, and which stage (Kafka,
+ * Connect) applies each.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plan/plan.h"
+
+static void test_kinds_in_plan_order(void **state)
+{
+	static const char *const want[] = {
+	    "create-topic",	"add-partitions",    "alter-configs",	 "create-acl",
+	    "create-connector", "update-connector",  "pause-connector",	 "resume-connector",
+	    "restart-connector", "delete-connector", "delete-acl",	 "delete-topic",
+	};
+	enum kdr_action_kind order[KDR_ACTION_KIND_COUNT];
+	size_t n = kdr_action_kinds_in_order(order);
+
+	(void)state;
+	assert_int_equal(n, KDR_ACTION_KIND_COUNT);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(kdr_action_kind_name(order[i]), want[i]);
+		if (i > 0)
+			assert_true(kdr_action_kind_rank(order[i - 1]) <= kdr_action_kind_rank(order[i]));
+	}
+	/* Connector changes share one place: the plan orders them by cluster and connector. */
+	assert_int_equal(kdr_action_kind_rank(KDR_ACTION_CREATE_CONNECTOR),
+			 kdr_action_kind_rank(KDR_ACTION_RESTART_CONNECTOR));
+	assert_true(kdr_action_kind_rank(KDR_ACTION_DELETE_CONNECTOR) < kdr_action_kind_rank(KDR_ACTION_DELETE_TOPIC));
+	assert_string_equal(kdr_action_kind_name((enum kdr_action_kind)KDR_ACTION_KIND_COUNT), "unknown");
+}
+
+static void test_kinds_stages(void **state)
+{
+	/* The Kafka kinds as the adapter sends them: the plan's order without the connector kinds. */
+	static const char *const kafka[] = {"create-topic", "add-partitions", "alter-configs",
+					    "create-acl",   "delete-acl",     "delete-topic"};
+	enum kdr_action_kind order[KDR_ACTION_KIND_COUNT];
+	size_t n = kdr_action_kinds_in_order(order), k = 0;
+
+	(void)state;
+	assert_int_equal(KDR_APPLY_KAFKA, 0); /* the executor runs the stages in enum order */
+	assert_int_equal(KDR_APPLY_CONNECT, 1);
+	for (size_t i = 0; i < n; i++) {
+		bool connector = strstr(kdr_action_kind_name(order[i]), "-connector") != NULL;
+
+		assert_int_equal(kdr_action_kind_stage(order[i]), connector ? KDR_APPLY_CONNECT : KDR_APPLY_KAFKA);
+		if (!connector) {
+			assert_true(k < sizeof(kafka) / sizeof(kafka[0]));
+			assert_string_equal(kdr_action_kind_name(order[i]), kafka[k++]);
+		}
+	}
+	assert_int_equal(k, sizeof(kafka) / sizeof(kafka[0]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_kinds_in_plan_order),
+	    cmocka_unit_test(test_kinds_stages),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
