@@ -72,6 +72,7 @@
 #include "live/live_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/json_read.h"
 
 #define SNAPSHOT_VERSION 1
 
@@ -81,28 +82,6 @@ struct reader {
 	const char *label;
 	struct kdr_buf path; /* JSON path of the value being read */
 };
-
-static const char *json_type_name(const json_t *value)
-{
-	switch (json_typeof(value)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "a value";
-}
 
 static int fail(struct reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -122,7 +101,7 @@ static int fail(struct reader *rd, const char *fmt, ...)
 
 static int type_error(struct reader *rd, const char *expected, const json_t *found)
 {
-	return fail(rd, "expected %s, found %s", expected, json_type_name(found));
+	return fail(rd, "expected %s, found %s", expected, kdr_json_type_name(found));
 }
 
 /* Path segments: push returns the length to pop back to. */

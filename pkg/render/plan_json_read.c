@@ -7,6 +7,7 @@
 #include "render/render.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/json_read.h"
 
 /*
  * Reads a saved plan (docs/plan-json.md) back for `kdr apply PLAN.json`.
@@ -62,21 +63,6 @@ static void path_index(char *out, const char *parent, size_t index)
 	snprintf(out, PATH_SIZE, "%s[%zu]", parent, index);
 }
 
-static const char *type_name(const json_t *value)
-{
-	switch (json_typeof(value)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "a value";
-}
-
 /*
  * The member `key` of `obj`, checked for presence and type. *out is NULL
  * when it is absent or null (and that is allowed).
@@ -86,31 +72,21 @@ static int member(json_t **out, const struct reader *r, const json_t *obj, const
 {
 	json_t *value = json_object_get(obj, key);
 	char path[PATH_SIZE] = "";
-	static const char *const expected[] = {
-		[JSON_OBJECT] = "an object",
-		[JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string",
-		[JSON_INTEGER] = "an integer",
-		[JSON_REAL] = "a number",
-		[JSON_TRUE] = "a boolean",
-		[JSON_FALSE] = "a boolean",
-		[JSON_NULL] = "null",
-	};
 
 	*out = NULL;
 	path_key(path, parent, key);
 	if (!value) {
 		if (flags & REQUIRED)
-			return fail(r, path, "missing (%s is required)", expected[type]);
+			return fail(r, path, "missing (%s is required)", kdr_json_kind_name(type));
 		return 0;
 	}
 	if (json_is_null(value)) {
 		if (flags & NULLABLE)
 			return 0;
-		return fail(r, path, "expected %s, found null", expected[type]);
+		return fail(r, path, "expected %s, found null", kdr_json_kind_name(type));
 	}
 	if (json_typeof(value) != type && !(type == JSON_TRUE && json_is_boolean(value)))
-		return fail(r, path, "expected %s, found %s", expected[type], type_name(value));
+		return fail(r, path, "expected %s, found %s", kdr_json_kind_name(type), kdr_json_type_name(value));
 	*out = value;
 	return 0;
 }
@@ -131,7 +107,7 @@ static int check_int(long long *out, const struct reader *r, const json_t *value
 	long long n = 0;
 
 	if (!json_is_integer(value))
-		return fail(r, path, "expected an integer, found %s", type_name(value));
+		return fail(r, path, "expected an integer, found %s", kdr_json_type_name(value));
 	n = (long long)json_integer_value(value);
 	if (n < min || n > max)
 		return fail(r, path, "%lld is out of range (%lld..%lld)", n, min, max);
@@ -212,7 +188,7 @@ static int read_string_map(struct kdr_strmap *out, const struct reader *r, const
 		} else {
 			path_key(item, path, name);
 			return fail(r, item, "expected %s, found %s", counts ? "an integer" : "a string",
-				    type_name(value));
+				    kdr_json_type_name(value));
 		}
 	}
 	return 0;
@@ -237,7 +213,7 @@ static int read_assignment(struct kdr_assignment *out, const struct reader *r, c
 
 		path_index(item, path, p);
 		if (!json_is_array(replicas))
-			return fail(r, item, "expected an array of broker ids, found %s", type_name(replicas));
+			return fail(r, item, "expected an array of broker ids, found %s", kdr_json_type_name(replicas));
 		list->ids = kdr_calloc(json_array_size(replicas) ? json_array_size(replicas) : 1, sizeof(int32_t));
 		for (size_t i = 0; i < json_array_size(replicas); i++) {
 			long long id = 0;
@@ -282,7 +258,7 @@ static int read_dc_loss(struct kdr_placement_summary *out, const struct reader *
 		out->dc_loss.n++;
 		path_index(item, list_path, i);
 		if (!json_is_object(entry))
-			return fail(r, item, "expected an object, found %s", type_name(entry));
+			return fail(r, item, "expected an object, found %s", kdr_json_type_name(entry));
 		rc = read_string(&loss->datacenter, r, entry, item, "datacenter", REQUIRED);
 		if (rc >= 0)
 			rc = read_int(&left, r, entry, item, "minReplicasLeft", REQUIRED, 0, INT32_MAX);
@@ -335,7 +311,7 @@ static int read_change_value(char **out, const struct reader *r, const json_t *o
 		return 0;
 	}
 	if (!json_is_string(value))
-		return fail(r, path, "expected a string, found %s", type_name(value));
+		return fail(r, path, "expected a string, found %s", kdr_json_type_name(value));
 	*out = kdr_strdup(json_string_value(value));
 	return 0;
 }
@@ -358,7 +334,7 @@ static int read_changes(struct kdr_action *action, const struct reader *r, const
 		action->n_changes++;
 		path_index(item, path, i);
 		if (!json_is_object(entry))
-			return fail(r, item, "expected an object, found %s", type_name(entry));
+			return fail(r, item, "expected an object, found %s", kdr_json_type_name(entry));
 		rc = read_string(&change->key, r, entry, item, "key", REQUIRED);
 		if (rc >= 0)
 			rc = read_bool(&change->sensitive, r, entry, item, "sensitive", OPTIONAL);
@@ -394,7 +370,7 @@ static int read_config(struct kdr_action *action, const struct reader *r, const 
 				return fail(r, item, "null, but '%s' is not a sensitive key", key);
 			kdr_strmap_set(&action->config, key, KDR_REDACTED);
 		} else {
-			return fail(r, item, "expected a string, found %s", type_name(value));
+			return fail(r, item, "expected a string, found %s", kdr_json_type_name(value));
 		}
 	}
 	return 0;
@@ -471,7 +447,7 @@ static int read_action(struct kdr_action *action, const struct reader *r, const 
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return fail(r, path, "expected an object, found %s", type_name(obj));
+		return fail(r, path, "expected an object, found %s", kdr_json_type_name(obj));
 	rc = read_enum(&kind, r, obj, path, "kind", r->action_kinds, N_ACTION_KINDS);
 	if (rc >= 0)
 		rc = read_enum(&risk, r, obj, path, "risk", r->risks, N_RISKS);
@@ -515,7 +491,7 @@ static int read_blocked(struct kdr_blocked *blocked, const struct reader *r, con
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return fail(r, path, "expected an object, found %s", type_name(obj));
+		return fail(r, path, "expected an object, found %s", kdr_json_type_name(obj));
 	rc = read_enum(&kind, r, obj, path, "kind", r->blocked_kinds, N_BLOCKED_KINDS);
 	blocked->kind = (enum kdr_blocked_kind)kind;
 	if (rc >= 0)
@@ -543,7 +519,7 @@ static int read_blocked(struct kdr_blocked *blocked, const struct reader *r, con
 		return 0;
 	}
 	path_key(item, path, "reassignment");
-	return fail(r, item, "expected an object, found %s", type_name(reassignment));
+	return fail(r, item, "expected an object, found %s", kdr_json_type_name(reassignment));
 }
 
 static int read_note(struct kdr_note *note, const struct reader *r, const json_t *obj, const char *path)
@@ -552,7 +528,7 @@ static int read_note(struct kdr_note *note, const struct reader *r, const json_t
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return fail(r, path, "expected an object, found %s", type_name(obj));
+		return fail(r, path, "expected an object, found %s", kdr_json_type_name(obj));
 	rc = read_enum(&kind, r, obj, path, "kind", r->note_kinds, N_NOTE_KINDS);
 	note->kind = (enum kdr_note_kind)kind;
 	if (rc >= 0)
@@ -571,7 +547,7 @@ static int read_version(const struct reader *r, const json_t *root)
 	if (!version)
 		return fail(r, "kdrPlan", "missing: not a kdr plan");
 	if (!json_is_integer(version))
-		return fail(r, "kdrPlan", "expected an integer, found %s", type_name(version));
+		return fail(r, "kdrPlan", "expected an integer, found %s", kdr_json_type_name(version));
 	if (json_integer_value(version) != 1)
 		return kdr_error_set(KDR_EUNSUPPORTED,
 				     "%s: kdrPlan: plan format version %lld is not supported (this kdr reads 1)",
@@ -611,7 +587,7 @@ int kdr_render_plan_from_json(struct kdr_plan *out, const char *text, size_t len
 		goto cleanup;
 	}
 	if (!json_is_object(root)) {
-		rc = fail(&r, "", "expected an object, found %s", type_name(root));
+		rc = fail(&r, "", "expected an object, found %s", kdr_json_type_name(root));
 		goto cleanup;
 	}
 	rc = read_version(&r, root);
