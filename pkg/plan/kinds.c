@@ -1,6 +1,6 @@
 /*
- * The action kinds: their names, and the one table of the order actions are
- * planned and applied in (DESIGN.md §4). The plan sorts by rank; the
+ * The action kinds: their names, the fields each carries, and the one table
+ * of the order actions are planned and applied in (DESIGN.md §4). The plan sorts by rank; the
  * executor runs the stages in order (Kafka, then Connect) and the Kafka
  * adapter sends its kinds by rank, so no other module decides an order.
  */
@@ -10,7 +10,14 @@ struct kind_row {
 	const char *name;
 	int rank;
 	enum kdr_apply_stage stage;
+	unsigned fields; /* enum kdr_action_field bits */
 };
+
+#define SHAPE KDR_ACTION_FIELD_TOPIC_SHAPE
+#define CONFIG KDR_ACTION_FIELD_CONFIG
+#define CHANGES KDR_ACTION_FIELD_CHANGES
+#define ACL KDR_ACTION_FIELD_ACL
+#define TASKS KDR_ACTION_FIELD_TASKS
 
 /*
  * Creates before changes before deletes; connectors are deleted before ACLs
@@ -19,21 +26,27 @@ struct kind_row {
  * exist before MM2 starts writing.
  */
 static const struct kind_row kinds[] = {
-    [KDR_ACTION_CREATE_TOPIC] = {"create-topic", 0, KDR_APPLY_KAFKA},
-    [KDR_ACTION_ADD_PARTITIONS] = {"add-partitions", 1, KDR_APPLY_KAFKA},
-    [KDR_ACTION_ALTER_CONFIGS] = {"alter-configs", 2, KDR_APPLY_KAFKA},
-    [KDR_ACTION_CREATE_ACL] = {"create-acl", 3, KDR_APPLY_KAFKA},
-    [KDR_ACTION_CREATE_CONNECTOR] = {"create-connector", 4, KDR_APPLY_CONNECT},
-    [KDR_ACTION_UPDATE_CONNECTOR] = {"update-connector", 4, KDR_APPLY_CONNECT},
-    [KDR_ACTION_PAUSE_CONNECTOR] = {"pause-connector", 4, KDR_APPLY_CONNECT},
-    [KDR_ACTION_RESUME_CONNECTOR] = {"resume-connector", 4, KDR_APPLY_CONNECT},
-    [KDR_ACTION_RESTART_CONNECTOR] = {"restart-connector", 4, KDR_APPLY_CONNECT},
-    [KDR_ACTION_DELETE_CONNECTOR] = {"delete-connector", 5, KDR_APPLY_CONNECT},
-    [KDR_ACTION_DELETE_ACL] = {"delete-acl", 6, KDR_APPLY_KAFKA},
-    [KDR_ACTION_DELETE_TOPIC] = {"delete-topic", 7, KDR_APPLY_KAFKA},
+    [KDR_ACTION_CREATE_TOPIC] = {"create-topic", 0, KDR_APPLY_KAFKA, SHAPE | CONFIG},
+    [KDR_ACTION_ADD_PARTITIONS] = {"add-partitions", 1, KDR_APPLY_KAFKA, SHAPE},
+    [KDR_ACTION_ALTER_CONFIGS] = {"alter-configs", 2, KDR_APPLY_KAFKA, CONFIG | CHANGES},
+    [KDR_ACTION_CREATE_ACL] = {"create-acl", 3, KDR_APPLY_KAFKA, ACL},
+    [KDR_ACTION_CREATE_CONNECTOR] = {"create-connector", 4, KDR_APPLY_CONNECT, CONFIG},
+    [KDR_ACTION_UPDATE_CONNECTOR] = {"update-connector", 4, KDR_APPLY_CONNECT, CONFIG | CHANGES},
+    [KDR_ACTION_PAUSE_CONNECTOR] = {"pause-connector", 4, KDR_APPLY_CONNECT, 0},
+    [KDR_ACTION_RESUME_CONNECTOR] = {"resume-connector", 4, KDR_APPLY_CONNECT, 0},
+    [KDR_ACTION_RESTART_CONNECTOR] = {"restart-connector", 4, KDR_APPLY_CONNECT, TASKS},
+    [KDR_ACTION_DELETE_CONNECTOR] = {"delete-connector", 5, KDR_APPLY_CONNECT, 0},
+    [KDR_ACTION_DELETE_ACL] = {"delete-acl", 6, KDR_APPLY_KAFKA, ACL},
+    [KDR_ACTION_DELETE_TOPIC] = {"delete-topic", 7, KDR_APPLY_KAFKA, 0},
 };
 
 _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == KDR_ACTION_KIND_COUNT, "a row per action kind");
+
+#undef SHAPE
+#undef CONFIG
+#undef CHANGES
+#undef ACL
+#undef TASKS
 
 static const struct kind_row *row_of(enum kdr_action_kind kind)
 {
@@ -52,6 +65,13 @@ int kdr_action_kind_rank(enum kdr_action_kind kind)
 	const struct kind_row *row = row_of(kind);
 
 	return row ? row->rank : KDR_ACTION_KIND_COUNT;
+}
+
+bool kdr_action_kind_has(enum kdr_action_kind kind, enum kdr_action_field field)
+{
+	const struct kind_row *row = row_of(kind);
+
+	return row && (row->fields & (unsigned)field) != 0;
 }
 
 enum kdr_apply_stage kdr_action_kind_stage(enum kdr_action_kind kind)

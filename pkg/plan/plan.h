@@ -55,6 +55,15 @@ enum kdr_apply_stage {
 int kdr_action_kind_rank(enum kdr_action_kind kind);
 /* The stage that applies the kind. */
 enum kdr_apply_stage kdr_action_kind_stage(enum kdr_action_kind kind);
+/* The fields an action of a kind carries (the plan JSON schema's "when present"). */
+enum kdr_action_field {
+	KDR_ACTION_FIELD_TOPIC_SHAPE = 1, /* partitions, replicationFactor, assignment, placement */
+	KDR_ACTION_FIELD_CONFIG = 2,
+	KDR_ACTION_FIELD_CHANGES = 4,
+	KDR_ACTION_FIELD_ACL = 8, /* the "acl" binding */
+	KDR_ACTION_FIELD_TASKS = 16,
+};
+bool kdr_action_kind_has(enum kdr_action_kind kind, enum kdr_action_field field);
 /* Every kind in plan order (rank, then kind) into `out` (KDR_ACTION_KIND_COUNT slots); returns how many. */
 size_t kdr_action_kinds_in_order(enum kdr_action_kind *out);
 

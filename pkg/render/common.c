@@ -97,37 +97,11 @@ void kdr_render_count(struct kdr_render_counts *out, const struct kdr_plan *plan
 			out->any_risky = true;
 }
 
-bool kdr_render_kind_has_topic_shape(enum kdr_action_kind kind)
-{
-	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ADD_PARTITIONS;
-}
-
-bool kdr_render_kind_has_config(enum kdr_action_kind kind)
-{
-	return kind == KDR_ACTION_CREATE_TOPIC || kind == KDR_ACTION_ALTER_CONFIGS ||
-	       kind == KDR_ACTION_CREATE_CONNECTOR || kind == KDR_ACTION_UPDATE_CONNECTOR;
-}
-
-bool kdr_render_kind_has_changes(enum kdr_action_kind kind)
-{
-	return kind == KDR_ACTION_ALTER_CONFIGS || kind == KDR_ACTION_UPDATE_CONNECTOR;
-}
-
-bool kdr_render_kind_has_acl(enum kdr_action_kind kind)
-{
-	return kind == KDR_ACTION_CREATE_ACL || kind == KDR_ACTION_DELETE_ACL;
-}
-
-bool kdr_render_kind_has_tasks(enum kdr_action_kind kind)
-{
-	return kind == KDR_ACTION_RESTART_CONNECTOR;
-}
-
 bool kdr_render_placement_present(const struct kdr_action *action)
 {
 	const struct kdr_placement_summary *ps = &action->placement;
 
-	if (!kdr_render_kind_has_topic_shape(action->kind))
+	if (!kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
 		return false;
 	return ps->replicas_per_dc.n || ps->replicas_per_rack.n || ps->has_dc_loss || ps->min_insync_replicas > 0;
 }

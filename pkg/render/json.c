@@ -139,7 +139,7 @@ static void put_action(struct kdr_render_jw *w, const struct kdr_action *action)
 	kdr_render_jw_string(w, "resource", action->resource);
 	kdr_render_jw_string(w, "policy", action->policy);
 	kdr_render_jw_string(w, "reason", action->reason);
-	if (kdr_render_kind_has_topic_shape(action->kind)) {
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE)) {
 		kdr_render_jw_int(w, "partitions", (long long)action->partitions);
 		if (action->replication_factor > 0)
 			kdr_render_jw_int(w, "replicationFactor", (long long)action->replication_factor);
@@ -147,11 +147,11 @@ static void put_action(struct kdr_render_jw *w, const struct kdr_action *action)
 		if (kdr_render_placement_present(action))
 			put_placement(w, &action->placement);
 	}
-	if (kdr_render_kind_has_config(action->kind))
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CONFIG))
 		put_config(w, action);
-	if (kdr_render_kind_has_changes(action->kind))
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		put_changes(w, action);
-	if (kdr_render_kind_has_acl(action->kind)) {
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_ACL)) {
 		kdr_render_jw_open(w, "acl", '{', true);
 		kdr_render_jw_string(w, "principal", action->acl.principal);
 		kdr_render_jw_string(w, "host", action->acl.host);
@@ -162,7 +162,7 @@ static void put_action(struct kdr_render_jw *w, const struct kdr_action *action)
 		kdr_render_jw_string(w, "permission", kdr_acl_permission_name(action->acl.permission));
 		kdr_render_jw_close(w, '}');
 	}
-	if (kdr_render_kind_has_tasks(action->kind)) {
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS)) {
 		kdr_render_jw_open(w, "tasks", '[', true);
 		for (size_t i = 0; i < action->n_task_ids; i++)
 			kdr_render_jw_int(w, NULL, (long long)action->task_ids[i]);

@@ -255,13 +255,13 @@ static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 		kdr_md_text(out, action->reason);
 		kdr_buf_putc(out, '\n');
 	}
-	if (kdr_render_kind_has_topic_shape(action->kind))
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
 		put_topic_shape(out, action);
 	if (action->kind == KDR_ACTION_CREATE_TOPIC || action->kind == KDR_ACTION_CREATE_CONNECTOR)
 		put_config(out, action);
-	if (kdr_render_kind_has_changes(action->kind))
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		put_changes(out, action);
-	if (kdr_render_kind_has_tasks(action->kind)) {
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS)) {
 		if (!action->n_task_ids) {
 			kdr_buf_puts(out, "  - restart: the connector\n");
 		} else {

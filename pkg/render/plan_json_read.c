@@ -461,7 +461,7 @@ static int read_action(struct kdr_action *action, const struct reader *r, const 
 		rc = read_string(&action->policy, r, obj, path, "policy", NULLABLE);
 	if (rc >= 0)
 		rc = read_string(&action->reason, r, obj, path, "reason", NULLABLE);
-	if (rc >= 0 && kdr_render_kind_has_topic_shape(action->kind)) {
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE)) {
 		rc = read_int(&n, r, obj, path, "partitions", REQUIRED, 1, INT32_MAX);
 		action->partitions = n;
 		if (rc >= 0)
@@ -472,13 +472,13 @@ static int read_action(struct kdr_action *action, const struct reader *r, const 
 		if (rc >= 0)
 			rc = read_placement(&action->placement, r, obj, path);
 	}
-	if (rc >= 0 && kdr_render_kind_has_changes(action->kind))
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		rc = read_changes(action, r, obj, path);
-	if (rc >= 0 && kdr_render_kind_has_config(action->kind))
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CONFIG))
 		rc = read_config(action, r, obj, path);
-	if (rc >= 0 && kdr_render_kind_has_tasks(action->kind))
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
 		rc = read_tasks(action, r, obj, path);
-	if (rc >= 0 && kdr_render_kind_has_acl(action->kind))
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_ACL))
 		rc = read_acl(action, r, obj, path);
 	return rc;
 }

@@ -47,12 +47,7 @@ enum kdr_render_class kdr_render_class_of(enum kdr_action_kind kind);
 /* '+', '~' or '-'. */
 char kdr_render_symbol(enum kdr_action_kind kind);
 
-/* Which fields a kind carries (the JSON schema's "when present"). */
-bool kdr_render_kind_has_topic_shape(enum kdr_action_kind kind); /* partitions, RF, assignment, placement */
-bool kdr_render_kind_has_config(enum kdr_action_kind kind);
-bool kdr_render_kind_has_changes(enum kdr_action_kind kind);
-bool kdr_render_kind_has_tasks(enum kdr_action_kind kind);
-bool kdr_render_kind_has_acl(enum kdr_action_kind kind); /* the "acl" binding object */
+/* Whether a topic-shaped action has a placement summary to print. */
 bool kdr_render_placement_present(const struct kdr_action *action);
 
 /* Partition id of assignment.partitions[0]: 0 for a create, the old count for add-partitions. */

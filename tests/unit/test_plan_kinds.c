@@ -1,7 +1,7 @@
 /*
  * Unit tests of pkg/plan/kinds.c, the one table of the order actions are
- * planned and applied in: the plan's order of kinds, and which stage (Kafka,
- * Connect) applies each.
+ * planned and applied in: the plan's order of kinds, which stage (Kafka,
+ * Connect) applies each, and the fields each carries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,11 +61,42 @@ static void test_kinds_stages(void **state)
 	assert_int_equal(k, sizeof(kafka) / sizeof(kafka[0]));
 }
 
+/* Which fields each kind carries: what plan.json writes and reads back, and text/markdown print. */
+static void test_kinds_fields(void **state)
+{
+	static const struct {
+		enum kdr_action_kind kind;
+		unsigned fields;
+	} want[] = {
+	    {KDR_ACTION_CREATE_TOPIC, KDR_ACTION_FIELD_TOPIC_SHAPE | KDR_ACTION_FIELD_CONFIG},
+	    {KDR_ACTION_ADD_PARTITIONS, KDR_ACTION_FIELD_TOPIC_SHAPE},
+	    {KDR_ACTION_ALTER_CONFIGS, KDR_ACTION_FIELD_CONFIG | KDR_ACTION_FIELD_CHANGES},
+	    {KDR_ACTION_CREATE_ACL, KDR_ACTION_FIELD_ACL},
+	    {KDR_ACTION_CREATE_CONNECTOR, KDR_ACTION_FIELD_CONFIG},
+	    {KDR_ACTION_UPDATE_CONNECTOR, KDR_ACTION_FIELD_CONFIG | KDR_ACTION_FIELD_CHANGES},
+	    {KDR_ACTION_PAUSE_CONNECTOR, 0},
+	    {KDR_ACTION_RESUME_CONNECTOR, 0},
+	    {KDR_ACTION_RESTART_CONNECTOR, KDR_ACTION_FIELD_TASKS},
+	    {KDR_ACTION_DELETE_CONNECTOR, 0},
+	    {KDR_ACTION_DELETE_ACL, KDR_ACTION_FIELD_ACL},
+	    {KDR_ACTION_DELETE_TOPIC, 0},
+	};
+
+	(void)state;
+	assert_int_equal(sizeof(want) / sizeof(want[0]), KDR_ACTION_KIND_COUNT);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		for (unsigned field = KDR_ACTION_FIELD_TOPIC_SHAPE; field <= KDR_ACTION_FIELD_TASKS; field <<= 1)
+			if (kdr_action_kind_has(want[i].kind, (enum kdr_action_field)field) != ((want[i].fields & field) != 0))
+				fail_msg("%s: field %u", kdr_action_kind_name(want[i].kind), field);
+	assert_false(kdr_action_kind_has((enum kdr_action_kind)KDR_ACTION_KIND_COUNT, KDR_ACTION_FIELD_CONFIG));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kinds_in_plan_order),
 	    cmocka_unit_test(test_kinds_stages),
+	    cmocka_unit_test(test_kinds_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
