@@ -65,6 +65,49 @@ const struct kdr_mm2_offset_sync *kdr_dr_syncs_find(const struct kdr_dr_syncs *s
 						    int32_t partition);
 void kdr_dr_syncs_release(struct kdr_dr_syncs *set);
 
+/* --- Failback: a downstream position translated back upstream by the offset-syncs --- */
+
+/*
+ * MM2 writes checkpoints only in a flow's direction (dc-east -> dc-west); a
+ * group that moved to dc-west and advanced on the remote topic
+ * (dc-east.orders) gets its position on the primary's own topic (orders) by
+ * inverting the original flow's offset-syncs. One history per source
+ * topic-partition, fed in the offset-syncs topic's log order.
+ */
+struct kdr_dr_sync_point {
+	int64_t upstream;   /* offset of a record on the source topic */
+	int64_t downstream; /* offset MM2 wrote that record at on the remote topic */
+};
+
+struct kdr_dr_sync_history {
+	struct kdr_dr_sync_point *v; /* both offsets strictly increasing */
+	size_t n;
+	size_t cap;
+	size_t dropped; /* syncs a later one contradicted (a task restart, a recreated topic) */
+};
+
+/*
+ * Appends a sync. Earlier syncs it contradicts (upstream or downstream not
+ * below its own: a task that restarted and re-sent records, a remote topic
+ * truncated or recreated) are dropped, as OffsetSyncStore drops them: the
+ * newest sync describes the log as it is. Negative offsets are ignored.
+ */
+void kdr_dr_sync_history_add(struct kdr_dr_sync_history *history, int64_t upstream, int64_t downstream);
+void kdr_dr_sync_history_release(struct kdr_dr_sync_history *history);
+
+/*
+ * The upstream offset a group may resume at on the source when it has read
+ * every downstream record below `downstream` (its committed offset there),
+ * without skipping a record it has not read (at-least-once): from the newest
+ * sync (U, D') with D' <= downstream, U when D' == downstream (record U is the
+ * next one: exact), else U + 1 (record U was read; records after U may have
+ * been too: those are re-read, the duplicates bounded by the sync spacing,
+ * offset.lag.max). -1 when no sync is at or before `downstream` (nothing
+ * proves which source records the group has read: MM2 translates nothing
+ * either).
+ */
+int64_t kdr_dr_upstream_for_downstream(const struct kdr_dr_sync_history *history, int64_t downstream);
+
 /* --- Offsets per partition (log-end offsets, committed offsets) --- */
 
 struct kdr_dr_offset {

@@ -439,12 +439,118 @@ static void test_lag_report(void **state)
 	flow_release(&flow);
 }
 
+/* Failback's translation by hand: exact, +1, nothing before, contradicted syncs dropped. */
+static void test_upstream_for_downstream(void **state)
+{
+	struct kdr_dr_sync_history history = { 0 };
+
+	(void)state;
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 0), -1);
+	kdr_dr_sync_history_add(&history, 100, 10);
+	kdr_dr_sync_history_add(&history, 250, 60); /* a gap upstream (compaction) */
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 9), -1); /* before every sync: unknown */
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 10), 100); /* record 100 is the next one */
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 11), 101); /* record 100 was read */
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 59), 101); /* never guesses forward */
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 60), 250);
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 1000), 251);
+	/* A task restart re-sends from source offset 200: the sync at 250 no longer holds. */
+	kdr_dr_sync_history_add(&history, 200, 61);
+	assert_int_equal((long long)history.n, 2);
+	assert_int_equal((long long)history.dropped, 1);
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 60), 101);
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 61), 200);
+	/* The remote topic recreated: downstream starts again, every earlier sync goes. */
+	kdr_dr_sync_history_add(&history, 300, 0);
+	assert_int_equal((long long)history.n, 1);
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 0), 300);
+	assert_int_equal(kdr_dr_upstream_for_downstream(&history, 5), 301);
+	kdr_dr_sync_history_add(&history, -1, 7); /* ignored */
+	assert_int_equal((long long)history.n, 1);
+	kdr_dr_sync_history_release(&history);
+}
+
+/*
+ * Failback's translation against a simulated MM2: a source partition with gaps,
+ * replicated by task runs that restart from their last committed source offset
+ * (re-sending records), syncs at each run's first record and at random ones.
+ * For every downstream position D: the translated source offset U skips no
+ * source record the group has not read (each record below U has a copy below
+ * D), U is the best the kept syncs prove, U never decreases with D, and U is
+ * unknown only before the first kept sync.
+ */
+static void test_upstream_for_downstream_properties(void **state)
+{
+	struct kdr_rng rng;
+
+	(void)state;
+	kdr_rng_seed(&rng, 23);
+	for (int round = 0; round < 400; round++) {
+		int64_t source[64];
+		int64_t copy_of[256]; /* downstream offset -> index into source */
+		size_t n_source = 1 + (size_t)kdr_rng_below(&rng, 64), n_copies = 0;
+		size_t written = 0, committed = 0;
+		struct kdr_dr_sync_history history = { 0 };
+		int64_t previous = -1;
+
+		source[0] = (int64_t)kdr_rng_below(&rng, 5);
+		for (size_t i = 1; i < n_source; i++)
+			source[i] = source[i - 1] + 1 + (int64_t)kdr_rng_below(&rng, 3);
+		while (written < n_source && n_copies < 250) {
+			/* A run starts at the committed source offset and writes a few records in order. */
+			size_t at = committed, count = 1 + (size_t)kdr_rng_below(&rng, 20);
+
+			for (size_t k = 0; k < count && at < n_source && n_copies < 256; k++, at++) {
+				if (k == 0 || kdr_rng_below(&rng, 5) == 0)
+					kdr_dr_sync_history_add(&history, source[at], (int64_t)n_copies);
+				copy_of[n_copies++] = (int64_t)at;
+			}
+			if (at > written)
+				written = at;
+			committed += (size_t)kdr_rng_below(&rng, (uint64_t)(at - committed) + 1);
+		}
+		for (size_t i = 1; i < history.n; i++) {
+			assert_true(history.v[i].upstream > history.v[i - 1].upstream);
+			assert_true(history.v[i].downstream > history.v[i - 1].downstream);
+		}
+		for (int64_t d = 0; d <= (int64_t)n_copies; d++) {
+			int64_t u = kdr_dr_upstream_for_downstream(&history, d);
+			int64_t best = -1;
+
+			for (size_t i = 0; i < history.n; i++)
+				if (history.v[i].downstream <= d) {
+					int64_t proven = history.v[i].downstream == d ? history.v[i].upstream
+										     : history.v[i].upstream + 1;
+					if (proven > best)
+						best = proven;
+				}
+			assert_int_equal(u, best);
+			assert_true(u >= previous);
+			previous = u;
+			if (u < 0) {
+				assert_true(history.n == 0 || history.v[0].downstream > d);
+				continue;
+			}
+			/* No loss: every source record below u was read (some copy of it is below d). */
+			for (size_t i = 0; i < n_source && source[i] < u; i++) {
+				bool read = false;
+
+				for (int64_t c = 0; c < d && !read; c++)
+					read = copy_of[c] == (int64_t)i;
+				assert_true(read);
+			}
+		}
+		kdr_dr_sync_history_release(&history);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_latest_checkpoint_wins), cmocka_unit_test(test_failover_decisions),
 		cmocka_unit_test(test_failover_properties),   cmocka_unit_test(test_group_filter),
 		cmocka_unit_test(test_replicated_upstream),   cmocka_unit_test(test_lag_report),
+		cmocka_unit_test(test_upstream_for_downstream), cmocka_unit_test(test_upstream_for_downstream_properties),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,63 @@
+/*
+ * Failback's offset translation (dr.h): a group's position on the remote
+ * topic mapped back onto the source topic by inverting the offset-syncs.
+ * Pure.
+ *
+ * Why it is safe: within one run of MM2's source task the records of a
+ * source partition are written to the remote partition in order, one copy
+ * each, so a sync (U, D') says record U is at D' and every source record
+ * below U has a copy below D'. A task restart re-sends from its last
+ * committed source offset (upstream goes back, downstream goes on); a
+ * recreated remote topic starts its downstream offsets again. In both cases
+ * the newest sync is right about the log as it is, and earlier syncs that
+ * disagree with it are dropped, so the history stays increasing in both
+ * offsets and every kept sync keeps the property above.
+ */
+#include <stdlib.h>
+
+#include "dr/dr.h"
+#include "util/alloc.h"
+
+void kdr_dr_sync_history_add(struct kdr_dr_sync_history *history, int64_t upstream, int64_t downstream)
+{
+	size_t keep = history->n;
+
+	if (upstream < 0 || downstream < 0)
+		return;
+	/* Kept syncs are increasing in both offsets: the contradicted ones are a suffix. */
+	while (keep > 0 &&
+	       (history->v[keep - 1].upstream >= upstream || history->v[keep - 1].downstream >= downstream))
+		keep--;
+	history->dropped += history->n - keep;
+	history->n = keep;
+	history->v = kdr_grow(history->v, &history->cap, history->n + 1, sizeof(*history->v));
+	history->v[history->n].upstream = upstream;
+	history->v[history->n].downstream = downstream;
+	history->n++;
+}
+
+void kdr_dr_sync_history_release(struct kdr_dr_sync_history *history)
+{
+	free(history->v);
+	history->v = NULL;
+	history->n = history->cap = history->dropped = 0;
+}
+
+int64_t kdr_dr_upstream_for_downstream(const struct kdr_dr_sync_history *history, int64_t downstream)
+{
+	size_t lo = 0, hi = history->n;
+
+	/* The first sync past `downstream`; the one before it is the newest at or before. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (history->v[mid].downstream <= downstream)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -1;
+	return history->v[lo - 1].downstream == downstream ? history->v[lo - 1].upstream
+							   : history->v[lo - 1].upstream + 1;
+}
