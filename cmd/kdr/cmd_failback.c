@@ -20,6 +20,9 @@
 #include <string.h>
 
 #include "args.h"
+#include "executor/failback_io.h"
+#include "live_source.h"
+#include "util/error.h"
 #include "record.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -38,6 +41,7 @@ static const struct option failback_options[] = {
 	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "commit", no_argument, NULL, OPT_COMMIT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -286,6 +290,63 @@ static int step_restore(const struct kdr_cli_source *src, const struct kdr_desir
 	return exit_code;
 }
 
+/*
+ * Step 3's first half: the groups that read the primary's own data on the
+ * standby (F's remote topics) go back onto the primary's topics, translated
+ * by F's offset-syncs (MM2 checkpoints only F's direction). Exit OK when
+ * nothing stands in the way of the restore.
+ */
+static int move_primary_groups(struct kdr_cli_args *args, const struct kdr_desired *desired,
+			       const struct kdr_flow *flow, bool commit)
+{
+	struct kdr_pipeline p = { 0 };
+	struct kdr_executor_options exec = { 0 };
+	struct kdr_dr_failover_plan plan = { 0 };
+	struct kdr_strvec untranslated = KDR_STRVEC_INIT, errors = KDR_STRVEC_INIT;
+	struct kdr_buf out = KDR_BUF_INIT;
+	int rc = 0, exit_code = KDR_EXIT_OK;
+
+	kdr_strvec_push(&args->clusters, flow->source);
+	kdr_strvec_push(&args->clusters, flow->target);
+	args->live.read_groups = KDR_READ_GROUPS_OFFSETS;
+	if ((exit_code = kdr_cli_read(&p, desired, &args->live, &args->clusters)) != KDR_EXIT_OK)
+		goto cleanup;
+	exec.timeout_ms = args->live.timeout_ms;
+	rc = kdr_executor_failback_groups(&plan, &untranslated, &errors, desired, flow, &p.live, false, commit, &exec);
+	if (rc == KDR_ENOTFOUND) {
+		fprintf(stderr, "kdr failback: %s: no group of %s's topics to move back\n", kdr_error_message(),
+			flow->source);
+		goto cleanup;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "kdr failback: the groups of %s's topics: %s; nothing was recorded\n", flow->source,
+			kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (plan.n_rows) {
+		kdr_dr_failover_render_text(&out, &plan, !commit);
+		fwrite(out.ptr, 1, out.len, stdout);
+		fflush(stdout);
+	}
+	for (size_t i = 0; i < untranslated.n; i++)
+		fprintf(stderr, "kdr failback: not moved back: %s\n", untranslated.v[i]);
+	for (size_t i = 0; i < errors.n; i++)
+		fprintf(stderr, "kdr failback: %s\n", errors.v[i]);
+	if (untranslated.n || errors.n || plan.n_refused) {
+		fprintf(stderr, "kdr failback: flow '%s' is not restored until its groups are back on %s (run again)\n",
+			flow->meta.name, flow->source);
+		exit_code = KDR_EXIT_ERROR;
+	}
+cleanup:
+	kdr_buf_release(&out);
+	kdr_dr_failover_plan_release(&plan);
+	kdr_strvec_release(&untranslated);
+	kdr_strvec_release(&errors);
+	kdr_pipeline_release(&p);
+	return exit_code;
+}
+
 struct failback_args {
 	const char *flow;
 	bool commit, dry_run;
@@ -375,7 +436,8 @@ int kdr_cmd_failback(int argc, char **argv)
 		exit_code = KDR_EXIT_CHANGES;
 		goto cleanup;
 	}
-	exit_code = step_restore(&args.src, &desired, flow, reverse, owned, commit);
+	if ((exit_code = move_primary_groups(&args, &desired, flow, commit)) == KDR_EXIT_OK)
+		exit_code = step_restore(&args.src, &desired, flow, reverse, owned, commit);
 cleanup:
 	free(reverse_name);
 	kdr_desired_release(&desired);

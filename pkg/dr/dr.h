@@ -108,6 +108,24 @@ void kdr_dr_sync_history_release(struct kdr_dr_sync_history *history);
  */
 int64_t kdr_dr_upstream_for_downstream(const struct kdr_dr_sync_history *history, int64_t downstream);
 
+/*
+ * The checkpoints MM2 does not write for failback: for each group on the
+ * flow's target (the standby) with a committed offset D on a remote topic of
+ * the flow (dc-east.orders), a checkpoint onto the source topic (orders)
+ * with upstream_offset D (the standby position) and downstream_offset the
+ * translated position on the source, kdr_dr_upstream_for_downstream of that
+ * partition's syncs; metadata carried over. `syncs` are the offset-sync
+ * records in log order (kdr_dr_syncs_add_record, before _finish). Skipped:
+ * identity-policy flows (the remote topic is the standby's own), topics
+ * missing on `primary` (it came back empty: nothing to move onto; `primary`
+ * NULL skips none). A position no sync proves is not translated: "group
+ * 'billing': dc-east.orders[0] at 5: no offset-sync at or before it" is
+ * pushed to `untranslated`. `out` is finished.
+ */
+void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strvec *untranslated,
+				 const struct kdr_flow *flow, const struct kdr_live_cluster *standby,
+				 const struct kdr_live_cluster *primary, const struct kdr_dr_syncs *syncs);
+
 /* --- Offsets per partition (log-end offsets, committed offsets) --- */
 
 struct kdr_dr_offset {

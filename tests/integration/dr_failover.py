@@ -163,7 +163,7 @@ spec:
     return d
 
 
-def active_active(work):
+def active_active(work, east, west):
     """kdr failback when the topology has its own reverse flow (active-active): no F-failback is
     declared; step 2 names west-to-east; step 3 restores both flows in one change of one file."""
     d = os.path.join(work, "aa")
@@ -171,12 +171,12 @@ def active_active(work):
     text = """apiVersion: kdr.io/v1alpha1
 kind: KafkaCluster
 metadata: {name: dc-east}
-spec: {bootstrapServers: "127.0.0.1:1", connect: {url: "http://127.0.0.1:1"}}
+spec: {bootstrapServers: "%s", connect: {url: "%s"}}
 ---
 apiVersion: kdr.io/v1alpha1
 kind: KafkaCluster
 metadata: {name: dc-west}
-spec: {bootstrapServers: "127.0.0.1:2", connect: {url: "http://127.0.0.1:2"}}
+spec: {bootstrapServers: "%s", connect: {url: "%s"}}
 ---
 apiVersion: kdr.io/v1alpha1
 kind: ReplicationFlow
@@ -195,7 +195,7 @@ spec:
   source: dc-west
   target: dc-east
   topics: ["payments"]
-"""
+""" % (east["bootstrap"], east["connect"], west["bootstrap"], west["connect"])
     with open(os.path.join(d, "dr.yaml"), "w") as f:
         f.write(text)
     git(d, "init", "-q", "-b", "main")
@@ -221,10 +221,128 @@ spec:
     check(rc == 0 and "nothing to fail back" in err, "active-active: then nothing to fail back")
 
 
+def failback_with_data(work):
+    """Failback step 3 with a primary that came back WITH its data: groups that read the primary's
+    topic on the standby (dc-east.pay) and advanced there are moved onto dc-east's own pay, at the
+    position F's offset-syncs prove (MM2's binary records in mm2-offset-syncs.dc-west.internal on
+    dc-east). The syncs tell of a task restart that re-sent
+    upstream 25..30 (the sync at 30 is contradicted and dropped)."""
+    east_proc, east = start_sandbox(work, "fb-east", "clusters:\n  - name: fb-east\n    brokers: 1\n    connect: true\n")
+    west_proc, west = start_sandbox(work, "fb-west", "clusters:\n  - name: fb-west\n    brokers: 1\n    connect: true\n")
+    try:
+        failback_with_data_on(work, east, west)
+    finally:
+        stop(east_proc, kill=True)
+        stop(west_proc, kill=True)
+
+
+def failback_with_data_on(work, east, west):
+    d = os.path.join(work, "fb")
+    os.makedirs(d)
+    text = """apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-east}
+spec: {bootstrapServers: "%s", connect: {url: "%s"}}
+---
+apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-west}
+spec: {bootstrapServers: "%s", connect: {url: "%s"}}
+---
+apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: east-to-west}
+spec:
+  failedOver: "2026-12-07T01:00:00Z"
+  suspended: true
+  source: dc-east
+  target: dc-west
+  topics: ["pay"]
+""" % (east["bootstrap"], east["connect"], west["bootstrap"], west["connect"])
+    with open(os.path.join(d, "dr.yaml"), "w") as f:
+        f.write(text)
+    with open(os.path.join(d, "east-to-west-failback.yaml"), "w") as f:
+        f.write("""apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: east-to-west-failback}
+spec:
+  failedOver: "2026-12-07T02:00:00Z"
+  suspended: true
+  source: dc-west
+  target: dc-east
+  topics: ["pay"]
+""")
+    git(d, "init", "-q", "-b", "main")
+    git(d, "add", "-A")
+    git(d, "commit", "-qm", "both flows failed over: failback step 3 is next")
+    east_admin = KafkaAdminClient(bootstrap_servers=east["bootstrap"], request_timeout_ms=10000)
+    west_admin = KafkaAdminClient(bootstrap_servers=west["bootstrap"], request_timeout_ms=10000)
+    east_admin.create_topics([NewTopic("pay", 1, 1)])
+    east_admin.create_topics([NewTopic("mm2-offset-syncs.dc-west.internal", 1, 1)])
+    west_admin.create_topics([NewTopic("dc-east.pay", 1, 1)])
+    east_p = KafkaProducer(bootstrap_servers=east["bootstrap"])
+    west_p = KafkaProducer(bootstrap_servers=west["bootstrap"])
+    for i in range(100):
+        east_p.send("pay", value=b"p%d" % i, partition=0)
+    # MM2's copies: upstream 0..30 at 0..30, then a restart re-sends from 25: 25..83 at 31..89.
+    for u in list(range(0, 31)) + list(range(25, 84)):
+        west_p.send("dc-east.pay", value=b"p%d" % u, partition=0)
+    for up, down in [(0, 0), (30, 30), (25, 31), (60, 66), (80, 86)]:
+        k, v = offset_sync("pay", 0, up, down)
+        east_p.send("mm2-offset-syncs.dc-west.internal", key=k, value=v, partition=0)
+    east_p.flush()
+    west_p.flush()
+
+    def commit(bootstrap, group, topic, offset):
+        c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        c.commit({TopicPartition(topic, 0): OffsetAndMetadata(offset, "")})
+        c.close()
+
+    def on_east(group):
+        return {tp.partition: om.offset for tp, om in east_admin.list_consumer_group_offsets(group).items()
+                if tp.topic == "pay"}
+
+    commit(west["bootstrap"], "ledger", "dc-east.pay", 70)  # read copies 0..69: upstream up to 63
+    commit(west["bootstrap"], "audit", "dc-east.pay", 86)   # exactly at the sync (80, 86)
+    commit(west["bootstrap"], "old", "dc-east.pay", 5)
+    commit(east["bootstrap"], "old", "pay", 50)             # ahead on the primary: kept
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--timeout", "10s")
+    check(rc == 0 and "ledger" in out and on_east("ledger") == {} and os.path.exists(
+        os.path.join(d, "east-to-west-failback.yaml")), "step 3 without --commit: the table, nothing committed: "
+          + out + err.strip()[-300:])
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--timeout", "10s")
+    check(rc == 0 and "step 3 of 3" in err, "step 3 --commit: exit 0\n" + out + err.strip()[-300:])
+    check(on_east("ledger") == {0: 61} and on_east("audit") == {0: 80},
+          "groups moved onto dc-east's pay: ledger 70 -> 61 (sync (60,66): record 60 read, never guesses "
+          "forward), audit 86 -> 80 (exact): %s %s" % (on_east("ledger"), on_east("audit")))
+    check(on_east("old") == {0: 50} and re.search(r"old\s+pay\s+0\s.*kept", out),
+          "a group ahead on the primary is kept (never moved backwards)\n" + out)
+    c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id="ledger", enable_auto_commit=False,
+                      auto_offset_reset="none", consumer_timeout_ms=3000)
+    c.subscribe(["pay"])
+    got = [m.value for m in c]
+    c.close()
+    read_on_west = set(b"p%d" % u for u in list(range(0, 31)) + list(range(25, 25 + 70 - 31)))
+    check(got == [b"p%d" % i for i in range(61, 100)] and set(b"p%d" % i for i in range(100)) <= read_on_west | set(got),
+          "a consumer of ledger on dc-east reads 61..99: none lost, %d duplicates (61..63)"
+          % len(read_on_west & set(got)))
+    with open(os.path.join(d, "dr.yaml")) as f:
+        check("failedOver" not in f.read() and not os.path.exists(os.path.join(d, "east-to-west-failback.yaml")),
+              "then the flow is restored")
+    east_p.close(timeout=1)
+    west_p.close(timeout=1)
+
+
 def run(work):
-    active_active(work)
+    failback_with_data(work)
     east_proc, east = start_sandbox(work, "dc-east", "clusters:\n  - name: dc-east\n    brokers: 1\n    connect: true\n")
     west_proc, west = start_sandbox(work, "dc-west", "clusters:\n  - name: dc-west\n    brokers: 1\n    connect: true\n")
+    try:
+        active_active(work, east, west)
+    except BaseException:
+        stop(east_proc, kill=True)
+        stop(west_proc, kill=True)
+        raise
     try:
         d = desired_dir(work, east, west)
         kdr("apply", d, "--yes", expect=0)

@@ -1,0 +1,106 @@
+/* The I/O of failback's group translation (failback_io.h). */
+#include "executor/failback_io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "executor/dr_io.h"
+#include "executor/group_offsets.h"
+#include "kafka/kafka.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static void on_sync(void *ctx, int64_t offset, int64_t timestamp_ms, const void *key, size_t key_len, const void *value,
+		    size_t value_len)
+{
+	(void)timestamp_ms;
+	/* Not finished: every sync stays, in log order (the translation needs the history, not the last). */
+	kdr_dr_syncs_add_record(ctx, offset, key, key_len, value, value_len);
+}
+
+static int read_sync_log(struct kdr_dr_syncs *out, const struct kdr_cluster *cl, const char *topic,
+			 const struct kdr_executor_options *options)
+{
+	struct kdr_kafka_conn *conn = NULL;
+	int rc = kdr_executor__open_kafka(&conn, cl, options, true, false);
+
+	if (rc == 0)
+		rc = kdr_kafka_conn_read_partition(conn, topic, 0, -2, -1, on_sync, out, NULL);
+	kdr_kafka_conn_free(conn);
+	return rc;
+}
+
+/* Log-end offsets of the primary's partitions the checkpoints name: a position past the end is refused. */
+static int primary_ends(struct kdr_dr_offsets *out, const struct kdr_dr_checkpoints *checkpoints,
+			const struct kdr_cluster *primary, const struct kdr_executor_options *options)
+{
+	struct kdr_dr_offsets want = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < checkpoints->n; i++)
+		kdr_dr_offsets_set(&want, checkpoints->v[i].topic, checkpoints->v[i].partition, 0);
+	kdr_dr_offsets_sort(&want);
+	rc = want.n ? kdr_executor_end_offsets(out, primary, &want, options) : 0;
+	kdr_dr_offsets_release(&want);
+	return rc;
+}
+
+int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
+				 struct kdr_strvec *errors, const struct kdr_desired *desired, const struct kdr_flow *flow,
+				 const struct kdr_live *live, bool force, bool commit,
+				 const struct kdr_executor_options *options)
+{
+	const struct kdr_live_cluster *standby = kdr_live_cluster_find(live, flow->target);
+	const struct kdr_live_cluster *primary_live = kdr_live_cluster_find(live, flow->source);
+	const struct kdr_cluster *primary = kdr_desired_cluster(desired, flow->source);
+	const char *syncs_cluster_name = NULL;
+	const struct kdr_cluster *syncs_cluster = NULL;
+	const struct kdr_live_cluster *syncs_live = NULL;
+	struct kdr_dr_syncs syncs = { 0 };
+	struct kdr_dr_checkpoints checkpoints = { 0 };
+	struct kdr_dr_offsets ends = { 0 }, none_at_risk = { 0 };
+	struct kdr_dr_failover_input in = { 0 };
+	struct kdr_flow view;
+	char *syncs_topic = NULL;
+	int rc = 0;
+
+	if (!standby || !primary_live || !primary || !standby->group_offsets_read || !primary_live->group_offsets_read)
+		return kdr_error_set(KDR_EUNAVAILABLE, "the consumer groups of '%s' and '%s' were not both read",
+				     flow->target, flow->source);
+	kdr_dr_offset_syncs_location(flow, &syncs_cluster_name, &syncs_topic);
+	syncs_cluster = kdr_desired_cluster(desired, syncs_cluster_name);
+	syncs_live = kdr_live_cluster_find(live, syncs_cluster_name);
+	if (!syncs_cluster || !syncs_live || !kdr_live_topic_find(syncs_live, syncs_topic)) {
+		rc = kdr_error_set(KDR_ENOTFOUND, "offset-syncs topic '%s' does not exist on '%s'", syncs_topic,
+				   syncs_cluster_name);
+		goto cleanup;
+	}
+	if ((rc = read_sync_log(&syncs, syncs_cluster, syncs_topic, options)) != 0)
+		goto cleanup;
+	kdr_dr_failback_checkpoints(&checkpoints, untranslated, flow, standby, primary_live, &syncs);
+	if ((rc = primary_ends(&ends, &checkpoints, primary, options)) != 0)
+		goto cleanup;
+	/* Decided as a failover from the standby onto the primary, under the flow's group filter. */
+	view = *flow;
+	view.source = flow->target;
+	view.target = flow->source;
+	in.flow = &view;
+	in.checkpoints = &checkpoints;
+	in.target = primary_live;
+	in.target_ends = &ends;
+	/* The records are the primary's own: it has them all (a topic it came back without is skipped). */
+	in.at_risk = &none_at_risk;
+	in.force = force;
+	if ((rc = kdr_dr_failover_decide(out, &in)) != 0)
+		goto cleanup;
+	free(out->flow);
+	out->flow = kdr_asprintf("%s' failback, groups of '%s", flow->meta.name, flow->source);
+	if (commit)
+		kdr_executor_commit_failover(errors, out, primary, options);
+cleanup:
+	kdr_dr_syncs_release(&syncs);
+	kdr_dr_checkpoints_release(&checkpoints);
+	kdr_dr_offsets_release(&ends);
+	free(syncs_topic);
+	return rc;
+}
