@@ -23,6 +23,7 @@
 #include "executor/failback_io.h"
 #include "live_source.h"
 #include "util/error.h"
+#include "util/units.h"
 #include "record.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -32,6 +33,7 @@ enum {
 	OPT_FLOW = 3200,
 	OPT_COMMIT,
 	OPT_DRY_RUN,
+	OPT_MAX_RPO,
 };
 
 #define REVERSE_SUFFIX "-failback"
@@ -41,6 +43,7 @@ static const struct option failback_options[] = {
 	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "commit", no_argument, NULL, OPT_COMMIT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "max-rpo", required_argument, NULL, OPT_MAX_RPO },
 	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -49,28 +52,35 @@ static const struct option failback_options[] = {
 
 static const struct kdr_cli_spec failback_spec = {
 	.command = "failback",
-	.usage = "kdr failback [DIR | --git URL [--ref R] [--path P] | --k8s] --flow F [--commit] [--dry-run]",
+	.usage = "kdr failback [DIR | --git URL [--ref R] [--path P] | --k8s] --flow F [--commit] [--dry-run]\n"
+		 "                    [--max-rpo 5s] [--timeout 30s]",
 	.description =
 		"Takes the next step back after `kdr failover --flow F`, from what the desired state records:\n"
 		"  1. F failed over (spec.failedOver), no reverse flow: declares ReplicationFlow F-failback (F's\n"
 		"     target -> F's source, F's topic and group filters) in F-failback.yaml next to F's file, so the\n"
 		"     records written on the standby reach the primary. Then: kdr apply.\n"
-		"  2. F-failback declared, not failed over: prints what to do: wait until `kdr lag --flow F-failback`\n"
-		"     is 0, stop the consumers on the standby, `kdr failover --flow F-failback --yes --commit` (their\n"
-		"     offsets translated back by MM2's checkpoints of the reverse flow), then kdr failback again.\n"
-		"  3. F-failback failed over: restores F (spec.suspended: false, spec.failedOver removed) and removes\n"
-		"     F-failback. Then: kdr apply (resumes F's connectors, deletes F-failback's, creates the topics\n"
-		"     F mirrors on its source).\n"
+		"  2. F-failback declared, not failed over: measures F-failback's lag (as kdr lag does) and says\n"
+		"     whether it has caught up (every RPO estimate within --max-rpo); then what to do: stop the\n"
+		"     consumers on the standby, `kdr failover --flow F-failback --yes --commit` (their offsets\n"
+		"     translated back by MM2's checkpoints of the reverse flow), then kdr failback again.\n"
+		"  3. F-failback failed over: moves the groups that read F's source topics on the standby (the\n"
+		"     remote topics) back onto the source's topics, translated by F's offset-syncs, then restores F\n"
+		"     (spec.suspended: false, spec.failedOver removed) and removes F-failback. Then: kdr apply\n"
+		"     (resumes F's connectors, deletes F-failback's, creates the topics F mirrors on its source).\n"
 		"Active-active: when the topology already has a flow from F's target to F's source (the first by\n"
 		"name), that flow is the reverse flow: step 1 is skipped, and step 3 clears its failover record\n"
 		"(suspended: false, failedOver removed) instead of removing it.\n"
 		"Each step is written with --commit (a Git source: one commit on the branch of --ref; a directory:\n"
 		"the files; --k8s: printed as kubectl commands), else printed. Running a step twice changes nothing.\n"
-		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error, 2 step 2: waiting for the\n"
-		"operator; 64 usage error.",
+		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error (step 3: a group not moved\n"
+		"back, F not restored), 2 step 2: pending (the reverse flow catching up, or the operator's\n"
+		"failover); 64 usage error.",
 	.options_help = "      --flow F            the failed-over ReplicationFlow (required)\n"
 			"      --commit            write the step into the source (see above); without it, print it\n"
 			"      --dry-run           print the step, write nothing (the default without --commit)\n"
+			"      --max-rpo DURATION  step 2: the reverse flow has caught up when every RPO estimate is\n"
+			"                          within it (default 5s, as kdr lag)\n"
+			"      --timeout DURATION  for reading the clusters (steps 2 and 3)\n"
 			KDR_CLI_SOURCE_HELP,
 	.options = failback_options,
 	.short_options = "h",
@@ -347,27 +357,71 @@ cleanup:
 	return exit_code;
 }
 
+/*
+ * Step 2's measurement: the reverse flow's lag, as `kdr lag` reports it.
+ * Exit PENDING either way (caught up or not, the operator acts next); ERROR
+ * when it cannot be measured.
+ */
+static int reverse_lag(struct kdr_cli_args *args, const struct kdr_desired *desired, const struct kdr_flow *reverse,
+		       int64_t max_rpo_ms, bool *caught_up)
+{
+	struct kdr_pipeline p = { 0 };
+	struct kdr_dr_lag_report report = { 0 };
+	struct kdr_strvec warnings = KDR_STRVEC_INIT;
+	struct kdr_buf out = KDR_BUF_INIT;
+	int rc = 0, exit_code = KDR_EXIT_OK;
+
+	kdr_strvec_push(&args->clusters, reverse->source);
+	kdr_strvec_push(&args->clusters, reverse->target);
+	if ((exit_code = kdr_cli_read(&p, desired, &args->live, &args->clusters)) != KDR_EXIT_OK)
+		goto cleanup;
+	if ((rc = kdr_pipeline_plan(&p)) == 0)
+		rc = kdr_pipeline_lag(&report, &warnings, &p, reverse, max_rpo_ms);
+	for (size_t i = 0; i < warnings.n; i++)
+		fprintf(stderr, "kdr failback: lag: %s\n", warnings.v[i]);
+	if (rc != 0) {
+		fprintf(stderr, "kdr failback: the lag of '%s': %s\n", reverse->meta.name, kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
+	}
+	kdr_dr_lag_render_text(&out, &report);
+	fwrite(out.ptr, 1, out.len, stdout);
+	fflush(stdout);
+	*caught_up = !report.over;
+	exit_code = KDR_EXIT_CHANGES;
+cleanup:
+	kdr_buf_release(&out);
+	kdr_dr_lag_report_release(&report);
+	kdr_strvec_release(&warnings);
+	kdr_pipeline_release(&p);
+	return exit_code;
+}
+
 struct failback_args {
 	const char *flow;
 	bool commit, dry_run;
+	int64_t max_rpo;
 };
 
 static int failback_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct failback_args *a = ctx;
 
-	(void)spec;
 	switch (opt) {
 	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
 	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
 	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
+	case OPT_MAX_RPO:
+		if (kdr_parse_duration_ms(&a->max_rpo, arg, 0) != 0 || a->max_rpo < 0)
+			return kdr_cli_usage_error(spec, "--max-rpo: '%s' is not a duration (e.g. 5s)", arg);
+		return KDR_EXIT_OK;
 	}
 	return -1;
 }
 
 int kdr_cmd_failback(int argc, char **argv)
 {
-	struct failback_args a = { 0 };
+	struct failback_args a = { .max_rpo = 5000 };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	const struct kdr_flow *flow = NULL, *reverse = NULL;
@@ -423,17 +477,29 @@ int kdr_cmd_failback(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!reverse->failed_over && flow->failed_over) {
+		bool caught_up = false;
+
 		fprintf(stderr,
-			"kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared%s; nothing to record yet.\n"
-			"  kdr apply                                   (its connectors, if not done)\n"
-			"  kdr lag --flow %s --max-rpo 5s    until it exits 0: %s has the standby's records\n"
+			"kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared%s; nothing to record yet.\n",
+			reverse->meta.name, flow->target, flow->source, owned ? "" : " (a flow of the topology)");
+		if ((exit_code = reverse_lag(&args, &desired, reverse, a.max_rpo, &caught_up)) != KDR_EXIT_CHANGES)
+			goto cleanup;
+		if (caught_up)
+			fprintf(stderr,
+				"kdr failback: '%s' has caught up: %s has the standby's records (every RPO estimate within "
+				"%lld ms). Next:\n",
+				reverse->meta.name, flow->source, (long long)a.max_rpo);
+		else
+			fprintf(stderr,
+				"kdr failback: '%s' has not caught up (an RPO estimate over %lld ms, or unknown): run kdr "
+				"apply if its connectors are not there yet, and kdr failback again. Then:\n",
+				reverse->meta.name, (long long)a.max_rpo);
+		fprintf(stderr,
 			"  stop the consumers and producers on %s, then\n"
 			"  kdr failover --flow %s --yes --commit   their offsets translated back onto %s\n"
 			"  kdr failback --flow %s --commit        step 3: %s restored, %s %s\n",
-			reverse->meta.name, flow->target, flow->source, owned ? "" : " (a flow of the topology)",
-			reverse->meta.name, flow->source, flow->target, reverse->meta.name, flow->source, flow_name,
-			flow_name, reverse->meta.name, owned ? "removed" : "resumed");
-		exit_code = KDR_EXIT_CHANGES;
+			flow->target, reverse->meta.name, flow->source, flow_name, flow_name, reverse->meta.name,
+			owned ? "removed" : "resumed");
 		goto cleanup;
 	}
 	if ((exit_code = move_primary_groups(&args, &desired, flow, commit)) == KDR_EXIT_OK)

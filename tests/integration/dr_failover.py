@@ -585,6 +585,15 @@ def run(work):
         rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit")
         check(rc == 2 and "step 2 of 3" in err and "kdr failover --flow east-to-west-failback" in err
               and git(d, "rev-parse", "HEAD") == before, "step 2: nothing recorded, the operator's steps printed")
+        check("lag of flow 'east-to-west-failback'" in out and "'east-to-west-failback' has caught up" in err,
+              "step 2 measures the reverse flow's lag: nothing written on dc-west, caught up\n" + out + err)
+        # Step 2 measures the reverse flow's lag itself: a record written on dc-west's orders is not on dc-east yet.
+        west_p.send("orders", value=b"written on the standby", partition=0)
+        west_p.flush()
+        rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--timeout", "10s")
+        check(rc == 2 and re.search(r"^orders\t0\t1\t", out, re.M) and "has not caught up" in err
+              and git(d, "rev-parse", "HEAD") == before,
+              "step 2: a record written on dc-west's orders, not replicated: not caught up (exit 2)\n" + out + err)
         # (the data path of the reverse flow needs real MM2: dr_real_mm2.py) -- record its failover by hand here.
         with open(os.path.join(d, "east-to-west-failback.yaml")) as f:
             text = f.read()
