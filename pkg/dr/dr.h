@@ -126,6 +126,15 @@ void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strv
 				 const struct kdr_flow *flow, const struct kdr_live_cluster *standby,
 				 const struct kdr_live_cluster *primary, const struct kdr_dr_syncs *syncs);
 
+/*
+ * The document of the reverse flow `kdr failback` declares for `flow`
+ * (named `name`): F's topic and group filters, policy, replication factors,
+ * connectorConfig, source and target swapped, checkpoints on. Heap string.
+ */
+char *kdr_dr_failback_reverse_document(const struct kdr_flow *flow, const char *name);
+/* Whether the file `flow` was read from holds another object too (then it is not removed whole). */
+bool kdr_dr_shares_file(const struct kdr_desired *desired, const struct kdr_flow *flow);
+
 /* --- Offsets per partition (log-end offsets, committed offsets) --- */
 
 struct kdr_dr_offset {
