@@ -7,108 +7,109 @@
 
 #include "render/render.h"
 #include "render/render_internal.h"
+#include "util/json_write.h"
 
 /* A count or an age: null when unknown (negative). */
-static void put_count(struct kdr_render_jw *w, const char *key, int64_t value)
+static void put_count(struct kdr_json_w *w, const char *key, int64_t value)
 {
 	if (value < 0)
-		kdr_render_jw_null(w, key);
+		kdr_json_w_null(w, key);
 	else
-		kdr_render_jw_int(w, key, (long long)value);
+		kdr_json_w_int(w, key, (long long)value);
 }
 
-static void put_connector(struct kdr_render_jw *w, const struct kdr_health_connector *sc)
+static void put_connector(struct kdr_json_w *w, const struct kdr_health_connector *sc)
 {
-	kdr_render_jw_open(w, NULL, '{', true);
-	kdr_render_jw_string(w, "name", sc->name);
-	kdr_render_jw_string(w, "cluster", sc->cluster);
-	kdr_render_jw_string(w, "role", kdr_mm2_role_name(sc->role));
-	kdr_render_jw_string(w, "status", kdr_health_level_name(sc->level));
-	kdr_render_jw_string(w, "state", sc->state);
-	kdr_render_jw_string(w, "message", sc->message);
-	kdr_render_jw_bool(w, "drift", sc->drift);
-	kdr_render_jw_string(w, "trace", sc->trace);
-	kdr_render_jw_open(w, "tasks", '[', true);
+	kdr_json_w_open(w, NULL, '{', true);
+	kdr_json_w_string(w, "name", sc->name);
+	kdr_json_w_string(w, "cluster", sc->cluster);
+	kdr_json_w_string(w, "role", kdr_mm2_role_name(sc->role));
+	kdr_json_w_string(w, "status", kdr_health_level_name(sc->level));
+	kdr_json_w_string(w, "state", sc->state);
+	kdr_json_w_string(w, "message", sc->message);
+	kdr_json_w_bool(w, "drift", sc->drift);
+	kdr_json_w_string(w, "trace", sc->trace);
+	kdr_json_w_open(w, "tasks", '[', true);
 	for (size_t t = 0; t < sc->n_tasks; t++) {
-		kdr_render_jw_open(w, NULL, '{', true);
-		kdr_render_jw_int(w, "id", sc->tasks[t].id);
-		kdr_render_jw_string(w, "state", kdr_connector_state_name(sc->tasks[t].state));
-		kdr_render_jw_string(w, "trace", sc->tasks[t].trace);
-		kdr_render_jw_close(w, '}');
+		kdr_json_w_open(w, NULL, '{', true);
+		kdr_json_w_int(w, "id", sc->tasks[t].id);
+		kdr_json_w_string(w, "state", kdr_connector_state_name(sc->tasks[t].state));
+		kdr_json_w_string(w, "trace", sc->tasks[t].trace);
+		kdr_json_w_close(w, '}');
 	}
-	kdr_render_jw_close(w, ']');
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, ']');
+	kdr_json_w_close(w, '}');
 }
 
 /* null (not measured) | {"records", "rpoMs", "heartbeatAgeMs", "measuredAt", "topics": [...]} or {"error"} */
-static void put_lag(struct kdr_render_jw *w, const struct kdr_health_lag *lag)
+static void put_lag(struct kdr_json_w *w, const struct kdr_health_lag *lag)
 {
 	if (!lag->measured && !lag->error) {
-		kdr_render_jw_null(w, "lag");
+		kdr_json_w_null(w, "lag");
 		return;
 	}
-	kdr_render_jw_open(w, "lag", '{', true);
+	kdr_json_w_open(w, "lag", '{', true);
 	if (!lag->measured) {
-		kdr_render_jw_string(w, "error", lag->error);
-		kdr_render_jw_close(w, '}');
+		kdr_json_w_string(w, "error", lag->error);
+		kdr_json_w_close(w, '}');
 		return;
 	}
 	put_count(w, "records", lag->records);
 	put_count(w, "rpoMs", lag->rpo_ms);
 	put_count(w, "heartbeatAgeMs", lag->heartbeat_age_ms);
-	kdr_render_jw_int(w, "measuredAtMs", lag->measured_at_ms);
-	kdr_render_jw_open(w, "topics", '[', true);
+	kdr_json_w_int(w, "measuredAtMs", lag->measured_at_ms);
+	kdr_json_w_open(w, "topics", '[', true);
 	for (size_t i = 0; i < lag->n_topics; i++) {
-		kdr_render_jw_open(w, NULL, '{', true);
-		kdr_render_jw_string(w, "topic", lag->topics[i].topic);
+		kdr_json_w_open(w, NULL, '{', true);
+		kdr_json_w_string(w, "topic", lag->topics[i].topic);
 		put_count(w, "records", lag->topics[i].records);
 		put_count(w, "rpoMs", lag->topics[i].rpo_ms);
-		kdr_render_jw_close(w, '}');
+		kdr_json_w_close(w, '}');
 	}
-	kdr_render_jw_close(w, ']');
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, ']');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_remote_topics(struct kdr_render_jw *w, const struct kdr_health_flow *sf)
+static void put_remote_topics(struct kdr_json_w *w, const struct kdr_health_flow *sf)
 {
 	if (!sf->topics_checked) {
-		kdr_render_jw_null(w, "remoteTopics");
+		kdr_json_w_null(w, "remoteTopics");
 		return;
 	}
-	kdr_render_jw_open_lines(w, "remoteTopics", '[');
+	kdr_json_w_open_lines(w, "remoteTopics", '[');
 	for (size_t i = 0; i < sf->n_mirrored; i++) {
 		const struct kdr_health_mirrored *m = &sf->mirrored[i];
 
-		kdr_render_jw_open(w, NULL, '{', true);
-		kdr_render_jw_string(w, "topic", m->topic);
-		kdr_render_jw_string(w, "remote", m->remote);
-		kdr_render_jw_bool(w, "present", m->remote_partitions > 0);
-		kdr_render_jw_int(w, "sourcePartitions", m->source_partitions);
-		kdr_render_jw_int(w, "remotePartitions", m->remote_partitions);
-		kdr_render_jw_close(w, '}');
+		kdr_json_w_open(w, NULL, '{', true);
+		kdr_json_w_string(w, "topic", m->topic);
+		kdr_json_w_string(w, "remote", m->remote);
+		kdr_json_w_bool(w, "present", m->remote_partitions > 0);
+		kdr_json_w_int(w, "sourcePartitions", m->source_partitions);
+		kdr_json_w_int(w, "remotePartitions", m->remote_partitions);
+		kdr_json_w_close(w, '}');
 	}
-	kdr_render_jw_close(w, ']');
+	kdr_json_w_close(w, ']');
 }
 
-static void put_flow(struct kdr_render_jw *w, const struct kdr_health_flow *sf)
+static void put_flow(struct kdr_json_w *w, const struct kdr_health_flow *sf)
 {
-	kdr_render_jw_open(w, NULL, '{', true);
-	kdr_render_jw_string(w, "name", sf->name);
-	kdr_render_jw_string(w, "source", sf->source);
-	kdr_render_jw_string(w, "target", sf->target);
-	kdr_render_jw_bool(w, "suspended", sf->suspended);
-	kdr_render_jw_string(w, "status", kdr_health_level_name(sf->level));
-	kdr_render_jw_open_lines(w, "connectors", '[');
+	kdr_json_w_open(w, NULL, '{', true);
+	kdr_json_w_string(w, "name", sf->name);
+	kdr_json_w_string(w, "source", sf->source);
+	kdr_json_w_string(w, "target", sf->target);
+	kdr_json_w_bool(w, "suspended", sf->suspended);
+	kdr_json_w_string(w, "status", kdr_health_level_name(sf->level));
+	kdr_json_w_open_lines(w, "connectors", '[');
 	for (size_t i = 0; i < sf->n_connectors; i++)
 		put_connector(w, &sf->connectors[i]);
-	kdr_render_jw_close(w, ']');
+	kdr_json_w_close(w, ']');
 	put_remote_topics(w, sf);
 	put_lag(w, &sf->lag);
-	kdr_render_jw_open(w, "problems", '[', true);
+	kdr_json_w_open(w, "problems", '[', true);
 	for (size_t i = 0; i < sf->problems.n; i++)
-		kdr_render_jw_string(w, NULL, sf->problems.v[i]);
-	kdr_render_jw_close(w, ']');
-	kdr_render_jw_close(w, '}');
+		kdr_json_w_string(w, NULL, sf->problems.v[i]);
+	kdr_json_w_close(w, ']');
+	kdr_json_w_close(w, '}');
 }
 
 /*
@@ -126,42 +127,42 @@ static void put_flow(struct kdr_render_jw *w, const struct kdr_health_flow *sf)
  */
 void kdr_render_health_json(struct kdr_buf *out, const struct kdr_health *status)
 {
-	struct kdr_render_jw w;
+	struct kdr_json_w w;
 
-	kdr_render_jw_init(&w, out);
-	kdr_render_jw_open(&w, NULL, '{', false);
-	kdr_render_jw_string(&w, "status", kdr_health_level_name(status->level));
-	kdr_render_jw_open(&w, "clusters", '[', false);
+	kdr_json_w_init(&w, out);
+	kdr_json_w_open(&w, NULL, '{', false);
+	kdr_json_w_string(&w, "status", kdr_health_level_name(status->level));
+	kdr_json_w_open(&w, "clusters", '[', false);
 	for (size_t i = 0; i < status->n_clusters; i++) {
 		const struct kdr_health_cluster *sc = &status->clusters[i];
 
-		kdr_render_jw_open(&w, NULL, '{', true);
-		kdr_render_jw_string(&w, "name", sc->name);
-		kdr_render_jw_bool(&w, "checked", sc->checked);
-		kdr_render_jw_bool(&w, "read", sc->read);
-		kdr_render_jw_string(&w, "connect", sc->connect_url);
-		kdr_render_jw_bool(&w, "connectRead", sc->connect_read);
-		kdr_render_jw_close(&w, '}');
+		kdr_json_w_open(&w, NULL, '{', true);
+		kdr_json_w_string(&w, "name", sc->name);
+		kdr_json_w_bool(&w, "checked", sc->checked);
+		kdr_json_w_bool(&w, "read", sc->read);
+		kdr_json_w_string(&w, "connect", sc->connect_url);
+		kdr_json_w_bool(&w, "connectRead", sc->connect_read);
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_render_jw_close(&w, ']');
-	kdr_render_jw_open(&w, "flows", '[', false);
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_open(&w, "flows", '[', false);
 	for (size_t i = 0; i < status->n_flows; i++)
 		put_flow(&w, &status->flows[i]);
-	kdr_render_jw_close(&w, ']');
-	kdr_render_jw_open(&w, "topics", '[', false);
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_open(&w, "topics", '[', false);
 	for (size_t i = 0; i < status->n_topics; i++) {
 		const struct kdr_health_topic *st = &status->topics[i];
 
-		kdr_render_jw_open(&w, NULL, '{', true);
-		kdr_render_jw_string(&w, "cluster", st->cluster);
-		kdr_render_jw_string(&w, "topic", st->topic);
-		kdr_render_jw_string(&w, "kind", st->kind);
-		kdr_render_jw_string(&w, "status", kdr_health_level_name(st->level));
-		kdr_render_jw_string(&w, "message", st->message);
-		kdr_render_jw_close(&w, '}');
+		kdr_json_w_open(&w, NULL, '{', true);
+		kdr_json_w_string(&w, "cluster", st->cluster);
+		kdr_json_w_string(&w, "topic", st->topic);
+		kdr_json_w_string(&w, "kind", st->kind);
+		kdr_json_w_string(&w, "status", kdr_health_level_name(st->level));
+		kdr_json_w_string(&w, "message", st->message);
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_render_jw_close(&w, ']');
-	kdr_render_jw_close(&w, '}');
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_close(&w, '}');
 	kdr_buf_putc(out, '\n');
-	kdr_render_jw_release(&w);
+	kdr_json_w_release(&w);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "render/render_internal.h"
+#include "util/json_write.h"
 
 /*
  * The plan as JSON, schema "kdrPlan": 1 (docs/plan-json.md). Keys are written
@@ -10,40 +11,40 @@
  * left out; secrets are null. plan_json_read.c reads this back.
  */
 
-static void put_risk_counts(struct kdr_render_jw *w, const struct kdr_render_counts *counts)
+static void put_risk_counts(struct kdr_json_w *w, const struct kdr_render_counts *counts)
 {
-	kdr_render_jw_open(w, "risk", '{', false);
+	kdr_json_w_open(w, "risk", '{', false);
 	for (size_t r = KDR_RISK_SAFE; r <= KDR_RISK_IRREVERSIBLE; r++)
-		kdr_render_jw_int(w, kdr_risk_name((enum kdr_risk)r), (long long)counts->risk[r]);
-	kdr_render_jw_close(w, '}');
+		kdr_json_w_int(w, kdr_risk_name((enum kdr_risk)r), (long long)counts->risk[r]);
+	kdr_json_w_close(w, '}');
 }
 
-static void put_summary(struct kdr_render_jw *w, const struct kdr_plan *plan)
+static void put_summary(struct kdr_json_w *w, const struct kdr_plan *plan)
 {
 	struct kdr_render_counts counts = { 0 };
 
 	kdr_render_count(&counts, plan);
-	kdr_render_jw_open(w, "summary", '{', false);
-	kdr_render_jw_int(w, "create", (long long)counts.create);
-	kdr_render_jw_int(w, "change", (long long)counts.change);
-	kdr_render_jw_int(w, "delete", (long long)counts.del);
-	kdr_render_jw_int(w, "blocked", (long long)counts.blocked);
+	kdr_json_w_open(w, "summary", '{', false);
+	kdr_json_w_int(w, "create", (long long)counts.create);
+	kdr_json_w_int(w, "change", (long long)counts.change);
+	kdr_json_w_int(w, "delete", (long long)counts.del);
+	kdr_json_w_int(w, "blocked", (long long)counts.blocked);
 	put_risk_counts(w, &counts);
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_string_map(struct kdr_render_jw *w, const char *key, const struct kdr_strmap *map)
+static void put_string_map(struct kdr_json_w *w, const char *key, const struct kdr_strmap *map)
 {
-	kdr_render_jw_open(w, key, '{', false);
+	kdr_json_w_open(w, key, '{', false);
 	for (size_t i = 0; i < map->n; i++)
-		kdr_render_jw_string(w, map->v[i].key, map->v[i].value);
-	kdr_render_jw_close(w, '}');
+		kdr_json_w_string(w, map->v[i].key, map->v[i].value);
+	kdr_json_w_close(w, '}');
 }
 
 /* Replica counts are decimal strings in the plan; numbers in JSON (strings if ever not decimal). */
-static void put_count_map(struct kdr_render_jw *w, const char *key, const struct kdr_strmap *map)
+static void put_count_map(struct kdr_json_w *w, const char *key, const struct kdr_strmap *map)
 {
-	kdr_render_jw_open(w, key, '{', false);
+	kdr_json_w_open(w, key, '{', false);
 	for (size_t i = 0; i < map->n; i++) {
 		const char *value = map->v[i].value;
 		char *end = NULL;
@@ -53,96 +54,96 @@ static void put_count_map(struct kdr_render_jw *w, const char *key, const struct
 		if (value && *value)
 			n = strtoll(value, &end, 10);
 		if (value && *value && end && !*end && !errno)
-			kdr_render_jw_int(w, map->v[i].key, n);
+			kdr_json_w_int(w, map->v[i].key, n);
 		else
-			kdr_render_jw_string(w, map->v[i].key, value);
+			kdr_json_w_string(w, map->v[i].key, value);
 	}
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_assignment(struct kdr_render_jw *w, const struct kdr_assignment *assignment)
+static void put_assignment(struct kdr_json_w *w, const struct kdr_assignment *assignment)
 {
-	kdr_render_jw_open(w, "assignment", '[', false);
+	kdr_json_w_open(w, "assignment", '[', false);
 	for (size_t p = 0; p < assignment->n; p++) {
-		kdr_render_jw_open(w, NULL, '[', true);
+		kdr_json_w_open(w, NULL, '[', true);
 		for (size_t r = 0; r < assignment->partitions[p].n; r++)
-			kdr_render_jw_int(w, NULL, (long long)assignment->partitions[p].ids[r]);
-		kdr_render_jw_close(w, ']');
+			kdr_json_w_int(w, NULL, (long long)assignment->partitions[p].ids[r]);
+		kdr_json_w_close(w, ']');
 	}
-	kdr_render_jw_close(w, ']');
+	kdr_json_w_close(w, ']');
 }
 
-static void put_placement(struct kdr_render_jw *w, const struct kdr_placement_summary *ps)
+static void put_placement(struct kdr_json_w *w, const struct kdr_placement_summary *ps)
 {
-	kdr_render_jw_open(w, "placement", '{', false);
+	kdr_json_w_open(w, "placement", '{', false);
 	put_count_map(w, "replicasPerDatacenter", &ps->replicas_per_dc);
 	put_count_map(w, "replicasPerRack", &ps->replicas_per_rack);
-	kdr_render_jw_int(w, "minInsyncReplicas", (long long)ps->min_insync_replicas);
+	kdr_json_w_int(w, "minInsyncReplicas", (long long)ps->min_insync_replicas);
 	if (ps->has_dc_loss) {
-		kdr_render_jw_open(w, "dcLoss", '{', false);
-		kdr_render_jw_bool(w, "survivesAnySingleDcLoss", ps->dc_loss.survives_any_single_dc_loss);
-		kdr_render_jw_open(w, "datacenters", '[', false);
+		kdr_json_w_open(w, "dcLoss", '{', false);
+		kdr_json_w_bool(w, "survivesAnySingleDcLoss", ps->dc_loss.survives_any_single_dc_loss);
+		kdr_json_w_open(w, "datacenters", '[', false);
 		for (size_t i = 0; i < ps->dc_loss.n; i++) {
 			const struct kdr_dc_loss *loss = &ps->dc_loss.v[i];
 
-			kdr_render_jw_open(w, NULL, '{', false);
-			kdr_render_jw_string(w, "datacenter", loss->datacenter);
-			kdr_render_jw_int(w, "minReplicasLeft", (long long)loss->min_replicas_left);
-			kdr_render_jw_bool(w, "survives", loss->survives);
-			kdr_render_jw_close(w, '}');
+			kdr_json_w_open(w, NULL, '{', false);
+			kdr_json_w_string(w, "datacenter", loss->datacenter);
+			kdr_json_w_int(w, "minReplicasLeft", (long long)loss->min_replicas_left);
+			kdr_json_w_bool(w, "survives", loss->survives);
+			kdr_json_w_close(w, '}');
 		}
-		kdr_render_jw_close(w, ']');
-		kdr_render_jw_close(w, '}');
+		kdr_json_w_close(w, ']');
+		kdr_json_w_close(w, '}');
 	}
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_config(struct kdr_render_jw *w, const struct kdr_action *action)
+static void put_config(struct kdr_json_w *w, const struct kdr_action *action)
 {
-	kdr_render_jw_open(w, "config", '{', false);
+	kdr_json_w_open(w, "config", '{', false);
 	for (size_t i = 0; i < action->config.n; i++) {
 		const struct kdr_strmap_entry *entry = &action->config.v[i];
 
 		if (kdr_plan_config_is_redacted(action, entry->key))
-			kdr_render_jw_null(w, entry->key);
+			kdr_json_w_null(w, entry->key);
 		else
-			kdr_render_jw_string(w, entry->key, entry->value);
+			kdr_json_w_string(w, entry->key, entry->value);
 	}
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_changes(struct kdr_render_jw *w, const struct kdr_action *action)
+static void put_changes(struct kdr_json_w *w, const struct kdr_action *action)
 {
-	kdr_render_jw_open(w, "changes", '[', false);
+	kdr_json_w_open(w, "changes", '[', false);
 	for (size_t i = 0; i < action->n_changes; i++) {
 		const struct kdr_config_change *change = &action->changes[i];
 
 		/* "old"/"new" absent: not set before / removed; null: a secret. */
-		kdr_render_jw_open(w, NULL, '{', false);
-		kdr_render_jw_string(w, "key", change->key);
+		kdr_json_w_open(w, NULL, '{', false);
+		kdr_json_w_string(w, "key", change->key);
 		if (change->old_value)
-			kdr_render_jw_string(w, "old", change->sensitive ? NULL : change->old_value);
+			kdr_json_w_string(w, "old", change->sensitive ? NULL : change->old_value);
 		if (change->new_value)
-			kdr_render_jw_string(w, "new", change->sensitive ? NULL : change->new_value);
-		kdr_render_jw_bool(w, "sensitive", change->sensitive);
-		kdr_render_jw_close(w, '}');
+			kdr_json_w_string(w, "new", change->sensitive ? NULL : change->new_value);
+		kdr_json_w_bool(w, "sensitive", change->sensitive);
+		kdr_json_w_close(w, '}');
 	}
-	kdr_render_jw_close(w, ']');
+	kdr_json_w_close(w, ']');
 }
 
-static void put_action(struct kdr_render_jw *w, const struct kdr_action *action)
+static void put_action(struct kdr_json_w *w, const struct kdr_action *action)
 {
-	kdr_render_jw_open(w, NULL, '{', false);
-	kdr_render_jw_string(w, "kind", kdr_action_kind_name(action->kind));
-	kdr_render_jw_string(w, "risk", kdr_risk_name(action->risk));
-	kdr_render_jw_string(w, "cluster", action->cluster);
-	kdr_render_jw_string(w, "resource", action->resource);
-	kdr_render_jw_string(w, "policy", action->policy);
-	kdr_render_jw_string(w, "reason", action->reason);
+	kdr_json_w_open(w, NULL, '{', false);
+	kdr_json_w_string(w, "kind", kdr_action_kind_name(action->kind));
+	kdr_json_w_string(w, "risk", kdr_risk_name(action->risk));
+	kdr_json_w_string(w, "cluster", action->cluster);
+	kdr_json_w_string(w, "resource", action->resource);
+	kdr_json_w_string(w, "policy", action->policy);
+	kdr_json_w_string(w, "reason", action->reason);
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE)) {
-		kdr_render_jw_int(w, "partitions", (long long)action->partitions);
+		kdr_json_w_int(w, "partitions", (long long)action->partitions);
 		if (action->replication_factor > 0)
-			kdr_render_jw_int(w, "replicationFactor", (long long)action->replication_factor);
+			kdr_json_w_int(w, "replicationFactor", (long long)action->replication_factor);
 		put_assignment(w, &action->assignment);
 		if (kdr_render_placement_present(action))
 			put_placement(w, &action->placement);
@@ -152,79 +153,79 @@ static void put_action(struct kdr_render_jw *w, const struct kdr_action *action)
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		put_changes(w, action);
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_ACL)) {
-		kdr_render_jw_open(w, "acl", '{', true);
-		kdr_render_jw_string(w, "principal", action->acl.principal);
-		kdr_render_jw_string(w, "host", action->acl.host);
-		kdr_render_jw_string(w, "resourceType", kdr_acl_resource_type_name(action->acl.resource_type));
-		kdr_render_jw_string(w, "resourceName", action->acl.resource_name);
-		kdr_render_jw_string(w, "pattern", kdr_acl_pattern_name(action->acl.pattern));
-		kdr_render_jw_string(w, "operation", kdr_acl_operation_name(action->acl.operation));
-		kdr_render_jw_string(w, "permission", kdr_acl_permission_name(action->acl.permission));
-		kdr_render_jw_close(w, '}');
+		kdr_json_w_open(w, "acl", '{', true);
+		kdr_json_w_string(w, "principal", action->acl.principal);
+		kdr_json_w_string(w, "host", action->acl.host);
+		kdr_json_w_string(w, "resourceType", kdr_acl_resource_type_name(action->acl.resource_type));
+		kdr_json_w_string(w, "resourceName", action->acl.resource_name);
+		kdr_json_w_string(w, "pattern", kdr_acl_pattern_name(action->acl.pattern));
+		kdr_json_w_string(w, "operation", kdr_acl_operation_name(action->acl.operation));
+		kdr_json_w_string(w, "permission", kdr_acl_permission_name(action->acl.permission));
+		kdr_json_w_close(w, '}');
 	}
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS)) {
-		kdr_render_jw_open(w, "tasks", '[', true);
+		kdr_json_w_open(w, "tasks", '[', true);
 		for (size_t i = 0; i < action->n_task_ids; i++)
-			kdr_render_jw_int(w, NULL, (long long)action->task_ids[i]);
-		kdr_render_jw_close(w, ']');
+			kdr_json_w_int(w, NULL, (long long)action->task_ids[i]);
+		kdr_json_w_close(w, ']');
 	}
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_blocked(struct kdr_render_jw *w, const struct kdr_blocked *blocked)
+static void put_blocked(struct kdr_json_w *w, const struct kdr_blocked *blocked)
 {
-	kdr_render_jw_open(w, NULL, '{', false);
-	kdr_render_jw_string(w, "kind", kdr_blocked_kind_name(blocked->kind));
-	kdr_render_jw_string(w, "cluster", blocked->cluster);
-	kdr_render_jw_string(w, "resource", blocked->resource);
-	kdr_render_jw_string(w, "policy", blocked->policy);
-	kdr_render_jw_string(w, "reason", blocked->reason);
+	kdr_json_w_open(w, NULL, '{', false);
+	kdr_json_w_string(w, "kind", kdr_blocked_kind_name(blocked->kind));
+	kdr_json_w_string(w, "cluster", blocked->cluster);
+	kdr_json_w_string(w, "resource", blocked->resource);
+	kdr_json_w_string(w, "policy", blocked->policy);
+	kdr_json_w_string(w, "reason", blocked->reason);
 	if (blocked->reassignment_json) {
 		json_t *doc = json_loads(blocked->reassignment_json, 0, NULL);
 
 		/* Embedded as an object, so `jq .blocked[0].reassignment` gives the file as is. */
 		if (doc)
-			kdr_render_jw_value(w, "reassignment", doc);
+			kdr_json_w_value(w, "reassignment", doc);
 		else
-			kdr_render_jw_string(w, "reassignment", blocked->reassignment_json);
+			kdr_json_w_string(w, "reassignment", blocked->reassignment_json);
 		json_decref(doc);
 	}
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_close(w, '}');
 }
 
-static void put_note(struct kdr_render_jw *w, const struct kdr_note *note)
+static void put_note(struct kdr_json_w *w, const struct kdr_note *note)
 {
-	kdr_render_jw_open(w, NULL, '{', false);
-	kdr_render_jw_string(w, "kind", kdr_render_note_kind_name(note->kind));
-	kdr_render_jw_string(w, "cluster", note->cluster);
-	kdr_render_jw_string(w, "resource", note->resource);
-	kdr_render_jw_string(w, "message", note->message);
-	kdr_render_jw_close(w, '}');
+	kdr_json_w_open(w, NULL, '{', false);
+	kdr_json_w_string(w, "kind", kdr_render_note_kind_name(note->kind));
+	kdr_json_w_string(w, "cluster", note->cluster);
+	kdr_json_w_string(w, "resource", note->resource);
+	kdr_json_w_string(w, "message", note->message);
+	kdr_json_w_close(w, '}');
 }
 
 void kdr_render_json(struct kdr_buf *out, const struct kdr_plan *plan)
 {
-	struct kdr_render_jw w = { 0 };
+	struct kdr_json_w w = { 0 };
 
-	kdr_render_jw_init(&w, out);
-	kdr_render_jw_open(&w, NULL, '{', false);
-	kdr_render_jw_int(&w, "kdrPlan", 1);
-	kdr_render_jw_string(&w, "revision", plan->revision);
+	kdr_json_w_init(&w, out);
+	kdr_json_w_open(&w, NULL, '{', false);
+	kdr_json_w_int(&w, "kdrPlan", 1);
+	kdr_json_w_string(&w, "revision", plan->revision);
 	put_summary(&w, plan);
 	put_string_map(&w, "fingerprints", &plan->fingerprints);
-	kdr_render_jw_open(&w, "actions", '[', false);
+	kdr_json_w_open(&w, "actions", '[', false);
 	for (size_t i = 0; i < plan->n_actions; i++)
 		put_action(&w, &plan->actions[i]);
-	kdr_render_jw_close(&w, ']');
-	kdr_render_jw_open(&w, "blocked", '[', false);
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_open(&w, "blocked", '[', false);
 	for (size_t i = 0; i < plan->n_blocked; i++)
 		put_blocked(&w, &plan->blocked[i]);
-	kdr_render_jw_close(&w, ']');
-	kdr_render_jw_open(&w, "notes", '[', false);
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_open(&w, "notes", '[', false);
 	for (size_t i = 0; i < plan->n_notes; i++)
 		put_note(&w, &plan->notes[i]);
-	kdr_render_jw_close(&w, ']');
-	kdr_render_jw_close(&w, '}');
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_close(&w, '}');
 	kdr_buf_putc(out, '\n');
-	kdr_render_jw_release(&w);
+	kdr_json_w_release(&w);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "render/render_internal.h"
+#include "util/json_write.h"
 #include "util/alloc.h"
 #include "util/markdown.h"
 
@@ -88,11 +89,11 @@ static void put_reassignment(struct kdr_buf *out, const struct kdr_blocked *bloc
 	json_t *doc = json_loads(blocked->reassignment_json, 0, NULL);
 
 	if (doc) {
-		struct kdr_render_jw w = { 0 };
+		struct kdr_json_w w = { 0 };
 
-		kdr_render_jw_init(&w, &body);
-		kdr_render_jw_value(&w, NULL, doc);
-		kdr_render_jw_release(&w);
+		kdr_json_w_init(&w, &body);
+		kdr_json_w_value(&w, NULL, doc);
+		kdr_json_w_release(&w);
 		kdr_buf_putc(&body, '\n');
 	} else {
 		kdr_buf_puts(&body, blocked->reassignment_json);

@@ -7,7 +7,6 @@
  * uses, so that text, markdown and json agree on what a plan says.
  */
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -78,41 +77,5 @@ const char *kdr_render_note_kind_name(enum kdr_note_kind kind);
 
 /* Whether s is a git object id (hex, 7..64 chars), so it can be shortened. */
 bool kdr_render_is_commit_id(const char *s);
-
-/*
- * The JSON writer used by json.c, health_json.c and, for reassignment files, markdown.c:
- * 2-space indentation, arrays of scalars on one line ("[1, 2, 3]"), keys in
- * the order they are written, "{}"/"[]" when empty.
- */
-struct kdr_render_jw_level {
-	bool has;      /* the container has a member yet */
-	bool one_line; /* its members are separated by ", " instead of one per line */
-};
-
-struct kdr_render_jw {
-	struct kdr_buf *out;
-	struct kdr_render_jw_level *levels; /* per open container */
-	size_t depth;
-	size_t cap;
-	size_t lines; /* open containers with a member per line: the indentation of their members */
-};
-
-void kdr_render_jw_init(struct kdr_render_jw *w, struct kdr_buf *out);
-void kdr_render_jw_release(struct kdr_render_jw *w);
-/* `key` is the member name inside an object, NULL inside an array or at the top. */
-void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line);
-/*
- * A container with one member per line even inside a one-line container
- * (status JSON: a flow on one line, its connectors one per line), indented
- * one step deeper than the nearest multi-line container around it.
- */
-void kdr_render_jw_open_lines(struct kdr_render_jw *w, const char *key, char bracket);
-void kdr_render_jw_close(struct kdr_render_jw *w, char bracket);
-void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *value); /* NULL -> null */
-void kdr_render_jw_int(struct kdr_render_jw *w, const char *key, long long value);
-void kdr_render_jw_bool(struct kdr_render_jw *w, const char *key, bool value);
-void kdr_render_jw_null(struct kdr_render_jw *w, const char *key);
-/* A parsed jansson value, arrays of scalars on one line. */
-void kdr_render_jw_value(struct kdr_render_jw *w, const char *key, const json_t *value);
 
 #endif

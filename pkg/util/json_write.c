@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render_internal.h"
+#include "util/json_write.h"
 #include "util/alloc.h"
 
 /*
@@ -10,13 +10,13 @@
  * writer only decides commas, newlines and indentation.
  */
 
-void kdr_render_jw_init(struct kdr_render_jw *w, struct kdr_buf *out)
+void kdr_json_w_init(struct kdr_json_w *w, struct kdr_buf *out)
 {
 	memset(w, 0, sizeof(*w));
 	w->out = out;
 }
 
-void kdr_render_jw_release(struct kdr_render_jw *w)
+void kdr_json_w_release(struct kdr_json_w *w)
 {
 	free(w->levels);
 	w->levels = NULL;
@@ -25,7 +25,7 @@ void kdr_render_jw_release(struct kdr_render_jw *w)
 	w->lines = 0;
 }
 
-static void indent(struct kdr_render_jw *w, size_t depth)
+static void indent(struct kdr_json_w *w, size_t depth)
 {
 	kdr_buf_putc(w->out, '\n');
 	for (size_t i = 0; i < depth; i++)
@@ -33,10 +33,10 @@ static void indent(struct kdr_render_jw *w, size_t depth)
 }
 
 /* Separator and key before a value. */
-static void prefix(struct kdr_render_jw *w, const char *key)
+static void prefix(struct kdr_json_w *w, const char *key)
 {
 	if (w->depth) {
-		struct kdr_render_jw_level *level = &w->levels[w->depth - 1];
+		struct kdr_json_w_level *level = &w->levels[w->depth - 1];
 
 		if (level->one_line) {
 			if (level->has)
@@ -54,7 +54,7 @@ static void prefix(struct kdr_render_jw *w, const char *key)
 	}
 }
 
-static void push(struct kdr_render_jw *w, const char *key, char bracket, bool one_line)
+static void push(struct kdr_json_w *w, const char *key, char bracket, bool one_line)
 {
 	prefix(w, key);
 	kdr_buf_putc(w->out, bracket);
@@ -66,20 +66,20 @@ static void push(struct kdr_render_jw *w, const char *key, char bracket, bool on
 		w->lines++;
 }
 
-void kdr_render_jw_open(struct kdr_render_jw *w, const char *key, char bracket, bool one_line)
+void kdr_json_w_open(struct kdr_json_w *w, const char *key, char bracket, bool one_line)
 {
 	/* Inside a one-line container everything stays on that line. */
 	push(w, key, bracket, one_line || (w->depth && w->levels[w->depth - 1].one_line));
 }
 
-void kdr_render_jw_open_lines(struct kdr_render_jw *w, const char *key, char bracket)
+void kdr_json_w_open_lines(struct kdr_json_w *w, const char *key, char bracket)
 {
 	push(w, key, bracket, false);
 }
 
-void kdr_render_jw_close(struct kdr_render_jw *w, char bracket)
+void kdr_json_w_close(struct kdr_json_w *w, char bracket)
 {
-	struct kdr_render_jw_level level = {false, true};
+	struct kdr_json_w_level level = {false, true};
 
 	if (w->depth)
 		level = w->levels[--w->depth];
@@ -90,7 +90,7 @@ void kdr_render_jw_close(struct kdr_render_jw *w, char bracket)
 	kdr_buf_putc(w->out, bracket);
 }
 
-void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *value)
+void kdr_json_w_string(struct kdr_json_w *w, const char *key, const char *value)
 {
 	prefix(w, key);
 	if (value)
@@ -99,19 +99,19 @@ void kdr_render_jw_string(struct kdr_render_jw *w, const char *key, const char *
 		kdr_buf_puts(w->out, "null");
 }
 
-void kdr_render_jw_int(struct kdr_render_jw *w, const char *key, long long value)
+void kdr_json_w_int(struct kdr_json_w *w, const char *key, long long value)
 {
 	prefix(w, key);
 	kdr_buf_printf(w->out, "%lld", value);
 }
 
-void kdr_render_jw_bool(struct kdr_render_jw *w, const char *key, bool value)
+void kdr_json_w_bool(struct kdr_json_w *w, const char *key, bool value)
 {
 	prefix(w, key);
 	kdr_buf_puts(w->out, value ? "true" : "false");
 }
 
-void kdr_render_jw_null(struct kdr_render_jw *w, const char *key)
+void kdr_json_w_null(struct kdr_json_w *w, const char *key)
 {
 	prefix(w, key);
 	kdr_buf_puts(w->out, "null");
@@ -128,7 +128,7 @@ static bool all_scalars(const json_t *array)
 	return true;
 }
 
-void kdr_render_jw_value(struct kdr_render_jw *w, const char *key, const json_t *value)
+void kdr_json_w_value(struct kdr_json_w *w, const char *key, const json_t *value)
 {
 	switch (json_typeof(value)) {
 	case JSON_OBJECT: {
@@ -136,27 +136,27 @@ void kdr_render_jw_value(struct kdr_render_jw *w, const char *key, const json_t 
 		json_t *item = NULL;
 
 		/* jansson keeps insertion order, so the document's own key order survives. */
-		kdr_render_jw_open(w, key, '{', false);
+		kdr_json_w_open(w, key, '{', false);
 		json_object_foreach ((json_t *)value, member, item)
-			kdr_render_jw_value(w, member, item);
-		kdr_render_jw_close(w, '}');
+			kdr_json_w_value(w, member, item);
+		kdr_json_w_close(w, '}');
 		break;
 	}
 	case JSON_ARRAY: {
 		size_t i = 0;
 		const json_t *item = NULL;
 
-		kdr_render_jw_open(w, key, '[', all_scalars(value));
+		kdr_json_w_open(w, key, '[', all_scalars(value));
 		json_array_foreach (value, i, item)
-			kdr_render_jw_value(w, NULL, item);
-		kdr_render_jw_close(w, ']');
+			kdr_json_w_value(w, NULL, item);
+		kdr_json_w_close(w, ']');
 		break;
 	}
 	case JSON_STRING:
-		kdr_render_jw_string(w, key, json_string_value(value));
+		kdr_json_w_string(w, key, json_string_value(value));
 		break;
 	case JSON_INTEGER:
-		kdr_render_jw_int(w, key, (long long)json_integer_value(value));
+		kdr_json_w_int(w, key, (long long)json_integer_value(value));
 		break;
 	case JSON_REAL: {
 		char *text = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -168,10 +168,10 @@ void kdr_render_jw_value(struct kdr_render_jw *w, const char *key, const json_t 
 	}
 	case JSON_TRUE:
 	case JSON_FALSE:
-		kdr_render_jw_bool(w, key, json_is_true(value));
+		kdr_json_w_bool(w, key, json_is_true(value));
 		break;
 	case JSON_NULL:
-		kdr_render_jw_null(w, key);
+		kdr_json_w_null(w, key);
 		break;
 	}
 }
