@@ -437,6 +437,13 @@ cleanup:
 }
 
 /* The distinct ids of replicas on brokers the live state does not list ("2, 5"), heap; NULL when there are none. */
+static int compare_broker_ids(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static char *offline_brokers(const struct plan_cluster *pc, const struct kdr_live_topic *topic)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
@@ -457,14 +464,15 @@ static char *offline_brokers(const struct plan_cluster *pc, const struct kdr_liv
 				continue;
 			seen = kdr_realloc(seen, (n_seen + 1) * sizeof(*seen));
 			seen[n_seen++] = list->ids[r];
-			kdr_buf_printf(&buf, "%s%d", n_seen > 1 ? ", " : "", (int)list->ids[r]);
 		}
 	}
-	free(seen);
-	if (!n_seen) {
-		kdr_buf_release(&buf);
+	if (!n_seen)
 		return NULL;
-	}
+	/* Ascending, so every topic of a lost rack names its brokers the same way. */
+	qsort(seen, n_seen, sizeof(*seen), compare_broker_ids);
+	for (size_t i = 0; i < n_seen; i++)
+		kdr_buf_printf(&buf, "%s%d", i ? ", " : "", (int)seen[i]);
+	free(seen);
 	return kdr_buf_detach(&buf);
 }
 

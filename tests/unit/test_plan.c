@@ -696,6 +696,35 @@ static void prune_live(struct kdr_live *live)
 	live_topic(cl, "unrelated", "3");
 }
 
+/* Replicas on brokers the metadata does not list (a lost rack): named in ascending order, in every topic alike. */
+static void test_offline_brokers_named_in_order(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	struct kdr_plan_options options = {0};
+	const struct kdr_note *note = NULL;
+	struct kdr_live_cluster *cl = NULL;
+
+	(void)state;
+	desired_from_yaml(&desired, CLUSTER("east") POLICY("spread") "  clusters: [east]\n"
+							   "  topics: [{name: ledger}]\n"
+							   "  partitions: 2\n"
+							   "  replicationFactor: 3\n");
+	cl = live_cluster(&live, "east", 3, racks_abc);
+	live_topic(cl, "ledger", "5,2,4;1,4,5");
+	plan_ok(&plan, &desired, &live, &options);
+	assert_plan_empty(&plan);
+	note = find_note(&plan, "east", "ledger", "placement not checked");
+	assert_non_null(note);
+	assert_int_equal(note->kind, KDR_NOTE_WARNING);
+	assert_string_equal(note->message, "placement not checked: broker(s) 4, 5 hold replicas but are not live "
+					   "(down, or removed from the cluster)");
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+}
+
 static void test_prune_needs_allow_delete(void **state)
 {
 	struct kdr_desired desired = {0};
@@ -1615,6 +1644,7 @@ int main(void)
 	    cmocka_unit_test(test_tiering_without_remote_storage),
 	    cmocka_unit_test(test_tiering_cannot_be_disabled),
 	    cmocka_unit_test(test_prune_needs_allow_delete),
+	    cmocka_unit_test(test_offline_brokers_named_in_order),
 	    cmocka_unit_test(test_prune_never_deletes_protected_topics),
 	    cmocka_unit_test(test_prune_without_match_deletes_nothing),
 	    cmocka_unit_test(test_match_governs_existing_topics),
