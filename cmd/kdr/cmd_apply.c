@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "plan/codec_json.h"
 #include "plan/plan.h"
 #include "render/render.h"
 #include "util/error.h"
@@ -137,7 +138,7 @@ static int load_saved_plan(struct kdr_plan *plan, struct kdr_strvec *clusters, c
 	struct kdr_buf text = KDR_BUF_INIT;
 	int exit_code = kdr_cli_read_file(&text, path);
 
-	if (exit_code == KDR_EXIT_OK && kdr_render_plan_from_json(plan, text.ptr, text.len, path) != 0) {
+	if (exit_code == KDR_EXIT_OK && kdr_plan_from_json(plan, text.ptr, text.len, path) != 0) {
 		fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 	}

@@ -1,5 +1,6 @@
 /*
- * The action kinds: their names, the fields each carries, and the one table
+ * The action kinds: their names, the fields each carries, what a summary
+ * counts them as (create, change, delete), and the one table
  * of the order actions are planned and applied in (DESIGN.md §4). The plan sorts by rank; the
  * executor runs the stages in order (Kafka, then Connect) and the Kafka
  * adapter sends its kinds by rank, so no other module decides an order.
@@ -10,6 +11,7 @@ struct kind_row {
 	const char *name;
 	int rank;
 	enum kdr_apply_stage stage;
+	enum kdr_action_class class; /* what a plan's summary counts it as */
 	unsigned fields; /* enum kdr_action_field bits */
 };
 
@@ -18,6 +20,9 @@ struct kind_row {
 #define CHANGES KDR_ACTION_FIELD_CHANGES
 #define ACL KDR_ACTION_FIELD_ACL
 #define TASKS KDR_ACTION_FIELD_TASKS
+#define CREATE KDR_ACTION_CLASS_CREATE
+#define CHANGE KDR_ACTION_CLASS_CHANGE
+#define DELETE KDR_ACTION_CLASS_DELETE
 
 /*
  * Creates before changes before deletes; connectors are deleted before ACLs
@@ -26,18 +31,18 @@ struct kind_row {
  * exist before MM2 starts writing.
  */
 static const struct kind_row kinds[] = {
-    [KDR_ACTION_CREATE_TOPIC] = {"create-topic", 0, KDR_APPLY_KAFKA, SHAPE | CONFIG},
-    [KDR_ACTION_ADD_PARTITIONS] = {"add-partitions", 1, KDR_APPLY_KAFKA, SHAPE},
-    [KDR_ACTION_ALTER_CONFIGS] = {"alter-configs", 2, KDR_APPLY_KAFKA, CONFIG | CHANGES},
-    [KDR_ACTION_CREATE_ACL] = {"create-acl", 3, KDR_APPLY_KAFKA, ACL},
-    [KDR_ACTION_CREATE_CONNECTOR] = {"create-connector", 4, KDR_APPLY_CONNECT, CONFIG},
-    [KDR_ACTION_UPDATE_CONNECTOR] = {"update-connector", 4, KDR_APPLY_CONNECT, CONFIG | CHANGES},
-    [KDR_ACTION_PAUSE_CONNECTOR] = {"pause-connector", 4, KDR_APPLY_CONNECT, 0},
-    [KDR_ACTION_RESUME_CONNECTOR] = {"resume-connector", 4, KDR_APPLY_CONNECT, 0},
-    [KDR_ACTION_RESTART_CONNECTOR] = {"restart-connector", 4, KDR_APPLY_CONNECT, TASKS},
-    [KDR_ACTION_DELETE_CONNECTOR] = {"delete-connector", 5, KDR_APPLY_CONNECT, 0},
-    [KDR_ACTION_DELETE_ACL] = {"delete-acl", 6, KDR_APPLY_KAFKA, ACL},
-    [KDR_ACTION_DELETE_TOPIC] = {"delete-topic", 7, KDR_APPLY_KAFKA, 0},
+    [KDR_ACTION_CREATE_TOPIC] = {"create-topic", 0, KDR_APPLY_KAFKA, CREATE, SHAPE | CONFIG},
+    [KDR_ACTION_ADD_PARTITIONS] = {"add-partitions", 1, KDR_APPLY_KAFKA, CHANGE, SHAPE},
+    [KDR_ACTION_ALTER_CONFIGS] = {"alter-configs", 2, KDR_APPLY_KAFKA, CHANGE, CONFIG | CHANGES},
+    [KDR_ACTION_CREATE_ACL] = {"create-acl", 3, KDR_APPLY_KAFKA, CREATE, ACL},
+    [KDR_ACTION_CREATE_CONNECTOR] = {"create-connector", 4, KDR_APPLY_CONNECT, CREATE, CONFIG},
+    [KDR_ACTION_UPDATE_CONNECTOR] = {"update-connector", 4, KDR_APPLY_CONNECT, CHANGE, CONFIG | CHANGES},
+    [KDR_ACTION_PAUSE_CONNECTOR] = {"pause-connector", 4, KDR_APPLY_CONNECT, CHANGE, 0},
+    [KDR_ACTION_RESUME_CONNECTOR] = {"resume-connector", 4, KDR_APPLY_CONNECT, CHANGE, 0},
+    [KDR_ACTION_RESTART_CONNECTOR] = {"restart-connector", 4, KDR_APPLY_CONNECT, CHANGE, TASKS},
+    [KDR_ACTION_DELETE_CONNECTOR] = {"delete-connector", 5, KDR_APPLY_CONNECT, DELETE, 0},
+    [KDR_ACTION_DELETE_ACL] = {"delete-acl", 6, KDR_APPLY_KAFKA, DELETE, ACL},
+    [KDR_ACTION_DELETE_TOPIC] = {"delete-topic", 7, KDR_APPLY_KAFKA, DELETE, 0},
 };
 
 _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == KDR_ACTION_KIND_COUNT, "a row per action kind");
@@ -47,6 +52,9 @@ _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == KDR_ACTION_KIND_COUNT, "a row
 #undef CHANGES
 #undef ACL
 #undef TASKS
+#undef CREATE
+#undef CHANGE
+#undef DELETE
 
 static const struct kind_row *row_of(enum kdr_action_kind kind)
 {
@@ -72,6 +80,13 @@ bool kdr_action_kind_has(enum kdr_action_kind kind, enum kdr_action_field field)
 	const struct kind_row *row = row_of(kind);
 
 	return row && (row->fields & (unsigned)field) != 0;
+}
+
+enum kdr_action_class kdr_action_kind_class(enum kdr_action_kind kind)
+{
+	const struct kind_row *row = row_of(kind);
+
+	return row ? row->class : KDR_ACTION_CLASS_CHANGE;
 }
 
 enum kdr_apply_stage kdr_action_kind_stage(enum kdr_action_kind kind)

@@ -48,6 +48,11 @@ const char *kdr_blocked_kind_name(enum kdr_blocked_kind kind)
 	return "unknown";
 }
 
+const char *kdr_note_kind_name(enum kdr_note_kind kind)
+{
+	return kind == KDR_NOTE_WARNING ? "warning" : "info";
+}
+
 /* --- appending --- */
 
 const char *plan_policy_name(const struct kdr_policy *policy)
@@ -377,6 +382,38 @@ void kdr_plan_count_risks(const struct kdr_plan *plan, size_t *counts)
 	for (size_t i = 0; i < plan->n_actions; i++)
 		if ((int)plan->actions[i].risk >= 0 && plan->actions[i].risk <= KDR_RISK_IRREVERSIBLE)
 			counts[plan->actions[i].risk]++;
+}
+
+void kdr_plan_count(struct kdr_plan_counts *out, const struct kdr_plan *plan)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		switch (kdr_action_kind_class(plan->actions[i].kind)) {
+		case KDR_ACTION_CLASS_CREATE:
+			out->create++;
+			break;
+		case KDR_ACTION_CLASS_CHANGE:
+			out->change++;
+			break;
+		case KDR_ACTION_CLASS_DELETE:
+			out->del++;
+			break;
+		}
+	}
+	out->blocked = plan->n_blocked;
+	kdr_plan_count_risks(plan, out->risk);
+	for (size_t r = KDR_RISK_DISRUPTIVE; r <= KDR_RISK_IRREVERSIBLE; r++)
+		if (out->risk[r])
+			out->any_risky = true;
+}
+
+bool kdr_action_has_placement(const struct kdr_action *action)
+{
+	const struct kdr_placement_summary *ps = &action->placement;
+
+	if (!kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
+		return false;
+	return ps->replicas_per_dc.n || ps->replicas_per_rack.n || ps->has_dc_loss || ps->min_insync_replicas > 0;
 }
 
 /* --- freeing --- */

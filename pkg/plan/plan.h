@@ -64,6 +64,14 @@ enum kdr_action_field {
 	KDR_ACTION_FIELD_TASKS = 16,
 };
 bool kdr_action_kind_has(enum kdr_action_kind kind, enum kdr_action_field field);
+
+/* What a plan's summary counts an action of a kind as (kinds.c): "+", "~" or "-" in text. */
+enum kdr_action_class {
+	KDR_ACTION_CLASS_CREATE,
+	KDR_ACTION_CLASS_CHANGE,
+	KDR_ACTION_CLASS_DELETE,
+};
+enum kdr_action_class kdr_action_kind_class(enum kdr_action_kind kind);
 /* Every kind in plan order (rank, then kind) into `out` (KDR_ACTION_KIND_COUNT slots); returns how many. */
 size_t kdr_action_kinds_in_order(enum kdr_action_kind *out);
 
@@ -159,6 +167,9 @@ enum kdr_note_kind {
 	KDR_NOTE_WARNING,
 };
 
+/* "info", "warning". */
+const char *kdr_note_kind_name(enum kdr_note_kind kind);
+
 /* Observations that are not actions: DC-loss verdicts, skipped prunes, ... */
 struct kdr_note {
 	enum kdr_note_kind kind;
@@ -238,6 +249,21 @@ bool kdr_plan_is_empty(const struct kdr_plan *plan);
 /* Number of actions of each risk; `counts` has KDR_RISK_IRREVERSIBLE + 1 slots. */
 void kdr_plan_count_risks(const struct kdr_plan *plan, size_t *counts);
 
+/* A plan's summary: what every output format and the saved plan's "summary" say. */
+struct kdr_plan_counts {
+	size_t create;
+	size_t change;
+	size_t del;
+	size_t blocked;
+	size_t risk[KDR_RISK_IRREVERSIBLE + 1];
+	bool any_risky; /* any action that is not safe */
+};
+
+void kdr_plan_count(struct kdr_plan_counts *out, const struct kdr_plan *plan);
+
+/* Whether a topic-shaped action has a placement summary (replicas per DC/rack, min ISR, DC loss). */
+bool kdr_action_has_placement(const struct kdr_action *action);
+
 /*
  * Applies the plan's actions to a snapshot as Kafka would (topics created with
  * their assignment and configs, partitions added, config sets replaced,
@@ -261,7 +287,7 @@ void kdr_plan_acl_lockouts(struct kdr_strvec *out, const struct kdr_desired *des
 /* Digest of the parts of a live cluster that a plan depends on. Heap string. */
 char *kdr_plan_fingerprint(const struct kdr_live_cluster *cl);
 
-/* --- a saved plan (kdr plan --out, read back by kdr_render_plan_from_json; saved.c) --- */
+/* --- a saved plan (kdr plan --out, written and read back by codec_json.h; saved.c) --- */
 
 /*
  * Whether the value of `key` in the action's config is never to be shown or

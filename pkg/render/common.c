@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan/codec_json.h"
 #include "render/render_internal.h"
 #include "render/render.h"
 #include "util/alloc.h"
@@ -34,76 +35,22 @@ void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const str
 		kdr_render_markdown(out, plan, desired);
 		break;
 	case KDR_RENDER_JSON:
-		kdr_render_json(out, plan);
+		kdr_plan_to_json(out, plan);
 		break;
 	}
-}
-
-enum kdr_render_class kdr_render_class_of(enum kdr_action_kind kind)
-{
-	switch (kind) {
-	case KDR_ACTION_CREATE_TOPIC:
-	case KDR_ACTION_CREATE_CONNECTOR:
-	case KDR_ACTION_CREATE_ACL:
-		return KDR_RENDER_CLASS_CREATE;
-	case KDR_ACTION_DELETE_TOPIC:
-	case KDR_ACTION_DELETE_CONNECTOR:
-	case KDR_ACTION_DELETE_ACL:
-		return KDR_RENDER_CLASS_DELETE;
-	case KDR_ACTION_ADD_PARTITIONS:
-	case KDR_ACTION_ALTER_CONFIGS:
-	case KDR_ACTION_UPDATE_CONNECTOR:
-	case KDR_ACTION_PAUSE_CONNECTOR:
-	case KDR_ACTION_RESUME_CONNECTOR:
-	case KDR_ACTION_RESTART_CONNECTOR:
-		break;
-	}
-	return KDR_RENDER_CLASS_CHANGE;
 }
 
 char kdr_render_symbol(enum kdr_action_kind kind)
 {
-	switch (kdr_render_class_of(kind)) {
-	case KDR_RENDER_CLASS_CREATE:
+	switch (kdr_action_kind_class(kind)) {
+	case KDR_ACTION_CLASS_CREATE:
 		return '+';
-	case KDR_RENDER_CLASS_DELETE:
+	case KDR_ACTION_CLASS_DELETE:
 		return '-';
-	case KDR_RENDER_CLASS_CHANGE:
+	case KDR_ACTION_CLASS_CHANGE:
 		break;
 	}
 	return '~';
-}
-
-void kdr_render_count(struct kdr_render_counts *out, const struct kdr_plan *plan)
-{
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < plan->n_actions; i++) {
-		switch (kdr_render_class_of(plan->actions[i].kind)) {
-		case KDR_RENDER_CLASS_CREATE:
-			out->create++;
-			break;
-		case KDR_RENDER_CLASS_CHANGE:
-			out->change++;
-			break;
-		case KDR_RENDER_CLASS_DELETE:
-			out->del++;
-			break;
-		}
-	}
-	out->blocked = plan->n_blocked;
-	kdr_plan_count_risks(plan, out->risk);
-	for (size_t r = KDR_RISK_DISRUPTIVE; r <= KDR_RISK_IRREVERSIBLE; r++)
-		if (out->risk[r])
-			out->any_risky = true;
-}
-
-bool kdr_render_placement_present(const struct kdr_action *action)
-{
-	const struct kdr_placement_summary *ps = &action->placement;
-
-	if (!kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
-		return false;
-	return ps->replicas_per_dc.n || ps->replicas_per_rack.n || ps->has_dc_loss || ps->min_insync_replicas > 0;
 }
 
 size_t kdr_render_first_partition(const struct kdr_action *action)
@@ -167,7 +114,7 @@ void kdr_render_placement_lines(struct kdr_strvec *out, const struct kdr_action 
 	const struct kdr_dc_loss_report *report = &ps->dc_loss;
 	struct kdr_buf line = KDR_BUF_INIT;
 
-	if (!kdr_render_placement_present(action))
+	if (!kdr_action_has_placement(action))
 		return;
 	if (ps->replicas_per_dc.n) {
 		kdr_buf_puts(&line, "replicas per DC: ");
@@ -253,11 +200,6 @@ void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan)
 	for (size_t i = 0; i < plan->n_notes; i++)
 		if (plan->notes[i].kind != KDR_NOTE_WARNING)
 			out[n++] = i;
-}
-
-const char *kdr_render_note_kind_name(enum kdr_note_kind kind)
-{
-	return kind == KDR_NOTE_WARNING ? "warning" : "info";
 }
 
 bool kdr_render_is_commit_id(const char *s)

@@ -49,7 +49,7 @@ static void put_title(struct kdr_buf *out, const struct kdr_plan *plan)
 	kdr_buf_puts(out, "\n\n");
 }
 
-static void put_summary(struct kdr_buf *out, const struct kdr_render_counts *counts)
+static void put_summary(struct kdr_buf *out, const struct kdr_plan_counts *counts)
 {
 	kdr_buf_puts(out, "| create | change | delete | blocked |");
 	for (size_t r = KDR_RISK_SAFE; r <= KDR_RISK_IRREVERSIBLE; r++)
@@ -309,7 +309,7 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 	for (size_t i = 0; i < plan->n_notes; i++) {
 		const struct kdr_note *note = &plan->notes[order[i]];
 
-		kdr_buf_printf(out, "- **%s** ", kdr_render_note_kind_name(note->kind));
+		kdr_buf_printf(out, "- **%s** ", kdr_note_kind_name(note->kind));
 		if (note->cluster) {
 			kdr_md_code(out, note->cluster, false);
 			kdr_buf_puts(out, note->resource ? " " : "");
@@ -326,10 +326,10 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 
 void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired)
 {
-	struct kdr_render_counts counts = { 0 };
+	struct kdr_plan_counts counts = { 0 };
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 
-	kdr_render_count(&counts, plan);
+	kdr_plan_count(&counts, plan);
 	put_title(out, plan);
 	if (kdr_plan_is_empty(plan)) {
 		kdr_buf_puts(out, "No changes. Live state matches the desired state.\n\n");

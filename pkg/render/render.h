@@ -28,22 +28,6 @@ int kdr_render_format_parse(enum kdr_render_format *out, const char *name);
 void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		     enum kdr_render_format format);
 
-/*
- * Reads a plan written by kdr_render_plan(..., KDR_RENDER_JSON) (schema
- * "kdrPlan": 1, docs/plan-json.md) back into an empty `out`: every field the
- * executor needs (kinds, risks, clusters, resources, partitions, RF,
- * assignment, config, changes, task ids, blocked items, notes, fingerprints,
- * revision). The summary is not read (it is derived). Unknown fields are
- * ignored: version 1 only ever gains fields. Secrets are not in the file: a
- * config value written as null comes back as KDR_REDACTED (see
- * kdr_plan_action_has_redacted). `label` (e.g. the file name) starts every
- * error message, followed by the JSON path of the bad field:
- * "plan.json: actions[2].assignment[0][1]: expected an integer broker id".
- * Returns 0; KDR_EINVALID for malformed input, KDR_EUNSUPPORTED for another
- * "kdrPlan" version; on failure `out` is left empty.
- */
-int kdr_render_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label);
-
 /* Flow health (`kdr status`) as a human-readable report: per flow, then topics, then a summary line. */
 void kdr_render_health_text(struct kdr_buf *out, const struct kdr_health *status);
 /* The same as one JSON object, keys in a fixed order (the schema is above kdr_render_health_json in health_json.c). */

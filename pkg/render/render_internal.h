@@ -20,34 +20,13 @@
 /* Markdown: a cluster's list of actions longer than this is collapsed. */
 #define KDR_RENDER_MD_COLLAPSE 20
 
-struct kdr_render_counts {
-	size_t create;
-	size_t change;
-	size_t del;
-	size_t blocked;
-	size_t risk[KDR_RISK_IRREVERSIBLE + 1];
-	bool any_risky; /* any action that is not safe */
-};
-
-enum kdr_render_class {
-	KDR_RENDER_CLASS_CREATE,
-	KDR_RENDER_CLASS_CHANGE,
-	KDR_RENDER_CLASS_DELETE,
-};
-
 void kdr_render_text(struct kdr_buf *out, const struct kdr_plan *plan);
 void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired);
-void kdr_render_json(struct kdr_buf *out, const struct kdr_plan *plan);
 /* The ```mermaid block of the clusters and flows of `desired` (nothing when it has neither). */
 void kdr_render_mermaid(struct kdr_buf *out, const struct kdr_desired *desired);
 
-void kdr_render_count(struct kdr_render_counts *out, const struct kdr_plan *plan);
-enum kdr_render_class kdr_render_class_of(enum kdr_action_kind kind);
 /* '+', '~' or '-'. */
 char kdr_render_symbol(enum kdr_action_kind kind);
-
-/* Whether a topic-shaped action has a placement summary to print. */
-bool kdr_render_placement_present(const struct kdr_action *action);
 
 /* Partition id of assignment.partitions[0]: 0 for a create, the old count for add-partitions. */
 size_t kdr_render_first_partition(const struct kdr_action *action);
@@ -72,8 +51,6 @@ bool kdr_render_in_cluster(const char *cluster, const char *group);
 
 /* Indexes of the notes, warnings first, otherwise in plan order; `out` has n_notes slots. */
 void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan);
-/* "info", "warning". */
-const char *kdr_render_note_kind_name(enum kdr_note_kind kind);
 
 /* Whether s is a git object id (hex, 7..64 chars), so it can be shortened. */
 bool kdr_render_is_commit_id(const char *s);

@@ -155,10 +155,10 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 
 static void put_summary(struct kdr_buf *out, const struct kdr_plan *plan)
 {
-	struct kdr_render_counts counts = { 0 };
+	struct kdr_plan_counts counts = { 0 };
 	size_t listed = 0;
 
-	kdr_render_count(&counts, plan);
+	kdr_plan_count(&counts, plan);
 	if (kdr_plan_is_empty(plan)) {
 		kdr_buf_puts(out, "No changes. Live state matches the desired state.\n");
 		return;

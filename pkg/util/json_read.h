@@ -5,7 +5,7 @@
 
 /*
  * What the JSON codecs (the snapshot in pkg/live, the saved plan in
- * pkg/render) share when they read a document (jansson values).
+ * pkg/plan) share when they read a document (jansson values).
  */
 
 /* "an object", "an array", "a string", "an integer", "a number", "a boolean", "null": for "expected X, found Y". */

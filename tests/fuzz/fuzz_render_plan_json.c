@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "plan/codec_json.h"
 #include "plan/plan.h"
 #include "render/render.h"
 #include "util/buf.h"
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kdr_desired desired = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT;
 
-	if (kdr_render_plan_from_json(&plan, (const char *)data, size, "fuzz.json") == 0) {
+	if (kdr_plan_from_json(&plan, (const char *)data, size, "fuzz.json") == 0) {
 		kdr_render_plan(&out, &plan, &desired, KDR_RENDER_TEXT);
 		kdr_render_plan(&out, &plan, &desired, KDR_RENDER_JSON);
 		kdr_plan_release(&plan);

@@ -8,6 +8,7 @@
  * plans. Faults: test_reconcile_faults.c; stretch clusters and tiered
  * storage: test_reconcile_stretch.c.
  */
+#include "plan/codec_json.h"
 #include "reconcile_helpers.h"
 
 static const char *const east_racks[] = {"east-a", "east-b", "east-c"};
@@ -651,7 +652,7 @@ static void test_saved_plan_round_trips_and_applies(void **state)
 	rec_plan(rec, false);
 	assert_int_equal(rec->plan.n_actions, 2);
 	kdr_render_plan(&saved, &rec->plan, &rec->desired, KDR_RENDER_JSON);
-	assert_int_equal(kdr_render_plan_from_json(&loaded, saved.ptr, saved.len, "plan.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&loaded, saved.ptr, saved.len, "plan.json"), 0);
 	kdr_render_plan(&again, &loaded, &rec->desired, KDR_RENDER_JSON);
 	assert_string_equal(again.ptr, saved.ptr);
 	/* The plan remembers the live state it was made from. */

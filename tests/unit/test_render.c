@@ -12,6 +12,7 @@
 
 #include "live/live.h"
 #include "model/model.h"
+#include "plan/codec_json.h"
 #include "plan/plan.h"
 #include "render/render.h"
 #include "spec/spec.h"
@@ -1050,7 +1051,7 @@ static void test_json_round_trip(void **state)
 	(void)state;
 	build_full(&plan);
 	first = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_render_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
 	second = render(&back, NULL, KDR_RENDER_JSON);
 	assert_string_equal(second, first);
 
@@ -1106,7 +1107,7 @@ static void test_json_round_trip(void **state)
 	/* And a second trip is stable. */
 	free(third);
 	third = render(&back, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_render_plan_from_json(&again, third, strlen(third), "plan.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&again, third, strlen(third), "plan.json"), 0);
 	free(second);
 	second = render(&again, NULL, KDR_RENDER_JSON);
 	assert_string_equal(second, first);
@@ -1128,7 +1129,7 @@ static void test_json_round_trip_small_and_empty(void **state)
 	(void)state;
 	build_small(&plan);
 	first = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_render_plan_from_json(&back, first, strlen(first), "small.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "small.json"), 0);
 	second = render(&back, NULL, KDR_RENDER_JSON);
 	assert_string_equal(second, first);
 	free(first);
@@ -1138,7 +1139,7 @@ static void test_json_round_trip_small_and_empty(void **state)
 
 	memset(&plan, 0, sizeof(plan));
 	first = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_render_plan_from_json(&back, first, strlen(first), "empty.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "empty.json"), 0);
 	assert_true(kdr_plan_is_empty(&back));
 	assert_null(back.revision);
 	second = render(&back, NULL, KDR_RENDER_JSON);
@@ -1165,7 +1166,7 @@ static void test_json_round_trip_escapes(void **state)
 				      "utf-8 \xc3\xa9\"\n"));
 	doc = parse_json(first);
 	json_decref(doc);
-	assert_int_equal(kdr_render_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
 	assert_string_equal(back.notes[0].message, plan.notes[0].message);
 	second = render(&back, NULL, KDR_RENDER_JSON);
 	assert_string_equal(second, first);
@@ -1247,7 +1248,7 @@ static void test_json_read_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct kdr_plan plan = { 0 };
-		int rc = kdr_render_plan_from_json(&plan, cases[i].json, strlen(cases[i].json), "plan.json");
+		int rc = kdr_plan_from_json(&plan, cases[i].json, strlen(cases[i].json), "plan.json");
 		const char *message = kdr_error_message();
 
 		if (rc != cases[i].code || strncmp(message, cases[i].message, strlen(cases[i].message)) != 0)
@@ -1270,7 +1271,7 @@ static void test_json_read_ignores_unknown_fields(void **state)
 	struct kdr_plan plan = { 0 };
 
 	(void)state;
-	assert_int_equal(kdr_render_plan_from_json(&plan, doc, strlen(doc), "plan.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&plan, doc, strlen(doc), "plan.json"), 0);
 	assert_int_equal(plan.n_actions, 1);
 	assert_int_equal(plan.actions[0].kind, KDR_ACTION_PAUSE_CONNECTOR);
 	assert_null(plan.actions[0].policy);
@@ -1332,7 +1333,7 @@ static void test_computed_plan_round_trip(void **state)
 	assert_int_equal(acl_actions >> 8, 1);
 
 	first = render(&plan, &desired, KDR_RENDER_JSON);
-	assert_int_equal(kdr_render_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
+	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		free(first);
 		free(second);

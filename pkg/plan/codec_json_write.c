@@ -1,17 +1,18 @@
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render_internal.h"
+#include "plan/codec_json.h"
 #include "util/json_write.h"
 
 /*
  * The plan as JSON, schema "kdrPlan": 1 (docs/plan-json.md). Keys are written
  * in the documented order; fields that do not apply to an action's kind are
- * left out; secrets are null. plan_json_read.c reads this back.
+ * left out; secrets are null. codec_json_read.c reads this back.
  */
 
-static void put_risk_counts(struct kdr_json_w *w, const struct kdr_render_counts *counts)
+static void put_risk_counts(struct kdr_json_w *w, const struct kdr_plan_counts *counts)
 {
 	kdr_json_w_open(w, "risk", '{', false);
 	for (size_t r = KDR_RISK_SAFE; r <= KDR_RISK_IRREVERSIBLE; r++)
@@ -21,9 +22,9 @@ static void put_risk_counts(struct kdr_json_w *w, const struct kdr_render_counts
 
 static void put_summary(struct kdr_json_w *w, const struct kdr_plan *plan)
 {
-	struct kdr_render_counts counts = { 0 };
+	struct kdr_plan_counts counts = { 0 };
 
-	kdr_render_count(&counts, plan);
+	kdr_plan_count(&counts, plan);
 	kdr_json_w_open(w, "summary", '{', false);
 	kdr_json_w_int(w, "create", (long long)counts.create);
 	kdr_json_w_int(w, "change", (long long)counts.change);
@@ -145,7 +146,7 @@ static void put_action(struct kdr_json_w *w, const struct kdr_action *action)
 		if (action->replication_factor > 0)
 			kdr_json_w_int(w, "replicationFactor", (long long)action->replication_factor);
 		put_assignment(w, &action->assignment);
-		if (kdr_render_placement_present(action))
+		if (kdr_action_has_placement(action))
 			put_placement(w, &action->placement);
 	}
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CONFIG))
@@ -196,14 +197,14 @@ static void put_blocked(struct kdr_json_w *w, const struct kdr_blocked *blocked)
 static void put_note(struct kdr_json_w *w, const struct kdr_note *note)
 {
 	kdr_json_w_open(w, NULL, '{', false);
-	kdr_json_w_string(w, "kind", kdr_render_note_kind_name(note->kind));
+	kdr_json_w_string(w, "kind", kdr_note_kind_name(note->kind));
 	kdr_json_w_string(w, "cluster", note->cluster);
 	kdr_json_w_string(w, "resource", note->resource);
 	kdr_json_w_string(w, "message", note->message);
 	kdr_json_w_close(w, '}');
 }
 
-void kdr_render_json(struct kdr_buf *out, const struct kdr_plan *plan)
+void kdr_plan_to_json(struct kdr_buf *out, const struct kdr_plan *plan)
 {
 	struct kdr_json_w w = { 0 };
 

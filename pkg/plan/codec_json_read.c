@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render_internal.h"
-#include "render/render.h"
+#include "plan/codec_json.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/json_read.h"
@@ -566,10 +565,10 @@ static void reader_init(struct reader *r, const char *label)
 	for (size_t i = 0; i < N_BLOCKED_KINDS; i++)
 		r->blocked_kinds[i] = kdr_blocked_kind_name((enum kdr_blocked_kind)i);
 	for (size_t i = 0; i < N_NOTE_KINDS; i++)
-		r->note_kinds[i] = kdr_render_note_kind_name((enum kdr_note_kind)i);
+		r->note_kinds[i] = kdr_note_kind_name((enum kdr_note_kind)i);
 }
 
-int kdr_render_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label)
+int kdr_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label)
 {
 	struct reader r = { 0 };
 	json_error_t error = { 0 };
