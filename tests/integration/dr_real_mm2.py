@@ -302,6 +302,7 @@ spec:
         slag = json.loads(out)["flows"][0]["lag"]
         check(slag["records"] == 0 and slag["rpoMs"] == 0 and slag["topics"] == [
             {"topic": "orders", "records": 0, "rpoMs": 0}], "kdr status shows the same lag: %r" % slag)
+        primary_with_data(work, east, west, KafkaConsumer, TopicPartition, OffsetAndMetadata)
 
         def checkpointed():
             cps = read_checkpoints(west["bootstrap"], KafkaConsumer, TopicPartition)
@@ -381,6 +382,117 @@ WEST_PER_PARTITION = 50
 WEST_COMMITTED = {0: 20, 1: 25, 2: 30}  # group billing on dc-west's own orders, during the outage
 REVERSE = FLOW + "-failback"
 
+
+LEDGER_ON_WEST = {0: 37, 1: 64, 2: PER_PARTITION}
+
+
+def primary_with_data(work, east, west, KafkaConsumer, TopicPartition, OffsetAndMetadata):
+    """Failback step 3 with a primary that kept its data: a group that read dc-east.orders on dc-west
+    (ledger, at LEDGER_ON_WEST) is moved onto dc-east's own orders by inverting the offset-syncs real MM2
+    wrote (mm2-offset-syncs.dc-west.internal on dc-east). A desired state of its own records both flows
+    failed over (step 3 is next); nothing is applied from it. A real consumer of ledger on dc-east then
+    reads on: every record of orders is read on one side or the other, re-reads within offset.lag.max."""
+    fb = os.path.join(work, "with-data")
+    os.makedirs(fb)
+    with open(os.path.join(fb, "dr.yaml"), "w") as f:
+        f.write("""apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-east}
+spec: {bootstrapServers: "%s", connect: {url: "%s"}}
+---
+apiVersion: kdr.io/v1alpha1
+kind: KafkaCluster
+metadata: {name: dc-west}
+spec: {bootstrapServers: "%s", connect: {url: "%s"}}
+---
+apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: east-to-west}
+spec:
+  failedOver: "2026-12-07T01:00:00Z"
+  suspended: true
+  source: dc-east
+  target: dc-west
+  topics: ["orders"]
+  groups: ["ledger"]
+---
+apiVersion: kdr.io/v1alpha1
+kind: ReplicationFlow
+metadata: {name: east-to-west-failback}
+spec:
+  failedOver: "2026-12-07T02:00:00Z"
+  suspended: true
+  source: dc-west
+  target: dc-east
+  topics: ["orders"]
+""" % (east["bootstrap"], east["connect"], west["bootstrap"], west["connect"]))
+    git(fb, "init", "-q", "-b", "main")
+    git(fb, "add", "-A")
+    git(fb, "commit", "-qm", "both flows failed over")
+
+    def read(bootstrap, topic, p, start, end):
+        c = KafkaConsumer(bootstrap_servers=bootstrap, api_version=API, enable_auto_commit=False,
+                          consumer_timeout_ms=5000)
+        tp = TopicPartition(topic, p)
+        c.assign([tp])
+        c.seek(tp, start)
+        got = []
+        for m in c:
+            if m.offset >= end:
+                break
+            got.append(m.value)
+            if m.offset == end - 1:
+                break
+        c.close()
+        return got
+
+    c = KafkaConsumer(bootstrap_servers=west["bootstrap"], group_id="ledger", api_version=API,
+                      enable_auto_commit=False)
+    c.commit({TopicPartition("dc-east.orders", p): OffsetAndMetadata(o, "") for p, o in LEDGER_ON_WEST.items()})
+    c.close()
+    # Real MM2's syncs, decoded here: a partition with no sync at or before ledger's position cannot be
+    # translated (MM2 skips offset-syncs while 10 are in flight, so a burst can leave none early on).
+    c = KafkaConsumer(bootstrap_servers=east["bootstrap"], api_version=API, enable_auto_commit=False,
+                      auto_offset_reset="earliest", consumer_timeout_ms=5000)
+    c.assign([TopicPartition("mm2-offset-syncs.dc-west.internal", 0)])
+    syncs = {}
+    for m in c:
+        (n,) = struct.unpack(">h", m.key[:2])
+        topic, (part,) = m.key[2:2 + n].decode(), struct.unpack(">i", m.key[2 + n:6 + n])
+        up, down = struct.unpack(">qq", m.value)
+        if topic == "orders":
+            syncs.setdefault(part, []).append((up, down))
+    c.close()
+    provable = {p for p in range(3) if any(d <= LEDGER_ON_WEST[p] for _, d in syncs.get(p, []))}
+    rc, out, err = kdr("failback", "--git", fb, "--flow", FLOW, "--commit", "--timeout", "10s")
+    print("real MM2's offset-syncs of orders:", syncs)
+    check("failback, groups of 'dc-east'" in out and (rc == 0 and "step 3 of 3" in err) == (provable == {0, 1, 2})
+          and all(("dc-east.orders[%d] at %d: no offset-sync at or before it" % (p, LEDGER_ON_WEST[p]) in err)
+                  == (p not in provable) for p in range(3)),
+          "failback step 3 on a primary with its data: partitions %s translated, the others reported (exit %d)\n"
+          % (sorted(provable), rc) + out + err[-600:])
+    check(provable, "real MM2 wrote a sync at or before ledger's position on some partition")
+    c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id="ledger", api_version=API,
+                      enable_auto_commit=False)
+    moved = {p: c.committed(TopicPartition("orders", p)) for p in range(3)}
+    c.close()
+    for p in range(3):
+        if p not in provable:
+            check(moved[p] is None, "ledger partition %d: not moved (no sync proves its position)" % p)
+            continue
+        on_west = read(west["bootstrap"], "dc-east.orders", p, 0, LEDGER_ON_WEST[p])
+        on_east = read(east["bootstrap"], "orders", p, moved[p], PER_PARTITION) if moved[p] < PER_PARTITION else []
+        everything = read(east["bootstrap"], "orders", p, 0, PER_PARTITION)
+        rereads = len(set(on_west) & set(on_east))
+        check(moved[p] is not None and set(everything) <= set(on_west) | set(on_east) and rereads <= LAG_MAX + 1,
+              "ledger partition %d: %d on dc-east.orders -> %r on dc-east's orders: none lost, %d re-read "
+              "(offset.lag.max=%d)" % (p, LEDGER_ON_WEST[p], moved[p], rereads, LAG_MAX))
+    rc2, out, err = kdr("failback", "--git", fb, "--flow", FLOW, "--commit", "--timeout", "10s")
+    if rc == 0:
+        check(rc2 == 0 and "nothing to fail back" in err, "then nothing to fail back")
+    else:
+        check(rc2 == 1 and "ledger  orders" in out and "unchanged" in out,
+              "run again: the translated partitions are unchanged (idempotent), still not restored\n" + out)
 
 def failback(work, d, east_config, west, west_admin, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition,
              OffsetAndMetadata, NewTopic, procs):
