@@ -88,20 +88,18 @@ static int fail(struct reader *rd, const char *fmt, ...) __attribute__((format(p
 /* Reports an error at the current path and returns KDR_EINVALID. */
 static int fail(struct reader *rd, const char *fmt, ...)
 {
-	struct kdr_buf message = KDR_BUF_INIT;
 	va_list ap;
+	int rc = 0;
 
 	va_start(ap, fmt);
-	kdr_buf_vprintf(&message, fmt, ap);
+	rc = kdr_json_vfail(rd->label, rd->path.ptr, fmt, ap);
 	va_end(ap);
-	kdr_error_set(KDR_EINVALID, "%s: %s: %s", rd->label, rd->path.ptr, message.ptr);
-	kdr_buf_release(&message);
-	return KDR_EINVALID;
+	return rc;
 }
 
 static int type_error(struct reader *rd, const char *expected, const json_t *found)
 {
-	return fail(rd, "expected %s, found %s", expected, kdr_json_type_name(found));
+	return kdr_json_fail_type(rd->label, rd->path.ptr, expected, found);
 }
 
 /* Path segments: push returns the length to pop back to. */

@@ -40,16 +40,18 @@ static int fail(const struct reader *r, const char *path, const char *fmt, ...) 
 
 static int fail(const struct reader *r, const char *path, const char *fmt, ...)
 {
-	struct kdr_buf msg = KDR_BUF_INIT;
 	va_list ap;
 	int rc = 0;
 
 	va_start(ap, fmt);
-	kdr_buf_vprintf(&msg, fmt, ap);
+	rc = kdr_json_vfail(r->label, path, fmt, ap);
 	va_end(ap);
-	rc = kdr_error_set(KDR_EINVALID, "%s: %s: %s", r->label, *path ? path : "(top level)", msg.ptr);
-	kdr_buf_release(&msg);
 	return rc;
+}
+
+static int type_error(const struct reader *r, const char *path, const char *expected, const json_t *found)
+{
+	return kdr_json_fail_type(r->label, path, expected, found);
 }
 
 static void path_key(char *out, const char *parent, const char *key)
@@ -82,10 +84,10 @@ static int member(json_t **out, const struct reader *r, const json_t *obj, const
 	if (json_is_null(value)) {
 		if (flags & NULLABLE)
 			return 0;
-		return fail(r, path, "expected %s, found null", kdr_json_kind_name(type));
+		return type_error(r, path, kdr_json_kind_name(type), value);
 	}
 	if (json_typeof(value) != type && !(type == JSON_TRUE && json_is_boolean(value)))
-		return fail(r, path, "expected %s, found %s", kdr_json_kind_name(type), kdr_json_type_name(value));
+		return type_error(r, path, kdr_json_kind_name(type), value);
 	*out = value;
 	return 0;
 }
@@ -106,7 +108,7 @@ static int check_int(long long *out, const struct reader *r, const json_t *value
 	long long n = 0;
 
 	if (!json_is_integer(value))
-		return fail(r, path, "expected an integer, found %s", kdr_json_type_name(value));
+		return type_error(r, path, "an integer", value);
 	n = (long long)json_integer_value(value);
 	if (n < min || n > max)
 		return fail(r, path, "%lld is out of range (%lld..%lld)", n, min, max);
@@ -186,8 +188,7 @@ static int read_string_map(struct kdr_strmap *out, const struct reader *r, const
 			kdr_strmap_set(out, name, text);
 		} else {
 			path_key(item, path, name);
-			return fail(r, item, "expected %s, found %s", counts ? "an integer" : "a string",
-				    kdr_json_type_name(value));
+			return type_error(r, item, counts ? "an integer" : "a string", value);
 		}
 	}
 	return 0;
@@ -212,7 +213,7 @@ static int read_assignment(struct kdr_assignment *out, const struct reader *r, c
 
 		path_index(item, path, p);
 		if (!json_is_array(replicas))
-			return fail(r, item, "expected an array of broker ids, found %s", kdr_json_type_name(replicas));
+			return type_error(r, item, "an array of broker ids", replicas);
 		list->ids = kdr_calloc(json_array_size(replicas) ? json_array_size(replicas) : 1, sizeof(int32_t));
 		for (size_t i = 0; i < json_array_size(replicas); i++) {
 			long long id = 0;
@@ -257,7 +258,7 @@ static int read_dc_loss(struct kdr_placement_summary *out, const struct reader *
 		out->dc_loss.n++;
 		path_index(item, list_path, i);
 		if (!json_is_object(entry))
-			return fail(r, item, "expected an object, found %s", kdr_json_type_name(entry));
+			return type_error(r, item, "an object", entry);
 		rc = read_string(&loss->datacenter, r, entry, item, "datacenter", REQUIRED);
 		if (rc >= 0)
 			rc = read_int(&left, r, entry, item, "minReplicasLeft", REQUIRED, 0, INT32_MAX);
@@ -310,7 +311,7 @@ static int read_change_value(char **out, const struct reader *r, const json_t *o
 		return 0;
 	}
 	if (!json_is_string(value))
-		return fail(r, path, "expected a string, found %s", kdr_json_type_name(value));
+		return type_error(r, path, "a string", value);
 	*out = kdr_strdup(json_string_value(value));
 	return 0;
 }
@@ -333,7 +334,7 @@ static int read_changes(struct kdr_action *action, const struct reader *r, const
 		action->n_changes++;
 		path_index(item, path, i);
 		if (!json_is_object(entry))
-			return fail(r, item, "expected an object, found %s", kdr_json_type_name(entry));
+			return type_error(r, item, "an object", entry);
 		rc = read_string(&change->key, r, entry, item, "key", REQUIRED);
 		if (rc >= 0)
 			rc = read_bool(&change->sensitive, r, entry, item, "sensitive", OPTIONAL);
@@ -369,7 +370,7 @@ static int read_config(struct kdr_action *action, const struct reader *r, const 
 				return fail(r, item, "null, but '%s' is not a sensitive key", key);
 			kdr_strmap_set(&action->config, key, KDR_REDACTED);
 		} else {
-			return fail(r, item, "expected a string, found %s", kdr_json_type_name(value));
+			return type_error(r, item, "a string", value);
 		}
 	}
 	return 0;
@@ -446,7 +447,7 @@ static int read_action(struct kdr_action *action, const struct reader *r, const 
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return fail(r, path, "expected an object, found %s", kdr_json_type_name(obj));
+		return type_error(r, path, "an object", obj);
 	rc = read_enum(&kind, r, obj, path, "kind", r->action_kinds, N_ACTION_KINDS);
 	if (rc >= 0)
 		rc = read_enum(&risk, r, obj, path, "risk", r->risks, N_RISKS);
@@ -490,7 +491,7 @@ static int read_blocked(struct kdr_blocked *blocked, const struct reader *r, con
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return fail(r, path, "expected an object, found %s", kdr_json_type_name(obj));
+		return type_error(r, path, "an object", obj);
 	rc = read_enum(&kind, r, obj, path, "kind", r->blocked_kinds, N_BLOCKED_KINDS);
 	blocked->kind = (enum kdr_blocked_kind)kind;
 	if (rc >= 0)
@@ -518,7 +519,7 @@ static int read_blocked(struct kdr_blocked *blocked, const struct reader *r, con
 		return 0;
 	}
 	path_key(item, path, "reassignment");
-	return fail(r, item, "expected an object, found %s", kdr_json_type_name(reassignment));
+	return type_error(r, item, "an object", reassignment);
 }
 
 static int read_note(struct kdr_note *note, const struct reader *r, const json_t *obj, const char *path)
@@ -527,7 +528,7 @@ static int read_note(struct kdr_note *note, const struct reader *r, const json_t
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return fail(r, path, "expected an object, found %s", kdr_json_type_name(obj));
+		return type_error(r, path, "an object", obj);
 	rc = read_enum(&kind, r, obj, path, "kind", r->note_kinds, N_NOTE_KINDS);
 	note->kind = (enum kdr_note_kind)kind;
 	if (rc >= 0)
@@ -546,7 +547,7 @@ static int read_version(const struct reader *r, const json_t *root)
 	if (!version)
 		return fail(r, "kdrPlan", "missing: not a kdr plan");
 	if (!json_is_integer(version))
-		return fail(r, "kdrPlan", "expected an integer, found %s", kdr_json_type_name(version));
+		return type_error(r, "kdrPlan", "an integer", version);
 	if (json_integer_value(version) != 1)
 		return kdr_error_set(KDR_EUNSUPPORTED,
 				     "%s: kdrPlan: plan format version %lld is not supported (this kdr reads 1)",
@@ -586,7 +587,7 @@ int kdr_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const
 		goto cleanup;
 	}
 	if (!json_is_object(root)) {
-		rc = fail(&r, "", "expected an object, found %s", kdr_json_type_name(root));
+		rc = type_error(&r, "", "an object", root);
 		goto cleanup;
 	}
 	rc = read_version(&r, root);

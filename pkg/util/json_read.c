@@ -1,5 +1,10 @@
 #include "util/json_read.h"
 
+#include <stdarg.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
 const char *kdr_json_kind_name(json_type type)
 {
 	switch (type) {
@@ -25,4 +30,33 @@ const char *kdr_json_kind_name(json_type type)
 const char *kdr_json_type_name(const json_t *value)
 {
 	return kdr_json_kind_name(json_typeof(value));
+}
+
+int kdr_json_vfail(const char *label, const char *path, const char *fmt, va_list ap)
+{
+	struct kdr_buf message = KDR_BUF_INIT;
+	int rc = 0;
+
+	kdr_buf_vprintf(&message, fmt, ap);
+	rc = kdr_error_set(KDR_EINVALID, "%s: %s: %s", label, *path ? path : "(top level)", message.ptr);
+	kdr_buf_release(&message);
+	return rc;
+}
+
+static int fail(const char *label, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(const char *label, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int rc = 0;
+
+	va_start(ap, fmt);
+	rc = kdr_json_vfail(label, path, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int kdr_json_fail_type(const char *label, const char *path, const char *expected, const json_t *found)
+{
+	return fail(label, path, "expected %s, found %s", expected, kdr_json_type_name(found));
 }
