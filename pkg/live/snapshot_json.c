@@ -229,8 +229,8 @@ static int read_int32(struct reader *rd, int32_t *out, const json_t *obj, const 
 	return rc;
 }
 
-/* An optional member that must be an object (or absent: *out NULL). */
-static int read_object(struct reader *rd, json_t **out, const json_t *obj, const char *key)
+/* An optional member that must be an object or an array, `type` (or absent: *out NULL). */
+static int read_container(struct reader *rd, json_t **out, const json_t *obj, const char *key, json_type type)
 {
 	json_t *value = json_object_get(obj, key);
 	size_t mark = 0;
@@ -240,33 +240,14 @@ static int read_object(struct reader *rd, json_t **out, const json_t *obj, const
 	if (!value)
 		return 0;
 	mark = push_key(rd, key);
-	if (!json_is_object(value))
-		rc = type_error(rd, "an object", value);
+	if (json_typeof(value) != type)
+		rc = type_error(rd, kdr_json_kind_name(type), value);
 	else
 		*out = value;
 	pop(rd, mark);
 	return rc;
 }
 
-static int read_array(struct reader *rd, json_t **out, const json_t *obj, const char *key)
-{
-	json_t *value = json_object_get(obj, key);
-	size_t mark = 0;
-	int rc = 0;
-
-	*out = NULL;
-	if (!value)
-		return 0;
-	mark = push_key(rd, key);
-	if (!json_is_array(value))
-		rc = type_error(rd, "an array", value);
-	else
-		*out = value;
-	pop(rd, mark);
-	return rc;
-}
-
-/* Object keys in byte order (jansson iterates in insertion order). */
 static int compare_keys(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -315,7 +296,7 @@ static int read_id_array(struct reader *rd, void **out, size_t *n, size_t size, 
 	json_t *array = NULL;
 	char *items = NULL;
 	size_t mark = 0;
-	int rc = read_array(rd, &array, obj, key);
+	int rc = read_container(rd, &array, obj, key, JSON_ARRAY);
 
 	if (rc || !array)
 		return rc;
@@ -374,7 +355,7 @@ static int read_replica_list(struct reader *rd, struct kdr_replica_list *out, co
 {
 	json_t *array = NULL;
 	size_t mark = 0;
-	int rc = read_array(rd, &array, obj, key);
+	int rc = read_container(rd, &array, obj, key, JSON_ARRAY);
 
 	if (rc)
 		return rc;
@@ -453,7 +434,7 @@ static int read_configs(struct reader *rd, struct kdr_live_config **out, size_t 
 	json_t *map = NULL;
 	const char **keys = NULL;
 	size_t n = 0, mark = 0;
-	int rc = read_object(rd, &map, obj, key);
+	int rc = read_container(rd, &map, obj, key, JSON_OBJECT);
 
 	*out = NULL;
 	*n_out = 0;
@@ -550,7 +531,7 @@ static int read_topic(struct reader *rd, void *item, const char *name, const jso
 static int read_topics(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
 {
 	json_t *map = NULL;
-	int rc = read_object(rd, &map, obj, "topics");
+	int rc = read_container(rd, &map, obj, "topics", JSON_OBJECT);
 
 	if (rc || !map)
 		return rc;
@@ -599,7 +580,7 @@ static int read_connector_config(struct reader *rd, struct kdr_strmap *out, cons
 	json_t *map = NULL;
 	const char **keys = NULL;
 	size_t n = 0, mark = 0;
-	int rc = read_object(rd, &map, obj, "config");
+	int rc = read_container(rd, &map, obj, "config", JSON_OBJECT);
 
 	if (rc || !map)
 		return rc;
@@ -669,7 +650,7 @@ static int read_connect(struct reader *rd, struct kdr_live_connect *out, const j
 		goto cleanup;
 	if ((rc = read_string(rd, &out->kafka_cluster_id, value, "kafkaClusterId", true)) != 0)
 		goto cleanup;
-	if ((rc = read_object(rd, &map, value, "connectors")) != 0 || !map)
+	if ((rc = read_container(rd, &map, value, "connectors", JSON_OBJECT)) != 0 || !map)
 		goto cleanup;
 	rc = read_named(rd, (void **)&out->connectors, &out->n_connectors, sizeof(*out->connectors), map, "connectors",
 			read_connector);
@@ -736,7 +717,7 @@ static int read_group(struct reader *rd, struct kdr_live_group *group, const jso
 	if ((rc = check_fields(rd, value, fields)) != 0 || (rc = read_string(rd, &state, value, "state", false)) != 0 ||
 	    (rc = read_string(rd, &protocol, value, "protocolType", true)) != 0 ||
 	    (rc = read_int32(rd, &group->n_members, value, "members", 0)) != 0 ||
-	    (rc = read_array(rd, &offsets, value, "offsets")) != 0) {
+	    (rc = read_container(rd, &offsets, value, "offsets", JSON_ARRAY)) != 0) {
 		free(state);
 		free(protocol);
 		return rc;
@@ -765,7 +746,7 @@ static int read_groups(struct reader *rd, struct kdr_live_cluster *cl, const jso
 	json_t *groups = NULL;
 	const char **keys = NULL;
 	size_t n = 0, mark = 0;
-	int rc = read_object(rd, &groups, obj, "groups");
+	int rc = read_container(rd, &groups, obj, "groups", JSON_OBJECT);
 
 	if (rc != 0 || !groups)
 		return rc;
@@ -841,7 +822,7 @@ static int read_root(struct reader *rd, struct kdr_live *out, const json_t *root
 	}
 	if ((rc = check_fields(rd, root, fields)) != 0)
 		return rc;
-	if ((rc = read_object(rd, &clusters, root, "clusters")) != 0)
+	if ((rc = read_container(rd, &clusters, root, "clusters", JSON_OBJECT)) != 0)
 		return rc;
 	if (!clusters)
 		return fail(rd, "missing field 'clusters'");
