@@ -15,7 +15,14 @@ kdr applies two flows, east-to-west and west-to-east, each with the topic filter
   (read back with an independent client); a real consumer of billing on dc-west resumes
   there and reads every record from 30 on (none lost, re-reads within MM2's window);
   dc-west's own `orders` still takes writes and its consumers read them;
-- a second failover is a no-op.
+- a second failover is a no-op;
+- the failback, as the runbook's active-active section runs it: billing reaches 45 on
+  dc-west's dc-east.orders; dc-east comes back with its data; `kdr failback --flow
+  east-to-west --commit` finds west-to-east as the reverse flow and stops at step 2 (exit 2);
+  `kdr lag --flow west-to-east` reaches 0 and the records dc-west took meanwhile are in
+  dc-west.orders on dc-east; `kdr failover --flow west-to-east --yes --commit`; step 3
+  (exit 0) moves billing on dc-east's orders from 30 to at most 45 (MM2's offset-syncs
+  inverted) and restores both flows; `kdr apply` exits 0 and `kdr plan` has no changes.
 
 Needs real MirrorMaker 2 (hack/kafka-real): on the sandbox it skips (77).
 """
@@ -35,6 +42,15 @@ API = (2, 6, 0)  # kafka-python's protocol choice, accepted by Kafka 4.x
 N = 50
 COMMITTED = 30
 LAG_MAX = 10
+ON_WEST = 45  # billing's position on dc-west's dc-east.orders when dc-east comes back
+
+
+def git(d, *args):
+    res = subprocess.run(["git", "-C", d, "-c", "user.name=kdr test", "-c", "user.email=test@kdr"] + list(args),
+                         capture_output=True, text=True, timeout=60)
+    if res.returncode != 0:
+        raise AssertionError("git %s: %s" % (" ".join(args), res.stderr))
+    return res.stdout.strip()
 
 CONFIG = """clusters:
   - {name: dc-east, brokers: 1, connect: true, autoCreateTopics: false}
@@ -143,6 +159,9 @@ def main():
             f.write(FLOW % {"src": "east", "dst": "west", "lag": LAG_MAX})
             f.write(FLOW % {"src": "west", "dst": "east", "lag": LAG_MAX})
 
+        git(desired, "init", "-q", "-b", "main")
+        git(desired, "add", "-A")
+        git(desired, "commit", "-qm", "the active-active topology")
         # The topics first (kdr), the records and billing's commit, then the flows: MM2 sees the group at once.
         only_topics = os.path.join(work, "topics-only")
         os.makedirs(only_topics)
@@ -199,8 +218,8 @@ def main():
 
         b.control("connect-down dc-east")
         b.control("broker-down dc-east 1")
-        out = run("failover", desired, "--flow", "east-to-west", "--yes", "--format", "json", "--timeout", "5s",
-                  expect=0)
+        out = run("failover", "--git", desired, "--flow", "east-to-west", "--yes", "--commit", "--format", "json",
+                  "--timeout", "5s", expect=0)
         got = {r["partition"]: r["new"] for r in json.loads(out.stdout)["partitions"] if r["group"] == "billing"}
         admin = KafkaAdminClient(bootstrap_servers=west["bootstrap"], api_version=API)
         offsets = {tp.partition: om.offset for tp, om in admin.list_consumer_group_offsets("billing").items()
@@ -208,7 +227,7 @@ def main():
         admin.close()
         check(got == {0: translated} and offsets == got,
               "failover committed billing at %d on dc-west's dc-east.orders (independent read: %s)" % (translated, offsets))
-        again = run("failover", desired, "--flow", "east-to-west", "--yes", "--timeout", "5s", expect=0)
+        again = run("failover", "--git", desired, "--flow", "east-to-west", "--yes", "--timeout", "5s", expect=0)
         check("0 committed" in again.stdout, "a second failover is a no-op")
 
         consumer = KafkaConsumer("dc-east.orders", bootstrap_servers=west["bootstrap"], group_id="billing",
@@ -228,6 +247,37 @@ def main():
         more = ["west-%02d" % i for i in range(N, N + 10)]
         check(kcat_produce(west["bootstrap"], "orders", more), "dc-west's own orders still takes writes")
         check(kcat_all(west["bootstrap"], "orders") == west_sent + more, "and its consumers read them all")
+
+        # The failback: billing read dc-east's records on dc-west up to 45; dc-east comes back with its data.
+        c = KafkaConsumer(bootstrap_servers=west["bootstrap"], group_id="billing", api_version=API,
+                          enable_auto_commit=False)
+        c.assign([TopicPartition("dc-east.orders", 0)])
+        c.commit({TopicPartition("dc-east.orders", 0): OffsetAndMetadata(ON_WEST, "")})
+        c.close()
+        b.control("broker-up dc-east 1")
+        b.control("connect-up dc-east")
+        step = run("failback", "--git", desired, "--flow", "east-to-west", "--commit", expect=2)
+        check("step 2 of 3" in step.stderr and "west-to-east" in step.stderr,
+              "failback finds west-to-east as the reverse flow and stops at step 2\n" + step.stderr[-600:])
+        def caught_up():
+            proc = run("lag", "--git", desired, "--flow", "west-to-east", "--format", "json", "--max-rpo", "1h")
+            return proc.returncode == 0 and json.loads(proc.stdout)["totalLag"] == 0
+        until("kdr lag --flow west-to-east to reach 0", caught_up, timeout=180, every=3)
+        check(kcat_all(east["bootstrap"], "dc-west.orders") == west_sent + more,
+              "the 10 records dc-west took while dc-east was lost reached dc-west.orders on dc-east")
+        run("failover", "--git", desired, "--flow", "west-to-east", "--yes", "--commit", "--timeout", "5s", expect=0)
+        step = run("failback", "--git", desired, "--flow", "east-to-west", "--commit", expect=0)
+        print(step.stdout[-1500:], step.stderr[-1500:], flush=True)
+        check("step 3 of 3" in step.stderr, "failback step 3 restores both flows")
+        admin = KafkaAdminClient(bootstrap_servers=east["bootstrap"], api_version=API)
+        back = {tp.partition: om.offset for tp, om in admin.list_consumer_group_offsets("billing").items()
+                if tp.topic == "orders"}
+        admin.close()
+        check(COMMITTED <= back.get(0, -1) <= ON_WEST,
+              "billing on dc-east's orders moved from %d to %s: at or before its position %d on dc-west"
+              % (COMMITTED, back, ON_WEST))
+        run("apply", "--git", desired, "--yes", expect=0)
+        run("plan", "--git", desired, "--detailed-exitcode", expect=0)
     finally:
         rc = b.stop()
         check(rc == 0, "the bed stops with exit 0 (got %s)" % rc)
