@@ -8,7 +8,7 @@
 #
 #   hack/test.sh              everything
 #   hack/test.sh PATTERN      only test binaries/scripts whose name contains PATTERN
-#   KDR_VALGRIND=1 hack/test.sh   also run the unit binaries under valgrind (plain build)
+#   KDR_VALGRIND=1 hack/test.sh   also run the unit binaries under valgrind (the RelWithDebInfo build of make build)
 #   KDR_BACKENDS=sandbox hack/test.sh   test-bed binaries and script tests on these backends only
 #                                       (default "sandbox kafka"; "kafka@3.9.1": the kafka backend on
 #                                       another Apache Kafka release, KDR_KAFKA_VERSION)
@@ -229,9 +229,9 @@ if [ -z "$filter" ] && [ -x "$root/hack/golden-render.sh" ]; then
 fi
 
 if [ "${KDR_VALGRIND:-0}" = 1 ]; then
-  stage_start "valgrind (plain build, unit tests)"
+  stage_start "valgrind (release build as make build makes it: -O2 warnings, unit tests)"
   vbuild="$root/build/valgrind"
-  cmake -S "$root" -B "$vbuild" -DCMAKE_BUILD_TYPE=Debug >/dev/null \
+  cmake -S "$root" -B "$vbuild" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null \
     && cmake --build "$vbuild" -j"$jobs" >"$vbuild.log" 2>&1 || { cat "$vbuild.log"; echo "test: valgrind build failed" >&2; exit 1; }
   # The unit binaries: pure code, where valgrind finds what the sanitizers miss
   # (uninitialised reads); the property tests run a tenth of their cases here.

@@ -67,7 +67,7 @@ static const struct kdr_note *expect_note(const struct kdr_plan *plan, const cha
 
 		printf("%s", dump);
 		free(dump);
-		fail_msg("no note %s/%s containing '%s'", cluster, resource ? resource : "(null)", needle);
+		fail_msg("no note %s/%s containing '%s'", cluster, resource ? resource : "(null)", needle ? needle : "(anything)");
 	}
 	return note;
 }
