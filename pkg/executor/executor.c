@@ -48,11 +48,12 @@ static int run_connector_action(struct kdr_connect_client *client, const struct 
 }
 
 /*
- * The Connect stage: per cluster, its connector actions in plan order. A
- * Connect that cannot be reached fails its own actions only.
+ * A Connect step: per cluster, its connector actions of `run` in plan order.
+ * A Connect that cannot be reached fails its own actions only.
  */
 static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan *plan,
-			     const struct kdr_desired *desired, const struct kdr_executor_options *options)
+			     const struct kdr_desired *desired, const struct kdr_executor_options *options,
+			     const struct kdr_apply_run *run)
 {
 	struct kdr_connect_options copts = KDR_CONNECT_OPTIONS_INIT;
 
@@ -71,8 +72,7 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 			struct kdr_action_result *result = &out->results[i];
 			int rc;
 
-			if (kdr_action_kind_stage(action->kind) != KDR_APPLY_CONNECT ||
-			    strcmp(action->cluster, cl->meta.name) != 0)
+			if (!kdr_apply_run_has(run, action->kind) || strcmp(action->cluster, cl->meta.name) != 0)
 				continue;
 			if (options->validate_only)
 				continue; /* Connect has no dry run for changes; left unattempted */
@@ -90,9 +90,32 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 	}
 }
 
-/* The Kafka stage: per cluster, the adapter sends its actions kind by kind (kdr_kafka_conn_apply). */
+/* The Kafka connections of one apply, opened at a cluster's first Kafka step and kept for its later ones. */
+struct kafka_conns {
+	struct kdr_kafka_conn **conn; /* per desired cluster, NULL until opened */
+	int *open_rc;		      /* 1: not tried yet, else the open's result */
+	char **open_message;	      /* why the open failed, for each later step's actions */
+};
+
+static void kafka_conns_release(struct kafka_conns *conns, size_t n)
+{
+	for (size_t c = 0; c < n; c++) {
+		kdr_kafka_conn_free(conns->conn[c]);
+		free(conns->open_message[c]);
+	}
+	free(conns->conn);
+	free(conns->open_rc);
+	free(conns->open_message);
+}
+
+/*
+ * A Kafka step: per cluster, the adapter sends the step's actions kind by
+ * kind (kdr_kafka_conn_apply_run). A cluster that cannot be opened fails the
+ * step's actions on it with the reason, as an unreachable one does.
+ */
 static void apply_kafka(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
-			const struct kdr_executor_options *options)
+			const struct kdr_executor_options *options, const struct kdr_apply_run *run,
+			struct kafka_conns *conns)
 {
 	struct kdr_kafka_options kopts;
 	struct kdr_action_result *cluster_results = kdr_calloc(plan->n_actions + 1, sizeof(*cluster_results));
@@ -106,12 +129,27 @@ static void apply_kafka(struct kdr_apply_report *out, const struct kdr_plan *pla
 			continue;
 		for (size_t i = 0; i < plan->n_actions && !has_actions; i++)
 			has_actions = strcmp(plan->actions[i].cluster, cl->meta.name) == 0 &&
-				      kdr_kafka_handles(plan->actions[i].kind);
+				      kdr_kafka_handles(plan->actions[i].kind) && kdr_apply_run_has(run, plan->actions[i].kind);
 		if (!has_actions)
 			continue;
-		memset(cluster_results, 0, plan->n_actions * sizeof(*cluster_results));
-		kdr_kafka_apply(cluster_results, plan, cl, &kopts);
-		/* The adapter fills only this cluster's actions; keep those. */
+		if (conns->open_rc[c] == 1) {
+			conns->open_rc[c] = kdr_kafka_conn_open(&conns->conn[c], cl, &kopts);
+			if (conns->open_rc[c])
+				conns->open_message[c] = kdr_strdup(kdr_error_message());
+		}
+		if (conns->open_rc[c]) {
+			for (size_t i = 0; i < plan->n_actions; i++) {
+				if (strcmp(plan->actions[i].cluster, cl->meta.name) != 0 ||
+				    !kdr_kafka_handles(plan->actions[i].kind) || !kdr_apply_run_has(run, plan->actions[i].kind))
+					continue;
+				out->results[i].attempted = true;
+				out->results[i].code = conns->open_rc[c];
+				out->results[i].message = kdr_strdup(conns->open_message[c]);
+			}
+			continue;
+		}
+		kdr_kafka_conn_apply_run(cluster_results, conns->conn[c], plan, run);
+		/* The adapter fills only this cluster's actions of this step; keep those. */
 		for (size_t i = 0; i < plan->n_actions; i++) {
 			if (cluster_results[i].attempted)
 				out->results[i] = cluster_results[i];
@@ -125,22 +163,37 @@ static void apply_kafka(struct kdr_apply_report *out, const struct kdr_plan *pla
 int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		       const struct kdr_executor_options *options)
 {
+	struct kdr_apply_run runs[KDR_ACTION_KIND_COUNT];
+	size_t n_runs = kdr_apply_runs(runs);
+	struct kafka_conns conns = {
+	    .conn = kdr_calloc(desired->n_clusters + 1, sizeof(*conns.conn)),
+	    .open_rc = kdr_calloc(desired->n_clusters + 1, sizeof(*conns.open_rc)),
+	    .open_message = kdr_calloc(desired->n_clusters + 1, sizeof(*conns.open_message)),
+	};
 	int first_error = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->n = plan->n_actions;
 	out->results = kdr_calloc(plan->n_actions, sizeof(*out->results));
-	/* The stages in the plan's order (kinds.c): Kafka, then Connect. */
-	for (int stage = 0; stage < KDR_APPLY_STAGE_COUNT; stage++) {
-		switch ((enum kdr_apply_stage)stage) {
+	for (size_t c = 0; c < desired->n_clusters; c++)
+		conns.open_rc[c] = 1;
+	/*
+	 * The steps in the plan's order (kinds.c): Kafka creates and changes,
+	 * connectors, Kafka deletes. Every step runs whatever the earlier ones'
+	 * outcomes, as the stages always did: a failed action fails alone, and
+	 * the next reconcile plans what is left from the live state.
+	 */
+	for (size_t r = 0; r < n_runs; r++) {
+		switch (runs[r].stage) {
 		case KDR_APPLY_KAFKA:
-			apply_kafka(out, plan, desired, options);
+			apply_kafka(out, plan, desired, options, &runs[r], &conns);
 			break;
 		case KDR_APPLY_CONNECT:
-			apply_connectors(out, plan, desired, options);
+			apply_connectors(out, plan, desired, options, &runs[r]);
 			break;
 		}
 	}
+	kafka_conns_release(&conns, desired->n_clusters);
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		if (!out->results[i].attempted)
 			out->skipped++;

@@ -33,9 +33,14 @@ struct kdr_apply_report {
 };
 
 /*
- * Applies `plan` cluster by cluster (each cluster's Kafka actions in plan
- * order, batched by the adapter). A failure on one cluster does not stop the
- * others. Returns 0 when nothing failed, else the first failure's code.
+ * Applies `plan` in its order across Kafka and Connect, one step per run of
+ * same-stage ranks (kdr_apply_runs): Kafka creates and changes, then the
+ * connector changes and deletes, then the Kafka ACL and topic deletes; within
+ * a step cluster by cluster, the Kafka actions batched per kind by the
+ * adapter, the connector actions in plan order. A failed action fails alone:
+ * neither the other clusters nor the later steps stop (the next reconcile
+ * plans what is left from the live state). Returns 0 when nothing failed,
+ * else the first failure's code (in plan order).
  */
 int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		       const struct kdr_executor_options *options);

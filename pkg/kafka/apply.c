@@ -651,7 +651,14 @@ static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn 
 	free(items);
 }
 
-int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan)
+/* Whether the step `run` (NULL: every Kafka kind) carries actions of `kind`. */
+static bool in_run(const struct kdr_apply_run *run, enum kdr_action_kind kind)
+{
+	return run ? kdr_apply_run_has(run, kind) : kdr_action_kind_stage(kind) == KDR_APPLY_KAFKA;
+}
+
+int kdr_kafka_conn_apply_run(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
+			     const struct kdr_plan *plan, const struct kdr_apply_run *run)
 {
 	enum kdr_action_kind order[KDR_ACTION_KIND_COUNT];
 	size_t n_kinds = kdr_action_kinds_in_order(order);
@@ -660,7 +667,7 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		memset(&results[i], 0, sizeof(results[i]));
-		if (is_mine(&plan->actions[i], conn))
+		if (is_mine(&plan->actions[i], conn) && in_run(run, plan->actions[i].kind))
 			mine++;
 	}
 	if (mine == 0)
@@ -670,7 +677,7 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 	if (error) {
 		/* Nothing can be sent: every action of this cluster fails with the reason. */
 		for (size_t i = 0; i < plan->n_actions; i++) {
-			if (!is_mine(&plan->actions[i], conn))
+			if (!is_mine(&plan->actions[i], conn) || !in_run(run, plan->actions[i].kind))
 				continue;
 			results[i].attempted = true;
 			results[i].code = error;
@@ -679,9 +686,9 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 		}
 		return error;
 	}
-	/* The plan's order of kinds (kinds.c), the Kafka ones. */
+	/* The plan's order of kinds (kinds.c), the Kafka ones of this step. */
 	for (size_t k = 0; k < n_kinds; k++) {
-		if (kdr_action_kind_stage(order[k]) != KDR_APPLY_KAFKA)
+		if (!in_run(run, order[k]))
 			continue;
 		if (order[k] == KDR_ACTION_CREATE_ACL || order[k] == KDR_ACTION_DELETE_ACL)
 			kdr_kafka__apply_acls(results, conn, plan, order[k]);
@@ -702,6 +709,11 @@ int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_con
 		return 0;
 	return kdr_error_set(results[first].code, "cluster '%s': %zu of %zu actions failed; first: %s", conn->cluster,
 			     failed, mine, results[first].message ? results[first].message : "");
+}
+
+int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan)
+{
+	return kdr_kafka_conn_apply_run(results, conn, plan, NULL);
 }
 
 int kdr_kafka_apply(struct kdr_action_result *results, const struct kdr_plan *plan, const struct kdr_cluster *cl,

@@ -139,7 +139,8 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
  * Executes the actions of `plan` that belong to this connection's cluster and
  * are Kafka actions (kdr_kafka_handles), batched per kind in the plan's
  * order of kinds (kdr_action_kinds_in_order: creates, add-partitions,
- * alter-configs, ACL creates, ACL deletes, topic deletes) — a kind's
+ * alter-configs, ACL creates, ACL deletes, topic deletes; the executor sends
+ * the deletes in a later step, kdr_kafka_conn_apply_run) — a kind's
  * requests all answered before the next kind starts (CreateTopics with an explicit
  * replica assignment and the action's configs;
  * CreatePartitions with the new partitions' assignment; AlterConfigs with the
@@ -157,6 +158,15 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
  * failed action (in plan order), with a summary through kdr_error_set.
  */
 int kdr_kafka_conn_apply(struct kdr_action_result *results, struct kdr_kafka_conn *conn, const struct kdr_plan *plan);
+/*
+ * The same for one step of an apply (kdr_apply_runs): only the Kafka actions
+ * whose kind `run` carries are sent; the other slots stay unattempted. The
+ * executor calls it once per Kafka step on one connection, so that the
+ * connector deletes of the Connect step in between go out before the ACL
+ * and topic deletes. `run` NULL: every Kafka kind (kdr_kafka_conn_apply).
+ */
+int kdr_kafka_conn_apply_run(struct kdr_action_result *results, struct kdr_kafka_conn *conn,
+			     const struct kdr_plan *plan, const struct kdr_apply_run *run);
 
 /* --- DR operations: consumer groups, offsets, records (groups.c, records.c) --- */
 

@@ -2,8 +2,9 @@
  * The action kinds: their names, the fields each carries, what a summary
  * counts them as (create, change, delete), and the one table
  * of the order actions are planned and applied in (DESIGN.md §4). The plan sorts by rank; the
- * executor runs the stages in order (Kafka, then Connect) and the Kafka
- * adapter sends its kinds by rank, so no other module decides an order.
+ * executor applies the runs of same-stage ranks in rank order (kdr_apply_runs)
+ * and the Kafka adapter sends its kinds by rank, so no other module decides
+ * an order.
  */
 #include "plan/plan.h"
 
@@ -26,9 +27,10 @@ struct kind_row {
 
 /*
  * Creates before changes before deletes; connectors are deleted before ACLs
- * and topics in the plan (stop replication first). Applying runs the Kafka
- * stage before the Connect stage, so that remote topics and their placement
- * exist before MM2 starts writing.
+ * and topics (stop replication first: a running MM2 would re-create a
+ * deleted remote topic, or fail on it). Applying follows the ranks across
+ * stages, so remote topics and their placement exist before MM2 starts
+ * writing, and the connector deletes reach Connect before DeleteTopics.
  */
 static const struct kind_row kinds[] = {
     [KDR_ACTION_CREATE_TOPIC] = {"create-topic", 0, KDR_APPLY_KAFKA, CREATE, SHAPE | CONFIG},
@@ -107,4 +109,30 @@ size_t kdr_action_kinds_in_order(enum kdr_action_kind *out)
 		out[i] = (enum kdr_action_kind)n;
 	}
 	return KDR_ACTION_KIND_COUNT;
+}
+
+size_t kdr_apply_runs(struct kdr_apply_run *out)
+{
+	enum kdr_action_kind order[KDR_ACTION_KIND_COUNT];
+	size_t n_kinds = kdr_action_kinds_in_order(order), n = 0;
+
+	for (size_t k = 0; k < n_kinds; k++) {
+		const struct kind_row *row = &kinds[order[k]];
+
+		if (n > 0 && out[n - 1].stage == row->stage) {
+			out[n - 1].rank_last = row->rank;
+			continue;
+		}
+		out[n].stage = row->stage;
+		out[n].rank_first = out[n].rank_last = row->rank;
+		n++;
+	}
+	return n;
+}
+
+bool kdr_apply_run_has(const struct kdr_apply_run *run, enum kdr_action_kind kind)
+{
+	const struct kind_row *row = row_of(kind);
+
+	return row && row->stage == run->stage && row->rank >= run->rank_first && row->rank <= run->rank_last;
 }

@@ -41,9 +41,10 @@ const char *kdr_action_kind_name(enum kdr_action_kind kind);
 
 /*
  * The order of actions, decided here only (kinds.c). A plan lists its
- * actions by kind rank (then cluster, resource). Applying runs the stages in
- * this order (Kafka, then Connect: remote topics and their placement exist
- * before MM2 starts writing), each stage's kinds by rank.
+ * actions by kind rank (then cluster, resource). Applying follows that order
+ * across the stages: each run of consecutive ranks that share a stage is one
+ * step (kdr_apply_runs), so topics and ACLs exist before MM2 starts writing
+ * and connectors are deleted before the ACLs and topics they replicate.
  */
 enum kdr_apply_stage {
 	KDR_APPLY_KAFKA,   /* the Kafka admin API (pkg/kafka) */
@@ -74,6 +75,20 @@ enum kdr_action_class {
 enum kdr_action_class kdr_action_kind_class(enum kdr_action_kind kind);
 /* Every kind in plan order (rank, then kind) into `out` (KDR_ACTION_KIND_COUNT slots); returns how many. */
 size_t kdr_action_kinds_in_order(enum kdr_action_kind *out);
+
+/* Consecutive ranks applied by one stage: a step of an apply. */
+struct kdr_apply_run {
+	enum kdr_apply_stage stage;
+	int rank_first, rank_last; /* inclusive */
+};
+/*
+ * The apply's steps in plan order into `out` (KDR_ACTION_KIND_COUNT slots):
+ * Kafka creates and changes, then connectors (changes, then deletes), then
+ * Kafka deletes. Returns how many.
+ */
+size_t kdr_apply_runs(struct kdr_apply_run *out);
+/* Whether actions of `kind` belong to `run`. */
+bool kdr_apply_run_has(const struct kdr_apply_run *run, enum kdr_action_kind kind);
 
 enum kdr_risk {
 	KDR_RISK_SAFE,         /* additive */

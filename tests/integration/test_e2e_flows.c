@@ -50,6 +50,8 @@
 #define TIMEOUT_MS 5000
 /* How long a state check waits for a real worker (rebalance, tasks starting). */
 #define SETTLE_MS 60000
+/* Kafka's api key of DeleteTopics, for the sandbox's request clock. */
+#define API_DELETE_TOPICS 20
 
 static const char *const east_racks[] = {"east-a", "east-b", "east-c"};
 static const char *const west_racks[] = {"west-a", "west-b", "west-c"};
@@ -66,9 +68,11 @@ struct scenario {
 	bool west_to_east;		 /* the reverse flow is declared */
 	const char *extra_topic;	 /* one more declared topic on both clusters, or NULL */
 	const char *west_connect_url;	 /* overrides the sandbox's (a dead port), or NULL */
+	bool retired_policy;		 /* east's prune:true policy `retired` (retired.*, declares retired.keep) */
+	const char *retired_topic;	 /* one more topic it declares, or NULL */
 };
 
-static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL};
+static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL, false, NULL};
 
 static void bed_specs(struct kdr_sandbox_cluster_spec specs[2])
 {
@@ -161,6 +165,14 @@ static void load(struct kdr_desired *out, struct fixture *fx, const struct scena
 	if (sc->extra_topic)
 		kdr_buf_printf(&yaml, "    - name: %s\n", sc->extra_topic);
 	kdr_buf_puts(&yaml, "  partitions: 6\n  replicationFactor: 3\n  config: {min.insync.replicas: \"2\"}\n");
+	if (sc->retired_policy) {
+		/* Without retired_topic the policy still governs retired.*: an undeclared one is pruned. */
+		kdr_buf_puts(&yaml, "---\napiVersion: kdr.io/v1alpha1\nkind: TopicPolicy\nmetadata: {name: retired}\n"
+				    "spec:\n  clusters: [" EAST "]\n  topics:\n    - name: retired.keep\n");
+		if (sc->retired_topic)
+			kdr_buf_printf(&yaml, "    - name: %s\n", sc->retired_topic);
+		kdr_buf_puts(&yaml, "  match: \"retired\\\\..*\"\n  prune: true\n  partitions: 1\n  replicationFactor: 3\n");
+	}
 	assert_int_equal(kdr_spec_parse_yaml(out, "e2e.yaml", yaml.ptr, yaml.len, &diags), 0);
 	if (diags.errors == 0)
 		kdr_validate(out, &diags);
@@ -186,8 +198,12 @@ static void reader_options(struct kdr_reader_options *options)
 	options->timeout_ms = TIMEOUT_MS;
 }
 
-/* Reads both clusters and plans; read errors (one line each) go to `errors` when given. */
-static void plan_live(struct kdr_plan *plan, const struct kdr_desired *desired, struct kdr_strvec *errors)
+/*
+ * Reads both clusters and plans (deletions as actions when `allow_delete`);
+ * read errors (one line each) go to `errors` when given.
+ */
+static void plan_live_deleting(struct kdr_plan *plan, const struct kdr_desired *desired, struct kdr_strvec *errors,
+			       bool allow_delete)
 {
 	struct kdr_reader_options options;
 	struct kdr_reader_report read_errors = {0};
@@ -206,10 +222,16 @@ static void plan_live(struct kdr_plan *plan, const struct kdr_desired *desired, 
 	kdr_mm2_secrets_resolving(&secrets, NULL);
 	memset(&plan_options, 0, sizeof(plan_options));
 	plan_options.secrets = &secrets;
+	plan_options.allow_delete = allow_delete;
 	if (kdr_plan_compute(plan, desired, &live, &plan_options) != 0)
 		fail_msg("plan: %s", kdr_error_message());
 	kdr_reader_report_release(&read_errors);
 	kdr_live_release(&live);
+}
+
+static void plan_live(struct kdr_plan *plan, const struct kdr_desired *desired, struct kdr_strvec *errors)
+{
+	plan_live_deleting(plan, desired, errors, false);
 }
 
 static void apply(struct kdr_apply_report *report, const struct kdr_plan *plan, const struct kdr_desired *desired)
@@ -709,6 +731,71 @@ static void test_removed_flow_deleted_foreign_kept(void **state)
 	kdr_desired_release(&fewer);
 }
 
+/*
+ * A flow removed together with a pruned topic: the plan lists the connector
+ * deletes before the topic delete (stop replication first), and the apply
+ * keeps that order across Kafka and Connect, so MM2 is gone before
+ * DeleteTopics goes out. Sandbox-only: the order is read from the sandbox's
+ * request clock; a real broker and worker keep no request log to compare,
+ * and an answer's time says nothing about when a topic's deletion started.
+ */
+static void test_connector_deletes_reach_connect_before_topic_deletes(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, fewer = {0};
+	struct scenario sc = baseline;
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	uint64_t delete_topics_ns = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS,
+			    "needs the sandbox's request clock (kdr_sandbox_request_ns) to order Connect DELETEs "
+			    "against DeleteTopics; real brokers and workers keep no comparable request log");
+	sc.retired_policy = true;
+	sc.retired_topic = "retired.gone";
+	load(&desired, fx, &sc);
+	reconcile(&desired);
+	assert_true(topic_exists(fx, EAST, "retired.gone"));
+
+	sc.west_to_east = false;
+	sc.retired_topic = NULL;
+	load(&fewer, fx, &sc);
+	plan_live_deleting(&plan, &fewer, NULL, true);
+	if (plan.n_actions != 4)
+		print_plan(&plan);
+	assert_int_equal(plan.n_actions, 4);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_DELETE_CONNECTOR), 3);
+	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_TOPIC, EAST, "retired.gone"));
+	kdr_sandbox_reset_counters(fx->sandbox, EAST);
+	kdr_sandbox_reset_counters(fx->sandbox, WEST);
+	apply(&report, &plan, &fewer);
+	assert_report_ok(&plan, &report);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+
+	delete_topics_ns = kdr_sandbox_request_ns(fx->sandbox, EAST, API_DELETE_TOPICS, false);
+	assert_true(delete_topics_ns > 0);
+	for (int c = 0; c < 2; c++) {
+		const char *cluster = c ? WEST : EAST;
+		uint64_t last_delete_ns = kdr_sandbox_connect_request_ns(fx->sandbox, cluster, "DELETE", true);
+
+		assert_true(last_delete_ns > 0);
+		if (last_delete_ns >= delete_topics_ns)
+			fail_msg("%s: a connector DELETE arrived %.3f ms after DeleteTopics", cluster,
+				 (double)(last_delete_ns - delete_topics_ns) / 1e6);
+	}
+	assert_worker_connectors(fx, EAST, "kdr.east-to-west.heartbeat");
+	assert_second_plan_empty(fx, &fewer);
+	/* Nothing left to delete either: the topic is gone. */
+	plan_live_deleting(&plan, &fewer, NULL, true);
+	if (!kdr_plan_is_empty(&plan))
+		print_plan(&plan);
+	assert_true(kdr_plan_is_empty(&plan));
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&fewer);
+}
+
 static void test_rebalance_conflicts_are_retried(void **state)
 {
 	struct fixture *fx = *state;
@@ -1029,6 +1116,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_regex_change_is_one_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_suspend_pauses_on_the_worker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_removed_flow_deleted_foreign_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connector_deletes_reach_connect_before_topic_deletes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebalance_conflicts_are_retried, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),

@@ -380,6 +380,27 @@ uint64_t kdr_sandbox_connect_request_count(struct kdr_sandbox *sandbox, const ch
 	return server ? kdr_connect_server_request_count(server, method) : 0;
 }
 
+uint64_t kdr_sandbox_request_ns(struct kdr_sandbox *sandbox, const char *cluster, int api_key, bool last)
+{
+	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);
+	uint64_t ns = 0;
+
+	if (!cl || api_key < 0 || api_key >= KDR_SANDBOX_MAX_API_KEY)
+		return 0;
+	pthread_mutex_lock(&cl->lock);
+	ns = last ? cl->last_request_ns[api_key] : cl->first_request_ns[api_key];
+	pthread_mutex_unlock(&cl->lock);
+	return ns;
+}
+
+uint64_t kdr_sandbox_connect_request_ns(struct kdr_sandbox *sandbox, const char *cluster, const char *method, bool last)
+{
+	int rc = 0;
+	struct kdr_connect_server *server = find_connect(sandbox, cluster, &rc);
+
+	return server ? kdr_connect_server_request_ns(server, method, last) : 0;
+}
+
 void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster)
 {
 	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);
@@ -388,6 +409,8 @@ void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster
 		return;
 	pthread_mutex_lock(&cl->lock);
 	memset(cl->requests, 0, sizeof(cl->requests));
+	memset(cl->first_request_ns, 0, sizeof(cl->first_request_ns));
+	memset(cl->last_request_ns, 0, sizeof(cl->last_request_ns));
 	for (size_t b = 0; b < cl->n_brokers; b++)
 		memset(cl->brokers[b].requests, 0, sizeof(cl->brokers[b].requests));
 	cl->requests_other = 0;

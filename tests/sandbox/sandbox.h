@@ -88,6 +88,14 @@ uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *clu
 /* Connect REST requests, by HTTP method ("GET", "POST", ...; NULL: all). */
 uint64_t kdr_sandbox_connect_request_count(struct kdr_sandbox *sandbox, const char *cluster, const char *method);
 void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster);
+/*
+ * When the first (`last` false) or the last request for `api_key` (0..), or
+ * Connect REST request of `method`, since start or the last reset arrived:
+ * CLOCK_MONOTONIC nanoseconds, one clock for every cluster and worker of the
+ * process, so that tests can check the order requests went out in; 0: none.
+ */
+uint64_t kdr_sandbox_request_ns(struct kdr_sandbox *sandbox, const char *cluster, int api_key, bool last);
+uint64_t kdr_sandbox_connect_request_ns(struct kdr_sandbox *sandbox, const char *cluster, const char *method, bool last);
 /* Requests for `api_key` (0..) that broker `broker_id` received since start or the last reset; 0 for no such broker. */
 uint64_t kdr_sandbox_broker_request_count(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id,
 					  int api_key);

@@ -338,6 +338,9 @@ struct kdr_sandbox_cluster {
 	int latency_any_ms;
 	uint64_t requests[KDR_SANDBOX_MAX_API_KEY];
 	uint64_t requests_other; /* api keys beyond the table */
+	/* When the first and the last request of each api key since the reset arrived (CLOCK_MONOTONIC ns; 0: none). */
+	uint64_t first_request_ns[KDR_SANDBOX_MAX_API_KEY];
+	uint64_t last_request_ns[KDR_SANDBOX_MAX_API_KEY];
 	uint64_t mutating;
 	int (*policy)(void *arg, const struct kdr_sandbox_topic_request *request, char *message, size_t size);
 	void *policy_arg;

@@ -47,7 +47,7 @@ static void test_kinds_stages(void **state)
 	size_t n = kdr_action_kinds_in_order(order), k = 0;
 
 	(void)state;
-	assert_int_equal(KDR_APPLY_KAFKA, 0); /* the executor runs the stages in enum order */
+	assert_int_equal(KDR_APPLY_KAFKA, 0); /* the executor steps through kdr_apply_runs, not the enum order */
 	assert_int_equal(KDR_APPLY_CONNECT, 1);
 	for (size_t i = 0; i < n; i++) {
 		bool connector = strstr(kdr_action_kind_name(order[i]), "-connector") != NULL;
@@ -59,6 +59,39 @@ static void test_kinds_stages(void **state)
 		}
 	}
 	assert_int_equal(k, sizeof(kafka) / sizeof(kafka[0]));
+}
+
+/* The apply's steps: the plan's order cut where the stage changes, so connector deletes go before topic deletes. */
+static void test_apply_runs(void **state)
+{
+	struct kdr_apply_run runs[KDR_ACTION_KIND_COUNT];
+	size_t n = kdr_apply_runs(runs);
+
+	(void)state;
+	assert_int_equal(n, 3);
+	assert_int_equal(runs[0].stage, KDR_APPLY_KAFKA);
+	assert_int_equal(runs[1].stage, KDR_APPLY_CONNECT);
+	assert_int_equal(runs[2].stage, KDR_APPLY_KAFKA);
+	for (size_t r = 1; r < n; r++)
+		assert_int_equal(runs[r].rank_first, runs[r - 1].rank_last + 1);
+	/* Every kind is in exactly one step, the step of its stage. */
+	for (int kind = 0; kind < KDR_ACTION_KIND_COUNT; kind++) {
+		size_t in = 0;
+
+		for (size_t r = 0; r < n; r++)
+			if (kdr_apply_run_has(&runs[r], (enum kdr_action_kind)kind)) {
+				in++;
+				assert_int_equal(runs[r].stage, kdr_action_kind_stage((enum kdr_action_kind)kind));
+			}
+		assert_int_equal(in, 1);
+	}
+	assert_true(kdr_apply_run_has(&runs[0], KDR_ACTION_CREATE_ACL));
+	assert_true(kdr_apply_run_has(&runs[1], KDR_ACTION_CREATE_CONNECTOR));
+	assert_true(kdr_apply_run_has(&runs[1], KDR_ACTION_DELETE_CONNECTOR));
+	assert_true(kdr_apply_run_has(&runs[2], KDR_ACTION_DELETE_ACL));
+	assert_true(kdr_apply_run_has(&runs[2], KDR_ACTION_DELETE_TOPIC));
+	assert_false(kdr_apply_run_has(&runs[0], KDR_ACTION_DELETE_TOPIC));
+	assert_false(kdr_apply_run_has(&runs[2], (enum kdr_action_kind)KDR_ACTION_KIND_COUNT));
 }
 
 /* Which fields each kind carries: what plan.json writes and reads back, and text/markdown print. */
@@ -96,6 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kinds_in_plan_order),
 	    cmocka_unit_test(test_kinds_stages),
+	    cmocka_unit_test(test_apply_runs),
 	    cmocka_unit_test(test_kinds_fields),
 	};
 

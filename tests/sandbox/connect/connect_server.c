@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -40,6 +41,7 @@ struct kdr_connect_server {
 	int fail_status; /* the status the next fail_count requests get */
 	int fail_count;
 	uint64_t counts[N_COUNTED];
+	uint64_t first_ns[N_COUNTED], last_ns[N_COUNTED]; /* CLOCK_MONOTONIC ns; 0: none since the reset */
 	uint64_t total;
 };
 
@@ -103,10 +105,17 @@ static void count_request(struct kdr_connect_server *server, const char *method)
 {
 	size_t i = 0;
 
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	server->total++;
-	for (i = 0; i < N_COUNTED; i++)
-		if (!strcmp(counted_methods[i], method))
-			server->counts[i]++;
+	for (i = 0; i < N_COUNTED; i++) {
+		if (strcmp(counted_methods[i], method) != 0)
+			continue;
+		server->last_ns[i] = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		if (server->counts[i]++ == 0)
+			server->first_ns[i] = server->last_ns[i];
+	}
 }
 
 /* Connect's message for an injected failure. */
@@ -336,10 +345,24 @@ uint64_t kdr_connect_server_request_count(struct kdr_connect_server *server, con
 	return count;
 }
 
+uint64_t kdr_connect_server_request_ns(struct kdr_connect_server *server, const char *method, bool last)
+{
+	uint64_t ns = 0;
+
+	pthread_mutex_lock(&server->lock);
+	for (size_t i = 0; i < N_COUNTED; i++)
+		if (!strcmp(counted_methods[i], method))
+			ns = last ? server->last_ns[i] : server->first_ns[i];
+	pthread_mutex_unlock(&server->lock);
+	return ns;
+}
+
 void kdr_connect_server_reset_counters(struct kdr_connect_server *server)
 {
 	pthread_mutex_lock(&server->lock);
 	memset(server->counts, 0, sizeof(server->counts));
+	memset(server->first_ns, 0, sizeof(server->first_ns));
+	memset(server->last_ns, 0, sizeof(server->last_ns));
 	server->total = 0;
 	pthread_mutex_unlock(&server->lock);
 }

@@ -40,6 +40,8 @@ int kdr_connect_server_fail_connector(struct kdr_connect_server *server, const c
 int kdr_connect_server_unassign(struct kdr_connect_server *server, const char *connector);
 /* Requests served, by method (NULL: all). */
 uint64_t kdr_connect_server_request_count(struct kdr_connect_server *server, const char *method);
+/* When the first (`last` false) or the last request of `method` since the reset arrived (CLOCK_MONOTONIC ns; 0: none). */
+uint64_t kdr_connect_server_request_ns(struct kdr_connect_server *server, const char *method, bool last);
 void kdr_connect_server_reset_counters(struct kdr_connect_server *server);
 
 #endif

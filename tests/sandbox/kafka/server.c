@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
@@ -153,11 +154,22 @@ static int latency_for(struct kdr_sandbox_cluster *cl, int16_t key)
 	return cl->latency_any_ms;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void count_request(struct kdr_sandbox_broker *broker, const struct api_def *def, int16_t key)
 {
 	struct kdr_sandbox_cluster *cl = broker->cluster;
 
 	if (key >= 0 && key < KDR_SANDBOX_MAX_API_KEY) {
+		cl->last_request_ns[key] = monotonic_ns();
+		if (cl->requests[key] == 0)
+			cl->first_request_ns[key] = cl->last_request_ns[key];
 		cl->requests[key]++;
 		broker->requests[key]++;
 	} else
