@@ -739,11 +739,49 @@ static void test_removed_flow_deleted_foreign_kept(void **state)
  * request clock; a real broker and worker keep no request log to compare,
  * and an answer's time says nothing about when a topic's deletion started.
  */
+/*
+ * Applies both flows and east's retired.gone, then plans (deletions allowed)
+ * the state without west-to-east and without retired.gone into `fewer` and
+ * `plan`: three connector deletes and one topic delete.
+ */
+static void plan_flow_and_topic_removed(struct kdr_plan *plan, struct kdr_desired *desired, struct kdr_desired *fewer,
+					struct fixture *fx)
+{
+	struct scenario sc = baseline;
+
+	sc.retired_policy = true;
+	sc.retired_topic = "retired.gone";
+	load(desired, fx, &sc);
+	reconcile(desired);
+	assert_true(topic_exists(fx, EAST, "retired.gone"));
+
+	sc.west_to_east = false;
+	sc.retired_topic = NULL;
+	load(fewer, fx, &sc);
+	plan_live_deleting(plan, fewer, NULL, true);
+	if (plan->n_actions != 4)
+		print_plan(plan);
+	assert_int_equal(plan->n_actions, 4);
+	assert_int_equal(count_kind(plan, KDR_ACTION_DELETE_CONNECTOR), 3);
+	assert_non_null(find_action(plan, KDR_ACTION_DELETE_TOPIC, EAST, "retired.gone"));
+}
+
+/* Deletions allowed, the next plan is empty: the connectors and the topic are gone. */
+static void assert_nothing_left_to_delete(const struct kdr_desired *desired)
+{
+	struct kdr_plan plan;
+
+	plan_live_deleting(&plan, desired, NULL, true);
+	if (!kdr_plan_is_empty(&plan))
+		print_plan(&plan);
+	assert_true(kdr_plan_is_empty(&plan));
+	kdr_plan_release(&plan);
+}
+
 static void test_connector_deletes_reach_connect_before_topic_deletes(void **state)
 {
 	struct fixture *fx = *state;
 	struct kdr_desired desired = {0}, fewer = {0};
-	struct scenario sc = baseline;
 	struct kdr_plan plan;
 	struct kdr_apply_report report;
 	uint64_t delete_topics_ns = 0;
@@ -751,21 +789,7 @@ static void test_connector_deletes_reach_connect_before_topic_deletes(void **sta
 	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS,
 			    "needs the sandbox's request clock (kdr_sandbox_request_ns) to order Connect DELETEs "
 			    "against DeleteTopics; real brokers and workers keep no comparable request log");
-	sc.retired_policy = true;
-	sc.retired_topic = "retired.gone";
-	load(&desired, fx, &sc);
-	reconcile(&desired);
-	assert_true(topic_exists(fx, EAST, "retired.gone"));
-
-	sc.west_to_east = false;
-	sc.retired_topic = NULL;
-	load(&fewer, fx, &sc);
-	plan_live_deleting(&plan, &fewer, NULL, true);
-	if (plan.n_actions != 4)
-		print_plan(&plan);
-	assert_int_equal(plan.n_actions, 4);
-	assert_int_equal(count_kind(&plan, KDR_ACTION_DELETE_CONNECTOR), 3);
-	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_TOPIC, EAST, "retired.gone"));
+	plan_flow_and_topic_removed(&plan, &desired, &fewer, fx);
 	kdr_sandbox_reset_counters(fx->sandbox, EAST);
 	kdr_sandbox_reset_counters(fx->sandbox, WEST);
 	apply(&report, &plan, &fewer);
@@ -786,12 +810,63 @@ static void test_connector_deletes_reach_connect_before_topic_deletes(void **sta
 	}
 	assert_worker_connectors(fx, EAST, "kdr.east-to-west.heartbeat");
 	assert_second_plan_empty(fx, &fewer);
-	/* Nothing left to delete either: the topic is gone. */
-	plan_live_deleting(&plan, &fewer, NULL, true);
-	if (!kdr_plan_is_empty(&plan))
-		print_plan(&plan);
-	assert_true(kdr_plan_is_empty(&plan));
+	assert_nothing_left_to_delete(&fewer);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&fewer);
+}
+
+/*
+ * What a failed step leaves: east's worker refuses the connector deletes,
+ * and the Kafka step after it still runs (a failed action fails alone, as
+ * before the steps). The next reconcile plans only the connector deletes
+ * left and converges.
+ */
+static void test_failed_connector_delete_does_not_stop_later_steps(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, fewer = {0};
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 500)");
+	plan_flow_and_topic_removed(&plan, &desired, &fewer, fx);
+	/* east's worker answers 500 to everything, beyond every retry. */
+	assert_int_equal(kdr_sandbox_connect_fail(fx->sandbox, EAST, 500, 100), 0);
+	apply(&report, &plan, &fewer);
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		const struct kdr_action *action = &plan.actions[i];
+		bool refused = action->kind == KDR_ACTION_DELETE_CONNECTOR && strcmp(action->cluster, EAST) == 0;
+
+		assert_true(report.results[i].attempted);
+		if (refused)
+			assert_int_not_equal(report.results[i].code, 0);
+		else
+			assert_int_equal(report.results[i].code, 0);
+	}
+	assert_int_equal(report.failed, 2);
+	assert_int_equal(report.succeeded, 2); /* west's heartbeat delete, east's topic delete */
+	kdr_apply_report_release(&report);
 	kdr_plan_release(&plan);
+	for (int i = 0; i < 100; i++) {
+		json_t *body = NULL;
+		long status = rest(&body, "GET", connect_url(fx, EAST), "/connectors", NULL);
+
+		json_decref(body);
+		if (status == 200)
+			break;
+		assert_int_equal(status, 500);
+	}
+	plan_live_deleting(&plan, &fewer, NULL, true);
+	if (plan.n_actions != 2)
+		print_plan(&plan);
+	assert_int_equal(plan.n_actions, 2);
+	assert_int_equal(count_kind(&plan, KDR_ACTION_DELETE_CONNECTOR), 2);
+	apply(&report, &plan, &fewer);
+	assert_report_ok(&plan, &report);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	assert_second_plan_empty(fx, &fewer);
+	assert_nothing_left_to_delete(&fewer);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&fewer);
 }
@@ -1117,6 +1192,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_suspend_pauses_on_the_worker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_removed_flow_deleted_foreign_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connector_deletes_reach_connect_before_topic_deletes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_connector_delete_does_not_stop_later_steps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebalance_conflicts_are_retried, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
