@@ -37,36 +37,14 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-struct group_filter {
-	bool ok;
-	struct kdr_regex_set groups;
-	struct kdr_regex_set exclude;
-	struct kdr_regex_set defaults; /* MM2's groups.exclude default, when keepDefaultExcludes */
-};
-
-static void group_filter_init(struct group_filter *out, const struct kdr_flow *flow)
+/*
+ * Whether the flow's checkpoints carry `group`: MM2's group filter, where
+ * an empty spec.groups (as MM2 reads an empty groups list) accepts none.
+ */
+static bool group_filter_accepts(const struct plan_flow_filters *filters, const struct kdr_flow *flow,
+				 const char *group)
 {
-	memset(out, 0, sizeof(*out));
-	out->ok = kdr_regex_set_compile(&out->groups, (const char *const *)flow->groups.v, (unsigned)flow->groups.n) ==
-			  0 &&
-		  kdr_regex_set_compile(&out->exclude, (const char *const *)flow->groups_exclude.v,
-					(unsigned)flow->groups_exclude.n) == 0 &&
-		  plan_mm2_compile_list(&out->defaults,
-					flow->keep_default_excludes ? KDR_MM2_DEFAULT_GROUPS_EXCLUDE : "",
-					"groups.exclude") == 0;
-}
-
-static bool group_filter_accepts(const struct group_filter *filter, const char *group)
-{
-	return filter->ok && kdr_regex_set_match(&filter->groups, group) &&
-	       !kdr_regex_set_match(&filter->exclude, group) && !kdr_regex_set_match(&filter->defaults, group);
-}
-
-static void group_filter_release(struct group_filter *filter)
-{
-	kdr_regex_set_release(&filter->groups);
-	kdr_regex_set_release(&filter->exclude);
-	kdr_regex_set_release(&filter->defaults);
+	return filters->groups_ok && flow->groups.n && kdr_mm2_group_filter_match(&filters->groups, group);
 }
 
 static bool is_wildcard(const struct kdr_acl *acl)
@@ -145,7 +123,7 @@ static bool prefix_replicated(const struct kdr_plan_mm2_filter *filter, const st
  * *name_out (heap); false when the flow does not carry the resource.
  */
 static bool remote_of(char **name_out, enum kdr_acl_pattern *pattern_out, const struct kdr_flow *flow,
-		      const struct kdr_plan_mm2_filter *filter, const struct group_filter *groups,
+		      const struct kdr_plan_mm2_filter *filter, const struct plan_flow_filters *filters,
 		      const struct plan_topic_after *topics, size_t n_topics, const struct kdr_acl *s)
 {
 	*name_out = NULL;
@@ -153,7 +131,7 @@ static bool remote_of(char **name_out, enum kdr_acl_pattern *pattern_out, const 
 	if (s->resource_type == KDR_ACL_GROUP) {
 		if (!flow->checkpoints_enabled)
 			return false;
-		if (!is_wildcard(s) && !group_filter_accepts(groups, s->resource_name))
+		if (!is_wildcard(s) && !group_filter_accepts(filters, flow, s->resource_name))
 			return false;
 		*name_out = kdr_strdup(s->resource_name);
 		return true;
@@ -216,18 +194,15 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
 	const char *name = flow->meta.name ? flow->meta.name : "?";
-	struct kdr_plan_mm2_filter filter;
-	struct group_filter groups;
+	const struct plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_plan_mm2_filter *filter = &filters->mm2;
 	struct kdr_acl_list grants = { 0 };
 	struct plan_topic_after *topics = NULL;
 	size_t n_topics = 0;
 	bool unchecked = false;
 
-	if (kdr_plan_mm2_filter_desired(&filter, flow) != 0) {
-		kdr_plan_mm2_filter_release(&filter);
+	if (filters->mm2_error)
 		return;
-	}
-	group_filter_init(&groups, flow);
 	source_grants(&grants, ctx->desired, flow->source, source);
 	if (source)
 		plan_topics_after(&topics, &n_topics, ctx->plan, source);
@@ -238,7 +213,7 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 		enum kdr_acl_pattern pattern = KDR_ACL_LITERAL;
 		char *remote = NULL;
 
-		if (mm2_synced(&synced, flow, &filter, s)) {
+		if (mm2_synced(&synced, flow, filter, s)) {
 			kdr_acl_list_push(tolerated, &synced);
 			kdr_acl_release(&synced);
 			continue; /* MM2 writes it */
@@ -249,7 +224,7 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 			continue;
 		if (s->operation != KDR_ACL_OP_READ && s->operation != KDR_ACL_OP_DESCRIBE && s->operation != KDR_ACL_OP_ALL)
 			continue;
-		if (!remote_of(&remote, &pattern, flow, &filter, &groups, topics, n_topics, s))
+		if (!remote_of(&remote, &pattern, flow, filter, filters, topics, n_topics, s))
 			continue;
 		for (size_t o = 0; o < sizeof(wanted_ops) / sizeof(wanted_ops[0]); o++) {
 			struct kdr_acl w = { s->resource_type, remote, pattern, s->principal,
@@ -298,8 +273,6 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 			      flow->target, name, flow->source);
 	free(topics);
 	kdr_acl_list_release(&grants);
-	group_filter_release(&groups);
-	kdr_plan_mm2_filter_release(&filter);
 }
 
 void plan_acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr_acl_list *target_desired,

@@ -33,7 +33,7 @@ struct flow_check {
 	struct plan_ctx *ctx;
 	const struct decl_index *index;
 	const struct kdr_flow *flow;
-	struct kdr_plan_mm2_filter filter;
+	const struct kdr_plan_mm2_filter *filter; /* the flow's, in ctx->filters */
 	struct kdr_regex_set synced_exclude; /* config.properties.exclude as the connector runs it */
 	struct side source;
 	struct side target;
@@ -153,7 +153,7 @@ static char *upstream_of(const struct flow_check *fc, const char *name)
 		upstream = kdr_strdup(name + strlen(source) + strlen(sep));
 	remote = kdr_mm2_remote_topic(flow, upstream);
 	exists = side_topic(&fc->source, upstream) || declaring_policy(fc->index, flow->source, upstream, NULL) != NULL;
-	if (strcmp(remote, name) != 0 || !exists || !kdr_plan_mm2_replicates(&fc->filter, upstream, NULL)) {
+	if (strcmp(remote, name) != 0 || !exists || !kdr_plan_mm2_replicates(fc->filter, upstream, NULL)) {
 		free(upstream);
 		upstream = NULL;
 	}
@@ -210,7 +210,7 @@ static void check_remote_partitions(struct flow_check *fc)
 		const struct kdr_topic_decl *decl = NULL;
 		char *remote = NULL;
 
-		if (topic->deleted || !kdr_plan_mm2_replicates(&fc->filter, topic->name, NULL))
+		if (topic->deleted || !kdr_plan_mm2_replicates(fc->filter, topic->name, NULL))
 			continue;
 		remote = kdr_mm2_remote_topic(flow, topic->name);
 		copy = side_topic(&fc->target, remote);
@@ -381,7 +381,8 @@ static void check_flow(struct plan_ctx *ctx, const struct decl_index *index, con
 	fc.index = index;
 	fc.flow = flow;
 	/* A filter or exclusion list that does not compile is reported by the preview. */
-	if (kdr_plan_mm2_filter_desired(&fc.filter, flow) != 0 ||
+	fc.filter = &ctx->flows[flow - ctx->desired->flows].mm2;
+	if (ctx->flows[flow - ctx->desired->flows].mm2_error ||
 	    plan_mm2_compile_list(&fc.synced_exclude, exclude ? exclude : MM2_CONFIG_PROPERTIES_EXCLUDE,
 				  "config.properties.exclude") != 0)
 		goto cleanup;
@@ -397,7 +398,6 @@ cleanup:
 	free(fc.source.topics);
 	free(fc.target.topics);
 	kdr_regex_set_release(&fc.synced_exclude);
-	kdr_plan_mm2_filter_release(&fc.filter);
 }
 
 void plan_cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options)

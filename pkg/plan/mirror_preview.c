@@ -308,7 +308,7 @@ struct preview {
 	struct plan_ctx *ctx;
 	const struct kdr_flow *flow;
 	char *connector; /* kdr.<flow>.source: the notes' resource */
-	struct kdr_plan_mm2_filter want;
+	const struct kdr_plan_mm2_filter *want; /* the flow's, in ctx->filters */
 	struct kdr_plan_mm2_filter have; /* valid when has_live */
 	bool has_live;
 	bool compare; /* false: what runs is unknown (Connect not read) or nothing can run (no Connect) */
@@ -325,19 +325,19 @@ static void preview_topic(struct preview *pv, const struct plan_topic_after *top
 	bool matched = false, now = false, before = false, renamed = false;
 	char *remote_now = NULL, *remote_before = NULL;
 
-	now = !topic->deleted && kdr_plan_mm2_replicates(&pv->want, topic->name, &matched);
+	now = !topic->deleted && kdr_plan_mm2_replicates(pv->want, topic->name, &matched);
 	if (now && matched) {
 		pv->replicated++;
 		/* Per pattern only when MM2's comma split kept the user's list as it is. */
-		for (size_t p = 0; p < flow->topics.n && pv->want.topics.n == flow->topics.n; p++)
-			if (kdr_regex_full_match(pv->want.topics.v[p], topic->name))
+		for (size_t p = 0; p < flow->topics.n && pv->want->topics.n == flow->topics.n; p++)
+			if (kdr_regex_full_match(pv->want->topics.v[p], topic->name))
 				pv->per_pattern[p]++;
 	}
 	if (!pv->compare)
 		return;
 	before = pv->has_live && !topic->created && kdr_plan_mm2_replicates(&pv->have, topic->name, NULL);
 	if (now)
-		remote_now = kdr_mm2_remote_topic(&pv->want.naming, topic->name);
+		remote_now = kdr_mm2_remote_topic(&pv->want->naming, topic->name);
 	if (before)
 		remote_before = kdr_mm2_remote_topic(&pv->have.naming, topic->name);
 	/* A policy or separator change renames the copy: the old one stops, the new one starts. */
@@ -388,7 +388,7 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 		    "nothing (a regex that silently matches too much or nothing is the most common "
 		    "MirrorMaker 2 mistake)",
 		    flow->meta.name, patterns, n_topics, source->name);
-	} else if (pv->want.topics.n == flow->topics.n) {
+	} else if (pv->want->topics.n == flow->topics.n) {
 		for (size_t p = 0; p < flow->topics.n; p++)
 			if (pv->per_pattern[p] == 0)
 				plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
@@ -409,22 +409,22 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 static void preview_groups(struct preview *pv, const struct kdr_live_cluster *source)
 {
 	const struct kdr_flow *flow = pv->flow;
-	struct kdr_mm2_group_filter filter;
+	const struct plan_flow_filters *filters = &pv->ctx->flows[flow - pv->ctx->desired->flows];
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	size_t accepted = 0;
 
-	if (!source->groups_read || !flow->checkpoints_enabled || kdr_mm2_group_filter_init(&filter, flow) != 0)
+	if (!source->groups_read || !flow->checkpoints_enabled || !filters->groups_ok)
 		return;
 	for (size_t i = 0; i < source->n_groups; i++) {
 		const struct kdr_live_group *group = &source->groups[i];
 		bool on_mirrored = !source->group_offsets_read;
 
-		if (!kdr_mm2_group_filter_match(&filter, group->id))
+		if (!kdr_mm2_group_filter_match(&filters->groups, group->id))
 			continue;
 		accepted++;
 		for (size_t k = 0; k < group->n_offsets && !on_mirrored; k++)
-			on_mirrored = kdr_plan_mm2_replicates(&pv->want, group->offsets[k].topic, NULL);
+			on_mirrored = kdr_plan_mm2_replicates(pv->want, group->offsets[k].topic, NULL);
 		if (on_mirrored)
 			kdr_strvec_push(&names, group->id);
 	}
@@ -446,7 +446,6 @@ static void preview_groups(struct preview *pv, const struct kdr_live_cluster *so
 	}
 	kdr_buf_release(&msg);
 	kdr_strvec_release(&names);
-	kdr_mm2_group_filter_release(&filter);
 }
 
 /*
@@ -462,20 +461,19 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	struct kdr_plan *plan = ctx->plan;
-	struct kdr_plan_mm2_filter want;
+	const struct plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	char *connector = NULL;
 	size_t kept = 0;
 
-	memset(&want, 0, sizeof(want));
 	if (!flow->suspended && !flow->failed_over)
 		return;
 	/* A filter that does not compile is reported by the preview (and validation). */
-	if (kdr_plan_mm2_filter_desired(&want, flow) != 0)
+	if (filters->mm2_error)
 		goto cleanup;
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		struct kdr_action *action = &plan->actions[i];
 		bool guarded = action->kind == KDR_ACTION_CREATE_TOPIC && strcmp(action->cluster, flow->source) == 0 &&
-			       kdr_plan_mm2_replicates(&want, action->resource, NULL);
+			       kdr_plan_mm2_replicates(&filters->mm2, action->resource, NULL);
 
 		if (guarded)
 			kdr_strvec_push(&names, action->resource);
@@ -512,7 +510,6 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	}
 cleanup:
 	free(connector);
-	kdr_plan_mm2_filter_release(&want);
 	kdr_buf_release(&msg);
 	kdr_strvec_release(&names);
 }
@@ -522,6 +519,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
 	const struct kdr_live_cluster *target = kdr_live_cluster_find(ctx->live, flow->target);
 	const struct kdr_cluster *target_spec = kdr_desired_cluster(ctx->desired, flow->target);
+	const struct plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	const struct kdr_live_connector *live = NULL;
 	struct plan_topic_after *topics = NULL;
 	size_t n_topics = 0, n_present = 0;
@@ -545,11 +543,12 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 				      "topics and topics.exclude as comma-separated lists and splits it in two",
 				      pattern, flow->meta.name);
 	}
-	if (kdr_plan_mm2_filter_desired(&pv.want, flow) != 0) {
+	if (filters->mm2_error) {
 		plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector, "mirror preview: %s",
-			      kdr_error_message());
+			      filters->mm2_error);
 		goto cleanup;
 	}
+	pv.want = &filters->mm2;
 	/*
 	 * Compare with what runs now. A Connect that was not read leaves that
 	 * unknown; without a Connect on the target no connector runs the filter
@@ -582,7 +581,6 @@ cleanup:
 	free(pv.connector);
 	list_release(&pv.starts);
 	list_release(&pv.stops);
-	kdr_plan_mm2_filter_release(&pv.want);
 	kdr_plan_mm2_filter_release(&pv.have);
 }
 

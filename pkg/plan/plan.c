@@ -219,35 +219,17 @@ bool plan_cluster_selected(const struct kdr_plan_options *options, const char *n
 
 static void ctx_release(struct plan_ctx *ctx)
 {
-	if (ctx->match) {
-		for (size_t i = 0; i < ctx->desired->n_policies; i++)
-			kdr_regex_free(ctx->match[i]);
-		free(ctx->match);
-	}
-	if (ctx->flows) {
-		for (size_t i = 0; i < ctx->desired->n_flows; i++) {
-			kdr_regex_set_release(&ctx->flows[i].topics);
-			kdr_regex_set_release(&ctx->flows[i].exclude);
-		}
-		free(ctx->flows);
-	}
+	plan_filters_release(&ctx->filters);
+	ctx->match = NULL;
+	ctx->flows = NULL;
 }
 
-/* Prefixes the thread's last error message (copied: kdr_error_set reuses its buffer). */
-static int error_with_reason(const char *kind, const char *name, const char *field)
-{
-	char *reason = kdr_strdup(kdr_error_message());
-
-	kdr_error_set(KDR_EINVALID, "%s '%s': %s: %s", kind, name, field, reason);
-	free(reason);
-	return KDR_EINVALID;
-}
-
-/* Checks what validation should have caught and compiles the regexes. */
+/* Compiles the regexes once and checks what validation should have caught. */
 static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired)
 {
-	ctx->match = kdr_calloc(desired->n_policies + 1, sizeof(*ctx->match));
-	ctx->flows = kdr_calloc(desired->n_flows + 1, sizeof(*ctx->flows));
+	plan_filters_build(&ctx->filters, desired);
+	ctx->match = ctx->filters.match;
+	ctx->flows = ctx->filters.flows;
 	for (size_t i = 0; i < desired->n_policies; i++) {
 		const struct kdr_policy *policy = &desired->policies[i];
 		const char *name = plan_policy_name(policy);
@@ -263,8 +245,8 @@ static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired)
 			if (!policy->topics[t].name || policy->topics[t].partitions < 0 ||
 			    policy->topics[t].replication_factor < 0)
 				return kdr_error_set(KDR_EINVALID, "policy '%s': topics[%zu] is invalid", name, t);
-		if (policy->match && kdr_regex_compile(&ctx->match[i], policy->match) != 0)
-			return error_with_reason("policy", name, "match");
+		if (ctx->filters.match_error[i])
+			return kdr_error_set(KDR_EINVALID, "policy '%s': match: %s", name, ctx->filters.match_error[i]);
 	}
 	for (size_t i = 0; i < desired->n_flows; i++) {
 		const struct kdr_flow *flow = &desired->flows[i];
@@ -272,11 +254,8 @@ static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired)
 
 		if (!flow->source || !flow->target)
 			return kdr_error_set(KDR_EINVALID, "flow '%s': source and target are required", name);
-		if (kdr_regex_set_compile(&ctx->flows[i].topics, (const char *const *)flow->topics.v,
-					  (unsigned)flow->topics.n) != 0 ||
-		    kdr_regex_set_compile(&ctx->flows[i].exclude, (const char *const *)flow->topics_exclude.v,
-					  (unsigned)flow->topics_exclude.n) != 0)
-			return error_with_reason("flow", name, "topics");
+		if (ctx->flows[i].topics_error)
+			return kdr_error_set(KDR_EINVALID, "flow '%s': topics: %s", name, ctx->flows[i].topics_error);
 	}
 	return 0;
 }
