@@ -133,6 +133,8 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 		rc = ctl->source.ops->load(&ctl->desired, &diags, ctl->seen_revision, ctl->source.ctx);
 		if (rc == 0) {
 			ctl->have_desired = true;
+			kdr_plan_filters_release(&ctl->filters);
+			kdr_plan_filters_build(&ctl->filters, &ctl->desired);
 			free(ctl->rejected_revision);
 			ctl->rejected_revision = NULL;
 			kdr_diags_release(&ctl->rejected_diags);

@@ -103,7 +103,8 @@ static int compare_status_connectors(const void *pa, const void *pb)
 }
 
 static int status_flow(struct kdr_health_flow *sf, const struct kdr_desired *desired, const struct kdr_flow *flow,
-		       const struct kdr_health *status, const struct kdr_live *live, const struct kdr_plan *plan)
+		       const struct kdr_health *status, const struct kdr_live *live, const struct kdr_plan *plan,
+		       const struct kdr_plan_flow_filters *filters)
 {
 	struct kdr_mm2_connectors connectors = {0};
 	const struct kdr_health_cluster *source = kdr_health__cluster_of(status, flow->source);
@@ -132,7 +133,7 @@ static int status_flow(struct kdr_health_flow *sf, const struct kdr_desired *des
 	if (sf->n_connectors > 1)
 		qsort(sf->connectors, sf->n_connectors, sizeof(*sf->connectors), compare_status_connectors);
 	if (source && target && source->checked && target->checked)
-		kdr_health__remote_topics(sf, flow, live);
+		kdr_health__remote_topics(sf, flow, live, filters);
 	if (flow->suspended)
 		kdr_strvec_push(&sf->problems, "the flow is suspended: nothing is replicated until it is resumed");
 cleanup:
@@ -161,7 +162,8 @@ int kdr_health_compute(struct kdr_health *out, const struct kdr_desired *desired
 		if (!flow->meta.name || !flow->source || !flow->target ||
 		    !(selected(options, flow->source) || selected(options, flow->target)))
 			continue;
-		rc = status_flow(&out->flows[out->n_flows], desired, flow, out, live, plan);
+		rc = status_flow(&out->flows[out->n_flows], desired, flow, out, live, plan,
+				 options && options->filters ? &options->filters->flows[i] : NULL);
 		out->n_flows++;
 		if (rc != 0)
 			goto cleanup;

@@ -7,16 +7,19 @@
 #include <string.h>
 
 #include "health/health_internal.h"
+#include "plan/filters.h"
 #include "plan/mm2_filter.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
-void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow *flow, const struct kdr_live *live)
+void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow *flow, const struct kdr_live *live,
+			       const struct kdr_plan_flow_filters *filters)
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(live, flow->source);
 	const struct kdr_live_cluster *target = kdr_live_cluster_find(live, flow->target);
 	const struct kdr_live_connector *running = NULL;
 	struct kdr_plan_mm2_filter filter;
+	const struct kdr_plan_mm2_filter *use = &filter;
 	size_t cap = 0;
 
 	memset(&filter, 0, sizeof(filter));
@@ -29,9 +32,17 @@ void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow
 		running = kdr_live_connector_find(&target->connect, name);
 		free(name);
 	}
-	if (!(running && kdr_plan_mm2_filter_live(&filter, running) == 0) && kdr_plan_mm2_filter_desired(&filter, flow) != 0) {
-		kdr_strvec_push_take(&sf->problems, kdr_asprintf("topic filter: %s", kdr_error_message()));
-		return;
+	if (!(running && kdr_plan_mm2_filter_live(&filter, running) == 0)) {
+		const char *error = filters ? filters->mm2_error : NULL;
+
+		if (filters)
+			use = &filters->mm2;
+		else if (kdr_plan_mm2_filter_desired(&filter, flow) != 0)
+			error = kdr_error_message();
+		if (error) {
+			kdr_strvec_push_take(&sf->problems, kdr_asprintf("topic filter: %s", error));
+			return;
+		}
 	}
 	sf->topics_checked = true;
 	for (size_t i = 0; i < source->n_topics; i++) {
@@ -39,13 +50,13 @@ void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow
 		const struct kdr_live_topic *copy = NULL;
 		struct kdr_health_mirrored *m = NULL;
 
-		if (!kdr_plan_mm2_replicates(&filter, topic->name, NULL))
+		if (!kdr_plan_mm2_replicates(use, topic->name, NULL))
 			continue;
 		sf->mirrored = kdr_grow(sf->mirrored, &cap, sf->n_mirrored + 1, sizeof(*sf->mirrored));
 		m = &sf->mirrored[sf->n_mirrored++];
 		memset(m, 0, sizeof(*m));
 		m->topic = kdr_strdup(topic->name);
-		m->remote = kdr_mm2_remote_topic(&filter.naming, topic->name);
+		m->remote = kdr_mm2_remote_topic(&use->naming, topic->name);
 		m->source_partitions = (int64_t)topic->n_partitions;
 		copy = kdr_live_topic_find(target, m->remote);
 		m->remote_partitions = copy ? (int64_t)copy->n_partitions : 0;

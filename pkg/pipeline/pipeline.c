@@ -18,6 +18,13 @@ void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired
 	p->desired = desired;
 	if (options)
 		p->options = *options;
+	/* Compiled once, for every stage: plan (mirror preview, ACL mirroring...) and status. */
+	if (p->options.filters) {
+		p->filters = p->options.filters;
+	} else if (desired) {
+		kdr_plan_filters_build(&p->own_filters, desired);
+		p->filters = &p->own_filters;
+	}
 	kdr_mm2_secrets_resolving(&p->secrets, p->options.resolver);
 }
 
@@ -66,6 +73,7 @@ int kdr_pipeline_plan(struct kdr_pipeline *p)
 	int rc = 0;
 
 	options.secrets = &p->secrets;
+	options.filters = p->filters;
 	options.allow_delete = p->options.allow_delete;
 	if (p->options.plan_read_only) {
 		static const char *const none[1] = { NULL };
@@ -141,6 +149,7 @@ int kdr_pipeline_status(struct kdr_health *out, const struct kdr_pipeline *p)
 
 	options.clusters = p->options.n_clusters ? p->options.clusters : NULL;
 	options.n_clusters = p->options.n_clusters;
+	options.filters = p->filters;
 	return kdr_health_compute(out, p->desired, &p->live, &p->plan, &options);
 }
 
@@ -155,6 +164,7 @@ bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p)
 void kdr_pipeline_release(struct kdr_pipeline *p)
 {
 	kdr_plan_release(&p->plan);
+	kdr_plan_filters_release(&p->own_filters);
 	kdr_live_release(&p->live);
 	kdr_reader_report_release(&p->read);
 	kdr_strvec_release(&p->read_ok);

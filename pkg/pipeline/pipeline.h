@@ -10,6 +10,7 @@
 #include "live/live.h"
 #include "mm2/mm2.h"
 #include "model/model.h"
+#include "plan/filters.h"
 #include "plan/plan.h"
 #include "reader/reader.h"
 #include "util/strvec.h"
@@ -36,11 +37,15 @@ struct kdr_pipeline_options {
 	bool plan_read_only;         /* plan only the clusters that were read (the loop), not --cluster */
 	bool validate_only;          /* apply: ask the brokers to check, change nothing */
 	struct kdr_kafka_pool *pool; /* read: Kafka connections kept across reads (the loop's); NULL: none; lent */
+	/* The desired state's compiled regexes (the loop's, per revision); NULL: compiled at init; lent. */
+	const struct kdr_plan_filters *filters;
 };
 
 struct kdr_pipeline {
 	const struct kdr_desired *desired; /* lent */
 	struct kdr_pipeline_options options;
+	struct kdr_plan_filters own_filters;	/* compiled at init when the options bring none */
+	const struct kdr_plan_filters *filters; /* the options' or &own_filters; NULL without a desired state */
 	struct kdr_live live;
 	struct kdr_reader_report read;  /* each selected cluster's read (empty with a snapshot) */
 	struct kdr_strvec read_ok;      /* the clusters whose Kafka was read, in declaration order */

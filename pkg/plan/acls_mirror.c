@@ -41,7 +41,7 @@
  * Whether the flow's checkpoints carry `group`: MM2's group filter, where
  * an empty spec.groups (as MM2 reads an empty groups list) accepts none.
  */
-static bool group_filter_accepts(const struct plan_flow_filters *filters, const struct kdr_flow *flow,
+static bool group_filter_accepts(const struct kdr_plan_flow_filters *filters, const struct kdr_flow *flow,
 				 const char *group)
 {
 	return filters->groups_ok && flow->groups.n && kdr_mm2_group_filter_match(&filters->groups, group);
@@ -123,7 +123,7 @@ static bool prefix_replicated(const struct kdr_plan_mm2_filter *filter, const st
  * *name_out (heap); false when the flow does not carry the resource.
  */
 static bool remote_of(char **name_out, enum kdr_acl_pattern *pattern_out, const struct kdr_flow *flow,
-		      const struct kdr_plan_mm2_filter *filter, const struct plan_flow_filters *filters,
+		      const struct kdr_plan_mm2_filter *filter, const struct kdr_plan_flow_filters *filters,
 		      const struct plan_topic_after *topics, size_t n_topics, const struct kdr_acl *s)
 {
 	*name_out = NULL;
@@ -194,7 +194,7 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
 	const char *name = flow->meta.name ? flow->meta.name : "?";
-	const struct plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	const struct kdr_plan_mm2_filter *filter = &filters->mm2;
 	struct kdr_acl_list grants = { 0 };
 	struct plan_topic_after *topics = NULL;

@@ -14,7 +14,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-static void flow_filters_build(struct plan_flow_filters *out, const struct kdr_flow *flow)
+static void flow_filters_build(struct kdr_plan_flow_filters *out, const struct kdr_flow *flow)
 {
 	if (kdr_regex_set_compile(&out->topics, (const char *const *)flow->topics.v, (unsigned)flow->topics.n) != 0 ||
 	    kdr_regex_set_compile(&out->exclude, (const char *const *)flow->topics_exclude.v,
@@ -30,7 +30,7 @@ static void flow_filters_build(struct plan_flow_filters *out, const struct kdr_f
 		memset(&out->groups, 0, sizeof(out->groups));
 }
 
-void plan_filters_build(struct plan_filters *out, const struct kdr_desired *desired)
+void kdr_plan_filters_build(struct kdr_plan_filters *out, const struct kdr_desired *desired)
 {
 	memset(out, 0, sizeof(*out));
 	out->n_policies = desired->n_policies;
@@ -48,14 +48,14 @@ void plan_filters_build(struct plan_filters *out, const struct kdr_desired *desi
 		flow_filters_build(&out->flows[i], &desired->flows[i]);
 }
 
-void plan_filters_release(struct plan_filters *filters)
+void kdr_plan_filters_release(struct kdr_plan_filters *filters)
 {
 	for (size_t i = 0; i < filters->n_policies; i++) {
 		kdr_regex_free(filters->match[i]);
 		free(filters->match_error[i]);
 	}
 	for (size_t i = 0; i < filters->n_flows; i++) {
-		struct plan_flow_filters *flow = &filters->flows[i];
+		struct kdr_plan_flow_filters *flow = &filters->flows[i];
 
 		kdr_regex_set_release(&flow->topics);
 		kdr_regex_set_release(&flow->exclude);

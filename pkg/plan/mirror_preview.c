@@ -409,7 +409,7 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 static void preview_groups(struct preview *pv, const struct kdr_live_cluster *source)
 {
 	const struct kdr_flow *flow = pv->flow;
-	const struct plan_flow_filters *filters = &pv->ctx->flows[flow - pv->ctx->desired->flows];
+	const struct kdr_plan_flow_filters *filters = &pv->ctx->flows[flow - pv->ctx->desired->flows];
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	size_t accepted = 0;
@@ -461,7 +461,7 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	struct kdr_plan *plan = ctx->plan;
-	const struct plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	char *connector = NULL;
 	size_t kept = 0;
 
@@ -519,7 +519,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
 	const struct kdr_live_cluster *target = kdr_live_cluster_find(ctx->live, flow->target);
 	const struct kdr_cluster *target_spec = kdr_desired_cluster(ctx->desired, flow->target);
-	const struct plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	const struct kdr_live_connector *live = NULL;
 	struct plan_topic_after *topics = NULL;
 	size_t n_topics = 0, n_present = 0;

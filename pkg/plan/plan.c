@@ -219,17 +219,22 @@ bool plan_cluster_selected(const struct kdr_plan_options *options, const char *n
 
 static void ctx_release(struct plan_ctx *ctx)
 {
-	plan_filters_release(&ctx->filters);
+	kdr_plan_filters_release(&ctx->own_filters);
 	ctx->match = NULL;
 	ctx->flows = NULL;
 }
 
 /* Compiles the regexes once and checks what validation should have caught. */
-static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired)
+static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired, const struct kdr_plan_options *options)
 {
-	plan_filters_build(&ctx->filters, desired);
-	ctx->match = ctx->filters.match;
-	ctx->flows = ctx->filters.flows;
+	if (options && options->filters) {
+		ctx->filters = options->filters;
+	} else {
+		kdr_plan_filters_build(&ctx->own_filters, desired);
+		ctx->filters = &ctx->own_filters;
+	}
+	ctx->match = ctx->filters->match;
+	ctx->flows = ctx->filters->flows;
 	for (size_t i = 0; i < desired->n_policies; i++) {
 		const struct kdr_policy *policy = &desired->policies[i];
 		const char *name = plan_policy_name(policy);
@@ -245,8 +250,8 @@ static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired)
 			if (!policy->topics[t].name || policy->topics[t].partitions < 0 ||
 			    policy->topics[t].replication_factor < 0)
 				return kdr_error_set(KDR_EINVALID, "policy '%s': topics[%zu] is invalid", name, t);
-		if (ctx->filters.match_error[i])
-			return kdr_error_set(KDR_EINVALID, "policy '%s': match: %s", name, ctx->filters.match_error[i]);
+		if (ctx->filters->match_error[i])
+			return kdr_error_set(KDR_EINVALID, "policy '%s': match: %s", name, ctx->filters->match_error[i]);
 	}
 	for (size_t i = 0; i < desired->n_flows; i++) {
 		const struct kdr_flow *flow = &desired->flows[i];
@@ -302,7 +307,7 @@ int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, co
 	ctx.live = live;
 	ctx.allow_delete = options && options->allow_delete;
 	out->revision = kdr_strdup(desired->revision);
-	if ((rc = ctx_init(&ctx, desired)) != 0)
+	if ((rc = ctx_init(&ctx, desired, options)) != 0)
 		goto cleanup;
 
 	specs = kdr_calloc(desired->n_clusters + 1, sizeof(*specs));

@@ -208,6 +208,8 @@ struct kdr_plan {
 	struct kdr_strmap fingerprints;
 };
 
+struct kdr_plan_filters; /* plan/filters.h */
+
 struct kdr_plan_options {
 	bool allow_delete;             /* deletions become actions (else notes "skipped") */
 	const char *const *clusters;   /* restrict to these clusters (NULL: all) */
@@ -218,6 +220,11 @@ struct kdr_plan_options {
 	 * placeholders, which differ from any live value.
 	 */
 	const struct kdr_mm2_secrets *secrets;
+	/*
+	 * The desired state's compiled regexes (kdr_plan_filters_build of the
+	 * same desired state), lent. NULL: compiled for this plan.
+	 */
+	const struct kdr_plan_filters *filters;
 };
 
 /*

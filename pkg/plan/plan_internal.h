@@ -14,34 +14,12 @@
 #include "mm2/mm2.h"
 #include "model/model.h"
 #include "placement/placement.h"
+#include "plan/filters.h"
 #include "plan/mm2_filter.h"
 #include "plan/plan.h"
 #include "util/regex.h"
 #include "util/strmap.h"
 
-/* One flow's regexes, compiled once per plan (filters.c). */
-struct plan_flow_filters {
-	struct kdr_regex_set topics;  /* spec.topics as written */
-	struct kdr_regex_set exclude; /* spec.topicsExclude as written */
-	char *topics_error;	      /* why topics/exclude did not compile (both then empty), or NULL */
-	struct kdr_plan_mm2_filter mm2; /* as MM2 runs the rendered source connector */
-	char *mm2_error;		/* why mm2 did not compile (then empty), or NULL */
-	struct kdr_mm2_group_filter groups; /* MM2's DefaultGroupFilter; empty unless groups_ok */
-	bool groups_ok;
-};
-
-/* The desired state's regexes, compiled once per plan; indexes as desired->policies / ->flows. */
-struct plan_filters {
-	struct kdr_regex **match; /* per policy, NULL: no match (or it did not compile) */
-	char **match_error;	  /* per policy, why its match did not compile, or NULL */
-	size_t n_policies;
-	struct plan_flow_filters *flows;
-	size_t n_flows;
-};
-
-/* Compiles every regex of `desired` (which must outlive `out`); failures are recorded, not returned. */
-void plan_filters_build(struct plan_filters *out, const struct kdr_desired *desired);
-void plan_filters_release(struct plan_filters *filters);
 
 /* Everything one kdr_plan_compute call works with. */
 struct plan_ctx {
@@ -49,9 +27,10 @@ struct plan_ctx {
 	const struct kdr_desired *desired;
 	const struct kdr_live *live;
 	bool allow_delete;
-	struct plan_filters filters;
-	struct kdr_regex **match;	 /* filters.match: per policy (index as desired->policies), NULL: no match */
-	struct plan_flow_filters *flows; /* filters.flows: per flow (index as desired->flows) */
+	struct kdr_plan_filters own_filters; /* compiled here when the options bring none */
+	const struct kdr_plan_filters *filters; /* the options' or &own_filters */
+	struct kdr_regex *const *match;	     /* filters->match: per policy (index as desired->policies), NULL: no match */
+	const struct kdr_plan_flow_filters *flows; /* filters->flows: per flow (index as desired->flows) */
 };
 
 /* One cluster being planned: its desired and live sides and the broker load. */

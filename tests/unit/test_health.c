@@ -4,6 +4,7 @@
  * pkg/render prints the result (text and JSON).
  */
 #include "health/health.h"
+#include "plan/filters.h"
 #include "mirror_helpers.h"
 #include "render/render.h"
 #include "util/alloc.h"
@@ -125,6 +126,40 @@ static void test_status_healthy_and_failed(void **state)
 	kdr_live_release(&live);
 }
 
+/* Health judges remote topics by the regexes its owner compiled once (kdr_health_options.filters). */
+static void test_status_uses_lent_filters(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_health status;
+	struct kdr_plan plan;
+	struct kdr_plan_filters filters;
+	struct kdr_health_options options = {0};
+	bool found = false;
+
+	(void)state;
+	flows_desired(&desired, "orders", "false");
+	converged_live(&live, &desired);
+	/* No connector runs on west: what is mirrored is what the flow asks for. */
+	live_get(&live, "west")->connect.present = false;
+	kdr_plan_filters_build(&filters, &desired);
+	for (size_t i = 0; i < filters.n_flows; i++)
+		filters.flows[i].mm2_error = kdr_strdup("recorded at build");
+	options.filters = &filters;
+	plan_ok(&plan, &desired, &live, NULL);
+	assert_int_equal(kdr_health_compute(&status, &desired, &live, &plan, &options), 0);
+	assert_true(status.n_flows > 0);
+	for (size_t i = 0; i < status.flows[0].problems.n; i++)
+		found = found || strcmp(status.flows[0].problems.v[i], "topic filter: recorded at build") == 0;
+	assert_true(found);
+	assert_false(status.flows[0].topics_checked);
+	kdr_health_release(&status);
+	kdr_plan_release(&plan);
+	kdr_plan_filters_release(&filters);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
 static void test_status_suspended_and_unreachable(void **state)
 {
 	struct kdr_desired running = {0}, suspended = {0};
@@ -133,7 +168,7 @@ static void test_status_suspended_and_unreachable(void **state)
 	struct kdr_plan plan;
 	struct kdr_live_cluster *west = NULL;
 	const char *only_east[] = {"east"};
-	struct kdr_health_options options = {only_east, 1};
+	struct kdr_health_options options = {.clusters = only_east, .n_clusters = 1};
 
 	(void)state;
 	flows_desired(&running, "orders", "false");
@@ -245,6 +280,7 @@ int main(void)
 	    cmocka_unit_test(test_status_trace_head),
 	    cmocka_unit_test(test_status_healthy_and_failed),
 	    cmocka_unit_test(test_status_suspended_and_unreachable),
+	    cmocka_unit_test(test_status_uses_lent_filters),
 	    cmocka_unit_test(test_status_lag_rendered),
 	};
 

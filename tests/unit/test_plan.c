@@ -1,6 +1,7 @@
 /* Unit tests of pkg/plan: the rules of DESIGN.md §4 on in-memory desired and live states. */
 #include <jansson.h>
 
+#include "plan/filters.h"
 #include "plan_helpers.h"
 #include "util/alloc.h"
 
@@ -1039,6 +1040,47 @@ static void test_missing_cluster_is_blocked(void **state)
 	kdr_desired_release(&desired);
 }
 
+/*
+ * The plan reads the regexes its owner compiled once (kdr_plan_options.filters)
+ * instead of compiling its own: the same plan as with none lent, and a failure
+ * recorded in the lent filters is the one the plan reports.
+ */
+static void test_lent_filters_are_the_ones_used(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_live_cluster *cl = NULL;
+	struct kdr_plan own, lent;
+	struct kdr_plan_filters filters;
+	struct kdr_plan_options options = {0};
+
+	(void)state;
+	desired_from_yaml(&desired, CLUSTER("east") POLICY("payments") "  clusters: [east]\n"
+								      "  match: \"payments\\\\..*\"\n"
+								      "  partitions: 6\n"
+								      "  replicationFactor: 3\n");
+	cl = live_cluster(&live, "east", 3, racks_abc);
+	live_topic(cl, "payments.a", "1,2,3;2,3,1;3,1,2");
+	live_topic(cl, "orders", "1,2,3");
+	kdr_plan_filters_build(&filters, &desired);
+	options.filters = &filters;
+	plan_ok(&own, &desired, &live, NULL);
+	plan_ok(&lent, &desired, &live, &options);
+	assert_int_equal(own.n_actions, 1);
+	assert_int_equal(lent.n_actions, 1);
+	assert_non_null(find_action(&lent, KDR_ACTION_ADD_PARTITIONS, "east", "payments.a"));
+	kdr_plan_release(&own);
+	kdr_plan_release(&lent);
+
+	filters.match_error[0] = kdr_strdup("recorded at build");
+	assert_int_equal(kdr_plan_compute(&lent, &desired, &live, &options), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "policy 'payments': match: recorded at build");
+	kdr_plan_release(&lent);
+	kdr_plan_filters_release(&filters);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+}
+
 static void test_invalid_desired_state(void **state)
 {
 	struct kdr_desired desired = {0};
@@ -1664,6 +1706,7 @@ int main(void)
 	    cmocka_unit_test(test_connectors_converge),
 	    cmocka_unit_test(test_unread_cluster_and_connect_are_errors_with_their_reason),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_lent_filters_are_the_ones_used),
 	    cmocka_unit_test(test_empty_plan),
 	};
 	enum {
