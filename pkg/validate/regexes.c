@@ -55,14 +55,10 @@ static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr
 			if (strcmp(pattern, kdr_mm2_default_topic_excludes[d]) == 0)
 				same = pattern;
 		if (!same && kdr_validate_regex_is_literal(pattern, &literal)) {
-			for (unsigned d = 0; d < KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES && !covering; d++) {
-				struct kdr_regex *re = NULL;
-
-				if (kdr_regex_compile(&re, kdr_mm2_default_topic_excludes[d]) == 0 &&
-				    kdr_regex_full_match(re, literal))
+			/* The defaults compiled once for the run (ctx_init), in the same order. */
+			for (unsigned d = 0; d < ctx->default_topic_excludes.n && !covering; d++)
+				if (kdr_regex_full_match(ctx->default_topic_excludes.v[d], literal))
 					covering = kdr_mm2_default_topic_excludes[d];
-				kdr_regex_free(re);
-			}
 		}
 		if (same || covering)
 			path = kdr_asprintf("spec.topicsExclude[%zu]", i);
