@@ -16,18 +16,25 @@
 #include "util/error.h"
 #include "validate/validate_internal.h"
 
-/* Compiles each pattern alone so that an error names its index; returns whether all compiled. */
+/*
+ * Compiles each pattern alone so that an error names its index; returns
+ * whether all compiled. When they did and `out` is not NULL, `out` holds
+ * them (the flow's filter, not compiled a second time).
+ */
 static bool compile_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *field,
-			 const struct kdr_strvec *patterns)
+			 const struct kdr_strvec *patterns, struct kdr_regex_set *out)
 {
+	struct kdr_regex_set set = { NULL, 0 };
 	bool ok = true;
 
+	if (patterns->n)
+		set.v = kdr_calloc(patterns->n, sizeof(*set.v));
 	for (size_t i = 0; i < patterns->n; i++) {
 		struct kdr_regex *re = NULL;
 		char *path = NULL;
 
 		if (kdr_regex_compile(&re, patterns->v[i]) == 0) {
-			kdr_regex_free(re);
+			set.v[set.n++] = re;
 			continue;
 		}
 		path = kdr_asprintf("%s[%zu]", field, i);
@@ -36,6 +43,11 @@ static bool compile_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *me
 		free(path);
 		ok = false;
 	}
+	if (ok && out) {
+		*out = set;
+		return true;
+	}
+	kdr_regex_set_release(&set);
 	return ok;
 }
 
@@ -83,17 +95,16 @@ static void compile_flow(struct kdr_validate_ctx *ctx, size_t index)
 	struct kdr_validate_filters *filters = &ctx->filters[index];
 	bool ok = true;
 
-	ok = compile_list(ctx, &flow->meta, "spec.topics", &flow->topics) && ok;
-	ok = compile_list(ctx, &flow->meta, "spec.topicsExclude", &flow->topics_exclude) && ok;
-	compile_list(ctx, &flow->meta, "spec.groups", &flow->groups);
-	compile_list(ctx, &flow->meta, "spec.groupsExclude", &flow->groups_exclude);
-	if (!ok)
+	ok = compile_list(ctx, &flow->meta, "spec.topics", &flow->topics, &filters->topics) && ok;
+	ok = compile_list(ctx, &flow->meta, "spec.topicsExclude", &flow->topics_exclude, &filters->topics_exclude) && ok;
+	compile_list(ctx, &flow->meta, "spec.groups", &flow->groups, NULL);
+	compile_list(ctx, &flow->meta, "spec.groupsExclude", &flow->groups_exclude, NULL);
+	if (!ok) {
+		/* Both sets or neither: the later rules see an unusable filter as empty. */
+		kdr_regex_set_release(&filters->topics);
+		kdr_regex_set_release(&filters->topics_exclude);
 		return;
-	if (kdr_regex_set_compile(&filters->topics, (const char *const *)flow->topics.v, (unsigned)flow->topics.n) < 0)
-		return;
-	if (kdr_regex_set_compile(&filters->topics_exclude, (const char *const *)flow->topics_exclude.v,
-				  (unsigned)flow->topics_exclude.n) < 0)
-		return;
+	}
 	filters->ok = true;
 	if (flow->keep_default_excludes)
 		note_default_excludes(ctx, flow);
