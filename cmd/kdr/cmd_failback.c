@@ -35,6 +35,7 @@ enum {
 	OPT_COMMIT,
 	OPT_DRY_RUN,
 	OPT_MAX_RPO,
+	OPT_UNTRANSLATABLE,
 };
 
 #define REVERSE_SUFFIX "-failback"
@@ -45,6 +46,7 @@ static const struct option failback_options[] = {
 	{ "commit", no_argument, NULL, OPT_COMMIT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "max-rpo", required_argument, NULL, OPT_MAX_RPO },
+	{ "untranslatable", required_argument, NULL, OPT_UNTRANSLATABLE },
 	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
 	KDR_CLI_SOURCE_OPTIONS,
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -54,7 +56,7 @@ static const struct option failback_options[] = {
 static const struct kdr_cli_spec failback_spec = {
 	.command = "failback",
 	.usage = "kdr failback [DIR | --git URL [--ref R] [--path P] | --k8s] --flow F [--commit] [--dry-run]\n"
-		 "                    [--max-rpo 5s] [--timeout 30s]",
+		 "                    [--max-rpo 5s] [--untranslatable refuse|earliest] [--timeout 30s]",
 	.description =
 		"Takes the next step back after `kdr failover --flow F`, from what the desired state records:\n"
 		"  1. F failed over (spec.failedOver), no reverse flow: declares ReplicationFlow F-failback (F's\n"
@@ -68,6 +70,8 @@ static const struct kdr_cli_spec failback_spec = {
 		"     remote topics) back onto the source's topics, translated by F's offset-syncs, then restores F\n"
 		"     (spec.suspended: false, spec.failedOver removed) and removes F-failback. Then: kdr apply\n"
 		"     (resumes F's connectors, deletes F-failback's, creates the topics F mirrors on its source).\n"
+		"     A position no offset-sync proves (MM2 skips and compacts syncs) stops step 3, unless\n"
+		"     --untranslatable earliest places it at the source partition's log start.\n"
 		"Active-active: when the topology already has a flow from F's target to F's source (the first by\n"
 		"name), that flow is the reverse flow: step 1 is skipped, and step 3 clears its failover record\n"
 		"(suspended: false, failedOver removed) instead of removing it.\n"
@@ -81,6 +85,11 @@ static const struct kdr_cli_spec failback_spec = {
 			"      --dry-run           print the step, write nothing (the default without --commit)\n"
 			"      --max-rpo DURATION  step 2: the reverse flow has caught up when every RPO estimate is\n"
 			"                          within it (default 5s, as kdr lag)\n"
+			"      --untranslatable refuse|earliest\n"
+			"                          step 3, a group position no offset-sync proves: refuse (default: not\n"
+			"                          moved, F not restored, exit 1) or earliest (commit the source\n"
+			"                          partition's log start: at-least-once, every record still there may be\n"
+			"                          read again; the table says how many)\n"
 			"      --timeout DURATION  for reading the clusters (steps 2 and 3)\n"
 			KDR_CLI_SOURCE_HELP,
 	.options = failback_options,
@@ -211,7 +220,7 @@ static int step_restore(const struct kdr_cli_source *src, const struct kdr_desir
  * nothing stands in the way of the restore.
  */
 static int move_primary_groups(struct kdr_cli_args *args, const struct kdr_desired *desired,
-			       const struct kdr_flow *flow, bool commit)
+			       const struct kdr_flow *flow, enum kdr_dr_untranslatable untranslatable, bool commit)
 {
 	struct kdr_pipeline p = { 0 };
 	struct kdr_executor_options exec = { 0 };
@@ -226,7 +235,8 @@ static int move_primary_groups(struct kdr_cli_args *args, const struct kdr_desir
 	if ((exit_code = kdr_cli_read(&p, desired, &args->live, &args->clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	exec.timeout_ms = args->live.timeout_ms;
-	rc = kdr_executor_failback_groups(&plan, &untranslated, &errors, desired, flow, &p.live, false, commit, &exec);
+	rc = kdr_executor_failback_groups(&plan, &untranslated, &errors, desired, flow, &p.live, untranslatable, commit,
+					  &exec);
 	if (rc == KDR_ENOTFOUND) {
 		fprintf(stderr, "kdr failback: %s: no group of %s's topics to move back\n", kdr_error_message(),
 			flow->source);
@@ -245,6 +255,12 @@ static int move_primary_groups(struct kdr_cli_args *args, const struct kdr_desir
 	}
 	for (size_t i = 0; i < untranslated.n; i++)
 		fprintf(stderr, "kdr failback: not moved back: %s\n", untranslated.v[i]);
+	if (untranslated.n)
+		fprintf(stderr,
+			"kdr failback: nothing proves which records of %s's topics those groups have read; "
+			"--untranslatable earliest moves them to the partition's log start on %s (at-least-once: "
+			"they read again every record still there)\n",
+			flow->source, flow->source);
 	for (size_t i = 0; i < errors.n; i++)
 		fprintf(stderr, "kdr failback: %s\n", errors.v[i]);
 	if (untranslated.n || errors.n || plan.n_refused) {
@@ -305,6 +321,7 @@ struct failback_args {
 	const char *flow;
 	bool commit, dry_run;
 	int64_t max_rpo;
+	enum kdr_dr_untranslatable untranslatable;
 };
 
 static int failback_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
@@ -318,6 +335,10 @@ static int failback_option(void *ctx, int opt, const char *arg, const struct kdr
 	case OPT_MAX_RPO:
 		if (kdr_parse_duration_ms(&a->max_rpo, arg, 0) != 0 || a->max_rpo < 0)
 			return kdr_cli_usage_error(spec, "--max-rpo: '%s' is not a duration (e.g. 5s)", arg);
+		return KDR_EXIT_OK;
+	case OPT_UNTRANSLATABLE:
+		if (kdr_dr_untranslatable_parse(&a->untranslatable, arg) != 0)
+			return kdr_cli_usage_error(spec, "--untranslatable: '%s' is not refuse or earliest", arg);
 		return KDR_EXIT_OK;
 	}
 	return -1;
@@ -406,7 +427,7 @@ int kdr_cmd_failback(int argc, char **argv)
 			owned ? "removed" : "resumed");
 		goto cleanup;
 	}
-	if ((exit_code = move_primary_groups(&args, &desired, flow, commit)) == KDR_EXIT_OK)
+	if ((exit_code = move_primary_groups(&args, &desired, flow, a.untranslatable, commit)) == KDR_EXIT_OK)
 		exit_code = step_restore(&args.src, &desired, flow, reverse, owned, commit);
 cleanup:
 	free(reverse_name);

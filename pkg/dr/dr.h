@@ -108,23 +108,64 @@ void kdr_dr_sync_history_release(struct kdr_dr_sync_history *history);
  */
 int64_t kdr_dr_upstream_for_downstream(const struct kdr_dr_sync_history *history, int64_t downstream);
 
+struct kdr_dr_offsets;
+struct kdr_dr_failover_plan;
+
+/* What failback does with a position no offset-sync proves (kdr failback --untranslatable). */
+enum kdr_dr_untranslatable {
+	KDR_DR_UNTRANSLATABLE_REFUSE,   /* the default: not moved, step 3 stops (exit 1, the flow not restored) */
+	KDR_DR_UNTRANSLATABLE_EARLIEST, /* the primary partition's log start: re-reads all it still has */
+};
+
+/* "refuse" / "earliest" -> the mode; -1 for another word. */
+int kdr_dr_untranslatable_parse(enum kdr_dr_untranslatable *out, const char *word);
+
+/*
+ * Where a group at `downstream` on a remote partition resumes on the source
+ * partition: kdr_dr_upstream_for_downstream when a sync proves it (*from_start
+ * false); else, under KDR_DR_UNTRANSLATABLE_EARLIEST and a known log start
+ * (>= 0), that log start (*from_start true: at-least-once, nothing the group
+ * has not read is skipped, every record still on the partition may be read
+ * again); else -1 (refused).
+ */
+int64_t kdr_dr_failback_position(const struct kdr_dr_sync_history *history, int64_t downstream,
+				 enum kdr_dr_untranslatable mode, int64_t log_start, bool *from_start);
+
+struct kdr_dr_failback_input {
+	const struct kdr_flow *flow;
+	const struct kdr_live_cluster *standby;
+	const struct kdr_live_cluster *primary; /* NULL skips no topic */
+	const struct kdr_dr_syncs *syncs;       /* records in log order (kdr_dr_syncs_add_record, before _finish) */
+	enum kdr_dr_untranslatable untranslatable;
+	const struct kdr_dr_offsets *starts; /* log starts of the primary's partitions (sorted); NULL: none known */
+};
+
 /*
  * The checkpoints MM2 does not write for failback: for each group on the
  * flow's target (the standby) with a committed offset D on a remote topic of
  * the flow (dc-east.orders), a checkpoint onto the source topic (orders)
  * with upstream_offset D (the standby position) and downstream_offset the
- * translated position on the source, kdr_dr_upstream_for_downstream of that
- * partition's syncs; metadata carried over. `syncs` are the offset-sync
- * records in log order (kdr_dr_syncs_add_record, before _finish). Skipped:
- * identity-policy flows (the remote topic is the standby's own), topics
- * missing on `primary` (it came back empty: nothing to move onto; `primary`
- * NULL skips none). A position no sync proves is not translated: "group
- * 'billing': dc-east.orders[0] at 5: no offset-sync at or before it" is
- * pushed to `untranslated`. `out` is finished.
+ * position on the source, kdr_dr_failback_position of that partition's
+ * syncs; metadata carried over. Skipped: identity-policy flows (the remote
+ * topic is the standby's own), topics missing on the primary (it came back
+ * empty: nothing to move onto). A position refused is not translated:
+ * "group 'billing': dc-east.orders[0] at 5: no offset-sync at or before it"
+ * is pushed to `untranslated`; one placed at the log start is in `out` and,
+ * the same, in `from_start` (for kdr_dr_failback_note_log_starts). Both
+ * sets are finished.
  */
-void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strvec *untranslated,
-				 const struct kdr_flow *flow, const struct kdr_live_cluster *standby,
-				 const struct kdr_live_cluster *primary, const struct kdr_dr_syncs *syncs);
+void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_dr_checkpoints *from_start,
+				 struct kdr_strvec *untranslated, const struct kdr_dr_failback_input *in);
+
+/*
+ * Says on each row of `plan` that commits (or is already at) a position of
+ * `from_start` that it is the log start, with the records that may be
+ * re-read (the log end in `ends` minus the start): "no offset-sync at or
+ * before dc-east.orders[1] at 5: the log start, up to 40 records may be
+ * re-read". Pure.
+ */
+void kdr_dr_failback_note_log_starts(struct kdr_dr_failover_plan *plan, const struct kdr_dr_checkpoints *from_start,
+				     const struct kdr_dr_offsets *ends, const struct kdr_flow *flow);
 
 /*
  * The document of the reverse flow `kdr failback` declares for `flow`

@@ -71,10 +71,36 @@ static void history_of(struct kdr_dr_sync_history *history, const struct kdr_dr_
 			kdr_dr_sync_history_add(history, syncs->v[i].upstream_offset, syncs->v[i].downstream_offset);
 }
 
-void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strvec *untranslated,
-				 const struct kdr_flow *flow, const struct kdr_live_cluster *standby,
-				 const struct kdr_live_cluster *primary, const struct kdr_dr_syncs *syncs)
+int kdr_dr_untranslatable_parse(enum kdr_dr_untranslatable *out, const char *word)
 {
+	if (strcmp(word, "refuse") == 0)
+		*out = KDR_DR_UNTRANSLATABLE_REFUSE;
+	else if (strcmp(word, "earliest") == 0)
+		*out = KDR_DR_UNTRANSLATABLE_EARLIEST;
+	else
+		return -1;
+	return 0;
+}
+
+int64_t kdr_dr_failback_position(const struct kdr_dr_sync_history *history, int64_t downstream,
+				 enum kdr_dr_untranslatable mode, int64_t log_start, bool *from_start)
+{
+	int64_t at = kdr_dr_upstream_for_downstream(history, downstream);
+
+	*from_start = false;
+	if (at >= 0 || mode != KDR_DR_UNTRANSLATABLE_EARLIEST || log_start < 0)
+		return at;
+	/* Nothing proves which records the group has read: every one still there is read (again). */
+	*from_start = true;
+	return log_start;
+}
+
+void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_dr_checkpoints *from_start,
+				 struct kdr_strvec *untranslated, const struct kdr_dr_failback_input *in)
+{
+	const struct kdr_flow *flow = in->flow;
+	const struct kdr_live_cluster *standby = in->standby, *primary = in->primary;
+
 	if (flow->replication_policy != KDR_REPLICATION_POLICY_IDENTITY) {
 		for (size_t g = 0; g < standby->n_groups; g++) {
 			const struct kdr_live_group *group = &standby->groups[g];
@@ -84,13 +110,17 @@ void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strv
 				struct kdr_dr_sync_history history = { 0 };
 				struct kdr_mm2_checkpoint cp = { 0 };
 				char *topic = at->offset < 0 ? NULL : kdr_dr_upstream_topic(flow, at->topic);
+				const struct kdr_dr_offset *start = NULL;
+				bool at_start = false;
 
 				if (!topic || (primary && !kdr_live_topic_find(primary, topic))) {
 					free(topic);
 					continue;
 				}
-				history_of(&history, syncs, topic, at->partition);
-				cp.downstream_offset = kdr_dr_upstream_for_downstream(&history, at->offset);
+				history_of(&history, in->syncs, topic, at->partition);
+				start = in->starts ? kdr_dr_offsets_find(in->starts, topic, at->partition) : NULL;
+				cp.downstream_offset = kdr_dr_failback_position(&history, at->offset, in->untranslatable,
+										start ? start->offset : -1, &at_start);
 				if (cp.downstream_offset < 0) {
 					kdr_strvec_push_take(untranslated,
 							     kdr_asprintf("group '%s': %s[%d] at %lld: no offset-sync at or "
@@ -104,6 +134,8 @@ void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strv
 					cp.upstream_offset = at->offset;
 					cp.metadata = at->metadata ? at->metadata : (char *)"";
 					kdr_dr_checkpoints_add(out, &cp);
+					if (at_start)
+						kdr_dr_checkpoints_add(from_start, &cp);
 				}
 				kdr_dr_sync_history_release(&history);
 				free(topic);
@@ -111,4 +143,35 @@ void kdr_dr_failback_checkpoints(struct kdr_dr_checkpoints *out, struct kdr_strv
 		}
 	}
 	kdr_dr_checkpoints_finish(out);
+	kdr_dr_checkpoints_finish(from_start);
+}
+
+void kdr_dr_failback_note_log_starts(struct kdr_dr_failover_plan *plan, const struct kdr_dr_checkpoints *from_start,
+				     const struct kdr_dr_offsets *ends, const struct kdr_flow *flow)
+{
+	for (size_t i = 0; i < plan->n_rows; i++) {
+		struct kdr_dr_failover_row *r = &plan->rows[i];
+		const struct kdr_mm2_checkpoint *cp = NULL;
+		const struct kdr_dr_offset *end = NULL;
+		char *remote = NULL;
+
+		if (r->verdict != KDR_DR_COMMIT && r->verdict != KDR_DR_UNCHANGED)
+			continue;
+		if (!(cp = kdr_dr_checkpoints_find(from_start, r->group, r->topic, r->partition)) ||
+		    cp->downstream_offset != r->next)
+			continue;
+		end = kdr_dr_offsets_find(ends, r->topic, r->partition);
+		remote = kdr_mm2_remote_topic(flow, r->topic);
+		free(r->reason);
+		if (end && end->offset >= r->next)
+			r->reason = kdr_asprintf("no offset-sync at or before %s[%d] at %lld: the log start, up to %lld "
+						 "records may be re-read",
+						 remote, (int)r->partition, (long long)cp->upstream_offset,
+						 (long long)(end->offset - r->next));
+		else
+			r->reason = kdr_asprintf("no offset-sync at or before %s[%d] at %lld: the log start, every "
+						 "record still there may be re-read",
+						 remote, (int)r->partition, (long long)cp->upstream_offset);
+		free(remote);
+	}
 }

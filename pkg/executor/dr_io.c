@@ -62,8 +62,8 @@ int kdr_executor_read_syncs(struct kdr_dr_syncs *out, const struct kdr_cluster *
 	return rc;
 }
 
-int kdr_executor_end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl,
-			     const struct kdr_dr_offsets *want, const struct kdr_executor_options *options)
+static int list_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl, const struct kdr_dr_offsets *want,
+			const struct kdr_executor_options *options, bool start)
 {
 	struct kdr_kafka_conn *conn = NULL;
 	struct kdr_kafka_offset_query *queries = kdr_calloc(want->n + 1, sizeof(*queries));
@@ -75,7 +75,8 @@ int kdr_executor_end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluste
 	}
 	rc = kdr_executor__open_kafka(&conn, cl, options, false, false);
 	if (rc == 0)
-		rc = kdr_kafka_conn_end_offsets(conn, queries, want->n);
+		rc = start ? kdr_kafka_conn_start_offsets(conn, queries, want->n)
+			   : kdr_kafka_conn_end_offsets(conn, queries, want->n);
 	for (size_t i = 0; rc == 0 && i < want->n; i++)
 		if (queries[i].code == 0 && queries[i].offset >= 0)
 			kdr_dr_offsets_set(out, queries[i].topic, queries[i].partition, queries[i].offset);
@@ -83,6 +84,18 @@ int kdr_executor_end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluste
 	kdr_kafka_conn_free(conn);
 	free(queries);
 	return rc;
+}
+
+int kdr_executor_end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl,
+			     const struct kdr_dr_offsets *want, const struct kdr_executor_options *options)
+{
+	return list_offsets(out, cl, want, options, false);
+}
+
+int kdr_executor_start_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl,
+			       const struct kdr_dr_offsets *want, const struct kdr_executor_options *options)
+{
+	return list_offsets(out, cl, want, options, true);
 }
 
 int kdr_executor_record_timestamps(struct kdr_dr_offsets *at, const struct kdr_cluster *cl,

@@ -35,6 +35,9 @@ int kdr_executor_read_syncs(struct kdr_dr_syncs *out, const struct kdr_cluster *
  */
 int kdr_executor_end_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl,
 			     const struct kdr_dr_offsets *want, const struct kdr_executor_options *options);
+/* The same for the log-start offsets (the low watermark), one batched ListOffsets (earliest). */
+int kdr_executor_start_offsets(struct kdr_dr_offsets *out, const struct kdr_cluster *cl,
+			       const struct kdr_dr_offsets *want, const struct kdr_executor_options *options);
 
 /*
  * For each entry of `at` (topic, partition, offset), reads the one record at

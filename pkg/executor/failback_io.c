@@ -45,9 +45,36 @@ static int primary_ends(struct kdr_dr_offsets *out, const struct kdr_dr_checkpoi
 	return rc;
 }
 
+/*
+ * Log-start offsets of the primary's partitions the standby's groups are on
+ * (through the remote topics), for the positions no sync proves; one batched
+ * request, made only when they are to be placed at the log start.
+ */
+static int primary_starts(struct kdr_dr_offsets *out, const struct kdr_flow *flow,
+			  const struct kdr_live_cluster *standby, const struct kdr_cluster *primary,
+			  const struct kdr_executor_options *options)
+{
+	struct kdr_dr_offsets want = { 0 };
+	int rc = 0;
+
+	for (size_t g = 0; g < standby->n_groups; g++)
+		for (size_t o = 0; o < standby->groups[g].n_offsets; o++) {
+			const struct kdr_live_group_offset *at = &standby->groups[g].offsets[o];
+			char *topic = kdr_dr_upstream_topic(flow, at->topic);
+
+			if (topic)
+				kdr_dr_offsets_set(&want, topic, at->partition, 0);
+			free(topic);
+		}
+	kdr_dr_offsets_sort(&want);
+	rc = want.n ? kdr_executor_start_offsets(out, primary, &want, options) : 0;
+	kdr_dr_offsets_release(&want);
+	return rc;
+}
+
 int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
 				 struct kdr_strvec *errors, const struct kdr_desired *desired, const struct kdr_flow *flow,
-				 const struct kdr_live *live, bool force, bool commit,
+				 const struct kdr_live *live, enum kdr_dr_untranslatable untranslatable, bool commit,
 				 const struct kdr_executor_options *options)
 {
 	const struct kdr_live_cluster *standby = kdr_live_cluster_find(live, flow->target);
@@ -57,8 +84,9 @@ int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 	const struct kdr_cluster *syncs_cluster = NULL;
 	const struct kdr_live_cluster *syncs_live = NULL;
 	struct kdr_dr_syncs syncs = { 0 };
-	struct kdr_dr_checkpoints checkpoints = { 0 };
-	struct kdr_dr_offsets ends = { 0 }, none_at_risk = { 0 };
+	struct kdr_dr_checkpoints checkpoints = { 0 }, from_start = { 0 };
+	struct kdr_dr_offsets ends = { 0 }, starts = { 0 }, none_at_risk = { 0 };
+	struct kdr_dr_failback_input fb = { 0 };
 	struct kdr_dr_failover_input in = { 0 };
 	struct kdr_flow view;
 	char *syncs_topic = NULL;
@@ -77,7 +105,16 @@ int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 	}
 	if ((rc = read_sync_log(&syncs, syncs_cluster, syncs_topic, options)) != 0)
 		goto cleanup;
-	kdr_dr_failback_checkpoints(&checkpoints, untranslated, flow, standby, primary_live, &syncs);
+	if (untranslatable == KDR_DR_UNTRANSLATABLE_EARLIEST &&
+	    (rc = primary_starts(&starts, flow, standby, primary, options)) != 0)
+		goto cleanup;
+	fb.flow = flow;
+	fb.standby = standby;
+	fb.primary = primary_live;
+	fb.syncs = &syncs;
+	fb.untranslatable = untranslatable;
+	fb.starts = untranslatable == KDR_DR_UNTRANSLATABLE_EARLIEST ? &starts : NULL;
+	kdr_dr_failback_checkpoints(&checkpoints, &from_start, untranslated, &fb);
 	if ((rc = primary_ends(&ends, &checkpoints, primary, options)) != 0)
 		goto cleanup;
 	/* Decided as a failover from the standby onto the primary, under the flow's group filter. */
@@ -90,9 +127,11 @@ int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 	in.target_ends = &ends;
 	/* The records are the primary's own: it has them all (a topic it came back without is skipped). */
 	in.at_risk = &none_at_risk;
-	in.force = force;
+	/* Never backwards: a group already further on the primary is kept. */
+	in.force = false;
 	if ((rc = kdr_dr_failover_decide(out, &in)) != 0)
 		goto cleanup;
+	kdr_dr_failback_note_log_starts(out, &from_start, &ends, flow);
 	free(out->flow);
 	out->flow = kdr_asprintf("%s' failback, groups of '%s", flow->meta.name, flow->source);
 	if (commit)
@@ -100,7 +139,9 @@ int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 cleanup:
 	kdr_dr_syncs_release(&syncs);
 	kdr_dr_checkpoints_release(&checkpoints);
+	kdr_dr_checkpoints_release(&from_start);
 	kdr_dr_offsets_release(&ends);
+	kdr_dr_offsets_release(&starts);
 	free(syncs_topic);
 	return rc;
 }

@@ -188,7 +188,7 @@ int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_co
 struct kdr_kafka_offset_query {
 	const char *topic;
 	int32_t partition;
-	int64_t offset; /* out: log-end offset (high watermark), -1 on error */
+	int64_t offset; /* out: log-end offset (high watermark) or log start (low watermark), -1 on error */
 	int code;       /* out: 0, KDR_ENOTFOUND (no such topic/partition), or another code */
 };
 
@@ -199,6 +199,12 @@ struct kdr_kafka_offset_query {
  * request's error (cluster unreachable, timeout).
  */
 int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n);
+/*
+ * The same for the log-start offsets (ListOffsets earliest: the low
+ * watermark, the first offset still on the partition after retention or
+ * DeleteRecords), one batched request as above.
+ */
+int kdr_kafka_conn_start_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n);
 
 /* Called per record; key/value NULL when null on the wire. */
 typedef void (*kdr_kafka_record_fn)(void *ctx, int64_t offset, int64_t timestamp_ms, const void *key,

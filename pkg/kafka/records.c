@@ -1,4 +1,4 @@
-/* Log-end offsets and reading a partition's records (kafka.h, DR operations). */
+/* Log-end and log-start offsets and reading a partition's records (kafka.h, DR operations). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +12,8 @@ static bool missing(rd_kafka_resp_err_t err)
 	       err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
 }
 
-int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n)
+/* ListOffsets for `whence` (RD_KAFKA_OFFSET_END: latest, RD_KAFKA_OFFSET_BEGINNING: earliest), one batched call. */
+static int list_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n, int64_t whence)
 {
 	rd_kafka_topic_partition_list_t *parts = NULL;
 	rd_kafka_resp_err_t err = 0;
@@ -28,9 +29,8 @@ int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_off
 		return error;
 	parts = rd_kafka_topic_partition_list_new((int)n);
 	for (size_t i = 0; i < n; i++)
-		/* ListOffsets with timestamp -1 (latest): the log-end offset. */
-		rd_kafka_topic_partition_list_add(parts, queries[i].topic, queries[i].partition)->offset =
-			RD_KAFKA_OFFSET_END;
+		/* ListOffsets with timestamp -1 (latest) or -2 (earliest): the log end or the log start. */
+		rd_kafka_topic_partition_list_add(parts, queries[i].topic, queries[i].partition)->offset = whence;
 	err = rd_kafka_offsets_for_times(conn->rk, parts, conn->timeout_ms);
 	if (err && !missing(err)) {
 		error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': list offsets: %s: %s", conn->cluster,
@@ -52,6 +52,16 @@ int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_off
 cleanup:
 	rd_kafka_topic_partition_list_destroy(parts);
 	return error;
+}
+
+int kdr_kafka_conn_end_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n)
+{
+	return list_offsets(conn, queries, n, RD_KAFKA_OFFSET_END);
+}
+
+int kdr_kafka_conn_start_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_query *queries, size_t n)
+{
+	return list_offsets(conn, queries, n, RD_KAFKA_OFFSET_BEGINNING);
 }
 
 struct plain_sink {

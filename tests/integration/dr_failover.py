@@ -226,7 +226,9 @@ def failback_with_data(work):
     topic on the standby (dc-east.pay) and advanced there are moved onto dc-east's own pay, at the
     position F's offset-syncs prove (MM2's binary records in mm2-offset-syncs.dc-west.internal on
     dc-east). The syncs tell of a task restart that re-sent
-    upstream 25..30 (the sync at 30 is contradicted and dropped)."""
+    upstream 25..30 (the sync at 30 is contradicted and dropped). Partition 1 has only the sync
+    (20, 20), as real MM2 leaves it: group 'slow' at 5 there is untranslatable -- refused by default
+    (exit 1, flow not restored, the option named), at the log start with --untranslatable earliest."""
     east_proc, east = start_sandbox(work, "fb-east", "clusters:\n  - name: fb-east\n    brokers: 1\n    connect: true\n")
     west_proc, west = start_sandbox(work, "fb-west", "clusters:\n  - name: fb-west\n    brokers: 1\n    connect: true\n")
     try:
@@ -277,9 +279,9 @@ spec:
     git(d, "commit", "-qm", "both flows failed over: failback step 3 is next")
     east_admin = KafkaAdminClient(bootstrap_servers=east["bootstrap"], request_timeout_ms=10000)
     west_admin = KafkaAdminClient(bootstrap_servers=west["bootstrap"], request_timeout_ms=10000)
-    east_admin.create_topics([NewTopic("pay", 1, 1)])
+    east_admin.create_topics([NewTopic("pay", 2, 1)])
     east_admin.create_topics([NewTopic("mm2-offset-syncs.dc-west.internal", 1, 1)])
-    west_admin.create_topics([NewTopic("dc-east.pay", 1, 1)])
+    west_admin.create_topics([NewTopic("dc-east.pay", 2, 1)])
     east_p = KafkaProducer(bootstrap_servers=east["bootstrap"])
     west_p = KafkaProducer(bootstrap_servers=west["bootstrap"])
     for i in range(100):
@@ -290,28 +292,58 @@ spec:
     for up, down in [(0, 0), (30, 30), (25, 31), (60, 66), (80, 86)]:
         k, v = offset_sync("pay", 0, up, down)
         east_p.send("mm2-offset-syncs.dc-west.internal", key=k, value=v, partition=0)
+    # Partition 1: 40 records copied 1:1, one sync (20, 20) left (MM2 skipped the rest, compaction).
+    for i in range(40):
+        east_p.send("pay", value=b"q%d" % i, partition=1)
+        west_p.send("dc-east.pay", value=b"q%d" % i, partition=1)
+    k, v = offset_sync("pay", 1, 20, 20)
+    east_p.send("mm2-offset-syncs.dc-west.internal", key=k, value=v, partition=0)
     east_p.flush()
     west_p.flush()
 
-    def commit(bootstrap, group, topic, offset):
+    def commit(bootstrap, group, topic, offset, partition=0):
         c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-        c.commit({TopicPartition(topic, 0): OffsetAndMetadata(offset, "")})
+        c.commit({TopicPartition(topic, partition): OffsetAndMetadata(offset, "")})
         c.close()
 
     def on_east(group):
         return {tp.partition: om.offset for tp, om in east_admin.list_consumer_group_offsets(group).items()
                 if tp.topic == "pay"}
 
+    commit(west["bootstrap"], "slow", "dc-east.pay", 5, partition=1)  # before the only sync (20, 20)
+
     commit(west["bootstrap"], "ledger", "dc-east.pay", 70)  # read copies 0..69: upstream up to 63
     commit(west["bootstrap"], "audit", "dc-east.pay", 86)   # exactly at the sync (80, 86)
     commit(west["bootstrap"], "old", "dc-east.pay", 5)
     commit(east["bootstrap"], "old", "pay", 50)             # ahead on the primary: kept
     rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--timeout", "10s")
-    check(rc == 0 and "ledger" in out and on_east("ledger") == {} and os.path.exists(
+    check(rc == 1 and "ledger" in out and on_east("ledger") == {} and os.path.exists(
         os.path.join(d, "east-to-west-failback.yaml")), "step 3 without --commit: the table, nothing committed: "
           + out + err.strip()[-300:])
+    check("not moved back: group 'slow': dc-east.pay[1] at 5: no offset-sync at or before it" in err
+          and "--untranslatable earliest" in err and "step 3 of 3" not in err,
+          "by default an untranslatable position is refused, named, the option that proceeds said:\n" + err)
     rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--timeout", "10s")
-    check(rc == 0 and "step 3 of 3" in err, "step 3 --commit: exit 0\n" + out + err.strip()[-300:])
+    check(rc == 1 and on_east("slow") == {} and "step 3 of 3" not in err
+          and os.path.exists(os.path.join(d, "east-to-west-failback.yaml")),
+          "step 3 --commit without the option: exit 1, slow not moved, the flow not restored: " + err.strip()[-300:])
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--untranslatable", "guess")
+    check(rc == 64 and "--untranslatable: 'guess' is not refuse or earliest" in err, "a bad --untranslatable: usage")
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--untranslatable", "earliest",
+                       "--timeout", "10s")
+    check(rc == 0 and "step 3 of 3" in err, "step 3 --commit --untranslatable earliest: exit 0\n" + out
+          + err.strip()[-300:])
+    check(on_east("slow") == {1: 0} and re.search(
+        r"slow\s+pay\s+1\s+0\s.*commit \(no offset-sync at or before dc-east.pay\[1\] at 5: the log start, up to "
+        r"40 records may be re-read\)", out), "slow lands at pay[1]'s log start (0), the row says 40 may be re-read\n"
+          + out)
+    c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id="slow", enable_auto_commit=False,
+                      auto_offset_reset="none", consumer_timeout_ms=3000)
+    c.assign([TopicPartition("pay", 1)])
+    got = [m.value for m in c]
+    c.close()
+    check(got == [b"q%d" % i for i in range(40)], "a consumer of slow reads pay[1] from its log start: q0..q39 "
+          "(none lost, q0..q4 re-read): %d records" % len(got))
     check(on_east("ledger") == {0: 61} and on_east("audit") == {0: 80},
           "groups moved onto dc-east's pay: ledger 70 -> 61 (sync (60,66): record 60 read, never guesses "
           "forward), audit 86 -> 80 (exact): %s %s" % (on_east("ledger"), on_east("audit")))
@@ -319,7 +351,7 @@ spec:
           "a group ahead on the primary is kept (never moved backwards)\n" + out)
     c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id="ledger", enable_auto_commit=False,
                       auto_offset_reset="none", consumer_timeout_ms=3000)
-    c.subscribe(["pay"])
+    c.assign([TopicPartition("pay", 0)])
     got = [m.value for m in c]
     c.close()
     read_on_west = set(b"p%d" % u for u in list(range(0, 31)) + list(range(25, 25 + 70 - 31)))

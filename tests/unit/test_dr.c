@@ -544,6 +544,114 @@ static void test_upstream_for_downstream_properties(void **state)
 	}
 }
 
+/*
+ * A position no offset-sync proves (real MM2 kept only the sync (99, 99) on
+ * a partition): refused by default, at the primary's log start under
+ * --untranslatable earliest, and the row says how many records may be
+ * re-read; a position a sync proves is translated the same either way.
+ */
+static void test_failback_untranslatable(void **state)
+{
+	struct kdr_dr_sync_history history = { 0 };
+	struct kdr_mm2_offset_sync syncs_v[] = { { (char *)"orders", 0, 99, 99 }, { (char *)"orders", 1, 40, 40 } };
+	struct kdr_dr_syncs syncs = { syncs_v, 2, 2, 2, 0, NULL };
+	struct kdr_live_group_offset offsets[] = { { (char *)"dc-east.orders", 0, 5, (char *)"" },
+						   { (char *)"dc-east.orders", 1, 50, (char *)"" } };
+	struct kdr_live_group group = { (char *)"billing", (char *)"Empty", (char *)"consumer", 0, offsets, 2 };
+	struct kdr_live_cluster standby;
+	struct kdr_dr_offsets starts = { 0 }, ends = { 0 };
+	struct kdr_dr_checkpoints out = { 0 }, from_start = { 0 };
+	struct kdr_strvec untranslated = KDR_STRVEC_INIT;
+	struct kdr_dr_failback_input in = { 0 };
+	struct kdr_dr_failover_row row = { 0 };
+	struct kdr_dr_failover_plan plan = { 0 };
+	struct kdr_flow flow;
+	enum kdr_dr_untranslatable mode = KDR_DR_UNTRANSLATABLE_REFUSE;
+	bool at_start = true;
+
+	(void)state;
+	flow_init(&flow);
+	assert_int_equal(kdr_dr_untranslatable_parse(&mode, "earliest"), 0);
+	assert_int_equal(mode, KDR_DR_UNTRANSLATABLE_EARLIEST);
+	assert_int_equal(kdr_dr_untranslatable_parse(&mode, "refuse"), 0);
+	assert_int_equal(mode, KDR_DR_UNTRANSLATABLE_REFUSE);
+	assert_int_equal(kdr_dr_untranslatable_parse(&mode, "force"), -1);
+
+	/* The pure decision. */
+	kdr_dr_sync_history_add(&history, 99, 99);
+	assert_int_equal(kdr_dr_failback_position(&history, 5, KDR_DR_UNTRANSLATABLE_REFUSE, 3, &at_start), -1);
+	assert_false(at_start);
+	assert_int_equal(kdr_dr_failback_position(&history, 5, KDR_DR_UNTRANSLATABLE_EARLIEST, 3, &at_start), 3);
+	assert_true(at_start);
+	assert_int_equal(kdr_dr_failback_position(&history, 5, KDR_DR_UNTRANSLATABLE_EARLIEST, -1, &at_start), -1);
+	assert_false(at_start); /* the log start unknown: still refused */
+	assert_int_equal(kdr_dr_failback_position(&history, 99, KDR_DR_UNTRANSLATABLE_EARLIEST, 3, &at_start), 99);
+	assert_false(at_start); /* a sync proves it: never the log start */
+	assert_int_equal(kdr_dr_failback_position(&history, 120, KDR_DR_UNTRANSLATABLE_EARLIEST, 3, &at_start), 100);
+	kdr_dr_sync_history_release(&history);
+
+	/* Through the checkpoints, refused by default. */
+	memset(&standby, 0, sizeof(standby));
+	standby.groups = &group;
+	standby.n_groups = 1;
+	in.flow = &flow;
+	in.standby = &standby;
+	in.syncs = &syncs;
+	kdr_dr_failback_checkpoints(&out, &from_start, &untranslated, &in);
+	assert_int_equal((long long)out.n, 1);
+	assert_int_equal(out.v[0].partition, 1);
+	assert_int_equal(out.v[0].downstream_offset, 41);
+	assert_int_equal((long long)from_start.n, 0);
+	assert_int_equal((long long)untranslated.n, 1);
+	assert_string_equal(untranslated.v[0], "group 'billing': dc-east.orders[0] at 5: no offset-sync at or before it");
+	kdr_dr_checkpoints_release(&out);
+	kdr_dr_checkpoints_release(&from_start);
+	kdr_strvec_release(&untranslated);
+
+	/* --untranslatable earliest: partition 0 at its log start (7), partition 1 as before. */
+	kdr_dr_offsets_set(&starts, "orders", 0, 7);
+	kdr_dr_offsets_set(&starts, "orders", 1, 0);
+	kdr_dr_offsets_sort(&starts);
+	in.untranslatable = KDR_DR_UNTRANSLATABLE_EARLIEST;
+	in.starts = &starts;
+	kdr_dr_failback_checkpoints(&out, &from_start, &untranslated, &in);
+	assert_int_equal((long long)untranslated.n, 0);
+	assert_int_equal((long long)out.n, 2);
+	assert_int_equal(out.v[0].partition, 0);
+	assert_int_equal(out.v[0].downstream_offset, 7);
+	assert_int_equal(out.v[0].upstream_offset, 5);
+	assert_int_equal(out.v[1].downstream_offset, 41);
+	assert_int_equal((long long)from_start.n, 1);
+	assert_int_equal(from_start.v[0].partition, 0);
+
+	/* The row that commits the log start says so, with the records that may be re-read (end 100 - 7). */
+	kdr_dr_offsets_set(&ends, "orders", 0, 100);
+	kdr_dr_offsets_sort(&ends);
+	row.group = (char *)"billing";
+	row.topic = (char *)"orders";
+	row.partition = 0;
+	row.next = 7;
+	row.verdict = KDR_DR_COMMIT;
+	plan.rows = &row;
+	plan.n_rows = 1;
+	kdr_dr_failback_note_log_starts(&plan, &from_start, &ends, &flow);
+	assert_non_null(row.reason);
+	assert_string_equal(row.reason,
+			    "no offset-sync at or before dc-east.orders[0] at 5: the log start, up to 93 records may be "
+			    "re-read");
+	free(row.reason);
+	row.reason = NULL;
+	row.verdict = KDR_DR_KEPT; /* the group further on the primary: nothing re-read, nothing said */
+	kdr_dr_failback_note_log_starts(&plan, &from_start, &ends, &flow);
+	assert_null(row.reason);
+
+	kdr_dr_checkpoints_release(&out);
+	kdr_dr_checkpoints_release(&from_start);
+	kdr_dr_offsets_release(&starts);
+	kdr_dr_offsets_release(&ends);
+	flow_release(&flow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_failover_properties),   cmocka_unit_test(test_group_filter),
 		cmocka_unit_test(test_replicated_upstream),   cmocka_unit_test(test_lag_report),
 		cmocka_unit_test(test_upstream_for_downstream), cmocka_unit_test(test_upstream_for_downstream_properties),
+		cmocka_unit_test(test_failback_untranslatable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
