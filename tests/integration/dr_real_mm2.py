@@ -415,8 +415,10 @@ spec:
   target: dc-west
   topics: ["orders"]
   groups: ["ledger"]
----
-apiVersion: kdr.io/v1alpha1
+""" % (east["bootstrap"], east["connect"], west["bootstrap"], west["connect"]))
+    # The reverse flow in its own file, as step 1 writes it (step 3 removes the file).
+    with open(os.path.join(fb, "east-to-west-failback.yaml"), "w") as f:
+        f.write("""apiVersion: kdr.io/v1alpha1
 kind: ReplicationFlow
 metadata: {name: east-to-west-failback}
 spec:
@@ -425,7 +427,7 @@ spec:
   source: dc-west
   target: dc-east
   topics: ["orders"]
-""" % (east["bootstrap"], east["connect"], west["bootstrap"], west["connect"]))
+""")
     git(fb, "init", "-q", "-b", "main")
     git(fb, "add", "-A")
     git(fb, "commit", "-qm", "both flows failed over")
@@ -446,10 +448,6 @@ spec:
         c.close()
         return got
 
-    c = KafkaConsumer(bootstrap_servers=west["bootstrap"], group_id="ledger", api_version=API,
-                      enable_auto_commit=False)
-    c.commit({TopicPartition("dc-east.orders", p): OffsetAndMetadata(o, "") for p, o in LEDGER_ON_WEST.items()})
-    c.close()
     # Real MM2's syncs, decoded here: a partition with no sync at or before ledger's position cannot be
     # translated (MM2 skips offset-syncs while 10 are in flight, so a burst can leave none early on).
     c = KafkaConsumer(bootstrap_servers=east["bootstrap"], api_version=API, enable_auto_commit=False,
@@ -463,11 +461,24 @@ spec:
         if topic == "orders":
             syncs.setdefault(part, []).append((up, down))
     c.close()
-    provable = {p for p in range(3) if any(d <= LEDGER_ON_WEST[p] for _, d in syncs.get(p, []))}
+    # Where ledger stands on dc-west: LEDGER_ON_WEST; when real MM2 left every one of those provable but
+    # a partition without a sync at its start (it skipped them), ledger stands before that partition's
+    # first sync instead, so that the untranslatable path runs on real MM2's own gaps.
+    at = dict(LEDGER_ON_WEST)
+    if all(any(d <= at[p] for _, d in syncs.get(p, [])) for p in range(3)):
+        gaps = [p for p in range(3) if syncs.get(p) and min(d for _, d in syncs[p]) > 0]
+        if gaps:
+            at[gaps[0]] = min(d for _, d in syncs[gaps[0]]) // 2
+    print("ledger on dc-west's dc-east.orders:", at)
+    c = KafkaConsumer(bootstrap_servers=west["bootstrap"], group_id="ledger", api_version=API,
+                      enable_auto_commit=False)
+    c.commit({TopicPartition("dc-east.orders", p): OffsetAndMetadata(o, "") for p, o in at.items()})
+    c.close()
+    provable = {p for p in range(3) if any(d <= at[p] for _, d in syncs.get(p, []))}
     rc, out, err = kdr("failback", "--git", fb, "--flow", FLOW, "--commit", "--timeout", "10s")
     print("real MM2's offset-syncs of orders:", syncs)
     check("failback, groups of 'dc-east'" in out and (rc == 0 and "step 3 of 3" in err) == (provable == {0, 1, 2})
-          and all(("dc-east.orders[%d] at %d: no offset-sync at or before it" % (p, LEDGER_ON_WEST[p]) in err)
+          and all(("dc-east.orders[%d] at %d: no offset-sync at or before it" % (p, at[p]) in err)
                   == (p not in provable) for p in range(3)),
           "failback step 3 on a primary with its data: partitions %s translated, the others reported (exit %d)\n"
           % (sorted(provable), rc) + out + err[-600:])
@@ -480,19 +491,66 @@ spec:
         if p not in provable:
             check(moved[p] is None, "ledger partition %d: not moved (no sync proves its position)" % p)
             continue
-        on_west = read(west["bootstrap"], "dc-east.orders", p, 0, LEDGER_ON_WEST[p])
+        on_west = read(west["bootstrap"], "dc-east.orders", p, 0, at[p])
         on_east = read(east["bootstrap"], "orders", p, moved[p], PER_PARTITION) if moved[p] < PER_PARTITION else []
         everything = read(east["bootstrap"], "orders", p, 0, PER_PARTITION)
         rereads = len(set(on_west) & set(on_east))
-        check(moved[p] is not None and set(everything) <= set(on_west) | set(on_east) and rereads <= LAG_MAX + 1,
+        # Re-reads are bounded by the gap to the next sync past the position (offset.lag.max apart when
+        # MM2 wrote them all; wider where it skipped some).
+        used = max(u for u, d in syncs[p] if d <= at[p])
+        bound = min([u for u, d in syncs[p] if d > at[p]] + [PER_PARTITION]) - used
+        check(moved[p] is not None and set(everything) <= set(on_west) | set(on_east) and rereads <= bound,
               "ledger partition %d: %d on dc-east.orders -> %r on dc-east's orders: none lost, %d re-read "
-              "(offset.lag.max=%d)" % (p, LEDGER_ON_WEST[p], moved[p], rereads, LAG_MAX))
+              "(at most %d: the next sync; offset.lag.max=%d)" % (p, at[p], moved[p], rereads, bound, LAG_MAX))
     rc2, out, err = kdr("failback", "--git", fb, "--flow", FLOW, "--commit", "--timeout", "10s")
     if rc == 0:
         check(rc2 == 0 and "nothing to fail back" in err, "then nothing to fail back")
+        print("note: real MM2 left a sync at or before every position this run: --untranslatable not exercised")
     else:
         check(rc2 == 1 and "ledger  orders" in out and "unchanged" in out,
               "run again: the translated partitions are unchanged (idempotent), still not restored\n" + out)
+        check("--untranslatable earliest" in err, "the refusal names the option that proceeds\n" + err[-400:])
+        untranslatable_earliest(fb, east, west, at, provable, moved, read, KafkaConsumer, TopicPartition)
+
+
+def untranslatable_earliest(fb, east, west, at, provable, moved, read, KafkaConsumer, TopicPartition):
+    """The partitions real MM2 left untranslatable proceed with --untranslatable earliest: ledger lands at
+    dc-east's log start there (the table says how many records may be re-read), a real consumer reads
+    from there (none lost), the translated partitions stay as they were, and step 3 restores the flow."""
+    c = KafkaConsumer(bootstrap_servers=east["bootstrap"], api_version=API, enable_auto_commit=False)
+    starts = {tp.partition: o for tp, o in c.beginning_offsets([TopicPartition("orders", p) for p in range(3)]).items()}
+    c.close()
+    rc, out, err = kdr("failback", "--git", fb, "--flow", FLOW, "--commit", "--untranslatable", "earliest",
+                       "--timeout", "10s")
+    check(rc == 0 and "step 3 of 3" in err and "not moved back" not in err,
+          "failback step 3 --untranslatable earliest: exit 0\n" + out + err[-600:])
+    c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id="ledger", api_version=API,
+                      enable_auto_commit=False)
+    now = {p: c.committed(TopicPartition("orders", p)) for p in range(3)}
+    c.close()
+    for p in range(3):
+        if p in provable:
+            check(now[p] == moved[p], "ledger partition %d: translated, unchanged (%r)" % (p, now[p]))
+            continue
+        note = ("no offset-sync at or before dc-east.orders[%d] at %d: the log start, up to %d records may be "
+                "re-read" % (p, at[p], PER_PARTITION - starts[p]))
+        on_west = read(west["bootstrap"], "dc-east.orders", p, 0, at[p])
+        on_east = read(east["bootstrap"], "orders", p, now[p], PER_PARTITION) if now[p] is not None else []
+        everything = read(east["bootstrap"], "orders", p, 0, PER_PARTITION)
+        check(now[p] == starts[p] and note in out and len(everything) == PER_PARTITION
+              and set(everything) <= set(on_east),
+              "ledger partition %d: %d on dc-east.orders -> %r, dc-east's log start: a real consumer reads %d "
+              "records from there, none lost (%d re-read); the table: %s\n" % (p, at[p], now[p],
+                                                                               len(on_east),
+                                                                               len(set(on_west) & set(on_east)),
+                                                                               note) + out)
+    with open(os.path.join(fb, "dr.yaml")) as f:
+        restored = "failedOver" not in f.read()
+    check(restored and not os.path.exists(os.path.join(fb, "east-to-west-failback.yaml"))
+          and git(fb, "rev-list", "--count", "HEAD") == "2",
+          "step 3 restored east-to-west and removed east-to-west-failback (one commit)")
+    rc, out, err = kdr("failback", "--git", fb, "--flow", FLOW, "--commit", "--untranslatable", "earliest")
+    check(rc == 0 and "nothing to fail back" in err, "then nothing to fail back")
 
 def failback(work, d, east_config, west, west_admin, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition,
              OffsetAndMetadata, NewTopic, procs):
