@@ -34,16 +34,16 @@ typedef unsigned (*kdr_controller_http_handler)(struct kdr_buf *body, const char
  * `*address`; KDR_EINVALID for a malformed address, KDR_EUNAVAILABLE when it
  * cannot be bound, with kdr_error_set.
  */
-int kdr_controller_http_start(struct kdr_controller_http **out, char **address, const char *listen_addr,
-			      kdr_controller_http_handler handler, void *ctx);
+int kdr_controller__http_start(struct kdr_controller_http **out, char **address, const char *listen_addr,
+			       kdr_controller_http_handler handler, void *ctx);
 
 /* Stops serving (waits for the thread), closes the socket; accepts NULL. */
-void kdr_controller_http_stop(struct kdr_controller_http *http);
+void kdr_controller__http_stop(struct kdr_controller_http *http);
 
 /* --- the controller's state, shared by loop.c, desired.c and cycle.c --- */
 
 /* The backoff of one cluster, kept across cycles by name. */
-struct kdr_controller_cluster_state {
+struct kdr_controller__cluster_state {
 	char *name;
 	struct kdr_controller_backoff backoff;
 	int last_code; /* the code of its last failure */
@@ -68,7 +68,7 @@ struct kdr_controller {
 	char *notes_revision;             /* plan warnings are logged once per revision */
 	struct kdr_diags rejected_diags;  /* the diagnostics of rejected_revision */
 
-	struct kdr_controller_cluster_state *states; /* backoff per cluster name, in no order */
+	struct kdr_controller__cluster_state *states; /* backoff per cluster name, in no order */
 	size_t n_states;
 	size_t cap_states;
 	struct kdr_rng rng;
@@ -92,8 +92,8 @@ struct kdr_controller {
 };
 
 /* Monotonic milliseconds (scheduling) and Unix milliseconds (timestamps). */
-int64_t kdr_controller_mono_ms(void);
-int64_t kdr_controller_wall_ms(void);
+int64_t kdr_controller__mono_ms(void);
+int64_t kdr_controller__wall_ms(void);
 
 /* --- log lines (log.c) --- */
 
@@ -107,23 +107,23 @@ struct kdr_controller_fields {
 };
 
 /* Adds a string field; a NULL value leaves the field out. Extra fields beyond the maximum are dropped. */
-void kdr_controller_field_str(struct kdr_controller_fields *f, const char *key, const char *value);
-void kdr_controller_field_int(struct kdr_controller_fields *f, const char *key, int64_t value);
-void kdr_controller_field_bool(struct kdr_controller_fields *f, const char *key, bool value);
+void kdr_controller__field_str(struct kdr_controller_fields *f, const char *key, const char *value);
+void kdr_controller__field_int(struct kdr_controller_fields *f, const char *key, int64_t value);
+void kdr_controller__field_bool(struct kdr_controller_fields *f, const char *key, bool value);
 
 /*
  * Writes one line to the controller's log (flushed). Inside a cycle, the
  * cycle id and the revision in effect come first. Loop thread only.
  */
-void kdr_controller_log(struct kdr_controller *ctl, enum kdr_controller_log_level level, const char *msg,
-			const struct kdr_controller_fields *f);
+void kdr_controller__log(struct kdr_controller *ctl, enum kdr_controller_log_level level, const char *msg,
+			 const struct kdr_controller_fields *f);
 
 /* --- clusters (loop.c) --- */
 
 /* The backoff state of cluster `name`, added (healthy) if new; lent. */
-struct kdr_controller_cluster_state *kdr_controller_cluster_state(struct kdr_controller *ctl, const char *name);
+struct kdr_controller__cluster_state *kdr_controller__cluster_state(struct kdr_controller *ctl, const char *name);
 /* Whether --cluster lets the loop reconcile `name`. */
-bool kdr_controller_cluster_selected(const struct kdr_controller *ctl, const char *name);
+bool kdr_controller__cluster_selected(const struct kdr_controller *ctl, const char *name);
 
 /* --- the desired state (desired.c) --- */
 
@@ -132,19 +132,19 @@ bool kdr_controller_cluster_selected(const struct kdr_controller *ctl, const cha
  * logged when it starts or changes; the last good desired state stays.
  * Returns 0 or the check's code.
  */
-int kdr_controller_check_source(struct kdr_controller *ctl);
+int kdr_controller__check_source(struct kdr_controller *ctl);
 /* Whether the source is at a revision that is neither in effect nor known to be invalid. */
-bool kdr_controller_needs_load(const struct kdr_controller *ctl);
+bool kdr_controller__needs_load(const struct kdr_controller *ctl);
 /*
- * Loads the source's revision when kdr_controller_needs_load says so, all or
+ * Loads the source's revision when kdr_controller__needs_load says so, all or
  * nothing. Returns 0 when the state in effect is the source's (or the
  * source's is known invalid), else the load's code.
  */
-int kdr_controller_update_desired(struct kdr_controller *ctl);
+int kdr_controller__update_desired(struct kdr_controller *ctl);
 
 /* --- one cycle (cycle.c) --- */
 
 /* Runs one reconcile cycle; returns 0 or its first failure's code (kdr_error_set summarises it). */
-int kdr_controller_run_cycle(struct kdr_controller *ctl);
+int kdr_controller__run_cycle(struct kdr_controller *ctl);
 
 #endif

@@ -109,14 +109,14 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 		char *joined = kdr_strvec_join(&read->messages, "; ");
 		struct kdr_controller_fields f = { 0 };
 
-		kdr_controller_field_str(&f, "cluster", cc->name);
-		kdr_controller_field_str(&f, "error", joined);
+		kdr_controller__field_str(&f, "cluster", cc->name);
+		kdr_controller__field_str(&f, "error", joined);
 		if (read->code != 0) {
 			cc->outcome = CLUSTER_FAILED;
 			cc->message = kdr_strdup(joined && joined[0] ? joined : kdr_error_name(read->code));
 			cluster_error(cy, cc, read->code);
-			kdr_controller_field_str(&f, "code", kdr_error_name(read->code));
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "cannot read cluster", &f);
+			kdr_controller__field_str(&f, "code", kdr_error_name(read->code));
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_ERROR, "cannot read cluster", &f);
 		} else if (read->messages.n > 0) {
 			/*
 			 * Kafka was read: its topics are still reconciled and the plan
@@ -125,8 +125,8 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 			 */
 			fail(cy, KDR_EUNAVAILABLE);
 			cc->errors++;
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN,
-					   "cannot read Kafka Connect; its connectors are not reconciled", &f);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN,
+					    "cannot read Kafka Connect; its connectors are not reconciled", &f);
 		}
 		free(joined);
 	}
@@ -145,15 +145,15 @@ static void publish_plan(struct kdr_controller *ctl, struct cycle *cy, const str
 		const struct kdr_action *action = &plan->actions[i];
 		struct kdr_controller_fields f = { 0 };
 
-		kdr_controller_field_str(&f, "kind", kdr_action_kind_name(action->kind));
-		kdr_controller_field_str(&f, "cluster", action->cluster);
-		kdr_controller_field_str(&f, "resource", action->resource);
-		kdr_controller_field_str(&f, "policy", action->policy);
-		kdr_controller_field_str(&f, "risk", kdr_risk_name(action->risk));
+		kdr_controller__field_str(&f, "kind", kdr_action_kind_name(action->kind));
+		kdr_controller__field_str(&f, "cluster", action->cluster);
+		kdr_controller__field_str(&f, "resource", action->resource);
+		kdr_controller__field_str(&f, "policy", action->policy);
+		kdr_controller__field_str(&f, "risk", kdr_risk_name(action->risk));
 		/* Reasons show config values the plan renders; sensitive ones are already redacted there. */
-		kdr_controller_field_str(&f, "reason", action->reason);
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO,
-				   ctl->options.dry_run ? "drift (dry run: not applied)" : "planned action", &f);
+		kdr_controller__field_str(&f, "reason", action->reason);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO,
+				    ctl->options.dry_run ? "drift (dry run: not applied)" : "planned action", &f);
 	}
 	for (size_t i = 0; i < plan->n_blocked; i++) {
 		const struct kdr_blocked *blocked = &plan->blocked[i];
@@ -161,13 +161,13 @@ static void publish_plan(struct kdr_controller *ctl, struct cycle *cy, const str
 		bool error = blocked->kind == KDR_BLOCKED_ERROR;
 		struct kdr_controller_fields f = { 0 };
 
-		kdr_controller_field_str(&f, "kind", kdr_blocked_kind_name(blocked->kind));
-		kdr_controller_field_str(&f, "cluster", blocked->cluster);
-		kdr_controller_field_str(&f, "resource", blocked->resource);
-		kdr_controller_field_str(&f, "policy", blocked->policy);
-		kdr_controller_field_str(&f, "reason", blocked->reason);
-		kdr_controller_log(ctl, error ? KDR_CONTROLLER_LOG_ERROR : KDR_CONTROLLER_LOG_WARN,
-				   error ? "plan error" : "blocked (kdr refuses this change)", &f);
+		kdr_controller__field_str(&f, "kind", kdr_blocked_kind_name(blocked->kind));
+		kdr_controller__field_str(&f, "cluster", blocked->cluster);
+		kdr_controller__field_str(&f, "resource", blocked->resource);
+		kdr_controller__field_str(&f, "policy", blocked->policy);
+		kdr_controller__field_str(&f, "reason", blocked->reason);
+		kdr_controller__log(ctl, error ? KDR_CONTROLLER_LOG_ERROR : KDR_CONTROLLER_LOG_WARN,
+				    error ? "plan error" : "blocked (kdr refuses this change)", &f);
 		if (!error)
 			continue;
 		if (cc) {
@@ -184,10 +184,10 @@ static void publish_plan(struct kdr_controller *ctl, struct cycle *cy, const str
 
 			if (plan->notes[i].kind != KDR_NOTE_WARNING)
 				continue;
-			kdr_controller_field_str(&f, "cluster", plan->notes[i].cluster);
-			kdr_controller_field_str(&f, "resource", plan->notes[i].resource);
-			kdr_controller_field_str(&f, "detail", plan->notes[i].message);
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "plan warning", &f);
+			kdr_controller__field_str(&f, "cluster", plan->notes[i].cluster);
+			kdr_controller__field_str(&f, "resource", plan->notes[i].resource);
+			kdr_controller__field_str(&f, "detail", plan->notes[i].message);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN, "plan warning", &f);
 		}
 		free(ctl->notes_revision);
 		ctl->notes_revision = kdr_strdup(plan->revision);
@@ -244,17 +244,18 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pip
 		pthread_mutex_unlock(&ctl->lock);
 		if (outcome == KDR_CONTROLLER_ACTION_SKIPPED)
 			continue;
-		kdr_controller_field_str(&f, "kind", kdr_action_kind_name(action->kind));
-		kdr_controller_field_str(&f, "cluster", action->cluster);
-		kdr_controller_field_str(&f, "resource", action->resource);
+		kdr_controller__field_str(&f, "kind", kdr_action_kind_name(action->kind));
+		kdr_controller__field_str(&f, "cluster", action->cluster);
+		kdr_controller__field_str(&f, "resource", action->resource);
 		if (outcome == KDR_CONTROLLER_ACTION_SUCCEEDED) {
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "action applied", &f);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "action applied", &f);
 			continue;
 		}
-		kdr_controller_field_str(&f, "error", result->message ? result->message : kdr_error_name(result->code));
-		kdr_controller_field_str(&f, "code", kdr_error_name(result->code));
-		kdr_controller_field_bool(&f, "retriable", kdr_error_retriable(result->code));
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "action failed", &f);
+		kdr_controller__field_str(&f, "error",
+					  result->message ? result->message : kdr_error_name(result->code));
+		kdr_controller__field_str(&f, "code", kdr_error_name(result->code));
+		kdr_controller__field_bool(&f, "retriable", kdr_error_retriable(result->code));
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_ERROR, "action failed", &f);
 		if (cc) {
 			cc->outcome = CLUSTER_FAILED;
 			cluster_error(cy, cc, result->code);
@@ -291,8 +292,8 @@ static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, struct kdr_
 	if (any && !cy->global_error && atomic_load(&ctl->stop)) {
 		/* Nothing is in flight yet: stopping now leaves no half-applied cycle. */
 		cy->stop_skipped = true;
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "stop requested before the apply; nothing applied",
-				   NULL);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN, "stop requested before the apply; nothing applied",
+				    NULL);
 	}
 	/* An empty cluster list means "all" to the executor: it is never called without targets. */
 	if (!any || cy->global_error || cy->stop_skipped)
@@ -305,19 +306,19 @@ static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, struct kdr_
 /* Backoff and stats from the cycle's per-cluster outcomes; the summary line; the cycle's result. */
 static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 {
-	int64_t now = kdr_controller_mono_ms();
+	int64_t now = kdr_controller__mono_ms();
 	int64_t duration = now - cy->start_mono;
 	size_t attempted = 0, failed = 0, backing_off = 0;
 	struct kdr_controller_fields f = { 0 };
 
 	for (size_t i = 0; i < cy->n_clusters; i++) {
 		struct cluster_cycle *cc = &cy->clusters[i];
-		struct kdr_controller_cluster_state *state = NULL;
+		struct kdr_controller__cluster_state *state = NULL;
 		struct kdr_controller_fields cf = { 0 };
 
 		if (cc->outcome == CLUSTER_NOT_SELECTED)
 			continue;
-		state = kdr_controller_cluster_state(ctl, cc->name);
+		state = kdr_controller__cluster_state(ctl, cc->name);
 		if (cc->outcome == CLUSTER_BACKING_OFF) {
 			backing_off++;
 			continue;
@@ -327,14 +328,14 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 			failed++;
 			kdr_controller_backoff_fail(&state->backoff, &ctl->options.backoff, &ctl->rng, now);
 			state->last_code = cc->code ? cc->code : KDR_EINVALID;
-			kdr_controller_field_str(&cf, "cluster", cc->name);
-			kdr_controller_field_int(&cf, "failures", state->backoff.failures);
-			kdr_controller_field_int(&cf, "retry_in_ms", state->backoff.not_before_ms - now);
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "cluster failed; backing off", &cf);
+			kdr_controller__field_str(&cf, "cluster", cc->name);
+			kdr_controller__field_int(&cf, "failures", state->backoff.failures);
+			kdr_controller__field_int(&cf, "retry_in_ms", state->backoff.not_before_ms - now);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN, "cluster failed; backing off", &cf);
 		} else if (state->backoff.failures > 0) {
-			kdr_controller_field_str(&cf, "cluster", cc->name);
-			kdr_controller_field_int(&cf, "after_failures", state->backoff.failures);
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "cluster recovered", &cf);
+			kdr_controller__field_str(&cf, "cluster", cc->name);
+			kdr_controller__field_int(&cf, "after_failures", state->backoff.failures);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "cluster recovered", &cf);
 			kdr_controller_backoff_reset(&state->backoff);
 		}
 	}
@@ -355,7 +356,7 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 			continue;
 		cs = kdr_controller_stats_cluster(&ctl->stats, cc->name);
 		cs->errors_total += cc->errors;
-		cs->backoff_ms = kdr_controller_cluster_state(ctl, cc->name)->backoff.delay_ms;
+		cs->backoff_ms = kdr_controller__cluster_state(ctl, cc->name)->backoff.delay_ms;
 	}
 	if (ctl->have_desired) {
 		/* The revision this cycle reconciled: the last good one, whatever the source is at now. */
@@ -371,25 +372,25 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 	}
 	ctl->stats.last_cycle_duration_ms = duration;
 	if (cy->first_code == 0) {
-		ctl->stats.last_success_unix_ms = kdr_controller_wall_ms();
+		ctl->stats.last_success_unix_ms = kdr_controller__wall_ms();
 		ctl->stats.ready = true;
 	}
 	pthread_mutex_unlock(&ctl->lock);
 
-	kdr_controller_field_str(&f, "result", cy->first_code == 0 ? "success" : "failure");
-	kdr_controller_field_str(&f, "source", cy->source);
-	kdr_controller_field_int(&f, "clusters", (int64_t)attempted);
-	kdr_controller_field_int(&f, "clusters_failed", (int64_t)failed);
-	kdr_controller_field_int(&f, "clusters_backing_off", (int64_t)backing_off);
-	kdr_controller_field_int(&f, "actions", (int64_t)cy->n_actions);
-	kdr_controller_field_int(&f, "succeeded", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SUCCEEDED]);
-	kdr_controller_field_int(&f, "failed", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
-	kdr_controller_field_int(&f, "skipped", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SKIPPED]);
-	kdr_controller_field_int(&f, "dry_run", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_DRY_RUN]);
-	kdr_controller_field_int(&f, "blocked", (int64_t)cy->n_blocked);
-	kdr_controller_field_int(&f, "duration_ms", duration);
-	kdr_controller_log(ctl, cy->first_code == 0 ? KDR_CONTROLLER_LOG_INFO : KDR_CONTROLLER_LOG_WARN,
-			   "reconcile cycle finished", &f);
+	kdr_controller__field_str(&f, "result", cy->first_code == 0 ? "success" : "failure");
+	kdr_controller__field_str(&f, "source", cy->source);
+	kdr_controller__field_int(&f, "clusters", (int64_t)attempted);
+	kdr_controller__field_int(&f, "clusters_failed", (int64_t)failed);
+	kdr_controller__field_int(&f, "clusters_backing_off", (int64_t)backing_off);
+	kdr_controller__field_int(&f, "actions", (int64_t)cy->n_actions);
+	kdr_controller__field_int(&f, "succeeded", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SUCCEEDED]);
+	kdr_controller__field_int(&f, "failed", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
+	kdr_controller__field_int(&f, "skipped", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SKIPPED]);
+	kdr_controller__field_int(&f, "dry_run", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_DRY_RUN]);
+	kdr_controller__field_int(&f, "blocked", (int64_t)cy->n_blocked);
+	kdr_controller__field_int(&f, "duration_ms", duration);
+	kdr_controller__log(ctl, cy->first_code == 0 ? KDR_CONTROLLER_LOG_INFO : KDR_CONTROLLER_LOG_WARN,
+			    "reconcile cycle finished", &f);
 	if (cy->first_code == 0)
 		return 0;
 	return kdr_error_set(cy->first_code,
@@ -465,13 +466,13 @@ static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p
 	struct kdr_health status = { 0 };
 	struct kdr_controller_flow_lag *lags = NULL, *old = NULL;
 	size_t n_old = 0;
-	int64_t now = kdr_controller_mono_ms();
+	int64_t now = kdr_controller__mono_ms();
 
 	if (kdr_pipeline_status(&status, p) != 0) {
 		struct kdr_controller_fields f = { 0 };
 
-		kdr_controller_field_str(&f, "error", kdr_error_message());
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "flow status failed; lag not measured", &f);
+		kdr_controller__field_str(&f, "error", kdr_error_message());
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN, "flow status failed; lag not measured", &f);
 		return;
 	}
 	if (!lag_due(ctl, &status, now)) {
@@ -530,7 +531,7 @@ static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kd
 	rep.failed_clusters = failed;
 	rep.cluster_errors = errors;
 	rep.dry_run = ctl->options.dry_run;
-	rep.now_unix_ms = kdr_controller_wall_ms();
+	rep.now_unix_ms = kdr_controller__wall_ms();
 	rep.status = status;
 	ctl->source.ops->report(ctl->source.ctx, &rep);
 	free(failed);
@@ -540,35 +541,35 @@ static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kd
 /* Selects the clusters of this cycle: declared, in --cluster, not backing off. */
 static void select_clusters(struct kdr_controller *ctl, struct cycle *cy)
 {
-	int64_t now = kdr_controller_mono_ms();
+	int64_t now = kdr_controller__mono_ms();
 
 	cy->n_clusters = ctl->desired.n_clusters;
 	cy->clusters = kdr_calloc(cy->n_clusters + 1, sizeof(*cy->clusters));
 	for (size_t i = 0; i < cy->n_clusters; i++) {
 		struct cluster_cycle *cc = &cy->clusters[i];
-		struct kdr_controller_cluster_state *state = NULL;
+		struct kdr_controller__cluster_state *state = NULL;
 		struct kdr_controller_fields f = { 0 };
 
 		cc->name = ctl->desired.clusters[i].meta.name;
-		if (!kdr_controller_cluster_selected(ctl, cc->name)) {
+		if (!kdr_controller__cluster_selected(ctl, cc->name)) {
 			cc->outcome = CLUSTER_NOT_SELECTED;
 			continue;
 		}
-		state = kdr_controller_cluster_state(ctl, cc->name);
+		state = kdr_controller__cluster_state(ctl, cc->name);
 		if (!kdr_controller_backoff_active(&state->backoff, now)) {
 			cc->outcome = CLUSTER_OK;
 			continue;
 		}
 		cc->outcome = CLUSTER_BACKING_OFF;
 		fail(cy, state->last_code);
-		kdr_controller_field_str(&f, "cluster", cc->name);
-		kdr_controller_field_int(&f, "failures", state->backoff.failures);
-		kdr_controller_field_int(&f, "retry_in_ms", state->backoff.not_before_ms - now);
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "cluster backing off; skipped this cycle", &f);
+		kdr_controller__field_str(&f, "cluster", cc->name);
+		kdr_controller__field_int(&f, "failures", state->backoff.failures);
+		kdr_controller__field_int(&f, "retry_in_ms", state->backoff.not_before_ms - now);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "cluster backing off; skipped this cycle", &f);
 	}
 }
 
-int kdr_controller_run_cycle(struct kdr_controller *ctl)
+int kdr_controller__run_cycle(struct kdr_controller *ctl)
 {
 	struct cycle cy;
 	struct kdr_pipeline p;
@@ -580,11 +581,11 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 	kdr_pipeline_init(&p, NULL, NULL);
 	ctl->cycle++;
 	ctl->in_cycle = true;
-	cy.start_mono = kdr_controller_mono_ms();
+	cy.start_mono = kdr_controller__mono_ms();
 	cy.source = "ok";
 	kdr_error_clear();
 
-	rc = kdr_controller_update_desired(ctl);
+	rc = kdr_controller__update_desired(ctl);
 	if (rc != 0) {
 		cy.source = rc == KDR_EINVALID ? "invalid" : "unavailable";
 		fail(&cy, rc);
@@ -597,11 +598,11 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 		fail(&cy, KDR_EINVALID);
 	}
 	if (ctl->last_source_state && strcmp(ctl->last_source_state, "ok") != 0 && strcmp(cy.source, "ok") == 0)
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "source usable again", NULL);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "source usable again", NULL);
 	ctl->last_source_state = cy.source;
 	if (!ctl->have_desired) {
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "no valid desired state yet; nothing reconciled",
-				   NULL);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_ERROR, "no valid desired state yet; nothing reconciled",
+				    NULL);
 		fail(&cy, KDR_EINVALID);
 		goto cleanup;
 	}
@@ -614,8 +615,8 @@ int kdr_controller_run_cycle(struct kdr_controller *ctl)
 	if (rc != 0) {
 		struct kdr_controller_fields f = { 0 };
 
-		kdr_controller_field_str(&f, "error", kdr_error_message());
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR, "planning failed; nothing applied", &f);
+		kdr_controller__field_str(&f, "error", kdr_error_message());
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_ERROR, "planning failed; nothing applied", &f);
 		cy.global_error = true;
 		fail(&cy, rc);
 		goto cleanup;

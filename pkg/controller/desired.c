@@ -23,7 +23,7 @@ static void replace(char **slot, const char *value)
 	*slot = kdr_strdup(value);
 }
 
-int kdr_controller_check_source(struct kdr_controller *ctl)
+int kdr_controller__check_source(struct kdr_controller *ctl)
 {
 	struct kdr_controller_fields f = { 0 };
 	char *revision = NULL;
@@ -45,11 +45,11 @@ int kdr_controller_check_source(struct kdr_controller *ctl)
 		pthread_mutex_unlock(&ctl->lock);
 		/* Logged when it starts or changes, not at every poll. */
 		if (!ctl->check_error || strcmp(ctl->check_error, message) != 0) {
-			kdr_controller_field_str(&f, "source", ctl->source.ops->describe(ctl->source.ctx));
-			kdr_controller_field_str(&f, "error", message);
-			kdr_controller_field_str(&f, "code", kdr_error_name(rc));
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR,
-					   "cannot read the source; the last good desired state stays in effect", &f);
+			kdr_controller__field_str(&f, "source", ctl->source.ops->describe(ctl->source.ctx));
+			kdr_controller__field_str(&f, "error", message);
+			kdr_controller__field_str(&f, "code", kdr_error_name(rc));
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_ERROR,
+					    "cannot read the source; the last good desired state stays in effect", &f);
 			replace(&ctl->check_error, message);
 		}
 		ctl->check_failed = true;
@@ -57,8 +57,8 @@ int kdr_controller_check_source(struct kdr_controller *ctl)
 		return rc;
 	}
 	if (ctl->check_failed) {
-		kdr_controller_field_str(&f, "source", ctl->source.ops->describe(ctl->source.ctx));
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "source readable again", &f);
+		kdr_controller__field_str(&f, "source", ctl->source.ops->describe(ctl->source.ctx));
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "source readable again", &f);
 		f.n = 0;
 	}
 	ctl->check_failed = false;
@@ -66,9 +66,9 @@ int kdr_controller_check_source(struct kdr_controller *ctl)
 	free(ctl->check_error);
 	ctl->check_error = NULL;
 	if (ctl->seen_revision && strcmp(ctl->seen_revision, revision) != 0) {
-		kdr_controller_field_str(&f, "source_revision", revision);
-		kdr_controller_field_str(&f, "previous", ctl->seen_revision);
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "source changed", &f);
+		kdr_controller__field_str(&f, "source_revision", revision);
+		kdr_controller__field_str(&f, "previous", ctl->seen_revision);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "source changed", &f);
 		ctl->source_changed = true;
 	}
 	free(ctl->seen_revision);
@@ -76,7 +76,7 @@ int kdr_controller_check_source(struct kdr_controller *ctl)
 	return 0;
 }
 
-bool kdr_controller_needs_load(const struct kdr_controller *ctl)
+bool kdr_controller__needs_load(const struct kdr_controller *ctl)
 {
 	if (!ctl->seen_revision)
 		return false;
@@ -94,17 +94,17 @@ static void log_diags(struct kdr_controller *ctl, const struct kdr_diags *diags)
 		struct kdr_controller_fields f = { 0 };
 
 		if (logged == MAX_LOGGED_DIAGS) {
-			kdr_controller_field_int(&f, "more", (int64_t)(diags->n - i));
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "more document diagnostics not logged", &f);
+			kdr_controller__field_int(&f, "more", (int64_t)(diags->n - i));
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN, "more document diagnostics not logged", &f);
 			return;
 		}
-		kdr_controller_field_str(&f, "source_revision", ctl->seen_revision);
-		kdr_controller_field_str(&f, "location", diag->where);
-		kdr_controller_field_str(&f, "field", diag->field);
-		kdr_controller_field_str(&f, "detail", diag->message);
-		kdr_controller_log(ctl,
-				   diag->severity == KDR_SEV_ERROR ? KDR_CONTROLLER_LOG_ERROR : KDR_CONTROLLER_LOG_WARN,
-				   diag->severity == KDR_SEV_ERROR ? "document error" : "document warning", &f);
+		kdr_controller__field_str(&f, "source_revision", ctl->seen_revision);
+		kdr_controller__field_str(&f, "location", diag->where);
+		kdr_controller__field_str(&f, "field", diag->field);
+		kdr_controller__field_str(&f, "detail", diag->message);
+		kdr_controller__log(
+		    ctl, diag->severity == KDR_SEV_ERROR ? KDR_CONTROLLER_LOG_ERROR : KDR_CONTROLLER_LOG_WARN,
+		    diag->severity == KDR_SEV_ERROR ? "document error" : "document warning", &f);
 		logged++;
 	}
 }
@@ -116,19 +116,19 @@ static void warn_unknown_filter(struct kdr_controller *ctl)
 
 		if (kdr_desired_cluster(&ctl->desired, ctl->cluster_filter.v[i]))
 			continue;
-		kdr_controller_field_str(&f, "cluster", ctl->cluster_filter.v[i]);
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_WARN, "--cluster names no declared KafkaCluster", &f);
+		kdr_controller__field_str(&f, "cluster", ctl->cluster_filter.v[i]);
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN, "--cluster names no declared KafkaCluster", &f);
 	}
 }
 
-int kdr_controller_update_desired(struct kdr_controller *ctl)
+int kdr_controller__update_desired(struct kdr_controller *ctl)
 {
 	int rc = 0;
 
-	for (int attempt = 0; attempt < MAX_LOAD_ATTEMPTS && kdr_controller_needs_load(ctl); attempt++) {
+	for (int attempt = 0; attempt < MAX_LOAD_ATTEMPTS && kdr_controller__needs_load(ctl); attempt++) {
 		struct kdr_diags diags = KDR_DIAGS_INIT;
 		struct kdr_controller_fields f = { 0 };
-		int64_t now = kdr_controller_mono_ms();
+		int64_t now = kdr_controller__mono_ms();
 
 		rc = ctl->source.ops->load(&ctl->desired, &diags, ctl->seen_revision, ctl->source.ctx);
 		if (rc == 0) {
@@ -138,12 +138,12 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 			free(ctl->rejected_revision);
 			ctl->rejected_revision = NULL;
 			kdr_diags_release(&ctl->rejected_diags);
-			kdr_controller_field_str(&f, "source_revision", ctl->seen_revision);
-			kdr_controller_field_int(&f, "clusters", (int64_t)ctl->desired.n_clusters);
-			kdr_controller_field_int(&f, "flows", (int64_t)ctl->desired.n_flows);
-			kdr_controller_field_int(&f, "policies", (int64_t)ctl->desired.n_policies);
-			kdr_controller_field_int(&f, "warnings", (int64_t)diags.warnings);
-			kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "desired state loaded", &f);
+			kdr_controller__field_str(&f, "source_revision", ctl->seen_revision);
+			kdr_controller__field_int(&f, "clusters", (int64_t)ctl->desired.n_clusters);
+			kdr_controller__field_int(&f, "flows", (int64_t)ctl->desired.n_flows);
+			kdr_controller__field_int(&f, "policies", (int64_t)ctl->desired.n_policies);
+			kdr_controller__field_int(&f, "warnings", (int64_t)diags.warnings);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "desired state loaded", &f);
 			log_diags(ctl, &diags);
 			warn_unknown_filter(ctl);
 			/* A new revision may fix what failed: every cluster is tried now (failure counts stay). */
@@ -156,7 +156,7 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 		if (rc == KDR_ECONFLICT) {
 			/* Changed under our feet: look again and read the new revision. */
 			kdr_diags_release(&diags);
-			rc = kdr_controller_check_source(ctl);
+			rc = kdr_controller__check_source(ctl);
 			if (rc != 0)
 				return rc;
 			rc = KDR_ECONFLICT;
@@ -165,14 +165,14 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 		pthread_mutex_lock(&ctl->lock);
 		ctl->stats.source_errors_total++;
 		pthread_mutex_unlock(&ctl->lock);
-		kdr_controller_field_str(&f, "source_revision", ctl->seen_revision);
-		kdr_controller_field_int(&f, "errors", (int64_t)diags.errors);
-		kdr_controller_field_int(&f, "warnings", (int64_t)diags.warnings);
-		kdr_controller_field_str(&f, "error", kdr_error_message());
-		kdr_controller_log(ctl, KDR_CONTROLLER_LOG_ERROR,
-				   ctl->have_desired ? "desired state rejected; the last good one stays in effect"
-						     : "desired state rejected; nothing to reconcile yet",
-				   &f);
+		kdr_controller__field_str(&f, "source_revision", ctl->seen_revision);
+		kdr_controller__field_int(&f, "errors", (int64_t)diags.errors);
+		kdr_controller__field_int(&f, "warnings", (int64_t)diags.warnings);
+		kdr_controller__field_str(&f, "error", kdr_error_message());
+		kdr_controller__log(ctl, KDR_CONTROLLER_LOG_ERROR,
+				    ctl->have_desired ? "desired state rejected; the last good one stays in effect"
+						      : "desired state rejected; nothing to reconcile yet",
+				    &f);
 		log_diags(ctl, &diags);
 		/* Invalid documents stay invalid: not read again until the source moves. I/O errors are retried. */
 		if (rc == KDR_EINVALID) {
@@ -185,5 +185,5 @@ int kdr_controller_update_desired(struct kdr_controller *ctl)
 		return rc;
 	}
 	/* Still conflicting after the tries, unless the source settled on the state in effect. */
-	return kdr_controller_needs_load(ctl) ? rc : 0;
+	return kdr_controller__needs_load(ctl) ? rc : 0;
 }

@@ -167,8 +167,8 @@ cleanup:
 	return rc;
 }
 
-int kdr_controller_http_start(struct kdr_controller_http **out, char **address, const char *listen_addr,
-			      kdr_controller_http_handler handler, void *ctx)
+int kdr_controller__http_start(struct kdr_controller_http **out, char **address, const char *listen_addr,
+			       kdr_controller_http_handler handler, void *ctx)
 {
 	struct kdr_controller_http *http = NULL;
 	char *bound = NULL;
@@ -196,7 +196,7 @@ int kdr_controller_http_start(struct kdr_controller_http **out, char **address, 
 	return 0;
 }
 
-void kdr_controller_http_stop(struct kdr_controller_http *http)
+void kdr_controller__http_stop(struct kdr_controller_http *http)
 {
 	if (!http)
 		return;

@@ -102,7 +102,7 @@ void kdr_controller_log_format_line(struct kdr_buf *out, enum kdr_controller_log
 
 /* --- the loop's own lines (internal, controller_internal.h) --- */
 
-void kdr_controller_field_str(struct kdr_controller_fields *f, const char *key, const char *value)
+void kdr_controller__field_str(struct kdr_controller_fields *f, const char *key, const char *value)
 {
 	if (f->n == KDR_CONTROLLER_MAX_FIELDS || !value)
 		return;
@@ -112,7 +112,7 @@ void kdr_controller_field_str(struct kdr_controller_fields *f, const char *key, 
 	f->n++;
 }
 
-void kdr_controller_field_int(struct kdr_controller_fields *f, const char *key, int64_t value)
+void kdr_controller__field_int(struct kdr_controller_fields *f, const char *key, int64_t value)
 {
 	if (f->n == KDR_CONTROLLER_MAX_FIELDS)
 		return;
@@ -123,7 +123,7 @@ void kdr_controller_field_int(struct kdr_controller_fields *f, const char *key, 
 	f->n++;
 }
 
-void kdr_controller_field_bool(struct kdr_controller_fields *f, const char *key, bool value)
+void kdr_controller__field_bool(struct kdr_controller_fields *f, const char *key, bool value)
 {
 	if (f->n == KDR_CONTROLLER_MAX_FIELDS)
 		return;
@@ -133,23 +133,23 @@ void kdr_controller_field_bool(struct kdr_controller_fields *f, const char *key,
 	f->n++;
 }
 
-void kdr_controller_log(struct kdr_controller *ctl, enum kdr_controller_log_level level, const char *msg,
-			const struct kdr_controller_fields *f)
+void kdr_controller__log(struct kdr_controller *ctl, enum kdr_controller_log_level level, const char *msg,
+			 const struct kdr_controller_fields *f)
 {
 	struct kdr_controller_fields all;
 	size_t n = f ? f->n : 0;
 
 	memset(&all, 0, sizeof(all));
 	if (ctl->in_cycle) {
-		kdr_controller_field_int(&all, "cycle", (int64_t)ctl->cycle);
-		kdr_controller_field_str(&all, "revision",
-					 ctl->have_desired && ctl->desired.revision ? ctl->desired.revision : "");
+		kdr_controller__field_int(&all, "cycle", (int64_t)ctl->cycle);
+		kdr_controller__field_str(&all, "revision",
+					  ctl->have_desired && ctl->desired.revision ? ctl->desired.revision : "");
 	}
 	for (size_t i = 0; i < n && all.n < KDR_CONTROLLER_MAX_FIELDS; i++)
 		all.v[all.n++] = f->v[i];
 	kdr_buf_reset(&ctl->line);
-	kdr_controller_log_format_line(&ctl->line, ctl->options.log_format, kdr_controller_wall_ms(), level, msg, all.v,
-				       all.n);
+	kdr_controller_log_format_line(&ctl->line, ctl->options.log_format, kdr_controller__wall_ms(), level, msg,
+				       all.v, all.n);
 	fwrite(ctl->line.ptr, 1, ctl->line.len, ctl->log);
 	fflush(ctl->log);
 }

@@ -26,7 +26,7 @@
 
 /* --- time --- */
 
-int64_t kdr_controller_mono_ms(void)
+int64_t kdr_controller__mono_ms(void)
 {
 	struct timespec ts = { 0, 0 };
 
@@ -34,7 +34,7 @@ int64_t kdr_controller_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t kdr_controller_wall_ms(void)
+int64_t kdr_controller__wall_ms(void)
 {
 	struct timespec ts = { 0, 0 };
 
@@ -44,9 +44,9 @@ int64_t kdr_controller_wall_ms(void)
 
 /* --- per-cluster state --- */
 
-struct kdr_controller_cluster_state *kdr_controller_cluster_state(struct kdr_controller *ctl, const char *name)
+struct kdr_controller__cluster_state *kdr_controller__cluster_state(struct kdr_controller *ctl, const char *name)
 {
-	struct kdr_controller_cluster_state *state = NULL;
+	struct kdr_controller__cluster_state *state = NULL;
 
 	for (size_t i = 0; i < ctl->n_states; i++)
 		if (strcmp(ctl->states[i].name, name) == 0)
@@ -58,7 +58,7 @@ struct kdr_controller_cluster_state *kdr_controller_cluster_state(struct kdr_con
 	return state;
 }
 
-bool kdr_controller_cluster_selected(const struct kdr_controller *ctl, const char *name)
+bool kdr_controller__cluster_selected(const struct kdr_controller *ctl, const char *name)
 {
 	return ctl->cluster_filter.n == 0 || kdr_strvec_contains(&ctl->cluster_filter, name);
 }
@@ -71,9 +71,9 @@ static int64_t earliest_retry(const struct kdr_controller *ctl)
 	if (!ctl->have_desired)
 		return 0;
 	for (size_t i = 0; i < ctl->n_states; i++) {
-		const struct kdr_controller_cluster_state *state = &ctl->states[i];
+		const struct kdr_controller__cluster_state *state = &ctl->states[i];
 
-		if (state->backoff.not_before_ms == 0 || !kdr_controller_cluster_selected(ctl, state->name) ||
+		if (state->backoff.not_before_ms == 0 || !kdr_controller__cluster_selected(ctl, state->name) ||
 		    !kdr_desired_cluster(&ctl->desired, state->name))
 			continue;
 		if (earliest == 0 || state->backoff.not_before_ms < earliest)
@@ -117,33 +117,33 @@ int kdr_controller_run(struct kdr_controller *ctl)
 	struct kdr_controller_fields f = { 0 };
 
 	atomic_store(&ctl->alive, 1);
-	kdr_controller_field_str(&f, "source", ctl->source.ops->describe(ctl->source.ctx));
-	kdr_controller_field_int(&f, "interval_ms", ctl->options.interval_ms);
-	kdr_controller_field_int(&f, "poll_ms", poll_ms);
-	kdr_controller_field_bool(&f, "dry_run", ctl->options.dry_run);
-	kdr_controller_field_bool(&f, "once", ctl->options.once);
-	kdr_controller_field_str(&f, "listen", ctl->address);
-	kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "controller started", &f);
+	kdr_controller__field_str(&f, "source", ctl->source.ops->describe(ctl->source.ctx));
+	kdr_controller__field_int(&f, "interval_ms", ctl->options.interval_ms);
+	kdr_controller__field_int(&f, "poll_ms", poll_ms);
+	kdr_controller__field_bool(&f, "dry_run", ctl->options.dry_run);
+	kdr_controller__field_bool(&f, "once", ctl->options.once);
+	kdr_controller__field_str(&f, "listen", ctl->address);
+	kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "controller started", &f);
 	while (!atomic_load(&ctl->stop)) {
-		int64_t now = kdr_controller_mono_ms();
+		int64_t now = kdr_controller__mono_ms();
 		int64_t retry = 0;
 
 		if (now >= next_check) {
-			kdr_controller_check_source(ctl);
+			kdr_controller__check_source(ctl);
 			next_check = now + poll_ms;
 			/* A new revision is reconciled at once; the interval only paces resyncs. */
-			if (ctl->source_changed || kdr_controller_needs_load(ctl))
+			if (ctl->source_changed || kdr_controller__needs_load(ctl))
 				next_cycle = now;
 			ctl->source_changed = false;
 		}
 		retry = earliest_retry(ctl);
 		if (now >= next_cycle || (retry > 0 && now >= retry)) {
-			rc = kdr_controller_run_cycle(ctl);
+			rc = kdr_controller__run_cycle(ctl);
 			if (ctl->options.once)
 				break;
 			next_cycle =
-			    kdr_controller_mono_ms() + kdr_controller_jitter(&ctl->rng, ctl->options.interval_ms,
-									     ctl->options.backoff.jitter_percent);
+			    kdr_controller__mono_ms() + kdr_controller_jitter(&ctl->rng, ctl->options.interval_ms,
+									      ctl->options.backoff.jitter_percent);
 			continue;
 		}
 		wait_for(ctl, min_positive(min_positive(next_check, next_cycle), retry) - now);
@@ -153,10 +153,10 @@ int kdr_controller_run(struct kdr_controller *ctl)
 		int signo = atomic_load(&ctl->stop_signal);
 
 		if (signo)
-			kdr_controller_field_int(&f, "signal", signo);
+			kdr_controller__field_int(&f, "signal", signo);
 	}
-	kdr_controller_field_int(&f, "cycles", (int64_t)ctl->cycle);
-	kdr_controller_log(ctl, KDR_CONTROLLER_LOG_INFO, "controller stopped", &f);
+	kdr_controller__field_int(&f, "cycles", (int64_t)ctl->cycle);
+	kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "controller stopped", &f);
 	atomic_store(&ctl->alive, 0);
 	/* rc is the single cycle's result, its message set by finish_cycle. */
 	return ctl->options.once ? rc : 0;
@@ -256,8 +256,8 @@ int kdr_controller_new(struct kdr_controller **out, struct kdr_source *source,
 	ctl->wake[0] = ctl->wake[1] = -1;
 	kdr_buf_init(&ctl->line);
 	kdr_rng_seed(&ctl->rng, options->seed ? options->seed
-					      : (uint64_t)kdr_controller_wall_ms() ^ ((uint64_t)getpid() << 32) ^
-						    (uint64_t)kdr_controller_mono_ms());
+					      : (uint64_t)kdr_controller__wall_ms() ^ ((uint64_t)getpid() << 32) ^
+						    (uint64_t)kdr_controller__mono_ms());
 	atomic_init(&ctl->stop, 0);
 	atomic_init(&ctl->stop_signal, 0);
 	atomic_init(&ctl->alive, 0);
@@ -267,7 +267,7 @@ int kdr_controller_new(struct kdr_controller **out, struct kdr_source *source,
 		goto cleanup;
 	}
 	if (options->listen) {
-		rc = kdr_controller_http_start(&ctl->http, &ctl->address, options->listen, serve, ctl);
+		rc = kdr_controller__http_start(&ctl->http, &ctl->address, options->listen, serve, ctl);
 		if (rc != 0)
 			goto cleanup;
 	}
@@ -311,7 +311,7 @@ void kdr_controller_free(struct kdr_controller *ctl)
 	if (!ctl)
 		return;
 	/* HTTP first: its thread reads the stats. */
-	kdr_controller_http_stop(ctl->http);
+	kdr_controller__http_stop(ctl->http);
 	kdr_kafka_pool_free(ctl->kafka);
 	free(ctl->address);
 	kdr_source_release(&ctl->source);

@@ -61,13 +61,13 @@ static void flatten_all(struct side *out, const struct kdr_desired *desired)
 	if (!desired)
 		return;
 	for (size_t i = 0; i < desired->n_clusters; i++)
-		diff_flatten_cluster(&add_item(out, KIND_CLUSTER, &desired->clusters[i].meta)->flat,
-					 &desired->clusters[i]);
+		kdr_diff__flatten_cluster(&add_item(out, KIND_CLUSTER, &desired->clusters[i].meta)->flat,
+					  &desired->clusters[i]);
 	for (size_t i = 0; i < desired->n_flows; i++)
-		diff_flatten_flow(&add_item(out, KIND_FLOW, &desired->flows[i].meta)->flat, &desired->flows[i]);
+		kdr_diff__flatten_flow(&add_item(out, KIND_FLOW, &desired->flows[i].meta)->flat, &desired->flows[i]);
 	for (size_t i = 0; i < desired->n_policies; i++)
-		diff_flatten_policy(&add_item(out, KIND_POLICY, &desired->policies[i].meta)->flat,
-					&desired->policies[i]);
+		kdr_diff__flatten_policy(&add_item(out, KIND_POLICY, &desired->policies[i].meta)->flat,
+					 &desired->policies[i]);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), compare_items);
 }
@@ -75,7 +75,7 @@ static void flatten_all(struct side *out, const struct kdr_desired *desired)
 static void release_side(struct side *side)
 {
 	for (size_t i = 0; i < side->n; i++)
-		diff_flat_release(&side->v[i].flat);
+		kdr_diff__flat_release(&side->v[i].flat);
 	free(side->v);
 	memset(side, 0, sizeof(*side));
 }
@@ -132,7 +132,7 @@ static void compare_pair(struct kdr_desired_diff *out, const struct item *base, 
 		const struct diff_flat_field *b = j < head->flat.n ? &head->flat.v[j] : NULL;
 		int cmp = !a ? 1 : !b ? -1 : strcmp(a->path, b->path);
 
-		if (cmp == 0 && !diff_field_differs(a, b)) {
+		if (cmp == 0 && !kdr_diff__field_differs(a, b)) {
 			i++;
 			j++;
 			continue;

@@ -30,14 +30,14 @@ struct diff_flat {
 };
 
 /* Flatten one object into an empty `out`, sorted by path (byte order). */
-void diff_flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl);
-void diff_flatten_flow(struct diff_flat *out, const struct kdr_flow *flow);
-void diff_flatten_policy(struct diff_flat *out, const struct kdr_policy *policy);
+void kdr_diff__flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl);
+void kdr_diff__flatten_flow(struct diff_flat *out, const struct kdr_flow *flow);
+void kdr_diff__flatten_policy(struct diff_flat *out, const struct kdr_policy *policy);
 
 /* Whether two flattened fields with the same path differ. */
-bool diff_field_differs(const struct diff_flat_field *a, const struct diff_flat_field *b);
+bool kdr_diff__field_differs(const struct diff_flat_field *a, const struct diff_flat_field *b);
 
-void diff_flat_release(struct diff_flat *flat);
+void kdr_diff__flat_release(struct diff_flat *flat);
 
 /* What a field absent on one side prints as. */
 #define DIFF_UNSET "(unset)"

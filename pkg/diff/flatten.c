@@ -130,7 +130,7 @@ static void sort_fields(struct diff_flat *out)
 		qsort(out->v, out->n, sizeof(*out->v), compare_fields);
 }
 
-void diff_flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl)
+void kdr_diff__flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl)
 {
 	add_str(out, "spec.bootstrapServers", cl->bootstrap_servers);
 	for (size_t i = 0; i < cl->client_config.n; i++) {
@@ -165,7 +165,7 @@ void diff_flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl)
 	sort_fields(out);
 }
 
-void diff_flatten_flow(struct diff_flat *out, const struct kdr_flow *flow)
+void kdr_diff__flatten_flow(struct diff_flat *out, const struct kdr_flow *flow)
 {
 	add_str(out, "spec.source", flow->source);
 	add_str(out, "spec.target", flow->target);
@@ -212,7 +212,7 @@ static char *assignment_text(const struct kdr_assignment *assignment)
 	return kdr_buf_detach(&text);
 }
 
-void diff_flatten_policy(struct diff_flat *out, const struct kdr_policy *policy)
+void kdr_diff__flatten_policy(struct diff_flat *out, const struct kdr_policy *policy)
 {
 	add_set(out, "spec.clusters", &policy->clusters);
 	/* Keyed by topic name, so moving an entry in the list is no change. */
@@ -265,7 +265,7 @@ void diff_flatten_policy(struct diff_flat *out, const struct kdr_policy *policy)
 	sort_fields(out);
 }
 
-bool diff_field_differs(const struct diff_flat_field *a, const struct diff_flat_field *b)
+bool kdr_diff__field_differs(const struct diff_flat_field *a, const struct diff_flat_field *b)
 {
 	if (a->redacted != b->redacted)
 		return true;
@@ -274,7 +274,7 @@ bool diff_field_differs(const struct diff_flat_field *a, const struct diff_flat_
 	return strcmp(a->value, b->value) != 0;
 }
 
-void diff_flat_release(struct diff_flat *flat)
+void kdr_diff__flat_release(struct diff_flat *flat)
 {
 	for (size_t i = 0; i < flat->n; i++) {
 		free(flat->v[i].path);

@@ -162,7 +162,7 @@ static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 						    RD_KAFKA_RESOURCE_PATTERN_LITERAL, PROBE_PRINCIPAL, PROBE_HOST,
 						    RD_KAFKA_ACL_OPERATION_DESCRIBE, RD_KAFKA_ACL_PERMISSION_TYPE_DENY,
 						    errstr, sizeof(errstr));
-	call.options = call.filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
+	call.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
 	if (!call.filter || !call.options) {
 		why = kdr_asprintf("DescribeAcls answered no binding and it could not be checked: %s",
 				   call.filter ? kdr_error_message() : errstr);
@@ -170,7 +170,7 @@ static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 	}
 	call.queue = rd_kafka_queue_new(conn->rk);
 	rd_kafka_DeleteAcls(conn->rk, &call.filter, 1, call.options, call.queue);
-	call.ev = kdr_kafka_wait_event(conn, call.queue, kdr_kafka_admin_deadline(conn));
+	call.ev = kdr_kafka__wait_event(conn, call.queue, kdr_kafka__admin_deadline(conn));
 	if (!call.ev) {
 		why = kdr_strdup("DescribeAcls answered no binding and the check of it got no answer in time");
 		goto cleanup;
@@ -198,7 +198,7 @@ static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 		*no_authorizer = true;
 		break;
 	default: {
-		char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(error));
+		char *detail = kdr_kafka__scrub(conn, rd_kafka_error_string(error));
 
 		why = kdr_asprintf("DescribeAcls answered no binding and the check of it failed: %s: %s",
 				   rd_kafka_error_name(error), detail ? detail : "");
@@ -229,21 +229,21 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	call.filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL,
 						    NULL, RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY,
 						    errstr, sizeof(errstr));
-	call.options = call.filter ? kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
+	call.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
 	if (!call.filter || !call.options) {
 		out->acls_error = kdr_asprintf("DescribeAcls: %s", call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
 	}
 	call.queue = rd_kafka_queue_new(conn->rk);
 	rd_kafka_DescribeAcls(conn->rk, call.filter, call.options, call.queue);
-	call.ev = kdr_kafka_wait_event(conn, call.queue, kdr_kafka_admin_deadline(conn));
+	call.ev = kdr_kafka__wait_event(conn, call.queue, kdr_kafka__admin_deadline(conn));
 	if (!call.ev) {
 		out->acls_error = kdr_strdup("DescribeAcls: no answer in time");
 		goto cleanup;
 	}
 	err = rd_kafka_event_error(call.ev);
 	if (err) {
-		char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(call.ev));
+		char *detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(call.ev));
 
 		/* Not fatal to the read: only a plan that manages ACLs on this cluster needs them. */
 		out->acls_no_authorizer = err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED;
@@ -281,7 +281,7 @@ cleanup:
 static void acl_fail(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *binding,
 		     int code, const char *error_name, const char *prefix, const char *detail)
 {
-	char *scrubbed = kdr_kafka_scrub(conn, detail ? detail : "");
+	char *scrubbed = kdr_kafka__scrub(conn, detail ? detail : "");
 
 	kdr_action_result_release(result);
 	result->attempted = true;
@@ -305,7 +305,7 @@ static void acl_fail_error(struct kdr_action_result *result, const struct kdr_ka
 {
 	rd_kafka_resp_err_t err = rd_kafka_error_code(error);
 
-	acl_fail(result, conn, binding, kdr_kafka_error_code(err), rd_kafka_err2name(err), NULL,
+	acl_fail(result, conn, binding, kdr_kafka__error_code(err), rd_kafka_err2name(err), NULL,
 		 rd_kafka_error_string(error));
 }
 
@@ -345,10 +345,8 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 	}
 	if (n_sent == 0)
 		goto cleanup;
-	options = kdr_kafka_admin_options(conn,
-					  kind == KDR_ACTION_CREATE_ACL ? RD_KAFKA_ADMIN_OP_CREATEACLS
-									: RD_KAFKA_ADMIN_OP_DELETEACLS,
-					  false);
+	options = kdr_kafka__admin_options(
+	    conn, kind == KDR_ACTION_CREATE_ACL ? RD_KAFKA_ADMIN_OP_CREATEACLS : RD_KAFKA_ADMIN_OP_DELETEACLS, false);
 	if (!options) {
 		for (size_t i = 0; i < n_sent; i++)
 			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, KDR_EINVALID, NULL, NULL,
@@ -360,14 +358,14 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 		rd_kafka_CreateAcls(conn->rk, objects, n_sent, options, queue);
 	else
 		rd_kafka_DeleteAcls(conn->rk, objects, n_sent, options, queue);
-	ev = kdr_kafka_wait_event(conn, queue, kdr_kafka_admin_deadline(conn));
+	ev = kdr_kafka__wait_event(conn, queue, kdr_kafka__admin_deadline(conn));
 	err = ev ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
 	if (err) {
 		/* The whole request failed (timeout, broker down, not authorized): so did each action in it. */
 		const char *detail = ev ? rd_kafka_event_error_string(ev) : "no answer in time";
 
 		for (size_t i = 0; i < n_sent; i++)
-			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, kdr_kafka_error_code(err),
+			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, kdr_kafka__error_code(err),
 				 rd_kafka_err2name(err), prefix, detail);
 		goto cleanup;
 	}

@@ -112,8 +112,8 @@ static void *build_object(struct kdr_action_result *result, const struct kdr_kaf
 		size_t n = action->assignment.n;
 
 		if (n > 0 && action->partitions != (int64_t)n) {
-			kdr_kafka_result_fail_local(result, conn, topic, KDR_EINVALID,
-						    "create-topic: the assignment does not cover the partitions");
+			kdr_kafka__result_fail_local(result, conn, topic, KDR_EINVALID,
+						     "create-topic: the assignment does not cover the partitions");
 			return NULL;
 		}
 		/*
@@ -174,8 +174,8 @@ static void *build_object(struct kdr_action_result *result, const struct kdr_kaf
 		break;
 	}
 	if (!object)
-		kdr_kafka_result_fail_local(result, conn, topic, KDR_EINVALID,
-					    errstr[0] ? errstr : "cannot build the request");
+		kdr_kafka__result_fail_local(result, conn, topic, KDR_EINVALID,
+					     errstr[0] ? errstr : "cannot build the request");
 	return object;
 }
 
@@ -312,7 +312,7 @@ static void batch_fail(struct kdr_action_result *results, const struct kdr_kafka
 		       const char *prefix, rd_kafka_resp_err_t err, const char *detail)
 {
 	for (size_t i = 0; i < b->n_sent; i++)
-		kdr_kafka_result_fail(&results[b->sent[i].action], conn, b->sent[i].topic, prefix, err, detail);
+		kdr_kafka__result_fail(&results[b->sent[i].action], conn, b->sent[i].topic, prefix, err, detail);
 }
 
 /*
@@ -382,7 +382,7 @@ static void batch_collect(struct kdr_action_result *results, const struct kdr_ka
 			continue;
 		result = &results[match->action];
 		if (outcomes[o].err)
-			kdr_kafka_result_fail(result, conn, match->topic, NULL, outcomes[o].err, outcomes[o].errstr);
+			kdr_kafka__result_fail(result, conn, match->topic, NULL, outcomes[o].err, outcomes[o].errstr);
 		else {
 			kdr_action_result_release(result);
 			result->attempted = true;
@@ -391,8 +391,8 @@ static void batch_collect(struct kdr_action_result *results, const struct kdr_ka
 	}
 	for (size_t i = 0; i < b->n_sent; i++)
 		if (!results[b->sent[i].action].attempted)
-			kdr_kafka_result_fail_local(&results[b->sent[i].action], conn, b->sent[i].topic, KDR_EINVALID,
-						    "the broker's answer has no result for this topic");
+			kdr_kafka__result_fail_local(&results[b->sent[i].action], conn, b->sent[i].topic, KDR_EINVALID,
+						     "the broker's answer has no result for this topic");
 	free(outcomes);
 }
 
@@ -455,16 +455,18 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 	int64_t deadline = 0;
 
 	snprintf(prefix, sizeof(prefix), "%s request: ", request_name(kind));
-	options = kdr_kafka_admin_options(conn, admin_op(kind), conn->validate_only && kind != KDR_ACTION_DELETE_TOPIC);
+	options =
+	    kdr_kafka__admin_options(conn, admin_op(kind), conn->validate_only && kind != KDR_ACTION_DELETE_TOPIC);
 	if (!options) {
 		for (size_t b = 0; b < n_batches; b++)
 			for (size_t i = 0; i < batches[b].n; i++)
-				kdr_kafka_result_fail_local(&results[batches[b].items[i].action], conn,
-							    batches[b].items[i].topic, KDR_EINVALID, kdr_error_message());
+				kdr_kafka__result_fail_local(&results[batches[b].items[i].action], conn,
+							     batches[b].items[i].topic, KDR_EINVALID,
+							     kdr_error_message());
 		return;
 	}
 	queue = rd_kafka_queue_new(conn->rk);
-	deadline = kdr_kafka_admin_deadline(conn);
+	deadline = kdr_kafka__admin_deadline(conn);
 	while (next < n_batches || in_flight > 0) {
 		struct batch *b = NULL;
 		size_t call = 0;
@@ -486,7 +488,7 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 		}
 		if (in_flight == 0)
 			break;
-		ev = kdr_kafka_wait_event(conn, queue, deadline);
+		ev = kdr_kafka__wait_event(conn, queue, deadline);
 		if (!ev) {
 			/* librdkafka gave no answer, not even its own timeout: nothing more is sent. */
 			for (size_t i = 0; i < n_batches; i++) {
@@ -497,10 +499,10 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 			}
 			for (size_t i = next; i < n_batches; i++)
 				for (size_t j = 0; j < batches[i].n; j++)
-					kdr_kafka_result_fail(&results[batches[i].items[j].action], conn,
-							      batches[i].items[j].topic, prefix,
-							      RD_KAFKA_RESP_ERR__TIMED_OUT,
-							      "not sent: an earlier request got no answer in time");
+					kdr_kafka__result_fail(&results[batches[i].items[j].action], conn,
+							       batches[i].items[j].topic, prefix,
+							       RD_KAFKA_RESP_ERR__TIMED_OUT,
+							       "not sent: an earlier request got no answer in time");
 			break;
 		}
 		call = (size_t)(uintptr_t)rd_kafka_event_opaque(ev);
@@ -526,7 +528,7 @@ static void run_batches(struct kdr_action_result *results, struct kdr_kafka_conn
 		rd_kafka_event_destroy(ev);
 		ev = NULL;
 		/* Each request has its own timeout: the wait is bounded per answer. */
-		deadline = kdr_kafka_admin_deadline(conn);
+		deadline = kdr_kafka__admin_deadline(conn);
 	}
 	rd_kafka_AdminOptions_destroy(options);
 	/* Abandoned answers, if any, are dropped with the queue. */
@@ -550,7 +552,7 @@ static void settle_already_exists(struct kdr_action_result *results, struct kdr_
 {
 	bool *open = kdr_calloc(n + 1, sizeof(*open));
 	size_t waiting = 0;
-	int64_t deadline = kdr_kafka_now_ms() + KDR_KAFKA_EXISTS_SETTLE_MS;
+	int64_t deadline = kdr_kafka__now_ms() + KDR_KAFKA_EXISTS_SETTLE_MS;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name = results[items[i].action].error_name;
@@ -560,7 +562,7 @@ static void settle_already_exists(struct kdr_action_result *results, struct kdr_
 	}
 	while (waiting > 0) {
 		const struct rd_kafka_metadata *md = NULL;
-		bool last = kdr_kafka_now_ms() >= deadline;
+		bool last = kdr_kafka__now_ms() >= deadline;
 
 		/* On an error they stay failed, with the broker's message. */
 		if (rd_kafka_metadata(conn->rk, 1, NULL, &md, conn->timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -623,7 +625,7 @@ static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn 
 			continue;
 		}
 		if (!action->resource || !*action->resource) {
-			kdr_kafka_result_fail_local(&results[i], conn, "", KDR_EINVALID, "action without a topic");
+			kdr_kafka__result_fail_local(&results[i], conn, "", KDR_EINVALID, "action without a topic");
 			continue;
 		}
 		items[n].action = i;
@@ -634,8 +636,8 @@ static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn 
 	qsort(items, n, sizeof(*items), compare_pending);
 	for (size_t i = 0; i < n; i++) {
 		if (unique > 0 && strcmp(items[unique - 1].topic, items[i].topic) == 0) {
-			kdr_kafka_result_fail_local(&results[items[i].action], conn, items[i].topic, KDR_EINVALID,
-						    "the plan has this action twice; sent once");
+			kdr_kafka__result_fail_local(&results[items[i].action], conn, items[i].topic, KDR_EINVALID,
+						     "the plan has this action twice; sent once");
 			continue;
 		}
 		items[unique++] = items[i];
@@ -673,7 +675,7 @@ int kdr_kafka_conn_apply_run(struct kdr_action_result *results, struct kdr_kafka
 	if (mine == 0)
 		return 0;
 
-	error = kdr_kafka_conn_wait(conn);
+	error = kdr_kafka__conn_wait(conn);
 	if (error) {
 		/* Nothing can be sent: every action of this cluster fails with the reason. */
 		for (size_t i = 0; i < plan->n_actions; i++) {

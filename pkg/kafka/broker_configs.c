@@ -25,17 +25,17 @@ int kdr_kafka_conn_alter_broker_configs(struct kdr_kafka_conn *conn, const char 
 		if (rd_kafka_ConfigResource_set_config(resource, config->v[i].key, config->v[i].value))
 			error = kdr_error_set(KDR_EINVALID, "cluster '%s': broker %s: invalid config '%s'", conn->cluster,
 					      what, config->v[i].key);
-	if (error || (error = kdr_kafka_conn_wait(conn)))
+	if (error || (error = kdr_kafka__conn_wait(conn)))
 		goto cleanup;
-	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, false);
+	options = kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, false);
 	if (!options) {
 		error = kdr_error_last();
 		goto cleanup;
 	}
 	queue = rd_kafka_queue_new(conn->rk);
 	rd_kafka_AlterConfigs(conn->rk, &resource, 1, options, queue);
-	for (int64_t deadline = kdr_kafka_admin_deadline(conn); !ev;) {
-		ev = kdr_kafka_wait_event(conn, queue, deadline);
+	for (int64_t deadline = kdr_kafka__admin_deadline(conn); !ev;) {
+		ev = kdr_kafka__wait_event(conn, queue, deadline);
 		if (!ev) {
 			error = kdr_error_set(KDR_ETIMEOUT, "cluster '%s': broker %s: AlterConfigs: no answer within %d ms",
 					      conn->cluster, what, conn->timeout_ms);
@@ -47,19 +47,20 @@ int kdr_kafka_conn_alter_broker_configs(struct kdr_kafka_conn *conn, const char 
 		}
 	}
 	if (rd_kafka_event_error(ev)) {
-		char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+		char *detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(ev));
 
-		error = kdr_error_set(kdr_kafka_error_code(rd_kafka_event_error(ev)), "cluster '%s': broker %s: %s: %s",
-				      conn->cluster, what, rd_kafka_err2name(rd_kafka_event_error(ev)), detail ? detail : "");
+		error = kdr_error_set(kdr_kafka__error_code(rd_kafka_event_error(ev)),
+				      "cluster '%s': broker %s: %s: %s", conn->cluster, what,
+				      rd_kafka_err2name(rd_kafka_event_error(ev)), detail ? detail : "");
 		free(detail);
 		goto cleanup;
 	}
 	results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
 	for (size_t i = 0; i < n && !error; i++)
 		if (rd_kafka_ConfigResource_error(results[i])) {
-			char *detail = kdr_kafka_scrub(conn, rd_kafka_ConfigResource_error_string(results[i]));
+			char *detail = kdr_kafka__scrub(conn, rd_kafka_ConfigResource_error_string(results[i]));
 
-			error = kdr_error_set(kdr_kafka_error_code(rd_kafka_ConfigResource_error(results[i])),
+			error = kdr_error_set(kdr_kafka__error_code(rd_kafka_ConfigResource_error(results[i])),
 					      "cluster '%s': broker %s: %s: %s", conn->cluster, what,
 					      rd_kafka_err2name(rd_kafka_ConfigResource_error(results[i])),
 					      detail ? detail : "");

@@ -19,7 +19,7 @@
 /* Big enough for the all-topics Metadata of a large cluster (librdkafka's default is 100 MB). */
 #define KDR_KAFKA_RECEIVE_MAX "536870912"
 
-int64_t kdr_kafka_now_ms(void)
+int64_t kdr_kafka__now_ms(void)
 {
 	struct timespec ts = {0, 0};
 
@@ -27,7 +27,7 @@ int64_t kdr_kafka_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void kdr_kafka_release_memory(void)
+void kdr_kafka__release_memory(void)
 {
 	/*
 	 * Under AddressSanitizer, malloc is ASan's and glibc's arenas were never
@@ -67,7 +67,7 @@ static void log_sink(const rd_kafka_t *rk, int level, const char *fac, const cha
 
 	if (!conn || !conn->debug)
 		return;
-	kdr_kafka_scrub_into(conn, line, sizeof(line), text);
+	kdr_kafka__scrub_into(conn, line, sizeof(line), text);
 	debug_timestamp(ts, sizeof(ts));
 	fprintf(stderr, "ts=%s level=debug msg=librdkafka cluster=%s syslog_level=%d facility=%s text=\"%s\"\n", ts,
 		conn->cluster, level, fac ? fac : "", line);
@@ -97,7 +97,7 @@ static void error_sink(rd_kafka_t *rk, int err, const char *reason, void *opaque
 		break;
 	}
 	conn->last_err = err;
-	kdr_kafka_scrub_into(conn, conn->last_reason, sizeof(conn->last_reason), reason);
+	kdr_kafka__scrub_into(conn, conn->last_reason, sizeof(conn->last_reason), reason);
 	if (conn->debug) {
 		char ts[40] = "";
 
@@ -131,7 +131,7 @@ static int conf_set(rd_kafka_conf_t *conf, const struct kdr_kafka_conn *conn, co
 	if (secret)
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': clientConfig '%s': invalid value", conn->cluster,
 				     key);
-	kdr_kafka_scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
+	kdr_kafka__scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
 	return kdr_error_set(KDR_EINVALID, "cluster '%s': clientConfig '%s': %s", conn->cluster, key, scrubbed);
 }
 
@@ -233,12 +233,12 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 	     (error = conf_set(conf, conn, "linger.ms", "5", false))))
 		goto cleanup;
 	if (!(options && options->consumer))
-		rd_kafka_conf_set_dr_msg_cb(conf, kdr_kafka_delivery_sink);
+		rd_kafka_conf_set_dr_msg_cb(conf, kdr_kafka__delivery_sink);
 	conn->conf_template = rd_kafka_conf_dup(conf);
 	conn->rk = rd_kafka_new(options && options->consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER, conf, errstr,
 				sizeof(errstr));
 	if (!conn->rk) {
-		kdr_kafka_scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
+		kdr_kafka__scrub_into(conn, scrubbed, sizeof(scrubbed), errstr);
 		error = kdr_error_set(KDR_EINVALID, "cluster '%s': creating the Kafka client: %s", name, scrubbed);
 		goto cleanup;
 	}
@@ -268,7 +268,7 @@ void kdr_kafka_conn_free(struct kdr_kafka_conn *conn)
 	if (conn->rk) {
 		rd_kafka_destroy(conn->rk);
 		/* librdkafka's metadata cache (every topic of the cluster) is gone: before the next cluster is read. */
-		kdr_kafka_release_memory();
+		kdr_kafka__release_memory();
 	}
 	if (conn->conf_template)
 		rd_kafka_conf_destroy(conn->conf_template);
@@ -283,14 +283,14 @@ void kdr_kafka_conn_free(struct kdr_kafka_conn *conn)
 	free(conn);
 }
 
-int kdr_kafka_conn_wait(struct kdr_kafka_conn *conn)
+int kdr_kafka__conn_wait(struct kdr_kafka_conn *conn)
 {
-	int64_t deadline = kdr_kafka_now_ms() + conn->timeout_ms;
+	int64_t deadline = kdr_kafka__now_ms() + conn->timeout_ms;
 	char reason[sizeof(conn->last_reason)] = "";
 	bool auth_failed = false;
 
 	for (;;) {
-		int64_t slice = deadline - kdr_kafka_now_ms();
+		int64_t slice = deadline - kdr_kafka__now_ms();
 		int64_t before = 0;
 		char *id = rd_kafka_clusterid(conn->rk, 0);
 
@@ -322,14 +322,14 @@ int kdr_kafka_conn_wait(struct kdr_kafka_conn *conn)
 		 * The cluster id arrives with the Metadata librdkafka sends by
 		 * itself once a broker is up, so waiting for it costs no request.
 		 */
-		before = kdr_kafka_now_ms();
+		before = kdr_kafka__now_ms();
 		id = rd_kafka_clusterid(conn->rk, (int)slice);
 		if (id) {
 			rd_kafka_mem_free(conn->rk, id);
 			return 0;
 		}
 		/* NULL at once: Metadata came without a cluster id (a pre-0.10.1 broker); connected all the same. */
-		if (slice >= 20 && kdr_kafka_now_ms() - before < slice / 2)
+		if (slice >= 20 && kdr_kafka__now_ms() - before < slice / 2)
 			return 0;
 	}
 	if (conn->last_reason[0])
@@ -339,8 +339,8 @@ int kdr_kafka_conn_wait(struct kdr_kafka_conn *conn)
 			     conn->cluster, conn->timeout_ms, conn->bootstrap);
 }
 
-rd_kafka_AdminOptions_t *kdr_kafka_admin_options(struct kdr_kafka_conn *conn, rd_kafka_admin_op_t op,
-						 bool validate_only)
+rd_kafka_AdminOptions_t *kdr_kafka__admin_options(struct kdr_kafka_conn *conn, rd_kafka_admin_op_t op,
+						  bool validate_only)
 {
 	rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(conn->rk, op);
 	char errstr[256] = "";
@@ -364,16 +364,16 @@ rd_kafka_AdminOptions_t *kdr_kafka_admin_options(struct kdr_kafka_conn *conn, rd
 	return options;
 }
 
-int64_t kdr_kafka_admin_deadline(const struct kdr_kafka_conn *conn)
+int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn)
 {
 	/* librdkafka answers every admin call by its request_timeout; the margin covers queueing. */
-	return kdr_kafka_now_ms() + conn->timeout_ms + 5000;
+	return kdr_kafka__now_ms() + conn->timeout_ms + 5000;
 }
 
-rd_kafka_event_t *kdr_kafka_wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms)
+rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms)
 {
 	for (;;) {
-		int64_t remaining = deadline_ms - kdr_kafka_now_ms();
+		int64_t remaining = deadline_ms - kdr_kafka__now_ms();
 		rd_kafka_event_t *ev = NULL;
 
 		rd_kafka_poll(conn->rk, 0);

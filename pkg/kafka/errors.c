@@ -44,7 +44,7 @@ static const int retriable_codes[] = {
     106, /* FETCH_SESSION_TOPIC_ID_ERROR */
 };
 
-bool kdr_kafka_error_retriable(rd_kafka_resp_err_t err)
+bool kdr_kafka__error_retriable(rd_kafka_resp_err_t err)
 {
 	switch (err) {
 	case RD_KAFKA_RESP_ERR__TRANSPORT:
@@ -64,7 +64,7 @@ bool kdr_kafka_error_retriable(rd_kafka_resp_err_t err)
 	return false;
 }
 
-int kdr_kafka_error_code(rd_kafka_resp_err_t err)
+int kdr_kafka__error_code(rd_kafka_resp_err_t err)
 {
 	/* On int: Kafka's newer codes are not in librdkafka 2.0.2's enum. */
 	switch ((int)err) {
@@ -96,15 +96,15 @@ int kdr_kafka_error_code(rd_kafka_resp_err_t err)
 	default:
 		break;
 	}
-	if (kdr_kafka_error_retriable(err))
+	if (kdr_kafka__error_retriable(err))
 		return KDR_EUNAVAILABLE;
 	/* Everything else (INVALID_*, POLICY_VIOLATION, authorization, authentication) will not heal by retrying. */
 	return KDR_EINVALID;
 }
 
-void kdr_kafka_scrub_into(const struct kdr_kafka_conn *conn, char *buf, size_t size, const char *text)
+void kdr_kafka__scrub_into(const struct kdr_kafka_conn *conn, char *buf, size_t size, const char *text)
 {
-	char *scrubbed = kdr_kafka_scrub(conn, text ? text : "");
+	char *scrubbed = kdr_kafka__scrub(conn, text ? text : "");
 	size_t len = strlen(scrubbed);
 
 	if (size == 0) {
@@ -118,7 +118,7 @@ void kdr_kafka_scrub_into(const struct kdr_kafka_conn *conn, char *buf, size_t s
 	free(scrubbed);
 }
 
-char *kdr_kafka_scrub(const struct kdr_kafka_conn *conn, const char *text)
+char *kdr_kafka__scrub(const struct kdr_kafka_conn *conn, const char *text)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
 	const char *p = text;
@@ -153,7 +153,7 @@ static void result_set(struct kdr_action_result *result, const struct kdr_kafka_
 		       const char *error_name, const char *prefix, const char *detail)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
-	char *scrubbed = kdr_kafka_scrub(conn, detail ? detail : "");
+	char *scrubbed = kdr_kafka__scrub(conn, detail ? detail : "");
 
 	kdr_action_result_release(result);
 	result->attempted = true;
@@ -167,16 +167,16 @@ static void result_set(struct kdr_action_result *result, const struct kdr_kafka_
 	free(scrubbed);
 }
 
-void kdr_kafka_result_fail(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
-			   const char *prefix, rd_kafka_resp_err_t err, const char *detail)
+void kdr_kafka__result_fail(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
+			    const char *prefix, rd_kafka_resp_err_t err, const char *detail)
 {
 	if (!detail || !*detail)
 		detail = rd_kafka_err2str(err);
-	result_set(result, conn, topic, kdr_kafka_error_code(err), rd_kafka_err2name(err), prefix, detail);
+	result_set(result, conn, topic, kdr_kafka__error_code(err), rd_kafka_err2name(err), prefix, detail);
 }
 
-void kdr_kafka_result_fail_local(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
-				 int code, const char *detail)
+void kdr_kafka__result_fail_local(struct kdr_action_result *result, const struct kdr_kafka_conn *conn,
+				  const char *topic, int code, const char *detail)
 {
 	result_set(result, conn, topic, code, NULL, NULL, detail);
 }

@@ -24,12 +24,12 @@ static int event_failed(struct kdr_kafka_conn *conn, rd_kafka_event_t *ev, const
 
 	if (!err)
 		return 0;
-	detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+	detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(ev));
 	if (group)
-		code = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': group '%s': %s: %s: %s", conn->cluster,
+		code = kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': group '%s': %s: %s: %s", conn->cluster,
 				     group, what, rd_kafka_err2name(err), detail ? detail : "");
 	else
-		code = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': %s: %s: %s", conn->cluster, what,
+		code = kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': %s: %s: %s", conn->cluster, what,
 				     rd_kafka_err2name(err), detail ? detail : "");
 	free(detail);
 	return code;
@@ -39,10 +39,10 @@ static int event_failed(struct kdr_kafka_conn *conn, rd_kafka_event_t *ev, const
 static rd_kafka_event_t *wait_result(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, rd_kafka_event_type_t type,
 				     const char *what)
 {
-	int64_t deadline = kdr_kafka_admin_deadline(conn);
+	int64_t deadline = kdr_kafka__admin_deadline(conn);
 
 	for (;;) {
-		rd_kafka_event_t *ev = kdr_kafka_wait_event(conn, queue, deadline);
+		rd_kafka_event_t *ev = kdr_kafka__wait_event(conn, queue, deadline);
 
 		if (!ev) {
 			kdr_error_set(KDR_ETIMEOUT, "cluster '%s': %s: no answer within %d ms", conn->cluster, what,
@@ -74,16 +74,16 @@ static int list_describe(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 				     conn->cluster, conn->timeout_ms);
 	}
 	if (err)
-		return kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': list groups: %s: %s", conn->cluster,
+		return kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': list groups: %s: %s", conn->cluster,
 				     rd_kafka_err2name(err), rd_kafka_err2str(err));
 	for (int i = 0; i < list->group_cnt && !error; i++) {
 		const struct rd_kafka_group_info *info = &list->groups[i];
 		struct kdr_live_group *group = NULL;
 
 		if (info->err) {
-			error = kdr_error_set(kdr_kafka_error_code(info->err), "cluster '%s': group '%s': describe: %s: %s",
-					      conn->cluster, info->group, rd_kafka_err2name(info->err),
-					      rd_kafka_err2str(info->err));
+			error = kdr_error_set(kdr_kafka__error_code(info->err),
+					      "cluster '%s': group '%s': describe: %s: %s", conn->cluster, info->group,
+					      rd_kafka_err2name(info->err), rd_kafka_err2str(info->err));
 			break;
 		}
 		group = kdr_live_cluster_add_group(out, info->group);
@@ -121,11 +121,11 @@ static int fold_offsets(struct kdr_live_group *group, struct kdr_kafka_conn *con
 		const rd_kafka_topic_partition_list_t *parts = rd_kafka_group_result_partitions(results[r]);
 
 		if (gerr) {
-			char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(gerr));
+			char *detail = kdr_kafka__scrub(conn, rd_kafka_error_string(gerr));
 
-			error = kdr_error_set(kdr_kafka_error_code(rd_kafka_error_code(gerr)),
-					      "cluster '%s': group '%s': list offsets: %s: %s", conn->cluster, group->id,
-					      rd_kafka_error_name(gerr), detail ? detail : "");
+			error = kdr_error_set(kdr_kafka__error_code(rd_kafka_error_code(gerr)),
+					      "cluster '%s': group '%s': list offsets: %s: %s", conn->cluster,
+					      group->id, rd_kafka_error_name(gerr), detail ? detail : "");
 			free(detail);
 			return error;
 		}
@@ -154,7 +154,7 @@ static int read_offsets(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 
 	if (!out->n_groups)
 		return 0;
-	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, false);
+	options = kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, false);
 	if (!options)
 		return kdr_error_last();
 	done = kdr_calloc(out->n_groups, sizeof(*done));
@@ -195,7 +195,7 @@ cleanup:
 int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn, bool offsets)
 {
 	rd_kafka_queue_t *queue = NULL;
-	int error = kdr_kafka_conn_wait(conn);
+	int error = kdr_kafka__conn_wait(conn);
 
 	if (error)
 		return error;
@@ -254,9 +254,9 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 		offsets[i].code = 0;
 		offsets[i].message = NULL;
 	}
-	if ((error = kdr_kafka_conn_wait(conn)))
+	if ((error = kdr_kafka__conn_wait(conn)))
 		goto cleanup;
-	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, false);
+	options = kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, false);
 	if (!options) {
 		error = kdr_error_last();
 		goto cleanup;
@@ -279,10 +279,10 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 		const rd_kafka_topic_partition_list_t *got = rd_kafka_group_result_partitions(results[r]);
 
 		if (gerr) {
-			char *detail = kdr_kafka_scrub(conn, rd_kafka_error_string(gerr));
+			char *detail = kdr_kafka__scrub(conn, rd_kafka_error_string(gerr));
 
 			*coordinator = coordinator_error(rd_kafka_error_code(gerr));
-			error = kdr_error_set(kdr_kafka_error_code(rd_kafka_error_code(gerr)),
+			error = kdr_error_set(kdr_kafka__error_code(rd_kafka_error_code(gerr)),
 					      "cluster '%s': group '%s': commit offsets: %s: %s", conn->cluster, group,
 					      rd_kafka_error_name(gerr), detail ? detail : "");
 			free(detail);
@@ -299,7 +299,7 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 			for (size_t i = 0; i < n; i++) {
 				if (strcmp(offsets[i].topic, tp->topic) != 0 || offsets[i].partition != tp->partition)
 					continue;
-				offsets[i].code = kdr_kafka_error_code(tp->err);
+				offsets[i].code = kdr_kafka__error_code(tp->err);
 				offsets[i].message = kdr_asprintf("cluster '%s': group '%s': topic '%s' partition %d: "
 								  "commit: %s: %s",
 								  conn->cluster, group, tp->topic, (int)tp->partition,
@@ -325,7 +325,7 @@ cleanup:
 int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
 				size_t n)
 {
-	int64_t start = kdr_kafka_now_ms();
+	int64_t start = kdr_kafka__now_ms();
 	int64_t deadline = start + (conn->timeout_ms > 0 ? conn->timeout_ms : 30000);
 	int64_t remaining = 0;
 	int backoff_ms = 100;
@@ -340,7 +340,7 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 		error = commit_once(conn, group, offsets, n, &coordinator);
 		if (!error || !coordinator)
 			return error;
-		remaining = deadline - kdr_kafka_now_ms();
+		remaining = deadline - kdr_kafka__now_ms();
 		if (remaining <= 0)
 			break;
 		usleep((useconds_t)(remaining < backoff_ms ? remaining : backoff_ms) * 1000);
@@ -354,8 +354,8 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 	error = kdr_error_set(error,
 			      "cluster '%s': group '%s': commit offsets: the group coordinator was not ready after %d "
 			      "attempts in %lld ms (timeout %d ms): %s",
-			      conn->cluster, group, attempts, (long long)(kdr_kafka_now_ms() - start), conn->timeout_ms,
-			      last);
+			      conn->cluster, group, attempts, (long long)(kdr_kafka__now_ms() - start),
+			      conn->timeout_ms, last);
 	free(last);
 	return error;
 }

@@ -31,7 +31,7 @@ struct kdr_kafka_conn {
 	/* Resolved secret values (longest first), scrubbed from every message; wiped on free. */
 	struct kdr_strvec secrets;
 
-	/* What error_cb saw since the last kdr_kafka_conn_wait (served by rd_kafka_poll on the caller's thread). */
+	/* What error_cb saw since the last kdr_kafka__conn_wait (served by rd_kafka_poll on the caller's thread). */
 	bool all_brokers_down;
 	bool auth_failed;
 	int last_err; /* rd_kafka_resp_err_t of the last client error */
@@ -50,10 +50,10 @@ struct kdr_kafka_conn {
 /* --- conn.c --- */
 
 /* The delivery report callback of producer connections (records.c): fills the message's result slot. */
-void kdr_kafka_delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);
+void kdr_kafka__delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);
 
 /* Milliseconds of a monotonic clock. */
-int64_t kdr_kafka_now_ms(void);
+int64_t kdr_kafka__now_ms(void);
 
 /*
  * Hands freed heap pages back to the system (glibc: malloc_trim; elsewhere
@@ -62,7 +62,7 @@ int64_t kdr_kafka_now_ms(void);
  * on top of the last one's (librdkafka parses on its own threads, whose
  * arenas glibc otherwise keeps).
  */
-void kdr_kafka_release_memory(void);
+void kdr_kafka__release_memory(void);
 
 /*
  * Waits until the client has heard from a broker (no request of its own: it
@@ -70,24 +70,24 @@ void kdr_kafka_release_memory(void);
  * fast when every broker is down or authentication fails, else after
  * timeout_ms. 0 or a negative kdr code with a message naming the cluster.
  */
-int kdr_kafka_conn_wait(struct kdr_kafka_conn *conn);
+int kdr_kafka__conn_wait(struct kdr_kafka_conn *conn);
 
 /*
  * Admin options for `op` with the connection's timeouts (operation_timeout
  * only where librdkafka accepts it) and, when `validate_only`, that flag.
  * Returns NULL with a kdr error set when librdkafka refuses an option.
  */
-rd_kafka_AdminOptions_t *kdr_kafka_admin_options(struct kdr_kafka_conn *conn, rd_kafka_admin_op_t op,
-						 bool validate_only);
+rd_kafka_AdminOptions_t *kdr_kafka__admin_options(struct kdr_kafka_conn *conn, rd_kafka_admin_op_t op,
+						  bool validate_only);
 
 /*
- * Waits for the next event on `queue` until `deadline_ms` (kdr_kafka_now_ms
+ * Waits for the next event on `queue` until `deadline_ms` (kdr_kafka__now_ms
  * scale), serving the client's callbacks meanwhile. NULL on timeout.
  */
-rd_kafka_event_t *kdr_kafka_wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms);
+rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms);
 
 /* The deadline for waiting on admin results: the request timeout plus a margin. */
-int64_t kdr_kafka_admin_deadline(const struct kdr_kafka_conn *conn);
+int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn);
 
 /* --- acls.c --- */
 
@@ -107,32 +107,32 @@ void kdr_kafka__apply_acls(struct kdr_action_result *results, struct kdr_kafka_c
 /* --- errors.c --- */
 
 /* kdr's code for a librdkafka / Kafka error: retriable ones -> ETIMEOUT/EUNAVAILABLE/ECONFLICT. */
-int kdr_kafka_error_code(rd_kafka_resp_err_t err);
+int kdr_kafka__error_code(rd_kafka_resp_err_t err);
 
 /* Whether Kafka documents `err` as retriable (kafka-error-codes.tsv), or it is a local transport/timeout error. */
-bool kdr_kafka_error_retriable(rd_kafka_resp_err_t err);
+bool kdr_kafka__error_retriable(rd_kafka_resp_err_t err);
 
 /*
  * A heap copy of `text` with every secret of the connection replaced by
  * KDR_REDACTED; NULL gives NULL. Used on everything librdkafka or a broker
  * says before it reaches a message.
  */
-char *kdr_kafka_scrub(const struct kdr_kafka_conn *conn, const char *text);
+char *kdr_kafka__scrub(const struct kdr_kafka_conn *conn, const char *text);
 
-/* As kdr_kafka_scrub, in place into a fixed buffer (for callbacks that must not allocate much). */
-void kdr_kafka_scrub_into(const struct kdr_kafka_conn *conn, char *buf, size_t size, const char *text);
+/* As kdr_kafka__scrub, in place into a fixed buffer (for callbacks that must not allocate much). */
+void kdr_kafka__scrub_into(const struct kdr_kafka_conn *conn, char *buf, size_t size, const char *text);
 
 /*
  * Sets a failed result: attempted, code from `err`, error_name from
  * rd_kafka_err2name, message "cluster 'c': topic 't': <prefix><NAME>: <detail>"
  * with `detail` (scrubbed; librdkafka's err2str when NULL or empty).
  */
-void kdr_kafka_result_fail(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
-			   const char *prefix, rd_kafka_resp_err_t err, const char *detail);
+void kdr_kafka__result_fail(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
+			    const char *prefix, rd_kafka_resp_err_t err, const char *detail);
 
 /* Sets a failed result for a local (kdr-side) reason: no Kafka error name. */
-void kdr_kafka_result_fail_local(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *topic,
-				 int code, const char *detail);
+void kdr_kafka__result_fail_local(struct kdr_action_result *result, const struct kdr_kafka_conn *conn,
+				  const char *topic, int code, const char *detail);
 
 /* --- visible.c --- */
 

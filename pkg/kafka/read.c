@@ -113,8 +113,8 @@ static int fill_from_metadata(struct kdr_live_cluster *out, const struct kdr_kaf
 		 * claim a topic with no partitions, so the read fails
 		 * (retriable) and the next cycle sees it whole.
 		 */
-		if (mt->err && (!kdr_kafka_error_retriable(mt->err) || mt->partition_cnt <= 0))
-			return kdr_error_set(kdr_kafka_error_code(mt->err),
+		if (mt->err && (!kdr_kafka__error_retriable(mt->err) || mt->partition_cnt <= 0))
+			return kdr_error_set(kdr_kafka__error_code(mt->err),
 					     "cluster '%s': topic '%s': metadata: %s: %s", conn->cluster, mt->topic,
 					     rd_kafka_err2name(mt->err), rd_kafka_err2str(mt->err));
 		error = fill_topic(&out->topics[out->n_topics], conn, mt);
@@ -201,9 +201,9 @@ static int fold_topic_configs(struct kdr_live_cluster *out, const struct kdr_kaf
 		}
 		if (err) {
 			/* Without its overrides a topic's next alter-configs would wipe them: no partial snapshot. */
-			detail = kdr_kafka_scrub(conn, rd_kafka_ConfigResource_error_string(resources[r]));
+			detail = kdr_kafka__scrub(conn, rd_kafka_ConfigResource_error_string(resources[r]));
 			code =
-			    kdr_error_set(kdr_kafka_error_code(err),
+			    kdr_error_set(kdr_kafka__error_code(err),
 					  "cluster '%s': topic '%s': describe configs: %s: %s", conn->cluster, name,
 					  rd_kafka_err2name(err), detail && *detail ? detail : rd_kafka_err2str(err));
 			free(detail);
@@ -313,14 +313,14 @@ static int fold_broker(struct kdr_live_broker *broker, bool *remote, struct kdr_
 		return 0;
 	}
 	/* Only when the broker may come back: an authorization failure is not papered over. */
-	memo = kdr_kafka_error_retriable(err) ? memo_find(conn, broker->id) : NULL;
+	memo = kdr_kafka__error_retriable(err) ? memo_find(conn, broker->id) : NULL;
 	if (memo) {
 		broker->rack = kdr_strdup(memo->rack);
 		*remote = memo->remote_storage;
 		return 0;
 	}
-	detail = kdr_kafka_scrub(conn, errstr);
-	code = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': broker %d (%s:%d): describe configs: %s: %s",
+	detail = kdr_kafka__scrub(conn, errstr);
+	code = kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': broker %d (%s:%d): describe configs: %s: %s",
 			     conn->cluster, (int)broker->id, broker->host ? broker->host : "?", (int)broker->port,
 			     rd_kafka_err2name(err), detail && *detail ? detail : rd_kafka_err2str(err));
 	free(detail);
@@ -440,7 +440,7 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	char name[16] = "";
 	int error = 0;
 
-	options = kdr_kafka_admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false);
+	options = kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false);
 	if (!options) {
 		error = kdr_error_last();
 		goto cleanup;
@@ -471,12 +471,12 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1, -1);
 	}
 
-	deadline = kdr_kafka_admin_deadline(conn);
+	deadline = kdr_kafka__admin_deadline(conn);
 	while (n_answered < n_calls) {
 		size_t call = 0;
 		rd_kafka_resp_err_t err = 0;
 
-		ev = kdr_kafka_wait_event(conn, queue, deadline);
+		ev = kdr_kafka__wait_event(conn, queue, deadline);
 		if (!ev) {
 			error = kdr_error_set(KDR_ETIMEOUT, "cluster '%s': describe configs: no answer within %d ms",
 					      conn->cluster, conn->timeout_ms);
@@ -507,11 +507,11 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 			describe_slice(conn, out, options, queue, slice, n_slices, call, -1);
 			continue;
 		} else if ((err = rd_kafka_event_error(ev))) {
-			char *detail = kdr_kafka_scrub(conn, rd_kafka_event_error_string(ev));
+			char *detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(ev));
 
-			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': describe topic configs: %s: %s",
-					      conn->cluster, rd_kafka_err2name(err),
-					      detail && *detail ? detail : rd_kafka_err2str(err));
+			error = kdr_error_set(
+			    kdr_kafka__error_code(err), "cluster '%s': describe topic configs: %s: %s", conn->cluster,
+			    rd_kafka_err2name(err), detail && *detail ? detail : rd_kafka_err2str(err));
 			free(detail);
 		} else {
 			error = fold_topic_configs(out, conn, ev, gone);
@@ -527,7 +527,7 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 				       via[n_sent]);
 			n_sent++;
 		}
-		deadline = kdr_kafka_admin_deadline(conn);
+		deadline = kdr_kafka__admin_deadline(conn);
 	}
 
 	/*
@@ -603,7 +603,7 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	out->name = kdr_strdup(conn->cluster);
 	out->controller_id = -1;
 
-	if ((error = kdr_kafka_conn_wait(conn)))
+	if ((error = kdr_kafka__conn_wait(conn)))
 		goto cleanup;
 	/* One Metadata request for every topic. */
 	err = rd_kafka_metadata(conn->rk, 1, NULL, &md, conn->timeout_ms);
@@ -611,10 +611,10 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		rd_kafka_poll(conn->rk, 0);
 		if (conn->last_reason[0])
 			error =
-			    kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': metadata: %s (bootstrap %s): %s",
+			    kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': metadata: %s (bootstrap %s): %s",
 					  conn->cluster, rd_kafka_err2str(err), conn->bootstrap, conn->last_reason);
 		else
-			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': metadata: %s (bootstrap %s)",
+			error = kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': metadata: %s (bootstrap %s)",
 					      conn->cluster, rd_kafka_err2str(err), conn->bootstrap);
 		goto cleanup;
 	}
@@ -627,7 +627,7 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	rd_kafka_metadata_destroy(md);
 	md = NULL;
 	/* The answer and its copy (~20 MB for 10,000 topics) go back to the system before the configs arrive. */
-	kdr_kafka_release_memory();
+	kdr_kafka__release_memory();
 	error = describe_all(out, conn);
 	if (!error)
 		error = kdr_kafka__read_acls(out, conn);

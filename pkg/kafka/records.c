@@ -25,7 +25,7 @@ static int list_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_que
 	}
 	if (n == 0)
 		return 0;
-	if ((error = kdr_kafka_conn_wait(conn)))
+	if ((error = kdr_kafka__conn_wait(conn)))
 		return error;
 	parts = rd_kafka_topic_partition_list_new((int)n);
 	for (size_t i = 0; i < n; i++)
@@ -33,7 +33,7 @@ static int list_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_que
 		rd_kafka_topic_partition_list_add(parts, queries[i].topic, queries[i].partition)->offset = whence;
 	err = rd_kafka_offsets_for_times(conn->rk, parts, conn->timeout_ms);
 	if (err && !missing(err)) {
-		error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': list offsets: %s: %s", conn->cluster,
+		error = kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': list offsets: %s: %s", conn->cluster,
 				      rd_kafka_err2name(err), rd_kafka_err2str(err));
 		goto cleanup;
 	}
@@ -44,7 +44,7 @@ static int list_offsets(struct kdr_kafka_conn *conn, struct kdr_kafka_offset_que
 		if (tp->err || (err && tp->offset < 0)) {
 			rd_kafka_resp_err_t perr = tp->err ? tp->err : err;
 
-			q->code = missing(perr) ? KDR_ENOTFOUND : kdr_kafka_error_code(perr);
+			q->code = missing(perr) ? KDR_ENOTFOUND : kdr_kafka__error_code(perr);
 			continue;
 		}
 		q->offset = tp->offset;
@@ -136,15 +136,16 @@ int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, 
 	if (rd_kafka_type(conn->rk) != RD_KAFKA_CONSUMER)
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': reading records needs a consumer connection",
 				     conn->cluster);
-	if ((error = kdr_kafka_conn_wait(conn)))
+	if ((error = kdr_kafka__conn_wait(conn)))
 		return error;
 	err = rd_kafka_query_watermark_offsets(conn->rk, topic, partition, &low, &high, conn->timeout_ms);
 	if (err) {
 		if (missing(err))
 			return kdr_error_set(KDR_ENOTFOUND, "cluster '%s': topic '%s' partition %d does not exist",
 					     conn->cluster, topic, (int)partition);
-		return kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: offsets: %s: %s",
-				     conn->cluster, topic, (int)partition, rd_kafka_err2name(err), rd_kafka_err2str(err));
+		return kdr_error_set(kdr_kafka__error_code(err),
+				     "cluster '%s': topic '%s' partition %d: offsets: %s: %s", conn->cluster, topic,
+				     (int)partition, rd_kafka_err2name(err), rd_kafka_err2str(err));
 	}
 	if (end_out)
 		*end_out = high;
@@ -158,18 +159,18 @@ int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, 
 	/* The simple consumer: no group, no commit; the partition is fetched from `start`. */
 	if (rd_kafka_consume_start(rkt, partition, start) != 0) {
 		err = rd_kafka_last_error();
-		error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: fetch: %s",
+		error = kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': topic '%s' partition %d: fetch: %s",
 				      conn->cluster, topic, (int)partition, rd_kafka_err2str(err));
 		goto cleanup;
 	}
 	started = true;
-	deadline = kdr_kafka_now_ms() + conn->timeout_ms;
+	deadline = kdr_kafka__now_ms() + conn->timeout_ms;
 	for (;;) {
 		rd_kafka_message_t *msg = rd_kafka_consume(rkt, partition, 100);
 		int64_t offset = 0;
 
 		if (!msg) {
-			if (kdr_kafka_now_ms() > deadline) {
+			if (kdr_kafka__now_ms() > deadline) {
 				error = kdr_error_set(KDR_ETIMEOUT,
 						      "cluster '%s': topic '%s' partition %d: read %lld of the records "
 						      "up to offset %lld within %d ms",
@@ -188,11 +189,13 @@ int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, 
 			continue;
 		}
 		if (msg->err) {
-			char *detail = kdr_kafka_scrub(conn, rd_kafka_message_errstr(msg));
+			char *detail = kdr_kafka__scrub(conn, rd_kafka_message_errstr(msg));
 
-			error = kdr_error_set(kdr_kafka_error_code(msg->err), "cluster '%s': topic '%s' partition %d: "
-					      "fetch: %s: %s", conn->cluster, topic, (int)partition,
-					      rd_kafka_err2name(msg->err), detail ? detail : "");
+			error = kdr_error_set(kdr_kafka__error_code(msg->err),
+					      "cluster '%s': topic '%s' partition %d: "
+					      "fetch: %s: %s",
+					      conn->cluster, topic, (int)partition, rd_kafka_err2name(msg->err),
+					      detail ? detail : "");
 			free(detail);
 			rd_kafka_message_destroy(msg);
 			goto cleanup;
@@ -205,7 +208,7 @@ int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, 
 		rd_kafka_message_destroy(msg);
 		if (offset >= high - 1 || (max_records > 0 && delivered >= max_records))
 			break;
-		deadline = kdr_kafka_now_ms() + conn->timeout_ms;
+		deadline = kdr_kafka__now_ms() + conn->timeout_ms;
 	}
 cleanup:
 	if (started)
@@ -221,7 +224,7 @@ struct delivery {
 	int err; /* rd_kafka_resp_err_t; -1 while pending */
 };
 
-void kdr_kafka_delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+void kdr_kafka__delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
 	struct delivery *slot = msg->_private;
 
@@ -246,7 +249,7 @@ int kdr_kafka_conn_produce(struct kdr_kafka_conn *conn, const char *topic, const
 	if (rd_kafka_type(conn->rk) != RD_KAFKA_PRODUCER)
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': producing records needs a producer connection",
 				     conn->cluster);
-	if ((error = kdr_kafka_conn_wait(conn)))
+	if ((error = kdr_kafka__conn_wait(conn)))
 		return error;
 	slots = kdr_calloc(n, sizeof(*slots));
 	for (size_t i = 0; i < n && !error; i++) {
@@ -276,16 +279,18 @@ int kdr_kafka_conn_produce(struct kdr_kafka_conn *conn, const char *topic, const
 			/* On failure the headers stay the caller's. */
 			rd_kafka_headers_destroy(hdrs);
 			slots[i].err = err;
-			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: produce: "
-					      "%s: %s", conn->cluster, topic, (int)r->partition, rd_kafka_err2name(err),
+			error = kdr_error_set(kdr_kafka__error_code(err),
+					      "cluster '%s': topic '%s' partition %d: produce: "
+					      "%s: %s",
+					      conn->cluster, topic, (int)r->partition, rd_kafka_err2name(err),
 					      rd_kafka_err2str(err));
 			n = i;
 		}
 		rd_kafka_poll(conn->rk, 0);
 	}
 	/* Every delivery is reported or times out (message.timeout.ms) before flush returns. */
-	deadline = kdr_kafka_now_ms() + 10LL * conn->timeout_ms;
-	while (rd_kafka_outq_len(conn->rk) > 0 && kdr_kafka_now_ms() < deadline)
+	deadline = kdr_kafka__now_ms() + 10LL * conn->timeout_ms;
+	while (rd_kafka_outq_len(conn->rk) > 0 && kdr_kafka__now_ms() < deadline)
 		rd_kafka_flush(conn->rk, 100);
 	for (size_t i = 0; i < n; i++) {
 		if (slots[i].err == 0) {
@@ -295,8 +300,10 @@ int kdr_kafka_conn_produce(struct kdr_kafka_conn *conn, const char *topic, const
 		if (!error) {
 			rd_kafka_resp_err_t err = slots[i].err < 0 ? RD_KAFKA_RESP_ERR__TIMED_OUT : slots[i].err;
 
-			error = kdr_error_set(kdr_kafka_error_code(err), "cluster '%s': topic '%s' partition %d: record "
-					      "%zu: delivery: %s: %s", conn->cluster, topic, (int)records[i].partition, i,
+			error = kdr_error_set(kdr_kafka__error_code(err),
+					      "cluster '%s': topic '%s' partition %d: record "
+					      "%zu: delivery: %s: %s",
+					      conn->cluster, topic, (int)records[i].partition, i,
 					      rd_kafka_err2name(err), rd_kafka_err2str(err));
 		}
 	}

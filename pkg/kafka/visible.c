@@ -134,7 +134,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 		bool done;
 	} *list = NULL;
 	size_t n = 0, n_brokers = 0, left = 0;
-	int64_t start = kdr_kafka_now_ms(), deadline = start + wait_ms;
+	int64_t start = kdr_kafka__now_ms(), deadline = start + wait_ms;
 	int pause_ms = 50;
 	const char *missing = NULL;
 	int rc = 0;
@@ -163,7 +163,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	left = n_brokers;
 	while (left > 0) {
 		for (size_t b = 0; b < n_brokers; b++) {
-			int64_t slice = deadline - kdr_kafka_now_ms();
+			int64_t slice = deadline - kdr_kafka__now_ms();
 
 			if (list[b].done)
 				continue;
@@ -175,7 +175,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 				left--;
 			}
 		}
-		if (left == 0 || kdr_kafka_now_ms() >= deadline)
+		if (left == 0 || kdr_kafka__now_ms() >= deadline)
 			break;
 		sleep_ms(pause_ms);
 		pause_ms = pause_ms * 2 > 2000 ? 2000 : pause_ms * 2;
@@ -193,8 +193,9 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 				   conn->cluster, wait_ms, ids.ptr, missing ? missing : "?");
 		kdr_buf_release(&ids);
 	} else if (conn->debug) {
-		fprintf(stderr, "ts=- level=debug msg=\"apply visible on every broker\" cluster=%s brokers=%zu ms=%lld\n",
-			conn->cluster, n_brokers, (long long)(kdr_kafka_now_ms() - start));
+		fprintf(stderr,
+			"ts=- level=debug msg=\"apply visible on every broker\" cluster=%s brokers=%zu ms=%lld\n",
+			conn->cluster, n_brokers, (long long)(kdr_kafka__now_ms() - start));
 	}
 cleanup:
 	for (size_t b = 0; b < n_brokers; b++)

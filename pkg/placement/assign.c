@@ -11,7 +11,7 @@
  *
  * 1. Greedy, partition by partition, slot by slot. A slot may take any broker
  *    after which the partition can still be completed under the strategy
- *    (kdr_placement_replicas_can_add is exact, so the greedy never paints
+ *    (kdr_placement__replicas_can_add is exact, so the greedy never paints
  *    itself into a corner). The leader slot also needs the preferred leader
  *    datacenter, and takes the broker with the fewest leaders (then fewest
  *    replicas); a follower slot takes the broker with the fewest replicas
@@ -153,7 +153,7 @@ static int check_static(const struct kdr_placement_topo *topo, const struct kdr_
 		const struct kdr_replica_list *list = &sa->partitions[p];
 
 		kdr_buf_reset(&ids);
-		kdr_placement_put_ids(&ids, list->ids, list->n);
+		kdr_placement__put_ids(&ids, list->ids, list->n);
 		if (list->n != rf) {
 			error = kdr_error_set(KDR_EINVALID,
 					      "static assignment: partition %zu has %zu replica%s %s; the replication "
@@ -162,7 +162,7 @@ static int check_static(const struct kdr_placement_topo *topo, const struct kdr_
 			break;
 		}
 		for (size_t i = 0; i < list->n && !error; i++) {
-			size_t node = kdr_placement_topo_find(topo, list->ids[i]);
+			size_t node = kdr_placement__topo_find(topo, list->ids[i]);
 
 			if (node == KDR_PLACEMENT_NONE)
 				error = kdr_error_set(
@@ -209,7 +209,7 @@ static void add_existing_load(struct kdr_placement_topo *topo, const struct kdr_
 
 		/* Replicas on brokers that are gone carry no load anywhere. */
 		for (size_t r = 0; r < list->n; r++) {
-			size_t node = kdr_placement_topo_find(topo, list->ids[r]);
+			size_t node = kdr_placement__topo_find(topo, list->ids[r]);
 
 			if (node == KDR_PLACEMENT_NONE)
 				continue;
@@ -247,7 +247,7 @@ static size_t pick(struct kdr_placement_replicas *reps, const size_t *order, siz
 			continue;
 		if (primary > best_primary || (primary == best_primary && secondary >= best_secondary))
 			continue;
-		if (!kdr_placement_replicas_can_add(reps, node))
+		if (!kdr_placement__replicas_can_add(reps, node))
 			continue;
 		best = node;
 		best_primary = primary;
@@ -278,9 +278,9 @@ static int place_greedy(struct kdr_placement_layout *pl)
 	struct kdr_placement_replicas reps;
 	int error = 0;
 
-	kdr_placement_replicas_init(&reps, pl->topo, pl->strategy, pl->rf);
+	kdr_placement__replicas_init(&reps, pl->topo, pl->strategy, pl->rf);
 	for (size_t p = 0; p < pl->n && !error; p++) {
-		kdr_placement_replicas_clear(&reps);
+		kdr_placement__replicas_clear(&reps);
 		for (size_t slot = 0; slot < pl->rf; slot++) {
 			size_t node = pick(&reps, pl->order, start_of(pl, p));
 
@@ -293,14 +293,14 @@ static int place_greedy(struct kdr_placement_layout *pl)
 						  pl->first + p, slot + 1, kdr_placement_strategy_name(pl->strategy));
 				break;
 			}
-			kdr_placement_replicas_add(&reps, node);
+			kdr_placement__replicas_add(&reps, node);
 			pl->lists[p * pl->rf + slot] = node;
 			pl->topo->nodes[node].replicas++;
 			if (slot == 0)
 				pl->topo->nodes[node].leaders++;
 		}
 	}
-	kdr_placement_replicas_release(&reps);
+	kdr_placement__replicas_release(&reps);
 	return error;
 }
 
@@ -308,10 +308,10 @@ static int place_greedy(struct kdr_placement_layout *pl)
 static void load_partition(struct kdr_placement_replicas *reps, const struct kdr_placement_layout *pl, size_t p,
 			   size_t skip)
 {
-	kdr_placement_replicas_clear(reps);
+	kdr_placement__replicas_clear(reps);
 	for (size_t j = 0; j < pl->rf; j++)
 		if (pl->lists[p * pl->rf + j] != skip)
-			kdr_placement_replicas_add(reps, pl->lists[p * pl->rf + j]);
+			kdr_placement__replicas_add(reps, pl->lists[p * pl->rf + j]);
 }
 
 /* The follower slot of `node` in new partition `p`, or KDR_PLACEMENT_NONE. */
@@ -374,7 +374,7 @@ static size_t search_chain(struct kdr_placement_search *s, struct kdr_placement_
 			     i++, at = at + 1 == topo->n ? 0 : at + 1) {
 				size_t v = pl->order[at];
 
-				if (s->explored[v] || !kdr_placement_replicas_can_add(reps, v))
+				if (s->explored[v] || !kdr_placement__replicas_can_add(reps, v))
 					continue;
 				s->explored[v] = true;
 				s->prev_node[v] = u;
@@ -404,7 +404,7 @@ static bool apply_chain(struct kdr_placement_search *s, struct kdr_placement_rep
 		size_t j = follower_slot(pl, p, u);
 
 		load_partition(reps, pl, p, u);
-		if (j == KDR_PLACEMENT_NONE || !kdr_placement_replicas_can_add(reps, v)) {
+		if (j == KDR_PLACEMENT_NONE || !kdr_placement__replicas_can_add(reps, v)) {
 			ok = false;
 			break;
 		}
@@ -506,7 +506,7 @@ static bool single_moves(struct kdr_placement_replicas *reps, struct kdr_placeme
 				if (nodes[v].replicas + 2 > nodes[u].replicas ||
 				    (best != KDR_PLACEMENT_NONE && nodes[v].replicas >= nodes[best].replicas))
 					continue;
-				if (kdr_placement_replicas_can_add(reps, v))
+				if (kdr_placement__replicas_can_add(reps, v))
 					best = v;
 			}
 			if (best == KDR_PLACEMENT_NONE)
@@ -530,7 +530,7 @@ static void rebalance(struct kdr_placement_layout *pl)
 	if (pl->rf < 2 || pl->n == 0)
 		return; /* only followers move */
 	sources = kdr_calloc(topo->n, sizeof(*sources));
-	kdr_placement_replicas_init(&reps, topo, pl->strategy, pl->rf);
+	kdr_placement__replicas_init(&reps, topo, pl->strategy, pl->rf);
 	s.explored = kdr_calloc(topo->n, sizeof(bool));
 	s.prev_node = kdr_calloc(topo->n, sizeof(size_t));
 	s.prev_part = kdr_calloc(topo->n, sizeof(size_t));
@@ -540,7 +540,7 @@ static void rebalance(struct kdr_placement_layout *pl)
 	/* Each move lowers the sum of squared loads, so both loops end. */
 	while (chain_round(&s, &reps, pl, sources) || single_moves(&reps, pl))
 		;
-	kdr_placement_replicas_release(&reps);
+	kdr_placement__replicas_release(&reps);
 	free(s.explored);
 	free(s.prev_node);
 	free(s.prev_part);
@@ -563,14 +563,14 @@ int kdr_placement_assign(struct kdr_assignment *out, const struct kdr_placement_
 	memset(&pl, 0, sizeof(pl));
 	if ((error = check_numbers(req)) != 0)
 		goto cleanup;
-	if ((error = kdr_placement_topo_build(&topo, req->brokers, req->n_brokers)) != 0)
+	if ((error = kdr_placement__topo_build(&topo, req->brokers, req->n_brokers)) != 0)
 		goto cleanup;
 	if (req->replication_factor > topo.n) {
 		error = kdr_error_set(KDR_EINVALID, "replication factor %zu exceeds the %zu available broker%s",
 				      req->replication_factor, topo.n, plural(topo.n));
 		goto cleanup;
 	}
-	if ((error = kdr_placement_topo_check_rules(&topo, req)) != 0)
+	if ((error = kdr_placement__topo_check_rules(&topo, req)) != 0)
 		goto cleanup;
 	first = req->existing ? req->existing->n : 0;
 	if (req->strategy == KDR_PLACEMENT_STATIC) {
@@ -603,6 +603,6 @@ int kdr_placement_assign(struct kdr_assignment *out, const struct kdr_placement_
 cleanup:
 	free(pl.lists);
 	free(pl.order);
-	kdr_placement_topo_release(&topo);
+	kdr_placement__topo_release(&topo);
 	return error;
 }

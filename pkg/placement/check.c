@@ -41,7 +41,7 @@ static size_t known_nodes(size_t *out, const struct kdr_placement_topo *topo, co
 	size_t n = 0;
 
 	for (size_t i = 0; i < list->n; i++) {
-		size_t node = kdr_placement_topo_find(topo, list->ids[i]);
+		size_t node = kdr_placement__topo_find(topo, list->ids[i]);
 
 		if (node != KDR_PLACEMENT_NONE && occurrences(list, i, list->ids[i]) == 0)
 			out[n++] = node;
@@ -96,7 +96,7 @@ static void check_rack_aware(struct kdr_placement_violations *out, struct kdr_bu
 	if (have >= want)
 		return;
 	kdr_buf_printf(msg, "partition %zu: replicas ", p);
-	kdr_placement_put_ids(msg, list->ids, list->n);
+	kdr_placement__put_ids(msg, list->ids, list->n);
 	put_rack_span(msg, topo, nodes, n, KDR_PLACEMENT_NONE, have);
 	kdr_buf_printf(msg, "; rack-aware wants %zu racks", want);
 	add_violation(out, (int32_t)p, msg);
@@ -119,7 +119,7 @@ static void check_cross_dc(struct kdr_placement_violations *out, struct kdr_buf 
 		spread = spread && count[d] >= q && count[d] <= hi;
 	if (!spread) {
 		kdr_buf_printf(msg, "partition %zu: replicas ", p);
-		kdr_placement_put_ids(msg, list->ids, list->n);
+		kdr_placement__put_ids(msg, list->ids, list->n);
 		kdr_buf_puts(msg, " are");
 		for (size_t d = 0; d < topo->n_dcs; d++)
 			kdr_buf_printf(msg, "%s %zu in '%s'", d ? "," : "", count[d], topo->dcs[d]);
@@ -141,7 +141,7 @@ static void check_cross_dc(struct kdr_placement_violations *out, struct kdr_buf 
 			if (topo->nodes[nodes[i]].dc_ix == d)
 				ids[k++] = topo->nodes[nodes[i]].id;
 		kdr_buf_printf(msg, "partition %zu: replicas ", p);
-		kdr_placement_put_ids(msg, ids, k);
+		kdr_placement__put_ids(msg, ids, k);
 		kdr_buf_printf(msg, " in datacenter '%s'", topo->dcs[d]);
 		put_rack_span(msg, topo, nodes, n, d, have);
 		kdr_buf_printf(msg, "; cross-dc wants %zu racks there", want);
@@ -163,7 +163,7 @@ static void check_partition(struct kdr_placement_violations *out, struct kdr_buf
 
 	if (list->n != req->replication_factor) {
 		kdr_buf_printf(msg, "partition %zu: %zu replica%s ", p, list->n, list->n == 1 ? "" : "s");
-		kdr_placement_put_ids(msg, list->ids, list->n);
+		kdr_placement__put_ids(msg, list->ids, list->n);
 		kdr_buf_printf(msg, "; the replication factor is %zu", req->replication_factor);
 		add_violation(out, (int32_t)p, msg);
 	}
@@ -174,7 +174,7 @@ static void check_partition(struct kdr_placement_violations *out, struct kdr_buf
 		if (before != 1)
 			continue;
 		kdr_buf_printf(msg, "partition %zu: replicas ", p);
-		kdr_placement_put_ids(msg, list->ids, list->n);
+		kdr_placement__put_ids(msg, list->ids, list->n);
 		if (total == 2)
 			kdr_buf_printf(msg, " list broker %d twice", (int)list->ids[i]);
 		else
@@ -183,7 +183,7 @@ static void check_partition(struct kdr_placement_violations *out, struct kdr_buf
 	}
 	for (size_t i = 0; i < list->n; i++) {
 		if (occurrences(list, i, list->ids[i]) != 0 ||
-		    kdr_placement_topo_find(topo, list->ids[i]) != KDR_PLACEMENT_NONE)
+		    kdr_placement__topo_find(topo, list->ids[i]) != KDR_PLACEMENT_NONE)
 			continue;
 		kdr_buf_printf(msg, "partition %zu: replica %d is not a known broker", p, (int)list->ids[i]);
 		add_violation(out, (int32_t)p, msg);
@@ -195,14 +195,14 @@ static void check_partition(struct kdr_placement_violations *out, struct kdr_buf
 	else if (req->strategy == KDR_PLACEMENT_STATIC && p < req->static_assignment->n &&
 		 !same_list(list, &req->static_assignment->partitions[p])) {
 		kdr_buf_printf(msg, "partition %zu: replicas ", p);
-		kdr_placement_put_ids(msg, list->ids, list->n);
+		kdr_placement__put_ids(msg, list->ids, list->n);
 		kdr_buf_puts(msg, " differ from the static assignment ");
-		kdr_placement_put_ids(msg, req->static_assignment->partitions[p].ids,
-				      req->static_assignment->partitions[p].n);
+		kdr_placement__put_ids(msg, req->static_assignment->partitions[p].ids,
+				       req->static_assignment->partitions[p].n);
 		add_violation(out, (int32_t)p, msg);
 	}
 	if (topo->pref_dc != KDR_PLACEMENT_NONE && list->n > 0) {
-		size_t leader = kdr_placement_topo_find(topo, list->ids[0]);
+		size_t leader = kdr_placement__topo_find(topo, list->ids[0]);
 
 		if (leader != KDR_PLACEMENT_NONE && topo->nodes[leader].dc_ix != topo->pref_dc) {
 			const char *dc = topo->nodes[leader].dc;
@@ -228,9 +228,9 @@ int kdr_placement_check(struct kdr_placement_violations *out, const struct kdr_p
 	int error = 0;
 
 	memset(&topo, 0, sizeof(topo));
-	if ((error = kdr_placement_topo_build(&topo, req->brokers, req->n_brokers)) != 0)
+	if ((error = kdr_placement__topo_build(&topo, req->brokers, req->n_brokers)) != 0)
 		goto cleanup;
-	if ((error = kdr_placement_topo_check_rules(&topo, req)) != 0)
+	if ((error = kdr_placement__topo_check_rules(&topo, req)) != 0)
 		goto cleanup;
 	if (req->strategy == KDR_PLACEMENT_STATIC && !req->static_assignment) {
 		error = kdr_error_set(KDR_EINVALID, "strategy static needs an assignment to check against, and there "
@@ -256,7 +256,7 @@ cleanup:
 	free(scratch.count);
 	free(scratch.ids);
 	kdr_buf_release(&msg);
-	kdr_placement_topo_release(&topo);
+	kdr_placement__topo_release(&topo);
 	return error;
 }
 

@@ -20,7 +20,7 @@ int kdr_placement_dc_loss(struct kdr_dc_loss_report *out, const struct kdr_place
 				     min_insync_replicas);
 	if (assignment->n == 0)
 		return kdr_error_set(KDR_EINVALID, "the assignment has no partitions to analyse");
-	if ((error = kdr_placement_topo_build(&topo, brokers, n_brokers)) != 0)
+	if ((error = kdr_placement__topo_build(&topo, brokers, n_brokers)) != 0)
 		goto cleanup;
 
 	out->n = topo.n_dcs;
@@ -37,7 +37,7 @@ int kdr_placement_dc_loss(struct kdr_dc_loss_report *out, const struct kdr_place
 
 		memset(per_dc, 0, topo.n_dcs * sizeof(size_t));
 		for (size_t r = 0; r < list->n; r++) {
-			size_t node = kdr_placement_topo_find(&topo, list->ids[r]);
+			size_t node = kdr_placement__topo_find(&topo, list->ids[r]);
 
 			/* Unknown brokers hold nothing available; a replica listed twice is one copy. */
 			if (node == KDR_PLACEMENT_NONE || seen[node])
@@ -48,7 +48,7 @@ int kdr_placement_dc_loss(struct kdr_dc_loss_report *out, const struct kdr_place
 				per_dc[topo.nodes[node].dc_ix]++;
 		}
 		for (size_t r = 0; r < list->n; r++) {
-			size_t node = kdr_placement_topo_find(&topo, list->ids[r]);
+			size_t node = kdr_placement__topo_find(&topo, list->ids[r]);
 
 			if (node != KDR_PLACEMENT_NONE)
 				seen[node] = false;
@@ -65,7 +65,7 @@ int kdr_placement_dc_loss(struct kdr_dc_loss_report *out, const struct kdr_place
 cleanup:
 	free(per_dc);
 	free(seen);
-	kdr_placement_topo_release(&topo);
+	kdr_placement__topo_release(&topo);
 	return error;
 }
 

@@ -52,12 +52,12 @@ struct kdr_placement_topo {
  * Fails with KDR_EINVALID for a duplicate broker id. Strings are lent from
  * `brokers`; loads start at the brokers' own.
  */
-int kdr_placement_topo_build(struct kdr_placement_topo *out, const struct kdr_placement_broker *brokers,
-			     size_t n_brokers);
-void kdr_placement_topo_release(struct kdr_placement_topo *topo);
+int kdr_placement__topo_build(struct kdr_placement_topo *out, const struct kdr_placement_broker *brokers,
+			      size_t n_brokers);
+void kdr_placement__topo_release(struct kdr_placement_topo *topo);
 
 /* The node index of broker `id`, or KDR_PLACEMENT_NONE. */
-size_t kdr_placement_topo_find(const struct kdr_placement_topo *topo, int32_t id);
+size_t kdr_placement__topo_find(const struct kdr_placement_topo *topo, int32_t id);
 
 /*
  * The checks a request must pass before its strategy means anything: the
@@ -65,10 +65,10 @@ size_t kdr_placement_topo_find(const struct kdr_placement_topo *topo, int32_t id
  * for cross-dc, every broker has a rack that is in exactly one datacenter.
  * Returns 0 or KDR_EINVALID with the reason.
  */
-int kdr_placement_topo_check_rules(struct kdr_placement_topo *topo, const struct kdr_placement_request *req);
+int kdr_placement__topo_check_rules(struct kdr_placement_topo *topo, const struct kdr_placement_request *req);
 
 /* Appends "[1,2,3]". */
-void kdr_placement_put_ids(struct kdr_buf *buf, const int32_t *ids, size_t n);
+void kdr_placement__put_ids(struct kdr_buf *buf, const int32_t *ids, size_t n);
 
 /*
  * The replicas of one partition (node indexes, in slot order) with the
@@ -102,12 +102,12 @@ struct kdr_placement_replicas {
 	size_t ceil_dc;
 };
 
-void kdr_placement_replicas_init(struct kdr_placement_replicas *out, const struct kdr_placement_topo *topo,
-				 enum kdr_placement_strategy strategy, size_t rf);
-void kdr_placement_replicas_release(struct kdr_placement_replicas *reps);
-void kdr_placement_replicas_clear(struct kdr_placement_replicas *reps);
-void kdr_placement_replicas_add(struct kdr_placement_replicas *reps, size_t node);
-void kdr_placement_replicas_remove(struct kdr_placement_replicas *reps, size_t node);
+void kdr_placement__replicas_init(struct kdr_placement_replicas *out, const struct kdr_placement_topo *topo,
+				  enum kdr_placement_strategy strategy, size_t rf);
+void kdr_placement__replicas_release(struct kdr_placement_replicas *reps);
+void kdr_placement__replicas_clear(struct kdr_placement_replicas *reps);
+void kdr_placement__replicas_add(struct kdr_placement_replicas *reps, size_t node);
+void kdr_placement__replicas_remove(struct kdr_placement_replicas *reps, size_t node);
 
 /*
  * Whether adding `node` keeps the partition completable: some choice of the
@@ -115,8 +115,8 @@ void kdr_placement_replicas_remove(struct kdr_placement_replicas *reps, size_t n
  * (distinct brokers; rack-aware: min(rf, racks) racks; cross-dc: floor or
  * ceil of rf/datacenters per datacenter and min(share, racks there) racks in
  * each). With len == rf - 1 this is exactly "the full list is valid". Assumes
- * the request passed kdr_placement_topo_check_rules. Not const: it memoises.
+ * the request passed kdr_placement__topo_check_rules. Not const: it memoises.
  */
-bool kdr_placement_replicas_can_add(struct kdr_placement_replicas *reps, size_t node);
+bool kdr_placement__replicas_can_add(struct kdr_placement_replicas *reps, size_t node);
 
 #endif

@@ -4,8 +4,8 @@
 #include "placement/placement_internal.h"
 #include "util/alloc.h"
 
-void kdr_placement_replicas_init(struct kdr_placement_replicas *out, const struct kdr_placement_topo *topo,
-				 enum kdr_placement_strategy strategy, size_t rf)
+void kdr_placement__replicas_init(struct kdr_placement_replicas *out, const struct kdr_placement_topo *topo,
+				  enum kdr_placement_strategy strategy, size_t rf)
 {
 	memset(out, 0, sizeof(*out));
 	out->topo = topo;
@@ -33,7 +33,7 @@ void kdr_placement_replicas_init(struct kdr_placement_replicas *out, const struc
 	}
 }
 
-void kdr_placement_replicas_release(struct kdr_placement_replicas *reps)
+void kdr_placement__replicas_release(struct kdr_placement_replicas *reps)
 {
 	free(reps->ix);
 	free(reps->in);
@@ -44,7 +44,7 @@ void kdr_placement_replicas_release(struct kdr_placement_replicas *reps)
 	memset(reps, 0, sizeof(*reps));
 }
 
-void kdr_placement_replicas_clear(struct kdr_placement_replicas *reps)
+void kdr_placement__replicas_clear(struct kdr_placement_replicas *reps)
 {
 	/* Only the members' racks and DCs have counts to reset. */
 	for (size_t k = 0; k < reps->len; k++) {
@@ -62,7 +62,7 @@ void kdr_placement_replicas_clear(struct kdr_placement_replicas *reps)
 	reps->memo_stale = true;
 }
 
-void kdr_placement_replicas_add(struct kdr_placement_replicas *reps, size_t node)
+void kdr_placement__replicas_add(struct kdr_placement_replicas *reps, size_t node)
 {
 	const struct kdr_placement_node *b = &reps->topo->nodes[node];
 
@@ -79,7 +79,7 @@ void kdr_placement_replicas_add(struct kdr_placement_replicas *reps, size_t node
 }
 
 /* Keeps the slot order of the others, so a leader stays first. */
-void kdr_placement_replicas_remove(struct kdr_placement_replicas *reps, size_t node)
+void kdr_placement__replicas_remove(struct kdr_placement_replicas *reps, size_t node)
 {
 	const struct kdr_placement_node *b = &reps->topo->nodes[node];
 	size_t k = 0;
@@ -157,7 +157,7 @@ static bool completable(const struct kdr_placement_replicas *reps, size_t node)
 	return true;
 }
 
-bool kdr_placement_replicas_can_add(struct kdr_placement_replicas *reps, size_t node)
+bool kdr_placement__replicas_can_add(struct kdr_placement_replicas *reps, size_t node)
 {
 	const struct kdr_placement_node *b = &reps->topo->nodes[node];
 	size_t key = 0;

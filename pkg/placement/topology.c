@@ -60,8 +60,8 @@ static size_t find_name(const char **names, size_t n, const char *name)
 	return KDR_PLACEMENT_NONE;
 }
 
-int kdr_placement_topo_build(struct kdr_placement_topo *out, const struct kdr_placement_broker *brokers,
-			     size_t n_brokers)
+int kdr_placement__topo_build(struct kdr_placement_topo *out, const struct kdr_placement_broker *brokers,
+			      size_t n_brokers)
 {
 	size_t n_dcs = 0;
 
@@ -112,7 +112,7 @@ int kdr_placement_topo_build(struct kdr_placement_topo *out, const struct kdr_pl
 	return 0;
 }
 
-void kdr_placement_topo_release(struct kdr_placement_topo *topo)
+void kdr_placement__topo_release(struct kdr_placement_topo *topo)
 {
 	free(topo->nodes);
 	free(topo->racks);
@@ -124,7 +124,7 @@ void kdr_placement_topo_release(struct kdr_placement_topo *topo)
 	memset(topo, 0, sizeof(*topo));
 }
 
-size_t kdr_placement_topo_find(const struct kdr_placement_topo *topo, int32_t id)
+size_t kdr_placement__topo_find(const struct kdr_placement_topo *topo, int32_t id)
 {
 	size_t lo = 0, hi = topo->n;
 
@@ -177,7 +177,7 @@ static int check_cross_dc(const struct kdr_placement_topo *topo)
 	return 0;
 }
 
-int kdr_placement_topo_check_rules(struct kdr_placement_topo *topo, const struct kdr_placement_request *req)
+int kdr_placement__topo_check_rules(struct kdr_placement_topo *topo, const struct kdr_placement_request *req)
 {
 	const char *pref = req->preferred_leader_datacenter;
 	struct kdr_buf names = KDR_BUF_INIT;
@@ -207,7 +207,7 @@ cleanup:
 	return error;
 }
 
-void kdr_placement_put_ids(struct kdr_buf *buf, const int32_t *ids, size_t n)
+void kdr_placement__put_ids(struct kdr_buf *buf, const int32_t *ids, size_t n)
 {
 	kdr_buf_putc(buf, '[');
 	for (size_t i = 0; i < n; i++)

@@ -111,7 +111,7 @@ static struct kdr_action *add_acl_action(struct plan_ctx *ctx, enum kdr_action_k
 					 const struct kdr_acl *acl, const char *policy)
 {
 	char *text = kdr_acl_to_string(acl);
-	struct kdr_action *action = plan_add_action(ctx->plan, kind, cluster, text, policy);
+	struct kdr_action *action = kdr_plan__add_action(ctx->plan, kind, cluster, text, policy);
 
 	kdr_acl_copy(&action->acl, acl);
 	free(text);
@@ -152,10 +152,11 @@ static void note_unmanaged(struct plan_ctx *ctx, const char *cluster, const stru
 			kdr_buf_printf(&who, "%s%s (%zu)", who.len ? ", " : "", principal, count);
 	}
 	if (total)
-		plan_add_note(ctx->plan, KDR_NOTE_INFO, cluster, NULL,
-			      "%zu ACL binding(s) of principals no AccessPolicy names are unmanaged, left as they are: "
-			      "%s%s",
-			      total, who.ptr, shown > 8 ? ", ..." : "");
+		kdr_plan__add_note(
+		    ctx->plan, KDR_NOTE_INFO, cluster, NULL,
+		    "%zu ACL binding(s) of principals no AccessPolicy names are unmanaged, left as they are: "
+		    "%s%s",
+		    total, who.ptr, shown > 8 ? ", ..." : "");
 	kdr_buf_release(&who);
 }
 
@@ -180,13 +181,14 @@ static void plan_cluster_acls(struct plan_ctx *ctx, const char *cluster, const s
 	bool policies = policy_on_cluster(ctx->desired, cluster);
 
 	desired_bindings(&desired, &declared_by, ctx->desired, cluster);
-	plan_acl_mirrors(ctx, cluster, &desired, live, &wanted, &reasons, &tolerated);
+	kdr_plan__acl_mirrors(ctx, cluster, &desired, live, &wanted, &reasons, &tolerated);
 	if (!policies && wanted.n == 0)
 		goto cleanup;
 	if (!live->acls_read) {
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, cluster, NULL, NULL, NULL,
-				 "the ACLs of cluster '%s' were not read (%s); its AccessPolicy grants cannot be planned",
-				 cluster, live->acls_error ? live->acls_error : "not in the snapshot");
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, cluster, NULL, NULL, NULL,
+		    "the ACLs of cluster '%s' were not read (%s); its AccessPolicy grants cannot be planned", cluster,
+		    live->acls_error ? live->acls_error : "not in the snapshot");
 		goto cleanup;
 	}
 	for (size_t i = 0; i < desired.n; i++) {
@@ -233,10 +235,11 @@ static void plan_cluster_acls(struct plan_ctx *ctx, const char *cluster, const s
 		owner = owning_policy(ctx->desired, cluster, acl->principal);
 		if (!ctx->allow_delete) {
 			text = kdr_acl_to_string(acl);
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, cluster, text,
-				      "skipped: would delete this ACL binding (principal '%s' is owned by AccessPolicy "
-				      "'%s', which does not declare it; use --allow-delete)",
-				      acl->principal, owner ? owner : "?");
+			kdr_plan__add_note(
+			    ctx->plan, KDR_NOTE_WARNING, cluster, text,
+			    "skipped: would delete this ACL binding (principal '%s' is owned by AccessPolicy "
+			    "'%s', which does not declare it; use --allow-delete)",
+			    acl->principal, owner ? owner : "?");
 			free(text);
 			continue;
 		}
@@ -257,13 +260,13 @@ cleanup:
 	kdr_strvec_release(&owned);
 }
 
-void plan_acls(struct plan_ctx *ctx, const struct kdr_plan_options *options)
+void kdr_plan__acls(struct plan_ctx *ctx, const struct kdr_plan_options *options)
 {
 	for (size_t i = 0; i < ctx->desired->n_clusters; i++) {
 		const char *name = ctx->desired->clusters[i].meta.name;
 		const struct kdr_live_cluster *live = NULL;
 
-		if (!name || !plan_cluster_selected(options, name))
+		if (!name || !kdr_plan__cluster_selected(options, name))
 			continue;
 		live = kdr_live_cluster_find(ctx->live, name);
 		if (live) /* a missing cluster is already blocked */

@@ -205,7 +205,7 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 		return;
 	source_grants(&grants, ctx->desired, flow->source, source);
 	if (source)
-		plan_topics_after(&topics, &n_topics, ctx->plan, source);
+		kdr_plan__topics_after(&topics, &n_topics, ctx->plan, source);
 	for (size_t i = 0; i < grants.n; i++) {
 		const struct kdr_acl *s = &grants.v[i];
 		static const enum kdr_acl_operation wanted_ops[] = { KDR_ACL_OP_READ, KDR_ACL_OP_DESCRIBE };
@@ -252,32 +252,33 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 						     kdr_asprintf("mirrors '%s' of %s (flow %s, mirrorAcls)", text,
 								  flow->source, name));
 			} else {
-				plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
-					      "principal '%s' may %s %s '%s' on %s but %s %s '%s' here (flow %s): after "
-					      "a failover it would get %s; grant it in an AccessPolicy%s",
-					      s->principal, kdr_acl_operation_name(wanted_ops[o]),
-					      kdr_acl_resource_type_name(s->resource_type), s->resource_name,
-					      flow->source, denied ? "is denied" : "may not",
-					      kdr_acl_resource_type_name(s->resource_type), remote, name,
-					      s->resource_type == KDR_ACL_TOPIC ? "TOPIC_AUTHORIZATION_FAILED"
-										: "GROUP_AUTHORIZATION_FAILED",
-					      denied ? " and lift the deny" : " or set mirrorAcls: true on the flow");
+				kdr_plan__add_note(
+				    ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
+				    "principal '%s' may %s %s '%s' on %s but %s %s '%s' here (flow %s): after "
+				    "a failover it would get %s; grant it in an AccessPolicy%s",
+				    s->principal, kdr_acl_operation_name(wanted_ops[o]),
+				    kdr_acl_resource_type_name(s->resource_type), s->resource_name, flow->source,
+				    denied ? "is denied" : "may not", kdr_acl_resource_type_name(s->resource_type),
+				    remote, name,
+				    s->resource_type == KDR_ACL_TOPIC ? "TOPIC_AUTHORIZATION_FAILED"
+								      : "GROUP_AUTHORIZATION_FAILED",
+				    denied ? " and lift the deny" : " or set mirrorAcls: true on the flow");
 			}
 			free(text);
 		}
 		free(remote);
 	}
 	if (unchecked)
-		plan_add_note(ctx->plan, KDR_NOTE_INFO, flow->target, NULL,
-			      "the ACLs of %s were not read: flow %s's grants from %s are not checked there",
-			      flow->target, name, flow->source);
+		kdr_plan__add_note(ctx->plan, KDR_NOTE_INFO, flow->target, NULL,
+				   "the ACLs of %s were not read: flow %s's grants from %s are not checked there",
+				   flow->target, name, flow->source);
 	free(topics);
 	kdr_acl_list_release(&grants);
 }
 
-void plan_acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr_acl_list *target_desired,
-		      const struct kdr_live_cluster *target_live, struct kdr_acl_list *wanted,
-		      struct kdr_strvec *wanted_flows, struct kdr_acl_list *tolerated)
+void kdr_plan__acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr_acl_list *target_desired,
+			   const struct kdr_live_cluster *target_live, struct kdr_acl_list *wanted,
+			   struct kdr_strvec *wanted_flows, struct kdr_acl_list *tolerated)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
 		const struct kdr_flow *flow = &ctx->desired->flows[i];

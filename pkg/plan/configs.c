@@ -187,7 +187,7 @@ static char *canonical_list(const char *s, bool as_set)
 	return kdr_buf_detach(&out);
 }
 
-char *plan_config_normalise(const char *key, const char *value)
+char *kdr_plan__config_normalise(const char *key, const char *value)
 {
 	char *text = NULL, *canonical = NULL;
 
@@ -222,7 +222,7 @@ char *plan_config_normalise(const char *key, const char *value)
 	return text;
 }
 
-bool plan_config_equal(const char *key, const char *a, const char *b)
+bool kdr_plan__config_equal(const char *key, const char *a, const char *b)
 {
 	char *na = NULL, *nb = NULL;
 	bool equal = false;
@@ -232,24 +232,24 @@ bool plan_config_equal(const char *key, const char *a, const char *b)
 	/* Normalising is a function of the text: the same text is the same value (most of a no-change plan). */
 	if (strcmp(a, b) == 0)
 		return true;
-	na = plan_config_normalise(key, a);
-	nb = plan_config_normalise(key, b);
+	na = kdr_plan__config_normalise(key, a);
+	nb = kdr_plan__config_normalise(key, b);
 	equal = strcmp(na, nb) == 0;
 	free(na);
 	free(nb);
 	return equal;
 }
 
-bool plan_config_true(const char *value)
+bool kdr_plan__config_true(const char *value)
 {
-	char *n = plan_config_normalise("remote.storage.enable", value);
+	char *n = kdr_plan__config_normalise("remote.storage.enable", value);
 	bool yes = n && strcmp(n, "true") == 0;
 
 	free(n);
 	return yes;
 }
 
-bool plan_config_is_override(const struct kdr_live_config *config)
+bool kdr_plan__config_is_override(const struct kdr_live_config *config)
 {
 	/* UNKNOWN: a reader that could not tell (DescribeConfigs v0) put it in the topic's own list. */
 	return config->source == KDR_CONFIG_SOURCE_DYNAMIC_TOPIC || config->source == KDR_CONFIG_SOURCE_UNKNOWN;
@@ -285,7 +285,7 @@ static const struct kdr_live_config *override_of(const struct kdr_live_topic *to
 {
 	const struct kdr_live_config *config = kdr_live_topic_config_find(topic, key);
 
-	return config && plan_config_is_override(config) ? config : NULL;
+	return config && kdr_plan__config_is_override(config) ? config : NULL;
 }
 
 static const char *default_of(const struct kdr_live_cluster *cl, const char *key)
@@ -334,7 +334,8 @@ static enum kdr_risk change_risk(const struct kdr_live_cluster *cl, const struct
 	enum kdr_risk risk = change->new_value ? KDR_RISK_SAFE : KDR_RISK_DISRUPTIVE;
 	int64_t old_ms = 0, new_ms = 0;
 
-	if (strcmp(change->key, "remote.storage.enable") == 0 && plan_config_true(after) && !plan_config_true(before))
+	if (strcmp(change->key, "remote.storage.enable") == 0 && kdr_plan__config_true(after) &&
+	    !kdr_plan__config_true(before))
 		return KDR_RISK_IRREVERSIBLE;
 	if ((strcmp(change->key, "retention.ms") == 0 || strcmp(change->key, "retention.bytes") == 0) &&
 	    parse_retention(&old_ms, before) && parse_retention(&new_ms, after) && new_ms < old_ms)
@@ -383,11 +384,11 @@ static bool key_sensitive(const char *key, const struct kdr_live_config *live)
 	return kdr_config_key_is_sensitive(key) || (live && live->sensitive);
 }
 
-void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt)
+void kdr_plan__topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt)
 {
 	const struct kdr_live_cluster *cl = pc->live;
 	const struct kdr_live_topic *topic = kdr_live_topic_find(cl, pt->name);
-	const char *policy = plan_policy_name(pt->policy);
+	const char *policy = kdr_plan__policy_name(pt->policy);
 	const char *wanted_rse = kdr_strmap_get(&pt->config, "remote.storage.enable");
 	bool live_rse = false;
 	struct changes changes = {NULL, 0, 0};
@@ -396,19 +397,20 @@ void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, con
 
 	if (!topic)
 		return; /* created with its config (topics.c), or not wanted */
-	live_rse = plan_config_true(kdr_live_effective_config(cl, topic, "remote.storage.enable", NULL));
-	if (plan_config_true(wanted_rse) && !live_rse && !cl->remote_storage_enabled) {
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
-				 "cluster '%s' brokers do not enable remote storage "
-				 "(remote.log.storage.system.enable=false): cannot enable tiering",
-				 pc->name);
+	live_rse = kdr_plan__config_true(kdr_live_effective_config(cl, topic, "remote.storage.enable", NULL));
+	if (kdr_plan__config_true(wanted_rse) && !live_rse && !cl->remote_storage_enabled) {
+		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
+				      "cluster '%s' brokers do not enable remote storage "
+				      "(remote.log.storage.system.enable=false): cannot enable tiering",
+				      pc->name);
 		return;
 	}
-	if (live_rse && ((wanted_rse && !plan_config_true(wanted_rse)) || pt->tiering_disabled)) {
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
-				 "tiering cannot be disabled: the topic has remote.storage.enable=true and Kafka 3.x "
-				 "cannot turn remote storage off for a topic (delete and recreate it, or re-enable "
-				 "tiering in the policy)");
+	if (live_rse && ((wanted_rse && !kdr_plan__config_true(wanted_rse)) || pt->tiering_disabled)) {
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
+		    "tiering cannot be disabled: the topic has remote.storage.enable=true and Kafka 3.x "
+		    "cannot turn remote storage off for a topic (delete and recreate it, or re-enable "
+		    "tiering in the policy)");
 		return;
 	}
 
@@ -418,11 +420,12 @@ void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, con
 
 		if (have && !have->value && have->sensitive) {
 			/* Kafka never returns sensitive values: nothing to compare with. */
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-				      "'%s' is sensitive and its value is not returned by Kafka; not compared", key);
+			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+					   "'%s' is sensitive and its value is not returned by Kafka; not compared",
+					   key);
 			continue;
 		}
-		if (have && plan_config_equal(key, have->value, value))
+		if (have && kdr_plan__config_equal(key, have->value, value))
 			continue;
 		changes_add(&changes, key, have ? have->value : NULL, value, key_sensitive(key, have));
 	}
@@ -430,12 +433,13 @@ void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, con
 		for (size_t i = 0; i < topic->n_configs; i++) {
 			const struct kdr_live_config *have = &topic->configs[i];
 
-			if (!plan_config_is_override(have) || kdr_strmap_has(&pt->config, have->name))
+			if (!kdr_plan__config_is_override(have) || kdr_strmap_has(&pt->config, have->name))
 				continue;
-			if (strcmp(have->name, "remote.storage.enable") == 0 && plan_config_true(have->value)) {
-				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-					      "configPrune keeps remote.storage.enable=true: Kafka cannot turn remote "
-					      "storage off for a topic");
+			if (strcmp(have->name, "remote.storage.enable") == 0 && kdr_plan__config_true(have->value)) {
+				kdr_plan__add_note(
+				    ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+				    "configPrune keeps remote.storage.enable=true: Kafka cannot turn remote "
+				    "storage off for a topic");
 				continue;
 			}
 			changes_add(&changes, have->name, have->value, NULL, key_sensitive(have->name, have));
@@ -447,11 +451,11 @@ void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, con
 	qsort(changes.v, changes.n, sizeof(*changes.v), compare_changes);
 
 	/* The complete set AlterConfigs must carry: every override, with the changes applied. */
-	action = plan_add_action(ctx->plan, KDR_ACTION_ALTER_CONFIGS, pc->name, pt->name, policy);
+	action = kdr_plan__add_action(ctx->plan, KDR_ACTION_ALTER_CONFIGS, pc->name, pt->name, policy);
 	for (size_t i = 0; i < topic->n_configs; i++) {
 		const struct kdr_live_config *have = &topic->configs[i];
 
-		if (plan_config_is_override(have))
+		if (kdr_plan__config_is_override(have))
 			kdr_strmap_set(&action->config, have->name, have->value);
 	}
 	for (size_t i = 0; i < changes.n; i++) {
@@ -470,7 +474,7 @@ void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, con
 	for (size_t i = 0; i < action->config.n; i++) {
 		if (action->config.v[i].value)
 			continue;
-		plan_add_blocked(
+		kdr_plan__add_blocked(
 		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
 		    "cannot alter configs: override '%s' is sensitive and Kafka does not return its value, "
 		    "so AlterConfigs (which replaces the whole set) would drop it",

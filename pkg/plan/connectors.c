@@ -23,13 +23,14 @@ static void diff_config(struct kdr_action *action, const struct kdr_mm2_connecto
 		int cmp = i >= want->n ? 1 : j >= live->n ? -1 : strcmp(want->v[i].key, live->v[j].key);
 
 		if (cmp < 0) {
-			plan_add_change(action, want->v[i].key, NULL, want->v[i].value, is_secret_key(connector, want->v[i].key));
+			kdr_plan__add_change(action, want->v[i].key, NULL, want->v[i].value,
+					     is_secret_key(connector, want->v[i].key));
 			i++;
 		} else if (cmp > 0) {
 			/* Connect adds `name` itself; anything else extra was set by hand and is removed. */
 			if (strcmp(live->v[j].key, "name") != 0)
-				plan_add_change(action, live->v[j].key, live->v[j].value, NULL,
-					   is_secret_key(connector, live->v[j].key));
+				kdr_plan__add_change(action, live->v[j].key, live->v[j].value, NULL,
+						     is_secret_key(connector, live->v[j].key));
 			j++;
 		} else {
 			bool secret = is_secret_key(connector, want->v[i].key);
@@ -41,8 +42,8 @@ static void diff_config(struct kdr_action *action, const struct kdr_mm2_connecto
 				continue;
 			}
 			if (strcmp(want->v[i].value, live->v[j].value ? live->v[j].value : "") != 0)
-				plan_add_change(action, want->v[i].key, live->v[j].value, want->v[i].value,
-					   is_secret_key(connector, want->v[i].key));
+				kdr_plan__add_change(action, want->v[i].key, live->v[j].value, want->v[i].value,
+						     is_secret_key(connector, want->v[i].key));
 			i++;
 			j++;
 		}
@@ -65,8 +66,8 @@ static void plan_restart(struct plan_ctx *ctx, const struct kdr_mm2_connector *c
 
 	if (live->state != KDR_CONNECTOR_FAILED && !task_failed(live))
 		return;
-	action = plan_add_action(ctx->plan, KDR_ACTION_RESTART_CONNECTOR, connector->cluster, connector->name,
-				 connector->flow);
+	action = kdr_plan__add_action(ctx->plan, KDR_ACTION_RESTART_CONNECTOR, connector->cluster, connector->name,
+				      connector->flow);
 	action->risk = KDR_RISK_DISRUPTIVE;
 	kdr_buf_puts(&reason, live->state == KDR_CONNECTOR_FAILED ? "connector FAILED" : "");
 	for (size_t t = 0; t < live->n_tasks; t++) {
@@ -83,11 +84,11 @@ static void plan_restart(struct plan_ctx *ctx, const struct kdr_mm2_connector *c
 static void block_failed_over(struct plan_ctx *ctx, const struct kdr_flow *flow,
 			      const struct kdr_mm2_connector *connector, const char *what)
 {
-	plan_add_blocked(ctx->plan, KDR_BLOCKED_FAILED_OVER, connector->cluster, connector->name, flow->meta.name,
-			 NULL,
-			 "failback guard: flow '%s' failed over at %s (spec.failedOver): %s; fail back first "
-			 "(kdr failback --flow %s, docs/runbook.md)",
-			 flow->meta.name, flow->failed_over, what, flow->meta.name);
+	kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_FAILED_OVER, connector->cluster, connector->name, flow->meta.name,
+			      NULL,
+			      "failback guard: flow '%s' failed over at %s (spec.failedOver): %s; fail back first "
+			      "(kdr failback --flow %s, docs/runbook.md)",
+			      flow->meta.name, flow->failed_over, what, flow->meta.name);
 }
 
 static void plan_connector(struct plan_ctx *ctx, const struct kdr_flow *flow,
@@ -104,21 +105,21 @@ static void plan_connector(struct plan_ctx *ctx, const struct kdr_flow *flow,
 			block_failed_over(ctx, flow, connector, "the connector is missing and is not recreated");
 			return;
 		}
-		action = plan_add_action(ctx->plan, KDR_ACTION_CREATE_CONNECTOR, connector->cluster, connector->name,
-					 connector->flow);
+		action = kdr_plan__add_action(ctx->plan, KDR_ACTION_CREATE_CONNECTOR, connector->cluster,
+					      connector->name, connector->flow);
 		action->reason = kdr_strdup("missing");
 		kdr_strmap_copy(&action->config, &connector->config);
 		/* Connect creates connectors running: a suspended flow is paused right after. */
 		if (suspended) {
-			action = plan_add_action(ctx->plan, KDR_ACTION_PAUSE_CONNECTOR, connector->cluster,
-						 connector->name, connector->flow);
+			action = kdr_plan__add_action(ctx->plan, KDR_ACTION_PAUSE_CONNECTOR, connector->cluster,
+						      connector->name, connector->flow);
 			action->risk = KDR_RISK_DISRUPTIVE;
 			action->reason = kdr_strdup("flow is suspended");
 		}
 		return;
 	}
-	action = plan_add_action(ctx->plan, KDR_ACTION_UPDATE_CONNECTOR, connector->cluster, connector->name,
-				 connector->flow);
+	action = kdr_plan__add_action(ctx->plan, KDR_ACTION_UPDATE_CONNECTOR, connector->cluster, connector->name,
+				      connector->flow);
 	diff_config(action, connector, &live->config);
 	if (action->n_changes == 0) {
 		/* Nothing differs: take the action back out. */
@@ -131,8 +132,8 @@ static void plan_connector(struct plan_ctx *ctx, const struct kdr_flow *flow,
 		kdr_strmap_copy(&action->config, &connector->config);
 	}
 	if (suspended && live->state != KDR_CONNECTOR_PAUSED && live->state != KDR_CONNECTOR_STOPPED) {
-		action = plan_add_action(ctx->plan, KDR_ACTION_PAUSE_CONNECTOR, connector->cluster, connector->name,
-					 connector->flow);
+		action = kdr_plan__add_action(ctx->plan, KDR_ACTION_PAUSE_CONNECTOR, connector->cluster,
+					      connector->name, connector->flow);
 		action->risk = KDR_RISK_DISRUPTIVE;
 		action->reason = kdr_asprintf("flow is %s; connector is %s", failed_over ? "failed over" : "suspended",
 					      kdr_connector_state_name(live->state));
@@ -142,8 +143,8 @@ static void plan_connector(struct plan_ctx *ctx, const struct kdr_flow *flow,
 	if (failed_over && !flow->suspended)
 		block_failed_over(ctx, flow, connector, "the stopped connector is not resumed (spec.suspended is false)");
 	if (!suspended && (live->state == KDR_CONNECTOR_PAUSED || live->state == KDR_CONNECTOR_STOPPED)) {
-		action = plan_add_action(ctx->plan, KDR_ACTION_RESUME_CONNECTOR, connector->cluster, connector->name,
-					 connector->flow);
+		action = kdr_plan__add_action(ctx->plan, KDR_ACTION_RESUME_CONNECTOR, connector->cluster,
+					      connector->name, connector->flow);
 		action->reason = kdr_asprintf("flow is not suspended; connector is %s",
 					      kdr_connector_state_name(live->state));
 		return;
@@ -192,21 +193,22 @@ static void plan_cluster_connect(struct plan_ctx *ctx, const struct kdr_cluster 
 	if (!connect->present) {
 		/* Never "no changes": a pending connector change could hide behind an unread Connect. */
 		if (connect->read_error)
-			plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
-					 "connect '%s' could not be read: %s; its connectors are not planned", url,
-					 kdr_plan_strip_connect_prefix(connect->read_error, url));
+			kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
+					      "connect '%s' could not be read: %s; its connectors are not planned", url,
+					      kdr_plan__strip_connect_prefix(connect->read_error, url));
 		else
-			plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
-					 "connect '%s' was not read: its connectors are not planned", url);
+			kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
+					      "connect '%s' was not read: its connectors are not planned", url);
 		free(url);
 		return;
 	}
 	/* A Connect attached to another Kafka cluster would replicate into the wrong place. */
 	if (cl->cluster_id && connect->kafka_cluster_id && strcmp(cl->cluster_id, connect->kafka_cluster_id) != 0) {
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
-				 "connect '%s' is attached to Kafka cluster id '%s', but cluster '%s' has id '%s': it "
-				 "would write replicated records into the wrong cluster",
-				 url, connect->kafka_cluster_id, spec->meta.name, cl->cluster_id);
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, spec->meta.name, NULL, NULL, NULL,
+		    "connect '%s' is attached to Kafka cluster id '%s', but cluster '%s' has id '%s': it "
+		    "would write replicated records into the wrong cluster",
+		    url, connect->kafka_cluster_id, spec->meta.name, cl->cluster_id);
 		free(url);
 		return;
 	}
@@ -226,37 +228,39 @@ static void plan_cluster_connect(struct plan_ctx *ctx, const struct kdr_cluster 
 
 			if (rendered(all, spec->meta.name, live->name))
 				continue;
-			action = plan_add_action(ctx->plan, KDR_ACTION_DELETE_CONNECTOR, spec->meta.name, live->name, NULL);
+			action = kdr_plan__add_action(ctx->plan, KDR_ACTION_DELETE_CONNECTOR, spec->meta.name,
+						      live->name, NULL);
 			action->risk = KDR_RISK_DISRUPTIVE;
 			action->reason = kdr_strdup("owned by kdr (\"kdr.\" prefix) and no flow renders it any more");
 			continue;
 		}
 		flow = duplicate_of(ctx->desired, live);
 		if (flow)
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, spec->meta.name, live->name,
-				      "connector '%s' (not managed by kdr) runs MirrorMaker 2 between '%s' and '%s' like "
-				      "flow '%s': likely duplicate replication",
-				      live->name, kdr_strmap_get(&live->config, "source.cluster.alias"),
-				      kdr_strmap_get(&live->config, "target.cluster.alias"), flow->meta.name);
+			kdr_plan__add_note(
+			    ctx->plan, KDR_NOTE_WARNING, spec->meta.name, live->name,
+			    "connector '%s' (not managed by kdr) runs MirrorMaker 2 between '%s' and '%s' like "
+			    "flow '%s': likely duplicate replication",
+			    live->name, kdr_strmap_get(&live->config, "source.cluster.alias"),
+			    kdr_strmap_get(&live->config, "target.cluster.alias"), flow->meta.name);
 	}
 }
 
-void plan_connectors(struct plan_ctx *ctx, const struct kdr_plan_options *options)
+void kdr_plan__connectors(struct plan_ctx *ctx, const struct kdr_plan_options *options)
 {
 	struct kdr_mm2_connectors all = { 0 };
 
 	if (kdr_mm2_render_all(&all, ctx->desired, options ? options->secrets : NULL) != 0) {
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, NULL, NULL, NULL, NULL, "rendering connectors: %s",
-				 kdr_error_message());
+		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, NULL, NULL, NULL, NULL, "rendering connectors: %s",
+				      kdr_error_message());
 	} else {
 		for (size_t i = 0; i < all.notes.n; i++)
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, NULL, NULL, "%s", all.notes.v[i]);
+			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, NULL, NULL, "%s", all.notes.v[i]);
 		for (size_t i = 0; i < ctx->desired->n_clusters; i++)
-			if (plan_cluster_selected(options, ctx->desired->clusters[i].meta.name))
+			if (kdr_plan__cluster_selected(options, ctx->desired->clusters[i].meta.name))
 				plan_cluster_connect(ctx, &ctx->desired->clusters[i], &all);
 	}
 	kdr_mm2_connectors_release(&all);
 	/* After every topic action is known: both look at the topics as the plan leaves them. */
-	plan_mirror_preview(ctx, options);
-	plan_cross_checks(ctx, options);
+	kdr_plan__mirror_preview(ctx, options);
+	kdr_plan__cross_checks(ctx, options);
 }

@@ -5,7 +5,7 @@
  * warning that names both sides (the flow and the TopicPolicy or cluster),
  * on the target cluster: that is where the conflict shows.
  *
- * Topics are taken as they will be after this plan (plan_topics_after), so a
+ * Topics are taken as they will be after this plan (kdr_plan__topics_after), so a
  * remote topic the plan itself grows is not reported.
  */
 #include <stdlib.h>
@@ -44,13 +44,13 @@ static void side_init(struct side *side, const struct kdr_plan *plan, const stru
 	memset(side, 0, sizeof(*side));
 	side->live = live;
 	if (live)
-		plan_topics_after(&side->topics, &side->n_topics, plan, live);
+		kdr_plan__topics_after(&side->topics, &side->n_topics, plan, live);
 }
 
 /* The topic as it will be on the side, NULL when absent or deleted by the plan. */
 static const struct plan_topic_after *side_topic(const struct side *side, const char *name)
 {
-	const struct plan_topic_after *topic = plan_topic_after_find(side->topics, side->n_topics, name);
+	const struct plan_topic_after *topic = kdr_plan__topic_after_find(side->topics, side->n_topics, name);
 
 	return topic && !topic->deleted ? topic : NULL;
 }
@@ -183,18 +183,20 @@ static void check_replication_factors(struct flow_check *fc, const char *connect
 	size_t brokers = fc->target.live ? fc->target.live->n_brokers : 0;
 
 	if (flow->internal_topics_replication_factor < flow->replication_factor)
-		plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, connector,
-			      "flow '%s': internalTopicsReplicationFactor %lld is below replicationFactor %lld: the "
-			      "checkpoints and heartbeats topics on '%s' and the offset-syncs topic on '%s' are less "
-			      "durable than the data they track; losing a broker can lose the offset translation a "
-			      "failover needs",
-			      flow->meta.name, (long long)flow->internal_topics_replication_factor,
-			      (long long)flow->replication_factor, flow->target, flow->source);
+		kdr_plan__add_note(
+		    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, connector,
+		    "flow '%s': internalTopicsReplicationFactor %lld is below replicationFactor %lld: the "
+		    "checkpoints and heartbeats topics on '%s' and the offset-syncs topic on '%s' are less "
+		    "durable than the data they track; losing a broker can lose the offset translation a "
+		    "failover needs",
+		    flow->meta.name, (long long)flow->internal_topics_replication_factor,
+		    (long long)flow->replication_factor, flow->target, flow->source);
 	if (brokers && flow->replication_factor > (int64_t)brokers)
-		plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, connector,
-			      "flow '%s': replicationFactor %lld exceeds the %zu broker(s) of target cluster '%s': "
-			      "MirrorMaker 2 cannot create the remote topics (INVALID_REPLICATION_FACTOR)",
-			      flow->meta.name, (long long)flow->replication_factor, brokers, flow->target);
+		kdr_plan__add_note(
+		    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, connector,
+		    "flow '%s': replicationFactor %lld exceeds the %zu broker(s) of target cluster '%s': "
+		    "MirrorMaker 2 cannot create the remote topics (INVALID_REPLICATION_FACTOR)",
+		    flow->meta.name, (long long)flow->replication_factor, brokers, flow->target);
 }
 
 /* --- partitions of existing remote topics --- */
@@ -217,7 +219,7 @@ static void check_remote_partitions(struct flow_check *fc)
 		if (copy && copy->partitions < topic->partitions) {
 			policy = declaring_policy(fc->index, flow->target, remote, &decl);
 			if (policy && kdr_policy_topic_partitions(policy, decl) < topic->partitions)
-				plan_add_note(
+				kdr_plan__add_note(
 				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
 				    "remote topic '%s' has %lld partition(s) on '%s', its source '%s' on '%s' "
 				    "has %lld: MirrorMaker 2 (flow '%s') will add partitions up to %lld, which "
@@ -225,9 +227,10 @@ static void check_remote_partitions(struct flow_check *fc)
 				    "a blocked partition decrease",
 				    remote, (long long)copy->partitions, flow->target, topic->name, flow->source,
 				    (long long)topic->partitions, flow->meta.name, (long long)topic->partitions,
-				    plan_policy_name(policy), (long long)kdr_policy_topic_partitions(policy, decl));
+				    kdr_plan__policy_name(policy),
+				    (long long)kdr_policy_topic_partitions(policy, decl));
 			else
-				plan_add_note(
+				kdr_plan__add_note(
 				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
 				    "remote topic '%s' has %lld partition(s) on '%s', its source '%s' on '%s' "
 				    "has %lld: MirrorMaker 2 (flow '%s') will add partitions up to %lld (records "
@@ -260,11 +263,11 @@ static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, con
 		if (kdr_regex_set_match(&fc->synced_exclude, key))
 			continue;
 		/* The source is meant to hold the same override: MM2 copies what kdr sets anyway. */
-		if (source_value && plan_config_equal(key, source_value, config->v[k].value))
+		if (source_value && kdr_plan__config_equal(key, source_value, config->v[k].value))
 			continue;
 		if (!source_value && live && (override = kdr_live_topic_config_find(live, key)) != NULL &&
-		    plan_config_is_override(override) && override->value &&
-		    plan_config_equal(key, override->value, config->v[k].value))
+		    kdr_plan__config_is_override(override) && override->value &&
+		    kdr_plan__config_equal(key, override->value, config->v[k].value))
 			continue;
 		kdr_strvec_push(out, key);
 	}
@@ -283,21 +286,22 @@ static void check_policy_config(struct flow_check *fc, const struct kdr_policy *
 	fought_keys(&keys, fc, &config, upstream);
 	if (keys.n) {
 		list = kdr_strvec_join(&keys, ", ");
-		plan_add_note(
+		kdr_plan__add_note(
 		    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, name,
 		    "TopicPolicy '%s' %s %s on '%s', the remote topic of '%s' on '%s' whose configs flow '%s' "
 		    "syncs (syncTopicConfigs: true): the two would fight, MirrorMaker 2 copying the source's "
 		    "values and kdr setting the policy's back; set syncTopicConfigs: false on the flow or "
 		    "stop declaring these keys for the remote topic",
-		    plan_policy_name(policy), decl ? "declares" : "(by its match) sets", list, name, upstream,
+		    kdr_plan__policy_name(policy), decl ? "declares" : "(by its match) sets", list, name, upstream,
 		    flow->source, flow->meta.name);
 	}
 	if (policy->config_prune)
-		plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, name,
-			      "TopicPolicy '%s' has configPrune: true for '%s', the remote topic of '%s' on '%s' whose "
-			      "configs flow '%s' syncs (syncTopicConfigs: true): kdr would remove every override "
-			      "MirrorMaker 2 copies, and MirrorMaker 2 would copy them back",
-			      plan_policy_name(policy), name, upstream, flow->source, flow->meta.name);
+		kdr_plan__add_note(
+		    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, name,
+		    "TopicPolicy '%s' has configPrune: true for '%s', the remote topic of '%s' on '%s' whose "
+		    "configs flow '%s' syncs (syncTopicConfigs: true): kdr would remove every override "
+		    "MirrorMaker 2 copies, and MirrorMaker 2 would copy them back",
+		    kdr_plan__policy_name(policy), name, upstream, flow->source, flow->meta.name);
 	free(list);
 	kdr_strvec_release(&keys);
 	kdr_strmap_release(&config);
@@ -315,16 +319,17 @@ static void check_declared_partitions(struct flow_check *fc, const struct kdr_po
 	if (source <= 0 || want == source)
 		return;
 	if (source_policy)
-		kdr_buf_printf(&from, ", TopicPolicy '%s'", plan_policy_name(source_policy));
-	plan_add_note(fc->ctx->plan, KDR_NOTE_WARNING, flow->target, decl->name,
-		      "TopicPolicy '%s' declares '%s' on '%s' with %lld partition(s), but it is the remote topic of "
-		      "'%s' on '%s' (%lld partition(s)%s) replicated by flow '%s': %s",
-		      plan_policy_name(policy), decl->name, flow->target, (long long)want, upstream, flow->source,
-		      (long long)source, from.ptr, flow->meta.name,
-		      want < source ? "MirrorMaker 2 adds partitions up to the source's count (records keep their "
-				      "source partition), and kdr then reports a blocked partition decrease"
-				    : "the partitions beyond the source's count never receive replicated records "
-				      "(records keep their source partition)");
+		kdr_buf_printf(&from, ", TopicPolicy '%s'", kdr_plan__policy_name(source_policy));
+	kdr_plan__add_note(
+	    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, decl->name,
+	    "TopicPolicy '%s' declares '%s' on '%s' with %lld partition(s), but it is the remote topic of "
+	    "'%s' on '%s' (%lld partition(s)%s) replicated by flow '%s': %s",
+	    kdr_plan__policy_name(policy), decl->name, flow->target, (long long)want, upstream, flow->source,
+	    (long long)source, from.ptr, flow->meta.name,
+	    want < source ? "MirrorMaker 2 adds partitions up to the source's count (records keep their "
+			    "source partition), and kdr then reports a blocked partition decrease"
+			  : "the partitions beyond the source's count never receive replicated records "
+			    "(records keep their source partition)");
 	kdr_buf_release(&from);
 }
 
@@ -383,8 +388,8 @@ static void check_flow(struct plan_ctx *ctx, const struct decl_index *index, con
 	/* A filter or exclusion list that does not compile is reported by the preview. */
 	fc.filter = &ctx->flows[flow - ctx->desired->flows].mm2;
 	if (ctx->flows[flow - ctx->desired->flows].mm2_error ||
-	    plan_mm2_compile_list(&fc.synced_exclude, exclude ? exclude : MM2_CONFIG_PROPERTIES_EXCLUDE,
-				  "config.properties.exclude") != 0)
+	    kdr_plan__mm2_compile_list(&fc.synced_exclude, exclude ? exclude : MM2_CONFIG_PROPERTIES_EXCLUDE,
+				       "config.properties.exclude") != 0)
 		goto cleanup;
 	side_init(&fc.source, ctx->plan, kdr_live_cluster_find(ctx->live, flow->source));
 	side_init(&fc.target, ctx->plan, kdr_live_cluster_find(ctx->live, flow->target));
@@ -400,7 +405,7 @@ cleanup:
 	kdr_regex_set_release(&fc.synced_exclude);
 }
 
-void plan_cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options)
+void kdr_plan__cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options)
 {
 	struct decl_index index;
 
@@ -408,7 +413,8 @@ void plan_cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *opti
 	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
 		const struct kdr_flow *flow = &ctx->desired->flows[i];
 
-		if (!flow->meta.name || !flow->source || !flow->target || !plan_cluster_selected(options, flow->target))
+		if (!flow->meta.name || !flow->source || !flow->target ||
+		    !kdr_plan__cluster_selected(options, flow->target))
 			continue;
 		check_flow(ctx, &index, flow);
 	}

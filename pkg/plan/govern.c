@@ -21,7 +21,7 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-const char *plan_internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired)
+const char *kdr_plan__internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired)
 {
 	const char *name = topic->name;
 
@@ -135,42 +135,42 @@ static void merge_run(struct plan_topic *pt, const struct entry *run, size_t n, 
 		if (e->policy->tiering.present && !e->policy->tiering.enabled) {
 			if (!kdr_strmap_has(&setters, "remote.storage.enable")) {
 				pt->tiering_disabled = true;
-				kdr_strmap_set(&setters, "remote.storage.enable", plan_policy_name(e->policy));
+				kdr_strmap_set(&setters, "remote.storage.enable", kdr_plan__policy_name(e->policy));
 			} else if (!pt->tiering_disabled) {
-				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-					      "policies '%s' and '%s' disagree on tiering; '%s' is used",
-					      kdr_strmap_get(&setters, "remote.storage.enable"),
-					      plan_policy_name(e->policy),
-					      kdr_strmap_get(&setters, "remote.storage.enable"));
+				kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+						   "policies '%s' and '%s' disagree on tiering; '%s' is used",
+						   kdr_strmap_get(&setters, "remote.storage.enable"),
+						   kdr_plan__policy_name(e->policy),
+						   kdr_strmap_get(&setters, "remote.storage.enable"));
 			}
 		}
 		if (i > 0 && e->decl && e->policy != owner->policy &&
 		    (entry_partitions(e) != pt->partitions || entry_rf(e) != pt->replication_factor))
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-				      "policies '%s' and '%s' both declare the topic with different partitions or "
-				      "replicationFactor; '%s' (%lld partitions, RF %lld) is used",
-				      plan_policy_name(owner->policy), plan_policy_name(e->policy),
-				      plan_policy_name(owner->policy), (long long)pt->partitions,
-				      (long long)pt->replication_factor);
+			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+					   "policies '%s' and '%s' both declare the topic with different partitions or "
+					   "replicationFactor; '%s' (%lld partitions, RF %lld) is used",
+					   kdr_plan__policy_name(owner->policy), kdr_plan__policy_name(e->policy),
+					   kdr_plan__policy_name(owner->policy), (long long)pt->partitions,
+					   (long long)pt->replication_factor);
 		kdr_policy_topic_config(&config, e->policy, e->decl);
 		for (size_t k = 0; k < config.n; k++) {
 			const char *key = config.v[k].key, *value = config.v[k].value;
 			const char *have = kdr_strmap_get(&pt->config, key);
 
 			if (pt->tiering_disabled && strcmp(key, "remote.storage.enable") == 0 &&
-			    strcmp(kdr_strmap_get(&setters, key), plan_policy_name(e->policy)) != 0) {
-				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-					      "policies '%s' and '%s' disagree on tiering; '%s' is used",
-					      kdr_strmap_get(&setters, key), plan_policy_name(e->policy),
-					      kdr_strmap_get(&setters, key));
+			    strcmp(kdr_strmap_get(&setters, key), kdr_plan__policy_name(e->policy)) != 0) {
+				kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+						   "policies '%s' and '%s' disagree on tiering; '%s' is used",
+						   kdr_strmap_get(&setters, key), kdr_plan__policy_name(e->policy),
+						   kdr_strmap_get(&setters, key));
 			} else if (!kdr_strmap_has(&pt->config, key)) {
 				kdr_strmap_set(&pt->config, key, value);
-				kdr_strmap_set(&setters, key, plan_policy_name(e->policy));
-			} else if (!plan_config_equal(key, have, value)) {
-				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-					      "policies '%s' and '%s' set '%s' differently; '%s' is used",
-					      kdr_strmap_get(&setters, key), plan_policy_name(e->policy), key,
-					      kdr_strmap_get(&setters, key));
+				kdr_strmap_set(&setters, key, kdr_plan__policy_name(e->policy));
+			} else if (!kdr_plan__config_equal(key, have, value)) {
+				kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+						   "policies '%s' and '%s' set '%s' differently; '%s' is used",
+						   kdr_strmap_get(&setters, key), kdr_plan__policy_name(e->policy), key,
+						   kdr_strmap_get(&setters, key));
 			}
 		}
 		kdr_strmap_release(&config);
@@ -178,7 +178,8 @@ static void merge_run(struct plan_topic *pt, const struct entry *run, size_t n, 
 	kdr_strmap_release(&setters);
 }
 
-void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx, const struct plan_cluster *pc)
+void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx,
+			      const struct plan_cluster *pc)
 {
 	const struct kdr_desired *desired = ctx->desired;
 	struct entries entries = {NULL, 0, 0};
@@ -210,7 +211,7 @@ void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx
 			const struct kdr_live_topic *topic = &pc->live->topics[t];
 
 			if (!kdr_regex_full_match(ctx->match[p], topic->name) ||
-			    plan_internal_topic_reason(topic, desired))
+			    kdr_plan__internal_topic_reason(topic, desired))
 				continue;
 			entries_add(&entries, topic->name, policy, NULL);
 			matched++;
@@ -228,15 +229,16 @@ void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx
 			fake.name = (char *)entries.v[d].name;
 			if (kdr_live_topic_find(pc->live, fake.name) ||
 			    !kdr_regex_full_match(ctx->match[p], fake.name) ||
-			    plan_internal_topic_reason(&fake, desired))
+			    kdr_plan__internal_topic_reason(&fake, desired))
 				continue;
 			entries_add(&entries, entries.v[d].name, policy, NULL);
 		}
 		if (matched)
-			plan_add_note(ctx->plan, KDR_NOTE_INFO, pc->name, NULL,
-				      "policy '%s' governs %zu existing topic(s) matching '%s' (configs and partition "
-				      "growth; never created)",
-				      plan_policy_name(policy), matched, policy->match);
+			kdr_plan__add_note(
+			    ctx->plan, KDR_NOTE_INFO, pc->name, NULL,
+			    "policy '%s' governs %zu existing topic(s) matching '%s' (configs and partition "
+			    "growth; never created)",
+			    kdr_plan__policy_name(policy), matched, policy->match);
 	}
 	if (entries.n > 1)
 		qsort(entries.v, entries.n, sizeof(*entries.v), compare_entries);
@@ -253,7 +255,7 @@ void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx
 	free(entries.v);
 }
 
-void plan_topics_release(struct plan_topic *topics, size_t n)
+void kdr_plan__topics_release(struct plan_topic *topics, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		kdr_strmap_release(&topics[i].config);

@@ -62,7 +62,7 @@ static void split_list(struct kdr_strvec *out, const char *value)
 	}
 }
 
-int plan_mm2_compile_list(struct kdr_regex_set *set, const char *value, const char *key)
+int kdr_plan__mm2_compile_list(struct kdr_regex_set *set, const char *value, const char *key)
 {
 	struct kdr_strvec patterns = KDR_STRVEC_INIT;
 	char *reason = NULL;
@@ -92,10 +92,10 @@ static char *join_list(const struct kdr_strvec *patterns, const char *defaults)
 
 static int filter_compile(struct kdr_plan_mm2_filter *out, const char *topics, const char *exclude)
 {
-	int rc = plan_mm2_compile_list(&out->topics, topics, "topics");
+	int rc = kdr_plan__mm2_compile_list(&out->topics, topics, "topics");
 
 	if (rc == 0)
-		rc = plan_mm2_compile_list(&out->exclude, exclude, "topics.exclude");
+		rc = kdr_plan__mm2_compile_list(&out->exclude, exclude, "topics.exclude");
 	if (rc != 0)
 		kdr_plan_mm2_filter_release(out);
 	return rc;
@@ -201,15 +201,16 @@ static int compare_after(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-const struct plan_topic_after *plan_topic_after_find(const struct plan_topic_after *topics, size_t n, const char *name)
+const struct plan_topic_after *kdr_plan__topic_after_find(const struct plan_topic_after *topics, size_t n,
+							  const char *name)
 {
 	struct plan_topic_after key = {name, 0, false, false};
 
 	return n ? bsearch(&key, topics, n, sizeof(*topics), compare_after) : NULL;
 }
 
-void plan_topics_after(struct plan_topic_after **out, size_t *n_out, const struct kdr_plan *plan,
-		       const struct kdr_live_cluster *cl)
+void kdr_plan__topics_after(struct plan_topic_after **out, size_t *n_out, const struct kdr_plan *plan,
+			    const struct kdr_live_cluster *cl)
 {
 	struct plan_topic_after *topics = kdr_calloc(cl->n_topics + 1, sizeof(*topics));
 	size_t n = cl->n_topics, cap = cl->n_topics + 1;
@@ -229,7 +230,7 @@ void plan_topics_after(struct plan_topic_after **out, size_t *n_out, const struc
 		if (action->kind != KDR_ACTION_CREATE_TOPIC && action->kind != KDR_ACTION_ADD_PARTITIONS &&
 		    action->kind != KDR_ACTION_DELETE_TOPIC)
 			continue;
-		topic = (struct plan_topic_after *)plan_topic_after_find(topics, n_live, action->resource);
+		topic = (struct plan_topic_after *)kdr_plan__topic_after_find(topics, n_live, action->resource);
 		if (!topic && action->kind == KDR_ACTION_CREATE_TOPIC) {
 			topics = kdr_grow(topics, &cap, n + 1, sizeof(*topics));
 			topic = &topics[n++];
@@ -366,7 +367,7 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 		put_list(&msg, &pv->starts);
 		if (flow->suspended)
 			kdr_buf_puts(&msg, " (the flow is suspended: nothing is copied until it is resumed)");
-		plan_add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
+		kdr_plan__add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
 		kdr_buf_reset(&msg);
 	}
 	if (pv->stops.n) {
@@ -376,12 +377,12 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 		put_list(&msg, &pv->stops);
 		kdr_buf_printf(&msg, " (the copies stay on '%s': MirrorMaker 2 never deletes remote topics)",
 			       flow->target);
-		plan_add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
+		kdr_plan__add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
 		kdr_buf_reset(&msg);
 	}
 	if (pv->replicated == 0) {
 		patterns = patterns_text(&flow->topics);
-		plan_add_note(
+		kdr_plan__add_note(
 		    pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
 		    "mirror preview: the topic filter of flow '%s' (topics %s) matches none of the %zu topic(s) "
 		    "on '%s' once exclusions, internal topics and cycles are taken out: the flow replicates "
@@ -391,10 +392,11 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 	} else if (pv->want->topics.n == flow->topics.n) {
 		for (size_t p = 0; p < flow->topics.n; p++)
 			if (pv->per_pattern[p] == 0)
-				plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
-					      "mirror preview: topics pattern '%s' of flow '%s' matches no replicated "
-					      "topic on '%s' (a full match is needed, exclusions win)",
-					      flow->topics.v[p], flow->meta.name, source->name);
+				kdr_plan__add_note(
+				    pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
+				    "mirror preview: topics pattern '%s' of flow '%s' matches no replicated "
+				    "topic on '%s' (a full match is needed, exclusions win)",
+				    flow->topics.v[p], flow->meta.name, source->name);
 	}
 	free(patterns);
 	kdr_buf_release(&msg);
@@ -437,12 +439,13 @@ static void preview_groups(struct preview *pv, const struct kdr_live_cluster *so
 			kdr_buf_printf(&msg, "%s%s", i ? ", " : "", names.v[i]);
 		if (names.n > PLAN_PREVIEW_MAX_NAMES)
 			kdr_buf_printf(&msg, " ... and %zu more", names.n - PLAN_PREVIEW_MAX_NAMES);
-		plan_add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
+		kdr_plan__add_note(pv->ctx->plan, KDR_NOTE_INFO, flow->target, pv->connector, "%s", msg.ptr);
 	} else if (accepted == 0 && source->n_groups) {
-		plan_add_note(pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
-			      "mirror preview: the group filter of flow '%s' accepts none of the %zu consumer group(s) "
-			      "of '%s': no offsets will be translated for a failover",
-			      flow->meta.name, source->n_groups, flow->source);
+		kdr_plan__add_note(
+		    pv->ctx->plan, KDR_NOTE_WARNING, flow->target, pv->connector,
+		    "mirror preview: the group filter of flow '%s' accepts none of the %zu consumer group(s) "
+		    "of '%s': no offsets will be translated for a failover",
+		    flow->meta.name, source->n_groups, flow->source);
 	}
 	kdr_buf_release(&msg);
 	kdr_strvec_release(&names);
@@ -478,12 +481,12 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 		if (guarded)
 			kdr_strvec_push(&names, action->resource);
 		if (guarded && flow->failed_over) {
-			plan_add_blocked(plan, KDR_BLOCKED_FAILED_OVER, flow->source, action->resource, action->policy,
-					 NULL,
-					 "failback guard: flow '%s' failed over at %s (spec.failedOver) and mirrors this "
-					 "topic from '%s': it is not created there empty; its records are on '%s'; fail "
-					 "back first (kdr failback --flow %s, docs/runbook.md)",
-					 flow->meta.name, flow->failed_over, flow->source, flow->target, flow->meta.name);
+			kdr_plan__add_blocked(
+			    plan, KDR_BLOCKED_FAILED_OVER, flow->source, action->resource, action->policy, NULL,
+			    "failback guard: flow '%s' failed over at %s (spec.failedOver) and mirrors this "
+			    "topic from '%s': it is not created there empty; its records are on '%s'; fail "
+			    "back first (kdr failback --flow %s, docs/runbook.md)",
+			    flow->meta.name, flow->failed_over, flow->source, flow->target, flow->meta.name);
 			kdr_action_release(action);
 			continue;
 		}
@@ -506,7 +509,7 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 			       flow->source, flow->target);
 		connector = kdr_asprintf("%s%s.%s", KDR_MM2_OWNED_PREFIX, flow->meta.name,
 					 kdr_mm2_role_name(KDR_MM2_SOURCE));
-		plan_add_note(plan, KDR_NOTE_WARNING, flow->source, connector, "%s", msg.ptr);
+		kdr_plan__add_note(plan, KDR_NOTE_WARNING, flow->source, connector, "%s", msg.ptr);
 	}
 cleanup:
 	free(connector);
@@ -538,14 +541,15 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 		    i < flow->topics.n ? flow->topics.v[i] : flow->topics_exclude.v[i - flow->topics.n];
 
 		if (strchr(pattern, ','))
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
-				      "mirror preview: pattern '%s' of flow '%s' contains a comma: MirrorMaker 2 reads "
-				      "topics and topics.exclude as comma-separated lists and splits it in two",
-				      pattern, flow->meta.name);
+			kdr_plan__add_note(
+			    ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
+			    "mirror preview: pattern '%s' of flow '%s' contains a comma: MirrorMaker 2 reads "
+			    "topics and topics.exclude as comma-separated lists and splits it in two",
+			    pattern, flow->meta.name);
 	}
 	if (filters->mm2_error) {
-		plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector, "mirror preview: %s",
-			      filters->mm2_error);
+		kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector, "mirror preview: %s",
+				   filters->mm2_error);
 		goto cleanup;
 	}
 	pv.want = &filters->mm2;
@@ -561,14 +565,15 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 		if (kdr_plan_mm2_filter_live(&pv.have, live) == 0) {
 			pv.has_live = true;
 		} else {
-			plan_add_note(ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
-				      "mirror preview: the running connector's filter cannot be evaluated (%s): every "
-				      "matched topic is listed as starting",
-				      kdr_error_message());
+			kdr_plan__add_note(
+			    ctx->plan, KDR_NOTE_WARNING, flow->target, pv.connector,
+			    "mirror preview: the running connector's filter cannot be evaluated (%s): every "
+			    "matched topic is listed as starting",
+			    kdr_error_message());
 		}
 	}
 	pv.per_pattern = kdr_calloc(flow->topics.n + 1, sizeof(*pv.per_pattern));
-	plan_topics_after(&topics, &n_topics, ctx->plan, source);
+	kdr_plan__topics_after(&topics, &n_topics, ctx->plan, source);
 	for (size_t i = 0; i < n_topics; i++) {
 		preview_topic(&pv, &topics[i]);
 		n_present += !topics[i].deleted;
@@ -584,17 +589,17 @@ cleanup:
 	kdr_plan_mm2_filter_release(&pv.have);
 }
 
-void plan_mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options)
+void kdr_plan__mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
 		const struct kdr_flow *flow = &ctx->desired->flows[i];
 
 		if (!flow->meta.name || !flow->source || !flow->target)
 			continue;
-		if (plan_cluster_selected(options, flow->target))
+		if (kdr_plan__cluster_selected(options, flow->target))
 			preview_flow(ctx, flow);
 		/* Wherever the source is planned, even without the target (--cluster dc-east). */
-		if (plan_cluster_selected(options, flow->source))
+		if (kdr_plan__cluster_selected(options, flow->source))
 			failback_guard(ctx, flow);
 	}
 }

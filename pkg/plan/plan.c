@@ -55,13 +55,13 @@ const char *kdr_note_kind_name(enum kdr_note_kind kind)
 
 /* --- appending --- */
 
-const char *plan_policy_name(const struct kdr_policy *policy)
+const char *kdr_plan__policy_name(const struct kdr_policy *policy)
 {
 	return policy->meta.name ? policy->meta.name : "?";
 }
 
-struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
-				   const char *resource, const char *policy)
+struct kdr_action *kdr_plan__add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
+					const char *resource, const char *policy)
 {
 	struct kdr_action *action = NULL;
 
@@ -76,8 +76,8 @@ struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind k
 	return action;
 }
 
-void plan_add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
-		     bool sensitive)
+void kdr_plan__add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
+			  bool sensitive)
 {
 	struct kdr_config_change *change = NULL;
 
@@ -89,8 +89,8 @@ void plan_add_change(struct kdr_action *action, const char *key, const char *old
 	change->sensitive = sensitive;
 }
 
-void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
-		      const char *policy, char *reassignment_json_take, const char *fmt, ...)
+void kdr_plan__add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
+			   const char *policy, char *reassignment_json_take, const char *fmt, ...)
 {
 	struct kdr_blocked *blocked = NULL;
 	struct kdr_buf reason = KDR_BUF_INIT;
@@ -110,8 +110,8 @@ void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const c
 	blocked->reassignment_json = reassignment_json_take;
 }
 
-void plan_add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *cluster, const char *resource,
-		   const char *fmt, ...)
+void kdr_plan__add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *cluster, const char *resource,
+			const char *fmt, ...)
 {
 	struct kdr_note *note = NULL;
 	struct kdr_buf message = KDR_BUF_INIT;
@@ -207,7 +207,7 @@ static void plan_sort(struct kdr_plan *plan)
 
 /* --- the plan --- */
 
-bool plan_cluster_selected(const struct kdr_plan_options *options, const char *name)
+bool kdr_plan__cluster_selected(const struct kdr_plan_options *options, const char *name)
 {
 	if (!options || !options->clusters)
 		return true;
@@ -237,7 +237,7 @@ static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired, con
 	ctx->flows = ctx->filters->flows;
 	for (size_t i = 0; i < desired->n_policies; i++) {
 		const struct kdr_policy *policy = &desired->policies[i];
-		const char *name = plan_policy_name(policy);
+		const char *name = kdr_plan__policy_name(policy);
 
 		for (size_t c = 0; c < policy->clusters.n; c++)
 			if (!kdr_desired_cluster(desired, policy->clusters.v[c]))
@@ -282,15 +282,15 @@ static void plan_cluster(struct plan_ctx *ctx, const struct kdr_cluster *spec, c
 
 	kdr_strmap_set(&ctx->plan->fingerprints, spec->meta.name, fingerprint);
 	free(fingerprint);
-	plan_cluster_init(&pc, spec, live);
-	plan_collect_topics(&topics, &n_topics, ctx, &pc);
+	kdr_plan__cluster_init(&pc, spec, live);
+	kdr_plan__collect_topics(&topics, &n_topics, ctx, &pc);
 	for (size_t i = 0; i < n_topics; i++) {
-		plan_topic_partitions(ctx, &pc, &topics[i]);
-		plan_topic_configs(ctx, &pc, &topics[i]);
+		kdr_plan__topic_partitions(ctx, &pc, &topics[i]);
+		kdr_plan__topic_configs(ctx, &pc, &topics[i]);
 	}
-	plan_prune(ctx, &pc, topics, n_topics);
-	plan_topics_release(topics, n_topics);
-	plan_cluster_release(&pc);
+	kdr_plan__prune(ctx, &pc, topics, n_topics);
+	kdr_plan__topics_release(topics, n_topics);
+	kdr_plan__cluster_release(&pc);
 }
 
 int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, const struct kdr_live *live,
@@ -324,27 +324,28 @@ int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, co
 		const char *name = specs[i]->meta.name;
 		const struct kdr_live_cluster *cl = NULL;
 
-		if (!plan_cluster_selected(options, name))
+		if (!kdr_plan__cluster_selected(options, name))
 			continue;
 		cl = kdr_live_cluster_find(live, name);
 		if (!cl) {
 			const char *reason = kdr_live_unread_reason(live, name);
 
 			if (reason)
-				plan_add_blocked(out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
-						 "cluster '%s' could not be read: %s", name,
-						 kdr_plan_strip_cluster_prefix(reason, name));
+				kdr_plan__add_blocked(out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
+						      "cluster '%s' could not be read: %s", name,
+						      kdr_plan__strip_cluster_prefix(reason, name));
 			else
-				plan_add_blocked(out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
-						 "cluster '%s' is missing from the live state (unreachable, or not in "
-						 "the snapshot)",
-						 name);
+				kdr_plan__add_blocked(
+				    out, KDR_BLOCKED_ERROR, name, NULL, NULL, NULL,
+				    "cluster '%s' is missing from the live state (unreachable, or not in "
+				    "the snapshot)",
+				    name);
 			continue;
 		}
 		plan_cluster(&ctx, specs[i], cl);
 	}
-	plan_connectors(&ctx, options);
-	plan_acls(&ctx, options);
+	kdr_plan__connectors(&ctx, options);
+	kdr_plan__acls(&ctx, options);
 	plan_sort(out);
 cleanup:
 	free(specs);
@@ -402,7 +403,7 @@ bool kdr_action_has_placement(const struct kdr_action *action)
 
 /* --- freeing --- */
 
-void plan_placement_summary_release(struct kdr_placement_summary *summary)
+void kdr_plan__placement_summary_release(struct kdr_placement_summary *summary)
 {
 	kdr_strmap_release(&summary->replicas_per_dc);
 	kdr_strmap_release(&summary->replicas_per_rack);
@@ -416,7 +417,7 @@ void kdr_action_release(struct kdr_action *action)
 	free(action->policy);
 	free(action->reason);
 	kdr_assignment_release(&action->assignment);
-	plan_placement_summary_release(&action->placement);
+	kdr_plan__placement_summary_release(&action->placement);
 	kdr_strmap_release(&action->config);
 	for (size_t i = 0; i < action->n_changes; i++) {
 		free(action->changes[i].key);
@@ -463,12 +464,12 @@ static const char *strip_prefix(const char *message, const char *what, const cha
 	return message;
 }
 
-const char *kdr_plan_strip_cluster_prefix(const char *message, const char *name)
+const char *kdr_plan__strip_cluster_prefix(const char *message, const char *name)
 {
 	return strip_prefix(message, "cluster '", name);
 }
 
-const char *kdr_plan_strip_connect_prefix(const char *message, const char *url)
+const char *kdr_plan__strip_connect_prefix(const char *message, const char *url)
 {
 	return strip_prefix(message, "connect '", url);
 }

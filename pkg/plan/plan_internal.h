@@ -63,31 +63,31 @@ struct plan_topic {
 /* --- plan.c: appending to the plan --- */
 
 /* Whether the options' --cluster filter (if any) selects the cluster. */
-bool plan_cluster_selected(const struct kdr_plan_options *options, const char *name);
+bool kdr_plan__cluster_selected(const struct kdr_plan_options *options, const char *name);
 
-void plan_placement_summary_release(struct kdr_placement_summary *summary);
+void kdr_plan__placement_summary_release(struct kdr_placement_summary *summary);
 /* The policy's metadata.name, or "?" (lent). */
-const char *plan_policy_name(const struct kdr_policy *policy);
+const char *kdr_plan__policy_name(const struct kdr_policy *policy);
 
 /* Appends a zeroed action (risk safe) with copies of the strings, lent. */
-struct kdr_action *plan_add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
-				   const char *resource, const char *policy);
+struct kdr_action *kdr_plan__add_action(struct kdr_plan *plan, enum kdr_action_kind kind, const char *cluster,
+					const char *resource, const char *policy);
 /*
  * An adapter's message without its "cluster 'NAME': " / "connect 'URL': "
  * opening (the plan's own sentence names them already); lent from `message`.
  */
-const char *kdr_plan_strip_cluster_prefix(const char *message, const char *name);
-const char *kdr_plan_strip_connect_prefix(const char *message, const char *url);
+const char *kdr_plan__strip_cluster_prefix(const char *message, const char *name);
+const char *kdr_plan__strip_connect_prefix(const char *message, const char *url);
 
 /* Appends a config change (copies of the strings; NULL: not set / removed) to the action's `changes`. */
-void plan_add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
-		     bool sensitive);
+void kdr_plan__add_change(struct kdr_action *action, const char *key, const char *old_value, const char *new_value,
+			  bool sensitive);
 
-void plan_add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
-		      const char *policy, char *reassignment_json_take, const char *fmt, ...)
+void kdr_plan__add_blocked(struct kdr_plan *plan, enum kdr_blocked_kind kind, const char *cluster, const char *resource,
+			   const char *policy, char *reassignment_json_take, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
-void plan_add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *cluster, const char *resource,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kdr_plan__add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *cluster, const char *resource,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* --- govern.c: which topics the desired state governs on a cluster --- */
 
@@ -96,49 +96,52 @@ void plan_add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const char *c
  * live topics their `match` regexes govern, merged per name (first policy
  * wins; later ones add keys), sorted by name. Conflicts become warnings.
  */
-void plan_collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx, const struct plan_cluster *pc);
-void plan_topics_release(struct plan_topic *topics, size_t n);
+void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx,
+			      const struct plan_cluster *pc);
+void kdr_plan__topics_release(struct plan_topic *topics, size_t n);
 /* Whether the name is never governed by `match` nor deleted: internal, `__`, MM2/Connect internals. */
-const char *plan_internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired);
+const char *kdr_plan__internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired);
 
 /* --- topics.c: create, grow, RF and placement --- */
 
-void plan_cluster_init(struct plan_cluster *pc, const struct kdr_cluster *spec, const struct kdr_live_cluster *live);
-void plan_cluster_release(struct plan_cluster *pc);
-void plan_topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const struct plan_topic *pt);
+void kdr_plan__cluster_init(struct plan_cluster *pc, const struct kdr_cluster *spec,
+			    const struct kdr_live_cluster *live);
+void kdr_plan__cluster_release(struct plan_cluster *pc);
+void kdr_plan__topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const struct plan_topic *pt);
 
 /* A view of a live topic's replica lists as an assignment (ids lent; free only .partitions). */
-void plan_live_assignment(struct kdr_assignment *out, const struct kdr_live_topic *topic);
+void kdr_plan__live_assignment(struct kdr_assignment *out, const struct kdr_live_topic *topic);
 /* Brokers with the load of `topic` (may be NULL) taken out: heap array of pc->n_brokers. */
-struct kdr_placement_broker *plan_brokers_without(const struct plan_cluster *pc, const struct kdr_live_topic *topic);
+struct kdr_placement_broker *kdr_plan__brokers_without(const struct plan_cluster *pc,
+						       const struct kdr_live_topic *topic);
 /*
  * min.insync.replicas for the DC-loss analysis, as it will be after the plan:
  * declared, else the live effective value (the cluster default when
  * configPrune drops the override), else Kafka's default 1.
  */
-size_t plan_min_insync(const struct plan_topic *pt, const struct kdr_live_cluster *cl,
-		       const struct kdr_live_topic *topic);
+size_t kdr_plan__min_insync(const struct plan_topic *pt, const struct kdr_live_cluster *cl,
+			    const struct kdr_live_topic *topic);
 /* The policy's static assignment of `topic`, or NULL. */
-const struct kdr_assignment *plan_static_assignment(const struct kdr_policy *policy, const char *topic);
+const struct kdr_assignment *kdr_plan__static_assignment(const struct kdr_policy *policy, const char *topic);
 /*
  * The strategy `pt` is placed and checked by on `pc`: the policy's, except
  * that a static policy with a fallback uses the fallback when the topic's
  * assignment is missing or names a broker `pc` does not have. *fixed gets
  * the static assignment (lent) when the strategy is static, else NULL.
  */
-enum kdr_placement_strategy plan_topic_strategy(const struct plan_cluster *pc, const struct plan_topic *pt,
-					       const struct kdr_assignment **fixed);
+enum kdr_placement_strategy kdr_plan__topic_strategy(const struct plan_cluster *pc, const struct plan_topic *pt,
+						     const struct kdr_assignment **fixed);
 
 /* --- configs.c --- */
 
-void plan_topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt);
+void kdr_plan__topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt);
 /* Kafka's canonical form of a topic config value, for comparison (heap string; NULL for NULL). */
-char *plan_config_normalise(const char *key, const char *value);
-bool plan_config_equal(const char *key, const char *a, const char *b);
+char *kdr_plan__config_normalise(const char *key, const char *value);
+bool kdr_plan__config_equal(const char *key, const char *a, const char *b);
 /* Whether the config value is Kafka's boolean true (case-insensitive, trimmed). */
-bool plan_config_true(const char *value);
+bool kdr_plan__config_true(const char *value);
 /* Whether a live topic config entry is one of the topic's own (dynamic) overrides. */
-bool plan_config_is_override(const struct kdr_live_config *config);
+bool kdr_plan__config_is_override(const struct kdr_live_config *config);
 
 /* --- reassign.c --- */
 
@@ -148,15 +151,15 @@ bool plan_config_is_override(const struct kdr_live_config *config);
  * where the result stays valid. NULL (with *why set, heap) when no valid
  * target exists.
  */
-char *plan_reassignment_json(char **why, const struct plan_cluster *pc, const struct plan_topic *pt,
-			     const struct kdr_live_topic *topic);
+char *kdr_plan__reassignment_json(char **why, const struct plan_cluster *pc, const struct plan_topic *pt,
+				  const struct kdr_live_topic *topic);
 /* The JSON text for `assignment` of `topic`, only partitions differing from `current` (NULL: all). */
-char *plan_reassignment_format(const char *topic, const struct kdr_assignment *target,
-			       const struct kdr_assignment *current);
+char *kdr_plan__reassignment_format(const char *topic, const struct kdr_assignment *target,
+				    const struct kdr_assignment *current);
 
 /* --- acls.c: AccessPolicy grants and the flows' mirrored grants, per selected cluster --- */
 
-void plan_acls(struct plan_ctx *ctx, const struct kdr_plan_options *options);
+void kdr_plan__acls(struct plan_ctx *ctx, const struct kdr_plan_options *options);
 
 /*
  * acls_mirror.c: the bindings each flow into `target` calls for there (a
@@ -168,13 +171,14 @@ void plan_acls(struct plan_ctx *ctx, const struct kdr_plan_options *options);
  * become warnings. `source_acls` per flow: the source's desired and live
  * bindings. Pure.
  */
-void plan_acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr_acl_list *target_desired,
-		      const struct kdr_live_cluster *target_live, struct kdr_acl_list *wanted,
-		      struct kdr_strvec *wanted_flows, struct kdr_acl_list *tolerated);
+void kdr_plan__acl_mirrors(struct plan_ctx *ctx, const char *target, const struct kdr_acl_list *target_desired,
+			   const struct kdr_live_cluster *target_live, struct kdr_acl_list *wanted,
+			   struct kdr_strvec *wanted_flows, struct kdr_acl_list *tolerated);
 
 /* --- prune.c --- */
 
-void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics, size_t n_topics);
+void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics,
+		     size_t n_topics);
 
 /* --- the connectors part of the plan (connectors.c, mirror_preview.c, cross_checks.c, acls_mirror.c) --- */
 
@@ -187,7 +191,7 @@ void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struc
  * another Kafka cluster than the one it is declared for is a blocked error.
  * Then the mirror preview and the cross-cluster checks (below).
  */
-void plan_connectors(struct plan_ctx *ctx, const struct kdr_plan_options *options);
+void kdr_plan__connectors(struct plan_ctx *ctx, const struct kdr_plan_options *options);
 
 /* --- mirror_preview.c: MM2's replication decision and the preview --- */
 
@@ -197,7 +201,7 @@ void plan_connectors(struct plan_ctx *ctx, const struct kdr_plan_options *option
  * Compiles a comma-separated regex list the way MM2's ConfigDef reads one
  * (trimmed; empty: no pattern). Returns 0 or KDR_EINVALID naming `key`.
  */
-int plan_mm2_compile_list(struct kdr_regex_set *out, const char *value, const char *key);
+int kdr_plan__mm2_compile_list(struct kdr_regex_set *out, const char *value, const char *key);
 
 /* A topic of a cluster as it will be once the plan's actions are applied. */
 struct plan_topic_after {
@@ -213,11 +217,11 @@ struct plan_topic_after {
  * name. Heap array in *out (free() it), lent names; call before plan_sort
  * or after, the order of the plan's actions does not matter.
  */
-void plan_topics_after(struct plan_topic_after **out, size_t *n_out, const struct kdr_plan *plan,
-		       const struct kdr_live_cluster *cl);
-/* Bisection in a plan_topics_after array; NULL when absent (deleted ones are found). */
-const struct plan_topic_after *plan_topic_after_find(const struct plan_topic_after *topics, size_t n,
-						     const char *name);
+void kdr_plan__topics_after(struct plan_topic_after **out, size_t *n_out, const struct kdr_plan *plan,
+			    const struct kdr_live_cluster *cl);
+/* Bisection in a kdr_plan__topics_after array; NULL when absent (deleted ones are found). */
+const struct plan_topic_after *kdr_plan__topic_after_find(const struct plan_topic_after *topics, size_t n,
+							  const char *name);
 
 /*
  * For every flow whose target is planned and whose source was read: which
@@ -229,7 +233,7 @@ const struct plan_topic_after *plan_topic_after_find(const struct plan_topic_aft
  * groups are not previewed: the live snapshot does not read groups.
  */
 #define PLAN_PREVIEW_MAX_NAMES 10
-void plan_mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options);
+void kdr_plan__mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options);
 
 /* --- cross_checks.c --- */
 
@@ -241,6 +245,6 @@ void plan_mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *op
  * TopicPolicy declaring a remote topic with another partition count than
  * its source.
  */
-void plan_cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options);
+void kdr_plan__cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options);
 
 #endif

@@ -67,7 +67,8 @@ static const struct kdr_flow *remote_topic_of(const struct plan_ctx *ctx, const 
 	return NULL;
 }
 
-void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics, size_t n_topics)
+void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics,
+		     size_t n_topics)
 {
 	const struct kdr_live_cluster *cl = pc->live;
 	/* Topics already handled by an earlier pruning policy. */
@@ -75,7 +76,7 @@ void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struc
 
 	for (size_t p = 0; p < ctx->desired->n_policies; p++) {
 		const struct kdr_policy *policy = &ctx->desired->policies[p];
-		const char *policy_name = plan_policy_name(policy);
+		const char *policy_name = kdr_plan__policy_name(policy);
 
 		if (!policy->prune || !ctx->match[p] || !kdr_strvec_contains(&policy->clusters, pc->name))
 			continue;
@@ -94,35 +95,36 @@ void plan_prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struc
 			done[t] = true;
 			if (wanted) {
 				/* Another policy's `match` wants it kept and tuned: deleting it would fight that. */
-				plan_add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
-					      "not pruned: governed by policy '%s' (match '%s')",
-					      plan_policy_name(wanted->policy),
-					      wanted->policy->match ? wanted->policy->match : "");
+				kdr_plan__add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
+						   "not pruned: governed by policy '%s' (match '%s')",
+						   kdr_plan__policy_name(wanted->policy),
+						   wanted->policy->match ? wanted->policy->match : "");
 				continue;
 			}
-			protected_reason = plan_internal_topic_reason(topic, ctx->desired);
+			protected_reason = kdr_plan__internal_topic_reason(topic, ctx->desired);
 			if (protected_reason) {
-				plan_add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
-					      "not pruned: %s (never deleted)", protected_reason);
+				kdr_plan__add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
+						   "not pruned: %s (never deleted)", protected_reason);
 				continue;
 			}
 			flow = remote_topic_of(ctx, pc->name, topic->name);
 			if (flow) {
-				plan_add_note(
+				kdr_plan__add_note(
 				    ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
 				    "not pruned: remote topic of flow '%s' (replicated from '%s'; never deleted)",
 				    flow->meta.name ? flow->meta.name : "?", flow->source);
 				continue;
 			}
 			if (!ctx->allow_delete) {
-				plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, topic->name,
-					      "skipped: would delete topic '%s' (policy '%s' prunes '%s' and no policy "
-					      "declares it; use --allow-delete)",
-					      topic->name, policy_name, policy->match);
+				kdr_plan__add_note(
+				    ctx->plan, KDR_NOTE_WARNING, pc->name, topic->name,
+				    "skipped: would delete topic '%s' (policy '%s' prunes '%s' and no policy "
+				    "declares it; use --allow-delete)",
+				    topic->name, policy_name, policy->match);
 				continue;
 			}
-			action =
-			    plan_add_action(ctx->plan, KDR_ACTION_DELETE_TOPIC, pc->name, topic->name, policy_name);
+			action = kdr_plan__add_action(ctx->plan, KDR_ACTION_DELETE_TOPIC, pc->name, topic->name,
+						      policy_name);
 			action->risk = KDR_RISK_DESTRUCTIVE;
 			action->partitions = (int64_t)topic->n_partitions;
 			action->replication_factor = topic->n_partitions ? (int64_t)topic->partitions[0].replicas.n : 0;

@@ -17,8 +17,8 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-char *plan_reassignment_format(const char *topic, const struct kdr_assignment *target,
-			       const struct kdr_assignment *current)
+char *kdr_plan__reassignment_format(const char *topic, const struct kdr_assignment *target,
+				    const struct kdr_assignment *current)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
 	size_t listed = 0;
@@ -120,23 +120,23 @@ static void keep_current(struct kdr_replica_list *cand, const struct kdr_replica
 	free(ordered.ids);
 }
 
-char *plan_reassignment_json(char **why, const struct plan_cluster *pc, const struct plan_topic *pt,
-			     const struct kdr_live_topic *topic)
+char *kdr_plan__reassignment_json(char **why, const struct plan_cluster *pc, const struct plan_topic *pt,
+				  const struct kdr_live_topic *topic)
 {
 	struct kdr_placement_request req, single;
 	struct kdr_assignment current = {NULL, 0}, target = {NULL, 0}, fresh = {NULL, 0};
-	struct kdr_placement_broker *brokers = plan_brokers_without(pc, topic);
+	struct kdr_placement_broker *brokers = kdr_plan__brokers_without(pc, topic);
 	const struct kdr_assignment *fixed = NULL;
 	char *json = NULL;
 
 	*why = NULL;
-	plan_live_assignment(&current, topic);
+	kdr_plan__live_assignment(&current, topic);
 	memset(&req, 0, sizeof(req));
 	req.topic = pt->name;
 	req.brokers = brokers;
 	req.n_brokers = pc->n_brokers;
 	req.replication_factor = (size_t)pt->replication_factor;
-	req.strategy = plan_topic_strategy(pc, pt, &fixed);
+	req.strategy = kdr_plan__topic_strategy(pc, pt, &fixed);
 	req.preferred_leader_datacenter = pt->policy->preferred_leader_datacenter;
 	req.partitions = topic->n_partitions;
 	if (req.strategy == KDR_PLACEMENT_STATIC) {
@@ -169,7 +169,7 @@ char *plan_reassignment_json(char **why, const struct plan_cluster *pc, const st
 			fresh.n = 0;
 		}
 	}
-	json = plan_reassignment_format(pt->name, &target, &current);
+	json = kdr_plan__reassignment_format(pt->name, &target, &current);
 	if (strstr(json, "\"partitions\": []")) {
 		free(json);
 		json = NULL;

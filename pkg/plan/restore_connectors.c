@@ -44,7 +44,7 @@ static void merge_config(struct kdr_action *action, struct kdr_strvec *missing,
 		}
 		/* On a create every secret key is listed too, so that no rendering shows its value. */
 		if (!live ? secret : (!now || strcmp(now, value) != 0))
-			plan_add_change(action, e->key, now, value, secret || kdr_config_key_is_sensitive(e->key));
+			kdr_plan__add_change(action, e->key, now, value, secret || kdr_config_key_is_sensitive(e->key));
 		kdr_strmap_set(&action->config, e->key, value);
 	}
 }
@@ -56,11 +56,12 @@ static void refuse_missing(struct kdr_plan *plan, const struct kdr_plan_restore_
 
 	for (size_t i = 0; i < missing->n; i++)
 		kdr_buf_printf(&keys, "%s'%s'", i ? ", " : "", missing->v[i]);
-	plan_add_blocked(plan, KDR_BLOCKED_ERROR, in->cluster, name, in->policy, NULL,
-			 "connector '%s': %s %s redacted in the backup and the connector does not exist on '%s' to keep "
-			 "%s: supply %s with --connector-secrets FILE, or restore without --connectors",
-			 name, keys.ptr, missing->n == 1 ? "key was" : "keys were", in->cluster,
-			 missing->n == 1 ? "its value" : "their values", missing->n == 1 ? "it" : "them");
+	kdr_plan__add_blocked(
+	    plan, KDR_BLOCKED_ERROR, in->cluster, name, in->policy, NULL,
+	    "connector '%s': %s %s redacted in the backup and the connector does not exist on '%s' to keep "
+	    "%s: supply %s with --connector-secrets FILE, or restore without --connectors",
+	    name, keys.ptr, missing->n == 1 ? "key was" : "keys were", in->cluster,
+	    missing->n == 1 ? "its value" : "their values", missing->n == 1 ? "it" : "them");
 	kdr_buf_release(&keys);
 }
 
@@ -69,8 +70,9 @@ static void restore_one(struct kdr_plan *plan, const struct kdr_plan_restore_con
 {
 	const struct kdr_live_connector *live = kdr_live_connector_find(&in->live->connect, backup->name);
 	struct kdr_strvec missing = KDR_STRVEC_INIT;
-	struct kdr_action *action = plan_add_action(plan, live ? KDR_ACTION_UPDATE_CONNECTOR : KDR_ACTION_CREATE_CONNECTOR,
-						    in->cluster, backup->name, in->policy);
+	struct kdr_action *action =
+	    kdr_plan__add_action(plan, live ? KDR_ACTION_UPDATE_CONNECTOR : KDR_ACTION_CREATE_CONNECTOR, in->cluster,
+				 backup->name, in->policy);
 
 	merge_config(action, &missing, in, backup, live);
 	if (missing.n || (live && action->n_changes == 0)) {
@@ -92,11 +94,12 @@ void kdr_plan_restore_connectors(struct kdr_plan *plan, const struct kdr_plan_re
 {
 	if (!in->live || !in->live->connect.present) {
 		if (in->backup->n_connectors)
-			plan_add_blocked(plan, KDR_BLOCKED_ERROR, in->cluster, NULL, in->policy, NULL,
-					 "the Connect of cluster '%s' was not read (%s): its connectors cannot be restored",
-					 in->cluster,
-					 in->live && in->live->connect.read_error ? in->live->connect.read_error
-										  : "no Connect declared");
+			kdr_plan__add_blocked(
+			    plan, KDR_BLOCKED_ERROR, in->cluster, NULL, in->policy, NULL,
+			    "the Connect of cluster '%s' was not read (%s): its connectors cannot be restored",
+			    in->cluster,
+			    in->live && in->live->connect.read_error ? in->live->connect.read_error
+								     : "no Connect declared");
 		return;
 	}
 	for (size_t i = 0; i < in->backup->n_connectors; i++) {
@@ -104,9 +107,10 @@ void kdr_plan_restore_connectors(struct kdr_plan *plan, const struct kdr_plan_re
 
 		/* kdr's own connectors are rendered from the flows (kdr apply), not copied from a backup. */
 		if (strncmp(backup->name, KDR_MM2_OWNED_PREFIX, strlen(KDR_MM2_OWNED_PREFIX)) == 0) {
-			plan_add_note(plan, KDR_NOTE_INFO, in->cluster, backup->name,
-				      "connector '%s' is kdr's: kdr apply renders it from its ReplicationFlow; not restored",
-				      backup->name);
+			kdr_plan__add_note(
+			    plan, KDR_NOTE_INFO, in->cluster, backup->name,
+			    "connector '%s' is kdr's: kdr apply renders it from its ReplicationFlow; not restored",
+			    backup->name);
 			continue;
 		}
 		restore_one(plan, in, backup);

@@ -33,7 +33,7 @@ static void replace_configs(struct kdr_live_topic *topic, const struct kdr_strma
 {
 	/* Backwards, so removals do not skip entries. Non-override entries are not part of the dynamic set. */
 	for (size_t i = topic->n_configs; i-- > 0;)
-		if (plan_config_is_override(&topic->configs[i]))
+		if (kdr_plan__config_is_override(&topic->configs[i]))
 			kdr_live_topic_remove_config(topic, topic->configs[i].name);
 	for (size_t i = 0; i < config->n; i++)
 		if (config->v[i].value)

@@ -72,7 +72,8 @@ static void load_assignment(struct kdr_placement_broker *brokers, size_t n, cons
 		load_lists(brokers, n, assignment->partitions, assignment->n, sizeof(struct kdr_replica_list), 1);
 }
 
-void plan_cluster_init(struct plan_cluster *pc, const struct kdr_cluster *spec, const struct kdr_live_cluster *live)
+void kdr_plan__cluster_init(struct plan_cluster *pc, const struct kdr_cluster *spec,
+			    const struct kdr_live_cluster *live)
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->name = spec->meta.name;
@@ -94,13 +95,14 @@ void plan_cluster_init(struct plan_cluster *pc, const struct kdr_cluster *spec, 
 		load_topic(pc->brokers, pc->n_brokers, &live->topics[t], 1);
 }
 
-void plan_cluster_release(struct plan_cluster *pc)
+void kdr_plan__cluster_release(struct plan_cluster *pc)
 {
 	free(pc->brokers);
 	memset(pc, 0, sizeof(*pc));
 }
 
-struct kdr_placement_broker *plan_brokers_without(const struct plan_cluster *pc, const struct kdr_live_topic *topic)
+struct kdr_placement_broker *kdr_plan__brokers_without(const struct plan_cluster *pc,
+						       const struct kdr_live_topic *topic)
 {
 	struct kdr_placement_broker *brokers = kdr_calloc(pc->n_brokers + 1, sizeof(*brokers));
 
@@ -113,7 +115,7 @@ struct kdr_placement_broker *plan_brokers_without(const struct plan_cluster *pc,
 
 /* --- helpers shared with reassign.c --- */
 
-void plan_live_assignment(struct kdr_assignment *out, const struct kdr_live_topic *topic)
+void kdr_plan__live_assignment(struct kdr_assignment *out, const struct kdr_live_topic *topic)
 {
 	out->n = topic->n_partitions;
 	out->partitions = kdr_calloc(topic->n_partitions + 1, sizeof(*out->partitions));
@@ -121,7 +123,7 @@ void plan_live_assignment(struct kdr_assignment *out, const struct kdr_live_topi
 		out->partitions[p] = topic->partitions[p].replicas;
 }
 
-const struct kdr_assignment *plan_static_assignment(const struct kdr_policy *policy, const char *topic)
+const struct kdr_assignment *kdr_plan__static_assignment(const struct kdr_policy *policy, const char *topic)
 {
 	for (size_t i = 0; i < policy->n_assignments; i++)
 		if (policy->assignments[i].topic && strcmp(policy->assignments[i].topic, topic) == 0)
@@ -129,15 +131,15 @@ const struct kdr_assignment *plan_static_assignment(const struct kdr_policy *pol
 	return NULL;
 }
 
-enum kdr_placement_strategy plan_topic_strategy(const struct plan_cluster *pc, const struct plan_topic *pt,
-					       const struct kdr_assignment **fixed)
+enum kdr_placement_strategy kdr_plan__topic_strategy(const struct plan_cluster *pc, const struct plan_topic *pt,
+						     const struct kdr_assignment **fixed)
 {
 	const struct kdr_assignment *assignment = NULL;
 
 	*fixed = NULL;
 	if (pt->policy->strategy != KDR_PLACEMENT_STATIC)
 		return pt->policy->strategy;
-	assignment = plan_static_assignment(pt->policy, pt->name);
+	assignment = kdr_plan__static_assignment(pt->policy, pt->name);
 	if (pt->policy->has_fallback) {
 		bool complete = assignment != NULL;
 
@@ -167,8 +169,8 @@ static bool parse_size(size_t *out, const char *text)
 	return true;
 }
 
-size_t plan_min_insync(const struct plan_topic *pt, const struct kdr_live_cluster *cl,
-		       const struct kdr_live_topic *topic)
+size_t kdr_plan__min_insync(const struct plan_topic *pt, const struct kdr_live_cluster *cl,
+			    const struct kdr_live_topic *topic)
 {
 	size_t value = 1;
 
@@ -292,7 +294,7 @@ static void fill_request(struct kdr_placement_request *req, const struct plan_cl
 	req->brokers = brokers;
 	req->n_brokers = n_brokers;
 	req->replication_factor = rf;
-	req->strategy = plan_topic_strategy(pc, pt, &req->static_assignment);
+	req->strategy = kdr_plan__topic_strategy(pc, pt, &req->static_assignment);
 	req->preferred_leader_datacenter = pt->policy->preferred_leader_datacenter;
 	req->partitions = partitions;
 }
@@ -308,47 +310,50 @@ static void create_topic(struct plan_ctx *ctx, struct plan_cluster *pc, const st
 	struct kdr_assignment assignment = {NULL, 0};
 	struct kdr_placement_summary summary;
 	struct kdr_action *action = NULL;
-	size_t min_insync = plan_min_insync(pt, pc->live, NULL);
+	size_t min_insync = kdr_plan__min_insync(pt, pc->live, NULL);
 	char *why = NULL, *verdict = NULL;
 
 	memset(&summary, 0, sizeof(summary));
-	if (plan_config_true(kdr_strmap_get(&pt->config, "remote.storage.enable")) &&
+	if (kdr_plan__config_true(kdr_strmap_get(&pt->config, "remote.storage.enable")) &&
 	    !pc->live->remote_storage_enabled) {
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
-				 "cluster '%s' brokers do not enable remote storage "
-				 "(remote.log.storage.system.enable=false): cannot create a tiered topic",
-				 pc->name);
+		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name,
+				      kdr_plan__policy_name(pt->policy), NULL,
+				      "cluster '%s' brokers do not enable remote storage "
+				      "(remote.log.storage.system.enable=false): cannot create a tiered topic",
+				      pc->name);
 		return;
 	}
 	fill_request(&req, pc, pt, pc->brokers, pc->n_brokers, (size_t)pt->replication_factor, (size_t)pt->partitions);
 	if (kdr_placement_assign(&assignment, &req) != 0) {
 		why = error_copy();
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
-				 "cannot place %lld partition(s) with RF %lld (%s): %s", (long long)pt->partitions,
-				 (long long)pt->replication_factor, kdr_placement_strategy_name(req.strategy),
-				 why);
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, kdr_plan__policy_name(pt->policy), NULL,
+		    "cannot place %lld partition(s) with RF %lld (%s): %s", (long long)pt->partitions,
+		    (long long)pt->replication_factor, kdr_placement_strategy_name(req.strategy), why);
 		goto cleanup;
 	}
 	if (placement_summary(&summary, pc, &assignment, min_insync) != 0) {
 		why = error_copy();
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
-				 "dc-loss analysis failed: %s", why);
+		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name,
+				      kdr_plan__policy_name(pt->policy), NULL, "dc-loss analysis failed: %s", why);
 		goto cleanup;
 	}
 	if (summary.has_dc_loss) {
 		verdict = dc_loss_verdict(&summary.dc_loss, min_insync);
 		if (!summary.dc_loss.survives_any_single_dc_loss && pt->policy->require_dc_loss_survival) {
-			plan_add_blocked(
-			    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
+			kdr_plan__add_blocked(
+			    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, kdr_plan__policy_name(pt->policy), NULL,
 			    "policy requires surviving a datacenter loss, but the placement would not: %s", verdict);
 			goto cleanup;
 		}
-		plan_add_note(ctx->plan, summary.dc_loss.survives_any_single_dc_loss ? KDR_NOTE_INFO : KDR_NOTE_WARNING,
-			      pc->name, pt->name, "%s", verdict);
+		kdr_plan__add_note(ctx->plan,
+				   summary.dc_loss.survives_any_single_dc_loss ? KDR_NOTE_INFO : KDR_NOTE_WARNING,
+				   pc->name, pt->name, "%s", verdict);
 	}
 	/* Later topics of this plan see these replicas as load. */
 	load_assignment(pc->brokers, pc->n_brokers, &assignment);
-	action = plan_add_action(ctx->plan, KDR_ACTION_CREATE_TOPIC, pc->name, pt->name, plan_policy_name(pt->policy));
+	action = kdr_plan__add_action(ctx->plan, KDR_ACTION_CREATE_TOPIC, pc->name, pt->name,
+				      kdr_plan__policy_name(pt->policy));
 	action->reason = kdr_strdup("missing");
 	action->partitions = pt->partitions;
 	action->replication_factor = pt->replication_factor;
@@ -360,7 +365,7 @@ static void create_topic(struct plan_ctx *ctx, struct plan_cluster *pc, const st
 	kdr_strmap_copy(&action->config, &pt->config);
 cleanup:
 	kdr_assignment_release(&assignment);
-	plan_placement_summary_release(&summary);
+	kdr_plan__placement_summary_release(&summary);
 	free(why);
 	free(verdict);
 }
@@ -394,31 +399,31 @@ static void add_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const 
 	/* Kafka gives new partitions the existing partitions' replica count, whatever the policy says. */
 	if (!rf)
 		rf = topic->n_partitions ? topic->partitions[0].replicas.n : (size_t)pt->replication_factor;
-	plan_live_assignment(&existing, topic);
+	kdr_plan__live_assignment(&existing, topic);
 	/* The existing partitions are passed as `existing` (which counts as load): do not count them twice. */
-	brokers = plan_brokers_without(pc, topic);
+	brokers = kdr_plan__brokers_without(pc, topic);
 	fill_request(&req, pc, pt, brokers, pc->n_brokers, rf, (size_t)pt->partitions);
 	req.existing = &existing;
 	if (kdr_placement_assign(&added, &req) != 0) {
 		why = error_copy();
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
-				 "cannot place partitions %zu..%lld with RF %zu (%s): %s", topic->n_partitions,
-				 (long long)pt->partitions - 1, rf, kdr_placement_strategy_name(req.strategy),
-				 why);
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, kdr_plan__policy_name(pt->policy), NULL,
+		    "cannot place partitions %zu..%lld with RF %zu (%s): %s", topic->n_partitions,
+		    (long long)pt->partitions - 1, rf, kdr_placement_strategy_name(req.strategy), why);
 		goto cleanup;
 	}
-	min_insync = plan_min_insync(pt, pc->live, topic);
+	min_insync = kdr_plan__min_insync(pt, pc->live, topic);
 	if (placement_summary(&summary, pc, &added, min_insync) == 0 && summary.has_dc_loss &&
 	    !summary.dc_loss.survives_any_single_dc_loss && pt->policy->require_dc_loss_survival) {
 		verdict = dc_loss_verdict(&summary.dc_loss, min_insync);
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, plan_policy_name(pt->policy), NULL,
-				 "policy requires surviving a datacenter loss, but the new partitions would not: %s",
-				 verdict);
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, kdr_plan__policy_name(pt->policy), NULL,
+		    "policy requires surviving a datacenter loss, but the new partitions would not: %s", verdict);
 		goto cleanup;
 	}
 	load_assignment(pc->brokers, pc->n_brokers, &added);
-	action =
-	    plan_add_action(ctx->plan, KDR_ACTION_ADD_PARTITIONS, pc->name, pt->name, plan_policy_name(pt->policy));
+	action = kdr_plan__add_action(ctx->plan, KDR_ACTION_ADD_PARTITIONS, pc->name, pt->name,
+				      kdr_plan__policy_name(pt->policy));
 	action->reason = kdr_asprintf("partitions %zu -> %lld", topic->n_partitions, (long long)pt->partitions);
 	action->partitions = pt->partitions;
 	action->replication_factor = (int64_t)rf;
@@ -430,7 +435,7 @@ static void add_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const 
 cleanup:
 	free(existing.partitions); /* a view: the ids belong to the snapshot */
 	kdr_assignment_release(&added);
-	plan_placement_summary_release(&summary);
+	kdr_plan__placement_summary_release(&summary);
 	free(brokers);
 	free(why);
 	free(verdict);
@@ -500,13 +505,13 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 	struct kdr_buf reason = KDR_BUF_INIT;
 	struct kdr_placement_broker *brokers = NULL;
 	size_t rf = live_rf(topic);
-	size_t min_insync = plan_min_insync(pt, pc->live, topic);
+	size_t min_insync = kdr_plan__min_insync(pt, pc->live, topic);
 	char *json = NULL, *why = NULL, *verdict = NULL, *offline = NULL;
 	bool dc_fails = false;
 
 	if (!topic->n_partitions)
 		return;
-	plan_live_assignment(&current, topic);
+	kdr_plan__live_assignment(&current, topic);
 	if (cluster_has_datacenters(pc)) {
 		if (kdr_placement_dc_loss(&report, pc->brokers, pc->n_brokers, &current, min_insync) == 0) {
 			verdict = dc_loss_verdict(&report, min_insync);
@@ -514,7 +519,7 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 		}
 	}
 	if (rf != (size_t)pt->replication_factor) {
-		json = plan_reassignment_json(&why, pc, pt, topic);
+		json = kdr_plan__reassignment_json(&why, pc, pt, topic);
 		if (rf)
 			kdr_buf_printf(&reason, "replication factor %zu -> %lld", rf,
 				       (long long)pt->replication_factor);
@@ -526,8 +531,8 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 			     "uses cannot reassign)");
 		if (!json)
 			kdr_buf_printf(&reason, "; no valid target assignment: %s", why);
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_REPLICATION_FACTOR, pc->name, pt->name,
-				 plan_policy_name(pt->policy), json, "%s", reason.ptr);
+		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_REPLICATION_FACTOR, pc->name, pt->name,
+				      kdr_plan__policy_name(pt->policy), json, "%s", reason.ptr);
 		goto cleanup;
 	}
 	/*
@@ -538,22 +543,24 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 	 */
 	offline = offline_brokers(pc, topic);
 	if (offline) {
-		plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-			      "placement not checked: broker(s) %s hold replicas but are not live (down, or removed "
-			      "from the cluster)",
-			      offline);
+		kdr_plan__add_note(
+		    ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
+		    "placement not checked: broker(s) %s hold replicas but are not live (down, or removed "
+		    "from the cluster)",
+		    offline);
 		goto cleanup;
 	}
-	brokers = plan_brokers_without(pc, topic);
+	brokers = kdr_plan__brokers_without(pc, topic);
 	fill_request(&req, pc, pt, brokers, pc->n_brokers, rf, topic->n_partitions);
 	if (kdr_placement_check(&violations, &req, &current) != 0) {
 		why = error_copy();
-		plan_add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name, "placement not checked: %s", why);
+		kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name, "placement not checked: %s", why);
 		goto cleanup;
 	}
 	/* The verdict only once the placement it rests on was checked (never next to "not checked"). */
 	if (verdict)
-		plan_add_note(ctx->plan, dc_fails ? KDR_NOTE_WARNING : KDR_NOTE_INFO, pc->name, pt->name, "%s", verdict);
+		kdr_plan__add_note(ctx->plan, dc_fails ? KDR_NOTE_WARNING : KDR_NOTE_INFO, pc->name, pt->name, "%s",
+				   verdict);
 	if (!violations.n && !(dc_fails && pt->policy->require_dc_loss_survival))
 		goto cleanup;
 	kdr_buf_printf(&reason, "placement violates '%s': ", kdr_placement_strategy_name(req.strategy));
@@ -561,13 +568,13 @@ static void check_placement(struct plan_ctx *ctx, struct plan_cluster *pc, const
 	if (dc_fails && pt->policy->require_dc_loss_survival)
 		kdr_buf_printf(&reason, "%spolicy requires surviving a datacenter loss: %s", violations.n ? "; " : "",
 			       verdict);
-	json = plan_reassignment_json(&why, pc, pt, topic);
+	json = kdr_plan__reassignment_json(&why, pc, pt, topic);
 	if (json)
 		kdr_buf_puts(&reason, " (apply the reassignment with kafka-reassign-partitions.sh)");
 	else
 		kdr_buf_printf(&reason, "; no valid target assignment: %s", why);
-	plan_add_blocked(ctx->plan, KDR_BLOCKED_PLACEMENT_VIOLATION, pc->name, pt->name, plan_policy_name(pt->policy),
-			 json, "%s", reason.ptr);
+	kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_PLACEMENT_VIOLATION, pc->name, pt->name,
+			      kdr_plan__policy_name(pt->policy), json, "%s", reason.ptr);
 cleanup:
 	kdr_placement_violations_release(&violations);
 	kdr_dc_loss_report_release(&report);
@@ -579,7 +586,7 @@ cleanup:
 	free(offline);
 }
 
-void plan_topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const struct plan_topic *pt)
+void kdr_plan__topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const struct plan_topic *pt)
 {
 	const struct kdr_live_topic *topic = kdr_live_topic_find(pc->live, pt->name);
 
@@ -592,11 +599,12 @@ void plan_topic_partitions(struct plan_ctx *ctx, struct plan_cluster *pc, const 
 		add_partitions(ctx, pc, pt, topic);
 	} else if ((size_t)pt->partitions < topic->n_partitions && pt->declared) {
 		/* Matched topics only ever grow: a policy's default partition count is no reason to refuse. */
-		plan_add_blocked(ctx->plan, KDR_BLOCKED_PARTITION_DECREASE, pc->name, pt->name,
-				 plan_policy_name(pt->policy), NULL,
-				 "partitions %zu -> %lld: Kafka cannot remove partitions (recreate the topic, or raise "
-				 "partitions in the policy)",
-				 topic->n_partitions, (long long)pt->partitions);
+		kdr_plan__add_blocked(
+		    ctx->plan, KDR_BLOCKED_PARTITION_DECREASE, pc->name, pt->name, kdr_plan__policy_name(pt->policy),
+		    NULL,
+		    "partitions %zu -> %lld: Kafka cannot remove partitions (recreate the topic, or raise "
+		    "partitions in the policy)",
+		    topic->n_partitions, (long long)pt->partitions);
 	}
 	if (pt->declared)
 		check_placement(ctx, pc, pt, topic);

@@ -29,10 +29,10 @@ void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const str
 {
 	switch (format) {
 	case KDR_RENDER_TEXT:
-		kdr_render_text(out, plan);
+		kdr_render__text(out, plan);
 		break;
 	case KDR_RENDER_MARKDOWN:
-		kdr_render_markdown(out, plan, desired);
+		kdr_render__markdown(out, plan, desired);
 		break;
 	case KDR_RENDER_JSON:
 		kdr_plan_to_json(out, plan);
@@ -40,7 +40,7 @@ void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const str
 	}
 }
 
-char kdr_render_symbol(enum kdr_action_kind kind)
+char kdr_render__symbol(enum kdr_action_kind kind)
 {
 	switch (kdr_action_kind_class(kind)) {
 	case KDR_ACTION_CLASS_CREATE:
@@ -53,7 +53,7 @@ char kdr_render_symbol(enum kdr_action_kind kind)
 	return '~';
 }
 
-size_t kdr_render_first_partition(const struct kdr_action *action)
+size_t kdr_render__first_partition(const struct kdr_action *action)
 {
 	if (action->kind != KDR_ACTION_ADD_PARTITIONS || action->partitions < 0 ||
 	    (uint64_t)action->partitions < action->assignment.n)
@@ -80,8 +80,8 @@ static void put_decimal(struct kdr_buf *out, long long v)
 	kdr_buf_put(out, digits + at, sizeof(digits) - at);
 }
 
-void kdr_render_assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
-				   size_t max)
+void kdr_render__assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
+				    size_t max)
 {
 	size_t shown = assignment->n < max ? assignment->n : max;
 
@@ -108,7 +108,7 @@ static void put_counts(struct kdr_buf *out, const struct kdr_strmap *map)
 		kdr_buf_printf(out, "%s%s=%s", i ? ", " : "", map->v[i].key, map->v[i].value ? map->v[i].value : "?");
 }
 
-void kdr_render_placement_lines(struct kdr_strvec *out, const struct kdr_action *action)
+void kdr_render__placement_lines(struct kdr_strvec *out, const struct kdr_action *action)
 {
 	const struct kdr_placement_summary *ps = &action->placement;
 	const struct kdr_dc_loss_report *report = &ps->dc_loss;
@@ -168,7 +168,7 @@ static void add_cluster(struct kdr_strvec *out, const char *cluster, bool *none)
 		kdr_strvec_push(out, cluster);
 }
 
-void kdr_render_clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bool with_blocked)
+void kdr_render__clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bool with_blocked)
 {
 	bool none = false;
 
@@ -183,14 +183,14 @@ void kdr_render_clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bo
 		kdr_strvec_push(out, "");
 }
 
-bool kdr_render_in_cluster(const char *cluster, const char *group)
+bool kdr_render__in_cluster(const char *cluster, const char *group)
 {
 	if (!cluster || !*cluster)
 		return !*group;
 	return strcmp(cluster, group) == 0;
 }
 
-void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan)
+void kdr_render__notes_order(size_t *out, const struct kdr_plan *plan)
 {
 	size_t n = 0;
 
@@ -202,7 +202,7 @@ void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan)
 			out[n++] = i;
 }
 
-bool kdr_render_is_commit_id(const char *s)
+bool kdr_render__is_commit_id(const char *s)
 {
 	size_t n = 0;
 

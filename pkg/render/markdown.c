@@ -39,7 +39,7 @@ static void md_code_or_dash(struct kdr_buf *out, const char *s, bool in_table)
 static void put_title(struct kdr_buf *out, const struct kdr_plan *plan)
 {
 	kdr_buf_puts(out, "## kdr plan");
-	if (kdr_render_is_commit_id(plan->revision)) {
+	if (kdr_render__is_commit_id(plan->revision)) {
 		/* Bare, so that GitHub links the commit. */
 		kdr_buf_printf(out, " for %.7s", plan->revision);
 	} else if (plan->revision && *plan->revision) {
@@ -212,7 +212,7 @@ static void put_config(struct kdr_buf *out, const struct kdr_action *action)
 
 static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action)
 {
-	size_t first = kdr_render_first_partition(action);
+	size_t first = kdr_render__first_partition(action);
 	struct kdr_strvec lines = KDR_STRVEC_INIT;
 	struct kdr_buf assignment = KDR_BUF_INIT;
 
@@ -224,12 +224,12 @@ static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action
 		kdr_buf_printf(out, ", replication factor: %lld", (long long)action->replication_factor);
 	kdr_buf_putc(out, '\n');
 	if (action->assignment.n) {
-		kdr_render_assignment_compact(&assignment, &action->assignment, first, KDR_RENDER_ASSIGNMENT_MAX);
+		kdr_render__assignment_compact(&assignment, &action->assignment, first, KDR_RENDER_ASSIGNMENT_MAX);
 		kdr_buf_puts(out, "  - assignment: ");
 		kdr_md_code(out, assignment.ptr, false);
 		kdr_buf_putc(out, '\n');
 	}
-	kdr_render_placement_lines(&lines, action);
+	kdr_render__placement_lines(&lines, action);
 	for (size_t i = 0; i < lines.n; i++) {
 		kdr_buf_puts(out, "  - ");
 		kdr_md_text(out, lines.v[i]);
@@ -241,7 +241,7 @@ static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action
 
 static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 {
-	kdr_buf_printf(out, "- `%c` %s ", kdr_render_symbol(action->kind), kdr_action_kind_name(action->kind));
+	kdr_buf_printf(out, "- `%c` %s ", kdr_render__symbol(action->kind), kdr_action_kind_name(action->kind));
 	md_code_or_dash(out, action->resource, false);
 	if (action->risk != KDR_RISK_SAFE)
 		kdr_buf_printf(out, " **[%s]**", kdr_risk_name(action->risk));
@@ -279,7 +279,7 @@ static void put_cluster(struct kdr_buf *out, const struct kdr_plan *plan, const 
 	size_t n = 0;
 
 	for (size_t i = 0; i < plan->n_actions; i++)
-		if (kdr_render_in_cluster(plan->actions[i].cluster, group))
+		if (kdr_render__in_cluster(plan->actions[i].cluster, group))
 			n++;
 	kdr_buf_puts(out, "### ");
 	if (*group)
@@ -290,7 +290,7 @@ static void put_cluster(struct kdr_buf *out, const struct kdr_plan *plan, const 
 	if (n > KDR_RENDER_MD_COLLAPSE)
 		kdr_buf_printf(out, "<details><summary>%zu actions</summary>\n\n", n);
 	for (size_t i = 0; i < plan->n_actions; i++)
-		if (kdr_render_in_cluster(plan->actions[i].cluster, group))
+		if (kdr_render__in_cluster(plan->actions[i].cluster, group))
 			put_action(out, &plan->actions[i]);
 	kdr_buf_putc(out, '\n');
 	if (n > KDR_RENDER_MD_COLLAPSE)
@@ -304,7 +304,7 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 	if (!plan->n_notes)
 		return;
 	order = kdr_calloc(plan->n_notes, sizeof(*order));
-	kdr_render_notes_order(order, plan);
+	kdr_render__notes_order(order, plan);
 	kdr_buf_puts(out, "### Notes\n\n");
 	for (size_t i = 0; i < plan->n_notes; i++) {
 		const struct kdr_note *note = &plan->notes[order[i]];
@@ -324,7 +324,7 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 	free(order);
 }
 
-void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired)
+void kdr_render__markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired)
 {
 	struct kdr_plan_counts counts = { 0 };
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
@@ -336,12 +336,12 @@ void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const
 	} else {
 		put_summary(out, &counts);
 		put_attention(out, plan);
-		kdr_render_clusters(&clusters, plan, false);
+		kdr_render__clusters(&clusters, plan, false);
 		for (size_t c = 0; c < clusters.n; c++)
 			put_cluster(out, plan, clusters.v[c]);
 	}
 	put_notes(out, plan);
-	kdr_render_mermaid(out, desired);
+	kdr_render__mermaid(out, desired);
 	/* One trailing newline, whatever came last. */
 	while (out->len >= 2 && out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
 		kdr_buf_truncate(out, out->len - 1);

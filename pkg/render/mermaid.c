@@ -56,7 +56,7 @@ static size_t node_of(struct kdr_strvec *nodes, const char *name)
 	return nodes->n - 1;
 }
 
-void kdr_render_mermaid(struct kdr_buf *out, const struct kdr_desired *desired)
+void kdr_render__mermaid(struct kdr_buf *out, const struct kdr_desired *desired)
 {
 	struct kdr_strvec nodes = KDR_STRVEC_INIT;
 

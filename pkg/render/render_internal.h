@@ -20,39 +20,39 @@
 /* Markdown: a cluster's list of actions longer than this is collapsed. */
 #define KDR_RENDER_MD_COLLAPSE 20
 
-void kdr_render_text(struct kdr_buf *out, const struct kdr_plan *plan);
-void kdr_render_markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired);
+void kdr_render__text(struct kdr_buf *out, const struct kdr_plan *plan);
+void kdr_render__markdown(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired);
 /* The ```mermaid block of the clusters and flows of `desired` (nothing when it has neither). */
-void kdr_render_mermaid(struct kdr_buf *out, const struct kdr_desired *desired);
+void kdr_render__mermaid(struct kdr_buf *out, const struct kdr_desired *desired);
 
 /* '+', '~' or '-'. */
-char kdr_render_symbol(enum kdr_action_kind kind);
+char kdr_render__symbol(enum kdr_action_kind kind);
 
 /* Partition id of assignment.partitions[0]: 0 for a create, the old count for add-partitions. */
-size_t kdr_render_first_partition(const struct kdr_action *action);
+size_t kdr_render__first_partition(const struct kdr_action *action);
 
 /* "p0=[1,2,3] p1=[2,3,1] ... (4 more)" */
-void kdr_render_assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
-				   size_t max);
+void kdr_render__assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
+				    size_t max);
 
 /*
  * Plain-text lines describing the placement summary ("replicas per DC: ...",
  * "replicas per rack: ...", "dc loss: ..."), appended to `out`.
  */
-void kdr_render_placement_lines(struct kdr_strvec *out, const struct kdr_action *action);
+void kdr_render__placement_lines(struct kdr_strvec *out, const struct kdr_action *action);
 
 /*
  * The distinct clusters of the plan's actions (and blocked items when
  * `with_blocked`), sorted, with "" last standing for items without a cluster.
  */
-void kdr_render_clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bool with_blocked);
+void kdr_render__clusters(struct kdr_strvec *out, const struct kdr_plan *plan, bool with_blocked);
 /* Whether an item's cluster (may be NULL) belongs to the group named `group` ("" = none). */
-bool kdr_render_in_cluster(const char *cluster, const char *group);
+bool kdr_render__in_cluster(const char *cluster, const char *group);
 
 /* Indexes of the notes, warnings first, otherwise in plan order; `out` has n_notes slots. */
-void kdr_render_notes_order(size_t *out, const struct kdr_plan *plan);
+void kdr_render__notes_order(size_t *out, const struct kdr_plan *plan);
 
 /* Whether s is a git object id (hex, 7..64 chars), so it can be shortened. */
-bool kdr_render_is_commit_id(const char *s);
+bool kdr_render__is_commit_id(const char *s);
 
 #endif

@@ -49,7 +49,7 @@ static void put_config(struct kdr_buf *out, const struct kdr_action *action)
 
 static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action)
 {
-	size_t first = kdr_render_first_partition(action);
+	size_t first = kdr_render__first_partition(action);
 	struct kdr_strvec lines = KDR_STRVEC_INIT;
 
 	if (action->kind == KDR_ACTION_ADD_PARTITIONS && action->assignment.n)
@@ -61,10 +61,10 @@ static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action
 	kdr_buf_putc(out, '\n');
 	if (action->assignment.n) {
 		kdr_buf_puts(out, DETAIL "assignment: ");
-		kdr_render_assignment_compact(out, &action->assignment, first, KDR_RENDER_ASSIGNMENT_MAX);
+		kdr_render__assignment_compact(out, &action->assignment, first, KDR_RENDER_ASSIGNMENT_MAX);
 		kdr_buf_putc(out, '\n');
 	}
-	kdr_render_placement_lines(&lines, action);
+	kdr_render__placement_lines(&lines, action);
 	for (size_t i = 0; i < lines.n; i++)
 		kdr_buf_printf(out, DETAIL "%s\n", lines.v[i]);
 	kdr_strvec_release(&lines);
@@ -72,7 +72,7 @@ static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action
 
 static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 {
-	kdr_buf_printf(out, "  %c %s %s", kdr_render_symbol(action->kind), kdr_action_kind_name(action->kind),
+	kdr_buf_printf(out, "  %c %s %s", kdr_render__symbol(action->kind), kdr_action_kind_name(action->kind),
 		       or_dash(action->resource));
 	if (action->risk != KDR_RISK_SAFE)
 		kdr_buf_printf(out, " [%s]", kdr_risk_name(action->risk));
@@ -137,7 +137,7 @@ static void put_notes(struct kdr_buf *out, const struct kdr_plan *plan)
 	if (!plan->n_notes)
 		return;
 	order = kdr_calloc(plan->n_notes, sizeof(*order));
-	kdr_render_notes_order(order, plan);
+	kdr_render__notes_order(order, plan);
 	for (size_t i = 0; i < plan->n_notes; i++) {
 		const struct kdr_note *note = &plan->notes[order[i]];
 		enum kdr_note_kind kind = note->kind == KDR_NOTE_WARNING ? KDR_NOTE_WARNING : KDR_NOTE_INFO;
@@ -175,11 +175,11 @@ static void put_summary(struct kdr_buf *out, const struct kdr_plan *plan)
 	kdr_buf_putc(out, '\n');
 }
 
-void kdr_render_text(struct kdr_buf *out, const struct kdr_plan *plan)
+void kdr_render__text(struct kdr_buf *out, const struct kdr_plan *plan)
 {
 	struct kdr_strvec clusters = KDR_STRVEC_INIT;
 
-	kdr_render_clusters(&clusters, plan, true);
+	kdr_render__clusters(&clusters, plan, true);
 	for (size_t c = 0; c < clusters.n; c++) {
 		const char *group = clusters.v[c];
 
@@ -188,10 +188,10 @@ void kdr_render_text(struct kdr_buf *out, const struct kdr_plan *plan)
 		else
 			kdr_buf_puts(out, "Not tied to a cluster:\n");
 		for (size_t i = 0; i < plan->n_actions; i++)
-			if (kdr_render_in_cluster(plan->actions[i].cluster, group))
+			if (kdr_render__in_cluster(plan->actions[i].cluster, group))
 				put_action(out, &plan->actions[i]);
 		for (size_t i = 0; i < plan->n_blocked; i++)
-			if (kdr_render_in_cluster(plan->blocked[i].cluster, group))
+			if (kdr_render__in_cluster(plan->blocked[i].cluster, group))
 				put_blocked(out, &plan->blocked[i]);
 		kdr_buf_putc(out, '\n');
 	}

@@ -35,18 +35,18 @@ static void init_libgit2(void)
 	/* Never shut down: libgit2's state is process-wide and other repositories may be open. */
 	init_rc = git_libgit2_init();
 	if (init_rc >= 0)
-		init_rc = source_git_stream_register();
+		init_rc = kdr_source__git_stream_register();
 }
 
-int source_git_init(void)
+int kdr_source__git_init(void)
 {
 	pthread_once(&init_once, init_libgit2);
 	if (init_rc < 0)
-		return source_git_error(NULL, init_rc, "cannot initialise libgit2");
+		return kdr_source__git_error(NULL, init_rc, "cannot initialise libgit2");
 	return 0;
 }
 
-char *source_git_scrub(const struct kdr_git_repo *repo, const char *text)
+char *kdr_source__git_scrub(const struct kdr_git_repo *repo, const char *text)
 {
 	struct kdr_buf once = KDR_BUF_INIT, out = KDR_BUF_INIT;
 	const char *token = repo ? repo->token : NULL;
@@ -70,19 +70,19 @@ char *source_git_scrub(const struct kdr_git_repo *repo, const char *text)
 	return kdr_buf_detach(&out);
 }
 
-int source_git_error(const struct kdr_git_repo *repo, int git_rc, const char *what)
+int kdr_source__git_error(const struct kdr_git_repo *repo, int git_rc, const char *what)
 {
 	const git_error *err = git_error_last();
-	const char *timeout = source_git_stream_timed_out();
+	const char *timeout = kdr_source__git_stream_timed_out();
 	int klass = err ? err->klass : GIT_ERROR_NONE;
 	char *message = NULL;
 	int code = KDR_EIO;
 
 	/* After a timeout, TLS reports only a generic failure of its own: say what happened. */
 	if (timeout)
-		message = source_git_scrub(repo, timeout);
+		message = kdr_source__git_scrub(repo, timeout);
 	else
-		message = source_git_scrub(repo, err && err->message ? err->message : "unknown libgit2 error");
+		message = kdr_source__git_scrub(repo, err && err->message ? err->message : "unknown libgit2 error");
 	if (timeout)
 		code = KDR_ETIMEOUT;
 	else if (git_rc == GIT_ENOTFOUND)
@@ -218,7 +218,7 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return 0;
 }
 
-void source_git_remove_tree(const char *path)
+void kdr_source__git_remove_tree(const char *path)
 {
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -232,8 +232,8 @@ static bool is_directory(const char *path)
 
 /* --- credentials and fetching --- */
 
-int source_git_credentials(git_credential **out, const char *url, const char *username_from_url, unsigned int allowed,
-			   void *payload)
+int kdr_source__git_credentials(git_credential **out, const char *url, const char *username_from_url,
+				unsigned int allowed, void *payload)
 {
 	struct kdr_git_repo *repo = payload;
 	const char *user = username_from_url && *username_from_url ? username_from_url : NULL;
@@ -296,13 +296,13 @@ static void record_remote_head(struct kdr_git_repo *repo, git_remote *remote)
 	git_error_clear();
 }
 
-int source_git_remote_open(git_remote **out, struct kdr_git_repo *repo)
+int kdr_source__git_remote_open(git_remote **out, struct kdr_git_repo *repo)
 {
 	git_remote_create_options create = { 0 };
 
 	repo->auth_offered = 0;
 	git_error_clear();
-	source_git_stream_set_timeout(repo->timeout_ms);
+	kdr_source__git_stream_set_timeout(repo->timeout_ms);
 	/*
 	 * Anonymous: the URL (which may hold a password) is never written into
 	 * the cache's config. The URL is used as given: url.*.insteadOf rewriting
@@ -332,26 +332,26 @@ static int fetch(struct kdr_git_repo *repo, const char *const *refspecs, size_t 
 	}
 	specs.strings = (char **)refspecs;
 	specs.count = n_refspecs;
-	opts.callbacks.credentials = source_git_credentials;
+	opts.callbacks.credentials = kdr_source__git_credentials;
 	opts.callbacks.payload = repo;
 	/* Deleted branches and tags disappear from the cache, as they did from the remote. */
 	opts.prune = full ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE; /* the refspecs say which */
 	opts.update_fetchhead = 0;
 	opts.proxy_opts.type = GIT_PROXY_AUTO;
-	rc = source_git_remote_open(&remote, repo);
+	rc = kdr_source__git_remote_open(&remote, repo);
 	if (rc == 0)
 		rc = git_remote_fetch(remote, &specs, &opts, NULL);
 	if (rc < 0) {
 		what = kdr_asprintf("cannot fetch '%s'", repo->display_url);
-		rc = source_git_error(repo, rc, what);
+		rc = kdr_source__git_error(repo, rc, what);
 		goto cleanup;
 	}
 	if (full)
 		record_remote_head(repo, remote);
 
 cleanup:
-	source_git_stream_set_timeout(0);
+	kdr_source__git_stream_set_timeout(0);
 	git_remote_free(remote);
 	free(what);
 	return rc;
@@ -374,7 +374,7 @@ static int create_cache(struct kdr_git_repo *repo)
 	if (rc == 0 && (rc = git_repository_config(&config, building)) == 0)
 		rc = git_config_set_string(config, "kdr.url", repo->display_url); /* for whoever looks into the cache */
 	if (rc < 0) {
-		rc = source_git_error(repo, rc, "cannot create the git cache");
+		rc = kdr_source__git_error(repo, rc, "cannot create the git cache");
 		goto cleanup;
 	}
 	repo->repo = building;
@@ -392,13 +392,13 @@ static int create_cache(struct kdr_git_repo *repo)
 	}
 	rc = git_repository_open_bare(&repo->repo, repo->cache_path);
 	if (rc < 0)
-		rc = source_git_error(repo, rc, "cannot open the git cache");
+		rc = kdr_source__git_error(repo, rc, "cannot open the git cache");
 
 cleanup:
 	git_config_free(config);
 	git_repository_free(building);
 	if (is_directory(tmp))
-		source_git_remove_tree(tmp);
+		kdr_source__git_remove_tree(tmp);
 	free(tmp);
 	return rc;
 }
@@ -413,7 +413,7 @@ static int open_cache(struct kdr_git_repo *repo)
 		char *what = kdr_asprintf("cannot open the git cache '%s' (remove it to start afresh)",
 					  repo->cache_path);
 
-		rc = source_git_error(repo, rc, what);
+		rc = kdr_source__git_error(repo, rc, what);
 		free(what);
 		return rc;
 	}
@@ -456,7 +456,7 @@ static int open_local(struct kdr_git_repo *repo)
 	if (rc < 0) {
 		char *what = kdr_asprintf("cannot open git repository '%s'", repo->display_url);
 
-		rc = source_git_error(repo, rc, what);
+		rc = kdr_source__git_error(repo, rc, what);
 		free(what);
 	}
 	return rc;
@@ -471,14 +471,14 @@ int kdr_git_open(struct kdr_git_repo **out, const struct kdr_git_options *option
 	*out = NULL;
 	if (!options || !options->url || !*options->url)
 		return kdr_error_set(KDR_EINVALID, "no git repository given");
-	rc = source_git_init();
+	rc = kdr_source__git_init();
 	if (rc < 0)
 		return rc;
 	/* kdr's own credential: no document may name it in {valueFrom: {env}}, whatever its prefix. */
 	kdr_secret_policy_deny_env(options->token_env);
 	repo = kdr_calloc(1, sizeof(*repo));
 	repo->url = kdr_strdup(options->url);
-	repo->display_url = source_git_scrub(NULL, options->url);
+	repo->display_url = kdr_source__git_scrub(NULL, options->url);
 	repo->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : DEFAULT_TIMEOUT_MS;
 	if (is_local_path(options->url)) {
 		repo->local = true;
@@ -606,7 +606,7 @@ int kdr_git_resolve(char out_hex[41], struct kdr_git_repo *repo, const char *ref
 	}
 	if (rc < 0) {
 		what = kdr_asprintf("ref '%s' in '%s'", spec, repo->display_url);
-		rc = source_git_error(repo, rc, what);
+		rc = kdr_source__git_error(repo, rc, what);
 		goto cleanup;
 	}
 	if (git_object_peel(&commit, object, GIT_OBJECT_COMMIT) < 0) {

@@ -29,7 +29,7 @@ int kdr_git_read_file(struct kdr_buf *out, struct kdr_git_repo *repo, const char
 		goto cleanup;
 	}
 	if (rc < 0) {
-		rc = source_git_error(repo, rc, path);
+		rc = kdr_source__git_error(repo, rc, path);
 		goto cleanup;
 	}
 	if (git_object_peel((git_object **)&blob, object, GIT_OBJECT_BLOB) < 0) {
@@ -136,18 +136,18 @@ static int push(struct kdr_git_repo *repo, const char *branch)
 	int rc = 0;
 
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
-	opts.callbacks.credentials = source_git_credentials;
+	opts.callbacks.credentials = kdr_source__git_credentials;
 	opts.callbacks.push_update_reference = push_status;
 	opts.callbacks.payload = repo;
 	opts.proxy_opts.type = GIT_PROXY_AUTO;
-	rc = source_git_remote_open(&remote, repo);
+	rc = kdr_source__git_remote_open(&remote, repo);
 	free(repo->push_refused);
 	repo->push_refused = NULL;
 	if (rc == 0)
 		rc = git_remote_push(remote, &specs, &opts);
 	if (rc < 0) {
 		what = kdr_asprintf("cannot push %s to '%s'", branch, repo->display_url);
-		rc = source_git_error(repo, rc, what);
+		rc = kdr_source__git_error(repo, rc, what);
 		goto cleanup;
 	}
 	if (repo->push_refused) {
@@ -157,7 +157,7 @@ static int push(struct kdr_git_repo *repo, const char *branch)
 		goto cleanup;
 	}
 cleanup:
-	source_git_stream_set_timeout(0);
+	kdr_source__git_stream_set_timeout(0);
 	git_remote_free(remote);
 	free(refspec);
 	free(what);
@@ -198,7 +198,7 @@ int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *bran
 	git_error_clear();
 	if (git_oid_fromstr(&parent_id, parent_hex) < 0 || git_commit_lookup(&parent, repo->repo, &parent_id) < 0 ||
 	    git_commit_tree(&base, parent) < 0) {
-		rc = source_git_error(repo, GIT_ENOTFOUND, "the commit the documents were read from");
+		rc = kdr_source__git_error(repo, GIT_ENOTFOUND, "the commit the documents were read from");
 		goto cleanup;
 	}
 	if (worktree && (rc = check_clean(repo, changes, n)) != 0)
@@ -228,7 +228,7 @@ int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *bran
 		}
 		git_error_clear();
 		if ((rc = git_blob_create_from_buffer(&updates[i].id, repo->repo, changes[i].data, changes[i].len)) < 0) {
-			rc = source_git_error(repo, rc, changes[i].path);
+			rc = kdr_source__git_error(repo, rc, changes[i].path);
 			goto cleanup;
 		}
 	}
@@ -240,7 +240,7 @@ int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *bran
 			if (updates[i].path)
 				updates[kept++] = updates[i];
 		if ((rc = git_tree_create_updated(&tree_id, repo->repo, base, kept, updates)) < 0) {
-			rc = source_git_error(repo, rc, "cannot build the new tree");
+			rc = kdr_source__git_error(repo, rc, "cannot build the new tree");
 			goto cleanup;
 		}
 	}
@@ -251,13 +251,13 @@ int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *bran
 	}
 	if ((rc = git_tree_lookup(&tree, repo->repo, &tree_id)) < 0 ||
 	    (rc = signature(&author, repo->repo, "AUTHOR")) < 0 || (rc = signature(&committer, repo->repo, "COMMITTER")) < 0) {
-		rc = source_git_error(repo, rc, "cannot prepare the commit");
+		rc = kdr_source__git_error(repo, rc, "cannot prepare the commit");
 		goto cleanup;
 	}
 	git_error_clear();
 	if ((rc = git_commit_create(&commit_id, repo->repo, NULL, author, committer, NULL, message, tree, 1,
 				    (const git_commit **)&parent)) < 0) {
-		rc = source_git_error(repo, rc, "cannot create the commit");
+		rc = kdr_source__git_error(repo, rc, "cannot create the commit");
 		goto cleanup;
 	}
 	/* Only if the branch is still where the documents were read: a concurrent commit is not overwritten. */
@@ -269,7 +269,7 @@ int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *bran
 		goto cleanup;
 	}
 	if (rc < 0) {
-		rc = source_git_error(repo, rc, "cannot move the branch");
+		rc = kdr_source__git_error(repo, rc, "cannot move the branch");
 		goto cleanup;
 	}
 	git_oid_tostr(out_hex, 41, &commit_id);
@@ -287,7 +287,7 @@ int kdr_git_commit(char out_hex[41], struct kdr_git_repo *repo, const char *bran
 		rc = git_checkout_tree(repo->repo, (const git_object *)tree, &checkout);
 		free(paths);
 		if (rc < 0) {
-			rc = source_git_error(repo, rc, "committed, but the work tree was not updated");
+			rc = kdr_source__git_error(repo, rc, "committed, but the work tree was not updated");
 			goto cleanup;
 		}
 	}

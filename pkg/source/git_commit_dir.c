@@ -36,13 +36,13 @@ int kdr_git_commit_dir(char out_hex[41], const char *dir, const char *message)
 	int rc = 0, error = 0;
 
 	out_hex[0] = 0;
-	if ((error = source_git_init()) != 0)
+	if ((error = kdr_source__git_init()) != 0)
 		return error;
 	rc = git_repository_open_ext(&repo, dir, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		rc = git_repository_init(&repo, dir, 0);
 	if (rc < 0) {
-		error = source_git_error(NULL, rc, "opening the repository");
+		error = kdr_source__git_error(NULL, rc, "opening the repository");
 		goto cleanup;
 	}
 	if (git_repository_is_bare(repo)) {
@@ -61,11 +61,11 @@ int kdr_git_commit_dir(char out_hex[41], const char *dir, const char *message)
 	if ((rc = git_repository_index(&index, repo)) < 0 || (rc = git_index_add_all(index, &paths, 0, NULL, NULL)) < 0 ||
 	    (rc = git_index_update_all(index, &paths, NULL, NULL)) < 0 || (rc = git_index_write(index)) < 0 ||
 	    (rc = git_index_write_tree(&tree_id, index)) < 0 || (rc = git_tree_lookup(&tree, repo, &tree_id)) < 0) {
-		error = source_git_error(NULL, rc, "staging the backup");
+		error = kdr_source__git_error(NULL, rc, "staging the backup");
 		goto cleanup;
 	}
 	if (git_signature_default(&sig, repo) < 0 && (rc = git_signature_now(&sig, "kdr", "kdr@localhost")) < 0) {
-		error = source_git_error(NULL, rc, "making the commit's signature");
+		error = kdr_source__git_error(NULL, rc, "making the commit's signature");
 		goto cleanup;
 	}
 	rc = git_repository_head(&head, repo);
@@ -74,12 +74,12 @@ int kdr_git_commit_dir(char out_hex[41], const char *dir, const char *message)
 	else if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
 		rc = 0;
 	if (rc < 0) {
-		error = source_git_error(NULL, rc, "reading HEAD");
+		error = kdr_source__git_error(NULL, rc, "reading HEAD");
 		goto cleanup;
 	}
 	rc = git_commit_create_v(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree, parent ? 1 : 0, parent);
 	if (rc < 0) {
-		error = source_git_error(NULL, rc, "committing");
+		error = kdr_source__git_error(NULL, rc, "committing");
 		goto cleanup;
 	}
 	git_oid_tostr(out_hex, 41, &commit_id);

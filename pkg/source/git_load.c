@@ -157,7 +157,7 @@ static int collect(struct blob_list *files, struct kdr_git_repo *repo, git_tree 
 
 done:
 	if (rc < 0)
-		rc = source_git_error(repo, rc, "cannot read the commit's tree");
+		rc = kdr_source__git_error(repo, rc, "cannot read the commit's tree");
 
 cleanup:
 	git_tree_free(tree);
@@ -180,7 +180,7 @@ static int blob_error(struct kdr_diags *diags, struct kdr_git_repo *repo, int gi
 
 	git_oid_tostr(hex, sizeof(hex), &file->oid);
 	what = kdr_asprintf("cannot read blob %s", hex);
-	rc = source_git_error(repo, git_rc, what);
+	rc = kdr_source__git_error(repo, git_rc, what);
 	kdr_diags_error(diags, &loc, NULL, "%s (the repository is damaged: fetch again or re-clone)",
 			kdr_error_message());
 	free(what);
@@ -263,7 +263,7 @@ int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_gi
 		goto cleanup;
 	}
 	if (rc < 0) {
-		rc = source_git_error(repo, rc, "cannot read the commit");
+		rc = kdr_source__git_error(repo, rc, "cannot read the commit");
 		goto cleanup;
 	}
 	git_oid_tostr(full_hex, sizeof(full_hex), git_commit_id(commit));
@@ -272,7 +272,7 @@ int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_gi
 	if (rc == 0)
 		rc = git_repository_odb(&odb, repo->repo);
 	if (rc < 0)
-		rc = source_git_error(repo, rc, "cannot read the commit's tree");
+		rc = kdr_source__git_error(repo, rc, "cannot read the commit's tree");
 	else
 		rc = collect(&files, repo, root, subdir, short_id);
 	if (rc < 0 && strncmp(kdr_error_message(), "cannot read the commit's tree", 29) == 0) {

@@ -45,13 +45,13 @@ static _Thread_local int thread_timeout_ms;
 /* Why a stream of this thread gave up, kept apart from libgit2's message, which TLS may replace. */
 static _Thread_local char thread_timeout_message[256];
 
-void source_git_stream_set_timeout(int timeout_ms)
+void kdr_source__git_stream_set_timeout(int timeout_ms)
 {
 	thread_timeout_ms = timeout_ms;
 	thread_timeout_message[0] = '\0';
 }
 
-const char *source_git_stream_timed_out(void)
+const char *kdr_source__git_stream_timed_out(void)
 {
 	return thread_timeout_message[0] ? thread_timeout_message : NULL;
 }
@@ -248,7 +248,7 @@ static int stream_new(git_stream **out, const char *host, const char *port)
 	return 0;
 }
 
-int source_git_stream_register(void)
+int kdr_source__git_stream_register(void)
 {
 	/* Static: the registry is process-wide and outlives this call. */
 	static git_stream_registration registration;

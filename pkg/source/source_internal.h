@@ -27,8 +27,8 @@ struct kdr_git_repo {
 };
 
 /* libgit2's credentials callback for the repository (payload): the token, ssh-agent, a user name. */
-int source_git_credentials(git_credential **out, const char *url, const char *username_from_url, unsigned int allowed,
-			   void *payload);
+int kdr_source__git_credentials(git_credential **out, const char *url, const char *username_from_url,
+				unsigned int allowed, void *payload);
 
 /*
  * An anonymous remote on the repository's URL for one fetch or push, with
@@ -36,10 +36,10 @@ int source_git_credentials(git_credential **out, const char *url, const char *us
  * socket timeout set for the calling thread. Returns libgit2's code; the
  * caller frees `*out` (git_remote_free).
  */
-int source_git_remote_open(git_remote **out, struct kdr_git_repo *repo);
+int kdr_source__git_remote_open(git_remote **out, struct kdr_git_repo *repo);
 
 /* Initialises libgit2 (and registers the bounded socket stream) once per process. */
-int source_git_init(void);
+int kdr_source__git_init(void);
 
 /*
  * Reports a failed libgit2 call: kdr_error_set with "<what>: <libgit2's
@@ -47,22 +47,22 @@ int source_git_init(void);
  * `git_rc` and the error's class. `repo` may be NULL (nothing to scrub but
  * URL passwords).
  */
-int source_git_error(const struct kdr_git_repo *repo, int git_rc, const char *what);
+int kdr_source__git_error(const struct kdr_git_repo *repo, int git_rc, const char *what);
 
 /* A copy of `text` with URL passwords and the repository's token masked (caller frees). */
-char *source_git_scrub(const struct kdr_git_repo *repo, const char *text);
+char *kdr_source__git_scrub(const struct kdr_git_repo *repo, const char *text);
 
 /*
  * The socket stream libgit2 uses for git:// and http(s):// (and to connect
  * ssh://): connect and each read/write bounded by the calling thread's
  * timeout, which fetches set around their libgit2 calls.
  */
-int source_git_stream_register(void);
-void source_git_stream_set_timeout(int timeout_ms);
+int kdr_source__git_stream_register(void);
+void kdr_source__git_stream_set_timeout(int timeout_ms);
 /* Why a stream of this thread gave up waiting since the last set_timeout, or NULL. */
-const char *source_git_stream_timed_out(void);
+const char *kdr_source__git_stream_timed_out(void);
 
 /* Recursively removes `path` (a cache directory being abandoned); best effort. */
-void source_git_remove_tree(const char *path);
+void kdr_source__git_remove_tree(const char *path);
 
 #endif

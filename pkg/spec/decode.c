@@ -16,7 +16,7 @@
 /* Most fields a table may have (did-you-mean candidates live on the stack). */
 #define MAX_FIELDS 32
 
-size_t kdr_spec_path_push(struct kdr_spec_ctx *ctx, const char *name)
+size_t kdr_spec__path_push(struct kdr_spec_ctx *ctx, const char *name)
 {
 	size_t saved = ctx->path.len;
 
@@ -26,7 +26,7 @@ size_t kdr_spec_path_push(struct kdr_spec_ctx *ctx, const char *name)
 	return saved;
 }
 
-size_t kdr_spec_path_push_index(struct kdr_spec_ctx *ctx, size_t index)
+size_t kdr_spec__path_push_index(struct kdr_spec_ctx *ctx, size_t index)
 {
 	size_t saved = ctx->path.len;
 
@@ -34,12 +34,12 @@ size_t kdr_spec_path_push_index(struct kdr_spec_ctx *ctx, size_t index)
 	return saved;
 }
 
-void kdr_spec_path_pop(struct kdr_spec_ctx *ctx, size_t saved)
+void kdr_spec__path_pop(struct kdr_spec_ctx *ctx, size_t saved)
 {
 	kdr_buf_truncate(&ctx->path, saved);
 }
 
-void kdr_spec_error(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *fmt, ...)
+void kdr_spec__error(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *fmt, ...)
 {
 	struct kdr_buf msg = KDR_BUF_INIT;
 	struct kdr_loc loc = { NULL, 0, 0 };
@@ -59,7 +59,7 @@ void kdr_spec_error(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, 
 	kdr_buf_release(&msg);
 }
 
-void kdr_spec_record(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key, const struct kdr_spec_node *value)
+void kdr_spec__record(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key, const struct kdr_spec_node *value)
 {
 	/*
 	 * A scalar is located at its value (that is what a rule about it points
@@ -71,7 +71,7 @@ void kdr_spec_record(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key, 
 		kdr_meta_add_position(ctx->meta, ctx->path.ptr, at->line, at->col);
 }
 
-void kdr_spec_quote(struct kdr_buf *out, const char *text)
+void kdr_spec__quote(struct kdr_buf *out, const char *text)
 {
 	size_t i = 0;
 
@@ -108,71 +108,71 @@ static bool path_is_sensitive(const struct kdr_spec_ctx *ctx)
 	       strncmp(path, "spec.connect.auth", 17) == 0 || kdr_config_key_is_sensitive(path);
 }
 
-void kdr_spec_describe(struct kdr_spec_ctx *ctx, struct kdr_buf *out, const struct kdr_spec_node *node)
+void kdr_spec__describe(struct kdr_spec_ctx *ctx, struct kdr_buf *out, const struct kdr_spec_node *node)
 {
 	if (node->kind == KDR_SPEC_NODE_SEQ) {
 		kdr_buf_puts(out, "a list");
 	} else if (node->kind == KDR_SPEC_NODE_MAP) {
 		kdr_buf_puts(out, "a map");
-	} else if (kdr_spec_node_is_null(node)) {
+	} else if (kdr_spec__node_is_null(node)) {
 		kdr_buf_puts(out, node->text[0] || node->style == KDR_SPEC_STYLE_NULL ? "null" : "an empty value");
 	} else if (path_is_sensitive(ctx)) {
 		kdr_buf_puts(out, "a value");
 	} else {
 		if (node->style == KDR_SPEC_STYLE_QUOTED)
 			kdr_buf_puts(out, "the string ");
-		kdr_spec_quote(out, node->text);
+		kdr_spec__quote(out, node->text);
 	}
 }
 
-void kdr_spec_error_expected(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
+void kdr_spec__error_expected(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
 {
 	struct kdr_buf found = KDR_BUF_INIT;
 
-	kdr_spec_describe(ctx, &found, node);
-	kdr_spec_error(ctx, node, "found %s, expected %s", found.ptr, expected);
+	kdr_spec__describe(ctx, &found, node);
+	kdr_spec__error(ctx, node, "found %s, expected %s", found.ptr, expected);
 	kdr_buf_release(&found);
 }
 
-void kdr_spec_error_duplicate(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key)
+void kdr_spec__error_duplicate(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key)
 {
 	if (ctx->file)
-		kdr_spec_error(ctx, key, "duplicate key (first at line %u, column %u)", key->first->line,
-			       key->first->col);
+		kdr_spec__error(ctx, key, "duplicate key (first at line %u, column %u)", key->first->line,
+				key->first->col);
 	else
-		kdr_spec_error(ctx, key, "duplicate key");
+		kdr_spec__error(ctx, key, "duplicate key");
 }
 
 static bool is_scalar_value(const struct kdr_spec_node *node)
 {
 	return node->kind == KDR_SPEC_NODE_SCALAR && node->style != KDR_SPEC_STYLE_INVALID &&
-	       !kdr_spec_node_is_null(node);
+	       !kdr_spec__node_is_null(node);
 }
 
-bool kdr_spec_expect_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
+bool kdr_spec__expect_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
 {
 	if (node->kind == KDR_SPEC_NODE_MAP)
 		return true;
 	if (node->style != KDR_SPEC_STYLE_INVALID || node->kind != KDR_SPEC_NODE_SCALAR)
-		kdr_spec_error_expected(ctx, node, expected);
+		kdr_spec__error_expected(ctx, node, expected);
 	return false;
 }
 
-bool kdr_spec_expect_seq(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
+bool kdr_spec__expect_seq(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
 {
 	if (node->kind == KDR_SPEC_NODE_SEQ)
 		return true;
 	if (node->style != KDR_SPEC_STYLE_INVALID || node->kind != KDR_SPEC_NODE_SCALAR)
-		kdr_spec_error_expected(ctx, node, expected);
+		kdr_spec__error_expected(ctx, node, expected);
 	return false;
 }
 
-bool kdr_spec_get_string(struct kdr_spec_ctx *ctx, char **out, const struct kdr_spec_node *node)
+bool kdr_spec__get_string(struct kdr_spec_ctx *ctx, char **out, const struct kdr_spec_node *node)
 {
 	if (node->kind == KDR_SPEC_NODE_SCALAR && node->style == KDR_SPEC_STYLE_INVALID)
 		return false;
 	if (!is_scalar_value(node)) {
-		kdr_spec_error_expected(ctx, node, "a string");
+		kdr_spec__error_expected(ctx, node, "a string");
 		return false;
 	}
 	*out = kdr_strdup(node->text);
@@ -219,8 +219,8 @@ static enum int_result parse_int(int64_t *out, const char *text)
 	return INT_OK;
 }
 
-bool kdr_spec_get_int(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node, int64_t min,
-		      int64_t max)
+bool kdr_spec__get_int(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node, int64_t min,
+		       int64_t max)
 {
 	struct kdr_buf expected = KDR_BUF_INIT;
 	int64_t value = 0;
@@ -240,21 +240,21 @@ bool kdr_spec_get_int(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_s
 		ok = true;
 		break;
 	case INT_SYNTAX:
-		kdr_spec_error_expected(ctx, node, "an integer");
+		kdr_spec__error_expected(ctx, node, "an integer");
 		break;
 	case INT_LEADING_ZERO:
-		kdr_spec_error_expected(ctx, node, "an integer without leading zeros");
+		kdr_spec__error_expected(ctx, node, "an integer without leading zeros");
 		break;
 	case INT_RANGE:
 		kdr_buf_printf(&expected, "an integer from %" PRId64 " to %" PRId64, min, max);
-		kdr_spec_error_expected(ctx, node, expected.ptr);
+		kdr_spec__error_expected(ctx, node, expected.ptr);
 		break;
 	}
 	kdr_buf_release(&expected);
 	return ok;
 }
 
-bool kdr_spec_get_bool(struct kdr_spec_ctx *ctx, bool *out, const struct kdr_spec_node *node)
+bool kdr_spec__get_bool(struct kdr_spec_ctx *ctx, bool *out, const struct kdr_spec_node *node)
 {
 	if (node->kind == KDR_SPEC_NODE_SCALAR && node->style == KDR_SPEC_STYLE_INVALID)
 		return false;
@@ -270,7 +270,7 @@ bool kdr_spec_get_bool(struct kdr_spec_ctx *ctx, bool *out, const struct kdr_spe
 			return true;
 		}
 	}
-	kdr_spec_error_expected(ctx, node, "true or false");
+	kdr_spec__error_expected(ctx, node, "true or false");
 	return false;
 }
 
@@ -288,8 +288,8 @@ static bool looks_like_duration(const char *text)
 	return false;
 }
 
-bool kdr_spec_get_duration(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node,
-			   bool allow_infinite)
+bool kdr_spec__get_duration(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node,
+			    bool allow_infinite)
 {
 	int64_t value = 0;
 
@@ -301,15 +301,15 @@ bool kdr_spec_get_duration(struct kdr_spec_ctx *ctx, int64_t *out, const struct 
 		return true;
 	}
 	if (is_scalar_value(node) && looks_like_duration(node->text))
-		kdr_spec_error_expected(ctx, node, "a duration of at most 9223372036854775807 ms");
+		kdr_spec__error_expected(ctx, node, "a duration of at most 9223372036854775807 ms");
 	else if (allow_infinite)
-		kdr_spec_error_expected(ctx, node,
-					"a duration: digits with a unit ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), "
-					"plain digits for milliseconds, or -1 for infinite");
+		kdr_spec__error_expected(ctx, node,
+					 "a duration: digits with a unit ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), "
+					 "plain digits for milliseconds, or -1 for infinite");
 	else
-		kdr_spec_error_expected(ctx, node,
-					"a duration: digits with a unit ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), "
-					"or plain digits for milliseconds");
+		kdr_spec__error_expected(ctx, node,
+					 "a duration: digits with a unit ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), "
+					 "or plain digits for milliseconds");
 	return false;
 }
 
@@ -323,8 +323,8 @@ static void put_list(struct kdr_buf *out, const char *const *names, size_t n)
 	}
 }
 
-long kdr_spec_get_enum(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *const *allowed,
-		       size_t n)
+long kdr_spec__get_enum(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *const *allowed,
+			size_t n)
 {
 	struct kdr_buf msg = KDR_BUF_INIT;
 	const char *guess = NULL;
@@ -338,33 +338,33 @@ long kdr_spec_get_enum(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *nod
 		guess = kdr_did_you_mean(node->text, allowed, n);
 	}
 	kdr_buf_puts(&msg, "found ");
-	kdr_spec_describe(ctx, &msg, node);
+	kdr_spec__describe(ctx, &msg, node);
 	kdr_buf_puts(&msg, ", allowed: ");
 	put_list(&msg, allowed, n);
 	if (guess)
 		kdr_buf_printf(&msg, " (did you mean '%s'?)", guess);
-	kdr_spec_error(ctx, node, "%s", msg.ptr);
+	kdr_spec__error(ctx, node, "%s", msg.ptr);
 	kdr_buf_release(&msg);
 	return -1;
 }
 
-bool kdr_spec_get_strings(struct kdr_spec_ctx *ctx, struct kdr_strvec *out, const struct kdr_spec_node *node)
+bool kdr_spec__get_strings(struct kdr_spec_ctx *ctx, struct kdr_strvec *out, const struct kdr_spec_node *node)
 {
 	bool ok = true;
 
-	if (!kdr_spec_expect_seq(ctx, node, "a list of strings"))
+	if (!kdr_spec__expect_seq(ctx, node, "a list of strings"))
 		return false;
 	kdr_strvec_release(out);
 	for (size_t i = 0; i < node->n; i++) {
-		size_t saved = kdr_spec_path_push_index(ctx, i);
+		size_t saved = kdr_spec__path_push_index(ctx, i);
 		char *s = NULL;
 
-		kdr_spec_record(ctx, NULL, node->items[i]);
-		if (kdr_spec_get_string(ctx, &s, node->items[i]))
+		kdr_spec__record(ctx, NULL, node->items[i]);
+		if (kdr_spec__get_string(ctx, &s, node->items[i]))
 			kdr_strvec_push_take(out, s);
 		else
 			ok = false;
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 	return ok;
 }
@@ -380,24 +380,24 @@ static bool map_entry_begin(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 	if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
 		return false; /* reported when the tree was built */
 	if (key->text[0] == '\0') {
-		kdr_spec_error(ctx, key, "found an empty key");
+		kdr_spec__error(ctx, key, "found an empty key");
 		return false;
 	}
-	*saved = kdr_spec_path_push(ctx, key->text);
+	*saved = kdr_spec__path_push(ctx, key->text);
 	if (key->first) {
-		kdr_spec_error_duplicate(ctx, key);
-		kdr_spec_path_pop(ctx, *saved);
+		kdr_spec__error_duplicate(ctx, key);
+		kdr_spec__path_pop(ctx, *saved);
 		return false;
 	}
-	kdr_spec_record(ctx, key, value);
+	kdr_spec__record(ctx, key, value);
 	return true;
 }
 
-bool kdr_spec_get_config(struct kdr_spec_ctx *ctx, struct kdr_strmap *out, const struct kdr_spec_node *node)
+bool kdr_spec__get_config(struct kdr_spec_ctx *ctx, struct kdr_strmap *out, const struct kdr_spec_node *node)
 {
 	bool ok = true;
 
-	if (!kdr_spec_expect_map(ctx, node, "a map of strings"))
+	if (!kdr_spec__expect_map(ctx, node, "a map of strings"))
 		return false;
 	for (size_t i = 0; i + 1 < node->n; i += 2) {
 		const struct kdr_spec_node *key = node->items[i], *value = node->items[i + 1];
@@ -412,10 +412,10 @@ bool kdr_spec_get_config(struct kdr_spec_ctx *ctx, struct kdr_strmap *out, const
 			kdr_strmap_set(out, key->text, value->text);
 		} else {
 			if (value->style != KDR_SPEC_STYLE_INVALID || value->kind != KDR_SPEC_NODE_SCALAR)
-				kdr_spec_error_expected(ctx, value, "a string, number or boolean");
+				kdr_spec__error_expected(ctx, value, "a string, number or boolean");
 			ok = false;
 		}
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 	return ok;
 }
@@ -453,8 +453,8 @@ static void decode_secret_key_ref(struct kdr_spec_ctx *ctx, const struct kdr_spe
 	struct value_from *from = obj;
 
 	from->has_secret = true;
-	kdr_spec_decode_fields(ctx, value, secret_key_ref_fields,
-			       sizeof(secret_key_ref_fields) / sizeof(secret_key_ref_fields[0]), from);
+	kdr_spec__decode_fields(ctx, value, secret_key_ref_fields,
+				sizeof(secret_key_ref_fields) / sizeof(secret_key_ref_fields[0]), from);
 }
 
 static void decode_value_from(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)
@@ -462,11 +462,11 @@ static void decode_value_from(struct kdr_spec_ctx *ctx, const struct kdr_spec_no
 	struct value_from *from = obj;
 
 	from->node = value;
-	kdr_spec_decode_fields(ctx, value, value_from_fields, sizeof(value_from_fields) / sizeof(value_from_fields[0]),
-			       from);
+	kdr_spec__decode_fields(ctx, value, value_from_fields, sizeof(value_from_fields) / sizeof(value_from_fields[0]),
+				from);
 }
 
-bool kdr_spec_get_value(struct kdr_spec_ctx *ctx, struct kdr_value *out, const struct kdr_spec_node *node)
+bool kdr_spec__get_value(struct kdr_spec_ctx *ctx, struct kdr_value *out, const struct kdr_spec_node *node)
 {
 	struct value_from from = { NULL, NULL, false, NULL, NULL, NULL };
 	size_t errors = ctx->diags->errors;
@@ -482,21 +482,21 @@ bool kdr_spec_get_value(struct kdr_spec_ctx *ctx, struct kdr_value *out, const s
 		return true;
 	}
 	if (node->kind != KDR_SPEC_NODE_MAP) {
-		kdr_spec_error_expected(ctx, node, "a string or {valueFrom: {env | file | secretKeyRef}}");
+		kdr_spec__error_expected(ctx, node, "a string or {valueFrom: {env | file | secretKeyRef}}");
 		return false;
 	}
-	kdr_spec_decode_fields(ctx, node, value_fields, sizeof(value_fields) / sizeof(value_fields[0]), &from);
+	kdr_spec__decode_fields(ctx, node, value_fields, sizeof(value_fields) / sizeof(value_fields[0]), &from);
 	given = (from.env != NULL) + (from.file != NULL) + from.has_secret;
 	if (from.node && given == 0 && ctx->diags->errors == errors) {
-		size_t saved = kdr_spec_path_push(ctx, "valueFrom");
+		size_t saved = kdr_spec__path_push(ctx, "valueFrom");
 
-		kdr_spec_error(ctx, from.node, "expected one of env, file, secretKeyRef");
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__error(ctx, from.node, "expected one of env, file, secretKeyRef");
+		kdr_spec__path_pop(ctx, saved);
 	} else if (given > 1) {
-		size_t saved = kdr_spec_path_push(ctx, "valueFrom");
+		size_t saved = kdr_spec__path_push(ctx, "valueFrom");
 
-		kdr_spec_error(ctx, from.node, "only one of env, file, secretKeyRef may be given");
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__error(ctx, from.node, "only one of env, file, secretKeyRef may be given");
+		kdr_spec__path_pop(ctx, saved);
 	}
 	if (ctx->diags->errors == errors && given == 1) {
 		kdr_value_release(out);
@@ -557,27 +557,27 @@ static void decode_field(struct kdr_spec_ctx *ctx, const struct kdr_spec_field *
 
 	switch (field->type) {
 	case KDR_SPEC_STRING:
-		if (kdr_spec_get_string(ctx, &s, value)) {
+		if (kdr_spec__get_string(ctx, &s, value)) {
 			free(*(char **)(void *)at);
 			*(char **)(void *)at = s;
 		}
 		break;
 	case KDR_SPEC_INT:
-		if (kdr_spec_get_int(ctx, &i, value, INT64_MIN, INT64_MAX))
+		if (kdr_spec__get_int(ctx, &i, value, INT64_MIN, INT64_MAX))
 			*(int64_t *)(void *)at = i;
 		break;
 	case KDR_SPEC_BOOL:
-		if (kdr_spec_get_bool(ctx, &b, value))
+		if (kdr_spec__get_bool(ctx, &b, value))
 			*(bool *)(void *)at = b;
 		break;
 	case KDR_SPEC_STRINGS:
-		kdr_spec_get_strings(ctx, (struct kdr_strvec *)(void *)at, value);
+		kdr_spec__get_strings(ctx, (struct kdr_strvec *)(void *)at, value);
 		break;
 	case KDR_SPEC_CONFIG:
-		kdr_spec_get_config(ctx, (struct kdr_strmap *)(void *)at, value);
+		kdr_spec__get_config(ctx, (struct kdr_strmap *)(void *)at, value);
 		break;
 	case KDR_SPEC_OBJECT:
-		kdr_spec_decode_fields(ctx, value, field->sub, field->n_sub, obj);
+		kdr_spec__decode_fields(ctx, value, field->sub, field->n_sub, obj);
 		break;
 	case KDR_SPEC_IGNORE:
 		break;
@@ -601,16 +601,16 @@ static void report_unknown(struct kdr_spec_ctx *ctx, const struct kdr_spec_node 
 			names[n_names++] = fields[i].name;
 	guess = kdr_did_you_mean(key->text, names, n_names);
 	if (guess) {
-		kdr_spec_error(ctx, key, "unknown field (did you mean '%s'?)", guess);
+		kdr_spec__error(ctx, key, "unknown field (did you mean '%s'?)", guess);
 	} else {
 		put_list(&msg, names, n_names);
-		kdr_spec_error(ctx, key, "unknown field, allowed: %s", msg.ptr);
+		kdr_spec__error(ctx, key, "unknown field, allowed: %s", msg.ptr);
 	}
 	kdr_buf_release(&msg);
 }
 
-bool kdr_spec_decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node,
-			    const struct kdr_spec_field *fields, size_t n, void *obj)
+bool kdr_spec__decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node,
+			     const struct kdr_spec_field *fields, size_t n, void *obj)
 {
 	bool seen[MAX_FIELDS] = { false };
 
@@ -624,7 +624,7 @@ bool kdr_spec_decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 			if (fields[f].type != KDR_SPEC_IGNORE)
 				kdr_buf_printf(&expected, "%s%s", shown++ ? ", " : "", fields[f].name);
 		kdr_buf_putc(&expected, '}');
-		kdr_spec_expect_map(ctx, node, expected.ptr);
+		kdr_spec__expect_map(ctx, node, expected.ptr);
 		kdr_buf_release(&expected);
 		return false;
 	}
@@ -638,32 +638,32 @@ bool kdr_spec_decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 		for (size_t f = 0; f < n && !field; f++)
 			if (strcmp(fields[f].name, key->text) == 0)
 				field = &fields[f];
-		saved = kdr_spec_path_push(ctx, key->text);
+		saved = kdr_spec__path_push(ctx, key->text);
 		if (key->first) {
-			kdr_spec_error_duplicate(ctx, key);
+			kdr_spec__error_duplicate(ctx, key);
 		} else if (!field) {
 			report_unknown(ctx, key, fields, n);
 		} else {
 			bool is_alias = value->kind == KDR_SPEC_NODE_SCALAR && value->style == KDR_SPEC_STYLE_INVALID;
 
 			seen[field - fields] = true;
-			kdr_spec_record(ctx, key, value);
+			kdr_spec__record(ctx, key, value);
 			/* Null is "not given" (Kubernetes prunes it), which a required field must be. */
-			if (!is_alias && kdr_spec_node_is_null(value) && field->required)
-				kdr_spec_error_expected(ctx, value, expected_of(field));
-			else if (!is_alias && !kdr_spec_node_is_null(value))
+			if (!is_alias && kdr_spec__node_is_null(value) && field->required)
+				kdr_spec__error_expected(ctx, value, expected_of(field));
+			else if (!is_alias && !kdr_spec__node_is_null(value))
 				decode_field(ctx, field, value, obj);
 		}
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 	for (size_t f = 0; f < n; f++) {
 		size_t saved = 0;
 
 		if (!fields[f].required || seen[f])
 			continue;
-		saved = kdr_spec_path_push(ctx, fields[f].name);
-		kdr_spec_error(ctx, node, "required field is missing");
-		kdr_spec_path_pop(ctx, saved);
+		saved = kdr_spec__path_push(ctx, fields[f].name);
+		kdr_spec__error(ctx, node, "required field is missing");
+		kdr_spec__path_pop(ctx, saved);
 	}
 	return true;
 }

@@ -36,7 +36,7 @@ static char *format_real(double value)
 
 static struct kdr_spec_node *scalar(enum kdr_spec_style style, char *text)
 {
-	struct kdr_spec_node *node = kdr_spec_node_new(KDR_SPEC_NODE_SCALAR, 0, 0);
+	struct kdr_spec_node *node = kdr_spec__node_new(KDR_SPEC_NODE_SCALAR, 0, 0);
 
 	node->style = style;
 	node->text = text;
@@ -70,12 +70,12 @@ static struct kdr_spec_node *convert(const json_t *value, unsigned depth, bool *
 		return scalar(KDR_SPEC_STYLE_INVALID, kdr_strdup(""));
 	}
 	if (json_is_array(value)) {
-		node = kdr_spec_node_new(KDR_SPEC_NODE_SEQ, 0, 0);
+		node = kdr_spec__node_new(KDR_SPEC_NODE_SEQ, 0, 0);
 		for (size_t i = 0; i < json_array_size(value); i++)
-			kdr_spec_node_append(node, convert(json_array_get(value, i), depth + 1, too_deep));
+			kdr_spec__node_append(node, convert(json_array_get(value, i), depth + 1, too_deep));
 		return node;
 	}
-	node = kdr_spec_node_new(KDR_SPEC_NODE_MAP, 0, 0);
+	node = kdr_spec__node_new(KDR_SPEC_NODE_MAP, 0, 0);
 	{
 		size_t n = json_object_size(value), i = 0;
 		const char **keys = kdr_calloc(n ? n : 1, sizeof(*keys));
@@ -86,8 +86,8 @@ static struct kdr_spec_node *convert(const json_t *value, unsigned depth, bool *
 			keys[i++] = key;
 		qsort(keys, i, sizeof(*keys), compare_strings);
 		for (size_t k = 0; k < i; k++) {
-			kdr_spec_node_append(node, scalar(KDR_SPEC_STYLE_QUOTED, kdr_strdup(keys[k])));
-			kdr_spec_node_append(node, convert(json_object_get(value, keys[k]), depth + 1, too_deep));
+			kdr_spec__node_append(node, scalar(KDR_SPEC_STYLE_QUOTED, kdr_strdup(keys[k])));
+			kdr_spec__node_append(node, convert(json_object_get(value, keys[k]), depth + 1, too_deep));
 		}
 		free(keys);
 	}
@@ -120,7 +120,7 @@ int kdr_spec_parse_json(struct kdr_desired *into, const char *label, const char 
 	if (too_deep)
 		kdr_diags_error(diags, &loc, NULL, "found nesting deeper than %d levels", KDR_SPEC_MAX_DEPTH);
 	else
-		kdr_spec_decode_document(into, root, NULL, loc.file, diags);
-	kdr_spec_node_free(root);
+		kdr_spec__decode_document(into, root, NULL, loc.file, diags);
+	kdr_spec__node_free(root);
 	return diags->errors > errors ? KDR_EINVALID : 0;
 }

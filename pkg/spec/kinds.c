@@ -28,7 +28,7 @@ static void decode_string_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_no
 {
 	/* labels and annotations: accepted and not used, but they must still be maps. */
 	(void)obj;
-	kdr_spec_expect_map(ctx, value, "a map of strings");
+	kdr_spec__expect_map(ctx, value, "a map of strings");
 }
 
 static const struct kdr_spec_field metadata_fields[] = {
@@ -56,7 +56,7 @@ static void decode_client_config(struct kdr_spec_ctx *ctx, const struct kdr_spec
 {
 	struct kdr_cluster *cl = obj;
 
-	if (!kdr_spec_expect_map(ctx, value, "a map of librdkafka properties"))
+	if (!kdr_spec__expect_map(ctx, value, "a map of librdkafka properties"))
 		return;
 	for (size_t i = 0; i + 1 < value->n; i += 2) {
 		const struct kdr_spec_node *key = value->items[i], *item = value->items[i + 1];
@@ -66,19 +66,19 @@ static void decode_client_config(struct kdr_spec_ctx *ctx, const struct kdr_spec
 		if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
 			continue;
 		if (key->text[0] == '\0') {
-			kdr_spec_error(ctx, key, "found an empty key");
+			kdr_spec__error(ctx, key, "found an empty key");
 			continue;
 		}
-		saved = kdr_spec_path_push(ctx, key->text);
+		saved = kdr_spec__path_push(ctx, key->text);
 		if (key->first) {
-			kdr_spec_error_duplicate(ctx, key);
+			kdr_spec__error_duplicate(ctx, key);
 		} else {
-			kdr_spec_record(ctx, key, item);
-			if (kdr_spec_get_value(ctx, &v, item))
+			kdr_spec__record(ctx, key, item);
+			if (kdr_spec__get_value(ctx, &v, item))
 				kdr_value_map_set_take(&cl->client_config, key->text, &v);
 			kdr_value_release(&v);
 		}
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 }
 
@@ -94,21 +94,21 @@ static void decode_bearer(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *
 	struct auth_state *auth = obj;
 
 	auth->bearer = true;
-	kdr_spec_get_value(ctx, &auth->connect->token, value);
+	kdr_spec__get_value(ctx, &auth->connect->token, value);
 }
 
 static void decode_username(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)
 {
 	struct auth_state *auth = obj;
 
-	kdr_spec_get_value(ctx, &auth->connect->username, value);
+	kdr_spec__get_value(ctx, &auth->connect->username, value);
 }
 
 static void decode_password(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)
 {
 	struct auth_state *auth = obj;
 
-	kdr_spec_get_value(ctx, &auth->connect->password, value);
+	kdr_spec__get_value(ctx, &auth->connect->password, value);
 }
 
 #define VALUE_EXPECTED "a string or {valueFrom: {env | file | secretKeyRef}}"
@@ -123,7 +123,7 @@ static void decode_basic(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *v
 	struct auth_state *auth = obj;
 
 	auth->basic = true;
-	kdr_spec_decode_fields(ctx, value, basic_fields, N(basic_fields), auth);
+	kdr_spec__decode_fields(ctx, value, basic_fields, N(basic_fields), auth);
 }
 
 static const struct kdr_spec_field auth_fields[] = {
@@ -135,12 +135,12 @@ static void decode_auth(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *va
 {
 	struct auth_state auth = { obj, false, false };
 
-	if (!kdr_spec_decode_fields(ctx, value, auth_fields, N(auth_fields), &auth))
+	if (!kdr_spec__decode_fields(ctx, value, auth_fields, N(auth_fields), &auth))
 		return;
 	if (auth.bearer && auth.basic)
-		kdr_spec_error(ctx, value, "only one of bearerToken, basic may be given");
+		kdr_spec__error(ctx, value, "only one of bearerToken, basic may be given");
 	else if (!auth.bearer && !auth.basic)
-		kdr_spec_error(ctx, value, "expected one of bearerToken, basic");
+		kdr_spec__error(ctx, value, "expected one of bearerToken, basic");
 	auth.connect->auth_kind = auth.bearer ? KDR_CONNECT_AUTH_BEARER
 				  : auth.basic ? KDR_CONNECT_AUTH_BASIC
 					       : KDR_CONNECT_AUTH_NONE;
@@ -158,7 +158,7 @@ static void decode_connect(struct kdr_spec_ctx *ctx, const struct kdr_spec_node 
 {
 	struct kdr_cluster *cl = obj;
 
-	if (kdr_spec_decode_fields(ctx, value, connect_fields, N(connect_fields), &cl->connect))
+	if (kdr_spec__decode_fields(ctx, value, connect_fields, N(connect_fields), &cl->connect))
 		cl->connect.present = true;
 }
 
@@ -167,7 +167,7 @@ static void decode_datacenters(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 	struct kdr_cluster *cl = obj;
 	size_t cap = cl->n_datacenters;
 
-	if (!kdr_spec_expect_map(ctx, value, "a map of datacenter -> list of racks"))
+	if (!kdr_spec__expect_map(ctx, value, "a map of datacenter -> list of racks"))
 		return;
 	for (size_t i = 0; i + 1 < value->n; i += 2) {
 		const struct kdr_spec_node *key = value->items[i], *item = value->items[i + 1];
@@ -178,25 +178,25 @@ static void decode_datacenters(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 		if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
 			continue;
 		if (key->text[0] == '\0') {
-			kdr_spec_error(ctx, key, "found an empty key");
+			kdr_spec__error(ctx, key, "found an empty key");
 			continue;
 		}
-		saved = kdr_spec_path_push(ctx, key->text);
+		saved = kdr_spec__path_push(ctx, key->text);
 		if (key->first) {
-			kdr_spec_error_duplicate(ctx, key);
-			kdr_spec_path_pop(ctx, saved);
+			kdr_spec__error_duplicate(ctx, key);
+			kdr_spec__path_pop(ctx, saved);
 			continue;
 		}
-		kdr_spec_record(ctx, key, item);
-		if (kdr_spec_node_is_null(item))
-			kdr_spec_error_expected(ctx, item, "a list of racks");
+		kdr_spec__record(ctx, key, item);
+		if (kdr_spec__node_is_null(item))
+			kdr_spec__error_expected(ctx, item, "a list of racks");
 		else
-			kdr_spec_get_strings(ctx, &racks, item);
+			kdr_spec__get_strings(ctx, &racks, item);
 		cl->datacenters = kdr_grow(cl->datacenters, &cap, cl->n_datacenters + 1, sizeof(*cl->datacenters));
 		dc = &cl->datacenters[cl->n_datacenters++];
 		dc->name = kdr_strdup(key->text);
 		dc->racks = racks;
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 }
 
@@ -216,7 +216,7 @@ static void decode_policy_type(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 {
 	static const char *const names[] = { "default", "identity" };
 	struct kdr_flow *flow = obj;
-	long at = kdr_spec_get_enum(ctx, value, names, N(names));
+	long at = kdr_spec__get_enum(ctx, value, names, N(names));
 
 	if (at == 0)
 		flow->replication_policy = KDR_REPLICATION_POLICY_DEFAULT;
@@ -289,25 +289,25 @@ static void decode_topics(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *
 	struct kdr_policy *policy = obj;
 	size_t cap = policy->n_topics;
 
-	if (!kdr_spec_expect_seq(ctx, value, "a list of topics"))
+	if (!kdr_spec__expect_seq(ctx, value, "a list of topics"))
 		return;
 	for (size_t i = 0; i < value->n; i++) {
 		const struct kdr_spec_node *item = value->items[i];
 		struct kdr_topic_decl decl = { 0 };
-		size_t saved = kdr_spec_path_push_index(ctx, i);
+		size_t saved = kdr_spec__path_push_index(ctx, i);
 
 		decl.line = item->line;
 		decl.col = item->col;
-		kdr_spec_record(ctx, NULL, item);
+		kdr_spec__record(ctx, NULL, item);
 		/* A bare name is the short form of {name: NAME}. */
 		if (item->kind == KDR_SPEC_NODE_SCALAR && item->style != KDR_SPEC_STYLE_INVALID &&
-		    !kdr_spec_node_is_null(item))
+		    !kdr_spec__node_is_null(item))
 			decl.name = kdr_strdup(item->text);
 		else if (item->kind == KDR_SPEC_NODE_MAP)
-			kdr_spec_decode_fields(ctx, item, topic_fields, N(topic_fields), &decl);
+			kdr_spec__decode_fields(ctx, item, topic_fields, N(topic_fields), &decl);
 		else if (item->style != KDR_SPEC_STYLE_INVALID || item->kind != KDR_SPEC_NODE_SCALAR)
-			kdr_spec_error_expected(ctx, item, TOPIC_EXPECTED);
-		kdr_spec_path_pop(ctx, saved);
+			kdr_spec__error_expected(ctx, item, TOPIC_EXPECTED);
+		kdr_spec__path_pop(ctx, saved);
 		/* An entry without a name has been reported and cannot be used. */
 		if (!decl.name) {
 			kdr_strmap_release(&decl.config);
@@ -327,7 +327,7 @@ static void decode_strategy(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 		kdr_placement_strategy_name(KDR_PLACEMENT_STATIC),
 	};
 	struct kdr_policy *policy = obj;
-	long at = kdr_spec_get_enum(ctx, value, names, N(names));
+	long at = kdr_spec__get_enum(ctx, value, names, N(names));
 
 	if (at >= 0)
 		kdr_placement_strategy_parse(&policy->strategy, names[at]);
@@ -341,7 +341,7 @@ static void decode_fallback(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 		kdr_placement_strategy_name(KDR_PLACEMENT_CROSS_DC),
 	};
 	struct kdr_policy *policy = obj;
-	long at = kdr_spec_get_enum(ctx, value, names, N(names));
+	long at = kdr_spec__get_enum(ctx, value, names, N(names));
 
 	if (at >= 0 && kdr_placement_strategy_parse(&policy->fallback, names[at]) == 0)
 		policy->has_fallback = true;
@@ -352,29 +352,29 @@ static void decode_fallback(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 /* One topic's [[1,2,3],[2,3,1]]; broker ids are int32 (their values are validation's business). */
 static void decode_assignment(struct kdr_spec_ctx *ctx, struct kdr_assignment *out, const struct kdr_spec_node *value)
 {
-	if (!kdr_spec_expect_seq(ctx, value, ASSIGNMENT_EXPECTED))
+	if (!kdr_spec__expect_seq(ctx, value, ASSIGNMENT_EXPECTED))
 		return;
 	out->n = value->n;
 	out->partitions = kdr_calloc(value->n ? value->n : 1, sizeof(*out->partitions));
 	for (size_t p = 0; p < value->n; p++) {
 		const struct kdr_spec_node *replicas = value->items[p];
 		struct kdr_replica_list *list = &out->partitions[p];
-		size_t saved = kdr_spec_path_push_index(ctx, p);
+		size_t saved = kdr_spec__path_push_index(ctx, p);
 
-		kdr_spec_record(ctx, NULL, replicas);
-		if (kdr_spec_expect_seq(ctx, replicas, "a list of broker ids, e.g. [1, 2, 3]")) {
+		kdr_spec__record(ctx, NULL, replicas);
+		if (kdr_spec__expect_seq(ctx, replicas, "a list of broker ids, e.g. [1, 2, 3]")) {
 			list->ids = kdr_calloc(replicas->n ? replicas->n : 1, sizeof(*list->ids));
 			for (size_t r = 0; r < replicas->n; r++) {
-				size_t saved_id = kdr_spec_path_push_index(ctx, r);
+				size_t saved_id = kdr_spec__path_push_index(ctx, r);
 				int64_t id = 0;
 
-				kdr_spec_record(ctx, NULL, replicas->items[r]);
-				if (kdr_spec_get_int(ctx, &id, replicas->items[r], INT32_MIN, INT32_MAX))
+				kdr_spec__record(ctx, NULL, replicas->items[r]);
+				if (kdr_spec__get_int(ctx, &id, replicas->items[r], INT32_MIN, INT32_MAX))
 					list->ids[list->n++] = (int32_t)id;
-				kdr_spec_path_pop(ctx, saved_id);
+				kdr_spec__path_pop(ctx, saved_id);
 			}
 		}
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 }
 
@@ -390,7 +390,7 @@ static void decode_assignments(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 	struct kdr_policy *policy = obj;
 	size_t cap = policy->n_assignments;
 
-	if (!kdr_spec_expect_map(ctx, value, "a map of topic -> " ASSIGNMENT_EXPECTED))
+	if (!kdr_spec__expect_map(ctx, value, "a map of topic -> " ASSIGNMENT_EXPECTED))
 		return;
 	for (size_t i = 0; i + 1 < value->n; i += 2) {
 		const struct kdr_spec_node *key = value->items[i], *item = value->items[i + 1];
@@ -400,23 +400,23 @@ static void decode_assignments(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 		if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
 			continue;
 		if (key->text[0] == '\0') {
-			kdr_spec_error(ctx, key, "found an empty key");
+			kdr_spec__error(ctx, key, "found an empty key");
 			continue;
 		}
-		saved = kdr_spec_path_push(ctx, key->text);
+		saved = kdr_spec__path_push(ctx, key->text);
 		if (key->first) {
-			kdr_spec_error_duplicate(ctx, key);
-			kdr_spec_path_pop(ctx, saved);
+			kdr_spec__error_duplicate(ctx, key);
+			kdr_spec__path_pop(ctx, saved);
 			continue;
 		}
-		kdr_spec_record(ctx, key, item);
+		kdr_spec__record(ctx, key, item);
 		policy->assignments =
 			kdr_grow(policy->assignments, &cap, policy->n_assignments + 1, sizeof(*policy->assignments));
 		sa = &policy->assignments[policy->n_assignments++];
 		memset(sa, 0, sizeof(*sa));
 		sa->topic = kdr_strdup(key->text);
 		decode_assignment(ctx, &sa->assignment, item);
-		kdr_spec_path_pop(ctx, saved);
+		kdr_spec__path_pop(ctx, saved);
 	}
 	if (policy->n_assignments > 1)
 		qsort(policy->assignments, policy->n_assignments, sizeof(*policy->assignments), compare_assignments);
@@ -437,7 +437,7 @@ static void decode_local_retention(struct kdr_spec_ctx *ctx, const struct kdr_sp
 {
 	struct kdr_policy *policy = obj;
 
-	if (kdr_spec_get_duration(ctx, &policy->tiering.local_retention_ms, value, false))
+	if (kdr_spec__get_duration(ctx, &policy->tiering.local_retention_ms, value, false))
 		policy->tiering.has_local_retention = true;
 }
 
@@ -445,7 +445,7 @@ static void decode_retention(struct kdr_spec_ctx *ctx, const struct kdr_spec_nod
 {
 	struct kdr_policy *policy = obj;
 
-	if (kdr_spec_get_duration(ctx, &policy->tiering.retention_ms, value, true))
+	if (kdr_spec__get_duration(ctx, &policy->tiering.retention_ms, value, true))
 		policy->tiering.has_retention = true;
 }
 
@@ -459,7 +459,7 @@ static void decode_tiering(struct kdr_spec_ctx *ctx, const struct kdr_spec_node 
 {
 	struct kdr_policy *policy = obj;
 
-	if (kdr_spec_decode_fields(ctx, value, tiering_fields, N(tiering_fields), policy))
+	if (kdr_spec__decode_fields(ctx, value, tiering_fields, N(tiering_fields), policy))
 		policy->tiering.present = true;
 }
 
@@ -484,13 +484,13 @@ static void decode_api_version(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 	static const char *const versions[] = { KDR_API_VERSION };
 
 	(void)obj;
-	kdr_spec_get_enum(ctx, value, versions, N(versions));
+	kdr_spec__get_enum(ctx, value, versions, N(versions));
 }
 
 static void decode_kind(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)
 {
 	(void)obj;
-	kdr_spec_get_enum(ctx, value, kind_names, N(kind_names));
+	kdr_spec__get_enum(ctx, value, kind_names, N(kind_names));
 }
 
 /* The spec of a kind kdr does not know: there is nothing to check it against. */
@@ -504,7 +504,7 @@ static void decode_unknown_spec(struct kdr_spec_ctx *ctx, const struct kdr_spec_
 static void decode_metadata(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj)
 {
 	(void)obj;
-	kdr_spec_decode_fields(ctx, value, metadata_fields, N(metadata_fields), ctx->meta);
+	kdr_spec__decode_fields(ctx, value, metadata_fields, N(metadata_fields), ctx->meta);
 }
 
 #define ROOT_FIELDS(spec_type, spec_required, spec_decode, sub, n_sub)                                       \
@@ -518,25 +518,25 @@ static void decode_metadata(struct kdr_spec_ctx *ctx, const struct kdr_spec_node
 	}
 
 static const struct kdr_spec_field root_fields[][5] = {
-	[KIND_CLUSTER] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, cluster_fields, N(cluster_fields)),
-	[KIND_FLOW] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, flow_fields, N(flow_fields)),
-	[KIND_POLICY] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, policy_fields, N(policy_fields)),
-	[KIND_ACCESS_POLICY] = ROOT_FIELDS(KDR_SPEC_CUSTOM, true, kdr_spec_decode_access_policy, NULL, 0),
-	/* An unknown kind: its spec cannot be checked, but the rest can. */
-	[KIND_UNKNOWN] = ROOT_FIELDS(KDR_SPEC_CUSTOM, false, decode_unknown_spec, NULL, 0),
+    [KIND_CLUSTER] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, cluster_fields, N(cluster_fields)),
+    [KIND_FLOW] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, flow_fields, N(flow_fields)),
+    [KIND_POLICY] = ROOT_FIELDS(KDR_SPEC_OBJECT, true, NULL, policy_fields, N(policy_fields)),
+    [KIND_ACCESS_POLICY] = ROOT_FIELDS(KDR_SPEC_CUSTOM, true, kdr_spec__decode_access_policy, NULL, 0),
+    /* An unknown kind: its spec cannot be checked, but the rest can. */
+    [KIND_UNKNOWN] = ROOT_FIELDS(KDR_SPEC_CUSTOM, false, decode_unknown_spec, NULL, 0),
 };
 
 /* The scalar text of `node`, or NULL. */
 static const char *scalar_text(const struct kdr_spec_node *node)
 {
 	if (!node || node->kind != KDR_SPEC_NODE_SCALAR || node->style == KDR_SPEC_STYLE_INVALID ||
-	    kdr_spec_node_is_null(node))
+	    kdr_spec__node_is_null(node))
 		return NULL;
 	return node->text;
 }
 
-void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_node *root, const char *file,
-			      const char *label, struct kdr_diags *diags)
+void kdr_spec__decode_document(struct kdr_desired *into, const struct kdr_spec_node *root, const char *file,
+			       const char *label, struct kdr_diags *diags)
 {
 	struct kdr_spec_ctx ctx = { diags, file, label, NULL, KDR_BUF_INIT };
 	struct kdr_meta scratch = { 0 };
@@ -549,11 +549,11 @@ void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_no
 	if (!ctx.ref)
 		ctx.ref = "(json)";
 	if (root->kind != KDR_SPEC_NODE_MAP) {
-		kdr_spec_error_expected(&ctx, root, "a map {apiVersion, kind, metadata, spec}");
+		kdr_spec__error_expected(&ctx, root, "a map {apiVersion, kind, metadata, spec}");
 		return;
 	}
 	/* Something else's YAML (a tool's config next to the documents) is not ours to judge. */
-	if (!kdr_spec_map_get(root, "apiVersion") && !kdr_spec_map_get(root, "kind")) {
+	if (!kdr_spec__map_get(root, "apiVersion") && !kdr_spec__map_get(root, "kind")) {
 		struct kdr_loc loc = { file ? file : ctx.ref, file ? root->line : 0, file ? root->col : 0 };
 
 		kdr_diags_warning(diags, &loc, NULL, "not a kdr resource (no apiVersion or kind), skipped");
@@ -564,14 +564,14 @@ void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_no
 	 * are decoded (positions go into it), and a JSON object's diagnostics
 	 * are named after it. Problems with either are reported in order below.
 	 */
-	kind_text = scalar_text(kdr_spec_map_get(root, "kind"));
-	name = scalar_text(kdr_spec_map_get(kdr_spec_map_get(root, "metadata"), "name"));
+	kind_text = scalar_text(kdr_spec__map_get(root, "kind"));
+	name = scalar_text(kdr_spec__map_get(kdr_spec__map_get(root, "metadata"), "name"));
 	for (size_t i = 0; kind_text && i < N(kind_names); i++)
 		if (strcmp(kind_text, kind_names[i]) == 0)
 			kind = (enum kind)i;
 	if (!file && kind_text && name) {
 		/* A Kubernetes object is named as kubectl shows it: "TopicPolicy ns/core". */
-		const char *ns = scalar_text(kdr_spec_map_get(kdr_spec_map_get(root, "metadata"), "namespace"));
+		const char *ns = scalar_text(kdr_spec__map_get(kdr_spec__map_get(root, "metadata"), "namespace"));
 
 		ref = ns ? kdr_asprintf("%s %s/%s", kind_text, ns, name) : kdr_asprintf("%s/%s", kind_text, name);
 		ctx.ref = ref;
@@ -612,7 +612,7 @@ void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_no
 	meta->file = kdr_strdup(file);
 	meta->line = root->line;
 	meta->col = root->col;
-	kdr_spec_decode_fields(&ctx, root, root_fields[kind], N(root_fields[kind]), obj);
+	kdr_spec__decode_fields(&ctx, root, root_fields[kind], N(root_fields[kind]), obj);
 	if (kind == KIND_UNKNOWN)
 		kdr_meta_release(&scratch);
 	else if (meta->name && !file && meta->namespace)

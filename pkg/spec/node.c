@@ -4,7 +4,7 @@
 #include "spec/spec_internal.h"
 #include "util/alloc.h"
 
-struct kdr_spec_node *kdr_spec_node_new(enum kdr_spec_node_kind kind, unsigned line, unsigned col)
+struct kdr_spec_node *kdr_spec__node_new(enum kdr_spec_node_kind kind, unsigned line, unsigned col)
 {
 	struct kdr_spec_node *node = kdr_calloc(1, sizeof(*node));
 
@@ -15,13 +15,13 @@ struct kdr_spec_node *kdr_spec_node_new(enum kdr_spec_node_kind kind, unsigned l
 	return node;
 }
 
-void kdr_spec_node_append(struct kdr_spec_node *parent, struct kdr_spec_node *item)
+void kdr_spec__node_append(struct kdr_spec_node *parent, struct kdr_spec_node *item)
 {
 	parent->items = kdr_grow(parent->items, &parent->cap, parent->n + 1, sizeof(*parent->items));
 	parent->items[parent->n++] = item;
 }
 
-void kdr_spec_node_free(struct kdr_spec_node *node)
+void kdr_spec__node_free(struct kdr_spec_node *node)
 {
 	/* A worklist instead of recursion: fuzzed input nests as deep as it likes. */
 	struct kdr_spec_node **todo = NULL;
@@ -62,7 +62,7 @@ static int compare_keys(const void *a, const void *b)
 	return ka->index < kb->index ? -1 : ka->index > kb->index;
 }
 
-void kdr_spec_node_mark_duplicates(struct kdr_spec_node *map)
+void kdr_spec__node_mark_duplicates(struct kdr_spec_node *map)
 {
 	/* Sorted rather than pairwise: a map of 10,000 topic assignments is plausible. */
 	size_t pairs = map->n / 2;
@@ -92,7 +92,7 @@ void kdr_spec_node_mark_duplicates(struct kdr_spec_node *map)
 	free(refs);
 }
 
-bool kdr_spec_node_is_null(const struct kdr_spec_node *node)
+bool kdr_spec__node_is_null(const struct kdr_spec_node *node)
 {
 	if (node->kind != KDR_SPEC_NODE_SCALAR)
 		return false;
@@ -104,7 +104,7 @@ bool kdr_spec_node_is_null(const struct kdr_spec_node *node)
 	       strcmp(node->text, "Null") == 0 || strcmp(node->text, "NULL") == 0;
 }
 
-const struct kdr_spec_node *kdr_spec_map_get(const struct kdr_spec_node *map, const char *key)
+const struct kdr_spec_node *kdr_spec__map_get(const struct kdr_spec_node *map, const char *key)
 {
 	if (!map || map->kind != KDR_SPEC_NODE_MAP)
 		return NULL;

@@ -46,17 +46,17 @@ struct kdr_spec_node {
 	const struct kdr_spec_node *first;
 };
 
-struct kdr_spec_node *kdr_spec_node_new(enum kdr_spec_node_kind kind, unsigned line, unsigned col);
+struct kdr_spec_node *kdr_spec__node_new(enum kdr_spec_node_kind kind, unsigned line, unsigned col);
 /* Appends `item` (ownership moves to `parent`). */
-void kdr_spec_node_append(struct kdr_spec_node *parent, struct kdr_spec_node *item);
+void kdr_spec__node_append(struct kdr_spec_node *parent, struct kdr_spec_node *item);
 /* Frees a node and everything under it; NULL is fine. Not recursive on the C stack. */
-void kdr_spec_node_free(struct kdr_spec_node *node);
+void kdr_spec__node_free(struct kdr_spec_node *node);
 /* Marks the keys of a map that repeat an earlier key (sets `first`). */
-void kdr_spec_node_mark_duplicates(struct kdr_spec_node *map);
+void kdr_spec__node_mark_duplicates(struct kdr_spec_node *map);
 /* Whether the scalar means null (YAML: empty, ~, null; JSON: null). */
-bool kdr_spec_node_is_null(const struct kdr_spec_node *node);
+bool kdr_spec__node_is_null(const struct kdr_spec_node *node);
 /* The value of `key` in a map, or NULL (first occurrence; no diagnostics). */
-const struct kdr_spec_node *kdr_spec_map_get(const struct kdr_spec_node *map, const char *key);
+const struct kdr_spec_node *kdr_spec__map_get(const struct kdr_spec_node *map, const char *key);
 
 /* Nesting deeper than this is rejected (nothing in the schema goes past 8). */
 #define KDR_SPEC_MAX_DEPTH 64
@@ -74,48 +74,48 @@ struct kdr_spec_ctx {
 };
 
 /* Appends ".name" (or "name" at the top) / "[i]" to the path; returns the length to restore. */
-size_t kdr_spec_path_push(struct kdr_spec_ctx *ctx, const char *name);
-size_t kdr_spec_path_push_index(struct kdr_spec_ctx *ctx, size_t index);
-void kdr_spec_path_pop(struct kdr_spec_ctx *ctx, size_t saved);
+size_t kdr_spec__path_push(struct kdr_spec_ctx *ctx, const char *name);
+size_t kdr_spec__path_push_index(struct kdr_spec_ctx *ctx, size_t index);
+void kdr_spec__path_pop(struct kdr_spec_ctx *ctx, size_t saved);
 
 /* An error about `node` (its line:col) and the current path. */
-void kdr_spec_error(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void kdr_spec__error(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Records the current path at `node` (and the key's position for collections). */
-void kdr_spec_record(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key, const struct kdr_spec_node *value);
+void kdr_spec__record(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key, const struct kdr_spec_node *value);
 /*
  * Describes what was found, for "found X, expected Y": "'six'", "the string
  * '6'", "a list", "a map", "null", or "a value" when the current path may
  * hold a credential (never quote a secret).
  */
-void kdr_spec_describe(struct kdr_spec_ctx *ctx, struct kdr_buf *out, const struct kdr_spec_node *node);
+void kdr_spec__describe(struct kdr_spec_ctx *ctx, struct kdr_buf *out, const struct kdr_spec_node *node);
 /* Appends `text` quoted for a message: control characters escaped, long text shortened. */
-void kdr_spec_quote(struct kdr_buf *out, const char *text);
+void kdr_spec__quote(struct kdr_buf *out, const char *text);
 /* "found X, expected <expected>" at node. */
-void kdr_spec_error_expected(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected);
+void kdr_spec__error_expected(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected);
 
 /*
  * Typed reads of one node at the current path. Each reports its own error
  * and returns false when the node is not what is expected (outputs untouched).
  */
-bool kdr_spec_get_string(struct kdr_spec_ctx *ctx, char **out, const struct kdr_spec_node *node);
-bool kdr_spec_get_int(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node, int64_t min,
-		      int64_t max);
-bool kdr_spec_get_bool(struct kdr_spec_ctx *ctx, bool *out, const struct kdr_spec_node *node);
-bool kdr_spec_get_duration(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node,
-			   bool allow_infinite);
+bool kdr_spec__get_string(struct kdr_spec_ctx *ctx, char **out, const struct kdr_spec_node *node);
+bool kdr_spec__get_int(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node, int64_t min,
+		       int64_t max);
+bool kdr_spec__get_bool(struct kdr_spec_ctx *ctx, bool *out, const struct kdr_spec_node *node);
+bool kdr_spec__get_duration(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node,
+			    bool allow_infinite);
 /* One of `allowed` (reports found/allowed/did-you-mean); returns the index or -1. */
-long kdr_spec_get_enum(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *const *allowed,
-		       size_t n);
+long kdr_spec__get_enum(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *const *allowed,
+			size_t n);
 /* Replaces `*out` with a list of strings. */
-bool kdr_spec_get_strings(struct kdr_spec_ctx *ctx, struct kdr_strvec *out, const struct kdr_spec_node *node);
+bool kdr_spec__get_strings(struct kdr_spec_ctx *ctx, struct kdr_strvec *out, const struct kdr_spec_node *node);
 /* A map whose scalar values are kept as strings exactly as written. */
-bool kdr_spec_get_config(struct kdr_spec_ctx *ctx, struct kdr_strmap *out, const struct kdr_spec_node *node);
+bool kdr_spec__get_config(struct kdr_spec_ctx *ctx, struct kdr_strmap *out, const struct kdr_spec_node *node);
 /* A value that may be a secret reference: scalar or {valueFrom: {env|file|secretKeyRef}}. */
-bool kdr_spec_get_value(struct kdr_spec_ctx *ctx, struct kdr_value *out, const struct kdr_spec_node *node);
+bool kdr_spec__get_value(struct kdr_spec_ctx *ctx, struct kdr_value *out, const struct kdr_spec_node *node);
 /* Checks that `node` is a map; reports "found X, expected <expected>" if not. */
-bool kdr_spec_expect_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected);
-bool kdr_spec_expect_seq(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected);
+bool kdr_spec__expect_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected);
+bool kdr_spec__expect_seq(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected);
 
 /* Table-driven decoding of a map into a struct. */
 enum kdr_spec_type {
@@ -147,19 +147,19 @@ struct kdr_spec_field {
  * required fields are reported; null values count as absent. Returns false
  * when `node` is not a map.
  */
-bool kdr_spec_decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node,
-			    const struct kdr_spec_field *fields, size_t n, void *obj);
+bool kdr_spec__decode_fields(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node,
+			     const struct kdr_spec_field *fields, size_t n, void *obj);
 /* Reports a duplicate key (the path must already name it). */
-void kdr_spec_error_duplicate(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key);
+void kdr_spec__error_duplicate(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key);
 
 /* spec of an AccessPolicy (kinds_acl.c): `obj` is the struct kdr_access_policy. */
-void kdr_spec_decode_access_policy(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj);
+void kdr_spec__decode_access_policy(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *value, void *obj);
 
 /*
  * Decodes one document root into `into`. `file` is the YAML file label
  * (NULL for JSON); `label` names a JSON object whose metadata is unusable.
  */
-void kdr_spec_decode_document(struct kdr_desired *into, const struct kdr_spec_node *root, const char *file,
-			      const char *label, struct kdr_diags *diags);
+void kdr_spec__decode_document(struct kdr_desired *into, const struct kdr_spec_node *root, const char *file,
+			       const char *label, struct kdr_diags *diags);
 
 #endif

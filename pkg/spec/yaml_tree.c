@@ -62,7 +62,7 @@ static bool check_properties(struct builder *b, const yaml_event_t *event, const
 	struct kdr_buf quoted = KDR_BUF_INIT;
 
 	if (anchor) {
-		kdr_spec_quote(&quoted, (const char *)anchor);
+		kdr_spec__quote(&quoted, (const char *)anchor);
 		tree_error(b, line, col, "found the anchor %s: anchors and aliases are not supported, "
 			   "kdr documents must be explicit", quoted.ptr);
 		kdr_buf_release(&quoted);
@@ -75,10 +75,10 @@ static bool check_properties(struct builder *b, const yaml_event_t *event, const
 	if (strncmp((const char *)tag, "tag:yaml.org,2002:", 18) == 0) {
 		char *shorthand = kdr_asprintf("!!%s", (const char *)tag + 18);
 
-		kdr_spec_quote(&quoted, shorthand);
+		kdr_spec__quote(&quoted, shorthand);
 		free(shorthand);
 	} else {
-		kdr_spec_quote(&quoted, (const char *)tag);
+		kdr_spec__quote(&quoted, (const char *)tag);
 	}
 	tree_error(b, line, col, "found the tag %s: YAML tags are not supported (except !!str), write the value plainly",
 		   quoted.ptr);
@@ -92,7 +92,7 @@ static void attach(struct builder *b, struct kdr_spec_node *node)
 
 	if (b->depth == 0) {
 		if (b->root)
-			kdr_spec_node_free(b->root); /* cannot happen: one root per document */
+			kdr_spec__node_free(b->root); /* cannot happen: one root per document */
 		b->root = node;
 		return;
 	}
@@ -100,7 +100,7 @@ static void attach(struct builder *b, struct kdr_spec_node *node)
 	if (parent->kind == KDR_SPEC_NODE_MAP && parent->n % 2 == 0 && node->kind != KDR_SPEC_NODE_SCALAR)
 		tree_error(b, node->line, node->col, "found a %s as a map key, expected a string",
 			   node->kind == KDR_SPEC_NODE_MAP ? "map" : "list");
-	kdr_spec_node_append(parent, node);
+	kdr_spec__node_append(parent, node);
 }
 
 static void on_scalar(struct builder *b, const yaml_event_t *event)
@@ -111,7 +111,7 @@ static void on_scalar(struct builder *b, const yaml_event_t *event)
 	if (b->skip)
 		return;
 	as_string = check_properties(b, event, event->data.scalar.anchor, event->data.scalar.tag, true);
-	node = kdr_spec_node_new(KDR_SPEC_NODE_SCALAR, mark_line(b, &event->start_mark), mark_col(&event->start_mark));
+	node = kdr_spec__node_new(KDR_SPEC_NODE_SCALAR, mark_line(b, &event->start_mark), mark_col(&event->start_mark));
 	node->text = kdr_strndup((const char *)event->data.scalar.value, event->data.scalar.length);
 	if (as_string || event->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		node->style = KDR_SPEC_STYLE_QUOTED;
@@ -129,10 +129,10 @@ static void on_alias(struct builder *b, const yaml_event_t *event)
 
 	if (b->skip)
 		return;
-	node = kdr_spec_node_new(KDR_SPEC_NODE_SCALAR, mark_line(b, &event->start_mark), mark_col(&event->start_mark));
+	node = kdr_spec__node_new(KDR_SPEC_NODE_SCALAR, mark_line(b, &event->start_mark), mark_col(&event->start_mark));
 	node->text = kdr_strdup("");
 	node->style = KDR_SPEC_STYLE_INVALID;
-	kdr_spec_quote(&quoted, (const char *)event->data.alias.anchor);
+	kdr_spec__quote(&quoted, (const char *)event->data.alias.anchor);
 	tree_error(b, node->line, node->col, "found the alias %s: anchors and aliases are not supported, "
 		   "kdr documents must be explicit", quoted.ptr);
 	kdr_buf_release(&quoted);
@@ -162,7 +162,7 @@ static void on_collection_start(struct builder *b, const yaml_event_t *event, en
 		return;
 	}
 	check_properties(b, event, anchor, tag, false);
-	node = kdr_spec_node_new(kind, mark_line(b, &event->start_mark), mark_col(&event->start_mark));
+	node = kdr_spec__node_new(kind, mark_line(b, &event->start_mark), mark_col(&event->start_mark));
 	attach(b, node);
 	b->stack = kdr_grow(b->stack, &b->cap, b->depth + 1, sizeof(*b->stack));
 	b->stack[b->depth++] = node;
@@ -180,12 +180,12 @@ static void on_collection_end(struct builder *b)
 		return;
 	node = b->stack[--b->depth];
 	if (node->kind == KDR_SPEC_NODE_MAP)
-		kdr_spec_node_mark_duplicates(node);
+		kdr_spec__node_mark_duplicates(node);
 }
 
 static void reset_document(struct builder *b)
 {
-	kdr_spec_node_free(b->root);
+	kdr_spec__node_free(b->root);
 	b->root = NULL;
 	b->depth = 0;
 	b->skip = 0;
@@ -195,8 +195,8 @@ static void reset_document(struct builder *b)
 static void on_document_end(struct builder *b)
 {
 	/* An empty document (`---` alone, or only comments) is skipped, as kubectl does. */
-	if (b->root && !b->deep_reported && !kdr_spec_node_is_null(b->root))
-		kdr_spec_decode_document(b->into, b->root, b->file, NULL, b->diags);
+	if (b->root && !b->deep_reported && !kdr_spec__node_is_null(b->root))
+		kdr_spec__decode_document(b->into, b->root, b->file, NULL, b->diags);
 	reset_document(b);
 }
 

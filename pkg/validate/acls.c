@@ -37,7 +37,7 @@ static void report_grant(struct kdr_validate_ctx *ctx, enum kdr_severity severit
 {
 	char *path = grant_path(grant, field);
 
-	kdr_validate_report(ctx, severity, &policy_at(ctx, policy)->meta, path, fmt, a ? a : "", b ? b : "");
+	kdr_validate__report(ctx, severity, &policy_at(ctx, policy)->meta, path, fmt, a ? a : "", b ? b : "");
 	free(path);
 }
 
@@ -95,13 +95,13 @@ static void check_resource_name(struct kdr_validate_ctx *ctx, size_t p, const st
 	}
 	if (grant->resource_type != KDR_ACL_TOPIC)
 		return;
-	if (grant->pattern == KDR_ACL_LITERAL && !kdr_validate_topic_name_ok(name)) {
+	if (grant->pattern == KDR_ACL_LITERAL && !kdr_validate__topic_name_ok(name)) {
 		report_grant(ctx, KDR_SEV_ERROR, p, g, "resource.name",
 			     "'%s' is not a legal topic name ([a-zA-Z0-9._-], 1..249, not '.' or '..')%s", name, NULL);
 		return;
 	}
 	for (const char *c = name; grant->pattern == KDR_ACL_PREFIXED && *c; c++) {
-		if (!kdr_validate_topic_char(*c)) {
+		if (!kdr_validate__topic_char(*c)) {
 			report_grant(ctx, KDR_SEV_ERROR, p, g, "resource.name",
 				     "prefix '%s' holds a character no topic name has; it would match nothing%s", name,
 				     NULL);
@@ -116,7 +116,7 @@ static void check_operations(struct kdr_validate_ctx *ctx, size_t p, const struc
 		char *path = grant_path(g, "operations");
 
 		/* Missing is the parser's error; an empty list is this one. */
-		if (kdr_validate_has_field(&policy_at(ctx, p)->meta, path))
+		if (kdr_validate__has_field(&policy_at(ctx, p)->meta, path))
 			report_grant(ctx, KDR_SEV_ERROR, p, g, "operations", "empty; name at least one operation%s%s",
 				     NULL, NULL);
 		free(path);
@@ -183,8 +183,8 @@ static void check_clusters(struct kdr_validate_ctx *ctx, size_t p)
 	const struct kdr_access_policy *policy = policy_at(ctx, p);
 
 	if (!policy->all_clusters && policy->clusters.n == 0)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.clusters",
-				    "empty; list the clusters, or leave spec.clusters out for all of them");
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.clusters",
+				     "empty; list the clusters, or leave spec.clusters out for all of them");
 	for (size_t i = 0; i < policy->clusters.n; i++) {
 		char *path = kdr_asprintf("spec.clusters[%zu]", i);
 		const char *name = policy->clusters.v[i];
@@ -192,11 +192,11 @@ static void check_clusters(struct kdr_validate_ctx *ctx, size_t p)
 		char *hint = NULL;
 
 		if (first != (long)i)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					    "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
-		else if (!kdr_validate_cluster(ctx, name, &hint))
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path, "cluster '%s' is not defined%s",
-					    name, hint);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+					     "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
+		else if (!kdr_validate__cluster(ctx, name, &hint))
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path, "cluster '%s' is not defined%s",
+					     name, hint);
 		free(hint);
 		free(path);
 	}
@@ -281,7 +281,7 @@ static const char *grant_where(char **owned, const struct kdr_validate_ctx *ctx,
 {
 	char *path = grant_path(e->grant, NULL);
 
-	*owned = kdr_validate_where(&policy_at(ctx, e->policy)->meta, path);
+	*owned = kdr_validate__where(&policy_at(ctx, e->policy)->meta, path);
 	free(path);
 	return *owned;
 }
@@ -294,10 +294,10 @@ static void report_pair(struct kdr_validate_ctx *ctx, enum kdr_severity severity
 	const struct kdr_access_policy *other_policy = policy_at(ctx, other->policy);
 
 	grant_where(&where, ctx, other);
-	kdr_validate_report(ctx, severity, &policy_at(ctx, at->policy)->meta, path,
-			    "cluster '%s': %s %s %s grants[%zu] (%s)", at->cluster, text, what,
-			    other_policy->meta.object_ref ? other_policy->meta.object_ref : "AccessPolicy/?", other->grant,
-			    where);
+	kdr_validate__report(ctx, severity, &policy_at(ctx, at->policy)->meta, path,
+			     "cluster '%s': %s %s %s grants[%zu] (%s)", at->cluster, text, what,
+			     other_policy->meta.object_ref ? other_policy->meta.object_ref : "AccessPolicy/?",
+			     other->grant, where);
 	free(path);
 	free(where);
 	free(text);
@@ -348,7 +348,7 @@ static void check_across(struct kdr_validate_ctx *ctx)
 	free(entries);
 }
 
-void kdr_validate_check_acls(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_acls(struct kdr_validate_ctx *ctx)
 {
 	for (size_t p = 0; p < ctx->desired->n_access_policies; p++) {
 		const struct kdr_access_policy *policy = policy_at(ctx, p);

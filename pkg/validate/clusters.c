@@ -86,23 +86,24 @@ static void check_bootstrap(struct kdr_validate_ctx *ctx, const struct kdr_clust
 		while (end > s && end[-1] == ' ')
 			end--;
 		if (s == end) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.bootstrapServers",
-					    "found '%s': empty entry; give a comma-separated list of host:port "
-					    "(e.g. 'broker1:9092,broker2:9092')",
-					    cl->bootstrap_servers);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.bootstrapServers",
+					     "found '%s': empty entry; give a comma-separated list of host:port "
+					     "(e.g. 'broker1:9092,broker2:9092')",
+					     cl->bootstrap_servers);
 			return;
 		}
 		problem = host_port_problem(s, (size_t)(end - s), &port);
 		if (problem && port >= 0) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.bootstrapServers",
-					    "entry '%.*s': port out of range; ports are 1 to 65535", (int)(end - s), s);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.bootstrapServers",
+					     "entry '%.*s': port out of range; ports are 1 to 65535", (int)(end - s),
+					     s);
 			return;
 		}
 		if (problem) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.bootstrapServers",
-					    "entry '%.*s' is not host:port; give a comma-separated list of host:port "
-					    "(e.g. 'broker1:9092,broker2:9092')",
-					    (int)(end - s), s);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.bootstrapServers",
+					     "entry '%.*s' is not host:port; give a comma-separated list of host:port "
+					     "(e.g. 'broker1:9092,broker2:9092')",
+					     (int)(end - s), s);
 			return;
 		}
 		if (!comma)
@@ -122,8 +123,8 @@ static void check_clear_secret(struct kdr_validate_ctx *ctx, const struct kdr_cl
 			       const struct kdr_value *value)
 {
 	if (value->kind == KDR_VALUE_LITERAL && value->literal && value->literal[0])
-		kdr_validate_report(ctx, KDR_SEV_WARNING, &cl->meta, path,
-				    "secret written in clear; " CLEAR_SECRET_ADVICE);
+		kdr_validate__report(ctx, KDR_SEV_WARNING, &cl->meta, path,
+				     "secret written in clear; " CLEAR_SECRET_ADVICE);
 }
 
 /* An env or file reference the operator's allow list refuses (kdr_secret_env_refusal): an error at `path`. */
@@ -133,7 +134,7 @@ static void check_ref(struct kdr_validate_ctx *ctx, const struct kdr_cluster *cl
 	char *why = kdr_value_ref_refusal(value);
 
 	if (why)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", why);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", why);
 	free(why);
 }
 
@@ -147,7 +148,7 @@ static void check_connect(struct kdr_validate_ctx *ctx, const struct kdr_cluster
 		char *why = kdr_secret_ca_path_refusal(connect->ca_file);
 
 		if (why)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.caFile", "%s", why);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.caFile", "%s", why);
 		free(why);
 	}
 	check_ref(ctx, cl, "spec.connect.auth.bearerToken", &connect->token);
@@ -161,30 +162,30 @@ static void check_connect(struct kdr_validate_ctx *ctx, const struct kdr_cluster
 		else if (strncasecmp(connect->url, "https://", 8) == 0)
 			rest = connect->url + 8;
 		if (!rest)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.url",
-					    "found '%s'; the Connect REST url must start with http:// or https:// "
-					    "(e.g. 'http://connect:8083')",
-					    connect->url);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.url",
+					     "found '%s'; the Connect REST url must start with http:// or https:// "
+					     "(e.g. 'http://connect:8083')",
+					     connect->url);
 		else if (!*rest || *rest == '/' || *rest == ':')
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.url",
-					    "found '%s', which names no host (e.g. 'http://connect:8083')",
-					    connect->url);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.url",
+					     "found '%s', which names no host (e.g. 'http://connect:8083')",
+					     connect->url);
 	}
 	if (connect->auth_kind == KDR_CONNECT_AUTH_BASIC) {
 		bool no_user = value_missing(&connect->username);
 		bool no_password = value_missing(&connect->password);
 
 		if (no_user || no_password)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.auth.basic",
-					    "basic auth needs both username and password; %s missing",
-					    no_user && no_password ? "both are"
-					    : no_user	   ? "username is"
-							   : "password is");
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.auth.basic",
+					     "basic auth needs both username and password; %s missing",
+					     no_user && no_password ? "both are"
+					     : no_user		    ? "username is"
+								    : "password is");
 		check_clear_secret(ctx, cl, "spec.connect.auth.basic.password", &connect->password);
 	} else if (connect->auth_kind == KDR_CONNECT_AUTH_BEARER) {
 		if (value_missing(&connect->token))
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.auth.bearerToken",
-					    "bearer auth needs a token");
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, "spec.connect.auth.bearerToken",
+					     "bearer auth needs a token");
 		check_clear_secret(ctx, cl, "spec.connect.auth.bearerToken", &connect->token);
 	}
 }
@@ -216,7 +217,7 @@ static void check_client_config(struct kdr_validate_ctx *ctx, const struct kdr_c
 		char *path = kdr_asprintf("spec.clientConfig.%s", entry->key);
 
 		if (refusal) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", refusal);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, path, "%s", refusal);
 		} else {
 			check_ref(ctx, cl, path, &entry->value);
 			if (holds_secret(entry->key) && entry->value.kind == KDR_VALUE_LITERAL)
@@ -234,7 +235,7 @@ static void check_datacenters(struct kdr_validate_ctx *ctx, const struct kdr_clu
 		if (dc->racks.n == 0) {
 			char *path = kdr_asprintf("spec.datacenters.%s", dc->name);
 
-			kdr_validate_report(
+			kdr_validate__report(
 			    ctx, KDR_SEV_ERROR, &cl->meta, path,
 			    "datacenter '%s' lists no racks; list the broker.rack values of its brokers", dc->name);
 			free(path);
@@ -244,16 +245,16 @@ static void check_datacenters(struct kdr_validate_ctx *ctx, const struct kdr_clu
 			char *path = kdr_asprintf("spec.datacenters.%s[%zu]", dc->name, r);
 
 			if (kdr_strvec_find(&dc->racks, rack) != (long)r) {
-				kdr_validate_report(ctx, KDR_SEV_WARNING, &cl->meta, path,
-						    "rack '%s' is listed twice in datacenter '%s'", rack, dc->name);
+				kdr_validate__report(ctx, KDR_SEV_WARNING, &cl->meta, path,
+						     "rack '%s' is listed twice in datacenter '%s'", rack, dc->name);
 			} else {
 				for (size_t e = 0; e < d; e++) {
 					if (!kdr_strvec_contains(&cl->datacenters[e].racks, rack))
 						continue;
-					kdr_validate_report(ctx, KDR_SEV_ERROR, &cl->meta, path,
-							    "rack '%s' is also in datacenter '%s'; a rack belongs to "
-							    "one datacenter",
-							    rack, cl->datacenters[e].name);
+					kdr_validate__report(ctx, KDR_SEV_ERROR, &cl->meta, path,
+							     "rack '%s' is also in datacenter '%s'; a rack belongs to "
+							     "one datacenter",
+							     rack, cl->datacenters[e].name);
 					break;
 				}
 			}
@@ -262,7 +263,7 @@ static void check_datacenters(struct kdr_validate_ctx *ctx, const struct kdr_clu
 	}
 }
 
-void kdr_validate_check_clusters(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_clusters(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_clusters; i++) {
 		const struct kdr_cluster *cl = &ctx->desired->clusters[i];

@@ -117,12 +117,12 @@ static void compare_counts(struct kdr_validate_ctx *ctx, const struct kdr_policy
 							  : kdr_strdup("spec.partitions");
 		char *other = earlier->topics[ei].partitions ? kdr_asprintf("spec.topics[%zu].partitions", ei)
 							     : kdr_strdup("spec.partitions");
-		char *where = kdr_validate_where(&earlier->meta, other);
+		char *where = kdr_validate__where(&earlier->meta, other);
 
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &later->meta, path,
-				    "topic '%s' on %s: %lld partition%s here, but policy '%s' (%s) declares %lld",
-				    topic, clusters, (long long)lp, lp == 1 ? "" : "s",
-				    kdr_validate_name(&earlier->meta), where, (long long)ep);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &later->meta, path,
+				     "topic '%s' on %s: %lld partition%s here, but policy '%s' (%s) declares %lld",
+				     topic, clusters, (long long)lp, lp == 1 ? "" : "s",
+				     kdr_validate__name(&earlier->meta), where, (long long)ep);
 		free(where);
 		free(other);
 		free(path);
@@ -134,12 +134,12 @@ static void compare_counts(struct kdr_validate_ctx *ctx, const struct kdr_policy
 		char *other = earlier->topics[ei].replication_factor
 				      ? kdr_asprintf("spec.topics[%zu].replicationFactor", ei)
 				      : kdr_strdup("spec.replicationFactor");
-		char *where = kdr_validate_where(&earlier->meta, other);
+		char *where = kdr_validate__where(&earlier->meta, other);
 
-		kdr_validate_report(
+		kdr_validate__report(
 		    ctx, KDR_SEV_ERROR, &later->meta, path,
 		    "topic '%s' on %s: replication factor %lld here, but policy '%s' (%s) declares %lld", topic,
-		    clusters, (long long)lr, kdr_validate_name(&earlier->meta), where, (long long)er);
+		    clusters, (long long)lr, kdr_validate__name(&earlier->meta), where, (long long)er);
 		free(where);
 		free(other);
 		free(path);
@@ -167,13 +167,13 @@ static void compare_configs(struct kdr_validate_ctx *ctx, const char *topic, con
 
 		if (!other || strcmp(other->value, mine.v[k].value) == 0)
 			continue;
-		where = kdr_validate_where(&earlier->meta, other->path);
+		where = kdr_validate__where(&earlier->meta, other->path);
 		mine_how = li >= 0 ? kdr_strdup("") : kdr_asprintf(" (through match '%s')", later->match);
 		their_how = ei >= 0 ? kdr_strdup("") : kdr_asprintf(" through match '%s'", earlier->match);
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &later->meta, mine.v[k].path,
-				    "topic '%s' on %s: %s '%s' here%s, but policy '%s' (%s) sets '%s'%s", topic,
-				    clusters, mine.v[k].key, mine.v[k].value, mine_how,
-				    kdr_validate_name(&earlier->meta), where, other->value, their_how);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &later->meta, mine.v[k].path,
+				     "topic '%s' on %s: %s '%s' here%s, but policy '%s' (%s) sets '%s'%s", topic,
+				     clusters, mine.v[k].key, mine.v[k].value, mine_how,
+				     kdr_validate__name(&earlier->meta), where, other->value, their_how);
 		free(their_how);
 		free(mine_how);
 		free(where);
@@ -195,9 +195,9 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		long et = -1;
 
 		/* Each name once: a repeated entry is already reported by the name rules. */
-		if (!topic || kdr_validate_find_topic(ctx, later, topic) != (long)t)
+		if (!topic || kdr_validate__find_topic(ctx, later, topic) != (long)t)
 			continue;
-		et = kdr_validate_find_topic(ctx, earlier, topic);
+		et = kdr_validate__find_topic(ctx, earlier, topic);
 		if (et >= 0) {
 			compare_counts(ctx, earlier, (size_t)et, later, t, clusters);
 			compare_configs(ctx, topic, earlier, et, later, (long)t, clusters);
@@ -209,8 +209,8 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 	for (size_t t = 0; t < earlier->n_topics && ctx->matches[l]; t++) {
 		const char *topic = earlier->topics[t].name;
 
-		if (!topic || kdr_validate_find_topic(ctx, earlier, topic) != (long)t ||
-		    kdr_validate_find_topic(ctx, later, topic) >= 0 || !kdr_regex_full_match(ctx->matches[l], topic))
+		if (!topic || kdr_validate__find_topic(ctx, earlier, topic) != (long)t ||
+		    kdr_validate__find_topic(ctx, later, topic) >= 0 || !kdr_regex_full_match(ctx->matches[l], topic))
 			continue;
 		compare_configs(ctx, topic, earlier, (long)t, later, -1, clusters);
 	}
@@ -317,7 +317,7 @@ static size_t lower_bound(const struct listed *listed, size_t n, const char *pre
  * pairwise loop this replaces (later policy, then earlier), so the
  * diagnostics come out as before.
  */
-void kdr_validate_check_conflicts(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx)
 {
 	const struct kdr_desired *desired = ctx->desired;
 	struct listed *listed = NULL;
@@ -330,7 +330,7 @@ void kdr_validate_check_conflicts(struct kdr_validate_ctx *ctx)
 		for (size_t t = 0; t < policy->n_topics; t++) {
 			const char *topic = policy->topics[t].name;
 
-			if (!topic || kdr_validate_find_topic(ctx, policy, topic) != (long)t)
+			if (!topic || kdr_validate__find_topic(ctx, policy, topic) != (long)t)
 				continue;
 			listed = kdr_grow(listed, &cap_listed, n_listed + 1, sizeof(*listed));
 			listed[n_listed].name = topic;

@@ -121,43 +121,44 @@ static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow
 
 	for (size_t i = 0; i < flow->connector_config.n; i++) {
 		const char *key = flow->connector_config.v[i].key;
-		const char *origin = kdr_validate_rendered_key_origin(key);
-		const char *reserved = kdr_validate_reserved_key_reason(key);
+		const char *origin = kdr_validate__rendered_key_origin(key);
+		const char *reserved = kdr_validate__reserved_key_reason(key);
 		const struct kdr_cluster *owner = source;
-		char *client_origin = kdr_validate_client_key_origin(key, source);
+		char *client_origin = kdr_validate__client_key_origin(key, source);
 		char *path = kdr_asprintf("spec.connectorConfig.%s", key);
 
 		if (!client_origin) {
 			owner = target;
-			client_origin = kdr_validate_client_key_origin(key, target);
+			client_origin = kdr_validate__client_key_origin(key, target);
 		}
 		if (origin) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, path, "set by kdr %s; remove it", origin);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &flow->meta, path, "set by kdr %s; remove it", origin);
 		} else if (reserved) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, path, "kept by kdr %s; remove it",
-					    reserved);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &flow->meta, path, "kept by kdr %s; remove it",
+					     reserved);
 		} else if (client_origin) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, path,
-					    "set by kdr from %s of KafkaCluster '%s'; remove it", client_origin,
-					    owner->meta.name);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &flow->meta, path,
+					     "set by kdr from %s of KafkaCluster '%s'; remove it", client_origin,
+					     owner->meta.name);
 		} else if (!connector_key_allowed(key)) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, path,
-					    "not a connector property kdr passes to Connect (allowed: MM2 tuning and "
-					    "client tuning keys; see the README's connectorConfig); remove it");
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &flow->meta, path,
+					     "not a connector property kdr passes to Connect (allowed: MM2 tuning and "
+					     "client tuning keys; see the README's connectorConfig); remove it");
 		} else if (strstr(flow->connector_config.v[i].value, "${")) {
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, path,
-					    "a ${...} value is resolved by the Connect worker's config providers (files, "
-					    "environment); write the value itself");
+			kdr_validate__report(
+			    ctx, KDR_SEV_ERROR, &flow->meta, path,
+			    "a ${...} value is resolved by the Connect worker's config providers (files, "
+			    "environment); write the value itself");
 		} else if (strcmp(key, "config.properties.blacklist") == 0) {
-			kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
-					    "deprecated and ignored since kafka 4.0; use config.properties.exclude");
+			kdr_validate__report(ctx, KDR_SEV_WARNING, &flow->meta, path,
+					     "deprecated and ignored since kafka 4.0; use config.properties.exclude");
 		} else {
 			for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
 				if (strcmp(key, aliases[a][0]) != 0)
 					continue;
-				kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, path,
-						    "deprecated alias of %s, which kdr sets %s; remove it",
-						    aliases[a][1], kdr_validate_rendered_key_origin(aliases[a][1]));
+				kdr_validate__report(ctx, KDR_SEV_ERROR, &flow->meta, path,
+						     "deprecated alias of %s, which kdr sets %s; remove it",
+						     aliases[a][1], kdr_validate__rendered_key_origin(aliases[a][1]));
 			}
 		}
 		free(client_origin);
@@ -165,7 +166,7 @@ static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow
 	}
 }
 
-void kdr_validate_check_connector_keys(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_connector_keys(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++)
 		check_flow(ctx, &ctx->desired->flows[i]);

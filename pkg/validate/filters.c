@@ -16,25 +16,25 @@
 /* Kafka's longest legal topic name. */
 #define TOPIC_MAX 249
 
-bool kdr_validate_topic_char(char c)
+bool kdr_validate__topic_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
 	       c == '-';
 }
 
-bool kdr_validate_topic_name_ok(const char *name)
+bool kdr_validate__topic_name_ok(const char *name)
 {
 	size_t len = name ? strlen(name) : 0;
 
 	if (len == 0 || len > TOPIC_MAX || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (!kdr_validate_topic_char(name[i]))
+		if (!kdr_validate__topic_char(name[i]))
 			return false;
 	return true;
 }
 
-bool kdr_validate_regex_is_literal(const char *pattern, char **literal)
+bool kdr_validate__regex_is_literal(const char *pattern, char **literal)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
 
@@ -43,7 +43,7 @@ bool kdr_validate_regex_is_literal(const char *pattern, char **literal)
 
 		if (c == '\\' && (pattern[i + 1] == '.' || pattern[i + 1] == '-' || pattern[i + 1] == '_')) {
 			c = pattern[++i];
-		} else if (!kdr_validate_topic_char(c)) {
+		} else if (!kdr_validate__topic_char(c)) {
 			kdr_buf_release(&buf);
 			return false;
 		}
@@ -60,7 +60,7 @@ bool kdr_validate_regex_is_literal(const char *pattern, char **literal)
 	return true;
 }
 
-char *kdr_validate_regex_quote(const char *text)
+char *kdr_validate__regex_quote(const char *text)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
 
@@ -72,7 +72,7 @@ char *kdr_validate_regex_quote(const char *text)
 	return kdr_buf_detach(&buf);
 }
 
-bool kdr_validate_flow_accepts(const struct kdr_validate_ctx *ctx, size_t index, const char *name)
+bool kdr_validate__flow_accepts(const struct kdr_validate_ctx *ctx, size_t index, const char *name)
 {
 	const struct kdr_flow *flow = &ctx->desired->flows[index];
 	const struct kdr_validate_filters *filters = &ctx->filters[index];
@@ -346,7 +346,7 @@ static void sample_sequence(struct sampler *sm, struct kdr_buf *out, const char 
 	kdr_buf_release(&atom);
 }
 
-void kdr_validate_regex_samples(struct kdr_strvec *out, const char *pattern, const struct kdr_regex *re)
+void kdr_validate__regex_samples(struct kdr_strvec *out, const char *pattern, const struct kdr_regex *re)
 {
 	const char *e = pattern + strlen(pattern);
 	const char *s = pattern;
@@ -357,7 +357,7 @@ void kdr_validate_regex_samples(struct kdr_strvec *out, const char *pattern, con
 		struct kdr_buf sample = KDR_BUF_INIT;
 
 		sample_sequence(&sm, &sample, s, alt_end);
-		if (!sm.failed && kdr_validate_topic_name_ok(sample.ptr) && kdr_regex_full_match(re, sample.ptr) &&
+		if (!sm.failed && kdr_validate__topic_name_ok(sample.ptr) && kdr_regex_full_match(re, sample.ptr) &&
 		    !kdr_strvec_contains(out, sample.ptr))
 			kdr_strvec_push(out, sample.ptr);
 		kdr_buf_release(&sample);

@@ -109,7 +109,7 @@ static char *travel(const struct kdr_validate_ctx *ctx, const size_t *cycle, siz
 		const struct kdr_flow *flow = &ctx->desired->flows[f];
 		char *next = NULL;
 
-		if (!kdr_validate_flow_accepts(ctx, f, name) || mm2_is_cycle(flow, name)) {
+		if (!kdr_validate__flow_accepts(ctx, f, name) || mm2_is_cycle(flow, name)) {
 			free(name);
 			return NULL;
 		}
@@ -130,7 +130,7 @@ static void candidates(struct kdr_strvec *out, const struct kdr_validate_ctx *ct
 {
 	const char *origin = ctx->desired->flows[cycle[first]].source;
 	size_t from = 0;
-	size_t count = kdr_validate_decls_of(ctx, origin, &from);
+	size_t count = kdr_validate__decls_of(ctx, origin, &from);
 
 	/* decls of a cluster are sorted by topic: a repeated name follows its first. */
 	for (size_t k = from; k < from + count; k++)
@@ -141,7 +141,7 @@ static void candidates(struct kdr_strvec *out, const struct kdr_validate_ctx *ct
 		const struct kdr_flow *flow = &ctx->desired->flows[f];
 
 		for (size_t i = 0; i < flow->topics.n; i++)
-			kdr_validate_regex_samples(out, flow->topics.v[i], ctx->filters[f].topics.v[i]);
+			kdr_validate__regex_samples(out, flow->topics.v[i], ctx->filters[f].topics.v[i]);
 	}
 }
 
@@ -178,13 +178,13 @@ static void report_loop(struct kdr_validate_ctx *ctx, const size_t *cycle, size_
 	for (size_t h = 0; h < n; h++) {
 		const struct kdr_flow *flow = &ctx->desired->flows[cycle[(first + h) % n]];
 
-		kdr_buf_printf(&flows, "%s'%s'", h ? " -> " : "", kdr_validate_name(&flow->meta));
+		kdr_buf_printf(&flows, "%s'%s'", h ? " -> " : "", kdr_validate__name(&flow->meta));
 	}
-	kdr_validate_report(ctx, KDR_SEV_ERROR, &head->meta, "spec.topics",
-			    "replication loop: topic '%s' on '%s' comes back to it as '%s' through flows %s; %s; "
-			    "on one of these flows exclude what arrives from the previous one (spec.topicsExclude) "
-			    "or narrow spec.topics",
-			    topic, head->source, back, flows.ptr, reason);
+	kdr_validate__report(ctx, KDR_SEV_ERROR, &head->meta, "spec.topics",
+			     "replication loop: topic '%s' on '%s' comes back to it as '%s' through flows %s; %s; "
+			     "on one of these flows exclude what arrives from the previous one (spec.topicsExclude) "
+			     "or narrow spec.topics",
+			     topic, head->source, back, flows.ptr, reason);
 	free(reason);
 	kdr_buf_release(&flows);
 }
@@ -270,37 +270,37 @@ static void check_remote_reselection(struct kdr_validate_ctx *ctx, const bool *u
 		    strcmp(reverse->source, flow->target) != 0 || strcmp(reverse->target, flow->source) != 0 ||
 		    strcmp(reverse->separator, flow->separator) != 0)
 			continue;
-		count = kdr_validate_decls_of(ctx, reverse->source, &from);
+		count = kdr_validate__decls_of(ctx, reverse->source, &from);
 		for (size_t k = from; k < from + count; k++)
 			if (k == from || strcmp(ctx->decls[k - 1].topic, ctx->decls[k].topic) != 0)
 				kdr_strvec_push(&originals, ctx->decls[k].topic);
 		for (size_t i = 0; i < reverse->topics.n; i++)
-			kdr_validate_regex_samples(&originals, reverse->topics.v[i], ctx->filters[r].topics.v[i]);
+			kdr_validate__regex_samples(&originals, reverse->topics.v[i], ctx->filters[r].topics.v[i]);
 		for (size_t k = 0; k < originals.n && !reported; k++) {
 			char *remote = NULL;
 			char *quoted = NULL;
 			char *path = NULL;
 			size_t i = 0;
 
-			if (!kdr_validate_flow_accepts(ctx, r, originals.v[k]))
+			if (!kdr_validate__flow_accepts(ctx, r, originals.v[k]))
 				continue;
 			remote = remote_name(reverse, originals.v[k]);
 			/* If MM2 would not drop it, it is a real loop, reported by the cycle rule. */
-			if (!kdr_validate_flow_accepts(ctx, index, remote) || !mm2_is_cycle(flow, remote)) {
+			if (!kdr_validate__flow_accepts(ctx, index, remote) || !mm2_is_cycle(flow, remote)) {
 				free(remote);
 				continue;
 			}
 			while (i < ctx->filters[index].topics.n &&
 			       !kdr_regex_full_match(ctx->filters[index].topics.v[i], remote))
 				i++;
-			quoted = kdr_validate_regex_quote(flow->separator);
+			quoted = kdr_validate__regex_quote(flow->separator);
 			path = kdr_asprintf("spec.topics[%zu]", i);
-			kdr_validate_report(
+			kdr_validate__report(
 			    ctx, KDR_SEV_WARNING, &flow->meta, path,
 			    "'%s' also selects '%s', the copy of '%s' that flow '%s' writes on '%s'; MM2 "
 			    "drops it as a cycle, but the filter should not select it: add '%s%s.*' to "
 			    "spec.topicsExclude",
-			    flow->topics.v[i], remote, originals.v[k], kdr_validate_name(&reverse->meta), flow->source,
+			    flow->topics.v[i], remote, originals.v[k], kdr_validate__name(&reverse->meta), flow->source,
 			    flow->target, quoted);
 			free(path);
 			free(quoted);
@@ -313,7 +313,7 @@ static void check_remote_reselection(struct kdr_validate_ctx *ctx, const bool *u
 	}
 }
 
-void kdr_validate_check_loops(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_loops(struct kdr_validate_ctx *ctx)
 {
 	const struct kdr_desired *d = ctx->desired;
 	bool *usable = NULL, *hops = NULL;

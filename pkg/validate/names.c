@@ -74,15 +74,15 @@ static void check_object_name(struct kdr_validate_ctx *ctx, const struct kdr_met
 		return;
 	suggestion = dns_label_suggestion(meta->name);
 	if (suggestion && strcmp(suggestion, meta->name) != 0)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, "metadata.name",
-				    "'%s' is not a DNS-1123 label: %s (use lowercase letters, digits and '-', "
-				    "starting and ending with a letter or digit, at most 63 characters, e.g. '%s')",
-				    meta->name, problem, suggestion);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, "metadata.name",
+				     "'%s' is not a DNS-1123 label: %s (use lowercase letters, digits and '-', "
+				     "starting and ending with a letter or digit, at most 63 characters, e.g. '%s')",
+				     meta->name, problem, suggestion);
 	else
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, "metadata.name",
-				    "'%s' is not a DNS-1123 label: %s (use lowercase letters, digits and '-', "
-				    "starting and ending with a letter or digit, at most 63 characters)",
-				    meta->name, problem);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, "metadata.name",
+				     "'%s' is not a DNS-1123 label: %s (use lowercase letters, digits and '-', "
+				     "starting and ending with a letter or digit, at most 63 characters)",
+				     meta->name, problem);
 	free(suggestion);
 }
 
@@ -131,10 +131,10 @@ static void check_duplicates(struct kdr_validate_ctx *ctx, const char *kind, con
 
 		if (first[i] == i)
 			continue;
-		where = kdr_validate_where(metas[first[i]], "metadata.name");
-		kdr_validate_report(ctx, KDR_SEV_ERROR, metas[i], "metadata.name",
-				    "duplicate %s '%s': also defined at %s; names must be unique per kind", kind,
-				    metas[i]->name, where);
+		where = kdr_validate__where(metas[first[i]], "metadata.name");
+		kdr_validate__report(ctx, KDR_SEV_ERROR, metas[i], "metadata.name",
+				     "duplicate %s '%s': also defined at %s; names must be unique per kind", kind,
+				     metas[i]->name, where);
 		free(where);
 	}
 	free(first);
@@ -160,29 +160,29 @@ static void check_topic_name(struct kdr_validate_ctx *ctx, const struct kdr_poli
 	len = strlen(name);
 	path = kdr_asprintf("spec.topics[%zu].name", index);
 	if (len == 0) {
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-				    "empty topic name; kafka topic names have 1 to %d characters", TOPIC_MAX);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+				     "empty topic name; kafka topic names have 1 to %d characters", TOPIC_MAX);
 	} else if (len > TOPIC_MAX) {
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-				    "topic name '%.20s...' is %zu characters long; kafka allows at most %d", name, len,
-				    TOPIC_MAX);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+				     "topic name '%.20s...' is %zu characters long; kafka allows at most %d", name, len,
+				     TOPIC_MAX);
 	} else if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-				    "topic name '%s' is reserved by kafka; use ASCII letters, digits, '.', '_' and '-'",
-				    name);
+		kdr_validate__report(
+		    ctx, KDR_SEV_ERROR, &policy->meta, path,
+		    "topic name '%s' is reserved by kafka; use ASCII letters, digits, '.', '_' and '-'", name);
 	} else {
 		for (size_t i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)name[i];
 
-			if (kdr_validate_topic_char((char)c))
+			if (kdr_validate__topic_char((char)c))
 				continue;
 			if (c > 0x20 && c < 0x7f)
-				kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-						    "topic name '%s' contains '%c', which kafka does not allow; use "
-						    "ASCII letters, digits, '.', '_' and '-'",
-						    name, c);
+				kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+						     "topic name '%s' contains '%c', which kafka does not allow; use "
+						     "ASCII letters, digits, '.', '_' and '-'",
+						     name, c);
 			else
-				kdr_validate_report(
+				kdr_validate__report(
 				    ctx, KDR_SEV_ERROR, &policy->meta, path,
 				    "topic name '%s' contains byte 0x%02x, which kafka does not allow; use "
 				    "ASCII letters, digits, '.', '_' and '-'",
@@ -200,13 +200,13 @@ static void check_policy_topics(struct kdr_validate_ctx *ctx, const struct kdr_p
 		char *path = NULL;
 
 		check_topic_name(ctx, policy, t);
-		first = kdr_validate_find_topic(ctx, policy, policy->topics[t].name);
+		first = kdr_validate__find_topic(ctx, policy, policy->topics[t].name);
 		if (first < 0 || first == (long)t)
 			continue;
 		path = kdr_asprintf("spec.topics[%zu].name", t);
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-				    "topic '%s' is listed twice (first as spec.topics[%ld]); list each topic once",
-				    policy->topics[t].name, first);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+				     "topic '%s' is listed twice (first as spec.topics[%ld]); list each topic once",
+				     policy->topics[t].name, first);
 		free(path);
 	}
 }
@@ -317,7 +317,7 @@ static void check_collisions(struct kdr_validate_ctx *ctx)
 
 	for (size_t i = 0; i < ctx->n_decls;) {
 		size_t first = 0;
-		size_t count = kdr_validate_decls_of(ctx, ctx->decls[i].cluster, &first);
+		size_t count = kdr_validate__decls_of(ctx, ctx->decls[i].cluster, &first);
 
 		collisions_of_cluster(ctx, first, count, &found, &n_found, &cap);
 		i = first + count;
@@ -329,12 +329,12 @@ static void check_collisions(struct kdr_validate_ctx *ctx)
 		const struct kdr_policy *earlier = &ctx->desired->policies[found[k].earlier->policy];
 		char *path = kdr_asprintf("spec.topics[%zu].name", found[k].later->index);
 		char *other = kdr_asprintf("spec.topics[%zu].name", found[k].earlier->index);
-		char *where = kdr_validate_where(&earlier->meta, other);
+		char *where = kdr_validate__where(&earlier->meta, other);
 		char *clusters = NULL;
 
 		kdr_strvec_sort(&found[k].clusters);
 		clusters = kdr_strvec_join(&found[k].clusters, "', '");
-		kdr_validate_report(
+		kdr_validate__report(
 		    ctx, KDR_SEV_WARNING, &later->meta, path,
 		    "topic '%s' collides with '%s' (%s) on cluster%s '%s': kafka maps '.' and '_' to the "
 		    "same metric names and refuses to create the second of the two",
@@ -349,7 +349,7 @@ static void check_collisions(struct kdr_validate_ctx *ctx)
 	free(found);
 }
 
-void kdr_validate_check_names(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_names(struct kdr_validate_ctx *ctx)
 {
 	const struct kdr_desired *d = ctx->desired;
 	size_t n = d->n_clusters;

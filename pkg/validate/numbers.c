@@ -20,11 +20,11 @@ static void check_range(struct kdr_validate_ctx *ctx, const struct kdr_meta *met
 			int64_t min, int64_t max, const char *max_reason)
 {
 	if (value < min)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, path, "found %lld; must be at least %lld",
-				    (long long)value, (long long)min);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, path, "found %lld; must be at least %lld",
+				     (long long)value, (long long)min);
 	else if (value > max)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, path, "found %lld; must be at most %lld (%s)",
-				    (long long)value, (long long)max, max_reason);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, path, "found %lld; must be at most %lld (%s)",
+				     (long long)value, (long long)max, max_reason);
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ" with plausible fields (the form kdr failover --commit writes). */
@@ -51,10 +51,10 @@ static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow
 	const struct kdr_meta *meta = &flow->meta;
 
 	if (flow->failed_over && !is_utc_timestamp(flow->failed_over))
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, "spec.failedOver",
-				    "found '%s'; expected the UTC time the failover was recorded, as kdr failover "
-				    "--commit writes it (e.g. \"2026-12-07T01:02:03Z\"); remove the field to clear it",
-				    flow->failed_over);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, "spec.failedOver",
+				     "found '%s'; expected the UTC time the failover was recorded, as kdr failover "
+				     "--commit writes it (e.g. \"2026-12-07T01:02:03Z\"); remove the field to clear it",
+				     flow->failed_over);
 
 	check_range(ctx, meta, "spec.replicationFactor", flow->replication_factor, 1, MAX_REPLICATION_FACTOR,
 		    "a 16-bit number in kafka");
@@ -68,17 +68,17 @@ static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow
 	check_range(ctx, meta, "spec.internalTopicsReplicationFactor", flow->internal_topics_replication_factor, 1,
 		    MAX_REPLICATION_FACTOR, "a 16-bit number in kafka");
 	if (!flow->separator || !flow->separator[0]) {
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, "spec.replicationPolicy.separator",
-				    "empty; MM2 needs a separator between cluster alias and topic name (e.g. '.')");
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, "spec.replicationPolicy.separator",
+				     "empty; MM2 needs a separator between cluster alias and topic name (e.g. '.')");
 		return;
 	}
 	for (const char *p = flow->separator; *p; p++) {
-		if (kdr_validate_topic_char(*p))
+		if (kdr_validate__topic_char(*p))
 			continue;
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, "spec.replicationPolicy.separator",
-				    "found '%s'; it becomes part of remote topic names, so use only characters legal "
-				    "in kafka topic names (letters, digits, '.', '_', '-')",
-				    flow->separator);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, "spec.replicationPolicy.separator",
+				     "found '%s'; it becomes part of remote topic names, so use only characters legal "
+				     "in kafka topic names (letters, digits, '.', '_', '-')",
+				     flow->separator);
 		return;
 	}
 	/*
@@ -91,12 +91,12 @@ static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow
 
 		if (!alias || !strstr(alias, flow->separator))
 			continue;
-		kdr_validate_report(ctx, KDR_SEV_WARNING, meta, "spec.replicationPolicy.separator",
-				    "'%s' also appears in cluster name '%s', and MM2 reads a remote topic's source "
-				    "cluster as the text before the first separator, so it cannot detect cycles or "
-				    "rename checkpoints for failback; use a separator that no cluster name contains "
-				    "(e.g. '.')",
-				    flow->separator, alias);
+		kdr_validate__report(ctx, KDR_SEV_WARNING, meta, "spec.replicationPolicy.separator",
+				     "'%s' also appears in cluster name '%s', and MM2 reads a remote topic's source "
+				     "cluster as the text before the first separator, so it cannot detect cycles or "
+				     "rename checkpoints for failback; use a separator that no cluster name contains "
+				     "(e.g. '.')",
+				     flow->separator, alias);
 		break;
 	}
 }
@@ -162,7 +162,7 @@ static void check_policy(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 	free(explicit_rf);
 }
 
-void kdr_validate_check_numbers(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_numbers(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++)
 		check_flow(ctx, &ctx->desired->flows[i]);

@@ -37,7 +37,7 @@ static void check_replica_list(struct kdr_validate_ctx *ctx, const struct kdr_po
 	char *path = kdr_asprintf("spec.placement.assignments.%s[%zu]", topic, partition);
 
 	if ((int64_t)list->n != rf)
-		kdr_validate_report(
+		kdr_validate__report(
 		    ctx, KDR_SEV_ERROR, &policy->meta, path,
 		    "partition %zu of topic '%s' lists %zu replica%s, but its replication factor is %lld", partition,
 		    topic, list->n, list->n == 1 ? "" : "s", (long long)rf);
@@ -47,15 +47,15 @@ static void check_replica_list(struct kdr_validate_ctx *ctx, const struct kdr_po
 		for (size_t q = 0; q < r && !repeated; q++)
 			repeated = list->ids[q] == list->ids[r];
 		if (list->ids[r] < 0)
-			kdr_validate_report(
+			kdr_validate__report(
 			    ctx, KDR_SEV_ERROR, &policy->meta, path,
 			    "partition %zu of topic '%s': broker id %d is negative; broker ids are >= 0", partition,
 			    topic, (int)list->ids[r]);
 		else if (repeated)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					    "partition %zu of topic '%s' lists broker %d twice; replicas must be on "
-					    "distinct brokers",
-					    partition, topic, (int)list->ids[r]);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+					     "partition %zu of topic '%s' lists broker %d twice; replicas must be on "
+					     "distinct brokers",
+					     partition, topic, (int)list->ids[r]);
 	}
 	free(path);
 }
@@ -67,13 +67,13 @@ static void check_static(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 
 	if (policy->strategy != KDR_PLACEMENT_STATIC) {
 		if (policy->n_assignments)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.assignments",
-					    "given with strategy '%s'; assignments are only used with strategy static",
-					    kdr_placement_strategy_name(policy->strategy));
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.assignments",
+					     "given with strategy '%s'; assignments are only used with strategy static",
+					     kdr_placement_strategy_name(policy->strategy));
 		if (policy->has_fallback)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.fallback",
-					    "given with strategy '%s'; a fallback is only used with strategy static",
-					    kdr_placement_strategy_name(policy->strategy));
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.fallback",
+					     "given with strategy '%s'; a fallback is only used with strategy static",
+					     kdr_placement_strategy_name(policy->strategy));
 		return;
 	}
 	if (policy->n_topics)
@@ -81,18 +81,18 @@ static void check_static(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 	for (size_t t = 0; t < policy->n_topics; t++) {
 		const char *topic = policy->topics[t].name;
 
-		if (!topic || kdr_validate_find_topic(ctx, policy, topic) != (long)t)
+		if (!topic || kdr_validate__find_topic(ctx, policy, topic) != (long)t)
 			continue;
 		names[n_names++] = topic;
 		if (!find_assignment(policy, topic))
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.assignments",
-					    "no assignment for topic '%s'; strategy static needs one replica list per "
-					    "partition for every topic in spec.topics",
-					    topic);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.placement.assignments",
+					     "no assignment for topic '%s'; strategy static needs one replica list per "
+					     "partition for every topic in spec.topics",
+					     topic);
 	}
 	for (size_t a = 0; a < policy->n_assignments; a++) {
 		const struct kdr_static_assignment *sa = &policy->assignments[a];
-		long t = kdr_validate_find_topic(ctx, policy, sa->topic);
+		long t = kdr_validate__find_topic(ctx, policy, sa->topic);
 		char *path = NULL;
 		int64_t partitions = 0;
 
@@ -100,16 +100,16 @@ static void check_static(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 		if (t < 0) {
 			const char *suggestion = kdr_did_you_mean(sa->topic, names, n_names);
 
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					    "topic '%s' is not in spec.topics%s%s%s", sa->topic,
-					    suggestion ? " (did you mean '" : "", suggestion ? suggestion : "",
-					    suggestion ? "'?)" : "");
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+					     "topic '%s' is not in spec.topics%s%s%s", sa->topic,
+					     suggestion ? " (did you mean '" : "", suggestion ? suggestion : "",
+					     suggestion ? "'?)" : "");
 			free(path);
 			continue;
 		}
 		partitions = kdr_policy_topic_partitions(policy, &policy->topics[(size_t)t]);
 		if ((int64_t)sa->assignment.n != partitions)
-			kdr_validate_report(
+			kdr_validate__report(
 			    ctx, KDR_SEV_ERROR, &policy->meta, path,
 			    "topic '%s' has %lld partition%s but %zu replica list%s given; give one list "
 			    "per partition",
@@ -142,12 +142,12 @@ static bool check_datacenters_present(struct kdr_validate_ctx *ctx, const struct
 	bool ok = true;
 
 	for (size_t c = 0; c < policy->clusters.n; c++) {
-		const struct kdr_cluster *cl = kdr_validate_cluster(ctx, policy->clusters.v[c], NULL);
+		const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
 
 		if (!cl || kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) != (long)c)
 			continue;
 		if (cl->n_datacenters == 0) {
-			kdr_validate_report(
+			kdr_validate__report(
 			    ctx, KDR_SEV_ERROR, &policy->meta, path,
 			    "%s needs datacenters on every cluster of the policy, but cluster '%s' has no "
 			    "spec.datacenters",
@@ -156,9 +156,9 @@ static bool check_datacenters_present(struct kdr_validate_ctx *ctx, const struct
 		} else if (cl->n_datacenters < min) {
 			char *list = datacenter_list(cl);
 
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					    "%s needs at least %zu datacenters, but cluster '%s' has %zu (%s)", what,
-					    min, cl->meta.name, cl->n_datacenters, list);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+					     "%s needs at least %zu datacenters, but cluster '%s' has %zu (%s)", what,
+					     min, cl->meta.name, cl->n_datacenters, list);
 			free(list);
 			ok = false;
 		}
@@ -174,7 +174,7 @@ static void check_preferred_leader(struct kdr_validate_ctx *ctx, const struct kd
 	if (!dc)
 		return;
 	for (size_t c = 0; c < policy->clusters.n; c++) {
-		const struct kdr_cluster *cl = kdr_validate_cluster(ctx, policy->clusters.v[c], NULL);
+		const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
 		const char **names = NULL;
 		const char *suggestion = NULL;
 		char *list = NULL;
@@ -183,7 +183,7 @@ static void check_preferred_leader(struct kdr_validate_ctx *ctx, const struct kd
 		if (!cl || kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) != (long)c)
 			continue;
 		if (cl->n_datacenters == 0) {
-			kdr_validate_report(
+			kdr_validate__report(
 			    ctx, KDR_SEV_ERROR, &policy->meta, path,
 			    "datacenter '%s' is not defined on cluster '%s', which has no spec.datacenters; "
 			    "preferredLeaderDatacenter needs datacenters on every cluster of the policy",
@@ -198,10 +198,10 @@ static void check_preferred_leader(struct kdr_validate_ctx *ctx, const struct kd
 		if (!found) {
 			suggestion = kdr_did_you_mean(dc, names, cl->n_datacenters);
 			list = datacenter_list(cl);
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					    "'%s' is not a datacenter of cluster '%s' (datacenters: %s)%s%s%s", dc,
-					    cl->meta.name, list, suggestion ? " (did you mean '" : "",
-					    suggestion ? suggestion : "", suggestion ? "'?)" : "");
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+					     "'%s' is not a datacenter of cluster '%s' (datacenters: %s)%s%s%s", dc,
+					     cl->meta.name, list, suggestion ? " (did you mean '" : "",
+					     suggestion ? suggestion : "", suggestion ? "'?)" : "");
 			free(list);
 		}
 		free(names);
@@ -240,12 +240,12 @@ static void check_survival_numbers(struct kdr_validate_ctx *ctx, const struct kd
 	left = rf - (rf + dcs - 1) / dcs;
 	if (left >= min_isr)
 		return;
-	kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-			    "%s on cluster '%s': replication factor %lld over %lld datacenter%s leaves %lld replica%s "
-			    "after losing one, fewer than min.insync.replicas %lld, so acks=all writes would stop; "
-			    "raise the replication factor or lower min.insync.replicas",
-			    subject, cl->meta.name, (long long)rf, (long long)dcs, dcs == 1 ? "" : "s",
-			    (long long)left, left == 1 ? "" : "s", (long long)min_isr);
+	kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+			     "%s on cluster '%s': replication factor %lld over %lld datacenter%s leaves %lld replica%s "
+			     "after losing one, fewer than min.insync.replicas %lld, so acks=all writes would stop; "
+			     "raise the replication factor or lower min.insync.replicas",
+			     subject, cl->meta.name, (long long)rf, (long long)dcs, dcs == 1 ? "" : "s",
+			     (long long)left, left == 1 ? "" : "s", (long long)min_isr);
 }
 
 static void check_dc_loss_survival(struct kdr_validate_ctx *ctx, const struct kdr_policy *policy)
@@ -264,7 +264,7 @@ static void check_dc_loss_survival(struct kdr_validate_ctx *ctx, const struct kd
 	if (!check_datacenters_present(ctx, policy, path, "requireDcLossSurvival", 2))
 		return;
 	for (size_t c = 0; c < policy->clusters.n; c++) {
-		const struct kdr_cluster *cl = kdr_validate_cluster(ctx, policy->clusters.v[c], NULL);
+		const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
 
 		if (!cl || kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) != (long)c)
 			continue;
@@ -297,21 +297,21 @@ static void check_cross_dc(struct kdr_validate_ctx *ctx, const struct kdr_policy
 		return;
 	check_datacenters_present(ctx, policy, "spec.placement.strategy", "strategy cross-dc", 2);
 	if (policy->replication_factor == 1)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.replicationFactor",
-				    "found 1; strategy cross-dc needs at least 2 replicas to span datacenters");
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.replicationFactor",
+				     "found 1; strategy cross-dc needs at least 2 replicas to span datacenters");
 	for (size_t t = 0; t < policy->n_topics; t++) {
 		char *path = NULL;
 
 		if (policy->topics[t].replication_factor != 1)
 			continue;
 		path = kdr_asprintf("spec.topics[%zu].replicationFactor", t);
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-				    "found 1; strategy cross-dc needs at least 2 replicas to span datacenters");
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+				     "found 1; strategy cross-dc needs at least 2 replicas to span datacenters");
 		free(path);
 	}
 }
 
-void kdr_validate_check_placement(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_placement(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_policies; i++) {
 		const struct kdr_policy *policy = &ctx->desired->policies[i];

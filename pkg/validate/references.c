@@ -14,9 +14,9 @@ static void check_cluster_ref(struct kdr_validate_ctx *ctx, const struct kdr_met
 	char *hint = NULL;
 
 	/* A missing reference is the parser's error (required field). */
-	if (!name || kdr_validate_cluster(ctx, name, &hint))
+	if (!name || kdr_validate__cluster(ctx, name, &hint))
 		return;
-	kdr_validate_report(ctx, KDR_SEV_ERROR, meta, path, "cluster '%s' is not defined%s", name, hint);
+	kdr_validate__report(ctx, KDR_SEV_ERROR, meta, path, "cluster '%s' is not defined%s", name, hint);
 	free(hint);
 }
 
@@ -25,31 +25,31 @@ static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow
 	check_cluster_ref(ctx, &flow->meta, "spec.source", flow->source);
 	check_cluster_ref(ctx, &flow->meta, "spec.target", flow->target);
 	if (flow->source && flow->target && strcmp(flow->source, flow->target) == 0)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &flow->meta, "spec.target",
-				    "'%s' is also the source; a flow replicates from one cluster to another",
-				    flow->target);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &flow->meta, "spec.target",
+				     "'%s' is also the source; a flow replicates from one cluster to another",
+				     flow->target);
 }
 
 static void check_policy(struct kdr_validate_ctx *ctx, const struct kdr_policy *policy)
 {
-	if (policy->clusters.n == 0 && kdr_validate_has_field(&policy->meta, "spec.clusters"))
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.clusters",
-				    "empty; list the clusters where the topics must exist");
+	if (policy->clusters.n == 0 && kdr_validate__has_field(&policy->meta, "spec.clusters"))
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.clusters",
+				     "empty; list the clusters where the topics must exist");
 	for (size_t i = 0; i < policy->clusters.n; i++) {
 		char *path = kdr_asprintf("spec.clusters[%zu]", i);
 		const char *name = policy->clusters.v[i];
 		long first = kdr_strvec_find(&policy->clusters, name);
 
 		if (first != (long)i)
-			kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					    "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+					     "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
 		else
 			check_cluster_ref(ctx, &policy->meta, path, name);
 		free(path);
 	}
 }
 
-void kdr_validate_check_references(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_references(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++)
 		check_flow(ctx, &ctx->desired->flows[i]);

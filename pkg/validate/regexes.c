@@ -38,8 +38,8 @@ static bool compile_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *me
 			continue;
 		}
 		path = kdr_asprintf("%s[%zu]", field, i);
-		kdr_validate_report(ctx, KDR_SEV_ERROR, meta, path, "invalid regex '%s': %s", patterns->v[i],
-				    kdr_error_message());
+		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, path, "invalid regex '%s': %s", patterns->v[i],
+				     kdr_error_message());
 		free(path);
 		ok = false;
 	}
@@ -66,7 +66,7 @@ static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr
 		for (unsigned d = 0; d < KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES && !same; d++)
 			if (strcmp(pattern, kdr_mm2_default_topic_excludes[d]) == 0)
 				same = pattern;
-		if (!same && kdr_validate_regex_is_literal(pattern, &literal)) {
+		if (!same && kdr_validate__regex_is_literal(pattern, &literal)) {
 			/* The defaults compiled once for the run (ctx_init), in the same order. */
 			for (unsigned d = 0; d < ctx->default_topic_excludes.n && !covering; d++)
 				if (kdr_regex_full_match(ctx->default_topic_excludes.v[d], literal))
@@ -75,15 +75,16 @@ static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr
 		if (same || covering)
 			path = kdr_asprintf("spec.topicsExclude[%zu]", i);
 		if (same)
-			kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
-					    "'%s' is already one of MirrorMaker 2's default excludes (kept while "
-					    "spec.keepDefaultExcludes is true); it can be removed",
-					    pattern);
+			kdr_validate__report(ctx, KDR_SEV_WARNING, &flow->meta, path,
+					     "'%s' is already one of MirrorMaker 2's default excludes (kept while "
+					     "spec.keepDefaultExcludes is true); it can be removed",
+					     pattern);
 		else if (covering)
-			kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
-					    "'%s' is already excluded by MirrorMaker 2's default exclude '%s' (kept while "
-					    "spec.keepDefaultExcludes is true); it can be removed",
-					    pattern, covering);
+			kdr_validate__report(
+			    ctx, KDR_SEV_WARNING, &flow->meta, path,
+			    "'%s' is already excluded by MirrorMaker 2's default exclude '%s' (kept while "
+			    "spec.keepDefaultExcludes is true); it can be removed",
+			    pattern, covering);
 		free(literal);
 		free(path);
 	}
@@ -117,8 +118,8 @@ static void compile_match(struct kdr_validate_ctx *ctx, size_t index)
 	if (!policy->match)
 		return;
 	if (kdr_regex_compile(&ctx->matches[index], policy->match) < 0)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.match", "invalid regex '%s': %s",
-				    policy->match, kdr_error_message());
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.match", "invalid regex '%s': %s",
+				     policy->match, kdr_error_message());
 }
 
 /* Whether some policy on `cluster` governs undeclared topics through `match`. */
@@ -143,7 +144,7 @@ static void check_topics_match_something(struct kdr_validate_ctx *ctx, size_t in
 
 	if (!filters->ok || !flow->source || !kdr_desired_cluster(ctx->desired, flow->source))
 		return;
-	n = kdr_validate_decls_of(ctx, flow->source, &first);
+	n = kdr_validate__decls_of(ctx, flow->source, &first);
 	if (n == 0)
 		return;
 	names = kdr_calloc(n, sizeof(*names));
@@ -162,23 +163,23 @@ static void check_topics_match_something(struct kdr_validate_ctx *ctx, size_t in
 			matched = kdr_regex_full_match(re, names[k]);
 		if (matched)
 			continue;
-		if (!kdr_validate_regex_is_literal(flow->topics.v[i], &literal) && has_match)
+		if (!kdr_validate__regex_is_literal(flow->topics.v[i], &literal) && has_match)
 			continue;
 		if (literal)
 			suggestion = kdr_did_you_mean(literal, names, n_names);
 		path = kdr_asprintf("spec.topics[%zu]", i);
-		kdr_validate_report(ctx, KDR_SEV_WARNING, &flow->meta, path,
-				    "'%s' matches none of the %zu topic%s declared for source cluster '%s'%s%s%s",
-				    flow->topics.v[i], n_names, n_names == 1 ? "" : "s", flow->source,
-				    suggestion ? " (did you mean '" : "", suggestion ? suggestion : "",
-				    suggestion ? "'?)" : "");
+		kdr_validate__report(ctx, KDR_SEV_WARNING, &flow->meta, path,
+				     "'%s' matches none of the %zu topic%s declared for source cluster '%s'%s%s%s",
+				     flow->topics.v[i], n_names, n_names == 1 ? "" : "s", flow->source,
+				     suggestion ? " (did you mean '" : "", suggestion ? suggestion : "",
+				     suggestion ? "'?)" : "");
 		free(path);
 		free(literal);
 	}
 	free(names);
 }
 
-void kdr_validate_check_regexes(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_regexes(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++)
 		compile_flow(ctx, i);

@@ -89,7 +89,7 @@ static const struct client_key {
 	{ "ssl.truststore.location", "ssl.ca.location", NULL, NULL },
 };
 
-const char *kdr_validate_rendered_key_origin(const char *key)
+const char *kdr_validate__rendered_key_origin(const char *key)
 {
 	if (!key)
 		return NULL;
@@ -99,7 +99,7 @@ const char *kdr_validate_rendered_key_origin(const char *key)
 	return NULL;
 }
 
-const char *kdr_validate_reserved_key_reason(const char *key)
+const char *kdr_validate__reserved_key_reason(const char *key)
 {
 	if (!key)
 		return NULL;
@@ -111,10 +111,10 @@ const char *kdr_validate_reserved_key_reason(const char *key)
 
 bool kdr_validate_key_is_rendered(const char *key)
 {
-	return kdr_validate_rendered_key_origin(key) != NULL;
+	return kdr_validate__rendered_key_origin(key) != NULL;
 }
 
-char *kdr_validate_client_key_origin(const char *key, const struct kdr_cluster *cl)
+char *kdr_validate__client_key_origin(const char *key, const struct kdr_cluster *cl)
 {
 	const char *rest = NULL;
 	const struct kdr_value_map *config = cl ? &cl->client_config : NULL;
@@ -151,9 +151,9 @@ bool kdr_validate_flow_key_is_rendered(const char *key, const struct kdr_cluster
 
 	if (kdr_validate_key_is_rendered(key))
 		return true;
-	origin = kdr_validate_client_key_origin(key, source);
+	origin = kdr_validate__client_key_origin(key, source);
 	if (!origin)
-		origin = kdr_validate_client_key_origin(key, target);
+		origin = kdr_validate__client_key_origin(key, target);
 	free(origin);
 	return origin != NULL;
 }

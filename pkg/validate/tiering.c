@@ -159,15 +159,15 @@ static void check_local_vs_total(struct kdr_validate_ctx *ctx, const struct kdr_
 	total_text = format_value(total->value, time);
 	local_text = format_value(local->value, time);
 	if (local->value == -1)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, local->path,
-				    "infinite (-1) local retention with a finite retention of %s (%s); kafka requires "
-				    "a finite local retention no longer than the retention, or -2 (same as retention)",
-				    total_text, total->path);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, local->path,
+				     "infinite (-1) local retention with a finite retention of %s (%s); kafka requires "
+				     "a finite local retention no longer than the retention, or -2 (same as retention)",
+				     total_text, total->path);
 	else if (local->value > total->value)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, local->path,
-				    "local retention %s is more than the retention of %s (%s); kafka requires local "
-				    "retention <= retention",
-				    local_text, total_text, total->path);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, local->path,
+				     "local retention %s is more than the retention of %s (%s); kafka requires local "
+				     "retention <= retention",
+				     local_text, total_text, total->path);
 	free(total_text);
 	free(local_text);
 }
@@ -185,10 +185,10 @@ static void check_view(struct kdr_validate_ctx *ctx, const struct kdr_policy *po
 		return;
 	if (view->cleanup.text && strstr(view->cleanup.text, "compact") &&
 	    (!topic_view || own_remote || view->cleanup.own))
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, view->cleanup.path,
-				    "'%s' with remote storage enabled by %s: kafka does not support tiered storage on "
-				    "compacted topics; use cleanup.policy 'delete' or disable tiering",
-				    view->cleanup.text, view->remote.path);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, view->cleanup.path,
+				     "'%s' with remote storage enabled by %s: kafka does not support tiered storage on "
+				     "compacted topics; use cleanup.policy 'delete' or disable tiering",
+				     view->cleanup.text, view->remote.path);
 	if (!topic_view || own_remote || view->retention.own || view->local.own)
 		check_local_vs_total(ctx, policy, &view->retention, &view->local, true);
 	if (!topic_view || own_remote || view->retention_bytes.own || view->local_bytes.own)
@@ -215,8 +215,8 @@ static void check_owned_keys(struct kdr_validate_ctx *ctx, const struct kdr_poli
 		if (!owner)
 			continue;
 		path = kdr_asprintf("%s.%s", prefix, key);
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-				    "conflicts with spec.tiering: kdr sets %s from %s; remove this key", key, owner);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
+				     "conflicts with spec.tiering: kdr sets %s from %s; remove this key", key, owner);
 		free(path);
 	}
 }
@@ -226,16 +226,16 @@ static void check_tiering_values(struct kdr_validate_ctx *ctx, const struct kdr_
 	const struct kdr_tiering *tiering = &policy->tiering;
 
 	if (tiering->has_retention && tiering->retention_ms < -1)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.tiering.retention",
-				    "found %lld; use a duration or -1 (infinite)", (long long)tiering->retention_ms);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.tiering.retention",
+				     "found %lld; use a duration or -1 (infinite)", (long long)tiering->retention_ms);
 	if (tiering->has_local_retention && tiering->local_retention_ms < -2)
-		kdr_validate_report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.tiering.localRetention",
-				    "found %lld; use a duration, -1 (infinite) or -2 (same as retention)",
-				    (long long)tiering->local_retention_ms);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.tiering.localRetention",
+				     "found %lld; use a duration, -1 (infinite) or -2 (same as retention)",
+				     (long long)tiering->local_retention_ms);
 	if (tiering->enabled && !tiering->has_local_retention)
-		kdr_validate_report(ctx, KDR_SEV_WARNING, &policy->meta, "spec.tiering",
-				    "enabled without localRetention: local.retention.ms stays -2 (same as retention), "
-				    "so brokers keep all data on local disk; set spec.tiering.localRetention");
+		kdr_validate__report(ctx, KDR_SEV_WARNING, &policy->meta, "spec.tiering",
+				     "enabled without localRetention: local.retention.ms stays -2 (same as retention), "
+				     "so brokers keep all data on local disk; set spec.tiering.localRetention");
 }
 
 static bool touches_tiering(const struct kdr_strmap *config)
@@ -277,7 +277,7 @@ static void check_policy(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 	}
 }
 
-void kdr_validate_check_tiering(struct kdr_validate_ctx *ctx)
+void kdr_validate__check_tiering(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_policies; i++)
 		check_policy(ctx, &ctx->desired->policies[i]);

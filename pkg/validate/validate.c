@@ -17,7 +17,7 @@ static bool path_within(const char *a, const char *b)
 	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '.' || a[n] == '[');
 }
 
-bool kdr_validate_is_broken(const struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *path)
+bool kdr_validate__is_broken(const struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *path)
 {
 	for (size_t i = 0; i < ctx->n_broken; i++) {
 		const char *field = ctx->broken[i].field;
@@ -33,14 +33,14 @@ bool kdr_validate_is_broken(const struct kdr_validate_ctx *ctx, const struct kdr
 	return false;
 }
 
-void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
-			 const char *path, const char *fmt, ...)
+void kdr_validate__report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
+			  const char *path, const char *fmt, ...)
 {
 	struct kdr_buf msg = KDR_BUF_INIT;
 	struct kdr_loc loc = { NULL, 0, 0 };
 	va_list ap;
 
-	if (kdr_validate_is_broken(ctx, meta, path))
+	if (kdr_validate__is_broken(ctx, meta, path))
 		return; /* its schema error says what is wrong with it */
 	va_start(ap, fmt);
 	kdr_buf_vprintf(&msg, fmt, ap);
@@ -50,7 +50,7 @@ void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severit
 	kdr_buf_release(&msg);
 }
 
-char *kdr_validate_where(const struct kdr_meta *meta, const char *path)
+char *kdr_validate__where(const struct kdr_meta *meta, const char *path)
 {
 	struct kdr_loc loc = { NULL, 0, 0 };
 
@@ -62,7 +62,7 @@ char *kdr_validate_where(const struct kdr_meta *meta, const char *path)
 	return kdr_asprintf("%s:%u:%u", loc.file, loc.line, loc.col);
 }
 
-bool kdr_validate_has_field(const struct kdr_meta *meta, const char *path)
+bool kdr_validate__has_field(const struct kdr_meta *meta, const char *path)
 {
 	for (size_t i = 0; i < meta->n_positions; i++)
 		if (strcmp(meta->positions[i].path, path) == 0)
@@ -70,14 +70,14 @@ bool kdr_validate_has_field(const struct kdr_meta *meta, const char *path)
 	return false;
 }
 
-const char *kdr_validate_name(const struct kdr_meta *meta)
+const char *kdr_validate__name(const struct kdr_meta *meta)
 {
 	if (meta->name)
 		return meta->name;
 	return meta->object_ref ? meta->object_ref : "(unnamed)";
 }
 
-const struct kdr_cluster *kdr_validate_cluster(const struct kdr_validate_ctx *ctx, const char *name, char **hint)
+const struct kdr_cluster *kdr_validate__cluster(const struct kdr_validate_ctx *ctx, const char *name, char **hint)
 {
 	const struct kdr_cluster *cl = name ? kdr_desired_cluster(ctx->desired, name) : NULL;
 	const char *suggestion = NULL;
@@ -99,7 +99,7 @@ const struct kdr_cluster *kdr_validate_cluster(const struct kdr_validate_ctx *ct
 	return NULL;
 }
 
-const char *kdr_validate_topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path)
+const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path)
 {
 	const char *value = kdr_strmap_get(&policy->topics[index].config, key);
 
@@ -114,7 +114,7 @@ const char *kdr_validate_topic_config(const struct kdr_policy *policy, size_t in
 	return value;
 }
 
-size_t kdr_validate_decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first)
+size_t kdr_validate__decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first)
 {
 	size_t lo = 0, hi = ctx->n_decls, end = 0;
 
@@ -145,7 +145,7 @@ static int compare_topic_refs(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-long kdr_validate_find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name)
+long kdr_validate__find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name)
 {
 	size_t p = (size_t)(policy - ctx->desired->policies);
 	const struct kdr_validate_topic_ref *refs = ctx->topic_refs[p];
@@ -298,17 +298,17 @@ static int validate(const struct kdr_desired *desired, struct kdr_diags *diags,
 	ctx_init(&ctx, desired, diags);
 	ctx.broken = broken;
 	ctx.n_broken = n_broken;
-	kdr_validate_check_names(&ctx);
-	kdr_validate_check_clusters(&ctx);
-	kdr_validate_check_references(&ctx);
-	kdr_validate_check_numbers(&ctx);
-	kdr_validate_check_regexes(&ctx);
-	kdr_validate_check_connector_keys(&ctx);
-	kdr_validate_check_placement(&ctx);
-	kdr_validate_check_tiering(&ctx);
-	kdr_validate_check_conflicts(&ctx);
-	kdr_validate_check_loops(&ctx);
-	kdr_validate_check_acls(&ctx);
+	kdr_validate__check_names(&ctx);
+	kdr_validate__check_clusters(&ctx);
+	kdr_validate__check_references(&ctx);
+	kdr_validate__check_numbers(&ctx);
+	kdr_validate__check_regexes(&ctx);
+	kdr_validate__check_connector_keys(&ctx);
+	kdr_validate__check_placement(&ctx);
+	kdr_validate__check_tiering(&ctx);
+	kdr_validate__check_conflicts(&ctx);
+	kdr_validate__check_loops(&ctx);
+	kdr_validate__check_acls(&ctx);
 	ctx_release(&ctx);
 	return diags->errors > errors_before ? KDR_EINVALID : 0;
 }

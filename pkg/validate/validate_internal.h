@@ -58,7 +58,7 @@ struct kdr_validate_ctx {
 	/* Sorted by cluster, topic, then document order (policy, index). */
 	struct kdr_validate_decl *decls;
 	size_t n_decls;
-	/* Per flow, filled by kdr_validate_check_regexes. */
+	/* Per flow, filled by kdr_validate__check_regexes. */
 	struct kdr_validate_filters *filters;
 	/* Per policy: the compiled spec.match, NULL when absent or invalid. */
 	struct kdr_regex **matches;
@@ -75,96 +75,95 @@ struct kdr_validate_ctx {
 /* --- reporting (validate.c) --- */
 
 /* Adds a diagnostic located at `path` of the object `meta` (kdr_meta_locate). */
-void kdr_validate_report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
-			 const char *path, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kdr_validate__report(struct kdr_validate_ctx *ctx, enum kdr_severity severity, const struct kdr_meta *meta,
+			  const char *path, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /*
  * Whether a finding at `path` of `meta` (NULL: the whole object) touches a
  * field with a schema error (ctx->broken): the field itself, a parent or a
  * child of it, or any field of a wholly broken object.
  */
-bool kdr_validate_is_broken(const struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *path);
+bool kdr_validate__is_broken(const struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *path);
 
 /* "file:line:col" (or "KIND/NAME") of `path` in `meta`, as a new heap string. */
-char *kdr_validate_where(const struct kdr_meta *meta, const char *path);
+char *kdr_validate__where(const struct kdr_meta *meta, const char *path);
 
 /* Whether the parser recorded `path` itself (not a parent): the field was written. */
-bool kdr_validate_has_field(const struct kdr_meta *meta, const char *path);
+bool kdr_validate__has_field(const struct kdr_meta *meta, const char *path);
 
 /* A printable name for an object whose metadata.name may be missing. */
-const char *kdr_validate_name(const struct kdr_meta *meta);
+const char *kdr_validate__name(const struct kdr_meta *meta);
 
 /*
  * The cluster named `name`, or NULL; when NULL and `hint` is given, *hint gets
  * a heap string to append to "cluster 'x' is not defined": a did-you-mean or
  * the list of defined clusters.
  */
-const struct kdr_cluster *kdr_validate_cluster(const struct kdr_validate_ctx *ctx, const char *name, char **hint);
+const struct kdr_cluster *kdr_validate__cluster(const struct kdr_validate_ctx *ctx, const char *name, char **hint);
 
 /*
  * The position of the first entry of `policy` (one of ctx->desired's) that
  * declares topic `name`, or -1.
  */
-long kdr_validate_find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name);
-
+long kdr_validate__find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name);
 
 /*
  * Effective config value of `key` for topic `index` of `policy` (the topic's
  * own config over the policy's), or NULL; *path (when not NULL) gets the
  * field path that set it, a new heap string.
  */
-const char *kdr_validate_topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path);
+const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path);
 
 /* Whether `name` is a legal Kafka topic name / `c` a legal character of one. */
-bool kdr_validate_topic_name_ok(const char *name);
-bool kdr_validate_topic_char(char c);
+bool kdr_validate__topic_name_ok(const char *name);
+bool kdr_validate__topic_char(char c);
 
 /* The declarations on `cluster`: *first gets the index of the first in ctx->decls; returns the count. */
-size_t kdr_validate_decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first);
+size_t kdr_validate__decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first);
 
 /*
  * Whether `pattern` is a plain topic name rather than a pattern: only topic
  * characters, with '.' (escaped or not) taken literally. When it is and
  * `literal` is given, *literal gets the name (heap).
  */
-bool kdr_validate_regex_is_literal(const char *pattern, char **literal);
+bool kdr_validate__regex_is_literal(const char *pattern, char **literal);
 
 /*
  * A few names `pattern` fully matches (e.g. "payments\..*" -> "payments.x",
  * "a|b" -> "a", "b"), each checked against `re` and legal as a topic name;
  * appended to `out`. Patterns it cannot sample add nothing.
  */
-void kdr_validate_regex_samples(struct kdr_strvec *out, const char *pattern, const struct kdr_regex *re);
+void kdr_validate__regex_samples(struct kdr_strvec *out, const char *pattern, const struct kdr_regex *re);
 
 /* Whether flow `index` accepts topic `name` as MM2's filter does (topics, excludes, internal topics). */
-bool kdr_validate_flow_accepts(const struct kdr_validate_ctx *ctx, size_t index, const char *name);
+bool kdr_validate__flow_accepts(const struct kdr_validate_ctx *ctx, size_t index, const char *name);
 
 /* Escapes regex metacharacters of `text` (heap). */
-char *kdr_validate_regex_quote(const char *text);
+char *kdr_validate__regex_quote(const char *text);
 
 /* --- the rules, one file each, run in this order by kdr_validate --- */
 
-void kdr_validate_check_names(struct kdr_validate_ctx *ctx);         /* names.c */
-void kdr_validate_check_clusters(struct kdr_validate_ctx *ctx);      /* clusters.c */
-void kdr_validate_check_references(struct kdr_validate_ctx *ctx);    /* references.c */
-void kdr_validate_check_numbers(struct kdr_validate_ctx *ctx);       /* numbers.c */
-void kdr_validate_check_regexes(struct kdr_validate_ctx *ctx);       /* regexes.c (compiles the filters) */
-void kdr_validate_check_connector_keys(struct kdr_validate_ctx *ctx); /* connector_keys.c */
-void kdr_validate_check_placement(struct kdr_validate_ctx *ctx);     /* placement_rules.c */
-void kdr_validate_check_tiering(struct kdr_validate_ctx *ctx);       /* tiering.c */
-void kdr_validate_check_conflicts(struct kdr_validate_ctx *ctx);     /* conflicts.c */
-void kdr_validate_check_loops(struct kdr_validate_ctx *ctx);         /* loops.c */
-void kdr_validate_check_acls(struct kdr_validate_ctx *ctx);          /* acls.c (AccessPolicy) */
+void kdr_validate__check_names(struct kdr_validate_ctx *ctx);	       /* names.c */
+void kdr_validate__check_clusters(struct kdr_validate_ctx *ctx);       /* clusters.c */
+void kdr_validate__check_references(struct kdr_validate_ctx *ctx);     /* references.c */
+void kdr_validate__check_numbers(struct kdr_validate_ctx *ctx);	       /* numbers.c */
+void kdr_validate__check_regexes(struct kdr_validate_ctx *ctx);	       /* regexes.c (compiles the filters) */
+void kdr_validate__check_connector_keys(struct kdr_validate_ctx *ctx); /* connector_keys.c */
+void kdr_validate__check_placement(struct kdr_validate_ctx *ctx);      /* placement_rules.c */
+void kdr_validate__check_tiering(struct kdr_validate_ctx *ctx);	       /* tiering.c */
+void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx);      /* conflicts.c */
+void kdr_validate__check_loops(struct kdr_validate_ctx *ctx);	       /* loops.c */
+void kdr_validate__check_acls(struct kdr_validate_ctx *ctx);	       /* acls.c (AccessPolicy) */
 
 /* Where a rendered key's value comes from ("from spec.tasksMax"), or NULL (rendered_keys.c). */
-const char *kdr_validate_rendered_key_origin(const char *key);
+const char *kdr_validate__rendered_key_origin(const char *key);
 /* Why kdr relies on MM2's default of `key` ("at MM2's default ..."), or NULL. */
-const char *kdr_validate_reserved_key_reason(const char *key);
+const char *kdr_validate__reserved_key_reason(const char *key);
 /*
  * When kdr renders `key` (source.cluster.K / target.cluster.K) from the
  * clientConfig of `cl`: the fields it comes from ("spec.clientConfig.x", heap);
  * else NULL.
  */
-char *kdr_validate_client_key_origin(const char *key, const struct kdr_cluster *cl);
+char *kdr_validate__client_key_origin(const char *key, const struct kdr_cluster *cl);
 
 #endif

@@ -12,7 +12,7 @@
 
 static void expect_normal(const char *key, const char *value, const char *want)
 {
-	char *got = plan_config_normalise(key, value);
+	char *got = kdr_plan__config_normalise(key, value);
 
 	if (strcmp(got, want) != 0)
 		fail_msg("%s=%s: got '%s', want '%s'", key, value, got, want);
@@ -48,19 +48,19 @@ static void test_normalise(void **state)
 	expect_normal("compression.type", " lz4 ", "lz4");
 	expect_normal("message.timestamp.type", "LogAppendTime", "LogAppendTime");
 	expect_normal("x.custom", " A b ", "A b");
-	assert_null(plan_config_normalise("retention.ms", NULL));
+	assert_null(kdr_plan__config_normalise("retention.ms", NULL));
 
-	assert_true(plan_config_equal("retention.ms", "1000", "01000"));
-	assert_false(plan_config_equal("retention.ms", "1000", "1001"));
-	assert_true(plan_config_equal("cleanup.policy", "compact,delete", "delete,compact"));
-	assert_false(plan_config_equal("compression.type", "LZ4", "lz4"));
-	assert_false(plan_config_equal("retention.ms", "1", NULL));
-	assert_true(plan_config_equal("retention.ms", NULL, NULL));
-	assert_true(plan_config_true("TRUE"));
-	assert_true(plan_config_true(" true"));
-	assert_false(plan_config_true("false"));
-	assert_false(plan_config_true(NULL));
-	assert_false(plan_config_true("1"));
+	assert_true(kdr_plan__config_equal("retention.ms", "1000", "01000"));
+	assert_false(kdr_plan__config_equal("retention.ms", "1000", "1001"));
+	assert_true(kdr_plan__config_equal("cleanup.policy", "compact,delete", "delete,compact"));
+	assert_false(kdr_plan__config_equal("compression.type", "LZ4", "lz4"));
+	assert_false(kdr_plan__config_equal("retention.ms", "1", NULL));
+	assert_true(kdr_plan__config_equal("retention.ms", NULL, NULL));
+	assert_true(kdr_plan__config_true("TRUE"));
+	assert_true(kdr_plan__config_true(" true"));
+	assert_false(kdr_plan__config_true("false"));
+	assert_false(kdr_plan__config_true(NULL));
+	assert_false(kdr_plan__config_true("1"));
 }
 
 static void test_override_sources(void **state)
@@ -68,12 +68,12 @@ static void test_override_sources(void **state)
 	struct kdr_live_config config = {NULL, NULL, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC, false, false};
 
 	(void)state;
-	assert_true(plan_config_is_override(&config));
+	assert_true(kdr_plan__config_is_override(&config));
 	config.source = KDR_CONFIG_SOURCE_UNKNOWN;
-	assert_true(plan_config_is_override(&config));
+	assert_true(kdr_plan__config_is_override(&config));
 	for (int s = KDR_CONFIG_SOURCE_DYNAMIC_BROKER; s <= KDR_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER; s++) {
 		config.source = (enum kdr_config_source)s;
-		assert_false(plan_config_is_override(&config));
+		assert_false(kdr_plan__config_is_override(&config));
 	}
 }
 
@@ -93,7 +93,7 @@ static void test_reassignment_format(void **state)
 	target.partitions[1].ids[1] = 7;
 	target.partitions[2].ids[0] = 4;
 	target.partitions[2].ids[1] = 3;
-	json = plan_reassignment_format("my \"topic\"", &target, &current);
+	json = kdr_plan__reassignment_format("my \"topic\"", &target, &current);
 	assert_string_equal(json, "{\"version\": 1, \"partitions\": [\n"
 				  "  {\"topic\": \"my \\\"topic\\\"\", \"partition\": 1, \"replicas\": [2, 7], "
 				  "\"log_dirs\": [\"any\", \"any\"]},\n"
@@ -101,10 +101,10 @@ static void test_reassignment_format(void **state)
 				  "\"log_dirs\": [\"any\", \"any\"]}\n"
 				  "]}\n");
 	free(json);
-	json = plan_reassignment_format("t", &target, &target);
+	json = kdr_plan__reassignment_format("t", &target, &target);
 	assert_string_equal(json, "{\"version\": 1, \"partitions\": []}\n");
 	free(json);
-	json = plan_reassignment_format("t", &target, NULL);
+	json = kdr_plan__reassignment_format("t", &target, NULL);
 	assert_non_null(strstr(json, "\"partition\": 0, \"replicas\": [1, 2]"));
 	free(json);
 	kdr_assignment_release(&target);

@@ -1008,7 +1008,7 @@ static void assert_samples(const char *pattern, const char *expected)
 	char *joined = NULL;
 
 	assert_int_equal(kdr_regex_compile(&re, pattern), 0);
-	kdr_validate_regex_samples(&samples, pattern, re);
+	kdr_validate__regex_samples(&samples, pattern, re);
 	joined = kdr_strvec_join(&samples, " ");
 	assert_string_equal(joined, expected);
 	free(joined);
