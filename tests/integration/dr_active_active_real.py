@@ -108,6 +108,16 @@ def kcat_all(bootstrap, topic):
     return proc.stdout.split() if proc.returncode == 0 else None
 
 
+def connector_state(url, name):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen("%s/connectors/%s/status" % (url, name), timeout=10) as r:
+            return json.loads(r.read().decode())["connector"]["state"]
+    except urllib.error.HTTPError as e:
+        return "HTTP %d" % e.code
+
+
 def until(what, fn, timeout, every=2):
     deadline = time.monotonic() + timeout
     while True:
@@ -277,6 +287,11 @@ def main():
               "billing on dc-east's orders moved from %d to %s: at or before its position %d on dc-west"
               % (COMMITTED, back, ON_WEST))
         run("apply", "--git", desired, "--yes", expect=0)
+        # Connect resumes a STOPPED connector asynchronously (a rebalance after kdr's PUT .../resume):
+        # the plan is judged once the resumed connectors run, as dr_real_mm2.py does.
+        for name in ("kdr.west-to-east.source", "kdr.west-to-east.checkpoint"):
+            check(until("%s to run" % name, lambda: connector_state(east["connect"], name) == "RUNNING",
+                        timeout=120), "%s RUNNING on dc-east's Connect after apply" % name)
         run("plan", "--git", desired, "--detailed-exitcode", expect=0)
     finally:
         rc = b.stop()
