@@ -67,3 +67,11 @@ const struct kdr_flow *kdr_cli_flow(const struct kdr_desired *desired, const cha
 		fprintf(stderr, "kdr %s: --flow '%s': no ReplicationFlow of that name is declared\n", spec->command, name);
 	return flow;
 }
+
+int kdr_cli_read_flow(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args,
+		      const struct kdr_flow *flow)
+{
+	kdr_strvec_push(&args->clusters, flow->source);
+	kdr_strvec_push(&args->clusters, flow->target);
+	return kdr_cli_read(p, desired, &args->live, &args->clusters);
+}

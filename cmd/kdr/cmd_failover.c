@@ -2,7 +2,8 @@
  * kdr failover: moves the consumer groups of a flow to its target with the
  * offsets MirrorMaker 2 translated (its checkpoints), after stopping the
  * flow's connectors. The same load -> validate -> read live path as plan
- * and status; pkg/dr decides, pkg/executor does the I/O.
+ * and status, then kdr_pipeline_failover (pkg/pipeline/failover.c); this
+ * parses, asks, prints and records.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,7 @@
 
 #include "args.h"
 #include "dr/dr.h"
-#include "executor/dr_io.h"
-#include "executor/executor.h"
-#include "live/live.h"
-#include "mm2/mm2.h"
-#include "plan/plan.h"
+#include "pipeline/dr.h"
 #include "record.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -91,103 +88,6 @@ static bool confirm(size_t groups)
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
-}
-
-/* Every (topic, partition) the checkpoints name, for the end-offset query. */
-static void checkpointed_partitions(struct kdr_dr_offsets *out, const struct kdr_dr_checkpoints *set)
-{
-	for (size_t i = 0; i < set->n; i++)
-		if (!kdr_dr_offsets_find(out, set->v[i].topic, set->v[i].partition)) {
-			kdr_dr_offsets_set(out, set->v[i].topic, set->v[i].partition, -1);
-			kdr_dr_offsets_sort(out);
-		}
-}
-
-/*
- * Principals the source lets read a moved group that the target's ACLs
- * would lock out (kdr_plan_acl_lockouts), as warnings: the offsets are
- * committed all the same; the grants are the operator's (or mirrorAcls') to fix.
- */
-static void warn_lockouts(const struct kdr_dr_failover_plan *plan, const struct kdr_desired *desired,
-			  const struct kdr_live *live, const struct kdr_flow *flow)
-{
-	struct kdr_strvec messages = KDR_STRVEC_INIT, topics = KDR_STRVEC_INIT;
-
-	for (size_t g = 0; g < plan->n_groups; g++) {
-		const struct kdr_dr_failover_group *group = &plan->groups[g];
-
-		if (group->verdict == KDR_DR_REFUSED)
-			continue;
-		for (size_t r = 0; r < plan->n_rows; r++)
-			if (strcmp(plan->rows[r].group, group->group) == 0 &&
-			    !kdr_strvec_contains(&topics, plan->rows[r].topic))
-				kdr_strvec_push(&topics, plan->rows[r].topic);
-		kdr_plan_acl_lockouts(&messages, desired, live, flow, group->group, (const char *const *)topics.v,
-				      topics.n);
-		kdr_strvec_release(&topics);
-	}
-	for (size_t i = 0; i < messages.n; i++)
-		fprintf(stderr, "kdr failover: warning: %s\n", messages.v[i]);
-	kdr_strvec_release(&messages);
-}
-
-/*
- * Records at risk per remote partition: on the source, past what the
- * target holds (from the latest offset-sync and the remote log end). Only
- * when the source answers; otherwise `out` stays unset (unknown).
- */
-static bool records_at_risk(struct kdr_dr_offsets *out, const struct kdr_desired *desired, const struct kdr_flow *flow,
-			    const struct kdr_dr_offsets *target_ends, const struct kdr_executor_options *exec)
-{
-	const struct kdr_cluster *source = kdr_desired_cluster(desired, flow->source);
-	const struct kdr_cluster *syncs_cluster = NULL;
-	const char *syncs_cluster_name = NULL;
-	char *syncs_topic = NULL;
-	struct kdr_dr_syncs syncs = { 0 };
-	struct kdr_dr_offsets want = { 0 }, source_ends = { 0 };
-	bool ok = false;
-
-	kdr_dr_offset_syncs_location(flow, &syncs_cluster_name, &syncs_topic);
-	syncs_cluster = kdr_desired_cluster(desired, syncs_cluster_name);
-	for (size_t i = 0; i < target_ends->n; i++) {
-		char *upstream = kdr_dr_upstream_topic(flow, target_ends->v[i].topic);
-
-		if (upstream)
-			kdr_dr_offsets_set(&want, upstream, target_ends->v[i].partition, -1);
-		free(upstream);
-	}
-	kdr_dr_offsets_sort(&want);
-	if (!source || kdr_executor_end_offsets(&source_ends, source, &want, exec) != 0) {
-		fprintf(stderr, "kdr failover: source '%s' not readable, records at risk unknown: %s\n", flow->source,
-			kdr_error_message());
-		goto cleanup;
-	}
-	if (!syncs_cluster || kdr_executor_read_syncs(&syncs, syncs_cluster, syncs_topic, exec) != 0) {
-		fprintf(stderr, "kdr failover: offset-syncs '%s' on '%s' not readable, records at risk unknown: %s\n",
-			syncs_topic, syncs_cluster_name, kdr_error_message());
-		goto cleanup;
-	}
-	for (size_t i = 0; i < target_ends->n; i++) {
-		const struct kdr_dr_offset *remote = &target_ends->v[i];
-		char *upstream = kdr_dr_upstream_topic(flow, remote->topic);
-		const struct kdr_dr_offset *src = upstream ? kdr_dr_offsets_find(&source_ends, upstream, remote->partition)
-							   : NULL;
-		int64_t next = src ? kdr_dr_replicated_upstream(kdr_dr_syncs_find(&syncs, upstream, remote->partition),
-								 remote->offset, src->offset)
-				   : -1;
-
-		if (next >= 0)
-			kdr_dr_offsets_set(out, remote->topic, remote->partition, src->offset - next);
-		free(upstream);
-	}
-	kdr_dr_offsets_sort(out);
-	ok = true;
-cleanup:
-	free(syncs_topic);
-	kdr_dr_syncs_release(&syncs);
-	kdr_dr_offsets_release(&want);
-	kdr_dr_offsets_release(&source_ends);
-	return ok;
 }
 
 /*
@@ -270,36 +170,37 @@ static int failover_option(void *ctx, int opt, const char *arg, const struct kdr
 	return -1;
 }
 
+/* What stopping the flow's connectors left, and what the steps up to the decision warned about. */
+static void print_progress(const struct kdr_failover_outcome *fo)
+{
+	for (size_t i = 0; i < fo->n_stops; i++) {
+		if (fo->stops[i].code == 0)
+			fprintf(stderr, "kdr failover: connector '%s' on '%s': stopped\n", fo->stops[i].connector,
+				fo->stops[i].cluster);
+		else
+			fprintf(stderr, "kdr failover: connector '%s' on '%s': not stopped (%s); going on\n",
+				fo->stops[i].connector, fo->stops[i].cluster, fo->stops[i].message);
+	}
+	for (size_t i = 0; i < fo->warnings.n; i++)
+		fprintf(stderr, "kdr failover: %s\n", fo->warnings.v[i]);
+}
+
 int kdr_cmd_failover(int argc, char **argv)
 {
 	struct failover_args a = { .groups = KDR_STRVEC_INIT };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_executor_options exec = { 0 };
 	struct kdr_strvec errors = KDR_STRVEC_INIT;
-	struct kdr_dr_checkpoints checkpoints = { 0 };
-	struct kdr_dr_offsets wanted = { 0 }, target_ends = { 0 }, at_risk = { 0 };
-	struct kdr_dr_failover_input in = { 0 };
-	struct kdr_dr_failover_plan plan = { 0 };
-	struct kdr_executor_stop *stops = NULL;
+	struct kdr_failover_request req = { 0 };
+	struct kdr_failover_outcome fo = { 0 };
 	struct kdr_regex *groups_re = NULL;
 	struct kdr_buf out = KDR_BUF_INIT;
 	const struct kdr_flow *flow = NULL;
-	const struct kdr_cluster *target = NULL;
-	const struct kdr_live_cluster *target_live = NULL;
-	char *checkpoints_topic = NULL;
-	bool json = false, dry_run = false, force = false, yes = false, commit = false;
-	size_t n_stops = 0, to_commit = 0;
-	int exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, failover_option, &a);
+	int rc = 0, exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, failover_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	json = a.json;
-	dry_run = a.dry_run;
-	force = a.force;
-	yes = a.yes;
-	commit = a.commit;
 	if (!a.flow) {
 		exit_code = kdr_cli_usage_error(&failover_spec, "--flow F is required");
 		goto cleanup;
@@ -314,130 +215,56 @@ int kdr_cmd_failover(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	target = kdr_desired_cluster(&desired, flow->target);
-
 	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
-	kdr_strvec_push(&args.clusters, flow->source);
-	kdr_strvec_push(&args.clusters, flow->target);
 	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read_flow(&p, &desired, &args, flow)) != KDR_EXIT_OK)
 		goto cleanup;
-	target_live = kdr_live_cluster_find(&p.live, flow->target);
-	if (!target_live) {
-		fprintf(stderr, "kdr failover: target '%s' is not readable: nothing was changed\n", flow->target);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (!target_live->groups_read || !target_live->group_offsets_read) {
-		fprintf(stderr, "kdr failover: the consumer groups of '%s' could not be read: nothing was changed\n",
-			flow->target);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	exec.timeout_ms = args.live.timeout_ms;
-
-	/* (a) Stop the connectors first, so that no checkpoint or group sync lands while we read and commit. */
-	if (!dry_run) {
-		kdr_executor_stop_flow(&stops, &n_stops, &desired, flow, &exec);
-		for (size_t i = 0; i < n_stops; i++) {
-			if (stops[i].code == 0)
-				fprintf(stderr, "kdr failover: connector '%s' on '%s': stopped\n", stops[i].connector,
-					stops[i].cluster);
-			else
-				fprintf(stderr, "kdr failover: connector '%s' on '%s': not stopped (%s); going on\n",
-					stops[i].connector, stops[i].cluster, stops[i].message);
-		}
-	}
-
-	/* (b) The checkpoints, latest per group and partition. */
-	checkpoints_topic = kdr_mm2_checkpoints_topic(flow);
-	if (!kdr_live_topic_find(target_live, checkpoints_topic)) {
-		fprintf(stderr,
-			"kdr failover: checkpoints topic '%s' does not exist on '%s': MM2 wrote no checkpoints for "
-			"flow '%s' (is its checkpoint connector running, spec.checkpoints.enabled true?); nothing was "
-			"committed\n",
-			checkpoints_topic, flow->target, flow->meta.name);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (kdr_executor_read_checkpoints(&checkpoints, target, checkpoints_topic, &exec) != 0) {
-		fprintf(stderr, "kdr failover: reading '%s' on '%s': %s; nothing was committed\n", checkpoints_topic,
-			flow->target, kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (checkpoints.corrupt)
-		fprintf(stderr, "kdr failover: '%s': %zu of %zu record(s) are not MM2 checkpoints and were skipped "
-				"(first: %s)\n",
-			checkpoints_topic, checkpoints.corrupt, checkpoints.records, checkpoints.first_error);
-
-	/* The remote partitions' log ends bound what may be committed; the source says what is at risk. */
-	checkpointed_partitions(&wanted, &checkpoints);
-	if (kdr_executor_end_offsets(&target_ends, target, &wanted, &exec) != 0) {
-		fprintf(stderr, "kdr failover: log-end offsets on '%s': %s; nothing was committed\n", flow->target,
-			kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	in.at_risk = kdr_live_cluster_find(&p.live, flow->source) &&
-				     records_at_risk(&at_risk, &desired, flow, &target_ends, &exec)
-			     ? &at_risk
-			     : NULL;
-
-	/* (c) Decide (pure), print, commit. */
-	in.flow = flow;
-	in.checkpoints = &checkpoints;
-	in.target = target_live;
-	in.target_ends = &target_ends;
-	in.groups = (const char *const *)a.groups.v;
-	in.n_groups = a.groups.n;
-	in.groups_re = groups_re;
-	in.force = force;
-	if (kdr_dr_failover_decide(&plan, &in) != 0) {
+	req.flow = flow;
+	req.groups = (const char *const *)a.groups.v;
+	req.n_groups = a.groups.n;
+	req.groups_re = groups_re;
+	req.force = a.force;
+	req.dry_run = a.dry_run;
+	rc = kdr_pipeline_failover(&fo, &p, &req);
+	print_progress(&fo);
+	if (rc != 0) {
 		fprintf(stderr, "kdr failover: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (json)
-		kdr_dr_failover_render_json(&out, &plan, dry_run);
+	if (a.json)
+		kdr_dr_failover_render_json(&out, &fo.plan, a.dry_run);
 	else
-		kdr_dr_failover_render_text(&out, &plan, dry_run);
+		kdr_dr_failover_render_text(&out, &fo.plan, a.dry_run);
 	fwrite(out.ptr, 1, out.len, stdout);
 	fflush(stdout);
-	warn_lockouts(&plan, &desired, &p.live, flow);
-	for (size_t g = 0; g < plan.n_groups; g++)
-		to_commit += plan.groups[g].verdict == KDR_DR_COMMIT;
-	if (!dry_run && to_commit) {
-		if (!yes && (!isatty(STDIN_FILENO) || !confirm(to_commit))) {
+	for (size_t i = 0; i < fo.lockouts.n; i++)
+		fprintf(stderr, "kdr failover: warning: %s\n", fo.lockouts.v[i]);
+	if (!a.dry_run && fo.to_commit) {
+		if (!a.yes && (!isatty(STDIN_FILENO) || !confirm(fo.to_commit))) {
 			fprintf(stderr, "kdr failover: not committed (%s)\n",
 				isatty(STDIN_FILENO) ? "not confirmed" : "stdin is not a terminal: pass --yes");
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
-		if (kdr_executor_commit_failover(&errors, &plan, target, &exec) != 0) {
+		if (kdr_pipeline_failover_commit(&errors, &p, &fo) != 0) {
 			for (size_t i = 0; i < errors.n; i++)
 				fprintf(stderr, "kdr failover: %s\n", errors.v[i]);
 			exit_code = KDR_EXIT_ERROR;
 		} else {
-			fprintf(stderr, "kdr failover: committed the offsets of %zu group(s) on '%s'\n", to_commit,
+			fprintf(stderr, "kdr failover: committed the offsets of %zu group(s) on '%s'\n", fo.to_commit,
 				flow->target);
 		}
 	}
 	/* Recorded even when a group was refused: the connectors are stopped and must stay so. */
-	if (record_failover(&args.src, &desired, flow, commit, dry_run, to_commit) != KDR_EXIT_OK)
+	if (record_failover(&args.src, &desired, flow, a.commit, a.dry_run, fo.to_commit) != KDR_EXIT_OK)
 		exit_code = KDR_EXIT_ERROR;
-	if (plan.n_refused)
+	if (fo.plan.n_refused)
 		exit_code = KDR_EXIT_ERROR;
 cleanup:
 	kdr_buf_release(&out);
-	kdr_dr_failover_plan_release(&plan);
-	kdr_dr_checkpoints_release(&checkpoints);
-	kdr_dr_offsets_release(&wanted);
-	kdr_dr_offsets_release(&target_ends);
-	kdr_dr_offsets_release(&at_risk);
-	kdr_executor_stops_free(stops, n_stops);
+	kdr_failover_outcome_release(&fo);
 	kdr_regex_free(groups_re);
-	free(checkpoints_topic);
 	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);

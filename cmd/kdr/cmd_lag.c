@@ -95,9 +95,7 @@ int kdr_cmd_lag(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	kdr_strvec_push(&args.clusters, flow->source);
-	kdr_strvec_push(&args.clusters, flow->target);
-	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read_flow(&p, &desired, &args, flow)) != KDR_EXIT_OK)
 		goto cleanup;
 	/* Status names what the flow mirrors (what its running connector, or the flow, selects). */
 	rc = kdr_pipeline_plan(&p);

@@ -1,0 +1,72 @@
+#ifndef KDR_PIPELINE_DR_H
+#define KDR_PIPELINE_DR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dr/dr.h"
+#include "executor/dr_io.h"
+#include "pipeline/pipeline.h"
+#include "util/regex.h"
+#include "util/strvec.h"
+
+/*
+ * kdr failover and kdr failback on the one pipeline: the steps after a
+ * pipeline has read the flow's two clusters with their groups' offsets.
+ * pkg/dr decides, pkg/executor stops connectors, reads MM2's topics and
+ * commits offsets; these wire them. Nothing here prints and nothing here
+ * records into the desired state (the command does, with the outcome):
+ * outcomes are in the out structs, failures in kdr_error_message().
+ */
+
+/* --- failover --- */
+
+struct kdr_failover_request {
+	const struct kdr_flow *flow;       /* lent from the pipeline's desired state */
+	const char *const *groups;         /* --group G...; NULL/0: every checkpointed group the flow accepts */
+	size_t n_groups;
+	const struct kdr_regex *groups_re; /* --groups REGEX, NULL: none */
+	bool force;                        /* also move groups backwards */
+	bool dry_run;                      /* stop no connector */
+};
+
+struct kdr_failover_outcome {
+	struct kdr_executor_stop *stops; /* the flow's connectors as stopping left them (none under dry_run) */
+	size_t n_stops;
+	/* In order: skipped checkpoint records, why the records at risk are unknown. */
+	struct kdr_strvec warnings;
+	struct kdr_dr_failover_plan plan; /* what the failover commits (kdr_dr_failover_decide) */
+	/* Principals the source lets read a moved group that the target's ACLs would lock out (kdr_plan_acl_lockouts). */
+	struct kdr_strvec lockouts;
+	size_t to_commit; /* groups whose verdict is commit */
+};
+
+/*
+ * The failover of req->flow up to its decision, on `p` (read with
+ * KDR_READ_GROUPS_OFFSETS, the flow's source and target selected): refuses a
+ * target that was not read or whose groups could not be read; unless
+ * dry_run stops the flow's connectors (never a failure: each stop's outcome
+ * is in out->stops); reads the latest checkpoint per group and partition
+ * from <source>.checkpoints.internal on the target and the remote
+ * partitions' log ends there; when the source was read, the records at risk
+ * (its log ends past MM2's latest offset-syncs; unknown, with a warning,
+ * when they cannot be read); decides (pure) and lists ACL lockouts. Fills
+ * an empty `out` (release it also on failure: stops and warnings made
+ * before the failure are in it). Returns 0; KDR_EUNAVAILABLE (target or its
+ * groups unreadable), KDR_ENOTFOUND (no checkpoints topic) or the read's
+ * code, the message ending "nothing was changed" / "nothing was committed".
+ */
+int kdr_pipeline_failover(struct kdr_failover_outcome *out, const struct kdr_pipeline *p,
+			  const struct kdr_failover_request *req);
+
+/*
+ * Commits out->plan's commit rows on the flow's target (one
+ * AlterConsumerGroupOffsets per group). Messages of failures go to
+ * `errors`. Returns the number of groups that failed.
+ */
+size_t kdr_pipeline_failover_commit(struct kdr_strvec *errors, const struct kdr_pipeline *p,
+				    const struct kdr_failover_outcome *out);
+
+void kdr_failover_outcome_release(struct kdr_failover_outcome *out);
+
+#endif
