@@ -72,6 +72,17 @@ static const struct kdr_secret_resolver *k8s_resolver(void *ctx)
 	return &common->resolver;
 }
 
+/* Both sources record through the client they read with: the same server, credentials and TLS. */
+static int k8s_record(struct kdr_strvec *done, const struct kdr_desired *desired, const struct kdr_source_change *change,
+		      const char *message, void *ctx)
+{
+	struct k8s_common *common = ctx;
+
+	(void)desired;
+	(void)message;
+	return kdr_k8s_record(done, common->client, change);
+}
+
 struct k8s_source {
 	struct k8s_common c; /* first */
 	struct kdr_k8s_informer *informers[MAX_KINDS];
@@ -697,7 +708,7 @@ static int k8s_leader(void *ctx)
 }
 
 static const struct kdr_source_ops k8s_ops = {
-	k8s_revision, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report, k8s_leader,
+	k8s_revision, k8s_load, k8s_describe, k8s_free, k8s_resolver, k8s_hold, k8s_report, k8s_leader, k8s_record,
 };
 
 static void leadership(bool leading, void *ctx)
@@ -819,7 +830,7 @@ static void list_free(void *ctx)
 }
 
 static const struct kdr_source_ops list_ops = {
-	list_revision, list_load, k8s_describe, list_free, k8s_resolver, NULL, NULL, NULL,
+	list_revision, list_load, k8s_describe, list_free, k8s_resolver, NULL, NULL, NULL, k8s_record,
 };
 
 int kdr_k8s_source_list(struct kdr_source *out, const struct kdr_k8s_config *config, const char *namespace,

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "source/source.h"
+#include "source/source_internal.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -154,6 +155,7 @@ static const struct kdr_source_ops dir_ops = {
 	NULL,
 	NULL,
 	NULL,
+	kdr_source__dir_record,
 };
 
 void kdr_source_dir(struct kdr_source *out, const char *dir, unsigned flags)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "source/source.h"
+#include "source/source_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -69,6 +70,14 @@ static void git_free(void *ctx)
 	free(src);
 }
 
+static int git_record(struct kdr_strvec *done, const struct kdr_desired *desired,
+		      const struct kdr_source_change *change, const char *message, void *ctx)
+{
+	struct git_source *src = ctx;
+
+	return kdr_source__git_record(done, src->repo, src->ref, desired, change, message);
+}
+
 static const struct kdr_source_ops git_ops = {
 	git_revision,
 	git_load,
@@ -78,6 +87,7 @@ static const struct kdr_source_ops git_ops = {
 	NULL,
 	NULL,
 	NULL,
+	git_record,
 };
 
 int kdr_source_git(struct kdr_source *out, const struct kdr_git_options *options, const char *ref, const char *path,

@@ -45,6 +45,8 @@ struct kdr_action_result;
 struct kdr_live;
 struct kdr_plan;
 struct kdr_health;
+struct kdr_source_change;
+struct kdr_strvec;
 
 /*
  * What one reconcile cycle found, for a source that reports it back (the
@@ -106,6 +108,12 @@ struct kdr_source_ops {
 	void (*report)(void *ctx, const struct kdr_source_report *report);
 	/* Optional: 0 no leader election, 1 standby, 2 leading (any thread). */
 	int (*leader)(void *ctx);
+	/*
+	 * Optional (NULL: the source cannot record, KDR_EUNSUPPORTED): writes a
+	 * DR step into the source, as kdr_source_record (source/record.h) says.
+	 */
+	int (*record)(struct kdr_strvec *done, const struct kdr_desired *desired, const struct kdr_source_change *change,
+		      const char *message, void *ctx);
 };
 
 struct kdr_source {

@@ -62,6 +62,44 @@ void kdr_source__git_stream_set_timeout(int timeout_ms);
 /* Why a stream of this thread gave up waiting since the last set_timeout, or NULL. */
 const char *kdr_source__git_stream_timed_out(void);
 
+/* --- recording a DR step (record*.c) --- */
+
+struct kdr_source_change;
+struct kdr_strvec;
+
+/*
+ * Reads a file of the source (`path` as a flow's meta.file names it) into
+ * `out`; a negative code with kdr_error_set on failure.
+ */
+typedef int (*kdr_source__read_fn)(struct kdr_buf *out, const char *path, void *ctx);
+
+/* A flow's file with the edits of the flows it holds applied. */
+struct kdr_source__edited_file {
+	const char *path; /* lent from the flow's meta.file */
+	struct kdr_buf text;
+	bool changed;
+};
+
+/*
+ * Applies the change's flow edits (change->flow, then change->flow2) to
+ * their files, read once each through `read`: up to two files in `files`
+ * (release with kdr_source__edited_files_release). Returns 0, the read's
+ * code, or KDR_EINVALID when a document cannot be edited.
+ */
+int kdr_source__edit_flows(struct kdr_source__edited_file files[2], size_t *n_files,
+			   const struct kdr_source_change *change, kdr_source__read_fn read, void *ctx);
+
+void kdr_source__edited_files_release(struct kdr_source__edited_file *files, size_t n);
+
+/* The directory source's record operation (no context needed: flows name their files). */
+int kdr_source__dir_record(struct kdr_strvec *done, const struct kdr_desired *desired,
+			   const struct kdr_source_change *change, const char *message, void *ctx);
+
+/* The Git source's: a commit on the branch `ref` names (NULL: HEAD's) of `repo`, fetched first. */
+int kdr_source__git_record(struct kdr_strvec *done, struct kdr_git_repo *repo, const char *ref,
+			   const struct kdr_desired *desired, const struct kdr_source_change *change,
+			   const char *message);
+
 /* Recursively removes `path` (a cache directory being abandoned); best effort. */
 void kdr_source__git_remove_tree(const char *path);
 

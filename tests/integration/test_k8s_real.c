@@ -3,7 +3,8 @@
  * built from the Go module proxy, with etcd): requests and their error
  * codes, a service-account token from the TokenRequest API, Secrets, list +
  * watch through an informer (create, patch, delete seen; 410 Gone relisted;
- * an API server restart survived with no change missed), and kdr_k8s_load.
+ * an API server restart survived with no change missed), kdr_k8s_load, and
+ * a DR step recorded through the source (the ReplicationFlow patched).
  * Skipped, saying why, only when the API server binaries cannot be had.
  */
 #include <errno.h>
@@ -24,6 +25,8 @@
 #include <cmocka.h>
 
 #include "k8s/k8s.h"
+#include "source/record.h"
+#include "util/strvec.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -484,6 +487,157 @@ static void test_load(void **state)
 	kdr_diags_release(&diags);
 }
 
+/* `kubectl get` of one field of the flow (jsonpath), heap; "" when absent. */
+static char *flow_field(const char *ns, const char *name, const char *jsonpath)
+{
+	char *command = kdr_asprintf("kubectl --kubeconfig '%s' -n %s get replicationflow %s -o jsonpath='%s'",
+				     srv.kubeconfig, ns, name, jsonpath);
+	FILE *pipe = popen(command, "r");
+	char text[4096] = "";
+	size_t n = 0;
+
+	assert_non_null(pipe);
+	n = fread(text, 1, sizeof(text) - 1, pipe);
+	text[n] = '\0';
+	assert_int_equal(pclose(pipe), 0);
+	free(command);
+	return kdr_strdup(text);
+}
+
+static void assert_flow_field(const char *ns, const char *name, const char *jsonpath, const char *want)
+{
+	char *got = flow_field(ns, name, jsonpath);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void load_list(struct kdr_desired *out, struct kdr_source *source)
+{
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	int rc = kdr_source_load_now(out, &diags, source);
+
+	if (rc != 0) {
+		kdr_diags_print(&diags, stderr);
+		fail_msg("load: %d %s", rc, kdr_error_message());
+	}
+	kdr_diags_release(&diags);
+}
+
+static const struct kdr_flow *find_flow(const struct kdr_desired *desired, const char *name)
+{
+	for (size_t i = 0; i < desired->n_flows; i++)
+		if (strcmp(desired->flows[i].meta.name, name) == 0)
+			return &desired->flows[i];
+	fail_msg("no flow '%s'", name);
+	return NULL;
+}
+
+static void test_record_patches_the_flow(void **state)
+{
+	static const struct kdr_spec_edit failover[] = {
+		{ "suspended", "true" },
+		{ "failedOver", "\"2026-12-07T01:00:00Z\"" },
+	};
+	static const struct kdr_spec_edit failback[] = {
+		{ "suspended", "false" },
+		{ "failedOver", NULL },
+	};
+	struct kdr_source source = { NULL, NULL };
+	struct kdr_desired desired = { 0 };
+	struct kdr_source_change change;
+	struct kdr_strvec done = KDR_STRVEC_INIT;
+	char *rv = NULL, *want = NULL;
+	uint64_t sent = 0;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	kubectl("create namespace kdr-record");
+	assert_int_equal(
+		sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: east, namespace: kdr-record}\\n"
+		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
+		   "apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: west, namespace: kdr-record}\\n"
+		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
+		   "apiVersion: kdr.io/v1alpha1\\nkind: ReplicationFlow\\nmetadata: {name: east-to-west, namespace: "
+		   "kdr-record}\\nspec: {source: east, target: west, topics: [orders], tasksMax: 2}\\n' | "
+		   "kubectl --kubeconfig '%s' apply -f - >/dev/null",
+		   srv.kubeconfig),
+		0);
+	assert_int_equal(kdr_k8s_source_list(&source, &srv.config, "kdr-record", 10000), 0);
+	load_list(&desired, &source);
+
+	/* The failover: the flow's spec gets both fields, nothing else of it changes. */
+	memset(&change, 0, sizeof(change));
+	change.flow = find_flow(&desired, "east-to-west");
+	change.edits = failover;
+	change.n_edits = 2;
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, "kdr failover: unused"), 0);
+	rv = flow_field("kdr-record", "east-to-west", "{.metadata.resourceVersion}");
+	want = kdr_asprintf("recorded in ReplicationFlow kdr-record/east-to-west (resourceVersion %s)", rv);
+	assert_int_equal(done.n, 1);
+	assert_string_equal(done.v[0], want);
+	free(want);
+	free(rv);
+	kdr_strvec_release(&done);
+	assert_flow_field("kdr-record", "east-to-west", "{.spec.suspended} {.spec.failedOver} {.spec.tasksMax} {.spec.topics}",
+			  "true 2026-12-07T01:00:00Z 2 [\"orders\"]");
+	assert_flow_field("kdr-record", "east-to-west", "{.metadata.generation}", "2");
+
+	/* Recorded already (read again): no patch, the generation stays. */
+	load_list(&desired, &source);
+	change.flow = find_flow(&desired, "east-to-west");
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, "again"), 0);
+	assert_int_equal(done.n, 0);
+	assert_flow_field("kdr-record", "east-to-west", "{.metadata.generation}", "2");
+
+	/* The spec changed after the load: the decision was made on what was read, refused. */
+	kubectl("-n kdr-record patch replicationflow east-to-west --type merge -p '{\"spec\":{\"tasksMax\":3}}'");
+	change.edits = failback;
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, "stale"), KDR_ECONFLICT);
+	assert_string_equal(kdr_error_message(), "ReplicationFlow kdr-record/east-to-west changed since it was read "
+						 "(generation 2, now 3): run the command again; nothing was recorded");
+	assert_int_equal(done.n, 0);
+	assert_flow_field("kdr-record", "east-to-west", "{.spec.suspended} {.spec.failedOver}",
+			  "true 2026-12-07T01:00:00Z");
+
+	/* Read again, the failback's edit: failedOver removed (merge patch null), suspended false. */
+	load_list(&desired, &source);
+	change.flow = find_flow(&desired, "east-to-west");
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, "failback"), 0);
+	assert_int_equal(done.n, 1);
+	kdr_strvec_release(&done);
+	assert_flow_field("kdr-record", "east-to-west", "{.spec.suspended}|{.spec.failedOver}|{.spec.tasksMax}",
+			  "false||3");
+
+	/* A whole document is not written as a custom resource: refused before any request. */
+	sent = kdr_k8s_client_requests(srv.client);
+	memset(&change, 0, sizeof(change));
+	change.file_path = "east-to-west-failback.yaml";
+	change.file_data = "kind: ReplicationFlow\n";
+	assert_int_equal(kdr_k8s_record(&done, srv.client, &change), KDR_EUNSUPPORTED);
+	assert_string_equal(kdr_error_message(), "kubernetes: a whole document (east-to-west-failback.yaml) is not "
+						 "written as a custom resource: apply it with kubectl; nothing was recorded");
+	assert_int_equal(kdr_k8s_client_requests(srv.client), sent);
+	assert_int_equal(done.n, 0);
+
+	/* A flow of another source kind (no namespace) is not looked up. */
+	{
+		struct kdr_flow other = *find_flow(&desired, "east-to-west");
+
+		other.meta.namespace = NULL;
+		memset(&change, 0, sizeof(change));
+		change.flow = &other;
+		change.edits = failover;
+		change.n_edits = 2;
+		assert_int_equal(kdr_k8s_record(&done, srv.client, &change), KDR_EINVALID);
+		assert_string_equal(kdr_error_message(),
+				    "ReplicationFlow 'east-to-west' was not read from Kubernetes; nothing was recorded");
+		assert_int_equal(kdr_k8s_client_requests(srv.client), sent);
+	}
+	kdr_desired_release(&desired);
+	kdr_source_release(&source);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_in_cluster),
 		cmocka_unit_test(test_watch_gone),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_record_patches_the_flow),
 		cmocka_unit_test(test_informer_watch_restart),
 	};
 

@@ -1,0 +1,55 @@
+#ifndef KDR_SOURCE_RECORD_H
+#define KDR_SOURCE_RECORD_H
+
+#include <stddef.h>
+
+#include "model/model.h"
+#include "source/source.h"
+#include "spec/spec.h"
+#include "util/strvec.h"
+
+/*
+ * Writing a DR step back into the desired state it was read from (`kdr
+ * failover --commit`, `kdr failback --commit`): edits of up to two flows'
+ * specs and one whole document added or removed, recorded as one change by
+ * the source itself: a directory's files rewritten in place, one Git commit
+ * (pushed to a remote), or the ReplicationFlow custom resources patched.
+ */
+struct kdr_source_change {
+	const struct kdr_flow *flow;       /* whose document is edited (NULL: none) */
+	const struct kdr_spec_edit *edits; /* values are YAML (and JSON) scalars: "true", "\"2026-...\"" */
+	size_t n_edits;
+	const struct kdr_flow *flow2;      /* a second flow edited in the same change (NULL: none) */
+	const struct kdr_spec_edit *edits2;
+	size_t n_edits2;
+	/* A whole file: `path` is relative to the source (a repository path, or under DIR); data NULL removes it. */
+	const char *file_path;
+	const char *file_data;
+};
+
+/*
+ * Records `change` in `source`, the source `desired` was loaded from (its
+ * revision is the one the change applies to):
+ * - a directory: each flow's file edited in place (every other byte kept);
+ *   a new document written before, a removed one unlinked after the edits,
+ *   so a record interrupted half way leaves a state the next run completes;
+ * - Git: one commit with `message` on the branch of the source's ref
+ *   (default: HEAD's) on top of desired->revision, pushed for a remote
+ *   (no force; refused when the branch moved);
+ * - Kubernetes: each flow's ReplicationFlow patched (spec merge patch,
+ *   conditional on the resourceVersion read just before, refused when its
+ *   generation moved since the load); whole documents are not written
+ *   (KDR_EUNSUPPORTED, before anything is patched).
+ * What was written is appended to `done`, one line each, in order ("wrote
+ * P", "recorded in P", "removed P", "committed ID on BRANCH of URL:
+ * SUBJECT", "recorded in ReplicationFlow NS/NAME (resourceVersion RV)"):
+ * nothing appended means nothing needed writing. Returns 0, or a negative
+ * code with kdr_error_set (a message ending "; nothing was recorded" when
+ * nothing was): KDR_EUNSUPPORTED (a source that cannot record), KDR_EINVALID,
+ * KDR_ECONFLICT (the source moved since it was read), KDR_EIO, or the
+ * source's request codes.
+ */
+int kdr_source_record(struct kdr_strvec *done, struct kdr_source *source, const struct kdr_desired *desired,
+		      const struct kdr_source_change *change, const char *message);
+
+#endif
