@@ -76,7 +76,7 @@ static const struct kdr_cli_spec failback_spec = {
 		"name), that flow is the reverse flow: step 1 is skipped, and step 3 clears its failover record\n"
 		"(suspended: false, failedOver removed) instead of removing it.\n"
 		"Each step is written with --commit (a Git source: one commit on the branch of --ref; a directory:\n"
-		"the files; --k8s: printed as kubectl commands), else printed. Running a step twice changes nothing.\n"
+		"the files; --k8s: the ReplicationFlows patched), else printed. Running a step twice changes nothing.\n"
 		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error (step 3: a group not moved\n"
 		"back, F not restored), 2 step 2: pending (the reverse flow catching up, or the operator's\n"
 		"failover); 64 usage error.",
@@ -104,7 +104,7 @@ static int step_declare(const struct kdr_cli_source *src, const struct kdr_desir
 	char *path = flow->meta.file ? kdr_cli_sibling_path(flow->meta.file, name) : kdr_strdup(name);
 	char *doc = kdr_dr_failback_reverse_document(flow, reverse_name);
 	char *message = NULL;
-	struct kdr_cli_record rec;
+	struct kdr_source_change rec;
 	bool changed = false;
 	int exit_code = KDR_EXIT_OK;
 
@@ -153,7 +153,7 @@ static int step_restore(const struct kdr_cli_source *src, const struct kdr_desir
 		{ "suspended", "false" },
 		{ "failedOver", NULL },
 	};
-	struct kdr_cli_record rec;
+	struct kdr_source_change rec;
 	char *message = NULL;
 	bool changed = false;
 	int exit_code = KDR_EXIT_OK;

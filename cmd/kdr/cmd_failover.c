@@ -60,8 +60,8 @@ static const struct kdr_cli_spec failover_spec = {
 		"is readable, the records at risk (on the source, not yet on the target). Running it twice changes\n"
 		"nothing the second time. The failover is recorded in the desired state as spec.suspended: true and\n"
 		"spec.failedOver: <UTC time> on the flow: with --commit written there (a Git source: a commit on the\n"
-		"branch of --ref, pushed for a remote; a directory: the file rewritten; --k8s: the kubectl patch is\n"
-		"printed), else printed as a patch. While recorded, apply/run neither resume nor recreate the flow's\n"
+		"branch of --ref, pushed for a remote; a directory: the file rewritten; --k8s: the ReplicationFlow\n"
+		"patched), else printed as a patch. While recorded, apply/run neither resume nor recreate the flow's\n"
 		"connectors nor create the topics it mirrors on its source (blocked: failed-over): docs/runbook.md.\n"
 		"Exit status: 0 done (or nothing to do), 1 a group refused, a commit failed, the target or its\n"
 		"checkpoints unreadable; 64 usage error.",
@@ -101,7 +101,7 @@ static int record_failover(const struct kdr_cli_source *src, const struct kdr_de
 	char now[21] = "";
 	char *quoted = NULL, *message = NULL;
 	struct kdr_spec_edit edits[2];
-	struct kdr_cli_record rec;
+	struct kdr_source_change rec;
 	bool changed = false;
 	int exit_code = KDR_EXIT_OK;
 

@@ -97,16 +97,28 @@ static int load(struct kdr_desired *out, struct kdr_source *source, const struct
 	return rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
 }
 
-int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src)
+int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_cli_source *src)
 {
 	if (!loaded.ops) {
-		if (kdr_cli_source_open(&loaded, src, src->ref, 0, 0, NULL) != 0) {
-			fprintf(stderr, "kdr: %s\n", kdr_error_message());
-			return KDR_EXIT_ERROR;
-		}
+		int rc = kdr_cli_source_open(&loaded, src, src->ref, 0, 0, NULL);
+
+		if (rc != 0)
+			return rc;
 		atexit(release_loaded);
 	}
-	return load(out, &loaded, src);
+	*out = &loaded;
+	return 0;
+}
+
+int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src)
+{
+	struct kdr_source *source = NULL;
+
+	if (kdr_cli_source_opened(&source, src) != 0) {
+		fprintf(stderr, "kdr: %s\n", kdr_error_message());
+		return KDR_EXIT_ERROR;
+	}
+	return load(out, source, src);
 }
 
 int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref)

@@ -101,6 +101,13 @@ int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *sr
  */
 const struct kdr_secret_resolver *kdr_cli_source_resolver(void);
 
+/*
+ * The source kdr_cli_source_load reads `src` through (opened now when no
+ * load happened yet), lent until exit: where a command records its DR step.
+ * Returns 0 or the source's code (with kdr_error_set).
+ */
+int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_cli_source *src);
+
 /* Reads the documents at another ref of the same repository, unvalidated (the base of a PR). */
 int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref);
 
