@@ -12,8 +12,11 @@
  *      the offsets MM2 translated back): restore F (spec.suspended false,
  *      spec.failedOver removed) and remove the reverse flow.
  *
- * Nothing here talks to Kafka or Connect: the failover steps are `kdr
- * failover`'s, the connectors are the plan's (`kdr apply`, `kdr run`).
+ * Which step is pkg/dr's decision (kdr_dr_failback_step); step 2's lag and
+ * step 3's groups go through the pipeline (kdr_pipeline_flow_lag,
+ * kdr_pipeline_failback_groups); this parses, prints and records. The
+ * failover steps are `kdr failover`'s, the connectors are the plan's (`kdr
+ * apply`, `kdr run`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +24,7 @@
 
 #include "args.h"
 #include "dr/dr.h"
-#include "executor/failback_io.h"
-#include "live_source.h"
+#include "pipeline/dr.h"
 #include "record.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -37,9 +39,6 @@ enum {
 	OPT_MAX_RPO,
 	OPT_UNTRANSLATABLE,
 };
-
-#define REVERSE_SUFFIX "-failback"
-#define MAX_FLOW_NAME 63
 
 static const struct option failback_options[] = {
 	{ "flow", required_argument, NULL, OPT_FLOW },
@@ -223,20 +222,15 @@ static int move_primary_groups(struct kdr_cli_args *args, const struct kdr_desir
 			       const struct kdr_flow *flow, enum kdr_dr_untranslatable untranslatable, bool commit)
 {
 	struct kdr_pipeline p = { 0 };
-	struct kdr_executor_options exec = { 0 };
 	struct kdr_dr_failover_plan plan = { 0 };
 	struct kdr_strvec untranslated = KDR_STRVEC_INIT, errors = KDR_STRVEC_INIT;
 	struct kdr_buf out = KDR_BUF_INIT;
 	int rc = 0, exit_code = KDR_EXIT_OK;
 
-	kdr_strvec_push(&args->clusters, flow->source);
-	kdr_strvec_push(&args->clusters, flow->target);
 	args->live.read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_cli_read(&p, desired, &args->live, &args->clusters)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read_flow(&p, desired, args, flow)) != KDR_EXIT_OK)
 		goto cleanup;
-	exec.timeout_ms = args->live.timeout_ms;
-	rc = kdr_executor_failback_groups(&plan, &untranslated, &errors, desired, flow, &p.live, untranslatable, commit,
-					  &exec);
+	rc = kdr_pipeline_failback_groups(&plan, &untranslated, &errors, &p, flow, untranslatable, commit);
 	if (rc == KDR_ENOTFOUND) {
 		fprintf(stderr, "kdr failback: %s: no group of %s's topics to move back\n", kdr_error_message(),
 			flow->source);
@@ -291,12 +285,9 @@ static int reverse_lag(struct kdr_cli_args *args, const struct kdr_desired *desi
 	struct kdr_buf out = KDR_BUF_INIT;
 	int rc = 0, exit_code = KDR_EXIT_OK;
 
-	kdr_strvec_push(&args->clusters, reverse->source);
-	kdr_strvec_push(&args->clusters, reverse->target);
-	if ((exit_code = kdr_cli_read(&p, desired, &args->live, &args->clusters)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read_flow(&p, desired, args, reverse)) != KDR_EXIT_OK)
 		goto cleanup;
-	if ((rc = kdr_pipeline_plan(&p)) == 0)
-		rc = kdr_pipeline_lag(&report, &warnings, &p, reverse, max_rpo_ms);
+	rc = kdr_pipeline_flow_lag(&report, &warnings, &p, reverse, max_rpo_ms);
 	for (size_t i = 0; i < warnings.n; i++)
 		fprintf(stderr, "kdr failback: lag: %s\n", warnings.v[i]);
 	if (rc != 0) {
@@ -344,22 +335,49 @@ static int failback_option(void *ctx, int opt, const char *arg, const struct kdr
 	return -1;
 }
 
+/* Step 2: the reverse flow's lag and what the operator does next. Returns an enum kdr_exit (PENDING unless unmeasured). */
+static int step_catch_up(struct kdr_cli_args *args, const struct kdr_desired *desired, const struct kdr_flow *flow,
+			 const struct kdr_dr_failback_state *state, int64_t max_rpo_ms)
+{
+	const struct kdr_flow *reverse = state->reverse;
+	bool caught_up = false;
+	int exit_code = KDR_EXIT_OK;
+
+	fprintf(stderr, "kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared%s; nothing to record yet.\n",
+		reverse->meta.name, flow->target, flow->source, state->owned ? "" : " (a flow of the topology)");
+	if ((exit_code = reverse_lag(args, desired, reverse, max_rpo_ms, &caught_up)) != KDR_EXIT_CHANGES)
+		return exit_code;
+	if (caught_up)
+		fprintf(stderr,
+			"kdr failback: '%s' has caught up: %s has the standby's records (every RPO estimate within "
+			"%lld ms). Next:\n",
+			reverse->meta.name, flow->source, (long long)max_rpo_ms);
+	else
+		fprintf(stderr,
+			"kdr failback: '%s' has not caught up (an RPO estimate over %lld ms, or unknown): run kdr "
+			"apply if its connectors are not there yet, and kdr failback again. Then:\n",
+			reverse->meta.name, (long long)max_rpo_ms);
+	fprintf(stderr,
+		"  stop the consumers and producers on %s, then\n"
+		"  kdr failover --flow %s --yes --commit   their offsets translated back onto %s\n"
+		"  kdr failback --flow %s --commit        step 3: %s restored, %s %s\n",
+		flow->target, reverse->meta.name, flow->source, flow->meta.name, flow->meta.name, reverse->meta.name,
+		state->owned ? "removed" : "resumed");
+	return exit_code;
+}
+
 int kdr_cmd_failback(int argc, char **argv)
 {
 	struct failback_args a = { .max_rpo = 5000 };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	const struct kdr_flow *flow = NULL, *reverse = NULL;
-	const char *flow_name = NULL;
-	char *reverse_name = NULL;
-	bool commit = false, owned = false;
+	struct kdr_dr_failback_state state = { 0 };
+	const struct kdr_flow *flow = NULL;
 	int exit_code = kdr_cli_parse(&args, &failback_spec, argc, argv, failback_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	flow_name = a.flow;
-	commit = a.commit;
-	if (!flow_name) {
+	if (!a.flow) {
 		exit_code = kdr_cli_usage_error(&failback_spec, "--flow F is required");
 		goto cleanup;
 	}
@@ -369,68 +387,33 @@ int kdr_cmd_failback(int argc, char **argv)
 	}
 	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	if (!(flow = kdr_cli_flow(&desired, flow_name, &failback_spec))) {
+	if (!(flow = kdr_cli_flow(&desired, a.flow, &failback_spec))) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (strlen(flow_name) + strlen(REVERSE_SUFFIX) > MAX_FLOW_NAME) {
-		fprintf(stderr, "kdr failback: flow name '%s' is too long for its reverse flow '%s%s' (at most %d)\n",
-			flow_name, flow_name, REVERSE_SUFFIX, MAX_FLOW_NAME);
+	if (kdr_dr_failback_step(&state, &desired, flow) != 0) {
+		fprintf(stderr, "kdr failback: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	reverse_name = kdr_asprintf("%s%s", flow_name, REVERSE_SUFFIX);
-	reverse = kdr_desired_flow(&desired, reverse_name);
-	if (reverse && (strcmp(reverse->source, flow->target) != 0 || strcmp(reverse->target, flow->source) != 0)) {
-		fprintf(stderr, "kdr failback: ReplicationFlow '%s' exists but is not %s -> %s: rename one of them\n",
-			reverse_name, flow->target, flow->source);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	owned = reverse != NULL;
-	/* Active-active: a declared flow already goes back (the first by name); it is the reverse flow. */
-	for (size_t i = 0; !reverse && i < desired.n_flows; i++)
-		if (strcmp(desired.flows[i].source, flow->target) == 0 && strcmp(desired.flows[i].target, flow->source) == 0)
-			reverse = &desired.flows[i];
-	if (!flow->failed_over && (!reverse || (!owned && !reverse->failed_over))) {
+	switch (state.step) {
+	case KDR_DR_FAILBACK_NOTHING:
 		fprintf(stderr, "kdr failback: flow '%s' is not failed over (no spec.failedOver): nothing to fail back\n",
-			flow_name);
-		goto cleanup;
+			flow->meta.name);
+		break;
+	case KDR_DR_FAILBACK_DECLARE:
+		exit_code = step_declare(&args.src, &desired, flow, state.reverse_name, a.commit);
+		break;
+	case KDR_DR_FAILBACK_CATCH_UP:
+		exit_code = step_catch_up(&args, &desired, flow, &state, a.max_rpo);
+		break;
+	case KDR_DR_FAILBACK_RESTORE:
+		if ((exit_code = move_primary_groups(&args, &desired, flow, a.untranslatable, a.commit)) == KDR_EXIT_OK)
+			exit_code = step_restore(&args.src, &desired, flow, state.reverse, state.owned, a.commit);
+		break;
 	}
-	if (!reverse) {
-		exit_code = step_declare(&args.src, &desired, flow, reverse_name, commit);
-		goto cleanup;
-	}
-	if (!reverse->failed_over && flow->failed_over) {
-		bool caught_up = false;
-
-		fprintf(stderr,
-			"kdr failback: step 2 of 3: the reverse flow '%s' (%s -> %s) is declared%s; nothing to record yet.\n",
-			reverse->meta.name, flow->target, flow->source, owned ? "" : " (a flow of the topology)");
-		if ((exit_code = reverse_lag(&args, &desired, reverse, a.max_rpo, &caught_up)) != KDR_EXIT_CHANGES)
-			goto cleanup;
-		if (caught_up)
-			fprintf(stderr,
-				"kdr failback: '%s' has caught up: %s has the standby's records (every RPO estimate within "
-				"%lld ms). Next:\n",
-				reverse->meta.name, flow->source, (long long)a.max_rpo);
-		else
-			fprintf(stderr,
-				"kdr failback: '%s' has not caught up (an RPO estimate over %lld ms, or unknown): run kdr "
-				"apply if its connectors are not there yet, and kdr failback again. Then:\n",
-				reverse->meta.name, (long long)a.max_rpo);
-		fprintf(stderr,
-			"  stop the consumers and producers on %s, then\n"
-			"  kdr failover --flow %s --yes --commit   their offsets translated back onto %s\n"
-			"  kdr failback --flow %s --commit        step 3: %s restored, %s %s\n",
-			flow->target, reverse->meta.name, flow->source, flow_name, flow_name, reverse->meta.name,
-			owned ? "removed" : "resumed");
-		goto cleanup;
-	}
-	if ((exit_code = move_primary_groups(&args, &desired, flow, a.untranslatable, commit)) == KDR_EXIT_OK)
-		exit_code = step_restore(&args.src, &desired, flow, reverse, owned, commit);
 cleanup:
-	free(reverse_name);
+	kdr_dr_failback_state_release(&state);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;

@@ -1,7 +1,7 @@
 /*
  * kdr lag: how far a flow's target is behind its source, per mirrored
  * partition, with an RPO estimate. The same load -> read live -> plan path
- * as `kdr status`, then kdr_pipeline_lag (pkg/pipeline/lag.c).
+ * as `kdr status`, then the lag (kdr_pipeline_flow_lag, pkg/pipeline/lag.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -97,10 +97,7 @@ int kdr_cmd_lag(int argc, char **argv)
 	}
 	if ((exit_code = kdr_cli_read_flow(&p, &desired, &args, flow)) != KDR_EXIT_OK)
 		goto cleanup;
-	/* Status names what the flow mirrors (what its running connector, or the flow, selects). */
-	rc = kdr_pipeline_plan(&p);
-	if (rc == 0)
-		rc = kdr_pipeline_lag(&report, &warnings, &p, flow, a.max_rpo);
+	rc = kdr_pipeline_flow_lag(&report, &warnings, &p, flow, a.max_rpo);
 	for (size_t i = 0; i < warnings.n; i++)
 		fprintf(stderr, "kdr lag: %s\n", warnings.v[i]);
 	if (rc != 0) {

@@ -173,6 +173,32 @@ void kdr_dr_failback_note_log_starts(struct kdr_dr_failover_plan *plan, const st
  * connectorConfig, source and target swapped, checkpoints on. Heap string.
  */
 char *kdr_dr_failback_reverse_document(const struct kdr_flow *flow, const char *name);
+/* Which step `kdr failback --flow F` takes next, from what the desired state records. */
+enum kdr_dr_failback_step {
+	KDR_DR_FAILBACK_NOTHING,  /* F is not failed over (nor its reverse flow): nothing to fail back */
+	KDR_DR_FAILBACK_DECLARE,  /* 1: F failed over, no reverse flow: declare F-failback */
+	KDR_DR_FAILBACK_CATCH_UP, /* 2: the reverse flow declared, not failed over: its lag, the operator's failover */
+	KDR_DR_FAILBACK_RESTORE,  /* 3: the reverse flow failed over: groups back onto F's source, F restored */
+};
+
+struct kdr_dr_failback_state {
+	enum kdr_dr_failback_step step;
+	char *reverse_name;             /* "F-failback" (heap), the name step 1 declares */
+	const struct kdr_flow *reverse; /* the reverse flow (lent from the desired state), NULL: none declared */
+	bool owned;                     /* reverse is F-failback, not a flow of the topology (active-active) */
+};
+
+/*
+ * Reads the failback state of `flow` in `desired` (pure): the reverse flow
+ * is F-failback, else the first flow by name from F's target to F's source
+ * (active-active: owned false). Fills `out` (release it); returns 0, or
+ * KDR_EINVALID (message set) when F-failback would be no DNS label (over 63
+ * characters) or a declared F-failback does not go F's target -> F's source.
+ */
+int kdr_dr_failback_step(struct kdr_dr_failback_state *out, const struct kdr_desired *desired,
+			 const struct kdr_flow *flow);
+void kdr_dr_failback_state_release(struct kdr_dr_failback_state *state);
+
 /* Whether the file `flow` was read from holds another object too (then it is not removed whole). */
 bool kdr_dr_shares_file(const struct kdr_desired *desired, const struct kdr_flow *flow);
 

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "dr/dr.h"
+#include "util/alloc.h"
 #include "util/buf.h"
+#include "util/error.h"
 
 /* A YAML double-quoted scalar (JSON escapes are YAML's too). */
 static void put_quoted(struct kdr_buf *out, const char *text)
@@ -102,4 +104,45 @@ bool kdr_dr_shares_file(const struct kdr_desired *desired, const struct kdr_flow
 		if (desired->access_policies[i].meta.file && strcmp(desired->access_policies[i].meta.file, file) == 0)
 			return true;
 	return false;
+}
+
+#define REVERSE_SUFFIX "-failback"
+#define MAX_FLOW_NAME 63
+
+int kdr_dr_failback_step(struct kdr_dr_failback_state *out, const struct kdr_desired *desired,
+			 const struct kdr_flow *flow)
+{
+	const char *name = flow->meta.name;
+	const struct kdr_flow *reverse = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(name) + strlen(REVERSE_SUFFIX) > MAX_FLOW_NAME)
+		return kdr_error_set(KDR_EINVALID, "flow name '%s' is too long for its reverse flow '%s%s' (at most %d)",
+				     name, name, REVERSE_SUFFIX, MAX_FLOW_NAME);
+	out->reverse_name = kdr_asprintf("%s%s", name, REVERSE_SUFFIX);
+	reverse = kdr_desired_flow(desired, out->reverse_name);
+	if (reverse && (strcmp(reverse->source, flow->target) != 0 || strcmp(reverse->target, flow->source) != 0))
+		return kdr_error_set(KDR_EINVALID, "ReplicationFlow '%s' exists but is not %s -> %s: rename one of them",
+				     out->reverse_name, flow->target, flow->source);
+	out->owned = reverse != NULL;
+	/* Active-active: a declared flow already goes back (the first by name); it is the reverse flow. */
+	for (size_t i = 0; !reverse && i < desired->n_flows; i++)
+		if (strcmp(desired->flows[i].source, flow->target) == 0 && strcmp(desired->flows[i].target, flow->source) == 0)
+			reverse = &desired->flows[i];
+	out->reverse = reverse;
+	if (!flow->failed_over && (!reverse || (!out->owned && !reverse->failed_over)))
+		out->step = KDR_DR_FAILBACK_NOTHING;
+	else if (!reverse)
+		out->step = KDR_DR_FAILBACK_DECLARE;
+	else if (!reverse->failed_over && flow->failed_over)
+		out->step = KDR_DR_FAILBACK_CATCH_UP;
+	else
+		out->step = KDR_DR_FAILBACK_RESTORE;
+	return 0;
+}
+
+void kdr_dr_failback_state_release(struct kdr_dr_failback_state *state)
+{
+	free(state->reverse_name);
+	memset(state, 0, sizeof(*state));
 }

@@ -52,11 +52,18 @@ int kdr_executor_read_checkpoints(struct kdr_dr_checkpoints *out, const struct k
 	return rc;
 }
 
+int kdr_executor_read_sync_log(struct kdr_dr_syncs *out, const struct kdr_cluster *cl, const char *topic,
+			       const struct kdr_executor_options *options)
+{
+	struct record_sink sink = { NULL, out, -1 };
+
+	return read_topic(&sink, cl, topic, options);
+}
+
 int kdr_executor_read_syncs(struct kdr_dr_syncs *out, const struct kdr_cluster *cl, const char *topic,
 			    const struct kdr_executor_options *options)
 {
-	struct record_sink sink = { NULL, out, -1 };
-	int rc = read_topic(&sink, cl, topic, options);
+	int rc = kdr_executor_read_sync_log(out, cl, topic, options);
 
 	kdr_dr_syncs_finish(out);
 	return rc;

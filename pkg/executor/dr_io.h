@@ -27,6 +27,12 @@ int kdr_executor_read_checkpoints(struct kdr_dr_checkpoints *out, const struct k
 /* The same for the offset-syncs topic, into a kdr_dr_syncs. */
 int kdr_executor_read_syncs(struct kdr_dr_syncs *out, const struct kdr_cluster *cl, const char *topic,
 			    const struct kdr_executor_options *options);
+/*
+ * The same, not finished: every offset-sync in log order (the history
+ * failback's translation needs, kdr_dr_failback_checkpoints), not only the latest.
+ */
+int kdr_executor_read_sync_log(struct kdr_dr_syncs *out, const struct kdr_cluster *cl, const char *topic,
+			       const struct kdr_executor_options *options);
 
 /*
  * Log-end offsets of the partitions named in `want` (topic, partition;

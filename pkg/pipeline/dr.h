@@ -69,4 +69,29 @@ size_t kdr_pipeline_failover_commit(struct kdr_strvec *errors, const struct kdr_
 
 void kdr_failover_outcome_release(struct kdr_failover_outcome *out);
 
+/* --- failback --- */
+
+/*
+ * Failback of the groups that read the primary's own data on the standby
+ * (dc-east.orders on dc-west), step 3's first half, on `p` (read with
+ * KDR_READ_GROUPS_OFFSETS, `flow`'s source and target selected): MM2 writes
+ * no checkpoints from the standby back, so their positions are translated
+ * onto the primary's topic (orders) by inverting the flow's offset-syncs
+ * (kdr_dr_failback_checkpoints), then decided like a failover onto the
+ * primary (kdr_dr_failover_decide: refusing groups with members there,
+ * never backwards, a position already there is unchanged) and, with
+ * `commit`, committed on the primary.
+ * Fills `out` (empty; its rows' topics are the primary's); positions no sync
+ * proves go to `untranslated` under KDR_DR_UNTRANSLATABLE_REFUSE, or under
+ * _EARLIEST to the primary partition's log start (read with one batched
+ * ListOffsets earliest; the row says so, with the records that may be
+ * re-read); commit errors go to `errors`. Returns 0; KDR_EUNAVAILABLE when
+ * the groups of both clusters were not read; KDR_ENOTFOUND when the
+ * offset-syncs topic does not exist (nothing to translate: `out` stays
+ * empty); another code (message set) when a read failed, nothing committed.
+ */
+int kdr_pipeline_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
+				 struct kdr_strvec *errors, const struct kdr_pipeline *p, const struct kdr_flow *flow,
+				 enum kdr_dr_untranslatable untranslatable, bool commit);
+
 #endif

@@ -155,6 +155,14 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
 	return measure(out, warnings, p, NULL, flow, max_rpo_ms);
 }
 
+int kdr_pipeline_flow_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, struct kdr_pipeline *p,
+			  const struct kdr_flow *flow, int64_t max_rpo_ms)
+{
+	int rc = kdr_pipeline_plan(p);
+
+	return rc != 0 ? rc : kdr_pipeline_lag(out, warnings, p, flow, max_rpo_ms);
+}
+
 /* The status form of a report: the totals and the per-topic figures. */
 static void fill_status_lag(struct kdr_health_lag *out, const struct kdr_dr_lag_report *report)
 {

@@ -112,6 +112,14 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
 		     const struct kdr_flow *flow, int64_t max_rpo_ms);
 
 /*
+ * kdr lag's measurement (also kdr failback's step 2): plans what p read
+ * (status names what the flow mirrors: what its running connector, or the
+ * flow, selects), then kdr_pipeline_lag. Returns 0 or the failing stage's code.
+ */
+int kdr_pipeline_flow_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, struct kdr_pipeline *p,
+			  const struct kdr_flow *flow, int64_t max_rpo_ms);
+
+/*
  * Measures every flow of `status` (kdr_pipeline_lag) into its `lag`: the
  * figures, or the reason they could not be measured in lag.error. Reads the
  * log ends and MM2's offset-syncs of each flow whose clusters were read.

@@ -652,6 +652,94 @@ static void test_failback_untranslatable(void **state)
 	flow_release(&flow);
 }
 
+/* A desired state of flows (name, source, target, failedOver or NULL), for kdr_dr_failback_step. */
+static void flows_init(struct kdr_desired *desired, const char *const (*flows)[4], size_t n)
+{
+	memset(desired, 0, sizeof(*desired));
+	for (size_t i = 0; i < n; i++) {
+		struct kdr_flow *flow = kdr_desired_add_flow(desired);
+
+		flow->meta.name = kdr_strdup(flows[i][0]);
+		flow->source = kdr_strdup(flows[i][1]);
+		flow->target = kdr_strdup(flows[i][2]);
+		flow->failed_over = flows[i][3] ? kdr_strdup(flows[i][3]) : NULL;
+	}
+}
+
+static void assert_failback_step(const char *const (*flows)[4], size_t n, enum kdr_dr_failback_step step,
+				 const char *reverse, bool owned)
+{
+	struct kdr_desired desired;
+	struct kdr_dr_failback_state state;
+
+	flows_init(&desired, flows, n);
+	assert_int_equal(kdr_dr_failback_step(&state, &desired, &desired.flows[0]), 0);
+	assert_int_equal(state.step, step);
+	assert_string_equal(state.reverse_name, "east-to-west-failback");
+	if (reverse)
+		assert_string_equal(state.reverse->meta.name, reverse);
+	else
+		assert_null(state.reverse);
+	assert_int_equal(state.owned, owned);
+	kdr_dr_failback_state_release(&state);
+	kdr_desired_release(&desired);
+}
+
+static void test_failback_steps(void **state)
+{
+	const char *t = "2026-12-07T01:02:03Z";
+	const char *const not_failed_over[][4] = { { "east-to-west", "dc-east", "dc-west", NULL } };
+	const char *const declare[][4] = { { "east-to-west", "dc-east", "dc-west", t } };
+	const char *const catch_up[][4] = { { "east-to-west", "dc-east", "dc-west", t },
+					     { "east-to-west-failback", "dc-west", "dc-east", NULL } };
+	const char *const restore[][4] = { { "east-to-west", "dc-east", "dc-west", t },
+					    { "east-to-west-failback", "dc-west", "dc-east", t } };
+	/* An earlier step 3 restored F and stopped before removing F-failback: step 3 again. */
+	const char *const half_restored[][4] = { { "east-to-west", "dc-east", "dc-west", NULL },
+						  { "east-to-west-failback", "dc-west", "dc-east", t } };
+	/* Active-active: the topology's flow back (the first by name) is the reverse flow, not owned. */
+	const char *const aa_catch_up[][4] = { { "east-to-west", "dc-east", "dc-west", t },
+						{ "west-to-east", "dc-west", "dc-east", NULL },
+						{ "west-to-east-2", "dc-west", "dc-east", t } };
+	const char *const aa_restore[][4] = { { "east-to-west", "dc-east", "dc-west", NULL },
+					       { "west-to-east", "dc-west", "dc-east", t } };
+	const char *const aa_nothing[][4] = { { "east-to-west", "dc-east", "dc-west", NULL },
+					       { "west-to-east", "dc-west", "dc-east", NULL } };
+	const char *const wrong_way[][4] = { { "east-to-west", "dc-east", "dc-west", t },
+					      { "east-to-west-failback", "dc-east", "dc-west", NULL } };
+	const char *const long_name[][4] = { { "a-flow-name-of-fifty-five-characters-xxxxxxxxxxxxxxxxxx", "dc-east",
+						"dc-west", t } };
+	struct kdr_desired desired;
+	struct kdr_dr_failback_state st;
+
+	(void)state;
+	assert_failback_step(not_failed_over, 1, KDR_DR_FAILBACK_NOTHING, NULL, false);
+	assert_failback_step(declare, 1, KDR_DR_FAILBACK_DECLARE, NULL, false);
+	assert_failback_step(catch_up, 2, KDR_DR_FAILBACK_CATCH_UP, "east-to-west-failback", true);
+	assert_failback_step(restore, 2, KDR_DR_FAILBACK_RESTORE, "east-to-west-failback", true);
+	assert_failback_step(half_restored, 2, KDR_DR_FAILBACK_RESTORE, "east-to-west-failback", true);
+	assert_failback_step(aa_catch_up, 3, KDR_DR_FAILBACK_CATCH_UP, "west-to-east", false);
+	assert_failback_step(aa_restore, 2, KDR_DR_FAILBACK_RESTORE, "west-to-east", false);
+	assert_failback_step(aa_nothing, 2, KDR_DR_FAILBACK_NOTHING, "west-to-east", false);
+
+	flows_init(&desired, wrong_way, 2);
+	assert_int_equal(kdr_dr_failback_step(&st, &desired, &desired.flows[0]), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(),
+			    "ReplicationFlow 'east-to-west-failback' exists but is not dc-west -> dc-east: rename one of them");
+	kdr_dr_failback_state_release(&st);
+	kdr_desired_release(&desired);
+
+	assert_int_equal(strlen(long_name[0][0]), 55);
+	flows_init(&desired, long_name, 1);
+	assert_int_equal(kdr_dr_failback_step(&st, &desired, &desired.flows[0]), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "flow name 'a-flow-name-of-fifty-five-characters-xxxxxxxxxxxxxxxxxx' "
+						 "is too long for its reverse flow "
+						 "'a-flow-name-of-fifty-five-characters-xxxxxxxxxxxxxxxxxx-failback' (at most 63)");
+	assert_null(st.reverse_name);
+	kdr_dr_failback_state_release(&st);
+	kdr_desired_release(&desired);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,7 +747,7 @@ int main(void)
 		cmocka_unit_test(test_failover_properties),   cmocka_unit_test(test_group_filter),
 		cmocka_unit_test(test_replicated_upstream),   cmocka_unit_test(test_lag_report),
 		cmocka_unit_test(test_upstream_for_downstream), cmocka_unit_test(test_upstream_for_downstream_properties),
-		cmocka_unit_test(test_failback_untranslatable),
+		cmocka_unit_test(test_failback_untranslatable), cmocka_unit_test(test_failback_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,34 +1,19 @@
-/* The I/O of failback's group translation (failback_io.h). */
-#include "executor/failback_io.h"
+/*
+ * kdr failback's step on the clusters (step 3's first half), on a pipeline
+ * that read the flow's two clusters with their groups' offsets: MM2 writes
+ * no checkpoints from the standby back, so the groups' positions on the
+ * remote topics are translated onto the primary's topics by inverting the
+ * flow's offset-syncs (pkg/dr), decided like a failover onto the primary
+ * and committed there (pkg/executor's DR I/O). The steps that only write
+ * the desired state are the command's; step 2's lag is kdr_pipeline_flow_lag.
+ */
+#include "pipeline/dr.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "executor/dr_io.h"
-#include "executor/group_offsets.h"
-#include "kafka/kafka.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-static void on_sync(void *ctx, int64_t offset, int64_t timestamp_ms, const void *key, size_t key_len, const void *value,
-		    size_t value_len)
-{
-	(void)timestamp_ms;
-	/* Not finished: every sync stays, in log order (the translation needs the history, not the last). */
-	kdr_dr_syncs_add_record(ctx, offset, key, key_len, value, value_len);
-}
-
-static int read_sync_log(struct kdr_dr_syncs *out, const struct kdr_cluster *cl, const char *topic,
-			 const struct kdr_executor_options *options)
-{
-	struct kdr_kafka_conn *conn = NULL;
-	int rc = kdr_executor__open_kafka(&conn, cl, options, true, false);
-
-	if (rc == 0)
-		rc = kdr_kafka_conn_read_partition(conn, topic, 0, -2, -1, on_sync, out, NULL);
-	kdr_kafka_conn_free(conn);
-	return rc;
-}
 
 /* Log-end offsets of the primary's partitions the checkpoints name: a position past the end is refused. */
 static int primary_ends(struct kdr_dr_offsets *out, const struct kdr_dr_checkpoints *checkpoints,
@@ -72,11 +57,14 @@ static int primary_starts(struct kdr_dr_offsets *out, const struct kdr_flow *flo
 	return rc;
 }
 
-int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
-				 struct kdr_strvec *errors, const struct kdr_desired *desired, const struct kdr_flow *flow,
-				 const struct kdr_live *live, enum kdr_dr_untranslatable untranslatable, bool commit,
-				 const struct kdr_executor_options *options)
+int kdr_pipeline_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
+				 struct kdr_strvec *errors, const struct kdr_pipeline *p, const struct kdr_flow *flow,
+				 enum kdr_dr_untranslatable untranslatable, bool commit)
 {
+	const struct kdr_desired *desired = p->desired;
+	const struct kdr_live *live = &p->live;
+	struct kdr_executor_options exec = { 0 };
+	const struct kdr_executor_options *options = &exec;
 	const struct kdr_live_cluster *standby = kdr_live_cluster_find(live, flow->target);
 	const struct kdr_live_cluster *primary_live = kdr_live_cluster_find(live, flow->source);
 	const struct kdr_cluster *primary = kdr_desired_cluster(desired, flow->source);
@@ -92,6 +80,8 @@ int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 	char *syncs_topic = NULL;
 	int rc = 0;
 
+	/* The pipeline's timeout, as before this moved here from pkg/executor (not its secret resolver). */
+	exec.timeout_ms = p->options.timeout_ms;
 	if (!standby || !primary_live || !primary || !standby->group_offsets_read || !primary_live->group_offsets_read)
 		return kdr_error_set(KDR_EUNAVAILABLE, "the consumer groups of '%s' and '%s' were not both read",
 				     flow->target, flow->source);
@@ -103,7 +93,7 @@ int kdr_executor_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 				   syncs_cluster_name);
 		goto cleanup;
 	}
-	if ((rc = read_sync_log(&syncs, syncs_cluster, syncs_topic, options)) != 0)
+	if ((rc = kdr_executor_read_sync_log(&syncs, syncs_cluster, syncs_topic, options)) != 0)
 		goto cleanup;
 	if (untranslatable == KDR_DR_UNTRANSLATABLE_EARLIEST &&
 	    (rc = primary_starts(&starts, flow, standby, primary, options)) != 0)
