@@ -27,6 +27,7 @@ struct kdr_kafka_conn {
 	int timeout_ms;
 	bool validate_only;
 	bool verify_empty_acls; /* kdr_kafka_options.verify_empty_acls of the current read */
+	bool read_once;		/* freed after one read (kdr_kafka_read_cluster): its Metadata on a client of its own */
 	bool debug; /* KDR_DEBUG: librdkafka's log to stderr */
 	/* Resolved secret values (longest first), scrubbed from every message; wiped on free. */
 	struct kdr_strvec secrets;

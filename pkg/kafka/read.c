@@ -1,5 +1,6 @@
 /*
- * Reading a live cluster: one Metadata for all topics, then DescribeConfigs
+ * Reading a live cluster: one Metadata for all topics (on a client of its
+ * own, gone before the configs are asked: read_metadata), then DescribeConfigs
  * for every broker (one call each, as librdkafka 2.0.2 requires, all in
  * flight at once) and for the topics (slices of 32 to 256 topics, at most
  * KDR_KAFKA_DESCRIBE_WINDOW in flight, round robin over the brokers:
@@ -592,11 +593,56 @@ cleanup:
 	return error;
 }
 
+/*
+ * The all-topics Metadata, asked on a client of its own that is destroyed
+ * as soon as the answer is back (its cluster and controller ids copied
+ * first). For such a request librdkafka 2.0.2 also keeps, for the life of
+ * the client that asked, a full copy of the answer (rk_full_metadata) and a
+ * metadata-cache entry per topic: ~1 KB per topic (20 MB for 2 x 10,000
+ * topics), which on the read's own client sat through the DescribeConfigs
+ * phase. `md` stays valid after its client is gone: librdkafka hands it
+ * over as one block. Only for a connection that ends with this read
+ * (conn->read_once, kdr_kafka_read_cluster): a kept one (pool.c) asks on
+ * its own client, as a new client per read would cost a connection and a
+ * Metadata of its own each time, and a kept client holds its last answer
+ * anyway.
+ */
+static rd_kafka_resp_err_t read_metadata(const struct rd_kafka_metadata **md, char **cluster_id, int32_t *controller_id,
+					 struct kdr_kafka_conn *conn)
+{
+	rd_kafka_conf_t *conf = conn->read_once && conn->conf_template ? rd_kafka_conf_dup(conn->conf_template) : NULL;
+	rd_kafka_t *rk = conn->rk;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	char errstr[512] = "";
+	char *id = NULL;
+
+	if (conf && !(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr)))) {
+		/* Refused although the read's own client was made from the same settings: that client asks. */
+		rd_kafka_conf_destroy(conf);
+		rk = conn->rk;
+	}
+	err = rd_kafka_metadata(rk, 1, NULL, md, conn->timeout_ms);
+	/* The error callbacks of both clients (why no broker answered) are served into conn's last_reason. */
+	rd_kafka_poll(rk, 0);
+	if (err && rk != conn->rk)
+		rd_kafka_poll(conn->rk, 0);
+	if (!err) {
+		/* Both come from the Metadata just received: no further request. */
+		id = rd_kafka_clusterid(rk, 0);
+		*cluster_id = kdr_strdup(id);
+		if (id)
+			rd_kafka_mem_free(rk, id);
+		*controller_id = rd_kafka_controllerid(rk, 0);
+	}
+	if (rk != conn->rk)
+		rd_kafka_destroy(rk);
+	return err;
+}
+
 int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-	char *cluster_id = NULL;
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -606,9 +652,8 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	if ((error = kdr_kafka__conn_wait(conn)))
 		goto cleanup;
 	/* One Metadata request for every topic. */
-	err = rd_kafka_metadata(conn->rk, 1, NULL, &md, conn->timeout_ms);
+	err = read_metadata(&md, &out->cluster_id, &out->controller_id, conn);
 	if (err) {
-		rd_kafka_poll(conn->rk, 0);
 		if (conn->last_reason[0])
 			error =
 			    kdr_error_set(kdr_kafka__error_code(err), "cluster '%s': metadata: %s (bootstrap %s): %s",
@@ -618,23 +663,17 @@ int kdr_kafka_conn_read(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 					      conn->cluster, rd_kafka_err2str(err), conn->bootstrap);
 		goto cleanup;
 	}
-	/* Both come from the Metadata just received: no further request. */
-	cluster_id = rd_kafka_clusterid(conn->rk, 0);
-	out->cluster_id = kdr_strdup(cluster_id);
-	out->controller_id = rd_kafka_controllerid(conn->rk, 0);
 	if ((error = fill_from_metadata(out, conn, md)))
 		goto cleanup;
 	rd_kafka_metadata_destroy(md);
 	md = NULL;
-	/* The answer and its copy (~20 MB for 10,000 topics) go back to the system before the configs arrive. */
+	/* The answer goes back to the system before the configs arrive. */
 	kdr_kafka__release_memory();
 	error = describe_all(out, conn);
 	if (!error)
 		error = kdr_kafka__read_acls(out, conn);
 
 cleanup:
-	if (cluster_id)
-		rd_kafka_mem_free(conn->rk, cluster_id);
 	if (md)
 		rd_kafka_metadata_destroy(md);
 	if (error) {
@@ -654,6 +693,7 @@ int kdr_kafka_read_cluster(struct kdr_live_cluster *out, const struct kdr_cluste
 		memset(out, 0, sizeof(*out));
 		return error;
 	}
+	conn->read_once = true;
 	error = kdr_kafka_conn_read(out, conn);
 	kdr_kafka_conn_free(conn);
 	return error;
