@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diff/diff.h"
 #include "health/health.h"
 #include "model/model.h"
 #include "plan/plan.h"
@@ -27,6 +28,18 @@ int kdr_render_format_parse(enum kdr_render_format *out, const char *name);
  */
 void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		     enum kdr_render_format format);
+
+/*
+ * kdr_render_plan with a pull request's desired-state change (`change`, NULL:
+ * the plan alone): text puts the change first, markdown after the plan (its
+ * summary stays on top of a PR comment), JSON as the plan object's first
+ * field "desiredChange" with "connectionSettingsFromBase". A non-zero
+ * `base_connections` (clusters whose connection settings the head changes,
+ * kdr_desired_use_base_connections) adds a note that the base's are used.
+ */
+void kdr_render_plan_with_change(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
+				 const struct kdr_desired_diff *change, size_t base_connections,
+				 enum kdr_render_format format);
 
 /* Flow health (`kdr status`) as a human-readable report: per flow, then topics, then a summary line. */
 void kdr_render_health_text(struct kdr_buf *out, const struct kdr_health *status);
