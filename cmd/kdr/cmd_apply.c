@@ -1,6 +1,5 @@
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "args.h"
 #include "plan/codec_json.h"
@@ -116,22 +115,6 @@ static int check_args(struct kdr_cli_args *args, const struct apply_args *a)
 	return KDR_EXIT_OK;
 }
 
-/* Asks on a terminal unless --yes; KDR_EXIT_OK to go on. */
-static int consent(const struct kdr_plan *plan, bool yes)
-{
-	if (yes)
-		return KDR_EXIT_OK;
-	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "kdr apply: refusing to apply without --yes (stdin is not a terminal)\n");
-		return KDR_EXIT_ERROR;
-	}
-	if (!kdr_cli_confirm(plan->n_actions)) {
-		fprintf(stderr, "kdr apply: cancelled; nothing was applied\n");
-		return KDR_EXIT_ERROR;
-	}
-	return KDR_EXIT_OK;
-}
-
 /* Reads a saved plan; the clusters it touches become the clusters to read. */
 static int load_saved_plan(struct kdr_plan *plan, struct kdr_strvec *clusters, const char *path)
 {
@@ -203,7 +186,8 @@ int kdr_cmd_apply(int argc, char **argv)
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (p.plan.n_actions && (exit_code = consent(&p.plan, a.yes)) != KDR_EXIT_OK)
+	if (p.plan.n_actions &&
+	    (exit_code = kdr_cli_consent(p.plan.n_actions, a.yes, "apply", "applied")) != KDR_EXIT_OK)
 		goto cleanup;
 	if (p.plan.n_actions)
 		exit_code = args.live.snapshot_path ? apply_offline(&p) : kdr_cli_apply_live(&p);

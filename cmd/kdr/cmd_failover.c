@@ -80,16 +80,6 @@ static const struct kdr_cli_spec failover_spec = {
 	.short_options = "f:yh",
 };
 
-static bool confirm(size_t groups)
-{
-	char answer[16] = "";
-
-	fprintf(stderr, "\ncommit the offsets of %zu group(s)? only 'yes' is accepted: ", groups);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return false;
-	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
-}
-
 /*
  * Records the failover in the desired state (spec.suspended: true and
  * spec.failedOver: the time; an earlier time is kept, so a second run records
@@ -241,7 +231,8 @@ int kdr_cmd_failover(int argc, char **argv)
 	for (size_t i = 0; i < fo.lockouts.n; i++)
 		fprintf(stderr, "kdr failover: warning: %s\n", fo.lockouts.v[i]);
 	if (!a.dry_run && fo.to_commit) {
-		if (!a.yes && (!isatty(STDIN_FILENO) || !confirm(fo.to_commit))) {
+		if (!a.yes &&
+		    (!isatty(STDIN_FILENO) || !kdr_cli_confirm("commit the offsets of %zu group(s)", fo.to_commit))) {
 			fprintf(stderr, "kdr failover: not committed (%s)\n",
 				isatty(STDIN_FILENO) ? "not confirmed" : "stdin is not a terminal: pass --yes");
 			exit_code = KDR_EXIT_ERROR;

@@ -5,7 +5,6 @@
  * (--offsets). Prints each step's outcome.
  */
 #include <stdio.h>
-#include <unistd.h>
 
 #include "args.h"
 #include "pipeline/backup.h"
@@ -151,14 +150,8 @@ static int plan_and_apply(struct kdr_pipeline *p, const struct kdr_desired *desi
 	}
 	if (a->dry_run || p->plan.n_actions == 0)
 		return KDR_EXIT_OK;
-	if (!a->yes && !isatty(STDIN_FILENO)) {
-		fprintf(stderr, "kdr restore: refusing to apply without --yes (stdin is not a terminal)\n");
-		return KDR_EXIT_ERROR;
-	}
-	if (!a->yes && !kdr_cli_confirm(p->plan.n_actions)) {
-		fprintf(stderr, "kdr restore: cancelled; nothing was restored\n");
-		return KDR_EXIT_ERROR;
-	}
+	if ((exit_code = kdr_cli_consent(p->plan.n_actions, a->yes, "restore", "restored")) != KDR_EXIT_OK)
+		return exit_code;
 	if ((exit_code = kdr_cli_apply_live(p)) != KDR_EXIT_OK)
 		fprintf(stderr, "kdr restore: the plan did not apply fully; records and offsets were not restored\n");
 	return exit_code;

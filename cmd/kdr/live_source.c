@@ -1,8 +1,10 @@
 #include "live_source.h"
 #include "source_opts.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util/error.h"
@@ -55,15 +57,35 @@ int kdr_cli_plan(struct kdr_pipeline *p, const char *command)
 	return KDR_EXIT_OK;
 }
 
-bool kdr_cli_confirm(size_t actions)
+bool kdr_cli_confirm(const char *fmt, ...)
 {
 	char answer[16] = { 0 };
+	va_list ap;
 
-	fprintf(stderr, "\napply %zu action(s)? only 'yes' is accepted: ", actions);
+	fputc('\n', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("? only 'yes' is accepted: ", stderr);
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin))
 		return false;
 	return strcmp(answer, "yes\n") == 0 || strcmp(answer, "yes") == 0;
+}
+
+int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *what)
+{
+	if (yes)
+		return KDR_EXIT_OK;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "kdr %s: refusing to apply without --yes (stdin is not a terminal)\n", command);
+		return KDR_EXIT_ERROR;
+	}
+	if (!kdr_cli_confirm("apply %zu action(s)", actions)) {
+		fprintf(stderr, "kdr %s: cancelled; nothing was %s\n", command, what);
+		return KDR_EXIT_ERROR;
+	}
+	return KDR_EXIT_OK;
 }
 
 static void print_results(const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only)

@@ -43,8 +43,16 @@ int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, stru
 /* Plans what kdr_cli_read read; "kdr COMMAND: why" on stderr when it fails. Returns an enum kdr_exit. */
 int kdr_cli_plan(struct kdr_pipeline *p, const char *command);
 
-/* Asks on the terminal to apply `actions` action(s); true only for the answer 'yes'. */
-bool kdr_cli_confirm(size_t actions);
+/* Asks on the terminal (stderr) "<question>? only 'yes' is accepted: "; true only for the answer 'yes'. */
+bool kdr_cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Consent to apply `actions` action(s): --yes (`yes`), else the answer
+ * 'yes' on a terminal. Without a terminal "kdr COMMAND: refusing to apply
+ * without --yes ..."; not confirmed: "kdr COMMAND: cancelled; nothing was
+ * WHAT" (applied, restored). Returns an enum kdr_exit.
+ */
+int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *what);
 
 /*
  * Applies the pipeline's plan to the clusters (kdr_pipeline_apply) and

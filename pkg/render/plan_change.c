@@ -2,9 +2,9 @@
 #include "render/render.h"
 
 /* Why the head's connection settings are shown but not used. */
-#define BASE_CONNECTIONS_NOTE                                                                                  \
-	"this head changes the connection settings (bootstrapServers, clientConfig, connect, secret references) "  \
-	"of %zu cluster(s); they are shown above and never used: the plan connects with the base's settings, "     \
+#define BASE_CONNECTIONS_NOTE                                                                                          \
+	"this head changes the connection settings (bootstrapServers, clientConfig, connect, secret references) "      \
+	"of %zu cluster(s); they are shown above and never used: the plan connects with the base's settings, "         \
 	"so a pull request never chooses where kdr sends credentials"
 
 void kdr_render_plan_with_change(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
