@@ -35,9 +35,10 @@ struct kdr_apply_report {
 /*
  * Applies `plan` in its order across Kafka and Connect, one step per run of
  * same-stage ranks (kdr_apply_runs): Kafka creates and changes, then the
- * connector changes and deletes, then the Kafka ACL and topic deletes; within
- * a step cluster by cluster, the Kafka actions batched per kind by the
- * adapter, the connector actions in plan order. A failed action fails alone:
+ * connector changes and deletes, then the Kafka ACL and topic deletes; in a
+ * Kafka step the clusters side by side (a thread and connection each), their
+ * actions batched per kind by the adapter; in a Connect step cluster by
+ * cluster, the connector actions in plan order. A failed action fails alone:
  * neither the other clusters nor the later steps stop (the next reconcile
  * plans what is left from the live state). Returns 0 when nothing failed,
  * else the first failure's code (in plan order).
