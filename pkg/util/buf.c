@@ -89,16 +89,27 @@ void kdr_buf_putc(struct kdr_buf *buf, char c)
 
 void kdr_buf_vprintf(struct kdr_buf *buf, const char *fmt, va_list ap)
 {
+	size_t avail = buf->cap ? buf->cap - buf->len : 0;
 	va_list copy;
 	int n;
 
+	/*
+	 * Formatted once into the room already allocated when the text fits
+	 * (the usual case: a plan of 200,000 creates is a few million short
+	 * lines), else measured, grown and formatted again.
+	 */
 	va_copy(copy, ap);
-	n = vsnprintf(NULL, 0, fmt, copy);
+	n = avail ? vsnprintf(buf->ptr + buf->len, avail, fmt, copy) : vsnprintf(NULL, 0, fmt, copy);
 	va_end(copy);
-	if (n <= 0)
+	if (n <= 0) {
+		if (buf->cap)
+			buf->ptr[buf->len] = '\0';
 		return;
-	kdr_buf_reserve(buf, (size_t)n);
-	vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= avail) {
+		kdr_buf_reserve(buf, (size_t)n);
+		vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
+	}
 	buf->len += (size_t)n;
 }
 

@@ -77,6 +77,19 @@ static void test_sensitive_keys_and_references_are_secret(void **state)
 	assert_true(kdr_config_key_is_sensitive("ssl.key.pem"));
 	assert_false(kdr_config_key_is_sensitive("security.protocol"));
 	assert_false(kdr_config_key_is_sensitive("retention.ms"));
+	/* Any case, and keys longer than the lowering buffer. */
+	assert_true(kdr_config_key_is_sensitive("SASL.PassWord"));
+	assert_true(kdr_config_key_is_sensitive("Api.Key"));
+	{
+		char key[400];
+
+		memset(key, 'x', sizeof(key));
+		memcpy(key + 300, "ToKeN", 5);
+		key[sizeof(key) - 1] = '\0';
+		assert_true(kdr_config_key_is_sensitive(key));
+		key[300] = 'x';
+		assert_false(kdr_config_key_is_sensitive(key));
+	}
 	assert_false(kdr_value_is_secret("client.id", &literal));
 	assert_true(kdr_value_is_secret("sasl.password", &literal));
 	assert_true(kdr_value_is_secret("client.id", &env));

@@ -50,6 +50,39 @@ static void test_buf_appends_and_grows(void **state)
 	kdr_buf_release(&buf);
 }
 
+/* printf formats into the room left when it fits, else grows: both give the same text, a NUL after it. */
+static void test_buf_printf_fits_or_grows(void **state)
+{
+	struct kdr_buf buf = KDR_BUF_INIT;
+	char big[300];
+
+	(void)state;
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	kdr_buf_puts(&buf, "a");
+	assert_int_equal(buf.cap, 64);
+	kdr_buf_printf(&buf, "%s", "");
+	assert_string_equal(buf.ptr, "a");
+	kdr_buf_printf(&buf, "-%d-", 42); /* fits the 64 bytes */
+	assert_string_equal(buf.ptr, "a-42-");
+	assert_int_equal(buf.cap, 64);
+	kdr_buf_printf(&buf, "%s", big); /* does not: grown, formatted again */
+	assert_int_equal(buf.len, 5 + strlen(big));
+	assert_int_equal(strlen(buf.ptr), buf.len);
+	assert_memory_equal(buf.ptr, "a-42-bbb", 8);
+	assert_int_equal(buf.cap, 512);
+	kdr_buf_printf(&buf, "%.206s!", big); /* fills the room to its last byte (the NUL) */
+	assert_int_equal(buf.len, 511);
+	assert_int_equal(buf.cap, 512);
+	assert_int_equal(buf.ptr[buf.len - 1], '!');
+	kdr_buf_printf(&buf, "%c", 'z'); /* one past: grown */
+	assert_int_equal(buf.len, 512);
+	assert_int_equal(buf.cap, 1024);
+	assert_int_equal(strlen(buf.ptr), buf.len);
+	assert_string_equal(buf.ptr + 509, "b!z");
+	kdr_buf_release(&buf);
+}
+
 static void test_buf_detach_hands_over_ownership(void **state)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
@@ -371,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_buf_starts_empty_and_terminated),
 		cmocka_unit_test(test_scrub_secrets_and_userinfo),
 		cmocka_unit_test(test_buf_appends_and_grows),
+		cmocka_unit_test(test_buf_printf_fits_or_grows),
 		cmocka_unit_test(test_buf_detach_hands_over_ownership),
 		cmocka_unit_test(test_buf_json_string_escapes),
 		cmocka_unit_test(test_strvec_push_sort_join_find),
