@@ -7,7 +7,9 @@ object valid by the schema but not by kdr's rules (a replication loop) is
 rejected with the validator's message and nothing is applied; a restarted
 API server is survived; two `kdr run --k8s` share the work through a Lease;
 a leader that cannot renew the Lease (updates denied by an admission policy)
-stops acting once the lease duration has passed and resumes when it renews.
+stops acting once the lease duration has passed and resumes when it renews;
+`kdr failover --commit --k8s` patches the ReplicationFlow and the operator
+holds the flow's connectors stopped.
 Checked with independent clients (python3-kafka, curl, kubectl)."""
 import json
 import os
@@ -25,7 +27,7 @@ root = os.environ.get("KDR_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dir
 kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
 sandbox_bin = os.environ.get("KDR_SANDBOX_BIN", os.path.join(root, "build", "asan", "kdr-sandbox"))
 
-from kafka.admin import KafkaAdminClient  # noqa: E402
+from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
 
 failures = []
 checks = 0
@@ -411,6 +413,57 @@ spec:
     check(ok is not None and log2.rfind(f"acquired the leader lease as {leader}") >
           log2.rfind(f"lost the leader lease as {leader}"),
           f"renewals pass again: it leads again and applied the change {time.monotonic() - t0:.1f}s later")
+    # A failover recorded in the custom resources: `kdr failover --commit --k8s` patches the
+    # ReplicationFlow itself, through the kubeconfig it read the objects with; the operator converges on
+    # it (the flow's connectors, stopped by the failover, stay stopped; its status observes the new
+    # generation). The sandbox runs no MM2: an empty checkpoints topic, no group moves.
+    admin = KafkaAdminClient(bootstrap_servers=west["bootstrap"], request_timeout_ms=10000)
+    try:
+        admin.create_topics([NewTopic("dc-east.checkpoints.internal", 1, 1)])
+    finally:
+        admin.close()
+    flow0 = obj("replicationflow", "east-to-west")
+    gen0 = flow0["metadata"]["generation"]
+    f = kdr_cmd("failover", *common, "--flow", "east-to-west", "--yes", "--commit", "--timeout", "20s")
+    print("kdr failover --commit --k8s:", f.returncode, f.stderr.strip()[-1500:])
+    flow1 = obj("replicationflow", "east-to-west")
+    spec1 = flow1.get("spec", {})
+    check(f.returncode == 0 and "kubectl patch" not in f.stderr and
+          f"kdr failover: recorded in ReplicationFlow {NS}/east-to-west (resourceVersion "
+          f"{flow1['metadata']['resourceVersion']})" in f.stderr,
+          "kdr failover --commit --k8s patched the ReplicationFlow itself and says so")
+    check(spec1.get("suspended") is True and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", spec1.get("failedOver", ""))
+          and flow1["metadata"]["generation"] == gen0 + 1 and
+          {k: v for k, v in spec1.items() if k not in ("suspended", "failedOver")} ==
+          {k: v for k, v in flow0["spec"].items() if k not in ("suspended", "failedOver")},
+          f"the flow's spec: suspended true, failedOver {spec1.get('failedOver')}, nothing else changed (kubectl)")
+
+    def converged():
+        o = obj("replicationflow", "east-to-west")
+        return o if (o.get("status", {}).get("observedGeneration") == o["metadata"]["generation"] and
+                     condition(o, "Ready").get("observedGeneration") == o["metadata"]["generation"]) else None
+    flow2 = wait_for(converged, 30, 0.5) or obj("replicationflow", "east-to-west")
+    print("east-to-west status after the failover:", json.dumps(flow2.get("status", {}).get("conditions")))
+    check(converged() is not None and condition(flow2, "Ready").get("status") == "True",
+          "the operator converged on the recorded failover: Ready at the new generation")
+    time.sleep(3)
+
+    def states(url):
+        out = {}
+        for name in connectors(url):
+            if name.startswith("kdr.east-to-west."):
+                with urllib.request.urlopen(f"{url}/connectors/{name}/status", timeout=10) as r:
+                    out[name] = json.load(r)["connector"]["state"]
+        return out
+    west_states, east_states = states(west["connect"]), states(east["connect"])
+    print("east-to-west connectors: dc-west's Connect", west_states, "dc-east's", east_states)
+    check(set(west_states) == {"kdr.east-to-west.source", "kdr.east-to-west.checkpoint"} and
+          all(v != "RUNNING" for v in list(west_states.values()) + list(east_states.values())),
+          "its connectors stay stopped (the heartbeat paused): the operator neither resumes nor recreates them")
+    again = kdr_cmd("failover", *common, "--flow", "east-to-west", "--yes", "--commit", "--timeout", "20s")
+    check(again.returncode == 0 and "is recorded" in again.stderr and
+          obj("replicationflow", "east-to-west")["metadata"]["generation"] == gen0 + 1,
+          "a second failover --commit --k8s records nothing")
     rc = stop(op2)
     check(rc == 0, f"kdr run exits 0 on SIGTERM (got {rc})")
     check(holder() == "", "the Lease is released on SIGTERM")
