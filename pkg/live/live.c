@@ -2,6 +2,7 @@
 #include "live/live_internal.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,14 +449,28 @@ void kdr_live_copy(struct kdr_live *out, const struct kdr_live *src)
 
 /* --- freeing --- */
 
+/* Frees a partition's list unless it lies in the topic's replica block (freed with the topic). */
+static void topic_replicas_release(const struct kdr_live_topic *topic, struct kdr_replica_list *list)
+{
+	uintptr_t at = (uintptr_t)list->ids, block = (uintptr_t)topic->replica_ids;
+
+	if (topic->replica_ids && at >= block && at <= block + topic->n_replica_ids * sizeof(*topic->replica_ids)) {
+		list->ids = NULL;
+		list->n = 0;
+		return;
+	}
+	kdr_replica_list_release(list);
+}
+
 void kdr_live_topic_release(struct kdr_live_topic *topic)
 {
 	free(topic->name);
 	for (size_t i = 0; i < topic->n_partitions; i++) {
-		kdr_replica_list_release(&topic->partitions[i].replicas);
-		kdr_replica_list_release(&topic->partitions[i].isr);
+		topic_replicas_release(topic, &topic->partitions[i].replicas);
+		topic_replicas_release(topic, &topic->partitions[i].isr);
 	}
 	free(topic->partitions);
+	free(topic->replica_ids);
 	for (size_t i = 0; i < topic->n_configs; i++)
 		config_release(&topic->configs[i]);
 	free(topic->configs);

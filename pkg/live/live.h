@@ -67,6 +67,15 @@ struct kdr_live_topic {
 	bool internal;
 	struct kdr_live_partition *partitions; /* index = partition id */
 	size_t n_partitions;
+	/*
+	 * NULL, or one block holding the replica and ISR ids of the partitions
+	 * (n_replica_ids of them) that a reader filled at once: those lists
+	 * point into it and are freed with it (kdr_live_topic_release), not
+	 * one by one. Lists outside it (a partition added later) are the
+	 * partition's own.
+	 */
+	int32_t *replica_ids;
+	size_t n_replica_ids;
 	/* Only the topic's own overrides (source DYNAMIC_TOPIC_CONFIG); sorted by name. */
 	struct kdr_live_config *configs;
 	size_t n_configs;

@@ -320,6 +320,45 @@ static void test_copy(void **state)
 	kdr_live_release(&live);
 }
 
+/*
+ * A topic as the reader fills it: every partition's replica and ISR ids in
+ * the topic's one block. Released (with a partition added after, whose ids
+ * are its own) without freeing inside the block, copied into lists of their
+ * own; ASan/LeakSanitizer check the frees.
+ */
+static void test_replica_block(void **state)
+{
+	struct kdr_live_cluster cl = {0};
+	struct kdr_live_topic *topic = NULL;
+	struct kdr_live_topic copy = {0};
+	const int32_t ids[] = {1, 2, 3, 1, 2, 2, 3, 1, 2, 3};
+
+	(void)state;
+	topic = kdr_live_cluster_add_topic(&cl, "blocked");
+	topic->n_replica_ids = sizeof(ids) / sizeof(ids[0]);
+	topic->replica_ids = malloc(sizeof(ids));
+	assert_non_null(topic->replica_ids);
+	memcpy(topic->replica_ids, ids, sizeof(ids));
+	topic->n_partitions = 2;
+	topic->partitions = calloc(3, sizeof(*topic->partitions));
+	assert_non_null(topic->partitions);
+	topic->partitions[0] = (struct kdr_live_partition){0, 1, {topic->replica_ids, 3}, {topic->replica_ids + 3, 2}};
+	/* An empty ISR at the block's end. */
+	topic->partitions[1] =
+	    (struct kdr_live_partition){1, 2, {topic->replica_ids + 5, 5}, {topic->replica_ids + 10, 0}};
+	kdr_live_topic_add_partition(topic, (const int32_t[]){3, 1, 2}, 3);
+	assert_int_equal(topic->n_partitions, 3);
+	assert_int_equal(topic->partitions[1].replicas.ids[4], 3);
+
+	kdr_live_topic_copy(&copy, topic);
+	assert_null(copy.replica_ids);
+	assert_int_equal(copy.partitions[0].isr.n, 2);
+	assert_int_equal(copy.partitions[0].isr.ids[1], 2);
+	assert_int_equal(copy.partitions[2].replicas.ids[0], 3);
+	kdr_live_topic_release(&copy);
+	kdr_live_cluster_release(&cl);
+}
+
 static void test_secrets_never_written(void **state)
 {
 	struct kdr_live live = {0};
@@ -670,6 +709,7 @@ int main(void)
 	    cmocka_unit_test(test_build_and_sort),
 	    cmocka_unit_test(test_mutations),
 	    cmocka_unit_test(test_copy),
+	    cmocka_unit_test(test_replica_block),
 	    cmocka_unit_test(test_secrets_never_written),
 	    cmocka_unit_test(test_lenient_forms),
 	    cmocka_unit_test(test_errors),
