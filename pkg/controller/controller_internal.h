@@ -10,7 +10,7 @@
 
 #include "controller/controller.h"
 #include "kafka/kafka.h"
-#include "plan/filters.h"
+#include "resolve/resolve.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/strvec.h"
@@ -55,8 +55,7 @@ struct kdr_controller {
 	struct kdr_source source;
 	FILE *log;
 
-	struct kdr_desired desired;       /* the last good desired state */
-	struct kdr_plan_filters filters;  /* its regexes, compiled once per loaded revision */
+	struct kdr_desired desired; /* the last good desired state, resolved once per loaded revision */
 	bool have_desired;
 	char *seen_revision;              /* the source's revision at the last good check */
 	char *rejected_revision;          /* invalid: not loaded again until the source moves */

@@ -89,7 +89,6 @@ static void read_clusters(struct kdr_controller *ctl, struct cycle *cy, struct k
 	options.allow_delete = ctl->options.allow_delete;
 	options.plan_read_only = true;
 	options.pool = ctl->kafka;
-	options.filters = &ctl->filters;
 	kdr_pipeline_init(p, &ctl->desired, &options);
 	/* The kept clients of clusters no longer declared are closed. */
 	{

@@ -133,8 +133,9 @@ int kdr_controller__update_desired(struct kdr_controller *ctl)
 		rc = ctl->source.ops->load(&ctl->desired, &diags, ctl->seen_revision, ctl->source.ctx);
 		if (rc == 0) {
 			ctl->have_desired = true;
-			kdr_plan_filters_release(&ctl->filters);
-			kdr_plan_filters_build(&ctl->filters, &ctl->desired);
+			/* The loaders resolve what they load; a source that did not gets it here, once per revision. */
+			if (!kdr_resolved_of(&ctl->desired))
+				kdr_resolve_attach(&ctl->desired);
 			free(ctl->rejected_revision);
 			ctl->rejected_revision = NULL;
 			kdr_diags_release(&ctl->rejected_diags);

@@ -315,7 +315,6 @@ void kdr_controller_free(struct kdr_controller *ctl)
 	kdr_kafka_pool_free(ctl->kafka);
 	free(ctl->address);
 	kdr_source_release(&ctl->source);
-	kdr_plan_filters_release(&ctl->filters);
 	kdr_desired_release(&ctl->desired);
 	free(ctl->seen_revision);
 	free(ctl->rejected_revision);

@@ -104,7 +104,7 @@ static int compare_status_connectors(const void *pa, const void *pb)
 
 static int status_flow(struct kdr_health_flow *sf, const struct kdr_desired *desired, const struct kdr_flow *flow,
 		       const struct kdr_health *status, const struct kdr_live *live, const struct kdr_plan *plan,
-		       const struct kdr_plan_flow_filters *filters)
+		       const struct kdr_resolve_flow_filters *filters)
 {
 	struct kdr_mm2_connectors connectors = {0};
 	const struct kdr_health_cluster *source = kdr_health__cluster_of(status, flow->source);

@@ -144,8 +144,8 @@ struct kdr_health {
 struct kdr_health_options {
 	const char *const *clusters; /* the clusters that were read (NULL: all declared) */
 	size_t n_clusters;
-	/* The desired state's compiled regexes (plan/filters.h), lent; NULL: compiled per flow. */
-	const struct kdr_plan_filters *filters;
+	/* The desired state's compiled regexes (resolve/resolve.h), lent; NULL: compiled per flow. */
+	const struct kdr_resolve_filters *filters;
 };
 
 /*

@@ -8,7 +8,7 @@
 
 #include "health/health.h"
 #include "mm2/mm2.h"
-#include "plan/filters.h"
+#include "resolve/resolve.h"
 
 /* Raises *level to `to` when `to` is worse (a part's level is the worst of its findings). */
 void kdr_health__raise_level(enum kdr_health_level *level, enum kdr_health_level to);
@@ -28,7 +28,7 @@ void kdr_health__connector_release(struct kdr_health_connector *sc);
 /* remote_topics.c: the flow's mirrored source topics and their copies on the target (both clusters read). */
 /* `filters`: the flow's compiled regexes (kdr_health_options.filters), or NULL: compiled here. */
 void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow *flow, const struct kdr_live *live,
-			       const struct kdr_plan_flow_filters *filters);
+			       const struct kdr_resolve_flow_filters *filters);
 
 /* topics.c: the plan's placement and DC-loss verdicts about declared topics that exist now. */
 void kdr_health__topics(struct kdr_health *out, const struct kdr_live *live, const struct kdr_plan *plan);

@@ -7,19 +7,18 @@
 #include <string.h>
 
 #include "health/health_internal.h"
-#include "plan/filters.h"
-#include "plan/mm2_filter.h"
+#include "resolve/resolve.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
 void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow *flow, const struct kdr_live *live,
-			       const struct kdr_plan_flow_filters *filters)
+			       const struct kdr_resolve_flow_filters *filters)
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(live, flow->source);
 	const struct kdr_live_cluster *target = kdr_live_cluster_find(live, flow->target);
 	const struct kdr_live_connector *running = NULL;
-	struct kdr_plan_mm2_filter filter;
-	const struct kdr_plan_mm2_filter *use = &filter;
+	struct kdr_mm2_topic_filter filter;
+	const struct kdr_mm2_topic_filter *use = &filter;
 	size_t cap = 0;
 
 	memset(&filter, 0, sizeof(filter));
@@ -32,12 +31,12 @@ void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow
 		running = kdr_live_connector_find(&target->connect, name);
 		free(name);
 	}
-	if (!(running && kdr_plan_mm2_filter_live(&filter, running) == 0)) {
+	if (!(running && kdr_mm2_topic_filter_live(&filter, running) == 0)) {
 		const char *error = filters ? filters->mm2_error : NULL;
 
 		if (filters)
 			use = &filters->mm2;
-		else if (kdr_plan_mm2_filter_desired(&filter, flow) != 0)
+		else if (kdr_mm2_topic_filter_desired(&filter, flow) != 0)
 			error = kdr_error_message();
 		if (error) {
 			kdr_strvec_push_take(&sf->problems, kdr_asprintf("topic filter: %s", error));
@@ -50,7 +49,7 @@ void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow
 		const struct kdr_live_topic *copy = NULL;
 		struct kdr_health_mirrored *m = NULL;
 
-		if (!kdr_plan_mm2_replicates(use, topic->name, NULL))
+		if (!kdr_mm2_replicates(use, topic->name, NULL))
 			continue;
 		sf->mirrored = kdr_grow(sf->mirrored, &cap, sf->n_mirrored + 1, sizeof(*sf->mirrored));
 		m = &sf->mirrored[sf->n_mirrored++];
@@ -76,6 +75,6 @@ void kdr_health__remote_topics(struct kdr_health_flow *sf, const struct kdr_flow
 						  sf->n_missing, sf->n_mirrored, flow->target));
 	if (sf->n_missing || sf->problems.n)
 		kdr_health__raise_level(&sf->level, KDR_HEALTH_WARNING);
-	kdr_plan_mm2_filter_release(&filter);
+	kdr_mm2_topic_filter_release(&filter);
 }
 

@@ -12,6 +12,7 @@
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "resolve/resolve.h"
 #include "validate/validate.h"
 
 static const struct kdr_k8s_kind kinds[] = {
@@ -185,7 +186,8 @@ int kdr_k8s_load_objects(struct kdr_desired *out, struct kdr_diags *diags, const
 
 	memset(&fresh, 0, sizeof(fresh));
 	kdr_k8s_parse_objects(&fresh, objects, &found);
-	/* Every error in one run, as the dir and Git sources: the rules over every object that decoded. */
+	/* Resolved once, then every error in one run, as the dir and Git sources. */
+	kdr_resolve_attach(&fresh);
 	kdr_validate_all(&fresh, &found);
 	if (found.errors) {
 		rc = kdr_error_set(KDR_EINVALID, "%s: %zu error(s) in the objects; nothing from them is used", what,

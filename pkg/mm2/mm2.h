@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "live/live.h"
 #include "model/model.h"
 #include "util/buf.h"
 #include "util/regex.h"
@@ -23,6 +24,13 @@
 /* MM2's own defaults, kept in when the user adds exclusions (setting the key replaces them). */
 #define KDR_MM2_DEFAULT_TOPICS_EXCLUDE ".*[\\-\\.]internal,.*\\.replica,__.*"
 #define KDR_MM2_DEFAULT_GROUPS_EXCLUDE "console-consumer-.*,connect-.*,__.*"
+/* MirrorSourceConfig's `topics` when the connector config omits the key. */
+#define KDR_MM2_DEFAULT_TOPICS ".*"
+/* MirrorSourceConfig's config.properties.exclude default: keys MM2 never syncs. */
+#define KDR_MM2_DEFAULT_CONFIG_PROPERTIES_EXCLUDE                                                                      \
+	"follower\\.replication\\.throttled\\.replicas,leader\\.replication\\.throttled\\.replicas,"                   \
+	"message\\.timestamp\\.difference\\.max\\.ms,message\\.timestamp\\.type,"                                      \
+	"unclean\\.leader\\.election\\.enable,min\\.insync\\.replicas"
 /* KDR_MM2_DEFAULT_TOPICS_EXCLUDE one pattern each (MirrorSourceConfig's topics.exclude default, 3.x and 4.0). */
 extern const char *const kdr_mm2_default_topic_excludes[];
 #define KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES 3
@@ -142,5 +150,51 @@ int kdr_mm2_group_filter_init(struct kdr_mm2_group_filter *out, const struct kdr
 bool kdr_mm2_group_filter_match(const struct kdr_mm2_group_filter *filter, const char *group);
 void kdr_mm2_group_filter_release(struct kdr_mm2_group_filter *filter);
 
+/* --- The flow's topic filter and MM2's replication decision (topic_filter.c) --- */
+
+/*
+ * One flow's topic filter as MirrorMaker 2 runs it: `topics` and
+ * `topics.exclude` as the connector config carries them (comma-separated,
+ * MM2's defaults when a key is absent), and the replication policy that
+ * names remote topics and detects cycles.
+ */
+struct kdr_mm2_topic_filter {
+	/*
+	 * A view used only for naming (kdr_mm2_remote_topic / _topic_source):
+	 * source, target, replication_policy and separator are set, lent from
+	 * the flow or the live connector's config; nothing else is.
+	 */
+	struct kdr_flow naming;
+	struct kdr_regex_set topics;
+	struct kdr_regex_set exclude;
+};
+
+/*
+ * The filter the flow's source connector is rendered with (the user's
+ * exclusions plus MM2's defaults when keepDefaultExcludes). Returns 0, or
+ * KDR_EINVALID (message set) for a pattern that does not compile; `out` is
+ * then empty but safe to release.
+ */
+int kdr_mm2_topic_filter_desired(struct kdr_mm2_topic_filter *out, const struct kdr_flow *flow);
+
+/* The filter a live MirrorSourceConnector runs with; its config is lent and must outlive `out`. */
+int kdr_mm2_topic_filter_live(struct kdr_mm2_topic_filter *out, const struct kdr_live_connector *live);
+
+/*
+ * MirrorSourceConnector.shouldReplicateTopic (Kafka 3.9): the filter accepts
+ * the topic (or it is a heartbeats topic, always replicated), it is not
+ * internal to the policy, and it is not a cycle (its name says it came from
+ * the flow's target). *filter_matched (may be NULL) tells whether the
+ * filter itself accepted it, heartbeats aside.
+ */
+bool kdr_mm2_replicates(const struct kdr_mm2_topic_filter *filter, const char *topic, bool *filter_matched);
+
+void kdr_mm2_topic_filter_release(struct kdr_mm2_topic_filter *filter);
+
+/*
+ * Compiles a comma-separated regex list the way MM2's ConfigDef reads one
+ * (trimmed; empty: no pattern). Returns 0 or KDR_EINVALID naming `key`.
+ */
+int kdr_mm2_compile_list(struct kdr_regex_set *out, const char *value, const char *key);
 
 #endif

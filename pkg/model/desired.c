@@ -184,8 +184,17 @@ void kdr_policy_release(struct kdr_policy *policy)
 	memset(policy, 0, sizeof(*policy));
 }
 
+void kdr_desired_drop_resolved(struct kdr_desired *desired)
+{
+	if (desired->resolved && desired->resolved_free)
+		desired->resolved_free(desired->resolved);
+	desired->resolved = NULL;
+	desired->resolved_free = NULL;
+}
+
 void kdr_desired_release(struct kdr_desired *desired)
 {
+	kdr_desired_drop_resolved(desired);
 	for (size_t i = 0; i < desired->n_clusters; i++)
 		kdr_cluster_release(&desired->clusters[i]);
 	free(desired->clusters);

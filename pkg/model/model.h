@@ -344,6 +344,8 @@ void kdr_access_policy_bindings(struct kdr_acl_list *out, const struct kdr_acces
 
 /* --- the whole desired state --- */
 
+struct kdr_resolved; /* resolve/resolve.h */
+
 struct kdr_desired {
 	struct kdr_cluster *clusters;
 	size_t n_clusters;
@@ -358,7 +360,20 @@ struct kdr_desired {
 	size_t n_access_policies;
 	size_t cap_access_policies;
 	char *revision; /* commit id or other source revision; NULL for a plain directory */
+	/*
+	 * What pkg/resolve derived from this desired state once after decoding
+	 * (kdr_resolve_attach), owned; NULL until attached. Freed through
+	 * `resolved_free`, which the attaching module sets (it sits above model).
+	 */
+	struct kdr_resolved *resolved;
+	void (*resolved_free)(struct kdr_resolved *resolved);
 };
+
+/*
+ * Frees the resolved state attached to `desired` (if any), for a caller that
+ * changes its flows or policies after loading: what was derived no longer holds.
+ */
+void kdr_desired_drop_resolved(struct kdr_desired *desired);
 
 /* Appends a zeroed object (defaults applied) and returns it, lent. */
 struct kdr_cluster *kdr_desired_add_cluster(struct kdr_desired *desired);

@@ -18,11 +18,16 @@ void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired
 	p->desired = desired;
 	if (options)
 		p->options = *options;
-	/* Compiled once, for every stage: plan (mirror preview, ACL mirroring...) and status. */
+	/*
+	 * Compiled once, for every stage: plan (mirror preview, ACL mirroring...)
+	 * and status; a loaded desired state brings them (the loader resolved it).
+	 */
 	if (p->options.filters) {
 		p->filters = p->options.filters;
+	} else if (kdr_resolved_of(desired)) {
+		p->filters = &kdr_resolved_of(desired)->filters;
 	} else if (desired) {
-		kdr_plan_filters_build(&p->own_filters, desired);
+		kdr_resolve_filters_build(&p->own_filters, desired);
 		p->filters = &p->own_filters;
 	}
 	kdr_mm2_secrets_resolving(&p->secrets, p->options.resolver);
@@ -164,7 +169,7 @@ bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p)
 void kdr_pipeline_release(struct kdr_pipeline *p)
 {
 	kdr_plan_release(&p->plan);
-	kdr_plan_filters_release(&p->own_filters);
+	kdr_resolve_filters_release(&p->own_filters);
 	kdr_live_release(&p->live);
 	kdr_reader_report_release(&p->read);
 	kdr_strvec_release(&p->read_ok);

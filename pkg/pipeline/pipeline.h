@@ -10,7 +10,7 @@
 #include "live/live.h"
 #include "mm2/mm2.h"
 #include "model/model.h"
-#include "plan/filters.h"
+#include "resolve/resolve.h"
 #include "plan/plan.h"
 #include "reader/reader.h"
 #include "util/strvec.h"
@@ -37,15 +37,18 @@ struct kdr_pipeline_options {
 	bool plan_read_only;         /* plan only the clusters that were read (the loop), not --cluster */
 	bool validate_only;          /* apply: ask the brokers to check, change nothing */
 	struct kdr_kafka_pool *pool; /* read: Kafka connections kept across reads (the loop's); NULL: none; lent */
-	/* The desired state's compiled regexes (the loop's, per revision); NULL: compiled at init; lent. */
-	const struct kdr_plan_filters *filters;
+	/*
+	 * The desired state's compiled regexes, lent. NULL: those of its attached
+	 * resolved state (every loaded desired state has one), else compiled at init.
+	 */
+	const struct kdr_resolve_filters *filters;
 };
 
 struct kdr_pipeline {
 	const struct kdr_desired *desired; /* lent */
 	struct kdr_pipeline_options options;
-	struct kdr_plan_filters own_filters;	/* compiled at init when the options bring none */
-	const struct kdr_plan_filters *filters; /* the options' or &own_filters; NULL without a desired state */
+	struct kdr_resolve_filters own_filters;	   /* compiled at init when neither options nor desired bring them */
+	const struct kdr_resolve_filters *filters; /* the options', the desired's or &own_filters; NULL without one */
 	struct kdr_live live;
 	struct kdr_reader_report read;  /* each selected cluster's read (empty with a snapshot) */
 	struct kdr_strvec read_ok;      /* the clusters whose Kafka was read, in declaration order */

@@ -16,6 +16,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "resolve/resolve.h"
 #include "validate/validate.h"
 
 static int read_backup_file(struct kdr_buf *out, const char *from, const char *name)
@@ -64,6 +65,8 @@ int kdr_pipeline_restore_desired(struct kdr_desired *desired, struct kdr_diags *
 	if (backup.n_clusters || backup.n_flows)
 		kdr_diags_warning(diags, NULL, NULL, "'%s': its KafkaCluster and ReplicationFlow documents are not used",
 				  from);
+	/* What was resolved from the loaded flows and policies no longer holds: resolved again below. */
+	kdr_desired_drop_resolved(desired);
 	for (size_t i = 0; i < desired->n_flows; i++)
 		kdr_flow_release(&desired->flows[i]);
 	desired->n_flows = 0;
@@ -74,6 +77,7 @@ int kdr_pipeline_restore_desired(struct kdr_desired *desired, struct kdr_diags *
 		kdr_access_policy_release(&desired->access_policies[i]);
 	desired->n_access_policies = 0;
 	take_policies(desired, &backup, cluster);
+	kdr_resolve_attach(desired);
 	kdr_validate(desired, diags);
 	if (diags->errors)
 		rc = kdr_error_set(KDR_EINVALID,

@@ -41,7 +41,7 @@
  * Whether the flow's checkpoints carry `group`: MM2's group filter, where
  * an empty spec.groups (as MM2 reads an empty groups list) accepts none.
  */
-static bool group_filter_accepts(const struct kdr_plan_flow_filters *filters, const struct kdr_flow *flow,
+static bool group_filter_accepts(const struct kdr_resolve_flow_filters *filters, const struct kdr_flow *flow,
 				 const char *group)
 {
 	return filters->groups_ok && flow->groups.n && kdr_mm2_group_filter_match(&filters->groups, group);
@@ -108,12 +108,12 @@ static bool target_holds(const struct kdr_acl_list *desired, const struct kdr_li
  * replicates, once this plan's topic actions are done (so that the plan
  * that creates the topic also plans the grant: the next plan stays empty).
  */
-static bool prefix_replicated(const struct kdr_plan_mm2_filter *filter, const struct plan_topic_after *topics, size_t n,
-			      const char *prefix)
+static bool prefix_replicated(const struct kdr_mm2_topic_filter *filter, const struct plan_topic_after *topics,
+			      size_t n, const char *prefix)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!topics[i].deleted && strncmp(topics[i].name, prefix, strlen(prefix)) == 0 &&
-		    kdr_plan_mm2_replicates(filter, topics[i].name, NULL))
+		    kdr_mm2_replicates(filter, topics[i].name, NULL))
 			return true;
 	return false;
 }
@@ -123,7 +123,7 @@ static bool prefix_replicated(const struct kdr_plan_mm2_filter *filter, const st
  * *name_out (heap); false when the flow does not carry the resource.
  */
 static bool remote_of(char **name_out, enum kdr_acl_pattern *pattern_out, const struct kdr_flow *flow,
-		      const struct kdr_plan_mm2_filter *filter, const struct kdr_plan_flow_filters *filters,
+		      const struct kdr_mm2_topic_filter *filter, const struct kdr_resolve_flow_filters *filters,
 		      const struct plan_topic_after *topics, size_t n_topics, const struct kdr_acl *s)
 {
 	*name_out = NULL;
@@ -145,7 +145,7 @@ static bool remote_of(char **name_out, enum kdr_acl_pattern *pattern_out, const 
 		}
 		return true;
 	}
-	if (s->pattern == KDR_ACL_LITERAL && !kdr_plan_mm2_replicates(filter, s->resource_name, NULL))
+	if (s->pattern == KDR_ACL_LITERAL && !kdr_mm2_replicates(filter, s->resource_name, NULL))
 		return false;
 	if (s->pattern == KDR_ACL_PREFIXED && !prefix_replicated(filter, topics, n_topics, s->resource_name))
 		return false;
@@ -171,14 +171,14 @@ static void source_grants(struct kdr_acl_list *out, const struct kdr_desired *de
 }
 
 /* What MM2's syncTopicAcls writes on the target for source binding `s`, or false. */
-static bool mm2_synced(struct kdr_acl *out, const struct kdr_flow *flow, const struct kdr_plan_mm2_filter *filter,
+static bool mm2_synced(struct kdr_acl *out, const struct kdr_flow *flow, const struct kdr_mm2_topic_filter *filter,
 		       const struct kdr_acl *s)
 {
 	if (!flow->sync_topic_acls || s->resource_type != KDR_ACL_TOPIC || s->pattern != KDR_ACL_LITERAL)
 		return false;
 	if (s->permission == KDR_ACL_ALLOW && s->operation == KDR_ACL_OP_WRITE)
 		return false;
-	if (!kdr_plan_mm2_replicates(filter, s->resource_name, NULL))
+	if (!kdr_mm2_replicates(filter, s->resource_name, NULL))
 		return false;
 	kdr_acl_copy(out, s);
 	free(out->resource_name);
@@ -194,8 +194,8 @@ static void mirror_flow(struct plan_ctx *ctx, const struct kdr_flow *flow, const
 {
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
 	const char *name = flow->meta.name ? flow->meta.name : "?";
-	const struct kdr_plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
-	const struct kdr_plan_mm2_filter *filter = &filters->mm2;
+	const struct kdr_resolve_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_mm2_topic_filter *filter = &filters->mm2;
 	struct kdr_acl_list grants = { 0 };
 	struct plan_topic_after *topics = NULL;
 	size_t n_topics = 0;

@@ -16,12 +16,6 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-/* MirrorSourceConfig's config.properties.exclude default: keys MM2 never syncs. */
-#define MM2_CONFIG_PROPERTIES_EXCLUDE                                                                                  \
-	"follower\\.replication\\.throttled\\.replicas,leader\\.replication\\.throttled\\.replicas,"                   \
-	"message\\.timestamp\\.difference\\.max\\.ms,message\\.timestamp\\.type,"                                      \
-	"unclean\\.leader\\.election\\.enable,min\\.insync\\.replicas"
-
 /* One side of a flow as the checks see it. */
 struct side {
 	const struct kdr_live_cluster *live; /* NULL: not read */
@@ -33,7 +27,7 @@ struct flow_check {
 	struct plan_ctx *ctx;
 	const struct decl_index *index;
 	const struct kdr_flow *flow;
-	const struct kdr_plan_mm2_filter *filter; /* the flow's, in ctx->filters */
+	const struct kdr_mm2_topic_filter *filter; /* the flow's, in ctx->filters */
 	struct kdr_regex_set synced_exclude; /* config.properties.exclude as the connector runs it */
 	struct side source;
 	struct side target;
@@ -153,7 +147,7 @@ static char *upstream_of(const struct flow_check *fc, const char *name)
 		upstream = kdr_strdup(name + strlen(source) + strlen(sep));
 	remote = kdr_mm2_remote_topic(flow, upstream);
 	exists = side_topic(&fc->source, upstream) || declaring_policy(fc->index, flow->source, upstream, NULL) != NULL;
-	if (strcmp(remote, name) != 0 || !exists || !kdr_plan_mm2_replicates(fc->filter, upstream, NULL)) {
+	if (strcmp(remote, name) != 0 || !exists || !kdr_mm2_replicates(fc->filter, upstream, NULL)) {
 		free(upstream);
 		upstream = NULL;
 	}
@@ -212,7 +206,7 @@ static void check_remote_partitions(struct flow_check *fc)
 		const struct kdr_topic_decl *decl = NULL;
 		char *remote = NULL;
 
-		if (topic->deleted || !kdr_plan_mm2_replicates(fc->filter, topic->name, NULL))
+		if (topic->deleted || !kdr_mm2_replicates(fc->filter, topic->name, NULL))
 			continue;
 		remote = kdr_mm2_remote_topic(flow, topic->name);
 		copy = side_topic(&fc->target, remote);
@@ -388,8 +382,8 @@ static void check_flow(struct plan_ctx *ctx, const struct decl_index *index, con
 	/* A filter or exclusion list that does not compile is reported by the preview. */
 	fc.filter = &ctx->flows[flow - ctx->desired->flows].mm2;
 	if (ctx->flows[flow - ctx->desired->flows].mm2_error ||
-	    kdr_plan__mm2_compile_list(&fc.synced_exclude, exclude ? exclude : MM2_CONFIG_PROPERTIES_EXCLUDE,
-				       "config.properties.exclude") != 0)
+	    kdr_mm2_compile_list(&fc.synced_exclude, exclude ? exclude : KDR_MM2_DEFAULT_CONFIG_PROPERTIES_EXCLUDE,
+				 "config.properties.exclude") != 0)
 		goto cleanup;
 	side_init(&fc.source, ctx->plan, kdr_live_cluster_find(ctx->live, flow->source));
 	side_init(&fc.target, ctx->plan, kdr_live_cluster_find(ctx->live, flow->target));

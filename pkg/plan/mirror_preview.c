@@ -5,13 +5,9 @@
  * anything is applied. A regex that silently matches too much or nothing is
  * the most common MM2 mistake; this is where it becomes visible.
  *
- * MM2's decision (MirrorSourceConnector.shouldReplicateTopic): the topic
- * filter accepts the name (full match of one `topics` pattern and of no
- * `topics.exclude` pattern; heartbeats topics are replicated whatever the
- * filter says), the policy does not call it internal ("__"/"." prefix,
- * ".internal"/"-internal" suffix), and it is not a cycle (isCycle: walking
- * the name's upstream chain reaches the flow's target alias; identity names
- * have no chain, so identity flows never detect cycles).
+ * MM2's decision (MirrorSourceConnector.shouldReplicateTopic) and its topic
+ * filter are pkg/mm2's (topic_filter.c, kdr_mm2_replicates); the flow's
+ * filter comes compiled from the resolved desired state (pkg/resolve).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,175 +18,6 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
-
-/* MirrorSourceConfig's defaults when the connector config omits the keys. */
-#define MM2_TOPICS_DEFAULT ".*"
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/*
- * ConfigDef's LIST parsing: the value trimmed, empty -> no element, else
- * split on commas with the whitespace around each comma dropped (empty
- * elements stay, as Java's split(regex, -1) keeps them).
- */
-static void split_list(struct kdr_strvec *out, const char *value)
-{
-	const char *start = value, *end = value + strlen(value);
-
-	while (start < end && is_space(*start))
-		start++;
-	while (end > start && is_space(end[-1]))
-		end--;
-	if (start == end)
-		return;
-	for (;;) {
-		const char *comma = memchr(start, ',', (size_t)(end - start));
-		const char *stop = comma ? comma : end;
-		const char *last = stop;
-
-		while (last > start && is_space(last[-1]))
-			last--;
-		kdr_strvec_push_take(out, kdr_strndup(start, (size_t)(last - start)));
-		if (!comma)
-			break;
-		start = comma + 1;
-		while (start < end && is_space(*start))
-			start++;
-	}
-}
-
-int kdr_plan__mm2_compile_list(struct kdr_regex_set *set, const char *value, const char *key)
-{
-	struct kdr_strvec patterns = KDR_STRVEC_INIT;
-	char *reason = NULL;
-	int rc = 0;
-
-	split_list(&patterns, value);
-	rc = kdr_regex_set_compile(set, (const char *const *)patterns.v, (unsigned)patterns.n);
-	if (rc != 0) {
-		reason = kdr_strdup(kdr_error_message());
-		rc = kdr_error_set(rc, "%s: %s", key, reason);
-	}
-	free(reason);
-	kdr_strvec_release(&patterns);
-	return rc;
-}
-
-static char *join_list(const struct kdr_strvec *patterns, const char *defaults)
-{
-	struct kdr_buf buf = KDR_BUF_INIT;
-
-	for (size_t i = 0; i < patterns->n; i++)
-		kdr_buf_printf(&buf, "%s%s", i ? "," : "", patterns->v[i]);
-	if (defaults)
-		kdr_buf_printf(&buf, "%s%s", buf.len ? "," : "", defaults);
-	return kdr_buf_detach(&buf);
-}
-
-static int filter_compile(struct kdr_plan_mm2_filter *out, const char *topics, const char *exclude)
-{
-	int rc = kdr_plan__mm2_compile_list(&out->topics, topics, "topics");
-
-	if (rc == 0)
-		rc = kdr_plan__mm2_compile_list(&out->exclude, exclude, "topics.exclude");
-	if (rc != 0)
-		kdr_plan_mm2_filter_release(out);
-	return rc;
-}
-
-int kdr_plan_mm2_filter_desired(struct kdr_plan_mm2_filter *out, const struct kdr_flow *flow)
-{
-	/* The same strings pkg/mm2 renders, parsed back the way MM2 parses them. */
-	char *topics = join_list(&flow->topics, NULL);
-	char *exclude =
-	    join_list(&flow->topics_exclude, flow->keep_default_excludes ? KDR_MM2_DEFAULT_TOPICS_EXCLUDE : NULL);
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->naming.source = flow->source;
-	out->naming.target = flow->target;
-	out->naming.replication_policy = flow->replication_policy;
-	out->naming.separator = flow->separator;
-	rc = filter_compile(out, topics, exclude);
-	free(topics);
-	free(exclude);
-	return rc;
-}
-
-int kdr_plan_mm2_filter_live(struct kdr_plan_mm2_filter *out, const struct kdr_live_connector *live)
-{
-	const struct kdr_strmap *config = &live->config;
-	const char *klass = kdr_strmap_get(config, "replication.policy.class");
-	const char *topics = kdr_strmap_get(config, "topics");
-	const char *exclude = kdr_strmap_get(config, "topics.exclude");
-
-	memset(out, 0, sizeof(*out));
-	out->naming.source = (char *)(uintptr_t)kdr_strmap_get(config, "source.cluster.alias");
-	out->naming.target = (char *)(uintptr_t)kdr_strmap_get(config, "target.cluster.alias");
-	out->naming.separator = (char *)(uintptr_t)kdr_strmap_get(config, "replication.policy.separator");
-	out->naming.replication_policy = klass && strstr(klass, "IdentityReplicationPolicy")
-					     ? KDR_REPLICATION_POLICY_IDENTITY
-					     : KDR_REPLICATION_POLICY_DEFAULT;
-	if (!out->naming.source)
-		return kdr_error_set(KDR_EINVALID, "connector '%s' has no source.cluster.alias", live->name);
-	return filter_compile(out, topics ? topics : MM2_TOPICS_DEFAULT,
-			      exclude ? exclude : KDR_MM2_DEFAULT_TOPICS_EXCLUDE);
-}
-
-void kdr_plan_mm2_filter_release(struct kdr_plan_mm2_filter *filter)
-{
-	kdr_regex_set_release(&filter->topics);
-	kdr_regex_set_release(&filter->exclude);
-}
-
-static const char *separator_of(const struct kdr_flow *naming)
-{
-	return naming->separator && naming->separator[0] ? naming->separator : ".";
-}
-
-/*
- * MirrorSourceConnector.isCycle. Every upstream name is a suffix of the
- * topic (DefaultReplicationPolicy.upstreamTopic strips "<source><sep>"), so
- * the walk needs no copies beyond topicSource's answer.
- */
-static bool mm2_is_cycle(const struct kdr_flow *naming, const char *topic)
-{
-	const char *current = topic;
-
-	for (;;) {
-		char *source = kdr_mm2_topic_source(naming, current);
-		const char *upstream = NULL;
-		bool cycle = false;
-
-		if (!source)
-			return false;
-		cycle = naming->target && strcmp(source, naming->target) == 0;
-		/* Identity names are their own upstream: MM2 stops there ("not a cycle"). */
-		if (!cycle && !(naming->replication_policy == KDR_REPLICATION_POLICY_IDENTITY &&
-				!kdr_mm2_is_heartbeats_topic(current)))
-			upstream = current + strlen(source) + strlen(separator_of(naming));
-		free(source);
-		if (cycle)
-			return true;
-		if (!upstream || strcmp(upstream, current) == 0)
-			return false;
-		current = upstream;
-	}
-}
-
-bool kdr_plan_mm2_replicates(const struct kdr_plan_mm2_filter *filter, const char *topic, bool *filter_matched)
-{
-	bool matched = kdr_regex_set_match(&filter->topics, topic) && !kdr_regex_set_match(&filter->exclude, topic);
-
-	if (filter_matched)
-		*filter_matched = matched;
-	if (!matched && !kdr_mm2_is_heartbeats_topic(topic))
-		return false;
-	return !kdr_mm2_is_internal_topic(topic) && !mm2_is_cycle(&filter->naming, topic);
-}
 
 /* --- the source's topics after the plan --- */
 
@@ -309,8 +136,8 @@ struct preview {
 	struct plan_ctx *ctx;
 	const struct kdr_flow *flow;
 	char *connector; /* kdr.<flow>.source: the notes' resource */
-	const struct kdr_plan_mm2_filter *want; /* the flow's, in ctx->filters */
-	struct kdr_plan_mm2_filter have; /* valid when has_live */
+	const struct kdr_mm2_topic_filter *want; /* the flow's, in ctx->filters */
+	struct kdr_mm2_topic_filter have;	 /* valid when has_live */
 	bool has_live;
 	bool compare; /* false: what runs is unknown (Connect not read) or nothing can run (no Connect) */
 	struct preview_list starts;
@@ -326,7 +153,7 @@ static void preview_topic(struct preview *pv, const struct plan_topic_after *top
 	bool matched = false, now = false, before = false, renamed = false;
 	char *remote_now = NULL, *remote_before = NULL;
 
-	now = !topic->deleted && kdr_plan_mm2_replicates(pv->want, topic->name, &matched);
+	now = !topic->deleted && kdr_mm2_replicates(pv->want, topic->name, &matched);
 	if (now && matched) {
 		pv->replicated++;
 		/* Per pattern only when MM2's comma split kept the user's list as it is. */
@@ -336,7 +163,7 @@ static void preview_topic(struct preview *pv, const struct plan_topic_after *top
 	}
 	if (!pv->compare)
 		return;
-	before = pv->has_live && !topic->created && kdr_plan_mm2_replicates(&pv->have, topic->name, NULL);
+	before = pv->has_live && !topic->created && kdr_mm2_replicates(&pv->have, topic->name, NULL);
 	if (now)
 		remote_now = kdr_mm2_remote_topic(&pv->want->naming, topic->name);
 	if (before)
@@ -411,7 +238,7 @@ static void preview_notes(struct preview *pv, const struct kdr_live_cluster *sou
 static void preview_groups(struct preview *pv, const struct kdr_live_cluster *source)
 {
 	const struct kdr_flow *flow = pv->flow;
-	const struct kdr_plan_flow_filters *filters = &pv->ctx->flows[flow - pv->ctx->desired->flows];
+	const struct kdr_resolve_flow_filters *filters = &pv->ctx->flows[flow - pv->ctx->desired->flows];
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	size_t accepted = 0;
@@ -426,7 +253,7 @@ static void preview_groups(struct preview *pv, const struct kdr_live_cluster *so
 			continue;
 		accepted++;
 		for (size_t k = 0; k < group->n_offsets && !on_mirrored; k++)
-			on_mirrored = kdr_plan_mm2_replicates(pv->want, group->offsets[k].topic, NULL);
+			on_mirrored = kdr_mm2_replicates(pv->want, group->offsets[k].topic, NULL);
 		if (on_mirrored)
 			kdr_strvec_push(&names, group->id);
 	}
@@ -464,7 +291,7 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	struct kdr_strvec names = KDR_STRVEC_INIT;
 	struct kdr_buf msg = KDR_BUF_INIT;
 	struct kdr_plan *plan = ctx->plan;
-	const struct kdr_plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_resolve_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	char *connector = NULL;
 	size_t kept = 0;
 
@@ -476,7 +303,7 @@ static void failback_guard(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	for (size_t i = 0; i < plan->n_actions; i++) {
 		struct kdr_action *action = &plan->actions[i];
 		bool guarded = action->kind == KDR_ACTION_CREATE_TOPIC && strcmp(action->cluster, flow->source) == 0 &&
-			       kdr_plan_mm2_replicates(&filters->mm2, action->resource, NULL);
+			       kdr_mm2_replicates(&filters->mm2, action->resource, NULL);
 
 		if (guarded)
 			kdr_strvec_push(&names, action->resource);
@@ -522,7 +349,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	const struct kdr_live_cluster *source = kdr_live_cluster_find(ctx->live, flow->source);
 	const struct kdr_live_cluster *target = kdr_live_cluster_find(ctx->live, flow->target);
 	const struct kdr_cluster *target_spec = kdr_desired_cluster(ctx->desired, flow->target);
-	const struct kdr_plan_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
+	const struct kdr_resolve_flow_filters *filters = &ctx->flows[flow - ctx->desired->flows];
 	const struct kdr_live_connector *live = NULL;
 	struct plan_topic_after *topics = NULL;
 	size_t n_topics = 0, n_present = 0;
@@ -562,7 +389,7 @@ static void preview_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 	if (target && target->connect.present)
 		live = kdr_live_connector_find(&target->connect, pv.connector);
 	if (live) {
-		if (kdr_plan_mm2_filter_live(&pv.have, live) == 0) {
+		if (kdr_mm2_topic_filter_live(&pv.have, live) == 0) {
 			pv.has_live = true;
 		} else {
 			kdr_plan__add_note(
@@ -586,7 +413,7 @@ cleanup:
 	free(pv.connector);
 	list_release(&pv.starts);
 	list_release(&pv.stops);
-	kdr_plan_mm2_filter_release(&pv.have);
+	kdr_mm2_topic_filter_release(&pv.have);
 }
 
 void kdr_plan__mirror_preview(struct plan_ctx *ctx, const struct kdr_plan_options *options)

@@ -219,7 +219,7 @@ bool kdr_plan__cluster_selected(const struct kdr_plan_options *options, const ch
 
 static void ctx_release(struct plan_ctx *ctx)
 {
-	kdr_plan_filters_release(&ctx->own_filters);
+	kdr_resolve_filters_release(&ctx->own_filters);
 	ctx->match = NULL;
 	ctx->flows = NULL;
 }
@@ -229,8 +229,10 @@ static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired, con
 {
 	if (options && options->filters) {
 		ctx->filters = options->filters;
+	} else if (kdr_resolved_of(desired)) {
+		ctx->filters = &kdr_resolved_of(desired)->filters;
 	} else {
-		kdr_plan_filters_build(&ctx->own_filters, desired);
+		kdr_resolve_filters_build(&ctx->own_filters, desired);
 		ctx->filters = &ctx->own_filters;
 	}
 	ctx->match = ctx->filters->match;

@@ -208,7 +208,7 @@ struct kdr_plan {
 	struct kdr_strmap fingerprints;
 };
 
-struct kdr_plan_filters; /* plan/filters.h */
+struct kdr_resolve_filters; /* resolve/resolve.h */
 
 struct kdr_plan_options {
 	bool allow_delete;             /* deletions become actions (else notes "skipped") */
@@ -221,10 +221,11 @@ struct kdr_plan_options {
 	 */
 	const struct kdr_mm2_secrets *secrets;
 	/*
-	 * The desired state's compiled regexes (kdr_plan_filters_build of the
-	 * same desired state), lent. NULL: compiled for this plan.
+	 * The desired state's compiled regexes (kdr_resolve_filters_build of the
+	 * same desired state), lent. NULL: those of the resolved state attached
+	 * to the desired state (kdr_resolve_attach), else compiled for this plan.
 	 */
-	const struct kdr_plan_filters *filters;
+	const struct kdr_resolve_filters *filters;
 };
 
 /*

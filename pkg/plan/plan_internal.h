@@ -14,8 +14,7 @@
 #include "mm2/mm2.h"
 #include "model/model.h"
 #include "placement/placement.h"
-#include "plan/filters.h"
-#include "plan/mm2_filter.h"
+#include "resolve/resolve.h"
 #include "plan/plan.h"
 #include "util/regex.h"
 #include "util/strmap.h"
@@ -27,10 +26,10 @@ struct plan_ctx {
 	const struct kdr_desired *desired;
 	const struct kdr_live *live;
 	bool allow_delete;
-	struct kdr_plan_filters own_filters; /* compiled here when the options bring none */
-	const struct kdr_plan_filters *filters; /* the options' or &own_filters */
+	struct kdr_resolve_filters own_filters;	   /* compiled here when neither options nor desired bring them */
+	const struct kdr_resolve_filters *filters; /* the options', the desired state's or &own_filters */
 	struct kdr_regex *const *match;	     /* filters->match: per policy (index as desired->policies), NULL: no match */
-	const struct kdr_plan_flow_filters *flows; /* filters->flows: per flow (index as desired->flows) */
+	const struct kdr_resolve_flow_filters *flows; /* filters->flows: per flow (index as desired->flows) */
 };
 
 /* One cluster being planned: its desired and live sides and the broker load. */
@@ -194,14 +193,6 @@ void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const 
 void kdr_plan__connectors(struct plan_ctx *ctx, const struct kdr_plan_options *options);
 
 /* --- mirror_preview.c: MM2's replication decision and the preview --- */
-
-/* The MM2 topic filter (struct kdr_plan_mm2_filter) is public: plan/mm2_filter.h. */
-
-/*
- * Compiles a comma-separated regex list the way MM2's ConfigDef reads one
- * (trimmed; empty: no pattern). Returns 0 or KDR_EINVALID naming `key`.
- */
-int kdr_plan__mm2_compile_list(struct kdr_regex_set *out, const char *value, const char *key);
 
 /* A topic of a cluster as it will be once the plan's actions are applied. */
 struct plan_topic_after {

@@ -4,6 +4,7 @@
 #include "source/source.h"
 #include "spec/spec.h"
 #include "util/error.h"
+#include "resolve/resolve.h"
 #include "validate/validate.h"
 
 int kdr_source_load_dir(struct kdr_desired *out, struct kdr_diags *diags, const char *dir, unsigned flags)
@@ -14,9 +15,15 @@ int kdr_source_load_dir(struct kdr_desired *out, struct kdr_diags *diags, const 
 
 	memset(&fresh, 0, sizeof(fresh));
 	rc = kdr_spec_load_dir(&fresh, dir, &found);
-	/* Every error in one run: the rules over every document that decoded (kdr_validate_all). */
-	if (!(flags & KDR_SOURCE_NO_VALIDATE))
+	/*
+	 * Resolved once (the regexes compiled), then every error in one run: the
+	 * rules over every document that decoded (kdr_validate_all). The resolved
+	 * state goes out with the desired state, for the plan and status.
+	 */
+	if (!(flags & KDR_SOURCE_NO_VALIDATE)) {
+		kdr_resolve_attach(&fresh);
 		kdr_validate_all(&fresh, &found);
+	}
 	if (rc == KDR_EIO)
 		rc = kdr_error_set(KDR_EIO, "'%s' could not be read; nothing from it is used", dir);
 	else if (found.errors)

@@ -7,6 +7,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "resolve/resolve.h"
 #include "validate/validate.h"
 
 /* A document set is small; a bigger blob is a mistake (or an attack) and is not read. */
@@ -297,9 +298,11 @@ int kdr_git_load(struct kdr_desired *out, struct kdr_diags *diags, struct kdr_gi
 		if (rc < 0)
 			goto cleanup;
 	}
-	/* Every error in one run: the rules over every document that decoded (kdr_validate_all). */
-	if (!(flags & KDR_SOURCE_NO_VALIDATE))
+	/* Resolved once, then every error in one run (as kdr_source_load_dir). */
+	if (!(flags & KDR_SOURCE_NO_VALIDATE)) {
+		kdr_resolve_attach(&fresh);
 		kdr_validate_all(&fresh, &found);
+	}
 	if (found.errors) {
 		rc = kdr_error_set(KDR_EINVALID,
 				   "commit %s of '%s': %zu error(s) in its documents; nothing from it is used",

@@ -75,15 +75,15 @@ char *kdr_validate__regex_quote(const char *text)
 bool kdr_validate__flow_accepts(const struct kdr_validate_ctx *ctx, size_t index, const char *name)
 {
 	const struct kdr_flow *flow = &ctx->desired->flows[index];
-	const struct kdr_validate_filters *filters = &ctx->filters[index];
+	const struct kdr_resolve_flow_filters *filters = &ctx->filters[index];
 
-	if (!filters->ok || kdr_mm2_is_internal_topic(name)) /* never replicated whatever the filters say */
+	if (filters->topics_error || kdr_mm2_is_internal_topic(name)) /* never replicated whatever the filters say */
 		return false;
 	if (!kdr_regex_set_match(&filters->topics, name))
 		return false;
-	if (kdr_regex_set_match(&filters->topics_exclude, name))
+	if (kdr_regex_set_match(&filters->exclude, name))
 		return false;
-	if (flow->keep_default_excludes && kdr_regex_set_match(&ctx->default_topic_excludes, name))
+	if (flow->keep_default_excludes && kdr_regex_set_match(ctx->default_topic_excludes, name))
 		return false;
 	return true;
 }

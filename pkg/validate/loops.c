@@ -325,7 +325,7 @@ void kdr_validate__check_loops(struct kdr_validate_ctx *ctx)
 	for (size_t f = 0; f < d->n_flows; f++) {
 		const struct kdr_flow *flow = &d->flows[f];
 
-		usable[f] = ctx->filters[f].ok && flow->source && flow->target && flow->separator &&
+		usable[f] = !ctx->filters[f].topics_error && flow->source && flow->target && flow->separator &&
 			    flow->separator[0] && strcmp(flow->source, flow->target) != 0 &&
 			    kdr_desired_cluster(d, flow->source) && kdr_desired_cluster(d, flow->target);
 		/*

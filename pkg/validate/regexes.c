@@ -1,7 +1,7 @@
 /*
- * Regexes: every filter compiles (PCRE2, full match, as MM2 applies them);
- * the flows' compiled topic filters are kept in the context for the later
- * rules. A topics pattern that matches none of the topics declared for the
+ * Regexes: every filter compiles (PCRE2, full match, as MM2 applies them;
+ * compiled once by pkg/resolve, which records each failure with its field),
+ * and the later rules use the compiled topic filters. A topics pattern that matches none of the topics declared for the
  * flow's source cluster is most likely a typo, and is a warning when:
  *   - the source cluster has at least one declared topic (otherwise there is
  *     nothing to compare with), and
@@ -15,41 +15,6 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "validate/validate_internal.h"
-
-/*
- * Compiles each pattern alone so that an error names its index; returns
- * whether all compiled. When they did and `out` is not NULL, `out` holds
- * them (the flow's filter, not compiled a second time).
- */
-static bool compile_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *meta, const char *field,
-			 const struct kdr_strvec *patterns, struct kdr_regex_set *out)
-{
-	struct kdr_regex_set set = { NULL, 0 };
-	bool ok = true;
-
-	if (patterns->n)
-		set.v = kdr_calloc(patterns->n, sizeof(*set.v));
-	for (size_t i = 0; i < patterns->n; i++) {
-		struct kdr_regex *re = NULL;
-		char *path = NULL;
-
-		if (kdr_regex_compile(&re, patterns->v[i]) == 0) {
-			set.v[set.n++] = re;
-			continue;
-		}
-		path = kdr_asprintf("%s[%zu]", field, i);
-		kdr_validate__report(ctx, KDR_SEV_ERROR, meta, path, "invalid regex '%s': %s", patterns->v[i],
-				     kdr_error_message());
-		free(path);
-		ok = false;
-	}
-	if (ok && out) {
-		*out = set;
-		return true;
-	}
-	kdr_regex_set_release(&set);
-	return ok;
-}
 
 /*
  * An exclude MM2 applies anyway while keepDefaultExcludes is true: the same
@@ -67,9 +32,9 @@ static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr
 			if (strcmp(pattern, kdr_mm2_default_topic_excludes[d]) == 0)
 				same = pattern;
 		if (!same && kdr_validate__regex_is_literal(pattern, &literal)) {
-			/* The defaults compiled once for the run (ctx_init), in the same order. */
-			for (unsigned d = 0; d < ctx->default_topic_excludes.n && !covering; d++)
-				if (kdr_regex_full_match(ctx->default_topic_excludes.v[d], literal))
+			/* The defaults compiled once (pkg/resolve), in the same order. */
+			for (unsigned d = 0; d < ctx->default_topic_excludes->n && !covering; d++)
+				if (kdr_regex_full_match(ctx->default_topic_excludes->v[d], literal))
 					covering = kdr_mm2_default_topic_excludes[d];
 		}
 		if (same || covering)
@@ -90,36 +55,30 @@ static void note_default_excludes(struct kdr_validate_ctx *ctx, const struct kdr
 	}
 }
 
-static void compile_flow(struct kdr_validate_ctx *ctx, size_t index)
+/* The flow's patterns that do not compile (pkg/resolve recorded each with its field), then its default excludes. */
+static void report_flow(struct kdr_validate_ctx *ctx, size_t index)
 {
 	const struct kdr_flow *flow = &ctx->desired->flows[index];
-	struct kdr_validate_filters *filters = &ctx->filters[index];
-	bool ok = true;
+	const struct kdr_resolve_flow_filters *filters = &ctx->filters[index];
 
-	ok = compile_list(ctx, &flow->meta, "spec.topics", &flow->topics, &filters->topics) && ok;
-	ok = compile_list(ctx, &flow->meta, "spec.topicsExclude", &flow->topics_exclude, &filters->topics_exclude) && ok;
-	compile_list(ctx, &flow->meta, "spec.groups", &flow->groups, NULL);
-	compile_list(ctx, &flow->meta, "spec.groupsExclude", &flow->groups_exclude, NULL);
-	if (!ok) {
-		/* Both sets or neither: the later rules see an unusable filter as empty. */
-		kdr_regex_set_release(&filters->topics);
-		kdr_regex_set_release(&filters->topics_exclude);
-		return;
+	for (size_t i = 0; i < filters->n_failures; i++) {
+		const struct kdr_resolve_failure *failure = &filters->failures[i];
+
+		kdr_validate__report(ctx, KDR_SEV_ERROR, failure->meta, failure->field, "invalid regex '%s': %s",
+				     failure->pattern, failure->reason);
 	}
-	filters->ok = true;
-	if (flow->keep_default_excludes)
+	if (!filters->topics_error && flow->keep_default_excludes)
 		note_default_excludes(ctx, flow);
 }
 
-static void compile_match(struct kdr_validate_ctx *ctx, size_t index)
+static void report_match(struct kdr_validate_ctx *ctx, size_t index)
 {
 	const struct kdr_policy *policy = &ctx->desired->policies[index];
+	const char *error = ctx->match_errors[index];
 
-	if (!policy->match)
-		return;
-	if (kdr_regex_compile(&ctx->matches[index], policy->match) < 0)
+	if (policy->match && error)
 		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.match", "invalid regex '%s': %s",
-				     policy->match, kdr_error_message());
+				     policy->match, error);
 }
 
 /* Whether some policy on `cluster` governs undeclared topics through `match`. */
@@ -137,12 +96,12 @@ static bool cluster_has_match(const struct kdr_validate_ctx *ctx, const char *cl
 static void check_topics_match_something(struct kdr_validate_ctx *ctx, size_t index)
 {
 	const struct kdr_flow *flow = &ctx->desired->flows[index];
-	const struct kdr_validate_filters *filters = &ctx->filters[index];
+	const struct kdr_resolve_flow_filters *filters = &ctx->filters[index];
 	size_t first = 0, n = 0, n_names = 0;
 	const char **names = NULL;
 	bool has_match = false;
 
-	if (!filters->ok || !flow->source || !kdr_desired_cluster(ctx->desired, flow->source))
+	if (filters->topics_error || !flow->source || !kdr_desired_cluster(ctx->desired, flow->source))
 		return;
 	n = kdr_validate__decls_of(ctx, flow->source, &first);
 	if (n == 0)
@@ -182,9 +141,9 @@ static void check_topics_match_something(struct kdr_validate_ctx *ctx, size_t in
 void kdr_validate__check_regexes(struct kdr_validate_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->desired->n_flows; i++)
-		compile_flow(ctx, i);
+		report_flow(ctx, i);
 	for (size_t i = 0; i < ctx->desired->n_policies; i++)
-		compile_match(ctx, i);
+		report_match(ctx, i);
 	for (size_t i = 0; i < ctx->desired->n_flows; i++)
 		check_topics_match_something(ctx, i);
 }

@@ -246,7 +246,7 @@ static void index_decls(struct kdr_validate_ctx *ctx)
 static void ctx_init(struct kdr_validate_ctx *ctx, const struct kdr_desired *desired, struct kdr_diags *diags)
 {
 	const struct kdr_desired *d = desired;
-	int rc = 0;
+	const struct kdr_resolve_filters *filters = NULL;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->desired = desired;
@@ -256,34 +256,28 @@ static void ctx_init(struct kdr_validate_ctx *ctx, const struct kdr_desired *des
 	for (size_t i = 0; i < d->n_clusters; i++)
 		if (d->clusters[i].meta.name)
 			ctx->cluster_names[ctx->n_cluster_names++] = d->clusters[i].meta.name;
-	if (d->n_flows)
-		ctx->filters = kdr_calloc(d->n_flows, sizeof(*ctx->filters));
-	if (d->n_policies)
-		ctx->matches = kdr_calloc(d->n_policies, sizeof(*ctx->matches));
-	rc = kdr_regex_set_compile(&ctx->default_topic_excludes, kdr_mm2_default_topic_excludes,
-				   KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES);
-	/* Constant patterns: failing to compile them is a bug here, not bad input. */
-	if (rc < 0)
-		abort();
+	/* A loaded desired state brings its compiled regexes; one built by hand gets them here. */
+	if (kdr_resolved_of(desired)) {
+		filters = &kdr_resolved_of(desired)->filters;
+	} else {
+		kdr_resolve_filters_build(&ctx->own_filters, desired);
+		filters = &ctx->own_filters;
+	}
+	ctx->filters = filters->flows;
+	ctx->matches = filters->match;
+	ctx->match_errors = filters->match_error;
+	ctx->default_topic_excludes = &filters->default_topic_excludes;
 	index_decls(ctx);
 	index_topics(ctx);
 }
 
 static void ctx_release(struct kdr_validate_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
-		kdr_regex_set_release(&ctx->filters[i].topics);
-		kdr_regex_set_release(&ctx->filters[i].topics_exclude);
-	}
-	free(ctx->filters);
-	for (size_t i = 0; i < ctx->desired->n_policies; i++)
-		kdr_regex_free(ctx->matches[i]);
-	free(ctx->matches);
+	kdr_resolve_filters_release(&ctx->own_filters);
 	for (size_t i = 0; ctx->topic_refs && i < ctx->desired->n_policies; i++)
 		free(ctx->topic_refs[i]);
 	free(ctx->topic_refs);
 	free(ctx->n_topic_refs);
-	kdr_regex_set_release(&ctx->default_topic_excludes);
 	free(ctx->cluster_names);
 	free(ctx->decls);
 	memset(ctx, 0, sizeof(*ctx));

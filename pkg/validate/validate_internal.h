@@ -3,7 +3,7 @@
 
 /*
  * Private to pkg/validate. kdr_validate builds one context (an index of the
- * declared topics, the compiled flow filters) and runs every rule file over
+ * declared topics, the resolved state's compiled filters) and runs every rule file over
  * it; each rule file adds diagnostics and never stops at the first problem.
  */
 
@@ -13,6 +13,7 @@
 
 #include "mm2/mm2.h"
 #include "model/model.h"
+#include "resolve/resolve.h"
 #include "util/diag.h"
 #include "util/regex.h"
 
@@ -22,13 +23,6 @@ struct kdr_validate_decl {
 	const char *topic;
 	size_t policy; /* index in desired->policies */
 	size_t index;  /* index in that policy's topics */
-};
-
-/* A flow's compiled topic filters; `ok` is false when a pattern did not compile. */
-struct kdr_validate_filters {
-	bool ok;
-	struct kdr_regex_set topics;
-	struct kdr_regex_set topics_exclude;
 };
 
 /* One entry of a policy's topics sorted by name (then by position). */
@@ -58,12 +52,18 @@ struct kdr_validate_ctx {
 	/* Sorted by cluster, topic, then document order (policy, index). */
 	struct kdr_validate_decl *decls;
 	size_t n_decls;
-	/* Per flow, filled by kdr_validate__check_regexes. */
-	struct kdr_validate_filters *filters;
-	/* Per policy: the compiled spec.match, NULL when absent or invalid. */
-	struct kdr_regex **matches;
+	/*
+	 * The desired state's regexes, compiled once (pkg/resolve): those of the
+	 * resolved state attached to it, else own_filters, built for this run.
+	 */
+	struct kdr_resolve_filters own_filters;
+	/* Per flow; its topic filter is usable when topics_error is NULL (kdr_validate__check_regexes reports it). */
+	const struct kdr_resolve_flow_filters *filters;
+	/* Per policy: the compiled spec.match, NULL when absent or invalid; and why it did not compile, or NULL. */
+	struct kdr_regex *const *matches;
+	char *const *match_errors;
 	/* MM2's default topics.exclude, applied when keepDefaultExcludes is true. */
-	struct kdr_regex_set default_topic_excludes;
+	const struct kdr_regex_set *default_topic_excludes;
 	/* Per policy: its named topics sorted by name, for lookups in O(log n). */
 	struct kdr_validate_topic_ref **topic_refs;
 	size_t *n_topic_refs;
@@ -147,7 +147,7 @@ void kdr_validate__check_names(struct kdr_validate_ctx *ctx);	       /* names.c 
 void kdr_validate__check_clusters(struct kdr_validate_ctx *ctx);       /* clusters.c */
 void kdr_validate__check_references(struct kdr_validate_ctx *ctx);     /* references.c */
 void kdr_validate__check_numbers(struct kdr_validate_ctx *ctx);	       /* numbers.c */
-void kdr_validate__check_regexes(struct kdr_validate_ctx *ctx);	       /* regexes.c (compiles the filters) */
+void kdr_validate__check_regexes(struct kdr_validate_ctx *ctx);	       /* regexes.c (reports the filters) */
 void kdr_validate__check_connector_keys(struct kdr_validate_ctx *ctx); /* connector_keys.c */
 void kdr_validate__check_placement(struct kdr_validate_ctx *ctx);      /* placement_rules.c */
 void kdr_validate__check_tiering(struct kdr_validate_ctx *ctx);	       /* tiering.c */

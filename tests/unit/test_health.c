@@ -4,7 +4,7 @@
  * pkg/render prints the result (text and JSON).
  */
 #include "health/health.h"
-#include "plan/filters.h"
+#include "resolve/resolve.h"
 #include "mirror_helpers.h"
 #include "render/render.h"
 #include "util/alloc.h"
@@ -133,7 +133,7 @@ static void test_status_uses_lent_filters(void **state)
 	struct kdr_live live = {0};
 	struct kdr_health status;
 	struct kdr_plan plan;
-	struct kdr_plan_filters filters;
+	struct kdr_resolve_filters filters;
 	struct kdr_health_options options = {0};
 	bool found = false;
 
@@ -142,7 +142,7 @@ static void test_status_uses_lent_filters(void **state)
 	converged_live(&live, &desired);
 	/* No connector runs on west: what is mirrored is what the flow asks for. */
 	live_get(&live, "west")->connect.present = false;
-	kdr_plan_filters_build(&filters, &desired);
+	kdr_resolve_filters_build(&filters, &desired);
 	for (size_t i = 0; i < filters.n_flows; i++)
 		filters.flows[i].mm2_error = kdr_strdup("recorded at build");
 	options.filters = &filters;
@@ -155,7 +155,7 @@ static void test_status_uses_lent_filters(void **state)
 	assert_false(status.flows[0].topics_checked);
 	kdr_health_release(&status);
 	kdr_plan_release(&plan);
-	kdr_plan_filters_release(&filters);
+	kdr_resolve_filters_release(&filters);
 	kdr_desired_release(&desired);
 	kdr_live_release(&live);
 }

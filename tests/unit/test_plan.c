@@ -1,7 +1,7 @@
 /* Unit tests of pkg/plan: the rules of DESIGN.md §4 on in-memory desired and live states. */
 #include <jansson.h>
 
-#include "plan/filters.h"
+#include "resolve/resolve.h"
 #include "plan_helpers.h"
 #include "util/alloc.h"
 
@@ -1051,7 +1051,7 @@ static void test_lent_filters_are_the_ones_used(void **state)
 	struct kdr_live live = {0};
 	struct kdr_live_cluster *cl = NULL;
 	struct kdr_plan own, lent;
-	struct kdr_plan_filters filters;
+	struct kdr_resolve_filters filters;
 	struct kdr_plan_options options = {0};
 
 	(void)state;
@@ -1062,7 +1062,7 @@ static void test_lent_filters_are_the_ones_used(void **state)
 	cl = live_cluster(&live, "east", 3, racks_abc);
 	live_topic(cl, "payments.a", "1,2,3;2,3,1;3,1,2");
 	live_topic(cl, "orders", "1,2,3");
-	kdr_plan_filters_build(&filters, &desired);
+	kdr_resolve_filters_build(&filters, &desired);
 	options.filters = &filters;
 	plan_ok(&own, &desired, &live, NULL);
 	plan_ok(&lent, &desired, &live, &options);
@@ -1076,7 +1076,7 @@ static void test_lent_filters_are_the_ones_used(void **state)
 	assert_int_equal(kdr_plan_compute(&lent, &desired, &live, &options), KDR_EINVALID);
 	assert_string_equal(kdr_error_message(), "policy 'payments': match: recorded at build");
 	kdr_plan_release(&lent);
-	kdr_plan_filters_release(&filters);
+	kdr_resolve_filters_release(&filters);
 	kdr_live_release(&live);
 	kdr_desired_release(&desired);
 }

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "resolve/resolve.h"
 #include "source/source.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -215,6 +216,7 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	char *dir = make_dir();
 	char *rev = NULL, *rev2 = NULL;
+	const struct kdr_resolved *resolved = NULL;
 
 	(void)state;
 	memset(&desired, 0, sizeof(desired));
@@ -227,8 +229,12 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 	assert_int_equal(desired.n_clusters, 1);
 	assert_int_equal(desired.n_policies, 1);
 	assert_string_equal(desired.revision, rev);
+	/* Loaded means resolved too: the regexes compiled once, for validation and the plan. */
+	resolved = kdr_resolved_of(&desired);
+	assert_non_null(resolved);
+	assert_int_equal(resolved->filters.n_policies, 1);
 
-	/* A broken revision: rejected, the good state untouched. */
+	/* A broken revision: rejected, the good state (and what was resolved from it) untouched. */
 	write_file(dir, "broken.yaml", broken_doc);
 	assert_int_equal(source.ops->revision(&rev2, source.ctx), 0);
 	assert_string_not_equal(rev, rev2);
@@ -236,7 +242,21 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 	assert_true(diags.errors > 0);
 	assert_int_equal(desired.n_policies, 1);
 	assert_string_equal(desired.revision, rev);
+	assert_ptr_equal(kdr_resolved_of(&desired), resolved);
 	kdr_diags_release(&diags);
+
+	/* Parse only (the base of a pull request): neither validated nor resolved. */
+	{
+		struct kdr_desired base;
+
+		memset(&base, 0, sizeof(base));
+		sh("rm '%s/broken.yaml'", dir);
+		assert_int_equal(kdr_source_load_dir(&base, &diags, dir, KDR_SOURCE_NO_VALIDATE), 0);
+		assert_int_equal(base.n_policies, 1);
+		assert_null(kdr_resolved_of(&base));
+		kdr_desired_release(&base);
+		write_file(dir, "broken.yaml", broken_doc);
+	}
 
 	/* Changed between the check and the load: a conflict, nothing used. */
 	sh("rm '%s/broken.yaml'", dir);
@@ -332,6 +352,8 @@ static void test_git_source_follows_the_ref(void **state)
 	assert_int_equal(source.ops->load(&desired, &diags, rev, source.ctx), 0);
 	assert_int_equal(desired.n_policies, 1);
 	assert_string_equal(desired.revision, rev);
+	assert_non_null(kdr_resolved_of(&desired));
+	assert_int_equal(kdr_resolved_of(&desired)->filters.n_policies, 1);
 	free(rev);
 	rev = NULL;
 	kdr_source_release(&source);

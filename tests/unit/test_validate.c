@@ -7,6 +7,7 @@
  */
 #include "validate_helpers.h"
 
+#include "resolve/resolve.h"
 #include "util/alloc.h"
 #include "validate/validate_internal.h"
 
@@ -287,6 +288,45 @@ static void test_regexes_must_compile(void **state)
 		   "order in {} quantifier\n"
 		   "t.yaml:28:36: error: spec.match: invalid regex 'pay(ments': at offset 9: missing closing "
 		   "parenthesis");
+}
+
+/*
+ * A loaded desired state carries its compiled regexes (pkg/resolve):
+ * validation reports the failures recorded there instead of compiling the
+ * patterns again (the reason below is one no compiler gives), and without an
+ * attached state it resolves its own.
+ */
+static void test_regexes_are_reported_from_the_resolved_state(void **state)
+{
+	struct kdr_desired desired;
+	struct kdr_diags diags = KDR_DIAGS_INIT;
+	struct kdr_resolved *resolved = NULL;
+	char *text = NULL;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml",
+		      TWO_CLUSTERS DOC "kind: ReplicationFlow\n"
+				       "metadata: {name: e2w}\n"
+				       "spec: {source: dc-east, target: dc-west, topics: [\"(orders\"]}\n");
+	assert_int_equal(kdr_validate(&desired, &diags), KDR_EINVALID);
+	text = format_diags(&diags);
+	assert_string_equal(text, "t.yaml:17:51: error: spec.topics[0]: invalid regex '(orders': at offset 7: "
+				  "missing closing parenthesis");
+	free(text);
+	kdr_diags_release(&diags);
+
+	resolved = (struct kdr_resolved *)(uintptr_t)kdr_resolve_attach(&desired);
+	assert_int_equal(resolved->filters.flows[0].n_failures, 1);
+	free(resolved->filters.flows[0].failures[0].reason);
+	resolved->filters.flows[0].failures[0].reason = kdr_strdup("as pkg/resolve recorded it");
+	assert_int_equal(kdr_validate(&desired, &diags), KDR_EINVALID);
+	text = format_diags(&diags);
+	assert_string_equal(text, "t.yaml:17:51: error: spec.topics[0]: invalid regex '(orders': as pkg/resolve "
+				  "recorded it");
+	free(text);
+	kdr_diags_release(&diags);
+	kdr_desired_release(&desired);
 }
 
 static const char declared_on_east[] =
@@ -1048,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_dot_underscore_collision_is_a_warning),
 		cmocka_unit_test(test_references_name_defined_clusters),
 		cmocka_unit_test(test_regexes_must_compile),
+		cmocka_unit_test(test_regexes_are_reported_from_the_resolved_state),
 		cmocka_unit_test(test_topic_regex_matching_no_declared_topic_is_a_warning),
 		cmocka_unit_test(test_topic_regex_warning_spares_patterns_when_a_policy_matches),
 		cmocka_unit_test(test_topic_regex_warning_needs_declared_topics),

@@ -1,0 +1,147 @@
+/*
+ * pkg/resolve: the desired state's regexes compiled once, each pattern that
+ * does not compile recorded with its field and reason (what validation
+ * reports), and the resolved state's lifetime with the desired state.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "resolve/resolve.h"
+#include "spec_helpers.h"
+#include "util/regex.h"
+
+#define DOC "---\napiVersion: kdr.io/v1alpha1\n"
+
+static const char bad_patterns[] = DOC "kind: ReplicationFlow\n"
+				       "metadata: {name: e2w}\n"
+				       "spec:\n"
+				       "  source: dc-east\n"
+				       "  target: dc-west\n"
+				       "  topics: [\"orders\", \"(orders\", \"[x\"]\n"
+				       "  topicsExclude: [\"[a-\"]\n"
+				       "  groups: [\"*-group\"]\n"
+				       "  groupsExclude: [\"ok\", \"a{2,1}\"]\n" DOC "kind: TopicPolicy\n"
+				       "metadata: {name: core}\n"
+				       "spec: {clusters: [dc-east], match: \"pay(ments\"}\n";
+
+static void test_each_failure_names_its_field_and_reason(void **state)
+{
+	struct kdr_desired desired;
+	struct kdr_resolve_filters filters;
+	const struct kdr_resolve_flow_filters *flow = NULL;
+	static const char *const fields[] = {"spec.topics[1]", "spec.topics[2]", "spec.topicsExclude[0]",
+					     "spec.groups[0]", "spec.groupsExclude[1]"};
+	static const char *const patterns[] = {"(orders", "[x", "[a-", "*-group", "a{2,1}"};
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml", bad_patterns);
+	kdr_resolve_filters_build(&filters, &desired);
+	assert_int_equal(filters.n_flows, 1);
+	flow = &filters.flows[0];
+	assert_int_equal(flow->n_failures, 5);
+	for (size_t i = 0; i < flow->n_failures; i++) {
+		assert_ptr_equal(flow->failures[i].meta, &desired.flows[0].meta);
+		assert_string_equal(flow->failures[i].field, fields[i]);
+		assert_string_equal(flow->failures[i].pattern, patterns[i]);
+	}
+	assert_string_equal(flow->failures[0].reason, "at offset 7: missing closing parenthesis");
+	assert_string_equal(flow->failures[4].reason, "at offset 5: numbers out of order in {} quantifier");
+	/* The first failure as a set reports it; the topic sets are unusable then: both empty. */
+	assert_string_equal(flow->topics_error, "pattern '(orders': at offset 7: missing closing parenthesis");
+	assert_int_equal(flow->topics.n, 0);
+	assert_int_equal(flow->exclude.n, 0);
+	assert_non_null(flow->mm2_error);
+	assert_false(flow->groups_ok);
+	assert_int_equal(filters.n_policies, 1);
+	assert_null(filters.match[0]);
+	assert_string_equal(filters.match_error[0], "at offset 9: missing closing parenthesis");
+	kdr_resolve_filters_release(&filters);
+	assert_null(filters.flows);
+	kdr_resolve_filters_release(&filters); /* empty: fine to release again */
+	kdr_desired_release(&desired);
+}
+
+static void test_good_patterns_compile_into_the_filters(void **state)
+{
+	struct kdr_desired desired;
+	struct kdr_resolve_filters filters;
+	const struct kdr_resolve_flow_filters *flow = NULL;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml",
+		      DOC "kind: ReplicationFlow\n"
+			  "metadata: {name: e2w}\n"
+			  "spec: {source: dc-east, target: dc-west, topics: [\"orders\", \"pay\\\\..*\"], "
+			  "topicsExclude: [\"pay\\\\.test\"], groups: [\"app-.*\"]}\n" DOC "kind: TopicPolicy\n"
+			  "metadata: {name: core}\n"
+			  "spec: {clusters: [dc-east], match: \"pay\\\\..*\"}\n");
+	kdr_resolve_filters_build(&filters, &desired);
+	flow = &filters.flows[0];
+	assert_int_equal(flow->n_failures, 0);
+	assert_null(flow->topics_error);
+	assert_null(flow->mm2_error);
+	assert_true(flow->groups_ok);
+	assert_int_equal(flow->topics.n, 2);
+	assert_int_equal(flow->exclude.n, 1);
+	assert_true(kdr_regex_set_match(&flow->topics, "pay.eu"));
+	assert_true(kdr_regex_set_match(&flow->exclude, "pay.test"));
+	/* As MM2 runs the rendered connector: the user's excludes plus MM2's defaults. */
+	assert_true(kdr_mm2_replicates(&flow->mm2, "orders", NULL));
+	assert_false(kdr_mm2_replicates(&flow->mm2, "pay.test", NULL));
+	assert_false(kdr_mm2_replicates(&flow->mm2, "orders.replica", NULL));
+	assert_true(kdr_mm2_group_filter_match(&flow->groups, "app-1"));
+	assert_false(kdr_mm2_group_filter_match(&flow->groups, "other"));
+	assert_true(kdr_regex_full_match(filters.match[0], "pay.eu"));
+	assert_null(filters.match_error[0]);
+	assert_int_equal(filters.default_topic_excludes.n, KDR_MM2_N_DEFAULT_TOPIC_EXCLUDES);
+	assert_true(kdr_regex_set_match(&filters.default_topic_excludes, "mm2-offset-syncs.west.internal"));
+	kdr_resolve_filters_release(&filters);
+	kdr_desired_release(&desired);
+}
+
+static void test_the_resolved_state_lives_with_its_desired_state(void **state)
+{
+	struct kdr_desired desired;
+	const struct kdr_resolved *first = NULL, *second = NULL;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml", bad_patterns);
+	assert_null(kdr_resolved_of(&desired));
+	assert_null(kdr_resolved_of(NULL));
+	first = kdr_resolve_attach(&desired);
+	assert_non_null(first);
+	assert_ptr_equal(kdr_resolved_of(&desired), first);
+	assert_int_equal(first->filters.flows[0].n_failures, 5);
+	/* Attaching again replaces it (the old one freed: ASan's leak check). */
+	second = kdr_resolve_attach(&desired);
+	assert_ptr_equal(kdr_resolved_of(&desired), second);
+	kdr_desired_drop_resolved(&desired);
+	assert_null(kdr_resolved_of(&desired));
+	kdr_desired_drop_resolved(&desired); /* nothing attached: fine */
+	/* Released with the desired state. */
+	kdr_resolve_attach(&desired);
+	kdr_desired_release(&desired);
+	assert_null(desired.resolved);
+	kdr_resolved_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_failure_names_its_field_and_reason),
+		cmocka_unit_test(test_good_patterns_compile_into_the_filters),
+		cmocka_unit_test(test_the_resolved_state_lives_with_its_desired_state),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
