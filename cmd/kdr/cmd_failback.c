@@ -95,42 +95,28 @@ static const struct kdr_cli_spec failback_spec = {
 	.short_options = "h",
 };
 
+/* Step 1: the reverse flow declared (with --commit, else its document printed). */
 static int step_declare(const struct kdr_cli_source *src, const struct kdr_desired *desired,
-			const struct kdr_flow *flow, const char *reverse_name, bool commit)
+			const struct kdr_flow *flow, const struct kdr_dr_failback_state *state, bool commit)
 {
-	const struct kdr_cluster *primary = kdr_desired_cluster(desired, flow->source);
-	char *name = kdr_asprintf("%s.yaml", reverse_name);
-	char *path = flow->meta.file ? kdr_cli_sibling_path(flow->meta.file, name) : kdr_strdup(name);
-	char *doc = kdr_dr_failback_reverse_document(flow, reverse_name);
-	char *message = NULL;
-	struct kdr_source_change rec;
+	const char *reverse_name = state->reverse_name;
+	struct kdr_dr_step_record rec;
 	bool changed = false;
 	int exit_code = KDR_EXIT_OK;
 
-	memset(&rec, 0, sizeof(rec));
-	if (!primary || !primary->connect.present) {
-		fprintf(stderr,
-			"kdr failback: cluster '%s' has no spec.connect: the reverse flow's connectors run on the Connect "
-			"that writes into '%s'; declare it first\n",
-			flow->source, flow->source);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
+	if (kdr_pipeline_failback_declare(&rec, desired, flow, state) != 0) {
+		fprintf(stderr, "kdr failback: %s\n", kdr_error_message());
+		return KDR_EXIT_ERROR;
 	}
 	fprintf(stderr, "kdr failback: step 1 of 3: declare the reverse flow '%s' (%s -> %s) in %s\n", reverse_name,
-		flow->target, flow->source, path);
-	rec.file_path = path;
-	rec.file_data = doc;
+		flow->target, flow->source, rec.path);
 	if (!commit) {
-		printf("%s", doc);
-		fprintf(stderr, "kdr failback: not written (without --commit): add the document above as %s\n", path);
+		printf("%s", rec.document);
+		fprintf(stderr, "kdr failback: not written (without --commit): add the document above as %s\n",
+			rec.path);
 		goto cleanup;
 	}
-	message = kdr_asprintf("kdr failback: declare %s, the reverse of flow %s (%s -> %s)\n\n"
-			       "Step 1 of `kdr failback --flow %s`: the records written on %s while flow %s\n"
-			       "was failed over are replicated back to %s.\n",
-			       reverse_name, flow->meta.name, flow->target, flow->source, flow->meta.name, flow->target,
-			       flow->meta.name, flow->source);
-	exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failback");
+	exit_code = kdr_cli_record(&changed, src, desired, &rec.change, rec.message, "kdr failback");
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
 	fprintf(stderr,
@@ -138,77 +124,47 @@ static int step_declare(const struct kdr_cli_source *src, const struct kdr_desir
 		"  kdr lag --flow %s --max-rpo 5s   until it exits 0\n",
 		reverse_name, flow->source, reverse_name);
 cleanup:
-	free(name);
-	free(path);
-	free(doc);
-	free(message);
+	kdr_dr_step_record_release(&rec);
 	return exit_code;
 }
 
+/* Step 3's second half: F restored, the reverse flow removed or resumed (with --commit, else printed). */
 static int step_restore(const struct kdr_cli_source *src, const struct kdr_desired *desired,
-			const struct kdr_flow *flow, const struct kdr_flow *reverse, bool owned, bool commit)
+			const struct kdr_flow *flow, const struct kdr_dr_failback_state *state, bool commit)
 {
-	static const struct kdr_spec_edit edits[] = {
-		{ "suspended", "false" },
-		{ "failedOver", NULL },
-	};
-	struct kdr_source_change rec;
-	char *message = NULL;
+	const struct kdr_flow *reverse = state->reverse;
+	bool owned = state->owned;
+	struct kdr_dr_step_record rec;
 	bool changed = false;
 	int exit_code = KDR_EXIT_OK;
 
-	memset(&rec, 0, sizeof(rec));
-	/* A flow already restored (an earlier run stopped half way) keeps its spec.suspended as it is. */
-	if (flow->failed_over) {
-		rec.flow = flow;
-		rec.edits = edits;
-		rec.n_edits = 2;
-	}
-	if (reverse && !owned) {
-		/* A reverse flow of the topology (active-active): it stays, its failover record goes. */
-		if (reverse->failed_over) {
-			rec.flow2 = reverse;
-			rec.edits2 = edits;
-			rec.n_edits2 = 2;
-		}
-	} else if (reverse) {
-		if (reverse->meta.file && kdr_dr_shares_file(desired, reverse)) {
-			fprintf(stderr,
-				"kdr failback: %s shares %s with other documents: remove ReplicationFlow '%s' from it by "
-				"hand; nothing was recorded\n",
-				reverse->meta.name, reverse->meta.file, reverse->meta.name);
-			return KDR_EXIT_ERROR;
-		}
-		rec.file_path = reverse->meta.file;
+	if (kdr_pipeline_failback_restore(&rec, desired, flow, state) != 0) {
+		fprintf(stderr, "kdr failback: %s\n", kdr_error_message());
+		kdr_dr_step_record_release(&rec);
+		return KDR_EXIT_ERROR;
 	}
 	fprintf(stderr, "kdr failback: step 3 of 3: restore flow '%s' (%s -> %s)%s%s\n", flow->meta.name, flow->source,
 		flow->target, !reverse ? "" : owned ? " and remove " : " and resume ", reverse ? reverse->meta.name : "");
 	if (!commit) {
 		fprintf(stderr, "kdr failback: not written (without --commit):\n");
-		if (rec.flow)
+		if (rec.change.flow)
 			fprintf(stderr, "  ReplicationFlow '%s': spec.suspended: false, remove spec.failedOver\n",
 				flow->meta.name);
 		if (reverse && owned)
 			fprintf(stderr, "  remove ReplicationFlow '%s' (%s)\n", reverse->meta.name,
 				reverse->meta.file ? reverse->meta.file : reverse->meta.object_ref);
-		else if (rec.flow2)
+		else if (rec.change.flow2)
 			fprintf(stderr, "  ReplicationFlow '%s': spec.suspended: false, remove spec.failedOver\n",
 				reverse->meta.name);
-		return KDR_EXIT_OK;
-	}
-	message = kdr_asprintf("kdr failback: restore flow %s (%s -> %s)%s%s\n\n"
-			       "Step 3 of `kdr failback --flow %s`: the consumer groups are back on %s; the\n"
-			       "failover record (spec.failedOver) is cleared and the flow resumes.\n",
-			       flow->meta.name, flow->source, flow->target, !reverse ? "" : owned ? ", remove " : ", resume ",
-			       reverse ? reverse->meta.name : "", flow->meta.name, flow->source);
-	exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failback");
-	free(message);
-	if (exit_code == KDR_EXIT_OK)
+	} else if ((exit_code = kdr_cli_record(&changed, src, desired, &rec.change, rec.message, "kdr failback")) ==
+		   KDR_EXIT_OK) {
 		fprintf(stderr,
 			"kdr failback: next: kdr apply (resumes %s's connectors, %s those of %s, creates the topics %s "
 			"mirrors on %s)\n",
 			flow->meta.name, owned ? "deletes" : "resumes", reverse ? reverse->meta.name : "the reverse flow",
 			flow->meta.name, flow->source);
+	}
+	kdr_dr_step_record_release(&rec);
 	return exit_code;
 }
 
@@ -402,14 +358,14 @@ int kdr_cmd_failback(int argc, char **argv)
 			flow->meta.name);
 		break;
 	case KDR_DR_FAILBACK_DECLARE:
-		exit_code = step_declare(&args.src, &desired, flow, state.reverse_name, a.commit);
+		exit_code = step_declare(&args.src, &desired, flow, &state, a.commit);
 		break;
 	case KDR_DR_FAILBACK_CATCH_UP:
 		exit_code = step_catch_up(&args, &desired, flow, &state, a.max_rpo);
 		break;
 	case KDR_DR_FAILBACK_RESTORE:
 		if ((exit_code = move_primary_groups(&args, &desired, flow, a.untranslatable, a.commit)) == KDR_EXIT_OK)
-			exit_code = step_restore(&args.src, &desired, flow, state.reverse, state.owned, a.commit);
+			exit_code = step_restore(&args.src, &desired, flow, &state, a.commit);
 		break;
 	}
 cleanup:

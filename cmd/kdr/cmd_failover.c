@@ -89,22 +89,12 @@ static int record_failover(const struct kdr_cli_source *src, const struct kdr_de
 			   const struct kdr_flow *flow, bool commit, bool dry_run, size_t committed_groups)
 {
 	char now[21] = "";
-	char *quoted = NULL, *message = NULL;
-	struct kdr_spec_edit edits[2];
-	struct kdr_source_change rec;
+	struct kdr_dr_step_record rec;
 	bool changed = false;
 	int exit_code = KDR_EXIT_OK;
 
 	kdr_cli_utc_now(now);
-	quoted = kdr_asprintf("\"%s\"", flow->failed_over ? flow->failed_over : now);
-	edits[0].key = "suspended";
-	edits[0].value = "true";
-	edits[1].key = "failedOver";
-	edits[1].value = quoted;
-	memset(&rec, 0, sizeof(rec));
-	rec.flow = flow;
-	rec.edits = edits;
-	rec.n_edits = 2;
+	kdr_pipeline_failover_record(&rec, flow, now, committed_groups);
 	if (flow->suspended && flow->failed_over) {
 		fprintf(stderr, "kdr failover: the failover of flow '%s' is recorded (spec.failedOver: %s)\n",
 			flow->meta.name, flow->failed_over);
@@ -118,21 +108,13 @@ static int record_failover(const struct kdr_cli_source *src, const struct kdr_de
 			"      failedOver: %s\n",
 			dry_run ? "then record" : "record", flow->meta.name, flow->source,
 			flow->meta.file ? flow->meta.file : flow->meta.object_ref, flow->meta.file ? ":" : "",
-			flow->meta.line, flow->meta.name, quoted);
+			flow->meta.line, flow->meta.name, rec.failed_over);
 	} else {
-		message = kdr_asprintf("kdr failover: flow %s (%s -> %s) failed over at %s\n\n"
-				       "Recorded by `kdr failover --commit`: spec.suspended: true and spec.failedOver on\n"
-				       "ReplicationFlow %s; %zu consumer group(s) committed on %s. While recorded, kdr\n"
-				       "neither resumes nor recreates the flow's connectors nor creates the topics it\n"
-				       "mirrors on %s. Undo with `kdr failback --flow %s` (docs/runbook.md).\n",
-				       flow->meta.name, flow->source, flow->target, flow->failed_over ? flow->failed_over : now,
-				       flow->meta.name, committed_groups, flow->target, flow->source, flow->meta.name);
-		exit_code = kdr_cli_record(&changed, src, desired, &rec, message, "kdr failover");
+		exit_code = kdr_cli_record(&changed, src, desired, &rec.change, rec.message, "kdr failover");
 		if (exit_code == KDR_EXIT_OK && !changed)
 			fprintf(stderr, "kdr failover: the failover of flow '%s' was already recorded\n", flow->meta.name);
 	}
-	free(quoted);
-	free(message);
+	kdr_dr_step_record_release(&rec);
 	return exit_code;
 }
 

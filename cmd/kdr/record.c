@@ -19,15 +19,6 @@ void kdr_cli_utc_now(char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-char *kdr_cli_sibling_path(const char *file, const char *name)
-{
-	const char *slash = file ? strrchr(file, '/') : NULL;
-
-	if (!slash)
-		return kdr_strdup(name);
-	return kdr_asprintf("%.*s/%s", (int)(slash - file), file, name);
-}
-
 int kdr_cli_record(bool *changed, const struct kdr_cli_source *src, const struct kdr_desired *desired,
 		   const struct kdr_source_change *change, const char *message, const char *what)
 {

@@ -21,7 +21,4 @@ int kdr_cli_record(bool *changed, const struct kdr_cli_source *src, const struct
 /* The current UTC time as "2026-12-07T01:02:03Z" (spec.failedOver). */
 void kdr_cli_utc_now(char out[21]);
 
-/* The path of `name` next to `file` ("desired/dr.yaml", "x.yaml" -> "desired/x.yaml"); heap string. */
-char *kdr_cli_sibling_path(const char *file, const char *name);
-
 #endif

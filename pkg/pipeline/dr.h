@@ -7,6 +7,8 @@
 #include "dr/dr.h"
 #include "executor/dr_io.h"
 #include "pipeline/pipeline.h"
+#include "source/record.h"
+#include "spec/spec.h"
 #include "util/regex.h"
 #include "util/strvec.h"
 
@@ -93,5 +95,52 @@ void kdr_failover_outcome_release(struct kdr_failover_outcome *out);
 int kdr_pipeline_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
 				 struct kdr_strvec *errors, const struct kdr_pipeline *p, const struct kdr_flow *flow,
 				 enum kdr_dr_untranslatable untranslatable, bool commit);
+
+/* --- what a DR step records in the desired state --- */
+
+/*
+ * The change a DR step writes into the desired state it was read from, and
+ * its commit message; the command records it through the source
+ * (kdr_source_record) with --commit, else prints it. `change` lends from
+ * the other fields and from the desired state; release with
+ * kdr_dr_step_record_release.
+ */
+struct kdr_dr_step_record {
+	struct kdr_source_change change;
+	struct kdr_spec_edit edits[2];
+	char *failed_over; /* failover: spec.failedOver's value as written (a quoted YAML scalar) */
+	char *path;        /* failback step 1: the reverse flow's file, next to F's */
+	char *document;    /* its document */
+	char *message;     /* the commit message */
+};
+
+/*
+ * kdr failover's record of `flow`: spec.suspended: true and spec.failedOver:
+ * the time already recorded, else `now` (RFC 3339 UTC), so that a second
+ * run records nothing; the message names the `committed_groups`.
+ */
+void kdr_pipeline_failover_record(struct kdr_dr_step_record *out, const struct kdr_flow *flow, const char *now,
+				  size_t committed_groups);
+
+/*
+ * kdr failback step 1: the reverse flow state->reverse_name declared in its
+ * own file next to F's (kdr_dr_failback_reverse_document). Returns 0, or
+ * KDR_EINVALID (message set, `out` empty) when F's source has no
+ * spec.connect to run the reverse flow's connectors.
+ */
+int kdr_pipeline_failback_declare(struct kdr_dr_step_record *out, const struct kdr_desired *desired,
+				  const struct kdr_flow *flow, const struct kdr_dr_failback_state *state);
+
+/*
+ * kdr failback step 3: F restored (spec.suspended: false, spec.failedOver
+ * removed; nothing when F is restored already), and the reverse flow
+ * removed (its file, when owned) or its failover record cleared (a flow of
+ * the topology). Returns 0, or KDR_ECONFLICT (message set) when the owned
+ * reverse flow's file holds other documents too.
+ */
+int kdr_pipeline_failback_restore(struct kdr_dr_step_record *out, const struct kdr_desired *desired,
+				  const struct kdr_flow *flow, const struct kdr_dr_failback_state *state);
+
+void kdr_dr_step_record_release(struct kdr_dr_step_record *rec);
 
 #endif
