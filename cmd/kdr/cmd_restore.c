@@ -184,10 +184,9 @@ static int restore_brokers(const struct kdr_pipeline *p, const struct kdr_cluste
 static int restore_data(struct kdr_restore_data *data, const struct kdr_pipeline *p, const struct kdr_cluster *cl,
 			const struct restore_args *a)
 {
-	struct kdr_executor_options exec = { .timeout_ms = p->options.timeout_ms, .resolver = p->options.resolver };
 	struct kdr_buf text = KDR_BUF_INIT;
 
-	if (kdr_pipeline_restore_data(data, a->from, cl, &exec, a->dry_run) != 0) {
+	if (kdr_pipeline_restore_data(data, p, a->from, cl, a->dry_run) != 0) {
 		fprintf(stderr, "kdr restore: --data: %s; no record was produced\n", kdr_error_message());
 		return KDR_EXIT_ERROR;
 	}

@@ -125,12 +125,13 @@ struct kdr_restore_data {
  * restore --data on cluster `cl`: reads the backup's data files (listed in
  * its manifest), checks each against data/SHA256SUMS and decodes it, reads
  * the partitions' log ends, then (unless dry_run) produces each set into
- * its partition when that partition is empty. Fills `out`; returns 0 when
- * the files were read (per-partition failures in the rows), else the code
- * of the file, checksum or log-end failure (nothing produced).
+ * its partition when that partition is empty (with p's timeout and secret
+ * resolver). Fills `out`; returns 0 when the files were read
+ * (per-partition failures in the rows), else the code of the file,
+ * checksum or log-end failure (nothing produced).
  */
-int kdr_pipeline_restore_data(struct kdr_restore_data *out, const char *from, const struct kdr_cluster *cl,
-			      const struct kdr_executor_options *exec, bool dry_run);
+int kdr_pipeline_restore_data(struct kdr_restore_data *out, const struct kdr_pipeline *p, const char *from,
+			      const struct kdr_cluster *cl, bool dry_run);
 /* The rows and the summary, as kdr restore prints them. */
 void kdr_restore_data_render_text(struct kdr_buf *out, const struct kdr_restore_data *data, bool dry_run,
 				  const char *cluster);

@@ -191,9 +191,12 @@ static void restore_set(struct kdr_restore_data_row *row, const struct kdr_dr_pa
 	}
 }
 
-int kdr_pipeline_restore_data(struct kdr_restore_data *out, const char *from, const struct kdr_cluster *cl,
-			      const struct kdr_executor_options *exec, bool dry_run)
+int kdr_pipeline_restore_data(struct kdr_restore_data *out, const struct kdr_pipeline *p, const char *from,
+			      const struct kdr_cluster *cl, bool dry_run)
 {
+	const struct kdr_executor_options options = { .timeout_ms = p->options.timeout_ms,
+						      .resolver = p->options.resolver };
+	const struct kdr_executor_options *exec = &options;
 	struct kdr_dr_offsets want = { 0 }, ends = { 0 };
 	int rc = 0;
 
