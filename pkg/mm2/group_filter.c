@@ -12,8 +12,11 @@ int kdr_mm2_group_filter_init(struct kdr_mm2_group_filter *out, const struct kdr
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (flow->groups.n == 0)
-		kdr_strvec_push(&include, ".*");
+	/*
+	 * An empty spec.groups stays empty: MM2 renders it as `groups=` and its
+	 * DefaultGroupFilter (MirrorUtils.compilePatternList returns null for an
+	 * empty list) then accepts no group. The default [".*"] is the model's.
+	 */
 	for (size_t i = 0; i < flow->groups.n; i++)
 		kdr_strvec_push(&include, flow->groups.v[i]);
 	for (size_t i = 0; i < flow->groups_exclude.n; i++)

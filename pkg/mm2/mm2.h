@@ -145,6 +145,7 @@ struct kdr_mm2_group_filter {
 /*
  * Compiles flow->groups and flow->groups_exclude (plus MM2's default
  * exclusions when keep_default_excludes); KDR_EINVALID on a bad regex.
+ * An empty flow->groups accepts no group, as MM2's filter does.
  */
 int kdr_mm2_group_filter_init(struct kdr_mm2_group_filter *out, const struct kdr_flow *flow);
 bool kdr_mm2_group_filter_match(const struct kdr_mm2_group_filter *filter, const char *group);

@@ -38,13 +38,12 @@
 #include "util/buf.h"
 
 /*
- * Whether the flow's checkpoints carry `group`: MM2's group filter, where
- * an empty spec.groups (as MM2 reads an empty groups list) accepts none.
+ * Whether the flow's checkpoints carry `group`: MM2's group filter (an empty
+ * spec.groups accepts none, mm2.h).
  */
-static bool group_filter_accepts(const struct kdr_resolve_flow_filters *filters, const struct kdr_flow *flow,
-				 const char *group)
+static bool group_filter_accepts(const struct kdr_resolve_flow_filters *filters, const char *group)
 {
-	return filters->groups_ok && flow->groups.n && kdr_mm2_group_filter_match(&filters->groups, group);
+	return filters->groups_ok && kdr_mm2_group_filter_match(&filters->groups, group);
 }
 
 static bool is_wildcard(const struct kdr_acl *acl)
@@ -131,7 +130,7 @@ static bool remote_of(char **name_out, enum kdr_acl_pattern *pattern_out, const 
 	if (s->resource_type == KDR_ACL_GROUP) {
 		if (!flow->checkpoints_enabled)
 			return false;
-		if (!is_wildcard(s) && !group_filter_accepts(filters, flow, s->resource_name))
+		if (!is_wildcard(s) && !group_filter_accepts(filters, s->resource_name))
 			return false;
 		*name_out = kdr_strdup(s->resource_name);
 		return true;

@@ -21,6 +21,7 @@ static void flow_init(struct kdr_flow *flow)
 	flow->source = kdr_strdup("dc-east");
 	flow->target = kdr_strdup("dc-west");
 	flow->keep_default_excludes = true;
+	kdr_strvec_push(&flow->groups, ".*"); /* the model's default (kdr_flow_set_defaults) */
 }
 
 static void flow_release(struct kdr_flow *flow)
@@ -321,6 +322,7 @@ static void test_group_filter(void **state)
 
 	(void)state;
 	flow_init(&flow);
+	kdr_strvec_release(&flow.groups);
 	kdr_strvec_push(&flow.groups, "bill.*");
 	kdr_strvec_push(&flow.groups, "connect-x");
 	kdr_strvec_push(&flow.groups_exclude, "billing-test");
@@ -336,6 +338,58 @@ static void test_group_filter(void **state)
 	kdr_mm2_group_filter_release(&filter);
 	kdr_strvec_push(&flow.groups, "(");
 	assert_int_equal(kdr_mm2_group_filter_init(&filter, &flow), KDR_EINVALID);
+	flow_release(&flow);
+}
+
+/*
+ * spec.groups: [] renders `groups=` and MM2's DefaultGroupFilter accepts no
+ * group then (an empty pattern list compiles to none): failover selects none
+ * and says so for a group asked for by name, as the ACL mirroring carries none.
+ */
+static void test_group_filter_empty_accepts_none(void **state)
+{
+	struct kdr_flow flow;
+	struct kdr_mm2_group_filter filter;
+	struct kdr_dr_checkpoints set = { 0 };
+	struct kdr_live_cluster target;
+	struct kdr_dr_offsets ends = { 0 }, risk = { 0 };
+	struct kdr_dr_failover_plan plan = { 0 };
+	struct kdr_dr_failover_input in = { 0 };
+	char *asked[] = { (char *)"audit" };
+
+	(void)state;
+	flow_init(&flow);
+	kdr_strvec_release(&flow.groups);
+	assert_int_equal(kdr_mm2_group_filter_init(&filter, &flow), 0);
+	assert_false(kdr_mm2_group_filter_match(&filter, "billing"));
+	assert_false(kdr_mm2_group_filter_match(&filter, ""));
+	kdr_mm2_group_filter_release(&filter);
+
+	target_init(&target, 1);
+	add_checkpoint(&set, "billing", "dc-east.orders", 0, 10, 10);
+	kdr_dr_checkpoints_finish(&set);
+	kdr_dr_offsets_set(&ends, "dc-east.orders", 0, 10);
+	in.flow = &flow;
+	in.checkpoints = &set;
+	in.target = &target;
+	in.target_ends = &ends;
+	in.at_risk = &risk;
+	assert_int_equal(kdr_dr_failover_decide(&plan, &in), 0);
+	assert_int_equal(plan.n_groups, 0);
+	kdr_dr_failover_plan_release(&plan);
+
+	/* Asked for by name without a checkpoint: the refusal says the filter is why. */
+	in.groups = (const char *const *)asked;
+	in.n_groups = 1;
+	assert_int_equal(kdr_dr_failover_decide(&plan, &in), 0);
+	assert_int_equal(plan.n_groups, 1);
+	assert_int_equal(plan.groups[0].verdict, KDR_DR_REFUSED);
+	assert_string_equal(plan.groups[0].reason,
+			    "no checkpoint: the group filter of flow 'east-to-west' does not accept it");
+	kdr_dr_failover_plan_release(&plan);
+	kdr_dr_offsets_release(&ends);
+	kdr_dr_checkpoints_release(&set);
+	kdr_live_cluster_release(&target);
 	flow_release(&flow);
 }
 
@@ -748,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_replicated_upstream),   cmocka_unit_test(test_lag_report),
 		cmocka_unit_test(test_upstream_for_downstream), cmocka_unit_test(test_upstream_for_downstream_properties),
 		cmocka_unit_test(test_failback_untranslatable), cmocka_unit_test(test_failback_steps),
+		cmocka_unit_test(test_group_filter_empty_accepts_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
