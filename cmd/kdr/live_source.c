@@ -95,7 +95,10 @@ static void print_results(const struct kdr_plan *plan, const struct kdr_apply_re
 		const struct kdr_action *action = &plan->actions[i];
 		const struct kdr_action_result *result = &report->results[i];
 
-		if (!result->attempted)
+		if (result->held)
+			printf("  HELD     %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
+			       action->resource, result->message);
+		else if (!result->attempted)
 			printf("  skipped  %s %s/%s\n", kdr_action_kind_name(action->kind), action->cluster,
 			       action->resource);
 		else if (result->code == 0)
@@ -105,8 +108,11 @@ static void print_results(const struct kdr_plan *plan, const struct kdr_apply_re
 			printf("  FAILED   %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
 			       action->resource, result->message ? result->message : kdr_error_name(result->code));
 	}
-	printf("\n%s: %zu succeeded, %zu failed, %zu skipped\n", validate_only ? "Validated" : "Applied",
+	printf("\n%s: %zu succeeded, %zu failed, %zu skipped", validate_only ? "Validated" : "Applied",
 	       report->succeeded, report->failed, report->skipped);
+	if (report->held)
+		printf(", %zu held", report->held);
+	printf("\n");
 }
 
 int kdr_cli_apply_live(struct kdr_pipeline *p)

@@ -216,6 +216,76 @@ static void apply_kafka(struct kdr_apply_report *out, const struct kdr_plan *pla
 	free(steps);
 }
 
+/* The failed delete-connector of `cluster` named `connector` in this apply, or NULL. */
+static const struct kdr_action_result *failed_connector_delete(const struct kdr_apply_report *out,
+								 const struct kdr_plan *plan, const char *cluster,
+								 const char *connector)
+{
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+
+		if (action->kind == KDR_ACTION_DELETE_CONNECTOR && strcmp(action->cluster, cluster) == 0 &&
+		    strcmp(action->resource, connector) == 0)
+			return out->results[i].attempted && out->results[i].code != 0 ? &out->results[i] : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Holds back the actions of `run` that wait for a connector delete that
+ * failed (kdr_action.after: MM2 would re-create the topic while its source
+ * connector runs); true when any is held.
+ */
+static bool hold_dependents(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_apply_run *run)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+
+		if (!action->after || !kdr_apply_run_has(run, action->kind) ||
+		    !failed_connector_delete(out, plan, action->cluster, action->after))
+			continue;
+		out->results[i].held = true;
+		out->results[i].message = kdr_asprintf(
+		    "cluster '%s': held: connector '%s' could not be deleted, and while it runs MirrorMaker 2 "
+		    "re-creates '%s'; the next run deletes both",
+		    action->cluster, action->after, action->resource);
+		any = true;
+	}
+	return any;
+}
+
+/* A Kafka step over the plan's actions that are not held (a shallow plan of them, results mapped back). */
+static void apply_kafka_unheld(struct kdr_apply_report *out, const struct kdr_plan *plan,
+			       const struct kdr_desired *desired, const struct kdr_executor_options *options,
+			       const struct kdr_apply_run *run, struct kafka_conns *conns)
+{
+	struct kdr_plan sub = *plan;
+	struct kdr_apply_report report = { 0 };
+	size_t *index = kdr_calloc(plan->n_actions + 1, sizeof(*index));
+
+	sub.actions = kdr_calloc(plan->n_actions + 1, sizeof(*sub.actions));
+	sub.n_actions = sub.cap_actions = 0;
+	for (size_t i = 0; i < plan->n_actions; i++)
+		if (!out->results[i].held) {
+			index[sub.n_actions] = i;
+			sub.actions[sub.n_actions++] = plan->actions[i];
+		}
+	report.n = sub.n_actions;
+	report.results = kdr_calloc(sub.n_actions + 1, sizeof(*report.results));
+	apply_kafka(&report, &sub, desired, options, run, conns);
+	for (size_t k = 0; k < sub.n_actions; k++) {
+		if (report.results[k].attempted)
+			out->results[index[k]] = report.results[k];
+		else
+			kdr_action_result_release(&report.results[k]);
+	}
+	free(report.results);
+	free(sub.actions);
+	free(index);
+}
+
 int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		       const struct kdr_executor_options *options)
 {
@@ -237,12 +307,16 @@ int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan
 	 * The steps in the plan's order (kinds.c): Kafka creates and changes,
 	 * connectors, Kafka deletes. Every step runs whatever the earlier ones'
 	 * outcomes, as the stages always did: a failed action fails alone, and
-	 * the next reconcile plans what is left from the live state.
+	 * the next reconcile plans what is left from the live state. Only a
+	 * topic delete that waits for a failed connector delete is held back.
 	 */
 	for (size_t r = 0; r < n_runs; r++) {
 		switch (runs[r].stage) {
 		case KDR_APPLY_KAFKA:
-			apply_kafka(out, plan, desired, options, &runs[r], &conns);
+			if (hold_dependents(out, plan, &runs[r]))
+				apply_kafka_unheld(out, plan, desired, options, &runs[r], &conns);
+			else
+				apply_kafka(out, plan, desired, options, &runs[r], &conns);
 			break;
 		case KDR_APPLY_CONNECT:
 			apply_connectors(out, plan, desired, options, &runs[r]);
@@ -251,7 +325,9 @@ int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan
 	}
 	kafka_conns_release(&conns, desired->n_clusters);
 	for (size_t i = 0; i < plan->n_actions; i++) {
-		if (!out->results[i].attempted)
+		if (out->results[i].held)
+			out->held++;
+		else if (!out->results[i].attempted)
 			out->skipped++;
 		else if (out->results[i].code == 0)
 			out->succeeded++;

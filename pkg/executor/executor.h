@@ -30,6 +30,7 @@ struct kdr_apply_report {
 	size_t succeeded;
 	size_t failed;
 	size_t skipped; /* not attempted (another kind of action, or validate-only deletions) */
+	size_t held;    /* not attempted: held back, the connector delete it waits for failed (result.held) */
 };
 
 /*

@@ -84,6 +84,7 @@ struct kdr_action_result {
 	int code;	  /* 0 ok, else a negative kdr error code */
 	char *error_name; /* Kafka's name of the error ("POLICY_VIOLATION", "_TIMED_OUT"), NULL when ok */
 	char *message;	  /* "cluster 'c': topic 't': POLICY_VIOLATION: <broker message>", NULL when ok */
+	bool held;	  /* not attempted: an action it waits for (kdr_action.after) failed; message says which */
 };
 
 void kdr_action_result_release(struct kdr_action_result *result);

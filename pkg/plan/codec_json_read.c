@@ -461,6 +461,8 @@ static int read_action(struct kdr_action *action, const struct reader *r, const 
 		rc = read_string(&action->policy, r, obj, path, "policy", NULLABLE);
 	if (rc >= 0)
 		rc = read_string(&action->reason, r, obj, path, "reason", NULLABLE);
+	if (rc >= 0)
+		rc = read_string(&action->after, r, obj, path, "after", OPTIONAL);
 	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE)) {
 		rc = read_int(&n, r, obj, path, "partitions", REQUIRED, 1, INT32_MAX);
 		action->partitions = n;

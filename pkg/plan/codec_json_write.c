@@ -141,6 +141,8 @@ static void put_action(struct kdr_json_w *w, const struct kdr_action *action)
 	kdr_json_w_string(w, "resource", action->resource);
 	kdr_json_w_string(w, "policy", action->policy);
 	kdr_json_w_string(w, "reason", action->reason);
+	if (action->after)
+		kdr_json_w_string(w, "after", action->after);
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE)) {
 		kdr_json_w_int(w, "partitions", (long long)action->partitions);
 		if (action->replication_factor > 0)

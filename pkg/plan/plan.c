@@ -347,6 +347,7 @@ int kdr_plan_compute(struct kdr_plan *out, const struct kdr_desired *desired, co
 		plan_cluster(&ctx, specs[i], cl);
 	}
 	kdr_plan__connectors(&ctx, options);
+	kdr_plan__delete_order(&ctx);
 	kdr_plan__acls(&ctx, options);
 	plan_sort(out);
 cleanup:
@@ -418,6 +419,7 @@ void kdr_action_release(struct kdr_action *action)
 	free(action->resource);
 	free(action->policy);
 	free(action->reason);
+	free(action->after);
 	kdr_assignment_release(&action->assignment);
 	kdr_plan__placement_summary_release(&action->placement);
 	kdr_strmap_release(&action->config);

@@ -124,6 +124,13 @@ struct kdr_action {
 	char *resource; /* topic or connector name */
 	char *policy;   /* TopicPolicy or ReplicationFlow that wants this, NULL for prune of orphans */
 	char *reason;   /* "missing", "drift: retention.ms 604800000 -> 86400000", ... */
+	/*
+	 * delete-topic: the delete-connector of the same cluster it waits for
+	 * (a MirrorSourceConnector that writes this topic, so would re-create
+	 * it while it runs), NULL: none. The executor holds the topic delete
+	 * back when that connector delete failed.
+	 */
+	char *after;
 
 	/* create-topic / add-partitions */
 	int64_t partitions;         /* total after the action */

@@ -191,6 +191,8 @@ void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const 
  * Then the mirror preview and the cross-cluster checks (below).
  */
 void kdr_plan__connectors(struct plan_ctx *ctx, const struct kdr_plan_options *options);
+/* Names on each delete-topic the connector delete it waits for (delete_order.c). */
+void kdr_plan__delete_order(struct plan_ctx *ctx);
 
 /* --- mirror_preview.c: MM2's replication decision and the preview --- */
 

@@ -70,9 +70,11 @@ struct scenario {
 	const char *west_connect_url;	 /* overrides the sandbox's (a dead port), or NULL */
 	bool retired_policy;		 /* east's prune:true policy `retired` (retired.*, declares retired.keep) */
 	const char *retired_topic;	 /* one more topic it declares, or NULL */
+	const char *retired_match;	 /* its match (YAML-escaped regex), NULL: retired\..* */
 };
 
-static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL, false, NULL};
+static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL, false, NULL,
+					 NULL};
 
 static void bed_specs(struct kdr_sandbox_cluster_spec specs[2])
 {
@@ -171,7 +173,8 @@ static void load(struct kdr_desired *out, struct fixture *fx, const struct scena
 				    "spec:\n  clusters: [" EAST "]\n  topics:\n    - name: retired.keep\n");
 		if (sc->retired_topic)
 			kdr_buf_printf(&yaml, "    - name: %s\n", sc->retired_topic);
-		kdr_buf_puts(&yaml, "  match: \"retired\\\\..*\"\n  prune: true\n  partitions: 1\n  replicationFactor: 3\n");
+		kdr_buf_printf(&yaml, "  match: \"%s\"\n  prune: true\n  partitions: 1\n  replicationFactor: 3\n",
+			       sc->retired_match ? sc->retired_match : "retired\\\\..*");
 	}
 	assert_int_equal(kdr_spec_parse_yaml(out, "e2e.yaml", yaml.ptr, yaml.len, &diags), 0);
 	if (diags.errors == 0)
@@ -871,6 +874,78 @@ static void test_failed_connector_delete_does_not_stop_later_steps(void **state)
 	kdr_desired_release(&fewer);
 }
 
+/*
+ * A pruned remote topic of a removed flow waits for its source connector:
+ * while kdr.west-to-east.source runs, MM2 re-creates dc-west.old on east. When
+ * east's worker refuses the connector deletes, the topic delete is held back
+ * (reported, not attempted) and the topic stays; once the worker answers, the
+ * next reconcile deletes both and converges.
+ */
+static void test_failed_connector_delete_holds_its_topic_deletes(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0}, fewer = {0};
+	struct scenario sc = baseline;
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	const struct kdr_action *topic_delete = NULL;
+	size_t topic_index = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 500)");
+	sc.retired_policy = true;
+	sc.retired_topic = "dc-west.old";
+	sc.retired_match = "dc-west\\\\.old";
+	load(&desired, fx, &sc);
+	reconcile(&desired);
+	assert_true(topic_exists(fx, EAST, "dc-west.old"));
+
+	sc.west_to_east = false;
+	sc.retired_topic = NULL;
+	load(&fewer, fx, &sc);
+	plan_live_deleting(&plan, &fewer, NULL, true);
+	topic_delete = find_action(&plan, KDR_ACTION_DELETE_TOPIC, EAST, "dc-west.old");
+	if (!topic_delete)
+		print_plan(&plan);
+	assert_non_null(topic_delete);
+	topic_index = (size_t)(topic_delete - plan.actions);
+	assert_non_null(topic_delete->after);
+	assert_string_equal(topic_delete->after, "kdr.west-to-east.source");
+
+	assert_int_equal(kdr_sandbox_connect_fail(fx->sandbox, EAST, 500, 100), 0);
+	apply(&report, &plan, &fewer);
+	assert_true(report.results[topic_index].held);
+	assert_false(report.results[topic_index].attempted);
+	assert_non_null(report.results[topic_index].message);
+	assert_non_null(strstr(report.results[topic_index].message, "held: connector 'kdr.west-to-east.source'"));
+	assert_int_equal(report.held, 1);
+	assert_int_equal(report.failed, 2); /* east's two connector deletes */
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	assert_true(topic_exists(fx, EAST, "dc-west.old"));
+
+	for (int i = 0; i < 100; i++) {
+		json_t *body = NULL;
+		long status = rest(&body, "GET", connect_url(fx, EAST), "/connectors", NULL);
+
+		json_decref(body);
+		if (status == 200)
+			break;
+		assert_int_equal(status, 500);
+	}
+	plan_live_deleting(&plan, &fewer, NULL, true);
+	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_TOPIC, EAST, "dc-west.old"));
+	apply(&report, &plan, &fewer);
+	assert_report_ok(&plan, &report);
+	assert_int_equal(report.held, 0);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	assert_false(topic_exists(fx, EAST, "dc-west.old"));
+	assert_second_plan_empty(fx, &fewer);
+	assert_nothing_left_to_delete(&fewer);
+	kdr_desired_release(&desired);
+	kdr_desired_release(&fewer);
+}
+
 static void test_rebalance_conflicts_are_retried(void **state)
 {
 	struct fixture *fx = *state;
@@ -1193,6 +1268,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_removed_flow_deleted_foreign_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connector_deletes_reach_connect_before_topic_deletes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_connector_delete_does_not_stop_later_steps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_connector_delete_holds_its_topic_deletes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebalance_conflicts_are_retried, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
