@@ -102,36 +102,20 @@ static int type_error(struct reader *rd, const char *expected, const json_t *fou
 	return kdr_json_fail_type(rd->label, rd->path.ptr, expected, found);
 }
 
-/* Path segments: push returns the length to pop back to. */
+/* Path segments (util/json_read.h): push returns the length to pop back to. */
 static size_t push_key(struct reader *rd, const char *key)
 {
-	size_t len = rd->path.len;
-	bool plain = *key != '\0';
-
-	for (const char *p = key; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			plain = false;
-	if (plain) {
-		kdr_buf_printf(&rd->path, ".%s", key);
-	} else {
-		kdr_buf_putc(&rd->path, '[');
-		kdr_buf_put_json_string(&rd->path, key);
-		kdr_buf_putc(&rd->path, ']');
-	}
-	return len;
+	return kdr_json_path_push_key(&rd->path, key);
 }
 
 static size_t push_index(struct reader *rd, size_t index)
 {
-	size_t len = rd->path.len;
-
-	kdr_buf_printf(&rd->path, "[%zu]", index);
-	return len;
+	return kdr_json_path_push_index(&rd->path, index);
 }
 
 static void pop(struct reader *rd, size_t len)
 {
-	kdr_buf_truncate(&rd->path, len);
+	kdr_json_path_pop(&rd->path, len);
 }
 
 /* Rejects keys of `obj` not in `allowed` (NULL-terminated). */

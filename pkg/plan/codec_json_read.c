@@ -12,11 +12,11 @@
  * Reads a saved plan (docs/plan-json.md) back for `kdr apply PLAN.json`.
  * The file may have been edited or corrupted between plan and apply, so
  * every field is type- and range-checked and an error names the file and the
- * JSON path of the first bad field. Unknown fields are ignored (version 1
- * only ever gains fields).
+ * JSON path of the first bad field, built as the snapshot reader builds its
+ * own (util/json_read.h), from an empty root: actions[2].config["retention.ms"].
+ * Unknown fields are ignored (version 1 only ever gains fields).
  */
 
-#define PATH_SIZE 256
 #define N_ACTION_KINDS KDR_ACTION_KIND_COUNT
 #define N_RISKS (KDR_RISK_IRREVERSIBLE + 1)
 #define N_BLOCKED_KINDS KDR_BLOCKED_KIND_COUNT
@@ -30,123 +30,128 @@ enum field_flags {
 
 struct reader {
 	const char *label;
+	struct kdr_buf path; /* JSON path of the value being read */
 	const char *action_kinds[N_ACTION_KINDS];
 	const char *risks[N_RISKS];
 	const char *blocked_kinds[N_BLOCKED_KINDS];
 	const char *note_kinds[N_NOTE_KINDS];
 };
 
-static int fail(const struct reader *r, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(const struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int fail(const struct reader *r, const char *path, const char *fmt, ...)
+/* Reports an error at the current path and returns KDR_EINVALID. */
+static int fail(const struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
 	int rc = 0;
 
 	va_start(ap, fmt);
-	rc = kdr_json_vfail(r->label, path, fmt, ap);
+	rc = kdr_json_vfail(r->label, r->path.ptr, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-static int type_error(const struct reader *r, const char *path, const char *expected, const json_t *found)
+static int type_error(const struct reader *r, const char *expected, const json_t *found)
 {
-	return kdr_json_fail_type(r->label, path, expected, found);
+	return kdr_json_fail_type(r->label, r->path.ptr, expected, found);
 }
 
-static void path_key(char *out, const char *parent, const char *key)
+/* Path segments (util/json_read.h): push returns the length to pop back to. */
+static size_t push_key(struct reader *r, const char *key)
 {
-	snprintf(out, PATH_SIZE, "%s%s%s", parent, *parent ? "." : "", key);
+	return kdr_json_path_push_key(&r->path, key);
 }
 
-static void path_index(char *out, const char *parent, size_t index)
+static size_t push_index(struct reader *r, size_t index)
 {
-	snprintf(out, PATH_SIZE, "%s[%zu]", parent, index);
+	return kdr_json_path_push_index(&r->path, index);
+}
+
+static void pop(struct reader *r, size_t len)
+{
+	kdr_json_path_pop(&r->path, len);
 }
 
 /*
  * The member `key` of `obj`, checked for presence and type. *out is NULL
  * when it is absent or null (and that is allowed).
  */
-static int member(json_t **out, const struct reader *r, const json_t *obj, const char *parent, const char *key,
-		  json_type type, int flags)
+static int member(json_t **out, struct reader *r, const json_t *obj, const char *key, json_type type, int flags)
 {
 	json_t *value = json_object_get(obj, key);
-	char path[PATH_SIZE] = "";
+	size_t at = push_key(r, key);
+	int rc = 0;
 
 	*out = NULL;
-	path_key(path, parent, key);
 	if (!value) {
 		if (flags & REQUIRED)
-			return fail(r, path, "missing (%s is required)", kdr_json_kind_name(type));
-		return 0;
+			rc = fail(r, "missing (%s is required)", kdr_json_kind_name(type));
+	} else if (json_is_null(value)) {
+		if (!(flags & NULLABLE))
+			rc = type_error(r, kdr_json_kind_name(type), value);
+	} else if (json_typeof(value) != type && !(type == JSON_TRUE && json_is_boolean(value))) {
+		rc = type_error(r, kdr_json_kind_name(type), value);
+	} else {
+		*out = value;
 	}
-	if (json_is_null(value)) {
-		if (flags & NULLABLE)
-			return 0;
-		return type_error(r, path, kdr_json_kind_name(type), value);
-	}
-	if (json_typeof(value) != type && !(type == JSON_TRUE && json_is_boolean(value)))
-		return type_error(r, path, kdr_json_kind_name(type), value);
-	*out = value;
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
-static int read_string(char **out, const struct reader *r, const json_t *obj, const char *parent, const char *key,
-		       int flags)
+static int read_string(char **out, struct reader *r, const json_t *obj, const char *key, int flags)
 {
 	json_t *value = NULL;
-	int rc = member(&value, r, obj, parent, key, JSON_STRING, flags);
+	int rc = member(&value, r, obj, key, JSON_STRING, flags);
 
 	*out = value ? kdr_strdup(json_string_value(value)) : NULL;
 	return rc;
 }
 
-static int check_int(long long *out, const struct reader *r, const json_t *value, const char *path, long long min,
-		     long long max)
+/* `value` (at the current path) as an integer in min..max. */
+static int check_int(long long *out, const struct reader *r, const json_t *value, long long min, long long max)
 {
 	long long n = 0;
 
 	if (!json_is_integer(value))
-		return type_error(r, path, "an integer", value);
+		return type_error(r, "an integer", value);
 	n = (long long)json_integer_value(value);
 	if (n < min || n > max)
-		return fail(r, path, "%lld is out of range (%lld..%lld)", n, min, max);
+		return fail(r, "%lld is out of range (%lld..%lld)", n, min, max);
 	*out = n;
 	return 0;
 }
 
-static int read_int(long long *out, const struct reader *r, const json_t *obj, const char *parent, const char *key,
-		    int flags, long long min, long long max)
+static int read_int(long long *out, struct reader *r, const json_t *obj, const char *key, int flags, long long min,
+		    long long max)
 {
 	json_t *value = NULL;
-	char path[PATH_SIZE] = "";
-	int rc = member(&value, r, obj, parent, key, JSON_INTEGER, flags);
+	size_t at = 0;
+	int rc = member(&value, r, obj, key, JSON_INTEGER, flags);
 
 	*out = 0;
 	if (rc < 0 || !value)
 		return rc;
-	path_key(path, parent, key);
-	return check_int(out, r, value, path, min, max);
+	at = push_key(r, key);
+	rc = check_int(out, r, value, min, max);
+	pop(r, at);
+	return rc;
 }
 
-static int read_bool(bool *out, const struct reader *r, const json_t *obj, const char *parent, const char *key,
-		     int flags)
+static int read_bool(bool *out, struct reader *r, const json_t *obj, const char *key, int flags)
 {
 	json_t *value = NULL;
-	int rc = member(&value, r, obj, parent, key, JSON_TRUE, flags);
+	int rc = member(&value, r, obj, key, JSON_TRUE, flags);
 
 	*out = value && json_is_true(value);
 	return rc;
 }
 
-static int read_enum(int *out, const struct reader *r, const json_t *obj, const char *parent, const char *key,
-		     const char *const *names, size_t n)
+static int read_enum(int *out, struct reader *r, const json_t *obj, const char *key, const char *const *names, size_t n)
 {
 	json_t *value = NULL;
-	char path[PATH_SIZE] = "";
+	size_t at = 0;
 	struct kdr_buf allowed = KDR_BUF_INIT;
-	int rc = member(&value, r, obj, parent, key, JSON_STRING, REQUIRED);
+	int rc = member(&value, r, obj, key, JSON_STRING, REQUIRED);
 
 	if (rc < 0)
 		return rc;
@@ -158,26 +163,25 @@ static int read_enum(int *out, const struct reader *r, const json_t *obj, const 
 	}
 	for (size_t i = 0; i < n; i++)
 		kdr_buf_printf(&allowed, "%s%s", i ? ", " : "", names[i]);
-	path_key(path, parent, key);
-	rc = fail(r, path, "unknown value '%s' (allowed: %s)", json_string_value(value), allowed.ptr);
+	at = push_key(r, key);
+	rc = fail(r, "unknown value '%s' (allowed: %s)", json_string_value(value), allowed.ptr);
+	pop(r, at);
 	kdr_buf_release(&allowed);
 	return rc;
 }
 
 /* An object of strings into a map; `counts` also accepts integers (placement counts). */
-static int read_string_map(struct kdr_strmap *out, const struct reader *r, const json_t *obj, const char *parent,
-			   const char *key, bool counts)
+static int read_string_map(struct kdr_strmap *out, struct reader *r, const json_t *obj, const char *key, bool counts)
 {
 	json_t *map = NULL;
 	const char *name = NULL;
 	json_t *value = NULL;
-	char path[PATH_SIZE] = "";
-	char item[PATH_SIZE] = "";
-	int rc = member(&map, r, obj, parent, key, JSON_OBJECT, OPTIONAL);
+	size_t at = 0;
+	int rc = member(&map, r, obj, key, JSON_OBJECT, OPTIONAL);
 
 	if (rc < 0 || !map)
 		return rc;
-	path_key(path, parent, key);
+	at = push_key(r, key);
 	json_object_foreach (map, name, value) {
 		if (json_is_string(value)) {
 			kdr_strmap_set(out, name, json_string_value(value));
@@ -187,251 +191,274 @@ static int read_string_map(struct kdr_strmap *out, const struct reader *r, const
 			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
 			kdr_strmap_set(out, name, text);
 		} else {
-			path_key(item, path, name);
-			return type_error(r, item, counts ? "an integer" : "a string", value);
+			push_key(r, name);
+			rc = type_error(r, counts ? "an integer" : "a string", value);
+			break;
 		}
 	}
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
-static int read_assignment(struct kdr_assignment *out, const struct reader *r, const json_t *obj, const char *parent)
+static int read_replicas(struct kdr_replica_list *list, struct reader *r, const json_t *replicas)
+{
+	int rc = 0;
+
+	if (!json_is_array(replicas))
+		return type_error(r, "an array of broker ids", replicas);
+	list->ids = kdr_calloc(json_array_size(replicas) ? json_array_size(replicas) : 1, sizeof(int32_t));
+	for (size_t i = 0; rc >= 0 && i < json_array_size(replicas); i++) {
+		size_t at = push_index(r, i);
+		long long id = 0;
+
+		rc = check_int(&id, r, json_array_get(replicas, i), 0, INT32_MAX);
+		if (rc >= 0)
+			list->ids[list->n++] = (int32_t)id;
+		pop(r, at);
+	}
+	return rc;
+}
+
+static int read_assignment(struct kdr_assignment *out, struct reader *r, const json_t *obj)
 {
 	json_t *array = NULL;
-	char path[PATH_SIZE] = "";
-	char item[PATH_SIZE] = "";
-	char id_path[PATH_SIZE] = "";
-	int rc = member(&array, r, obj, parent, "assignment", JSON_ARRAY, OPTIONAL);
+	size_t at = 0;
+	int rc = member(&array, r, obj, "assignment", JSON_ARRAY, OPTIONAL);
 
 	if (rc < 0 || !array)
 		return rc;
-	path_key(path, parent, "assignment");
+	at = push_key(r, "assignment");
 	out->n = json_array_size(array);
 	out->partitions = kdr_calloc(out->n ? out->n : 1, sizeof(*out->partitions));
-	for (size_t p = 0; p < out->n; p++) {
-		json_t *replicas = json_array_get(array, p);
-		struct kdr_replica_list *list = &out->partitions[p];
+	for (size_t p = 0; rc >= 0 && p < out->n; p++) {
+		size_t item = push_index(r, p);
 
-		path_index(item, path, p);
-		if (!json_is_array(replicas))
-			return type_error(r, item, "an array of broker ids", replicas);
-		list->ids = kdr_calloc(json_array_size(replicas) ? json_array_size(replicas) : 1, sizeof(int32_t));
-		for (size_t i = 0; i < json_array_size(replicas); i++) {
-			long long id = 0;
-
-			path_index(id_path, item, i);
-			rc = check_int(&id, r, json_array_get(replicas, i), id_path, 0, INT32_MAX);
-			if (rc < 0)
-				return rc;
-			list->ids[list->n++] = (int32_t)id;
-		}
+		rc = read_replicas(&out->partitions[p], r, json_array_get(array, p));
+		pop(r, item);
 	}
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
-static int read_dc_loss(struct kdr_placement_summary *out, const struct reader *r, const json_t *placement,
-			const char *parent)
+static int read_dc_loss_entry(struct kdr_dc_loss *loss, struct reader *r, const json_t *entry)
+{
+	long long left = 0;
+	int rc = 0;
+
+	if (!json_is_object(entry))
+		return type_error(r, "an object", entry);
+	rc = read_string(&loss->datacenter, r, entry, "datacenter", REQUIRED);
+	if (rc >= 0)
+		rc = read_int(&left, r, entry, "minReplicasLeft", REQUIRED, 0, INT32_MAX);
+	if (rc >= 0)
+		rc = read_bool(&loss->survives, r, entry, "survives", REQUIRED);
+	loss->min_replicas_left = (size_t)left;
+	return rc;
+}
+
+static int read_dc_loss(struct kdr_placement_summary *out, struct reader *r, const json_t *placement)
 {
 	json_t *dc_loss = NULL;
 	json_t *list = NULL;
-	char path[PATH_SIZE] = "";
-	char list_path[PATH_SIZE] = "";
-	char item[PATH_SIZE] = "";
-	int rc = member(&dc_loss, r, placement, parent, "dcLoss", JSON_OBJECT, OPTIONAL);
+	size_t at = 0;
+	size_t list_at = 0;
+	int rc = member(&dc_loss, r, placement, "dcLoss", JSON_OBJECT, OPTIONAL);
 
 	if (rc < 0 || !dc_loss)
 		return rc;
 	out->has_dc_loss = true;
-	path_key(path, parent, "dcLoss");
-	rc = read_bool(&out->dc_loss.survives_any_single_dc_loss, r, dc_loss, path, "survivesAnySingleDcLoss",
-		       REQUIRED);
+	at = push_key(r, "dcLoss");
+	rc = read_bool(&out->dc_loss.survives_any_single_dc_loss, r, dc_loss, "survivesAnySingleDcLoss", REQUIRED);
 	if (rc >= 0)
-		rc = member(&list, r, dc_loss, path, "datacenters", JSON_ARRAY, OPTIONAL);
-	if (rc < 0 || !list)
-		return rc;
-	path_key(list_path, path, "datacenters");
-	out->dc_loss.v = kdr_calloc(json_array_size(list) ? json_array_size(list) : 1, sizeof(*out->dc_loss.v));
-	for (size_t i = 0; i < json_array_size(list); i++) {
-		json_t *entry = json_array_get(list, i);
-		struct kdr_dc_loss *loss = &out->dc_loss.v[i];
-		long long left = 0;
+		rc = member(&list, r, dc_loss, "datacenters", JSON_ARRAY, OPTIONAL);
+	if (rc >= 0 && list) {
+		list_at = push_key(r, "datacenters");
+		out->dc_loss.v = kdr_calloc(json_array_size(list) ? json_array_size(list) : 1, sizeof(*out->dc_loss.v));
+		for (size_t i = 0; rc >= 0 && i < json_array_size(list); i++) {
+			size_t item = push_index(r, i);
 
-		out->dc_loss.n++;
-		path_index(item, list_path, i);
-		if (!json_is_object(entry))
-			return type_error(r, item, "an object", entry);
-		rc = read_string(&loss->datacenter, r, entry, item, "datacenter", REQUIRED);
-		if (rc >= 0)
-			rc = read_int(&left, r, entry, item, "minReplicasLeft", REQUIRED, 0, INT32_MAX);
-		if (rc >= 0)
-			rc = read_bool(&loss->survives, r, entry, item, "survives", REQUIRED);
-		if (rc < 0)
-			return rc;
-		loss->min_replicas_left = (size_t)left;
+			out->dc_loss.n++;
+			rc = read_dc_loss_entry(&out->dc_loss.v[i], r, json_array_get(list, i));
+			pop(r, item);
+		}
+		pop(r, list_at);
 	}
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
-static int read_placement(struct kdr_placement_summary *out, const struct reader *r, const json_t *obj,
-			  const char *parent)
+static int read_placement(struct kdr_placement_summary *out, struct reader *r, const json_t *obj)
 {
 	json_t *placement = NULL;
-	char path[PATH_SIZE] = "";
+	size_t at = 0;
 	long long min_isr = 0;
-	int rc = member(&placement, r, obj, parent, "placement", JSON_OBJECT, OPTIONAL);
+	int rc = member(&placement, r, obj, "placement", JSON_OBJECT, OPTIONAL);
 
 	if (rc < 0 || !placement)
 		return rc;
-	path_key(path, parent, "placement");
-	rc = read_string_map(&out->replicas_per_dc, r, placement, path, "replicasPerDatacenter", true);
+	at = push_key(r, "placement");
+	rc = read_string_map(&out->replicas_per_dc, r, placement, "replicasPerDatacenter", true);
 	if (rc >= 0)
-		rc = read_string_map(&out->replicas_per_rack, r, placement, path, "replicasPerRack", true);
+		rc = read_string_map(&out->replicas_per_rack, r, placement, "replicasPerRack", true);
 	if (rc >= 0)
-		rc = read_int(&min_isr, r, placement, path, "minInsyncReplicas", OPTIONAL, 0, INT32_MAX);
+		rc = read_int(&min_isr, r, placement, "minInsyncReplicas", OPTIONAL, 0, INT32_MAX);
 	if (rc >= 0)
-		rc = read_dc_loss(out, r, placement, path);
+		rc = read_dc_loss(out, r, placement);
 	out->min_insync_replicas = min_isr;
+	pop(r, at);
 	return rc;
 }
 
 /* "old"/"new" of a change: absent -> NULL, null -> a secret (KDR_REDACTED), else the string. */
-static int read_change_value(char **out, const struct reader *r, const json_t *obj, const char *parent,
-			     const char *key, bool sensitive)
+static int read_change_value(char **out, struct reader *r, const json_t *obj, const char *key, bool sensitive)
 {
 	json_t *value = json_object_get(obj, key);
-	char path[PATH_SIZE] = "";
+	size_t at = 0;
+	int rc = 0;
 
 	*out = NULL;
 	if (!value)
 		return 0;
-	path_key(path, parent, key);
+	at = push_key(r, key);
 	if (json_is_null(value)) {
-		if (!sensitive)
-			return fail(r, path, "null is only written for a sensitive change (absent means unset)");
-		*out = kdr_strdup(KDR_REDACTED);
-		return 0;
+		if (sensitive)
+			*out = kdr_strdup(KDR_REDACTED);
+		else
+			rc = fail(r, "null is only written for a sensitive change (absent means unset)");
+	} else if (json_is_string(value)) {
+		*out = kdr_strdup(json_string_value(value));
+	} else {
+		rc = type_error(r, "a string", value);
 	}
-	if (!json_is_string(value))
-		return type_error(r, path, "a string", value);
-	*out = kdr_strdup(json_string_value(value));
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
-static int read_changes(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *parent)
+static int read_change(struct kdr_config_change *change, struct reader *r, const json_t *entry)
+{
+	int rc = 0;
+
+	if (!json_is_object(entry))
+		return type_error(r, "an object", entry);
+	rc = read_string(&change->key, r, entry, "key", REQUIRED);
+	if (rc >= 0)
+		rc = read_bool(&change->sensitive, r, entry, "sensitive", OPTIONAL);
+	if (rc >= 0)
+		rc = read_change_value(&change->old_value, r, entry, "old", change->sensitive);
+	if (rc >= 0)
+		rc = read_change_value(&change->new_value, r, entry, "new", change->sensitive);
+	return rc;
+}
+
+static int read_changes(struct kdr_action *action, struct reader *r, const json_t *obj)
 {
 	json_t *array = NULL;
-	char path[PATH_SIZE] = "";
-	char item[PATH_SIZE] = "";
-	int rc = member(&array, r, obj, parent, "changes", JSON_ARRAY, OPTIONAL);
+	size_t at = 0;
+	int rc = member(&array, r, obj, "changes", JSON_ARRAY, OPTIONAL);
 
 	if (rc < 0 || !array || !json_array_size(array))
 		return rc;
-	path_key(path, parent, "changes");
+	at = push_key(r, "changes");
 	action->changes = kdr_calloc(json_array_size(array), sizeof(*action->changes));
-	for (size_t i = 0; i < json_array_size(array); i++) {
-		json_t *entry = json_array_get(array, i);
-		struct kdr_config_change *change = &action->changes[i];
+	for (size_t i = 0; rc >= 0 && i < json_array_size(array); i++) {
+		size_t item = push_index(r, i);
 
 		action->n_changes++;
-		path_index(item, path, i);
-		if (!json_is_object(entry))
-			return type_error(r, item, "an object", entry);
-		rc = read_string(&change->key, r, entry, item, "key", REQUIRED);
-		if (rc >= 0)
-			rc = read_bool(&change->sensitive, r, entry, item, "sensitive", OPTIONAL);
-		if (rc >= 0)
-			rc = read_change_value(&change->old_value, r, entry, item, "old", change->sensitive);
-		if (rc >= 0)
-			rc = read_change_value(&change->new_value, r, entry, item, "new", change->sensitive);
-		if (rc < 0)
-			return rc;
+		rc = read_change(&action->changes[i], r, json_array_get(array, i));
+		pop(r, item);
 	}
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
 /* After the changes: a null config value is a secret, and only a secret may be null. */
-static int read_config(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *parent)
+static int read_config(struct kdr_action *action, struct reader *r, const json_t *obj)
 {
 	json_t *map = NULL;
 	const char *key = NULL;
 	json_t *value = NULL;
-	char path[PATH_SIZE] = "";
-	char item[PATH_SIZE] = "";
-	int rc = member(&map, r, obj, parent, "config", JSON_OBJECT, OPTIONAL);
+	size_t at = 0;
+	int rc = member(&map, r, obj, "config", JSON_OBJECT, OPTIONAL);
 
 	if (rc < 0 || !map)
 		return rc;
-	path_key(path, parent, "config");
+	at = push_key(r, "config");
 	json_object_foreach (map, key, value) {
-		path_key(item, path, key);
-		if (json_is_string(value)) {
+		size_t item = push_key(r, key);
+
+		if (json_is_string(value))
 			kdr_strmap_set(&action->config, key, json_string_value(value));
-		} else if (json_is_null(value)) {
-			if (!kdr_plan_config_is_redacted(action, key))
-				return fail(r, item, "null, but '%s' is not a sensitive key", key);
+		else if (json_is_null(value) && kdr_plan_config_is_redacted(action, key))
 			kdr_strmap_set(&action->config, key, KDR_REDACTED);
-		} else {
-			return type_error(r, item, "a string", value);
-		}
+		else if (json_is_null(value))
+			rc = fail(r, "null, but '%s' is not a sensitive key", key);
+		else
+			rc = type_error(r, "a string", value);
+		pop(r, item);
+		if (rc < 0)
+			break;
 	}
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
-static int read_tasks(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *parent)
+static int read_tasks(struct kdr_action *action, struct reader *r, const json_t *obj)
 {
 	json_t *array = NULL;
-	char path[PATH_SIZE] = "";
-	char item[PATH_SIZE] = "";
-	int rc = member(&array, r, obj, parent, "tasks", JSON_ARRAY, OPTIONAL);
+	size_t at = 0;
+	int rc = member(&array, r, obj, "tasks", JSON_ARRAY, OPTIONAL);
 
 	if (rc < 0 || !array || !json_array_size(array))
 		return rc;
-	path_key(path, parent, "tasks");
+	at = push_key(r, "tasks");
 	action->task_ids = kdr_calloc(json_array_size(array), sizeof(*action->task_ids));
-	for (size_t i = 0; i < json_array_size(array); i++) {
+	for (size_t i = 0; rc >= 0 && i < json_array_size(array); i++) {
+		size_t item = push_index(r, i);
 		long long id = 0;
 
-		path_index(item, path, i);
-		rc = check_int(&id, r, json_array_get(array, i), item, 0, INT32_MAX);
-		if (rc < 0)
-			return rc;
-		action->task_ids[action->n_task_ids++] = (int32_t)id;
+		rc = check_int(&id, r, json_array_get(array, i), 0, INT32_MAX);
+		if (rc >= 0)
+			action->task_ids[action->n_task_ids++] = (int32_t)id;
+		pop(r, item);
 	}
-	return 0;
+	pop(r, at);
+	return rc;
 }
 
 /* The "acl" object of create-acl / delete-acl: every field required, kdr's names (model/acl.h). */
-static int read_acl(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *parent)
+static int read_acl(struct kdr_action *action, struct reader *r, const json_t *obj)
 {
 	json_t *acl = NULL;
-	char path[PATH_SIZE] = "";
+	size_t at = 0;
 	char *type = NULL, *pattern = NULL, *op = NULL, *permission = NULL;
-	int rc = member(&acl, r, obj, parent, "acl", JSON_OBJECT, REQUIRED);
+	int rc = member(&acl, r, obj, "acl", JSON_OBJECT, REQUIRED);
 
 	if (rc < 0)
 		return rc;
-	path_key(path, parent, "acl");
-	rc = read_string(&action->acl.principal, r, acl, path, "principal", REQUIRED);
+	at = push_key(r, "acl");
+	rc = read_string(&action->acl.principal, r, acl, "principal", REQUIRED);
 	if (rc >= 0)
-		rc = read_string(&action->acl.host, r, acl, path, "host", REQUIRED);
+		rc = read_string(&action->acl.host, r, acl, "host", REQUIRED);
 	if (rc >= 0)
-		rc = read_string(&action->acl.resource_name, r, acl, path, "resourceName", REQUIRED);
+		rc = read_string(&action->acl.resource_name, r, acl, "resourceName", REQUIRED);
 	if (rc >= 0)
-		rc = read_string(&type, r, acl, path, "resourceType", REQUIRED);
+		rc = read_string(&type, r, acl, "resourceType", REQUIRED);
 	if (rc >= 0)
-		rc = read_string(&pattern, r, acl, path, "pattern", REQUIRED);
+		rc = read_string(&pattern, r, acl, "pattern", REQUIRED);
 	if (rc >= 0)
-		rc = read_string(&op, r, acl, path, "operation", REQUIRED);
+		rc = read_string(&op, r, acl, "operation", REQUIRED);
 	if (rc >= 0)
-		rc = read_string(&permission, r, acl, path, "permission", REQUIRED);
+		rc = read_string(&permission, r, acl, "permission", REQUIRED);
 	if (rc >= 0 && (kdr_acl_resource_type_parse(&action->acl.resource_type, type) != 0 ||
 			kdr_acl_pattern_parse(&action->acl.pattern, pattern) != 0 ||
 			kdr_acl_operation_parse(&action->acl.operation, op) != 0 ||
 			kdr_acl_permission_parse(&action->acl.permission, permission) != 0)) {
 		char *why = kdr_strdup(kdr_error_message());
 
-		rc = fail(r, path, "%s", why);
+		rc = fail(r, "%s", why);
 		free(why);
 	}
+	pop(r, at);
 	free(type);
 	free(pattern);
 	free(op);
@@ -439,71 +466,77 @@ static int read_acl(struct kdr_action *action, const struct reader *r, const jso
 	return rc;
 }
 
-static int read_action(struct kdr_action *action, const struct reader *r, const json_t *obj, const char *path)
+static int read_topic_shape(struct kdr_action *action, struct reader *r, const json_t *obj)
 {
-	int kind = 0;
-	int risk = 0;
 	long long n = 0;
-	int rc = 0;
+	int rc = read_int(&n, r, obj, "partitions", REQUIRED, 1, INT32_MAX);
 
-	if (!json_is_object(obj))
-		return type_error(r, path, "an object", obj);
-	rc = read_enum(&kind, r, obj, path, "kind", r->action_kinds, N_ACTION_KINDS);
+	action->partitions = n;
 	if (rc >= 0)
-		rc = read_enum(&risk, r, obj, path, "risk", r->risks, N_RISKS);
-	action->kind = (enum kdr_action_kind)kind;
-	action->risk = (enum kdr_risk)risk;
+		rc = read_int(&n, r, obj, "replicationFactor", OPTIONAL, 1, INT16_MAX);
+	action->replication_factor = n;
 	if (rc >= 0)
-		rc = read_string(&action->cluster, r, obj, path, "cluster", REQUIRED);
+		rc = read_assignment(&action->assignment, r, obj);
 	if (rc >= 0)
-		rc = read_string(&action->resource, r, obj, path, "resource", REQUIRED);
-	if (rc >= 0)
-		rc = read_string(&action->policy, r, obj, path, "policy", NULLABLE);
-	if (rc >= 0)
-		rc = read_string(&action->reason, r, obj, path, "reason", NULLABLE);
-	if (rc >= 0)
-		rc = read_string(&action->after, r, obj, path, "after", OPTIONAL);
-	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE)) {
-		rc = read_int(&n, r, obj, path, "partitions", REQUIRED, 1, INT32_MAX);
-		action->partitions = n;
-		if (rc >= 0)
-			rc = read_int(&n, r, obj, path, "replicationFactor", OPTIONAL, 1, INT16_MAX);
-		action->replication_factor = n;
-		if (rc >= 0)
-			rc = read_assignment(&action->assignment, r, obj, path);
-		if (rc >= 0)
-			rc = read_placement(&action->placement, r, obj, path);
-	}
-	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
-		rc = read_changes(action, r, obj, path);
-	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CONFIG))
-		rc = read_config(action, r, obj, path);
-	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
-		rc = read_tasks(action, r, obj, path);
-	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_ACL))
-		rc = read_acl(action, r, obj, path);
+		rc = read_placement(&action->placement, r, obj);
 	return rc;
 }
 
-static int read_blocked(struct kdr_blocked *blocked, const struct reader *r, const json_t *obj, const char *path)
+static int read_action(struct kdr_action *action, struct reader *r, const json_t *obj)
 {
 	int kind = 0;
-	json_t *reassignment = NULL;
-	char item[PATH_SIZE] = "";
+	int risk = 0;
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return type_error(r, path, "an object", obj);
-	rc = read_enum(&kind, r, obj, path, "kind", r->blocked_kinds, N_BLOCKED_KINDS);
+		return type_error(r, "an object", obj);
+	rc = read_enum(&kind, r, obj, "kind", r->action_kinds, N_ACTION_KINDS);
+	if (rc >= 0)
+		rc = read_enum(&risk, r, obj, "risk", r->risks, N_RISKS);
+	action->kind = (enum kdr_action_kind)kind;
+	action->risk = (enum kdr_risk)risk;
+	if (rc >= 0)
+		rc = read_string(&action->cluster, r, obj, "cluster", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&action->resource, r, obj, "resource", REQUIRED);
+	if (rc >= 0)
+		rc = read_string(&action->policy, r, obj, "policy", NULLABLE);
+	if (rc >= 0)
+		rc = read_string(&action->reason, r, obj, "reason", NULLABLE);
+	if (rc >= 0)
+		rc = read_string(&action->after, r, obj, "after", OPTIONAL);
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
+		rc = read_topic_shape(action, r, obj);
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
+		rc = read_changes(action, r, obj);
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CONFIG))
+		rc = read_config(action, r, obj);
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
+		rc = read_tasks(action, r, obj);
+	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_ACL))
+		rc = read_acl(action, r, obj);
+	return rc;
+}
+
+static int read_blocked(struct kdr_blocked *blocked, struct reader *r, const json_t *obj)
+{
+	int kind = 0;
+	json_t *reassignment = NULL;
+	size_t at = 0;
+	int rc = 0;
+
+	if (!json_is_object(obj))
+		return type_error(r, "an object", obj);
+	rc = read_enum(&kind, r, obj, "kind", r->blocked_kinds, N_BLOCKED_KINDS);
 	blocked->kind = (enum kdr_blocked_kind)kind;
 	if (rc >= 0)
-		rc = read_string(&blocked->cluster, r, obj, path, "cluster", NULLABLE);
+		rc = read_string(&blocked->cluster, r, obj, "cluster", NULLABLE);
 	if (rc >= 0)
-		rc = read_string(&blocked->resource, r, obj, path, "resource", NULLABLE);
+		rc = read_string(&blocked->resource, r, obj, "resource", NULLABLE);
 	if (rc >= 0)
-		rc = read_string(&blocked->policy, r, obj, path, "policy", NULLABLE);
+		rc = read_string(&blocked->policy, r, obj, "policy", NULLABLE);
 	if (rc >= 0)
-		rc = read_string(&blocked->reason, r, obj, path, "reason", NULLABLE);
+		rc = read_string(&blocked->reason, r, obj, "reason", NULLABLE);
 	if (rc < 0)
 		return rc;
 	reassignment = json_object_get(obj, "reassignment");
@@ -520,46 +553,52 @@ static int read_blocked(struct kdr_blocked *blocked, const struct reader *r, con
 		blocked->reassignment_json = kdr_strdup(json_string_value(reassignment));
 		return 0;
 	}
-	path_key(item, path, "reassignment");
-	return type_error(r, item, "an object", reassignment);
+	at = push_key(r, "reassignment");
+	rc = type_error(r, "an object", reassignment);
+	pop(r, at);
+	return rc;
 }
 
-static int read_note(struct kdr_note *note, const struct reader *r, const json_t *obj, const char *path)
+static int read_note(struct kdr_note *note, struct reader *r, const json_t *obj)
 {
 	int kind = 0;
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return type_error(r, path, "an object", obj);
-	rc = read_enum(&kind, r, obj, path, "kind", r->note_kinds, N_NOTE_KINDS);
+		return type_error(r, "an object", obj);
+	rc = read_enum(&kind, r, obj, "kind", r->note_kinds, N_NOTE_KINDS);
 	note->kind = (enum kdr_note_kind)kind;
 	if (rc >= 0)
-		rc = read_string(&note->cluster, r, obj, path, "cluster", NULLABLE);
+		rc = read_string(&note->cluster, r, obj, "cluster", NULLABLE);
 	if (rc >= 0)
-		rc = read_string(&note->resource, r, obj, path, "resource", NULLABLE);
+		rc = read_string(&note->resource, r, obj, "resource", NULLABLE);
 	if (rc >= 0)
-		rc = read_string(&note->message, r, obj, path, "message", REQUIRED);
+		rc = read_string(&note->message, r, obj, "message", REQUIRED);
 	return rc;
 }
 
-static int read_version(const struct reader *r, const json_t *root)
+static int read_version(struct reader *r, const json_t *root)
 {
 	json_t *version = json_object_get(root, "kdrPlan");
+	size_t at = push_key(r, "kdrPlan");
+	int rc = 0;
 
 	if (!version)
-		return fail(r, "kdrPlan", "missing: not a kdr plan");
-	if (!json_is_integer(version))
-		return type_error(r, "kdrPlan", "an integer", version);
-	if (json_integer_value(version) != 1)
-		return kdr_error_set(KDR_EUNSUPPORTED,
-				     "%s: kdrPlan: plan format version %lld is not supported (this kdr reads 1)",
-				     r->label, (long long)json_integer_value(version));
-	return 0;
+		rc = fail(r, "missing: not a kdr plan");
+	else if (!json_is_integer(version))
+		rc = type_error(r, "an integer", version);
+	else if (json_integer_value(version) != 1)
+		rc = kdr_error_set(KDR_EUNSUPPORTED,
+				   "%s: %s: plan format version %lld is not supported (this kdr reads 1)", r->label,
+				   r->path.ptr, (long long)json_integer_value(version));
+	pop(r, at);
+	return rc;
 }
 
 static void reader_init(struct reader *r, const char *label)
 {
 	memset(r, 0, sizeof(*r));
+	kdr_buf_init(&r->path);
 	r->label = label && *label ? label : "plan";
 	for (size_t i = 0; i < N_ACTION_KINDS; i++)
 		r->action_kinds[i] = kdr_action_kind_name((enum kdr_action_kind)i);
@@ -571,13 +610,24 @@ static void reader_init(struct reader *r, const char *label)
 		r->note_kinds[i] = kdr_note_kind_name((enum kdr_note_kind)i);
 }
 
+/* Each item of the top-level array `key` (at most n, already counted) read by `read` into items[i]. */
+#define READ_ITEMS(rc, r, array, key, items, n, read)                                                                  \
+	do {                                                                                                           \
+		size_t at_ = push_key(r, key);                                                                         \
+		for (size_t i_ = 0; (rc) >= 0 && i_ < (n); i_++) {                                                     \
+			size_t item_ = push_index(r, i_);                                                              \
+			(rc) = read(&(items)[i_], r, json_array_get(array, i_));                                       \
+			pop(r, item_);                                                                                 \
+		}                                                                                                      \
+		pop(r, at_);                                                                                           \
+	} while (0)
+
 int kdr_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label)
 {
 	struct reader r = { 0 };
 	json_error_t error = { 0 };
 	json_t *root = NULL;
 	json_t *array = NULL;
-	char path[PATH_SIZE] = "";
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -589,44 +639,35 @@ int kdr_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const
 		goto cleanup;
 	}
 	if (!json_is_object(root)) {
-		rc = type_error(&r, "", "an object", root);
+		rc = type_error(&r, "an object", root);
 		goto cleanup;
 	}
 	rc = read_version(&r, root);
 	if (rc >= 0)
-		rc = read_string(&out->revision, &r, root, "", "revision", NULLABLE);
+		rc = read_string(&out->revision, &r, root, "revision", NULLABLE);
 	if (rc >= 0)
-		rc = read_string_map(&out->fingerprints, &r, root, "", "fingerprints", false);
+		rc = read_string_map(&out->fingerprints, &r, root, "fingerprints", false);
 	if (rc >= 0)
-		rc = member(&array, &r, root, "", "actions", JSON_ARRAY, REQUIRED);
+		rc = member(&array, &r, root, "actions", JSON_ARRAY, REQUIRED);
 	if (rc < 0)
 		goto cleanup;
 	/* Counted before filling, so that a failure halfway releases what was read. */
 	out->n_actions = out->cap_actions = json_array_size(array);
 	out->actions = out->n_actions ? kdr_calloc(out->n_actions, sizeof(*out->actions)) : NULL;
-	for (size_t i = 0; rc >= 0 && i < out->n_actions; i++) {
-		path_index(path, "actions", i);
-		rc = read_action(&out->actions[i], &r, json_array_get(array, i), path);
-	}
+	READ_ITEMS(rc, &r, array, "actions", out->actions, out->n_actions, read_action);
 	if (rc >= 0)
-		rc = member(&array, &r, root, "", "blocked", JSON_ARRAY, OPTIONAL);
+		rc = member(&array, &r, root, "blocked", JSON_ARRAY, OPTIONAL);
 	if (rc >= 0 && array) {
 		out->n_blocked = out->cap_blocked = json_array_size(array);
 		out->blocked = out->n_blocked ? kdr_calloc(out->n_blocked, sizeof(*out->blocked)) : NULL;
-		for (size_t i = 0; rc >= 0 && i < out->n_blocked; i++) {
-			path_index(path, "blocked", i);
-			rc = read_blocked(&out->blocked[i], &r, json_array_get(array, i), path);
-		}
+		READ_ITEMS(rc, &r, array, "blocked", out->blocked, out->n_blocked, read_blocked);
 	}
 	if (rc >= 0)
-		rc = member(&array, &r, root, "", "notes", JSON_ARRAY, OPTIONAL);
+		rc = member(&array, &r, root, "notes", JSON_ARRAY, OPTIONAL);
 	if (rc >= 0 && array) {
 		out->n_notes = out->cap_notes = json_array_size(array);
 		out->notes = out->n_notes ? kdr_calloc(out->n_notes, sizeof(*out->notes)) : NULL;
-		for (size_t i = 0; rc >= 0 && i < out->n_notes; i++) {
-			path_index(path, "notes", i);
-			rc = read_note(&out->notes[i], &r, json_array_get(array, i), path);
-		}
+		READ_ITEMS(rc, &r, array, "notes", out->notes, out->n_notes, read_note);
 	}
 
 cleanup:
@@ -635,5 +676,6 @@ cleanup:
 		memset(out, 0, sizeof(*out));
 	}
 	json_decref(root);
+	kdr_buf_release(&r.path);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include "util/json_read.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "util/buf.h"
 #include "util/error.h"
@@ -30,6 +31,43 @@ const char *kdr_json_kind_name(json_type type)
 const char *kdr_json_type_name(const json_t *value)
 {
 	return kdr_json_kind_name(json_typeof(value));
+}
+
+static bool is_plain_name(const char *key)
+{
+	if (!*key)
+		return false;
+	for (const char *p = key; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
+size_t kdr_json_path_push_key(struct kdr_buf *path, const char *key)
+{
+	size_t len = path->len;
+
+	if (is_plain_name(key)) {
+		kdr_buf_printf(path, "%s%s", len ? "." : "", key);
+	} else {
+		kdr_buf_putc(path, '[');
+		kdr_buf_put_json_string(path, key);
+		kdr_buf_putc(path, ']');
+	}
+	return len;
+}
+
+size_t kdr_json_path_push_index(struct kdr_buf *path, size_t index)
+{
+	size_t len = path->len;
+
+	kdr_buf_printf(path, "[%zu]", index);
+	return len;
+}
+
+void kdr_json_path_pop(struct kdr_buf *path, size_t len)
+{
+	kdr_buf_truncate(path, len);
 }
 
 int kdr_json_vfail(const char *label, const char *path, const char *fmt, va_list ap)

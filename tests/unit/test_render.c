@@ -1218,7 +1218,7 @@ static void test_json_read_errors(void **state)
 		{ ACTION_HEAD "\"cluster\": \"a\", \"resource\": \"t\", \"partitions\": 1, "
 			      "\"config\": {\"retention.ms\": null}}]}",
 		  KDR_EINVALID,
-		  "plan.json: actions[0].config.retention.ms: null, but 'retention.ms' is not a sensitive key" },
+		  "plan.json: actions[0].config[\"retention.ms\"]: null, but 'retention.ms' is not a sensitive key" },
 		{ ACTION_HEAD "\"cluster\": \"a\", \"resource\": \"t\", \"partitions\": 1, "
 			      "\"placement\": {\"dcLoss\": {\"survivesAnySingleDcLoss\": true, "
 			      "\"datacenters\": [{\"datacenter\": \"x\", \"minReplicasLeft\": -1, "
@@ -1263,6 +1263,29 @@ static void test_json_read_errors(void **state)
 }
 
 /* Version 1 only ever gains fields: a reader ignores what it does not know. */
+/* A path is never cut: a 300-character config key is named whole (the reader once cut paths at 256 bytes). */
+static void test_json_read_error_long_path(void **state)
+{
+	char key[301] = "";
+	struct kdr_buf json = KDR_BUF_INIT;
+	struct kdr_buf want = KDR_BUF_INIT;
+	struct kdr_plan plan = { 0 };
+
+	(void)state;
+	memset(key, 'k', sizeof(key) - 1);
+	key[10] = '.';
+	kdr_buf_printf(&json, ACTION_HEAD "\"cluster\": \"a\", \"resource\": \"t\", \"partitions\": 1, "
+				      "\"config\": {\"%s\": null}}]}",
+		       key);
+	kdr_buf_printf(&want, "plan.json: actions[0].config[\"%s\"]: null, but '%s' is not a sensitive key", key, key);
+	assert_true(strlen("actions[0].config[\"\"]") + strlen(key) > 256);
+	assert_int_equal(kdr_plan_from_json(&plan, json.ptr, json.len, "plan.json"), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), want.ptr);
+	assert_int_equal(plan.n_actions, 0);
+	kdr_buf_release(&json);
+	kdr_buf_release(&want);
+}
+
 static void test_json_read_ignores_unknown_fields(void **state)
 {
 	static const char doc[] = "{\"kdrPlan\": 1, \"future\": {\"x\": [1]}, \"actions\": [{\"kind\": "
@@ -1422,6 +1445,7 @@ int main(void)
 		cmocka_unit_test(test_json_round_trip_small_and_empty),
 		cmocka_unit_test(test_json_round_trip_escapes),
 		cmocka_unit_test(test_json_read_errors),
+		cmocka_unit_test(test_json_read_error_long_path),
 		cmocka_unit_test(test_json_read_ignores_unknown_fields),
 		cmocka_unit_test(test_computed_plan_round_trip),
 		cmocka_unit_test(test_deterministic),
