@@ -63,7 +63,7 @@ int kdr_pipeline_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 {
 	const struct kdr_desired *desired = p->desired;
 	const struct kdr_live *live = &p->live;
-	struct kdr_executor_options exec = { 0 };
+	const struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
 	const struct kdr_executor_options *options = &exec;
 	const struct kdr_live_cluster *standby = kdr_live_cluster_find(live, flow->target);
 	const struct kdr_live_cluster *primary_live = kdr_live_cluster_find(live, flow->source);
@@ -80,8 +80,6 @@ int kdr_pipeline_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_st
 	char *syncs_topic = NULL;
 	int rc = 0;
 
-	/* The pipeline's timeout, as before this moved here from pkg/executor (not its secret resolver). */
-	exec.timeout_ms = p->options.timeout_ms;
 	if (!standby || !primary_live || !primary || !standby->group_offsets_read || !primary_live->group_offsets_read)
 		return kdr_error_set(KDR_EUNAVAILABLE, "the consumer groups of '%s' and '%s' were not both read",
 				     flow->target, flow->source);

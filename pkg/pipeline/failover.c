@@ -12,19 +12,6 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-/*
- * The DR I/O's options: the pipeline's timeout. Not its secret resolver, as
- * before this moved here: a --k8s secretKeyRef in clientConfig is not
- * resolved for failover's own requests (kdr lag passes it; to be fixed with a test).
- */
-static struct kdr_executor_options exec_options(const struct kdr_pipeline *p)
-{
-	struct kdr_executor_options exec = { 0 };
-
-	exec.timeout_ms = p->options.timeout_ms;
-	return exec;
-}
-
 /* Every (topic, partition) the checkpoints name, for the end-offset query. */
 static void checkpointed_partitions(struct kdr_dr_offsets *out, const struct kdr_dr_checkpoints *set)
 {
@@ -170,7 +157,7 @@ int kdr_pipeline_failover(struct kdr_failover_outcome *out, const struct kdr_pip
 	const struct kdr_flow *flow = req->flow;
 	const struct kdr_live_cluster *target_live = readable_target(p, flow);
 	const struct kdr_cluster *target = kdr_desired_cluster(p->desired, flow->target);
-	struct kdr_executor_options exec = exec_options(p);
+	struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
 	struct kdr_dr_checkpoints checkpoints = { 0 };
 	struct kdr_dr_offsets wanted = { 0 }, target_ends = { 0 }, at_risk = { 0 };
 	struct kdr_dr_failover_input in = { 0 };
@@ -218,7 +205,7 @@ cleanup:
 size_t kdr_pipeline_failover_commit(struct kdr_strvec *errors, const struct kdr_pipeline *p,
 				    const struct kdr_failover_outcome *out)
 {
-	struct kdr_executor_options exec = exec_options(p);
+	struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
 
 	return kdr_executor_commit_failover(errors, &out->plan, kdr_desired_cluster(p->desired, out->plan.target),
 					    &exec);

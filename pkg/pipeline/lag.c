@@ -71,7 +71,7 @@ static int measure(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, c
 	const struct kdr_cluster *target = kdr_desired_cluster(p->desired, flow->target);
 	const struct kdr_live_cluster *source_live = kdr_live_cluster_find(&p->live, flow->source);
 	const struct kdr_health_flow *sf = NULL;
-	struct kdr_executor_options exec = { 0 };
+	const struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
 	struct kdr_health status = { 0 };
 	struct kdr_strvec topics = KDR_STRVEC_INIT;
 	struct kdr_dr_offsets src_want = { 0 }, dst_want = { 0 }, src_ends = { 0 }, dst_ends = { 0 }, first = { 0 };
@@ -102,8 +102,6 @@ static int measure(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, c
 			kdr_dr_offsets_set(&dst_want, sf->mirrored[i].remote, (int32_t)n, -1);
 		}
 	}
-	exec.timeout_ms = p->options.timeout_ms;
-	exec.resolver = p->options.resolver;
 	if ((rc = kdr_executor_end_offsets(&src_ends, source, &src_want, &exec)) != 0 ||
 	    (rc = kdr_executor_end_offsets(&dst_ends, target, &dst_want, &exec)) != 0) {
 		char *why = kdr_strdup(kdr_error_message());

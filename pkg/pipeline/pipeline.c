@@ -158,6 +158,15 @@ int kdr_pipeline_status(struct kdr_health *out, const struct kdr_pipeline *p)
 	return kdr_health_compute(out, p->desired, &p->live, &p->plan, &options);
 }
 
+struct kdr_executor_options kdr_pipeline_dr_options(const struct kdr_pipeline *p)
+{
+	struct kdr_executor_options exec = { 0 };
+
+	exec.timeout_ms = p->options.timeout_ms;
+	exec.resolver = p->options.resolver;
+	return exec;
+}
+
 bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p)
 {
 	for (size_t i = 0; i < p->plan.n_blocked; i++)

@@ -129,6 +129,14 @@ int kdr_pipeline_flow_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warn
  */
 void kdr_pipeline_status_lag(struct kdr_health *status, const struct kdr_pipeline *p);
 
+/*
+ * The options of the requests a DR step (lag, failover, failback) makes
+ * itself through pkg/executor's DR I/O: the pipeline's timeout and its
+ * secret resolver, so that a clientConfig's secretKeyRef (--k8s) resolves
+ * there as it did for the read.
+ */
+struct kdr_executor_options kdr_pipeline_dr_options(const struct kdr_pipeline *p);
+
 /* A plan-time error (KDR_BLOCKED_ERROR) among the plan's blocked items. */
 bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p);
 
