@@ -5,6 +5,7 @@
 
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -287,20 +288,9 @@ void kdr_acl_list_sort(struct kdr_acl_list *list)
 
 long kdr_acl_list_find(const struct kdr_acl_list *list, const struct kdr_acl *acl)
 {
-	size_t lo = 0, hi = list->n;
+	long at = kdr_sort_search(list->v, list->n, sizeof(*list->v), acl, compare_acl_qsort);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = kdr_acl_compare(&list->v[mid], acl);
-
-		if (cmp == 0)
-			return (long)mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return at >= 0 ? at : -1;
 }
 
 void kdr_acl_list_copy(struct kdr_acl_list *out, const struct kdr_acl_list *src)

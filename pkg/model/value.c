@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 void kdr_value_release(struct kdr_value *value)
 {
@@ -26,22 +27,15 @@ void kdr_value_copy(struct kdr_value *out, const struct kdr_value *src)
 	out->key = kdr_strdup(src->key);
 }
 
+static int entry_compare(const void *entry, const void *key)
+{
+	return strcmp(((const struct kdr_value_entry *)entry)->key, key);
+}
+
+/* Index of key, or -(insertion point) - 1. */
 static long locate(const struct kdr_value_map *map, const char *key)
 {
-	size_t lo = 0, hi = map->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(map->v[mid].key, key);
-
-		if (cmp == 0)
-			return (long)mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -(long)lo - 1;
+	return kdr_sort_search(map->v, map->n, sizeof(*map->v), key, entry_compare);
 }
 
 void kdr_value_map_set_take(struct kdr_value_map *map, const char *key, struct kdr_value *value)

@@ -369,13 +369,8 @@ bool kdr_spec__get_strings(struct kdr_spec_ctx *ctx, struct kdr_strvec *out, con
 	return ok;
 }
 
-/*
- * Starts an entry of a map whose keys are data (config names, topics, DCs):
- * pushes the key on the path and checks it. Returns false (path restored)
- * when the entry must be skipped.
- */
-static bool map_entry_begin(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key,
-			    const struct kdr_spec_node *value, size_t *saved)
+bool kdr_spec__map_entry_begin(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key,
+				const struct kdr_spec_node *value, size_t *saved)
 {
 	if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
 		return false; /* reported when the tree was built */
@@ -403,7 +398,7 @@ bool kdr_spec__get_config(struct kdr_spec_ctx *ctx, struct kdr_strmap *out, cons
 		const struct kdr_spec_node *key = node->items[i], *value = node->items[i + 1];
 		size_t saved = 0;
 
-		if (!map_entry_begin(ctx, key, value, &saved)) {
+		if (!kdr_spec__map_entry_begin(ctx, key, value, &saved)) {
 			ok = false;
 			continue;
 		}

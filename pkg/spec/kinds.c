@@ -63,21 +63,11 @@ static void decode_client_config(struct kdr_spec_ctx *ctx, const struct kdr_spec
 		struct kdr_value v = { KDR_VALUE_LITERAL, NULL, NULL, NULL };
 		size_t saved = 0;
 
-		if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
+		if (!kdr_spec__map_entry_begin(ctx, key, item, &saved))
 			continue;
-		if (key->text[0] == '\0') {
-			kdr_spec__error(ctx, key, "found an empty key");
-			continue;
-		}
-		saved = kdr_spec__path_push(ctx, key->text);
-		if (key->first) {
-			kdr_spec__error_duplicate(ctx, key);
-		} else {
-			kdr_spec__record(ctx, key, item);
-			if (kdr_spec__get_value(ctx, &v, item))
-				kdr_value_map_set_take(&cl->client_config, key->text, &v);
-			kdr_value_release(&v);
-		}
+		if (kdr_spec__get_value(ctx, &v, item))
+			kdr_value_map_set_take(&cl->client_config, key->text, &v);
+		kdr_value_release(&v);
 		kdr_spec__path_pop(ctx, saved);
 	}
 }
@@ -175,19 +165,8 @@ static void decode_datacenters(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 		struct kdr_datacenter *dc = NULL;
 		size_t saved = 0;
 
-		if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
+		if (!kdr_spec__map_entry_begin(ctx, key, item, &saved))
 			continue;
-		if (key->text[0] == '\0') {
-			kdr_spec__error(ctx, key, "found an empty key");
-			continue;
-		}
-		saved = kdr_spec__path_push(ctx, key->text);
-		if (key->first) {
-			kdr_spec__error_duplicate(ctx, key);
-			kdr_spec__path_pop(ctx, saved);
-			continue;
-		}
-		kdr_spec__record(ctx, key, item);
 		if (kdr_spec__node_is_null(item))
 			kdr_spec__error_expected(ctx, item, "a list of racks");
 		else
@@ -397,19 +376,8 @@ static void decode_assignments(struct kdr_spec_ctx *ctx, const struct kdr_spec_n
 		struct kdr_static_assignment *sa = NULL;
 		size_t saved = 0;
 
-		if (key->kind != KDR_SPEC_NODE_SCALAR || key->style == KDR_SPEC_STYLE_INVALID)
+		if (!kdr_spec__map_entry_begin(ctx, key, item, &saved))
 			continue;
-		if (key->text[0] == '\0') {
-			kdr_spec__error(ctx, key, "found an empty key");
-			continue;
-		}
-		saved = kdr_spec__path_push(ctx, key->text);
-		if (key->first) {
-			kdr_spec__error_duplicate(ctx, key);
-			kdr_spec__path_pop(ctx, saved);
-			continue;
-		}
-		kdr_spec__record(ctx, key, item);
 		policy->assignments =
 			kdr_grow(policy->assignments, &cap, policy->n_assignments + 1, sizeof(*policy->assignments));
 		sa = &policy->assignments[policy->n_assignments++];

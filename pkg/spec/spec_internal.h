@@ -84,6 +84,14 @@ void kdr_spec__error(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node,
 /* Records the current path at `node` (and the key's position for collections). */
 void kdr_spec__record(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key, const struct kdr_spec_node *value);
 /*
+ * Starts an entry of a map whose keys are data (config names, topics, DCs):
+ * pushes the key on the path, reports an empty or duplicate key and records
+ * the entry. Returns false (path restored) when the entry must be skipped;
+ * otherwise the caller pops *saved when done with the entry.
+ */
+bool kdr_spec__map_entry_begin(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *key,
+			       const struct kdr_spec_node *value, size_t *saved);
+/*
  * Describes what was found, for "found X, expected Y": "'six'", "the string
  * '6'", "a list", "a map", "null", or "a value" when the current path may
  * hold a credential (never quote a secret).

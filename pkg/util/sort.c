@@ -62,3 +62,22 @@ size_t kdr_sort_keep_last(void *base, size_t n, size_t size, int (*compare)(cons
 	}
 	return kept;
 }
+
+long kdr_sort_search(const void *base, size_t n, size_t size, const void *key,
+		     int (*compare)(const void *element, const void *key))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = compare((const char *)base + mid * size, key);
+
+		if (cmp == 0)
+			return (long)mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}

@@ -19,4 +19,13 @@ void kdr_sort_stable(void *base, size_t n, size_t size, int (*compare)(const voi
 size_t kdr_sort_keep_last(void *base, size_t n, size_t size, int (*compare)(const void *, const void *),
 			  void (*release)(void *));
 
+/*
+ * Binary search of the `n` elements of `size` bytes at `base`, sorted so that
+ * `compare(element, key)` (negative, 0, positive) orders them against `key`.
+ * Returns the index of an element equal to `key`, or -(insertion point) - 1
+ * when there is none, so that a caller can insert there and keep the order.
+ */
+long kdr_sort_search(const void *base, size_t n, size_t size, const void *key,
+		     int (*compare)(const void *element, const void *key));
+
 #endif

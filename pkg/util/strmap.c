@@ -4,24 +4,17 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/sort.h"
 
 /* Index of key, or -(insertion point) - 1. */
+static int entry_compare(const void *entry, const void *key)
+{
+	return strcmp(((const struct kdr_strmap_entry *)entry)->key, key);
+}
+
 static long locate(const struct kdr_strmap *map, const char *key)
 {
-	size_t lo = 0, hi = map->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(map->v[mid].key, key);
-
-		if (cmp == 0)
-			return (long)mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -(long)lo - 1;
+	return kdr_sort_search(map->v, map->n, sizeof(*map->v), key, entry_compare);
 }
 
 void kdr_strmap_set(struct kdr_strmap *map, const char *key, const char *value)
