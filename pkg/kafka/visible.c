@@ -108,33 +108,118 @@ static bool shows_all(const struct rd_kafka_metadata *md, const struct expect_in
 }
 
 /*
- * Asks the broker at `address` (host:port, node `id`) for all topics, on a
- * client of its own (bootstrapped with that broker only, so the request goes
- * there; the answer's orig_broker_id confirms it). Returns whether it shows
- * every expectation.
+ * Up to this many expectations, and none a deletion, a broker is asked about
+ * those topics by name (a topic handle each, librdkafka 2.0.2 has no other
+ * way to name them) instead of for all topics: a 1-topic apply on a cluster
+ * of 100,000 topics read six all-topics answers, seconds of parsing, for one
+ * topic. Handles cost librdkafka a linear search each and a leader query
+ * (one small Metadata) each, so a big apply asks for all topics: the answer
+ * is as long either way when most of the topics are the created ones. A
+ * deletion is never asked by name: Metadata for a missing topic may
+ * auto-create it on a broker with auto.create.topics.enable.
+ */
+#define KDR_KAFKA_VISIBLE_NAMED_MAX 64
+
+/* Whether the expectations are few enough, and all creations, to be asked by name. */
+static bool ask_by_name(const struct expect *want, size_t n)
+{
+	if (n > KDR_KAFKA_VISIBLE_NAMED_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (want[i].partitions == 0)
+			return false;
+	return true;
+}
+
+/*
+ * A client of the wait's own, bootstrapped with `bootstrap` only, that never
+ * asks a broker to auto-create a topic it is asked about. NULL on failure.
+ */
+static rd_kafka_t *client_new(const struct kdr_kafka_conn *conn, const char *bootstrap)
+{
+	char errstr[256] = "";
+	rd_kafka_conf_t *conf = rd_kafka_conf_dup(conn->conf_template);
+	rd_kafka_t *rk = NULL;
+
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!rk)
+		rd_kafka_conf_destroy(conf);
+	return rk;
+}
+
+/* One broker to ask: its address and node id. */
+struct visible_broker {
+	char *address;
+	int32_t id;
+	bool done;
+};
+
+/*
+ * The cluster's brokers, from a Metadata about one expected topic (`topic`)
+ * on a client of the wait's own. Not rd_kafka_metadata(all_topics=0) on the
+ * apply's client: with no topic handle librdkafka 2.0.2 sends an empty topic
+ * list, which Kafka answers with every topic (a seventh all-topics answer per
+ * cluster: 1,101 topics to learn 3 brokers in test_kafka). Returns the count,
+ * *out set (owned by the caller); 0 when no broker answered.
+ */
+static size_t broker_list(struct visible_broker **out, const struct kdr_kafka_conn *conn, const char *topic)
+{
+	rd_kafka_t *rk = client_new(conn, conn->bootstrap);
+	rd_kafka_topic_t *handle = rk ? rd_kafka_topic_new(rk, topic, NULL) : NULL;
+	const struct rd_kafka_metadata *md = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	if (handle && rd_kafka_metadata(rk, 0, handle, &md, conn->timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		*out = kdr_calloc((size_t)md->broker_cnt + 1, sizeof(**out));
+		for (int b = 0; b < md->broker_cnt; b++) {
+			(*out)[n].address = kdr_asprintf("%s:%d", md->brokers[b].host, md->brokers[b].port);
+			(*out)[n++].id = md->brokers[b].id;
+		}
+		rd_kafka_metadata_destroy(md);
+	}
+	if (handle)
+		rd_kafka_topic_destroy(handle);
+	if (rk)
+		rd_kafka_destroy(rk);
+	return n;
+}
+
+/*
+ * Asks the broker at `address` (host:port, node `id`) for the expected
+ * topics (by name, or all topics), on a client of its own (bootstrapped with
+ * that broker only, so the request goes there; the answer's orig_broker_id
+ * confirms it). Returns whether it shows every expectation.
  */
 static bool broker_shows_all(const struct kdr_kafka_conn *conn, const char *address, int32_t id, int timeout_ms,
 			     const struct expect_index *ix, size_t n, unsigned char *seen, const char **missing)
 {
-	char errstr[256] = "";
-	rd_kafka_conf_t *conf = rd_kafka_conf_dup(conn->conf_template);
 	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_t *rk = NULL;
-	bool shown = false;
+	rd_kafka_topic_t **handles = NULL;
+	bool named = ask_by_name(ix->want, n), shown = false;
+	rd_kafka_t *rk = client_new(conn, address);
 
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", address, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-		rd_kafka_conf_destroy(conf);
+	if (!rk)
 		return false;
+	if (named) {
+		/* rd_kafka_metadata(all_topics=0) asks about the topics the client has handles for. */
+		handles = kdr_calloc(n + 1, sizeof(*handles));
+		for (size_t i = 0; i < n; i++)
+			handles[i] = rd_kafka_topic_new(rk, ix->want[i].topic, NULL);
 	}
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (!rk) {
-		rd_kafka_conf_destroy(conf);
-		return false;
-	}
-	if (rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+	if (rd_kafka_metadata(rk, named ? 0 : 1, NULL, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		shown = md->orig_broker_id == id && shows_all(md, ix, n, seen, missing);
 		rd_kafka_metadata_destroy(md);
 	}
+	for (size_t i = 0; handles && i < n; i++)
+		if (handles[i])
+			rd_kafka_topic_destroy(handles[i]);
+	free(handles);
 	rd_kafka_destroy(rk);
 	return shown;
 }
@@ -143,12 +228,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 			    const struct kdr_action_result *results, int wait_ms)
 {
 	struct expect *want = kdr_calloc(plan->n_actions + 1, sizeof(*want));
-	const struct rd_kafka_metadata *brokers = NULL;
-	struct kdr_kafka_visible_broker {
-		char *address;
-		int32_t id;
-		bool done;
-	} *list = NULL;
+	struct visible_broker *list = NULL;
 	size_t n = 0, n_brokers = 0, left = 0;
 	int64_t start = kdr_kafka__now_ms(), deadline = start + wait_ms;
 	int pause_ms = 50;
@@ -170,14 +250,9 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	}
 	if (n == 0 || conn->validate_only || !conn->conf_template || wait_ms <= 0)
 		goto cleanup;
-	if (rd_kafka_metadata(conn->rk, 0, NULL, &brokers, conn->timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+	n_brokers = broker_list(&list, conn, want[0].topic);
+	if (n_brokers == 0)
 		goto cleanup; /* the apply's own results stand; nothing to wait on */
-	list = kdr_calloc((size_t)brokers->broker_cnt + 1, sizeof(*list));
-	for (int b = 0; b < brokers->broker_cnt; b++) {
-		list[n_brokers].address = kdr_asprintf("%s:%d", brokers->brokers[b].host, brokers->brokers[b].port);
-		list[n_brokers++].id = brokers->brokers[b].id;
-	}
-	rd_kafka_metadata_destroy(brokers);
 	index_build(&ix, want, n);
 	seen = kdr_calloc(n + 1, sizeof(*seen));
 	left = n_brokers;

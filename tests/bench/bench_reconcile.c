@@ -132,6 +132,7 @@ enum bench_kind {
 	STEP_PER_TOPIC_1MS,
 	STEP_PLAN_SLOW,   /* no change, the last cluster slow */
 	STEP_PLAN_DEAD,   /* no change, the last cluster down */
+	STEP_APPLY_CHANGE, /* applying the 1-topic change */
 };
 
 struct bench_step {
@@ -782,6 +783,11 @@ static int run_size(const struct bench_config *cfg, size_t topics)
 			error = run_step(&sc, STEP_PER_TOPIC_1MS, "per-topic reader, 1 ms/request", NULL, false, NULL, 0);
 		set_latency(&sc, 0);
 	}
+	/* The 1-topic change applied (and kept: the live state then matches it, for the loop below). */
+	if (!error)
+		error = write_desired(sc.dir, sc.sandbox, cfg, sc.clusters, topics, true);
+	if (!error)
+		error = run_step(&sc, STEP_APPLY_CHANGE, "apply (1-topic change)", "apply", false, NULL, 0);
 	if (!error && cfg->loop_seconds && topics == cfg->baseline_topics)
 		error = run_loop(&sc);
 cleanup:

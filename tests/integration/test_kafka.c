@@ -879,6 +879,52 @@ static void test_visible_wait_asks_every_broker_when_answers_are_slow(void **sta
 	plan_free(&plan);
 }
 
+/*
+ * A small apply on a big cluster: the wait asks each broker about the
+ * created topics by name, not for every topic of the cluster (at 100,000
+ * topics six all-topics answers per cluster cost more than the plan), and
+ * the broker list comes from a Metadata about one topic. Here 200 topics
+ * exist, then 2 are created: each of the 3 brokers answers about those 2
+ * (and librdkafka's leader query per topic), none about all 202.
+ */
+static void test_visible_wait_asks_by_name_for_a_small_apply(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_plan many = {0}, few = {0};
+	struct kdr_action_result *results = NULL;
+	char name[32];
+	uint64_t answered = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_COUNTERS, "counts the topics of Metadata answers (sandbox)");
+	for (size_t i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "existing-%03zu", i);
+		add_create(&many, name, 1, i);
+	}
+	results = results_new(&many);
+	assert_int_equal(kdr_kafka_apply(results, &many, &fx->cl, &fx->options), 0);
+	results_free(results, many.n_actions);
+	add_create(&few, "small-apply-a", 2, 0);
+	add_create(&few, "small-apply-b", 2, 1);
+	results = results_new(&few);
+	kdr_sandbox_reset_counters(fx->sandbox, CLUSTER);
+	assert_int_equal(kdr_kafka_apply(results, &few, &fx->cl, &fx->options), 0);
+	answered = kdr_sandbox_metadata_topic_count(fx->sandbox, CLUSTER);
+	printf("# backend %s: a 2-topic apply on 200 topics: %llu topic entries in %llu Metadata answers\n",
+	       kdr_testbed_backend_name(), (unsigned long long)answered,
+	       (unsigned long long)kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_METADATA));
+	assert_true(results[0].attempted && results[0].code == 0);
+	assert_true(results[1].attempted && results[1].code == 0);
+	/*
+	 * The broker list (one topic, and its leader query) and 3 brokers x (2
+	 * named + up to 2 leader queries); one all-topics answer alone is 202.
+	 */
+	assert_true(answered > 0);
+	assert_true(answered <= 2 + 3 * 4);
+	results_free(results, few.n_actions);
+	plan_free(&many);
+	plan_free(&few);
+}
+
 static void test_validate_only_creates_nothing(void **state)
 {
 	struct fixture *fx = *state;
@@ -1651,6 +1697,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_delete_topics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_returns_once_every_broker_shows_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_visible_wait_asks_every_broker_when_answers_are_slow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_visible_wait_asks_by_name_for_a_small_apply, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_validate_only_creates_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_existing_topic_is_reported, setup, teardown),

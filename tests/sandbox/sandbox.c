@@ -359,6 +359,19 @@ uint64_t kdr_sandbox_broker_request_count(struct kdr_sandbox *sandbox, const cha
 	return n;
 }
 
+uint64_t kdr_sandbox_metadata_topic_count(struct kdr_sandbox *sandbox, const char *cluster)
+{
+	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);
+	uint64_t n = 0;
+
+	if (!cl)
+		return 0;
+	pthread_mutex_lock(&cl->lock);
+	n = cl->metadata_topics;
+	pthread_mutex_unlock(&cl->lock);
+	return n;
+}
+
 uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *cluster)
 {
 	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);
@@ -415,6 +428,7 @@ void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster
 		memset(cl->brokers[b].requests, 0, sizeof(cl->brokers[b].requests));
 	cl->requests_other = 0;
 	cl->mutating = 0;
+	cl->metadata_topics = 0;
 	pthread_mutex_unlock(&cl->lock);
 	if (cl->connect)
 		kdr_connect_server_reset_counters(cl->connect);

@@ -85,6 +85,8 @@ int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *clust
 uint64_t kdr_sandbox_request_count(struct kdr_sandbox *sandbox, const char *cluster, int api_key);
 /* Requests of the mutating admin APIs (CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs, IncrementalAlterConfigs, Create/DeleteAcls). */
 uint64_t kdr_sandbox_mutating_count(struct kdr_sandbox *sandbox, const char *cluster);
+/* Topic entries in the cluster's Metadata answers (all brokers), since start or the last reset: what was asked about. */
+uint64_t kdr_sandbox_metadata_topic_count(struct kdr_sandbox *sandbox, const char *cluster);
 /* Connect REST requests, by HTTP method ("GET", "POST", ...; NULL: all). */
 uint64_t kdr_sandbox_connect_request_count(struct kdr_sandbox *sandbox, const char *cluster, const char *method);
 void kdr_sandbox_reset_counters(struct kdr_sandbox *sandbox, const char *cluster);

@@ -342,6 +342,7 @@ struct kdr_sandbox_cluster {
 	uint64_t first_request_ns[KDR_SANDBOX_MAX_API_KEY];
 	uint64_t last_request_ns[KDR_SANDBOX_MAX_API_KEY];
 	uint64_t mutating;
+	uint64_t metadata_topics; /* topic entries in Metadata answers since the reset */
 	int (*policy)(void *arg, const struct kdr_sandbox_topic_request *request, char *message, size_t size);
 	void *policy_arg;
 	int limit_min_rf;	   /* the spec's create-topic policy limits (0: none) */

@@ -176,6 +176,7 @@ int kdr_sandbox_handle_metadata(struct kdr_sandbox_request *req, struct kdr_buf 
 		}
 	}
 	kdr_sandbox_patch_i32(out, count_pos, count);
+	cl->metadata_topics += (uint64_t)count;
 	if (req->version >= 8)
 		kdr_sandbox_put_i32(out, AUTHORIZED_OPERATIONS_OMITTED);
 	return 0;
