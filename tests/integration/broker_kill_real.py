@@ -14,9 +14,7 @@ cluster:
 
 The sandbox has no broker process to kill (its brokers are in-process): it skips (77).
 """
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,8 +22,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bed  # noqa: E402
 
-root = os.environ.get("KDR_SOURCE_DIR", bed.ROOT)
-kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
 
 CONFIG = """clusters:
   - {name: dc-east, brokers: 3, brokerProcesses: true, autoCreateTopics: false}
@@ -58,21 +54,6 @@ spec:
 """
 
 
-def kcat_metadata(bootstrap):
-    """kcat -L -J: ({broker ids}, {topic: [(partition, leader, [replicas], [isr])]})."""
-    proc = subprocess.run(["kcat", "-b", bootstrap, "-L", "-J", "-m", "20"], capture_output=True, text=True,
-                          timeout=60)
-    if proc.returncode != 0:
-        raise AssertionError("kcat -L: %s" % proc.stderr)
-    md = json.loads(proc.stdout)
-    brokers = {b["id"] for b in md["brokers"]}
-    topics = {t["topic"]: sorted((p["partition"], p["leader"], sorted(r["id"] for r in p["replicas"]),
-                                  sorted(r["id"] for r in p.get("isrs", [])))
-                                 for p in t["partitions"])
-              for t in md["topics"] if not t["topic"].startswith("__")}
-    return brokers, topics
-
-
 def main():
     b = bed.Bed()
     if not b.real:
@@ -86,16 +67,7 @@ def main():
     desired = os.path.join(work, "desired")
     os.makedirs(desired)
     check = bed.Checks()
-
-    def run(*args, expect=None):
-        start = time.monotonic()
-        proc = subprocess.run([kdr] + list(args), capture_output=True, text=True, timeout=300)
-        print("kdr %s -> %d (%.1f s)" % (" ".join(args[:1]), proc.returncode, time.monotonic() - start), flush=True)
-        if expect is not None:
-            check(proc.returncode == expect, "kdr %s exits %d (got %d)" % (" ".join(args), expect, proc.returncode))
-            if proc.returncode != expect:
-                print(proc.stdout[-3000:], proc.stderr[-2000:], flush=True)
-        return proc
+    run = bed.kdr_runner(check)
 
     try:
         t0 = time.monotonic()
@@ -111,7 +83,7 @@ def main():
 
         run("apply", desired, "--yes", expect=0)
         run("plan", desired, "--detailed-exitcode", expect=0)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap)
         check(brokers == {1, 2, 3}, "kcat: 3 brokers before the kill (%s)" % sorted(brokers))
         check(all(len(topics.get(t, [])) == 3 and all(len(p[2]) == 3 for p in topics[t]) for t in ("orders", "events")),
               "kcat: orders and events have 3 partitions of 3 replicas")
@@ -122,7 +94,7 @@ def main():
         b.control("broker-kill dc-east 2")
         print("broker_kill_real: broker 2 SIGKILLed, fenced and its leaderships moved in %.1f s"
               % (time.monotonic() - t1), flush=True)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap)
         check(brokers == {1, 3}, "kcat: brokers 1 and 3 after the kill (%s)" % sorted(brokers))
         check(all(p[1] in (1, 3) for t in topics.values() for p in t),
               "kcat: every partition is led by broker 1 or 3")
@@ -137,7 +109,7 @@ def main():
             f.write(LATE)
         applied = run("apply", desired, "--yes", expect=0)
         print(applied.stdout[-1500:], flush=True)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap)
         check(len(topics.get("audit", [])) == 2 and all(set(p[2]) <= {1, 3} and len(p[2]) == 2 for p in topics["audit"]),
               "kcat: audit created with 2 partitions on brokers 1 and 3 (%s)" % topics.get("audit"))
 
@@ -145,7 +117,7 @@ def main():
         b.control("broker-up dc-east 2")
         print("broker_kill_real: broker 2's JVM restarted from its log dirs and back in every ISR in %.1f s"
               % (time.monotonic() - t2), flush=True)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap)
         check(brokers == {1, 2, 3}, "kcat: 3 brokers after the restart (%s)" % sorted(brokers))
         check(all(p[3] == p[2] for t in topics.values() for p in t), "kcat: every partition's ISR is complete")
         plan = run("plan", desired, "--detailed-exitcode", expect=0)

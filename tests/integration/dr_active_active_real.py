@@ -36,8 +36,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bed  # noqa: E402
 
-root = os.environ.get("KDR_SOURCE_DIR", bed.ROOT)
-kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
 API = (2, 6, 0)  # kafka-python's protocol choice, accepted by Kafka 4.x
 N = 50
 COMMITTED = 30
@@ -88,24 +86,9 @@ spec:
 """
 
 
-def kcat_topics(bootstrap):
-    proc = subprocess.run(["kcat", "-b", bootstrap, "-L", "-J", "-m", "20"], capture_output=True, text=True,
-                          timeout=60)
-    if proc.returncode != 0:
-        raise AssertionError("kcat -L: %s" % proc.stderr)
-    return sorted(t["topic"] for t in json.loads(proc.stdout)["topics"] if not t["topic"].startswith("__"))
-
-
-def kcat_produce(bootstrap, topic, lines):
-    proc = subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", topic, "-p", "0", "-X", "request.required.acks=-1"],
-                          input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=90)
-    return proc.returncode == 0 and "ERROR" not in proc.stderr
-
-
 def kcat_all(bootstrap, topic):
-    proc = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q"],
-                          capture_output=True, text=True, timeout=90)
-    return proc.stdout.split() if proc.returncode == 0 else None
+    """Every record of topic, or None when kcat fails."""
+    return bed.kcat_consume(bootstrap, topic, partial_on_error=False)
 
 
 def connector_state(url, name):
@@ -116,17 +99,6 @@ def connector_state(url, name):
             return json.loads(r.read().decode())["connector"]["state"]
     except urllib.error.HTTPError as e:
         return "HTTP %d" % e.code
-
-
-def until(what, fn, timeout, every=2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out (%d s) waiting for %s" % (timeout, what))
-        time.sleep(every)
 
 
 def main():
@@ -144,16 +116,7 @@ def main():
     desired = os.path.join(work, "desired")
     os.makedirs(desired)
     check = bed.Checks()
-
-    def run(*args, expect=None):
-        start = time.monotonic()
-        proc = subprocess.run([kdr] + list(args), capture_output=True, text=True, timeout=300)
-        print("kdr %s -> %d (%.1f s)" % (" ".join(args[:1]), proc.returncode, time.monotonic() - start), flush=True)
-        if expect is not None:
-            check(proc.returncode == expect, "kdr %s exits %d (got %d)" % (" ".join(args), expect, proc.returncode))
-            if proc.returncode != expect:
-                print(proc.stdout[-3000:], proc.stderr[-2000:], flush=True)
-        return proc
+    run = bed.kdr_runner(check)
 
     try:
         clusters = b.start(config, work)
@@ -181,8 +144,8 @@ def main():
         run("apply", only_topics, "--yes", expect=0)
         east_sent = ["east-%02d" % i for i in range(N)]
         west_sent = ["west-%02d" % i for i in range(N)]
-        check(kcat_produce(east["bootstrap"], "orders", east_sent), "kcat: %d records to dc-east's orders" % N)
-        check(kcat_produce(west["bootstrap"], "orders", west_sent), "kcat: %d records to dc-west's orders" % N)
+        check(bed.kcat_produce(east["bootstrap"], "orders", east_sent, partition=0), "kcat: %d records to dc-east's orders" % N)
+        check(bed.kcat_produce(west["bootstrap"], "orders", west_sent, partition=0), "kcat: %d records to dc-west's orders" % N)
         c = KafkaConsumer(bootstrap_servers=east["bootstrap"], group_id="billing", api_version=API,
                           enable_auto_commit=False)
         c.assign([TopicPartition("orders", 0)])
@@ -192,20 +155,20 @@ def main():
         applied = run("apply", desired, "--yes", expect=0)
         print(applied.stdout[-2500:], flush=True)
         t0 = time.monotonic()
-        got_west = until("dc-east's records in dc-east.orders on dc-west",
+        got_west = bed.until("dc-east's records in dc-east.orders on dc-west",
                          lambda: (kcat_all(west["bootstrap"], "dc-east.orders") or []) if
-                         "dc-east.orders" in kcat_topics(west["bootstrap"]) and
+                         "dc-east.orders" in bed.kcat_topics(west["bootstrap"]) and
                          len(kcat_all(west["bootstrap"], "dc-east.orders") or []) >= N else None, timeout=300)
-        got_east = until("dc-west's records in dc-west.orders on dc-east",
+        got_east = bed.until("dc-west's records in dc-west.orders on dc-east",
                          lambda: (kcat_all(east["bootstrap"], "dc-west.orders") or []) if
-                         "dc-west.orders" in kcat_topics(east["bootstrap"]) and
+                         "dc-west.orders" in bed.kcat_topics(east["bootstrap"]) and
                          len(kcat_all(east["bootstrap"], "dc-west.orders") or []) >= N else None, timeout=300)
         print("dr_active_active_real: both directions replicated in %.1f s" % (time.monotonic() - t0), flush=True)
         check(got_west == east_sent, "kcat on dc-west: dc-east.orders holds exactly dc-east's %d records" % N)
         check(got_east == west_sent, "kcat on dc-east: dc-west.orders holds exactly dc-west's %d records" % N)
 
         time.sleep(15)  # three topic refreshes (5 s): a loop would have created the twice-prefixed topics by now
-        topics_east, topics_west = kcat_topics(east["bootstrap"]), kcat_topics(west["bootstrap"])
+        topics_east, topics_west = bed.kcat_topics(east["bootstrap"]), bed.kcat_topics(west["bootstrap"])
         print("topics: dc-east %s, dc-west %s" % (topics_east, topics_west), flush=True)
         check(not any(t.count("orders") and t.count("dc-") > 1 for t in topics_east + topics_west),
               "no record loops back: no twice-prefixed remote topic on either side")
@@ -220,7 +183,7 @@ def main():
                 return None
             rows = [r for r in json.loads(proc.stdout).get("partitions", []) if r.get("group") == "billing"]
             return rows and rows
-        rows = until("MM2's checkpoint of billing", checkpointed, timeout=240, every=3)
+        rows = bed.until("MM2's checkpoint of billing", checkpointed, timeout=240, every=3)
         print("dry run: %s" % rows, flush=True)
         translated = rows[0]["new"]
         check(0 <= translated <= COMMITTED and COMMITTED - translated <= LAG_MAX + 1,
@@ -255,7 +218,7 @@ def main():
         check(seen == east_sent[translated:], "none lost: it read every record of dc-east from %d on (%d records)"
               % (translated, len(seen)))
         more = ["west-%02d" % i for i in range(N, N + 10)]
-        check(kcat_produce(west["bootstrap"], "orders", more), "dc-west's own orders still takes writes")
+        check(bed.kcat_produce(west["bootstrap"], "orders", more, partition=0), "dc-west's own orders still takes writes")
         check(kcat_all(west["bootstrap"], "orders") == west_sent + more, "and its consumers read them all")
 
         # The failback: billing read dc-east's records on dc-west up to 45; dc-east comes back with its data.
@@ -272,7 +235,7 @@ def main():
         def caught_up():
             proc = run("lag", "--git", desired, "--flow", "west-to-east", "--format", "json", "--max-rpo", "1h")
             return proc.returncode == 0 and json.loads(proc.stdout)["totalLag"] == 0
-        until("kdr lag --flow west-to-east to reach 0", caught_up, timeout=180, every=3)
+        bed.until("kdr lag --flow west-to-east to reach 0", caught_up, timeout=180, every=3)
         check(kcat_all(east["bootstrap"], "dc-west.orders") == west_sent + more,
               "the 10 records dc-west took while dc-east was lost reached dc-west.orders on dc-east")
         run("failover", "--git", desired, "--flow", "west-to-east", "--yes", "--commit", "--timeout", "5s", expect=0)
@@ -290,7 +253,7 @@ def main():
         # Connect resumes a STOPPED connector asynchronously (a rebalance after kdr's PUT .../resume):
         # the plan is judged once the resumed connectors run, as dr_real_mm2.py does.
         for name in ("kdr.west-to-east.source", "kdr.west-to-east.checkpoint"):
-            check(until("%s to run" % name, lambda: connector_state(east["connect"], name) == "RUNNING",
+            check(bed.until("%s to run" % name, lambda: connector_state(east["connect"], name) == "RUNNING",
                         timeout=120), "%s RUNNING on dc-east's Connect after apply" % name)
         run("plan", "--git", desired, "--detailed-exitcode", expect=0)
     finally:

@@ -17,9 +17,7 @@ brokers SIGKILLed (`broker-kill`, no controlled shutdown).
 
 The sandbox has no broker process to kill (its brokers are in-process): it skips (77).
 """
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,8 +25,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bed  # noqa: E402
 
-root = os.environ.get("KDR_SOURCE_DIR", bed.ROOT)
-kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
 
 RACKS = ["rack-a", "rack-b", "rack-c"]
 N_BROKERS = 6
@@ -65,42 +61,11 @@ spec:
 """
 
 
-def kcat_metadata(bootstrap):
-    """kcat -L -J: ({broker ids}, {topic: [(partition, leader, [replicas], [isr])]})."""
-    proc = subprocess.run(["kcat", "-b", bootstrap, "-L", "-J", "-m", "20"], capture_output=True, text=True,
-                          timeout=60)
-    if proc.returncode != 0:
-        raise AssertionError("kcat -L: %s" % proc.stderr)
-    md = json.loads(proc.stdout)
-    brokers = {b["id"] for b in md["brokers"]}
-    topics = {t["topic"]: sorted((p["partition"], p["leader"], [r["id"] for r in p["replicas"]],
-                                  sorted(r["id"] for r in p.get("isrs", [])))
-                                 for p in t["partitions"])
-              for t in md["topics"] if not t["topic"].startswith("__")}
-    return brokers, topics
-
-
-def kcat_produce(bootstrap, topic, n, tag):
-    """n records with acks=all (request.required.acks=-1); True when kcat reports no failed delivery.
-    (With a rack lost, kcat also logs "Broker transport failure" for the dead brokers of the bootstrap
-    list: not a failed delivery. The callers read the records back to prove they landed.)"""
-    payload = "".join("%s-%d\n" % (tag, i) for i in range(n))
-    proc = subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", topic, "-X", "request.required.acks=-1",
-                           "-X", "message.timeout.ms=30000"], input=payload, capture_output=True, text=True,
-                          timeout=90)
-    if proc.returncode != 0 or proc.stderr.strip():
-        print("kcat -P %s: rc %d %s" % (topic, proc.returncode, proc.stderr[-1000:]), flush=True)
-    failed = [line for line in proc.stderr.splitlines() if "ERROR" in line and "Broker transport failure" not in line]
-    return proc.returncode == 0 and not failed
-
-
-def kcat_consume(bootstrap, topic):
-    """Every record of topic from the beginning of each partition (kcat -e stops at the end)."""
-    proc = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q"],
-                          capture_output=True, text=True, timeout=90)
-    if proc.returncode != 0:
-        print("kcat -C %s: rc %d %s" % (topic, proc.returncode, proc.stderr[-1000:]), flush=True)
-    return proc.stdout.split()
+def produce(bootstrap, topic, n, tag):
+    """n records TAG-i with acks=all; with a rack lost, kcat's "Broker transport failure" for the dead
+    brokers of the bootstrap list is not a failed delivery (the callers read the records back)."""
+    return bed.kcat_produce(bootstrap, topic, ["%s-%d" % (tag, i) for i in range(n)], message_timeout_ms=30000,
+                            transport_failures_ok=True)
 
 
 def main():
@@ -116,16 +81,7 @@ def main():
     desired = os.path.join(work, "desired")
     os.makedirs(desired)
     check = bed.Checks()
-
-    def run(*args, expect=None):
-        start = time.monotonic()
-        proc = subprocess.run([kdr] + list(args), capture_output=True, text=True, timeout=300)
-        print("kdr %s -> %d (%.1f s)" % (" ".join(args[:1]), proc.returncode, time.monotonic() - start), flush=True)
-        if expect is not None:
-            check(proc.returncode == expect, "kdr %s exits %d (got %d)" % (" ".join(args), expect, proc.returncode))
-            if proc.returncode != expect:
-                print(proc.stdout[-3000:], proc.stderr[-2000:], flush=True)
-        return proc
+    run = bed.kdr_runner(check)
 
     try:
         t0 = time.monotonic()
@@ -143,7 +99,7 @@ def main():
         applied = run("apply", desired, "--yes", expect=0)
         print(applied.stdout[-2000:], flush=True)
         run("plan", desired, "--detailed-exitcode", expect=0)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap, sort_replicas=False)
         check(brokers == set(RACK_OF), "kcat: %d brokers before the loss (%s)" % (N_BROKERS, sorted(brokers)))
         for name, n in (("orders", 6), ("ledger", 4)):
             parts = topics.get(name, [])
@@ -155,14 +111,14 @@ def main():
         check(all(RACK_OF[p[1]] == "rack-a" for p in topics.get("ledger", [])),
               "kcat: every ledger partition is led in dc-a (preferredLeaderDatacenter)")
         for name in ("orders", "ledger"):
-            check(kcat_produce(bootstrap, name, 50, "before"), "kcat: 50 records to %s with acks=all before" % name)
+            check(produce(bootstrap, name, 50, "before"), "kcat: 50 records to %s with acks=all before" % name)
 
         t1 = time.monotonic()
         for broker in LOST:
             b.control("broker-kill stretch %d" % broker)
         print("stretch_rack_loss_real: rack-a (brokers %s) SIGKILLed and fenced in %.1f s"
               % (LOST, time.monotonic() - t1), flush=True)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap, sort_replicas=False)
         live = set(RACK_OF) - set(LOST)
         check(brokers == live, "kcat: brokers %s after losing rack-a (%s)" % (sorted(live), sorted(brokers)))
         for name in ("orders", "ledger"):
@@ -172,9 +128,9 @@ def main():
             check(all(len(p[3]) >= 2 and not set(p[3]) & set(LOST) for p in parts),
                   "kcat: every %s partition keeps an ISR of >= min.insync.replicas 2 without rack-a (%s)"
                   % (name, [(p[0], p[3]) for p in parts]))
-            check(kcat_produce(bootstrap, name, 50, "during"),
+            check(produce(bootstrap, name, 50, "during"),
                   "kcat: 50 records to %s with acks=all while rack-a is lost" % name)
-            got = kcat_consume(bootstrap, name)
+            got = bed.kcat_consume(bootstrap, name)
             check(sorted(got) == sorted(["before-%d" % i for i in range(50)] + ["during-%d" % i for i in range(50)]),
                   "kcat: %s consumed whole while rack-a is lost (%d records, 100 expected)" % (name, len(got)))
 
@@ -190,14 +146,14 @@ def main():
             b.control("broker-up stretch %d" % broker)
         print("stretch_rack_loss_real: rack-a's JVMs restarted and back in every ISR in %.1f s"
               % (time.monotonic() - t2), flush=True)
-        brokers, topics = kcat_metadata(bootstrap)
+        brokers, topics = bed.kcat_metadata(bootstrap, sort_replicas=False)
         check(brokers == set(RACK_OF), "kcat: %d brokers after rack-a returns (%s)" % (N_BROKERS, sorted(brokers)))
         check(all(p[3] == sorted(p[2]) for t in topics.values() for p in t), "kcat: every partition's ISR is complete")
         plan = run("plan", desired, "--detailed-exitcode", expect=0)
         check("No changes" in plan.stdout and "not live" not in plan.stdout,
               "the plan after rack-a returns says no changes and warns of nothing")
         for name in ("orders", "ledger"):
-            check(len(kcat_consume(bootstrap, name)) == 100, "kcat: %s still has its 100 records" % name)
+            check(len(bed.kcat_consume(bootstrap, name)) == 100, "kcat: %s still has its 100 records" % name)
     finally:
         rc = b.stop()
         check(rc == 0, "the bed stops with exit 0 (got %s)" % rc)

@@ -16,9 +16,7 @@ whose directory the ready file names as `remoteStorageDir`).
 
 The sandbox has no remote tier (remoteStorage only reports the broker config): it skips (77).
 """
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,8 +24,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bed  # noqa: E402
 
-root = os.environ.get("KDR_SOURCE_DIR", bed.ROOT)
-kdr = os.environ.get("KDR_BIN", os.path.join(root, "build", "asan", "kdr"))
 
 CONFIG = """clusters:
   - {name: tier, brokers: 3, remoteStorage: true, autoCreateTopics: false}
@@ -50,24 +46,7 @@ N_BATCHES, BATCH = 5, 20
 
 
 def kcat_leader(bootstrap, topic):
-    proc = subprocess.run(["kcat", "-b", bootstrap, "-L", "-J", "-t", topic, "-m", "20"], capture_output=True,
-                          text=True, timeout=60)
-    md = json.loads(proc.stdout)
-    return [p["leader"] for t in md["topics"] if t["topic"] == topic for p in t["partitions"]]
-
-
-def kcat_produce(bootstrap, topic, lines):
-    proc = subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", topic, "-p", "0", "-X", "request.required.acks=-1"],
-                          input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=90)
-    return proc.returncode == 0 and "ERROR" not in proc.stderr
-
-
-def kcat_from_zero(bootstrap, topic):
-    proc = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "0", "-e", "-q"],
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        print("kcat -C: rc %d %s" % (proc.returncode, proc.stderr[-1000:]), flush=True)
-    return proc.stdout.split()
+    return [p[1] for p in bed.kcat_metadata(bootstrap)[1].get(topic, [])]
 
 
 def segments(directory, partition_dir_prefix):
@@ -92,16 +71,7 @@ def main():
     desired = os.path.join(work, "desired")
     os.makedirs(desired)
     check = bed.Checks()
-
-    def run(*args, expect=None):
-        start = time.monotonic()
-        proc = subprocess.run([kdr] + list(args), capture_output=True, text=True, timeout=300)
-        print("kdr %s -> %d (%.1f s)" % (" ".join(args[:1]), proc.returncode, time.monotonic() - start), flush=True)
-        if expect is not None:
-            check(proc.returncode == expect, "kdr %s exits %d (got %d)" % (" ".join(args), expect, proc.returncode))
-            if proc.returncode != expect:
-                print(proc.stdout[-3000:], proc.stderr[-2000:], flush=True)
-        return proc
+    run = bed.kdr_runner(check)
 
     try:
         t0 = time.monotonic()
@@ -129,7 +99,7 @@ def main():
         sent = []
         for n in range(N_BATCHES):
             lines = ["r%03d" % (n * BATCH + i) for i in range(BATCH)]
-            check(kcat_produce(bootstrap, "events", lines), "kcat: batch %d produced with acks=all" % n)
+            check(bed.kcat_produce(bootstrap, "events", lines, partition=0), "kcat: batch %d produced with acks=all" % n)
             sent += lines
             time.sleep(1.5)
 
@@ -147,14 +117,14 @@ def main():
         check(all(seg and seg[0] > 0 for seg in local),
               "every broker deleted its local segments from offset 0 (earliest local: %s)"
               % [seg[0] if seg else None for seg in local])
-        got = kcat_from_zero(bootstrap, "events")
+        got = bed.kcat_consume(bootstrap, "events", partition=0, offset=0, timeout=120)
         check(got == sent, "kcat from offset 0 reads all %d records in order, from the tier (%d)" % (len(sent), len(got)))
 
         leader = kcat_leader(bootstrap, "events")[0]
         b.control("broker-down tier %d" % leader)
         print("tiered_storage_real: leader %d stopped, new leader %s" % (leader, kcat_leader(bootstrap, "events")),
               flush=True)
-        got = kcat_from_zero(bootstrap, "events")
+        got = bed.kcat_consume(bootstrap, "events", partition=0, offset=0, timeout=120)
         check(got == sent, "leader lost: kcat from offset 0 still reads all %d records (%d)" % (len(sent), len(got)))
         run("plan", desired, "--detailed-exitcode", expect=0)
         b.control("broker-up tier %d" % leader)
