@@ -22,14 +22,10 @@ void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired
 	 * Compiled once, for every stage: plan (mirror preview, ACL mirroring...)
 	 * and status; a loaded desired state brings them (the loader resolved it).
 	 */
-	if (p->options.filters) {
-		p->filters = p->options.filters;
-	} else if (kdr_resolved_of(desired)) {
-		p->filters = &kdr_resolved_of(desired)->filters;
-	} else if (desired) {
-		kdr_resolve_filters_build(&p->own_filters, desired);
-		p->filters = &p->own_filters;
-	}
+	p->resolved = p->options.resolved ? p->options.resolved : kdr_resolved_of(desired);
+	if (!p->resolved && desired)
+		p->resolved = p->own_resolved = kdr_resolved_new(desired);
+	p->filters = p->resolved ? &p->resolved->filters : NULL;
 	kdr_mm2_secrets_resolving(&p->secrets, p->options.resolver);
 }
 
@@ -78,7 +74,7 @@ int kdr_pipeline_plan(struct kdr_pipeline *p)
 	int rc = 0;
 
 	options.secrets = &p->secrets;
-	options.filters = p->filters;
+	options.resolved = p->resolved;
 	options.allow_delete = p->options.allow_delete;
 	if (p->options.plan_read_only) {
 		static const char *const none[1] = { NULL };
@@ -178,7 +174,7 @@ bool kdr_pipeline_plan_has_errors(const struct kdr_pipeline *p)
 void kdr_pipeline_release(struct kdr_pipeline *p)
 {
 	kdr_plan_release(&p->plan);
-	kdr_resolve_filters_release(&p->own_filters);
+	kdr_resolved_free(p->own_resolved);
 	kdr_live_release(&p->live);
 	kdr_reader_report_release(&p->read);
 	kdr_strvec_release(&p->read_ok);

@@ -38,17 +38,18 @@ struct kdr_pipeline_options {
 	bool validate_only;          /* apply: ask the brokers to check, change nothing */
 	struct kdr_kafka_pool *pool; /* read: Kafka connections kept across reads (the loop's); NULL: none; lent */
 	/*
-	 * The desired state's compiled regexes, lent. NULL: those of its attached
-	 * resolved state (every loaded desired state has one), else compiled at init.
+	 * What pkg/resolve derived from the desired state, lent. NULL: its
+	 * attached one (every loaded desired state has one), else resolved at init.
 	 */
-	const struct kdr_resolve_filters *filters;
+	const struct kdr_resolved *resolved;
 };
 
 struct kdr_pipeline {
 	const struct kdr_desired *desired; /* lent */
 	struct kdr_pipeline_options options;
-	struct kdr_resolve_filters own_filters;	   /* compiled at init when neither options nor desired bring them */
-	const struct kdr_resolve_filters *filters; /* the options', the desired's or &own_filters; NULL without one */
+	struct kdr_resolved *own_resolved;	   /* resolved at init when neither options nor desired bring one */
+	const struct kdr_resolved *resolved;	   /* the options', the desired's or own_resolved; NULL without one */
+	const struct kdr_resolve_filters *filters; /* &resolved->filters, or NULL */
 	struct kdr_live live;
 	struct kdr_reader_report read;  /* each selected cluster's read (empty with a snapshot) */
 	struct kdr_strvec read_ok;      /* the clusters whose Kafka was read, in declaration order */

@@ -283,7 +283,7 @@ static int read_groups_now(struct kdr_pipeline *now, const struct kdr_pipeline *
 	options.read_groups = KDR_READ_GROUPS_OFFSETS;
 	options.clusters = clusters;
 	options.n_clusters = 1;
-	options.filters = p->filters;
+	options.resolved = p->resolved;
 	kdr_pipeline_init(now, p->desired, &options);
 	if ((rc = kdr_pipeline_read(now)) != 0)
 		return rc;

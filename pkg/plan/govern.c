@@ -183,20 +183,21 @@ void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct pla
 {
 	const struct kdr_desired *desired = ctx->desired;
 	struct entries entries = {NULL, 0, 0};
-	size_t n = 0, n_declared = 0;
+	size_t n = 0, n_declared = 0, first = 0;
 
 	*out = NULL;
 	*n_out = 0;
-	/* Declarations first, so that a declaration owns a topic some `match` also covers. */
-	for (size_t p = 0; p < desired->n_policies; p++) {
-		const struct kdr_policy *policy = &desired->policies[p];
+	/*
+	 * Declarations first, so that a declaration owns a topic some `match`
+	 * also covers; the resolved state lists them by topic, in document order.
+	 */
+	n_declared = kdr_resolve_decls_of(ctx->resolved, pc->name, &first);
+	for (size_t d = first; d < first + n_declared; d++) {
+		const struct kdr_resolve_decl *decl = &ctx->resolved->decls[d];
+		const struct kdr_policy *policy = &desired->policies[decl->policy];
 
-		if (!kdr_strvec_contains(&policy->clusters, pc->name))
-			continue;
-		for (size_t t = 0; t < policy->n_topics; t++)
-			entries_add(&entries, policy->topics[t].name, policy, &policy->topics[t]);
+		entries_add(&entries, decl->topic, policy, &policy->topics[decl->index]);
 	}
-	n_declared = entries.n;
 	for (size_t p = 0; p < desired->n_policies; p++) {
 		const struct kdr_policy *policy = &desired->policies[p];
 		size_t matched = 0;

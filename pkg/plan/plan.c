@@ -219,7 +219,8 @@ bool kdr_plan__cluster_selected(const struct kdr_plan_options *options, const ch
 
 static void ctx_release(struct plan_ctx *ctx)
 {
-	kdr_resolve_filters_release(&ctx->own_filters);
+	kdr_resolved_free(ctx->own_resolved);
+	ctx->own_resolved = NULL;
 	ctx->match = NULL;
 	ctx->flows = NULL;
 }
@@ -227,14 +228,10 @@ static void ctx_release(struct plan_ctx *ctx)
 /* Compiles the regexes once and checks what validation should have caught. */
 static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired, const struct kdr_plan_options *options)
 {
-	if (options && options->filters) {
-		ctx->filters = options->filters;
-	} else if (kdr_resolved_of(desired)) {
-		ctx->filters = &kdr_resolved_of(desired)->filters;
-	} else {
-		kdr_resolve_filters_build(&ctx->own_filters, desired);
-		ctx->filters = &ctx->own_filters;
-	}
+	ctx->resolved = options && options->resolved ? options->resolved : kdr_resolved_of(desired);
+	if (!ctx->resolved)
+		ctx->resolved = ctx->own_resolved = kdr_resolved_new(desired);
+	ctx->filters = &ctx->resolved->filters;
 	ctx->match = ctx->filters->match;
 	ctx->flows = ctx->filters->flows;
 	for (size_t i = 0; i < desired->n_policies; i++) {

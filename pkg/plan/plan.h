@@ -215,7 +215,7 @@ struct kdr_plan {
 	struct kdr_strmap fingerprints;
 };
 
-struct kdr_resolve_filters; /* resolve/resolve.h */
+struct kdr_resolved; /* resolve/resolve.h */
 
 struct kdr_plan_options {
 	bool allow_delete;             /* deletions become actions (else notes "skipped") */
@@ -228,11 +228,11 @@ struct kdr_plan_options {
 	 */
 	const struct kdr_mm2_secrets *secrets;
 	/*
-	 * The desired state's compiled regexes (kdr_resolve_filters_build of the
-	 * same desired state), lent. NULL: those of the resolved state attached
-	 * to the desired state (kdr_resolve_attach), else compiled for this plan.
+	 * What pkg/resolve derived from the same desired state (compiled regexes,
+	 * declared topics), lent. NULL: the resolved state attached to the
+	 * desired state (kdr_resolve_attach), else resolved for this plan.
 	 */
-	const struct kdr_resolve_filters *filters;
+	const struct kdr_resolved *resolved;
 };
 
 /*

@@ -26,8 +26,9 @@ struct plan_ctx {
 	const struct kdr_desired *desired;
 	const struct kdr_live *live;
 	bool allow_delete;
-	struct kdr_resolve_filters own_filters;	   /* compiled here when neither options nor desired bring them */
-	const struct kdr_resolve_filters *filters; /* the options', the desired state's or &own_filters */
+	struct kdr_resolved *own_resolved;	   /* resolved here when neither options nor desired bring one */
+	const struct kdr_resolved *resolved;	   /* the options', the desired state's or own_resolved */
+	const struct kdr_resolve_filters *filters; /* &resolved->filters */
 	struct kdr_regex *const *match;	     /* filters->match: per policy (index as desired->policies), NULL: no match */
 	const struct kdr_resolve_flow_filters *flows; /* filters->flows: per flow (index as desired->flows) */
 };

@@ -3,7 +3,7 @@
  * desired state and carried by it (desired->resolved), so that every stage
  * that gets the desired state gets what was derived from it too.
  */
-#include "resolve/resolve.h"
+#include "resolve/resolve_internal.h"
 
 #include <stdlib.h>
 
@@ -14,6 +14,7 @@ struct kdr_resolved *kdr_resolved_new(const struct kdr_desired *desired)
 	struct kdr_resolved *resolved = kdr_calloc(1, sizeof(*resolved));
 
 	kdr_resolve_filters_build(&resolved->filters, desired);
+	kdr_resolve__index_decls(resolved, desired);
 	return resolved;
 }
 
@@ -22,6 +23,7 @@ void kdr_resolved_free(struct kdr_resolved *resolved)
 	if (!resolved)
 		return;
 	kdr_resolve_filters_release(&resolved->filters);
+	free(resolved->decls);
 	free(resolved);
 }
 

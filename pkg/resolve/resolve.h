@@ -6,8 +6,9 @@
  * decoded documents, derived once right after decoding (the source loaders
  * attach it to the desired state they return) and read by validation, the
  * plan, the mirror preview and flow health, so that none of them derives its
- * own copy. Today: every regex of the desired state, compiled, each pattern
- * that does not compile recorded with the field that holds it and why.
+ * own copy: every regex of the desired state, compiled, each pattern that
+ * does not compile recorded with the field that holds it and why; and which
+ * topics each cluster has declared, by whom (the owner first).
  * Pure: no I/O.
  */
 
@@ -64,9 +65,27 @@ void kdr_resolve_filters_release(struct kdr_resolve_filters *filters);
 
 /* --- the resolved desired state, carried by the desired state it was derived from --- */
 
+/* One topic a policy declares on one of its clusters. */
+struct kdr_resolve_decl {
+	const char *cluster; /* lent from the desired state, as is topic */
+	const char *topic;
+	size_t policy; /* index in desired->policies */
+	size_t index;  /* index in that policy's topics */
+};
+
 struct kdr_resolved {
 	struct kdr_resolve_filters filters;
+	/*
+	 * Every (cluster, topic) a policy declares, once per distinct cluster of
+	 * the policy, sorted by cluster, topic, then document order (policy,
+	 * index): a topic's first declaration on a cluster owns it there.
+	 */
+	struct kdr_resolve_decl *decls;
+	size_t n_decls;
 };
+
+/* The declarations on `cluster`: *first gets the index of the first in resolved->decls; returns the count. */
+size_t kdr_resolve_decls_of(const struct kdr_resolved *resolved, const char *cluster, size_t *first);
 
 /*
  * Derives the resolved state of `desired` and attaches it (desired->resolved,

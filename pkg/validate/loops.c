@@ -130,7 +130,7 @@ static void candidates(struct kdr_strvec *out, const struct kdr_validate_ctx *ct
 {
 	const char *origin = ctx->desired->flows[cycle[first]].source;
 	size_t from = 0;
-	size_t count = kdr_validate__decls_of(ctx, origin, &from);
+	size_t count = kdr_resolve_decls_of(ctx->resolved, origin, &from);
 
 	/* decls of a cluster are sorted by topic: a repeated name follows its first. */
 	for (size_t k = from; k < from + count; k++)
@@ -270,7 +270,7 @@ static void check_remote_reselection(struct kdr_validate_ctx *ctx, const bool *u
 		    strcmp(reverse->source, flow->target) != 0 || strcmp(reverse->target, flow->source) != 0 ||
 		    strcmp(reverse->separator, flow->separator) != 0)
 			continue;
-		count = kdr_validate__decls_of(ctx, reverse->source, &from);
+		count = kdr_resolve_decls_of(ctx->resolved, reverse->source, &from);
 		for (size_t k = from; k < from + count; k++)
 			if (k == from || strcmp(ctx->decls[k - 1].topic, ctx->decls[k].topic) != 0)
 				kdr_strvec_push(&originals, ctx->decls[k].topic);

@@ -220,16 +220,16 @@ static void check_policy_topics(struct kdr_validate_ctx *ctx, const struct kdr_p
  */
 struct name_key {
 	char *normal;
-	const struct kdr_validate_decl *decl; /* the first declaration of the name */
+	const struct kdr_resolve_decl *decl; /* the first declaration of the name */
 };
 
 struct collision {
-	const struct kdr_validate_decl *later;
-	const struct kdr_validate_decl *earlier;
+	const struct kdr_resolve_decl *later;
+	const struct kdr_resolve_decl *earlier;
 	struct kdr_strvec clusters;
 };
 
-static bool decl_before(const struct kdr_validate_decl *a, const struct kdr_validate_decl *b)
+static bool decl_before(const struct kdr_resolve_decl *a, const struct kdr_resolve_decl *b)
 {
 	return a->policy != b->policy ? a->policy < b->policy : a->index < b->index;
 }
@@ -255,11 +255,11 @@ static int compare_collisions(const void *a, const void *b)
 	return strcmp(x->earlier->topic, y->earlier->topic);
 }
 
-static void add_collision(struct collision **found, size_t *n_found, size_t *cap, const struct kdr_validate_decl *a,
-			  const struct kdr_validate_decl *b)
+static void add_collision(struct collision **found, size_t *n_found, size_t *cap, const struct kdr_resolve_decl *a,
+			  const struct kdr_resolve_decl *b)
 {
-	const struct kdr_validate_decl *later = decl_before(a, b) ? b : a;
-	const struct kdr_validate_decl *earlier = later == a ? b : a;
+	const struct kdr_resolve_decl *later = decl_before(a, b) ? b : a;
+	const struct kdr_resolve_decl *earlier = later == a ? b : a;
 	size_t k = 0;
 
 	/* The same pair on another cluster: one warning naming all the clusters. */
@@ -285,7 +285,7 @@ static void collisions_of_cluster(struct kdr_validate_ctx *ctx, size_t first, si
 
 	/* decls are sorted by topic within the cluster: the first of a run is the earliest. */
 	for (size_t i = first; i < first + count; i++) {
-		const struct kdr_validate_decl *decl = &ctx->decls[i];
+		const struct kdr_resolve_decl *decl = &ctx->decls[i];
 
 		if ((i > first && strcmp(ctx->decls[i - 1].topic, decl->topic) == 0) || !strpbrk(decl->topic, "._"))
 			continue;
@@ -317,7 +317,7 @@ static void check_collisions(struct kdr_validate_ctx *ctx)
 
 	for (size_t i = 0; i < ctx->n_decls;) {
 		size_t first = 0;
-		size_t count = kdr_validate__decls_of(ctx, ctx->decls[i].cluster, &first);
+		size_t count = kdr_resolve_decls_of(ctx->resolved, ctx->decls[i].cluster, &first);
 
 		collisions_of_cluster(ctx, first, count, &found, &n_found, &cap);
 		i = first + count;

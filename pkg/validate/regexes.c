@@ -103,7 +103,7 @@ static void check_topics_match_something(struct kdr_validate_ctx *ctx, size_t in
 
 	if (filters->topics_error || !flow->source || !kdr_desired_cluster(ctx->desired, flow->source))
 		return;
-	n = kdr_validate__decls_of(ctx, flow->source, &first);
+	n = kdr_resolve_decls_of(ctx->resolved, flow->source, &first);
 	if (n == 0)
 		return;
 	names = kdr_calloc(n, sizeof(*names));

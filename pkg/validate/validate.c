@@ -114,26 +114,6 @@ const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t i
 	return value;
 }
 
-size_t kdr_validate__decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first)
-{
-	size_t lo = 0, hi = ctx->n_decls, end = 0;
-
-	/* decls are sorted by cluster first: binary search for the start of the run. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(ctx->decls[mid].cluster, cluster) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	end = lo;
-	while (end < ctx->n_decls && strcmp(ctx->decls[end].cluster, cluster) == 0)
-		end++;
-	*first = lo;
-	return end - lo;
-}
-
 static int compare_topic_refs(const void *a, const void *b)
 {
 	const struct kdr_validate_topic_ref *x = a;
@@ -194,55 +174,6 @@ static void index_topics(struct kdr_validate_ctx *ctx)
 	}
 }
 
-static int compare_decls(const void *a, const void *b)
-{
-	const struct kdr_validate_decl *x = a;
-	const struct kdr_validate_decl *y = b;
-	int c = strcmp(x->cluster, y->cluster);
-
-	if (c)
-		return c;
-	c = strcmp(x->topic, y->topic);
-	if (c)
-		return c;
-	if (x->policy != y->policy)
-		return x->policy < y->policy ? -1 : 1;
-	if (x->index != y->index)
-		return x->index < y->index ? -1 : 1;
-	return 0;
-}
-
-/* Indexes every (cluster, topic) a policy declares, once per distinct cluster of the policy. */
-static void index_decls(struct kdr_validate_ctx *ctx)
-{
-	size_t cap = 0;
-
-	for (size_t p = 0; p < ctx->desired->n_policies; p++) {
-		const struct kdr_policy *policy = &ctx->desired->policies[p];
-
-		for (size_t c = 0; c < policy->clusters.n; c++) {
-			const char *cluster = policy->clusters.v[c];
-
-			if (!cluster || kdr_strvec_find(&policy->clusters, cluster) != (long)c)
-				continue;
-			for (size_t t = 0; t < policy->n_topics; t++) {
-				struct kdr_validate_decl *decl;
-
-				if (!policy->topics[t].name)
-					continue;
-				ctx->decls = kdr_grow(ctx->decls, &cap, ctx->n_decls + 1, sizeof(*ctx->decls));
-				decl = &ctx->decls[ctx->n_decls++];
-				decl->cluster = cluster;
-				decl->topic = policy->topics[t].name;
-				decl->policy = p;
-				decl->index = t;
-			}
-		}
-	}
-	if (ctx->n_decls > 1)
-		qsort(ctx->decls, ctx->n_decls, sizeof(*ctx->decls), compare_decls);
-}
-
 static void ctx_init(struct kdr_validate_ctx *ctx, const struct kdr_desired *desired, struct kdr_diags *diags)
 {
 	const struct kdr_desired *d = desired;
@@ -256,30 +187,28 @@ static void ctx_init(struct kdr_validate_ctx *ctx, const struct kdr_desired *des
 	for (size_t i = 0; i < d->n_clusters; i++)
 		if (d->clusters[i].meta.name)
 			ctx->cluster_names[ctx->n_cluster_names++] = d->clusters[i].meta.name;
-	/* A loaded desired state brings its compiled regexes; one built by hand gets them here. */
-	if (kdr_resolved_of(desired)) {
-		filters = &kdr_resolved_of(desired)->filters;
-	} else {
-		kdr_resolve_filters_build(&ctx->own_filters, desired);
-		filters = &ctx->own_filters;
-	}
+	/* A loaded desired state comes resolved; one built by hand is resolved here. */
+	ctx->resolved = kdr_resolved_of(desired);
+	if (!ctx->resolved)
+		ctx->resolved = ctx->own = kdr_resolved_new(desired);
+	filters = &ctx->resolved->filters;
+	ctx->decls = ctx->resolved->decls;
+	ctx->n_decls = ctx->resolved->n_decls;
 	ctx->filters = filters->flows;
 	ctx->matches = filters->match;
 	ctx->match_errors = filters->match_error;
 	ctx->default_topic_excludes = &filters->default_topic_excludes;
-	index_decls(ctx);
 	index_topics(ctx);
 }
 
 static void ctx_release(struct kdr_validate_ctx *ctx)
 {
-	kdr_resolve_filters_release(&ctx->own_filters);
+	kdr_resolved_free(ctx->own);
 	for (size_t i = 0; ctx->topic_refs && i < ctx->desired->n_policies; i++)
 		free(ctx->topic_refs[i]);
 	free(ctx->topic_refs);
 	free(ctx->n_topic_refs);
 	free(ctx->cluster_names);
-	free(ctx->decls);
 	memset(ctx, 0, sizeof(*ctx));
 }
 

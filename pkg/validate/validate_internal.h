@@ -17,14 +17,6 @@
 #include "util/diag.h"
 #include "util/regex.h"
 
-/* One topic declared by one policy on one of its clusters. */
-struct kdr_validate_decl {
-	const char *cluster;
-	const char *topic;
-	size_t policy; /* index in desired->policies */
-	size_t index;  /* index in that policy's topics */
-};
-
 /* One entry of a policy's topics sorted by name (then by position). */
 struct kdr_validate_topic_ref {
 	const char *name;
@@ -49,14 +41,15 @@ struct kdr_validate_ctx {
 	 */
 	const struct kdr_validate_broken *broken;
 	size_t n_broken;
-	/* Sorted by cluster, topic, then document order (policy, index). */
-	struct kdr_validate_decl *decls;
-	size_t n_decls;
 	/*
-	 * The desired state's regexes, compiled once (pkg/resolve): those of the
-	 * resolved state attached to it, else own_filters, built for this run.
+	 * What pkg/resolve derived from the desired state once: the one attached
+	 * to it, else `own`, resolved for this run.
 	 */
-	struct kdr_resolve_filters own_filters;
+	const struct kdr_resolved *resolved;
+	struct kdr_resolved *own;
+	/* resolved->decls: sorted by cluster, topic, then document order (policy, index). */
+	const struct kdr_resolve_decl *decls;
+	size_t n_decls;
 	/* Per flow; its topic filter is usable when topics_error is NULL (kdr_validate__check_regexes reports it). */
 	const struct kdr_resolve_flow_filters *filters;
 	/* Per policy: the compiled spec.match, NULL when absent or invalid; and why it did not compile, or NULL. */
@@ -117,9 +110,6 @@ const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t i
 /* Whether `name` is a legal Kafka topic name / `c` a legal character of one. */
 bool kdr_validate__topic_name_ok(const char *name);
 bool kdr_validate__topic_char(char c);
-
-/* The declarations on `cluster`: *first gets the index of the first in ctx->decls; returns the count. */
-size_t kdr_validate__decls_of(const struct kdr_validate_ctx *ctx, const char *cluster, size_t *first);
 
 /*
  * Whether `pattern` is a plain topic name rather than a pattern: only topic

@@ -1051,7 +1051,7 @@ static void test_lent_filters_are_the_ones_used(void **state)
 	struct kdr_live live = {0};
 	struct kdr_live_cluster *cl = NULL;
 	struct kdr_plan own, lent;
-	struct kdr_resolve_filters filters;
+	struct kdr_resolved *resolved = NULL;
 	struct kdr_plan_options options = {0};
 
 	(void)state;
@@ -1062,8 +1062,8 @@ static void test_lent_filters_are_the_ones_used(void **state)
 	cl = live_cluster(&live, "east", 3, racks_abc);
 	live_topic(cl, "payments.a", "1,2,3;2,3,1;3,1,2");
 	live_topic(cl, "orders", "1,2,3");
-	kdr_resolve_filters_build(&filters, &desired);
-	options.filters = &filters;
+	resolved = kdr_resolved_new(&desired);
+	options.resolved = resolved;
 	plan_ok(&own, &desired, &live, NULL);
 	plan_ok(&lent, &desired, &live, &options);
 	assert_int_equal(own.n_actions, 1);
@@ -1072,11 +1072,11 @@ static void test_lent_filters_are_the_ones_used(void **state)
 	kdr_plan_release(&own);
 	kdr_plan_release(&lent);
 
-	filters.match_error[0] = kdr_strdup("recorded at build");
+	resolved->filters.match_error[0] = kdr_strdup("recorded at build");
 	assert_int_equal(kdr_plan_compute(&lent, &desired, &live, &options), KDR_EINVALID);
 	assert_string_equal(kdr_error_message(), "policy 'payments': match: recorded at build");
 	kdr_plan_release(&lent);
-	kdr_resolve_filters_release(&filters);
+	kdr_resolved_free(resolved);
 	kdr_live_release(&live);
 	kdr_desired_release(&desired);
 }

@@ -135,12 +135,50 @@ static void test_the_resolved_state_lives_with_its_desired_state(void **state)
 	kdr_resolved_free(NULL);
 }
 
+static void test_declarations_by_cluster_owner_first(void **state)
+{
+	struct kdr_desired desired;
+	struct kdr_resolved *resolved = NULL;
+	size_t first = 0, n = 0;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml",
+		      DOC "kind: TopicPolicy\n"
+			  "metadata: {name: a}\n"
+			  "spec: {clusters: [west, east, west], topics: [orders, events]}\n" DOC "kind: TopicPolicy\n"
+			  "metadata: {name: b}\n"
+			  "spec: {clusters: [east], topics: [orders, audit, orders]}\n");
+	resolved = kdr_resolved_new(&desired);
+	/* west once although listed twice; sorted by cluster, topic, then document order. */
+	assert_int_equal(resolved->n_decls, 7);
+	n = kdr_resolve_decls_of(resolved, "east", &first);
+	assert_int_equal(first, 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(resolved->decls[0].topic, "audit");
+	assert_string_equal(resolved->decls[1].topic, "events");
+	/* orders on east: policy a owns it (first in the documents), then b's two entries. */
+	assert_string_equal(resolved->decls[2].topic, "orders");
+	assert_int_equal(resolved->decls[2].policy, 0);
+	assert_int_equal(resolved->decls[3].policy, 1);
+	assert_int_equal(resolved->decls[3].index, 0);
+	assert_int_equal(resolved->decls[4].index, 2);
+	n = kdr_resolve_decls_of(resolved, "west", &first);
+	assert_int_equal(first, 5);
+	assert_int_equal(n, 2);
+	assert_string_equal(resolved->decls[5].cluster, "west");
+	assert_int_equal(kdr_resolve_decls_of(resolved, "north", &first), 0);
+	kdr_resolved_free(resolved);
+	kdr_desired_release(&desired);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_each_failure_names_its_field_and_reason),
-		cmocka_unit_test(test_good_patterns_compile_into_the_filters),
-		cmocka_unit_test(test_the_resolved_state_lives_with_its_desired_state),
+	    cmocka_unit_test(test_each_failure_names_its_field_and_reason),
+	    cmocka_unit_test(test_good_patterns_compile_into_the_filters),
+	    cmocka_unit_test(test_the_resolved_state_lives_with_its_desired_state),
+	    cmocka_unit_test(test_declarations_by_cluster_owner_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
