@@ -286,13 +286,14 @@ struct kdr_strvec;
 
 /*
  * The k8s sources' record operation (kdr_source_record's contract): each
- * edited flow's ReplicationFlow (its meta.namespace/name) is read and
- * patched (merge patch of the edited spec fields, with the resourceVersion
- * read; a 409 for a write in between reads it again, up to 5 times) unless
- * its spec already says so. A flow whose generation is no longer the one
- * loaded is refused with KDR_ECONFLICT. A whole document (change->file_path)
- * is KDR_EUNSUPPORTED, refused before anything is sent. One line per patched
- * object goes to `done`. Returns 0 or the request's code.
+ * edited flow's ReplicationFlow (its meta.namespace/name) is read and, unless
+ * its spec already says so, patched (a JSON Patch of the edited spec fields
+ * that first tests metadata.generation, so status writes in between do not
+ * matter). A flow whose generation is no longer the one loaded, before or
+ * during the patch, is refused with KDR_ECONFLICT. A whole document
+ * (change->file_path) is KDR_EUNSUPPORTED, refused before anything is sent.
+ * One line per patched object goes to `done`. Returns 0 or the request's
+ * code.
  */
 int kdr_k8s_record(struct kdr_strvec *done, struct kdr_k8s_client *client, const struct kdr_source_change *change);
 

@@ -1,12 +1,13 @@
 /*
  * Recording a DR step in the custom resources: each edited flow's
- * ReplicationFlow gets a merge patch of its spec, sent with the client (and
+ * ReplicationFlow gets a JSON Patch of its spec, sent with the client (and
  * so the server, credentials and TLS) the desired state was read with.
- * The patch carries the resourceVersion read just before it, so a write
- * that raced it (a status update, a user's edit) makes the API server
- * answer 409 and the object is read again; a spec that changed since the
- * desired state was loaded (a new generation) is refused: the decision was
- * made on what was read.
+ * The patch is conditional on metadata.generation, not on resourceVersion:
+ * a spec that changed since the desired state was loaded is refused (the
+ * decision was made on what was read), while the operator's status writes,
+ * which change the resourceVersion every cycle but never the generation,
+ * cannot make it fail (a resourceVersion precondition lost every race
+ * against a busy status writer in test_k8s_real).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -16,9 +17,6 @@
 #include "source/record.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-/* A status write between our read and our patch: read again, this often. */
-#define MAX_PATCH_ATTEMPTS 5
 
 /* The edits as a spec merge patch: each value a JSON scalar, NULL (remove) a null. */
 static int spec_patch(json_t **out, const struct kdr_flow *flow, const struct kdr_spec_edit *edits, size_t n_edits)
@@ -56,48 +54,103 @@ static json_t *spec_changes(const json_t *spec, const json_t *wanted)
 	return changes;
 }
 
+/* The error for a flow whose spec moved on since it was loaded (`now`: the generation read). */
+static int generation_moved(const struct kdr_flow *flow, json_int_t now)
+{
+	return kdr_error_set(KDR_ECONFLICT,
+			     "ReplicationFlow %s/%s changed since it was read (generation %lld, now %lld): run the "
+			     "command again",
+			     flow->meta.namespace, flow->meta.name, (long long)flow->meta.generation, (long long)now);
+}
+
+/* The object's metadata.generation (0 when unreadable). */
+static json_int_t read_generation(struct kdr_k8s_client *client, const char *path)
+{
+	json_t *object = NULL;
+	json_int_t generation = 0;
+
+	if (kdr_k8s_request(client, &object, NULL, "GET", path, NULL, NULL) == 0)
+		generation = json_integer_value(json_object_get(json_object_get(object, "metadata"), "generation"));
+	json_decref(object);
+	return generation;
+}
+
+/* A JSON Pointer token: '~' -> "~0", '/' -> "~1" (RFC 6901). */
+static void pointer_token(struct kdr_buf *out, const char *key)
+{
+	for (; *key; key++)
+		if (*key == '~')
+			kdr_buf_puts(out, "~0");
+		else if (*key == '/')
+			kdr_buf_puts(out, "~1");
+		else
+			kdr_buf_put(out, key, 1);
+}
+
 /*
- * One round: reads the object, checks its generation, patches what differs
- * at the resourceVersion read. `*patched` gets the new resourceVersion
- * (heap) when a patch was sent; `*stale` says the patch was refused for a
- * resourceVersion that moved since the read (worth another round).
+ * The JSON Patch: first a test that metadata.generation is still
+ * `generation` (the spec the decision was made on), then each change (add
+ * sets or replaces a member, remove drops one the spec has). The API server
+ * applies it atomically, re-applying it itself when a status write races it.
  */
-static int patch_once(char **patched, bool *stale, struct kdr_k8s_client *client, const char *path,
-		      const struct kdr_flow *flow, const json_t *wanted)
+static json_t *json_patch(const json_t *changes, json_int_t generation)
+{
+	json_t *ops = json_array();
+	const char *key = NULL;
+	json_t *value = NULL;
+
+	json_array_append_new(ops, json_pack("{s:s,s:s,s:I}", "op", "test", "path", "/metadata/generation", "value",
+					     generation));
+	json_object_foreach((json_t *)changes, key, value) {
+		struct kdr_buf path = KDR_BUF_INIT;
+
+		kdr_buf_puts(&path, "/spec/");
+		pointer_token(&path, key);
+		if (json_is_null(value))
+			json_array_append_new(ops, json_pack("{s:s,s:s}", "op", "remove", "path", path.ptr));
+		else
+			json_array_append_new(ops, json_pack("{s:s,s:s,s:O}", "op", "add", "path", path.ptr, "value", value));
+		kdr_buf_release(&path);
+	}
+	return ops;
+}
+
+/*
+ * Reads the object, checks its generation, and patches what differs,
+ * conditional on that generation. `*patched` gets the new resourceVersion
+ * (heap) when a patch was sent.
+ */
+static int patch_flow(char **patched, struct kdr_k8s_client *client, const char *path, const struct kdr_flow *flow,
+		      const json_t *wanted)
 {
 	json_t *object = NULL, *answer = NULL, *changes = NULL, *patch = NULL;
-	const json_t *meta = NULL;
+	json_int_t generation = 0;
 	char *body = NULL;
 	int rc = kdr_k8s_request(client, &object, NULL, "GET", path, NULL, NULL);
 
 	if (rc != 0)
 		goto cleanup;
-	meta = json_object_get(object, "metadata");
-	if (flow->meta.generation && json_integer_value(json_object_get(meta, "generation")) != flow->meta.generation) {
-		rc = kdr_error_set(KDR_ECONFLICT,
-				   "ReplicationFlow %s/%s changed since it was read (generation %lld, now %lld): run the "
-				   "command again",
-				   flow->meta.namespace, flow->meta.name, (long long)flow->meta.generation,
-				   (long long)json_integer_value(json_object_get(meta, "generation")));
+	generation = json_integer_value(json_object_get(json_object_get(object, "metadata"), "generation"));
+	if (flow->meta.generation && generation != flow->meta.generation) {
+		rc = generation_moved(flow, generation);
 		goto cleanup;
 	}
 	changes = spec_changes(json_object_get(object, "spec"), wanted);
 	if (json_object_size(changes) == 0)
 		goto cleanup;
-	patch = json_pack("{s:{s:O},s:O}", "metadata", "resourceVersion", json_object_get(meta, "resourceVersion"),
-			  "spec", changes);
-	if (!patch) {
-		rc = kdr_error_set(KDR_EINVALID, "ReplicationFlow %s/%s has no resourceVersion", flow->meta.namespace,
-				   flow->meta.name);
-		goto cleanup;
-	}
-	body = json_dumps(patch, JSON_COMPACT | JSON_SORT_KEYS);
-	rc = kdr_k8s_request(client, &answer, NULL, "PATCH", path, "application/merge-patch+json", body);
-	*stale = rc == KDR_ECONFLICT;
+	patch = json_patch(changes, generation);
+	body = json_dumps(patch, JSON_COMPACT);
+	rc = kdr_k8s_request(client, &answer, NULL, "PATCH", path, "application/json-patch+json", body);
 	if (rc == 0) {
 		const char *rv = json_string_value(json_object_get(json_object_get(answer, "metadata"), "resourceVersion"));
 
 		*patched = kdr_strdup(rv ? rv : "?");
+	} else {
+		/* The test op failed (422) when the spec moved between our read and the patch: say so. */
+		json_int_t now = read_generation(client, path);
+
+		if (now && now != generation)
+			rc = generation_moved(flow, now);
 	}
 cleanup:
 	free(body);
@@ -113,7 +166,6 @@ static int record_flow(struct kdr_strvec *done, struct kdr_k8s_client *client, c
 {
 	json_t *wanted = NULL;
 	char *path = NULL, *patched = NULL;
-	bool stale = true;
 	int rc = 0;
 
 	if (!flow->meta.namespace)
@@ -122,11 +174,7 @@ static int record_flow(struct kdr_strvec *done, struct kdr_k8s_client *client, c
 		return rc;
 	path = kdr_asprintf("%s/namespaces/%s/replicationflows/%s", KDR_K8S_API_PATH, flow->meta.namespace,
 			    flow->meta.name);
-	/* A generation that moved is final: only a stale resourceVersion is worth another read. */
-	for (int attempt = 0; attempt < MAX_PATCH_ATTEMPTS && stale; attempt++) {
-		stale = false;
-		rc = patch_once(&patched, &stale, client, path, flow, wanted);
-	}
+	rc = patch_flow(&patched, client, path, flow, wanted);
 	if (rc == 0 && patched)
 		kdr_strvec_push_take(done, kdr_asprintf("recorded in ReplicationFlow %s/%s (resourceVersion %s)",
 							flow->meta.namespace, flow->meta.name, patched));

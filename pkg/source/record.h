@@ -36,9 +36,9 @@ struct kdr_source_change {
  * - Git: one commit with `message` on the branch of the source's ref
  *   (default: HEAD's) on top of desired->revision, pushed for a remote
  *   (no force; refused when the branch moved);
- * - Kubernetes: each flow's ReplicationFlow patched (spec merge patch,
- *   conditional on the resourceVersion read just before, refused when its
- *   generation moved since the load); whole documents are not written
+ * - Kubernetes: each flow's ReplicationFlow patched (a JSON Patch of its
+ *   spec, conditional on the generation loaded: refused when the spec moved
+ *   since, status writes do not matter); whole documents are not written
  *   (KDR_EUNSUPPORTED, before anything is patched).
  * What was written is appended to `done`, one line each, in order ("wrote
  * P", "recorded in P", "removed P", "committed ID on BRANCH of URL:
