@@ -428,10 +428,12 @@ spec:
     print("kdr failover --commit --k8s:", f.returncode, f.stderr.strip()[-1500:])
     flow1 = obj("replicationflow", "east-to-west")
     spec1 = flow1.get("spec", {})
-    check(f.returncode == 0 and "kubectl patch" not in f.stderr and
-          f"kdr failover: recorded in ReplicationFlow {NS}/east-to-west (resourceVersion "
-          f"{flow1['metadata']['resourceVersion']})" in f.stderr,
-          "kdr failover --commit --k8s patched the ReplicationFlow itself and says so")
+    # The operator writes the flow's status right after the patch: its resourceVersion moves on again.
+    said = re.search(rf"kdr failover: recorded in ReplicationFlow {NS}/east-to-west \(resourceVersion (\d+)\)",
+                     f.stderr)
+    check(f.returncode == 0 and "kubectl patch" not in f.stderr and said is not None and
+          int(flow0["metadata"]["resourceVersion"]) < int(said.group(1)) <= int(flow1["metadata"]["resourceVersion"]),
+          "kdr failover --commit --k8s patched the ReplicationFlow itself and says so (its new resourceVersion)")
     check(spec1.get("suspended") is True and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", spec1.get("failedOver", ""))
           and flow1["metadata"]["generation"] == gen0 + 1 and
           {k: v for k, v in spec1.items() if k not in ("suspended", "failedOver")} ==
