@@ -101,6 +101,9 @@ static void print_results(const struct kdr_plan *plan, const struct kdr_apply_re
 		else if (!result->attempted)
 			printf("  skipped  %s %s/%s\n", kdr_action_kind_name(action->kind), action->cluster,
 			       action->resource);
+		else if (result->code == 0 && result->unsettled)
+			printf("  PENDING  %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
+			       action->resource, result->message);
 		else if (result->code == 0)
 			printf("  %s  %s %s/%s\n", validate_only ? "valid " : "ok    ", kdr_action_kind_name(action->kind),
 			       action->cluster, action->resource);
@@ -112,6 +115,8 @@ static void print_results(const struct kdr_plan *plan, const struct kdr_apply_re
 	       report->succeeded, report->failed, report->skipped);
 	if (report->held)
 		printf(", %zu held", report->held);
+	if (report->unsettled)
+		printf(", %zu not yet reported by Connect", report->unsettled);
 	printf("\n");
 }
 
@@ -123,6 +128,14 @@ int kdr_cli_apply_live(struct kdr_pipeline *p)
 	kdr_pipeline_apply(&report, p, NULL, NULL);
 	print_results(&p->plan, &report, p->options.validate_only);
 	exit_code = report.failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+	/* Sent but not yet acted on by Connect (PENDING above): changes are still pending, exit 2. */
+	if (exit_code == KDR_EXIT_OK && report.unsettled) {
+		fprintf(stderr,
+			"kdr apply: %zu connector change(s) not yet reported by Connect within the timeout (marked "
+			"PENDING above); nothing was undone, the next plan shows them until Connect acts\n",
+			report.unsettled);
+		exit_code = KDR_EXIT_CHANGES;
+	}
 	kdr_apply_report_release(&report);
 	return exit_code;
 }

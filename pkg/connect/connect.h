@@ -53,6 +53,15 @@ int kdr_connect_restart_task(struct kdr_connect_client *client, const char *name
 /* DELETE /connectors/<name>; a 404 counts as done (the connector is gone either way). */
 int kdr_connect_delete(struct kdr_connect_client *client, const char *name);
 
+/*
+ * GET /connectors/<name>/status: the connector's state now (UNKNOWN when
+ * Connect names none); KDR_ENOTFOUND while Connect does not know it yet.
+ */
+int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name);
+/* GET /connectors/<name>/config: *out whether every key of `config` has its value there. */
+int kdr_connect_config_matches(bool *out, struct kdr_connect_client *client, const char *name,
+			       const struct kdr_strmap *config);
+
 /* Requests sent (retries included), for tests and metrics. */
 uint64_t kdr_connect_client_request_count(const struct kdr_connect_client *client);
 

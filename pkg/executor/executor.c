@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "connect/connect.h"
 #include "util/alloc.h"
@@ -48,6 +49,99 @@ static int run_connector_action(struct kdr_connect_client *client, const struct 
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts = { 0, 0 };
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The state a pause or resume asks for, in words (NULL: a config change, judged by the config). */
+static const char *wanted_state(enum kdr_action_kind kind)
+{
+	return kind == KDR_ACTION_PAUSE_CONNECTOR ? "PAUSED or STOPPED" : kind == KDR_ACTION_RESUME_CONNECTOR ? "RUNNING" : NULL;
+}
+
+/*
+ * Whether Connect reports what `action` asked for: a pause PAUSED (or
+ * STOPPED), a resume RUNNING, a created or updated connector with the sent
+ * config. *seen gets the state read (for the warning).
+ */
+static bool settled(enum kdr_connector_state *seen, struct kdr_connect_client *client, const struct kdr_action *action)
+{
+	bool matches = false;
+
+	if (kdr_connect_connector_state(seen, client, action->resource) != 0)
+		return false; /* not known yet (a create), or unreadable this round */
+	switch (action->kind) {
+	case KDR_ACTION_PAUSE_CONNECTOR:
+		return *seen == KDR_CONNECTOR_PAUSED || *seen == KDR_CONNECTOR_STOPPED;
+	case KDR_ACTION_RESUME_CONNECTOR:
+		return *seen == KDR_CONNECTOR_RUNNING;
+	default:
+		return kdr_connect_config_matches(&matches, client, action->resource, &action->config) == 0 && matches;
+	}
+}
+
+static bool waits_for_connect(const struct kdr_action *action, const struct kdr_action_result *result)
+{
+	return result->attempted && result->code == 0 &&
+	       (action->kind == KDR_ACTION_CREATE_CONNECTOR || action->kind == KDR_ACTION_UPDATE_CONNECTOR ||
+		action->kind == KDR_ACTION_PAUSE_CONNECTOR || action->kind == KDR_ACTION_RESUME_CONNECTOR);
+}
+
+/*
+ * Waits, up to timeout_ms, until Connect reports the result of each change
+ * this step made on `cluster` (Connect acts on a pause, resume or config PUT
+ * after a rebalance, so a plan read at once would plan it again). A change
+ * still not reported is marked unsettled with what Connect said; nothing is
+ * undone.
+ */
+static void settle_connectors(struct kdr_apply_report *out, const struct kdr_plan *plan, const char *cluster,
+			      struct kdr_connect_client *client, const struct kdr_apply_run *run, int timeout_ms)
+{
+	bool *done = kdr_calloc(plan->n_actions + 1, sizeof(*done));
+	enum kdr_connector_state *seen = kdr_calloc(plan->n_actions + 1, sizeof(*seen));
+	int64_t deadline = now_ms() + timeout_ms;
+	struct timespec round = { 0, 250 * 1000000L };
+	size_t left = 0;
+
+	for (;;) {
+		left = 0;
+		for (size_t i = 0; i < plan->n_actions; i++) {
+			const struct kdr_action *action = &plan->actions[i];
+
+			if (done[i] || !kdr_apply_run_has(run, action->kind) || strcmp(action->cluster, cluster) != 0 ||
+			    !waits_for_connect(action, &out->results[i]))
+				continue;
+			done[i] = settled(&seen[i], client, action);
+			left += !done[i];
+		}
+		if (left == 0 || now_ms() >= deadline)
+			break;
+		nanosleep(&round, NULL);
+	}
+	for (size_t i = 0; left && i < plan->n_actions; i++) {
+		const struct kdr_action *action = &plan->actions[i];
+		const char *want = wanted_state(action->kind);
+
+		if (done[i] || !kdr_apply_run_has(run, action->kind) || strcmp(action->cluster, cluster) != 0 ||
+		    !waits_for_connect(action, &out->results[i]))
+			continue;
+		out->results[i].unsettled = true;
+		out->results[i].message =
+		    want ? kdr_asprintf("cluster '%s': connector '%s' is %s, not yet %s after %d ms: Connect has not "
+					"acted on it yet; the next plan shows it again until it does",
+					cluster, action->resource, kdr_connector_state_name(seen[i]), want, timeout_ms)
+			 : kdr_asprintf("cluster '%s': connector '%s' (%s): Connect does not report the new config yet "
+					"after %d ms; the next plan shows it again until it does",
+					cluster, action->resource, kdr_connector_state_name(seen[i]), timeout_ms);
+	}
+	free(done);
+	free(seen);
+}
+
 /*
  * A Connect step: per cluster, its connector actions of `run` in plan order.
  * A Connect that cannot be reached fails its own actions only.
@@ -87,6 +181,8 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 				result->message = kdr_strdup(kdr_error_message());
 			}
 		}
+		if (client)
+			settle_connectors(out, plan, cl->meta.name, client, run, copts.timeout_ms);
 		kdr_connect_client_free(client);
 	}
 }
@@ -329,8 +425,10 @@ int kdr_executor_apply(struct kdr_apply_report *out, const struct kdr_plan *plan
 			out->held++;
 		else if (!out->results[i].attempted)
 			out->skipped++;
-		else if (out->results[i].code == 0)
+		else if (out->results[i].code == 0) {
 			out->succeeded++;
+			out->unsettled += out->results[i].unsettled;
+		}
 		else {
 			out->failed++;
 			if (!first_error)

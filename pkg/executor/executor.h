@@ -31,6 +31,7 @@ struct kdr_apply_report {
 	size_t failed;
 	size_t skipped; /* not attempted (another kind of action, or validate-only deletions) */
 	size_t held;    /* not attempted: held back, the connector delete it waits for failed (result.held) */
+	size_t unsettled; /* succeeded, but Connect did not report the change in time (result.unsettled) */
 };
 
 /*

@@ -85,6 +85,7 @@ struct kdr_action_result {
 	char *error_name; /* Kafka's name of the error ("POLICY_VIOLATION", "_TIMED_OUT"), NULL when ok */
 	char *message;	  /* "cluster 'c': topic 't': POLICY_VIOLATION: <broker message>", NULL when ok */
 	bool held;	  /* not attempted: an action it waits for (kdr_action.after) failed; message says which */
+	bool unsettled;	  /* done (code 0), but Connect did not report its result within the timeout; message says */
 };
 
 void kdr_action_result_release(struct kdr_action_result *result);

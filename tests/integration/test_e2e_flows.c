@@ -263,6 +263,10 @@ static void assert_report_ok(const struct kdr_plan *plan, const struct kdr_apply
 			       plan->actions[i].cluster, plan->actions[i].resource, report->results[i].message);
 	assert_int_equal(report->failed, 0);
 	assert_int_equal(report->succeeded, plan->n_actions);
+	for (size_t i = 0; i < report->n; i++)
+		if (report->results[i].unsettled)
+			printf("not reported by Connect: %s\n", report->results[i].message);
+	assert_int_equal(report->unsettled, 0);
 }
 
 /* Plans and applies `desired`; every action succeeds. */
@@ -282,6 +286,23 @@ static void reconcile(const struct kdr_desired *desired)
 }
 
 static void wait_worker_running(struct fixture *fx, const char *cluster);
+
+/*
+ * The plan read right after an apply, with no wait of the test's own: the
+ * apply itself waits until Connect reports what it changed (real Connect
+ * pauses and resumes after a rebalance, after answering the request).
+ */
+static void assert_plan_empty_right_after_apply(const struct kdr_desired *desired)
+{
+	struct kdr_plan plan;
+
+	plan_live(&plan, desired, NULL);
+	if (!kdr_plan_is_empty(&plan)) {
+		print_plan(&plan);
+		fail_msg("the plan right after the apply is not empty");
+	}
+	kdr_plan_release(&plan);
+}
 
 static void assert_second_plan_empty(struct fixture *fx, const struct kdr_desired *desired)
 {
@@ -678,6 +699,7 @@ static void test_suspend_pauses_on_the_worker(void **state)
 	assert_int_equal(count_kind(&plan, KDR_ACTION_PAUSE_CONNECTOR), 3);
 	kdr_plan_release(&plan);
 	reconcile(&suspended);
+	assert_plan_empty_right_after_apply(&suspended);
 	assert_worker_state(fx, WEST, "kdr.east-to-west.source", -1, "PAUSED");
 	assert_worker_state(fx, EAST, "kdr.east-to-west.heartbeat", -1, "PAUSED");
 	/* The other flow keeps running. */
@@ -686,7 +708,8 @@ static void test_suspend_pauses_on_the_worker(void **state)
 
 	/* Resumed: running again, then nothing to do. */
 	reconcile(&desired);
-	/* Real Connect answers a resume with 202 and resumes each connector a moment later. */
+	/* Real Connect answers a resume with 202 and resumes each connector a moment later: the apply waited. */
+	assert_plan_empty_right_after_apply(&desired);
 	assert_worker_state(fx, WEST, "kdr.east-to-west.checkpoint", -1, "RUNNING");
 	assert_worker_state(fx, WEST, "kdr.east-to-west.source", -1, "RUNNING");
 	assert_worker_state(fx, EAST, "kdr.east-to-west.heartbeat", -1, "RUNNING");

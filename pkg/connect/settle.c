@@ -1,0 +1,59 @@
+/*
+ * What one connector reports now, for an apply that waits until Connect has
+ * acted on its change: Connect answers a pause, resume or config PUT at once
+ * and applies it after a rebalance, so a plan read right after would plan the
+ * same change again.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect/connect.h"
+#include "connect/connect_internal.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+static int get_connector_json(json_t **out, struct kdr_connect_client *client, const char *name, const char *suffix)
+{
+	char *escaped = kdr_connect__escape_name(name);
+	char *path = kdr_asprintf("/connectors/%s%s", escaped, suffix);
+	char *subject = kdr_asprintf("connector '%s'", name);
+	int rc = kdr_connect__get_json(client, path, subject, out);
+
+	free(escaped);
+	free(path);
+	free(subject);
+	return rc;
+}
+
+int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name)
+{
+	json_t *status = NULL;
+	const char *state = NULL;
+	int rc = get_connector_json(&status, client, name, "/status");
+
+	*out = KDR_CONNECTOR_UNKNOWN;
+	if (rc == 0) {
+		state = json_string_value(json_object_get(json_object_get(status, "connector"), "state"));
+		if (!state || kdr_connector_state_parse(out, state) != 0)
+			*out = KDR_CONNECTOR_UNKNOWN;
+	}
+	json_decref(status);
+	return rc;
+}
+
+int kdr_connect_config_matches(bool *out, struct kdr_connect_client *client, const char *name,
+			       const struct kdr_strmap *config)
+{
+	json_t *live = NULL;
+	int rc = get_connector_json(&live, client, name, "/config");
+
+	*out = rc == 0 && json_is_object(live);
+	for (size_t i = 0; *out && i < config->n; i++) {
+		const char *value = json_string_value(json_object_get(live, config->v[i].key));
+
+		*out = value && strcmp(value, config->v[i].value) == 0;
+	}
+	json_decref(live);
+	return rc;
+}
