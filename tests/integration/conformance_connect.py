@@ -33,6 +33,7 @@ MIRROR_SOURCE = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
 MIRROR_CHECKPOINT = "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
 MIRROR_HEARTBEAT = "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector"
 SETTLE_S = 60
+LAG_MS = 2000  # the sandbox's Connect state delay in the target-state section
 
 
 def call(base, method, path, body=None):
@@ -153,12 +154,31 @@ def probe(clusters, check):
     check(status == 200 and body.get("emit.heartbeats.interval.seconds") == "6" and body.get("name") == "hb",
           "GET /connectors/hb/config -> 200 with the updated config and its name")
 
-    status, _ = call(base, "PUT", "/connectors/hb/pause")
-    check(status == 202, "PUT pause -> 202 (got %s)" % status)
-    check(wait_state(base, "hb", "PAUSED") == "PAUSED", "the paused connector reaches PAUSED")
-    status, _ = call(base, "PUT", "/connectors/hb/resume")
-    check(status == 202, "PUT resume -> 202 (got %s)" % status)
-    check(wait_state(base, "hb", "RUNNING") == "RUNNING", "the resumed connector reaches RUNNING")
+    # Real Connect answers pause/resume/stop at once and moves the connector after a rebalance; the
+    # sandbox does so only with its state delay (connect-delay), which this section turns on, so that the
+    # first read right after each PUT still shows the old state there. On both: the new state, bounded.
+    if not BED.real:
+        BED.control("connect-delay conf %d" % LAG_MS)
+
+    def target_change(verb, want_status, before, after):
+        status, _ = call(base, "PUT", "/connectors/hb/%s" % verb)
+        answered = time.monotonic()
+        check(status == want_status, "PUT %s -> %d (got %s)" % (verb, want_status, status))
+        if not BED.real:
+            first = call(base, "GET", "/connectors/hb/status")
+            read_after = time.monotonic() - answered
+            state = first[1].get("connector", {}).get("state") if isinstance(first[1], dict) else None
+            check(first[0] == 200 and state == before and read_after < LAG_MS / 1000.0,
+                  "sandbox, state delay %d ms: the status read %.3f s after PUT %s still shows %s (got %s %s)"
+                  % (LAG_MS, read_after, verb, before, first[0], state))
+        check(wait_state(base, "hb", after) == after, "after PUT %s the connector reaches %s" % (verb, after))
+
+    target_change("pause", 202, "RUNNING", "PAUSED")
+    target_change("resume", 202, "PAUSED", "RUNNING")
+    target_change("stop", 204, "RUNNING", "STOPPED")
+    target_change("resume", 202, "STOPPED", "RUNNING")
+    if not BED.real:
+        BED.control("connect-delay conf 0")
 
     status, _ = call(base, "POST", "/connectors/hb/restart")
     check(status in (200, 204), "POST restart -> 204 (got %s)" % status)

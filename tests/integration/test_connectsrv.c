@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -824,6 +825,58 @@ static void test_stop(void **state)
 	assert_states(SOURCE, "RUNNING", 2, running);
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * With a state delay, pause/stop/resume answer as before but the status
+ * keeps the old state until the delay has passed (as real Connect, which
+ * acts after a rebalance); a later PUT replaces a pending one; setting the
+ * delay back to 0 applies what is pending.
+ */
+#define STATE_DELAY_MS 1000
+
+/* PUT `verb`: the old states still show at once, the new ones once the delay has passed. */
+static void lagging_change(const char *verb, long status, const char *before, size_t n_before,
+			   const char *const *tasks_before, const char *after, size_t n_after,
+			   const char *const *tasks_after)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/connectors/" SOURCE "/%s", verb);
+	expect_status("PUT", path, NULL, status);
+	assert_states(SOURCE, before, n_before, tasks_before);
+	sleep_ms(STATE_DELAY_MS + 100);
+	assert_states(SOURCE, after, n_after, tasks_after);
+}
+
+static void test_state_delay(void **state)
+{
+	const char *running[] = {"RUNNING", "RUNNING"};
+	const char *paused[] = {"PAUSED", "PAUSED"};
+
+	(void)state;
+	create_source(SOURCE, "2");
+	kdr_connect_server_set_state_delay(srv, STATE_DELAY_MS);
+	lagging_change("pause", 202, "RUNNING", 2, running, "PAUSED", 2, paused);
+	lagging_change("stop", 204, "PAUSED", 2, paused, "STOPPED", 0, NULL);
+	/* A resume replaced by a pause before it applied: only the pause takes effect. */
+	expect_status("PUT", "/connectors/" SOURCE "/resume", NULL, 202);
+	lagging_change("pause", 202, "STOPPED", 0, NULL, "PAUSED", 0, NULL);
+
+	/* Back to 0: the pending resume applies at once, and so do later ones. */
+	expect_status("PUT", "/connectors/" SOURCE "/resume", NULL, 202);
+	assert_states(SOURCE, "PAUSED", 0, NULL);
+	kdr_connect_server_set_state_delay(srv, 0);
+	assert_states(SOURCE, "RUNNING", 2, running);
+	expect_status("PUT", "/connectors/" SOURCE "/pause", NULL, 202);
+	assert_states(SOURCE, "PAUSED", 2, paused);
+}
+
 static void test_initial_state(void **state)
 {
 	char body[1024];
@@ -1522,6 +1575,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_expand, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initial_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_task_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_connector_only, setup, teardown),

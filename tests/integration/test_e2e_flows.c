@@ -679,9 +679,13 @@ static void test_regex_change_is_one_update(void **state)
 	kdr_desired_release(&changed);
 }
 
-static void test_suspend_pauses_on_the_worker(void **state)
+/*
+ * Suspends the east-to-west flow and resumes it, each apply followed at once
+ * by a plan that must be empty: the apply waited for the worker to report
+ * the pause and the resume.
+ */
+static void suspend_then_resume(struct fixture *fx)
 {
-	struct fixture *fx = *state;
 	struct kdr_desired desired = {0}, suspended = {0};
 	struct scenario sc = baseline;
 	struct kdr_plan plan;
@@ -716,6 +720,29 @@ static void test_suspend_pauses_on_the_worker(void **state)
 	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 	kdr_desired_release(&suspended);
+}
+
+static void test_suspend_pauses_on_the_worker(void **state)
+{
+	suspend_then_resume(*state);
+}
+
+/*
+ * The same on workers that apply a pause or resume LAG_MS after answering
+ * it, as real Connect does after a rebalance (the sandbox applies them at
+ * once unless told): the plan right after each apply is still empty, so the
+ * apply waited. Sandbox-only: the lag is the sandbox's; the real-Connect run
+ * of test_suspend_pauses_on_the_worker lags on its own.
+ */
+#define LAG_MS 700
+static void test_suspend_waits_for_a_lagging_worker(void **state)
+{
+	struct fixture *fx = *state;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs the sandbox's Connect state delay");
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, EAST, LAG_MS), 0);
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, LAG_MS), 0);
+	suspend_then_resume(fx);
 }
 
 static void test_removed_flow_deleted_foreign_kept(void **state)
@@ -1288,6 +1315,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_apply_flows_then_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_regex_change_is_one_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_suspend_pauses_on_the_worker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_suspend_waits_for_a_lagging_worker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_removed_flow_deleted_foreign_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connector_deletes_reach_connect_before_topic_deletes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_connector_delete_does_not_stop_later_steps, setup, teardown),

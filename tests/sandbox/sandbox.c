@@ -299,6 +299,19 @@ int kdr_sandbox_connect_fail(struct kdr_sandbox *sandbox, const char *cluster, i
 	return 0;
 }
 
+int kdr_sandbox_connect_set_state_delay(struct kdr_sandbox *sandbox, const char *cluster, int ms)
+{
+	int rc = 0;
+	struct kdr_connect_server *server = find_connect(sandbox, cluster, &rc);
+
+	if (!server)
+		return rc;
+	if (ms < 0 || ms > 600000)
+		return kdr_error_set(KDR_EINVALID, "sandbox: bad Connect state delay %d ms", ms);
+	kdr_connect_server_set_state_delay(server, ms);
+	return 0;
+}
+
 int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *cluster, const char *connector, int task,
 				  const char *trace)
 {

@@ -75,6 +75,12 @@ int kdr_sandbox_broker_up(struct kdr_sandbox *sandbox, const char *cluster, int3
 
 /* Connect: the next `count` REST requests get HTTP `status` (409 rebalance, 500 ...). */
 int kdr_sandbox_connect_fail(struct kdr_sandbox *sandbox, const char *cluster, int status, int count);
+/*
+ * Connect: PUT pause/resume/stop answer at once and take effect `ms` later
+ * (0 to 600000; 0, the default, applies them before answering), as real
+ * Connect applies a target state after a rebalance.
+ */
+int kdr_sandbox_connect_set_state_delay(struct kdr_sandbox *sandbox, const char *cluster, int ms);
 /* Connect: marks a task FAILED with `trace`. */
 int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
 				  int task, const char *trace);

@@ -411,7 +411,9 @@ static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config 
  * and reopen a broker's listener (kdr_sandbox_broker_down/up), all-up brings
  * back every broker taken down (and clears the latencies set here), latency
  * CLUSTER API_KEY MS delays the answers to one API (kdr_sandbox_set_latency;
- * 0 removes it), ping answers ok; a Connect worker cannot be killed here (its
+ * 0 removes it), connect-delay CLUSTER MS makes the cluster's Connect worker
+ * apply pause/resume/stop MS after answering (kdr_sandbox_connect_set_state_delay;
+ * all-up clears it too), ping answers ok; a Connect worker cannot be killed here (its
  * state is in memory).
  */
 struct control {
@@ -430,6 +432,8 @@ struct control {
 		int api_key;
 	} slow[64]; /* latencies set here, cleared by all-up */
 	size_t n_slow;
+	char *lagging[64]; /* clusters given a Connect state delay here, cleared by all-up */
+	size_t n_lagging;
 };
 
 static void control_answer(struct control *ctl, char *line, char *answer, size_t size)
@@ -457,6 +461,23 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 
 			kdr_sandbox_set_latency(ctl->sandbox, ctl->slow[last].cluster, ctl->slow[last].api_key, 0);
 			free(ctl->slow[last].cluster);
+		}
+		while (ctl->n_lagging > 0) {
+			size_t last = --ctl->n_lagging;
+
+			kdr_sandbox_connect_set_state_delay(ctl->sandbox, ctl->lagging[last], 0);
+			free(ctl->lagging[last]);
+		}
+	} else if (verb && strcmp(verb, "connect-delay") == 0 && id_text) {
+		/* id_text is the delay here: connect-delay CLUSTER MS. */
+		if (!end || *end || id < 0 || id > 600000 || strtok_r(NULL, " \t\r", &save)) {
+			snprintf(answer, size, "error usage: connect-delay CLUSTER MS (0 to 600000)");
+		} else if (kdr_sandbox_connect_set_state_delay(ctl->sandbox, cluster, (int)id) != 0) {
+			snprintf(answer, size, "error %s", kdr_error_message());
+		} else {
+			snprintf(answer, size, "ok");
+			if (id > 0 && ctl->n_lagging < sizeof(ctl->lagging) / sizeof(ctl->lagging[0]))
+				ctl->lagging[ctl->n_lagging++] = kdr_strdup(cluster);
 		}
 	} else if (verb && strcmp(verb, "latency") == 0 && id_text && end && !*end && id >= -1 && id < 32768) {
 		char *ms_text = strtok_r(NULL, " \t\r", &save);
@@ -498,7 +519,7 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 	} else if (verb && (strcmp(verb, "connect-down") == 0 || strcmp(verb, "connect-up") == 0)) {
 		snprintf(answer, size, "error kdr-sandbox cannot kill its Connect worker (its state is in memory)");
 	} else {
-		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, all-up, ping)");
+		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, connect-delay CLUSTER MS, all-up, ping)");
 	}
 }
 
@@ -583,6 +604,8 @@ static void control_stop(struct control *ctl)
 		free(ctl->down[i].cluster);
 	for (size_t i = 0; i < ctl->n_slow; i++)
 		free(ctl->slow[i].cluster);
+	for (size_t i = 0; i < ctl->n_lagging; i++)
+		free(ctl->lagging[i]);
 	ctl->running = false;
 }
 

@@ -620,7 +620,7 @@ static void set_target(struct ctx *ctx, enum kdr_connect_target target, int stat
 
 	if (!conn)
 		return;
-	kdr_connect_state_set_target(conn, target);
+	kdr_connect_state_request_target(ctx->store, conn, target);
 	reply(ctx, status, NULL);
 }
 

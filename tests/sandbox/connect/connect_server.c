@@ -101,18 +101,23 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
-static void count_request(struct kdr_connect_server *server, const char *method)
+static uint64_t monotonic_ns(void)
 {
-	size_t i = 0;
-
 	struct timespec ts = {0, 0};
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void count_request(struct kdr_connect_server *server, const char *method, uint64_t now_ns)
+{
+	size_t i = 0;
+
 	server->total++;
 	for (i = 0; i < N_COUNTED; i++) {
 		if (strcmp(counted_methods[i], method) != 0)
 			continue;
-		server->last_ns[i] = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		server->last_ns[i] = now_ns;
 		if (server->counts[i]++ == 0)
 			server->first_ns[i] = server->last_ns[i];
 	}
@@ -173,6 +178,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 	struct kdr_connect_request req = {0};
 	struct kdr_connect_response resp = {0};
 	enum MHD_Result ret = MHD_NO;
+	uint64_t now = 0;
 
 	(void)version;
 	if (!rc) {
@@ -200,7 +206,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 	pthread_mutex_lock(&server->lock);
 	req.base_url = server->url;
 	req.kafka_cluster_id = server->kafka_cluster_id;
-	count_request(server, method);
+	now = monotonic_ns();
+	count_request(server, method, now);
+	/* Target states that came due since the last request are in place before this one reads them. */
+	kdr_connect_state_advance(&server->store, now);
 	if (server->fail_count > 0) {
 		char *message = fault_message(server->fail_status);
 
@@ -280,6 +289,15 @@ void kdr_connect_server_stop(struct kdr_connect_server *server)
 const char *kdr_connect_server_url(const struct kdr_connect_server *server)
 {
 	return server->url;
+}
+
+void kdr_connect_server_set_state_delay(struct kdr_connect_server *server, int ms)
+{
+	pthread_mutex_lock(&server->lock);
+	kdr_connect_state_set_delay(&server->store, ms > 0 ? (uint64_t)ms * 1000000u : 0);
+	if (ms <= 0)
+		kdr_connect_state_advance(&server->store, monotonic_ns());
+	pthread_mutex_unlock(&server->lock);
 }
 
 void kdr_connect_server_fail(struct kdr_connect_server *server, int status, int count)

@@ -23,6 +23,13 @@ void kdr_connect_server_stop(struct kdr_connect_server *server);
 /* "http://127.0.0.1:P", lent. */
 const char *kdr_connect_server_url(const struct kdr_connect_server *server);
 
+/*
+ * Target-state delay: with `ms` > 0, PUT pause/resume/stop answer at once and
+ * the connector and its tasks move `ms` later (seen by the first request
+ * after that), as real Connect moves them after a rebalance; 0 (the default)
+ * applies them before answering and applies any still pending now.
+ */
+void kdr_connect_server_set_state_delay(struct kdr_connect_server *server, int ms);
 /* The next `count` requests get HTTP `status` with a Connect-style error body. */
 void kdr_connect_server_fail(struct kdr_connect_server *server, int status, int count);
 /* Marks task `task` of `connector` FAILED with `trace`; KDR_ENOTFOUND when absent. */

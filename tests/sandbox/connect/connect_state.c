@@ -35,6 +35,8 @@ void kdr_connect_state_init(struct kdr_connect_state_store *store, const char *w
 	store->v = NULL;
 	store->n = 0;
 	store->cap = 0;
+	store->state_delay_ns = 0;
+	store->now_ns = 0;
 }
 
 static void free_tasks(struct kdr_connect_connector *conn)
@@ -231,6 +233,40 @@ void kdr_connect_state_set_target(struct kdr_connect_connector *conn, enum kdr_c
 	for (i = 0; i < conn->n_tasks; i++)
 		if (follows_target(conn->tasks[i].state))
 			conn->tasks[i].state = task_state_for(target);
+}
+
+void kdr_connect_state_request_target(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+				      enum kdr_connect_target target)
+{
+	if (store->state_delay_ns == 0) {
+		conn->pending = false;
+		kdr_connect_state_set_target(conn, target);
+		return;
+	}
+	/* Connect writes the target to its config topic and answers; the worker acts on it after the rebalance. */
+	conn->pending = true;
+	conn->pending_target = target;
+	conn->pending_due_ns = store->now_ns + store->state_delay_ns;
+}
+
+void kdr_connect_state_set_delay(struct kdr_connect_state_store *store, uint64_t delay_ns)
+{
+	store->state_delay_ns = delay_ns;
+}
+
+void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t now_ns)
+{
+	size_t i = 0;
+
+	store->now_ns = now_ns;
+	for (i = 0; i < store->n; i++) {
+		struct kdr_connect_connector *conn = store->v[i];
+
+		if (conn->pending && (store->state_delay_ns == 0 || conn->pending_due_ns <= now_ns)) {
+			conn->pending = false;
+			kdr_connect_state_set_target(conn, conn->pending_target);
+		}
+	}
 }
 
 static json_t *instance_json(const struct kdr_connect_state_store *store, long task, enum kdr_connect_state state,

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -12,10 +13,13 @@
 /*
  * The worker's connectors and tasks: configs, target states (what the user
  * asked for) and runtime states (what the status endpoint reports), and the
- * transitions Connect's herder makes between them. Everything is applied at
- * once: a change Connect would apply asynchronously after answering is
- * already visible on the next request. Not thread-safe; the server holds its
- * lock around every call. Private to the sandbox.
+ * transitions Connect's herder makes between them. By default everything is
+ * applied at once: a change Connect would apply asynchronously after
+ * answering is already visible on the next request. With a state delay
+ * (kdr_connect_state_set_delay) a pause/resume/stop only records the target
+ * and the instances move once the delay has passed, as real Connect moves
+ * them after a rebalance. Not thread-safe; the server holds its lock around
+ * every call. Private to the sandbox.
  */
 
 enum kdr_connect_state {
@@ -49,6 +53,9 @@ struct kdr_connect_connector {
 	char *trace;
 	struct kdr_connect_task *tasks;
 	size_t n_tasks;
+	bool pending; /* a target asked for but not applied yet (state delay) */
+	enum kdr_connect_target pending_target;
+	uint64_t pending_due_ns; /* CLOCK_MONOTONIC ns at which it applies */
 };
 
 struct kdr_connect_state_store {
@@ -56,6 +63,8 @@ struct kdr_connect_state_store {
 	struct kdr_connect_connector **v; /* sorted by name */
 	size_t n;
 	size_t cap;
+	uint64_t state_delay_ns; /* 0: target states apply at once */
+	uint64_t now_ns;	 /* the clock as of the last kdr_connect_state_advance */
 };
 
 /* Starts an empty store whose instances report `worker_id` (copied). */
@@ -81,8 +90,19 @@ struct kdr_connect_connector *kdr_connect_state_put(bool *created, struct kdr_co
 /* Removes connector `name`; KDR_ENOTFOUND when absent. */
 int kdr_connect_state_delete(struct kdr_connect_state_store *store, const char *name);
 
-/* PUT pause/resume/stop: sets the target state and moves the instances accordingly. */
+/* Sets the target state and moves the instances accordingly, at once. */
 void kdr_connect_state_set_target(struct kdr_connect_connector *conn, enum kdr_connect_target target);
+/*
+ * PUT pause/resume/stop: without a state delay as kdr_connect_state_set_target;
+ * with one the target is recorded (a later request replaces it) and applied
+ * by the first kdr_connect_state_advance at least the delay after `now_ns`.
+ */
+void kdr_connect_state_request_target(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+				      enum kdr_connect_target target);
+/* How long a requested target waits before it applies (0: at once; pending ones keep their due time). */
+void kdr_connect_state_set_delay(struct kdr_connect_state_store *store, uint64_t delay_ns);
+/* Moves the clock to `now_ns` and applies every pending target that is due (with no delay set: all of them). */
+void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t now_ns);
 
 /*
  * POST restart with includeTasks/onlyFailed: returns the restart plan as a
