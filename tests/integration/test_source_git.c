@@ -29,6 +29,8 @@
 
 #include <cmocka.h>
 
+#include "shell_helpers.h"
+
 #include "diff/diff.h"
 #include "source/source.h"
 #include "spec/spec.h"
@@ -42,53 +44,12 @@ static char root[64];		/* everything the tests create */
 static char work[PATH_MAX + 8]; /* the work tree: main, tags, branches */
 static char c1[41], c2[41], c3[41], c_broken[41], c_big[41], c_layout[41];
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Runs a shell command that must succeed. */
-static void sh(const char *fmt, ...)
-{
-	char command[8192];
-	va_list ap;
-	int status = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(command, sizeof(command), fmt, ap);
-	va_end(ap);
-	status = system(command);
-	if (status != 0)
-		fail_msg("command failed (status %d): %s", status, command);
-}
-
-/* Runs a shell command that must succeed; its output without the trailing newline. */
-static char *sh_out(const char *fmt, ...)
-{
-	char command[8192], chunk[4096];
-	struct kdr_buf out = KDR_BUF_INIT;
-	FILE *pipe = NULL;
-	size_t n = 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(command, sizeof(command), fmt, ap);
-	va_end(ap);
-	pipe = popen(command, "r");
-	assert_non_null(pipe);
-	while ((n = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
-		kdr_buf_put(&out, chunk, n);
-	if (pclose(pipe) != 0)
-		fail_msg("command failed: %s", command);
-	while (out.len && out.ptr[out.len - 1] == '\n')
-		kdr_buf_truncate(&out, out.len - 1);
-	return kdr_buf_detach(&out);
-}
-
 static void write_file(const char *dir, const char *rel, const char *content)
 {
 	char *path = kdr_asprintf("%s/%s", dir, rel);
 	FILE *f = NULL;
 
-	sh("mkdir -p \"$(dirname '%s')\"", path);
+	kdr_test_sh("mkdir -p \"$(dirname '%s')\"", path);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	fputs(content, f);
@@ -101,8 +62,8 @@ static void commit_all(char out[41], const char *dir, const char *message)
 {
 	char *id = NULL;
 
-	sh("git -C '%s' add -A && git -C '%s' commit -q -m '%s'", dir, dir, message);
-	id = sh_out("git -C '%s' rev-parse HEAD", dir);
+	kdr_test_sh("git -C '%s' add -A && git -C '%s' commit -q -m '%s'", dir, dir, message);
+	id = kdr_test_sh_out("git -C '%s' rev-parse HEAD", dir);
 	assert_int_equal(strlen(id), 40);
 	memcpy(out, id, 41);
 	free(id);
@@ -185,7 +146,7 @@ static int setup_repos(void **state)
 	setenv("GIT_COMMITTER_NAME", "kdr test", 1);
 	setenv("GIT_COMMITTER_EMAIL", "kdr@example.com", 1);
 	snprintf(work, sizeof(work), "%s/work", root);
-	sh("git init -q -b main '%s'", work);
+	kdr_test_sh("git init -q -b main '%s'", work);
 
 	/* c1: two clusters and a policy under kdr/, plus things that are not documents. */
 	write_file(work, "kdr/clusters.yaml", clusters_yaml);
@@ -196,18 +157,18 @@ static int setup_repos(void **state)
 	/* c2: a topic added; tagged (annotated and lightweight). */
 	write_file(work, "kdr/topics.yaml", topics_v2);
 	commit_all(c2, work, "add topic events");
-	sh("git -C '%s' tag -a v1 -m 'release 1' && git -C '%s' tag light", work, work);
+	kdr_test_sh("git -C '%s' tag -a v1 -m 'release 1' && git -C '%s' tag light", work, work);
 	/* c3: a config change; main stays here. */
 	write_file(work, "kdr/topics.yaml", topics_v3);
 	commit_all(c3, work, "shorter retention");
 
 	/* c_broken on branch broken: an unknown field. */
-	sh("git -C '%s' checkout -q -b broken", work);
+	kdr_test_sh("git -C '%s' checkout -q -b broken", work);
 	write_file(work, "kdr/topics.yaml", topics_broken);
 	commit_all(c_broken, work, "typo");
 
 	/* c_big on branch big: a document over the 4 MiB limit next to good ones. */
-	sh("git -C '%s' checkout -q -b big main", work);
+	kdr_test_sh("git -C '%s' checkout -q -b big main", work);
 	big = kdr_malloc(((size_t)5 << 20) + 64);
 	memset(big, '#', (size_t)5 << 20);
 	memcpy(big + ((size_t)5 << 20), "\n", 2);
@@ -220,7 +181,7 @@ static int setup_repos(void **state)
 	 * a submodule, a non-YAML file and names whose byte order differs
 	 * from the order they were added in.
 	 */
-	sh("git -C '%s' checkout -q -b layout main", work);
+	kdr_test_sh("git -C '%s' checkout -q -b layout main", work);
 	write_file(work, "kdr/b.yml",
 		   "apiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: b-yml}\nspec: {bootstrapServers: "
 		   "b:1}\n");
@@ -232,10 +193,10 @@ static int setup_repos(void **state)
 		   "{bootstrapServers: a:2}\n");
 	write_file(work, "kdr/.hidden.yaml", "not: [a kdr document\n");
 	write_file(work, "kdr/notes.txt", "kind: KafkaCluster\n");
-	sh("ln -s clusters.yaml '%s/kdr/link.yaml'", work);
-	sh("git -C '%s' update-index --add --cacheinfo 160000,%s,kdr/vendor.yaml", work, c1);
+	kdr_test_sh("ln -s clusters.yaml '%s/kdr/link.yaml'", work);
+	kdr_test_sh("git -C '%s' update-index --add --cacheinfo 160000,%s,kdr/vendor.yaml", work, c1);
 	commit_all(c_layout, work, "layout");
-	sh("git -C '%s' checkout -q main", work);
+	kdr_test_sh("git -C '%s' checkout -q main", work);
 	return 0;
 }
 
@@ -248,7 +209,7 @@ static int teardown_repos(void **state)
 	(void)state;
 	stop_daemon(running_daemon);
 	if (root[0])
-		sh("rm -rf '%s'", root);
+		kdr_test_sh("rm -rf '%s'", root);
 	return 0;
 }
 
@@ -257,7 +218,7 @@ static char *make_bare(const char *name)
 {
 	char *bare = kdr_asprintf("%s/%s", root, name);
 
-	sh("rm -rf '%s' && git clone -q --bare '%s' '%s'", bare, work, bare);
+	kdr_test_sh("rm -rf '%s' && git clone -q --bare '%s' '%s'", bare, work, bare);
 	return bare;
 }
 
@@ -266,11 +227,11 @@ static void push_commit_to(char out[41], const char *bare, const char *ref, cons
 {
 	char *scratch = kdr_asprintf("%s/scratch", root);
 
-	sh("rm -rf '%s' && git clone -q '%s' '%s'", scratch, bare, scratch);
+	kdr_test_sh("rm -rf '%s' && git clone -q '%s' '%s'", scratch, bare, scratch);
 	write_file(scratch, rel, content);
 	commit_all(out, scratch, "pushed");
-	sh("git -C '%s' push -q origin HEAD:%s", scratch, ref);
-	sh("rm -rf '%s'", scratch);
+	kdr_test_sh("git -C '%s' push -q origin HEAD:%s", scratch, ref);
+	kdr_test_sh("rm -rf '%s'", scratch);
 	free(scratch);
 }
 
@@ -410,7 +371,8 @@ static void test_ci_clone_resolves_origin_main(void **state)
 
 	(void)state;
 	/* What a CI job has: a checkout of the PR head with origin/main fetched. */
-	sh("rm -rf '%s' && git clone -q '%s' '%s' && git -C '%s' checkout -q --detach %s", ci, work, ci, ci, c_layout);
+	kdr_test_sh("rm -rf '%s' && git clone -q '%s' '%s' && git -C '%s' checkout -q --detach %s", ci, work, ci, ci,
+		    c_layout);
 	repo = open_ok(&options);
 	assert_resolves(repo, "HEAD", c_layout);
 	assert_resolves(repo, "origin/main", c3);
@@ -425,7 +387,7 @@ static void test_ci_clone_resolves_origin_main(void **state)
 	kdr_desired_release(&base);
 	kdr_desired_release(&head);
 	kdr_git_free(repo);
-	sh("rm -rf '%s'", ci);
+	kdr_test_sh("rm -rf '%s'", ci);
 	free(ci);
 }
 
@@ -464,7 +426,7 @@ static void test_open_errors(void **state)
 	assert_int_equal(kdr_git_open(&repo, &options), KDR_ENOTFOUND);
 	assert_null(repo);
 	assert_non_null(strstr(kdr_error_message(), "no such directory"));
-	sh("mkdir -p '%s'", plain);
+	kdr_test_sh("mkdir -p '%s'", plain);
 	options.url = plain;
 	assert_int_equal(kdr_git_open(&repo, &options), KDR_EINVALID);
 	assert_non_null(strstr(kdr_error_message(), "is not a git repository"));
@@ -477,11 +439,11 @@ static void test_open_errors(void **state)
 	if (geteuid() == 0) {
 		char *foreign = kdr_asprintf("%s/foreign", root);
 
-		sh("rm -rf '%s' && git init -q '%s' && chown -R nobody '%s'", foreign, foreign, foreign);
+		kdr_test_sh("rm -rf '%s' && git init -q '%s' && chown -R nobody '%s'", foreign, foreign, foreign);
 		options.url = foreign;
 		assert_int_equal(kdr_git_open(&repo, &options), KDR_EINVALID);
 		assert_non_null(strstr(kdr_error_message(), "is owned by another user"));
-		sh("rm -rf '%s'", foreign);
+		kdr_test_sh("rm -rf '%s'", foreign);
 		free(foreign);
 	}
 	free(missing);
@@ -594,7 +556,7 @@ static void test_validation_errors_are_located_too(void **state)
 
 	(void)state;
 	/* Parses, but names a cluster nobody defined. */
-	sh("rm -rf '%s' && git init -q -b main '%s'", repo_dir, repo_dir);
+	kdr_test_sh("rm -rf '%s' && git init -q -b main '%s'", repo_dir, repo_dir);
 	write_file(repo_dir, "p.yaml",
 		   "apiVersion: kdr.io/v1alpha1\nkind: TopicPolicy\nmetadata: {name: p}\n"
 		   "spec: {clusters: [nowhere]}\n");
@@ -654,15 +616,15 @@ static void test_damaged_repository_names_the_object(void **state)
 	char *blob = NULL, *tree = NULL, *text = NULL;
 
 	(void)state;
-	sh("rm -rf '%s' && git init -q -b main '%s'", repo_dir, repo_dir);
+	kdr_test_sh("rm -rf '%s' && git init -q -b main '%s'", repo_dir, repo_dir);
 	write_file(repo_dir, "c.yaml", "apiVersion: kdr.io/v1alpha1\nkind: KafkaCluster\nmetadata: {name: c}\n"
 				       "spec: {bootstrapServers: \"c:9092\"}\n");
 	commit_all(commit, repo_dir, "one cluster");
-	blob = sh_out("git -C '%s' rev-parse HEAD:c.yaml", repo_dir);
-	tree = sh_out("git -C '%s' rev-parse 'HEAD^{tree}'", repo_dir);
+	blob = kdr_test_sh_out("git -C '%s' rev-parse HEAD:c.yaml", repo_dir);
+	tree = kdr_test_sh_out("git -C '%s' rev-parse 'HEAD^{tree}'", repo_dir);
 
 	/* The blob is gone. */
-	sh("rm -f '%s/.git/objects/%.2s/%s'", repo_dir, blob, blob + 2);
+	kdr_test_sh("rm -f '%s/.git/objects/%.2s/%s'", repo_dir, blob, blob + 2);
 	repo = open_ok(&options);
 	assert_true(kdr_git_load(&desired, &diags, repo, commit, NULL, 0) < 0);
 	text = diags.n ? kdr_diag_format(&diags.v[0]) : kdr_strdup("");
@@ -675,7 +637,8 @@ static void test_damaged_repository_names_the_object(void **state)
 	kdr_git_free(repo);
 
 	/* The tree is corrupt (not zlib data). */
-	sh("f='%s/.git/objects/%.2s/%s'; chmod u+w \"$f\"; printf 'garbage' > \"$f\"", repo_dir, tree, tree + 2);
+	kdr_test_sh("f='%s/.git/objects/%.2s/%s'; chmod u+w \"$f\"; printf 'garbage' > \"$f\"", repo_dir, tree,
+		    tree + 2);
 	repo = open_ok(&options);
 	assert_true(kdr_git_load(&desired, &diags, repo, commit, NULL, 0) < 0);
 	text = diags.n ? kdr_diag_format(&diags.v[0]) : kdr_strdup("");
@@ -687,7 +650,7 @@ static void test_damaged_repository_names_the_object(void **state)
 	kdr_git_free(repo);
 
 	/* HEAD names an object that does not exist: a clear error, every time, no leak. */
-	sh("echo 0123456789abcdef0123456789abcdef01234567 > '%s/.git/refs/heads/main'", repo_dir);
+	kdr_test_sh("echo 0123456789abcdef0123456789abcdef01234567 > '%s/.git/refs/heads/main'", repo_dir);
 	for (int i = 0; i < 3; i++) {
 		repo = open_ok(&options);
 		assert_true(kdr_git_resolve(hex, repo, NULL) < 0);
@@ -721,12 +684,12 @@ static void test_file_url_clone_then_fetch(void **state)
 	assert_non_null(kdr_git_cache_path(repo));
 	assert_true(strncmp(kdr_git_cache_path(repo), cache, strlen(cache)) == 0);
 	assert_int_equal(stat(kdr_git_cache_path(repo), &st), 0);
-	listing = sh_out("ls '%s'", cache);
+	listing = kdr_test_sh_out("ls '%s'", cache);
 	assert_non_null(strstr(listing, ".git"));
 	assert_null(strstr(listing, "tmp"));
 	assert_null(strchr(listing, '\n'));
 	free(listing);
-	listing = sh_out("git --git-dir='%s' rev-parse --is-bare-repository", kdr_git_cache_path(repo));
+	listing = kdr_test_sh_out("git --git-dir='%s' rev-parse --is-bare-repository", kdr_git_cache_path(repo));
 	assert_string_equal(listing, "true");
 	free(listing);
 	/* The remote's HEAD, branches, tags, ids. */
@@ -763,7 +726,7 @@ static void test_file_url_clone_then_fetch(void **state)
 	assert_int_equal(kdr_git_resolve(hex, repo, "refs/pull/8/head"), KDR_ENOTFOUND);
 
 	/* A branch deleted on the remote goes from the cache. */
-	sh("git --git-dir='%s' branch -q -D broken", bare);
+	kdr_test_sh("git --git-dir='%s' branch -q -D broken", bare);
 	assert_int_equal(kdr_git_fetch(repo), 0);
 	assert_int_equal(kdr_git_resolve(hex, repo, "broken"), KDR_ENOTFOUND);
 
@@ -775,7 +738,7 @@ static void test_file_url_clone_then_fetch(void **state)
 
 	kdr_desired_release(&desired);
 	kdr_git_free(repo);
-	sh("rm -rf '%s' '%s'", bare, cache);
+	kdr_test_sh("rm -rf '%s' '%s'", bare, cache);
 	free(bare);
 	free(url);
 	free(cache);
@@ -800,7 +763,7 @@ static void test_commit_records_changes(void **state)
 	char *branch = NULL, *out = NULL;
 
 	(void)state;
-	sh("rm -rf '%s' && git clone -q '%s' '%s'", local, work, local);
+	kdr_test_sh("rm -rf '%s' && git clone -q '%s' '%s'", local, work, local);
 	repo = open_ok(&local_options);
 	assert_int_equal(kdr_git_branch_of(&branch, repo, NULL), 0);
 	assert_string_equal(branch, "refs/heads/main");
@@ -815,9 +778,10 @@ static void test_commit_records_changes(void **state)
 	/* A commit on main, the work tree and index brought along. */
 	assert_int_equal(kdr_git_commit(made, repo, branch, head, changes, 2, "kdr test: record\n\nbody\n"), 0);
 	assert_string_not_equal(made, head);
-	out = sh_out("git -C '%s' rev-parse HEAD HEAD^ && git -C '%s' log -1 --format=%%s%%n%%an && git -C '%s' status "
-		     "--porcelain && cat '%s/kdr/extra.yaml'",
-		     local, local, local, local);
+	out = kdr_test_sh_out(
+	    "git -C '%s' rev-parse HEAD HEAD^ && git -C '%s' log -1 --format=%%s%%n%%an && git -C '%s' status "
+	    "--porcelain && cat '%s/kdr/extra.yaml'",
+	    local, local, local, local);
 	{
 		char *want = kdr_asprintf("%s\n%s\nkdr test: record\nkdr test\n# added by kdr", made, head);
 
@@ -837,14 +801,14 @@ static void test_commit_records_changes(void **state)
 	write_file(local, "kdr/extra.yaml", "# edited by hand\n");
 	assert_int_equal(kdr_git_commit(other, repo, branch, made, changes, 2, "kdr test: dirty"), KDR_ECONFLICT);
 	assert_non_null(strstr(kdr_error_message(), "has uncommitted changes"));
-	out = sh_out("git -C '%s' rev-parse HEAD", local);
+	out = kdr_test_sh_out("git -C '%s' rev-parse HEAD", local);
 	assert_string_equal(out, made);
 	free(out);
 	/* Removing a file. */
-	sh("git -C '%s' checkout -q -- kdr/extra.yaml", local);
+	kdr_test_sh("git -C '%s' checkout -q -- kdr/extra.yaml", local);
 	changes[1].data = NULL;
 	assert_int_equal(kdr_git_commit(other, repo, branch, made, changes + 1, 1, "kdr test: remove"), 0);
-	out = sh_out("git -C '%s' ls-files kdr && git -C '%s' status --porcelain", local, local);
+	out = kdr_test_sh_out("git -C '%s' ls-files kdr && git -C '%s' status --porcelain", local, local);
 	assert_string_equal(out, "kdr/clusters.yaml\nkdr/topics.yaml");
 	free(out);
 	kdr_git_free(repo);
@@ -858,7 +822,8 @@ static void test_commit_records_changes(void **state)
 	changes[1].data = "# pushed\n";
 	changes[1].len = 9;
 	assert_int_equal(kdr_git_commit(made, repo, branch, c3, changes, 2, "kdr test: pushed"), 0);
-	out = sh_out("git --git-dir='%s' rev-parse main && git --git-dir='%s' show main:kdr/extra.yaml", bare, bare);
+	out = kdr_test_sh_out("git --git-dir='%s' rev-parse main && git --git-dir='%s' show main:kdr/extra.yaml", bare,
+			      bare);
 	{
 		char *want = kdr_asprintf("%s\n# pushed", made);
 
@@ -869,7 +834,7 @@ static void test_commit_records_changes(void **state)
 	kdr_git_free(repo);
 	kdr_buf_release(&text);
 	free(branch);
-	sh("rm -rf '%s' '%s' '%s'", local, bare, cache);
+	kdr_test_sh("rm -rf '%s' '%s' '%s'", local, bare, cache);
 	free(local);
 	free(bare);
 	free(url);
@@ -899,7 +864,7 @@ static void test_default_cache_location(void **state)
 	assert_true(strncmp(kdr_git_cache_path(repo), prefix, strlen(prefix)) == 0);
 	assert_resolves(repo, NULL, c3);
 	kdr_git_free(repo);
-	sh("rm -rf '%s' '%s' '%s/.cache'", bare, xdg, root);
+	kdr_test_sh("rm -rf '%s' '%s' '%s/.cache'", bare, xdg, root);
 	free(prefix);
 	free(bare);
 	free(url);
@@ -945,7 +910,7 @@ static bool accepts(int port)
  */
 static pid_t start_daemon(const char *base, int port)
 {
-	char *exec_path = sh_out("git --exec-path");
+	char *exec_path = kdr_test_sh_out("git --exec-path");
 	char *program = kdr_asprintf("%s/git-daemon", exec_path);
 	char *base_arg = kdr_asprintf("--base-path=%s", base);
 	char *port_arg = kdr_asprintf("--port=%d", port);
@@ -1007,7 +972,7 @@ static void test_git_daemon_clone_fetch_and_outage(void **state)
 	pid_t daemon = 0;
 
 	(void)state;
-	sh("mkdir -p '%s'", base);
+	kdr_test_sh("mkdir -p '%s'", base);
 	bare = make_bare("served/dr.git");
 	url = kdr_asprintf("git://127.0.0.1:%d/dr.git", port);
 	options.url = url;
@@ -1036,7 +1001,7 @@ static void test_git_daemon_clone_fetch_and_outage(void **state)
 
 	kdr_desired_release(&desired);
 	kdr_git_free(repo);
-	sh("rm -rf '%s' '%s'", base, cache);
+	kdr_test_sh("rm -rf '%s' '%s'", base, cache);
 	free(bare);
 	free(url);
 	free(base);
@@ -1089,10 +1054,10 @@ static void test_unreachable_and_stalled_servers_are_bounded(void **state)
 	close(listener);
 
 	/* A failed first clone leaves no half-made cache behind. */
-	listing = sh_out("ls -A '%s'", cache);
+	listing = kdr_test_sh_out("ls -A '%s'", cache);
 	assert_string_equal(listing, "");
 	free(listing);
-	sh("rm -rf '%s'", cache);
+	kdr_test_sh("rm -rf '%s'", cache);
 	free(cache);
 	free(url);
 }
@@ -1113,7 +1078,7 @@ static void test_url_passwords_are_masked(void **state)
 	unsetenv("KDR_TEST_UNSET_TOKEN");
 	assert_int_equal(kdr_git_open(&repo, &options), KDR_EINVALID);
 	assert_string_equal(kdr_error_message(), "token variable 'KDR_TEST_UNSET_TOKEN' is not set");
-	sh("rm -rf '%s'", cache);
+	kdr_test_sh("rm -rf '%s'", cache);
 	free(cache);
 	free(url);
 }

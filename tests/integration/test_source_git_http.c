@@ -29,6 +29,8 @@
 
 #include <cmocka.h>
 
+#include "shell_helpers.h"
+
 #include "source/source.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -41,22 +43,6 @@ static const char token[] = "ghp_T0kenThatMustNeverBeShown42";
 static char root[64];
 static char served[128]; /* GIT_PROJECT_ROOT: holds dr.git */
 static char head_commit[41];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sh(const char *fmt, ...)
-{
-	char command[4096];
-	va_list ap;
-	int status = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(command, sizeof(command), fmt, ap);
-	va_end(ap);
-	status = system(command);
-	if (status != 0)
-		fail_msg("command failed (status %d): %s", status, command);
-}
 
 static void read_line_of(char out[41], const char *command)
 {
@@ -374,12 +360,12 @@ static int setup(void **state)
 	setenv("GIT_COMMITTER_EMAIL", "kdr@example.com", 1);
 	snprintf(served, sizeof(served), "%s/served", root);
 	work = kdr_asprintf("%s/work", root);
-	sh("git init -q -b main '%s' && mkdir -p '%s/kdr'", work, work);
-	sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: dc-east}\\n"
-	   "spec: {bootstrapServers: east:9092}\\n' > '%s/kdr/clusters.yaml'",
-	   work);
-	sh("git -C '%s' add -A && git -C '%s' commit -q -m one", work, work);
-	sh("mkdir -p '%s' && git clone -q --bare '%s' '%s/dr.git'", served, work, served);
+	kdr_test_sh("git init -q -b main '%s' && mkdir -p '%s/kdr'", work, work);
+	kdr_test_sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: dc-east}\\n"
+		    "spec: {bootstrapServers: east:9092}\\n' > '%s/kdr/clusters.yaml'",
+		    work);
+	kdr_test_sh("git -C '%s' add -A && git -C '%s' commit -q -m one", work, work);
+	kdr_test_sh("mkdir -p '%s' && git clone -q --bare '%s' '%s/dr.git'", served, work, served);
 	{
 		char *command = kdr_asprintf("git -C '%s' rev-parse HEAD", work);
 
@@ -409,7 +395,7 @@ static int teardown(void **state)
 	close(server.listener);
 	free(server.last_authorization);
 	pthread_mutex_destroy(&server.lock);
-	sh("rm -rf '%s'", root);
+	kdr_test_sh("rm -rf '%s'", root);
 	return 0;
 }
 

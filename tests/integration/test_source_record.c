@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "shell_helpers.h"
+
 #include "source/record.h"
 #include "source/source.h"
 #include "util/alloc.h"
@@ -27,46 +29,6 @@
 #include "util/strvec.h"
 
 static char root[64];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sh(const char *fmt, ...)
-{
-	char command[8192];
-	va_list ap;
-	int status = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(command, sizeof(command), fmt, ap);
-	va_end(ap);
-	status = system(command);
-	if (status != 0)
-		fail_msg("command failed (status %d): %s", status, command);
-}
-
-/* The command's output without the trailing newline (heap). */
-static char *sh_out(const char *fmt, ...)
-{
-	char command[8192], chunk[4096];
-	struct kdr_buf out = KDR_BUF_INIT;
-	FILE *pipe = NULL;
-	size_t n = 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(command, sizeof(command), fmt, ap);
-	va_end(ap);
-	pipe = popen(command, "r");
-	assert_non_null(pipe);
-	while ((n = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
-		kdr_buf_put(&out, chunk, n);
-	if (pclose(pipe) != 0)
-		fail_msg("command failed: %s", command);
-	while (out.len && out.ptr[out.len - 1] == '\n')
-		kdr_buf_truncate(&out, out.len - 1);
-	return kdr_buf_detach(&out);
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -141,7 +103,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sh("rm -rf '%s'", root);
+	kdr_test_sh("rm -rf '%s'", root);
 	return 0;
 }
 
@@ -151,7 +113,7 @@ static char *make_dir(const char *name, const char *flow)
 	char *dir = kdr_asprintf("%s/%s", root, name);
 	char *path = NULL;
 
-	sh("rm -rf '%s' && mkdir -p '%s'", dir, dir);
+	kdr_test_sh("rm -rf '%s' && mkdir -p '%s'", dir, dir);
 	path = kdr_asprintf("%s/clusters.yaml", dir);
 	write_text(path, clusters_yaml);
 	free(path);
@@ -313,15 +275,15 @@ static char *make_repo(const char *name)
 {
 	char *dir = make_dir(name, flow_yaml);
 
-	sh("git -C '%s' init -q -b main && git -C '%s' add -A && git -C '%s' commit -qm 'the DR topology'", dir, dir,
-	   dir);
+	kdr_test_sh("git -C '%s' init -q -b main && git -C '%s' add -A && git -C '%s' commit -qm 'the DR topology'",
+		    dir, dir, dir);
 	return dir;
 }
 
 static void test_git_work_tree_one_commit(void **state)
 {
 	char *repo = make_repo("repo");
-	char *head = sh_out("git -C '%s' rev-parse HEAD", repo);
+	char *head = kdr_test_sh_out("git -C '%s' rev-parse HEAD", repo);
 	char *out = NULL, *want = NULL;
 	struct kdr_git_options options = { repo, NULL, NULL, NULL, 0 };
 	struct kdr_source source = { NULL, NULL };
@@ -336,7 +298,7 @@ static void test_git_work_tree_one_commit(void **state)
 	assert_string_equal(desired.revision, head);
 	change = failover_change(&desired);
 	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, message), 0);
-	out = sh_out("git -C '%s' rev-parse HEAD", repo);
+	out = kdr_test_sh_out("git -C '%s' rev-parse HEAD", repo);
 	want = kdr_asprintf("committed %.12s on main of %s: kdr failover: flow east-to-west (dc-east -> dc-west) "
 			    "failed over",
 			    out, repo);
@@ -344,9 +306,10 @@ static void test_git_work_tree_one_commit(void **state)
 	free(want);
 	free(out);
 	/* On top of the commit read; the message whole; the work tree and index follow; only the flow's file. */
-	out = sh_out("git -C '%s' rev-parse HEAD^ && git -C '%s' log -1 --format=%%B && git -C '%s' status --porcelain "
-		     "&& git -C '%s' diff --name-only HEAD^ HEAD && git -C '%s' show HEAD:flows.yaml",
-		     repo, repo, repo, repo, repo);
+	out = kdr_test_sh_out(
+	    "git -C '%s' rev-parse HEAD^ && git -C '%s' log -1 --format=%%B && git -C '%s' status --porcelain "
+	    "&& git -C '%s' diff --name-only HEAD^ HEAD && git -C '%s' show HEAD:flows.yaml",
+	    repo, repo, repo, repo, repo);
 	want = kdr_asprintf("%s\n%s\nflows.yaml\n%.*s", head, message, (int)strlen(flow_failed_over_yaml) - 1,
 			    flow_failed_over_yaml);
 	assert_string_equal(out, want);
@@ -358,7 +321,7 @@ static void test_git_work_tree_one_commit(void **state)
 	change = failover_change(&desired);
 	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, message), 0);
 	assert_int_equal(done.n, 0);
-	out = sh_out("git -C '%s' rev-list --count HEAD", repo);
+	out = kdr_test_sh_out("git -C '%s' rev-list --count HEAD", repo);
 	assert_string_equal(out, "2");
 	free(out);
 
@@ -390,8 +353,8 @@ static void test_git_file_remote_pushed_and_moved_remote_refused(void **state)
 
 	(void)state;
 	memset(&desired, 0, sizeof(desired));
-	sh("git clone -q --bare '%s' '%s'", work, bare);
-	head = sh_out("git --git-dir='%s' rev-parse main", bare);
+	kdr_test_sh("git clone -q --bare '%s' '%s'", work, bare);
+	head = kdr_test_sh_out("git --git-dir='%s' rev-parse main", bare);
 	assert_int_equal(kdr_source_git(&source, &options, NULL, NULL, 0), 0);
 	load_ok(&desired, &source);
 	assert_string_equal(desired.revision, head);
@@ -401,16 +364,16 @@ static void test_git_file_remote_pushed_and_moved_remote_refused(void **state)
 	change.file_path = "east-to-west-failback.yaml";
 	change.file_data = reverse_yaml;
 	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, message), 0);
-	out = sh_out("git --git-dir='%s' rev-parse main", bare);
+	out = kdr_test_sh_out("git --git-dir='%s' rev-parse main", bare);
 	want = kdr_asprintf("committed %.12s on main of %s: kdr failover: flow east-to-west (dc-east -> dc-west) "
 			    "failed over",
 			    out, url);
 	assert_done(&done, want);
 	free(want);
 	free(out);
-	out = sh_out("git --git-dir='%s' rev-parse main^ && git --git-dir='%s' diff --name-only main^ main && "
-		     "git --git-dir='%s' show main:east-to-west-failback.yaml",
-		     bare, bare, bare);
+	out = kdr_test_sh_out("git --git-dir='%s' rev-parse main^ && git --git-dir='%s' diff --name-only main^ main && "
+			      "git --git-dir='%s' show main:east-to-west-failback.yaml",
+			      bare, bare, bare);
 	want = kdr_asprintf("%s\neast-to-west-failback.yaml\nflows.yaml\n%.*s", head, (int)strlen(reverse_yaml) - 1,
 			    reverse_yaml);
 	assert_string_equal(out, want);
@@ -419,16 +382,17 @@ static void test_git_file_remote_pushed_and_moved_remote_refused(void **state)
 
 	/* Someone else pushes meanwhile: a record on what was read is refused and the remote keeps their commit. */
 	load_ok(&desired, &source);
-	sh("rm -rf '%s' && git clone -q '%s' '%s' && echo '# theirs' >> '%s/clusters.yaml' && git -C '%s' commit -qam "
-	   "theirs && git -C '%s' push -q origin main",
-	   scratch, bare, scratch, scratch, scratch, scratch);
+	kdr_test_sh(
+	    "rm -rf '%s' && git clone -q '%s' '%s' && echo '# theirs' >> '%s/clusters.yaml' && git -C '%s' commit -qam "
+	    "theirs && git -C '%s' push -q origin main",
+	    scratch, bare, scratch, scratch, scratch, scratch);
 	free(head);
-	head = sh_out("git --git-dir='%s' rev-parse main", bare);
+	head = kdr_test_sh_out("git --git-dir='%s' rev-parse main", bare);
 	memset(&change, 0, sizeof(change));
 	change.file_path = "east-to-west-failback.yaml";
 	assert_int_equal(kdr_source_record(&done, &source, &desired, &change, "kdr failback: remove"), KDR_ECONFLICT);
 	assert_int_equal(done.n, 0);
-	out = sh_out("git --git-dir='%s' rev-parse main", bare);
+	out = kdr_test_sh_out("git --git-dir='%s' rev-parse main", bare);
 	assert_string_equal(out, head);
 	free(out);
 	kdr_desired_release(&desired);

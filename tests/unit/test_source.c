@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "shell_helpers.h"
+
 #include "resolve/resolve.h"
 #include "source/source.h"
 #include "util/alloc.h"
@@ -40,22 +42,6 @@ static const char broken_doc[] = "apiVersion: kdr.io/v1alpha1\n"
 				 "  clusters: [dc-a]\n"
 				 "  partitions: many\n";
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sh(const char *fmt, ...)
-{
-	char command[4096];
-	va_list ap;
-	int status = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(command, sizeof(command), fmt, ap);
-	va_end(ap);
-	status = system(command);
-	if (status != 0)
-		fail_msg("command failed (status %d): %s", status, command);
-}
-
 static void write_file(const char *dir, const char *name, const char *content)
 {
 	char *path = kdr_asprintf("%s/%s", dir, name);
@@ -78,7 +64,7 @@ static char *make_dir(void)
 
 static void remove_dir(char *dir)
 {
-	sh("rm -rf '%s'", dir);
+	kdr_test_sh("rm -rf '%s'", dir);
 	free(dir);
 }
 
@@ -106,14 +92,14 @@ static void test_dir_revision_is_a_stable_content_hash(void **state)
 	assert_string_equal(a, b);
 	free(b);
 	/* An mtime change alone is no change. */
-	sh("touch -d '2001-01-01' '%s/cluster.yaml'", dir);
+	kdr_test_sh("touch -d '2001-01-01' '%s/cluster.yaml'", dir);
 	b = revision_of(dir);
 	assert_string_equal(a, b);
 	free(b);
 	/* Files the loader ignores do not count: other extensions, hidden entries. */
 	write_file(dir, "README.md", "notes");
 	write_file(dir, ".draft.yaml", broken_doc);
-	sh("mkdir -p '%s/.git' && echo x > '%s/.git/x.yaml'", dir, dir);
+	kdr_test_sh("mkdir -p '%s/.git' && echo x > '%s/.git/x.yaml'", dir, dir);
 	b = revision_of(dir);
 	assert_string_equal(a, b);
 	free(b);
@@ -141,18 +127,18 @@ static void test_dir_revision_changes_with_documents(void **state)
 	assert_string_equal(base, rev);
 	free(rev);
 	/* A document added in a subdirectory. */
-	sh("mkdir -p '%s/sub'", dir);
+	kdr_test_sh("mkdir -p '%s/sub'", dir);
 	write_file(dir, "sub/policy.yaml", policy_doc);
 	rev = revision_of(dir);
 	assert_string_not_equal(base, rev);
 	free(rev);
 	/* Removed again. */
-	sh("rm '%s/sub/policy.yaml'", dir);
+	kdr_test_sh("rm '%s/sub/policy.yaml'", dir);
 	rev = revision_of(dir);
 	assert_string_equal(base, rev);
 	free(rev);
 	/* Renamed: same bytes, another name. */
-	sh("mv '%s/cluster.yaml' '%s/clusters.yaml'", dir, dir);
+	kdr_test_sh("mv '%s/cluster.yaml' '%s/clusters.yaml'", dir, dir);
 	rev = revision_of(dir);
 	assert_string_not_equal(base, rev);
 	free(rev);
@@ -202,7 +188,7 @@ static void test_dir_revision_errors(void **state)
 	rev = revision_of(file);
 	free(rev);
 	/* A document that cannot be read is an error, not a silent skip. */
-	sh("ln -s '%s/missing.yaml' '%s/dangling.yaml'", dir, dir);
+	kdr_test_sh("ln -s '%s/missing.yaml' '%s/dangling.yaml'", dir, dir);
 	assert_int_equal(kdr_source_dir_revision(&rev, dir), KDR_EIO);
 	assert_non_null(strstr(kdr_error_message(), "dangling.yaml"));
 	free(file);
@@ -250,7 +236,7 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 		struct kdr_desired base;
 
 		memset(&base, 0, sizeof(base));
-		sh("rm '%s/broken.yaml'", dir);
+		kdr_test_sh("rm '%s/broken.yaml'", dir);
 		assert_int_equal(kdr_source_load_dir(&base, &diags, dir, KDR_SOURCE_NO_VALIDATE), 0);
 		assert_int_equal(base.n_policies, 1);
 		assert_null(kdr_resolved_of(&base));
@@ -259,7 +245,7 @@ static void test_dir_source_loads_all_or_nothing(void **state)
 	}
 
 	/* Changed between the check and the load: a conflict, nothing used. */
-	sh("rm '%s/broken.yaml'", dir);
+	kdr_test_sh("rm '%s/broken.yaml'", dir);
 	write_file(dir, "more.yaml", "# a comment only\n");
 	assert_int_equal(source.ops->load(&desired, &diags, rev, source.ctx), KDR_ECONFLICT);
 	assert_string_equal(desired.revision, rev);
@@ -296,8 +282,8 @@ static char *git_head(const char *repo)
 
 static void commit_all(const char *repo, const char *message)
 {
-	sh("cd '%s' && git add -A && git -c user.name=kdr -c user.email=kdr@example.invalid commit -q -m '%s'", repo,
-	   message);
+	kdr_test_sh("cd '%s' && git add -A && git -c user.name=kdr -c user.email=kdr@example.invalid commit -q -m '%s'",
+		    repo, message);
 }
 
 static void test_git_source_follows_the_ref(void **state)
@@ -315,7 +301,7 @@ static void test_git_source_follows_the_ref(void **state)
 	memset(&options, 0, sizeof(options));
 	memset(&desired, 0, sizeof(desired));
 	repo = make_dir();
-	sh("git init -q -b main '%s' && mkdir -p '%s/kdr'", repo, repo);
+	kdr_test_sh("git init -q -b main '%s' && mkdir -p '%s/kdr'", repo, repo);
 	write_file(repo, "kdr/cluster.yaml", cluster_doc);
 	write_file(repo, "other.yaml", broken_doc); /* outside --path: never read */
 	commit_all(repo, "first");
