@@ -831,6 +831,20 @@ static void assert_nothing_left_to_delete(const struct kdr_desired *desired)
 	kdr_plan_release(&plan);
 }
 
+/* Asks `cluster`'s worker until the injected 500s are used up and it answers 200 again. */
+static void use_up_connect_faults(struct fixture *fx, const char *cluster)
+{
+	for (int i = 0; i < 100; i++) {
+		json_t *body = NULL;
+		long status = rest(&body, "GET", connect_url(fx, cluster), "/connectors", NULL);
+
+		json_decref(body);
+		if (status == 200)
+			break;
+		assert_int_equal(status, 500);
+	}
+}
+
 static void test_connector_deletes_reach_connect_before_topic_deletes(void **state)
 {
 	struct fixture *fx = *state;
@@ -900,15 +914,7 @@ static void test_failed_connector_delete_does_not_stop_later_steps(void **state)
 	assert_int_equal(report.succeeded, 2); /* west's heartbeat delete, east's topic delete */
 	kdr_apply_report_release(&report);
 	kdr_plan_release(&plan);
-	for (int i = 0; i < 100; i++) {
-		json_t *body = NULL;
-		long status = rest(&body, "GET", connect_url(fx, EAST), "/connectors", NULL);
-
-		json_decref(body);
-		if (status == 200)
-			break;
-		assert_int_equal(status, 500);
-	}
+	use_up_connect_faults(fx, EAST);
 	plan_live_deleting(&plan, &fewer, NULL, true);
 	if (plan.n_actions != 2)
 		print_plan(&plan);
@@ -973,15 +979,7 @@ static void test_failed_connector_delete_holds_its_topic_deletes(void **state)
 	kdr_plan_release(&plan);
 	assert_true(topic_exists(fx, EAST, "dc-west.old"));
 
-	for (int i = 0; i < 100; i++) {
-		json_t *body = NULL;
-		long status = rest(&body, "GET", connect_url(fx, EAST), "/connectors", NULL);
-
-		json_decref(body);
-		if (status == 200)
-			break;
-		assert_int_equal(status, 500);
-	}
+	use_up_connect_faults(fx, EAST);
 	plan_live_deleting(&plan, &fewer, NULL, true);
 	assert_non_null(find_action(&plan, KDR_ACTION_DELETE_TOPIC, EAST, "dc-west.old"));
 	apply(&report, &plan, &fewer);
@@ -1054,15 +1052,7 @@ static void test_server_errors_fail_the_action(void **state)
 	kdr_apply_report_release(&report);
 	kdr_plan_release(&plan);
 	/* The worker recovers once the injected answers are used up. */
-	for (int i = 0; i < 100; i++) {
-		json_t *body = NULL;
-		long status = rest(&body, "GET", connect_url(fx, WEST), "/connectors", NULL);
-
-		json_decref(body);
-		if (status == 200)
-			break;
-		assert_int_equal(status, 500);
-	}
+	use_up_connect_faults(fx, WEST);
 	/* Then the next reconcile finishes the job. */
 	reconcile(&desired);
 	assert_second_plan_empty(fx, &desired);
