@@ -1,8 +1,11 @@
 #include "args.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "util/units.h"
 
 int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
 		  kdr_cli_option_fn own, void *ctx)
@@ -46,6 +49,17 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 void kdr_cli_args_release(struct kdr_cli_args *args)
 {
 	kdr_strvec_release(&args->clusters);
+}
+
+int kdr_cli_duration(int64_t *out, const struct kdr_cli_spec *spec, const char *flag, const char *arg,
+		     const char *hint)
+{
+	int64_t ms = 0;
+
+	if (kdr_parse_duration_ms(&ms, arg, 0) != 0 || ms <= 0 || ms > INT32_MAX)
+		return kdr_cli_usage_error(spec, "%s: '%s' is not a positive duration %s", flag, arg, hint);
+	*out = ms;
+	return KDR_EXIT_OK;
 }
 
 int kdr_cli_format_json(bool *json, const struct kdr_cli_spec *spec, const char *arg)

@@ -2,6 +2,7 @@
 #define KDR_CMD_ARGS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "live_source.h"
@@ -38,6 +39,14 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 		  kdr_cli_option_fn own, void *ctx);
 
 void kdr_cli_args_release(struct kdr_cli_args *args);
+
+/*
+ * A positive duration of at most INT32_MAX ms (24 days) for option `flag`
+ * into *out; else the usage error "FLAG: 'ARG' is not a positive duration
+ * HINT" (printed; `hint` e.g. "(e.g. 60s, 500ms, 5m)").
+ */
+int kdr_cli_duration(int64_t *out, const struct kdr_cli_spec *spec, const char *flag, const char *arg,
+		     const char *hint);
 
 /* --format text|json: sets *json; a usage error (printed) for anything else. */
 int kdr_cli_format_json(bool *json, const struct kdr_cli_spec *spec, const char *arg);

@@ -1,18 +1,10 @@
-/* kdr run: the reconcile loop (pkg/controller) with its HTTP endpoints and signal handling. */
-#include <signal.h>
-#include <stdlib.h>
+/* kdr run: parses, opens the source and hands it to the reconcile loop (pkg/controller). */
 #include <string.h>
-#include <unistd.h>
-#ifdef __GLIBC__ /* defined by the headers above */
-#include <malloc.h>
-#endif
 
 #include "args.h"
 #include "controller/controller.h"
 #include "k8s/k8s.h"
 #include "util/error.h"
-#include "util/strvec.h"
-#include "util/units.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9464"
 
@@ -93,53 +85,10 @@ static const struct kdr_cli_spec run_spec = {
 	.short_options = "c:h",
 };
 
-/* The controller the signal handler stops; set only while the loop runs. */
-static struct kdr_controller *volatile running;
-
-static void on_signal(int signo)
-{
-	static const char msg[] = "kdr run: second signal, exiting now\n";
-	struct kdr_controller *ctl = running;
-	ssize_t n = 0;
-
-	if (!ctl)
-		return;
-	if (kdr_controller_stop_requested(ctl)) {
-		/* The operator insists: do not wait for the cycle (async-signal-safe calls only). */
-		n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-		(void)n;
-		_exit(KDR_EXIT_ERROR);
-	}
-	kdr_controller_request_stop(ctl, signo);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	/* A scraper hanging up mid-response must not kill the controller. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
+/* A positive duration: the loop's periods and its request timeout. */
 static int parse_duration(int64_t *out, const char *flag, const char *text)
 {
-	int64_t ms = 0;
-
-	if (kdr_parse_duration_ms(&ms, text, 0) != 0 || ms <= 0 || ms > INT32_MAX) {
-		return kdr_cli_usage_error(&run_spec, "%s: '%s' is not a positive duration (e.g. 60s, 500ms, 5m)", flag,
-					   text);
-	}
-	*out = ms;
-	return KDR_EXIT_OK;
+	return kdr_cli_duration(out, &run_spec, flag, text, "(e.g. 60s, 500ms, 5m)");
 }
 
 struct run_args {
@@ -195,21 +144,8 @@ int kdr_cmd_run(int argc, char **argv)
 	struct kdr_k8s_source_options k8s = { 0 };
 	struct kdr_controller *ctl = NULL;
 	int exit_code = KDR_EXIT_OK;
-	int rc = 0;
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-	/*
-	 * One malloc arena, set before any thread starts. glibc gives threads
-	 * their own arenas (up to 8 per core) and keeps what is freed in each:
-	 * the loop's reader threads and librdkafka's broker threads, new ones
-	 * every cycle, left it at the sum of every arena's high-water mark,
-	 * growing for minutes. Measured on 2 x 10,000 topics, 2 s interval, 30 s:
-	 * default 75 -> 100 MiB and still growing, 2 arenas up to 90 MiB, one
-	 * arena 63 -> 71 MiB (a one-shot plan peaks at ~63 MiB) at the same CPU per
-	 * cycle: the threads mostly wait on the network, so they rarely contend.
-	 */
-	mallopt(M_ARENA_MAX, 1);
-#endif
+	kdr_controller_process_init(); /* before any thread starts */
 	exit_code = kdr_cli_parse(&args, &run_spec, argc, argv, run_option, &a);
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
@@ -230,24 +166,14 @@ int kdr_cmd_run(int argc, char **argv)
 		k8s.leader_election = !a.no_leader_election && !options.once;
 		k8s.lease_namespace = a.lease_namespace;
 	}
-	if (kdr_cli_source_open(&source, &args.src, args.src.ref, 0, options.timeout_ms, args.src.k8s ? &k8s : NULL) != 0) {
+	if (kdr_cli_source_open(&source, &args.src, args.src.ref, 0, options.timeout_ms, args.src.k8s ? &k8s : NULL) != 0 ||
+	    kdr_controller_new(&ctl, &source, &options) != 0) {
 		fprintf(stderr, "kdr run: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	rc = kdr_controller_new(&ctl, &source, &options);
-	if (rc != 0) {
-		fprintf(stderr, "kdr run: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	running = ctl;
-	install_signals();
-	rc = kdr_controller_run(ctl);
-	exit_code = rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
+	exit_code = kdr_controller_run_until_signalled(ctl) == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
 cleanup:
-	/* Signals after this point find no controller and are ignored until exit. */
-	running = NULL;
 	kdr_controller_free(ctl);
 	kdr_source_release(&source);
 	kdr_cli_args_release(&args);

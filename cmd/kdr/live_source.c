@@ -1,4 +1,5 @@
 #include "live_source.h"
+#include "args.h"
 #include "source_opts.h"
 
 #include <stdarg.h>
@@ -8,7 +9,6 @@
 
 #include "cli.h"
 #include "util/error.h"
-#include "util/units.h"
 
 int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec *clusters,
 			const struct kdr_cli_spec *spec, int opt, const char *arg)
@@ -23,9 +23,8 @@ int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec 
 		options->snapshot_path = arg;
 		return KDR_EXIT_OK;
 	case KDR_OPT_TIMEOUT:
-		if (kdr_parse_duration_ms(&ms, arg, 0) != 0 || ms <= 0 || ms > INT32_MAX)
-			return kdr_cli_usage_error(spec, "--timeout: '%s' is not a positive duration up to 24d (e.g. 30s, 500ms)",
-						   arg);
+		if (kdr_cli_duration(&ms, spec, "--timeout", arg, "up to 24d (e.g. 30s, 500ms)") != KDR_EXIT_OK)
+			return KDR_EXIT_USAGE;
 		options->timeout_ms = (int)ms;
 		return KDR_EXIT_OK;
 	}

@@ -269,4 +269,14 @@ void kdr_controller_stats_copy(struct kdr_controller_stats *out, struct kdr_cont
 /* Stops HTTP, frees everything; accepts NULL. */
 void kdr_controller_free(struct kdr_controller *ctl);
 
+/*
+ * The process of `kdr run` (process.c). kdr_controller_process_init: its
+ * malloc settings, called before any thread starts (before the source is
+ * opened). kdr_controller_run_until_signalled: kdr_controller_run with
+ * SIGTERM and SIGINT asking it to stop (a second one exits 1 at once) and
+ * SIGPIPE ignored; returns kdr_controller_run's result.
+ */
+void kdr_controller_process_init(void);
+int kdr_controller_run_until_signalled(struct kdr_controller *ctl);
+
 #endif
