@@ -9,24 +9,24 @@
 /* A resource with more fields than this is collapsed in markdown. */
 #define MD_COLLAPSE_FIELDS 10
 
+/* How each output names an op: its sign (text, markdown) and its word (markdown, json). */
+static const struct op_words {
+	const char *sign;
+	const char *name;
+} op_words[] = {
+	[KDR_DIFF_ADDED] = { "+", "added" },
+	[KDR_DIFF_REMOVED] = { "-", "removed" },
+	[KDR_DIFF_CHANGED] = { "~", "changed" },
+};
+
 static const char *op_sign(enum kdr_diff_op op)
 {
-	switch (op) {
-	case KDR_DIFF_ADDED: return "+";
-	case KDR_DIFF_REMOVED: return "-";
-	case KDR_DIFF_CHANGED: break;
-	}
-	return "~";
+	return op_words[op].sign;
 }
 
 static const char *op_name(enum kdr_diff_op op)
 {
-	switch (op) {
-	case KDR_DIFF_ADDED: return "added";
-	case KDR_DIFF_REMOVED: return "removed";
-	case KDR_DIFF_CHANGED: break;
-	}
-	return "changed";
+	return op_words[op].name;
 }
 
 static bool is_commit_id(const char *rev)
@@ -131,20 +131,6 @@ static void md_value(struct kdr_buf *out, const char *s)
 		kdr_buf_puts(out, "_" DIFF_UNSET "_");
 }
 
-static void html_text(struct kdr_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': kdr_buf_puts(out, "&amp;"); break;
-		case '<': kdr_buf_puts(out, "&lt;"); break;
-		case '>': kdr_buf_puts(out, "&gt;"); break;
-		case '"': kdr_buf_puts(out, "&quot;"); break;
-		case '\n': kdr_buf_putc(out, ' '); break;
-		default: kdr_buf_putc(out, *s);
-		}
-	}
-}
-
 static void md_resource(struct kdr_buf *out, const struct kdr_diff_resource *resource)
 {
 	bool collapse = resource->n_fields > MD_COLLAPSE_FIELDS;
@@ -158,9 +144,9 @@ static void md_resource(struct kdr_buf *out, const struct kdr_diff_resource *res
 		return;
 	if (collapse) {
 		kdr_buf_printf(out, "<details><summary>%zu fields of ", resource->n_fields);
-		html_text(out, resource->kind);
+		kdr_md_html_text(out, resource->kind);
 		kdr_buf_putc(out, '/');
-		html_text(out, resource->name);
+		kdr_md_html_text(out, resource->name);
 		kdr_buf_puts(out, "</summary>\n\n");
 	}
 	if (resource->op == KDR_DIFF_ADDED)

@@ -74,12 +74,13 @@ void kdr_dr_lag_compute(struct kdr_dr_lag_report *out, const struct kdr_dr_lag_i
 		out->over = true;
 }
 
-static void put_num(struct kdr_buf *out, int64_t v, const char *unit)
+/* `before`, then v and its unit, or "unknown" for a negative v. */
+static void put_num(struct kdr_buf *out, const char *before, int64_t v, const char *unit)
 {
 	if (v < 0)
-		kdr_buf_puts(out, "unknown");
+		kdr_buf_printf(out, "%sunknown", before);
 	else
-		kdr_buf_printf(out, "%" PRId64 "%s", v, unit);
+		kdr_buf_printf(out, "%s%" PRId64 "%s", before, v, unit);
 }
 
 void kdr_dr_lag_render_text(struct kdr_buf *out, const struct kdr_dr_lag_report *report)
@@ -89,67 +90,53 @@ void kdr_dr_lag_render_text(struct kdr_buf *out, const struct kdr_dr_lag_report 
 	for (size_t i = 0; i < report->n_rows; i++) {
 		const struct kdr_dr_lag_row *r = &report->rows[i];
 
-		kdr_buf_printf(out, "%s\t%d\t", r->topic, (int)r->partition);
-		put_num(out, r->source_end, "");
-		kdr_buf_putc(out, '\t');
-		put_num(out, r->replicated, "");
-		kdr_buf_putc(out, '\t');
-		put_num(out, r->target_end, "");
-		kdr_buf_putc(out, '\t');
-		put_num(out, r->lag, "");
-		kdr_buf_putc(out, '\t');
-		put_num(out, r->rpo_ms, "ms");
+		kdr_buf_printf(out, "%s\t%d", r->topic, (int)r->partition);
+		put_num(out, "\t", r->source_end, "");
+		put_num(out, "\t", r->replicated, "");
+		put_num(out, "\t", r->target_end, "");
+		put_num(out, "\t", r->lag, "");
+		put_num(out, "\t", r->rpo_ms, "ms");
 		kdr_buf_putc(out, '\n');
 	}
 	for (size_t i = 0; i < report->n_topics; i++) {
-		kdr_buf_printf(out, "topic %s: lag ", report->topics[i].topic);
-		put_num(out, report->topics[i].lag, " record(s)");
-		kdr_buf_puts(out, ", rpo ");
-		put_num(out, report->topics[i].rpo_ms, "ms");
+		kdr_buf_printf(out, "topic %s:", report->topics[i].topic);
+		put_num(out, " lag ", report->topics[i].lag, " record(s)");
+		put_num(out, ", rpo ", report->topics[i].rpo_ms, "ms");
 		kdr_buf_putc(out, '\n');
 	}
-	kdr_buf_puts(out, "heartbeat age ");
-	put_num(out, report->heartbeat_age_ms, "ms");
-	kdr_buf_puts(out, "; total lag ");
-	put_num(out, report->total_lag, " record(s)");
-	kdr_buf_puts(out, "; max rpo ");
-	put_num(out, report->max_rpo_ms, "ms");
+	put_num(out, "heartbeat age ", report->heartbeat_age_ms, "ms");
+	put_num(out, "; total lag ", report->total_lag, " record(s)");
+	put_num(out, "; max rpo ", report->max_rpo_ms, "ms");
 	kdr_buf_printf(out, " (threshold %" PRId64 "ms: %s)\n", report->threshold_ms, report->over ? "OVER" : "ok");
 }
 
-static void json_num(struct kdr_buf *out, const char *key, int64_t v)
+/* `before`, then "key": v, or null for a negative v. */
+static void json_num(struct kdr_buf *out, const char *before, const char *key, int64_t v)
 {
 	if (v < 0)
-		kdr_buf_printf(out, "\"%s\": null", key);
+		kdr_buf_printf(out, "%s\"%s\": null", before, key);
 	else
-		kdr_buf_printf(out, "\"%s\": %" PRId64, key, v);
+		kdr_buf_printf(out, "%s\"%s\": %" PRId64, before, key, v);
 }
 
 void kdr_dr_lag_render_json(struct kdr_buf *out, const struct kdr_dr_lag_report *report)
 {
 	kdr_buf_puts(out, "{\n  \"flow\": ");
 	kdr_buf_put_json_string(out, report->flow);
-	kdr_buf_puts(out, ",\n  ");
-	json_num(out, "heartbeatAgeMs", report->heartbeat_age_ms);
-	kdr_buf_puts(out, ",\n  ");
-	json_num(out, "maxRpoMs", report->max_rpo_ms);
+	json_num(out, ",\n  ", "heartbeatAgeMs", report->heartbeat_age_ms);
+	json_num(out, ",\n  ", "maxRpoMs", report->max_rpo_ms);
 	kdr_buf_printf(out, ",\n  \"over\": %s,\n  \"partitions\": [", report->over ? "true" : "false");
 	for (size_t i = 0; i < report->n_rows; i++) {
 		const struct kdr_dr_lag_row *r = &report->rows[i];
 
-		kdr_buf_puts(out, i ? ",\n    {" : "\n    {");
-		json_num(out, "lag", r->lag);
+		json_num(out, i ? ",\n    {" : "\n    {", "lag", r->lag);
 		kdr_buf_printf(out, ", \"partition\": %d, ", (int)r->partition);
 		kdr_buf_puts(out, "\"remoteTopic\": ");
 		kdr_buf_put_json_string(out, r->remote_topic);
-		kdr_buf_puts(out, ", ");
-		json_num(out, "replicated", r->replicated);
-		kdr_buf_puts(out, ", ");
-		json_num(out, "rpoMs", r->rpo_ms);
-		kdr_buf_puts(out, ", ");
-		json_num(out, "sourceEnd", r->source_end);
-		kdr_buf_puts(out, ", ");
-		json_num(out, "targetEnd", r->target_end);
+		json_num(out, ", ", "replicated", r->replicated);
+		json_num(out, ", ", "rpoMs", r->rpo_ms);
+		json_num(out, ", ", "sourceEnd", r->source_end);
+		json_num(out, ", ", "targetEnd", r->target_end);
 		kdr_buf_puts(out, ", \"topic\": ");
 		kdr_buf_put_json_string(out, r->topic);
 		kdr_buf_putc(out, '}');
@@ -157,16 +144,14 @@ void kdr_dr_lag_render_json(struct kdr_buf *out, const struct kdr_dr_lag_report 
 	kdr_buf_puts(out, report->n_rows ? "\n  ],\n  " : "],\n  ");
 	kdr_buf_printf(out, "\"thresholdMs\": %" PRId64 ",\n  \"topics\": [", report->threshold_ms);
 	for (size_t i = 0; i < report->n_topics; i++) {
-		kdr_buf_puts(out, i ? ",\n    {" : "\n    {");
-		json_num(out, "lag", report->topics[i].lag);
-		kdr_buf_puts(out, ", ");
-		json_num(out, "rpoMs", report->topics[i].rpo_ms);
+		json_num(out, i ? ",\n    {" : "\n    {", "lag", report->topics[i].lag);
+		json_num(out, ", ", "rpoMs", report->topics[i].rpo_ms);
 		kdr_buf_puts(out, ", \"topic\": ");
 		kdr_buf_put_json_string(out, report->topics[i].topic);
 		kdr_buf_putc(out, '}');
 	}
 	kdr_buf_puts(out, report->n_topics ? "\n  ],\n  " : "],\n  ");
-	json_num(out, "totalLag", report->total_lag);
+	json_num(out, "", "totalLag", report->total_lag);
 	kdr_buf_puts(out, "\n}\n");
 }
 

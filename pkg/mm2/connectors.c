@@ -18,8 +18,7 @@ static void set_bool(struct kdr_strmap *config, const char *key, bool value)
 	kdr_strmap_set(config, key, value ? "true" : "false");
 }
 
-/* A regex list as MM2 reads it (ConfigDef LIST: comma-separated). */
-static char *join_patterns(const struct kdr_strvec *patterns, const char *defaults)
+char *kdr_mm2_join_patterns(const struct kdr_strvec *patterns, const char *defaults)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
 
@@ -34,6 +33,18 @@ static char *join_patterns(const struct kdr_strvec *patterns, const char *defaul
 		kdr_buf_puts(&buf, defaults);
 	}
 	return kdr_buf_detach(&buf);
+}
+
+char *kdr_mm2_topics_exclude(const struct kdr_flow *flow)
+{
+	return kdr_mm2_join_patterns(&flow->topics_exclude,
+				     flow->keep_default_excludes ? KDR_MM2_DEFAULT_TOPICS_EXCLUDE : NULL);
+}
+
+char *kdr_mm2_groups_exclude(const struct kdr_flow *flow)
+{
+	return kdr_mm2_join_patterns(&flow->groups_exclude,
+				     flow->keep_default_excludes ? KDR_MM2_DEFAULT_GROUPS_EXCLUDE : NULL);
 }
 
 static struct kdr_mm2_connector *add_connector(struct kdr_mm2_connectors *out, const struct kdr_flow *flow,
@@ -88,9 +99,8 @@ static int render_common(struct kdr_mm2_connector *connector, const struct kdr_f
 
 static void render_topic_filter(struct kdr_strmap *config, const struct kdr_flow *flow)
 {
-	char *topics = join_patterns(&flow->topics, NULL);
-	char *exclude = join_patterns(&flow->topics_exclude,
-				      flow->keep_default_excludes ? KDR_MM2_DEFAULT_TOPICS_EXCLUDE : NULL);
+	char *topics = kdr_mm2_join_patterns(&flow->topics, NULL);
+	char *exclude = kdr_mm2_topics_exclude(flow);
 
 	kdr_strmap_set(config, "topics", topics);
 	kdr_strmap_set(config, "topics.exclude", exclude);
@@ -129,9 +139,8 @@ int kdr_mm2_render_flow(struct kdr_mm2_connectors *out, const struct kdr_desired
 
 		/* MM2 3.9 rejects emit.checkpoints.enabled=false: a disabled checkpoint is no connector. */
 		if (flow->checkpoints_enabled) {
-			char *groups = join_patterns(&flow->groups, NULL);
-			char *groups_exclude = join_patterns(
-				&flow->groups_exclude, flow->keep_default_excludes ? KDR_MM2_DEFAULT_GROUPS_EXCLUDE : NULL);
+			char *groups = kdr_mm2_join_patterns(&flow->groups, NULL);
+			char *groups_exclude = kdr_mm2_groups_exclude(flow);
 
 			connector = add_connector(out, flow, KDR_MM2_CHECKPOINT, flow->target);
 			rc = render_common(connector, flow, source, target, KDR_MM2_CHECKPOINT_CONNECTOR, secrets);

@@ -108,6 +108,15 @@ void kdr_mm2_secrets_resolving(struct kdr_mm2_secrets *out, const struct kdr_sec
 int kdr_mm2_render_flow(struct kdr_mm2_connectors *out, const struct kdr_desired *desired,
 			const struct kdr_flow *flow, const struct kdr_mm2_secrets *secrets);
 
+/*
+ * A list of patterns as MM2 reads a list config (comma-separated), MM2's own
+ * `defaults` appended unless NULL. The exclude lists of a flow: its own, with
+ * MM2's defaults when it keeps them (keepDefaultExcludes). Heap strings.
+ */
+char *kdr_mm2_join_patterns(const struct kdr_strvec *patterns, const char *defaults);
+char *kdr_mm2_topics_exclude(const struct kdr_flow *flow);
+char *kdr_mm2_groups_exclude(const struct kdr_flow *flow);
+
 /* Renders every flow, connectors sorted by (cluster, name). */
 int kdr_mm2_render_all(struct kdr_mm2_connectors *out, const struct kdr_desired *desired,
 		       const struct kdr_mm2_secrets *secrets);

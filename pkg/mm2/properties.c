@@ -45,6 +45,13 @@ static void put_flow_int(struct kdr_buf *out, const struct kdr_flow *flow, const
 	put_flow_line(out, flow, key, text);
 }
 
+/* Takes `joined` (a heap string). */
+static void put_flow_line_take(struct kdr_buf *out, const struct kdr_flow *flow, const char *key, char *joined)
+{
+	put_flow_line(out, flow, key, joined);
+	free(joined);
+}
+
 static bool uses_cluster(const struct kdr_flow *const *flows, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -55,34 +62,12 @@ static bool uses_cluster(const struct kdr_flow *const *flows, size_t n, const ch
 
 static void render_flow(struct kdr_buf *out, const struct kdr_flow *flow)
 {
-	char *joined = NULL;
-
 	kdr_buf_printf(out, "\n# flow %s%s\n", flow->meta.name, flow->suspended ? " (suspended: disabled)" : "");
 	put_flow_line(out, flow, "enabled", flow->suspended ? "false" : "true");
-	joined = kdr_strvec_join(&flow->topics, ",");
-	put_flow_line(out, flow, "topics", joined);
-	free(joined);
-	joined = kdr_strvec_join(&flow->topics_exclude, ",");
-	if (flow->keep_default_excludes) {
-		char *with_defaults = kdr_asprintf("%s%s%s", joined, joined[0] ? "," : "", KDR_MM2_DEFAULT_TOPICS_EXCLUDE);
-
-		free(joined);
-		joined = with_defaults;
-	}
-	put_flow_line(out, flow, "topics.exclude", joined);
-	free(joined);
-	joined = kdr_strvec_join(&flow->groups, ",");
-	put_flow_line(out, flow, "groups", joined);
-	free(joined);
-	joined = kdr_strvec_join(&flow->groups_exclude, ",");
-	if (flow->keep_default_excludes) {
-		char *with_defaults = kdr_asprintf("%s%s%s", joined, joined[0] ? "," : "", KDR_MM2_DEFAULT_GROUPS_EXCLUDE);
-
-		free(joined);
-		joined = with_defaults;
-	}
-	put_flow_line(out, flow, "groups.exclude", joined);
-	free(joined);
+	put_flow_line_take(out, flow, "topics", kdr_mm2_join_patterns(&flow->topics, NULL));
+	put_flow_line_take(out, flow, "topics.exclude", kdr_mm2_topics_exclude(flow));
+	put_flow_line_take(out, flow, "groups", kdr_mm2_join_patterns(&flow->groups, NULL));
+	put_flow_line_take(out, flow, "groups.exclude", kdr_mm2_groups_exclude(flow));
 	put_flow_line(out, flow, "replication.policy.class",
 		      flow->replication_policy == KDR_REPLICATION_POLICY_IDENTITY
 			      ? "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"

@@ -72,17 +72,6 @@ int kdr_mm2_compile_list(struct kdr_regex_set *set, const char *value, const cha
 	return rc;
 }
 
-static char *join_list(const struct kdr_strvec *patterns, const char *defaults)
-{
-	struct kdr_buf buf = KDR_BUF_INIT;
-
-	for (size_t i = 0; i < patterns->n; i++)
-		kdr_buf_printf(&buf, "%s%s", i ? "," : "", patterns->v[i]);
-	if (defaults)
-		kdr_buf_printf(&buf, "%s%s", buf.len ? "," : "", defaults);
-	return kdr_buf_detach(&buf);
-}
-
 static int filter_compile(struct kdr_mm2_topic_filter *out, const char *topics, const char *exclude)
 {
 	int rc = kdr_mm2_compile_list(&out->topics, topics, "topics");
@@ -97,9 +86,8 @@ static int filter_compile(struct kdr_mm2_topic_filter *out, const char *topics, 
 int kdr_mm2_topic_filter_desired(struct kdr_mm2_topic_filter *out, const struct kdr_flow *flow)
 {
 	/* The same strings pkg/mm2 renders, parsed back the way MM2 parses them. */
-	char *topics = join_list(&flow->topics, NULL);
-	char *exclude =
-	    join_list(&flow->topics_exclude, flow->keep_default_excludes ? KDR_MM2_DEFAULT_TOPICS_EXCLUDE : NULL);
+	char *topics = kdr_mm2_join_patterns(&flow->topics, NULL);
+	char *exclude = kdr_mm2_topics_exclude(flow);
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));

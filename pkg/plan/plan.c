@@ -17,6 +17,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 static const char *const risk_names[] = {
     [KDR_RISK_SAFE] = "safe",
@@ -166,43 +167,24 @@ static int compare_blocked(const void *pa, const void *pb)
 	return compare_opt(a->reason, b->reason);
 }
 
-struct note_ref {
-	struct kdr_note note;
-	size_t seq;
-};
-
 static int compare_notes(const void *pa, const void *pb)
 {
-	const struct note_ref *a = pa, *b = pb;
-	int cmp = compare_opt(a->note.cluster, b->note.cluster);
+	const struct kdr_note *a = pa, *b = pb;
+	int cmp = compare_opt(a->cluster, b->cluster);
 
 	if (cmp)
 		return cmp;
-	if ((cmp = compare_opt(a->note.resource, b->note.resource)) != 0)
-		return cmp;
-	return (a->seq > b->seq) - (a->seq < b->seq);
+	return compare_opt(a->resource, b->resource);
 }
 
 static void plan_sort(struct kdr_plan *plan)
 {
-	struct note_ref *refs = NULL;
-
 	if (plan->n_actions > 1)
 		qsort(plan->actions, plan->n_actions, sizeof(*plan->actions), compare_actions);
 	if (plan->n_blocked > 1)
 		qsort(plan->blocked, plan->n_blocked, sizeof(*plan->blocked), compare_blocked);
-	if (plan->n_notes < 2)
-		return;
 	/* Notes keep the order they were made in within one resource (qsort is not stable). */
-	refs = kdr_calloc(plan->n_notes, sizeof(*refs));
-	for (size_t i = 0; i < plan->n_notes; i++) {
-		refs[i].note = plan->notes[i];
-		refs[i].seq = i;
-	}
-	qsort(refs, plan->n_notes, sizeof(*refs), compare_notes);
-	for (size_t i = 0; i < plan->n_notes; i++)
-		plan->notes[i] = refs[i].note;
-	free(refs);
+	kdr_sort_stable(plan->notes, plan->n_notes, sizeof(*plan->notes), compare_notes);
 }
 
 /* --- the plan --- */

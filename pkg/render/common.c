@@ -108,6 +108,18 @@ static void put_counts(struct kdr_buf *out, const struct kdr_strmap *map)
 		kdr_buf_printf(out, "%s%s=%s", i ? ", " : "", map->v[i].key, map->v[i].value ? map->v[i].value : "?");
 }
 
+void kdr_render__restart_line(struct kdr_buf *out, const char *indent, const struct kdr_action *action)
+{
+	if (!action->n_task_ids) {
+		kdr_buf_printf(out, "%srestart: the connector\n", indent);
+		return;
+	}
+	kdr_buf_printf(out, "%srestart: tasks", indent);
+	for (size_t i = 0; i < action->n_task_ids; i++)
+		kdr_buf_printf(out, "%s%d", i ? ", " : " ", (int)action->task_ids[i]);
+	kdr_buf_putc(out, '\n');
+}
+
 void kdr_render__placement_lines(struct kdr_strvec *out, const struct kdr_action *action)
 {
 	const struct kdr_placement_summary *ps = &action->placement;

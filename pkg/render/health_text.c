@@ -64,13 +64,13 @@ static void put_mirrored(struct kdr_buf *out, const struct kdr_health_flow *sf, 
 	kdr_buf_putc(out, '\n');
 }
 
+/* The level's name, in capitals where it needs a look. */
 static const char *level_label(enum kdr_health_level level)
 {
 	switch (level) {
 	case KDR_HEALTH_OK:
-		return "ok";
 	case KDR_HEALTH_UNCHECKED:
-		return "unchecked";
+		return kdr_health_level_name(level);
 	case KDR_HEALTH_WARNING:
 		return "WARNING";
 	case KDR_HEALTH_FAILED:

@@ -13,21 +13,6 @@
  * the layout, open a table cell, mention someone or end a code block.
  */
 
-/* Text inside HTML (<summary>). */
-static void html_text(struct kdr_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': kdr_buf_puts(out, "&amp;"); break;
-		case '<': kdr_buf_puts(out, "&lt;"); break;
-		case '>': kdr_buf_puts(out, "&gt;"); break;
-		case '"': kdr_buf_puts(out, "&quot;"); break;
-		case '\n': kdr_buf_putc(out, ' '); break;
-		default: kdr_buf_putc(out, *s);
-		}
-	}
-}
-
 static void md_code_or_dash(struct kdr_buf *out, const char *s, bool in_table)
 {
 	if (s && *s)
@@ -99,9 +84,9 @@ static void put_reassignment(struct kdr_buf *out, const struct kdr_blocked *bloc
 		kdr_buf_puts(&body, blocked->reassignment_json);
 	}
 	kdr_buf_puts(out, "<details><summary>Reassignment for <code>");
-	html_text(out, blocked->resource ? blocked->resource : "-");
+	kdr_md_html_text(out, blocked->resource ? blocked->resource : "-");
 	kdr_buf_puts(out, "</code> on <code>");
-	html_text(out, blocked->cluster ? blocked->cluster : "-");
+	kdr_md_html_text(out, blocked->cluster ? blocked->cluster : "-");
 	kdr_buf_puts(out, "</code> (kafka-reassign-partitions.sh --reassignment-json-file)</summary>\n\n");
 	put_fenced(out, "json", body.ptr);
 	kdr_buf_puts(out, "\n</details>\n\n");
@@ -262,16 +247,8 @@ static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 		put_config(out, action);
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		put_changes(out, action);
-	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS)) {
-		if (!action->n_task_ids) {
-			kdr_buf_puts(out, "  - restart: the connector\n");
-		} else {
-			kdr_buf_puts(out, "  - restart: tasks");
-			for (size_t i = 0; i < action->n_task_ids; i++)
-				kdr_buf_printf(out, "%s%d", i ? ", " : " ", (int)action->task_ids[i]);
-			kdr_buf_putc(out, '\n');
-		}
-	}
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
+		kdr_render__restart_line(out, "  - ", action);
 }
 
 static void put_cluster(struct kdr_buf *out, const struct kdr_plan *plan, const char *group)

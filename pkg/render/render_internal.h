@@ -35,6 +35,9 @@ size_t kdr_render__first_partition(const struct kdr_action *action);
 void kdr_render__assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
 				    size_t max);
 
+/* A restart action's target, after `indent`: "restart: the connector" or "restart: tasks 0, 2", and a newline. */
+void kdr_render__restart_line(struct kdr_buf *out, const char *indent, const struct kdr_action *action);
+
 /*
  * Plain-text lines describing the placement summary ("replicas per DC: ...",
  * "replicas per rack: ...", "dc loss: ..."), appended to `out`.

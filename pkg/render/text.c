@@ -87,16 +87,8 @@ static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 		put_config(out, action);
 	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		put_changes(out, action);
-	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS)) {
-		if (!action->n_task_ids) {
-			kdr_buf_puts(out, DETAIL "restart: the connector\n");
-		} else {
-			kdr_buf_puts(out, DETAIL "restart: tasks");
-			for (size_t i = 0; i < action->n_task_ids; i++)
-				kdr_buf_printf(out, "%s%d", i ? ", " : " ", (int)action->task_ids[i]);
-			kdr_buf_putc(out, '\n');
-		}
-	}
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
+		kdr_render__restart_line(out, DETAIL, action);
 }
 
 static void put_blocked(struct kdr_buf *out, const struct kdr_blocked *blocked)

@@ -44,3 +44,17 @@ void kdr_md_code(struct kdr_buf *out, const char *s, bool in_table)
 	for (size_t i = 0; i <= longest; i++)
 		kdr_buf_putc(out, '`');
 }
+
+void kdr_md_html_text(struct kdr_buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': kdr_buf_puts(out, "&amp;"); break;
+		case '<': kdr_buf_puts(out, "&lt;"); break;
+		case '>': kdr_buf_puts(out, "&gt;"); break;
+		case '"': kdr_buf_puts(out, "&quot;"); break;
+		case '\n': kdr_buf_putc(out, ' '); break;
+		default: kdr_buf_putc(out, *s);
+		}
+	}
+}

@@ -21,4 +21,7 @@ void kdr_md_text(struct kdr_buf *out, const char *s);
  */
 void kdr_md_code(struct kdr_buf *out, const char *s, bool in_table);
 
+/* Text inside an HTML element (<summary>): entities for & < > ", line breaks become spaces (NULL: nothing). */
+void kdr_md_html_text(struct kdr_buf *out, const char *s);
+
 #endif

@@ -185,21 +185,7 @@ static void check_clusters(struct kdr_validate_ctx *ctx, size_t p)
 	if (!policy->all_clusters && policy->clusters.n == 0)
 		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.clusters",
 				     "empty; list the clusters, or leave spec.clusters out for all of them");
-	for (size_t i = 0; i < policy->clusters.n; i++) {
-		char *path = kdr_asprintf("spec.clusters[%zu]", i);
-		const char *name = policy->clusters.v[i];
-		long first = kdr_strvec_find(&policy->clusters, name);
-		char *hint = NULL;
-
-		if (first != (long)i)
-			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					     "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
-		else if (!kdr_validate__cluster(ctx, name, &hint))
-			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path, "cluster '%s' is not defined%s",
-					     name, hint);
-		free(hint);
-		free(path);
-	}
+	kdr_validate__check_cluster_list(ctx, &policy->meta, &policy->clusters);
 }
 
 /* --- across policies --- */

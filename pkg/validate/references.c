@@ -1,6 +1,7 @@
 /*
- * References between objects: flows and policies name defined clusters, a
- * flow connects two different clusters.
+ * References between objects: flows and policies (and access policies,
+ * through kdr_validate__check_cluster_list) name defined clusters, a flow
+ * connects two different clusters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,23 @@ static void check_cluster_ref(struct kdr_validate_ctx *ctx, const struct kdr_met
 	free(hint);
 }
 
+void kdr_validate__check_cluster_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *meta,
+				      const struct kdr_strvec *clusters)
+{
+	for (size_t i = 0; i < clusters->n; i++) {
+		char *path = kdr_asprintf("spec.clusters[%zu]", i);
+		const char *name = clusters->v[i];
+		long first = kdr_strvec_find(clusters, name);
+
+		if (first != (long)i)
+			kdr_validate__report(ctx, KDR_SEV_ERROR, meta, path,
+					     "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
+		else
+			check_cluster_ref(ctx, meta, path, name);
+		free(path);
+	}
+}
+
 static void check_flow(struct kdr_validate_ctx *ctx, const struct kdr_flow *flow)
 {
 	check_cluster_ref(ctx, &flow->meta, "spec.source", flow->source);
@@ -35,18 +53,7 @@ static void check_policy(struct kdr_validate_ctx *ctx, const struct kdr_policy *
 	if (policy->clusters.n == 0 && kdr_validate__has_field(&policy->meta, "spec.clusters"))
 		kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, "spec.clusters",
 				     "empty; list the clusters where the topics must exist");
-	for (size_t i = 0; i < policy->clusters.n; i++) {
-		char *path = kdr_asprintf("spec.clusters[%zu]", i);
-		const char *name = policy->clusters.v[i];
-		long first = kdr_strvec_find(&policy->clusters, name);
-
-		if (first != (long)i)
-			kdr_validate__report(ctx, KDR_SEV_ERROR, &policy->meta, path,
-					     "cluster '%s' is listed twice (first as spec.clusters[%ld])", name, first);
-		else
-			check_cluster_ref(ctx, &policy->meta, path, name);
-		free(path);
-	}
+	kdr_validate__check_cluster_list(ctx, &policy->meta, &policy->clusters);
 }
 
 void kdr_validate__check_references(struct kdr_validate_ctx *ctx)

@@ -7,6 +7,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/sort.h"
 #include "validate/validate_internal.h"
 
 /* Whether `a` is `b` or a field inside it ("spec.x" holds "spec.x.y" and "spec.x[0]", not "spec.xy"). */
@@ -299,17 +300,13 @@ static const struct kdr_meta *owner_of(const struct kdr_desired *d, const char *
 	return line ? best : NULL;
 }
 
-struct sorted_diag {
-	struct kdr_diag diag;
-	size_t order;
-};
-
+/* By file, line and column; diagnostics at one place keep the order they were reported in. */
 static int compare_diags(const void *a, const void *b)
 {
-	const struct sorted_diag *x = a, *y = b;
+	const struct kdr_diag *x = a, *y = b;
 	unsigned lx = 0, cx = 0, ly = 0, cy = 0;
-	size_t fx = split_where(x->diag.where, &lx, &cx), fy = split_where(y->diag.where, &ly, &cy);
-	int c = strncmp(x->diag.where ? x->diag.where : "", y->diag.where ? y->diag.where : "", fx < fy ? fx : fy);
+	size_t fx = split_where(x->where, &lx, &cx), fy = split_where(y->where, &ly, &cy);
+	int c = strncmp(x->where ? x->where : "", y->where ? y->where : "", fx < fy ? fx : fy);
 
 	if (c == 0 && fx != fy)
 		c = fx < fy ? -1 : 1;
@@ -319,21 +316,12 @@ static int compare_diags(const void *a, const void *b)
 		return lx < ly ? -1 : 1;
 	if (cx != cy)
 		return cx < cy ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
+	return 0;
 }
 
 void kdr_validate_sort_diags(struct kdr_diags *diags)
 {
-	struct sorted_diag *v = kdr_calloc(diags->n + 1, sizeof(*v));
-
-	for (size_t i = 0; i < diags->n; i++) {
-		v[i].diag = diags->v[i];
-		v[i].order = i;
-	}
-	qsort(v, diags->n, sizeof(*v), compare_diags);
-	for (size_t i = 0; i < diags->n; i++)
-		diags->v[i] = v[i].diag;
-	free(v);
+	kdr_sort_stable(diags->v, diags->n, sizeof(*diags->v), compare_diags);
 }
 
 /*

@@ -94,6 +94,10 @@ const char *kdr_validate__name(const struct kdr_meta *meta);
  */
 const struct kdr_cluster *kdr_validate__cluster(const struct kdr_validate_ctx *ctx, const char *name, char **hint);
 
+/* Each of an object's spec.clusters entries names a defined cluster, and none is listed twice (references.c). */
+void kdr_validate__check_cluster_list(struct kdr_validate_ctx *ctx, const struct kdr_meta *meta,
+				      const struct kdr_strvec *clusters);
+
 /*
  * The position of the first entry of `policy` (one of ctx->desired's) that
  * declares topic `name`, or -1.
