@@ -84,12 +84,14 @@ enum kdr_controller_action_result {
 	KDR_CONTROLLER_ACTION_FAILED,
 	KDR_CONTROLLER_ACTION_SKIPPED, /* not attempted (its cluster failed, stop requested, validate-only) */
 	KDR_CONTROLLER_ACTION_DRY_RUN, /* planned under --dry-run, never applied */
+	KDR_CONTROLLER_ACTION_HELD,    /* not attempted: the connector delete it waits for failed (result.held) */
+	KDR_CONTROLLER_ACTION_PENDING, /* applied, but Connect did not report it within --timeout (result.unsettled) */
 };
 
-#define KDR_CONTROLLER_ACTION_RESULTS (KDR_CONTROLLER_ACTION_DRY_RUN + 1)
+#define KDR_CONTROLLER_ACTION_RESULTS (KDR_CONTROLLER_ACTION_PENDING + 1)
 #define KDR_CONTROLLER_ACTION_KINDS KDR_ACTION_KIND_COUNT
 
-/* "succeeded", "failed", "skipped", "dry-run". */
+/* "succeeded", "failed", "skipped", "dry-run", "held", "pending". */
 const char *kdr_controller_action_result_name(enum kdr_controller_action_result result);
 
 struct kdr_controller_cluster_stats {

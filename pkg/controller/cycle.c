@@ -203,6 +203,22 @@ static void count_all(struct kdr_controller *ctl, struct cycle *cy, const struct
 	pthread_mutex_unlock(&ctl->lock);
 }
 
+/*
+ * What an executor result counts as: held (not attempted, result.held),
+ * pending (done, but Connect did not report it in time, result.unsettled),
+ * succeeded, failed, or skipped (not attempted).
+ */
+static enum kdr_controller_action_result action_outcome(const struct kdr_action_result *result)
+{
+	if (result->held)
+		return KDR_CONTROLLER_ACTION_HELD;
+	if (!result->attempted)
+		return KDR_CONTROLLER_ACTION_SKIPPED;
+	if (result->code != 0)
+		return KDR_CONTROLLER_ACTION_FAILED;
+	return result->unsettled ? KDR_CONTROLLER_ACTION_PENDING : KDR_CONTROLLER_ACTION_SUCCEEDED;
+}
+
 /* Runs the executor on `targets` and records every action's result. */
 static void execute(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pipeline *p,
 		    const struct kdr_strvec *targets)
@@ -235,8 +251,7 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pip
 		report.results[i].error_name = NULL;
 		result = &cy->results[i];
 
-		if (result->attempted)
-			outcome = result->code == 0 ? KDR_CONTROLLER_ACTION_SUCCEEDED : KDR_CONTROLLER_ACTION_FAILED;
+		outcome = action_outcome(result);
 		cy->by_result[outcome]++;
 		pthread_mutex_lock(&ctl->lock);
 		ctl->stats.actions[action->kind][outcome]++;
@@ -248,6 +263,13 @@ static void execute(struct kdr_controller *ctl, struct cycle *cy, struct kdr_pip
 		kdr_controller__field_str(&f, "resource", action->resource);
 		if (outcome == KDR_CONTROLLER_ACTION_SUCCEEDED) {
 			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "action applied", &f);
+			continue;
+		}
+		if (outcome == KDR_CONTROLLER_ACTION_HELD || outcome == KDR_CONTROLLER_ACTION_PENDING) {
+			/* Not failures of their own: the next cycle plans them again from the live state. */
+			kdr_controller__field_str(&f, "detail", result->message);
+			kdr_controller__log(ctl, KDR_CONTROLLER_LOG_WARN,
+					    outcome == KDR_CONTROLLER_ACTION_HELD ? "action held" : "action pending", &f);
 			continue;
 		}
 		kdr_controller__field_str(&f, "error",
@@ -386,6 +408,8 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 	kdr_controller__field_int(&f, "failed", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_FAILED]);
 	kdr_controller__field_int(&f, "skipped", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_SKIPPED]);
 	kdr_controller__field_int(&f, "dry_run", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_DRY_RUN]);
+	kdr_controller__field_int(&f, "held", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_HELD]);
+	kdr_controller__field_int(&f, "pending", (int64_t)cy->by_result[KDR_CONTROLLER_ACTION_PENDING]);
 	kdr_controller__field_int(&f, "blocked", (int64_t)cy->n_blocked);
 	kdr_controller__field_int(&f, "duration_ms", duration);
 	kdr_controller__log(ctl, cy->first_code == 0 ? KDR_CONTROLLER_LOG_INFO : KDR_CONTROLLER_LOG_WARN,

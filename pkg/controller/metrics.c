@@ -13,6 +13,8 @@ const char *kdr_controller_action_result_name(enum kdr_controller_action_result 
 	case KDR_CONTROLLER_ACTION_FAILED: return "failed";
 	case KDR_CONTROLLER_ACTION_SKIPPED: return "skipped";
 	case KDR_CONTROLLER_ACTION_DRY_RUN: return "dry-run";
+	case KDR_CONTROLLER_ACTION_HELD: return "held";
+	case KDR_CONTROLLER_ACTION_PENDING: return "pending";
 	}
 	return "unknown";
 }
@@ -116,6 +118,8 @@ static void put_actions(struct kdr_buf *out, const struct kdr_controller_stats *
 	static const enum kdr_controller_action_result results[] = {
 		KDR_CONTROLLER_ACTION_DRY_RUN,
 		KDR_CONTROLLER_ACTION_FAILED,
+		KDR_CONTROLLER_ACTION_HELD,
+		KDR_CONTROLLER_ACTION_PENDING,
 		KDR_CONTROLLER_ACTION_SKIPPED,
 		KDR_CONTROLLER_ACTION_SUCCEEDED,
 	};
@@ -257,7 +261,9 @@ void kdr_controller_metrics_render(struct kdr_buf *out, const struct kdr_control
 	kdr_buf_printf(out, "kdr_reconcile_cycles_total{result=\"success\"} %" PRIu64 "\n", stats->cycles_success);
 
 	family(out, "kdr_actions_total", "counter",
-	       "Plan actions by kind and result (dry-run: planned under --dry-run, never applied).");
+	       "Plan actions by kind and result (dry-run: planned under --dry-run, never applied; held: not attempted, "
+	       "the connector delete it waits for failed; pending: applied, Connect did not report it within the "
+	       "timeout).");
 	put_actions(out, stats);
 
 	family(out, "kdr_errors_total", "counter",

@@ -135,7 +135,8 @@ for n, line in enumerate(open(sys.argv[1]), 1):
     obj = json.loads(line)
     assert {"ts", "level", "msg"} <= obj.keys(), (n, line)
     if obj["msg"] == "reconcile cycle finished":
-        assert {"cycle", "revision", "result", "clusters", "succeeded", "failed", "duration_ms"} <= obj.keys(), line
+        assert {"cycle", "revision", "result", "clusters", "succeeded", "failed", "skipped", "dry_run", "held",
+                "pending", "blocked", "duration_ms"} <= obj.keys(), line
 PY
 
 # A new document: applied within a few seconds (the source is checked every 2 s here).

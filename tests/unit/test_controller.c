@@ -110,13 +110,17 @@ static void test_metrics_exposition_is_exact(void **state)
 		"kdr_reconcile_cycles_total{result=\"failure\"} 1\n"
 		"kdr_reconcile_cycles_total{result=\"success\"} 3\n"
 		"# HELP kdr_actions_total Plan actions by kind and result (dry-run: planned under --dry-run, never "
-		"applied).\n"
+		"applied; held: not attempted, the connector delete it waits for failed; pending: applied, Connect did "
+		"not report it within the timeout).\n"
 		"# TYPE kdr_actions_total counter\n"
 		"kdr_actions_total{kind=\"alter-configs\",result=\"failed\"} 1\n"
 		"kdr_actions_total{kind=\"alter-configs\",result=\"succeeded\"} 4\n"
 		"kdr_actions_total{kind=\"create-topic\",result=\"succeeded\"} 2\n"
 		"kdr_actions_total{kind=\"delete-topic\",result=\"dry-run\"} 1\n"
+		"kdr_actions_total{kind=\"delete-topic\",result=\"held\"} 2\n"
 		"kdr_actions_total{kind=\"delete-topic\",result=\"skipped\"} 6\n"
+		"kdr_actions_total{kind=\"resume-connector\",result=\"pending\"} 1\n"
+		"kdr_actions_total{kind=\"resume-connector\",result=\"succeeded\"} 3\n"
 		"# HELP kdr_errors_total Errors per cluster: failed reads, failed actions, plan-time errors.\n"
 		"# TYPE kdr_errors_total counter\n"
 		"kdr_errors_total{cluster=\"dc-east\"} 0\n"
@@ -157,6 +161,9 @@ static void test_metrics_exposition_is_exact(void **state)
 	stats.actions[KDR_ACTION_ALTER_CONFIGS][KDR_CONTROLLER_ACTION_FAILED] = 1;
 	stats.actions[KDR_ACTION_DELETE_TOPIC][KDR_CONTROLLER_ACTION_DRY_RUN] = 1;
 	stats.actions[KDR_ACTION_DELETE_TOPIC][KDR_CONTROLLER_ACTION_SKIPPED] = 6;
+	stats.actions[KDR_ACTION_DELETE_TOPIC][KDR_CONTROLLER_ACTION_HELD] = 2;
+	stats.actions[KDR_ACTION_RESUME_CONNECTOR][KDR_CONTROLLER_ACTION_PENDING] = 1;
+	stats.actions[KDR_ACTION_RESUME_CONNECTOR][KDR_CONTROLLER_ACTION_SUCCEEDED] = 3;
 	stats.source_errors_total = 2;
 	/* Added out of order: the exposition is sorted by cluster name. */
 	kdr_controller_stats_cluster(&stats, "dc-west")->errors_total = 5;
@@ -493,6 +500,8 @@ static void test_log_format_parse(void **state)
 	assert_int_equal(kdr_controller_log_format_parse(&format, NULL), KDR_EINVALID);
 	assert_string_equal(kdr_controller_log_level_name(KDR_CONTROLLER_LOG_WARN), "warn");
 	assert_string_equal(kdr_controller_action_result_name(KDR_CONTROLLER_ACTION_DRY_RUN), "dry-run");
+	assert_string_equal(kdr_controller_action_result_name(KDR_CONTROLLER_ACTION_HELD), "held");
+	assert_string_equal(kdr_controller_action_result_name(KDR_CONTROLLER_ACTION_PENDING), "pending");
 }
 
 int main(void)
