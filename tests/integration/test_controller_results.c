@@ -48,35 +48,37 @@ struct fixture {
 	char *dir; /* the desired-state directory */
 };
 
+/* Two clusters of three brokers over three racks, each with its Connect worker. */
 static void bed_specs(struct kdr_sandbox_cluster_spec specs[2])
 {
 	memset(specs, 0, 2 * sizeof(*specs));
-	specs[0].name = EAST;
-	specs[0].brokers = 3;
-	specs[0].racks = east_racks;
-	specs[0].n_racks = 3;
-	specs[0].connect = true;
-	specs[1] = specs[0];
-	specs[1].name = WEST;
-	specs[1].racks = west_racks;
+	for (int i = 0; i < 2; i++) {
+		specs[i].name = i == 0 ? EAST : WEST;
+		specs[i].racks = i == 0 ? east_racks : west_racks;
+		specs[i].n_racks = 3;
+		specs[i].brokers = 3;
+		specs[i].connect = true;
+	}
 }
 
+/* A bed as a new one, and an empty desired-state directory. */
 static int setup(void **state)
 {
-	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
 	struct kdr_sandbox_cluster_spec specs[2];
 	char tmpl[] = "/tmp/kdr-ctl-results-XXXXXX";
+	struct fixture *fx = kdr_calloc(1, sizeof(*fx));
+	int rc = 0;
 
+	assert_non_null(mkdtemp(tmpl));
+	fx->dir = kdr_strdup(tmpl);
 	bed_specs(specs);
-	if (kdr_testbed_acquire(&fx->bed, specs, 2) != 0) {
-		fprintf(stderr, "%s\n", kdr_error_message());
-		free(fx);
+	rc = kdr_testbed_acquire(&fx->bed, specs, 2);
+	*state = fx;
+	if (rc != 0) {
+		printf("the test bed could not be acquired: %s\n", kdr_error_message());
 		return -1;
 	}
 	fx->sandbox = kdr_testbed_sandbox(fx->bed);
-	assert_non_null(mkdtemp(tmpl));
-	fx->dir = kdr_strdup(tmpl);
-	*state = fx;
 	return 0;
 }
 
@@ -224,38 +226,38 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-static char *http_get(const char *address, const char *path)
+/* GET `url` (libcurl, 10 s at most): the body (free it) and the HTTP status in *status. */
+static char *get(long *status, const char *url)
 {
-	CURL *curl = curl_easy_init();
 	struct kdr_buf body = KDR_BUF_INIT;
-	char *url = kdr_asprintf("http://%s%s", address, path);
-	long status = 0;
+	CURL *curl = curl_easy_init();
 
 	assert_non_null(curl);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	assert_int_equal(status, 200);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(curl);
-	free(url);
 	return kdr_buf_detach(&body);
 }
 
+/* The whole log the cycle wrote. */
 static char *slurp(FILE *f)
 {
-	struct kdr_buf out = KDR_BUF_INIT;
-	char chunk[4096];
-	size_t n = 0;
+	long size = 0;
+	char *text = NULL;
 
-	fflush(f);
+	assert_int_equal(fflush(f), 0);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size >= 0);
 	rewind(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		kdr_buf_put(&out, chunk, n);
-	return kdr_buf_detach(&out);
+	text = kdr_calloc((size_t)size + 1, 1);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	return text;
 }
 
 /* As `kdr run DIR --once --allow-delete --timeout T --listen 127.0.0.1:0 --log-format F` would. */
@@ -267,6 +269,8 @@ static void run_once(struct run *out, struct fixture *fx, int timeout_ms, bool a
 	struct kdr_source source = { &hooked_ops, hs };
 	struct kdr_controller *ctl = NULL;
 	FILE *log = tmpfile();
+	char *url = NULL;
+	long status = 0;
 
 	assert_non_null(log);
 	kdr_source_dir(&hs->dir, fx->dir, 0);
@@ -282,7 +286,10 @@ static void run_once(struct run *out, struct fixture *fx, int timeout_ms, bool a
 	assert_int_equal(kdr_controller_new(&ctl, &source, &options), 0);
 	out->rc = kdr_controller_run(ctl);
 	/* The listener serves until the controller is freed: the cycle's figures, as a scrape sees them. */
-	out->metrics = http_get(kdr_controller_listen_address(ctl), "/metrics");
+	url = kdr_asprintf("http://%s/metrics", kdr_controller_listen_address(ctl));
+	out->metrics = get(&status, url);
+	assert_int_equal(status, 200);
+	free(url);
 	kdr_controller_free(ctl);
 	out->log = slurp(log);
 	fclose(log);
@@ -354,52 +361,30 @@ static void assert_contains(const char *text, const char *want)
 /* A connector's state as its worker reports it (GET /connectors/X/status, libcurl + jansson). */
 static char *connector_state(struct fixture *fx, const char *cluster, const char *connector)
 {
-	char *path = kdr_asprintf("/connectors/%s/status", connector);
-	char *url = kdr_asprintf("%s%s", kdr_testbed_connect_url(fx->bed, cluster), path);
-	CURL *curl = curl_easy_init();
-	struct kdr_buf body = KDR_BUF_INIT;
-	json_t *doc = NULL;
-	char *state = NULL;
+	char *url = kdr_asprintf("%s/connectors/%s/status", kdr_testbed_connect_url(fx->bed, cluster), connector);
+	long status = 0;
+	char *body = get(&status, url), *state = NULL;
+	json_t *doc = json_loads(body, 0, NULL);
 
-	assert_non_null(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-	curl_easy_cleanup(curl);
-	doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+	assert_int_equal(status, 200);
 	assert_non_null(doc);
 	state = kdr_strdup(json_string_value(json_object_get(json_object_get(doc, "connector"), "state")));
 	json_decref(doc);
-	kdr_buf_release(&body);
+	free(body);
 	free(url);
-	free(path);
 	return state;
 }
 
 /* Makes `cluster`'s worker answer again: the injected 500s are used up by GETs. */
 static void use_up_connect_faults(struct fixture *fx, const char *cluster)
 {
-	for (int i = 0; i < 200; i++) {
-		char *url = kdr_asprintf("%s/connectors", kdr_testbed_connect_url(fx->bed, cluster));
-		CURL *curl = curl_easy_init();
-		struct kdr_buf body = KDR_BUF_INIT;
-		long status = 0;
+	char *url = kdr_asprintf("%s/connectors", kdr_testbed_connect_url(fx->bed, cluster));
+	long status = 500;
 
-		curl_easy_setopt(curl, CURLOPT_URL, url);
-		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-		assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_cleanup(curl);
-		kdr_buf_release(&body);
-		free(url);
-		if (status == 200)
-			return;
-		assert_int_equal(status, 500);
-	}
-	fail_msg("the worker of %s still answers 500", cluster);
+	for (int i = 0; i < 200 && status == 500; i++)
+		free(get(&status, url));
+	free(url);
+	assert_int_equal(status, 200);
 }
 
 /* --- the tests --- */
@@ -503,32 +488,21 @@ static void test_unsettled_pause_is_counted_pending(void **state)
 	run_release(&r);
 }
 
-static int group_setup(void **state)
-{
-	struct kdr_sandbox_cluster_spec specs[2];
-
-	(void)state;
-	bed_specs(specs);
-	return kdr_testbed_share("test_controller_results", specs, 2);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	kdr_testbed_unshare();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_held_topic_delete_is_counted_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsettled_pause_is_counted_pending, setup, teardown),
 	};
-	int rc = 0;
+	struct kdr_sandbox_cluster_spec specs[2];
+	int failed = 0;
 
+	bed_specs(specs);
+	/* Announces the backend; an external one is started by the first test that acquires it. */
+	kdr_testbed_share("test_controller_results", specs, 2);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
-	return rc;
+	kdr_testbed_unshare();
+	return failed;
 }
