@@ -13,6 +13,7 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 	int opt = 0, rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->spec = spec;
 	out->live.timeout_ms = 30000;
 	opterr = 0;
 	optind = 1;

@@ -19,6 +19,7 @@ struct kdr_cli_args {
 	struct kdr_strvec clusters;
 	const char *file; /* spec->positional_file: the argument, when it is a regular file */
 	bool help;        /* --help was printed: the command exits 0 */
+	const struct kdr_cli_spec *spec; /* the command's (its name in messages) */
 };
 
 /*

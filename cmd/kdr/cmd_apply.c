@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "args.h"
-#include "plan/codec_json.h"
 #include "plan/plan.h"
 #include "render/render.h"
 #include "util/error.h"
@@ -59,22 +58,6 @@ static const struct kdr_cli_spec apply_spec = {
 	.positional_file = true,
 };
 
-/* The snapshot stands in for the clusters: the plan applied to it as Kafka would, written back. */
-static int apply_offline(struct kdr_pipeline *p)
-{
-	struct kdr_apply_report report = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT;
-	int exit_code;
-
-	kdr_pipeline_apply(&report, p, NULL, NULL);
-	kdr_live_to_json(&out, &p->live);
-	exit_code = kdr_cli_write_file(p->options.snapshot_path, out.ptr, out.len);
-	if (exit_code == KDR_EXIT_OK)
-		printf("\napplied %zu action(s) to snapshot '%s'\n", p->plan.n_actions, p->options.snapshot_path);
-	kdr_buf_release(&out);
-	return exit_code;
-}
-
 struct apply_args {
 	bool yes;
 	bool allow_delete;
@@ -115,52 +98,12 @@ static int check_args(struct kdr_cli_args *args, const struct apply_args *a)
 	return KDR_EXIT_OK;
 }
 
-/* Reads a saved plan; the clusters it touches become the clusters to read. */
-static int load_saved_plan(struct kdr_plan *plan, struct kdr_strvec *clusters, const char *path)
-{
-	struct kdr_buf text = KDR_BUF_INIT;
-	int exit_code = kdr_cli_read_file(&text, path);
-
-	if (exit_code == KDR_EXIT_OK && kdr_plan_from_json(plan, text.ptr, text.len, path) != 0) {
-		fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-	}
-	kdr_buf_release(&text);
-	if (exit_code != KDR_EXIT_OK)
-		return exit_code;
-	if (clusters->n) {
-		fprintf(stderr, "kdr apply: --cluster cannot narrow a saved plan; plan again with --cluster\n");
-		return KDR_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < plan->fingerprints.n; i++)
-		kdr_strvec_push(clusters, plan->fingerprints.v[i].key);
-	return KDR_EXIT_OK;
-}
-
-/* The saved plan becomes the pipeline's once the clusters are as it saw them; its secrets resolved again. */
-static int use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, const char *path)
-{
-	struct kdr_strvec stale = KDR_STRVEC_INIT;
-	int exit_code = KDR_EXIT_OK;
-
-	if (kdr_pipeline_use_saved(p, saved, &stale, path) != 0) {
-		for (size_t i = 0; i < stale.n; i++)
-			fprintf(stderr, "kdr apply: %s\n", stale.v[i]);
-		if (!stale.n)
-			fprintf(stderr, "kdr apply: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-	}
-	kdr_strvec_release(&stale);
-	return exit_code;
-}
-
 int kdr_cmd_apply(int argc, char **argv)
 {
 	struct apply_args a = { 0 };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
 	struct kdr_pipeline p = { 0 };
-	struct kdr_plan saved = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT;
 	int exit_code = kdr_cli_parse(&args, &apply_spec, argc, argv, apply_option, &a);
 
@@ -169,9 +112,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	args.live.allow_delete = a.allow_delete;
 	args.live.validate_only = a.validate_only;
 	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
-	    (args.file && (exit_code = load_saved_plan(&saved, &args.clusters, args.file)) != KDR_EXIT_OK) ||
-	    (exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK ||
-	    (exit_code = args.file ? use_saved(&p, &saved, args.file) : kdr_cli_plan(&p, "apply")) != KDR_EXIT_OK)
+	    (exit_code = kdr_cli_reconcile(&p, &desired, &args)) != KDR_EXIT_OK)
 		goto cleanup;
 	kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_TEXT);
 	fwrite(out.ptr, 1, out.len, stdout);
@@ -190,7 +131,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	    (exit_code = kdr_cli_consent(p.plan.n_actions, a.yes, "apply", "applied")) != KDR_EXIT_OK)
 		goto cleanup;
 	if (p.plan.n_actions)
-		exit_code = args.live.snapshot_path ? apply_offline(&p) : kdr_cli_apply_live(&p);
+		exit_code = kdr_cli_apply(&p);
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
 	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {
 		fprintf(stderr,
@@ -202,7 +143,6 @@ int kdr_cmd_apply(int argc, char **argv)
 cleanup:
 	kdr_buf_release(&out);
 	kdr_pipeline_release(&p);
-	kdr_plan_release(&saved);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;

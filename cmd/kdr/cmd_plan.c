@@ -125,8 +125,7 @@ int kdr_cmd_plan(int argc, char **argv)
 		if (desired.flows[i].checkpoints_enabled)
 			args.live.read_groups = KDR_READ_GROUPS_LIST;
 	args.live.allow_delete = a.allow_delete;
-	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_plan(&p, "plan")) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_reconcile(&p, &desired, &args)) != KDR_EXIT_OK)
 		goto cleanup;
 	kdr_render_plan_with_change(&out, &p.plan, &desired, a.base_ref ? &change : NULL, base_connections, a.format);
 	fwrite(out.ptr, 1, out.len, stdout);

@@ -63,8 +63,7 @@ int kdr_cmd_status(int argc, char **argv)
 	 * and gives the topics' placement verdicts.
 	 */
 	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_plan(&p, "status")) != KDR_EXIT_OK)
+	    (exit_code = kdr_cli_reconcile(&p, &desired, &args)) != KDR_EXIT_OK)
 		goto cleanup;
 	if (kdr_pipeline_status(&status, &p) != 0) {
 		fprintf(stderr, "kdr status: %s\n", kdr_error_message());

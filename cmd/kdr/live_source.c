@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "plan/codec_json.h"
 #include "util/error.h"
 
 int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec *clusters,
@@ -54,6 +55,59 @@ int kdr_cli_plan(struct kdr_pipeline *p, const char *command)
 		return KDR_EXIT_ERROR;
 	}
 	return KDR_EXIT_OK;
+}
+
+/* Reads the plan args->file holds (kdr plan --out); the clusters it fingerprinted become the ones to read. */
+static int load_saved(struct kdr_plan *plan, struct kdr_cli_args *args)
+{
+	struct kdr_buf text = KDR_BUF_INIT;
+	int exit_code = kdr_cli_read_file(&text, args->file);
+
+	if (exit_code == KDR_EXIT_OK && kdr_plan_from_json(plan, text.ptr, text.len, args->file) != 0) {
+		fprintf(stderr, "kdr %s: %s\n", args->spec->command, kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+	}
+	kdr_buf_release(&text);
+	if (exit_code != KDR_EXIT_OK)
+		return exit_code;
+	if (args->clusters.n) {
+		fprintf(stderr, "kdr %s: --cluster cannot narrow a saved plan; plan again with --cluster\n",
+			args->spec->command);
+		return KDR_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < plan->fingerprints.n; i++)
+		kdr_strvec_push(&args->clusters, plan->fingerprints.v[i].key);
+	return KDR_EXIT_OK;
+}
+
+/* The saved plan becomes the pipeline's (kdr_pipeline_use_saved); each stale cluster named on stderr. */
+static int use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, const struct kdr_cli_args *args)
+{
+	struct kdr_strvec stale = KDR_STRVEC_INIT;
+	int exit_code = KDR_EXIT_OK;
+
+	if (kdr_pipeline_use_saved(p, saved, &stale, args->file) != 0) {
+		for (size_t i = 0; i < stale.n; i++)
+			fprintf(stderr, "kdr %s: %s\n", args->spec->command, stale.v[i]);
+		if (!stale.n)
+			fprintf(stderr, "kdr %s: %s\n", args->spec->command, kdr_error_message());
+		exit_code = KDR_EXIT_ERROR;
+	}
+	kdr_strvec_release(&stale);
+	return exit_code;
+}
+
+int kdr_cli_reconcile(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args)
+{
+	struct kdr_plan saved = { 0 };
+	int exit_code = args->file ? load_saved(&saved, args) : KDR_EXIT_OK;
+
+	if (exit_code == KDR_EXIT_OK)
+		exit_code = kdr_cli_read(p, desired, &args->live, &args->clusters);
+	if (exit_code == KDR_EXIT_OK)
+		exit_code = args->file ? use_saved(p, &saved, args) : kdr_cli_plan(p, args->spec->command);
+	kdr_plan_release(&saved);
+	return exit_code;
 }
 
 bool kdr_cli_confirm(const char *fmt, ...)
@@ -136,5 +190,23 @@ int kdr_cli_apply_live(struct kdr_pipeline *p)
 		exit_code = KDR_EXIT_CHANGES;
 	}
 	kdr_apply_report_release(&report);
+	return exit_code;
+}
+
+int kdr_cli_apply(struct kdr_pipeline *p)
+{
+	struct kdr_apply_report report = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT;
+	int exit_code;
+
+	if (!p->options.snapshot_path)
+		return kdr_cli_apply_live(p);
+	kdr_pipeline_apply(&report, p, NULL, NULL);
+	kdr_apply_report_release(&report);
+	kdr_live_to_json(&out, &p->live);
+	exit_code = kdr_cli_write_file(p->options.snapshot_path, out.ptr, out.len);
+	if (exit_code == KDR_EXIT_OK)
+		printf("\napplied %zu action(s) to snapshot '%s'\n", p->plan.n_actions, p->options.snapshot_path);
+	kdr_buf_release(&out);
 	return exit_code;
 }

@@ -43,6 +43,18 @@ int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, stru
 /* Plans what kdr_cli_read read; "kdr COMMAND: why" on stderr when it fails. Returns an enum kdr_exit. */
 int kdr_cli_plan(struct kdr_pipeline *p, const char *command);
 
+struct kdr_cli_args;
+
+/*
+ * The pipeline of a command once `desired` is loaded: kdr_cli_read over
+ * args' --cluster, --offline and --timeout, then kdr_cli_plan; or, for a
+ * saved plan (args->file: kdr apply PLAN.json), that plan read back, its
+ * clusters the ones read, taken once they are as it saw them and with its
+ * secrets resolved again (kdr_pipeline_use_saved). Each failure on stderr,
+ * "kdr COMMAND: why" for the plan's. Returns an enum kdr_exit.
+ */
+int kdr_cli_reconcile(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args);
+
 /* Asks on the terminal (stderr) "<question>? only 'yes' is accepted: "; true only for the answer 'yes'. */
 bool kdr_cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -57,8 +69,15 @@ int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *w
 /*
  * Applies the pipeline's plan to the clusters (kdr_pipeline_apply) and
  * prints each action's result and the summary. Returns KDR_EXIT_ERROR when
- * an action failed, else KDR_EXIT_OK.
+ * an action failed, KDR_EXIT_CHANGES when Connect has not yet acted on a
+ * change (PENDING), else KDR_EXIT_OK.
  */
 int kdr_cli_apply_live(struct kdr_pipeline *p);
+
+/*
+ * kdr_cli_apply_live, or with --offline the plan applied to the snapshot as
+ * Kafka would and the file written back. Returns an enum kdr_exit.
+ */
+int kdr_cli_apply(struct kdr_pipeline *p);
 
 #endif
