@@ -5,7 +5,7 @@
  * The comparison rule. kdr pins every declared value as a topic override
  * (source DYNAMIC_TOPIC_CONFIG): a key needs a change unless the topic already
  * has an override of that key whose value equals the declared one (after
- * Kafka's own normalisation, below). A declared value that merely equals the
+ * Kafka's own normalisation, resolve/config_value.c). A declared value that merely equals the
  * cluster default (DEFAULT_CONFIG, STATIC_BROKER_CONFIG, DYNAMIC_*_BROKER_CONFIG)
  * is still written once as an override, so that a later change of the broker
  * default does not silently change a topic whose value is declared in Git;
@@ -19,14 +19,6 @@
  * removed (new value NULL) — except remote.storage.enable=true, which Kafka
  * cannot turn off.
  *
- * Normalisation follows what Kafka does to a value before storing and
- * describing it (ConfigDef parsing and convertToString): surrounding
- * whitespace is trimmed; BOOLEAN keys are case-insensitive; INT/LONG keys
- * compare as integers ("086400000" == "86400000"); DOUBLE keys as numbers
- * ("0.50" == "0.5"); LIST keys element-wise with whitespace around commas
- * dropped; cleanup.policy as a set ("compact,delete" == "delete,compact":
- * Kafka applies both the same way). Unknown keys compare trimmed strings.
- *
  * Risk: safe; disruptive when an override is removed; destructive when
  * retention.ms/retention.bytes shrink or cleanup.policy gains "delete" (data
  * becomes eligible for deletion); irreversible when remote.storage.enable
@@ -35,219 +27,10 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
-#include "util/strvec.h"
-
-enum config_type {
-	TYPE_STRING,
-	TYPE_BOOLEAN,
-	TYPE_INTEGER, /* INT and LONG */
-	TYPE_DOUBLE,
-	TYPE_LIST,
-	TYPE_SET, /* a LIST whose order does not matter */
-};
-
-/* Topic config types, from Kafka's TopicConfig / LogConfig (reference/kafka-topic-configs.tsv); sorted. */
-static const struct {
-	const char *key;
-	enum config_type type;
-} config_types[] = {
-    {"cleanup.policy", TYPE_SET},
-    {"compression.gzip.level", TYPE_INTEGER},
-    {"compression.lz4.level", TYPE_INTEGER},
-    {"compression.zstd.level", TYPE_INTEGER},
-    {"delete.retention.ms", TYPE_INTEGER},
-    {"file.delete.delay.ms", TYPE_INTEGER},
-    {"flush.messages", TYPE_INTEGER},
-    {"flush.ms", TYPE_INTEGER},
-    {"follower.replication.throttled.replicas", TYPE_LIST},
-    {"index.interval.bytes", TYPE_INTEGER},
-    {"leader.replication.throttled.replicas", TYPE_LIST},
-    {"local.retention.bytes", TYPE_INTEGER},
-    {"local.retention.ms", TYPE_INTEGER},
-    {"max.compaction.lag.ms", TYPE_INTEGER},
-    {"max.message.bytes", TYPE_INTEGER},
-    {"message.downconversion.enable", TYPE_BOOLEAN},
-    {"message.timestamp.after.max.ms", TYPE_INTEGER},
-    {"message.timestamp.before.max.ms", TYPE_INTEGER},
-    {"message.timestamp.difference.max.ms", TYPE_INTEGER},
-    {"min.cleanable.dirty.ratio", TYPE_DOUBLE},
-    {"min.compaction.lag.ms", TYPE_INTEGER},
-    {"min.insync.replicas", TYPE_INTEGER},
-    {"preallocate", TYPE_BOOLEAN},
-    {"remote.log.copy.disable", TYPE_BOOLEAN},
-    {"remote.log.delete.on.disable", TYPE_BOOLEAN},
-    {"remote.storage.enable", TYPE_BOOLEAN},
-    {"retention.bytes", TYPE_INTEGER},
-    {"retention.ms", TYPE_INTEGER},
-    {"segment.bytes", TYPE_INTEGER},
-    {"segment.index.bytes", TYPE_INTEGER},
-    {"segment.jitter.ms", TYPE_INTEGER},
-    {"segment.ms", TYPE_INTEGER},
-    {"unclean.leader.election.enable", TYPE_BOOLEAN},
-};
-
-static enum config_type type_of(const char *key)
-{
-	size_t lo = 0, hi = sizeof(config_types) / sizeof(config_types[0]);
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(config_types[mid].key, key);
-
-		if (cmp == 0)
-			return config_types[mid].type;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return TYPE_STRING;
-}
-
-static char *trimmed(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return kdr_strndup(s, len);
-}
-
-/* "+0012" -> "12", "-0" -> "0"; NULL when not a decimal integer. */
-static char *canonical_integer(const char *s)
-{
-	const char *p = s;
-	bool negative = false;
-
-	if (*p == '+' || *p == '-')
-		negative = *p++ == '-';
-	if (!*p)
-		return NULL;
-	for (const char *q = p; *q; q++)
-		if (!isdigit((unsigned char)*q))
-			return NULL;
-	while (*p == '0' && p[1])
-		p++;
-	if (strcmp(p, "0") == 0)
-		negative = false;
-	return kdr_asprintf("%s%s", negative ? "-" : "", p);
-}
-
-static char *canonical_double(const char *s)
-{
-	char *end = NULL;
-	double d = 0;
-
-	if (!*s)
-		return NULL;
-	d = strtod(s, &end);
-	if (*end)
-		return NULL;
-	return kdr_asprintf("%.17g", d);
-}
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *canonical_list(const char *s, bool as_set)
-{
-	struct kdr_strvec items = KDR_STRVEC_INIT;
-	struct kdr_buf out = KDR_BUF_INIT;
-	const char *start = s;
-
-	if (!*s)
-		return kdr_strdup("");
-	for (const char *p = s;; p++) {
-		if (*p == ',' || *p == '\0') {
-			kdr_strvec_push_take(&items, trimmed(start, (size_t)(p - start)));
-			if (!*p)
-				break;
-			start = p + 1;
-		}
-	}
-	if (as_set && items.n > 1)
-		qsort(items.v, items.n, sizeof(*items.v), compare_strings);
-	for (size_t i = 0; i < items.n; i++) {
-		if (as_set && i > 0 && strcmp(items.v[i], items.v[i - 1]) == 0)
-			continue;
-		if (out.len)
-			kdr_buf_putc(&out, ',');
-		kdr_buf_puts(&out, items.v[i]);
-	}
-	kdr_strvec_release(&items);
-	return kdr_buf_detach(&out);
-}
-
-char *kdr_plan__config_normalise(const char *key, const char *value)
-{
-	char *text = NULL, *canonical = NULL;
-
-	if (!value)
-		return NULL;
-	text = trimmed(value, strlen(value));
-	switch (type_of(key)) {
-	case TYPE_BOOLEAN:
-		if (strcasecmp(text, "true") == 0 || strcasecmp(text, "false") == 0)
-			for (char *p = text; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-		break;
-	case TYPE_INTEGER:
-		canonical = canonical_integer(text);
-		break;
-	case TYPE_DOUBLE:
-		canonical = canonical_double(text);
-		break;
-	case TYPE_LIST:
-		canonical = canonical_list(text, false);
-		break;
-	case TYPE_SET:
-		canonical = canonical_list(text, true);
-		break;
-	case TYPE_STRING:
-		break;
-	}
-	if (canonical) {
-		free(text);
-		return canonical;
-	}
-	return text;
-}
-
-bool kdr_plan__config_equal(const char *key, const char *a, const char *b)
-{
-	char *na = NULL, *nb = NULL;
-	bool equal = false;
-
-	if (!a || !b)
-		return a == b;
-	/* Normalising is a function of the text: the same text is the same value (most of a no-change plan). */
-	if (strcmp(a, b) == 0)
-		return true;
-	na = kdr_plan__config_normalise(key, a);
-	nb = kdr_plan__config_normalise(key, b);
-	equal = strcmp(na, nb) == 0;
-	free(na);
-	free(nb);
-	return equal;
-}
-
-bool kdr_plan__config_true(const char *value)
-{
-	char *n = kdr_plan__config_normalise("remote.storage.enable", value);
-	bool yes = n && strcmp(n, "true") == 0;
-
-	free(n);
-	return yes;
-}
 
 bool kdr_plan__config_is_override(const struct kdr_live_config *config)
 {
@@ -293,24 +76,25 @@ static const char *default_of(const struct kdr_live_cluster *cl, const char *key
 	return kdr_live_effective_config(cl, NULL, key, NULL);
 }
 
-/* Parses a retention value; negative = infinite (INT64_MAX). */
+/* Parses a retention value (a decimal integer, no blanks); negative = infinite (INT64_MAX). */
 static bool parse_retention(int64_t *out, const char *text)
 {
-	char *canonical = text ? canonical_integer(text) : NULL;
+	const char *digits = text && (*text == '+' || *text == '-') ? text + 1 : text;
 	char *end = NULL;
 	long long v = 0;
 
-	if (!canonical)
+	if (!digits || !isdigit((unsigned char)*digits))
 		return false;
-	v = strtoll(canonical, &end, 10);
-	free(canonical);
+	v = strtoll(text, &end, 10);
+	if (*end)
+		return false;
 	*out = v < 0 ? INT64_MAX : (int64_t)v;
 	return true;
 }
 
 static bool has_policy(const char *cleanup_policy, const char *which)
 {
-	char *list = cleanup_policy ? canonical_list(cleanup_policy, true) : NULL;
+	char *list = kdr_resolve_config_normalise("cleanup.policy", cleanup_policy);
 	char *save = NULL;
 	bool found = false;
 
@@ -334,8 +118,8 @@ static enum kdr_risk change_risk(const struct kdr_live_cluster *cl, const struct
 	enum kdr_risk risk = change->new_value ? KDR_RISK_SAFE : KDR_RISK_DISRUPTIVE;
 	int64_t old_ms = 0, new_ms = 0;
 
-	if (strcmp(change->key, "remote.storage.enable") == 0 && kdr_plan__config_true(after) &&
-	    !kdr_plan__config_true(before))
+	if (strcmp(change->key, "remote.storage.enable") == 0 && kdr_resolve_config_true(after) &&
+	    !kdr_resolve_config_true(before))
 		return KDR_RISK_IRREVERSIBLE;
 	if ((strcmp(change->key, "retention.ms") == 0 || strcmp(change->key, "retention.bytes") == 0) &&
 	    parse_retention(&old_ms, before) && parse_retention(&new_ms, after) && new_ms < old_ms)
@@ -397,15 +181,15 @@ void kdr_plan__topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc
 
 	if (!topic)
 		return; /* created with its config (topics.c), or not wanted */
-	live_rse = kdr_plan__config_true(kdr_live_effective_config(cl, topic, "remote.storage.enable", NULL));
-	if (kdr_plan__config_true(wanted_rse) && !live_rse && !cl->remote_storage_enabled) {
+	live_rse = kdr_resolve_config_true(kdr_live_effective_config(cl, topic, "remote.storage.enable", NULL));
+	if (kdr_resolve_config_true(wanted_rse) && !live_rse && !cl->remote_storage_enabled) {
 		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
 				      "cluster '%s' brokers do not enable remote storage "
 				      "(remote.log.storage.system.enable=false): cannot enable tiering",
 				      pc->name);
 		return;
 	}
-	if (live_rse && ((wanted_rse && !kdr_plan__config_true(wanted_rse)) || pt->tiering_disabled)) {
+	if (live_rse && ((wanted_rse && !kdr_resolve_config_true(wanted_rse)) || pt->tiering_disabled)) {
 		kdr_plan__add_blocked(
 		    ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name, policy, NULL,
 		    "tiering cannot be disabled: the topic has remote.storage.enable=true and Kafka 3.x "
@@ -425,7 +209,7 @@ void kdr_plan__topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc
 					   key);
 			continue;
 		}
-		if (have && kdr_plan__config_equal(key, have->value, value))
+		if (have && kdr_resolve_config_equal(key, have->value, value))
 			continue;
 		changes_add(&changes, key, have ? have->value : NULL, value, key_sensitive(key, have));
 	}
@@ -435,7 +219,7 @@ void kdr_plan__topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc
 
 			if (!kdr_plan__config_is_override(have) || kdr_strmap_has(&pt->config, have->name))
 				continue;
-			if (strcmp(have->name, "remote.storage.enable") == 0 && kdr_plan__config_true(have->value)) {
+			if (strcmp(have->name, "remote.storage.enable") == 0 && kdr_resolve_config_true(have->value)) {
 				kdr_plan__add_note(
 				    ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
 				    "configPrune keeps remote.storage.enable=true: Kafka cannot turn remote "

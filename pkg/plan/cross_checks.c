@@ -257,11 +257,11 @@ static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, con
 		if (kdr_regex_set_match(&fc->synced_exclude, key))
 			continue;
 		/* The source is meant to hold the same override: MM2 copies what kdr sets anyway. */
-		if (source_value && kdr_plan__config_equal(key, source_value, config->v[k].value))
+		if (source_value && kdr_resolve_config_equal(key, source_value, config->v[k].value))
 			continue;
 		if (!source_value && live && (override = kdr_live_topic_config_find(live, key)) != NULL &&
 		    kdr_plan__config_is_override(override) && override->value &&
-		    kdr_plan__config_equal(key, override->value, config->v[k].value))
+		    kdr_resolve_config_equal(key, override->value, config->v[k].value))
 			continue;
 		kdr_strvec_push(out, key);
 	}

@@ -7,13 +7,15 @@
  * what to delete). A topic governed by
  * several policies is merged: the first declaring policy (document order) owns
  * partitions, RF and placement; keys of later policies are added where the
- * earlier ones are silent; disagreements become warnings.
+ * earlier ones are silent; disagreements become warnings (the merge is
+ * pkg/resolve's, topic_merge.h, the one validation's conflicts read too).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm2/mm2.h"
 #include "plan/plan_internal.h"
+#include "resolve/topic_merge.h"
 #include "util/alloc.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -92,90 +94,65 @@ static int compare_entries(const void *pa, const void *pb)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static int64_t entry_partitions(const struct entry *e)
+/* The merge's disagreements as the plan's warnings, in the order they were found. */
+static void warn_disagreements(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct kdr_resolve_topic *rt)
 {
-	return kdr_policy_topic_partitions(e->policy, e->decl);
+	for (size_t i = 0; i < rt->n_disagreements; i++) {
+		const struct kdr_resolve_disagreement *d = &rt->disagreements[i];
+		const char *used = kdr_plan__policy_name(rt->governors[d->used_governor].policy);
+		const char *other = kdr_plan__policy_name(rt->governors[d->other_governor].policy);
+
+		switch (d->kind) {
+		case KDR_RESOLVE_DISAGREE_COUNTS:
+			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, rt->name,
+					   "policies '%s' and '%s' both declare the topic with different partitions or "
+					   "replicationFactor; '%s' (%lld partitions, RF %lld) is used",
+					   used, other, used, (long long)rt->partitions,
+					   (long long)rt->replication_factor);
+			break;
+		case KDR_RESOLVE_DISAGREE_TIERING:
+			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, rt->name,
+					   "policies '%s' and '%s' disagree on tiering; '%s' is used", used, other,
+					   used);
+			break;
+		case KDR_RESOLVE_DISAGREE_CONFIG:
+			/* Two spellings of one value, or a value never sent: nothing flip-flops. */
+			if (d->equivalent || d->unsent)
+				break;
+			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, rt->name,
+					   "policies '%s' and '%s' set '%s' differently; '%s' is used", used, other,
+					   rt->values[d->other_value].key, used);
+			break;
+		}
+	}
 }
 
-static int64_t entry_rf(const struct entry *e)
-{
-	return kdr_policy_topic_replication_factor(e->policy, e->decl);
-}
-
-/* Merges one run of entries (same name, owner first) into `pt`. */
+/* Merges one run of entries (same name, declarations first) into `pt` (pkg/resolve's merge). */
 static void merge_run(struct plan_topic *pt, const struct entry *run, size_t n, struct plan_ctx *ctx,
 		      const struct plan_cluster *pc)
 {
-	const struct entry *owner = &run[0];
-	/* Which policy set each key, parallel to pt->config (for conflict messages). */
-	struct kdr_strmap setters = KDR_STRMAP_INIT;
+	struct kdr_resolve_governor *governors = kdr_calloc(n, sizeof(*governors));
+	struct kdr_resolve_topic rt;
 
-	memset(pt, 0, sizeof(*pt));
-	pt->name = owner->name;
-	pt->policy = owner->policy;
-	pt->declared = owner->decl != NULL;
-	pt->partitions = entry_partitions(owner);
-	pt->replication_factor = entry_rf(owner);
-	pt->config_prune = owner->policy->config_prune;
 	for (size_t i = 0; i < n; i++) {
-		const struct entry *e = &run[i];
-		struct kdr_strmap config = KDR_STRMAP_INIT;
-		bool seen = false;
-
-		/* A policy's first entry (its declaration, when it has one) carries all it wants. */
-		for (size_t j = 0; j < i; j++)
-			seen = seen || run[j].policy == e->policy;
-		if (seen)
-			continue;
-		/*
-		 * `tiering: {enabled: false}` sends no key but takes part in the
-		 * first-wins merge of remote.storage.enable, so that policies that
-		 * disagree give one answer (and a warning), not a flip-flop.
-		 */
-		if (e->policy->tiering.present && !e->policy->tiering.enabled) {
-			if (!kdr_strmap_has(&setters, "remote.storage.enable")) {
-				pt->tiering_disabled = true;
-				kdr_strmap_set(&setters, "remote.storage.enable", kdr_plan__policy_name(e->policy));
-			} else if (!pt->tiering_disabled) {
-				kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-						   "policies '%s' and '%s' disagree on tiering; '%s' is used",
-						   kdr_strmap_get(&setters, "remote.storage.enable"),
-						   kdr_plan__policy_name(e->policy),
-						   kdr_strmap_get(&setters, "remote.storage.enable"));
-			}
-		}
-		if (i > 0 && e->decl && e->policy != owner->policy &&
-		    (entry_partitions(e) != pt->partitions || entry_rf(e) != pt->replication_factor))
-			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-					   "policies '%s' and '%s' both declare the topic with different partitions or "
-					   "replicationFactor; '%s' (%lld partitions, RF %lld) is used",
-					   kdr_plan__policy_name(owner->policy), kdr_plan__policy_name(e->policy),
-					   kdr_plan__policy_name(owner->policy), (long long)pt->partitions,
-					   (long long)pt->replication_factor);
-		kdr_policy_topic_config(&config, e->policy, e->decl);
-		for (size_t k = 0; k < config.n; k++) {
-			const char *key = config.v[k].key, *value = config.v[k].value;
-			const char *have = kdr_strmap_get(&pt->config, key);
-
-			if (pt->tiering_disabled && strcmp(key, "remote.storage.enable") == 0 &&
-			    strcmp(kdr_strmap_get(&setters, key), kdr_plan__policy_name(e->policy)) != 0) {
-				kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-						   "policies '%s' and '%s' disagree on tiering; '%s' is used",
-						   kdr_strmap_get(&setters, key), kdr_plan__policy_name(e->policy),
-						   kdr_strmap_get(&setters, key));
-			} else if (!kdr_strmap_has(&pt->config, key)) {
-				kdr_strmap_set(&pt->config, key, value);
-				kdr_strmap_set(&setters, key, kdr_plan__policy_name(e->policy));
-			} else if (!kdr_plan__config_equal(key, have, value)) {
-				kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, pt->name,
-						   "policies '%s' and '%s' set '%s' differently; '%s' is used",
-						   kdr_strmap_get(&setters, key), kdr_plan__policy_name(e->policy), key,
-						   kdr_strmap_get(&setters, key));
-			}
-		}
-		kdr_strmap_release(&config);
+		governors[i].policy = run[i].policy;
+		governors[i].decl = run[i].decl;
+		governors[i].index = run[i].decl ? (size_t)(run[i].decl - run[i].policy->topics) : 0;
 	}
-	kdr_strmap_release(&setters);
+	kdr_resolve_topic_merge(&rt, run[0].name, governors, n);
+	warn_disagreements(ctx, pc, &rt);
+	memset(pt, 0, sizeof(*pt));
+	pt->name = rt.name;
+	pt->policy = rt.governors[0].policy;
+	pt->declared = rt.governors[0].decl != NULL;
+	pt->partitions = rt.partitions;
+	pt->replication_factor = rt.replication_factor;
+	pt->config = rt.config;
+	rt.config = (struct kdr_strmap)KDR_STRMAP_INIT;
+	pt->config_prune = pt->policy->config_prune;
+	pt->tiering_disabled = rt.tiering_disabled;
+	kdr_resolve_topic_release(&rt);
+	free(governors);
 }
 
 void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx,

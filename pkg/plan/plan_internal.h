@@ -14,6 +14,7 @@
 #include "mm2/mm2.h"
 #include "model/model.h"
 #include "placement/placement.h"
+#include "resolve/config_value.h"
 #include "resolve/resolve.h"
 #include "plan/plan.h"
 #include "util/regex.h"
@@ -135,11 +136,6 @@ enum kdr_placement_strategy kdr_plan__topic_strategy(const struct plan_cluster *
 /* --- configs.c --- */
 
 void kdr_plan__topic_configs(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *pt);
-/* Kafka's canonical form of a topic config value, for comparison (heap string; NULL for NULL). */
-char *kdr_plan__config_normalise(const char *key, const char *value);
-bool kdr_plan__config_equal(const char *key, const char *a, const char *b);
-/* Whether the config value is Kafka's boolean true (case-insensitive, trimmed). */
-bool kdr_plan__config_true(const char *value);
 /* Whether a live topic config entry is one of the topic's own (dynamic) overrides. */
 bool kdr_plan__config_is_override(const struct kdr_live_config *config);
 

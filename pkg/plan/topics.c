@@ -314,7 +314,7 @@ static void create_topic(struct plan_ctx *ctx, struct plan_cluster *pc, const st
 	char *why = NULL, *verdict = NULL;
 
 	memset(&summary, 0, sizeof(summary));
-	if (kdr_plan__config_true(kdr_strmap_get(&pt->config, "remote.storage.enable")) &&
+	if (kdr_resolve_config_true(kdr_strmap_get(&pt->config, "remote.storage.enable")) &&
 	    !pc->live->remote_storage_enabled) {
 		kdr_plan__add_blocked(ctx->plan, KDR_BLOCKED_ERROR, pc->name, pt->name,
 				      kdr_plan__policy_name(pt->policy), NULL,

@@ -1,4 +1,4 @@
-/* Unit tests of pkg/plan's internal helpers: config normalisation and the reassignment JSON text. */
+/* Unit tests of pkg/plan's internal helpers: which live configs are overrides, the reassignment JSON text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,59 +9,6 @@
 #include <cmocka.h>
 
 #include "plan/plan_internal.h"
-
-static void expect_normal(const char *key, const char *value, const char *want)
-{
-	char *got = kdr_plan__config_normalise(key, value);
-
-	if (strcmp(got, want) != 0)
-		fail_msg("%s=%s: got '%s', want '%s'", key, value, got, want);
-	free(got);
-}
-
-static void test_normalise(void **state)
-{
-	(void)state;
-	/* INT / LONG: as integers. */
-	expect_normal("retention.ms", "0086400000", "86400000");
-	expect_normal("retention.ms", " +5 ", "5");
-	expect_normal("retention.ms", "-1", "-1");
-	expect_normal("retention.ms", "-0", "0");
-	expect_normal("retention.ms", "000", "0");
-	expect_normal("retention.ms", "7d", "7d"); /* not a number: left for Kafka to reject */
-	expect_normal("min.insync.replicas", "02", "2");
-	/* BOOLEAN: case-insensitive. */
-	expect_normal("unclean.leader.election.enable", "TRUE", "true");
-	expect_normal("remote.storage.enable", " False", "false");
-	expect_normal("preallocate", "yes", "yes");
-	/* DOUBLE: as numbers. */
-	expect_normal("min.cleanable.dirty.ratio", "0.50", "0.5");
-	expect_normal("min.cleanable.dirty.ratio", "1", "1");
-	expect_normal("min.cleanable.dirty.ratio", "1.0", "1");
-	/* LIST: trimmed elements, order kept; cleanup.policy: a set. */
-	expect_normal("leader.replication.throttled.replicas", "0:1 , 1:2", "0:1,1:2");
-	expect_normal("leader.replication.throttled.replicas", "1:2,0:1", "1:2,0:1");
-	expect_normal("cleanup.policy", "delete, compact", "compact,delete");
-	expect_normal("cleanup.policy", "compact,delete,compact", "compact,delete");
-	expect_normal("cleanup.policy", "", "");
-	/* STRING and unknown keys: trimmed, case kept. */
-	expect_normal("compression.type", " lz4 ", "lz4");
-	expect_normal("message.timestamp.type", "LogAppendTime", "LogAppendTime");
-	expect_normal("x.custom", " A b ", "A b");
-	assert_null(kdr_plan__config_normalise("retention.ms", NULL));
-
-	assert_true(kdr_plan__config_equal("retention.ms", "1000", "01000"));
-	assert_false(kdr_plan__config_equal("retention.ms", "1000", "1001"));
-	assert_true(kdr_plan__config_equal("cleanup.policy", "compact,delete", "delete,compact"));
-	assert_false(kdr_plan__config_equal("compression.type", "LZ4", "lz4"));
-	assert_false(kdr_plan__config_equal("retention.ms", "1", NULL));
-	assert_true(kdr_plan__config_equal("retention.ms", NULL, NULL));
-	assert_true(kdr_plan__config_true("TRUE"));
-	assert_true(kdr_plan__config_true(" true"));
-	assert_false(kdr_plan__config_true("false"));
-	assert_false(kdr_plan__config_true(NULL));
-	assert_false(kdr_plan__config_true("1"));
-}
 
 static void test_override_sources(void **state)
 {
@@ -114,7 +61,6 @@ static void test_reassignment_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_normalise),
 	    cmocka_unit_test(test_override_sources),
 	    cmocka_unit_test(test_reassignment_format),
 	};

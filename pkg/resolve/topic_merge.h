@@ -1,0 +1,121 @@
+#ifndef KDR_RESOLVE_TOPIC_MERGE_H
+#define KDR_RESOLVE_TOPIC_MERGE_H
+
+/*
+ * One topic as the TopicPolicies that govern it want it. Several policies
+ * can govern one topic on a cluster (each declares it, or its `match`
+ * covers it); the first, the owner, gives partitions, replication factor and
+ * placement; the config keys of later ones are added where earlier ones are
+ * silent. Every value keeps the policy and the field it comes from, and
+ * every disagreement names both sides. The plan's governing
+ * (plan/govern.c, one merge per governed topic and cluster) and
+ * validation's policy conflicts (validate/conflicts.c, one merge per pair of
+ * policies sharing a topic) both read this one merge. Pure.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "util/strmap.h"
+
+/* A policy that governs the topic: it declares it (decl) or its match covers it (decl NULL). */
+struct kdr_resolve_governor {
+	const struct kdr_policy *policy;   /* lent */
+	const struct kdr_topic_decl *decl; /* lent; the policy's entry of the topic, NULL: through its match */
+	size_t index;                      /* decl's index in policy->topics (unused without decl) */
+	/* Filled by the merge (ignored in its input): */
+	int64_t partitions;         /* kdr_policy_topic_partitions */
+	int64_t replication_factor; /* kdr_policy_topic_replication_factor */
+	size_t first_value;         /* its values: topic->values[first_value .. first_value + n_values) */
+	size_t n_values;
+	struct kdr_tiering_key tiering[3]; /* what its spec.tiering values point into */
+};
+
+/* Where a value is written in its policy. */
+enum kdr_resolve_field {
+	KDR_RESOLVE_FIELD_CONFIG,       /* spec.config.KEY */
+	KDR_RESOLVE_FIELD_TOPIC_CONFIG, /* spec.topics[INDEX].config.KEY */
+	KDR_RESOLVE_FIELD_TIERING,      /* spec.tiering.enabled / localRetention / retention */
+};
+
+/* One config value a governor applies to the topic. */
+struct kdr_resolve_value {
+	const char *key;   /* lent */
+	const char *value; /* lent from the desired state or the governor */
+	size_t governor;   /* index in topic->governors */
+	enum kdr_resolve_field field;
+	const char *tiering_field; /* KDR_RESOLVE_FIELD_TIERING: "spec.tiering.enabled", ...; else NULL */
+	/*
+	 * false: a disabled spec.tiering's values (remote.storage.enable=false,
+	 * Kafka's default, and the retentions it gives), which kdr compares but
+	 * never sends
+	 */
+	bool sent;
+};
+
+enum kdr_resolve_disagreement_kind {
+	KDR_RESOLVE_DISAGREE_COUNTS,  /* two declarations with different partitions or replication factor */
+	KDR_RESOLVE_DISAGREE_TIERING, /* a disabled spec.tiering against another's remote.storage.enable */
+	KDR_RESOLVE_DISAGREE_CONFIG,  /* one key written with two values */
+};
+
+/* A later governor that wants something else than what is used. */
+struct kdr_resolve_disagreement {
+	enum kdr_resolve_disagreement_kind kind;
+	size_t used_governor;  /* whose value is used (COUNTS: the owner, 0) */
+	size_t other_governor; /* the later one */
+	size_t used_value;     /* TIERING, CONFIG: indexes in topic->values */
+	size_t other_value;
+	/* CONFIG: the values differ as written but are the same to Kafka (the plan does not warn) */
+	bool equivalent;
+	/* CONFIG: one side is a value kdr compares but never sends, a disabled tiering's (the plan does not warn) */
+	bool unsent;
+};
+
+struct kdr_resolve_topic {
+	const char *name;			/* lent */
+	struct kdr_resolve_governor *governors; /* each policy once, in the order given, the owner first */
+	size_t n_governors;
+	/*
+	 * Every governor's values, governor by governor, each in field order
+	 * (spec.config, spec.topics[i].config, spec.tiering; a key once, where
+	 * first written, with the value that wins in the policy: spec.tiering,
+	 * which owns its keys, over the entry's config over spec.config).
+	 */
+	struct kdr_resolve_value *values;
+	size_t n_values;
+	int64_t partitions; /* the owner's */
+	int64_t replication_factor;
+	/* The merged values kdr sends, by key; a caller may take it (then leave KDR_STRMAP_INIT). */
+	struct kdr_strmap config;
+	size_t *origin;	       /* per key of config (as merged, by key): the value it comes from */
+	bool tiering_disabled; /* remote.storage.enable is decided by a disabled spec.tiering */
+	struct kdr_resolve_disagreement *disagreements; /* in the order the governors come, each's as it merges */
+	size_t n_disagreements;
+};
+
+/*
+ * Merges the `n` governors of topic `name` (lent, like the policies: both
+ * must outlive `out`) in their order: a policy given twice counts once, as
+ * its first entry (give declarations before matches). The owner, the first,
+ * gives partitions and replication factor; each later declaration that
+ * differs there is a COUNTS disagreement. Config keys: the first governor
+ * writing a key wins; a later different value is a CONFIG disagreement. A
+ * disabled spec.tiering takes part in remote.storage.enable's first-wins but
+ * sends no key; any other governor's remote.storage.enable against it, either
+ * way round, is a TIERING disagreement. `out` is overwritten; release it.
+ */
+void kdr_resolve_topic_merge(struct kdr_resolve_topic *out, const char *name,
+			     const struct kdr_resolve_governor *governors, size_t n);
+
+void kdr_resolve_topic_release(struct kdr_resolve_topic *topic);
+
+/* The field path of a value, "spec.topics[2].config.retention.ms" (heap string). */
+char *kdr_resolve_value_path(const struct kdr_resolve_topic *topic, const struct kdr_resolve_value *value);
+
+/* The field a governor's partitions (or replication factor) come from, "spec.topics[2].partitions" (heap). */
+char *kdr_resolve_count_path(const struct kdr_resolve_governor *governor, bool replication_factor);
+
+#endif
