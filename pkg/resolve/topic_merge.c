@@ -47,13 +47,9 @@ static void put_value(struct merge *m, size_t g, size_t first, const char *key, 
 	if (!v) {
 		topic->values = kdr_grow(topic->values, &m->cap_values, topic->n_values + 1, sizeof(*topic->values));
 		v = &topic->values[topic->n_values++];
-		v->key = key;
 	}
-	v->value = value;
-	v->governor = g;
-	v->field = field;
-	v->tiering_field = tiering_field;
-	v->sent = sent;
+	*v = (struct kdr_resolve_value){
+	    .key = key, .value = value, .governor = g, .field = field, .tiering_field = tiering_field, .sent = sent};
 }
 
 /* The values governor `g` applies, in field order; spec.tiering owns its keys, the entry's config beats spec.config. */
@@ -87,13 +83,13 @@ static void disagree(struct merge *m, enum kdr_resolve_disagreement_kind kind, s
 	topic->disagreements = kdr_grow(topic->disagreements, &m->cap_disagreements, topic->n_disagreements + 1,
 					sizeof(*topic->disagreements));
 	d = &topic->disagreements[topic->n_disagreements++];
-	d->kind = kind;
-	d->used_governor = used_governor;
-	d->other_governor = other_governor;
-	d->used_value = used_value;
-	d->other_value = other_value;
-	d->equivalent = equivalent;
-	d->unsent = unsent;
+	*d = (struct kdr_resolve_disagreement){.kind = kind,
+					       .used_governor = used_governor,
+					       .other_governor = other_governor,
+					       .used_value = used_value,
+					       .other_value = other_value,
+					       .equivalent = equivalent,
+					       .unsent = unsent};
 }
 
 /* The value of `key` in `list` (indexes in values), or -1. */
