@@ -1,14 +1,11 @@
 /*
  * kdr lag: how far a flow's target is behind its source, per mirrored
- * partition, with an RPO estimate. The same load -> read live -> plan path
- * as `kdr status`, then the lag (kdr_pipeline_flow_lag, pkg/pipeline/lag.c).
+ * partition, with an RPO estimate. Parses, then one run on the pipeline
+ * (kdr_pipeline_lag_run, pkg/pipeline/lag.c: read -> plan -> measure) and
+ * its rendering.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "args.h"
-#include "dr/dr.h"
-#include "util/error.h"
+#include "result.h"
 #include "util/units.h"
 
 enum {
@@ -75,13 +72,9 @@ int kdr_cmd_lag(int argc, char **argv)
 	struct lag_args a = { .max_rpo = 5000 };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_dr_lag_report report = { 0 };
-	struct kdr_strvec warnings = KDR_STRVEC_INIT;
-	struct kdr_buf out = KDR_BUF_INIT;
-	const struct kdr_flow *flow = NULL;
+	struct kdr_lag_result result = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
 	int exit_code = kdr_cli_parse(&args, &lag_spec, argc, argv, lag_option, &a);
-	int rc = 0;
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
@@ -91,31 +84,12 @@ int kdr_cmd_lag(int argc, char **argv)
 	}
 	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	if (!(flow = kdr_cli_flow(&desired, a.flow, &lag_spec))) {
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_read_flow(&p, &desired, &args, flow)) != KDR_EXIT_OK)
-		goto cleanup;
-	rc = kdr_pipeline_flow_lag(&report, &warnings, &p, flow, a.max_rpo);
-	for (size_t i = 0; i < warnings.n; i++)
-		fprintf(stderr, "kdr lag: %s\n", warnings.v[i]);
-	if (rc != 0) {
-		fprintf(stderr, "kdr lag: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (a.json)
-		kdr_dr_lag_render_json(&out, &report);
-	else
-		kdr_dr_lag_render_text(&out, &report);
-	fwrite(out.ptr, 1, out.len, stdout);
-	exit_code = report.over ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+	kdr_pipeline_lag_run(&result, &desired, kdr_cli_pipeline_options(&args), a.flow, a.max_rpo);
+	kdr_pipeline_lag_render(&out, &err, &result, a.json);
+	kdr_cli_print(&out, &err);
+	exit_code = kdr_cli_exit_status(result.run.outcome);
 cleanup:
-	kdr_buf_release(&out);
-	kdr_dr_lag_report_release(&report);
-	kdr_strvec_release(&warnings);
-	kdr_pipeline_release(&p);
+	kdr_lag_result_release(&result);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;

@@ -141,54 +141,19 @@ int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *w
 	return KDR_EXIT_OK;
 }
 
-static void print_results(const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only)
-{
-	printf("\n");
-	for (size_t i = 0; i < report->n; i++) {
-		const struct kdr_action *action = &plan->actions[i];
-		const struct kdr_action_result *result = &report->results[i];
-
-		if (result->held)
-			printf("  HELD     %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
-			       action->resource, result->message);
-		else if (!result->attempted)
-			printf("  skipped  %s %s/%s\n", kdr_action_kind_name(action->kind), action->cluster,
-			       action->resource);
-		else if (result->code == 0 && result->unsettled)
-			printf("  PENDING  %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
-			       action->resource, result->message);
-		else if (result->code == 0)
-			printf("  %s  %s %s/%s\n", validate_only ? "valid " : "ok    ", kdr_action_kind_name(action->kind),
-			       action->cluster, action->resource);
-		else
-			printf("  FAILED   %s %s/%s: %s\n", kdr_action_kind_name(action->kind), action->cluster,
-			       action->resource, result->message ? result->message : kdr_error_name(result->code));
-	}
-	printf("\n%s: %zu succeeded, %zu failed, %zu skipped", validate_only ? "Validated" : "Applied",
-	       report->succeeded, report->failed, report->skipped);
-	if (report->held)
-		printf(", %zu held", report->held);
-	if (report->unsettled)
-		printf(", %zu not yet reported by Connect", report->unsettled);
-	printf("\n");
-}
-
 int kdr_cli_apply_live(struct kdr_pipeline *p)
 {
 	struct kdr_apply_report report = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
 	int exit_code;
 
 	kdr_pipeline_apply(&report, p, NULL, NULL);
-	print_results(&p->plan, &report, p->options.validate_only);
-	exit_code = report.failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
-	/* Sent but not yet acted on by Connect (PENDING above): changes are still pending, exit 2. */
-	if (exit_code == KDR_EXIT_OK && report.unsettled) {
-		fprintf(stderr,
-			"kdr apply: %zu connector change(s) not yet reported by Connect within the timeout (marked "
-			"PENDING above); nothing was undone, the next plan shows them until Connect acts\n",
-			report.unsettled);
-		exit_code = KDR_EXIT_CHANGES;
-	}
+	kdr_pipeline_apply_render_text(&out, &err, &p->plan, &report, p->options.validate_only);
+	fwrite(out.ptr, 1, out.len, stdout);
+	fwrite(err.ptr, 1, err.len, stderr);
+	exit_code = report.failed ? KDR_EXIT_ERROR : report.unsettled ? KDR_EXIT_CHANGES : KDR_EXIT_OK;
+	kdr_buf_release(&out);
+	kdr_buf_release(&err);
 	kdr_apply_report_release(&report);
 	return exit_code;
 }

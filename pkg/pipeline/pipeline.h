@@ -13,6 +13,7 @@
 #include "resolve/resolve.h"
 #include "plan/plan.h"
 #include "reader/reader.h"
+#include "util/buf.h"
 #include "util/strvec.h"
 
 /*
@@ -57,6 +58,51 @@ struct kdr_pipeline {
 	struct kdr_plan plan;
 	bool planned;
 };
+
+/*
+ * What a command's run on the pipeline (kdr lag, backup, restore) came to;
+ * the CLI maps it to its exit status (0, 1, 2).
+ */
+enum kdr_pipeline_outcome {
+	KDR_PIPELINE_OK,      /* done, or nothing to do */
+	KDR_PIPELINE_FAILED,  /* an error, a refusal, a failed action, a threshold exceeded */
+	KDR_PIPELINE_PENDING, /* items left for a human, changes Connect has not acted on yet */
+};
+
+/* The part every command's result has: the pipeline as far as it went, and why it stopped. */
+struct kdr_pipeline_result {
+	struct kdr_pipeline p;
+	enum kdr_pipeline_outcome outcome;
+	char *error;      /* why the run stopped (owned), NULL when a step's own result says */
+	bool read_failed; /* `error` is the read stage's (the selection or the snapshot) */
+};
+
+/* Records kdr_error_message() as the run's error (read: the read stage's); returns `rc`. */
+int kdr_pipeline_result_fail(struct kdr_pipeline_result *out, int rc, bool read);
+
+/* Inits out->p over `desired` with `options` and reads (kdr_pipeline_read); a failure is recorded. */
+int kdr_pipeline_result_read(struct kdr_pipeline_result *out, const struct kdr_desired *desired,
+			     const struct kdr_pipeline_options *options);
+
+/*
+ * The read stage as the commands print it, to `err`: "kdr: MESSAGE" per
+ * cluster the read left out, or the read's failure.
+ */
+void kdr_pipeline_result_render_read(struct kdr_buf *err, const struct kdr_pipeline_result *result);
+
+/* "kdr COMMAND: ERROR" to `err` when the run stopped with an error of its own (not the read's). */
+void kdr_pipeline_result_render_error(struct kdr_buf *err, const struct kdr_pipeline_result *result,
+				      const char *command);
+
+void kdr_pipeline_result_release(struct kdr_pipeline_result *result);
+
+/*
+ * An apply's per-action results and summary as kdr apply prints them (to
+ * `out`), and to `err` the note on connector changes Connect did not act on
+ * in time (the exit status 2 of apply).
+ */
+void kdr_pipeline_apply_render_text(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_plan *plan,
+				    const struct kdr_apply_report *report, bool validate_only);
 
 /* Starts a pipeline over `desired` (lent, as are the options' strings). */
 void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired,
@@ -122,6 +168,30 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
  */
 int kdr_pipeline_flow_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, struct kdr_pipeline *p,
 			  const struct kdr_flow *flow, int64_t max_rpo_ms);
+
+/* kdr lag's run: the flow's clusters read and planned, its lag measured. */
+struct kdr_lag_result {
+	struct kdr_pipeline_result run; /* FAILED also when an RPO estimate is over the threshold */
+	struct kdr_strvec clusters;     /* read: the options' and the flow's source and target */
+	struct kdr_dr_lag_report report;
+	struct kdr_strvec warnings;     /* what could not be measured but leaves the report usable */
+};
+
+/*
+ * kdr lag: finds ReplicationFlow `flow` in `desired` (lent, as are the
+ * options' strings, until `out` is released), reads its two clusters with
+ * `options` (and any clusters they name), plans and measures
+ * (kdr_pipeline_flow_lag, threshold `max_rpo_ms`). Fills `out`; returns 0
+ * when the report was made, else the failing stage's code (recorded in out->run).
+ */
+int kdr_pipeline_lag_run(struct kdr_lag_result *out, const struct kdr_desired *desired,
+			 const struct kdr_pipeline_options *options, const char *flow, int64_t max_rpo_ms);
+
+/* What kdr lag prints: the report (text or `json`) to `out`, the read's messages and warnings to `err`. */
+void kdr_pipeline_lag_render(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_lag_result *result,
+			     bool json);
+
+void kdr_lag_result_release(struct kdr_lag_result *result);
 
 /*
  * Measures every flow of `status` (kdr_pipeline_lag) into its `lag`: the

@@ -1,0 +1,50 @@
+/* What a command's run on the pipeline came to, and its read stage as the commands print it. */
+#include "pipeline/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/error.h"
+
+int kdr_pipeline_result_fail(struct kdr_pipeline_result *out, int rc, bool read)
+{
+	free(out->error);
+	out->error = kdr_strdup(kdr_error_message());
+	out->read_failed = read;
+	out->outcome = KDR_PIPELINE_FAILED;
+	return rc;
+}
+
+int kdr_pipeline_result_read(struct kdr_pipeline_result *out, const struct kdr_desired *desired,
+			     const struct kdr_pipeline_options *options)
+{
+	int rc = 0;
+
+	kdr_pipeline_init(&out->p, desired, options);
+	if ((rc = kdr_pipeline_read(&out->p)) != 0)
+		return kdr_pipeline_result_fail(out, rc, true);
+	return 0;
+}
+
+void kdr_pipeline_result_render_read(struct kdr_buf *err, const struct kdr_pipeline_result *result)
+{
+	for (size_t i = 0; i < result->p.read.messages.n; i++)
+		kdr_buf_printf(err, "kdr: %s\n", result->p.read.messages.v[i]);
+	if (result->read_failed)
+		kdr_buf_printf(err, "kdr: %s\n", result->error);
+}
+
+void kdr_pipeline_result_render_error(struct kdr_buf *err, const struct kdr_pipeline_result *result,
+				      const char *command)
+{
+	if (result->error && !result->read_failed)
+		kdr_buf_printf(err, "kdr %s: %s\n", command, result->error);
+}
+
+void kdr_pipeline_result_release(struct kdr_pipeline_result *result)
+{
+	kdr_pipeline_release(&result->p);
+	free(result->error);
+	memset(result, 0, sizeof(*result));
+}
