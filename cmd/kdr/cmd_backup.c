@@ -1,14 +1,11 @@
 /*
- * kdr backup: parses, reads the cluster (the pipeline's read stage, as kdr
- * snapshot reads it) and hands it to kdr_pipeline_backup
- * (pkg/pipeline/backup.h, docs/backup-format.md).
+ * kdr backup: parses, then one run on the pipeline (kdr_pipeline_backup,
+ * pkg/pipeline/backup.h: read the cluster as kdr snapshot does -> write the
+ * backup, docs/backup-format.md) and its rendering.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-
 #include "args.h"
 #include "pipeline/backup.h"
+#include "result.h"
 #include "util/error.h"
 #include "util/regex.h"
 #include "util/units.h"
@@ -59,24 +56,6 @@ static const struct kdr_cli_spec backup_spec = {
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-/* RFC 3339 UTC of now, or of SOURCE_DATE_EPOCH (reproducible output) when set. */
-static void created_at(char out[32])
-{
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (epoch && *epoch) {
-		char *end = NULL;
-		long long v = strtoll(epoch, &end, 10);
-
-		if (*end == '\0' && v >= 0)
-			now = (time_t)v;
-	}
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int parse_size(size_t *out, const char *text)
 {
 	int64_t bytes = 0;
@@ -114,11 +93,9 @@ int kdr_cmd_backup(int argc, char **argv)
 	struct backup_args a = { .max_bytes = DEFAULT_MAX_BYTES };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
 	struct kdr_regex *data_re = NULL;
-	struct kdr_backup_request req = { 0 };
-	struct kdr_backup_outcome outcome = { 0 };
-	char when[32];
+	struct kdr_backup_result result = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
 	int exit_code = kdr_cli_parse(&args, &backup_spec, argc, argv, backup_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
@@ -137,35 +114,17 @@ int kdr_cmd_backup(int argc, char **argv)
 	}
 	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	/* The same read as kdr snapshot: Kafka (ACLs included), Connect, the groups with their offsets. */
-	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
-	/* librdkafka 2.0.2 reads a refused DescribeAcls as no binding: check an empty answer. */
-	args.live.verify_acls = true;
-	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
-		goto cleanup;
-	created_at(when);
-	req = (struct kdr_backup_request){ .cluster = args.clusters.v[0], .out_dir = a.out_dir, .data_re = data_re,
-					   .data_regex = a.data_regex, .max_bytes = a.max_bytes, .created_at = when,
-					   .kdr_version = KDR_VERSION, .commit = a.commit };
-	if (kdr_pipeline_backup(&outcome, &p, &req) != 0 && outcome.n_files == 0) {
-		fprintf(stderr, "kdr backup: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	printf("backup of cluster '%s' (id %s) written to %s: %zu file(s)\n", req.cluster,
-	       outcome.cluster_id ? outcome.cluster_id : "?", a.out_dir, outcome.n_files);
-	for (size_t i = 0; i < outcome.warnings.n; i++)
-		fprintf(stderr, "kdr backup: %s\n", outcome.warnings.v[i]);
-	if (a.commit && !outcome.commit_id[0]) {
-		fprintf(stderr, "kdr backup: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-	} else if (a.commit) {
-		printf("committed %s: kdr backup of cluster '%s' at %s\n", outcome.commit_id, req.cluster, when);
-	}
+	kdr_pipeline_backup(&result, &desired, kdr_cli_pipeline_options(&args),
+			    &(struct kdr_backup_request){ .cluster = args.clusters.v[0], .out_dir = a.out_dir,
+							  .data_re = data_re, .data_regex = a.data_regex,
+							  .max_bytes = a.max_bytes, .kdr_version = KDR_VERSION,
+							  .commit = a.commit });
+	kdr_pipeline_backup_render(&out, &err, &result);
+	kdr_cli_print(&out, &err);
+	exit_code = kdr_cli_exit_status(result.run.outcome);
 cleanup:
-	kdr_backup_outcome_release(&outcome);
+	kdr_backup_result_release(&result);
 	kdr_regex_free(data_re);
-	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;

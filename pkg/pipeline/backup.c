@@ -1,9 +1,11 @@
-/* kdr backup on the one pipeline (backup.h): checks, record dump, render, write, commit. */
+/* kdr backup on the one pipeline (backup.h): read, checks, record dump, render, write, commit. */
 #include "pipeline/backup.h"
 
 #include <ftw.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "executor/backup_io.h"
@@ -68,8 +70,26 @@ static int check_readable(const struct kdr_live_cluster *cl, const char *name)
 	return 0;
 }
 
-int kdr_pipeline_backup(struct kdr_backup_outcome *out, const struct kdr_pipeline *p,
-			const struct kdr_backup_request *req)
+/* RFC 3339 UTC of now, or of SOURCE_DATE_EPOCH (reproducible output) when set. */
+static void created_at(char out[32])
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (epoch && *epoch) {
+		char *end = NULL;
+		long long v = strtoll(epoch, &end, 10);
+
+		if (*end == '\0' && v >= 0)
+			now = (time_t)v;
+	}
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The backup of the cluster `p` read. */
+static int back_up(struct kdr_backup_result *out, const struct kdr_pipeline *p, const struct kdr_backup_request *req)
 {
 	const struct kdr_live_cluster *cl = kdr_live_cluster_find(&p->live, req->cluster);
 	struct kdr_executor_options exec = { 0 };
@@ -80,7 +100,6 @@ int kdr_pipeline_backup(struct kdr_backup_outcome *out, const struct kdr_pipelin
 	size_t n_data = 0;
 	int rc = check_readable(cl, req->cluster);
 
-	memset(out, 0, sizeof(*out));
 	if (rc != 0)
 		return rc;
 	out->cluster_id = cl->cluster_id;
@@ -96,7 +115,7 @@ int kdr_pipeline_backup(struct kdr_backup_outcome *out, const struct kdr_pipelin
 	}
 	info.cluster = req->cluster;
 	info.kdr_version = req->kdr_version;
-	info.created_at = req->created_at;
+	info.created_at = out->created_at;
 	info.data_regex = req->data_regex;
 	kdr_dr_backup_render(&files, cl, &info, data, n_data);
 	if ((rc = write_files(req->out_dir, &files)) != 0)
@@ -111,7 +130,7 @@ int kdr_pipeline_backup(struct kdr_backup_outcome *out, const struct kdr_pipelin
 						  req->cluster, cl->connect.read_error));
 	if (req->commit) {
 		message = kdr_asprintf("kdr backup of cluster '%s' (id %s) at %s\n", req->cluster,
-				       cl->cluster_id ? cl->cluster_id : "?", req->created_at);
+				       cl->cluster_id ? cl->cluster_id : "?", out->created_at);
 		if ((rc = kdr_git_commit_dir(out->commit_id, req->out_dir, message)) != 0)
 			rc = kdr_error_set(rc, "--commit: %s: %s", req->out_dir, kdr_error_message());
 	}
@@ -124,8 +143,35 @@ cleanup:
 	return rc;
 }
 
-void kdr_backup_outcome_release(struct kdr_backup_outcome *out)
+int kdr_pipeline_backup(struct kdr_backup_result *out, const struct kdr_desired *desired,
+			const struct kdr_pipeline_options *options, const struct kdr_backup_request *req)
 {
-	kdr_strvec_release(&out->warnings);
+	struct kdr_pipeline_options read = *options;
+	int rc = 0;
+
 	memset(out, 0, sizeof(*out));
+	out->cluster = req->cluster;
+	out->out_dir = req->out_dir;
+	if (req->created_at)
+		snprintf(out->created_at, sizeof(out->created_at), "%s", req->created_at);
+	else
+		created_at(out->created_at);
+	/* The same read as kdr snapshot: Kafka (ACLs included), Connect, the groups with their offsets. */
+	read.clusters = &req->cluster;
+	read.n_clusters = 1;
+	read.read_groups = KDR_READ_GROUPS_OFFSETS;
+	/* librdkafka 2.0.2 reads a refused DescribeAcls as no binding: check an empty answer. */
+	read.verify_acls = true;
+	if ((rc = kdr_pipeline_result_read(&out->run, desired, &read)) != 0)
+		return rc;
+	if ((rc = back_up(out, &out->run.p, req)) != 0)
+		return kdr_pipeline_result_fail(&out->run, rc, false);
+	return 0;
+}
+
+void kdr_backup_result_release(struct kdr_backup_result *result)
+{
+	kdr_pipeline_result_release(&result->run);
+	kdr_strvec_release(&result->warnings);
+	memset(result, 0, sizeof(*result));
 }

@@ -22,35 +22,43 @@
 /* --- backup --- */
 
 struct kdr_backup_request {
-	const char *cluster;       /* the one cluster p read */
+	const char *cluster;       /* the one cluster to read and back up */
 	const char *out_dir;       /* created; kdr's files in it are replaced */
 	const struct kdr_regex *data_re; /* --data, NULL: none */
 	const char *data_regex;    /* its text, for the manifest */
 	size_t max_bytes;          /* --max-bytes */
-	const char *created_at;    /* RFC 3339 UTC */
+	const char *created_at;    /* RFC 3339 UTC; NULL: now, or SOURCE_DATE_EPOCH when set (reproducible) */
 	const char *kdr_version;
 	bool commit;               /* --commit */
 };
 
-struct kdr_backup_outcome {
-	const char *cluster_id; /* lent from the pipeline's live state; NULL unknown */
+struct kdr_backup_result {
+	struct kdr_pipeline_result run; /* error: nothing was written (n_files 0), or the commit failed */
+	const char *cluster, *out_dir;  /* req's, lent */
+	const char *cluster_id;         /* lent from the pipeline's live state; NULL unknown */
+	char created_at[32];            /* the manifest's createdAt */
 	size_t n_files;
-	char commit_id[41];     /* with commit: the new commit */
-	struct kdr_strvec warnings; /* written anyway: what the backup lacks and why */
+	char commit_id[41];             /* with commit: the new commit */
+	struct kdr_strvec warnings;     /* written anyway: what the backup lacks and why */
 };
 
 /*
- * Backs up cluster req->cluster that `p` read (with its groups' offsets and
- * ACLs): refuses, writing nothing, a cluster that was not read, whose groups
- * or ACLs could not be read; with data_re dumps the records; renders the
- * files (kdr_dr_backup_render), writes them into out_dir (the data/ files
- * of an earlier backup removed first) and with commit commits out_dir.
- * Returns 0, or the failure's code with the message saying what was (not)
- * written.
+ * kdr backup: reads cluster req->cluster of `desired` (lent, as are the
+ * options' and req's strings, until `out` is released) with `options`,
+ * ACLs and groups' offsets included; refuses, writing nothing, a cluster
+ * that was not read, whose groups or ACLs could not be read; with data_re
+ * dumps the records; renders the files (kdr_dr_backup_render), writes them
+ * into out_dir (the data/ files of an earlier backup removed first) and
+ * with commit commits out_dir. Fills `out`; returns 0, or the failure's
+ * code with out->run.error saying what was (not) written.
  */
-int kdr_pipeline_backup(struct kdr_backup_outcome *out, const struct kdr_pipeline *p,
-			const struct kdr_backup_request *req);
-void kdr_backup_outcome_release(struct kdr_backup_outcome *out);
+int kdr_pipeline_backup(struct kdr_backup_result *out, const struct kdr_desired *desired,
+			const struct kdr_pipeline_options *options, const struct kdr_backup_request *req);
+
+/* What kdr backup prints: the files and the commit to `out`; the read's messages, warnings, errors to `err`. */
+void kdr_pipeline_backup_render(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_backup_result *result);
+
+void kdr_backup_result_release(struct kdr_backup_result *result);
 
 /* --- restore --- */
 
