@@ -1,15 +1,12 @@
 /*
- * kdr restore: parses, then the one pipeline with the backup as the desired
- * state of one cluster (read -> plan -> apply) and the restore's steps
- * (pkg/pipeline/backup.h): the records (--data), the groups' offsets
- * (--offsets). Prints each step's outcome.
+ * kdr restore: parses, then one run on the pipeline (kdr_pipeline_restore,
+ * pkg/pipeline/backup.h: the backup as the desired state of one cluster,
+ * read -> plan -> apply, then --broker-configs, --data, --offsets) and its
+ * rendering; the confirmation is asked between the plan and the apply.
  */
-#include <stdio.h>
-
 #include "args.h"
 #include "pipeline/backup.h"
-#include "render/render.h"
-#include "util/error.h"
+#include "result.h"
 
 enum {
 	OPT_YES = 'y',
@@ -100,123 +97,26 @@ static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_
 	return -1;
 }
 
-/* Prints `text` (the rendering of a step) and releases it. */
-static void print_take(struct kdr_buf *text)
+/* The confirmation: asked once the plan is on the terminal. */
+struct consent {
+	bool yes, plan_shown;
+};
+
+static void show_plan(struct consent *c, const struct kdr_restore_result *result)
 {
-	fwrite(text->ptr, 1, text->len, stdout);
-	kdr_buf_release(text);
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
+
+	kdr_pipeline_restore_render_plan(&out, &err, result);
+	kdr_cli_print(&out, &err);
+	c->plan_shown = true;
 }
 
-/* The backup as the desired state of the restore (the source's KafkaClusters give the connections). */
-static int load_desired(struct kdr_desired *desired, const struct kdr_cli_args *args, const char *from)
+static int ask(void *ctx, const struct kdr_restore_result *so_far)
 {
-	struct kdr_diags diags = { 0 };
-	int exit_code = kdr_cli_source_load(desired, &args->src);
+	struct consent *c = ctx;
 
-	if (exit_code != KDR_EXIT_OK)
-		return exit_code;
-	if (!kdr_desired_cluster(desired, args->clusters.v[0])) {
-		fprintf(stderr, "kdr restore: --cluster '%s': no KafkaCluster of that name is declared\n", args->clusters.v[0]);
-		return KDR_EXIT_ERROR;
-	}
-	if (kdr_pipeline_restore_desired(desired, &diags, from, args->clusters.v[0]) != 0)
-		exit_code = KDR_EXIT_ERROR;
-	kdr_diags_print(&diags, stderr);
-	if (exit_code != KDR_EXIT_OK)
-		fprintf(stderr, "kdr restore: %s\n", kdr_error_message());
-	kdr_diags_release(&diags);
-	return exit_code;
-}
-
-/* Reads, plans and (unless --dry-run, once confirmed) applies; prints the plan and the results. */
-static int plan_and_apply(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args,
-			  const struct restore_args *a)
-{
-	struct kdr_buf text = KDR_BUF_INIT;
-	int exit_code = kdr_cli_read(p, desired, &args->live, &args->clusters);
-
-	if (exit_code != KDR_EXIT_OK || (exit_code = kdr_cli_plan(p, "restore")) != KDR_EXIT_OK)
-		return exit_code;
-	if (a->connectors &&
-	    kdr_pipeline_restore_connectors(p, a->from, args->clusters.v[0], a->connector_secrets) != 0) {
-		fprintf(stderr, "kdr restore: --connectors: %s; nothing was restored\n", kdr_error_message());
-		return KDR_EXIT_ERROR;
-	}
-	kdr_render_plan(&text, &p->plan, desired, KDR_RENDER_TEXT);
-	print_take(&text);
-	if (kdr_pipeline_plan_has_errors(p)) {
-		fprintf(stderr, "kdr restore: the plan has errors (marked '!'); nothing was restored\n");
-		return KDR_EXIT_ERROR;
-	}
-	if (a->dry_run || p->plan.n_actions == 0)
-		return KDR_EXIT_OK;
-	if ((exit_code = kdr_cli_consent(p->plan.n_actions, a->yes, "restore", "restored")) != KDR_EXIT_OK)
-		return exit_code;
-	if ((exit_code = kdr_cli_apply_live(p)) != KDR_EXIT_OK)
-		fprintf(stderr, "kdr restore: the plan did not apply fully; records and offsets were not restored\n");
-	return exit_code;
-}
-
-/* --broker-configs: the brokers' dynamic configs. */
-static int restore_brokers(const struct kdr_pipeline *p, const struct kdr_cluster *cl, const struct restore_args *a)
-{
-	struct kdr_restore_brokers brokers = { 0 };
-	struct kdr_buf text = KDR_BUF_INIT;
-	int exit_code = KDR_EXIT_OK;
-
-	if (kdr_pipeline_restore_brokers(&brokers, p, a->from, cl, a->dry_run) != 0) {
-		fprintf(stderr, "kdr restore: --broker-configs: %s\n", kdr_error_message());
-		kdr_restore_brokers_release(&brokers);
-		return KDR_EXIT_ERROR;
-	}
-	kdr_restore_brokers_render_text(&text, &brokers, a->dry_run);
-	for (size_t i = 0; i < brokers.errors.n; i++)
-		fprintf(stderr, "kdr restore: --broker-configs: %s\n", brokers.errors.v[i]);
-	print_take(&text);
-	/* Skipped keys (sensitive, a missing broker) are reported, not failures; a refusal or a failure is. */
-	if (brokers.errors.n || brokers.decided.n_refused)
-		exit_code = KDR_EXIT_ERROR;
-	kdr_restore_brokers_release(&brokers);
-	return exit_code;
-}
-
-/* --data: the records into their empty partitions. */
-static int restore_data(struct kdr_restore_data *data, const struct kdr_pipeline *p, const struct kdr_cluster *cl,
-			const struct restore_args *a)
-{
-	struct kdr_buf text = KDR_BUF_INIT;
-
-	if (kdr_pipeline_restore_data(data, p, a->from, cl, a->dry_run) != 0) {
-		fprintf(stderr, "kdr restore: --data: %s; no record was produced\n", kdr_error_message());
-		return KDR_EXIT_ERROR;
-	}
-	kdr_restore_data_render_text(&text, data, a->dry_run, cl->meta.name);
-	print_take(&text);
-	return data->failed ? KDR_EXIT_ERROR : KDR_EXIT_OK;
-}
-
-/* --offsets: the groups' offsets, judged against the cluster as it is now. */
-static int restore_offsets(struct kdr_pipeline *p, const struct kdr_cluster *cl, const struct kdr_restore_data *data,
-			   const struct restore_args *a)
-{
-	struct kdr_restore_offsets offsets = { 0 };
-	struct kdr_buf text = KDR_BUF_INIT;
-	int exit_code = KDR_EXIT_OK;
-
-	if (kdr_pipeline_restore_offsets(&offsets, p, a->from, cl, a->data ? data : NULL, a->dry_run) != 0) {
-		fprintf(stderr, "kdr restore: --offsets: %s\n", kdr_error_message());
-		kdr_restore_offsets_release(&offsets);
-		return KDR_EXIT_ERROR;
-	}
-	kdr_restore_offsets_render_text(&text, &offsets, a->dry_run, cl->meta.name);
-	for (size_t i = 0; i < offsets.errors.n; i++)
-		fprintf(stderr, "kdr restore: --offsets: %s\n", offsets.errors.v[i]);
-	print_take(&text);
-	/* A dry run judges the offsets before the plan and --data are applied: a refusal is not a failure. */
-	if (offsets.errors.n || (offsets.decided.n_refused && !a->dry_run))
-		exit_code = KDR_EXIT_ERROR;
-	kdr_restore_offsets_release(&offsets);
-	return exit_code;
+	show_plan(c, so_far);
+	return kdr_cli_consent(so_far->run.p.plan.n_actions, c->yes, "restore", "restored");
 }
 
 int kdr_cmd_restore(int argc, char **argv)
@@ -224,48 +124,40 @@ int kdr_cmd_restore(int argc, char **argv)
 	struct restore_args a = { 0 };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_restore_data data = { 0 };
-	const struct kdr_cluster *cl = NULL;
+	struct kdr_restore_result result = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
+	struct consent consent = { 0 };
+	const char *misuse = NULL;
 	int exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, restore_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	if (!a.from) {
-		exit_code = kdr_cli_usage_error(&restore_spec, "--from: the backup directory is required");
+	misuse = !a.from			     ? "--from: the backup directory is required"
+		 : args.clusters.n != 1		     ? "--cluster: give exactly one cluster to restore into"
+		 : a.connector_secrets && !a.connectors ? "--connector-secrets: only with --connectors"
+		 : args.live.snapshot_path	     ? "--offline is not supported by restore"
+						     : NULL;
+	if (misuse) {
+		exit_code = kdr_cli_usage_error(&restore_spec, "%s", misuse);
 		goto cleanup;
 	}
-	if (args.clusters.n != 1) {
-		exit_code = kdr_cli_usage_error(&restore_spec, "--cluster: give exactly one cluster to restore into");
+	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	}
-	if (a.connector_secrets && !a.connectors) {
-		exit_code = kdr_cli_usage_error(&restore_spec, "--connector-secrets: only with --connectors");
-		goto cleanup;
-	}
-	if (args.live.snapshot_path) {
-		exit_code = kdr_cli_usage_error(&restore_spec, "--offline is not supported by restore");
-		goto cleanup;
-	}
-	if ((exit_code = load_desired(&desired, &args, a.from)) != KDR_EXIT_OK)
-		goto cleanup;
-	cl = kdr_desired_cluster(&desired, args.clusters.v[0]);
-	/* The one pipeline: read the cluster, plan the backup as its desired state, apply; then the restore's steps. */
-	if ((exit_code = plan_and_apply(&p, &desired, &args, &a)) != KDR_EXIT_OK)
-		goto cleanup;
-	if (a.broker_configs)
-		exit_code = restore_brokers(&p, cl, &a);
-	if (a.data && exit_code == KDR_EXIT_OK)
-		exit_code = restore_data(&data, &p, cl, &a);
-	if (a.offsets && exit_code == KDR_EXIT_OK)
-		exit_code = restore_offsets(&p, cl, &data, &a);
-	if (exit_code == KDR_EXIT_OK && p.plan.n_blocked > 0) {
-		fprintf(stderr, "kdr restore: %zu blocked item(s) need a human (marked '!' above)\n", p.plan.n_blocked);
-		exit_code = KDR_EXIT_CHANGES;
-	}
+	consent.yes = a.yes;
+	kdr_pipeline_restore(&result, &desired, kdr_cli_pipeline_options(&args),
+			     &(struct kdr_restore_request){ .from = a.from, .cluster = args.clusters.v[0],
+							    .connector_secrets = a.connector_secrets,
+							    .dry_run = a.dry_run, .data = a.data, .offsets = a.offsets,
+							    .connectors = a.connectors,
+							    .broker_configs = a.broker_configs, .consent = ask,
+							    .consent_ctx = &consent });
+	if (!consent.plan_shown)
+		show_plan(&consent, &result);
+	kdr_pipeline_restore_render_steps(&out, &err, &result);
+	kdr_cli_print(&out, &err);
+	exit_code = kdr_cli_exit_status(result.run.outcome);
 cleanup:
-	kdr_restore_data_release(&data);
-	kdr_pipeline_release(&p);
+	kdr_restore_result_release(&result);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;

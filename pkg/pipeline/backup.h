@@ -169,4 +169,67 @@ void kdr_restore_offsets_render_text(struct kdr_buf *out, const struct kdr_resto
 				     const char *cluster);
 void kdr_restore_offsets_release(struct kdr_restore_offsets *offsets);
 
+/* --- restore, the whole run --- */
+
+struct kdr_restore_result;
+
+struct kdr_restore_request {
+	const char *from;              /* the backup directory */
+	const char *cluster;           /* the one cluster to restore into */
+	const char *connector_secrets; /* --connector-secrets FILE, NULL: none */
+	bool dry_run, data, offsets, connectors, broker_configs;
+	/*
+	 * Asked, with the run so far (its plan made), before the plan is
+	 * applied (not on a dry run, not for an empty plan): 0 applies,
+	 * anything else stops the run with nothing changed. NULL: applied.
+	 */
+	int (*consent)(void *ctx, const struct kdr_restore_result *so_far);
+	void *consent_ctx;
+};
+
+struct kdr_restore_result {
+	const struct kdr_restore_request *req; /* lent */
+	/* error: why it stopped; FAILED also for a refusal, PENDING for blocked items or unsettled connectors */
+	struct kdr_pipeline_result run;
+	struct kdr_diags diags;        /* the backup's documents */
+	bool planned;                  /* the plan (with --connectors) was made */
+	bool plan_errors;              /* it has errors: nothing was applied */
+	bool applied;                  /* `apply` holds the apply's results */
+	struct kdr_apply_report apply;
+	bool brokers_done, data_done, offsets_done; /* the step decided: its result is in the next field */
+	struct kdr_restore_brokers brokers;
+	struct kdr_restore_data data;
+	struct kdr_restore_offsets offsets;
+	size_t blocked;                /* every step done: the plan's blocked items left for a human */
+};
+
+/*
+ * kdr restore: the backup req->from as the desired state of cluster
+ * req->cluster (kdr_pipeline_restore_desired on `desired`, which gives the
+ * connection settings and is changed in place; lent, as are the options'
+ * and req's strings, until `out` is released), the cluster read with
+ * `options`, planned (with --connectors the backup's connectors added), and
+ * unless dry_run or the plan has errors, once req->consent agrees, applied;
+ * then --broker-configs, --data and --offsets, each only when everything
+ * before it succeeded. Fills `out`; returns 0 when the run came to an end
+ * (out->run.outcome says how: a refusal, a failed action, a step's failures
+ * are FAILED), else the code of the stage that could not be done
+ * (out->run.error).
+ */
+int kdr_pipeline_restore(struct kdr_restore_result *out, struct kdr_desired *desired,
+			 const struct kdr_pipeline_options *options, const struct kdr_restore_request *req);
+
+/*
+ * What kdr restore prints, in two parts (the confirmation is asked between
+ * them): up to the plan (the backup's diagnostics, the read, the plan or
+ * why there is none), then the rest (the apply's results, each step's
+ * table, what is left). Tables to `out`, messages to `err`.
+ */
+void kdr_pipeline_restore_render_plan(struct kdr_buf *out, struct kdr_buf *err,
+				      const struct kdr_restore_result *result);
+void kdr_pipeline_restore_render_steps(struct kdr_buf *out, struct kdr_buf *err,
+				       const struct kdr_restore_result *result);
+
+void kdr_restore_result_release(struct kdr_restore_result *result);
+
 #endif

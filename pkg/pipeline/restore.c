@@ -221,45 +221,6 @@ cleanup:
 	return rc;
 }
 
-void kdr_restore_data_render_text(struct kdr_buf *out, const struct kdr_restore_data *data, bool dry_run,
-				  const char *cluster)
-{
-	if (data->n == 0) {
-		kdr_buf_puts(out, "\n--data: the backup holds no records\n");
-		return;
-	}
-	kdr_buf_puts(out, "\n");
-	for (size_t i = 0; i < data->n; i++) {
-		const struct kdr_restore_data_row *row = &data->rows[i];
-		int p = (int)row->partition;
-
-		switch (row->verdict) {
-		case KDR_RESTORE_DATA_MISSING:
-			kdr_buf_printf(out, "  FAILED   data %s-%d: the partition does not exist on '%s'\n", row->topic, p,
-				       cluster);
-			break;
-		case KDR_RESTORE_DATA_SKIPPED:
-			kdr_buf_printf(out,
-				       "  skipped  data %s-%d: the partition already holds records (log end %lld); not "
-				       "produced again\n",
-				       row->topic, p, (long long)row->end);
-			break;
-		case KDR_RESTORE_DATA_WOULD_PRODUCE:
-			kdr_buf_printf(out, "  would produce %zu record(s) to %s-%d\n", row->records, row->topic, p);
-			break;
-		case KDR_RESTORE_DATA_FAILED:
-			kdr_buf_printf(out, "  FAILED   data %s-%d: %zu of %zu record(s) produced: %s\n", row->topic, p,
-				       row->delivered, row->records, row->message);
-			break;
-		case KDR_RESTORE_DATA_PRODUCED:
-			kdr_buf_printf(out, "  ok       data %s-%d: %zu record(s) produced\n", row->topic, p, row->delivered);
-			break;
-		}
-	}
-	if (!dry_run)
-		kdr_buf_printf(out, "\n--data: %zu record(s) produced\n", data->produced);
-}
-
 void kdr_restore_data_release(struct kdr_restore_data *data)
 {
 	for (size_t i = 0; i < data->n; i++) {
@@ -356,31 +317,6 @@ cleanup:
 	kdr_buf_release(&text);
 	free(label);
 	return rc;
-}
-
-void kdr_restore_offsets_render_text(struct kdr_buf *out, const struct kdr_restore_offsets *offsets, bool dry_run,
-				     const char *cluster)
-{
-	static const char *const verdicts[] = { "commit", "unchanged", "refused" };
-	const struct kdr_dr_restore_offsets *decided = &offsets->decided;
-
-	kdr_buf_printf(out, "\n%-24s %-24s %9s %10s %10s %10s  %s\n", "GROUP", "TOPIC", "PARTITION", "OFFSET", "CURRENT",
-		       "LOG-END", "VERDICT");
-	for (size_t i = 0; i < decided->n; i++) {
-		const struct kdr_dr_restore_row *row = &decided->rows[i];
-
-		kdr_buf_printf(out, "%-24s %-24s %9d %10lld %10lld %10lld  %s%s%s\n", row->group, row->topic,
-			       (int)row->partition, (long long)row->offset, (long long)row->current, (long long)row->end,
-			       dry_run && row->verdict == KDR_DR_RESTORE_COMMIT ? "would commit" : verdicts[row->verdict],
-			       row->reason ? ": " : "", row->reason ? row->reason : "");
-	}
-	kdr_buf_printf(out, "\n--offsets: %zu %s, %zu unchanged, %zu refused%s\n", decided->n_commit,
-		       dry_run ? "to commit" : "committed", decided->n - decided->n_commit - decided->n_refused,
-		       decided->n_refused, offsets->errors.n ? " (the commits of the groups named above failed)" : "");
-	/* A dry run judges the offsets against the cluster as it is, before the plan and --data. */
-	if (dry_run)
-		kdr_buf_printf(out, "(--dry-run: judged against '%s' as it is now, before the plan and --data are applied)\n",
-			       cluster);
 }
 
 void kdr_restore_offsets_release(struct kdr_restore_offsets *offsets)
@@ -492,36 +428,124 @@ int kdr_pipeline_restore_brokers(struct kdr_restore_brokers *out, const struct k
 	return rc;
 }
 
-static const char *shown(const char *key, const char *value)
-{
-	if (kdr_config_key_is_sensitive(key))
-		return KDR_REDACTED;
-	return value ? value : "-";
-}
-
-void kdr_restore_brokers_render_text(struct kdr_buf *out, const struct kdr_restore_brokers *brokers, bool dry_run)
-{
-	static const char *const verdicts[] = { "set", "unchanged", "skipped", "refused" };
-	const struct kdr_dr_restore_brokers *decided = &brokers->decided;
-
-	kdr_buf_printf(out, "\n%-8s %-40s %-20s %-20s  %s\n", "BROKER", "CONFIG", "CURRENT", "BACKUP", "VERDICT");
-	for (size_t i = 0; i < decided->n; i++) {
-		const struct kdr_dr_broker_row *row = &decided->rows[i];
-
-		kdr_buf_printf(out, "%-8s %-40s %-20s %-20s  %s%s%s\n", *row->broker ? row->broker : "default", row->key,
-			       shown(row->key, row->current), row->value ? shown(row->key, row->value) : KDR_REDACTED,
-			       dry_run && row->verdict == KDR_DR_BROKER_SET ? "would set" : verdicts[row->verdict],
-			       row->reason ? ": " : "", row->reason ? row->reason : "");
-	}
-	kdr_buf_printf(out, "\n--broker-configs: %zu %s, %zu unchanged, %zu skipped, %zu refused%s\n", decided->n_set,
-		       dry_run ? "to set" : "set", decided->n - decided->n_set - decided->n_skipped - decided->n_refused,
-		       decided->n_skipped, decided->n_refused,
-		       brokers->errors.n ? " (the brokers named above failed)" : "");
-}
-
 void kdr_restore_brokers_release(struct kdr_restore_brokers *brokers)
 {
 	kdr_dr_restore_brokers_release(&brokers->decided);
 	kdr_strvec_release(&brokers->errors);
 	memset(brokers, 0, sizeof(*brokers));
+}
+
+/* Records the failing stage's message, with `what` (a step's option) before it and `then` after it. */
+static int fail_in(struct kdr_restore_result *out, int rc, const char *what, const char *then)
+{
+	free(out->run.error);
+	out->run.error = kdr_asprintf("%s%s%s", what, kdr_error_message(), then);
+	out->run.outcome = KDR_PIPELINE_FAILED;
+	return rc;
+}
+
+/* The end of a run that failed as a whole but not in a stage: a refusal, a failed action or step. */
+static int refused(struct kdr_restore_result *out, enum kdr_pipeline_outcome outcome)
+{
+	out->run.outcome = outcome;
+	return 0;
+}
+
+/* Reads, plans (with --connectors) and, unless dry_run, once req->consent agrees, applies. */
+static int plan_and_apply(struct kdr_restore_result *out, const struct kdr_desired *desired,
+			  const struct kdr_pipeline_options *options, const struct kdr_restore_request *req)
+{
+	struct kdr_pipeline *p = &out->run.p;
+	struct kdr_pipeline_options read = *options;
+	int rc = 0;
+
+	read.clusters = &req->cluster;
+	read.n_clusters = 1;
+	if ((rc = kdr_pipeline_result_read(&out->run, desired, &read)) != 0)
+		return rc;
+	if ((rc = kdr_pipeline_plan(p)) != 0)
+		return kdr_pipeline_result_fail(&out->run, rc, false);
+	if (req->connectors &&
+	    (rc = kdr_pipeline_restore_connectors(p, req->from, req->cluster, req->connector_secrets)) != 0)
+		return fail_in(out, rc, "--connectors: ", "; nothing was restored");
+	out->planned = true;
+	if ((out->plan_errors = kdr_pipeline_plan_has_errors(p)))
+		return refused(out, KDR_PIPELINE_FAILED);
+	if (req->dry_run || p->plan.n_actions == 0)
+		return 0;
+	if (req->consent && req->consent(req->consent_ctx, out) != 0)
+		return refused(out, KDR_PIPELINE_FAILED);
+	kdr_pipeline_apply(&out->apply, p, NULL, NULL);
+	out->applied = true;
+	/* Records and offsets only onto a cluster the plan fully applied to. */
+	if (out->apply.failed || out->apply.unsettled)
+		return refused(out, out->apply.failed ? KDR_PIPELINE_FAILED : KDR_PIPELINE_PENDING);
+	return 0;
+}
+
+/* --broker-configs, --data, --offsets in this order, each once the ones before succeeded. */
+static int restore_steps(struct kdr_restore_result *out, const struct kdr_cluster *cl,
+			 const struct kdr_restore_request *req)
+{
+	struct kdr_pipeline *p = &out->run.p;
+	int rc = 0;
+
+	if (req->broker_configs) {
+		if ((rc = kdr_pipeline_restore_brokers(&out->brokers, p, req->from, cl, req->dry_run)) != 0)
+			return fail_in(out, rc, "--broker-configs: ", "");
+		out->brokers_done = true;
+		/* Skipped keys (sensitive, a missing broker) are reported, not failures; a refusal or a failure is. */
+		if (out->brokers.errors.n || out->brokers.decided.n_refused)
+			return refused(out, KDR_PIPELINE_FAILED);
+	}
+	if (req->data) {
+		if ((rc = kdr_pipeline_restore_data(&out->data, p, req->from, cl, req->dry_run)) != 0)
+			return fail_in(out, rc, "--data: ", "; no record was produced");
+		out->data_done = true;
+		if (out->data.failed)
+			return refused(out, KDR_PIPELINE_FAILED);
+	}
+	if (req->offsets) {
+		rc = kdr_pipeline_restore_offsets(&out->offsets, p, req->from, cl, req->data ? &out->data : NULL,
+						  req->dry_run);
+		if (rc != 0)
+			return fail_in(out, rc, "--offsets: ", "");
+		out->offsets_done = true;
+		/* A dry run judges the offsets before the plan and --data are applied: a refusal is not a failure. */
+		if (out->offsets.errors.n || (out->offsets.decided.n_refused && !req->dry_run))
+			return refused(out, KDR_PIPELINE_FAILED);
+	}
+	if ((out->blocked = p->plan.n_blocked) > 0)
+		return refused(out, KDR_PIPELINE_PENDING);
+	return 0;
+}
+
+int kdr_pipeline_restore(struct kdr_restore_result *out, struct kdr_desired *desired,
+			 const struct kdr_pipeline_options *options, const struct kdr_restore_request *req)
+{
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->req = req;
+	if (!kdr_desired_cluster(desired, req->cluster)) {
+		rc = kdr_error_set(KDR_ENOTFOUND, "--cluster '%s': no KafkaCluster of that name is declared",
+				   req->cluster);
+		return kdr_pipeline_result_fail(&out->run, rc, false);
+	}
+	if ((rc = kdr_pipeline_restore_desired(desired, &out->diags, req->from, req->cluster)) != 0)
+		return kdr_pipeline_result_fail(&out->run, rc, false);
+	if ((rc = plan_and_apply(out, desired, options, req)) != 0 || out->run.outcome != KDR_PIPELINE_OK)
+		return rc;
+	return restore_steps(out, kdr_desired_cluster(desired, req->cluster), req);
+}
+
+void kdr_restore_result_release(struct kdr_restore_result *result)
+{
+	kdr_restore_offsets_release(&result->offsets);
+	kdr_restore_data_release(&result->data);
+	kdr_restore_brokers_release(&result->brokers);
+	kdr_apply_report_release(&result->apply);
+	kdr_diags_release(&result->diags);
+	kdr_pipeline_result_release(&result->run);
+	memset(result, 0, sizeof(*result));
 }
