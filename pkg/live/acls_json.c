@@ -19,25 +19,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-static int fail(const char *label, const char *path, size_t index, const char *field, const char *message)
-{
-	if (field)
-		return kdr_error_set(KDR_EINVALID, "%s: %s.acls[%zu].%s: %s", label, path, index, field, message);
-	return kdr_error_set(KDR_EINVALID, "%s: %s.acls[%zu]: %s", label, path, index, message);
-}
-
-/* kdr_error_set reuses the buffer kdr_error_message lends: copy the parser's message first. */
-static int fail_parse(const char *label, const char *path, size_t index, const char *field)
-{
-	char *message = kdr_strdup(kdr_error_message());
-	int rc = fail(label, path, index, field, message);
-
-	free(message);
-	return rc;
-}
-
-static int read_text(const char **out, const json_t *obj, const char *key, bool required, const char *label,
-		     const char *path, size_t index)
+static int read_text(const char **out, struct kdr_json_r *r, const json_t *obj, const char *key, bool required)
 {
 	const json_t *value = json_object_get(obj, key);
 
@@ -45,93 +27,83 @@ static int read_text(const char **out, const json_t *obj, const char *key, bool 
 	if (!value && !required)
 		return 0;
 	if (!value)
-		return fail(label, path, index, key, "missing field");
+		return kdr_json_r_fail_at(r, key, "missing field");
 	if (!json_is_string(value))
-		return fail(label, path, index, key, "expected a string");
+		return kdr_json_r_fail_at(r, key, "expected a string");
 	*out = json_string_value(value);
 	return 0;
 }
 
-static int read_binding(struct kdr_acl *out, const json_t *value, const char *label, const char *path, size_t index)
+/* A name kdr_acl_*_parse rejected: its message at PATH.key. */
+static int parse_error(struct kdr_json_r *r, const char *key)
+{
+	return kdr_json_r_fail_at(r, key, "%s", kdr_error_message());
+}
+
+static int read_binding(struct kdr_json_r *r, void *item, const json_t *value)
 {
 	static const char *const fields[] = { "principal", "host",	"resourceType", "resourceName",
 					      "pattern",   "operation", "permission",   NULL };
+	struct kdr_acl *out = item;
 	const char *principal = NULL, *host = NULL, *type = NULL, *name = NULL, *pattern = NULL, *op = NULL,
 		   *permission = NULL;
-	const char *key = NULL;
-	json_t *item = NULL;
 	int rc = 0;
 
 	if (!json_is_object(value))
-		return fail(label, path, index, NULL, "expected an object");
-	json_object_foreach((json_t *)value, key, item)
-	{
-		bool known = false;
-
-		for (size_t i = 0; fields[i]; i++)
-			known = known || strcmp(fields[i], key) == 0;
-		if (!known)
-			return fail(label, path, index, key,
-				    "unknown field (allowed: principal, host, resourceType, resourceName, pattern, "
-				    "operation, permission)");
-	}
-	if ((rc = read_text(&principal, value, "principal", true, label, path, index)) ||
-	    (rc = read_text(&host, value, "host", false, label, path, index)) ||
-	    (rc = read_text(&type, value, "resourceType", true, label, path, index)) ||
-	    (rc = read_text(&name, value, "resourceName", true, label, path, index)) ||
-	    (rc = read_text(&pattern, value, "pattern", false, label, path, index)) ||
-	    (rc = read_text(&op, value, "operation", true, label, path, index)) ||
-	    (rc = read_text(&permission, value, "permission", true, label, path, index)))
+		return kdr_json_r_fail(r, "expected an object");
+	if ((rc = kdr_json_r_check_fields(r, value, fields)) ||
+	    (rc = read_text(&principal, r, value, "principal", true)) ||
+	    (rc = read_text(&host, r, value, "host", false)) ||
+	    (rc = read_text(&type, r, value, "resourceType", true)) ||
+	    (rc = read_text(&name, r, value, "resourceName", true)) ||
+	    (rc = read_text(&pattern, r, value, "pattern", false)) ||
+	    (rc = read_text(&op, r, value, "operation", true)) ||
+	    (rc = read_text(&permission, r, value, "permission", true)))
 		return rc;
-	memset(out, 0, sizeof(*out));
 	if (kdr_acl_resource_type_parse(&out->resource_type, type) != 0)
-		return fail_parse(label, path, index, "resourceType");
+		return parse_error(r, "resourceType");
 	if (pattern && kdr_acl_pattern_parse(&out->pattern, pattern) != 0)
-		return fail_parse(label, path, index, "pattern");
+		return parse_error(r, "pattern");
 	if (kdr_acl_operation_parse(&out->operation, op) != 0)
-		return fail_parse(label, path, index, "operation");
+		return parse_error(r, "operation");
 	if (kdr_acl_permission_parse(&out->permission, permission) != 0)
-		return fail_parse(label, path, index, "permission");
+		return parse_error(r, "permission");
 	out->principal = kdr_strdup(principal);
 	out->host = kdr_strdup(host ? host : "*");
 	out->resource_name = kdr_strdup(name);
 	return 0;
 }
 
-int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster, const char *label,
-			     const char *path)
+int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster, struct kdr_json_r *r)
 {
 	const json_t *acls = json_object_get(cluster, "acls");
 	const json_t *error = json_object_get(cluster, "aclsError");
 	const json_t *no_authorizer = json_object_get(cluster, "aclsNoAuthorizer");
+	size_t at = 0;
+	int rc = 0;
 
 	if (error && !json_is_null(error)) {
 		if (!json_is_string(error))
-			return kdr_error_set(KDR_EINVALID, "%s: %s.aclsError: expected a string or null", label, path);
+			return kdr_json_r_fail_at(r, "aclsError", "expected a string or null");
 		cl->acls_error = kdr_strdup(json_string_value(error));
 	}
 	if (no_authorizer && !json_is_null(no_authorizer)) {
 		if (!json_is_boolean(no_authorizer))
-			return kdr_error_set(KDR_EINVALID, "%s: %s.aclsNoAuthorizer: expected a boolean or null", label,
-					     path);
+			return kdr_json_r_fail_at(r, "aclsNoAuthorizer", "expected a boolean or null");
 		cl->acls_no_authorizer = json_is_true(no_authorizer);
 	}
 	if (!acls || json_is_null(acls))
 		return 0;
 	if (!json_is_array(acls))
-		return kdr_error_set(KDR_EINVALID, "%s: %s.acls: expected an array or null", label, path);
+		return kdr_json_r_fail_at(r, "acls", "expected an array or null");
 	cl->acls_read = true;
-	for (size_t i = 0; i < json_array_size(acls); i++) {
-		struct kdr_acl acl;
-		int rc = read_binding(&acl, json_array_get(acls, i), label, path, i);
-
-		if (rc)
-			return rc;
-		cl->acls.v = kdr_grow(cl->acls.v, &cl->acls.cap, cl->acls.n + 1, sizeof(*cl->acls.v));
-		cl->acls.v[cl->acls.n++] = acl;
-	}
-	kdr_acl_list_sort(&cl->acls);
-	return 0;
+	at = kdr_json_r_push_key(r, "acls");
+	rc = kdr_json_r_items(r, (void **)&cl->acls.v, &cl->acls.n, sizeof(*cl->acls.v), acls, read_binding);
+	kdr_json_r_pop(r, at);
+	cl->acls.cap = cl->acls.n;
+	if (!rc)
+		kdr_acl_list_sort(&cl->acls);
+	return rc;
 }
 
 static void indent(struct kdr_buf *out, int level)

@@ -7,6 +7,7 @@
 
 #include "live/live.h"
 #include "util/buf.h"
+#include "util/json_read.h"
 
 /* Consumer groups of a cluster (groups.c): sort, deep copy into an empty out, release. */
 void kdr_live__groups_sort(struct kdr_live_cluster *cl);
@@ -16,11 +17,10 @@ void kdr_live__groups_release(struct kdr_live_cluster *cl);
 /*
  * Reads "acls" (a list of bindings) and "aclsError" (a string) of the
  * cluster object `cluster` into `cl` (acls_json.c): acls_read is set when
- * "acls" is present. Errors are KDR_EINVALID with
- * "<label>: <path>.acls[i].<field>: ...".
+ * "acls" is present. Errors are KDR_EINVALID at the cursor `r` (at the
+ * cluster): "<label>: <path>.acls[i].<field>: ...".
  */
-int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster, const char *label,
-			     const char *path);
+int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster, struct kdr_json_r *r);
 
 /*
  * Appends ",\n<indent>\"acls\": [...]" (when read) and ",\n<indent>\"aclsError\": ..."

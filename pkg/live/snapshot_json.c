@@ -64,7 +64,7 @@
 #include "live/live.h"
 
 #include <jansson.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,164 +78,34 @@
 
 /* --- reading --- */
 
-struct reader {
-	const char *label;
-	struct kdr_buf path; /* JSON path of the value being read */
+/*
+ * Every object of the format is read through the table of its fields: the
+ * names it allows, in the order an "unknown field" error lists them, and how
+ * each is read into the item it fills, in the same order. A required field
+ * that is absent is "missing field 'KEY'" at the object.
+ */
+enum field_type {
+	FIELD_STRING,	      /* char *: a string; absent: left as it is */
+	FIELD_STRING_OR_NULL, /* char *: a string or null; absent or null: left as it is */
+	FIELD_BOOL,	      /* bool; absent: false */
+	FIELD_INT32,	      /* int32_t; absent: dflt */
+	FIELD_INT64,	      /* int64_t; absent: dflt */
+	FIELD_STATE,	      /* enum kdr_connector_state by name; absent: UNKNOWN */
+	FIELD_SOURCE,	      /* enum kdr_config_source by name; absent: left as it is */
+	FIELD_READ,	      /* by `read`, at PATH.key, absent (NULL) or not */
+	FIELD_ELSEWHERE,      /* allowed here, read after the table by the object's reader */
 };
 
-static int fail(struct reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct field {
+	const char *key;
+	enum field_type type;
+	size_t offset; /* of the member the field fills, in the item */
+	int32_t dflt;
+	bool required;
+	int (*read)(struct kdr_json_r *r, void *item, const json_t *value);
+};
 
-/* Reports an error at the current path and returns KDR_EINVALID. */
-static int fail(struct reader *rd, const char *fmt, ...)
-{
-	va_list ap;
-	int rc = 0;
-
-	va_start(ap, fmt);
-	rc = kdr_json_vfail(rd->label, rd->path.ptr, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int type_error(struct reader *rd, const char *expected, const json_t *found)
-{
-	return kdr_json_fail_type(rd->label, rd->path.ptr, expected, found);
-}
-
-/* Path segments (util/json_read.h): push returns the length to pop back to. */
-static size_t push_key(struct reader *rd, const char *key)
-{
-	return kdr_json_path_push_key(&rd->path, key);
-}
-
-static size_t push_index(struct reader *rd, size_t index)
-{
-	return kdr_json_path_push_index(&rd->path, index);
-}
-
-static void pop(struct reader *rd, size_t len)
-{
-	kdr_json_path_pop(&rd->path, len);
-}
-
-/* Rejects keys of `obj` not in `allowed` (NULL-terminated). */
-static int check_fields(struct reader *rd, const json_t *obj, const char *const *allowed)
-{
-	const char *key = NULL;
-	json_t *value = NULL;
-
-	json_object_foreach((json_t *)obj, key, value)
-	{
-		bool known = false;
-
-		for (size_t i = 0; allowed[i]; i++)
-			if (strcmp(allowed[i], key) == 0)
-				known = true;
-		if (!known) {
-			size_t mark = push_key(rd, key);
-			char *list = NULL;
-			struct kdr_buf buf = KDR_BUF_INIT;
-			int rc = 0;
-
-			for (size_t i = 0; allowed[i]; i++)
-				kdr_buf_printf(&buf, "%s%s", i ? ", " : "", allowed[i]);
-			list = kdr_buf_detach(&buf);
-			rc = fail(rd, "unknown field (allowed: %s)", list);
-			free(list);
-			pop(rd, mark);
-			return rc;
-		}
-	}
-	return 0;
-}
-
-static int read_string(struct reader *rd, char **out, const json_t *obj, const char *key, bool nullable)
-{
-	json_t *value = json_object_get(obj, key);
-	size_t mark = 0;
-	int rc = 0;
-
-	*out = NULL;
-	if (!value || (nullable && json_is_null(value)))
-		return 0;
-	mark = push_key(rd, key);
-	if (!json_is_string(value))
-		rc = type_error(rd, nullable ? "a string or null" : "a string", value);
-	else
-		*out = kdr_strndup(json_string_value(value), json_string_length(value));
-	pop(rd, mark);
-	return rc;
-}
-
-static int read_bool(struct reader *rd, bool *out, const json_t *obj, const char *key)
-{
-	json_t *value = json_object_get(obj, key);
-	size_t mark = 0;
-	int rc = 0;
-
-	*out = false;
-	if (!value)
-		return 0;
-	mark = push_key(rd, key);
-	if (!json_is_boolean(value))
-		rc = type_error(rd, "a boolean", value);
-	else
-		*out = json_is_true(value);
-	pop(rd, mark);
-	return rc;
-}
-
-static int int32_of(struct reader *rd, int32_t *out, const json_t *value)
-{
-	json_int_t n = 0;
-
-	if (!json_is_integer(value))
-		return type_error(rd, "an integer", value);
-	n = json_integer_value(value);
-	if (n < INT32_MIN || n > INT32_MAX)
-		return fail(rd, "integer out of range");
-	*out = (int32_t)n;
-	return 0;
-}
-
-static int read_int32(struct reader *rd, int32_t *out, const json_t *obj, const char *key, int32_t dflt)
-{
-	json_t *value = json_object_get(obj, key);
-	size_t mark = 0;
-	int rc = 0;
-
-	*out = dflt;
-	if (!value)
-		return 0;
-	mark = push_key(rd, key);
-	rc = int32_of(rd, out, value);
-	pop(rd, mark);
-	return rc;
-}
-
-/* An optional member that must be an object or an array, `type` (or absent: *out NULL). */
-static int read_container(struct reader *rd, json_t **out, const json_t *obj, const char *key, json_type type)
-{
-	json_t *value = json_object_get(obj, key);
-	size_t mark = 0;
-	int rc = 0;
-
-	*out = NULL;
-	if (!value)
-		return 0;
-	mark = push_key(rd, key);
-	if (json_typeof(value) != type)
-		rc = type_error(rd, kdr_json_kind_name(type), value);
-	else
-		*out = value;
-	pop(rd, mark);
-	return rc;
-}
-
-static int compare_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+#define MAX_FIELDS 12
 
 /* Brokers, partitions and tasks have their int32 id as first member. */
 static int compare_ids(const void *a, const void *b)
@@ -245,21 +115,104 @@ static int compare_ids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static const char **sorted_keys(const json_t *obj, size_t *n)
+/* `value` (at the current path) as an int32. */
+static int int32_of(struct kdr_json_r *r, int32_t *out, const json_t *value)
 {
-	const char **keys = kdr_calloc(json_object_size(obj) + 1, sizeof(*keys));
-	const char *key = NULL;
-	json_t *value = NULL;
+	json_int_t n = 0;
 
-	*n = 0;
-	json_object_foreach((json_t *)obj, key, value)
-	{
-		(void)value;
-		keys[(*n)++] = key;
+	if (!json_is_integer(value))
+		return kdr_json_r_type_error(r, "an integer", value);
+	n = json_integer_value(value);
+	if (n < INT32_MIN || n > INT32_MAX)
+		return kdr_json_r_fail(r, "integer out of range");
+	*out = (int32_t)n;
+	return 0;
+}
+
+/* A name parsed by kdr_*_parse failed at PATH.key: its message. */
+static int parse_error(struct kdr_json_r *r, const char *key)
+{
+	return kdr_json_r_fail_at(r, key, "%s", kdr_error_message());
+}
+
+static int read_field(struct kdr_json_r *r, void *item, const json_t *obj, const struct field *f)
+{
+	void *member = (char *)item + f->offset;
+	json_t *value = NULL;
+	size_t at = 0;
+	int rc = 0;
+
+	switch (f->type) {
+	case FIELD_STRING:
+	case FIELD_STRING_OR_NULL:
+		rc = kdr_json_r_member(&value, r, obj, f->key, JSON_STRING,
+				       f->type == FIELD_STRING ? KDR_JSON_OPTIONAL : KDR_JSON_OR_NULL);
+		if (value) {
+			free(*(char **)member);
+			*(char **)member = kdr_strndup(json_string_value(value), json_string_length(value));
+		}
+		return rc;
+	case FIELD_BOOL:
+		rc = kdr_json_r_member(&value, r, obj, f->key, JSON_TRUE, KDR_JSON_OPTIONAL);
+		*(bool *)member = value && json_is_true(value);
+		return rc;
+	case FIELD_INT32:
+	case FIELD_INT64:
+		if (f->type == FIELD_INT32)
+			*(int32_t *)member = f->dflt;
+		else
+			*(int64_t *)member = f->dflt;
+		rc = kdr_json_r_member(&value, r, obj, f->key, JSON_INTEGER, KDR_JSON_OPTIONAL);
+		if (!value)
+			return rc;
+		if (f->type == FIELD_INT64) {
+			*(int64_t *)member = json_integer_value(value);
+			return 0;
+		}
+		at = kdr_json_r_push_key(r, f->key);
+		rc = int32_of(r, member, value);
+		kdr_json_r_pop(r, at);
+		return rc;
+	case FIELD_STATE:
+		*(enum kdr_connector_state *)member = KDR_CONNECTOR_UNKNOWN;
+		rc = kdr_json_r_member(&value, r, obj, f->key, JSON_STRING, KDR_JSON_OPTIONAL);
+		if (value && kdr_connector_state_parse(member, json_string_value(value)) != 0)
+			rc = parse_error(r, f->key);
+		return rc;
+	case FIELD_SOURCE:
+		rc = kdr_json_r_member(&value, r, obj, f->key, JSON_STRING, KDR_JSON_OPTIONAL);
+		if (value && kdr_config_source_parse(member, json_string_value(value)) != 0)
+			rc = parse_error(r, f->key);
+		return rc;
+	case FIELD_READ:
+		at = kdr_json_r_push_key(r, f->key);
+		rc = f->read(r, item, json_object_get(obj, f->key));
+		kdr_json_r_pop(r, at);
+		return rc;
+	case FIELD_ELSEWHERE:
+		break;
 	}
-	if (*n > 1)
-		qsort(keys, *n, sizeof(*keys), compare_keys);
-	return keys;
+	return 0;
+}
+
+/* Object `obj` (at the current path) into `item` by its table. */
+static int read_fields(struct kdr_json_r *r, void *item, const json_t *obj, const struct field *fields)
+{
+	const char *names[MAX_FIELDS + 1] = {NULL};
+	int rc = 0;
+
+	if (!json_is_object(obj))
+		return kdr_json_r_type_error(r, "an object", obj);
+	for (size_t i = 0; fields[i].key && i < MAX_FIELDS; i++)
+		names[i] = fields[i].key;
+	if ((rc = kdr_json_r_check_fields(r, obj, names)) != 0)
+		return rc;
+	for (const struct field *f = fields; f->key && !rc; f++) {
+		if (f->required && !json_object_get(obj, f->key))
+			return kdr_json_r_fail(r, "missing field '%s'", f->key);
+		rc = read_field(r, item, obj, f);
+	}
+	return rc;
 }
 
 /* How the ids of an array of brokers, partitions or tasks must be. */
@@ -269,106 +222,107 @@ enum id_rule {
 };
 
 /*
- * The one array reader of the format: optional array `key` of `obj` into a
- * new array of `size`-byte items (each read by `read_item` under key[i],
- * counted in *n as it is read), sorted by the int32 id each item starts
- * with, then the ids checked by `rule`.
+ * The one array of objects of the format: `array` (NULL: absent) into a new
+ * array of `size`-byte items, sorted by the int32 id each item starts with,
+ * the ids checked by `rule`.
  */
-static int read_id_array(struct reader *rd, void **out, size_t *n, size_t size, const json_t *obj, const char *key,
-			 int (*read_item)(struct reader *, void *, const json_t *), enum id_rule rule, const char *what)
+static int read_id_array(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *array,
+			 int (*read_item)(struct kdr_json_r *, void *, const json_t *), enum id_rule rule,
+			 const char *what)
 {
-	json_t *array = NULL;
-	char *items = NULL;
-	size_t mark = 0;
-	int rc = read_container(rd, &array, obj, key, JSON_ARRAY);
+	const char *items = NULL;
+	int rc = 0;
 
-	if (rc || !array)
-		return rc;
-	mark = push_key(rd, key);
-	items = kdr_calloc(json_array_size(array) + 1, size);
-	*out = items;
-	for (size_t i = 0; i < json_array_size(array) && !rc; i++) {
-		size_t mark_i = push_index(rd, i);
-
-		(*n)++;
-		rc = read_item(rd, items + i * size, json_array_get(array, i));
-		pop(rd, mark_i);
-	}
+	if (!array)
+		return 0;
+	if (!json_is_array(array))
+		return kdr_json_r_type_error(r, "an array", array);
+	rc = kdr_json_r_items(r, out, n, size, array, read_item);
+	items = *out;
 	if (!rc && *n > 1)
-		qsort(items, *n, size, compare_ids);
+		qsort(*out, *n, size, compare_ids);
 	for (size_t i = 0; i < *n && !rc; i++) {
 		int32_t id = *(const int32_t *)(const void *)(items + i * size);
 
 		if (rule == IDS_DENSE && id != (int32_t)i)
-			rc = fail(rd, "%s ids must be 0..%zu, each once", what, *n - 1);
+			rc = kdr_json_r_fail(r, "%s ids must be 0..%zu, each once", what, *n - 1);
 		else if (rule == IDS_UNIQUE && i > 0 && id == *(const int32_t *)(const void *)(items + (i - 1) * size))
-			rc = fail(rd, "duplicate %s id %d", what, (int)id);
+			rc = kdr_json_r_fail(r, "duplicate %s id %d", what, (int)id);
 	}
-	pop(rd, mark);
 	return rc;
 }
 
-/*
- * The one map reader of the format: object `map` (already read, under the
- * path's `key`) into a new array of `size`-byte items in key order, each read
- * by `read_item` with its name under key.NAME, counted in *n as it is read.
- */
-static int read_named(struct reader *rd, void **out, size_t *n, size_t size, const json_t *map, const char *key,
-		      int (*read_item)(struct reader *, void *, const char *, const json_t *))
+/* A map of named items being read: each member appended to `items`, counted in *n as it is read. */
+struct named {
+	char *items;
+	size_t *n;
+	size_t size;
+	int (*read_item)(struct kdr_json_r *r, void *item, const char *name, const json_t *value);
+};
+
+static int read_named_member(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
 {
-	size_t n_keys = 0, mark = push_key(rd, key);
-	const char **keys = sorted_keys(map, &n_keys);
-	char *items = kdr_calloc(n_keys ? n_keys : 1, size);
-	int rc = 0;
+	struct named *named = ctx;
+	void *item = named->items + *named->n * named->size;
 
-	*out = items;
-	for (size_t i = 0; i < n_keys && !rc; i++) {
-		size_t mark_i = push_key(rd, keys[i]);
-
-		(*n)++;
-		rc = read_item(rd, items + i * size, keys[i], json_object_get(map, keys[i]));
-		pop(rd, mark_i);
-	}
-	free(keys);
-	pop(rd, mark);
-	return rc;
+	(*named->n)++;
+	return named->read_item(r, item, name, value);
 }
 
-static int read_replica_list(struct reader *rd, struct kdr_replica_list *out, const json_t *obj, const char *key,
-			     bool required)
+/* The one map of the format: object `map` (NULL: absent) into a new array of `size`-byte items in key order. */
+static int read_named(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *map,
+		      int (*read_item)(struct kdr_json_r *, void *, const char *, const json_t *))
 {
-	json_t *array = NULL;
-	size_t mark = 0;
-	int rc = read_container(rd, &array, obj, key, JSON_ARRAY);
+	struct named named = {NULL, n, size, read_item};
 
-	if (rc)
-		return rc;
-	if (!array) {
-		out->ids = kdr_calloc(1, sizeof(*out->ids));
-		out->n = 0;
-		if (required)
-			return fail(rd, "missing field '%s'", key);
+	if (!map)
+		return 0;
+	if (!json_is_object(map))
+		return kdr_json_r_type_error(r, "an object", map);
+	named.items = kdr_calloc(json_object_size(map) ? json_object_size(map) : 1, size);
+	*out = named.items;
+	return kdr_json_r_members(r, map, read_named_member, &named);
+}
+
+static int read_broker_id(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	return int32_of(r, item, value);
+}
+
+/* A list of broker ids; absent: empty. */
+static int read_id_list(struct kdr_json_r *r, struct kdr_replica_list *list, const json_t *value)
+{
+	if (!value) {
+		list->ids = kdr_calloc(1, sizeof(*list->ids));
+		list->n = 0;
 		return 0;
 	}
-	mark = push_key(rd, key);
-	out->n = json_array_size(array);
-	out->ids = kdr_calloc(out->n ? out->n : 1, sizeof(*out->ids));
-	for (size_t i = 0; i < out->n && !rc; i++) {
-		size_t mark_i = push_index(rd, i);
+	if (!json_is_array(value))
+		return kdr_json_r_type_error(r, "an array", value);
+	return kdr_json_r_items(r, (void **)&list->ids, &list->n, sizeof(*list->ids), value, read_broker_id);
+}
 
-		rc = int32_of(rd, &out->ids[i], json_array_get(array, i));
-		pop(rd, mark_i);
-	}
-	pop(rd, mark);
-	return rc;
+static int read_replicas(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	return read_id_list(r, &((struct kdr_live_partition *)item)->replicas, value);
+}
+
+static int read_isr(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	return read_id_list(r, &((struct kdr_live_partition *)item)->isr, value);
 }
 
 /* One config entry: {"value", "source", "readOnly", "sensitive"}, or a string / null. */
-static int read_config(struct reader *rd, struct kdr_live_config *out, const char *name, const json_t *value,
+static int read_config(struct kdr_json_r *r, struct kdr_live_config *out, const char *name, const json_t *value,
 		       enum kdr_config_source default_source)
 {
-	static const char *const fields[] = {"value", "source", "readOnly", "sensitive", NULL};
-	char *source = NULL;
+	static const struct field fields[] = {
+	    {"value", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_config, value), 0, true, NULL},
+	    {"source", FIELD_SOURCE, offsetof(struct kdr_live_config, source), 0, false, NULL},
+	    {"readOnly", FIELD_BOOL, offsetof(struct kdr_live_config, read_only), 0, false, NULL},
+	    {"sensitive", FIELD_BOOL, offsetof(struct kdr_live_config, sensitive), 0, false, NULL},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 	int rc = 0;
 
 	out->name = kdr_strdup(name);
@@ -380,461 +334,340 @@ static int read_config(struct reader *rd, struct kdr_live_config *out, const cha
 	if (json_is_null(value))
 		return 0;
 	if (!json_is_object(value))
-		return type_error(rd, "an object, a string or null", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		goto cleanup;
-	if (!json_object_get(value, "value")) {
-		rc = fail(rd, "missing field 'value'");
-		goto cleanup;
-	}
-	if ((rc = read_string(rd, &out->value, value, "value", true)) != 0)
-		goto cleanup;
-	if ((rc = read_string(rd, &source, value, "source", false)) != 0)
-		goto cleanup;
-	if (source && kdr_config_source_parse(&out->source, source) != 0) {
-		size_t mark = push_key(rd, "source");
-
-		rc = fail(rd, "%s", kdr_error_message());
-		pop(rd, mark);
-		goto cleanup;
-	}
-	if ((rc = read_bool(rd, &out->read_only, value, "readOnly")) != 0)
-		goto cleanup;
-	if ((rc = read_bool(rd, &out->sensitive, value, "sensitive")) != 0)
-		goto cleanup;
+		return kdr_json_r_type_error(r, "an object, a string or null", value);
+	rc = read_fields(r, out, value, fields);
 	/* A sensitive value is never kept, whatever the file says. */
-	if (out->sensitive) {
+	if (!rc && out->sensitive) {
 		free(out->value);
 		out->value = NULL;
 	}
-cleanup:
-	free(source);
 	return rc;
 }
 
-static int read_configs(struct reader *rd, struct kdr_live_config **out, size_t *n_out, const json_t *obj,
-			const char *key, enum kdr_config_source default_source)
+static int read_topic_config(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
 {
-	json_t *map = NULL;
-	const char **keys = NULL;
-	size_t n = 0, mark = 0;
-	int rc = read_container(rd, &map, obj, key, JSON_OBJECT);
-
-	*out = NULL;
-	*n_out = 0;
-	if (rc || !map)
-		return rc;
-	mark = push_key(rd, key);
-	keys = sorted_keys(map, &n);
-	*out = kdr_calloc(n ? n : 1, sizeof(**out));
-	for (size_t i = 0; i < n && !rc; i++) {
-		size_t mark_i = push_key(rd, keys[i]);
-
-		(*n_out)++;
-		rc = read_config(rd, &(*out)[i], keys[i], json_object_get(map, keys[i]), default_source);
-		pop(rd, mark_i);
-	}
-	free(keys);
-	pop(rd, mark);
-	return rc;
+	return read_config(r, item, name, value, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
 }
 
-static int read_broker(struct reader *rd, void *item, const json_t *value)
+static int read_default_config(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
 {
-	struct kdr_live_broker *out = item;
-	static const char *const fields[] = {"id", "host", "port", "rack", NULL};
-	int rc = 0;
-
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		return rc;
-	if (!json_object_get(value, "id"))
-		return fail(rd, "missing field 'id'");
-	if ((rc = read_int32(rd, &out->id, value, "id", 0)) != 0)
-		return rc;
-	if ((rc = read_string(rd, &out->host, value, "host", true)) != 0)
-		return rc;
-	if ((rc = read_int32(rd, &out->port, value, "port", 0)) != 0)
-		return rc;
-	return read_string(rd, &out->rack, value, "rack", true);
+	return read_config(r, item, name, value, KDR_CONFIG_SOURCE_DEFAULT);
 }
 
-static int read_brokers(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
+static int read_topic_configs(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	return read_id_array(rd, (void **)&cl->brokers, &cl->n_brokers, sizeof(*cl->brokers), obj, "brokers", read_broker,
+	struct kdr_live_topic *topic = item;
+
+	return read_named(r, (void **)&topic->configs, &topic->n_configs, sizeof(*topic->configs), value,
+			  read_topic_config);
+}
+
+static int read_topic_defaults(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	struct kdr_live_cluster *cl = item;
+
+	return read_named(r, (void **)&cl->topic_defaults, &cl->n_topic_defaults, sizeof(*cl->topic_defaults), value,
+			  read_default_config);
+}
+
+static int read_broker(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	static const struct field fields[] = {
+	    {"id", FIELD_INT32, offsetof(struct kdr_live_broker, id), 0, true, NULL},
+	    {"host", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_broker, host), 0, false, NULL},
+	    {"port", FIELD_INT32, offsetof(struct kdr_live_broker, port), 0, false, NULL},
+	    {"rack", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_broker, rack), 0, false, NULL},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
+
+	return read_fields(r, item, value, fields);
+}
+
+static int read_brokers(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	struct kdr_live_cluster *cl = item;
+
+	return read_id_array(r, (void **)&cl->brokers, &cl->n_brokers, sizeof(*cl->brokers), value, read_broker,
 			     IDS_UNIQUE, "broker");
 }
 
-static int read_partition(struct reader *rd, void *item, const json_t *value)
+static int read_partition(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	struct kdr_live_partition *out = item;
-	static const char *const fields[] = {"id", "leader", "replicas", "isr", NULL};
-	int rc = 0;
+	static const struct field fields[] = {
+	    {"id", FIELD_INT32, offsetof(struct kdr_live_partition, id), 0, true, NULL},
+	    {"leader", FIELD_INT32, offsetof(struct kdr_live_partition, leader), -1, false, NULL},
+	    {"replicas", FIELD_READ, 0, 0, true, read_replicas},
+	    {"isr", FIELD_READ, 0, 0, false, read_isr},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		return rc;
-	if (!json_object_get(value, "id"))
-		return fail(rd, "missing field 'id'");
-	if ((rc = read_int32(rd, &out->id, value, "id", 0)) != 0)
-		return rc;
-	if ((rc = read_int32(rd, &out->leader, value, "leader", -1)) != 0)
-		return rc;
-	if ((rc = read_replica_list(rd, &out->replicas, value, "replicas", true)) != 0)
-		return rc;
-	return read_replica_list(rd, &out->isr, value, "isr", false);
+	return read_fields(r, item, value, fields);
 }
 
-static int read_partitions(struct reader *rd, struct kdr_live_topic *topic, const json_t *obj)
+static int read_partitions(struct kdr_json_r *r, void *item, const json_t *value)
 {
+	struct kdr_live_topic *topic = item;
+
 	/* The partitions array is indexed by id, so the ids must be exactly 0..n-1. */
-	return read_id_array(rd, (void **)&topic->partitions, &topic->n_partitions, sizeof(*topic->partitions), obj,
-			     "partitions", read_partition, IDS_DENSE, "partition");
+	return read_id_array(r, (void **)&topic->partitions, &topic->n_partitions, sizeof(*topic->partitions), value,
+			     read_partition, IDS_DENSE, "partition");
 }
 
-static int read_topic(struct reader *rd, void *item, const char *name, const json_t *value)
+static int read_topic(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
 {
+	static const struct field fields[] = {
+	    {"internal", FIELD_BOOL, offsetof(struct kdr_live_topic, internal), 0, false, NULL},
+	    {"partitions", FIELD_READ, 0, 0, false, read_partitions},
+	    {"configs", FIELD_READ, 0, 0, false, read_topic_configs},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 	struct kdr_live_topic *out = item;
-	static const char *const fields[] = {"internal", "partitions", "configs", NULL};
-	int rc = 0;
 
 	out->name = kdr_strdup(name);
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		return rc;
-	if ((rc = read_bool(rd, &out->internal, value, "internal")) != 0)
-		return rc;
-	if ((rc = read_partitions(rd, out, value)) != 0)
-		return rc;
-	return read_configs(rd, &out->configs, &out->n_configs, value, "configs", KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
+	return read_fields(r, out, value, fields);
 }
 
-static int read_topics(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
+static int read_topics(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	json_t *map = NULL;
-	int rc = read_container(rd, &map, obj, "topics", JSON_OBJECT);
+	struct kdr_live_cluster *cl = item;
 
-	if (rc || !map)
-		return rc;
-	return read_named(rd, (void **)&cl->topics, &cl->n_topics, sizeof(*cl->topics), map, "topics", read_topic);
+	return read_named(r, (void **)&cl->topics, &cl->n_topics, sizeof(*cl->topics), value, read_topic);
 }
 
-static int read_state(struct reader *rd, enum kdr_connector_state *out, const json_t *obj)
+static int read_task(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	char *state = NULL;
-	int rc = read_string(rd, &state, obj, "state", false);
+	static const struct field fields[] = {
+	    {"id", FIELD_INT32, offsetof(struct kdr_live_task, id), 0, true, NULL},
+	    {"state", FIELD_STATE, offsetof(struct kdr_live_task, state), 0, false, NULL},
+	    {"workerId", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_task, worker_id), 0, false, NULL},
+	    {"trace", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_task, trace), 0, false, NULL},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 
-	*out = KDR_CONNECTOR_UNKNOWN;
-	if (!rc && state && kdr_connector_state_parse(out, state) != 0) {
-		size_t mark = push_key(rd, "state");
-
-		rc = fail(rd, "%s", kdr_error_message());
-		pop(rd, mark);
-	}
-	free(state);
-	return rc;
+	return read_fields(r, item, value, fields);
 }
 
-static int read_task(struct reader *rd, void *item, const json_t *value)
+static int read_tasks(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	struct kdr_live_task *out = item;
-	static const char *const fields[] = {"id", "state", "workerId", "trace", NULL};
-	int rc = 0;
+	struct kdr_live_connector *conn = item;
 
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		return rc;
-	if (!json_object_get(value, "id"))
-		return fail(rd, "missing field 'id'");
-	if ((rc = read_int32(rd, &out->id, value, "id", 0)) != 0)
-		return rc;
-	if ((rc = read_state(rd, &out->state, value)) != 0)
-		return rc;
-	if ((rc = read_string(rd, &out->worker_id, value, "workerId", true)) != 0)
-		return rc;
-	return read_string(rd, &out->trace, value, "trace", true);
-}
-
-static int read_connector_config(struct reader *rd, struct kdr_strmap *out, const json_t *obj)
-{
-	json_t *map = NULL;
-	const char **keys = NULL;
-	size_t n = 0, mark = 0;
-	int rc = read_container(rd, &map, obj, "config", JSON_OBJECT);
-
-	if (rc || !map)
-		return rc;
-	mark = push_key(rd, "config");
-	keys = sorted_keys(map, &n);
-	for (size_t i = 0; i < n && !rc; i++) {
-		json_t *value = json_object_get(map, keys[i]);
-		size_t mark_i = push_key(rd, keys[i]);
-
-		if (json_is_string(value))
-			kdr_strmap_set(out, keys[i], json_string_value(value));
-		else if (json_is_null(value))
-			kdr_strmap_set(out, keys[i], NULL);
-		else
-			rc = type_error(rd, "a string or null", value);
-		pop(rd, mark_i);
-	}
-	free(keys);
-	pop(rd, mark);
-	return rc;
-}
-
-static int read_connector(struct reader *rd, void *item, const char *name, const json_t *value)
-{
-	struct kdr_live_connector *out = item;
-	static const char *const fields[] = {"type", "state", "trace", "config", "tasks", NULL};
-	int rc = 0;
-
-	out->name = kdr_strdup(name);
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		return rc;
-	if ((rc = read_string(rd, &out->type, value, "type", true)) != 0)
-		return rc;
-	if ((rc = read_state(rd, &out->state, value)) != 0)
-		return rc;
-	if ((rc = read_string(rd, &out->trace, value, "trace", true)) != 0)
-		return rc;
-	if ((rc = read_connector_config(rd, &out->config, value)) != 0)
-		return rc;
-	return read_id_array(rd, (void **)&out->tasks, &out->n_tasks, sizeof(*out->tasks), value, "tasks", read_task,
+	return read_id_array(r, (void **)&conn->tasks, &conn->n_tasks, sizeof(*conn->tasks), value, read_task,
 			     IDS_UNIQUE, "task");
 }
 
-static int read_connect(struct reader *rd, struct kdr_live_connect *out, const json_t *obj)
+static int read_config_entry(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
 {
-	static const char *const fields[] = {"url", "version", "kafkaClusterId", "connectors", NULL};
+	if (json_is_string(value))
+		kdr_strmap_set(ctx, name, json_string_value(value));
+	else if (json_is_null(value))
+		kdr_strmap_set(ctx, name, NULL);
+	else
+		return kdr_json_r_type_error(r, "a string or null", value);
+	return 0;
+}
+
+static int read_connector_config(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	if (!value)
+		return 0;
+	if (!json_is_object(value))
+		return kdr_json_r_type_error(r, "an object", value);
+	return kdr_json_r_members(r, value, read_config_entry, &((struct kdr_live_connector *)item)->config);
+}
+
+static int read_connector(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
+{
+	static const struct field fields[] = {
+	    {"type", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connector, type), 0, false, NULL},
+	    {"state", FIELD_STATE, offsetof(struct kdr_live_connector, state), 0, false, NULL},
+	    {"trace", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connector, trace), 0, false, NULL},
+	    {"config", FIELD_READ, 0, 0, false, read_connector_config},
+	    {"tasks", FIELD_READ, 0, 0, false, read_tasks},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
+	struct kdr_live_connector *out = item;
+
+	out->name = kdr_strdup(name);
+	return read_fields(r, out, value, fields);
+}
+
+static int read_connectors(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	struct kdr_live_connect *connect = item;
+
+	return read_named(r, (void **)&connect->connectors, &connect->n_connectors, sizeof(*connect->connectors), value,
+			  read_connector);
+}
+
+static int read_connect(struct kdr_json_r *r, struct kdr_live_connect *out, const json_t *obj)
+{
+	static const struct field fields[] = {
+	    {"url", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connect, url), 0, false, NULL},
+	    {"version", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connect, version), 0, false, NULL},
+	    {"kafkaClusterId", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connect, kafka_cluster_id), 0, false,
+	     NULL},
+	    {"connectors", FIELD_READ, 0, 0, false, read_connectors},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 	json_t *value = json_object_get(obj, "connect");
-	json_t *map = NULL;
-	size_t mark = 0;
+	size_t at = 0;
 	int rc = 0;
 
 	if (!value || json_is_null(value))
 		return 0;
-	mark = push_key(rd, "connect");
+	at = kdr_json_r_push_key(r, "connect");
 	if (!json_is_object(value)) {
-		rc = type_error(rd, "an object or null", value);
-		goto cleanup;
+		rc = kdr_json_r_type_error(r, "an object or null", value);
+	} else {
+		out->present = true;
+		rc = read_fields(r, out, value, fields);
 	}
-	out->present = true;
-	if ((rc = check_fields(rd, value, fields)) != 0)
-		goto cleanup;
-	if ((rc = read_string(rd, &out->url, value, "url", true)) != 0)
-		goto cleanup;
-	if ((rc = read_string(rd, &out->version, value, "version", true)) != 0)
-		goto cleanup;
-	if ((rc = read_string(rd, &out->kafka_cluster_id, value, "kafkaClusterId", true)) != 0)
-		goto cleanup;
-	if ((rc = read_container(rd, &map, value, "connectors", JSON_OBJECT)) != 0 || !map)
-		goto cleanup;
-	rc = read_named(rd, (void **)&out->connectors, &out->n_connectors, sizeof(*out->connectors), map, "connectors",
-			read_connector);
-cleanup:
-	pop(rd, mark);
+	kdr_json_r_pop(r, at);
 	return rc;
 }
 
 /* --- consumer groups ("groups": present only when they were read) --- */
 
-static int read_int64(struct reader *rd, int64_t *out, const json_t *obj, const char *key, int64_t dflt)
+static int read_group_offset(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	json_t *value = json_object_get(obj, key);
-	size_t mark = 0;
-	int rc = 0;
+	static const struct field fields[] = {
+	    {"topic", FIELD_STRING, offsetof(struct kdr_live_group_offset, topic), 0, false, NULL},
+	    {"partition", FIELD_INT32, offsetof(struct kdr_live_group_offset, partition), -1, false, NULL},
+	    {"offset", FIELD_INT64, offsetof(struct kdr_live_group_offset, offset), -1, false, NULL},
+	    {"metadata", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_group_offset, metadata), 0, false, NULL},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
+	struct kdr_live_group_offset *out = item;
+	int rc = read_fields(r, out, value, fields);
 
-	*out = dflt;
+	if (!out->metadata)
+		out->metadata = kdr_strdup("");
+	if (!rc && (!out->topic || out->partition < 0))
+		rc = kdr_json_r_fail(r, "an offset needs 'topic' and a 'partition' >= 0");
+	return rc;
+}
+
+static int read_group_offsets(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	struct kdr_live_group *group = item;
+
 	if (!value)
 		return 0;
-	mark = push_key(rd, key);
-	if (!json_is_integer(value))
-		rc = type_error(rd, "an integer", value);
-	else
-		*out = json_integer_value(value);
-	pop(rd, mark);
-	return rc;
+	if (!json_is_array(value))
+		return kdr_json_r_type_error(r, "an array", value);
+	return kdr_json_r_items(r, (void **)&group->offsets, &group->n_offsets, sizeof(*group->offsets), value,
+				read_group_offset);
 }
 
-static int read_group_offset(struct reader *rd, struct kdr_live_group *group, const json_t *value)
+static int read_group(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
 {
-	static const char *const fields[] = {"topic", "partition", "offset", "metadata", NULL};
-	char *topic = NULL, *metadata = NULL;
-	int32_t partition = 0;
-	int64_t offset = -1;
-	int rc = 0;
+	static const struct field fields[] = {
+	    {"state", FIELD_STRING, offsetof(struct kdr_live_group, state), 0, false, NULL},
+	    {"protocolType", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_group, protocol_type), 0, false, NULL},
+	    {"members", FIELD_INT32, offsetof(struct kdr_live_group, n_members), 0, false, NULL},
+	    {"offsets", FIELD_READ, 0, 0, false, read_group_offsets},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 
+	return read_fields(r, kdr_live_cluster_add_group(ctx, name), value, fields);
+}
+
+static int read_groups(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	struct kdr_live_cluster *cl = item;
+
+	if (!value)
+		return 0;
 	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0 || (rc = read_string(rd, &topic, value, "topic", false)) != 0 ||
-	    (rc = read_int32(rd, &partition, value, "partition", -1)) != 0 ||
-	    (rc = read_int64(rd, &offset, value, "offset", -1)) != 0 ||
-	    (rc = read_string(rd, &metadata, value, "metadata", true)) != 0)
-		goto cleanup;
-	if (!topic || partition < 0) {
-		rc = fail(rd, "an offset needs 'topic' and a 'partition' >= 0");
-		goto cleanup;
-	}
-	kdr_live_group_add_offset(group, topic, partition, offset, metadata);
-cleanup:
-	free(topic);
-	free(metadata);
-	return rc;
-}
-
-static int read_group(struct reader *rd, struct kdr_live_group *group, const json_t *value)
-{
-	static const char *const fields[] = {"state", "protocolType", "members", "offsets", NULL};
-	json_t *offsets = NULL;
-	char *state = NULL, *protocol = NULL;
-	int rc = 0;
-
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0 || (rc = read_string(rd, &state, value, "state", false)) != 0 ||
-	    (rc = read_string(rd, &protocol, value, "protocolType", true)) != 0 ||
-	    (rc = read_int32(rd, &group->n_members, value, "members", 0)) != 0 ||
-	    (rc = read_container(rd, &offsets, value, "offsets", JSON_ARRAY)) != 0) {
-		free(state);
-		free(protocol);
-		return rc;
-	}
-	if (state) {
-		free(group->state);
-		group->state = state;
-	}
-	if (protocol) {
-		free(group->protocol_type);
-		group->protocol_type = protocol;
-	}
-	for (size_t i = 0; offsets && i < json_array_size(offsets) && !rc; i++) {
-		size_t mark = push_key(rd, "offsets");
-		size_t mark_i = push_index(rd, i);
-
-		rc = read_group_offset(rd, group, json_array_get(offsets, i));
-		pop(rd, mark_i);
-		pop(rd, mark);
-	}
-	return rc;
-}
-
-static int read_groups(struct reader *rd, struct kdr_live_cluster *cl, const json_t *obj)
-{
-	json_t *groups = NULL;
-	const char **keys = NULL;
-	size_t n = 0, mark = 0;
-	int rc = read_container(rd, &groups, obj, "groups", JSON_OBJECT);
-
-	if (rc != 0 || !groups)
-		return rc;
+		return kdr_json_r_type_error(r, "an object", value);
 	cl->groups_read = true;
 	cl->group_offsets_read = true; /* a snapshot holds what was read: kdr snapshot reads the offsets */
-	mark = push_key(rd, "groups");
-	keys = sorted_keys(groups, &n);
-	for (size_t i = 0; i < n && !rc; i++) {
-		size_t mark_i = push_key(rd, keys[i]);
-
-		rc = read_group(rd, kdr_live_cluster_add_group(cl, keys[i]), json_object_get(groups, keys[i]));
-		pop(rd, mark_i);
-	}
-	free(keys);
-	pop(rd, mark);
-	return rc;
+	return kdr_json_r_members(r, value, read_group, cl);
 }
 
-static int read_cluster(struct reader *rd, void *item, const char *name, const json_t *value)
+static int read_cluster(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
 {
+	/* "connect" and the ACLs are read last, after the groups. */
+	static const struct field fields[] = {
+	    {"clusterId", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_cluster, cluster_id), 0, false, NULL},
+	    {"controller", FIELD_INT32, offsetof(struct kdr_live_cluster, controller_id), -1, false, NULL},
+	    {"brokers", FIELD_READ, 0, 0, false, read_brokers},
+	    {"remoteStorage", FIELD_BOOL, offsetof(struct kdr_live_cluster, remote_storage_enabled), 0, false, NULL},
+	    {"topicDefaults", FIELD_READ, 0, 0, false, read_topic_defaults},
+	    {"topics", FIELD_READ, 0, 0, false, read_topics},
+	    {"connect", FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"groups", FIELD_READ, 0, 0, false, read_groups},
+	    {"acls", FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"aclsError", FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"aclsNoAuthorizer", FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	};
 	struct kdr_live_cluster *out = item;
-	static const char *const fields[] = {"clusterId",     "controller", "brokers", "remoteStorage",
-					     "topicDefaults", "topics",	    "connect", "groups",
-					     "acls",	      "aclsError",  "aclsNoAuthorizer", NULL};
 	int rc = 0;
 
 	out->name = kdr_strdup(name);
 	out->controller_id = -1;
-	if (!json_is_object(value))
-		return type_error(rd, "an object", value);
-	if ((rc = check_fields(rd, value, fields)) != 0)
+	if ((rc = read_fields(r, out, value, fields)) != 0)
 		return rc;
-	if ((rc = read_string(rd, &out->cluster_id, value, "clusterId", true)) != 0)
+	if ((rc = kdr_live__acls_from_json(out, value, r)) != 0)
 		return rc;
-	if ((rc = read_int32(rd, &out->controller_id, value, "controller", -1)) != 0)
-		return rc;
-	if ((rc = read_brokers(rd, out, value)) != 0)
-		return rc;
-	if ((rc = read_bool(rd, &out->remote_storage_enabled, value, "remoteStorage")) != 0)
-		return rc;
-	if ((rc = read_configs(rd, &out->topic_defaults, &out->n_topic_defaults, value, "topicDefaults",
-			       KDR_CONFIG_SOURCE_DEFAULT)) != 0)
-		return rc;
-	if ((rc = read_topics(rd, out, value)) != 0)
-		return rc;
-	if ((rc = read_groups(rd, out, value)) != 0)
-		return rc;
-	if ((rc = kdr_live__acls_from_json(out, value, rd->label, rd->path.ptr)) != 0)
-		return rc;
-	return read_connect(rd, &out->connect, value);
+	return read_connect(r, &out->connect, value);
 }
 
-static int read_root(struct reader *rd, struct kdr_live *out, const json_t *root)
+static int read_root(struct kdr_json_r *r, struct kdr_live *out, const json_t *root)
 {
 	static const char *const fields[] = {"kdrSnapshot", "clusters", NULL};
 	json_t *version = NULL;
 	json_t *clusters = NULL;
+	size_t at = 0;
 	int rc = 0;
 
 	if (!json_is_object(root))
-		return type_error(rd, "an object", root);
+		return kdr_json_r_type_error(r, "an object", root);
 	version = json_object_get(root, "kdrSnapshot");
 	if (!version)
-		return fail(rd, "missing field 'kdrSnapshot' (not a kdr snapshot?)");
+		return kdr_json_r_fail(r, "missing field 'kdrSnapshot' (not a kdr snapshot?)");
 	if (!json_is_integer(version) || json_integer_value(version) != SNAPSHOT_VERSION) {
 		char *found = json_dumps(version, JSON_ENCODE_ANY);
-		size_t mark_v = push_key(rd, "kdrSnapshot");
 
-		rc = fail(rd, "unsupported snapshot version %s (this kdr reads version 1)", found ? found : "?");
+		rc = kdr_json_r_fail_at(r, "kdrSnapshot", "unsupported snapshot version %s (this kdr reads version 1)",
+					found ? found : "?");
 		free(found);
-		pop(rd, mark_v);
 		return rc;
 	}
-	if ((rc = check_fields(rd, root, fields)) != 0)
+	if ((rc = kdr_json_r_check_fields(r, root, fields)) != 0)
 		return rc;
-	if ((rc = read_container(rd, &clusters, root, "clusters", JSON_OBJECT)) != 0)
+	if ((rc = kdr_json_r_member(&clusters, r, root, "clusters", JSON_OBJECT, KDR_JSON_OPTIONAL)) != 0)
 		return rc;
 	if (!clusters)
-		return fail(rd, "missing field 'clusters'");
-	return read_named(rd, (void **)&out->clusters, &out->n_clusters, sizeof(*out->clusters), clusters, "clusters",
-			  read_cluster);
+		return kdr_json_r_fail(r, "missing field 'clusters'");
+	at = kdr_json_r_push_key(r, "clusters");
+	rc = read_named(r, (void **)&out->clusters, &out->n_clusters, sizeof(*out->clusters), clusters, read_cluster);
+	kdr_json_r_pop(r, at);
+	return rc;
 }
 
 int kdr_live_from_json(struct kdr_live *out, const char *text, size_t len, const char *label)
 {
-	struct reader rd = {label ? label : "snapshot", KDR_BUF_INIT};
+	struct kdr_json_r r;
 	json_error_t error;
 	json_t *root = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&error, 0, sizeof(error));
+	kdr_json_r_init(&r, label ? label : "snapshot", "$");
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &error);
 	if (!root)
-		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: invalid JSON: %s", rd.label, error.line, error.column,
+		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: invalid JSON: %s", r.label, error.line, error.column,
 				     error.text);
-	kdr_buf_puts(&rd.path, "$");
-	rc = read_root(&rd, out, root);
+	rc = read_root(&r, out, root);
 	if (rc)
 		kdr_live_release(out);
 	else
 		kdr_live_sort(out); /* already sorted; cheap insurance for the lookups */
 	json_decref(root);
-	kdr_buf_release(&rd.path);
+	kdr_json_r_release(&r);
 	return rc;
 }
 

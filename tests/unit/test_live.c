@@ -431,6 +431,9 @@ struct error_case {
 #define CL(body)       SNAP("{\"c\": {" body "}}")
 #define TOPIC(body)    CL("\"topics\": {\"t\": {" body "}}")
 #define CONN(body)     CL("\"connect\": {\"connectors\": {\"k\": {" body "}}}")
+#define ACL(operation)                                                                                                 \
+	"{\"principal\": \"User:a\", \"resourceType\": \"topic\", \"resourceName\": \"t\", \"operation\": "            \
+	"\"" operation "\", \"permission\": \"allow\"}"
 
 static const struct error_case error_cases[] = {
     {"", "snap.json:1:0: invalid JSON: '[' or '{' expected near end of file"},
@@ -558,6 +561,24 @@ static const struct error_case error_cases[] = {
      "snap.json: $.clusters.c.groups.g.offsets[0].offset: expected an integer, found a number"},
     {CL("\"groups\": {\"g\": {\"owner\": 1}}"),
      "snap.json: $.clusters.c.groups.g.owner: unknown field (allowed: state, protocolType, members, offsets)"},
+    {CL("\"acls\": {}"), "snap.json: $.clusters.c.acls: expected an array or null"},
+    {CL("\"acls\": [1]"), "snap.json: $.clusters.c.acls[0]: expected an object"},
+    {CL("\"acls\": [{\"host\": \"*\"}]"), "snap.json: $.clusters.c.acls[0].principal: missing field"},
+    {CL("\"acls\": [{\"principal\": 1}]"), "snap.json: $.clusters.c.acls[0].principal: expected a string"},
+    {CL("\"acls\": [{\"principal\": \"User:a\", \"verb\": 1}]"),
+     "snap.json: $.clusters.c.acls[0].verb: unknown field (allowed: principal, host, resourceType, resourceName, "
+     "pattern, operation, permission)"},
+    /* An unknown key that is not a plain name is quoted, as everywhere in the snapshot's paths. */
+    {CL("\"acls\": [{\"resource-name\": \"t\"}]"),
+     "snap.json: $.clusters.c.acls[0][\"resource-name\"]: unknown field (allowed: principal, host, resourceType, "
+     "resourceName, pattern, operation, permission)"},
+    {CL("\"acls\": [" ACL("read") ", " ACL("fly") "]"),
+     "snap.json: $.clusters.c.acls[1].operation: unknown ACL operation 'fly' (expected one of all, read, write, "
+     "create, delete, alter, describe, cluster-action, describe-configs, alter-configs, idempotent-write, "
+     "create-tokens, describe-tokens)"},
+    {SNAP("{\"dc-east\": {\"acls\": [" ACL("read") ", {\"principal\": \"User:a\"}]}}"),
+     "snap.json: $.clusters[\"dc-east\"].acls[1].resourceType: missing field"},
+    {CL("\"aclsError\": 5"), "snap.json: $.clusters.c.aclsError: expected a string or null"},
     {CONN("\"status\": \"x\""),
      "snap.json: $.clusters.c.connect.connectors.k.status: unknown field (allowed: type, state, trace, config, "
      "tasks)"},

@@ -1241,6 +1241,21 @@ static void test_json_read_errors(void **state)
 		  "plan.json: notes[0].message: missing (a string is required)" },
 		{ "{\"kdrPlan\": 1, \"actions\": [], \"fingerprints\": {\"a\": 1}}", KDR_EINVALID,
 		  "plan.json: fingerprints.a: expected a string, found an integer" },
+		{ ACTION_HEAD "\"cluster\": \"a\", \"resource\": \"t\", \"partitions\": 1, "
+			      "\"replicationFactor\": 40000}]}",
+		  KDR_EINVALID, "plan.json: actions[0].replicationFactor: 40000 is out of range (1..32767)" },
+		{ "{\"kdrPlan\": 1, \"actions\": [{\"kind\": \"create-acl\", \"risk\": \"safe\", \"cluster\": "
+		  "\"a\", \"resource\": \"r\", \"acl\": {\"principal\": \"User:a\", \"host\": \"*\", "
+		  "\"resourceName\": \"t\", \"resourceType\": \"topic\", \"pattern\": \"literal\", "
+		  "\"operation\": \"fly\", \"permission\": \"allow\"}}]}",
+		  KDR_EINVALID, "plan.json: actions[0].acl: unknown ACL operation 'fly' (expected one of all, read," },
+		{ "{\"kdrPlan\": 1, \"actions\": [{\"kind\": \"create-acl\", \"risk\": \"safe\", \"cluster\": "
+		  "\"a\", \"resource\": \"r\"}]}",
+		  KDR_EINVALID, "plan.json: actions[0].acl: missing (an object is required)" },
+		{ "{\"kdrPlan\": 1, \"actions\": [], \"notes\": [{\"kind\": \"warning\", \"cluster\": 1}]}",
+		  KDR_EINVALID, "plan.json: notes[0].cluster: expected a string, found an integer" },
+		{ "{\"kdrPlan\": 1, \"actions\": {}}", KDR_EINVALID,
+		  "plan.json: actions: expected an array, found an object" },
 		{ "{\"kdrPlan\": 1, \"kdrPlan\": 1, \"actions\": []}", KDR_EINVALID,
 		  "plan.json:1:24: invalid JSON: duplicate object key" },
 	};

@@ -1,12 +1,14 @@
-/* Unit tests of pkg/util/json_read.c: the type names and the JSON paths the JSON codecs' errors use. */
+/* Unit tests of pkg/util/json_read.c: the type names, the JSON paths and the reader cursor of the JSON codecs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "util/error.h"
 #include "util/json_read.h"
 
 static void test_type_names(void **state)
@@ -72,12 +74,168 @@ static void test_path_long(void **state)
 	kdr_buf_release(&path);
 }
 
+static json_t *parse(const char *text)
+{
+	json_t *value = json_loads(text, JSON_DECODE_ANY, NULL);
+
+	assert_non_null(value);
+	return value;
+}
+
+/* The cursor writes its path only for an error, from its root, and pops back exactly. */
+static void test_cursor_errors(void **state)
+{
+	struct kdr_json_r r;
+	json_t *doc = parse("{\"a\": 1}");
+	size_t at = 0;
+
+	(void)state;
+	kdr_json_r_init(&r, "snap.json", "$");
+	assert_int_equal(kdr_json_r_fail(&r, "at the root"), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "snap.json: $: at the root");
+	at = kdr_json_r_push_key(&r, "clusters");
+	kdr_json_r_push_key(&r, "dc-east");
+	kdr_json_r_push_index(&r, 3);
+	assert_int_equal(kdr_json_r_type_error_at(&r, "port", "an integer", json_object_get(doc, "a")), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(),
+			    "snap.json: $.clusters[\"dc-east\"][3].port: expected an integer, found an integer");
+	kdr_json_r_pop(&r, at);
+	assert_int_equal(r.depth, 0);
+	kdr_json_r_release(&r);
+	kdr_json_r_init(&r, "plan.json", "");
+	assert_int_equal(kdr_json_r_error(&r, KDR_EUNSUPPORTED, "%s", "why"), KDR_EUNSUPPORTED);
+	assert_string_equal(kdr_error_message(), "plan.json: (top level): why");
+	kdr_json_r_push_key(&r, "actions");
+	assert_int_equal(kdr_json_r_fail(&r, "x"), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "plan.json: actions: x");
+	kdr_json_r_release(&r);
+	json_decref(doc);
+}
+
+static void test_cursor_member(void **state)
+{
+	struct kdr_json_r r;
+	json_t *doc = parse("{\"s\": \"x\", \"n\": null, \"b\": false, \"i\": 2}");
+	json_t *value = NULL;
+
+	(void)state;
+	kdr_json_r_init(&r, "f", "");
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "s", JSON_STRING, KDR_JSON_REQUIRED), 0);
+	assert_string_equal(json_string_value(value), "x");
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "b", JSON_TRUE, KDR_JSON_OPTIONAL), 0);
+	assert_true(json_is_false(value));
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "absent", JSON_STRING, KDR_JSON_OPTIONAL), 0);
+	assert_null(value);
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "n", JSON_STRING, KDR_JSON_NULLABLE), 0);
+	assert_null(value);
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "absent", JSON_ARRAY, KDR_JSON_REQUIRED), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "f: absent: missing (an array is required)");
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "n", JSON_STRING, KDR_JSON_OPTIONAL), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "f: n: expected a string, found null");
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "i", JSON_STRING, KDR_JSON_NULLABLE), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "f: i: expected a string, found an integer");
+	assert_int_equal(kdr_json_r_member(&value, &r, doc, "i", JSON_STRING, KDR_JSON_OR_NULL), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "f: i: expected a string or null, found an integer");
+	assert_null(value);
+	assert_int_equal(r.depth, 0);
+	kdr_json_r_release(&r);
+	json_decref(doc);
+}
+
+static void test_cursor_check_fields(void **state)
+{
+	static const char *const allowed[] = {"id", "host", NULL};
+	struct kdr_json_r r;
+	json_t *good = parse("{\"host\": 1, \"id\": 2}");
+	json_t *bad = parse("{\"id\": 1, \"po-rt\": 2, \"x\": 3}");
+
+	(void)state;
+	kdr_json_r_init(&r, "f", "$");
+	assert_int_equal(kdr_json_r_check_fields(&r, good, allowed), 0);
+	assert_int_equal(kdr_json_r_check_fields(&r, bad, allowed), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "f: $[\"po-rt\"]: unknown field (allowed: id, host)");
+	kdr_json_r_release(&r);
+	json_decref(good);
+	json_decref(bad);
+}
+
+static int read_small(struct kdr_json_r *r, void *item, const json_t *value)
+{
+	if (!json_is_integer(value) || json_integer_value(value) > 9)
+		return kdr_json_r_fail(r, "not small");
+	*(int *)item = (int)json_integer_value(value);
+	return 0;
+}
+
+/* Items are counted as they are read, the failing one included, and the error names its index. */
+static void test_cursor_items(void **state)
+{
+	struct kdr_json_r r;
+	json_t *good = parse("[1, 2, 3]");
+	json_t *bad = parse("[1, 20, 3]");
+	json_t *empty = parse("[]");
+	void *items = NULL;
+	size_t n = 0;
+
+	(void)state;
+	kdr_json_r_init(&r, "f", "");
+	kdr_json_r_push_key(&r, "list");
+	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), good, read_small), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(((int *)items)[2], 3);
+	free(items);
+	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), bad, read_small), KDR_EINVALID);
+	assert_int_equal(n, 2);
+	assert_string_equal(kdr_error_message(), "f: list[1]: not small");
+	free(items);
+	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), empty, read_small), 0);
+	assert_int_equal(n, 0);
+	assert_non_null(items);
+	free(items);
+	assert_int_equal(r.depth, 1);
+	kdr_json_r_release(&r);
+	json_decref(good);
+	json_decref(bad);
+	json_decref(empty);
+}
+
+static int collect(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
+{
+	struct kdr_buf *seen = ctx;
+
+	if (json_is_null(value))
+		return kdr_json_r_fail(r, "null");
+	kdr_buf_printf(seen, "%s;", name);
+	return 0;
+}
+
+/* Members are visited in byte order of their names, whatever the document's order. */
+static void test_cursor_members(void **state)
+{
+	struct kdr_json_r r;
+	struct kdr_buf seen = KDR_BUF_INIT;
+	json_t *doc = parse("{\"b\": 1, \"a.x\": 2, \"C\": 3}");
+	json_t *bad = parse("{\"z\": 1, \"y\": null, \"x\": null}");
+
+	(void)state;
+	kdr_json_r_init(&r, "f", "$");
+	assert_int_equal(kdr_json_r_members(&r, doc, collect, &seen), 0);
+	assert_string_equal(seen.ptr, "C;a.x;b;");
+	assert_int_equal(kdr_json_r_members(&r, bad, collect, &seen), KDR_EINVALID);
+	assert_string_equal(kdr_error_message(), "f: $.x: null");
+	kdr_buf_release(&seen);
+	kdr_json_r_release(&r);
+	json_decref(doc);
+	json_decref(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_type_names),
-	    cmocka_unit_test(test_path_forms),
-	    cmocka_unit_test(test_path_long),
+	    cmocka_unit_test(test_type_names),	  cmocka_unit_test(test_path_forms),
+	    cmocka_unit_test(test_path_long),	  cmocka_unit_test(test_cursor_errors),
+	    cmocka_unit_test(test_cursor_member), cmocka_unit_test(test_cursor_check_fields),
+	    cmocka_unit_test(test_cursor_items),  cmocka_unit_test(test_cursor_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
