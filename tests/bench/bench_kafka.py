@@ -6,7 +6,12 @@ state like tests/bench/bench_reconcile.c's (20 TopicPolicies, N topics on both
 clusters, two policy configs and one per-topic config on every tenth topic), runs
 the kdr binary: the first `kdr apply DIR --yes`, then `kdr plan DIR
 --detailed-exitcode` three times (each must exit 0), and prints wall time, kdr's
-CPU time and peak RSS (wait4) per step as a markdown table.
+CPU time and peak RSS (wait4) per step as a markdown table. Below it, each
+step's exit code, its result summary and what it wrote on stderr (the apply's
+warnings: brokers that did not show every change within its wait, Connect
+changes not reported in time); an exit other than expected (the apply 0, the
+plans 0; the plans that wait for the brokers after the apply 2 until they list
+every topic) fails the bench (exit 1).
 
 Differences from the sandbox run, for what one 2-core machine holds: every topic
 has --partitions (default 1) and --rf (default 1) instead of 3..12 partitions at
@@ -69,6 +74,33 @@ def step(kdr, args, log):
     wall = time.monotonic() - t0
     code = os.waitstatus_to_exitcode(status)
     return code, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+
+
+def step_output(log, limit=40):
+    """What a step said beyond its plan: its stderr lines (warnings: the apply's wait for the brokers to
+    show every change, Connect not reporting a change in time; errors) and stdout's result summary
+    ("Applied: N succeeded, ..."), the first `limit` stderr lines and how many more."""
+    with open(log + ".err", errors="replace") as f:
+        err = [line.rstrip("\n") for line in f if line.strip()]
+    with open(log + ".out", errors="replace") as f:
+        summary = [line.strip() for line in f if re.match(r"(Applied|Validated): ", line)]
+    shown = err[:limit]
+    if len(err) > limit:
+        shown.append("... %d more stderr line(s) in %s.err" % (len(err) - limit, log))
+    return summary, shown
+
+
+def report_step(label, code, want, log):
+    """Prints a step's exit code, result summary and stderr; returns 1 when the exit code is not `want`."""
+    summary, err = step_output(log)
+    print("bench_kafka: %s: exit %d (expected %d)%s" % (label, code, want,
+                                                        "; " + summary[-1] if summary else ""))
+    for line in err:
+        print("    stderr: %s" % line)
+    if code != want:
+        print("bench_kafka: FAIL %s: exit %d, expected %d" % (label, code, want))
+        return 1
+    return 0
 
 
 # The APIs kdr's plan and apply send (the rest is the clusters' own traffic).
@@ -179,30 +211,45 @@ def main():
         rows += [("plan (no change) #%d" % (i + 1), ["plan", desired, "--detailed-exitcode", "--timeout", "120s"], 0)
                  for i in range(a.plans)]
         bad = 0
-        settled = []
+        settled = None
+        outcomes = []  # (label, exit code, expected, log) of each row, reported below the table
         for i, (label, args, want) in enumerate(rows):
+            log = os.path.join(work, "step%d" % i)
             before = {n: requests(control, n) for n in names}
-            code, wall, cpu, rss = step(a.kdr, args, os.path.join(work, "step%d" % i))
+            code, wall, cpu, rss = step(a.kdr, args, log)
             counts = {n: diff(requests(control, n), before[n]) for n in names}
             cells = [" / ".join(str(counts[n][api]) for n in names) for api in SHOWN]
             cells.append(" / ".join(str(sum(counts[n].values())) for n in names))
             print("| %s | %d | %d | %.2f | %.2f | %.1f | %s |" % (label, a.topics, code, wall, cpu, rss,
                                                                  " | ".join(cells)), flush=True)
-            if code != want:
-                bad += 1
-                sys.stderr.write(open(os.path.join(work, "step%d.err" % i)).read()[-2000:])
+            outcomes.append((label, code, want, log))
             if i == 0:
                 # KRaft: CreateTopics answers once the controller committed; the brokers create
                 # the logs and answer Metadata for them later (minutes for 20,000 on 2 cores).
+                # A plan exits 2 while some are not listed yet; any other exit ends the wait.
                 t1 = time.monotonic()
+                settle_log = os.path.join(work, "settle")
+                plans = 0
                 while time.monotonic() - t1 < 600:
-                    if step(a.kdr, ["plan", desired, "--detailed-exitcode", "--timeout", "120s"],
-                            os.path.join(work, "settle"))[0] == 0:
+                    code = step(a.kdr, ["plan", desired, "--detailed-exitcode", "--timeout", "120s"], settle_log)[0]
+                    plans += 1
+                    if code != 2:
                         break
                     time.sleep(5)
-                settled.append(time.monotonic() - t1)
+                if code == 0:
+                    settled = (time.monotonic() - t1, plans)
+                else:
+                    outcomes.append(("plan after the apply (#%d, waiting for the brokers)" % plans, code, 0,
+                                     settle_log))
         print()
-        print("bench_kafka: after the apply, every broker listed all topics (a plan exited 0) after %.0f s" % settled[0])
+        for label, code, want, log in outcomes:
+            bad += report_step(label, code, want, log)
+        if settled:
+            print("bench_kafka: after the apply, every broker listed all topics (plan #%d exited 0) after %.0f s"
+                  % (settled[1], settled[0]))
+        else:
+            print("bench_kafka: FAIL the plans after the apply never exited 0 (within 600 s)")
+            bad += 1
         if a.trace:
             code, wall, per = trace(a.kdr, desired, os.path.join(work, "trace.err"))
             print()
