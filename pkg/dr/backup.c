@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dr/backup.h"
+#include "dr/dr_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/hash.h"
@@ -556,23 +557,39 @@ void kdr_dr_backup_render(struct kdr_dr_files *out, const struct kdr_live_cluste
 	kdr_buf_release(&sums);
 }
 
-/* --- groups.json back --- */
+/* --- a backup's files back --- */
+
+int kdr_dr__backup_file_load(json_t **root, json_t **content, const char *text, size_t len, const char *label,
+			     const struct kdr_dr__backup_file *file)
+{
+	json_error_t jerr;
+
+	*content = NULL;
+	*root = json_loadb(text, len, 0, &jerr);
+	if (!*root)
+		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: %s", label, jerr.line, jerr.column, jerr.text);
+	*content = json_object_get(*root, file->key);
+	if (json_integer_value(json_object_get(*root, file->version_key)) != 1 || !*content ||
+	    json_typeof(*content) != file->type) {
+		json_decref(*root);
+		*root = NULL;
+		*content = NULL;
+		return kdr_error_set(KDR_EINVALID, "%s: not a kdr backup's %s (%s)", label, file->name, file->shape);
+	}
+	return 0;
+}
+
+static const struct kdr_dr__backup_file groups_file = { "groups.json", "kdrGroups", "groups", JSON_ARRAY,
+							 "kdrGroups 1 with a groups list" };
 
 int kdr_dr_backup_groups_decode(struct kdr_live_cluster *out, const char *text, size_t len, const char *label)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, 0, &jerr), *groups = NULL, *group = NULL;
+	json_t *root = NULL, *groups = NULL, *group = NULL;
 	size_t g = 0;
-	int error = 0;
+	int error = kdr_dr__backup_file_load(&root, &groups, text, len, label, &groups_file);
 
-	if (!root)
-		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: %s", label, jerr.line, jerr.column, jerr.text);
-	groups = json_object_get(root, "groups");
-	if (json_integer_value(json_object_get(root, "kdrGroups")) != 1 || !json_is_array(groups)) {
-		error = kdr_error_set(KDR_EINVALID, "%s: not a kdr backup's groups.json (kdrGroups 1 with a groups list)",
-				      label);
-		goto cleanup;
-	}
+	if (error)
+		return error;
 	json_array_foreach(groups, g, group) {
 		const char *id = json_string_value(json_object_get(group, "id"));
 		json_t *offsets = json_object_get(group, "offsets"), *off = NULL;
@@ -605,13 +622,8 @@ int kdr_dr_backup_groups_decode(struct kdr_live_cluster *out, const char *text, 
 	out->groups_read = out->group_offsets_read = true;
 	kdr_live_cluster_sort(out);
 cleanup:
-	if (error) {
-		for (size_t i = 0; i < out->n_groups; i++)
-			kdr_live_group_release(&out->groups[i]);
-		free(out->groups);
-		out->groups = NULL;
-		out->n_groups = 0;
-	}
+	if (error)
+		kdr_live_cluster_groups_release(out);
 	json_decref(root);
 	return error;
 }

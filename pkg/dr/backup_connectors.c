@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dr/backup.h"
+#include "dr/dr_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -26,22 +27,17 @@ static int read_connector(struct kdr_live_connector *out, json_t *entry, size_t 
 	return 0;
 }
 
+static const struct kdr_dr__backup_file connectors_file = { "connectors.json", "kdrConnectors", "connectors",
+							     JSON_ARRAY, "kdrConnectors 1 with a connectors list" };
+
 int kdr_dr_backup_connectors_decode(struct kdr_live_connect *out, const char *text, size_t len, const char *label)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, 0, &jerr), *list = NULL, *entry = NULL;
+	json_t *root = NULL, *list = NULL, *entry = NULL;
 	size_t i = 0;
-	int rc = 0;
+	int rc = kdr_dr__backup_file_load(&root, &list, text, len, label, &connectors_file);
 
-	if (!root)
-		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: %s", label, jerr.line, jerr.column, jerr.text);
-	list = json_object_get(root, "connectors");
-	if (json_integer_value(json_object_get(root, "kdrConnectors")) != 1 || !json_is_array(list)) {
-		rc = kdr_error_set(KDR_EINVALID, "%s: not a kdr backup's connectors.json (kdrConnectors 1 with a "
-						 "connectors list)",
-				   label);
-		goto cleanup;
-	}
+	if (rc != 0)
+		return rc;
 	out->present = json_is_true(json_object_get(root, "connectRead"));
 	out->connectors = kdr_calloc(json_array_size(list) + 1, sizeof(*out->connectors));
 	json_array_foreach(list, i, entry) {
@@ -52,7 +48,6 @@ int kdr_dr_backup_connectors_decode(struct kdr_live_connect *out, const char *te
 		if (rc != 0)
 			break;
 	}
-cleanup:
 	if (rc != 0) {
 		for (size_t c = 0; c < out->n_connectors; c++)
 			kdr_live_connector_release(&out->connectors[c]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dr/backup.h"
+#include "dr/dr_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -24,20 +25,18 @@ static int read_configs(struct kdr_strmap *out, json_t *obj, const char *label, 
 	return 0;
 }
 
+static const struct kdr_dr__backup_file brokers_file = { "brokers.json", "kdrBrokerConfigs", "brokers", JSON_OBJECT,
+							 "kdrBrokerConfigs 1 with brokers" };
+
 int kdr_dr_backup_brokers_decode(struct kdr_live_cluster *out, const char *text, size_t len, const char *label)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, 0, &jerr), *brokers = NULL, *entry = NULL;
+	json_t *root = NULL, *brokers = NULL, *entry = NULL;
 	const char *id = NULL;
-	int rc = 0;
+	int rc = kdr_dr__backup_file_load(&root, &brokers, text, len, label, &brokers_file);
 
-	if (!root)
-		return kdr_error_set(KDR_EINVALID, "%s:%d:%d: %s", label, jerr.line, jerr.column, jerr.text);
-	brokers = json_object_get(root, "brokers");
-	if (json_integer_value(json_object_get(root, "kdrBrokerConfigs")) != 1 || !json_is_object(brokers))
-		rc = kdr_error_set(KDR_EINVALID, "%s: not a kdr backup's brokers.json (kdrBrokerConfigs 1 with brokers)",
-				   label);
-	json_object_foreach(rc == 0 ? brokers : NULL, id, entry) {
+	if (rc != 0)
+		return rc;
+	json_object_foreach(brokers, id, entry) {
 		char *end = NULL;
 		long n = strtol(id, &end, 10);
 		struct kdr_live_broker *broker = NULL;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "k8s/k8s.h"
 #include "k8s/k8s_internal.h"
@@ -599,6 +600,18 @@ unsigned char *kdr_k8s__base64_decode(const char *text, size_t *len)
 	out[o] = '\0';
 	*len = o;
 	return out;
+}
+
+void kdr_k8s__micro_time(char out[64])
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 64, "%s.%06dZ", base, (int)(ts.tv_nsec / 1000));
 }
 
 char *kdr_k8s__object_key(const json_t *object)

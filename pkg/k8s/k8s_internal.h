@@ -37,6 +37,9 @@ int kdr_k8s__list(json_t **items, char **rv, struct kdr_k8s_client *client, cons
 /* `text` percent-encoded for a query value (heap). */
 char *kdr_k8s__query_escape(const char *text);
 
+/* Now as a MicroTime (Lease, Event): RFC 3339 with microseconds, UTC. */
+void kdr_k8s__micro_time(char out[64]);
+
 /* "ns/name" of an object's metadata (heap), "name" when it has no namespace. */
 char *kdr_k8s__object_key(const json_t *object);
 

@@ -50,19 +50,6 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* MicroTime: RFC 3339 with microseconds, UTC. */
-static void micro_time(char out[64])
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 64, "%s.%06dZ", base, (int)(ts.tv_nsec / 1000));
-}
-
 static void set_leading(struct kdr_k8s_lease *lease, bool leading)
 {
 	if (atomic_exchange(&lease->leading, leading ? 1 : 0) == (leading ? 1 : 0))
@@ -80,7 +67,7 @@ static int write_lease(struct kdr_k8s_lease *lease, json_t *current, bool take_o
 	char *text = NULL;
 	int rc = 0;
 
-	micro_time(now);
+	kdr_k8s__micro_time(now);
 	if (!current) {
 		json_t *meta = json_object();
 

@@ -128,16 +128,7 @@ int kdr_k8s_event(struct kdr_k8s_client *client, const json_t *object, const cha
 		json_decref(regarding);
 		return kdr_error_set(KDR_EINVALID, "kubernetes: an event needs a namespaced object");
 	}
-	{
-		struct timespec ts;
-		struct tm tm;
-		char base[32];
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(now, sizeof(now), "%s.%06dZ", base, (int)(ts.tv_nsec / 1000));
-	}
+	kdr_k8s__micro_time(now);
 	/* As client-go names them: the object's name and the time in hex nanoseconds. */
 	{
 		struct timespec ts;

@@ -121,19 +121,12 @@ static bool from_wire(struct kdr_acl *out, const rd_kafka_AclBinding_t *binding)
 /* One admin request on one ACL filter: what it holds until acl_call_release. */
 struct acl_call {
 	rd_kafka_AclBindingFilter_t *filter;
-	rd_kafka_AdminOptions_t *options;
-	rd_kafka_queue_t *queue;
-	rd_kafka_event_t *ev; /* the answer */
+	struct kdr_kafka__admin_call admin;
 };
 
 static void acl_call_release(struct acl_call *call)
 {
-	if (call->ev)
-		rd_kafka_event_destroy(call->ev);
-	if (call->queue)
-		rd_kafka_queue_destroy(call->queue);
-	if (call->options)
-		rd_kafka_AdminOptions_destroy(call->options);
+	kdr_kafka__admin_call_release(&call->admin);
 	if (call->filter)
 		rd_kafka_AclBinding_destroy(call->filter);
 }
@@ -162,25 +155,25 @@ static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 						    RD_KAFKA_RESOURCE_PATTERN_LITERAL, PROBE_PRINCIPAL, PROBE_HOST,
 						    RD_KAFKA_ACL_OPERATION_DESCRIBE, RD_KAFKA_ACL_PERMISSION_TYPE_DENY,
 						    errstr, sizeof(errstr));
-	call.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
-	if (!call.filter || !call.options) {
+	call.admin.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
+	if (!call.filter || !call.admin.options) {
 		why = kdr_asprintf("DescribeAcls answered no binding and it could not be checked: %s",
 				   call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
 	}
-	call.queue = rd_kafka_queue_new(conn->rk);
-	rd_kafka_DeleteAcls(conn->rk, &call.filter, 1, call.options, call.queue);
-	call.ev = kdr_kafka__wait_event(conn, call.queue, kdr_kafka__admin_deadline(conn));
-	if (!call.ev) {
+	call.admin.queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_DeleteAcls(conn->rk, &call.filter, 1, call.admin.options, call.admin.queue);
+	call.admin.ev = kdr_kafka__wait_event(conn, call.admin.queue, kdr_kafka__admin_deadline(conn));
+	if (!call.admin.ev) {
 		why = kdr_strdup("DescribeAcls answered no binding and the check of it got no answer in time");
 		goto cleanup;
 	}
-	result = rd_kafka_event_DeleteAcls_result(call.ev);
+	result = rd_kafka_event_DeleteAcls_result(call.admin.ev);
 	responses = result ? rd_kafka_DeleteAcls_result_responses(result, &n) : NULL;
-	if (rd_kafka_event_error(call.ev)) {
+	if (rd_kafka_event_error(call.admin.ev)) {
 		why = kdr_asprintf("DescribeAcls answered no binding and the check of it failed: %s: %s",
-				   rd_kafka_err2name(rd_kafka_event_error(call.ev)),
-				   rd_kafka_event_error_string(call.ev));
+				   rd_kafka_err2name(rd_kafka_event_error(call.admin.ev)),
+				   rd_kafka_event_error_string(call.admin.ev));
 		goto cleanup;
 	}
 	error = n == 1 ? rd_kafka_DeleteAcls_result_response_error(responses[0]) : NULL;
@@ -229,21 +222,21 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 	call.filter = rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL,
 						    NULL, RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY,
 						    errstr, sizeof(errstr));
-	call.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
-	if (!call.filter || !call.options) {
+	call.admin.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
+	if (!call.filter || !call.admin.options) {
 		out->acls_error = kdr_asprintf("DescribeAcls: %s", call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
 	}
-	call.queue = rd_kafka_queue_new(conn->rk);
-	rd_kafka_DescribeAcls(conn->rk, call.filter, call.options, call.queue);
-	call.ev = kdr_kafka__wait_event(conn, call.queue, kdr_kafka__admin_deadline(conn));
-	if (!call.ev) {
+	call.admin.queue = rd_kafka_queue_new(conn->rk);
+	rd_kafka_DescribeAcls(conn->rk, call.filter, call.admin.options, call.admin.queue);
+	call.admin.ev = kdr_kafka__wait_event(conn, call.admin.queue, kdr_kafka__admin_deadline(conn));
+	if (!call.admin.ev) {
 		out->acls_error = kdr_strdup("DescribeAcls: no answer in time");
 		goto cleanup;
 	}
-	err = rd_kafka_event_error(call.ev);
+	err = rd_kafka_event_error(call.admin.ev);
 	if (err) {
-		char *detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(call.ev));
+		char *detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(call.admin.ev));
 
 		/* Not fatal to the read: only a plan that manages ACLs on this cluster needs them. */
 		out->acls_no_authorizer = err == RD_KAFKA_RESP_ERR_SECURITY_DISABLED;
@@ -257,7 +250,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 		free(detail);
 		goto cleanup;
 	}
-	result = rd_kafka_event_DescribeAcls_result(call.ev);
+	result = rd_kafka_event_DescribeAcls_result(call.admin.ev);
 	bindings = result ? rd_kafka_DescribeAcls_result_acls(result, &n) : NULL;
 	if (n == 0 && conn->verify_empty_acls && (out->acls_error = probe_empty(conn, &out->acls_no_authorizer)) != NULL)
 		goto cleanup; /* a refusal, never "no bindings" */
@@ -317,9 +310,7 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 	rd_kafka_AclBinding_t **objects = kdr_calloc(n + 1, sizeof(*objects));
 	size_t *sent = kdr_calloc(n + 1, sizeof(*sent));
 	size_t n_sent = 0, count = 0;
-	rd_kafka_AdminOptions_t *options = NULL;
-	rd_kafka_queue_t *queue = NULL;
-	rd_kafka_event_t *ev = NULL;
+	struct kdr_kafka__admin_call call = { 0 };
 	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
 	char prefix[64] = "";
 
@@ -345,24 +336,24 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 	}
 	if (n_sent == 0)
 		goto cleanup;
-	options = kdr_kafka__admin_options(
+	call.options = kdr_kafka__admin_options(
 	    conn, kind == KDR_ACTION_CREATE_ACL ? RD_KAFKA_ADMIN_OP_CREATEACLS : RD_KAFKA_ADMIN_OP_DELETEACLS, false);
-	if (!options) {
+	if (!call.options) {
 		for (size_t i = 0; i < n_sent; i++)
 			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, KDR_EINVALID, NULL, NULL,
 				 kdr_error_message());
 		goto cleanup;
 	}
-	queue = rd_kafka_queue_new(conn->rk);
+	call.queue = rd_kafka_queue_new(conn->rk);
 	if (kind == KDR_ACTION_CREATE_ACL)
-		rd_kafka_CreateAcls(conn->rk, objects, n_sent, options, queue);
+		rd_kafka_CreateAcls(conn->rk, objects, n_sent, call.options, call.queue);
 	else
-		rd_kafka_DeleteAcls(conn->rk, objects, n_sent, options, queue);
-	ev = kdr_kafka__wait_event(conn, queue, kdr_kafka__admin_deadline(conn));
-	err = ev ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
+		rd_kafka_DeleteAcls(conn->rk, objects, n_sent, call.options, call.queue);
+	call.ev = kdr_kafka__wait_event(conn, call.queue, kdr_kafka__admin_deadline(conn));
+	err = call.ev ? rd_kafka_event_error(call.ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
 	if (err) {
 		/* The whole request failed (timeout, broker down, not authorized): so did each action in it. */
-		const char *detail = ev ? rd_kafka_event_error_string(ev) : "no answer in time";
+		const char *detail = call.ev ? rd_kafka_event_error_string(call.ev) : "no answer in time";
 
 		for (size_t i = 0; i < n_sent; i++)
 			acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, kdr_kafka__error_code(err),
@@ -371,7 +362,7 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 	}
 	/* Both answers list one result per binding / filter, in request order. */
 	if (kind == KDR_ACTION_CREATE_ACL) {
-		const rd_kafka_CreateAcls_result_t *result = rd_kafka_event_CreateAcls_result(ev);
+		const rd_kafka_CreateAcls_result_t *result = rd_kafka_event_CreateAcls_result(call.ev);
 		const rd_kafka_acl_result_t **acls = result ? rd_kafka_CreateAcls_result_acls(result, &count) : NULL;
 
 		for (size_t i = 0; i < n_sent && i < count; i++) {
@@ -383,7 +374,7 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 				acl_ok(&results[sent[i]]);
 		}
 	} else {
-		const rd_kafka_DeleteAcls_result_t *result = rd_kafka_event_DeleteAcls_result(ev);
+		const rd_kafka_DeleteAcls_result_t *result = rd_kafka_event_DeleteAcls_result(call.ev);
 		const rd_kafka_DeleteAcls_result_response_t **responses =
 		    result ? rd_kafka_DeleteAcls_result_responses(result, &count) : NULL;
 
@@ -401,12 +392,7 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 		acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, KDR_EINVALID, NULL, prefix,
 			 "the broker's answer has no result for this binding");
 cleanup:
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	if (queue)
-		rd_kafka_queue_destroy(queue);
-	if (options)
-		rd_kafka_AdminOptions_destroy(options);
+	kdr_kafka__admin_call_release(&call);
 	for (size_t i = 0; i < n_sent; i++)
 		rd_kafka_AclBinding_destroy(objects[i]);
 	free(objects);

@@ -370,6 +370,17 @@ int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn)
 	return kdr_kafka__now_ms() + conn->timeout_ms + 5000;
 }
 
+void kdr_kafka__admin_call_release(struct kdr_kafka__admin_call *call)
+{
+	if (call->ev)
+		rd_kafka_event_destroy(call->ev);
+	if (call->queue)
+		rd_kafka_queue_destroy(call->queue);
+	if (call->options)
+		rd_kafka_AdminOptions_destroy(call->options);
+	memset(call, 0, sizeof(*call));
+}
+
 rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms)
 {
 	for (;;) {

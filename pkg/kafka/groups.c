@@ -204,13 +204,7 @@ int kdr_kafka_conn_read_groups(struct kdr_live_cluster *out, struct kdr_kafka_co
 		error = read_offsets(out, conn, queue);
 	rd_kafka_queue_destroy(queue);
 	if (error) {
-		for (size_t i = 0; i < out->n_groups; i++)
-			kdr_live_group_release(&out->groups[i]);
-		free(out->groups);
-		out->groups = NULL;
-		out->n_groups = 0;
-		out->groups_read = false;
-		out->group_offsets_read = false;
+		kdr_live_cluster_groups_release(out);
 		return error;
 	}
 	out->groups_read = true;
@@ -235,9 +229,7 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 {
 	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
 	rd_kafka_AlterConsumerGroupOffsets_t *req = NULL;
-	rd_kafka_AdminOptions_t *options = NULL;
-	rd_kafka_queue_t *queue = NULL;
-	rd_kafka_event_t *ev = NULL;
+	struct kdr_kafka__admin_call call = { 0 };
 	const rd_kafka_group_result_t **results = NULL;
 	size_t n_results = 0;
 	int error = 0;
@@ -256,24 +248,24 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 	}
 	if ((error = kdr_kafka__conn_wait(conn)))
 		goto cleanup;
-	options = kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, false);
-	if (!options) {
+	call.options = kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, false);
+	if (!call.options) {
 		error = kdr_error_last();
 		goto cleanup;
 	}
-	queue = rd_kafka_queue_new(conn->rk);
+	call.queue = rd_kafka_queue_new(conn->rk);
 	req = rd_kafka_AlterConsumerGroupOffsets_new(group, parts);
-	rd_kafka_AlterConsumerGroupOffsets(conn->rk, &req, 1, options, queue);
-	ev = wait_result(conn, queue, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, "commit group offsets");
-	if (!ev) {
+	rd_kafka_AlterConsumerGroupOffsets(conn->rk, &req, 1, call.options, call.queue);
+	call.ev = wait_result(conn, call.queue, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, "commit group offsets");
+	if (!call.ev) {
 		error = kdr_error_last();
 		goto cleanup;
 	}
-	*coordinator = coordinator_error(rd_kafka_event_error(ev));
-	if ((error = event_failed(conn, ev, "commit offsets", group)))
+	*coordinator = coordinator_error(rd_kafka_event_error(call.ev));
+	if ((error = event_failed(conn, call.ev, "commit offsets", group)))
 		goto cleanup;
-	results = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(ev),
-								   &n_results);
+	results = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+	    rd_kafka_event_AlterConsumerGroupOffsets_result(call.ev), &n_results);
 	for (size_t r = 0; r < n_results; r++) {
 		const rd_kafka_error_t *gerr = rd_kafka_group_result_error(results[r]);
 		const rd_kafka_topic_partition_list_t *got = rd_kafka_group_result_partitions(results[r]);
@@ -310,14 +302,9 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 		}
 	}
 cleanup:
-	if (ev)
-		rd_kafka_event_destroy(ev);
+	kdr_kafka__admin_call_release(&call);
 	if (req)
 		rd_kafka_AlterConsumerGroupOffsets_destroy(req);
-	if (queue)
-		rd_kafka_queue_destroy(queue);
-	if (options)
-		rd_kafka_AdminOptions_destroy(options);
 	rd_kafka_topic_partition_list_destroy(parts);
 	return error;
 }

@@ -90,6 +90,15 @@ rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_qu
 /* The deadline for waiting on admin results: the request timeout plus a margin. */
 int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn);
 
+/* What one admin request holds until kdr_kafka__admin_call_release (each may be NULL). */
+struct kdr_kafka__admin_call {
+	rd_kafka_AdminOptions_t *options;
+	rd_kafka_queue_t *queue; /* the answer comes on it */
+	rd_kafka_event_t *ev;    /* the answer */
+};
+
+void kdr_kafka__admin_call_release(struct kdr_kafka__admin_call *call);
+
 /* --- acls.c --- */
 
 /*

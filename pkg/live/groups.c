@@ -116,7 +116,7 @@ void kdr_live_group_release(struct kdr_live_group *group)
 	memset(group, 0, sizeof(*group));
 }
 
-void kdr_live__groups_release(struct kdr_live_cluster *cl)
+void kdr_live_cluster_groups_release(struct kdr_live_cluster *cl)
 {
 	for (size_t i = 0; i < cl->n_groups; i++)
 		kdr_live_group_release(&cl->groups[i]);

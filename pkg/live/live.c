@@ -515,7 +515,7 @@ void kdr_live_cluster_release(struct kdr_live_cluster *cl)
 	for (size_t i = 0; i < cl->connect.n_connectors; i++)
 		kdr_live_connector_release(&cl->connect.connectors[i]);
 	free(cl->connect.connectors);
-	kdr_live__groups_release(cl);
+	kdr_live_cluster_groups_release(cl);
 	free(cl->acls_error);
 	kdr_acl_list_release(&cl->acls);
 	memset(cl, 0, sizeof(*cl));

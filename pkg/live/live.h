@@ -257,6 +257,8 @@ struct kdr_live_group *kdr_live_cluster_add_group(struct kdr_live_cluster *cl, c
 void kdr_live_group_add_offset(struct kdr_live_group *group, const char *topic, int32_t partition, int64_t offset,
 			       const char *metadata);
 void kdr_live_group_release(struct kdr_live_group *group);
+/* Frees a cluster's groups and their offsets: none left, groups_read and group_offsets_read false. */
+void kdr_live_cluster_groups_release(struct kdr_live_cluster *cl);
 /* Sets (or replaces) a cluster-wide topic default (see topic_defaults). */
 void kdr_live_cluster_set_topic_default(struct kdr_live_cluster *cl, const char *name, const char *value,
 					enum kdr_config_source source);

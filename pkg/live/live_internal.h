@@ -9,10 +9,9 @@
 #include "util/buf.h"
 #include "util/json_read.h"
 
-/* Consumer groups of a cluster (groups.c): sort, deep copy into an empty out, release. */
+/* Consumer groups of a cluster (groups.c): sort, deep copy into an empty out (release: live.h). */
 void kdr_live__groups_sort(struct kdr_live_cluster *cl);
 void kdr_live__groups_copy(struct kdr_live_cluster *out, const struct kdr_live_cluster *src);
-void kdr_live__groups_release(struct kdr_live_cluster *cl);
 
 /*
  * Reads "acls" (a list of bindings) and "aclsError" (a string) of the
