@@ -5,83 +5,16 @@
  * local.retention.ms and retention.ms). Otherwise each reconcile would undo
  * the other's change. A policy governs a topic it lists, or (for configs) one
  * its `match` covers. Reported on the later policy, naming the earlier one's
- * file:line:col.
+ * file:line:col. What each policy applies, and where they differ, is
+ * pkg/resolve's merge of the two (topic_merge.h), the one the plan merges by.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolve/topic_merge.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "validate/validate_internal.h"
-
-/* One config value a policy applies to a topic, and the field that sets it. */
-struct applied {
-	const char *key;
-	char *value;
-	char *path;
-};
-
-struct applied_set {
-	struct applied *v;
-	size_t n;
-	size_t cap;
-};
-
-static void applied_put(struct applied_set *set, const char *key, char *value, char *path)
-{
-	for (size_t i = 0; i < set->n; i++) {
-		if (strcmp(set->v[i].key, key) == 0) {
-			free(set->v[i].value);
-			free(set->v[i].path);
-			set->v[i].value = value;
-			set->v[i].path = path;
-			return;
-		}
-	}
-	set->v = kdr_grow(set->v, &set->cap, set->n + 1, sizeof(*set->v));
-	set->v[set->n].key = key;
-	set->v[set->n].value = value;
-	set->v[set->n].path = path;
-	set->n++;
-}
-
-static const struct applied *applied_get(const struct applied_set *set, const char *key)
-{
-	for (size_t i = 0; i < set->n; i++)
-		if (strcmp(set->v[i].key, key) == 0)
-			return &set->v[i];
-	return NULL;
-}
-
-static void applied_release(struct applied_set *set)
-{
-	for (size_t i = 0; i < set->n; i++) {
-		free(set->v[i].value);
-		free(set->v[i].path);
-	}
-	free(set->v);
-	memset(set, 0, sizeof(*set));
-}
-
-/* The configs `policy` applies to its topic `index`, or to topics it matches (index -1). */
-static void applied_build(struct applied_set *set, const struct kdr_policy *policy, long index)
-{
-	struct kdr_tiering_key tiering[3];
-	size_t n_tiering = kdr_tiering_keys(tiering, &policy->tiering);
-
-	for (size_t i = 0; i < policy->config.n; i++)
-		applied_put(set, policy->config.v[i].key, kdr_strdup(policy->config.v[i].value),
-			    kdr_asprintf("spec.config.%s", policy->config.v[i].key));
-	if (index >= 0) {
-		const struct kdr_strmap *own = &policy->topics[index].config;
-
-		for (size_t i = 0; i < own->n; i++)
-			applied_put(set, own->v[i].key, kdr_strdup(own->v[i].value),
-				    kdr_asprintf("spec.topics[%ld].config.%s", index, own->v[i].key));
-	}
-	for (size_t i = 0; i < n_tiering; i++)
-		applied_put(set, tiering[i].key, kdr_strdup(tiering[i].value), kdr_strdup(tiering[i].field));
-}
 
 /* "cluster 'a'" or "clusters 'a', 'b'": the clusters both policies name. */
 static char *shared_clusters(const struct kdr_policy *a, const struct kdr_policy *b)
@@ -104,42 +37,75 @@ static char *shared_clusters(const struct kdr_policy *a, const struct kdr_policy
 	return kdr_buf_detach(&buf);
 }
 
-static void compare_counts(struct kdr_validate_ctx *ctx, const struct kdr_policy *earlier, size_t ei,
-			   const struct kdr_policy *later, size_t li, const char *clusters)
+/* The later governor's partitions and replication factor against the earlier one's (both declare the topic). */
+static void report_counts(struct kdr_validate_ctx *ctx, const struct kdr_resolve_topic *rt, const char *clusters)
 {
-	const char *topic = later->topics[li].name;
-	int64_t lp = kdr_policy_topic_partitions(later, &later->topics[li]), ep = kdr_policy_topic_partitions(earlier, &earlier->topics[ei]);
-	int64_t lr = kdr_policy_topic_replication_factor(later, &later->topics[li]);
-	int64_t er = kdr_policy_topic_replication_factor(earlier, &earlier->topics[ei]);
+	const struct kdr_resolve_governor *earlier = &rt->governors[0], *later = &rt->governors[1];
 
-	if (lp != ep) {
-		char *path = later->topics[li].partitions ? kdr_asprintf("spec.topics[%zu].partitions", li)
-							  : kdr_strdup("spec.partitions");
-		char *other = earlier->topics[ei].partitions ? kdr_asprintf("spec.topics[%zu].partitions", ei)
-							     : kdr_strdup("spec.partitions");
-		char *where = kdr_validate__where(&earlier->meta, other);
+	for (int rf = 0; rf < 2; rf++) {
+		int64_t lv = rf ? later->replication_factor : later->partitions;
+		int64_t ev = rf ? earlier->replication_factor : earlier->partitions;
+		char *path = NULL, *other = NULL, *where = NULL;
 
-		kdr_validate__report(ctx, KDR_SEV_ERROR, &later->meta, path,
-				     "topic '%s' on %s: %lld partition%s here, but policy '%s' (%s) declares %lld",
-				     topic, clusters, (long long)lp, lp == 1 ? "" : "s",
-				     kdr_validate__name(&earlier->meta), where, (long long)ep);
+		if (lv == ev)
+			continue;
+		path = kdr_resolve_count_path(later, rf);
+		other = kdr_resolve_count_path(earlier, rf);
+		where = kdr_validate__where(&earlier->policy->meta, other);
+		if (rf)
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &later->policy->meta, path,
+					     "topic '%s' on %s: replication factor %lld here, but policy '%s' (%s) "
+					     "declares %lld",
+					     rt->name, clusters, (long long)lv, kdr_validate__name(&earlier->policy->meta),
+					     where, (long long)ev);
+		else
+			kdr_validate__report(ctx, KDR_SEV_ERROR, &later->policy->meta, path,
+					     "topic '%s' on %s: %lld partition%s here, but policy '%s' (%s) declares %lld",
+					     rt->name, clusters, (long long)lv, lv == 1 ? "" : "s",
+					     kdr_validate__name(&earlier->policy->meta), where, (long long)ev);
 		free(where);
 		free(other);
 		free(path);
 	}
-	if (lr != er) {
-		char *path = later->topics[li].replication_factor
-				     ? kdr_asprintf("spec.topics[%zu].replicationFactor", li)
-				     : kdr_strdup("spec.replicationFactor");
-		char *other = earlier->topics[ei].replication_factor
-				      ? kdr_asprintf("spec.topics[%zu].replicationFactor", ei)
-				      : kdr_strdup("spec.replicationFactor");
-		char *where = kdr_validate__where(&earlier->meta, other);
+}
 
-		kdr_validate__report(
-		    ctx, KDR_SEV_ERROR, &later->meta, path,
-		    "topic '%s' on %s: replication factor %lld here, but policy '%s' (%s) declares %lld", topic,
-		    clusters, (long long)lr, kdr_validate__name(&earlier->meta), where, (long long)er);
+/* The merge's disagreement over value `value` of the later governor, or NULL. */
+static const struct kdr_resolve_disagreement *disagreement_on(const struct kdr_resolve_topic *rt, size_t value)
+{
+	for (size_t i = 0; i < rt->n_disagreements; i++)
+		if (rt->disagreements[i].kind != KDR_RESOLVE_DISAGREE_COUNTS && rt->disagreements[i].other_value == value)
+			return &rt->disagreements[i];
+	return NULL;
+}
+
+/*
+ * Each config value the later policy applies that the earlier one sets
+ * differently as written (documents say one thing once, even where Kafka
+ * would read two spellings alike), in the later policy's field order.
+ */
+static void report_configs(struct kdr_validate_ctx *ctx, const struct kdr_resolve_topic *rt, const char *clusters)
+{
+	const struct kdr_resolve_governor *earlier = &rt->governors[0], *later = &rt->governors[1];
+
+	for (size_t i = later->first_value; i < later->first_value + later->n_values; i++) {
+		const struct kdr_resolve_disagreement *d = disagreement_on(rt, i);
+		const struct kdr_resolve_value *mine = &rt->values[i];
+		const struct kdr_resolve_value *theirs = d ? &rt->values[d->used_value] : NULL;
+		char *path = NULL, *other = NULL, *where = NULL, *mine_how = NULL, *their_how = NULL;
+
+		if (!theirs || strcmp(theirs->value, mine->value) == 0)
+			continue;
+		path = kdr_resolve_value_path(rt, mine);
+		other = kdr_resolve_value_path(rt, theirs);
+		where = kdr_validate__where(&earlier->policy->meta, other);
+		mine_how = later->decl ? kdr_strdup("") : kdr_asprintf(" (through match '%s')", later->policy->match);
+		their_how = earlier->decl ? kdr_strdup("") : kdr_asprintf(" through match '%s'", earlier->policy->match);
+		kdr_validate__report(ctx, KDR_SEV_ERROR, &later->policy->meta, path,
+				     "topic '%s' on %s: %s '%s' here%s, but policy '%s' (%s) sets '%s'%s", rt->name,
+				     clusters, mine->key, mine->value, mine_how, kdr_validate__name(&earlier->policy->meta),
+				     where, theirs->value, their_how);
+		free(their_how);
+		free(mine_how);
 		free(where);
 		free(other);
 		free(path);
@@ -147,39 +113,29 @@ static void compare_counts(struct kdr_validate_ctx *ctx, const struct kdr_policy
 }
 
 /*
- * Compares the configs the earlier policy applies to `topic` (its entry `ei`,
- * or its match when -1) with the ones the later policy applies (entry `li`,
- * or its match when -1); reports each key set to different values.
+ * The earlier policy (its entry `ei` of `topic`, or its match when -1)
+ * against the later one (entry `li`, or its match): pkg/resolve's merge of
+ * the two, the later one's partitions and replication factor when both
+ * declare the topic, then its config values.
  */
-static void compare_configs(struct kdr_validate_ctx *ctx, const char *topic, const struct kdr_policy *earlier,
-			    long ei, const struct kdr_policy *later, long li, const char *clusters)
+static void compare_topic(struct kdr_validate_ctx *ctx, const char *topic, const struct kdr_policy *earlier,
+			  long ei, const struct kdr_policy *later, long li, const char *clusters)
 {
-	struct applied_set mine = { NULL, 0, 0 };
-	struct applied_set theirs = { NULL, 0, 0 };
+	struct kdr_resolve_governor governors[2];
+	struct kdr_resolve_topic rt;
 
-	applied_build(&mine, later, li);
-	applied_build(&theirs, earlier, ei);
-	for (size_t k = 0; k < mine.n; k++) {
-		const struct applied *other = applied_get(&theirs, mine.v[k].key);
-		char *where = NULL;
-		char *mine_how = NULL;
-		char *their_how = NULL;
-
-		if (!other || strcmp(other->value, mine.v[k].value) == 0)
-			continue;
-		where = kdr_validate__where(&earlier->meta, other->path);
-		mine_how = li >= 0 ? kdr_strdup("") : kdr_asprintf(" (through match '%s')", later->match);
-		their_how = ei >= 0 ? kdr_strdup("") : kdr_asprintf(" through match '%s'", earlier->match);
-		kdr_validate__report(ctx, KDR_SEV_ERROR, &later->meta, mine.v[k].path,
-				     "topic '%s' on %s: %s '%s' here%s, but policy '%s' (%s) sets '%s'%s", topic,
-				     clusters, mine.v[k].key, mine.v[k].value, mine_how,
-				     kdr_validate__name(&earlier->meta), where, other->value, their_how);
-		free(their_how);
-		free(mine_how);
-		free(where);
-	}
-	applied_release(&mine);
-	applied_release(&theirs);
+	memset(governors, 0, sizeof(governors));
+	governors[0].policy = earlier;
+	governors[0].decl = ei >= 0 ? &earlier->topics[ei] : NULL;
+	governors[0].index = ei >= 0 ? (size_t)ei : 0;
+	governors[1].policy = later;
+	governors[1].decl = li >= 0 ? &later->topics[li] : NULL;
+	governors[1].index = li >= 0 ? (size_t)li : 0;
+	kdr_resolve_topic_merge(&rt, topic, governors, 2);
+	if (rt.governors[0].decl && rt.governors[1].decl)
+		report_counts(ctx, &rt, clusters);
+	report_configs(ctx, &rt, clusters);
+	kdr_resolve_topic_release(&rt);
 }
 
 static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
@@ -198,12 +154,8 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		if (!topic || kdr_validate__find_topic(ctx, later, topic) != (long)t)
 			continue;
 		et = kdr_validate__find_topic(ctx, earlier, topic);
-		if (et >= 0) {
-			compare_counts(ctx, earlier, (size_t)et, later, t, clusters);
-			compare_configs(ctx, topic, earlier, et, later, (long)t, clusters);
-		} else if (kdr_regex_full_match(ctx->matches[e], topic)) {
-			compare_configs(ctx, topic, earlier, -1, later, (long)t, clusters);
-		}
+		if (et >= 0 || kdr_regex_full_match(ctx->matches[e], topic))
+			compare_topic(ctx, topic, earlier, et, later, (long)t, clusters);
 	}
 	/* Topics the earlier policy lists and the later one governs through its match. */
 	for (size_t t = 0; t < earlier->n_topics && ctx->matches[l]; t++) {
@@ -212,7 +164,7 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		if (!topic || kdr_validate__find_topic(ctx, earlier, topic) != (long)t ||
 		    kdr_validate__find_topic(ctx, later, topic) >= 0 || !kdr_regex_full_match(ctx->matches[l], topic))
 			continue;
-		compare_configs(ctx, topic, earlier, (long)t, later, -1, clusters);
+		compare_topic(ctx, topic, earlier, (long)t, later, -1, clusters);
 	}
 	free(clusters);
 }
