@@ -2,22 +2,68 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "util/units.h"
 
+/* The most options a command has (its table's entries, --help not counted). */
+#define MAX_OPTIONS 40
+
+/* getopt_long's tables built from spec->table: each option's id as `val`, then --help. */
+static void getopt_tables(struct option longopts[MAX_OPTIONS + 2], char shortopts[2 * MAX_OPTIONS + 2],
+			  const struct kdr_cli_spec *spec)
+{
+	size_t n = 0, s = 0;
+
+	for (const struct kdr_cli_option *option = spec->table; option->name; option++, n++) {
+		if (n == MAX_OPTIONS) {
+			fprintf(stderr, "kdr %s: more than %d options (MAX_OPTIONS)\n", spec->command, MAX_OPTIONS);
+			abort();
+		}
+		longopts[n] = (struct option){ option->name, option->arg_name ? required_argument : no_argument, NULL,
+					       option->id };
+		if (option->short_name) {
+			shortopts[s++] = option->short_name;
+			if (option->arg_name)
+				shortopts[s++] = ':';
+		}
+	}
+	longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[s++] = 'h';
+	shortopts[s] = '\0';
+}
+
+/* The id of what getopt_long returned: a long option's is its `val`, a short option's its table entry's. */
+static int option_id(const struct kdr_cli_spec *spec, int opt, int longindex)
+{
+	if (spec->table && longindex < 0)
+		for (const struct kdr_cli_option *option = spec->table; option->name; option++)
+			if (option->short_name == opt)
+				return option->id;
+	return opt;
+}
+
 int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
 		  kdr_cli_option_fn own, void *ctx)
 {
-	int opt = 0, rc = 0;
+	struct option longopts[MAX_OPTIONS + 2];
+	char shortopts[2 * MAX_OPTIONS + 2];
+	int opt = 0, rc = 0, longindex = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->spec = spec;
 	out->live.timeout_ms = 30000;
+	if (spec->table)
+		getopt_tables(longopts, shortopts, spec);
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, spec->short_options, spec->options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, spec->table ? shortopts : spec->short_options,
+				  spec->table ? longopts : spec->options, &longindex)) != -1) {
+		opt = option_id(spec, opt, longindex);
+		longindex = -1;
 		if (opt == 'h') {
 			kdr_cli_print_help(spec, stdout);
 			out->help = true;

@@ -23,10 +23,39 @@ int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...)
 	return KDR_EXIT_USAGE;
 }
 
+/* The column where the options' help starts. */
+#define HELP_COLUMN 26
+
+static const struct kdr_cli_option help_option = { "help", 'h', 'h', NULL, "show this help" };
+
+/* "  -c, --cluster C         help", the help's further lines indented to HELP_COLUMN. */
+static void print_option(FILE *out, const struct kdr_cli_option *option)
+{
+	int n = option->short_name ? fprintf(out, "  -%c, --%s", option->short_name, option->name)
+				   : fprintf(out, "      --%s", option->name);
+
+	if (option->arg_name)
+		n += fprintf(out, " %s", option->arg_name);
+	if (option->help[0] != '\n')
+		fprintf(out, "%*s", n < HELP_COLUMN - 1 ? HELP_COLUMN - n : 1, "");
+	for (const char *c = option->help; *c; c++) {
+		fputc(*c, out);
+		if (*c == '\n')
+			fprintf(out, "%*s", HELP_COLUMN, "");
+	}
+	fputc('\n', out);
+}
+
 void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out)
 {
-	fprintf(out, "usage: %s\n\n%s\n\noptions:\n%s  -h, --help              show this help\n", spec->usage,
-		spec->description, spec->options_help);
+	fprintf(out, "usage: %s\n\n%s\n\noptions:\n", spec->usage, spec->description);
+	if (!spec->table) {
+		fprintf(out, "%s  -h, --help              show this help\n", spec->options_help);
+		return;
+	}
+	for (const struct kdr_cli_option *option = spec->table; option->name; option++)
+		print_option(out, option);
+	print_option(out, &help_option);
 }
 
 int kdr_cli_read_file(struct kdr_buf *out, const char *path)

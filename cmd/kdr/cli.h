@@ -39,14 +39,36 @@ int kdr_cmd_lag(int argc, char **argv);
 int kdr_cmd_version(int argc, char **argv);
 
 /*
- * A command's options: getopt_long's table plus the help text that
- * documents each of them. kdr_cli_parse prints the help (stdout, exit 0) on
- * --help, and a usage line (stderr, exit 64) on unknown or malformed flags.
+ * One option of a command, described once: kdr_cli_parse builds
+ * getopt_long's entry from it and --help its line. The command sees `id`
+ * for --NAME and for -SHORT alike. An option with `arg_name` takes an
+ * argument (shown after the name). `help` may hold '\n': the next line is
+ * indented to the help column (26); a help starting with '\n' begins on the
+ * line after the name.
+ */
+struct kdr_cli_option {
+	const char *name;
+	int id;
+	char short_name; /* 0: none */
+	const char *arg_name;
+	const char *help;
+};
+
+/* --reassignments DIR (plan, apply): the command's id. */
+#define KDR_CLI_OPTION_REASSIGNMENTS(id)                                                                              \
+	{ "reassignments", id, 0, "DIR", "write each blocked item's kafka-reassign-partitions.sh JSON into DIR" }
+
+/*
+ * A command's options, `table` ending with { NULL }; --help is implied.
+ * kdr_cli_parse prints the help (stdout, exit 0) on --help, and a usage line
+ * (stderr, exit 64) on unknown or malformed flags. (A spec without `table`
+ * gives getopt_long's table and the help text separately.)
  */
 struct kdr_cli_spec {
 	const char *command;
 	const char *usage;       /* "kdr plan [DIR] [options]" */
 	const char *description; /* a paragraph */
+	const struct kdr_cli_option *table;
 	const char *options_help; /* one line per option */
 	const struct option *options;
 	const char *short_options; /* 'h' is --help */

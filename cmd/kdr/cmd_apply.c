@@ -9,24 +9,23 @@
 
 enum {
 	OPT_YES = 'y',
-	OPT_HELP = 'h',
 	OPT_ALLOW_DELETE = 1000,
 	OPT_VALIDATE_ONLY,
 	OPT_REASSIGNMENTS,
 	OPT_SOURCE,
 };
 
-static const struct option apply_options[] = {
-	{ "yes", no_argument, NULL, OPT_YES },
-	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
-	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	KDR_CLI_CLUSTER_OPTIONS,
-	KDR_CLI_OFFLINE_OPTION,
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "reassignments", required_argument, NULL, OPT_REASSIGNMENTS },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option apply_options[] = {
+	{ "yes", OPT_YES, 'y', NULL, "apply without asking" },
+	{ "allow-delete", OPT_ALLOW_DELETE, 0, NULL, "carry out the deletions of 'prune: true' policies" },
+	{ "validate-only", OPT_VALIDATE_ONLY, 0, NULL, "ask the brokers to check the changes without making them" },
+	KDR_CLI_OPTION_CLUSTER("apply only to cluster C (repeatable)"),
+	KDR_CLI_OPTION_OFFLINE("apply to a snapshot file instead of the clusters"),
+	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
+	KDR_CLI_OPTION_REASSIGNMENTS(OPT_REASSIGNMENTS),
+	{ "source", OPT_SOURCE, 0, "DIR", "with PLAN.json: the documents declaring the clusters (default '.')" },
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec apply_spec = {
@@ -44,17 +43,7 @@ static const struct kdr_cli_spec apply_spec = {
 		       "clusters' connection settings and secrets come from the documents in --source.\n"
 		       "Exit status: 0 success or nothing to do, 1 any action failed or a plan-time error\n"
 		       "(nothing applied), 2 applied but blocked items are left for a human, 64 usage error.",
-	.options_help = "  -y, --yes               apply without asking\n"
-			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
-			"      --validate-only     ask the brokers to check the changes without making them\n"
-			"  -c, --cluster C         apply only to cluster C (repeatable)\n"
-			"      --offline FILE      apply to a snapshot file instead of the clusters\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			"      --reassignments DIR write each blocked item's kafka-reassign-partitions.sh JSON into DIR\n"
-			"      --source DIR        with PLAN.json: the documents declaring the clusters (default '.')\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = apply_options,
-	.short_options = "c:yh",
+	.table = apply_options,
 	.positional_file = true,
 };
 

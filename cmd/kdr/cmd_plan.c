@@ -11,25 +11,26 @@
 enum {
 	OPT_FORMAT = 'f',
 	OPT_OUT = 'o',
-	OPT_HELP = 'h',
 	OPT_DETAILED_EXITCODE = 1000,
 	OPT_ALLOW_DELETE,
 	OPT_REASSIGNMENTS,
 	OPT_BASE,
 };
 
-static const struct option plan_options[] = {
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED_EXITCODE },
-	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
-	{ "base", required_argument, NULL, OPT_BASE },
-	KDR_CLI_CLUSTER_OPTIONS,
-	KDR_CLI_OFFLINE_OPTION,
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "reassignments", required_argument, NULL, OPT_REASSIGNMENTS },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option plan_options[] = {
+	{ "format", OPT_FORMAT, 'f', "FORMAT", "text (default), markdown (a PR comment) or json" },
+	KDR_CLI_OPTION_CLUSTER("plan only cluster C (repeatable)"),
+	KDR_CLI_OPTION_OFFLINE("plan against a snapshot file (kdr snapshot) instead of the clusters"),
+	{ "out", OPT_OUT, 'o', "FILE", "also save the plan as JSON, for 'kdr apply FILE'" },
+	{ "detailed-exitcode", OPT_DETAILED_EXITCODE, 0, NULL, "exit 2 when there are changes, 0 when none" },
+	{ "allow-delete", OPT_ALLOW_DELETE, 0, NULL, "include the deletions of 'prune: true' policies as actions" },
+	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
+	KDR_CLI_OPTION_REASSIGNMENTS(OPT_REASSIGNMENTS),
+	{ "base", OPT_BASE, 0, "REF",
+	  "with --git: also show the desired-state change from REF to --ref\n"
+	  "(a pull request: --git . --ref HEAD --base origin/main)" },
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec plan_spec = {
@@ -41,19 +42,7 @@ static const struct kdr_cli_spec plan_spec = {
 		       "file), and prints what apply would change. Changes nothing.\n"
 		       "Exit status: 0 success, 1 error (invalid source, unreachable cluster, plan-time error),\n"
 		       "2 changes pending (only with --detailed-exitcode), 64 usage error.",
-	.options_help = "  -f, --format FORMAT     text (default), markdown (a PR comment) or json\n"
-			"  -c, --cluster C         plan only cluster C (repeatable)\n"
-			"      --offline FILE      plan against a snapshot file (kdr snapshot) instead of the clusters\n"
-			"  -o, --out FILE          also save the plan as JSON, for 'kdr apply FILE'\n"
-			"      --detailed-exitcode exit 2 when there are changes, 0 when none\n"
-			"      --allow-delete      include the deletions of 'prune: true' policies as actions\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			"      --reassignments DIR write each blocked item's kafka-reassign-partitions.sh JSON into DIR\n"
-			"      --base REF          with --git: also show the desired-state change from REF to --ref\n"
-			"                          (a pull request: --git . --ref HEAD --base origin/main)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = plan_options,
-	.short_options = "f:c:o:h",
+	.table = plan_options,
 };
 
 struct plan_args {

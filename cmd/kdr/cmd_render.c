@@ -8,15 +8,13 @@
 enum {
 	OPT_FLOW = 'F',
 	OPT_FORMAT = 'f',
-	OPT_HELP = 'h',
 };
 
-static const struct option render_options[] = {
-	{ "flow", required_argument, NULL, OPT_FLOW },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option render_options[] = {
+	{ "flow", OPT_FLOW, 'F', "F", "only flow F" },
+	{ "format", OPT_FORMAT, 'f', "FORMAT", "connect-json (default) or mm2-properties" },
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec render_spec = {
@@ -27,11 +25,7 @@ static const struct kdr_cli_spec render_spec = {
 		       "each element {\"connect\": CLUSTER, \"name\", \"config\"}), or as an mm2.properties for\n"
 		       "connect-mirror-maker.sh. Secrets are shown as ${kdr:...} placeholders, never resolved.\n"
 		       "Exit status: 0 success, 1 invalid documents or unknown flow, 64 usage error.",
-	.options_help = "  -F, --flow F            only flow F\n"
-			"  -f, --format FORMAT     connect-json (default) or mm2-properties\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = render_options,
-	.short_options = "F:f:h",
+	.table = render_options,
 };
 
 struct render_args {

@@ -9,7 +9,6 @@
 #define DEFAULT_LISTEN "127.0.0.1:9464"
 
 enum {
-	OPT_HELP = 'h',
 	OPT_INTERVAL = 1000,
 	OPT_POLL,
 	OPT_DRY_RUN,
@@ -23,22 +22,28 @@ enum {
 	OPT_LAG_INTERVAL,
 };
 
-static const struct option run_options[] = {
-	{ "interval", required_argument, NULL, OPT_INTERVAL },
-	{ "poll", required_argument, NULL, OPT_POLL },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-	{ "once", no_argument, NULL, OPT_ONCE },
-	{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "lease-namespace", required_argument, NULL, OPT_LEASE_NAMESPACE },
-	{ "no-leader-election", no_argument, NULL, OPT_NO_LEADER_ELECTION },
-	{ "lag-interval", required_argument, NULL, OPT_LAG_INTERVAL },
-	{ "cluster", required_argument, NULL, KDR_OPT_CLUSTER },
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option run_options[] = {
+	{ "interval", OPT_INTERVAL, 0, "DURATION", "resync period (default 60s)" },
+	{ "poll", OPT_POLL, 0, "DURATION", "how often the source is checked for changes (default 5s)" },
+	{ "dry-run", OPT_DRY_RUN, 0, NULL, "plan and report drift; never apply" },
+	{ "listen", OPT_LISTEN, 0, "ADDR:PORT", "serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")" },
+	{ "log-format", OPT_LOG_FORMAT, 0, "F", "text (default) or json" },
+	{ "once", OPT_ONCE, 0, NULL, "run one cycle and exit (0 success, 1 failure)" },
+	KDR_CLI_OPTION_CLUSTER("reconcile only cluster C (repeatable)"),
+	{ "allow-delete", OPT_ALLOW_DELETE, 0, NULL, "carry out the deletions of 'prune: true' policies" },
+	/* Not the shared --timeout: its message differs, and 0 (the adapters' defaults) is run's default. */
+	{ "timeout", OPT_TIMEOUT, 0, "DURATION", KDR_CLI_TIMEOUT_HELP },
+	{ "lag-interval", OPT_LAG_INTERVAL, 0, "DURATION",
+	  "measure the flows' replication lag (metrics, status) at most\n"
+	  "this often, serving the last figures between (default 60s;\n"
+	  "0: never; each measurement reads every flow's offset-syncs)" },
+	{ "lease-namespace", OPT_LEASE_NAMESPACE, 0, "NS",
+	  "with --k8s: the namespace of the leader Lease 'kdr-leader'\n"
+	  "(default: --namespace, else the kubeconfig's or the pod's)" },
+	{ "no-leader-election", OPT_NO_LEADER_ELECTION, 0, NULL,
+	  "with --k8s: act without holding the Lease (one replica only;\nimplied by --once)" },
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec run_spec = {
@@ -64,25 +69,7 @@ static const struct kdr_cli_spec run_spec = {
 		"at once).\n"
 		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded; 1 --once and the\n"
 		"cycle failed, or the loop could not start; 64 usage error.",
-	.options_help = "      --interval DURATION resync period (default 60s)\n"
-			"      --poll DURATION     how often the source is checked for changes (default 5s)\n"
-			"      --dry-run           plan and report drift; never apply\n"
-			"      --listen ADDR:PORT  serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")\n"
-			"      --log-format F      text (default) or json\n"
-			"      --once              run one cycle and exit (0 success, 1 failure)\n"
-			"  -c, --cluster C         reconcile only cluster C (repeatable)\n"
-			"      --allow-delete      carry out the deletions of 'prune: true' policies\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			"      --lag-interval DURATION measure the flows' replication lag (metrics, status) at most\n"
-			"                          this often, serving the last figures between (default 60s;\n"
-			"                          0: never; each measurement reads every flow's offset-syncs)\n"
-			"      --lease-namespace NS with --k8s: the namespace of the leader Lease 'kdr-leader'\n"
-			"                          (default: --namespace, else the kubeconfig's or the pod's)\n"
-			"      --no-leader-election with --k8s: act without holding the Lease (one replica only;\n"
-			"                          implied by --once)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = run_options,
-	.short_options = "c:h",
+	.table = run_options,
 };
 
 /* A positive duration: the loop's periods and its request timeout. */

@@ -7,15 +7,14 @@
 
 enum {
 	OPT_OUT = 'o',
-	OPT_HELP = 'h',
 };
 
-static const struct option snapshot_options[] = {
-	{ "out", required_argument, NULL, OPT_OUT },
-	KDR_CLI_CLUSTER_OPTIONS,
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option snapshot_options[] = {
+	KDR_CLI_OPTION_CLUSTER("only cluster C (repeatable)"),
+	{ "out", OPT_OUT, 'o', "FILE", "write to FILE instead of stdout" },
+	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec snapshot_spec = {
@@ -25,12 +24,7 @@ static const struct kdr_cli_spec snapshot_spec = {
 		       "--cluster ones) and prints it as a snapshot (docs/snapshot-format.md), the file\n"
 		       "'kdr plan --offline' reads. Secret values are never included.\n"
 		       "Exit status: 0 success, 1 a cluster could not be read, 64 usage error.",
-	.options_help = "  -c, --cluster C         only cluster C (repeatable)\n"
-			"  -o, --out FILE          write to FILE instead of stdout\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = snapshot_options,
-	.short_options = "c:o:h",
+	.table = snapshot_options,
 };
 
 static int snapshot_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)

@@ -10,16 +10,15 @@
 
 enum {
 	OPT_FORMAT = 'f',
-	OPT_HELP = 'h',
 };
 
-static const struct option status_options[] = {
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	KDR_CLI_CLUSTER_OPTIONS,
-	KDR_CLI_OFFLINE_OPTION,
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option status_options[] = {
+	{ "format", OPT_FORMAT, 'f', "FORMAT", "text (default) or json" },
+	KDR_CLI_OPTION_CLUSTER("only flows from or to cluster C, and read only C (repeatable)"),
+	KDR_CLI_OPTION_OFFLINE("report on a snapshot file (kdr snapshot) instead of the clusters"),
+	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec status_spec = {
@@ -33,13 +32,7 @@ static const struct kdr_cli_spec status_spec = {
 		       "the placement violations and DC-loss verdicts of existing declared topics. Changes nothing.\n"
 		       "Exit status: 0 every flow healthy (warnings allowed), 1 a connector or task FAILED,\n"
 		       "missing or paused while it should run, or a cluster or Connect unreachable; 64 usage error.",
-	.options_help = "  -f, --format FORMAT     text (default) or json\n"
-			"  -c, --cluster C         only flows from or to cluster C, and read only C (repeatable)\n"
-			"      --offline FILE      report on a snapshot file (kdr snapshot) instead of the clusters\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = status_options,
-	.short_options = "f:c:h",
+	.table = status_options,
 };
 
 static int status_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)

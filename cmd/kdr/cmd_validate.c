@@ -2,10 +2,9 @@
 
 #include "args.h"
 
-static const struct option validate_options[] = {
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option validate_options[] = {
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec validate_spec = {
@@ -16,10 +15,7 @@ static const struct kdr_cli_spec validate_spec = {
 		       "schema, names, references, regexes, replication loops, placement, tiering and\n"
 		       "conflicts. Prints every error and warning as FILE:LINE:COL: SEVERITY: FIELD: MESSAGE.\n"
 		       "Exit status: 0 valid (warnings allowed), 1 invalid, 64 usage error.",
-	.options_help = ""
-			KDR_CLI_SOURCE_HELP,
-	.options = validate_options,
-	.short_options = "h",
+	.table = validate_options,
 };
 
 int kdr_cmd_validate(int argc, char **argv)
