@@ -1,20 +1,16 @@
 /*
  * kdr failover: moves the consumer groups of a flow to its target with the
  * offsets MirrorMaker 2 translated (its checkpoints), after stopping the
- * flow's connectors. The same load -> validate -> read live path as plan
- * and status, then kdr_pipeline_failover (pkg/pipeline/failover.c); this
- * parses, asks, prints and records.
+ * flow's connectors. Load -> read the flow's clusters and decide
+ * (kdr_pipeline_failover_run) -> ask -> commit and record
+ * (kdr_pipeline_failover_finish), each half rendered (failover_text.c).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "args.h"
-#include "dr/dr.h"
 #include "pipeline/dr.h"
-#include "record.h"
-#include "util/alloc.h"
+#include "result.h"
 #include "util/error.h"
 #include "util/regex.h"
 #include "util/strvec.h"
@@ -80,44 +76,6 @@ static const struct kdr_cli_spec failover_spec = {
 	.short_options = "f:yh",
 };
 
-/*
- * Records the failover in the desired state (spec.suspended: true and
- * spec.failedOver: the time; an earlier time is kept, so a second run records
- * nothing), or prints the patch. Returns an enum kdr_exit.
- */
-static int record_failover(const struct kdr_cli_source *src, const struct kdr_desired *desired,
-			   const struct kdr_flow *flow, bool commit, bool dry_run, size_t committed_groups)
-{
-	char now[21] = "";
-	struct kdr_dr_step_record rec;
-	bool changed = false;
-	int exit_code = KDR_EXIT_OK;
-
-	kdr_cli_utc_now(now);
-	kdr_pipeline_failover_record(&rec, flow, now, committed_groups);
-	if (flow->suspended && flow->failed_over) {
-		fprintf(stderr, "kdr failover: the failover of flow '%s' is recorded (spec.failedOver: %s)\n",
-			flow->meta.name, flow->failed_over);
-	} else if (!commit || dry_run) {
-		fprintf(stderr,
-			"\nkdr failover: %s the failover in the desired state (--commit writes it), or `kdr apply`/`kdr run`\n"
-			"would resume the stopped connectors of flow '%s' and re-create its topics on '%s':\n"
-			"  %s%s%u: ReplicationFlow '%s': set\n"
-			"    spec:\n"
-			"      suspended: true\n"
-			"      failedOver: %s\n",
-			dry_run ? "then record" : "record", flow->meta.name, flow->source,
-			flow->meta.file ? flow->meta.file : flow->meta.object_ref, flow->meta.file ? ":" : "",
-			flow->meta.line, flow->meta.name, rec.failed_over);
-	} else {
-		exit_code = kdr_cli_record(&changed, src, desired, &rec.change, rec.message, "kdr failover");
-		if (exit_code == KDR_EXIT_OK && !changed)
-			fprintf(stderr, "kdr failover: the failover of flow '%s' was already recorded\n", flow->meta.name);
-	}
-	kdr_dr_step_record_release(&rec);
-	return exit_code;
-}
-
 struct failover_args {
 	const char *flow;
 	const char *groups_pattern;
@@ -142,19 +100,12 @@ static int failover_option(void *ctx, int opt, const char *arg, const struct kdr
 	return -1;
 }
 
-/* What stopping the flow's connectors left, and what the steps up to the decision warned about. */
-static void print_progress(const struct kdr_failover_outcome *fo)
+/* Why the offsets are not committed without --yes: NULL when the terminal answered yes. */
+static const char *declined(size_t groups)
 {
-	for (size_t i = 0; i < fo->n_stops; i++) {
-		if (fo->stops[i].code == 0)
-			fprintf(stderr, "kdr failover: connector '%s' on '%s': stopped\n", fo->stops[i].connector,
-				fo->stops[i].cluster);
-		else
-			fprintf(stderr, "kdr failover: connector '%s' on '%s': not stopped (%s); going on\n",
-				fo->stops[i].connector, fo->stops[i].cluster, fo->stops[i].message);
-	}
-	for (size_t i = 0; i < fo->warnings.n; i++)
-		fprintf(stderr, "kdr failover: %s\n", fo->warnings.v[i]);
+	if (!isatty(STDIN_FILENO))
+		return "stdin is not a terminal: pass --yes";
+	return kdr_cli_confirm("commit the offsets of %zu group(s)", groups) ? NULL : "not confirmed";
 }
 
 int kdr_cmd_failover(int argc, char **argv)
@@ -162,14 +113,12 @@ int kdr_cmd_failover(int argc, char **argv)
 	struct failover_args a = { .groups = KDR_STRVEC_INIT };
 	struct kdr_cli_args args;
 	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_strvec errors = KDR_STRVEC_INIT;
 	struct kdr_failover_request req = { 0 };
 	struct kdr_failover_outcome fo = { 0 };
 	struct kdr_regex *groups_re = NULL;
-	struct kdr_buf out = KDR_BUF_INIT;
-	const struct kdr_flow *flow = NULL;
-	int rc = 0, exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, failover_option, &a);
+	struct kdr_source *source = NULL;
+	struct kdr_output o = KDR_OUTPUT_INIT;
+	int exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, failover_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
@@ -183,65 +132,33 @@ int kdr_cmd_failover(int argc, char **argv)
 	}
 	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
-	if (!(flow = kdr_cli_flow(&desired, a.flow, &failover_spec))) {
+	/* Opened by the load: where --commit records. */
+	if (kdr_cli_source_opened(&source, &args.src) != 0) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
+	req = (struct kdr_failover_request){ .flow_name = a.flow, .groups = (const char *const *)a.groups.v,
+					     .n_groups = a.groups.n, .groups_re = groups_re, .force = a.force,
+					     .dry_run = a.dry_run, .commit = a.commit, .source = source };
 	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
 	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
-	if ((exit_code = kdr_cli_read_flow(&p, &desired, &args, flow)) != KDR_EXIT_OK)
-		goto cleanup;
-	req.flow = flow;
-	req.groups = (const char *const *)a.groups.v;
-	req.n_groups = a.groups.n;
-	req.groups_re = groups_re;
-	req.force = a.force;
-	req.dry_run = a.dry_run;
-	rc = kdr_pipeline_failover(&fo, &p, &req);
-	print_progress(&fo);
-	if (rc != 0) {
-		fprintf(stderr, "kdr failover: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
+	kdr_pipeline_failover_run(&fo, &desired, kdr_cli_pipeline_options(&args), &req);
+	kdr_pipeline_failover_render_decision(&o, &fo, &req, a.json);
+	kdr_output_write(&o, stdout, stderr);
+	if (!fo.run.error) {
+		if (fo.to_commit && !a.dry_run && !a.yes)
+			req.declined = declined(fo.to_commit);
+		kdr_pipeline_failover_finish(&fo, &req);
+		kdr_pipeline_failover_render_finish(&o, &fo, &req);
+		kdr_output_write(&o, stdout, stderr);
 	}
-	if (a.json)
-		kdr_dr_failover_render_json(&out, &fo.plan, a.dry_run);
-	else
-		kdr_dr_failover_render_text(&out, &fo.plan, a.dry_run);
-	fwrite(out.ptr, 1, out.len, stdout);
-	fflush(stdout);
-	for (size_t i = 0; i < fo.lockouts.n; i++)
-		fprintf(stderr, "kdr failover: warning: %s\n", fo.lockouts.v[i]);
-	if (!a.dry_run && fo.to_commit) {
-		if (!a.yes &&
-		    (!isatty(STDIN_FILENO) || !kdr_cli_confirm("commit the offsets of %zu group(s)", fo.to_commit))) {
-			fprintf(stderr, "kdr failover: not committed (%s)\n",
-				isatty(STDIN_FILENO) ? "not confirmed" : "stdin is not a terminal: pass --yes");
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-		if (kdr_pipeline_failover_commit(&errors, &p, &fo) != 0) {
-			for (size_t i = 0; i < errors.n; i++)
-				fprintf(stderr, "kdr failover: %s\n", errors.v[i]);
-			exit_code = KDR_EXIT_ERROR;
-		} else {
-			fprintf(stderr, "kdr failover: committed the offsets of %zu group(s) on '%s'\n", fo.to_commit,
-				flow->target);
-		}
-	}
-	/* Recorded even when a group was refused: the connectors are stopped and must stay so. */
-	if (record_failover(&args.src, &desired, flow, a.commit, a.dry_run, fo.to_commit) != KDR_EXIT_OK)
-		exit_code = KDR_EXIT_ERROR;
-	if (fo.plan.n_refused)
-		exit_code = KDR_EXIT_ERROR;
+	exit_code = kdr_cli_exit_status(fo.run.outcome);
 cleanup:
-	kdr_buf_release(&out);
+	kdr_output_release(&o);
 	kdr_failover_outcome_release(&fo);
 	kdr_regex_free(groups_re);
-	kdr_pipeline_release(&p);
 	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	kdr_strvec_release(&a.groups);
-	kdr_strvec_release(&errors);
 	return exit_code;
 }

@@ -9,6 +9,7 @@
 #include "pipeline/pipeline.h"
 #include "source/record.h"
 #include "spec/spec.h"
+#include "util/output.h"
 #include "util/regex.h"
 #include "util/strvec.h"
 
@@ -16,23 +17,70 @@
  * kdr failover and kdr failback on the one pipeline: the steps after a
  * pipeline has read the flow's two clusters with their groups' offsets.
  * pkg/dr decides, pkg/executor stops connectors, reads MM2's topics and
- * commits offsets; these wire them. Nothing here prints and nothing here
- * records into the desired state (the command does, with the outcome):
- * outcomes are in the out structs, failures in kdr_error_message().
+ * commits offsets, pkg/source records the step in the desired state; these
+ * wire them. Nothing here prints: outcomes are in the out structs, rendered
+ * as the commands print them into a kdr_output (failover_text.c: stdout
+ * and stderr in the order printed, since tables and guidance alternate),
+ * failures also in kdr_error_message().
  */
+
+/* --- what a DR step records in the desired state --- */
+
+/*
+ * The change a DR step writes into the desired state it was read from, and
+ * its commit message; recorded through the source (kdr_pipeline_dr_record)
+ * with --commit, else described. `change` lends from the other fields and
+ * from the desired state; release with kdr_dr_step_record_release.
+ */
+struct kdr_dr_step_record {
+	struct kdr_source_change change;
+	struct kdr_spec_edit edits[2];
+	char *failed_over; /* failover: spec.failedOver's value as written (a quoted YAML scalar) */
+	char *path;        /* failback step 1: the reverse flow's file, next to F's */
+	char *document;    /* its document */
+	char *message;     /* the commit message */
+	/* kdr_pipeline_dr_record: */
+	bool attempted;         /* recording was tried */
+	struct kdr_strvec done; /* what was written, one line each; none: nothing needed writing */
+	char *error;            /* NULL: recorded; else why not (the source's message) */
+	bool unsupported;       /* the source cannot hold a whole document (--k8s): change.file_data is the user's */
+};
+
+/*
+ * Records rec->change with rec->message in `source`, the source `desired`
+ * was loaded from (kdr_source_record), filling rec->attempted, done, error
+ * and unsupported. Returns 0 or the source's code.
+ */
+int kdr_pipeline_dr_record(struct kdr_dr_step_record *rec, struct kdr_source *source,
+			   const struct kdr_desired *desired);
+
+/* kdr_pipeline_result_render_read's lines (the clusters not read, or the read's failure) into `o`, on stderr. */
+void kdr_pipeline_dr_render_read(struct kdr_output *o, const struct kdr_pipeline_result *run);
+
+/* "WHAT: LINE" per thing kdr_pipeline_dr_record wrote, or why it failed; a document the source cannot hold on stdout. */
+void kdr_pipeline_dr_record_render(struct kdr_output *o, const char *what, const struct kdr_dr_step_record *rec);
 
 /* --- failover --- */
 
 struct kdr_failover_request {
-	const struct kdr_flow *flow;       /* lent from the pipeline's desired state */
+	const char *flow_name;             /* kdr_pipeline_failover_run: --flow F */
+	const struct kdr_flow *flow;       /* kdr_pipeline_failover: lent from the pipeline's desired state */
 	const char *const *groups;         /* --group G...; NULL/0: every checkpointed group the flow accepts */
 	size_t n_groups;
 	const struct kdr_regex *groups_re; /* --groups REGEX, NULL: none */
 	bool force;                        /* also move groups backwards */
-	bool dry_run;                      /* stop no connector */
+	bool dry_run;                      /* stop no connector, commit and record nothing */
+	bool commit;                       /* record the failover in `source` (else it is described) */
+	struct kdr_source *source;         /* the source the desired state was loaded from, lent */
+	/* Set by the caller after asking, before kdr_pipeline_failover_finish: why the offsets are not to be committed. */
+	const char *declined;
 };
 
 struct kdr_failover_outcome {
+	/* The read (run.p) and why the failover stopped; FAILED also for a refused group, no consent, a failed commit or record. */
+	struct kdr_pipeline_result run;
+	struct kdr_strvec clusters;  /* read: the flow's source and target */
+	const struct kdr_flow *flow; /* lent */
 	struct kdr_executor_stop *stops; /* the flow's connectors as stopping left them (none under dry_run) */
 	size_t n_stops;
 	/* In order: skipped checkpoint records, why the records at risk are unknown. */
@@ -41,6 +89,11 @@ struct kdr_failover_outcome {
 	/* Principals the source lets read a moved group that the target's ACLs would lock out (kdr_plan_acl_lockouts). */
 	struct kdr_strvec lockouts;
 	size_t to_commit; /* groups whose verdict is commit */
+	/* kdr_pipeline_failover_finish: */
+	bool committed;                  /* the offsets' commit was made (to_commit groups, not dry-run, not declined) */
+	size_t commit_failed;            /* groups whose commit failed */
+	struct kdr_strvec commit_errors; /* their messages */
+	struct kdr_dr_step_record record; /* what the failover records (empty when declined) */
 };
 
 /*
@@ -54,7 +107,7 @@ struct kdr_failover_outcome {
  * (its log ends past MM2's latest offset-syncs; unknown, with a warning,
  * when they cannot be read); decides (pure) and lists ACL lockouts. Fills
  * an empty `out` (release it also on failure: stops and warnings made
- * before the failure are in it). Returns 0; KDR_EUNAVAILABLE (target or its
+ * before the failure are in it, and out->run the failure). Returns 0; KDR_EUNAVAILABLE (target or its
  * groups unreadable), KDR_ENOTFOUND (no checkpoints topic) or the read's
  * code, the message ending "nothing was changed" / "nothing was committed".
  */
@@ -62,12 +115,39 @@ int kdr_pipeline_failover(struct kdr_failover_outcome *out, const struct kdr_pip
 			  const struct kdr_failover_request *req);
 
 /*
- * Commits out->plan's commit rows on the flow's target (one
- * AlterConsumerGroupOffsets per group). Messages of failures go to
- * `errors`. Returns the number of groups that failed.
+ * kdr failover --flow F up to its decision: finds req->flow_name in
+ * `desired`, reads its source and target with their groups' offsets
+ * (`options`: the command line's), then kdr_pipeline_failover on that read.
+ * Returns 0, or the failing stage's code (recorded in out->run).
  */
-size_t kdr_pipeline_failover_commit(struct kdr_strvec *errors, const struct kdr_pipeline *p,
-				    const struct kdr_failover_outcome *out);
+int kdr_pipeline_failover_run(struct kdr_failover_outcome *out, const struct kdr_desired *desired,
+			      const struct kdr_pipeline_options *options, const struct kdr_failover_request *req);
+
+/*
+ * kdr failover's second half, once `out` was decided (kdr_pipeline_failover
+ * returned 0) and shown: unless req->declined or dry_run, commits the
+ * groups to commit on the flow's target (one AlterConsumerGroupOffsets per
+ * group, failures in out->commit_errors); then, even when a group
+ * was refused or failed (the connectors are stopped and must stay so),
+ * the failover's record (spec.suspended: true, spec.failedOver: now unless
+ * recorded already) into out->record, written into req->source with
+ * req->commit (not dry_run) unless the flow already records it. Sets
+ * out->run.outcome as the exit status says it.
+ */
+void kdr_pipeline_failover_finish(struct kdr_failover_outcome *out, const struct kdr_failover_request *req);
+
+/*
+ * What kdr failover prints once decided: the clusters not read, each
+ * connector's stop and the warnings; then why it stopped, or the decision's
+ * table (`json`: kdr_dr_failover_render_json; stdout, flushed before the
+ * question) and the ACL lockouts.
+ */
+void kdr_pipeline_failover_render_decision(struct kdr_output *o, const struct kdr_failover_outcome *out,
+					   const struct kdr_failover_request *req, bool json);
+
+/* What kdr failover prints once finished: not consented, the commit's outcome, the record or the patch to record. */
+void kdr_pipeline_failover_render_finish(struct kdr_output *o, const struct kdr_failover_outcome *out,
+					 const struct kdr_failover_request *req);
 
 void kdr_failover_outcome_release(struct kdr_failover_outcome *out);
 
@@ -95,24 +175,6 @@ void kdr_failover_outcome_release(struct kdr_failover_outcome *out);
 int kdr_pipeline_failback_groups(struct kdr_dr_failover_plan *out, struct kdr_strvec *untranslated,
 				 struct kdr_strvec *errors, const struct kdr_pipeline *p, const struct kdr_flow *flow,
 				 enum kdr_dr_untranslatable untranslatable, bool commit);
-
-/* --- what a DR step records in the desired state --- */
-
-/*
- * The change a DR step writes into the desired state it was read from, and
- * its commit message; the command records it through the source
- * (kdr_source_record) with --commit, else prints it. `change` lends from
- * the other fields and from the desired state; release with
- * kdr_dr_step_record_release.
- */
-struct kdr_dr_step_record {
-	struct kdr_source_change change;
-	struct kdr_spec_edit edits[2];
-	char *failed_over; /* failover: spec.failedOver's value as written (a quoted YAML scalar) */
-	char *path;        /* failback step 1: the reverse flow's file, next to F's */
-	char *document;    /* its document */
-	char *message;     /* the commit message */
-};
 
 /*
  * kdr failover's record of `flow`: spec.suspended: true and spec.failedOver:

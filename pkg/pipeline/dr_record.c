@@ -1,7 +1,7 @@
 /*
  * What kdr failover and kdr failback record in the desired state: the
  * edits, the files and the commit messages (pipeline/dr.h). Decided here,
- * written by the source (kdr_source_record), printed by the command.
+ * written by the source (kdr_source_record), rendered in dr_text.c.
  */
 #include "pipeline/dr.h"
 
@@ -113,11 +113,26 @@ int kdr_pipeline_failback_restore(struct kdr_dr_step_record *out, const struct k
 	return 0;
 }
 
+int kdr_pipeline_dr_record(struct kdr_dr_step_record *rec, struct kdr_source *source,
+			   const struct kdr_desired *desired)
+{
+	int rc = kdr_source_record(&rec->done, source, desired, &rec->change, rec->message);
+
+	rec->attempted = true;
+	if (rc != 0) {
+		rec->error = kdr_strdup(kdr_error_message());
+		rec->unsupported = rc == KDR_EUNSUPPORTED;
+	}
+	return rc;
+}
+
 void kdr_dr_step_record_release(struct kdr_dr_step_record *rec)
 {
 	free(rec->failed_over);
 	free(rec->path);
 	free(rec->document);
 	free(rec->message);
+	kdr_strvec_release(&rec->done);
+	free(rec->error);
 	memset(rec, 0, sizeof(*rec));
 }

@@ -1,12 +1,14 @@
 /*
  * kdr failover's steps on a pipeline that read the flow's two clusters:
  * stop the flow's connectors, read MM2's checkpoints and the remote log
- * ends, estimate the records at risk, decide (pkg/dr), commit.
+ * ends, estimate the records at risk, decide (pkg/dr); then commit and
+ * record the failover in the desired state.
  */
 #include "pipeline/dr.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mm2/mm2.h"
 #include "util/alloc.h"
@@ -163,8 +165,11 @@ int kdr_pipeline_failover(struct kdr_failover_outcome *out, const struct kdr_pip
 	struct kdr_dr_failover_input in = { 0 };
 	int rc = 0;
 
-	if (!target_live)
-		return KDR_EUNAVAILABLE;
+	out->flow = flow;
+	if (!target_live) {
+		rc = KDR_EUNAVAILABLE;
+		goto cleanup;
+	}
 	/* Stop the connectors first, so that no checkpoint or group sync lands while we read and commit. */
 	if (!req->dry_run)
 		kdr_executor_stop_flow(&out->stops, &out->n_stops, p->desired, flow, &exec);
@@ -195,6 +200,8 @@ int kdr_pipeline_failover(struct kdr_failover_outcome *out, const struct kdr_pip
 	for (size_t g = 0; g < out->plan.n_groups; g++)
 		out->to_commit += out->plan.groups[g].verdict == KDR_DR_COMMIT;
 cleanup:
+	if (rc != 0)
+		kdr_pipeline_result_fail(&out->run, rc, false);
 	kdr_dr_checkpoints_release(&checkpoints);
 	kdr_dr_offsets_release(&wanted);
 	kdr_dr_offsets_release(&target_ends);
@@ -202,13 +209,54 @@ cleanup:
 	return rc;
 }
 
-size_t kdr_pipeline_failover_commit(struct kdr_strvec *errors, const struct kdr_pipeline *p,
-				    const struct kdr_failover_outcome *out)
+/* The current UTC time as "2026-12-07T01:02:03Z" (spec.failedOver). */
+static void utc_now(char out[21])
 {
-	struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
+	time_t now = time(NULL);
+	struct tm tm;
 
-	return kdr_executor_commit_failover(errors, &out->plan, kdr_desired_cluster(p->desired, out->plan.target),
-					    &exec);
+	gmtime_r(&now, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int kdr_pipeline_failover_run(struct kdr_failover_outcome *out, const struct kdr_desired *desired,
+			      const struct kdr_pipeline_options *options, const struct kdr_failover_request *req)
+{
+	struct kdr_failover_request decide = *req;
+	int rc = 0;
+
+	if (!(decide.flow = kdr_pipeline_result_flow(&out->run, desired, req->flow_name)))
+		return KDR_ENOTFOUND;
+	if ((rc = kdr_pipeline_result_read_flow(&out->run, &out->clusters, desired, options, decide.flow)) != 0)
+		return rc;
+	return kdr_pipeline_failover(out, &out->run.p, &decide);
+}
+
+void kdr_pipeline_failover_finish(struct kdr_failover_outcome *out, const struct kdr_failover_request *req)
+{
+	const struct kdr_pipeline *p = &out->run.p;
+	struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
+	const struct kdr_flow *flow = out->flow;
+	char now[21] = "";
+	bool failed = out->plan.n_refused > 0;
+
+	if (out->to_commit && !req->dry_run && req->declined) {
+		out->run.outcome = KDR_PIPELINE_FAILED;
+		return;
+	}
+	if (out->to_commit && !req->dry_run) {
+		out->committed = true;
+		out->commit_failed = kdr_executor_commit_failover(
+			&out->commit_errors, &out->plan, kdr_desired_cluster(p->desired, out->plan.target), &exec);
+		failed |= out->commit_failed > 0;
+	}
+	utc_now(now);
+	kdr_pipeline_failover_record(&out->record, flow, now, out->to_commit);
+	/* A flow that records its failover already keeps it (and its time): nothing to write. */
+	if (req->commit && !req->dry_run && !(flow->suspended && flow->failed_over))
+		failed |= kdr_pipeline_dr_record(&out->record, req->source, p->desired) != 0;
+	if (failed)
+		out->run.outcome = KDR_PIPELINE_FAILED;
 }
 
 void kdr_failover_outcome_release(struct kdr_failover_outcome *out)
@@ -217,5 +265,9 @@ void kdr_failover_outcome_release(struct kdr_failover_outcome *out)
 	kdr_strvec_release(&out->warnings);
 	kdr_dr_failover_plan_release(&out->plan);
 	kdr_strvec_release(&out->lockouts);
+	kdr_pipeline_result_release(&out->run);
+	kdr_strvec_release(&out->clusters);
+	kdr_strvec_release(&out->commit_errors);
+	kdr_dr_step_record_release(&out->record);
 	memset(out, 0, sizeof(*out));
 }

@@ -204,23 +204,13 @@ void kdr_pipeline_status_lag(struct kdr_health *status, const struct kdr_pipelin
 int kdr_pipeline_lag_run(struct kdr_lag_result *out, const struct kdr_desired *desired,
 			 const struct kdr_pipeline_options *options, const char *flow_name, int64_t max_rpo_ms)
 {
-	const struct kdr_flow *flow = kdr_desired_flow(desired, flow_name);
-	struct kdr_pipeline_options read = *options;
+	const struct kdr_flow *flow = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!flow) {
-		rc = kdr_error_set(KDR_ENOTFOUND, "--flow '%s': no ReplicationFlow of that name is declared",
-				   flow_name);
-		return kdr_pipeline_result_fail(&out->run, rc, false);
-	}
-	for (size_t i = 0; i < options->n_clusters; i++)
-		kdr_strvec_push(&out->clusters, options->clusters[i]);
-	kdr_strvec_push(&out->clusters, flow->source);
-	kdr_strvec_push(&out->clusters, flow->target);
-	read.clusters = (const char *const *)out->clusters.v;
-	read.n_clusters = out->clusters.n;
-	if ((rc = kdr_pipeline_result_read(&out->run, desired, &read)) != 0)
+	if (!(flow = kdr_pipeline_result_flow(&out->run, desired, flow_name)))
+		return KDR_ENOTFOUND;
+	if ((rc = kdr_pipeline_result_read_flow(&out->run, &out->clusters, desired, options, flow)) != 0)
 		return rc;
 	if ((rc = kdr_pipeline_flow_lag(&out->report, &out->warnings, &out->run.p, flow, max_rpo_ms)) != 0)
 		return kdr_pipeline_result_fail(&out->run, rc, false);

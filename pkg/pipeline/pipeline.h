@@ -84,6 +84,19 @@ int kdr_pipeline_result_fail(struct kdr_pipeline_result *out, int rc, bool read)
 int kdr_pipeline_result_read(struct kdr_pipeline_result *out, const struct kdr_desired *desired,
 			     const struct kdr_pipeline_options *options);
 
+/* ReplicationFlow `name` of `desired`, or NULL with "--flow 'NAME': no ReplicationFlow ..." recorded in `out`. */
+const struct kdr_flow *kdr_pipeline_result_flow(struct kdr_pipeline_result *out, const struct kdr_desired *desired,
+						const char *name);
+
+/*
+ * kdr_pipeline_result_read of the options' clusters and `flow`'s source and
+ * target (the clusters a DR command reads), the selection kept in
+ * `clusters` (release it with the result).
+ */
+int kdr_pipeline_result_read_flow(struct kdr_pipeline_result *out, struct kdr_strvec *clusters,
+				  const struct kdr_desired *desired, const struct kdr_pipeline_options *options,
+				  const struct kdr_flow *flow);
+
 /*
  * The read stage as the commands print it, to `err`: "kdr: MESSAGE" per
  * cluster the read left out, or the read's failure.

@@ -27,6 +27,33 @@ int kdr_pipeline_result_read(struct kdr_pipeline_result *out, const struct kdr_d
 	return 0;
 }
 
+const struct kdr_flow *kdr_pipeline_result_flow(struct kdr_pipeline_result *out, const struct kdr_desired *desired,
+						const char *name)
+{
+	const struct kdr_flow *flow = kdr_desired_flow(desired, name);
+
+	if (!flow)
+		kdr_pipeline_result_fail(out, kdr_error_set(KDR_ENOTFOUND,
+							    "--flow '%s': no ReplicationFlow of that name is declared", name),
+					 false);
+	return flow;
+}
+
+int kdr_pipeline_result_read_flow(struct kdr_pipeline_result *out, struct kdr_strvec *clusters,
+				  const struct kdr_desired *desired, const struct kdr_pipeline_options *options,
+				  const struct kdr_flow *flow)
+{
+	struct kdr_pipeline_options read = *options;
+
+	for (size_t i = 0; i < options->n_clusters; i++)
+		kdr_strvec_push(clusters, options->clusters[i]);
+	kdr_strvec_push(clusters, flow->source);
+	kdr_strvec_push(clusters, flow->target);
+	read.clusters = (const char *const *)clusters->v;
+	read.n_clusters = clusters->n;
+	return kdr_pipeline_result_read(out, desired, &read);
+}
+
 void kdr_pipeline_result_render_read(struct kdr_buf *err, const struct kdr_pipeline_result *result)
 {
 	for (size_t i = 0; i < result->p.read.messages.n; i++)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/markdown.h"
+#include "util/output.h"
 #include "util/scrub.h"
 #include "util/sort.h"
 #include "util/strmap.h"
@@ -51,6 +53,42 @@ static void test_buf_appends_and_grows(void **state)
 }
 
 /* printf formats into the room left when it fits, else grows: both give the same text, a NUL after it. */
+/* The parts keep their order across the two streams; text of one stream joins its part until a flush. */
+static void test_output_keeps_the_order_of_both_streams(void **state)
+{
+	struct kdr_output o = KDR_OUTPUT_INIT;
+	char *both = NULL, *out = NULL;
+	size_t both_len = 0, out_len = 0;
+	FILE *both_f = open_memstream(&both, &both_len), *out_f = open_memstream(&out, &out_len);
+
+	(void)state;
+	kdr_output_printf(&o, KDR_STDERR, "step %d\n", 1);
+	kdr_output_put(&o, KDR_STDOUT, "table\n", 6);
+	kdr_output_printf(&o, KDR_STDOUT, "%s\n", "summary");
+	kdr_output_flush(&o);
+	kdr_output_printf(&o, KDR_STDOUT, "more\n");
+	kdr_output_printf(&o, KDR_STDERR, "next\n");
+	assert_int_equal(o.n, 4); /* err, out (flushed), out, err */
+	assert_true(o.parts[1].flush);
+	kdr_output_write(&o, both_f, both_f);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(o.text.len, 0);
+	fflush(both_f);
+	assert_string_equal(both, "step 1\ntable\nsummary\nmore\nnext\n");
+	kdr_output_printf(&o, KDR_STDOUT, "only out\n");
+	kdr_output_printf(&o, KDR_STDERR, "only err\n");
+	kdr_output_write(&o, out_f, both_f);
+	fflush(out_f);
+	fflush(both_f);
+	assert_string_equal(out, "only out\n");
+	assert_string_equal(both, "step 1\ntable\nsummary\nmore\nnext\nonly err\n");
+	kdr_output_release(&o);
+	fclose(both_f);
+	fclose(out_f);
+	free(both);
+	free(out);
+}
+
 static void test_buf_printf_fits_or_grows(void **state)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
@@ -405,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_scrub_secrets_and_userinfo),
 		cmocka_unit_test(test_buf_appends_and_grows),
 		cmocka_unit_test(test_buf_printf_fits_or_grows),
+		cmocka_unit_test(test_output_keeps_the_order_of_both_streams),
 		cmocka_unit_test(test_buf_detach_hands_over_ownership),
 		cmocka_unit_test(test_buf_json_string_escapes),
 		cmocka_unit_test(test_strvec_push_sort_join_find),
