@@ -12,11 +12,11 @@
 
 /*
  * kdr backup and kdr restore on the one pipeline (docs/backup-format.md):
- * the stages after a pipeline has read the cluster, and the restore's own
- * steps after its plan was applied. pkg/dr decides and renders, pkg/executor
- * moves the records and offsets; these only wire them and read or write the
- * backup directory. Nothing here prints: outcomes are in the out structs,
- * failures in kdr_error_message().
+ * each command's whole run (read -> backup; read -> plan -> apply -> the
+ * restore's steps) into a result, and its rendering as text. pkg/dr decides
+ * and renders the files, pkg/executor moves the records and offsets; these
+ * only wire them and read or write the backup directory. Nothing here
+ * prints: outcomes are in the out structs, failures in kdr_error_message().
  */
 
 /* --- backup --- */

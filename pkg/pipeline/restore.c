@@ -444,8 +444,8 @@ static int fail_in(struct kdr_restore_result *out, int rc, const char *what, con
 	return rc;
 }
 
-/* The end of a run that failed as a whole but not in a stage: a refusal, a failed action or step. */
-static int refused(struct kdr_restore_result *out, enum kdr_pipeline_outcome outcome)
+/* Ends the run without a stage error: a refusal, a failed action or step (FAILED), what is left (PENDING). */
+static int end_run(struct kdr_restore_result *out, enum kdr_pipeline_outcome outcome)
 {
 	out->run.outcome = outcome;
 	return 0;
@@ -470,16 +470,16 @@ static int plan_and_apply(struct kdr_restore_result *out, const struct kdr_desir
 		return fail_in(out, rc, "--connectors: ", "; nothing was restored");
 	out->planned = true;
 	if ((out->plan_errors = kdr_pipeline_plan_has_errors(p)))
-		return refused(out, KDR_PIPELINE_FAILED);
+		return end_run(out, KDR_PIPELINE_FAILED);
 	if (req->dry_run || p->plan.n_actions == 0)
 		return 0;
 	if (req->consent && req->consent(req->consent_ctx, out) != 0)
-		return refused(out, KDR_PIPELINE_FAILED);
+		return end_run(out, KDR_PIPELINE_FAILED);
 	kdr_pipeline_apply(&out->apply, p, NULL, NULL);
 	out->applied = true;
 	/* Records and offsets only onto a cluster the plan fully applied to. */
 	if (out->apply.failed || out->apply.unsettled)
-		return refused(out, out->apply.failed ? KDR_PIPELINE_FAILED : KDR_PIPELINE_PENDING);
+		return end_run(out, out->apply.failed ? KDR_PIPELINE_FAILED : KDR_PIPELINE_PENDING);
 	return 0;
 }
 
@@ -496,14 +496,14 @@ static int restore_steps(struct kdr_restore_result *out, const struct kdr_cluste
 		out->brokers_done = true;
 		/* Skipped keys (sensitive, a missing broker) are reported, not failures; a refusal or a failure is. */
 		if (out->brokers.errors.n || out->brokers.decided.n_refused)
-			return refused(out, KDR_PIPELINE_FAILED);
+			return end_run(out, KDR_PIPELINE_FAILED);
 	}
 	if (req->data) {
 		if ((rc = kdr_pipeline_restore_data(&out->data, p, req->from, cl, req->dry_run)) != 0)
 			return fail_in(out, rc, "--data: ", "; no record was produced");
 		out->data_done = true;
 		if (out->data.failed)
-			return refused(out, KDR_PIPELINE_FAILED);
+			return end_run(out, KDR_PIPELINE_FAILED);
 	}
 	if (req->offsets) {
 		rc = kdr_pipeline_restore_offsets(&out->offsets, p, req->from, cl, req->data ? &out->data : NULL,
@@ -513,10 +513,10 @@ static int restore_steps(struct kdr_restore_result *out, const struct kdr_cluste
 		out->offsets_done = true;
 		/* A dry run judges the offsets before the plan and --data are applied: a refusal is not a failure. */
 		if (out->offsets.errors.n || (out->offsets.decided.n_refused && !req->dry_run))
-			return refused(out, KDR_PIPELINE_FAILED);
+			return end_run(out, KDR_PIPELINE_FAILED);
 	}
 	if ((out->blocked = p->plan.n_blocked) > 0)
-		return refused(out, KDR_PIPELINE_PENDING);
+		return end_run(out, KDR_PIPELINE_PENDING);
 	return 0;
 }
 
