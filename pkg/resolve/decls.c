@@ -11,6 +11,7 @@
 
 #include "resolve/resolve_internal.h"
 #include "util/alloc.h"
+#include "util/sort.h"
 
 static int compare_decls(const void *a, const void *b)
 {
@@ -63,18 +64,10 @@ void kdr_resolve__index_decls(struct kdr_resolved *resolved, const struct kdr_de
 
 size_t kdr_resolve_decls_of(const struct kdr_resolved *resolved, const char *cluster, size_t *first)
 {
-	size_t lo = 0, hi = resolved->n_decls, end = 0;
+	/* decls are sorted by cluster (their first member) first: binary search for the start of the run. */
+	size_t lo = kdr_sort_first_named(resolved->decls, resolved->n_decls, sizeof(*resolved->decls), cluster);
+	size_t end = lo;
 
-	/* decls are sorted by cluster first: binary search for the start of the run. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(resolved->decls[mid].cluster, cluster) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	end = lo;
 	while (end < resolved->n_decls && strcmp(resolved->decls[end].cluster, cluster) == 0)
 		end++;
 	*first = lo;

@@ -81,3 +81,20 @@ long kdr_sort_search(const void *base, size_t n, size_t size, const void *key,
 	}
 	return -(long)lo - 1;
 }
+
+size_t kdr_sort_first_named(const void *base, size_t n, size_t size, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		/* A pointer to a struct converts to a pointer to its first member. */
+		const char *const *element = (const char *const *)(const void *)((const char *)base + mid * size);
+
+		if (strcmp(*element, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

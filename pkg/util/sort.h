@@ -28,4 +28,12 @@ size_t kdr_sort_keep_last(void *base, size_t n, size_t size, int (*compare)(cons
 long kdr_sort_search(const void *base, size_t n, size_t size, const void *key,
 		     int (*compare)(const void *element, const void *key));
 
+/*
+ * The lower bound by name of the `n` elements of `size` bytes at `base`,
+ * structs whose first member is a `const char *` (a name) and sorted by it
+ * (strcmp): the index of the first element whose name is not less than
+ * `name` (of several with that name, the first), or n when there is none.
+ */
+size_t kdr_sort_first_named(const void *base, size_t n, size_t size, const char *name);
+
 #endif

@@ -14,6 +14,7 @@
 #include "resolve/topic_merge.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/sort.h"
 #include "validate/validate_internal.h"
 
 /* "cluster 'a'" or "clusters 'a', 'b'": the clusters both policies name. */
@@ -245,22 +246,6 @@ static char *literal_prefix(const char *pattern)
 	return kdr_buf_detach(&buf);
 }
 
-/* The first entry of the sorted `listed` whose name is >= `prefix`. */
-static size_t lower_bound(const struct listed *listed, size_t n, const char *prefix)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(listed[mid].name, prefix) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * Only pairs of policies that can conflict are compared: two that list the
  * same topic, or one whose match covers a topic the other lists (found
@@ -309,7 +294,7 @@ void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx)
 			continue;
 		prefix = literal_prefix(desired->policies[m].match);
 		plen = strlen(prefix);
-		for (size_t i = lower_bound(listed, n_listed, prefix);
+		for (size_t i = kdr_sort_first_named(listed, n_listed, sizeof(*listed), prefix);
 		     i < n_listed && strncmp(listed[i].name, prefix, plen) == 0; i++) {
 			if (listed[i].policy != m && kdr_regex_full_match(ctx->matches[m], listed[i].name))
 				add_pair(&pairs, &n_pairs, &cap_pairs, m, listed[i].policy);

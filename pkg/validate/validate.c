@@ -130,19 +130,12 @@ long kdr_validate__find_topic(const struct kdr_validate_ctx *ctx, const struct k
 {
 	size_t p = (size_t)(policy - ctx->desired->policies);
 	const struct kdr_validate_topic_ref *refs = ctx->topic_refs[p];
-	size_t lo = 0, hi = ctx->n_topic_refs[p];
+	size_t lo = 0;
 
 	if (!name)
 		return -1;
 	/* Lower bound: the first entry with this name is the one declared first. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(refs[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = kdr_sort_first_named(refs, ctx->n_topic_refs[p], sizeof(*refs), name);
 	if (lo < ctx->n_topic_refs[p] && strcmp(refs[lo].name, name) == 0)
 		return (long)refs[lo].index;
 	return -1;

@@ -436,6 +436,24 @@ static void test_sort_keep_last_keeps_the_newest_per_key(void **state)
 	assert_int_equal(kdr_sort_keep_last(v, 0, sizeof(*v), compare_keyed, release_keyed), 0);
 }
 
+struct named {
+	const char *name;
+	int seq;
+};
+
+static void test_sort_first_named_is_the_lower_bound(void **state)
+{
+	const struct named v[] = {{"a", 0}, {"b", 1}, {"b", 2}, {"b", 3}, {"d", 4}};
+
+	(void)state;
+	assert_int_equal(kdr_sort_first_named(v, 5, sizeof(*v), "b"), 1); /* the first of three */
+	assert_int_equal(kdr_sort_first_named(v, 5, sizeof(*v), "a"), 0);
+	assert_int_equal(kdr_sort_first_named(v, 5, sizeof(*v), "c"), 4); /* absent: where it would go */
+	assert_int_equal(kdr_sort_first_named(v, 5, sizeof(*v), ""), 0);
+	assert_int_equal(kdr_sort_first_named(v, 5, sizeof(*v), "e"), 5);
+	assert_int_equal(kdr_sort_first_named(v, 0, sizeof(*v), "a"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_escapes_user_strings),
 		cmocka_unit_test(test_sort_stable_keeps_order_of_equals),
 		cmocka_unit_test(test_sort_keep_last_keeps_the_newest_per_key),
+		cmocka_unit_test(test_sort_first_named_is_the_lower_bound),
 		cmocka_unit_test(test_grow_keeps_contents),
 	};
 
