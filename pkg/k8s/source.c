@@ -318,6 +318,7 @@ struct verdict {
 	struct kdr_buf message;
 	json_t *by_action, *by_risk, *blocked_items;
 	size_t actions, blocked, applied;
+	size_t pending; /* applied, but Connect did not report the change within --timeout */
 	bool has_plan;
 };
 
@@ -416,7 +417,10 @@ static void judge(struct verdict *v, const json_t *object, const struct kdr_sour
 		count(v->by_risk, kdr_risk_name(a->risk));
 		if (rep->held && rep->held[i])
 			held = true;
-		if (r && r->attempted && r->code == 0)
+		/* A change Connect has not reported yet is not applied: the next cycle sees whether it took. */
+		if (r && r->attempted && r->code == 0 && r->unsettled)
+			v->pending++;
+		else if (r && r->attempted && r->code == 0)
 			v->applied++;
 		if (r && r->attempted && r->code != 0) {
 			if (!failed)
@@ -471,6 +475,8 @@ static void judge(struct verdict *v, const json_t *object, const struct kdr_sour
 		v->reconciling = true;
 		v->reason = "Progressing";
 		say(v, "%zu of %zu action(s) applied", v->applied, v->actions);
+		if (v->pending)
+			say(v, "%zu waiting for Connect to report the change", v->pending);
 	} else if (strcmp(v->reason, "Reconciled") == 0) {
 		say(v, v->applied ? "applied %zu action(s)" : "in sync (%zu actions)", v->applied);
 	}

@@ -27,6 +27,9 @@
 #include <cmocka.h>
 
 #include "k8s/k8s.h"
+#include "kafka/kafka.h"
+#include "plan/plan.h"
+#include "source/source.h"
 #include "source/record.h"
 #include "util/strvec.h"
 #include "util/alloc.h"
@@ -729,6 +732,69 @@ static void test_record_survives_status_writes(void **state)
 	kdr_k8s_client_free(writer.client);
 }
 
+/*
+ * A Connect change applied but not reported by Connect within --timeout
+ * (result.unsettled, kdr apply's PENDING) leaves its flow Progressing, not
+ * Reconciled: the next cycle sees whether it took. Before, the operator
+ * counted it as applied and said Ready.
+ */
+static void test_report_pending_change_is_progressing(void **state)
+{
+	struct kdr_k8s_source_options options = { .namespace = "kdr-report", .timeout_ms = 10000 };
+	struct kdr_source source = { NULL, NULL };
+	struct kdr_desired desired = { 0 };
+	char cluster[] = "west", resource[] = "kdr.east-to-west.source", flow[] = "east-to-west", reason[] = "suspended";
+	char pending[] = "connector 'kdr.east-to-west.source' still RUNNING after 1000 ms";
+	struct kdr_action action = { .kind = KDR_ACTION_PAUSE_CONNECTOR, .cluster = cluster, .resource = resource,
+				     .policy = flow, .reason = reason };
+	struct kdr_plan plan = { .actions = &action, .n_actions = 1 };
+	struct kdr_action_result result = { .attempted = true, .code = 0, .unsettled = true, .message = pending };
+	struct kdr_source_report report = { .source_state = "ok", .plan = &plan, .results = &result };
+	char *revision = NULL, *got = NULL;
+	int64_t deadline = 0;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	kubectl("create namespace kdr-report");
+	assert_int_equal(
+		sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: east, namespace: kdr-report}\\n"
+		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
+		   "apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: west, namespace: kdr-report}\\n"
+		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
+		   "apiVersion: kdr.io/v1alpha1\\nkind: ReplicationFlow\\nmetadata: {name: east-to-west, namespace: "
+		   "kdr-report}\\nspec: {source: east, target: west, topics: [orders], suspended: true}\\n' | "
+		   "kubectl --kubeconfig '%s' apply -f - >/dev/null",
+		   srv.kubeconfig),
+		0);
+	assert_int_equal(kdr_k8s_source_watch(&source, &srv.config, &options), 0);
+	/* The informers list every kind once before the source has a revision. */
+	deadline = now_ms() + 20000;
+	while (source.ops->revision(&revision, source.ctx) != 0 && now_ms() < deadline)
+		usleep(100 * 1000);
+	assert_non_null(revision);
+	free(revision);
+	load_list(&desired, &source);
+	report.desired = &desired;
+	report.now_unix_ms = (int64_t)time(NULL) * 1000;
+
+	source.ops->report(source.ctx, &report);
+	got = flow_field("kdr-report", "east-to-west", "{.status.conditions[?(@.type==\"Ready\")].reason}");
+	printf("a pending pause: Ready reason %s\n", got);
+	assert_string_equal(got, "Progressing");
+	free(got);
+	assert_flow_field("kdr-report", "east-to-west", "{.status.conditions[?(@.type==\"Ready\")].message}",
+			  "0 of 1 action(s) applied; 1 waiting for Connect to report the change");
+
+	/* The next cycle's pause settled: Reconciled. */
+	result.unsettled = false;
+	result.message = NULL;
+	source.ops->report(source.ctx, &report);
+	assert_flow_field("kdr-report", "east-to-west", "{.status.conditions[?(@.type==\"Ready\")].reason}",
+			  "Reconciled");
+	kdr_desired_release(&desired);
+	kdr_source_release(&source);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_record_patches_the_flow),
 		cmocka_unit_test(test_record_survives_status_writes),
+		cmocka_unit_test(test_report_pending_change_is_progressing),
 		cmocka_unit_test(test_informer_watch_restart),
 	};
 
