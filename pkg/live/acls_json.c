@@ -40,7 +40,7 @@ static int parse_error(struct kdr_json_r *r, const char *key)
 	return kdr_json_r_fail_at(r, key, "%s", kdr_error_message());
 }
 
-static int read_binding(struct kdr_json_r *r, void *item, const json_t *value)
+static int read_binding(struct kdr_json_r *r, void *ctx, void *item, const json_t *value)
 {
 	static const char *const fields[] = { "principal", "host",	"resourceType", "resourceName",
 					      "pattern",   "operation", "permission",   NULL };
@@ -49,6 +49,7 @@ static int read_binding(struct kdr_json_r *r, void *item, const json_t *value)
 		   *permission = NULL;
 	int rc = 0;
 
+	(void)ctx;
 	if (!json_is_object(value))
 		return kdr_json_r_fail(r, "expected an object");
 	if ((rc = kdr_json_r_check_fields(r, value, fields)) ||
@@ -98,7 +99,7 @@ int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster,
 		return kdr_json_r_fail_at(r, "acls", "expected an array or null");
 	cl->acls_read = true;
 	at = kdr_json_r_push_key(r, "acls");
-	rc = kdr_json_r_items(r, (void **)&cl->acls.v, &cl->acls.n, sizeof(*cl->acls.v), acls, read_binding);
+	rc = kdr_json_r_items(r, (void **)&cl->acls.v, &cl->acls.n, sizeof(*cl->acls.v), acls, read_binding, NULL);
 	kdr_json_r_pop(r, at);
 	cl->acls.cap = cl->acls.n;
 	if (!rc)

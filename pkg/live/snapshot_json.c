@@ -92,8 +92,34 @@ enum field_type {
 	FIELD_INT64,	      /* int64_t; absent: dflt */
 	FIELD_STATE,	      /* enum kdr_connector_state by name; absent: UNKNOWN */
 	FIELD_SOURCE,	      /* enum kdr_config_source by name; absent: left as it is */
-	FIELD_READ,	      /* by `read`, at PATH.key, absent (NULL) or not */
+	FIELD_BROKER_IDS,     /* struct kdr_replica_list: an array of int32; absent: empty */
+	FIELD_STRINGS,	      /* struct kdr_strmap: an object of strings or nulls */
+	FIELD_ARRAY,	      /* an array of objects: `items` */
+	FIELD_MAP,	      /* an object of named objects, in name order: `items` */
 	FIELD_ELSEWHERE,      /* allowed here, read after the table by the object's reader */
+};
+
+/* How the ids of a FIELD_ARRAY's items (each starting with its int32 id) must be. */
+enum id_rule {
+	IDS_ANY,    /* not checked, not sorted (the items have no id) */
+	IDS_UNIQUE, /* each once ("duplicate <what> id N"), sorted */
+	IDS_DENSE,  /* exactly 0..n-1 (partitions, indexed by id), sorted */
+};
+
+struct field;
+
+/*
+ * The items of a FIELD_ARRAY or FIELD_MAP: a new array of `size`-byte items
+ * at the field's offset, their count (size_t) at `count` in the same parent.
+ * A named item (FIELD_MAP) has its name (char *) first.
+ */
+struct items {
+	size_t size;
+	size_t count;
+	const struct field *fields; /* each item's table, or NULL: read by `read` */
+	int (*read)(struct kdr_json_r *r, void *item, const json_t *value);
+	enum id_rule rule;
+	const char *what; /* "broker": for the id errors */
 };
 
 struct field {
@@ -102,10 +128,16 @@ struct field {
 	size_t offset; /* of the member the field fills, in the item */
 	int32_t dflt;
 	bool required;
-	int (*read)(struct kdr_json_r *r, void *item, const json_t *value);
+	const struct items *items;
 };
 
 #define MAX_FIELDS 12
+/* The member a field fills, for its table entry. */
+#define AT(type, member) .offset = offsetof(struct type, member)
+/* Items of `type` counted by the member `count` of `parent`. */
+#define ITEMS(type, parent, counter) .size = sizeof(struct type), .count = offsetof(struct parent, counter)
+
+static int read_fields(struct kdr_json_r *r, void *item, const json_t *obj, const struct field *fields);
 
 /* Brokers, partitions and tasks have their int32 id as first member. */
 static int compare_ids(const void *a, const void *b)
@@ -129,15 +161,110 @@ static int int32_of(struct kdr_json_r *r, int32_t *out, const json_t *value)
 	return 0;
 }
 
+static int read_broker_id(struct kdr_json_r *r, void *ctx, void *item, const json_t *value)
+{
+	(void)ctx;
+	return int32_of(r, item, value);
+}
+
+static int read_broker_ids(struct kdr_json_r *r, struct kdr_replica_list *list, const json_t *value)
+{
+	if (!value) {
+		list->ids = kdr_calloc(1, sizeof(*list->ids));
+		list->n = 0;
+		return 0;
+	}
+	if (!json_is_array(value))
+		return kdr_json_r_type_error(r, "an array", value);
+	return kdr_json_r_items(r, (void **)&list->ids, &list->n, sizeof(*list->ids), value, read_broker_id, NULL);
+}
+
+static int read_string_entry(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
+{
+	if (json_is_string(value))
+		kdr_strmap_set(ctx, name, json_string_value(value));
+	else if (json_is_null(value))
+		kdr_strmap_set(ctx, name, NULL);
+	else
+		return kdr_json_r_type_error(r, "a string or null", value);
+	return 0;
+}
+
+static int read_item(struct kdr_json_r *r, void *ctx, void *item, const json_t *value)
+{
+	const struct items *items = ctx;
+
+	return items->fields ? read_fields(r, item, value, items->fields) : items->read(r, item, value);
+}
+
+/* A FIELD_MAP being read: each member appended to `base`, counted in *n as it is read. */
+struct map_read {
+	const struct items *items;
+	char *base;
+	size_t *n;
+};
+
+static int read_map_member(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
+{
+	struct map_read *map = ctx;
+	char *item = map->base + *map->n * map->items->size;
+
+	(*map->n)++;
+	*(char **)(void *)item = kdr_strdup(name);
+	return read_item(r, (void *)map->items, item, value);
+}
+
+/* The ids of `n` items sorted and checked by `items`' rule. */
+static int check_ids(struct kdr_json_r *r, char *base, size_t n, const struct items *items)
+{
+	if (items->rule == IDS_ANY)
+		return 0;
+	if (n > 1)
+		qsort(base, n, items->size, compare_ids);
+	for (size_t i = 0; i < n; i++) {
+		int32_t id = *(const int32_t *)(const void *)(base + i * items->size);
+
+		if (items->rule == IDS_DENSE && id != (int32_t)i)
+			return kdr_json_r_fail(r, "%s ids must be 0..%zu, each once", items->what, n - 1);
+		if (items->rule == IDS_UNIQUE && i > 0 &&
+		    id == *(const int32_t *)(const void *)(base + (i - 1) * items->size))
+			return kdr_json_r_fail(r, "duplicate %s id %d", items->what, (int)id);
+	}
+	return 0;
+}
+
+/* The one list reader of the format: a FIELD_ARRAY or FIELD_MAP `value` (NULL: absent) into `parent`. */
+static int read_items(struct kdr_json_r *r, void *parent, const struct field *f, const json_t *value)
+{
+	const struct items *items = f->items;
+	void **out = (void **)(void *)((char *)parent + f->offset);
+	size_t *n = (size_t *)(void *)((char *)parent + items->count);
+	struct map_read map = {items, NULL, n};
+	int rc = 0;
+
+	if (!value)
+		return 0;
+	if (f->type == FIELD_MAP) {
+		if (!json_is_object(value))
+			return kdr_json_r_type_error(r, "an object", value);
+		map.base = kdr_calloc(json_object_size(value) ? json_object_size(value) : 1, items->size);
+		*out = map.base;
+		return kdr_json_r_members(r, value, read_map_member, &map);
+	}
+	if (!json_is_array(value))
+		return kdr_json_r_type_error(r, "an array", value);
+	rc = kdr_json_r_items(r, out, n, items->size, value, read_item, (void *)items);
+	return rc ? rc : check_ids(r, *out, *n, items);
+}
+
 /* A name parsed by kdr_*_parse failed at PATH.key: its message. */
 static int parse_error(struct kdr_json_r *r, const char *key)
 {
 	return kdr_json_r_fail_at(r, key, "%s", kdr_error_message());
 }
 
-static int read_field(struct kdr_json_r *r, void *item, const json_t *obj, const struct field *f)
+static int read_scalar(struct kdr_json_r *r, void *member, const json_t *obj, const struct field *f)
 {
-	void *member = (char *)item + f->offset;
 	json_t *value = NULL;
 	size_t at = 0;
 	int rc = 0;
@@ -184,12 +311,30 @@ static int read_field(struct kdr_json_r *r, void *item, const json_t *obj, const
 		if (value && kdr_config_source_parse(member, json_string_value(value)) != 0)
 			rc = parse_error(r, f->key);
 		return rc;
-	case FIELD_READ:
-		at = kdr_json_r_push_key(r, f->key);
-		rc = f->read(r, item, json_object_get(obj, f->key));
-		kdr_json_r_pop(r, at);
-		return rc;
-	case FIELD_ELSEWHERE:
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* A field whose value is read at PATH.key: lists and maps. */
+static int read_nested(struct kdr_json_r *r, void *item, const json_t *value, const struct field *f)
+{
+	void *member = (char *)item + f->offset;
+
+	switch (f->type) {
+	case FIELD_BROKER_IDS:
+		return read_broker_ids(r, member, value);
+	case FIELD_STRINGS:
+		if (!value)
+			return 0;
+		if (!json_is_object(value))
+			return kdr_json_r_type_error(r, "an object", value);
+		return kdr_json_r_members(r, value, read_string_entry, member);
+	case FIELD_ARRAY:
+	case FIELD_MAP:
+		return read_items(r, item, f, value);
+	default:
 		break;
 	}
 	return 0;
@@ -208,124 +353,34 @@ static int read_fields(struct kdr_json_r *r, void *item, const json_t *obj, cons
 	if ((rc = kdr_json_r_check_fields(r, obj, names)) != 0)
 		return rc;
 	for (const struct field *f = fields; f->key && !rc; f++) {
+		size_t at = 0;
+
 		if (f->required && !json_object_get(obj, f->key))
 			return kdr_json_r_fail(r, "missing field '%s'", f->key);
-		rc = read_field(r, item, obj, f);
+		if (f->type < FIELD_BROKER_IDS) {
+			rc = read_scalar(r, (char *)item + f->offset, obj, f);
+			continue;
+		}
+		at = kdr_json_r_push_key(r, f->key);
+		rc = read_nested(r, item, json_object_get(obj, f->key), f);
+		kdr_json_r_pop(r, at);
 	}
 	return rc;
-}
-
-/* How the ids of an array of brokers, partitions or tasks must be. */
-enum id_rule {
-	IDS_UNIQUE, /* each once ("duplicate <what> id N") */
-	IDS_DENSE,  /* exactly 0..n-1 (partitions, indexed by id) */
-};
-
-/*
- * The one array of objects of the format: `array` (NULL: absent) into a new
- * array of `size`-byte items, sorted by the int32 id each item starts with,
- * the ids checked by `rule`.
- */
-static int read_id_array(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *array,
-			 int (*read_item)(struct kdr_json_r *, void *, const json_t *), enum id_rule rule,
-			 const char *what)
-{
-	const char *items = NULL;
-	int rc = 0;
-
-	if (!array)
-		return 0;
-	if (!json_is_array(array))
-		return kdr_json_r_type_error(r, "an array", array);
-	rc = kdr_json_r_items(r, out, n, size, array, read_item);
-	items = *out;
-	if (!rc && *n > 1)
-		qsort(*out, *n, size, compare_ids);
-	for (size_t i = 0; i < *n && !rc; i++) {
-		int32_t id = *(const int32_t *)(const void *)(items + i * size);
-
-		if (rule == IDS_DENSE && id != (int32_t)i)
-			rc = kdr_json_r_fail(r, "%s ids must be 0..%zu, each once", what, *n - 1);
-		else if (rule == IDS_UNIQUE && i > 0 && id == *(const int32_t *)(const void *)(items + (i - 1) * size))
-			rc = kdr_json_r_fail(r, "duplicate %s id %d", what, (int)id);
-	}
-	return rc;
-}
-
-/* A map of named items being read: each member appended to `items`, counted in *n as it is read. */
-struct named {
-	char *items;
-	size_t *n;
-	size_t size;
-	int (*read_item)(struct kdr_json_r *r, void *item, const char *name, const json_t *value);
-};
-
-static int read_named_member(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
-{
-	struct named *named = ctx;
-	void *item = named->items + *named->n * named->size;
-
-	(*named->n)++;
-	return named->read_item(r, item, name, value);
-}
-
-/* The one map of the format: object `map` (NULL: absent) into a new array of `size`-byte items in key order. */
-static int read_named(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *map,
-		      int (*read_item)(struct kdr_json_r *, void *, const char *, const json_t *))
-{
-	struct named named = {NULL, n, size, read_item};
-
-	if (!map)
-		return 0;
-	if (!json_is_object(map))
-		return kdr_json_r_type_error(r, "an object", map);
-	named.items = kdr_calloc(json_object_size(map) ? json_object_size(map) : 1, size);
-	*out = named.items;
-	return kdr_json_r_members(r, map, read_named_member, &named);
-}
-
-static int read_broker_id(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	return int32_of(r, item, value);
-}
-
-/* A list of broker ids; absent: empty. */
-static int read_id_list(struct kdr_json_r *r, struct kdr_replica_list *list, const json_t *value)
-{
-	if (!value) {
-		list->ids = kdr_calloc(1, sizeof(*list->ids));
-		list->n = 0;
-		return 0;
-	}
-	if (!json_is_array(value))
-		return kdr_json_r_type_error(r, "an array", value);
-	return kdr_json_r_items(r, (void **)&list->ids, &list->n, sizeof(*list->ids), value, read_broker_id);
-}
-
-static int read_replicas(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	return read_id_list(r, &((struct kdr_live_partition *)item)->replicas, value);
-}
-
-static int read_isr(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	return read_id_list(r, &((struct kdr_live_partition *)item)->isr, value);
 }
 
 /* One config entry: {"value", "source", "readOnly", "sensitive"}, or a string / null. */
-static int read_config(struct kdr_json_r *r, struct kdr_live_config *out, const char *name, const json_t *value,
+static int read_config(struct kdr_json_r *r, struct kdr_live_config *out, const json_t *value,
 		       enum kdr_config_source default_source)
 {
 	static const struct field fields[] = {
-	    {"value", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_config, value), 0, true, NULL},
-	    {"source", FIELD_SOURCE, offsetof(struct kdr_live_config, source), 0, false, NULL},
-	    {"readOnly", FIELD_BOOL, offsetof(struct kdr_live_config, read_only), 0, false, NULL},
-	    {"sensitive", FIELD_BOOL, offsetof(struct kdr_live_config, sensitive), 0, false, NULL},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"value", FIELD_STRING_OR_NULL, AT(kdr_live_config, value), .required = true},
+	    {"source", FIELD_SOURCE, AT(kdr_live_config, source)},
+	    {"readOnly", FIELD_BOOL, AT(kdr_live_config, read_only)},
+	    {"sensitive", FIELD_BOOL, AT(kdr_live_config, sensitive)},
+	    {NULL},
 	};
 	int rc = 0;
 
-	out->name = kdr_strdup(name);
 	out->source = default_source;
 	if (json_is_string(value)) {
 		out->value = kdr_strndup(json_string_value(value), json_string_length(value));
@@ -344,171 +399,82 @@ static int read_config(struct kdr_json_r *r, struct kdr_live_config *out, const 
 	return rc;
 }
 
-static int read_topic_config(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
+static int read_topic_config(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	return read_config(r, item, name, value, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
+	return read_config(r, item, value, KDR_CONFIG_SOURCE_DYNAMIC_TOPIC);
 }
 
-static int read_default_config(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
+static int read_default_config(struct kdr_json_r *r, void *item, const json_t *value)
 {
-	return read_config(r, item, name, value, KDR_CONFIG_SOURCE_DEFAULT);
+	return read_config(r, item, value, KDR_CONFIG_SOURCE_DEFAULT);
 }
 
-static int read_topic_configs(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_topic *topic = item;
+static const struct items topic_configs = {ITEMS(kdr_live_config, kdr_live_topic, n_configs),
+					   .read = read_topic_config};
+static const struct items topic_defaults = {ITEMS(kdr_live_config, kdr_live_cluster, n_topic_defaults),
+					    .read = read_default_config};
 
-	return read_named(r, (void **)&topic->configs, &topic->n_configs, sizeof(*topic->configs), value,
-			  read_topic_config);
-}
+static const struct field broker_fields[] = {
+    {"id", FIELD_INT32, AT(kdr_live_broker, id), .required = true},
+    {"host", FIELD_STRING_OR_NULL, AT(kdr_live_broker, host)},
+    {"port", FIELD_INT32, AT(kdr_live_broker, port)},
+    {"rack", FIELD_STRING_OR_NULL, AT(kdr_live_broker, rack)},
+    {NULL},
+};
+static const struct items brokers = {ITEMS(kdr_live_broker, kdr_live_cluster, n_brokers), .fields = broker_fields,
+				     .rule = IDS_UNIQUE, .what = "broker"};
 
-static int read_topic_defaults(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_cluster *cl = item;
+static const struct field partition_fields[] = {
+    {"id", FIELD_INT32, AT(kdr_live_partition, id), .required = true},
+    {"leader", FIELD_INT32, AT(kdr_live_partition, leader), .dflt = -1},
+    {"replicas", FIELD_BROKER_IDS, AT(kdr_live_partition, replicas), .required = true},
+    {"isr", FIELD_BROKER_IDS, AT(kdr_live_partition, isr)},
+    {NULL},
+};
+/* The partitions array is indexed by id, so the ids must be exactly 0..n-1. */
+static const struct items partitions = {ITEMS(kdr_live_partition, kdr_live_topic, n_partitions),
+					.fields = partition_fields, .rule = IDS_DENSE, .what = "partition"};
 
-	return read_named(r, (void **)&cl->topic_defaults, &cl->n_topic_defaults, sizeof(*cl->topic_defaults), value,
-			  read_default_config);
-}
+static const struct field topic_fields[] = {
+    {"internal", FIELD_BOOL, AT(kdr_live_topic, internal)},
+    {"partitions", FIELD_ARRAY, AT(kdr_live_topic, partitions), .items = &partitions},
+    {"configs", FIELD_MAP, AT(kdr_live_topic, configs), .items = &topic_configs},
+    {NULL},
+};
+static const struct items topics = {ITEMS(kdr_live_topic, kdr_live_cluster, n_topics), .fields = topic_fields};
 
-static int read_broker(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	static const struct field fields[] = {
-	    {"id", FIELD_INT32, offsetof(struct kdr_live_broker, id), 0, true, NULL},
-	    {"host", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_broker, host), 0, false, NULL},
-	    {"port", FIELD_INT32, offsetof(struct kdr_live_broker, port), 0, false, NULL},
-	    {"rack", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_broker, rack), 0, false, NULL},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
-	};
+static const struct field task_fields[] = {
+    {"id", FIELD_INT32, AT(kdr_live_task, id), .required = true},
+    {"state", FIELD_STATE, AT(kdr_live_task, state)},
+    {"workerId", FIELD_STRING_OR_NULL, AT(kdr_live_task, worker_id)},
+    {"trace", FIELD_STRING_OR_NULL, AT(kdr_live_task, trace)},
+    {NULL},
+};
+static const struct items tasks = {ITEMS(kdr_live_task, kdr_live_connector, n_tasks), .fields = task_fields,
+				   .rule = IDS_UNIQUE, .what = "task"};
 
-	return read_fields(r, item, value, fields);
-}
+static const struct field connector_fields[] = {
+    {"type", FIELD_STRING_OR_NULL, AT(kdr_live_connector, type)},
+    {"state", FIELD_STATE, AT(kdr_live_connector, state)},
+    {"trace", FIELD_STRING_OR_NULL, AT(kdr_live_connector, trace)},
+    {"config", FIELD_STRINGS, AT(kdr_live_connector, config)},
+    {"tasks", FIELD_ARRAY, AT(kdr_live_connector, tasks), .items = &tasks},
+    {NULL},
+};
+static const struct items connectors = {ITEMS(kdr_live_connector, kdr_live_connect, n_connectors),
+					.fields = connector_fields};
 
-static int read_brokers(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_cluster *cl = item;
+static const struct field connect_fields[] = {
+    {"url", FIELD_STRING_OR_NULL, AT(kdr_live_connect, url)},
+    {"version", FIELD_STRING_OR_NULL, AT(kdr_live_connect, version)},
+    {"kafkaClusterId", FIELD_STRING_OR_NULL, AT(kdr_live_connect, kafka_cluster_id)},
+    {"connectors", FIELD_MAP, AT(kdr_live_connect, connectors), .items = &connectors},
+    {NULL},
+};
 
-	return read_id_array(r, (void **)&cl->brokers, &cl->n_brokers, sizeof(*cl->brokers), value, read_broker,
-			     IDS_UNIQUE, "broker");
-}
-
-static int read_partition(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	static const struct field fields[] = {
-	    {"id", FIELD_INT32, offsetof(struct kdr_live_partition, id), 0, true, NULL},
-	    {"leader", FIELD_INT32, offsetof(struct kdr_live_partition, leader), -1, false, NULL},
-	    {"replicas", FIELD_READ, 0, 0, true, read_replicas},
-	    {"isr", FIELD_READ, 0, 0, false, read_isr},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
-	};
-
-	return read_fields(r, item, value, fields);
-}
-
-static int read_partitions(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_topic *topic = item;
-
-	/* The partitions array is indexed by id, so the ids must be exactly 0..n-1. */
-	return read_id_array(r, (void **)&topic->partitions, &topic->n_partitions, sizeof(*topic->partitions), value,
-			     read_partition, IDS_DENSE, "partition");
-}
-
-static int read_topic(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
-{
-	static const struct field fields[] = {
-	    {"internal", FIELD_BOOL, offsetof(struct kdr_live_topic, internal), 0, false, NULL},
-	    {"partitions", FIELD_READ, 0, 0, false, read_partitions},
-	    {"configs", FIELD_READ, 0, 0, false, read_topic_configs},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
-	};
-	struct kdr_live_topic *out = item;
-
-	out->name = kdr_strdup(name);
-	return read_fields(r, out, value, fields);
-}
-
-static int read_topics(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_cluster *cl = item;
-
-	return read_named(r, (void **)&cl->topics, &cl->n_topics, sizeof(*cl->topics), value, read_topic);
-}
-
-static int read_task(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	static const struct field fields[] = {
-	    {"id", FIELD_INT32, offsetof(struct kdr_live_task, id), 0, true, NULL},
-	    {"state", FIELD_STATE, offsetof(struct kdr_live_task, state), 0, false, NULL},
-	    {"workerId", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_task, worker_id), 0, false, NULL},
-	    {"trace", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_task, trace), 0, false, NULL},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
-	};
-
-	return read_fields(r, item, value, fields);
-}
-
-static int read_tasks(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_connector *conn = item;
-
-	return read_id_array(r, (void **)&conn->tasks, &conn->n_tasks, sizeof(*conn->tasks), value, read_task,
-			     IDS_UNIQUE, "task");
-}
-
-static int read_config_entry(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
-{
-	if (json_is_string(value))
-		kdr_strmap_set(ctx, name, json_string_value(value));
-	else if (json_is_null(value))
-		kdr_strmap_set(ctx, name, NULL);
-	else
-		return kdr_json_r_type_error(r, "a string or null", value);
-	return 0;
-}
-
-static int read_connector_config(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	if (!value)
-		return 0;
-	if (!json_is_object(value))
-		return kdr_json_r_type_error(r, "an object", value);
-	return kdr_json_r_members(r, value, read_config_entry, &((struct kdr_live_connector *)item)->config);
-}
-
-static int read_connector(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
-{
-	static const struct field fields[] = {
-	    {"type", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connector, type), 0, false, NULL},
-	    {"state", FIELD_STATE, offsetof(struct kdr_live_connector, state), 0, false, NULL},
-	    {"trace", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connector, trace), 0, false, NULL},
-	    {"config", FIELD_READ, 0, 0, false, read_connector_config},
-	    {"tasks", FIELD_READ, 0, 0, false, read_tasks},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
-	};
-	struct kdr_live_connector *out = item;
-
-	out->name = kdr_strdup(name);
-	return read_fields(r, out, value, fields);
-}
-
-static int read_connectors(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_connect *connect = item;
-
-	return read_named(r, (void **)&connect->connectors, &connect->n_connectors, sizeof(*connect->connectors), value,
-			  read_connector);
-}
-
+/* "connect": null (none) or an object. */
 static int read_connect(struct kdr_json_r *r, struct kdr_live_connect *out, const json_t *obj)
 {
-	static const struct field fields[] = {
-	    {"url", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connect, url), 0, false, NULL},
-	    {"version", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connect, version), 0, false, NULL},
-	    {"kafkaClusterId", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_connect, kafka_cluster_id), 0, false,
-	     NULL},
-	    {"connectors", FIELD_READ, 0, 0, false, read_connectors},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
-	};
 	json_t *value = json_object_get(obj, "connect");
 	size_t at = 0;
 	int rc = 0;
@@ -520,7 +486,7 @@ static int read_connect(struct kdr_json_r *r, struct kdr_live_connect *out, cons
 		rc = kdr_json_r_type_error(r, "an object or null", value);
 	} else {
 		out->present = true;
-		rc = read_fields(r, out, value, fields);
+		rc = read_fields(r, out, value, connect_fields);
 	}
 	kdr_json_r_pop(r, at);
 	return rc;
@@ -531,11 +497,11 @@ static int read_connect(struct kdr_json_r *r, struct kdr_live_connect *out, cons
 static int read_group_offset(struct kdr_json_r *r, void *item, const json_t *value)
 {
 	static const struct field fields[] = {
-	    {"topic", FIELD_STRING, offsetof(struct kdr_live_group_offset, topic), 0, false, NULL},
-	    {"partition", FIELD_INT32, offsetof(struct kdr_live_group_offset, partition), -1, false, NULL},
-	    {"offset", FIELD_INT64, offsetof(struct kdr_live_group_offset, offset), -1, false, NULL},
-	    {"metadata", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_group_offset, metadata), 0, false, NULL},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"topic", FIELD_STRING, AT(kdr_live_group_offset, topic)},
+	    {"partition", FIELD_INT32, AT(kdr_live_group_offset, partition), .dflt = -1},
+	    {"offset", FIELD_INT64, AT(kdr_live_group_offset, offset), .dflt = -1},
+	    {"metadata", FIELD_STRING_OR_NULL, AT(kdr_live_group_offset, metadata)},
+	    {NULL},
 	};
 	struct kdr_live_group_offset *out = item;
 	int rc = read_fields(r, out, value, fields);
@@ -547,78 +513,64 @@ static int read_group_offset(struct kdr_json_r *r, void *item, const json_t *val
 	return rc;
 }
 
-static int read_group_offsets(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_group *group = item;
+static const struct items group_offsets = {ITEMS(kdr_live_group_offset, kdr_live_group, n_offsets),
+					   .read = read_group_offset};
 
-	if (!value)
-		return 0;
-	if (!json_is_array(value))
-		return kdr_json_r_type_error(r, "an array", value);
-	return kdr_json_r_items(r, (void **)&group->offsets, &group->n_offsets, sizeof(*group->offsets), value,
-				read_group_offset);
-}
-
-static int read_group(struct kdr_json_r *r, void *ctx, const char *name, const json_t *value)
+static int read_group(struct kdr_json_r *r, void *item, const json_t *value)
 {
 	static const struct field fields[] = {
-	    {"state", FIELD_STRING, offsetof(struct kdr_live_group, state), 0, false, NULL},
-	    {"protocolType", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_group, protocol_type), 0, false, NULL},
-	    {"members", FIELD_INT32, offsetof(struct kdr_live_group, n_members), 0, false, NULL},
-	    {"offsets", FIELD_READ, 0, 0, false, read_group_offsets},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"state", FIELD_STRING, AT(kdr_live_group, state)},
+	    {"protocolType", FIELD_STRING_OR_NULL, AT(kdr_live_group, protocol_type)},
+	    {"members", FIELD_INT32, AT(kdr_live_group, n_members)},
+	    {"offsets", FIELD_ARRAY, AT(kdr_live_group, offsets), .items = &group_offsets},
+	    {NULL},
 	};
+	struct kdr_live_group *group = item;
 
-	return read_fields(r, kdr_live_cluster_add_group(ctx, name), value, fields);
+	/* What kdr_live_cluster_add_group starts a group with. */
+	group->state = kdr_strdup("Empty");
+	group->protocol_type = kdr_strdup("");
+	return read_fields(r, group, value, fields);
 }
 
-static int read_groups(struct kdr_json_r *r, void *item, const json_t *value)
-{
-	struct kdr_live_cluster *cl = item;
+static const struct items groups = {ITEMS(kdr_live_group, kdr_live_cluster, n_groups), .read = read_group};
 
-	if (!value)
-		return 0;
-	if (!json_is_object(value))
-		return kdr_json_r_type_error(r, "an object", value);
-	cl->groups_read = true;
-	cl->group_offsets_read = true; /* a snapshot holds what was read: kdr snapshot reads the offsets */
-	return kdr_json_r_members(r, value, read_group, cl);
-}
-
-static int read_cluster(struct kdr_json_r *r, void *item, const char *name, const json_t *value)
+static int read_cluster(struct kdr_json_r *r, void *item, const json_t *value)
 {
 	/* "connect" and the ACLs are read last, after the groups. */
 	static const struct field fields[] = {
-	    {"clusterId", FIELD_STRING_OR_NULL, offsetof(struct kdr_live_cluster, cluster_id), 0, false, NULL},
-	    {"controller", FIELD_INT32, offsetof(struct kdr_live_cluster, controller_id), -1, false, NULL},
-	    {"brokers", FIELD_READ, 0, 0, false, read_brokers},
-	    {"remoteStorage", FIELD_BOOL, offsetof(struct kdr_live_cluster, remote_storage_enabled), 0, false, NULL},
-	    {"topicDefaults", FIELD_READ, 0, 0, false, read_topic_defaults},
-	    {"topics", FIELD_READ, 0, 0, false, read_topics},
-	    {"connect", FIELD_ELSEWHERE, 0, 0, false, NULL},
-	    {"groups", FIELD_READ, 0, 0, false, read_groups},
-	    {"acls", FIELD_ELSEWHERE, 0, 0, false, NULL},
-	    {"aclsError", FIELD_ELSEWHERE, 0, 0, false, NULL},
-	    {"aclsNoAuthorizer", FIELD_ELSEWHERE, 0, 0, false, NULL},
-	    {NULL, FIELD_ELSEWHERE, 0, 0, false, NULL},
+	    {"clusterId", FIELD_STRING_OR_NULL, AT(kdr_live_cluster, cluster_id)},
+	    {"controller", FIELD_INT32, AT(kdr_live_cluster, controller_id), .dflt = -1},
+	    {"brokers", FIELD_ARRAY, AT(kdr_live_cluster, brokers), .items = &brokers},
+	    {"remoteStorage", FIELD_BOOL, AT(kdr_live_cluster, remote_storage_enabled)},
+	    {"topicDefaults", FIELD_MAP, AT(kdr_live_cluster, topic_defaults), .items = &topic_defaults},
+	    {"topics", FIELD_MAP, AT(kdr_live_cluster, topics), .items = &topics},
+	    {.key = "connect", .type = FIELD_ELSEWHERE},
+	    {"groups", FIELD_MAP, AT(kdr_live_cluster, groups), .items = &groups},
+	    {.key = "acls", .type = FIELD_ELSEWHERE},
+	    {.key = "aclsError", .type = FIELD_ELSEWHERE},
+	    {.key = "aclsNoAuthorizer", .type = FIELD_ELSEWHERE},
+	    {NULL},
 	};
 	struct kdr_live_cluster *out = item;
-	int rc = 0;
+	int rc = read_fields(r, out, value, fields);
 
-	out->name = kdr_strdup(name);
-	out->controller_id = -1;
-	if ((rc = read_fields(r, out, value, fields)) != 0)
-		return rc;
-	if ((rc = kdr_live__acls_from_json(out, value, r)) != 0)
-		return rc;
-	return read_connect(r, &out->connect, value);
+	/* A snapshot holds what was read: kdr snapshot reads the offsets with the groups. */
+	out->groups_read = out->group_offsets_read = !rc && json_object_get(value, "groups");
+	if (!rc)
+		rc = kdr_live__acls_from_json(out, value, r);
+	return rc ? rc : read_connect(r, &out->connect, value);
 }
+
+static const struct items clusters = {ITEMS(kdr_live_cluster, kdr_live, n_clusters), .read = read_cluster};
 
 static int read_root(struct kdr_json_r *r, struct kdr_live *out, const json_t *root)
 {
 	static const char *const fields[] = {"kdrSnapshot", "clusters", NULL};
+	static const struct field clusters_field = {"clusters", FIELD_MAP, offsetof(struct kdr_live, clusters),
+						    .items = &clusters};
 	json_t *version = NULL;
-	json_t *clusters = NULL;
+	json_t *map = NULL;
 	size_t at = 0;
 	int rc = 0;
 
@@ -637,12 +589,12 @@ static int read_root(struct kdr_json_r *r, struct kdr_live *out, const json_t *r
 	}
 	if ((rc = kdr_json_r_check_fields(r, root, fields)) != 0)
 		return rc;
-	if ((rc = kdr_json_r_member(&clusters, r, root, "clusters", JSON_OBJECT, KDR_JSON_OPTIONAL)) != 0)
+	if ((rc = kdr_json_r_member(&map, r, root, "clusters", JSON_OBJECT, KDR_JSON_OPTIONAL)) != 0)
 		return rc;
-	if (!clusters)
+	if (!map)
 		return kdr_json_r_fail(r, "missing field 'clusters'");
 	at = kdr_json_r_push_key(r, "clusters");
-	rc = read_named(r, (void **)&out->clusters, &out->n_clusters, sizeof(*out->clusters), clusters, read_cluster);
+	rc = read_items(r, out, &clusters_field, map);
 	kdr_json_r_pop(r, at);
 	return rc;
 }

@@ -21,19 +21,13 @@
 #define N_BLOCKED_KINDS KDR_BLOCKED_KIND_COUNT
 #define N_NOTE_KINDS (KDR_NOTE_WARNING + 1)
 
-/* The cursor first, so that an item reader given the cursor finds the names (reader_of). */
-struct reader {
-	struct kdr_json_r json;
+/* The names of the enums a plan holds, by value: what the readers of actions, blocked items and notes are given. */
+struct names {
 	const char *action_kinds[N_ACTION_KINDS];
 	const char *risks[N_RISKS];
 	const char *blocked_kinds[N_BLOCKED_KINDS];
 	const char *note_kinds[N_NOTE_KINDS];
 };
-
-static struct reader *reader_of(struct kdr_json_r *r)
-{
-	return (struct reader *)(void *)r;
-}
 
 static int read_string(char **out, struct kdr_json_r *r, const json_t *obj, const char *key, int flags)
 {
@@ -137,10 +131,10 @@ static int read_string_map(struct kdr_strmap *out, struct kdr_json_r *r, const j
 
 /*
  * The array member `key` of `obj` (flags as kdr_json_r_member's) into a new
- * array of items read by `read_item` (kdr_json_r_items); absent: left as it is.
+ * array of items read by `read_item` with `ctx` (kdr_json_r_items); absent: left as it is.
  */
 static int read_array(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *obj, const char *key,
-		      int flags, int (*read_item)(struct kdr_json_r *, void *, const json_t *))
+		      int flags, int (*read_item)(struct kdr_json_r *, void *, void *, const json_t *), void *ctx)
 {
 	json_t *array = NULL;
 	size_t at = 0;
@@ -149,36 +143,39 @@ static int read_array(struct kdr_json_r *r, void **out, size_t *n, size_t size, 
 	if (rc < 0 || !array)
 		return rc;
 	at = kdr_json_r_push_key(r, key);
-	rc = kdr_json_r_items(r, out, n, size, array, read_item);
+	rc = kdr_json_r_items(r, out, n, size, array, read_item, ctx);
 	kdr_json_r_pop(r, at);
 	return rc;
 }
 
 /* A broker or task id. */
-static int read_id(struct kdr_json_r *r, void *item, const json_t *value)
+static int read_id(struct kdr_json_r *r, void *ctx, void *item, const json_t *value)
 {
 	long long id = 0;
 	int rc = check_int(&id, r, value, 0, INT32_MAX);
 
+	(void)ctx;
 	*(int32_t *)item = (int32_t)id;
 	return rc;
 }
 
-static int read_replicas(struct kdr_json_r *r, void *item, const json_t *replicas)
+static int read_replicas(struct kdr_json_r *r, void *ctx, void *item, const json_t *replicas)
 {
 	struct kdr_replica_list *list = item;
 
+	(void)ctx;
 	if (!json_is_array(replicas))
 		return kdr_json_r_type_error(r, "an array of broker ids", replicas);
-	return kdr_json_r_items(r, (void **)&list->ids, &list->n, sizeof(*list->ids), replicas, read_id);
+	return kdr_json_r_items(r, (void **)&list->ids, &list->n, sizeof(*list->ids), replicas, read_id, NULL);
 }
 
-static int read_dc_loss_entry(struct kdr_json_r *r, void *item, const json_t *entry)
+static int read_dc_loss_entry(struct kdr_json_r *r, void *ctx, void *item, const json_t *entry)
 {
 	struct kdr_dc_loss *loss = item;
 	long long left = 0;
 	int rc = 0;
 
+	(void)ctx;
 	if (!json_is_object(entry))
 		return kdr_json_r_type_error(r, "an object", entry);
 	rc = read_string(&loss->datacenter, r, entry, "datacenter", KDR_JSON_REQUIRED);
@@ -204,7 +201,7 @@ static int read_dc_loss(struct kdr_placement_summary *out, struct kdr_json_r *r,
 		       KDR_JSON_REQUIRED);
 	if (rc >= 0)
 		rc = read_array(r, (void **)&out->dc_loss.v, &out->dc_loss.n, sizeof(*out->dc_loss.v), dc_loss,
-				"datacenters", KDR_JSON_OPTIONAL, read_dc_loss_entry);
+				"datacenters", KDR_JSON_OPTIONAL, read_dc_loss_entry, NULL);
 	kdr_json_r_pop(r, at);
 	return rc;
 }
@@ -250,11 +247,12 @@ static int read_change_value(char **out, struct kdr_json_r *r, const json_t *obj
 	return 0;
 }
 
-static int read_change(struct kdr_json_r *r, void *item, const json_t *entry)
+static int read_change(struct kdr_json_r *r, void *ctx, void *item, const json_t *entry)
 {
 	struct kdr_config_change *change = item;
 	int rc = 0;
 
+	(void)ctx;
 	if (!json_is_object(entry))
 		return kdr_json_r_type_error(r, "an object", entry);
 	rc = read_string(&change->key, r, entry, "key", KDR_JSON_REQUIRED);
@@ -345,15 +343,15 @@ static int read_topic_shape(struct kdr_action *action, struct kdr_json_r *r, con
 	if (rc >= 0)
 		rc = read_array(r, (void **)&action->assignment.partitions, &action->assignment.n,
 				sizeof(*action->assignment.partitions), obj, "assignment", KDR_JSON_OPTIONAL,
-				read_replicas);
+				read_replicas, NULL);
 	if (rc >= 0)
 		rc = read_placement(&action->placement, r, obj);
 	return rc;
 }
 
-static int read_action(struct kdr_json_r *r, void *item, const json_t *obj)
+static int read_action(struct kdr_json_r *r, void *ctx, void *item, const json_t *obj)
 {
-	const struct reader *rd = reader_of(r);
+	const struct names *names = ctx;
 	struct kdr_action *action = item;
 	int kind = 0;
 	int risk = 0;
@@ -361,9 +359,9 @@ static int read_action(struct kdr_json_r *r, void *item, const json_t *obj)
 
 	if (!json_is_object(obj))
 		return kdr_json_r_type_error(r, "an object", obj);
-	rc = read_enum(&kind, r, obj, "kind", rd->action_kinds, N_ACTION_KINDS);
+	rc = read_enum(&kind, r, obj, "kind", names->action_kinds, N_ACTION_KINDS);
 	if (rc >= 0)
-		rc = read_enum(&risk, r, obj, "risk", rd->risks, N_RISKS);
+		rc = read_enum(&risk, r, obj, "risk", names->risks, N_RISKS);
 	action->kind = (enum kdr_action_kind)kind;
 	action->risk = (enum kdr_risk)risk;
 	if (rc >= 0)
@@ -380,32 +378,45 @@ static int read_action(struct kdr_json_r *r, void *item, const json_t *obj)
 		rc = read_topic_shape(action, r, obj);
 	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
 		rc = read_array(r, (void **)&action->changes, &action->n_changes, sizeof(*action->changes), obj,
-				"changes", KDR_JSON_OPTIONAL, read_change);
+				"changes", KDR_JSON_OPTIONAL, read_change, NULL);
 	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CONFIG))
 		rc = read_config(action, r, obj);
 	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
 		rc = read_array(r, (void **)&action->task_ids, &action->n_task_ids, sizeof(*action->task_ids), obj,
-				"tasks", KDR_JSON_OPTIONAL, read_id);
+				"tasks", KDR_JSON_OPTIONAL, read_id, NULL);
 	if (rc >= 0 && kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_ACL))
 		rc = read_acl(action, r, obj);
 	return rc;
 }
 
-static int read_blocked(struct kdr_json_r *r, void *item, const json_t *obj)
+/*
+ * What a blocked item and a note start with: an object, its "kind" (one of
+ * `kinds`), "cluster" and "resource" (both nullable).
+ */
+static int read_head(int *kind, char **cluster, char **resource, struct kdr_json_r *r, const json_t *obj,
+		     const char *const *kinds, size_t n_kinds)
 {
-	struct kdr_blocked *blocked = item;
-	json_t *reassignment = NULL;
-	int kind = 0;
 	int rc = 0;
 
 	if (!json_is_object(obj))
 		return kdr_json_r_type_error(r, "an object", obj);
-	rc = read_enum(&kind, r, obj, "kind", reader_of(r)->blocked_kinds, N_BLOCKED_KINDS);
+	rc = read_enum(kind, r, obj, "kind", kinds, n_kinds);
+	if (rc >= 0)
+		rc = read_string(cluster, r, obj, "cluster", KDR_JSON_NULLABLE);
+	if (rc >= 0)
+		rc = read_string(resource, r, obj, "resource", KDR_JSON_NULLABLE);
+	return rc;
+}
+
+static int read_blocked(struct kdr_json_r *r, void *ctx, void *item, const json_t *obj)
+{
+	const struct names *names = ctx;
+	struct kdr_blocked *blocked = item;
+	json_t *reassignment = NULL;
+	int kind = 0;
+	int rc = read_head(&kind, &blocked->cluster, &blocked->resource, r, obj, names->blocked_kinds, N_BLOCKED_KINDS);
+
 	blocked->kind = (enum kdr_blocked_kind)kind;
-	if (rc >= 0)
-		rc = read_string(&blocked->cluster, r, obj, "cluster", KDR_JSON_NULLABLE);
-	if (rc >= 0)
-		rc = read_string(&blocked->resource, r, obj, "resource", KDR_JSON_NULLABLE);
 	if (rc >= 0)
 		rc = read_string(&blocked->policy, r, obj, "policy", KDR_JSON_NULLABLE);
 	if (rc >= 0)
@@ -429,20 +440,14 @@ static int read_blocked(struct kdr_json_r *r, void *item, const json_t *obj)
 	return kdr_json_r_type_error_at(r, "reassignment", "an object", reassignment);
 }
 
-static int read_note(struct kdr_json_r *r, void *item, const json_t *obj)
+static int read_note(struct kdr_json_r *r, void *ctx, void *item, const json_t *obj)
 {
+	const struct names *names = ctx;
 	struct kdr_note *note = item;
 	int kind = 0;
-	int rc = 0;
+	int rc = read_head(&kind, &note->cluster, &note->resource, r, obj, names->note_kinds, N_NOTE_KINDS);
 
-	if (!json_is_object(obj))
-		return kdr_json_r_type_error(r, "an object", obj);
-	rc = read_enum(&kind, r, obj, "kind", reader_of(r)->note_kinds, N_NOTE_KINDS);
 	note->kind = (enum kdr_note_kind)kind;
-	if (rc >= 0)
-		rc = read_string(&note->cluster, r, obj, "cluster", KDR_JSON_NULLABLE);
-	if (rc >= 0)
-		rc = read_string(&note->resource, r, obj, "resource", KDR_JSON_NULLABLE);
 	if (rc >= 0)
 		rc = read_string(&note->message, r, obj, "message", KDR_JSON_REQUIRED);
 	return rc;
@@ -466,30 +471,30 @@ static int read_version(struct kdr_json_r *r, const json_t *root)
 	return rc;
 }
 
-static void reader_init(struct reader *r, const char *label)
+static void names_init(struct names *names)
 {
-	memset(r, 0, sizeof(*r));
-	kdr_json_r_init(&r->json, label && *label ? label : "plan", "");
 	for (size_t i = 0; i < N_ACTION_KINDS; i++)
-		r->action_kinds[i] = kdr_action_kind_name((enum kdr_action_kind)i);
+		names->action_kinds[i] = kdr_action_kind_name((enum kdr_action_kind)i);
 	for (size_t i = 0; i < N_RISKS; i++)
-		r->risks[i] = kdr_risk_name((enum kdr_risk)i);
+		names->risks[i] = kdr_risk_name((enum kdr_risk)i);
 	for (size_t i = 0; i < N_BLOCKED_KINDS; i++)
-		r->blocked_kinds[i] = kdr_blocked_kind_name((enum kdr_blocked_kind)i);
+		names->blocked_kinds[i] = kdr_blocked_kind_name((enum kdr_blocked_kind)i);
 	for (size_t i = 0; i < N_NOTE_KINDS; i++)
-		r->note_kinds[i] = kdr_note_kind_name((enum kdr_note_kind)i);
+		names->note_kinds[i] = kdr_note_kind_name((enum kdr_note_kind)i);
 }
 
 int kdr_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const char *label)
 {
-	struct reader rd;
-	struct kdr_json_r *r = &rd.json;
+	struct names names;
+	struct kdr_json_r cursor;
+	struct kdr_json_r *r = &cursor;
 	json_error_t error = { 0 };
 	json_t *root = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	reader_init(&rd, label);
+	names_init(&names);
+	kdr_json_r_init(r, label && *label ? label : "plan", "");
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &error);
 	if (!root) {
 		rc = kdr_error_set(KDR_EINVALID, "%s:%d:%d: invalid JSON: %s", r->label, error.line, error.column,
@@ -508,13 +513,13 @@ int kdr_plan_from_json(struct kdr_plan *out, const char *text, size_t len, const
 	/* Counted as they are read, so that a failure halfway releases what was read. */
 	if (rc >= 0)
 		rc = read_array(r, (void **)&out->actions, &out->n_actions, sizeof(*out->actions), root, "actions",
-				KDR_JSON_REQUIRED, read_action);
+				KDR_JSON_REQUIRED, read_action, &names);
 	if (rc >= 0)
 		rc = read_array(r, (void **)&out->blocked, &out->n_blocked, sizeof(*out->blocked), root, "blocked",
-				KDR_JSON_OPTIONAL, read_blocked);
+				KDR_JSON_OPTIONAL, read_blocked, &names);
 	if (rc >= 0)
 		rc = read_array(r, (void **)&out->notes, &out->n_notes, sizeof(*out->notes), root, "notes",
-				KDR_JSON_OPTIONAL, read_note);
+				KDR_JSON_OPTIONAL, read_note, &names);
 	out->cap_actions = out->n_actions;
 	out->cap_blocked = out->n_blocked;
 	out->cap_notes = out->n_notes;

@@ -234,7 +234,7 @@ int kdr_json_r_check_fields(struct kdr_json_r *r, const json_t *obj, const char 
 }
 
 int kdr_json_r_items(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *array,
-		     int (*read_item)(struct kdr_json_r *r, void *item, const json_t *value))
+		     int (*read_item)(struct kdr_json_r *r, void *ctx, void *item, const json_t *value), void *ctx)
 {
 	size_t count = json_array_size(array);
 	char *items = kdr_calloc(count ? count : 1, size);
@@ -246,7 +246,7 @@ int kdr_json_r_items(struct kdr_json_r *r, void **out, size_t *n, size_t size, c
 		size_t at = kdr_json_r_push_index(r, i);
 
 		(*n)++;
-		rc = read_item(r, items + i * size, json_array_get(array, i));
+		rc = read_item(r, ctx, items + i * size, json_array_get(array, i));
 		kdr_json_r_pop(r, at);
 	}
 	return rc;

@@ -101,13 +101,14 @@ int kdr_json_r_check_fields(struct kdr_json_r *r, const json_t *obj, const char 
 
 /*
  * Reads the array `array` (the value at the cursor) into a new array of
- * zeroed `size`-byte items, each read by `read_item` at PATH[i]; stops at the
- * first error and returns it. *n counts the items as they are read (the one
- * that failed included), so that releasing *n items after an error frees
- * what was read. *out is the caller's, allocated even for an empty array.
+ * zeroed `size`-byte items, each read by `read_item` (given `ctx`) at
+ * PATH[i]; stops at the first error and returns it. *n counts the items as
+ * they are read (the one that failed included), so that releasing *n items
+ * after an error frees what was read. *out is the caller's, allocated even
+ * for an empty array.
  */
 int kdr_json_r_items(struct kdr_json_r *r, void **out, size_t *n, size_t size, const json_t *array,
-		     int (*read_item)(struct kdr_json_r *r, void *item, const json_t *value));
+		     int (*read_item)(struct kdr_json_r *r, void *ctx, void *item, const json_t *value), void *ctx);
 
 /*
  * Calls `read_member` for each member of object `obj` (the value at the

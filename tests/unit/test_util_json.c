@@ -159,8 +159,9 @@ static void test_cursor_check_fields(void **state)
 	json_decref(bad);
 }
 
-static int read_small(struct kdr_json_r *r, void *item, const json_t *value)
+static int read_small(struct kdr_json_r *r, void *ctx, void *item, const json_t *value)
 {
+	(*(int *)ctx)++;
 	if (!json_is_integer(value) || json_integer_value(value) > 9)
 		return kdr_json_r_fail(r, "not small");
 	*(int *)item = (int)json_integer_value(value);
@@ -176,22 +177,24 @@ static void test_cursor_items(void **state)
 	json_t *empty = parse("[]");
 	void *items = NULL;
 	size_t n = 0;
+	int calls = 0;
 
 	(void)state;
 	kdr_json_r_init(&r, "f", "");
 	kdr_json_r_push_key(&r, "list");
-	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), good, read_small), 0);
+	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), good, read_small, &calls), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(((int *)items)[2], 3);
 	free(items);
-	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), bad, read_small), KDR_EINVALID);
+	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), bad, read_small, &calls), KDR_EINVALID);
 	assert_int_equal(n, 2);
 	assert_string_equal(kdr_error_message(), "f: list[1]: not small");
 	free(items);
-	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), empty, read_small), 0);
+	assert_int_equal(kdr_json_r_items(&r, &items, &n, sizeof(int), empty, read_small, &calls), 0);
 	assert_int_equal(n, 0);
 	assert_non_null(items);
 	free(items);
+	assert_int_equal(calls, 5);
 	assert_int_equal(r.depth, 1);
 	kdr_json_r_release(&r);
 	json_decref(good);
