@@ -475,19 +475,14 @@ static const struct field connect_fields[] = {
 /* "connect": null (none) or an object. */
 static int read_connect(struct kdr_json_r *r, struct kdr_live_connect *out, const json_t *obj)
 {
-	json_t *value = json_object_get(obj, "connect");
+	json_t *value = NULL;
 	size_t at = 0;
-	int rc = 0;
+	int rc = kdr_json_r_enter(&value, &at, r, obj, "connect", JSON_OBJECT, KDR_JSON_OR_NULL);
 
-	if (!value || json_is_null(value))
-		return 0;
-	at = kdr_json_r_push_key(r, "connect");
-	if (!json_is_object(value)) {
-		rc = kdr_json_r_type_error(r, "an object or null", value);
-	} else {
-		out->present = true;
-		rc = read_fields(r, out, value, connect_fields);
-	}
+	if (rc || !value)
+		return rc;
+	out->present = true;
+	rc = read_fields(r, out, value, connect_fields);
 	kdr_json_r_pop(r, at);
 	return rc;
 }
@@ -589,11 +584,10 @@ static int read_root(struct kdr_json_r *r, struct kdr_live *out, const json_t *r
 	}
 	if ((rc = kdr_json_r_check_fields(r, root, fields)) != 0)
 		return rc;
-	if ((rc = kdr_json_r_member(&map, r, root, "clusters", JSON_OBJECT, KDR_JSON_OPTIONAL)) != 0)
+	if ((rc = kdr_json_r_enter(&map, &at, r, root, "clusters", JSON_OBJECT, KDR_JSON_OPTIONAL)) != 0)
 		return rc;
 	if (!map)
 		return kdr_json_r_fail(r, "missing field 'clusters'");
-	at = kdr_json_r_push_key(r, "clusters");
 	rc = read_items(r, out, &clusters_field, map);
 	kdr_json_r_pop(r, at);
 	return rc;

@@ -57,12 +57,11 @@ static int read_int(long long *out, struct kdr_json_r *r, const json_t *obj, con
 {
 	json_t *value = NULL;
 	size_t at = 0;
-	int rc = kdr_json_r_member(&value, r, obj, key, JSON_INTEGER, flags);
+	int rc = kdr_json_r_enter(&value, &at, r, obj, key, JSON_INTEGER, flags);
 
 	*out = 0;
 	if (rc < 0 || !value)
 		return rc;
-	at = kdr_json_r_push_key(r, key);
 	rc = check_int(out, r, value, min, max);
 	kdr_json_r_pop(r, at);
 	return rc;
@@ -107,11 +106,10 @@ static int read_string_map(struct kdr_strmap *out, struct kdr_json_r *r, const j
 	const char *name = NULL;
 	json_t *value = NULL;
 	size_t at = 0;
-	int rc = kdr_json_r_member(&map, r, obj, key, JSON_OBJECT, KDR_JSON_OPTIONAL);
+	int rc = kdr_json_r_enter(&map, &at, r, obj, key, JSON_OBJECT, KDR_JSON_OPTIONAL);
 
 	if (rc < 0 || !map)
 		return rc;
-	at = kdr_json_r_push_key(r, key);
 	json_object_foreach (map, name, value) {
 		if (json_is_string(value)) {
 			kdr_strmap_set(out, name, json_string_value(value));
@@ -138,11 +136,10 @@ static int read_array(struct kdr_json_r *r, void **out, size_t *n, size_t size, 
 {
 	json_t *array = NULL;
 	size_t at = 0;
-	int rc = kdr_json_r_member(&array, r, obj, key, JSON_ARRAY, flags);
+	int rc = kdr_json_r_enter(&array, &at, r, obj, key, JSON_ARRAY, flags);
 
 	if (rc < 0 || !array)
 		return rc;
-	at = kdr_json_r_push_key(r, key);
 	rc = kdr_json_r_items(r, out, n, size, array, read_item, ctx);
 	kdr_json_r_pop(r, at);
 	return rc;
@@ -191,12 +188,11 @@ static int read_dc_loss(struct kdr_placement_summary *out, struct kdr_json_r *r,
 {
 	json_t *dc_loss = NULL;
 	size_t at = 0;
-	int rc = kdr_json_r_member(&dc_loss, r, placement, "dcLoss", JSON_OBJECT, KDR_JSON_OPTIONAL);
+	int rc = kdr_json_r_enter(&dc_loss, &at, r, placement, "dcLoss", JSON_OBJECT, KDR_JSON_OPTIONAL);
 
 	if (rc < 0 || !dc_loss)
 		return rc;
 	out->has_dc_loss = true;
-	at = kdr_json_r_push_key(r, "dcLoss");
 	rc = read_bool(&out->dc_loss.survives_any_single_dc_loss, r, dc_loss, "survivesAnySingleDcLoss",
 		       KDR_JSON_REQUIRED);
 	if (rc >= 0)
@@ -211,11 +207,10 @@ static int read_placement(struct kdr_placement_summary *out, struct kdr_json_r *
 	json_t *placement = NULL;
 	size_t at = 0;
 	long long min_isr = 0;
-	int rc = kdr_json_r_member(&placement, r, obj, "placement", JSON_OBJECT, KDR_JSON_OPTIONAL);
+	int rc = kdr_json_r_enter(&placement, &at, r, obj, "placement", JSON_OBJECT, KDR_JSON_OPTIONAL);
 
 	if (rc < 0 || !placement)
 		return rc;
-	at = kdr_json_r_push_key(r, "placement");
 	rc = read_string_map(&out->replicas_per_dc, r, placement, "replicasPerDatacenter", true);
 	if (rc >= 0)
 		rc = read_string_map(&out->replicas_per_rack, r, placement, "replicasPerRack", true);
@@ -272,11 +267,10 @@ static int read_config(struct kdr_action *action, struct kdr_json_r *r, const js
 	const char *key = NULL;
 	json_t *value = NULL;
 	size_t at = 0;
-	int rc = kdr_json_r_member(&map, r, obj, "config", JSON_OBJECT, KDR_JSON_OPTIONAL);
+	int rc = kdr_json_r_enter(&map, &at, r, obj, "config", JSON_OBJECT, KDR_JSON_OPTIONAL);
 
 	if (rc < 0 || !map)
 		return rc;
-	at = kdr_json_r_push_key(r, "config");
 	json_object_foreach(map, key, value)
 	{
 		if (json_is_string(value))
@@ -300,11 +294,10 @@ static int read_acl(struct kdr_action *action, struct kdr_json_r *r, const json_
 	json_t *acl = NULL;
 	size_t at = 0;
 	char *type = NULL, *pattern = NULL, *op = NULL, *permission = NULL;
-	int rc = kdr_json_r_member(&acl, r, obj, "acl", JSON_OBJECT, KDR_JSON_REQUIRED);
+	int rc = kdr_json_r_enter(&acl, &at, r, obj, "acl", JSON_OBJECT, KDR_JSON_REQUIRED);
 
 	if (rc < 0)
 		return rc;
-	at = kdr_json_r_push_key(r, "acl");
 	rc = read_string(&action->acl.principal, r, acl, "principal", KDR_JSON_REQUIRED);
 	if (rc >= 0)
 		rc = read_string(&action->acl.host, r, acl, "host", KDR_JSON_REQUIRED);

@@ -204,6 +204,17 @@ int kdr_json_r_member(json_t **out, struct kdr_json_r *r, const json_t *obj, con
 	return 0;
 }
 
+int kdr_json_r_enter(json_t **out, size_t *at, struct kdr_json_r *r, const json_t *obj, const char *key, json_type type,
+		     int flags)
+{
+	int rc = kdr_json_r_member(out, r, obj, key, type, flags);
+
+	*at = r->depth;
+	if (*out)
+		kdr_json_r_push_key(r, key);
+	return rc;
+}
+
 static bool is_allowed(const char *const *allowed, const char *key)
 {
 	for (size_t i = 0; allowed[i]; i++)

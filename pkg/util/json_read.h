@@ -94,6 +94,13 @@ int kdr_json_r_member(json_t **out, struct kdr_json_r *r, const json_t *obj, con
 		      int flags);
 
 /*
+ * kdr_json_r_member, and when the member is there (*out not NULL) the cursor
+ * moves into it: *at is the depth kdr_json_r_pop goes back to.
+ */
+int kdr_json_r_enter(json_t **out, size_t *at, struct kdr_json_r *r, const json_t *obj, const char *key, json_type type,
+		     int flags);
+
+/*
  * Rejects the first member of `obj` (document order) whose name is not in
  * `allowed` (NULL-terminated): "PATH.name: unknown field (allowed: a, b)".
  */
