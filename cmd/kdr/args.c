@@ -55,6 +55,7 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 
 	memset(out, 0, sizeof(*out));
 	out->spec = spec;
+	out->out = (struct kdr_buf)KDR_BUF_INIT;
 	out->live.timeout_ms = 30000;
 	if (spec->table)
 		getopt_tables(longopts, shortopts, spec);
@@ -95,7 +96,15 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 
 void kdr_cli_args_release(struct kdr_cli_args *args)
 {
+	kdr_pipeline_release(&args->p);
+	kdr_desired_release(&args->desired);
+	kdr_buf_release(&args->out);
 	kdr_strvec_release(&args->clusters);
+}
+
+int kdr_cli_load(struct kdr_cli_args *args)
+{
+	return kdr_cli_source_load(&args->desired, &args->src);
 }
 
 int kdr_cli_duration(int64_t *out, const struct kdr_cli_spec *spec, const char *flag, const char *arg,

@@ -11,7 +11,8 @@
 
 /*
  * One option parser for every subcommand: what its command line gave
- * besides the command's own options.
+ * besides the command's own options; then what the command's run holds
+ * (the desired state, the pipeline, the output), released with the rest.
  */
 struct kdr_cli_args {
 	struct kdr_cli_source src;        /* DIR (the positional argument), --git ..., --k8s ... */
@@ -20,6 +21,9 @@ struct kdr_cli_args {
 	const char *file; /* spec->positional_file: the argument, when it is a regular file */
 	bool help;        /* --help was printed: the command exits 0 */
 	const struct kdr_cli_spec *spec; /* the command's (its name in messages) */
+	struct kdr_desired desired;	 /* kdr_cli_load's */
+	struct kdr_pipeline p;		 /* kdr_cli_reconcile's, over `desired` */
+	struct kdr_buf out;		 /* what the command prints or writes */
 };
 
 /*
@@ -39,7 +43,11 @@ typedef int (*kdr_cli_option_fn)(void *ctx, int opt, const char *arg, const stru
 int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
 		  kdr_cli_option_fn own, void *ctx);
 
+/* Releases the pipeline, the desired state, the output and the --cluster list. */
 void kdr_cli_args_release(struct kdr_cli_args *args);
+
+/* kdr_cli_source_load of the options' source into args->desired. Returns an enum kdr_exit. */
+int kdr_cli_load(struct kdr_cli_args *args);
 
 /*
  * A positive duration of at most INT32_MAX ms (24 days) for option `flag`

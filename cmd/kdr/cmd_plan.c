@@ -93,11 +93,8 @@ int kdr_cmd_plan(int argc, char **argv)
 {
 	struct plan_args a = { .format = KDR_RENDER_TEXT };
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
 	struct kdr_desired_diff change = { 0 };
 	size_t base_connections = 0;
-	struct kdr_buf out = KDR_BUF_INIT;
 	int exit_code = kdr_cli_parse(&args, &plan_spec, argc, argv, plan_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
@@ -106,35 +103,34 @@ int kdr_cmd_plan(int argc, char **argv)
 		exit_code = kdr_cli_usage_error(&plan_spec, "--base needs --git (it names a commit of the repository)");
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
-	    (a.base_ref && (exit_code = load_base(&change, &base_connections, &desired, &args.src, a.base_ref)) != KDR_EXIT_OK))
+	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK ||
+	    (a.base_ref &&
+	     (exit_code = load_base(&change, &base_connections, &args.desired, &args.src, a.base_ref)) != KDR_EXIT_OK))
 		goto cleanup;
 	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
-	for (size_t i = 0; i < desired.n_flows; i++)
-		if (desired.flows[i].checkpoints_enabled)
+	for (size_t i = 0; i < args.desired.n_flows; i++)
+		if (args.desired.flows[i].checkpoints_enabled)
 			args.live.read_groups = KDR_READ_GROUPS_LIST;
 	args.live.allow_delete = a.allow_delete;
-	if ((exit_code = kdr_cli_reconcile(&p, &desired, &args)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_reconcile(&args)) != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_render_plan_with_change(&out, &p.plan, &desired, a.base_ref ? &change : NULL, base_connections, a.format);
-	fwrite(out.ptr, 1, out.len, stdout);
+	kdr_render_plan_with_change(&args.out, &args.p.plan, &args.desired, a.base_ref ? &change : NULL,
+				    base_connections, a.format);
+	fwrite(args.out.ptr, 1, args.out.len, stdout);
 	if (a.save_path) {
-		kdr_buf_reset(&out);
-		kdr_render_plan(&out, &p.plan, &desired, KDR_RENDER_JSON);
-		exit_code = kdr_cli_write_file(a.save_path, out.ptr, out.len);
+		kdr_buf_reset(&args.out);
+		kdr_render_plan(&args.out, &args.p.plan, &args.desired, KDR_RENDER_JSON);
+		exit_code = kdr_cli_write_file(a.save_path, args.out.ptr, args.out.len);
 		if (exit_code != KDR_EXIT_OK)
 			goto cleanup;
 	}
-	if (a.reassignments_dir && kdr_cli_write_reassignments(&p.plan, a.reassignments_dir) != KDR_EXIT_OK)
+	if (a.reassignments_dir && kdr_cli_write_reassignments(&args.p.plan, a.reassignments_dir) != KDR_EXIT_OK)
 		exit_code = KDR_EXIT_ERROR;
-	else if (kdr_pipeline_plan_has_errors(&p))
+	else if (kdr_pipeline_plan_has_errors(&args.p))
 		exit_code = KDR_EXIT_ERROR;
-	else if (a.detailed && !kdr_plan_is_empty(&p.plan))
+	else if (a.detailed && !kdr_plan_is_empty(&args.p.plan))
 		exit_code = KDR_EXIT_CHANGES;
 cleanup:
-	kdr_buf_release(&out);
-	kdr_pipeline_release(&p);
-	kdr_desired_release(&desired);
 	kdr_desired_diff_release(&change);
 	kdr_cli_args_release(&args);
 	return exit_code;

@@ -54,46 +54,35 @@ int kdr_cmd_render(int argc, char **argv)
 {
 	struct render_args a = { 0 };
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
-	struct kdr_mm2_connectors connectors = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT;
+	struct kdr_mm2_connectors connectors = {0};
 	const struct kdr_flow *flow = NULL;
-	const char *flow_name = NULL;
-	bool properties = false;
 	int exit_code = kdr_cli_parse(&args, &render_spec, argc, argv, render_option, &a);
 
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
-	flow_name = a.flow;
-	properties = a.properties;
-	if (flow_name) {
-		flow = kdr_desired_flow(&desired, flow_name);
-		if (!flow) {
-			fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name\n", flow_name);
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
+	if (a.flow && !(flow = kdr_desired_flow(&args.desired, a.flow))) {
+		fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name\n", a.flow);
+		exit_code = KDR_EXIT_ERROR;
+		goto cleanup;
 	}
-	if (properties) {
-		kdr_mm2_render_properties(&out, &desired, flow, NULL);
+	if (a.properties) {
+		kdr_mm2_render_properties(&args.out, &args.desired, flow, NULL);
 	} else {
-		int rc = flow ? kdr_mm2_render_flow(&connectors, &desired, flow, NULL)
-			      : kdr_mm2_render_all(&connectors, &desired, NULL);
+		int rc = flow ? kdr_mm2_render_flow(&connectors, &args.desired, flow, NULL)
+			      : kdr_mm2_render_all(&connectors, &args.desired, NULL);
 
 		if (rc != 0) {
 			fprintf(stderr, "kdr render: %s\n", kdr_error_message());
 			exit_code = KDR_EXIT_ERROR;
 			goto cleanup;
 		}
-		kdr_mm2_render_connect_json(&out, &connectors);
+		kdr_mm2_render_connect_json(&args.out, &connectors);
 		for (size_t i = 0; i < connectors.notes.n; i++)
 			fprintf(stderr, "note: %s\n", connectors.notes.v[i]);
 	}
-	fwrite(out.ptr, 1, out.len, stdout);
+	fwrite(args.out.ptr, 1, args.out.len, stdout);
 cleanup:
-	kdr_buf_release(&out);
 	kdr_mm2_connectors_release(&connectors);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -40,25 +40,19 @@ int kdr_cmd_snapshot(int argc, char **argv)
 {
 	const char *out_path = "-";
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT;
 	int exit_code = kdr_cli_parse(&args, &snapshot_spec, argc, argv, snapshot_option, &out_path);
 
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
 	args.live.read_groups = KDR_READ_GROUPS_OFFSETS; /* the snapshot holds the consumer groups too */
-	if ((exit_code = kdr_cli_read(&p, &desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_read(&args.p, &args.desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_live_to_json(&out, &p.live);
-	exit_code = kdr_cli_write_file(out_path, out.ptr, out.len);
+	kdr_live_to_json(&args.out, &args.p.live);
+	exit_code = kdr_cli_write_file(out_path, args.out.ptr, args.out.len);
 	/* A cluster that could not be read is missing from the snapshot: that is a failure. */
-	if (exit_code == KDR_EXIT_OK && p.read_ok.n < p.read.n_clusters)
+	if (exit_code == KDR_EXIT_OK && args.p.read_ok.n < args.p.read.n_clusters)
 		exit_code = KDR_EXIT_ERROR;
 cleanup:
-	kdr_buf_release(&out);
-	kdr_pipeline_release(&p);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -44,10 +44,7 @@ int kdr_cmd_status(int argc, char **argv)
 {
 	bool json = false;
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
-	struct kdr_pipeline p = { 0 };
-	struct kdr_health status = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT;
+	struct kdr_health status = {0};
 	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, status_option, &json);
 
 	/*
@@ -55,28 +52,25 @@ int kdr_cmd_status(int argc, char **argv)
 	 * unreachable below; the plan of the same state marks connector drift
 	 * and gives the topics' placement verdicts.
 	 */
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_reconcile(&p, &desired, &args)) != KDR_EXIT_OK)
+	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK ||
+	    (exit_code = kdr_cli_reconcile(&args)) != KDR_EXIT_OK)
 		goto cleanup;
-	if (kdr_pipeline_status(&status, &p) != 0) {
+	if (kdr_pipeline_status(&status, &args.p) != 0) {
 		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
 	/* Each flow's replication lag, as kdr lag measures it (not from a snapshot: it has no offsets). */
-	if (!p.options.snapshot_path)
-		kdr_pipeline_status_lag(&status, &p);
+	if (!args.p.options.snapshot_path)
+		kdr_pipeline_status_lag(&status, &args.p);
 	if (json)
-		kdr_render_health_json(&out, &status);
+		kdr_render_health_json(&args.out, &status);
 	else
-		kdr_render_health_text(&out, &status);
-	fwrite(out.ptr, 1, out.len, stdout);
+		kdr_render_health_text(&args.out, &status);
+	fwrite(args.out.ptr, 1, args.out.len, stdout);
 	exit_code = status.level == KDR_HEALTH_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 cleanup:
-	kdr_buf_release(&out);
 	kdr_health_release(&status);
-	kdr_pipeline_release(&p);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

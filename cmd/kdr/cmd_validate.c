@@ -21,14 +21,16 @@ static const struct kdr_cli_spec validate_spec = {
 int kdr_cmd_validate(int argc, char **argv)
 {
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
 	int exit_code = kdr_cli_parse(&args, &validate_spec, argc, argv, NULL, NULL);
 
-	if (exit_code == KDR_EXIT_OK && !args.help && (exit_code = kdr_cli_source_load(&desired, &args.src)) == KDR_EXIT_OK)
+	if (exit_code == KDR_EXIT_OK && !args.help && (exit_code = kdr_cli_load(&args)) == KDR_EXIT_OK)
 		printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies), %zu access policy(ies) in '%s'\n",
-		       desired.n_clusters, desired.n_flows, desired.n_policies, desired.n_access_policies,
-		       args.src.k8s ? "kubernetes" : args.src.git_url ? args.src.git_url : args.src.dir ? args.src.dir : ".");
-	kdr_desired_release(&desired);
+		       args.desired.n_clusters, args.desired.n_flows, args.desired.n_policies,
+		       args.desired.n_access_policies,
+		       args.src.k8s	  ? "kubernetes"
+		       : args.src.git_url ? args.src.git_url
+		       : args.src.dir	  ? args.src.dir
+					  : ".");
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

@@ -97,15 +97,16 @@ static int use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, const struc
 	return exit_code;
 }
 
-int kdr_cli_reconcile(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args)
+int kdr_cli_reconcile(struct kdr_cli_args *args)
 {
 	struct kdr_plan saved = { 0 };
 	int exit_code = args->file ? load_saved(&saved, args) : KDR_EXIT_OK;
 
 	if (exit_code == KDR_EXIT_OK)
-		exit_code = kdr_cli_read(p, desired, &args->live, &args->clusters);
+		exit_code = kdr_cli_read(&args->p, &args->desired, &args->live, &args->clusters);
 	if (exit_code == KDR_EXIT_OK)
-		exit_code = args->file ? use_saved(p, &saved, args) : kdr_cli_plan(p, args->spec->command);
+		exit_code =
+		    args->file ? use_saved(&args->p, &saved, args) : kdr_cli_plan(&args->p, args->spec->command);
 	kdr_plan_release(&saved);
 	return exit_code;
 }

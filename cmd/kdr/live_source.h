@@ -52,14 +52,14 @@ int kdr_cli_plan(struct kdr_pipeline *p, const char *command);
 struct kdr_cli_args;
 
 /*
- * The pipeline of a command once `desired` is loaded: kdr_cli_read over
+ * The pipeline of a command once args->desired is loaded, in args->p: kdr_cli_read over
  * args' --cluster, --offline and --timeout, then kdr_cli_plan; or, for a
  * saved plan (args->file: kdr apply PLAN.json), that plan read back, its
  * clusters the ones read, taken once they are as it saw them and with its
  * secrets resolved again (kdr_pipeline_use_saved). Each failure on stderr,
  * "kdr COMMAND: why" for the plan's. Returns an enum kdr_exit.
  */
-int kdr_cli_reconcile(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args);
+int kdr_cli_reconcile(struct kdr_cli_args *args);
 
 /* Asks on the terminal (stderr) "<question>? only 'yes' is accepted: "; true only for the answer 'yes'. */
 bool kdr_cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
