@@ -8,7 +8,9 @@
  * plan, the mirror preview and flow health, so that none of them derives its
  * own copy: every regex of the desired state, compiled, each pattern that
  * does not compile recorded with the field that holds it and why; and which
- * topics each cluster has declared, by whom (the owner first).
+ * topics each cluster has declared, by whom (the owner first). The merge of
+ * the policies governing one topic is topic_merge.h, config values as Kafka
+ * compares them config_value.h.
  * Pure: no I/O.
  */
 
