@@ -421,6 +421,30 @@ static void test_tiering_conflicts_between_policies(void **state)
 		   "remote.storage.enable 'false' here, but policy 'tiered' (t.yaml:20:22) sets 'true'");
 }
 
+/*
+ * What pkg/resolve's merge marks and the plan does not warn about is still
+ * a conflict here: a disabled tiering's retention (compared, never sent) and
+ * two spellings of one value (the documents should say it once).
+ */
+static void test_unsent_and_respelt_values_conflict(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS POLICY_HEAD("off")
+		   "  clusters: [dc-east]\n"
+		   "  topics: [orders]\n"
+		   "  tiering: {enabled: false, retention: 30d}\n"
+		   "  config: {segment.ms: \"1000\"}\n"
+		   POLICY_HEAD("spelt")
+		   "  clusters: [dc-east]\n"
+		   "  match: \"ord.*\"\n"
+		   "  config: {retention.ms: \"86400000\", segment.ms: \"01000\"}\n",
+		   KDR_EINVALID,
+		   "t.yaml:29:26: error: spec.config.retention.ms: topic 'orders' on cluster 'dc-east': retention.ms "
+		   "'86400000' here (through match 'ord.*'), but policy 'off' (t.yaml:20:40) sets '2592000000'\n"
+		   "t.yaml:29:50: error: spec.config.segment.ms: topic 'orders' on cluster 'dc-east': segment.ms '01000' "
+		   "here (through match 'ord.*'), but policy 'off' (t.yaml:21:24) sets '1000'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_policies_on_different_clusters_do_not_conflict),
 		cmocka_unit_test(test_match_conflicts_with_declared_topic),
 		cmocka_unit_test(test_tiering_conflicts_between_policies),
+		cmocka_unit_test(test_unsent_and_respelt_values_conflict),
 		cmocka_unit_test(test_validation_of_many_policies_scales),
 	};
 
