@@ -128,20 +128,3 @@ int kdr_cli_format_json(bool *json, const struct kdr_cli_spec *spec, const char 
 		return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: text, json)", arg);
 	return KDR_EXIT_OK;
 }
-
-const struct kdr_flow *kdr_cli_flow(const struct kdr_desired *desired, const char *name, const struct kdr_cli_spec *spec)
-{
-	const struct kdr_flow *flow = kdr_desired_flow(desired, name);
-
-	if (!flow)
-		fprintf(stderr, "kdr %s: --flow '%s': no ReplicationFlow of that name is declared\n", spec->command, name);
-	return flow;
-}
-
-int kdr_cli_read_flow(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args,
-		      const struct kdr_flow *flow)
-{
-	kdr_strvec_push(&args->clusters, flow->source);
-	kdr_strvec_push(&args->clusters, flow->target);
-	return kdr_cli_read(p, desired, &args->live, &args->clusters);
-}

@@ -60,14 +60,4 @@ int kdr_cli_duration(int64_t *out, const struct kdr_cli_spec *spec, const char *
 /* --format text|json: sets *json; a usage error (printed) for anything else. */
 int kdr_cli_format_json(bool *json, const struct kdr_cli_spec *spec, const char *arg);
 
-/* The flow named by --flow, or NULL after "kdr COMMAND: --flow 'F': no ReplicationFlow ..." on stderr. */
-const struct kdr_flow *kdr_cli_flow(const struct kdr_desired *desired, const char *name, const struct kdr_cli_spec *spec);
-
-/*
- * kdr_cli_read of `flow`'s source and target (added to any --cluster): the
- * clusters a DR command (lag, failover, failback) reads. Returns an enum kdr_exit.
- */
-int kdr_cli_read_flow(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_cli_args *args,
-		      const struct kdr_flow *flow);
-
 #endif

@@ -19,9 +19,9 @@
  * pkg/dr decides, pkg/executor stops connectors, reads MM2's topics and
  * commits offsets, pkg/source records the step in the desired state; these
  * wire them. Nothing here prints: outcomes are in the out structs, rendered
- * as the commands print them into a kdr_output (failover_text.c: stdout
- * and stderr in the order printed, since tables and guidance alternate),
- * failures also in kdr_error_message().
+ * as the commands print them into a kdr_output (failover_text.c,
+ * failback_text.c: stdout and stderr in the order printed, since tables and
+ * guidance alternate), failures also in kdr_error_message().
  */
 
 /* --- what a DR step records in the desired state --- */
@@ -152,6 +152,62 @@ void kdr_pipeline_failover_render_finish(struct kdr_output *o, const struct kdr_
 void kdr_failover_outcome_release(struct kdr_failover_outcome *out);
 
 /* --- failback --- */
+
+struct kdr_failback_request {
+	const char *flow_name;     /* --flow F */
+	struct kdr_source *source; /* the source the desired state was loaded from, lent: where --commit records */
+	bool commit;               /* write the step into `source` (else it is described) */
+	int64_t max_rpo_ms;        /* step 2: the reverse flow has caught up when every RPO estimate is within it */
+	enum kdr_dr_untranslatable untranslatable; /* step 3: a group position no offset-sync proves */
+};
+
+/* Where kdr_pipeline_failback stopped short (the message in run.error but for NOT_MOVED). */
+enum kdr_failback_failure {
+	KDR_FAILBACK_OK,
+	KDR_FAILBACK_STEP_FAILED,   /* no such flow; the step could not be decided, declared or restored */
+	KDR_FAILBACK_READ_FAILED,   /* the clusters could not be read (run.read_failed) */
+	KDR_FAILBACK_LAG_FAILED,    /* step 2: the reverse flow's lag not measured */
+	KDR_FAILBACK_GROUPS_FAILED, /* step 3: a read for the groups failed, nothing moved */
+	KDR_FAILBACK_NOT_MOVED,     /* step 3: a group not moved back (untranslated, refused, a commit failed) */
+	KDR_FAILBACK_RECORD_FAILED, /* steps 1 and 3: the source did not record the step */
+};
+
+struct kdr_failback_outcome {
+	/* Steps 2 and 3: the read (run.p); why the step stopped; PENDING: step 2 (the operator acts next). */
+	struct kdr_pipeline_result run;
+	struct kdr_strvec clusters;         /* read: the measured or moved flow's source and target */
+	const struct kdr_flow *flow;        /* F, lent */
+	struct kdr_dr_failback_state state; /* the step taken (kdr_dr_failback_step) */
+	enum kdr_failback_failure failure;
+	struct kdr_dr_lag_report lag;       /* step 2: the reverse flow's lag */
+	struct kdr_strvec lag_warnings;
+	struct kdr_dr_failover_plan groups; /* step 3: F's groups moved back onto F's source */
+	char *no_groups;                    /* step 3: why there was no group to move (no offset-syncs topic) */
+	struct kdr_strvec untranslated, errors;
+	struct kdr_dr_step_record record;   /* steps 1 and 3: what the step records */
+};
+
+/*
+ * kdr failback --flow F (req->flow_name): takes the next step from what
+ * `desired` records (kdr_dr_failback_step), its reads with `options` (the
+ * command line's). 1: the reverse flow's document
+ * (kdr_pipeline_failback_declare); 2: reads the reverse flow's clusters and
+ * measures its lag (kdr_pipeline_flow_lag), pending; 3: reads F's clusters
+ * with their groups' offsets, moves F's groups back
+ * (kdr_pipeline_failback_groups, committed with req->commit), then, when
+ * every group is back, F's restore (kdr_pipeline_failback_restore). Steps 1
+ * and 3 are recorded in req->source with req->commit. Fills an empty `out`
+ * (release it also on failure). Returns 0, or -1 with out->failure set.
+ */
+int kdr_pipeline_failback(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
+			  const struct kdr_pipeline_options *options, const struct kdr_failback_request *req);
+
+/* What kdr failback prints of its step: what it did or found, its tables, and what the operator does next. */
+void kdr_pipeline_failback_render(struct kdr_output *o, const struct kdr_failback_outcome *out,
+				  const struct kdr_failback_request *req);
+
+void kdr_failback_outcome_release(struct kdr_failback_outcome *out);
+
 
 /*
  * Failback of the groups that read the primary's own data on the standby

@@ -1,11 +1,11 @@
 /*
- * kdr failback's step on the clusters (step 3's first half), on a pipeline
- * that read the flow's two clusters with their groups' offsets: MM2 writes
- * no checkpoints from the standby back, so the groups' positions on the
- * remote topics are translated onto the primary's topics by inverting the
- * flow's offset-syncs (pkg/dr), decided like a failover onto the primary
- * and committed there (pkg/executor's DR I/O). The steps that only write
- * the desired state are the command's; step 2's lag is kdr_pipeline_flow_lag.
+ * kdr failback's steps (pipeline/dr.h): which one is next (pkg/dr), its
+ * reads, and its record in the desired state (dr_record.c). Step 3's first
+ * half moves the groups on the clusters: MM2 writes no checkpoints from the
+ * standby back, so the groups' positions on the remote topics are
+ * translated onto the primary's topics by inverting the flow's offset-syncs
+ * (pkg/dr), decided like a failover onto the primary and committed there
+ * (pkg/executor's DR I/O). Step 2's lag is kdr_pipeline_flow_lag.
  */
 #include "pipeline/dr.h"
 
@@ -132,4 +132,117 @@ cleanup:
 	kdr_dr_offsets_release(&starts);
 	free(syncs_topic);
 	return rc;
+}
+
+/* Stops the step at `failure`, with the message of the failure just set (run.error). Returns -1. */
+static int stop(struct kdr_failback_outcome *out, enum kdr_failback_failure failure)
+{
+	out->failure = failure;
+	kdr_pipeline_result_fail(&out->run, -1, false);
+	return -1;
+}
+
+/* Reads `flow`'s source and target (as kdr lag and kdr failover do) into out->run.p. */
+static int read_flow(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
+		     const struct kdr_pipeline_options *options, const struct kdr_flow *flow, int read_groups)
+{
+	struct kdr_pipeline_options read = *options;
+
+	read.read_groups = read_groups;
+	if (kdr_pipeline_result_read_flow(&out->run, &out->clusters, desired, &read, flow) != 0) {
+		out->failure = KDR_FAILBACK_READ_FAILED;
+		return -1;
+	}
+	return 0;
+}
+
+/* Steps 1 and 3 with --commit: the record written into the source. */
+static int record(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
+		  const struct kdr_failback_request *req)
+{
+	if (!req->commit || kdr_pipeline_dr_record(&out->record, req->source, desired) == 0)
+		return 0;
+	out->failure = KDR_FAILBACK_RECORD_FAILED;
+	out->run.outcome = KDR_PIPELINE_FAILED;
+	return -1;
+}
+
+/* Step 2: the reverse flow's lag; pending either way (caught up or not, the operator acts next). */
+static int catch_up(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
+		    const struct kdr_pipeline_options *options, const struct kdr_failback_request *req)
+{
+	const struct kdr_flow *reverse = out->state.reverse;
+
+	if (read_flow(out, desired, options, reverse, KDR_READ_GROUPS_NONE) != 0)
+		return -1;
+	if (kdr_pipeline_flow_lag(&out->lag, &out->lag_warnings, &out->run.p, reverse, req->max_rpo_ms) != 0)
+		return stop(out, KDR_FAILBACK_LAG_FAILED);
+	out->run.outcome = KDR_PIPELINE_PENDING;
+	return 0;
+}
+
+/* Step 3: F's groups back onto F's source, then F restored (only when every group is back). */
+static int restore(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
+		   const struct kdr_pipeline_options *options, const struct kdr_failback_request *req)
+{
+	const struct kdr_flow *flow = out->flow;
+	int rc = 0;
+
+	if (read_flow(out, desired, options, flow, KDR_READ_GROUPS_OFFSETS) != 0)
+		return -1;
+	rc = kdr_pipeline_failback_groups(&out->groups, &out->untranslated, &out->errors, &out->run.p, flow,
+					  req->untranslatable, req->commit);
+	if (rc == KDR_ENOTFOUND)
+		out->no_groups = kdr_strdup(kdr_error_message());
+	else if (rc != 0)
+		return stop(out, KDR_FAILBACK_GROUPS_FAILED);
+	if (out->untranslated.n || out->errors.n || out->groups.n_refused) {
+		out->failure = KDR_FAILBACK_NOT_MOVED;
+		out->run.outcome = KDR_PIPELINE_FAILED;
+		return -1;
+	}
+	if (kdr_pipeline_failback_restore(&out->record, desired, flow, &out->state) != 0)
+		return stop(out, KDR_FAILBACK_STEP_FAILED);
+	return record(out, desired, req);
+}
+
+int kdr_pipeline_failback(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
+			  const struct kdr_pipeline_options *options, const struct kdr_failback_request *req)
+{
+	const struct kdr_flow *flow = NULL;
+
+	if (!(flow = out->flow = kdr_pipeline_result_flow(&out->run, desired, req->flow_name))) {
+		out->failure = KDR_FAILBACK_STEP_FAILED;
+		return -1;
+	}
+	if (kdr_dr_failback_step(&out->state, desired, flow) != 0)
+		return stop(out, KDR_FAILBACK_STEP_FAILED);
+	switch (out->state.step) {
+	case KDR_DR_FAILBACK_NOTHING:
+		return 0;
+	case KDR_DR_FAILBACK_DECLARE:
+		if (kdr_pipeline_failback_declare(&out->record, desired, flow, &out->state) != 0)
+			return stop(out, KDR_FAILBACK_STEP_FAILED);
+		return record(out, desired, req);
+	case KDR_DR_FAILBACK_CATCH_UP:
+		return catch_up(out, desired, options, req);
+	case KDR_DR_FAILBACK_RESTORE:
+		return restore(out, desired, options, req);
+	}
+	return 0;
+}
+
+void kdr_failback_outcome_release(struct kdr_failback_outcome *out)
+{
+	kdr_pipeline_result_release(&out->run);
+	kdr_strvec_release(&out->clusters);
+	kdr_dr_failback_state_release(&out->state);
+	kdr_dr_lag_report_release(&out->lag);
+	kdr_strvec_release(&out->lag_warnings);
+	kdr_dr_failover_plan_release(&out->groups);
+	free(out->no_groups);
+	kdr_strvec_release(&out->untranslated);
+	kdr_strvec_release(&out->errors);
+	kdr_dr_step_record_release(&out->record);
+	memset(out, 0, sizeof(*out));
 }
