@@ -35,6 +35,11 @@ export CMOCKA_MESSAGE_OUTPUT=STDOUT
 export KDR_BIN="$build/kdr"
 export KDR_SANDBOX_BIN="$build/kdr-sandbox"
 export KDR_SOURCE_DIR="$root"
+# Every kdr-sandbox Connect worker of the suites (in-process and kdr-sandbox
+# processes) answers pause/resume/stop at once and applies them this much later,
+# as real Connect does after a rebalance, so no sandbox test passes only because
+# the fake is instant (tests/sandbox/README.md). Users and the demo get 0.
+export KDR_SANDBOX_CONNECT_DELAY_MS=${KDR_SANDBOX_CONNECT_DELAY_MS:-300}
 
 passed=0 failed=0 binaries=0 broken=()
 stage_name= stage_t0=

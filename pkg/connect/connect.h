@@ -58,6 +58,14 @@ int kdr_connect_delete(struct kdr_connect_client *client, const char *name);
  * Connect names none); KDR_ENOTFOUND while Connect does not know it yet.
  */
 int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name);
+/*
+ * Reads connector <name>'s state every 250 ms until it is `want` or
+ * `timeout_ms` has passed (Connect answers a pause, resume or stop at once
+ * and acts on it after a rebalance). *out gets the last state read. Returns 0
+ * once it is `want`, else KDR_ETIMEOUT with a message naming what it is.
+ */
+int kdr_connect_await_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name,
+			    enum kdr_connector_state want, int timeout_ms);
 /* GET /connectors/<name>/config: *out whether every key of `config` has its value there. */
 int kdr_connect_config_matches(bool *out, struct kdr_connect_client *client, const char *name,
 			       const struct kdr_strmap *config);

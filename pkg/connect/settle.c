@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "connect/connect.h"
 #include "connect/connect_internal.h"
@@ -40,6 +41,33 @@ int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connec
 	}
 	json_decref(status);
 	return rc;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts = {0, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int kdr_connect_await_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name,
+			    enum kdr_connector_state want, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	struct timespec round = {0, 250 * 1000000L};
+
+	for (;;) {
+		/* A read that fails this round (a rebalance's 409 after the client's retries) is read again. */
+		if (kdr_connect_connector_state(out, client, name) == 0 && *out == want)
+			return 0;
+		if (now_ms() >= deadline)
+			break;
+		nanosleep(&round, NULL);
+	}
+	return kdr_error_set(KDR_ETIMEOUT,
+			     "connector '%s' is %s, not yet %s after %d ms: Connect has not acted on it yet", name,
+			     kdr_connector_state_name(*out), kdr_connector_state_name(want), timeout_ms);
 }
 
 int kdr_connect_config_matches(bool *out, struct kdr_connect_client *client, const char *name,

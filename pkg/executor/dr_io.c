@@ -159,6 +159,16 @@ void kdr_executor_stop_flow(struct kdr_executor_stop **out, size_t *n_out, const
 		(*out)[i].cluster = kdr_strdup(flow->target);
 		stop_one(&(*out)[i], client, open_error);
 	}
+	/* Connect answers a stop at once and stops the tasks after a rebalance: until then MM2 still writes
+	 * checkpoints and syncs group offsets, which the failover is about to read and commit. */
+	for (size_t i = 0; i < 2; i++) {
+		enum kdr_connector_state seen = KDR_CONNECTOR_UNKNOWN;
+
+		if ((*out)[i].code == 0 &&
+		    ((*out)[i].code = kdr_connect_await_state(&seen, client, (*out)[i].connector, KDR_CONNECTOR_STOPPED,
+							      copts.timeout_ms)) != 0)
+			(*out)[i].message = kdr_strdup(kdr_error_message());
+	}
 	kdr_connect_client_free(client);
 	free(open_error);
 }

@@ -57,14 +57,16 @@ int kdr_executor_record_timestamps(struct kdr_dr_offsets *at, const struct kdr_c
 struct kdr_executor_stop {
 	char *connector;
 	char *cluster; /* whose Connect runs it */
-	int code;      /* 0 stopped (or already was), KDR_ENOTFOUND no such connector, else unreachable/failed */
+	int code;      /* 0 stopped (or already was), KDR_ENOTFOUND none such, KDR_ETIMEOUT not yet, else failed */
 	char *message; /* NULL when stopped */
 };
 
 /*
  * Stops the flow's source and checkpoint connectors on the target's Connect
- * (PUT /connectors/<name>/stop). Never fails the caller: what could not be
- * stopped (a dead Connect, a missing connector) is in each entry. `out` gets
+ * (PUT /connectors/<name>/stop) and waits, up to the options' timeout for
+ * each, until Connect reports them STOPPED. Never fails the caller: what
+ * could not be stopped (a dead Connect, a missing connector, KDR_ETIMEOUT:
+ * not stopped yet) is in each entry. `out` gets
  * *n_out heap entries (release with kdr_executor_stops_free).
  */
 void kdr_executor_stop_flow(struct kdr_executor_stop **out, size_t *n_out, const struct kdr_desired *desired,

@@ -54,7 +54,7 @@ void kdr_sandbox_stop(struct kdr_sandbox *sandbox)
 	free(sandbox);
 }
 
-static int cluster_start(struct kdr_sandbox_cluster *cl, const struct kdr_sandbox_cluster_spec *spec)
+static int cluster_start(struct kdr_sandbox_cluster *cl, const struct kdr_sandbox_cluster_spec *spec, int delay_ms)
 {
 	int rc = 0;
 
@@ -69,7 +69,30 @@ static int cluster_start(struct kdr_sandbox_cluster *cl, const struct kdr_sandbo
 		rc = kdr_connect_server_start(&cl->connect, cl->cluster_id, spec->connect_port);
 		if (rc != 0)
 			return rc;
+		kdr_connect_server_set_state_delay(cl->connect, delay_ms);
 	}
+	return 0;
+}
+
+/*
+ * The workers' state delay at start: $KDR_SANDBOX_CONNECT_DELAY_MS (0 to
+ * 600000), 0 when unset. hack/test.sh sets it so that every suite meets
+ * Connect's asynchrony, as it would on real Connect; users get 0.
+ */
+static int start_state_delay(int *out)
+{
+	const char *text = getenv("KDR_SANDBOX_CONNECT_DELAY_MS");
+	char *end = NULL;
+	long ms = 0;
+
+	*out = 0;
+	if (!text || !*text)
+		return 0;
+	ms = strtol(text, &end, 10);
+	if (*end || ms < 0 || ms > 600000)
+		return kdr_error_set(KDR_EINVALID,
+				     "sandbox: KDR_SANDBOX_CONNECT_DELAY_MS='%s': expected 0 to 600000 (ms)", text);
+	*out = (int)ms;
 	return 0;
 }
 
@@ -95,8 +118,11 @@ int kdr_sandbox_start(struct kdr_sandbox **out, const struct kdr_sandbox_cluster
 {
 	struct kdr_sandbox *sandbox = NULL;
 	int rc = 0;
+	int delay_ms = 0;
 
 	*out = NULL;
+	if ((rc = start_state_delay(&delay_ms)) != 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < i; j++) {
 			if (specs[i].name && specs[j].name && strcmp(specs[i].name, specs[j].name) == 0)
@@ -105,6 +131,7 @@ int kdr_sandbox_start(struct kdr_sandbox **out, const struct kdr_sandbox_cluster
 		}
 	}
 	sandbox = kdr_calloc(1, sizeof(*sandbox));
+	sandbox->connect_state_delay_ms = delay_ms;
 	sandbox->clusters = kdr_calloc(n ? n : 1, sizeof(*sandbox->clusters));
 	for (size_t i = 0; i < n; i++) {
 		struct kdr_sandbox_cluster *cl = NULL;
@@ -118,7 +145,7 @@ int kdr_sandbox_start(struct kdr_sandbox **out, const struct kdr_sandbox_cluster
 			cl->policy = limits_policy;
 			cl->policy_arg = cl;
 		}
-		if ((rc = cluster_start(cl, &specs[i])) != 0)
+		if ((rc = cluster_start(cl, &specs[i], delay_ms)) != 0)
 			goto fail;
 	}
 	*out = sandbox;
@@ -310,6 +337,11 @@ int kdr_sandbox_connect_set_state_delay(struct kdr_sandbox *sandbox, const char 
 		return kdr_error_set(KDR_EINVALID, "sandbox: bad Connect state delay %d ms", ms);
 	kdr_connect_server_set_state_delay(server, ms);
 	return 0;
+}
+
+int kdr_sandbox_connect_start_state_delay(const struct kdr_sandbox *sandbox)
+{
+	return sandbox ? sandbox->connect_state_delay_ms : 0;
 }
 
 int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *cluster, const char *connector, int task,

@@ -77,10 +77,14 @@ int kdr_sandbox_broker_up(struct kdr_sandbox *sandbox, const char *cluster, int3
 int kdr_sandbox_connect_fail(struct kdr_sandbox *sandbox, const char *cluster, int status, int count);
 /*
  * Connect: PUT pause/resume/stop answer at once and take effect `ms` later
- * (0 to 600000; 0, the default, applies them before answering), as real
- * Connect applies a target state after a rebalance.
+ * (0 to 600000; 0 applies them before answering), as real Connect applies a
+ * target state after a rebalance. Every worker starts with
+ * $KDR_SANDBOX_CONNECT_DELAY_MS (unset: 0; hack/test.sh sets it for the
+ * suites); kdr_sandbox_start fails with KDR_EINVALID on a bad value.
  */
 int kdr_sandbox_connect_set_state_delay(struct kdr_sandbox *sandbox, const char *cluster, int ms);
+/* The state delay every worker started with (what `all-up` restores). */
+int kdr_sandbox_connect_start_state_delay(const struct kdr_sandbox *sandbox);
 /* Connect: marks a task FAILED with `trace`. */
 int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
 				  int task, const char *trace);

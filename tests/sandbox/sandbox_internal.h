@@ -356,6 +356,7 @@ struct kdr_sandbox_cluster {
 struct kdr_sandbox {
 	struct kdr_sandbox_cluster **clusters;
 	size_t n_clusters;
+	int connect_state_delay_ms; /* every worker's state delay at start ($KDR_SANDBOX_CONNECT_DELAY_MS, default 0) */
 };
 
 /* Everything a handler sees of one request. */

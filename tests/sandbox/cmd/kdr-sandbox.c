@@ -412,9 +412,10 @@ static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config 
  * back every broker taken down (and clears the latencies set here), latency
  * CLUSTER API_KEY MS delays the answers to one API (kdr_sandbox_set_latency;
  * 0 removes it), connect-delay CLUSTER MS makes the cluster's Connect worker
- * apply pause/resume/stop MS after answering (kdr_sandbox_connect_set_state_delay;
- * all-up clears it too), ping answers ok; a Connect worker cannot be killed here (its
- * state is in memory).
+ * apply pause/resume/stop and config updates MS after answering
+ * (kdr_sandbox_connect_set_state_delay; all-up puts back the delay the
+ * workers started with), ping answers ok; a Connect worker cannot be killed
+ * here (its state is in memory).
  */
 struct control {
 	struct kdr_sandbox *sandbox;
@@ -432,7 +433,7 @@ struct control {
 		int api_key;
 	} slow[64]; /* latencies set here, cleared by all-up */
 	size_t n_slow;
-	char *lagging[64]; /* clusters given a Connect state delay here, cleared by all-up */
+	char *lagging[64]; /* clusters given a Connect state delay here, back to the start delay by all-up */
 	size_t n_lagging;
 };
 
@@ -465,7 +466,8 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 		while (ctl->n_lagging > 0) {
 			size_t last = --ctl->n_lagging;
 
-			kdr_sandbox_connect_set_state_delay(ctl->sandbox, ctl->lagging[last], 0);
+			kdr_sandbox_connect_set_state_delay(ctl->sandbox, ctl->lagging[last],
+							    kdr_sandbox_connect_start_state_delay(ctl->sandbox));
 			free(ctl->lagging[last]);
 		}
 	} else if (verb && strcmp(verb, "connect-delay") == 0 && id_text) {
@@ -476,7 +478,8 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 			snprintf(answer, size, "error %s", kdr_error_message());
 		} else {
 			snprintf(answer, size, "ok");
-			if (id > 0 && ctl->n_lagging < sizeof(ctl->lagging) / sizeof(ctl->lagging[0]))
+			if (id != kdr_sandbox_connect_start_state_delay(ctl->sandbox) &&
+			    ctl->n_lagging < sizeof(ctl->lagging) / sizeof(ctl->lagging[0]))
 				ctl->lagging[ctl->n_lagging++] = kdr_strdup(cluster);
 		}
 	} else if (verb && strcmp(verb, "latency") == 0 && id_text && end && !*end && id >= -1 && id < 32768) {
@@ -744,6 +747,11 @@ int main(int argc, char **argv)
 		code = EXIT_FAILURE_RUNTIME;
 		goto cleanup;
 	}
+	if (kdr_sandbox_connect_start_state_delay(sandbox) > 0)
+		fprintf(stderr,
+			"kdr-sandbox: Connect workers apply pause/resume/stop and config updates %d ms after answering "
+			"(KDR_SANDBOX_CONNECT_DELAY_MS)\n",
+			kdr_sandbox_connect_start_state_delay(sandbox));
 	for (size_t i = 0; i < cfg->n; i++) {
 		const char *name = cfg->specs[i].name;
 		const char *connect = kdr_sandbox_connect_url(sandbox, name);
