@@ -33,7 +33,8 @@ MIRROR_SOURCE = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
 MIRROR_CHECKPOINT = "org.apache.kafka.connect.mirror.MirrorCheckpointConnector"
 MIRROR_HEARTBEAT = "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector"
 SETTLE_S = 60
-LAG_MS = 2000  # the sandbox's Connect state delay in the target-state section
+LAG_MS = 2000  # the sandbox's Connect state delay in the section on asynchrony
+INTERVAL = "emit.heartbeats.interval.seconds"  # in MirrorHeartbeatConnector's task configs too
 
 
 def call(base, method, path, body=None):
@@ -64,7 +65,7 @@ def mirror_heartbeat(bootstrap, name):
     return {"connector.class": MIRROR_HEARTBEAT, "name": name, "tasks.max": "1",
             "source.cluster.alias": "a", "target.cluster.alias": "conf",
             "source.cluster.bootstrap.servers": bootstrap, "target.cluster.bootstrap.servers": bootstrap,
-            "heartbeats.topic.replication.factor": "1", "emit.heartbeats.interval.seconds": "5"}
+            "heartbeats.topic.replication.factor": "1", INTERVAL: "5"}
 
 
 def wait_state(base, name, want):
@@ -90,6 +91,17 @@ def wait_status(base, path, want):
             break
         time.sleep(0.3)
     return status, body
+
+
+def wait_task_config(base, name, key, want):
+    """Whether every task of connector name soon runs a config with key=want (409 during a rebalance)."""
+    deadline = time.monotonic() + SETTLE_S
+    while time.monotonic() < deadline:
+        status, tasks = call(base, "GET", "/connectors/%s/tasks" % name)
+        if status == 200 and tasks and all(t.get("config", {}).get(key) == want for t in tasks):
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def probe(clusters, check):
@@ -146,19 +158,34 @@ def probe(clusters, check):
     check(status == 201 and isinstance(body, dict) and body.get("name") == "hb",
           "PUT a new connector's config -> 201 with its info (got %s)" % status)
     check(wait_state(base, "hb", "RUNNING") == "RUNNING", "the new connector reaches RUNNING")
-    config["emit.heartbeats.interval.seconds"] = "6"
-    status, body = call(base, "PUT", "/connectors/hb/config", config)
-    check(status == 200 and body.get("config", {}).get("emit.heartbeats.interval.seconds") == "6",
-          "PUT an existing connector's config -> 200 with the new config (got %s)" % status)
-    status, body = wait_status(base, "/connectors/hb/config", 200)
-    check(status == 200 and body.get("emit.heartbeats.interval.seconds") == "6" and body.get("name") == "hb",
-          "GET /connectors/hb/config -> 200 with the updated config and its name")
+    check(wait_task_config(base, "hb", INTERVAL, "5"), "its task runs the config it was created with")
 
-    # Real Connect answers pause/resume/stop at once and moves the connector after a rebalance; the
-    # sandbox does so only with its state delay (connect-delay), which this section turns on, so that the
-    # first read right after each PUT still shows the old state there. On both: the new state, bounded.
+    # Real Connect is asynchronous: it answers a config update once the config is in its config topic,
+    # and pause/resume/stop at once; it restarts the connector, regenerates the tasks and moves the
+    # instances after answering (a rebalance). The sandbox does so only with its state delay
+    # (connect-delay), which this section sets to LAG_MS, so that the first read right after each PUT
+    # still shows the old tasks and states there. On both: the new config at once, the rest bounded.
     if not BED.real:
         BED.control("connect-delay conf %d" % LAG_MS)
+    config[INTERVAL] = "6"
+    status, body = call(base, "PUT", "/connectors/hb/config", config)
+    answered = time.monotonic()
+    check(status == 200 and body.get("config", {}).get(INTERVAL) == "6",
+          "PUT an existing connector's config -> 200 with the new config (got %s)" % status)
+    # The herder reads the config topic's snapshot: the first 200 already has the new config (real Connect
+    # may answer 409 while the tasks' rebalance is pending; never the old config).
+    status, body = wait_status(base, "/connectors/hb/config", 200)
+    check(status == 200 and body.get(INTERVAL) == "6" and body.get("name") == "hb",
+          "the first GET /connectors/hb/config -> 200 after the PUT has the updated config and its name")
+    if not BED.real:
+        status, tasks = call(base, "GET", "/connectors/hb/tasks")
+        read_after = time.monotonic() - answered
+        old = [t.get("config", {}).get(INTERVAL) for t in tasks] if status == 200 else None
+        check(old == ["5"] and read_after < LAG_MS / 1000.0,
+              "sandbox, state delay %d ms: GET tasks %.3f s after the config PUT still shows the old task "
+              "config (got %s %s)" % (LAG_MS, read_after, status, old))
+    check(wait_task_config(base, "hb", INTERVAL, "6"), "after the config PUT the task gets the new config")
+    check(wait_state(base, "hb", "RUNNING") == "RUNNING", "and the connector is RUNNING again")
 
     def target_change(verb, want_status, before, after):
         status, _ = call(base, "PUT", "/connectors/hb/%s" % verb)
@@ -178,7 +205,8 @@ def probe(clusters, check):
     target_change("stop", 204, "RUNNING", "STOPPED")
     target_change("resume", 202, "STOPPED", "RUNNING")
     if not BED.real:
-        BED.control("connect-delay conf 0")
+        # Back to the delay the suite runs with (hack/test.sh's KDR_SANDBOX_CONNECT_DELAY_MS).
+        BED.control("connect-delay conf %s" % os.environ.get("KDR_SANDBOX_CONNECT_DELAY_MS", "0"))
 
     status, _ = call(base, "POST", "/connectors/hb/restart")
     check(status in (200, 204), "POST restart -> 204 (got %s)" % status)

@@ -877,6 +877,80 @@ static void test_state_delay(void **state)
 	assert_states(SOURCE, "PAUSED", 2, paused);
 }
 
+/* The PUT /config body of SOURCE (create_source's config) with `tasks_max`. */
+static void source_config(char *out, size_t cap, const char *tasks_max)
+{
+	snprintf(out, cap,
+		 "{\"connector.class\":\"%s\",\"source.cluster.alias\":\"east\",\"target.cluster.alias\":\"west\","
+		 "\"tasks.max\":\"%s\",\"key.converter\":\"org.apache.kafka.connect.converters.ByteArrayConverter\"}",
+		 SRC_CLASS, tasks_max);
+}
+
+/* GET /tasks of SOURCE: the task count and task 0's tasks.max (the config the tasks were generated from). */
+static void assert_tasks_from(size_t n, const char *tasks_max)
+{
+	struct resp r;
+
+	request(&r, "GET", "/connectors/" SOURCE "/tasks", NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(r.json), n);
+	assert_string_equal(jstr(json_object_get(json_array_get(r.json, 0), "config"), "tasks.max"), tasks_max);
+	resp_release(&r);
+}
+
+/*
+ * With a state delay, a config update is stored before the answer (GET config
+ * shows it at once, as Connect's herder reads its config topic's snapshot) but
+ * the tasks keep running their old configs until the delay has passed (Connect
+ * restarts the connector and regenerates its tasks after answering).
+ */
+static void test_config_delay(void **state)
+{
+	char body[1024];
+	struct resp r;
+	const char *two[] = {"RUNNING", "RUNNING"};
+	const char *three[] = {"RUNNING", "RUNNING", "RUNNING"};
+
+	(void)state;
+	create_source(SOURCE, "2");
+	kdr_connect_server_set_state_delay(srv, STATE_DELAY_MS);
+	source_config(body, sizeof(body), "3");
+	request(&r, "PUT", "/connectors/" SOURCE "/config", body);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(json_object_get(r.json, "config"), "tasks.max"), "3");
+	assert_int_equal(json_array_size(json_object_get(r.json, "tasks")), 2); /* the tasks it has now */
+	resp_release(&r);
+	request(&r, "GET", "/connectors/" SOURCE "/config", NULL);
+	assert_string_equal(jstr(r.json, "tasks.max"), "3");
+	resp_release(&r);
+	assert_tasks_from(2, "2");
+	assert_states(SOURCE, "RUNNING", 2, two);
+	sleep_ms(STATE_DELAY_MS + 100);
+	assert_tasks_from(3, "3");
+	assert_states(SOURCE, "RUNNING", 3, three);
+
+	/* A pause and a config update both pending: the tasks stay old and are paused; resume regenerates them. */
+	expect_status("PUT", "/connectors/" SOURCE "/pause", NULL, 202);
+	/* An unchanged config: only the connector restarts. */
+	expect_status("PUT", "/connectors/" SOURCE "/config", body, 200);
+	assert_states(SOURCE, "RUNNING", 3, three);
+	sleep_ms(STATE_DELAY_MS + 100);
+	{
+		const char *paused[] = {"PAUSED", "PAUSED", "PAUSED"};
+
+		assert_states(SOURCE, "PAUSED", 3, paused);
+	}
+
+	/* Back to 0: a pending update applies at once. */
+	expect_status("PUT", "/connectors/" SOURCE "/resume", NULL, 202);
+	source_config(body, sizeof(body), "1");
+	expect_status("PUT", "/connectors/" SOURCE "/config", body, 200);
+	assert_tasks_from(3, "3");
+	kdr_connect_server_set_state_delay(srv, 0);
+	assert_tasks_from(1, "1");
+	assert_states(SOURCE, "RUNNING", 1, two);
+}
+
 static void test_initial_state(void **state)
 {
 	char body[1024];
@@ -1576,6 +1650,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state_delay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initial_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_task_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_connector_only, setup, teardown),

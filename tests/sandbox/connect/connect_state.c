@@ -160,6 +160,14 @@ static bool tasks_stale(const struct kdr_connect_connector *conn)
 	return !kdr_strmap_equal(&conn->task_config, &conn->config);
 }
 
+/* A config write takes effect: the connector restarts; tasks follow only if their configs change. */
+static void bounce(struct kdr_connect_connector *conn, bool created)
+{
+	start_connector(conn);
+	if (conn->target == KDR_CONNECT_TARGET_STARTED && (created || tasks_stale(conn)))
+		generate_tasks(conn);
+}
+
 struct kdr_connect_connector *kdr_connect_state_put(bool *created, struct kdr_connect_state_store *store,
 						    const char *name, const struct kdr_strmap *config,
 						    const struct kdr_connect_plugin *plugin,
@@ -184,13 +192,20 @@ struct kdr_connect_connector *kdr_connect_state_put(bool *created, struct kdr_co
 		*created = false;
 	}
 
-	/* Every PUT bounces the connector; tasks follow only if their configs change. */
 	kdr_strmap_release(&conn->config);
 	kdr_strmap_copy(&conn->config, config);
 	conn->plugin = plugin;
-	start_connector(conn);
-	if (conn->target == KDR_CONNECT_TARGET_STARTED && (*created || tasks_stale(conn)))
-		generate_tasks(conn);
+	if (!*created && store->state_delay_ns > 0) {
+		/*
+		 * Connect answers once the config is in its config topic (GET config shows it at
+		 * once); the herder bounces the connector on a later tick and the tasks run their
+		 * old configs until the connector has written new ones and a rebalance followed.
+		 */
+		conn->pending_bounce = true;
+		conn->pending_due_ns = store->now_ns + store->state_delay_ns;
+		return conn;
+	}
+	bounce(conn, *created);
 	return conn;
 }
 
@@ -262,10 +277,17 @@ void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t n
 	for (i = 0; i < store->n; i++) {
 		struct kdr_connect_connector *conn = store->v[i];
 
-		if (conn->pending && (store->state_delay_ns == 0 || conn->pending_due_ns <= now_ns)) {
-			conn->pending = false;
+		if (!conn->pending && !conn->pending_bounce)
+			continue;
+		if (store->state_delay_ns > 0 && conn->pending_due_ns > now_ns)
+			continue;
+		/* The target first: a bounce restarts the connector in the state it now asks for. */
+		if (conn->pending)
 			kdr_connect_state_set_target(conn, conn->pending_target);
-		}
+		if (conn->pending_bounce)
+			bounce(conn, false);
+		conn->pending = false;
+		conn->pending_bounce = false;
 	}
 }
 

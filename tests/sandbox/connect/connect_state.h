@@ -16,9 +16,9 @@
  * transitions Connect's herder makes between them. By default everything is
  * applied at once: a change Connect would apply asynchronously after
  * answering is already visible on the next request. With a state delay
- * (kdr_connect_state_set_delay) a pause/resume/stop only records the target
- * and the instances move once the delay has passed, as real Connect moves
- * them after a rebalance. Not thread-safe; the server holds its lock around
+ * (kdr_connect_state_set_delay) a pause/resume/stop only records the target,
+ * a config update only stores the config, and the instances move once the
+ * delay has passed, as real Connect moves them after a rebalance. Not thread-safe; the server holds its lock around
  * every call. Private to the sandbox.
  */
 
@@ -55,7 +55,8 @@ struct kdr_connect_connector {
 	size_t n_tasks;
 	bool pending; /* a target asked for but not applied yet (state delay) */
 	enum kdr_connect_target pending_target;
-	uint64_t pending_due_ns; /* CLOCK_MONOTONIC ns at which it applies */
+	bool pending_bounce;	 /* a config written but not acted on yet (state delay) */
+	uint64_t pending_due_ns; /* CLOCK_MONOTONIC ns at which the pending target and bounce apply */
 };
 
 struct kdr_connect_state_store {
@@ -79,8 +80,11 @@ struct kdr_connect_connector *kdr_connect_state_find(const struct kdr_connect_st
  * Creates connector `name` with the validated `config` (copied) in `target`
  * state, or replaces the config of an existing one (keeping its target
  * state). A new or changed config (re)generates the tasks; an unchanged one
- * restarts only the connector instance, as Connect does. `*created` tells
- * which happened. Returns the connector, lent.
+ * restarts only the connector instance, as Connect does. With a state delay
+ * an existing connector's new config is stored at once but the restart and
+ * the new tasks wait for the delay (its tasks keep their old configs and
+ * states meanwhile), as Connect restarts them after answering; a create is
+ * applied at once. `*created` tells which happened. Returns the connector, lent.
  */
 struct kdr_connect_connector *kdr_connect_state_put(bool *created, struct kdr_connect_state_store *store,
 						    const char *name, const struct kdr_strmap *config,
@@ -94,14 +98,15 @@ int kdr_connect_state_delete(struct kdr_connect_state_store *store, const char *
 void kdr_connect_state_set_target(struct kdr_connect_connector *conn, enum kdr_connect_target target);
 /*
  * PUT pause/resume/stop: without a state delay as kdr_connect_state_set_target;
- * with one the target is recorded (a later request replaces it) and applied
- * by the first kdr_connect_state_advance at least the delay after `now_ns`.
+ * with one the target is recorded (a later request replaces it; a later
+ * request or config update restarts the delay) and applied by the first
+ * kdr_connect_state_advance at least the delay after `now_ns`.
  */
 void kdr_connect_state_request_target(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
 				      enum kdr_connect_target target);
 /* How long a requested target waits before it applies (0: at once; pending ones keep their due time). */
 void kdr_connect_state_set_delay(struct kdr_connect_state_store *store, uint64_t delay_ns);
-/* Moves the clock to `now_ns` and applies every pending target that is due (with no delay set: all of them). */
+/* Moves the clock to `now_ns` and applies every pending target and config that is due (no delay set: all). */
 void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t now_ns);
 
 /*
