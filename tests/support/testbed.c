@@ -138,8 +138,11 @@ void kdr_testbed_announce(const char *binary)
 	enum kdr_testbed_backend backend = kdr_testbed_backend();
 	char *bin = NULL;
 
+	const char *delay = getenv("KDR_SANDBOX_CONNECT_DELAY_MS");
+
 	if (backend == KDR_TESTBED_SANDBOX) {
-		printf("%s: backend sandbox (in-process, a fresh bed per test)\n", binary);
+		printf("%s: backend sandbox (in-process, a fresh bed per test; Connect state delay %s ms)\n", binary,
+		       delay && *delay ? delay : "0");
 	} else {
 		bin = launcher_path(backend);
 		printf("%s: backend %s (%s, one shared bed reset between tests)\n", binary, kdr_testbed_backend_name(),
