@@ -4,7 +4,9 @@
  * order, every later difference recorded as a disagreement naming both
  * values. Comparison is by Kafka's reading of a value (config_value.c);
  * values that only differ in spelling are recorded too, marked equivalent,
- * for the callers that hold the documents to one spelling.
+ * and so are differences with a value kdr never sends (a disabled tiering's
+ * retention), marked unsent, for the callers that hold the documents
+ * themselves to one answer (validation).
  */
 #include "resolve/topic_merge.h"
 
@@ -20,7 +22,7 @@ struct merge {
 	struct kdr_resolve_topic *topic;
 	size_t cap_values;
 	size_t cap_disagreements;
-	/* The first value of each key seen so far (sent or not), in the order first seen. */
+	/* The value that decides each key so far: the first sent one, or a disabled tiering's RSE. */
 	size_t *setters;
 	size_t n_setters;
 	size_t cap_setters;
@@ -203,13 +205,14 @@ static void merge_governor(struct merge *m, size_t g)
 		if (!have) {
 			compare_unsent(m, g, keys[k]);
 			set_setter(m, keys[k], true);
-		}
-		else if (topic->tiering_disabled && strcmp(v->key, RSE) == 0 && have->governor != g)
+		} else if (topic->tiering_disabled && strcmp(v->key, RSE) == 0 && have->governor != g) {
+			/* The disabled tiering decided remote.storage.enable: any other word on it is against it. */
 			disagree(m, KDR_RESOLVE_DISAGREE_TIERING, have->governor, g, (size_t)setter, keys[k], false,
 				 false);
-		else if (strcmp(have->value, v->value) != 0)
+		} else if (strcmp(have->value, v->value) != 0) {
 			disagree(m, KDR_RESOLVE_DISAGREE_CONFIG, have->governor, g, (size_t)setter, keys[k],
 				 kdr_resolve_config_equal(v->key, have->value, v->value), false);
+		}
 	}
 	free(keys);
 }

@@ -24,20 +24,20 @@
 struct kdr_resolve_governor {
 	const struct kdr_policy *policy;   /* lent */
 	const struct kdr_topic_decl *decl; /* lent; the policy's entry of the topic, NULL: through its match */
-	size_t index;                      /* decl's index in policy->topics (unused without decl) */
+	size_t index;			   /* decl's index in policy->topics (unused without decl) */
 	/* Filled by the merge (ignored in its input): */
-	int64_t partitions;         /* kdr_policy_topic_partitions */
+	int64_t partitions;	    /* kdr_policy_topic_partitions */
 	int64_t replication_factor; /* kdr_policy_topic_replication_factor */
-	size_t first_value;         /* its values: topic->values[first_value .. first_value + n_values) */
+	size_t first_value;	    /* its values: topic->values[first_value .. first_value + n_values) */
 	size_t n_values;
 	struct kdr_tiering_key tiering[3]; /* what its spec.tiering values point into */
 };
 
 /* Where a value is written in its policy. */
 enum kdr_resolve_field {
-	KDR_RESOLVE_FIELD_CONFIG,       /* spec.config.KEY */
+	KDR_RESOLVE_FIELD_CONFIG,	/* spec.config.KEY */
 	KDR_RESOLVE_FIELD_TOPIC_CONFIG, /* spec.topics[INDEX].config.KEY */
-	KDR_RESOLVE_FIELD_TIERING,      /* spec.tiering.enabled / localRetention / retention */
+	KDR_RESOLVE_FIELD_TIERING,	/* spec.tiering.enabled / localRetention / retention */
 };
 
 /* One config value a governor applies to the topic. */
@@ -105,7 +105,9 @@ struct kdr_resolve_topic {
  * writing a key wins; a later different value is a CONFIG disagreement. A
  * disabled spec.tiering takes part in remote.storage.enable's first-wins but
  * sends no key; any other governor's remote.storage.enable against it, either
- * way round, is a TIERING disagreement. `out` is overwritten; release it.
+ * way round, is a TIERING disagreement. Its other values (retentions) are
+ * compared, not merged: a difference with them is a CONFIG disagreement
+ * marked unsent. `out` is overwritten; release it.
  */
 void kdr_resolve_topic_merge(struct kdr_resolve_topic *out, const char *name,
 			     const struct kdr_resolve_governor *governors, size_t n);

@@ -273,8 +273,8 @@ static void old_merge(struct kdr_strmap *config, bool *tiering_disabled, int64_t
 				*tiering_disabled = true;
 				kdr_strmap_set(&setters, "remote.storage.enable", name);
 			} else if (!*tiering_disabled) {
-				kdr_buf_printf(warnings, "tiering %s %s\n", kdr_strmap_get(&setters, "remote.storage.enable"),
-					       name);
+				kdr_buf_printf(warnings, "tiering %s %s\n",
+					       kdr_strmap_get(&setters, "remote.storage.enable"), name);
 			}
 		}
 		if (i > 0 && e->decl && e->policy != owner->policy &&
@@ -452,8 +452,8 @@ static void test_merge_equals_the_old_merge_on_generated_policies(void **state)
 		if (!kdr_strmap_equal(&old_config, &rt.config) || old_disabled != rt.tiering_disabled ||
 		    old_partitions != rt.partitions || old_rf != rt.replication_factor ||
 		    strcmp(old_warnings.ptr, got_warnings.ptr) != 0)
-			fail_msg("run %d (%zu policies): warnings were\n%s, are\n%s", run, n_policies,
-				 old_warnings.ptr, got_warnings.ptr);
+			fail_msg("run %d (%zu policies): warnings were\n%s, are\n%s", run, n_policies, old_warnings.ptr,
+				 got_warnings.ptr);
 		assert_names_both_fields(&rt);
 		for (size_t k = 0; k < rt.config.n; k++)
 			assert_string_equal(rt.values[rt.origin[k]].value, rt.config.v[k].value);
