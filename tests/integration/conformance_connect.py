@@ -177,14 +177,17 @@ def probe(clusters, check):
     status, body = wait_status(base, "/connectors/hb/config", 200)
     check(status == 200 and body.get(INTERVAL) == "6" and body.get("name") == "hb",
           "the first GET /connectors/hb/config -> 200 after the PUT has the updated config and its name")
+    status, tasks = call(base, "GET", "/connectors/hb/tasks")
+    read_after = time.monotonic() - answered
+    old = [t.get("config", {}).get(INTERVAL) for t in tasks] if status == 200 else None
     if not BED.real:
-        status, tasks = call(base, "GET", "/connectors/hb/tasks")
-        read_after = time.monotonic() - answered
-        old = [t.get("config", {}).get(INTERVAL) for t in tasks] if status == 200 else None
         check(old == ["5"] and read_after < LAG_MS / 1000.0,
               "sandbox, state delay %d ms: GET tasks %.3f s after the config PUT still shows the old task "
               "config (got %s %s)" % (LAG_MS, read_after, status, old))
+    else:  # what real Connect showed, for the README's account (a race: not a check)
+        print("real Connect: GET tasks %.3f s after the config PUT: %s %s" % (read_after, status, old), flush=True)
     check(wait_task_config(base, "hb", INTERVAL, "6"), "after the config PUT the task gets the new config")
+    print("the task config changed %.3f s after the PUT's answer" % (time.monotonic() - answered), flush=True)
     check(wait_state(base, "hb", "RUNNING") == "RUNNING", "and the connector is RUNNING again")
 
     def target_change(verb, want_status, before, after):
