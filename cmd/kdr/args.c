@@ -22,8 +22,9 @@ static void getopt_tables(struct option longopts[MAX_OPTIONS + 2], char shortopt
 			fprintf(stderr, "kdr %s: more than %d options (MAX_OPTIONS)\n", spec->command, MAX_OPTIONS);
 			abort();
 		}
+		/* Every val distinct: glibc takes a prefix of two options with the same val as either. */
 		longopts[n] = (struct option){ option->name, option->arg_name ? required_argument : no_argument, NULL,
-					       option->id };
+					       option->to.set == KDR_CLI_CALL ? option->to.id : 0x10000 + (int)n };
 		if (option->short_name) {
 			shortopts[s++] = option->short_name;
 			if (option->arg_name)
@@ -36,14 +37,17 @@ static void getopt_tables(struct option longopts[MAX_OPTIONS + 2], char shortopt
 	shortopts[s] = '\0';
 }
 
-/* The id of what getopt_long returned: a long option's is its `val`, a short option's its table entry's. */
-static int option_id(const struct kdr_cli_spec *spec, int opt, int longindex)
+/* The table's entry of what getopt_long returned (a long option's index, a short option's char), or NULL. */
+static const struct kdr_cli_option *option_entry(const struct kdr_cli_spec *spec, int opt, int longindex)
 {
-	if (spec->table && longindex < 0)
-		for (const struct kdr_cli_option *option = spec->table; option->name; option++)
-			if (option->short_name == opt)
-				return option->id;
-	return opt;
+	if (!spec->table)
+		return NULL;
+	if (longindex >= 0)
+		return spec->table[longindex].name ? &spec->table[longindex] : NULL;
+	for (const struct kdr_cli_option *option = spec->table; option->name; option++)
+		if (option->short_name == opt)
+			return option;
+	return NULL;
 }
 
 int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
@@ -63,8 +67,18 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, spec->table ? shortopts : spec->short_options,
 				  spec->table ? longopts : spec->options, &longindex)) != -1) {
-		opt = option_id(spec, opt, longindex);
+		const struct kdr_cli_option *option = option_entry(spec, opt, longindex);
+
 		longindex = -1;
+		if (option && option->to.set == KDR_CLI_SET_TRUE) {
+			*(bool *)((char *)ctx + option->to.offset) = true;
+			continue;
+		}
+		if (option && option->to.set == KDR_CLI_SET_ARG) {
+			*(const char **)((char *)ctx + option->to.offset) = optarg;
+			continue;
+		}
+		opt = option ? option->to.id : opt;
 		if (opt == 'h') {
 			kdr_cli_print_help(spec, stdout);
 			out->help = true;

@@ -26,7 +26,7 @@ int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...)
 /* The column where the options' help starts. */
 #define HELP_COLUMN 26
 
-static const struct kdr_cli_option help_option = { "help", 'h', 'h', NULL, "show this help" };
+static const struct kdr_cli_option help_option = { "help", KDR_CLI_ID('h'), 'h', NULL, "show this help" };
 
 /* "  -c, --cluster C         help", the help's further lines indented to HELP_COLUMN. */
 static void print_option(FILE *out, const struct kdr_cli_option *option)

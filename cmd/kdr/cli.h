@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "model/model.h"
@@ -38,6 +39,13 @@ int kdr_cmd_restore(int argc, char **argv);
 int kdr_cmd_lag(int argc, char **argv);
 int kdr_cmd_version(int argc, char **argv);
 
+/* What kdr_cli_parse does with an option of a command's table. */
+enum kdr_cli_set {
+	KDR_CLI_CALL,	  /* the command's option function gets `id` (and the argument) */
+	KDR_CLI_SET_TRUE, /* sets the bool at `offset` of the command's context */
+	KDR_CLI_SET_ARG,  /* sets the const char * at `offset` of the command's context to the argument */
+};
+
 /*
  * One option of a command, described once: kdr_cli_parse builds
  * getopt_long's entry from it and --help its line. The command sees `id`
@@ -48,15 +56,27 @@ int kdr_cmd_version(int argc, char **argv);
  */
 struct kdr_cli_option {
 	const char *name;
-	int id;
-	char short_name; /* 0: none */
+	struct kdr_cli_target {
+		enum kdr_cli_set set;
+		int id;	       /* KDR_CLI_CALL: unique in the command */
+		size_t offset; /* KDR_CLI_SET_* */
+	} to;		       /* KDR_CLI_ID, KDR_CLI_TRUE or KDR_CLI_ARG */
+	char short_name;       /* 0: none */
 	const char *arg_name;
 	const char *help;
 };
 
-/* --reassignments DIR (plan, apply): the command's id. */
-#define KDR_CLI_OPTION_REASSIGNMENTS(id)                                                                              \
-	{ "reassignments", id, 0, "DIR", "write each blocked item's kafka-reassign-partitions.sh JSON into DIR" }
+/* An option the command's option function takes as `id`. */
+#define KDR_CLI_ID(id) { KDR_CLI_CALL, id, 0 }
+/* An option that sets `field`, a bool (KDR_CLI_TRUE) or a const char * (KDR_CLI_ARG), of the context, a `type`. */
+#define KDR_CLI_TRUE(type, field)                                                                                      \
+	{ KDR_CLI_SET_TRUE, 0, offsetof(type, field) + 0 * sizeof(_Generic(((type *)0)->field, bool: 1)) }
+#define KDR_CLI_ARG(type, field)                                                                                       \
+	{ KDR_CLI_SET_ARG, 0, offsetof(type, field) + 0 * sizeof(_Generic(((type *)0)->field, const char *: 1)) }
+
+/* --reassignments DIR (plan, apply): `to` its target (KDR_CLI_ARG). */
+#define KDR_CLI_OPTION_REASSIGNMENTS(to)                                                                               \
+	{ "reassignments", to, 0, "DIR", "write each blocked item's kafka-reassign-partitions.sh JSON into DIR" }
 
 /*
  * A command's options, `table` ending with { NULL }; --help is implied.

@@ -7,23 +7,26 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-enum {
-	OPT_YES = 'y',
-	OPT_ALLOW_DELETE = 1000,
-	OPT_VALIDATE_ONLY,
-	OPT_REASSIGNMENTS,
-	OPT_SOURCE,
+struct apply_args {
+	bool yes;
+	bool allow_delete;
+	bool validate_only;
+	const char *source_dir;
+	const char *reassignments_dir;
 };
 
 static const struct kdr_cli_option apply_options[] = {
-	{ "yes", OPT_YES, 'y', NULL, "apply without asking" },
-	{ "allow-delete", OPT_ALLOW_DELETE, 0, NULL, "carry out the deletions of 'prune: true' policies" },
-	{ "validate-only", OPT_VALIDATE_ONLY, 0, NULL, "ask the brokers to check the changes without making them" },
+	{ "yes", KDR_CLI_TRUE(struct apply_args, yes), 'y', NULL, "apply without asking" },
+	{ "allow-delete", KDR_CLI_TRUE(struct apply_args, allow_delete), 0, NULL,
+	  "carry out the deletions of 'prune: true' policies" },
+	{ "validate-only", KDR_CLI_TRUE(struct apply_args, validate_only), 0, NULL,
+	  "ask the brokers to check the changes without making them" },
 	KDR_CLI_OPTION_CLUSTER("apply only to cluster C (repeatable)"),
 	KDR_CLI_OPTION_OFFLINE("apply to a snapshot file instead of the clusters"),
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
-	KDR_CLI_OPTION_REASSIGNMENTS(OPT_REASSIGNMENTS),
-	{ "source", OPT_SOURCE, 0, "DIR", "with PLAN.json: the documents declaring the clusters (default '.')" },
+	KDR_CLI_OPTION_REASSIGNMENTS(KDR_CLI_ARG(struct apply_args, reassignments_dir)),
+	{ "source", KDR_CLI_ARG(struct apply_args, source_dir), 0, "DIR",
+	  "with PLAN.json: the documents declaring the clusters (default '.')" },
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
 };
@@ -47,29 +50,6 @@ static const struct kdr_cli_spec apply_spec = {
 	.positional_file = true,
 };
 
-struct apply_args {
-	bool yes;
-	bool allow_delete;
-	bool validate_only;
-	const char *source_dir;
-	const char *reassignments_dir;
-};
-
-static int apply_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct apply_args *a = ctx;
-
-	(void)spec;
-	switch (opt) {
-	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
-	case OPT_ALLOW_DELETE: a->allow_delete = true; return KDR_EXIT_OK;
-	case OPT_VALIDATE_ONLY: a->validate_only = true; return KDR_EXIT_OK;
-	case OPT_SOURCE: a->source_dir = arg; return KDR_EXIT_OK;
-	case OPT_REASSIGNMENTS: a->reassignments_dir = arg; return KDR_EXIT_OK;
-	}
-	return -1;
-}
-
 /* The combinations a saved plan and --offline exclude; a usage error (printed) or KDR_EXIT_OK. */
 static int check_args(struct kdr_cli_args *args, const struct apply_args *a)
 {
@@ -91,7 +71,7 @@ int kdr_cmd_apply(int argc, char **argv)
 {
 	struct apply_args a = { 0 };
 	struct kdr_cli_args args;
-	int exit_code = kdr_cli_parse(&args, &apply_spec, argc, argv, apply_option, &a);
+	int exit_code = kdr_cli_parse(&args, &apply_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = check_args(&args, &a)) != KDR_EXIT_OK)
 		goto cleanup;

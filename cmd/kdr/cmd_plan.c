@@ -8,25 +8,29 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_OUT = 'o',
-	OPT_DETAILED_EXITCODE = 1000,
-	OPT_ALLOW_DELETE,
-	OPT_REASSIGNMENTS,
-	OPT_BASE,
+enum { OPT_FORMAT = 'f' };
+
+struct plan_args {
+	enum kdr_render_format format;
+	const char *save_path;
+	const char *reassignments_dir;
+	const char *base_ref;
+	bool detailed;
+	bool allow_delete;
 };
 
 static const struct kdr_cli_option plan_options[] = {
-	{ "format", OPT_FORMAT, 'f', "FORMAT", "text (default), markdown (a PR comment) or json" },
+	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default), markdown (a PR comment) or json" },
 	KDR_CLI_OPTION_CLUSTER("plan only cluster C (repeatable)"),
 	KDR_CLI_OPTION_OFFLINE("plan against a snapshot file (kdr snapshot) instead of the clusters"),
-	{ "out", OPT_OUT, 'o', "FILE", "also save the plan as JSON, for 'kdr apply FILE'" },
-	{ "detailed-exitcode", OPT_DETAILED_EXITCODE, 0, NULL, "exit 2 when there are changes, 0 when none" },
-	{ "allow-delete", OPT_ALLOW_DELETE, 0, NULL, "include the deletions of 'prune: true' policies as actions" },
+	{ "out", KDR_CLI_ARG(struct plan_args, save_path), 'o', "FILE", "also save the plan as JSON, for 'kdr apply FILE'" },
+	{ "detailed-exitcode", KDR_CLI_TRUE(struct plan_args, detailed), 0, NULL,
+	  "exit 2 when there are changes, 0 when none" },
+	{ "allow-delete", KDR_CLI_TRUE(struct plan_args, allow_delete), 0, NULL,
+	  "include the deletions of 'prune: true' policies as actions" },
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
-	KDR_CLI_OPTION_REASSIGNMENTS(OPT_REASSIGNMENTS),
-	{ "base", OPT_BASE, 0, "REF",
+	KDR_CLI_OPTION_REASSIGNMENTS(KDR_CLI_ARG(struct plan_args, reassignments_dir)),
+	{ "base", KDR_CLI_ARG(struct plan_args, base_ref), 0, "REF",
 	  "with --git: also show the desired-state change from REF to --ref\n"
 	  "(a pull request: --git . --ref HEAD --base origin/main)" },
 	KDR_CLI_SOURCE_TABLE,
@@ -45,31 +49,15 @@ static const struct kdr_cli_spec plan_spec = {
 	.table = plan_options,
 };
 
-struct plan_args {
-	enum kdr_render_format format;
-	const char *save_path;
-	const char *reassignments_dir;
-	const char *base_ref;
-	bool detailed;
-	bool allow_delete;
-};
-
 static int plan_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct plan_args *a = ctx;
 
-	switch (opt) {
-	case OPT_FORMAT:
-		if (kdr_render_format_parse(&a->format, arg) != 0)
-			return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: text, markdown, json)", arg);
-		return KDR_EXIT_OK;
-	case OPT_OUT: a->save_path = arg; return KDR_EXIT_OK;
-	case OPT_DETAILED_EXITCODE: a->detailed = true; return KDR_EXIT_OK;
-	case OPT_BASE: a->base_ref = arg; return KDR_EXIT_OK;
-	case OPT_ALLOW_DELETE: a->allow_delete = true; return KDR_EXIT_OK;
-	case OPT_REASSIGNMENTS: a->reassignments_dir = arg; return KDR_EXIT_OK;
-	}
-	return -1;
+	if (opt != OPT_FORMAT)
+		return -1;
+	if (kdr_render_format_parse(&a->format, arg) != 0)
+		return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: text, markdown, json)", arg);
+	return KDR_EXIT_OK;
 }
 
 /* The desired-state change from --base to the source, shown with the plan; connecting uses the base's settings. */

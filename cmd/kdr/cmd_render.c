@@ -5,14 +5,16 @@
 #include "mm2/mm2.h"
 #include "util/error.h"
 
-enum {
-	OPT_FLOW = 'F',
-	OPT_FORMAT = 'f',
+enum { OPT_FORMAT = 'f' };
+
+struct render_args {
+	const char *flow;
+	bool properties;
 };
 
 static const struct kdr_cli_option render_options[] = {
-	{ "flow", OPT_FLOW, 'F', "F", "only flow F" },
-	{ "format", OPT_FORMAT, 'f', "FORMAT", "connect-json (default) or mm2-properties" },
+	{ "flow", KDR_CLI_ARG(struct render_args, flow), 'F', "F", "only flow F" },
+	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "connect-json (default) or mm2-properties" },
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
 };
@@ -28,26 +30,18 @@ static const struct kdr_cli_spec render_spec = {
 	.table = render_options,
 };
 
-struct render_args {
-	const char *flow;
-	bool properties;
-};
-
 static int render_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct render_args *a = ctx;
 
-	switch (opt) {
-	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
-	case OPT_FORMAT:
-		if (strcmp(arg, "mm2-properties") == 0)
-			a->properties = true;
-		else if (strcmp(arg, "connect-json") != 0)
-			return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: connect-json, mm2-properties)",
-						   arg);
-		return KDR_EXIT_OK;
-	}
-	return -1;
+	if (opt != OPT_FORMAT)
+		return -1;
+	if (strcmp(arg, "mm2-properties") == 0)
+		a->properties = true;
+	else if (strcmp(arg, "connect-json") != 0)
+		return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: connect-json, mm2-properties)",
+					   arg);
+	return KDR_EXIT_OK;
 }
 
 int kdr_cmd_render(int argc, char **argv)

@@ -11,36 +11,38 @@
 enum {
 	OPT_INTERVAL = 1000,
 	OPT_POLL,
-	OPT_DRY_RUN,
-	OPT_LISTEN,
 	OPT_LOG_FORMAT,
-	OPT_ONCE,
-	OPT_ALLOW_DELETE,
 	OPT_TIMEOUT,
-	OPT_LEASE_NAMESPACE,
-	OPT_NO_LEADER_ELECTION,
 	OPT_LAG_INTERVAL,
 };
 
+struct run_args {
+	struct kdr_controller_options options;
+	bool poll_given, no_leader_election;
+	const char *lease_namespace;
+};
+
 static const struct kdr_cli_option run_options[] = {
-	{ "interval", OPT_INTERVAL, 0, "DURATION", "resync period (default 60s)" },
-	{ "poll", OPT_POLL, 0, "DURATION", "how often the source is checked for changes (default 5s)" },
-	{ "dry-run", OPT_DRY_RUN, 0, NULL, "plan and report drift; never apply" },
-	{ "listen", OPT_LISTEN, 0, "ADDR:PORT", "serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")" },
-	{ "log-format", OPT_LOG_FORMAT, 0, "F", "text (default) or json" },
-	{ "once", OPT_ONCE, 0, NULL, "run one cycle and exit (0 success, 1 failure)" },
+	{ "interval", KDR_CLI_ID(OPT_INTERVAL), 0, "DURATION", "resync period (default 60s)" },
+	{ "poll", KDR_CLI_ID(OPT_POLL), 0, "DURATION", "how often the source is checked for changes (default 5s)" },
+	{ "dry-run", KDR_CLI_TRUE(struct run_args, options.dry_run), 0, NULL, "plan and report drift; never apply" },
+	{ "listen", KDR_CLI_ARG(struct run_args, options.listen), 0, "ADDR:PORT",
+	  "serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")" },
+	{ "log-format", KDR_CLI_ID(OPT_LOG_FORMAT), 0, "F", "text (default) or json" },
+	{ "once", KDR_CLI_TRUE(struct run_args, options.once), 0, NULL, "run one cycle and exit (0 success, 1 failure)" },
 	KDR_CLI_OPTION_CLUSTER("reconcile only cluster C (repeatable)"),
-	{ "allow-delete", OPT_ALLOW_DELETE, 0, NULL, "carry out the deletions of 'prune: true' policies" },
+	{ "allow-delete", KDR_CLI_TRUE(struct run_args, options.allow_delete), 0, NULL,
+	  "carry out the deletions of 'prune: true' policies" },
 	/* Not the shared --timeout: its message differs, and 0 (the adapters' defaults) is run's default. */
-	{ "timeout", OPT_TIMEOUT, 0, "DURATION", KDR_CLI_TIMEOUT_HELP },
-	{ "lag-interval", OPT_LAG_INTERVAL, 0, "DURATION",
+	{ "timeout", KDR_CLI_ID(OPT_TIMEOUT), 0, "DURATION", KDR_CLI_TIMEOUT_HELP },
+	{ "lag-interval", KDR_CLI_ID(OPT_LAG_INTERVAL), 0, "DURATION",
 	  "measure the flows' replication lag (metrics, status) at most\n"
 	  "this often, serving the last figures between (default 60s;\n"
 	  "0: never; each measurement reads every flow's offset-syncs)" },
-	{ "lease-namespace", OPT_LEASE_NAMESPACE, 0, "NS",
+	{ "lease-namespace", KDR_CLI_ARG(struct run_args, lease_namespace), 0, "NS",
 	  "with --k8s: the namespace of the leader Lease 'kdr-leader'\n"
 	  "(default: --namespace, else the kubeconfig's or the pod's)" },
-	{ "no-leader-election", OPT_NO_LEADER_ELECTION, 0, NULL,
+	{ "no-leader-election", KDR_CLI_TRUE(struct run_args, no_leader_election), 0, NULL,
 	  "with --k8s: act without holding the Lease (one replica only;\nimplied by --once)" },
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
@@ -78,12 +80,6 @@ static int parse_duration(int64_t *out, const char *flag, const char *text)
 	return kdr_cli_duration(out, &run_spec, flag, text, "(e.g. 60s, 500ms, 5m)");
 }
 
-struct run_args {
-	struct kdr_controller_options options;
-	bool listen_given, poll_given, no_leader_election;
-	const char *lease_namespace;
-};
-
 static int run_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct run_args *a = ctx;
@@ -99,25 +95,16 @@ static int run_option(void *ctx, int opt, const char *arg, const struct kdr_cli_
 		exit_code = parse_duration(&timeout_ms, "--timeout", arg);
 		a->options.timeout_ms = (int)timeout_ms;
 		return exit_code;
-	case OPT_DRY_RUN: a->options.dry_run = true; return KDR_EXIT_OK;
-	case OPT_LISTEN:
-		a->options.listen = arg;
-		a->listen_given = true;
-		return KDR_EXIT_OK;
 	case OPT_LOG_FORMAT:
 		if (kdr_controller_log_format_parse(&a->options.log_format, arg) != 0)
 			return kdr_cli_usage_error(spec, "--log-format: %s", kdr_error_message());
 		return KDR_EXIT_OK;
-	case OPT_ONCE: a->options.once = true; return KDR_EXIT_OK;
-	case OPT_ALLOW_DELETE: a->options.allow_delete = true; return KDR_EXIT_OK;
 	case OPT_LAG_INTERVAL:
 		if (strcmp(arg, "0") == 0) {
 			a->options.lag_interval_ms = 0;
 			return KDR_EXIT_OK;
 		}
 		return parse_duration(&a->options.lag_interval_ms, "--lag-interval", arg);
-	case OPT_LEASE_NAMESPACE: a->lease_namespace = arg; return KDR_EXIT_OK;
-	case OPT_NO_LEADER_ELECTION: a->no_leader_election = true; return KDR_EXIT_OK;
 	}
 	return -1;
 }
@@ -138,7 +125,7 @@ int kdr_cmd_run(int argc, char **argv)
 		goto cleanup;
 	options = a.options;
 	/* A CronJob (--once) gets no listener unless it asks: two of them must not fight over a port. */
-	if (!a.listen_given && !options.once)
+	if (!options.listen && !options.once)
 		options.listen = DEFAULT_LISTEN;
 	options.clusters = (const char *const *)args.clusters.v;
 	options.n_clusters = args.clusters.n;

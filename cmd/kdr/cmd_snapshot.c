@@ -5,13 +5,13 @@
 #include "live/live.h"
 #include "util/strvec.h"
 
-enum {
-	OPT_OUT = 'o',
+struct snapshot_args {
+	const char *out_path;
 };
 
 static const struct kdr_cli_option snapshot_options[] = {
 	KDR_CLI_OPTION_CLUSTER("only cluster C (repeatable)"),
-	{ "out", OPT_OUT, 'o', "FILE", "write to FILE instead of stdout" },
+	{ "out", KDR_CLI_ARG(struct snapshot_args, out_path), 'o', "FILE", "write to FILE instead of stdout" },
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
@@ -27,20 +27,11 @@ static const struct kdr_cli_spec snapshot_spec = {
 	.table = snapshot_options,
 };
 
-static int snapshot_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	(void)spec;
-	if (opt != OPT_OUT)
-		return -1;
-	*(const char **)ctx = arg;
-	return KDR_EXIT_OK;
-}
-
 int kdr_cmd_snapshot(int argc, char **argv)
 {
-	const char *out_path = "-";
+	struct snapshot_args a = { .out_path = "-" };
 	struct kdr_cli_args args;
-	int exit_code = kdr_cli_parse(&args, &snapshot_spec, argc, argv, snapshot_option, &out_path);
+	int exit_code = kdr_cli_parse(&args, &snapshot_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
@@ -48,7 +39,7 @@ int kdr_cmd_snapshot(int argc, char **argv)
 	if ((exit_code = kdr_cli_read(&args.p, &args.desired, &args.live, &args.clusters)) != KDR_EXIT_OK)
 		goto cleanup;
 	kdr_live_to_json(&args.out, &args.p.live);
-	exit_code = kdr_cli_write_file(out_path, args.out.ptr, args.out.len);
+	exit_code = kdr_cli_write_file(a.out_path, args.out.ptr, args.out.len);
 	/* A cluster that could not be read is missing from the snapshot: that is a failure. */
 	if (exit_code == KDR_EXIT_OK && args.p.read_ok.n < args.p.read.n_clusters)
 		exit_code = KDR_EXIT_ERROR;

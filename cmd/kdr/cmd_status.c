@@ -13,7 +13,7 @@ enum {
 };
 
 static const struct kdr_cli_option status_options[] = {
-	{ "format", OPT_FORMAT, 'f', "FORMAT", "text (default) or json" },
+	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
 	KDR_CLI_OPTION_CLUSTER("only flows from or to cluster C, and read only C (repeatable)"),
 	KDR_CLI_OPTION_OFFLINE("report on a snapshot file (kdr snapshot) instead of the clusters"),
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),

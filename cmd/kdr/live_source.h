@@ -24,9 +24,9 @@ enum {
 #define KDR_CLI_OFFLINE_OPTION { "offline", required_argument, NULL, KDR_OPT_OFFLINE }
 
 /* The entries of the options above in a command's table (struct kdr_cli_option), with the command's help. */
-#define KDR_CLI_OPTION_CLUSTER(help) { "cluster", KDR_OPT_CLUSTER, 'c', "C", help }
-#define KDR_CLI_OPTION_OFFLINE(help) { "offline", KDR_OPT_OFFLINE, 0, "FILE", help }
-#define KDR_CLI_OPTION_TIMEOUT(help) { "timeout", KDR_OPT_TIMEOUT, 0, "DURATION", help }
+#define KDR_CLI_OPTION_CLUSTER(help) { "cluster", KDR_CLI_ID(KDR_OPT_CLUSTER), 'c', "C", help }
+#define KDR_CLI_OPTION_OFFLINE(help) { "offline", KDR_CLI_ID(KDR_OPT_OFFLINE), 0, "FILE", help }
+#define KDR_CLI_OPTION_TIMEOUT(help) { "timeout", KDR_CLI_ID(KDR_OPT_TIMEOUT), 0, "DURATION", help }
 #define KDR_CLI_TIMEOUT_HELP "per request to the clusters (default 30s)"
 
 /*

@@ -66,23 +66,27 @@ enum {
 	"      --context C         with --k8s: this kubeconfig context (default: current-context)\n"
 
 /* The source options' entries in a command's table (struct kdr_cli_option): the last ones. */
-#define KDR_CLI_SOURCE_TABLE                                                                                          \
-	{ "git", KDR_OPT_GIT, 0, "URL",                                                                              \
-	  "read the documents from a Git repository instead of DIR: a local\n"                                      \
-	  "repository (opened in place) or file://, git://, https://, ssh:// (cloned\n"                              \
-	  "into the cache, fetched on every run)" },                                                                 \
-		{ "ref", KDR_OPT_REF, 0, "REF", "branch, tag or commit (default: the remote HEAD)" },               \
-		{ "path", KDR_OPT_PATH, 0, "P", "subdirectory of the repository holding the documents" },           \
-		{ "cache-dir", KDR_OPT_CACHE_DIR, 0, "D", "where clones are kept (default $XDG_CACHE_HOME/kdr/git)" }, \
-		{ "token-env", KDR_OPT_TOKEN_ENV, 0, "VAR", "https token from an environment variable (never printed)" }, \
-		{ "token-file", KDR_OPT_TOKEN_FILE, 0, "F", "https token from a file" },                           \
-		{ "k8s", KDR_OPT_K8S, 0, NULL,                                                                       \
-		  "read the KafkaCluster, ReplicationFlow and TopicPolicy custom resources\n"                        \
-		  "of a Kubernetes API server (in-cluster config, or a kubeconfig)" },                               \
-		{ "namespace", KDR_OPT_NAMESPACE, 0, "NS", "with --k8s: only this namespace (default: all namespaces)" }, \
-		{ "kubeconfig", KDR_OPT_KUBECONFIG, 0, "F",                                                          \
-		  "with --k8s: this kubeconfig (default $KUBECONFIG, ~/.kube/config)" },                             \
-		{ "context", KDR_OPT_CONTEXT, 0, "C", "with --k8s: this kubeconfig context (default: current-context)" }
+#define KDR_CLI_SOURCE_TABLE                                                                                           \
+	{ "git", KDR_CLI_ID(KDR_OPT_GIT), 0, "URL",                                                                    \
+	  "read the documents from a Git repository instead of DIR: a local\n"                                         \
+	  "repository (opened in place) or file://, git://, https://, ssh:// (cloned\n"                                \
+	  "into the cache, fetched on every run)" },                                                                   \
+	{ "ref", KDR_CLI_ID(KDR_OPT_REF), 0, "REF", "branch, tag or commit (default: the remote HEAD)" },              \
+	{ "path", KDR_CLI_ID(KDR_OPT_PATH), 0, "P", "subdirectory of the repository holding the documents" },          \
+	{ "cache-dir", KDR_CLI_ID(KDR_OPT_CACHE_DIR), 0, "D",                                                          \
+	  "where clones are kept (default $XDG_CACHE_HOME/kdr/git)" },                                                 \
+	{ "token-env", KDR_CLI_ID(KDR_OPT_TOKEN_ENV), 0, "VAR",                                                        \
+	  "https token from an environment variable (never printed)" },                                                \
+	{ "token-file", KDR_CLI_ID(KDR_OPT_TOKEN_FILE), 0, "F", "https token from a file" },                           \
+	{ "k8s", KDR_CLI_ID(KDR_OPT_K8S), 0, NULL,                                                                     \
+	  "read the KafkaCluster, ReplicationFlow and TopicPolicy custom resources\n"                                  \
+	  "of a Kubernetes API server (in-cluster config, or a kubeconfig)" },                                         \
+	{ "namespace", KDR_CLI_ID(KDR_OPT_NAMESPACE), 0, "NS",                                                         \
+	  "with --k8s: only this namespace (default: all namespaces)" },                                               \
+	{ "kubeconfig", KDR_CLI_ID(KDR_OPT_KUBECONFIG), 0, "F",                                                        \
+	  "with --k8s: this kubeconfig (default $KUBECONFIG, ~/.kube/config)" },                                       \
+	{ "context", KDR_CLI_ID(KDR_OPT_CONTEXT), 0, "C",                                                              \
+	  "with --k8s: this kubeconfig context (default: current-context)" }
 
 /* Takes one of the source options; false when `opt` is not one. */
 bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg);
