@@ -3,7 +3,6 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/http.h"
 #include "util/scrub.h"
 
 #define MAX_RESPONSE_BYTES (64u << 20)
@@ -29,24 +29,10 @@ struct kdr_connect_client {
 
 struct response {
 	long status;
-	struct kdr_buf body;
-	bool too_large;
+	struct kdr_http_body body;
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
+#define RESPONSE_INIT { 0, KDR_HTTP_BODY_INIT(MAX_RESPONSE_BYTES) }
 
 int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cluster *cl,
 			    const struct kdr_connect_options *options)
@@ -60,7 +46,7 @@ int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cl
 	*out = NULL;
 	if (!cl->connect.present || !cl->connect.url)
 		return kdr_error_set(KDR_EINVALID, "cluster '%s': no connect.url declared", cl->meta.name);
-	pthread_once(&curl_once, curl_init_once);
+	kdr_http_global_init();
 	client = kdr_calloc(1, sizeof(*client));
 	client->options = options ? *options : defaults;
 	if (client->options.timeout_ms <= 0)
@@ -103,13 +89,13 @@ int kdr_connect_client_open(struct kdr_connect_client **out, const struct kdr_cl
 		rc = kdr_error_set(KDR_EUNAVAILABLE, "connect '%s': cannot initialise libcurl", client->shown_url);
 		goto fail;
 	}
-	wipe_free(secret);
-	wipe_free(user);
+	kdr_wipe_free(secret);
+	kdr_wipe_free(user);
 	*out = client;
 	return 0;
 fail:
-	wipe_free(secret);
-	wipe_free(user);
+	kdr_wipe_free(secret);
+	kdr_wipe_free(user);
 	{
 		/* Keep the resolver's message but say which Connect it was for. */
 		char *message = kdr_strdup(kdr_error_message());
@@ -129,8 +115,8 @@ void kdr_connect_client_free(struct kdr_connect_client *client)
 		curl_easy_cleanup(client->curl);
 	free(client->url);
 	free(client->shown_url);
-	wipe_free(client->bearer_header);
-	wipe_free(client->basic_userpwd);
+	kdr_wipe_free(client->bearer_header);
+	kdr_wipe_free(client->basic_userpwd);
 	free(client->ca_file);
 	free(client);
 }
@@ -138,19 +124,6 @@ void kdr_connect_client_free(struct kdr_connect_client *client)
 uint64_t kdr_connect_client_request_count(const struct kdr_connect_client *client)
 {
 	return client->requests;
-}
-
-static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
-{
-	struct response *resp = userdata;
-	size_t n = size * nmemb;
-
-	if (resp->body.len + n > MAX_RESPONSE_BYTES) {
-		resp->too_large = true;
-		return 0;
-	}
-	kdr_buf_put(&resp->body, data, n);
-	return n;
 }
 
 static void sleep_ms(int ms)
@@ -163,7 +136,7 @@ static void sleep_ms(int ms)
 /* Connect's error bodies are {"error_code": N, "message": "..."}. */
 static char *error_message_of(const struct response *resp)
 {
-	json_t *root = json_loadb(resp->body.ptr, resp->body.len, 0, NULL);
+	json_t *root = json_loadb(resp->body.buf.ptr, resp->body.buf.len, 0, NULL);
 	const char *message = NULL;
 	char *copy = NULL;
 
@@ -171,8 +144,8 @@ static char *error_message_of(const struct response *resp)
 		message = json_string_value(json_object_get(root, "message"));
 	if (message)
 		copy = kdr_strdup(message);
-	else if (resp->body.len)
-		copy = kdr_strndup(resp->body.ptr, resp->body.len > 200 ? 200 : resp->body.len);
+	else if (resp->body.buf.len)
+		copy = kdr_http_body_excerpt(resp->body.buf.ptr, resp->body.buf.len);
 	else
 		copy = kdr_strdup("(empty body)");
 	json_decref(root);
@@ -188,14 +161,8 @@ static int perform_once(struct kdr_connect_client *client, const char *method, c
 	CURLcode code;
 
 	curl_easy_reset(client->curl);
-	curl_easy_setopt(client->curl, CURLOPT_URL, full_url);
-	curl_easy_setopt(client->curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(client->curl, CURLOPT_TIMEOUT_MS, (long)client->options.timeout_ms);
-	curl_easy_setopt(client->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)client->options.timeout_ms);
-	curl_easy_setopt(client->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(client->curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(client->curl, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(client->curl, CURLOPT_ERRORBUFFER, transport_error);
+	kdr_http_setup(client->curl, method, full_url, (long)client->options.timeout_ms, &resp->body, transport_error,
+		       body);
 	curl_easy_setopt(client->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (client->ca_file)
 		curl_easy_setopt(client->curl, CURLOPT_CAINFO, client->ca_file);
@@ -203,14 +170,7 @@ static int perform_once(struct kdr_connect_client *client, const char *method, c
 		curl_easy_setopt(client->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(client->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	headers = curl_slist_append(headers, "Accept: application/json");
-	if (body) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		curl_easy_setopt(client->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(client->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	if (client->bearer_header)
-		headers = curl_slist_append(headers, client->bearer_header);
+	headers = kdr_http_headers(body ? "application/json" : NULL, client->bearer_header);
 	if (client->basic_userpwd) {
 		curl_easy_setopt(client->curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(client->curl, CURLOPT_USERPWD, client->basic_userpwd);
@@ -221,12 +181,12 @@ static int perform_once(struct kdr_connect_client *client, const char *method, c
 	code = curl_easy_perform(client->curl);
 	if (code == CURLE_OK)
 		curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	else if (!transport_error[0])
-		snprintf(transport_error, transport_error_len, "%s", curl_easy_strerror(code));
+	else
+		kdr_http_error_fill(transport_error, transport_error_len, code);
 	/* Headers held credentials. */
 	curl_slist_free_all(headers);
 	free(full_url);
-	return code == CURLE_OK ? 0 : (code == CURLE_OPERATION_TIMEDOUT ? KDR_ETIMEOUT : KDR_EUNAVAILABLE);
+	return code == CURLE_OK ? 0 : kdr_http_error_code(code);
 }
 
 /*
@@ -244,15 +204,14 @@ static int request(struct kdr_connect_client *client, const char *method, const 
 		int rc;
 		bool retriable;
 
-		kdr_buf_reset(&resp->body);
+		kdr_http_body_reset(&resp->body);
 		resp->status = 0;
-		resp->too_large = false;
 		rc = perform_once(client, method, path, body, resp, transport_error, sizeof(transport_error));
 		if (rc == 0 && resp->status >= 200 && resp->status < 300)
 			return 0;
 		retriable = rc != 0 || resp->status == 409 || resp->status >= 500;
 		if (!retriable || attempt >= client->options.max_retries) {
-			if (resp->too_large)
+			if (resp->body.too_large)
 				return kdr_error_set(KDR_EIO, "connect '%s': %s: %s %s: response larger than %u bytes",
 						     client->shown_url, subject, method, path, MAX_RESPONSE_BYTES);
 			if (rc != 0)
@@ -279,37 +238,18 @@ static int request(struct kdr_connect_client *client, const char *method, const 
 	}
 }
 
-/* Connector names go into URL paths: escape everything but unreserved characters. */
-char *kdr_connect__escape_name(const char *name)
-{
-	struct kdr_buf buf = KDR_BUF_INIT;
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		    *p == '.' || *p == '_' || *p == '~') {
-			kdr_buf_putc(&buf, (char)*p);
-		} else {
-			kdr_buf_putc(&buf, '%');
-			kdr_buf_putc(&buf, hex[*p >> 4]);
-			kdr_buf_putc(&buf, hex[*p & 15]);
-		}
-	}
-	return kdr_buf_detach(&buf);
-}
-
 static int simple_call(struct kdr_connect_client *client, const char *method, const char *name, const char *suffix,
 		       const char *body, long *status)
 {
-	struct response resp = { 0, KDR_BUF_INIT, false };
-	char *escaped = kdr_connect__escape_name(name);
+	struct response resp = RESPONSE_INIT;
+	char *escaped = kdr_http_escape(name);
 	char *path = kdr_asprintf("/connectors/%s%s", escaped, suffix);
 	char *subject = kdr_asprintf("connector '%s'", name);
 	int rc = request(client, method, path, body, subject, &resp);
 
 	if (status)
 		*status = resp.status;
-	kdr_buf_release(&resp.body);
+	kdr_buf_release(&resp.body.buf);
 	free(escaped);
 	free(path);
 	free(subject);
@@ -381,18 +321,18 @@ int kdr_connect_delete(struct kdr_connect_client *client, const char *name)
 
 int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, const char *subject, json_t **out)
 {
-	struct response resp = { 0, KDR_BUF_INIT, false };
+	struct response resp = RESPONSE_INIT;
 	json_error_t error;
 	int rc = request(client, "GET", path, NULL, subject, &resp);
 
 	*out = NULL;
 	if (rc == 0) {
-		*out = json_loadb(resp.body.ptr, resp.body.len, 0, &error);
+		*out = json_loadb(resp.body.buf.ptr, resp.body.buf.len, 0, &error);
 		if (!*out)
 			rc = kdr_error_set(KDR_EINVALID, "connect '%s': %s: GET %s: invalid JSON at %d:%d: %s", client->shown_url,
 					   subject, path, error.line, error.column, error.text);
 	}
-	kdr_buf_release(&resp.body);
+	kdr_buf_release(&resp.body.buf);
 	return rc;
 }
 

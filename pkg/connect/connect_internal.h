@@ -6,8 +6,6 @@
 #include "connect/connect.h"
 
 /* GET `path`, parsed; errors name the URL and `subject`. */
-/* `name` percent-encoded for a URL path (all but unreserved characters); the caller frees it. */
-char *kdr_connect__escape_name(const char *name);
 int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, const char *subject, json_t **out);
 const char *kdr_connect__url(const struct kdr_connect_client *client);
 

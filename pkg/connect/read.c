@@ -5,6 +5,7 @@
 #include "connect/connect_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/http.h"
 
 static char *string_field(json_t *object, const char *key)
 {
@@ -138,7 +139,7 @@ static int read_unlisted(struct kdr_live_connect *out, struct kdr_connect_client
 
 		if (!name || json_object_get(expanded, name))
 			continue;
-		escaped = kdr_connect__escape_name(name);
+		escaped = kdr_http_escape(name);
 		path = kdr_asprintf("/connectors/%s", escaped);
 		subject = kdr_asprintf("connector '%s'", name);
 		rc = kdr_connect__get_json(client, path, subject, &info);

@@ -13,10 +13,11 @@
 #include "connect/connect_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/http.h"
 
 static int get_connector_json(json_t **out, struct kdr_connect_client *client, const char *name, const char *suffix)
 {
-	char *escaped = kdr_connect__escape_name(name);
+	char *escaped = kdr_http_escape(name);
 	char *path = kdr_asprintf("/connectors/%s%s", escaped, suffix);
 	char *subject = kdr_asprintf("connector '%s'", name);
 	int rc = kdr_connect__get_json(client, path, subject, out);

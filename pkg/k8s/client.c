@@ -18,6 +18,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/http.h"
 
 #define MAX_RESPONSE_BYTES (256u << 20)
 #define MAX_EVENT_BYTES (64u << 20)
@@ -30,13 +31,6 @@ struct kdr_k8s_client {
 	CURL *curl;
 	atomic_uint_fast64_t requests;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static char *dup_or_null(const char *s)
 {
@@ -51,7 +45,7 @@ int kdr_k8s_client_new(struct kdr_k8s_client **out, const struct kdr_k8s_config 
 	if (!config->server || strncmp(config->server, "https://", 8) != 0)
 		return kdr_error_set(KDR_EINVALID, "kubernetes: the API server must be an https:// URL (found '%s')",
 				     config->server ? config->server : "");
-	pthread_once(&curl_once, curl_init_once);
+	kdr_http_global_init();
 	client = kdr_calloc(1, sizeof(*client));
 	client->config.server = kdr_strdup(config->server);
 	client->config.ca_file = dup_or_null(config->ca_file);
@@ -124,14 +118,6 @@ static int auth_header(char **out, const struct kdr_k8s_client *client)
 	return 0;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 /* TLS and identity options common to plain requests and watches. */
 static void set_tls(CURL *curl, const struct kdr_k8s_client *client)
 {
@@ -195,24 +181,6 @@ static char *request_url(const struct kdr_k8s_client *client, const char *path, 
 	return url;
 }
 
-struct response {
-	struct kdr_buf body;
-	bool too_large;
-};
-
-static size_t collect(char *data, size_t size, size_t nmemb, void *vresp)
-{
-	struct response *resp = vresp;
-	size_t n = size * nmemb;
-
-	if (resp->body.len + n > MAX_RESPONSE_BYTES) {
-		resp->too_large = true;
-		return 0;
-	}
-	kdr_buf_put(&resp->body, data, n);
-	return n;
-}
-
 /* The API's own words from a Status body, or a short form of the body. */
 static char *status_message(const char *body, size_t len, const char **reason)
 {
@@ -238,7 +206,7 @@ static char *status_message(const char *body, size_t len, const char **reason)
 			*reason = found;
 		}
 	} else {
-		out = kdr_asprintf("%.*s", len > 200 ? 200 : (int)len, body);
+		out = kdr_http_body_excerpt(body, len);
 	}
 	json_decref(status);
 	return out;
@@ -260,9 +228,9 @@ int kdr_k8s__status_code(long http_status, const char *reason)
 int kdr_k8s_request(struct kdr_k8s_client *client, json_t **out, long *http_status, const char *method,
 		    const char *path, const char *content_type, const char *body)
 {
-	struct response resp = { KDR_BUF_INIT, false };
+	struct kdr_http_body resp = KDR_HTTP_BODY_INIT(MAX_RESPONSE_BYTES);
 	struct curl_slist *headers = NULL, *connect_to = NULL;
-	char *auth = NULL, *url = NULL, *ctype = NULL, *message = NULL;
+	char *auth = NULL, *url = NULL, *message = NULL;
 	char transport_error[CURL_ERROR_SIZE] = "";
 	const char *reason = NULL;
 	long status = 0;
@@ -277,31 +245,15 @@ int kdr_k8s_request(struct kdr_k8s_client *client, json_t **out, long *http_stat
 	if (rc != 0)
 		return rc;
 	url = request_url(client, path, &connect_to);
-	headers = curl_slist_append(headers, "Accept: application/json");
-	if (body) {
-		ctype = kdr_asprintf("Content-Type: %s", content_type ? content_type : "application/json");
-		headers = curl_slist_append(headers, ctype);
-	}
-	if (auth)
-		headers = curl_slist_append(headers, auth);
+	headers = kdr_http_headers(body ? (content_type ? content_type : "application/json") : NULL, auth);
 	atomic_fetch_add(&client->requests, 1);
 	pthread_mutex_lock(&client->lock);
 	curl_easy_reset(client->curl);
 	set_tls(client->curl, client);
-	curl_easy_setopt(client->curl, CURLOPT_URL, url);
-	curl_easy_setopt(client->curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(client->curl, CURLOPT_TIMEOUT_MS, (long)client->timeout_ms);
-	curl_easy_setopt(client->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)client->timeout_ms);
-	curl_easy_setopt(client->curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(client->curl, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(client->curl, CURLOPT_ERRORBUFFER, transport_error);
+	kdr_http_setup(client->curl, method, url, (long)client->timeout_ms, &resp, transport_error, body);
 	curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, headers);
 	if (connect_to)
 		curl_easy_setopt(client->curl, CURLOPT_CONNECT_TO, connect_to);
-	if (body) {
-		curl_easy_setopt(client->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(client->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
 	cc = curl_easy_perform(client->curl);
 	curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &status);
 	/* The handle keeps pointers to these; drop them before they are freed. */
@@ -312,37 +264,33 @@ int kdr_k8s_request(struct kdr_k8s_client *client, json_t **out, long *http_stat
 	if (http_status)
 		*http_status = cc == CURLE_OK ? status : 0;
 	if (cc != CURLE_OK) {
-		rc = kdr_error_set(cc == CURLE_OPERATION_TIMEDOUT ? KDR_ETIMEOUT
-				   : resp.too_large		  ? KDR_EINVALID
-								  : KDR_EUNAVAILABLE,
-				   "kubernetes %s %s: %s", method, path,
-				   resp.too_large ? "response larger than 256 MiB"
-				   : transport_error[0] ? transport_error
-							: curl_easy_strerror(cc));
+		/* Too large: the write callback stopped the transfer (CURLE_WRITE_ERROR, never a timeout). */
+		kdr_http_error_fill(transport_error, sizeof(transport_error), cc);
+		rc = kdr_error_set(resp.too_large ? KDR_EINVALID : kdr_http_error_code(cc), "kubernetes %s %s: %s", method,
+				   path, resp.too_large ? "response larger than 256 MiB" : transport_error);
 		goto cleanup;
 	}
 	if (status < 200 || status > 299) {
-		message = status_message(resp.body.ptr, resp.body.len, &reason);
+		message = status_message(resp.buf.ptr, resp.buf.len, &reason);
 		rc = kdr_error_set(kdr_k8s__status_code(status, reason), "kubernetes %s %s: %ld%s%s: %s", method, path,
 				   status, reason ? " " : "", reason ? reason : "", message);
 		goto cleanup;
 	}
-	if (out && resp.body.len > 0) {
+	if (out && resp.buf.len > 0) {
 		json_error_t error;
 
-		*out = json_loadb(resp.body.ptr, resp.body.len, 0, &error);
+		*out = json_loadb(resp.buf.ptr, resp.buf.len, 0, &error);
 		if (!*out)
 			rc = kdr_error_set(KDR_EINVALID, "kubernetes %s %s: the answer is not JSON: %s", method, path,
 					   error.text);
 	}
 cleanup:
 	free(message);
-	free(ctype);
 	free(url);
-	wipe_free(auth);
+	kdr_wipe_free(auth);
 	curl_slist_free_all(headers);
 	curl_slist_free_all(connect_to);
-	kdr_buf_release(&resp.body);
+	kdr_buf_release(&resp.buf);
 	return rc;
 }
 
@@ -479,9 +427,7 @@ int kdr_k8s_watch(struct kdr_k8s_client *client, const char *path, const char *r
 			    resource_version && resource_version[0] ? "&resourceVersion=" : "",
 			    resource_version && resource_version[0] ? resource_version : "");
 	url = request_url(client, full, &connect_to);
-	headers = curl_slist_append(headers, "Accept: application/json");
-	if (auth)
-		headers = curl_slist_append(headers, auth);
+	headers = kdr_http_headers(NULL, auth);
 	st.curl = curl_easy_init();
 	if (!st.curl) {
 		rc = kdr_error_set(KDR_EIO, "kubernetes: cannot create a curl handle");
@@ -524,9 +470,8 @@ int kdr_k8s_watch(struct kdr_k8s_client *client, const char *path, const char *r
 				   "kubernetes watch %s: %ld%s%s: %s", path, st.status, reason ? " " : "",
 				   reason ? reason : "", message);
 	} else if (cc != CURLE_OK) {
-		rc = kdr_error_set(cc == CURLE_OPERATION_TIMEDOUT ? KDR_ETIMEOUT : KDR_EUNAVAILABLE,
-				   "kubernetes watch %s: %s", path,
-				   transport_error[0] ? transport_error : curl_easy_strerror(cc));
+		kdr_http_error_fill(transport_error, sizeof(transport_error), cc);
+		rc = kdr_error_set(kdr_http_error_code(cc), "kubernetes watch %s: %s", path, transport_error);
 	} else if (st.line.len > 0) {
 		/* The stream ended inside an event: the connection was cut. */
 		rc = kdr_error_set(KDR_EUNAVAILABLE, "kubernetes watch %s: the stream ended inside an event", path);
@@ -540,7 +485,7 @@ cleanup:
 	kdr_buf_release(&st.error);
 	free(url);
 	free(full);
-	wipe_free(auth);
+	kdr_wipe_free(auth);
 	curl_slist_free_all(headers);
 	curl_slist_free_all(connect_to);
 	return rc;
@@ -625,24 +570,6 @@ char *kdr_k8s__object_key(const json_t *object)
 	return kdr_strdup(name ? name : "");
 }
 
-char *kdr_k8s__query_escape(const char *text)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct kdr_buf out = KDR_BUF_INIT;
-
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p)) {
-			kdr_buf_putc(&out, (char)*p);
-		} else {
-			kdr_buf_putc(&out, '%');
-			kdr_buf_putc(&out, hex[*p >> 4]);
-			kdr_buf_putc(&out, hex[*p & 15]);
-		}
-	}
-	return kdr_buf_detach(&out);
-}
-
 int kdr_k8s__list(json_t **items, char **rv, struct kdr_k8s_client *client, const char *path, atomic_int *stop)
 {
 	json_t *all = json_array();
@@ -652,7 +579,7 @@ int kdr_k8s__list(json_t **items, char **rv, struct kdr_k8s_client *client, cons
 	*items = NULL;
 	*rv = NULL;
 	do {
-		char *escaped = cont ? kdr_k8s__query_escape(cont) : NULL;
+		char *escaped = cont ? kdr_http_escape(cont) : NULL;
 		char *page_path = kdr_asprintf("%s%slimit=500%s%s", path, strchr(path, '?') ? "&" : "?",
 					       escaped ? "&continue=" : "", escaped ? escaped : "");
 		json_t *page = NULL, *item = NULL, *meta = NULL;

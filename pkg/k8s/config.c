@@ -20,14 +20,6 @@
 #define MAX_DEPTH 64
 #define DEFAULT_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 void kdr_k8s_config_release(struct kdr_k8s_config *config)
 {
 	free(config->server);
@@ -36,8 +28,8 @@ void kdr_k8s_config_release(struct kdr_k8s_config *config)
 	free(config->cert_file);
 	free(config->cert_pem);
 	free(config->key_file);
-	wipe_free(config->key_pem);
-	wipe_free(config->token);
+	kdr_wipe_free(config->key_pem);
+	kdr_wipe_free(config->token);
 	free(config->token_file);
 	free(config->tls_server_name);
 	free(config->namespace);
@@ -233,7 +225,7 @@ int kdr_k8s_config_kubeconfig(struct kdr_k8s_config *out, const char *path, cons
 	if (rc != 0)
 		return rc;
 	rc = kdr_k8s__parse_yaml(&root, path, data, len);
-	wipe_free(data);
+	kdr_wipe_free(data);
 	if (rc != 0)
 		return rc;
 	dir = kdr_strdup(path);
@@ -366,7 +358,7 @@ int kdr_k8s_config_in_cluster(struct kdr_k8s_config *out, const char *sa_dir)
 	token = read_trimmed(config.token_file, &rc);
 	if (!token)
 		goto cleanup;
-	wipe_free(token);
+	kdr_wipe_free(token);
 	config.ca_file = kdr_asprintf("%s/ca.crt", dir);
 	{
 		struct stat st;

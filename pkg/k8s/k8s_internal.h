@@ -34,9 +34,6 @@ int kdr_k8s__status_code(long http_status, const char *reason);
  */
 int kdr_k8s__list(json_t **items, char **rv, struct kdr_k8s_client *client, const char *path, atomic_int *stop);
 
-/* `text` percent-encoded for a query value (heap). */
-char *kdr_k8s__query_escape(const char *text);
-
 /* Now as a MicroTime (Lease, Event): RFC 3339 with microseconds, UTC. */
 void kdr_k8s__micro_time(char out[64]);
 

@@ -88,3 +88,11 @@ char *kdr_asprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void kdr_wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}

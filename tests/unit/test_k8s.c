@@ -21,6 +21,7 @@
 #include "k8s/k8s_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/http.h"
 #include "validate/validate.h"
 
 static char tmpdir[256];
@@ -236,7 +237,7 @@ static void test_paths(void **state)
 	path = kdr_k8s_collection_path(KDR_K8S_API_PATH, NULL, "kafkaclusters");
 	assert_string_equal(path, "/apis/kdr.io/v1alpha1/kafkaclusters");
 	free(path);
-	path = kdr_k8s__query_escape("a b/c=d&e");
+	path = kdr_http_escape("a b/c=d&e");
 	assert_string_equal(path, "a%20b%2Fc%3Dd%26e");
 	free(path);
 }
