@@ -108,62 +108,122 @@ static struct reader reader_of(const void *p, size_t len, const char *what)
 	return r;
 }
 
+/* The layouts of records.h's table, field by field, each in the key or the value of its record. */
+enum field_type {
+	FIELD_VERSION, /* INT16, must be KDR_MM2_RECORD_VERSION; not kept */
+	FIELD_INT32,
+	FIELD_INT64,
+	FIELD_STRING,
+};
+
+struct field {
+	bool in_key;
+	enum field_type type;
+	const char *name; /* MM2's, for messages */
+	size_t offset;    /* of the member in the record struct (not for FIELD_VERSION) */
+};
+
+struct format {
+	const char *what;       /* "checkpoint", for the encoder's messages */
+	const char *key_what;   /* "checkpoint key", for the decoder's */
+	const char *value_what; /* "checkpoint value" */
+	size_t size;            /* of the record struct */
+	const struct field *fields; /* in the order the decoder reads them */
+	size_t n_fields;
+};
+
+#define FIELD(in_key, type, name, record, member) { in_key, type, name, offsetof(record, member) }
+#define VERSION { false, FIELD_VERSION, "version", 0 }
+#define FORMAT(what, record, fields)                                                                             \
+	{ what, what " key", what " value", sizeof(record), fields, sizeof(fields) / sizeof(fields[0]) }
+
+static const struct field checkpoint_fields[] = {
+	VERSION,
+	FIELD(false, FIELD_INT64, "upstreamOffset", struct kdr_mm2_checkpoint, upstream_offset),
+	FIELD(false, FIELD_INT64, "offset", struct kdr_mm2_checkpoint, downstream_offset),
+	FIELD(false, FIELD_STRING, "metadata", struct kdr_mm2_checkpoint, metadata),
+	FIELD(true, FIELD_STRING, "group", struct kdr_mm2_checkpoint, group),
+	FIELD(true, FIELD_STRING, "topic", struct kdr_mm2_checkpoint, topic),
+	FIELD(true, FIELD_INT32, "partition", struct kdr_mm2_checkpoint, partition),
+};
+static const struct field offset_sync_fields[] = {
+	FIELD(true, FIELD_STRING, "topic", struct kdr_mm2_offset_sync, topic),
+	FIELD(true, FIELD_INT32, "partition", struct kdr_mm2_offset_sync, partition),
+	FIELD(false, FIELD_INT64, "upstreamOffset", struct kdr_mm2_offset_sync, upstream_offset),
+	FIELD(false, FIELD_INT64, "offset", struct kdr_mm2_offset_sync, downstream_offset),
+};
+static const struct field heartbeat_fields[] = {
+	VERSION,
+	FIELD(false, FIELD_INT64, "timestamp", struct kdr_mm2_heartbeat, timestamp_ms),
+	FIELD(true, FIELD_STRING, "sourceClusterAlias", struct kdr_mm2_heartbeat, source_alias),
+	FIELD(true, FIELD_STRING, "targetClusterAlias", struct kdr_mm2_heartbeat, target_alias),
+};
+
+static const struct format checkpoint_format = FORMAT("checkpoint", struct kdr_mm2_checkpoint, checkpoint_fields);
+static const struct format offset_sync_format = FORMAT("offset-sync", struct kdr_mm2_offset_sync, offset_sync_fields);
+static const struct format heartbeat_format = FORMAT("heartbeat", struct kdr_mm2_heartbeat, heartbeat_fields);
+
+static void *member(void *record, const struct field *f)
+{
+	return (char *)record + f->offset;
+}
+
+static const void *member_of(const void *record, const struct field *f)
+{
+	return (const char *)record + f->offset;
+}
+
+static void release(void *record, const struct format *fmt)
+{
+	for (size_t i = 0; i < fmt->n_fields; i++)
+		if (fmt->fields[i].type == FIELD_STRING)
+			free(*(char **)member(record, &fmt->fields[i]));
+	memset(record, 0, fmt->size);
+}
+
+static int read_field(struct reader *r, void *record, const struct field *f)
+{
+	switch (f->type) {
+	case FIELD_VERSION: return read_version(r);
+	case FIELD_INT32: return read_i32(r, member(record, f), f->name);
+	case FIELD_INT64: return read_i64(r, member(record, f), f->name);
+	case FIELD_STRING: return read_string(r, member(record, f), f->name);
+	}
+	return kdr_error_set(KDR_EINVALID, "%s: field '%s' has no type", r->what, f->name);
+}
+
+/* Into `out` (a record of `fmt`, emptied first); on failure `out` is left empty. */
+static int decode(void *out, const struct format *fmt, const void *key, size_t key_len, const void *value,
+		  size_t value_len)
+{
+	struct reader k = reader_of(key, key_len, fmt->key_what);
+	struct reader v = reader_of(value, value_len, fmt->value_what);
+	int rc = 0;
+
+	memset(out, 0, fmt->size);
+	for (size_t i = 0; i < fmt->n_fields && rc == 0; i++)
+		rc = read_field(fmt->fields[i].in_key ? &k : &v, out, &fmt->fields[i]);
+	if (rc != 0)
+		release(out, fmt);
+	return rc;
+}
+
 int kdr_mm2_checkpoint_decode(struct kdr_mm2_checkpoint *out, const void *key, size_t key_len, const void *value,
 			      size_t value_len)
 {
-	struct kdr_mm2_checkpoint cp = { 0 };
-	struct reader k = reader_of(key, key_len, "checkpoint key");
-	struct reader v = reader_of(value, value_len, "checkpoint value");
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = read_version(&v)) != 0 || (rc = read_i64(&v, &cp.upstream_offset, "upstreamOffset")) != 0 ||
-	    (rc = read_i64(&v, &cp.downstream_offset, "offset")) != 0 ||
-	    (rc = read_string(&v, &cp.metadata, "metadata")) != 0 || (rc = read_string(&k, &cp.group, "group")) != 0 ||
-	    (rc = read_string(&k, &cp.topic, "topic")) != 0 || (rc = read_i32(&k, &cp.partition, "partition")) != 0) {
-		kdr_mm2_checkpoint_release(&cp);
-		return rc;
-	}
-	*out = cp;
-	return 0;
+	return decode(out, &checkpoint_format, key, key_len, value, value_len);
 }
 
 int kdr_mm2_offset_sync_decode(struct kdr_mm2_offset_sync *out, const void *key, size_t key_len, const void *value,
 			       size_t value_len)
 {
-	struct kdr_mm2_offset_sync sync = { 0 };
-	struct reader k = reader_of(key, key_len, "offset-sync key");
-	struct reader v = reader_of(value, value_len, "offset-sync value");
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = read_string(&k, &sync.topic, "topic")) != 0 || (rc = read_i32(&k, &sync.partition, "partition")) != 0 ||
-	    (rc = read_i64(&v, &sync.upstream_offset, "upstreamOffset")) != 0 ||
-	    (rc = read_i64(&v, &sync.downstream_offset, "offset")) != 0) {
-		kdr_mm2_offset_sync_release(&sync);
-		return rc;
-	}
-	*out = sync;
-	return 0;
+	return decode(out, &offset_sync_format, key, key_len, value, value_len);
 }
 
 int kdr_mm2_heartbeat_decode(struct kdr_mm2_heartbeat *out, const void *key, size_t key_len, const void *value,
 			     size_t value_len)
 {
-	struct kdr_mm2_heartbeat hb = { 0 };
-	struct reader k = reader_of(key, key_len, "heartbeat key");
-	struct reader v = reader_of(value, value_len, "heartbeat value");
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = read_version(&v)) != 0 || (rc = read_i64(&v, &hb.timestamp_ms, "timestamp")) != 0 ||
-	    (rc = read_string(&k, &hb.source_alias, "sourceClusterAlias")) != 0 ||
-	    (rc = read_string(&k, &hb.target_alias, "targetClusterAlias")) != 0) {
-		kdr_mm2_heartbeat_release(&hb);
-		return rc;
-	}
-	*out = hb;
-	return 0;
+	return decode(out, &heartbeat_format, key, key_len, value, value_len);
 }
 
 static void put_u(struct kdr_buf *buf, uint64_t v, unsigned bytes)
@@ -194,68 +254,63 @@ static int check_string(const char *s, const char *what, const char *field)
 	return 0;
 }
 
-int kdr_mm2_checkpoint_encode(struct kdr_buf *key, struct kdr_buf *value, const struct kdr_mm2_checkpoint *cp)
+static void put_field(struct kdr_buf *buf, const void *record, const struct field *f)
+{
+	switch (f->type) {
+	case FIELD_VERSION: put_u(buf, KDR_MM2_RECORD_VERSION, 2); break;
+	case FIELD_INT32: put_u(buf, (uint32_t) * (const int32_t *)member_of(record, f), 4); break;
+	case FIELD_INT64: put_u(buf, (uint64_t) * (const int64_t *)member_of(record, f), 8); break;
+	case FIELD_STRING: put_string(buf, *(char *const *)member_of(record, f)); break;
+	}
+}
+
+/* Every string checked first (the key's, then the value's), so that nothing is appended on failure. */
+static int encode(struct kdr_buf *key, struct kdr_buf *value, const void *record, const struct format *fmt)
 {
 	int rc = 0;
 
-	if ((rc = check_string(cp->group, "checkpoint", "group")) != 0 ||
-	    (rc = check_string(cp->topic, "checkpoint", "topic")) != 0 ||
-	    (rc = check_string(cp->metadata, "checkpoint", "metadata")) != 0)
+	for (int side = 1; side >= 0; side--)
+		for (size_t i = 0; i < fmt->n_fields && rc == 0; i++)
+			if (fmt->fields[i].type == FIELD_STRING && fmt->fields[i].in_key == (side == 1))
+				rc = check_string(*(char *const *)member_of(record, &fmt->fields[i]), fmt->what,
+						  fmt->fields[i].name);
+	if (rc != 0)
 		return rc;
-	put_string(key, cp->group);
-	put_string(key, cp->topic);
-	put_u(key, (uint32_t)cp->partition, 4);
-	put_u(value, KDR_MM2_RECORD_VERSION, 2);
-	put_u(value, (uint64_t)cp->upstream_offset, 8);
-	put_u(value, (uint64_t)cp->downstream_offset, 8);
-	put_string(value, cp->metadata);
+	for (size_t i = 0; i < fmt->n_fields; i++)
+		if (fmt->fields[i].in_key)
+			put_field(key, record, &fmt->fields[i]);
+	for (size_t i = 0; i < fmt->n_fields; i++)
+		if (!fmt->fields[i].in_key)
+			put_field(value, record, &fmt->fields[i]);
 	return 0;
+}
+
+int kdr_mm2_checkpoint_encode(struct kdr_buf *key, struct kdr_buf *value, const struct kdr_mm2_checkpoint *cp)
+{
+	return encode(key, value, cp, &checkpoint_format);
 }
 
 int kdr_mm2_offset_sync_encode(struct kdr_buf *key, struct kdr_buf *value, const struct kdr_mm2_offset_sync *sync)
 {
-	int rc = check_string(sync->topic, "offset-sync", "topic");
-
-	if (rc != 0)
-		return rc;
-	put_string(key, sync->topic);
-	put_u(key, (uint32_t)sync->partition, 4);
-	put_u(value, (uint64_t)sync->upstream_offset, 8);
-	put_u(value, (uint64_t)sync->downstream_offset, 8);
-	return 0;
+	return encode(key, value, sync, &offset_sync_format);
 }
 
 int kdr_mm2_heartbeat_encode(struct kdr_buf *key, struct kdr_buf *value, const struct kdr_mm2_heartbeat *hb)
 {
-	int rc = 0;
-
-	if ((rc = check_string(hb->source_alias, "heartbeat", "sourceClusterAlias")) != 0 ||
-	    (rc = check_string(hb->target_alias, "heartbeat", "targetClusterAlias")) != 0)
-		return rc;
-	put_string(key, hb->source_alias);
-	put_string(key, hb->target_alias);
-	put_u(value, KDR_MM2_RECORD_VERSION, 2);
-	put_u(value, (uint64_t)hb->timestamp_ms, 8);
-	return 0;
+	return encode(key, value, hb, &heartbeat_format);
 }
 
 void kdr_mm2_checkpoint_release(struct kdr_mm2_checkpoint *cp)
 {
-	free(cp->group);
-	free(cp->topic);
-	free(cp->metadata);
-	memset(cp, 0, sizeof(*cp));
+	release(cp, &checkpoint_format);
 }
 
 void kdr_mm2_offset_sync_release(struct kdr_mm2_offset_sync *sync)
 {
-	free(sync->topic);
-	memset(sync, 0, sizeof(*sync));
+	release(sync, &offset_sync_format);
 }
 
 void kdr_mm2_heartbeat_release(struct kdr_mm2_heartbeat *hb)
 {
-	free(hb->source_alias);
-	free(hb->target_alias);
-	memset(hb, 0, sizeof(*hb));
+	release(hb, &heartbeat_format);
 }
