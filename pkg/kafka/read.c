@@ -412,7 +412,7 @@ static void describe_slice(struct kdr_kafka_conn *conn, const struct kdr_live_cl
 /*
  * The broker the next slice goes to: round robin over the brokers whose own
  * DescribeConfigs has answered (up a moment ago), -1 (librdkafka's choice)
- * while none has. `turn` advances per slice sent.
+ * when none has. `turn` advances per slice sent.
  */
 static int32_t slice_broker(const struct kdr_live_cluster *out, const bool *up, size_t *turn)
 {
@@ -431,6 +431,15 @@ static int32_t slice_broker(const struct kdr_live_cluster *out, const bool *up, 
  * Sends every broker's DescribeConfigs at once and the topics' in slices,
  * and folds the answers as they come. The wait is bounded per answer: each
  * request has its own timeout, and a slice is only sent when one is answered.
+ *
+ * The slices wait for the first broker to answer and go to brokers that
+ * did. librdkafka's choice for a request without a broker resource is the
+ * controller named by the last Metadata, and it waits for that broker to be
+ * up until the request times out, never asking again; on KRaft that name is
+ * a random broker the answering one believes alive (KIP-590), so a broker
+ * whose metadata lags names one that has just stopped, and the read failed
+ * with _TIMED_OUT while two brokers stood by. Only when every broker's own
+ * call failed (each served from memory, fold_broker) is it librdkafka's.
  */
 static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *conn)
 {
@@ -448,6 +457,7 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	size_t n_slices = describe_slices(out->n_topics);
 	size_t n_calls = out->n_brokers + n_slices;
 	size_t n_answered = 0, n_sent = 0;
+	size_t n_brokers_answered = 0, n_up = 0, n_slices_answered = 0;
 	int64_t deadline = 0;
 	char name[16] = "";
 	int error = 0;
@@ -477,17 +487,20 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		rd_kafka_DescribeConfigs(conn->rk, &resource, 1, options, queue);
 		rd_kafka_ConfigResource_destroy(resource);
 	}
-	/* The first slices go before any broker has answered: librdkafka picks their broker. */
-	for (; n_sent < n_slices && n_sent < KDR_KAFKA_DESCRIBE_WINDOW; n_sent++) {
-		via[n_sent] = -1;
-		describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1, -1);
-	}
 
 	deadline = kdr_kafka__admin_deadline(conn);
 	while (n_answered < n_calls) {
 		size_t call = 0;
 		rd_kafka_resp_err_t err = 0;
 
+		/* Up to the window in flight once a broker is up (or none can be: every broker's call is back). */
+		while (n_sent < n_slices && n_sent - n_slices_answered < KDR_KAFKA_DESCRIBE_WINDOW &&
+		       (n_up > 0 || n_brokers_answered == out->n_brokers)) {
+			via[n_sent] = slice_broker(out, up, &turn);
+			describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1,
+				       via[n_sent]);
+			n_sent++;
+		}
 		ev = kdr_kafka__wait_event(conn, queue, deadline);
 		if (!ev) {
 			error = kdr_error_set(KDR_ETIMEOUT, "cluster '%s': describe configs: no answer within %d ms",
@@ -504,19 +517,29 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		answered[call - 1] = true;
 		n_answered++;
 		if (call <= out->n_brokers) {
+			n_brokers_answered++;
 			up[call - 1] = rd_kafka_event_error(ev) == RD_KAFKA_RESP_ERR_NO_ERROR;
+			n_up += up[call - 1];
 			error = fold_broker(&out->brokers[call - 1], &remote[call - 1], &min_isr[call - 1],
 					    &authorizer[call - 1], conn, ev);
 		} else if (rd_kafka_event_error(ev) && via[call - out->n_brokers - 1] >= 0) {
-			/* Its broker went away since it answered: the slice again, to librdkafka's choice. */
+			/*
+			 * Its broker went away since it answered: the slice again, to another that answered (each
+			 * failure takes one out, so this ends), librdkafka's choice once none is left.
+			 */
 			size_t slice = call - out->n_brokers - 1;
 
+			for (size_t b = 0; b < out->n_brokers; b++)
+				if (out->brokers[b].id == via[slice] && up[b]) {
+					up[b] = false;
+					n_up--;
+				}
 			answered[call - 1] = false;
 			n_answered--;
-			via[slice] = -1;
+			via[slice] = slice_broker(out, up, &turn);
 			rd_kafka_event_destroy(ev);
 			ev = NULL;
-			describe_slice(conn, out, options, queue, slice, n_slices, call, -1);
+			describe_slice(conn, out, options, queue, slice, n_slices, call, via[slice]);
 			continue;
 		} else if ((err = rd_kafka_event_error(ev))) {
 			char *detail = kdr_kafka__scrub(conn, rd_kafka_event_error_string(ev));
@@ -533,12 +556,8 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 		ev = NULL;
 		if (error)
 			goto cleanup;
-		if (call > out->n_brokers && n_sent < n_slices) {
-			via[n_sent] = slice_broker(out, up, &turn);
-			describe_slice(conn, out, options, queue, n_sent, n_slices, out->n_brokers + n_sent + 1,
-				       via[n_sent]);
-			n_sent++;
-		}
+		if (call > out->n_brokers)
+			n_slices_answered++;
 		deadline = kdr_kafka__admin_deadline(conn);
 	}
 

@@ -1362,6 +1362,50 @@ static void test_request_counts_do_not_grow_with_topics(void **state)
  * named like a broker id keeps its own configs (the routing broker's answer
  * is skipped).
  */
+/*
+ * Right after a broker stops, another broker whose metadata lags can name it
+ * as the controller (KRaft names a random broker it believes alive,
+ * KIP-590), and librdkafka sends a request that names no broker to the
+ * controller, waiting for that broker until the request times out: the
+ * topics' configs went there and the read failed with KDR_ETIMEOUT (once
+ * under load on real Kafka). They go to brokers that answered instead.
+ */
+static void test_controller_named_down_still_reads(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_kafka_conn *conn = NULL;
+	struct kdr_live_cluster live;
+	size_t found = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs the controller Metadata names set");
+	create_many(fx, 0, 40); /* two slices */
+	assert_int_equal(kdr_kafka_conn_open(&conn, &fx->cl, &fx->options), 0);
+	assert_int_equal(kdr_kafka_conn_read(&live, conn), 0);
+	kdr_live_cluster_release(&live);
+
+	assert_int_equal(kdr_testbed_broker_down(fx->bed, fx->bed_cluster, 3), 0);
+	assert_int_equal(kdr_sandbox_set_metadata_controller(fx->sandbox, CLUSTER, 3), 0);
+	/* The kept client (it knew broker 3) and a new one (it never did). */
+	for (int fresh = 0; fresh < 2; fresh++) {
+		int rc =
+		    fresh ? kdr_kafka_read_cluster(&live, &fx->cl, &fx->options) : kdr_kafka_conn_read(&live, conn);
+
+		if (rc != 0)
+			print_message("%s read: %s\n", fresh ? "new client's" : "kept client's", kdr_error_message());
+		assert_int_equal(rc, 0);
+		assert_int_equal(live.controller_id, 3);
+		assert_int_equal(live.n_brokers, 2);
+		found = 0;
+		for (size_t i = 0; i < live.n_topics; i++)
+			if (strncmp(live.topics[i].name, "topic-", 6) == 0 && live.topics[i].n_configs == 1 &&
+			    strcmp(live.topics[i].configs[0].value, "3600000") == 0)
+				found++;
+		assert_int_equal(found, 40);
+		kdr_live_cluster_release(&live);
+	}
+	kdr_kafka_conn_free(conn);
+}
+
 static void test_topic_configs_spread_over_brokers(void **state)
 {
 	struct fixture *fx = *state;
@@ -1390,7 +1434,7 @@ static void test_topic_configs_spread_over_brokers(void **state)
 	/* 3 brokers' own + 35 slices, each sent once. */
 	assert_int_equal(total, kdr_sandbox_request_count(fx->sandbox, CLUSTER, API_DESCRIBE_CONFIGS));
 	assert_int_equal(total, 3 + 35);
-	/* Only the first window (4) goes before a broker has answered; the rest round robin (~10 each). */
+	/* The first window (4) goes to the first broker that answered; the rest round robin (~10 each). */
 	for (size_t b = 0; b < 3; b++)
 		assert_true(per_broker[b] >= 1 + 3);
 	for (size_t i = 0; i < live.n_topics; i++)
@@ -1706,6 +1750,7 @@ int main(void)
 	    cmocka_unit_test(test_unreachable_bootstrap_fails_fast),
 	    cmocka_unit_test_setup_teardown(test_all_brokers_down_fails_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_broker_down_still_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_controller_named_down_still_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_broker_not_described_uses_last_known, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_timeout_fails_whole_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_request_counts_do_not_grow_with_topics, setup, teardown),

@@ -503,6 +503,18 @@ const char *kdr_sandbox_broker_address(struct kdr_sandbox *sandbox, const char *
 	return broker ? broker->address : NULL;
 }
 
+int kdr_sandbox_set_metadata_controller(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id)
+{
+	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);
+
+	if (!cl)
+		return no_cluster(cluster);
+	pthread_mutex_lock(&cl->lock);
+	cl->metadata_controller = broker_id > 0 ? broker_id : 0;
+	pthread_mutex_unlock(&cl->lock);
+	return 0;
+}
+
 int32_t kdr_sandbox_controller_id(struct kdr_sandbox *sandbox, const char *cluster)
 {
 	struct kdr_sandbox_cluster *cl = find_cluster(sandbox, cluster);

@@ -72,6 +72,12 @@ int kdr_sandbox_set_latency(struct kdr_sandbox *sandbox, const char *cluster, in
 int kdr_sandbox_broker_down(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id);
 /* Reopens it on the same port. */
 int kdr_sandbox_broker_up(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id);
+/*
+ * Metadata answers name `broker_id` as the controller (0: the real one again), up or not: on KRaft a
+ * broker names a random broker it believes alive (KIP-590), and one whose metadata lags can name a
+ * broker that has just stopped. Only what Metadata says; the admin APIs still check the real one.
+ */
+int kdr_sandbox_set_metadata_controller(struct kdr_sandbox *sandbox, const char *cluster, int32_t broker_id);
 
 /* Connect: the next `count` REST requests get HTTP `status` (409 rebalance, 500 ...). */
 int kdr_sandbox_connect_fail(struct kdr_sandbox *sandbox, const char *cluster, int status, int count);

@@ -336,6 +336,7 @@ struct kdr_sandbox_cluster {
 	size_t cap_faults;
 	int latency_ms[KDR_SANDBOX_MAX_API_KEY];
 	int latency_any_ms;
+	int32_t metadata_controller; /* > 0: the controller id Metadata answers name (a lagging broker's view) */
 	uint64_t requests[KDR_SANDBOX_MAX_API_KEY];
 	uint64_t requests_other; /* api keys beyond the table */
 	/* When the first and the last request of each api key since the reset arrived (CLOCK_MONOTONIC ns; 0: none). */

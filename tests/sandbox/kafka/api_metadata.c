@@ -109,6 +109,7 @@ int kdr_sandbox_handle_metadata(struct kdr_sandbox_request *req, struct kdr_buf 
 	struct kdr_sandbox_cluster *cl = req->cluster;
 	struct kdr_sandbox_reader *r = &req->r;
 	struct kdr_sandbox_broker *controller = NULL;
+	int32_t controller_id = -1;
 	const char **names = NULL;
 	int32_t n = kdr_sandbox_read_array_len(r, req->version >= 1, 2);
 	bool allow_auto_create = true;
@@ -148,8 +149,12 @@ int kdr_sandbox_handle_metadata(struct kdr_sandbox_request *req, struct kdr_buf 
 	if (req->version >= 2)
 		kdr_sandbox_put_string(out, cl->cluster_id);
 	controller = kdr_sandbox_cluster_controller(cl);
+	if (cl->metadata_controller > 0)
+		controller_id = cl->metadata_controller; /* kdr_sandbox_set_metadata_controller */
+	else if (controller)
+		controller_id = controller->id;
 	if (req->version >= 1)
-		kdr_sandbox_put_i32(out, controller ? controller->id : -1);
+		kdr_sandbox_put_i32(out, controller_id);
 
 	count_pos = out->len;
 	count = 0;
