@@ -48,6 +48,18 @@ static void put_revision(struct kdr_buf *out, const char *rev)
 		kdr_buf_puts(out, rev);
 }
 
+/* "base -> head" between `before` and `after` when both are known (bare commit ids: GitHub links them). */
+static void put_range(struct kdr_buf *out, const struct kdr_desired_diff *diff, const char *before, const char *after)
+{
+	if (!diff->base_revision || !diff->head_revision)
+		return;
+	kdr_buf_puts(out, before);
+	put_revision(out, diff->base_revision);
+	kdr_buf_puts(out, " -> ");
+	put_revision(out, diff->head_revision);
+	kdr_buf_puts(out, after);
+}
+
 static void put_counts(struct kdr_buf *out, const struct kdr_desired_diff *diff)
 {
 	if (kdr_diff_is_empty(diff))
@@ -109,12 +121,7 @@ void kdr_diff_render_text(struct kdr_buf *out, const struct kdr_desired_diff *di
 	if (diff->n_resources)
 		kdr_buf_putc(out, '\n');
 	kdr_buf_puts(out, "desired state");
-	if (diff->base_revision && diff->head_revision) {
-		kdr_buf_putc(out, ' ');
-		put_revision(out, diff->base_revision);
-		kdr_buf_puts(out, " -> ");
-		put_revision(out, diff->head_revision);
-	}
+	put_range(out, diff, " ", "");
 	kdr_buf_puts(out, ": ");
 	put_counts(out, diff);
 	kdr_buf_putc(out, '\n');
@@ -174,13 +181,7 @@ static void md_resource(struct kdr_buf *out, const struct kdr_diff_resource *res
 void kdr_diff_render_markdown(struct kdr_buf *out, const struct kdr_desired_diff *diff)
 {
 	kdr_buf_puts(out, "### Desired-state change\n\n");
-	if (diff->base_revision && diff->head_revision) {
-		/* Bare commit ids, so that GitHub links them. */
-		put_revision(out, diff->base_revision);
-		kdr_buf_puts(out, " -> ");
-		put_revision(out, diff->head_revision);
-		kdr_buf_puts(out, ": ");
-	}
+	put_range(out, diff, "", ": ");
 	put_counts(out, diff);
 	kdr_buf_puts(out, "\n\n");
 	for (size_t i = 0; i < diff->n_resources; i++)

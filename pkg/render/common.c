@@ -108,7 +108,7 @@ static void put_counts(struct kdr_buf *out, const struct kdr_strmap *map)
 		kdr_buf_printf(out, "%s%s=%s", i ? ", " : "", map->v[i].key, map->v[i].value ? map->v[i].value : "?");
 }
 
-void kdr_render__restart_line(struct kdr_buf *out, const char *indent, const struct kdr_action *action)
+static void restart_line(struct kdr_buf *out, const char *indent, const struct kdr_action *action)
 {
 	if (!action->n_task_ids) {
 		kdr_buf_printf(out, "%srestart: the connector\n", indent);
@@ -118,6 +118,19 @@ void kdr_render__restart_line(struct kdr_buf *out, const char *indent, const str
 	for (size_t i = 0; i < action->n_task_ids; i++)
 		kdr_buf_printf(out, "%s%d", i ? ", " : " ", (int)action->task_ids[i]);
 	kdr_buf_putc(out, '\n');
+}
+
+void kdr_render__action_details(struct kdr_buf *out, const struct kdr_action *action,
+				const struct kdr_render__detail_writers *writers)
+{
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
+		writers->topic_shape(out, action);
+	if (action->kind == KDR_ACTION_CREATE_TOPIC || action->kind == KDR_ACTION_CREATE_CONNECTOR)
+		writers->config(out, action);
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
+		writers->changes(out, action);
+	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
+		restart_line(out, writers->indent, action);
 }
 
 void kdr_render__placement_lines(struct kdr_strvec *out, const struct kdr_action *action)

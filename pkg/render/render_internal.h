@@ -35,8 +35,21 @@ size_t kdr_render__first_partition(const struct kdr_action *action);
 void kdr_render__assignment_compact(struct kdr_buf *out, const struct kdr_assignment *assignment, size_t first,
 				    size_t max);
 
-/* A restart action's target, after `indent`: "restart: the connector" or "restart: tasks 0, 2", and a newline. */
-void kdr_render__restart_line(struct kdr_buf *out, const char *indent, const struct kdr_action *action);
+/* How one format (text, markdown) writes the details of an action. */
+struct kdr_render__detail_writers {
+	void (*topic_shape)(struct kdr_buf *out, const struct kdr_action *action);
+	void (*config)(struct kdr_buf *out, const struct kdr_action *action);
+	void (*changes)(struct kdr_buf *out, const struct kdr_action *action);
+	const char *indent; /* of a detail line: the restart line's */
+};
+
+/*
+ * The details an action has, in this order, each written by the format's
+ * writer: its topic shape, its config (creates), its changes, and for a
+ * restart "restart: the connector" or "restart: tasks 0, 2".
+ */
+void kdr_render__action_details(struct kdr_buf *out, const struct kdr_action *action,
+				const struct kdr_render__detail_writers *writers);
 
 /*
  * Plain-text lines describing the placement summary ("replicas per DC: ...",

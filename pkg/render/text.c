@@ -70,6 +70,8 @@ static void put_topic_shape(struct kdr_buf *out, const struct kdr_action *action
 	kdr_strvec_release(&lines);
 }
 
+static const struct kdr_render__detail_writers details = { put_topic_shape, put_config, put_changes, DETAIL };
+
 static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 {
 	kdr_buf_printf(out, "  %c %s %s", kdr_render__symbol(action->kind), kdr_action_kind_name(action->kind),
@@ -81,14 +83,7 @@ static void put_action(struct kdr_buf *out, const struct kdr_action *action)
 		kdr_buf_printf(out, DETAIL "policy: %s\n", action->policy);
 	if (action->reason)
 		kdr_buf_printf(out, DETAIL "reason: %s\n", action->reason);
-	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TOPIC_SHAPE))
-		put_topic_shape(out, action);
-	if (action->kind == KDR_ACTION_CREATE_TOPIC || action->kind == KDR_ACTION_CREATE_CONNECTOR)
-		put_config(out, action);
-	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_CHANGES))
-		put_changes(out, action);
-	if (kdr_action_kind_has(action->kind, KDR_ACTION_FIELD_TASKS))
-		kdr_render__restart_line(out, DETAIL, action);
+	kdr_render__action_details(out, action, &details);
 }
 
 static void put_blocked(struct kdr_buf *out, const struct kdr_blocked *blocked)
