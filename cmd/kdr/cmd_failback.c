@@ -106,41 +106,38 @@ int kdr_cmd_failback(int argc, char **argv)
 {
 	struct failback_args a = { .max_rpo = 5000 };
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
 	struct kdr_failback_request req = { 0 };
 	struct kdr_failback_outcome fb = { 0 };
 	struct kdr_output o = KDR_OUTPUT_INIT;
+	struct kdr_source *source = NULL;
+	const char *misuse = NULL;
 	int exit_code = kdr_cli_parse(&args, &failback_spec, argc, argv, failback_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	if (!a.flow) {
-		exit_code = kdr_cli_usage_error(&failback_spec, "--flow F is required");
+	misuse = !a.flow		  ? "--flow F is required"
+		 : a.commit && a.dry_run ? "--commit and --dry-run exclude each other"
+					 : NULL;
+	if (misuse) {
+		exit_code = kdr_cli_usage_error(&failback_spec, "%s", misuse);
 		goto cleanup;
 	}
-	if (a.commit && a.dry_run) {
-		exit_code = kdr_cli_usage_error(&failback_spec, "--commit and --dry-run exclude each other");
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
 	/* Opened by the load: where --commit records. */
-	if (kdr_cli_source_opened(&req.source, &args.src) != 0) {
+	if (kdr_cli_source_opened(&source, &args.src) != 0) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	req.flow_name = a.flow;
-	req.commit = a.commit;
-	req.max_rpo_ms = a.max_rpo;
-	req.untranslatable = a.untranslatable;
-	kdr_pipeline_failback(&fb, &desired, kdr_cli_pipeline_options(&args), &req); /* a failure is rendered */
+	req = (struct kdr_failback_request){ .flow_name = a.flow, .source = source, .commit = a.commit,
+					     .max_rpo_ms = a.max_rpo, .untranslatable = a.untranslatable };
+	kdr_pipeline_failback(&fb, &args.desired, kdr_cli_pipeline_options(&args), &req); /* a failure is rendered */
 	kdr_pipeline_failback_render(&o, &fb, &req);
 	kdr_output_write(&o, stdout, stderr);
 	exit_code = kdr_cli_exit_status(fb.run.outcome);
 cleanup:
 	kdr_output_release(&o);
 	kdr_failback_outcome_release(&fb);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

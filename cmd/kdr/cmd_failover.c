@@ -112,7 +112,6 @@ int kdr_cmd_failover(int argc, char **argv)
 {
 	struct failover_args a = { .groups = KDR_STRVEC_INIT };
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
 	struct kdr_failover_request req = { 0 };
 	struct kdr_failover_outcome fo = { 0 };
 	struct kdr_regex *groups_re = NULL;
@@ -130,7 +129,7 @@ int kdr_cmd_failover(int argc, char **argv)
 		exit_code = kdr_cli_usage_error(&failover_spec, "--groups: %s", kdr_error_message());
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
 	/* Opened by the load: where --commit records. */
 	if (kdr_cli_source_opened(&source, &args.src) != 0) {
@@ -142,7 +141,7 @@ int kdr_cmd_failover(int argc, char **argv)
 					     .dry_run = a.dry_run, .commit = a.commit, .source = source };
 	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
 	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
-	kdr_pipeline_failover_run(&fo, &desired, kdr_cli_pipeline_options(&args), &req);
+	kdr_pipeline_failover_run(&fo, &args.desired, kdr_cli_pipeline_options(&args), &req);
 	kdr_pipeline_failover_render_decision(&o, &fo, &req, a.json);
 	kdr_output_write(&o, stdout, stderr);
 	if (!fo.run.error) {
@@ -157,7 +156,6 @@ cleanup:
 	kdr_output_release(&o);
 	kdr_failover_outcome_release(&fo);
 	kdr_regex_free(groups_re);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	kdr_strvec_release(&a.groups);
 	return exit_code;
