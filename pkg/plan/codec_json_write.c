@@ -175,12 +175,18 @@ static void put_action(struct kdr_json_w *w, const struct kdr_action *action)
 	kdr_json_w_close(w, '}');
 }
 
-static void put_blocked(struct kdr_json_w *w, const struct kdr_blocked *blocked)
+/* Opens a blocked item or a note with what both start with (codec_json_read.c's read_head). */
+static void put_head(struct kdr_json_w *w, const char *kind, const char *cluster, const char *resource)
 {
 	kdr_json_w_open(w, NULL, '{', false);
-	kdr_json_w_string(w, "kind", kdr_blocked_kind_name(blocked->kind));
-	kdr_json_w_string(w, "cluster", blocked->cluster);
-	kdr_json_w_string(w, "resource", blocked->resource);
+	kdr_json_w_string(w, "kind", kind);
+	kdr_json_w_string(w, "cluster", cluster);
+	kdr_json_w_string(w, "resource", resource);
+}
+
+static void put_blocked(struct kdr_json_w *w, const struct kdr_blocked *blocked)
+{
+	put_head(w, kdr_blocked_kind_name(blocked->kind), blocked->cluster, blocked->resource);
 	kdr_json_w_string(w, "policy", blocked->policy);
 	kdr_json_w_string(w, "reason", blocked->reason);
 	if (blocked->reassignment_json) {
@@ -198,10 +204,7 @@ static void put_blocked(struct kdr_json_w *w, const struct kdr_blocked *blocked)
 
 static void put_note(struct kdr_json_w *w, const struct kdr_note *note)
 {
-	kdr_json_w_open(w, NULL, '{', false);
-	kdr_json_w_string(w, "kind", kdr_note_kind_name(note->kind));
-	kdr_json_w_string(w, "cluster", note->cluster);
-	kdr_json_w_string(w, "resource", note->resource);
+	put_head(w, kdr_note_kind_name(note->kind), note->cluster, note->resource);
 	kdr_json_w_string(w, "message", note->message);
 	kdr_json_w_close(w, '}');
 }
