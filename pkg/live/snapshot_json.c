@@ -640,7 +640,7 @@ static const void **sorted_view(const void *base, size_t n, size_t size, int (*c
 
 	for (size_t i = 0; i < n; i++)
 		order[i] = (const char *)base + i * size;
-	if (n > 1)
+	if (n > 1 && compare)
 		qsort(order, n, sizeof(*order), compare);
 	return order;
 }
@@ -667,317 +667,254 @@ static void put_ids(struct kdr_buf *out, const struct kdr_replica_list *list)
 	kdr_buf_putc(out, ']');
 }
 
-static void write_configs(struct kdr_buf *out, const struct kdr_live_config *configs, size_t n, int level)
+/* A member "key": value of an object whose members are one per line at `level`, value by the caller. */
+static void put_key(struct kdr_buf *out, const char *key, int level)
 {
-	const void **order = NULL;
+	indent(out, level);
+	kdr_buf_put_json_string(out, key);
+	kdr_buf_puts(out, ": ");
+}
 
-	if (!n) {
-		kdr_buf_puts(out, "{}");
-		return;
-	}
-	order = sorted_view(configs, n, sizeof(*configs), compare_name_ptrs);
-	kdr_buf_puts(out, "{\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct kdr_live_config *config = order[i];
+/* A member "key": "value" (or null) followed by its comma, at `level`. */
+static void put_string_member(struct kdr_buf *out, const char *key, const char *value, int level)
+{
+	put_key(out, key, level);
+	put_string_or_null(out, value);
+	kdr_buf_puts(out, ",\n");
+}
 
-		indent(out, level + 1);
-		kdr_buf_put_json_string(out, config->name);
-		kdr_buf_puts(out, ": {\"value\": ");
-		put_string_or_null(out, config->sensitive ? NULL : config->value);
-		kdr_buf_puts(out, ", \"source\": ");
-		kdr_buf_put_json_string(out, kdr_config_source_name(config->source));
-		kdr_buf_printf(out, ", \"readOnly\": %s, \"sensitive\": %s}%s\n", config->read_only ? "true" : "false",
-			       config->sensitive ? "true" : "false", i + 1 < n ? "," : "");
-	}
+/* "name": { of an object whose members follow one per line. */
+static void open_named(struct kdr_buf *out, const char *name)
+{
+	kdr_buf_put_json_string(out, name);
+	kdr_buf_puts(out, ": {\n");
+}
+
+/* The end of an object opened at `level` (its last member written, no comma). */
+static void close_object(struct kdr_buf *out, int level)
+{
+	kdr_buf_putc(out, '\n');
 	indent(out, level);
 	kdr_buf_putc(out, '}');
-	free(order);
 }
 
-static void write_brokers(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
+/*
+ * The one container of the writer: `n` items of `size` bytes in `compare`
+ * order (NULL: as they are) inside `bracket` ('{' or '['), one per line at
+ * level + 1, each written by `write_item` from where its line is indented;
+ * "{}" or "[]" when empty.
+ */
+static void write_items(struct kdr_buf *out, const void *base, size_t n, size_t size,
+			int (*compare)(const void *, const void *), char bracket, int level,
+			void (*write_item)(struct kdr_buf *out, const void *item, int level))
 {
 	const void **order = NULL;
+	char close = bracket == '{' ? '}' : ']';
 
-	if (!cl->n_brokers) {
-		kdr_buf_puts(out, "[]");
+	kdr_buf_putc(out, bracket);
+	if (!n) {
+		kdr_buf_putc(out, close);
 		return;
 	}
-	order = sorted_view(cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_id_ptrs);
-	kdr_buf_puts(out, "[\n");
-	for (size_t i = 0; i < cl->n_brokers; i++) {
+	order = sorted_view(base, n, size, compare);
+	kdr_buf_putc(out, '\n');
+	for (size_t i = 0; i < n; i++) {
 		indent(out, level + 1);
-		const struct kdr_live_broker *broker = order[i];
-
-		kdr_buf_printf(out, "{\"id\": %d, \"host\": ", (int)broker->id);
-		put_string_or_null(out, broker->host);
-		kdr_buf_printf(out, ", \"port\": %d, \"rack\": ", (int)broker->port);
-		put_string_or_null(out, broker->rack);
-		kdr_buf_printf(out, "}%s\n", i + 1 < cl->n_brokers ? "," : "");
+		write_item(out, order[i], level + 1);
+		kdr_buf_puts(out, i + 1 < n ? ",\n" : "\n");
 	}
 	indent(out, level);
-	kdr_buf_putc(out, ']');
+	kdr_buf_putc(out, close);
 	free(order);
 }
 
-static void write_topic(struct kdr_buf *out, const struct kdr_live_topic *topic, int level)
+static void write_config(struct kdr_buf *out, const void *item, int level)
 {
-	indent(out, level);
-	kdr_buf_put_json_string(out, topic->name);
-	kdr_buf_puts(out, ": {\n");
+	const struct kdr_live_config *config = item;
+
+	(void)level;
+	kdr_buf_put_json_string(out, config->name);
+	kdr_buf_puts(out, ": {\"value\": ");
+	put_string_or_null(out, config->sensitive ? NULL : config->value);
+	kdr_buf_puts(out, ", \"source\": ");
+	kdr_buf_put_json_string(out, kdr_config_source_name(config->source));
+	kdr_buf_printf(out, ", \"readOnly\": %s, \"sensitive\": %s}", config->read_only ? "true" : "false",
+		       config->sensitive ? "true" : "false");
+}
+
+static void write_configs(struct kdr_buf *out, const struct kdr_live_config *configs, size_t n, int level)
+{
+	write_items(out, configs, n, sizeof(*configs), compare_name_ptrs, '{', level, write_config);
+}
+
+static void write_broker(struct kdr_buf *out, const void *item, int level)
+{
+	const struct kdr_live_broker *broker = item;
+
+	(void)level;
+	kdr_buf_printf(out, "{\"id\": %d, \"host\": ", (int)broker->id);
+	put_string_or_null(out, broker->host);
+	kdr_buf_printf(out, ", \"port\": %d, \"rack\": ", (int)broker->port);
+	put_string_or_null(out, broker->rack);
+	kdr_buf_putc(out, '}');
+}
+
+static void write_partition(struct kdr_buf *out, const void *item, int level)
+{
+	const struct kdr_live_partition *part = item;
+
+	(void)level;
+	kdr_buf_printf(out, "{\"id\": %d, \"leader\": %d, \"replicas\": ", (int)part->id, (int)part->leader);
+	put_ids(out, &part->replicas);
+	kdr_buf_puts(out, ", \"isr\": ");
+	put_ids(out, &part->isr);
+	kdr_buf_putc(out, '}');
+}
+
+static void write_topic(struct kdr_buf *out, const void *item, int level)
+{
+	const struct kdr_live_topic *topic = item;
+
+	open_named(out, topic->name);
 	indent(out, level + 1);
 	kdr_buf_printf(out, "\"internal\": %s,\n", topic->internal ? "true" : "false");
 	indent(out, level + 1);
 	kdr_buf_puts(out, "\"partitions\": ");
-	if (!topic->n_partitions) {
-		kdr_buf_puts(out, "[]");
-	} else {
-		kdr_buf_puts(out, "[\n");
-		for (size_t i = 0; i < topic->n_partitions; i++) {
-			const struct kdr_live_partition *part = &topic->partitions[i];
-
-			indent(out, level + 2);
-			kdr_buf_printf(out, "{\"id\": %d, \"leader\": %d, \"replicas\": ", (int)part->id,
-				       (int)part->leader);
-			put_ids(out, &part->replicas);
-			kdr_buf_puts(out, ", \"isr\": ");
-			put_ids(out, &part->isr);
-			kdr_buf_printf(out, "}%s\n", i + 1 < topic->n_partitions ? "," : "");
-		}
-		indent(out, level + 1);
-		kdr_buf_putc(out, ']');
-	}
+	/* Indexed by id: in order already. */
+	write_items(out, topic->partitions, topic->n_partitions, sizeof(*topic->partitions), NULL, '[', level + 1,
+		    write_partition);
 	kdr_buf_puts(out, ",\n");
 	indent(out, level + 1);
 	kdr_buf_puts(out, "\"configs\": ");
 	write_configs(out, topic->configs, topic->n_configs, level + 1);
-	kdr_buf_putc(out, '\n');
-	indent(out, level);
+	close_object(out, level);
+}
+
+static void write_task(struct kdr_buf *out, const void *item, int level)
+{
+	const struct kdr_live_task *task = item;
+
+	(void)level;
+	kdr_buf_printf(out, "{\"id\": %d, \"state\": \"%s\", \"workerId\": ", (int)task->id,
+		       kdr_connector_state_name(task->state));
+	put_string_or_null(out, task->worker_id);
+	kdr_buf_puts(out, ", \"trace\": ");
+	put_string_or_null(out, task->trace);
 	kdr_buf_putc(out, '}');
 }
 
-static void write_topics(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
+/* A connector config entry; a key that names a credential is written as null. */
+static void write_config_entry(struct kdr_buf *out, const void *item, int level)
 {
-	const void **order = NULL;
+	const struct kdr_strmap_entry *entry = item;
 
-	if (!cl->n_topics) {
-		kdr_buf_puts(out, "{}");
-		return;
-	}
-	order = sorted_view(cl->topics, cl->n_topics, sizeof(*cl->topics), compare_name_ptrs);
-	kdr_buf_puts(out, "{\n");
-	for (size_t i = 0; i < cl->n_topics; i++) {
-		write_topic(out, order[i], level + 1);
-		kdr_buf_puts(out, i + 1 < cl->n_topics ? ",\n" : "\n");
-	}
-	indent(out, level);
-	kdr_buf_putc(out, '}');
-	free(order);
+	(void)level;
+	kdr_buf_put_json_string(out, entry->key);
+	kdr_buf_puts(out, ": ");
+	put_string_or_null(out, kdr_config_key_is_sensitive(entry->key) ? NULL : entry->value);
 }
 
-static void write_connector(struct kdr_buf *out, const struct kdr_live_connector *conn, int level)
+static void write_connector(struct kdr_buf *out, const void *item, int level)
 {
-	const void **order = NULL;
+	const struct kdr_live_connector *conn = item;
 
-	indent(out, level);
-	kdr_buf_put_json_string(out, conn->name);
-	kdr_buf_puts(out, ": {\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"type\": ");
-	put_string_or_null(out, conn->type);
+	open_named(out, conn->name);
+	put_string_member(out, "type", conn->type, level + 1);
+	put_key(out, "state", level + 1);
+	kdr_buf_printf(out, "\"%s\",\n", kdr_connector_state_name(conn->state));
+	put_string_member(out, "trace", conn->trace, level + 1);
+	put_key(out, "config", level + 1);
+	/* kdr_strmap is sorted by key already. */
+	write_items(out, conn->config.v, conn->config.n, sizeof(*conn->config.v), NULL, '{', level + 1,
+		    write_config_entry);
 	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_printf(out, "\"state\": \"%s\",\n", kdr_connector_state_name(conn->state));
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"trace\": ");
-	put_string_or_null(out, conn->trace);
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"config\": ");
-	if (!conn->config.n) {
-		kdr_buf_puts(out, "{}");
-	} else {
-		/* kdr_strmap is sorted by key already. */
-		kdr_buf_puts(out, "{\n");
-		for (size_t i = 0; i < conn->config.n; i++) {
-			const struct kdr_strmap_entry *entry = &conn->config.v[i];
-
-			indent(out, level + 2);
-			kdr_buf_put_json_string(out, entry->key);
-			kdr_buf_puts(out, ": ");
-			put_string_or_null(out, kdr_config_key_is_sensitive(entry->key) ? NULL : entry->value);
-			kdr_buf_puts(out, i + 1 < conn->config.n ? ",\n" : "\n");
-		}
-		indent(out, level + 1);
-		kdr_buf_putc(out, '}');
-	}
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"tasks\": ");
-	if (!conn->n_tasks) {
-		kdr_buf_puts(out, "[]");
-	} else {
-		order = sorted_view(conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_id_ptrs);
-		kdr_buf_puts(out, "[\n");
-		for (size_t i = 0; i < conn->n_tasks; i++) {
-			indent(out, level + 2);
-			const struct kdr_live_task *task = order[i];
-
-			kdr_buf_printf(out, "{\"id\": %d, \"state\": \"%s\", \"workerId\": ", (int)task->id,
-				       kdr_connector_state_name(task->state));
-			put_string_or_null(out, task->worker_id);
-			kdr_buf_puts(out, ", \"trace\": ");
-			put_string_or_null(out, task->trace);
-			kdr_buf_printf(out, "}%s\n", i + 1 < conn->n_tasks ? "," : "");
-		}
-		indent(out, level + 1);
-		kdr_buf_putc(out, ']');
-		free(order);
-	}
-	kdr_buf_putc(out, '\n');
-	indent(out, level);
-	kdr_buf_putc(out, '}');
+	put_key(out, "tasks", level + 1);
+	write_items(out, conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_id_ptrs, '[', level + 1, write_task);
+	close_object(out, level);
 }
 
 static void write_connect(struct kdr_buf *out, const struct kdr_live_connect *connect, int level)
 {
-	const void **order = NULL;
-
 	if (!connect->present) {
 		kdr_buf_puts(out, "null");
 		return;
 	}
 	kdr_buf_puts(out, "{\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"url\": ");
-	put_string_or_null(out, connect->url);
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"version\": ");
-	put_string_or_null(out, connect->version);
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"kafkaClusterId\": ");
-	put_string_or_null(out, connect->kafka_cluster_id);
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"connectors\": ");
-	if (!connect->n_connectors) {
-		kdr_buf_puts(out, "{}");
-	} else {
-		order = sorted_view(connect->connectors, connect->n_connectors, sizeof(*connect->connectors),
-				    compare_name_ptrs);
-		kdr_buf_puts(out, "{\n");
-		for (size_t i = 0; i < connect->n_connectors; i++) {
-			write_connector(out, order[i], level + 2);
-			kdr_buf_puts(out, i + 1 < connect->n_connectors ? ",\n" : "\n");
-		}
+	put_string_member(out, "url", connect->url, level + 1);
+	put_string_member(out, "version", connect->version, level + 1);
+	put_string_member(out, "kafkaClusterId", connect->kafka_cluster_id, level + 1);
+	put_key(out, "connectors", level + 1);
+	write_items(out, connect->connectors, connect->n_connectors, sizeof(*connect->connectors), compare_name_ptrs,
+		    '{', level + 1, write_connector);
+	close_object(out, level);
+}
+
+/* A group on one line, its offsets one per line. */
+static void write_group(struct kdr_buf *out, const void *item, int level)
+{
+	const struct kdr_live_group *group = item;
+
+	kdr_buf_put_json_string(out, group->id);
+	kdr_buf_puts(out, ": {\"state\": ");
+	put_string_or_null(out, group->state);
+	kdr_buf_puts(out, ", \"protocolType\": ");
+	put_string_or_null(out, group->protocol_type);
+	kdr_buf_printf(out, ", \"members\": %d, \"offsets\": [", (int)group->n_members);
+	for (size_t k = 0; k < group->n_offsets; k++) {
+		const struct kdr_live_group_offset *o = &group->offsets[k];
+
+		kdr_buf_puts(out, k ? ",\n" : "\n");
 		indent(out, level + 1);
+		kdr_buf_puts(out, "{\"topic\": ");
+		kdr_buf_put_json_string(out, o->topic);
+		kdr_buf_printf(out, ", \"partition\": %d, \"offset\": %lld, \"metadata\": ", (int)o->partition,
+			       (long long)o->offset);
+		put_string_or_null(out, o->metadata);
 		kdr_buf_putc(out, '}');
-		free(order);
 	}
-	kdr_buf_putc(out, '\n');
-	indent(out, level);
-	kdr_buf_putc(out, '}');
+	if (group->n_offsets) {
+		kdr_buf_putc(out, '\n');
+		indent(out, level);
+	}
+	kdr_buf_puts(out, "]}");
 }
 
-static void write_groups(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
+static void write_cluster(struct kdr_buf *out, const void *item, int level)
 {
-	const void **order = NULL;
+	const struct kdr_live_cluster *cl = item;
 
-	if (!cl->n_groups) {
-		kdr_buf_puts(out, "{}");
-		return;
-	}
-	order = sorted_view(cl->groups, cl->n_groups, sizeof(*cl->groups), compare_name_ptrs);
-	kdr_buf_puts(out, "{\n");
-	for (size_t i = 0; i < cl->n_groups; i++) {
-		const struct kdr_live_group *group = order[i];
-
-		indent(out, level + 1);
-		kdr_buf_put_json_string(out, group->id);
-		kdr_buf_puts(out, ": {\"state\": ");
-		put_string_or_null(out, group->state);
-		kdr_buf_puts(out, ", \"protocolType\": ");
-		put_string_or_null(out, group->protocol_type);
-		kdr_buf_printf(out, ", \"members\": %d, \"offsets\": [", (int)group->n_members);
-		for (size_t k = 0; k < group->n_offsets; k++) {
-			const struct kdr_live_group_offset *o = &group->offsets[k];
-
-			kdr_buf_puts(out, k ? ",\n" : "\n");
-			indent(out, level + 2);
-			kdr_buf_puts(out, "{\"topic\": ");
-			kdr_buf_put_json_string(out, o->topic);
-			kdr_buf_printf(out, ", \"partition\": %d, \"offset\": %lld, \"metadata\": ", (int)o->partition,
-				       (long long)o->offset);
-			put_string_or_null(out, o->metadata);
-			kdr_buf_putc(out, '}');
-		}
-		if (group->n_offsets) {
-			kdr_buf_putc(out, '\n');
-			indent(out, level + 1);
-		}
-		kdr_buf_printf(out, "]}%s\n", i + 1 < cl->n_groups ? "," : "");
-	}
-	indent(out, level);
-	kdr_buf_putc(out, '}');
-	free(order);
-}
-
-static void write_cluster(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
-{
-	indent(out, level);
-	kdr_buf_put_json_string(out, cl->name);
-	kdr_buf_puts(out, ": {\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"clusterId\": ");
-	put_string_or_null(out, cl->cluster_id);
+	open_named(out, cl->name);
+	put_string_member(out, "clusterId", cl->cluster_id, level + 1);
+	put_key(out, "controller", level + 1);
+	kdr_buf_printf(out, "%d,\n", (int)cl->controller_id);
+	put_key(out, "brokers", level + 1);
+	write_items(out, cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_id_ptrs, '[', level + 1,
+		    write_broker);
 	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_printf(out, "\"controller\": %d,\n", (int)cl->controller_id);
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"brokers\": ");
-	write_brokers(out, cl, level + 1);
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_printf(out, "\"remoteStorage\": %s,\n", cl->remote_storage_enabled ? "true" : "false");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"topicDefaults\": ");
+	put_key(out, "remoteStorage", level + 1);
+	kdr_buf_printf(out, "%s,\n", cl->remote_storage_enabled ? "true" : "false");
+	put_key(out, "topicDefaults", level + 1);
 	write_configs(out, cl->topic_defaults, cl->n_topic_defaults, level + 1);
 	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"topics\": ");
-	write_topics(out, cl, level + 1);
+	put_key(out, "topics", level + 1);
+	write_items(out, cl->topics, cl->n_topics, sizeof(*cl->topics), compare_name_ptrs, '{', level + 1, write_topic);
 	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"connect\": ");
+	put_key(out, "connect", level + 1);
 	write_connect(out, &cl->connect, level + 1);
 	if (cl->groups_read) {
 		kdr_buf_puts(out, ",\n");
-		indent(out, level + 1);
-		kdr_buf_puts(out, "\"groups\": ");
-		write_groups(out, cl, level + 1);
+		put_key(out, "groups", level + 1);
+		write_items(out, cl->groups, cl->n_groups, sizeof(*cl->groups), compare_name_ptrs, '{', level + 1,
+			    write_group);
 	}
 	kdr_live__acls_to_json(out, cl, level + 1);
-	kdr_buf_putc(out, '\n');
-	indent(out, level);
-	kdr_buf_putc(out, '}');
+	close_object(out, level);
 }
 
 void kdr_live_to_json(struct kdr_buf *out, const struct kdr_live *live)
 {
-	const void **order = NULL;
-
 	kdr_buf_printf(out, "{\n  \"kdrSnapshot\": %d,\n  \"clusters\": ", SNAPSHOT_VERSION);
-	if (!live->n_clusters) {
-		kdr_buf_puts(out, "{}\n}\n");
-		return;
-	}
-	order = sorted_view(live->clusters, live->n_clusters, sizeof(*live->clusters), compare_name_ptrs);
-	kdr_buf_puts(out, "{\n");
-	for (size_t i = 0; i < live->n_clusters; i++) {
-		write_cluster(out, order[i], 2);
-		kdr_buf_puts(out, i + 1 < live->n_clusters ? ",\n" : "\n");
-	}
-	kdr_buf_puts(out, "  }\n}\n");
-	free(order);
+	write_items(out, live->clusters, live->n_clusters, sizeof(*live->clusters), compare_name_ptrs, '{', 1,
+		    write_cluster);
+	kdr_buf_puts(out, "\n}\n");
 }
