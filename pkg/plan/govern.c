@@ -117,7 +117,7 @@ static void warn_disagreements(struct plan_ctx *ctx, const struct plan_cluster *
 			break;
 		case KDR_RESOLVE_DISAGREE_CONFIG:
 			/* Two spellings of one value, or a value never sent: nothing flip-flops. */
-			if (d->equivalent || d->unsent)
+			if (d->unsent || kdr_resolve_disagreement_equivalent(rt, d))
 				break;
 			kdr_plan__add_note(ctx->plan, KDR_NOTE_WARNING, pc->name, rt->name,
 					   "policies '%s' and '%s' set '%s' differently; '%s' is used", used, other,

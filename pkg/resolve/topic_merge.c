@@ -3,10 +3,11 @@
  * governor's values with their fields, then first-wins per key in governor
  * order, every later difference recorded as a disagreement naming both
  * values. Comparison is by Kafka's reading of a value (config_value.c);
- * values that only differ in spelling are recorded too, marked equivalent,
- * and so are differences with a value kdr never sends (a disabled tiering's
- * retention), marked unsent, for the callers that hold the documents
- * themselves to one answer (validation).
+ * values that only differ in spelling are recorded too (whether they are
+ * the same to Kafka is asked of kdr_resolve_disagreement_equivalent, only
+ * by the callers that care), and so are differences with a value kdr never
+ * sends (a disabled tiering's retention), marked unsent, for the callers
+ * that hold the documents themselves to one answer (validation).
  */
 #include "resolve/topic_merge.h"
 
@@ -77,7 +78,7 @@ static void add_values(struct merge *m, size_t g)
 }
 
 static void disagree(struct merge *m, enum kdr_resolve_disagreement_kind kind, size_t used_governor,
-		     size_t other_governor, size_t used_value, size_t other_value, bool equivalent, bool unsent)
+		     size_t other_governor, size_t used_value, size_t other_value, bool unsent)
 {
 	struct kdr_resolve_topic *topic = m->topic;
 	struct kdr_resolve_disagreement *d = NULL;
@@ -90,7 +91,6 @@ static void disagree(struct merge *m, enum kdr_resolve_disagreement_kind kind, s
 					       .other_governor = other_governor,
 					       .used_value = used_value,
 					       .other_value = other_value,
-					       .equivalent = equivalent,
 					       .unsent = unsent};
 }
 
@@ -132,7 +132,7 @@ static void compare_unsent(struct merge *m, size_t g, size_t value)
 	}
 	if (m->topic->values[first].governor != g && strcmp(m->topic->values[first].value, v->value) != 0)
 		disagree(m, KDR_RESOLVE_DISAGREE_CONFIG, m->topic->values[first].governor, g, (size_t)first, value,
-			 kdr_resolve_config_equal(v->key, m->topic->values[first].value, v->value), true);
+			 true);
 }
 
 static void set_setter(struct merge *m, size_t value, bool merged)
@@ -190,12 +190,12 @@ static void merge_governor(struct merge *m, size_t g)
 			set_setter(m, i, false);
 		} else if (!topic->tiering_disabled) {
 			disagree(m, KDR_RESOLVE_DISAGREE_TIERING, value_at(m, (size_t)setter)->governor, g,
-				 (size_t)setter, i, false, false);
+				 (size_t)setter, i, false);
 		}
 	}
 	if (g > 0 && gov->decl && owner->decl &&
 	    (gov->partitions != owner->partitions || gov->replication_factor != owner->replication_factor))
-		disagree(m, KDR_RESOLVE_DISAGREE_COUNTS, 0, g, 0, 0, false, false);
+		disagree(m, KDR_RESOLVE_DISAGREE_COUNTS, 0, g, 0, 0, false);
 	sort_by_key(m, keys, n_keys);
 	for (size_t k = 0; k < n_keys; k++) {
 		const struct kdr_resolve_value *v = value_at(m, keys[k]);
@@ -207,11 +207,9 @@ static void merge_governor(struct merge *m, size_t g)
 			set_setter(m, keys[k], true);
 		} else if (topic->tiering_disabled && strcmp(v->key, RSE) == 0 && have->governor != g) {
 			/* The disabled tiering decided remote.storage.enable: any other word on it is against it. */
-			disagree(m, KDR_RESOLVE_DISAGREE_TIERING, have->governor, g, (size_t)setter, keys[k], false,
-				 false);
+			disagree(m, KDR_RESOLVE_DISAGREE_TIERING, have->governor, g, (size_t)setter, keys[k], false);
 		} else if (strcmp(have->value, v->value) != 0) {
-			disagree(m, KDR_RESOLVE_DISAGREE_CONFIG, have->governor, g, (size_t)setter, keys[k],
-				 kdr_resolve_config_equal(v->key, have->value, v->value), false);
+			disagree(m, KDR_RESOLVE_DISAGREE_CONFIG, have->governor, g, (size_t)setter, keys[k], false);
 		}
 	}
 	free(keys);
@@ -269,6 +267,15 @@ void kdr_resolve_topic_release(struct kdr_resolve_topic *topic)
 	free(topic->origin);
 	free(topic->disagreements);
 	memset(topic, 0, sizeof(*topic));
+}
+
+bool kdr_resolve_disagreement_equivalent(const struct kdr_resolve_topic *topic,
+					 const struct kdr_resolve_disagreement *d)
+{
+	const struct kdr_resolve_value *used = &topic->values[d->used_value];
+
+	return d->kind == KDR_RESOLVE_DISAGREE_CONFIG &&
+	       kdr_resolve_config_equal(used->key, used->value, topic->values[d->other_value].value);
 }
 
 char *kdr_resolve_value_path(const struct kdr_resolve_topic *topic, const struct kdr_resolve_value *value)

@@ -68,8 +68,6 @@ struct kdr_resolve_disagreement {
 	size_t other_governor; /* the later one */
 	size_t used_value;     /* TIERING, CONFIG: indexes in topic->values */
 	size_t other_value;
-	/* CONFIG: the values differ as written but are the same to Kafka (the plan does not warn) */
-	bool equivalent;
 	/* CONFIG: one side is a value kdr compares but never sends, a disabled tiering's (the plan does not warn) */
 	bool unsent;
 };
@@ -102,7 +100,8 @@ struct kdr_resolve_topic {
  * its first entry (give declarations before matches). The owner, the first,
  * gives partitions and replication factor; each later declaration that
  * differs there is a COUNTS disagreement. Config keys: the first governor
- * writing a key wins; a later different value is a CONFIG disagreement. A
+ * writing a key wins; a later value different as written is a CONFIG
+ * disagreement (kdr_resolve_disagreement_equivalent: only in spelling?). A
  * disabled spec.tiering takes part in remote.storage.enable's first-wins but
  * sends no key; any other governor's remote.storage.enable against it, either
  * way round, is a TIERING disagreement. Its other values (retentions) are
@@ -113,6 +112,14 @@ void kdr_resolve_topic_merge(struct kdr_resolve_topic *out, const char *name,
 			     const struct kdr_resolve_governor *governors, size_t n);
 
 void kdr_resolve_topic_release(struct kdr_resolve_topic *topic);
+
+/*
+ * Whether a CONFIG disagreement's two values, different as written, are the
+ * same value to Kafka ("01000" and "1000"): nothing would flip-flop, so the
+ * plan does not warn. Asked, not stored: it normalises both values.
+ */
+bool kdr_resolve_disagreement_equivalent(const struct kdr_resolve_topic *topic,
+					 const struct kdr_resolve_disagreement *d);
 
 /* The field path of a value, "spec.topics[2].config.retention.ms" (heap string). */
 char *kdr_resolve_value_path(const struct kdr_resolve_topic *topic, const struct kdr_resolve_value *value);

@@ -180,11 +180,11 @@ static void test_merge_names_every_value_and_disagreement(void **state)
 	assert_string_equal(path, "spec.replicationFactor");
 	free(path);
 	assert_int_equal(rt.disagreements[1].kind, KDR_RESOLVE_DISAGREE_CONFIG);
-	assert_false(rt.disagreements[1].equivalent);
+	assert_false(kdr_resolve_disagreement_equivalent(&rt, &rt.disagreements[1]));
 	assert_described(&rt, rt.disagreements[1].used_value, "first spec.topics[0].config.cleanup.policy=compact");
 	assert_described(&rt, rt.disagreements[1].other_value, "second spec.topics[1].config.cleanup.policy=delete");
 	assert_int_equal(rt.disagreements[2].kind, KDR_RESOLVE_DISAGREE_CONFIG);
-	assert_true(rt.disagreements[2].equivalent);
+	assert_true(kdr_resolve_disagreement_equivalent(&rt, &rt.disagreements[2]));
 	assert_described(&rt, rt.disagreements[2].used_value, "first spec.config.retention.ms=1000");
 	assert_described(&rt, rt.disagreements[2].other_value, "second spec.config.retention.ms=01000");
 	kdr_resolve_topic_release(&rt);
@@ -308,7 +308,7 @@ static void new_warnings(struct kdr_buf *out, const struct kdr_resolve_topic *rt
 	for (size_t i = 0; i < rt->n_disagreements; i++) {
 		const struct kdr_resolve_disagreement *d = &rt->disagreements[i];
 
-		if (d->kind == KDR_RESOLVE_DISAGREE_CONFIG && (d->equivalent || d->unsent))
+		if (d->kind == KDR_RESOLVE_DISAGREE_CONFIG && (d->unsent || kdr_resolve_disagreement_equivalent(rt, d)))
 			continue;
 		kdr_buf_printf(out, "%s %s %s", kinds[d->kind], rt->governors[d->used_governor].policy->meta.name,
 			       rt->governors[d->other_governor].policy->meta.name);
