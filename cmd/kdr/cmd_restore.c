@@ -10,7 +10,6 @@
 
 enum {
 	OPT_YES = 'y',
-	OPT_HELP = 'h',
 	OPT_FROM = 3100,
 	OPT_DRY_RUN,
 	OPT_OFFSETS,
@@ -20,19 +19,25 @@ enum {
 	OPT_CONNECTOR_SECRETS,
 };
 
-static const struct option restore_options[] = {
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "yes", no_argument, NULL, OPT_YES },
-	{ "offsets", no_argument, NULL, OPT_OFFSETS },
-	{ "data", no_argument, NULL, OPT_DATA },
-	{ "connectors", no_argument, NULL, OPT_CONNECTORS },
-	{ "broker-configs", no_argument, NULL, OPT_BROKER_CONFIGS },
-	{ "connector-secrets", required_argument, NULL, OPT_CONNECTOR_SECRETS },
-	KDR_CLI_CLUSTER_OPTIONS,
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option restore_options[] = {
+	{ "from", KDR_CLI_ID(OPT_FROM), 0, "DIR", "the backup directory" },
+	KDR_CLI_OPTION_CLUSTER("the cluster to restore into (exactly one)"),
+	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL,
+	  "print the plan (and what --data/--offsets would do), change nothing" },
+	{ "yes", KDR_CLI_ID(OPT_YES), 'y', NULL, "apply without asking" },
+	{ "data", KDR_CLI_ID(OPT_DATA), 0, NULL, "produce the backup's records (data/) into empty partitions" },
+	{ "offsets", KDR_CLI_ID(OPT_OFFSETS), 0, NULL, "commit the backup's consumer group offsets (groups.json)" },
+	{ "broker-configs", KDR_CLI_ID(OPT_BROKER_CONFIGS), 0, NULL,
+	  "set the backup's dynamic broker configs (brokers.json)" },
+	{ "connectors", KDR_CLI_ID(OPT_CONNECTORS), 0, NULL,
+	  "create/update the backup's Connect connectors (connectors.json)" },
+	/* Its help has always started two spaces after FILE. */
+	{ "connector-secrets", KDR_CLI_ID(OPT_CONNECTOR_SECRETS), 0, "FILE",
+	  " values for the keys the backup redacted, JSON:\n"
+	  "{\"CONNECTOR\": {\"KEY\": \"VALUE\"}} (a ${file:...} reference works too)" },
+	KDR_CLI_OPTION_TIMEOUT("per request to the cluster (default 30s)"),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec restore_spec = {
@@ -58,19 +63,7 @@ static const struct kdr_cli_spec restore_spec = {
 	    "Safe to run twice: the second run finds nothing to do.\n"
 	    "Exit status: 0 restored or nothing to do, 1 an error or a refusal, 2 blocked items left\n"
 	    "for a human, 64 usage error.",
-	.options_help = "      --from DIR          the backup directory\n"
-			"  -c, --cluster C         the cluster to restore into (exactly one)\n"
-			"      --dry-run           print the plan (and what --data/--offsets would do), change nothing\n"
-			"  -y, --yes               apply without asking\n"
-			"      --data              produce the backup's records (data/) into empty partitions\n"
-			"      --offsets           commit the backup's consumer group offsets (groups.json)\n"
-			"      --broker-configs    set the backup's dynamic broker configs (brokers.json)\n"
-			"      --connectors        create/update the backup's Connect connectors (connectors.json)\n"
-			"      --connector-secrets FILE  values for the keys the backup redacted, JSON:\n"
-			"                          {\"CONNECTOR\": {\"KEY\": \"VALUE\"}} (a ${file:...} reference works too)\n"
-			"      --timeout DURATION  per request to the cluster (default 30s)\n" KDR_CLI_SOURCE_HELP,
-	.options = restore_options,
-	.short_options = "c:yh",
+	.table = restore_options,
 };
 
 struct restore_args {
