@@ -12,21 +12,22 @@
 
 enum {
 	OPT_OUT = 'o',
-	OPT_HELP = 'h',
 	OPT_DATA = 3000,
 	OPT_MAX_BYTES,
 	OPT_COMMIT,
 };
 
-static const struct option backup_options[] = {
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "data", required_argument, NULL, OPT_DATA },
-	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-	{ "commit", no_argument, NULL, OPT_COMMIT },
-	KDR_CLI_CLUSTER_OPTIONS,
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option backup_options[] = {
+	KDR_CLI_OPTION_CLUSTER("the cluster to back up (exactly one)"),
+	{ "out", KDR_CLI_ID(OPT_OUT), 'o', "DIR", "the backup directory (created; kdr's files in it are replaced)" },
+	{ "data", KDR_CLI_ID(OPT_DATA), 0, "REGEX", "also dump the records of the topics REGEX matches in full" },
+	{ "max-bytes", KDR_CLI_ID(OPT_MAX_BYTES), 0, "SIZE",
+	  "bound on the dumped keys, values and headers (default 64MiB)" },
+	{ "commit", KDR_CLI_ID(OPT_COMMIT), 0, NULL,
+	  "commit the backup to the Git repository DIR is in (one is\ninitialised at DIR when there is none)" },
+	KDR_CLI_OPTION_TIMEOUT("per request to the cluster (default 30s)"),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec backup_spec = {
@@ -43,15 +44,7 @@ static const struct kdr_cli_spec backup_spec = {
 	    "createdAt line (set SOURCE_DATE_EPOCH to fix it). The documents apply as they are:\n"
 	    "'kdr restore --from BACKUP_DIR', or copied next to the KafkaCluster to adopt the cluster.\n"
 	    "Exit status: 0 written, 1 the cluster could not be read or a file not written, 64 usage error.",
-	.options_help = "  -c, --cluster C         the cluster to back up (exactly one)\n"
-			"  -o, --out DIR           the backup directory (created; kdr's files in it are replaced)\n"
-			"      --data REGEX        also dump the records of the topics REGEX matches in full\n"
-			"      --max-bytes SIZE    bound on the dumped keys, values and headers (default 64MiB)\n"
-			"      --commit            commit the backup to the Git repository DIR is in (one is\n"
-			"                          initialised at DIR when there is none)\n"
-			"      --timeout DURATION  per request to the cluster (default 30s)\n" KDR_CLI_SOURCE_HELP,
-	.options = backup_options,
-	.short_options = "c:o:h",
+	.table = backup_options,
 };
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
