@@ -10,19 +10,17 @@
 
 enum {
 	OPT_FORMAT = 'f',
-	OPT_HELP = 'h',
 	OPT_FLOW = 3100,
 	OPT_MAX_RPO,
 };
 
-static const struct option lag_options[] = {
-	{ "flow", required_argument, NULL, OPT_FLOW },
-	{ "max-rpo", required_argument, NULL, OPT_MAX_RPO },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option lag_options[] = {
+	{ "flow", KDR_CLI_ID(OPT_FLOW), 0, "F", "the ReplicationFlow (required)" },
+	{ "max-rpo", KDR_CLI_ID(OPT_MAX_RPO), 0, "DURATION", "alert threshold (default 5s)" },
+	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
+	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec lag_spec = {
@@ -37,13 +35,7 @@ static const struct kdr_cli_spec lag_spec = {
 		"An RPO that cannot be estimated while records are behind counts as over the threshold.\n"
 		"Exit status: 0 every RPO estimate within --max-rpo, 1 one is over (or unknown), or the flow's\n"
 		"clusters cannot be read; 64 usage error.",
-	.options_help = "      --flow F            the ReplicationFlow (required)\n"
-			"      --max-rpo DURATION  alert threshold (default 5s)\n"
-			"  -f, --format FORMAT     text (default) or json\n"
-			"      --timeout DURATION  per request to the clusters (default 30s)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = lag_options,
-	.short_options = "f:h",
+	.table = lag_options,
 };
 
 struct lag_args {
