@@ -17,7 +17,6 @@
 
 enum {
 	OPT_FORMAT = 'f',
-	OPT_HELP = 'h',
 	OPT_YES = 'y',
 	OPT_FLOW = 3000,
 	OPT_GROUP,
@@ -27,19 +26,20 @@ enum {
 	OPT_COMMIT,
 };
 
-static const struct option failover_options[] = {
-	{ "flow", required_argument, NULL, OPT_FLOW },
-	{ "group", required_argument, NULL, OPT_GROUP },
-	{ "groups", required_argument, NULL, OPT_GROUPS },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "commit", no_argument, NULL, OPT_COMMIT },
-	{ "yes", no_argument, NULL, OPT_YES },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option failover_options[] = {
+	{ "flow", KDR_CLI_ID(OPT_FLOW), 0, "F", "the ReplicationFlow to fail over (required)" },
+	{ "group", KDR_CLI_ID(OPT_GROUP), 0, "G",
+	  "only this group (repeatable); default: every checkpointed group\nthe flow's group filter accepts" },
+	{ "groups", KDR_CLI_ID(OPT_GROUPS), 0, "REGEX", "only groups matching REGEX (full match)" },
+	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL, "stop nothing, commit nothing: print what would be done" },
+	{ "force", KDR_CLI_ID(OPT_FORCE), 0, NULL,
+	  "also move groups backwards (current offset ahead of the checkpoint)" },
+	{ "commit", KDR_CLI_ID(OPT_COMMIT), 0, NULL, "write the record of the failover into the source (see above)" },
+	{ "yes", KDR_CLI_ID(OPT_YES), 'y', NULL, "commit without asking" },
+	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
+	KDR_CLI_OPTION_TIMEOUT("per request to the clusters and Connect (default 30s)"),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec failover_spec = {
@@ -61,19 +61,7 @@ static const struct kdr_cli_spec failover_spec = {
 		"connectors nor create the topics it mirrors on its source (blocked: failed-over): docs/runbook.md.\n"
 		"Exit status: 0 done (or nothing to do), 1 a group refused, a commit failed, the target or its\n"
 		"checkpoints unreadable; 64 usage error.",
-	.options_help = "      --flow F            the ReplicationFlow to fail over (required)\n"
-			"      --group G           only this group (repeatable); default: every checkpointed group\n"
-			"                          the flow's group filter accepts\n"
-			"      --groups REGEX      only groups matching REGEX (full match)\n"
-			"      --dry-run           stop nothing, commit nothing: print what would be done\n"
-			"      --force             also move groups backwards (current offset ahead of the checkpoint)\n"
-			"      --commit            write the record of the failover into the source (see above)\n"
-			"  -y, --yes               commit without asking\n"
-			"  -f, --format FORMAT     text (default) or json\n"
-			"      --timeout DURATION  per request to the clusters and Connect (default 30s)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = failover_options,
-	.short_options = "f:yh",
+	.table = failover_options,
 };
 
 struct failover_args {
