@@ -12,7 +12,6 @@
 #include "util/units.h"
 
 enum {
-	OPT_HELP = 'h',
 	OPT_FLOW = 3200,
 	OPT_COMMIT,
 	OPT_DRY_RUN,
@@ -20,16 +19,22 @@ enum {
 	OPT_UNTRANSLATABLE,
 };
 
-static const struct option failback_options[] = {
-	{ "flow", required_argument, NULL, OPT_FLOW },
-	{ "commit", no_argument, NULL, OPT_COMMIT },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "max-rpo", required_argument, NULL, OPT_MAX_RPO },
-	{ "untranslatable", required_argument, NULL, OPT_UNTRANSLATABLE },
-	{ "timeout", required_argument, NULL, KDR_OPT_TIMEOUT },
-	KDR_CLI_SOURCE_OPTIONS,
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct kdr_cli_option failback_options[] = {
+	{ "flow", KDR_CLI_ID(OPT_FLOW), 0, "F", "the failed-over ReplicationFlow (required)" },
+	{ "commit", KDR_CLI_ID(OPT_COMMIT), 0, NULL,
+	  "write the step into the source (see above); without it, print it" },
+	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL, "print the step, write nothing (the default without --commit)" },
+	{ "max-rpo", KDR_CLI_ID(OPT_MAX_RPO), 0, "DURATION",
+	  "step 2: the reverse flow has caught up when every RPO estimate is\n"
+	  "within it (default 5s, as kdr lag)" },
+	{ "untranslatable", KDR_CLI_ID(OPT_UNTRANSLATABLE), 0, "refuse|earliest",
+	  "\nstep 3, a group position no offset-sync proves: refuse (default: not\n"
+	  "moved, F not restored, exit 1) or earliest (commit the source\n"
+	  "partition's log start: at-least-once, every record still there may be\n"
+	  "read again; the table says how many)" },
+	KDR_CLI_OPTION_TIMEOUT("for reading the clusters (steps 2 and 3)"),
+	KDR_CLI_SOURCE_TABLE,
+	{ 0 },
 };
 
 static const struct kdr_cli_spec failback_spec = {
@@ -59,20 +64,7 @@ static const struct kdr_cli_spec failback_spec = {
 		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error (step 3: a group not moved\n"
 		"back, F not restored), 2 step 2: pending (the reverse flow catching up, or the operator's\n"
 		"failover); 64 usage error.",
-	.options_help = "      --flow F            the failed-over ReplicationFlow (required)\n"
-			"      --commit            write the step into the source (see above); without it, print it\n"
-			"      --dry-run           print the step, write nothing (the default without --commit)\n"
-			"      --max-rpo DURATION  step 2: the reverse flow has caught up when every RPO estimate is\n"
-			"                          within it (default 5s, as kdr lag)\n"
-			"      --untranslatable refuse|earliest\n"
-			"                          step 3, a group position no offset-sync proves: refuse (default: not\n"
-			"                          moved, F not restored, exit 1) or earliest (commit the source\n"
-			"                          partition's log start: at-least-once, every record still there may be\n"
-			"                          read again; the table says how many)\n"
-			"      --timeout DURATION  for reading the clusters (steps 2 and 3)\n"
-			KDR_CLI_SOURCE_HELP,
-	.options = failback_options,
-	.short_options = "h",
+	.table = failback_options,
 };
 
 struct failback_args {
