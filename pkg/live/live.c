@@ -37,13 +37,13 @@ const char *kdr_config_source_name(enum kdr_config_source source)
 
 int kdr_config_source_parse(enum kdr_config_source *out, const char *name)
 {
+	long i = kdr_names_find(source_names, N_SOURCES, name);
+
 	if (!name)
 		return kdr_error_set(KDR_EINVALID, "config source: missing");
-	for (size_t i = 0; i < N_SOURCES; i++) {
-		if (strcmp(source_names[i], name) == 0) {
-			*out = (enum kdr_config_source)i;
-			return 0;
-		}
+	if (i >= 0) {
+		*out = (enum kdr_config_source)i;
+		return 0;
 	}
 	/* librdkafka's spelling of 0. */
 	if (strcmp(name, "UNKNOWN_CONFIG") == 0) {
@@ -75,13 +75,13 @@ const char *kdr_connector_state_name(enum kdr_connector_state state)
 
 int kdr_connector_state_parse(enum kdr_connector_state *out, const char *name)
 {
+	long i = kdr_names_find(state_names, N_STATES, name);
+
 	if (!name)
 		return kdr_error_set(KDR_EINVALID, "connector state: missing");
-	for (size_t i = 0; i < N_STATES; i++) {
-		if (strcmp(state_names[i], name) == 0) {
-			*out = (enum kdr_connector_state)i;
-			return 0;
-		}
+	if (i >= 0) {
+		*out = (enum kdr_connector_state)i;
+		return 0;
 	}
 	return kdr_error_set(KDR_EINVALID,
 			     "unknown connector state '%s' (allowed: RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED, "

@@ -6,6 +6,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/sort.h"
+#include "util/strvec.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -73,14 +74,13 @@ const char *kdr_acl_permission_name(enum kdr_acl_permission permission)
 
 static int parse(int *out, const char *const *names, size_t n, const char *what, const char *name)
 {
+	long found = kdr_names_find(names, n, name);
 	char *allowed = NULL;
 	int rc = 0;
 
-	for (size_t i = 0; name && i < n; i++) {
-		if (strcmp(names[i], name) == 0) {
-			*out = (int)i;
-			return 0;
-		}
+	if (found >= 0) {
+		*out = (int)found;
+		return 0;
 	}
 	{
 		struct kdr_buf list = KDR_BUF_INIT;

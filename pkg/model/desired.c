@@ -22,11 +22,11 @@ const char *kdr_placement_strategy_name(enum kdr_placement_strategy strategy)
 
 int kdr_placement_strategy_parse(enum kdr_placement_strategy *out, const char *name)
 {
-	for (size_t i = 0; i < sizeof(strategy_names) / sizeof(strategy_names[0]); i++) {
-		if (strcmp(strategy_names[i], name) == 0) {
-			*out = (enum kdr_placement_strategy)i;
-			return 0;
-		}
+	long i = kdr_names_find(strategy_names, sizeof(strategy_names) / sizeof(strategy_names[0]), name);
+
+	if (i >= 0) {
+		*out = (enum kdr_placement_strategy)i;
+		return 0;
 	}
 	return kdr_error_set(KDR_EINVALID, "unknown placement strategy '%s'", name);
 }

@@ -15,11 +15,11 @@ static const char *const format_names[] = {
 
 int kdr_render_format_parse(enum kdr_render_format *out, const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++) {
-		if (strcmp(format_names[i], name) == 0) {
-			*out = (enum kdr_render_format)i;
-			return 0;
-		}
+	long i = kdr_names_find(format_names, sizeof(format_names) / sizeof(format_names[0]), name);
+
+	if (i >= 0) {
+		*out = (enum kdr_render_format)i;
+		return 0;
 	}
 	return kdr_error_set(KDR_EINVALID, "unknown format '%s' (allowed: text, markdown, json)", name ? name : "");
 }

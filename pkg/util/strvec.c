@@ -68,6 +68,14 @@ void kdr_strvec_release(struct kdr_strvec *vec)
 	vec->n = vec->cap = 0;
 }
 
+long kdr_names_find(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
 bool kdr_names_select(const char *const *names, size_t n, const char *name)
 {
 	if (!names || n == 0)

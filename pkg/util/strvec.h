@@ -23,6 +23,8 @@ long kdr_strvec_find(const struct kdr_strvec *vec, const char *s);
 bool kdr_strvec_contains(const struct kdr_strvec *vec, const char *s);
 /* Whether `name` is selected by a filter of `n` names: every name is when the filter is NULL or empty. */
 bool kdr_names_select(const char *const *names, size_t n, const char *name);
+/* The index of `name` among `n` names (an enum's name table), -1 when it is not one of them or NULL. */
+long kdr_names_find(const char *const *names, size_t n, const char *name);
 /* Deep copy into an empty `out`. */
 void kdr_strvec_copy(struct kdr_strvec *out, const struct kdr_strvec *src);
 /* Joins with `sep` into a new heap string. */
