@@ -40,8 +40,6 @@ static void getopt_tables(struct option longopts[MAX_OPTIONS + 2], char shortopt
 /* The table's entry of what getopt_long returned (a long option's index, a short option's char), or NULL. */
 static const struct kdr_cli_option *option_entry(const struct kdr_cli_spec *spec, int opt, int longindex)
 {
-	if (!spec->table)
-		return NULL;
 	if (longindex >= 0)
 		return spec->table[longindex].name ? &spec->table[longindex] : NULL;
 	for (const struct kdr_cli_option *option = spec->table; option->name; option++)
@@ -61,12 +59,10 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 	out->spec = spec;
 	out->out = (struct kdr_buf)KDR_BUF_INIT;
 	out->live.timeout_ms = 30000;
-	if (spec->table)
-		getopt_tables(longopts, shortopts, spec);
+	getopt_tables(longopts, shortopts, spec);
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, spec->table ? shortopts : spec->short_options,
-				  spec->table ? longopts : spec->options, &longindex)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, &longindex)) != -1) {
 		const struct kdr_cli_option *option = option_entry(spec, opt, longindex);
 
 		longindex = -1;

@@ -49,10 +49,6 @@ static void print_option(FILE *out, const struct kdr_cli_option *option)
 void kdr_cli_print_help(const struct kdr_cli_spec *spec, FILE *out)
 {
 	fprintf(out, "usage: %s\n\n%s\n\noptions:\n", spec->usage, spec->description);
-	if (!spec->table) {
-		fprintf(out, "%s  -h, --help              show this help\n", spec->options_help);
-		return;
-	}
 	for (const struct kdr_cli_option *option = spec->table; option->name; option++)
 		print_option(out, option);
 	print_option(out, &help_option);

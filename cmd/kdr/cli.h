@@ -79,19 +79,15 @@ struct kdr_cli_option {
 	{ "reassignments", to, 0, "DIR", "write each blocked item's kafka-reassign-partitions.sh JSON into DIR" }
 
 /*
- * A command's options, `table` ending with { NULL }; --help is implied.
+ * A command's options, `table` ending with { 0 }; --help is implied.
  * kdr_cli_parse prints the help (stdout, exit 0) on --help, and a usage line
- * (stderr, exit 64) on unknown or malformed flags. (A spec without `table`
- * gives getopt_long's table and the help text separately.)
+ * (stderr, exit 64) on unknown or malformed flags.
  */
 struct kdr_cli_spec {
 	const char *command;
 	const char *usage;       /* "kdr plan [DIR] [options]" */
 	const char *description; /* a paragraph */
 	const struct kdr_cli_option *table;
-	const char *options_help; /* one line per option */
-	const struct option *options;
-	const char *short_options; /* 'h' is --help */
 	bool positional_file;      /* the argument may be a file instead of DIR (kdr_cli_parse) */
 };
 

@@ -17,11 +17,6 @@ enum {
 	KDR_OPT_TIMEOUT,
 };
 
-#define KDR_CLI_PIPELINE_OPTIONS_INIT { .timeout_ms = 30000 }
-
-#define KDR_CLI_CLUSTER_OPTIONS                                                                                       \
-	{ "cluster", required_argument, NULL, KDR_OPT_CLUSTER }, { "timeout", required_argument, NULL, KDR_OPT_TIMEOUT }
-#define KDR_CLI_OFFLINE_OPTION { "offline", required_argument, NULL, KDR_OPT_OFFLINE }
 
 /* The entries of the options above in a command's table (struct kdr_cli_option), with the command's help. */
 #define KDR_CLI_OPTION_CLUSTER(help) { "cluster", KDR_CLI_ID(KDR_OPT_CLUSTER), 'c', "C", help }

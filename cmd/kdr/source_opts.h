@@ -40,31 +40,6 @@ enum {
 	KDR_OPT_CONTEXT,
 };
 
-#define KDR_CLI_SOURCE_OPTIONS                                                                                        \
-	{ "git", required_argument, NULL, KDR_OPT_GIT }, { "ref", required_argument, NULL, KDR_OPT_REF },          \
-		{ "path", required_argument, NULL, KDR_OPT_PATH },                                                   \
-		{ "cache-dir", required_argument, NULL, KDR_OPT_CACHE_DIR },                                         \
-		{ "token-env", required_argument, NULL, KDR_OPT_TOKEN_ENV },                                         \
-		{ "token-file", required_argument, NULL, KDR_OPT_TOKEN_FILE }, { "k8s", no_argument, NULL, KDR_OPT_K8S },  \
-		{ "namespace", required_argument, NULL, KDR_OPT_NAMESPACE },                                         \
-		{ "kubeconfig", required_argument, NULL, KDR_OPT_KUBECONFIG },                                       \
-		{ "context", required_argument, NULL, KDR_OPT_CONTEXT }
-
-#define KDR_CLI_SOURCE_HELP                                                                                           \
-	"      --git URL           read the documents from a Git repository instead of DIR: a local\n"           \
-	"                          repository (opened in place) or file://, git://, https://, ssh:// (cloned\n"   \
-	"                          into the cache, fetched on every run)\n"                                       \
-	"      --ref REF           branch, tag or commit (default: the remote HEAD)\n"                              \
-	"      --path P            subdirectory of the repository holding the documents\n"                         \
-	"      --cache-dir D       where clones are kept (default $XDG_CACHE_HOME/kdr/git)\n"                     \
-	"      --token-env VAR     https token from an environment variable (never printed)\n"                    \
-	"      --token-file F      https token from a file\n"                                                 \
-	"      --k8s               read the KafkaCluster, ReplicationFlow and TopicPolicy custom resources\n"   \
-	"                          of a Kubernetes API server (in-cluster config, or a kubeconfig)\n"            \
-	"      --namespace NS      with --k8s: only this namespace (default: all namespaces)\n"                 \
-	"      --kubeconfig F      with --k8s: this kubeconfig (default $KUBECONFIG, ~/.kube/config)\n"         \
-	"      --context C         with --k8s: this kubeconfig context (default: current-context)\n"
-
 /* The source options' entries in a command's table (struct kdr_cli_option): the last ones. */
 #define KDR_CLI_SOURCE_TABLE                                                                                           \
 	{ "git", KDR_CLI_ID(KDR_OPT_GIT), 0, "URL",                                                                    \
