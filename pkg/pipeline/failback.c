@@ -181,13 +181,20 @@ static int catch_up(struct kdr_failback_outcome *out, const struct kdr_desired *
 	return 0;
 }
 
-/* Step 3: F's groups back onto F's source, then F restored (only when every group is back). */
+/*
+ * Step 3: F's groups back onto F's source, then F restored (only when every
+ * group is back). What the restore records is decided first: a restore that
+ * cannot be recorded (the reverse flow shares its file) must not leave the
+ * groups moved with F still failed over.
+ */
 static int restore(struct kdr_failback_outcome *out, const struct kdr_desired *desired,
 		   const struct kdr_pipeline_options *options, const struct kdr_failback_request *req)
 {
 	const struct kdr_flow *flow = out->flow;
 	int rc = 0;
 
+	if (kdr_pipeline_failback_restore(&out->record, desired, flow, &out->state) != 0)
+		return stop(out, KDR_FAILBACK_STEP_FAILED);
 	if (read_flow(out, desired, options, flow, KDR_READ_GROUPS_OFFSETS) != 0)
 		return -1;
 	rc = kdr_pipeline_failback_groups(&out->groups, &out->untranslated, &out->errors, &out->run.p, flow,
@@ -201,8 +208,6 @@ static int restore(struct kdr_failback_outcome *out, const struct kdr_desired *d
 		out->run.outcome = KDR_PIPELINE_FAILED;
 		return -1;
 	}
-	if (kdr_pipeline_failback_restore(&out->record, desired, flow, &out->state) != 0)
-		return stop(out, KDR_FAILBACK_STEP_FAILED);
 	return record(out, desired, req);
 }
 

@@ -117,12 +117,13 @@ static void restored(struct kdr_output *o, const struct kdr_failback_outcome *fb
 	const struct kdr_flow *flow = fb->flow, *reverse = fb->state.reverse;
 	bool owned = fb->state.owned;
 
-	if (!read_lines(o, fb) || !moved_back(o, fb, req))
-		return;
+	/* The restore cannot be recorded: refused before any group was read or moved. */
 	if (fb->failure == KDR_FAILBACK_STEP_FAILED) {
 		SAY(o, "%s\n", fb->run.error);
 		return;
 	}
+	if (!read_lines(o, fb) || !moved_back(o, fb, req))
+		return;
 	SAY(o, "step 3 of 3: restore flow '%s' (%s -> %s)%s%s\n", flow->meta.name, flow->source, flow->target,
 	    !reverse ? "" : owned ? " and remove " : " and resume ", reverse ? reverse->meta.name : "");
 	if (!req->commit) {

@@ -327,6 +327,24 @@ spec:
     check(rc == 1 and on_east("slow") == {} and "step 3 of 3" not in err
           and os.path.exists(os.path.join(d, "east-to-west-failback.yaml")),
           "step 3 --commit without the option: exit 1, slow not moved, the flow not restored: " + err.strip()[-300:])
+    # The reverse flow shares its file with another document: step 3 cannot remove it, so it is refused
+    # before any group is moved (else the groups would be on dc-east while F stays failed over).
+    fb_file = os.path.join(d, "east-to-west-failback.yaml")
+    with open(fb_file) as f:
+        reverse_doc = f.read()
+    with open(fb_file, "a") as f:
+        f.write("---\napiVersion: kdr.io/v1alpha1\nkind: TopicPolicy\nmetadata: {name: beside}\n"
+                "spec: {clusters: [dc-west], topics: [{name: beside}]}\n")
+    git(d, "commit", "-qam", "another document in the reverse flow's file")
+    rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--untranslatable", "earliest",
+                       "--timeout", "10s")
+    check(rc == 1 and "shares" in err and "with other documents: remove ReplicationFlow 'east-to-west-failback'"
+          in err and "step 3 of 3" not in err, "step 3 refused when the reverse flow shares its file: " + err.strip())
+    check(on_east("slow") == {} and "failedOver" in open(os.path.join(d, "dr.yaml")).read(),
+          "and refused before any group was moved (slow, which earliest would commit): %s" % on_east("slow"))
+    with open(fb_file, "w") as f:
+        f.write(reverse_doc)
+    git(d, "commit", "-qam", "the reverse flow alone in its file again")
     rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--untranslatable", "guess")
     check(rc == 64 and "--untranslatable: 'guess' is not refuse or earliest" in err, "a bad --untranslatable: usage")
     rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--untranslatable", "earliest",
