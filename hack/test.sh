@@ -7,7 +7,8 @@
 # counts and each stage's time; exits non-zero when anything failed.
 #
 #   hack/test.sh              everything
-#   hack/test.sh PATTERN      only test binaries/scripts whose name contains PATTERN
+#   hack/test.sh PATTERN      only test binaries/scripts whose name matches PATTERN, an extended
+#                             regular expression ("test_plan", "dr_|lag"); matching nothing is an error
 #   KDR_VALGRIND=1 hack/test.sh   also run the unit binaries under valgrind (the RelWithDebInfo build of make build)
 #   KDR_BACKENDS=sandbox hack/test.sh   test-bed binaries and script tests on these backends only
 #                                       (default "sandbox kafka"; "kafka@3.9.1": the kafka backend on
@@ -17,6 +18,9 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 filter=${1:-}
+# Whether a test named $1 is selected by the command line's PATTERN.
+matched=0
+selected() { [[ -z "$filter" || "$1" =~ $filter ]] && matched=$((matched + 1)); }
 
 deps_t0=$SECONDS
 "$root/hack/install-deps.sh" || { echo "test: installing dependencies failed" >&2; exit 1; }
@@ -107,7 +111,7 @@ for backend in $backends; do
   for bin in "$build"/tests/test_*; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin")
-    case "$name" in *"$filter"*) ;; *) continue ;; esac
+    selected "$name" || continue
     case "$name" in test_k8s_real) continue ;; esac   # the Kubernetes stage below
     if [ "$backend" != sandbox ]; then
       case "$testbed_tests" in *" $name "*) ;; *) continue ;; esac
@@ -123,7 +127,7 @@ for bin in "$build"/fuzz/replay_fuzz_*; do
   name=${bin##*/replay_}
   corpus="$root/tests/fuzz/corpus/$name"
   [ -d "$corpus" ] || continue
-  case "$name" in *"$filter"*) ;; *) continue ;; esac
+  selected "$name" || continue
   if "$bin" "$corpus" >"$log_dir/$name.log" 2>&1; then
     passed=$((passed + 1)); printf '%-40s ok      %s\n' "$name" "$(tail -1 "$log_dir/$name.log")"
   else
@@ -145,7 +149,7 @@ for backend in $backends; do
   for script in "$root"/tests/integration/*.sh "$root"/tests/integration/*.py; do
     [ -f "$script" ] || continue
     name=$(basename "$script")
-    case "$name" in *"$filter"*) ;; *) continue ;; esac
+    selected "$name" || continue
     case "$name" in k8s_*|crd_schema.py) continue ;; esac   # the Kubernetes stage below
     uses_bed=0
     grep -qE 'lib/bed\.sh|import bed|KDR_BACKEND' "$script" && uses_bed=1
@@ -179,7 +183,7 @@ done
 k8s_tests=()
 for t in "$build"/tests/test_k8s_real "$root"/tests/integration/crd_schema.py "$root"/tests/integration/k8s_*.py; do
   [ -e "$t" ] || continue
-  case "$(basename "$t")" in *"$filter"*) k8s_tests+=("$t") ;; esac
+  selected "$(basename "$t")" && k8s_tests+=("$t")
 done
 if [ ${#k8s_tests[@]} -gt 0 ]; then
   kube_dir=$("$root/hack/kube/build.sh" --print-dir)
@@ -242,7 +246,7 @@ if [ "${KDR_VALGRIND:-0}" = 1 ]; then
   # (uninitialised reads); the property tests run a tenth of their cases here.
   for source in "$root"/tests/unit/test_*.c; do
     name=$(basename "$source" .c)
-    case "$name" in *"$filter"*) ;; *) continue ;; esac
+    selected "$name" || continue
     if KDR_PLACEMENT_CASES_PERCENT=10 valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
         "$vbuild/tests/$name" >"$log_dir/vg-$name.log" 2>&1; then
       passed=$((passed + 1)); printf '%-40s ok\n' "valgrind $name"
@@ -260,6 +264,10 @@ for backend in $backends; do
     "${bk_failed[$backend]:-0}" "${bk_skipped[$backend]:-0}"
 done
 echo "== total: $passed passed, $failed failed ($binaries cmocka binaries) in $((SECONDS - test_t0)) s"
+if [ -n "$filter" ] && [ "$matched" -eq 0 ]; then
+  echo "test: no test binary or script matches '$filter' (an extended regular expression)" >&2
+  exit 1
+fi
 if [ "$failed" -ne 0 ] || [ ${#broken[@]} -ne 0 ]; then
   printf 'failed: %s\n' "${broken[@]}"
   exit 1
