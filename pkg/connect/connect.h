@@ -66,6 +66,16 @@ int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connec
  */
 int kdr_connect_await_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name,
 			    enum kdr_connector_state want, int timeout_ms);
+/*
+ * GET /connectors/<name>/status: *out whether a restart has happened as far
+ * as the status shows, i.e. no instance it restarts is FAILED or RESTARTING
+ * (Connect answers a restart before it restarts them). n_tasks == 0: the
+ * connector and all its tasks (restart?includeTasks=true&onlyFailed=true);
+ * else only tasks `tasks` (tasks/N/restart). *seen gets the state of the
+ * instance that still waits (or the last one read).
+ */
+int kdr_connect_restart_settled(bool *out, enum kdr_connector_state *seen, struct kdr_connect_client *client,
+				const char *name, const int32_t *tasks, size_t n_tasks);
 /* GET /connectors/<name>/config: *out whether every key of `config` has its value there. */
 int kdr_connect_config_matches(bool *out, struct kdr_connect_client *client, const char *name,
 			       const struct kdr_strmap *config);

@@ -1,8 +1,9 @@
 /*
  * What one connector reports now, for an apply that waits until Connect has
- * acted on its change: Connect answers a pause, resume or config PUT at once
- * and applies it after a rebalance, so a plan read right after would plan the
- * same change again.
+ * acted on its change: Connect answers a pause, resume, restart or config PUT
+ * at once and applies it after a rebalance (a restart on a later tick, its new
+ * status read back from the status topic), so a plan read right after would
+ * plan the same change again.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -25,6 +26,50 @@ static int get_connector_json(json_t **out, struct kdr_connect_client *client, c
 	free(escaped);
 	free(path);
 	free(subject);
+	return rc;
+}
+
+/* A state a restart has not moved past yet. */
+static bool awaits_restart(const char *state)
+{
+	return !state || strcmp(state, "FAILED") == 0 || strcmp(state, "RESTARTING") == 0;
+}
+
+static bool wanted_task(const json_t *task, const int32_t *tasks, size_t n_tasks)
+{
+	json_int_t id = json_integer_value(json_object_get(task, "id"));
+
+	for (size_t i = 0; i < n_tasks; i++)
+		if (tasks[i] == id)
+			return true;
+	return n_tasks == 0;
+}
+
+int kdr_connect_restart_settled(bool *out, enum kdr_connector_state *seen, struct kdr_connect_client *client,
+				const char *name, const int32_t *tasks, size_t n_tasks)
+{
+	json_t *status = NULL;
+	const char *state = NULL;
+	size_t i = 0;
+	json_t *task = NULL;
+	int rc = get_connector_json(&status, client, name, "/status");
+
+	*out = false;
+	*seen = KDR_CONNECTOR_UNKNOWN;
+	if (rc != 0)
+		goto cleanup;
+	state = json_string_value(json_object_get(json_object_get(status, "connector"), "state"));
+	*out = n_tasks > 0 || !awaits_restart(state);
+	json_array_foreach(json_object_get(status, "tasks"), i, task) {
+		if (!*out || !wanted_task(task, tasks, n_tasks))
+			continue;
+		state = json_string_value(json_object_get(task, "state"));
+		*out = !awaits_restart(state);
+	}
+	if (!state || kdr_connector_state_parse(seen, state) != 0)
+		*seen = KDR_CONNECTOR_UNKNOWN;
+cleanup:
+	json_decref(status);
 	return rc;
 }
 

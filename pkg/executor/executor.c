@@ -65,13 +65,18 @@ static const char *wanted_state(enum kdr_action_kind kind)
 
 /*
  * Whether Connect reports what `action` asked for: a pause PAUSED (or
- * STOPPED), a resume RUNNING, a created or updated connector with the sent
- * config. *seen gets the state read (for the warning).
+ * STOPPED), a resume RUNNING, a restart its instances no longer FAILED or
+ * RESTARTING, a created or updated connector with the sent config. *seen
+ * gets the state read (for the warning).
  */
 static bool settled(enum kdr_connector_state *seen, struct kdr_connect_client *client, const struct kdr_action *action)
 {
 	bool matches = false;
 
+	if (action->kind == KDR_ACTION_RESTART_CONNECTOR)
+		return kdr_connect_restart_settled(&matches, seen, client, action->resource, action->task_ids,
+						   action->n_task_ids) == 0 &&
+		       matches;
 	if (kdr_connect_connector_state(seen, client, action->resource) != 0)
 		return false; /* not known yet (a create), or unreadable this round */
 	switch (action->kind) {
@@ -88,13 +93,33 @@ static bool waits_for_connect(const struct kdr_action *action, const struct kdr_
 {
 	return result->attempted && result->code == 0 &&
 	       (action->kind == KDR_ACTION_CREATE_CONNECTOR || action->kind == KDR_ACTION_UPDATE_CONNECTOR ||
-		action->kind == KDR_ACTION_PAUSE_CONNECTOR || action->kind == KDR_ACTION_RESUME_CONNECTOR);
+		action->kind == KDR_ACTION_PAUSE_CONNECTOR || action->kind == KDR_ACTION_RESUME_CONNECTOR ||
+		action->kind == KDR_ACTION_RESTART_CONNECTOR);
+}
+
+/* Why `action` is reported PENDING: what Connect still showed after timeout_ms. */
+static char *unsettled_message(const char *cluster, const struct kdr_action *action, enum kdr_connector_state seen,
+			       int timeout_ms)
+{
+	const char *want = wanted_state(action->kind);
+
+	if (action->kind == KDR_ACTION_RESTART_CONNECTOR)
+		return kdr_asprintf("cluster '%s': connector '%s': an instance it restarted is still %s after %d ms: "
+				    "Connect has not restarted it yet; the next plan shows it again until it does",
+				    cluster, action->resource, kdr_connector_state_name(seen), timeout_ms);
+	if (want)
+		return kdr_asprintf("cluster '%s': connector '%s' is %s, not yet %s after %d ms: Connect has not "
+				    "acted on it yet; the next plan shows it again until it does",
+				    cluster, action->resource, kdr_connector_state_name(seen), want, timeout_ms);
+	return kdr_asprintf("cluster '%s': connector '%s' (%s): Connect does not report the new config yet "
+			    "after %d ms; the next plan shows it again until it does",
+			    cluster, action->resource, kdr_connector_state_name(seen), timeout_ms);
 }
 
 /*
  * Waits, up to timeout_ms, until Connect reports the result of each change
- * this step made on `cluster` (Connect acts on a pause, resume or config PUT
- * after a rebalance, so a plan read at once would plan it again). A change
+ * this step made on `cluster` (Connect acts on a pause, resume, restart or
+ * config PUT after answering, so a plan read at once would plan it again). A change
  * still not reported is marked unsettled with what Connect said; nothing is
  * undone.
  */
@@ -124,19 +149,12 @@ static void settle_connectors(struct kdr_apply_report *out, const struct kdr_pla
 	}
 	for (size_t i = 0; left && i < plan->n_actions; i++) {
 		const struct kdr_action *action = &plan->actions[i];
-		const char *want = wanted_state(action->kind);
 
 		if (done[i] || !kdr_apply_run_has(run, action->kind) || strcmp(action->cluster, cluster) != 0 ||
 		    !waits_for_connect(action, &out->results[i]))
 			continue;
 		out->results[i].unsettled = true;
-		out->results[i].message =
-		    want ? kdr_asprintf("cluster '%s': connector '%s' is %s, not yet %s after %d ms: Connect has not "
-					"acted on it yet; the next plan shows it again until it does",
-					cluster, action->resource, kdr_connector_state_name(seen[i]), want, timeout_ms)
-			 : kdr_asprintf("cluster '%s': connector '%s' (%s): Connect does not report the new config yet "
-					"after %d ms; the next plan shows it again until it does",
-					cluster, action->resource, kdr_connector_state_name(seen[i]), timeout_ms);
+		out->results[i].message = unsettled_message(cluster, action, seen[i], timeout_ms);
 	}
 	free(done);
 	free(seen);

@@ -951,6 +951,54 @@ static void test_config_delay(void **state)
 	assert_states(SOURCE, "RUNNING", 1, two);
 }
 
+/*
+ * With a state delay, a restart is answered before it happens (Connect writes
+ * a restart request to its config topic, or restarts a task on its tick
+ * thread, and the new status is read back later): the 202 body is the plan,
+ * but the status keeps a FAILED task FAILED until the delay has passed.
+ */
+static void test_restart_delay(void **state)
+{
+	struct resp r;
+	const char *failed[] = {"FAILED", "RUNNING"};
+	const char *both_failed[] = {"FAILED", "FAILED"};
+	const char *running[] = {"RUNNING", "RUNNING"};
+
+	(void)state;
+	create_source(SOURCE, "2");
+	kdr_connect_server_set_state_delay(srv, STATE_DELAY_MS);
+	assert_int_equal(kdr_connect_server_fail_task(srv, SOURCE, 0, "java.lang.RuntimeException: boom"), 0);
+	request(&r, "POST", "/connectors/" SOURCE "/restart?includeTasks=true&onlyFailed=true", NULL);
+	assert_int_equal(r.status, 202);
+	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "tasks"), 0), "state"), "RESTARTING");
+	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "tasks"), 1), "state"), "RUNNING");
+	resp_release(&r);
+	assert_states(SOURCE, "RUNNING", 2, failed);
+	sleep_ms(STATE_DELAY_MS + 100);
+	assert_states(SOURCE, "RUNNING", 2, running);
+
+	/* tasks/N/restart: the same, and two pending restarts both happen. */
+	assert_int_equal(kdr_connect_server_fail_task(srv, SOURCE, 1, "boom"), 0);
+	expect_status("POST", "/connectors/" SOURCE "/tasks/1/restart", NULL, 204);
+	assert_int_equal(kdr_connect_server_fail_task(srv, SOURCE, 0, "boom"), 0);
+	expect_status("POST", "/connectors/" SOURCE "/tasks/0/restart", NULL, 204);
+	assert_states(SOURCE, "RUNNING", 2, both_failed);
+	sleep_ms(STATE_DELAY_MS + 100);
+	assert_states(SOURCE, "RUNNING", 2, running);
+
+	/* A failed connector restarted while a pause is pending comes back PAUSED; delay 0 applies it at once. */
+	assert_int_equal(kdr_connect_server_fail_connector(srv, SOURCE, "boom"), 0);
+	expect_status("PUT", "/connectors/" SOURCE "/pause", NULL, 202);
+	expect_status("POST", "/connectors/" SOURCE "/restart", NULL, 204);
+	assert_states(SOURCE, "FAILED", 2, running);
+	kdr_connect_server_set_state_delay(srv, 0);
+	{
+		const char *paused[] = {"PAUSED", "PAUSED"};
+
+		assert_states(SOURCE, "PAUSED", 2, paused);
+	}
+}
+
 static void test_initial_state(void **state)
 {
 	char body[1024];
@@ -1651,6 +1699,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_delay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_initial_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_task_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_connector_only, setup, teardown),

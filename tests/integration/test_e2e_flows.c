@@ -1059,21 +1059,29 @@ static void test_server_errors_fail_the_action(void **state)
 	kdr_desired_release(&desired);
 }
 
+/*
+ * A FAILED task is restarted, and the apply waits until Connect reports it
+ * restarted: Connect answers a restart before it restarts the task (its new
+ * status is read back later), so the plan read right after would restart it
+ * again. The worker here restarts LAG_MS after answering, as real Connect
+ * does; one that restarts later than --timeout leaves the restart PENDING.
+ */
 static void test_failed_task_is_restarted(void **state)
 {
 	struct fixture *fx = *state;
 	struct kdr_desired desired = {0};
 	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	struct kdr_executor_options options;
 	const struct kdr_action *action = NULL;
 	char *connector_state = NULL, *task_state = NULL;
+	const char *trace = "org.apache.kafka.connect.errors.ConnectException: boom\n\tat x";
 
 	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (Connect 409/500, a FAILED task)");
 	load(&desired, fx, &baseline);
 	reconcile(&desired);
-	assert_int_equal(
-	    kdr_sandbox_connect_fail_task(fx->sandbox, WEST, "kdr.east-to-west.source", 2,
-					  "org.apache.kafka.connect.errors.ConnectException: boom\n\tat x"),
-	    0);
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, LAG_MS), 0);
+	assert_int_equal(kdr_sandbox_connect_fail_task(fx->sandbox, WEST, "kdr.east-to-west.source", 2, trace), 0);
 	connector_state = worker_state(fx, WEST, "kdr.east-to-west.source", 2, &task_state);
 	assert_string_equal(task_state, "FAILED");
 	free(task_state);
@@ -1087,11 +1095,30 @@ static void test_failed_task_is_restarted(void **state)
 	assert_int_equal(action->task_ids[0], 2);
 	kdr_plan_release(&plan);
 	reconcile(&desired);
+	assert_plan_empty_right_after_apply(&desired);
 	connector_state = worker_state(fx, WEST, "kdr.east-to-west.source", 2, &task_state);
 	assert_string_equal(connector_state, "RUNNING");
 	assert_string_equal(task_state, "RUNNING");
 	free(task_state);
 	free(connector_state);
+
+	/* A worker slower than the timeout: done, not yet reported, so PENDING; the next plan shows it again. */
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, 3000), 0);
+	assert_int_equal(kdr_sandbox_connect_fail_task(fx->sandbox, WEST, "kdr.east-to-west.source", 2, trace), 0);
+	plan_live(&plan, &desired, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	executor_options(&options);
+	options.timeout_ms = 500;
+	kdr_executor_apply(&report, &plan, &desired, &options);
+	assert_int_equal(report.failed, 0);
+	assert_int_equal(report.unsettled, 1);
+	assert_true(report.results[0].unsettled);
+	printf("# pending: %s\n", report.results[0].message);
+	assert_non_null(strstr(report.results[0].message, "connector 'kdr.east-to-west.source': an instance it "
+							  "restarted is still FAILED after 500 ms"));
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, 0), 0);
 	assert_second_plan_empty(fx, &desired);
 	kdr_desired_release(&desired);
 }

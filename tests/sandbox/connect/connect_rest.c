@@ -588,7 +588,7 @@ static void restart_task(struct ctx *ctx)
 	}
 	if (!(conn = connector_or_404(ctx, "Unknown connector: %s")))
 		return;
-	if (kdr_connect_state_restart_task(conn, task) < 0) {
+	if (kdr_connect_state_restart_task(ctx->store, conn, task) < 0) {
 		fail(ctx, 404, "Unknown task: %s-%ld", conn->name, task);
 		return;
 	}

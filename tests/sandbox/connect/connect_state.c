@@ -17,6 +17,11 @@
  * - Stop shuts the tasks down (their configs are removed) and the connector
  *   reports STOPPED.
  * - A restarted instance comes back in the state its target state implies.
+ * - A restart is answered before it happens (DistributedHerder: restart?
+ *   includeTasks/onlyFailed writes a restart request to the config topic and
+ *   a later tick executes it; tasks/N/restart restarts the task on the tick
+ *   thread, but its RUNNING status is a status-topic record read back later),
+ *   so with a state delay a restarted instance keeps its state until then.
  */
 
 static const char *const state_names[] = {
@@ -168,6 +173,22 @@ static void bounce(struct kdr_connect_connector *conn, bool created)
 		generate_tasks(conn);
 }
 
+/* Restarts the instances a restart marked (state delay); a task regenerated since has no mark. */
+static void apply_restarts(struct kdr_connect_connector *conn)
+{
+	size_t i = 0;
+
+	for (i = 0; conn->pending_task_restart && i < conn->n_tasks; i++)
+		if (conn->tasks[i].pending_restart) {
+			conn->tasks[i].pending_restart = false;
+			start_task(conn, i);
+		}
+	if (conn->pending_restart)
+		start_connector(conn);
+	conn->pending_restart = false;
+	conn->pending_task_restart = false;
+}
+
 struct kdr_connect_connector *kdr_connect_state_put(bool *created, struct kdr_connect_state_store *store,
 						    const char *name, const struct kdr_strmap *config,
 						    const struct kdr_connect_plugin *plugin,
@@ -277,15 +298,16 @@ void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t n
 	for (i = 0; i < store->n; i++) {
 		struct kdr_connect_connector *conn = store->v[i];
 
-		if (!conn->pending && !conn->pending_bounce)
+		if (!conn->pending && !conn->pending_bounce && !conn->pending_restart && !conn->pending_task_restart)
 			continue;
 		if (store->state_delay_ns > 0 && conn->pending_due_ns > now_ns)
 			continue;
-		/* The target first: a bounce restarts the connector in the state it now asks for. */
+		/* The target first: a bounce or restart restarts an instance in the state it now asks for. */
 		if (conn->pending)
 			kdr_connect_state_set_target(conn, conn->pending_target);
 		if (conn->pending_bounce)
 			bounce(conn, false);
+		apply_restarts(conn);
 		conn->pending = false;
 		conn->pending_bounce = false;
 	}
@@ -306,7 +328,17 @@ static json_t *instance_json(const struct kdr_connect_state_store *store, long t
 	return obj;
 }
 
-json_t *kdr_connect_state_restart(const struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+/* Marks what a restart asks for; without a delay restarts it now, else when the delay has passed. */
+static void request_restart(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn)
+{
+	if (store->state_delay_ns == 0) {
+		apply_restarts(conn);
+		return;
+	}
+	conn->pending_due_ns = store->now_ns + store->state_delay_ns;
+}
+
+json_t *kdr_connect_state_restart(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
 				  bool include_tasks, bool only_failed)
 {
 	bool restart_connector = !only_failed || conn->state == KDR_CONNECT_FAILED;
@@ -321,25 +353,26 @@ json_t *kdr_connect_state_restart(const struct kdr_connect_state_store *store, s
 		json_array_append_new(tasks, instance_json(store, (long)i,
 							   restart ? KDR_CONNECT_RESTARTING : conn->tasks[i].state,
 							   conn->tasks[i].trace));
+		conn->tasks[i].pending_restart |= restart;
+		conn->pending_task_restart |= restart;
 	}
 	plan =
 	    json_pack("{s:s, s:o, s:o, s:s}", "name", conn->name, "connector",
 		      instance_json(store, -1, restart_connector ? KDR_CONNECT_RESTARTING : conn->state, conn->trace),
 		      "tasks", tasks, "type", conn->plugin->type);
-
-	for (i = 0; i < conn->n_tasks; i++)
-		if (include_tasks && (!only_failed || conn->tasks[i].state == KDR_CONNECT_FAILED))
-			start_task(conn, i);
-	if (restart_connector)
-		start_connector(conn);
+	conn->pending_restart |= restart_connector;
+	request_restart(store, conn);
 	return plan;
 }
 
-int kdr_connect_state_restart_task(struct kdr_connect_connector *conn, long task)
+int kdr_connect_state_restart_task(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+				   long task)
 {
 	if (task < 0 || (size_t)task >= conn->n_tasks)
 		return KDR_ENOTFOUND;
-	start_task(conn, (size_t)task);
+	conn->tasks[task].pending_restart = true;
+	conn->pending_task_restart = true;
+	request_restart(store, conn);
 	return 0;
 }
 

@@ -17,8 +17,8 @@
  * applied at once: a change Connect would apply asynchronously after
  * answering is already visible on the next request. With a state delay
  * (kdr_connect_state_set_delay) a pause/resume/stop only records the target,
- * a config update only stores the config, and the instances move once the
- * delay has passed, as real Connect moves them after a rebalance. Not thread-safe; the server holds its lock around
+ * a config update only stores the config, a restart only records which
+ * instances restart, and the instances move once the delay has passed, as real Connect moves them after a rebalance. Not thread-safe; the server holds its lock around
  * every call. Private to the sandbox.
  */
 
@@ -40,7 +40,8 @@ enum kdr_connect_target {
 
 struct kdr_connect_task {
 	enum kdr_connect_state state;
-	char *trace; /* NULL: none */
+	char *trace;	      /* NULL: none */
+	bool pending_restart; /* a restart asked for but not done yet (state delay) */
 };
 
 struct kdr_connect_connector {
@@ -56,7 +57,9 @@ struct kdr_connect_connector {
 	bool pending; /* a target asked for but not applied yet (state delay) */
 	enum kdr_connect_target pending_target;
 	bool pending_bounce;	 /* a config written but not acted on yet (state delay) */
-	uint64_t pending_due_ns; /* CLOCK_MONOTONIC ns at which the pending target and bounce apply */
+	bool pending_restart;	 /* a restart of the connector instance not done yet (state delay) */
+	bool pending_task_restart; /* some task's pending_restart is set */
+	uint64_t pending_due_ns; /* CLOCK_MONOTONIC ns at which the pending target, bounce and restarts apply */
 };
 
 struct kdr_connect_state_store {
@@ -112,13 +115,17 @@ void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t n
 /*
  * POST restart with includeTasks/onlyFailed: returns the restart plan as a
  * new status object (restarted instances shown RESTARTING), then restarts
- * them. Without either flag, only the connector instance restarts.
+ * them. Without either flag, only the connector instance restarts. With a
+ * state delay the instances are only marked: they keep their state (a FAILED
+ * task reads FAILED) until kdr_connect_state_advance restarts them, the delay
+ * after `now_ns`, as Connect restarts them after answering.
  */
-json_t *kdr_connect_state_restart(const struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+json_t *kdr_connect_state_restart(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
 				  bool include_tasks, bool only_failed);
 
-/* POST tasks/{id}/restart; KDR_ENOTFOUND when the task does not exist. */
-int kdr_connect_state_restart_task(struct kdr_connect_connector *conn, long task);
+/* POST tasks/{id}/restart, behind the state delay as above; KDR_ENOTFOUND when the task does not exist. */
+int kdr_connect_state_restart_task(struct kdr_connect_state_store *store, struct kdr_connect_connector *conn,
+				   long task);
 
 /* Fault injection: marks a task (task >= 0) or the connector (task < 0) FAILED with `trace`. */
 int kdr_connect_state_fail(struct kdr_connect_connector *conn, long task, const char *trace);
