@@ -212,6 +212,21 @@ static enum kdr_connector_state connector_state(struct fixture *f, const char *n
  * Waits (bounded) until the connector is `want` and, when task >= 0, task
  * `task` exists and is `want_task`; the sandbox is there at once.
  */
+/* Polls kdr_connect_restart_settled until the restart of `tasks` (none: the connector and all) shows. */
+static void wait_restarted(struct fixture *f, const char *name, const int32_t *tasks, size_t n_tasks)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+	enum kdr_connector_state seen = KDR_CONNECTOR_UNKNOWN;
+	bool done = false;
+
+	while (kdr_connect_restart_settled(&done, &seen, f->client, name, tasks, n_tasks) != 0 || !done) {
+		if (now_ms() > deadline)
+			fail_msg("connector '%s': a restarted instance still %s after %d ms", name,
+				 kdr_connector_state_name(seen), SETTLE_MS);
+		sleep_ms(100);
+	}
+}
+
 static void wait_state(struct fixture *f, const char *name, size_t task, enum kdr_connector_state want,
 		       enum kdr_connector_state want_task)
 {
@@ -265,11 +280,14 @@ static void test_pause_resume_restart_delete(void **state)
 			 0);
 	assert_int_equal(connector_state(f, name, 1, &task_state), KDR_CONNECTOR_RUNNING);
 	assert_int_equal(task_state, KDR_CONNECTOR_FAILED);
+	/* Connect answers a restart before it restarts (with the sandbox's state delay too): wait for it. */
 	assert_int_equal(kdr_connect_restart(f->client, name, true, true), 0);
+	wait_restarted(f, name, NULL, 0);
 	connector_state(f, name, 1, &task_state);
 	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
 	assert_int_equal(kdr_sandbox_connect_fail_task(f->sandbox, WEST, name, 0, "boom again"), 0);
 	assert_int_equal(kdr_connect_restart_task(f->client, name, 0), 0);
+	wait_restarted(f, name, (const int32_t[]){ 0 }, 1);
 	connector_state(f, name, 0, &task_state);
 	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
 
