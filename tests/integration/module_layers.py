@@ -5,6 +5,7 @@ transitively), never another module's private <module>_internal.h, and no
 header by a relative path. The libraries link in that order, but every module
 compiles with pkg/ on its include path, so only this check keeps the walk of a
 topic from YAML to CreateTopics going down the layers without climbing back.
+The README's layout table lists every module below the ones it depends on.
 
 Runs on no backend (it reads the tree); it first proves it can fail, on a
 small tree with one violation of each kind."""
@@ -65,6 +66,21 @@ def violations(root):
     return found, deps
 
 
+def readme_order(root, deps):
+    """What is wrong with the README's layout table: a module missing, or listed above one it depends on."""
+    with open(os.path.join(root, "README.md")) as f:
+        text = f.read()
+    start = text.find("## Layout")
+    section = text[start:text.find("\n## ", start + 1)] if start >= 0 else ""
+    order = re.findall(r"^\| `pkg/(\w+)`", section, re.M)
+    found = [f"README.md layout: pkg/{m} is not listed" for m in sorted(set(deps) - set(order))]
+    for m in order:
+        for d in deps.get(m, []):
+            if d in order and order.index(d) > order.index(m):
+                found.append(f"README.md layout: pkg/{m} is listed above pkg/{d}, which it depends on")
+    return found
+
+
 def self_test():
     """The check reports each kind of violation on a tree that has them, and nothing on a clean one."""
     with tempfile.TemporaryDirectory() as root:
@@ -108,13 +124,14 @@ def main():
     else:
         failed += 1
     found, deps = violations(root)
+    found += readme_order(root, deps)
     if found:
         failed += 1
         for v in found:
             print("FAILED", v)
     else:
         passed += 1
-        print(f"ok   {len(deps)} modules of pkg/ include only what they depend on")
+        print(f"ok   {len(deps)} modules of pkg/ include only what they depend on, listed in that order in the README")
     print(f"module_layers (no backend: reads the source tree): {passed} passed, {failed} failed")
     return 1 if failed else 0
 
