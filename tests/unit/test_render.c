@@ -290,6 +290,52 @@ static void assert_golden(const char *name, const char *actual)
 	kdr_buf_release(&expected);
 }
 
+/*
+ * One rendering case: a plan (and desired state) built by its functions,
+ * rendered in one format, and what the output must be: the whole text, a
+ * golden file, lines it must hold and a line it must not. Each case is its
+ * own cmocka test named test_<case> (RENDER_TEST).
+ */
+struct render_case {
+	void (*build)(struct kdr_plan *plan);		 /* NULL: the empty plan */
+	void (*build_desired)(struct kdr_desired *desired); /* NULL: no desired state */
+	enum kdr_render_format format;
+	const char *exact;	  /* the whole output, or NULL */
+	const char *golden;	  /* a file of tests/unit/fixtures/render/, or NULL */
+	const char *contains[6]; /* lines the output holds, up to the first NULL */
+	const char *absent;	  /* text the output must not hold, or NULL */
+};
+
+static void run_render_case(void **state)
+{
+	const struct render_case *c = *state;
+	struct kdr_plan plan = { 0 };
+	struct kdr_desired desired = { 0 };
+	char *out = NULL;
+
+	memset(&plan, 0, sizeof(plan));
+	if (c->build)
+		c->build(&plan);
+	if (c->build_desired)
+		c->build_desired(&desired);
+	out = render(&plan, c->build_desired ? &desired : NULL, c->format);
+	if (c->exact)
+		assert_string_equal(out, c->exact);
+	if (c->golden)
+		assert_golden(c->golden, out);
+	for (size_t i = 0; i < sizeof(c->contains) / sizeof(c->contains[0]) && c->contains[i]; i++)
+		if (!strstr(out, c->contains[i]))
+			fail_msg("missing %s in:\n%s", c->contains[i], out);
+	if (c->absent && strstr(out, c->absent))
+		fail_msg("unwanted %s in:\n%s", c->absent, out);
+	free(out);
+	kdr_plan_release(&plan);
+	if (c->build_desired)
+		kdr_desired_release(&desired);
+}
+
+#define RENDER_TEST(c) { "test_" #c, run_render_case, NULL, NULL, (void *)&(c) }
+
 /* ---------------------------------------------------------------- format names */
 
 static void test_format_parse(void **state)
@@ -312,45 +358,29 @@ static void test_format_parse(void **state)
 
 /* ---------------------------------------------------------------- text */
 
-static void test_text_empty(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
+static const struct render_case text_empty = {
+	.format = KDR_RENDER_TEXT,
+	.exact = "No changes. Live state matches the desired state.\n",
+};
 
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_string_equal(text, "No changes. Live state matches the desired state.\n");
-	free(text);
+static void build_one_note(struct kdr_plan *plan)
+{
+	add_note(plan, KDR_NOTE_INFO, "dc-west", "tmp.x", "prune skipped (run with --allow-delete)");
 }
 
-static void test_text_empty_with_notes(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
+static const struct render_case text_empty_with_notes = {
+	.build = build_one_note,
+	.format = KDR_RENDER_TEXT,
+	.exact = "Notes:\n"
+		 "  - dc-west/tmp.x: prune skipped (run with --allow-delete)\n"
+		 "\n"
+		 "No changes. Live state matches the desired state.\n",
+};
 
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	add_note(&plan, KDR_NOTE_INFO, "dc-west", "tmp.x", "prune skipped (run with --allow-delete)");
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_string_equal(text, "Notes:\n"
-				  "  - dc-west/tmp.x: prune skipped (run with --allow-delete)\n"
-				  "\n"
-				  "No changes. Live state matches the desired state.\n");
-	free(text);
-	kdr_plan_release(&plan);
-}
-
-static void test_text_small(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
-
-	(void)state;
-	build_small(&plan);
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_string_equal(
-		text,
+static const struct render_case text_small = {
+	.build = build_small,
+	.format = KDR_RENDER_TEXT,
+	.exact =
 		"Cluster dc-east:\n"
 		"  + create-topic events\n"
 		"      policy: core\n"
@@ -382,10 +412,8 @@ static void test_text_small(void **state)
 		"  - dc-west/tmp.x: prune skipped (run with --allow-delete)\n"
 		"\n"
 		"Plan: 1 to create, 1 to change, 1 to delete, 1 blocked.\n"
-		"risk: 1 destructive, 1 irreversible\n");
-	free(text);
-	kdr_plan_release(&plan);
-}
+		"risk: 1 destructive, 1 irreversible\n",
+};
 
 /* Which symbol each kind gets. */
 static void test_text_symbols_per_kind(void **state)
@@ -425,89 +453,74 @@ static void test_text_symbols_per_kind(void **state)
 	kdr_plan_release(&plan);
 }
 
-static void test_text_full_golden(void **state)
+static void build_long_assignments(struct kdr_plan *plan)
 {
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
-
-	(void)state;
-	build_full(&plan);
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_golden("full.txt", text);
-	free(text);
-	kdr_plan_release(&plan);
-}
-
-static void test_text_long_assignment_is_truncated(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
 	struct kdr_action *action = NULL;
 
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	action = add_action(&plan, KDR_ACTION_CREATE_TOPIC, KDR_RISK_SAFE, "dc-east", "big", "core", "missing");
+	action = add_action(plan, KDR_ACTION_CREATE_TOPIC, KDR_RISK_SAFE, "dc-east", "big", "core", "missing");
 	set_topic_shape(action, 20, 2, 20, 5);
-	action = add_action(&plan, KDR_ACTION_ADD_PARTITIONS, KDR_RISK_SAFE, "dc-east", "grow", "core",
+	action = add_action(plan, KDR_ACTION_ADD_PARTITIONS, KDR_RISK_SAFE, "dc-east", "grow", "core",
 			    "partitions 6 -> 16");
 	set_topic_shape(action, 16, 3, 10, 3);
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_non_null(strstr(text, "      assignment: p0=[1,2] p1=[2,3] p2=[3,4] p3=[4,5] p4=[5,1] p5=[1,2] "
-				     "p6=[2,3] p7=[3,4] ... (12 more)\n"));
-	/* add-partitions: numbered after the existing ones. */
-	assert_non_null(strstr(text, "      partitions: 6 -> 16, replication factor: 3\n"
-				     "      assignment: p6=[1,2,3] p7=[2,3,1] p8=[3,1,2] p9=[1,2,3] p10=[2,3,1] "
-				     "p11=[3,1,2] p12=[1,2,3] p13=[2,3,1] ... (2 more)\n"));
-	free(text);
-	kdr_plan_release(&plan);
 }
 
-static void test_text_placement_and_dc_loss(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
+static const struct render_case text_long_assignment_is_truncated = {
+	.build = build_long_assignments,
+	.format = KDR_RENDER_TEXT,
+	.contains = {
+		"      assignment: p0=[1,2] p1=[2,3] p2=[3,4] p3=[4,5] p4=[5,1] p5=[1,2] "
+		"p6=[2,3] p7=[3,4] ... (12 more)\n",
+		/* add-partitions: numbered after the existing ones. */
+		"      partitions: 6 -> 16, replication factor: 3\n"
+		"      assignment: p6=[1,2,3] p7=[2,3,1] p8=[3,1,2] p9=[1,2,3] p10=[2,3,1] "
+		"p11=[3,1,2] p12=[1,2,3] p13=[2,3,1] ... (2 more)\n",
+	},
+};
 
-	(void)state;
-	build_full(&plan);
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_non_null(strstr(text, "      replicas per DC: dc-east=24, dc-west=12\n"
-				     "      replicas per rack: east-1a=12, east-1b=12, west-1a=12\n"
-				     "      dc loss: writes with acks=all stop if dc-east is lost "
-				     "(min.insync.replicas=2; dc-east lost -> 1 left, dc-west lost -> 2 left)\n"));
-	assert_non_null(strstr(text, "      dc loss: survives losing any one DC (min.insync.replicas=2; "
-				     "dc-east lost -> 2 left, dc-west lost -> 2 left)\n"));
-	free(text);
-	kdr_plan_release(&plan);
-}
+/* Per-DC and per-rack replica counts and the DC-loss verdict, failing and surviving. */
+static const struct render_case text_placement_and_dc_loss = {
+	.build = build_full,
+	.format = KDR_RENDER_TEXT,
+	.contains = {
+		"      replicas per DC: dc-east=24, dc-west=12\n"
+		"      replicas per rack: east-1a=12, east-1b=12, west-1a=12\n"
+		"      dc loss: writes with acks=all stop if dc-east is lost "
+		"(min.insync.replicas=2; dc-east lost -> 1 left, dc-west lost -> 2 left)\n",
+		"      dc loss: survives losing any one DC (min.insync.replicas=2; "
+		"dc-east lost -> 2 left, dc-west lost -> 2 left)\n",
+	},
+};
 
-static void test_text_connectors(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
+static const struct render_case text_full_golden = {
+	.build = build_full,
+	.format = KDR_RENDER_TEXT,
+	.golden = "full.txt",
+};
 
-	(void)state;
-	build_full(&plan);
-	text = render(&plan, NULL, KDR_RENDER_TEXT);
-	assert_non_null(strstr(text, "  + create-connector kdr.east-to-west.source\n"
-				     "      policy: east-to-west\n"
-				     "      reason: missing\n"
-				     "      config:\n"
-				     "        connector.class = org.apache.kafka.connect.mirror.MirrorSourceConnector\n"
-				     "        source.cluster.sasl.jaas.config = (redacted)\n"
-				     "        topics = orders|events\n"));
-	assert_non_null(strstr(text, "      ~ tasks.max: 1 -> 4\n"
-				     "      ~ target.cluster.bootstrap.servers: (redacted) -> (redacted)\n"));
-	assert_non_null(strstr(text, "  ~ restart-connector kdr.east-to-west.source [disruptive]\n"
-				     "      policy: east-to-west\n"
-				     "      reason: tasks failed\n"
-				     "      restart: tasks 0, 2\n"));
-	assert_non_null(strstr(text, "      reason: connector failed\n      restart: the connector\n"));
-	/* A prune of an orphan has no policy line. */
-	assert_non_null(strstr(text, "  - delete-connector kdr.old-flow.source [destructive]\n"
-				     "      reason: flow removed\n"));
-	free(text);
-	kdr_plan_release(&plan);
-}
+/* Connector config with secrets redacted, sensitive changes, restarts of tasks and of the connector. */
+static const struct render_case text_connectors = {
+	.build = build_full,
+	.format = KDR_RENDER_TEXT,
+	.contains = {
+		"  + create-connector kdr.east-to-west.source\n"
+		"      policy: east-to-west\n"
+		"      reason: missing\n"
+		"      config:\n"
+		"        connector.class = org.apache.kafka.connect.mirror.MirrorSourceConnector\n"
+		"        source.cluster.sasl.jaas.config = (redacted)\n"
+		"        topics = orders|events\n",
+		"      ~ tasks.max: 1 -> 4\n"
+		"      ~ target.cluster.bootstrap.servers: (redacted) -> (redacted)\n",
+		"  ~ restart-connector kdr.east-to-west.source [disruptive]\n"
+		"      policy: east-to-west\n"
+		"      reason: tasks failed\n"
+		"      restart: tasks 0, 2\n",
+		"      reason: connector failed\n      restart: the connector\n",
+		/* A prune of an orphan has no policy line. */
+		"  - delete-connector kdr.old-flow.source [destructive]\n"
+		"      reason: flow removed\n",
+	},
+};
 
 /* ---------------------------------------------------------------- secrets */
 
@@ -539,29 +552,21 @@ static void test_secrets_never_printed(void **state)
 
 /* ---------------------------------------------------------------- markdown */
 
-static void test_markdown_empty(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *md = NULL;
+static const struct render_case markdown_empty = {
+	.format = KDR_RENDER_MARKDOWN,
+	.exact = "## kdr plan\n\nNo changes. Live state matches the desired state.\n",
+};
 
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	md = render(&plan, NULL, KDR_RENDER_MARKDOWN);
-	assert_string_equal(md, "## kdr plan\n\nNo changes. Live state matches the desired state.\n");
-	free(md);
+static void build_small_with_revision(struct kdr_plan *plan)
+{
+	build_small(plan);
+	plan->revision = kdr_strdup("3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39");
 }
 
-static void test_markdown_small(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *md = NULL;
-
-	(void)state;
-	build_small(&plan);
-	plan.revision = kdr_strdup("3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39");
-	md = render(&plan, NULL, KDR_RENDER_MARKDOWN);
-	assert_string_equal(
-		md,
+static const struct render_case markdown_small = {
+	.build = build_small_with_revision,
+	.format = KDR_RENDER_MARKDOWN,
+	.exact =
 		"## kdr plan for 3f2a9c1\n"
 		"\n"
 		"| create | change | delete | blocked | safe | disruptive | data-moving | destructive | "
@@ -636,64 +641,49 @@ static void test_markdown_small(void **state)
 		"### Notes\n"
 		"\n"
 		"- **warning** `dc-east` `events`: does not survive the loss of dc-west\n"
-		"- **info** `dc-west` `tmp.x`: prune skipped (run with --allow-delete)\n");
-	free(md);
-	kdr_plan_release(&plan);
+		"- **info** `dc-west` `tmp.x`: prune skipped (run with --allow-delete)\n",
+};
+
+static const struct render_case markdown_full_golden = {
+	.build = build_full,
+	.build_desired = build_desired,
+	.format = KDR_RENDER_MARKDOWN,
+	.golden = "full.md",
+};
+
+static void build_odd_revision(struct kdr_plan *plan)
+{
+	plan->revision = kdr_strdup("v1.2|`x`");
 }
 
-static void test_markdown_full_golden(void **state)
+static const struct render_case markdown_title_revision = {
+	.build = build_odd_revision,
+	.format = KDR_RENDER_MARKDOWN,
+	.contains = { "## kdr plan for `` v1.2|`x` ``\n" },
+};
+
+static void build_markdown_specials(struct kdr_plan *plan)
 {
-	struct kdr_plan plan = { 0 };
-	struct kdr_desired desired = { 0 };
-	char *md = NULL;
-
-	(void)state;
-	build_full(&plan);
-	build_desired(&desired);
-	md = render(&plan, &desired, KDR_RENDER_MARKDOWN);
-	assert_golden("full.md", md);
-	free(md);
-	kdr_plan_release(&plan);
-	kdr_desired_release(&desired);
-}
-
-static void test_markdown_title_revision(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *md = NULL;
-
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	plan.revision = kdr_strdup("v1.2|`x`");
-	md = render(&plan, NULL, KDR_RENDER_MARKDOWN);
-	assert_non_null(strstr(md, "## kdr plan for `` v1.2|`x` ``\n"));
-	free(md);
-	kdr_plan_release(&plan);
-}
-
-static void test_markdown_escapes_user_strings(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *md = NULL;
-
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	add_action(&plan, KDR_ACTION_DELETE_TOPIC, KDR_RISK_DESTRUCTIVE, "dc-east", "a|b`c", "core",
+	add_action(plan, KDR_ACTION_DELETE_TOPIC, KDR_RISK_DESTRUCTIVE, "dc-east", "a|b`c", "core",
 		   "drift: *bold* <script> @team #12 [x](y) a|b");
-	add_blocked(&plan, KDR_BLOCKED_ERROR, "dc-east", "t|x", "p", "bad | pipe", NULL);
-	add_note(&plan, KDR_NOTE_WARNING, "dc-east", NULL, "line1\nline2 _x_");
-	md = render(&plan, NULL, KDR_RENDER_MARKDOWN);
-	/* Tables: pipes escaped even inside code spans; backticks get a longer fence. */
-	assert_non_null(strstr(md, "| `dc-east` | `t\\|x` | error | `p` | bad \\| pipe |\n"));
-	assert_non_null(strstr(md, "| `dc-east` | delete-topic | `` a\\|b`c `` | **destructive** | "
-				   "drift: \\*bold\\* \\<script> \\@team \\#12 \\[x\\](y) a\\|b |\n"));
-	/* Lists: a code span holds the pipe as is. */
-	assert_non_null(strstr(md, "- `-` delete-topic `` a|b`c `` **[destructive]**\n"));
-	assert_non_null(strstr(md, "- **warning** `dc-east`: line1 line2 \\_x\\_\n"));
-	assert_null(strstr(md, " <script>"));
-	free(md);
-	kdr_plan_release(&plan);
+	add_blocked(plan, KDR_BLOCKED_ERROR, "dc-east", "t|x", "p", "bad | pipe", NULL);
+	add_note(plan, KDR_NOTE_WARNING, "dc-east", NULL, "line1\nline2 _x_");
 }
+
+static const struct render_case markdown_escapes_user_strings = {
+	.build = build_markdown_specials,
+	.format = KDR_RENDER_MARKDOWN,
+	.contains = {
+		/* Tables: pipes escaped even inside code spans; backticks get a longer fence. */
+		"| `dc-east` | `t\\|x` | error | `p` | bad \\| pipe |\n",
+		"| `dc-east` | delete-topic | `` a\\|b`c `` | **destructive** | "
+		"drift: \\*bold\\* \\<script> \\@team \\#12 \\[x\\](y) a\\|b |\n",
+		/* Lists: a code span holds the pipe as is. */
+		"- `-` delete-topic `` a|b`c `` **[destructive]**\n",
+		"- **warning** `dc-east`: line1 line2 \\_x\\_\n",
+	},
+	.absent = " <script>",
+};
 
 static void test_markdown_long_cluster_is_collapsed(void **state)
 {
@@ -724,23 +714,22 @@ static void test_markdown_long_cluster_is_collapsed(void **state)
 
 /* ---------------------------------------------------------------- mermaid */
 
-static void test_markdown_mermaid(void **state)
+/* A name that would break a quoted label; a flow to an undefined cluster still draws. */
+static void build_desired_with_odd_flow(struct kdr_desired *desired)
 {
-	struct kdr_plan plan = { 0 };
-	struct kdr_desired desired = { 0 };
-	char *md = NULL;
 	struct kdr_flow *flow = NULL;
 
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	build_desired(&desired);
-	/* A name that would break a quoted label; a flow to an undefined cluster still draws. */
-	flow = kdr_desired_add_flow(&desired);
+	build_desired(desired);
+	flow = kdr_desired_add_flow(desired);
 	flow->meta.name = kdr_strdup("odd\"|#<b>`");
 	flow->source = kdr_strdup("dc-east");
 	flow->target = kdr_strdup("dc-nowhere");
-	md = render(&plan, &desired, KDR_RENDER_MARKDOWN);
-	assert_string_equal(md, "## kdr plan\n"
+}
+
+static const struct render_case markdown_mermaid = {
+	.build_desired = build_desired_with_odd_flow,
+	.format = KDR_RENDER_MARKDOWN,
+	.exact = "## kdr plan\n"
 				"\n"
 				"No changes. Live state matches the desired state.\n"
 				"\n"
@@ -756,26 +745,20 @@ static void test_markdown_mermaid(void **state)
 				"dc-west\\..*\"| c1\n"
 				"  c1 -.->|\"west-to-dr<br>topics: .*<br>(suspended)\"| c2\n"
 				"  c0 -->|\"odd#quot;#124;#35;#lt;b#gt;#96;<br>topics: .*\"| c3\n"
-				"```\n");
-	free(md);
-	kdr_plan_release(&plan);
-	kdr_desired_release(&desired);
-}
+				"```\n",
+};
 
-static void test_markdown_without_desired_has_no_graph(void **state)
+static void build_no_desired(struct kdr_desired *desired)
 {
-	struct kdr_plan plan = { 0 };
-	struct kdr_desired desired = { 0 };
-	char *md = NULL;
-
-	(void)state;
-	build_small(&plan);
-	memset(&desired, 0, sizeof(desired));
-	md = render(&plan, &desired, KDR_RENDER_MARKDOWN);
-	assert_null(strstr(md, "mermaid"));
-	free(md);
-	kdr_plan_release(&plan);
+	memset(desired, 0, sizeof(*desired));
 }
+
+static const struct render_case markdown_without_desired_has_no_graph = {
+	.build = build_small,
+	.build_desired = build_no_desired,
+	.format = KDR_RENDER_MARKDOWN,
+	.absent = "mermaid",
+};
 
 /* ---------------------------------------------------------------- json */
 
@@ -789,15 +772,9 @@ static json_t *parse_json(const char *text)
 	return doc;
 }
 
-static void test_json_empty(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
-
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	text = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_string_equal(text, "{\n"
+static const struct render_case json_empty = {
+	.format = KDR_RENDER_JSON,
+	.exact = "{\n"
 				  "  \"kdrPlan\": 1,\n"
 				  "  \"revision\": null,\n"
 				  "  \"summary\": {\n"
@@ -817,34 +794,33 @@ static void test_json_empty(void **state)
 				  "  \"actions\": [],\n"
 				  "  \"blocked\": [],\n"
 				  "  \"notes\": []\n"
-				  "}\n");
-	free(text);
-}
+				  "}\n",
+};
 
-static void test_json_small_exact(void **state)
+static void build_json_small(struct kdr_plan *plan)
 {
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
 	struct kdr_action *action = NULL;
 	static const int32_t tasks[] = { 1 };
 
-	(void)state;
-	memset(&plan, 0, sizeof(plan));
-	plan.revision = kdr_strdup("abc1234");
-	kdr_strmap_set(&plan.fingerprints, "dc-east", "f00d");
-	action = add_action(&plan, KDR_ACTION_ADD_PARTITIONS, KDR_RISK_SAFE, "dc-east", "events", "core",
+	plan->revision = kdr_strdup("abc1234");
+	kdr_strmap_set(&plan->fingerprints, "dc-east", "f00d");
+	action = add_action(plan, KDR_ACTION_ADD_PARTITIONS, KDR_RISK_SAFE, "dc-east", "events", "core",
 			    "partitions 2 -> 3");
 	set_topic_shape(action, 3, 2, 1, 2);
-	action = add_action(&plan, KDR_ACTION_ALTER_CONFIGS, KDR_RISK_SAFE, "dc-east", "events", "core", "drift");
+	action = add_action(plan, KDR_ACTION_ALTER_CONFIGS, KDR_RISK_SAFE, "dc-east", "events", "core", "drift");
 	kdr_strmap_set(&action->config, "retention.ms", "86400000");
 	add_change(action, "retention.ms", "604800000", "86400000", false);
 	add_change(action, "segment.ms", "3600000", NULL, false);
-	action = add_action(&plan, KDR_ACTION_RESTART_CONNECTOR, KDR_RISK_DISRUPTIVE, "dc-west", "kdr.f.source", "f",
+	action = add_action(plan, KDR_ACTION_RESTART_CONNECTOR, KDR_RISK_DISRUPTIVE, "dc-west", "kdr.f.source", "f",
 			    "task 1 failed");
 	set_tasks(action, tasks, 1);
-	add_note(&plan, KDR_NOTE_WARNING, "dc-east", NULL, "heads up");
-	text = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_string_equal(text, "{\n"
+	add_note(plan, KDR_NOTE_WARNING, "dc-east", NULL, "heads up");
+}
+
+static const struct render_case json_small_exact = {
+	.build = build_json_small,
+	.format = KDR_RENDER_JSON,
+	.exact = "{\n"
 				  "  \"kdrPlan\": 1,\n"
 				  "  \"revision\": \"abc1234\",\n"
 				  "  \"summary\": {\n"
@@ -920,10 +896,8 @@ static void test_json_small_exact(void **state)
 				  "      \"message\": \"heads up\"\n"
 				  "    }\n"
 				  "  ]\n"
-				  "}\n");
-	free(text);
-	kdr_plan_release(&plan);
-}
+				  "}\n",
+};
 
 static json_t *action_at(json_t *doc, size_t i)
 {
@@ -1023,18 +997,11 @@ static void test_json_fields(void **state)
 	kdr_plan_release(&plan);
 }
 
-static void test_json_full_golden(void **state)
-{
-	struct kdr_plan plan = { 0 };
-	char *text = NULL;
-
-	(void)state;
-	build_full(&plan);
-	text = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_golden("full.json", text);
-	free(text);
-	kdr_plan_release(&plan);
-}
+static const struct render_case json_full_golden = {
+	.build = build_full,
+	.format = KDR_RENDER_JSON,
+	.golden = "full.json",
+};
 
 /* ---------------------------------------------------------------- reading plan.json back */
 
@@ -1435,27 +1402,27 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_parse),
-		cmocka_unit_test(test_text_empty),
-		cmocka_unit_test(test_text_empty_with_notes),
-		cmocka_unit_test(test_text_small),
+		RENDER_TEST(text_empty),
+		RENDER_TEST(text_empty_with_notes),
+		RENDER_TEST(text_small),
 		cmocka_unit_test(test_text_symbols_per_kind),
-		cmocka_unit_test(test_text_full_golden),
-		cmocka_unit_test(test_text_long_assignment_is_truncated),
-		cmocka_unit_test(test_text_placement_and_dc_loss),
-		cmocka_unit_test(test_text_connectors),
+		RENDER_TEST(text_full_golden),
+		RENDER_TEST(text_long_assignment_is_truncated),
+		RENDER_TEST(text_placement_and_dc_loss),
+		RENDER_TEST(text_connectors),
 		cmocka_unit_test(test_secrets_never_printed),
-		cmocka_unit_test(test_markdown_empty),
-		cmocka_unit_test(test_markdown_small),
-		cmocka_unit_test(test_markdown_full_golden),
-		cmocka_unit_test(test_markdown_title_revision),
-		cmocka_unit_test(test_markdown_escapes_user_strings),
+		RENDER_TEST(markdown_empty),
+		RENDER_TEST(markdown_small),
+		RENDER_TEST(markdown_full_golden),
+		RENDER_TEST(markdown_title_revision),
+		RENDER_TEST(markdown_escapes_user_strings),
 		cmocka_unit_test(test_markdown_long_cluster_is_collapsed),
-		cmocka_unit_test(test_markdown_mermaid),
-		cmocka_unit_test(test_markdown_without_desired_has_no_graph),
-		cmocka_unit_test(test_json_empty),
-		cmocka_unit_test(test_json_small_exact),
+		RENDER_TEST(markdown_mermaid),
+		RENDER_TEST(markdown_without_desired_has_no_graph),
+		RENDER_TEST(json_empty),
+		RENDER_TEST(json_small_exact),
 		cmocka_unit_test(test_json_fields),
-		cmocka_unit_test(test_json_full_golden),
+		RENDER_TEST(json_full_golden),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_round_trip_small_and_empty),
 		cmocka_unit_test(test_json_round_trip_escapes),
