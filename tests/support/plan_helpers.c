@@ -260,3 +260,14 @@ void assert_converges(const struct kdr_desired *desired, const struct kdr_live *
 	kdr_plan_release(&second);
 	kdr_live_release(&after);
 }
+
+size_t plan_case_tests(struct CMUnitTest *tests, const void *cases, size_t n_cases, size_t case_size,
+		       CMUnitTestFunction run)
+{
+	for (size_t i = 0; i < n_cases; i++) {
+		const char *const *name = (const void *)((const char *)cases + i * case_size);
+
+		tests[i] = (struct CMUnitTest){ .name = *name, .test_func = run, .initial_state = (void *)name };
+	}
+	return n_cases;
+}

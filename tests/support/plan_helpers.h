@@ -76,6 +76,16 @@ void assert_plan_empty(const struct kdr_plan *plan);
 void assert_converges(const struct kdr_desired *desired, const struct kdr_live *live,
 		      const struct kdr_plan_options *options);
 
+/*
+ * Appends one named cmocka test per case of a table to `tests` and returns how
+ * many: each case struct starts with its `const char *name`, and the case
+ * itself is the test's state (so every case shows in the run by name).
+ */
+size_t plan_case_tests(struct CMUnitTest *tests, const void *cases, size_t n_cases, size_t case_size,
+		       CMUnitTestFunction run);
+#define PLAN_CASE_TESTS(tests, cases, run)                                                                             \
+	plan_case_tests((tests), (cases), sizeof(cases) / sizeof((cases)[0]), sizeof((cases)[0]), (run))
+
 /* Printed with a failure of the shared assertions (e.g. a property test's seed and input); NULL: nothing. */
 extern const char *plan_test_context;
 

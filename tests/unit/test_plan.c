@@ -323,32 +323,89 @@ static void run_blocked_case(void **state)
 	kdr_desired_release(&desired);
 }
 
-static void test_static_placement(void **state)
+/*
+ * A desired topic missing from east (3 brokers on racks a, b, c): the plan
+ * creates `topic` for `policy`, with the partitions, assignment, configs and
+ * notes on the topic given (each unset one is not checked), and converges
+ * when `converges`.
+ */
+struct create_case {
+	const char *name;
+	const char *yaml;
+	const char *topic;
+	const char *policy;
+	int partitions;           /* 0: not checked */
+	const char *assignment;   /* as live_topic spells it ("1,2;3,1"); NULL: not checked */
+	const char *config[2][2]; /* key, value pairs sent with the create */
+	const char *notes[2];     /* substrings of notes on (east, topic) */
+	bool converges;
+};
+
+static const struct create_case create_cases[] = {
+	{ "test_static_placement",
+	  CLUSTER("east") POLICY("pinned") "  clusters: [east]\n  topics: [{name: orders, partitions: 2}]\n"
+					   "  replicationFactor: 2\n  placement:\n    strategy: static\n"
+					   "    assignments: {orders: [[1, 2], [3, 1]]}\n",
+	  "orders", "pinned", 0, "1,2;3,1", { { NULL, NULL } }, { NULL, NULL }, true },
+	/* Two policies declare the topic: the first wins each key, the second adds the keys the first lacks. */
+	{ "test_policies_merge",
+	  CLUSTER("east") POLICY("first") "  clusters: [east]\n  topics: [{name: orders, partitions: 3}]\n"
+					  "  replicationFactor: 1\n  config: {retention.ms: \"1000\"}\n"
+	  POLICY("second") "  clusters: [east]\n  topics: [{name: orders, partitions: 4}]\n"
+			   "  replicationFactor: 1\n  config: {retention.ms: \"2000\", segment.ms: \"5000\"}\n",
+	  "orders", "first", 3, NULL, { { "retention.ms", "1000" }, { "segment.ms", "5000" } },
+	  { "policies 'first' and 'second' set 'retention.ms' differently; 'first' is used",
+	    "policies 'first' and 'second' both declare the topic" },
+	  false },
+	/* Created with the match's keys too: once it exists the match governs it. */
+	{ "test_match_applies_to_created_topics",
+	  CLUSTER("east") POLICY("core") "  clusters: [east]\n  topics: [{name: p.new}]\n  replicationFactor: 1\n"
+	  POLICY("payments") "  clusters: [east]\n  match: \"p\\\\..*\"\n  config: {segment.ms: \"1000\"}\n",
+	  "p.new", "core", 0, NULL, { { "segment.ms", "1000" }, { NULL, NULL } }, { NULL, NULL }, true },
+};
+
+/* An assignment as live_topic spells it: partitions separated by ';', replicas by ','. */
+static char *assignment_text(const struct kdr_assignment *assignment)
 {
-	static const char yaml[] = CLUSTER("east") POLICY("pinned") "  clusters: [east]\n"
-								    "  topics: [{name: orders, partitions: 2}]\n"
-								    "  replicationFactor: 2\n"
-								    "  placement:\n"
-								    "    strategy: static\n"
-								    "    assignments: {orders: [[1, 2], [3, 1]]}\n";
+	struct kdr_buf text;
+
+	kdr_buf_init(&text);
+	for (size_t p = 0; p < assignment->n; p++)
+		for (size_t r = 0; r < assignment->partitions[p].n; r++)
+			kdr_buf_printf(&text, "%s%d", r ? "," : p ? ";" : "", (int)assignment->partitions[p].ids[r]);
+	return kdr_buf_detach(&text);
+}
+
+static void run_create_case(void **state)
+{
+	const struct create_case *c = *state;
 	struct kdr_desired desired = {0};
 	struct kdr_live live = {0};
 	struct kdr_plan plan;
 	const struct kdr_action *action = NULL;
 
-	(void)state;
-	desired_from_yaml(&desired, yaml);
+	desired_from_yaml(&desired, c->yaml);
 	live_cluster(&live, "east", 3, racks_abc);
 	plan_ok(&plan, &desired, &live, NULL);
-	action = find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "orders");
+	action = find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", c->topic);
 	assert_non_null(action);
-	assert_int_equal(action->assignment.n, 2);
-	assert_int_equal(action->assignment.partitions[0].ids[0], 1);
-	assert_int_equal(action->assignment.partitions[0].ids[1], 2);
-	assert_int_equal(action->assignment.partitions[1].ids[0], 3);
-	assert_int_equal(action->assignment.partitions[1].ids[1], 1);
+	assert_string_equal(action->policy, c->policy);
+	if (c->partitions)
+		assert_int_equal(action->partitions, c->partitions);
+	if (c->assignment) {
+		char *text = assignment_text(&action->assignment);
+
+		assert_string_equal(text, c->assignment);
+		free(text);
+	}
+	for (size_t i = 0; i < 2 && c->config[i][0]; i++)
+		assert_string_equal(kdr_strmap_get(&action->config, c->config[i][0]), c->config[i][1]);
+	for (size_t i = 0; i < 2 && c->notes[i]; i++)
+		if (!find_note(&plan, "east", c->topic, c->notes[i]))
+			fail_msg("no note on east/%s containing '%s'", c->topic, c->notes[i]);
 	kdr_plan_release(&plan);
-	assert_converges(&desired, &live, NULL);
+	if (c->converges)
+		assert_converges(&desired, &live, NULL);
 	kdr_live_release(&live);
 	kdr_desired_release(&desired);
 }
@@ -900,68 +957,6 @@ static void test_match_governs_existing_topics(void **state)
 	assert_non_null(note);
 	assert_string_equal(note->message, "policy 'payments' governs 2 existing topic(s) matching 'payments\\..*' "
 					   "(configs and partition growth; never created)");
-	kdr_plan_release(&plan);
-	assert_converges(&desired, &live, NULL);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-}
-
-static void test_policies_merge(void **state)
-{
-	static const char yaml[] =
-	    CLUSTER("east") POLICY("first") "  clusters: [east]\n"
-					    "  topics: [{name: orders, partitions: 3}]\n"
-					    "  replicationFactor: 1\n"
-					    "  config: {retention.ms: \"1000\"}\n" POLICY(
-						"second") "  clusters: [east]\n"
-							  "  topics: [{name: orders, partitions: 4}]\n"
-							  "  replicationFactor: 1\n"
-							  "  config: {retention.ms: \"2000\", segment.ms: \"5000\"}\n";
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
-	const struct kdr_action *action = NULL;
-
-	(void)state;
-	desired_from_yaml(&desired, yaml);
-	live_cluster(&live, "east", 3, racks_abc);
-	plan_ok(&plan, &desired, &live, NULL);
-	action = find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "orders");
-	assert_non_null(action);
-	assert_string_equal(action->policy, "first");
-	assert_int_equal(action->partitions, 3);
-	assert_string_equal(kdr_strmap_get(&action->config, "retention.ms"), "1000");
-	assert_string_equal(kdr_strmap_get(&action->config, "segment.ms"), "5000");
-	assert_non_null(find_note(&plan, "east", "orders",
-				  "policies 'first' and 'second' set 'retention.ms' differently; 'first' is used"));
-	assert_non_null(find_note(&plan, "east", "orders", "policies 'first' and 'second' both declare the topic"));
-	kdr_plan_release(&plan);
-	kdr_live_release(&live);
-	kdr_desired_release(&desired);
-}
-
-static void test_match_applies_to_created_topics(void **state)
-{
-	static const char yaml[] = CLUSTER("east")
-	    POLICY("core") "  clusters: [east]\n"
-			   "  topics: [{name: p.new}]\n"
-			   "  replicationFactor: 1\n" POLICY("payments") "  clusters: [east]\n"
-									 "  match: \"p\\\\..*\"\n"
-									 "  config: {segment.ms: \"1000\"}\n";
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
-	const struct kdr_action *action = NULL;
-
-	(void)state;
-	desired_from_yaml(&desired, yaml);
-	live_cluster(&live, "east", 3, racks_abc);
-	plan_ok(&plan, &desired, &live, NULL);
-	/* Created with the match's keys too: once it exists the match governs it. */
-	action = find_action(&plan, KDR_ACTION_CREATE_TOPIC, "east", "p.new");
-	assert_non_null(action);
-	assert_string_equal(action->policy, "core");
-	assert_string_equal(kdr_strmap_get(&action->config, "segment.ms"), "1000");
 	kdr_plan_release(&plan);
 	assert_converges(&desired, &live, NULL);
 	kdr_live_release(&live);
@@ -1678,7 +1673,6 @@ int main(void)
 	    cmocka_unit_test(test_missing_topic_is_created),
 	    cmocka_unit_test(test_successive_creates_spread),
 	    cmocka_unit_test(test_partition_growth),
-	    cmocka_unit_test(test_static_placement),
 	    cmocka_unit_test(test_undeclared_overrides_preserved),
 	    cmocka_unit_test(test_config_prune),
 	    cmocka_unit_test(test_sensitive_configs),
@@ -1690,9 +1684,7 @@ int main(void)
 	    cmocka_unit_test(test_prune_never_deletes_protected_topics),
 	    cmocka_unit_test(test_prune_without_match_deletes_nothing),
 	    cmocka_unit_test(test_match_governs_existing_topics),
-	    cmocka_unit_test(test_match_applies_to_created_topics),
 	    cmocka_unit_test(test_prune_spares_topics_another_match_governs),
-	    cmocka_unit_test(test_policies_merge),
 	    cmocka_unit_test(test_missing_cluster_is_blocked),
 	    cmocka_unit_test(test_invalid_desired_state),
 	    cmocka_unit_test(test_order),
@@ -1713,19 +1705,15 @@ int main(void)
 		N_TESTS = sizeof(tests) / sizeof(tests[0]),
 		N_CONFIG = sizeof(config_cases) / sizeof(config_cases[0]),
 		N_BLOCKED = sizeof(blocked_cases) / sizeof(blocked_cases[0]),
+		N_CREATE = sizeof(create_cases) / sizeof(create_cases[0]),
 	};
-	struct CMUnitTest all[N_TESTS + N_CONFIG + N_BLOCKED];
+	struct CMUnitTest all[N_TESTS + N_CONFIG + N_BLOCKED + N_CREATE];
 	size_t n = N_TESTS;
 
 	/* Each table case is a test of its own, named by the case. */
 	memcpy(all, tests, sizeof(tests));
-	for (size_t i = 0; i < N_BLOCKED; i++)
-		all[n++] = (struct CMUnitTest){ .name = blocked_cases[i].name,
-						.test_func = run_blocked_case,
-						.initial_state = (void *)&blocked_cases[i] };
-	for (size_t i = 0; i < N_CONFIG; i++)
-		all[n++] = (struct CMUnitTest){ .name = config_cases[i].name,
-						.test_func = run_config_case,
-						.initial_state = (void *)&config_cases[i] };
+	n += PLAN_CASE_TESTS(all + n, blocked_cases, run_blocked_case);
+	n += PLAN_CASE_TESTS(all + n, create_cases, run_create_case);
+	n += PLAN_CASE_TESTS(all + n, config_cases, run_config_case);
 	return _cmocka_run_group_tests("test_plan", all, n, NULL, NULL);
 }

@@ -185,79 +185,80 @@ static void test_preview_cycle_detection(void **state)
 	kdr_live_release(&live);
 }
 
-static void test_preview_starts_and_stops(void **state)
-{
-	static const char *const names[] = {"orders", "legacy", "events", "audit", NULL};
-	static const char *const running[] = {
-	    "connector.class",
-	    KDR_MM2_SOURCE_CONNECTOR,
-	    "source.cluster.alias",
-	    "east",
-	    "target.cluster.alias",
-	    "west",
-	    "topics",
-	    "orders, legacy",
-	    NULL,
-	};
-	struct kdr_desired desired = {0};
-	struct kdr_live live = {0};
-	struct kdr_plan plan;
+/*
+ * A changed flow from east into west against its running source connector
+ * (config pairs `running`): the source connector's notes say, whole, which
+ * topics it starts and stops mirroring; `warning`, when set, is the whole
+ * WARNING note of the topic pattern that `warned` names.
+ */
+struct running_case {
+	const char *name;
+	const char *const *topics;  /* east's topics, NULL-terminated */
+	size_t partitions;          /* each */
+	const char *const *running; /* the running connector's config pairs */
+	const char *yaml;           /* the flow, after EAST_WEST */
+	const char *starts;
+	const char *stops;
+	const char *warned;  /* a substring of the warning note; NULL: none checked */
+	const char *warning; /* its whole message */
+};
 
-	(void)state;
-	live_topics(connect_cluster(&live, "east"), 3, names);
-	/* The running connector has no topics.exclude: MM2's default list applies to it. */
-	live_connector(connect_cluster(&live, "west"), "kdr.f.source", 1, running);
-	plan_yaml(&plan, &desired,
-		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [orders, \"e.*\", audit]\n"
-				      "  topicsExclude: [audit]\n",
-		  &live);
-	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "starts")->message,
-			    "mirror preview: flow 'f' starts mirroring 1 topic(s) of 'east' into 'west': "
-			    "events -> east.events");
-	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "stops")->message,
-			    "mirror preview: flow 'f' stops mirroring 1 topic(s) of 'east': legacy -> east.legacy "
-			    "(the copies stay on 'west': MirrorMaker 2 never deletes remote topics)");
+static const char *const starts_stops_topics[] = {"orders", "legacy", "events", "audit", NULL};
+/* The running connector has no topics.exclude: MM2's default list applies to it. */
+static const char *const starts_stops_running[] = {
+    "connector.class",	    KDR_MM2_SOURCE_CONNECTOR, "source.cluster.alias", "east", "target.cluster.alias",
+    "west",		    "topics",		      "orders, legacy",	      NULL,
+};
+static const char *const renames_topics[] = {"orders", NULL};
+static const char *const renames_running[] = {
+    "source.cluster.alias",
+    "east",
+    "target.cluster.alias",
+    "west",
+    "topics",
+    "orders",
+    "replication.policy.class",
+    "org.apache.kafka.connect.mirror.DefaultReplicationPolicy",
+    NULL,
+};
+
+static const struct running_case running_cases[] = {
 	/* "audit" is matched and excluded: exclusions win, so that pattern replicates nothing. */
-	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "pattern 'audit'")->message,
-			    "mirror preview: topics pattern 'audit' of flow 'f' matches no replicated topic on 'east' "
-			    "(a full match is needed, exclusions win)");
-	assert_int_equal(find_note(&plan, "west", "kdr.f.source", "pattern 'audit'")->kind, KDR_NOTE_WARNING);
-	kdr_plan_release(&plan);
-	kdr_desired_release(&desired);
-	kdr_live_release(&live);
-}
+	{ "test_preview_starts_and_stops", starts_stops_topics, 3, starts_stops_running,
+	  FLOW("f") "  source: east\n  target: west\n  topics: [orders, \"e.*\", audit]\n  topicsExclude: [audit]\n",
+	  "mirror preview: flow 'f' starts mirroring 1 topic(s) of 'east' into 'west': events -> east.events",
+	  "mirror preview: flow 'f' stops mirroring 1 topic(s) of 'east': legacy -> east.legacy "
+	  "(the copies stay on 'west': MirrorMaker 2 never deletes remote topics)",
+	  "pattern 'audit'",
+	  "mirror preview: topics pattern 'audit' of flow 'f' matches no replicated topic on 'east' "
+	  "(a full match is needed, exclusions win)" },
+	/* A new replication policy renames every copy: the old names stop, the new ones start. */
+	{ "test_preview_policy_change_renames", renames_topics, 1, renames_running,
+	  FLOW("f") "  source: east\n  target: west\n  topics: [orders]\n  replicationPolicy: {type: identity}\n",
+	  "mirror preview: flow 'f' starts mirroring 1 topic(s) of 'east' into 'west': orders -> orders",
+	  "mirror preview: flow 'f' stops mirroring 1 topic(s) of 'east': orders -> east.orders "
+	  "(the copies stay on 'west': MirrorMaker 2 never deletes remote topics)",
+	  NULL, NULL },
+};
 
-static void test_preview_policy_change_renames(void **state)
+static void run_running_case(void **state)
 {
-	static const char *const names[] = {"orders", NULL};
-	static const char *const running[] = {
-	    "source.cluster.alias",
-	    "east",
-	    "target.cluster.alias",
-	    "west",
-	    "topics",
-	    "orders",
-	    "replication.policy.class",
-	    "org.apache.kafka.connect.mirror.DefaultReplicationPolicy",
-	    NULL,
-	};
+	const struct running_case *c = *state;
+	char *yaml = kdr_asprintf("%s%s", EAST_WEST, c->yaml);
 	struct kdr_desired desired = {0};
 	struct kdr_live live = {0};
 	struct kdr_plan plan;
 
-	(void)state;
-	live_topics(connect_cluster(&live, "east"), 1, names);
-	live_connector(connect_cluster(&live, "west"), "kdr.f.source", 1, running);
-	plan_yaml(&plan, &desired,
-		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [orders]\n"
-				      "  replicationPolicy: {type: identity}\n",
-		  &live);
-	assert_non_null(expect_note(&plan, "west", "kdr.f.source",
-				    "starts mirroring 1 topic(s) of 'east' into "
-				    "'west': orders -> orders"));
-	assert_non_null(expect_note(&plan, "west", "kdr.f.source",
-				    "stops mirroring 1 topic(s) of 'east': orders -> "
-				    "east.orders"));
+	live_topics(connect_cluster(&live, "east"), c->partitions, c->topics);
+	live_connector(connect_cluster(&live, "west"), "kdr.f.source", 1, c->running);
+	plan_yaml(&plan, &desired, yaml, &live);
+	free(yaml);
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "starts")->message, c->starts);
+	assert_string_equal(expect_note(&plan, "west", "kdr.f.source", "stops")->message, c->stops);
+	if (c->warned) {
+		assert_string_equal(expect_note(&plan, "west", "kdr.f.source", c->warned)->message, c->warning);
+		assert_int_equal(find_note(&plan, "west", "kdr.f.source", c->warned)->kind, KDR_NOTE_WARNING);
+	}
 	kdr_plan_release(&plan);
 	kdr_desired_release(&desired);
 	kdr_live_release(&live);
@@ -911,8 +912,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_preview_cycle_detection),
-	    cmocka_unit_test(test_preview_starts_and_stops),
-	    cmocka_unit_test(test_preview_policy_change_renames),
 	    cmocka_unit_test(test_preview_nothing_matched),
 	    cmocka_unit_test(test_preview_bounded_and_deterministic),
 	    cmocka_unit_test(test_preview_created_topics_and_convergence),
@@ -930,14 +929,18 @@ int main(void)
 	    cmocka_unit_test(test_connector_wrong_kafka_cluster_blocked),
 	    cmocka_unit_test(test_failback_guard_blocks),
 	};
-	enum { N_TESTS = sizeof(tests) / sizeof(tests[0]), N_PREVIEW = sizeof(preview_cases) / sizeof(preview_cases[0]) };
-	struct CMUnitTest all[N_PREVIEW + N_TESTS];
+	enum {
+		N_TESTS = sizeof(tests) / sizeof(tests[0]),
+		N_PREVIEW = sizeof(preview_cases) / sizeof(preview_cases[0]),
+		N_RUNNING = sizeof(running_cases) / sizeof(running_cases[0]),
+	};
+	struct CMUnitTest all[N_PREVIEW + N_RUNNING + N_TESTS];
+	size_t n = 0;
 
 	/* Each table case is a test of its own, named by the case; they come first, as the tests they replace did. */
-	for (size_t i = 0; i < N_PREVIEW; i++)
-		all[i] = (struct CMUnitTest){ .name = preview_cases[i].name,
-					      .test_func = run_preview_case,
-					      .initial_state = (void *)&preview_cases[i] };
-	memcpy(all + N_PREVIEW, tests, sizeof(tests));
-	return _cmocka_run_group_tests("test_plan_mirror", all, N_PREVIEW + N_TESTS, NULL, NULL);
+	n += PLAN_CASE_TESTS(all + n, preview_cases, run_preview_case);
+	n += PLAN_CASE_TESTS(all + n, running_cases, run_running_case);
+	memcpy(all + n, tests, sizeof(tests));
+	n += N_TESTS;
+	return _cmocka_run_group_tests("test_plan_mirror", all, n, NULL, NULL);
 }
