@@ -149,7 +149,7 @@ int kdr_cli_apply_live(struct kdr_pipeline *p)
 	int exit_code;
 
 	kdr_pipeline_apply(&report, p, NULL, NULL);
-	kdr_pipeline_apply_render_text(&out, &err, &p->plan, &report, p->options.validate_only);
+	kdr_pipeline_apply_render_text(&out, &err, "apply", &p->plan, &report, p->options.validate_only);
 	fwrite(out.ptr, 1, out.len, stdout);
 	fwrite(err.ptr, 1, err.len, stderr);
 	exit_code = report.failed ? KDR_EXIT_ERROR : report.unsettled ? KDR_EXIT_CHANGES : KDR_EXIT_OK;

@@ -24,8 +24,8 @@ static void render_result(struct kdr_buf *out, const struct kdr_action *action, 
 			       result->message ? result->message : kdr_error_name(result->code));
 }
 
-void kdr_pipeline_apply_render_text(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_plan *plan,
-				    const struct kdr_apply_report *report, bool validate_only)
+void kdr_pipeline_apply_render_text(struct kdr_buf *out, struct kdr_buf *err, const char *command,
+				    const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only)
 {
 	kdr_buf_puts(out, "\n");
 	for (size_t i = 0; i < report->n; i++)
@@ -40,7 +40,7 @@ void kdr_pipeline_apply_render_text(struct kdr_buf *out, struct kdr_buf *err, co
 	/* Sent but not yet acted on by Connect (PENDING above): changes are still pending. */
 	if (!report->failed && report->unsettled)
 		kdr_buf_printf(err,
-			       "kdr apply: %zu connector change(s) not yet reported by Connect within the timeout (marked "
+			       "kdr %s: %zu connector change(s) not yet reported by Connect within the timeout (marked "
 			       "PENDING above); nothing was undone, the next plan shows them until Connect acts\n",
-			       report->unsettled);
+			       command, report->unsettled);
 }

@@ -111,11 +111,11 @@ void kdr_pipeline_result_release(struct kdr_pipeline_result *result);
 
 /*
  * An apply's per-action results and summary as kdr apply prints them (to
- * `out`), and to `err` the note on connector changes Connect did not act on
- * in time (the exit status 2 of apply).
+ * `out`), and to `err` the note, prefixed "kdr COMMAND:", on connector
+ * changes Connect did not act on in time (the exit status 2 of apply).
  */
-void kdr_pipeline_apply_render_text(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_plan *plan,
-				    const struct kdr_apply_report *report, bool validate_only);
+void kdr_pipeline_apply_render_text(struct kdr_buf *out, struct kdr_buf *err, const char *command,
+				    const struct kdr_plan *plan, const struct kdr_apply_report *report, bool validate_only);
 
 /* Starts a pipeline over `desired` (lent, as are the options' strings). */
 void kdr_pipeline_init(struct kdr_pipeline *p, const struct kdr_desired *desired,

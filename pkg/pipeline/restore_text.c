@@ -123,7 +123,7 @@ void kdr_pipeline_restore_render_steps(struct kdr_buf *out, struct kdr_buf *err,
 	if (result->plan_errors)
 		kdr_buf_puts(err, "kdr restore: the plan has errors (marked '!'); nothing was restored\n");
 	if (result->applied) {
-		kdr_pipeline_apply_render_text(out, err, &p->plan, &result->apply, p->options.validate_only);
+		kdr_pipeline_apply_render_text(out, err, "restore", &p->plan, &result->apply, p->options.validate_only);
 		if (result->apply.failed || result->apply.unsettled)
 			kdr_buf_puts(err,
 				     "kdr restore: the plan did not apply fully; records and offsets were not restored\n");
