@@ -602,15 +602,33 @@ static void golden_diff(struct kdr_desired_diff *out)
 	free(head);
 }
 
-static void test_text_golden(void **state)
-{
-	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
-	char *text = NULL;
+/*
+ * The golden scenario rendered in one format must be exactly `expected`.
+ * Each row is its own cmocka test named test_<row> (GOLDEN_TEST).
+ */
+struct golden_case {
+	char *(*render)(const struct kdr_desired_diff *diff);
+	const char *expected;
+};
 
-	(void)state;
+static void run_golden_case(void **state)
+{
+	const struct golden_case *c = *state;
+	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
+	char *out = NULL;
+
 	golden_diff(&diff);
-	text = render_text(&diff);
-	assert_text(text, "+ KafkaCluster/dc-west\n"
+	out = c->render(&diff);
+	assert_text(out, c->expected);
+	free(out);
+	kdr_desired_diff_release(&diff);
+}
+
+#define GOLDEN_TEST(c) {"test_" #c, run_golden_case, NULL, NULL, (void *)&(c)}
+
+static const struct golden_case text_golden = {
+    .render = render_text,
+    .expected = "+ KafkaCluster/dc-west\n"
 			  "    spec.bootstrapServers: west:9092\n"
 			  "    spec.clientConfig.sasl.password: valueFrom env WEST_PASSWORD\n"
 			  "- ReplicationFlow/east-to-west\n"
@@ -618,20 +636,12 @@ static void test_text_golden(void **state)
 			  "~ TopicPolicy/core: spec.partitions: 6 -> 12\n"
 			  "~ TopicPolicy/core: spec.topics[audit]: (unset) -> declared\n"
 			  "\n"
-			  "desired state 0123456 -> 89abcde: 1 added, 1 changed, 1 removed\n");
-	free(text);
-	kdr_desired_diff_release(&diff);
-}
+			  "desired state 0123456 -> 89abcde: 1 added, 1 changed, 1 removed\n",
+};
 
-static void test_markdown_golden(void **state)
-{
-	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
-	char *md = NULL;
-
-	(void)state;
-	golden_diff(&diff);
-	md = render_markdown(&diff);
-	assert_text(md, "### Desired-state change\n"
+static const struct golden_case markdown_golden = {
+    .render = render_markdown,
+    .expected = "### Desired-state change\n"
 			"\n"
 			"0123456 -> 89abcde: 1 added, 1 changed, 1 removed\n"
 			"\n"
@@ -651,21 +661,12 @@ static void test_markdown_golden(void **state)
 			"| `spec.config.cleanup.policy` | _(unset)_ | `compact\\|delete` |\n"
 			"| `spec.partitions` | `6` | `12` |\n"
 			"| `spec.topics[audit]` | _(unset)_ | `declared` |\n"
-			"\n");
-	free(md);
-	kdr_desired_diff_release(&diff);
-}
+			"\n",
+};
 
-static void test_json_golden(void **state)
-{
-	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
-	char *json = NULL;
-
-	(void)state;
-	golden_diff(&diff);
-	json = render_json(&diff);
-	assert_text(
-	    json,
+static const struct golden_case json_golden = {
+    .render = render_json,
+    .expected =
 	    "{\"base\":\"0123456789abcdef0123456789abcdef01234567\","
 	    "\"head\":\"89abcdef0123456789abcdef0123456789abcdef\",\"added\":1,\"changed\":1,\"removed\":1,"
 	    "\"resources\":["
@@ -697,10 +698,8 @@ static void test_json_golden(void **state)
 	    "{\"op\":\"changed\",\"kind\":\"TopicPolicy\",\"name\":\"core\",\"fields\":["
 	    "{\"path\":\"spec.config.cleanup.policy\",\"old\":null,\"new\":\"compact|delete\"},"
 	    "{\"path\":\"spec.partitions\",\"old\":\"6\",\"new\":\"12\"},"
-	    "{\"path\":\"spec.topics[audit]\",\"old\":null,\"new\":\"declared\"}]}]}\n");
-	free(json);
-	kdr_desired_diff_release(&diff);
-}
+	    "{\"path\":\"spec.topics[audit]\",\"old\":null,\"new\":\"declared\"}]}]}\n",
+};
 
 static void test_markdown_collapses_long_resources(void **state)
 {
@@ -791,9 +790,9 @@ int main(void)
 	    cmocka_unit_test(test_secrets_are_never_shown),
 	    cmocka_unit_test(test_unchanged_secret_is_no_change),
 	    cmocka_unit_test(test_output_is_deterministic),
-	    cmocka_unit_test(test_text_golden),
-	    cmocka_unit_test(test_markdown_golden),
-	    cmocka_unit_test(test_json_golden),
+	    GOLDEN_TEST(text_golden),
+	    GOLDEN_TEST(markdown_golden),
+	    GOLDEN_TEST(json_golden),
 	    cmocka_unit_test(test_markdown_collapses_long_resources),
 	    cmocka_unit_test(test_null_sides_and_markdown_without_change),
 	    cmocka_unit_test(test_markdown_escapes_names_and_code),
