@@ -1005,6 +1005,22 @@ static const struct render_case json_full_golden = {
 
 /* ---------------------------------------------------------------- reading plan.json back */
 
+/*
+ * Writes `plan` as plan.json, reads it back into `back` (as file `file`) and
+ * checks `back` writes the very same text; returns that text (free it).
+ */
+static char *json_round_trip(const struct kdr_plan *plan, struct kdr_plan *back, const char *file)
+{
+	char *first = render(plan, NULL, KDR_RENDER_JSON);
+	char *second = NULL;
+
+	assert_int_equal(kdr_plan_from_json(back, first, strlen(first), file), 0);
+	second = render(back, NULL, KDR_RENDER_JSON);
+	assert_string_equal(second, first);
+	free(second);
+	return first;
+}
+
 static void test_json_round_trip(void **state)
 {
 	static const enum kdr_render_format formats[] = { KDR_RENDER_TEXT, KDR_RENDER_MARKDOWN, KDR_RENDER_JSON };
@@ -1017,10 +1033,7 @@ static void test_json_round_trip(void **state)
 
 	(void)state;
 	build_full(&plan);
-	first = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
-	second = render(&back, NULL, KDR_RENDER_JSON);
-	assert_string_equal(second, first);
+	first = json_round_trip(&plan, &back, "plan.json");
 
 	/* What the executor needs came back. */
 	assert_int_equal(back.n_actions, plan.n_actions);
@@ -1073,11 +1086,8 @@ static void test_json_round_trip(void **state)
 
 	/* And a second trip is stable. */
 	free(third);
-	third = render(&back, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_plan_from_json(&again, third, strlen(third), "plan.json"), 0);
-	free(second);
-	second = render(&again, NULL, KDR_RENDER_JSON);
-	assert_string_equal(second, first);
+	third = json_round_trip(&back, &again, "plan.json");
+	assert_string_equal(third, first);
 	free(first);
 	free(second);
 	free(third);
@@ -1090,29 +1100,17 @@ static void test_json_round_trip_small_and_empty(void **state)
 {
 	struct kdr_plan plan = { 0 };
 	struct kdr_plan back = { 0 };
-	char *first = NULL;
-	char *second = NULL;
 
 	(void)state;
 	build_small(&plan);
-	first = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "small.json"), 0);
-	second = render(&back, NULL, KDR_RENDER_JSON);
-	assert_string_equal(second, first);
-	free(first);
-	free(second);
+	free(json_round_trip(&plan, &back, "small.json"));
 	kdr_plan_release(&plan);
 	kdr_plan_release(&back);
 
 	memset(&plan, 0, sizeof(plan));
-	first = render(&plan, NULL, KDR_RENDER_JSON);
-	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "empty.json"), 0);
+	free(json_round_trip(&plan, &back, "empty.json"));
 	assert_true(kdr_plan_is_empty(&back));
 	assert_null(back.revision);
-	second = render(&back, NULL, KDR_RENDER_JSON);
-	assert_string_equal(second, first);
-	free(first);
-	free(second);
 	kdr_plan_release(&back);
 }
 
@@ -1122,23 +1120,18 @@ static void test_json_round_trip_escapes(void **state)
 	struct kdr_plan plan = { 0 };
 	struct kdr_plan back = { 0 };
 	char *first = NULL;
-	char *second = NULL;
 	json_t *doc = NULL;
 
 	(void)state;
 	add_note(&plan, KDR_NOTE_INFO, "dc-east", "t",
 		 "quote \" backslash \\ newline \n tab \t ctl \x01 utf-8 \xc3\xa9");
-	first = render(&plan, NULL, KDR_RENDER_JSON);
+	first = json_round_trip(&plan, &back, "plan.json");
 	assert_non_null(strstr(first, "\"message\": \"quote \\\" backslash \\\\ newline \\n tab \\t ctl \\u0001 "
 				      "utf-8 \xc3\xa9\"\n"));
 	doc = parse_json(first);
 	json_decref(doc);
-	assert_int_equal(kdr_plan_from_json(&back, first, strlen(first), "plan.json"), 0);
 	assert_string_equal(back.notes[0].message, plan.notes[0].message);
-	second = render(&back, NULL, KDR_RENDER_JSON);
-	assert_string_equal(second, first);
 	free(first);
-	free(second);
 	kdr_plan_release(&plan);
 	kdr_plan_release(&back);
 }
