@@ -117,15 +117,19 @@ static const char flow_e2w[] = "apiVersion: kdr.io/v1alpha1\n"
 			       "  topicsExclude: [\"dc-west\\\\..*\"]\n"
 			       "  tasksMax: 2\n";
 
-static const char policy_core[] = "apiVersion: kdr.io/v1alpha1\n"
-				  "kind: TopicPolicy\n"
-				  "metadata: {name: core}\n"
-				  "spec:\n"
-				  "  clusters: [dc-east, dc-west]\n"
-				  "  topics:\n"
-				  "    - name: orders\n"
-				  "      partitions: 12\n"
-				  "    - name: events\n"
+/* TopicPolicy core up to its topic list's last shared item; each revision of it goes on from here. */
+#define POLICY_CORE_HEAD                                                                                               \
+	"apiVersion: kdr.io/v1alpha1\n"                                                                                \
+	"kind: TopicPolicy\n"                                                                                          \
+	"metadata: {name: core}\n"                                                                                     \
+	"spec:\n"                                                                                                      \
+	"  clusters: [dc-east, dc-west]\n"                                                                             \
+	"  topics:\n"                                                                                                  \
+	"    - name: orders\n"                                                                                         \
+	"      partitions: 12\n"                                                                                       \
+	"    - name: events\n"
+
+static const char policy_core[] = POLICY_CORE_HEAD
 				  "  partitions: 6\n"
 				  "  config: {retention.ms: \"604800000\"}\n";
 
@@ -166,15 +170,7 @@ static void test_added_removed_changed_per_kind(void **state)
 	    cluster_east,
 	    cluster_west, /* added */
 	    /* flow removed */
-	    "apiVersion: kdr.io/v1alpha1\n"
-	    "kind: TopicPolicy\n"
-	    "metadata: {name: core}\n"
-	    "spec:\n"
-	    "  clusters: [dc-east, dc-west]\n"
-	    "  topics:\n"
-	    "    - name: orders\n"
-	    "      partitions: 12\n"
-	    "    - name: events\n"
+	    POLICY_CORE_HEAD
 	    "  partitions: 12\n" /* changed */
 	    "  config: {retention.ms: \"604800000\"}\n",
 	};
@@ -575,15 +571,7 @@ static void golden_diff(struct kdr_desired_diff *out)
 	    "spec:\n"
 	    "  bootstrapServers: west:9092\n"
 	    "  clientConfig: {sasl.password: {valueFrom: {env: WEST_PASSWORD}}}\n",
-	    "apiVersion: kdr.io/v1alpha1\n"
-	    "kind: TopicPolicy\n"
-	    "metadata: {name: core}\n"
-	    "spec:\n"
-	    "  clusters: [dc-east, dc-west]\n"
-	    "  topics:\n"
-	    "    - name: orders\n"
-	    "      partitions: 12\n"
-	    "    - name: events\n"
+	    POLICY_CORE_HEAD
 	    "    - name: audit\n"
 	    "  partitions: 12\n"
 	    "  config: {retention.ms: \"604800000\", cleanup.policy: \"compact|delete\"}\n",
