@@ -117,6 +117,14 @@ static const char flow_e2w[] = "apiVersion: kdr.io/v1alpha1\n"
 			       "  topicsExclude: [\"dc-west\\\\..*\"]\n"
 			       "  tasksMax: 2\n";
 
+/* A TopicPolicy p on cluster a, up to its spec's first field; each test adds its own. */
+#define POLICY_P_HEAD                                                                                                  \
+	"apiVersion: kdr.io/v1alpha1\n"                                                                                \
+	"kind: TopicPolicy\n"                                                                                          \
+	"metadata: {name: p}\n"                                                                                        \
+	"spec:\n"                                                                                                      \
+	"  clusters: [a]\n"
+
 /* TopicPolicy core up to its topic list's last shared item; each revision of it goes on from here. */
 #define POLICY_CORE_HEAD                                                                                               \
 	"apiVersion: kdr.io/v1alpha1\n"                                                                                \
@@ -315,9 +323,38 @@ static void test_field_paths_of_each_kind(void **state)
 	free(head);
 }
 
-static void test_reordering_is_no_change(void **state)
+/*
+ * Two revisions that must diff to no change at all (the text rendering is
+ * shown when they do not). Each row is its own cmocka test named
+ * test_<row> (NO_CHANGE_TEST).
+ */
+struct no_change_case {
+	const char *const *base_docs;
+	size_t n_base;
+	const char *const *head_docs;
+	size_t n_head;
+};
+
+static void run_no_change_case(void **state)
 {
-	const char *const base_docs[] = {
+	const struct no_change_case *c = *state;
+	char *base = join_docs(c->base_docs, c->n_base), *head = join_docs(c->head_docs, c->n_head);
+	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
+	char *text = NULL;
+
+	diff_yaml(&diff, base, head);
+	if (!kdr_diff_is_empty(&diff)) {
+		text = render_text(&diff);
+		fail_msg("expected no change, got:\n%s", text);
+	}
+	kdr_desired_diff_release(&diff);
+	free(base);
+	free(head);
+}
+
+#define NO_CHANGE_TEST(c) {"test_" #c, run_no_change_case, NULL, NULL, (void *)&(c)}
+
+static const char *const reorder_base[] = {
 	    "apiVersion: kdr.io/v1alpha1\n"
 	    "kind: KafkaCluster\n"
 	    "metadata: {name: stretch}\n"
@@ -329,8 +366,9 @@ static void test_reordering_is_no_change(void **state)
 	    "    dc-b: [b-1, b-2]\n",
 	    flow_e2w,
 	    policy_core,
-	};
-	const char *const head_docs[] = {
+};
+
+static const char *const reorder_head[] = {
 	    /* Other document order, map keys, list items and set members reordered. */
 	    "apiVersion: kdr.io/v1alpha1\n"
 	    "kind: TopicPolicy\n"
@@ -361,66 +399,44 @@ static void test_reordering_is_no_change(void **state)
 	    "    dc-a: [a-2, a-1]\n"
 	    "  clientConfig: {socket.timeout.ms: \"30000\", client.id: kdr}\n"
 	    "  bootstrapServers: s:9092\n",
-	};
-	char *base = join_docs(base_docs, 3), *head = join_docs(head_docs, 3);
-	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
+};
 
-	(void)state;
-	diff_yaml(&diff, base, head);
-	assert_true(kdr_diff_is_empty(&diff));
-	kdr_desired_diff_release(&diff);
-	free(base);
-	free(head);
-}
+static const struct no_change_case reordering_is_no_change = {reorder_base, 3, reorder_head, 3};
 
-static void test_spelled_out_defaults_are_no_change(void **state)
-{
-	const char *base = "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: ReplicationFlow\n"
-			   "metadata: {name: f}\n"
-			   "spec: {source: a, target: b}\n"
-			   "---\n"
-			   "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: TopicPolicy\n"
-			   "metadata: {name: p}\n"
-			   "spec:\n"
-			   "  clusters: [a]\n"
-			   "  tiering: {enabled: true, localRetention: 1d}\n";
-	const char *head = "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: ReplicationFlow\n"
-			   "metadata: {name: f}\n"
-			   "spec:\n"
-			   "  source: a\n"
-			   "  target: b\n"
-			   "  topics: [\".*\"]\n"
-			   "  groups: [\".*\"]\n"
-			   "  replicationPolicy: {type: default, separator: \".\"}\n"
-			   "  replicationFactor: 3\n"
-			   "  tasksMax: 1\n"
-			   "  heartbeats: {enabled: true, intervalSeconds: 1}\n"
-			   "  suspended: false\n"
-			   "---\n"
-			   "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: TopicPolicy\n"
-			   "metadata: {name: p}\n"
-			   "spec:\n"
-			   "  clusters: [a]\n"
-			   "  partitions: 1\n"
-			   "  replicationFactor: 3\n"
-			   "  placement: {strategy: rack-aware}\n"
-			   "  tiering: {enabled: true, localRetention: 86400000}\n"
-			   "  prune: false\n";
-	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
-	char *text = NULL;
+static const char *const defaults_implied[] = {
+	    "apiVersion: kdr.io/v1alpha1\n"
+	    "kind: ReplicationFlow\n"
+	    "metadata: {name: f}\n"
+	    "spec: {source: a, target: b}\n"
+	    "---\n"
+	    POLICY_P_HEAD
+	    "  tiering: {enabled: true, localRetention: 1d}\n"
+};
 
-	(void)state;
-	diff_yaml(&diff, base, head);
-	if (!kdr_diff_is_empty(&diff)) {
-		text = render_text(&diff);
-		fail_msg("expected no change, got:\n%s", text);
-	}
-	kdr_desired_diff_release(&diff);
-}
+static const char *const defaults_spelled_out[] = {
+	    "apiVersion: kdr.io/v1alpha1\n"
+	    "kind: ReplicationFlow\n"
+	    "metadata: {name: f}\n"
+	    "spec:\n"
+	    "  source: a\n"
+	    "  target: b\n"
+	    "  topics: [\".*\"]\n"
+	    "  groups: [\".*\"]\n"
+	    "  replicationPolicy: {type: default, separator: \".\"}\n"
+	    "  replicationFactor: 3\n"
+	    "  tasksMax: 1\n"
+	    "  heartbeats: {enabled: true, intervalSeconds: 1}\n"
+	    "  suspended: false\n"
+	    "---\n"
+	    POLICY_P_HEAD
+	    "  partitions: 1\n"
+	    "  replicationFactor: 3\n"
+	    "  placement: {strategy: rack-aware}\n"
+	    "  tiering: {enabled: true, localRetention: 86400000}\n"
+	    "  prune: false\n"
+};
+
+static const struct no_change_case spelled_out_defaults_are_no_change = {defaults_implied, 1, defaults_spelled_out, 1};
 
 static void test_secrets_are_never_shown(void **state)
 {
@@ -502,21 +518,16 @@ static void test_secrets_are_never_shown(void **state)
 	kdr_desired_diff_release(&diff);
 }
 
-static void test_unchanged_secret_is_no_change(void **state)
-{
-	const char *yaml = "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: KafkaCluster\n"
-			   "metadata: {name: c}\n"
-			   "spec:\n"
-			   "  bootstrapServers: c:9092\n"
-			   "  clientConfig: {sasl.password: same-secret}\n";
-	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
+static const char *const same_secret[] = {
+	    "apiVersion: kdr.io/v1alpha1\n"
+	    "kind: KafkaCluster\n"
+	    "metadata: {name: c}\n"
+	    "spec:\n"
+	    "  bootstrapServers: c:9092\n"
+	    "  clientConfig: {sasl.password: same-secret}\n"
+};
 
-	(void)state;
-	diff_yaml(&diff, yaml, yaml);
-	assert_true(kdr_diff_is_empty(&diff));
-	kdr_desired_diff_release(&diff);
-}
+static const struct no_change_case unchanged_secret_is_no_change = {same_secret, 1, same_secret, 1};
 
 static void test_output_is_deterministic(void **state)
 {
@@ -740,18 +751,8 @@ static void test_null_sides_and_markdown_without_change(void **state)
 
 static void test_markdown_escapes_names_and_code(void **state)
 {
-	const char *base = "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: TopicPolicy\n"
-			   "metadata: {name: p}\n"
-			   "spec:\n"
-			   "  clusters: [a]\n"
-			   "  config: {x.y: \"a`b\"}\n";
-	const char *head = "apiVersion: kdr.io/v1alpha1\n"
-			   "kind: TopicPolicy\n"
-			   "metadata: {name: p}\n"
-			   "spec:\n"
-			   "  clusters: [a]\n"
-			   "  config: {x.y: \"line1\\nline2\"}\n";
+	const char *base = POLICY_P_HEAD "  config: {x.y: \"a`b\"}\n";
+	const char *head = POLICY_P_HEAD "  config: {x.y: \"line1\\nline2\"}\n";
 	struct kdr_desired_diff diff = KDR_DESIRED_DIFF_INIT;
 	char *md = NULL, *text = NULL;
 
@@ -773,10 +774,10 @@ int main(void)
 	    cmocka_unit_test(test_identical_states_are_no_change),
 	    cmocka_unit_test(test_added_removed_changed_per_kind),
 	    cmocka_unit_test(test_field_paths_of_each_kind),
-	    cmocka_unit_test(test_reordering_is_no_change),
-	    cmocka_unit_test(test_spelled_out_defaults_are_no_change),
+	    NO_CHANGE_TEST(reordering_is_no_change),
+	    NO_CHANGE_TEST(spelled_out_defaults_are_no_change),
 	    cmocka_unit_test(test_secrets_are_never_shown),
-	    cmocka_unit_test(test_unchanged_secret_is_no_change),
+	    NO_CHANGE_TEST(unchanged_secret_is_no_change),
 	    cmocka_unit_test(test_output_is_deterministic),
 	    GOLDEN_TEST(text_golden),
 	    GOLDEN_TEST(markdown_golden),
