@@ -401,8 +401,6 @@ static const char *const reorder_head[] = {
 	    "  bootstrapServers: s:9092\n",
 };
 
-static const struct no_change_case reordering_is_no_change = {reorder_base, 3, reorder_head, 3};
-
 static const char *const defaults_implied[] = {
 	    "apiVersion: kdr.io/v1alpha1\n"
 	    "kind: ReplicationFlow\n"
@@ -436,7 +434,18 @@ static const char *const defaults_spelled_out[] = {
 	    "  prune: false\n"
 };
 
+static const char *const same_secret[] = {
+	    "apiVersion: kdr.io/v1alpha1\n"
+	    "kind: KafkaCluster\n"
+	    "metadata: {name: c}\n"
+	    "spec:\n"
+	    "  bootstrapServers: c:9092\n"
+	    "  clientConfig: {sasl.password: same-secret}\n"
+};
+
+static const struct no_change_case reordering_is_no_change = {reorder_base, 3, reorder_head, 3};
 static const struct no_change_case spelled_out_defaults_are_no_change = {defaults_implied, 1, defaults_spelled_out, 1};
+static const struct no_change_case unchanged_secret_is_no_change = {same_secret, 1, same_secret, 1};
 
 static void test_secrets_are_never_shown(void **state)
 {
@@ -517,17 +526,6 @@ static void test_secrets_are_never_shown(void **state)
 	}
 	kdr_desired_diff_release(&diff);
 }
-
-static const char *const same_secret[] = {
-	    "apiVersion: kdr.io/v1alpha1\n"
-	    "kind: KafkaCluster\n"
-	    "metadata: {name: c}\n"
-	    "spec:\n"
-	    "  bootstrapServers: c:9092\n"
-	    "  clientConfig: {sasl.password: same-secret}\n"
-};
-
-static const struct no_change_case unchanged_secret_is_no_change = {same_secret, 1, same_secret, 1};
 
 static void test_output_is_deterministic(void **state)
 {
