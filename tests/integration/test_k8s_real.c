@@ -543,6 +543,26 @@ static const struct kdr_flow *find_flow(const struct kdr_desired *desired, const
 	return NULL;
 }
 
+/*
+ * Namespace `ns` with KafkaClusters east and west (unreachable addresses: no
+ * test here connects) and ReplicationFlow east-to-west between them, its
+ * spec ending with `spec_extra`.
+ */
+static void apply_flow_objects(const char *ns, const char *spec_extra)
+{
+	kubectl("create namespace %s", ns);
+	assert_int_equal(
+		sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: east, namespace: %s}\\n"
+		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
+		   "apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: west, namespace: %s}\\n"
+		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
+		   "apiVersion: kdr.io/v1alpha1\\nkind: ReplicationFlow\\nmetadata: {name: east-to-west, namespace: "
+		   "%s}\\nspec: {source: east, target: west, topics: [orders], %s}\\n' | "
+		   "kubectl --kubeconfig '%s' apply -f - >/dev/null",
+		   ns, ns, ns, spec_extra, srv.kubeconfig),
+		0);
+}
+
 static void test_record_patches_the_flow(void **state)
 {
 	static const struct kdr_spec_edit failover[] = {
@@ -562,17 +582,7 @@ static void test_record_patches_the_flow(void **state)
 
 	(void)state;
 	SKIP_WITHOUT_SERVER();
-	kubectl("create namespace kdr-record");
-	assert_int_equal(
-		sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: east, namespace: kdr-record}\\n"
-		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
-		   "apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: west, namespace: kdr-record}\\n"
-		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
-		   "apiVersion: kdr.io/v1alpha1\\nkind: ReplicationFlow\\nmetadata: {name: east-to-west, namespace: "
-		   "kdr-record}\\nspec: {source: east, target: west, topics: [orders], tasksMax: 2}\\n' | "
-		   "kubectl --kubeconfig '%s' apply -f - >/dev/null",
-		   srv.kubeconfig),
-		0);
+	apply_flow_objects("kdr-record", "tasksMax: 2");
 	assert_int_equal(kdr_k8s_source_list(&source, &srv.config, "kdr-record", 10000), 0);
 	load_list(&desired, &source);
 
@@ -755,17 +765,7 @@ static void test_report_pending_change_is_progressing(void **state)
 
 	(void)state;
 	SKIP_WITHOUT_SERVER();
-	kubectl("create namespace kdr-report");
-	assert_int_equal(
-		sh("printf 'apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: east, namespace: kdr-report}\\n"
-		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
-		   "apiVersion: kdr.io/v1alpha1\\nkind: KafkaCluster\\nmetadata: {name: west, namespace: kdr-report}\\n"
-		   "spec: {bootstrapServers: \"127.0.0.1:1\", connect: {url: \"http://127.0.0.1:1\"}}\\n---\\n"
-		   "apiVersion: kdr.io/v1alpha1\\nkind: ReplicationFlow\\nmetadata: {name: east-to-west, namespace: "
-		   "kdr-report}\\nspec: {source: east, target: west, topics: [orders], suspended: true}\\n' | "
-		   "kubectl --kubeconfig '%s' apply -f - >/dev/null",
-		   srv.kubeconfig),
-		0);
+	apply_flow_objects("kdr-report", "suspended: true");
 	assert_int_equal(kdr_k8s_source_watch(&source, &srv.config, &options), 0);
 	/* The informers list every kind once before the source has a revision. */
 	deadline = now_ms() + 20000;
