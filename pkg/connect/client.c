@@ -269,11 +269,7 @@ int kdr_connect_put_config(struct kdr_connect_client *client, const char *name, 
 	text = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(body);
 	rc = simple_call(client, "PUT", name, "/config", text, &status);
-	if (text) {
-		/* The body carried resolved credentials. */
-		memset(text, 0, strlen(text));
-		free(text);
-	}
+	kdr_wipe_free(text); /* the body carried resolved credentials */
 	if (created)
 		*created = rc == 0 && status == 201;
 	return rc;

@@ -152,10 +152,7 @@ int kdr_mm2_client_properties(struct kdr_strmap *out, struct kdr_strvec *secret_
 	}
 cleanup:
 	free(text);
-	if (password_text) {
-		memset(password_text, 0, strlen(password_text));
-		free(password_text);
-	}
+	kdr_wipe_free(password_text);
 	free(user_text);
 	return rc;
 }

@@ -250,7 +250,7 @@ void kdr_mm2_connectors_release(struct kdr_mm2_connectors *connectors)
 		/* Rendered configs may hold resolved secrets: wipe before freeing. */
 		for (size_t k = 0; k < connector->config.n; k++)
 			if (kdr_strvec_contains(&connector->secret_keys, connector->config.v[k].key))
-				memset(connector->config.v[k].value, 0, strlen(connector->config.v[k].value));
+				kdr_wipe(connector->config.v[k].value);
 		kdr_strmap_release(&connector->config);
 		kdr_strvec_release(&connector->secret_keys);
 	}

@@ -89,10 +89,15 @@ char *kdr_asprintf(const char *fmt, ...)
 	return p;
 }
 
+void kdr_wipe(char *s)
+{
+	/* explicit_bzero, not memset: a store to memory about to be freed may be optimised away. */
+	if (s)
+		explicit_bzero(s, strlen(s));
+}
+
 void kdr_wipe_free(char *s)
 {
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
+	kdr_wipe(s);
+	free(s);
 }

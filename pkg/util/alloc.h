@@ -15,7 +15,9 @@ void *kdr_grow(void *ptr, size_t *cap, size_t need, size_t elem);
 /* Copies a string; NULL gives NULL. */
 char *kdr_strdup(const char *s);
 char *kdr_strndup(const char *s, size_t n);
-/* Zeroes a secret string (a token, a password, a header holding one), then frees it; NULL does nothing. */
+/* Zeroes a secret string (a token, a password, a header holding one) in place; NULL does nothing. */
+void kdr_wipe(char *s);
+/* kdr_wipe, then free. */
 void kdr_wipe_free(char *s);
 /* A heap string from a printf format. */
 char *kdr_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
