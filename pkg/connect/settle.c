@@ -13,6 +13,7 @@
 #include "connect/connect.h"
 #include "connect/connect_internal.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/http.h"
 
@@ -89,25 +90,17 @@ int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connec
 	return rc;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts = {0, 0};
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int kdr_connect_await_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name,
 			    enum kdr_connector_state want, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = kdr_clock_mono_ms() + timeout_ms;
 	struct timespec round = {0, 250 * 1000000L};
 
 	for (;;) {
 		/* A read that fails this round (a rebalance's 409 after the client's retries) is read again. */
 		if (kdr_connect_connector_state(out, client, name) == 0 && *out == want)
 			return 0;
-		if (now_ms() >= deadline)
+		if (kdr_clock_mono_ms() >= deadline)
 			break;
 		nanosleep(&round, NULL);
 	}

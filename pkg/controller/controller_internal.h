@@ -12,6 +12,7 @@
 #include "kafka/kafka.h"
 #include "resolve/resolve.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/hash.h"
 #include "util/strvec.h"
 
@@ -89,10 +90,6 @@ struct kdr_controller {
 	char *address;
 	struct kdr_buf line;
 };
-
-/* Monotonic milliseconds (scheduling) and Unix milliseconds (timestamps). */
-int64_t kdr_controller__mono_ms(void);
-int64_t kdr_controller__wall_ms(void);
 
 /* --- log lines (log.c) --- */
 

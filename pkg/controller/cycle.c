@@ -327,7 +327,7 @@ static void apply_plan(struct kdr_controller *ctl, struct cycle *cy, struct kdr_
 /* Backoff and stats from the cycle's per-cluster outcomes; the summary line; the cycle's result. */
 static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 {
-	int64_t now = kdr_controller__mono_ms();
+	int64_t now = kdr_clock_mono_ms();
 	int64_t duration = now - cy->start_mono;
 	size_t attempted = 0, failed = 0, backing_off = 0;
 	struct kdr_controller_fields f = { 0 };
@@ -393,7 +393,7 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 	}
 	ctl->stats.last_cycle_duration_ms = duration;
 	if (cy->first_code == 0) {
-		ctl->stats.last_success_unix_ms = kdr_controller__wall_ms();
+		ctl->stats.last_success_unix_ms = kdr_clock_wall_ms();
 		ctl->stats.ready = true;
 	}
 	pthread_mutex_unlock(&ctl->lock);
@@ -489,7 +489,7 @@ static void measure_lag(struct kdr_controller *ctl, const struct kdr_pipeline *p
 	struct kdr_health status = { 0 };
 	struct kdr_controller_flow_lag *lags = NULL, *old = NULL;
 	size_t n_old = 0;
-	int64_t now = kdr_controller__mono_ms();
+	int64_t now = kdr_clock_mono_ms();
 
 	if (kdr_pipeline_status(&status, p) != 0) {
 		struct kdr_controller_fields f = { 0 };
@@ -554,7 +554,7 @@ static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kd
 	rep.failed_clusters = failed;
 	rep.cluster_errors = errors;
 	rep.dry_run = ctl->options.dry_run;
-	rep.now_unix_ms = kdr_controller__wall_ms();
+	rep.now_unix_ms = kdr_clock_wall_ms();
 	rep.status = status;
 	ctl->source.ops->report(ctl->source.ctx, &rep);
 	free(failed);
@@ -564,7 +564,7 @@ static void report(struct kdr_controller *ctl, struct cycle *cy, const struct kd
 /* Selects the clusters of this cycle: declared, in --cluster, not backing off. */
 static void select_clusters(struct kdr_controller *ctl, struct cycle *cy)
 {
-	int64_t now = kdr_controller__mono_ms();
+	int64_t now = kdr_clock_mono_ms();
 
 	cy->n_clusters = ctl->desired.n_clusters;
 	cy->clusters = kdr_calloc(cy->n_clusters + 1, sizeof(*cy->clusters));
@@ -604,7 +604,7 @@ int kdr_controller__run_cycle(struct kdr_controller *ctl)
 	kdr_pipeline_init(&p, NULL, NULL);
 	ctl->cycle++;
 	ctl->in_cycle = true;
-	cy.start_mono = kdr_controller__mono_ms();
+	cy.start_mono = kdr_clock_mono_ms();
 	cy.source = "ok";
 	kdr_error_clear();
 

@@ -128,7 +128,7 @@ int kdr_controller__update_desired(struct kdr_controller *ctl)
 	for (int attempt = 0; attempt < MAX_LOAD_ATTEMPTS && kdr_controller__needs_load(ctl); attempt++) {
 		struct kdr_diags diags = KDR_DIAGS_INIT;
 		struct kdr_controller_fields f = { 0 };
-		int64_t now = kdr_controller__mono_ms();
+		int64_t now = kdr_clock_mono_ms();
 
 		rc = ctl->source.ops->load(&ctl->desired, &diags, ctl->seen_revision, ctl->source.ctx);
 		if (rc == 0) {

@@ -6,6 +6,7 @@
 
 #include "controller/controller.h"
 #include "controller/controller_internal.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 int kdr_controller_log_format_parse(enum kdr_controller_log_format *out, const char *name)
@@ -34,14 +35,10 @@ const char *kdr_controller_log_level_name(enum kdr_controller_log_level level)
 
 static void put_time(struct kdr_buf *out, int64_t ts_unix_ms)
 {
-	time_t secs = (time_t)(ts_unix_ms / 1000);
-	struct tm tm;
-	char text[32] = { 0 };
+	char text[KDR_CLOCK_UTC_SIZE];
 
-	memset(&tm, 0, sizeof(tm));
-	gmtime_r(&secs, &tm);
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-	kdr_buf_printf(out, "%s.%03dZ", text, (int)(ts_unix_ms % 1000));
+	kdr_clock_utc(text, ts_unix_ms * 1000000, 3);
+	kdr_buf_puts(out, text);
 }
 
 /* Whether a text-format token must be quoted to be read back unambiguously. */
@@ -148,7 +145,7 @@ void kdr_controller__log(struct kdr_controller *ctl, enum kdr_controller_log_lev
 	for (size_t i = 0; i < n && all.n < KDR_CONTROLLER_MAX_FIELDS; i++)
 		all.v[all.n++] = f->v[i];
 	kdr_buf_reset(&ctl->line);
-	kdr_controller_log_format_line(&ctl->line, ctl->options.log_format, kdr_controller__wall_ms(), level, msg,
+	kdr_controller_log_format_line(&ctl->line, ctl->options.log_format, kdr_clock_wall_ms(), level, msg,
 				       all.v, all.n);
 	fwrite(ctl->line.ptr, 1, ctl->line.len, ctl->log);
 	fflush(ctl->log);

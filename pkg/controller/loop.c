@@ -24,24 +24,6 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-/* --- time --- */
-
-int64_t kdr_controller__mono_ms(void)
-{
-	struct timespec ts = { 0, 0 };
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t kdr_controller__wall_ms(void)
-{
-	struct timespec ts = { 0, 0 };
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- per-cluster state --- */
 
 struct kdr_controller__cluster_state *kdr_controller__cluster_state(struct kdr_controller *ctl, const char *name)
@@ -125,7 +107,7 @@ int kdr_controller_run(struct kdr_controller *ctl)
 	kdr_controller__field_str(&f, "listen", ctl->address);
 	kdr_controller__log(ctl, KDR_CONTROLLER_LOG_INFO, "controller started", &f);
 	while (!atomic_load(&ctl->stop)) {
-		int64_t now = kdr_controller__mono_ms();
+		int64_t now = kdr_clock_mono_ms();
 		int64_t retry = 0;
 
 		if (now >= next_check) {
@@ -142,7 +124,7 @@ int kdr_controller_run(struct kdr_controller *ctl)
 			if (ctl->options.once)
 				break;
 			next_cycle =
-			    kdr_controller__mono_ms() + kdr_controller_jitter(&ctl->rng, ctl->options.interval_ms,
+			    kdr_clock_mono_ms() + kdr_controller_jitter(&ctl->rng, ctl->options.interval_ms,
 									      ctl->options.backoff.jitter_percent);
 			continue;
 		}
@@ -256,8 +238,8 @@ int kdr_controller_new(struct kdr_controller **out, struct kdr_source *source,
 	ctl->wake[0] = ctl->wake[1] = -1;
 	kdr_buf_init(&ctl->line);
 	kdr_rng_seed(&ctl->rng, options->seed ? options->seed
-					      : (uint64_t)kdr_controller__wall_ms() ^ ((uint64_t)getpid() << 32) ^
-						    (uint64_t)kdr_controller__mono_ms());
+					      : (uint64_t)kdr_clock_wall_ms() ^ ((uint64_t)getpid() << 32) ^
+						    (uint64_t)kdr_clock_mono_ms());
 	atomic_init(&ctl->stop, 0);
 	atomic_init(&ctl->stop_signal, 0);
 	atomic_init(&ctl->alive, 0);

@@ -7,6 +7,7 @@
 
 #include "connect/connect.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/strvec.h"
 
@@ -47,14 +48,6 @@ static int run_connector_action(struct kdr_connect_client *client, const struct 
 	default:
 		return kdr_error_set(KDR_EUNSUPPORTED, "not a connector action");
 	}
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts = { 0, 0 };
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The state a pause or resume asks for, in words (NULL: a config change, judged by the config). */
@@ -128,7 +121,7 @@ static void settle_connectors(struct kdr_apply_report *out, const struct kdr_pla
 {
 	bool *done = kdr_calloc(plan->n_actions + 1, sizeof(*done));
 	enum kdr_connector_state *seen = kdr_calloc(plan->n_actions + 1, sizeof(*seen));
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = kdr_clock_mono_ms() + timeout_ms;
 	struct timespec round = { 0, 250 * 1000000L };
 	size_t left = 0;
 
@@ -143,7 +136,7 @@ static void settle_connectors(struct kdr_apply_report *out, const struct kdr_pla
 			done[i] = settled(&seen[i], client, action);
 			left += !done[i];
 		}
-		if (left == 0 || now_ms() >= deadline)
+		if (left == 0 || kdr_clock_mono_ms() >= deadline)
 			break;
 		nanosleep(&round, NULL);
 	}

@@ -17,6 +17,7 @@
 #include "k8s/k8s_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/http.h"
 
@@ -547,16 +548,9 @@ unsigned char *kdr_k8s__base64_decode(const char *text, size_t *len)
 	return out;
 }
 
-void kdr_k8s__micro_time(char out[64])
+void kdr_k8s__micro_time(char out[KDR_CLOCK_UTC_SIZE])
 {
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 64, "%s.%06dZ", base, (int)(ts.tv_nsec / 1000));
+	kdr_clock_utc(out, kdr_clock_wall_ns(), 6);
 }
 
 char *kdr_k8s__object_key(const json_t *object)

@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 #include "source/source.h"
+#include "util/clock.h"
 #include "util/diag.h"
 
 /*
@@ -318,7 +319,7 @@ json_t *kdr_k8s_status_build(const json_t *old_status, int64_t generation, const
 			     size_t n_conditions, json_t *extra, const char *now);
 
 /* RFC 3339 UTC with seconds ("2026-12-06T21:00:00Z") of `unix_ms` into `out`. */
-void kdr_k8s_time(char out[32], int64_t unix_ms);
+void kdr_k8s_time(char out[KDR_CLOCK_UTC_SIZE], int64_t unix_ms);
 
 /*
  * Writes `status` (lent) into `object`'s status subresource with a merge

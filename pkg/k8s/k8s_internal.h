@@ -35,7 +35,7 @@ int kdr_k8s__status_code(long http_status, const char *reason);
 int kdr_k8s__list(json_t **items, char **rv, struct kdr_k8s_client *client, const char *path, atomic_int *stop);
 
 /* Now as a MicroTime (Lease, Event): RFC 3339 with microseconds, UTC. */
-void kdr_k8s__micro_time(char out[64]);
+void kdr_k8s__micro_time(char out[KDR_CLOCK_UTC_SIZE]);
 
 /* "ns/name" of an object's metadata (heap), "name" when it has no namespace. */
 char *kdr_k8s__object_key(const json_t *object);

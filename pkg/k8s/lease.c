@@ -19,6 +19,7 @@
 #include "k8s/k8s.h"
 #include "k8s/k8s_internal.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 struct kdr_k8s_lease {
@@ -42,14 +43,6 @@ struct kdr_k8s_lease {
 	_Atomic int64_t renewed_at_ms; /* monotonic time of our last successful write */
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void set_leading(struct kdr_k8s_lease *lease, bool leading)
 {
 	if (atomic_exchange(&lease->leading, leading ? 1 : 0) == (leading ? 1 : 0))
@@ -63,7 +56,7 @@ static int write_lease(struct kdr_k8s_lease *lease, json_t *current, bool take_o
 {
 	json_t *body = current ? json_deep_copy(current) : json_object();
 	json_t *spec = NULL;
-	char now[64];
+	char now[KDR_CLOCK_UTC_SIZE];
 	char *text = NULL;
 	int rc = 0;
 
@@ -103,7 +96,7 @@ static int write_lease(struct kdr_k8s_lease *lease, json_t *current, bool take_o
 static void try_lease(struct kdr_k8s_lease *lease)
 {
 	json_t *current = NULL;
-	int64_t now = mono_ms();
+	int64_t now = kdr_clock_mono_ms();
 	int rc = kdr_k8s_request(lease->client, &current, NULL, "GET", lease->path, NULL, NULL);
 	const json_t *spec = json_object_get(current, "spec");
 	struct kdr_k8s__lease_read read = { 0 };
@@ -125,7 +118,7 @@ static void try_lease(struct kdr_k8s_lease *lease)
 cleanup:
 	/* Could not renew within the duration: someone else may hold it now. */
 	if (atomic_load(&lease->leading) &&
-	    !kdr_k8s__lease_current(atomic_load(&lease->renewed_at_ms), mono_ms(), lease->duration_s))
+	    !kdr_k8s__lease_current(atomic_load(&lease->renewed_at_ms), kdr_clock_mono_ms(), lease->duration_s))
 		set_leading(lease, false);
 	json_decref(current);
 }
@@ -193,7 +186,7 @@ bool kdr_k8s_lease_leading(struct kdr_k8s_lease *lease)
 	 * shared handle) must not stretch leadership past the lease duration.
 	 */
 	return lease && atomic_load(&lease->leading) != 0 &&
-	       kdr_k8s__lease_current(atomic_load(&lease->renewed_at_ms), mono_ms(), lease->duration_s);
+	       kdr_k8s__lease_current(atomic_load(&lease->renewed_at_ms), kdr_clock_mono_ms(), lease->duration_s);
 }
 
 const char *kdr_k8s_lease_identity(const struct kdr_k8s_lease *lease)

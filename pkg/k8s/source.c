@@ -563,7 +563,7 @@ static json_t *flow_lag(const struct kdr_source_report *rep, const char *flow)
 	const struct kdr_health_topic_lag *order[KDR_HEALTH_LAG_TOPICS];
 	json_t *out = NULL, *topics = NULL;
 	size_t shown = 0;
-	char when[32];
+	char when[KDR_CLOCK_UTC_SIZE];
 
 	for (size_t i = 0; rep->status && i < rep->status->n_flows && !lag; i++)
 		if (strcmp(rep->status->flows[i].name, flow) == 0)
@@ -599,7 +599,7 @@ static void k8s_report(void *ctx, const struct kdr_source_report *rep)
 {
 	struct k8s_source *src = ctx;
 	json_t *objects = NULL;
-	char now[32];
+	char now[KDR_CLOCK_UTC_SIZE];
 	size_t n_kinds = 0;
 	const struct kdr_k8s_kind *kinds = kdr_k8s_kinds(&n_kinds);
 

@@ -15,13 +15,9 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-void kdr_k8s_time(char out[32], int64_t unix_ms)
+void kdr_k8s_time(char out[KDR_CLOCK_UTC_SIZE], int64_t unix_ms)
 {
-	time_t t = (time_t)(unix_ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	kdr_clock_utc(out, unix_ms * 1000000, 0);
 }
 
 static const json_t *old_condition(const json_t *old_status, const char *type)
@@ -119,7 +115,7 @@ int kdr_k8s_event(struct kdr_k8s_client *client, const json_t *object, const cha
 	const char *name = json_string_value(json_object_get(meta, "name"));
 	json_t *event = json_object(), *em = json_object(), *regarding = json_object();
 	char *path = NULL, *body = NULL, *prefix = NULL;
-	char now[64];
+	char now[KDR_CLOCK_UTC_SIZE];
 	int rc = 0;
 
 	if (!ns || !name) {
@@ -130,13 +126,7 @@ int kdr_k8s_event(struct kdr_k8s_client *client, const json_t *object, const cha
 	}
 	kdr_k8s__micro_time(now);
 	/* As client-go names them: the object's name and the time in hex nanoseconds. */
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		prefix = kdr_asprintf("%s.%llx", name,
-				      (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec);
-	}
+	prefix = kdr_asprintf("%s.%llx", name, (unsigned long long)kdr_clock_wall_ns());
 	json_object_set_new(em, "name", json_string(prefix));
 	json_object_set_new(em, "namespace", json_string(ns));
 	json_object_set_new(event, "apiVersion", json_string("events.k8s.io/v1"));

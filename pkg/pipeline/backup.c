@@ -11,6 +11,7 @@
 #include "executor/backup_io.h"
 #include "source/source.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/file.h"
 
@@ -71,21 +72,19 @@ static int check_readable(const struct kdr_live_cluster *cl, const char *name)
 }
 
 /* RFC 3339 UTC of now, or of SOURCE_DATE_EPOCH (reproducible output) when set. */
-static void created_at(char out[32])
+static void created_at(char out[KDR_CLOCK_UTC_SIZE])
 {
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	time_t now = time(NULL);
-	struct tm tm;
+	int64_t now_ns = kdr_clock_wall_ns();
 
 	if (epoch && *epoch) {
 		char *end = NULL;
 		long long v = strtoll(epoch, &end, 10);
 
-		if (*end == '\0' && v >= 0)
-			now = (time_t)v;
+		if (*end == '\0' && v >= 0 && v <= INT64_MAX / 1000000000)
+			now_ns = (int64_t)v * 1000000000;
 	}
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	kdr_clock_utc(out, now_ns, 0);
 }
 
 /* The backup of the cluster `p` read. */

@@ -6,6 +6,7 @@
 
 #include "dr/backup.h"
 #include "pipeline/pipeline.h"
+#include "util/clock.h"
 #include "util/diag.h"
 #include "util/regex.h"
 #include "util/strvec.h"
@@ -36,7 +37,7 @@ struct kdr_backup_result {
 	struct kdr_pipeline_result run; /* error: nothing was written (n_files 0), or the commit failed */
 	const char *cluster, *out_dir;  /* req's, lent */
 	const char *cluster_id;         /* lent from the pipeline's live state; NULL unknown */
-	char created_at[32];            /* the manifest's createdAt */
+	char created_at[KDR_CLOCK_UTC_SIZE]; /* the manifest's createdAt */
 	size_t n_files;
 	char commit_id[41];             /* with commit: the new commit */
 	struct kdr_strvec warnings;     /* written anyway: what the backup lacks and why */

@@ -12,6 +12,7 @@
 
 #include "mm2/mm2.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 /* Every (topic, partition) the checkpoints name, for the end-offset query. */
@@ -209,16 +210,6 @@ cleanup:
 	return rc;
 }
 
-/* The current UTC time as "2026-12-07T01:02:03Z" (spec.failedOver). */
-static void utc_now(char out[21])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int kdr_pipeline_failover_run(struct kdr_failover_outcome *out, const struct kdr_desired *desired,
 			      const struct kdr_pipeline_options *options, const struct kdr_failover_request *req)
 {
@@ -237,7 +228,7 @@ void kdr_pipeline_failover_finish(struct kdr_failover_outcome *out, const struct
 	const struct kdr_pipeline *p = &out->run.p;
 	struct kdr_executor_options exec = kdr_pipeline_dr_options(p);
 	const struct kdr_flow *flow = out->flow;
-	char now[21] = "";
+	char now[KDR_CLOCK_UTC_SIZE] = "";
 	bool failed = out->plan.n_refused > 0;
 
 	if (out->to_commit && !req->dry_run && req->declined) {
@@ -250,7 +241,7 @@ void kdr_pipeline_failover_finish(struct kdr_failover_outcome *out, const struct
 			&out->commit_errors, &out->plan, kdr_desired_cluster(p->desired, out->plan.target), &exec);
 		failed |= out->commit_failed > 0;
 	}
-	utc_now(now);
+	kdr_clock_utc(now, kdr_clock_wall_ns(), 0); /* spec.failedOver */
 	kdr_pipeline_failover_record(&out->record, flow, now, out->to_commit);
 	/* A flow that records its failover already keeps it (and its time): nothing to write. */
 	if (req->commit && !req->dry_run && !(flow->suspended && flow->failed_over))

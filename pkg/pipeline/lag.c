@@ -12,15 +12,8 @@
 #include "mm2/mm2.h"
 #include "pipeline/pipeline.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts = { 0, 0 };
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The timestamp of the newest record of the remote heartbeats topic, -1 when none. */
 static int64_t newest_heartbeat(const struct kdr_cluster *target, const struct kdr_flow *flow,
@@ -119,7 +112,7 @@ static int measure(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, c
 	in.target_ends = &dst_ends;
 	in.syncs = &syncs;
 	in.newest_heartbeat_ms = newest_heartbeat(target, flow, &exec);
-	in.now_ms = wall_ms();
+	in.now_ms = kdr_clock_wall_ms();
 	in.threshold_ms = max_rpo_ms;
 	/* Once for the replicated offsets, then with the timestamps of the first unreplicated records. */
 	kdr_dr_lag_compute(out, &in);
@@ -131,7 +124,7 @@ static int measure(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, c
 		kdr_strvec_push_take(warnings, kdr_asprintf("record timestamps on '%s': %s", flow->source,
 							    kdr_error_message()));
 	in.first_unreplicated = &first;
-	in.now_ms = wall_ms();
+	in.now_ms = kdr_clock_wall_ms();
 	kdr_dr_lag_report_release(out);
 	kdr_dr_lag_compute(out, &in);
 cleanup:
@@ -169,7 +162,7 @@ static void fill_status_lag(struct kdr_health_lag *out, const struct kdr_dr_lag_
 	out->records = report->total_lag;
 	out->rpo_ms = report->max_rpo_ms;
 	out->heartbeat_age_ms = report->heartbeat_age_ms;
-	out->measured_at_ms = wall_ms();
+	out->measured_at_ms = kdr_clock_wall_ms();
 	out->topics = kdr_calloc(report->n_topics + 1, sizeof(*out->topics));
 	for (size_t i = 0; i < report->n_topics; i++) {
 		out->topics[i].topic = kdr_strdup(report->topics[i].topic);

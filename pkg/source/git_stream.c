@@ -24,6 +24,7 @@
 
 #include "source/source_internal.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
 
@@ -68,20 +69,12 @@ static void timed_out(const char *fmt, ...)
 	git_error_set_str(GIT_ERROR_NET, thread_timeout_message);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for a non-blocking connect; 0 connected, else -1 with *err (0 for a timeout). */
 static int wait_connected(int s, int64_t deadline, int *err)
 {
 	for (;;) {
 		struct pollfd pfd = { s, POLLOUT, 0 };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - kdr_clock_mono_ms();
 		int n = 0, so_error = 0;
 		socklen_t len = sizeof(so_error);
 
@@ -128,7 +121,7 @@ static int stream_connect(git_stream *stream)
 {
 	struct timed_stream *st = (struct timed_stream *)stream;
 	struct addrinfo hints, *addrs = NULL;
-	int64_t deadline = now_ms() + st->timeout_ms;
+	int64_t deadline = kdr_clock_mono_ms() + st->timeout_ms;
 	int rc = 0, err = 0;
 
 	memset(&hints, 0, sizeof(hints));

@@ -11,6 +11,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/diag.h"
 #include "util/error.h"
 #include "util/hash.h"
@@ -454,6 +455,30 @@ static void test_sort_first_named_is_the_lower_bound(void **state)
 	assert_int_equal(kdr_sort_first_named(v, 0, sizeof(*v), "a"), 0);
 }
 
+/* Every shown time has one form: seconds, milliseconds or microseconds, truncated, in UTC. */
+static void test_clock_utc_forms(void **state)
+{
+	char out[KDR_CLOCK_UTC_SIZE];
+	int64_t t = 1796000000123456789LL; /* 2026-11-30T00:53:20.123456789Z */
+	int64_t before = 0, after = 0;
+
+	(void)state;
+	kdr_clock_utc(out, t, 0);
+	assert_string_equal(out, "2026-11-30T00:53:20Z");
+	kdr_clock_utc(out, t, 3);
+	assert_string_equal(out, "2026-11-30T00:53:20.123Z");
+	kdr_clock_utc(out, t, 6);
+	assert_string_equal(out, "2026-11-30T00:53:20.123456Z");
+	kdr_clock_utc(out, 0, 3);
+	assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+	kdr_clock_utc(out, -1, 3); /* 1 ns before the epoch: the earlier second, .999 */
+	assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+	before = kdr_clock_mono_ms();
+	after = kdr_clock_mono_ms();
+	assert_true(after >= before);
+	assert_true(kdr_clock_wall_ms() > 1700000000000LL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_sort_keep_last_keeps_the_newest_per_key),
 		cmocka_unit_test(test_sort_first_named_is_the_lower_bound),
 		cmocka_unit_test(test_grow_keeps_contents),
+		cmocka_unit_test(test_clock_utc_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
