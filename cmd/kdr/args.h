@@ -15,7 +15,7 @@
  * (the desired state, the pipeline, the output), released with the rest.
  */
 struct kdr_cli_args {
-	struct kdr_cli_source src;        /* DIR (the positional argument), --git ..., --k8s ... */
+	struct kdr_source_selection src; /* DIR (the positional argument), --git ..., --k8s ... */
 	struct kdr_pipeline_options live; /* --offline, --timeout (default 30s); --cluster in `clusters` */
 	struct kdr_strvec clusters;
 	const char *file; /* spec->positional_file: the argument, when it is a regular file */

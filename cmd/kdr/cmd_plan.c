@@ -63,7 +63,7 @@ static int plan_option(void *ctx, int opt, const char *arg, const struct kdr_cli
 
 /* The desired-state change from --base to the source, shown with the plan; connecting uses the base's settings. */
 static int load_base(struct kdr_desired_diff *change, size_t *base_connections, struct kdr_desired *desired,
-		     const struct kdr_cli_source *src, const char *base_ref)
+		     const struct kdr_source_selection *src, const char *base_ref)
 {
 	struct kdr_desired base = { 0 };
 	int exit_code = kdr_cli_source_load_ref(&base, src, base_ref);

@@ -131,17 +131,13 @@ int kdr_cmd_run(int argc, char **argv)
 	options.clusters = (const char *const *)args.clusters.v;
 	options.n_clusters = args.clusters.n;
 
-	if (args.src.k8s) {
-		/* An object's change must wake the loop within a second: the check is an in-memory hash. */
-		if (!a.poll_given)
-			options.poll_ms = 500;
-		k8s.namespace = args.src.namespace;
-		k8s.timeout_ms = options.timeout_ms;
-		/* A single cycle (a CronJob) does not wait for a Lease. */
-		k8s.leader_election = !a.no_leader_election && !options.once;
-		k8s.lease_namespace = a.lease_namespace;
-	}
-	if (kdr_cli_source_open(&source, &args.src, args.src.ref, 0, options.timeout_ms, args.src.k8s ? &k8s : NULL) != 0 ||
+	/* An object's change must wake the loop within a second: the check is an in-memory hash. */
+	if (args.src.k8s && !a.poll_given)
+		options.poll_ms = 500;
+	/* A single cycle (a CronJob) does not wait for a Lease. */
+	k8s.leader_election = !a.no_leader_election && !options.once;
+	k8s.lease_namespace = a.lease_namespace;
+	if (kdr_k8s_source_open(&source, &args.src, 0, options.timeout_ms, &k8s) != 0 ||
 	    kdr_controller_new(&ctl, &source, &options) != 0) {
 		fprintf(stderr, "kdr run: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;

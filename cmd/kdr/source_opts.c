@@ -9,7 +9,7 @@
 #include "util/diag.h"
 #include "util/error.h"
 
-bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg)
+bool kdr_cli_source_option(struct kdr_source_selection *src, int opt, const char *arg)
 {
 	switch (opt) {
 	case KDR_OPT_GIT: src->git_url = arg; return true;
@@ -26,44 +26,11 @@ bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg)
 	return false;
 }
 
-int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_cli_source *src)
+int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_source_selection *src)
 {
-	if ((src->git_url != NULL) + (src->dir != NULL) + src->k8s > 1)
-		return kdr_cli_usage_error(spec, "give one of DIR, --git and --k8s");
-	if (!src->k8s && (src->namespace || src->kubeconfig || src->context))
-		return kdr_cli_usage_error(spec, "--namespace, --kubeconfig and --context need --k8s");
-	if (!src->git_url && (src->ref || src->path || src->cache_dir || src->token_env || src->token_file))
-		return kdr_cli_usage_error(spec, "--ref, --path, --cache-dir, --token-env and --token-file need --git");
+	if (kdr_source_selection_check(src) != 0)
+		return kdr_cli_usage_error(spec, "%s", kdr_error_message());
 	return KDR_EXIT_OK;
-}
-
-int kdr_cli_source_open(struct kdr_source *out, const struct kdr_cli_source *src, const char *ref, unsigned flags,
-			int timeout_ms, const struct kdr_k8s_source_options *k8s_watch)
-{
-	int rc = 0;
-
-	if (src->k8s) {
-		struct kdr_k8s_config config = { 0 };
-
-		rc = kdr_k8s_config_load(&config, src->kubeconfig, src->context);
-		if (rc == 0 && k8s_watch)
-			rc = kdr_k8s_source_watch(out, &config, k8s_watch);
-		else if (rc == 0)
-			rc = kdr_k8s_source_list(out, &config, src->namespace, timeout_ms);
-		kdr_k8s_config_release(&config);
-	} else if (src->git_url) {
-		struct kdr_git_options git = { 0 };
-
-		git.url = src->git_url;
-		git.cache_dir = src->cache_dir;
-		git.token_env = src->token_env;
-		git.token_file = src->token_file;
-		git.timeout_ms = timeout_ms;
-		rc = kdr_source_git(out, &git, ref, src->path, flags);
-	} else {
-		kdr_source_dir(out, src->dir ? src->dir : ".", flags);
-	}
-	return rc;
 }
 
 /* The source of the command's desired state: its secretKeyRef values are read while the command runs. */
@@ -80,7 +47,7 @@ const struct kdr_secret_resolver *kdr_cli_source_resolver(void)
 }
 
 /* Loads once from an open source; a Git commit or Kubernetes resourceVersion is announced. */
-static int load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_cli_source *src)
+static int load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_source_selection *src)
 {
 	struct kdr_diags diags = KDR_DIAGS_INIT;
 	int rc = kdr_source_load_now(out, &diags, source);
@@ -97,10 +64,10 @@ static int load(struct kdr_desired *out, struct kdr_source *source, const struct
 	return rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
 }
 
-int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_cli_source *src)
+int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_source_selection *src)
 {
 	if (!loaded.ops) {
-		int rc = kdr_cli_source_open(&loaded, src, src->ref, 0, 0, NULL);
+		int rc = kdr_k8s_source_open(&loaded, src, 0, 0, NULL);
 
 		if (rc != 0)
 			return rc;
@@ -110,7 +77,7 @@ int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_cli_source *
 	return 0;
 }
 
-int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src)
+int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_source_selection *src)
 {
 	struct kdr_source *source = NULL;
 
@@ -121,12 +88,14 @@ int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *sr
 	return load(out, source, src);
 }
 
-int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref)
+int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_source_selection *src, const char *ref)
 {
+	struct kdr_source_selection at = *src;
 	struct kdr_source base = { NULL, NULL };
 	int exit_code = KDR_EXIT_ERROR;
 
-	if (kdr_cli_source_open(&base, src, ref, KDR_SOURCE_NO_VALIDATE, 0, NULL) != 0)
+	at.ref = ref;
+	if (kdr_k8s_source_open(&base, &at, KDR_SOURCE_NO_VALIDATE, 0, NULL) != 0)
 		fprintf(stderr, "kdr: %s\n", kdr_error_message());
 	else
 		exit_code = load(out, &base, src);

@@ -5,27 +5,8 @@
 #include <stdbool.h>
 
 #include "cli.h"
-#include "k8s/k8s.h"
 #include "model/model.h"
-
-/*
- * Where a command reads the desired state from: a directory (the positional
- * DIR, default '.') or a Git repository (--git URL [--ref R] [--path P]).
- * Shared by every command that reads documents.
- */
-struct kdr_cli_source {
-	const char *dir;
-	const char *git_url;
-	const char *ref;
-	const char *path;
-	const char *cache_dir;
-	const char *token_env;
-	const char *token_file;
-	bool k8s;               /* --k8s: the custom resources of a Kubernetes API server */
-	const char *namespace;  /* --namespace NS (NULL: all namespaces) */
-	const char *kubeconfig; /* --kubeconfig FILE */
-	const char *context;    /* --context NAME */
-};
+#include "source/source.h"
 
 enum {
 	KDR_OPT_GIT = 2000,
@@ -63,27 +44,14 @@ enum {
 	{ "context", KDR_CLI_ID(KDR_OPT_CONTEXT), 0, "C",                                                              \
 	  "with --k8s: this kubeconfig context (default: current-context)" }
 
-/* Takes one of the source options; false when `opt` is not one. */
-bool kdr_cli_source_option(struct kdr_cli_source *src, int opt, const char *arg);
+/* Maps one of the source options onto `src` (the positional DIR is args.c's); false when `opt` is not one. */
+bool kdr_cli_source_option(struct kdr_source_selection *src, int opt, const char *arg);
 
 /*
- * Checks the combination once all options are parsed (--ref without --git,
- * a DIR together with --git); returns KDR_EXIT_OK or the usage error.
+ * Checks the combination once all options are parsed
+ * (kdr_source_selection_check); returns KDR_EXIT_OK or the usage error.
  */
-int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_cli_source *src);
-
-struct kdr_source;
-
-/*
- * Opens the source the options name as a struct kdr_source: DIR, a Git
- * repository at --ref (`flags`: kdr_source_load_dir's), or the Kubernetes
- * API (for a command, listed once per load; with `k8s_watch`, for the loop:
- * informers and the leader Lease). `timeout_ms` bounds Git and Kubernetes
- * requests (0: their defaults). Returns 0 or the source's code (with
- * kdr_error_set); `*out` is set only on success.
- */
-int kdr_cli_source_open(struct kdr_source *out, const struct kdr_cli_source *src, const char *ref, unsigned flags,
-			int timeout_ms, const struct kdr_k8s_source_options *k8s_watch);
+int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_source_selection *src);
 
 /*
  * Reads and validates the desired state (from DIR, Git at --ref or
@@ -91,7 +59,7 @@ int kdr_cli_source_open(struct kdr_source *out, const struct kdr_cli_source *src
  * diagnostic to stderr; from Git or Kubernetes the revision is recorded in
  * out->revision and announced on stderr. Returns an enum kdr_exit.
  */
-int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *src);
+int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_source_selection *src);
 
 /*
  * The secret resolver of the source of the last kdr_cli_source_load
@@ -100,13 +68,13 @@ int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_cli_source *sr
 const struct kdr_secret_resolver *kdr_cli_source_resolver(void);
 
 /*
- * The source kdr_cli_source_load reads `src` through (opened now when no
- * load happened yet), lent until exit: where a command records its DR step.
+ * The source kdr_cli_source_load reads `src` through (opened now, kdr_k8s_source_open, when
+ * no load happened yet), lent until exit: where a command records its DR step.
  * Returns 0 or the source's code (with kdr_error_set).
  */
-int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_cli_source *src);
+int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_source_selection *src);
 
 /* Reads the documents at another ref of the same repository, unvalidated (the base of a PR). */
-int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_cli_source *src, const char *ref);
+int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_source_selection *src, const char *ref);
 
 #endif

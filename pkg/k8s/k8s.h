@@ -280,6 +280,22 @@ struct kdr_k8s_source_options {
 int kdr_k8s_source_watch(struct kdr_source *out, const struct kdr_k8s_config *config,
 			 const struct kdr_k8s_source_options *options);
 
+struct kdr_source_selection;
+
+/*
+ * Opens any selection (source/source.h), the one way the commands and the
+ * loop open their source: a Kubernetes one with the configuration of its
+ * kubeconfig and context (kdr_k8s_config_load), listed once per load
+ * (kdr_k8s_source_list, a command's), or with `watch` the loop's informers
+ * and Lease (kdr_k8s_source_watch: `watch`'s settings, with the
+ * selection's namespace and `timeout_ms`); a directory or Git repository
+ * through kdr_source_open (`flags` its). `timeout_ms` bounds each request
+ * (0: the defaults). Returns 0 or the opening's code (kdr_error_set);
+ * `*out` is set only on success.
+ */
+int kdr_k8s_source_open(struct kdr_source *out, const struct kdr_source_selection *sel, unsigned flags,
+			int timeout_ms, const struct kdr_k8s_source_options *watch);
+
 /* --- recording a DR step (source/record.h) --- */
 
 struct kdr_source_change;

@@ -853,3 +853,24 @@ int kdr_k8s_source_list(struct kdr_source *out, const struct kdr_k8s_config *con
 	out->ctx = src;
 	return 0;
 }
+
+int kdr_k8s_source_open(struct kdr_source *out, const struct kdr_source_selection *sel, unsigned flags,
+			int timeout_ms, const struct kdr_k8s_source_options *watch)
+{
+	struct kdr_k8s_config config = { 0 };
+	struct kdr_k8s_source_options options = { 0 };
+	int rc = 0;
+
+	if (!sel->k8s)
+		return kdr_source_open(out, sel, flags, timeout_ms);
+	if ((rc = kdr_k8s_config_load(&config, sel->kubeconfig, sel->context)) == 0 && watch) {
+		options = *watch;
+		options.namespace = sel->namespace;
+		options.timeout_ms = timeout_ms;
+		rc = kdr_k8s_source_watch(out, &config, &options);
+	} else if (rc == 0) {
+		rc = kdr_k8s_source_list(out, &config, sel->namespace, timeout_ms);
+	}
+	kdr_k8s_config_release(&config);
+	return rc;
+}

@@ -139,6 +139,47 @@ void kdr_source_dir(struct kdr_source *out, const char *dir, unsigned flags);
  */
 int kdr_source_dir_revision(char **out, const char *dir);
 
+/* --- which source: what a command line (or the loop's) names --- */
+
+/*
+ * Where the desired state comes from, as `kdr COMMAND [DIR | --git URL ... |
+ * --k8s ...]` names it: a directory (`dir`; NULL with neither of the others:
+ * "."), a Git repository (`git_url` and the fields after it), or the custom
+ * resources of a Kubernetes API server (`k8s` and the fields after it).
+ * Plain strings, lent; opening copies what the source keeps.
+ */
+struct kdr_source_selection {
+	const char *dir;
+	const char *git_url;    /* kdr_git_options.url */
+	const char *ref;        /* branch, tag or commit (NULL: the remote's HEAD) */
+	const char *path;       /* the repository's subdirectory holding the documents (NULL: all of it) */
+	const char *cache_dir;  /* kdr_git_options' */
+	const char *token_env;
+	const char *token_file;
+	bool k8s;
+	const char *namespace;  /* NULL: all namespaces */
+	const char *kubeconfig; /* NULL: $KUBECONFIG, ~/.kube/config or in-cluster (kdr_k8s_config_load) */
+	const char *context;    /* NULL: the kubeconfig's current-context */
+};
+
+/*
+ * Checks that `sel` names one source and only its own settings: at most one
+ * of dir, git_url and k8s; the Git fields only with git_url, the Kubernetes
+ * ones only with k8s. Returns 0, or KDR_EINVALID with a message naming the
+ * command-line options ("--ref, --path, ... need --git").
+ */
+int kdr_source_selection_check(const struct kdr_source_selection *sel);
+
+/*
+ * Opens a directory or Git selection as a struct kdr_source: kdr_source_dir
+ * or kdr_source_git at sel->ref (`flags`: kdr_source_load_dir's;
+ * `timeout_ms` bounds Git's network, 0: its default). A Kubernetes
+ * selection needs pkg/k8s, above this module: kdr_k8s_source_open opens
+ * every selection. Returns 0, KDR_EUNSUPPORTED (sel->k8s) or the codes of
+ * kdr_source_git; `*out` is set only on success.
+ */
+int kdr_source_open(struct kdr_source *out, const struct kdr_source_selection *sel, unsigned flags, int timeout_ms);
+
 struct kdr_git_options;
 
 /*

@@ -19,6 +19,7 @@
 
 #include "k8s/k8s.h"
 #include "k8s/k8s_internal.h"
+#include "source/source.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/http.h"
@@ -513,12 +514,37 @@ static void test_lease_current(void **state)
 	assert_true(kdr_k8s__lease_current(0, 0, 15));
 }
 
+/* The commands' and the loop's one opening of a selection: the kubeconfig's context listed, or a directory. */
+static void test_selection_opens_its_source(void **state)
+{
+	struct kdr_source source = { NULL, NULL };
+	char *path = write_file("config", kubeconfig);
+	struct kdr_source_selection sel = { .k8s = true, .kubeconfig = path, .context = "one", .namespace = "kafka" };
+
+	(void)state;
+	assert_int_equal(kdr_k8s_source_open(&source, &sel, 0, 1000, NULL), 0);
+	assert_string_equal(kdr_source_describe(&source), "k8s https://127.0.0.1:6443 namespace kafka");
+	assert_non_null(kdr_source_resolver(&source)); /* secretKeyRef: the namespace's Secrets */
+	kdr_source_release(&source);
+
+	sel.context = "nocluster";
+	assert_int_equal(kdr_k8s_source_open(&source, &sel, 0, 1000, NULL), KDR_ENOTFOUND);
+	assert_null(source.ops);
+
+	sel = (struct kdr_source_selection){ .dir = tmpdir };
+	assert_int_equal(kdr_k8s_source_open(&source, &sel, 0, 1000, NULL), 0);
+	assert_non_null(strstr(kdr_source_describe(&source), "dir /tmp/kdr-test-k8s-"));
+	kdr_source_release(&source);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kubeconfig_current_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kubeconfig_named_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kubeconfig_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_selection_opens_its_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_cluster, setup, teardown),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_paths),

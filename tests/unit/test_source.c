@@ -1,7 +1,8 @@
 /*
- * pkg/source sources: the directory's content hash (what wakes the loop)
- * and the all-or-nothing loads of the dir source and of the Git adapter (a
- * repository built with the git CLI; skipped when git is not installed).
+ * pkg/source sources: the directory's content hash (what wakes the loop),
+ * the all-or-nothing loads of the dir source and of the Git adapter (a
+ * repository built with the git CLI; skipped when git is not installed),
+ * and a command line's selection of a source: its checks and its opening.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -359,6 +360,75 @@ static void test_git_source_follows_the_ref(void **state)
 	remove_dir(repo);
 }
 
+/* The combinations a command line may name, and the message of each it may not (exact: the CLI prints it). */
+static void test_selection_check(void **state)
+{
+	static const struct {
+		struct kdr_source_selection sel;
+		const char *message; /* NULL: valid */
+	} cases[] = {
+		{ { 0 }, NULL },
+		{ { .dir = "d" }, NULL },
+		{ { .git_url = "u", .ref = "r", .path = "p", .cache_dir = "c", .token_env = "E", .token_file = "f" }, NULL },
+		{ { .k8s = true, .namespace = "n", .kubeconfig = "k", .context = "c" }, NULL },
+		{ { .dir = "d", .git_url = "u" }, "give one of DIR, --git and --k8s" },
+		{ { .git_url = "u", .k8s = true }, "give one of DIR, --git and --k8s" },
+		{ { .dir = "d", .k8s = true }, "give one of DIR, --git and --k8s" },
+		{ { .namespace = "n" }, "--namespace, --kubeconfig and --context need --k8s" },
+		{ { .git_url = "u", .context = "c" }, "--namespace, --kubeconfig and --context need --k8s" },
+		{ { .ref = "r" }, "--ref, --path, --cache-dir, --token-env and --token-file need --git" },
+		{ { .k8s = true, .token_file = "f" }, "--ref, --path, --cache-dir, --token-env and --token-file need --git" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = kdr_source_selection_check(&cases[i].sel);
+
+		if (!cases[i].message) {
+			assert_int_equal(rc, 0);
+			continue;
+		}
+		assert_int_equal(rc, KDR_EINVALID);
+		assert_string_equal(kdr_error_message(), cases[i].message);
+	}
+}
+
+/* A selection opens as the source it names: a directory (default '.'), Git at its ref; Kubernetes is pkg/k8s's. */
+static void test_selection_opens_its_source(void **state)
+{
+	struct kdr_source source = { NULL, NULL };
+	struct kdr_source_selection sel = { 0 };
+	char *repo = NULL;
+
+	(void)state;
+	assert_int_equal(kdr_source_open(&source, &sel, 0, 0), 0);
+	assert_string_equal(kdr_source_describe(&source), "dir .");
+	kdr_source_release(&source);
+	sel.dir = "/some/dir";
+	assert_int_equal(kdr_source_open(&source, &sel, 0, 0), 0);
+	assert_string_equal(kdr_source_describe(&source), "dir /some/dir");
+	kdr_source_release(&source);
+
+	sel = (struct kdr_source_selection){ .k8s = true };
+	assert_int_equal(kdr_source_open(&source, &sel, 0, 0), KDR_EUNSUPPORTED);
+	assert_null(source.ops);
+
+	if (!have_git())
+		skip();
+	repo = make_dir();
+	kdr_test_sh("git init -q -b main '%s' && mkdir -p '%s/kdr'", repo, repo);
+	write_file(repo, "kdr/cluster.yaml", cluster_doc);
+	commit_all(repo, "first");
+	sel = (struct kdr_source_selection){ .git_url = repo, .ref = "main", .path = "kdr" };
+	assert_int_equal(kdr_source_open(&source, &sel, 0, 0), 0);
+	assert_non_null(strstr(kdr_source_describe(&source), "ref main path kdr"));
+	kdr_source_release(&source);
+	sel.git_url = "/nonexistent/kdr-repo";
+	assert_true(kdr_source_open(&source, &sel, 0, 0) < 0);
+	assert_null(source.ops);
+	remove_dir(repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +438,8 @@ int main(void)
 		cmocka_unit_test(test_dir_revision_errors),
 		cmocka_unit_test(test_dir_source_loads_all_or_nothing),
 		cmocka_unit_test(test_git_source_follows_the_ref),
+		cmocka_unit_test(test_selection_check),
+		cmocka_unit_test(test_selection_opens_its_source),
 	};
 
 	return cmocka_run_group_tests_name("controller sources", tests, NULL, NULL);
