@@ -1,4 +1,6 @@
 /* kdr run: parses, opens the source and hands it to the reconcile loop (pkg/controller). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "args.h"
@@ -30,7 +32,7 @@ static const struct kdr_cli_option run_options[] = {
 	  "serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")" },
 	{ "log-format", KDR_CLI_ID(OPT_LOG_FORMAT), 0, "F", "text (default) or json" },
 	{ "once", KDR_CLI_TRUE(struct run_args, options.once), 0, NULL,
-	  "run one cycle and exit (0 success, 1 failure)" },
+	  "run one cycle and exit (0 success, 1 failure, 2 something pending)" },
 	KDR_CLI_OPTION_CLUSTER("reconcile only cluster C (repeatable)"),
 	{ "allow-delete", KDR_CLI_TRUE(struct run_args, options.allow_delete), 0, NULL,
 	  "carry out the deletions of 'prune: true' policies" },
@@ -70,8 +72,9 @@ static const struct kdr_cli_spec run_spec = {
 		"the holder applies and writes status; the others plan and wait.\n"
 		"SIGTERM or SIGINT finishes the current cycle and exits 0 (a second one exits\n"
 		"at once).\n"
-		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded; 1 --once and the\n"
-		"cycle failed, or the loop could not start; 64 usage error.",
+		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded with nothing pending;\n"
+		"1 --once and the cycle failed, or the loop could not start; 2 --once (not --dry-run) and the\n"
+		"cycle left held, pending or blocked items; 64 usage error.",
 	.table = run_options,
 };
 
@@ -110,6 +113,28 @@ static int run_option(void *ctx, int opt, const char *arg, const struct kdr_cli_
 	return -1;
 }
 
+/*
+ * --once follows apply's rule (README, exit status): a cycle that left held
+ * or pending actions or blocked items did its job with something pending, 2.
+ * A --dry-run cycle is a report, like plan without --detailed-exitcode: 0.
+ */
+static int once_result(struct kdr_controller *ctl)
+{
+	struct kdr_controller_stats stats = { 0 };
+	int exit_code = KDR_EXIT_OK;
+
+	kdr_controller_stats_copy(&stats, ctl);
+	if (stats.pending_items > 0) {
+		fprintf(stderr,
+			"kdr run: %" PRIu64 " item(s) pending after the cycle (held or not yet reported by Connect, or "
+			"blocked for a person: see the cycle's log lines)\n",
+			stats.pending_items);
+		exit_code = KDR_EXIT_CHANGES;
+	}
+	kdr_controller_stats_release(&stats);
+	return exit_code;
+}
+
 int kdr_cmd_run(int argc, char **argv)
 {
 	struct run_args a = { .options = KDR_CONTROLLER_OPTIONS_INIT };
@@ -144,6 +169,8 @@ int kdr_cmd_run(int argc, char **argv)
 		goto cleanup;
 	}
 	exit_code = kdr_controller_run_until_signalled(ctl) == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
+	if (exit_code == KDR_EXIT_OK && options.once)
+		exit_code = once_result(ctl);
 cleanup:
 	kdr_controller_free(ctl);
 	kdr_source_release(&source);

@@ -126,6 +126,7 @@ struct kdr_controller_stats {
 	char *revision;                  /* desired-state revision last reconciled; NULL none yet */
 	uint64_t plan_actions;           /* actions of the last plan */
 	uint64_t drift_items;            /* what still differed after the last cycle */
+	uint64_t pending_items;          /* of those, held or pending actions and blocked items (not with dry_run) */
 	bool ready;                      /* a cycle has succeeded */
 	int leader;                      /* 0: no leader election, 1: standby, 2: holds the Lease */
 	struct kdr_controller_flow_lag *flow_lags; /* sorted by flow, from the last measurement */

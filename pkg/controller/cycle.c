@@ -390,6 +390,9 @@ static int finish_cycle(struct kdr_controller *ctl, struct cycle *cy)
 
 		ctl->stats.plan_actions = cy->n_actions;
 		ctl->stats.drift_items = left + cy->n_blocked;
+		ctl->stats.pending_items = ctl->options.dry_run ? 0
+					   : cy->by_result[KDR_CONTROLLER_ACTION_HELD] +
+						     cy->by_result[KDR_CONTROLLER_ACTION_PENDING] + cy->n_blocked;
 	}
 	ctl->stats.last_cycle_duration_ms = duration;
 	if (cy->first_code == 0) {

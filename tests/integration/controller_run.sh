@@ -5,7 +5,7 @@
 # revision; a new document is applied within seconds; a broken document is
 # reported, nothing is applied from it and the loop keeps running; fixing it
 # recovers; SIGTERM exits 0 promptly. `kdr run --once --dry-run` exits 0 and
-# changes nothing. Bounded well under a minute; children are always killed.
+# changes nothing; `--once` leaving a blocked item exits 2, with nothing pending 0. Bounded well under a minute; children are always killed.
 set -u
 root=${KDR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 kdr=${KDR_BIN:-$root/build/asan/kdr}
@@ -173,6 +173,18 @@ else
 fi
 run_pid=
 grep -q '"msg":"controller stopped","signal":15' "$work/run.log" || fail "the stop is not logged"
+
+# --once with something left for a person (a partition decrease is blocked): exit 2, as apply's rule says.
+put core.yaml "$(policy core orders | sed 's/partitions: 3/partitions: 1/')"
+"$kdr" run "$desired" --once >"$work/blocked.out" 2>"$work/blocked.log"
+rc=$?
+[ $rc -eq 2 ] || { fail "run --once with a blocked partition decrease: exit $rc, expected 2"; cat "$work/blocked.log"; }
+grep -q 'blocked=1' "$work/blocked.log" && grep -q 'kdr run: 1 item(s) pending after the cycle' "$work/blocked.log" ||
+  { fail "run --once did not report the blocked item"; cat "$work/blocked.log"; }
+put core.yaml "$(policy core orders)"
+"$kdr" run "$desired" --once >"$work/settled.out" 2>"$work/settled.log"
+rc=$?
+[ $rc -eq 0 ] || { fail "run --once with nothing pending: exit $rc, expected 0"; cat "$work/settled.log"; }
 # Secrets never reach the log; this cluster has none, but no credential key may appear either.
 grep -Eqi 'password|sasl\.jaas' "$work/run.log" && fail "the log mentions credentials"
 

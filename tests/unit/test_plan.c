@@ -1672,6 +1672,9 @@ static void test_empty_plan(void **state)
 	for (int i = 0; i <= KDR_RISK_IRREVERSIBLE; i++)
 		assert_int_equal(counts[i], 0);
 	kdr_plan_release(&plan);
+	/* A released plan is empty again, so the cleanup paths that release on every exit may release twice. */
+	assert_null(plan.actions);
+	assert_true(kdr_plan_is_empty(&plan));
 	kdr_plan_release(&plan);
 }
 
