@@ -32,6 +32,7 @@ static const struct kdr_cli_option apply_options[] = {
 };
 
 static const struct kdr_cli_spec apply_spec = {
+	.program = "kdr",
 	.command = "apply",
 	.usage = "kdr apply [DIR | --git URL [--ref R] [--path P]] [--yes] [--allow-delete] [--validate-only] [--cluster C]...\n"
 		 "                 [--offline SNAPSHOT.json] [--timeout 30s]\n"
@@ -47,7 +48,6 @@ static const struct kdr_cli_spec apply_spec = {
 		       "Exit status: 0 success or nothing to do, 1 any action failed or a plan-time error\n"
 		       "(nothing applied), 2 applied but blocked items are left for a human, 64 usage error.",
 	.table = apply_options,
-	.positional_file = true,
 };
 
 /* The combinations a saved plan and --offline exclude; a usage error (printed) or KDR_EXIT_OK. */
@@ -71,7 +71,7 @@ int kdr_cmd_apply(int argc, char **argv)
 {
 	struct apply_args a = { 0 };
 	struct kdr_cli_args args;
-	int exit_code = kdr_cli_parse(&args, &apply_spec, argc, argv, NULL, &a);
+	int exit_code = kdr_cli_parse_plan(&args, &apply_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = check_args(&args, &a)) != KDR_EXIT_OK)
 		goto cleanup;

@@ -31,6 +31,7 @@ static const struct kdr_cli_option backup_options[] = {
 };
 
 static const struct kdr_cli_spec backup_spec = {
+	.program = "kdr",
 	.command = "backup",
 	.usage = "kdr backup [DIR | --git URL [--ref R] [--path P]] --cluster C --out BACKUP_DIR [--data REGEX]\n"
 		 "                  [--max-bytes SIZE] [--commit] [--timeout 30s]",

@@ -38,6 +38,7 @@ static const struct kdr_cli_option failback_options[] = {
 };
 
 static const struct kdr_cli_spec failback_spec = {
+	.program = "kdr",
 	.command = "failback",
 	.usage = "kdr failback [DIR | --git URL [--ref R] [--path P] | --k8s] --flow F [--commit] [--dry-run]\n"
 		 "                    [--max-rpo 5s] [--untranslatable refuse|earliest] [--timeout 30s]",

@@ -43,6 +43,7 @@ static const struct kdr_cli_option failover_options[] = {
 };
 
 static const struct kdr_cli_spec failover_spec = {
+	.program = "kdr",
 	.command = "failover",
 	.usage = "kdr failover [DIR | --git URL [--ref R] [--path P]] --flow F [--group G]... [--groups REGEX]\n"
 		 "                    [--dry-run] [--force] [--commit] [--yes] [--format text|json] [--timeout 30s]",

@@ -24,6 +24,7 @@ static const struct kdr_cli_option lag_options[] = {
 };
 
 static const struct kdr_cli_spec lag_spec = {
+	.program = "kdr",
 	.command = "lag",
 	.usage = "kdr lag [DIR | --git URL [--ref R] [--path P]] --flow F [--format text|json] [--max-rpo 5s]\n"
 		 "               [--timeout 30s]",

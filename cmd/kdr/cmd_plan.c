@@ -39,6 +39,7 @@ static const struct kdr_cli_option plan_options[] = {
 };
 
 static const struct kdr_cli_spec plan_spec = {
+	.program = "kdr",
 	.command = "plan",
 	.usage = "kdr plan [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--format text|markdown|json] [--detailed-exitcode]\n"
 		 "                [--offline SNAPSHOT.json] [--out PLAN.json] [--allow-delete] [--timeout 30s]\n"

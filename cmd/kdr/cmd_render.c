@@ -20,6 +20,7 @@ static const struct kdr_cli_option render_options[] = {
 };
 
 static const struct kdr_cli_spec render_spec = {
+	.program = "kdr",
 	.command = "render",
 	.usage = "kdr render [DIR | --git URL [--ref R] [--path P]] [--flow F] [--format connect-json|mm2-properties]",
 	.description = "Prints the MirrorMaker 2 connectors kdr would send for a ReplicationFlow (all flows\n"

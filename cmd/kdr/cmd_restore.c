@@ -41,6 +41,7 @@ static const struct kdr_cli_option restore_options[] = {
 };
 
 static const struct kdr_cli_spec restore_spec = {
+	.program = "kdr",
 	.command = "restore",
 	.usage = "kdr restore [DIR | --git URL [--ref R] [--path P]] --from BACKUP_DIR --cluster C [--dry-run] [--yes]\n"
 		 "                   [--offsets] [--data] [--broker-configs] [--connectors [--connector-secrets FILE]]\n"

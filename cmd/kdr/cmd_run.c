@@ -52,6 +52,7 @@ static const struct kdr_cli_option run_options[] = {
 };
 
 static const struct kdr_cli_spec run_spec = {
+	.program = "kdr",
 	.command = "run",
 	.usage = "kdr run [DIR | --git URL [--ref R] [--path P] | --k8s [--namespace NS]] [--interval 60s] [--dry-run]\n"
 		 "               [--listen ADDR:PORT] [--log-format text|json] [--once] [--cluster C]...\n"

@@ -18,6 +18,7 @@ static const struct kdr_cli_option snapshot_options[] = {
 };
 
 static const struct kdr_cli_spec snapshot_spec = {
+	.program = "kdr",
 	.command = "snapshot",
 	.usage = "kdr snapshot [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--out FILE] [--timeout 30s]",
 	.description = "Reads the live state of the clusters declared in DIR (default '.'; all, or the\n"

@@ -22,6 +22,7 @@ static const struct kdr_cli_option status_options[] = {
 };
 
 static const struct kdr_cli_spec status_spec = {
+	.program = "kdr",
 	.command = "status",
 	.usage = "kdr status [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--format text|json]\n"
 		 "                  [--offline SNAPSHOT.json] [--timeout 30s]",

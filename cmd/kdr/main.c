@@ -1,12 +1,12 @@
-#include <stdio.h>
 #include <string.h>
 #ifdef __GLIBC__ /* defined by the headers above */
 #include <malloc.h>
 #endif
 
 #include "cli.h"
+#include "cli/program.h"
 
-static const struct kdr_command commands[] = {
+static const struct kdr_cli_command commands[] = {
 	{ "validate", "check documents offline (exit 0 valid, 1 invalid)", kdr_cmd_validate },
 	{ "plan", "show what would change on the clusters", kdr_cmd_plan },
 	{ "apply", "make the clusters match the desired state", kdr_cmd_apply },
@@ -22,18 +22,15 @@ static const struct kdr_command commands[] = {
 	{ "version", "print the version", kdr_cmd_version },
 };
 
-static void print_usage(FILE *out)
-{
-	fprintf(out, "usage: kdr <command> [options]\n\n"
-		     "kdr reconciles Kafka disaster-recovery topology (clusters, MirrorMaker 2 flows,\n"
-		     "topic policies) from YAML to live Kafka and Kafka Connect clusters.\n\n"
-		     "commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nrun 'kdr <command> --help' for the command's options.\n"
-		     "exit status: 0 success / no changes, 1 error, 2 changes pending "
-		     "(plan --detailed-exitcode), 64 usage error\n");
-}
+static const struct kdr_cli_program kdr = {
+	.name = "kdr",
+	.description = "kdr reconciles Kafka disaster-recovery topology (clusters, MirrorMaker 2 flows,\n"
+		       "topic policies) from YAML to live Kafka and Kafka Connect clusters.",
+	.commands = commands,
+	.n_commands = sizeof(commands) / sizeof(commands[0]),
+	.footer = "exit status: 0 success / no changes, 1 error, 2 changes pending (plan --detailed-exitcode), "
+		  "64 usage error",
+};
 
 int main(int argc, char **argv)
 {
@@ -48,20 +45,7 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_MXFAST, 0);
 #endif
-	if (argc < 2) {
-		print_usage(stderr);
-		return KDR_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		print_usage(stdout);
-		return KDR_EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0)
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
 		return kdr_cmd_version(argc - 1, argv + 1);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "kdr: unknown command '%s'\n", argv[1]);
-	print_usage(stderr);
-	return KDR_EXIT_USAGE;
+	return kdr_cli_program_run(&kdr, argc, argv);
 }

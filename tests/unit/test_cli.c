@@ -1,0 +1,380 @@
+/* pkg/cli: the option table parser, --help, usage errors, the option values and the subcommand dispatch. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli/options.h"
+#include "cli/program.h"
+
+enum { OPT_NAME = 'n', OPT_LEVEL = 1000, OPT_REFUSED, OPT_DROP };
+
+struct fields {
+	bool yes, dry_run;
+	const char *out;
+};
+
+static const struct kdr_cli_option options[] = {
+    {"yes", KDR_CLI_TRUE(struct fields, yes), 'y', NULL, "do it"},
+    {"dry-run", KDR_CLI_TRUE(struct fields, dry_run), 0, NULL, "pretend"},
+    {"drop", KDR_CLI_ID(OPT_DROP), 0, NULL, "drop it"},
+    {"out", KDR_CLI_ARG(struct fields, out), 'o', "FILE", "write FILE\nand say so"},
+    {"name", KDR_CLI_ID(OPT_NAME), 'n', "N", "a name (repeatable)"},
+    {"level", KDR_CLI_ID(OPT_LEVEL), 0, "LEVEL", "how much (default 1)"},
+    {"refused", KDR_CLI_ID(OPT_REFUSED), 0, "WHY", "\nalways a usage error"},
+    {"a-very-long-option-name", KDR_CLI_ID(2000), 0, "ARG", "past the column"},
+    {0},
+};
+
+static const struct kdr_cli_spec spec = {
+    .program = "kdr",
+    .command = "t",
+    .usage = "kdr t [DIR] [options]",
+    .description = "Tests the parser.",
+    .table = options,
+};
+
+/* What the option function saw, in order: "id=ARG" or "id". */
+struct seen {
+	char text[256];
+};
+
+static int take(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *s)
+{
+	struct seen *seen = ctx;
+	size_t len = strlen(seen->text);
+
+	if (opt == OPT_REFUSED)
+		return kdr_cli_usage_error(s, "--refused: '%s' is refused", arg);
+	if (opt == 2000)
+		return -1; /* in the table, but not this function's */
+	snprintf(seen->text + len, sizeof(seen->text) - len, "%s%d%s%s", len ? " " : "", opt, arg ? "=" : "",
+		 arg ? arg : "");
+	return 0;
+}
+
+/* Captures what a call writes to stdout and stderr (the module writes to those streams). */
+struct captured {
+	int saved_out, saved_err;
+	FILE *out, *err;
+	char out_text[4096], err_text[4096];
+};
+
+static void capture_start(struct captured *c)
+{
+	fflush(stdout);
+	fflush(stderr);
+	c->out = tmpfile();
+	c->err = tmpfile();
+	assert_non_null(c->out);
+	assert_non_null(c->err);
+	c->saved_out = dup(STDOUT_FILENO);
+	c->saved_err = dup(STDERR_FILENO);
+	dup2(fileno(c->out), STDOUT_FILENO);
+	dup2(fileno(c->err), STDERR_FILENO);
+}
+
+static void read_all(char *text, size_t cap, FILE *f)
+{
+	size_t n = 0;
+
+	rewind(f);
+	n = fread(text, 1, cap - 1, f);
+	text[n] = '\0';
+	fclose(f);
+}
+
+static void capture_end(struct captured *c)
+{
+	fflush(stdout);
+	fflush(stderr);
+	dup2(c->saved_out, STDOUT_FILENO);
+	dup2(c->saved_err, STDERR_FILENO);
+	close(c->saved_out);
+	close(c->saved_err);
+	read_all(c->out_text, sizeof(c->out_text), c->out);
+	read_all(c->err_text, sizeof(c->err_text), c->err);
+}
+
+/* One parse: what it set, what the option function saw, where the arguments start, what it printed. */
+struct run {
+	struct fields f;
+	struct seen seen;
+	int first;
+	bool help;
+	struct captured c;
+};
+
+/* kdr_cli_options_parse of `...` (NULL-terminated; argv[0] "t") into a fresh `r`. */
+static int parse(struct run *r, ...)
+{
+	char *argv[16] = {(char *)"t"};
+	int argc = 1, rc = 0;
+	va_list ap;
+
+	memset(r, 0, sizeof(*r));
+	r->first = -1;
+	va_start(ap, r);
+	for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	capture_start(&r->c);
+	rc = kdr_cli_options_parse(&r->first, &r->help, &spec, argc, argv, &r->f, take, &r->seen);
+	capture_end(&r->c);
+	return rc;
+}
+
+/* `err` is the usage error "kdr t: MESSAGE" with the usage line and where the help is. */
+static void assert_usage_error(const char *err, const char *message)
+{
+	char expected[512];
+
+	snprintf(expected, sizeof(expected),
+		 "kdr t: %s\nusage: kdr t [DIR] [options]\nrun 'kdr t --help' for the options\n", message);
+	assert_string_equal(err, expected);
+}
+
+static void test_fields_ids_and_arguments(void **state)
+{
+	struct run r;
+
+	(void)state;
+	assert_int_equal(
+	    parse(&r, "-y", "DIR", "--out", "o.json", "-n", "a", "--name=b", "--level", "3", "--drop", NULL), 0);
+	assert_true(r.f.yes);
+	assert_false(r.f.dry_run);
+	assert_string_equal(r.f.out, "o.json");
+	/* -n and --name are one option: the function sees its id for both, in order. */
+	assert_string_equal(r.seen.text, "110=a 110=b 1000=3 1002");
+	assert_false(r.help);
+	/* getopt moved the positional argument after the options. */
+	assert_int_equal(r.first, 10);
+	assert_string_equal(r.c.out_text, "");
+	assert_string_equal(r.c.err_text, "");
+}
+
+static void test_prefixes(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* A unique prefix is the option. */
+	assert_int_equal(parse(&r, "--dry-", "--lev", "2", NULL), 0);
+	assert_true(r.f.dry_run);
+	assert_string_equal(r.seen.text, "1000=2");
+	/* A prefix of two options (--dry-run, --drop) is neither, though one sets a field and one has an id. */
+	assert_int_equal(parse(&r, "--dr", NULL), KDR_CLI_USAGE);
+	assert_false(r.f.dry_run);
+	assert_string_equal(r.seen.text, "");
+	assert_usage_error(r.c.err_text, "unknown or incomplete option '--dr'");
+}
+
+static void test_usage_errors(void **state)
+{
+	static const char *const bad[][3] = {
+	    {"--bogus", NULL, "--bogus"},	/* not in the table */
+	    {"-x", NULL, "-x"},			/* no such short option */
+	    {"--out", NULL, "--out"},		/* its argument missing */
+	    {"--yes=1", NULL, "--yes=1"},	/* a flag given an argument */
+	    {"--a-very=v", NULL, "--a-very=v"}, /* in the table, declined by the function */
+	};
+	char expected[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct run r;
+
+		assert_int_equal(parse(&r, bad[i][0], bad[i][1], NULL), KDR_CLI_USAGE);
+		snprintf(expected, sizeof(expected), "unknown or incomplete option '%s'", bad[i][2]);
+		assert_usage_error(r.c.err_text, expected);
+		assert_string_equal(r.c.out_text, "");
+		assert_int_equal(r.first, -1);
+	}
+}
+
+static void test_function_error_is_passed_on(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* The function's own usage error, printed once; the options after it are not parsed. */
+	assert_int_equal(parse(&r, "--refused", "no", "-y", NULL), KDR_CLI_USAGE);
+	assert_usage_error(r.c.err_text, "--refused: 'no' is refused");
+	assert_false(r.f.yes);
+}
+
+static const char help_text[] = "usage: kdr t [DIR] [options]\n"
+				"\n"
+				"Tests the parser.\n"
+				"\n"
+				"options:\n"
+				"  -y, --yes               do it\n"
+				"      --dry-run           pretend\n"
+				"      --drop              drop it\n"
+				"  -o, --out FILE          write FILE\n"
+				"                          and say so\n"
+				"  -n, --name N            a name (repeatable)\n"
+				"      --level LEVEL       how much (default 1)\n"
+				"      --refused WHY\n"
+				"                          always a usage error\n"
+				"      --a-very-long-option-name ARG past the column\n"
+				"  -h, --help              show this help\n";
+
+static void test_help(void **state)
+{
+	static const char *const asked[] = {"--help", "-h", "--he"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+		struct run r;
+
+		/* Parsing stops at --help: the option after it is not taken, nor a bad one reported. */
+		assert_int_equal(parse(&r, "-n", "a", asked[i], "-y", "--bogus", NULL), 0);
+		assert_true(r.help);
+		assert_false(r.f.yes);
+		assert_string_equal(r.seen.text, "110=a");
+		assert_string_equal(r.c.out_text, help_text);
+		assert_string_equal(r.c.err_text, "");
+	}
+}
+
+static void test_duration(void **state)
+{
+	struct captured c;
+	int64_t ms = 7;
+
+	(void)state;
+	assert_int_equal(kdr_cli_duration(&ms, &spec, "--every", "90s", "(e.g. 60s)"), 0);
+	assert_int_equal(ms, 90000);
+	assert_int_equal(kdr_cli_duration(&ms, &spec, "--every", "24d", "(e.g. 60s)"), 0);
+	assert_int_equal(ms, 24LL * 86400000);
+	/* Not positive, past INT32_MAX ms, not a duration: usage errors, *out unchanged. */
+	static const char *const bad[] = {"0", "25d", "soon", "-1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char expected[256];
+
+		ms = 7;
+		capture_start(&c);
+		assert_int_equal(kdr_cli_duration(&ms, &spec, "--every", bad[i], "(e.g. 60s)"), KDR_CLI_USAGE);
+		capture_end(&c);
+		assert_int_equal(ms, 7);
+		snprintf(expected, sizeof(expected), "--every: '%s' is not a positive duration (e.g. 60s)", bad[i]);
+		assert_usage_error(c.err_text, expected);
+	}
+}
+
+static void test_format_json(void **state)
+{
+	struct captured c;
+	bool json = false;
+
+	(void)state;
+	assert_int_equal(kdr_cli_format_json(&json, &spec, "json"), 0);
+	assert_true(json);
+	assert_int_equal(kdr_cli_format_json(&json, &spec, "text"), 0);
+	assert_false(json);
+	json = true;
+	capture_start(&c);
+	assert_int_equal(kdr_cli_format_json(&json, &spec, "JSON"), KDR_CLI_USAGE);
+	capture_end(&c);
+	assert_true(json);
+	assert_usage_error(c.err_text, "--format: unknown format 'JSON' (allowed: text, json)");
+}
+
+/* The dispatched command: records its argv. */
+static char ran[128];
+
+static int run_first(int argc, char **argv)
+{
+	snprintf(ran, sizeof(ran), "%d %s %s", argc, argv[0], argc > 1 ? argv[1] : "-");
+	return 3;
+}
+
+static const struct kdr_cli_command commands[] = {
+    {"first", "the first command", run_first},
+    {"second-one", "the second", run_first},
+};
+
+static const struct kdr_cli_program program = {
+    .name = "kdr",
+    .description = "Runs commands.",
+    .commands = commands,
+    .n_commands = 2,
+    .footer = "exit status: 0 or 64",
+};
+
+static const char overview[] = "usage: kdr <command> [options]\n"
+			       "\n"
+			       "Runs commands.\n"
+			       "\n"
+			       "commands:\n"
+			       "  first      the first command\n"
+			       "  second-one the second\n"
+			       "\n"
+			       "run 'kdr <command> --help' for the command's options.\n"
+			       "exit status: 0 or 64\n";
+
+/* kdr_cli_program_run of "kdr" and `...` (NULL-terminated), its output captured. */
+static int run_program(struct captured *c, ...)
+{
+	char *argv[8] = {(char *)"kdr"};
+	int argc = 1, rc = 0;
+	va_list ap;
+
+	va_start(ap, c);
+	for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	ran[0] = '\0';
+	capture_start(c);
+	rc = kdr_cli_program_run(&program, argc, argv);
+	capture_end(c);
+	return rc;
+}
+
+static void test_program(void **state)
+{
+	struct captured c;
+
+	(void)state;
+	assert_int_equal(run_program(&c, "second-one", "x", NULL), 3);
+	assert_string_equal(ran, "2 second-one x");
+	/* A prefix is not a command. */
+	assert_int_equal(run_program(&c, "sec", NULL), KDR_CLI_USAGE);
+	assert_string_equal(ran, "");
+	assert_string_equal(c.out_text, "");
+	assert_true(strncmp(c.err_text, "kdr: unknown command 'sec'\n", 27) == 0);
+	assert_string_equal(c.err_text + 27, overview);
+	assert_int_equal(run_program(&c, NULL), KDR_CLI_USAGE);
+	assert_string_equal(c.err_text, overview);
+	assert_string_equal(c.out_text, "");
+	static const char *const help[] = {"--help", "-h", "help"};
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(run_program(&c, help[i], NULL), 0);
+		assert_string_equal(c.out_text, overview);
+		assert_string_equal(c.err_text, "");
+		assert_string_equal(ran, "");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fields_ids_and_arguments),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_usage_errors),
+	    cmocka_unit_test(test_function_error_is_passed_on),
+	    cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_format_json),
+	    cmocka_unit_test(test_program),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
