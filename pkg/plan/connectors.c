@@ -73,8 +73,16 @@ static void plan_restart(struct plan_ctx *ctx, const struct kdr_mm2_connector *c
 	for (size_t t = 0; t < live->n_tasks; t++) {
 		if (live->tasks[t].state != KDR_CONNECTOR_FAILED)
 			continue;
-		action->task_ids = kdr_realloc(action->task_ids, (action->n_task_ids + 1) * sizeof(int32_t));
-		action->task_ids[action->n_task_ids++] = live->tasks[t].id;
+		/*
+		 * A FAILED connector gets no task ids: its restart
+		 * (restart?includeTasks=true&onlyFailed=true) restarts its FAILED
+		 * tasks too. Restarting only the tasks would leave it FAILED, and
+		 * every plan would restart them again.
+		 */
+		if (live->state != KDR_CONNECTOR_FAILED) {
+			action->task_ids = kdr_realloc(action->task_ids, (action->n_task_ids + 1) * sizeof(int32_t));
+			action->task_ids[action->n_task_ids++] = live->tasks[t].id;
+		}
 		kdr_buf_printf(&reason, "%stask %d FAILED", reason.len ? ", " : "", (int)live->tasks[t].id);
 	}
 	action->reason = kdr_buf_detach(&reason);

@@ -89,6 +89,34 @@ static void set_state(struct kdr_live_connector *conn, enum kdr_connector_state 
 	}
 }
 
+static void restart_instance(enum kdr_connector_state *state, char **trace)
+{
+	*state = KDR_CONNECTOR_RUNNING;
+	free(*trace);
+	*trace = NULL;
+}
+
+/*
+ * What Connect restarts: tasks/N/restart the listed tasks only (a FAILED
+ * connector stays FAILED); restart?includeTasks=true&onlyFailed=true (no
+ * tasks listed) the connector if it FAILED and every FAILED task.
+ */
+static void restart(struct kdr_live_connector *conn, const struct kdr_action *action)
+{
+	if (!conn)
+		return;
+	if (action->n_task_ids == 0 && conn->state == KDR_CONNECTOR_FAILED)
+		restart_instance(&conn->state, &conn->trace);
+	for (size_t t = 0; t < conn->n_tasks; t++) {
+		bool listed = action->n_task_ids == 0 && conn->tasks[t].state == KDR_CONNECTOR_FAILED;
+
+		for (size_t i = 0; i < action->n_task_ids; i++)
+			listed = listed || action->task_ids[i] == conn->tasks[t].id;
+		if (listed)
+			restart_instance(&conn->tasks[t].state, &conn->tasks[t].trace);
+	}
+}
+
 /* Everything but topic creation: lookups stay valid because nothing is appended. */
 static void apply_in_place(struct kdr_live_cluster *cl, const struct kdr_action *action)
 {
@@ -119,8 +147,10 @@ static void apply_in_place(struct kdr_live_cluster *cl, const struct kdr_action 
 		set_state(connector_of(cl, action->resource, false), KDR_CONNECTOR_PAUSED);
 		break;
 	case KDR_ACTION_RESUME_CONNECTOR:
-	case KDR_ACTION_RESTART_CONNECTOR:
 		set_state(connector_of(cl, action->resource, false), KDR_CONNECTOR_RUNNING);
+		break;
+	case KDR_ACTION_RESTART_CONNECTOR:
+		restart(connector_of(cl, action->resource, false), action);
 		break;
 	case KDR_ACTION_DELETE_CONNECTOR:
 		remove_connector(cl, action->resource);

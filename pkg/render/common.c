@@ -111,7 +111,7 @@ static void put_counts(struct kdr_buf *out, const struct kdr_strmap *map)
 static void restart_line(struct kdr_buf *out, const char *indent, const struct kdr_action *action)
 {
 	if (!action->n_task_ids) {
-		kdr_buf_printf(out, "%srestart: the connector\n", indent);
+		kdr_buf_printf(out, "%srestart: the connector and its failed tasks\n", indent);
 		return;
 	}
 	kdr_buf_printf(out, "%srestart: tasks", indent);

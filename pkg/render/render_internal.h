@@ -46,7 +46,7 @@ struct kdr_render__detail_writers {
 /*
  * The details an action has, in this order, each written by the format's
  * writer: its topic shape, its config (creates), its changes, and for a
- * restart "restart: the connector" or "restart: tasks 0, 2".
+ * restart "restart: the connector and its failed tasks" or "restart: tasks 0, 2".
  */
 void kdr_render__action_details(struct kdr_buf *out, const struct kdr_action *action,
 				const struct kdr_render__detail_writers *writers);

@@ -1124,6 +1124,48 @@ static void test_failed_task_is_restarted(void **state)
 }
 
 /*
+ * A FAILED connector with a FAILED task: one apply restarts both (one
+ * restart?includeTasks=true&onlyFailed=true), and the plan right after is
+ * empty. Restarting only the task left the connector FAILED, so every plan
+ * (and every kdr run cycle) restarted the task again.
+ */
+static void test_failed_connector_and_task_are_restarted(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	const struct kdr_action *action = NULL;
+	const char *name = "kdr.east-to-west.source";
+	uint64_t posts = 0;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (a FAILED connector and task)");
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, LAG_MS), 0);
+	assert_int_equal(kdr_sandbox_connect_fail_connector(fx->sandbox, WEST, name,
+							    "org.apache.kafka.connect.errors.ConnectException: c"),
+			 0);
+	assert_int_equal(kdr_sandbox_connect_fail_task(fx->sandbox, WEST, name, 1,
+						       "org.apache.kafka.connect.errors.ConnectException: t"),
+			 0);
+	plan_live(&plan, &desired, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	action = find_action(&plan, KDR_ACTION_RESTART_CONNECTOR, WEST, name);
+	assert_non_null(action);
+	assert_int_equal(action->n_task_ids, 0);
+	assert_string_equal(action->reason, "connector FAILED, task 1 FAILED");
+	kdr_plan_release(&plan);
+	posts = kdr_sandbox_connect_request_count(fx->sandbox, WEST, "POST");
+	reconcile(&desired);
+	/* One request restarts both. */
+	assert_int_equal(kdr_sandbox_connect_request_count(fx->sandbox, WEST, "POST") - posts, 1);
+	assert_plan_empty_right_after_apply(&desired);
+	assert_worker_state(fx, WEST, name, 1, "RUNNING");
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, 0), 0);
+	kdr_desired_release(&desired);
+}
+
+/*
  * issue 14 item 5: text that came from a remote system (a failed task's
  * trace) never shows a secret kdr resolved, and a URL's userinfo is masked
  * wherever kdr prints it: kdr status (text and JSON) and the plan. West's
@@ -1340,6 +1382,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rebalance_conflicts_are_retried, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_connector_and_task_are_restarted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_scrubs_secrets_from_remote_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_unreachable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_worker_killed_then_restarted, setup, teardown),

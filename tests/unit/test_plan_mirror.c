@@ -764,6 +764,47 @@ static void test_connector_failed_task_restart(void **state)
 	kdr_live_release(&live);
 }
 
+/*
+ * A FAILED connector with a FAILED task: restarting the task alone leaves
+ * the connector FAILED, and every plan would restart the task again. One
+ * restart?includeTasks=true&onlyFailed=true (no task ids) restarts both.
+ */
+static void test_connector_and_task_failed_restart_both(void **state)
+{
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+	struct kdr_live_connector *conn = NULL;
+	const struct kdr_action *action = NULL;
+
+	(void)state;
+	flows_desired(&desired, "orders", "false");
+	converged_live(&live, &desired);
+	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "west")->connect,
+								    "kdr.east-to-west.source");
+	conn->state = KDR_CONNECTOR_FAILED;
+	conn->trace = kdr_strdup("org.apache.kafka.connect.errors.ConnectException: connector boom\n\tat x");
+	conn->tasks = kdr_calloc(2, sizeof(*conn->tasks));
+	conn->n_tasks = 2;
+	for (int t = 0; t < 2; t++) {
+		conn->tasks[t].id = t;
+		conn->tasks[t].state = t == 1 ? KDR_CONNECTOR_FAILED : KDR_CONNECTOR_RUNNING;
+	}
+	conn->tasks[1].trace = kdr_strdup("org.apache.kafka.connect.errors.ConnectException: task boom\n\tat x");
+	plan_ok(&plan, &desired, &live, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	action = find_action(&plan, KDR_ACTION_RESTART_CONNECTOR, "west", "kdr.east-to-west.source");
+	assert_non_null(action);
+	assert_int_equal(action->n_task_ids, 0);
+	assert_string_equal(action->reason, "connector FAILED, task 1 FAILED");
+	assert_int_equal(action->risk, KDR_RISK_DISRUPTIVE);
+	/* Simulated as Connect does it: the connector and task 1 restart, so the next plan is empty. */
+	assert_second_plan_empty(&desired, &live, &plan);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
 static void test_connector_wrong_kafka_cluster_blocked(void **state)
 {
 	struct kdr_desired desired = {0};
@@ -935,6 +976,7 @@ int main(void)
 	    cmocka_unit_test(test_connector_suspend_and_resume),
 	    cmocka_unit_test(test_connector_remove_flow),
 	    cmocka_unit_test(test_connector_failed_task_restart),
+	    cmocka_unit_test(test_connector_and_task_failed_restart_both),
 	    cmocka_unit_test(test_connector_wrong_kafka_cluster_blocked),
 	    cmocka_unit_test(test_failback_guard_blocks),
 	};

@@ -515,7 +515,7 @@ static const struct render_case text_connectors = {
 		"      policy: east-to-west\n"
 		"      reason: tasks failed\n"
 		"      restart: tasks 0, 2\n",
-		"      reason: connector failed\n      restart: the connector\n",
+		"      reason: connector failed\n      restart: the connector and its failed tasks\n",
 		/* A prune of an orphan has no policy line. */
 		"  - delete-connector kdr.old-flow.source [destructive]\n"
 		"      reason: flow removed\n",
