@@ -149,22 +149,25 @@ static bool is_scalar_value(const struct kdr_spec_node *node)
 	       !kdr_spec__node_is_null(node);
 }
 
-bool kdr_spec__expect_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
+/* Whether `node` is of `kind`; if not, reports `expected` (an invalid scalar has been reported already). */
+static bool expect_kind(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, enum kdr_spec_node_kind kind,
+			const char *expected)
 {
-	if (node->kind == KDR_SPEC_NODE_MAP)
+	if (node->kind == kind)
 		return true;
 	if (node->style != KDR_SPEC_STYLE_INVALID || node->kind != KDR_SPEC_NODE_SCALAR)
 		kdr_spec__error_expected(ctx, node, expected);
 	return false;
 }
 
+bool kdr_spec__expect_map(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
+{
+	return expect_kind(ctx, node, KDR_SPEC_NODE_MAP, expected);
+}
+
 bool kdr_spec__expect_seq(struct kdr_spec_ctx *ctx, const struct kdr_spec_node *node, const char *expected)
 {
-	if (node->kind == KDR_SPEC_NODE_SEQ)
-		return true;
-	if (node->style != KDR_SPEC_STYLE_INVALID || node->kind != KDR_SPEC_NODE_SCALAR)
-		kdr_spec__error_expected(ctx, node, expected);
-	return false;
+	return expect_kind(ctx, node, KDR_SPEC_NODE_SEQ, expected);
 }
 
 bool kdr_spec__get_string(struct kdr_spec_ctx *ctx, char **out, const struct kdr_spec_node *node)
