@@ -119,6 +119,24 @@ static int auth_header(char **out, const struct kdr_k8s_client *client)
 	return 0;
 }
 
+/*
+ * One PEM item of the kubeconfig: inline (`pem`, copied into the handle,
+ * typed PEM through `type_opt` when the option has a type) or else a file.
+ */
+static void set_pem(CURL *curl, char *pem, const char *file, CURLoption blob_opt, CURLoption file_opt,
+		    CURLoption type_opt)
+{
+	if (pem) {
+		struct curl_blob blob = { pem, strlen(pem), CURL_BLOB_COPY };
+
+		curl_easy_setopt(curl, blob_opt, &blob);
+		if (type_opt)
+			curl_easy_setopt(curl, type_opt, "PEM");
+	} else if (file) {
+		curl_easy_setopt(curl, file_opt, file);
+	}
+}
+
 /* TLS and identity options common to plain requests and watches. */
 static void set_tls(CURL *curl, const struct kdr_k8s_client *client)
 {
@@ -128,29 +146,9 @@ static void set_tls(CURL *curl, const struct kdr_k8s_client *client)
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	if (c->ca_pem) {
-		struct curl_blob blob = { c->ca_pem, strlen(c->ca_pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
-	} else if (c->ca_file) {
-		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
-	}
-	if (c->cert_pem) {
-		struct curl_blob blob = { c->cert_pem, strlen(c->cert_pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &blob);
-		curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
-	} else if (c->cert_file) {
-		curl_easy_setopt(curl, CURLOPT_SSLCERT, c->cert_file);
-	}
-	if (c->key_pem) {
-		struct curl_blob blob = { c->key_pem, strlen(c->key_pem), CURL_BLOB_COPY };
-
-		curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &blob);
-		curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (c->key_file) {
-		curl_easy_setopt(curl, CURLOPT_SSLKEY, c->key_file);
-	}
+	set_pem(curl, c->ca_pem, c->ca_file, CURLOPT_CAINFO_BLOB, CURLOPT_CAINFO, 0);
+	set_pem(curl, c->cert_pem, c->cert_file, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERT, CURLOPT_SSLCERTTYPE);
+	set_pem(curl, c->key_pem, c->key_file, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEY, CURLOPT_SSLKEYTYPE);
 }
 
 /* The URL for `path`, and a CURLOPT_CONNECT_TO entry when tls_server_name differs from the host. */
