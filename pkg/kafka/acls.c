@@ -293,13 +293,16 @@ static void acl_ok(struct kdr_action_result *result)
 	result->code = 0;
 }
 
-static void acl_fail_error(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *binding,
-			   const rd_kafka_error_t *error)
+/* One binding's answer: done when the broker gave no `error`, failed with it otherwise. */
+static void acl_settle(struct kdr_action_result *result, const struct kdr_kafka_conn *conn, const char *binding,
+		       const rd_kafka_error_t *error)
 {
-	rd_kafka_resp_err_t err = rd_kafka_error_code(error);
-
-	acl_fail(result, conn, binding, kdr_kafka__error_code(err), rd_kafka_err2name(err), NULL,
-		 rd_kafka_error_string(error));
+	if (!error) {
+		acl_ok(result);
+		return;
+	}
+	acl_fail(result, conn, binding, kdr_kafka__error_code(rd_kafka_error_code(error)),
+		 rd_kafka_err2name(rd_kafka_error_code(error)), NULL, rd_kafka_error_string(error));
 }
 
 /* Sends one request of up to KDR_KAFKA_ACL_BATCH actions and records each outcome. */
@@ -365,28 +368,18 @@ static void run_batch(struct kdr_action_result *results, struct kdr_kafka_conn *
 		const rd_kafka_CreateAcls_result_t *result = rd_kafka_event_CreateAcls_result(call.ev);
 		const rd_kafka_acl_result_t **acls = result ? rd_kafka_CreateAcls_result_acls(result, &count) : NULL;
 
-		for (size_t i = 0; i < n_sent && i < count; i++) {
-			const rd_kafka_error_t *error = rd_kafka_acl_result_error(acls[i]);
-
-			if (error)
-				acl_fail_error(&results[sent[i]], conn, plan->actions[sent[i]].resource, error);
-			else
-				acl_ok(&results[sent[i]]);
-		}
+		for (size_t i = 0; i < n_sent && i < count; i++)
+			acl_settle(&results[sent[i]], conn, plan->actions[sent[i]].resource,
+				   rd_kafka_acl_result_error(acls[i]));
 	} else {
 		const rd_kafka_DeleteAcls_result_t *result = rd_kafka_event_DeleteAcls_result(call.ev);
 		const rd_kafka_DeleteAcls_result_response_t **responses =
 		    result ? rd_kafka_DeleteAcls_result_responses(result, &count) : NULL;
 
 		/* A filter that matched nothing: the binding is already gone, which is what was wanted. */
-		for (size_t i = 0; i < n_sent && i < count; i++) {
-			const rd_kafka_error_t *error = rd_kafka_DeleteAcls_result_response_error(responses[i]);
-
-			if (error)
-				acl_fail_error(&results[sent[i]], conn, plan->actions[sent[i]].resource, error);
-			else
-				acl_ok(&results[sent[i]]);
-		}
+		for (size_t i = 0; i < n_sent && i < count; i++)
+			acl_settle(&results[sent[i]], conn, plan->actions[sent[i]].resource,
+				   rd_kafka_DeleteAcls_result_response_error(responses[i]));
 	}
 	for (size_t i = count; i < n_sent; i++)
 		acl_fail(&results[sent[i]], conn, plan->actions[sent[i]].resource, KDR_EINVALID, NULL, prefix,

@@ -35,6 +35,17 @@ static int event_failed(struct kdr_kafka_conn *conn, rd_kafka_event_t *ev, const
 	return code;
 }
 
+/* A group's own error in an answer (`gerr`), as event_failed words a request's; returns the code set. */
+static int group_failed(struct kdr_kafka_conn *conn, const rd_kafka_error_t *gerr, const char *what, const char *group)
+{
+	char *detail = kdr_kafka__scrub(conn, rd_kafka_error_string(gerr));
+	int code = kdr_error_set(kdr_kafka__error_code(rd_kafka_error_code(gerr)), "cluster '%s': group '%s': %s: %s: %s",
+				 conn->cluster, group, what, rd_kafka_error_name(gerr), detail ? detail : "");
+
+	free(detail);
+	return code;
+}
+
 /* Waits for the one answer of type `type` on `queue` (NULL + error on timeout). */
 static rd_kafka_event_t *wait_result(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, rd_kafka_event_type_t type,
 				     const char *what)
@@ -120,15 +131,8 @@ static int fold_offsets(struct kdr_live_group *group, struct kdr_kafka_conn *con
 		const rd_kafka_error_t *gerr = rd_kafka_group_result_error(results[r]);
 		const rd_kafka_topic_partition_list_t *parts = rd_kafka_group_result_partitions(results[r]);
 
-		if (gerr) {
-			char *detail = kdr_kafka__scrub(conn, rd_kafka_error_string(gerr));
-
-			error = kdr_error_set(kdr_kafka__error_code(rd_kafka_error_code(gerr)),
-					      "cluster '%s': group '%s': list offsets: %s: %s", conn->cluster,
-					      group->id, rd_kafka_error_name(gerr), detail ? detail : "");
-			free(detail);
-			return error;
-		}
+		if (gerr)
+			return group_failed(conn, gerr, "list offsets", group->id);
 		for (int p = 0; parts && p < parts->cnt; p++) {
 			const rd_kafka_topic_partition_t *tp = &parts->elems[p];
 			char *metadata = NULL;
@@ -271,13 +275,8 @@ static int commit_once(struct kdr_kafka_conn *conn, const char *group, struct kd
 		const rd_kafka_topic_partition_list_t *got = rd_kafka_group_result_partitions(results[r]);
 
 		if (gerr) {
-			char *detail = kdr_kafka__scrub(conn, rd_kafka_error_string(gerr));
-
 			*coordinator = coordinator_error(rd_kafka_error_code(gerr));
-			error = kdr_error_set(kdr_kafka__error_code(rd_kafka_error_code(gerr)),
-					      "cluster '%s': group '%s': commit offsets: %s: %s", conn->cluster, group,
-					      rd_kafka_error_name(gerr), detail ? detail : "");
-			free(detail);
+			error = group_failed(conn, gerr, "commit offsets", group);
 			for (size_t i = 0; i < n; i++)
 				offsets[i].code = error;
 			goto cleanup;
