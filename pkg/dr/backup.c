@@ -366,13 +366,35 @@ static void dump_json(struct kdr_buf *buf, json_t *root)
 	json_decref(root);
 }
 
+/* A JSON file of the backup starts with its format tag (version 1) and the cluster it is of. */
+static json_t *file_root(const char *format, const struct kdr_dr_backup_info *info)
+{
+	json_t *root = json_object();
+
+	json_object_set_new(root, format, json_integer(1));
+	json_object_set_new(root, "cluster", json_string(info->cluster));
+	return root;
+}
+
+/* The configs of one source of a broker, as an object; a sensitive value (NULL) is written redacted. */
+static json_t *broker_configs(const struct kdr_strmap *configs, struct counts *counts)
+{
+	json_t *into = json_object();
+
+	for (size_t i = 0; i < configs->n; i++) {
+		const struct kdr_strmap_entry *e = &configs->v[i];
+
+		json_object_set_new(into, e->key, json_string(e->value ? e->value : KDR_REDACTED));
+		counts->broker_configs++;
+	}
+	return into;
+}
+
 static void render_groups(struct kdr_buf *buf, const struct kdr_live_cluster *cl,
 			  const struct kdr_dr_backup_info *info, struct counts *counts)
 {
-	json_t *root = json_object(), *groups = json_array();
+	json_t *root = file_root("kdrGroups", info), *groups = json_array();
 
-	json_object_set_new(root, "kdrGroups", json_integer(1));
-	json_object_set_new(root, "cluster", json_string(info->cluster));
 	json_object_set_new(root, "offsetsRead", json_boolean(cl->groups_read && cl->group_offsets_read));
 	for (size_t g = 0; g < cl->n_groups; g++) {
 		const struct kdr_live_group *group = &cl->groups[g];
@@ -404,30 +426,16 @@ static void render_groups(struct kdr_buf *buf, const struct kdr_live_cluster *cl
 static void render_brokers(struct kdr_buf *buf, const struct kdr_live_cluster *cl,
 			   const struct kdr_dr_backup_info *info, struct counts *counts)
 {
-	json_t *root = json_object(), *brokers = json_object();
+	json_t *root = file_root("kdrBrokerConfigs", info), *brokers = json_object();
 
-	json_object_set_new(root, "kdrBrokerConfigs", json_integer(1));
-	json_object_set_new(root, "cluster", json_string(info->cluster));
 	for (size_t b = 0; b < cl->n_brokers; b++) {
 		const struct kdr_live_broker *broker = &cl->brokers[b];
-		json_t *entry = json_object(), *dynamic = json_object(), *defaults = json_object();
+		json_t *entry = json_object();
 		char id[16];
 
-		for (size_t i = 0; i < broker->dynamic_configs.n; i++) {
-			const struct kdr_strmap_entry *e = &broker->dynamic_configs.v[i];
-
-			json_object_set_new(dynamic, e->key, json_string(e->value ? e->value : KDR_REDACTED));
-			counts->broker_configs++;
-		}
-		for (size_t i = 0; i < broker->default_configs.n; i++) {
-			const struct kdr_strmap_entry *e = &broker->default_configs.v[i];
-
-			json_object_set_new(defaults, e->key, json_string(e->value ? e->value : KDR_REDACTED));
-			counts->broker_configs++;
-		}
+		json_object_set_new(entry, "dynamic", broker_configs(&broker->dynamic_configs, counts));
+		json_object_set_new(entry, "clusterDefault", broker_configs(&broker->default_configs, counts));
 		json_object_set_new(entry, "rack", broker->rack ? json_string(broker->rack) : json_null());
-		json_object_set_new(entry, "dynamic", dynamic);
-		json_object_set_new(entry, "clusterDefault", defaults);
 		snprintf(id, sizeof(id), "%d", (int)broker->id);
 		json_object_set_new(brokers, id, entry);
 	}
@@ -438,10 +446,8 @@ static void render_brokers(struct kdr_buf *buf, const struct kdr_live_cluster *c
 static void render_connectors(struct kdr_buf *buf, const struct kdr_live_cluster *cl,
 			      const struct kdr_dr_backup_info *info, struct counts *counts)
 {
-	json_t *root = json_object(), *connectors = json_array();
+	json_t *root = file_root("kdrConnectors", info), *connectors = json_array();
 
-	json_object_set_new(root, "kdrConnectors", json_integer(1));
-	json_object_set_new(root, "cluster", json_string(info->cluster));
 	json_object_set_new(root, "connectRead", json_boolean(cl->connect.present));
 	for (size_t i = 0; i < cl->connect.n_connectors; i++) {
 		const struct kdr_live_connector *conn = &cl->connect.connectors[i];
@@ -470,10 +476,8 @@ static void render_connectors(struct kdr_buf *buf, const struct kdr_live_cluster
 static void render_manifest(struct kdr_buf *buf, const struct kdr_live_cluster *cl,
 			    const struct kdr_dr_backup_info *info, struct counts *counts, const struct kdr_dr_files *files)
 {
-	json_t *root = json_object(), *c = json_object(), *list = json_array();
+	json_t *root = file_root("kdrBackup", info), *c = json_object(), *list = json_array();
 
-	json_object_set_new(root, "kdrBackup", json_integer(1));
-	json_object_set_new(root, "cluster", json_string(info->cluster));
 	json_object_set_new(root, "clusterId", cl->cluster_id ? json_string(cl->cluster_id) : json_null());
 	json_object_set_new(root, "kdrVersion", json_string(info->kdr_version));
 	json_object_set_new(root, "createdAt", json_string(info->created_at ? info->created_at : ""));

@@ -7,6 +7,14 @@
 #include "util/error.h"
 #include "util/sort.h"
 
+/* Topic, then partition: the order of every set here. */
+static int compare_partition(const char *topic_a, int32_t partition_a, const char *topic_b, int32_t partition_b)
+{
+	int c = strcmp(topic_a, topic_b);
+
+	return c ? c : (partition_a > partition_b) - (partition_a < partition_b);
+}
+
 /* --- checkpoints --- */
 
 static int compare_checkpoint_key(const void *a, const void *b)
@@ -14,9 +22,7 @@ static int compare_checkpoint_key(const void *a, const void *b)
 	const struct kdr_mm2_checkpoint *x = a, *y = b;
 	int c = strcmp(x->group, y->group);
 
-	if (c == 0)
-		c = strcmp(x->topic, y->topic);
-	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
+	return c ? c : compare_partition(x->topic, x->partition, y->topic, y->partition);
 }
 
 static void release_checkpoint(void *cp)
@@ -91,9 +97,8 @@ void kdr_dr_checkpoints_release(struct kdr_dr_checkpoints *set)
 static int compare_sync_key(const void *a, const void *b)
 {
 	const struct kdr_mm2_offset_sync *x = a, *y = b;
-	int c = strcmp(x->topic, y->topic);
 
-	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
+	return compare_partition(x->topic, x->partition, y->topic, y->partition);
 }
 
 static void release_sync(void *sync)
@@ -145,9 +150,8 @@ void kdr_dr_syncs_release(struct kdr_dr_syncs *set)
 static int compare_offset(const void *a, const void *b)
 {
 	const struct kdr_dr_offset *x = a, *y = b;
-	int c = strcmp(x->topic, y->topic);
 
-	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
+	return compare_partition(x->topic, x->partition, y->topic, y->partition);
 }
 
 void kdr_dr_offsets_set(struct kdr_dr_offsets *set, const char *topic, int32_t partition, int64_t offset)
