@@ -1,5 +1,6 @@
 /* The controller's counters and gauges, and their Prometheus text exposition (0.0.4). */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,16 @@ static void put_seconds(struct kdr_buf *out, int64_t ms)
 	kdr_buf_printf(out, ".%s", digits);
 }
 
+/* A sample's value and its end of line: a figure in ms as seconds, or a count. */
+static void put_sample(struct kdr_buf *out, int64_t value, bool seconds)
+{
+	if (seconds)
+		put_seconds(out, value);
+	else
+		kdr_buf_printf(out, "%lld", (long long)value);
+	kdr_buf_putc(out, '\n');
+}
+
 static void family(struct kdr_buf *out, const char *name, const char *type, const char *help)
 {
 	kdr_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -161,6 +172,28 @@ static void flow_series(struct kdr_buf *out, const char *name, const char *flow,
 	kdr_buf_puts(out, "\"} ");
 }
 
+/* The flows' whole-flow lag figures, one gauge family each; below `least` a figure is not known. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t at;    /* of an int64_t in struct kdr_health_lag */
+	int64_t least;
+	bool seconds; /* a figure in ms, shown in seconds (else a count) */
+} flow_figures[] = {
+	{ "kdr_flow_lag_measured_timestamp_seconds",
+	  "When the flow's lag figures were measured (Unix seconds); kdr run --lag-interval keeps them between "
+	  "measurements.",
+	  offsetof(struct kdr_health_lag, measured_at_ms), 1, true },
+	{ "kdr_flow_lag_records",
+	  "Records on the flow's source not yet on its target, over its mirrored partitions (as kdr lag).",
+	  offsetof(struct kdr_health_lag, records), 0, false },
+	{ "kdr_flow_rpo_seconds",
+	  "Age of the oldest record not yet replicated (RPO estimate, 0 when caught up; as kdr lag).",
+	  offsetof(struct kdr_health_lag, rpo_ms), 0, true },
+	{ "kdr_flow_heartbeat_age_seconds", "Age of the newest MM2 heartbeat of the flow on its target.",
+	  offsetof(struct kdr_health_lag, heartbeat_age_ms), 0, true },
+};
+
 /* The flows' lag families; topics bounded per flow (KDR_HEALTH_LAG_TOPICS). */
 static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *stats)
 {
@@ -191,38 +224,18 @@ static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *sta
 		flow_series(out, "kdr_flow_lag_measured", stats->flow_lags[f].flow, NULL);
 		kdr_buf_printf(out, "%d\n", stats->flow_lags[f].lag.measured ? 1 : 0);
 	}
-	family(out, "kdr_flow_lag_measured_timestamp_seconds", "gauge",
-	       "When the flow's lag figures were measured (Unix seconds); kdr run --lag-interval keeps them between "
-	       "measurements.");
-	for (size_t f = 0; f < stats->n_flow_lags; f++)
-		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.measured_at_ms > 0) {
-			flow_series(out, "kdr_flow_lag_measured_timestamp_seconds", stats->flow_lags[f].flow, NULL);
-			put_seconds(out, stats->flow_lags[f].lag.measured_at_ms);
-			kdr_buf_putc(out, '\n');
+	for (size_t k = 0; k < sizeof(flow_figures) / sizeof(flow_figures[0]); k++) {
+		family(out, flow_figures[k].name, "gauge", flow_figures[k].help);
+		for (size_t f = 0; f < stats->n_flow_lags; f++) {
+			const struct kdr_health_lag *lag = &stats->flow_lags[f].lag;
+			int64_t value = *(const int64_t *)((const char *)lag + flow_figures[k].at);
+
+			if (!lag->measured || value < flow_figures[k].least)
+				continue;
+			flow_series(out, flow_figures[k].name, stats->flow_lags[f].flow, NULL);
+			put_sample(out, value, flow_figures[k].seconds);
 		}
-	family(out, "kdr_flow_lag_records", "gauge",
-	       "Records on the flow's source not yet on its target, over its mirrored partitions (as kdr lag).");
-	for (size_t f = 0; f < stats->n_flow_lags; f++)
-		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.records >= 0) {
-			flow_series(out, "kdr_flow_lag_records", stats->flow_lags[f].flow, NULL);
-			kdr_buf_printf(out, "%lld\n", (long long)stats->flow_lags[f].lag.records);
-		}
-	family(out, "kdr_flow_rpo_seconds", "gauge",
-	       "Age of the oldest record not yet replicated (RPO estimate, 0 when caught up; as kdr lag).");
-	for (size_t f = 0; f < stats->n_flow_lags; f++)
-		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.rpo_ms >= 0) {
-			flow_series(out, "kdr_flow_rpo_seconds", stats->flow_lags[f].flow, NULL);
-			put_seconds(out, stats->flow_lags[f].lag.rpo_ms);
-			kdr_buf_putc(out, '\n');
-		}
-	family(out, "kdr_flow_heartbeat_age_seconds", "gauge",
-	       "Age of the newest MM2 heartbeat of the flow on its target.");
-	for (size_t f = 0; f < stats->n_flow_lags; f++)
-		if (stats->flow_lags[f].lag.measured && stats->flow_lags[f].lag.heartbeat_age_ms >= 0) {
-			flow_series(out, "kdr_flow_heartbeat_age_seconds", stats->flow_lags[f].flow, NULL);
-			put_seconds(out, stats->flow_lags[f].lag.heartbeat_age_ms);
-			kdr_buf_putc(out, '\n');
-		}
+	}
 	for (size_t k = 0; k < 2; k++) {
 		family(out, topic_families[k], "gauge",
 		       k == 0 ? "Records behind per mirrored topic (at most " KDR_HEALTH_LAG_TOPICS_TEXT
@@ -236,12 +249,7 @@ static void put_lags(struct kdr_buf *out, const struct kdr_controller_stats *sta
 				if (value < 0)
 					continue;
 				flow_series(out, topic_families[k], stats->flow_lags[f].flow, tl->topic);
-				if (k == 0)
-					kdr_buf_printf(out, "%lld\n", (long long)value);
-				else {
-					put_seconds(out, value);
-					kdr_buf_putc(out, '\n');
-				}
+				put_sample(out, value, k == 1);
 			}
 	}
 	family(out, "kdr_flow_lag_topics_omitted", "gauge",
