@@ -104,68 +104,66 @@ static int parse_with_units(int64_t *out, const char *text, const struct unit *u
 	return -1;
 }
 
-int kdr_parse_duration_ms(int64_t *out, const char *text, int allow_infinite)
+/* What one parser reads: its units, and the words of its messages. */
+struct quantity {
+	const char *what; /* "duration" */
+	const struct unit *units;
+	size_t n_units;
+	const char *most;     /* after the largest value: its unit (" ms") or "" */
+	const char *expected; /* what a valid text is */
+};
+
+static const struct quantity durations = {
+	"duration", duration_units, sizeof(duration_units) / sizeof(duration_units[0]), " ms",
+	"digits with a unit ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), or plain digits for milliseconds",
+};
+
+static const struct quantity sizes = {
+	"size", size_units, sizeof(size_units) / sizeof(size_units[0]), " bytes",
+	"digits with a unit KiB, MiB, GiB or TiB (e.g. 512MiB, 10GiB), or plain digits for bytes",
+};
+
+static const struct unit no_unit[] = { { "", 1 } };
+
+static const struct quantity integers = { "integer", no_unit, 1, "", "plain decimal digits" };
+
+/* `text` as a `q`; `also` ends the message of a malformed text (what else is allowed, or ""). */
+static int parse_quantity(int64_t *out, const char *text, const struct quantity *q, const char *also)
 {
 	char shown[QUOTE_MAX * 4 + 8] = "";
 	int rc = 0;
 
 	if (!text)
-		return kdr_error_set(KDR_EINVALID, "invalid duration: no value");
+		return kdr_error_set(KDR_EINVALID, "invalid %s: no value", q->what);
 	quote(shown, sizeof(shown), text);
-	if (strcmp(text, "-1") == 0) {
+	rc = parse_with_units(out, text, q->units, q->n_units);
+	if (rc == -2)
+		return kdr_error_set(KDR_EINVALID, "%s '%s' is out of range: at most 9223372036854775807%s", q->what,
+				     shown, q->most);
+	if (rc < 0)
+		return kdr_error_set(KDR_EINVALID, "invalid %s '%s': expected %s%s", q->what, shown, q->expected, also);
+	return 0;
+}
+
+int kdr_parse_duration_ms(int64_t *out, const char *text, int allow_infinite)
+{
+	if (text && strcmp(text, "-1") == 0) {
 		if (allow_infinite) {
 			*out = -1;
 			return 0;
 		}
-		return kdr_error_set(KDR_EINVALID,
-				     "invalid duration '-1': infinite is not allowed here; expected digits with a unit "
-				     "ms, s, m, h or d (e.g. 500ms, 30s, 12h, 7d), or plain digits for milliseconds");
+		return kdr_error_set(KDR_EINVALID, "invalid duration '-1': infinite is not allowed here; expected %s",
+				     durations.expected);
 	}
-	rc = parse_with_units(out, text, duration_units, sizeof(duration_units) / sizeof(duration_units[0]));
-	if (rc == -2)
-		return kdr_error_set(KDR_EINVALID, "duration '%s' is out of range: at most 9223372036854775807 ms",
-				     shown);
-	if (rc < 0)
-		return kdr_error_set(KDR_EINVALID,
-				     "invalid duration '%s': expected digits with a unit ms, s, m, h or d "
-				     "(e.g. 500ms, 30s, 12h, 7d), or plain digits for milliseconds%s",
-				     shown, allow_infinite ? ", or -1 for infinite" : "");
-	return 0;
+	return parse_quantity(out, text, &durations, allow_infinite ? ", or -1 for infinite" : "");
 }
 
 int kdr_parse_size_bytes(int64_t *out, const char *text)
 {
-	char shown[QUOTE_MAX * 4 + 8] = "";
-	int rc = 0;
-
-	if (!text)
-		return kdr_error_set(KDR_EINVALID, "invalid size: no value");
-	quote(shown, sizeof(shown), text);
-	rc = parse_with_units(out, text, size_units, sizeof(size_units) / sizeof(size_units[0]));
-	if (rc == -2)
-		return kdr_error_set(KDR_EINVALID, "size '%s' is out of range: at most 9223372036854775807 bytes",
-				     shown);
-	if (rc < 0)
-		return kdr_error_set(KDR_EINVALID,
-				     "invalid size '%s': expected digits with a unit KiB, MiB, GiB or TiB "
-				     "(e.g. 512MiB, 10GiB), or plain digits for bytes",
-				     shown);
-	return 0;
+	return parse_quantity(out, text, &sizes, "");
 }
 
 int kdr_parse_int64(int64_t *out, const char *text)
 {
-	static const struct unit none[] = { { "", 1 } };
-	char shown[QUOTE_MAX * 4 + 8] = "";
-	int rc = 0;
-
-	if (!text)
-		return kdr_error_set(KDR_EINVALID, "invalid integer: no value");
-	quote(shown, sizeof(shown), text);
-	rc = parse_with_units(out, text, none, 1);
-	if (rc == -2)
-		return kdr_error_set(KDR_EINVALID, "integer '%s' is out of range: at most 9223372036854775807", shown);
-	if (rc < 0)
-		return kdr_error_set(KDR_EINVALID, "invalid integer '%s': expected plain decimal digits", shown);
-	return 0;
+	return parse_quantity(out, text, &integers, "");
 }
