@@ -133,6 +133,18 @@ static char *datacenter_list(const struct kdr_cluster *cl)
 }
 
 /*
+ * The policy's c-th cluster when it is defined and this is its first mention,
+ * else NULL: each cluster is judged once, and an undefined one is reported elsewhere.
+ */
+static const struct kdr_cluster *policy_cluster(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy,
+						size_t c)
+{
+	const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
+
+	return cl && kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) == (long)c ? cl : NULL;
+}
+
+/*
  * Reports, at `path`, each defined cluster of the policy with fewer than
  * `min` datacenters, naming `what` needs them. Returns whether all had enough.
  */
@@ -142,9 +154,9 @@ static bool check_datacenters_present(struct kdr_validate_ctx *ctx, const struct
 	bool ok = true;
 
 	for (size_t c = 0; c < policy->clusters.n; c++) {
-		const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
+		const struct kdr_cluster *cl = policy_cluster(ctx, policy, c);
 
-		if (!cl || kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) != (long)c)
+		if (!cl)
 			continue;
 		if (cl->n_datacenters == 0) {
 			kdr_validate__report(
@@ -174,13 +186,13 @@ static void check_preferred_leader(struct kdr_validate_ctx *ctx, const struct kd
 	if (!dc)
 		return;
 	for (size_t c = 0; c < policy->clusters.n; c++) {
-		const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
+		const struct kdr_cluster *cl = policy_cluster(ctx, policy, c);
 		const char **names = NULL;
 		const char *suggestion = NULL;
 		char *list = NULL;
 		bool found = false;
 
-		if (!cl || kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) != (long)c)
+		if (!cl)
 			continue;
 		if (cl->n_datacenters == 0) {
 			kdr_validate__report(
@@ -264,9 +276,9 @@ static void check_dc_loss_survival(struct kdr_validate_ctx *ctx, const struct kd
 	if (!check_datacenters_present(ctx, policy, path, "requireDcLossSurvival", 2))
 		return;
 	for (size_t c = 0; c < policy->clusters.n; c++) {
-		const struct kdr_cluster *cl = kdr_validate__cluster(ctx, policy->clusters.v[c], NULL);
+		const struct kdr_cluster *cl = policy_cluster(ctx, policy, c);
 
-		if (!cl || kdr_strvec_find(&policy->clusters, policy->clusters.v[c]) != (long)c)
+		if (!cl)
 			continue;
 		if (inherits)
 			check_survival_numbers(ctx, policy, cl, path, "the policy's topics",

@@ -89,24 +89,23 @@ static const struct client_key {
 	{ "ssl.truststore.location", "ssl.ca.location", NULL, NULL },
 };
 
+/* The origin of `key` in `table`, or NULL when it is not there (or NULL). */
+static const char *origin_in(const struct rendered_key *table, size_t n, const char *key)
+{
+	for (size_t i = 0; key && i < n; i++)
+		if (strcmp(table[i].key, key) == 0)
+			return table[i].origin;
+	return NULL;
+}
+
 const char *kdr_validate__rendered_key_origin(const char *key)
 {
-	if (!key)
-		return NULL;
-	for (size_t i = 0; i < sizeof(rendered_keys) / sizeof(rendered_keys[0]); i++)
-		if (strcmp(rendered_keys[i].key, key) == 0)
-			return rendered_keys[i].origin;
-	return NULL;
+	return origin_in(rendered_keys, sizeof(rendered_keys) / sizeof(rendered_keys[0]), key);
 }
 
 const char *kdr_validate__reserved_key_reason(const char *key)
 {
-	if (!key)
-		return NULL;
-	for (size_t i = 0; i < sizeof(reserved_keys) / sizeof(reserved_keys[0]); i++)
-		if (strcmp(reserved_keys[i].key, key) == 0)
-			return reserved_keys[i].origin;
-	return NULL;
+	return origin_in(reserved_keys, sizeof(reserved_keys) / sizeof(reserved_keys[0]), key);
 }
 
 bool kdr_validate_key_is_rendered(const char *key)
