@@ -156,7 +156,7 @@ static char *probe_empty(struct kdr_kafka_conn *conn, bool *no_authorizer)
 						    RD_KAFKA_ACL_OPERATION_DESCRIBE, RD_KAFKA_ACL_PERMISSION_TYPE_DENY,
 						    errstr, sizeof(errstr));
 	call.admin.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DELETEACLS, false) : NULL;
-	if (!call.filter || !call.admin.options) {
+	if (!call.filter || !call.admin.options || kdr_kafka__admin_to_answered(call.admin.options, conn) != 0) {
 		why = kdr_asprintf("DescribeAcls answered no binding and it could not be checked: %s",
 				   call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
@@ -223,7 +223,7 @@ int kdr_kafka__read_acls(struct kdr_live_cluster *out, struct kdr_kafka_conn *co
 						    NULL, RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY,
 						    errstr, sizeof(errstr));
 	call.admin.options = call.filter ? kdr_kafka__admin_options(conn, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, false) : NULL;
-	if (!call.filter || !call.admin.options) {
+	if (!call.filter || !call.admin.options || kdr_kafka__admin_to_answered(call.admin.options, conn) != 0) {
 		out->acls_error = kdr_asprintf("DescribeAcls: %s", call.filter ? kdr_error_message() : errstr);
 		goto cleanup;
 	}

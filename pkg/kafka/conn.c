@@ -160,6 +160,7 @@ int kdr_kafka_conn_open(struct kdr_kafka_conn **out, const struct kdr_cluster *c
 	conn->validate_only = options && options->validate_only;
 	conn->verify_empty_acls = options && options->verify_empty_acls;
 	conn->authorizer = -1;
+	conn->answered_broker = -1;
 	conn->debug = getenv("KDR_DEBUG") && *getenv("KDR_DEBUG");
 
 	if (!cl->bootstrap_servers || !*cl->bootstrap_servers) {
@@ -362,6 +363,17 @@ rd_kafka_AdminOptions_t *kdr_kafka__admin_options(struct kdr_kafka_conn *conn, r
 		return NULL;
 	}
 	return options;
+}
+
+int kdr_kafka__admin_to_answered(rd_kafka_AdminOptions_t *options, const struct kdr_kafka_conn *conn)
+{
+	char errstr[256] = "";
+
+	if (conn->answered_broker < 0)
+		return 0;
+	if (rd_kafka_AdminOptions_set_broker(options, conn->answered_broker, errstr, sizeof(errstr)))
+		return kdr_error_set(KDR_EINVALID, "cluster '%s': admin options: %s", conn->cluster, errstr);
+	return 0;
 }
 
 int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn)

@@ -43,6 +43,8 @@ struct kdr_kafka_conn {
 
 	/* From the last read's broker configs: 1 some broker names an authorizer.class.name, 0 none does, -1 unknown. */
 	int authorizer;
+	/* From the last read: a broker whose own DescribeConfigs answered (the ACL reads go there), -1 none. */
+	int32_t answered_broker;
 
 	/* A copy of the client's configuration, for the one-broker clients of visible.c (secrets included: wiped with it). */
 	rd_kafka_conf_t *conf_template;
@@ -86,6 +88,14 @@ rd_kafka_AdminOptions_t *kdr_kafka__admin_options(struct kdr_kafka_conn *conn, r
  * scale), serving the client's callbacks meanwhile. NULL on timeout.
  */
 rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms);
+
+/*
+ * Sends the call of `options` to conn->answered_broker, when the last read
+ * had one: librdkafka's own choice for the ACL APIs is the controller the
+ * last Metadata named, on KRaft a random broker believed alive, and it waits
+ * for that one until the request times out. Returns 0 or KDR_EINVALID.
+ */
+int kdr_kafka__admin_to_answered(rd_kafka_AdminOptions_t *options, const struct kdr_kafka_conn *conn);
 
 /* The deadline for waiting on admin results: the request timeout plus a margin. */
 int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn);

@@ -570,6 +570,7 @@ static int describe_all(struct kdr_live_cluster *out, struct kdr_kafka_conn *con
 	for (size_t i = 0; i < out->n_brokers; i++)
 		if (authorizer[i] >= 0 && conn->authorizer < 1)
 			conn->authorizer = authorizer[i];
+	conn->answered_broker = slice_broker(out, up, &turn);
 	out->remote_storage_enabled = out->n_brokers > 0;
 	for (size_t i = 0; i < out->n_brokers; i++)
 		out->remote_storage_enabled = out->remote_storage_enabled && remote[i];

@@ -341,6 +341,64 @@ static void test_validate_only_and_unsendable(void **state)
 	kdr_plan_release(&plan);
 }
 
+/*
+ * DescribeAcls and the empty answer's check go to a broker that answered
+ * the read, not to librdkafka's controller: on KRaft Metadata names a random
+ * broker as controller, possibly one that has just stopped, and librdkafka
+ * waited for it until the request timed out ("ACLs not read" with two
+ * brokers standing by). A 3-broker sandbox of its own: broker 3 down and
+ * named controller; read with no binding (the check runs) and with one.
+ */
+static void test_acls_read_when_the_named_controller_is_down(void **state)
+{
+	struct kdr_sandbox_cluster_spec spec = { 0 };
+	struct kdr_sandbox *three = NULL;
+	struct kdr_cluster three_cl = { 0 };
+	struct kdr_kafka_options quick = options;
+	struct kdr_plan plan = { 0 };
+	struct kdr_action_result results[2];
+	struct kdr_live_cluster live;
+
+	(void)state;
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs the controller Metadata names set");
+	spec.name = "three";
+	spec.brokers = 3;
+	assert_int_equal(kdr_sandbox_start(&three, &spec, 1), 0);
+	three_cl.meta.name = kdr_strdup("three");
+	three_cl.bootstrap_servers = kdr_strdup(kdr_sandbox_bootstrap(three, "three"));
+	quick.timeout_ms = 3000;
+	assert_int_equal(kdr_sandbox_broker_down(three, "three", 3), 0);
+	assert_int_equal(kdr_sandbox_set_metadata_controller(three, "three", 3), 0);
+	for (int with_binding = 0; with_binding < 2; with_binding++) {
+		int rc = kdr_kafka_read_cluster(&live, &three_cl, &quick);
+
+		if (rc != 0)
+			fail_msg("read: %s", kdr_error_message());
+		printf("# backend sandbox: %s, controller named down: acls_read=%d n=%zu error=%s\n",
+		       with_binding ? "one binding" : "no binding", live.acls_read, live.acls.n,
+		       live.acls_error ? live.acls_error : "none");
+		assert_int_equal(live.controller_id, 3);
+		assert_null(live.acls_error);
+		assert_true(live.acls_read);
+		assert_int_equal(live.acls.n, (size_t)with_binding);
+		kdr_live_cluster_release(&live);
+		if (with_binding)
+			break;
+		add_acl(&plan, KDR_ACTION_CREATE_ACL, KDR_ACL_TOPIC, "orders", KDR_ACL_LITERAL, "User:billing", "*",
+			KDR_ACL_OP_READ, KDR_ACL_ALLOW);
+		free(plan.actions[0].cluster);
+		plan.actions[0].cluster = kdr_strdup("three");
+		/* Apply's CreateAcls still follows librdkafka's controller (a cycle later retries): named right for it. */
+		assert_int_equal(kdr_sandbox_set_metadata_controller(three, "three", 0), 0);
+		assert_int_equal(kdr_kafka_apply(results, &plan, &three_cl, &quick), 0);
+		kdr_action_result_release(&results[0]);
+		assert_int_equal(kdr_sandbox_set_metadata_controller(three, "three", 3), 0);
+	}
+	kdr_plan_release(&plan);
+	kdr_cluster_release(&three_cl);
+	kdr_sandbox_stop(three);
+}
+
 static int group_setup(void **state)
 {
 	struct kdr_sandbox_cluster_spec specs[2];
@@ -365,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_authorizer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_refused_fails_each_action, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validate_only_and_unsendable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acls_read_when_the_named_controller_is_down, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
