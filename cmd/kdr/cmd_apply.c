@@ -34,9 +34,7 @@ static const struct kdr_cli_option apply_options[] = {
 static const struct kdr_cli_spec apply_spec = {
 	.program = "kdr",
 	.command = "apply",
-	.usage = "kdr apply [DIR | --git URL [--ref R] [--path P]] [--yes] [--allow-delete] [--validate-only] [--cluster C]...\n"
-		 "                 [--offline SNAPSHOT.json] [--timeout 30s]\n"
-		 "       kdr apply PLAN.json [--source DIR | --git URL ...] [--yes] [--validate-only] [--offline SNAPSHOT.json]",
+	.args = "[DIR | PLAN.json]",
 	.description = "Plans like 'kdr plan', prints the plan, asks for confirmation on a terminal (unless\n"
 		       "--yes), then applies it in order and reports each action's result. Safe to run twice:\n"
 		       "the second run finds nothing to do.\n"

@@ -18,8 +18,8 @@ enum {
 };
 
 static const struct kdr_cli_option backup_options[] = {
-	KDR_CLI_OPTION_CLUSTER("the cluster to back up (exactly one)"),
-	{ "out", KDR_CLI_ID(OPT_OUT), 'o', "DIR", "the backup directory (created; kdr's files in it are replaced)" },
+	KDR_CLI_OPTION_CLUSTER("the cluster to back up (required; exactly one)"),
+	{ "out", KDR_CLI_ID(OPT_OUT), 'o', "BACKUP_DIR", "the backup directory (required; created, kdr's files in it replaced)" },
 	{ "data", KDR_CLI_ID(OPT_DATA), 0, "REGEX", "also dump the records of the topics REGEX matches in full" },
 	{ "max-bytes", KDR_CLI_ID(OPT_MAX_BYTES), 0, "SIZE",
 	  "bound on the dumped keys, values and headers (default 64MiB)" },
@@ -33,8 +33,7 @@ static const struct kdr_cli_option backup_options[] = {
 static const struct kdr_cli_spec backup_spec = {
 	.program = "kdr",
 	.command = "backup",
-	.usage = "kdr backup [DIR | --git URL [--ref R] [--path P]] --cluster C --out BACKUP_DIR [--data REGEX]\n"
-		 "                  [--max-bytes SIZE] [--commit] [--timeout 30s]",
+	.args = "[DIR]",
 	.description =
 	    "Reads cluster C (declared in DIR) and writes its metadata into BACKUP_DIR: the topics\n"
 	    "(partitions, replication factor, exact replica assignment, dynamic configs) as a TopicPolicy,\n"

@@ -40,8 +40,7 @@ static const struct kdr_cli_option failback_options[] = {
 static const struct kdr_cli_spec failback_spec = {
 	.program = "kdr",
 	.command = "failback",
-	.usage = "kdr failback [DIR | --git URL [--ref R] [--path P] | --k8s] --flow F [--commit] [--dry-run]\n"
-		 "                    [--max-rpo 5s] [--untranslatable refuse|earliest] [--timeout 30s]",
+	.args = "[DIR]",
 	.description =
 		"Takes the next step back after `kdr failover --flow F`, from what the desired state records:\n"
 		"  1. F failed over (spec.failedOver), no reverse flow: declares ReplicationFlow F-failback (F's\n"

@@ -45,8 +45,7 @@ static const struct kdr_cli_option failover_options[] = {
 static const struct kdr_cli_spec failover_spec = {
 	.program = "kdr",
 	.command = "failover",
-	.usage = "kdr failover [DIR | --git URL [--ref R] [--path P]] --flow F [--group G]... [--groups REGEX]\n"
-		 "                    [--dry-run] [--force] [--commit] [--yes] [--format text|json] [--timeout 30s]",
+	.args = "[DIR]",
 	.description =
 		"Fails the consumer groups of ReplicationFlow F over to its target cluster: (1) stops the flow's\n"
 		"source and checkpoint connectors on the target's Connect, if it answers (a dead source DC does\n"

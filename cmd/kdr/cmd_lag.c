@@ -26,8 +26,7 @@ static const struct kdr_cli_option lag_options[] = {
 static const struct kdr_cli_spec lag_spec = {
 	.program = "kdr",
 	.command = "lag",
-	.usage = "kdr lag [DIR | --git URL [--ref R] [--path P]] --flow F [--format text|json] [--max-rpo 5s]\n"
-		 "               [--timeout 30s]",
+	.args = "[DIR]",
 	.description =
 		"Reports ReplicationFlow F's replication lag: per mirrored partition the source's log-end offset,\n"
 		"the next source offset not yet on the target (from MM2's latest offset-sync and the remote\n"

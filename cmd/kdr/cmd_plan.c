@@ -41,9 +41,7 @@ static const struct kdr_cli_option plan_options[] = {
 static const struct kdr_cli_spec plan_spec = {
 	.program = "kdr",
 	.command = "plan",
-	.usage = "kdr plan [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--format text|markdown|json] [--detailed-exitcode]\n"
-		 "                [--offline SNAPSHOT.json] [--out PLAN.json] [--allow-delete] [--timeout 30s]\n"
-		 "                [--reassignments DIR] [--base REF]",
+	.args = "[DIR]",
 	.description = "Reads the desired state from DIR (default '.') or Git, reads the live clusters (or a snapshot\n"
 		       "file), and prints what apply would change. Changes nothing.\n"
 		       "Exit status: 0 success, 1 error (invalid source, unreachable cluster, plan-time error),\n"

@@ -22,7 +22,7 @@ static const struct kdr_cli_option render_options[] = {
 static const struct kdr_cli_spec render_spec = {
 	.program = "kdr",
 	.command = "render",
-	.usage = "kdr render [DIR | --git URL [--ref R] [--path P]] [--flow F] [--format connect-json|mm2-properties]",
+	.args = "[DIR]",
 	.description = "Prints the MirrorMaker 2 connectors kdr would send for a ReplicationFlow (all flows\n"
 		       "without --flow): as Kafka Connect REST bodies (connect-json, the default: a JSON array,\n"
 		       "each element {\"connect\": CLUSTER, \"name\", \"config\"}), or as an mm2.properties for\n"

@@ -20,8 +20,8 @@ enum {
 };
 
 static const struct kdr_cli_option restore_options[] = {
-	{ "from", KDR_CLI_ID(OPT_FROM), 0, "DIR", "the backup directory" },
-	KDR_CLI_OPTION_CLUSTER("the cluster to restore into (exactly one)"),
+	{ "from", KDR_CLI_ID(OPT_FROM), 0, "BACKUP_DIR", "the backup directory (required)" },
+	KDR_CLI_OPTION_CLUSTER("the cluster to restore into (required; exactly one)"),
 	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL,
 	  "print the plan (and what --data/--offsets would do), change nothing" },
 	{ "yes", KDR_CLI_ID(OPT_YES), 'y', NULL, "apply without asking" },
@@ -43,9 +43,7 @@ static const struct kdr_cli_option restore_options[] = {
 static const struct kdr_cli_spec restore_spec = {
 	.program = "kdr",
 	.command = "restore",
-	.usage = "kdr restore [DIR | --git URL [--ref R] [--path P]] --from BACKUP_DIR --cluster C [--dry-run] [--yes]\n"
-		 "                   [--offsets] [--data] [--broker-configs] [--connectors [--connector-secrets FILE]]\n"
-		 "                   [--timeout 30s]",
+	.args = "[DIR]",
 	.description =
 	    "Plans and applies a backup written by 'kdr backup' onto cluster C (declared in DIR, which\n"
 	    "gives its connection settings): the backup's TopicPolicy and AccessPolicy documents are\n"

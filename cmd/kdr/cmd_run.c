@@ -54,9 +54,7 @@ static const struct kdr_cli_option run_options[] = {
 static const struct kdr_cli_spec run_spec = {
 	.program = "kdr",
 	.command = "run",
-	.usage = "kdr run [DIR | --git URL [--ref R] [--path P] | --k8s [--namespace NS]] [--interval 60s] [--dry-run]\n"
-		 "               [--listen ADDR:PORT] [--log-format text|json] [--once] [--cluster C]...\n"
-		 "               [--allow-delete] [--poll 5s] [--timeout 30s] [--lag-interval 60s]",
+	.args = "[DIR]",
 	.description =
 		"Reconciles continuously: reads the desired state (DIR, default '.', or a Git ref), reads the\n"
 		"live clusters, plans, logs the plan, applies it, and repeats every --interval (jittered by\n"

@@ -20,7 +20,7 @@ static const struct kdr_cli_option snapshot_options[] = {
 static const struct kdr_cli_spec snapshot_spec = {
 	.program = "kdr",
 	.command = "snapshot",
-	.usage = "kdr snapshot [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--out FILE] [--timeout 30s]",
+	.args = "[DIR]",
 	.description = "Reads the live state of the clusters declared in DIR (default '.'; all, or the\n"
 		       "--cluster ones) and prints it as a snapshot (docs/snapshot-format.md), the file\n"
 		       "'kdr plan --offline' reads. Secret values are never included.\n"

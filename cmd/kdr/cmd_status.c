@@ -24,8 +24,7 @@ static const struct kdr_cli_option status_options[] = {
 static const struct kdr_cli_spec status_spec = {
 	.program = "kdr",
 	.command = "status",
-	.usage = "kdr status [DIR | --git URL [--ref R] [--path P]] [--cluster C]... [--format text|json]\n"
-		 "                  [--offline SNAPSHOT.json] [--timeout 30s]",
+	.args = "[DIR]",
 	.description = "Reports the health of every ReplicationFlow: its connectors and tasks as Kafka Connect\n"
 		       "reports them (with the first lines of failed tasks' traces), which of its mirrored\n"
 		       "source topics have their remote topic on the target, each flow's replication lag (records,\n"

@@ -10,7 +10,7 @@ static const struct kdr_cli_option validate_options[] = {
 static const struct kdr_cli_spec validate_spec = {
 	.program = "kdr",
 	.command = "validate",
-	.usage = "kdr validate [DIR | --git URL [--ref R] [--path P] | --k8s [--namespace NS]]",
+	.args = "[DIR]",
 	.description = "Reads every *.yaml/*.yml under DIR (default '.') or in a Git commit, recursively, and\n"
 		       "checks it offline:\n"
 		       "schema, names, references, regexes, replication loops, placement, tiering and\n"

@@ -1,9 +1,12 @@
 #include "options.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 /* The column where the options' help starts. */
 #define HELP_COLUMN 26
+/* The usage line wraps before this column. */
+#define USAGE_WIDTH 100
 
 static const struct kdr_cli_option help_option = {"help", KDR_CLI_ID('h'), 'h', NULL, "show this help"};
 
@@ -25,9 +28,44 @@ static void print_option(FILE *out, const struct kdr_cli_option *option)
 	fputc('\n', out);
 }
 
+/* Writes `item` after a space at column *col, or on a new line indented to `indent` when it would reach USAGE_WIDTH. */
+static void usage_item(FILE *out, int *col, int indent, const char *item)
+{
+	int len = (int)strlen(item);
+
+	if (*col > indent && *col + 1 + len >= USAGE_WIDTH) {
+		*col = fprintf(out, "\n%*s", indent, "") - 1;
+	} else {
+		fputc(' ', out);
+		*col += 1;
+	}
+	*col += fprintf(out, "%s", item);
+}
+
+/* "usage: PROGRAM COMMAND ARGS [--name ARG]... --required ARG ...", each option of the table once. */
+static void print_usage(const struct kdr_cli_spec *spec, FILE *out)
+{
+	int col = fprintf(out, "usage: %s %s", spec->program, spec->command);
+	int indent = col + 1;
+	char item[256];
+
+	if (spec->args)
+		usage_item(out, &col, indent, spec->args);
+	for (const struct kdr_cli_option *option = spec->table; option->name; option++) {
+		bool required = strstr(option->help, "(required") != NULL;
+
+		snprintf(item, sizeof(item), "%s--%s%s%s%s%s", required ? "" : "[", option->name,
+			 option->arg_name ? " " : "", option->arg_name ? option->arg_name : "", required ? "" : "]",
+			 strstr(option->help, "(repeatable") ? "..." : "");
+		usage_item(out, &col, indent, item);
+	}
+	fputc('\n', out);
+}
+
 void kdr_cli_help_print(const struct kdr_cli_spec *spec, FILE *out)
 {
-	fprintf(out, "usage: %s\n\n%s\n\noptions:\n", spec->usage, spec->description);
+	print_usage(spec, out);
+	fprintf(out, "\n%s\n\noptions:\n", spec->description);
 	for (const struct kdr_cli_option *option = spec->table; option->name; option++)
 		print_option(out, option);
 	print_option(out, &help_option);
@@ -41,6 +79,8 @@ int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\nrun '%s %s --help' for the options\n", spec->usage, spec->program, spec->command);
+	fputc('\n', stderr);
+	print_usage(spec, stderr);
+	fprintf(stderr, "run '%s %s --help' for the options\n", spec->program, spec->command);
 	return KDR_CLI_USAGE;
 }

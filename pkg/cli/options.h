@@ -7,9 +7,9 @@
 #include <stdio.h>
 
 /*
- * A command's options, each described once in a table: getopt_long's tables,
- * --help and the usage errors are built from it. Knows nothing of the
- * commands themselves (their options are theirs, and the program's own).
+ * A command's options, each described once in a table: getopt_long's
+ * tables, the usage line, --help and the usage errors are built from it.
+ * Knows nothing of the commands themselves (their options are theirs).
  */
 
 /* The exit status of a usage error (sysexits' EX_USAGE); 0 is success. */
@@ -26,7 +26,10 @@ enum kdr_cli_set {
  * One option of a command. The command sees `id` for --NAME and for -SHORT
  * alike. An option with `arg_name` takes an argument (shown after the name).
  * `help` may hold '\n': the next line is indented to the help column (26); a
- * help starting with '\n' begins on the line after the name.
+ * help starting with '\n' begins on the line after the name. The usage line
+ * shows each option as [--NAME ARG], without the brackets when its help
+ * says "(required" ("(required)", "(required; exactly one)"), followed by
+ * "..." when it says "(repeatable".
  */
 struct kdr_cli_option {
 	const char *name;
@@ -59,7 +62,7 @@ struct kdr_cli_option {
 struct kdr_cli_spec {
 	const char *program;	 /* "kdr" */
 	const char *command;	 /* "plan" */
-	const char *usage;	 /* "kdr plan [DIR] [options]" */
+	const char *args;	 /* the positional arguments in the usage line, "[DIR]"; NULL: none */
 	const char *description; /* a paragraph */
 	const struct kdr_cli_option *table;
 };
@@ -84,12 +87,18 @@ typedef int (*kdr_cli_option_fn)(void *ctx, int opt, const char *arg, const stru
 int kdr_cli_options_parse(int *first_arg, bool *help, const struct kdr_cli_spec *spec, int argc, char **argv,
 			  void *fields, kdr_cli_option_fn fn, void *fn_ctx);
 
-/* "usage: ...", the description, then every option and -h/--help with its help, to `out`. */
+/*
+ * To `out`: the usage line, "usage: PROGRAM COMMAND ARGS [--name ARG]...",
+ * every option of the table in its order, wrapped before 100 columns with
+ * the continuation lines aligned after "usage: PROGRAM COMMAND "; then the
+ * description, then every option and -h/--help with its help.
+ */
 void kdr_cli_help_print(const struct kdr_cli_spec *spec, FILE *out);
 
 /*
- * Prints "PROGRAM COMMAND: MESSAGE", the usage line and "run 'PROGRAM
- * COMMAND --help' for the options" to stderr; returns KDR_CLI_USAGE.
+ * Prints "PROGRAM COMMAND: MESSAGE", the usage line (kdr_cli_help_print's)
+ * and "run 'PROGRAM COMMAND --help' for the options" to stderr; returns
+ * KDR_CLI_USAGE.
  */
 int kdr_cli_usage_error(const struct kdr_cli_spec *spec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

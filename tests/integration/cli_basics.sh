@@ -29,12 +29,23 @@ expect_in "$work/out" "exit status" "help documents exit status"
 expect_exit 64 "kdr without command" "$kdr"
 expect_exit 64 "unknown command" "$kdr" frobnicate
 expect_in "$work/err" "unknown command 'frobnicate'" "unknown command named"
-for cmd in validate plan apply snapshot render; do
+for cmd in validate plan apply snapshot render run status lag failover failback backup restore; do
   expect_exit 0 "kdr $cmd --help" "$kdr" "$cmd" --help
   expect_in "$work/out" "usage: kdr $cmd" "$cmd help has a usage line"
+  # The usage line (up to the blank line) names every option the help lists (after "options:").
+  sed '/^$/q' "$work/out" >"$work/usage"
+  sed '1,/^options:$/d' "$work/out" | grep -oE '^ +(-., )?--[a-z0-9-]+' | sed -E 's/^ +(-., )?//' | grep -vx -- --help >"$work/options"
+  [ -s "$work/options" ] || { echo "FAIL: $cmd help lists no options"; failures=$((failures + 1)); }
+  while read -r option; do
+    grep -qE -- "$option[] ]" "$work/usage" || { echo "FAIL: $cmd usage line lacks $option"; failures=$((failures + 1)); }
+  done <"$work/options"
   expect_exit 64 "kdr $cmd --bogus" "$kdr" "$cmd" --bogus
   expect_in "$work/err" "usage: kdr $cmd" "$cmd usage error prints the usage line"
 done
+expect_exit 0 "kdr lag --help" "$kdr" lag --help
+expect_in "$work/out" "usage: kdr lag [DIR] --flow F [" "a required option is shown without brackets"
+expect_exit 0 "kdr failover --help" "$kdr" failover --help
+expect_in "$work/out" "[--group G]..." "a repeatable option is shown with ..."
 expect_exit 64 "plan --format xml" "$kdr" plan "$root/examples" --format xml
 expect_in "$work/err" "allowed: text, markdown, json" "format error lists the formats"
 expect_exit 64 "plan --timeout soon" "$kdr" plan --timeout soon

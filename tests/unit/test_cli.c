@@ -26,7 +26,7 @@ static const struct kdr_cli_option options[] = {
     {"drop", KDR_CLI_ID(OPT_DROP), 0, NULL, "drop it"},
     {"out", KDR_CLI_ARG(struct fields, out), 'o', "FILE", "write FILE\nand say so"},
     {"name", KDR_CLI_ID(OPT_NAME), 'n', "N", "a name (repeatable)"},
-    {"level", KDR_CLI_ID(OPT_LEVEL), 0, "LEVEL", "how much (default 1)"},
+    {"level", KDR_CLI_ID(OPT_LEVEL), 0, "LEVEL", "how much (required; default 1)"},
     {"refused", KDR_CLI_ID(OPT_REFUSED), 0, "WHY", "\nalways a usage error"},
     {"a-very-long-option-name", KDR_CLI_ID(2000), 0, "ARG", "past the column"},
     {0},
@@ -35,7 +35,7 @@ static const struct kdr_cli_option options[] = {
 static const struct kdr_cli_spec spec = {
     .program = "kdr",
     .command = "t",
-    .usage = "kdr t [DIR] [options]",
+    .args = "[DIR]",
     .description = "Tests the parser.",
     .table = options,
 };
@@ -130,13 +130,17 @@ static int parse(struct run *r, ...)
 	return rc;
 }
 
+/* The usage line of `spec`: every option, "(required" ones bare, "(repeatable" ones with "...", wrapped. */
+#define USAGE                                                                                                          \
+	"usage: kdr t [DIR] [--yes] [--dry-run] [--drop] [--out FILE] [--name N]... --level LEVEL\n"                   \
+	"             [--refused WHY] [--a-very-long-option-name ARG]\n"
+
 /* `err` is the usage error "kdr t: MESSAGE" with the usage line and where the help is. */
 static void assert_usage_error(const char *err, const char *message)
 {
 	char expected[512];
 
-	snprintf(expected, sizeof(expected),
-		 "kdr t: %s\nusage: kdr t [DIR] [options]\nrun 'kdr t --help' for the options\n", message);
+	snprintf(expected, sizeof(expected), "kdr t: %s\n" USAGE "run 'kdr t --help' for the options\n", message);
 	assert_string_equal(err, expected);
 }
 
@@ -209,22 +213,21 @@ static void test_function_error_is_passed_on(void **state)
 	assert_false(r.f.yes);
 }
 
-static const char help_text[] = "usage: kdr t [DIR] [options]\n"
-				"\n"
-				"Tests the parser.\n"
-				"\n"
-				"options:\n"
-				"  -y, --yes               do it\n"
-				"      --dry-run           pretend\n"
-				"      --drop              drop it\n"
-				"  -o, --out FILE          write FILE\n"
-				"                          and say so\n"
-				"  -n, --name N            a name (repeatable)\n"
-				"      --level LEVEL       how much (default 1)\n"
-				"      --refused WHY\n"
-				"                          always a usage error\n"
-				"      --a-very-long-option-name ARG past the column\n"
-				"  -h, --help              show this help\n";
+static const char help_text[] = USAGE "\n"
+				      "Tests the parser.\n"
+				      "\n"
+				      "options:\n"
+				      "  -y, --yes               do it\n"
+				      "      --dry-run           pretend\n"
+				      "      --drop              drop it\n"
+				      "  -o, --out FILE          write FILE\n"
+				      "                          and say so\n"
+				      "  -n, --name N            a name (repeatable)\n"
+				      "      --level LEVEL       how much (required; default 1)\n"
+				      "      --refused WHY\n"
+				      "                          always a usage error\n"
+				      "      --a-very-long-option-name ARG past the column\n"
+				      "  -h, --help              show this help\n";
 
 static void test_help(void **state)
 {
@@ -242,6 +245,48 @@ static void test_help(void **state)
 		assert_string_equal(r.c.out_text, help_text);
 		assert_string_equal(r.c.err_text, "");
 	}
+}
+
+/* The usage line of a command whose options have names of `lengths` (0 ends), no positional arguments. */
+static void usage_of(char *out, size_t cap, const size_t *lengths)
+{
+	static char names[8][128];
+	struct kdr_cli_option table[8] = {{0}};
+	struct kdr_cli_spec wrapped = {.program = "kdr", .command = "t", .description = "d", .table = table};
+	struct captured c;
+
+	for (size_t i = 0; lengths[i]; i++) {
+		memset(names[i], 'a' + (int)i, lengths[i]);
+		names[i][lengths[i]] = '\0';
+		table[i] = (struct kdr_cli_option){names[i], KDR_CLI_ID(1000 + (int)i), 0, NULL, "h"};
+	}
+	capture_start(&c);
+	kdr_cli_help_print(&wrapped, stdout);
+	capture_end(&c);
+	*strstr(c.out_text, "\n\nd\n") = '\0';
+	snprintf(out, cap, "%s", c.out_text);
+}
+
+static void test_usage_wraps_before_100_columns(void **state)
+{
+	char usage[1024], expected[1024];
+
+	(void)state;
+	/* "usage: kdr t" is 12 columns: " [--" + 82 + "]" ends at 99, the next item goes on a line of its own. */
+	usage_of(usage, sizeof(usage), (const size_t[]){82, 1, 76, 1, 0});
+	snprintf(expected, sizeof(expected), "usage: kdr t [--%.82s]\n             [--b] [--%.76s]\n             [--d]",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+	assert_string_equal(usage, expected);
+	/* After "usage: kdr t [--a]" (18), " [--" + 76 + "]" ends at 99: kept; one more would reach 100: wrapped. */
+	usage_of(usage, sizeof(usage), (const size_t[]){1, 76, 0});
+	assert_int_equal(strlen(usage), 99);
+	usage_of(usage, sizeof(usage), (const size_t[]){1, 77, 0});
+	assert_int_equal(strlen(usage), 18 + 1 + 13 + 81);
+	assert_non_null(strstr(usage, "usage: kdr t [--a]\n             [--bbb"));
+	/* An item longer than a line is not wrapped before it is the first on it. */
+	usage_of(usage, sizeof(usage), (const size_t[]){120, 0});
+	assert_null(strchr(usage, '\n'));
 }
 
 static void test_duration(void **state)
@@ -371,6 +416,7 @@ int main(void)
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_function_error_is_passed_on),
 	    cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_usage_wraps_before_100_columns),
 	    cmocka_unit_test(test_duration),
 	    cmocka_unit_test(test_format_json),
 	    cmocka_unit_test(test_program),
