@@ -56,7 +56,7 @@ mkdir -p "$log_dir"
 # The integration binaries written on the test bed (tests/support/testbed.h):
 # they run once per backend of KDR_BACKENDS (sandbox: in-process; kafka: real
 # Kafka through hack/kafka-real; sandbox-process: the kdr-sandbox process).
-testbed_tests=" test_reconcile test_reconcile_stretch test_reconcile_faults test_kafka test_kafka_acls test_kafka_groups test_e2e_flows test_connect_client "
+testbed_tests=" test_reconcile test_reconcile_stretch test_reconcile_faults test_kafka test_kafka_acls test_kafka_groups test_e2e_flows test_connect_client test_dr_secrets "
 backends=${KDR_BACKENDS:-sandbox kafka}
 declare -A bk_passed=() bk_failed=() bk_skipped=()
 export KDR_KAFKA_REAL_BIN=${KDR_KAFKA_REAL_BIN:-$root/hack/kafka-real}
