@@ -35,17 +35,18 @@ int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec 
 int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_pipeline_options *options,
 		 const struct kdr_strvec *clusters)
 {
+	struct kdr_buf err = KDR_BUF_INIT;
+	int rc = 0;
+
 	options->clusters = (const char *const *)clusters->v;
 	options->n_clusters = clusters->n;
 	options->resolver = kdr_cli_source_resolver();
 	kdr_pipeline_init(p, desired, options);
-	if (kdr_pipeline_read(p) != 0) {
-		fprintf(stderr, "kdr: %s\n", kdr_error_message());
-		return KDR_EXIT_ERROR;
-	}
-	for (size_t i = 0; i < p->read.messages.n; i++)
-		fprintf(stderr, "kdr: %s\n", p->read.messages.v[i]);
-	return KDR_EXIT_OK;
+	rc = kdr_pipeline_read(p);
+	kdr_pipeline_render_read(&err, p, rc != 0 ? kdr_error_message() : NULL);
+	fwrite(err.ptr, 1, err.len, stderr);
+	kdr_buf_release(&err);
+	return rc != 0 ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 }
 
 int kdr_cli_plan(struct kdr_pipeline *p, const char *command)

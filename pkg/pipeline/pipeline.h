@@ -98,9 +98,14 @@ int kdr_pipeline_result_read_flow(struct kdr_pipeline_result *out, struct kdr_st
 				  const struct kdr_flow *flow);
 
 /*
- * The read stage as the commands print it, to `err`: "kdr: MESSAGE" per
- * cluster the read left out, or the read's failure.
+ * The read stage as every command prints it, to `err`: "kdr: MESSAGE" per
+ * message of p's read (a cluster left out, what of one could not be read),
+ * then "kdr: ERROR" when the stage failed (`error`; NULL: it did not). The
+ * messages come first on a failure too: they are what happened before it.
  */
+void kdr_pipeline_render_read(struct kdr_buf *err, const struct kdr_pipeline *p, const char *error);
+
+/* kdr_pipeline_render_read of a run's read: its error only when it is the read's (read_failed). */
 void kdr_pipeline_result_render_read(struct kdr_buf *err, const struct kdr_pipeline_result *result);
 
 /* "kdr COMMAND: ERROR" to `err` when the run stopped with an error of its own (not the read's). */

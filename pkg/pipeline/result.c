@@ -54,12 +54,17 @@ int kdr_pipeline_result_read_flow(struct kdr_pipeline_result *out, struct kdr_st
 	return kdr_pipeline_result_read(out, desired, &read);
 }
 
+void kdr_pipeline_render_read(struct kdr_buf *err, const struct kdr_pipeline *p, const char *error)
+{
+	for (size_t i = 0; i < p->read.messages.n; i++)
+		kdr_buf_printf(err, "kdr: %s\n", p->read.messages.v[i]);
+	if (error)
+		kdr_buf_printf(err, "kdr: %s\n", error);
+}
+
 void kdr_pipeline_result_render_read(struct kdr_buf *err, const struct kdr_pipeline_result *result)
 {
-	for (size_t i = 0; i < result->p.read.messages.n; i++)
-		kdr_buf_printf(err, "kdr: %s\n", result->p.read.messages.v[i]);
-	if (result->read_failed)
-		kdr_buf_printf(err, "kdr: %s\n", result->error);
+	kdr_pipeline_render_read(err, &result->p, result->read_failed ? result->error : NULL);
 }
 
 void kdr_pipeline_result_render_error(struct kdr_buf *err, const struct kdr_pipeline_result *result,

@@ -1,4 +1,7 @@
-/* An apply's results as the commands print them (pkg/pipeline/apply_text.c); pure, no backend. */
+/*
+ * What the commands print of the pipeline: the read stage (result.c, every
+ * command's) and an apply's results (apply_text.c); pure, no backend.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,11 +69,63 @@ static void test_pending_note_names_the_command(void **state)
 	kdr_buf_release(&err);
 }
 
+/*
+ * The read stage's lines, one renderer for every command: each cluster the
+ * read left out, then the stage's failure. An operator reads what happened
+ * before the read stopped first, and the reason it stopped last, next to
+ * the exit status.
+ */
+static void test_read_messages_then_its_failure(void **state)
+{
+	struct kdr_pipeline p = { 0 };
+	struct kdr_buf err = KDR_BUF_INIT;
+
+	(void)state;
+	kdr_strvec_push(&p.read.messages, "cluster 'dc-a': cannot reach any broker");
+	kdr_strvec_push(&p.read.messages, "cluster 'dc-b': connect: 503");
+	kdr_pipeline_render_read(&err, &p, "--cluster 'nope': no KafkaCluster of that name is declared");
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-a': cannot reach any broker\n"
+				     "kdr: cluster 'dc-b': connect: 503\n"
+				     "kdr: --cluster 'nope': no KafkaCluster of that name is declared\n");
+	kdr_buf_reset(&err);
+	kdr_pipeline_render_read(&err, &p, NULL);
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-a': cannot reach any broker\n"
+				     "kdr: cluster 'dc-b': connect: 503\n");
+	kdr_buf_release(&err);
+	kdr_strvec_release(&p.read.messages);
+}
+
+/* A run's read (lag, backup, restore, failover, failback): the error is the read's only when the read failed. */
+static void test_run_read_is_the_same_rendering(void **state)
+{
+	static char error[] = "cannot read 'live.json'";
+	struct kdr_pipeline_result result = { .error = error, .outcome = KDR_PIPELINE_FAILED };
+	struct kdr_buf err = KDR_BUF_INIT;
+
+	(void)state;
+	kdr_strvec_push(&result.p.read.messages, "cluster 'dc-a': cannot reach any broker");
+	result.read_failed = true;
+	kdr_pipeline_result_render_read(&err, &result);
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-a': cannot reach any broker\n"
+				     "kdr: cannot read 'live.json'\n");
+	/* A later step's error is the command's own line (kdr_pipeline_result_render_error), not the read's. */
+	kdr_buf_reset(&err);
+	result.read_failed = false;
+	kdr_pipeline_result_render_read(&err, &result);
+	kdr_pipeline_result_render_error(&err, &result, "lag");
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-a': cannot reach any broker\n"
+				     "kdr lag: cannot read 'live.json'\n");
+	kdr_buf_release(&err);
+	kdr_strvec_release(&result.p.read.messages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_results_and_the_pending_note),
 		cmocka_unit_test(test_pending_note_names_the_command),
+		cmocka_unit_test(test_read_messages_then_its_failure),
+		cmocka_unit_test(test_run_read_is_the_same_rendering),
 	};
 
 	printf("backend: none (pure rendering)\n");
