@@ -60,7 +60,6 @@ int kdr_cli_parse_plan(struct kdr_cli_args *out, const struct kdr_cli_spec *spec
 
 void kdr_cli_args_release(struct kdr_cli_args *args)
 {
-	kdr_pipeline_release(&args->p);
 	kdr_desired_release(&args->desired);
 	kdr_buf_release(&args->out);
 	kdr_strvec_release(&args->clusters);

@@ -11,7 +11,7 @@
 /*
  * One option parser for every subcommand: what its command line gave
  * besides the command's own options; then what the command's run holds
- * (the desired state, the pipeline, the output), released with the rest.
+ * (the desired state, the output), released with the rest.
  */
 struct kdr_cli_args {
 	struct kdr_source_selection src; /* DIR (the positional argument), --git ..., --k8s ... */
@@ -21,7 +21,6 @@ struct kdr_cli_args {
 	bool help;        /* --help was printed: the command exits 0 */
 	const struct kdr_cli_spec *spec; /* the command's (its name in messages) */
 	struct kdr_desired desired;	 /* kdr_cli_load's */
-	struct kdr_pipeline p;		 /* kdr_cli_reconcile's, over `desired` */
 	struct kdr_buf out;		 /* what the command prints or writes */
 };
 
@@ -40,7 +39,7 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 int kdr_cli_parse_plan(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
 		       kdr_cli_option_fn own, void *ctx);
 
-/* Releases the pipeline, the desired state, the output and the --cluster list. */
+/* Releases the desired state, the output and the --cluster list. */
 void kdr_cli_args_release(struct kdr_cli_args *args);
 
 /* kdr_cli_source_load of the options' source into args->desired. Returns an enum kdr_exit. */

@@ -69,41 +69,44 @@ int kdr_cmd_apply(int argc, char **argv)
 {
 	struct apply_args a = { 0 };
 	struct kdr_cli_args args;
+	struct kdr_reconcile_result result = { 0 };
+	struct kdr_pipeline *p = &result.run.p;
 	int exit_code = kdr_cli_parse_plan(&args, &apply_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = check_args(&args, &a)) != KDR_EXIT_OK)
 		goto cleanup;
 	args.live.allow_delete = a.allow_delete;
 	args.live.validate_only = a.validate_only;
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK || (exit_code = kdr_cli_reconcile(&args)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK || (exit_code = kdr_cli_reconcile(&result, &args)) != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_render_plan(&args.out, &args.p.plan, &args.desired, KDR_RENDER_TEXT);
+	kdr_render_plan(&args.out, &p->plan, &args.desired, KDR_RENDER_TEXT);
 	fwrite(args.out.ptr, 1, args.out.len, stdout);
 	/* Printed: not held through the apply (~400 bytes per created topic). */
 	kdr_buf_release(&args.out);
-	if (a.reassignments_dir && kdr_cli_write_reassignments(&args.p.plan, a.reassignments_dir) != KDR_EXIT_OK) {
+	if (a.reassignments_dir && kdr_cli_write_reassignments(&p->plan, a.reassignments_dir) != KDR_EXIT_OK) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (kdr_pipeline_plan_has_errors(&args.p)) {
+	if (kdr_pipeline_plan_has_errors(p)) {
 		fprintf(stderr, "kdr apply: the plan has errors (marked '!'); nothing was applied\n");
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (args.p.plan.n_actions &&
-	    (exit_code = kdr_cli_consent(args.p.plan.n_actions, a.yes, "apply", "applied")) != KDR_EXIT_OK)
+	if (p->plan.n_actions &&
+	    (exit_code = kdr_cli_consent(p->plan.n_actions, a.yes, "apply", "applied")) != KDR_EXIT_OK)
 		goto cleanup;
-	if (args.p.plan.n_actions)
-		exit_code = kdr_cli_apply(&args.p);
+	if (p->plan.n_actions)
+		exit_code = kdr_cli_apply(p);
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
-	if (exit_code == KDR_EXIT_OK && args.p.plan.n_blocked > 0) {
+	if (exit_code == KDR_EXIT_OK && p->plan.n_blocked > 0) {
 		fprintf(stderr,
 			"kdr apply: %zu blocked item(s) need a human (marked '!' above; kdr does not make these "
 			"changes)\n",
-			args.p.plan.n_blocked);
+			p->plan.n_blocked);
 		exit_code = KDR_EXIT_CHANGES;
 	}
 cleanup:
+	kdr_reconcile_result_release(&result);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

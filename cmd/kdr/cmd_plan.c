@@ -82,6 +82,8 @@ int kdr_cmd_plan(int argc, char **argv)
 	struct plan_args a = { .format = KDR_RENDER_TEXT };
 	struct kdr_cli_args args;
 	struct kdr_desired_diff change = { 0 };
+	struct kdr_reconcile_result result = { 0 };
+	const struct kdr_plan *plan = &result.run.p.plan;
 	size_t base_connections = 0;
 	int exit_code = kdr_cli_parse(&args, &plan_spec, argc, argv, plan_option, &a);
 
@@ -100,25 +102,26 @@ int kdr_cmd_plan(int argc, char **argv)
 		if (args.desired.flows[i].checkpoints_enabled)
 			args.live.read_groups = KDR_READ_GROUPS_LIST;
 	args.live.allow_delete = a.allow_delete;
-	if ((exit_code = kdr_cli_reconcile(&args)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_reconcile(&result, &args)) != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_render_plan_with_change(&args.out, &args.p.plan, &args.desired, a.base_ref ? &change : NULL,
+	kdr_render_plan_with_change(&args.out, plan, &args.desired, a.base_ref ? &change : NULL,
 				    base_connections, a.format);
 	fwrite(args.out.ptr, 1, args.out.len, stdout);
 	if (a.save_path) {
 		kdr_buf_reset(&args.out);
-		kdr_render_plan(&args.out, &args.p.plan, &args.desired, KDR_RENDER_JSON);
+		kdr_render_plan(&args.out, plan, &args.desired, KDR_RENDER_JSON);
 		exit_code = kdr_cli_write_file(a.save_path, args.out.ptr, args.out.len);
 		if (exit_code != KDR_EXIT_OK)
 			goto cleanup;
 	}
-	if (a.reassignments_dir && kdr_cli_write_reassignments(&args.p.plan, a.reassignments_dir) != KDR_EXIT_OK)
+	if (a.reassignments_dir && kdr_cli_write_reassignments(plan, a.reassignments_dir) != KDR_EXIT_OK)
 		exit_code = KDR_EXIT_ERROR;
-	else if (kdr_pipeline_plan_has_errors(&args.p))
+	else if (kdr_pipeline_plan_has_errors(&result.run.p))
 		exit_code = KDR_EXIT_ERROR;
-	else if (a.detailed && !kdr_plan_is_empty(&args.p.plan))
+	else if (a.detailed && !kdr_plan_is_empty(plan))
 		exit_code = KDR_EXIT_CHANGES;
 cleanup:
+	kdr_reconcile_result_release(&result);
 	kdr_desired_diff_release(&change);
 	kdr_cli_args_release(&args);
 	return exit_code;

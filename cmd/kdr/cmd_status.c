@@ -45,6 +45,7 @@ int kdr_cmd_status(int argc, char **argv)
 	bool json = false;
 	struct kdr_cli_args args;
 	struct kdr_health status = {0};
+	struct kdr_reconcile_result result = { 0 };
 	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, status_option, &json);
 
 	/*
@@ -53,16 +54,16 @@ int kdr_cmd_status(int argc, char **argv)
 	 * and gives the topics' placement verdicts.
 	 */
 	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_reconcile(&args)) != KDR_EXIT_OK)
+	    (exit_code = kdr_cli_reconcile(&result, &args)) != KDR_EXIT_OK)
 		goto cleanup;
-	if (kdr_pipeline_status(&status, &args.p) != 0) {
+	if (kdr_pipeline_status(&status, &result.run.p) != 0) {
 		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
 	/* Each flow's replication lag, as kdr lag measures it (not from a snapshot: it has no offsets). */
-	if (!args.p.options.snapshot_path)
-		kdr_pipeline_status_lag(&status, &args.p);
+	if (!result.run.p.options.snapshot_path)
+		kdr_pipeline_status_lag(&status, &result.run.p);
 	if (json)
 		kdr_render_health_json(&args.out, &status);
 	else
@@ -71,6 +72,7 @@ int kdr_cmd_status(int argc, char **argv)
 	exit_code = status.level == KDR_HEALTH_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 cleanup:
 	kdr_health_release(&status);
+	kdr_reconcile_result_release(&result);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

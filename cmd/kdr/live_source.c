@@ -1,5 +1,6 @@
 #include "live_source.h"
 #include "args.h"
+#include "result.h"
 #include "source_opts.h"
 
 #include <stdarg.h>
@@ -32,32 +33,6 @@ int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec 
 	return -1;
 }
 
-int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_pipeline_options *options,
-		 const struct kdr_strvec *clusters)
-{
-	struct kdr_buf err = KDR_BUF_INIT;
-	int rc = 0;
-
-	options->clusters = (const char *const *)clusters->v;
-	options->n_clusters = clusters->n;
-	options->resolver = kdr_cli_source_resolver();
-	kdr_pipeline_init(p, desired, options);
-	rc = kdr_pipeline_read(p);
-	kdr_pipeline_render_read(&err, p, rc != 0 ? kdr_error_message() : NULL);
-	fwrite(err.ptr, 1, err.len, stderr);
-	kdr_buf_release(&err);
-	return rc != 0 ? KDR_EXIT_ERROR : KDR_EXIT_OK;
-}
-
-int kdr_cli_plan(struct kdr_pipeline *p, const char *command)
-{
-	if (kdr_pipeline_plan(p) != 0) {
-		fprintf(stderr, "kdr %s: %s\n", command, kdr_error_message());
-		return KDR_EXIT_ERROR;
-	}
-	return KDR_EXIT_OK;
-}
-
 /* Reads the plan args->file holds (kdr plan --out); the clusters it fingerprinted become the ones to read. */
 static int load_saved(struct kdr_plan *plan, struct kdr_cli_args *args)
 {
@@ -81,33 +56,19 @@ static int load_saved(struct kdr_plan *plan, struct kdr_cli_args *args)
 	return KDR_EXIT_OK;
 }
 
-/* The saved plan becomes the pipeline's (kdr_pipeline_use_saved); each stale cluster named on stderr. */
-static int use_saved(struct kdr_pipeline *p, struct kdr_plan *saved, const struct kdr_cli_args *args)
-{
-	struct kdr_strvec stale = KDR_STRVEC_INIT;
-	int exit_code = KDR_EXIT_OK;
-
-	if (kdr_pipeline_use_saved(p, saved, &stale, args->file) != 0) {
-		for (size_t i = 0; i < stale.n; i++)
-			fprintf(stderr, "kdr %s: %s\n", args->spec->command, stale.v[i]);
-		if (!stale.n)
-			fprintf(stderr, "kdr %s: %s\n", args->spec->command, kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-	}
-	kdr_strvec_release(&stale);
-	return exit_code;
-}
-
-int kdr_cli_reconcile(struct kdr_cli_args *args)
+int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args)
 {
 	struct kdr_plan saved = { 0 };
+	struct kdr_buf none = KDR_BUF_INIT, err = KDR_BUF_INIT;
 	int exit_code = args->file ? load_saved(&saved, args) : KDR_EXIT_OK;
 
-	if (exit_code == KDR_EXIT_OK)
-		exit_code = kdr_cli_read(&args->p, &args->desired, &args->live, &args->clusters);
-	if (exit_code == KDR_EXIT_OK)
-		exit_code =
-		    args->file ? use_saved(&args->p, &saved, args) : kdr_cli_plan(&args->p, args->spec->command);
+	if (exit_code == KDR_EXIT_OK) {
+		kdr_pipeline_reconcile_run(out, &args->desired, kdr_cli_pipeline_options(args),
+					   args->file ? &saved : NULL, args->file);
+		kdr_pipeline_reconcile_render(&err, out, args->spec->command);
+		kdr_cli_print(&none, &err);
+		exit_code = kdr_cli_exit_status(out->run.outcome);
+	}
 	kdr_plan_release(&saved);
 	return exit_code;
 }

@@ -32,29 +32,16 @@ enum {
 int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec *clusters,
 			const struct kdr_cli_spec *spec, int opt, const char *arg);
 
-/*
- * Starts `p` over `desired` with `options` (the --cluster list `clusters`,
- * the source's secret resolver) and reads the live state of the selected
- * clusters (or the --offline snapshot). A cluster that cannot be read is
- * printed on stderr and left to the plan to report. Returns an enum kdr_exit.
- */
-int kdr_cli_read(struct kdr_pipeline *p, const struct kdr_desired *desired, struct kdr_pipeline_options *options,
-		 const struct kdr_strvec *clusters);
-
-/* Plans what kdr_cli_read read; "kdr COMMAND: why" on stderr when it fails. Returns an enum kdr_exit. */
-int kdr_cli_plan(struct kdr_pipeline *p, const char *command);
-
 struct kdr_cli_args;
 
 /*
- * The pipeline of a command once args->desired is loaded, in args->p: kdr_cli_read over
- * args' --cluster, --offline and --timeout, then kdr_cli_plan; or, for a
- * saved plan (args->file: kdr apply PLAN.json), that plan read back, its
- * clusters the ones read, taken once they are as it saw them and with its
- * secrets resolved again (kdr_pipeline_use_saved). Each failure on stderr,
- * "kdr COMMAND: why" for the plan's. Returns an enum kdr_exit.
+ * kdr plan's, apply's and status's run once args->desired is loaded, into
+ * `out`: kdr_pipeline_reconcile_run over args' --cluster, --offline and
+ * --timeout; for a saved plan (args->file: kdr apply PLAN.json), that plan
+ * read back, its clusters the ones read. What the run printed
+ * (kdr_pipeline_reconcile_render) goes to stderr. Returns an enum kdr_exit.
  */
-int kdr_cli_reconcile(struct kdr_cli_args *args);
+int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args);
 
 /* Asks on the terminal (stderr) "<question>? only 'yes' is accepted: "; true only for the answer 'yes'. */
 bool kdr_cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -187,6 +187,33 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
 int kdr_pipeline_flow_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, struct kdr_pipeline *p,
 			  const struct kdr_flow *flow, int64_t max_rpo_ms);
 
+/* kdr plan's, apply's and status's run: the live state read, then planned, or a saved plan taken. */
+struct kdr_reconcile_result {
+	struct kdr_pipeline_result run; /* run.p: what was read and the plan */
+	struct kdr_strvec stale;	/* a saved plan refused: one line per cluster no longer as it saw it */
+};
+
+/*
+ * Reads the live state with `options` over `desired` (lent, as are the
+ * options' strings, until `out` is released), then plans it; or, given
+ * `saved` (a plan read back from kdr plan --out, moved in; `label` names its
+ * file), takes that plan once every cluster it fingerprinted is as it was
+ * (kdr_pipeline_use_saved, each one that is not in out->stale). Fills
+ * `out`; returns 0, or the failing stage's code (recorded in out->run).
+ */
+int kdr_pipeline_reconcile_run(struct kdr_reconcile_result *out, const struct kdr_desired *desired,
+			       const struct kdr_pipeline_options *options, struct kdr_plan *saved, const char *label);
+
+/*
+ * What the run prints to `err`: the read (kdr_pipeline_result_render_read),
+ * then, when a later stage failed, "kdr COMMAND: LINE" per stale cluster or
+ * else "kdr COMMAND: ERROR".
+ */
+void kdr_pipeline_reconcile_render(struct kdr_buf *err, const struct kdr_reconcile_result *result,
+				   const char *command);
+
+void kdr_reconcile_result_release(struct kdr_reconcile_result *result);
+
 /* kdr lag's run: the flow's clusters read and planned, its lag measured. */
 struct kdr_lag_result {
 	struct kdr_pipeline_result run; /* FAILED also when an RPO estimate is over the threshold */

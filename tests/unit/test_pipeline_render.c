@@ -1,6 +1,7 @@
 /*
  * What the commands print of the pipeline: the read stage (result.c, every
- * command's) and an apply's results (apply_text.c); pure, no backend.
+ * command's), plan/apply/status's run (reconcile.c) and an apply's results
+ * (apply_text.c); pure, no backend.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -119,6 +120,36 @@ static void test_run_read_is_the_same_rendering(void **state)
 	kdr_strvec_release(&result.p.read.messages);
 }
 
+/* kdr plan's, apply's and status's run: a saved plan refused names each stale cluster, else the stage's error. */
+static void test_reconcile_stale_clusters_or_the_error(void **state)
+{
+	static char error[] = "'plan.json' is stale";
+	struct kdr_reconcile_result result = { .run = { .error = error, .outcome = KDR_PIPELINE_FAILED } };
+	struct kdr_buf err = KDR_BUF_INIT;
+
+	(void)state;
+	kdr_strvec_push(&result.run.p.read.messages, "cluster 'dc-c': cannot reach any broker");
+	kdr_strvec_push(&result.stale, "cluster 'dc-a' has changed since 'plan.json' was made");
+	kdr_strvec_push(&result.stale, "cluster 'dc-b' has changed since 'plan.json' was made");
+	kdr_pipeline_reconcile_render(&err, &result, "apply");
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-c': cannot reach any broker\n"
+				     "kdr apply: cluster 'dc-a' has changed since 'plan.json' was made\n"
+				     "kdr apply: cluster 'dc-b' has changed since 'plan.json' was made\n");
+	kdr_buf_reset(&err);
+	kdr_strvec_release(&result.stale);
+	kdr_pipeline_reconcile_render(&err, &result, "plan");
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-c': cannot reach any broker\n"
+				     "kdr plan: 'plan.json' is stale\n");
+	/* The read's own failure: "kdr: ", as every command prints it. */
+	kdr_buf_reset(&err);
+	result.run.read_failed = true;
+	kdr_pipeline_reconcile_render(&err, &result, "plan");
+	assert_string_equal(err.ptr, "kdr: cluster 'dc-c': cannot reach any broker\n"
+				     "kdr: 'plan.json' is stale\n");
+	kdr_buf_release(&err);
+	kdr_strvec_release(&result.run.p.read.messages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_pending_note_names_the_command),
 		cmocka_unit_test(test_read_messages_then_its_failure),
 		cmocka_unit_test(test_run_read_is_the_same_rendering),
+		cmocka_unit_test(test_reconcile_stale_clusters_or_the_error),
 	};
 
 	printf("backend: none (pure rendering)\n");
