@@ -161,13 +161,17 @@ void kdr_kafka__result_fail_local(struct kdr_action_result *result, const struct
 
 /*
  * After an apply on `conn`: waits, up to `wait_ms`, until every broker of
- * the cluster (each asked on a client of its own) lists the topics the
- * plan's successful create-topic and add-partitions actions made, with
- * their partition counts and a leader each, and none the successful
- * delete-topic actions removed. Nothing to wait for (validate-only, no such
- * action): returns 0 at once. Returns 0, or KDR_ETIMEOUT with a message
- * naming the brokers and a topic still not shown (the apply itself
- * succeeded: a caller reports it as a warning).
+ * the cluster (each asked on a client of its own, made once per wait and
+ * asked once its connection is up) lists the topics the plan's successful
+ * create-topic and add-partitions actions made, with their partition counts
+ * and a leader each, and none the successful delete-topic actions removed.
+ * Every broker is asked once even past `wait_ms`, with conn->timeout_ms for
+ * its connection and again for its answer. Nothing to wait for
+ * (validate-only, no such action): returns 0 at once. Returns 0, or
+ * KDR_ETIMEOUT with a message naming the brokers that did not answer within
+ * conn->timeout_ms, those whose answer did not show the apply yet (and a
+ * topic), or that no broker answered with the list of brokers (the apply
+ * itself succeeded: a caller reports it as a warning).
  */
 int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *plan,
 			    const struct kdr_action_result *results, int wait_ms);

@@ -7,7 +7,14 @@
  * `kdr apply` would then plan the topic again. Each broker is asked on its
  * own client (bootstrapped with that broker only: the request goes there,
  * and its answer says which broker gave it), so "every broker" is exact
- * rather than whichever broker librdkafka picks.
+ * rather than whichever broker librdkafka picks. A broker serves one
+ * connection's requests in order, so a request sent on a new client waits
+ * behind the client's own bootstrap (ApiVersions, Metadata) and the leader
+ * queries of its topic handles: with slow answers that used to be the whole
+ * request timeout, and the broker was reported although it never had an
+ * open connection to answer on. So each broker's client is made once per
+ * wait, ahead of its turn (its connection comes up while earlier brokers
+ * are asked), asked only once it is up, and kept for the later rounds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +139,29 @@ static bool ask_by_name(const struct expect *want, size_t n)
 }
 
 /*
+ * At most this many of the wait's one-broker clients are open at once: each
+ * runs a thread per broker it knows (all of the cluster's, once it has its
+ * Metadata), so a client per broker of a 100-broker cluster would be ten
+ * thousand threads. Clusters up to this size keep every broker's client for
+ * the whole wait.
+ */
+#define KDR_KAFKA_VISIBLE_CLIENTS_MAX 8
+
+/* One broker to ask: its address and node id, its client, and what it answered. */
+struct visible_broker {
+	char *address;
+	int32_t id;
+	rd_kafka_t *rk;		    /* bootstrapped with `address` only; NULL: none open */
+	int64_t since_ms;	    /* when rk was made */
+	bool up;		    /* rk has had its first Metadata: its connection is open */
+	rd_kafka_topic_t **handles; /* a named ask's topics, made once rk is up */
+	size_t n_handles;
+	bool answered;	     /* it answered an ask (its own answer: orig_broker_id) */
+	bool done;	     /* its last answer showed every expectation */
+	const char *missing; /* the first expectation its last answer did not show */
+};
+
+/*
  * A client of the wait's own, bootstrapped with `bootstrap` only, that never
  * asks a broker to auto-create a topic it is asked about. NULL on failure.
  */
@@ -152,25 +182,42 @@ static rd_kafka_t *client_new(const struct kdr_kafka_conn *conn, const char *boo
 	return rk;
 }
 
-/* One broker to ask: its address and node id. */
-struct visible_broker {
-	char *address;
-	int32_t id;
-	bool done;
-};
+/*
+ * Waits, until `until_ms` at most, for the Metadata librdkafka sends by
+ * itself once the client's connection is up (the cluster id comes with it:
+ * no request of ours). A request sent before it is answered queues behind it
+ * on the broker, which serves one connection's requests in order, and
+ * behind the ApiVersions before it: with a slow broker that is the whole
+ * request timeout, and the broker would be reported as not answering
+ * although it was never asked on an open connection. Whether it came.
+ */
+static bool client_up(rd_kafka_t *rk, int64_t until_ms)
+{
+	int64_t left = until_ms - kdr_kafka__now_ms();
+	char *id = rd_kafka_clusterid(rk, left > 0 ? (int)left : 0);
+
+	if (!id)
+		return false;
+	rd_kafka_mem_free(rk, id);
+	return true;
+}
 
 /*
  * The cluster's brokers, from a Metadata about one expected topic (`topic`)
- * on a client of the wait's own. Not rd_kafka_metadata(all_topics=0) on the
- * apply's client: with no topic handle librdkafka 2.0.2 sends an empty topic
- * list, which Kafka answers with every topic (a seventh all-topics answer per
- * cluster: 1,101 topics to learn 3 brokers in test_kafka). Returns the count,
- * *out set (owned by the caller); 0 when no broker answered.
+ * on a client of the wait's own, asked once that client is up. Not
+ * rd_kafka_metadata(all_topics=0) on the apply's client: with no topic
+ * handle librdkafka 2.0.2 sends an empty topic list, which Kafka answers
+ * with every topic (a seventh all-topics answer per cluster: 1,101 topics to
+ * learn 3 brokers in test_kafka). The handle is made once the client is up,
+ * so its leader query (one small Metadata) is all that goes before ours.
+ * Returns the count, *out set (owned by the caller); 0 when no broker
+ * answered within the connection's timeout.
  */
 static size_t broker_list(struct visible_broker **out, const struct kdr_kafka_conn *conn, const char *topic)
 {
 	rd_kafka_t *rk = client_new(conn, conn->bootstrap);
-	rd_kafka_topic_t *handle = rk ? rd_kafka_topic_new(rk, topic, NULL) : NULL;
+	bool up = rk && client_up(rk, kdr_kafka__now_ms() + conn->timeout_ms);
+	rd_kafka_topic_t *handle = up ? rd_kafka_topic_new(rk, topic, NULL) : NULL;
 	const struct rd_kafka_metadata *md = NULL;
 	size_t n = 0;
 
@@ -190,38 +237,130 @@ static size_t broker_list(struct visible_broker **out, const struct kdr_kafka_co
 	return n;
 }
 
+/* A broker's client and what hangs on it (the handles of a named ask); nothing when there is none. */
+static void broker_client_release(struct visible_broker *broker)
+{
+	for (size_t i = 0; broker->handles && i < broker->n_handles; i++)
+		if (broker->handles[i])
+			rd_kafka_topic_destroy(broker->handles[i]);
+	free(broker->handles);
+	broker->handles = NULL;
+	broker->n_handles = 0;
+	if (broker->rk)
+		rd_kafka_destroy(broker->rk);
+	broker->rk = NULL;
+	broker->up = false;
+}
+
 /*
- * Asks the broker at `address` (host:port, node `id`) for the expected
- * topics (by name, or all topics), on a client of its own (bootstrapped with
- * that broker only, so the request goes there; the answer's orig_broker_id
- * confirms it). Returns whether it shows every expectation.
+ * Keeps a client open for each of the next KDR_KAFKA_VISIBLE_CLIENTS_MAX
+ * brokers still to ask, in asking order from `from` (wrapping round to the
+ * next round), and closes the others': made ahead, their connections come
+ * up while earlier brokers are asked, and a broker asked again in the next
+ * round is asked on the connection it has.
  */
-static bool broker_shows_all(const struct kdr_kafka_conn *conn, const char *address, int32_t id, int timeout_ms,
-			     const struct expect_index *ix, size_t n, unsigned char *seen, const char **missing)
+static void broker_clients_ahead(struct visible_broker *list, size_t n_brokers, size_t from,
+				 const struct kdr_kafka_conn *conn)
+{
+	size_t kept = 0;
+
+	for (size_t k = 0; k < n_brokers; k++) {
+		struct visible_broker *broker = &list[(from + k) % n_brokers];
+
+		if (broker->done)
+			continue;
+		if (kept++ >= KDR_KAFKA_VISIBLE_CLIENTS_MAX) {
+			broker_client_release(broker);
+			continue;
+		}
+		if (!broker->rk) {
+			broker->rk = client_new(conn, broker->address);
+			broker->since_ms = kdr_kafka__now_ms();
+		}
+	}
+}
+
+/*
+ * Asks `broker` for the expected topics (by name, or all topics) on its own
+ * client (bootstrapped with that broker only, so the request goes there; the
+ * answer's orig_broker_id confirms it), once the client is up: its own
+ * Metadata may take until `up_by`. The answer then has `timeout_ms`, and
+ * never beyond `answer_by`. The handles of a named ask are made once the
+ * client is up, so that what goes before the request is their leader
+ * queries only. Sets broker->answered on an answer and broker->missing to
+ * the first expectation it does not show. Returns whether it shows every
+ * expectation.
+ */
+static bool broker_shows_all(struct visible_broker *broker, int64_t up_by, int64_t answer_by, int timeout_ms,
+			     const struct expect_index *ix, size_t n, unsigned char *seen)
 {
 	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_t **handles = NULL;
 	bool named = ask_by_name(ix->want, n), shown = false;
-	rd_kafka_t *rk = client_new(conn, address);
+	int64_t left = 0;
 
-	if (!rk)
+	if (!broker->rk)
 		return false;
-	if (named) {
+	if (!broker->up && !(broker->up = client_up(broker->rk, up_by)))
+		return false;
+	left = answer_by - kdr_kafka__now_ms();
+	if (left <= 0)
+		return false;
+	if (left < timeout_ms)
+		timeout_ms = (int)left;
+	if (named && !broker->handles) {
 		/* rd_kafka_metadata(all_topics=0) asks about the topics the client has handles for. */
-		handles = kdr_calloc(n + 1, sizeof(*handles));
+		broker->handles = kdr_calloc(n + 1, sizeof(*broker->handles));
+		broker->n_handles = n;
 		for (size_t i = 0; i < n; i++)
-			handles[i] = rd_kafka_topic_new(rk, ix->want[i].topic, NULL);
+			broker->handles[i] = rd_kafka_topic_new(broker->rk, ix->want[i].topic, NULL);
 	}
-	if (rd_kafka_metadata(rk, named ? 0 : 1, NULL, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		shown = md->orig_broker_id == id && shows_all(md, ix, n, seen, missing);
+	if (rd_kafka_metadata(broker->rk, named ? 0 : 1, NULL, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (md->orig_broker_id == broker->id) {
+			broker->answered = true;
+			shown = shows_all(md, ix, n, seen, &broker->missing);
+		}
 		rd_kafka_metadata_destroy(md);
 	}
-	for (size_t i = 0; handles && i < n; i++)
-		if (handles[i])
-			rd_kafka_topic_destroy(handles[i]);
-	free(handles);
-	rd_kafka_destroy(rk);
 	return shown;
+}
+
+/* The ids of the brokers of `list` (not done) whose `answered` is `answered`, "1, 3", into `ids`. */
+static size_t broker_ids(struct kdr_buf *ids, const struct visible_broker *list, size_t n_brokers, bool answered,
+			 const char **missing)
+{
+	size_t count = 0;
+
+	for (size_t b = 0; b < n_brokers; b++) {
+		if (list[b].done || list[b].answered != answered)
+			continue;
+		kdr_buf_printf(ids, "%s%d", count++ ? ", " : "", (int)list[b].id);
+		if (missing && !*missing)
+			*missing = list[b].missing;
+	}
+	return count;
+}
+
+/* The warning for the brokers not done: which did not answer, which did not show the apply yet. */
+static int not_shown_error(const struct kdr_kafka_conn *conn, const struct visible_broker *list, size_t n_brokers,
+			   int64_t start)
+{
+	struct kdr_buf silent = KDR_BUF_INIT, behind = KDR_BUF_INIT, what = KDR_BUF_INIT;
+	const char *missing = NULL;
+	int rc = 0;
+
+	if (broker_ids(&silent, list, n_brokers, false, NULL))
+		kdr_buf_printf(&what, "broker(s) %s did not answer within %d ms", silent.ptr, conn->timeout_ms);
+	if (broker_ids(&behind, list, n_brokers, true, &missing))
+		kdr_buf_printf(&what,
+			       "%sbroker(s) %s did not yet show every change of the apply (e.g. topic '%s'; KRaft "
+			       "brokers learn them from the controller a moment later)",
+			       what.len ? " and " : "", behind.ptr, missing ? missing : "?");
+	rc = kdr_error_set(KDR_ETIMEOUT, "cluster '%s': after %d ms %s: a plan run now may list them again",
+			   conn->cluster, (int)(kdr_kafka__now_ms() - start), what.ptr);
+	kdr_buf_release(&silent);
+	kdr_buf_release(&behind);
+	kdr_buf_release(&what);
+	return rc;
 }
 
 int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *plan,
@@ -232,7 +371,6 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	size_t n = 0, n_brokers = 0, left = 0;
 	int64_t start = kdr_kafka__now_ms(), deadline = start + wait_ms;
 	int pause_ms = 50;
-	const char *missing = NULL;
 	struct expect_index ix = {0};
 	unsigned char *seen = NULL;
 	int rc = 0;
@@ -251,31 +389,44 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	if (n == 0 || conn->validate_only || !conn->conf_template || wait_ms <= 0)
 		goto cleanup;
 	n_brokers = broker_list(&list, conn, want[0].topic);
-	if (n_brokers == 0)
-		goto cleanup; /* the apply's own results stand; nothing to wait on */
+	if (n_brokers == 0) {
+		/* The apply's own results stand; that no broker could be asked is a warning like the others. */
+		rc = kdr_error_set(
+		    KDR_ETIMEOUT,
+		    "cluster '%s': no broker answered within %d ms (bootstrap %s) with the list of brokers, "
+		    "so none was asked whether it shows every change of the apply: a plan run now may "
+		    "list them again",
+		    conn->cluster, conn->timeout_ms, conn->bootstrap);
+		goto cleanup;
+	}
 	index_build(&ix, want, n);
 	seen = kdr_calloc(n + 1, sizeof(*seen));
 	left = n_brokers;
 	/*
-	 * Every broker is asked at least once, whatever the deadline: at 100,000
+	 * Every broker answers at least once, whatever the deadline: at 100,000
 	 * topics one all-topics answer takes seconds on a loaded machine, and a
 	 * broker never asked would be reported as not showing the change only
-	 * because the others' answers used up the time. Later rounds (a broker
-	 * that did not show it yet) stop at the deadline.
+	 * because the others' answers used up the time. So in the first round
+	 * each broker gets up to the connection's timeout for its client to come
+	 * up (the clients are made ahead, so theirs come up while earlier brokers
+	 * are asked) and then the whole timeout for its answer: a request is not
+	 * counted as unanswered for the time it queued behind librdkafka's own.
+	 * Later rounds (a broker that did not show it yet) stop at the deadline.
 	 */
 	for (int round = 0; left > 0; round++) {
 		for (size_t b = 0; b < n_brokers; b++) {
-			int64_t slice = round == 0 ? wait_ms : deadline - kdr_kafka__now_ms();
+			int timeout_ms = round == 0 && wait_ms < conn->timeout_ms ? wait_ms : conn->timeout_ms;
 
 			if (list[b].done)
 				continue;
-			if (slice <= 0)
+			if (round > 0 && kdr_kafka__now_ms() >= deadline)
 				break;
-			if (broker_shows_all(conn, list[b].address, list[b].id,
-					     (int)(slice < conn->timeout_ms ? slice : conn->timeout_ms), &ix, n, seen,
-					     &missing)) {
+			broker_clients_ahead(list, n_brokers, b, conn);
+			if (broker_shows_all(&list[b], round == 0 ? list[b].since_ms + conn->timeout_ms : deadline,
+					     round == 0 ? INT64_MAX : deadline, timeout_ms, &ix, n, seen)) {
 				list[b].done = true;
 				left--;
+				broker_client_release(&list[b]);
 			}
 		}
 		if (left == 0 || kdr_kafka__now_ms() >= deadline)
@@ -284,25 +435,17 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 		pause_ms = pause_ms * 2 > 2000 ? 2000 : pause_ms * 2;
 	}
 	if (left > 0) {
-		struct kdr_buf ids = KDR_BUF_INIT;
-
-		for (size_t b = 0; b < n_brokers; b++)
-			if (!list[b].done)
-				kdr_buf_printf(&ids, "%s%d", ids.len ? ", " : "", (int)list[b].id);
-		rc = kdr_error_set(KDR_ETIMEOUT,
-				   "cluster '%s': after %d ms broker(s) %s did not yet show every change of the apply "
-				   "(e.g. topic '%s'; KRaft brokers learn them from the controller a moment later): a plan "
-				   "run now may list them again",
-				   conn->cluster, (int)(kdr_kafka__now_ms() - start), ids.ptr, missing ? missing : "?");
-		kdr_buf_release(&ids);
+		rc = not_shown_error(conn, list, n_brokers, start);
 	} else if (conn->debug) {
 		fprintf(stderr,
 			"ts=- level=debug msg=\"apply visible on every broker\" cluster=%s brokers=%zu ms=%lld\n",
 			conn->cluster, n_brokers, (long long)(kdr_kafka__now_ms() - start));
 	}
 cleanup:
-	for (size_t b = 0; b < n_brokers; b++)
+	for (size_t b = 0; b < n_brokers; b++) {
+		broker_client_release(&list[b]);
 		free(list[b].address);
+	}
 	free(list);
 	free(ix.slots);
 	free(seen);

@@ -27,6 +27,7 @@
 #include "util/error.h"
 
 #define API_METADATA	      3
+#define API_API_VERSIONS      18
 #define API_CREATE_TOPICS     19
 #define API_DELETE_TOPICS     20
 #define API_DESCRIBE_CONFIGS  32
@@ -830,53 +831,146 @@ static void test_apply_returns_once_every_broker_shows_it(void **state)
 	plan_free(&drop);
 }
 
+/* An apply against slow answers, and what its stderr must and must not say. */
+struct slow_apply {
+	const char *topics[3];	 /* created, 1 partition each */
+	int metadata_ms;	 /* every Metadata answer this late */
+	int api_versions_ms;	 /* every ApiVersions (librdkafka sends two per connection) */
+	int timeout_ms;		 /* options.timeout_ms */
+	const char *said[3];	 /* in the apply's stderr */
+	const char *not_said[3]; /* nowhere in it */
+};
+
 /*
- * Every broker is asked at least once after an apply, however slow the
- * answers: at 100,000 topics one all-topics Metadata takes seconds on a
- * loaded machine, and the wait used to stop at its 10 s bound before asking
- * the last brokers, warning that they did not show the change although
- * nobody had asked them. Here each Metadata answer is 2 s late: the broker
- * list (2 s) and the first two brokers (a bootstrap and an all-topics
- * Metadata each, 4 s) use up the 10 s, and the third must still be asked
- * (the warning, on stderr, says whether one was not).
+ * Applies the case's topics with the sandbox's latencies and timeout, and
+ * KDR_DEBUG set while the apply makes its connection (the wait's debug line
+ * says which brokers showed it), then checks its stderr. The apply itself
+ * succeeds whatever the wait says.
  */
-static void test_visible_wait_asks_every_broker_when_answers_are_slow(void **state)
+static void check_slow_apply(struct fixture *fx, const struct slow_apply *c)
 {
-	struct fixture *fx = *state;
 	struct kdr_plan plan = {0};
 	struct kdr_action_result *results = NULL;
+	struct kdr_kafka_options options = fx->options;
 	char path[] = "/tmp/kdr-test-visible-XXXXXX";
-	char text[4096] = "";
-	int fd = -1, saved = -1;
+	char text[16384] = "";
+	int fd = mkstemp(path), saved = -1;
 	ssize_t got = 0;
 	int64_t t0 = 0;
 
-	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (latency)");
-	add_create(&plan, "slow-answers", 3, 0);
+	for (size_t i = 0; i < 3 && c->topics[i]; i++)
+		add_create(&plan, c->topics[i], 1, i);
 	results = results_new(&plan);
-	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_METADATA, 2000), 0);
+	options.timeout_ms = c->timeout_ms;
+	assert_int_equal(kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_METADATA, c->metadata_ms), 0);
+	assert_int_equal(kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_API_VERSIONS, c->api_versions_ms), 0);
 	fflush(stderr);
 	saved = dup(2);
 	assert_true(saved >= 0 && dup2(fd, 2) == 2);
+	setenv("KDR_DEBUG", "1", 1);
 	t0 = now_ms();
-	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &fx->options), 0);
+	assert_int_equal(kdr_kafka_apply(results, &plan, &fx->cl, &options), 0);
+	unsetenv("KDR_DEBUG");
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
 	kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_METADATA, 0);
+	kdr_sandbox_set_latency(fx->sandbox, CLUSTER, API_API_VERSIONS, 0);
 	got = pread(fd, text, sizeof(text) - 1, 0);
 	close(fd);
 	unlink(path);
 	text[got > 0 ? got : 0] = '\0';
-	printf("# backend %s: apply with 2 s Metadata answers took %lld ms; stderr: '%s'\n", kdr_testbed_backend_name(),
+	printf("# backend %s: apply with %d ms Metadata and %d ms ApiVersions answers, a %d ms timeout, took %lld ms; "
+	       "stderr: '%s'\n",
+	       kdr_testbed_backend_name(), c->metadata_ms, c->api_versions_ms, c->timeout_ms,
 	       (long long)(now_ms() - t0), text);
-	assert_true(results[0].attempted);
-	assert_int_equal(results[0].code, 0);
-	assert_null(strstr(text, "did not yet show"));
+	for (size_t i = 0; i < plan.n_actions; i++) {
+		assert_true(results[i].attempted);
+		assert_int_equal(results[i].code, 0);
+	}
 	results_free(results, plan.n_actions);
 	plan_free(&plan);
+	for (size_t i = 0; i < 3 && c->said[i]; i++)
+		assert_non_null(strstr(text, c->said[i]));
+	for (size_t i = 0; i < 3 && c->not_said[i]; i++)
+		assert_null(strstr(text, c->not_said[i]));
+}
+
+/*
+ * Every broker answers at least once after an apply, however slow the
+ * answers: at 100,000 topics one all-topics Metadata takes seconds on a
+ * loaded machine, and the wait used to stop at its 10 s bound before asking
+ * the last brokers, warning that they did not show the change although
+ * nobody had asked them. Here every Metadata answer is 2 s late and every
+ * ApiVersions 1 s: a new connection takes 4 s to bootstrap, and a request
+ * sent behind that bootstrap on a client made for one ask (connect,
+ * bootstrap, the topic handle's leader query, then the ask: 6-8 s) times out
+ * at the 5 s timeout, the broker list too, which left nothing to wait on.
+ * The wait must still hear from all 3 brokers (KDR_DEBUG's "apply visible
+ * on every broker" line says it did) and warn of none.
+ */
+static void test_visible_wait_asks_every_broker_when_answers_are_slow(void **state)
+{
+	static const struct slow_apply c = {
+	    {"slow-answers"},
+	    2000,
+	    1000,
+	    5000,
+	    {"msg=\"apply visible on every broker\" cluster=dc-east brokers=3 "},
+	    {"did not yet show", "did not answer"},
+	};
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (latency)");
+	check_slow_apply(*state, &c);
+}
+
+/*
+ * A broker whose answer does not come within the timeout is reported as not
+ * answering, not as not showing a topic it was never heard about ("e.g.
+ * topic '?'"). Here the broker list (a leader query and the ask, 2 x 1.2 s)
+ * comes within the 3 s timeout, but each broker's ask about 2 topics waits
+ * behind their 2 leader queries (3 x 1.2 s): none answers in time, and the
+ * first round, which asks every broker, outlasts the 10 s wait.
+ */
+static void test_visible_wait_reports_brokers_that_did_not_answer(void **state)
+{
+	static const struct slow_apply c = {
+	    {"unanswered-a", "unanswered-b"},
+	    1200,
+	    0,
+	    3000,
+	    {"kdr: warning: cluster 'dc-east': after ",
+	     " ms broker(s) 1, 2, 3 did not answer within 3000 ms: a plan run now may list them again\n"},
+	    {"did not yet show", "apply visible on every broker"},
+	};
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (latency)");
+	check_slow_apply(*state, &c);
+}
+
+/*
+ * When no broker answers the wait's own Metadata for the list of brokers,
+ * the apply warns that none could be asked: it used to return as if every
+ * broker showed the change. Here the connection's first Metadata (2 s) comes
+ * within the 3 s timeout, the broker list's (a leader query, then the list:
+ * 4 s) does not.
+ */
+static void test_visible_wait_warns_when_no_broker_lists_the_brokers(void **state)
+{
+	static const struct slow_apply c = {
+	    {"unlisted"},
+	    2000,
+	    0,
+	    3000,
+	    {"kdr: warning: cluster 'dc-east': no broker answered within 3000 ms (bootstrap ",
+	     ") with the list of brokers, so none was asked whether it shows every change of the apply: a plan run "
+	     "now may list them again\n"},
+	    {"apply visible on every broker"},
+	};
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (latency)");
+	check_slow_apply(*state, &c);
 }
 
 /*
@@ -1741,6 +1835,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_delete_topics, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_returns_once_every_broker_shows_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_visible_wait_asks_every_broker_when_answers_are_slow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_visible_wait_reports_brokers_that_did_not_answer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_visible_wait_warns_when_no_broker_lists_the_brokers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_visible_wait_asks_by_name_for_a_small_apply, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_validate_only_creates_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_violation_fails_one_action, setup, teardown),
