@@ -10,20 +10,21 @@
 #include "util/regex.h"
 #include "util/units.h"
 
-enum {
-	OPT_OUT = 'o',
-	OPT_DATA = 3000,
-	OPT_MAX_BYTES,
-	OPT_COMMIT,
+enum { OPT_MAX_BYTES = 3000 };
+
+struct backup_args {
+	const char *out_dir, *data_regex;
+	size_t max_bytes;
+	bool commit;
 };
 
 static const struct kdr_cli_option backup_options[] = {
 	KDR_CLI_OPTION_CLUSTER("the cluster to back up (required; exactly one)"),
-	{ "out", KDR_CLI_ID(OPT_OUT), 'o', "BACKUP_DIR", "the backup directory (required; created, kdr's files in it replaced)" },
-	{ "data", KDR_CLI_ID(OPT_DATA), 0, "REGEX", "also dump the records of the topics REGEX matches in full" },
+	{ "out", KDR_CLI_ARG(struct backup_args, out_dir), 'o', "BACKUP_DIR", "the backup directory (required; created, kdr's files in it replaced)" },
+	{ "data", KDR_CLI_ARG(struct backup_args, data_regex), 0, "REGEX", "also dump the records of the topics REGEX matches in full" },
 	{ "max-bytes", KDR_CLI_ID(OPT_MAX_BYTES), 0, "SIZE",
 	  "bound on the dumped keys, values and headers (default 64MiB)" },
-	{ "commit", KDR_CLI_ID(OPT_COMMIT), 0, NULL,
+	{ "commit", KDR_CLI_TRUE(struct backup_args, commit), 0, NULL,
 	  "commit the backup to the Git repository DIR is in (one is\ninitialised at DIR when there is none)" },
 	KDR_CLI_OPTION_TIMEOUT("per request to the cluster (default 30s)"),
 	KDR_CLI_SOURCE_TABLE,
@@ -59,26 +60,15 @@ static int parse_size(size_t *out, const char *text)
 	return 0;
 }
 
-struct backup_args {
-	const char *out_dir, *data_regex;
-	size_t max_bytes;
-	bool commit;
-};
-
 static int backup_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct backup_args *a = ctx;
 
-	switch (opt) {
-	case OPT_OUT: a->out_dir = arg; return KDR_EXIT_OK;
-	case OPT_DATA: a->data_regex = arg; return KDR_EXIT_OK;
-	case OPT_MAX_BYTES:
-		if (parse_size(&a->max_bytes, arg) != 0)
-			return kdr_cli_usage_error(spec, "--max-bytes: '%s' is not a positive size (e.g. 64MiB, 1048576)", arg);
-		return KDR_EXIT_OK;
-	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
-	}
-	return -1;
+	if (opt != OPT_MAX_BYTES)
+		return -1;
+	if (parse_size(&a->max_bytes, arg) != 0)
+		return kdr_cli_usage_error(spec, "--max-bytes: '%s' is not a positive size (e.g. 64MiB, 1048576)", arg);
+	return KDR_EXIT_OK;
 }
 
 int kdr_cmd_backup(int argc, char **argv)
@@ -95,10 +85,6 @@ int kdr_cmd_backup(int argc, char **argv)
 		goto cleanup;
 	if (args.clusters.n != 1) {
 		exit_code = kdr_cli_usage_error(&backup_spec, "--cluster: give exactly one cluster to back up");
-		goto cleanup;
-	}
-	if (!a.out_dir) {
-		exit_code = kdr_cli_usage_error(&backup_spec, "--out: the backup directory is required");
 		goto cleanup;
 	}
 	if (a.data_regex && kdr_regex_compile(&data_re, a.data_regex) != 0) {

@@ -9,22 +9,22 @@
 #include "args.h"
 #include "pipeline/dr.h"
 #include "result.h"
-#include "util/units.h"
 
-enum {
-	OPT_FLOW = 3200,
-	OPT_COMMIT,
-	OPT_DRY_RUN,
-	OPT_MAX_RPO,
-	OPT_UNTRANSLATABLE,
+enum { OPT_UNTRANSLATABLE = 3200 };
+
+struct failback_args {
+	const char *flow;
+	bool commit, dry_run;
+	int64_t max_rpo;
+	enum kdr_dr_untranslatable untranslatable;
 };
 
 static const struct kdr_cli_option failback_options[] = {
-	{ "flow", KDR_CLI_ID(OPT_FLOW), 0, "F", "the failed-over ReplicationFlow (required)" },
-	{ "commit", KDR_CLI_ID(OPT_COMMIT), 0, NULL,
+	{ "flow", KDR_CLI_ARG(struct failback_args, flow), 0, "F", "the failed-over ReplicationFlow (required)" },
+	{ "commit", KDR_CLI_TRUE(struct failback_args, commit), 0, NULL,
 	  "write the step into the source (see above); without it, print it" },
-	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL, "print the step, write nothing (the default without --commit)" },
-	{ "max-rpo", KDR_CLI_ID(OPT_MAX_RPO), 0, "DURATION",
+	{ "dry-run", KDR_CLI_TRUE(struct failback_args, dry_run), 0, NULL, "print the step, write nothing (the default without --commit)" },
+	{ "max-rpo", KDR_CLI_MS(struct failback_args, max_rpo), 0, "DURATION",
 	  "step 2: the reverse flow has caught up when every RPO estimate is\n"
 	  "within it (default 5s, as kdr lag)" },
 	{ "untranslatable", KDR_CLI_ID(OPT_UNTRANSLATABLE), 0, "refuse|earliest",
@@ -67,31 +67,15 @@ static const struct kdr_cli_spec failback_spec = {
 	.table = failback_options,
 };
 
-struct failback_args {
-	const char *flow;
-	bool commit, dry_run;
-	int64_t max_rpo;
-	enum kdr_dr_untranslatable untranslatable;
-};
-
 static int failback_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct failback_args *a = ctx;
 
-	switch (opt) {
-	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
-	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
-	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
-	case OPT_MAX_RPO:
-		if (kdr_parse_duration_ms(&a->max_rpo, arg, 0) != 0 || a->max_rpo < 0)
-			return kdr_cli_usage_error(spec, "--max-rpo: '%s' is not a duration (e.g. 5s)", arg);
-		return KDR_EXIT_OK;
-	case OPT_UNTRANSLATABLE:
-		if (kdr_dr_untranslatable_parse(&a->untranslatable, arg) != 0)
-			return kdr_cli_usage_error(spec, "--untranslatable: '%s' is not refuse or earliest", arg);
-		return KDR_EXIT_OK;
-	}
-	return -1;
+	if (opt != OPT_UNTRANSLATABLE)
+		return -1;
+	if (kdr_dr_untranslatable_parse(&a->untranslatable, arg) != 0)
+		return kdr_cli_usage_error(spec, "--untranslatable: '%s' is not refuse or earliest", arg);
+	return KDR_EXIT_OK;
 }
 
 int kdr_cmd_failback(int argc, char **argv)
@@ -102,16 +86,12 @@ int kdr_cmd_failback(int argc, char **argv)
 	struct kdr_failback_outcome fb = { 0 };
 	struct kdr_output o = KDR_OUTPUT_INIT;
 	struct kdr_source *source = NULL;
-	const char *misuse = NULL;
 	int exit_code = kdr_cli_parse(&args, &failback_spec, argc, argv, failback_option, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	misuse = !a.flow		  ? "--flow F is required"
-		 : a.commit && a.dry_run ? "--commit and --dry-run exclude each other"
-					 : NULL;
-	if (misuse) {
-		exit_code = kdr_cli_usage_error(&failback_spec, "%s", misuse);
+	if (a.commit && a.dry_run) {
+		exit_code = kdr_cli_usage_error(&failback_spec, "--commit and --dry-run exclude each other");
 		goto cleanup;
 	}
 	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)

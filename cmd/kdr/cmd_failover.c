@@ -15,27 +15,25 @@
 #include "util/regex.h"
 #include "util/strvec.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_YES = 'y',
-	OPT_FLOW = 3000,
-	OPT_GROUP,
-	OPT_GROUPS,
-	OPT_DRY_RUN,
-	OPT_FORCE,
-	OPT_COMMIT,
+enum { OPT_FORMAT = 'f' };
+
+struct failover_args {
+	const char *flow;
+	const char *groups_pattern;
+	struct kdr_strvec groups;
+	bool json, dry_run, force, yes, commit;
 };
 
 static const struct kdr_cli_option failover_options[] = {
-	{ "flow", KDR_CLI_ID(OPT_FLOW), 0, "F", "the ReplicationFlow to fail over (required)" },
-	{ "group", KDR_CLI_ID(OPT_GROUP), 0, "G",
+	{ "flow", KDR_CLI_ARG(struct failover_args, flow), 0, "F", "the ReplicationFlow to fail over (required)" },
+	{ "group", KDR_CLI_LIST(struct failover_args, groups), 0, "G",
 	  "only this group (repeatable); default: every checkpointed group\nthe flow's group filter accepts" },
-	{ "groups", KDR_CLI_ID(OPT_GROUPS), 0, "REGEX", "only groups matching REGEX (full match)" },
-	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL, "stop nothing, commit nothing: print what would be done" },
-	{ "force", KDR_CLI_ID(OPT_FORCE), 0, NULL,
+	{ "groups", KDR_CLI_ARG(struct failover_args, groups_pattern), 0, "REGEX", "only groups matching REGEX (full match)" },
+	{ "dry-run", KDR_CLI_TRUE(struct failover_args, dry_run), 0, NULL, "stop nothing, commit nothing: print what would be done" },
+	{ "force", KDR_CLI_TRUE(struct failover_args, force), 0, NULL,
 	  "also move groups backwards (current offset ahead of the checkpoint)" },
-	{ "commit", KDR_CLI_ID(OPT_COMMIT), 0, NULL, "write the record of the failover into the source (see above)" },
-	{ "yes", KDR_CLI_ID(OPT_YES), 'y', NULL, "commit without asking" },
+	{ "commit", KDR_CLI_TRUE(struct failover_args, commit), 0, NULL, "write the record of the failover into the source (see above)" },
+	{ "yes", KDR_CLI_TRUE(struct failover_args, yes), 'y', NULL, "commit without asking" },
 	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
 	KDR_CLI_OPTION_TIMEOUT("per request to the clusters and Connect (default 30s)"),
 	KDR_CLI_SOURCE_TABLE,
@@ -64,28 +62,11 @@ static const struct kdr_cli_spec failover_spec = {
 	.table = failover_options,
 };
 
-struct failover_args {
-	const char *flow;
-	const char *groups_pattern;
-	struct kdr_strvec groups;
-	bool json, dry_run, force, yes, commit;
-};
-
 static int failover_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct failover_args *a = ctx;
 
-	switch (opt) {
-	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
-	case OPT_GROUP: kdr_strvec_push(&a->groups, arg); return KDR_EXIT_OK;
-	case OPT_GROUPS: a->groups_pattern = arg; return KDR_EXIT_OK;
-	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
-	case OPT_FORCE: a->force = true; return KDR_EXIT_OK;
-	case OPT_COMMIT: a->commit = true; return KDR_EXIT_OK;
-	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
-	case OPT_FORMAT: return kdr_cli_format_json(&a->json, spec, arg);
-	}
-	return -1;
+	return opt == OPT_FORMAT ? kdr_cli_format_json(&a->json, spec, arg) : -1;
 }
 
 /* Why the offsets are not committed without --yes: NULL when the terminal answered yes. */
@@ -109,10 +90,6 @@ int kdr_cmd_failover(int argc, char **argv)
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	if (!a.flow) {
-		exit_code = kdr_cli_usage_error(&failover_spec, "--flow F is required");
-		goto cleanup;
-	}
 	if (a.groups_pattern && kdr_regex_compile(&groups_re, a.groups_pattern) != 0) {
 		exit_code = kdr_cli_usage_error(&failover_spec, "--groups: %s", kdr_error_message());
 		goto cleanup;

@@ -6,17 +6,18 @@
  */
 #include "args.h"
 #include "result.h"
-#include "util/units.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_FLOW = 3100,
-	OPT_MAX_RPO,
+enum { OPT_FORMAT = 'f' };
+
+struct lag_args {
+	const char *flow;
+	int64_t max_rpo;
+	bool json;
 };
 
 static const struct kdr_cli_option lag_options[] = {
-	{ "flow", KDR_CLI_ID(OPT_FLOW), 0, "F", "the ReplicationFlow (required)" },
-	{ "max-rpo", KDR_CLI_ID(OPT_MAX_RPO), 0, "DURATION", "alert threshold (default 5s)" },
+	{ "flow", KDR_CLI_ARG(struct lag_args, flow), 0, "F", "the ReplicationFlow (required)" },
+	{ "max-rpo", KDR_CLI_MS(struct lag_args, max_rpo), 0, "DURATION", "alert threshold (default 5s)" },
 	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
 	KDR_CLI_SOURCE_TABLE,
@@ -38,25 +39,11 @@ static const struct kdr_cli_spec lag_spec = {
 	.table = lag_options,
 };
 
-struct lag_args {
-	const char *flow;
-	int64_t max_rpo;
-	bool json;
-};
-
 static int lag_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
 {
 	struct lag_args *a = ctx;
 
-	switch (opt) {
-	case OPT_FLOW: a->flow = arg; return KDR_EXIT_OK;
-	case OPT_MAX_RPO:
-		if (kdr_parse_duration_ms(&a->max_rpo, arg, 0) != 0 || a->max_rpo < 0)
-			return kdr_cli_usage_error(spec, "--max-rpo: '%s' is not a duration (e.g. 5s)", arg);
-		return KDR_EXIT_OK;
-	case OPT_FORMAT: return kdr_cli_format_json(&a->json, spec, arg);
-	}
-	return -1;
+	return opt == OPT_FORMAT ? kdr_cli_format_json(&a->json, spec, arg) : -1;
 }
 
 int kdr_cmd_lag(int argc, char **argv)
@@ -70,10 +57,6 @@ int kdr_cmd_lag(int argc, char **argv)
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	if (!a.flow) {
-		exit_code = kdr_cli_usage_error(&lag_spec, "--flow F is required");
-		goto cleanup;
-	}
 	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
 		goto cleanup;
 	kdr_pipeline_lag_run(&result, &desired, kdr_cli_pipeline_options(&args), a.flow, a.max_rpo);

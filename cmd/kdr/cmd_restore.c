@@ -8,31 +8,26 @@
 #include "pipeline/backup.h"
 #include "result.h"
 
-enum {
-	OPT_YES = 'y',
-	OPT_FROM = 3100,
-	OPT_DRY_RUN,
-	OPT_OFFSETS,
-	OPT_DATA,
-	OPT_CONNECTORS,
-	OPT_BROKER_CONFIGS,
-	OPT_CONNECTOR_SECRETS,
+struct restore_args {
+	const char *from;
+	const char *connector_secrets;
+	bool yes, dry_run, offsets, data, connectors, broker_configs;
 };
 
 static const struct kdr_cli_option restore_options[] = {
-	{ "from", KDR_CLI_ID(OPT_FROM), 0, "BACKUP_DIR", "the backup directory (required)" },
+	{ "from", KDR_CLI_ARG(struct restore_args, from), 0, "BACKUP_DIR", "the backup directory (required)" },
 	KDR_CLI_OPTION_CLUSTER("the cluster to restore into (required; exactly one)"),
-	{ "dry-run", KDR_CLI_ID(OPT_DRY_RUN), 0, NULL,
+	{ "dry-run", KDR_CLI_TRUE(struct restore_args, dry_run), 0, NULL,
 	  "print the plan (and what --data/--offsets would do), change nothing" },
-	{ "yes", KDR_CLI_ID(OPT_YES), 'y', NULL, "apply without asking" },
-	{ "data", KDR_CLI_ID(OPT_DATA), 0, NULL, "produce the backup's records (data/) into empty partitions" },
-	{ "offsets", KDR_CLI_ID(OPT_OFFSETS), 0, NULL, "commit the backup's consumer group offsets (groups.json)" },
-	{ "broker-configs", KDR_CLI_ID(OPT_BROKER_CONFIGS), 0, NULL,
+	{ "yes", KDR_CLI_TRUE(struct restore_args, yes), 'y', NULL, "apply without asking" },
+	{ "data", KDR_CLI_TRUE(struct restore_args, data), 0, NULL, "produce the backup's records (data/) into empty partitions" },
+	{ "offsets", KDR_CLI_TRUE(struct restore_args, offsets), 0, NULL, "commit the backup's consumer group offsets (groups.json)" },
+	{ "broker-configs", KDR_CLI_TRUE(struct restore_args, broker_configs), 0, NULL,
 	  "set the backup's dynamic broker configs (brokers.json)" },
-	{ "connectors", KDR_CLI_ID(OPT_CONNECTORS), 0, NULL,
+	{ "connectors", KDR_CLI_TRUE(struct restore_args, connectors), 0, NULL,
 	  "create/update the backup's Connect connectors (connectors.json)" },
 	/* Its help has always started two spaces after FILE. */
-	{ "connector-secrets", KDR_CLI_ID(OPT_CONNECTOR_SECRETS), 0, "FILE",
+	{ "connector-secrets", KDR_CLI_ARG(struct restore_args, connector_secrets), 0, "FILE",
 	  " values for the keys the backup redacted, JSON:\n"
 	  "{\"CONNECTOR\": {\"KEY\": \"VALUE\"}} (a ${file:...} reference works too)" },
 	KDR_CLI_OPTION_TIMEOUT("per request to the cluster (default 30s)"),
@@ -65,30 +60,6 @@ static const struct kdr_cli_spec restore_spec = {
 	.table = restore_options,
 };
 
-struct restore_args {
-	const char *from;
-	const char *connector_secrets;
-	bool yes, dry_run, offsets, data, connectors, broker_configs;
-};
-
-static int restore_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct restore_args *a = ctx;
-
-	(void)spec;
-	switch (opt) {
-	case OPT_FROM: a->from = arg; return KDR_EXIT_OK;
-	case OPT_DRY_RUN: a->dry_run = true; return KDR_EXIT_OK;
-	case OPT_YES: a->yes = true; return KDR_EXIT_OK;
-	case OPT_OFFSETS: a->offsets = true; return KDR_EXIT_OK;
-	case OPT_DATA: a->data = true; return KDR_EXIT_OK;
-	case OPT_CONNECTORS: a->connectors = true; return KDR_EXIT_OK;
-	case OPT_BROKER_CONFIGS: a->broker_configs = true; return KDR_EXIT_OK;
-	case OPT_CONNECTOR_SECRETS: a->connector_secrets = arg; return KDR_EXIT_OK;
-	}
-	return -1;
-}
-
 /* The confirmation: asked once the plan is on the terminal. */
 struct consent {
 	bool yes, plan_shown;
@@ -120,12 +91,11 @@ int kdr_cmd_restore(int argc, char **argv)
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
 	struct consent consent = { 0 };
 	const char *misuse = NULL;
-	int exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, restore_option, &a);
+	int exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
-	misuse = !a.from			     ? "--from: the backup directory is required"
-		 : args.clusters.n != 1		     ? "--cluster: give exactly one cluster to restore into"
+	misuse = args.clusters.n != 1		     ? "--cluster: give exactly one cluster to restore into"
 		 : a.connector_secrets && !a.connectors ? "--connector-secrets: only with --connectors"
 		 : args.live.snapshot_path	     ? "--offline is not supported by restore"
 						     : NULL;

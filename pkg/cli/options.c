@@ -2,6 +2,9 @@
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "util/units.h"
 
 /* The most options a command has (its table's entries, --help not counted). */
 #define MAX_OPTIONS 40
@@ -47,11 +50,48 @@ static const struct kdr_cli_option *option_entry(const struct kdr_cli_spec *spec
 	return NULL;
 }
 
+/* Sets the field of `fields` a KDR_CLI_SET_* option names to its argument; 0 or the usage error (printed). */
+static int set_field(void *fields, const struct kdr_cli_option *option, const char *arg,
+		     const struct kdr_cli_spec *spec)
+{
+	void *field = (char *)fields + option->to.offset;
+
+	switch (option->to.set) {
+	case KDR_CLI_CALL:
+		break;
+	case KDR_CLI_SET_TRUE:
+		*(bool *)field = true;
+		break;
+	case KDR_CLI_SET_ARG:
+		*(const char **)field = arg;
+		break;
+	case KDR_CLI_SET_LIST:
+		kdr_strvec_push(field, arg);
+		break;
+	case KDR_CLI_SET_MS:
+		if (kdr_parse_duration_ms(field, arg, 0) != 0)
+			return kdr_cli_usage_error(spec, "--%s: '%s' is not a duration (e.g. 5s)", option->name, arg);
+		break;
+	}
+	return 0;
+}
+
+/* The first option whose help says "(required" that was not given (seen[i]: table entry i was), or NULL. */
+static const struct kdr_cli_option *missing(const struct kdr_cli_spec *spec, const bool *seen)
+{
+	for (size_t i = 0; spec->table[i].name; i++)
+		if (!seen[i] && strstr(spec->table[i].help, "(required"))
+			return &spec->table[i];
+	return NULL;
+}
+
 int kdr_cli_options_parse(int *first_arg, bool *help, const struct kdr_cli_spec *spec, int argc, char **argv,
 			  void *fields, kdr_cli_option_fn fn, void *fn_ctx)
 {
 	struct option longopts[MAX_OPTIONS + 2];
 	char shortopts[2 * MAX_OPTIONS + 2];
+	bool seen[MAX_OPTIONS] = {false};
+	const struct kdr_cli_option *option = NULL;
 	int opt = 0, rc = 0, longindex = -1;
 
 	*help = false;
@@ -59,29 +99,27 @@ int kdr_cli_options_parse(int *first_arg, bool *help, const struct kdr_cli_spec 
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, &longindex)) != -1) {
-		const struct kdr_cli_option *option = option_entry(spec, opt, longindex);
-
+		option = option_entry(spec, opt, longindex);
 		longindex = -1;
-		if (option && option->to.set == KDR_CLI_SET_TRUE) {
-			*(bool *)((char *)fields + option->to.offset) = true;
-			continue;
-		}
-		if (option && option->to.set == KDR_CLI_SET_ARG) {
-			*(const char **)((char *)fields + option->to.offset) = optarg;
-			continue;
-		}
 		if (!option && opt == HELP_ID) {
 			kdr_cli_help_print(spec, stdout);
 			*help = true;
-			break;
+			return 0;
 		}
 		/* '?' (unknown, or its argument missing) is no option's id: fn declines it or is never asked. */
-		rc = option && fn ? fn(fn_ctx, option->to.id, optarg, spec) : -1;
+		if (option && option->to.set != KDR_CLI_CALL)
+			rc = set_field(fields, option, optarg, spec);
+		else
+			rc = option && fn ? fn(fn_ctx, option->to.id, optarg, spec) : -1;
 		if (rc < 0)
 			return kdr_cli_usage_error(spec, "unknown or incomplete option '%s'", argv[optind - 1]);
 		if (rc != 0)
 			return rc;
+		seen[option - spec->table] = true;
 	}
+	if ((option = missing(spec, seen)))
+		return kdr_cli_usage_error(spec, "--%s%s%s is required", option->name, option->arg_name ? " " : "",
+					   option->arg_name ? option->arg_name : "");
 	*first_arg = optind;
 	return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/strvec.h"
+
 /*
  * A command's options, each described once in a table: getopt_long's
  * tables, the usage line, --help and the usage errors are built from it.
@@ -20,16 +22,18 @@ enum kdr_cli_set {
 	KDR_CLI_CALL,	  /* the command's option function gets `id` (and the argument) */
 	KDR_CLI_SET_TRUE, /* sets the bool at `offset` of the command's fields */
 	KDR_CLI_SET_ARG,  /* sets the const char * at `offset` of the command's fields to the argument */
+	KDR_CLI_SET_LIST, /* appends (a copy of) the argument to the struct kdr_strvec at `offset` */
+	KDR_CLI_SET_MS,	  /* sets the int64_t at `offset` to the argument, a duration >= 0 in ms */
 };
 
 /*
  * One option of a command. The command sees `id` for --NAME and for -SHORT
  * alike. An option with `arg_name` takes an argument (shown after the name).
  * `help` may hold '\n': the next line is indented to the help column (26); a
- * help starting with '\n' begins on the line after the name. The usage line
- * shows each option as [--NAME ARG], without the brackets when its help
- * says "(required" ("(required)", "(required; exactly one)"), followed by
- * "..." when it says "(repeatable".
+ * help starting with '\n' begins on the line after the name. An option whose
+ * help says "(required" ("(required)", "(required; exactly one)") must be
+ * given, and the usage line shows it without brackets; one whose help says
+ * "(repeatable" is followed by "..." there ([--NAME ARG]...).
  */
 struct kdr_cli_option {
 	const char *name;
@@ -43,20 +47,22 @@ struct kdr_cli_option {
 	const char *help;
 };
 
+/* clang-format off */
 /* An option the command's option function takes as `id`. */
-#define KDR_CLI_ID(id)                                                                                                 \
-	{                                                                                                              \
-		KDR_CLI_CALL, id, 0                                                                                    \
-	}
-/* An option that sets `field`, a bool (KDR_CLI_TRUE) or a const char * (KDR_CLI_ARG), of the fields, a `type`. */
-#define KDR_CLI_TRUE(type, field)                                                                                      \
-	{                                                                                                              \
-		KDR_CLI_SET_TRUE, 0, offsetof(type, field) + 0 * sizeof(_Generic(((type *)0)->field, bool : 1))        \
-	}
-#define KDR_CLI_ARG(type, field)                                                                                       \
-	{                                                                                                              \
-		KDR_CLI_SET_ARG, 0, offsetof(type, field) + 0 * sizeof(_Generic(((type *)0)->field, const char * : 1)) \
-	}
+#define KDR_CLI_ID(id) { KDR_CLI_CALL, id, 0 }
+/*
+ * An option that sets `field` of the fields, a `type`: a bool (KDR_CLI_TRUE),
+ * a const char * (KDR_CLI_ARG), a struct kdr_strvec the repeated option's
+ * arguments are appended to (KDR_CLI_LIST; the caller releases it), an int64_t
+ * of milliseconds (KDR_CLI_MS: a duration, kdr_parse_duration_ms, 0 allowed).
+ */
+#define KDR_CLI_TRUE(type, field) { KDR_CLI_SET_TRUE, 0, KDR_CLI_FIELD(type, field, bool) }
+#define KDR_CLI_ARG(type, field) { KDR_CLI_SET_ARG, 0, KDR_CLI_FIELD(type, field, const char *) }
+#define KDR_CLI_LIST(type, field) { KDR_CLI_SET_LIST, 0, KDR_CLI_FIELD(type, field, struct kdr_strvec) }
+#define KDR_CLI_MS(type, field) { KDR_CLI_SET_MS, 0, KDR_CLI_FIELD(type, field, int64_t) }
+/* The offset of `field` in `type`; does not compile unless the field is a `ctype`. */
+#define KDR_CLI_FIELD(type, field, ctype) (offsetof(type, field) + 0 * sizeof(_Generic(((type *)0)->field, ctype: 1)))
+/* clang-format on */
 
 /* A command: its options (`table` ending with { 0 }; -h/--help is implied) and what --help says besides. */
 struct kdr_cli_spec {
@@ -77,10 +83,12 @@ typedef int (*kdr_cli_option_fn)(void *ctx, int opt, const char *arg, const stru
 /*
  * Parses the options of argv (argv[0] the command) against spec->table:
  * -h/--help prints the help to stdout and sets *help (parsing stops); a
- * KDR_CLI_TRUE or KDR_CLI_ARG option sets its field of `fields`; a
- * KDR_CLI_ID option goes to `fn(fn_ctx, ...)`. An option that is not in the
- * table, lacks its argument, or that `fn` returns -1 for is the usage error
- * "unknown or incomplete option 'ARG'". *first_arg is the index in argv of
+ * KDR_CLI_TRUE, _ARG, _LIST or _MS option sets its field of `fields`; a
+ * KDR_CLI_ID option goes to `fn(fn_ctx, ...)`. Usage errors: an option that
+ * is not in the table, lacks its argument, or that `fn` returns -1 for
+ * ("unknown or incomplete option 'ARG'"); a KDR_CLI_MS argument that is not
+ * a duration ("--NAME: 'ARG' is not a duration (e.g. 5s)"); a required
+ * option not given ("--NAME ARG is required"). *first_arg is the index in argv of
  * the first positional argument (getopt's order: options may follow them).
  * Returns 0 or the usage error's status (printed on stderr).
  */

@@ -46,6 +46,11 @@ expect_exit 0 "kdr lag --help" "$kdr" lag --help
 expect_in "$work/out" "usage: kdr lag [DIR] --flow F [" "a required option is shown without brackets"
 expect_exit 0 "kdr failover --help" "$kdr" failover --help
 expect_in "$work/out" "[--group G]..." "a repeatable option is shown with ..."
+# A required option (its help says so) missing is a usage error naming it.
+expect_exit 64 "lag without --flow" "$kdr" lag "$root/examples"
+expect_in "$work/err" "kdr lag: --flow F is required" "lag names its required option"
+expect_exit 64 "backup without --out" "$kdr" backup "$root/examples" --cluster dc-east
+expect_in "$work/err" "kdr backup: --out BACKUP_DIR is required" "backup names its required option"
 expect_exit 64 "plan --format xml" "$kdr" plan "$root/examples" --format xml
 expect_in "$work/err" "allowed: text, markdown, json" "format error lists the formats"
 expect_exit 64 "plan --timeout soon" "$kdr" plan --timeout soon

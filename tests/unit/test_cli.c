@@ -18,6 +18,8 @@ enum { OPT_NAME = 'n', OPT_LEVEL = 1000, OPT_REFUSED, OPT_DROP };
 struct fields {
 	bool yes, dry_run;
 	const char *out;
+	struct kdr_strvec groups;
+	int64_t max_ms;
 };
 
 static const struct kdr_cli_option options[] = {
@@ -26,9 +28,11 @@ static const struct kdr_cli_option options[] = {
     {"drop", KDR_CLI_ID(OPT_DROP), 0, NULL, "drop it"},
     {"out", KDR_CLI_ARG(struct fields, out), 'o', "FILE", "write FILE\nand say so"},
     {"name", KDR_CLI_ID(OPT_NAME), 'n', "N", "a name (repeatable)"},
-    {"level", KDR_CLI_ID(OPT_LEVEL), 0, "LEVEL", "how much (required; default 1)"},
+    {"level", KDR_CLI_ID(OPT_LEVEL), 0, "LEVEL", "how much (default 1)"},
     {"refused", KDR_CLI_ID(OPT_REFUSED), 0, "WHY", "\nalways a usage error"},
     {"a-very-long-option-name", KDR_CLI_ID(2000), 0, "ARG", "past the column"},
+    {"group", KDR_CLI_LIST(struct fields, groups), 'g', "G", "a group (repeatable)"},
+    {"max", KDR_CLI_MS(struct fields, max_ms), 0, "DURATION", "at most this long"},
     {0},
 };
 
@@ -132,8 +136,8 @@ static int parse(struct run *r, ...)
 
 /* The usage line of `spec`: every option, "(required" ones bare, "(repeatable" ones with "...", wrapped. */
 #define USAGE                                                                                                          \
-	"usage: kdr t [DIR] [--yes] [--dry-run] [--drop] [--out FILE] [--name N]... --level LEVEL\n"                   \
-	"             [--refused WHY] [--a-very-long-option-name ARG]\n"
+	"usage: kdr t [DIR] [--yes] [--dry-run] [--drop] [--out FILE] [--name N]... [--level LEVEL]\n"                 \
+	"             [--refused WHY] [--a-very-long-option-name ARG] [--group G]... [--max DURATION]\n"
 
 /* `err` is the usage error "kdr t: MESSAGE" with the usage line and where the help is. */
 static void assert_usage_error(const char *err, const char *message)
@@ -160,6 +164,82 @@ static void test_fields_ids_and_arguments(void **state)
 	/* getopt moved the positional argument after the options. */
 	assert_int_equal(r.first, 10);
 	assert_string_equal(r.c.out_text, "");
+	assert_string_equal(r.c.err_text, "");
+}
+
+static void test_lists_and_durations(void **state)
+{
+	struct run r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "-g", "a", "--group", "b", "--max", "90s", "-ga", NULL), 0);
+	assert_int_equal(r.f.groups.n, 3);
+	assert_string_equal(r.f.groups.v[0], "a");
+	assert_string_equal(r.f.groups.v[1], "b");
+	assert_string_equal(r.f.groups.v[2], "a");
+	assert_int_equal(r.f.max_ms, 90000);
+	kdr_strvec_release(&r.f.groups);
+	assert_int_equal(parse(&r, "--max", "0", NULL), 0);
+	assert_int_equal(r.f.max_ms, 0);
+	static const char *const bad[] = {"soon", "-1", "5 s", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char expected[256];
+
+		assert_int_equal(parse(&r, "--max", bad[i], "-y", NULL), KDR_CLI_USAGE);
+		snprintf(expected, sizeof(expected), "--max: '%s' is not a duration (e.g. 5s)", bad[i]);
+		assert_usage_error(r.c.err_text, expected);
+		assert_false(r.f.yes);
+	}
+}
+
+static const struct kdr_cli_option required_options[] = {
+    {"yes", KDR_CLI_TRUE(struct fields, yes), 'y', NULL, "do it"},
+    {"flow", KDR_CLI_ARG(struct fields, out), 0, "F", "the flow (required)"},
+    {"cluster", KDR_CLI_LIST(struct fields, groups), 'c', "C", "the cluster (required; exactly one)"},
+    {0},
+};
+
+static const struct kdr_cli_spec required_spec = {
+    .program = "kdr",
+    .command = "r",
+    .description = "Requires.",
+    .table = required_options,
+};
+
+/* kdr_cli_options_parse of required_spec, `argv` NULL-terminated from argv[1]. */
+static int parse_required(struct run *r, char **argv)
+{
+	int argc = 0, rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	while (argv[argc])
+		argc++;
+	capture_start(&r->c);
+	rc = kdr_cli_options_parse(&r->first, &r->help, &required_spec, argc, argv, &r->f, take, &r->seen);
+	capture_end(&r->c);
+	kdr_strvec_release(&r->f.groups);
+	return rc;
+}
+
+static void test_required(void **state)
+{
+	static const char usage[] = "usage: kdr r [--yes] --flow F --cluster C\nrun 'kdr r --help' for the options\n";
+	struct run r;
+
+	(void)state;
+	assert_int_equal(
+	    parse_required(&r, (char *[]){(char *)"r", (char *)"--flow", (char *)"f", (char *)"-cx", NULL}), 0);
+	assert_string_equal(r.f.out, "f");
+	/* The first one missing, in table order, by name and argument. */
+	assert_int_equal(parse_required(&r, (char *[]){(char *)"r", (char *)"-y", NULL}), KDR_CLI_USAGE);
+	assert_true(strncmp(r.c.err_text, "kdr r: --flow F is required\n", 28) == 0);
+	assert_string_equal(r.c.err_text + 28, usage);
+	assert_int_equal(parse_required(&r, (char *[]){(char *)"r", (char *)"--flow", (char *)"f", NULL}),
+			 KDR_CLI_USAGE);
+	assert_true(strncmp(r.c.err_text, "kdr r: --cluster C is required\n", 31) == 0);
+	/* --help needs none of them. */
+	assert_int_equal(parse_required(&r, (char *[]){(char *)"r", (char *)"--help", NULL}), 0);
+	assert_true(r.help);
 	assert_string_equal(r.c.err_text, "");
 }
 
@@ -223,10 +303,12 @@ static const char help_text[] = USAGE "\n"
 				      "  -o, --out FILE          write FILE\n"
 				      "                          and say so\n"
 				      "  -n, --name N            a name (repeatable)\n"
-				      "      --level LEVEL       how much (required; default 1)\n"
+				      "      --level LEVEL       how much (default 1)\n"
 				      "      --refused WHY\n"
 				      "                          always a usage error\n"
 				      "      --a-very-long-option-name ARG past the column\n"
+				      "  -g, --group G           a group (repeatable)\n"
+				      "      --max DURATION      at most this long\n"
 				      "  -h, --help              show this help\n";
 
 static void test_help(void **state)
@@ -412,6 +494,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fields_ids_and_arguments),
+	    cmocka_unit_test(test_lists_and_durations),
+	    cmocka_unit_test(test_required),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_function_error_is_passed_on),
