@@ -552,7 +552,7 @@ static void settle_already_exists(struct kdr_action_result *results, struct kdr_
 {
 	bool *open = kdr_calloc(n + 1, sizeof(*open));
 	size_t waiting = 0;
-	int64_t deadline = kdr_kafka__now_ms() + KDR_KAFKA_EXISTS_SETTLE_MS;
+	int64_t deadline = kdr_clock_mono_ms() + KDR_KAFKA_EXISTS_SETTLE_MS;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name = results[items[i].action].error_name;
@@ -562,7 +562,7 @@ static void settle_already_exists(struct kdr_action_result *results, struct kdr_
 	}
 	while (waiting > 0) {
 		const struct rd_kafka_metadata *md = NULL;
-		bool last = kdr_kafka__now_ms() >= deadline;
+		bool last = kdr_clock_mono_ms() >= deadline;
 
 		/* On an error they stay failed, with the broker's message. */
 		if (rd_kafka_metadata(conn->rk, 1, NULL, &md, conn->timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)

@@ -19,14 +19,6 @@
 /* Big enough for the all-topics Metadata of a large cluster (librdkafka's default is 100 MB). */
 #define KDR_KAFKA_RECEIVE_MAX "536870912"
 
-int64_t kdr_kafka__now_ms(void)
-{
-	struct timespec ts = {0, 0};
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void kdr_kafka__release_memory(void)
 {
 	/*
@@ -44,31 +36,18 @@ bool kdr_kafka_handles(enum kdr_action_kind kind)
 	return kdr_action_kind_stage(kind) == KDR_APPLY_KAFKA;
 }
 
-/* "2024-05-01T12:00:00.123Z": debug lines carry the time, to tell where a slow step waits. */
-static void debug_timestamp(char *out, size_t size)
-{
-	struct timespec ts = {0, 0};
-	struct tm tm;
-	size_t len = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	len = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + len, size - len, ".%03dZ", (int)(ts.tv_nsec / 1000000));
-}
-
 /* librdkafka's log, from its own threads: nowhere unless KDR_DEBUG, and never with a secret. */
 static void log_sink(const rd_kafka_t *rk, int level, const char *fac, const char *text)
 {
 	const struct kdr_kafka_conn *conn = rd_kafka_opaque(rk);
 	char line[1024];
-	char ts[40] = "";
+	char ts[KDR_CLOCK_UTC_SIZE];
 
 	if (!conn || !conn->debug)
 		return;
 	kdr_kafka__scrub_into(conn, line, sizeof(line), text);
-	debug_timestamp(ts, sizeof(ts));
+	/* Debug lines carry the time, to tell where a slow step waits. */
+	kdr_clock_utc(ts, kdr_clock_wall_ns(), 3);
 	fprintf(stderr, "ts=%s level=debug msg=librdkafka cluster=%s syslog_level=%d facility=%s text=\"%s\"\n", ts,
 		conn->cluster, level, fac ? fac : "", line);
 }
@@ -99,9 +78,9 @@ static void error_sink(rd_kafka_t *rk, int err, const char *reason, void *opaque
 	conn->last_err = err;
 	kdr_kafka__scrub_into(conn, conn->last_reason, sizeof(conn->last_reason), reason);
 	if (conn->debug) {
-		char ts[40] = "";
+		char ts[KDR_CLOCK_UTC_SIZE];
 
-		debug_timestamp(ts, sizeof(ts));
+		kdr_clock_utc(ts, kdr_clock_wall_ns(), 3);
 		fprintf(stderr, "ts=%s level=debug msg=\"librdkafka error\" cluster=%s error=%s reason=\"%s\"\n", ts,
 			conn->cluster, rd_kafka_err2name((rd_kafka_resp_err_t)err), conn->last_reason);
 	}
@@ -286,12 +265,12 @@ void kdr_kafka_conn_free(struct kdr_kafka_conn *conn)
 
 int kdr_kafka__conn_wait(struct kdr_kafka_conn *conn)
 {
-	int64_t deadline = kdr_kafka__now_ms() + conn->timeout_ms;
+	int64_t deadline = kdr_clock_mono_ms() + conn->timeout_ms;
 	char reason[sizeof(conn->last_reason)] = "";
 	bool auth_failed = false;
 
 	for (;;) {
-		int64_t slice = deadline - kdr_kafka__now_ms();
+		int64_t slice = deadline - kdr_clock_mono_ms();
 		int64_t before = 0;
 		char *id = rd_kafka_clusterid(conn->rk, 0);
 
@@ -323,14 +302,14 @@ int kdr_kafka__conn_wait(struct kdr_kafka_conn *conn)
 		 * The cluster id arrives with the Metadata librdkafka sends by
 		 * itself once a broker is up, so waiting for it costs no request.
 		 */
-		before = kdr_kafka__now_ms();
+		before = kdr_clock_mono_ms();
 		id = rd_kafka_clusterid(conn->rk, (int)slice);
 		if (id) {
 			rd_kafka_mem_free(conn->rk, id);
 			return 0;
 		}
 		/* NULL at once: Metadata came without a cluster id (a pre-0.10.1 broker); connected all the same. */
-		if (slice >= 20 && kdr_kafka__now_ms() - before < slice / 2)
+		if (slice >= 20 && kdr_clock_mono_ms() - before < slice / 2)
 			return 0;
 	}
 	if (conn->last_reason[0])
@@ -379,7 +358,7 @@ int kdr_kafka__admin_to_answered(rd_kafka_AdminOptions_t *options, const struct 
 int64_t kdr_kafka__admin_deadline(const struct kdr_kafka_conn *conn)
 {
 	/* librdkafka answers every admin call by its request_timeout; the margin covers queueing. */
-	return kdr_kafka__now_ms() + conn->timeout_ms + 5000;
+	return kdr_clock_mono_ms() + conn->timeout_ms + 5000;
 }
 
 void kdr_kafka__admin_call_release(struct kdr_kafka__admin_call *call)
@@ -396,7 +375,7 @@ void kdr_kafka__admin_call_release(struct kdr_kafka__admin_call *call)
 rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms)
 {
 	for (;;) {
-		int64_t remaining = deadline_ms - kdr_kafka__now_ms();
+		int64_t remaining = deadline_ms - kdr_clock_mono_ms();
 		rd_kafka_event_t *ev = NULL;
 
 		rd_kafka_poll(conn->rk, 0);

@@ -311,7 +311,7 @@ cleanup:
 int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, struct kdr_kafka_group_commit *offsets,
 				size_t n)
 {
-	int64_t start = kdr_kafka__now_ms();
+	int64_t start = kdr_clock_mono_ms();
 	int64_t deadline = start + (conn->timeout_ms > 0 ? conn->timeout_ms : 30000);
 	int64_t remaining = 0;
 	int backoff_ms = 100;
@@ -326,7 +326,7 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 		error = commit_once(conn, group, offsets, n, &coordinator);
 		if (!error || !coordinator)
 			return error;
-		remaining = deadline - kdr_kafka__now_ms();
+		remaining = deadline - kdr_clock_mono_ms();
 		if (remaining <= 0)
 			break;
 		usleep((useconds_t)(remaining < backoff_ms ? remaining : backoff_ms) * 1000);
@@ -340,7 +340,7 @@ int kdr_kafka_conn_commit_group(struct kdr_kafka_conn *conn, const char *group, 
 	error = kdr_error_set(error,
 			      "cluster '%s': group '%s': commit offsets: the group coordinator was not ready after %d "
 			      "attempts in %lld ms (timeout %d ms): %s",
-			      conn->cluster, group, attempts, (long long)(kdr_kafka__now_ms() - start),
+			      conn->cluster, group, attempts, (long long)(kdr_clock_mono_ms() - start),
 			      conn->timeout_ms, last);
 	free(last);
 	return error;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kafka/kafka.h"
+#include "util/clock.h"
 #include "util/strvec.h"
 
 /* What was last known of a broker, for when it cannot be described (a broker that is down). */
@@ -55,9 +56,6 @@ struct kdr_kafka_conn {
 /* The delivery report callback of producer connections (records.c): fills the message's result slot. */
 void kdr_kafka__delivery_sink(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);
 
-/* Milliseconds of a monotonic clock. */
-int64_t kdr_kafka__now_ms(void);
-
 /*
  * Hands freed heap pages back to the system (glibc: malloc_trim; elsewhere
  * nothing). Called where a read has just freed what librdkafka parsed, so
@@ -84,7 +82,7 @@ rd_kafka_AdminOptions_t *kdr_kafka__admin_options(struct kdr_kafka_conn *conn, r
 						  bool validate_only);
 
 /*
- * Waits for the next event on `queue` until `deadline_ms` (kdr_kafka__now_ms
+ * Waits for the next event on `queue` until `deadline_ms` (kdr_clock_mono_ms
  * scale), serving the client's callbacks meanwhile. NULL on timeout.
  */
 rd_kafka_event_t *kdr_kafka__wait_event(struct kdr_kafka_conn *conn, rd_kafka_queue_t *queue, int64_t deadline_ms);

@@ -164,13 +164,13 @@ int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, 
 		goto cleanup;
 	}
 	started = true;
-	deadline = kdr_kafka__now_ms() + conn->timeout_ms;
+	deadline = kdr_clock_mono_ms() + conn->timeout_ms;
 	for (;;) {
 		rd_kafka_message_t *msg = rd_kafka_consume(rkt, partition, 100);
 		int64_t offset = 0;
 
 		if (!msg) {
-			if (kdr_kafka__now_ms() > deadline) {
+			if (kdr_clock_mono_ms() > deadline) {
 				error = kdr_error_set(KDR_ETIMEOUT,
 						      "cluster '%s': topic '%s' partition %d: read %lld of the records "
 						      "up to offset %lld within %d ms",
@@ -208,7 +208,7 @@ int kdr_kafka_conn_read_records(struct kdr_kafka_conn *conn, const char *topic, 
 		rd_kafka_message_destroy(msg);
 		if (offset >= high - 1 || (max_records > 0 && delivered >= max_records))
 			break;
-		deadline = kdr_kafka__now_ms() + conn->timeout_ms;
+		deadline = kdr_clock_mono_ms() + conn->timeout_ms;
 	}
 cleanup:
 	if (started)
@@ -289,8 +289,8 @@ int kdr_kafka_conn_produce(struct kdr_kafka_conn *conn, const char *topic, const
 		rd_kafka_poll(conn->rk, 0);
 	}
 	/* Every delivery is reported or times out (message.timeout.ms) before flush returns. */
-	deadline = kdr_kafka__now_ms() + 10LL * conn->timeout_ms;
-	while (rd_kafka_outq_len(conn->rk) > 0 && kdr_kafka__now_ms() < deadline)
+	deadline = kdr_clock_mono_ms() + 10LL * conn->timeout_ms;
+	while (rd_kafka_outq_len(conn->rk) > 0 && kdr_clock_mono_ms() < deadline)
 		rd_kafka_flush(conn->rk, 100);
 	for (size_t i = 0; i < n; i++) {
 		if (slots[i].err == 0) {

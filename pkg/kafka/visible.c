@@ -193,7 +193,7 @@ static rd_kafka_t *client_new(const struct kdr_kafka_conn *conn, const char *boo
  */
 static bool client_up(rd_kafka_t *rk, int64_t until_ms)
 {
-	int64_t left = until_ms - kdr_kafka__now_ms();
+	int64_t left = until_ms - kdr_clock_mono_ms();
 	char *id = rd_kafka_clusterid(rk, left > 0 ? (int)left : 0);
 
 	if (!id)
@@ -216,7 +216,7 @@ static bool client_up(rd_kafka_t *rk, int64_t until_ms)
 static size_t broker_list(struct visible_broker **out, const struct kdr_kafka_conn *conn, const char *topic)
 {
 	rd_kafka_t *rk = client_new(conn, conn->bootstrap);
-	bool up = rk && client_up(rk, kdr_kafka__now_ms() + conn->timeout_ms);
+	bool up = rk && client_up(rk, kdr_clock_mono_ms() + conn->timeout_ms);
 	rd_kafka_topic_t *handle = up ? rd_kafka_topic_new(rk, topic, NULL) : NULL;
 	const struct rd_kafka_metadata *md = NULL;
 	size_t n = 0;
@@ -275,7 +275,7 @@ static void broker_clients_ahead(struct visible_broker *list, size_t n_brokers, 
 		}
 		if (!broker->rk) {
 			broker->rk = client_new(conn, broker->address);
-			broker->since_ms = kdr_kafka__now_ms();
+			broker->since_ms = kdr_clock_mono_ms();
 		}
 	}
 }
@@ -302,7 +302,7 @@ static bool broker_shows_all(struct visible_broker *broker, int64_t up_by, int64
 		return false;
 	if (!broker->up && !(broker->up = client_up(broker->rk, up_by)))
 		return false;
-	left = answer_by - kdr_kafka__now_ms();
+	left = answer_by - kdr_clock_mono_ms();
 	if (left <= 0)
 		return false;
 	if (left < timeout_ms)
@@ -356,7 +356,7 @@ static int not_shown_error(const struct kdr_kafka_conn *conn, const struct visib
 			       "brokers learn them from the controller a moment later)",
 			       what.len ? " and " : "", behind.ptr, missing ? missing : "?");
 	rc = kdr_error_set(KDR_ETIMEOUT, "cluster '%s': after %d ms %s: a plan run now may list them again",
-			   conn->cluster, (int)(kdr_kafka__now_ms() - start), what.ptr);
+			   conn->cluster, (int)(kdr_clock_mono_ms() - start), what.ptr);
 	kdr_buf_release(&silent);
 	kdr_buf_release(&behind);
 	kdr_buf_release(&what);
@@ -369,7 +369,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	struct expect *want = kdr_calloc(plan->n_actions + 1, sizeof(*want));
 	struct visible_broker *list = NULL;
 	size_t n = 0, n_brokers = 0, left = 0;
-	int64_t start = kdr_kafka__now_ms(), deadline = start + wait_ms;
+	int64_t start = kdr_clock_mono_ms(), deadline = start + wait_ms;
 	int pause_ms = 50;
 	struct expect_index ix = {0};
 	unsigned char *seen = NULL;
@@ -419,7 +419,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 
 			if (list[b].done)
 				continue;
-			if (round > 0 && kdr_kafka__now_ms() >= deadline)
+			if (round > 0 && kdr_clock_mono_ms() >= deadline)
 				break;
 			broker_clients_ahead(list, n_brokers, b, conn);
 			if (broker_shows_all(&list[b], round == 0 ? list[b].since_ms + conn->timeout_ms : deadline,
@@ -429,7 +429,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 				broker_client_release(&list[b]);
 			}
 		}
-		if (left == 0 || kdr_kafka__now_ms() >= deadline)
+		if (left == 0 || kdr_clock_mono_ms() >= deadline)
 			break;
 		sleep_ms(pause_ms);
 		pause_ms = pause_ms * 2 > 2000 ? 2000 : pause_ms * 2;
@@ -439,7 +439,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	} else if (conn->debug) {
 		fprintf(stderr,
 			"ts=- level=debug msg=\"apply visible on every broker\" cluster=%s brokers=%zu ms=%lld\n",
-			conn->cluster, n_brokers, (long long)(kdr_kafka__now_ms() - start));
+			conn->cluster, n_brokers, (long long)(kdr_clock_mono_ms() - start));
 	}
 cleanup:
 	for (size_t b = 0; b < n_brokers; b++) {
