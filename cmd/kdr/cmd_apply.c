@@ -96,7 +96,7 @@ int kdr_cmd_apply(int argc, char **argv)
 	    (exit_code = kdr_cli_consent(p->plan.n_actions, a.yes, "apply", "applied")) != KDR_EXIT_OK)
 		goto cleanup;
 	if (p->plan.n_actions)
-		exit_code = kdr_cli_apply(p);
+		exit_code = kdr_cli_apply(&result, "apply");
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
 	if (exit_code == KDR_EXIT_OK && p->plan.n_blocked > 0) {
 		fprintf(stderr,

@@ -75,7 +75,6 @@ int kdr_cmd_backup(int argc, char **argv)
 {
 	struct backup_args a = { .max_bytes = DEFAULT_MAX_BYTES };
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
 	struct kdr_regex *data_re = NULL;
 	struct kdr_backup_result result = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
@@ -91,9 +90,9 @@ int kdr_cmd_backup(int argc, char **argv)
 		exit_code = kdr_cli_usage_error(&backup_spec, "--data: %s", kdr_error_message());
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
-	kdr_pipeline_backup(&result, &desired, kdr_cli_pipeline_options(&args),
+	kdr_pipeline_backup(&result, &args.desired, kdr_cli_pipeline_options(&args),
 			    &(struct kdr_backup_request){ .cluster = args.clusters.v[0], .out_dir = a.out_dir,
 							  .data_re = data_re, .data_regex = a.data_regex,
 							  .max_bytes = a.max_bytes, .kdr_version = KDR_VERSION,
@@ -104,7 +103,6 @@ int kdr_cmd_backup(int argc, char **argv)
 cleanup:
 	kdr_backup_result_release(&result);
 	kdr_regex_free(data_re);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

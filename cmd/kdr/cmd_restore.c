@@ -86,7 +86,6 @@ int kdr_cmd_restore(int argc, char **argv)
 {
 	struct restore_args a = { 0 };
 	struct kdr_cli_args args;
-	struct kdr_desired desired = { 0 };
 	struct kdr_restore_result result = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
 	struct consent consent = { 0 };
@@ -103,10 +102,10 @@ int kdr_cmd_restore(int argc, char **argv)
 		exit_code = kdr_cli_usage_error(&restore_spec, "%s", misuse);
 		goto cleanup;
 	}
-	if ((exit_code = kdr_cli_source_load(&desired, &args.src)) != KDR_EXIT_OK)
+	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
 		goto cleanup;
 	consent.yes = a.yes;
-	kdr_pipeline_restore(&result, &desired, kdr_cli_pipeline_options(&args),
+	kdr_pipeline_restore(&result, &args.desired, kdr_cli_pipeline_options(&args),
 			     &(struct kdr_restore_request){ .from = a.from, .cluster = args.clusters.v[0],
 							    .connector_secrets = a.connector_secrets,
 							    .dry_run = a.dry_run, .data = a.data, .offsets = a.offsets,
@@ -120,7 +119,6 @@ int kdr_cmd_restore(int argc, char **argv)
 	exit_code = kdr_cli_exit_status(result.run.outcome);
 cleanup:
 	kdr_restore_result_release(&result);
-	kdr_desired_release(&desired);
 	kdr_cli_args_release(&args);
 	return exit_code;
 }

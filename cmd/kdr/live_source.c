@@ -104,37 +104,16 @@ int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *w
 	return KDR_EXIT_OK;
 }
 
-int kdr_cli_apply_live(struct kdr_pipeline *p)
+int kdr_cli_apply(struct kdr_reconcile_result *result, const char *command)
 {
-	struct kdr_apply_report report = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	int exit_code;
 
-	kdr_pipeline_apply(&report, p, NULL, NULL);
-	kdr_pipeline_apply_render_text(&out, &err, "apply", &p->plan, &report, p->options.validate_only);
+	kdr_pipeline_reconcile_apply(result);
+	kdr_pipeline_reconcile_render_apply(&out, &err, result, command);
+	/* The results, then the note about them. */
 	fwrite(out.ptr, 1, out.len, stdout);
 	fwrite(err.ptr, 1, err.len, stderr);
-	exit_code = report.failed ? KDR_EXIT_ERROR : report.unsettled ? KDR_EXIT_CHANGES : KDR_EXIT_OK;
 	kdr_buf_release(&out);
 	kdr_buf_release(&err);
-	kdr_apply_report_release(&report);
-	return exit_code;
-}
-
-int kdr_cli_apply(struct kdr_pipeline *p)
-{
-	struct kdr_apply_report report = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT;
-	int exit_code;
-
-	if (!p->options.snapshot_path)
-		return kdr_cli_apply_live(p);
-	kdr_pipeline_apply(&report, p, NULL, NULL);
-	kdr_apply_report_release(&report);
-	kdr_live_to_json(&out, &p->live);
-	exit_code = kdr_cli_write_file(p->options.snapshot_path, out.ptr, out.len);
-	if (exit_code == KDR_EXIT_OK)
-		printf("\napplied %zu action(s) to snapshot '%s'\n", p->plan.n_actions, p->options.snapshot_path);
-	kdr_buf_release(&out);
-	return exit_code;
+	return kdr_cli_exit_status(result->run.outcome);
 }

@@ -55,17 +55,12 @@ bool kdr_cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *what);
 
 /*
- * Applies the pipeline's plan to the clusters (kdr_pipeline_apply) and
- * prints each action's result and the summary. Returns KDR_EXIT_ERROR when
- * an action failed, KDR_EXIT_CHANGES when Connect has not yet acted on a
- * change (PENDING), else KDR_EXIT_OK.
+ * kdr apply's apply once `result` planned (kdr_pipeline_reconcile_apply),
+ * printed (kdr_pipeline_reconcile_render_apply; "kdr COMMAND:" notes).
+ * Returns KDR_EXIT_ERROR when an action failed or the snapshot was not
+ * written, KDR_EXIT_CHANGES when Connect has not yet acted on a change
+ * (PENDING), else KDR_EXIT_OK.
  */
-int kdr_cli_apply_live(struct kdr_pipeline *p);
-
-/*
- * kdr_cli_apply_live, or with --offline the plan applied to the snapshot as
- * Kafka would and the file written back. Returns an enum kdr_exit.
- */
-int kdr_cli_apply(struct kdr_pipeline *p);
+int kdr_cli_apply(struct kdr_reconcile_result *result, const char *command);
 
 #endif

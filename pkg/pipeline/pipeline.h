@@ -187,10 +187,11 @@ int kdr_pipeline_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings,
 int kdr_pipeline_flow_lag(struct kdr_dr_lag_report *out, struct kdr_strvec *warnings, struct kdr_pipeline *p,
 			  const struct kdr_flow *flow, int64_t max_rpo_ms);
 
-/* kdr plan's, apply's and status's run: the live state read, then planned, or a saved plan taken. */
+/* kdr plan's, apply's and status's run: the live state read, then planned, or a saved plan taken; apply's apply. */
 struct kdr_reconcile_result {
 	struct kdr_pipeline_result run; /* run.p: what was read and the plan */
 	struct kdr_strvec stale;	/* a saved plan refused: one line per cluster no longer as it saw it */
+	struct kdr_apply_report applied; /* kdr_pipeline_reconcile_apply's, on the clusters */
 };
 
 /*
@@ -211,6 +212,25 @@ int kdr_pipeline_reconcile_run(struct kdr_reconcile_result *out, const struct kd
  */
 void kdr_pipeline_reconcile_render(struct kdr_buf *err, const struct kdr_reconcile_result *result,
 				   const char *command);
+
+/*
+ * kdr apply's last step, once the run planned and the user consented: the
+ * plan applied to the clusters (kdr_pipeline_apply, into out->applied;
+ * outcome FAILED when an action failed, PENDING when Connect has not yet
+ * acted on a change), or to the --offline snapshot as Kafka would, and the
+ * file written back (FAILED: not written). Returns 0 or the first failure's
+ * code.
+ */
+int kdr_pipeline_reconcile_apply(struct kdr_reconcile_result *out);
+
+/*
+ * What the apply prints: each action's result and the summary to `out`,
+ * the note on changes Connect did not act on to `err`
+ * (kdr_pipeline_apply_render_text, prefixed "kdr COMMAND:"); for a snapshot
+ * "applied N action(s) to snapshot 'FILE'", or why it was not written.
+ */
+void kdr_pipeline_reconcile_render_apply(struct kdr_buf *out, struct kdr_buf *err,
+					 const struct kdr_reconcile_result *result, const char *command);
 
 void kdr_reconcile_result_release(struct kdr_reconcile_result *result);
 

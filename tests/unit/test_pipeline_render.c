@@ -12,7 +12,11 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "pipeline/pipeline.h"
+#include "util/file.h"
 
 /* One connector update Connect acted on, one it did not report within the timeout, one held delete. */
 static void render(struct kdr_buf *out, struct kdr_buf *err, const char *command)
@@ -150,6 +154,50 @@ static void test_reconcile_stale_clusters_or_the_error(void **state)
 	kdr_strvec_release(&result.run.p.read.messages);
 }
 
+/* kdr apply --offline: the snapshot written back and said so; a snapshot that cannot be written is the failure. */
+static void test_apply_to_a_snapshot(void **state)
+{
+	char dir[] = "/tmp/kdr-test-pipeline-XXXXXX";
+	char path[64], missing[80];
+	struct kdr_reconcile_result result = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT, written = KDR_BUF_INIT, expected = KDR_BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/live.json", dir);
+	snprintf(missing, sizeof(missing), "%s/no-such-dir/live.json", dir);
+	result.run.p.options.snapshot_path = path;
+	assert_int_equal(kdr_pipeline_reconcile_apply(&result), 0);
+	assert_int_equal(result.run.outcome, KDR_PIPELINE_OK);
+	kdr_pipeline_reconcile_render_apply(&out, &err, &result, "apply");
+	assert_int_equal(err.len, 0);
+	kdr_buf_printf(&expected, "\napplied 0 action(s) to snapshot '%s'\n", path);
+	assert_string_equal(out.ptr, expected.ptr);
+	assert_int_equal(kdr_file_read(&written, path), 0);
+	kdr_buf_reset(&expected);
+	kdr_live_to_json(&expected, &result.run.p.live);
+	assert_string_equal(written.ptr, expected.ptr);
+
+	kdr_buf_reset(&out);
+	result.run.p.options.snapshot_path = missing;
+	assert_true(kdr_pipeline_reconcile_apply(&result) < 0);
+	assert_int_equal(result.run.outcome, KDR_PIPELINE_FAILED);
+	kdr_pipeline_reconcile_render_apply(&out, &err, &result, "apply");
+	assert_int_equal(out.len, 0);
+	assert_non_null(err.ptr);
+	assert_int_equal(strncmp(err.ptr, "kdr: ", 5), 0);
+	assert_non_null(strstr(err.ptr, "no-such-dir"));
+
+	unlink(path);
+	rmdir(dir);
+	kdr_buf_release(&out);
+	kdr_buf_release(&err);
+	kdr_buf_release(&written);
+	kdr_buf_release(&expected);
+	result.run.p.options.snapshot_path = NULL;
+	kdr_reconcile_result_release(&result);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_read_messages_then_its_failure),
 		cmocka_unit_test(test_run_read_is_the_same_rendering),
 		cmocka_unit_test(test_reconcile_stale_clusters_or_the_error),
+		cmocka_unit_test(test_apply_to_a_snapshot),
 	};
 
 	printf("backend: none (pure rendering)\n");
