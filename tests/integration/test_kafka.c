@@ -1010,10 +1010,12 @@ static void test_visible_wait_asks_by_name_for_a_small_apply(void **state)
 	assert_true(results[1].attempted && results[1].code == 0);
 	/*
 	 * The broker list (one topic, and its leader query) and 3 brokers x (2
-	 * named + up to 2 leader queries); one all-topics answer alone is 202.
+	 * named + up to 2 leader queries), plus librdkafka's once-a-second
+	 * re-query of topics it does not know yet (2 entries each) when an
+	 * answer is slow: one all-topics answer alone is 202 entries.
 	 */
 	assert_true(answered > 0);
-	assert_true(answered <= 2 + 3 * 4);
+	assert_true(answered <= 2 + 3 * 4 + 3 * 2 * 2);
 	results_free(results, few.n_actions);
 	plan_free(&many);
 	plan_free(&few);
