@@ -8,9 +8,6 @@
 #include "result.h"
 #include "util/error.h"
 #include "util/regex.h"
-#include "util/units.h"
-
-enum { OPT_MAX_BYTES = 3000 };
 
 struct backup_args {
 	const char *out_dir, *data_regex;
@@ -22,7 +19,7 @@ static const struct kdr_cli_option backup_options[] = {
 	KDR_CLI_OPTION_CLUSTER("the cluster to back up (required; exactly one)"),
 	{ "out", KDR_CLI_ARG(struct backup_args, out_dir), 'o', "BACKUP_DIR", "the backup directory (required; created, kdr's files in it replaced)" },
 	{ "data", KDR_CLI_ARG(struct backup_args, data_regex), 0, "REGEX", "also dump the records of the topics REGEX matches in full" },
-	{ "max-bytes", KDR_CLI_ID(OPT_MAX_BYTES), 0, "SIZE",
+	{ "max-bytes", KDR_CLI_SIZE(struct backup_args, max_bytes), 0, "SIZE",
 	  "bound on the dumped keys, values and headers (default 64MiB)" },
 	{ "commit", KDR_CLI_TRUE(struct backup_args, commit), 0, NULL,
 	  "commit the backup to the Git repository DIR is in (one is\ninitialised at DIR when there is none)" },
@@ -50,27 +47,6 @@ static const struct kdr_cli_spec backup_spec = {
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-static int parse_size(size_t *out, const char *text)
-{
-	int64_t bytes = 0;
-
-	if (kdr_parse_size_bytes(&bytes, text) != 0 || bytes <= 0)
-		return -1;
-	*out = (size_t)bytes;
-	return 0;
-}
-
-static int backup_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct backup_args *a = ctx;
-
-	if (opt != OPT_MAX_BYTES)
-		return -1;
-	if (parse_size(&a->max_bytes, arg) != 0)
-		return kdr_cli_usage_error(spec, "--max-bytes: '%s' is not a positive size (e.g. 64MiB, 1048576)", arg);
-	return KDR_EXIT_OK;
-}
-
 int kdr_cmd_backup(int argc, char **argv)
 {
 	struct backup_args a = { .max_bytes = DEFAULT_MAX_BYTES };
@@ -78,7 +54,7 @@ int kdr_cmd_backup(int argc, char **argv)
 	struct kdr_regex *data_re = NULL;
 	struct kdr_backup_result result = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	int exit_code = kdr_cli_parse(&args, &backup_spec, argc, argv, backup_option, &a);
+	int exit_code = kdr_cli_parse(&args, &backup_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;

@@ -15,8 +15,6 @@
 #include "util/regex.h"
 #include "util/strvec.h"
 
-enum { OPT_FORMAT = 'f' };
-
 struct failover_args {
 	const char *flow;
 	const char *groups_pattern;
@@ -34,7 +32,7 @@ static const struct kdr_cli_option failover_options[] = {
 	  "also move groups backwards (current offset ahead of the checkpoint)" },
 	{ "commit", KDR_CLI_TRUE(struct failover_args, commit), 0, NULL, "write the record of the failover into the source (see above)" },
 	{ "yes", KDR_CLI_TRUE(struct failover_args, yes), 'y', NULL, "commit without asking" },
-	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
+	{ "format", KDR_CLI_JSON(struct failover_args, json), 'f', "FORMAT", "text (default) or json" },
 	KDR_CLI_OPTION_TIMEOUT("per request to the clusters and Connect (default 30s)"),
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
@@ -62,13 +60,6 @@ static const struct kdr_cli_spec failover_spec = {
 	.table = failover_options,
 };
 
-static int failover_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct failover_args *a = ctx;
-
-	return opt == OPT_FORMAT ? kdr_cli_format_json(&a->json, spec, arg) : -1;
-}
-
 /* Why the offsets are not committed without --yes: NULL when the terminal answered yes. */
 static const char *declined(size_t groups)
 {
@@ -86,7 +77,7 @@ int kdr_cmd_failover(int argc, char **argv)
 	struct kdr_regex *groups_re = NULL;
 	struct kdr_source *source = NULL;
 	struct kdr_output o = KDR_OUTPUT_INIT;
-	int exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, failover_option, &a);
+	int exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;

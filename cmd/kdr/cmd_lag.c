@@ -7,8 +7,6 @@
 #include "args.h"
 #include "result.h"
 
-enum { OPT_FORMAT = 'f' };
-
 struct lag_args {
 	const char *flow;
 	int64_t max_rpo;
@@ -18,7 +16,7 @@ struct lag_args {
 static const struct kdr_cli_option lag_options[] = {
 	{ "flow", KDR_CLI_ARG(struct lag_args, flow), 0, "F", "the ReplicationFlow (required)" },
 	{ "max-rpo", KDR_CLI_MS(struct lag_args, max_rpo), 0, "DURATION", "alert threshold (default 5s)" },
-	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
+	{ "format", KDR_CLI_JSON(struct lag_args, json), 'f', "FORMAT", "text (default) or json" },
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
@@ -39,20 +37,13 @@ static const struct kdr_cli_spec lag_spec = {
 	.table = lag_options,
 };
 
-static int lag_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct lag_args *a = ctx;
-
-	return opt == OPT_FORMAT ? kdr_cli_format_json(&a->json, spec, arg) : -1;
-}
-
 int kdr_cmd_lag(int argc, char **argv)
 {
 	struct lag_args a = { .max_rpo = 5000 };
 	struct kdr_cli_args args;
 	struct kdr_lag_result result = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	int exit_code = kdr_cli_parse(&args, &lag_spec, argc, argv, lag_option, &a);
+	int exit_code = kdr_cli_parse(&args, &lag_spec, argc, argv, NULL, &a);
 
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;

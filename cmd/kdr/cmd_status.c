@@ -8,12 +8,12 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-enum {
-	OPT_FORMAT = 'f',
+struct status_args {
+	bool json;
 };
 
 static const struct kdr_cli_option status_options[] = {
-	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default) or json" },
+	{ "format", KDR_CLI_JSON(struct status_args, json), 'f', "FORMAT", "text (default) or json" },
 	KDR_CLI_OPTION_CLUSTER("only flows from or to cluster C, and read only C (repeatable)"),
 	KDR_CLI_OPTION_OFFLINE("report on a snapshot file (kdr snapshot) instead of the clusters"),
 	KDR_CLI_OPTION_TIMEOUT(KDR_CLI_TIMEOUT_HELP),
@@ -35,18 +35,13 @@ static const struct kdr_cli_spec status_spec = {
 	.table = status_options,
 };
 
-static int status_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	return opt == OPT_FORMAT ? kdr_cli_format_json(ctx, spec, arg) : -1;
-}
-
 int kdr_cmd_status(int argc, char **argv)
 {
-	bool json = false;
+	struct status_args a = { false };
 	struct kdr_cli_args args;
 	struct kdr_health status = {0};
 	struct kdr_reconcile_result result = { 0 };
-	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, status_option, &json);
+	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, NULL, &a);
 
 	/*
 	 * A cluster or Connect that cannot be read is printed here and reported
@@ -64,7 +59,7 @@ int kdr_cmd_status(int argc, char **argv)
 	/* Each flow's replication lag, as kdr lag measures it (not from a snapshot: it has no offsets). */
 	if (!result.run.p.options.snapshot_path)
 		kdr_pipeline_status_lag(&status, &result.run.p);
-	if (json)
+	if (a.json)
 		kdr_render_health_json(&args.out, &status);
 	else
 		kdr_render_health_text(&args.out, &status);

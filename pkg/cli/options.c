@@ -55,6 +55,7 @@ static int set_field(void *fields, const struct kdr_cli_option *option, const ch
 		     const struct kdr_cli_spec *spec)
 {
 	void *field = (char *)fields + option->to.offset;
+	int64_t bytes = 0;
 
 	switch (option->to.set) {
 	case KDR_CLI_CALL:
@@ -72,6 +73,14 @@ static int set_field(void *fields, const struct kdr_cli_option *option, const ch
 		if (kdr_parse_duration_ms(field, arg, 0) != 0)
 			return kdr_cli_usage_error(spec, "--%s: '%s' is not a duration (e.g. 5s)", option->name, arg);
 		break;
+	case KDR_CLI_SET_SIZE:
+		if (kdr_parse_size_bytes(&bytes, arg) != 0 || bytes <= 0 || (uint64_t)bytes > SIZE_MAX)
+			return kdr_cli_usage_error(spec, "--%s: '%s' is not a positive size (e.g. 64MiB, 1048576)",
+						   option->name, arg);
+		*(size_t *)field = (size_t)bytes;
+		break;
+	case KDR_CLI_SET_JSON:
+		return kdr_cli_format_json(field, spec, arg);
 	}
 	return 0;
 }

@@ -24,6 +24,8 @@ enum kdr_cli_set {
 	KDR_CLI_SET_ARG,  /* sets the const char * at `offset` of the command's fields to the argument */
 	KDR_CLI_SET_LIST, /* appends (a copy of) the argument to the struct kdr_strvec at `offset` */
 	KDR_CLI_SET_MS,	  /* sets the int64_t at `offset` to the argument, a duration >= 0 in ms */
+	KDR_CLI_SET_SIZE, /* sets the size_t at `offset` to the argument, a size > 0 in bytes */
+	KDR_CLI_SET_JSON, /* sets the bool at `offset`: the argument is json (true) or text (false) */
 };
 
 /*
@@ -54,12 +56,16 @@ struct kdr_cli_option {
  * An option that sets `field` of the fields, a `type`: a bool (KDR_CLI_TRUE),
  * a const char * (KDR_CLI_ARG), a struct kdr_strvec the repeated option's
  * arguments are appended to (KDR_CLI_LIST; the caller releases it), an int64_t
- * of milliseconds (KDR_CLI_MS: a duration, kdr_parse_duration_ms, 0 allowed).
+ * of milliseconds (KDR_CLI_MS: a duration, kdr_parse_duration_ms, 0 allowed),
+ * a size_t of bytes (KDR_CLI_SIZE: kdr_parse_size_bytes, more than 0), a bool
+ * that --format json sets and --format text clears (KDR_CLI_JSON).
  */
 #define KDR_CLI_TRUE(type, field) { KDR_CLI_SET_TRUE, 0, KDR_CLI_FIELD(type, field, bool) }
 #define KDR_CLI_ARG(type, field) { KDR_CLI_SET_ARG, 0, KDR_CLI_FIELD(type, field, const char *) }
 #define KDR_CLI_LIST(type, field) { KDR_CLI_SET_LIST, 0, KDR_CLI_FIELD(type, field, struct kdr_strvec) }
 #define KDR_CLI_MS(type, field) { KDR_CLI_SET_MS, 0, KDR_CLI_FIELD(type, field, int64_t) }
+#define KDR_CLI_SIZE(type, field) { KDR_CLI_SET_SIZE, 0, KDR_CLI_FIELD(type, field, size_t) }
+#define KDR_CLI_JSON(type, field) { KDR_CLI_SET_JSON, 0, KDR_CLI_FIELD(type, field, bool) }
 /* The offset of `field` in `type`; does not compile unless the field is a `ctype`. */
 #define KDR_CLI_FIELD(type, field, ctype) (offsetof(type, field) + 0 * sizeof(_Generic(((type *)0)->field, ctype: 1)))
 /* clang-format on */
@@ -83,12 +89,15 @@ typedef int (*kdr_cli_option_fn)(void *ctx, int opt, const char *arg, const stru
 /*
  * Parses the options of argv (argv[0] the command) against spec->table:
  * -h/--help prints the help to stdout and sets *help (parsing stops); a
- * KDR_CLI_TRUE, _ARG, _LIST or _MS option sets its field of `fields`; a
- * KDR_CLI_ID option goes to `fn(fn_ctx, ...)`. Usage errors: an option that
- * is not in the table, lacks its argument, or that `fn` returns -1 for
- * ("unknown or incomplete option 'ARG'"); a KDR_CLI_MS argument that is not
- * a duration ("--NAME: 'ARG' is not a duration (e.g. 5s)"); a required
- * option not given ("--NAME ARG is required"). *first_arg is the index in argv of
+ * KDR_CLI_TRUE, _ARG, _LIST, _MS, _SIZE or _JSON option sets its field of
+ * `fields`; a KDR_CLI_ID option goes to `fn(fn_ctx, ...)`. Usage errors: an
+ * option that is not in the table, lacks its argument, or that `fn` returns
+ * -1 for ("unknown or incomplete option 'ARG'"); a KDR_CLI_MS argument that
+ * is not a duration ("--NAME: 'ARG' is not a duration (e.g. 5s)"), a
+ * KDR_CLI_SIZE one not a size ("--NAME: 'ARG' is not a positive size (e.g.
+ * 64MiB, 1048576)"), a KDR_CLI_JSON one neither text nor json
+ * (kdr_cli_format_json's); a required option not given ("--NAME ARG is
+ * required"). *first_arg is the index in argv of
  * the first positional argument (getopt's order: options may follow them).
  * Returns 0 or the usage error's status (printed on stderr).
  */

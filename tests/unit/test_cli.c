@@ -20,6 +20,8 @@ struct fields {
 	const char *out;
 	struct kdr_strvec groups;
 	int64_t max_ms;
+	size_t bytes;
+	bool json;
 };
 
 static const struct kdr_cli_option options[] = {
@@ -33,6 +35,8 @@ static const struct kdr_cli_option options[] = {
     {"a-very-long-option-name", KDR_CLI_ID(2000), 0, "ARG", "past the column"},
     {"group", KDR_CLI_LIST(struct fields, groups), 'g', "G", "a group (repeatable)"},
     {"max", KDR_CLI_MS(struct fields, max_ms), 0, "DURATION", "at most this long"},
+    {"bytes", KDR_CLI_SIZE(struct fields, bytes), 0, "SIZE", "at most this much"},
+    {"format", KDR_CLI_JSON(struct fields, json), 'f', "FORMAT", "text or json"},
     {0},
 };
 
@@ -137,7 +141,8 @@ static int parse(struct run *r, ...)
 /* The usage line of `spec`: every option, "(required" ones bare, "(repeatable" ones with "...", wrapped. */
 #define USAGE                                                                                                          \
 	"usage: kdr t [DIR] [--yes] [--dry-run] [--drop] [--out FILE] [--name N]... [--level LEVEL]\n"                 \
-	"             [--refused WHY] [--a-very-long-option-name ARG] [--group G]... [--max DURATION]\n"
+	"             [--refused WHY] [--a-very-long-option-name ARG] [--group G]... [--max DURATION]\n"               \
+	"             [--bytes SIZE] [--format FORMAT]\n"
 
 /* `err` is the usage error "kdr t: MESSAGE" with the usage line and where the help is. */
 static void assert_usage_error(const char *err, const char *message)
@@ -190,6 +195,31 @@ static void test_lists_and_durations(void **state)
 		assert_usage_error(r.c.err_text, expected);
 		assert_false(r.f.yes);
 	}
+}
+
+static void test_sizes_and_formats(void **state)
+{
+	struct run r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "--bytes", "64MiB", "-f", "json", NULL), 0);
+	assert_int_equal(r.f.bytes, (size_t)64 << 20);
+	assert_true(r.f.json);
+	assert_int_equal(parse(&r, "--format=json", "--format", "text", "--bytes", "1", NULL), 0);
+	assert_false(r.f.json);
+	assert_int_equal(r.f.bytes, 1);
+	static const char *const bad_sizes[] = {"0", "-1", "1MB", "lots"};
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		char expected[256];
+
+		assert_int_equal(parse(&r, "--bytes", bad_sizes[i], NULL), KDR_CLI_USAGE);
+		snprintf(expected, sizeof(expected), "--bytes: '%s' is not a positive size (e.g. 64MiB, 1048576)",
+			 bad_sizes[i]);
+		assert_usage_error(r.c.err_text, expected);
+		assert_int_equal(r.f.bytes, 0);
+	}
+	assert_int_equal(parse(&r, "-f", "yaml", NULL), KDR_CLI_USAGE);
+	assert_usage_error(r.c.err_text, "--format: unknown format 'yaml' (allowed: text, json)");
 }
 
 static const struct kdr_cli_option required_options[] = {
@@ -309,6 +339,8 @@ static const char help_text[] = USAGE "\n"
 				      "      --a-very-long-option-name ARG past the column\n"
 				      "  -g, --group G           a group (repeatable)\n"
 				      "      --max DURATION      at most this long\n"
+				      "      --bytes SIZE        at most this much\n"
+				      "  -f, --format FORMAT     text or json\n"
 				      "  -h, --help              show this help\n";
 
 static void test_help(void **state)
@@ -495,6 +527,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fields_ids_and_arguments),
 	    cmocka_unit_test(test_lists_and_durations),
+	    cmocka_unit_test(test_sizes_and_formats),
 	    cmocka_unit_test(test_required),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_usage_errors),
