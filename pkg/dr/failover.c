@@ -11,7 +11,7 @@ static const char *const verdict_names[] = { "commit", "unchanged", "kept", "ref
 
 const char *kdr_dr_verdict_name(enum kdr_dr_verdict verdict)
 {
-	return (unsigned)verdict < sizeof(verdict_names) / sizeof(*verdict_names) ? verdict_names[verdict] : "unknown";
+	return kdr_names_at(verdict_names, sizeof(verdict_names) / sizeof(*verdict_names), (long)verdict, "unknown");
 }
 
 static struct kdr_dr_failover_row *add_row(struct kdr_dr_failover_plan *plan, const char *group, const char *topic,

@@ -30,9 +30,7 @@ static const char *const source_names[] = {
 
 const char *kdr_config_source_name(enum kdr_config_source source)
 {
-	if ((size_t)source < N_SOURCES)
-		return source_names[source];
-	return "UNKNOWN";
+	return kdr_names_at(source_names, N_SOURCES, (long)source, "UNKNOWN");
 }
 
 int kdr_config_source_parse(enum kdr_config_source *out, const char *name)
@@ -68,9 +66,7 @@ static const char *const state_names[] = {
 
 const char *kdr_connector_state_name(enum kdr_connector_state state)
 {
-	if ((size_t)state < N_STATES)
-		return state_names[state];
-	return "UNKNOWN";
+	return kdr_names_at(state_names, N_STATES, (long)state, "UNKNOWN");
 }
 
 int kdr_connector_state_parse(enum kdr_connector_state *out, const char *name)

@@ -45,31 +45,24 @@ static const char *const permission_names[] = {
 	[KDR_ACL_DENY] = "deny",
 };
 
-static const char *name_of(const char *const *names, size_t n, int value)
-{
-	if (value >= 0 && (size_t)value < n)
-		return names[value];
-	return "unknown";
-}
-
 const char *kdr_acl_resource_type_name(enum kdr_acl_resource_type type)
 {
-	return name_of(kdr_acl_resource_type_names, KDR_ACL_N_RESOURCE_TYPES, (int)type);
+	return kdr_names_at(kdr_acl_resource_type_names, KDR_ACL_N_RESOURCE_TYPES, (long)type, "unknown");
 }
 
 const char *kdr_acl_pattern_name(enum kdr_acl_pattern pattern)
 {
-	return name_of(pattern_names, N(pattern_names), (int)pattern);
+	return kdr_names_at(pattern_names, N(pattern_names), (long)pattern, "unknown");
 }
 
 const char *kdr_acl_operation_name(enum kdr_acl_operation op)
 {
-	return name_of(kdr_acl_operation_names, KDR_ACL_N_OPERATIONS, (int)op);
+	return kdr_names_at(kdr_acl_operation_names, KDR_ACL_N_OPERATIONS, (long)op, "unknown");
 }
 
 const char *kdr_acl_permission_name(enum kdr_acl_permission permission)
 {
-	return name_of(permission_names, N(permission_names), (int)permission);
+	return kdr_names_at(permission_names, N(permission_names), (long)permission, "unknown");
 }
 
 static int parse(int *out, const char *const *names, size_t n, const char *what, const char *name)

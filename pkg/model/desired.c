@@ -15,9 +15,7 @@ static const char *const strategy_names[] = {
 
 const char *kdr_placement_strategy_name(enum kdr_placement_strategy strategy)
 {
-	if ((size_t)strategy < sizeof(strategy_names) / sizeof(strategy_names[0]))
-		return strategy_names[strategy];
-	return "unknown";
+	return kdr_names_at(strategy_names, sizeof(strategy_names) / sizeof(strategy_names[0]), (long)strategy, "unknown");
 }
 
 int kdr_placement_strategy_parse(enum kdr_placement_strategy *out, const char *name)

@@ -29,9 +29,7 @@ static const char *const risk_names[] = {
 
 const char *kdr_risk_name(enum kdr_risk risk)
 {
-	if ((size_t)risk < sizeof(risk_names) / sizeof(risk_names[0]))
-		return risk_names[risk];
-	return "unknown";
+	return kdr_names_at(risk_names, sizeof(risk_names) / sizeof(risk_names[0]), (long)risk, "unknown");
 }
 
 static const char *const blocked_names[] = {
@@ -44,9 +42,7 @@ static const char *const blocked_names[] = {
 
 const char *kdr_blocked_kind_name(enum kdr_blocked_kind kind)
 {
-	if ((size_t)kind < sizeof(blocked_names) / sizeof(blocked_names[0]))
-		return blocked_names[kind];
-	return "unknown";
+	return kdr_names_at(blocked_names, sizeof(blocked_names) / sizeof(blocked_names[0]), (long)kind, "unknown");
 }
 
 const char *kdr_note_kind_name(enum kdr_note_kind kind)

@@ -76,6 +76,11 @@ long kdr_names_find(const char *const *names, size_t n, const char *name)
 	return -1;
 }
 
+const char *kdr_names_at(const char *const *names, size_t n, long index, const char *fallback)
+{
+	return index >= 0 && (size_t)index < n ? names[index] : fallback;
+}
+
 bool kdr_names_select(const char *const *names, size_t n, const char *name)
 {
 	if (!names || n == 0)

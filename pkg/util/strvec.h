@@ -25,6 +25,8 @@ bool kdr_strvec_contains(const struct kdr_strvec *vec, const char *s);
 bool kdr_names_select(const char *const *names, size_t n, const char *name);
 /* The index of `name` among `n` names (an enum's name table), -1 when it is not one of them or NULL. */
 long kdr_names_find(const char *const *names, size_t n, const char *name);
+/* The name of `index` among `n` names (an enum's name table, lent), `fallback` when it is out of range. */
+const char *kdr_names_at(const char *const *names, size_t n, long index, const char *fallback);
 /* Deep copy into an empty `out`. */
 void kdr_strvec_copy(struct kdr_strvec *out, const struct kdr_strvec *src);
 /* Joins with `sep` into a new heap string. */

@@ -173,6 +173,21 @@ static void test_strvec_push_sort_join_find(void **state)
 	assert_int_equal(vec.n, 0);
 }
 
+/* An enum's name table both ways: names_find by name, names_at by index with a fallback outside it. */
+static void test_names_find_and_at(void **state)
+{
+	static const char *const names[] = { "any", "rack-aware", "cross-dc" };
+
+	(void)state;
+	assert_int_equal(kdr_names_find(names, 3, "cross-dc"), 2);
+	assert_int_equal(kdr_names_find(names, 3, "static"), -1);
+	assert_int_equal(kdr_names_find(names, 3, NULL), -1);
+	assert_string_equal(kdr_names_at(names, 3, 0, "unknown"), "any");
+	assert_string_equal(kdr_names_at(names, 3, 2, "unknown"), "cross-dc");
+	assert_string_equal(kdr_names_at(names, 3, 3, "unknown"), "unknown");
+	assert_string_equal(kdr_names_at(names, 3, -1, "UNKNOWN"), "UNKNOWN");
+}
+
 static void test_strmap_sorted_set_get_remove(void **state)
 {
 	struct kdr_strmap map = KDR_STRMAP_INIT;
@@ -490,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_buf_detach_hands_over_ownership),
 		cmocka_unit_test(test_buf_json_string_escapes),
 		cmocka_unit_test(test_strvec_push_sort_join_find),
+		cmocka_unit_test(test_names_find_and_at),
 		cmocka_unit_test(test_strmap_sorted_set_get_remove),
 		cmocka_unit_test(test_diag_formats_location_field_and_message),
 		cmocka_unit_test(test_diag_move_keeps_counts),
