@@ -23,6 +23,30 @@ expect_in() { # file needle description
   fi
 }
 
+# The README's CLI synopsis is written by hand: it names every option each command's --help lists, and no other.
+/usr/bin/python3 - "$kdr" "$root/README.md" >"$work/synopsis" <<'PY' || { cat "$work/synopsis"; failures=$((failures + 1)); }
+import re, subprocess, sys
+kdr, readme = sys.argv[1], sys.argv[2]
+block = open(readme).read().split("## CLI", 1)[1].split("```", 2)[1]
+source = {"--git", "--ref", "--path", "--cache-dir", "--token-env", "--token-file", "--k8s", "--namespace", "--kubeconfig", "--context"}
+named, cmd = {}, None
+for line in block.splitlines():
+    m = re.match(r"kdr (\w+)", line)
+    cmd = m.group(1) if m else cmd if line.startswith(" ") else None
+    if cmd and cmd != "version":
+        named.setdefault(cmd, set()).update(re.findall(r"--[a-z0-9-]+", line))
+wrong = 0
+for cmd, opts in sorted(named.items()):
+    out = subprocess.run([kdr, cmd, "--help"], capture_output=True, text=True).stdout
+    listed = set(re.findall(r"^ +(?:-., )?(--[a-z0-9-]+)", out.partition("\noptions:\n")[2], re.M)) - {"--help"}
+    for o in sorted((listed - source) - opts):
+        print("FAIL: README's synopsis of kdr %s lacks %s (its --help lists it)" % (cmd, o)); wrong += 1
+    for o in sorted((opts - source) - listed):
+        print("FAIL: README's synopsis of kdr %s names %s (its --help does not list it)" % (cmd, o)); wrong += 1
+if len(named) < 12:
+    print("FAIL: README's synopsis: only %d commands found" % len(named)); wrong += 1
+sys.exit(1 if wrong else 0)
+PY
 expect_exit 0 "kdr --help" "$kdr" --help
 expect_in "$work/out" "validate" "help lists validate"
 expect_in "$work/out" "exit status" "help documents exit status"
