@@ -1,4 +1,5 @@
 #include "source_opts.h"
+#include "result.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,21 +47,16 @@ const struct kdr_secret_resolver *kdr_cli_source_resolver(void)
 	return kdr_source_resolver(&loaded);
 }
 
-/* Loads once from an open source; a Git commit or Kubernetes resourceVersion is announced. */
+/* Loads once from an open source (kdr_pipeline_load), printed. */
 static int load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_source_selection *src)
 {
-	struct kdr_diags diags = KDR_DIAGS_INIT;
-	int rc = kdr_source_load_now(out, &diags, source);
+	struct kdr_load_result result = { KDR_DIAGS_INIT, NULL, NULL };
+	struct kdr_buf none = KDR_BUF_INIT, err = KDR_BUF_INIT;
+	int rc = kdr_pipeline_load(out, &result, source);
 
-	kdr_diags_print(&diags, stderr);
-	if (rc != 0 && !src->git_url && !src->k8s)
-		fprintf(stderr, "kdr: %zu error(s), %zu warning(s) in '%s'; nothing will be used from it\n",
-			diags.errors, diags.warnings, src->dir ? src->dir : ".");
-	else if (rc != 0)
-		fprintf(stderr, "kdr: %s\n", kdr_error_message());
-	else if (src->git_url || src->k8s)
-		fprintf(stderr, "kdr: source %s @ %s\n", kdr_source_describe(source), out->revision ? out->revision : "?");
-	kdr_diags_release(&diags);
+	kdr_pipeline_load_render(&err, &result, src, out);
+	kdr_cli_print(&none, &err);
+	kdr_load_result_release(&result);
 	return rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
 }
 

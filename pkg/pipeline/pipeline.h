@@ -14,6 +14,7 @@
 #include "plan/plan.h"
 #include "reader/reader.h"
 #include "util/buf.h"
+#include "util/diag.h"
 #include "util/strvec.h"
 
 /*
@@ -25,6 +26,37 @@
  * the earlier ones left in struct kdr_pipeline. Nothing here prints: the
  * outcome of each stage is in the struct and in kdr_error_message().
  */
+
+/* --- the load stage: the desired state from its source, as every command loads it --- */
+
+struct kdr_source;
+struct kdr_source_selection;
+
+/* What loading the desired state came to (kdr_pipeline_load). */
+struct kdr_load_result {
+	struct kdr_diags diags; /* the documents' errors and warnings */
+	char *error;		/* why the load failed, its one-line summary (owned); NULL: loaded */
+	char *source;		/* the source's description (owned) */
+};
+
+/*
+ * Loads what `source` holds now (kdr_source_load_now: validated unless it
+ * was opened with KDR_SOURCE_NO_VALIDATE) into `out` (initialised; on
+ * failure untouched), filling `result`. Returns 0 or the load's code.
+ */
+int kdr_pipeline_load(struct kdr_desired *out, struct kdr_load_result *result, struct kdr_source *source);
+
+/*
+ * The load as every command prints it, to `err`: each diagnostic, then on
+ * a failure "kdr: N error(s), M warning(s) in 'DIR'; nothing will be used
+ * from it" for a directory (`sel`, the selection the source was opened
+ * from), "kdr: ERROR" for another source; a Git or Kubernetes source that
+ * loaded is announced, "kdr: source DESCRIPTION @ REVISION" (`desired`'s).
+ */
+void kdr_pipeline_load_render(struct kdr_buf *err, const struct kdr_load_result *result,
+			      const struct kdr_source_selection *sel, const struct kdr_desired *desired);
+
+void kdr_load_result_release(struct kdr_load_result *result);
 
 struct kdr_pipeline_options {
 	const struct kdr_secret_resolver *resolver; /* the source's (secretKeyRef), or NULL; lent */

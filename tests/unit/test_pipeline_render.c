@@ -1,5 +1,5 @@
 /*
- * What the commands print of the pipeline: the read stage (result.c, every
+ * What the commands print of the pipeline: the load (load.c), the read stage (result.c, every
  * command's), plan/apply/status's run (reconcile.c) and an apply's results
  * (apply_text.c); pure, no backend.
  */
@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "pipeline/pipeline.h"
+#include "source/source.h"
+#include "util/alloc.h"
 #include "util/file.h"
 
 /* One connector update Connect acted on, one it did not report within the timeout, one held delete. */
@@ -198,6 +200,47 @@ static void test_apply_to_a_snapshot(void **state)
 	kdr_reconcile_result_release(&result);
 }
 
+/* The load: every diagnostic, then a directory's counts, another source's reason, or the revision a Git source is at. */
+static void test_load_diagnostics_then_the_outcome(void **state)
+{
+	struct kdr_load_result result = { KDR_DIAGS_INIT, NULL, NULL };
+	struct kdr_source_selection dir = { .dir = "topology" }, git = { .git_url = "https://example.invalid/t.git" };
+	struct kdr_desired desired = { .revision = (char *)"0123abc" };
+	struct kdr_buf err = KDR_BUF_INIT, expected = KDR_BUF_INIT;
+	char *line = NULL;
+
+	(void)state;
+	kdr_diags_warning(&result.diags, NULL, "spec.topics", "matches nothing");
+	kdr_diags_error(&result.diags, NULL, "spec.partitions", "must be at least 1");
+	result.error = kdr_strdup("1 error(s) in 'topology'");
+	result.source = kdr_strdup("dir topology");
+	for (size_t i = 0; i < result.diags.n; i++) {
+		line = kdr_diag_format(&result.diags.v[i]);
+		kdr_buf_printf(&expected, "%s\n", line);
+		free(line);
+	}
+	kdr_pipeline_load_render(&err, &result, &dir, &desired);
+	kdr_buf_puts(&expected, "kdr: 1 error(s), 1 warning(s) in 'topology'; nothing will be used from it\n");
+	assert_string_equal(err.ptr, expected.ptr);
+
+	/* Git: its one-line reason; loaded, the commit it is at (a directory says nothing more). */
+	kdr_buf_reset(&err);
+	kdr_diags_release(&result.diags);
+	kdr_pipeline_load_render(&err, &result, &git, &desired);
+	assert_string_equal(err.ptr, "kdr: 1 error(s) in 'topology'\n");
+	kdr_buf_reset(&err);
+	free(result.error);
+	result.error = NULL;
+	kdr_pipeline_load_render(&err, &result, &git, &desired);
+	assert_string_equal(err.ptr, "kdr: source dir topology @ 0123abc\n");
+	kdr_buf_reset(&err);
+	kdr_pipeline_load_render(&err, &result, &dir, &desired);
+	assert_int_equal(err.len, 0);
+	kdr_buf_release(&err);
+	kdr_buf_release(&expected);
+	kdr_load_result_release(&result);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_run_read_is_the_same_rendering),
 		cmocka_unit_test(test_reconcile_stale_clusters_or_the_error),
 		cmocka_unit_test(test_apply_to_a_snapshot),
+		cmocka_unit_test(test_load_diagnostics_then_the_outcome),
 	};
 
 	printf("backend: none (pure rendering)\n");
