@@ -138,25 +138,6 @@ static int on_event(const char *type, json_t *object, void *vinf)
 	return 0;
 }
 
-/* Sleeps `ms` unless a stop comes first. */
-static void nap(struct kdr_k8s_informer *inf, int64_t ms)
-{
-	struct timespec until;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&inf->lock);
-	while (!atomic_load(&inf->stop))
-		if (pthread_cond_timedwait(&inf->cond, &inf->lock, &until) != 0)
-			break;
-	pthread_mutex_unlock(&inf->lock);
-}
-
 static void failed(struct kdr_k8s_informer *inf, int64_t *backoff)
 {
 	int64_t cap = inf->options.backoff_max_ms > 0 ? inf->options.backoff_max_ms : 10000;
@@ -165,7 +146,7 @@ static void failed(struct kdr_k8s_informer *inf, int64_t *backoff)
 	pthread_mutex_lock(&inf->lock);
 	inf->stats.failures++;
 	pthread_mutex_unlock(&inf->lock);
-	nap(inf, *backoff);
+	kdr_k8s__nap(&inf->stop, &inf->lock, &inf->cond, *backoff);
 	*backoff = *backoff * 2 > cap ? cap : *backoff * 2;
 }
 
@@ -298,12 +279,7 @@ void kdr_k8s_informer_free(struct kdr_k8s_informer *inf)
 {
 	if (!inf)
 		return;
-	atomic_store(&inf->stop, 1);
-	pthread_mutex_lock(&inf->lock);
-	pthread_cond_broadcast(&inf->cond);
-	pthread_mutex_unlock(&inf->lock);
-	if (inf->started)
-		pthread_join(inf->thread, NULL);
+	kdr_k8s__stop(&inf->stop, &inf->lock, &inf->cond, inf->started, inf->thread);
 	json_decref(inf->cache);
 	free(inf->path);
 	free(inf->resource_version);

@@ -2,6 +2,7 @@
 #define KDR_K8S_K8S_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +34,15 @@ int kdr_k8s__status_code(long http_status, const char *reason);
  * it short between pages. Returns 0 or the request's code.
  */
 int kdr_k8s__list(json_t **items, char **rv, struct kdr_k8s_client *client, const char *path, atomic_int *stop);
+
+/*
+ * A background loop's sleep of `ms` between rounds: returns early once *stop
+ * is raised (kdr_k8s__stop). `lock` must not be held; `cond` is its partner.
+ */
+void kdr_k8s__nap(atomic_int *stop, pthread_mutex_t *lock, pthread_cond_t *cond, int64_t ms);
+
+/* Stops a background loop: raises *stop, wakes its kdr_k8s__nap, and joins `thread` when `started`. */
+void kdr_k8s__stop(atomic_int *stop, pthread_mutex_t *lock, pthread_cond_t *cond, bool started, pthread_t thread);
 
 /* Now as a MicroTime (Lease, Event): RFC 3339 with microseconds, UTC. */
 void kdr_k8s__micro_time(char out[KDR_CLOCK_UTC_SIZE]);

@@ -128,21 +128,8 @@ static void *run(void *vlease)
 	struct kdr_k8s_lease *lease = vlease;
 
 	while (!atomic_load(&lease->stop)) {
-		struct timespec until;
-
 		try_lease(lease);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += lease->renew_ms / 1000;
-		until.tv_nsec += (lease->renew_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&lease->lock);
-		while (!atomic_load(&lease->stop))
-			if (pthread_cond_timedwait(&lease->cond, &lease->lock, &until) != 0)
-				break;
-		pthread_mutex_unlock(&lease->lock);
+		kdr_k8s__nap(&lease->stop, &lease->lock, &lease->cond, lease->renew_ms);
 	}
 	return NULL;
 }
@@ -198,12 +185,7 @@ void kdr_k8s_lease_free(struct kdr_k8s_lease *lease)
 {
 	if (!lease)
 		return;
-	atomic_store(&lease->stop, 1);
-	pthread_mutex_lock(&lease->lock);
-	pthread_cond_broadcast(&lease->cond);
-	pthread_mutex_unlock(&lease->lock);
-	if (lease->started)
-		pthread_join(lease->thread, NULL);
+	kdr_k8s__stop(&lease->stop, &lease->lock, &lease->cond, lease->started, lease->thread);
 	if (atomic_load(&lease->leading)) {
 		/* Released: an empty holder lets a successor take over at once. */
 		json_t *current = NULL;
