@@ -67,15 +67,56 @@ int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connec
 int kdr_connect_await_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name,
 			    enum kdr_connector_state want, int timeout_ms);
 /*
- * GET /connectors/<name>/status: *out whether a restart has happened as far
- * as the status shows, i.e. no instance it restarts is FAILED or RESTARTING
- * (Connect answers a restart before it restarts them). n_tasks == 0: the
- * connector and all its tasks (restart?includeTasks=true&onlyFailed=true);
- * else only tasks `tasks` (tasks/N/restart). *seen gets the state of the
- * instance that still waits (or the last one read).
+ * How long the instances a restart restarted must run before the restart
+ * counts as done (bounded by the apply's timeout): a task that fails again
+ * right away is a failure to report, not a success the next plan undoes.
+ * Real Connect 4.1.1, a heartbeat task: RESTARTING 0.03 s after the
+ * restart's answer, RUNNING 0.05 s, FAILED again with the same trace 1.07 s
+ * later when a transform throws, 6 s later when its producer refuses the
+ * record (the send failure surfaces on a later loop of the task).
  */
-int kdr_connect_restart_settled(bool *out, enum kdr_connector_state *seen, struct kdr_connect_client *client,
-				const char *name, const int32_t *tasks, size_t n_tasks);
+#define KDR_CONNECT_RESTART_WINDOW_MS 10000
+
+/* One instance a restart restarts (id -1: the connector). */
+struct kdr_connect_restart_instance {
+	int32_t id;
+	bool restarted; /* seen in a state other than FAILED since the restart was answered */
+};
+
+/* What an apply has seen of one restart so far. */
+struct kdr_connect_restart_watch {
+	struct kdr_connect_restart_instance *v;
+	size_t n;
+	int64_t running_since_ms;	 /* every watched instance runs since then (kdr_clock_mono_ms); 0: not */
+	enum kdr_connector_state seen; /* the state last read */
+	char *trace;			 /* the first line of the last FAILED trace read, or NULL */
+	int32_t failed_again;		 /* KDR_CONNECT_RESTART_FAILED_AGAIN: which instance (-1: the connector) */
+};
+
+#define KDR_CONNECT_RESTART_WATCH_INIT { NULL, 0, 0, KDR_CONNECTOR_UNKNOWN, NULL, 0 }
+
+enum kdr_connect_restart_progress {
+	KDR_CONNECT_RESTART_WAITING,	  /* not restarted yet, or not running for the window yet */
+	KDR_CONNECT_RESTART_DONE,	  /* every instance ran for KDR_CONNECT_RESTART_WINDOW_MS */
+	KDR_CONNECT_RESTART_FAILED_AGAIN, /* an instance was seen restarted, then FAILED */
+};
+
+/*
+ * GET /connectors/<name>/status after a restart was answered (Connect
+ * answers before it restarts: a FAILED instance reads FAILED, then
+ * RESTARTING or UNASSIGNED, then RUNNING, or FAILED again). n_tasks == 0:
+ * the connector and all its tasks (restart?includeTasks=true&onlyFailed=true);
+ * else only tasks `tasks` (tasks/N/restart). Call it every few hundred ms
+ * with the same `watch` (KDR_CONNECT_RESTART_WATCH_INIT first; released with
+ * kdr_connect_restart_watch_release): an instance still FAILED is "not
+ * restarted yet" until a read has seen it in another state, and FAILED after
+ * that is FAILED_AGAIN (watch->trace holds the first line of its trace). A
+ * read that fails leaves *out WAITING and returns its error.
+ */
+int kdr_connect_restart_poll(enum kdr_connect_restart_progress *out, struct kdr_connect_restart_watch *watch,
+			     struct kdr_connect_client *client, const char *name, const int32_t *tasks,
+			     size_t n_tasks, int64_t now_ms);
+void kdr_connect_restart_watch_release(struct kdr_connect_restart_watch *watch);
 /* GET /connectors/<name>/config: *out whether every key of `config` has its value there. */
 int kdr_connect_config_matches(bool *out, struct kdr_connect_client *client, const char *name,
 			       const struct kdr_strmap *config);

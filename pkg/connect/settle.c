@@ -30,13 +30,13 @@ static int get_connector_json(json_t **out, struct kdr_connect_client *client, c
 	return rc;
 }
 
-/* A state a restart has not moved past yet. */
-static bool awaits_restart(const char *state)
+/* A state a restarted instance runs in: what its target asks for (UNASSIGNED: between a stop and a start). */
+static bool runs(enum kdr_connector_state state)
 {
-	return !state || strcmp(state, "FAILED") == 0 || strcmp(state, "RESTARTING") == 0;
+	return state == KDR_CONNECTOR_RUNNING || state == KDR_CONNECTOR_PAUSED;
 }
 
-static bool wanted_task(const json_t *task, const int32_t *tasks, size_t n_tasks)
+static bool watched_task(const json_t *task, const int32_t *tasks, size_t n_tasks)
 {
 	json_int_t id = json_integer_value(json_object_get(task, "id"));
 
@@ -46,32 +46,95 @@ static bool wanted_task(const json_t *task, const int32_t *tasks, size_t n_tasks
 	return n_tasks == 0;
 }
 
-int kdr_connect_restart_settled(bool *out, enum kdr_connector_state *seen, struct kdr_connect_client *client,
-				const char *name, const int32_t *tasks, size_t n_tasks)
+/* The watch's entry for instance `id` (-1: the connector), added on first sight. */
+static struct kdr_connect_restart_instance *instance_of(struct kdr_connect_restart_watch *watch, int32_t id)
+{
+	for (size_t i = 0; i < watch->n; i++)
+		if (watch->v[i].id == id)
+			return &watch->v[i];
+	watch->v = kdr_realloc(watch->v, (watch->n + 1) * sizeof(*watch->v));
+	watch->v[watch->n] = (struct kdr_connect_restart_instance){ id, false };
+	return &watch->v[watch->n++];
+}
+
+static char *first_line(const char *trace)
+{
+	return trace ? kdr_strndup(trace, strcspn(trace, "\r\n")) : kdr_strdup("no trace");
+}
+
+/*
+ * One instance's status `status` ({"state", "trace"}) read after the
+ * restart's answer: false when it failed again (recorded in the watch),
+ * else whether it runs now.
+ */
+static bool watch_instance(bool *runs_now, struct kdr_connect_restart_watch *watch, int32_t id, const json_t *status)
+{
+	struct kdr_connect_restart_instance *instance = instance_of(watch, id);
+	const char *text = json_string_value(json_object_get(status, "state"));
+	enum kdr_connector_state state = KDR_CONNECTOR_UNKNOWN;
+
+	if (!text || kdr_connector_state_parse(&state, text) != 0)
+		state = KDR_CONNECTOR_UNKNOWN;
+	*runs_now = runs(state);
+	if (!*runs_now && watch->seen == KDR_CONNECTOR_UNKNOWN)
+		watch->seen = state; /* the first instance that still waits, for the PENDING message */
+	if (state != KDR_CONNECTOR_FAILED) {
+		instance->restarted = true;
+		return true;
+	}
+	free(watch->trace);
+	watch->trace = first_line(json_string_value(json_object_get(status, "trace")));
+	if (!instance->restarted)
+		return true; /* not restarted yet, as far as the status shows */
+	watch->failed_again = id;
+	return false;
+}
+
+int kdr_connect_restart_poll(enum kdr_connect_restart_progress *out, struct kdr_connect_restart_watch *watch,
+			     struct kdr_connect_client *client, const char *name, const int32_t *tasks,
+			     size_t n_tasks, int64_t now_ms)
 {
 	json_t *status = NULL;
-	const char *state = NULL;
-	size_t i = 0;
 	json_t *task = NULL;
+	size_t i = 0;
+	bool all_run = true, runs_now = false;
 	int rc = get_connector_json(&status, client, name, "/status");
 
-	*out = false;
-	*seen = KDR_CONNECTOR_UNKNOWN;
+	*out = KDR_CONNECT_RESTART_WAITING;
+	watch->seen = KDR_CONNECTOR_UNKNOWN;
 	if (rc != 0)
 		goto cleanup;
-	state = json_string_value(json_object_get(json_object_get(status, "connector"), "state"));
-	*out = n_tasks > 0 || !awaits_restart(state);
-	json_array_foreach(json_object_get(status, "tasks"), i, task) {
-		if (!*out || !wanted_task(task, tasks, n_tasks))
-			continue;
-		state = json_string_value(json_object_get(task, "state"));
-		*out = !awaits_restart(state);
+	if (n_tasks == 0) {
+		if (!watch_instance(&runs_now, watch, -1, json_object_get(status, "connector")))
+			goto failed_again;
+		all_run = runs_now;
 	}
-	if (!state || kdr_connector_state_parse(seen, state) != 0)
-		*seen = KDR_CONNECTOR_UNKNOWN;
+	json_array_foreach(json_object_get(status, "tasks"), i, task) {
+		if (!watched_task(task, tasks, n_tasks))
+			continue;
+		if (!watch_instance(&runs_now, watch, (int32_t)json_integer_value(json_object_get(task, "id")), task))
+			goto failed_again;
+		all_run = all_run && runs_now;
+	}
+	if (!all_run)
+		watch->running_since_ms = 0;
+	else if (watch->running_since_ms == 0)
+		watch->running_since_ms = now_ms;
+	if (all_run && now_ms - watch->running_since_ms >= KDR_CONNECT_RESTART_WINDOW_MS)
+		*out = KDR_CONNECT_RESTART_DONE;
+	goto cleanup;
+failed_again:
+	*out = KDR_CONNECT_RESTART_FAILED_AGAIN;
 cleanup:
 	json_decref(status);
 	return rc;
+}
+
+void kdr_connect_restart_watch_release(struct kdr_connect_restart_watch *watch)
+{
+	free(watch->v);
+	free(watch->trace);
+	*watch = (struct kdr_connect_restart_watch)KDR_CONNECT_RESTART_WATCH_INIT;
 }
 
 int kdr_connect_connector_state(enum kdr_connector_state *out, struct kdr_connect_client *client, const char *name)

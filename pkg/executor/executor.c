@@ -1,6 +1,7 @@
 #include "executor/executor.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,25 +59,30 @@ static const char *wanted_state(enum kdr_action_kind kind)
 
 /*
  * Whether Connect reports what `action` asked for: a pause PAUSED (or
- * STOPPED), a resume RUNNING, a restart its instances no longer FAILED or
- * RESTARTING, a created or updated connector with the sent config. *seen
- * gets the state read (for the warning).
+ * STOPPED), a resume RUNNING, a restart its instances restarted and running
+ * for KDR_CONNECT_RESTART_WINDOW_MS (*failed_again when one FAILED again), a
+ * created or updated connector with the sent config. watch->seen gets the
+ * state read (for the warning).
  */
-static bool settled(enum kdr_connector_state *seen, struct kdr_connect_client *client, const struct kdr_action *action)
+static bool settled(bool *failed_again, struct kdr_connect_restart_watch *watch, struct kdr_connect_client *client,
+		    const struct kdr_action *action)
 {
+	enum kdr_connect_restart_progress progress = KDR_CONNECT_RESTART_WAITING;
 	bool matches = false;
 
-	if (action->kind == KDR_ACTION_RESTART_CONNECTOR)
-		return kdr_connect_restart_settled(&matches, seen, client, action->resource, action->task_ids,
-						   action->n_task_ids) == 0 &&
-		       matches;
-	if (kdr_connect_connector_state(seen, client, action->resource) != 0)
+	if (action->kind == KDR_ACTION_RESTART_CONNECTOR) {
+		kdr_connect_restart_poll(&progress, watch, client, action->resource, action->task_ids,
+					 action->n_task_ids, kdr_clock_mono_ms());
+		*failed_again = progress == KDR_CONNECT_RESTART_FAILED_AGAIN;
+		return progress != KDR_CONNECT_RESTART_WAITING;
+	}
+	if (kdr_connect_connector_state(&watch->seen, client, action->resource) != 0)
 		return false; /* not known yet (a create), or unreadable this round */
 	switch (action->kind) {
 	case KDR_ACTION_PAUSE_CONNECTOR:
-		return *seen == KDR_CONNECTOR_PAUSED || *seen == KDR_CONNECTOR_STOPPED;
+		return watch->seen == KDR_CONNECTOR_PAUSED || watch->seen == KDR_CONNECTOR_STOPPED;
 	case KDR_ACTION_RESUME_CONNECTOR:
-		return *seen == KDR_CONNECTOR_RUNNING;
+		return watch->seen == KDR_CONNECTOR_RUNNING;
 	default:
 		return kdr_connect_config_matches(&matches, client, action->resource, &action->config) == 0 && matches;
 	}
@@ -91,11 +97,17 @@ static bool waits_for_connect(const struct kdr_action *action, const struct kdr_
 }
 
 /* Why `action` is reported PENDING: what Connect still showed after timeout_ms. */
-static char *unsettled_message(const char *cluster, const struct kdr_action *action, enum kdr_connector_state seen,
-			       int timeout_ms)
+static char *unsettled_message(const char *cluster, const struct kdr_action *action,
+			       const struct kdr_connect_restart_watch *watch, int timeout_ms)
 {
 	const char *want = wanted_state(action->kind);
+	enum kdr_connector_state seen = watch->seen;
 
+	if (action->kind == KDR_ACTION_RESTART_CONNECTOR && seen == KDR_CONNECTOR_FAILED)
+		return kdr_asprintf("cluster '%s': connector '%s': an instance it restarted is still FAILED after %d ms "
+				    "(%s): Connect has not restarted it yet, or it failed again before a status read "
+				    "saw it restarted; the next plan shows it again until it runs",
+				    cluster, action->resource, timeout_ms, watch->trace ? watch->trace : "no trace");
 	if (action->kind == KDR_ACTION_RESTART_CONNECTOR)
 		return kdr_asprintf("cluster '%s': connector '%s': an instance it restarted is still %s after %d ms: "
 				    "Connect has not restarted it yet; the next plan shows it again until it does",
@@ -109,22 +121,43 @@ static char *unsettled_message(const char *cluster, const struct kdr_action *act
 			    cluster, action->resource, kdr_connector_state_name(seen), timeout_ms);
 }
 
+/* A restart whose instance ran, then FAILED again: the action fails with the trace's first line. */
+static void fail_again(struct kdr_action_result *result, const char *cluster, const struct kdr_action *action,
+		       const struct kdr_connect_restart_watch *watch)
+{
+	char instance[32] = "";
+
+	if (watch->failed_again >= 0)
+		snprintf(instance, sizeof(instance), "task %d", (int)watch->failed_again);
+	else
+		snprintf(instance, sizeof(instance), "the connector");
+	/* Retriable: a later restart may run once the cause is gone; the next plan restarts it again. */
+	result->code = KDR_EUNAVAILABLE;
+	result->error_name = kdr_strdup(kdr_error_name(KDR_EUNAVAILABLE));
+	result->message = kdr_asprintf("cluster '%s': connector '%s': %s failed again after restart: %s", cluster,
+				       action->resource, instance, watch->trace ? watch->trace : "no trace");
+}
+
 /*
  * Waits, up to timeout_ms, until Connect reports the result of each change
  * this step made on `cluster` (Connect acts on a pause, resume, restart or
  * config PUT after answering, so a plan read at once would plan it again). A change
  * still not reported is marked unsettled with what Connect said; nothing is
- * undone.
+ * undone. A restarted instance that fails again fails its action; one still
+ * running when the time is up counts as restarted.
  */
 static void settle_connectors(struct kdr_apply_report *out, const struct kdr_plan *plan, const char *cluster,
 			      struct kdr_connect_client *client, const struct kdr_apply_run *run, int timeout_ms)
 {
 	bool *done = kdr_calloc(plan->n_actions + 1, sizeof(*done));
-	enum kdr_connector_state *seen = kdr_calloc(plan->n_actions + 1, sizeof(*seen));
+	bool *failed_again = kdr_calloc(plan->n_actions + 1, sizeof(*failed_again));
+	struct kdr_connect_restart_watch *watches = kdr_calloc(plan->n_actions + 1, sizeof(*watches));
 	int64_t deadline = kdr_clock_mono_ms() + timeout_ms;
 	struct timespec round = { 0, 250 * 1000000L };
 	size_t left = 0;
 
+	for (size_t i = 0; i < plan->n_actions; i++)
+		watches[i] = (struct kdr_connect_restart_watch)KDR_CONNECT_RESTART_WATCH_INIT;
 	for (;;) {
 		left = 0;
 		for (size_t i = 0; i < plan->n_actions; i++) {
@@ -133,24 +166,29 @@ static void settle_connectors(struct kdr_apply_report *out, const struct kdr_pla
 			if (done[i] || !kdr_apply_run_has(run, action->kind) || strcmp(action->cluster, cluster) != 0 ||
 			    !waits_for_connect(action, &out->results[i]))
 				continue;
-			done[i] = settled(&seen[i], client, action);
+			done[i] = settled(&failed_again[i], &watches[i], client, action);
 			left += !done[i];
 		}
 		if (left == 0 || kdr_clock_mono_ms() >= deadline)
 			break;
 		nanosleep(&round, NULL);
 	}
-	for (size_t i = 0; left && i < plan->n_actions; i++) {
+	for (size_t i = 0; i < plan->n_actions; i++) {
 		const struct kdr_action *action = &plan->actions[i];
 
-		if (done[i] || !kdr_apply_run_has(run, action->kind) || strcmp(action->cluster, cluster) != 0 ||
-		    !waits_for_connect(action, &out->results[i]))
+		if (failed_again[i])
+			fail_again(&out->results[i], cluster, action, &watches[i]);
+		if (done[i] || watches[i].running_since_ms != 0 || !kdr_apply_run_has(run, action->kind) ||
+		    strcmp(action->cluster, cluster) != 0 || !waits_for_connect(action, &out->results[i]))
 			continue;
 		out->results[i].unsettled = true;
-		out->results[i].message = unsettled_message(cluster, action, seen[i], timeout_ms);
+		out->results[i].message = unsettled_message(cluster, action, &watches[i], timeout_ms);
 	}
+	for (size_t i = 0; i < plan->n_actions; i++)
+		kdr_connect_restart_watch_release(&watches[i]);
 	free(done);
-	free(seen);
+	free(failed_again);
+	free(watches);
 }
 
 /*

@@ -116,6 +116,69 @@ def wait_tasks_running(base, name):
     return False
 
 
+def task_status(base, name, task):
+    """(state, trace) of task `task` of connector name now; (None, None) while unreadable (409, 404)."""
+    status, body = call(base, "GET", "/connectors/%s/status" % name)
+    for entry in body.get("tasks", []) if status == 200 and isinstance(body, dict) else []:
+        if entry.get("id") == task:
+            return entry.get("state"), entry.get("trace")
+    return None, None
+
+
+def wait_task_state(base, name, task, want):
+    """The trace of task `task` once it reads `want` (bounded), or None."""
+    deadline = time.monotonic() + SETTLE_S
+    while time.monotonic() < deadline:
+        state, trace = task_status(base, name, task)
+        if state == want:
+            return trace or ""
+        time.sleep(0.1)
+    return None
+
+
+def failing_again(base, bootstrap, check):
+    """A task that fails again right after its restart, as kdr apply tells it from one not restarted yet
+    (pkg/connect/settle.c). Real Connect: the heartbeat task's producer refuses its first record
+    (max.request.size 10 bytes) a second after it starts, and after every restart; the sandbox runs no
+    connector code and is told to do the same (connect-fail-task-again). The restart's 202 shows the task
+    RESTARTING with its old trace; a read then sees it leave FAILED (RESTARTING, UNASSIGNED or RUNNING) and
+    FAILED again with the same trace: the trace alone cannot tell a restart happened, the states can."""
+    config = mirror_heartbeat(bootstrap, "hbfail")
+    config[INTERVAL] = "1"
+    config["producer.override.max.request.size"] = "10"
+    status, _ = call(base, "PUT", "/connectors/hbfail/config", config)
+    check(status == 201, "PUT a heartbeat connector whose producer refuses every record -> 201 (got %s)" % status)
+    if not BED.real:
+        check(wait_task_state(base, "hbfail", 0, "RUNNING") is not None, "sandbox: its task runs")
+        BED.control("connect-fail-task-again conf hbfail 0 1000 org.apache.kafka.connect.errors.ConnectException: "
+                    "Unrecoverable exception from producer send callback")
+    trace = wait_task_state(base, "hbfail", 0, "FAILED")
+    first = (trace or "").split("\n", 1)[0]
+    check(first == "org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception from producer send "
+          "callback", "its task FAILED with the producer's exception (got %r)" % first)
+    status, body = call(base, "POST", "/connectors/hbfail/restart?includeTasks=true&onlyFailed=true")
+    answered = time.monotonic()
+    planned = body.get("tasks", [{}])[0] if isinstance(body, dict) and body.get("tasks") else {}
+    check(status == 202 and planned.get("state") == "RESTARTING" and planned.get("trace") == trace,
+          "POST restart?includeTasks=true&onlyFailed=true -> 202 with the FAILED task RESTARTING and its old trace "
+          "(got %s %s)" % (status, planned.get("state")))
+    seen = []
+    again = None
+    while time.monotonic() - answered < 15 and again is None:
+        state, now = task_status(base, "hbfail", 0)
+        if state and (not seen or seen[-1][1] != state):
+            seen.append((time.monotonic() - answered, state))
+        if state == "FAILED" and any(s != "FAILED" for _, s in seen):
+            again = now
+        time.sleep(0.05)
+    print("%s: the task after the restart's answer: %s" % ("real Connect" if BED.real else "sandbox",
+          ", ".join("%.3f s %s" % (t, s) for t, s in seen)), flush=True)
+    check(again is not None, "a read sees the task leave FAILED after the restart, then FAILED again")
+    check(again == trace, "it failed again with the same trace, word for word")
+    status, _ = call(base, "DELETE", "/connectors/hbfail")
+    check(status == 204, "DELETE hbfail -> 204 (got %s)" % status)
+
+
 def probe(clusters, check):
     base, bootstrap = clusters["conf"]["connect"], clusters["conf"]["bootstrap"]
     status, body = call(base, "GET", "/")
@@ -260,6 +323,8 @@ def probe(clusters, check):
     status, body = call(base, "POST", "/connectors/hb/restart?includeTasks=true&onlyFailed=true")
     check(status == 202 and isinstance(body, dict) and body.get("name") == "hb",
           "POST restart?includeTasks=true&onlyFailed=true -> 202 with the connector's status (got %s %r)" % (status, body))
+
+    failing_again(base, bootstrap, check)
 
     status, _ = call(base, "DELETE", "/connectors/hb")
     check(status == 204, "DELETE -> 204 (got %s)" % status)

@@ -212,19 +212,25 @@ static enum kdr_connector_state connector_state(struct fixture *f, const char *n
  * Waits (bounded) until the connector is `want` and, when task >= 0, task
  * `task` exists and is `want_task`; the sandbox is there at once.
  */
-/* Polls kdr_connect_restart_settled until the restart of `tasks` (none: the connector and all) shows. */
+/*
+ * Polls kdr_connect_restart_poll until the restart of `tasks` (none: the
+ * connector and all) shows and its instances ran for the window.
+ */
 static void wait_restarted(struct fixture *f, const char *name, const int32_t *tasks, size_t n_tasks)
 {
 	int64_t deadline = now_ms() + SETTLE_MS;
-	enum kdr_connector_state seen = KDR_CONNECTOR_UNKNOWN;
-	bool done = false;
+	struct kdr_connect_restart_watch watch = KDR_CONNECT_RESTART_WATCH_INIT;
+	enum kdr_connect_restart_progress progress = KDR_CONNECT_RESTART_WAITING;
 
-	while (kdr_connect_restart_settled(&done, &seen, f->client, name, tasks, n_tasks) != 0 || !done) {
+	while (kdr_connect_restart_poll(&progress, &watch, f->client, name, tasks, n_tasks, now_ms()) != 0 ||
+	       progress == KDR_CONNECT_RESTART_WAITING) {
 		if (now_ms() > deadline)
 			fail_msg("connector '%s': a restarted instance still %s after %d ms", name,
-				 kdr_connector_state_name(seen), SETTLE_MS);
+				 kdr_connector_state_name(watch.seen), SETTLE_MS);
 		sleep_ms(100);
 	}
+	assert_int_equal(progress, KDR_CONNECT_RESTART_DONE);
+	kdr_connect_restart_watch_release(&watch);
 }
 
 static void wait_state(struct fixture *f, const char *name, size_t task, enum kdr_connector_state want,

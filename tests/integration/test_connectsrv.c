@@ -1172,6 +1172,39 @@ static void test_restart_only_failed(void **state)
 	resp_release(&r);
 }
 
+/* A task that fails again after each restart: RUNNING for after_ms, then FAILED with the same trace. */
+static void test_task_fails_again_after_restart(void **state)
+{
+	struct resp r;
+	const char *failed[] = {"FAILED", "RUNNING"};
+	const char *running[] = {"RUNNING", "RUNNING"};
+
+	(void)state;
+	create_source(SOURCE, "2");
+	assert_int_equal(kdr_connect_server_fail_task_again(srv, SOURCE, 0, "again-trace", 300), 0);
+	assert_states(SOURCE, "RUNNING", 2, failed);
+	request(&r, "POST", "/connectors/" SOURCE "/restart?includeTasks=true&onlyFailed=true", NULL);
+	assert_int_equal(r.status, 202);
+	assert_string_equal(task_state(r.json, 0), "RESTARTING");
+	resp_release(&r);
+	/* The first read sees it running (the 300 ms start then), a read after them FAILED again. */
+	assert_states(SOURCE, "RUNNING", 2, running);
+	sleep_ms(400);
+	assert_states(SOURCE, "RUNNING", 2, failed);
+	request(&r, "GET", "/connectors/" SOURCE "/tasks/0/status", NULL);
+	assert_string_equal(jstr(r.json, "trace"), "again-trace");
+	resp_release(&r);
+	/* tasks/N/restart too; 0 ms: no read sees it running. */
+	assert_int_equal(kdr_connect_server_fail_task_again(srv, SOURCE, 0, "again-trace", 0), 0);
+	expect_status("POST", "/connectors/" SOURCE "/tasks/0/restart", NULL, 204);
+	assert_states(SOURCE, "RUNNING", 2, failed);
+	/* New task configs (a stop, then a resume) end it. */
+	expect_status("PUT", "/connectors/" SOURCE "/stop", NULL, 204);
+	expect_status("PUT", "/connectors/" SOURCE "/resume", NULL, 202);
+	assert_states(SOURCE, "RUNNING", 2, running);
+	assert_int_equal(kdr_connect_server_fail_task_again(srv, SOURCE, 2, "t", 0), KDR_ENOTFOUND);
+}
+
 static void test_restart_paused(void **state)
 {
 	const char *paused[] = {"PAUSED", "PAUSED"};
@@ -1705,6 +1738,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_restart_connector_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_include_tasks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_only_failed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_task_fails_again_after_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_paused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tasks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unassigned, setup, teardown),

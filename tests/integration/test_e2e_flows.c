@@ -71,10 +71,11 @@ struct scenario {
 	bool retired_policy;		 /* east's prune:true policy `retired` (retired.*, declares retired.keep) */
 	const char *retired_topic;	 /* one more topic it declares, or NULL */
 	const char *retired_match;	 /* its match (YAML-escaped regex), NULL: retired\..* */
+	const char *connector_config;	 /* east-to-west's connectorConfig (YAML flow mapping body), or NULL */
 };
 
 static const struct scenario baseline = {"orders, events, users, \"payments\\\\..*\"", false, true, NULL, NULL, false, NULL,
-					 NULL};
+					 NULL, NULL};
 
 static void bed_specs(struct kdr_sandbox_cluster_spec specs[2])
 {
@@ -156,6 +157,8 @@ static void load(struct kdr_desired *out, struct fixture *fx, const struct scena
 	    "  groups: [\".*\"]\n  replicationFactor: 3\n  tasksMax: 4\n"
 	    "  checkpoints: {enabled: true, syncGroupOffsets: true}\n  suspended: %s\n",
 	    sc->east_to_west_topics, sc->suspended ? "true" : "false");
+	if (sc->connector_config)
+		kdr_buf_printf(&yaml, "  connectorConfig: {%s}\n", sc->connector_config);
 	if (sc->west_to_east)
 		kdr_buf_puts(&yaml, "---\napiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\n"
 				    "metadata: {name: west-to-east}\nspec:\n  source: " WEST "\n  target: " EAST "\n"
@@ -1165,6 +1168,113 @@ static void test_failed_connector_and_task_are_restarted(void **state)
 	kdr_desired_release(&desired);
 }
 
+/* Waits (bounded) until task `task` of connector `name` on `cluster` reads FAILED. */
+static void wait_task_failed(struct fixture *fx, const char *cluster, const char *name, int task)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+	char *state = NULL, *task_state = NULL;
+
+	for (;;) {
+		state = worker_state(fx, cluster, name, task, &task_state);
+		free(state);
+		if ((task_state && strcmp(task_state, "FAILED") == 0) || now_ms() > deadline)
+			break;
+		free(task_state);
+		task_state = NULL;
+		sleep_ms(100);
+	}
+	if (!task_state || strcmp(task_state, "FAILED") != 0)
+		fail_msg("connector '%s': task %d is %s, not FAILED, after %d ms", name, task,
+			 task_state ? task_state : "missing", SETTLE_MS);
+	free(task_state);
+}
+
+/*
+ * A task that fails again right after its restart fails the apply with its
+ * trace's first line, without waiting out the timeout: real Connect shows it
+ * FAILED, RESTARTING, RUNNING, then FAILED again with the same trace. On
+ * real Connect the heartbeat task's producer refuses its first record
+ * (max.request.size 10; heartbeats every second); on the sandbox the same task is made to fail
+ * again a second after each restart, behind the worker's state delay. One
+ * that fails before any status read sees it running cannot be told from one
+ * not restarted yet: PENDING, with its trace (sandbox only).
+ */
+static void test_task_failing_again_after_restart_fails_the_apply(void **state)
+{
+	struct fixture *fx = *state;
+	struct scenario sc = baseline;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	struct kdr_executor_options options;
+	const char *name = "kdr.east-to-west.heartbeat";
+	const char *trace = "org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception from producer send "
+			    "callback\n\tat x";
+	/* What real Connect's trace starts with (AbstractWorkerSourceTask), and the sandbox's copy of it. */
+	const char *first_line = "org.apache.kafka.connect.errors.ConnectException: Unrecoverable exception from producer "
+				 "send callback";
+	size_t at = 0;
+	int64_t started = 0, took = 0;
+
+	/* A heartbeat (sent every second) is larger than 10 bytes: its send fails, and with it the task. */
+	sc.connector_config = "producer.override.max.request.size: \"10\"";
+	load(&desired, fx, &sc);
+	reconcile(&desired);
+	if (fx->sandbox) {
+		assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, EAST, LAG_MS), 0);
+		assert_int_equal(kdr_sandbox_connect_fail_task_again(fx->sandbox, EAST, name, 0, trace, 1000), 0);
+	}
+	wait_task_failed(fx, EAST, name, 0);
+	plan_live(&plan, &desired, NULL);
+	for (at = 0; at < plan.n_actions; at++)
+		if (plan.actions[at].kind == KDR_ACTION_RESTART_CONNECTOR && strcmp(plan.actions[at].resource, name) == 0)
+			break;
+	if (at == plan.n_actions)
+		print_plan(&plan);
+	assert_true(at < plan.n_actions);
+	assert_int_equal(plan.actions[at].n_task_ids, 1);
+	assert_int_equal(plan.actions[at].task_ids[0], 0);
+	executor_options(&options);
+	options.timeout_ms = 20000;
+	started = now_ms();
+	kdr_executor_apply(&report, &plan, &desired, &options);
+	took = now_ms() - started;
+	printf("# %s (%lld ms): %s\n", report.results[at].code ? "failed" : "ok", (long long)took,
+	       report.results[at].message ? report.results[at].message : "");
+	assert_int_equal(report.results[at].code, KDR_EUNAVAILABLE);
+	assert_false(report.results[at].unsettled);
+	assert_non_null(strstr(report.results[at].message, "cluster 'dc-east': connector 'kdr.east-to-west.heartbeat': "
+							   "task 0 failed again after restart: "));
+	assert_non_null(strstr(report.results[at].message, first_line));
+	assert_null(strchr(report.results[at].message, '\n')); /* the first line of the trace only */
+	assert_true(report.failed >= 1);
+	assert_true(took < options.timeout_ms);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+
+	if (fx->sandbox) {
+		/* Failing again before any read sees it running: not restarted yet, as far as Connect shows. */
+		assert_int_equal(kdr_sandbox_connect_fail_task_again(fx->sandbox, EAST, name, 0, trace, 0), 0);
+		plan_live(&plan, &desired, NULL);
+		assert_int_equal(plan.n_actions, 1);
+		executor_options(&options);
+		options.timeout_ms = 1500;
+		kdr_executor_apply(&report, &plan, &desired, &options);
+		printf("# pending: %s\n", report.results[0].message);
+		assert_int_equal(report.failed, 0);
+		assert_int_equal(report.unsettled, 1);
+		assert_non_null(strstr(report.results[0].message,
+				       "an instance it restarted is still FAILED after 1500 ms (org.apache.kafka.connect."
+				       "errors.ConnectException: Unrecoverable exception from producer send callback): "
+				       "Connect has not "
+				       "restarted it yet, or it failed again before a status read saw it restarted"));
+		kdr_apply_report_release(&report);
+		kdr_plan_release(&plan);
+		assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, EAST, 0), 0);
+	}
+	kdr_desired_release(&desired);
+}
+
 /*
  * issue 14 item 5: text that came from a remote system (a failed task's
  * trace) never shows a secret kdr resolved, and a URL's userinfo is masked
@@ -1383,6 +1493,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_connector_and_task_are_restarted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_task_failing_again_after_restart_fails_the_apply, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_scrubs_secrets_from_remote_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_unreachable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_worker_killed_then_restarted, setup, teardown),

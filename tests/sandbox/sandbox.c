@@ -353,6 +353,15 @@ int kdr_sandbox_connect_fail_task(struct kdr_sandbox *sandbox, const char *clust
 	return server ? kdr_connect_server_fail_task(server, connector, task, trace) : rc;
 }
 
+int kdr_sandbox_connect_fail_task_again(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
+					int task, const char *trace, int after_ms)
+{
+	int rc = 0;
+	struct kdr_connect_server *server = find_connect(sandbox, cluster, &rc);
+
+	return server ? kdr_connect_server_fail_task_again(server, connector, task, trace, after_ms) : rc;
+}
+
 int kdr_sandbox_connect_fail_connector(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
 				       const char *trace)
 {

@@ -151,6 +151,13 @@ int32_t kdr_sandbox_controller_id(struct kdr_sandbox *sandbox, const char *clust
 /* Connect: marks a connector FAILED with `trace` (a restart brings it back). */
 int kdr_sandbox_connect_fail_connector(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
 				       const char *trace);
+/*
+ * Connect: marks a task FAILED with `trace` now and after every restart: the
+ * restarted task runs `after_ms` (0: not long enough for any status read to
+ * see it), then FAILs again with the same trace. New task configs end it.
+ */
+int kdr_sandbox_connect_fail_task_again(struct kdr_sandbox *sandbox, const char *cluster, const char *connector,
+					int task, const char *trace, int after_ms);
 /* Connect: marks a connector and its tasks UNASSIGNED, as when their worker left. */
 int kdr_sandbox_connect_unassign(struct kdr_sandbox *sandbox, const char *cluster, const char *connector);
 /* Names of the clusters, in spec order; lent. */

@@ -414,7 +414,10 @@ static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config 
  * 0 removes it), connect-delay CLUSTER MS makes the cluster's Connect worker
  * apply pause/resume/stop and config updates MS after answering
  * (kdr_sandbox_connect_set_state_delay; all-up puts back the delay the
- * workers started with), ping answers ok; a Connect worker cannot be killed
+ * workers started with), connect-fail-task-again CLUSTER CONNECTOR TASK
+ * AFTER_MS TRACE makes a task FAILED now and again AFTER_MS after each
+ * restart (kdr_sandbox_connect_fail_task_again; TRACE is the rest of the
+ * line), ping answers ok; a Connect worker cannot be killed
  * here (its state is in memory).
  */
 struct control {
@@ -519,10 +522,26 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 				ctl->down[ctl->n_down++].id = (int32_t)id;
 			}
 		}
+	} else if (verb && strcmp(verb, "connect-fail-task-again") == 0 && id_text) {
+		/* connect-fail-task-again CLUSTER CONNECTOR TASK AFTER_MS TRACE: id_text is the connector. */
+		char *task_text = strtok_r(NULL, " \t\r", &save);
+		char *after_text = task_text ? strtok_r(NULL, " \t\r", &save) : NULL;
+		char *task_end = NULL, *after_end = NULL;
+		long task = task_text ? strtol(task_text, &task_end, 10) : -1;
+		long after = after_text ? strtol(after_text, &after_end, 10) : -1;
+		const char *trace = save ? save + strspn(save, " \t") : NULL;
+
+		if (!task_end || *task_end || task < 0 || task > 65535 || !after_end || *after_end || after < 0 ||
+		    after > 600000 || !trace || !*trace)
+			snprintf(answer, size, "error usage: connect-fail-task-again CLUSTER CONNECTOR TASK AFTER_MS TRACE");
+		else if (kdr_sandbox_connect_fail_task_again(ctl->sandbox, cluster, id_text, (int)task, trace, (int)after) != 0)
+			snprintf(answer, size, "error %s", kdr_error_message());
+		else
+			snprintf(answer, size, "ok");
 	} else if (verb && (strcmp(verb, "connect-down") == 0 || strcmp(verb, "connect-up") == 0)) {
 		snprintf(answer, size, "error kdr-sandbox cannot kill its Connect worker (its state is in memory)");
 	} else {
-		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, connect-delay CLUSTER MS, all-up, ping)");
+		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, connect-delay CLUSTER MS, connect-fail-task-again CLUSTER CONNECTOR TASK AFTER_MS TRACE, all-up, ping)");
 	}
 }
 

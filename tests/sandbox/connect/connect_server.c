@@ -309,7 +309,8 @@ void kdr_connect_server_fail(struct kdr_connect_server *server, int status, int 
 }
 
 /* Runs a fault on `connector` under the lock; KDR_ENOTFOUND with a message when it does not apply. */
-static int inject(struct kdr_connect_server *server, const char *connector, long task, const char *trace, bool unassign)
+static int inject(struct kdr_connect_server *server, const char *connector, long task, const char *trace, bool unassign,
+		  int again_ms)
 {
 	struct kdr_connect_connector *conn = NULL;
 	int rc = 0;
@@ -320,6 +321,8 @@ static int inject(struct kdr_connect_server *server, const char *connector, long
 		rc = KDR_ENOTFOUND;
 	else if (unassign)
 		kdr_connect_state_unassign(conn);
+	else if (again_ms >= 0)
+		rc = kdr_connect_state_fail_again(conn, task, trace, (uint64_t)again_ms * 1000000u);
 	else
 		rc = kdr_connect_state_fail(conn, task, trace);
 	pthread_mutex_unlock(&server->lock);
@@ -335,17 +338,26 @@ int kdr_connect_server_fail_task(struct kdr_connect_server *server, const char *
 	if (task < 0)
 		return kdr_error_set(KDR_ENOTFOUND, "connect sandbox: connector '%s': task %d not found", connector,
 				     task);
-	return inject(server, connector, task, trace, false);
+	return inject(server, connector, task, trace, false, -1);
+}
+
+int kdr_connect_server_fail_task_again(struct kdr_connect_server *server, const char *connector, int task,
+				       const char *trace, int after_ms)
+{
+	if (task < 0)
+		return kdr_error_set(KDR_ENOTFOUND, "connect sandbox: connector '%s': task %d not found", connector,
+				     task);
+	return inject(server, connector, task, trace, false, after_ms > 0 ? after_ms : 0);
 }
 
 int kdr_connect_server_fail_connector(struct kdr_connect_server *server, const char *connector, const char *trace)
 {
-	return inject(server, connector, -1, trace, false);
+	return inject(server, connector, -1, trace, false, -1);
 }
 
 int kdr_connect_server_unassign(struct kdr_connect_server *server, const char *connector)
 {
-	return inject(server, connector, -1, NULL, true);
+	return inject(server, connector, -1, NULL, true, -1);
 }
 
 uint64_t kdr_connect_server_request_count(struct kdr_connect_server *server, const char *method)

@@ -36,6 +36,14 @@ void kdr_connect_server_fail(struct kdr_connect_server *server, int status, int 
 int kdr_connect_server_fail_task(struct kdr_connect_server *server, const char *connector, int task,
 				 const char *trace);
 /*
+ * Marks task `task` of `connector` FAILED with `trace`, now and after every
+ * restart: the restarted task runs for `after_ms` (0: fails before any
+ * status read sees it running), then FAILs again with the same trace, as a
+ * task whose first poll throws. New task configs end it. KDR_ENOTFOUND when absent.
+ */
+int kdr_connect_server_fail_task_again(struct kdr_connect_server *server, const char *connector, int task,
+				       const char *trace, int after_ms);
+/*
  * Marks connector `connector` FAILED with `trace` (its tasks keep their
  * states); KDR_ENOTFOUND when absent. A restart brings it back.
  */

@@ -48,8 +48,10 @@ static void free_tasks(struct kdr_connect_connector *conn)
 {
 	size_t i = 0;
 
-	for (i = 0; i < conn->n_tasks; i++)
+	for (i = 0; i < conn->n_tasks; i++) {
 		free(conn->tasks[i].trace);
+		free(conn->tasks[i].again_trace);
+	}
 	free(conn->tasks);
 	conn->tasks = NULL;
 	conn->n_tasks = 0;
@@ -144,6 +146,25 @@ static void start_task(struct kdr_connect_connector *conn, size_t task)
 {
 	conn->tasks[task].state = task_state_for(conn->target);
 	set_trace(&conn->tasks[task].trace, NULL);
+	conn->tasks[task].again_due_ns = 0; /* the next advance starts its clock */
+}
+
+/* The fail_again faults: a task that runs starts its clock; one whose time is up FAILs again. */
+static void fail_again_due(struct kdr_connect_connector *conn, uint64_t now_ns)
+{
+	for (size_t i = 0; i < conn->n_tasks; i++) {
+		struct kdr_connect_task *task = &conn->tasks[i];
+
+		if (!task->again_trace || task->state != KDR_CONNECT_RUNNING)
+			continue;
+		if (task->again_due_ns == 0)
+			task->again_due_ns = now_ns + task->again_after_ns;
+		if (now_ns >= task->again_due_ns) {
+			task->state = KDR_CONNECT_FAILED;
+			set_trace(&task->trace, task->again_trace);
+			task->again_due_ns = 0;
+		}
+	}
 }
 
 /* The connector (re)generates its task configs from its current config: new tasks. */
@@ -298,6 +319,7 @@ void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t n
 	for (i = 0; i < store->n; i++) {
 		struct kdr_connect_connector *conn = store->v[i];
 
+		fail_again_due(conn, now_ns);
 		if (!conn->pending && !conn->pending_bounce && !conn->pending_restart && !conn->pending_task_restart)
 			continue;
 		if (store->state_delay_ns > 0 && conn->pending_due_ns > now_ns)
@@ -310,6 +332,7 @@ void kdr_connect_state_advance(struct kdr_connect_state_store *store, uint64_t n
 		apply_restarts(conn);
 		conn->pending = false;
 		conn->pending_bounce = false;
+		fail_again_due(conn, now_ns); /* after_ns 0: FAILED before any read sees it running */
 	}
 }
 
@@ -387,6 +410,18 @@ int kdr_connect_state_fail(struct kdr_connect_connector *conn, long task, const 
 		return KDR_ENOTFOUND;
 	conn->tasks[task].state = KDR_CONNECT_FAILED;
 	set_trace(&conn->tasks[task].trace, trace);
+	return 0;
+}
+
+int kdr_connect_state_fail_again(struct kdr_connect_connector *conn, long task, const char *trace, uint64_t after_ns)
+{
+	int rc = task < 0 ? KDR_ENOTFOUND : kdr_connect_state_fail(conn, task, trace);
+
+	if (rc != 0)
+		return rc;
+	set_trace(&conn->tasks[task].again_trace, trace);
+	conn->tasks[task].again_after_ns = after_ns;
+	conn->tasks[task].again_due_ns = 0;
 	return 0;
 }
 

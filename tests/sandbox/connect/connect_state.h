@@ -42,6 +42,10 @@ struct kdr_connect_task {
 	enum kdr_connect_state state;
 	char *trace;	      /* NULL: none */
 	bool pending_restart; /* a restart asked for but not done yet (state delay) */
+	/* kdr_connect_state_fail_again: each restart runs the task, then it FAILs again with again_trace */
+	char *again_trace;	/* NULL: no such fault */
+	uint64_t again_after_ns; /* how long it runs first */
+	uint64_t again_due_ns;	 /* when the running task fails again; 0: not running with the fault */
 };
 
 struct kdr_connect_connector {
@@ -129,6 +133,16 @@ int kdr_connect_state_restart_task(struct kdr_connect_state_store *store, struct
 
 /* Fault injection: marks a task (task >= 0) or the connector (task < 0) FAILED with `trace`. */
 int kdr_connect_state_fail(struct kdr_connect_connector *conn, long task, const char *trace);
+/*
+ * Fault injection: task `task` FAILs with `trace` now and after every
+ * restart, `after_ns` after it runs again (0: at once, before any status
+ * read sees it running), as a task whose first poll throws does (real Connect
+ * 4.1.1, a heartbeat task with a failing transform: RESTARTING 0.03 s after
+ * the restart's answer, RUNNING 0.05 s, FAILED again 1.07 s, the same
+ * trace). New task configs (a config change, a stop) end it. KDR_ENOTFOUND
+ * when the task does not exist.
+ */
+int kdr_connect_state_fail_again(struct kdr_connect_connector *conn, long task, const char *trace, uint64_t after_ns);
 /* Fault injection: the connector and its tasks become UNASSIGNED (their worker left the group). */
 void kdr_connect_state_unassign(struct kdr_connect_connector *conn);
 
