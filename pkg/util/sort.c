@@ -1,30 +1,34 @@
-/* A stable sort, and keep-the-newest-per-key on top of it (sort.h). */
+/* A stable sort, by name too, keep-the-newest-per-key on top of it, binary searches (sort.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
 #include "util/sort.h"
 
-/* Merges the sorted halves [lo, mid) and [mid, hi) of `a` through `scratch`; the left wins ties. */
+/*
+ * Merges the sorted runs [lo, mid) and [mid, hi) of `a`, the left one winning
+ * ties. Only the left run moves out to `scratch`: the merge writes `a` from lo
+ * and stays behind the right run's next element, so what is left of the right
+ * run at the end is already in place.
+ */
 static void merge(char *a, char *scratch, size_t lo, size_t mid, size_t hi, size_t size,
 		  int (*compare)(const void *, const void *))
 {
-	size_t i = lo, j = mid, k = lo;
+	size_t n_left = mid - lo, i = 0, j = mid, k = lo;
 
-	while (i < mid && j < hi) {
-		if (compare(a + j * size, a + i * size) < 0)
-			memcpy(scratch + k++ * size, a + j++ * size, size);
+	memcpy(scratch, a + lo * size, n_left * size);
+	while (i < n_left && j < hi) {
+		if (compare(a + j * size, scratch + i * size) < 0)
+			memcpy(a + k++ * size, a + j++ * size, size);
 		else
-			memcpy(scratch + k++ * size, a + i++ * size, size);
+			memcpy(a + k++ * size, scratch + i++ * size, size);
 	}
-	memcpy(scratch + k * size, a + i * size, (mid - i) * size);
-	k += mid - i;
-	memcpy(scratch + k * size, a + j * size, (hi - j) * size);
-	memcpy(a + lo * size, scratch + lo * size, (hi - lo) * size);
+	memcpy(a + k * size, scratch + i * size, (n_left - i) * size);
 }
 
 void kdr_sort_stable(void *base, size_t n, size_t size, int (*compare)(const void *, const void *))
 {
+	char *a = base;
 	char *scratch = NULL;
 
 	if (n < 2)
@@ -36,10 +40,28 @@ void kdr_sort_stable(void *base, size_t n, size_t size, int (*compare)(const voi
 			size_t mid = lo + width;
 			size_t hi = mid + width < n ? mid + width : n;
 
-			merge(base, scratch, lo, mid, hi, size, compare);
+			/* Runs already in order (input often comes nearly sorted) cost one comparison. */
+			if (compare(a + (mid - 1) * size, a + mid * size) > 0)
+				merge(a, scratch, lo, mid, hi, size, compare);
 		}
 	}
 	free(scratch);
+}
+
+/* A pointer to a struct converts to a pointer to its first member. */
+static const char *first_name(const void *element)
+{
+	return *(const char *const *)element;
+}
+
+static int compare_first_names(const void *a, const void *b)
+{
+	return strcmp(first_name(a), first_name(b));
+}
+
+void kdr_sort_by_name(void *base, size_t n, size_t size)
+{
+	kdr_sort_stable(base, n, size, compare_first_names);
 }
 
 size_t kdr_sort_keep_last(void *base, size_t n, size_t size, int (*compare)(const void *, const void *),
@@ -88,10 +110,7 @@ size_t kdr_sort_first_named(const void *base, size_t n, size_t size, const char 
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		/* A pointer to a struct converts to a pointer to its first member. */
-		const char *const *element = (const char *const *)(const void *)((const char *)base + mid * size);
-
-		if (strcmp(*element, name) < 0)
+		if (strcmp(first_name((const char *)base + mid * size), name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -11,6 +11,14 @@
 void kdr_sort_stable(void *base, size_t n, size_t size, int (*compare)(const void *, const void *));
 
 /*
+ * Stable-sorts `n` elements of `size` bytes at `base`, structs whose first
+ * member is a `const char *` (a name, never NULL), by that name (strcmp):
+ * elements of one name stay in the order they were added, so the first of a
+ * run is the earliest (what kdr_sort_first_named then finds).
+ */
+void kdr_sort_by_name(void *base, size_t n, size_t size);
+
+/*
  * Stable-sorts `n` elements by `compare` and keeps, of each run of equal
  * elements, only the last one added (the newest, for records in log order);
  * `release` frees the contents of each dropped element. Returns how many

@@ -400,34 +400,57 @@ static void release_keyed(void *e)
 	released_count++;
 }
 
-/* Against an insertion sort (stable by construction) over pseudo-random keys with many ties. */
+/* The stable order as a total one: by key, then by original position (seq), so qsort's result is the only answer. */
+static int compare_keyed_then_seq(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int cmp = compare_keyed(a, b);
+
+	return cmp ? cmp : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+enum keyed_input { KEYED_RANDOM, KEYED_ASCENDING, KEYED_DESCENDING };
+
+/* kdr_sort_stable on `n` keys below `range` (few: many ties), against the reference order. */
+static void check_sort_stable(size_t n, int range, enum keyed_input input, uint64_t *x)
+{
+	struct keyed *v = kdr_calloc(n + 1, sizeof(*v));
+	struct keyed *want = kdr_calloc(n + 1, sizeof(*want));
+
+	for (size_t i = 0; i < n; i++) {
+		*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+		v[i] = (struct keyed){ (int)((*x >> 33) % (uint64_t)range), (int)i, 0 };
+		if (input == KEYED_ASCENDING)
+			v[i].key = (int)((uint64_t)i * (uint64_t)range / (n + 1));
+		else if (input == KEYED_DESCENDING)
+			v[i].key = range - 1 - (int)((uint64_t)i * (uint64_t)range / (n + 1));
+	}
+	memcpy(want, v, n * sizeof(*v));
+	qsort(want, n, sizeof(*want), compare_keyed_then_seq);
+	kdr_sort_stable(v, n, sizeof(*v), compare_keyed);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(v[i].key, want[i].key);
+		assert_int_equal(v[i].seq, want[i].seq);
+	}
+	free(v);
+	free(want);
+}
+
+/* Sizes 0, 1, 2, every size to 300 and 100,000; all ties, few keys, many keys; random, sorted, reversed. */
 static void test_sort_stable_keeps_order_of_equals(void **state)
 {
-	enum { N = 257 };
-	struct keyed v[N], want[N];
+	const int ranges[] = { 1, 2, 16, 1 << 30 };
 	uint64_t x = 42;
 
 	(void)state;
-	for (int round = 0; round < 50; round++) {
-		size_t n = (size_t)round * 5 % N;
-
-		for (size_t i = 0; i < n; i++) {
-			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-			v[i] = (struct keyed){ (int)(x >> 60), (int)i, 0 };
-		}
-		memcpy(want, v, n * sizeof(*v));
-		for (size_t i = 1; i < n; i++)
-			for (size_t j = i; j > 0 && compare_keyed(&want[j], &want[j - 1]) < 0; j--) {
-				struct keyed t = want[j];
-
-				want[j] = want[j - 1];
-				want[j - 1] = t;
-			}
-		kdr_sort_stable(v, n, sizeof(*v), compare_keyed);
-		for (size_t i = 0; i < n; i++) {
-			assert_int_equal(v[i].key, want[i].key);
-			assert_int_equal(v[i].seq, want[i].seq);
-		}
+	for (size_t n = 0; n <= 300; n++)
+		for (size_t r = 0; r < sizeof(ranges) / sizeof(*ranges); r++)
+			check_sort_stable(n, ranges[r], KEYED_RANDOM, &x);
+	for (size_t r = 0; r < sizeof(ranges) / sizeof(*ranges); r++) {
+		check_sort_stable(100000, ranges[r], KEYED_RANDOM, &x);
+		check_sort_stable(100000, ranges[r], KEYED_ASCENDING, &x);
+		check_sort_stable(100000, ranges[r], KEYED_DESCENDING, &x);
+		check_sort_stable(100001, ranges[r], KEYED_RANDOM, &x); /* odd: a last run without a partner */
 	}
 }
 
@@ -494,6 +517,32 @@ static void test_clock_utc_forms(void **state)
 	assert_true(kdr_clock_wall_ms() > 1700000000000LL);
 }
 
+/* By the first member's name, names repeated: each name's elements keep the order they were added in. */
+static void test_sort_by_name_is_stable(void **state)
+{
+	const char *const pool[] = { "orders", "b", "a", "orders.dlq", "" };
+	struct named v[500];
+	uint64_t x = 7;
+	int first_orders = -1;
+
+	(void)state;
+	for (int i = 0; i < 500; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		v[i] = (struct named){ pool[(x >> 33) % 5], i };
+		if (first_orders < 0 && strcmp(v[i].name, "orders") == 0)
+			first_orders = i;
+	}
+	kdr_sort_by_name(v, 500, sizeof(*v));
+	for (int i = 1; i < 500; i++) {
+		int cmp = strcmp(v[i - 1].name, v[i].name);
+
+		assert_true(cmp < 0 || (cmp == 0 && v[i - 1].seq < v[i].seq));
+	}
+	/* The lower bound of a name is then its earliest element. */
+	assert_int_equal(v[kdr_sort_first_named(v, 500, sizeof(*v), "orders")].seq, first_orders);
+	kdr_sort_by_name(v, 0, sizeof(*v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_sort_stable_keeps_order_of_equals),
 		cmocka_unit_test(test_sort_keep_last_keeps_the_newest_per_key),
 		cmocka_unit_test(test_sort_first_named_is_the_lower_bound),
+		cmocka_unit_test(test_sort_by_name_is_stable),
 		cmocka_unit_test(test_grow_keeps_contents),
 		cmocka_unit_test(test_clock_utc_forms),
 	};
