@@ -4,6 +4,7 @@
 
 #include "diff/diff_internal.h"
 #include "util/alloc.h"
+#include "util/sort.h"
 
 /* Kinds in output order (byte order of their names). */
 enum kind {
@@ -18,7 +19,6 @@ static const char *const kind_names[] = { "KafkaCluster", "ReplicationFlow", "To
 struct item {
 	enum kind kind;
 	const char *name; /* lent from the desired state */
-	size_t seq;
 	struct diff_flat flat;
 };
 
@@ -37,7 +37,6 @@ static struct item *add_item(struct side *side, enum kind kind, const struct kdr
 	memset(item, 0, sizeof(*item));
 	item->kind = kind;
 	item->name = meta->name ? meta->name : "";
-	item->seq = side->n;
 	side->n++;
 	return item;
 }
@@ -45,15 +44,10 @@ static struct item *add_item(struct side *side, enum kind kind, const struct kdr
 static int compare_items(const void *a, const void *b)
 {
 	const struct item *ia = a, *ib = b;
-	int cmp = 0;
 
 	if (ia->kind != ib->kind)
 		return ia->kind < ib->kind ? -1 : 1;
-	cmp = strcmp(ia->name, ib->name);
-	if (cmp)
-		return cmp;
-	/* Duplicate names (which validation rejects) pair up in source order. */
-	return ia->seq < ib->seq ? -1 : ia->seq > ib->seq;
+	return strcmp(ia->name, ib->name);
 }
 
 static void flatten_all(struct side *out, const struct kdr_desired *desired)
@@ -68,8 +62,8 @@ static void flatten_all(struct side *out, const struct kdr_desired *desired)
 	for (size_t i = 0; i < desired->n_policies; i++)
 		kdr_diff__flatten_policy(&add_item(out, KIND_POLICY, &desired->policies[i].meta)->flat,
 					 &desired->policies[i]);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), compare_items);
+	/* Stable: duplicate names (which validation rejects) pair up in source order. */
+	kdr_sort_stable(out->v, out->n, sizeof(*out->v), compare_items);
 }
 
 static void release_side(struct side *side)

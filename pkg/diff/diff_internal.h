@@ -20,7 +20,6 @@ struct diff_flat_field {
 	char *value;
 	const char *secret; /* lent; non-NULL only for redacted literals */
 	bool redacted;
-	size_t seq; /* insertion order: a stable tie-break for duplicate paths */
 };
 
 struct diff_flat {

@@ -7,6 +7,7 @@
 #include "util/alloc.h"
 #include "util/scrub.h"
 #include "util/buf.h"
+#include "util/sort.h"
 
 static void add_take(struct diff_flat *out, char *path, char *value)
 {
@@ -17,7 +18,6 @@ static void add_take(struct diff_flat *out, char *path, char *value)
 	memset(field, 0, sizeof(*field));
 	field->path = path;
 	field->value = value;
-	field->seq = out->n;
 	out->n++;
 }
 
@@ -114,20 +114,10 @@ static void add_set(struct diff_flat *out, const char *path, const struct kdr_st
 	free(sorted);
 }
 
-static int compare_fields(const void *a, const void *b)
-{
-	const struct diff_flat_field *fa = a, *fb = b;
-	int cmp = strcmp(fa->path, fb->path);
-
-	if (cmp)
-		return cmp;
-	return fa->seq < fb->seq ? -1 : fa->seq > fb->seq;
-}
-
+/* By path, duplicate paths in the order they were added. */
 static void sort_fields(struct diff_flat *out)
 {
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), compare_fields);
+	kdr_sort_by_name(out->v, out->n, sizeof(*out->v));
 }
 
 void kdr_diff__flatten_cluster(struct diff_flat *out, const struct kdr_cluster *cl)

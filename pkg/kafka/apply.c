@@ -12,6 +12,7 @@
 #include "kafka/kafka_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 /*
  * Kafka closes a connection whose request exceeds socket.request.max.bytes
@@ -20,10 +21,10 @@
  */
 #define KDR_KAFKA_MAX_REQUEST_BYTES ((size_t)48 << 20)
 
-/* One action of a batch, with its topic (for matching the per-topic results). */
+/* One action of a batch, with its topic (for matching the per-topic results); the topic first, for kdr_sort_by_name. */
 struct pending {
-	size_t action;
 	const char *topic;
+	size_t action;
 };
 
 /* A per-topic result, whatever the admin call. */
@@ -32,16 +33,6 @@ struct outcome {
 	rd_kafka_resp_err_t err;
 	const char *errstr;
 };
-
-static int compare_pending(const void *a, const void *b)
-{
-	const struct pending *x = a, *y = b;
-	int cmp = strcmp(x->topic, y->topic);
-
-	if (cmp)
-		return cmp;
-	return x->action < y->action ? -1 : x->action > y->action;
-}
 
 static int compare_pending_action(const void *a, const void *b)
 {
@@ -359,27 +350,19 @@ static void batch_collect(struct kdr_action_result *results, const struct kdr_ka
 		return;
 	}
 	outcomes = extract_outcomes(&n_outcomes, kind, ev);
-	qsort(b->sent, b->n_sent, sizeof(*b->sent), compare_pending);
+	kdr_sort_by_name(b->sent, b->n_sent, sizeof(*b->sent));
 	for (size_t o = 0; o < n_outcomes; o++) {
-		struct pending *match = NULL;
+		const struct pending *match = NULL;
 		struct kdr_action_result *result = NULL;
+		size_t at = 0;
 
 		if (!outcomes[o].topic)
 			continue;
 		/* Topics are unique within a batch, so the topic alone finds the action. */
-		for (size_t lo = 0, hi = b->n_sent; lo < hi && !match;) {
-			size_t mid = lo + (hi - lo) / 2;
-			int cmp = strcmp(b->sent[mid].topic, outcomes[o].topic);
-
-			if (cmp == 0)
-				match = &b->sent[mid];
-			else if (cmp < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (!match)
+		at = kdr_sort_first_named(b->sent, b->n_sent, sizeof(*b->sent), outcomes[o].topic);
+		if (at == b->n_sent || strcmp(b->sent[at].topic, outcomes[o].topic) != 0)
 			continue;
+		match = &b->sent[at];
 		result = &results[match->action];
 		if (outcomes[o].err)
 			kdr_kafka__result_fail(result, conn, match->topic, NULL, outcomes[o].err, outcomes[o].errstr);
@@ -632,8 +615,8 @@ static void apply_kind(struct kdr_action_result *results, struct kdr_kafka_conn 
 		items[n].topic = action->resource;
 		n++;
 	}
-	/* librdkafka refuses a whole call that names a topic twice: the later duplicates fail alone. */
-	qsort(items, n, sizeof(*items), compare_pending);
+	/* librdkafka refuses a whole call that names a topic twice: the later duplicates (a stable sort) fail alone. */
+	kdr_sort_by_name(items, n, sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
 		if (unique > 0 && strcmp(items[unique - 1].topic, items[i].topic) == 0) {
 			kdr_kafka__result_fail_local(&results[items[i].action], conn, items[i].topic, KDR_EINVALID,

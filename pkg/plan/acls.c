@@ -16,6 +16,7 @@
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/sort.h"
 
 struct wanted_ref {
 	const struct kdr_acl *acl;
@@ -25,14 +26,11 @@ struct wanted_ref {
 static int compare_wanted_refs(const void *pa, const void *pb)
 {
 	const struct wanted_ref *a = pa, *b = pb;
-	int cmp = kdr_acl_compare(a->acl, b->acl);
 
-	if (cmp)
-		return cmp;
-	return a->index < b->index ? -1 : a->index > b->index;
+	return kdr_acl_compare(a->acl, b->acl);
 }
 
-/* Refs to every entry of `list`, sorted by binding then position (heap array). */
+/* Refs to every entry of `list`, stable-sorted by binding, so by position among equal ones (heap array). */
 static struct wanted_ref *sorted_refs(const struct kdr_acl_list *list)
 {
 	struct wanted_ref *refs = kdr_calloc(list->n + 1, sizeof(*refs));
@@ -41,8 +39,7 @@ static struct wanted_ref *sorted_refs(const struct kdr_acl_list *list)
 		refs[i].acl = &list->v[i];
 		refs[i].index = i;
 	}
-	if (list->n > 1)
-		qsort(refs, list->n, sizeof(*refs), compare_wanted_refs);
+	kdr_sort_stable(refs, list->n, sizeof(*refs), compare_wanted_refs);
 	return refs;
 }
 

@@ -15,6 +15,7 @@
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/sort.h"
 
 /* One side of a flow as the checks see it. */
 struct side {
@@ -55,7 +56,6 @@ struct decl_entry {
 	const char *name;
 	const struct kdr_policy *policy;
 	const struct kdr_topic_decl *decl;
-	size_t seq; /* document order: the first declaring policy owns the topic, as govern.c merges */
 };
 
 struct decl_index {
@@ -68,9 +68,7 @@ static int compare_decls(const void *pa, const void *pb)
 	const struct decl_entry *a = pa, *b = pb;
 	int cmp = strcmp(a->cluster, b->cluster);
 
-	if (cmp == 0)
-		cmp = strcmp(a->name, b->name);
-	return cmp ? cmp : (a->seq > b->seq) - (a->seq < b->seq);
+	return cmp ? cmp : strcmp(a->name, b->name);
 }
 
 static void decl_index_build(struct decl_index *out, const struct kdr_desired *desired)
@@ -90,13 +88,12 @@ static void decl_index_build(struct decl_index *out, const struct kdr_desired *d
 				out->v[out->n].name = policy->topics[t].name;
 				out->v[out->n].policy = policy;
 				out->v[out->n].decl = &policy->topics[t];
-				out->v[out->n].seq = out->n;
 				out->n++;
 			}
 		}
 	}
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), compare_decls);
+	/* Stable, so document order among one (cluster, name): the first declaring policy owns the topic, as govern.c merges. */
+	kdr_sort_stable(out->v, out->n, sizeof(*out->v), compare_decls);
 }
 
 /* The first policy declaring `name` on `cluster` (and its declaration), or NULL. */

@@ -13,6 +13,7 @@
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 /* One key of the spec mapping: where its key and value are (byte offsets). */
 struct entry {
@@ -330,16 +331,13 @@ struct splice {
 	size_t start;
 	size_t end;
 	char *text;
-	size_t order;
 };
 
 static int compare_splices(const void *pa, const void *pb)
 {
 	const struct splice *a = pa, *b = pb;
 
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return a->order < b->order ? -1 : a->order > b->order;
+	return a->start < b->start ? -1 : a->start > b->start;
 }
 
 static size_t line_start(const char *text, size_t pos)
@@ -380,7 +378,6 @@ static void add_splice(struct splice **v, size_t *n, size_t start, size_t end, c
 	(*v)[*n].start = start;
 	(*v)[*n].end = end;
 	(*v)[*n].text = text_take;
-	(*v)[*n].order = *n;
 	(*n)++;
 }
 
@@ -491,8 +488,8 @@ int kdr_spec_edit_yaml(struct kdr_buf *out, bool *changed, const char *text, siz
 			rc = KDR_EINVALID;
 			goto cleanup;
 		}
-	if (n_splices)
-		qsort(splices, n_splices, sizeof(*splices), compare_splices);
+	/* Stable: splices at one position apply in the order they were planned. */
+	kdr_sort_stable(splices, n_splices, sizeof(*splices), compare_splices);
 	for (size_t i = 0; i < n_splices; i++) {
 		if (splices[i].start < pos) {
 			rc = kdr_error_set(KDR_EINVALID, "%s '%s': overlapping edits", kind, name);

@@ -3,6 +3,7 @@
 
 #include "spec/spec_internal.h"
 #include "util/alloc.h"
+#include "util/sort.h"
 
 struct kdr_spec_node *kdr_spec__node_new(enum kdr_spec_node_kind kind, unsigned line, unsigned col)
 {
@@ -52,16 +53,6 @@ struct key_ref {
 	size_t index;
 };
 
-static int compare_keys(const void *a, const void *b)
-{
-	const struct key_ref *ka = a, *kb = b;
-	int cmp = strcmp(ka->text, kb->text);
-
-	if (cmp)
-		return cmp;
-	return ka->index < kb->index ? -1 : ka->index > kb->index;
-}
-
 void kdr_spec__node_mark_duplicates(struct kdr_spec_node *map)
 {
 	/* Sorted rather than pairwise: a map of 10,000 topic assignments is plausible. */
@@ -81,8 +72,8 @@ void kdr_spec__node_mark_duplicates(struct kdr_spec_node *map)
 		refs[n].index = i;
 		n++;
 	}
-	qsort(refs, n, sizeof(*refs), compare_keys);
-	/* Equal keys are adjacent, the earliest first: it is the one the others repeat. */
+	kdr_sort_by_name(refs, n, sizeof(*refs));
+	/* Equal keys are adjacent, the earliest first (a stable sort): it is the one the others repeat. */
 	for (size_t i = 1, group = 0; i < n; i++) {
 		if (strcmp(refs[group].text, refs[i].text) == 0)
 			map->items[2 * refs[i].index]->first = map->items[2 * refs[group].index];

@@ -12,7 +12,7 @@ void kdr_sort_stable(void *base, size_t n, size_t size, int (*compare)(const voi
 
 /*
  * Stable-sorts `n` elements of `size` bytes at `base`, structs whose first
- * member is a `const char *` (a name, never NULL), by that name (strcmp):
+ * member is a `const char *` or `char *` (a name, never NULL), by that name (strcmp):
  * elements of one name stay in the order they were added, so the first of a
  * run is the earliest (what kdr_sort_first_named then finds).
  */

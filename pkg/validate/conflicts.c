@@ -181,16 +181,6 @@ struct pair {
 	size_t earlier;
 };
 
-static int compare_listed(const void *a, const void *b)
-{
-	const struct listed *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->policy < y->policy ? -1 : x->policy > y->policy;
-}
-
 static int compare_pairs(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
@@ -275,8 +265,8 @@ void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx)
 			n_listed++;
 		}
 	}
-	if (n_listed > 1)
-		qsort(listed, n_listed, sizeof(*listed), compare_listed);
+	/* Added in policy order: a stable sort keeps it among the policies listing one name. */
+	kdr_sort_by_name(listed, n_listed, sizeof(*listed));
 	/* The same topic listed by several policies. */
 	for (size_t start = 0, end = 0; start < n_listed; start = end) {
 		for (end = start + 1; end < n_listed && strcmp(listed[end].name, listed[start].name) == 0; end++)

@@ -9,6 +9,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/sort.h"
 #include "validate/validate_internal.h"
 
 #define DNS_LABEL_MAX 63
@@ -87,21 +88,11 @@ static void check_object_name(struct kdr_validate_ctx *ctx, const struct kdr_met
 }
 
 /* Reports each object whose name an earlier object of the same kind already has. */
-/* An object's name and index: sorted by name, then index, the first of each run is the first definition. */
+/* An object's name and index: stable-sorted by name, the first of each run is the first definition. */
 struct named {
 	const char *name;
 	size_t index;
 };
-
-static int compare_by_name(const void *a, const void *b)
-{
-	const struct named *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
 
 /*
  * Each later object with the name of an earlier one, named against the first
@@ -122,7 +113,7 @@ static void check_duplicates(struct kdr_validate_ctx *ctx, const char *kind, con
 			order[named++].index = i;
 		}
 	}
-	qsort(order, named, sizeof(*order), compare_by_name);
+	kdr_sort_by_name(order, named, sizeof(*order));
 	for (size_t k = 1; k < named; k++)
 		if (strcmp(order[k].name, order[k - 1].name) == 0)
 			first[order[k].index] = first[order[k - 1].index];

@@ -115,17 +115,6 @@ const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t i
 	return value;
 }
 
-static int compare_topic_refs(const void *a, const void *b)
-{
-	const struct kdr_validate_topic_ref *x = a;
-	const struct kdr_validate_topic_ref *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 long kdr_validate__find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name)
 {
 	size_t p = (size_t)(policy - ctx->desired->policies);
@@ -163,7 +152,7 @@ static void index_topics(struct kdr_validate_ctx *ctx)
 			ctx->topic_refs[p][n].index = t;
 			n++;
 		}
-		qsort(ctx->topic_refs[p], n, sizeof(**ctx->topic_refs), compare_topic_refs);
+		kdr_sort_by_name(ctx->topic_refs[p], n, sizeof(**ctx->topic_refs));
 		ctx->n_topic_refs[p] = n;
 	}
 }

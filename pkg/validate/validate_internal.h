@@ -17,7 +17,7 @@
 #include "util/diag.h"
 #include "util/regex.h"
 
-/* One entry of a policy's topics sorted by name (then by position). */
+/* One entry of a policy's topics stable-sorted by name (so by position among equal names). */
 struct kdr_validate_topic_ref {
 	const char *name;
 	size_t index;
