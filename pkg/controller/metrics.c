@@ -6,6 +6,7 @@
 
 #include "controller/controller.h"
 #include "util/alloc.h"
+#include "util/sort.h"
 
 const char *kdr_controller_action_result_name(enum kdr_controller_action_result result)
 {
@@ -23,26 +24,11 @@ const char *kdr_controller_action_result_name(enum kdr_controller_action_result 
 struct kdr_controller_cluster_stats *kdr_controller_stats_cluster(struct kdr_controller_stats *stats,
 								  const char *name)
 {
-	size_t lo = 0, hi = stats->n_clusters;
+	size_t at = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(stats->clusters[mid].name, name);
-
-		if (cmp == 0)
-			return &stats->clusters[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	stats->clusters = kdr_grow(stats->clusters, &stats->cap_clusters, stats->n_clusters + 1,
-				   sizeof(*stats->clusters));
-	memmove(&stats->clusters[lo + 1], &stats->clusters[lo], (stats->n_clusters - lo) * sizeof(*stats->clusters));
-	memset(&stats->clusters[lo], 0, sizeof(*stats->clusters));
-	stats->clusters[lo].name = kdr_strdup(name);
-	stats->n_clusters++;
-	return &stats->clusters[lo];
+	stats->clusters = kdr_sort_insert_named(&at, stats->clusters, &stats->n_clusters, &stats->cap_clusters,
+						sizeof(*stats->clusters), name);
+	return &stats->clusters[at];
 }
 
 void kdr_controller_stats_release(struct kdr_controller_stats *stats)

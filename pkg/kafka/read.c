@@ -16,6 +16,7 @@
 #include "kafka/kafka_internal.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/sort.h"
 
 static int compare_broker(const void *a, const void *b)
 {
@@ -149,31 +150,20 @@ static void add_topic_default(struct kdr_live_cluster *out, size_t *cap, const r
 			      size_t *hint)
 {
 	const char *name = rd_kafka_ConfigEntry_name(entry);
-	size_t lo = 0, hi = out->n_topic_defaults;
+	long at = 0;
 
 	if (*hint < out->n_topic_defaults && strcmp(out->topic_defaults[*hint].name, name) == 0)
 		return;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(out->topic_defaults[mid].name, name);
-
-		if (cmp == 0) {
-			*hint = mid;
-			return;
-		}
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	at = kdr_sort_locate_named(out->topic_defaults, out->n_topic_defaults, sizeof(*out->topic_defaults), name);
+	if (at >= 0) {
+		*hint = (size_t)at;
+		return;
 	}
+	*hint = (size_t)(-at - 1);
 	out->topic_defaults =
-	    kdr_grow(out->topic_defaults, cap, out->n_topic_defaults + 1, sizeof(*out->topic_defaults));
-	memmove(out->topic_defaults + lo + 1, out->topic_defaults + lo,
-		(out->n_topic_defaults - lo) * sizeof(*out->topic_defaults));
-	memset(&out->topic_defaults[lo], 0, sizeof(out->topic_defaults[lo]));
-	config_from_entry(&out->topic_defaults[lo], entry);
+	    kdr_grow_insert(out->topic_defaults, cap, out->n_topic_defaults, sizeof(*out->topic_defaults), *hint);
+	config_from_entry(&out->topic_defaults[*hint], entry);
 	out->n_topic_defaults++;
-	*hint = lo;
 }
 
 /* Folds the topics' DescribeConfigs into overrides and defaults; marks vanished topics in `gone`. */

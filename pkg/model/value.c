@@ -27,35 +27,20 @@ void kdr_value_copy(struct kdr_value *out, const struct kdr_value *src)
 	out->key = kdr_strdup(src->key);
 }
 
-static int entry_compare(const void *entry, const void *key)
-{
-	return strcmp(((const struct kdr_value_entry *)entry)->key, key);
-}
-
-/* Index of key, or -(insertion point) - 1. */
+/* Index of key, or -(insertion point) - 1 (an entry's first member is its key). */
 static long locate(const struct kdr_value_map *map, const char *key)
 {
-	return kdr_sort_search(map->v, map->n, sizeof(*map->v), key, entry_compare);
+	return kdr_sort_locate_named(map->v, map->n, sizeof(*map->v), key);
 }
 
 void kdr_value_map_set_take(struct kdr_value_map *map, const char *key, struct kdr_value *value)
 {
-	long at = locate(map, key);
-	size_t pos;
+	size_t at = 0;
 
-	if (at >= 0) {
-		kdr_value_release(&map->v[at].value);
-		map->v[at].value = *value;
-		memset(value, 0, sizeof(*value));
-		return;
-	}
-	pos = (size_t)(-at - 1);
-	map->v = kdr_grow(map->v, &map->cap, map->n + 1, sizeof(*map->v));
-	memmove(map->v + pos + 1, map->v + pos, (map->n - pos) * sizeof(*map->v));
-	map->v[pos].key = kdr_strdup(key);
-	map->v[pos].value = *value;
+	map->v = kdr_sort_insert_named(&at, map->v, &map->n, &map->cap, sizeof(*map->v), key);
+	kdr_value_release(&map->v[at].value);
+	map->v[at].value = *value;
 	memset(value, 0, sizeof(*value));
-	map->n++;
 }
 
 const struct kdr_value *kdr_value_map_get(const struct kdr_value_map *map, const char *key)

@@ -23,24 +23,14 @@
 #include "mm2/mm2.h"
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
+#include "util/sort.h"
 
 /* The governed topic of that name (declared, or matched by a non-pruning policy), or NULL. */
 static const struct plan_topic *governed(const struct plan_topic *topics, size_t n, const char *name)
 {
-	size_t lo = 0, hi = n;
+	long at = kdr_sort_locate_named(topics, n, sizeof(*topics), name);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(topics[mid].name, name);
-
-		if (cmp == 0)
-			return &topics[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return at >= 0 ? &topics[at] : NULL;
 }
 
 /* The flow that replicates into `cluster` and whose remote topic `name` is, or NULL. */

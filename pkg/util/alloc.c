@@ -57,6 +57,15 @@ void *kdr_grow(void *ptr, size_t *cap, size_t need, size_t elem)
 	return ptr;
 }
 
+void *kdr_grow_insert(void *ptr, size_t *cap, size_t n, size_t elem, size_t pos)
+{
+	char *v = kdr_grow(ptr, cap, n + 1, elem);
+
+	memmove(v + (pos + 1) * elem, v + pos * elem, (n - pos) * elem);
+	memset(v + pos * elem, 0, elem);
+	return v;
+}
+
 char *kdr_strdup(const char *s)
 {
 	return s ? kdr_strndup(s, strlen(s)) : NULL;

@@ -12,6 +12,13 @@ void *kdr_calloc(size_t count, size_t size);
 void *kdr_realloc(void *ptr, size_t size);
 /* Grows an array of `*cap` elements of `elem` bytes to hold at least `need`. */
 void *kdr_grow(void *ptr, size_t *cap, size_t need, size_t elem);
+/*
+ * Grows an array of `n` elements (`*cap` allocated) of `elem` bytes by one
+ * and opens a zeroed slot at `pos` (<= n), moving [pos, n) up: an insertion
+ * that keeps a sorted array sorted. Returns the array; the caller counts the
+ * new element and fills the slot.
+ */
+void *kdr_grow_insert(void *ptr, size_t *cap, size_t n, size_t elem, size_t pos);
 /* Copies a string; NULL gives NULL. */
 char *kdr_strdup(const char *s);
 char *kdr_strndup(const char *s, size_t n);

@@ -117,3 +117,28 @@ size_t kdr_sort_first_named(const void *base, size_t n, size_t size, const char 
 	}
 	return lo;
 }
+
+long kdr_sort_locate_named(const void *base, size_t n, size_t size, const char *name)
+{
+	size_t at = kdr_sort_first_named(base, n, size, name);
+
+	if (at < n && strcmp(first_name((const char *)base + at * size), name) == 0)
+		return (long)at;
+	return -(long)at - 1;
+}
+
+void *kdr_sort_insert_named(size_t *at, void *base, size_t *n, size_t *cap, size_t size, const char *name)
+{
+	long found = kdr_sort_locate_named(base, *n, size, name);
+	char *copy = NULL;
+
+	if (found >= 0) {
+		*at = (size_t)found;
+		return base;
+	}
+	*at = (size_t)(-found - 1);
+	base = kdr_grow_insert(base, cap, (*n)++, size, *at);
+	copy = kdr_strdup(name);
+	memcpy((char *)base + *at * size, &copy, sizeof(copy));
+	return base;
+}

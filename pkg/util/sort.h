@@ -44,4 +44,20 @@ long kdr_sort_search(const void *base, size_t n, size_t size, const void *key,
  */
 size_t kdr_sort_first_named(const void *base, size_t n, size_t size, const char *name);
 
+/*
+ * Of the same sorted, named elements: the index of the first one named
+ * `name`, or -(insertion point) - 1 when none is, so that a caller can insert
+ * there (kdr_grow_insert) and keep the order.
+ */
+long kdr_sort_locate_named(const void *base, size_t n, size_t size, const char *name);
+
+/*
+ * Into `*at`, the index of the first element named `name` of the sorted,
+ * named array `base` of `*n` elements (`*cap` allocated, kdr_grow's); when
+ * none is, one is first inserted at its place: zeroed, its name a heap copy
+ * of `name` (the caller's to free with the element), counted in `*n`.
+ * Returns the array, moved when it grew.
+ */
+void *kdr_sort_insert_named(size_t *at, void *base, size_t *n, size_t *cap, size_t size, const char *name);
+
 #endif

@@ -6,35 +6,20 @@
 #include "util/alloc.h"
 #include "util/sort.h"
 
-/* Index of key, or -(insertion point) - 1. */
-static int entry_compare(const void *entry, const void *key)
-{
-	return strcmp(((const struct kdr_strmap_entry *)entry)->key, key);
-}
-
+/* Index of key, or -(insertion point) - 1 (an entry's first member is its key). */
 static long locate(const struct kdr_strmap *map, const char *key)
 {
-	return kdr_sort_search(map->v, map->n, sizeof(*map->v), key, entry_compare);
+	return kdr_sort_locate_named(map->v, map->n, sizeof(*map->v), key);
 }
 
 void kdr_strmap_set(struct kdr_strmap *map, const char *key, const char *value)
 {
-	long at = locate(map, key);
-	size_t pos;
+	char *copy = kdr_strdup(value); /* first: `value` may be the entry's own */
+	size_t at = 0;
 
-	if (at >= 0) {
-		char *copy = kdr_strdup(value);
-
-		free(map->v[at].value);
-		map->v[at].value = copy;
-		return;
-	}
-	pos = (size_t)(-at - 1);
-	map->v = kdr_grow(map->v, &map->cap, map->n + 1, sizeof(*map->v));
-	memmove(map->v + pos + 1, map->v + pos, (map->n - pos) * sizeof(*map->v));
-	map->v[pos].key = kdr_strdup(key);
-	map->v[pos].value = kdr_strdup(value);
-	map->n++;
+	map->v = kdr_sort_insert_named(&at, map->v, &map->n, &map->cap, sizeof(*map->v), key);
+	free(map->v[at].value);
+	map->v[at].value = copy;
 }
 
 const char *kdr_strmap_get(const struct kdr_strmap *map, const char *key)

@@ -10,25 +10,15 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/sort.h"
 #include "validate/validate_internal.h"
 
 /* The policy's assignment of `topic` (model contract: sorted by topic), or NULL. */
 static const struct kdr_static_assignment *find_assignment(const struct kdr_policy *policy, const char *topic)
 {
-	size_t lo = 0, hi = policy->n_assignments;
+	long at = kdr_sort_locate_named(policy->assignments, policy->n_assignments, sizeof(*policy->assignments), topic);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(policy->assignments[mid].topic, topic);
-
-		if (c == 0)
-			return &policy->assignments[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return at >= 0 ? &policy->assignments[at] : NULL;
 }
 
 static void check_replica_list(struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *topic,

@@ -353,6 +353,31 @@ static void test_grow_keeps_contents(void **state)
 	free(v);
 }
 
+/* Inserting each value at its place keeps the array sorted; the opened slot is zeroed. */
+static void test_grow_insert_opens_a_zeroed_slot(void **state)
+{
+	int64_t *v = NULL;
+	size_t cap = 0, n = 0;
+	const int64_t values[] = { 5, 1, 9, 3, 7, 0, 10 };
+	const int64_t sorted[] = { 0, 1, 3, 5, 7, 9, 10 };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(values) / sizeof(*values); k++) {
+		size_t pos = 0;
+
+		while (pos < n && v[pos] < values[k])
+			pos++;
+		v = kdr_grow_insert(v, &cap, n, sizeof(*v), pos);
+		assert_int_equal(v[pos], 0);
+		v[pos] = values[k];
+		n++;
+	}
+	assert_int_equal(n, 7);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i], sorted[i]);
+	free(v);
+}
+
 /* issue 14 item 5: resolved secrets and URL userinfo never survive in text kdr prints. */
 static void test_scrub_secrets_and_userinfo(void **state)
 {
@@ -493,6 +518,48 @@ static void test_sort_first_named_is_the_lower_bound(void **state)
 	assert_int_equal(kdr_sort_first_named(v, 0, sizeof(*v), "a"), 0);
 }
 
+struct owned_named {
+	char *name;
+	int value;
+};
+
+/* Found, or inserted at its place (zeroed, the name copied): the array stays sorted and each name appears once. */
+static void test_sort_insert_named_finds_or_inserts(void **state)
+{
+	const char *const names[] = { "m", "c", "x", "c", "a", "m", "z" };
+	const char *const sorted[] = { "a", "c", "m", "x", "z" };
+	struct owned_named *v = NULL;
+	size_t n = 0, cap = 0, at = 0;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(names) / sizeof(*names); k++) {
+		v = kdr_sort_insert_named(&at, v, &n, &cap, sizeof(*v), names[k]);
+		assert_string_equal(v[at].name, names[k]);
+		assert_ptr_not_equal(v[at].name, names[k]);
+		v[at].value++;
+	}
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(v[i].name, sorted[i]);
+		assert_int_equal(v[i].value, strchr("cm", v[i].name[0]) ? 2 : 1);
+		free(v[i].name);
+	}
+	free(v);
+}
+
+static void test_sort_locate_named_finds_or_says_where(void **state)
+{
+	const struct named v[] = {{"a", 0}, {"b", 1}, {"b", 2}, {"d", 3}};
+
+	(void)state;
+	assert_int_equal(kdr_sort_locate_named(v, 4, sizeof(*v), "b"), 1); /* the first of two */
+	assert_int_equal(kdr_sort_locate_named(v, 4, sizeof(*v), "d"), 3);
+	assert_int_equal(kdr_sort_locate_named(v, 4, sizeof(*v), "c"), -3 - 1); /* absent: insert at 3 */
+	assert_int_equal(kdr_sort_locate_named(v, 4, sizeof(*v), "e"), -4 - 1);
+	assert_int_equal(kdr_sort_locate_named(v, 4, sizeof(*v), ""), -0 - 1);
+	assert_int_equal(kdr_sort_locate_named(v, 0, sizeof(*v), "a"), -0 - 1);
+}
+
 /* Every shown time has one form: seconds, milliseconds or microseconds, truncated, in UTC. */
 static void test_clock_utc_forms(void **state)
 {
@@ -568,6 +635,9 @@ int main(void)
 		cmocka_unit_test(test_sort_first_named_is_the_lower_bound),
 		cmocka_unit_test(test_sort_by_name_is_stable),
 		cmocka_unit_test(test_grow_keeps_contents),
+		cmocka_unit_test(test_grow_insert_opens_a_zeroed_slot),
+		cmocka_unit_test(test_sort_locate_named_finds_or_says_where),
+		cmocka_unit_test(test_sort_insert_named_finds_or_inserts),
 		cmocka_unit_test(test_clock_utc_forms),
 	};
 
