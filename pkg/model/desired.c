@@ -346,17 +346,3 @@ size_t kdr_tiering_keys(struct kdr_tiering_key out[3], const struct kdr_tiering 
 	}
 	return n;
 }
-
-void kdr_policy_topic_config(struct kdr_strmap *out, const struct kdr_policy *policy,
-			     const struct kdr_topic_decl *decl)
-{
-	struct kdr_tiering_key tiering[3];
-	size_t n = policy->tiering.enabled ? kdr_tiering_keys(tiering, &policy->tiering) : 0;
-
-	for (size_t i = 0; i < policy->config.n; i++)
-		kdr_strmap_set(out, policy->config.v[i].key, policy->config.v[i].value);
-	for (size_t i = 0; i < n; i++)
-		kdr_strmap_set(out, tiering[i].key, tiering[i].value);
-	for (size_t i = 0; decl && i < decl->config.n; i++)
-		kdr_strmap_set(out, decl->config.v[i].key, decl->config.v[i].value);
-}

@@ -408,15 +408,6 @@ struct kdr_tiering_key {
  */
 size_t kdr_tiering_keys(struct kdr_tiering_key out[3], const struct kdr_tiering *tiering);
 
-/*
- * The configs kdr sets on a policy's topic: the policy's config, then
- * tiering when enabled (more specific than a policy-wide key; disabled
- * tiering maps to nothing: remote.storage.enable=false is Kafka's default),
- * then the entry's own config. `out` initialised; keys are added or replaced.
- */
-void kdr_policy_topic_config(struct kdr_strmap *out, const struct kdr_policy *policy,
-			     const struct kdr_topic_decl *decl);
-
 /* Defaults of each kind, applied by the add functions. */
 void kdr_flow_set_defaults(struct kdr_flow *flow);
 void kdr_policy_set_defaults(struct kdr_policy *policy);

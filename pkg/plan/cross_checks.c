@@ -15,7 +15,6 @@
 #include "plan/plan_internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
-#include "util/sort.h"
 
 /* One side of a flow as the checks see it. */
 struct side {
@@ -26,7 +25,6 @@ struct side {
 
 struct flow_check {
 	struct plan_ctx *ctx;
-	const struct decl_index *index;
 	const struct kdr_flow *flow;
 	const struct kdr_mm2_topic_filter *filter; /* the flow's, in ctx->filters */
 	struct kdr_regex_set synced_exclude; /* config.properties.exclude as the connector runs it */
@@ -50,75 +48,16 @@ static const struct plan_topic_after *side_topic(const struct side *side, const 
 	return topic && !topic->deleted ? topic : NULL;
 }
 
-/* Every (cluster, topic) a policy declares, for lookups by name (thousands of topics are common). */
-struct decl_entry {
-	const char *cluster;
-	const char *name;
-	const struct kdr_policy *policy;
-	const struct kdr_topic_decl *decl;
-};
-
-struct decl_index {
-	struct decl_entry *v;
-	size_t n;
-};
-
-static int compare_decls(const void *pa, const void *pb)
-{
-	const struct decl_entry *a = pa, *b = pb;
-	int cmp = strcmp(a->cluster, b->cluster);
-
-	return cmp ? cmp : strcmp(a->name, b->name);
-}
-
-static void decl_index_build(struct decl_index *out, const struct kdr_desired *desired)
-{
-	size_t cap = 0;
-
-	memset(out, 0, sizeof(*out));
-	for (size_t p = 0; p < desired->n_policies; p++) {
-		const struct kdr_policy *policy = &desired->policies[p];
-
-		for (size_t c = 0; c < policy->clusters.n; c++) {
-			for (size_t t = 0; t < policy->n_topics; t++) {
-				if (!policy->topics[t].name)
-					continue;
-				out->v = kdr_grow(out->v, &cap, out->n + 1, sizeof(*out->v));
-				out->v[out->n].cluster = policy->clusters.v[c];
-				out->v[out->n].name = policy->topics[t].name;
-				out->v[out->n].policy = policy;
-				out->v[out->n].decl = &policy->topics[t];
-				out->n++;
-			}
-		}
-	}
-	/* Stable, so document order among one (cluster, name): the first declaring policy owns the topic, as govern.c merges. */
-	kdr_sort_stable(out->v, out->n, sizeof(*out->v), compare_decls);
-}
-
-/* The first policy declaring `name` on `cluster` (and its declaration), or NULL. */
-static const struct kdr_policy *declaring_policy(const struct decl_index *index, const char *cluster, const char *name,
+/* The first policy declaring `name` on `cluster` (and its declaration), or NULL: pkg/resolve's owner. */
+static const struct kdr_policy *declaring_policy(const struct flow_check *fc, const char *cluster, const char *name,
 						 const struct kdr_topic_decl **decl)
 {
-	size_t lo = 0, hi = index->n;
+	const struct kdr_resolve_decl *owner = kdr_resolve_owner(fc->ctx->resolved, cluster, name);
+	const struct kdr_policy *policy = owner ? &fc->ctx->desired->policies[owner->policy] : NULL;
 
-	/* The lowest entry not below (cluster, name): the first declaration when there are several. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(index->v[mid].cluster, cluster);
-
-		if (cmp == 0)
-			cmp = strcmp(index->v[mid].name, name);
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == index->n || strcmp(index->v[lo].cluster, cluster) != 0 || strcmp(index->v[lo].name, name) != 0)
-		return NULL;
-	if (decl)
-		*decl = index->v[lo].decl;
-	return index->v[lo].policy;
+	if (decl && policy)
+		*decl = &policy->topics[owner->index];
+	return policy;
 }
 
 /*
@@ -143,7 +82,7 @@ static char *upstream_of(const struct flow_check *fc, const char *name)
 	else
 		upstream = kdr_strdup(name + strlen(source) + strlen(sep));
 	remote = kdr_mm2_remote_topic(flow, upstream);
-	exists = side_topic(&fc->source, upstream) || declaring_policy(fc->index, flow->source, upstream, NULL) != NULL;
+	exists = side_topic(&fc->source, upstream) || declaring_policy(fc, flow->source, upstream, NULL) != NULL;
 	if (strcmp(remote, name) != 0 || !exists || !kdr_mm2_replicates(fc->filter, upstream, NULL)) {
 		free(upstream);
 		upstream = NULL;
@@ -160,7 +99,7 @@ static int64_t source_partitions(const struct flow_check *fc, const char *upstre
 	const struct kdr_topic_decl *decl = NULL;
 	const struct plan_topic_after *topic = side_topic(&fc->source, upstream);
 
-	*policy = declaring_policy(fc->index, fc->flow->source, upstream, &decl);
+	*policy = declaring_policy(fc, fc->flow->source, upstream, &decl);
 	if (topic && (!*policy || topic->partitions >= kdr_policy_topic_partitions(*policy, decl)))
 		return topic->partitions; /* partitions only grow: a live count above the policy's stays */
 	return *policy ? kdr_policy_topic_partitions(*policy, decl) : 0;
@@ -208,7 +147,7 @@ static void check_remote_partitions(struct flow_check *fc)
 		remote = kdr_mm2_remote_topic(flow, topic->name);
 		copy = side_topic(&fc->target, remote);
 		if (copy && copy->partitions < topic->partitions) {
-			policy = declaring_policy(fc->index, flow->target, remote, &decl);
+			policy = declaring_policy(fc, flow->target, remote, &decl);
 			if (policy && kdr_policy_topic_partitions(policy, decl) < topic->partitions)
 				kdr_plan__add_note(
 				    fc->ctx->plan, KDR_NOTE_WARNING, flow->target, remote,
@@ -235,17 +174,37 @@ static void check_remote_partitions(struct flow_check *fc)
 
 /* --- TopicPolicies on remote topics --- */
 
+/*
+ * The configs a policy sets on topic `name` of `cluster`, as pkg/resolve's
+ * merge gives them to the governor (policy, decl; decl NULL: through its
+ * match): the values it sends, a disabled tiering's left out.
+ */
+static void governor_config(struct kdr_strmap *out, const char *name, const struct kdr_policy *policy,
+			    const struct kdr_topic_decl *decl)
+{
+	struct kdr_resolve_governor governor;
+	struct kdr_resolve_topic rt;
+
+	memset(&governor, 0, sizeof(governor));
+	governor.policy = policy;
+	governor.decl = decl;
+	governor.index = decl ? (size_t)(decl - policy->topics) : 0;
+	kdr_resolve_topic_merge(&rt, name, &governor, 1);
+	kdr_resolve_governor_config(out, &rt, 0);
+	kdr_resolve_topic_release(&rt);
+}
+
 /* Keys of `config` MM2 would also write on the copy, and that differ from what the source is meant to have. */
 static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, const struct kdr_strmap *config,
 			const char *upstream)
 {
 	const struct kdr_topic_decl *decl = NULL;
-	const struct kdr_policy *owner = declaring_policy(fc->index, fc->flow->source, upstream, &decl);
+	const struct kdr_policy *owner = declaring_policy(fc, fc->flow->source, upstream, &decl);
 	const struct kdr_live_topic *live = fc->source.live ? kdr_live_topic_find(fc->source.live, upstream) : NULL;
 	struct kdr_strmap source_config = KDR_STRMAP_INIT;
 
 	if (owner)
-		kdr_policy_topic_config(&source_config, owner, decl);
+		governor_config(&source_config, upstream, owner, decl);
 	for (size_t k = 0; k < config->n; k++) {
 		const char *key = config->v[k].key;
 		const char *source_value = kdr_strmap_get(&source_config, key);
@@ -273,7 +232,7 @@ static void check_policy_config(struct flow_check *fc, const struct kdr_policy *
 	struct kdr_strvec keys = KDR_STRVEC_INIT;
 	char *list = NULL;
 
-	kdr_policy_topic_config(&config, policy, decl);
+	governor_config(&config, name, policy, decl);
 	fought_keys(&keys, fc, &config, upstream);
 	if (keys.n) {
 		list = kdr_strvec_join(&keys, ", ");
@@ -324,49 +283,53 @@ static void check_declared_partitions(struct flow_check *fc, const struct kdr_po
 	kdr_buf_release(&from);
 }
 
-static void check_policies(struct flow_check *fc)
+/*
+ * The target's topics no policy declares there and some `match` governs
+ * (a pruning policy's match only scopes deletions): each governing policy's
+ * keys, as the plan governed them (kdr_plan__matched_of), not matched again.
+ */
+static void check_matched_configs(struct flow_check *fc)
 {
-	const struct kdr_desired *desired = fc->ctx->desired;
-	const char *target = fc->flow->target;
+	const struct plan_matched *pm = kdr_plan__matched_of(fc->ctx, fc->flow->target);
 
-	for (size_t p = 0; p < desired->n_policies; p++) {
-		const struct kdr_policy *policy = &desired->policies[p];
+	for (size_t t = 0; pm && t < pm->n; t++) {
+		const struct plan_matched_topic *mt = &pm->topics[t];
+		char *upstream = NULL;
 
-		if (!kdr_strvec_contains(&policy->clusters, target))
+		if (!side_topic(&fc->target, mt->name) || (upstream = upstream_of(fc, mt->name)) == NULL)
 			continue;
-		for (size_t t = 0; t < policy->n_topics; t++) {
-			const struct kdr_topic_decl *decl = &policy->topics[t];
-			const struct kdr_topic_decl *owner_decl = NULL;
-			char *upstream = decl->name ? upstream_of(fc, decl->name) : NULL;
-
-			if (!upstream)
-				continue;
-			if (declaring_policy(fc->index, target, decl->name, &owner_decl) == policy &&
-			    owner_decl == decl)
-				check_declared_partitions(fc, policy, decl, upstream);
-			if (fc->flow->sync_topic_configs)
-				check_policy_config(fc, policy, decl, decl->name, upstream);
-			free(upstream);
-		}
-		/* A `match` tunes existing topics too; a pruning policy's match only scopes deletions. */
-		if (!fc->flow->sync_topic_configs || !fc->ctx->match[p] || policy->prune)
-			continue;
-		for (size_t t = 0; t < fc->target.n_topics; t++) {
-			const struct plan_topic_after *topic = &fc->target.topics[t];
-			char *upstream = NULL;
-
-			if (topic->deleted || !kdr_regex_full_match(fc->ctx->match[p], topic->name) ||
-			    kdr_mm2_is_internal_topic(topic->name) || kdr_mm2_is_heartbeats_topic(topic->name) ||
-			    declaring_policy(fc->index, target, topic->name, NULL))
-				continue;
-			if ((upstream = upstream_of(fc, topic->name)) != NULL)
-				check_policy_config(fc, policy, NULL, topic->name, upstream);
-			free(upstream);
-		}
+		for (size_t g = 0; g < mt->n_governors; g++)
+			check_policy_config(fc, mt->governors[g].policy, NULL, mt->name, upstream);
+		free(upstream);
 	}
 }
 
-static void check_flow(struct plan_ctx *ctx, const struct decl_index *index, const struct kdr_flow *flow)
+/* Each declaration of a remote topic on the target (the owner's partitions too), then the matched ones. */
+static void check_policies(struct flow_check *fc)
+{
+	const struct kdr_resolved *resolved = fc->ctx->resolved;
+	size_t first = 0, n = kdr_resolve_decls_of(resolved, fc->flow->target, &first);
+
+	for (size_t i = first; i < first + n; i++) {
+		const struct kdr_resolve_decl *d = &resolved->decls[i];
+		const struct kdr_policy *policy = &fc->ctx->desired->policies[d->policy];
+		const struct kdr_topic_decl *decl = &policy->topics[d->index];
+		char *upstream = upstream_of(fc, d->topic);
+
+		if (!upstream)
+			continue;
+		/* Sorted by topic, then document order: the first of a topic's declarations owns it. */
+		if (i == first || strcmp(resolved->decls[i - 1].topic, d->topic) != 0)
+			check_declared_partitions(fc, policy, decl, upstream);
+		if (fc->flow->sync_topic_configs)
+			check_policy_config(fc, policy, decl, d->topic, upstream);
+		free(upstream);
+	}
+	if (fc->flow->sync_topic_configs)
+		check_matched_configs(fc);
+}
+
+static void check_flow(struct plan_ctx *ctx, const struct kdr_flow *flow)
 {
 	struct flow_check fc;
 	const char *exclude = kdr_strmap_get(&flow->connector_config, "config.properties.exclude");
@@ -374,7 +337,6 @@ static void check_flow(struct plan_ctx *ctx, const struct decl_index *index, con
 
 	memset(&fc, 0, sizeof(fc));
 	fc.ctx = ctx;
-	fc.index = index;
 	fc.flow = flow;
 	/* A filter or exclusion list that does not compile is reported by the preview. */
 	fc.filter = &ctx->flows[flow - ctx->desired->flows].mm2;
@@ -398,16 +360,12 @@ cleanup:
 
 void kdr_plan__cross_checks(struct plan_ctx *ctx, const struct kdr_plan_options *options)
 {
-	struct decl_index index;
-
-	decl_index_build(&index, ctx->desired);
 	for (size_t i = 0; i < ctx->desired->n_flows; i++) {
 		const struct kdr_flow *flow = &ctx->desired->flows[i];
 
 		if (!flow->meta.name || !flow->source || !flow->target ||
 		    !kdr_plan__cluster_selected(options, flow->target))
 			continue;
-		check_flow(ctx, &index, flow);
+		check_flow(ctx, flow);
 	}
-	free(index.v);
 }

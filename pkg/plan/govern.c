@@ -8,7 +8,11 @@
  * several policies is merged: the first declaring policy (document order) owns
  * partitions, RF and placement; keys of later policies are added where the
  * earlier ones are silent; disagreements become warnings (the merge is
- * pkg/resolve's, topic_merge.h, the one validation's conflicts read too).
+ * pkg/resolve's, topic_merge.h, the one validation's conflicts read too;
+ * so is finding the governing policies: pkg/resolve runs the matches, this
+ * file only keeps internal topics out of them). The topics governed only
+ * through matches are kept for the cross-checks, which would otherwise run
+ * every match over the target's topics again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,42 +62,6 @@ const char *kdr_plan__internal_topic_reason(const struct kdr_live_topic *topic, 
 	return NULL;
 }
 
-struct entry {
-	const char *name;
-	const struct kdr_policy *policy;
-	const struct kdr_topic_decl *decl; /* NULL: matched */
-	size_t seq;
-};
-
-struct entries {
-	struct entry *v;
-	size_t n;
-	size_t cap;
-};
-
-static void entries_add(struct entries *entries, const char *name, const struct kdr_policy *policy,
-			const struct kdr_topic_decl *decl)
-{
-	struct entry *e = NULL;
-
-	entries->v = kdr_grow(entries->v, &entries->cap, entries->n + 1, sizeof(*entries->v));
-	e = &entries->v[entries->n];
-	e->name = name;
-	e->policy = policy;
-	e->decl = decl;
-	e->seq = entries->n++;
-}
-
-static int compare_entries(const void *pa, const void *pb)
-{
-	const struct entry *a = pa, *b = pb;
-	int cmp = strcmp(a->name, b->name);
-
-	if (cmp)
-		return cmp;
-	return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
 /* The merge's disagreements as the plan's warnings, in the order they were found. */
 static void warn_disagreements(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct kdr_resolve_topic *rt)
 {
@@ -127,19 +95,13 @@ static void warn_disagreements(struct plan_ctx *ctx, const struct plan_cluster *
 	}
 }
 
-/* Merges one run of entries (same name, declarations first) into `pt` (pkg/resolve's merge). */
-static void merge_run(struct plan_topic *pt, const struct entry *run, size_t n, struct plan_ctx *ctx,
-		      const struct plan_cluster *pc)
+/* The governors of one topic merged into `pt` (pkg/resolve's merge), the disagreements warned about. */
+static void merge_topic(struct plan_topic *pt, const char *name, const struct kdr_resolve_governors *governors,
+			struct plan_ctx *ctx, const struct plan_cluster *pc)
 {
-	struct kdr_resolve_governor *governors = kdr_calloc(n, sizeof(*governors));
 	struct kdr_resolve_topic rt;
 
-	for (size_t i = 0; i < n; i++) {
-		governors[i].policy = run[i].policy;
-		governors[i].decl = run[i].decl;
-		governors[i].index = run[i].decl ? (size_t)(run[i].decl - run[i].policy->topics) : 0;
-	}
-	kdr_resolve_topic_merge(&rt, run[0].name, governors, n);
+	kdr_resolve_topic_merge(&rt, name, governors->v, governors->n);
 	warn_disagreements(ctx, pc, &rt);
 	memset(pt, 0, sizeof(*pt));
 	pt->name = rt.name;
@@ -152,85 +114,120 @@ static void merge_run(struct plan_topic *pt, const struct entry *run, size_t n, 
 	pt->config_prune = pt->policy->config_prune;
 	pt->tiering_disabled = rt.tiering_disabled;
 	kdr_resolve_topic_release(&rt);
-	free(governors);
+}
+
+/* Records a topic governed only through matches, for the cross-checks (kdr_plan__matched_of). */
+static void remember_matched(struct plan_matched *pm, const char *name, const struct kdr_resolve_governors *governors)
+{
+	struct plan_matched_topic *mt = NULL;
+
+	pm->topics = kdr_grow(pm->topics, &pm->cap, pm->n + 1, sizeof(*pm->topics));
+	mt = &pm->topics[pm->n++];
+	mt->name = name;
+	mt->n_governors = governors->n;
+	mt->governors = kdr_calloc(governors->n + 1, sizeof(*mt->governors));
+	memcpy(mt->governors, governors->v, governors->n * sizeof(*mt->governors));
+}
+
+static struct plan_matched *matched_add(struct plan_ctx *ctx, const char *cluster)
+{
+	struct plan_matched *pm = NULL;
+
+	ctx->matched = kdr_realloc(ctx->matched, (ctx->n_matched + 1) * sizeof(*ctx->matched));
+	pm = &ctx->matched[ctx->n_matched++];
+	memset(pm, 0, sizeof(*pm));
+	pm->cluster = cluster;
+	return pm;
+}
+
+static bool any_matched(const struct kdr_resolve_governors *governors)
+{
+	for (size_t g = 0; g < governors->n; g++)
+		if (governors->v[g].matched)
+			return true;
+	return false;
 }
 
 void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx,
 			      const struct plan_cluster *pc)
 {
 	const struct kdr_desired *desired = ctx->desired;
-	struct entries entries = {NULL, 0, 0};
-	size_t n = 0, n_declared = 0, first = 0;
+	const struct kdr_live_cluster *live = pc->live;
+	struct kdr_resolve_governors governors = {0};
+	struct plan_matched *pm = matched_add(ctx, pc->name);
+	size_t first = 0, n_declared = kdr_resolve_decls_of(ctx->resolved, pc->name, &first);
+	const struct kdr_resolve_decl *decls = ctx->resolved->decls + first;
+	size_t *matched = kdr_calloc(desired->n_policies + 1, sizeof(*matched)); /* live topics, per policy */
+	size_t l = 0, d = 0, n = 0;
 
-	*out = NULL;
-	*n_out = 0;
-	/*
-	 * Declarations first, so that a declaration owns a topic some `match`
-	 * also covers; the resolved state lists them by topic, in document order.
-	 */
-	n_declared = kdr_resolve_decls_of(ctx->resolved, pc->name, &first);
-	for (size_t d = first; d < first + n_declared; d++) {
-		const struct kdr_resolve_decl *decl = &ctx->resolved->decls[d];
-		const struct kdr_policy *policy = &desired->policies[decl->policy];
+	*out = kdr_calloc(live->n_topics + n_declared + 1, sizeof(**out));
+	/* The live topics and the declared ones, both sorted by name, walked together: each name once. */
+	while (l < live->n_topics || d < n_declared) {
+		const struct kdr_live_topic *topic = NULL;
+		struct kdr_live_topic fake;
+		int cmp = l == live->n_topics ? 1 : d == n_declared ? -1 : strcmp(live->topics[l].name, decls[d].topic);
+		const char *name = cmp <= 0 ? live->topics[l].name : decls[d].topic;
 
-		entries_add(&entries, decl->topic, policy, &policy->topics[decl->index]);
-	}
-	for (size_t p = 0; p < desired->n_policies; p++) {
-		const struct kdr_policy *policy = &desired->policies[p];
-		size_t matched = 0;
-
-		/*
-		 * A pruning policy's `match` is a deletion scope: what it matches and
-		 * does not declare is to be deleted (prune.c), not tuned.
-		 */
-		if (!ctx->match[p] || policy->prune || !kdr_strvec_contains(&policy->clusters, pc->name))
+		if (cmp <= 0)
+			topic = &live->topics[l++];
+		while (d < n_declared && strcmp(decls[d].topic, name) == 0)
+			d++;
+		if (topic && n && strcmp((*out)[n - 1].name, name) == 0)
 			continue;
-		for (size_t t = 0; t < pc->live->n_topics; t++) {
-			const struct kdr_live_topic *topic = &pc->live->topics[t];
-
-			if (!kdr_regex_full_match(ctx->match[p], topic->name) ||
-			    kdr_plan__internal_topic_reason(topic, desired))
-				continue;
-			entries_add(&entries, topic->name, policy, NULL);
-			matched++;
+		kdr_resolve_governors_find(&governors, ctx->resolved, pc->name, name, true);
+		if (any_matched(&governors)) {
+			/*
+			 * Internal and MM2/Connect topics are never matched. A declared topic
+			 * this plan creates is matched too: once created it matches, and the
+			 * next plan must not find the match's keys missing.
+			 */
+			if (!topic) {
+				memset(&fake, 0, sizeof(fake));
+				fake.name = (char *)name;
+			}
+			if (kdr_plan__internal_topic_reason(topic ? topic : &fake, desired))
+				governors.n = governors.n_declared;
+			/* Counted per policy whose match covers the live topic, declaring it or not. */
+			for (size_t g = 0; topic && g < governors.n; g++)
+				if (governors.v[g].matched)
+					matched[governors.v[g].policy - desired->policies]++;
 		}
-		/*
-		 * Declared topics this plan creates are matched too: once created they
-		 * match, and the next plan must not find the match's keys missing.
-		 * (A name declared twice gets two identical matched entries; merging
-		 * makes one of them.)
-		 */
-		for (size_t d = 0; d < n_declared; d++) {
-			struct kdr_live_topic fake;
-
-			memset(&fake, 0, sizeof(fake));
-			fake.name = (char *)entries.v[d].name;
-			if (kdr_live_topic_find(pc->live, fake.name) ||
-			    !kdr_regex_full_match(ctx->match[p], fake.name) ||
-			    kdr_plan__internal_topic_reason(&fake, desired))
-				continue;
-			entries_add(&entries, entries.v[d].name, policy, NULL);
-		}
-		if (matched)
+		if (!governors.n)
+			continue;
+		merge_topic(&(*out)[n++], name, &governors, ctx, pc);
+		if (!governors.n_declared)
+			remember_matched(pm, name, &governors);
+	}
+	for (size_t p = 0; p < desired->n_policies; p++)
+		if (matched[p])
 			kdr_plan__add_note(
 			    ctx->plan, KDR_NOTE_INFO, pc->name, NULL,
 			    "policy '%s' governs %zu existing topic(s) matching '%s' (configs and partition "
 			    "growth; never created)",
-			    kdr_plan__policy_name(policy), matched, policy->match);
-	}
-	if (entries.n > 1)
-		qsort(entries.v, entries.n, sizeof(*entries.v), compare_entries);
-	*out = kdr_calloc(entries.n + 1, sizeof(**out));
-	for (size_t i = 0; i < entries.n;) {
-		size_t j = i + 1;
-
-		while (j < entries.n && strcmp(entries.v[j].name, entries.v[i].name) == 0)
-			j++;
-		merge_run(&(*out)[n++], &entries.v[i], j - i, ctx, pc);
-		i = j;
-	}
+			    kdr_plan__policy_name(&desired->policies[p]), matched[p], desired->policies[p].match);
 	*n_out = n;
-	free(entries.v);
+	free(matched);
+	kdr_resolve_governors_release(&governors);
+}
+
+const struct plan_matched *kdr_plan__matched_of(const struct plan_ctx *ctx, const char *cluster)
+{
+	for (size_t i = 0; i < ctx->n_matched; i++)
+		if (strcmp(ctx->matched[i].cluster, cluster) == 0)
+			return &ctx->matched[i];
+	return NULL;
+}
+
+void kdr_plan__matched_release(struct plan_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n_matched; i++) {
+		for (size_t t = 0; t < ctx->matched[i].n; t++)
+			free(ctx->matched[i].topics[t].governors);
+		free(ctx->matched[i].topics);
+	}
+	free(ctx->matched);
+	ctx->matched = NULL;
+	ctx->n_matched = 0;
 }
 
 void kdr_plan__topics_release(struct plan_topic *topics, size_t n)

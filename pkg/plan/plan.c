@@ -197,6 +197,7 @@ bool kdr_plan__cluster_selected(const struct kdr_plan_options *options, const ch
 
 static void ctx_release(struct plan_ctx *ctx)
 {
+	kdr_plan__matched_release(ctx);
 	kdr_resolved_free(ctx->own_resolved);
 	ctx->own_resolved = NULL;
 	ctx->match = NULL;

@@ -16,6 +16,7 @@
 #include "placement/placement.h"
 #include "resolve/config_value.h"
 #include "resolve/resolve.h"
+#include "resolve/topic_merge.h"
 #include "plan/plan.h"
 #include "util/regex.h"
 #include "util/strmap.h"
@@ -32,6 +33,23 @@ struct plan_ctx {
 	const struct kdr_resolve_filters *filters; /* &resolved->filters */
 	struct kdr_regex *const *match;	     /* filters->match: per policy (index as desired->policies), NULL: no match */
 	const struct kdr_resolve_flow_filters *flows; /* filters->flows: per flow (index as desired->flows) */
+	struct plan_matched *matched; /* per planned cluster (govern.c records, cross_checks.c reads) */
+	size_t n_matched;
+};
+
+/* A topic of a planned cluster that no policy declares there and some match governs. */
+struct plan_matched_topic {
+	const char *name;			/* lent from the live snapshot */
+	struct kdr_resolve_governor *governors; /* kdr_resolve_governors_find's, internal topics left out */
+	size_t n_governors;
+};
+
+/* One planned cluster's topics governed only through matches, sorted by name. */
+struct plan_matched {
+	const char *cluster; /* lent */
+	struct plan_matched_topic *topics;
+	size_t n;
+	size_t cap;
 };
 
 /* One cluster being planned: its desired and live sides and the broker load. */
@@ -100,6 +118,10 @@ void kdr_plan__add_note(struct kdr_plan *plan, enum kdr_note_kind kind, const ch
 void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct plan_ctx *ctx,
 			      const struct plan_cluster *pc);
 void kdr_plan__topics_release(struct plan_topic *topics, size_t n);
+/* The topics governed only through matches that kdr_plan__collect_topics found on `cluster`; NULL: not planned. */
+const struct plan_matched *kdr_plan__matched_of(const struct plan_ctx *ctx, const char *cluster);
+/* Frees ctx->matched. */
+void kdr_plan__matched_release(struct plan_ctx *ctx);
 /* Whether the name is never governed by `match` nor deleted: internal, `__`, MM2/Connect internals. */
 const char *kdr_plan__internal_topic_reason(const struct kdr_live_topic *topic, const struct kdr_desired *desired);
 

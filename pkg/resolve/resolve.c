@@ -15,6 +15,7 @@ struct kdr_resolved *kdr_resolved_new(const struct kdr_desired *desired)
 
 	kdr_resolve_filters_build(&resolved->filters, desired);
 	kdr_resolve__index_decls(resolved, desired);
+	kdr_resolve__index_matches(resolved, desired);
 	return resolved;
 }
 
@@ -24,6 +25,7 @@ void kdr_resolved_free(struct kdr_resolved *resolved)
 		return;
 	kdr_resolve_filters_release(&resolved->filters);
 	free(resolved->decls);
+	kdr_resolve__release_matches(resolved);
 	free(resolved);
 }
 

@@ -8,9 +8,10 @@
  * plan, the mirror preview and flow health, so that none of them derives its
  * own copy: every regex of the desired state, compiled, each pattern that
  * does not compile recorded with the field that holds it and why; and which
- * topics each cluster has declared, by whom (the owner first). The merge of
- * the policies governing one topic is topic_merge.h, config values as Kafka
- * compares them config_value.h.
+ * topics each cluster has declared, by whom (the owner first); which
+ * policies' match covers each declared name. Which policies govern one
+ * topic and their merge are topic_merge.h, config values as Kafka compares
+ * them config_value.h.
  * Pure: no I/O.
  */
 
@@ -75,6 +76,20 @@ struct kdr_resolve_decl {
 	size_t index;  /* index in that policy's topics */
 };
 
+/* A name some policy declares, and the policies whose match covers it (governors.c). */
+struct kdr_resolve_name {
+	const char *name;   /* lent from the desired state */
+	size_t first_match; /* its policies: resolved->matched[first_match .. first_match + n_matches) */
+	size_t n_matches;
+};
+
+/* The policies naming one cluster whose match compiled and governs (not a pruning policy's). */
+struct kdr_resolve_matchers {
+	const char *cluster; /* lent */
+	size_t *policies;    /* indexes in desired->policies, in document order */
+	size_t n;
+};
+
 struct kdr_resolved {
 	struct kdr_resolve_filters filters;
 	/*
@@ -84,6 +99,23 @@ struct kdr_resolved {
 	 */
 	struct kdr_resolve_decl *decls;
 	size_t n_decls;
+	/*
+	 * Which policies' match covers each declared name (any policy with a
+	 * compiled match, pruning ones too, on any cluster), matched once here:
+	 * names sorted, each name's policies (indexes in desired->policies) in
+	 * document order. A name nobody declares is matched when asked.
+	 */
+	struct kdr_resolve_name *names;
+	size_t n_names;
+	size_t *matched;
+	/* Per cluster a policy names (sorted by cluster): its governing matches. */
+	struct kdr_resolve_matchers *matchers;
+	size_t n_matchers;
+	/* Per policy (as desired->policies) with a compiled match: the literal text every name it matches starts with. */
+	char **match_prefix;
+	/* The desired state's policies, lent: what the indexes above point into. */
+	const struct kdr_policy *policies;
+	size_t n_policies;
 };
 
 /* The declarations on `cluster`: *first gets the index of the first in resolved->decls; returns the count. */

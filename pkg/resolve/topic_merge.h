@@ -7,10 +7,12 @@
  * covers it); the first, the owner, gives partitions, replication factor and
  * placement; the config keys of later ones are added where earlier ones are
  * silent. Every value keeps the policy and the field it comes from, and
- * every disagreement names both sides. The plan's governing
- * (plan/govern.c, one merge per governed topic and cluster) and
- * validation's policy conflicts (validate/conflicts.c, one merge per pair of
- * policies sharing a topic) both read this one merge. Pure.
+ * every disagreement names both sides. Which policies govern a topic is
+ * found here too (kdr_resolve_governors_find). The plan's governing
+ * (plan/govern.c, one merge per governed topic and cluster), its
+ * cross-checks (plan/cross_checks.c, what each policy sets on a remote
+ * topic) and validation's policy conflicts (validate/conflicts.c, one merge
+ * per pair of policies sharing a topic) all read this one merge. Pure.
  */
 
 #include <stdbool.h>
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "resolve/resolve.h"
 #include "util/strmap.h"
 
 /* A policy that governs the topic: it declares it (decl) or its match covers it (decl NULL). */
@@ -25,6 +28,7 @@ struct kdr_resolve_governor {
 	const struct kdr_policy *policy;   /* lent */
 	const struct kdr_topic_decl *decl; /* lent; the policy's entry of the topic, NULL: through its match */
 	size_t index;			   /* decl's index in policy->topics (unused without decl) */
+	bool matched;			   /* its match covers the topic (kdr_resolve_governors_find sets it) */
 	/* Filled by the merge (ignored in its input): */
 	int64_t partitions;	    /* kdr_policy_topic_partitions */
 	int64_t replication_factor; /* kdr_policy_topic_replication_factor */
@@ -112,6 +116,50 @@ void kdr_resolve_topic_merge(struct kdr_resolve_topic *out, const char *name,
 			     const struct kdr_resolve_governor *governors, size_t n);
 
 void kdr_resolve_topic_release(struct kdr_resolve_topic *topic);
+
+/* --- which policies govern a topic (governors.c) --- */
+
+/* The governors of one topic; reused from topic to topic (its buffer kept), released once. */
+struct kdr_resolve_governors {
+	struct kdr_resolve_governor *v; /* policy, decl and index set; the rest zero */
+	size_t n;
+	size_t n_declared; /* the first n_declared declare the topic, the others govern it through their match */
+	size_t cap;
+};
+
+/*
+ * The policies governing topic `name` on `cluster`, in precedence order
+ * (what kdr_resolve_topic_merge takes): each policy that names the cluster
+ * and declares the topic, in document order (the first owns it); then, with
+ * `with_matches`, each policy naming the cluster whose match covers the
+ * name, in document order, a pruning policy's excepted (its match only
+ * scopes deletions). Each policy once, as its first entry (a declaring
+ * policy whose match covers the name too is marked `matched`). A declared
+ * name's matches were run when the state was resolved; any other name is
+ * matched now. Overwrites out->v[0 .. n); `resolved` and the policies are
+ * lent and must outlive `out`.
+ */
+void kdr_resolve_governors_find(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
+				const char *cluster, const char *name, bool with_matches);
+
+void kdr_resolve_governors_release(struct kdr_resolve_governors *governors);
+
+/* Topic `name`'s desired state on `cluster`: kdr_resolve_governors_find, then kdr_resolve_topic_merge. */
+void kdr_resolve_topic_of(struct kdr_resolve_topic *out, const struct kdr_resolved *resolved, const char *cluster,
+			  const char *name, bool with_matches);
+
+/* The first declaration of `name` on `cluster` (its owner), lent from `resolved`, or NULL. */
+const struct kdr_resolve_decl *kdr_resolve_owner(const struct kdr_resolved *resolved, const char *cluster,
+						 const char *name);
+
+/*
+ * Whether policy `policy`'s match (index in desired->policies; a pruning
+ * policy's too) covers `name`; false without a compiled match.
+ */
+bool kdr_resolve_match_covers(const struct kdr_resolved *resolved, size_t policy, const char *name);
+
+/* Adds to `out` the values governor `governor` of `topic` sends (a disabled tiering's are compared, not sent). */
+void kdr_resolve_governor_config(struct kdr_strmap *out, const struct kdr_resolve_topic *topic, size_t governor);
 
 /*
  * Whether a CONFIG disagreement's two values, different as written, are the

@@ -5,8 +5,9 @@
  * local.retention.ms and retention.ms). Otherwise each reconcile would undo
  * the other's change. A policy governs a topic it lists, or (for configs) one
  * its `match` covers. Reported on the later policy, naming the earlier one's
- * file:line:col. What each policy applies, and where they differ, is
- * pkg/resolve's merge of the two (topic_merge.h), the one the plan merges by.
+ * file:line:col. Whether a match covers a topic, what each policy applies,
+ * and where they differ, are pkg/resolve's (topic_merge.h): the matches run
+ * once there, and the merge of the two is the one the plan merges by.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,7 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		if (!topic || kdr_validate__find_topic(ctx, later, topic) != (long)t)
 			continue;
 		et = kdr_validate__find_topic(ctx, earlier, topic);
-		if (et >= 0 || kdr_regex_full_match(ctx->matches[e], topic))
+		if (et >= 0 || kdr_resolve_match_covers(ctx->resolved, e, topic))
 			compare_topic(ctx, topic, earlier, et, later, (long)t, clusters);
 	}
 	/* Topics the earlier policy lists and the later one governs through its match. */
@@ -163,7 +164,7 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		const char *topic = earlier->topics[t].name;
 
 		if (!topic || kdr_validate__find_topic(ctx, earlier, topic) != (long)t ||
-		    kdr_validate__find_topic(ctx, later, topic) >= 0 || !kdr_regex_full_match(ctx->matches[l], topic))
+		    kdr_validate__find_topic(ctx, later, topic) >= 0 || !kdr_resolve_match_covers(ctx->resolved, l, topic))
 			continue;
 		compare_topic(ctx, topic, earlier, (long)t, later, -1, clusters);
 	}
@@ -201,52 +202,18 @@ static void add_pair(struct pair **pairs, size_t *n, size_t *cap, size_t a, size
 }
 
 /*
- * The literal text every name a full-match `pattern` matches starts with
- * ("payments" for "payments\..*"; "" when it cannot tell: an alternation, a
- * group or class first, an optional first character). Heap string.
- */
-static char *literal_prefix(const char *pattern)
-{
-	struct kdr_buf buf = KDR_BUF_INIT;
-
-	if (strchr(pattern, '|'))
-		return kdr_buf_detach(&buf);
-	for (const char *p = pattern; *p; p++) {
-		char c = *p;
-
-		if (c == '\\') {
-			/* An escaped punctuation character is itself; \d, \w, ... are classes. */
-			if (!p[1] || !strchr(".-_+*?()[]{}|^$\\/", p[1]))
-				break;
-			c = *++p;
-		} else if (strchr(".[]()^$", c)) {
-			break;
-		} else if (strchr("*?{", c)) {
-			/* The previous character is optional or repeated: not part of every name. */
-			if (buf.len)
-				kdr_buf_truncate(&buf, buf.len - 1);
-			break;
-		} else if (c == '+') {
-			break;
-		}
-		if (p[1] && strchr("*?{", p[1]))
-			break;
-		kdr_buf_putc(&buf, c);
-	}
-	return kdr_buf_detach(&buf);
-}
-
-/*
  * Only pairs of policies that can conflict are compared: two that list the
  * same topic, or one whose match covers a topic the other lists (found
- * through a sorted index of listed topics, so 10,000 policies cost 10,000
- * entries, not 50 million pairs). They are compared in the order of the
+ * through a sorted index of listed topics and pkg/resolve's matches of the
+ * listed names, run once when the state was resolved, so 10,000 policies
+ * cost 10,000 entries, not 50 million pairs). They are compared in the order of the
  * pairwise loop this replaces (later policy, then earlier), so the
  * diagnostics come out as before.
  */
 void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx)
 {
 	const struct kdr_desired *desired = ctx->desired;
+	const struct kdr_resolved *resolved = ctx->resolved;
 	struct listed *listed = NULL;
 	struct pair *pairs = NULL;
 	size_t n_listed = 0, cap_listed = 0, n_pairs = 0, cap_pairs = 0;
@@ -275,21 +242,16 @@ void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx)
 			for (size_t j = start; j < i; j++)
 				add_pair(&pairs, &n_pairs, &cap_pairs, listed[i].policy, listed[j].policy);
 	}
-	/* A policy whose match covers a listed topic, against the policy listing it: only names with its prefix. */
-	for (size_t m = 0; m < desired->n_policies; m++) {
-		char *prefix = NULL;
-		size_t plen = 0;
+	/* A policy whose match covers a listed topic, against the policy listing it: pkg/resolve matched them once. */
+	for (size_t i = 0, start = 0; i < resolved->n_names; i++) {
+		const struct kdr_resolve_name *name = &resolved->names[i];
 
-		if (!ctx->matches[m] || !desired->policies[m].match)
-			continue;
-		prefix = literal_prefix(desired->policies[m].match);
-		plen = strlen(prefix);
-		for (size_t i = kdr_sort_first_named(listed, n_listed, sizeof(*listed), prefix);
-		     i < n_listed && strncmp(listed[i].name, prefix, plen) == 0; i++) {
-			if (listed[i].policy != m && kdr_regex_full_match(ctx->matches[m], listed[i].name))
-				add_pair(&pairs, &n_pairs, &cap_pairs, m, listed[i].policy);
-		}
-		free(prefix);
+		while (start < n_listed && strcmp(listed[start].name, name->name) < 0)
+			start++;
+		for (size_t k = name->first_match; k < name->first_match + name->n_matches; k++)
+			for (size_t j = start; j < n_listed && strcmp(listed[j].name, name->name) == 0; j++)
+				if (listed[j].policy != resolved->matched[k])
+					add_pair(&pairs, &n_pairs, &cap_pairs, resolved->matched[k], listed[j].policy);
 	}
 	if (n_pairs > 1)
 		qsort(pairs, n_pairs, sizeof(*pairs), compare_pairs);

@@ -571,6 +571,37 @@ static void test_cross_match_and_config_prune_on_remote_topics(void **state)
 	kdr_live_release(&live);
 }
 
+/*
+ * A match never governs an internal or Kafka Connect topic (plan/govern.c),
+ * so the cross-checks do not report a fight over one either: they read the
+ * topics the plan governed through matches instead of running the matches
+ * again (before, 'connect-offsets' here was reported as fought over).
+ */
+static void test_cross_match_skips_topics_the_plan_never_governs(void **state)
+{
+	static const char *const topics[] = {"connect-offsets", "orders", NULL};
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_plan plan;
+
+	(void)state;
+	live_topics(connect_cluster(&live, "east"), 1, topics);
+	live_topics(connect_cluster(&live, "west"), 1, topics);
+	plan_yaml(&plan, &desired,
+		  EAST_WEST FLOW("f") "  source: east\n  target: west\n  topics: [\".*\"]\n"
+				      "  replicationPolicy: {type: identity}\n" POLICY(
+					  "all") "  clusters: [west]\n  match: \".*\"\n  config: {retention.ms: \"1000\"}\n",
+		  &live);
+	expect_note(&plan, "west", "orders", "TopicPolicy 'all' (by its match) sets retention.ms on 'orders'");
+	assert_null(find_note(&plan, "west", "connect-offsets", "TopicPolicy"));
+	/* Nor does the plan change it: the match does not govern it. */
+	for (size_t i = 0; i < plan.n_actions; i++)
+		assert_false(plan.actions[i].resource && strcmp(plan.actions[i].resource, "connect-offsets") == 0);
+	kdr_plan_release(&plan);
+	kdr_desired_release(&desired);
+	kdr_live_release(&live);
+}
+
 static void test_cross_declared_partitions(void **state)
 {
 	struct kdr_desired desired = {0};
@@ -971,6 +1002,7 @@ int main(void)
 	    cmocka_unit_test(test_cross_replication_factors),
 	    cmocka_unit_test(test_cross_policy_fights_config_sync),
 	    cmocka_unit_test(test_cross_match_and_config_prune_on_remote_topics),
+	    cmocka_unit_test(test_cross_match_skips_topics_the_plan_never_governs),
 	    cmocka_unit_test(test_cross_declared_partitions),
 	    cmocka_unit_test(test_connector_regex_change_updates),
 	    cmocka_unit_test(test_connector_suspend_and_resume),

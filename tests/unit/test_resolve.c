@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "resolve/resolve.h"
+#include "resolve/topic_merge.h"
 #include "spec_helpers.h"
 #include "util/regex.h"
 
@@ -172,6 +173,93 @@ static void test_declarations_by_cluster_owner_first(void **state)
 	kdr_desired_release(&desired);
 }
 
+/* The governors of `name` on `cluster` as "policy:d" (declares) / "policy:m" (match only) / "policy:d+m", joined. */
+static void assert_governors(const struct kdr_resolved *resolved, const char *cluster, const char *name,
+			     bool with_matches, const char *want)
+{
+	struct kdr_resolve_governors governors = {0};
+	char got[256] = "";
+
+	kdr_resolve_governors_find(&governors, resolved, cluster, name, with_matches);
+	for (size_t i = 0; i < governors.n; i++) {
+		const struct kdr_resolve_governor *g = &governors.v[i];
+
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s%s", i ? " " : "", g->policy->meta.name,
+			 g->decl ? "d" : "m", g->decl && g->matched ? "+m" : "");
+		/* Declarations first. */
+		assert_true((i < governors.n_declared) == (g->decl != NULL));
+	}
+	assert_string_equal(got, want);
+	kdr_resolve_governors_release(&governors);
+}
+
+static void test_governors_declarations_then_matches(void **state)
+{
+	struct kdr_desired desired;
+	struct kdr_resolved *resolved = NULL;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml",
+		      DOC "kind: TopicPolicy\nmetadata: {name: all}\n"
+			  "spec: {clusters: [east, west], match: \".*\"}\n" DOC "kind: TopicPolicy\n"
+			  "metadata: {name: pay}\n"
+			  "spec: {clusters: [east], match: \"payments\\\\..*\", topics: [payments.eu, orders, orders]}\n" DOC
+			  "kind: TopicPolicy\nmetadata: {name: own}\n"
+			  "spec: {clusters: [east], topics: [payments.eu]}\n" DOC "kind: TopicPolicy\n"
+			  "metadata: {name: reaper}\n"
+			  "spec: {clusters: [east], match: \"pay.*\", prune: true}\n");
+	resolved = kdr_resolved_new(&desired);
+	/* Declarations in document order (pay owns it), then matches; pay once although it matches too. */
+	assert_governors(resolved, "east", "payments.eu", true, "pay:d+m own:d all:m");
+	assert_governors(resolved, "east", "payments.eu", false, "pay:d own:d");
+	/* pay lists orders twice: once. */
+	assert_governors(resolved, "east", "orders", true, "pay:d all:m");
+	/* A name nobody declares is matched when asked; a pruning policy's match does not govern. */
+	assert_governors(resolved, "east", "payments.us", true, "all:m pay:m");
+	assert_governors(resolved, "west", "payments.us", true, "all:m");
+	/* Declared on east only: on west only all's match governs it. */
+	assert_governors(resolved, "west", "payments.eu", true, "all:m");
+	assert_governors(resolved, "north", "payments.eu", true, "");
+	/* The declared names were matched once, when resolved; the pruning policy's match too (validation asks). */
+	assert_true(kdr_resolve_match_covers(resolved, 3, "payments.eu"));
+	assert_true(kdr_resolve_match_covers(resolved, 1, "payments.eu"));
+	assert_false(kdr_resolve_match_covers(resolved, 1, "orders"));
+	assert_false(kdr_resolve_match_covers(resolved, 2, "payments.eu")); /* no match */
+	assert_true(kdr_resolve_match_covers(resolved, 3, "pay"));
+	assert_false(kdr_resolve_match_covers(resolved, 1, "payments"));
+	assert_int_equal(kdr_resolve_owner(resolved, "east", "payments.eu")->policy, 1);
+	assert_null(kdr_resolve_owner(resolved, "west", "payments.eu"));
+	kdr_resolved_free(resolved);
+	kdr_desired_release(&desired);
+}
+
+/* The merged state of a topic: its governors' values, first wins, in the precedence above. */
+static void test_topic_of_merges_the_governors(void **state)
+{
+	struct kdr_desired desired;
+	struct kdr_resolved *resolved = NULL;
+	struct kdr_resolve_topic rt;
+
+	(void)state;
+	memset(&desired, 0, sizeof(desired));
+	parse_or_fail(&desired, "t.yaml",
+		      DOC "kind: TopicPolicy\nmetadata: {name: all}\n"
+			  "spec: {clusters: [east], match: \"o.*\", config: {retention.ms: \"1\", segment.ms: \"2\"}}\n" DOC
+			  "kind: TopicPolicy\nmetadata: {name: core}\n"
+			  "spec: {clusters: [east], partitions: 6, topics: [{name: orders, config: {retention.ms: \"9\"}}]}\n");
+	resolved = kdr_resolved_new(&desired);
+	kdr_resolve_topic_of(&rt, resolved, "east", "orders", true);
+	assert_int_equal(rt.n_governors, 2);
+	assert_string_equal(rt.governors[0].policy->meta.name, "core");
+	assert_int_equal(rt.partitions, 6);
+	assert_string_equal(kdr_strmap_get(&rt.config, "retention.ms"), "9");
+	assert_string_equal(kdr_strmap_get(&rt.config, "segment.ms"), "2");
+	kdr_resolve_topic_release(&rt);
+	kdr_resolved_free(resolved);
+	kdr_desired_release(&desired);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +267,8 @@ int main(void)
 	    cmocka_unit_test(test_good_patterns_compile_into_the_filters),
 	    cmocka_unit_test(test_the_resolved_state_lives_with_its_desired_state),
 	    cmocka_unit_test(test_declarations_by_cluster_owner_first),
+	    cmocka_unit_test(test_governors_declarations_then_matches),
+	    cmocka_unit_test(test_topic_of_merges_the_governors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

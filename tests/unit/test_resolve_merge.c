@@ -248,6 +248,21 @@ static void test_disabled_tiering_takes_part_but_sends_nothing(void **state)
 
 /* --- property: the merge equals the one the plan did before (govern.c's merge_run), on generated policy sets --- */
 
+/* One policy's configs as model/desired.c's kdr_policy_topic_config gave them before the merge replaced it. */
+static void old_policy_topic_config(struct kdr_strmap *out, const struct kdr_policy *policy,
+				    const struct kdr_topic_decl *decl)
+{
+	struct kdr_tiering_key tiering[3];
+	size_t n = policy->tiering.enabled ? kdr_tiering_keys(tiering, &policy->tiering) : 0;
+
+	for (size_t i = 0; i < policy->config.n; i++)
+		kdr_strmap_set(out, policy->config.v[i].key, policy->config.v[i].value);
+	for (size_t i = 0; i < n; i++)
+		kdr_strmap_set(out, tiering[i].key, tiering[i].value);
+	for (size_t i = 0; decl && i < decl->config.n; i++)
+		kdr_strmap_set(out, decl->config.v[i].key, decl->config.v[i].value);
+}
+
 /* The old merge, kept as the oracle: its config, its flags and its warnings, one line each. */
 static void old_merge(struct kdr_strmap *config, bool *tiering_disabled, int64_t *partitions, int64_t *rf,
 		      struct kdr_buf *warnings, const struct kdr_resolve_governor *run, size_t n)
@@ -281,7 +296,7 @@ static void old_merge(struct kdr_strmap *config, bool *tiering_disabled, int64_t
 		    (kdr_policy_topic_partitions(e->policy, e->decl) != *partitions ||
 		     kdr_policy_topic_replication_factor(e->policy, e->decl) != *rf))
 			kdr_buf_printf(warnings, "counts %s %s\n", owner->policy->meta.name, name);
-		kdr_policy_topic_config(&mine, e->policy, e->decl);
+		old_policy_topic_config(&mine, e->policy, e->decl);
 		for (size_t k = 0; k < mine.n; k++) {
 			const char *key = mine.v[k].key, *value = mine.v[k].value;
 
