@@ -175,39 +175,35 @@ static void check_remote_partitions(struct flow_check *fc)
 /* --- TopicPolicies on remote topics --- */
 
 /*
- * The configs a policy sets on topic `name` of `cluster`, as pkg/resolve's
- * merge gives them to the governor (policy, decl; decl NULL: through its
- * match): the values it sends, a disabled tiering's left out.
+ * What the source topic is meant to hold: the values its owner (the first
+ * policy declaring it on the source) sends, as pkg/resolve merges them.
  */
-static void governor_config(struct kdr_strmap *out, const char *name, const struct kdr_policy *policy,
-			    const struct kdr_topic_decl *decl)
+static void source_config(struct kdr_strmap *out, const struct flow_check *fc, const char *upstream)
 {
+	const struct kdr_resolve_decl *owner = kdr_resolve_owner(fc->ctx->resolved, fc->flow->source, upstream);
 	struct kdr_resolve_governor governor;
 	struct kdr_resolve_topic rt;
 
+	if (!owner)
+		return;
 	memset(&governor, 0, sizeof(governor));
-	governor.policy = policy;
-	governor.decl = decl;
-	governor.index = decl ? (size_t)(decl - policy->topics) : 0;
-	kdr_resolve_topic_merge(&rt, name, &governor, 1);
+	governor.policy = &fc->ctx->desired->policies[owner->policy];
+	governor.decl = &governor.policy->topics[owner->index];
+	governor.index = owner->index;
+	kdr_resolve_topic_merge(&rt, upstream, &governor, 1);
 	kdr_resolve_governor_config(out, &rt, 0);
 	kdr_resolve_topic_release(&rt);
 }
 
 /* Keys of `config` MM2 would also write on the copy, and that differ from what the source is meant to have. */
 static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, const struct kdr_strmap *config,
-			const char *upstream)
+			const char *upstream, const struct kdr_strmap *source)
 {
-	const struct kdr_topic_decl *decl = NULL;
-	const struct kdr_policy *owner = declaring_policy(fc, fc->flow->source, upstream, &decl);
 	const struct kdr_live_topic *live = fc->source.live ? kdr_live_topic_find(fc->source.live, upstream) : NULL;
-	struct kdr_strmap source_config = KDR_STRMAP_INIT;
 
-	if (owner)
-		governor_config(&source_config, upstream, owner, decl);
 	for (size_t k = 0; k < config->n; k++) {
 		const char *key = config->v[k].key;
-		const char *source_value = kdr_strmap_get(&source_config, key);
+		const char *source_value = kdr_strmap_get(source, key);
 		const struct kdr_live_config *override = NULL;
 
 		if (kdr_regex_set_match(&fc->synced_exclude, key))
@@ -221,19 +217,21 @@ static void fought_keys(struct kdr_strvec *out, const struct flow_check *fc, con
 			continue;
 		kdr_strvec_push(out, key);
 	}
-	kdr_strmap_release(&source_config);
 }
 
-static void check_policy_config(struct flow_check *fc, const struct kdr_policy *policy,
-				const struct kdr_topic_decl *decl, const char *name, const char *upstream)
+/* Governor `g` of remote topic `rt` (pkg/resolve's merge of its governors): the keys it sets that MM2 syncs. */
+static void check_policy_config(struct flow_check *fc, const struct kdr_resolve_topic *rt, size_t g,
+				const char *upstream, const struct kdr_strmap *source)
 {
 	const struct kdr_flow *flow = fc->flow;
+	const struct kdr_policy *policy = rt->governors[g].policy;
+	const char *name = rt->name;
 	struct kdr_strmap config = KDR_STRMAP_INIT;
 	struct kdr_strvec keys = KDR_STRVEC_INIT;
 	char *list = NULL;
 
-	governor_config(&config, name, policy, decl);
-	fought_keys(&keys, fc, &config, upstream);
+	kdr_resolve_governor_config(&config, rt, g);
+	fought_keys(&keys, fc, &config, upstream, source);
 	if (keys.n) {
 		list = kdr_strvec_join(&keys, ", ");
 		kdr_plan__add_note(
@@ -242,7 +240,8 @@ static void check_policy_config(struct flow_check *fc, const struct kdr_policy *
 		    "syncs (syncTopicConfigs: true): the two would fight, MirrorMaker 2 copying the source's "
 		    "values and kdr setting the policy's back; set syncTopicConfigs: false on the flow or "
 		    "stop declaring these keys for the remote topic",
-		    kdr_plan__policy_name(policy), decl ? "declares" : "(by its match) sets", list, name, upstream,
+		    kdr_plan__policy_name(policy), rt->governors[g].decl ? "declares" : "(by its match) sets", list,
+		    name, upstream,
 		    flow->source, flow->meta.name);
 	}
 	if (policy->config_prune)
@@ -283,6 +282,21 @@ static void check_declared_partitions(struct flow_check *fc, const struct kdr_po
 	kdr_buf_release(&from);
 }
 
+/* Each governor of remote topic `name` (merged once) against what MM2 syncs from `upstream`. */
+static void check_governors(struct flow_check *fc, const char *name, const struct kdr_resolve_governor *governors,
+			    size_t n, const char *upstream)
+{
+	struct kdr_strmap source = KDR_STRMAP_INIT;
+	struct kdr_resolve_topic rt;
+
+	source_config(&source, fc, upstream);
+	kdr_resolve_topic_merge(&rt, name, governors, n);
+	for (size_t g = 0; g < rt.n_governors; g++)
+		check_policy_config(fc, &rt, g, upstream, &source);
+	kdr_resolve_topic_release(&rt);
+	kdr_strmap_release(&source);
+}
+
 /*
  * The target's topics no policy declares there and some `match` governs
  * (a pruning policy's match only scopes deletions): each governing policy's
@@ -298,33 +312,42 @@ static void check_matched_configs(struct flow_check *fc)
 
 		if (!side_topic(&fc->target, mt->name) || (upstream = upstream_of(fc, mt->name)) == NULL)
 			continue;
-		for (size_t g = 0; g < mt->n_governors; g++)
-			check_policy_config(fc, mt->governors[g].policy, NULL, mt->name, upstream);
+		check_governors(fc, mt->name, mt->governors, mt->n_governors, upstream);
 		free(upstream);
 	}
 }
 
-/* Each declaration of a remote topic on the target (the owner's partitions too), then the matched ones. */
+/*
+ * The remote topics declared on the target: the owner's partitions (the
+ * first of a topic's declarations, in document order), each declaring
+ * policy's keys; then the matched ones.
+ */
 static void check_policies(struct flow_check *fc)
 {
 	const struct kdr_resolved *resolved = fc->ctx->resolved;
 	size_t first = 0, n = kdr_resolve_decls_of(resolved, fc->flow->target, &first);
+	struct kdr_resolve_governor *governors = kdr_calloc(n + 1, sizeof(*governors));
 
-	for (size_t i = first; i < first + n; i++) {
-		const struct kdr_resolve_decl *d = &resolved->decls[i];
-		const struct kdr_policy *policy = &fc->ctx->desired->policies[d->policy];
-		const struct kdr_topic_decl *decl = &policy->topics[d->index];
-		char *upstream = upstream_of(fc, d->topic);
+	for (size_t i = first, j = first; i < first + n; i = j) {
+		const char *name = resolved->decls[i].topic;
+		char *upstream = upstream_of(fc, name);
+		size_t n_governors = 0;
 
+		for (j = i; j < first + n && strcmp(resolved->decls[j].topic, name) == 0; j++) {
+			const struct kdr_policy *policy = &fc->ctx->desired->policies[resolved->decls[j].policy];
+
+			governors[n_governors].policy = policy;
+			governors[n_governors].decl = &policy->topics[resolved->decls[j].index];
+			governors[n_governors++].index = resolved->decls[j].index;
+		}
 		if (!upstream)
 			continue;
-		/* Sorted by topic, then document order: the first of a topic's declarations owns it. */
-		if (i == first || strcmp(resolved->decls[i - 1].topic, d->topic) != 0)
-			check_declared_partitions(fc, policy, decl, upstream);
+		check_declared_partitions(fc, governors[0].policy, governors[0].decl, upstream);
 		if (fc->flow->sync_topic_configs)
-			check_policy_config(fc, policy, decl, d->topic, upstream);
+			check_governors(fc, name, governors, n_governors, upstream);
 		free(upstream);
 	}
+	free(governors);
 	if (fc->flow->sync_topic_configs)
 		check_matched_configs(fc);
 }

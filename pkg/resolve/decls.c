@@ -64,12 +64,18 @@ void kdr_resolve__index_decls(struct kdr_resolved *resolved, const struct kdr_de
 
 size_t kdr_resolve_decls_of(const struct kdr_resolved *resolved, const char *cluster, size_t *first)
 {
-	/* decls are sorted by cluster (their first member) first: binary search for the start of the run. */
+	/* decls are sorted by cluster (their first member) first: binary search for both ends of the run. */
 	size_t lo = kdr_sort_first_named(resolved->decls, resolved->n_decls, sizeof(*resolved->decls), cluster);
-	size_t end = lo;
+	size_t hi = resolved->n_decls, end = lo;
 
-	while (end < resolved->n_decls && strcmp(resolved->decls[end].cluster, cluster) == 0)
-		end++;
+	while (end < hi) {
+		size_t mid = end + (hi - end) / 2;
+
+		if (strcmp(resolved->decls[mid].cluster, cluster) <= 0)
+			end = mid + 1;
+		else
+			hi = mid;
+	}
 	*first = lo;
 	return end - lo;
 }

@@ -206,22 +206,30 @@ bool kdr_resolve_match_covers(const struct kdr_resolved *resolved, size_t policy
 	return false;
 }
 
+/* (cluster, topic) of `decl` against the key: negative, 0, positive. */
+static int compare_decl(const struct kdr_resolve_decl *decl, const char *cluster, const char *name)
+{
+	int c = strcmp(decl->cluster, cluster);
+
+	return c ? c : strcmp(decl->topic, name);
+}
+
 const struct kdr_resolve_decl *kdr_resolve_owner(const struct kdr_resolved *resolved, const char *cluster,
 						 const char *name)
 {
-	size_t first = 0, n = kdr_resolve_decls_of(resolved, cluster, &first);
-	size_t lo = first, hi = first + n;
+	size_t lo = 0, hi = resolved->n_decls;
 
-	/* The cluster's run is sorted by topic, then document order: the lower bound is the owner. */
+	/* Sorted by cluster, topic, then document order: the lower bound is the owner. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(resolved->decls[mid].topic, name) < 0)
+		if (compare_decl(&resolved->decls[mid], cluster, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < first + n && strcmp(resolved->decls[lo].topic, name) == 0 ? &resolved->decls[lo] : NULL;
+	return lo < resolved->n_decls && compare_decl(&resolved->decls[lo], cluster, name) == 0 ? &resolved->decls[lo]
+												  : NULL;
 }
 
 static const struct kdr_resolve_matchers *matchers_of(const struct kdr_resolved *resolved, const char *cluster)
@@ -284,9 +292,7 @@ void kdr_resolve_governors_find(struct kdr_resolve_governors *out, const struct 
 
 	out->n = 0;
 	for (const struct kdr_resolve_decl *d = owner;
-	     d && d < resolved->decls + resolved->n_decls && strcmp(d->cluster, cluster) == 0 &&
-	     strcmp(d->topic, name) == 0;
-	     d++) {
+	     d && d < resolved->decls + resolved->n_decls && compare_decl(d, cluster, name) == 0; d++) {
 		const struct kdr_policy *policy = &resolved->policies[d->policy];
 
 		if (!find_policy(out, policy))
