@@ -179,6 +179,43 @@ def failing_again(base, bootstrap, check):
     check(status == 204, "DELETE hbfail -> 204 (got %s)" % status)
 
 
+def failed_connector_and_task(base, bootstrap, check):
+    """A FAILED connector with a FAILED task: restart?includeTasks=true&onlyFailed=true restarts both (the call
+    kdr's plan makes for a FAILED connector, pkg/plan/connectors.c). Real Connect: the task's producer refuses
+    its record (it FAILs 6 s after it starts), then a config whose target admin client cannot be built fails the
+    connector at start; its tasks, which only a started connector could regenerate, stay as they were. The
+    sandbox is told the same (connect-fail-task-again, connect-fail-connector)."""
+    config = mirror_heartbeat(bootstrap, "hbboth")
+    config[INTERVAL] = "1"
+    config["producer.override.max.request.size"] = "10"
+    status, _ = call(base, "PUT", "/connectors/hbboth/config", config)
+    check(status == 201, "PUT connector hbboth -> 201 (got %s)" % status)
+    if not BED.real:
+        wait_task_state(base, "hbboth", 0, "RUNNING")
+        BED.control("connect-fail-task-again conf hbboth 0 600000 org.apache.kafka.connect.errors.ConnectException: "
+                    "Unrecoverable exception from producer send callback")
+    check(wait_task_state(base, "hbboth", 0, "FAILED") is not None, "its task FAILED")
+    if BED.real:
+        config["target.admin.security.protocol"] = "BOGUS"
+        status, _ = call(base, "PUT", "/connectors/hbboth/config", config)
+        check(status == 200, "PUT a config whose admin client cannot be built -> 200 (got %s)" % status)
+    else:
+        BED.control("connect-fail-connector conf hbboth org.apache.kafka.common.KafkaException: The constructor of "
+                    "org.apache.kafka.clients.admin.ForwardingAdmin threw an exception")
+    state = wait_state(base, "hbboth", "FAILED")
+    check(state == "FAILED" and task_status(base, "hbboth", 0)[0] == "FAILED",
+          "the connector FAILED and its task FAILED (got %s, %s)" % (state, task_status(base, "hbboth", 0)[0]))
+    status, body = call(base, "POST", "/connectors/hbboth/restart?includeTasks=true&onlyFailed=true")
+    planned = [body.get("connector", {}).get("state")] + [t.get("state") for t in body.get("tasks", [])] \
+        if isinstance(body, dict) else body
+    check(status == 202 and planned == ["RESTARTING", "RESTARTING"],
+          "POST restart?includeTasks=true&onlyFailed=true -> 202 with the connector and its task RESTARTING "
+          "(got %s %s)" % (status, planned))
+    check(wait_task_state(base, "hbboth", 0, "RUNNING") is not None, "the task runs again after the restart")
+    status, _ = call(base, "DELETE", "/connectors/hbboth")
+    check(status == 204, "DELETE hbboth -> 204 (got %s)" % status)
+
+
 def probe(clusters, check):
     base, bootstrap = clusters["conf"]["connect"], clusters["conf"]["bootstrap"]
     status, body = call(base, "GET", "/")
@@ -325,6 +362,7 @@ def probe(clusters, check):
           "POST restart?includeTasks=true&onlyFailed=true -> 202 with the connector's status (got %s %r)" % (status, body))
 
     failing_again(base, bootstrap, check)
+    failed_connector_and_task(base, bootstrap, check)
 
     status, _ = call(base, "DELETE", "/connectors/hb")
     check(status == 204, "DELETE -> 204 (got %s)" % status)

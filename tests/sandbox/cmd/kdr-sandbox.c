@@ -417,7 +417,8 @@ static int write_clusters_file(struct kdr_sandbox *sandbox, const struct config 
  * workers started with), connect-fail-task-again CLUSTER CONNECTOR TASK
  * AFTER_MS TRACE makes a task FAILED now and again AFTER_MS after each
  * restart (kdr_sandbox_connect_fail_task_again; TRACE is the rest of the
- * line), ping answers ok; a Connect worker cannot be killed
+ * line), connect-fail-connector CLUSTER CONNECTOR TRACE makes a connector
+ * FAILED (kdr_sandbox_connect_fail_connector), ping answers ok; a Connect worker cannot be killed
  * here (its state is in memory).
  */
 struct control {
@@ -538,10 +539,20 @@ static void control_answer(struct control *ctl, char *line, char *answer, size_t
 			snprintf(answer, size, "error %s", kdr_error_message());
 		else
 			snprintf(answer, size, "ok");
+	} else if (verb && strcmp(verb, "connect-fail-connector") == 0 && id_text) {
+		/* connect-fail-connector CLUSTER CONNECTOR TRACE: id_text is the connector. */
+		const char *trace = save ? save + strspn(save, " \t") : NULL;
+
+		if (!trace || !*trace)
+			snprintf(answer, size, "error usage: connect-fail-connector CLUSTER CONNECTOR TRACE");
+		else if (kdr_sandbox_connect_fail_connector(ctl->sandbox, cluster, id_text, trace) != 0)
+			snprintf(answer, size, "error %s", kdr_error_message());
+		else
+			snprintf(answer, size, "ok");
 	} else if (verb && (strcmp(verb, "connect-down") == 0 || strcmp(verb, "connect-up") == 0)) {
 		snprintf(answer, size, "error kdr-sandbox cannot kill its Connect worker (its state is in memory)");
 	} else {
-		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, connect-delay CLUSTER MS, connect-fail-task-again CLUSTER CONNECTOR TASK AFTER_MS TRACE, all-up, ping)");
+		snprintf(answer, size, "error unknown command (broker-down|broker-up CLUSTER ID, latency CLUSTER API_KEY MS, connect-delay CLUSTER MS, connect-fail-task-again CLUSTER CONNECTOR TASK AFTER_MS TRACE, connect-fail-connector CLUSTER CONNECTOR TRACE, all-up, ping)");
 	}
 }
 
