@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "util/strvec.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -103,14 +104,6 @@ static const struct {
 	{ "log_level", "client logging is set from kdr's environment (KDR_DEBUG, KDR_RDKAFKA_DEBUG), not by a document" },
 };
 
-static bool in(const char *const *list, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], key) == 0)
-			return true;
-	return false;
-}
-
 /* Kerberos names go into librdkafka's kinit command line: no shell syntax. */
 static bool plain_kerberos_name(const char *s)
 {
@@ -122,18 +115,18 @@ static bool plain_kerberos_name(const char *s)
 
 bool kdr_client_key_is_path(const char *key)
 {
-	return in(path_keys, N(path_keys), key);
+	return kdr_names_find(path_keys, N(path_keys), key) >= 0;
 }
 
 const char *kdr_client_key_refusal(const char *key, const struct kdr_value *value)
 {
-	if (in(path_keys, N(path_keys), key)) {
+	if (kdr_names_find(path_keys, N(path_keys), key) >= 0) {
 		if (value && value->kind != KDR_VALUE_ENV)
 			return "a file path is taken from kdr's environment only: "
 			       "{valueFrom: {env: NAME}}, never written in a document";
 		return NULL;
 	}
-	if (in(allowed, N(allowed), key)) {
+	if (kdr_names_find(allowed, N(allowed), key) >= 0) {
 		if ((strcmp(key, "sasl.kerberos.principal") == 0 || strcmp(key, "sasl.kerberos.service.name") == 0) &&
 		    value && value->kind == KDR_VALUE_LITERAL && !plain_kerberos_name(value->literal))
 			return "librdkafka puts it in the kinit command line; only letters, digits and ._-/@ are "

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/strvec.h"
 #include "validate/validate.h"
 #include "validate/validate_internal.h"
 
@@ -85,24 +86,17 @@ static const char *const client_tuning_keys[] = {
 	"socket.connection.setup.timeout.ms",
 };
 
-static bool listed(const char *const *list, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], key) == 0)
-			return true;
-	return false;
-}
-
 /* Whether a document may add `key` to the connector configs (README "connectorConfig"). */
 static bool connector_key_allowed(const char *key)
 {
-	if (listed(mm2_keys, sizeof(mm2_keys) / sizeof(mm2_keys[0]), key))
+	if (kdr_names_find(mm2_keys, sizeof(mm2_keys) / sizeof(mm2_keys[0]), key) >= 0)
 		return true;
 	for (size_t i = 0; i < sizeof(client_prefixes) / sizeof(client_prefixes[0]); i++) {
 		size_t n = strlen(client_prefixes[i]);
 
 		if (strncmp(key, client_prefixes[i], n) == 0 &&
-		    listed(client_tuning_keys, sizeof(client_tuning_keys) / sizeof(client_tuning_keys[0]), key + n))
+		    kdr_names_find(client_tuning_keys, sizeof(client_tuning_keys) / sizeof(client_tuning_keys[0]),
+				   key + n) >= 0)
 			return true;
 	}
 	return false;

@@ -16,7 +16,8 @@
 /* The policy's assignment of `topic` (model contract: sorted by topic), or NULL. */
 static const struct kdr_static_assignment *find_assignment(const struct kdr_policy *policy, const char *topic)
 {
-	long at = kdr_sort_locate_named(policy->assignments, policy->n_assignments, sizeof(*policy->assignments), topic);
+	long at =
+	    kdr_sort_locate_named(policy->assignments, policy->n_assignments, sizeof(*policy->assignments), topic);
 
 	return at >= 0 ? &policy->assignments[at] : NULL;
 }
