@@ -63,9 +63,22 @@ void kdr_cli_args_release(struct kdr_cli_args *args)
 	kdr_desired_release(&args->desired);
 	kdr_buf_release(&args->out);
 	kdr_strvec_release(&args->clusters);
+	kdr_source_release(&args->source);
 }
 
 int kdr_cli_load(struct kdr_cli_args *args)
 {
-	return kdr_cli_source_load(&args->desired, &args->src);
+	return kdr_cli_source_load(&args->desired, &args->source, &args->src);
+}
+
+int kdr_cli_command(const struct kdr_cli_steps *steps, int argc, char **argv, void *ctx)
+{
+	struct kdr_cli_args args;
+	int exit_code = parse(&args, steps->spec, steps->plan_file, argc, argv, steps->option, ctx);
+
+	if (exit_code == KDR_EXIT_OK && !args.help && (!steps->check || (exit_code = steps->check(&args, ctx)) == KDR_EXIT_OK) &&
+	    (exit_code = kdr_cli_load(&args)) == KDR_EXIT_OK)
+		exit_code = steps->run(&args, ctx);
+	kdr_cli_args_release(&args);
+	return exit_code;
 }

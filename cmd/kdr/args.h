@@ -20,6 +20,7 @@ struct kdr_cli_args {
 	const char *file; /* kdr_cli_parse_plan: the argument, when it is a regular file */
 	bool help;        /* --help was printed: the command exits 0 */
 	const struct kdr_cli_spec *spec; /* the command's (its name in messages) */
+	struct kdr_source source;	 /* kdr_cli_load's: the opened source (secrets, where a DR step records) */
 	struct kdr_desired desired;	 /* kdr_cli_load's */
 	struct kdr_buf out;		 /* what the command prints or writes */
 };
@@ -39,10 +40,32 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 int kdr_cli_parse_plan(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
 		       kdr_cli_option_fn own, void *ctx);
 
-/* Releases the desired state, the output and the --cluster list. */
+/* Releases the desired state, the output, the --cluster list and the source. */
 void kdr_cli_args_release(struct kdr_cli_args *args);
 
-/* kdr_cli_source_load of the options' source into args->desired. Returns an enum kdr_exit. */
+/* Opens the options' source into args->source and loads it into args->desired (kdr_cli_source_load). Returns an enum kdr_exit. */
 int kdr_cli_load(struct kdr_cli_args *args);
+
+/*
+ * What one subcommand adds to the skeleton every loading command shares
+ * (kdr_cli_command): its options, its checks before the load, its work on
+ * the loaded desired state.
+ */
+struct kdr_cli_steps {
+	const struct kdr_cli_spec *spec;
+	kdr_cli_option_fn option; /* the command's KDR_CLI_ID options, or NULL */
+	bool plan_file;		  /* the argument may be a saved plan (kdr_cli_parse_plan) */
+	/* Between the parse and the load, or NULL: KDR_EXIT_OK or a usage error's status. */
+	int (*check)(struct kdr_cli_args *args, void *ctx);
+	/* After the load: the command's run and rendering; returns its exit status. */
+	int (*run)(struct kdr_cli_args *args, void *ctx);
+};
+
+/*
+ * Parses argv into `ctx` (the command's own options) and the shared args,
+ * returns on a usage error or --help, then check, load, run; releases the
+ * args. Returns an enum kdr_exit.
+ */
+int kdr_cli_command(const struct kdr_cli_steps *steps, int argc, char **argv, void *ctx);
 
 #endif

@@ -49,8 +49,10 @@ static const struct kdr_cli_spec apply_spec = {
 };
 
 /* The combinations a saved plan and --offline exclude; a usage error (printed) or KDR_EXIT_OK. */
-static int check_args(struct kdr_cli_args *args, const struct apply_args *a)
+static int check_args(struct kdr_cli_args *args, void *ctx)
 {
+	const struct apply_args *a = ctx;
+
 	if (a->source_dir && !args->file)
 		return kdr_cli_usage_error(&apply_spec, "--source is only for a saved PLAN.json; give the directory as the "
 							"argument");
@@ -62,28 +64,25 @@ static int check_args(struct kdr_cli_args *args, const struct apply_args *a)
 	if (args->file && a->allow_delete)
 		return kdr_cli_usage_error(&apply_spec, "--allow-delete has no meaning with a saved plan: the plan already "
 							"says what it deletes");
+	args->live.allow_delete = a->allow_delete;
+	args->live.validate_only = a->validate_only;
 	return KDR_EXIT_OK;
 }
 
-int kdr_cmd_apply(int argc, char **argv)
+static int apply(struct kdr_cli_args *args, void *ctx)
 {
-	struct apply_args a = { 0 };
-	struct kdr_cli_args args;
+	const struct apply_args *a = ctx;
 	struct kdr_reconcile_result result = { 0 };
 	struct kdr_pipeline *p = &result.run.p;
-	int exit_code = kdr_cli_parse_plan(&args, &apply_spec, argc, argv, NULL, &a);
+	int exit_code = kdr_cli_reconcile(&result, args);
 
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = check_args(&args, &a)) != KDR_EXIT_OK)
+	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	args.live.allow_delete = a.allow_delete;
-	args.live.validate_only = a.validate_only;
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK || (exit_code = kdr_cli_reconcile(&result, &args)) != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_render_plan(&args.out, &p->plan, &args.desired, KDR_RENDER_TEXT);
-	fwrite(args.out.ptr, 1, args.out.len, stdout);
+	kdr_render_plan(&args->out, &p->plan, &args->desired, KDR_RENDER_TEXT);
+	fwrite(args->out.ptr, 1, args->out.len, stdout);
 	/* Printed: not held through the apply (~400 bytes per created topic). */
-	kdr_buf_release(&args.out);
-	if (a.reassignments_dir && kdr_cli_write_reassignments(&p->plan, a.reassignments_dir) != KDR_EXIT_OK) {
+	kdr_buf_release(&args->out);
+	if (a->reassignments_dir && kdr_cli_write_reassignments(&p->plan, a->reassignments_dir) != KDR_EXIT_OK) {
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
@@ -93,7 +92,7 @@ int kdr_cmd_apply(int argc, char **argv)
 		goto cleanup;
 	}
 	if (p->plan.n_actions &&
-	    (exit_code = kdr_cli_consent(p->plan.n_actions, a.yes, "apply", "applied")) != KDR_EXIT_OK)
+	    (exit_code = kdr_cli_consent(p->plan.n_actions, a->yes, "apply", "applied")) != KDR_EXIT_OK)
 		goto cleanup;
 	if (p->plan.n_actions)
 		exit_code = kdr_cli_apply(&result, "apply");
@@ -107,6 +106,14 @@ int kdr_cmd_apply(int argc, char **argv)
 	}
 cleanup:
 	kdr_reconcile_result_release(&result);
-	kdr_cli_args_release(&args);
 	return exit_code;
+}
+
+int kdr_cmd_apply(int argc, char **argv)
+{
+	struct apply_args a = { 0 };
+
+	return kdr_cli_command(
+		&(struct kdr_cli_steps){ .spec = &apply_spec, .plan_file = true, .check = check_args, .run = apply },
+		argc, argv, &a);
 }

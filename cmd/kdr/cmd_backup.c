@@ -13,6 +13,7 @@ struct backup_args {
 	const char *out_dir, *data_regex;
 	size_t max_bytes;
 	bool commit;
+	struct kdr_regex *data_re; /* --data compiled */
 };
 
 static const struct kdr_cli_option backup_options[] = {
@@ -47,38 +48,42 @@ static const struct kdr_cli_spec backup_spec = {
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-int kdr_cmd_backup(int argc, char **argv)
+static int check(struct kdr_cli_args *args, void *ctx)
 {
-	struct backup_args a = { .max_bytes = DEFAULT_MAX_BYTES };
-	struct kdr_cli_args args;
-	struct kdr_regex *data_re = NULL;
+	struct backup_args *a = ctx;
+
+	if (args->clusters.n != 1)
+		return kdr_cli_usage_error(&backup_spec, "--cluster: give exactly one cluster to back up");
+	if (a->data_regex && kdr_regex_compile(&a->data_re, a->data_regex) != 0)
+		return kdr_cli_usage_error(&backup_spec, "--data: %s", kdr_error_message());
+	return KDR_EXIT_OK;
+}
+
+static int backup(struct kdr_cli_args *args, void *ctx)
+{
+	const struct backup_args *a = ctx;
 	struct kdr_backup_result result = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	int exit_code = kdr_cli_parse(&args, &backup_spec, argc, argv, NULL, &a);
+	int exit_code;
 
-	if (exit_code != KDR_EXIT_OK || args.help)
-		goto cleanup;
-	if (args.clusters.n != 1) {
-		exit_code = kdr_cli_usage_error(&backup_spec, "--cluster: give exactly one cluster to back up");
-		goto cleanup;
-	}
-	if (a.data_regex && kdr_regex_compile(&data_re, a.data_regex) != 0) {
-		exit_code = kdr_cli_usage_error(&backup_spec, "--data: %s", kdr_error_message());
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_pipeline_backup(&result, &args.desired, kdr_cli_pipeline_options(&args),
-			    &(struct kdr_backup_request){ .cluster = args.clusters.v[0], .out_dir = a.out_dir,
-							  .data_re = data_re, .data_regex = a.data_regex,
-							  .max_bytes = a.max_bytes, .kdr_version = KDR_VERSION,
-							  .commit = a.commit });
+	kdr_pipeline_backup(&result, &args->desired, kdr_cli_pipeline_options(args),
+			    &(struct kdr_backup_request){ .cluster = args->clusters.v[0], .out_dir = a->out_dir,
+							  .data_re = a->data_re, .data_regex = a->data_regex,
+							  .max_bytes = a->max_bytes, .kdr_version = KDR_VERSION,
+							  .commit = a->commit });
 	kdr_pipeline_backup_render(&out, &err, &result);
 	kdr_cli_print(&out, &err);
 	exit_code = kdr_cli_exit_status(result.run.outcome);
-cleanup:
 	kdr_backup_result_release(&result);
-	kdr_regex_free(data_re);
-	kdr_cli_args_release(&args);
+	return exit_code;
+}
+
+int kdr_cmd_backup(int argc, char **argv)
+{
+	struct backup_args a = { .max_bytes = DEFAULT_MAX_BYTES };
+	int exit_code = kdr_cli_command(&(struct kdr_cli_steps){ .spec = &backup_spec, .check = check, .run = backup },
+					argc, argv, &a);
+
+	kdr_regex_free(a.data_re);
 	return exit_code;
 }

@@ -78,38 +78,40 @@ static int failback_option(void *ctx, int opt, const char *arg, const struct kdr
 	return KDR_EXIT_OK;
 }
 
-int kdr_cmd_failback(int argc, char **argv)
+static int check(struct kdr_cli_args *args, void *ctx)
 {
-	struct failback_args a = { .max_rpo = 5000 };
-	struct kdr_cli_args args;
-	struct kdr_failback_request req = { 0 };
+	const struct failback_args *a = ctx;
+
+	(void)args;
+	if (a->commit && a->dry_run)
+		return kdr_cli_usage_error(&failback_spec, "--commit and --dry-run exclude each other");
+	return KDR_EXIT_OK;
+}
+
+static int failback(struct kdr_cli_args *args, void *ctx)
+{
+	const struct failback_args *a = ctx;
+	/* The source opened by the load: where --commit records. */
+	struct kdr_failback_request req = { .flow_name = a->flow, .source = &args->source, .commit = a->commit,
+					    .max_rpo_ms = a->max_rpo, .untranslatable = a->untranslatable };
 	struct kdr_failback_outcome fb = { 0 };
 	struct kdr_output o = KDR_OUTPUT_INIT;
-	struct kdr_source *source = NULL;
-	int exit_code = kdr_cli_parse(&args, &failback_spec, argc, argv, failback_option, &a);
+	int exit_code;
 
-	if (exit_code != KDR_EXIT_OK || args.help)
-		goto cleanup;
-	if (a.commit && a.dry_run) {
-		exit_code = kdr_cli_usage_error(&failback_spec, "--commit and --dry-run exclude each other");
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	/* Opened by the load: where --commit records. */
-	if (kdr_cli_source_opened(&source, &args.src) != 0) {
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	req = (struct kdr_failback_request){ .flow_name = a.flow, .source = source, .commit = a.commit,
-					     .max_rpo_ms = a.max_rpo, .untranslatable = a.untranslatable };
-	kdr_pipeline_failback(&fb, &args.desired, kdr_cli_pipeline_options(&args), &req); /* a failure is rendered */
+	kdr_pipeline_failback(&fb, &args->desired, kdr_cli_pipeline_options(args), &req); /* a failure is rendered */
 	kdr_pipeline_failback_render(&o, &fb, &req);
 	kdr_output_write(&o, stdout, stderr);
 	exit_code = kdr_cli_exit_status(fb.run.outcome);
-cleanup:
 	kdr_output_release(&o);
 	kdr_failback_outcome_release(&fb);
-	kdr_cli_args_release(&args);
 	return exit_code;
+}
+
+int kdr_cmd_failback(int argc, char **argv)
+{
+	struct failback_args a = { .max_rpo = 5000 };
+
+	return kdr_cli_command(
+		&(struct kdr_cli_steps){ .spec = &failback_spec, .option = failback_option, .check = check, .run = failback },
+		argc, argv, &a);
 }

@@ -20,6 +20,7 @@ struct failover_args {
 	const char *groups_pattern;
 	struct kdr_strvec groups;
 	bool json, dry_run, force, yes, commit;
+	struct kdr_regex *groups_re; /* --groups compiled */
 };
 
 static const struct kdr_cli_option failover_options[] = {
@@ -68,51 +69,52 @@ static const char *declined(size_t groups)
 	return kdr_cli_confirm("commit the offsets of %zu group(s)", groups) ? NULL : "not confirmed";
 }
 
-int kdr_cmd_failover(int argc, char **argv)
+static int check(struct kdr_cli_args *args, void *ctx)
 {
-	struct failover_args a = { .groups = KDR_STRVEC_INIT };
-	struct kdr_cli_args args;
-	struct kdr_failover_request req = { 0 };
-	struct kdr_failover_outcome fo = { 0 };
-	struct kdr_regex *groups_re = NULL;
-	struct kdr_source *source = NULL;
-	struct kdr_output o = KDR_OUTPUT_INIT;
-	int exit_code = kdr_cli_parse(&args, &failover_spec, argc, argv, NULL, &a);
+	struct failover_args *a = ctx;
 
-	if (exit_code != KDR_EXIT_OK || args.help)
-		goto cleanup;
-	if (a.groups_pattern && kdr_regex_compile(&groups_re, a.groups_pattern) != 0) {
-		exit_code = kdr_cli_usage_error(&failover_spec, "--groups: %s", kdr_error_message());
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	/* Opened by the load: where --commit records. */
-	if (kdr_cli_source_opened(&source, &args.src) != 0) {
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	req = (struct kdr_failover_request){ .flow_name = a.flow, .groups = (const char *const *)a.groups.v,
-					     .n_groups = a.groups.n, .groups_re = groups_re, .force = a.force,
-					     .dry_run = a.dry_run, .commit = a.commit, .source = source };
+	(void)args;
+	if (a->groups_pattern && kdr_regex_compile(&a->groups_re, a->groups_pattern) != 0)
+		return kdr_cli_usage_error(&failover_spec, "--groups: %s", kdr_error_message());
+	return KDR_EXIT_OK;
+}
+
+static int failover(struct kdr_cli_args *args, void *ctx)
+{
+	const struct failover_args *a = ctx;
+	/* The source opened by the load: where --commit records. */
+	struct kdr_failover_request req = { .flow_name = a->flow, .groups = (const char *const *)a->groups.v,
+					    .n_groups = a->groups.n, .groups_re = a->groups_re, .force = a->force,
+					    .dry_run = a->dry_run, .commit = a->commit, .source = &args->source };
+	struct kdr_failover_outcome fo = { 0 };
+	struct kdr_output o = KDR_OUTPUT_INIT;
+	int exit_code;
+
 	/* The flow's two clusters, with the consumer groups; an unreadable source is only reported. */
-	args.live.read_groups = KDR_READ_GROUPS_OFFSETS;
-	kdr_pipeline_failover_run(&fo, &args.desired, kdr_cli_pipeline_options(&args), &req);
-	kdr_pipeline_failover_render_decision(&o, &fo, &req, a.json);
+	args->live.read_groups = KDR_READ_GROUPS_OFFSETS;
+	kdr_pipeline_failover_run(&fo, &args->desired, kdr_cli_pipeline_options(args), &req);
+	kdr_pipeline_failover_render_decision(&o, &fo, &req, a->json);
 	kdr_output_write(&o, stdout, stderr);
 	if (!fo.run.error) {
-		if (fo.to_commit && !a.dry_run && !a.yes)
+		if (fo.to_commit && !a->dry_run && !a->yes)
 			req.declined = declined(fo.to_commit);
 		kdr_pipeline_failover_finish(&fo, &req);
 		kdr_pipeline_failover_render_finish(&o, &fo, &req);
 		kdr_output_write(&o, stdout, stderr);
 	}
 	exit_code = kdr_cli_exit_status(fo.run.outcome);
-cleanup:
 	kdr_output_release(&o);
 	kdr_failover_outcome_release(&fo);
-	kdr_regex_free(groups_re);
-	kdr_cli_args_release(&args);
+	return exit_code;
+}
+
+int kdr_cmd_failover(int argc, char **argv)
+{
+	struct failover_args a = { .groups = KDR_STRVEC_INIT };
+	int exit_code = kdr_cli_command(
+		&(struct kdr_cli_steps){ .spec = &failover_spec, .check = check, .run = failover }, argc, argv, &a);
+
+	kdr_regex_free(a.groups_re);
 	kdr_strvec_release(&a.groups);
 	return exit_code;
 }

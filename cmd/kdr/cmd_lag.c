@@ -37,24 +37,24 @@ static const struct kdr_cli_spec lag_spec = {
 	.table = lag_options,
 };
 
+static int lag(struct kdr_cli_args *args, void *ctx)
+{
+	const struct lag_args *a = ctx;
+	struct kdr_lag_result result = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
+	int exit_code;
+
+	kdr_pipeline_lag_run(&result, &args->desired, kdr_cli_pipeline_options(args), a->flow, a->max_rpo);
+	kdr_pipeline_lag_render(&out, &err, &result, a->json);
+	kdr_cli_print(&out, &err);
+	exit_code = kdr_cli_exit_status(result.run.outcome);
+	kdr_lag_result_release(&result);
+	return exit_code;
+}
+
 int kdr_cmd_lag(int argc, char **argv)
 {
 	struct lag_args a = { .max_rpo = 5000 };
-	struct kdr_cli_args args;
-	struct kdr_lag_result result = { 0 };
-	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	int exit_code = kdr_cli_parse(&args, &lag_spec, argc, argv, NULL, &a);
 
-	if (exit_code != KDR_EXIT_OK || args.help)
-		goto cleanup;
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_pipeline_lag_run(&result, &args.desired, kdr_cli_pipeline_options(&args), a.flow, a.max_rpo);
-	kdr_pipeline_lag_render(&out, &err, &result, a.json);
-	kdr_cli_print(&out, &err);
-	exit_code = kdr_cli_exit_status(result.run.outcome);
-cleanup:
-	kdr_lag_result_release(&result);
-	kdr_cli_args_release(&args);
-	return exit_code;
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &lag_spec, .run = lag }, argc, argv, &a);
 }

@@ -77,52 +77,64 @@ static int load_base(struct kdr_desired_diff *change, size_t *base_connections, 
 	return exit_code;
 }
 
+static int check(struct kdr_cli_args *args, void *ctx)
+{
+	const struct plan_args *a = ctx;
+
+	if (a->base_ref && !args->src.git_url)
+		return kdr_cli_usage_error(&plan_spec, "--base needs --git (it names a commit of the repository)");
+	return KDR_EXIT_OK;
+}
+
+/* Renders the plan (with the change from --base), saves it (--out) and the reassignments; the exit status. */
+static int show(struct kdr_cli_args *args, const struct plan_args *a, const struct kdr_reconcile_result *result,
+		const struct kdr_desired_diff *change, size_t base_connections)
+{
+	const struct kdr_plan *plan = &result->run.p.plan;
+	int exit_code = KDR_EXIT_OK;
+
+	kdr_render_plan_with_change(&args->out, plan, &args->desired, a->base_ref ? change : NULL,
+				    base_connections, a->format);
+	fwrite(args->out.ptr, 1, args->out.len, stdout);
+	if (a->save_path) {
+		kdr_buf_reset(&args->out);
+		kdr_render_plan(&args->out, plan, &args->desired, KDR_RENDER_JSON);
+		if ((exit_code = kdr_cli_write_file(a->save_path, args->out.ptr, args->out.len)) != KDR_EXIT_OK)
+			return exit_code;
+	}
+	if (a->reassignments_dir && kdr_cli_write_reassignments(plan, a->reassignments_dir) != KDR_EXIT_OK)
+		return KDR_EXIT_ERROR;
+	if (kdr_pipeline_plan_has_errors(&result->run.p))
+		return KDR_EXIT_ERROR;
+	return a->detailed && !kdr_plan_is_empty(plan) ? KDR_EXIT_CHANGES : KDR_EXIT_OK;
+}
+
+static int plan(struct kdr_cli_args *args, void *ctx)
+{
+	const struct plan_args *a = ctx;
+	struct kdr_desired_diff change = { 0 };
+	struct kdr_reconcile_result result = { 0 };
+	size_t base_connections = 0;
+	int exit_code = a->base_ref ? load_base(&change, &base_connections, &args->desired, &args->src, a->base_ref)
+				    : KDR_EXIT_OK;
+
+	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
+	for (size_t i = 0; i < args->desired.n_flows; i++)
+		if (args->desired.flows[i].checkpoints_enabled)
+			args->live.read_groups = KDR_READ_GROUPS_LIST;
+	args->live.allow_delete = a->allow_delete;
+	if (exit_code == KDR_EXIT_OK && (exit_code = kdr_cli_reconcile(&result, args)) == KDR_EXIT_OK)
+		exit_code = show(args, a, &result, &change, base_connections);
+	kdr_reconcile_result_release(&result);
+	kdr_desired_diff_release(&change);
+	return exit_code;
+}
+
 int kdr_cmd_plan(int argc, char **argv)
 {
 	struct plan_args a = { .format = KDR_RENDER_TEXT };
-	struct kdr_cli_args args;
-	struct kdr_desired_diff change = { 0 };
-	struct kdr_reconcile_result result = { 0 };
-	const struct kdr_plan *plan = &result.run.p.plan;
-	size_t base_connections = 0;
-	int exit_code = kdr_cli_parse(&args, &plan_spec, argc, argv, plan_option, &a);
 
-	if (exit_code != KDR_EXIT_OK || args.help)
-		goto cleanup;
-	if (a.base_ref && !args.src.git_url) {
-		exit_code = kdr_cli_usage_error(&plan_spec, "--base needs --git (it names a commit of the repository)");
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK ||
-	    (a.base_ref &&
-	     (exit_code = load_base(&change, &base_connections, &args.desired, &args.src, a.base_ref)) != KDR_EXIT_OK))
-		goto cleanup;
-	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
-	for (size_t i = 0; i < args.desired.n_flows; i++)
-		if (args.desired.flows[i].checkpoints_enabled)
-			args.live.read_groups = KDR_READ_GROUPS_LIST;
-	args.live.allow_delete = a.allow_delete;
-	if ((exit_code = kdr_cli_reconcile(&result, &args)) != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_render_plan_with_change(&args.out, plan, &args.desired, a.base_ref ? &change : NULL,
-				    base_connections, a.format);
-	fwrite(args.out.ptr, 1, args.out.len, stdout);
-	if (a.save_path) {
-		kdr_buf_reset(&args.out);
-		kdr_render_plan(&args.out, plan, &args.desired, KDR_RENDER_JSON);
-		exit_code = kdr_cli_write_file(a.save_path, args.out.ptr, args.out.len);
-		if (exit_code != KDR_EXIT_OK)
-			goto cleanup;
-	}
-	if (a.reassignments_dir && kdr_cli_write_reassignments(plan, a.reassignments_dir) != KDR_EXIT_OK)
-		exit_code = KDR_EXIT_ERROR;
-	else if (kdr_pipeline_plan_has_errors(&result.run.p))
-		exit_code = KDR_EXIT_ERROR;
-	else if (a.detailed && !kdr_plan_is_empty(plan))
-		exit_code = KDR_EXIT_CHANGES;
-cleanup:
-	kdr_reconcile_result_release(&result);
-	kdr_desired_diff_release(&change);
-	kdr_cli_args_release(&args);
-	return exit_code;
+	return kdr_cli_command(
+		&(struct kdr_cli_steps){ .spec = &plan_spec, .option = plan_option, .check = check, .run = plan }, argc,
+		argv, &a);
 }

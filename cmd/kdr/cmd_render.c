@@ -45,39 +45,46 @@ static int render_option(void *ctx, int opt, const char *arg, const struct kdr_c
 	return KDR_EXIT_OK;
 }
 
-int kdr_cmd_render(int argc, char **argv)
+/* The flows' connectors as Connect REST bodies, with the renderer's notes on stderr. */
+static int render_connect_json(struct kdr_cli_args *args, const struct kdr_flow *flow)
 {
-	struct render_args a = { 0 };
-	struct kdr_cli_args args;
-	struct kdr_mm2_connectors connectors = {0};
-	const struct kdr_flow *flow = NULL;
-	int exit_code = kdr_cli_parse(&args, &render_spec, argc, argv, render_option, &a);
+	struct kdr_mm2_connectors connectors = { 0 };
+	int rc = flow ? kdr_mm2_render_flow(&connectors, &args->desired, flow, NULL)
+		      : kdr_mm2_render_all(&connectors, &args->desired, NULL);
 
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	if (a.flow && !(flow = kdr_desired_flow(&args.desired, a.flow))) {
-		fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name\n", a.flow);
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (a.properties) {
-		kdr_mm2_render_properties(&args.out, &args.desired, flow, NULL);
+	if (rc != 0) {
+		fprintf(stderr, "kdr render: %s\n", kdr_error_message());
 	} else {
-		int rc = flow ? kdr_mm2_render_flow(&connectors, &args.desired, flow, NULL)
-			      : kdr_mm2_render_all(&connectors, &args.desired, NULL);
-
-		if (rc != 0) {
-			fprintf(stderr, "kdr render: %s\n", kdr_error_message());
-			exit_code = KDR_EXIT_ERROR;
-			goto cleanup;
-		}
-		kdr_mm2_render_connect_json(&args.out, &connectors);
+		kdr_mm2_render_connect_json(&args->out, &connectors);
 		for (size_t i = 0; i < connectors.notes.n; i++)
 			fprintf(stderr, "note: %s\n", connectors.notes.v[i]);
 	}
-	fwrite(args.out.ptr, 1, args.out.len, stdout);
-cleanup:
 	kdr_mm2_connectors_release(&connectors);
-	kdr_cli_args_release(&args);
+	return rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
+}
+
+static int render(struct kdr_cli_args *args, void *ctx)
+{
+	const struct render_args *a = ctx;
+	const struct kdr_flow *flow = NULL;
+	int exit_code = KDR_EXIT_OK;
+
+	if (a->flow && !(flow = kdr_desired_flow(&args->desired, a->flow))) {
+		fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name\n", a->flow);
+		return KDR_EXIT_ERROR;
+	}
+	if (a->properties)
+		kdr_mm2_render_properties(&args->out, &args->desired, flow, NULL);
+	else if ((exit_code = render_connect_json(args, flow)) != KDR_EXIT_OK)
+		return exit_code;
+	fwrite(args->out.ptr, 1, args->out.len, stdout);
 	return exit_code;
+}
+
+int kdr_cmd_render(int argc, char **argv)
+{
+	struct render_args a = { 0 };
+
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &render_spec, .option = render_option, .run = render },
+			       argc, argv, &a);
 }

@@ -82,43 +82,45 @@ static int ask(void *ctx, const struct kdr_restore_result *so_far)
 	return kdr_cli_consent(so_far->run.p.plan.n_actions, c->yes, "restore", "restored");
 }
 
-int kdr_cmd_restore(int argc, char **argv)
+static int check(struct kdr_cli_args *args, void *ctx)
 {
-	struct restore_args a = { 0 };
-	struct kdr_cli_args args;
+	const struct restore_args *a = ctx;
+	const char *misuse = args->clusters.n != 1		 ? "--cluster: give exactly one cluster to restore into"
+			     : a->connector_secrets && !a->connectors ? "--connector-secrets: only with --connectors"
+			     : args->live.snapshot_path		 ? "--offline is not supported by restore"
+								 : NULL;
+
+	return misuse ? kdr_cli_usage_error(&restore_spec, "%s", misuse) : KDR_EXIT_OK;
+}
+
+static int restore(struct kdr_cli_args *args, void *ctx)
+{
+	const struct restore_args *a = ctx;
 	struct kdr_restore_result result = { 0 };
 	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	struct consent consent = { 0 };
-	const char *misuse = NULL;
-	int exit_code = kdr_cli_parse(&args, &restore_spec, argc, argv, NULL, &a);
+	struct consent consent = { .yes = a->yes };
+	int exit_code;
 
-	if (exit_code != KDR_EXIT_OK || args.help)
-		goto cleanup;
-	misuse = args.clusters.n != 1		     ? "--cluster: give exactly one cluster to restore into"
-		 : a.connector_secrets && !a.connectors ? "--connector-secrets: only with --connectors"
-		 : args.live.snapshot_path	     ? "--offline is not supported by restore"
-						     : NULL;
-	if (misuse) {
-		exit_code = kdr_cli_usage_error(&restore_spec, "%s", misuse);
-		goto cleanup;
-	}
-	if ((exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	consent.yes = a.yes;
-	kdr_pipeline_restore(&result, &args.desired, kdr_cli_pipeline_options(&args),
-			     &(struct kdr_restore_request){ .from = a.from, .cluster = args.clusters.v[0],
-							    .connector_secrets = a.connector_secrets,
-							    .dry_run = a.dry_run, .data = a.data, .offsets = a.offsets,
-							    .connectors = a.connectors,
-							    .broker_configs = a.broker_configs, .consent = ask,
+	kdr_pipeline_restore(&result, &args->desired, kdr_cli_pipeline_options(args),
+			     &(struct kdr_restore_request){ .from = a->from, .cluster = args->clusters.v[0],
+							    .connector_secrets = a->connector_secrets,
+							    .dry_run = a->dry_run, .data = a->data, .offsets = a->offsets,
+							    .connectors = a->connectors,
+							    .broker_configs = a->broker_configs, .consent = ask,
 							    .consent_ctx = &consent });
 	if (!consent.plan_shown)
 		show_plan(&consent, &result);
 	kdr_pipeline_restore_render_steps(&out, &err, &result);
 	kdr_cli_print(&out, &err);
 	exit_code = kdr_cli_exit_status(result.run.outcome);
-cleanup:
 	kdr_restore_result_release(&result);
-	kdr_cli_args_release(&args);
 	return exit_code;
+}
+
+int kdr_cmd_restore(int argc, char **argv)
+{
+	struct restore_args a = { 0 };
+
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &restore_spec, .check = check, .run = restore }, argc,
+			       argv, &a);
 }

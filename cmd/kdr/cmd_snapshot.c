@@ -29,29 +29,31 @@ static const struct kdr_cli_spec snapshot_spec = {
 	.table = snapshot_options,
 };
 
-int kdr_cmd_snapshot(int argc, char **argv)
+static int snapshot(struct kdr_cli_args *args, void *ctx)
 {
-	struct snapshot_args a = { .out_path = "-" };
-	struct kdr_cli_args args;
+	const struct snapshot_args *a = ctx;
 	struct kdr_pipeline_result run = { 0 };
-	struct kdr_buf none = KDR_BUF_INIT, err = KDR_BUF_INIT;
-	int exit_code = kdr_cli_parse(&args, &snapshot_spec, argc, argv, NULL, &a);
+	struct kdr_buf err = KDR_BUF_INIT;
+	int exit_code;
 
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK)
-		goto cleanup;
-	args.live.read_groups = KDR_READ_GROUPS_OFFSETS; /* the snapshot holds the consumer groups too */
-	kdr_pipeline_result_read(&run, &args.desired, kdr_cli_pipeline_options(&args));
+	args->live.read_groups = KDR_READ_GROUPS_OFFSETS; /* the snapshot holds the consumer groups too */
+	kdr_pipeline_result_read(&run, &args->desired, kdr_cli_pipeline_options(args));
 	kdr_pipeline_result_render_read(&err, &run);
-	kdr_cli_print(&none, &err);
-	if ((exit_code = kdr_cli_exit_status(run.outcome)) != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_live_to_json(&args.out, &run.p.live);
-	exit_code = kdr_cli_write_file(a.out_path, args.out.ptr, args.out.len);
+	kdr_cli_print_err(&err);
+	if ((exit_code = kdr_cli_exit_status(run.outcome)) == KDR_EXIT_OK) {
+		kdr_live_to_json(&args->out, &run.p.live);
+		exit_code = kdr_cli_write_file(a->out_path, args->out.ptr, args->out.len);
+	}
 	/* A cluster that could not be read is missing from the snapshot: that is a failure. */
 	if (exit_code == KDR_EXIT_OK && run.p.read_ok.n < run.p.read.n_clusters)
 		exit_code = KDR_EXIT_ERROR;
-cleanup:
 	kdr_pipeline_result_release(&run);
-	kdr_cli_args_release(&args);
 	return exit_code;
+}
+
+int kdr_cmd_snapshot(int argc, char **argv)
+{
+	struct snapshot_args a = { .out_path = "-" };
+
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &snapshot_spec, .run = snapshot }, argc, argv, &a);
 }

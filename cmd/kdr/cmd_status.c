@@ -35,39 +35,43 @@ static const struct kdr_cli_spec status_spec = {
 	.table = status_options,
 };
 
-int kdr_cmd_status(int argc, char **argv)
+static int status(struct kdr_cli_args *args, void *ctx)
 {
-	struct status_args a = { false };
-	struct kdr_cli_args args;
-	struct kdr_health status = {0};
+	const struct status_args *a = ctx;
+	struct kdr_health health = { 0 };
 	struct kdr_reconcile_result result = { 0 };
-	int exit_code = kdr_cli_parse(&args, &status_spec, argc, argv, NULL, &a);
-
 	/*
 	 * A cluster or Connect that cannot be read is printed here and reported
 	 * unreachable below; the plan of the same state marks connector drift
 	 * and gives the topics' placement verdicts.
 	 */
-	if (exit_code != KDR_EXIT_OK || args.help || (exit_code = kdr_cli_load(&args)) != KDR_EXIT_OK ||
-	    (exit_code = kdr_cli_reconcile(&result, &args)) != KDR_EXIT_OK)
+	int exit_code = kdr_cli_reconcile(&result, args);
+
+	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	if (kdr_pipeline_status(&status, &result.run.p) != 0) {
+	if (kdr_pipeline_status(&health, &result.run.p) != 0) {
 		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
 	/* Each flow's replication lag, as kdr lag measures it (not from a snapshot: it has no offsets). */
 	if (!result.run.p.options.snapshot_path)
-		kdr_pipeline_status_lag(&status, &result.run.p);
-	if (a.json)
-		kdr_render_health_json(&args.out, &status);
+		kdr_pipeline_status_lag(&health, &result.run.p);
+	if (a->json)
+		kdr_render_health_json(&args->out, &health);
 	else
-		kdr_render_health_text(&args.out, &status);
-	fwrite(args.out.ptr, 1, args.out.len, stdout);
-	exit_code = status.level == KDR_HEALTH_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
+		kdr_render_health_text(&args->out, &health);
+	fwrite(args->out.ptr, 1, args->out.len, stdout);
+	exit_code = health.level == KDR_HEALTH_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 cleanup:
-	kdr_health_release(&status);
+	kdr_health_release(&health);
 	kdr_reconcile_result_release(&result);
-	kdr_cli_args_release(&args);
 	return exit_code;
+}
+
+int kdr_cmd_status(int argc, char **argv)
+{
+	struct status_args a = { false };
+
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &status_spec, .run = status }, argc, argv, &a);
 }

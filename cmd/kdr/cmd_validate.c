@@ -19,19 +19,20 @@ static const struct kdr_cli_spec validate_spec = {
 	.table = validate_options,
 };
 
+static int validate(struct kdr_cli_args *args, void *ctx)
+{
+	(void)ctx;
+	printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies), %zu access policy(ies) in '%s'\n",
+	       args->desired.n_clusters, args->desired.n_flows, args->desired.n_policies,
+	       args->desired.n_access_policies,
+	       args->src.k8s	   ? "kubernetes"
+	       : args->src.git_url ? args->src.git_url
+	       : args->src.dir	   ? args->src.dir
+				   : ".");
+	return KDR_EXIT_OK;
+}
+
 int kdr_cmd_validate(int argc, char **argv)
 {
-	struct kdr_cli_args args;
-	int exit_code = kdr_cli_parse(&args, &validate_spec, argc, argv, NULL, NULL);
-
-	if (exit_code == KDR_EXIT_OK && !args.help && (exit_code = kdr_cli_load(&args)) == KDR_EXIT_OK)
-		printf("valid: %zu cluster(s), %zu flow(s), %zu topic policy(ies), %zu access policy(ies) in '%s'\n",
-		       args.desired.n_clusters, args.desired.n_flows, args.desired.n_policies,
-		       args.desired.n_access_policies,
-		       args.src.k8s	  ? "kubernetes"
-		       : args.src.git_url ? args.src.git_url
-		       : args.src.dir	  ? args.src.dir
-					  : ".");
-	kdr_cli_args_release(&args);
-	return exit_code;
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &validate_spec, .run = validate }, argc, argv, NULL);
 }

@@ -59,14 +59,14 @@ static int load_saved(struct kdr_plan *plan, struct kdr_cli_args *args)
 int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args)
 {
 	struct kdr_plan saved = { 0 };
-	struct kdr_buf none = KDR_BUF_INIT, err = KDR_BUF_INIT;
+	struct kdr_buf err = KDR_BUF_INIT;
 	int exit_code = args->file ? load_saved(&saved, args) : KDR_EXIT_OK;
 
 	if (exit_code == KDR_EXIT_OK) {
 		kdr_pipeline_reconcile_run(out, &args->desired, kdr_cli_pipeline_options(args),
 					   args->file ? &saved : NULL, args->file);
 		kdr_pipeline_reconcile_render(&err, out, args->spec->command);
-		kdr_cli_print(&none, &err);
+		kdr_cli_print_err(&err);
 		exit_code = kdr_cli_exit_status(out->run.outcome);
 	}
 	kdr_plan_release(&saved);

@@ -6,8 +6,14 @@ const struct kdr_pipeline_options *kdr_cli_pipeline_options(struct kdr_cli_args 
 {
 	args->live.clusters = (const char *const *)args->clusters.v;
 	args->live.n_clusters = args->clusters.n;
-	args->live.resolver = kdr_cli_source_resolver();
+	args->live.resolver = kdr_source_resolver(&args->source);
 	return &args->live;
+}
+
+void kdr_cli_print_err(struct kdr_buf *err)
+{
+	fwrite(err->ptr, 1, err->len, stderr);
+	kdr_buf_release(err);
 }
 
 void kdr_cli_print(struct kdr_buf *out, struct kdr_buf *err)

@@ -2,7 +2,6 @@
 #include "result.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "k8s/k8s.h"
@@ -34,50 +33,22 @@ int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_sourc
 	return KDR_EXIT_OK;
 }
 
-/* The source of the command's desired state: its secretKeyRef values are read while the command runs. */
-static struct kdr_source loaded;
-
-static void release_loaded(void)
-{
-	kdr_source_release(&loaded);
-}
-
-const struct kdr_secret_resolver *kdr_cli_source_resolver(void)
-{
-	return kdr_source_resolver(&loaded);
-}
-
 /* Loads once from an open source (kdr_pipeline_load), printed. */
 static int load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_source_selection *src)
 {
 	struct kdr_load_result result = { KDR_DIAGS_INIT, NULL, NULL };
-	struct kdr_buf none = KDR_BUF_INIT, err = KDR_BUF_INIT;
+	struct kdr_buf err = KDR_BUF_INIT;
 	int rc = kdr_pipeline_load(out, &result, source);
 
 	kdr_pipeline_load_render(&err, &result, src, out);
-	kdr_cli_print(&none, &err);
+	kdr_cli_print_err(&err);
 	kdr_load_result_release(&result);
 	return rc == 0 ? KDR_EXIT_OK : KDR_EXIT_ERROR;
 }
 
-int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_source_selection *src)
+int kdr_cli_source_load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_source_selection *src)
 {
-	if (!loaded.ops) {
-		int rc = kdr_k8s_source_open(&loaded, src, 0, 0, NULL);
-
-		if (rc != 0)
-			return rc;
-		atexit(release_loaded);
-	}
-	*out = &loaded;
-	return 0;
-}
-
-int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_source_selection *src)
-{
-	struct kdr_source *source = NULL;
-
-	if (kdr_cli_source_opened(&source, src) != 0) {
+	if (!source->ops && kdr_k8s_source_open(source, src, 0, 0, NULL) != 0) {
 		fprintf(stderr, "kdr: %s\n", kdr_error_message());
 		return KDR_EXIT_ERROR;
 	}

@@ -57,22 +57,12 @@ int kdr_cli_source_check(const struct kdr_cli_spec *spec, const struct kdr_sourc
  * Reads and validates the desired state (from DIR, Git at --ref or
  * Kubernetes) into an empty `out`, all or nothing, printing every
  * diagnostic to stderr; from Git or Kubernetes the revision is recorded in
- * out->revision and announced on stderr. Returns an enum kdr_exit.
+ * out->revision and announced on stderr. `source` is opened first
+ * (kdr_k8s_source_open) unless it is: the caller's until it releases it
+ * (its secretKeyRef values are read while the command runs; a DR step
+ * records there). Returns an enum kdr_exit.
  */
-int kdr_cli_source_load(struct kdr_desired *out, const struct kdr_source_selection *src);
-
-/*
- * The secret resolver of the source of the last kdr_cli_source_load
- * (--k8s: Secrets of the objects' namespaces), or NULL. Valid until exit.
- */
-const struct kdr_secret_resolver *kdr_cli_source_resolver(void);
-
-/*
- * The source kdr_cli_source_load reads `src` through (opened now, kdr_k8s_source_open, when
- * no load happened yet), lent until exit: where a command records its DR step.
- * Returns 0 or the source's code (with kdr_error_set).
- */
-int kdr_cli_source_opened(struct kdr_source **out, const struct kdr_source_selection *src);
+int kdr_cli_source_load(struct kdr_desired *out, struct kdr_source *source, const struct kdr_source_selection *src);
 
 /* Reads the documents at another ref of the same repository, unvalidated (the base of a PR). */
 int kdr_cli_source_load_ref(struct kdr_desired *out, const struct kdr_source_selection *src, const char *ref);
