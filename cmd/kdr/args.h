@@ -25,6 +25,9 @@ struct kdr_cli_args {
 	struct kdr_buf out;		 /* what the command prints or writes */
 };
 
+/* The start of a `kdr NAME [DIR]` command's spec (struct kdr_cli_spec): its name and option table. */
+#define KDR_CLI_DIR_COMMAND(name, options) .program = "kdr", .command = name, .args = "[DIR]", .table = options
+
 /*
  * Parses argv (argv[0] the command) against `spec` (kdr_cli_options_parse,
  * `ctx` the fields of its KDR_CLI_TRUE and KDR_CLI_ARG options): --help

@@ -30,9 +30,7 @@ static const struct kdr_cli_option backup_options[] = {
 };
 
 static const struct kdr_cli_spec backup_spec = {
-	.program = "kdr",
-	.command = "backup",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("backup", backup_options),
 	.description =
 	    "Reads cluster C (declared in DIR) and writes its metadata into BACKUP_DIR: the topics\n"
 	    "(partitions, replication factor, exact replica assignment, dynamic configs) as a TopicPolicy,\n"
@@ -43,7 +41,6 @@ static const struct kdr_cli_spec backup_spec = {
 	    "createdAt line (set SOURCE_DATE_EPOCH to fix it). The documents apply as they are:\n"
 	    "'kdr restore --from BACKUP_DIR', or copied next to the KafkaCluster to adopt the cluster.\n"
 	    "Exit status: 0 written, 1 the cluster could not be read or a file not written, 64 usage error.",
-	.table = backup_options,
 };
 
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)

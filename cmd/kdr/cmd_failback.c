@@ -38,9 +38,7 @@ static const struct kdr_cli_option failback_options[] = {
 };
 
 static const struct kdr_cli_spec failback_spec = {
-	.program = "kdr",
-	.command = "failback",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("failback", failback_options),
 	.description =
 		"Takes the next step back after `kdr failover --flow F`, from what the desired state records:\n"
 		"  1. F failed over (spec.failedOver), no reverse flow: declares ReplicationFlow F-failback (F's\n"
@@ -64,7 +62,6 @@ static const struct kdr_cli_spec failback_spec = {
 		"Exit status: 0 a step recorded (or nothing to fail back), 1 an error (step 3: a group not moved\n"
 		"back, F not restored), 2 step 2: pending (the reverse flow catching up, or the operator's\n"
 		"failover); 64 usage error.",
-	.table = failback_options,
 };
 
 static int failback_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)

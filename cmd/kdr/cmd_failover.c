@@ -40,9 +40,7 @@ static const struct kdr_cli_option failover_options[] = {
 };
 
 static const struct kdr_cli_spec failover_spec = {
-	.program = "kdr",
-	.command = "failover",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("failover", failover_options),
 	.description =
 		"Fails the consumer groups of ReplicationFlow F over to its target cluster: (1) stops the flow's\n"
 		"source and checkpoint connectors on the target's Connect, if it answers (a dead source DC does\n"
@@ -58,7 +56,6 @@ static const struct kdr_cli_spec failover_spec = {
 		"connectors nor create the topics it mirrors on its source (blocked: failed-over): docs/runbook.md.\n"
 		"Exit status: 0 done (or nothing to do), 1 a group refused, a commit failed, the target or its\n"
 		"checkpoints unreadable; 64 usage error.",
-	.table = failover_options,
 };
 
 /* Why the offsets are not committed without --yes: NULL when the terminal answered yes. */

@@ -23,9 +23,7 @@ static const struct kdr_cli_option lag_options[] = {
 };
 
 static const struct kdr_cli_spec lag_spec = {
-	.program = "kdr",
-	.command = "lag",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("lag", lag_options),
 	.description =
 		"Reports ReplicationFlow F's replication lag: per mirrored partition the source's log-end offset,\n"
 		"the next source offset not yet on the target (from MM2's latest offset-sync and the remote\n"
@@ -34,7 +32,6 @@ static const struct kdr_cli_spec lag_spec = {
 		"An RPO that cannot be estimated while records are behind counts as over the threshold.\n"
 		"Exit status: 0 every RPO estimate within --max-rpo, 1 one is over (or unknown), or the flow's\n"
 		"clusters cannot be read; 64 usage error.",
-	.table = lag_options,
 };
 
 static int lag(struct kdr_cli_args *args, void *ctx)

@@ -39,14 +39,11 @@ static const struct kdr_cli_option plan_options[] = {
 };
 
 static const struct kdr_cli_spec plan_spec = {
-	.program = "kdr",
-	.command = "plan",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("plan", plan_options),
 	.description = "Reads the desired state from DIR (default '.') or Git, reads the live clusters (or a snapshot\n"
 		       "file), and prints what apply would change. Changes nothing.\n"
 		       "Exit status: 0 success, 1 error (invalid source, unreachable cluster, plan-time error),\n"
 		       "2 changes pending (only with --detailed-exitcode), 64 usage error.",
-	.table = plan_options,
 };
 
 static int plan_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)

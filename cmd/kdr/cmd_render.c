@@ -20,15 +20,12 @@ static const struct kdr_cli_option render_options[] = {
 };
 
 static const struct kdr_cli_spec render_spec = {
-	.program = "kdr",
-	.command = "render",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("render", render_options),
 	.description = "Prints the MirrorMaker 2 connectors kdr would send for a ReplicationFlow (all flows\n"
 		       "without --flow): as Kafka Connect REST bodies (connect-json, the default: a JSON array,\n"
 		       "each element {\"connect\": CLUSTER, \"name\", \"config\"}), or as an mm2.properties for\n"
 		       "connect-mirror-maker.sh. Secrets are shown as ${kdr:...} placeholders, never resolved.\n"
 		       "Exit status: 0 success, 1 invalid documents or unknown flow, 64 usage error.",
-	.table = render_options,
 };
 
 static int render_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)

@@ -36,9 +36,7 @@ static const struct kdr_cli_option restore_options[] = {
 };
 
 static const struct kdr_cli_spec restore_spec = {
-	.program = "kdr",
-	.command = "restore",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("restore", restore_options),
 	.description =
 	    "Plans and applies a backup written by 'kdr backup' onto cluster C (declared in DIR, which\n"
 	    "gives its connection settings): the backup's TopicPolicy and AccessPolicy documents are\n"
@@ -57,7 +55,6 @@ static const struct kdr_cli_spec restore_spec = {
 	    "Safe to run twice: the second run finds nothing to do.\n"
 	    "Exit status: 0 restored or nothing to do, 1 an error or a refusal, 2 blocked items left\n"
 	    "for a human, 64 usage error.",
-	.table = restore_options,
 };
 
 /* The confirmation: asked once the plan is on the terminal. */

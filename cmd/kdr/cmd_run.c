@@ -52,9 +52,7 @@ static const struct kdr_cli_option run_options[] = {
 };
 
 static const struct kdr_cli_spec run_spec = {
-	.program = "kdr",
-	.command = "run",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("run", run_options),
 	.description =
 		"Reconciles continuously: reads the desired state (DIR, default '.', or a Git ref), reads the\n"
 		"live clusters, plans, logs the plan, applies it, and repeats every --interval (jittered by\n"
@@ -74,7 +72,6 @@ static const struct kdr_cli_spec run_spec = {
 		"Exit status: 0 stopped by a signal, or --once and the cycle succeeded with nothing pending;\n"
 		"1 --once and the cycle failed, or the loop could not start; 2 --once (not --dry-run) and the\n"
 		"cycle left held, pending or blocked items; 64 usage error.",
-	.table = run_options,
 };
 
 /* A positive duration: the loop's periods and its request timeout. */

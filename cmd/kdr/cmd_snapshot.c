@@ -19,14 +19,11 @@ static const struct kdr_cli_option snapshot_options[] = {
 };
 
 static const struct kdr_cli_spec snapshot_spec = {
-	.program = "kdr",
-	.command = "snapshot",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("snapshot", snapshot_options),
 	.description = "Reads the live state of the clusters declared in DIR (default '.'; all, or the\n"
 		       "--cluster ones) and prints it as a snapshot (docs/snapshot-format.md), the file\n"
 		       "'kdr plan --offline' reads. Secret values are never included.\n"
 		       "Exit status: 0 success, 1 a cluster could not be read, 64 usage error.",
-	.table = snapshot_options,
 };
 
 static int snapshot(struct kdr_cli_args *args, void *ctx)

@@ -22,9 +22,7 @@ static const struct kdr_cli_option status_options[] = {
 };
 
 static const struct kdr_cli_spec status_spec = {
-	.program = "kdr",
-	.command = "status",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("status", status_options),
 	.description = "Reports the health of every ReplicationFlow: its connectors and tasks as Kafka Connect\n"
 		       "reports them (with the first lines of failed tasks' traces), which of its mirrored\n"
 		       "source topics have their remote topic on the target, each flow's replication lag (records,\n"
@@ -32,7 +30,6 @@ static const struct kdr_cli_spec status_spec = {
 		       "the placement violations and DC-loss verdicts of existing declared topics. Changes nothing.\n"
 		       "Exit status: 0 every flow healthy (warnings allowed), 1 a connector or task FAILED,\n"
 		       "missing or paused while it should run, or a cluster or Connect unreachable; 64 usage error.",
-	.table = status_options,
 };
 
 static int status(struct kdr_cli_args *args, void *ctx)

@@ -8,15 +8,12 @@ static const struct kdr_cli_option validate_options[] = {
 };
 
 static const struct kdr_cli_spec validate_spec = {
-	.program = "kdr",
-	.command = "validate",
-	.args = "[DIR]",
+	KDR_CLI_DIR_COMMAND("validate", validate_options),
 	.description = "Reads every *.yaml/*.yml under DIR (default '.') or in a Git commit, recursively, and\n"
 		       "checks it offline:\n"
 		       "schema, names, references, regexes, replication loops, placement, tiering and\n"
 		       "conflicts. Prints every error and warning as FILE:LINE:COL: SEVERITY: FIELD: MESSAGE.\n"
 		       "Exit status: 0 valid (warnings allowed), 1 invalid, 64 usage error.",
-	.table = validate_options,
 };
 
 static int validate(struct kdr_cli_args *args, void *ctx)
