@@ -52,12 +52,6 @@ int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int
 	return parse(out, spec, false, argc, argv, own, ctx);
 }
 
-int kdr_cli_parse_plan(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
-		       kdr_cli_option_fn own, void *ctx)
-{
-	return parse(out, spec, true, argc, argv, own, ctx);
-}
-
 void kdr_cli_args_release(struct kdr_cli_args *args)
 {
 	kdr_desired_release(&args->desired);

@@ -17,7 +17,7 @@ struct kdr_cli_args {
 	struct kdr_source_selection src; /* DIR (the positional argument), --git ..., --k8s ... */
 	struct kdr_pipeline_options live; /* --offline, --timeout (default 30s); --cluster in `clusters` */
 	struct kdr_strvec clusters;
-	const char *file; /* kdr_cli_parse_plan: the argument, when it is a regular file */
+	const char *file; /* steps->plan_file: the argument, when it is a regular file (a saved plan) */
 	bool help;        /* --help was printed: the command exits 0 */
 	const struct kdr_cli_spec *spec; /* the command's (its name in messages) */
 	struct kdr_source source;	 /* kdr_cli_load's: the opened source (secrets, where a DR step records) */
@@ -39,10 +39,6 @@ struct kdr_cli_args {
 int kdr_cli_parse(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
 		  kdr_cli_option_fn own, void *ctx);
 
-/* kdr_cli_parse, but the argument may also be a saved plan (kdr apply PLAN.json): a regular file, in args->file. */
-int kdr_cli_parse_plan(struct kdr_cli_args *out, const struct kdr_cli_spec *spec, int argc, char **argv,
-		       kdr_cli_option_fn own, void *ctx);
-
 /* Releases the desired state, the output, the --cluster list and the source. */
 void kdr_cli_args_release(struct kdr_cli_args *args);
 
@@ -57,7 +53,7 @@ int kdr_cli_load(struct kdr_cli_args *args);
 struct kdr_cli_steps {
 	const struct kdr_cli_spec *spec;
 	kdr_cli_option_fn option; /* the command's KDR_CLI_ID options, or NULL */
-	bool plan_file;		  /* the argument may be a saved plan (kdr_cli_parse_plan) */
+	bool plan_file;		  /* the argument may be a saved plan (kdr apply PLAN.json) */
 	/* Between the parse and the load, or NULL: KDR_EXIT_OK or a usage error's status. */
 	int (*check)(struct kdr_cli_args *args, void *ctx);
 	/* After the load: the command's run and rendering; returns its exit status. */
