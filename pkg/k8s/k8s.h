@@ -307,10 +307,17 @@ struct kdr_strvec;
  * its spec already says so, patched (a JSON Patch of the edited spec fields
  * that first tests metadata.generation, so status writes in between do not
  * matter). A flow whose generation is no longer the one loaded, before or
- * during the patch, is refused with KDR_ECONFLICT. A whole document
- * (change->file_path) is KDR_EUNSUPPORTED, refused before anything is sent.
- * One line per patched object goes to `done`. Returns 0 or the request's
- * code.
+ * during the patch, is refused with KDR_ECONFLICT. A whole document is a
+ * ReplicationFlow custom resource: a new one (change->file_data, kdr
+ * failback's step 1) is created before the patches in the namespace of
+ * change->document_for, labelled kdr.io/created-by: failback and annotated
+ * kdr.io/failback-of: that flow (one there with the same spec is done,
+ * another KDR_EEXISTS); a removed one (change->document_flow, step 3) is
+ * read before and deleted after the patches, only when it carries that mark
+ * (else KDR_EEXISTS, left as it is), conditional on its uid and
+ * resourceVersion. A whole document without its flow is KDR_EUNSUPPORTED,
+ * refused before anything is sent. One line per object written goes to
+ * `done`. Returns 0 or the request's code.
  */
 int kdr_k8s_record(struct kdr_strvec *done, struct kdr_k8s_client *client, const struct kdr_source_change *change);
 

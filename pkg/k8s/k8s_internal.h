@@ -50,6 +50,42 @@ void kdr_k8s__micro_time(char out[KDR_CLOCK_UTC_SIZE]);
 /* "ns/name" of an object's metadata (heap), "name" when it has no namespace. */
 char *kdr_k8s__object_key(const json_t *object);
 
+/* --- recording a DR step (record.c, record_document.c) --- */
+
+struct kdr_source_change;
+struct kdr_strvec;
+
+/* The KDR_ECONFLICT error for `flow`, whose spec moved on since it was loaded (`now`: the generation read). */
+int kdr_k8s__generation_moved(const struct kdr_flow *flow, long long now);
+
+/*
+ * Creates change->file_data (a YAML document) as a ReplicationFlow in the
+ * namespace of change->document_for, labelled kdr.io/created-by: failback
+ * and annotated kdr.io/failback-of: its name. An object of that name with
+ * the same spec is done (nothing appended to `done`); another is
+ * KDR_EEXISTS. Returns 0 or KDR_EINVALID / the request's code.
+ */
+int kdr_k8s__record_create(struct kdr_strvec *done, struct kdr_k8s_client *client,
+			   const struct kdr_source_change *change);
+
+/*
+ * Reads change->document_flow's object before anything is recorded: `*out`
+ * the object (caller decrefs), NULL when it is gone already; KDR_ECONFLICT
+ * when its generation is not the one loaded.
+ */
+int kdr_k8s__removal_read(json_t **out, struct kdr_k8s_client *client, const struct kdr_source_change *change);
+
+/*
+ * Deletes the object `read` (kdr_k8s__removal_read's), conditional on its
+ * uid and resourceVersion, only when it carries kdr_k8s__record_create's
+ * mark for change->document_for (else KDR_EEXISTS, left as it is). A
+ * precondition failed on a status write alone is tried again (same uid,
+ * generation and mark); a replaced object or a changed spec is
+ * KDR_ECONFLICT. Already gone: 0, nothing appended.
+ */
+int kdr_k8s__record_delete(struct kdr_strvec *done, struct kdr_k8s_client *client,
+			   const struct kdr_source_change *change, const json_t *read);
+
 /* --- leader election's decision (lease_decision.c): pure, no clock, no requests --- */
 
 /* What a candidate remembers of the Lease between rounds (zeroed: nothing yet). */

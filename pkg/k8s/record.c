@@ -7,13 +7,15 @@
  * decision was made on what was read), while the operator's status writes,
  * which change the resourceVersion every cycle but never the generation,
  * cannot make it fail (a resourceVersion precondition lost every race
- * against a busy status writer in test_k8s_real).
+ * against a busy status writer in test_k8s_real). Whole documents (kdr
+ * failback's reverse flow) are record_document.c's.
  */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "k8s/k8s.h"
+#include "k8s/k8s_internal.h"
 #include "source/record.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -54,13 +56,12 @@ static json_t *spec_changes(const json_t *spec, const json_t *wanted)
 	return changes;
 }
 
-/* The error for a flow whose spec moved on since it was loaded (`now`: the generation read). */
-static int generation_moved(const struct kdr_flow *flow, json_int_t now)
+int kdr_k8s__generation_moved(const struct kdr_flow *flow, long long now)
 {
 	return kdr_error_set(KDR_ECONFLICT,
 			     "ReplicationFlow %s/%s changed since it was read (generation %lld, now %lld): run the "
 			     "command again",
-			     flow->meta.namespace, flow->meta.name, (long long)flow->meta.generation, (long long)now);
+			     flow->meta.namespace, flow->meta.name, (long long)flow->meta.generation, now);
 }
 
 /* The object's metadata.generation (0 when unreadable). */
@@ -132,7 +133,7 @@ static int patch_flow(char **patched, struct kdr_k8s_client *client, const char 
 		goto cleanup;
 	generation = json_integer_value(json_object_get(json_object_get(object, "metadata"), "generation"));
 	if (flow->meta.generation && generation != flow->meta.generation) {
-		rc = generation_moved(flow, generation);
+		rc = kdr_k8s__generation_moved(flow, generation);
 		goto cleanup;
 	}
 	changes = spec_changes(json_object_get(object, "spec"), wanted);
@@ -150,7 +151,7 @@ static int patch_flow(char **patched, struct kdr_k8s_client *client, const char 
 		json_int_t now = read_generation(client, path);
 
 		if (now && now != generation)
-			rc = generation_moved(flow, now);
+			rc = kdr_k8s__generation_moved(flow, now);
 	}
 cleanup:
 	free(body);
@@ -187,17 +188,33 @@ static int record_flow(struct kdr_strvec *done, struct kdr_k8s_client *client, c
 int kdr_k8s_record(struct kdr_strvec *done, struct kdr_k8s_client *client, const struct kdr_source_change *change)
 {
 	size_t before = done->n;
+	bool removes = change->document_flow && !change->file_data;
+	json_t *doomed = NULL;
 	int rc = 0;
 
-	if (change->file_path)
+	if ((change->file_data && !change->document_for) || (change->file_path && !change->file_data && !removes))
 		return kdr_error_set(KDR_EUNSUPPORTED,
-				     "kubernetes: a whole document (%s) is not written as a custom resource: %s it with "
-				     "kubectl; nothing was recorded",
+				     "kubernetes: a whole document (%s) names no flow it goes with: %s it with kubectl; "
+				     "nothing was recorded",
 				     change->file_path, change->file_data ? "apply" : "delete");
-	if (change->flow && change->n_edits)
+	/*
+	 * A new document before the edits, a removed one after them (as a
+	 * directory does): an interrupted step 1 left the reverse flow, which
+	 * the next load sees; an interrupted step 3 left F restored and the
+	 * reverse flow, which the next run removes. The removed object is read
+	 * first, so a spec changed since the load is refused with nothing sent.
+	 */
+	if (change->file_data)
+		rc = kdr_k8s__record_create(done, client, change);
+	else if (removes)
+		rc = kdr_k8s__removal_read(&doomed, client, change);
+	if (rc == 0 && change->flow && change->n_edits)
 		rc = record_flow(done, client, change->flow, change->edits, change->n_edits);
 	if (rc == 0 && change->flow2 && change->n_edits2)
 		rc = record_flow(done, client, change->flow2, change->edits2, change->n_edits2);
+	if (rc == 0 && doomed)
+		rc = kdr_k8s__record_delete(done, client, change, doomed);
+	json_decref(doomed);
 	if (rc != 0 && done->n == before)
 		return kdr_error_set(rc, "%s; nothing was recorded", kdr_error_message());
 	return rc;

@@ -68,6 +68,7 @@ int kdr_pipeline_failback_declare(struct kdr_dr_step_record *out, const struct k
 	out->document = kdr_dr_failback_reverse_document(flow, reverse_name);
 	out->change.file_path = out->path;
 	out->change.file_data = out->document;
+	out->change.document_for = flow;
 	out->message = kdr_asprintf("kdr failback: declare %s, the reverse of flow %s (%s -> %s)\n\n"
 				    "Step 1 of `kdr failback --flow %s`: the records written on %s while flow %s\n"
 				    "was failed over are replicated back to %s.\n",
@@ -104,6 +105,8 @@ int kdr_pipeline_failback_restore(struct kdr_dr_step_record *out, const struct k
 					     "hand; nothing was recorded",
 					     reverse->meta.name, reverse->meta.file, reverse->meta.name);
 		out->change.file_path = reverse->meta.file;
+		out->change.document_for = flow;
+		out->change.document_flow = reverse;
 	}
 	out->message = kdr_asprintf("kdr failback: restore flow %s (%s -> %s)%s%s\n\n"
 				    "Step 3 of `kdr failback --flow %s`: the consumer groups are back on %s; the\n"

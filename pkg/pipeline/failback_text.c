@@ -26,11 +26,21 @@ static void declared(struct kdr_output *o, const struct kdr_failback_outcome *fb
 	const struct kdr_flow *flow = fb->flow;
 	const char *reverse_name = fb->state.reverse_name;
 
-	SAY(o, "step 1 of 3: declare the reverse flow '%s' (%s -> %s) in %s\n", reverse_name, flow->target,
-	    flow->source, fb->record.path);
+	/* Read from Kubernetes (a namespace, no file): the document is a custom resource in F's namespace. */
+	const char *ns = flow->meta.file ? NULL : flow->meta.namespace;
+
+	if (ns)
+		SAY(o, "step 1 of 3: declare the reverse flow '%s' (%s -> %s) as ReplicationFlow %s/%s\n", reverse_name,
+		    flow->target, flow->source, ns, reverse_name);
+	else
+		SAY(o, "step 1 of 3: declare the reverse flow '%s' (%s -> %s) in %s\n", reverse_name, flow->target,
+		    flow->source, fb->record.path);
 	if (!req->commit) {
 		kdr_output_printf(o, KDR_STDOUT, "%s", fb->record.document);
-		SAY(o, "not written (without --commit): add the document above as %s\n", fb->record.path);
+		if (ns)
+			SAY(o, "not written (without --commit): --commit creates the document above in namespace %s\n", ns);
+		else
+			SAY(o, "not written (without --commit): add the document above as %s\n", fb->record.path);
 		return;
 	}
 	kdr_pipeline_dr_record_render(o, "kdr failback", &fb->record);

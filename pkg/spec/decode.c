@@ -222,6 +222,11 @@ static enum int_result parse_int(int64_t *out, const char *text)
 	return INT_OK;
 }
 
+bool kdr_spec__parse_integer(int64_t *out, const char *text)
+{
+	return parse_int(out, text) == INT_OK;
+}
+
 bool kdr_spec__get_int(struct kdr_spec_ctx *ctx, int64_t *out, const struct kdr_spec_node *node, int64_t min,
 		       int64_t max)
 {

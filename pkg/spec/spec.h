@@ -47,6 +47,18 @@ int kdr_spec_load_dir(struct kdr_desired *into, const char *dir, struct kdr_diag
 int kdr_spec_parse_json(struct kdr_desired *into, const char *label, const char *json, size_t len,
 			struct kdr_diags *diags);
 
+/*
+ * The one YAML document of `data` (a map) as compact JSON text appended to
+ * `out`, for a source that stores objects (Kubernetes). Scalars are typed
+ * as kdr's decoder reads them: quoted (or !!str) a string; plain null (empty,
+ * ~, null), true/false, a decimal integer (no '+', no leading zeros, int64),
+ * anything else a string. Keys keep the document's order. Returns 0, or
+ * KDR_EINVALID with kdr_error_set naming `label`:line:col (syntax, an alias,
+ * a repeated key, no document or more than one, a root that is not a map);
+ * `out` untouched then.
+ */
+int kdr_spec_yaml_to_json(struct kdr_buf *out, const char *label, const char *data, size_t len);
+
 /* One change to a document's spec: set `key` to `value` (YAML text of a scalar), or remove it (value NULL). */
 struct kdr_spec_edit {
 	const char *key;

@@ -170,4 +170,15 @@ void kdr_spec__decode_access_policy(struct kdr_spec_ctx *ctx, const struct kdr_s
 void kdr_spec__decode_document(struct kdr_desired *into, const struct kdr_spec_node *root, const char *file,
 			       const char *label, struct kdr_diags *diags);
 
+/*
+ * The tree of the one document of YAML stream `data` (not decoded): `*out`
+ * (kdr_spec__node_free) on 0; KDR_EINVALID with the problems in `diags`
+ * (syntax, aliases, nesting, no document or more than one), `*out` NULL.
+ */
+int kdr_spec__parse_yaml_tree(struct kdr_spec_node **out, const char *file, const char *data, size_t len,
+			      struct kdr_diags *diags);
+
+/* Whether `text` is an integer as kdr reads one (decimal, optional '-', no leading zeros, int64); `*out` its value. */
+bool kdr_spec__parse_integer(int64_t *out, const char *text);
+
 #endif

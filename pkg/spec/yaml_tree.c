@@ -26,6 +26,8 @@ struct builder {
 	bool deep_reported; /* the nesting error is reported once per document */
 	bool abandon;	    /* stop parsing this segment: the rest of the document is not read */
 	unsigned abandon_line; /* 0-based line (in the segment) where the document was abandoned */
+	/* Set: the one document's tree is kept here (kdr_spec__parse_yaml_tree) instead of decoded. */
+	struct kdr_spec_node **keep;
 };
 
 static void tree_error(struct builder *b, unsigned line, unsigned col, const char *fmt, ...)
@@ -195,8 +197,16 @@ static void reset_document(struct builder *b)
 static void on_document_end(struct builder *b)
 {
 	/* An empty document (`---` alone, or only comments) is skipped, as kubectl does. */
-	if (b->root && !b->deep_reported && !kdr_spec__node_is_null(b->root))
-		kdr_spec__decode_document(b->into, b->root, b->file, NULL, b->diags);
+	if (b->root && !b->deep_reported && !kdr_spec__node_is_null(b->root)) {
+		if (!b->keep)
+			kdr_spec__decode_document(b->into, b->root, b->file, NULL, b->diags);
+		else if (*b->keep)
+			tree_error(b, b->root->line, b->root->col, "found a second document, expected one");
+		else {
+			*b->keep = b->root;
+			b->root = NULL;
+		}
+	}
 	reset_document(b);
 }
 
@@ -373,8 +383,9 @@ static bool parse_segment(struct builder *b, const char *data, size_t len, size_
 	return again;
 }
 
-int kdr_spec_parse_yaml(struct kdr_desired *into, const char *file, const char *data, size_t len,
-			struct kdr_diags *diags)
+/* Parses the stream: each document decoded into `into`, or with `keep` the one document's tree kept. */
+static int parse_stream(struct kdr_desired *into, struct kdr_spec_node **keep, const char *file, const char *data,
+			size_t len, struct kdr_diags *diags)
 {
 	struct builder b = { 0 };
 	size_t errors = diags->errors;
@@ -383,6 +394,7 @@ int kdr_spec_parse_yaml(struct kdr_desired *into, const char *file, const char *
 	if (!data)
 		data = "";
 	b.into = into;
+	b.keep = keep;
 	b.file = file ? file : "<input>";
 	b.diags = diags;
 	for (;;) {
@@ -396,4 +408,30 @@ int kdr_spec_parse_yaml(struct kdr_desired *into, const char *file, const char *
 	}
 	free(b.stack);
 	return diags->errors > errors ? KDR_EINVALID : 0;
+}
+
+int kdr_spec_parse_yaml(struct kdr_desired *into, const char *file, const char *data, size_t len,
+			struct kdr_diags *diags)
+{
+	return parse_stream(into, NULL, file, data, len, diags);
+}
+
+int kdr_spec__parse_yaml_tree(struct kdr_spec_node **out, const char *file, const char *data, size_t len,
+			      struct kdr_diags *diags)
+{
+	struct kdr_spec_node *root = NULL;
+	int rc = parse_stream(NULL, &root, file, data, len, diags);
+
+	if (rc == 0 && !root) {
+		struct kdr_loc loc = { file ? file : "<input>", 0, 0 };
+
+		kdr_diags_error(diags, &loc, NULL, "found no document, expected one");
+		rc = KDR_EINVALID;
+	}
+	if (rc != 0) {
+		kdr_spec__node_free(root);
+		root = NULL;
+	}
+	*out = root;
+	return rc;
 }

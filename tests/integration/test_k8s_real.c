@@ -4,7 +4,8 @@
  * codes, a service-account token from the TokenRequest API, Secrets, list +
  * watch through an informer (create, patch, delete seen; 410 Gone relisted;
  * an API server restart survived with no change missed), kdr_k8s_load, and
- * a DR step recorded through the source (the ReplicationFlow patched).
+ * DR steps recorded through the source (the ReplicationFlow patched; kdr
+ * failback's reverse flow created and deleted as a custom resource).
  * Skipped, saying why, only when the API server binaries cannot be had.
  */
 #include <errno.h>
@@ -28,6 +29,7 @@
 
 #include "k8s/k8s.h"
 #include "kafka/kafka.h"
+#include "pipeline/dr.h"
 #include "plan/plan.h"
 #include "source/source.h"
 #include "source/record.h"
@@ -629,14 +631,14 @@ static void test_record_patches_the_flow(void **state)
 	assert_flow_field("kdr-record", "east-to-west", "{.spec.suspended}|{.spec.failedOver}|{.spec.tasksMax}",
 			  "false||3");
 
-	/* A whole document is not written as a custom resource: refused before any request. */
+	/* A whole document that names no flow it goes with (no namespace to join): refused before any request. */
 	sent = kdr_k8s_client_requests(srv.client);
 	memset(&change, 0, sizeof(change));
 	change.file_path = "east-to-west-failback.yaml";
 	change.file_data = "kind: ReplicationFlow\n";
 	assert_int_equal(kdr_k8s_record(&done, srv.client, &change), KDR_EUNSUPPORTED);
-	assert_string_equal(kdr_error_message(), "kubernetes: a whole document (east-to-west-failback.yaml) is not "
-						 "written as a custom resource: apply it with kubectl; nothing was recorded");
+	assert_string_equal(kdr_error_message(), "kubernetes: a whole document (east-to-west-failback.yaml) names no "
+						 "flow it goes with: apply it with kubectl; nothing was recorded");
 	assert_int_equal(kdr_k8s_client_requests(srv.client), sent);
 	assert_int_equal(done.n, 0);
 
@@ -654,6 +656,191 @@ static void test_record_patches_the_flow(void **state)
 				    "ReplicationFlow 'east-to-west' was not read from Kubernetes; nothing was recorded");
 		assert_int_equal(kdr_k8s_client_requests(srv.client), sent);
 	}
+	kdr_desired_release(&desired);
+	kdr_source_release(&source);
+}
+
+/* Applies `yaml` with kubectl (through a file: the documents hold quotes). */
+static void kubectl_apply(const char *yaml)
+{
+	char *file = kdr_asprintf("%s/apply.yaml", srv.dir);
+	FILE *f = fopen(file, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(yaml, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	kubectl("apply -f '%s'", file);
+	free(file);
+}
+
+/* Whether `kubectl get replicationflow NAME` finds it (an independent read of the API server). */
+static bool flow_exists(const char *ns, const char *name)
+{
+	return sh("kubectl --kubeconfig '%s' -n %s get replicationflow %s >/dev/null 2>&1", srv.kubeconfig, ns, name) ==
+	       0;
+}
+
+/* The step `kdr failback --flow east-to-west` takes on what is loaded now, and its record (dr_record.c). */
+static enum kdr_dr_failback_step failback_record(struct kdr_dr_step_record *rec, struct kdr_dr_failback_state *st,
+						 const struct kdr_desired *desired)
+{
+	const struct kdr_flow *flow = find_flow(desired, "east-to-west");
+
+	kdr_dr_failback_state_release(st);
+	kdr_dr_step_record_release(rec);
+	assert_int_equal(kdr_dr_failback_step(st, desired, flow), 0);
+	if (st->step == KDR_DR_FAILBACK_DECLARE)
+		assert_int_equal(kdr_pipeline_failback_declare(rec, desired, flow, st), 0);
+	else if (st->step == KDR_DR_FAILBACK_RESTORE)
+		assert_int_equal(kdr_pipeline_failback_restore(rec, desired, flow, st), 0);
+	return st->step;
+}
+
+#define FAILED_OVER "suspended: true, failedOver: \"2026-12-07T01:00:00Z\""
+
+/*
+ * kdr failback's steps 1 and 3 through the Kubernetes source: step 1 creates
+ * the reverse flow as a custom resource marked as kdr's, a re-run after a
+ * crash converges, one with another spec is refused; step 3 restores F and
+ * deletes it, refused with nothing recorded when its spec changed since the
+ * load. Every outcome checked with kubectl, not with kdr's own client.
+ */
+static void test_record_failback_reverse_flow(void **state)
+{
+	struct kdr_source source = { NULL, NULL };
+	struct kdr_desired desired = { 0 };
+	struct kdr_dr_step_record rec;
+	struct kdr_dr_failback_state st;
+	struct kdr_strvec done = KDR_STRVEC_INIT;
+	char *rv = NULL, *want = NULL;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	memset(&rec, 0, sizeof(rec));
+	memset(&st, 0, sizeof(st));
+	apply_flow_objects("kdr-failback", FAILED_OVER);
+	assert_int_equal(kdr_k8s_source_list(&source, &srv.config, "kdr-failback", 10000), 0);
+	load_list(&desired, &source);
+
+	/* Step 1: the reverse flow created in F's namespace, with kdr's mark. */
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_DECLARE);
+	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), 0);
+	rv = flow_field("kdr-failback", "east-to-west-failback", "{.metadata.resourceVersion}");
+	want = kdr_asprintf("created ReplicationFlow kdr-failback/east-to-west-failback (resourceVersion %s)", rv);
+	assert_int_equal(rec.done.n, 1);
+	assert_string_equal(rec.done.v[0], want);
+	free(want);
+	free(rv);
+	assert_flow_field("kdr-failback", "east-to-west-failback",
+			  "{.metadata.labels.kdr\\.io/created-by} {.metadata.annotations.kdr\\.io/failback-of} "
+			  "{.spec.source} {.spec.target} {.spec.topics} {.spec.checkpoints.enabled} {.spec.tasksMax}",
+			  "failback east-to-west west east [\"orders\"] true 1");
+	assert_flow_field("kdr-failback", "east-to-west", "{.spec.failedOver}", "2026-12-07T01:00:00Z");
+
+	/* A re-run on the same (stale) load, as after a crash: the object is there with that spec, done. */
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &rec.change, "again"), 0);
+	assert_int_equal(done.n, 0);
+
+	/* One of that name with another spec: refused, left as it is. */
+	kubectl("-n kdr-failback patch replicationflow east-to-west-failback --type merge -p '{\"spec\":{\"tasksMax\":5}}'");
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &rec.change, "other"), KDR_EEXISTS);
+	assert_string_equal(kdr_error_message(),
+			    "ReplicationFlow kdr-failback/east-to-west-failback exists with another spec than the one kdr "
+			    "failback declares: delete or rename it, then run the command again; nothing was recorded");
+	assert_int_equal(done.n, 0);
+	assert_flow_field("kdr-failback", "east-to-west-failback", "{.spec.tasksMax}", "5");
+
+	/* The next load sees it: step 2. The operator's failover of it (step 2's end) makes it step 3. */
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_CATCH_UP);
+	kubectl("-n kdr-failback patch replicationflow east-to-west-failback --type merge -p "
+		"'{\"spec\":{\"suspended\":true,\"failedOver\":\"2026-12-07T02:00:00Z\"}}'");
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
+
+	/* Its spec changed after the load: not deleted blindly, and F not restored either. */
+	kubectl("-n kdr-failback patch replicationflow east-to-west-failback --type merge -p '{\"spec\":{\"tasksMax\":6}}'");
+	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), KDR_ECONFLICT);
+	assert_string_equal(rec.error, "ReplicationFlow kdr-failback/east-to-west-failback changed since it was read "
+				       "(generation 3, now 4): run the command again; nothing was recorded");
+	assert_int_equal(rec.done.n, 0);
+	assert_true(flow_exists("kdr-failback", "east-to-west-failback"));
+	assert_flow_field("kdr-failback", "east-to-west", "{.spec.failedOver}", "2026-12-07T01:00:00Z");
+
+	/* Read again: F restored first, then the reverse flow deleted. */
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
+	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), 0);
+	rv = flow_field("kdr-failback", "east-to-west", "{.metadata.resourceVersion}");
+	want = kdr_asprintf("recorded in ReplicationFlow kdr-failback/east-to-west (resourceVersion %s)", rv);
+	assert_int_equal(rec.done.n, 2);
+	assert_string_equal(rec.done.v[0], want);
+	assert_string_equal(rec.done.v[1], "deleted ReplicationFlow kdr-failback/east-to-west-failback");
+	free(want);
+	free(rv);
+	assert_false(flow_exists("kdr-failback", "east-to-west-failback"));
+	assert_flow_field("kdr-failback", "east-to-west", "{.spec.suspended}|{.spec.failedOver}", "false|");
+
+	/* The same record again on the stale load: F's spec moved (our own patch), refused, nothing sent. */
+	assert_int_equal(kdr_source_record(&done, &source, &desired, &rec.change, "again"), KDR_ECONFLICT);
+	assert_int_equal(done.n, 0);
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_NOTHING);
+
+	kdr_dr_step_record_release(&rec);
+	kdr_dr_failback_state_release(&st);
+	kdr_desired_release(&desired);
+	kdr_source_release(&source);
+}
+
+/*
+ * A reverse flow the user created by hand (kubectl apply of the printed
+ * document, as step 1 was done before kdr created it): step 3 restores F and
+ * leaves it, saying so; it is not deleted.
+ */
+static void test_record_failback_leaves_a_hand_made_flow(void **state)
+{
+	struct kdr_source source = { NULL, NULL };
+	struct kdr_desired desired = { 0 };
+	struct kdr_dr_step_record rec;
+	struct kdr_dr_failback_state st;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	memset(&rec, 0, sizeof(rec));
+	memset(&st, 0, sizeof(st));
+	apply_flow_objects("kdr-failback-hand", FAILED_OVER);
+	kubectl_apply("apiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\n"
+		      "metadata: {name: east-to-west-failback, namespace: kdr-failback-hand}\n"
+		      "spec: {source: west, target: east, topics: [orders], suspended: true, "
+		      "failedOver: \"2026-12-07T02:00:00Z\"}\n");
+	assert_int_equal(kdr_k8s_source_list(&source, &srv.config, "kdr-failback-hand", 10000), 0);
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
+	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), KDR_EEXISTS);
+	assert_string_equal(rec.error,
+			    "ReplicationFlow kdr-failback-hand/east-to-west-failback was not created by kdr failback of "
+			    "flow east-to-west (no label kdr.io/created-by: failback and annotation kdr.io/failback-of): "
+			    "it is left as it is; delete it yourself (kubectl delete replicationflow -n kdr-failback-hand "
+			    "east-to-west-failback) when its work is done");
+	assert_int_equal(rec.done.n, 1);
+	assert_true(flow_exists("kdr-failback-hand", "east-to-west-failback"));
+	assert_flow_field("kdr-failback-hand", "east-to-west", "{.spec.suspended}|{.spec.failedOver}", "false|");
+
+	/* The next run: F restored, the same message until the user deletes it; then nothing to do. */
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
+	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), KDR_EEXISTS);
+	assert_int_equal(rec.done.n, 0);
+	assert_non_null(strstr(rec.error, "it is left as it is;"));
+	assert_non_null(strstr(rec.error, "; nothing was recorded"));
+	assert_true(flow_exists("kdr-failback-hand", "east-to-west-failback"));
+	kubectl("-n kdr-failback-hand delete replicationflow east-to-west-failback");
+	load_list(&desired, &source);
+	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_NOTHING);
+
+	kdr_dr_step_record_release(&rec);
+	kdr_dr_failback_state_release(&st);
 	kdr_desired_release(&desired);
 	kdr_source_release(&source);
 }
@@ -804,6 +991,8 @@ int main(void)
 		cmocka_unit_test(test_watch_gone),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_record_patches_the_flow),
+		cmocka_unit_test(test_record_failback_reverse_flow),
+		cmocka_unit_test(test_record_failback_leaves_a_hand_made_flow),
 		cmocka_unit_test(test_record_survives_status_writes),
 		cmocka_unit_test(test_report_pending_change_is_progressing),
 		cmocka_unit_test(test_informer_watch_restart),
