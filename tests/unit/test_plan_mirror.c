@@ -760,35 +760,53 @@ static void test_connector_remove_flow(void **state)
 	kdr_live_release(&live);
 }
 
+/*
+ * The converged flow's source connector on west with `n_tasks` tasks, task
+ * 1 FAILED with a trace, and the connector itself FAILED when
+ * `connector_failed`: the restart a plan makes of it (its one action).
+ */
+static const struct kdr_action *plan_failed_restart(struct kdr_plan *plan, struct kdr_desired *desired,
+						    struct kdr_live *live, int n_tasks, bool connector_failed)
+{
+	struct kdr_live_connector *conn = NULL;
+	const struct kdr_action *action = NULL;
+
+	flows_desired(desired, "orders", "false");
+	converged_live(live, desired);
+	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(live, "west")->connect,
+								    "kdr.east-to-west.source");
+	if (connector_failed) {
+		conn->state = KDR_CONNECTOR_FAILED;
+		conn->trace = kdr_strdup("org.apache.kafka.connect.errors.ConnectException: connector boom\n\tat x");
+	}
+	conn->tasks = kdr_calloc((size_t)n_tasks, sizeof(*conn->tasks));
+	conn->n_tasks = (size_t)n_tasks;
+	for (int t = 0; t < n_tasks; t++) {
+		conn->tasks[t].id = t;
+		conn->tasks[t].state = t == 1 ? KDR_CONNECTOR_FAILED : KDR_CONNECTOR_RUNNING;
+	}
+	conn->tasks[1].trace =
+	    kdr_strdup("org.apache.kafka.connect.errors.ConnectException: task boom\n\tat x\n\tat y\n\tat z");
+	plan_ok(plan, desired, live, NULL);
+	assert_int_equal(plan->n_actions, 1);
+	action = find_action(plan, KDR_ACTION_RESTART_CONNECTOR, "west", "kdr.east-to-west.source");
+	assert_non_null(action);
+	assert_int_equal(action->risk, KDR_RISK_DISRUPTIVE);
+	return action;
+}
+
 static void test_connector_failed_task_restart(void **state)
 {
 	struct kdr_desired desired = {0};
 	struct kdr_live live = {0};
 	struct kdr_plan plan;
-	struct kdr_live_connector *conn = NULL;
 	const struct kdr_action *action = NULL;
 
 	(void)state;
-	flows_desired(&desired, "orders", "false");
-	converged_live(&live, &desired);
-	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "west")->connect,
-								    "kdr.east-to-west.source");
-	conn->tasks = kdr_calloc(3, sizeof(*conn->tasks));
-	conn->n_tasks = 3;
-	for (int t = 0; t < 3; t++) {
-		conn->tasks[t].id = t;
-		conn->tasks[t].state = t == 1 ? KDR_CONNECTOR_FAILED : KDR_CONNECTOR_RUNNING;
-	}
-	conn->tasks[1].trace =
-	    kdr_strdup("org.apache.kafka.connect.errors.ConnectException: boom\n\tat x\n\tat y\n\tat z");
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 1);
-	action = find_action(&plan, KDR_ACTION_RESTART_CONNECTOR, "west", "kdr.east-to-west.source");
-	assert_non_null(action);
+	action = plan_failed_restart(&plan, &desired, &live, 3, false);
 	assert_int_equal(action->n_task_ids, 1);
 	assert_int_equal(action->task_ids[0], 1);
 	assert_string_equal(action->reason, "task 1 FAILED");
-	assert_int_equal(action->risk, KDR_RISK_DISRUPTIVE);
 	assert_second_plan_empty(&desired, &live, &plan);
 	kdr_plan_release(&plan);
 	kdr_desired_release(&desired);
@@ -805,30 +823,12 @@ static void test_connector_and_task_failed_restart_both(void **state)
 	struct kdr_desired desired = {0};
 	struct kdr_live live = {0};
 	struct kdr_plan plan;
-	struct kdr_live_connector *conn = NULL;
 	const struct kdr_action *action = NULL;
 
 	(void)state;
-	flows_desired(&desired, "orders", "false");
-	converged_live(&live, &desired);
-	conn = (struct kdr_live_connector *)kdr_live_connector_find(&live_get(&live, "west")->connect,
-								    "kdr.east-to-west.source");
-	conn->state = KDR_CONNECTOR_FAILED;
-	conn->trace = kdr_strdup("org.apache.kafka.connect.errors.ConnectException: connector boom\n\tat x");
-	conn->tasks = kdr_calloc(2, sizeof(*conn->tasks));
-	conn->n_tasks = 2;
-	for (int t = 0; t < 2; t++) {
-		conn->tasks[t].id = t;
-		conn->tasks[t].state = t == 1 ? KDR_CONNECTOR_FAILED : KDR_CONNECTOR_RUNNING;
-	}
-	conn->tasks[1].trace = kdr_strdup("org.apache.kafka.connect.errors.ConnectException: task boom\n\tat x");
-	plan_ok(&plan, &desired, &live, NULL);
-	assert_int_equal(plan.n_actions, 1);
-	action = find_action(&plan, KDR_ACTION_RESTART_CONNECTOR, "west", "kdr.east-to-west.source");
-	assert_non_null(action);
+	action = plan_failed_restart(&plan, &desired, &live, 2, true);
 	assert_int_equal(action->n_task_ids, 0);
 	assert_string_equal(action->reason, "connector FAILED, task 1 FAILED");
-	assert_int_equal(action->risk, KDR_RISK_DISRUPTIVE);
 	/* Simulated as Connect does it: the connector and task 1 restart, so the next plan is empty. */
 	assert_second_plan_empty(&desired, &live, &plan);
 	kdr_plan_release(&plan);
