@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diff/diff_internal.h"
+#include "util/json_write.h"
 #include "util/markdown.h"
 
 /* A resource with more fields than this is collapsed in markdown. */
@@ -190,42 +191,38 @@ void kdr_diff_render_markdown(struct kdr_buf *out, const struct kdr_desired_diff
 
 /* --- json --- */
 
-static void json_string_or_null(struct kdr_buf *out, const char *s)
-{
-	if (s)
-		kdr_buf_put_json_string(out, s);
-	else
-		kdr_buf_puts(out, "null");
-}
-
 void kdr_diff_render_json(struct kdr_buf *out, const struct kdr_desired_diff *diff)
 {
-	kdr_buf_puts(out, "{\"base\":");
-	json_string_or_null(out, diff->base_revision);
-	kdr_buf_puts(out, ",\"head\":");
-	json_string_or_null(out, diff->head_revision);
-	kdr_buf_printf(out, ",\"added\":%zu,\"changed\":%zu,\"removed\":%zu,\"resources\":[", diff->added,
-		       diff->changed, diff->removed);
+	struct kdr_json_w w;
+
+	kdr_json_w_init_compact(&w, out);
+	kdr_json_w_open(&w, NULL, '{', true);
+	kdr_json_w_string(&w, "base", diff->base_revision);
+	kdr_json_w_string(&w, "head", diff->head_revision);
+	kdr_json_w_int(&w, "added", (long long)diff->added);
+	kdr_json_w_int(&w, "changed", (long long)diff->changed);
+	kdr_json_w_int(&w, "removed", (long long)diff->removed);
+	kdr_json_w_open(&w, "resources", '[', true);
 	for (size_t i = 0; i < diff->n_resources; i++) {
 		const struct kdr_diff_resource *resource = &diff->resources[i];
 
-		kdr_buf_printf(out, "%s{\"op\":\"%s\",\"kind\":", i ? "," : "", op_name(resource->op));
-		kdr_buf_put_json_string(out, resource->kind);
-		kdr_buf_puts(out, ",\"name\":");
-		kdr_buf_put_json_string(out, resource->name);
-		kdr_buf_puts(out, ",\"fields\":[");
+		kdr_json_w_open(&w, NULL, '{', true);
+		kdr_json_w_string(&w, "op", op_name(resource->op));
+		kdr_json_w_string(&w, "kind", resource->kind);
+		kdr_json_w_string(&w, "name", resource->name);
+		kdr_json_w_open(&w, "fields", '[', true);
 		for (size_t f = 0; f < resource->n_fields; f++) {
-			const struct kdr_diff_field *field = &resource->fields[f];
-
-			kdr_buf_puts(out, f ? ",{\"path\":" : "{\"path\":");
-			kdr_buf_put_json_string(out, field->path);
-			kdr_buf_puts(out, ",\"old\":");
-			json_string_or_null(out, field->old_value);
-			kdr_buf_puts(out, ",\"new\":");
-			json_string_or_null(out, field->new_value);
-			kdr_buf_putc(out, '}');
+			kdr_json_w_open(&w, NULL, '{', true);
+			kdr_json_w_string(&w, "path", resource->fields[f].path);
+			kdr_json_w_string(&w, "old", resource->fields[f].old_value);
+			kdr_json_w_string(&w, "new", resource->fields[f].new_value);
+			kdr_json_w_close(&w, '}');
 		}
-		kdr_buf_puts(out, "]}");
+		kdr_json_w_close(&w, ']');
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_buf_puts(out, "]}\n");
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_close(&w, '}');
+	kdr_json_w_release(&w);
+	kdr_buf_putc(out, '\n');
 }

@@ -6,6 +6,7 @@
 #include "dr/dr.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/json_write.h"
 
 static const char *const verdict_names[] = { "commit", "unchanged", "kept", "refused" };
 
@@ -304,69 +305,57 @@ void kdr_dr_failover_render_text(struct kdr_buf *out, const struct kdr_dr_failov
 		kdr_buf_printf(out, "; records at risk: unknown ('%s' not readable)\n", plan->source);
 }
 
-static void json_int(struct kdr_buf *out, const char *key, int64_t v, bool null_if_negative)
+/* A count or offset, null when unknown (negative). */
+static void json_known(struct kdr_json_w *w, const char *key, int64_t v)
 {
-	kdr_buf_printf(out, "\"%s\": ", key);
-	if (null_if_negative && v < 0)
-		kdr_buf_puts(out, "null");
+	if (v < 0)
+		kdr_json_w_null(w, key);
 	else
-		kdr_buf_printf(out, "%" PRId64, v);
+		kdr_json_w_int(w, key, (long long)v);
 }
 
 void kdr_dr_failover_render_json(struct kdr_buf *out, const struct kdr_dr_failover_plan *plan, bool dry_run)
 {
-	kdr_buf_puts(out, "{\n  \"dryRun\": ");
-	kdr_buf_puts(out, dry_run ? "true" : "false");
-	kdr_buf_puts(out, ",\n  \"flow\": ");
-	kdr_buf_put_json_string(out, plan->flow);
-	kdr_buf_puts(out, ",\n  \"groups\": [");
-	for (size_t i = 0; i < plan->n_groups; i++) {
-		const struct kdr_dr_failover_group *g = &plan->groups[i];
+	struct kdr_json_w w;
 
-		kdr_buf_puts(out, i ? ",\n    {\"group\": " : "\n    {\"group\": ");
-		kdr_buf_put_json_string(out, g->group);
-		kdr_buf_puts(out, ", \"reason\": ");
-		if (g->reason)
-			kdr_buf_put_json_string(out, g->reason);
-		else
-			kdr_buf_puts(out, "null");
-		kdr_buf_printf(out, ", \"verdict\": \"%s\"}", kdr_dr_verdict_name(g->verdict));
+	kdr_json_w_init(&w, out);
+	kdr_json_w_open(&w, NULL, '{', false);
+	kdr_json_w_bool(&w, "dryRun", dry_run);
+	kdr_json_w_string(&w, "flow", plan->flow);
+	kdr_json_w_open(&w, "groups", '[', false);
+	for (size_t i = 0; i < plan->n_groups; i++) {
+		kdr_json_w_open(&w, NULL, '{', true);
+		kdr_json_w_string(&w, "group", plan->groups[i].group);
+		kdr_json_w_string(&w, "reason", plan->groups[i].reason);
+		kdr_json_w_string(&w, "verdict", kdr_dr_verdict_name(plan->groups[i].verdict));
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_buf_puts(out, plan->n_groups ? "\n  ],\n  \"partitions\": [" : "],\n  \"partitions\": [");
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_open(&w, "partitions", '[', false);
 	for (size_t i = 0; i < plan->n_rows; i++) {
 		const struct kdr_dr_failover_row *r = &plan->rows[i];
 
-		kdr_buf_puts(out, i ? ",\n    {" : "\n    {");
-		json_int(out, "atRisk", r->at_risk, true);
-		kdr_buf_puts(out, ", ");
-		json_int(out, "checkpoint", r->checkpoint, true);
-		kdr_buf_puts(out, ", ");
-		json_int(out, "current", r->current, true);
-		kdr_buf_puts(out, ", \"group\": ");
-		kdr_buf_put_json_string(out, r->group);
-		kdr_buf_puts(out, ", ");
-		json_int(out, "new", r->next, true);
-		kdr_buf_puts(out, ", ");
-		json_int(out, "partition", r->partition, false);
-		kdr_buf_puts(out, ", \"reason\": ");
-		if (r->reason)
-			kdr_buf_put_json_string(out, r->reason);
-		else
-			kdr_buf_puts(out, "null");
-		kdr_buf_puts(out, ", \"topic\": ");
-		kdr_buf_put_json_string(out, r->topic);
-		kdr_buf_puts(out, ", ");
-		json_int(out, "upstream", r->upstream, true);
-		kdr_buf_printf(out, ", \"verdict\": \"%s\"}", kdr_dr_verdict_name(r->verdict));
+		kdr_json_w_open(&w, NULL, '{', true);
+		json_known(&w, "atRisk", r->at_risk);
+		json_known(&w, "checkpoint", r->checkpoint);
+		json_known(&w, "current", r->current);
+		kdr_json_w_string(&w, "group", r->group);
+		json_known(&w, "new", r->next);
+		kdr_json_w_int(&w, "partition", (long long)r->partition);
+		kdr_json_w_string(&w, "reason", r->reason);
+		kdr_json_w_string(&w, "topic", r->topic);
+		json_known(&w, "upstream", r->upstream);
+		kdr_json_w_string(&w, "verdict", kdr_dr_verdict_name(r->verdict));
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_buf_puts(out, plan->n_rows ? "\n  ],\n  " : "],\n  ");
-	kdr_buf_printf(out, "\"refusedGroups\": %zu,\n  \"source\": ", plan->n_refused);
-	kdr_buf_put_json_string(out, plan->source);
-	kdr_buf_puts(out, ",\n  \"target\": ");
-	kdr_buf_put_json_string(out, plan->target);
-	kdr_buf_puts(out, ",\n  ");
-	json_int(out, "totalAtRisk", plan->total_at_risk, true);
-	kdr_buf_puts(out, "\n}\n");
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_int(&w, "refusedGroups", (long long)plan->n_refused);
+	kdr_json_w_string(&w, "source", plan->source);
+	kdr_json_w_string(&w, "target", plan->target);
+	json_known(&w, "totalAtRisk", plan->total_at_risk);
+	kdr_json_w_close(&w, '}');
+	kdr_json_w_release(&w);
+	kdr_buf_putc(out, '\n');
 }
 
 void kdr_dr_failover_plan_release(struct kdr_dr_failover_plan *plan)

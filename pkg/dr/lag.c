@@ -5,6 +5,7 @@
 
 #include "dr/dr.h"
 #include "util/alloc.h"
+#include "util/json_write.h"
 
 static int64_t sum_or_unknown(int64_t acc, int64_t v)
 {
@@ -110,49 +111,55 @@ void kdr_dr_lag_render_text(struct kdr_buf *out, const struct kdr_dr_lag_report 
 	kdr_buf_printf(out, " (threshold %" PRId64 "ms: %s)\n", report->threshold_ms, report->over ? "OVER" : "ok");
 }
 
-/* `before`, then "key": v, or null for a negative v. */
-static void json_num(struct kdr_buf *out, const char *before, const char *key, int64_t v)
+/* A figure, null when unknown (negative). */
+static void json_known(struct kdr_json_w *w, const char *key, int64_t v)
 {
 	if (v < 0)
-		kdr_buf_printf(out, "%s\"%s\": null", before, key);
+		kdr_json_w_null(w, key);
 	else
-		kdr_buf_printf(out, "%s\"%s\": %" PRId64, before, key, v);
+		kdr_json_w_int(w, key, (long long)v);
 }
 
 void kdr_dr_lag_render_json(struct kdr_buf *out, const struct kdr_dr_lag_report *report)
 {
-	kdr_buf_puts(out, "{\n  \"flow\": ");
-	kdr_buf_put_json_string(out, report->flow);
-	json_num(out, ",\n  ", "heartbeatAgeMs", report->heartbeat_age_ms);
-	json_num(out, ",\n  ", "maxRpoMs", report->max_rpo_ms);
-	kdr_buf_printf(out, ",\n  \"over\": %s,\n  \"partitions\": [", report->over ? "true" : "false");
+	struct kdr_json_w w;
+
+	kdr_json_w_init(&w, out);
+	kdr_json_w_open(&w, NULL, '{', false);
+	kdr_json_w_string(&w, "flow", report->flow);
+	json_known(&w, "heartbeatAgeMs", report->heartbeat_age_ms);
+	json_known(&w, "maxRpoMs", report->max_rpo_ms);
+	kdr_json_w_bool(&w, "over", report->over);
+	kdr_json_w_open(&w, "partitions", '[', false);
 	for (size_t i = 0; i < report->n_rows; i++) {
 		const struct kdr_dr_lag_row *r = &report->rows[i];
 
-		json_num(out, i ? ",\n    {" : "\n    {", "lag", r->lag);
-		kdr_buf_printf(out, ", \"partition\": %d, ", (int)r->partition);
-		kdr_buf_puts(out, "\"remoteTopic\": ");
-		kdr_buf_put_json_string(out, r->remote_topic);
-		json_num(out, ", ", "replicated", r->replicated);
-		json_num(out, ", ", "rpoMs", r->rpo_ms);
-		json_num(out, ", ", "sourceEnd", r->source_end);
-		json_num(out, ", ", "targetEnd", r->target_end);
-		kdr_buf_puts(out, ", \"topic\": ");
-		kdr_buf_put_json_string(out, r->topic);
-		kdr_buf_putc(out, '}');
+		kdr_json_w_open(&w, NULL, '{', true);
+		json_known(&w, "lag", r->lag);
+		kdr_json_w_int(&w, "partition", (long long)r->partition);
+		kdr_json_w_string(&w, "remoteTopic", r->remote_topic);
+		json_known(&w, "replicated", r->replicated);
+		json_known(&w, "rpoMs", r->rpo_ms);
+		json_known(&w, "sourceEnd", r->source_end);
+		json_known(&w, "targetEnd", r->target_end);
+		kdr_json_w_string(&w, "topic", r->topic);
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_buf_puts(out, report->n_rows ? "\n  ],\n  " : "],\n  ");
-	kdr_buf_printf(out, "\"thresholdMs\": %" PRId64 ",\n  \"topics\": [", report->threshold_ms);
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_int(&w, "thresholdMs", (long long)report->threshold_ms);
+	kdr_json_w_open(&w, "topics", '[', false);
 	for (size_t i = 0; i < report->n_topics; i++) {
-		json_num(out, i ? ",\n    {" : "\n    {", "lag", report->topics[i].lag);
-		json_num(out, ", ", "rpoMs", report->topics[i].rpo_ms);
-		kdr_buf_puts(out, ", \"topic\": ");
-		kdr_buf_put_json_string(out, report->topics[i].topic);
-		kdr_buf_putc(out, '}');
+		kdr_json_w_open(&w, NULL, '{', true);
+		json_known(&w, "lag", report->topics[i].lag);
+		json_known(&w, "rpoMs", report->topics[i].rpo_ms);
+		kdr_json_w_string(&w, "topic", report->topics[i].topic);
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_buf_puts(out, report->n_topics ? "\n  ],\n  " : "],\n  ");
-	json_num(out, "", "totalLag", report->total_lag);
-	kdr_buf_puts(out, "\n}\n");
+	kdr_json_w_close(&w, ']');
+	json_known(&w, "totalLag", report->total_lag);
+	kdr_json_w_close(&w, '}');
+	kdr_json_w_release(&w);
+	kdr_buf_putc(out, '\n');
 }
 
 void kdr_dr_lag_report_release(struct kdr_dr_lag_report *report)

@@ -16,31 +16,42 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json_write.h"
 
 char *kdr_plan__reassignment_format(const char *topic, const struct kdr_assignment *target,
 				    const struct kdr_assignment *current)
 {
 	struct kdr_buf buf = KDR_BUF_INIT;
-	size_t listed = 0;
+	struct kdr_json_w w;
 
-	kdr_buf_puts(&buf, "{\"version\": 1, \"partitions\": [");
+	kdr_json_w_init(&w, &buf);
+	kdr_json_w_open(&w, NULL, '{', true);
+	kdr_json_w_int(&w, "version", 1);
+	/* One partition a line, as kafka-reassign-partitions.sh --generate prints them. */
+	kdr_json_w_open_lines(&w, "partitions", '[');
 	for (size_t p = 0; p < target->n; p++) {
 		const struct kdr_replica_list *list = &target->partitions[p];
 
 		if (current && p < current->n && current->partitions[p].n == list->n &&
 		    (!list->n || memcmp(current->partitions[p].ids, list->ids, list->n * sizeof(*list->ids)) == 0))
 			continue;
-		kdr_buf_printf(&buf, "%s\n  {\"topic\": ", listed++ ? "," : "");
-		kdr_buf_put_json_string(&buf, topic);
-		kdr_buf_printf(&buf, ", \"partition\": %zu, \"replicas\": [", p);
+		kdr_json_w_open(&w, NULL, '{', true);
+		kdr_json_w_string(&w, "topic", topic);
+		kdr_json_w_int(&w, "partition", (long long)p);
+		kdr_json_w_open(&w, "replicas", '[', true);
 		for (size_t r = 0; r < list->n; r++)
-			kdr_buf_printf(&buf, "%s%d", r ? ", " : "", (int)list->ids[r]);
-		kdr_buf_puts(&buf, "], \"log_dirs\": [");
+			kdr_json_w_int(&w, NULL, list->ids[r]);
+		kdr_json_w_close(&w, ']');
+		kdr_json_w_open(&w, "log_dirs", '[', true);
 		for (size_t r = 0; r < list->n; r++)
-			kdr_buf_printf(&buf, "%s\"any\"", r ? ", " : "");
-		kdr_buf_puts(&buf, "]}");
+			kdr_json_w_string(&w, NULL, "any");
+		kdr_json_w_close(&w, ']');
+		kdr_json_w_close(&w, '}');
 	}
-	kdr_buf_puts(&buf, listed ? "\n]}\n" : "]}\n");
+	kdr_json_w_close(&w, ']');
+	kdr_json_w_close(&w, '}');
+	kdr_json_w_release(&w);
+	kdr_buf_putc(&buf, '\n');
 	return kdr_buf_detach(&buf);
 }
 

@@ -16,6 +16,12 @@ void kdr_json_w_init(struct kdr_json_w *w, struct kdr_buf *out)
 	w->out = out;
 }
 
+void kdr_json_w_init_compact(struct kdr_json_w *w, struct kdr_buf *out)
+{
+	kdr_json_w_init(w, out);
+	w->compact = true;
+}
+
 void kdr_json_w_release(struct kdr_json_w *w)
 {
 	free(w->levels);
@@ -40,7 +46,7 @@ static void prefix(struct kdr_json_w *w, const char *key)
 
 		if (level->one_line) {
 			if (level->has)
-				kdr_buf_puts(w->out, ", ");
+				kdr_buf_puts(w->out, w->compact ? "," : ", ");
 		} else {
 			if (level->has)
 				kdr_buf_putc(w->out, ',');
@@ -50,7 +56,7 @@ static void prefix(struct kdr_json_w *w, const char *key)
 	}
 	if (key) {
 		kdr_buf_put_json_string(w->out, key);
-		kdr_buf_puts(w->out, ": ");
+		kdr_buf_puts(w->out, w->compact ? ":" : ": ");
 	}
 }
 
@@ -60,9 +66,9 @@ static void push(struct kdr_json_w *w, const char *key, char bracket, bool one_l
 	kdr_buf_putc(w->out, bracket);
 	w->levels = kdr_grow(w->levels, &w->cap, w->depth + 1, sizeof(*w->levels));
 	w->levels[w->depth].has = false;
-	w->levels[w->depth].one_line = one_line;
+	w->levels[w->depth].one_line = one_line || w->compact;
 	w->depth++;
-	if (!one_line)
+	if (!w->levels[w->depth - 1].one_line)
 		w->lines++;
 }
 

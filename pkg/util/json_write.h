@@ -23,9 +23,12 @@ struct kdr_json_w {
 	size_t depth;
 	size_t cap;
 	size_t lines; /* open containers with a member per line: the indentation of their members */
+	bool compact; /* kdr_json_w_init_compact's: no space, no newline anywhere */
 };
 
 void kdr_json_w_init(struct kdr_json_w *w, struct kdr_buf *out);
+/* The same writer with no whitespace at all ({"a":1,"b":[2,3]}): the desired-state change inside a plan. */
+void kdr_json_w_init_compact(struct kdr_json_w *w, struct kdr_buf *out);
 void kdr_json_w_release(struct kdr_json_w *w);
 /* `key` is the member name inside an object, NULL inside an array or at the top. */
 void kdr_json_w_open(struct kdr_json_w *w, const char *key, char bracket, bool one_line);

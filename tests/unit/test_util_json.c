@@ -1,4 +1,7 @@
-/* Unit tests of pkg/util/json_read.c: the type names, the JSON paths and the reader cursor of the JSON codecs. */
+/*
+ * Unit tests of pkg/util/json_read.c (the type names, the JSON paths and the
+ * reader cursor of the JSON codecs) and of the one writer, json_write.c.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 
 #include "util/error.h"
 #include "util/json_read.h"
+#include "util/json_write.h"
 
 static void test_type_names(void **state)
 {
@@ -232,6 +236,49 @@ static void test_cursor_members(void **state)
 	json_decref(bad);
 }
 
+/* The same members in both layouts: the files' (one member per line, objects in arrays on one line) and compact. */
+static void write_sample(struct kdr_json_w *w)
+{
+	kdr_json_w_open(w, NULL, '{', false);
+	kdr_json_w_string(w, "s", "a\"b");
+	kdr_json_w_string(w, "none", NULL);
+	kdr_json_w_open(w, "empty", '[', false);
+	kdr_json_w_close(w, ']');
+	kdr_json_w_open(w, "rows", '[', false);
+	for (int i = 0; i < 2; i++) {
+		kdr_json_w_open(w, NULL, '{', true);
+		kdr_json_w_int(w, "n", i - 1);
+		kdr_json_w_bool(w, "b", i);
+		kdr_json_w_open(w, "deep", '{', false); /* inside a one-line container: stays on the line */
+		kdr_json_w_null(w, "x");
+		kdr_json_w_close(w, '}');
+		kdr_json_w_close(w, '}');
+	}
+	kdr_json_w_close(w, ']');
+	kdr_json_w_close(w, '}');
+}
+
+static void test_writer_layouts(void **state)
+{
+	struct kdr_buf out = KDR_BUF_INIT;
+	struct kdr_json_w w;
+
+	(void)state;
+	kdr_json_w_init(&w, &out);
+	write_sample(&w);
+	kdr_json_w_release(&w);
+	assert_string_equal(out.ptr, "{\n  \"s\": \"a\\\"b\",\n  \"none\": null,\n  \"empty\": [],\n  \"rows\": [\n"
+				     "    {\"n\": -1, \"b\": false, \"deep\": {\"x\": null}},\n"
+				     "    {\"n\": 0, \"b\": true, \"deep\": {\"x\": null}}\n  ]\n}");
+	kdr_buf_reset(&out);
+	kdr_json_w_init_compact(&w, &out);
+	write_sample(&w);
+	kdr_json_w_release(&w);
+	assert_string_equal(out.ptr, "{\"s\":\"a\\\"b\",\"none\":null,\"empty\":[],\"rows\":["
+				     "{\"n\":-1,\"b\":false,\"deep\":{\"x\":null}},{\"n\":0,\"b\":true,\"deep\":{\"x\":null}}]}");
+	kdr_buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_path_long),	  cmocka_unit_test(test_cursor_errors),
 	    cmocka_unit_test(test_cursor_member), cmocka_unit_test(test_cursor_check_fields),
 	    cmocka_unit_test(test_cursor_items),  cmocka_unit_test(test_cursor_members),
+	    cmocka_unit_test(test_writer_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
