@@ -10,7 +10,12 @@
 #include "pipeline/dr.h"
 #include "result.h"
 
-enum { OPT_UNTRANSLATABLE = 3200 };
+/* --untranslatable's words, at their enum kdr_dr_untranslatable's values. */
+static const char *const untranslatable_names[] = {
+	[KDR_DR_UNTRANSLATABLE_REFUSE] = "refuse",
+	[KDR_DR_UNTRANSLATABLE_EARLIEST] = "earliest",
+	NULL,
+};
 
 struct failback_args {
 	const char *flow;
@@ -27,7 +32,8 @@ static const struct kdr_cli_option failback_options[] = {
 	{ "max-rpo", KDR_CLI_MS(struct failback_args, max_rpo), 0, "DURATION",
 	  "step 2: the reverse flow has caught up when every RPO estimate is\n"
 	  "within it (default 5s, as kdr lag)" },
-	{ "untranslatable", KDR_CLI_ID(OPT_UNTRANSLATABLE), 0, "refuse|earliest",
+	{ "untranslatable", KDR_CLI_ENUM(struct failback_args, untranslatable, untranslatable_names), 0,
+	  "refuse|earliest",
 	  "\nstep 3, a group position no offset-sync proves: refuse (default: not\n"
 	  "moved, F not restored, exit 1) or earliest (commit the source\n"
 	  "partition's log start: at-least-once, every record still there may be\n"
@@ -64,17 +70,6 @@ static const struct kdr_cli_spec failback_spec = {
 		"failover); 64 usage error.",
 };
 
-static int failback_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct failback_args *a = ctx;
-
-	if (opt != OPT_UNTRANSLATABLE)
-		return -1;
-	if (kdr_dr_untranslatable_parse(&a->untranslatable, arg) != 0)
-		return kdr_cli_usage_error(spec, "--untranslatable: '%s' is not refuse or earliest", arg);
-	return KDR_EXIT_OK;
-}
-
 static int check(struct kdr_cli_args *args, void *ctx)
 {
 	const struct failback_args *a = ctx;
@@ -108,7 +103,6 @@ int kdr_cmd_failback(int argc, char **argv)
 {
 	struct failback_args a = { .max_rpo = 5000 };
 
-	return kdr_cli_command(
-		&(struct kdr_cli_steps){ .spec = &failback_spec, .option = failback_option, .check = check, .run = failback },
-		argc, argv, &a);
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &failback_spec, .check = check, .run = failback },
+			       argc, argv, &a);
 }

@@ -8,8 +8,6 @@
 #include "util/error.h"
 #include "util/strvec.h"
 
-enum { OPT_FORMAT = 'f' };
-
 struct plan_args {
 	enum kdr_render_format format;
 	const char *save_path;
@@ -19,8 +17,17 @@ struct plan_args {
 	bool allow_delete;
 };
 
+/* --format's words, at their enum kdr_render_format's values. */
+static const char *const format_names[] = {
+	[KDR_RENDER_TEXT] = "text",
+	[KDR_RENDER_MARKDOWN] = "markdown",
+	[KDR_RENDER_JSON] = "json",
+	NULL,
+};
+
 static const struct kdr_cli_option plan_options[] = {
-	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "text (default), markdown (a PR comment) or json" },
+	{ "format", KDR_CLI_ENUM(struct plan_args, format, format_names), 'f', "FORMAT",
+	  "text (default), markdown (a PR comment) or json" },
 	KDR_CLI_OPTION_CLUSTER("plan only cluster C (repeatable)"),
 	KDR_CLI_OPTION_OFFLINE("plan against a snapshot file (kdr snapshot) instead of the clusters"),
 	{ "out", KDR_CLI_ARG(struct plan_args, save_path), 'o', "FILE",
@@ -45,17 +52,6 @@ static const struct kdr_cli_spec plan_spec = {
 		       "Exit status: 0 success, 1 error (invalid source, unreachable cluster, plan-time error),\n"
 		       "2 changes pending (only with --detailed-exitcode), 64 usage error.",
 };
-
-static int plan_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct plan_args *a = ctx;
-
-	if (opt != OPT_FORMAT)
-		return -1;
-	if (kdr_render_format_parse(&a->format, arg) != 0)
-		return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: text, markdown, json)", arg);
-	return KDR_EXIT_OK;
-}
 
 /* The desired-state change from --base to the source, shown with the plan; connecting uses the base's settings. */
 static int load_base(struct kdr_desired_diff *change, size_t *base_connections, struct kdr_desired *desired,
@@ -131,7 +127,6 @@ int kdr_cmd_plan(int argc, char **argv)
 {
 	struct plan_args a = { .format = KDR_RENDER_TEXT };
 
-	return kdr_cli_command(
-		&(struct kdr_cli_steps){ .spec = &plan_spec, .option = plan_option, .check = check, .run = plan }, argc,
-		argv, &a);
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &plan_spec, .check = check, .run = plan }, argc, argv,
+			       &a);
 }

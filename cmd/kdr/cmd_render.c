@@ -1,20 +1,27 @@
 #include <stdio.h>
-#include <string.h>
 
 #include "args.h"
 #include "mm2/mm2.h"
 #include "util/error.h"
 
-enum { OPT_FORMAT = 'f' };
+/* What --format prints: the Connect REST bodies or an mm2.properties; its words at their values. */
+enum render_format { RENDER_CONNECT_JSON, RENDER_MM2_PROPERTIES };
+
+static const char *const format_names[] = {
+	[RENDER_CONNECT_JSON] = "connect-json",
+	[RENDER_MM2_PROPERTIES] = "mm2-properties",
+	NULL,
+};
 
 struct render_args {
 	const char *flow;
-	bool properties;
+	enum render_format format;
 };
 
 static const struct kdr_cli_option render_options[] = {
 	{ "flow", KDR_CLI_ARG(struct render_args, flow), 'F', "F", "only flow F" },
-	{ "format", KDR_CLI_ID(OPT_FORMAT), 'f', "FORMAT", "connect-json (default) or mm2-properties" },
+	{ "format", KDR_CLI_ENUM(struct render_args, format, format_names), 'f', "FORMAT",
+	  "connect-json (default) or mm2-properties" },
 	KDR_CLI_SOURCE_TABLE,
 	{ 0 },
 };
@@ -27,20 +34,6 @@ static const struct kdr_cli_spec render_spec = {
 		       "connect-mirror-maker.sh. Secrets are shown as ${kdr:...} placeholders, never resolved.\n"
 		       "Exit status: 0 success, 1 invalid documents or unknown flow, 64 usage error.",
 };
-
-static int render_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct render_args *a = ctx;
-
-	if (opt != OPT_FORMAT)
-		return -1;
-	if (strcmp(arg, "mm2-properties") == 0)
-		a->properties = true;
-	else if (strcmp(arg, "connect-json") != 0)
-		return kdr_cli_usage_error(spec, "--format: unknown format '%s' (allowed: connect-json, mm2-properties)",
-					   arg);
-	return KDR_EXIT_OK;
-}
 
 /* The flows' connectors as Connect REST bodies, with the renderer's notes on stderr. */
 static int render_connect_json(struct kdr_cli_args *args, const struct kdr_flow *flow)
@@ -70,7 +63,7 @@ static int render(struct kdr_cli_args *args, void *ctx)
 		fprintf(stderr, "kdr render: --flow '%s': no ReplicationFlow of that name\n", a->flow);
 		return KDR_EXIT_ERROR;
 	}
-	if (a->properties)
+	if (a->format == RENDER_MM2_PROPERTIES)
 		kdr_mm2_render_properties(&args->out, &args->desired, flow, NULL);
 	else if ((exit_code = render_connect_json(args, flow)) != KDR_EXIT_OK)
 		return exit_code;
@@ -80,8 +73,7 @@ static int render(struct kdr_cli_args *args, void *ctx)
 
 int kdr_cmd_render(int argc, char **argv)
 {
-	struct render_args a = { 0 };
+	struct render_args a = { .format = RENDER_CONNECT_JSON };
 
-	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &render_spec, .option = render_option, .run = render },
-			       argc, argv, &a);
+	return kdr_cli_command(&(struct kdr_cli_steps){ .spec = &render_spec, .run = render }, argc, argv, &a);
 }

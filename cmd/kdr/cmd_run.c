@@ -1,7 +1,6 @@
 /* kdr run: parses, opens the source and hands it to the reconcile loop (pkg/controller). */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "args.h"
 #include "controller/controller.h"
@@ -9,36 +8,43 @@
 #include "util/error.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9464"
+/* What a bad --interval, --poll, --timeout or --lag-interval is told. */
+#define DURATION_EXAMPLES "(e.g. 60s, 500ms, 5m)"
 
-enum {
-	OPT_INTERVAL = 1000,
-	OPT_POLL,
-	OPT_LOG_FORMAT,
-	OPT_TIMEOUT,
-	OPT_LAG_INTERVAL,
+/* --log-format's words, at their enum kdr_controller_log_format's values. */
+static const char *const log_format_names[] = {
+	[KDR_CONTROLLER_LOG_TEXT] = "text",
+	[KDR_CONTROLLER_LOG_JSON] = "json",
+	NULL,
 };
 
 struct run_args {
 	struct kdr_controller_options options;
-	bool poll_given, no_leader_election;
+	int64_t poll_ms; /* --poll; 0: not given (the default depends on the source) */
+	bool no_leader_election;
 	const char *lease_namespace;
 };
 
 static const struct kdr_cli_option run_options[] = {
-	{ "interval", KDR_CLI_ID(OPT_INTERVAL), 0, "DURATION", "resync period (default 60s)" },
-	{ "poll", KDR_CLI_ID(OPT_POLL), 0, "DURATION", "how often the source is checked for changes (default 5s)" },
+	{ "interval", KDR_CLI_POSITIVE_MS(struct run_args, options.interval_ms, DURATION_EXAMPLES), 0, "DURATION",
+	  "resync period (default 60s)" },
+	{ "poll", KDR_CLI_POSITIVE_MS(struct run_args, poll_ms, DURATION_EXAMPLES), 0, "DURATION",
+	  "how often the source is checked for changes (default 5s)" },
 	{ "dry-run", KDR_CLI_TRUE(struct run_args, options.dry_run), 0, NULL, "plan and report drift; never apply" },
 	{ "listen", KDR_CLI_ARG(struct run_args, options.listen), 0, "ADDR:PORT",
 	  "serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")" },
-	{ "log-format", KDR_CLI_ID(OPT_LOG_FORMAT), 0, "F", "text (default) or json" },
+	{ "log-format", KDR_CLI_ENUM(struct run_args, options.log_format, log_format_names), 0, "F",
+	  "text (default) or json" },
 	{ "once", KDR_CLI_TRUE(struct run_args, options.once), 0, NULL,
 	  "run one cycle and exit (0 success, 1 failure, 2 something pending)" },
 	KDR_CLI_OPTION_CLUSTER("reconcile only cluster C (repeatable)"),
 	{ "allow-delete", KDR_CLI_TRUE(struct run_args, options.allow_delete), 0, NULL,
 	  "carry out the deletions of 'prune: true' policies" },
 	/* Not the shared --timeout: its message differs, and 0 (the adapters' defaults) is run's default. */
-	{ "timeout", KDR_CLI_ID(OPT_TIMEOUT), 0, "DURATION", KDR_CLI_TIMEOUT_HELP },
-	{ "lag-interval", KDR_CLI_ID(OPT_LAG_INTERVAL), 0, "DURATION",
+	{ "timeout", KDR_CLI_POSITIVE_MS(struct run_args, options.timeout_ms, DURATION_EXAMPLES), 0, "DURATION",
+	  KDR_CLI_TIMEOUT_HELP },
+	{ "lag-interval", KDR_CLI_POSITIVE_MS_OR_0(struct run_args, options.lag_interval_ms, DURATION_EXAMPLES), 0,
+	  "DURATION",
 	  "measure the flows' replication lag (metrics, status) at most\n"
 	  "this often, serving the last figures between (default 60s;\n"
 	  "0: never; each measurement reads every flow's offset-syncs)" },
@@ -74,41 +80,6 @@ static const struct kdr_cli_spec run_spec = {
 		"cycle left held, pending or blocked items; 64 usage error.",
 };
 
-/* A positive duration: the loop's periods and its request timeout. */
-static int parse_duration(int64_t *out, const char *flag, const char *text)
-{
-	return kdr_cli_duration(out, &run_spec, flag, text, "(e.g. 60s, 500ms, 5m)");
-}
-
-static int run_option(void *ctx, int opt, const char *arg, const struct kdr_cli_spec *spec)
-{
-	struct run_args *a = ctx;
-	int64_t timeout_ms = 0;
-	int exit_code = KDR_EXIT_OK;
-
-	switch (opt) {
-	case OPT_INTERVAL: return parse_duration(&a->options.interval_ms, "--interval", arg);
-	case OPT_POLL:
-		a->poll_given = true;
-		return parse_duration(&a->options.poll_ms, "--poll", arg);
-	case OPT_TIMEOUT:
-		exit_code = parse_duration(&timeout_ms, "--timeout", arg);
-		a->options.timeout_ms = (int)timeout_ms;
-		return exit_code;
-	case OPT_LOG_FORMAT:
-		if (kdr_controller_log_format_parse(&a->options.log_format, arg) != 0)
-			return kdr_cli_usage_error(spec, "--log-format: %s", kdr_error_message());
-		return KDR_EXIT_OK;
-	case OPT_LAG_INTERVAL:
-		if (strcmp(arg, "0") == 0) {
-			a->options.lag_interval_ms = 0;
-			return KDR_EXIT_OK;
-		}
-		return parse_duration(&a->options.lag_interval_ms, "--lag-interval", arg);
-	}
-	return -1;
-}
-
 /*
  * --once follows apply's rule (README, exit status): a cycle that left held
  * or pending actions or blocked items did its job with something pending, 2.
@@ -142,7 +113,7 @@ int kdr_cmd_run(int argc, char **argv)
 	int exit_code = KDR_EXIT_OK;
 
 	kdr_controller_process_init(); /* before any thread starts */
-	exit_code = kdr_cli_parse(&args, &run_spec, argc, argv, run_option, &a);
+	exit_code = kdr_cli_parse(&args, &run_spec, argc, argv, NULL, &a);
 	if (exit_code != KDR_EXIT_OK || args.help)
 		goto cleanup;
 	options = a.options;
@@ -153,7 +124,9 @@ int kdr_cmd_run(int argc, char **argv)
 	options.n_clusters = args.clusters.n;
 
 	/* An object's change must wake the loop within a second: the check is an in-memory hash. */
-	if (args.src.k8s && !a.poll_given)
+	if (a.poll_ms)
+		options.poll_ms = a.poll_ms;
+	else if (args.src.k8s)
 		options.poll_ms = 500;
 	/* A single cycle (a CronJob) does not wait for a Lease. */
 	k8s.leader_election = !a.no_leader_election && !options.once;

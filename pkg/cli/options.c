@@ -1,10 +1,8 @@
-#include "options.h"
+#include "cli/cli_internal.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "util/units.h"
 
 /* The most options a command has (its table's entries, --help not counted). */
 #define MAX_OPTIONS 40
@@ -50,41 +48,6 @@ static const struct kdr_cli_option *option_entry(const struct kdr_cli_spec *spec
 	return NULL;
 }
 
-/* Sets the field of `fields` a KDR_CLI_SET_* option names to its argument; 0 or the usage error (printed). */
-static int set_field(void *fields, const struct kdr_cli_option *option, const char *arg,
-		     const struct kdr_cli_spec *spec)
-{
-	void *field = (char *)fields + option->to.offset;
-	int64_t bytes = 0;
-
-	switch (option->to.set) {
-	case KDR_CLI_CALL:
-		break;
-	case KDR_CLI_SET_TRUE:
-		*(bool *)field = true;
-		break;
-	case KDR_CLI_SET_ARG:
-		*(const char **)field = arg;
-		break;
-	case KDR_CLI_SET_LIST:
-		kdr_strvec_push(field, arg);
-		break;
-	case KDR_CLI_SET_MS:
-		if (kdr_parse_duration_ms(field, arg, 0) != 0)
-			return kdr_cli_usage_error(spec, "--%s: '%s' is not a duration (e.g. 5s)", option->name, arg);
-		break;
-	case KDR_CLI_SET_SIZE:
-		if (kdr_parse_size_bytes(&bytes, arg) != 0 || bytes <= 0 || (uint64_t)bytes > SIZE_MAX)
-			return kdr_cli_usage_error(spec, "--%s: '%s' is not a positive size (e.g. 64MiB, 1048576)",
-						   option->name, arg);
-		*(size_t *)field = (size_t)bytes;
-		break;
-	case KDR_CLI_SET_JSON:
-		return kdr_cli_format_json(field, spec, arg);
-	}
-	return 0;
-}
-
 /* The first option whose help says "(required" that was not given (seen[i]: table entry i was), or NULL. */
 static const struct kdr_cli_option *missing(const struct kdr_cli_spec *spec, const bool *seen)
 {
@@ -117,7 +80,7 @@ int kdr_cli_options_parse(int *first_arg, bool *help, const struct kdr_cli_spec 
 		}
 		/* '?' (unknown, or its argument missing) is no option's id: fn declines it or is never asked. */
 		if (option && option->to.set != KDR_CLI_CALL)
-			rc = set_field(fields, option, optarg, spec);
+			rc = kdr_cli__set_field(fields, option, optarg, spec);
 		else
 			rc = option && fn ? fn(fn_ctx, option->to.id, optarg, spec) : -1;
 		if (rc < 0)

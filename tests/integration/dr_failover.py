@@ -346,7 +346,8 @@ spec:
         f.write(reverse_doc)
     git(d, "commit", "-qam", "the reverse flow alone in its file again")
     rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--untranslatable", "guess")
-    check(rc == 64 and "--untranslatable: 'guess' is not refuse or earliest" in err, "a bad --untranslatable: usage")
+    check(rc == 64 and "--untranslatable: unknown untranslatable 'guess' (allowed: refuse, earliest)" in err,
+          "a bad --untranslatable: usage")
     rc, out, err = kdr("failback", "--git", d, "--flow", FLOW, "--commit", "--untranslatable", "earliest",
                        "--timeout", "10s")
     check(rc == 0 and "step 3 of 3" in err, "step 3 --commit --untranslatable earliest: exit 0\n" + out

@@ -111,31 +111,97 @@ static void capture_end(struct captured *c)
 	read_all(c->err_text, sizeof(c->err_text), c->err);
 }
 
+/* The table kinds that take a word or a positive duration, each field between two guards. */
+enum shade { SHADE_DARK, SHADE_LIGHT, SHADE_PASTEL };
+
+static const char *const shade_names[] = {[SHADE_DARK] = "dark", [SHADE_LIGHT] = "light", [SHADE_PASTEL] = "pastel",
+					  NULL};
+static const char *const level_names[] = {"low", "high", NULL};
+
+/* Guards: a kind that wrote more than its field's size would change them. */
+#define GUARD 0x5a5a5a5a
+
+struct kinds {
+	int guard0;
+	enum shade shade;
+	int level;
+	int guard1;
+	int64_t every_ms;
+	int timeout_ms;
+	int guard2;
+	int64_t lag_ms;
+	bool after;
+};
+
+/* What a parse of kinds_spec starts from: every field set, so that a field left alone shows. */
+static const struct kinds kinds_start = {GUARD, SHADE_LIGHT, 1, GUARD, 7, 7, GUARD, 7, false};
+
+static const struct kdr_cli_option kinds_options[] = {
+    {"shade", KDR_CLI_ENUM(struct kinds, shade, shade_names), 's', "SHADE", "dark, light or pastel"},
+    {"log-level", KDR_CLI_ENUM(struct kinds, level, level_names), 0, "L", "low or high"},
+    {"every", KDR_CLI_POSITIVE_MS(struct kinds, every_ms, "(e.g. 60s)"), 0, "DURATION", "how often"},
+    {"timeout", KDR_CLI_POSITIVE_MS(struct kinds, timeout_ms, "(e.g. 5s, 500ms)"), 0, "DURATION", "an int"},
+    {"lag", KDR_CLI_POSITIVE_MS_OR_0(struct kinds, lag_ms, "(e.g. 1m)"), 0, "DURATION", "0: never"},
+    {"after", KDR_CLI_TRUE(struct kinds, after), 'a', NULL, "after the others"},
+    {0},
+};
+
+static const struct kdr_cli_spec kinds_spec = {
+    .program = "kdr",
+    .command = "k",
+    .description = "Takes words and periods.",
+    .table = kinds_options,
+};
+
 /* One parse: what it set, what the option function saw, where the arguments start, what it printed. */
 struct run {
 	struct fields f;
+	struct kinds k;
 	struct seen seen;
 	int first;
 	bool help;
 	struct captured c;
 };
 
+/* kdr_cli_options_parse of `ap` (argv[0] `command`) against `s` into `fields`, r's other members. */
+static int vparse(struct run *r, const struct kdr_cli_spec *s, void *fields, va_list ap)
+{
+	char *argv[16] = {(char *)s->command};
+	int argc = 1, rc = 0;
+
+	r->first = -1;
+	for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	capture_start(&r->c);
+	rc = kdr_cli_options_parse(&r->first, &r->help, s, argc, argv, fields, take, &r->seen);
+	capture_end(&r->c);
+	return rc;
+}
+
 /* kdr_cli_options_parse of `...` (NULL-terminated; argv[0] "t") into a fresh `r`. */
 static int parse(struct run *r, ...)
 {
-	char *argv[16] = {(char *)"t"};
-	int argc = 1, rc = 0;
 	va_list ap;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->first = -1;
 	va_start(ap, r);
-	for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
+	rc = vparse(r, &spec, &r->f, ap);
 	va_end(ap);
-	capture_start(&r->c);
-	rc = kdr_cli_options_parse(&r->first, &r->help, &spec, argc, argv, &r->f, take, &r->seen);
-	capture_end(&r->c);
+	return rc;
+}
+
+/* The same against kinds_spec (argv[0] "k"), r->k starting as kinds_start. */
+static int parse_kinds(struct run *r, ...)
+{
+	va_list ap;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->k = kinds_start;
+	va_start(ap, r);
+	rc = vparse(r, &kinds_spec, &r->k, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -221,6 +287,110 @@ static void test_sizes_and_formats(void **state)
 	}
 	assert_int_equal(parse(&r, "-f", "yaml", NULL), KDR_CLI_USAGE);
 	assert_usage_error(r.c.err_text, "--format: unknown format 'yaml' (allowed: text, json)");
+}
+
+/* `err` is kinds_spec's usage error "kdr k: MESSAGE". */
+static void assert_kinds_usage_error(const char *err, const char *message)
+{
+	char *expected = kdr_asprintf("kdr k: %s\n"
+				      "usage: kdr k [--shade SHADE] [--log-level L] [--every DURATION] [--timeout DURATION]\n"
+				      "             [--lag DURATION] [--after]\n"
+				      "run 'kdr k --help' for the options\n",
+				      message);
+
+	assert_string_equal(err, expected);
+	free(expected);
+}
+
+/* The guards around the fields are as they started: no kind wrote past its field. */
+static void assert_guards(const struct kinds *k)
+{
+	assert_int_equal(k->guard0, GUARD);
+	assert_int_equal(k->guard1, GUARD);
+	assert_int_equal(k->guard2, GUARD);
+}
+
+static void test_enum_words(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* The word's index in the table, the enum's value; an int field too; the last one given wins. */
+	assert_int_equal(parse_kinds(&r, "--shade", "pastel", "--log-level", "low", NULL), 0);
+	assert_int_equal(r.k.shade, SHADE_PASTEL);
+	assert_int_equal(r.k.level, 0);
+	assert_guards(&r.k);
+	assert_int_equal(parse_kinds(&r, "-s", "pastel", "--shade=dark", "--log-level=high", NULL), 0);
+	assert_int_equal(r.k.shade, SHADE_DARK);
+	assert_int_equal(r.k.level, 1);
+	assert_guards(&r.k);
+	assert_string_equal(r.c.err_text, "");
+	assert_int_equal(parse_kinds(&r, "--shade", "dark", NULL), 0);
+	assert_int_equal(r.k.shade, SHADE_DARK);
+	assert_int_equal(r.k.level, 1);
+	/* Another case, a prefix, a longer word, nothing: usage errors listing the words; the field unchanged, the
+	 * options after it not parsed. */
+	static const char *const bad[] = {"Dark", "pas", "pastels", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *expected = kdr_asprintf("--shade: unknown shade '%s' (allowed: dark, light, pastel)", bad[i]);
+
+		assert_int_equal(parse_kinds(&r, "--shade", bad[i], "-a", NULL), KDR_CLI_USAGE);
+		assert_kinds_usage_error(r.c.err_text, expected);
+		assert_int_equal(r.k.shade, SHADE_LIGHT);
+		assert_false(r.k.after);
+		free(expected);
+	}
+	/* The noun is the option's name, its '-' spaces. */
+	assert_int_equal(parse_kinds(&r, "--log-level", "mid", NULL), KDR_CLI_USAGE);
+	assert_kinds_usage_error(r.c.err_text, "--log-level: unknown log level 'mid' (allowed: low, high)");
+	assert_int_equal(r.k.level, 1);
+}
+
+static void test_positive_durations(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* Into an int64_t and into an int, up to INT32_MAX ms (24d); the neighbours untouched. */
+	assert_int_equal(parse_kinds(&r, "--every", "90s", "--timeout", "500ms", "--lag", "2m", NULL), 0);
+	assert_int_equal(r.k.every_ms, 90000);
+	assert_int_equal(r.k.timeout_ms, 500);
+	assert_int_equal(r.k.lag_ms, 120000);
+	assert_guards(&r.k);
+	assert_int_equal(parse_kinds(&r, "--every", "24d", "--timeout", "24d", NULL), 0);
+	assert_int_equal(r.k.every_ms, 24LL * 86400000);
+	assert_int_equal(r.k.timeout_ms, 24 * 86400000);
+	assert_guards(&r.k);
+	/* _OR_0: the word 0 is "never". */
+	assert_int_equal(parse_kinds(&r, "--lag", "0", NULL), 0);
+	assert_int_equal(r.k.lag_ms, 0);
+	/* Not positive, past INT32_MAX ms, not a duration: the usage error with the option's examples, the field
+	 * unchanged, the options after it not parsed. */
+	static const char *const bad[] = {"0", "0s", "25d", "-1", "soon", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *every = kdr_asprintf("--every: '%s' is not a positive duration (e.g. 60s)", bad[i]);
+		char *timeout = kdr_asprintf("--timeout: '%s' is not a positive duration (e.g. 5s, 500ms)", bad[i]);
+
+		assert_int_equal(parse_kinds(&r, "--every", bad[i], "-a", NULL), KDR_CLI_USAGE);
+		assert_kinds_usage_error(r.c.err_text, every);
+		assert_int_equal(r.k.every_ms, 7);
+		assert_false(r.k.after);
+		assert_int_equal(parse_kinds(&r, "--timeout", bad[i], NULL), KDR_CLI_USAGE);
+		assert_kinds_usage_error(r.c.err_text, timeout);
+		assert_int_equal(r.k.timeout_ms, 7);
+		free(every);
+		free(timeout);
+	}
+	/* _OR_0 takes only the word: "0s" or "00" is not a positive duration. */
+	static const char *const not_zero[] = {"0s", "00", "-1", "25d"};
+	for (size_t i = 0; i < sizeof(not_zero) / sizeof(not_zero[0]); i++) {
+		char *expected = kdr_asprintf("--lag: '%s' is not a positive duration (e.g. 1m)", not_zero[i]);
+
+		assert_int_equal(parse_kinds(&r, "--lag", not_zero[i], NULL), KDR_CLI_USAGE);
+		assert_kinds_usage_error(r.c.err_text, expected);
+		assert_int_equal(r.k.lag_ms, 7);
+		free(expected);
+	}
 }
 
 static const struct kdr_cli_option required_options[] = {
@@ -530,6 +700,8 @@ int main(void)
 	    cmocka_unit_test(test_fields_ids_and_arguments),
 	    cmocka_unit_test(test_lists_and_durations),
 	    cmocka_unit_test(test_sizes_and_formats),
+	    cmocka_unit_test(test_enum_words),
+	    cmocka_unit_test(test_positive_durations),
 	    cmocka_unit_test(test_required),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_usage_errors),
