@@ -237,6 +237,20 @@ static size_t broker_list(struct visible_broker **out, const struct kdr_kafka_co
 	return n;
 }
 
+/*
+ * The topic broker_list asks about: a created one, which exists; a deleted
+ * one's name only when the apply created nothing (its Metadata answers
+ * UNKNOWN_TOPIC_OR_PART with the broker list, and the client's
+ * allow.auto.create.topics=false keeps it from being created again).
+ */
+static const char *broker_list_topic(const struct expect *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (want[i].partitions > 0)
+			return want[i].topic;
+	return want[0].topic;
+}
+
 /* A broker's client and what hangs on it (the handles of a named ask); nothing when there is none. */
 static void broker_client_release(struct visible_broker *broker)
 {
@@ -388,7 +402,7 @@ int kdr_kafka__wait_visible(struct kdr_kafka_conn *conn, const struct kdr_plan *
 	}
 	if (n == 0 || conn->validate_only || !conn->conf_template || wait_ms <= 0)
 		goto cleanup;
-	n_brokers = broker_list(&list, conn, want[0].topic);
+	n_brokers = broker_list(&list, conn, broker_list_topic(want, n));
 	if (n_brokers == 0) {
 		/* The apply's own results stand; that no broker could be asked is a warning like the others. */
 		rc = kdr_error_set(
