@@ -10,13 +10,6 @@
 #include "pipeline/dr.h"
 #include "result.h"
 
-/* --untranslatable's words, at their enum kdr_dr_untranslatable's values. */
-static const char *const untranslatable_names[] = {
-	[KDR_DR_UNTRANSLATABLE_REFUSE] = "refuse",
-	[KDR_DR_UNTRANSLATABLE_EARLIEST] = "earliest",
-	NULL,
-};
-
 struct failback_args {
 	const char *flow;
 	bool commit, dry_run;
@@ -32,7 +25,7 @@ static const struct kdr_cli_option failback_options[] = {
 	{ "max-rpo", KDR_CLI_MS(struct failback_args, max_rpo), 0, "DURATION",
 	  "step 2: the reverse flow has caught up when every RPO estimate is\n"
 	  "within it (default 5s, as kdr lag)" },
-	{ "untranslatable", KDR_CLI_ENUM(struct failback_args, untranslatable, untranslatable_names), 0,
+	{ "untranslatable", KDR_CLI_ENUM(struct failback_args, untranslatable, kdr_dr_untranslatable_names), 0,
 	  "refuse|earliest",
 	  "\nstep 3, a group position no offset-sync proves: refuse (default: not\n"
 	  "moved, F not restored, exit 1) or earliest (commit the source\n"

@@ -17,16 +17,8 @@ struct plan_args {
 	bool allow_delete;
 };
 
-/* --format's words, at their enum kdr_render_format's values. */
-static const char *const format_names[] = {
-	[KDR_RENDER_TEXT] = "text",
-	[KDR_RENDER_MARKDOWN] = "markdown",
-	[KDR_RENDER_JSON] = "json",
-	NULL,
-};
-
 static const struct kdr_cli_option plan_options[] = {
-	{ "format", KDR_CLI_ENUM(struct plan_args, format, format_names), 'f', "FORMAT",
+	{ "format", KDR_CLI_ENUM(struct plan_args, format, kdr_render_format_names), 'f', "FORMAT",
 	  "text (default), markdown (a PR comment) or json" },
 	KDR_CLI_OPTION_CLUSTER("plan only cluster C (repeatable)"),
 	KDR_CLI_OPTION_OFFLINE("plan against a snapshot file (kdr snapshot) instead of the clusters"),

@@ -11,13 +11,6 @@
 /* What a bad --interval, --poll, --timeout or --lag-interval is told. */
 #define DURATION_EXAMPLES "(e.g. 60s, 500ms, 5m)"
 
-/* --log-format's words, at their enum kdr_controller_log_format's values. */
-static const char *const log_format_names[] = {
-	[KDR_CONTROLLER_LOG_TEXT] = "text",
-	[KDR_CONTROLLER_LOG_JSON] = "json",
-	NULL,
-};
-
 struct run_args {
 	struct kdr_controller_options options;
 	int64_t poll_ms; /* --poll; 0: not given (the default depends on the source) */
@@ -33,7 +26,7 @@ static const struct kdr_cli_option run_options[] = {
 	{ "dry-run", KDR_CLI_TRUE(struct run_args, options.dry_run), 0, NULL, "plan and report drift; never apply" },
 	{ "listen", KDR_CLI_ARG(struct run_args, options.listen), 0, "ADDR:PORT",
 	  "serve /metrics, /healthz, /readyz (default " DEFAULT_LISTEN ")" },
-	{ "log-format", KDR_CLI_ENUM(struct run_args, options.log_format, log_format_names), 0, "F",
+	{ "log-format", KDR_CLI_ENUM(struct run_args, options.log_format, kdr_controller_log_format_names), 0, "F",
 	  "text (default) or json" },
 	{ "once", KDR_CLI_TRUE(struct run_args, options.once), 0, NULL,
 	  "run one cycle and exit (0 success, 1 failure, 2 something pending)" },

@@ -168,8 +168,8 @@ enum kdr_controller_log_format {
 	KDR_CONTROLLER_LOG_JSON, /* {"ts":..,"level":..,"msg":..,key:value,...} */
 };
 
-/* "text" or "json"; anything else is KDR_EINVALID naming the allowed values. */
-int kdr_controller_log_format_parse(enum kdr_controller_log_format *out, const char *name);
+/* Each log format's word (kdr run --log-format), at its value; NULL-terminated. */
+extern const char *const kdr_controller_log_format_names[];
 
 enum kdr_controller_log_level {
 	KDR_CONTROLLER_LOG_DEBUG,

@@ -9,18 +9,11 @@
 #include "util/clock.h"
 #include "util/error.h"
 
-int kdr_controller_log_format_parse(enum kdr_controller_log_format *out, const char *name)
-{
-	if (name && strcmp(name, "text") == 0) {
-		*out = KDR_CONTROLLER_LOG_TEXT;
-		return 0;
-	}
-	if (name && strcmp(name, "json") == 0) {
-		*out = KDR_CONTROLLER_LOG_JSON;
-		return 0;
-	}
-	return kdr_error_set(KDR_EINVALID, "log format '%s' is not known; allowed: text, json", name ? name : "");
-}
+const char *const kdr_controller_log_format_names[] = {
+	[KDR_CONTROLLER_LOG_TEXT] = "text",
+	[KDR_CONTROLLER_LOG_JSON] = "json",
+	NULL,
+};
 
 const char *kdr_controller_log_level_name(enum kdr_controller_log_level level)
 {

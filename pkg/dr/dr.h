@@ -117,8 +117,8 @@ enum kdr_dr_untranslatable {
 	KDR_DR_UNTRANSLATABLE_EARLIEST, /* the primary partition's log start: re-reads all it still has */
 };
 
-/* "refuse" / "earliest" -> the mode; -1 for another word. */
-int kdr_dr_untranslatable_parse(enum kdr_dr_untranslatable *out, const char *word);
+/* Each mode's word (kdr failback --untranslatable), at its value; NULL-terminated. */
+extern const char *const kdr_dr_untranslatable_names[];
 
 /*
  * Where a group at `downstream` on a remote partition resumes on the source

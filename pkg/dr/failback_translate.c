@@ -71,16 +71,11 @@ static void history_of(struct kdr_dr_sync_history *history, const struct kdr_dr_
 			kdr_dr_sync_history_add(history, syncs->v[i].upstream_offset, syncs->v[i].downstream_offset);
 }
 
-int kdr_dr_untranslatable_parse(enum kdr_dr_untranslatable *out, const char *word)
-{
-	if (strcmp(word, "refuse") == 0)
-		*out = KDR_DR_UNTRANSLATABLE_REFUSE;
-	else if (strcmp(word, "earliest") == 0)
-		*out = KDR_DR_UNTRANSLATABLE_EARLIEST;
-	else
-		return -1;
-	return 0;
-}
+const char *const kdr_dr_untranslatable_names[] = {
+	[KDR_DR_UNTRANSLATABLE_REFUSE] = "refuse",
+	[KDR_DR_UNTRANSLATABLE_EARLIEST] = "earliest",
+	NULL,
+};
 
 int64_t kdr_dr_failback_position(const struct kdr_dr_sync_history *history, int64_t downstream,
 				 enum kdr_dr_untranslatable mode, int64_t log_start, bool *from_start)

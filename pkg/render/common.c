@@ -7,22 +7,12 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-static const char *const format_names[] = {
+const char *const kdr_render_format_names[] = {
 	[KDR_RENDER_TEXT] = "text",
 	[KDR_RENDER_MARKDOWN] = "markdown",
 	[KDR_RENDER_JSON] = "json",
+	NULL,
 };
-
-int kdr_render_format_parse(enum kdr_render_format *out, const char *name)
-{
-	long i = kdr_names_find(format_names, sizeof(format_names) / sizeof(format_names[0]), name);
-
-	if (i >= 0) {
-		*out = (enum kdr_render_format)i;
-		return 0;
-	}
-	return kdr_error_set(KDR_EINVALID, "unknown format '%s' (allowed: text, markdown, json)", name ? name : "");
-}
 
 void kdr_render_plan(struct kdr_buf *out, const struct kdr_plan *plan, const struct kdr_desired *desired,
 		     enum kdr_render_format format)

@@ -16,8 +16,8 @@ enum kdr_render_format {
 	KDR_RENDER_JSON,     /* the stable schema of docs/plan-json.md ("kdrPlan": 1) */
 };
 
-/* "text", "markdown" or "json"; anything else is KDR_EINVALID naming the allowed values. */
-int kdr_render_format_parse(enum kdr_render_format *out, const char *name);
+/* Each format's word (--format), at its value; NULL-terminated. */
+extern const char *const kdr_render_format_names[];
 
 /*
  * Appends the plan in `format` to `out`. `desired` (may be NULL) supplies the

@@ -620,16 +620,13 @@ static void test_failback_untranslatable(void **state)
 	struct kdr_dr_failover_row row = { 0 };
 	struct kdr_dr_failover_plan plan = { 0 };
 	struct kdr_flow flow;
-	enum kdr_dr_untranslatable mode = KDR_DR_UNTRANSLATABLE_REFUSE;
 	bool at_start = true;
 
 	(void)state;
 	flow_init(&flow);
-	assert_int_equal(kdr_dr_untranslatable_parse(&mode, "earliest"), 0);
-	assert_int_equal(mode, KDR_DR_UNTRANSLATABLE_EARLIEST);
-	assert_int_equal(kdr_dr_untranslatable_parse(&mode, "refuse"), 0);
-	assert_int_equal(mode, KDR_DR_UNTRANSLATABLE_REFUSE);
-	assert_int_equal(kdr_dr_untranslatable_parse(&mode, "force"), -1);
+	assert_string_equal(kdr_dr_untranslatable_names[KDR_DR_UNTRANSLATABLE_REFUSE], "refuse");
+	assert_string_equal(kdr_dr_untranslatable_names[KDR_DR_UNTRANSLATABLE_EARLIEST], "earliest");
+	assert_null(kdr_dr_untranslatable_names[KDR_DR_UNTRANSLATABLE_EARLIEST + 1]);
 
 	/* The pure decision. */
 	kdr_dr_sync_history_add(&history, 99, 99);
