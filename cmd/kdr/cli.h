@@ -36,14 +36,9 @@ int kdr_cmd_version(int argc, char **argv);
 #define KDR_CLI_OPTION_REASSIGNMENTS(to)                                                                               \
 	{ "reassignments", to, 0, "DIR", "write each blocked item's kafka-reassign-partitions.sh JSON into DIR" }
 
-/*
- * Writes each blocked item's reassignment as DIR/<cluster>.<topic>.reassignment.json
- * (kafka-reassign-partitions.sh format). Returns an enum kdr_exit.
- */
+/* --reassignments DIR: kdr_pipeline_write_reassignments, what it says on stderr. Returns an enum kdr_exit. */
 int kdr_cli_write_reassignments(const struct kdr_plan *plan, const char *dir);
 
-/* Reads a whole file into `out`; returns 0 or KDR_EXIT_ERROR with a message on stderr. */
-int kdr_cli_read_file(struct kdr_buf *out, const char *path);
 /* Writes `data` to `path` atomically (temp file + rename); "-" is stdout. */
 int kdr_cli_write_file(const char *path, const char *data, size_t len);
 

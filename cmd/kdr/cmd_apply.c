@@ -1,11 +1,8 @@
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "args.h"
-#include "plan/plan.h"
+#include "cli/confirm.h"
 #include "render/render.h"
-#include "util/error.h"
-#include "util/strvec.h"
 
 struct apply_args {
 	bool yes;
@@ -92,8 +89,10 @@ static int apply(struct kdr_cli_args *args, void *ctx)
 		goto cleanup;
 	}
 	if (p->plan.n_actions &&
-	    (exit_code = kdr_cli_consent(p->plan.n_actions, a->yes, "apply", "applied")) != KDR_EXIT_OK)
+	    !kdr_cli_consent(&apply_spec, a->yes, "apply", "applied", "apply %zu action(s)", p->plan.n_actions)) {
+		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
+	}
 	if (p->plan.n_actions)
 		exit_code = kdr_cli_apply(&result, "apply");
 	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "cli/confirm.h"
 #include "pipeline/dr.h"
 #include "result.h"
 #include "util/error.h"

@@ -5,6 +5,7 @@
  * rendering; the confirmation is asked between the plan and the apply.
  */
 #include "args.h"
+#include "cli/confirm.h"
 #include "pipeline/backup.h"
 #include "result.h"
 
@@ -76,7 +77,10 @@ static int ask(void *ctx, const struct kdr_restore_result *so_far)
 	struct consent *c = ctx;
 
 	show_plan(c, so_far);
-	return kdr_cli_consent(so_far->run.p.plan.n_actions, c->yes, "restore", "restored");
+	return kdr_cli_consent(&restore_spec, c->yes, "apply", "restored", "apply %zu action(s)",
+			       so_far->run.p.plan.n_actions)
+		       ? KDR_EXIT_OK
+		       : KDR_EXIT_ERROR;
 }
 
 static int check(struct kdr_cli_args *args, void *ctx)

@@ -1,10 +1,8 @@
 #include <stdio.h>
-#include <string.h>
 
 #include "args.h"
 #include "result.h"
 #include "live/live.h"
-#include "util/strvec.h"
 
 struct snapshot_args {
 	const char *out_path;

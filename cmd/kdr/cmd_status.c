@@ -1,12 +1,9 @@
 #include <stdio.h>
-#include <string.h>
 
 #include "args.h"
 #include "health/health.h"
-#include "plan/plan.h"
 #include "render/render.h"
 #include "util/error.h"
-#include "util/strvec.h"
 
 struct status_args {
 	bool json;
@@ -46,14 +43,11 @@ static int status(struct kdr_cli_args *args, void *ctx)
 
 	if (exit_code != KDR_EXIT_OK)
 		goto cleanup;
-	if (kdr_pipeline_status(&health, &result.run.p) != 0) {
+	if (kdr_pipeline_reconcile_status(&health, &result) != 0) {
 		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
 		exit_code = KDR_EXIT_ERROR;
 		goto cleanup;
 	}
-	/* Each flow's replication lag, as kdr lag measures it (not from a snapshot: it has no offsets). */
-	if (!result.run.p.options.snapshot_path)
-		kdr_pipeline_status_lag(&health, &result.run.p);
 	if (a->json)
 		kdr_render_health_json(&args->out, &health);
 	else

@@ -1,8 +1,6 @@
 #ifndef KDR_CMD_LIVE_SOURCE_H
 #define KDR_CMD_LIVE_SOURCE_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "cli.h"
@@ -37,22 +35,11 @@ struct kdr_cli_args;
 /*
  * kdr plan's, apply's and status's run once args->desired is loaded, into
  * `out`: kdr_pipeline_reconcile_run over args' --cluster, --offline and
- * --timeout; for a saved plan (args->file: kdr apply PLAN.json), that plan
- * read back, its clusters the ones read. What the run printed
- * (kdr_pipeline_reconcile_render) goes to stderr. Returns an enum kdr_exit.
+ * --timeout, and the saved plan args->file names (kdr apply PLAN.json).
+ * What the run printed (kdr_pipeline_reconcile_render) goes to stderr.
+ * Returns an enum kdr_exit (KDR_EXIT_USAGE: --cluster with a saved plan).
  */
 int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args);
-
-/* Asks on the terminal (stderr) "<question>? only 'yes' is accepted: "; true only for the answer 'yes'. */
-bool kdr_cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * Consent to apply `actions` action(s): --yes (`yes`), else the answer
- * 'yes' on a terminal. Without a terminal "kdr COMMAND: refusing to apply
- * without --yes ..."; not confirmed: "kdr COMMAND: cancelled; nothing was
- * WHAT" (applied, restored). Returns an enum kdr_exit.
- */
-int kdr_cli_consent(size_t actions, bool yes, const char *command, const char *what);
 
 /*
  * kdr apply's apply once `result` planned (kdr_pipeline_reconcile_apply),

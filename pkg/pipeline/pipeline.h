@@ -224,18 +224,24 @@ struct kdr_reconcile_result {
 	struct kdr_pipeline_result run; /* run.p: what was read and the plan */
 	struct kdr_strvec stale;	/* a saved plan refused: one line per cluster no longer as it saw it */
 	struct kdr_apply_report applied; /* kdr_pipeline_reconcile_apply's, on the clusters */
+	struct kdr_strvec saved_clusters; /* a saved plan's: the clusters it fingerprinted, the ones read */
+	bool misuse; /* refused before any read: the options named clusters, which a saved plan does not take */
 };
 
 /*
  * Reads the live state with `options` over `desired` (lent, as are the
- * options' strings, until `out` is released), then plans it; or, given
- * `saved` (a plan read back from kdr plan --out, moved in; `label` names its
- * file), takes that plan once every cluster it fingerprinted is as it was
+ * options' strings, until `out` is released), then plans it. Given
+ * `saved_path` (a plan kdr plan --out wrote; NULL: none), first reads that
+ * plan back (kdr_plan_from_json, the path naming it in messages; a file
+ * that cannot be read is recorded as the read stage's error, as every file
+ * kdr cannot read), refuses options that name clusters (out->misuse:
+ * "--cluster cannot narrow a saved plan ..."), reads the clusters the plan
+ * fingerprinted and takes the plan once every one is as it was
  * (kdr_pipeline_use_saved, each one that is not in out->stale). Fills
  * `out`; returns 0, or the failing stage's code (recorded in out->run).
  */
 int kdr_pipeline_reconcile_run(struct kdr_reconcile_result *out, const struct kdr_desired *desired,
-			       const struct kdr_pipeline_options *options, struct kdr_plan *saved, const char *label);
+			       const struct kdr_pipeline_options *options, const char *saved_path);
 
 /*
  * What the run prints to `err`: the read (kdr_pipeline_result_render_read),
@@ -264,7 +270,25 @@ int kdr_pipeline_reconcile_apply(struct kdr_reconcile_result *out);
 void kdr_pipeline_reconcile_render_apply(struct kdr_buf *out, struct kdr_buf *err,
 					 const struct kdr_reconcile_result *result, const char *command);
 
+/*
+ * kdr status's report once the run planned: the flows' health
+ * (kdr_pipeline_status) with each flow's replication lag
+ * (kdr_pipeline_status_lag), except from an --offline snapshot, which holds
+ * no offsets. Returns 0 or kdr_pipeline_status's code.
+ */
+int kdr_pipeline_reconcile_status(struct kdr_health *out, const struct kdr_reconcile_result *result);
+
 void kdr_reconcile_result_release(struct kdr_reconcile_result *result);
+
+/*
+ * --reassignments DIR (kdr plan, apply): writes each blocked item's
+ * reassignment (kafka-reassign-partitions.sh --reassignment-json-file
+ * format) to DIR/<cluster>.<topic>.reassignment.json, DIR created when there
+ * is one to write. To `err`: "kdr: wrote PATH (...)" per file written, "kdr:
+ * ERROR" per one that was not, or only "kdr: --reassignments: ERROR" when DIR
+ * cannot be created. Returns 0 or the first failure's code.
+ */
+int kdr_pipeline_write_reassignments(struct kdr_buf *err, const struct kdr_plan *plan, const char *dir);
 
 /* kdr lag's run: the flow's clusters read and planned, its lag measured. */
 struct kdr_lag_result {
