@@ -119,7 +119,19 @@ static int compare_matchers(const void *a, const void *b)
 		      ((const struct kdr_resolve_matchers *)b)->cluster);
 }
 
-/* Per cluster, the policies naming it whose match governs (compiled, not a pruning policy's). */
+/*
+ * Whether policy `p`'s match governs the topics it covers (their configs and
+ * partition growth): it compiled and is not a pruning policy's, whose match
+ * only picks what that policy deletes (DESIGN.md: `prune` deletes the
+ * undeclared topics its match covers; governing them would tune what it is
+ * about to delete, and would keep them from being deleted at all).
+ */
+static bool match_governs(const struct kdr_resolved *resolved, size_t p)
+{
+	return resolved->filters.match[p] && !resolved->policies[p].prune;
+}
+
+/* Per cluster, the policies naming it whose match governs. */
 static void index_matchers(struct kdr_resolved *resolved, const struct kdr_desired *desired)
 {
 	size_t cap = 0;
@@ -127,7 +139,7 @@ static void index_matchers(struct kdr_resolved *resolved, const struct kdr_desir
 	for (size_t p = 0; p < desired->n_policies; p++) {
 		const struct kdr_policy *policy = &desired->policies[p];
 
-		if (!resolved->filters.match[p] || policy->prune)
+		if (!match_governs(resolved, p))
 			continue;
 		for (size_t c = 0; c < policy->clusters.n; c++) {
 			const char *cluster = policy->clusters.v[c];
@@ -204,6 +216,12 @@ bool kdr_resolve_match_covers(const struct kdr_resolved *resolved, size_t policy
 		if (resolved->matched[i] == policy)
 			return true;
 	return false;
+}
+
+bool kdr_resolve_match_governs(const struct kdr_resolved *resolved, size_t policy, const char *name)
+{
+	return policy < resolved->n_policies && match_governs(resolved, policy) &&
+	       kdr_resolve_match_covers(resolved, policy, name);
 }
 
 /* (cluster, topic) of `decl` against the key: negative, 0, positive. */

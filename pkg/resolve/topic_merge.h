@@ -154,9 +154,18 @@ const struct kdr_resolve_decl *kdr_resolve_owner(const struct kdr_resolved *reso
 
 /*
  * Whether policy `policy`'s match (index in desired->policies; a pruning
- * policy's too) covers `name`; false without a compiled match.
+ * policy's too: what it may delete) covers `name`; false without a compiled
+ * match.
  */
 bool kdr_resolve_match_covers(const struct kdr_resolved *resolved, size_t policy, const char *name);
+
+/*
+ * Whether policy `policy`'s match governs `name` (its configs and partition
+ * growth): it covers the name and is not a pruning policy's, whose match only
+ * picks what it deletes. The rule kdr_resolve_governors_find keeps matches
+ * by; validation's conflicts ask it too.
+ */
+bool kdr_resolve_match_governs(const struct kdr_resolved *resolved, size_t policy, const char *name);
 
 /* Adds to `out` the values governor `governor` of `topic` sends (a disabled tiering's are compared, not sent). */
 void kdr_resolve_governor_config(struct kdr_strmap *out, const struct kdr_resolve_topic *topic, size_t governor);

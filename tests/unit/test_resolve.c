@@ -228,6 +228,12 @@ static void test_governors_declarations_then_matches(void **state)
 	assert_false(kdr_resolve_match_covers(resolved, 2, "payments.eu")); /* no match */
 	assert_true(kdr_resolve_match_covers(resolved, 3, "pay"));
 	assert_false(kdr_resolve_match_covers(resolved, 1, "payments"));
+	/* A pruning policy's match covers what it may delete, and governs nothing. */
+	assert_false(kdr_resolve_match_governs(resolved, 3, "payments.eu"));
+	assert_false(kdr_resolve_match_governs(resolved, 3, "payments.us"));
+	assert_true(kdr_resolve_match_governs(resolved, 1, "payments.eu"));
+	assert_true(kdr_resolve_match_governs(resolved, 0, "payments.us"));
+	assert_false(kdr_resolve_match_governs(resolved, 2, "payments.eu"));
 	assert_int_equal(kdr_resolve_owner(resolved, "east", "payments.eu")->policy, 1);
 	assert_null(kdr_resolve_owner(resolved, "west", "payments.eu"));
 	kdr_resolved_free(resolved);
