@@ -305,16 +305,27 @@ void kdr_resolve_governors_find(struct kdr_resolve_governors *out, const struct 
 				const char *cluster, const char *name, bool with_matches)
 {
 	const struct kdr_resolve_decl *owner = kdr_resolve_owner(resolved, cluster, name);
+	size_t n_decls = 0;
+
+	while (owner && owner + n_decls < resolved->decls + resolved->n_decls &&
+	       compare_decl(owner + n_decls, cluster, name) == 0)
+		n_decls++;
+	kdr_resolve_governors_of_decls(out, resolved, cluster, name, owner, n_decls, with_matches);
+}
+
+void kdr_resolve_governors_of_decls(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
+				    const char *cluster, const char *name, const struct kdr_resolve_decl *decls,
+				    size_t n_decls, bool with_matches)
+{
 	const struct kdr_resolve_matchers *matchers = NULL;
 	const struct kdr_resolve_name *known = NULL;
 
 	out->n = 0;
-	for (const struct kdr_resolve_decl *d = owner;
-	     d && d < resolved->decls + resolved->n_decls && compare_decl(d, cluster, name) == 0; d++) {
-		const struct kdr_policy *policy = &resolved->policies[d->policy];
+	for (size_t i = 0; i < n_decls; i++) {
+		const struct kdr_policy *policy = &resolved->policies[decls[i].policy];
 
 		if (!find_policy(out, policy))
-			add_governor(out, policy, &policy->topics[d->index], d->index);
+			add_governor(out, policy, &policy->topics[decls[i].index], decls[i].index);
 	}
 	out->n_declared = out->n;
 	if (!with_matches || (matchers = matchers_of(resolved, cluster)) == NULL)

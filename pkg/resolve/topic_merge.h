@@ -142,6 +142,17 @@ struct kdr_resolve_governors {
 void kdr_resolve_governors_find(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
 				const char *cluster, const char *name, bool with_matches);
 
+/*
+ * kdr_resolve_governors_find for a caller that already holds the topic's
+ * declarations on `cluster` (a walk over kdr_resolve_decls_of): `decls`, lent
+ * from resolved->decls, are all of (cluster, name)'s, n_decls of them (0:
+ * nobody declares it there), so the name is not looked up among the
+ * declarations again.
+ */
+void kdr_resolve_governors_of_decls(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
+				    const char *cluster, const char *name, const struct kdr_resolve_decl *decls,
+				    size_t n_decls, bool with_matches);
+
 void kdr_resolve_governors_release(struct kdr_resolve_governors *governors);
 
 /* Topic `name`'s desired state on `cluster`: kdr_resolve_governors_find, then kdr_resolve_topic_merge. */
