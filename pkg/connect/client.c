@@ -290,15 +290,6 @@ int kdr_connect_resume(struct kdr_connect_client *client, const char *name)
 	return simple_call(client, "PUT", name, "/resume", NULL, NULL);
 }
 
-int kdr_connect_restart(struct kdr_connect_client *client, const char *name, bool include_tasks, bool only_failed)
-{
-	char suffix[64];
-
-	snprintf(suffix, sizeof(suffix), "/restart?includeTasks=%s&onlyFailed=%s", include_tasks ? "true" : "false",
-		 only_failed ? "true" : "false");
-	return simple_call(client, "POST", name, suffix, NULL, NULL);
-}
-
 int kdr_connect_restart_task(struct kdr_connect_client *client, const char *name, int32_t task)
 {
 	char suffix[48];
@@ -328,6 +319,18 @@ int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, c
 			rc = kdr_error_set(KDR_EINVALID, "connect '%s': %s: GET %s: invalid JSON at %d:%d: %s", client->shown_url,
 					   subject, path, error.line, error.column, error.text);
 	}
+	kdr_buf_release(&resp.body.buf);
+	return rc;
+}
+
+int kdr_connect__post_json(struct kdr_connect_client *client, const char *path, const char *subject, json_t **out)
+{
+	struct response resp = RESPONSE_INIT;
+	int rc = request(client, "POST", path, NULL, subject, &resp);
+
+	*out = NULL;
+	if (rc == 0 && resp.body.buf.len > 0)
+		*out = json_loadb(resp.body.buf.ptr, resp.body.buf.len, 0, NULL);
 	kdr_buf_release(&resp.body.buf);
 	return rc;
 }

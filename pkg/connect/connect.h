@@ -47,8 +47,7 @@ int kdr_connect_pause(struct kdr_connect_client *client, const char *name);
 int kdr_connect_resume(struct kdr_connect_client *client, const char *name);
 /* PUT /connectors/<name>/stop (Connect 3.5+): the connector and its tasks stop, its config stays. */
 int kdr_connect_stop(struct kdr_connect_client *client, const char *name);
-/* POST /connectors/<name>/restart?includeTasks=..&onlyFailed=.. */
-int kdr_connect_restart(struct kdr_connect_client *client, const char *name, bool include_tasks, bool only_failed);
+/* POST /connectors/<name>/tasks/<task>/restart (kdr_connect_restart below restarts a connector). */
 int kdr_connect_restart_task(struct kdr_connect_client *client, const char *name, int32_t task);
 /* DELETE /connectors/<name>; a 404 counts as done (the connector is gone either way). */
 int kdr_connect_delete(struct kdr_connect_client *client, const char *name);
@@ -87,13 +86,14 @@ struct kdr_connect_restart_instance {
 struct kdr_connect_restart_watch {
 	struct kdr_connect_restart_instance *v;
 	size_t n;
+	bool planned;			 /* v is Connect's restart plan: only its instances are watched */
 	int64_t running_since_ms;	 /* every watched instance runs since then (kdr_clock_mono_ms); 0: not */
 	enum kdr_connector_state seen; /* the state last read */
 	char *trace;			 /* the first line of the last FAILED trace read, or NULL */
 	int32_t failed_again;		 /* KDR_CONNECT_RESTART_FAILED_AGAIN: which instance (-1: the connector) */
 };
 
-#define KDR_CONNECT_RESTART_WATCH_INIT { NULL, 0, 0, KDR_CONNECTOR_UNKNOWN, NULL, 0 }
+#define KDR_CONNECT_RESTART_WATCH_INIT { NULL, 0, false, 0, KDR_CONNECTOR_UNKNOWN, NULL, 0 }
 
 enum kdr_connect_restart_progress {
 	KDR_CONNECT_RESTART_WAITING,	  /* not restarted yet, or not running for the window yet */
@@ -102,12 +102,27 @@ enum kdr_connect_restart_progress {
 };
 
 /*
+ * POST /connectors/<name>/restart?includeTasks=..&onlyFailed=..; `watch`
+ * (KDR_CONNECT_RESTART_WATCH_INIT, or NULL) gets the instances Connect's 202
+ * answer names RESTARTING: its restart plan, built from the status when it
+ * took the request, so with onlyFailed=true the connector if it was FAILED
+ * and the tasks that were FAILED, not the ones that ran. An answer without
+ * a plan (no flags: 204; Connect before 3.0) leaves `watch` as it was, and
+ * kdr_connect_restart_poll then watches the connector and every task.
+ */
+int kdr_connect_restart(struct kdr_connect_restart_watch *watch, struct kdr_connect_client *client, const char *name,
+			bool include_tasks, bool only_failed);
+/*
  * GET /connectors/<name>/status after a restart was answered (Connect
  * answers before it restarts: a FAILED instance reads FAILED, then
  * RESTARTING or UNASSIGNED, then RUNNING, or FAILED again). n_tasks == 0:
- * the connector and all its tasks (restart?includeTasks=true&onlyFailed=true);
- * else only tasks `tasks` (tasks/N/restart). Call it every few hundred ms
- * with the same `watch` (KDR_CONNECT_RESTART_WATCH_INIT first; released with
+ * a connector restart, judged on the instances of the plan `watch` got from
+ * kdr_connect_restart (one outside it ran when Connect took the restart: if
+ * it FAILED since, that is no failure of this restart, and the next plan
+ * restarts it; a plan naming none is DONE at once), or without a plan on the
+ * connector and every task; else only tasks `tasks` (tasks/N/restart). Call
+ * it every few hundred ms with the same `watch` (KDR_CONNECT_RESTART_WATCH_INIT
+ * or filled by kdr_connect_restart first; released with
  * kdr_connect_restart_watch_release): an instance still FAILED is "not
  * restarted yet" until a read has seen it in another state, and FAILED after
  * that is FAILED_AGAIN (watch->trace holds the first line of its trace). A

@@ -7,6 +7,12 @@
 
 /* GET `path`, parsed; errors name the URL and `subject`. */
 int kdr_connect__get_json(struct kdr_connect_client *client, const char *path, const char *subject, json_t **out);
+/*
+ * POST `path` without a body; *out gets the answer parsed, or NULL when it
+ * has none or it is not JSON (the request succeeded either way: the caller
+ * decides what a missing body means). Errors name the URL and `subject`.
+ */
+int kdr_connect__post_json(struct kdr_connect_client *client, const char *path, const char *subject, json_t **out);
 const char *kdr_connect__url(const struct kdr_connect_client *client);
 
 /*

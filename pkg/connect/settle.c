@@ -3,7 +3,8 @@
  * acted on its change: Connect answers a pause, resume, restart or config PUT
  * at once and applies it after a rebalance (a restart on a later tick, its new
  * status read back from the status topic), so a plan read right after would
- * plan the same change again.
+ * plan the same change again. A connector restart's answer names the
+ * instances it restarts: the ones the wait judges.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -36,14 +37,21 @@ static bool runs(enum kdr_connector_state state)
 	return state == KDR_CONNECTOR_RUNNING || state == KDR_CONNECTOR_PAUSED;
 }
 
-static bool watched_task(const json_t *task, const int32_t *tasks, size_t n_tasks)
+/* Whether the restart is judged on instance `id` (-1: the connector); tasks: the tasks/N/restart ones. */
+static bool watched(const struct kdr_connect_restart_watch *watch, int32_t id, const int32_t *tasks, size_t n_tasks)
 {
-	json_int_t id = json_integer_value(json_object_get(task, "id"));
-
-	for (size_t i = 0; i < n_tasks; i++)
-		if (tasks[i] == id)
+	if (n_tasks > 0) {
+		for (size_t i = 0; i < n_tasks; i++)
+			if (tasks[i] == id)
+				return true;
+		return false;
+	}
+	if (!watch->planned)
+		return true;
+	for (size_t i = 0; i < watch->n; i++)
+		if (watch->v[i].id == id)
 			return true;
-	return n_tasks == 0;
+	return false;
 }
 
 /* The watch's entry for instance `id` (-1: the connector), added on first sight. */
@@ -60,6 +68,41 @@ static struct kdr_connect_restart_instance *instance_of(struct kdr_connect_resta
 static char *first_line(const char *trace)
 {
 	return trace ? kdr_strndup(trace, strcspn(trace, "\r\n")) : kdr_strdup("no trace");
+}
+
+static bool restarting(const json_t *status)
+{
+	const char *state = json_string_value(json_object_get(status, "state"));
+
+	return state && strcmp(state, "RESTARTING") == 0;
+}
+
+int kdr_connect_restart(struct kdr_connect_restart_watch *watch, struct kdr_connect_client *client, const char *name,
+			bool include_tasks, bool only_failed)
+{
+	char *escaped = kdr_http_escape(name);
+	char *path = kdr_asprintf("/connectors/%s/restart?includeTasks=%s&onlyFailed=%s", escaped,
+				  include_tasks ? "true" : "false", only_failed ? "true" : "false");
+	char *subject = kdr_asprintf("connector '%s'", name);
+	json_t *plan = NULL;
+	json_t *task = NULL;
+	size_t i = 0;
+	int rc = kdr_connect__post_json(client, path, subject, &plan);
+
+	/* AbstractHerder.buildRestartPlan: an instance it restarts reads RESTARTING, the others their state then. */
+	if (rc == 0 && watch && json_is_object(plan)) {
+		watch->planned = true;
+		if (restarting(json_object_get(plan, "connector")))
+			instance_of(watch, -1);
+		json_array_foreach(json_object_get(plan, "tasks"), i, task)
+			if (restarting(task))
+				instance_of(watch, (int32_t)json_integer_value(json_object_get(task, "id")));
+	}
+	json_decref(plan);
+	free(escaped);
+	free(path);
+	free(subject);
+	return rc;
 }
 
 /*
@@ -104,15 +147,21 @@ int kdr_connect_restart_poll(enum kdr_connect_restart_progress *out, struct kdr_
 	watch->seen = KDR_CONNECTOR_UNKNOWN;
 	if (rc != 0)
 		goto cleanup;
-	if (n_tasks == 0) {
+	if (n_tasks == 0 && watch->planned && watch->n == 0) {
+		*out = KDR_CONNECT_RESTART_DONE; /* Connect restarted nothing: none FAILED when it took the restart */
+		goto cleanup;
+	}
+	if (watched(watch, -1, tasks, n_tasks)) {
 		if (!watch_instance(&runs_now, watch, -1, json_object_get(status, "connector")))
 			goto failed_again;
 		all_run = runs_now;
 	}
 	json_array_foreach(json_object_get(status, "tasks"), i, task) {
-		if (!watched_task(task, tasks, n_tasks))
+		int32_t id = (int32_t)json_integer_value(json_object_get(task, "id"));
+
+		if (!watched(watch, id, tasks, n_tasks))
 			continue;
-		if (!watch_instance(&runs_now, watch, (int32_t)json_integer_value(json_object_get(task, "id")), task))
+		if (!watch_instance(&runs_now, watch, id, task))
 			goto failed_again;
 		all_run = all_run && runs_now;
 	}

@@ -25,7 +25,9 @@ static void kafka_options(struct kdr_kafka_options *out, const struct kdr_execut
 	out->validate_only = options->validate_only;
 }
 
-static int run_connector_action(struct kdr_connect_client *client, const struct kdr_action *action)
+/* A restart's plan, as Connect answered it, goes to `watch` (for settle_connectors). */
+static int run_connector_action(struct kdr_connect_restart_watch *watch, struct kdr_connect_client *client,
+				const struct kdr_action *action)
 {
 	int rc = 0;
 
@@ -40,7 +42,7 @@ static int run_connector_action(struct kdr_connect_client *client, const struct 
 	case KDR_ACTION_RESTART_CONNECTOR:
 		/* One attempt per task per reconcile: a task that fails again is reported, not looped on. */
 		if (action->n_task_ids == 0)
-			return kdr_connect_restart(client, action->resource, true, true);
+			return kdr_connect_restart(watch, client, action->resource, true, true);
 		for (size_t t = 0; t < action->n_task_ids && rc == 0; t++)
 			rc = kdr_connect_restart_task(client, action->resource, action->task_ids[t]);
 		return rc;
@@ -144,20 +146,19 @@ static void fail_again(struct kdr_action_result *result, const char *cluster, co
  * config PUT after answering, so a plan read at once would plan it again). A change
  * still not reported is marked unsettled with what Connect said; nothing is
  * undone. A restarted instance that fails again fails its action; one still
- * running when the time is up counts as restarted.
+ * running when the time is up counts as restarted. watches[i]: action i's
+ * watch, holding the instances its restart restarted (run_connector_action).
  */
 static void settle_connectors(struct kdr_apply_report *out, const struct kdr_plan *plan, const char *cluster,
-			      struct kdr_connect_client *client, const struct kdr_apply_run *run, int timeout_ms)
+			      struct kdr_connect_client *client, const struct kdr_apply_run *run,
+			      struct kdr_connect_restart_watch *watches, int timeout_ms)
 {
 	bool *done = kdr_calloc(plan->n_actions + 1, sizeof(*done));
 	bool *failed_again = kdr_calloc(plan->n_actions + 1, sizeof(*failed_again));
-	struct kdr_connect_restart_watch *watches = kdr_calloc(plan->n_actions + 1, sizeof(*watches));
 	int64_t deadline = kdr_clock_mono_ms() + timeout_ms;
 	struct timespec round = { 0, 250 * 1000000L };
 	size_t left = 0;
 
-	for (size_t i = 0; i < plan->n_actions; i++)
-		watches[i] = (struct kdr_connect_restart_watch)KDR_CONNECT_RESTART_WATCH_INIT;
 	for (;;) {
 		left = 0;
 		for (size_t i = 0; i < plan->n_actions; i++) {
@@ -184,11 +185,8 @@ static void settle_connectors(struct kdr_apply_report *out, const struct kdr_pla
 		out->results[i].unsettled = true;
 		out->results[i].message = unsettled_message(cluster, action, &watches[i], timeout_ms);
 	}
-	for (size_t i = 0; i < plan->n_actions; i++)
-		kdr_connect_restart_watch_release(&watches[i]);
 	free(done);
 	free(failed_again);
-	free(watches);
 }
 
 /*
@@ -207,10 +205,15 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 	for (size_t c = 0; c < desired->n_clusters; c++) {
 		const struct kdr_cluster *cl = &desired->clusters[c];
 		struct kdr_connect_client *client = NULL;
+		/* per plan action: what its restart restarted, then what settle_connectors saw of it */
+		struct kdr_connect_restart_watch *watches = NULL;
 		int open_rc = 1;
 
 		if (!selected(options, cl->meta.name))
 			continue;
+		watches = kdr_calloc(plan->n_actions + 1, sizeof(*watches));
+		for (size_t i = 0; i < plan->n_actions; i++)
+			watches[i] = (struct kdr_connect_restart_watch)KDR_CONNECT_RESTART_WATCH_INIT;
 		for (size_t i = 0; i < plan->n_actions; i++) {
 			const struct kdr_action *action = &plan->actions[i];
 			struct kdr_action_result *result = &out->results[i];
@@ -223,7 +226,7 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 			if (open_rc == 1)
 				open_rc = kdr_connect_client_open(&client, cl, &copts);
 			result->attempted = true;
-			rc = open_rc ? open_rc : run_connector_action(client, action);
+			rc = open_rc ? open_rc : run_connector_action(&watches[i], client, action);
 			result->code = rc;
 			if (rc != 0) {
 				result->error_name = kdr_strdup(kdr_error_name(rc));
@@ -231,7 +234,10 @@ static void apply_connectors(struct kdr_apply_report *out, const struct kdr_plan
 			}
 		}
 		if (client)
-			settle_connectors(out, plan, cl->meta.name, client, run, copts.timeout_ms);
+			settle_connectors(out, plan, cl->meta.name, client, run, watches, copts.timeout_ms);
+		for (size_t i = 0; i < plan->n_actions; i++)
+			kdr_connect_restart_watch_release(&watches[i]);
+		free(watches);
 		kdr_connect_client_free(client);
 	}
 }

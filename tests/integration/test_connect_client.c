@@ -60,24 +60,39 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Creates `topic` with `partitions` partitions on the bed's cluster (MM2 makes one task per partition at most). */
-static void create_topic(struct fixture *f, const char *topic, int partitions)
+/* A producer or admin client of the bed's cluster. */
+static rd_kafka_t *kafka_client(struct fixture *f)
 {
 	char errstr[256] = "";
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_t *rk = NULL;
-	rd_kafka_queue_t *queue = NULL;
-	rd_kafka_NewTopic_t *nt = NULL;
-	rd_kafka_event_t *ev = NULL;
 
 	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", kdr_testbed_bootstrap(f->bed, WEST), errstr,
 					   sizeof(errstr)),
 			 RD_KAFKA_CONF_OK);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	assert_non_null(rk);
-	queue = rd_kafka_queue_new(rk);
+	return rk;
+}
+
+/*
+ * Creates `topic` with `partitions` partitions on the bed's cluster (MM2
+ * makes one task per partition at most), with config `key`=`value` unless
+ * key is NULL.
+ */
+static void create_topic_with(struct fixture *f, const char *topic, int partitions, const char *key,
+			      const char *value)
+{
+	char errstr[256] = "";
+	rd_kafka_t *rk = kafka_client(f);
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_NewTopic_t *nt = NULL;
+	rd_kafka_event_t *ev = NULL;
+
 	nt = rd_kafka_NewTopic_new(topic, partitions, 1, errstr, sizeof(errstr));
 	assert_non_null(nt);
+	if (key)
+		assert_int_equal(rd_kafka_NewTopic_set_config(nt, key, value), RD_KAFKA_RESP_ERR_NO_ERROR);
 	rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
 	ev = rd_kafka_queue_poll(queue, 15000);
 	assert_non_null(ev);
@@ -85,6 +100,54 @@ static void create_topic(struct fixture *f, const char *topic, int partitions)
 	rd_kafka_event_destroy(ev);
 	rd_kafka_NewTopic_destroy(nt);
 	rd_kafka_queue_destroy(queue);
+	rd_kafka_destroy(rk);
+}
+
+static void create_topic(struct fixture *f, const char *topic, int partitions)
+{
+	create_topic_with(f, topic, partitions, NULL, NULL);
+}
+
+/* Sets topic `topic`'s dynamic config to `key`=`value` alone (AlterConfigs replaces the set). */
+static void set_topic_config(struct fixture *f, const char *topic, const char *key, const char *value)
+{
+	rd_kafka_t *rk = kafka_client(f);
+	rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+	rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	const rd_kafka_AlterConfigs_result_t *result = NULL;
+	const rd_kafka_ConfigResource_t **resources = NULL;
+	rd_kafka_event_t *ev = NULL;
+	size_t n = 0;
+
+	assert_int_equal(rd_kafka_ConfigResource_set_config(resource, key, value), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_AlterConfigs(rk, &resource, 1, NULL, queue);
+	ev = rd_kafka_queue_poll(queue, 15000);
+	assert_non_null(ev);
+	assert_int_equal(rd_kafka_event_error(ev), 0);
+	result = rd_kafka_event_AlterConfigs_result(ev);
+	assert_non_null(result);
+	resources = rd_kafka_AlterConfigs_result_resources(result, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(rd_kafka_ConfigResource_error(resources[0]), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_event_destroy(ev);
+	rd_kafka_ConfigResource_destroy(resource);
+	rd_kafka_queue_destroy(queue);
+	rd_kafka_destroy(rk);
+}
+
+/* Writes one record of `size` bytes to partition `partition` of `topic`. */
+static void produce(struct fixture *f, const char *topic, int partition, size_t size)
+{
+	rd_kafka_t *rk = kafka_client(f);
+	char *value = kdr_calloc(1, size);
+
+	memset(value, 'x', size);
+	assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+					   RD_KAFKA_V_VALUE(value, size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					   RD_KAFKA_V_END),
+			 RD_KAFKA_RESP_ERR_NO_ERROR);
+	assert_int_equal(rd_kafka_flush(rk, 15000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	free(value);
 	rd_kafka_destroy(rk);
 }
 
@@ -287,7 +350,7 @@ static void test_pause_resume_restart_delete(void **state)
 	assert_int_equal(connector_state(f, name, 1, &task_state), KDR_CONNECTOR_RUNNING);
 	assert_int_equal(task_state, KDR_CONNECTOR_FAILED);
 	/* Connect answers a restart before it restarts (with the sandbox's state delay too): wait for it. */
-	assert_int_equal(kdr_connect_restart(f->client, name, true, true), 0);
+	assert_int_equal(kdr_connect_restart(NULL, f->client, name, true, true), 0);
 	wait_restarted(f, name, NULL, 0);
 	connector_state(f, name, 1, &task_state);
 	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
@@ -304,6 +367,177 @@ delete:
 	assert_int_equal(kdr_connect_pause(f->client, name), KDR_ENOTFOUND);
 	assert_non_null(strstr(kdr_error_message(), "connector 'kdr.flow.source': PUT /connectors/kdr.flow.source/pause: "
 						    "HTTP 404"));
+	kdr_strmap_release(&config);
+}
+
+typedef bool restart_seen_fn(const struct kdr_connect_restart_watch *watch, enum kdr_connect_restart_progress progress);
+
+/* Polls the connector restart `watch` holds until `until` says so; returns the last progress. */
+static enum kdr_connect_restart_progress poll_restart(struct fixture *f, struct kdr_connect_restart_watch *watch,
+						      const char *name, restart_seen_fn *until)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+	enum kdr_connect_restart_progress progress = KDR_CONNECT_RESTART_WAITING;
+
+	for (;;) {
+		if (kdr_connect_restart_poll(&progress, watch, f->client, name, NULL, 0, now_ms()) == 0 &&
+		    until(watch, progress))
+			return progress;
+		if (now_ms() > deadline)
+			fail_msg("connector '%s': restart still %s after %d ms", name,
+				 kdr_connector_state_name(watch->seen), SETTLE_MS);
+		sleep_ms(100);
+	}
+}
+
+static bool all_restarted_run(const struct kdr_connect_restart_watch *watch, enum kdr_connect_restart_progress progress)
+{
+	return progress != KDR_CONNECT_RESTART_WAITING || watch->running_since_ms != 0;
+}
+
+static bool judged(const struct kdr_connect_restart_watch *watch, enum kdr_connect_restart_progress progress)
+{
+	(void)watch;
+	return progress != KDR_CONNECT_RESTART_WAITING;
+}
+
+/*
+ * restart?includeTasks=true&onlyFailed=true of a FAILED connector restarts
+ * it and its FAILED task 1, not task 0, which runs: Connect's 202 answer
+ * (its restart plan) names the two RESTARTING, and the restart is judged on
+ * them only. Task 0 failing inside the window, for a reason of its own, is
+ * no failure of this restart (the next plan restarts it): DONE once the two
+ * ran for the window, not "task 0 failed again".
+ */
+static void test_connector_restart_is_judged_on_what_it_restarted(void **state)
+{
+	struct fixture *f = *state;
+	struct kdr_strmap config = KDR_STRMAP_INIT;
+	struct kdr_connect_restart_watch watch = KDR_CONNECT_RESTART_WATCH_INIT;
+	enum kdr_connector_state task_state = KDR_CONNECTOR_UNKNOWN;
+	const char *name = "kdr.flow.source";
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (a FAILED connector, a task failing later)");
+	create_topic(f, "orders", 2);
+	mirror_config(f, &config, name, "2");
+	assert_int_equal(kdr_connect_put_config(f->client, name, &config, NULL), 0);
+	wait_state(f, name, 1, KDR_CONNECTOR_RUNNING, KDR_CONNECTOR_RUNNING);
+	assert_int_equal(kdr_sandbox_connect_fail_connector(f->sandbox, WEST, name, "java.lang.RuntimeException: c"),
+			 0);
+	assert_int_equal(kdr_sandbox_connect_fail_task(f->sandbox, WEST, name, 1, "java.lang.RuntimeException: t"), 0);
+
+	assert_int_equal(kdr_connect_restart(&watch, f->client, name, true, true), 0);
+	assert_true(watch.planned);
+	assert_int_equal(watch.n, 2);
+	assert_int_equal(watch.v[0].id, -1);
+	assert_int_equal(watch.v[1].id, 1);
+	assert_int_equal(poll_restart(f, &watch, name, all_restarted_run), KDR_CONNECT_RESTART_WAITING);
+	assert_int_equal(kdr_sandbox_connect_fail_task(f->sandbox, WEST, name, 0,
+						       "java.lang.RuntimeException: unrelated\n\tat x"),
+			 0);
+	assert_int_equal(poll_restart(f, &watch, name, judged), KDR_CONNECT_RESTART_DONE);
+	assert_int_equal(connector_state(f, name, 0, &task_state), KDR_CONNECTOR_RUNNING);
+	assert_int_equal(task_state, KDR_CONNECTOR_FAILED);
+	connector_state(f, name, 1, &task_state);
+	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
+	kdr_connect_restart_watch_release(&watch);
+
+	/* Nothing FAILED when Connect takes the restart: its plan names none, and there is nothing to wait for. */
+	assert_int_equal(kdr_connect_restart_task(f->client, name, 0), 0);
+	wait_state(f, name, 0, KDR_CONNECTOR_RUNNING, KDR_CONNECTOR_RUNNING);
+	assert_int_equal(kdr_connect_restart(&watch, f->client, name, true, true), 0);
+	assert_true(watch.planned);
+	assert_int_equal(watch.n, 0);
+	assert_int_equal(poll_restart(f, &watch, name, judged), KDR_CONNECT_RESTART_DONE);
+	kdr_connect_restart_watch_release(&watch);
+	kdr_strmap_release(&config);
+}
+
+/* Waits (bounded) until one of tasks 0 and 1 of connector `name` reads FAILED; returns which. */
+static int wait_a_task_failed(struct fixture *f, const char *name)
+{
+	int64_t deadline = now_ms() + SETTLE_MS;
+	enum kdr_connector_state task_state = KDR_CONNECTOR_UNKNOWN;
+
+	for (;;) {
+		for (int task = 0; task < 2; task++) {
+			connector_state(f, name, (size_t)task, &task_state);
+			if (task_state == KDR_CONNECTOR_FAILED)
+				return task;
+		}
+		if (now_ms() > deadline)
+			fail_msg("connector '%s': no task FAILED after %d ms", name, SETTLE_MS);
+		sleep_ms(200);
+	}
+}
+
+/*
+ * The same on real Connect 4.1.1 and MM2: a source with two tasks, one per
+ * partition of `orders`, into a target topic that refuses records over
+ * 1000 bytes. A large record on partition 1 fails its task; the limit is
+ * raised, and restart?includeTasks=true&onlyFailed=true restarts that task
+ * alone (its 202 plan names it RESTARTING, the connector and the other task
+ * RUNNING). Once it runs, the limit comes back and a large record fails the
+ * other task inside the window: the restart is DONE all the same (one run:
+ * the task FAILED 6.0 s after its record, DONE at 10.2 s; before the fix
+ * FAILED_AGAIN at 6.3 s).
+ */
+static void test_real_restart_is_judged_on_what_it_restarted(void **state)
+{
+	struct fixture *f = *state;
+	struct kdr_strmap config = KDR_STRMAP_INIT;
+	struct kdr_connect_restart_watch watch = KDR_CONNECT_RESTART_WATCH_INIT;
+	enum kdr_connect_restart_progress progress = KDR_CONNECT_RESTART_WAITING;
+	enum kdr_connector_state task_state = KDR_CONNECTOR_UNKNOWN;
+	const char *name = "kdr.flow.source";
+	int64_t deadline = 0, other_failed_at = 0, started = 0;
+	int restarted = 0, other = 0;
+
+	if (kdr_testbed_can(KDR_TESTBED_CAP_FAULTS)) {
+		printf("skipped on %s: needs MM2 tasks that move records "
+		       "(test_connector_restart_is_judged_on_what_it_restarted covers it there)\n",
+		       kdr_testbed_backend_name());
+		skip();
+	}
+	create_topic(f, "orders", 2);
+	create_topic_with(f, "dc-east.orders", 2, "max.message.bytes", "1000");
+	mirror_config(f, &config, name, "2");
+	kdr_strmap_set(&config, "sync.topic.configs.enabled", "false"); /* the target keeps its own limit */
+	assert_int_equal(kdr_connect_put_config(f->client, name, &config, NULL), 0);
+	wait_state(f, name, 1, KDR_CONNECTOR_RUNNING, KDR_CONNECTOR_RUNNING);
+	produce(f, "orders", 1, 4000);
+	restarted = wait_a_task_failed(f, name);
+	other = 1 - restarted;
+	set_topic_config(f, "dc-east.orders", "max.message.bytes", "1000000");
+
+	assert_int_equal(kdr_connect_restart(&watch, f->client, name, true, true), 0);
+	assert_true(watch.planned);
+	assert_int_equal(watch.n, 1);
+	assert_int_equal(watch.v[0].id, restarted);
+	assert_int_equal(poll_restart(f, &watch, name, all_restarted_run), KDR_CONNECT_RESTART_WAITING);
+	set_topic_config(f, "dc-east.orders", "max.message.bytes", "1000");
+	produce(f, "orders", other, 4000);
+	started = now_ms();
+	deadline = started + SETTLE_MS;
+	while (progress == KDR_CONNECT_RESTART_WAITING) {
+		assert_true(now_ms() < deadline);
+		if (kdr_connect_restart_poll(&progress, &watch, f->client, name, NULL, 0, now_ms()) != 0)
+			progress = KDR_CONNECT_RESTART_WAITING;
+		connector_state(f, name, (size_t)other, &task_state);
+		if (task_state == KDR_CONNECTOR_FAILED && other_failed_at == 0 && progress == KDR_CONNECT_RESTART_WAITING)
+			other_failed_at = now_ms();
+		sleep_ms(200);
+	}
+	printf("# task %d restarted; task %d FAILED %lld ms after its record, the restart %s %lld ms after it\n",
+	       restarted, other, other_failed_at ? (long long)(other_failed_at - started) : -1LL,
+	       progress == KDR_CONNECT_RESTART_DONE ? "DONE" : "FAILED_AGAIN", (long long)(now_ms() - started));
+	assert_int_equal(progress, KDR_CONNECT_RESTART_DONE);
+	/* It failed inside the window, so the restart was judged with it FAILED. */
+	assert_true(other_failed_at != 0);
+	connector_state(f, name, (size_t)restarted, &task_state);
+	assert_int_equal(task_state, KDR_CONNECTOR_RUNNING);
+	kdr_connect_restart_watch_release(&watch);
+	assert_int_equal(kdr_connect_delete(f->client, name), 0);
 	kdr_strmap_release(&config);
 }
 
@@ -458,6 +692,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_empty_worker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_update_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume_restart_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connector_restart_is_judged_on_what_it_restarted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_restart_is_judged_on_what_it_restarted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebalance_409_is_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistent_500_is_reported_after_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_config_is_terminal_with_connects_message, setup, teardown),

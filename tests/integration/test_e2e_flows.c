@@ -16,6 +16,7 @@
  * are sandbox-only and skip elsewhere, saying so; a Connect worker process
  * killed and restarted is kafka-only (the launcher's control channel).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1168,6 +1169,88 @@ static void test_failed_connector_and_task_are_restarted(void **state)
 	kdr_desired_release(&desired);
 }
 
+/* A task that fails while an apply runs: once the apply's restart was answered, and its instances ran a moment. */
+struct late_failure {
+	struct kdr_sandbox *sandbox;
+	const char *cluster;
+	const char *name;
+	int task;
+	uint64_t posts; /* the worker's POSTs before the apply */
+	int rc;
+};
+
+static void *fail_task_late(void *arg)
+{
+	struct late_failure *late = arg;
+	int64_t deadline = now_ms() + SETTLE_MS;
+
+	while (kdr_sandbox_connect_request_count(late->sandbox, late->cluster, "POST") == late->posts &&
+	       now_ms() < deadline)
+		sleep_ms(20);
+	sleep_ms(LAG_MS + 1000);
+	late->rc = kdr_sandbox_connect_fail_task(late->sandbox, late->cluster, late->name, late->task,
+						 "org.apache.kafka.connect.errors.ConnectException: unrelated\n\tat x");
+	return NULL;
+}
+
+/*
+ * A FAILED connector's restart (restart?includeTasks=true&onlyFailed=true)
+ * restarts it and its FAILED task 1, not tasks 0 and 2, which run. Task 0
+ * failing inside the watch window, for a reason of its own, does not fail
+ * the restart as "task 0 failed again after restart": the apply judges the
+ * instances Connect restarted, and the next plan restarts task 0.
+ */
+static void test_restart_is_not_failed_by_a_task_it_did_not_restart(void **state)
+{
+	struct fixture *fx = *state;
+	struct kdr_desired desired = {0};
+	struct kdr_plan plan;
+	struct kdr_apply_report report;
+	struct kdr_executor_options options;
+	const char *name = "kdr.east-to-west.source";
+	struct late_failure late = { fx->sandbox, WEST, name, 0, 0, -1 };
+	pthread_t thread;
+
+	KDR_TESTBED_REQUIRE(KDR_TESTBED_CAP_FAULTS, "needs fault injection (a FAILED connector, a task failing later)");
+	load(&desired, fx, &baseline);
+	reconcile(&desired);
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, LAG_MS), 0);
+	assert_int_equal(kdr_sandbox_connect_fail_connector(fx->sandbox, WEST, name,
+							    "org.apache.kafka.connect.errors.ConnectException: c"),
+			 0);
+	assert_int_equal(kdr_sandbox_connect_fail_task(fx->sandbox, WEST, name, 1,
+						       "org.apache.kafka.connect.errors.ConnectException: t"),
+			 0);
+	plan_live(&plan, &desired, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	assert_int_equal(plan.actions[0].kind, KDR_ACTION_RESTART_CONNECTOR);
+	assert_int_equal(plan.actions[0].n_task_ids, 0);
+	late.posts = kdr_sandbox_connect_request_count(fx->sandbox, WEST, "POST");
+	assert_int_equal(pthread_create(&thread, NULL, fail_task_late, &late), 0);
+	executor_options(&options);
+	options.timeout_ms = 15000; /* past the watch window: the restart is DONE, not cut short */
+	kdr_executor_apply(&report, &plan, &desired, &options);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(late.rc, 0);
+	if (report.results[0].message)
+		printf("# %s\n", report.results[0].message);
+	assert_int_equal(report.failed, 0);
+	assert_int_equal(report.results[0].code, 0);
+	assert_false(report.results[0].unsettled);
+	kdr_apply_report_release(&report);
+	kdr_plan_release(&plan);
+
+	plan_live(&plan, &desired, NULL);
+	assert_int_equal(plan.n_actions, 1);
+	assert_int_equal(plan.actions[0].kind, KDR_ACTION_RESTART_CONNECTOR);
+	assert_int_equal(plan.actions[0].n_task_ids, 1);
+	assert_int_equal(plan.actions[0].task_ids[0], 0);
+	assert_string_equal(plan.actions[0].reason, "task 0 FAILED");
+	kdr_plan_release(&plan);
+	assert_int_equal(kdr_sandbox_connect_set_state_delay(fx->sandbox, WEST, 0), 0);
+	kdr_desired_release(&desired);
+}
+
 /* Waits (bounded) until task `task` of connector `name` on `cluster` reads FAILED. */
 static void wait_task_failed(struct fixture *fx, const char *cluster, const char *name, int task)
 {
@@ -1493,6 +1576,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_server_errors_fail_the_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_is_restarted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_connector_and_task_are_restarted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_is_not_failed_by_a_task_it_did_not_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_task_failing_again_after_restart_fails_the_apply, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_scrubs_secrets_from_remote_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_unreachable, setup, teardown),
