@@ -167,6 +167,7 @@ void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct pla
 		struct kdr_live_topic fake;
 		int cmp = l == live->n_topics ? 1 : d == n_declared ? -1 : strcmp(live->topics[l].name, decls[d].topic);
 		const char *name = cmp <= 0 ? live->topics[l].name : decls[d].topic;
+		size_t first_decl = d;
 
 		if (cmp <= 0)
 			topic = &live->topics[l++];
@@ -174,7 +175,9 @@ void kdr_plan__collect_topics(struct plan_topic **out, size_t *n_out, struct pla
 			d++;
 		if (topic && n && strcmp((*out)[n - 1].name, name) == 0)
 			continue;
-		kdr_resolve_governors_find(&governors, ctx->resolved, pc->name, name, true);
+		/* The walk holds the name's declarations here: resolve need not look them up again. */
+		kdr_resolve_governors_of_decls(&governors, ctx->resolved, pc->name, name, decls + first_decl,
+					       d - first_decl, true);
 		if (any_matched(&governors)) {
 			/*
 			 * Internal and MM2/Connect topics are never matched. A declared topic

@@ -200,7 +200,6 @@ static void ctx_release(struct plan_ctx *ctx)
 	kdr_plan__matched_release(ctx);
 	kdr_resolved_free(ctx->own_resolved);
 	ctx->own_resolved = NULL;
-	ctx->match = NULL;
 	ctx->flows = NULL;
 }
 
@@ -211,7 +210,6 @@ static int ctx_init(struct plan_ctx *ctx, const struct kdr_desired *desired, con
 	if (!ctx->resolved)
 		ctx->resolved = ctx->own_resolved = kdr_resolved_new(desired);
 	ctx->filters = &ctx->resolved->filters;
-	ctx->match = ctx->filters->match;
 	ctx->flows = ctx->filters->flows;
 	for (size_t i = 0; i < desired->n_policies; i++) {
 		const struct kdr_policy *policy = &desired->policies[i];
@@ -266,7 +264,7 @@ static void plan_cluster(struct plan_ctx *ctx, const struct kdr_cluster *spec, c
 		kdr_plan__topic_partitions(ctx, &pc, &topics[i]);
 		kdr_plan__topic_configs(ctx, &pc, &topics[i]);
 	}
-	kdr_plan__prune(ctx, &pc, topics, n_topics);
+	kdr_plan__prune(ctx, &pc);
 	kdr_plan__topics_release(topics, n_topics);
 	kdr_plan__cluster_release(&pc);
 }

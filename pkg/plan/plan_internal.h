@@ -31,7 +31,6 @@ struct plan_ctx {
 	struct kdr_resolved *own_resolved;	   /* resolved here when neither options nor desired bring one */
 	const struct kdr_resolved *resolved;	   /* the options', the desired state's or own_resolved */
 	const struct kdr_resolve_filters *filters; /* &resolved->filters */
-	struct kdr_regex *const *match;	     /* filters->match: per policy (index as desired->policies), NULL: no match */
 	const struct kdr_resolve_flow_filters *flows; /* filters->flows: per flow (index as desired->flows) */
 	struct plan_matched *matched; /* per planned cluster (govern.c records, cross_checks.c reads) */
 	size_t n_matched;
@@ -195,8 +194,12 @@ void kdr_plan__acl_mirrors(struct plan_ctx *ctx, const char *target, const struc
 
 /* --- prune.c --- */
 
-void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics,
-		     size_t n_topics);
+/*
+ * The deletions (or, without --allow-delete, the warnings) the pruning
+ * policies naming `pc` ask for among its live topics, and a note for each
+ * one kept; which topics are declared, matched and governed is pkg/resolve's.
+ */
+void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc);
 
 /* --- the connectors part of the plan (connectors.c, mirror_preview.c, cross_checks.c, acls_mirror.c) --- */
 

@@ -15,23 +15,17 @@
  *     topic filters would replicate (names are kept, so any of them may be a
  *     replica).
  * A protected topic the prune regex matches gets an info note saying why it
- * stays.
+ * stays. Which policies declare, match and govern a topic is pkg/resolve's
+ * (the same answer the plan's governing merged): this file runs no regex of
+ * a policy itself.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm2/mm2.h"
 #include "plan/plan_internal.h"
+#include "resolve/topic_merge.h"
 #include "util/alloc.h"
-#include "util/sort.h"
-
-/* The governed topic of that name (declared, or matched by a non-pruning policy), or NULL. */
-static const struct plan_topic *governed(const struct plan_topic *topics, size_t n, const char *name)
-{
-	long at = kdr_sort_locate_named(topics, n, sizeof(*topics), name);
-
-	return at >= 0 ? &topics[at] : NULL;
-}
 
 /* The flow that replicates into `cluster` and whose remote topic `name` is, or NULL. */
 static const struct kdr_flow *remote_topic_of(const struct plan_ctx *ctx, const char *cluster, const char *name)
@@ -57,10 +51,11 @@ static const struct kdr_flow *remote_topic_of(const struct plan_ctx *ctx, const 
 	return NULL;
 }
 
-void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const struct plan_topic *topics,
-		     size_t n_topics)
+void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc)
 {
 	const struct kdr_live_cluster *cl = pc->live;
+	const struct kdr_resolved *resolved = ctx->resolved;
+	struct kdr_resolve_governors governors = {0};
 	/* Topics already handled by an earlier pruning policy. */
 	bool *done = kdr_calloc(cl->n_topics + 1, sizeof(*done));
 
@@ -68,30 +63,32 @@ void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const 
 		const struct kdr_policy *policy = &ctx->desired->policies[p];
 		const char *policy_name = kdr_plan__policy_name(policy);
 
-		if (!policy->prune || !ctx->match[p] || !kdr_strvec_contains(&policy->clusters, pc->name))
+		if (!policy->prune || !ctx->filters->match[p] || !kdr_strvec_contains(&policy->clusters, pc->name))
 			continue;
 		for (size_t t = 0; t < cl->n_topics; t++) {
 			const struct kdr_live_topic *topic = &cl->topics[t];
 			const char *protected_reason = NULL;
 			const struct kdr_flow *flow = NULL;
-			const struct plan_topic *wanted = NULL;
+			const struct kdr_policy *keeper = NULL;
 			struct kdr_action *action = NULL;
 
-			if (done[t] || !kdr_regex_full_match(ctx->match[p], topic->name))
-				continue;
-			wanted = governed(topics, n_topics, topic->name);
-			if (wanted && wanted->declared)
+			/* pkg/resolve runs the match: matched once for a declared name, now for any other. */
+			if (done[t] || !kdr_resolve_match_covers(resolved, p, topic->name) ||
+			    kdr_resolve_owner(resolved, pc->name, topic->name))
 				continue;
 			done[t] = true;
-			if (wanted) {
+			/* Nobody declares it here: only the matches can govern it. */
+			kdr_resolve_governors_of_decls(&governors, resolved, pc->name, topic->name, NULL, 0, true);
+			protected_reason = kdr_plan__internal_topic_reason(topic, ctx->desired);
+			/* The first governing match, as kdr_plan__collect_topics merged it; none governs an internal topic. */
+			keeper = governors.n && !protected_reason ? governors.v[0].policy : NULL;
+			if (keeper) {
 				/* Another policy's `match` wants it kept and tuned: deleting it would fight that. */
 				kdr_plan__add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
 						   "not pruned: governed by policy '%s' (match '%s')",
-						   kdr_plan__policy_name(wanted->policy),
-						   wanted->policy->match ? wanted->policy->match : "");
+						   kdr_plan__policy_name(keeper), keeper->match ? keeper->match : "");
 				continue;
 			}
-			protected_reason = kdr_plan__internal_topic_reason(topic, ctx->desired);
 			if (protected_reason) {
 				kdr_plan__add_note(ctx->plan, KDR_NOTE_INFO, pc->name, topic->name,
 						   "not pruned: %s (never deleted)", protected_reason);
@@ -122,5 +119,6 @@ void kdr_plan__prune(struct plan_ctx *ctx, const struct plan_cluster *pc, const 
 						      policy->match, policy_name);
 		}
 	}
+	kdr_resolve_governors_release(&governors);
 	free(done);
 }

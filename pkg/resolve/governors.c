@@ -119,7 +119,19 @@ static int compare_matchers(const void *a, const void *b)
 		      ((const struct kdr_resolve_matchers *)b)->cluster);
 }
 
-/* Per cluster, the policies naming it whose match governs (compiled, not a pruning policy's). */
+/*
+ * Whether policy `p`'s match governs the topics it covers (their configs and
+ * partition growth): it compiled and is not a pruning policy's, whose match
+ * only picks what that policy deletes (DESIGN.md: `prune` deletes the
+ * undeclared topics its match covers; governing them would tune what it is
+ * about to delete, and would keep them from being deleted at all).
+ */
+static bool match_governs(const struct kdr_resolved *resolved, size_t p)
+{
+	return resolved->filters.match[p] && !resolved->policies[p].prune;
+}
+
+/* Per cluster, the policies naming it whose match governs. */
 static void index_matchers(struct kdr_resolved *resolved, const struct kdr_desired *desired)
 {
 	size_t cap = 0;
@@ -127,7 +139,7 @@ static void index_matchers(struct kdr_resolved *resolved, const struct kdr_desir
 	for (size_t p = 0; p < desired->n_policies; p++) {
 		const struct kdr_policy *policy = &desired->policies[p];
 
-		if (!resolved->filters.match[p] || policy->prune)
+		if (!match_governs(resolved, p))
 			continue;
 		for (size_t c = 0; c < policy->clusters.n; c++) {
 			const char *cluster = policy->clusters.v[c];
@@ -204,6 +216,12 @@ bool kdr_resolve_match_covers(const struct kdr_resolved *resolved, size_t policy
 		if (resolved->matched[i] == policy)
 			return true;
 	return false;
+}
+
+bool kdr_resolve_match_governs(const struct kdr_resolved *resolved, size_t policy, const char *name)
+{
+	return policy < resolved->n_policies && match_governs(resolved, policy) &&
+	       kdr_resolve_match_covers(resolved, policy, name);
 }
 
 /* (cluster, topic) of `decl` against the key: negative, 0, positive. */
@@ -287,16 +305,27 @@ void kdr_resolve_governors_find(struct kdr_resolve_governors *out, const struct 
 				const char *cluster, const char *name, bool with_matches)
 {
 	const struct kdr_resolve_decl *owner = kdr_resolve_owner(resolved, cluster, name);
+	size_t n_decls = 0;
+
+	while (owner && owner + n_decls < resolved->decls + resolved->n_decls &&
+	       compare_decl(owner + n_decls, cluster, name) == 0)
+		n_decls++;
+	kdr_resolve_governors_of_decls(out, resolved, cluster, name, owner, n_decls, with_matches);
+}
+
+void kdr_resolve_governors_of_decls(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
+				    const char *cluster, const char *name, const struct kdr_resolve_decl *decls,
+				    size_t n_decls, bool with_matches)
+{
 	const struct kdr_resolve_matchers *matchers = NULL;
 	const struct kdr_resolve_name *known = NULL;
 
 	out->n = 0;
-	for (const struct kdr_resolve_decl *d = owner;
-	     d && d < resolved->decls + resolved->n_decls && compare_decl(d, cluster, name) == 0; d++) {
-		const struct kdr_policy *policy = &resolved->policies[d->policy];
+	for (size_t i = 0; i < n_decls; i++) {
+		const struct kdr_policy *policy = &resolved->policies[decls[i].policy];
 
 		if (!find_policy(out, policy))
-			add_governor(out, policy, &policy->topics[d->index], d->index);
+			add_governor(out, policy, &policy->topics[decls[i].index], decls[i].index);
 	}
 	out->n_declared = out->n;
 	if (!with_matches || (matchers = matchers_of(resolved, cluster)) == NULL)

@@ -142,6 +142,17 @@ struct kdr_resolve_governors {
 void kdr_resolve_governors_find(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
 				const char *cluster, const char *name, bool with_matches);
 
+/*
+ * kdr_resolve_governors_find for a caller that already holds the topic's
+ * declarations on `cluster` (a walk over kdr_resolve_decls_of): `decls`, lent
+ * from resolved->decls, are all of (cluster, name)'s, n_decls of them (0:
+ * nobody declares it there), so the name is not looked up among the
+ * declarations again.
+ */
+void kdr_resolve_governors_of_decls(struct kdr_resolve_governors *out, const struct kdr_resolved *resolved,
+				    const char *cluster, const char *name, const struct kdr_resolve_decl *decls,
+				    size_t n_decls, bool with_matches);
+
 void kdr_resolve_governors_release(struct kdr_resolve_governors *governors);
 
 /* Topic `name`'s desired state on `cluster`: kdr_resolve_governors_find, then kdr_resolve_topic_merge. */
@@ -154,9 +165,18 @@ const struct kdr_resolve_decl *kdr_resolve_owner(const struct kdr_resolved *reso
 
 /*
  * Whether policy `policy`'s match (index in desired->policies; a pruning
- * policy's too) covers `name`; false without a compiled match.
+ * policy's too: what it may delete) covers `name`; false without a compiled
+ * match.
  */
 bool kdr_resolve_match_covers(const struct kdr_resolved *resolved, size_t policy, const char *name);
+
+/*
+ * Whether policy `policy`'s match governs `name` (its configs and partition
+ * growth): it covers the name and is not a pruning policy's, whose match only
+ * picks what it deletes. The rule kdr_resolve_governors_find keeps matches
+ * by; validation's conflicts ask it too.
+ */
+bool kdr_resolve_match_governs(const struct kdr_resolved *resolved, size_t policy, const char *name);
 
 /* Adds to `out` the values governor `governor` of `topic` sends (a disabled tiering's are compared, not sent). */
 void kdr_resolve_governor_config(struct kdr_strmap *out, const struct kdr_resolve_topic *topic, size_t governor);

@@ -4,7 +4,8 @@
  * key both set (spec.tiering counts as setting remote.storage.enable,
  * local.retention.ms and retention.ms). Otherwise each reconcile would undo
  * the other's change. A policy governs a topic it lists, or (for configs) one
- * its `match` covers. Reported on the later policy, naming the earlier one's
+ * its `match` covers, unless it is a pruning policy: its match only picks
+ * what it deletes, as in the plan (kdr_resolve_match_governs). Reported on the later policy, naming the earlier one's
  * file:line:col. Whether a match covers a topic, what each policy applies,
  * and where they differ, are pkg/resolve's (topic_merge.h): the matches run
  * once there, and the merge of the two is the one the plan merges by.
@@ -156,7 +157,7 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		if (!topic || kdr_validate__find_topic(ctx, later, topic) != (long)t)
 			continue;
 		et = kdr_validate__find_topic(ctx, earlier, topic);
-		if (et >= 0 || kdr_resolve_match_covers(ctx->resolved, e, topic))
+		if (et >= 0 || kdr_resolve_match_governs(ctx->resolved, e, topic))
 			compare_topic(ctx, topic, earlier, et, later, (long)t, clusters);
 	}
 	/* Topics the earlier policy lists and the later one governs through its match. */
@@ -164,7 +165,8 @@ static void compare_pair(struct kdr_validate_ctx *ctx, size_t e, size_t l)
 		const char *topic = earlier->topics[t].name;
 
 		if (!topic || kdr_validate__find_topic(ctx, earlier, topic) != (long)t ||
-		    kdr_validate__find_topic(ctx, later, topic) >= 0 || !kdr_resolve_match_covers(ctx->resolved, l, topic))
+		    kdr_validate__find_topic(ctx, later, topic) >= 0 ||
+		    !kdr_resolve_match_governs(ctx->resolved, l, topic))
 			continue;
 		compare_topic(ctx, topic, earlier, (long)t, later, -1, clusters);
 	}
@@ -242,7 +244,12 @@ void kdr_validate__check_conflicts(struct kdr_validate_ctx *ctx)
 			for (size_t j = start; j < i; j++)
 				add_pair(&pairs, &n_pairs, &cap_pairs, listed[i].policy, listed[j].policy);
 	}
-	/* A policy whose match covers a listed topic, against the policy listing it: pkg/resolve matched them once. */
+	/*
+	 * A policy whose match governs a listed topic, against the policy listing
+	 * it: pkg/resolve matched them once. A pruning policy's match is among
+	 * them too; compare_pair asks kdr_resolve_match_governs and finds that it
+	 * governs nothing.
+	 */
 	for (size_t i = 0, start = 0; i < resolved->n_names; i++) {
 		const struct kdr_resolve_name *name = &resolved->names[i];
 

@@ -100,21 +100,6 @@ const struct kdr_cluster *kdr_validate__cluster(const struct kdr_validate_ctx *c
 	return NULL;
 }
 
-const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path)
-{
-	const char *value = kdr_strmap_get(&policy->topics[index].config, key);
-
-	if (value) {
-		if (path)
-			*path = kdr_asprintf("spec.topics[%zu].config.%s", index, key);
-		return value;
-	}
-	value = kdr_strmap_get(&policy->config, key);
-	if (value && path)
-		*path = kdr_asprintf("spec.config.%s", key);
-	return value;
-}
-
 long kdr_validate__find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name)
 {
 	size_t p = (size_t)(policy - ctx->desired->policies);

@@ -104,13 +104,6 @@ void kdr_validate__check_cluster_list(struct kdr_validate_ctx *ctx, const struct
  */
 long kdr_validate__find_topic(const struct kdr_validate_ctx *ctx, const struct kdr_policy *policy, const char *name);
 
-/*
- * Effective config value of `key` for topic `index` of `policy` (the topic's
- * own config over the policy's), or NULL; *path (when not NULL) gets the
- * field path that set it, a new heap string.
- */
-const char *kdr_validate__topic_config(const struct kdr_policy *policy, size_t index, const char *key, char **path);
-
 /* Whether `name` is a legal Kafka topic name / `c` a legal character of one. */
 bool kdr_validate__topic_name_ok(const char *name);
 bool kdr_validate__topic_char(char c);

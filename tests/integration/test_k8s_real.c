@@ -5,7 +5,8 @@
  * watch through an informer (create, patch, delete seen; 410 Gone relisted;
  * an API server restart survived with no change missed), kdr_k8s_load, and
  * DR steps recorded through the source (the ReplicationFlow patched; kdr
- * failback's reverse flow created and deleted as a custom resource).
+ * failback's reverse flow created and deleted as a custom resource, the
+ * delete raced by a status write, a spec edit and a replacement).
  * Skipped, saying why, only when the API server binaries cannot be had.
  */
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include <cmocka.h>
 
 #include "k8s/k8s.h"
+#include "k8s/k8s_internal.h"
 #include "kafka/kafka.h"
 #include "pipeline/dr.h"
 #include "plan/plan.h"
@@ -699,6 +701,23 @@ static enum kdr_dr_failback_step failback_record(struct kdr_dr_step_record *rec,
 #define FAILED_OVER "suspended: true, failedOver: \"2026-12-07T01:00:00Z\""
 
 /*
+ * Asserts that line `i` of `done` says `what` (created, recorded in) of
+ * ReplicationFlow ns/name at the resourceVersion kubectl reads now: the
+ * line names the version the write left, nothing has written it since.
+ */
+static void assert_done_with_resource_version(const struct kdr_strvec *done, size_t i, const char *what,
+					      const char *ns, const char *name)
+{
+	char *rv = flow_field(ns, name, "{.metadata.resourceVersion}");
+	char *want = kdr_asprintf("%s ReplicationFlow %s/%s (resourceVersion %s)", what, ns, name, rv);
+
+	assert_true(i < done->n);
+	assert_string_equal(done->v[i], want);
+	free(want);
+	free(rv);
+}
+
+/*
  * kdr failback's steps 1 and 3 through the Kubernetes source: step 1 creates
  * the reverse flow as a custom resource marked as kdr's, a re-run after a
  * crash converges, one with another spec is refused; step 3 restores F and
@@ -712,7 +731,6 @@ static void test_record_failback_reverse_flow(void **state)
 	struct kdr_dr_step_record rec;
 	struct kdr_dr_failback_state st;
 	struct kdr_strvec done = KDR_STRVEC_INIT;
-	char *rv = NULL, *want = NULL;
 
 	(void)state;
 	SKIP_WITHOUT_SERVER();
@@ -725,12 +743,8 @@ static void test_record_failback_reverse_flow(void **state)
 	/* Step 1: the reverse flow created in F's namespace, with kdr's mark. */
 	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_DECLARE);
 	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), 0);
-	rv = flow_field("kdr-failback", "east-to-west-failback", "{.metadata.resourceVersion}");
-	want = kdr_asprintf("created ReplicationFlow kdr-failback/east-to-west-failback (resourceVersion %s)", rv);
 	assert_int_equal(rec.done.n, 1);
-	assert_string_equal(rec.done.v[0], want);
-	free(want);
-	free(rv);
+	assert_done_with_resource_version(&rec.done, 0, "created", "kdr-failback", "east-to-west-failback");
 	assert_flow_field("kdr-failback", "east-to-west-failback",
 			  "{.metadata.labels.kdr\\.io/created-by} {.metadata.annotations.kdr\\.io/failback-of} "
 			  "{.spec.source} {.spec.target} {.spec.topics} {.spec.checkpoints.enabled} {.spec.tasksMax}",
@@ -771,13 +785,9 @@ static void test_record_failback_reverse_flow(void **state)
 	load_list(&desired, &source);
 	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
 	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), 0);
-	rv = flow_field("kdr-failback", "east-to-west", "{.metadata.resourceVersion}");
-	want = kdr_asprintf("recorded in ReplicationFlow kdr-failback/east-to-west (resourceVersion %s)", rv);
 	assert_int_equal(rec.done.n, 2);
-	assert_string_equal(rec.done.v[0], want);
+	assert_done_with_resource_version(&rec.done, 0, "recorded in", "kdr-failback", "east-to-west");
 	assert_string_equal(rec.done.v[1], "deleted ReplicationFlow kdr-failback/east-to-west-failback");
-	free(want);
-	free(rv);
 	assert_false(flow_exists("kdr-failback", "east-to-west-failback"));
 	assert_flow_field("kdr-failback", "east-to-west", "{.spec.suspended}|{.spec.failedOver}", "false|");
 
@@ -793,6 +803,57 @@ static void test_record_failback_reverse_flow(void **state)
 	kdr_source_release(&source);
 }
 
+/* A namespace at kdr failback's step 3, as loaded, and the record of that step (not yet written). */
+struct restore_case {
+	const char *ns;
+	struct kdr_source source;
+	struct kdr_desired desired;
+	struct kdr_dr_step_record rec;
+	struct kdr_dr_failback_state st;
+	json_t *read; /* the reverse flow as kdr_k8s__removal_read gave it, or NULL */
+};
+
+/* The label and annotation kdr_k8s__record_create puts on the reverse flow, in YAML flow style. */
+#define KDRS_MARK ", labels: {kdr.io/created-by: failback}, annotations: {kdr.io/failback-of: east-to-west}"
+
+/* Applies the reverse flow east-to-west-failback, failed over, with `metadata_extra` in its metadata. */
+static void apply_reverse_flow(const char *ns, const char *metadata_extra)
+{
+	char *reverse = kdr_asprintf("apiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\n"
+				     "metadata: {name: east-to-west-failback, namespace: %s%s}\n"
+				     "spec: {source: west, target: east, topics: [orders], suspended: true, "
+				     "failedOver: \"2026-12-07T02:00:00Z\"}\n",
+				     ns, metadata_extra);
+
+	kubectl_apply(reverse);
+	free(reverse);
+}
+
+/*
+ * Namespace `ns` with F failed over and its reverse flow, failed over in
+ * turn, applied with kubectl with `metadata_extra` in its metadata (KDRS_MARK,
+ * as kdr creates it, or "" for one made by hand); loaded at step 3.
+ */
+static void restore_case_setup(struct restore_case *c, const char *ns, const char *metadata_extra)
+{
+	memset(c, 0, sizeof(*c));
+	c->ns = ns;
+	apply_flow_objects(ns, FAILED_OVER);
+	apply_reverse_flow(ns, metadata_extra);
+	assert_int_equal(kdr_k8s_source_list(&c->source, &srv.config, ns, 10000), 0);
+	load_list(&c->desired, &c->source);
+	assert_int_equal(failback_record(&c->rec, &c->st, &c->desired), KDR_DR_FAILBACK_RESTORE);
+}
+
+static void restore_case_release(struct restore_case *c)
+{
+	json_decref(c->read);
+	kdr_dr_step_record_release(&c->rec);
+	kdr_dr_failback_state_release(&c->st);
+	kdr_desired_release(&c->desired);
+	kdr_source_release(&c->source);
+}
+
 /*
  * A reverse flow the user created by hand (kubectl apply of the printed
  * document, as step 1 was done before kdr created it): step 3 restores F and
@@ -800,49 +861,140 @@ static void test_record_failback_reverse_flow(void **state)
  */
 static void test_record_failback_leaves_a_hand_made_flow(void **state)
 {
-	struct kdr_source source = { NULL, NULL };
-	struct kdr_desired desired = { 0 };
-	struct kdr_dr_step_record rec;
-	struct kdr_dr_failback_state st;
+	struct restore_case c;
 
 	(void)state;
 	SKIP_WITHOUT_SERVER();
-	memset(&rec, 0, sizeof(rec));
-	memset(&st, 0, sizeof(st));
-	apply_flow_objects("kdr-failback-hand", FAILED_OVER);
-	kubectl_apply("apiVersion: kdr.io/v1alpha1\nkind: ReplicationFlow\n"
-		      "metadata: {name: east-to-west-failback, namespace: kdr-failback-hand}\n"
-		      "spec: {source: west, target: east, topics: [orders], suspended: true, "
-		      "failedOver: \"2026-12-07T02:00:00Z\"}\n");
-	assert_int_equal(kdr_k8s_source_list(&source, &srv.config, "kdr-failback-hand", 10000), 0);
-	load_list(&desired, &source);
-	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
-	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), KDR_EEXISTS);
-	assert_string_equal(rec.error,
+	restore_case_setup(&c, "kdr-failback-hand", "");
+	assert_int_equal(kdr_pipeline_dr_record(&c.rec, &c.source, &c.desired), KDR_EEXISTS);
+	assert_string_equal(c.rec.error,
 			    "ReplicationFlow kdr-failback-hand/east-to-west-failback was not created by kdr failback of "
 			    "flow east-to-west (no label kdr.io/created-by: failback and annotation kdr.io/failback-of): "
 			    "it is left as it is; delete it yourself (kubectl delete replicationflow -n kdr-failback-hand "
 			    "east-to-west-failback) when its work is done");
-	assert_int_equal(rec.done.n, 1);
+	assert_int_equal(c.rec.done.n, 1);
+	assert_done_with_resource_version(&c.rec.done, 0, "recorded in", "kdr-failback-hand", "east-to-west");
 	assert_true(flow_exists("kdr-failback-hand", "east-to-west-failback"));
 	assert_flow_field("kdr-failback-hand", "east-to-west", "{.spec.suspended}|{.spec.failedOver}", "false|");
 
 	/* The next run: F restored, the same message until the user deletes it; then nothing to do. */
-	load_list(&desired, &source);
-	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_RESTORE);
-	assert_int_equal(kdr_pipeline_dr_record(&rec, &source, &desired), KDR_EEXISTS);
-	assert_int_equal(rec.done.n, 0);
-	assert_non_null(strstr(rec.error, "it is left as it is;"));
-	assert_non_null(strstr(rec.error, "; nothing was recorded"));
+	load_list(&c.desired, &c.source);
+	assert_int_equal(failback_record(&c.rec, &c.st, &c.desired), KDR_DR_FAILBACK_RESTORE);
+	assert_int_equal(kdr_pipeline_dr_record(&c.rec, &c.source, &c.desired), KDR_EEXISTS);
+	assert_int_equal(c.rec.done.n, 0);
+	assert_non_null(strstr(c.rec.error, "it is left as it is;"));
+	assert_non_null(strstr(c.rec.error, "; nothing was recorded"));
 	assert_true(flow_exists("kdr-failback-hand", "east-to-west-failback"));
 	kubectl("-n kdr-failback-hand delete replicationflow east-to-west-failback");
-	load_list(&desired, &source);
-	assert_int_equal(failback_record(&rec, &st, &desired), KDR_DR_FAILBACK_NOTHING);
+	load_list(&c.desired, &c.source);
+	assert_int_equal(failback_record(&c.rec, &c.st, &c.desired), KDR_DR_FAILBACK_NOTHING);
+	restore_case_release(&c);
+}
 
-	kdr_dr_step_record_release(&rec);
-	kdr_dr_failback_state_release(&st);
-	kdr_desired_release(&desired);
-	kdr_source_release(&source);
+/*
+ * Step 3's delete of the reverse flow with `between` run in the window
+ * kdr_k8s_record leaves between its read of the object and its delete
+ * (F's patch): the two ends called here as kdr_k8s_record calls them, so
+ * the race is the same every run. Returns the delete's code; `*requests`
+ * counts the requests the delete sent. c->read keeps the object as read.
+ */
+static int delete_raced_by(struct restore_case *c, struct kdr_strvec *done, uint64_t *requests,
+			   void (*between)(const char *ns))
+{
+	uint64_t sent = 0;
+	int rc = 0;
+
+	json_decref(c->read);
+	c->read = NULL;
+	assert_int_equal(kdr_k8s__removal_read(&c->read, srv.client, &c->rec.change), 0);
+	assert_non_null(c->read);
+	between(c->ns);
+	sent = kdr_k8s_client_requests(srv.client);
+	rc = kdr_k8s__record_delete(done, srv.client, &c->rec.change, c->read);
+	*requests = kdr_k8s_client_requests(srv.client) - sent;
+	return rc;
+}
+
+/* The operator's status write of every cycle: the resourceVersion moves, the generation does not. */
+static void write_reverse_status(const char *ns)
+{
+	kubectl("-n %s patch replicationflow east-to-west-failback --subresource status --type merge "
+		"-p '{\"status\":{\"observedGeneration\":1}}'",
+		ns);
+	assert_flow_field(ns, "east-to-west-failback", "{.metadata.generation}", "1");
+}
+
+/* A user's edit of its spec: the generation moves. */
+static void edit_reverse_spec(const char *ns)
+{
+	kubectl("-n %s patch replicationflow east-to-west-failback --type merge -p '{\"spec\":{\"tasksMax\":7}}'", ns);
+}
+
+/* Deleted and created again: the same name and mark, another uid. */
+static void recreate_reverse(const char *ns)
+{
+	kubectl("-n %s delete replicationflow east-to-west-failback", ns);
+	apply_reverse_flow(ns, KDRS_MARK);
+}
+
+/*
+ * A status write in that window: the first DELETE's precondition fails
+ * (409), the object read again moved in its status alone, and the second
+ * DELETE, on the new resourceVersion, takes it.
+ */
+static void test_record_failback_delete_retries_after_a_status_write(void **state)
+{
+	struct restore_case c;
+	struct kdr_strvec done = KDR_STRVEC_INIT;
+	uint64_t requests = 0;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	restore_case_setup(&c, "kdr-failback-status", KDRS_MARK);
+	assert_int_equal(delete_raced_by(&c, &done, &requests, write_reverse_status), 0);
+	/* DELETE refused on the resourceVersion read, GET, DELETE on the new one. */
+	assert_int_equal(requests, 3);
+	assert_int_equal(done.n, 1);
+	assert_string_equal(done.v[0], "deleted ReplicationFlow kdr-failback-status/east-to-west-failback");
+	assert_false(flow_exists("kdr-failback-status", "east-to-west-failback"));
+	kdr_strvec_release(&done);
+	restore_case_release(&c);
+}
+
+/*
+ * A change in that window the delete must not run over: its spec edited,
+ * or the object replaced. The first DELETE's precondition fails, the
+ * object read again says why: KDR_ECONFLICT, no second DELETE, left.
+ */
+static void test_record_failback_delete_refuses_what_moved(void **state)
+{
+	struct restore_case c;
+	struct kdr_strvec done = KDR_STRVEC_INIT;
+	uint64_t requests = 0;
+	char *uid = NULL;
+
+	(void)state;
+	SKIP_WITHOUT_SERVER();
+	restore_case_setup(&c, "kdr-failback-moved", KDRS_MARK);
+	assert_int_equal(delete_raced_by(&c, &done, &requests, edit_reverse_spec), KDR_ECONFLICT);
+	assert_string_equal(kdr_error_message(), "ReplicationFlow kdr-failback-moved/east-to-west-failback changed "
+						 "since it was read (generation 1, now 2): run the command again");
+	assert_int_equal(requests, 2);
+	assert_int_equal(done.n, 0);
+	assert_flow_field("kdr-failback-moved", "east-to-west-failback", "{.spec.tasksMax}", "7");
+
+	/* Loaded again (generation 2), then replaced in the window. */
+	load_list(&c.desired, &c.source);
+	assert_int_equal(failback_record(&c.rec, &c.st, &c.desired), KDR_DR_FAILBACK_RESTORE);
+	assert_int_equal(delete_raced_by(&c, &done, &requests, recreate_reverse), KDR_ECONFLICT);
+	assert_string_equal(kdr_error_message(), "ReplicationFlow kdr-failback-moved/east-to-west-failback was "
+						 "replaced since it was read: run the command again");
+	assert_int_equal(requests, 2);
+	assert_int_equal(done.n, 0);
+	uid = flow_field("kdr-failback-moved", "east-to-west-failback", "{.metadata.uid}");
+	assert_string_not_equal(uid, json_string_value(json_object_get(json_object_get(c.read, "metadata"), "uid")));
+	free(uid);
+	restore_case_release(&c);
 }
 
 /* Writes the flow's status over and over (as a busy operator would) until `stop`; counts its writes. */
@@ -993,6 +1145,8 @@ int main(void)
 		cmocka_unit_test(test_record_patches_the_flow),
 		cmocka_unit_test(test_record_failback_reverse_flow),
 		cmocka_unit_test(test_record_failback_leaves_a_hand_made_flow),
+		cmocka_unit_test(test_record_failback_delete_retries_after_a_status_write),
+		cmocka_unit_test(test_record_failback_delete_refuses_what_moved),
 		cmocka_unit_test(test_record_survives_status_writes),
 		cmocka_unit_test(test_report_pending_change_is_progressing),
 		cmocka_unit_test(test_informer_watch_restart),

@@ -1006,6 +1006,55 @@ static void test_prune_spares_topics_another_match_governs(void **state)
 	kdr_desired_release(&desired);
 }
 
+/*
+ * An internal topic no match governs, even one a non-pruning match covers:
+ * the pruning policy keeps it as internal, not as governed; a topic some
+ * policy declares on the cluster gets no note at all.
+ */
+static void test_prune_keeps_internal_topics_as_internal_under_a_match(void **state)
+{
+	static const char yaml[] = CLUSTER("east")
+	    POLICY("tuned") "  clusters: [east]\n"
+			    "  match: \".*\"\n"
+			    "  config: {segment.ms: \"1000\"}\n"
+	    POLICY("owner") "  clusters: [east]\n"
+			    "  topics: [{name: orders}]\n"
+			    "  replicationFactor: 1\n"
+	    POLICY("cleaner") "  clusters: [east]\n"
+			      "  match: \".*\"\n"
+			      "  prune: true\n";
+	struct kdr_desired desired = {0};
+	struct kdr_live live = {0};
+	struct kdr_live_cluster *cl = NULL;
+	struct kdr_plan plan;
+	struct kdr_plan_options options = {.allow_delete = true};
+	const struct kdr_note *note = NULL;
+
+	(void)state;
+	desired_from_yaml(&desired, yaml);
+	cl = live_cluster(&live, "east", 3, racks_abc);
+	live_topic(cl, "__offsets", "1");
+	live_topic(cl, "connect-configs", "1");
+	live_topic(cl, "orders", "1");
+	live_topic(cl, "tmp.x", "1");
+	plan_ok(&plan, &desired, &live, &options);
+	assert_null(find_action(&plan, KDR_ACTION_DELETE_TOPIC, "east", NULL));
+	note = find_note(&plan, "east", "__offsets", "not pruned");
+	assert_non_null(note);
+	assert_string_equal(note->message, "not pruned: internal topic ('__' prefix) (never deleted)");
+	note = find_note(&plan, "east", "connect-configs", "not pruned");
+	assert_non_null(note);
+	assert_string_equal(note->message,
+			    "not pruned: Kafka Connect internal topic ('connect-' prefix) (never deleted)");
+	assert_null(find_note(&plan, "east", "orders", "not pruned"));
+	note = find_note(&plan, "east", "tmp.x", "not pruned");
+	assert_non_null(note);
+	assert_string_equal(note->message, "not pruned: governed by policy 'tuned' (match '.*')");
+	kdr_plan_release(&plan);
+	kdr_live_release(&live);
+	kdr_desired_release(&desired);
+}
+
 /* --- clusters --- */
 
 static void test_missing_cluster_is_blocked(void **state)
@@ -1695,6 +1744,7 @@ int main(void)
 	    cmocka_unit_test(test_prune_without_match_deletes_nothing),
 	    cmocka_unit_test(test_match_governs_existing_topics),
 	    cmocka_unit_test(test_prune_spares_topics_another_match_governs),
+	    cmocka_unit_test(test_prune_keeps_internal_topics_as_internal_under_a_match),
 	    cmocka_unit_test(test_missing_cluster_is_blocked),
 	    cmocka_unit_test(test_invalid_desired_state),
 	    cmocka_unit_test(test_order),

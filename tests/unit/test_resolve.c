@@ -173,6 +173,28 @@ static void test_declarations_by_cluster_owner_first(void **state)
 	kdr_desired_release(&desired);
 }
 
+/* Given the name's declarations, as the plan's walk holds them, kdr_resolve_governors_of_decls finds `want`'s. */
+static void assert_same_given_decls(const struct kdr_resolve_governors *want, const struct kdr_resolved *resolved,
+				    const char *cluster, const char *name, bool with_matches)
+{
+	struct kdr_resolve_governors given = {0};
+	size_t first = 0, n = kdr_resolve_decls_of(resolved, cluster, &first), at = first, count = 0;
+
+	while (at < first + n && strcmp(resolved->decls[at].topic, name) < 0)
+		at++;
+	while (at + count < first + n && strcmp(resolved->decls[at + count].topic, name) == 0)
+		count++;
+	kdr_resolve_governors_of_decls(&given, resolved, cluster, name, resolved->decls + at, count, with_matches);
+	assert_int_equal(given.n, want->n);
+	assert_int_equal(given.n_declared, want->n_declared);
+	for (size_t i = 0; i < want->n; i++) {
+		assert_ptr_equal(given.v[i].policy, want->v[i].policy);
+		assert_ptr_equal(given.v[i].decl, want->v[i].decl);
+		assert_int_equal(given.v[i].matched, want->v[i].matched);
+	}
+	kdr_resolve_governors_release(&given);
+}
+
 /* The governors of `name` on `cluster` as "policy:d" (declares) / "policy:m" (match only) / "policy:d+m", joined. */
 static void assert_governors(const struct kdr_resolved *resolved, const char *cluster, const char *name,
 			     bool with_matches, const char *want)
@@ -190,6 +212,7 @@ static void assert_governors(const struct kdr_resolved *resolved, const char *cl
 		assert_true((i < governors.n_declared) == (g->decl != NULL));
 	}
 	assert_string_equal(got, want);
+	assert_same_given_decls(&governors, resolved, cluster, name, with_matches);
 	kdr_resolve_governors_release(&governors);
 }
 
@@ -228,6 +251,12 @@ static void test_governors_declarations_then_matches(void **state)
 	assert_false(kdr_resolve_match_covers(resolved, 2, "payments.eu")); /* no match */
 	assert_true(kdr_resolve_match_covers(resolved, 3, "pay"));
 	assert_false(kdr_resolve_match_covers(resolved, 1, "payments"));
+	/* A pruning policy's match covers what it may delete, and governs nothing. */
+	assert_false(kdr_resolve_match_governs(resolved, 3, "payments.eu"));
+	assert_false(kdr_resolve_match_governs(resolved, 3, "payments.us"));
+	assert_true(kdr_resolve_match_governs(resolved, 1, "payments.eu"));
+	assert_true(kdr_resolve_match_governs(resolved, 0, "payments.us"));
+	assert_false(kdr_resolve_match_governs(resolved, 2, "payments.eu"));
 	assert_int_equal(kdr_resolve_owner(resolved, "east", "payments.eu")->policy, 1);
 	assert_null(kdr_resolve_owner(resolved, "west", "payments.eu"));
 	kdr_resolved_free(resolved);

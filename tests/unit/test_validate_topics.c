@@ -345,6 +345,31 @@ static void test_match_conflicts_with_declared_topic(void **state)
 }
 
 /*
+ * A pruning policy's match only picks what it deletes (the undeclared topics
+ * it covers): it governs no config, as in the plan, so its config cannot
+ * conflict with a policy declaring the topic, whichever comes first.
+ */
+static void test_a_pruning_match_governs_no_config(void **state)
+{
+	(void)state;
+	check_yaml(TWO_CLUSTERS POLICY_HEAD("reaper")
+		   "  clusters: [dc-east]\n"
+		   "  match: \"payments\\\\..*\"\n"
+		   "  prune: true\n"
+		   "  config: {retention.ms: \"86400000\"}\n"
+		   POLICY_HEAD("declared")
+		   "  clusters: [dc-east]\n"
+		   "  topics: [payments.eu, orders]\n"
+		   "  config: {retention.ms: \"604800000\"}\n"
+		   POLICY_HEAD("late-reaper")
+		   "  clusters: [dc-east]\n"
+		   "  match: \"ord.*\"\n"
+		   "  prune: true\n"
+		   "  config: {retention.ms: \"1000\"}\n",
+		   0, "");
+}
+
+/*
  * issue 14 item 5: validating 10,000 policies (each listing a topic and
  * matching its own prefix) is near-linear: conflicts are found through a
  * sorted index of listed topics and each match's literal prefix, duplicate
@@ -461,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_policies_conflicting_on_a_topic),
 		cmocka_unit_test(test_policies_on_different_clusters_do_not_conflict),
 		cmocka_unit_test(test_match_conflicts_with_declared_topic),
+		cmocka_unit_test(test_a_pruning_match_governs_no_config),
 		cmocka_unit_test(test_tiering_conflicts_between_policies),
 		cmocka_unit_test(test_unsent_and_respelt_values_conflict),
 		cmocka_unit_test(test_validation_of_many_policies_scales),
