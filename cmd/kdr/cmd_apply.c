@@ -1,8 +1,14 @@
+/*
+ * kdr apply: parses, then one run on the pipeline (kdr_pipeline_apply_run:
+ * read -> plan or a saved plan -> --reassignments -> refusals -> apply) and
+ * its rendering; the confirmation is asked between the plan and the apply.
+ */
 #include <stdio.h>
 
 #include "args.h"
 #include "cli/confirm.h"
-#include "render/render.h"
+#include "result.h"
+#include "util/output.h"
 
 struct apply_args {
 	bool yes;
@@ -66,45 +72,51 @@ static int check_args(struct kdr_cli_args *args, void *ctx)
 	return KDR_EXIT_OK;
 }
 
+/* The confirmation: asked once the plan is on the terminal. */
+struct consent {
+	bool yes, plan_shown;
+};
+
+static void show_plan(struct consent *c, const struct kdr_apply_result *result)
+{
+	struct kdr_output o = KDR_OUTPUT_INIT;
+
+	kdr_pipeline_apply_render_plan(&o, result);
+	kdr_output_write(&o, stdout, stderr);
+	kdr_output_release(&o);
+	c->plan_shown = true;
+}
+
+static int ask(void *ctx, const struct kdr_apply_result *so_far)
+{
+	struct consent *c = ctx;
+
+	show_plan(c, so_far);
+	return kdr_cli_consent(&apply_spec, c->yes, "apply", "applied", "apply %zu action(s)",
+			       so_far->reconcile.run.p.plan.n_actions)
+		       ? KDR_EXIT_OK
+		       : KDR_EXIT_ERROR;
+}
+
 static int apply(struct kdr_cli_args *args, void *ctx)
 {
 	const struct apply_args *a = ctx;
-	struct kdr_reconcile_result result = { 0 };
-	struct kdr_pipeline *p = &result.run.p;
-	int exit_code = kdr_cli_reconcile(&result, args);
+	struct kdr_apply_result result = { 0 };
+	struct kdr_output o = KDR_OUTPUT_INIT;
+	struct consent consent = { .yes = a->yes };
+	int exit_code;
 
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	kdr_render_plan(&args->out, &p->plan, &args->desired, KDR_RENDER_TEXT);
-	fwrite(args->out.ptr, 1, args->out.len, stdout);
-	/* Printed: not held through the apply (~400 bytes per created topic). */
-	kdr_buf_release(&args->out);
-	if (a->reassignments_dir && kdr_cli_write_reassignments(&p->plan, a->reassignments_dir) != KDR_EXIT_OK) {
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (kdr_pipeline_plan_has_errors(p)) {
-		fprintf(stderr, "kdr apply: the plan has errors (marked '!'); nothing was applied\n");
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (p->plan.n_actions &&
-	    !kdr_cli_consent(&apply_spec, a->yes, "apply", "applied", "apply %zu action(s)", p->plan.n_actions)) {
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (p->plan.n_actions)
-		exit_code = kdr_cli_apply(&result, "apply");
-	/* Exit status rule (README): blocked items left for a human are pending, 2 (an error stays 1). */
-	if (exit_code == KDR_EXIT_OK && p->plan.n_blocked > 0) {
-		fprintf(stderr,
-			"kdr apply: %zu blocked item(s) need a human (marked '!' above; kdr does not make these "
-			"changes)\n",
-			p->plan.n_blocked);
-		exit_code = KDR_EXIT_CHANGES;
-	}
-cleanup:
-	kdr_reconcile_result_release(&result);
+	kdr_pipeline_apply_run(&result, &args->desired, kdr_cli_pipeline_options(args),
+			       &(struct kdr_apply_request){ .saved_path = args->file,
+							    .reassignments_dir = a->reassignments_dir,
+							    .consent = ask, .consent_ctx = &consent });
+	if (!consent.plan_shown)
+		show_plan(&consent, &result);
+	kdr_pipeline_apply_render_finish(&o, &result);
+	kdr_output_write(&o, stdout, stderr);
+	exit_code = result.reconcile.misuse ? KDR_EXIT_USAGE : kdr_cli_exit_status(result.reconcile.run.outcome);
+	kdr_output_release(&o);
+	kdr_apply_result_release(&result);
 	return exit_code;
 }
 

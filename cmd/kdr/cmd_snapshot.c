@@ -29,19 +29,17 @@ static int snapshot(struct kdr_cli_args *args, void *ctx)
 	const struct snapshot_args *a = ctx;
 	struct kdr_pipeline_result run = { 0 };
 	struct kdr_buf err = KDR_BUF_INIT;
-	int exit_code;
+	int exit_code = KDR_EXIT_ERROR;
+	bool read = kdr_pipeline_snapshot_run(&run, &args->desired, kdr_cli_pipeline_options(args)) == 0;
 
-	args->live.read_groups = KDR_READ_GROUPS_OFFSETS; /* the snapshot holds the consumer groups too */
-	kdr_pipeline_result_read(&run, &args->desired, kdr_cli_pipeline_options(args));
 	kdr_pipeline_result_render_read(&err, &run);
 	kdr_cli_print_err(&err);
-	if ((exit_code = kdr_cli_exit_status(run.outcome)) == KDR_EXIT_OK) {
+	if (read) {
 		kdr_live_to_json(&args->out, &run.p.live);
 		exit_code = kdr_cli_write_file(a->out_path, args->out.ptr, args->out.len);
 	}
-	/* A cluster that could not be read is missing from the snapshot: that is a failure. */
-	if (exit_code == KDR_EXIT_OK && run.p.read_ok.n < run.p.read.n_clusters)
-		exit_code = KDR_EXIT_ERROR;
+	if (exit_code == KDR_EXIT_OK)
+		exit_code = kdr_cli_exit_status(run.outcome);
 	kdr_pipeline_result_release(&run);
 	return exit_code;
 }

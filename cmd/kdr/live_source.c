@@ -34,17 +34,3 @@ int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *arg
 	kdr_cli_print_err(&err);
 	return out->misuse ? KDR_EXIT_USAGE : kdr_cli_exit_status(out->run.outcome);
 }
-
-int kdr_cli_apply(struct kdr_reconcile_result *result, const char *command)
-{
-	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
-
-	kdr_pipeline_reconcile_apply(result);
-	kdr_pipeline_reconcile_render_apply(&out, &err, result, command);
-	/* The results, then the note about them. */
-	fwrite(out.ptr, 1, out.len, stdout);
-	fwrite(err.ptr, 1, err.len, stderr);
-	kdr_buf_release(&out);
-	kdr_buf_release(&err);
-	return kdr_cli_exit_status(result->run.outcome);
-}

@@ -33,21 +33,12 @@ int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec 
 struct kdr_cli_args;
 
 /*
- * kdr plan's, apply's and status's run once args->desired is loaded, into
+ * kdr plan's and status's run once args->desired is loaded, into
  * `out`: kdr_pipeline_reconcile_run over args' --cluster, --offline and
- * --timeout, and the saved plan args->file names (kdr apply PLAN.json).
+ * --timeout (and a saved plan args->file names, if any).
  * What the run printed (kdr_pipeline_reconcile_render) goes to stderr.
  * Returns an enum kdr_exit (KDR_EXIT_USAGE: --cluster with a saved plan).
  */
 int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args);
-
-/*
- * kdr apply's apply once `result` planned (kdr_pipeline_reconcile_apply),
- * printed (kdr_pipeline_reconcile_render_apply; "kdr COMMAND:" notes).
- * Returns KDR_EXIT_ERROR when an action failed or the snapshot was not
- * written, KDR_EXIT_CHANGES when Connect has not yet acted on a change
- * (PENDING), else KDR_EXIT_OK.
- */
-int kdr_cli_apply(struct kdr_reconcile_result *result, const char *command);
 
 #endif

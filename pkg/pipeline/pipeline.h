@@ -280,6 +280,65 @@ int kdr_pipeline_reconcile_status(struct kdr_health *out, const struct kdr_recon
 
 void kdr_reconcile_result_release(struct kdr_reconcile_result *result);
 
+struct kdr_output;
+struct kdr_apply_result;
+
+/* What kdr apply asks of its run (kdr_pipeline_apply_run). */
+struct kdr_apply_request {
+	const char *saved_path;        /* a plan kdr plan --out wrote (kdr apply PLAN.json); NULL: plan now */
+	const char *reassignments_dir; /* --reassignments DIR: each blocked item's file written there; NULL: none */
+	/*
+	 * Asked once the plan is made, has no errors and has actions, before
+	 * any is applied: 0 applies, anything else stops the run with nothing
+	 * changed (outcome FAILED). NULL: applied.
+	 */
+	int (*consent)(void *ctx, const struct kdr_apply_result *so_far);
+	void *consent_ctx;
+};
+
+/* kdr apply's run: the reconcile run, --reassignments' files, the refusals, the apply, what is left for a human. */
+struct kdr_apply_result {
+	/* the read, the plan and the apply; run.outcome: FAILED also for a refusal, PENDING for blocked items */
+	struct kdr_reconcile_result reconcile;
+	struct kdr_buf reassignments; /* what writing --reassignments' files said ("kdr: wrote ..." per file) */
+	bool planned;     /* the run came to a plan (the one printed) */
+	bool plan_errors; /* refused: the plan has errors (kdr_pipeline_plan_has_errors), nothing applied */
+	bool declined;    /* req->consent did not agree: nothing applied */
+	bool applied;     /* the actions were applied (kdr_pipeline_reconcile_apply; reconcile.applied) */
+	bool blocked;     /* everything else went well, but blocked items are left for a human: PENDING */
+};
+
+/*
+ * kdr apply: kdr_pipeline_reconcile_run over `desired` (lent, as are the
+ * options' and req's strings, until `out` is released) with `options` and
+ * req->saved_path; then req->reassignments_dir's files written
+ * (kdr_pipeline_write_reassignments; a failure is FAILED); a plan with
+ * errors refused (FAILED); once req->consent agrees, a plan's actions
+ * applied (kdr_pipeline_reconcile_apply: FAILED, or PENDING for changes
+ * Connect has not acted on); finally, when all that went well, blocked
+ * items left for a human make the outcome PENDING. Fills `out`; returns 0
+ * when the run came to an end (out->reconcile.run.outcome says how), else
+ * the code of the stage that failed.
+ */
+int kdr_pipeline_apply_run(struct kdr_apply_result *out, const struct kdr_desired *desired,
+			   const struct kdr_pipeline_options *options, const struct kdr_apply_request *req);
+
+/*
+ * What kdr apply prints before it asks, to `o` in order: the run's messages
+ * (kdr_pipeline_reconcile_render, "kdr apply:"), the plan once made
+ * (kdr_render_plan, text), what writing --reassignments' files said.
+ */
+void kdr_pipeline_apply_render_plan(struct kdr_output *o, const struct kdr_apply_result *result);
+
+/*
+ * What kdr apply prints once its run ended, to `o` in order: the refusal of
+ * a plan with errors, each action's result and the summary
+ * (kdr_pipeline_reconcile_render_apply), the blocked items left for a human.
+ */
+void kdr_pipeline_apply_render_finish(struct kdr_output *o, const struct kdr_apply_result *result);
+
+void kdr_apply_result_release(struct kdr_apply_result *result);
+
 /*
  * --reassignments DIR (kdr plan, apply): writes each blocked item's
  * reassignment (kafka-reassign-partitions.sh --reassignment-json-file
@@ -289,6 +348,17 @@ void kdr_reconcile_result_release(struct kdr_reconcile_result *result);
  * cannot be created. Returns 0 or the first failure's code.
  */
 int kdr_pipeline_write_reassignments(struct kdr_buf *err, const struct kdr_plan *plan, const char *dir);
+
+/*
+ * kdr snapshot's run: kdr_pipeline_result_read over `desired` with `options`
+ * and the consumer groups' offsets (a snapshot holds them). A selected
+ * cluster that could not be read is missing from the snapshot: the outcome
+ * is FAILED (no error of its own; the read's messages say why), though the
+ * live state of the others is there to write. Returns 0 when the live state
+ * was read, else the read stage's code (recorded in `out`).
+ */
+int kdr_pipeline_snapshot_run(struct kdr_pipeline_result *out, const struct kdr_desired *desired,
+			      const struct kdr_pipeline_options *options);
 
 /* kdr lag's run: the flow's clusters read and planned, its lag measured. */
 struct kdr_lag_result {
