@@ -1,10 +1,8 @@
 #include "cli.h"
-#include "result.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "pipeline/pipeline.h"
 #include "util/error.h"
 #include "util/file.h"
 
@@ -19,13 +17,4 @@ int kdr_cli_write_file(const char *path, const char *data, size_t len)
 		return KDR_EXIT_ERROR;
 	}
 	return KDR_EXIT_OK;
-}
-
-int kdr_cli_write_reassignments(const struct kdr_plan *plan, const char *dir)
-{
-	struct kdr_buf err = KDR_BUF_INIT;
-	int rc = kdr_pipeline_write_reassignments(&err, plan, dir);
-
-	kdr_cli_print_err(&err);
-	return rc != 0 ? KDR_EXIT_ERROR : KDR_EXIT_OK;
 }

@@ -6,7 +6,6 @@
 
 #include "cli/options.h"
 #include "model/model.h"
-#include "plan/plan.h"
 #include "util/buf.h"
 
 /* Every exit status of the kdr binary; documented in the README. */
@@ -35,9 +34,6 @@ int kdr_cmd_version(int argc, char **argv);
 /* --reassignments DIR (plan, apply): `to` its target (KDR_CLI_ARG). */
 #define KDR_CLI_OPTION_REASSIGNMENTS(to)                                                                               \
 	{ "reassignments", to, 0, "DIR", "write each blocked item's kafka-reassign-partitions.sh JSON into DIR" }
-
-/* --reassignments DIR: kdr_pipeline_write_reassignments, what it says on stderr. Returns an enum kdr_exit. */
-int kdr_cli_write_reassignments(const struct kdr_plan *plan, const char *dir);
 
 /* Writes `data` to `path` atomically (temp file + rename); "-" is stdout. */
 int kdr_cli_write_file(const char *path, const char *data, size_t len);

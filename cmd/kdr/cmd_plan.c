@@ -1,12 +1,16 @@
-#include <stdlib.h>
-#include <string.h>
+/*
+ * kdr plan: parses, loads --base's change, then one run on the pipeline
+ * (kdr_pipeline_plan_run: read -> plan -> --out -> --reassignments -> the
+ * outcome) and its rendering.
+ */
+#include <stdio.h>
 
 #include "args.h"
 #include "diff/diff.h"
-#include "plan/plan.h"
 #include "render/render.h"
+#include "result.h"
 #include "util/error.h"
-#include "util/strvec.h"
+#include "util/output.h"
 
 struct plan_args {
 	enum kdr_render_format format;
@@ -71,46 +75,28 @@ static int check(struct kdr_cli_args *args, void *ctx)
 	return KDR_EXIT_OK;
 }
 
-/* Renders the plan (with the change from --base), saves it (--out) and the reassignments; the exit status. */
-static int show(struct kdr_cli_args *args, const struct plan_args *a, const struct kdr_reconcile_result *result,
-		const struct kdr_desired_diff *change, size_t base_connections)
-{
-	const struct kdr_plan *plan = &result->run.p.plan;
-	int exit_code = KDR_EXIT_OK;
-
-	kdr_render_plan_with_change(&args->out, plan, &args->desired, a->base_ref ? change : NULL,
-				    base_connections, a->format);
-	fwrite(args->out.ptr, 1, args->out.len, stdout);
-	if (a->save_path) {
-		kdr_buf_reset(&args->out);
-		kdr_render_plan(&args->out, plan, &args->desired, KDR_RENDER_JSON);
-		if ((exit_code = kdr_cli_write_file(a->save_path, args->out.ptr, args->out.len)) != KDR_EXIT_OK)
-			return exit_code;
-	}
-	if (a->reassignments_dir && kdr_cli_write_reassignments(plan, a->reassignments_dir) != KDR_EXIT_OK)
-		return KDR_EXIT_ERROR;
-	if (kdr_pipeline_plan_has_errors(&result->run.p))
-		return KDR_EXIT_ERROR;
-	return a->detailed && !kdr_plan_is_empty(plan) ? KDR_EXIT_CHANGES : KDR_EXIT_OK;
-}
-
 static int plan(struct kdr_cli_args *args, void *ctx)
 {
 	const struct plan_args *a = ctx;
 	struct kdr_desired_diff change = { 0 };
-	struct kdr_reconcile_result result = { 0 };
-	size_t base_connections = 0;
-	int exit_code = a->base_ref ? load_base(&change, &base_connections, &args->desired, &args->src, a->base_ref)
+	struct kdr_plan_result result = { 0 };
+	struct kdr_output o = KDR_OUTPUT_INIT;
+	struct kdr_plan_request req = { .save_path = a->save_path, .reassignments_dir = a->reassignments_dir,
+					.changes_pending = a->detailed, .format = a->format,
+					.change = a->base_ref ? &change : NULL };
+	int exit_code = a->base_ref ? load_base(&change, &req.base_connections, &args->desired, &args->src, a->base_ref)
 				    : KDR_EXIT_OK;
 
-	/* The mirror preview names the groups each flow will checkpoint: ids and states, two requests per broker. */
-	for (size_t i = 0; i < args->desired.n_flows; i++)
-		if (args->desired.flows[i].checkpoints_enabled)
-			args->live.read_groups = KDR_READ_GROUPS_LIST;
+	if (exit_code != KDR_EXIT_OK)
+		goto cleanup;
 	args->live.allow_delete = a->allow_delete;
-	if (exit_code == KDR_EXIT_OK && (exit_code = kdr_cli_reconcile(&result, args)) == KDR_EXIT_OK)
-		exit_code = show(args, a, &result, &change, base_connections);
-	kdr_reconcile_result_release(&result);
+	kdr_pipeline_plan_run(&result, &args->desired, kdr_cli_pipeline_options(args), &req);
+	kdr_pipeline_plan_render(&o, &result, &req);
+	kdr_output_write(&o, stdout, stderr);
+	exit_code = result.reconcile.misuse ? KDR_EXIT_USAGE : kdr_cli_exit_status(result.reconcile.run.outcome);
+cleanup:
+	kdr_output_release(&o);
+	kdr_plan_result_release(&result);
 	kdr_desired_diff_release(&change);
 	return exit_code;
 }

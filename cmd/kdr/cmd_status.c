@@ -1,9 +1,6 @@
-#include <stdio.h>
-
+/* kdr status: parses, then one run on the pipeline (kdr_pipeline_status_run) and its rendering. */
 #include "args.h"
-#include "health/health.h"
-#include "render/render.h"
-#include "util/error.h"
+#include "result.h"
 
 struct status_args {
 	bool json;
@@ -32,31 +29,15 @@ static const struct kdr_cli_spec status_spec = {
 static int status(struct kdr_cli_args *args, void *ctx)
 {
 	const struct status_args *a = ctx;
-	struct kdr_health health = { 0 };
-	struct kdr_reconcile_result result = { 0 };
-	/*
-	 * A cluster or Connect that cannot be read is printed here and reported
-	 * unreachable below; the plan of the same state marks connector drift
-	 * and gives the topics' placement verdicts.
-	 */
-	int exit_code = kdr_cli_reconcile(&result, args);
+	struct kdr_status_result result = { 0 };
+	struct kdr_buf out = KDR_BUF_INIT, err = KDR_BUF_INIT;
+	int exit_code;
 
-	if (exit_code != KDR_EXIT_OK)
-		goto cleanup;
-	if (kdr_pipeline_reconcile_status(&health, &result) != 0) {
-		fprintf(stderr, "kdr status: %s\n", kdr_error_message());
-		exit_code = KDR_EXIT_ERROR;
-		goto cleanup;
-	}
-	if (a->json)
-		kdr_render_health_json(&args->out, &health);
-	else
-		kdr_render_health_text(&args->out, &health);
-	fwrite(args->out.ptr, 1, args->out.len, stdout);
-	exit_code = health.level == KDR_HEALTH_FAILED ? KDR_EXIT_ERROR : KDR_EXIT_OK;
-cleanup:
-	kdr_health_release(&health);
-	kdr_reconcile_result_release(&result);
+	kdr_pipeline_status_run(&result, &args->desired, kdr_cli_pipeline_options(args));
+	kdr_pipeline_status_render(&out, &err, &result, a->json);
+	kdr_cli_print(&out, &err);
+	exit_code = result.reconcile.misuse ? KDR_EXIT_USAGE : kdr_cli_exit_status(result.reconcile.run.outcome);
+	kdr_status_result_release(&result);
 	return exit_code;
 }
 

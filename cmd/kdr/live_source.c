@@ -1,6 +1,5 @@
 #include "live_source.h"
 #include "args.h"
-#include "result.h"
 
 #include <stdio.h>
 
@@ -23,14 +22,4 @@ int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec 
 		return KDR_EXIT_OK;
 	}
 	return -1;
-}
-
-int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args)
-{
-	struct kdr_buf err = KDR_BUF_INIT;
-
-	kdr_pipeline_reconcile_run(out, &args->desired, kdr_cli_pipeline_options(args), args->file);
-	kdr_pipeline_reconcile_render(&err, out, args->spec->command);
-	kdr_cli_print_err(&err);
-	return out->misuse ? KDR_EXIT_USAGE : kdr_cli_exit_status(out->run.outcome);
 }

@@ -30,15 +30,4 @@ enum {
 int kdr_cli_live_option(struct kdr_pipeline_options *options, struct kdr_strvec *clusters,
 			const struct kdr_cli_spec *spec, int opt, const char *arg);
 
-struct kdr_cli_args;
-
-/*
- * kdr plan's and status's run once args->desired is loaded, into
- * `out`: kdr_pipeline_reconcile_run over args' --cluster, --offline and
- * --timeout (and a saved plan args->file names, if any).
- * What the run printed (kdr_pipeline_reconcile_render) goes to stderr.
- * Returns an enum kdr_exit (KDR_EXIT_USAGE: --cluster with a saved plan).
- */
-int kdr_cli_reconcile(struct kdr_reconcile_result *out, struct kdr_cli_args *args);
-
 #endif

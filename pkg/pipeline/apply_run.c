@@ -8,6 +8,15 @@
 #include "render/render.h"
 #include "util/output.h"
 
+int kdr_pipeline_run_reassignments(struct kdr_buf *said, struct kdr_pipeline_result *run, const char *dir)
+{
+	int rc = kdr_pipeline_write_reassignments(said, &run->p.plan, dir);
+
+	if (rc != 0)
+		run->outcome = KDR_PIPELINE_FAILED; /* the messages say why */
+	return rc;
+}
+
 int kdr_pipeline_apply_run(struct kdr_apply_result *out, const struct kdr_desired *desired,
 			   const struct kdr_pipeline_options *options, const struct kdr_apply_request *req)
 {
@@ -20,10 +29,8 @@ int kdr_pipeline_apply_run(struct kdr_apply_result *out, const struct kdr_desire
 	out->planned = true;
 	/* Written before the refusal below: a plan with errors may still have reassignments a human wants. */
 	if (req->reassignments_dir &&
-	    (rc = kdr_pipeline_write_reassignments(&out->reassignments, plan, req->reassignments_dir)) != 0) {
-		run->outcome = KDR_PIPELINE_FAILED; /* the messages say why */
+	    (rc = kdr_pipeline_run_reassignments(&out->reassignments, run, req->reassignments_dir)) != 0)
 		return rc;
-	}
 	if (kdr_pipeline_plan_has_errors(&run->p)) {
 		out->plan_errors = true;
 		run->outcome = KDR_PIPELINE_FAILED;

@@ -13,6 +13,7 @@
 #include "resolve/resolve.h"
 #include "plan/plan.h"
 #include "reader/reader.h"
+#include "render/render.h"
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/strvec.h"
@@ -338,6 +339,87 @@ void kdr_pipeline_apply_render_plan(struct kdr_output *o, const struct kdr_apply
 void kdr_pipeline_apply_render_finish(struct kdr_output *o, const struct kdr_apply_result *result);
 
 void kdr_apply_result_release(struct kdr_apply_result *result);
+
+/*
+ * --reassignments DIR's step of kdr plan's and apply's runs, once `run`
+ * planned: kdr_pipeline_write_reassignments of run's plan, what it said
+ * appended to `said`; a failure is FAILED (the messages say why). Returns
+ * 0 or the failure's code.
+ */
+int kdr_pipeline_run_reassignments(struct kdr_buf *said, struct kdr_pipeline_result *run, const char *dir);
+
+/* What kdr plan asks of its run (kdr_pipeline_plan_run), and how its plan is shown (kdr_pipeline_plan_render). */
+struct kdr_plan_request {
+	const char *save_path;         /* --out FILE: the plan's JSON written there ("-": printed after the plan); NULL: none */
+	const char *reassignments_dir; /* --reassignments DIR: each blocked item's file written there; NULL: none */
+	bool changes_pending;          /* --detailed-exitcode: a plan with changes is PENDING (exit status 2) */
+	enum kdr_render_format format; /* how the plan is printed (--format) */
+	const struct kdr_desired_diff *change; /* --base: the desired-state change shown with the plan; NULL: none */
+	size_t base_connections;       /* the clusters connected with the base's settings (kdr_desired_use_base_connections) */
+};
+
+/* kdr plan's run: the reconcile run, the saved plan, --reassignments' files, what its plan says of the outcome. */
+struct kdr_plan_result {
+	struct kdr_reconcile_result reconcile; /* run.outcome: FAILED also for a plan with errors, PENDING for changes */
+	struct kdr_buf saved; /* --out -: the plan's JSON, printed after the plan */
+	struct kdr_buf said;  /* what writing --out's file (a failure) and --reassignments' files said */
+	bool planned;         /* the run came to a plan (the one printed) */
+	bool plan_errors;     /* the plan has errors (kdr_pipeline_plan_has_errors): FAILED, said by its '!' lines */
+};
+
+/*
+ * kdr plan: kdr_pipeline_reconcile_run over `desired` (lent, as are the
+ * options' and req's strings, until `out` is released) with `options`, the
+ * consumer groups listed when a flow checkpoints them (the mirror preview
+ * names them); then the plan's JSON saved to req->save_path (a file that
+ * cannot be written is FAILED: "kdr: ERROR" in out->said) and
+ * req->reassignments_dir's files written (kdr_pipeline_run_reassignments);
+ * a plan with errors is FAILED, else, with req->changes_pending, a plan
+ * with changes is PENDING. Fills `out`; returns 0 when the run came to an
+ * end (out->reconcile.run.outcome says how), else the code of the stage
+ * that failed.
+ */
+int kdr_pipeline_plan_run(struct kdr_plan_result *out, const struct kdr_desired *desired,
+			  const struct kdr_pipeline_options *options, const struct kdr_plan_request *req);
+
+/*
+ * What kdr plan prints, to `o` in order: the run's messages
+ * (kdr_pipeline_reconcile_render, "kdr plan:"), the plan once made in
+ * req->format with req->change (kdr_render_plan_with_change), the JSON of
+ * --out -, what writing the files said.
+ */
+void kdr_pipeline_plan_render(struct kdr_output *o, const struct kdr_plan_result *result,
+			      const struct kdr_plan_request *req);
+
+void kdr_plan_result_release(struct kdr_plan_result *result);
+
+/* kdr status's run: the reconcile run and the flows' health. */
+struct kdr_status_result {
+	struct kdr_reconcile_result reconcile; /* run.outcome: FAILED also when a flow's health is FAILED */
+	struct kdr_health health;
+	bool reported; /* `health` was computed (kdr_pipeline_reconcile_status) */
+};
+
+/*
+ * kdr status: kdr_pipeline_reconcile_run over `desired` (lent, as are the
+ * options' strings, until `out` is released) with `options` (a cluster or
+ * Connect that cannot be read is reported unreachable, not a failure of
+ * the run), then the health (kdr_pipeline_reconcile_status; its failure is
+ * the run's error). A health of KDR_HEALTH_FAILED is FAILED. Fills `out`;
+ * returns 0 when the run came to an end, else the failing stage's code.
+ */
+int kdr_pipeline_status_run(struct kdr_status_result *out, const struct kdr_desired *desired,
+			    const struct kdr_pipeline_options *options);
+
+/*
+ * What kdr status prints: the run's messages (kdr_pipeline_reconcile_render,
+ * "kdr status:", its error included) to `err`, the health once reported to
+ * `out`, as JSON (--format json) or text.
+ */
+void kdr_pipeline_status_render(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_status_result *result,
+				bool json);
+
+void kdr_status_result_release(struct kdr_status_result *result);
 
 /*
  * --reassignments DIR (kdr plan, apply): writes each blocked item's

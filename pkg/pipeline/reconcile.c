@@ -1,7 +1,11 @@
-/* plan's, apply's and status's run: read, then plan or take a saved plan (read back here); apply; status; the text. */
+/*
+ * plan's, apply's and status's run: read, then plan or take a saved plan
+ * (read back here); apply; kdr status's run (a FAILED health fails it); the text.
+ */
 #include "pipeline/pipeline.h"
 
 #include "plan/codec_json.h"
+#include "render/render.h"
 #include "util/error.h"
 #include "util/file.h"
 
@@ -114,6 +118,38 @@ int kdr_pipeline_reconcile_status(struct kdr_health *out, const struct kdr_recon
 	if (rc == 0 && !p->options.snapshot_path)
 		kdr_pipeline_status_lag(out, p);
 	return rc;
+}
+
+int kdr_pipeline_status_run(struct kdr_status_result *out, const struct kdr_desired *desired,
+			    const struct kdr_pipeline_options *options)
+{
+	struct kdr_pipeline_result *run = &out->reconcile.run;
+	int rc = kdr_pipeline_reconcile_run(&out->reconcile, desired, options, NULL);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = kdr_pipeline_reconcile_status(&out->health, &out->reconcile)) != 0)
+		return kdr_pipeline_result_fail(run, rc, false);
+	out->reported = true;
+	if (out->health.level == KDR_HEALTH_FAILED)
+		run->outcome = KDR_PIPELINE_FAILED;
+	return 0;
+}
+
+void kdr_pipeline_status_render(struct kdr_buf *out, struct kdr_buf *err, const struct kdr_status_result *result,
+				bool json)
+{
+	kdr_pipeline_reconcile_render(err, &result->reconcile, "status");
+	if (result->reported && json)
+		kdr_render_health_json(out, &result->health);
+	else if (result->reported)
+		kdr_render_health_text(out, &result->health);
+}
+
+void kdr_status_result_release(struct kdr_status_result *result)
+{
+	kdr_reconcile_result_release(&result->reconcile);
+	kdr_health_release(&result->health);
 }
 
 void kdr_reconcile_result_release(struct kdr_reconcile_result *result)
