@@ -107,13 +107,7 @@ int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster,
 	return rc;
 }
 
-static void indent(struct kdr_buf *out, int level)
-{
-	for (int i = 0; i < level; i++)
-		kdr_buf_puts(out, "  ");
-}
-
-void kdr_live__acls_to_json(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level)
+void kdr_live__acls_to_json(struct kdr_json_w *w, const struct kdr_live_cluster *cl)
 {
 	struct kdr_acl_list sorted = { 0 };
 
@@ -121,41 +115,25 @@ void kdr_live__acls_to_json(struct kdr_buf *out, const struct kdr_live_cluster *
 		/* The snapshot is const and may come unsorted from a caller: write a sorted copy. */
 		kdr_acl_list_copy(&sorted, &cl->acls);
 		kdr_acl_list_sort(&sorted);
-		kdr_buf_puts(out, ",\n");
-		indent(out, level);
-		kdr_buf_puts(out, "\"acls\": [");
+		kdr_json_w_open(w, "acls", '[', false);
 		for (size_t i = 0; i < sorted.n; i++) {
 			const struct kdr_acl *acl = &sorted.v[i];
 
-			kdr_buf_puts(out, i ? ",\n" : "\n");
-			indent(out, level + 1);
-			kdr_buf_puts(out, "{\"principal\": ");
-			kdr_buf_put_json_string(out, acl->principal ? acl->principal : "");
-			kdr_buf_puts(out, ", \"host\": ");
-			kdr_buf_put_json_string(out, acl->host ? acl->host : "*");
-			kdr_buf_printf(out, ", \"resourceType\": \"%s\", \"resourceName\": ",
-				       kdr_acl_resource_type_name(acl->resource_type));
-			kdr_buf_put_json_string(out, acl->resource_name ? acl->resource_name : "");
-			kdr_buf_printf(out, ", \"pattern\": \"%s\", \"operation\": \"%s\", \"permission\": \"%s\"}",
-				       kdr_acl_pattern_name(acl->pattern), kdr_acl_operation_name(acl->operation),
-				       kdr_acl_permission_name(acl->permission));
+			kdr_json_w_open(w, NULL, '{', true);
+			kdr_json_w_string(w, "principal", acl->principal ? acl->principal : "");
+			kdr_json_w_string(w, "host", acl->host ? acl->host : "*");
+			kdr_json_w_string(w, "resourceType", kdr_acl_resource_type_name(acl->resource_type));
+			kdr_json_w_string(w, "resourceName", acl->resource_name ? acl->resource_name : "");
+			kdr_json_w_string(w, "pattern", kdr_acl_pattern_name(acl->pattern));
+			kdr_json_w_string(w, "operation", kdr_acl_operation_name(acl->operation));
+			kdr_json_w_string(w, "permission", kdr_acl_permission_name(acl->permission));
+			kdr_json_w_close(w, '}');
 		}
-		if (sorted.n) {
-			kdr_buf_putc(out, '\n');
-			indent(out, level);
-		}
-		kdr_buf_putc(out, ']');
+		kdr_json_w_close(w, ']');
 		kdr_acl_list_release(&sorted);
 	}
-	if (cl->acls_error) {
-		kdr_buf_puts(out, ",\n");
-		indent(out, level);
-		kdr_buf_puts(out, "\"aclsError\": ");
-		kdr_buf_put_json_string(out, cl->acls_error);
-	}
-	if (cl->acls_no_authorizer) {
-		kdr_buf_puts(out, ",\n");
-		indent(out, level);
-		kdr_buf_puts(out, "\"aclsNoAuthorizer\": true");
-	}
+	if (cl->acls_error)
+		kdr_json_w_string(w, "aclsError", cl->acls_error);
+	if (cl->acls_no_authorizer)
+		kdr_json_w_bool(w, "aclsNoAuthorizer", true);
 }

@@ -8,6 +8,7 @@
 #include "live/live.h"
 #include "util/buf.h"
 #include "util/json_read.h"
+#include "util/json_write.h"
 
 /* Consumer groups of a cluster (groups.c): sort, deep copy into an empty out (release: live.h). */
 void kdr_live__groups_sort(struct kdr_live_cluster *cl);
@@ -22,9 +23,10 @@ void kdr_live__groups_copy(struct kdr_live_cluster *out, const struct kdr_live_c
 int kdr_live__acls_from_json(struct kdr_live_cluster *cl, const json_t *cluster, struct kdr_json_r *r);
 
 /*
- * Appends ",\n<indent>\"acls\": [...]" (when read) and ",\n<indent>\"aclsError\": ..."
- * (when set), one binding per line, in kdr_acl_compare order.
+ * Writes the members "acls": [...] (when read; one binding per line, in
+ * kdr_acl_compare order), "aclsError" and "aclsNoAuthorizer" (when set) into
+ * the cluster's object open in `w`.
  */
-void kdr_live__acls_to_json(struct kdr_buf *out, const struct kdr_live_cluster *cl, int level);
+void kdr_live__acls_to_json(struct kdr_json_w *w, const struct kdr_live_cluster *cl);
 
 #endif

@@ -73,6 +73,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/json_read.h"
+#include "util/json_write.h"
 
 #define SNAPSHOT_VERSION 1
 
@@ -645,276 +646,191 @@ static const void **sorted_view(const void *base, size_t n, size_t size, int (*c
 	return order;
 }
 
-static void indent(struct kdr_buf *out, int level)
-{
-	for (int i = 0; i < level; i++)
-		kdr_buf_puts(out, "  ");
-}
-
-static void put_string_or_null(struct kdr_buf *out, const char *s)
-{
-	if (s)
-		kdr_buf_put_json_string(out, s);
-	else
-		kdr_buf_puts(out, "null");
-}
-
-static void put_ids(struct kdr_buf *out, const struct kdr_replica_list *list)
-{
-	kdr_buf_putc(out, '[');
-	for (size_t i = 0; i < list->n; i++)
-		kdr_buf_printf(out, "%s%d", i ? ", " : "", (int)list->ids[i]);
-	kdr_buf_putc(out, ']');
-}
-
-/* A member "key": value of an object whose members are one per line at `level`, value by the caller. */
-static void put_key(struct kdr_buf *out, const char *key, int level)
-{
-	indent(out, level);
-	kdr_buf_put_json_string(out, key);
-	kdr_buf_puts(out, ": ");
-}
-
-/* A member "key": "value" (or null) followed by its comma, at `level`. */
-static void put_string_member(struct kdr_buf *out, const char *key, const char *value, int level)
-{
-	put_key(out, key, level);
-	put_string_or_null(out, value);
-	kdr_buf_puts(out, ",\n");
-}
-
-/* "name": { of an object whose members follow one per line. */
-static void open_named(struct kdr_buf *out, const char *name)
-{
-	kdr_buf_put_json_string(out, name);
-	kdr_buf_puts(out, ": {\n");
-}
-
-/* The end of an object opened at `level` (its last member written, no comma). */
-static void close_object(struct kdr_buf *out, int level)
-{
-	kdr_buf_putc(out, '\n');
-	indent(out, level);
-	kdr_buf_putc(out, '}');
-}
-
 /*
  * The one container of the writer: `n` items of `size` bytes in `compare`
- * order (NULL: as they are) inside `bracket` ('{' or '['), one per line at
- * level + 1, each written by `write_item` from where its line is indented;
+ * order (NULL: as they are) inside `bracket` ('{' or '[') named `key`, one
+ * per line, each written by `write_item` (which names itself inside '{');
  * "{}" or "[]" when empty.
  */
-static void write_items(struct kdr_buf *out, const void *base, size_t n, size_t size,
-			int (*compare)(const void *, const void *), char bracket, int level,
-			void (*write_item)(struct kdr_buf *out, const void *item, int level))
+static void write_items(struct kdr_json_w *w, const char *key, const void *base, size_t n, size_t size,
+			int (*compare)(const void *, const void *), char bracket,
+			void (*write_item)(struct kdr_json_w *w, const void *item))
 {
-	const void **order = NULL;
-	char close = bracket == '{' ? '}' : ']';
+	const void **order = sorted_view(base, n, size, compare);
 
-	kdr_buf_putc(out, bracket);
-	if (!n) {
-		kdr_buf_putc(out, close);
-		return;
-	}
-	order = sorted_view(base, n, size, compare);
-	kdr_buf_putc(out, '\n');
-	for (size_t i = 0; i < n; i++) {
-		indent(out, level + 1);
-		write_item(out, order[i], level + 1);
-		kdr_buf_puts(out, i + 1 < n ? ",\n" : "\n");
-	}
-	indent(out, level);
-	kdr_buf_putc(out, close);
+	kdr_json_w_open(w, key, bracket, false);
+	for (size_t i = 0; i < n; i++)
+		write_item(w, order[i]);
+	kdr_json_w_close(w, bracket == '{' ? '}' : ']');
 	free(order);
 }
 
-static void write_config(struct kdr_buf *out, const void *item, int level)
+static void write_ids(struct kdr_json_w *w, const char *key, const struct kdr_replica_list *list)
+{
+	kdr_json_w_open(w, key, '[', true);
+	for (size_t i = 0; i < list->n; i++)
+		kdr_json_w_int(w, NULL, list->ids[i]);
+	kdr_json_w_close(w, ']');
+}
+
+static void write_config(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_config *config = item;
 
-	(void)level;
-	kdr_buf_put_json_string(out, config->name);
-	kdr_buf_puts(out, ": {\"value\": ");
-	put_string_or_null(out, config->sensitive ? NULL : config->value);
-	kdr_buf_puts(out, ", \"source\": ");
-	kdr_buf_put_json_string(out, kdr_config_source_name(config->source));
-	kdr_buf_printf(out, ", \"readOnly\": %s, \"sensitive\": %s}", config->read_only ? "true" : "false",
-		       config->sensitive ? "true" : "false");
+	kdr_json_w_open(w, config->name, '{', true);
+	kdr_json_w_string(w, "value", config->sensitive ? NULL : config->value);
+	kdr_json_w_string(w, "source", kdr_config_source_name(config->source));
+	kdr_json_w_bool(w, "readOnly", config->read_only);
+	kdr_json_w_bool(w, "sensitive", config->sensitive);
+	kdr_json_w_close(w, '}');
 }
 
-static void write_configs(struct kdr_buf *out, const struct kdr_live_config *configs, size_t n, int level)
+static void write_configs(struct kdr_json_w *w, const char *key, const struct kdr_live_config *configs, size_t n)
 {
-	write_items(out, configs, n, sizeof(*configs), compare_name_ptrs, '{', level, write_config);
+	write_items(w, key, configs, n, sizeof(*configs), compare_name_ptrs, '{', write_config);
 }
 
-static void write_broker(struct kdr_buf *out, const void *item, int level)
+static void write_broker(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_broker *broker = item;
 
-	(void)level;
-	kdr_buf_printf(out, "{\"id\": %d, \"host\": ", (int)broker->id);
-	put_string_or_null(out, broker->host);
-	kdr_buf_printf(out, ", \"port\": %d, \"rack\": ", (int)broker->port);
-	put_string_or_null(out, broker->rack);
-	kdr_buf_putc(out, '}');
+	kdr_json_w_open(w, NULL, '{', true);
+	kdr_json_w_int(w, "id", broker->id);
+	kdr_json_w_string(w, "host", broker->host);
+	kdr_json_w_int(w, "port", broker->port);
+	kdr_json_w_string(w, "rack", broker->rack);
+	kdr_json_w_close(w, '}');
 }
 
-static void write_partition(struct kdr_buf *out, const void *item, int level)
+static void write_partition(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_partition *part = item;
 
-	(void)level;
-	kdr_buf_printf(out, "{\"id\": %d, \"leader\": %d, \"replicas\": ", (int)part->id, (int)part->leader);
-	put_ids(out, &part->replicas);
-	kdr_buf_puts(out, ", \"isr\": ");
-	put_ids(out, &part->isr);
-	kdr_buf_putc(out, '}');
+	kdr_json_w_open(w, NULL, '{', true);
+	kdr_json_w_int(w, "id", part->id);
+	kdr_json_w_int(w, "leader", part->leader);
+	write_ids(w, "replicas", &part->replicas);
+	write_ids(w, "isr", &part->isr);
+	kdr_json_w_close(w, '}');
 }
 
-static void write_topic(struct kdr_buf *out, const void *item, int level)
+static void write_topic(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_topic *topic = item;
 
-	open_named(out, topic->name);
-	indent(out, level + 1);
-	kdr_buf_printf(out, "\"internal\": %s,\n", topic->internal ? "true" : "false");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"partitions\": ");
+	kdr_json_w_open(w, topic->name, '{', false);
+	kdr_json_w_bool(w, "internal", topic->internal);
 	/* Indexed by id: in order already. */
-	write_items(out, topic->partitions, topic->n_partitions, sizeof(*topic->partitions), NULL, '[', level + 1,
+	write_items(w, "partitions", topic->partitions, topic->n_partitions, sizeof(*topic->partitions), NULL, '[',
 		    write_partition);
-	kdr_buf_puts(out, ",\n");
-	indent(out, level + 1);
-	kdr_buf_puts(out, "\"configs\": ");
-	write_configs(out, topic->configs, topic->n_configs, level + 1);
-	close_object(out, level);
+	write_configs(w, "configs", topic->configs, topic->n_configs);
+	kdr_json_w_close(w, '}');
 }
 
-static void write_task(struct kdr_buf *out, const void *item, int level)
+static void write_task(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_task *task = item;
 
-	(void)level;
-	kdr_buf_printf(out, "{\"id\": %d, \"state\": \"%s\", \"workerId\": ", (int)task->id,
-		       kdr_connector_state_name(task->state));
-	put_string_or_null(out, task->worker_id);
-	kdr_buf_puts(out, ", \"trace\": ");
-	put_string_or_null(out, task->trace);
-	kdr_buf_putc(out, '}');
+	kdr_json_w_open(w, NULL, '{', true);
+	kdr_json_w_int(w, "id", task->id);
+	kdr_json_w_string(w, "state", kdr_connector_state_name(task->state));
+	kdr_json_w_string(w, "workerId", task->worker_id);
+	kdr_json_w_string(w, "trace", task->trace);
+	kdr_json_w_close(w, '}');
 }
 
 /* A connector config entry; a key that names a credential is written as null. */
-static void write_config_entry(struct kdr_buf *out, const void *item, int level)
+static void write_config_entry(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_strmap_entry *entry = item;
 
-	(void)level;
-	kdr_buf_put_json_string(out, entry->key);
-	kdr_buf_puts(out, ": ");
-	put_string_or_null(out, kdr_config_key_is_sensitive(entry->key) ? NULL : entry->value);
+	kdr_json_w_string(w, entry->key, kdr_config_key_is_sensitive(entry->key) ? NULL : entry->value);
 }
 
-static void write_connector(struct kdr_buf *out, const void *item, int level)
+static void write_connector(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_connector *conn = item;
 
-	open_named(out, conn->name);
-	put_string_member(out, "type", conn->type, level + 1);
-	put_key(out, "state", level + 1);
-	kdr_buf_printf(out, "\"%s\",\n", kdr_connector_state_name(conn->state));
-	put_string_member(out, "trace", conn->trace, level + 1);
-	put_key(out, "config", level + 1);
+	kdr_json_w_open(w, conn->name, '{', false);
+	kdr_json_w_string(w, "type", conn->type);
+	kdr_json_w_string(w, "state", kdr_connector_state_name(conn->state));
+	kdr_json_w_string(w, "trace", conn->trace);
 	/* kdr_strmap is sorted by key already. */
-	write_items(out, conn->config.v, conn->config.n, sizeof(*conn->config.v), NULL, '{', level + 1,
+	write_items(w, "config", conn->config.v, conn->config.n, sizeof(*conn->config.v), NULL, '{',
 		    write_config_entry);
-	kdr_buf_puts(out, ",\n");
-	put_key(out, "tasks", level + 1);
-	write_items(out, conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_id_ptrs, '[', level + 1, write_task);
-	close_object(out, level);
+	write_items(w, "tasks", conn->tasks, conn->n_tasks, sizeof(*conn->tasks), compare_id_ptrs, '[', write_task);
+	kdr_json_w_close(w, '}');
 }
 
-static void write_connect(struct kdr_buf *out, const struct kdr_live_connect *connect, int level)
+static void write_connect(struct kdr_json_w *w, const struct kdr_live_connect *connect)
 {
 	if (!connect->present) {
-		kdr_buf_puts(out, "null");
+		kdr_json_w_null(w, "connect");
 		return;
 	}
-	kdr_buf_puts(out, "{\n");
-	put_string_member(out, "url", connect->url, level + 1);
-	put_string_member(out, "version", connect->version, level + 1);
-	put_string_member(out, "kafkaClusterId", connect->kafka_cluster_id, level + 1);
-	put_key(out, "connectors", level + 1);
-	write_items(out, connect->connectors, connect->n_connectors, sizeof(*connect->connectors), compare_name_ptrs,
-		    '{', level + 1, write_connector);
-	close_object(out, level);
+	kdr_json_w_open(w, "connect", '{', false);
+	kdr_json_w_string(w, "url", connect->url);
+	kdr_json_w_string(w, "version", connect->version);
+	kdr_json_w_string(w, "kafkaClusterId", connect->kafka_cluster_id);
+	write_items(w, "connectors", connect->connectors, connect->n_connectors, sizeof(*connect->connectors),
+		    compare_name_ptrs, '{', write_connector);
+	kdr_json_w_close(w, '}');
 }
 
 /* A group on one line, its offsets one per line. */
-static void write_group(struct kdr_buf *out, const void *item, int level)
+static void write_group(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_group *group = item;
 
-	kdr_buf_put_json_string(out, group->id);
-	kdr_buf_puts(out, ": {\"state\": ");
-	put_string_or_null(out, group->state);
-	kdr_buf_puts(out, ", \"protocolType\": ");
-	put_string_or_null(out, group->protocol_type);
-	kdr_buf_printf(out, ", \"members\": %d, \"offsets\": [", (int)group->n_members);
+	kdr_json_w_open(w, group->id, '{', true);
+	kdr_json_w_string(w, "state", group->state);
+	kdr_json_w_string(w, "protocolType", group->protocol_type);
+	kdr_json_w_int(w, "members", group->n_members);
+	kdr_json_w_open_lines(w, "offsets", '[');
 	for (size_t k = 0; k < group->n_offsets; k++) {
 		const struct kdr_live_group_offset *o = &group->offsets[k];
 
-		kdr_buf_puts(out, k ? ",\n" : "\n");
-		indent(out, level + 1);
-		kdr_buf_puts(out, "{\"topic\": ");
-		kdr_buf_put_json_string(out, o->topic);
-		kdr_buf_printf(out, ", \"partition\": %d, \"offset\": %lld, \"metadata\": ", (int)o->partition,
-			       (long long)o->offset);
-		put_string_or_null(out, o->metadata);
-		kdr_buf_putc(out, '}');
+		kdr_json_w_open(w, NULL, '{', true);
+		kdr_json_w_string(w, "topic", o->topic);
+		kdr_json_w_int(w, "partition", o->partition);
+		kdr_json_w_int(w, "offset", o->offset);
+		kdr_json_w_string(w, "metadata", o->metadata);
+		kdr_json_w_close(w, '}');
 	}
-	if (group->n_offsets) {
-		kdr_buf_putc(out, '\n');
-		indent(out, level);
-	}
-	kdr_buf_puts(out, "]}");
+	kdr_json_w_close(w, ']');
+	kdr_json_w_close(w, '}');
 }
 
-static void write_cluster(struct kdr_buf *out, const void *item, int level)
+static void write_cluster(struct kdr_json_w *w, const void *item)
 {
 	const struct kdr_live_cluster *cl = item;
 
-	open_named(out, cl->name);
-	put_string_member(out, "clusterId", cl->cluster_id, level + 1);
-	put_key(out, "controller", level + 1);
-	kdr_buf_printf(out, "%d,\n", (int)cl->controller_id);
-	put_key(out, "brokers", level + 1);
-	write_items(out, cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_id_ptrs, '[', level + 1,
+	kdr_json_w_open(w, cl->name, '{', false);
+	kdr_json_w_string(w, "clusterId", cl->cluster_id);
+	kdr_json_w_int(w, "controller", cl->controller_id);
+	write_items(w, "brokers", cl->brokers, cl->n_brokers, sizeof(*cl->brokers), compare_id_ptrs, '[',
 		    write_broker);
-	kdr_buf_puts(out, ",\n");
-	put_key(out, "remoteStorage", level + 1);
-	kdr_buf_printf(out, "%s,\n", cl->remote_storage_enabled ? "true" : "false");
-	put_key(out, "topicDefaults", level + 1);
-	write_configs(out, cl->topic_defaults, cl->n_topic_defaults, level + 1);
-	kdr_buf_puts(out, ",\n");
-	put_key(out, "topics", level + 1);
-	write_items(out, cl->topics, cl->n_topics, sizeof(*cl->topics), compare_name_ptrs, '{', level + 1, write_topic);
-	kdr_buf_puts(out, ",\n");
-	put_key(out, "connect", level + 1);
-	write_connect(out, &cl->connect, level + 1);
-	if (cl->groups_read) {
-		kdr_buf_puts(out, ",\n");
-		put_key(out, "groups", level + 1);
-		write_items(out, cl->groups, cl->n_groups, sizeof(*cl->groups), compare_name_ptrs, '{', level + 1,
+	kdr_json_w_bool(w, "remoteStorage", cl->remote_storage_enabled);
+	write_configs(w, "topicDefaults", cl->topic_defaults, cl->n_topic_defaults);
+	write_items(w, "topics", cl->topics, cl->n_topics, sizeof(*cl->topics), compare_name_ptrs, '{', write_topic);
+	write_connect(w, &cl->connect);
+	if (cl->groups_read)
+		write_items(w, "groups", cl->groups, cl->n_groups, sizeof(*cl->groups), compare_name_ptrs, '{',
 			    write_group);
-	}
-	kdr_live__acls_to_json(out, cl, level + 1);
-	close_object(out, level);
+	kdr_live__acls_to_json(w, cl);
+	kdr_json_w_close(w, '}');
 }
 
 void kdr_live_to_json(struct kdr_buf *out, const struct kdr_live *live)
 {
-	kdr_buf_printf(out, "{\n  \"kdrSnapshot\": %d,\n  \"clusters\": ", SNAPSHOT_VERSION);
-	write_items(out, live->clusters, live->n_clusters, sizeof(*live->clusters), compare_name_ptrs, '{', 1,
+	struct kdr_json_w w;
+
+	kdr_json_w_init(&w, out);
+	kdr_json_w_open(&w, NULL, '{', false);
+	kdr_json_w_int(&w, "kdrSnapshot", SNAPSHOT_VERSION);
+	write_items(&w, "clusters", live->clusters, live->n_clusters, sizeof(*live->clusters), compare_name_ptrs, '{',
 		    write_cluster);
-	kdr_buf_puts(out, "\n}\n");
+	kdr_json_w_close(&w, '}');
+	kdr_buf_putc(out, '\n');
+	kdr_json_w_release(&w);
 }

@@ -8,7 +8,7 @@
 #include "util/buf.h"
 
 /*
- * The one JSON writer (saved plans, status JSON, reassignment files in markdown):
+ * The one JSON writer (saved plans, status JSON, snapshot files, reassignment files in markdown):
  * 2-space indentation, arrays of scalars on one line ("[1, 2, 3]"), keys in
  * the order they are written, "{}"/"[]" when empty.
  */
