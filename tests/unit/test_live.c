@@ -112,6 +112,50 @@ static void parse_ok(struct kdr_live *live, const char *text)
 		fail_msg("unexpected error: %s", kdr_error_message());
 }
 
+/* The parts canonical lacks, in the exact written form: groups (one line each, offsets one per line) and ACLs. */
+static const char canonical_groups_acls[] =
+    "{\n"
+    "  \"kdrSnapshot\": 1,\n"
+    "  \"clusters\": {\n"
+    "    \"c\": {\n"
+    "      \"clusterId\": \"id\",\n"
+    "      \"controller\": 1,\n"
+    "      \"brokers\": [],\n"
+    "      \"remoteStorage\": false,\n"
+    "      \"topicDefaults\": {},\n"
+    "      \"topics\": {},\n"
+    "      \"connect\": null,\n"
+    "      \"groups\": {\n"
+    "        \"billing\": {\"state\": \"Stable\", \"protocolType\": \"consumer\", \"members\": 2, \"offsets\": [\n"
+    "          {\"topic\": \"orders\", \"partition\": 0, \"offset\": 42, \"metadata\": \"\"},\n"
+    "          {\"topic\": \"orders\", \"partition\": 1, \"offset\": 9000000000, \"metadata\": \"m\\\"x\"}\n"
+    "        ]},\n"
+    "        \"idle\": {\"state\": \"Empty\", \"protocolType\": \"\", \"members\": 0, \"offsets\": []}\n"
+    "      },\n"
+    "      \"acls\": [\n"
+    "        {\"principal\": \"User:billing\", \"host\": \"*\", \"resourceType\": \"topic\", \"resourceName\": "
+    "\"orders\", \"pattern\": \"literal\", \"operation\": \"read\", \"permission\": \"allow\"},\n"
+    "        {\"principal\": \"User:billing\", \"host\": \"*\", \"resourceType\": \"group\", \"resourceName\": "
+    "\"bill\", \"pattern\": \"prefixed\", \"operation\": \"read\", \"permission\": \"deny\"}\n"
+    "      ],\n"
+    "      \"aclsError\": \"partly\"\n"
+    "    }\n"
+    "  }\n"
+    "}\n";
+
+static void test_round_trip_groups_acls(void **state)
+{
+	struct kdr_live live = {0};
+	struct kdr_buf out = KDR_BUF_INIT;
+
+	(void)state;
+	parse_ok(&live, canonical_groups_acls);
+	kdr_live_to_json(&out, &live);
+	assert_string_equal(out.ptr, canonical_groups_acls);
+	kdr_buf_release(&out);
+	kdr_live_release(&live);
+}
+
 static void test_round_trip_canonical(void **state)
 {
 	struct kdr_live live = {0};
@@ -725,6 +769,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip_canonical),
+	    cmocka_unit_test(test_round_trip_groups_acls),
 	    cmocka_unit_test(test_parsed_values),
 	    cmocka_unit_test(test_effective_config),
 	    cmocka_unit_test(test_build_and_sort),
