@@ -128,17 +128,22 @@ void kdr_buf_put_json_string(struct kdr_buf *buf, const char *s)
 
 	kdr_buf_putc(buf, '"');
 	for (; *p; p++) {
+		const unsigned char *plain = p;
+
+		/* The characters that need no escape, copied as one run (keys and names are all of them). */
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > plain)
+			kdr_buf_put(buf, (const char *)plain, (size_t)(p - plain));
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"': kdr_buf_puts(buf, "\\\""); break;
 		case '\\': kdr_buf_puts(buf, "\\\\"); break;
 		case '\n': kdr_buf_puts(buf, "\\n"); break;
 		case '\r': kdr_buf_puts(buf, "\\r"); break;
 		case '\t': kdr_buf_puts(buf, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				kdr_buf_printf(buf, "\\u%04x", *p);
-			else
-				kdr_buf_putc(buf, (char)*p);
+		default: kdr_buf_printf(buf, "\\u%04x", *p); break; /* the other control characters */
 		}
 	}
 	kdr_buf_putc(buf, '"');
